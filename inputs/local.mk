@@ -1,0 +1,10 @@
+# inputs/: ready-to-run case files, and small input data as CDL text (ncgen makes the .nc).
+INPUT_CASES = inputs/dambreak_wet.ini inputs/dambreak_dry.ini inputs/lake_bump.ini \
+	inputs/lake_island.ini inputs/gravity_waves.ini inputs/vortex.ini inputs/adjustment.ini \
+	inputs/jet.ini inputs/jet_large.ini inputs/from_file.ini
+EXTRA_DIST += $(INPUT_CASES) inputs/README.md inputs/initial_state.cdl
+
+noinst_DATA += inputs/initial_state.nc
+CLEANFILES += inputs/initial_state.nc
+inputs/initial_state.nc: inputs/initial_state.cdl
+	$(AM_V_GEN)$(MKDIR_P) inputs && $(NCGEN) -k nc4 -o $@ $(srcdir)/inputs/initial_state.cdl

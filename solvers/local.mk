@@ -1,0 +1,9 @@
+# solvers/: the solver interface, the registry and one folder per solver.
+libflowcast_a_SOURCES += solvers/solver.h solvers/registry.c \
+	solvers/common/hd.h solvers/common/limiters.h solvers/common/cuda_util.h \
+	solvers/swe/swe.h solvers/swe/swe.c solvers/swe/swe_cpu.c \
+	solvers/swe/swe_cases.c solvers/swe/swe_cases.h
+EXTRA_DIST += solvers/swe/swe_cuda.cu
+if HAVE_CUDA
+libflowcast_a_SOURCES += solvers/swe/swe_cuda.cu
+endif

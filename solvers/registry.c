@@ -1,0 +1,23 @@
+/* registry.c: solver name -> description. Add a solver here and in solvers/local.mk. */
+#include <fc_build.h>
+
+#include <string.h>
+
+#include "solver.h"
+#include "swe/swe.h"
+
+static const fc_solver_desc *const solvers[] = {&swe_solver};
+
+const fc_solver_desc *const *fc_solver_list(size_t *n)
+{
+    *n = sizeof solvers / sizeof solvers[0];
+    return solvers;
+}
+
+const fc_solver_desc *fc_solver_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof solvers / sizeof solvers[0]; i++)
+        if (!strcmp(solvers[i]->name, name))
+            return solvers[i];
+    return NULL;
+}

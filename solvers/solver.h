@@ -1,0 +1,130 @@
+/*
+ * solver.h: the interface every solver implements, and the registry that finds them.
+ *
+ * A solver is described once (fc_solver_desc): its case keys and initial conditions, the fields
+ * of its state, the variables and diagnostics it writes, and one table of operations per backend
+ * (fc_solver_ops). The CPU and GPU tables share the state layout (fields in the grid's halo
+ * layout, fc_real), so output, restart and GPU/CPU comparisons never care which backend ran.
+ *
+ * The run loop (src/run.c) only talks to this interface: create -> upload -> repeat {max_rate,
+ * step} -> download at output times -> destroy. State stays on the device between downloads.
+ */
+#ifndef FC_SOLVER_H
+#define FC_SOLVER_H
+
+#include "config.h"
+#include "fc.h"
+#include "grid.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define FC_MAX_FIELDS 8
+
+/* A solver's state on the host: its fields, each in the grid's halo layout. */
+typedef struct fc_state {
+    int nfields;
+    fc_real *f[FC_MAX_FIELDS];
+} fc_state;
+
+enum fc_state_check { FC_STATE_OK = 0, FC_STATE_NAN = 1, FC_STATE_NEGATIVE = 2 };
+
+/* What a step learned about the state it produced. */
+typedef struct fc_step_report {
+    double max_rate;    /* signal rate of the new state (1/s): the next dt is cfl / max_rate */
+    int bad;            /* enum fc_state_check; when not OK the state before the step is kept */
+    long long bad_cell; /* j * nx + i of the first bad cell */
+    double bad_value;   /* the offending value there */
+} fc_step_report;
+
+typedef struct fc_solver_ops {
+    const char *backend; /* "cpu" or "gpu" */
+    /* Allocates the state for this grid and parameters (params: the solver's own struct). */
+    int (*create)(const fc_grid *g, const void *params, void **st, fc_err *err);
+    /* Replaces the state by the interior of host->f (halos are filled by the solver). */
+    int (*upload)(void *st, const fc_state *host, fc_err *err);
+    /* Largest signal rate of the current state, for the first dt. */
+    int (*max_rate)(void *st, double *rate, fc_err *err);
+    /* Advances by dt. A state that turns NaN or unphysical is reported, not kept. */
+    int (*step)(void *st, double dt, fc_step_report *rep, fc_err *err);
+    /* Copies the state (interior and halos) into host->f. */
+    int (*download)(void *st, fc_state *host, fc_err *err);
+    void (*destroy)(void *st);
+} fc_solver_ops;
+
+typedef struct fc_ic_spec {
+    const char *name;
+    const char *help;
+} fc_ic_spec;
+
+enum fc_var_shape { FC_VAR_TYX, FC_VAR_YX }; /* (time, y, x) or static (y, x) */
+
+typedef struct fc_var_spec {
+    const char *name;
+    const char *long_name;
+    const char *units;
+    const char *standard_name; /* NULL where the CF table has no right one */
+    int shape;                 /* enum fc_var_shape */
+} fc_var_spec;
+
+typedef struct fc_diag_spec {
+    const char *name;
+    const char *long_name;
+    const char *units;
+} fc_diag_spec;
+
+typedef struct fc_solver_desc {
+    const char *name;
+    const char *summary;
+    const char *references; /* stored in the output's `references` attribute */
+
+    const fc_key *keys; /* the solver's own keys, [initial] parameters included */
+    size_t nkeys;
+    const fc_ic_spec *ics;
+    size_t nics;
+    /* Cross-key checks after every key is valid on its own; appends one line per problem to err
+     * (fc_cfg_error) and returns how many it found. */
+    int (*check)(const fc_config *cfg, fc_err *err);
+
+    /* The solver's parameter struct from a validated case; free() releases it. */
+    int (*make_params)(const fc_config *cfg, const fc_grid *g, void **params, fc_err *err);
+    int halo; /* halo width the stencils need */
+
+    /* State fields; restart_vars[k] is the output variable that holds field k exactly. */
+    int nfields;
+    const char *const *field_names;
+    const char *const *restart_vars;
+    /* Values per cell that a backend keeps in memory, for the memory check. */
+    double (*mem_per_cell)(const void *params);
+    /* Bytes one step must move per cell at least (each input read once, each output written
+     * once), for effective-bandwidth figures. */
+    double (*bytes_per_cell_step)(const void *params);
+
+    /* Fills host->f with the initial condition (interior only). */
+    int (*initial)(const fc_config *cfg, const fc_grid *g, const void *params, fc_state *host,
+                   fc_err *err);
+
+    const fc_var_spec *vars;
+    size_t nvars;
+    /* Output variables from a downloaded state: out[k] is nx*ny packed (row-major, x fastest)
+     * for variable k. Static variables are asked for once. The host state may be modified
+     * (halos refilled). */
+    void (*derive)(const void *params, const fc_grid *g, fc_state *host, fc_real *const *out);
+
+    const fc_diag_spec *diags;
+    size_t ndiags;
+    int conserved_diag; /* index of the quantity whose drift the summary reports */
+    void (*diagnose)(const void *params, const fc_grid *g, fc_state *host, double *values);
+
+    const fc_solver_ops *cpu;
+    const fc_solver_ops *gpu; /* NULL in a build without CUDA */
+} fc_solver_desc;
+
+const fc_solver_desc *fc_solver_find(const char *name);
+const fc_solver_desc *const *fc_solver_list(size_t *n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

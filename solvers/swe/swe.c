@@ -1,0 +1,287 @@
+/*
+ * swe.c: the shallow-water solver's description: case keys, parameters, output variables and
+ * diagnostics (equations and method in swe.h; initial conditions in swe_cases.c).
+ */
+#include <fc_build.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "swe/swe.h"
+#include "swe/swe_cases.h"
+
+#define INF INFINITY
+
+static const fc_key swe_keys[] = {
+    {"physics", "g", FC_KEY_REAL, "9.81", 0, INF, FC_OPEN_LO, NULL, "m s-2", NULL,
+     "gravitational acceleration"},
+    {"physics", "f0", FC_KEY_REAL, "0", -INF, INF, 0, NULL, "s-1", NULL,
+     "Coriolis parameter at y = y0"},
+    {"physics", "beta", FC_KEY_REAL, "0", -INF, INF, 0, NULL, "m-1 s-1", NULL,
+     "beta-plane gradient: f = f0 + beta (y - y0)"},
+    {"physics", "y0", FC_KEY_REAL, "0", -INF, INF, 0, NULL, "m", NULL,
+     "reference latitude of the beta-plane, as y"},
+    {"physics", "linear_drag", FC_KEY_REAL, "0", 0, INF, 0, NULL, "s-1", NULL,
+     "linear bottom drag r: d(hu)/dt = -r hu"},
+    {"physics", "quadratic_drag", FC_KEY_REAL, "0", 0, INF, 0, NULL, "1", NULL,
+     "quadratic bottom drag coefficient C_d: d(hu)/dt = -C_d |u| u"},
+    {"numerics", "flux", FC_KEY_CHOICE, "hllc", 0, 0, 0, "hll|hllc", "", NULL,
+     "approximate Riemann solver"},
+    {"numerics", "limiter", FC_KEY_CHOICE, "mc", 0, 0, 0, FC_LIMITER_CHOICES, "", NULL,
+     "MUSCL slope limiter"},
+    {"numerics", "time_scheme", FC_KEY_CHOICE, "ssprk3", 0, 0, 0, "ssprk2|ssprk3", "", NULL,
+     "strong-stability-preserving Runge-Kutta scheme"},
+    {"numerics", "dry_depth", FC_KEY_REAL, "1e-8", 0, 1, FC_OPEN_LO, NULL, "m", NULL,
+     "depth below which a cell is dry (no velocity)"},
+
+    {"initial", "dam_x", FC_KEY_REAL, "0", -INF, INF, 0, NULL, "m", "dambreak",
+     "position of the dam (x)"},
+    {"initial", "depth_left", FC_KEY_REAL, NULL, 0, INF, FC_OPEN_LO, NULL, "m", "dambreak",
+     "depth behind the dam (x < dam_x)"},
+    {"initial", "depth_right", FC_KEY_REAL, NULL, 0, INF, 0, NULL, "m", "dambreak",
+     "depth in front of the dam (0: dry bed)"},
+
+    {"initial", "surface", FC_KEY_REAL, NULL, -INF, INF, 0, NULL, "m", "lake_at_rest",
+     "level of the lake surface eta"},
+    {"initial", "bump_height", FC_KEY_REAL, "0.2", 0, INF, 0, NULL, "m", "lake_at_rest",
+     "height A of the bottom bump b = A exp(-r^2/R^2) (above surface: an island)"},
+    {"initial", "bump_radius", FC_KEY_REAL, "0.1", 0, INF, FC_OPEN_LO, NULL, "m", "lake_at_rest",
+     "e-folding radius R of the bump"},
+    {"initial", "center_x", FC_KEY_REAL, "0", -INF, INF, 0, NULL, "m", "lake_at_rest",
+     "centre of the bump (x)"},
+    {"initial", "center_y", FC_KEY_REAL, "0", -INF, INF, 0, NULL, "m", "lake_at_rest",
+     "centre of the bump (y)"},
+
+    {"initial", "depth", FC_KEY_REAL, NULL, 0, INF, FC_OPEN_LO, NULL, "m", "gaussian_bump",
+     "undisturbed depth H"},
+    {"initial", "amplitude", FC_KEY_REAL, NULL, -INF, INF, 0, NULL, "m", "gaussian_bump",
+     "height a of the bump h = H + a exp(-r^2/R^2)"},
+    {"initial", "radius", FC_KEY_REAL, NULL, 0, INF, FC_OPEN_LO, NULL, "m", "gaussian_bump",
+     "e-folding radius R"},
+    {"initial", "center_x", FC_KEY_REAL, "0", -INF, INF, 0, NULL, "m", "gaussian_bump",
+     "centre (x)"},
+    {"initial", "center_y", FC_KEY_REAL, "0", -INF, INF, 0, NULL, "m", "gaussian_bump",
+     "centre (y)"},
+
+    {"initial", "depth", FC_KEY_REAL, NULL, 0, INF, FC_OPEN_LO, NULL, "m", "vortex",
+     "depth H far from the vortex"},
+    {"initial", "amplitude", FC_KEY_REAL, NULL, -INF, INF, 0, NULL, "m", "vortex",
+     "depth anomaly a at the centre, h = H + a exp(-r^2/R^2) (a < 0: a low)"},
+    {"initial", "radius", FC_KEY_REAL, NULL, 0, INF, FC_OPEN_LO, NULL, "m", "vortex",
+     "e-folding radius R"},
+    {"initial", "center_x", FC_KEY_REAL, "0", -INF, INF, 0, NULL, "m", "vortex", "centre (x)"},
+    {"initial", "center_y", FC_KEY_REAL, "0", -INF, INF, 0, NULL, "m", "vortex", "centre (y)"},
+
+    {"initial", "depth", FC_KEY_REAL, NULL, 0, INF, FC_OPEN_LO, NULL, "m", "adjustment",
+     "mean depth H"},
+    {"initial", "step", FC_KEY_REAL, NULL, -INF, INF, 0, NULL, "m", "adjustment",
+     "height of the step: h = H + step/2 west of step_x, H - step/2 east"},
+    {"initial", "step_x", FC_KEY_REAL, "0", -INF, INF, 0, NULL, "m", "adjustment",
+     "position of the step (x)"},
+    {"initial", "step_width", FC_KEY_REAL, "0", 0, INF, 0, NULL, "m", "adjustment",
+     "width of a tanh step (0: sharp)"},
+
+    {"initial", "depth", FC_KEY_REAL, NULL, 0, INF, FC_OPEN_LO, NULL, "m", "jet",
+     "depth H at the jet axis before the balancing slope"},
+    {"initial", "jet_speed", FC_KEY_REAL, NULL, -INF, INF, 0, NULL, "m s-1", "jet",
+     "peak speed U0 of the jet u = U0 sech^2((y - jet_y)/L)"},
+    {"initial", "jet_width", FC_KEY_REAL, NULL, 0, INF, FC_OPEN_LO, NULL, "m", "jet",
+     "half-width L of the jet"},
+    {"initial", "jet_y", FC_KEY_REAL, "0", -INF, INF, 0, NULL, "m", "jet", "jet axis (y)"},
+    {"initial", "perturbation", FC_KEY_REAL, "0", -INF, INF, 0, NULL, "m", "jet",
+     "depth perturbation a cos(2 pi k x / Lx) sech^2((y - jet_y)/L) that seeds the instability"},
+    {"initial", "wavenumber", FC_KEY_INT, "4", 1, 1 << 20, 0, NULL, "1", "jet",
+     "number k of perturbation waves along the domain"},
+
+    {"initial", "path", FC_KEY_STRING, NULL, 0, 0, 0, NULL, "", "file",
+     "NetCDF file with the fields on this grid (relative to the case file)"},
+    {"initial", "h_var", FC_KEY_STRING, "h", 0, 0, 0, NULL, "", "file", "variable of depth (m)"},
+    {"initial", "u_var", FC_KEY_STRING, "u", 0, 0, 0, NULL, "", "file",
+     "variable of x velocity (m s-1; empty: 0)"},
+    {"initial", "v_var", FC_KEY_STRING, "v", 0, 0, 0, NULL, "", "file",
+     "variable of y velocity (m s-1; empty: 0)"},
+    {"initial", "b_var", FC_KEY_STRING, "b", 0, 0, 0, NULL, "", "file",
+     "variable of bottom height (m; empty: flat)"},
+};
+
+static const fc_ic_spec swe_ics[] = {
+    {"dambreak", "a dam at x = dam_x between two depths at rest (Stoker; Ritter when dry)"},
+    {"lake_at_rest", "flat surface over a Gaussian bump or island: must stay at rest"},
+    {"gaussian_bump", "a Gaussian hump of water at rest: gravity waves"},
+    {"vortex", "a Gaussian low or high in exact gradient-wind balance: must stay steady"},
+    {"adjustment", "geostrophic adjustment of a depth step (Rossby 1938, Gill 1982 7.2)"},
+    {"jet", "an unstable zonal jet in geostrophic balance on a beta-plane: rolls up into eddies"},
+    {"file", "h, u, v and b read from a NetCDF file"},
+};
+
+static int swe_make_params(const fc_config *cfg, const fc_grid *g, void **out, fc_err *err)
+{
+    swe_params *p = calloc(1, sizeof *p);
+    if (!p)
+        return fc_fail(err, FC_ENOMEM, "out of memory");
+    p->g = (fc_real)fc_cfg_real(cfg, "physics", "g");
+    p->f0 = (fc_real)fc_cfg_real(cfg, "physics", "f0");
+    p->beta = (fc_real)fc_cfg_real(cfg, "physics", "beta");
+    p->y0 = (fc_real)fc_cfg_real(cfg, "physics", "y0");
+    p->drag_lin = (fc_real)fc_cfg_real(cfg, "physics", "linear_drag");
+    p->drag_quad = (fc_real)fc_cfg_real(cfg, "physics", "quadratic_drag");
+    p->h_dry = (fc_real)fc_cfg_real(cfg, "numerics", "dry_depth");
+    p->flux = fc_cfg_choice(cfg, "numerics", "flux");
+    p->limiter = fc_cfg_choice(cfg, "numerics", "limiter");
+    p->rk = fc_cfg_choice(cfg, "numerics", "time_scheme");
+    p->grid = *g;
+    *out = p;
+    return FC_OK;
+}
+
+/* Three sets of (h, hu, hv) and the bottom. */
+static double swe_mem_per_cell(const void *params)
+{
+    (void)params;
+    return 3 * 3 + 1;
+}
+
+/* Per stage: read U (h, hu, hv, b); read U0 (3) after the first; write 3. */
+static double swe_bytes_per_cell_step(const void *params)
+{
+    const swe_params *p = params;
+    int n = swe_nstages(p->rk);
+    return (double)sizeof(fc_real) * (n * (4 + 3) + (n - 1) * 3);
+}
+
+static const char *const swe_field_names[] = {"h", "hu", "hv", "b"};
+static const char *const swe_restart_vars[] = {"h", "hu", "hv", "b"};
+
+enum { V_H, V_HU, V_HV, V_U, V_V, V_ETA, V_VORT, V_B, NVARS };
+static const fc_var_spec swe_vars[NVARS] = {
+    {"h", "water depth", "m", "sea_floor_depth_below_sea_surface", FC_VAR_TYX},
+    {"hu", "depth-integrated x momentum per unit density (h u)", "m2 s-1", NULL, FC_VAR_TYX},
+    {"hv", "depth-integrated y momentum per unit density (h v)", "m2 s-1", NULL, FC_VAR_TYX},
+    {"u", "depth-averaged x velocity", "m s-1", NULL, FC_VAR_TYX},
+    {"v", "depth-averaged y velocity", "m s-1", NULL, FC_VAR_TYX},
+    {"eta", "surface elevation h + b", "m", NULL, FC_VAR_TYX},
+    {"vorticity", "relative vorticity dv/dx - du/dy", "s-1", NULL, FC_VAR_TYX},
+    {"b", "bottom elevation", "m", NULL, FC_VAR_YX},
+};
+
+enum { D_MASS, D_ENERGY, D_PENS, D_SPEED, NDIAGS };
+static const fc_diag_spec swe_diags[NDIAGS] = {
+    {"mass", "total water volume (integral of h)", "m3"},
+    {"energy", "total energy per unit density (integral of h|u|^2/2 + g h^2/2 + g h b)",
+     "m5 s-2"},
+    {"potential_enstrophy", "potential enstrophy (integral of (zeta + f)^2 / (2 h), wet cells)",
+     "m s-2"},
+    {"max_speed", "largest speed |u|", "m s-1"},
+};
+
+/* Velocities with halos (walls mirror them) and the centred relative vorticity. */
+static void swe_velocities(const swe_params *p, const fc_grid *g, fc_state *host, fc_real *u,
+                           fc_real *v)
+{
+    for (int f = 0; f < SWE_B; f++)
+        fc_grid_fill_halo(g, host->f[f], swe_field_odd_x(f), swe_field_odd_y(f));
+    for (size_t k = 0; k < g->nalloc; k++) {
+        u[k] = swe_velocity(host->f[SWE_H][k], host->f[SWE_HU][k], p->h_dry);
+        v[k] = swe_velocity(host->f[SWE_H][k], host->f[SWE_HV][k], p->h_dry);
+    }
+}
+
+static fc_real swe_vorticity_at(const fc_grid *g, const fc_real *u, const fc_real *v, int i,
+                                int j)
+{
+    ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
+    return (v[k + 1] - v[k - 1]) / (fc_real)(2 * g->dx) -
+           (u[k + g->pitch] - u[k - g->pitch]) / (fc_real)(2 * g->dy);
+}
+
+static void swe_derive(const void *params, const fc_grid *g, fc_state *host, fc_real *const *out)
+{
+    const swe_params *p = params;
+    fc_real *u = fc_grid_alloc(g), *v = fc_grid_alloc(g);
+    if (!u || !v)
+        abort();
+    swe_velocities(p, g, host, u, v);
+    for (int j = 0; j < g->ny; j++)
+        for (int i = 0; i < g->nx; i++) {
+            ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
+            size_t o = (size_t)j * g->nx + i;
+            const fc_real h = host->f[SWE_H][k], b = host->f[SWE_B][k];
+            const fc_real vals[NVARS] = {h,    host->f[SWE_HU][k], host->f[SWE_HV][k],
+                                         u[k], v[k],               h + b,
+                                         swe_vorticity_at(g, u, v, i, j), b};
+            for (int var = 0; var < NVARS; var++)
+                if (out[var])
+                    out[var][o] = vals[var];
+        }
+    free(u);
+    free(v);
+}
+
+static void swe_diagnose(const void *params, const fc_grid *g, fc_state *host, double *d)
+{
+    const swe_params *p = params;
+    fc_real *u = fc_grid_alloc(g), *v = fc_grid_alloc(g);
+    if (!u || !v)
+        abort();
+    swe_velocities(p, g, host, u, v);
+    const double area = g->dx * g->dy, grav = p->g;
+    double mass = 0, energy = 0, pens = 0, speed = 0;
+    for (int j = 0; j < g->ny; j++) {
+        double f = p->f0 + p->beta * (fc_grid_y(g, j) - p->y0);
+        for (int i = 0; i < g->nx; i++) {
+            ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
+            double h = host->f[SWE_H][k], b = host->f[SWE_B][k];
+            double uu = u[k], vv = v[k];
+            double s2 = uu * uu + vv * vv;
+            mass += h;
+            energy += h * s2 / 2 + grav * h * h / 2 + grav * h * b;
+            if (h > p->h_dry) {
+                double q = swe_vorticity_at(g, u, v, i, j) + f;
+                pens += q * q / (2 * h);
+            }
+            speed = s2 > speed ? s2 : speed;
+        }
+    }
+    d[D_MASS] = mass * area;
+    d[D_ENERGY] = energy * area;
+    d[D_PENS] = pens * area;
+    d[D_SPEED] = sqrt(speed);
+    free(u);
+    free(v);
+}
+
+const fc_solver_desc swe_solver = {
+    .name = "swe",
+    .summary = "rotating shallow-water equations: finite volumes, MUSCL + HLL/HLLC, "
+               "hydrostatic reconstruction (well balanced, wet/dry), SSP-RK2/3",
+    .references = "Audusse, Bouchut, Bristeau, Klein & Perthame (2004), SIAM J. Sci. Comput. 25, "
+                  "2050-2065; Toro (2001), Shock-capturing methods for free-surface shallow "
+                  "flows, Wiley; Shu & Osher (1988), J. Comput. Phys. 77, 439-471",
+    .keys = swe_keys,
+    .nkeys = sizeof swe_keys / sizeof swe_keys[0],
+    .ics = swe_ics,
+    .nics = sizeof swe_ics / sizeof swe_ics[0],
+    .check = swe_check_case,
+    .make_params = swe_make_params,
+    .halo = SWE_HALO,
+    .nfields = SWE_NFIELDS,
+    .field_names = swe_field_names,
+    .restart_vars = swe_restart_vars,
+    .mem_per_cell = swe_mem_per_cell,
+    .bytes_per_cell_step = swe_bytes_per_cell_step,
+    .initial = swe_initial,
+    .vars = swe_vars,
+    .nvars = NVARS,
+    .derive = swe_derive,
+    .diags = swe_diags,
+    .ndiags = NDIAGS,
+    .conserved_diag = D_MASS,
+    .diagnose = swe_diagnose,
+    .cpu = &swe_ops_cpu,
+#ifdef FC_HAVE_CUDA
+    .gpu = &swe_ops_cuda,
+#else
+    .gpu = NULL,
+#endif
+};

@@ -1,0 +1,310 @@
+/*
+ * swe.h: the rotating shallow-water solver: parameters, state layout, and the physics as
+ * host+device functions shared by swe_cpu.c and swe_cuda.cu.
+ *
+ * Equations (conservative form, depth h, depth-integrated momentum hu, hv, bottom height b):
+ *   h_t  + (hu)_x + (hv)_y                          = 0
+ *   hu_t + (hu^2 + g h^2/2)_x + (huv)_y             = -g h b_x + f hv - D_x
+ *   hv_t + (huv)_x + (hv^2 + g h^2/2)_y             = -g h b_y - f hu - D_y
+ * with f = f0 + beta (y - y0) (beta-plane) and bottom drag D = r hu + C_d |u| u (linear r,
+ * quadratic C_d; |u| the speed).
+ *
+ * Discretisation: cell-centred finite volumes on a uniform grid, dimension by dimension fluxes
+ * (unsplit). Second order in space and time for smooth flows:
+ *   - MUSCL reconstruction of h, eta = h + b and the velocities u, v with a TVD slope limiter
+ *     (minmod, van Leer or MC; common/limiters.h); the face bottom is eta - h (Audusse et al.
+ *     2004, section 3), so face depths are never negative and a flat eta stays flat.
+ *   - Hydrostatic reconstruction at each face (Audusse, Bouchut, Bristeau, Klein & Perthame,
+ *     SIAM J. Sci. Comput. 25 (2004) 2050-2065): b* = max(bL, bR), hL* = max(0, hL + bL - b*),
+ *     likewise hR*; the flux is taken between the starred states and each side adds
+ *     g/2 (h_face^2 - h*^2) to its momentum flux, with the centred source
+ *     g (h_{i-1/2+} + h_{i+1/2-})/2 (b_{i-1/2+} - b_{i+1/2-}). The scheme is well balanced (a
+ *     lake at rest, wet/dry shores included, stays at rest to round-off) and keeps h >= 0 under
+ *     the CFL condition.
+ *   - HLL flux (Harten, Lax & van Leer 1983) with Einfeldt's wave speeds and the dry-bed speeds
+ *     of Toro (2001, "Shock-capturing methods for free-surface shallow flows", ch. 10), or HLLC,
+ *     which restores the contact for the transverse velocity (Toro 2001, section 10.3).
+ *   - Time: SSP-RK2 (Heun) or SSP-RK3 (Shu & Osher 1988), each stage a convex combination
+ *     U_out = a U_0 + (1 - a) (U + dt L(U)), fused into one pass over the grid. Coriolis and drag
+ *     are explicit point sources inside L.
+ *   - dt = cfl / max over cells of ((|u| + c)/dx + (|v| + c)/dy), c = sqrt(g h).
+ * Velocities are hu/h where h > h_dry and 0 elsewhere; a cell whose new depth falls below h_dry
+ * loses its momentum, so a wetting front carries no spurious speed.
+ *
+ * State: fields h (m), hu, hv (m2 s-1) and b (m), each (ny + 4) x (nx + 4) with a halo of 2
+ * (the MUSCL stencil reaches two cells), row-major, x fastest (grid.h).
+ */
+#ifndef FC_SWE_H
+#define FC_SWE_H
+
+#include "common/hd.h"
+#include "common/limiters.h"
+#include "grid.h"
+#include "solver.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SWE_HALO 2
+enum { SWE_H = 0, SWE_HU = 1, SWE_HV = 2, SWE_B = 3, SWE_NFIELDS = 4 };
+enum swe_flux { SWE_FLUX_HLL = 0, SWE_FLUX_HLLC = 1 };
+enum swe_rk { SWE_SSPRK2 = 0, SWE_SSPRK3 = 1 };
+
+/* Everything a stage needs besides the fields; plain values, passed by value to kernels. */
+typedef struct swe_params {
+    fc_real g;        /* gravity (m s-2) */
+    fc_real f0, beta; /* Coriolis f = f0 + beta (y - y0) (s-1, m-1 s-1) */
+    fc_real y0;       /* (m) */
+    fc_real drag_lin; /* r (s-1) */
+    fc_real drag_quad; /* C_d (1) */
+    fc_real h_dry;    /* depth below which a cell is dry (m) */
+    int flux;         /* enum swe_flux */
+    int limiter;      /* enum fc_limiter */
+    int rk;           /* enum swe_rk */
+    fc_grid grid;
+} swe_params;
+
+extern const fc_solver_desc swe_solver;
+extern const fc_solver_ops swe_ops_cpu;
+#ifdef FC_HAVE_CUDA
+extern const fc_solver_ops swe_ops_cuda;
+#endif
+
+/* Stage weights: U_out = a[s] U_0 + (1 - a[s]) (U + dt L(U)). */
+FC_HD static inline int swe_nstages(int rk) { return rk == SWE_SSPRK3 ? 3 : 2; }
+FC_HD static inline fc_real swe_stage_a(int rk, int s)
+{
+    if (s == 0)
+        return 0;
+    if (rk == SWE_SSPRK3)
+        return s == 1 ? (fc_real)0.75 : (fc_real)1 / 3;
+    return (fc_real)0.5;
+}
+
+FC_HD static inline fc_real swe_velocity(fc_real h, fc_real hu, fc_real h_dry)
+{
+    return h > h_dry ? hu / h : 0;
+}
+
+/* A cell seen along one direction: depth, surface, normal and tangential velocity. */
+typedef struct swe_cellv {
+    fc_real h, eta, un, ut;
+} swe_cellv;
+
+/* A reconstructed face value: depth, bottom, normal and tangential velocity. */
+typedef struct swe_face {
+    fc_real h, b, un, ut;
+} swe_face;
+
+FC_HD static inline swe_cellv swe_cell_load(const fc_real *const *f, ptrdiff_t k, int normal_x,
+                                            fc_real h_dry)
+{
+    swe_cellv c;
+    c.h = f[SWE_H][k];
+    c.eta = c.h + f[SWE_B][k];
+    fc_real u = swe_velocity(c.h, f[SWE_HU][k], h_dry);
+    fc_real v = swe_velocity(c.h, f[SWE_HV][k], h_dry);
+    c.un = normal_x ? u : v;
+    c.ut = normal_x ? v : u;
+    return c;
+}
+
+/* MUSCL: the face values of cell c on its low (lo) and high (hi) side. */
+FC_HD static inline void swe_reconstruct(swe_cellv m, swe_cellv c, swe_cellv p, int limiter,
+                                         swe_face *lo, swe_face *hi)
+{
+    fc_real sh = fc_limit(limiter, c.h - m.h, p.h - c.h) / 2;
+    fc_real se = fc_limit(limiter, c.eta - m.eta, p.eta - c.eta) / 2;
+    fc_real sn = fc_limit(limiter, c.un - m.un, p.un - c.un) / 2;
+    fc_real st = fc_limit(limiter, c.ut - m.ut, p.ut - c.ut) / 2;
+    lo->h = c.h - sh;
+    hi->h = c.h + sh;
+    lo->b = (c.eta - se) - lo->h;
+    hi->b = (c.eta + se) - hi->h;
+    lo->un = c.un - sn;
+    hi->un = c.un + sn;
+    lo->ut = c.ut - st;
+    hi->ut = c.ut + st;
+}
+
+/* The physical flux (mass, normal momentum, tangential momentum) of a state. */
+FC_HD static inline void swe_phys_flux(fc_real g, fc_real h, fc_real un, fc_real ut, fc_real F[3])
+{
+    fc_real q = h * un;
+    F[0] = q;
+    F[1] = q * un + g * h * h / 2;
+    F[2] = q * ut;
+}
+
+/*
+ * HLL / HLLC flux between the (hydrostatically reconstructed) depths hl, hr with velocities
+ * (unl, utl), (unr, utr). Dry sides use the front speeds u -+ 2c of the dry-bed Riemann problem.
+ */
+FC_HD static inline void swe_riemann(int kind, fc_real g, fc_real hl, fc_real unl, fc_real utl,
+                                     fc_real hr, fc_real unr, fc_real utr, fc_real F[3])
+{
+    if (!(hl > 0) && !(hr > 0)) {
+        F[0] = F[1] = F[2] = 0;
+        return;
+    }
+    fc_real cl = fc_sqrt(g * hl), cr = fc_sqrt(g * hr);
+    fc_real sl, sr;
+    if (!(hr > 0)) {
+        sl = unl - cl;
+        sr = unl + 2 * cl;
+    } else if (!(hl > 0)) {
+        sl = unr - 2 * cr;
+        sr = unr + cr;
+    } else {
+        sl = fc_min(unl - cl, unr - cr);
+        sr = fc_max(unl + cl, unr + cr);
+    }
+    fc_real Fl[3], Fr[3];
+    swe_phys_flux(g, hl, unl, utl, Fl);
+    swe_phys_flux(g, hr, unr, utr, Fr);
+    if (sl >= 0) {
+        F[0] = Fl[0];
+        F[1] = Fl[1];
+        F[2] = Fl[2];
+        return;
+    }
+    if (sr <= 0) {
+        F[0] = Fr[0];
+        F[1] = Fr[1];
+        F[2] = Fr[2];
+        return;
+    }
+    fc_real inv = 1 / (sr - sl);
+    F[0] = (sr * Fl[0] - sl * Fr[0] + sl * sr * (hr - hl)) * inv;
+    F[1] = (sr * Fl[1] - sl * Fr[1] + sl * sr * (hr * unr - hl * unl)) * inv;
+    if (kind == SWE_FLUX_HLLC) {
+        /* The transverse velocity is carried by the contact wave s*: upwind on its sign. */
+        fc_real den = hr * (unr - sr) - hl * (unl - sl);
+        fc_real sstar = den != 0 ? (sl * hr * (unr - sr) - sr * hl * (unl - sl)) / den : 0;
+        F[2] = F[0] * (sstar >= 0 ? utl : utr);
+    } else {
+        F[2] = (sr * Fl[2] - sl * Fr[2] + sl * sr * (hr * utr - hl * utl)) * inv;
+    }
+}
+
+/*
+ * The flux-difference tendency of the middle cell of five consecutive cells c[0..4] along one
+ * direction: d = -(F_{i+1/2} - F_{i-1/2} - S_c)/dx, as (mass, normal, tangential momentum).
+ */
+FC_HD static inline void swe_direction_tendency(const swe_cellv c[5], const swe_params *p,
+                                                fc_real dx, fc_real d[3])
+{
+    swe_face lo1, hi1, lo2, hi2, lo3, hi3;
+    swe_reconstruct(c[0], c[1], c[2], p->limiter, &lo1, &hi1);
+    swe_reconstruct(c[1], c[2], c[3], p->limiter, &lo2, &hi2);
+    swe_reconstruct(c[2], c[3], c[4], p->limiter, &lo3, &hi3);
+    const fc_real g = p->g;
+
+    /* West face: hi1 | lo2. */
+    fc_real bw = fc_max(hi1.b, lo2.b);
+    fc_real hwl = fc_max((fc_real)0, hi1.h + hi1.b - bw);
+    fc_real hwr = fc_max((fc_real)0, lo2.h + lo2.b - bw);
+    fc_real Fw[3];
+    swe_riemann(p->flux, g, hwl, hi1.un, hi1.ut, hwr, lo2.un, lo2.ut, Fw);
+    Fw[1] += g / 2 * (lo2.h * lo2.h - hwr * hwr);
+
+    /* East face: hi2 | lo3. */
+    fc_real be = fc_max(hi2.b, lo3.b);
+    fc_real hel = fc_max((fc_real)0, hi2.h + hi2.b - be);
+    fc_real her = fc_max((fc_real)0, lo3.h + lo3.b - be);
+    fc_real Fe[3];
+    swe_riemann(p->flux, g, hel, hi2.un, hi2.ut, her, lo3.un, lo3.ut, Fe);
+    Fe[1] += g / 2 * (hi2.h * hi2.h - hel * hel);
+
+    fc_real sc = g * (lo2.h + hi2.h) / 2 * (lo2.b - hi2.b);
+    d[0] = -(Fe[0] - Fw[0]) / dx;
+    d[1] = -(Fe[1] - Fw[1] - sc) / dx;
+    d[2] = -(Fe[2] - Fw[2]) / dx;
+}
+
+/* Signal rate (|u| + c)/dx + (|v| + c)/dy of a cell (1/s): dt <= cfl / rate. */
+FC_HD static inline double swe_cell_rate(fc_real h, fc_real hu, fc_real hv, const swe_params *p)
+{
+    if (!(h > p->h_dry))
+        return 0;
+    fc_real c = fc_sqrt(p->g * h);
+    return (double)((fc_abs(hu / h) + c) / (fc_real)p->grid.dx +
+                    (fc_abs(hv / h) + c) / (fc_real)p->grid.dy);
+}
+
+/* Depths above -SWE_H_ROUNDOFF are round-off of an empty cell; below, the state is unphysical. */
+#define SWE_H_ROUNDOFF ((fc_real)1e-12)
+
+/*
+ * One RK stage for cell (i, j): out = a U0 + (1 - a)(U + dt L(U)). U is read with its 5-point
+ * stencils (halos filled), U0 at the cell only (not at all when a = 0). Returns the new values
+ * in out[0..2] (h, hu, hv).
+ */
+FC_HD static inline void swe_stage_cell(const fc_real *const *U, const fc_real *const *U0,
+                                        fc_real a, fc_real dt, const swe_params *p, int i, int j,
+                                        fc_real out[3])
+{
+    const fc_grid *g = &p->grid;
+    const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
+    swe_cellv cx[5], cy[5];
+    for (int s = 0; s < 5; s++) {
+        cx[s] = swe_cell_load(U, k + (s - 2), 1, p->h_dry);
+        cy[s] = swe_cell_load(U, k + (ptrdiff_t)(s - 2) * g->pitch, 0, p->h_dry);
+    }
+    fc_real dxs[3], dys[3];
+    swe_direction_tendency(cx, p, (fc_real)g->dx, dxs);
+    swe_direction_tendency(cy, p, (fc_real)g->dy, dys);
+
+    const fc_real h = U[SWE_H][k], hu = U[SWE_HU][k], hv = U[SWE_HV][k];
+    fc_real Lh = dxs[0] + dys[0];
+    fc_real Lhu = dxs[1] + dys[2];
+    fc_real Lhv = dxs[2] + dys[1];
+
+    fc_real y = (fc_real)(g->y_min + (j + 0.5) * g->dy);
+    fc_real f = p->f0 + p->beta * (y - p->y0);
+    Lhu += f * hv;
+    Lhv -= f * hu;
+    if (h > p->h_dry && (p->drag_lin != 0 || p->drag_quad != 0)) {
+        fc_real u = hu / h, v = hv / h;
+        fc_real k_drag = p->drag_lin + p->drag_quad * fc_sqrt(u * u + v * v) / h;
+        Lhu -= k_drag * hu;
+        Lhv -= k_drag * hv;
+    }
+
+    fc_real b = 1 - a;
+    fc_real nh = b * (h + dt * Lh), nhu = b * (hu + dt * Lhu), nhv = b * (hv + dt * Lhv);
+    if (a != 0) {
+        nh += a * U0[SWE_H][k];
+        nhu += a * U0[SWE_HU][k];
+        nhv += a * U0[SWE_HV][k];
+    }
+    if (nh < p->h_dry && nh >= -SWE_H_ROUNDOFF) {
+        /* A cell drying out keeps its (non-negative) water but no momentum. */
+        nh = fc_max(nh, (fc_real)0);
+        nhu = 0;
+        nhv = 0;
+    }
+    out[0] = nh;
+    out[1] = nhu;
+    out[2] = nhv;
+}
+
+/* enum fc_state_check of a new cell state: NaN anywhere, or a depth below round-off. */
+FC_HD static inline int swe_check_cell(const fc_real v[3])
+{
+    if (v[0] != v[0] || v[1] != v[1] || v[2] != v[2])
+        return FC_STATE_NAN;
+    if (v[0] < 0)
+        return FC_STATE_NEGATIVE;
+    return FC_STATE_OK;
+}
+
+/* Which fields are vector components (sign flips at walls): hu along x, hv along y. */
+FC_HD static inline int swe_field_odd_x(int field) { return field == SWE_HU; }
+FC_HD static inline int swe_field_odd_y(int field) { return field == SWE_HV; }
+
+#ifdef __cplusplus
+}
+#endif
+#endif

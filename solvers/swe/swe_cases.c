@@ -1,0 +1,260 @@
+/*
+ * swe_cases.c: initial conditions of the shallow-water solver, by name. Values are taken at cell
+ * centres (a second-order approximation of the cell means, matching the scheme's order).
+ *
+ *   dambreak       h = depth_left for x < dam_x, depth_right beyond; at rest, flat bottom.
+ *   lake_at_rest   b = A exp(-r^2/R^2), h = max(surface - b, 0), at rest (island when A > surface).
+ *   gaussian_bump  h = H + a exp(-r^2/R^2), at rest, flat bottom.
+ *   vortex         h = H + a exp(-r^2/R^2) with the exact gradient-wind azimuthal speed
+ *                  v^2/r + f v = g dh/dr, v = -f r/2 + sign(f) sqrt(f^2 r^2/4 + g r dh/dr).
+ *   adjustment     h = H + step/2 west of step_x and H - step/2 east (tanh of width w if w > 0).
+ *   jet            u = U0 sech^2(s), s = (y - y_j)/L, with g dh/dy = -f(y) u integrated exactly:
+ *                  h = H - (U0 L/g) [(f0 + beta (y_j - y0)) tanh s + beta L (s tanh s - ln cosh s)]
+ *                  plus a perturbation a cos(2 pi k x/Lx) sech^2(s) (a Bickley jet, barotropically
+ *                  unstable; Poulin & Flierl 2003, J. Phys. Oceanogr. 33, 2173-2192).
+ *   file           h, u, v, b from a NetCDF file on this grid.
+ */
+#include <fc_build.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ncio.h"
+#include "swe/swe.h"
+#include "swe/swe_cases.h"
+
+static const char *ic_name(const fc_config *cfg)
+{
+    return cfg->solver->ics[fc_cfg_choice(cfg, "initial", "type")].name;
+}
+
+static double coriolis_at(const fc_config *cfg, double y)
+{
+    return fc_cfg_real(cfg, "physics", "f0") +
+           fc_cfg_real(cfg, "physics", "beta") * (y - fc_cfg_real(cfg, "physics", "y0"));
+}
+
+/* g r dh/dr + f^2 r^2/4 of the vortex: gradient-wind balance needs it >= 0 at every r. */
+static double vortex_discriminant(double g, double f, double a, double R, double r)
+{
+    double dhdr = -2 * a * r / (R * R) * exp(-r * r / (R * R));
+    return f * f * r * r / 4 + g * r * dhdr;
+}
+
+int swe_check_case(const fc_config *cfg, fc_err *err)
+{
+    int n = 0;
+    const char *ic = ic_name(cfg);
+    if (!strcmp(ic, "gaussian_bump") || !strcmp(ic, "vortex")) {
+        if (fc_cfg_real(cfg, "initial", "depth") + fc_cfg_real(cfg, "initial", "amplitude") <= 0) {
+            fc_cfg_error(cfg, err, "initial", "amplitude",
+                         "the depth at the centre, depth + amplitude, must be positive");
+            n++;
+        }
+    }
+    if (!strcmp(ic, "vortex")) {
+        double g = fc_cfg_real(cfg, "physics", "g"), a = fc_cfg_real(cfg, "initial", "amplitude");
+        double R = fc_cfg_real(cfg, "initial", "radius");
+        double f = coriolis_at(cfg, fc_cfg_real(cfg, "initial", "center_y"));
+        /* The discriminant is smallest near r = R/sqrt(2) for a high; scan 0..4R. */
+        for (int s = 1; s <= 400; s++) {
+            double r = 4 * R * s / 400;
+            if (vortex_discriminant(g, f, a, R, r) < 0) {
+                fc_cfg_error(cfg, err, "initial", "amplitude",
+                             "a high this strong has no gradient-wind balance with f = %g s-1 "
+                             "(f^2 r^2/4 + g r dh/dr < 0 at r = %g m); lower it or raise "
+                             "[physics] f0",
+                             f, r);
+                n++;
+                break;
+            }
+        }
+        if (fc_cfg_real(cfg, "physics", "beta") != 0) {
+            fc_cfg_error(cfg, err, "physics", "beta",
+                         "the vortex is balanced on an f-plane only: set beta = 0");
+            n++;
+        }
+    }
+    if (!strcmp(ic, "adjustment") &&
+        fc_cfg_real(cfg, "initial", "depth") - fabs(fc_cfg_real(cfg, "initial", "step")) / 2 <= 0) {
+        fc_cfg_error(cfg, err, "initial", "step", "the low side, depth - |step|/2, must be positive");
+        n++;
+    }
+    return n;
+}
+
+/* The values of every interior cell, from a function of (x, y): h, u, v, b. */
+typedef void (*point_ic)(const fc_config *cfg, double x, double y, double out[4]);
+
+static void ic_dambreak(const fc_config *cfg, double x, double y, double o[4])
+{
+    (void)y;
+    o[0] = x < fc_cfg_real(cfg, "initial", "dam_x") ? fc_cfg_real(cfg, "initial", "depth_left")
+                                                   : fc_cfg_real(cfg, "initial", "depth_right");
+    o[1] = o[2] = o[3] = 0;
+}
+
+static double gauss(const fc_config *cfg, double x, double y, const char *radius_key)
+{
+    double dx = x - fc_cfg_real(cfg, "initial", "center_x");
+    double dy = y - fc_cfg_real(cfg, "initial", "center_y");
+    double R = fc_cfg_real(cfg, "initial", radius_key);
+    return exp(-(dx * dx + dy * dy) / (R * R));
+}
+
+static void ic_lake(const fc_config *cfg, double x, double y, double o[4])
+{
+    o[3] = fc_cfg_real(cfg, "initial", "bump_height") * gauss(cfg, x, y, "bump_radius");
+    double h = fc_cfg_real(cfg, "initial", "surface") - o[3];
+    o[0] = h > 0 ? h : 0;
+    o[1] = o[2] = 0;
+}
+
+static void ic_bump(const fc_config *cfg, double x, double y, double o[4])
+{
+    o[0] = fc_cfg_real(cfg, "initial", "depth") +
+           fc_cfg_real(cfg, "initial", "amplitude") * gauss(cfg, x, y, "radius");
+    o[1] = o[2] = o[3] = 0;
+}
+
+static void ic_vortex(const fc_config *cfg, double x, double y, double o[4])
+{
+    double g = fc_cfg_real(cfg, "physics", "g"), a = fc_cfg_real(cfg, "initial", "amplitude");
+    double R = fc_cfg_real(cfg, "initial", "radius");
+    double dx = x - fc_cfg_real(cfg, "initial", "center_x");
+    double dy = y - fc_cfg_real(cfg, "initial", "center_y");
+    double f = coriolis_at(cfg, fc_cfg_real(cfg, "initial", "center_y"));
+    double r = sqrt(dx * dx + dy * dy);
+    double disc = vortex_discriminant(g, f, a, R, r);
+    double vt = -f * r / 2 + (f < 0 ? -1 : 1) * sqrt(disc > 0 ? disc : 0);
+    o[0] = fc_cfg_real(cfg, "initial", "depth") + a * exp(-r * r / (R * R));
+    o[1] = r > 0 ? -vt * dy / r : 0;
+    o[2] = r > 0 ? vt * dx / r : 0;
+    o[3] = 0;
+}
+
+static void ic_adjustment(const fc_config *cfg, double x, double y, double o[4])
+{
+    (void)y;
+    double s = x - fc_cfg_real(cfg, "initial", "step_x");
+    double w = fc_cfg_real(cfg, "initial", "step_width");
+    double shape = w > 0 ? -tanh(s / w) : (s < 0) - (s > 0);
+    o[0] = fc_cfg_real(cfg, "initial", "depth") + fc_cfg_real(cfg, "initial", "step") / 2 * shape;
+    o[1] = o[2] = o[3] = 0;
+}
+
+static double log_cosh(double s)
+{
+    double a = fabs(s);
+    return a + log1p(exp(-2 * a)) - log(2.0);
+}
+
+static void ic_jet(const fc_config *cfg, double x, double y, double o[4])
+{
+    double g = fc_cfg_real(cfg, "physics", "g"), beta = fc_cfg_real(cfg, "physics", "beta");
+    double U0 = fc_cfg_real(cfg, "initial", "jet_speed");
+    double L = fc_cfg_real(cfg, "initial", "jet_width");
+    double yj = fc_cfg_real(cfg, "initial", "jet_y");
+    double s = (y - yj) / L, sech2 = 1 / (cosh(s) * cosh(s)), th = tanh(s);
+    double Lx = fc_cfg_real(cfg, "grid", "x_max") - fc_cfg_real(cfg, "grid", "x_min");
+    double kx = 2 * M_PI * (double)fc_cfg_int(cfg, "initial", "wavenumber") / Lx;
+    o[0] = fc_cfg_real(cfg, "initial", "depth") -
+           U0 * L / g * (coriolis_at(cfg, yj) * th + beta * L * (s * th - log_cosh(s))) +
+           fc_cfg_real(cfg, "initial", "perturbation") *
+               cos(kx * (x - fc_cfg_real(cfg, "grid", "x_min"))) * sech2;
+    o[1] = U0 * sech2;
+    o[2] = o[3] = 0;
+}
+
+/* Reads one variable into field (interior), or zeros when var is empty. */
+static int read_var(const fc_config *cfg, const fc_grid *g, const char *path, const char *key,
+                    fc_real *field, fc_err *err)
+{
+    const char *var = fc_cfg_str(cfg, "initial", key);
+    if (!*var)
+        return FC_OK;
+    int st = ncio_read_field(path, var, g, field, err);
+    if (st)
+        fc_err_append(err, "(from [initial] %s = %s in %s)", key, var, cfg->path);
+    return st;
+}
+
+static int ic_file(const fc_config *cfg, const fc_grid *g, fc_state *host, fc_err *err)
+{
+    char *path = fc_cfg_path(cfg, fc_cfg_str(cfg, "initial", "path"));
+    int st = read_var(cfg, g, path, "h_var", host->f[SWE_H], err);
+    if (!st)
+        st = read_var(cfg, g, path, "u_var", host->f[SWE_HU], err);
+    if (!st)
+        st = read_var(cfg, g, path, "v_var", host->f[SWE_HV], err);
+    if (!st)
+        st = read_var(cfg, g, path, "b_var", host->f[SWE_B], err);
+    free(path);
+    if (st)
+        return st;
+    if (!*fc_cfg_str(cfg, "initial", "h_var"))
+        return fc_fail(err, FC_EINPUT, "%s: [initial] h_var must name the depth variable",
+                       cfg->path);
+    for (int j = 0; j < g->ny; j++)
+        for (int i = 0; i < g->nx; i++) {
+            ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
+            host->f[SWE_HU][k] *= host->f[SWE_H][k];
+            host->f[SWE_HV][k] *= host->f[SWE_H][k];
+        }
+    return FC_OK;
+}
+
+int swe_initial(const fc_config *cfg, const fc_grid *g, const void *params, fc_state *host,
+                fc_err *err)
+{
+    (void)params;
+    static const struct {
+        const char *name;
+        point_ic fn;
+    } table[] = {{"dambreak", ic_dambreak}, {"lake_at_rest", ic_lake},
+                 {"gaussian_bump", ic_bump}, {"vortex", ic_vortex},
+                 {"adjustment", ic_adjustment}, {"jet", ic_jet}};
+    const char *ic = ic_name(cfg);
+    if (!strcmp(ic, "file")) {
+        int st = ic_file(cfg, g, host, err);
+        if (st)
+            return st;
+    } else {
+        point_ic fn = NULL;
+        for (size_t t = 0; t < sizeof table / sizeof table[0]; t++)
+            if (!strcmp(table[t].name, ic))
+                fn = table[t].fn;
+        if (!fn)
+            return fc_fail(err, FC_EINPUT, "%s: initial condition '%s' has no definition",
+                           cfg->path, ic);
+        for (int j = 0; j < g->ny; j++)
+            for (int i = 0; i < g->nx; i++) {
+                double o[4];
+                fn(cfg, fc_grid_x(g, i), fc_grid_y(g, j), o);
+                ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
+                host->f[SWE_H][k] = (fc_real)o[0];
+                host->f[SWE_HU][k] = (fc_real)(o[0] * o[1]);
+                host->f[SWE_HV][k] = (fc_real)(o[0] * o[2]);
+                host->f[SWE_B][k] = (fc_real)o[3];
+            }
+    }
+    /* The state must be physical before the first step: finite everywhere, h >= 0. */
+    for (int j = 0; j < g->ny; j++)
+        for (int i = 0; i < g->nx; i++) {
+            ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
+            for (int f = 0; f < SWE_NFIELDS; f++)
+                if (!isfinite((double)host->f[f][k]))
+                    return fc_fail(err, FC_EINPUT,
+                                   "%s: initial condition '%s' gives %s = %g at cell (i=%d, j=%d)",
+                                   cfg->path, ic, swe_solver.field_names[f],
+                                   (double)host->f[f][k], i, j);
+            if (host->f[SWE_H][k] < 0)
+                return fc_fail(err, FC_EINPUT,
+                               "%s: initial condition '%s' gives a negative depth h = %g at "
+                               "cell (i=%d, j=%d), x = %g m, y = %g m",
+                               cfg->path, ic, (double)host->f[SWE_H][k], i, j, fc_grid_x(g, i),
+                               fc_grid_y(g, j));
+        }
+    return FC_OK;
+}

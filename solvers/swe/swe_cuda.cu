@@ -1,0 +1,305 @@
+/*
+ * swe_cuda.cu: the CUDA backend of the shallow-water solver (equations and method in swe.h).
+ * Same functions as swe_cpu.c, suffix _cuda, in the same order; the cell physics is the FC_HD
+ * code of swe.h, so the GPU performs the CPU's arithmetic (nvcc -fmad=false, IEEE division and
+ * square root) and a GPU/CPU difference means an indexing, race or memory bug.
+ *
+ * Memory: as on the CPU, three sets of (h, hu, hv) and one bottom b on the device, each field
+ * (ny + 4) x (nx + 4). The state stays on the device; only the step report (largest signal rate,
+ * first bad cell: 16 bytes) crosses to the host each step, and the fields at output times.
+ * Each RK stage is one kernel that reads each input field's stencil and writes each output field
+ * once (halos are refreshed by a kernel over the halo cells only).
+ */
+#include <fc_build.h>
+
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+
+#include "backend.h"
+#include "common/cuda_util.h"
+#include "swe/swe.h"
+
+#define SWE_SETS 3
+#define BLOCK_X 32
+#define BLOCK_Y 8
+
+struct swe_dev_report {
+    unsigned long long rate_bits; /* bits of the largest rate: non-negative doubles order as
+                                     unsigned integers */
+    unsigned long long first_bad; /* j * nx + i, ULLONG_MAX: none */
+};
+
+struct swe_fields {
+    fc_real *f[SWE_NFIELDS];
+};
+
+typedef struct swe_gpu {
+    swe_params p;
+    fc_real *U[SWE_SETS][SWE_NFIELDS];
+    swe_dev_report *rep;
+} swe_gpu;
+
+static swe_fields fields_of(const swe_gpu *st, int set)
+{
+    swe_fields s;
+    for (int f = 0; f < SWE_NFIELDS; f++)
+        s.f[f] = st->U[set][f];
+    return s;
+}
+
+/* Halo cell t of 2 ng full rows (bottom, top) and 2 ng cells of each interior row, for the
+ * first nfields fields. */
+__global__ void swe_fill_halos_kernel(swe_fields s, fc_grid g, int nfields)
+{
+    long long t = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+    const long long rows_part = 2LL * g.ng * g.pitch;
+    const long long total = rows_part + 2LL * g.ng * g.ny;
+    if (t >= total)
+        return;
+    int i, j;
+    if (t < rows_part) {
+        int r = (int)(t / g.pitch);
+        i = (int)(t % g.pitch) - g.ng;
+        j = r < g.ng ? r - g.ng : g.ny + (r - g.ng);
+    } else {
+        long long u = t - rows_part;
+        j = (int)(u / (2 * g.ng));
+        int k = (int)(u % (2 * g.ng));
+        i = k < g.ng ? -1 - k : g.nx + (k - g.ng);
+    }
+    for (int f = 0; f < nfields; f++)
+        fc_fill_halo_cell(s.f[f], g.pitch, g.ng, g.nx, g.ny, g.bc, i, j, swe_field_odd_x(f),
+                          swe_field_odd_y(f));
+}
+
+static int swe_fill_halos_cuda(swe_gpu *st, int set, int nfields, fc_err *err)
+{
+    const fc_grid *g = &st->p.grid;
+    long long total = 2LL * g->ng * g->pitch + 2LL * g->ng * g->ny;
+    swe_fill_halos_kernel<<<fc_blocks(total, 256), 256>>>(fields_of(st, set), *g, nfields);
+    FC_CUDA_TRY(cudaGetLastError());
+    return FC_OK;
+}
+
+/* Block-wide max of non-negative doubles, then one atomic per block. */
+__device__ static void report_rate(double r, swe_dev_report *rep)
+{
+    __shared__ double warp_max[BLOCK_X * BLOCK_Y / 32];
+    for (int o = 16; o > 0; o /= 2) {
+        double other = __shfl_down_sync(0xffffffffu, r, o);
+        r = other > r ? other : r;
+    }
+    int lane = (threadIdx.y * blockDim.x + threadIdx.x) % 32;
+    int warp = (threadIdx.y * blockDim.x + threadIdx.x) / 32;
+    if (lane == 0)
+        warp_max[warp] = r;
+    __syncthreads();
+    if (warp == 0) {
+        int nw = blockDim.x * blockDim.y / 32;
+        r = lane < nw ? warp_max[lane] : 0;
+        for (int o = 16; o > 0; o /= 2) {
+            double other = __shfl_down_sync(0xffffffffu, r, o);
+            r = other > r ? other : r;
+        }
+        if (lane == 0)
+            atomicMax(&rep->rate_bits, (unsigned long long)__double_as_longlong(r));
+    }
+}
+
+__global__ void swe_stage_kernel(swe_fields in, swe_fields u0, swe_fields out, fc_real a,
+                                 fc_real dt, swe_params p, int want_rate, swe_dev_report *rep)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    const int j = blockIdx.y * blockDim.y + threadIdx.y;
+    const fc_grid *g = &p.grid;
+    double rate = 0;
+    if (i < g->nx && j < g->ny) {
+        const fc_real *U[SWE_NFIELDS] = {in.f[0], in.f[1], in.f[2], in.f[3]};
+        const fc_real *U0[SWE_NFIELDS] = {u0.f[0], u0.f[1], u0.f[2], u0.f[3]};
+        fc_real v[3];
+        swe_stage_cell(U, U0, a, dt, &p, i, j, v);
+        const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
+        out.f[SWE_H][k] = v[0];
+        out.f[SWE_HU][k] = v[1];
+        out.f[SWE_HV][k] = v[2];
+        if (swe_check_cell(v) != FC_STATE_OK)
+            atomicMin(&rep->first_bad, (unsigned long long)j * g->nx + i);
+        if (want_rate)
+            rate = swe_cell_rate(v[0], v[1], v[2], &p);
+    }
+    if (want_rate)
+        report_rate(rate, rep);
+}
+
+static int swe_stage_cuda(swe_gpu *st, int in, int out, fc_real a, fc_real dt, int want_rate,
+                          fc_err *err)
+{
+    const fc_grid *g = &st->p.grid;
+    dim3 block(BLOCK_X, BLOCK_Y), grid(fc_blocks(g->nx, BLOCK_X), fc_blocks(g->ny, BLOCK_Y));
+    swe_stage_kernel<<<grid, block>>>(fields_of(st, in), fields_of(st, 0), fields_of(st, out), a,
+                                      dt, st->p, want_rate, st->rep);
+    FC_CUDA_TRY(cudaGetLastError());
+    return FC_OK;
+}
+
+static int read_report(swe_gpu *st, fc_step_report *rep, fc_err *err)
+{
+    swe_dev_report r;
+    FC_CUDA_TRY(cudaMemcpy(&r, st->rep, sizeof r, cudaMemcpyDeviceToHost));
+    double rate;
+    memcpy(&rate, &r.rate_bits, sizeof rate);
+    rep->max_rate = rate;
+    rep->bad = FC_STATE_OK;
+    if (r.first_bad != ULLONG_MAX) {
+        const fc_grid *g = &st->p.grid;
+        int i = (int)(r.first_bad % g->nx), j = (int)(r.first_bad / g->nx);
+        ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
+        fc_real v[3];
+        for (int f = 0; f < 3; f++)
+            FC_CUDA_TRY(cudaMemcpy(&v[f], st->U[0][f] + k, sizeof(fc_real),
+                                   cudaMemcpyDeviceToHost));
+        rep->bad = v[0] != v[0] || v[1] != v[1] || v[2] != v[2] ? FC_STATE_NAN : FC_STATE_NEGATIVE;
+        rep->bad_cell = (long long)r.first_bad;
+        rep->bad_value = (double)v[0];
+    }
+    return FC_OK;
+}
+
+static int reset_report(swe_gpu *st, fc_err *err)
+{
+    swe_dev_report r = {0, ULLONG_MAX};
+    FC_CUDA_TRY(cudaMemcpyAsync(st->rep, &r, sizeof r, cudaMemcpyHostToDevice));
+    return FC_OK;
+}
+
+static int swe_step_cuda(void *vst, double dt, fc_step_report *rep, fc_err *err)
+{
+    swe_gpu *st = (swe_gpu *)vst;
+    const int rk = st->p.rk, n = swe_nstages(rk);
+    int in = 0, out = 1, s2;
+    if ((s2 = reset_report(st, err)))
+        return s2;
+    for (int s = 0; s < n; s++) {
+        out = s % 2 == 0 ? 1 : 2;
+        if ((s2 = swe_fill_halos_cuda(st, in, SWE_B, err)) ||
+            (s2 = swe_stage_cuda(st, in, out, swe_stage_a(rk, s), (fc_real)dt, s == n - 1, err)))
+            return s2;
+        in = out;
+    }
+    /* The report names the first bad cell of any stage; its values are read from the result. */
+    for (int f = 0; f < SWE_B; f++) {
+        fc_real *t = st->U[0][f];
+        st->U[0][f] = st->U[out][f];
+        st->U[out][f] = t;
+    }
+    if ((s2 = read_report(st, rep, err)))
+        return s2;
+    if (rep->bad)
+        for (int f = 0; f < SWE_B; f++) { /* undo: set 0 keeps the state before the step */
+            fc_real *t = st->U[0][f];
+            st->U[0][f] = st->U[out][f];
+            st->U[out][f] = t;
+        }
+    return FC_OK;
+}
+
+__global__ void swe_max_rate_kernel(swe_fields s, swe_params p, swe_dev_report *rep)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    const int j = blockIdx.y * blockDim.y + threadIdx.y;
+    double rate = 0;
+    if (i < p.grid.nx && j < p.grid.ny) {
+        ptrdiff_t k = fc_idx(p.grid.pitch, p.grid.ng, i, j);
+        rate = swe_cell_rate(s.f[SWE_H][k], s.f[SWE_HU][k], s.f[SWE_HV][k], &p);
+    }
+    report_rate(rate, rep);
+}
+
+static int swe_max_rate_cuda(void *vst, double *rate, fc_err *err)
+{
+    swe_gpu *st = (swe_gpu *)vst;
+    const fc_grid *g = &st->p.grid;
+    int s2;
+    if ((s2 = reset_report(st, err)))
+        return s2;
+    dim3 block(BLOCK_X, BLOCK_Y), grid(fc_blocks(g->nx, BLOCK_X), fc_blocks(g->ny, BLOCK_Y));
+    swe_max_rate_kernel<<<grid, block>>>(fields_of(st, 0), st->p, st->rep);
+    FC_CUDA_TRY(cudaGetLastError());
+    swe_dev_report r;
+    FC_CUDA_TRY(cudaMemcpy(&r, st->rep, sizeof r, cudaMemcpyDeviceToHost));
+    memcpy(rate, &r.rate_bits, sizeof *rate);
+    return FC_OK;
+}
+
+static void swe_destroy_cuda(void *vst)
+{
+    swe_gpu *st = (swe_gpu *)vst;
+    if (!st)
+        return;
+    for (int s = 0; s < SWE_SETS; s++)
+        for (int f = 0; f < SWE_B; f++)
+            cudaFree(st->U[s][f]);
+    cudaFree(st->U[0][SWE_B]);
+    cudaFree(st->rep);
+    free(st);
+}
+
+static int swe_create_cuda(const fc_grid *g, const void *params, void **out, fc_err *err)
+{
+    swe_gpu *st = (swe_gpu *)calloc(1, sizeof *st);
+    if (!st)
+        return fc_fail(err, FC_ENOMEM, "out of host memory");
+    st->p = *(const swe_params *)params;
+    st->p.grid = *g;
+    const size_t bytes = g->nalloc * sizeof(fc_real);
+    int s2 = FC_OK;
+    for (int s = 0; s < SWE_SETS && !s2; s++)
+        for (int f = 0; f < SWE_B && !s2; f++)
+            s2 = fc_dev_alloc((void **)&st->U[s][f], bytes, err);
+    if (!s2)
+        s2 = fc_dev_alloc((void **)&st->U[0][SWE_B], bytes, err);
+    if (!s2)
+        s2 = fc_dev_alloc((void **)&st->rep, sizeof *st->rep, err);
+    for (int s = 0; s < SWE_SETS && !s2; s++) {
+        st->U[s][SWE_B] = st->U[0][SWE_B];
+        for (int f = 0; f < SWE_B; f++) /* halos of unused rows stay defined */
+            if (cudaMemset(st->U[s][f], 0, bytes) != cudaSuccess)
+                s2 = fc_fail(err, FC_EDEVICE, "cudaMemset failed");
+    }
+    if (s2) {
+        swe_destroy_cuda(st);
+        return s2;
+    }
+    *out = st;
+    return FC_OK;
+}
+
+static int swe_upload_cuda(void *vst, const fc_state *host, fc_err *err)
+{
+    swe_gpu *st = (swe_gpu *)vst;
+    const fc_grid *g = &st->p.grid;
+    int s2;
+    for (int f = 0; f < SWE_NFIELDS; f++)
+        if ((s2 = fc_dev_upload(st->U[0][f], host->f[f], g->nalloc * sizeof(fc_real), err)))
+            return s2;
+    if ((s2 = swe_fill_halos_cuda(st, 0, SWE_NFIELDS, err)))
+        return s2;
+    FC_CUDA_TRY(cudaDeviceSynchronize());
+    return FC_OK;
+}
+
+static int swe_download_cuda(void *vst, fc_state *host, fc_err *err)
+{
+    swe_gpu *st = (swe_gpu *)vst;
+    int s2;
+    for (int f = 0; f < SWE_NFIELDS; f++)
+        if ((s2 = fc_dev_download(host->f[f], st->U[0][f], st->p.grid.nalloc * sizeof(fc_real),
+                                  err)))
+            return s2;
+    return FC_OK;
+}
+
+extern "C" const fc_solver_ops swe_ops_cuda = {"gpu",           swe_create_cuda,   swe_upload_cuda,
+                                               swe_max_rate_cuda, swe_step_cuda,   swe_download_cuda,
+                                               swe_destroy_cuda};

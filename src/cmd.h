@@ -1,0 +1,15 @@
+/* cmd.h: the subcommands of `flowcast`, one file each (cmd_<name>.c). Each parses its own
+ * options and returns a process exit code (0 ok, 1 run failed, 2 bad usage or input). */
+#ifndef FC_CMD_H
+#define FC_CMD_H
+
+int cmd_run(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_cases(int argc, char **argv);
+
+/* Reports err (each line prefixed "flowcast: error: ") and returns the exit code of status. */
+int cmd_fail(int status, const char *msg);
+/* Whether argv[1..] asks for help (-h or --help). */
+int cmd_wants_help(int argc, char **argv);
+
+#endif

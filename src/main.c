@@ -1,0 +1,74 @@
+/* main.c: `flowcast` subcommand dispatch. */
+#include <fc_build.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "fc.h"
+#include "log.h"
+
+static const struct {
+    const char *name;
+    int (*fn)(int, char **);
+    const char *help;
+} commands[] = {
+    {"run", cmd_run, "run a case file, writing CF NetCDF output"},
+    {"cases", cmd_cases, "list the solvers, their initial conditions and every case key"},
+    {"info", cmd_info, "version, build features and the CUDA devices found"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: flowcast COMMAND [OPTIONS]\n\n"
+               "flowcast %s: weather and CFD solvers on the CPU (OpenMP) and GPU (CUDA), "
+               "NetCDF in and out.\n\ncommands:\n",
+            PACKAGE_VERSION);
+    for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
+        fprintf(f, "  %-8s %s\n", commands[k].name, commands[k].help);
+    fprintf(f, "\n'flowcast COMMAND --help' describes a command. Exit status: 0 ok, 1 the run "
+               "failed, 2 bad usage or input.\n");
+}
+
+int cmd_fail(int status, const char *msg)
+{
+    const char *p = msg;
+    while (*p) {
+        size_t len = strcspn(p, "\n");
+        fprintf(stderr, "flowcast: error: %.*s\n", (int)len, p);
+        p += len + (p[len] == '\n');
+    }
+    return fc_exit_code(status);
+}
+
+int cmd_wants_help(int argc, char **argv)
+{
+    for (int k = 1; k < argc; k++) {
+        if (!strcmp(argv[k], "--"))
+            break;
+        if (!strcmp(argv[k], "-h") || !strcmp(argv[k], "--help"))
+            return 1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return FC_EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return FC_EXIT_OK;
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+        printf("flowcast %s\n", PACKAGE_VERSION);
+        return FC_EXIT_OK;
+    }
+    for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
+        if (!strcmp(argv[1], commands[k].name))
+            return commands[k].fn(argc - 1, argv + 1);
+    fc_error("unknown command '%s' (commands: run, cases, info; see flowcast --help)", argv[1]);
+    return FC_EXIT_USAGE;
+}

@@ -1,0 +1,436 @@
+/* ncio.c: NetCDF-4 / CF-1.11 output, restart and field reading (see ncio.h). */
+#include <fc_build.h>
+
+#include "ncio.h"
+
+#include <errno.h>
+#include <math.h>
+#include <netcdf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifdef FC_SINGLE
+#define NC_FC_REAL NC_FLOAT
+#define nc_put_vara_fc nc_put_vara_float
+#define nc_get_vara_fc nc_get_vara_float
+#define FC_FILL NC_FILL_FLOAT
+#else
+#define NC_FC_REAL NC_DOUBLE
+#define nc_put_vara_fc nc_put_vara_double
+#define nc_get_vara_fc nc_get_vara_double
+#define FC_FILL NC_FILL_DOUBLE
+#endif
+
+/* Largest chunk of a (1, rows, nx) slab: big enough for fast I/O, small enough for caches. */
+#define NCIO_CHUNK_BYTES (4u << 20)
+
+struct ncio_file {
+    int ncid;
+    char *path;
+    int nvars, ndiags, nrec;
+    int *varid;  /* per solver variable */
+    int *diagid; /* per diagnostic */
+    int timeid;
+    const fc_grid *grid;
+};
+
+#define NC_TRY(call, what)                                                                       \
+    do {                                                                                         \
+        int nc_status_ = (call);                                                                 \
+        if (nc_status_ != NC_NOERR) {                                                            \
+            st = fc_fail(err, FC_EIO, "%s: %s: %s", path, what, nc_strerror(nc_status_));        \
+            goto fail;                                                                           \
+        }                                                                                        \
+    } while (0)
+
+static int put_text(int ncid, int varid, const char *name, const char *text)
+{
+    return nc_put_att_text(ncid, varid, name, strlen(text), text);
+}
+
+static int def_coord(int ncid, const char *name, int dim, int nvdim, const char *long_name,
+                     const char *axis, int *varid, int *bndid)
+{
+    char bname[16];
+    snprintf(bname, sizeof bname, "%s_bnds", name);
+    int dims[2] = {dim, nvdim}, s;
+    if ((s = nc_def_var(ncid, name, NC_DOUBLE, 1, &dim, varid)) ||
+        (s = put_text(ncid, *varid, "long_name", long_name)) ||
+        (s = put_text(ncid, *varid, "units", "m")) || (s = put_text(ncid, *varid, "axis", axis)) ||
+        (s = put_text(ncid, *varid, "bounds", bname)) ||
+        (s = nc_def_var(ncid, bname, NC_DOUBLE, 2, dims, bndid)))
+        return s;
+    return NC_NOERR;
+}
+
+static int write_coord(int ncid, int varid, int bndid, int n, double lo, double d)
+{
+    double *c = malloc((size_t)n * sizeof *c), *b = malloc((size_t)n * 2 * sizeof *b);
+    int s = NC_ENOMEM;
+    if (c && b) {
+        for (int i = 0; i < n; i++) {
+            c[i] = lo + (i + 0.5) * d;
+            b[2 * i] = lo + i * d;
+            b[2 * i + 1] = lo + (i + 1) * d;
+        }
+        s = nc_put_var_double(ncid, varid, c);
+        if (!s)
+            s = nc_put_var_double(ncid, bndid, b);
+    }
+    free(c);
+    free(b);
+    return s;
+}
+
+int ncio_create(const char *path, int overwrite, const ncio_meta *m, ncio_file **out,
+                fc_err *err)
+{
+    const fc_grid *g = m->grid;
+    const fc_solver_desc *s = m->solver;
+    struct stat sb;
+    if (!overwrite && stat(path, &sb) == 0)
+        return fc_fail(err, FC_EINPUT,
+                       "output file '%s' exists; it is left untouched (use -O/--overwrite to "
+                       "replace it, or -o to write elsewhere)",
+                       path);
+    int ncid = -1, st = FC_OK;
+    int cmode = NC_NETCDF4 | (overwrite ? NC_CLOBBER : NC_NOCLOBBER);
+    int rc = nc_create(path, cmode, &ncid);
+    if (rc != NC_NOERR)
+        return fc_fail(err, FC_EINPUT, "cannot create output file '%s': %s", path,
+                       rc == NC_EEXIST ? "it exists"
+                       : rc > 0        ? strerror(rc)
+                                       : nc_strerror(rc));
+    ncio_file *f = calloc(1, sizeof *f);
+    if (!f) {
+        nc_close(ncid);
+        unlink(path);
+        return fc_fail(err, FC_ENOMEM, "out of memory");
+    }
+    f->ncid = ncid;
+    f->path = strdup(path);
+    f->grid = g;
+    f->nvars = (int)s->nvars;
+    f->ndiags = m->ndiags;
+    f->varid = calloc(s->nvars, sizeof *f->varid);
+    f->diagid = calloc((size_t)m->ndiags + 1, sizeof *f->diagid);
+    if (!f->path || !f->varid || !f->diagid) {
+        st = fc_fail(err, FC_ENOMEM, "out of memory");
+        goto fail;
+    }
+
+    int dt, dy, dx, dnv, xid, yid, xb, yb;
+    NC_TRY(nc_def_dim(ncid, "time", NC_UNLIMITED, &dt), "defining time");
+    NC_TRY(nc_def_dim(ncid, "y", (size_t)g->ny, &dy), "defining y");
+    NC_TRY(nc_def_dim(ncid, "x", (size_t)g->nx, &dx), "defining x");
+    NC_TRY(nc_def_dim(ncid, "nv", 2, &dnv), "defining nv");
+
+    char units[128];
+    snprintf(units, sizeof units, "seconds since %s",
+             fc_cfg_str(m->cfg, "output", "reference_time"));
+    NC_TRY(nc_def_var(ncid, "time", NC_DOUBLE, 1, &dt, &f->timeid), "defining time");
+    NC_TRY(put_text(ncid, f->timeid, "standard_name", "time"), "time attributes");
+    NC_TRY(put_text(ncid, f->timeid, "long_name", "model time"), "time attributes");
+    NC_TRY(put_text(ncid, f->timeid, "units", units), "time attributes");
+    NC_TRY(put_text(ncid, f->timeid, "calendar", "standard"), "time attributes");
+    NC_TRY(put_text(ncid, f->timeid, "axis", "T"), "time attributes");
+    NC_TRY(def_coord(ncid, "y", dy, dnv, "y coordinate of cell centre", "Y", &yid, &yb),
+           "defining y");
+    NC_TRY(def_coord(ncid, "x", dx, dnv, "x coordinate of cell centre", "X", &xid, &xb),
+           "defining x");
+
+    size_t rows = NCIO_CHUNK_BYTES / sizeof(fc_real) / (size_t)g->nx;
+    rows = rows < 1 ? 1 : rows > (size_t)g->ny ? (size_t)g->ny : rows;
+    const fc_real fill = FC_FILL;
+    for (size_t k = 0; k < s->nvars; k++) {
+        const fc_var_spec *v = &s->vars[k];
+        int tyx = v->shape == FC_VAR_TYX;
+        int dims[3] = {dt, dy, dx};
+        size_t chunk[3] = {1, rows, (size_t)g->nx};
+        NC_TRY(nc_def_var(ncid, v->name, NC_FC_REAL, tyx ? 3 : 2, tyx ? dims : dims + 1,
+                          &f->varid[k]),
+               v->name);
+        NC_TRY(nc_def_var_chunking(ncid, f->varid[k], NC_CHUNKED, tyx ? chunk : chunk + 1),
+               v->name);
+        if (m->deflate > 0)
+            NC_TRY(nc_def_var_deflate(ncid, f->varid[k], 1, 1, m->deflate), v->name);
+        NC_TRY(nc_put_att(ncid, f->varid[k], "_FillValue", NC_FC_REAL, 1, &fill), v->name);
+        NC_TRY(put_text(ncid, f->varid[k], "long_name", v->long_name), v->name);
+        NC_TRY(put_text(ncid, f->varid[k], "units", v->units), v->name);
+        if (v->standard_name)
+            NC_TRY(put_text(ncid, f->varid[k], "standard_name", v->standard_name), v->name);
+    }
+    for (int k = 0; k < m->ndiags; k++) {
+        const fc_diag_spec *d = &m->diags[k];
+        const double dfill = NC_FILL_DOUBLE;
+        NC_TRY(nc_def_var(ncid, d->name, NC_DOUBLE, 1, &dt, &f->diagid[k]), d->name);
+        NC_TRY(nc_put_att_double(ncid, f->diagid[k], "_FillValue", NC_DOUBLE, 1, &dfill), d->name);
+        NC_TRY(put_text(ncid, f->diagid[k], "long_name", d->long_name), d->name);
+        NC_TRY(put_text(ncid, f->diagid[k], "units", d->units), d->name);
+    }
+
+    char source[256];
+    snprintf(source, sizeof source, "flowcast %s, solver %s", PACKAGE_VERSION, s->name);
+    const double domain[4] = {g->x_min, g->x_max, g->y_min, g->y_max};
+    const char *bc[4];
+    for (int k = 0; k < 4; k++)
+        bc[k] = fc_bc_name(g->bc[k]);
+    char bcs[128];
+    snprintf(bcs, sizeof bcs, "west=%s east=%s south=%s north=%s", bc[0], bc[1], bc[2], bc[3]);
+    NC_TRY(put_text(ncid, NC_GLOBAL, "Conventions", "CF-1.11"), "global attributes");
+    NC_TRY(put_text(ncid, NC_GLOBAL, "title", m->title), "global attributes");
+    NC_TRY(put_text(ncid, NC_GLOBAL, "source", source), "global attributes");
+    NC_TRY(put_text(ncid, NC_GLOBAL, "history", m->history), "global attributes");
+    NC_TRY(put_text(ncid, NC_GLOBAL, "references", s->references), "global attributes");
+    NC_TRY(put_text(ncid, NC_GLOBAL, "comment", s->summary), "global attributes");
+    NC_TRY(put_text(ncid, NC_GLOBAL, "flowcast_version", PACKAGE_VERSION), "global attributes");
+    NC_TRY(put_text(ncid, NC_GLOBAL, "flowcast_solver", s->name), "global attributes");
+    NC_TRY(put_text(ncid, NC_GLOBAL, "flowcast_device", m->device), "global attributes");
+    NC_TRY(put_text(ncid, NC_GLOBAL, "flowcast_precision", FC_PRECISION), "global attributes");
+    NC_TRY(put_text(ncid, NC_GLOBAL, "flowcast_boundaries", bcs), "global attributes");
+    NC_TRY(nc_put_att_double(ncid, NC_GLOBAL, "flowcast_domain", NC_DOUBLE, 4, domain),
+           "global attributes");
+    NC_TRY(put_text(ncid, NC_GLOBAL, "flowcast_case_file", m->cfg->path), "global attributes");
+    NC_TRY(put_text(ncid, NC_GLOBAL, "flowcast_case", m->cfg->text), "global attributes");
+    NC_TRY(nc_enddef(ncid), "ending definitions");
+
+    NC_TRY(write_coord(ncid, xid, xb, g->nx, g->x_min, g->dx), "writing x");
+    NC_TRY(write_coord(ncid, yid, yb, g->ny, g->y_min, g->dy), "writing y");
+    NC_TRY(nc_sync(ncid), "syncing");
+    *out = f;
+    return FC_OK;
+
+fail:
+    nc_close(ncid);
+    unlink(path); /* a file we created but could not define holds nothing of value */
+    free(f->path);
+    free(f->varid);
+    free(f->diagid);
+    free(f);
+    return st;
+}
+
+int ncio_write_static(ncio_file *f, int var, const fc_real *packed, fc_err *err)
+{
+    const char *path = f->path;
+    int st = FC_OK;
+    size_t start[2] = {0, 0}, count[2] = {(size_t)f->grid->ny, (size_t)f->grid->nx};
+    NC_TRY(nc_put_vara_fc(f->ncid, f->varid[var], start, count, packed), "writing a variable");
+fail:
+    return st;
+}
+
+int ncio_write_record(ncio_file *f, double t, fc_real *const *packed, const double *diags,
+                      fc_err *err)
+{
+    const char *path = f->path;
+    int st = FC_OK;
+    size_t start[3] = {(size_t)f->nrec, 0, 0};
+    size_t count[3] = {1, (size_t)f->grid->ny, (size_t)f->grid->nx};
+    for (int k = 0; k < f->nvars; k++)
+        if (packed[k])
+            NC_TRY(nc_put_vara_fc(f->ncid, f->varid[k], start, count, packed[k]),
+                   "writing a record");
+    for (int k = 0; k < f->ndiags; k++)
+        NC_TRY(nc_put_vara_double(f->ncid, f->diagid[k], start, count, &diags[k]),
+               "writing diagnostics");
+    /* The time value last: a record without it is incomplete. */
+    NC_TRY(nc_put_vara_double(f->ncid, f->timeid, start, count, &t), "writing time");
+    NC_TRY(nc_sync(f->ncid), "syncing");
+    f->nrec++;
+fail:
+    return st;
+}
+
+int ncio_records(const ncio_file *f) { return f->nrec; }
+
+int ncio_close(ncio_file *f, fc_err *err)
+{
+    if (!f)
+        return FC_OK;
+    int st = FC_OK, rc = nc_close(f->ncid);
+    if (rc != NC_NOERR)
+        st = fc_fail(err, FC_EIO, "%s: closing: %s", f->path, nc_strerror(rc));
+    free(f->path);
+    free(f->varid);
+    free(f->diagid);
+    free(f);
+    return st;
+}
+
+int ncio_complete_records(int ncid, size_t *n, fc_err *err)
+{
+    const char *path = "output file";
+    int st = FC_OK, tid, tdim;
+    size_t len;
+    double *t = NULL;
+    NC_TRY(nc_inq_varid(ncid, "time", &tid), "no variable 'time'");
+    NC_TRY(nc_inq_vardimid(ncid, tid, &tdim), "time");
+    NC_TRY(nc_inq_dimlen(ncid, tdim, &len), "time");
+    *n = 0;
+    if (len == 0)
+        return FC_OK;
+    t = malloc(len * sizeof *t);
+    if (!t)
+        return fc_fail(err, FC_ENOMEM, "out of memory");
+    NC_TRY(nc_get_var_double(ncid, tid, t), "reading time");
+    while (*n < len && t[*n] != NC_FILL_DOUBLE && isfinite(t[*n]))
+        (*n)++;
+fail:
+    free(t);
+    return st;
+}
+
+static int open_input(const char *path, const char *what, int *ncid, fc_err *err)
+{
+    int rc = nc_open(path, NC_NOWRITE, ncid);
+    if (rc != NC_NOERR)
+        return fc_fail(err, FC_EINPUT, "cannot read %s '%s': %s", what, path,
+                       rc > 0 ? strerror(rc) : nc_strerror(rc));
+    return FC_OK;
+}
+
+/* Checks that variable varid ends in dimensions (y, x) of the grid's sizes. */
+static int check_yx(int ncid, int varid, const char *path, const char *var, const fc_grid *g,
+                    int *ndims, fc_err *err)
+{
+    int dims[NC_MAX_VAR_DIMS];
+    size_t ny, nx;
+    nc_inq_varndims(ncid, varid, ndims);
+    nc_inq_vardimid(ncid, varid, dims);
+    if (*ndims < 2)
+        return fc_fail(err, FC_EINPUT, "%s: variable '%s' has %d dimension(s); expected (y, x)",
+                       path, var, *ndims);
+    nc_inq_dimlen(ncid, dims[*ndims - 2], &ny);
+    nc_inq_dimlen(ncid, dims[*ndims - 1], &nx);
+    if ((int)nx != g->nx || (int)ny != g->ny)
+        return fc_fail(err, FC_EINPUT, "%s: variable '%s' is %zu x %zu (x by y); the grid is %d x %d",
+                       path, var, nx, ny, g->nx, g->ny);
+    return FC_OK;
+}
+
+static int read_slab(int ncid, const char *path, const char *var, const fc_grid *g, size_t rec,
+                     fc_real *field, fc_err *err)
+{
+    int varid, ndims, st = FC_OK;
+    if (nc_inq_varid(ncid, var, &varid) != NC_NOERR)
+        return fc_fail(err, FC_EINPUT, "%s: no variable '%s'", path, var);
+    if ((st = check_yx(ncid, varid, path, var, g, &ndims, err)))
+        return st;
+    size_t start[NC_MAX_VAR_DIMS] = {0}, count[NC_MAX_VAR_DIMS];
+    for (int d = 0; d < ndims - 2; d++) {
+        start[d] = d == 0 ? rec : 0;
+        count[d] = 1;
+    }
+    count[ndims - 2] = (size_t)g->ny;
+    count[ndims - 1] = (size_t)g->nx;
+    fc_real *packed = malloc((size_t)g->nx * (size_t)g->ny * sizeof *packed);
+    if (!packed)
+        return fc_fail(err, FC_ENOMEM, "out of memory reading '%s'", var);
+    int rc = nc_get_vara_fc(ncid, varid, start, count, packed);
+    if (rc != NC_NOERR) {
+        free(packed);
+        return fc_fail(err, FC_EINPUT, "%s: reading '%s': %s", path, var, nc_strerror(rc));
+    }
+    fc_grid_unpack(g, packed, field);
+    free(packed);
+    return FC_OK;
+}
+
+int ncio_read_field(const char *path, const char *var, const fc_grid *g, fc_real *field,
+                    fc_err *err)
+{
+    int ncid, st = open_input(path, "initial-condition file", &ncid, err);
+    if (st)
+        return st;
+    int varid, ndims, dims[NC_MAX_VAR_DIMS];
+    size_t rec = 0;
+    if (nc_inq_varid(ncid, var, &varid) == NC_NOERR && nc_inq_varndims(ncid, varid, &ndims) == 0 &&
+        ndims > 2 && nc_inq_vardimid(ncid, varid, dims) == 0) {
+        size_t len;
+        nc_inq_dimlen(ncid, dims[0], &len);
+        if (len == 0)
+            st = fc_fail(err, FC_EINPUT, "%s: variable '%s' has no records", path, var);
+        rec = len ? len - 1 : 0;
+    }
+    if (!st)
+        st = read_slab(ncid, path, var, g, rec, field, err);
+    nc_close(ncid);
+    return st;
+}
+
+static int get_text_att(int ncid, const char *name, char *buf, size_t len)
+{
+    size_t n;
+    if (nc_inq_attlen(ncid, NC_GLOBAL, name, &n) != NC_NOERR || n + 1 > len)
+        return -1;
+    if (nc_get_att_text(ncid, NC_GLOBAL, name, buf) != NC_NOERR)
+        return -1;
+    buf[n] = '\0';
+    return 0;
+}
+
+int ncio_read_restart(const char *path, const fc_solver_desc *s, const fc_grid *g,
+                      fc_state *host, double *t, fc_err *err)
+{
+    int ncid, st = open_input(path, "restart file", &ncid, err);
+    if (st)
+        return st;
+    char solver[64];
+    double dom[4];
+    size_t nrec = 0;
+    if (get_text_att(ncid, "flowcast_solver", solver, sizeof solver) ||
+        nc_get_att_double(ncid, NC_GLOBAL, "flowcast_domain", dom) != NC_NOERR) {
+        st = fc_fail(err, FC_EINPUT, "restart file '%s' was not written by flowcast run", path);
+        goto done;
+    }
+    if (strcmp(solver, s->name)) {
+        st = fc_fail(err, FC_EINPUT, "restart file '%s' is from solver '%s'; this case uses '%s'",
+                     path, solver, s->name);
+        goto done;
+    }
+    const double want[4] = {g->x_min, g->x_max, g->y_min, g->y_max};
+    for (int k = 0; k < 4; k++)
+        if (fabs(dom[k] - want[k]) > 1e-12 * (fabs(want[k]) + g->dx + g->dy)) {
+            st = fc_fail(err, FC_EINPUT,
+                         "restart file '%s' covers [%g, %g] x [%g, %g]; this case's grid covers "
+                         "[%g, %g] x [%g, %g]",
+                         path, dom[0], dom[1], dom[2], dom[3], want[0], want[1], want[2], want[3]);
+            goto done;
+        }
+    if ((st = ncio_complete_records(ncid, &nrec, err))) {
+        fc_err_append(err, "(restart file '%s')", path);
+        st = FC_EINPUT;
+        goto done;
+    }
+    if (nrec == 0) {
+        st = fc_fail(err, FC_EINPUT, "restart file '%s' holds no complete record", path);
+        goto done;
+    }
+    for (int k = 0; k < s->nfields && !st; k++) {
+        int varid;
+        if (nc_inq_varid(ncid, s->restart_vars[k], &varid) != NC_NOERR) {
+            st = fc_fail(err, FC_EINPUT, "restart file '%s' has no variable '%s'", path,
+                         s->restart_vars[k]);
+            break;
+        }
+        int ndims;
+        nc_inq_varndims(ncid, varid, &ndims);
+        st = read_slab(ncid, path, s->restart_vars[k], g, ndims > 2 ? nrec - 1 : 0, host->f[k],
+                       err);
+        if (st == FC_EINPUT && strstr(err->msg, " is "))
+            fc_err_append(err, "(the restart file is from another grid)");
+    }
+    if (!st) {
+        int tid;
+        size_t idx = nrec - 1;
+        nc_inq_varid(ncid, "time", &tid);
+        nc_get_var1_double(ncid, tid, &idx, t);
+    }
+done:
+    nc_close(ncid);
+    return st;
+}

@@ -1,0 +1,71 @@
+/*
+ * ncio.h: NetCDF-4 output following CF-1.11, restart and field reading.
+ *
+ * An output file has dimensions (time: unlimited, y, x, nv = 2), coordinate variables x and y
+ * (cell centres, with bounds), time in "seconds since <reference>", every time-dependent
+ * variable on (time, y, x), static ones on (y, x), and the diagnostics on (time). The case file
+ * text, command line, version, device and precision are global attributes, so a run can be
+ * reproduced from its output alone.
+ *
+ * Crash safety: a record writes every variable first and the time value last, then nc_sync. A
+ * record whose time is missing (the fill value) is incomplete and ignored by readers here
+ * (ncio_complete_records); a process killed between records leaves the file as of the last
+ * nc_sync. HDF5 is not transactional: a kill during the sync itself is the remaining window.
+ */
+#ifndef FC_NCIO_H
+#define FC_NCIO_H
+
+#include "config.h"
+#include "fc.h"
+#include "grid.h"
+#include "solver.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ncio_file ncio_file;
+
+typedef struct ncio_meta {
+    const fc_config *cfg;
+    const fc_solver_desc *solver;
+    const fc_grid *grid;
+    const char *title;
+    const char *history; /* "<UTC time>: <command line>" */
+    const char *device;  /* what ran it, e.g. "cpu: OpenMP, 2 threads" */
+    const fc_diag_spec *diags; /* diagnostics on (time): the solver's, then the run's */
+    int ndiags;
+    int deflate; /* 0..9 */
+} ncio_meta;
+
+/* Creates the file and defines everything. Fails with FC_EINPUT, creating nothing, if the file
+ * exists and overwrite is 0, or if it cannot be created. */
+int ncio_create(const char *path, int overwrite, const ncio_meta *m, ncio_file **out,
+                fc_err *err);
+/* Writes static variable `var` (nx*ny packed). */
+int ncio_write_static(ncio_file *f, int var, const fc_real *packed, fc_err *err);
+/* Appends a record: packed[var] for every time-dependent variable (NULL for static ones), the
+ * diagnostics, then the time; then syncs. */
+int ncio_write_record(ncio_file *f, double t, fc_real *const *packed, const double *diags,
+                      fc_err *err);
+int ncio_records(const ncio_file *f);
+int ncio_close(ncio_file *f, fc_err *err);
+
+/* Complete records of an open file (leading records whose time is set). */
+int ncio_complete_records(int ncid, size_t *n, fc_err *err);
+
+/*
+ * Reads the last complete record of an earlier output into host (the solver's fields, interior)
+ * and its time. Checks that it was written by the same solver on the same grid.
+ */
+int ncio_read_restart(const char *path, const fc_solver_desc *s, const fc_grid *g,
+                      fc_state *host, double *t, fc_err *err);
+
+/* Reads variable var, on (y, x) or (..., y, x) (the last record), into field's interior. */
+int ncio_read_field(const char *path, const char *var, const fc_grid *g, fc_real *field,
+                    fc_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,19 @@
+/* timer.h: wall-clock time for progress, summaries and CPU benchmarks (never for GPU kernels,
+ * which are timed with CUDA events). */
+#ifndef FC_TIMER_H
+#define FC_TIMER_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Seconds on a monotonic clock. */
+double fc_now(void);
+
+/* Formats seconds as "1.23 s", "4 min 05 s" or "2 h 03 min" into buf. */
+const char *fc_format_duration(double seconds, char *buf, int len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,1 @@
+# tests/: Check suites and command-line tests (filled in below).
