@@ -377,8 +377,9 @@ static const char *parse_value(const fc_key *k, const fc_solver_desc *solver, co
             ((k->open & FC_OPEN_LO) && (double)x == k->lo) ||
             ((k->open & FC_OPEN_HI) && (double)x == k->hi)) {
             char r[128];
-            snprintf(why, len, "must be %s%s", isfinite(k->lo) && isfinite(k->hi) ? "in " : "",
-                     fc_key_range(k, r, sizeof r));
+            int dim = *k->units && strcmp(k->units, "1");
+            snprintf(why, len, "must be %s%s%s%s", isfinite(k->lo) && isfinite(k->hi) ? "in " : "",
+                     fc_key_range(k, r, sizeof r), dim ? " " : "", dim ? k->units : "");
             return why;
         }
         v->i = x;
@@ -399,8 +400,9 @@ static const char *parse_value(const fc_key *k, const fc_solver_desc *solver, co
         if (x < k->lo || x > k->hi || ((k->open & FC_OPEN_LO) && x == k->lo) ||
             ((k->open & FC_OPEN_HI) && x == k->hi)) {
             char r[128];
-            snprintf(why, len, "must be %s%s", isfinite(k->lo) && isfinite(k->hi) ? "in " : "",
-                     fc_key_range(k, r, sizeof r));
+            int dim = *k->units && strcmp(k->units, "1");
+            snprintf(why, len, "must be %s%s%s%s", isfinite(k->lo) && isfinite(k->hi) ? "in " : "",
+                     fc_key_range(k, r, sizeof r), dim ? " " : "", dim ? k->units : "");
             return why;
         }
         v->r = x;
@@ -530,6 +532,18 @@ static void find_malformed(const char *text, const parse_ctx *c, report *rp)
     }
 }
 
+/* Removes leading and trailing white space in place ("grid . nx = 5" is "grid.nx=5"). */
+static void trim(char *s)
+{
+    size_t b = 0, e = strlen(s);
+    while (b < e && isspace((unsigned char)s[b]))
+        b++;
+    while (e > b && isspace((unsigned char)s[e - 1]))
+        e--;
+    memmove(s, s + b, e - b);
+    s[e - b] = '\0';
+}
+
 static int parse_sets(const char *const *sets, int nsets, parse_ctx *c, report *rp)
 {
     for (int i = 0; i < nsets; i++) {
@@ -542,6 +556,8 @@ static int parse_sets(const char *const *sets, int nsets, parse_ctx *c, report *
         char section[256], name[256];
         snprintf(section, sizeof section, "%.*s", (int)(dot - sets[i]), sets[i]);
         snprintf(name, sizeof name, "%.*s", (int)(eq - dot - 1), dot + 1);
+        trim(section);
+        trim(name);
         const char *value = eq + 1;
         while (isspace((unsigned char)*value))
             value++;
@@ -715,9 +731,8 @@ int fc_config_load(const char *path, const char *const *sets, int nsets, fc_conf
         char why[1200];
         fc_value parsed = {0};
         if (parse_value(key, solver, r->value, &parsed, why, sizeof why)) {
-            problem(&rp, r->line, r->set_arg, "[%s] %s = %s: %s%s%s", r->section, r->name,
-                    r->value, why, *key->units && strcmp(key->units, "1") ? " " : "",
-                    *key->units && strcmp(key->units, "1") ? key->units : "");
+            problem(&rp, r->line, r->set_arg, "[%s] %s = %s: %s", r->section, r->name,
+                    r->value, why);
             v->line = -3; /* given but invalid: no "missing" report */
             continue;
         }

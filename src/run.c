@@ -303,17 +303,15 @@ static int bad_state(run_ctx *c, const fc_step_report *rep, long long step, doub
         st = write_record(c, t, dt, 0, &werr);
     fc_fail(err, FC_ENUMERIC,
             "step %lld from model time t = %.9g s (dt = %.3g s) gives %s at cell (i=%d, j=%d), "
-            "x = %g m, y = %g m: the run stops. %s",
-            step, t, dt,
-            rep->bad == FC_STATE_NAN ? "NaN" : "a negative depth",
-            i, j, fc_grid_x(&c->grid, i), fc_grid_y(&c->grid, j),
-            st ? "The last good state could not be written." : "");
+            "x = %g m, y = %g m: the run stops",
+            step, t, dt, rep->bad == FC_STATE_NAN ? "NaN" : "a negative depth", i, j,
+            fc_grid_x(&c->grid, i), fc_grid_y(&c->grid, j));
     if (rep->bad == FC_STATE_NEGATIVE)
         fc_err_append(err, "  value there: %.6g", rep->bad_value);
     fc_err_append(err, "  '%s' holds every record up to t = %.9g s (the last good state)",
                   c->path, st ? t_last : t);
     if (st)
-        fc_err_append(err, "  %s", werr.msg);
+        fc_err_append(err, "  the last good state could not be written: %s", werr.msg);
     return FC_ENUMERIC;
 }
 
@@ -324,6 +322,8 @@ int fc_run(const fc_run_opts *o, fc_run_result *res, fc_err *err)
     memset(res, 0, sizeof *res);
     c.o = o;
     err->msg[0] = '\0';
+    if (o->quiet)
+        fc_log_set_quiet(1);
     double t = 0;
     int st = setup(&c, &t, err);
     if (st) {

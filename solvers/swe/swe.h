@@ -139,21 +139,25 @@ FC_HD static inline void swe_phys_flux(fc_real g, fc_real h, fc_real un, fc_real
 
 /*
  * HLL / HLLC flux between the (hydrostatically reconstructed) depths hl, hr with velocities
- * (unl, utl), (unr, utr). Dry sides use the front speeds u -+ 2c of the dry-bed Riemann problem.
+ * (unl, utl), (unr, utr). A side no deeper than h_dry is dry: its film has no velocity, so the
+ * wave speeds are those of the dry-bed Riemann problem, u -+ 2c on the wet side; taking the film
+ * as wet would cap the front at u + c and make it lag (Toro 2001, section 10.5).
  */
-FC_HD static inline void swe_riemann(int kind, fc_real g, fc_real hl, fc_real unl, fc_real utl,
-                                     fc_real hr, fc_real unr, fc_real utr, fc_real F[3])
+FC_HD static inline void swe_riemann(int kind, fc_real g, fc_real h_dry, fc_real hl, fc_real unl,
+                                     fc_real utl, fc_real hr, fc_real unr, fc_real utr,
+                                     fc_real F[3])
 {
-    if (!(hl > 0) && !(hr > 0)) {
+    const int wet_l = hl > h_dry, wet_r = hr > h_dry;
+    if (!wet_l && !wet_r) {
         F[0] = F[1] = F[2] = 0;
         return;
     }
     fc_real cl = fc_sqrt(g * hl), cr = fc_sqrt(g * hr);
     fc_real sl, sr;
-    if (!(hr > 0)) {
+    if (!wet_r) {
         sl = unl - cl;
         sr = unl + 2 * cl;
-    } else if (!(hl > 0)) {
+    } else if (!wet_l) {
         sl = unr - 2 * cr;
         sr = unr + cr;
     } else {
@@ -206,7 +210,7 @@ FC_HD static inline void swe_direction_tendency(const swe_cellv c[5], const swe_
     fc_real hwl = fc_max((fc_real)0, hi1.h + hi1.b - bw);
     fc_real hwr = fc_max((fc_real)0, lo2.h + lo2.b - bw);
     fc_real Fw[3];
-    swe_riemann(p->flux, g, hwl, hi1.un, hi1.ut, hwr, lo2.un, lo2.ut, Fw);
+    swe_riemann(p->flux, g, p->h_dry, hwl, hi1.un, hi1.ut, hwr, lo2.un, lo2.ut, Fw);
     Fw[1] += g / 2 * (lo2.h * lo2.h - hwr * hwr);
 
     /* East face: hi2 | lo3. */
@@ -214,7 +218,7 @@ FC_HD static inline void swe_direction_tendency(const swe_cellv c[5], const swe_
     fc_real hel = fc_max((fc_real)0, hi2.h + hi2.b - be);
     fc_real her = fc_max((fc_real)0, lo3.h + lo3.b - be);
     fc_real Fe[3];
-    swe_riemann(p->flux, g, hel, hi2.un, hi2.ut, her, lo3.un, lo3.ut, Fe);
+    swe_riemann(p->flux, g, p->h_dry, hel, hi2.un, hi2.ut, her, lo3.un, lo3.ut, Fe);
     Fe[1] += g / 2 * (hi2.h * hi2.h - hel * hel);
 
     fc_real sc = g * (lo2.h + hi2.h) / 2 * (lo2.b - hi2.b);

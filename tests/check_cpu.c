@@ -1,0 +1,18 @@
+/* check_cpu.c: every CPU suite, each test forked with a timeout. */
+#include <fc_build.h>
+
+#include <stdlib.h>
+
+#include "suites.h"
+
+int main(void)
+{
+    SRunner *sr = srunner_create(config_suite());
+    srunner_add_suite(sr, grid_suite());
+    srunner_add_suite(sr, ncio_suite());
+    srunner_add_suite(sr, swe_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

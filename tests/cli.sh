@@ -1,0 +1,116 @@
+#!/bin/sh
+# cli.sh: the program as a user meets it: help, every bad-input message (exit 2, output never
+# created or changed), a run that fails (exit 1, the good records kept), signals, real cases.
+. "${top_srcdir:-.}/tests/lib.sh"
+
+case_file() { # case_file NAME: a small valid case in $tmp, printed path
+  cat >"$tmp/$1.ini" <<INI
+[case]
+solver = swe
+[grid]
+nx = 20
+ny = 10
+x_max = 2
+y_max = 1
+[time]
+t_end = 0.05
+[output]
+interval = 0.01
+[initial]
+type = gaussian_bump
+depth = 1
+amplitude = 0.1
+radius = 0.2
+center_x = 1
+center_y = 0.5
+INI
+  echo "$tmp/$1.ini"
+}
+good=$(case_file good)
+out="$tmp/out.nc"
+
+expect "help" 0 "usage: flowcast COMMAND" "$fc" --help
+expect "version" 0 "flowcast 0." "$fc" --version
+expect "run --help" 0 "--restart FILE" "$fc" run --help
+expect "info" 0 "precision:" "$fc" info
+expect "cases lists every key with units and defaults" 0 "depth_right" "$fc" cases
+"$fc" cases >"$tmp/cases"
+grep -q "cfl .*(0, 1\]" "$tmp/cases" && grep -q "beta .*m-1 s-1" "$tmp/cases" && ok "cases: ranges and units" || bad "cases: ranges and units"
+expect "no command" 2 "usage" "$fc"
+expect "unknown command" 2 "unknown command 'walk'" "$fc" walk
+expect "unknown option" 2 "unknown option '--frobnicate'" "$fc" run "$good" --frobnicate
+expect "option without value" 2 "needs a value" "$fc" run "$good" --set
+expect "bad thread count" 2 "--threads 0" "$fc" run "$good" --threads 0
+expect "no case file" 2 "no case file given" "$fc" run
+expect "two case files" 2 "one case file expected" "$fc" run "$good" "$good"
+absent "usage errors write nothing" "$out"
+
+expect "missing case file" 2 "cannot read case file '$tmp/nope.ini': No such file" "$fc" run "$tmp/nope.ini" -o "$out"
+printf '[case]\nsolver = swe\n[grid]\nnx = 0\nny = 8.5\nx_max = nan\ny_max = 1\n[time]\nt_end = 1\ncfl = 0\njunk\n[initial]\ntype = gaussian_bump\ndepth = -2\namplitude = 0\nradius = 1\n[colour]\nred = 1\n' >"$tmp/bad.ini"
+"$fc" run "$tmp/bad.ini" -o "$out" >"$tmp/err" 2>&1; rc=$?
+n=$(grep -c "^flowcast: error: $tmp/bad.ini:[0-9]*:" "$tmp/err")
+[ "$rc" -eq 2 ] && [ "$n" -eq 7 ] && ok "all 7 case-file errors at once, each with file:line (exit 2)" || bad "all case-file errors at once (exit $rc, $n lines)"
+for text in "bad.ini:4: [grid] nx = 0: must be in [1, 1048576]" "bad.ini:5: [grid] ny = 8.5: expected an integer" \
+    "bad.ini:6: [grid] x_max = nan: must be a finite number" "bad.ini:10: [time] cfl = 0: must be in (0, 1]" \
+    "bad.ini:11: malformed line 'junk'" "bad.ini:14: [initial] depth = -2: must be > 0 m" "bad.ini:18: unknown section [colour]"; do
+  grep -qF "$text" "$tmp/err" && ok "message: $text" || bad "message: $text"
+done
+absent "a bad case file writes nothing" "$out"
+expect "bad --set" 2 "--set time.cfl=2: [time] cfl = 2: must be in (0, 1]" "$fc" run "$good" --set time.cfl=2 -o "$out"
+expect "grid too large for memory" 2 "[grid] nx = 1048576, ny = 1048576 needs" "$fc" run "$good" --set grid.nx=1048576 --set grid.ny=1048576 -o "$out"
+absent "too large writes nothing" "$out"
+expect "--device gpu without a GPU" 2 "--device gpu: no GPU can be used" "$fc" run "$good" --device gpu -o "$out"
+expect "--device nonsense" 2 "--device must be auto, cpu or gpu, not 'tpu'" "$fc" run "$good" --device tpu -o "$out"
+absent "device errors write nothing" "$out"
+expect "output folder missing" 2 "cannot create output file '$tmp/no/such/dir/x.nc'" "$fc" run "$good" -o "$tmp/no/such/dir/x.nc"
+
+printf 'not netcdf\n' >"$out"
+cksum "$out" >"$tmp/sum"
+expect "output exists" 2 "output file '$out' exists; it is left untouched" "$fc" run "$good" -o "$out"
+cksum "$out" | cmp -s - "$tmp/sum" && ok "existing output untouched" || bad "existing output untouched"
+expect "-O replaces it" 0 "6 records in $out" "$fc" run "$good" -o "$out" -O
+"$NCDUMP" -h "$out" >/dev/null 2>&1 && ok "output readable by ncdump" || bad "output readable by ncdump"
+
+# Restart: wrong grid, wrong file, output = restart file.
+expect "restart from another grid" 2 "the grid is 40 x 10" "$fc" run "$good" --set grid.nx=40 --set time.t_end=1 --restart "$out" -o "$tmp/r.nc"
+expect "restart file missing" 2 "cannot read restart file '$tmp/none.nc'" "$fc" run "$good" --restart "$tmp/none.nc" -o "$tmp/r.nc"
+expect "restart file that is not flowcast output" 2 "was not written by flowcast run" "$fc" run "$good" --restart "$inputs/../inputs/initial_state.nc" -o "$tmp/r.nc" 2>/dev/null || true
+expect "restart onto itself" 2 "is the restart file" "$fc" run "$good" --set time.t_end=1 --restart "$out" -o "$out" -O
+absent "restart errors write nothing" "$tmp/r.nc"
+expect "restart continues" 0 "done:" "$fc" run "$good" --set time.t_end=0.08 --restart "$out" -o "$tmp/r.nc"
+
+# [initial] type = file: good, NaN inside, wrong grid.
+"$NCGEN" -k nc4 -o "$tmp/initial_state.nc" "$inputs/initial_state.cdl"
+cp "$inputs/from_file.ini" "$tmp/from_file.ini"
+expect "initial state from a file" 0 "done:" "$fc" run "$tmp/from_file.ini" -o "$tmp/ff.nc"
+expect "file on another grid" 2 "variable 'depth' is 16 x 8 (x by y); the grid is 17 x 8" "$fc" run "$tmp/from_file.ini" --set grid.nx=17 -o "$tmp/ff2.nc"
+expect "file variable missing" 2 "no variable 'speed'" "$fc" run "$tmp/from_file.ini" --set initial.u_var=speed -o "$tmp/ff2.nc"
+sed 's/^  1.0, 1.0, 1.0/  NaN, 1.0, 1.0/' "$inputs/initial_state.cdl" | sed '0,/NaN, 1.0/!s/NaN, 1.0/1.0, 1.0/' >"$tmp/nan.cdl"
+"$NCGEN" -k nc4 -o "$tmp/initial_state.nc" "$tmp/nan.cdl"
+expect "NaN in the initial state" 2 "gives h = nan at cell (i=0, j=0)" "$fc" run "$tmp/from_file.ini" -o "$tmp/ff2.nc"
+absent "file errors write nothing" "$tmp/ff2.nc"
+
+# A run that blows up (explicit drag far beyond its stability limit): exit 1, good records kept.
+expect "unstable run stops" 1 "the run stops" "$fc" run "$inputs/dambreak_wet.ini" --set physics.quadratic_drag=1e12 -o "$tmp/nan.nc"
+grep -q "holds every record up to t = " "$tmp/err" && ok "failure names the last good record" || bad "failure names the last good record"
+"$NCDUMP" -v time "$tmp/nan.nc" >/dev/null 2>&1 && ok "failed run leaves a readable file" || bad "failed run leaves a readable file"
+
+# SIGTERM and SIGINT finish the record and close the file.
+for sig in TERM INT; do
+  "$fc" run "$inputs/jet.ini" --set grid.nx=256 --set grid.ny=128 -o "$tmp/sig$sig.nc" >"$tmp/err" 2>&1 &
+  pid=$!
+  sleep 3
+  kill -s $sig $pid
+  wait $pid; rc=$?
+  if [ $rc -eq 1 ] && grep -q "interrupted at model time" "$tmp/err" && "$NCDUMP" -h "$tmp/sig$sig.nc" >/dev/null 2>&1; then
+    ok "SIG$sig: exit 1, file closed and readable"
+  else
+    bad "SIG$sig (exit $rc)"
+  fi
+done
+
+# The README's case and every small case run.
+for c in jet dambreak_wet dambreak_dry lake_bump lake_island gravity_waves vortex adjustment; do
+  expect "inputs/$c.ini runs" 0 "" "$fc" run "$inputs/$c.ini" -q -o "$tmp/$c.nc" --set time.t_end=$( [ $c = jet ] || [ $c = vortex ] || [ $c = adjustment ] && echo 43200 || echo 0.5)
+done
+finish

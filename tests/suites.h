@@ -1,0 +1,12 @@
+/* suites.h: the Check suites of check_cpu, one per module. */
+#ifndef FC_SUITES_H
+#define FC_SUITES_H
+
+#include <check.h>
+
+Suite *config_suite(void);
+Suite *grid_suite(void);
+Suite *ncio_suite(void);
+Suite *swe_suite(void);
+
+#endif

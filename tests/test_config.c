@@ -1,0 +1,173 @@
+/* test_config.c: case-file loading: values, defaults, overrides, and every error a user can
+ * meet, each naming the file, line and key. */
+#include <fc_build.h>
+
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "suites.h"
+#include "testlib.h"
+
+static const char good[] = "; a comment\n"
+                           "[case]\nsolver = swe\n"
+                           "[grid]\nnx = 32\nny = 16\nx_max = 1\ny_max = 0.5\n"
+                           "[time]\nt_end = 2\n"
+                           "[initial]\ntype = gaussian_bump\ndepth = 1\namplitude = 0.1\n"
+                           "radius = 0.1\n";
+
+/* Loads text (with overrides) expecting failure; returns the message. */
+static const char *load_bad(const char *text, const char *const *sets, int nsets)
+{
+    static fc_err err;
+    fc_config cfg;
+    const char *path = tl_temp_file("bad.ini", text);
+    ck_assert_int_eq(fc_config_load(path, sets, nsets, &cfg, &err), FC_EINPUT);
+    return err.msg;
+}
+
+#define ASSERT_HAS(msg, part) ck_assert_msg(strstr((msg), (part)), "'%s' not in:\n%s", (part), (msg))
+
+START_TEST(valid_case_defaults_and_overrides)
+{
+    fc_config cfg;
+    fc_err err;
+    const char *sets[] = {"grid.nx=64", "numerics.flux = hll"};
+    const char *path = tl_temp_file("good.ini", good);
+    ck_assert_msg(fc_config_load(path, sets, 2, &cfg, &err) == FC_OK, "%s", err.msg);
+    ck_assert_int_eq(fc_cfg_int(&cfg, "grid", "nx"), 64);
+    ck_assert_int_eq(fc_cfg_int(&cfg, "grid", "ny"), 16);
+    ck_assert_double_eq(fc_cfg_real(&cfg, "time", "cfl"), 0.45);
+    ck_assert_double_eq(fc_cfg_real(&cfg, "physics", "g"), 9.81);
+    ck_assert_double_eq(fc_cfg_real(&cfg, "initial", "radius"), 0.1);
+    ck_assert_int_eq(fc_cfg_choice(&cfg, "numerics", "flux"), 0);
+    ck_assert_int_eq(fc_cfg_value(&cfg, "grid", "nx")->line, 0);
+    ck_assert_int_eq(fc_cfg_value(&cfg, "grid", "ny")->line, 6);
+    ck_assert_str_eq(cfg.name, "good");
+    ck_assert_ptr_nonnull(strstr(cfg.text, "gaussian_bump"));
+    fc_config_free(&cfg);
+}
+END_TEST
+
+START_TEST(missing_and_unreadable_files)
+{
+    fc_config cfg;
+    fc_err err;
+    ck_assert_int_eq(fc_config_load("/nonexistent/case.ini", NULL, 0, &cfg, &err), FC_EINPUT);
+    ASSERT_HAS(err.msg, "cannot read case file '/nonexistent/case.ini'");
+    ck_assert_int_eq(fc_config_load("/tmp", NULL, 0, &cfg, &err), FC_EINPUT);
+    ASSERT_HAS(err.msg, "is a directory");
+    if (getuid() != 0) { /* root reads anything */
+        const char *p = tl_temp_file("locked.ini", good);
+        chmod(p, 0);
+        ck_assert_int_eq(fc_config_load(p, NULL, 0, &cfg, &err), FC_EINPUT);
+        ASSERT_HAS(err.msg, "Permission denied");
+    }
+}
+END_TEST
+
+START_TEST(every_error_reported_at_once_with_line_and_key)
+{
+    const char *msg = load_bad("[case]\nsolver = swe\n"
+                               "[grid]\nnx = 0\nny = ten\nx_max = 1\ny_max = nan\n"
+                               "this line is nonsense\n"
+                               "[time]\nt_end = 1\ncfl = 1.5\ncfll = 0.3\n"
+                               "[weather]\nrain = 1\n"
+                               "[initial]\ntype = gaussian_bump\ndepth = -1\namplitude = 0\n"
+                               "radius = 1\n",
+                               NULL, 0);
+    ASSERT_HAS(msg, "bad.ini:4: [grid] nx = 0: must be in [1, 1048576]");
+    ASSERT_HAS(msg, "bad.ini:5: [grid] ny = ten: expected an integer");
+    ASSERT_HAS(msg, "bad.ini:7: [grid] y_max = nan: must be a finite number");
+    ASSERT_HAS(msg, "bad.ini:8: malformed line 'this line is nonsense'");
+    ASSERT_HAS(msg, "bad.ini:11: [time] cfl = 1.5: must be in (0, 1]");
+    ASSERT_HAS(msg, "bad.ini:12: unknown key 'cfll' in [time] (did you mean 'cfl'?)");
+    ASSERT_HAS(msg, "bad.ini:14: unknown section [weather]");
+    ASSERT_HAS(msg, "bad.ini:17: [initial] depth = -1: must be > 0 m");
+}
+END_TEST
+
+START_TEST(missing_required_keys_and_bad_choices)
+{
+    const char *msg = load_bad("[case]\nsolver = swe\n[grid]\nnx = 8\n"
+                               "[boundary]\nwest = sticky\n"
+                               "[initial]\ntype = dambreak\n",
+                               NULL, 0);
+    ASSERT_HAS(msg, "missing required key [grid] ny");
+    ASSERT_HAS(msg, "missing required key [time] t_end (s)");
+    ASSERT_HAS(msg, "missing required key [initial] depth_left (m)");
+    ASSERT_HAS(msg, "bad.ini:6: [boundary] west = sticky: must be one of: periodic, wall, open");
+    msg = load_bad("[case]\nsolver = shallow\n", NULL, 0);
+    ASSERT_HAS(msg, "unknown solver 'shallow' (known: swe)");
+    msg = load_bad("[case]\nsolver = swe\n[initial]\ntype = tsunami\n", NULL, 0);
+    ASSERT_HAS(msg, "unknown initial condition 'tsunami' for solver swe");
+}
+END_TEST
+
+START_TEST(duplicates_sections_and_foreign_parameters)
+{
+    const char *msg = load_bad("[case]\nsolver = swe\n[grid]\nnx = 8\nnx = 9\nny = 8\n"
+                               "x_max = 1\ny_max = 1\n[time]\nt_end = 1\n"
+                               "[initial]\ntype = gaussian_bump\ndepth = 1\namplitude = 0.1\n"
+                               "radius = 0.1\ndam_x = 3\n[grid\n",
+                               NULL, 0);
+    ASSERT_HAS(msg, "bad.ini:5: [grid] nx is set twice (first on line 4)");
+    ASSERT_HAS(msg, "[initial] dam_x belongs to initial condition 'dambreak', not to "
+                    "'gaussian_bump'");
+    ASSERT_HAS(msg, "bad.ini:17: malformed section header '[grid' (missing ']')");
+}
+END_TEST
+
+START_TEST(overrides_are_checked_too)
+{
+    const char *sets[] = {"grid.nx=-3", "gridnx=4", "grid.colour=red"};
+    const char *msg = load_bad(good, sets, 3);
+    ASSERT_HAS(msg, "--set grid.nx=-3: [grid] nx = -3: must be in [1, 1048576]");
+    ASSERT_HAS(msg, "--set gridnx=4: expected section.key=value");
+    ASSERT_HAS(msg, "--set grid.colour=red: unknown key 'colour' in [grid]");
+}
+END_TEST
+
+START_TEST(cross_key_checks)
+{
+    const char *sets[] = {"grid.x_max=-1", "boundary.west=periodic", "initial.amplitude=-2",
+                          "output.reference_time=yesterday"};
+    const char *msg = load_bad(good, sets, 4);
+    ASSERT_HAS(msg, "[grid] x_max = -1: must be greater than x_min (0)");
+    ASSERT_HAS(msg, "[boundary] east = wall: must be periodic too, since west is periodic");
+    ASSERT_HAS(msg, "[output] reference_time = yesterday: expected a date");
+    ASSERT_HAS(msg, "[initial] amplitude = -2: the depth at the centre, depth + amplitude, must "
+                    "be positive");
+}
+END_TEST
+
+START_TEST(vortex_balance_is_checked)
+{
+    const char *msg = load_bad("[case]\nsolver = swe\n[grid]\nnx = 8\nny = 8\nx_min = -1e6\n"
+                               "x_max = 1e6\ny_min = -1e6\ny_max = 1e6\n[time]\nt_end = 1\n"
+                               "[physics]\nf0 = 1e-5\nbeta = 1e-11\n"
+                               "[initial]\ntype = vortex\ndepth = 1000\namplitude = 300\n"
+                               "radius = 3e5\n",
+                               NULL, 0);
+    ASSERT_HAS(msg, "bad.ini:18: [initial] amplitude = 300: a high this strong has no "
+                    "gradient-wind balance");
+    ASSERT_HAS(msg, "[physics] beta = 1e-11: the vortex is balanced on an f-plane only");
+}
+END_TEST
+
+Suite *config_suite(void)
+{
+    Suite *s = suite_create("config");
+    TCase *tc = tcase_create("case files");
+    tcase_add_test(tc, valid_case_defaults_and_overrides);
+    tcase_add_test(tc, missing_and_unreadable_files);
+    tcase_add_test(tc, every_error_reported_at_once_with_line_and_key);
+    tcase_add_test(tc, missing_required_keys_and_bad_choices);
+    tcase_add_test(tc, duplicates_sections_and_foreign_parameters);
+    tcase_add_test(tc, overrides_are_checked_too);
+    tcase_add_test(tc, cross_key_checks);
+    tcase_add_test(tc, vortex_balance_is_checked);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,253 @@
+/* test_ncio.c: NetCDF output: CF attributes of a real run, round trip, incomplete records after
+ * a crash, no overwriting, and reading errors. */
+#include <fc_build.h>
+
+#include <math.h>
+#include <netcdf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ncio.h"
+#include "run.h"
+#include "suites.h"
+#include "testlib.h"
+
+static const char bump[] = "[case]\nsolver = swe\ntitle = test bump\n"
+                           "[grid]\nnx = 12\nny = 10\nx_max = 1.2\ny_max = 1\n"
+                           "[time]\nt_end = 0.1\n[output]\ninterval = 0.025\ndeflate = 4\n"
+                           "[initial]\ntype = gaussian_bump\ndepth = 1\namplitude = 0.1\n"
+                           "radius = 0.2\ncenter_x = 0.6\ncenter_y = 0.5\n";
+
+static void text_att(int ncid, int varid, const char *name, char *buf, size_t len)
+{
+    size_t n;
+    ck_assert_msg(nc_inq_attlen(ncid, varid, name, &n) == NC_NOERR, "no attribute %s", name);
+    ck_assert_uint_lt(n, len);
+    nc_get_att_text(ncid, varid, name, buf);
+    buf[n] = '\0';
+}
+
+START_TEST(run_output_follows_cf)
+{
+    const char *ini = tl_temp_file("bump.ini", bump);
+    const char *out = tl_temp_path("bump.nc");
+    fc_run_opts o = {.case_path = ini, .device = "cpu", .output = out, .quiet = 1,
+                     .command_line = "flowcast run bump.ini"};
+    fc_run_result res;
+    fc_err err;
+    ck_assert_msg(fc_run(&o, &res, &err) == FC_OK, "%s", err.msg);
+    ck_assert_int_eq(res.records, 5);
+
+    int ncid, varid, nvars, ndims, dims[3];
+    char buf[4096];
+    ck_assert_int_eq(nc_open(out, NC_NOWRITE, &ncid), NC_NOERR);
+    text_att(ncid, NC_GLOBAL, "Conventions", buf, sizeof buf);
+    ck_assert_str_eq(buf, "CF-1.11");
+    text_att(ncid, NC_GLOBAL, "title", buf, sizeof buf);
+    ck_assert_str_eq(buf, "test bump");
+    text_att(ncid, NC_GLOBAL, "source", buf, sizeof buf);
+    ck_assert_ptr_nonnull(strstr(buf, "flowcast " PACKAGE_VERSION));
+    text_att(ncid, NC_GLOBAL, "history", buf, sizeof buf);
+    ck_assert_ptr_nonnull(strstr(buf, "Z: flowcast run bump.ini"));
+    text_att(ncid, NC_GLOBAL, "flowcast_case", buf, sizeof buf);
+    ck_assert_str_eq(buf, bump);
+    text_att(ncid, NC_GLOBAL, "flowcast_precision", buf, sizeof buf);
+    ck_assert_str_eq(buf, FC_PRECISION);
+    text_att(ncid, NC_GLOBAL, "flowcast_device", buf, sizeof buf);
+    ck_assert_ptr_nonnull(strstr(buf, "cpu"));
+
+    ck_assert_int_eq(nc_inq_varid(ncid, "time", &varid), NC_NOERR);
+    text_att(ncid, varid, "units", buf, sizeof buf);
+    ck_assert_str_eq(buf, "seconds since 2000-01-01 00:00:00");
+    text_att(ncid, varid, "calendar", buf, sizeof buf);
+    ck_assert_str_eq(buf, "standard");
+    double t[5];
+    nc_get_var_double(ncid, varid, t);
+    for (int k = 0; k < 5; k++)
+        ck_assert_double_eq(t[k], k * 0.025); /* exactly on the output times */
+
+    ck_assert_int_eq(nc_inq_varid(ncid, "x", &varid), NC_NOERR);
+    text_att(ncid, varid, "axis", buf, sizeof buf);
+    ck_assert_str_eq(buf, "X");
+    text_att(ncid, varid, "bounds", buf, sizeof buf);
+    ck_assert_str_eq(buf, "x_bnds");
+    double x[12], xb[24];
+    nc_get_var_double(ncid, varid, x);
+    nc_inq_varid(ncid, "x_bnds", &varid);
+    nc_get_var_double(ncid, varid, xb);
+    for (int i = 0; i < 12; i++) {
+        ck_assert_double_eq_tol(x[i], 0.1 * i + 0.05, 1e-15);
+        ck_assert_double_eq_tol(xb[2 * i], 0.1 * i, 1e-15);
+        ck_assert_double_eq_tol(xb[2 * i + 1], 0.1 * (i + 1), 1e-15);
+    }
+
+    ck_assert_int_eq(nc_inq_varid(ncid, "h", &varid), NC_NOERR);
+    nc_inq_varndims(ncid, varid, &ndims);
+    nc_inq_vardimid(ncid, varid, dims);
+    ck_assert_int_eq(ndims, 3);
+    char dname[NC_MAX_NAME + 1];
+    static const char *const order[] = {"time", "y", "x"};
+    for (int d = 0; d < 3; d++) {
+        nc_inq_dimname(ncid, dims[d], dname);
+        ck_assert_str_eq(dname, order[d]);
+    }
+    int shuffle, deflate, level;
+    nc_inq_var_deflate(ncid, varid, &shuffle, &deflate, &level);
+    ck_assert_int_eq(deflate, 1);
+    ck_assert_int_eq(level, 4);
+
+    /* long_name and units on every variable; never missing_value. */
+    nc_inq_nvars(ncid, &nvars);
+    for (int v = 0; v < nvars; v++) {
+        char name[NC_MAX_NAME + 1];
+        nc_inq_varname(ncid, v, name);
+        int natt;
+        ck_assert_int_eq(nc_inq_attid(ncid, v, "missing_value", &natt), NC_ENOTATT);
+        if (strstr(name, "_bnds"))
+            continue;
+        ck_assert_msg(nc_inq_attid(ncid, v, "long_name", &natt) == NC_NOERR, "%s: long_name",
+                      name);
+        ck_assert_msg(nc_inq_attid(ncid, v, "units", &natt) == NC_NOERR, "%s: units", name);
+    }
+    /* Mass is conserved in the closed basin; eta = h + b. */
+    double mass[5];
+    nc_inq_varid(ncid, "mass", &varid);
+    nc_get_var_double(ncid, varid, mass);
+    ck_assert_double_eq_tol(mass[4], mass[0], 1e-12 * mass[0]);
+    nc_close(ncid);
+}
+END_TEST
+
+/* A file made by ncio with two records of known values. */
+static const char *two_records(fc_config *cfg, fc_grid *g)
+{
+    fc_err err;
+    const char *ini = tl_temp_file("bump.ini", bump);
+    ck_assert_int_eq(fc_config_load(ini, NULL, 0, cfg, &err), FC_OK);
+    const int bc[4] = {1, 1, 1, 1};
+    fc_grid_init(g, 12, 10, 2, 0, 1.2, 0, 1, bc, &err);
+    const char *path = tl_temp_path("two.nc");
+    unlink(path);
+    ncio_meta m = {cfg, cfg->solver, g, "two", "now: test", "cpu", cfg->solver->diags,
+                   (int)cfg->solver->ndiags, 0};
+    ncio_file *f;
+    ck_assert_msg(ncio_create(path, 0, &m, &f, &err) == FC_OK, "%s", err.msg);
+    size_t n = 120, nv = cfg->solver->nvars;
+    fc_real *data = malloc(n * nv * sizeof *data);
+    fc_real **packed = calloc(nv, sizeof *packed);
+    double diags[8] = {1, 2, 3, 4};
+    for (int rec = 0; rec < 2; rec++) {
+        for (size_t v = 0; v < nv; v++) {
+            packed[v] = data + v * n;
+            for (size_t k = 0; k < n; k++)
+                packed[v][k] = (fc_real)(1000 * rec + 10 * v + k * 0.5);
+            if (cfg->solver->vars[v].shape == FC_VAR_YX) {
+                if (rec == 0)
+                    ck_assert_int_eq(ncio_write_static(f, (int)v, packed[v], &err), FC_OK);
+                packed[v] = NULL;
+            }
+        }
+        ck_assert_int_eq(ncio_write_record(f, 10.0 * rec, packed, diags, &err), FC_OK);
+    }
+    ck_assert_int_eq(ncio_records(f), 2);
+    ck_assert_int_eq(ncio_close(f, &err), FC_OK);
+    free(data);
+    free(packed);
+    return path;
+}
+
+START_TEST(round_trip_and_incomplete_record)
+{
+    fc_config cfg;
+    fc_grid g;
+    fc_err err;
+    const char *path = two_records(&cfg, &g);
+    fc_real *h = fc_grid_alloc(&g);
+    ck_assert_int_eq(ncio_read_field(path, "h", &g, h, &err), FC_OK); /* the last record */
+    ck_assert_double_eq(h[fc_idx(g.pitch, g.ng, 3, 2)], 1000 + 0.5 * (2 * 12 + 3));
+
+    /* A crash after the data of record 2 but before its time: the record is incomplete. */
+    int ncid, varid;
+    ck_assert_int_eq(nc_open(path, NC_WRITE, &ncid), NC_NOERR);
+    nc_inq_varid(ncid, "h", &varid);
+    size_t start[3] = {2, 0, 0}, count[3] = {1, 10, 12};
+    double junk[120] = {0};
+    ck_assert_int_eq(nc_put_vara_double(ncid, varid, start, count, junk), NC_NOERR);
+    size_t n;
+    ck_assert_int_eq(ncio_complete_records(ncid, &n, &err), FC_OK);
+    ck_assert_uint_eq(n, 2);
+    nc_close(ncid);
+
+    fc_state st = {4, {fc_grid_alloc(&g), fc_grid_alloc(&g), fc_grid_alloc(&g), fc_grid_alloc(&g)}};
+    double t;
+    ck_assert_msg(ncio_read_restart(path, cfg.solver, &g, &st, &t, &err) == FC_OK, "%s", err.msg);
+    ck_assert_double_eq(t, 10);
+    ck_assert_double_eq(st.f[0][fc_idx(g.pitch, g.ng, 3, 2)], 1000 + 0.5 * (2 * 12 + 3));
+    for (int k = 0; k < 4; k++)
+        free(st.f[k]);
+    free(h);
+    fc_config_free(&cfg);
+}
+END_TEST
+
+START_TEST(existing_file_is_never_overwritten)
+{
+    fc_config cfg;
+    fc_grid g;
+    fc_err err;
+    const char *path = tl_temp_file("keep.nc", "precious data\n");
+    const char *ini = tl_temp_file("bump.ini", bump);
+    ck_assert_int_eq(fc_config_load(ini, NULL, 0, &cfg, &err), FC_OK);
+    const int bc[4] = {1, 1, 1, 1};
+    fc_grid_init(&g, 12, 10, 2, 0, 1.2, 0, 1, bc, &err);
+    ncio_meta m = {&cfg, cfg.solver, &g, "t", "h", "cpu", cfg.solver->diags, 4, 0};
+    ncio_file *f;
+    ck_assert_int_eq(ncio_create(path, 0, &m, &f, &err), FC_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "exists; it is left untouched"));
+    FILE *fp = fopen(path, "r");
+    char buf[64] = "";
+    ck_assert_ptr_nonnull(fgets(buf, sizeof buf, fp));
+    fclose(fp);
+    ck_assert_str_eq(buf, "precious data\n");
+    ck_assert_int_eq(ncio_create("/nonexistent/dir/out.nc", 0, &m, &f, &err), FC_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "cannot create output file '/nonexistent/dir/out.nc'"));
+    fc_config_free(&cfg);
+}
+END_TEST
+
+START_TEST(reading_errors_name_file_and_variable)
+{
+    fc_config cfg;
+    fc_grid g, other;
+    fc_err err;
+    const char *path = two_records(&cfg, &g);
+    fc_real *h = fc_grid_alloc(&g);
+    ck_assert_int_eq(ncio_read_field(path, "depth", &g, h, &err), FC_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "no variable 'depth'"));
+    const int bc[4] = {1, 1, 1, 1};
+    fc_grid_init(&other, 13, 10, 2, 0, 1.3, 0, 1, bc, &err);
+    fc_real *h2 = fc_grid_alloc(&other);
+    ck_assert_int_eq(ncio_read_field(path, "h", &other, h2, &err), FC_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "variable 'h' is 12 x 10 (x by y); the grid is 13 x 10"));
+    ck_assert_int_eq(ncio_read_field("/nonexistent.nc", "h", &g, h, &err), FC_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "cannot read initial-condition file '/nonexistent.nc'"));
+    free(h);
+    free(h2);
+    fc_config_free(&cfg);
+}
+END_TEST
+
+Suite *ncio_suite(void)
+{
+    Suite *s = suite_create("ncio");
+    TCase *tc = tcase_create("netcdf");
+    tcase_add_test(tc, run_output_follows_cf);
+    tcase_add_test(tc, round_trip_and_incomplete_record);
+    tcase_add_test(tc, existing_file_is_never_overwritten);
+    tcase_add_test(tc, reading_errors_name_file_and_variable);
+    tcase_set_timeout(tc, 60);
+    suite_add_tcase(s, tc);
+    return s;
+}

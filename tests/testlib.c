@@ -1,0 +1,123 @@
+/* testlib.c: see testlib.h. */
+#include <fc_build.h>
+
+#include "testlib.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char tmpdir[256];
+
+const char *tl_temp_path(const char *name)
+{
+    static char path[8][512];
+    static int slot;
+    if (!tmpdir[0]) {
+        const char *base = getenv("TMPDIR");
+        snprintf(tmpdir, sizeof tmpdir, "%s/flowcast-test-XXXXXX", base && *base ? base : "/tmp");
+        ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    }
+    slot = (slot + 1) % 8;
+    snprintf(path[slot], sizeof path[slot], "%s/%s", tmpdir, name);
+    return path[slot];
+}
+
+const char *tl_temp_file(const char *name, const char *text)
+{
+    const char *path = tl_temp_path(name);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+void tl_sim_open(tl_sim *s, const char *case_text, const char *const *sets,
+                 const fc_solver_ops *ops)
+{
+    memset(s, 0, sizeof *s);
+    fc_err err = {{0}};
+    int nsets = 0;
+    while (sets && sets[nsets])
+        nsets++;
+    const char *path = tl_temp_file("case.ini", case_text);
+    int st = fc_config_load(path, sets, nsets, &s->cfg, &err);
+    ck_assert_msg(st == FC_OK, "case did not load: %s", err.msg);
+    s->s = s->cfg.solver;
+    s->ops = ops ? ops : s->s->cpu;
+    static const char *const side[4] = {"west", "east", "south", "north"};
+    int bc[4];
+    for (int k = 0; k < 4; k++)
+        bc[k] = fc_cfg_choice(&s->cfg, "boundary", side[k]);
+    st = fc_grid_init(&s->grid, (int)fc_cfg_int(&s->cfg, "grid", "nx"),
+                      (int)fc_cfg_int(&s->cfg, "grid", "ny"), s->s->halo,
+                      fc_cfg_real(&s->cfg, "grid", "x_min"), fc_cfg_real(&s->cfg, "grid", "x_max"),
+                      fc_cfg_real(&s->cfg, "grid", "y_min"), fc_cfg_real(&s->cfg, "grid", "y_max"),
+                      bc, &err);
+    ck_assert_msg(st == FC_OK, "%s", err.msg);
+    ck_assert_int_eq(s->s->make_params(&s->cfg, &s->grid, &s->params, &err), FC_OK);
+    s->host.nfields = s->s->nfields;
+    for (int k = 0; k < s->s->nfields; k++)
+        ck_assert_ptr_nonnull(s->host.f[k] = fc_grid_alloc(&s->grid));
+    st = s->s->initial(&s->cfg, &s->grid, s->params, &s->host, &err);
+    ck_assert_msg(st == FC_OK, "initial condition: %s", err.msg);
+    ck_assert_int_eq(s->ops->create(&s->grid, s->params, &s->state, &err), FC_OK);
+    ck_assert_int_eq(s->ops->upload(s->state, &s->host, &err), FC_OK);
+    ck_assert_int_eq(s->ops->max_rate(s->state, &s->rate, &err), FC_OK);
+}
+
+static void step(tl_sim *s, double dt)
+{
+    fc_err err = {{0}};
+    fc_step_report rep = {0};
+    int st = s->ops->step(s->state, dt, &rep, &err);
+    ck_assert_msg(st == FC_OK, "step: %s", err.msg);
+    ck_assert_msg(rep.bad == FC_STATE_OK, "step %lld at t = %g: bad state (%d) at cell %lld",
+                  s->steps, s->t, rep.bad, rep.bad_cell);
+    s->rate = rep.max_rate;
+    s->t += dt;
+    s->steps++;
+}
+
+void tl_sim_steps(tl_sim *s, long long n)
+{
+    double cfl = fc_cfg_real(&s->cfg, "time", "cfl");
+    for (long long k = 0; k < n; k++)
+        step(s, cfl / s->rate);
+}
+
+void tl_sim_run_to(tl_sim *s, double t_end)
+{
+    double cfl = fc_cfg_real(&s->cfg, "time", "cfl");
+    while (s->t < t_end) {
+        double dt = cfl / s->rate;
+        if (s->t + dt >= t_end) {
+            step(s, t_end - s->t);
+            s->t = t_end;
+        } else
+            step(s, dt);
+    }
+}
+
+void tl_sim_download(tl_sim *s)
+{
+    fc_err err = {{0}};
+    ck_assert_int_eq(s->ops->download(s->state, &s->host, &err), FC_OK);
+}
+
+void tl_sim_close(tl_sim *s)
+{
+    s->ops->destroy(s->state);
+    for (int k = 0; k < s->host.nfields; k++)
+        free(s->host.f[k]);
+    free(s->params);
+    fc_config_free(&s->cfg);
+}
+
+fc_real tl_at(const tl_sim *s, int f, int i, int j)
+{
+    return s->host.f[f][fc_idx(s->grid.pitch, s->grid.ng, i, j)];
+}

@@ -1,0 +1,47 @@
+/*
+ * testlib.h: helpers shared by the Check suites: temporary files, and a solver driven directly
+ * through its backend table (the same cases run on the CPU in check_cpu and on both backends in
+ * check_gpu).
+ */
+#ifndef FC_TESTLIB_H
+#define FC_TESTLIB_H
+
+#include <check.h>
+
+#include "config.h"
+#include "grid.h"
+#include "solver.h"
+
+/* A fresh file in this process's temporary folder holding text; returns its path (static
+ * storage, valid until the next call with the same slot). */
+const char *tl_temp_file(const char *name, const char *text);
+/* A path in this process's temporary folder (the folder is made on first use). */
+const char *tl_temp_path(const char *name);
+
+typedef struct tl_sim {
+    fc_config cfg;
+    const fc_solver_desc *s;
+    const fc_solver_ops *ops;
+    fc_grid grid;
+    void *params, *state;
+    fc_state host;
+    double t, rate;
+    long long steps;
+} tl_sim;
+
+/* Loads case_text with the NULL-terminated overrides sets, sets up the initial condition on the
+ * given backend ops (NULL: the CPU). Fails the test on any error. */
+void tl_sim_open(tl_sim *s, const char *case_text, const char *const *sets,
+                 const fc_solver_ops *ops);
+/* n steps of dt = cfl / rate. */
+void tl_sim_steps(tl_sim *s, long long n);
+/* Steps to t_end exactly (the last step shortened). */
+void tl_sim_run_to(tl_sim *s, double t_end);
+/* Copies the state into s->host. */
+void tl_sim_download(tl_sim *s);
+void tl_sim_close(tl_sim *s);
+
+/* Field f of the host state at interior cell (i, j). */
+fc_real tl_at(const tl_sim *s, int f, int i, int j);
+
+#endif
