@@ -355,6 +355,22 @@ static void ic_names(const fc_solver_desc *s, char *buf, size_t len)
     }
 }
 
+static int in_range(const fc_key *k, double x)
+{
+    return x >= k->lo && x <= k->hi && !((k->open & FC_OPEN_LO) && x == k->lo) &&
+           !((k->open & FC_OPEN_HI) && x == k->hi);
+}
+
+/* "must be in [lo, hi] units" for key k. */
+static const char *range_error(const fc_key *k, char *why, size_t len)
+{
+    char r[128];
+    int dim = *k->units && strcmp(k->units, "1");
+    snprintf(why, len, "must be %s%s%s%s", isfinite(k->lo) && isfinite(k->hi) ? "in " : "",
+             fc_key_range(k, r, sizeof r), dim ? " " : "", dim ? k->units : "");
+    return why;
+}
+
 /* Parses text as a value of key k. Returns NULL on success, else what is wrong. */
 static const char *parse_value(const fc_key *k, const fc_solver_desc *solver, const char *text,
                                fc_value *v, char *why, size_t len)
@@ -373,14 +389,8 @@ static const char *parse_value(const fc_key *k, const fc_solver_desc *solver, co
             snprintf(why, len, "expected an integer, got '%s'", text);
             return why;
         }
-        if (errno == ERANGE || (double)x < k->lo || (double)x > k->hi ||
-            ((k->open & FC_OPEN_LO) && (double)x == k->lo) ||
-            ((k->open & FC_OPEN_HI) && (double)x == k->hi)) {
-            char r[128];
-            int dim = *k->units && strcmp(k->units, "1");
-            snprintf(why, len, "must be %s%s%s%s", isfinite(k->lo) && isfinite(k->hi) ? "in " : "",
-                     fc_key_range(k, r, sizeof r), dim ? " " : "", dim ? k->units : "");
-            return why;
+        if (errno == ERANGE || !in_range(k, (double)x)) {
+            return range_error(k, why, len);
         }
         v->i = x;
         v->r = (double)x;
@@ -397,13 +407,8 @@ static const char *parse_value(const fc_key *k, const fc_solver_desc *solver, co
             snprintf(why, len, "must be a finite number, got '%s'", text);
             return why;
         }
-        if (x < k->lo || x > k->hi || ((k->open & FC_OPEN_LO) && x == k->lo) ||
-            ((k->open & FC_OPEN_HI) && x == k->hi)) {
-            char r[128];
-            int dim = *k->units && strcmp(k->units, "1");
-            snprintf(why, len, "must be %s%s%s%s", isfinite(k->lo) && isfinite(k->hi) ? "in " : "",
-                     fc_key_range(k, r, sizeof r), dim ? " " : "", dim ? k->units : "");
-            return why;
+        if (!in_range(k, x)) {
+            return range_error(k, why, len);
         }
         v->r = x;
         return NULL;
@@ -873,4 +878,16 @@ char *fc_cfg_path(const fc_config *cfg, const char *path)
         abort();
     snprintf(p, l, "%s%s", cfg->dir, path);
     return p;
+}
+
+int fc_config_grid(const fc_config *cfg, int halo, fc_grid *g, fc_err *err)
+{
+    static const char *const side[4] = {"west", "east", "south", "north"};
+    int bc[4];
+    for (int k = 0; k < 4; k++)
+        bc[k] = fc_cfg_choice(cfg, "boundary", side[k]);
+    return fc_grid_init(g, (int)fc_cfg_int(cfg, "grid", "nx"), (int)fc_cfg_int(cfg, "grid", "ny"),
+                        halo, fc_cfg_real(cfg, "grid", "x_min"), fc_cfg_real(cfg, "grid", "x_max"),
+                        fc_cfg_real(cfg, "grid", "y_min"), fc_cfg_real(cfg, "grid", "y_max"), bc,
+                        err);
 }

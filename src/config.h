@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "fc.h"
+#include "grid.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -90,6 +91,9 @@ void fc_cfg_error(const fc_config *cfg, fc_err *err, const char *section, const 
     __attribute__((format(printf, 5, 6)))
 #endif
     ;
+
+/* The grid of a validated case ([grid] and [boundary]) with the given halo width. */
+int fc_config_grid(const fc_config *cfg, int halo, fc_grid *g, fc_err *err);
 
 /* A path from the case file, relative to the case file's folder unless absolute (malloc'd). */
 char *fc_cfg_path(const fc_config *cfg, const char *path);

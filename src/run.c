@@ -46,18 +46,6 @@ typedef struct run_ctx {
     char path[4096];
 } run_ctx;
 
-static int make_grid(const fc_config *cfg, int halo, fc_grid *g, fc_err *err)
-{
-    static const char *const side[4] = {"west", "east", "south", "north"};
-    int bc[4];
-    for (int k = 0; k < 4; k++)
-        bc[k] = fc_cfg_choice(cfg, "boundary", side[k]);
-    return fc_grid_init(g, (int)fc_cfg_int(cfg, "grid", "nx"), (int)fc_cfg_int(cfg, "grid", "ny"),
-                        halo, fc_cfg_real(cfg, "grid", "x_min"), fc_cfg_real(cfg, "grid", "x_max"),
-                        fc_cfg_real(cfg, "grid", "y_min"), fc_cfg_real(cfg, "grid", "y_max"), bc,
-                        err);
-}
-
 static void cpu_name(char *buf, size_t len)
 {
     snprintf(buf, len, "unknown CPU");
@@ -232,7 +220,7 @@ static int setup(run_ctx *c, double *t0, fc_err *err)
     if (!c->ops)
         return fc_fail(err, FC_ENODEV, "solver %s has no %s backend in this build", c->s->name,
                        kind == FC_BACKEND_GPU ? "GPU" : "CPU");
-    if ((st = make_grid(&c->cfg, c->s->halo, &c->grid, err)))
+    if ((st = fc_config_grid(&c->cfg, c->s->halo, &c->grid, err)))
         return st;
     if ((st = c->s->make_params(&c->cfg, &c->grid, &c->params, err)))
         return st;

@@ -48,15 +48,7 @@ void tl_sim_open(tl_sim *s, const char *case_text, const char *const *sets,
     ck_assert_msg(st == FC_OK, "case did not load: %s", err.msg);
     s->s = s->cfg.solver;
     s->ops = ops ? ops : s->s->cpu;
-    static const char *const side[4] = {"west", "east", "south", "north"};
-    int bc[4];
-    for (int k = 0; k < 4; k++)
-        bc[k] = fc_cfg_choice(&s->cfg, "boundary", side[k]);
-    st = fc_grid_init(&s->grid, (int)fc_cfg_int(&s->cfg, "grid", "nx"),
-                      (int)fc_cfg_int(&s->cfg, "grid", "ny"), s->s->halo,
-                      fc_cfg_real(&s->cfg, "grid", "x_min"), fc_cfg_real(&s->cfg, "grid", "x_max"),
-                      fc_cfg_real(&s->cfg, "grid", "y_min"), fc_cfg_real(&s->cfg, "grid", "y_max"),
-                      bc, &err);
+    st = fc_config_grid(&s->cfg, s->s->halo, &s->grid, &err);
     ck_assert_msg(st == FC_OK, "%s", err.msg);
     ck_assert_int_eq(s->s->make_params(&s->cfg, &s->grid, &s->params, &err), FC_OK);
     s->host.nfields = s->s->nfields;

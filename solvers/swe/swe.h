@@ -192,6 +192,21 @@ FC_HD static inline void swe_riemann(int kind, fc_real g, fc_real h_dry, fc_real
     }
 }
 
+/* The flux through a face between reconstructed states L | R after the hydrostatic
+ * reconstruction b* = max(bL, bR), h* = max(0, h + b - b*); gives the starred depths too. */
+FC_HD static inline void swe_face_flux(const swe_face *L, const swe_face *R, const swe_params *p,
+                                       fc_real F[3], fc_real *hl_star, fc_real *hr_star)
+{
+    fc_real bs = fc_max(L->b, R->b);
+    fc_real hl = fc_max((fc_real)0, L->h + L->b - bs);
+    fc_real hr = fc_max((fc_real)0, R->h + R->b - bs);
+    swe_riemann(p->flux, p->g, p->h_dry, hl, L->un, L->ut, hr, R->un, R->ut, F);
+    if (hl_star)
+        *hl_star = hl;
+    if (hr_star)
+        *hr_star = hr;
+}
+
 /*
  * The flux-difference tendency of the middle cell of five consecutive cells c[0..4] along one
  * direction: d = -(F_{i+1/2} - F_{i-1/2} - S_c)/dx, as (mass, normal, tangential momentum).
@@ -205,21 +220,12 @@ FC_HD static inline void swe_direction_tendency(const swe_cellv c[5], const swe_
     swe_reconstruct(c[2], c[3], c[4], p->limiter, &lo3, &hi3);
     const fc_real g = p->g;
 
-    /* West face: hi1 | lo2. */
-    fc_real bw = fc_max(hi1.b, lo2.b);
-    fc_real hwl = fc_max((fc_real)0, hi1.h + hi1.b - bw);
-    fc_real hwr = fc_max((fc_real)0, lo2.h + lo2.b - bw);
-    fc_real Fw[3];
-    swe_riemann(p->flux, g, p->h_dry, hwl, hi1.un, hi1.ut, hwr, lo2.un, lo2.ut, Fw);
-    Fw[1] += g / 2 * (lo2.h * lo2.h - hwr * hwr);
-
-    /* East face: hi2 | lo3. */
-    fc_real be = fc_max(hi2.b, lo3.b);
-    fc_real hel = fc_max((fc_real)0, hi2.h + hi2.b - be);
-    fc_real her = fc_max((fc_real)0, lo3.h + lo3.b - be);
-    fc_real Fe[3];
-    swe_riemann(p->flux, g, p->h_dry, hel, hi2.un, hi2.ut, her, lo3.un, lo3.ut, Fe);
-    Fe[1] += g / 2 * (hi2.h * hi2.h - hel * hel);
+    fc_real Fw[3], Fe[3], hw_star, he_star;
+    swe_face_flux(&hi1, &lo2, p, Fw, NULL, &hw_star);
+    swe_face_flux(&hi2, &lo3, p, Fe, &he_star, NULL);
+    /* Each side's own correction g/2 (h_face^2 - h*^2) keeps a flat surface balanced. */
+    Fw[1] += g / 2 * (lo2.h * lo2.h - hw_star * hw_star);
+    Fe[1] += g / 2 * (hi2.h * hi2.h - he_star * he_star);
 
     fc_real sc = g * (lo2.h + hi2.h) / 2 * (lo2.b - hi2.b);
     d[0] = -(Fe[0] - Fw[0]) / dx;
