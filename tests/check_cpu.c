@@ -1,12 +1,15 @@
 /* check_cpu.c: every CPU suite, each test forked with a timeout. */
 #include <fc_build.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "suites.h"
 
 int main(void)
 {
+    /* Forked tests end without flushing: unbuffered, their measured values reach the log. */
+    setvbuf(stdout, NULL, _IONBF, 0);
     SRunner *sr = srunner_create(config_suite());
     srunner_add_suite(sr, grid_suite());
     srunner_add_suite(sr, ncio_suite());

@@ -72,6 +72,7 @@ static void lake_at_rest(const char *const *sets)
     tl_sim_steps(&s, 1000);
     tl_sim_download(&s);
     double m = max_speed(&s);
+    printf("lake at rest: max |u| = %.3e m/s after 1000 steps\n", m);
     ck_assert_msg(m < 1e-12, "lake at rest moved: max |u| = %g after 1000 steps", m);
     tl_sim_close(&s);
 }
@@ -106,6 +107,7 @@ static void mass_conserved(const char *case_text, const char *const *sets)
     tl_sim_steps(&s, 300);
     tl_sim_download(&s);
     double rel = fabs(total_mass(&s) - m0) / m0;
+    printf("mass: relative drift %.3e after 300 steps\n", rel);
     ck_assert_msg(rel < 1e-12, "mass drift %g (relative) after 300 steps", rel);
     ck_assert_msg(max_speed(&s) > 1e-3, "the flow did not move: the test would prove nothing");
     tl_sim_close(&s);
@@ -113,12 +115,14 @@ static void mass_conserved(const char *case_text, const char *const *sets)
 
 START_TEST(mass_closed_basin)
 {
-    /* Walls all round: the vortex against them, with linear and quadratic drag. */
-    mass_conserved(vortex_case,
-                   (const char *const[]){"boundary.west=wall", "boundary.east=wall",
-                                         "boundary.south=wall", "boundary.north=wall",
-                                         "grid.nx=48", "grid.ny=48", "physics.linear_drag=1e-5",
-                                         "physics.quadratic_drag=0.01", NULL});
+    /* Walls all round, with rotation and both drags: waves from an off-centre hump reflect off
+     * every wall within the 300 steps (1 m basin, c = 1 m/s, 1.4 s). */
+    mass_conserved("[case]\nsolver = swe\n[grid]\nnx = 40\nny = 40\nx_max = 1\ny_max = 1\n"
+                   "[time]\nt_end = 10\n"
+                   "[physics]\nf0 = 2\nlinear_drag = 0.01\nquadratic_drag = 0.01\n"
+                   "[initial]\ntype = gaussian_bump\ndepth = 0.1\namplitude = 0.05\n"
+                   "radius = 0.1\ncenter_x = 0.3\ncenter_y = 0.4\n",
+                   NULL);
 }
 END_TEST
 
@@ -182,6 +186,7 @@ START_TEST(wet_dambreak_converges_to_stoker)
 {
     double e1 = dambreak_error(200, 0.5), e2 = dambreak_error(400, 0.5);
     double order = log2(e1 / e2);
+    printf("wet dam break vs Stoker: L1(h) %.3e m (200), %.3e m (400), order %.2f\n", e1, e2, order);
     /* A solution with a shock converges in L1 at order 1 at best. */
     ck_assert_msg(e2 < 2e-3, "L1 error of h at 400 cells: %g m", e2);
     ck_assert_msg(order > 0.7 && order < 1.3, "observed order %g (errors %g, %g)", order, e1, e2);
@@ -222,6 +227,8 @@ START_TEST(dry_dambreak_converges_to_ritter)
     const double exact = 2 * sqrt(9.81) * 1.5;
     double l1a, l1b;
     double lag1 = exact - dry_front(400, &l1a), lag2 = exact - dry_front(800, &l1b);
+    printf("dry dam break vs Ritter: front lag %.3f m (400), %.3f m (800); L1(h) %.3e, %.3e m\n",
+           lag1, lag2, l1a, l1b);
     ck_assert_msg(lag1 > 0 && lag1 < 0.9, "front lag %g m at 400 cells", lag1);
     ck_assert_msg(lag2 < 0.7 * lag1, "front does not converge: lags %g, %g m", lag1, lag2);
     ck_assert_msg(l1a < 5e-3 && l1b < l1a, "L1 errors of h %g, %g m", l1a, l1b);
@@ -253,6 +260,7 @@ START_TEST(balanced_vortex_steady_second_order)
 {
     double e1 = vortex_error(48), e2 = vortex_error(96);
     double order = log2(e1 / e2);
+    printf("balanced vortex: mean |dh| %.3e m (48^2), %.3e m (96^2), order %.2f\n", e1, e2, order);
     /* The depth anomaly is 50 m: the change after 6 h is truncation error only. */
     ck_assert_msg(e2 < 0.05, "vortex drifted: mean |dh| = %g m at 96^2", e2);
     ck_assert_msg(order > 1.7, "observed order %g (errors %g, %g m)", order, e1, e2);
