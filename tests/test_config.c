@@ -2,11 +2,14 @@
  * meet, each naming the file, line and key. */
 #include <fc_build.h>
 
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "solver.h"
 #include "suites.h"
 #include "testlib.h"
 
@@ -156,6 +159,91 @@ START_TEST(vortex_balance_is_checked)
 }
 END_TEST
 
+/* The smallest valid [initial] block of each initial condition of swe. */
+static const struct {
+    const char *ic, *keys;
+} minimal_ic[] = {
+    {"dambreak", "depth_left = 1\ndepth_right = 0.5\n"},
+    {"lake_at_rest", "surface = 1\n"},
+    {"gaussian_bump", "depth = 1\namplitude = 0.1\nradius = 0.1\n"},
+    {"vortex", "depth = 1000\namplitude = -50\nradius = 3e5\n"},
+    {"adjustment", "depth = 1\nstep = 0.1\n"},
+    {"jet", "depth = 1000\njet_speed = 30\njet_width = 3e5\n"},
+    {"file", "path = state.nc\n"},
+};
+
+/* Nonsense for key k: just outside its range, a non-number, or a word not among its choices. */
+static int nonsense(const fc_key *k, char *buf, size_t len)
+{
+    switch (k->type) {
+    case FC_KEY_INT:
+    case FC_KEY_REAL:
+        if (isfinite(k->lo))
+            snprintf(buf, len, "%.17g", (k->open & FC_OPEN_LO) ? k->lo : k->lo - 1);
+        else if (isfinite(k->hi))
+            snprintf(buf, len, "%.17g", (k->open & FC_OPEN_HI) ? k->hi : k->hi + 1);
+        else
+            snprintf(buf, len, "%s", k->type == FC_KEY_INT ? "1.5" : "nan");
+        return 1;
+    case FC_KEY_CHOICE:
+    case FC_KEY_BOOL:
+        snprintf(buf, len, "bogus");
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int tested_keys(const fc_key *keys, size_t n, const char *ic, const char *ini)
+{
+    int count = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (keys[k].ic && strcmp(keys[k].ic, ic))
+            continue;
+        char value[64], set[256];
+        if (!nonsense(&keys[k], value, sizeof value))
+            continue;
+        snprintf(set, sizeof set, "%s.%s=%s", keys[k].section, keys[k].name, value);
+        const char *sets[] = {set};
+        fc_config cfg;
+        fc_err err;
+        ck_assert_msg(fc_config_load(ini, sets, 1, &cfg, &err) == FC_EINPUT,
+                      "--set %s (initial condition %s) was accepted", set, ic);
+        char want[512];
+        snprintf(want, sizeof want, "--set %s: [%s] %s = %s: ", set, keys[k].section,
+                 keys[k].name, value);
+        ASSERT_HAS(err.msg, want);
+        count++;
+    }
+    return count;
+}
+
+START_TEST(every_key_rejects_nonsense)
+{
+    const fc_solver_desc *swe = fc_solver_find("swe");
+    size_t ncore;
+    const fc_key *core = fc_config_core_keys(&ncore);
+    int count = 0;
+    for (size_t c = 0; c < sizeof minimal_ic / sizeof minimal_ic[0]; c++) {
+        char text[1024];
+        snprintf(text, sizeof text,
+                 "[case]\nsolver = swe\n[grid]\nnx = 8\nny = 8\nx_max = 1\ny_max = 1\n"
+                 "[time]\nt_end = 1\n[initial]\ntype = %s\n%s",
+                 minimal_ic[c].ic, minimal_ic[c].keys);
+        const char *ini = tl_temp_file("minimal.ini", text);
+        fc_config cfg;
+        fc_err err;
+        ck_assert_msg(fc_config_load(ini, NULL, 0, &cfg, &err) == FC_OK, "%s: %s",
+                      minimal_ic[c].ic, err.msg);
+        fc_config_free(&cfg);
+        count += tested_keys(core, ncore, minimal_ic[c].ic, ini);
+        count += tested_keys(swe->keys, swe->nkeys, minimal_ic[c].ic, ini);
+    }
+    ck_assert_uint_eq(sizeof minimal_ic / sizeof minimal_ic[0], swe->nics);
+    printf("every_key_rejects_nonsense: %d key/initial-condition pairs rejected\n", count);
+}
+END_TEST
+
 Suite *config_suite(void)
 {
     Suite *s = suite_create("config");
@@ -168,6 +256,7 @@ Suite *config_suite(void)
     tcase_add_test(tc, overrides_are_checked_too);
     tcase_add_test(tc, cross_key_checks);
     tcase_add_test(tc, vortex_balance_is_checked);
+    tcase_add_test(tc, every_key_rejects_nonsense);
     suite_add_tcase(s, tc);
     return s;
 }

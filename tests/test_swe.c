@@ -323,10 +323,8 @@ START_TEST(restart_is_bit_for_bit)
                                               "[initial]\ntype = jet\ndepth = 1000\n"
                                               "jet_speed = 30\njet_width = 3e5\n"
                                               "perturbation = 2\n");
-    char full[512], half[512], cont[512];
-    snprintf(full, sizeof full, "%s", tl_temp_path("full.nc"));
-    snprintf(half, sizeof half, "%s", tl_temp_path("half.nc"));
-    snprintf(cont, sizeof cont, "%s", tl_temp_path("cont.nc"));
+    const char *full = tl_temp_path("full.nc"), *half = tl_temp_path("half.nc"),
+               *cont = tl_temp_path("cont.nc");
     fc_run_result res;
     fc_err err;
     fc_run_opts o = {.case_path = ini, .device = "cpu", .output = full, .quiet = 1};
@@ -366,9 +364,7 @@ START_TEST(restart_rejects_other_grid_and_bad_files)
                                                "[initial]\ntype = gaussian_bump\ndepth = 1\n"
                                                "amplitude = 0.1\nradius = 0.1\ncenter_x = 0.5\n"
                                                "center_y = 0.5\n");
-    char first[512], second[512];
-    snprintf(first, sizeof first, "%s", tl_temp_path("first.nc"));
-    snprintf(second, sizeof second, "%s", tl_temp_path("second.nc"));
+    const char *first = tl_temp_path("first.nc"), *second = tl_temp_path("second.nc");
     fc_run_result res;
     fc_err err;
     fc_run_opts o = {.case_path = ini, .device = "cpu", .output = first, .quiet = 1};

@@ -12,11 +12,11 @@
 #include "grid.h"
 #include "solver.h"
 
-/* A fresh file in this process's temporary folder holding text; returns its path (static
- * storage, valid until the next call with the same slot). */
-const char *tl_temp_file(const char *name, const char *text);
-/* A path in this process's temporary folder (the folder is made on first use). */
+/* A path in this process's temporary folder (made on first use). The path is in static
+ * storage that the next 7 calls of either function leave intact. */
 const char *tl_temp_path(const char *name);
+/* The same, after writing text to that file. */
+const char *tl_temp_file(const char *name, const char *text);
 
 typedef struct tl_sim {
     fc_config cfg;
