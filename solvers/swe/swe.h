@@ -208,9 +208,26 @@ FC_HD static inline void swe_face_flux(const swe_face *L, const swe_face *R, con
 }
 
 /*
- * The flux-difference tendency of the middle cell of five consecutive cells c[0..4] along one
- * direction: d = -(F_{i+1/2} - F_{i-1/2} - S_c)/dx, as (mass, normal, tangential momentum).
+ * The flux-difference tendency d = -(F_{i+1/2} - F_{i-1/2} - S_c)/dx of a cell along one
+ * direction, as (mass, normal, tangential momentum), from its own face values lo | hi, the fluxes
+ * through its low (Fw) and high (Fe) faces and the starred depths on its side of them.
  */
+FC_HD static inline void swe_cell_balance(const swe_face *lo, const swe_face *hi,
+                                          const fc_real Fw[3], fc_real hw_star,
+                                          const fc_real Fe[3], fc_real he_star, fc_real g,
+                                          fc_real dx, fc_real d[3])
+{
+    /* Each side's own correction g/2 (h_face^2 - h*^2) keeps a flat surface balanced. */
+    fc_real mw = Fw[1] + g / 2 * (lo->h * lo->h - hw_star * hw_star);
+    fc_real me = Fe[1] + g / 2 * (hi->h * hi->h - he_star * he_star);
+    fc_real sc = g * (lo->h + hi->h) / 2 * (lo->b - hi->b);
+    d[0] = -(Fe[0] - Fw[0]) / dx;
+    d[1] = -(me - mw - sc) / dx;
+    d[2] = -(Fe[2] - Fw[2]) / dx;
+}
+
+/* The same for the middle cell of five consecutive cells c[0..4], everything recomputed from the
+ * cells (the fused GPU form: no face is stored, each is computed by both its cells). */
 FC_HD static inline void swe_direction_tendency(const swe_cellv c[5], const swe_params *p,
                                                 fc_real dx, fc_real d[3])
 {
@@ -218,19 +235,10 @@ FC_HD static inline void swe_direction_tendency(const swe_cellv c[5], const swe_
     swe_reconstruct(c[0], c[1], c[2], p->limiter, &lo1, &hi1);
     swe_reconstruct(c[1], c[2], c[3], p->limiter, &lo2, &hi2);
     swe_reconstruct(c[2], c[3], c[4], p->limiter, &lo3, &hi3);
-    const fc_real g = p->g;
-
     fc_real Fw[3], Fe[3], hw_star, he_star;
     swe_face_flux(&hi1, &lo2, p, Fw, NULL, &hw_star);
     swe_face_flux(&hi2, &lo3, p, Fe, &he_star, NULL);
-    /* Each side's own correction g/2 (h_face^2 - h*^2) keeps a flat surface balanced. */
-    Fw[1] += g / 2 * (lo2.h * lo2.h - hw_star * hw_star);
-    Fe[1] += g / 2 * (hi2.h * hi2.h - he_star * he_star);
-
-    fc_real sc = g * (lo2.h + hi2.h) / 2 * (lo2.b - hi2.b);
-    d[0] = -(Fe[0] - Fw[0]) / dx;
-    d[1] = -(Fe[1] - Fw[1] - sc) / dx;
-    d[2] = -(Fe[2] - Fw[2]) / dx;
+    swe_cell_balance(&lo2, &hi2, Fw, hw_star, Fe, he_star, p->g, dx, d);
 }
 
 /* Signal rate (|u| + c)/dx + (|v| + c)/dy of a cell (1/s): dt <= cfl / rate. */
@@ -247,31 +255,21 @@ FC_HD static inline double swe_cell_rate(fc_real h, fc_real hu, fc_real hv, cons
 #define SWE_H_ROUNDOFF ((fc_real)1e-12)
 
 /*
- * One RK stage for cell (i, j): out = a U0 + (1 - a)(U + dt L(U)). U is read with its 5-point
- * stencils (halos filled), U0 at the cell only (not at all when a = 0). Returns the new values
- * in out[0..2] (h, hu, hv).
+ * The end of an RK stage for cell (i, j) at index k, given its flux-difference tendencies along
+ * x (dxs: mass, x, y momentum order after rotation back) and y: adds Coriolis and drag and forms
+ * out = a U0 + (1 - a)(U + dt L(U)) as (h, hu, hv). U0 is not read when a = 0.
  */
-FC_HD static inline void swe_stage_cell(const fc_real *const *U, const fc_real *const *U0,
-                                        fc_real a, fc_real dt, const swe_params *p, int i, int j,
-                                        fc_real out[3])
+FC_HD static inline void swe_update_cell(const fc_real *const *U, const fc_real *const *U0,
+                                         fc_real a, fc_real dt, const swe_params *p, ptrdiff_t k,
+                                         int j, const fc_real dxs[3], const fc_real dys[3],
+                                         fc_real out[3])
 {
-    const fc_grid *g = &p->grid;
-    const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
-    swe_cellv cx[5], cy[5];
-    for (int s = 0; s < 5; s++) {
-        cx[s] = swe_cell_load(U, k + (s - 2), 1, p->h_dry);
-        cy[s] = swe_cell_load(U, k + (ptrdiff_t)(s - 2) * g->pitch, 0, p->h_dry);
-    }
-    fc_real dxs[3], dys[3];
-    swe_direction_tendency(cx, p, (fc_real)g->dx, dxs);
-    swe_direction_tendency(cy, p, (fc_real)g->dy, dys);
-
     const fc_real h = U[SWE_H][k], hu = U[SWE_HU][k], hv = U[SWE_HV][k];
     fc_real Lh = dxs[0] + dys[0];
     fc_real Lhu = dxs[1] + dys[2];
     fc_real Lhv = dxs[2] + dys[1];
 
-    fc_real y = (fc_real)(g->y_min + (j + 0.5) * g->dy);
+    fc_real y = (fc_real)(p->grid.y_min + (j + 0.5) * p->grid.dy);
     fc_real f = p->f0 + p->beta * (y - p->y0);
     Lhu += f * hv;
     Lhv -= f * hu;
@@ -298,6 +296,27 @@ FC_HD static inline void swe_stage_cell(const fc_real *const *U, const fc_real *
     out[0] = nh;
     out[1] = nhu;
     out[2] = nhv;
+}
+
+/*
+ * One whole RK stage for cell (i, j), fused: reads U's 5-point stencils (halos filled) and
+ * computes every face it needs itself (swe_cuda.cu; the CPU computes each face once instead).
+ */
+FC_HD static inline void swe_stage_cell(const fc_real *const *U, const fc_real *const *U0,
+                                        fc_real a, fc_real dt, const swe_params *p, int i, int j,
+                                        fc_real out[3])
+{
+    const fc_grid *g = &p->grid;
+    const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
+    swe_cellv cx[5], cy[5];
+    for (int s = 0; s < 5; s++) {
+        cx[s] = swe_cell_load(U, k + (s - 2), 1, p->h_dry);
+        cy[s] = swe_cell_load(U, k + (ptrdiff_t)(s - 2) * g->pitch, 0, p->h_dry);
+    }
+    fc_real dxs[3], dys[3];
+    swe_direction_tendency(cx, p, (fc_real)g->dx, dxs);
+    swe_direction_tendency(cy, p, (fc_real)g->dy, dys);
+    swe_update_cell(U, U0, a, dt, p, k, j, dxs, dys, out);
 }
 
 /* enum fc_state_check of a new cell state: NaN anywhere, or a depth below round-off. */
