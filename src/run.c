@@ -295,12 +295,25 @@ static int bad_state(run_ctx *c, const fc_step_report *rep, long long step, doub
             step, t, dt, rep->bad == FC_STATE_NAN ? "NaN" : "a negative depth", i, j,
             fc_grid_x(&c->grid, i), fc_grid_y(&c->grid, j));
     if (rep->bad == FC_STATE_NEGATIVE)
-        fc_err_append(err, "  value there: %.6g", rep->bad_value);
+        fc_err_append(err, "  value there: %.6g, with the time step already halved %d times",
+                      rep->bad_value, FC_MAX_HALVINGS);
     fc_err_append(err, "  '%s' holds every record up to t = %.9g s (the last good state)",
                   c->path, st ? t_last : t);
     if (st)
         fc_err_append(err, "  the last good state could not be written: %s", werr.msg);
     return FC_ENUMERIC;
+}
+
+int fc_step_adaptive(const fc_solver_ops *ops, void *state, double *dt, fc_step_report *rep,
+                     long long *halvings, fc_err *err)
+{
+    for (int k = 0;; k++) {
+        int st = ops->step(state, *dt, rep, err);
+        if (st || rep->bad != FC_STATE_NEGATIVE || k == FC_MAX_HALVINGS)
+            return st;
+        *dt /= 2;
+        (*halvings)++;
+    }
 }
 
 int fc_run(const fc_run_opts *o, fc_run_result *res, fc_err *err)
@@ -326,7 +339,7 @@ int fc_run(const fc_run_opts *o, fc_run_result *res, fc_err *err)
     const double cells = (double)c.grid.nx * c.grid.ny;
     long long next = interval > 0 ? next_output(t, interval) : 0;
     double rate, t_last = t, dt = 0, courant = 0;
-    long long steps = 0;
+    long long steps = 0, halvings = 0;
     fc_progress prog;
     double wall0 = fc_now(), step_wall = 0, mass0;
 
@@ -346,11 +359,12 @@ int fc_run(const fc_run_opts *o, fc_run_result *res, fc_err *err)
         if (landing)
             dt = target - t;
         fc_step_report rep = {0};
-        double w = fc_now();
-        if ((st = c.ops->step(c.state, dt, &rep, err)))
+        double w = fc_now(), planned = dt;
+        if ((st = fc_step_adaptive(c.ops, c.state, &dt, &rep, &halvings, err)))
             goto done;
         step_wall += fc_now() - w;
         steps++;
+        landing = landing && dt == planned;
         if (rep.bad) {
             fc_progress_end(&prog);
             st = bad_state(&c, &rep, steps, t, dt, t_last, err);
@@ -382,19 +396,25 @@ int fc_run(const fc_run_opts *o, fc_run_result *res, fc_err *err)
     {
         double wall = fc_now() - wall0;
         double bpc = c.s->bytes_per_cell_step(c.params);
+        char halving_note[128];
+        snprintf(halving_note, sizeof halving_note,
+                 "; %lld steps retried with half the time step to keep depths positive",
+                 halvings);
         char d1[32], d2[32];
         fc_info("done: %lld steps to t = %.9g s in %s (steps %s); %.2f Mcell-updates/s, %.2f GB/s "
                 "effective (%.0f B per cell-step: each field read and written once per stage); "
-                "%s drift %.2e (relative); %d records in %s",
+                "%s drift %.2e (relative); %d records in %s%s",
                 steps, t, fc_format_duration(wall, d1, sizeof d1),
                 fc_format_duration(step_wall, d2, sizeof d2),
                 step_wall > 0 ? cells * steps / step_wall / 1e6 : 0,
                 step_wall > 0 ? bpc * cells * steps / step_wall / 1e9 : 0, bpc,
-                c.s->diags[c.s->conserved_diag].name, res->drift, ncio_records(c.out), c.path);
+                c.s->diags[c.s->conserved_diag].name, res->drift, ncio_records(c.out), c.path,
+                halvings ? halving_note : "");
     }
 
 done:
     res->steps = steps;
+    res->halvings = halvings;
     res->t = t;
     res->wall = fc_now() - wall0;
     res->step_wall = step_wall;

@@ -12,6 +12,7 @@
 #include <signal.h>
 
 #include "fc.h"
+#include "solver.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -38,10 +39,24 @@ typedef struct fc_run_result {
     double wall;        /* seconds, whole loop */
     double step_wall;   /* seconds in steps only */
     double drift;       /* relative change of the conserved diagnostic */
+    long long halvings; /* steps retried with half the time step */
     char output[4096];
 } fc_run_result;
 
 int fc_run(const fc_run_opts *o, fc_run_result *res, fc_err *err);
+
+/* Step halvings allowed before a negative depth ends the run. */
+#define FC_MAX_HALVINGS 10
+
+/*
+ * One step of at most *dt. The CFL estimate of the time step uses (|u| + c); a wetting front
+ * moves at u + 2c, so near shores a step can overshoot and make a depth negative. Such a step
+ * is rejected (the backend keeps the state) and retried with half the time step, up to
+ * FC_MAX_HALVINGS times; *dt is the step taken and *halvings counts the retries. A NaN is not
+ * retried: it is reported in rep at once.
+ */
+int fc_step_adaptive(const fc_solver_ops *ops, void *state, double *dt, fc_step_report *rep,
+                     long long *halvings, fc_err *err);
 
 #ifdef __cplusplus
 }

@@ -26,14 +26,15 @@ typedef struct tl_sim {
     void *params, *state;
     fc_state host;
     double t, rate;
-    long long steps;
+    long long steps, halvings;
 } tl_sim;
 
 /* Loads case_text with the NULL-terminated overrides sets, sets up the initial condition on the
  * given backend ops (NULL: the CPU). Fails the test on any error. */
 void tl_sim_open(tl_sim *s, const char *case_text, const char *const *sets,
                  const fc_solver_ops *ops);
-/* n steps of dt = cfl / rate. */
+/* n steps of dt = cfl / rate, each retried with half the step where a depth would turn
+ * negative (fc_step_adaptive, as in flowcast run). */
 void tl_sim_steps(tl_sim *s, long long n);
 /* Steps to t_end exactly (the last step shortened). */
 void tl_sim_run_to(tl_sim *s, double t_end);

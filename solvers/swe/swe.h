@@ -27,7 +27,10 @@
  *   - Time: SSP-RK2 (Heun) or SSP-RK3 (Shu & Osher 1988), each stage a convex combination
  *     U_out = a U_0 + (1 - a) (U + dt L(U)), fused into one pass over the grid. Coriolis and drag
  *     are explicit point sources inside L.
- *   - dt = cfl / max over cells of ((|u| + c)/dx + (|v| + c)/dy), c = sqrt(g h).
+ *   - dt = cfl / max over cells of ((|u| + c)/dx + (|v| + c)/dy), c = sqrt(g h). A wetting front
+ *     moves at u + 2c, faster than this estimate: a step that would make a depth negative is
+ *     rejected and retried with half the time step (fc_step_adaptive in src/run.c), so h >= 0
+ *     holds without shrinking every step to the worst case.
  * Velocities are hu/h where h > h_dry and 0 elsewhere; a cell whose new depth falls below h_dry
  * loses its momentum, so a wetting front carries no spurious speed.
  *
