@@ -5,8 +5,9 @@
  * square root) and a GPU/CPU difference means an indexing, race or memory bug.
  *
  * Memory: as on the CPU, three sets of (h, hu, hv) and one bottom b on the device, each field
- * (ny + 4) x (nx + 4). The state stays on the device; only the step report (largest signal rate,
- * first bad cell: 16 bytes) crosses to the host each step, and the fields at output times.
+ * (ny + 4) x (nx + 4). The state stays on the device; only the stage report (largest signal
+ * rate, first bad cell: 16 bytes) crosses to the host after each stage, and the fields at output
+ * times.
  * Each RK stage is one kernel that reads each input field's stencil and writes each output field
  * once (halos are refreshed by a kernel over the halo cells only).
  */
@@ -107,16 +108,24 @@ __device__ static void report_rate(double r, swe_dev_report *rep)
     }
 }
 
+/* Blocks over the interior cells; rows beyond gridDim.y's limit of 65535 blocks are covered by
+ * the kernels' grid-stride loops. */
+static dim3 cell_blocks(const fc_grid *g)
+{
+    unsigned rows = fc_blocks(g->ny, BLOCK_Y);
+    return dim3(fc_blocks(g->nx, BLOCK_X), rows < 65535 ? rows : 65535);
+}
+
 __global__ void swe_stage_kernel(swe_fields in, swe_fields u0, swe_fields out, fc_real a,
                                  fc_real dt, swe_params p, int want_rate, swe_dev_report *rep)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    const int j = blockIdx.y * blockDim.y + threadIdx.y;
     const fc_grid *g = &p.grid;
+    const fc_real *U[SWE_NFIELDS] = {in.f[0], in.f[1], in.f[2], in.f[3]};
+    const fc_real *U0[SWE_NFIELDS] = {u0.f[0], u0.f[1], u0.f[2], u0.f[3]};
     double rate = 0;
-    if (i < g->nx && j < g->ny) {
-        const fc_real *U[SWE_NFIELDS] = {in.f[0], in.f[1], in.f[2], in.f[3]};
-        const fc_real *U0[SWE_NFIELDS] = {u0.f[0], u0.f[1], u0.f[2], u0.f[3]};
+    for (int j = blockIdx.y * blockDim.y + threadIdx.y; i < g->nx && j < g->ny;
+         j += gridDim.y * blockDim.y) {
         fc_real v[3];
         swe_stage_cell(U, U0, a, dt, &p, i, j, v);
         const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
@@ -125,10 +134,12 @@ __global__ void swe_stage_kernel(swe_fields in, swe_fields u0, swe_fields out, f
         out.f[SWE_HV][k] = v[2];
         if (swe_check_cell(v) != FC_STATE_OK)
             atomicMin(&rep->first_bad, (unsigned long long)j * g->nx + i);
-        if (want_rate)
-            rate = swe_cell_rate(v[0], v[1], v[2], &p);
+        if (want_rate) {
+            double r = swe_cell_rate(v[0], v[1], v[2], &p);
+            rate = r > rate ? r : rate;
+        }
     }
-    if (want_rate)
+    if (want_rate) /* every thread of the block, inside the domain or not */
         report_rate(rate, rep);
 }
 
@@ -136,14 +147,15 @@ static int swe_stage_cuda(swe_gpu *st, int in, int out, fc_real a, fc_real dt, i
                           fc_err *err)
 {
     const fc_grid *g = &st->p.grid;
-    dim3 block(BLOCK_X, BLOCK_Y), grid(fc_blocks(g->nx, BLOCK_X), fc_blocks(g->ny, BLOCK_Y));
-    swe_stage_kernel<<<grid, block>>>(fields_of(st, in), fields_of(st, 0), fields_of(st, out), a,
-                                      dt, st->p, want_rate, st->rep);
+    swe_stage_kernel<<<cell_blocks(g), dim3(BLOCK_X, BLOCK_Y)>>>(
+        fields_of(st, in), fields_of(st, 0), fields_of(st, out), a, dt, st->p, want_rate, st->rep);
     FC_CUDA_TRY(cudaGetLastError());
     return FC_OK;
 }
 
-static int read_report(swe_gpu *st, fc_step_report *rep, fc_err *err)
+/* The report of the stage that wrote set `out`; a bad cell is classified from that stage's
+ * values, as on the CPU. */
+static int read_report(swe_gpu *st, int out, fc_step_report *rep, fc_err *err)
 {
     swe_dev_report r;
     FC_CUDA_TRY(cudaMemcpy(&r, st->rep, sizeof r, cudaMemcpyDeviceToHost));
@@ -157,11 +169,11 @@ static int read_report(swe_gpu *st, fc_step_report *rep, fc_err *err)
         ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
         fc_real v[3];
         for (int f = 0; f < 3; f++)
-            FC_CUDA_TRY(cudaMemcpy(&v[f], st->U[0][f] + k, sizeof(fc_real),
+            FC_CUDA_TRY(cudaMemcpy(&v[f], st->U[out][f] + k, sizeof(fc_real),
                                    cudaMemcpyDeviceToHost));
-        rep->bad = v[0] != v[0] || v[1] != v[1] || v[2] != v[2] ? FC_STATE_NAN : FC_STATE_NEGATIVE;
+        rep->bad = swe_check_cell(v);
         rep->bad_cell = (long long)r.first_bad;
-        rep->bad_value = (double)v[0];
+        rep->bad_value = (double)(v[0] != v[0] || v[0] < 0 ? v[0] : v[1] != v[1] ? v[1] : v[2]);
     }
     return FC_OK;
 }
@@ -173,45 +185,40 @@ static int reset_report(swe_gpu *st, fc_err *err)
     return FC_OK;
 }
 
+/* Like the CPU: the report is read after each stage (16 bytes), and the first bad stage ends
+ * the step with set 0 untouched. */
 static int swe_step_cuda(void *vst, double dt, fc_step_report *rep, fc_err *err)
 {
     swe_gpu *st = (swe_gpu *)vst;
     const int rk = st->p.rk, n = swe_nstages(rk);
     int in = 0, out = 1, s2;
-    if ((s2 = reset_report(st, err)))
-        return s2;
     for (int s = 0; s < n; s++) {
         out = s % 2 == 0 ? 1 : 2;
-        if ((s2 = swe_fill_halos_cuda(st, in, SWE_B, err)) ||
-            (s2 = swe_stage_cuda(st, in, out, swe_stage_a(rk, s), (fc_real)dt, s == n - 1, err)))
+        if ((s2 = reset_report(st, err)) || (s2 = swe_fill_halos_cuda(st, in, SWE_B, err)) ||
+            (s2 = swe_stage_cuda(st, in, out, swe_stage_a(rk, s), (fc_real)dt, s == n - 1, err)) ||
+            (s2 = read_report(st, out, rep, err)))
             return s2;
+        if (rep->bad)
+            return FC_OK;
         in = out;
     }
-    /* The report names the first bad cell of any stage; its values are read from the result. */
     for (int f = 0; f < SWE_B; f++) {
         fc_real *t = st->U[0][f];
         st->U[0][f] = st->U[out][f];
         st->U[out][f] = t;
     }
-    if ((s2 = read_report(st, rep, err)))
-        return s2;
-    if (rep->bad)
-        for (int f = 0; f < SWE_B; f++) { /* undo: set 0 keeps the state before the step */
-            fc_real *t = st->U[0][f];
-            st->U[0][f] = st->U[out][f];
-            st->U[out][f] = t;
-        }
     return FC_OK;
 }
 
 __global__ void swe_max_rate_kernel(swe_fields s, swe_params p, swe_dev_report *rep)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    const int j = blockIdx.y * blockDim.y + threadIdx.y;
     double rate = 0;
-    if (i < p.grid.nx && j < p.grid.ny) {
+    for (int j = blockIdx.y * blockDim.y + threadIdx.y; i < p.grid.nx && j < p.grid.ny;
+         j += gridDim.y * blockDim.y) {
         ptrdiff_t k = fc_idx(p.grid.pitch, p.grid.ng, i, j);
-        rate = swe_cell_rate(s.f[SWE_H][k], s.f[SWE_HU][k], s.f[SWE_HV][k], &p);
+        double r = swe_cell_rate(s.f[SWE_H][k], s.f[SWE_HU][k], s.f[SWE_HV][k], &p);
+        rate = r > rate ? r : rate;
     }
     report_rate(rate, rep);
 }
@@ -223,8 +230,8 @@ static int swe_max_rate_cuda(void *vst, double *rate, fc_err *err)
     int s2;
     if ((s2 = reset_report(st, err)))
         return s2;
-    dim3 block(BLOCK_X, BLOCK_Y), grid(fc_blocks(g->nx, BLOCK_X), fc_blocks(g->ny, BLOCK_Y));
-    swe_max_rate_kernel<<<grid, block>>>(fields_of(st, 0), st->p, st->rep);
+    swe_max_rate_kernel<<<cell_blocks(g), dim3(BLOCK_X, BLOCK_Y)>>>(fields_of(st, 0), st->p,
+                                                                      st->rep);
     FC_CUDA_TRY(cudaGetLastError());
     swe_dev_report r;
     FC_CUDA_TRY(cudaMemcpy(&r, st->rep, sizeof r, cudaMemcpyDeviceToHost));
@@ -300,6 +307,7 @@ static int swe_download_cuda(void *vst, fc_state *host, fc_err *err)
     return FC_OK;
 }
 
-extern "C" const fc_solver_ops swe_ops_cuda = {"gpu",           swe_create_cuda,   swe_upload_cuda,
-                                               swe_max_rate_cuda, swe_step_cuda,   swe_download_cuda,
-                                               swe_destroy_cuda};
+extern "C" const fc_solver_ops swe_ops_cuda = {
+    "gpu",         swe_create_cuda,   swe_upload_cuda,  swe_max_rate_cuda,
+    swe_step_cuda, swe_download_cuda, swe_destroy_cuda,
+};
