@@ -40,7 +40,8 @@ static const fc_key core_keys[] = {
     {"time", "cfl", FC_KEY_REAL, "0.45", 0, 1, FC_OPEN_LO, NULL, "1", NULL,
      "Courant number: dt = cfl / (the solver's largest signal rate over all cells)"},
     {"output", "file", FC_KEY_STRING, "", 0, 0, 0, NULL, "", NULL,
-     "output file (empty: outputs/<case name>.nc; -o overrides)"},
+     "output file, relative to the working directory (empty: outputs/<case name>.nc; -o "
+     "overrides)"},
     {"output", "interval", FC_KEY_REAL, "0", 0, INF, FC_OPEN_HI, NULL, "s", NULL,
      "model time between records (0: the initial and final states only)"},
     {"output", "deflate", FC_KEY_INT, "0", 0, 9, 0, NULL, "1", NULL,
