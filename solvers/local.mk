@@ -2,8 +2,11 @@
 libflowcast_a_SOURCES += solvers/solver.h solvers/registry.c \
 	solvers/common/hd.h solvers/common/limiters.h solvers/common/cuda_util.h \
 	solvers/swe/swe.h solvers/swe/swe.c solvers/swe/swe_cpu.c \
-	solvers/swe/swe_cases.c solvers/swe/swe_cases.h
-EXTRA_DIST += solvers/swe/swe_cuda.cu
+	solvers/swe/swe_cases.c solvers/swe/swe_cases.h \
+	solvers/ns2d/ns2d.h solvers/ns2d/ns2d.c solvers/ns2d/ns2d_cpu.c \
+	solvers/ns2d/ns2d_cases.c solvers/ns2d/ns2d_cases.h \
+	solvers/ns2d/ns2d_poisson.c solvers/ns2d/ns2d_poisson.h
+EXTRA_DIST += solvers/swe/swe_cuda.cu solvers/ns2d/ns2d_cuda.cu
 if HAVE_CUDA
-libflowcast_a_SOURCES += solvers/swe/swe_cuda.cu
+libflowcast_a_SOURCES += solvers/swe/swe_cuda.cu solvers/ns2d/ns2d_cuda.cu
 endif

@@ -4,9 +4,10 @@
 #include <string.h>
 
 #include "solver.h"
+#include "ns2d/ns2d.h"
 #include "swe/swe.h"
 
-static const fc_solver_desc *const solvers[] = {&swe_solver};
+static const fc_solver_desc *const solvers[] = {&swe_solver, &ns2d_solver};
 
 const fc_solver_desc *const *fc_solver_list(size_t *n)
 {

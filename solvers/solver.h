@@ -21,6 +21,7 @@ extern "C" {
 #endif
 
 #define FC_MAX_FIELDS 8
+#define FC_MAX_STEP_STATS 4
 
 /* A solver's state on the host: its fields, each in the grid's halo layout. */
 typedef struct fc_state {
@@ -36,6 +37,12 @@ typedef struct fc_step_report {
     int bad;            /* enum fc_state_check; when not OK the state before the step is kept */
     long long bad_cell; /* j * nx + i of the first bad cell */
     double bad_value;   /* the offending value there */
+    /* Largest change of the state per unit time over the step (state units per second), for
+     * stopping steady problems; solvers that set steady_capable fill it. */
+    double change;
+    /* The solver's per-step statistics (fc_solver_desc.step_stats), written with the
+     * diagnostics of the record that follows the step. */
+    double stats[FC_MAX_STEP_STATS];
 } fc_step_report;
 
 typedef struct fc_solver_ops {
@@ -58,7 +65,18 @@ typedef struct fc_ic_spec {
     const char *help;
 } fc_ic_spec;
 
-enum fc_var_shape { FC_VAR_TYX, FC_VAR_YX }; /* (time, y, x) or static (y, x) */
+/* (time, y, x) or static (y, x) at cell centres; or on a staggered grid's faces, (time, y,
+ * x_face) with nx + 1 points along x or (time, y_face, x) with ny + 1 along y. */
+enum fc_var_shape { FC_VAR_TYX, FC_VAR_YX, FC_VAR_TY_XFACE, FC_VAR_TYFACE_X };
+
+static inline int fc_var_static(int shape) { return shape == FC_VAR_YX; }
+
+/* Points of a variable along x and y. */
+static inline void fc_var_extent(int shape, const fc_grid *g, int *nx, int *ny)
+{
+    *nx = g->nx + (shape == FC_VAR_TY_XFACE);
+    *ny = g->ny + (shape == FC_VAR_TYFACE_X);
+}
 
 typedef struct fc_var_spec {
     const char *name;
@@ -114,8 +132,13 @@ typedef struct fc_solver_desc {
 
     const fc_diag_spec *diags;
     size_t ndiags;
-    int conserved_diag; /* index of the quantity whose drift the summary reports */
+    int conserved_diag; /* index of the quantity whose drift the summary reports; -1: none */
     void (*diagnose)(const void *params, const fc_grid *g, fc_state *host, double *values);
+    /* What each step reports in fc_step_report.stats (values of the last step before a record). */
+    const fc_diag_spec *step_stats;
+    size_t nstep_stats;
+    /* Whether steps report fc_step_report.change, so that [time] steady_tol can stop a run. */
+    int steady_capable;
 
     const fc_solver_ops *cpu;
     const fc_solver_ops *gpu; /* NULL in a build without CUDA */

@@ -39,6 +39,9 @@ static const fc_key core_keys[] = {
      "model time at which the run ends"},
     {"time", "cfl", FC_KEY_REAL, "0.45", 0, 1, FC_OPEN_LO, NULL, "1", NULL,
      "Courant number: dt = cfl / (the solver's largest signal rate over all cells)"},
+    {"time", "steady_tol", FC_KEY_REAL, "0", 0, INF, FC_OPEN_HI, NULL, "", NULL,
+     "stop before t_end once the largest change of the state per unit time falls below this "
+     "(state units per second: m s-2 for ns2d velocities); 0: run to t_end"},
     {"output", "file", FC_KEY_STRING, "", 0, 0, 0, NULL, "", NULL,
      "output file, relative to the working directory (empty: outputs/<case name>.nc; -o "
      "overrides)"},
@@ -48,13 +51,14 @@ static const fc_key core_keys[] = {
      "NetCDF-4 deflate level with byte shuffle (0: uncompressed)"},
     {"output", "reference_time", FC_KEY_STRING, "2000-01-01 00:00:00", 0, 0, 0, NULL, "", NULL,
      "date and time that model time 0 stands for (CF time units, UTC)"},
-    {"boundary", "west", FC_KEY_CHOICE, "wall", 0, 0, 0, "periodic|wall|open", "", NULL,
-     "boundary at x = x_min: periodic, reflective wall, or open (zero-gradient outflow)"},
-    {"boundary", "east", FC_KEY_CHOICE, "wall", 0, 0, 0, "periodic|wall|open", "", NULL,
+    {"boundary", "west", FC_KEY_CHOICE, "wall", 0, 0, 0, "periodic|wall|open|inflow", "", NULL,
+     "boundary at x = x_min: periodic, wall (reflective for swe, no slip for ns2d), open "
+     "(outflow), or inflow (ns2d only)"},
+    {"boundary", "east", FC_KEY_CHOICE, "wall", 0, 0, 0, "periodic|wall|open|inflow", "", NULL,
      "boundary at x = x_max"},
-    {"boundary", "south", FC_KEY_CHOICE, "wall", 0, 0, 0, "periodic|wall|open", "", NULL,
+    {"boundary", "south", FC_KEY_CHOICE, "wall", 0, 0, 0, "periodic|wall|open|inflow", "", NULL,
      "boundary at y = y_min"},
-    {"boundary", "north", FC_KEY_CHOICE, "wall", 0, 0, 0, "periodic|wall|open", "", NULL,
+    {"boundary", "north", FC_KEY_CHOICE, "wall", 0, 0, 0, "periodic|wall|open|inflow", "", NULL,
      "boundary at y = y_max"},
     {"initial", "type", FC_KEY_IC, NULL, 0, 0, 0, NULL, "", NULL,
      "initial condition (its parameters are listed under the solver)"},
@@ -626,6 +630,11 @@ static void core_checks(fc_config *cfg, fc_err *err, report *rp)
                          "must be periodic too, since %s is periodic", a ? pairs[p][0] : pairs[p][1]);
             rp->count++;
         }
+    }
+    if (fc_cfg_real(cfg, "time", "steady_tol") > 0 && !cfg->solver->steady_capable) {
+        fc_cfg_error(cfg, err, "time", "steady_tol", "solver %s does not stop on steady states",
+                     cfg->solver->name);
+        rp->count++;
     }
     int Y, M, D, h = 0, m = 0, s = 0, used = 0;
     const char *ref = fc_cfg_str(cfg, "output", "reference_time");

@@ -59,22 +59,22 @@ void fc_grid_fill_halo(const fc_grid *g, fc_real *f, int odd_x, int odd_y)
 
 fc_real *fc_grid_alloc(const fc_grid *g) { return calloc(g->nalloc, sizeof(fc_real)); }
 
-void fc_grid_pack(const fc_grid *g, const fc_real *field, fc_real *packed)
+void fc_grid_pack(const fc_grid *g, const fc_real *field, fc_real *packed, int nxe, int nye)
 {
-    for (int j = 0; j < g->ny; j++)
-        memcpy(packed + (size_t)j * g->nx, field + fc_idx(g->pitch, g->ng, 0, j),
-               (size_t)g->nx * sizeof(fc_real));
+    for (int j = 0; j < nye; j++)
+        memcpy(packed + (size_t)j * nxe, field + fc_idx(g->pitch, g->ng, 0, j),
+               (size_t)nxe * sizeof(fc_real));
 }
 
-void fc_grid_unpack(const fc_grid *g, const fc_real *packed, fc_real *field)
+void fc_grid_unpack(const fc_grid *g, const fc_real *packed, fc_real *field, int nxe, int nye)
 {
-    for (int j = 0; j < g->ny; j++)
-        memcpy(field + fc_idx(g->pitch, g->ng, 0, j), packed + (size_t)j * g->nx,
-               (size_t)g->nx * sizeof(fc_real));
+    for (int j = 0; j < nye; j++)
+        memcpy(field + fc_idx(g->pitch, g->ng, 0, j), packed + (size_t)j * nxe,
+               (size_t)nxe * sizeof(fc_real));
 }
 
 const char *fc_bc_name(int bc)
 {
-    static const char *const names[] = {"periodic", "wall", "open"};
-    return bc >= 0 && bc < 3 ? names[bc] : "?";
+    static const char *const names[] = {"periodic", "wall", "open", "inflow"};
+    return bc >= 0 && bc < 4 ? names[bc] : "?";
 }

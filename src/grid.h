@@ -15,7 +15,10 @@
 extern "C" {
 #endif
 
-enum fc_bc { FC_BC_PERIODIC = 0, FC_BC_WALL = 1, FC_BC_OPEN = 2 };
+/* Boundary kinds, in the order of the [boundary] choices. Inflow is a wall with a given normal
+ * velocity; what each kind means for a solver's fields is the solver's to say (halo filling
+ * below treats inflow as a wall). */
+enum fc_bc { FC_BC_PERIODIC = 0, FC_BC_WALL = 1, FC_BC_OPEN = 2, FC_BC_INFLOW = 3 };
 enum fc_side { FC_WEST = 0, FC_EAST = 1, FC_SOUTH = 2, FC_NORTH = 3 };
 
 typedef struct fc_grid {
@@ -47,7 +50,7 @@ FC_HD static inline int fc_halo_source(int k, int n, int bc_lo, int bc_hi, int *
         if (k < 0) {
             if (bc_lo == FC_BC_PERIODIC)
                 k += n;
-            else if (bc_lo == FC_BC_WALL) {
+            else if (bc_lo == FC_BC_WALL || bc_lo == FC_BC_INFLOW) {
                 k = -k - 1;
                 r++;
             } else
@@ -55,7 +58,7 @@ FC_HD static inline int fc_halo_source(int k, int n, int bc_lo, int bc_hi, int *
         } else {
             if (bc_hi == FC_BC_PERIODIC)
                 k -= n;
-            else if (bc_hi == FC_BC_WALL) {
+            else if (bc_hi == FC_BC_WALL || bc_hi == FC_BC_INFLOW) {
                 k = 2 * n - k - 1;
                 r++;
             } else
@@ -100,9 +103,10 @@ void fc_grid_fill_halo(const fc_grid *g, fc_real *f, int odd_x, int odd_y);
 /* A zeroed host field in the grid's layout (NULL if out of memory). */
 fc_real *fc_grid_alloc(const fc_grid *g);
 
-/* Copies the interior into / out of a packed nx*ny array (row-major, x fastest). */
-void fc_grid_pack(const fc_grid *g, const fc_real *field, fc_real *packed);
-void fc_grid_unpack(const fc_grid *g, const fc_real *packed, fc_real *field);
+/* Copies the first nxe x nye slots from (0, 0) into / out of a packed array (row-major, x
+ * fastest): the interior for nx x ny, with the east (north) edge faces for nx + 1 (ny + 1). */
+void fc_grid_pack(const fc_grid *g, const fc_real *field, fc_real *packed, int nxe, int nye);
+void fc_grid_unpack(const fc_grid *g, const fc_real *packed, fc_real *field, int nxe, int nye);
 
 const char *fc_bc_name(int bc);
 

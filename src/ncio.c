@@ -32,6 +32,7 @@ struct ncio_file {
     char *path;
     int nvars, ndiags, nrec;
     int *varid;  /* per solver variable */
+    int (*extent)[2]; /* per solver variable: points along x and y */
     int *diagid; /* per diagnostic */
     int timeid;
     const fc_grid *grid;
@@ -85,6 +86,18 @@ static int write_coord(int ncid, int varid, int bndid, int n, double lo, double 
     return s;
 }
 
+static int write_faces(int ncid, int varid, int n, double lo, double d)
+{
+    double *c = malloc((size_t)n * sizeof *c);
+    if (!c)
+        return NC_ENOMEM;
+    for (int i = 0; i < n; i++)
+        c[i] = lo + i * d;
+    int s = nc_put_var_double(ncid, varid, c);
+    free(c);
+    return s;
+}
+
 int ncio_create(const char *path, int overwrite, const ncio_meta *m, ncio_file **out,
                 fc_err *err)
 {
@@ -116,8 +129,9 @@ int ncio_create(const char *path, int overwrite, const ncio_meta *m, ncio_file *
     f->nvars = (int)s->nvars;
     f->ndiags = m->ndiags;
     f->varid = calloc(s->nvars, sizeof *f->varid);
+    f->extent = calloc(s->nvars, sizeof *f->extent);
     f->diagid = calloc((size_t)m->ndiags + 1, sizeof *f->diagid);
-    if (!f->path || !f->varid || !f->diagid) {
+    if (!f->path || !f->varid || !f->extent || !f->diagid) {
         st = fc_fail(err, FC_ENOMEM, "out of memory");
         goto fail;
     }
@@ -141,15 +155,35 @@ int ncio_create(const char *path, int overwrite, const ncio_meta *m, ncio_file *
            "defining y");
     NC_TRY(def_coord(ncid, "x", dx, dnv, "x coordinate of cell centre", "X", &xid, &xb),
            "defining x");
+    /* Staggered variables get their own coordinates: the faces, at cell edges. */
+    int staggered = 0, dxf = -1, dyf = -1, xfid = -1, yfid = -1;
+    for (size_t k = 0; k < s->nvars; k++) {
+        fc_var_extent(s->vars[k].shape, g, &f->extent[k][0], &f->extent[k][1]);
+        staggered |= s->vars[k].shape == FC_VAR_TY_XFACE || s->vars[k].shape == FC_VAR_TYFACE_X;
+    }
+    if (staggered) {
+        NC_TRY(nc_def_dim(ncid, "x_face", (size_t)g->nx + 1, &dxf), "defining x_face");
+        NC_TRY(nc_def_dim(ncid, "y_face", (size_t)g->ny + 1, &dyf), "defining y_face");
+        NC_TRY(nc_def_var(ncid, "x_face", NC_DOUBLE, 1, &dxf, &xfid), "defining x_face");
+        NC_TRY(put_text(ncid, xfid, "long_name", "x coordinate of cell faces normal to x"),
+               "x_face attributes");
+        NC_TRY(put_text(ncid, xfid, "units", "m"), "x_face attributes");
+        NC_TRY(nc_def_var(ncid, "y_face", NC_DOUBLE, 1, &dyf, &yfid), "defining y_face");
+        NC_TRY(put_text(ncid, yfid, "long_name", "y coordinate of cell faces normal to y"),
+               "y_face attributes");
+        NC_TRY(put_text(ncid, yfid, "units", "m"), "y_face attributes");
+    }
 
-    size_t rows = NCIO_CHUNK_BYTES / sizeof(fc_real) / (size_t)g->nx;
-    rows = rows < 1 ? 1 : rows > (size_t)g->ny ? (size_t)g->ny : rows;
     const fc_real fill = FC_FILL;
     for (size_t k = 0; k < s->nvars; k++) {
         const fc_var_spec *v = &s->vars[k];
-        int tyx = v->shape == FC_VAR_TYX;
-        int dims[3] = {dt, dy, dx};
-        size_t chunk[3] = {1, rows, (size_t)g->nx};
+        const size_t ex = (size_t)f->extent[k][0], ey = (size_t)f->extent[k][1];
+        size_t rows = NCIO_CHUNK_BYTES / sizeof(fc_real) / ex;
+        rows = rows < 1 ? 1 : rows > ey ? ey : rows;
+        int tyx = !fc_var_static(v->shape);
+        int dims[3] = {dt, v->shape == FC_VAR_TYFACE_X ? dyf : dy,
+                       v->shape == FC_VAR_TY_XFACE ? dxf : dx};
+        size_t chunk[3] = {1, rows, ex};
         NC_TRY(nc_def_var(ncid, v->name, NC_FC_REAL, tyx ? 3 : 2, tyx ? dims : dims + 1,
                           &f->varid[k]),
                v->name);
@@ -199,6 +233,10 @@ int ncio_create(const char *path, int overwrite, const ncio_meta *m, ncio_file *
 
     NC_TRY(write_coord(ncid, xid, xb, g->nx, g->x_min, g->dx), "writing x");
     NC_TRY(write_coord(ncid, yid, yb, g->ny, g->y_min, g->dy), "writing y");
+    if (staggered) {
+        NC_TRY(write_faces(ncid, xfid, g->nx + 1, g->x_min, g->dx), "writing x_face");
+        NC_TRY(write_faces(ncid, yfid, g->ny + 1, g->y_min, g->dy), "writing y_face");
+    }
     NC_TRY(nc_sync(ncid), "syncing");
     *out = f;
     return FC_OK;
@@ -208,6 +246,7 @@ fail:
     unlink(path); /* a file we created but could not define holds nothing of value */
     free(f->path);
     free(f->varid);
+    free(f->extent);
     free(f->diagid);
     free(f);
     return st;
@@ -217,7 +256,7 @@ int ncio_write_static(ncio_file *f, int var, const fc_real *packed, fc_err *err)
 {
     const char *path = f->path;
     int st = FC_OK;
-    size_t start[2] = {0, 0}, count[2] = {(size_t)f->grid->ny, (size_t)f->grid->nx};
+    size_t start[2] = {0, 0}, count[2] = {(size_t)f->extent[var][1], (size_t)f->extent[var][0]};
     NC_TRY(nc_put_vara_fc(f->ncid, f->varid[var], start, count, packed), "writing a variable");
 fail:
     return st;
@@ -229,11 +268,14 @@ int ncio_write_record(ncio_file *f, double t, fc_real *const *packed, const doub
     const char *path = f->path;
     int st = FC_OK;
     size_t start[3] = {(size_t)f->nrec, 0, 0};
-    size_t count[3] = {1, (size_t)f->grid->ny, (size_t)f->grid->nx};
+    size_t count[3] = {1, 0, 0};
     for (int k = 0; k < f->nvars; k++)
-        if (packed[k])
+        if (packed[k]) {
+            count[1] = (size_t)f->extent[k][1];
+            count[2] = (size_t)f->extent[k][0];
             NC_TRY(nc_put_vara_fc(f->ncid, f->varid[k], start, count, packed[k]),
                    "writing a record");
+        }
     for (int k = 0; k < f->ndiags; k++)
         NC_TRY(nc_put_vara_double(f->ncid, f->diagid[k], start, count, &diags[k]),
                "writing diagnostics");
@@ -256,6 +298,7 @@ int ncio_close(ncio_file *f, fc_err *err)
         st = fc_fail(err, FC_EIO, "%s: closing: %s", f->path, nc_strerror(rc));
     free(f->path);
     free(f->varid);
+    free(f->extent);
     free(f->diagid);
     free(f);
     return st;
@@ -293,9 +336,9 @@ static int open_input(const char *path, const char *what, int *ncid, fc_err *err
     return FC_OK;
 }
 
-/* Checks that variable varid ends in dimensions (y, x) of the grid's sizes. */
+/* Checks that variable varid ends in two dimensions of nye x nxe points. */
 static int check_yx(int ncid, int varid, const char *path, const char *var, const fc_grid *g,
-                    int *ndims, fc_err *err)
+                    int nxe, int nye, int *ndims, fc_err *err)
 {
     int dims[NC_MAX_VAR_DIMS];
     size_t ny, nx;
@@ -306,28 +349,36 @@ static int check_yx(int ncid, int varid, const char *path, const char *var, cons
                        path, var, *ndims);
     nc_inq_dimlen(ncid, dims[*ndims - 2], &ny);
     nc_inq_dimlen(ncid, dims[*ndims - 1], &nx);
-    if ((int)nx != g->nx || (int)ny != g->ny)
-        return fc_fail(err, FC_EINPUT, "%s: variable '%s' is %zu x %zu (x by y); the grid is %d x %d",
-                       path, var, nx, ny, g->nx, g->ny);
+    if ((int)nx != nxe || (int)ny != nye) {
+        if (nxe == g->nx && nye == g->ny)
+            return fc_fail(err, FC_EINPUT,
+                           "%s: variable '%s' is %zu x %zu (x by y); the grid is %d x %d", path,
+                           var, nx, ny, g->nx, g->ny);
+        return fc_fail(err, FC_EINPUT,
+                       "%s: variable '%s' is %zu x %zu (x by y); on the %d x %d grid's faces it "
+                       "is %d x %d",
+                       path, var, nx, ny, g->nx, g->ny, nxe, nye);
+    }
     return FC_OK;
 }
 
-static int read_slab(int ncid, const char *path, const char *var, const fc_grid *g, size_t rec,
-                     fc_real *field, fc_err *err)
+/* Reads record rec of var (nxe x nye points from slot (0, 0)) into field. */
+static int read_slab(int ncid, const char *path, const char *var, const fc_grid *g, int nxe,
+                     int nye, size_t rec, fc_real *field, fc_err *err)
 {
     int varid, ndims, st = FC_OK;
     if (nc_inq_varid(ncid, var, &varid) != NC_NOERR)
         return fc_fail(err, FC_EINPUT, "%s: no variable '%s'", path, var);
-    if ((st = check_yx(ncid, varid, path, var, g, &ndims, err)))
+    if ((st = check_yx(ncid, varid, path, var, g, nxe, nye, &ndims, err)))
         return st;
     size_t start[NC_MAX_VAR_DIMS] = {0}, count[NC_MAX_VAR_DIMS];
     for (int d = 0; d < ndims - 2; d++) {
         start[d] = d == 0 ? rec : 0;
         count[d] = 1;
     }
-    count[ndims - 2] = (size_t)g->ny;
-    count[ndims - 1] = (size_t)g->nx;
-    fc_real *packed = malloc((size_t)g->nx * (size_t)g->ny * sizeof *packed);
+    count[ndims - 2] = (size_t)nye;
+    count[ndims - 1] = (size_t)nxe;
+    fc_real *packed = malloc((size_t)nxe * (size_t)nye * sizeof *packed);
     if (!packed)
         return fc_fail(err, FC_ENOMEM, "out of memory reading '%s'", var);
     int rc = nc_get_vara_fc(ncid, varid, start, count, packed);
@@ -335,7 +386,7 @@ static int read_slab(int ncid, const char *path, const char *var, const fc_grid 
         free(packed);
         return fc_fail(err, FC_EINPUT, "%s: reading '%s': %s", path, var, nc_strerror(rc));
     }
-    fc_grid_unpack(g, packed, field);
+    fc_grid_unpack(g, packed, field, nxe, nye);
     free(packed);
     return FC_OK;
 }
@@ -357,7 +408,7 @@ int ncio_read_field(const char *path, const char *var, const fc_grid *g, fc_real
         rec = len ? len - 1 : 0;
     }
     if (!st)
-        st = read_slab(ncid, path, var, g, rec, field, err);
+        st = read_slab(ncid, path, var, g, g->nx, g->ny, rec, field, err);
     nc_close(ncid);
     return st;
 }
@@ -417,10 +468,13 @@ int ncio_read_restart(const char *path, const fc_solver_desc *s, const fc_grid *
                          s->restart_vars[k]);
             break;
         }
-        int ndims;
+        int ndims, nxe = g->nx, nye = g->ny;
+        for (size_t v = 0; v < s->nvars; v++)
+            if (!strcmp(s->vars[v].name, s->restart_vars[k]))
+                fc_var_extent(s->vars[v].shape, g, &nxe, &nye);
         nc_inq_varndims(ncid, varid, &ndims);
-        st = read_slab(ncid, path, s->restart_vars[k], g, ndims > 2 ? nrec - 1 : 0, host->f[k],
-                       err);
+        st = read_slab(ncid, path, s->restart_vars[k], g, nxe, nye, ndims > 2 ? nrec - 1 : 0,
+                       host->f[k], err);
         if (st == FC_EINPUT && strstr(err->msg, " is "))
             fc_err_append(err, "(the restart file is from another grid)");
     }

@@ -124,13 +124,16 @@ static int alloc_host(run_ctx *c, fc_err *err)
         if (!(c->host.f[k] = fc_grid_alloc(g)))
             return fc_fail(err, FC_ENOMEM, "out of host memory");
     c->packed = calloc(c->s->nvars, sizeof *c->packed);
-    c->ndiags = (int)c->s->ndiags + NRUN_DIAGS;
+    c->ndiags = (int)c->s->ndiags + (int)c->s->nstep_stats + NRUN_DIAGS;
     c->diags = calloc((size_t)c->ndiags, sizeof *c->diags);
     if (!c->packed || !c->diags)
         return fc_fail(err, FC_ENOMEM, "out of host memory");
-    for (size_t k = 0; k < c->s->nvars; k++)
-        if (!(c->packed[k] = malloc((size_t)g->nx * (size_t)g->ny * sizeof(fc_real))))
+    for (size_t k = 0; k < c->s->nvars; k++) {
+        int ex, ey;
+        fc_var_extent(c->s->vars[k].shape, g, &ex, &ey);
+        if (!(c->packed[k] = malloc((size_t)ex * (size_t)ey * sizeof(fc_real))))
             return fc_fail(err, FC_ENOMEM, "out of host memory");
+    }
     return FC_OK;
 }
 
@@ -155,8 +158,10 @@ static int same_file(const char *a, const char *b)
            sa.st_ino == sb.st_ino;
 }
 
-/* Downloads the state and appends it as a record at time t. */
-static int write_record(run_ctx *c, double t, double dt, double cfl, fc_err *err)
+/* Downloads the state and appends it as a record at time t, with the statistics of the step
+ * that led there (rep; NULL for the initial record). */
+static int write_record(run_ctx *c, double t, double dt, double cfl, const fc_step_report *rep,
+                        fc_err *err)
 {
     int st = c->ops->download(c->state, &c->host, err);
     if (st)
@@ -166,14 +171,17 @@ static int write_record(run_ctx *c, double t, double dt, double cfl, fc_err *err
         return fc_fail(err, FC_ENOMEM, "out of host memory");
     int first = ncio_records(c->out) == 0;
     for (size_t k = 0; k < c->s->nvars; k++)
-        if (first || c->s->vars[k].shape == FC_VAR_TYX)
+        if (first || !fc_var_static(c->s->vars[k].shape))
             out[k] = c->packed[k];
     c->s->derive(c->params, &c->grid, &c->host, out);
     c->s->diagnose(c->params, &c->grid, &c->host, c->diags);
-    c->diags[c->s->ndiags] = dt;
-    c->diags[c->s->ndiags + 1] = cfl;
+    double *extra = c->diags + c->s->ndiags;
+    for (size_t k = 0; k < c->s->nstep_stats; k++)
+        *extra++ = rep ? rep->stats[k] : NAN;
+    extra[0] = dt;
+    extra[1] = cfl;
     for (size_t k = 0; k < c->s->nvars && !st; k++)
-        if (first && c->s->vars[k].shape == FC_VAR_YX) {
+        if (first && fc_var_static(c->s->vars[k].shape)) {
             st = ncio_write_static(c->out, (int)k, out[k], err);
             out[k] = NULL;
         }
@@ -255,7 +263,9 @@ static int setup(run_ctx *c, double *t0, fc_err *err)
     if (!diags)
         return fc_fail(err, FC_ENOMEM, "out of memory");
     memcpy(diags, c->s->diags, c->s->ndiags * sizeof *diags);
-    memcpy(diags + c->s->ndiags, run_diags, sizeof run_diags);
+    if (c->s->nstep_stats)
+        memcpy(diags + c->s->ndiags, c->s->step_stats, c->s->nstep_stats * sizeof *diags);
+    memcpy(diags + c->s->ndiags + c->s->nstep_stats, run_diags, sizeof run_diags);
     char hist[8192];
     history(c, hist, sizeof hist);
     const char *title = fc_cfg_str(&c->cfg, "case", "title");
@@ -288,7 +298,7 @@ static int bad_state(run_ctx *c, const fc_step_report *rep, long long step, doub
     int st = FC_OK;
     fc_err werr = {{0}};
     if (t > t_last)
-        st = write_record(c, t, dt, 0, &werr);
+        st = write_record(c, t, dt, 0, NULL, &werr);
     fc_fail(err, FC_ENUMERIC,
             "step %lld from model time t = %.9g s (dt = %.3g s) gives %s at cell (i=%d, j=%d), "
             "x = %g m, y = %g m: the run stops",
@@ -341,11 +351,15 @@ int fc_run(const fc_run_opts *o, fc_run_result *res, fc_err *err)
     double rate, t_last = t, dt = 0, courant = 0;
     long long steps = 0, halvings = 0;
     fc_progress prog;
-    double wall0 = fc_now(), step_wall = 0, mass0;
+    double wall0 = fc_now(), step_wall = 0, mass0 = 0;
+    const double steady_tol = fc_cfg_real(&c.cfg, "time", "steady_tol");
+    const int conserved = c.s->conserved_diag;
 
-    if ((st = c.ops->max_rate(c.state, &rate, err)) || (st = write_record(&c, t, 0, 0, err)))
+    if ((st = c.ops->max_rate(c.state, &rate, err)) ||
+        (st = write_record(&c, t, 0, 0, NULL, err)))
         goto done;
-    mass0 = c.diags[c.s->conserved_diag];
+    if (conserved >= 0)
+        mass0 = c.diags[conserved];
     fc_info("%s: solver %s, initial condition %s, %d x %d cells, %s, %s precision -> %s",
             c.cfg.path, c.s->name,
             c.s->ics[fc_cfg_choice(&c.cfg, "initial", "type")].name, c.grid.nx, c.grid.ny,
@@ -373,11 +387,21 @@ int fc_run(const fc_run_opts *o, fc_run_result *res, fc_err *err)
         courant = dt * rate;
         rate = rep.max_rate;
         t = landing ? target : t + dt;
-        if (landing) {
-            if ((st = write_record(&c, t, dt, courant, err)))
+        /* A steady state ends the run with a record of it. */
+        const int steady = steady_tol > 0 && rep.change < steady_tol;
+        if (landing || steady) {
+            if ((st = write_record(&c, t, dt, courant, &rep, err)))
                 goto done;
             t_last = t;
-            next++;
+            next += landing;
+        }
+        if (steady) {
+            res->steady = 1;
+            fc_progress_end(&prog);
+            fc_info("steady: the state changes by %.3g per second (< [time] steady_tol = %g) at "
+                    "t = %.9g s",
+                    rep.change, steady_tol, t);
+            break;
         }
         if (o->stop && *o->stop && t < t_end) {
             fc_progress_end(&prog);
@@ -391,8 +415,9 @@ int fc_run(const fc_run_opts *o, fc_run_result *res, fc_err *err)
     }
     fc_progress_end(&prog);
 
-    res->drift = mass0 != 0 ? (c.diags[c.s->conserved_diag] - mass0) / fabs(mass0)
-                            : c.diags[c.s->conserved_diag] - mass0;
+    if (conserved >= 0)
+        res->drift = mass0 != 0 ? (c.diags[conserved] - mass0) / fabs(mass0)
+                                : c.diags[conserved] - mass0;
     {
         double wall = fc_now() - wall0;
         double bpc = c.s->bytes_per_cell_step(c.params);
@@ -400,16 +425,18 @@ int fc_run(const fc_run_opts *o, fc_run_result *res, fc_err *err)
         snprintf(halving_note, sizeof halving_note,
                  "; %lld steps retried with half the time step to keep depths positive",
                  halvings);
-        char d1[32], d2[32];
+        char d1[32], d2[32], drift[160] = "";
+        if (conserved >= 0)
+            snprintf(drift, sizeof drift, "%s drift %.2e (relative); ",
+                     c.s->diags[conserved].name, res->drift);
         fc_info("done: %lld steps to t = %.9g s in %s (steps %s); %.2f Mcell-updates/s, %.2f GB/s "
-                "effective (%.0f B per cell-step: each field read and written once per stage); "
-                "%s drift %.2e (relative); %d records in %s%s",
+                "effective (%.0f B per cell-step, the least a step must move); %s%d records in "
+                "%s%s",
                 steps, t, fc_format_duration(wall, d1, sizeof d1),
                 fc_format_duration(step_wall, d2, sizeof d2),
                 step_wall > 0 ? cells * steps / step_wall / 1e6 : 0,
-                step_wall > 0 ? bpc * cells * steps / step_wall / 1e9 : 0, bpc,
-                c.s->diags[c.s->conserved_diag].name, res->drift, ncio_records(c.out), c.path,
-                halvings ? halving_note : "");
+                step_wall > 0 ? bpc * cells * steps / step_wall / 1e9 : 0, bpc, drift,
+                ncio_records(c.out), c.path, halvings ? halving_note : "");
     }
 
 done:

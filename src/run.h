@@ -40,6 +40,7 @@ typedef struct fc_run_result {
     double step_wall;   /* seconds in steps only */
     double drift;       /* relative change of the conserved diagnostic */
     long long halvings; /* steps retried with half the time step */
+    int steady;         /* stopped before t_end on [time] steady_tol */
     char output[4096];
 } fc_run_result;
 

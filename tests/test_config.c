@@ -100,9 +100,9 @@ START_TEST(missing_required_keys_and_bad_choices)
     ASSERT_HAS(msg, "missing required key [grid] ny");
     ASSERT_HAS(msg, "missing required key [time] t_end (s)");
     ASSERT_HAS(msg, "missing required key [initial] depth_left (m)");
-    ASSERT_HAS(msg, "bad.ini:6: [boundary] west = sticky: must be one of: periodic, wall, open");
+    ASSERT_HAS(msg, "bad.ini:6: [boundary] west = sticky: must be one of: periodic, wall, open, inflow");
     msg = load_bad("[case]\nsolver = shallow\n", NULL, 0);
-    ASSERT_HAS(msg, "unknown solver 'shallow' (known: swe)");
+    ASSERT_HAS(msg, "unknown solver 'shallow' (known: swe, ns2d)");
     msg = load_bad("[case]\nsolver = swe\n[initial]\ntype = tsunami\n", NULL, 0);
     ASSERT_HAS(msg, "unknown initial condition 'tsunami' for solver swe");
 }
@@ -159,17 +159,22 @@ START_TEST(vortex_balance_is_checked)
 }
 END_TEST
 
-/* The smallest valid [initial] block of each initial condition of swe. */
+/* The smallest valid case of each initial condition of each solver: the [initial] keys, then
+ * any other sections it needs. */
 static const struct {
-    const char *ic, *keys;
+    const char *solver, *ic, *keys;
 } minimal_ic[] = {
-    {"dambreak", "depth_left = 1\ndepth_right = 0.5\n"},
-    {"lake_at_rest", "surface = 1\n"},
-    {"gaussian_bump", "depth = 1\namplitude = 0.1\nradius = 0.1\n"},
-    {"vortex", "depth = 1000\namplitude = -50\nradius = 3e5\n"},
-    {"adjustment", "depth = 1\nstep = 0.1\n"},
-    {"jet", "depth = 1000\njet_speed = 30\njet_width = 3e5\n"},
-    {"file", "path = state.nc\n"},
+    {"swe", "dambreak", "depth_left = 1\ndepth_right = 0.5\n"},
+    {"swe", "lake_at_rest", "surface = 1\n"},
+    {"swe", "gaussian_bump", "depth = 1\namplitude = 0.1\nradius = 0.1\n"},
+    {"swe", "vortex", "depth = 1000\namplitude = -50\nradius = 3e5\n"},
+    {"swe", "adjustment", "depth = 1\nstep = 0.1\n"},
+    {"swe", "jet", "depth = 1000\njet_speed = 30\njet_width = 3e5\n"},
+    {"swe", "file", "path = state.nc\n"},
+    {"ns2d", "rest", "[physics]\nviscosity = 0.01\n"},
+    {"ns2d", "taylor_green",
+     "amplitude = 1\n[physics]\nviscosity = 0.01\n[boundary]\nwest = periodic\n"
+     "east = periodic\nsouth = periodic\nnorth = periodic\n"},
 };
 
 /* Nonsense for key k: just outside its range, a non-number, or a word not among its choices. */
@@ -220,16 +225,17 @@ static int tested_keys(const fc_key *keys, size_t n, const char *ic, const char 
 
 START_TEST(every_key_rejects_nonsense)
 {
-    const fc_solver_desc *swe = fc_solver_find("swe");
-    size_t ncore;
+    size_t ncore, nsolvers, nics = 0;
     const fc_key *core = fc_config_core_keys(&ncore);
+    const fc_solver_desc *const *solvers = fc_solver_list(&nsolvers);
     int count = 0;
     for (size_t c = 0; c < sizeof minimal_ic / sizeof minimal_ic[0]; c++) {
+        const fc_solver_desc *s = fc_solver_find(minimal_ic[c].solver);
         char text[1024];
         snprintf(text, sizeof text,
-                 "[case]\nsolver = swe\n[grid]\nnx = 8\nny = 8\nx_max = 1\ny_max = 1\n"
+                 "[case]\nsolver = %s\n[grid]\nnx = 8\nny = 8\nx_max = 1\ny_max = 1\n"
                  "[time]\nt_end = 1\n[initial]\ntype = %s\n%s",
-                 minimal_ic[c].ic, minimal_ic[c].keys);
+                 s->name, minimal_ic[c].ic, minimal_ic[c].keys);
         const char *ini = tl_temp_file("minimal.ini", text);
         fc_config cfg;
         fc_err err;
@@ -237,9 +243,11 @@ START_TEST(every_key_rejects_nonsense)
                       minimal_ic[c].ic, err.msg);
         fc_config_free(&cfg);
         count += tested_keys(core, ncore, minimal_ic[c].ic, ini);
-        count += tested_keys(swe->keys, swe->nkeys, minimal_ic[c].ic, ini);
+        count += tested_keys(s->keys, s->nkeys, minimal_ic[c].ic, ini);
     }
-    ck_assert_uint_eq(sizeof minimal_ic / sizeof minimal_ic[0], swe->nics);
+    for (size_t s = 0; s < nsolvers; s++) /* every initial condition of every solver covered */
+        nics += solvers[s]->nics;
+    ck_assert_uint_eq(sizeof minimal_ic / sizeof minimal_ic[0], nics);
     printf("every_key_rejects_nonsense: %d key/initial-condition pairs rejected\n", count);
 }
 END_TEST

@@ -85,10 +85,10 @@ START_TEST(pack_unpack_round_trip)
 {
     fc_grid g = make(7, 3, 2, FC_BC_WALL, FC_BC_WALL, FC_BC_WALL, FC_BC_WALL);
     fc_real *f = filled(&g, 0, 0), *h = fc_grid_alloc(&g), packed[21];
-    fc_grid_pack(&g, f, packed);
+    fc_grid_pack(&g, f, packed, g.nx, g.ny);
     ck_assert_double_eq(packed[0], 1);
     ck_assert_double_eq(packed[7 * 2 + 6], 207);
-    fc_grid_unpack(&g, packed, h);
+    fc_grid_unpack(&g, packed, h, g.nx, g.ny);
     for (int j = 0; j < 3; j++)
         for (int i = 0; i < 7; i++)
             ck_assert_double_eq(AT(h, g, i, j), AT(f, g, i, j));

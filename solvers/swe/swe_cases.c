@@ -46,6 +46,13 @@ int swe_check_case(const fc_config *cfg, fc_err *err)
 {
     int n = 0;
     const char *ic = ic_name(cfg);
+    static const char *const sides[4] = {"west", "east", "south", "north"};
+    for (int k = 0; k < 4; k++)
+        if (fc_cfg_choice(cfg, "boundary", sides[k]) == FC_BC_INFLOW) {
+            fc_cfg_error(cfg, err, "boundary", sides[k],
+                         "swe has no inflow boundary (use wall, open or periodic)");
+            n++;
+        }
     if (!strcmp(ic, "gaussian_bump") || !strcmp(ic, "vortex")) {
         if (fc_cfg_real(cfg, "initial", "depth") + fc_cfg_real(cfg, "initial", "amplitude") <= 0) {
             fc_cfg_error(cfg, err, "initial", "amplitude",

@@ -1,0 +1,327 @@
+/*
+ * ns2d.h: the incompressible Navier-Stokes solver: parameters, state layout, and the physics as
+ * host+device functions shared by ns2d_cpu.c and ns2d_cuda.cu.
+ *
+ * Equations (constant density; p is the kinematic pressure p/rho, m2 s-2):
+ *   u_t + (u u)_x + (v u)_y = -p_x + nu (u_xx + u_yy) + f_x
+ *   v_t + (u v)_x + (v v)_y = -p_y + nu (v_xx + v_yy) + f_y
+ *   u_x + v_y = 0
+ * with nu the kinematic viscosity (or U L / Re) and (f_x, f_y) a body force per unit mass.
+ *
+ * Discretisation: staggered MAC grid (Harlow & Welch 1965): u on the west face of each cell, v on
+ * its south face, p at the centre. Second order in space:
+ *   - advection in flux form through the faces of each velocity's control volume, the transported
+ *     velocity interpolated by QUICK (Leonard 1979: 3/4 upwind + 3/8 downwind - 1/8 far upwind;
+ *     third order at the face) or by second-order linear upwind (3/2 upwind - 1/2 far upwind),
+ *     carried by the average of the two normal velocities there. Both are upwind-biased, so they
+ *     stay stable and bounded at cell Reynolds numbers above 2 where central differences
+ *     oscillate;
+ *   - viscosity by the 5-point Laplacian, explicit;
+ *   - no-slip walls by ghost values outside the fluid: the tangential ghost is the quadratic
+ *     through the wall velocity and the two nearest fluid values (8/3 w - 2 u1 + u2/3), so the
+ *     wall condition is third-order accurate and a parabolic profile is exact; the normal ghost
+ *     is linear extrapolation through the face on the wall. Solid cells inside the domain
+ *     (obstacles) are walls the same way.
+ * Time: incremental pressure-correction projection (van Kan 1986) inside each stage of the
+ * two-stage SSP Runge-Kutta scheme (Heun), second order:
+ *   u*  = u^s + a dt (F(u^s) - G p^s)          F: advection, viscosity, body force
+ *   L phi = D u* / (a dt),  u^{s+1} = u* - a dt G phi,  p^{s+1} = p^s + phi
+ * where D is the discrete divergence, G the gradient and L = D G, assembled as one sparse matrix
+ * (ns2d_poisson.h) and solved by conjugate gradients with a geometric multigrid preconditioner.
+ * Because L is exactly D G, the divergence left after a projection is the solver's residual.
+ * dt = cfl / max(|u|/dx + |v|/dy + (8/3) nu (1/dx^2 + 1/dy^2)): advective and diffusive limits
+ * together (the 8/3 covers the larger diagonal of the wall ghosts).
+ *
+ * Boundaries, per side (grid.h): periodic; wall (no slip, with a tangential speed: the lid of a
+ * cavity); inflow (given normal velocity, uniform or parabolic; tangential 0); open (outflow:
+ * zero normal gradient of velocity, p = 0 on the face). Walls and inflows are Neumann sides of the
+ * pressure equation, outflows Dirichlet sides; with none of the latter the equation is singular
+ * and solved for zero mean.
+ *
+ * References: Harlow & Welch (1965), Phys. Fluids 8, 2182; Leonard (1979), Comput. Methods Appl.
+ * Mech. Eng. 19, 59-98; van Kan (1986), SIAM J. Sci. Stat. Comput. 7, 870-891; Brown, Cortez &
+ * Minion (2001), J. Comput. Phys. 168, 464-499 (accuracy of projection methods).
+ *
+ * State: u, v (m s-1), p (m2 s-2) and solid (1 in solid cells, 0 in fluid), each
+ * (ny + 6) x (nx + 6) with a halo of 3 (QUICK reaches two faces upwind of a face that is itself
+ * one beyond the last cell), row-major, x fastest (grid.h). u at index (i, j) is the face
+ * between cells (i-1, j) and (i, j); v at (i, j) the face between (i, j-1) and (i, j). The face
+ * on the east (north) edge of the domain is the halo slot i = nx (j = ny).
+ */
+#ifndef FC_NS2D_H
+#define FC_NS2D_H
+
+#include "common/hd.h"
+#include "grid.h"
+#include "solver.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NS2D_HALO 3
+enum { NS2D_U = 0, NS2D_V = 1, NS2D_P = 2, NS2D_SOLID = 3, NS2D_NFIELDS = 4 };
+enum ns2d_advection { NS2D_QUICK = 0, NS2D_UPWIND2 = 1 };
+enum ns2d_precond { NS2D_PC_MULTIGRID = 0, NS2D_PC_JACOBI = 1 };
+enum ns2d_profile { NS2D_PROFILE_PARABOLIC = 0, NS2D_PROFILE_UNIFORM = 1 };
+
+/* What a cell is, in the interior and in the halo (from the boundary kind of its side). */
+enum ns2d_cell { NS2D_FLUID = 0, NS2D_SOLID_CELL = 1, NS2D_INFLOW = 2, NS2D_OUTFLOW = 3 };
+
+/* What a face is, from its two cells. */
+enum ns2d_face {
+    NS2D_FACE_INNER = 0,  /* fluid | fluid: updated, pressure on both sides */
+    NS2D_FACE_OUTLET = 1, /* fluid | outflow: updated, p = 0 on the outflow side of the face */
+    NS2D_FACE_FIXED = 2,  /* fluid | wall or inflow: holds its boundary value */
+    NS2D_FACE_GHOST = 3   /* no fluid side: filled from the fluid faces before each stage */
+};
+
+typedef struct ns2d_params {
+    fc_real nu;              /* kinematic viscosity (m2 s-1) */
+    fc_real force_x, force_y; /* body force (m s-2) */
+    fc_real wall_speed[4];   /* tangential speed of each wall side (m s-1; x for S/N, y for W/E) */
+    fc_real inflow_speed;    /* mean normal speed into the domain at inflow sides (m s-1) */
+    int inflow_profile;      /* enum ns2d_profile */
+    int advection;           /* enum ns2d_advection */
+    int precond;             /* enum ns2d_precond */
+    double poisson_tol;      /* largest divergence left after a projection (s-1) */
+    int poisson_max_iter;
+    int singular;            /* no outflow: the pressure is defined up to a constant */
+    double ref_speed, ref_length; /* for Re and the force coefficients */
+    int has_obstacle;
+    fc_grid grid;
+} ns2d_params;
+
+/* ---- cells and faces ---- */
+
+FC_HD static inline int ns2d_face_class(int a, int b)
+{
+    if (a == NS2D_FLUID && b == NS2D_FLUID)
+        return NS2D_FACE_INNER;
+    if (a == NS2D_FLUID || b == NS2D_FLUID) {
+        int other = a == NS2D_FLUID ? b : a;
+        return other == NS2D_OUTFLOW ? NS2D_FACE_OUTLET : NS2D_FACE_FIXED;
+    }
+    return NS2D_FACE_GHOST;
+}
+
+FC_HD static inline int ns2d_face_updated(int cls)
+{
+    return cls == NS2D_FACE_INNER || cls == NS2D_FACE_OUTLET;
+}
+
+/* Class of the u face at k (cells k-1 | k) and of the v face at k (cells k-pitch | k). */
+FC_HD static inline int ns2d_class_u(const signed char *kind, ptrdiff_t k)
+{
+    return ns2d_face_class(kind[k - 1], kind[k]);
+}
+FC_HD static inline int ns2d_class_v(const signed char *kind, ptrdiff_t k, ptrdiff_t pitch)
+{
+    return ns2d_face_class(kind[k - pitch], kind[k]);
+}
+
+/* Storage slot whose value a halo slot (i, j) repeats: periodic sides wrap, others keep it. */
+FC_HD static inline void ns2d_wrap(const fc_grid *g, int *i, int *j)
+{
+    if (g->bc[FC_WEST] == FC_BC_PERIODIC)
+        *i = ((*i % g->nx) + g->nx) % g->nx;
+    if (g->bc[FC_SOUTH] == FC_BC_PERIODIC)
+        *j = ((*j % g->ny) + g->ny) % g->ny;
+}
+
+FC_HD static inline int ns2d_class(const signed char *kind, int comp, ptrdiff_t k, ptrdiff_t pitch)
+{
+    return comp == 0 ? ns2d_class_u(kind, k) : ns2d_class_v(kind, k, pitch);
+}
+
+/* Whether the face at slot (i + di, j + dj) exists in storage and is not a ghost; *k: its index
+ * (wrapped). A slot's class needs the cell below it, so the first row and column have none. */
+FC_HD static inline int ns2d_active_slot(const signed char *kind, const ns2d_params *p, int comp,
+                                         int i, int j, int di, int dj, ptrdiff_t *k)
+{
+    const fc_grid *g = &p->grid;
+    int a = i + di, b = j + dj;
+    ns2d_wrap(g, &a, &b);
+    if (a < 1 - g->ng || a >= g->nx + g->ng || b < 1 - g->ng || b >= g->ny + g->ng)
+        return 0;
+    *k = fc_idx(g->pitch, g->ng, a, b);
+    return ns2d_class(kind, comp, *k, g->pitch) != NS2D_FACE_GHOST;
+}
+
+/*
+ * The value a ghost velocity face at owned slot (i, j) takes from the fluid next to it. comp: 0
+ * for u (steps along x are normal to it, along y tangential), 1 for v (the other way round). A
+ * tangential neighbour on the fluid side gives the no-slip ghost: the quadratic through the wall
+ * speed w and the two nearest fluid values, or the mirror when only one exists. Otherwise a
+ * normal neighbour gives linear extrapolation through the face on the wall. Next to an outflow
+ * the ghost copies its neighbour (zero gradient). A ghost with no fluid near it keeps w.
+ * Neighbours are read at wrapped slots, which this pass never writes.
+ */
+FC_HD static inline fc_real ns2d_ghost_value(const fc_real *q, const signed char *kind,
+                                             const ns2d_params *p, int comp, int i, int j)
+{
+    const fc_grid *g = &p->grid;
+    const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
+    const int cell = kind[k];
+    /* Wall speed for a tangential ghost: domain walls by side, obstacles at rest. */
+    fc_real w = 0;
+    if (cell == NS2D_SOLID_CELL) {
+        if (comp == 0)
+            w = j >= g->ny ? p->wall_speed[FC_NORTH] : j < 0 ? p->wall_speed[FC_SOUTH] : 0;
+        else
+            w = i >= g->nx ? p->wall_speed[FC_EAST] : i < 0 ? p->wall_speed[FC_WEST] : 0;
+    }
+    for (int tangential = 1; tangential >= 0; tangential--) {
+        /* Unit step along the tangential (or normal) direction of this component. */
+        const int sx = (comp == 0) != tangential, sy = !sx;
+        for (int dir = -1; dir <= 1; dir += 2) {
+            ptrdiff_t k1, k2;
+            if (!ns2d_active_slot(kind, p, comp, i, j, dir * sx, dir * sy, &k1))
+                continue;
+            if (cell == NS2D_OUTFLOW)
+                return q[k1];
+            const int has2 = ns2d_active_slot(kind, p, comp, i, j, 2 * dir * sx, 2 * dir * sy, &k2);
+            if (!tangential)
+                return has2 ? 2 * q[k1] - q[k2] : q[k1];
+            return has2 ? (fc_real)(8.0 / 3.0) * w - 2 * q[k1] + q[k2] / 3 : 2 * w - q[k1];
+        }
+    }
+    return w;
+}
+
+/*
+ * Fills storage slot (i, j) of velocity component comp (0: u, 1: v) if it is a ghost or a
+ * periodic copy; updated and fixed faces are left alone. Reads only updated or fixed faces, so
+ * every slot can be filled at once. Slots run over 1 - ng <= i < nx + ng (likewise j): the
+ * stencils reach two faces beyond the edge faces.
+ */
+FC_HD static inline void ns2d_fill_slot(fc_real *q, const signed char *kind, const ns2d_params *p,
+                                        int comp, int i, int j)
+{
+    const fc_grid *g = &p->grid;
+    int si = i, sj = j;
+    ns2d_wrap(g, &si, &sj);
+    const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j), ks = fc_idx(g->pitch, g->ng, si, sj);
+    if (ns2d_class(kind, comp, ks, g->pitch) == NS2D_FACE_GHOST)
+        q[k] = ns2d_ghost_value(q, kind, p, comp, si, sj);
+    else if (ks != k)
+        q[k] = q[ks];
+}
+
+/* ---- advection, viscosity, pressure ---- */
+
+/* Transported value at a face between c (upwind) and d (downwind); uu is beyond c, upwind. */
+FC_HD static inline fc_real ns2d_interp(int scheme, fc_real uu, fc_real c, fc_real d)
+{
+    if (scheme == NS2D_QUICK)
+        return (fc_real)0.75 * c + (fc_real)0.375 * d - (fc_real)0.125 * uu;
+    return (fc_real)1.5 * c - (fc_real)0.5 * uu;
+}
+
+/* Flux of q through a face between q[k] and q[k + s], carried by velocity a (positive toward
+ * k + s). */
+FC_HD static inline fc_real ns2d_flux(const fc_real *q, ptrdiff_t k, ptrdiff_t s, fc_real a,
+                                      int scheme)
+{
+    fc_real t = a >= 0 ? ns2d_interp(scheme, q[k - s], q[k], q[k + s])
+                       : ns2d_interp(scheme, q[k + 2 * s], q[k + s], q[k]);
+    return a * t;
+}
+
+/* Pressure of the cell on the other side of a face from the fluid cell with pressure pin:
+ * an outflow cell mirrors it, so that p = 0 on the face. */
+FC_HD static inline fc_real ns2d_p_across(const fc_real *pr, const signed char *kind,
+                                          ptrdiff_t k_other, fc_real pin)
+{
+    return kind[k_other] == NS2D_OUTFLOW ? -pin : pr[k_other];
+}
+
+/*
+ * Tendency F - G p of the face at k of velocity component comp (0: u, 1: v): advection,
+ * viscosity, body force and pressure gradient. q = vel[comp] is carried through the faces of its
+ * control volume normal to it by its own average, through those along it by the other
+ * component's average at the two faces there.
+ */
+FC_HD static inline fc_real ns2d_tendency(const fc_real *const *vel, const fc_real *pr,
+                                          const signed char *kind, const ns2d_params *p, int comp,
+                                          ptrdiff_t k)
+{
+    const fc_grid *g = &p->grid;
+    const fc_real *q = vel[comp], *o = vel[1 - comp];
+    const ptrdiff_t sn = comp == 0 ? 1 : g->pitch, st = comp == 0 ? g->pitch : 1;
+    const fc_real hn = (fc_real)(comp == 0 ? g->dx : g->dy), ht = (fc_real)(comp == 0 ? g->dy : g->dx);
+    const fc_real an_hi = (q[k] + q[k + sn]) / 2, an_lo = (q[k - sn] + q[k]) / 2;
+    const fc_real at_hi = (o[k - sn + st] + o[k + st]) / 2, at_lo = (o[k - sn] + o[k]) / 2;
+    const fc_real adv = (ns2d_flux(q, k, sn, an_hi, p->advection) -
+                         ns2d_flux(q, k - sn, sn, an_lo, p->advection)) / hn +
+                        (ns2d_flux(q, k, st, at_hi, p->advection) -
+                         ns2d_flux(q, k - st, st, at_lo, p->advection)) / ht;
+    const fc_real visc = p->nu * ((q[k + sn] - 2 * q[k] + q[k - sn]) / (hn * hn) +
+                                  (q[k + st] - 2 * q[k] + q[k - st]) / (ht * ht));
+    fc_real lo, hi; /* pressures of the cells below and above the face */
+    if (kind[k] == NS2D_FLUID) {
+        hi = pr[k];
+        lo = ns2d_p_across(pr, kind, k - sn, hi);
+    } else {
+        lo = pr[k - sn];
+        hi = ns2d_p_across(pr, kind, k, lo);
+    }
+    return -adv + visc - (hi - lo) / hn + (comp == 0 ? p->force_x : p->force_y);
+}
+
+/* Divergence of the fluid cell at k (s-1). */
+FC_HD static inline fc_real ns2d_divergence(const fc_real *u, const fc_real *v, ptrdiff_t k,
+                                            ptrdiff_t pitch, fc_real dx, fc_real dy)
+{
+    return (u[k + 1] - u[k]) / dx + (v[k + pitch] - v[k]) / dy;
+}
+
+/*
+ * Correction -c (phi_b - phi_a) / h of an updated face between cells a and b, phi read through
+ * the map of cells to unknowns (cell_of: unknown index, or -1 outside the fluid). An outflow cell
+ * takes -phi of its fluid neighbour (phi = 0 on the face).
+ */
+FC_HD static inline fc_real ns2d_correction(const fc_real *phi, const int *cell_of,
+                                            const signed char *kind, ptrdiff_t a, ptrdiff_t b,
+                                            fc_real c_over_h)
+{
+    fc_real pa = cell_of[a] >= 0 ? phi[cell_of[a]] : 0;
+    fc_real pb = cell_of[b] >= 0 ? phi[cell_of[b]] : 0;
+    if (kind[a] == NS2D_OUTFLOW)
+        pa = -pb;
+    if (kind[b] == NS2D_OUTFLOW)
+        pb = -pa;
+    return -c_over_h * (pb - pa);
+}
+
+/* Signal rate of a face pair for the time step (s-1): advective plus diffusive. */
+FC_HD static inline fc_real ns2d_rate(fc_real uc, fc_real vc, const ns2d_params *p)
+{
+    const fc_real dx = (fc_real)p->grid.dx, dy = (fc_real)p->grid.dy;
+    return fc_abs(uc) / dx + fc_abs(vc) / dy +
+           (fc_real)(8.0 / 3.0) * p->nu * (1 / (dx * dx) + 1 / (dy * dy));
+}
+
+/* Stage coefficients of SSP-RK2 with a projection per stage: U_out = a U0 + (1-a)(U + dt F). */
+#define NS2D_STAGES 2
+FC_HD static inline fc_real ns2d_stage_a(int s) { return s == 0 ? 0 : (fc_real)0.5; }
+
+/* ---- host side, shared by both backends (ns2d_poisson.c, ns2d_cases.c) ---- */
+
+/* Cell kinds over the whole storage (halo included) from the solid field and the sides. */
+void ns2d_cell_kinds(const fc_grid *g, const fc_real *solid, signed char *kind);
+/* Writes the boundary values of the fixed faces (walls 0, inflow profile) into u and v. */
+void ns2d_boundary_values(const ns2d_params *p, const signed char *kind, fc_real *u, fc_real *v);
+/* Inflow normal speed at position s across a side of length len. */
+double ns2d_inflow_profile(const ns2d_params *p, double s, double len);
+
+extern const fc_solver_ops ns2d_ops_cpu;
+#ifdef FC_HAVE_CUDA
+extern const fc_solver_ops ns2d_ops_cuda;
+#endif
+extern const fc_solver_desc ns2d_solver;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

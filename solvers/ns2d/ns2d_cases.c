@@ -1,0 +1,77 @@
+/*
+ * ns2d_cases.c: initial conditions and obstacles of the incompressible solver. Velocities are
+ * set on the faces they live on, pressures at cell centres.
+ *
+ *   rest           u = v = p = 0; walls, lids, body forces and inflows start the flow (the
+ *                  first projection turns an inflow into the potential flow at once).
+ *   taylor_green   the exact decaying vortex (ns2d_taylor_green) at t = 0.
+ *   [obstacle]     a circle or square of solid cells: a cell is solid when its centre is inside.
+ */
+#include <fc_build.h>
+
+#include <math.h>
+#include <string.h>
+
+#include "ns2d/ns2d.h"
+#include "ns2d/ns2d_cases.h"
+
+void ns2d_taylor_green(double U, double k, double nu, double t, double x, double y, double *u,
+                       double *v, double *p)
+{
+    double F = exp(-2 * nu * k * k * t);
+    *u = U * sin(k * x) * cos(k * y) * F;
+    *v = -U * cos(k * x) * sin(k * y) * F;
+    *p = U * U / 4 * (cos(2 * k * x) + cos(2 * k * y)) * F * F;
+}
+
+static int inside_obstacle(const fc_config *cfg, double x, double y)
+{
+    int shape = fc_cfg_choice(cfg, "obstacle", "shape");
+    double dx = x - fc_cfg_real(cfg, "obstacle", "center_x");
+    double dy = y - fc_cfg_real(cfg, "obstacle", "center_y");
+    double s = fc_cfg_real(cfg, "obstacle", "size") / 2;
+    if (shape == NS2D_OBSTACLE_CIRCLE)
+        return dx * dx + dy * dy < s * s;
+    if (shape == NS2D_OBSTACLE_SQUARE)
+        return fabs(dx) < s && fabs(dy) < s;
+    return 0;
+}
+
+int ns2d_initial(const fc_config *cfg, const fc_grid *g, const void *params, fc_state *host,
+                 fc_err *err)
+{
+    const ns2d_params *p = params;
+    const char *ic = cfg->solver->ics[fc_cfg_choice(cfg, "initial", "type")].name;
+    const int tg = !strcmp(ic, "taylor_green");
+    const double U = tg ? fc_cfg_real(cfg, "initial", "amplitude") : 0;
+    const double k = tg ? fc_cfg_real(cfg, "initial", "wavenumber") : 0;
+    int solid_cells = 0;
+    /* Faces up to the east and north edges: one more than the cells. */
+    for (int j = 0; j <= g->ny; j++)
+        for (int i = 0; i <= g->nx; i++) {
+            ptrdiff_t c = fc_idx(g->pitch, g->ng, i, j);
+            double xf = g->x_min + i * g->dx, yf = g->y_min + j * g->dy;
+            double xc = xf + g->dx / 2, yc = yf + g->dy / 2, u = 0, v = 0, pr = 0, dummy;
+            if (tg) {
+                ns2d_taylor_green(U, k, p->nu, 0, xf, yc, &u, &dummy, &dummy);
+                ns2d_taylor_green(U, k, p->nu, 0, xc, yf, &dummy, &v, &dummy);
+                ns2d_taylor_green(U, k, p->nu, 0, xc, yc, &dummy, &dummy, &pr);
+            }
+            host->f[NS2D_U][c] = (fc_real)u;
+            host->f[NS2D_V][c] = (fc_real)v;
+            if (i < g->nx && j < g->ny) {
+                int s = inside_obstacle(cfg, xc, yc);
+                solid_cells += s;
+                host->f[NS2D_P][c] = (fc_real)pr;
+                host->f[NS2D_SOLID][c] = (fc_real)s;
+            }
+        }
+    if (p->has_obstacle && solid_cells == 0)
+        return fc_fail(err, FC_EINPUT,
+                       "%s: [obstacle] covers no cell centre: it is smaller than a cell or "
+                       "outside the domain",
+                       cfg->path);
+    if (solid_cells == g->nx * g->ny)
+        return fc_fail(err, FC_EINPUT, "%s: [obstacle] covers the whole domain", cfg->path);
+    return FC_OK;
+}

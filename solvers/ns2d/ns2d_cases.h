@@ -1,0 +1,22 @@
+/* ns2d_cases.h: initial conditions and obstacles of the incompressible solver (ns2d_cases.c). */
+#ifndef FC_NS2D_CASES_H
+#define FC_NS2D_CASES_H
+
+#include "solver.h"
+
+enum ns2d_obstacle { NS2D_OBSTACLE_NONE = 0, NS2D_OBSTACLE_CIRCLE = 1, NS2D_OBSTACLE_SQUARE = 2 };
+
+/* Fills u, v, p (faces and centres, interior and east/north edge faces) and the solid mask
+ * for the case (fc_solver_desc.initial). */
+int ns2d_initial(const fc_config *cfg, const fc_grid *g, const void *params, fc_state *host,
+                 fc_err *err);
+
+/*
+ * The Taylor-Green vortex at time t, exact for the Navier-Stokes equations with viscosity nu:
+ * u = U sin(kx) cos(ky) F, v = -U cos(kx) sin(ky) F, p = (U^2/4)(cos 2kx + cos 2ky) F^2,
+ * F = exp(-2 nu k^2 t).
+ */
+void ns2d_taylor_green(double U, double k, double nu, double t, double x, double y, double *u,
+                       double *v, double *p);
+
+#endif

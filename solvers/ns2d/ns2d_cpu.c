@@ -1,0 +1,460 @@
+/*
+ * ns2d_cpu.c: the OpenMP reference backend of the incompressible solver (equations and method in
+ * ns2d.h, pressure matrices in ns2d_poisson.h). ns2d_cuda.cu holds the same functions with the
+ * suffix _cuda, in the same order; both call the physics of ns2d.h.
+ *
+ * Memory: three sets of (u, v, p), each field (ny + 6) x (nx + 6) with a halo of 3, plus the
+ * solid field and the cell kinds (bytes) in the same layout. Set 0 is the state; sets 1 and 2
+ * receive the RK stages; a step that succeeds swaps its result into set 0, one that fails leaves
+ * set 0 as it was. Fixed faces (walls, inflow) hold their boundary values in every set. The
+ * pressure solve works on vectors over the fluid cells only.
+ */
+#include <fc_build.h>
+
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "ns2d/ns2d.h"
+#include "ns2d/ns2d_poisson.h"
+
+#define NS2D_SETS 3
+
+/* Per level of the hierarchy: solution, right-hand side and residual. */
+typedef struct ns2d_mg_work {
+    fc_real *x, *b, *r;
+} ns2d_mg_work;
+
+typedef struct ns2d_cpu {
+    ns2d_params p;
+    fc_real *U[NS2D_SETS][3]; /* u, v, p of each set, grid layout */
+    fc_real *solid;           /* grid layout, 1 in solid cells */
+    signed char *kind;        /* grid layout, enum ns2d_cell, halos included */
+    ns2d_poisson ps;
+    fc_real *phi, *rhs, *r, *z, *d, *q; /* [ps.n] conjugate-gradient vectors */
+    ns2d_mg_work mg[NS2D_MG_MAX_LEVELS];
+} ns2d_cpu;
+
+/* ---- sparse algebra over the fluid cells ---- */
+
+static void ns2d_spmv_cpu(const ns2d_csr *A, const fc_real *x, fc_real *y)
+{
+#pragma omp parallel for schedule(static)
+    for (int r = 0; r < A->n; r++) {
+        fc_real s = 0;
+        for (int k = A->rowptr[r]; k < A->rowptr[r + 1]; k++)
+            s += A->val[k] * x[A->col[k]];
+        y[r] = s;
+    }
+}
+
+static double ns2d_dot_cpu(int n, const fc_real *a, const fc_real *b)
+{
+    double s = 0;
+#pragma omp parallel for schedule(static) reduction(+ : s)
+    for (int i = 0; i < n; i++)
+        s += (double)a[i] * b[i];
+    return s;
+}
+
+/* Removes the mean (the null space of a singular pressure equation). */
+static void ns2d_remove_mean_cpu(int n, fc_real *a)
+{
+    double s = 0;
+#pragma omp parallel for schedule(static) reduction(+ : s)
+    for (int i = 0; i < n; i++)
+        s += a[i];
+    const fc_real m = (fc_real)(s / n);
+#pragma omp parallel for schedule(static)
+    for (int i = 0; i < n; i++)
+        a[i] -= m;
+}
+
+/* x += dinv (b - A x): one damped Jacobi sweep; r receives b - A x. */
+static void ns2d_jacobi_cpu(const ns2d_level *l, const fc_real *b, fc_real *x, fc_real *r)
+{
+    ns2d_spmv_cpu(&l->A, x, r);
+#pragma omp parallel for schedule(static)
+    for (int i = 0; i < l->A.n; i++)
+        r[i] = b[i] - r[i];
+#pragma omp parallel for schedule(static)
+    for (int i = 0; i < l->A.n; i++)
+        x[i] += l->dinv[i] * r[i];
+}
+
+/* x = V-cycle(b) on level l (x is overwritten; a zero first guess). */
+static void ns2d_vcycle_cpu(ns2d_cpu *st, int l)
+{
+    const ns2d_poisson *ps = &st->ps;
+    const ns2d_level *lv = &ps->lv[l];
+    ns2d_mg_work *w = &st->mg[l];
+    if (l == ps->nlevels - 1) {
+        ns2d_spmv_cpu(&lv->A, w->b, w->x); /* the dense inverse */
+        return;
+    }
+#pragma omp parallel for schedule(static)
+    for (int i = 0; i < lv->A.n; i++)
+        w->x[i] = lv->dinv[i] * w->b[i];
+    for (int s = 1; s < NS2D_MG_SWEEPS; s++)
+        ns2d_jacobi_cpu(lv, w->b, w->x, w->r);
+    ns2d_spmv_cpu(&lv->A, w->x, w->r);
+#pragma omp parallel for schedule(static)
+    for (int i = 0; i < lv->A.n; i++)
+        w->r[i] = w->b[i] - w->r[i];
+    ns2d_spmv_cpu(&lv->R, w->r, st->mg[l + 1].b);
+    ns2d_vcycle_cpu(st, l + 1);
+    ns2d_spmv_cpu(&lv->P, st->mg[l + 1].x, w->r); /* r: the prolonged correction */
+#pragma omp parallel for schedule(static)
+    for (int i = 0; i < lv->A.n; i++)
+        w->x[i] += w->r[i];
+    for (int s = 0; s < NS2D_MG_SWEEPS; s++)
+        ns2d_jacobi_cpu(lv, w->b, w->x, w->r);
+}
+
+/* z = M^-1 r: the V-cycle, or the inverse diagonal. */
+static void ns2d_precondition_cpu(ns2d_cpu *st, const fc_real *r, fc_real *z)
+{
+    const ns2d_poisson *ps = &st->ps;
+    if (ps->precond == NS2D_PC_JACOBI) {
+#pragma omp parallel for schedule(static)
+        for (int i = 0; i < ps->n; i++)
+            z[i] = ps->lv[0].dinv[i] * r[i];
+    } else {
+        memcpy(st->mg[0].b, r, (size_t)ps->n * sizeof *r);
+        ns2d_vcycle_cpu(st, 0);
+        memcpy(z, st->mg[0].x, (size_t)ps->n * sizeof *z);
+    }
+    if (ps->singular)
+        ns2d_remove_mean_cpu(ps->n, z);
+}
+
+/*
+ * Solves A phi = rhs by preconditioned conjugate gradients from phi = 0, until the divergence the
+ * residual leaves, c |r|_2 (an upper bound of the largest), is below the tolerance. Returns the
+ * iterations in *its and that divergence in *res; FC_ENUMERIC if it does not converge.
+ */
+static int ns2d_pcg_cpu(ns2d_cpu *st, double c, int *its, double *res, fc_err *err)
+{
+    const int n = st->ps.n;
+    fc_real *x = st->phi, *r = st->r, *z = st->z, *d = st->d, *q = st->q;
+    if (st->ps.singular)
+        ns2d_remove_mean_cpu(n, st->rhs);
+    memcpy(r, st->rhs, (size_t)n * sizeof *r);
+    memset(x, 0, (size_t)n * sizeof *x);
+    double rr = ns2d_dot_cpu(n, r, r);
+    *its = 0;
+    *res = c * sqrt(rr);
+    if (*res <= st->p.poisson_tol)
+        return FC_OK;
+    ns2d_precondition_cpu(st, r, z);
+    memcpy(d, z, (size_t)n * sizeof *d);
+    double rz = ns2d_dot_cpu(n, r, z);
+    for (int it = 1; it <= st->p.poisson_max_iter; it++) {
+        ns2d_spmv_cpu(&st->ps.lv[0].A, d, q);
+        const double alpha = rz / ns2d_dot_cpu(n, d, q);
+#pragma omp parallel for schedule(static)
+        for (int i = 0; i < n; i++) {
+            x[i] += (fc_real)alpha * d[i];
+            r[i] -= (fc_real)alpha * q[i];
+        }
+        rr = ns2d_dot_cpu(n, r, r);
+        *its = it;
+        *res = c * sqrt(rr);
+        if (*res <= st->p.poisson_tol)
+            return FC_OK;
+        if (!(rr == rr))
+            break;
+        ns2d_precondition_cpu(st, r, z);
+        const double rz_new = ns2d_dot_cpu(n, r, z), beta = rz_new / rz;
+        rz = rz_new;
+#pragma omp parallel for schedule(static)
+        for (int i = 0; i < n; i++)
+            d[i] = z[i] + (fc_real)beta * d[i];
+    }
+    return fc_fail(err, FC_ENUMERIC,
+                   "the pressure solver did not converge: divergence %.3g s-1 left after %d "
+                   "iterations, [numerics] poisson_tol = %g s-1 (raise poisson_max_iterations "
+                   "or poisson_tol, or lower [time] cfl)",
+                   *res, *its, st->p.poisson_tol);
+}
+
+/* ---- the step ---- */
+
+/* Fills the ghost and periodic slots of u and v of a set, and the periodic halo of p. */
+static void ns2d_fill_ghosts_cpu(ns2d_cpu *st, int set)
+{
+    const ns2d_params *p = &st->p;
+    const fc_grid *g = &p->grid;
+    fc_real *const *U = st->U[set];
+#pragma omp parallel for schedule(static)
+    for (int j = 1 - g->ng; j < g->ny + g->ng; j++)
+        for (int i = 1 - g->ng; i < g->nx + g->ng; i++) {
+            ns2d_fill_slot(U[NS2D_U], st->kind, p, 0, i, j);
+            ns2d_fill_slot(U[NS2D_V], st->kind, p, 1, i, j);
+            int si = i, sj = j;
+            ns2d_wrap(g, &si, &sj);
+            if (si != i || sj != j)
+                U[NS2D_P][fc_idx(g->pitch, g->ng, i, j)] =
+                    U[NS2D_P][fc_idx(g->pitch, g->ng, si, sj)];
+        }
+}
+
+/* Faces a component updates: x (y) index range of u (v) includes the east (north) edge face
+ * unless that side wraps onto the west (south) one. */
+static int ns2d_faces_x(const fc_grid *g, int comp)
+{
+    return g->nx + (comp == 0 && g->bc[FC_WEST] != FC_BC_PERIODIC);
+}
+static int ns2d_faces_y(const fc_grid *g, int comp)
+{
+    return g->ny + (comp == 1 && g->bc[FC_SOUTH] != FC_BC_PERIODIC);
+}
+
+/*
+ * One stage from set `in` (U0 = set 0) into set `out`: the explicit update of every updated face,
+ * U_out = a U0 + (1 - a)(U_in + dt (F - G p)), then the projection with c = (1 - a) dt.
+ */
+static int ns2d_stage_cpu(ns2d_cpu *st, int in, int out, fc_real a, fc_real dt, int *its,
+                          double *res, fc_err *err)
+{
+    const ns2d_params *p = &st->p;
+    const fc_grid *g = &p->grid;
+    const fc_real *const *U = (const fc_real *const *)st->U[in];
+    const fc_real *const *U0 = (const fc_real *const *)st->U[0];
+    fc_real *const *V = st->U[out];
+    const signed char *kind = st->kind;
+    const ptrdiff_t P = g->pitch;
+    ns2d_fill_ghosts_cpu(st, in);
+    for (int comp = 0; comp < 2; comp++) {
+        const int nfx = ns2d_faces_x(g, comp), nfy = ns2d_faces_y(g, comp);
+#pragma omp parallel for schedule(static)
+        for (int j = 0; j < nfy; j++)
+            for (int i = 0; i < nfx; i++) {
+                ptrdiff_t k = fc_idx(P, g->ng, i, j);
+                if (!ns2d_face_updated(ns2d_class(kind, comp, k, P)))
+                    continue;
+                const fc_real t = ns2d_tendency(U, U[NS2D_P], kind, p, comp, k);
+                V[comp][k] = a * U0[comp][k] + (1 - a) * (U[comp][k] + dt * t);
+            }
+    }
+    const fc_real c = (1 - a) * dt, dx = (fc_real)g->dx, dy = (fc_real)g->dy;
+#pragma omp parallel for schedule(static)
+    for (int r = 0; r < st->ps.n; r++)
+        st->rhs[r] = -ns2d_divergence(V[NS2D_U], V[NS2D_V], st->ps.slot_of[r], P, dx, dy) / c;
+    int status = ns2d_pcg_cpu(st, c, its, res, err);
+    if (status)
+        return status;
+    for (int comp = 0; comp < 2; comp++) {
+        const int nfx = ns2d_faces_x(g, comp), nfy = ns2d_faces_y(g, comp);
+        const ptrdiff_t s = comp == 0 ? 1 : P;
+        const fc_real c_over_h = c / (comp == 0 ? dx : dy);
+#pragma omp parallel for schedule(static)
+        for (int j = 0; j < nfy; j++)
+            for (int i = 0; i < nfx; i++) {
+                ptrdiff_t k = fc_idx(P, g->ng, i, j);
+                if (ns2d_face_updated(ns2d_class(kind, comp, k, P)))
+                    V[comp][k] +=
+                        ns2d_correction(st->phi, st->ps.cell_of, kind, k - s, k, c_over_h);
+            }
+    }
+#pragma omp parallel for schedule(static)
+    for (int r = 0; r < st->ps.n; r++) {
+        ptrdiff_t k = st->ps.slot_of[r];
+        V[NS2D_P][k] = U[NS2D_P][k] + st->phi[r];
+    }
+    return FC_OK;
+}
+
+/* Largest signal rate of a set, largest change from set 0 per unit time, first NaN. */
+static void ns2d_inspect_cpu(ns2d_cpu *st, int set, double dt, fc_step_report *rep)
+{
+    const ns2d_params *p = &st->p;
+    const fc_grid *g = &p->grid;
+    fc_real *const *U = st->U[set];
+    fc_real *const *U0 = st->U[0];
+    double rate = 0, change = 0;
+    long long first_bad = LLONG_MAX;
+#pragma omp parallel for schedule(static) reduction(max : rate, change) reduction(min : first_bad)
+    for (int j = 0; j < g->ny; j++)
+        for (int i = 0; i < g->nx; i++) {
+            ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
+            const fc_real uc = (U[NS2D_U][k] + U[NS2D_U][k + 1]) / 2;
+            const fc_real vc = (U[NS2D_V][k] + U[NS2D_V][k + g->pitch]) / 2;
+            if (!(uc == uc && vc == vc && U[NS2D_P][k] == U[NS2D_P][k])) {
+                long long c = (long long)j * g->nx + i;
+                first_bad = c < first_bad ? c : first_bad;
+                continue;
+            }
+            if (st->kind[k] != NS2D_FLUID)
+                continue;
+            double r = ns2d_rate(uc, vc, p);
+            rate = r > rate ? r : rate;
+            double du = fabs((double)U[NS2D_U][k] - U0[NS2D_U][k]),
+                   dv = fabs((double)U[NS2D_V][k] - U0[NS2D_V][k]);
+            change = du > change ? du : change;
+            change = dv > change ? dv : change;
+        }
+    rep->max_rate = rate;
+    rep->change = dt > 0 ? change / dt : 0;
+    rep->bad = FC_STATE_OK;
+    if (first_bad != LLONG_MAX) {
+        rep->bad = FC_STATE_NAN;
+        rep->bad_cell = first_bad;
+        rep->bad_value = NAN;
+    }
+}
+
+static int ns2d_step_cpu(void *vst, double dt, fc_step_report *rep, fc_err *err)
+{
+    ns2d_cpu *st = vst;
+    int in = 0, out = 1, its_total = 0;
+    double res_max = 0;
+    for (int s = 0; s < NS2D_STAGES; s++) {
+        out = s % 2 == 0 ? 1 : 2;
+        int its;
+        double res;
+        int status = ns2d_stage_cpu(st, in, out, ns2d_stage_a(s), (fc_real)dt, &its, &res, err);
+        if (status)
+            return status;
+        its_total += its;
+        res_max = res > res_max ? res : res_max;
+        in = out;
+    }
+    ns2d_fill_ghosts_cpu(st, out);
+    ns2d_inspect_cpu(st, out, dt, rep);
+    rep->stats[0] = its_total;
+    rep->stats[1] = res_max;
+    if (rep->bad)
+        return FC_OK; /* set 0 still holds the state before the step */
+    for (int f = 0; f < 3; f++) {
+        fc_real *t = st->U[0][f];
+        st->U[0][f] = st->U[out][f];
+        st->U[out][f] = t;
+    }
+    return FC_OK;
+}
+
+static int ns2d_max_rate_cpu(void *vst, double *rate, fc_err *err)
+{
+    (void)err;
+    ns2d_cpu *st = vst;
+    fc_step_report rep = {0};
+    ns2d_inspect_cpu(st, 0, 0, &rep);
+    *rate = rep.max_rate;
+    return FC_OK;
+}
+
+/* ---- life cycle ---- */
+
+static void ns2d_destroy_cpu(void *vst)
+{
+    ns2d_cpu *st = vst;
+    if (!st)
+        return;
+    for (int s = 0; s < NS2D_SETS; s++)
+        for (int f = 0; f < 3; f++)
+            free(st->U[s][f]);
+    free(st->solid);
+    free(st->kind);
+    for (int l = 0; l < NS2D_MG_MAX_LEVELS; l++) {
+        free(st->mg[l].x);
+        free(st->mg[l].b);
+        free(st->mg[l].r);
+    }
+    free(st->phi);
+    free(st->rhs);
+    free(st->r);
+    free(st->z);
+    free(st->d);
+    free(st->q);
+    ns2d_poisson_free(&st->ps);
+    free(st);
+}
+
+static int ns2d_create_cpu(const fc_grid *g, const void *params, void **out, fc_err *err)
+{
+    ns2d_cpu *st = calloc(1, sizeof *st);
+    if (!st)
+        return fc_fail(err, FC_ENOMEM, "out of host memory for the %d x %d state", g->nx, g->ny);
+    st->p = *(const ns2d_params *)params;
+    st->p.grid = *g;
+    int ok = 1;
+    for (int s = 0; s < NS2D_SETS; s++)
+        for (int f = 0; f < 3; f++)
+            ok &= (st->U[s][f] = fc_grid_alloc(g)) != NULL;
+    ok &= (st->solid = fc_grid_alloc(g)) != NULL;
+    ok &= (st->kind = calloc(g->nalloc, 1)) != NULL;
+    if (!ok) {
+        ns2d_destroy_cpu(st);
+        return fc_fail(err, FC_ENOMEM, "out of host memory for the %d x %d state", g->nx, g->ny);
+    }
+    *out = st;
+    return FC_OK;
+}
+
+/* The matrices depend on the solid cells, so they are built when the state arrives. */
+static int ns2d_build_solver_cpu(ns2d_cpu *st, fc_err *err)
+{
+    ns2d_poisson_free(&st->ps);
+    int status = ns2d_poisson_build(&st->p, st->kind, &st->ps, err);
+    if (status)
+        return status;
+    const size_t n = (size_t)st->ps.n;
+    int ok = (st->phi = realloc(st->phi, n * sizeof(fc_real))) &&
+             (st->rhs = realloc(st->rhs, n * sizeof(fc_real))) &&
+             (st->r = realloc(st->r, n * sizeof(fc_real))) &&
+             (st->z = realloc(st->z, n * sizeof(fc_real))) &&
+             (st->d = realloc(st->d, n * sizeof(fc_real))) &&
+             (st->q = realloc(st->q, n * sizeof(fc_real)));
+    for (int l = 0; ok && l < st->ps.nlevels; l++) {
+        size_t m = (size_t)st->ps.lv[l].A.n;
+        ns2d_mg_work *w = &st->mg[l];
+        ok = (w->x = realloc(w->x, m * sizeof(fc_real))) &&
+             (w->b = realloc(w->b, m * sizeof(fc_real))) &&
+             (w->r = realloc(w->r, m * sizeof(fc_real)));
+    }
+    if (!ok)
+        return fc_fail(err, FC_ENOMEM, "out of host memory for the pressure solver");
+    return FC_OK;
+}
+
+static int ns2d_upload_cpu(void *vst, const fc_state *host, fc_err *err)
+{
+    ns2d_cpu *st = vst;
+    const fc_grid *g = &st->p.grid;
+    const size_t bytes = g->nalloc * sizeof(fc_real);
+    memcpy(st->solid, host->f[NS2D_SOLID], bytes);
+    ns2d_cell_kinds(g, st->solid, st->kind);
+    for (int f = 0; f < 3; f++)
+        memcpy(st->U[0][f], host->f[f], bytes);
+    ns2d_boundary_values(&st->p, st->kind, st->U[0][NS2D_U], st->U[0][NS2D_V]);
+    for (int s = 1; s < NS2D_SETS; s++)
+        for (int f = 0; f < 3; f++)
+            memcpy(st->U[s][f], st->U[0][f], bytes);
+    int status = ns2d_build_solver_cpu(st, err);
+    if (status)
+        return status;
+    st->p.singular = st->ps.singular;
+    ns2d_fill_ghosts_cpu(st, 0);
+    return FC_OK;
+}
+
+static int ns2d_download_cpu(void *vst, fc_state *host, fc_err *err)
+{
+    (void)err;
+    ns2d_cpu *st = vst;
+    const size_t bytes = st->p.grid.nalloc * sizeof(fc_real);
+    for (int f = 0; f < 3; f++)
+        memcpy(host->f[f], st->U[0][f], bytes);
+    memcpy(host->f[NS2D_SOLID], st->solid, bytes);
+    return FC_OK;
+}
+
+const fc_solver_ops ns2d_ops_cpu = {
+    "cpu",         ns2d_create_cpu,   ns2d_upload_cpu,  ns2d_max_rate_cpu,
+    ns2d_step_cpu, ns2d_download_cpu, ns2d_destroy_cpu,
+};

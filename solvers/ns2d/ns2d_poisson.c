@@ -1,0 +1,418 @@
+/*
+ * ns2d_poisson.c: assembly of the pressure matrix and of the multigrid hierarchy (see
+ * ns2d_poisson.h). Runs once per run, on the host.
+ */
+#include <fc_build.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ns2d/ns2d_poisson.h"
+
+static void csr_free(ns2d_csr *a)
+{
+    free(a->rowptr);
+    free(a->col);
+    free(a->val);
+    memset(a, 0, sizeof *a);
+}
+
+static int csr_alloc(ns2d_csr *a, int n, int m, size_t nnz)
+{
+    a->n = n;
+    a->m = m;
+    a->rowptr = calloc((size_t)n + 1, sizeof *a->rowptr);
+    a->col = malloc((nnz ? nnz : 1) * sizeof *a->col);
+    a->val = malloc((nnz ? nnz : 1) * sizeof *a->val);
+    return a->rowptr && a->col && a->val;
+}
+
+/*
+ * Sparse product C = A B (A: n x k, B: k x m) with a dense accumulator per row. Entries are
+ * summed in the order of A's and B's columns, so the result does not depend on threads.
+ */
+static int csr_multiply(const ns2d_csr *A, const ns2d_csr *B, ns2d_csr *C)
+{
+    int *mark = malloc((size_t)B->m * sizeof *mark), *cols = NULL;
+    double *acc = calloc((size_t)B->m, sizeof *acc);
+    size_t cap = (size_t)ns2d_csr_nnz(A) * 4 + 16, nnz = 0;
+    int ok = mark && acc && csr_alloc(C, A->n, B->m, cap);
+    cols = malloc((size_t)B->m * sizeof *cols);
+    ok = ok && cols;
+    for (int c = 0; ok && c < B->m; c++)
+        mark[c] = -1;
+    for (int r = 0; ok && r < A->n; r++) {
+        int ncols = 0;
+        for (int a = A->rowptr[r]; a < A->rowptr[r + 1]; a++)
+            for (int b = B->rowptr[A->col[a]]; b < B->rowptr[A->col[a] + 1]; b++) {
+                int c = B->col[b];
+                if (mark[c] != r) {
+                    mark[c] = r;
+                    acc[c] = 0;
+                    cols[ncols++] = c;
+                }
+                acc[c] += (double)A->val[a] * B->val[b];
+            }
+        /* Columns in increasing order: insertion sort, rows are short. */
+        for (int x = 1; x < ncols; x++)
+            for (int y = x; y > 0 && cols[y - 1] > cols[y]; y--) {
+                int t = cols[y];
+                cols[y] = cols[y - 1];
+                cols[y - 1] = t;
+            }
+        if (nnz + (size_t)ncols > cap) {
+            cap = 2 * (nnz + (size_t)ncols);
+            int *nc = realloc(C->col, cap * sizeof *nc);
+            fc_real *nv = nc ? realloc(C->val, cap * sizeof *nv) : NULL;
+            if (nc)
+                C->col = nc;
+            if (nv)
+                C->val = nv;
+            ok = nc && nv;
+            if (!ok)
+                break;
+        }
+        for (int x = 0; x < ncols; x++) {
+            C->col[nnz] = cols[x];
+            C->val[nnz++] = (fc_real)acc[cols[x]];
+        }
+        C->rowptr[r + 1] = (int)nnz;
+    }
+    free(mark);
+    free(acc);
+    free(cols);
+    return ok;
+}
+
+static int csr_transpose(const ns2d_csr *A, ns2d_csr *T)
+{
+    int nnz = ns2d_csr_nnz(A);
+    if (!csr_alloc(T, A->m, A->n, (size_t)nnz))
+        return 0;
+    for (int k = 0; k < nnz; k++)
+        T->rowptr[A->col[k] + 1]++;
+    for (int r = 0; r < T->n; r++)
+        T->rowptr[r + 1] += T->rowptr[r];
+    int *next = malloc(((size_t)T->n + 1) * sizeof *next);
+    if (!next)
+        return 0;
+    memcpy(next, T->rowptr, ((size_t)T->n + 1) * sizeof *next);
+    for (int r = 0; r < A->n; r++)
+        for (int k = A->rowptr[r]; k < A->rowptr[r + 1]; k++) {
+            int d = next[A->col[k]]++;
+            T->col[d] = r;
+            T->val[d] = A->val[k];
+        }
+    free(next);
+    return 1;
+}
+
+/* Geometry of a level: nx x ny cells, which are unknowns, and which sides wrap. */
+typedef struct level_grid {
+    int nx, ny, px, py;
+    int *unk; /* [nx * ny] unknown index or -1 */
+    int n;
+} level_grid;
+
+/* Coarse cell along one axis for fine index i: its own block and the nearer neighbour block. */
+static int coarse_neighbour(int i, int nc, int periodic, int *inside)
+{
+    int I = i / 2, s = (i % 2) ? 1 : -1, J = I + s;
+    if (periodic)
+        J = (J + nc) % nc;
+    *inside = J >= 0 && J < nc;
+    return J;
+}
+
+/* The next coarser level's geometry and the bilinear prolongation into fine. */
+static int coarsen(const level_grid *f, level_grid *c, ns2d_csr *P)
+{
+    c->nx = (f->nx + 1) / 2;
+    c->ny = (f->ny + 1) / 2;
+    /* A side keeps wrapping only if the fine cells pair up across it. */
+    c->px = f->px && f->nx % 2 == 0;
+    c->py = f->py && f->ny % 2 == 0;
+    c->unk = malloc((size_t)c->nx * c->ny * sizeof *c->unk);
+    if (!c->unk)
+        return 0;
+    for (int k = 0; k < c->nx * c->ny; k++)
+        c->unk[k] = -1;
+    for (int j = 0; j < f->ny; j++)
+        for (int i = 0; i < f->nx; i++)
+            if (f->unk[j * f->nx + i] >= 0)
+                c->unk[(j / 2) * c->nx + i / 2] = 0;
+    c->n = 0;
+    for (int k = 0; k < c->nx * c->ny; k++)
+        if (c->unk[k] >= 0)
+            c->unk[k] = c->n++;
+    if (!csr_alloc(P, f->n, c->n, (size_t)f->n * 4))
+        return 0;
+    int nnz = 0;
+    for (int j = 0; j < f->ny; j++)
+        for (int i = 0; i < f->nx; i++) {
+            int r = f->unk[j * f->nx + i];
+            if (r < 0)
+                continue;
+            int inx, iny;
+            int I = i / 2, J = j / 2;
+            int In = coarse_neighbour(i, c->nx, f->px && c->px, &inx);
+            int Jn = coarse_neighbour(j, c->ny, f->py && c->py, &iny);
+            const int ci[4] = {I, In, I, In}, cj[4] = {J, J, Jn, Jn};
+            const int ok[4] = {1, inx, iny, inx && iny};
+            const double w[4] = {9.0 / 16, 3.0 / 16, 3.0 / 16, 1.0 / 16};
+            int cols[4], nc = 0;
+            double ws[4], sum = 0;
+            for (int q = 0; q < 4; q++) {
+                int u = ok[q] ? c->unk[cj[q] * c->nx + ci[q]] : -1;
+                if (u < 0)
+                    continue;
+                /* Merge repeats (a wrapped neighbour that is the block itself). */
+                int found = -1;
+                for (int x = 0; x < nc; x++)
+                    if (cols[x] == u)
+                        found = x;
+                if (found >= 0)
+                    ws[found] += w[q];
+                else {
+                    cols[nc] = u;
+                    ws[nc++] = w[q];
+                }
+                sum += w[q];
+            }
+            for (int x = 0; x < nc; x++) {
+                P->col[nnz] = cols[x];
+                P->val[nnz++] = (fc_real)(ws[x] / sum);
+            }
+            P->rowptr[r + 1] = nnz;
+        }
+    return 1;
+}
+
+/* Dense inverse of the coarsest operator by Cholesky, as a full CSR matrix. */
+static int dense_inverse(const ns2d_csr *A, int singular, ns2d_csr *inv)
+{
+    int n = A->n;
+    double *M = calloc((size_t)n * n, sizeof *M), *x = malloc((size_t)n * sizeof *x);
+    if (!M || !x || !csr_alloc(inv, n, n, (size_t)n * n)) {
+        free(M);
+        free(x);
+        return 0;
+    }
+    double shift = 0;
+    for (int r = 0; r < n; r++)
+        for (int k = A->rowptr[r]; k < A->rowptr[r + 1]; k++) {
+            M[(size_t)r * n + A->col[k]] += A->val[k];
+            if (A->col[k] == r)
+                shift += A->val[k];
+        }
+    if (singular)
+        for (size_t k = 0; k < (size_t)n * n; k++)
+            M[k] += shift / n / n;
+    int ok = 1;
+    for (int j = 0; j < n && ok; j++) { /* M = L L^T, L in the lower triangle */
+        double d = M[(size_t)j * n + j];
+        for (int k = 0; k < j; k++)
+            d -= M[(size_t)j * n + k] * M[(size_t)j * n + k];
+        ok = d > 0;
+        d = sqrt(d);
+        M[(size_t)j * n + j] = d;
+        for (int i = j + 1; i < n && ok; i++) {
+            double s = M[(size_t)i * n + j];
+            for (int k = 0; k < j; k++)
+                s -= M[(size_t)i * n + k] * M[(size_t)j * n + k];
+            M[(size_t)i * n + j] = s / d;
+        }
+    }
+    for (int c = 0; c < n && ok; c++) { /* column c of the inverse: solve L L^T x = e_c */
+        for (int i = 0; i < n; i++) {
+            double s = i == c;
+            for (int k = 0; k < i; k++)
+                s -= M[(size_t)i * n + k] * x[k];
+            x[i] = s / M[(size_t)i * n + i];
+        }
+        for (int i = n - 1; i >= 0; i--) {
+            double s = x[i];
+            for (int k = i + 1; k < n; k++)
+                s -= M[(size_t)k * n + i] * x[k];
+            x[i] = s / M[(size_t)i * n + i];
+        }
+        for (int r = 0; r < n; r++) /* symmetric: column c is row c */
+            inv->val[(size_t)c * n + r] = (fc_real)x[r];
+    }
+    for (int r = 0; r < n; r++) {
+        inv->rowptr[r + 1] = (r + 1) * n;
+        for (int c = 0; c < n; c++)
+            inv->col[(size_t)r * n + c] = c;
+    }
+    free(M);
+    free(x);
+    return ok;
+}
+
+static int set_dinv(ns2d_level *l, double omega)
+{
+    l->dinv = malloc(((size_t)l->A.n + 1) * sizeof *l->dinv);
+    if (!l->dinv)
+        return 0;
+    for (int r = 0; r < l->A.n; r++) {
+        double d = 0;
+        for (int k = l->A.rowptr[r]; k < l->A.rowptr[r + 1]; k++)
+            if (l->A.col[k] == r)
+                d = l->A.val[k];
+        l->dinv[r] = (fc_real)(d > 0 ? omega / d : 0);
+    }
+    return 1;
+}
+
+/* A = -L on the fluid cells. */
+static int assemble(const ns2d_params *p, const signed char *kind, ns2d_poisson *ps)
+{
+    const fc_grid *g = &p->grid;
+    ns2d_csr *A = &ps->lv[0].A;
+    if (!csr_alloc(A, ps->n, ps->n, (size_t)ps->n * 5))
+        return 0;
+    const double ix2 = 1 / (g->dx * g->dx), iy2 = 1 / (g->dy * g->dy);
+    const ptrdiff_t step[4] = {-1, 1, -g->pitch, g->pitch};
+    const double w[4] = {ix2, ix2, iy2, iy2};
+    int nnz = 0;
+    ps->singular = 1;
+    for (int r = 0; r < ps->n; r++) {
+        ptrdiff_t k = ps->slot_of[r];
+        int cols[5] = {r};
+        double vals[5] = {0};
+        int nc = 1;
+        for (int d = 0; d < 4; d++) {
+            ptrdiff_t nb = k + step[d];
+            if (kind[nb] == NS2D_OUTFLOW) {
+                vals[0] += 2 * w[d];
+                ps->singular = 0;
+            } else if (kind[nb] == NS2D_FLUID) {
+                int c = ps->cell_of[nb], x = 0;
+                vals[0] += w[d];
+                while (x < nc && cols[x] != c)
+                    x++;
+                if (x == nc) {
+                    cols[nc] = c;
+                    vals[nc++] = 0;
+                }
+                vals[x] -= w[d];
+            }
+        }
+        for (int x = 1; x < nc; x++) /* columns in order */
+            for (int y = x; y > 0 && cols[y - 1] > cols[y]; y--) {
+                int tc = cols[y];
+                double tv = vals[y];
+                cols[y] = cols[y - 1];
+                vals[y] = vals[y - 1];
+                cols[y - 1] = tc;
+                vals[y - 1] = tv;
+            }
+        for (int x = 0; x < nc; x++) {
+            A->col[nnz] = cols[x];
+            A->val[nnz++] = (fc_real)vals[x];
+        }
+        A->rowptr[r + 1] = nnz;
+    }
+    return 1;
+}
+
+int ns2d_poisson_build(const ns2d_params *p, const signed char *kind, ns2d_poisson *ps,
+                       fc_err *err)
+{
+    const fc_grid *g = &p->grid;
+    memset(ps, 0, sizeof *ps);
+    ps->precond = p->precond;
+    ps->cell_of = malloc(g->nalloc * sizeof *ps->cell_of);
+    level_grid fine = {g->nx, g->ny, g->bc[FC_WEST] == FC_BC_PERIODIC,
+                       g->bc[FC_SOUTH] == FC_BC_PERIODIC, NULL, 0};
+    fine.unk = malloc((size_t)g->nx * g->ny * sizeof *fine.unk);
+    if (!ps->cell_of || !fine.unk)
+        goto nomem;
+    for (int j = 0; j < g->ny; j++)
+        for (int i = 0; i < g->nx; i++)
+            fine.unk[j * g->nx + i] =
+                kind[fc_idx(g->pitch, g->ng, i, j)] == NS2D_FLUID ? fine.n++ : -1;
+    ps->n = fine.n;
+    if (ps->n == 0) {
+        free(fine.unk);
+        return fc_fail(err, FC_EINPUT, "the obstacle covers every cell: there is no fluid");
+    }
+    ps->slot_of = malloc((size_t)ps->n * sizeof *ps->slot_of);
+    if (!ps->slot_of)
+        goto nomem;
+    for (int j = -g->ng; j < g->ny + g->ng; j++)
+        for (int i = -g->ng; i < g->nx + g->ng; i++) {
+            int si = i, sj = j;
+            ns2d_wrap(g, &si, &sj);
+            int inside = si >= 0 && si < g->nx && sj >= 0 && sj < g->ny;
+            int u = inside ? fine.unk[sj * g->nx + si] : -1;
+            ps->cell_of[fc_idx(g->pitch, g->ng, i, j)] = u;
+            if (u >= 0 && si == i && sj == j)
+                ps->slot_of[u] = (int)fc_idx(g->pitch, g->ng, i, j);
+        }
+    if (!assemble(p, kind, ps))
+        goto nomem;
+
+    ps->nlevels = 1;
+    level_grid cur = fine;
+    fine.unk = NULL;
+    while (p->precond == NS2D_PC_MULTIGRID && cur.n > NS2D_MG_COARSEST &&
+           ps->nlevels < NS2D_MG_MAX_LEVELS) {
+        ns2d_level *f = &ps->lv[ps->nlevels - 1], *c = &ps->lv[ps->nlevels];
+        level_grid next = {0};
+        ns2d_csr AP = {0};
+        int ok = coarsen(&cur, &next, &f->P) && csr_transpose(&f->P, &f->R) &&
+                 csr_multiply(&f->A, &f->P, &AP) && csr_multiply(&f->R, &AP, &c->A);
+        csr_free(&AP);
+        free(cur.unk);
+        cur = next;
+        if (!ok) {
+            free(cur.unk);
+            goto nomem;
+        }
+        ps->nlevels++;
+    }
+    free(cur.unk);
+    for (int l = 0; l < ps->nlevels; l++)
+        if (!set_dinv(&ps->lv[l], p->precond == NS2D_PC_MULTIGRID ? NS2D_MG_OMEGA : 1.0))
+            goto nomem;
+    if (p->precond == NS2D_PC_MULTIGRID) {
+        ns2d_level *last = &ps->lv[ps->nlevels - 1];
+        ns2d_csr inv = {0};
+        if (!dense_inverse(&last->A, ps->singular, &inv)) {
+            csr_free(&inv);
+            ns2d_poisson_free(ps);
+            return fc_fail(err, FC_ENUMERIC,
+                           "the coarsest pressure operator is not positive definite (a fluid "
+                           "region without outflow that is not connected to the rest?)");
+        }
+        csr_free(&last->A);
+        last->A = inv;
+    }
+    return FC_OK;
+nomem:
+    free(fine.unk);
+    ns2d_poisson_free(ps);
+    return fc_fail(err, FC_ENOMEM, "out of host memory for the pressure matrices");
+}
+
+void ns2d_poisson_free(ns2d_poisson *ps)
+{
+    for (int l = 0; l < NS2D_MG_MAX_LEVELS; l++) {
+        csr_free(&ps->lv[l].A);
+        csr_free(&ps->lv[l].P);
+        csr_free(&ps->lv[l].R);
+        free(ps->lv[l].dinv);
+    }
+    free(ps->cell_of);
+    free(ps->slot_of);
+    memset(ps, 0, sizeof *ps);
+}
+
+double ns2d_poisson_values_per_cell(void)
+{
+    /* Level 0: A (5 entries, value + column), P and R (4 each); coarser levels a third more;
+     * eight work vectors. */
+    return (5 * 1.5 + 8 * 1.5) * 4.0 / 3.0 + 8;
+}

@@ -1,0 +1,79 @@
+/*
+ * ns2d_poisson.h: the pressure equation of ns2d as sparse matrices, built once per run on the
+ * host and shared by both backends (the CPU applies them with OpenMP loops, the GPU with
+ * cuSPARSE SpMV).
+ *
+ * The unknowns are the fluid cells, numbered row by row. A = -L = -D G (L the 5-point Laplacian
+ * that the MAC grid's divergence of its gradient gives), symmetric positive (semi-)definite:
+ * a neighbour across a face between fluid cells couples (-1/h^2), a wall, inflow or obstacle face
+ * adds nothing (Neumann), an outflow face adds 2/h^2 to the diagonal (p = 0 on the face).
+ *
+ * Preconditioner: a geometric multigrid V-cycle (Wesseling 1992, "An introduction to multigrid
+ * methods", ch. 5; Trottenberg, Oosterlee & Schueller 2001, section 2.8.4 for the cell-centred
+ * transfers). Coarse cells are 2 x 2 blocks of fine ones; a coarse cell exists where one of its
+ * children is fluid. Prolongation P is bilinear interpolation between coarse cell centres
+ * (weights 9/16, 3/16, 3/16, 1/16), with the weights of coarse cells that do not exist dropped
+ * and the rest rescaled to sum to one, so constants are kept next to walls and obstacles.
+ * Restriction R = P^T and the coarse operator is Galerkin's R A P, so masks, periodic sides and
+ * outflows need no special case on coarse levels. Smoother: damped Jacobi, nu1 sweeps before and
+ * nu2 = nu1 after the coarse correction, which keeps the V-cycle symmetric, as conjugate
+ * gradients needs. The coarsest level (at most NS2D_MG_COARSEST unknowns) is solved exactly by a
+ * dense inverse, stored as a full CSR matrix so that applying it is one more SpMV; a singular
+ * system (no outflow) is inverted as A + a 1 1^T, which returns the zero-mean solution.
+ */
+#ifndef FC_NS2D_POISSON_H
+#define FC_NS2D_POISSON_H
+
+#include "ns2d/ns2d.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NS2D_MG_COARSEST 64
+#define NS2D_MG_MAX_LEVELS 24
+#define NS2D_MG_SWEEPS 2
+#define NS2D_MG_OMEGA 0.8
+
+/* A sparse matrix with n rows and m columns in CSR form. */
+typedef struct ns2d_csr {
+    int n, m;
+    int *rowptr; /* [n + 1] */
+    int *col;    /* [nnz] */
+    fc_real *val; /* [nnz] */
+} ns2d_csr;
+
+static inline int ns2d_csr_nnz(const ns2d_csr *a) { return a->rowptr[a->n]; }
+
+/*
+ * One level of the hierarchy: its operator A, the damped inverse diagonal omega / diag(A), and
+ * the transfers to the next coarser level (P: fine x coarse, R = P^T). The coarsest level has no
+ * transfers; its `A` field holds the dense inverse instead.
+ */
+typedef struct ns2d_level {
+    ns2d_csr A, P, R;
+    fc_real *dinv; /* [A.n] */
+} ns2d_level;
+
+typedef struct ns2d_poisson {
+    int n;              /* unknowns (fluid cells) */
+    int *cell_of;       /* [grid nalloc]: unknown of each storage slot, halos wrapped; -1: none */
+    int *slot_of;       /* [n]: storage slot of each unknown */
+    int singular;       /* no outflow face: A 1 = 0 */
+    int precond;        /* enum ns2d_precond */
+    int nlevels;        /* 1 with Jacobi */
+    ns2d_level lv[NS2D_MG_MAX_LEVELS];
+} ns2d_poisson;
+
+/* Builds the matrix and (for multigrid) the hierarchy from the cell kinds. */
+int ns2d_poisson_build(const ns2d_params *p, const signed char *kind, ns2d_poisson *ps,
+                       fc_err *err);
+void ns2d_poisson_free(ns2d_poisson *ps);
+
+/* Memory of the matrices, in values (for the run's memory check, per fluid cell). */
+double ns2d_poisson_values_per_cell(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
