@@ -6,9 +6,12 @@
 int cmd_run(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_cases(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
 
 /* Reports err (each line prefixed "flowcast: error: ") and returns the exit code of status. */
 int cmd_fail(int status, const char *msg);
+/* Parses --threads' value into *n (1..4096); reports and returns nonzero when it is bad. */
+int cmd_parse_threads(const char *arg, int *n);
 /* Whether argv[1..] asks for help (-h or --help). */
 int cmd_wants_help(int argc, char **argv);
 

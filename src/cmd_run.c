@@ -99,16 +99,9 @@ int cmd_run(int argc, char **argv)
         case OPT_DEVICE:
             o.device = optarg;
             break;
-        case OPT_THREADS: {
-            char *end;
-            long n = strtol(optarg, &end, 10);
-            if (*end || end == optarg || n < 1 || n > 4096) {
-                fc_error("--threads %s: expected a whole number from 1 to 4096", optarg);
-                bad = 1;
-            }
-            o.threads = (int)n;
+        case OPT_THREADS:
+            bad |= cmd_parse_threads(optarg, &o.threads);
             break;
-        }
         case OPT_SET:
             sets[o.nsets++] = optarg;
             break;

@@ -2,6 +2,7 @@
 #include <fc_build.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -15,6 +16,7 @@ static const struct {
 } commands[] = {
     {"run", cmd_run, "run a case file, writing CF NetCDF output"},
     {"cases", cmd_cases, "list the solvers, their initial conditions and every case key"},
+    {"validate", cmd_validate, "run the validation cases against exact and published results"},
     {"info", cmd_info, "version, build features and the CUDA devices found"},
 };
 
@@ -39,6 +41,18 @@ int cmd_fail(int status, const char *msg)
         p += len + (p[len] == '\n');
     }
     return fc_exit_code(status);
+}
+
+int cmd_parse_threads(const char *arg, int *n)
+{
+    char *end;
+    long v = strtol(arg, &end, 10);
+    if (*end || end == arg || v < 1 || v > 4096) {
+        fc_error("--threads %s: expected a whole number from 1 to 4096", arg);
+        return 1;
+    }
+    *n = (int)v;
+    return 0;
 }
 
 int cmd_wants_help(int argc, char **argv)
@@ -69,6 +83,6 @@ int main(int argc, char **argv)
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
         if (!strcmp(argv[1], commands[k].name))
             return commands[k].fn(argc - 1, argv + 1);
-    fc_error("unknown command '%s' (commands: run, cases, info; see flowcast --help)", argv[1]);
+    fc_error("unknown command '%s' (commands: run, cases, validate, info; see flowcast --help)", argv[1]);
     return FC_EXIT_USAGE;
 }

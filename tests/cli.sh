@@ -112,8 +112,58 @@ for sig in TERM INT; do
   fi
 done
 
+# The incompressible solver's cross-key checks and failures.
+cat >"$tmp/ns.ini" <<INI
+[case]
+solver = ns2d
+[grid]
+nx = 16
+ny = 16
+x_max = 1
+y_max = 1
+[time]
+t_end = 0.2
+[physics]
+reynolds = 100
+[boundary]
+north_wall_speed = 1
+[initial]
+type = rest
+INI
+ns="$tmp/ns.ini"
+expect "ns2d: viscosity and reynolds" 2 "[physics] reynolds = 100: give viscosity or reynolds, not both" "$fc" run "$ns" --set physics.viscosity=0.01 -o "$tmp/nsbad.nc"
+expect "ns2d: no viscosity" 2 "[physics] viscosity = 0: give the viscosity (or [physics] reynolds): both are 0" "$fc" run "$ns" --set physics.reynolds=0 -o "$tmp/nsbad.nc"
+expect "ns2d: wall speed on a periodic side" 2 "[boundary] west_wall_speed = 1: the west side is periodic, not a wall" "$fc" run "$ns" --set boundary.west=periodic --set boundary.east=periodic --set boundary.west_wall_speed=1 -o "$tmp/nsbad.nc"
+expect "ns2d: inflow without outflow" 2 "an inflow needs an open (outflow) side" "$fc" run "$ns" --set boundary.west=inflow -o "$tmp/nsbad.nc"
+expect "ns2d: obstacle without size" 2 "[obstacle] size = 0: must be positive for a circle" "$fc" run "$ns" --set obstacle.shape=circle -o "$tmp/nsbad.nc"
+expect "ns2d: obstacle outside the domain" 2 "[obstacle] covers no cell centre" "$fc" run "$ns" --set obstacle.shape=circle --set obstacle.size=0.2 --set obstacle.center_x=5 -o "$tmp/nsbad.nc"
+expect "ns2d: obstacle over everything" 2 "[obstacle] covers the whole domain" "$fc" run "$ns" --set obstacle.shape=square --set obstacle.size=3 --set obstacle.center_x=0.5 --set obstacle.center_y=0.5 -o "$tmp/nsbad.nc"
+expect "ns2d: taylor_green needs a periodic box" 2 "taylor_green is exact in a doubly periodic box" "$fc" run "$ns" --set initial.type=taylor_green --set initial.amplitude=1 -o "$tmp/nsbad.nc"
+expect "swe: no inflow sides" 2 "[boundary] west = inflow: swe has no inflow boundary" "$fc" run "$good" --set boundary.west=inflow -o "$tmp/nsbad.nc"
+expect "swe: no steady stop" 2 "[time] steady_tol = 0.1: solver swe does not stop on steady states" "$fc" run "$good" --set time.steady_tol=0.1 -o "$tmp/nsbad.nc"
+expect "ns2d: bad advection scheme" 2 "[numerics] advection = central: must be one of: quick, upwind2" "$fc" run "$ns" --set numerics.advection=central -o "$tmp/nsbad.nc"
+absent "ns2d input errors write nothing" "$tmp/nsbad.nc"
+expect "ns2d: pressure solver gives up" 1 "the pressure solver did not converge" "$fc" run "$ns" --set numerics.preconditioner=jacobi --set numerics.poisson_max_iterations=2 -o "$tmp/pcg.nc"
+"$NCDUMP" -v time "$tmp/pcg.nc" >/dev/null 2>&1 && ok "ns2d: the failed run's file is readable" || bad "ns2d: the failed run's file is readable"
+expect "ns2d: steady stop" 0 "steady: the state changes by" "$fc" run "$ns" --set time.t_end=100 --set time.steady_tol=1e-2 -o "$tmp/steady.nc"
+expect "ns2d: restart from another grid" 2 "variable 'u_face' is 17 x 16 (x by y); on the 20 x 16 grid's faces it is 21 x 16" "$fc" run "$ns" --set grid.nx=20 --set time.t_end=200 --restart "$tmp/steady.nc" -o "$tmp/r2.nc"
+expect "ns2d: restart continues" 0 "done:" "$fc" run "$ns" --set time.t_end=200 --restart "$tmp/steady.nc" -o "$tmp/r3.nc"
+"$NCDUMP" -h "$tmp/steady.nc" | grep -q "u_face(time, y, x_face)" && ok "ns2d: staggered velocities on x_face" || bad "ns2d: staggered velocities on x_face"
+
+# flowcast validate's usage.
+expect "validate --help" 0 "usage: flowcast validate" "$fc" validate --help
+expect "validate --list" 0 "ns2d_cavity_re1000" "$fc" validate --list
+expect "validate --only nonsense" 2 "--only nonsense: no such case" "$fc" validate --only nonsense
+expect "validate unknown option" 2 "unknown option '--fast'" "$fc" validate --fast
+expect "validate extra argument" 2 "validate takes no arguments (got 'all')" "$fc" validate all
+expect "validate bad threads" 2 "--threads 0: expected a whole number" "$fc" validate --threads 0
+expect "validate one case" 0 "1 of 1 checks pass" "$fc" validate --only swe_stoker
+
 # The README's case and every small case run.
 for c in jet dambreak_wet dambreak_dry lake_bump lake_island gravity_waves vortex adjustment; do
   expect "inputs/$c.ini runs" 0 "" "$fc" run "$inputs/$c.ini" -q -o "$tmp/$c.nc" --set time.t_end=$( [ $c = jet ] || [ $c = vortex ] || [ $c = adjustment ] && echo 43200 || echo 0.5)
+done
+for c in cavity_re100 cavity_re400 cavity_re1000 cavity_re3200 poiseuille channel cylinder taylor_green; do
+  expect "inputs/$c.ini runs" 0 "" "$fc" run "$inputs/$c.ini" -q -o "$tmp/$c.nc" --set time.t_end=0.2 --set output.interval=0.1
 done
 finish

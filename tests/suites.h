@@ -8,5 +8,6 @@ Suite *config_suite(void);
 Suite *grid_suite(void);
 Suite *ncio_suite(void);
 Suite *swe_suite(void);
+Suite *ns2d_suite(void);
 
 #endif

@@ -286,31 +286,6 @@ START_TEST(bad_state_is_reported_and_not_kept)
 }
 END_TEST
 
-/* Reads variable var at the last record of path into a malloc'd array of n values. */
-static double *read_last(const char *path, const char *var, size_t n, double *t)
-{
-    int ncid, vid, tid;
-    size_t len;
-    ck_assert_int_eq(nc_open(path, NC_NOWRITE, &ncid), NC_NOERR);
-    ck_assert_int_eq(nc_inq_dimid(ncid, "time", &tid), NC_NOERR);
-    ck_assert_int_eq(nc_inq_dimlen(ncid, tid, &len), NC_NOERR);
-    ck_assert_int_eq(nc_inq_varid(ncid, var, &vid), NC_NOERR);
-    double *v = malloc(n * sizeof *v);
-    size_t start[3] = {len - 1, 0, 0}, count[3] = {1, 1, 1};
-    int dims[3], nd;
-    nc_inq_varndims(ncid, vid, &nd);
-    nc_inq_vardimid(ncid, vid, dims);
-    nc_inq_dimlen(ncid, dims[1], &count[1]);
-    nc_inq_dimlen(ncid, dims[2], &count[2]);
-    ck_assert_uint_eq(count[1] * count[2], n);
-    ck_assert_int_eq(nc_get_vara_double(ncid, vid, start, count, v), NC_NOERR);
-    nc_inq_varid(ncid, "time", &vid);
-    size_t idx = len - 1;
-    nc_get_var1_double(ncid, vid, &idx, t);
-    nc_close(ncid);
-    return v;
-}
-
 START_TEST(restart_is_bit_for_bit)
 {
     const char *ini = tl_temp_file("jet.ini", "[case]\nsolver = swe\n"
@@ -346,7 +321,7 @@ START_TEST(restart_is_bit_for_bit)
     static const char *const vars[] = {"h", "hu", "hv"};
     for (int k = 0; k < 3; k++) {
         double t1, t2;
-        double *a = read_last(full, vars[k], 48 * 24, &t1), *b = read_last(cont, vars[k], 48 * 24, &t2);
+        double *a = tl_read_last(full, vars[k], 48 * 24, &t1), *b = tl_read_last(cont, vars[k], 48 * 24, &t2);
         ck_assert_double_eq(t1, 86400);
         ck_assert_double_eq(t2, 86400);
         ck_assert_msg(!memcmp(a, b, 48 * 24 * sizeof *a), "%s differs after restart", vars[k]);

@@ -3,9 +3,8 @@
 
 #include "testlib.h"
 
-#include "run.h"
-
 #include <math.h>
+#include <netcdf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,79 +39,58 @@ const char *tl_temp_file(const char *name, const char *text)
 void tl_sim_open(tl_sim *s, const char *case_text, const char *const *sets,
                  const fc_solver_ops *ops)
 {
-    memset(s, 0, sizeof *s);
     fc_err err = {{0}};
     int nsets = 0;
     while (sets && sets[nsets])
         nsets++;
-    const char *path = tl_temp_file("case.ini", case_text);
-    int st = fc_config_load(path, sets, nsets, &s->cfg, &err);
-    ck_assert_msg(st == FC_OK, "case did not load: %s", err.msg);
-    s->s = s->cfg.solver;
-    s->ops = ops ? ops : s->s->cpu;
-    st = fc_config_grid(&s->cfg, s->s->halo, &s->grid, &err);
-    ck_assert_msg(st == FC_OK, "%s", err.msg);
-    ck_assert_int_eq(s->s->make_params(&s->cfg, &s->grid, &s->params, &err), FC_OK);
-    s->host.nfields = s->s->nfields;
-    for (int k = 0; k < s->s->nfields; k++)
-        ck_assert_ptr_nonnull(s->host.f[k] = fc_grid_alloc(&s->grid));
-    st = s->s->initial(&s->cfg, &s->grid, s->params, &s->host, &err);
-    ck_assert_msg(st == FC_OK, "initial condition: %s", err.msg);
-    ck_assert_int_eq(s->ops->create(&s->grid, s->params, &s->state, &err), FC_OK);
-    ck_assert_int_eq(s->ops->upload(s->state, &s->host, &err), FC_OK);
-    ck_assert_int_eq(s->ops->max_rate(s->state, &s->rate, &err), FC_OK);
-}
-
-/* One adaptive step of at most dt (as flowcast run takes it); returns the step taken. */
-static double step(tl_sim *s, double dt)
-{
-    fc_err err = {{0}};
-    fc_step_report rep = {0};
-    int st = fc_step_adaptive(s->ops, s->state, &dt, &rep, &s->halvings, &err);
-    ck_assert_msg(st == FC_OK, "step: %s", err.msg);
-    ck_assert_msg(rep.bad == FC_STATE_OK, "step %lld at t = %g: bad state (%d) at cell %lld",
-                  s->steps, s->t, rep.bad, rep.bad_cell);
-    s->rate = rep.max_rate;
-    s->t += dt;
-    s->steps++;
-    return dt;
+    int st = fc_sim_open(s, tl_temp_file("case.ini", case_text), sets, nsets, ops, &err);
+    ck_assert_msg(st == FC_OK, "case did not start: %s", err.msg);
 }
 
 void tl_sim_steps(tl_sim *s, long long n)
 {
-    double cfl = fc_cfg_real(&s->cfg, "time", "cfl");
-    for (long long k = 0; k < n; k++)
-        step(s, cfl / s->rate);
+    fc_err err = {{0}};
+    int st = fc_sim_steps(s, n, &err);
+    ck_assert_msg(st == FC_OK, "%s", err.msg);
 }
 
 void tl_sim_run_to(tl_sim *s, double t_end)
 {
-    double cfl = fc_cfg_real(&s->cfg, "time", "cfl");
-    while (s->t < t_end) {
-        double dt = cfl / s->rate, left = t_end - s->t;
-        if (dt >= left && step(s, left) == left)
-            s->t = t_end; /* land exactly, as the run loop does */
-        else if (dt < left)
-            step(s, dt);
-    }
+    fc_err err = {{0}};
+    int st = fc_sim_run_to(s, t_end, 0, &err);
+    ck_assert_msg(st == FC_OK, "%s", err.msg);
 }
 
 void tl_sim_download(tl_sim *s)
 {
     fc_err err = {{0}};
-    ck_assert_int_eq(s->ops->download(s->state, &s->host, &err), FC_OK);
+    int st = fc_sim_download(s, &err);
+    ck_assert_msg(st == FC_OK, "%s", err.msg);
 }
 
-void tl_sim_close(tl_sim *s)
-{
-    s->ops->destroy(s->state);
-    for (int k = 0; k < s->host.nfields; k++)
-        free(s->host.f[k]);
-    free(s->params);
-    fc_config_free(&s->cfg);
-}
+void tl_sim_close(tl_sim *s) { fc_sim_close(s); }
 
-fc_real tl_at(const tl_sim *s, int f, int i, int j)
+/* Reads variable var at the last record of path into a malloc'd array of n values. */
+double *tl_read_last(const char *path, const char *var, size_t n, double *t)
 {
-    return s->host.f[f][fc_idx(s->grid.pitch, s->grid.ng, i, j)];
+    int ncid, vid, tid;
+    size_t len;
+    ck_assert_int_eq(nc_open(path, NC_NOWRITE, &ncid), NC_NOERR);
+    ck_assert_int_eq(nc_inq_dimid(ncid, "time", &tid), NC_NOERR);
+    ck_assert_int_eq(nc_inq_dimlen(ncid, tid, &len), NC_NOERR);
+    ck_assert_int_eq(nc_inq_varid(ncid, var, &vid), NC_NOERR);
+    double *v = malloc(n * sizeof *v);
+    size_t start[3] = {len - 1, 0, 0}, count[3] = {1, 1, 1};
+    int dims[3], nd;
+    nc_inq_varndims(ncid, vid, &nd);
+    nc_inq_vardimid(ncid, vid, dims);
+    nc_inq_dimlen(ncid, dims[1], &count[1]);
+    nc_inq_dimlen(ncid, dims[2], &count[2]);
+    ck_assert_uint_eq(count[1] * count[2], n);
+    ck_assert_int_eq(nc_get_vara_double(ncid, vid, start, count, v), NC_NOERR);
+    nc_inq_varid(ncid, "time", &vid);
+    size_t idx = len - 1;
+    nc_get_var1_double(ncid, vid, &idx, t);
+    nc_close(ncid);
+    return v;
 }

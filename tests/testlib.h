@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "grid.h"
+#include "sim.h"
 #include "solver.h"
 
 /* A path in this process's temporary folder (made on first use). The path is in static
@@ -18,16 +19,8 @@ const char *tl_temp_path(const char *name);
 /* The same, after writing text to that file. */
 const char *tl_temp_file(const char *name, const char *text);
 
-typedef struct tl_sim {
-    fc_config cfg;
-    const fc_solver_desc *s;
-    const fc_solver_ops *ops;
-    fc_grid grid;
-    void *params, *state;
-    fc_state host;
-    double t, rate;
-    long long steps, halvings;
-} tl_sim;
+/* The library's fc_sim (sim.h), with every error failing the test. */
+typedef fc_sim tl_sim;
 
 /* Loads case_text with the NULL-terminated overrides sets, sets up the initial condition on the
  * given backend ops (NULL: the CPU). Fails the test on any error. */
@@ -42,7 +35,11 @@ void tl_sim_run_to(tl_sim *s, double t_end);
 void tl_sim_download(tl_sim *s);
 void tl_sim_close(tl_sim *s);
 
+/* Variable var at the last record of the NetCDF file path, as a malloc'd array of its n values
+ * (asserted), and that record's time in *t. */
+double *tl_read_last(const char *path, const char *var, size_t n, double *t);
+
 /* Field f of the host state at interior cell (i, j). */
-fc_real tl_at(const tl_sim *s, int f, int i, int j);
+#define tl_at fc_sim_at
 
 #endif

@@ -18,6 +18,36 @@
                            #call, cudaGetErrorString(fc_cuda_e_));                               \
     } while (0)
 
+/*
+ * Block-wide max of non-negative doubles, then one atomicMax per block on *bits (non-negative
+ * doubles order as their bits do, as unsigned integers). Every thread of the block must call it,
+ * with a block of whole warps (at most 1024 threads).
+ */
+__device__ static inline void fc_block_max_atomic(double r, unsigned long long *bits)
+{
+    __shared__ double warp_max[32];
+    for (int o = 16; o > 0; o /= 2) {
+        double other = __shfl_down_sync(0xffffffffu, r, o);
+        r = other > r ? other : r;
+    }
+    const int t = (threadIdx.z * blockDim.y + threadIdx.y) * blockDim.x + threadIdx.x;
+    const int lane = t % 32, warp = t / 32;
+    __syncthreads(); /* a previous call's readers of warp_max are done */
+    if (lane == 0)
+        warp_max[warp] = r;
+    __syncthreads();
+    if (warp == 0) {
+        const int nw = blockDim.x * blockDim.y * blockDim.z / 32;
+        r = lane < nw ? warp_max[lane] : 0;
+        for (int o = 16; o > 0; o /= 2) {
+            double other = __shfl_down_sync(0xffffffffu, r, o);
+            r = other > r ? other : r;
+        }
+        if (lane == 0)
+            atomicMax(bits, (unsigned long long)__double_as_longlong(r));
+    }
+}
+
 /* Blocks of n threads that cover `count` items. */
 static inline unsigned fc_blocks(long long count, int n) { return (unsigned)((count + n - 1) / n); }
 

@@ -306,9 +306,12 @@ static void ns2d_derive(const void *params, const fc_grid *g, fc_state *host, fc
 }
 
 /*
- * Forces on the obstacle from the faces between fluid and obstacle cells: the pressure of the
- * fluid cell on the face, and the wall shear nu du_t/dn with the tangential velocity at the cell
- * centre half a cell from the wall (first order in the staircase geometry).
+ * Forces on the obstacle from the faces between fluid and obstacle cells: the pressure on the
+ * face and the wall shear nu du_t/dn, both from the two fluid cells in line with the face (cell
+ * centres h/2 and 3h/2 from it): p linearly extrapolated, (3 p1 - p2)/2, and du_t/dn from the
+ * quadratic through the wall's 0, (9 t1 - t2)/(3 h), the same quadratic as the wall ghosts. Where
+ * only one fluid cell lies in line, first order: p1 and t1/(h/2). The staircase surface itself
+ * limits the accuracy to first order in h.
  */
 static void obstacle_force(const ns2d_params *p, const fc_grid *g, const fc_state *h, double *fx,
                            double *fy)
@@ -316,25 +319,32 @@ static void obstacle_force(const ns2d_params *p, const fc_grid *g, const fc_stat
     const ptrdiff_t P = g->pitch;
     const fc_real *u = h->f[NS2D_U], *v = h->f[NS2D_V], *pr = h->f[NS2D_P], *solid = h->f[NS2D_SOLID];
     double sx = 0, sy = 0;
+    const int di[4] = {-1, 1, 0, 0}, dj[4] = {0, 0, -1, 1};
     for (int j = 0; j < g->ny; j++)
         for (int i = 0; i < g->nx; i++) {
             ptrdiff_t k = fc_idx(P, g->ng, i, j);
             if (solid[k] != 0)
                 continue;
-            const double uc = (u[k] + u[k + 1]) / 2, vc = (v[k] + v[k + P]) / 2;
-            const int nb[4][2] = {{i - 1, j}, {i + 1, j}, {i, j - 1}, {i, j + 1}};
             for (int d = 0; d < 4; d++) {
-                int a = nb[d][0], b = nb[d][1];
+                const int a = i + di[d], b = j + dj[d], a2 = i - di[d], b2 = j - dj[d];
                 if (a < 0 || a >= g->nx || b < 0 || b >= g->ny ||
                     solid[fc_idx(P, g->ng, a, b)] == 0)
                     continue;
+                const ptrdiff_t k2 = fc_idx(P, g->ng, a2, b2);
+                const int second = a2 >= 0 && a2 < g->nx && b2 >= 0 && b2 < g->ny && solid[k2] == 0;
+                /* Tangential velocity at the two cell centres: v beside x-facing faces. */
+                const double t1 = d < 2 ? (v[k] + v[k + P]) / 2 : (u[k] + u[k + 1]) / 2;
+                const double t2 = d < 2 ? (v[k2] + v[k2 + P]) / 2 : (u[k2] + u[k2 + 1]) / 2;
+                const double hn = d < 2 ? g->dx : g->dy, area = d < 2 ? g->dy : g->dx;
+                const double pw = second ? (3 * pr[k] - pr[k2]) / 2 : pr[k];
+                const double shear = p->nu * (second ? (9 * t1 - t2) / (3 * hn) : t1 / (hn / 2));
                 const double sign = d % 2 ? 1 : -1; /* the body lies toward +x/+y or -x/-y */
                 if (d < 2) {
-                    sx += sign * pr[k] * g->dy;
-                    sy += p->nu * vc / (g->dx / 2) * g->dy;
+                    sx += sign * pw * area;
+                    sy += shear * area;
                 } else {
-                    sy += sign * pr[k] * g->dx;
-                    sx += p->nu * uc / (g->dy / 2) * g->dx;
+                    sy += sign * pw * area;
+                    sx += shear * area;
                 }
             }
         }

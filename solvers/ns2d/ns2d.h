@@ -120,6 +120,20 @@ FC_HD static inline int ns2d_class_v(const signed char *kind, ptrdiff_t k, ptrdi
     return ns2d_face_class(kind[k - pitch], kind[k]);
 }
 
+/*
+ * Whether the face of component comp at slot (i, j), 0 <= i <= nx, 0 <= j <= ny, is updated by a
+ * step (index k). The east (north) edge face of a periodic side is a copy of the west (south)
+ * one, not a face of its own.
+ */
+FC_HD static inline int ns2d_updated_at(const signed char *kind, const fc_grid *g, int comp, int i,
+                                        int j, ptrdiff_t k)
+{
+    const int nfx = g->nx + (comp == 0 && g->bc[FC_WEST] != FC_BC_PERIODIC);
+    const int nfy = g->ny + (comp == 1 && g->bc[FC_SOUTH] != FC_BC_PERIODIC);
+    return i < nfx && j < nfy &&
+           ns2d_face_updated(comp == 0 ? ns2d_class_u(kind, k) : ns2d_class_v(kind, k, g->pitch));
+}
+
 /* Storage slot whose value a halo slot (i, j) repeats: periodic sides wrap, others keep it. */
 FC_HD static inline void ns2d_wrap(const fc_grid *g, int *i, int *j)
 {

@@ -83,31 +83,6 @@ static int swe_fill_halos_cuda(swe_gpu *st, int set, int nfields, fc_err *err)
     return FC_OK;
 }
 
-/* Block-wide max of non-negative doubles, then one atomic per block. */
-__device__ static void report_rate(double r, swe_dev_report *rep)
-{
-    __shared__ double warp_max[BLOCK_X * BLOCK_Y / 32];
-    for (int o = 16; o > 0; o /= 2) {
-        double other = __shfl_down_sync(0xffffffffu, r, o);
-        r = other > r ? other : r;
-    }
-    int lane = (threadIdx.y * blockDim.x + threadIdx.x) % 32;
-    int warp = (threadIdx.y * blockDim.x + threadIdx.x) / 32;
-    if (lane == 0)
-        warp_max[warp] = r;
-    __syncthreads();
-    if (warp == 0) {
-        int nw = blockDim.x * blockDim.y / 32;
-        r = lane < nw ? warp_max[lane] : 0;
-        for (int o = 16; o > 0; o /= 2) {
-            double other = __shfl_down_sync(0xffffffffu, r, o);
-            r = other > r ? other : r;
-        }
-        if (lane == 0)
-            atomicMax(&rep->rate_bits, (unsigned long long)__double_as_longlong(r));
-    }
-}
-
 /* Blocks over the interior cells; rows beyond gridDim.y's limit of 65535 blocks are covered by
  * the kernels' grid-stride loops. */
 static dim3 cell_blocks(const fc_grid *g)
@@ -140,7 +115,7 @@ __global__ void swe_stage_kernel(swe_fields in, swe_fields u0, swe_fields out, f
         }
     }
     if (want_rate) /* every thread of the block, inside the domain or not */
-        report_rate(rate, rep);
+        fc_block_max_atomic(rate, &rep->rate_bits);
 }
 
 static int swe_stage_cuda(swe_gpu *st, int in, int out, fc_real a, fc_real dt, int want_rate,
@@ -220,7 +195,7 @@ __global__ void swe_max_rate_kernel(swe_fields s, swe_params p, swe_dev_report *
         double r = swe_cell_rate(s.f[SWE_H][k], s.f[SWE_HU][k], s.f[SWE_HV][k], &p);
         rate = r > rate ? r : rate;
     }
-    report_rate(rate, rep);
+    fc_block_max_atomic(rate, &rep->rate_bits);
 }
 
 static int swe_max_rate_cuda(void *vst, double *rate, fc_err *err)

@@ -1,0 +1,783 @@
+/*
+ * ns2d_cuda.cu: the CUDA backend of the incompressible solver (equations and method in ns2d.h,
+ * pressure matrices in ns2d_poisson.h). Same functions as ns2d_cpu.c, suffix _cuda, in the same
+ * order; the face physics is the FC_HD code of ns2d.h (nvcc -fmad=false), and the pressure
+ * matrices are the ones the CPU builds, applied with cuSPARSE's generic SpMV.
+ *
+ * Memory: as on the CPU, three sets of (u, v, p), the solid field and the cell kinds on the
+ * device, each (ny + 6) x (nx + 6); the hierarchy's CSR matrices and the solver's vectors over
+ * the fluid cells. The state stays on the device. What crosses to the host per step: three dot
+ * products (8 bytes each) per conjugate-gradient iteration, and the step report (24 bytes).
+ * Dot products and sums are reduced in double in a fixed order (per-block partial sums, then
+ * one block), so runs repeat bit for bit; cuSPARSE uses its deterministic CSR algorithm.
+ */
+#include <fc_build.h>
+
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+
+#include <cusparse.h>
+
+#include "backend.h"
+#include "common/cuda_util.h"
+#include "ns2d/ns2d.h"
+#include "ns2d/ns2d_poisson.h"
+
+#define NS2D_SETS 3
+#define BLOCK_X 32
+#define BLOCK_Y 8
+#define VEC_BLOCK 256
+#define REDUCE_BLOCKS 1024
+
+#ifdef FC_SINGLE
+#define NS2D_CUDA_REAL CUDA_R_32F
+#else
+#define NS2D_CUDA_REAL CUDA_R_64F
+#endif
+
+#define FC_CUSPARSE_TRY(call)                                                                    \
+    do {                                                                                         \
+        cusparseStatus_t fc_sp_e_ = (call);                                                      \
+        if (fc_sp_e_ != CUSPARSE_STATUS_SUCCESS)                                                 \
+            return fc_fail(err, FC_EDEVICE, "cuSPARSE error at %s:%d (%s): %s", __FILE__,        \
+                           __LINE__, #call, cusparseGetErrorString(fc_sp_e_));                   \
+    } while (0)
+
+struct ns2d_dev_report {
+    unsigned long long rate_bits, change_bits; /* bits of non-negative doubles */
+    unsigned long long first_bad;              /* j * nx + i, ULLONG_MAX: none */
+};
+
+/* A CSR matrix on the device with its cuSPARSE descriptors: the matrix, and vectors of its
+ * column (x) and row (y) sizes, pointed at the operands before each product. */
+struct ns2d_dev_csr {
+    int n, m, nnz;
+    int *rowptr, *col;
+    fc_real *val;
+    cusparseSpMatDescr_t mat;
+    cusparseDnVecDescr_t x, y;
+};
+
+struct ns2d_dev_level {
+    ns2d_dev_csr A, P, R;
+    fc_real *dinv, *x, *b, *r;
+};
+
+typedef struct ns2d_gpu {
+    ns2d_params p;
+    fc_real *U[NS2D_SETS][3];
+    fc_real *solid;
+    signed char *kind;
+    int *cell_of, *slot_of;
+    int n, nlevels, singular, precond;
+    ns2d_dev_level lv[NS2D_MG_MAX_LEVELS];
+    fc_real *phi, *rhs, *r, *z, *d, *q;
+    double *partial; /* [REDUCE_BLOCKS + 1]: per-block sums, then the total */
+    ns2d_dev_report *rep;
+    cusparseHandle_t sp;
+    void *spmv_buffer;
+    size_t spmv_bytes;
+    signed char *host_kind; /* the kinds, kept to build the matrices on the host */
+} ns2d_gpu;
+
+struct ns2d_set {
+    fc_real *f[3];
+};
+
+static ns2d_set set_of(const ns2d_gpu *st, int s)
+{
+    ns2d_set r;
+    for (int f = 0; f < 3; f++)
+        r.f[f] = st->U[s][f];
+    return r;
+}
+
+static unsigned vec_blocks(long long n)
+{
+    unsigned b = fc_blocks(n, VEC_BLOCK);
+    return b < REDUCE_BLOCKS ? (b ? b : 1) : REDUCE_BLOCKS;
+}
+
+/* ---- sparse algebra over the fluid cells ---- */
+
+static int ns2d_spmv_cuda(ns2d_gpu *st, ns2d_dev_csr *A, const fc_real *x, fc_real *y,
+                          fc_err *err)
+{
+    const fc_real one = 1, zero = 0;
+    FC_CUSPARSE_TRY(cusparseDnVecSetValues(A->x, (void *)x));
+    FC_CUSPARSE_TRY(cusparseDnVecSetValues(A->y, y));
+    FC_CUSPARSE_TRY(cusparseSpMV(st->sp, CUSPARSE_OPERATION_NON_TRANSPOSE, &one, A->mat, A->x,
+                                 &zero, A->y, NS2D_CUDA_REAL, CUSPARSE_SPMV_CSR_ALG2,
+                                 st->spmv_buffer));
+    return FC_OK;
+}
+
+/* Per-block partial sums of a[i] * b[i] (b NULL: of a[i]) in double, grid-stride. */
+__global__ void ns2d_partial_dot_kernel(int n, const fc_real *a, const fc_real *b, double *partial)
+{
+    __shared__ double s[VEC_BLOCK];
+    double acc = 0;
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x)
+        acc += b ? (double)a[i] * b[i] : (double)a[i];
+    s[threadIdx.x] = acc;
+    __syncthreads();
+    for (int w = VEC_BLOCK / 2; w > 0; w /= 2) {
+        if ((int)threadIdx.x < w)
+            s[threadIdx.x] += s[threadIdx.x + w];
+        __syncthreads();
+    }
+    if (threadIdx.x == 0)
+        partial[blockIdx.x] = s[0];
+}
+
+/* The total of nb partial sums into partial[REDUCE_BLOCKS], in a fixed order. */
+__global__ void ns2d_final_sum_kernel(int nb, double *partial)
+{
+    __shared__ double s[REDUCE_BLOCKS];
+    for (int i = threadIdx.x; i < REDUCE_BLOCKS; i += blockDim.x)
+        s[i] = i < nb ? partial[i] : 0;
+    __syncthreads();
+    for (int w = REDUCE_BLOCKS / 2; w > 0; w /= 2) {
+        for (int i = threadIdx.x; i < w; i += blockDim.x)
+            s[i] += s[i + w];
+        __syncthreads();
+    }
+    if (threadIdx.x == 0)
+        partial[REDUCE_BLOCKS] = s[0];
+}
+
+/* Sum of a[i] * b[i] (b NULL: of a[i]), left on the device in st->partial[REDUCE_BLOCKS]. */
+static int ns2d_sum_on_device_cuda(ns2d_gpu *st, int n, const fc_real *a, const fc_real *b,
+                                   fc_err *err)
+{
+    const unsigned nb = vec_blocks(n);
+    ns2d_partial_dot_kernel<<<nb, VEC_BLOCK>>>(n, a, b, st->partial);
+    FC_CUDA_TRY(cudaGetLastError());
+    ns2d_final_sum_kernel<<<1, VEC_BLOCK>>>((int)nb, st->partial);
+    FC_CUDA_TRY(cudaGetLastError());
+    return FC_OK;
+}
+
+static int ns2d_dot_cuda(ns2d_gpu *st, int n, const fc_real *a, const fc_real *b, double *out,
+                         fc_err *err)
+{
+    int s2 = ns2d_sum_on_device_cuda(st, n, a, b, err);
+    if (s2)
+        return s2;
+    FC_CUDA_TRY(cudaMemcpy(out, st->partial + REDUCE_BLOCKS, sizeof *out, cudaMemcpyDeviceToHost));
+    return FC_OK;
+}
+
+__global__ void ns2d_subtract_mean_kernel(int n, fc_real *a, const double *sum)
+{
+    const fc_real m = (fc_real)(*sum / n);
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x)
+        a[i] -= m;
+}
+
+/* Removes the mean (the null space of a singular pressure equation); no host round trip. */
+static int ns2d_remove_mean_cuda(ns2d_gpu *st, int n, fc_real *a, fc_err *err)
+{
+    int s2 = ns2d_sum_on_device_cuda(st, n, a, NULL, err);
+    if (s2)
+        return s2;
+    ns2d_subtract_mean_kernel<<<vec_blocks(n), VEC_BLOCK>>>(n, a, st->partial + REDUCE_BLOCKS);
+    FC_CUDA_TRY(cudaGetLastError());
+    return FC_OK;
+}
+
+/* r = b - Ax (Ax given in r); x += dinv r. */
+__global__ void ns2d_jacobi_update_kernel(int n, const fc_real *b, const fc_real *dinv, fc_real *x,
+                                          fc_real *r)
+{
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
+        r[i] = b[i] - r[i];
+        x[i] += dinv[i] * r[i];
+    }
+}
+
+/* r = b - Ax (Ax given in r). */
+__global__ void ns2d_residual_kernel(int n, const fc_real *b, fc_real *r)
+{
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x)
+        r[i] = b[i] - r[i];
+}
+
+/* y = dinv x */
+__global__ void ns2d_scale_kernel(int n, const fc_real *dinv, const fc_real *x, fc_real *y)
+{
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x)
+        y[i] = dinv[i] * x[i];
+}
+
+/* y += x */
+__global__ void ns2d_add_kernel(int n, const fc_real *x, fc_real *y)
+{
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x)
+        y[i] += x[i];
+}
+
+/* x += alpha d; r -= alpha q */
+__global__ void ns2d_cg_update_kernel(int n, fc_real alpha, const fc_real *d, const fc_real *q,
+                                      fc_real *x, fc_real *r)
+{
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
+        x[i] += alpha * d[i];
+        r[i] -= alpha * q[i];
+    }
+}
+
+/* d = z + beta d */
+__global__ void ns2d_cg_direction_kernel(int n, fc_real beta, const fc_real *z, fc_real *d)
+{
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x)
+        d[i] = z[i] + beta * d[i];
+}
+
+/* x += dinv (b - A x): one damped Jacobi sweep; r receives b - A x. */
+static int ns2d_jacobi_cuda(ns2d_gpu *st, ns2d_dev_level *l, fc_err *err)
+{
+    int s2 = ns2d_spmv_cuda(st, &l->A, l->x, l->r, err);
+    if (s2)
+        return s2;
+    ns2d_jacobi_update_kernel<<<vec_blocks(l->A.n), VEC_BLOCK>>>(l->A.n, l->b, l->dinv, l->x, l->r);
+    FC_CUDA_TRY(cudaGetLastError());
+    return FC_OK;
+}
+
+/* x = V-cycle(b) on level l (x is overwritten; a zero first guess). */
+static int ns2d_vcycle_cuda(ns2d_gpu *st, int l, fc_err *err)
+{
+    ns2d_dev_level *lv = &st->lv[l];
+    const int n = lv->A.n;
+    int s2;
+    if (l == st->nlevels - 1)
+        return ns2d_spmv_cuda(st, &lv->A, lv->b, lv->x, err); /* the dense inverse */
+    ns2d_scale_kernel<<<vec_blocks(n), VEC_BLOCK>>>(n, lv->dinv, lv->b, lv->x);
+    FC_CUDA_TRY(cudaGetLastError());
+    for (int s = 1; s < NS2D_MG_SWEEPS; s++)
+        if ((s2 = ns2d_jacobi_cuda(st, lv, err)))
+            return s2;
+    if ((s2 = ns2d_spmv_cuda(st, &lv->A, lv->x, lv->r, err)))
+        return s2;
+    ns2d_residual_kernel<<<vec_blocks(n), VEC_BLOCK>>>(n, lv->b, lv->r);
+    FC_CUDA_TRY(cudaGetLastError());
+    if ((s2 = ns2d_spmv_cuda(st, &lv->R, lv->r, st->lv[l + 1].b, err)) ||
+        (s2 = ns2d_vcycle_cuda(st, l + 1, err)) ||
+        (s2 = ns2d_spmv_cuda(st, &lv->P, st->lv[l + 1].x, lv->r, err)))
+        return s2;
+    ns2d_add_kernel<<<vec_blocks(n), VEC_BLOCK>>>(n, lv->r, lv->x);
+    FC_CUDA_TRY(cudaGetLastError());
+    for (int s = 0; s < NS2D_MG_SWEEPS; s++)
+        if ((s2 = ns2d_jacobi_cuda(st, lv, err)))
+            return s2;
+    return FC_OK;
+}
+
+/* z = M^-1 r: the V-cycle, or the inverse diagonal. */
+static int ns2d_precondition_cuda(ns2d_gpu *st, const fc_real *r, fc_real *z, fc_err *err)
+{
+    const int n = st->n;
+    int s2;
+    if (st->precond == NS2D_PC_JACOBI) {
+        ns2d_scale_kernel<<<vec_blocks(n), VEC_BLOCK>>>(n, st->lv[0].dinv, r, z);
+        FC_CUDA_TRY(cudaGetLastError());
+    } else {
+        FC_CUDA_TRY(cudaMemcpyAsync(st->lv[0].b, r, (size_t)n * sizeof *r,
+                                    cudaMemcpyDeviceToDevice));
+        if ((s2 = ns2d_vcycle_cuda(st, 0, err)))
+            return s2;
+        FC_CUDA_TRY(cudaMemcpyAsync(z, st->lv[0].x, (size_t)n * sizeof *z,
+                                    cudaMemcpyDeviceToDevice));
+    }
+    return st->singular ? ns2d_remove_mean_cuda(st, n, z, err) : FC_OK;
+}
+
+/* Conjugate gradients as on the CPU (ns2d_pcg_cpu), same stopping rule. */
+static int ns2d_pcg_cuda(ns2d_gpu *st, double c, int *its, double *res, fc_err *err)
+{
+    const int n = st->n;
+    const unsigned nb = vec_blocks(n);
+    int s2;
+    if (st->singular && (s2 = ns2d_remove_mean_cuda(st, n, st->rhs, err)))
+        return s2;
+    FC_CUDA_TRY(cudaMemcpyAsync(st->r, st->rhs, (size_t)n * sizeof(fc_real),
+                                cudaMemcpyDeviceToDevice));
+    FC_CUDA_TRY(cudaMemsetAsync(st->phi, 0, (size_t)n * sizeof(fc_real)));
+    double rr, rz, dq;
+    if ((s2 = ns2d_dot_cuda(st, n, st->r, st->r, &rr, err)))
+        return s2;
+    *its = 0;
+    *res = c * sqrt(rr);
+    /* A NaN in the state is not the solver's failure: the step's inspection reports where. */
+    if (*res <= st->p.poisson_tol || !(rr == rr))
+        return FC_OK;
+    if ((s2 = ns2d_precondition_cuda(st, st->r, st->z, err)))
+        return s2;
+    FC_CUDA_TRY(cudaMemcpyAsync(st->d, st->z, (size_t)n * sizeof(fc_real),
+                                cudaMemcpyDeviceToDevice));
+    if ((s2 = ns2d_dot_cuda(st, n, st->r, st->z, &rz, err)))
+        return s2;
+    for (int it = 1; it <= st->p.poisson_max_iter; it++) {
+        if ((s2 = ns2d_spmv_cuda(st, &st->lv[0].A, st->d, st->q, err)) ||
+            (s2 = ns2d_dot_cuda(st, n, st->d, st->q, &dq, err)))
+            return s2;
+        const double alpha = rz / dq;
+        ns2d_cg_update_kernel<<<nb, VEC_BLOCK>>>(n, (fc_real)alpha, st->d, st->q, st->phi, st->r);
+        FC_CUDA_TRY(cudaGetLastError());
+        if ((s2 = ns2d_dot_cuda(st, n, st->r, st->r, &rr, err)))
+            return s2;
+        *its = it;
+        *res = c * sqrt(rr);
+        if (*res <= st->p.poisson_tol || !(rr == rr))
+            return FC_OK;
+        double rz_new;
+        if ((s2 = ns2d_precondition_cuda(st, st->r, st->z, err)) ||
+            (s2 = ns2d_dot_cuda(st, n, st->r, st->z, &rz_new, err)))
+            return s2;
+        const double beta = rz_new / rz;
+        rz = rz_new;
+        ns2d_cg_direction_kernel<<<nb, VEC_BLOCK>>>(n, (fc_real)beta, st->z, st->d);
+        FC_CUDA_TRY(cudaGetLastError());
+    }
+    return fc_fail(err, FC_ENUMERIC,
+                   "the pressure solver did not converge: divergence %.3g s-1 left after %d "
+                   "iterations, [numerics] poisson_tol = %g s-1 (raise poisson_max_iterations "
+                   "or poisson_tol, or lower [time] cfl)",
+                   *res, *its, st->p.poisson_tol);
+}
+
+/* ---- the step ---- */
+
+/* Slots 1 - ng .. n + ng - 1 in each direction. */
+static dim3 slot_blocks(const fc_grid *g)
+{
+    unsigned rows = fc_blocks(g->ny + 2 * g->ng - 1, BLOCK_Y);
+    return dim3(fc_blocks(g->nx + 2 * g->ng - 1, BLOCK_X), rows < 65535 ? rows : 65535);
+}
+
+__global__ void ns2d_fill_ghosts_kernel(ns2d_set s, const signed char *kind, ns2d_params p)
+{
+    const fc_grid *g = &p.grid;
+    const int i = (int)(blockIdx.x * blockDim.x + threadIdx.x) + 1 - g->ng;
+    for (int j = (int)(blockIdx.y * blockDim.y + threadIdx.y) + 1 - g->ng;
+         i < g->nx + g->ng && j < g->ny + g->ng; j += gridDim.y * blockDim.y) {
+        ns2d_fill_slot(s.f[NS2D_U], kind, &p, 0, i, j);
+        ns2d_fill_slot(s.f[NS2D_V], kind, &p, 1, i, j);
+        int si = i, sj = j;
+        ns2d_wrap(g, &si, &sj);
+        if (si != i || sj != j)
+            s.f[NS2D_P][fc_idx(g->pitch, g->ng, i, j)] =
+                s.f[NS2D_P][fc_idx(g->pitch, g->ng, si, sj)];
+    }
+}
+
+/* Fills the ghost and periodic slots of u and v of a set, and the periodic halo of p. */
+static int ns2d_fill_ghosts_cuda(ns2d_gpu *st, int set, fc_err *err)
+{
+    ns2d_fill_ghosts_kernel<<<slot_blocks(&st->p.grid), dim3(BLOCK_X, BLOCK_Y)>>>(
+        set_of(st, set), st->kind, st->p);
+    FC_CUDA_TRY(cudaGetLastError());
+    return FC_OK;
+}
+
+/* Faces 0 .. nx (u) and 0 .. ny (v); the kernels skip those that are not updated. */
+static dim3 face_blocks(const fc_grid *g)
+{
+    unsigned rows = fc_blocks(g->ny + 1, BLOCK_Y);
+    return dim3(fc_blocks(g->nx + 1, BLOCK_X), rows < 65535 ? rows : 65535);
+}
+
+__global__ void ns2d_update_kernel(ns2d_set in, ns2d_set u0, ns2d_set out, fc_real a, fc_real dt,
+                                   const signed char *kind, ns2d_params p)
+{
+    const fc_grid *g = &p.grid;
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    const fc_real *U[2] = {in.f[NS2D_U], in.f[NS2D_V]};
+    for (int j = blockIdx.y * blockDim.y + threadIdx.y; i <= g->nx && j <= g->ny;
+         j += gridDim.y * blockDim.y) {
+        const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
+        for (int comp = 0; comp < 2; comp++) {
+            if (!ns2d_updated_at(kind, g, comp, i, j, k))
+                continue;
+            const fc_real t = ns2d_tendency(U, in.f[NS2D_P], kind, &p, comp, k);
+            out.f[comp][k] = a * u0.f[comp][k] + (1 - a) * (in.f[comp][k] + dt * t);
+        }
+    }
+}
+
+__global__ void ns2d_rhs_kernel(int n, const int *slot_of, const fc_real *u, const fc_real *v,
+                                ptrdiff_t pitch, fc_real dx, fc_real dy, fc_real c, fc_real *rhs)
+{
+    for (int r = blockIdx.x * blockDim.x + threadIdx.x; r < n; r += gridDim.x * blockDim.x)
+        rhs[r] = -ns2d_divergence(u, v, slot_of[r], pitch, dx, dy) / c;
+}
+
+__global__ void ns2d_correct_kernel(ns2d_set out, const fc_real *phi, const int *cell_of,
+                                    const signed char *kind, fc_real c, ns2d_params p)
+{
+    const fc_grid *g = &p.grid;
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    for (int j = blockIdx.y * blockDim.y + threadIdx.y; i <= g->nx && j <= g->ny;
+         j += gridDim.y * blockDim.y) {
+        const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
+        for (int comp = 0; comp < 2; comp++) {
+            if (!ns2d_updated_at(kind, g, comp, i, j, k))
+                continue;
+            const ptrdiff_t s = comp == 0 ? 1 : g->pitch;
+            const fc_real c_over_h = c / (fc_real)(comp == 0 ? g->dx : g->dy);
+            out.f[comp][k] += ns2d_correction(phi, cell_of, kind, k - s, k, c_over_h);
+        }
+    }
+}
+
+__global__ void ns2d_pressure_kernel(int n, const int *slot_of, const fc_real *phi,
+                                     const fc_real *p_in, fc_real *p_out)
+{
+    for (int r = blockIdx.x * blockDim.x + threadIdx.x; r < n; r += gridDim.x * blockDim.x)
+        p_out[slot_of[r]] = p_in[slot_of[r]] + phi[r];
+}
+
+/* One stage, as ns2d_stage_cpu: update, divergence, pressure solve, correction. */
+static int ns2d_stage_cuda(ns2d_gpu *st, int in, int out, fc_real a, fc_real dt, int *its,
+                           double *res, fc_err *err)
+{
+    const fc_grid *g = &st->p.grid;
+    int s2;
+    if ((s2 = ns2d_fill_ghosts_cuda(st, in, err)))
+        return s2;
+    ns2d_update_kernel<<<face_blocks(g), dim3(BLOCK_X, BLOCK_Y)>>>(
+        set_of(st, in), set_of(st, 0), set_of(st, out), a, dt, st->kind, st->p);
+    FC_CUDA_TRY(cudaGetLastError());
+    const fc_real c = (1 - a) * dt;
+    ns2d_rhs_kernel<<<vec_blocks(st->n), VEC_BLOCK>>>(st->n, st->slot_of, st->U[out][NS2D_U],
+                                                      st->U[out][NS2D_V], g->pitch,
+                                                      (fc_real)g->dx, (fc_real)g->dy, c, st->rhs);
+    FC_CUDA_TRY(cudaGetLastError());
+    if ((s2 = ns2d_pcg_cuda(st, c, its, res, err)))
+        return s2;
+    ns2d_correct_kernel<<<face_blocks(g), dim3(BLOCK_X, BLOCK_Y)>>>(set_of(st, out), st->phi,
+                                                                     st->cell_of, st->kind, c,
+                                                                     st->p);
+    FC_CUDA_TRY(cudaGetLastError());
+    ns2d_pressure_kernel<<<vec_blocks(st->n), VEC_BLOCK>>>(st->n, st->slot_of, st->phi,
+                                                           st->U[in][NS2D_P], st->U[out][NS2D_P]);
+    FC_CUDA_TRY(cudaGetLastError());
+    return FC_OK;
+}
+
+/* Blocks over the interior cells (rows beyond 65535 blocks by grid stride). */
+static dim3 cell_blocks(const fc_grid *g)
+{
+    unsigned rows = fc_blocks(g->ny, BLOCK_Y);
+    return dim3(fc_blocks(g->nx, BLOCK_X), rows < 65535 ? rows : 65535);
+}
+
+__global__ void ns2d_inspect_kernel(ns2d_set s, ns2d_set s0, const signed char *kind,
+                                    ns2d_params p, fc_real inv_dt, ns2d_dev_report *rep)
+{
+    const fc_grid *g = &p.grid;
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    double rate = 0, change = 0;
+    for (int j = blockIdx.y * blockDim.y + threadIdx.y; i < g->nx && j < g->ny;
+         j += gridDim.y * blockDim.y) {
+        const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
+        const fc_real *u = s.f[NS2D_U], *v = s.f[NS2D_V];
+        const fc_real uc = (u[k] + u[k + 1]) / 2, vc = (v[k] + v[k + g->pitch]) / 2;
+        if (!(uc == uc && vc == vc && s.f[NS2D_P][k] == s.f[NS2D_P][k])) {
+            atomicMin(&rep->first_bad, (unsigned long long)j * g->nx + i);
+            continue;
+        }
+        if (kind[k] != NS2D_FLUID)
+            continue;
+        const double r = ns2d_rate(uc, vc, &p);
+        rate = r > rate ? r : rate;
+        const double du = fabs((double)u[k] - s0.f[NS2D_U][k]),
+                     dv = fabs((double)v[k] - s0.f[NS2D_V][k]);
+        change = du > change ? du : change;
+        change = dv > change ? dv : change;
+    }
+    fc_block_max_atomic(rate, &rep->rate_bits);
+    fc_block_max_atomic(change * inv_dt, &rep->change_bits);
+}
+
+/* Largest signal rate of a set, largest change from set 0 per unit time, first NaN. */
+static int ns2d_inspect_cuda(ns2d_gpu *st, int set, double dt, fc_step_report *rep, fc_err *err)
+{
+    ns2d_dev_report r = {0, 0, ULLONG_MAX};
+    FC_CUDA_TRY(cudaMemcpyAsync(st->rep, &r, sizeof r, cudaMemcpyHostToDevice));
+    ns2d_inspect_kernel<<<cell_blocks(&st->p.grid), dim3(BLOCK_X, BLOCK_Y)>>>(
+        set_of(st, set), set_of(st, 0), st->kind, st->p, (fc_real)(dt > 0 ? 1 / dt : 0), st->rep);
+    FC_CUDA_TRY(cudaGetLastError());
+    FC_CUDA_TRY(cudaMemcpy(&r, st->rep, sizeof r, cudaMemcpyDeviceToHost));
+    memcpy(&rep->max_rate, &r.rate_bits, sizeof(double));
+    memcpy(&rep->change, &r.change_bits, sizeof(double));
+    rep->bad = FC_STATE_OK;
+    if (r.first_bad != ULLONG_MAX) {
+        rep->bad = FC_STATE_NAN;
+        rep->bad_cell = (long long)r.first_bad;
+        rep->bad_value = NAN;
+    }
+    return FC_OK;
+}
+
+static int ns2d_step_cuda(void *vst, double dt, fc_step_report *rep, fc_err *err)
+{
+    ns2d_gpu *st = (ns2d_gpu *)vst;
+    int in = 0, out = 1, its_total = 0, s2;
+    double res_max = 0;
+    for (int s = 0; s < NS2D_STAGES; s++) {
+        out = s % 2 == 0 ? 1 : 2;
+        int its;
+        double res;
+        if ((s2 = ns2d_stage_cuda(st, in, out, ns2d_stage_a(s), (fc_real)dt, &its, &res, err)))
+            return s2;
+        its_total += its;
+        res_max = res > res_max ? res : res_max;
+        in = out;
+    }
+    if ((s2 = ns2d_fill_ghosts_cuda(st, out, err)) || (s2 = ns2d_inspect_cuda(st, out, dt, rep, err)))
+        return s2;
+    rep->stats[0] = its_total;
+    rep->stats[1] = res_max;
+    if (rep->bad)
+        return FC_OK; /* set 0 still holds the state before the step */
+    for (int f = 0; f < 3; f++) {
+        fc_real *t = st->U[0][f];
+        st->U[0][f] = st->U[out][f];
+        st->U[out][f] = t;
+    }
+    return FC_OK;
+}
+
+static int ns2d_max_rate_cuda(void *vst, double *rate, fc_err *err)
+{
+    ns2d_gpu *st = (ns2d_gpu *)vst;
+    fc_step_report rep = {};
+    int s2 = ns2d_inspect_cuda(st, 0, 0, &rep, err);
+    *rate = rep.max_rate;
+    return s2;
+}
+
+/* ---- life cycle ---- */
+
+static void free_dev_csr(ns2d_dev_csr *a)
+{
+    if (a->mat)
+        cusparseDestroySpMat(a->mat);
+    if (a->x)
+        cusparseDestroyDnVec(a->x);
+    if (a->y)
+        cusparseDestroyDnVec(a->y);
+    cudaFree(a->rowptr);
+    cudaFree(a->col);
+    cudaFree(a->val);
+    memset(a, 0, sizeof *a);
+}
+
+/* Frees what the matrices of an upload allocated. */
+static void free_solver(ns2d_gpu *st)
+{
+    for (int l = 0; l < NS2D_MG_MAX_LEVELS; l++) {
+        ns2d_dev_level *lv = &st->lv[l];
+        free_dev_csr(&lv->A);
+        free_dev_csr(&lv->P);
+        free_dev_csr(&lv->R);
+        cudaFree(lv->dinv);
+        cudaFree(lv->x);
+        cudaFree(lv->b);
+        cudaFree(lv->r);
+        memset(lv, 0, sizeof *lv);
+    }
+    fc_real **vecs[] = {&st->phi, &st->rhs, &st->r, &st->z, &st->d, &st->q};
+    for (size_t v = 0; v < sizeof vecs / sizeof vecs[0]; v++) {
+        cudaFree(*vecs[v]);
+        *vecs[v] = NULL;
+    }
+    cudaFree(st->cell_of);
+    cudaFree(st->slot_of);
+    cudaFree(st->spmv_buffer);
+    st->cell_of = st->slot_of = NULL;
+    st->spmv_buffer = NULL;
+    st->spmv_bytes = 0;
+}
+
+static void ns2d_destroy_cuda(void *vst)
+{
+    ns2d_gpu *st = (ns2d_gpu *)vst;
+    if (!st)
+        return;
+    free_solver(st);
+    for (int s = 0; s < NS2D_SETS; s++)
+        for (int f = 0; f < 3; f++)
+            cudaFree(st->U[s][f]);
+    cudaFree(st->solid);
+    cudaFree(st->kind);
+    cudaFree(st->partial);
+    cudaFree(st->rep);
+    if (st->sp)
+        cusparseDestroy(st->sp);
+    free(st->host_kind);
+    free(st);
+}
+
+static int ns2d_create_cuda(const fc_grid *g, const void *params, void **out, fc_err *err)
+{
+    ns2d_gpu *st = (ns2d_gpu *)calloc(1, sizeof *st);
+    if (!st)
+        return fc_fail(err, FC_ENOMEM, "out of host memory");
+    st->p = *(const ns2d_params *)params;
+    st->p.grid = *g;
+    const size_t bytes = g->nalloc * sizeof(fc_real);
+    int s2 = FC_OK;
+    for (int s = 0; s < NS2D_SETS && !s2; s++)
+        for (int f = 0; f < 3 && !s2; f++)
+            s2 = fc_dev_alloc((void **)&st->U[s][f], bytes, err);
+    if (!s2)
+        s2 = fc_dev_alloc((void **)&st->solid, bytes, err);
+    if (!s2)
+        s2 = fc_dev_alloc((void **)&st->kind, g->nalloc, err);
+    if (!s2)
+        s2 = fc_dev_alloc((void **)&st->partial, (REDUCE_BLOCKS + 1) * sizeof(double), err);
+    if (!s2)
+        s2 = fc_dev_alloc((void **)&st->rep, sizeof *st->rep, err);
+    if (!s2 && !(st->host_kind = (signed char *)malloc(g->nalloc)))
+        s2 = fc_fail(err, FC_ENOMEM, "out of host memory");
+    if (!s2 && cusparseCreate(&st->sp) != CUSPARSE_STATUS_SUCCESS)
+        s2 = fc_fail(err, FC_EDEVICE, "cannot create a cuSPARSE handle");
+    if (s2) {
+        ns2d_destroy_cuda(st);
+        return s2;
+    }
+    *out = st;
+    return FC_OK;
+}
+
+/* Copies a host CSR matrix to the device, makes its descriptors and grows the SpMV buffer. */
+static int upload_csr(ns2d_gpu *st, const ns2d_csr *h, ns2d_dev_csr *d, fc_err *err)
+{
+    d->n = h->n;
+    d->m = h->m;
+    d->nnz = ns2d_csr_nnz(h);
+    int s2;
+    if ((s2 = fc_dev_alloc((void **)&d->rowptr, ((size_t)d->n + 1) * sizeof(int), err)) ||
+        (s2 = fc_dev_alloc((void **)&d->col, (size_t)(d->nnz ? d->nnz : 1) * sizeof(int), err)) ||
+        (s2 = fc_dev_alloc((void **)&d->val, (size_t)(d->nnz ? d->nnz : 1) * sizeof(fc_real), err)) ||
+        (s2 = fc_dev_upload(d->rowptr, h->rowptr, ((size_t)d->n + 1) * sizeof(int), err)) ||
+        (s2 = fc_dev_upload(d->col, h->col, (size_t)d->nnz * sizeof(int), err)) ||
+        (s2 = fc_dev_upload(d->val, h->val, (size_t)d->nnz * sizeof(fc_real), err)))
+        return s2;
+    FC_CUSPARSE_TRY(cusparseCreateCsr(&d->mat, d->n, d->m, d->nnz, d->rowptr, d->col, d->val,
+                                      CUSPARSE_INDEX_32I, CUSPARSE_INDEX_32I,
+                                      CUSPARSE_INDEX_BASE_ZERO, NS2D_CUDA_REAL));
+    /* Placeholder pointers: each product points the vectors at its operands first. */
+    FC_CUSPARSE_TRY(cusparseCreateDnVec(&d->x, d->m, d->val, NS2D_CUDA_REAL));
+    FC_CUSPARSE_TRY(cusparseCreateDnVec(&d->y, d->n, d->val, NS2D_CUDA_REAL));
+    const fc_real one = 1, zero = 0;
+    size_t bytes = 0;
+    FC_CUSPARSE_TRY(cusparseSpMV_bufferSize(st->sp, CUSPARSE_OPERATION_NON_TRANSPOSE, &one, d->mat,
+                                            d->x, &zero, d->y, NS2D_CUDA_REAL,
+                                            CUSPARSE_SPMV_CSR_ALG2, &bytes));
+    if (bytes > st->spmv_bytes) {
+        cudaFree(st->spmv_buffer);
+        st->spmv_buffer = NULL;
+        if ((s2 = fc_dev_alloc(&st->spmv_buffer, bytes, err)))
+            return s2;
+        st->spmv_bytes = bytes;
+    }
+    return FC_OK;
+}
+
+/* The matrices depend on the solid cells: built on the host when the state arrives, then
+ * copied. */
+static int ns2d_build_solver_cuda(ns2d_gpu *st, fc_err *err)
+{
+    free_solver(st);
+    ns2d_poisson ps;
+    int s2 = ns2d_poisson_build(&st->p, st->host_kind, &ps, err);
+    if (s2)
+        return s2;
+    const fc_grid *g = &st->p.grid;
+    st->n = ps.n;
+    st->nlevels = ps.nlevels;
+    st->singular = ps.singular;
+    st->precond = ps.precond;
+    const size_t vec = (size_t)ps.n * sizeof(fc_real);
+    if ((s2 = fc_dev_alloc((void **)&st->cell_of, g->nalloc * sizeof(int), err)) ||
+        (s2 = fc_dev_alloc((void **)&st->slot_of, (size_t)ps.n * sizeof(int), err)) ||
+        (s2 = fc_dev_upload(st->cell_of, ps.cell_of, g->nalloc * sizeof(int), err)) ||
+        (s2 = fc_dev_upload(st->slot_of, ps.slot_of, (size_t)ps.n * sizeof(int), err)))
+        goto done;
+    {
+        fc_real **vecs[] = {&st->phi, &st->rhs, &st->r, &st->z, &st->d, &st->q};
+        for (size_t v = 0; v < sizeof vecs / sizeof vecs[0] && !s2; v++)
+            s2 = fc_dev_alloc((void **)vecs[v], vec, err);
+    }
+    for (int l = 0; l < ps.nlevels && !s2; l++) {
+        const ns2d_level *h = &ps.lv[l];
+        ns2d_dev_level *d = &st->lv[l];
+        const size_t m = (size_t)h->A.n * sizeof(fc_real);
+        if ((s2 = upload_csr(st, &h->A, &d->A, err)) ||
+            (l < ps.nlevels - 1 && ((s2 = upload_csr(st, &h->P, &d->P, err)) ||
+                                    (s2 = upload_csr(st, &h->R, &d->R, err)))) ||
+            (s2 = fc_dev_alloc((void **)&d->dinv, m, err)) ||
+            (s2 = fc_dev_upload(d->dinv, h->dinv, m, err)) ||
+            (s2 = fc_dev_alloc((void **)&d->x, m, err)) ||
+            (s2 = fc_dev_alloc((void **)&d->b, m, err)) ||
+            (s2 = fc_dev_alloc((void **)&d->r, m, err)))
+            break;
+    }
+done:
+    ns2d_poisson_free(&ps);
+    return s2;
+}
+
+static int ns2d_upload_cuda(void *vst, const fc_state *host, fc_err *err)
+{
+    ns2d_gpu *st = (ns2d_gpu *)vst;
+    const fc_grid *g = &st->p.grid;
+    const size_t bytes = g->nalloc * sizeof(fc_real);
+    /* Kinds and boundary values are set on the host, exactly as the CPU backend sets them. */
+    fc_real *u = (fc_real *)malloc(bytes), *v = (fc_real *)malloc(bytes);
+    if (!u || !v) {
+        free(u);
+        free(v);
+        return fc_fail(err, FC_ENOMEM, "out of host memory");
+    }
+    memcpy(u, host->f[NS2D_U], bytes);
+    memcpy(v, host->f[NS2D_V], bytes);
+    ns2d_cell_kinds(g, host->f[NS2D_SOLID], st->host_kind);
+    ns2d_boundary_values(&st->p, st->host_kind, u, v);
+    int s2 = FC_OK;
+    for (int s = 0; s < NS2D_SETS && !s2; s++)
+        if ((s2 = fc_dev_upload(st->U[s][NS2D_U], u, bytes, err)) ||
+            (s2 = fc_dev_upload(st->U[s][NS2D_V], v, bytes, err)) ||
+            (s2 = fc_dev_upload(st->U[s][NS2D_P], host->f[NS2D_P], bytes, err)))
+            break;
+    free(u);
+    free(v);
+    if (s2 || (s2 = fc_dev_upload(st->solid, host->f[NS2D_SOLID], bytes, err)) ||
+        (s2 = fc_dev_upload(st->kind, st->host_kind, g->nalloc, err)) ||
+        (s2 = ns2d_build_solver_cuda(st, err)) || (s2 = ns2d_fill_ghosts_cuda(st, 0, err)))
+        return s2;
+    st->p.singular = st->singular;
+    FC_CUDA_TRY(cudaDeviceSynchronize());
+    return FC_OK;
+}
+
+static int ns2d_download_cuda(void *vst, fc_state *host, fc_err *err)
+{
+    ns2d_gpu *st = (ns2d_gpu *)vst;
+    const size_t bytes = st->p.grid.nalloc * sizeof(fc_real);
+    int s2;
+    for (int f = 0; f < 3; f++)
+        if ((s2 = fc_dev_download(host->f[f], st->U[0][f], bytes, err)))
+            return s2;
+    return fc_dev_download(host->f[NS2D_SOLID], st->solid, bytes, err);
+}
+
+extern "C" const fc_solver_ops ns2d_ops_cuda = {
+    "gpu",          ns2d_create_cuda,   ns2d_upload_cuda,  ns2d_max_rate_cuda,
+    ns2d_step_cuda, ns2d_download_cuda, ns2d_destroy_cuda,
+};

@@ -1,0 +1,340 @@
+/*
+ * test_ns2d.c: the incompressible solver on the CPU: the pressure matrix is exactly -D G and
+ * symmetric, exact Poiseuille profiles, Taylor-Green decay and its order, divergence after each
+ * projection, multigrid iteration counts that stay flat under refinement, Ghia's cavity, steady
+ * stopping, NaN reports, thread-count independence and bit-for-bit restart.
+ */
+#include <fc_build.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "ns2d/ns2d.h"
+#include "ns2d/ns2d_poisson.h"
+#include "run.h"
+#include "suites.h"
+#include "testlib.h"
+#include "validate.h"
+
+/* Every boundary kind at once: inflow west, outflow east, walls south and north (the north one
+ * moving), and a square obstacle. */
+static const char mixed_case[] =
+    "[case]\nsolver = ns2d\n[grid]\nnx = 40\nny = 24\nx_max = 2\ny_max = 1\n[time]\nt_end = 1\n"
+    "cfl = 0.8\n[physics]\nreynolds = 200\n[boundary]\nwest = inflow\neast = open\n"
+    "north_wall_speed = 0.5\n[obstacle]\nshape = square\ncenter_x = 0.7\ncenter_y = 0.45\n"
+    "size = 0.3\n[initial]\ntype = rest\n";
+
+static const char cavity_case[] =
+    "[case]\nsolver = ns2d\n[grid]\nnx = 40\nny = 40\nx_max = 1\ny_max = 1\n[time]\nt_end = 1\n"
+    "cfl = 0.8\n[physics]\nreynolds = 400\n[boundary]\nnorth_wall_speed = 1\n"
+    "[initial]\ntype = rest\n";
+
+static const char periodic_case[] =
+    "[case]\nsolver = ns2d\n[grid]\nnx = 24\nny = 20\nx_max = 6.283185307179586\n"
+    "y_max = 6.283185307179586\n[time]\nt_end = 1\ncfl = 0.8\n[physics]\nviscosity = 0.01\n"
+    "[boundary]\nwest = periodic\neast = periodic\nsouth = periodic\nnorth = periodic\n"
+    "[initial]\ntype = taylor_green\namplitude = 1\n";
+
+/* A x for the hierarchy's level-0 matrix. */
+static void matvec(const ns2d_csr *A, const double *x, double *y)
+{
+    for (int r = 0; r < A->n; r++) {
+        y[r] = 0;
+        for (int k = A->rowptr[r]; k < A->rowptr[r + 1]; k++)
+            y[r] += A->val[k] * x[A->col[k]];
+    }
+}
+
+/* The matrix of each boundary set-up: symmetric, and the divergence of the velocity correction
+ * -G phi equals A phi for any phi, so a projection leaves exactly the solver's residual. */
+static void check_matrix(const char *text)
+{
+    tl_sim s;
+    tl_sim_open(&s, text, NULL, NULL);
+    const ns2d_params *p = s.params;
+    ns2d_params pp = *p;
+    pp.grid = s.grid;
+    const fc_grid *g = &s.grid;
+    signed char *kind = malloc(g->nalloc);
+    ck_assert_ptr_nonnull(kind);
+    ns2d_cell_kinds(g, s.host.f[NS2D_SOLID], kind);
+    ns2d_poisson ps;
+    fc_err err;
+    ck_assert_msg(ns2d_poisson_build(&pp, kind, &ps, &err) == FC_OK, "%s", err.msg);
+    const ns2d_csr *A = &ps.lv[0].A;
+    for (int r = 0; r < A->n; r++)
+        for (int k = A->rowptr[r]; k < A->rowptr[r + 1]; k++) {
+            int c = A->col[k], found = 0;
+            for (int q = A->rowptr[c]; q < A->rowptr[c + 1]; q++)
+                if (A->col[q] == r) {
+                    found = 1;
+                    ck_assert_double_eq_tol(A->val[q], A->val[k], 1e-12 * fabs(A->val[k]));
+                }
+            ck_assert_msg(found, "A is not symmetric at (%d, %d)", r, c);
+        }
+    double *phi = malloc((size_t)ps.n * sizeof *phi), *aphi = malloc((size_t)ps.n * sizeof *aphi);
+    fc_real *u = fc_grid_alloc(g), *v = fc_grid_alloc(g), *fphi = malloc((size_t)ps.n * sizeof *fphi);
+    ck_assert(phi && aphi && u && v && fphi);
+    srand(7);
+    for (int r = 0; r < ps.n; r++)
+        fphi[r] = (fc_real)(phi[r] = rand() / (double)RAND_MAX - 0.5);
+    matvec(A, phi, aphi);
+    for (int comp = 0; comp < 2; comp++) {
+        fc_real *q = comp ? v : u;
+        const ptrdiff_t step = comp ? g->pitch : 1;
+        for (int j = 0; j <= g->ny; j++)
+            for (int i = 0; i <= g->nx; i++) {
+                ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
+                int cls = comp ? ns2d_class_v(kind, k, g->pitch) : ns2d_class_u(kind, k);
+                if (ns2d_face_updated(cls))
+                    q[k] = ns2d_correction(fphi, ps.cell_of, kind, k - step, k,
+                                           (fc_real)(1 / (comp ? g->dy : g->dx)));
+            }
+    }
+    /* Periodic sides: the edge faces repeat the first ones. */
+    for (int j = 0; j <= g->ny; j++)
+        for (int i = 0; i <= g->nx; i++) {
+            ns2d_fill_slot(u, kind, &pp, 0, i, j);
+            ns2d_fill_slot(v, kind, &pp, 1, i, j);
+        }
+    double worst = 0, scale = 0;
+    for (int r = 0; r < ps.n; r++) {
+        double div = ns2d_divergence(u, v, ps.slot_of[r], g->pitch, (fc_real)g->dx, (fc_real)g->dy);
+        worst = fmax(worst, fabs(div - aphi[r]));
+        scale = fmax(scale, fabs(aphi[r]));
+    }
+    printf("pressure matrix (%d unknowns, %d levels, %s): max |D(-G phi) - A phi| = %.2e of %.2e\n",
+           ps.n, ps.nlevels, ps.singular ? "singular" : "regular", worst, scale);
+    ck_assert_msg(worst <= 1e-12 * scale, "D G differs from the matrix by %g", worst);
+    free(phi), free(aphi), free(u), free(v), free(fphi), free(kind);
+    ns2d_poisson_free(&ps);
+    tl_sim_close(&s);
+}
+
+START_TEST(pressure_matrix_is_minus_div_grad_and_symmetric)
+{
+    check_matrix(mixed_case);
+    check_matrix(cavity_case);
+    check_matrix(periodic_case);
+}
+END_TEST
+
+START_TEST(poiseuille_is_exact)
+{
+    double force, inflow;
+    fc_err err;
+    ck_assert_msg(fc_val_poiseuille(32, 0, &force, &err) == FC_OK, "%s", err.msg);
+    ck_assert_msg(fc_val_poiseuille(32, 1, &inflow, &err) == FC_OK, "%s", err.msg);
+    printf("Poiseuille, 32 cells: relative L2 error %.2e (body force), %.2e (inflow/outflow)\n",
+           force, inflow);
+    /* The issue asks for 1e-3; the wall ghosts are exact for a parabola, so only the steady
+     * tolerance is left. */
+    ck_assert_msg(force < 1e-6 && inflow < 1e-6, "errors %g, %g", force, inflow);
+}
+END_TEST
+
+START_TEST(taylor_green_second_order)
+{
+    double e1, e2;
+    fc_err err;
+    ck_assert_msg(fc_val_taylor_green(16, &e1, &err) == FC_OK, "%s", err.msg);
+    ck_assert_msg(fc_val_taylor_green(32, &e2, &err) == FC_OK, "%s", err.msg);
+    printf("Taylor-Green at t = 1: max error %.3e (16^2), %.3e (32^2), order %.2f\n", e1, e2,
+           log2(e1 / e2));
+    ck_assert_msg(log2(e1 / e2) >= 1.9, "order %g", log2(e1 / e2));
+    ck_assert(e2 < 1e-3);
+}
+END_TEST
+
+START_TEST(divergence_below_tolerance_after_each_projection)
+{
+    double ratio;
+    fc_err err;
+    ck_assert_msg(fc_val_divergence(48, 40, &ratio, &err) == FC_OK, "%s", err.msg);
+    printf("cavity Re 1000: largest divergence over 40 steps = %.3f x poisson_tol\n", ratio);
+    ck_assert(ratio <= 1);
+    /* With every boundary kind and an obstacle too. */
+    tl_sim s;
+    tl_sim_open(&s, mixed_case, NULL, NULL);
+    for (int k = 0; k < 30; k++) {
+        tl_sim_steps(&s, 1);
+        ck_assert_msg(s.last.stats[1] <= 1e-8, "step %d: residual %g", k, s.last.stats[1]);
+    }
+    tl_sim_download(&s);
+    double d[8];
+    s.s->diagnose(s.params, &s.grid, &s.host, d);
+    ck_assert_msg(d[2] <= 1e-8, "max divergence %g", d[2]);
+    tl_sim_close(&s);
+}
+END_TEST
+
+/* Iterations of the first step's two pressure solves (the hardest: the lid starts). */
+static int first_iterations(int n, const char *precond)
+{
+    char sets[3][64];
+    snprintf(sets[0], sizeof sets[0], "grid.nx=%d", n);
+    snprintf(sets[1], sizeof sets[1], "grid.ny=%d", n);
+    snprintf(sets[2], sizeof sets[2], "numerics.preconditioner=%s", precond);
+    const char *const s3[] = {sets[0], sets[1], sets[2], "numerics.poisson_max_iterations=5000",
+                              NULL};
+    tl_sim s;
+    tl_sim_open(&s, cavity_case, s3, NULL);
+    tl_sim_steps(&s, 1);
+    int its = (int)s.last.stats[0];
+    tl_sim_close(&s);
+    return its;
+}
+
+START_TEST(multigrid_iterations_stay_flat)
+{
+    int mg[3], jac[2];
+    for (int k = 0; k < 3; k++)
+        mg[k] = first_iterations(64 << k, "multigrid");
+    for (int k = 0; k < 2; k++)
+        jac[k] = first_iterations(64 << k, "jacobi");
+    printf("first step's iterations (two solves): multigrid %d, %d, %d at 64, 128, 256; "
+           "Jacobi %d, %d at 64, 128\n",
+           mg[0], mg[1], mg[2], jac[0], jac[1]);
+    ck_assert_msg(mg[2] <= mg[0] + 2, "multigrid iterations grow: %d -> %d", mg[0], mg[2]);
+    ck_assert_msg(jac[1] > 3 * jac[0] / 2, "Jacobi iterations should grow with n");
+}
+END_TEST
+
+START_TEST(cavity_matches_ghia_at_re100)
+{
+    double du, dv;
+    fc_err err;
+    ck_assert_msg(fc_val_cavity(100, 32, &du, &dv, &err) == FC_OK, "%s", err.msg);
+    printf("cavity Re 100 on 32^2: max |u - Ghia| %.4f, max |v - Ghia| %.4f\n", du, dv);
+    ck_assert(du <= 0.02 && dv <= 0.02);
+}
+END_TEST
+
+START_TEST(steady_state_stops_the_run)
+{
+    const char *ini = tl_temp_file("cavity.ini", cavity_case);
+    const char *const sets[] = {"time.t_end=100", "time.steady_tol=1e-3", "grid.nx=16",
+                                "grid.ny=16"};
+    fc_run_opts o = {.case_path = ini, .sets = sets, .nsets = 4, .device = "cpu",
+                     .output = tl_temp_path("steady.nc"), .quiet = 1};
+    fc_run_result res;
+    fc_err err;
+    ck_assert_msg(fc_run(&o, &res, &err) == FC_OK, "%s", err.msg);
+    printf("cavity Re 400 on 16^2: steady at t = %.3f s after %lld steps\n", res.t, res.steps);
+    ck_assert(res.steady);
+    ck_assert(res.t > 1 && res.t < 100);
+    ck_assert_int_eq(res.records, 2); /* the initial state and the steady one */
+}
+END_TEST
+
+START_TEST(nan_is_reported_and_not_kept)
+{
+    tl_sim s;
+    tl_sim_open(&s, mixed_case, NULL, NULL);
+    fc_err err = {{0}};
+    s.host.f[NS2D_V][fc_idx(s.grid.pitch, s.grid.ng, 30, 12)] = NAN;
+    ck_assert_int_eq(s.ops->upload(s.state, &s.host, &err), FC_OK);
+    fc_step_report rep = {0};
+    ck_assert_msg(s.ops->step(s.state, 1e-3, &rep, &err) == FC_OK, "%s", err.msg);
+    ck_assert_int_eq(rep.bad, FC_STATE_NAN);
+    tl_sim_download(&s);
+    ck_assert(isnan(tl_at(&s, NS2D_V, 30, 12)));
+    ck_assert(!isnan(tl_at(&s, NS2D_V, 5, 5)));
+    tl_sim_close(&s);
+}
+END_TEST
+
+/*
+ * The same steps on 1 and 2 threads: the reductions of the pressure solve sum in another order,
+ * as the GPU's do, and the fields must agree to the level check_gpu allows (1e-9 relative).
+ */
+START_TEST(threads_change_only_round_off)
+{
+#ifdef _OPENMP
+    const char *const sets[] = {"numerics.poisson_tol=1e-11", NULL};
+    tl_sim a, b;
+    tl_sim_open(&a, mixed_case, sets, NULL);
+    tl_sim_open(&b, mixed_case, sets, NULL);
+    for (int k = 0; k < 100; k++) { /* the same steps, taken on 1 and on 2 threads */
+        double dt = 0.8 / a.rate, dt2 = dt;
+        fc_err err;
+        omp_set_num_threads(1);
+        ck_assert_int_eq(fc_sim_step(&a, &dt, &err), FC_OK);
+        omp_set_num_threads(2);
+        ck_assert_int_eq(fc_sim_step(&b, &dt2, &err), FC_OK);
+    }
+    tl_sim_download(&a);
+    tl_sim_download(&b);
+    for (int f = 0; f < 3; f++) {
+        double d = 0, m = 0;
+        for (int j = 0; j <= a.grid.ny; j++)
+            for (int i = 0; i <= a.grid.nx; i++) {
+                d = fmax(d, fabs(tl_at(&a, f, i, j) - tl_at(&b, f, i, j)));
+                m = fmax(m, fabs(tl_at(&a, f, i, j)));
+            }
+        printf("1 vs 2 threads, field %s after 100 steps: max rel difference %.2e\n",
+               a.s->field_names[f], d / m);
+        ck_assert_msg(d <= 1e-9 * m, "field %d differs by %g of %g", f, d, m);
+    }
+    tl_sim_close(&a);
+    tl_sim_close(&b);
+#endif
+}
+END_TEST
+
+START_TEST(restart_is_bit_for_bit)
+{
+    const char *ini = tl_temp_file("mixed.ini", mixed_case);
+    const char *full = tl_temp_path("ns_full.nc"), *half = tl_temp_path("ns_half.nc"),
+               *cont = tl_temp_path("ns_cont.nc");
+    const char *const sets[] = {"time.t_end=0.4", "output.interval=0.1"};
+    const char *const early[] = {"time.t_end=0.2", "output.interval=0.1"};
+    fc_run_opts o = {.case_path = ini, .sets = sets, .nsets = 2, .device = "cpu", .output = full,
+                     .quiet = 1};
+    fc_run_result res;
+    fc_err err;
+    ck_assert_msg(fc_run(&o, &res, &err) == FC_OK, "%s", err.msg);
+    o.sets = early;
+    o.output = half;
+    ck_assert_msg(fc_run(&o, &res, &err) == FC_OK, "%s", err.msg);
+    o.sets = sets;
+    o.output = cont;
+    o.restart = half;
+    ck_assert_msg(fc_run(&o, &res, &err) == FC_OK, "%s", err.msg);
+    static const char *const vars[] = {"u_face", "v_face", "p"};
+    const size_t n[] = {41 * 24, 40 * 25, 40 * 24};
+    for (int k = 0; k < 3; k++) {
+        double t1, t2;
+        double *x = tl_read_last(full, vars[k], n[k], &t1), *y = tl_read_last(cont, vars[k], n[k], &t2);
+        ck_assert_double_eq(t1, 0.4);
+        ck_assert_double_eq(t2, 0.4);
+        ck_assert_msg(!memcmp(x, y, n[k] * sizeof *x), "%s differs after restart", vars[k]);
+        free(x);
+        free(y);
+    }
+}
+END_TEST
+
+Suite *ns2d_suite(void)
+{
+    Suite *s = suite_create("ns2d");
+    TCase *tc = tcase_create("incompressible flow");
+    tcase_add_test(tc, pressure_matrix_is_minus_div_grad_and_symmetric);
+    tcase_add_test(tc, poiseuille_is_exact);
+    tcase_add_test(tc, taylor_green_second_order);
+    tcase_add_test(tc, divergence_below_tolerance_after_each_projection);
+    tcase_add_test(tc, multigrid_iterations_stay_flat);
+    tcase_add_test(tc, cavity_matches_ghia_at_re100);
+    tcase_add_test(tc, steady_state_stops_the_run);
+    tcase_add_test(tc, nan_is_reported_and_not_kept);
+    tcase_add_test(tc, threads_change_only_round_off);
+    tcase_add_test(tc, restart_is_bit_for_bit);
+    tcase_set_timeout(tc, 300);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,495 @@
+/*
+ * validate.c: the validation cases of `flowcast validate` (see validate.h). Each case is a case
+ * file written here, run through the solver's CPU backend as `flowcast run` would run it, and
+ * compared with its exact solution or published data:
+ *   swe   lake at rest (well-balancing), mass in a closed basin, Stoker's wet dam break;
+ *   ns2d  Poiseuille flow (body force; inflow/outflow), Taylor-Green decay and its order,
+ *         divergence after each projection, Ghia et al.'s cavity, Schaefer & Turek's cylinder.
+ */
+#include <fc_build.h>
+
+#include "validate.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dambreak.h"
+#include "ghia1982.h"
+#include "ns2d/ns2d.h"
+#include "ns2d/ns2d_cases.h"
+#include "sim.h"
+#include "swe/swe.h"
+
+int fc_val_sim_open(fc_sim *s, const char *text, const char *const *sets, int nsets, fc_err *err)
+{
+    const char *base = getenv("TMPDIR");
+    char path[512];
+    snprintf(path, sizeof path, "%s/flowcast-validate-XXXXXX", base && *base ? base : "/tmp");
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return fc_fail(err, FC_EIO, "cannot create a temporary case file in %s", path);
+    size_t len = strlen(text);
+    int ok = write(fd, text, len) == (ssize_t)len;
+    close(fd);
+    int st = ok ? fc_sim_open(s, path, sets, nsets, NULL, err)
+                : fc_fail(err, FC_EIO, "cannot write the temporary case file %s", path);
+    unlink(path);
+    return st;
+}
+
+static int open_fmt(fc_sim *s, fc_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int open_fmt(fc_sim *s, fc_err *err, const char *fmt, ...)
+{
+    char text[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    return fc_val_sim_open(s, text, NULL, 0, err);
+}
+
+/* Runs to t_end (or a steady state), downloads, and closes on failure. */
+static int run_and_download(fc_sim *s, double t_end, double steady_tol, fc_err *err)
+{
+    int st = fc_sim_run_to(s, t_end, steady_tol, err);
+    if (!st)
+        st = fc_sim_download(s, err);
+    if (st)
+        fc_sim_close(s);
+    return st;
+}
+
+/* ---- shallow water ---- */
+
+/* The solver's diagnostic `name` of the downloaded state. */
+static double diagnostic(fc_sim *s, const char *name)
+{
+    double d[16] = {0};
+    size_t k = 0;
+    while (k < s->s->ndiags && strcmp(s->s->diags[k].name, name))
+        k++;
+    s->s->diagnose(s->params, &s->grid, &s->host, d);
+    return k < s->s->ndiags ? d[k] : NAN;
+}
+
+static int check_lake(int quick, fc_val_row *rows, int *nrows, fc_err *err)
+{
+    (void)quick;
+    fc_sim s;
+    int st = open_fmt(&s, err,
+                      "[case]\nsolver = swe\n[grid]\nnx = 50\nny = 50\nx_min = -0.5\nx_max = 0.5\n"
+                      "y_min = -0.5\ny_max = 0.5\n[time]\nt_end = 1\n[initial]\n"
+                      "type = lake_at_rest\nsurface = 0.1\nbump_height = 0.3\n");
+    if (st || (st = fc_sim_steps(&s, 1000, err)) || (st = fc_sim_download(&s, err))) {
+        fc_sim_close(&s);
+        return st;
+    }
+    const double speed = diagnostic(&s, "max_speed");
+    fc_sim_close(&s);
+    rows[0] = (fc_val_row){"swe lake at rest, island", "max |u| after 1000 steps (m s-1)", speed,
+                           0, 1e-12, FC_VAL_AT_MOST, "exact: at rest", 0};
+    *nrows = 1;
+    return FC_OK;
+}
+
+static int check_mass(int quick, fc_val_row *rows, int *nrows, fc_err *err)
+{
+    (void)quick;
+    fc_sim s;
+    int st = open_fmt(&s, err,
+                      "[case]\nsolver = swe\n[grid]\nnx = 60\nny = 40\nx_max = 3\ny_max = 2\n"
+                      "[time]\nt_end = 1\n[initial]\ntype = gaussian_bump\ndepth = 1\n"
+                      "amplitude = 0.3\nradius = 0.3\ncenter_x = 1\ncenter_y = 0.8\n");
+    double m0 = 0, m1 = 0;
+    if (!st && !(st = fc_sim_download(&s, err))) {
+        m0 = diagnostic(&s, "mass");
+        if (!(st = fc_sim_steps(&s, 300, err)) && !(st = fc_sim_download(&s, err)))
+            m1 = diagnostic(&s, "mass");
+    }
+    fc_sim_close(&s);
+    if (st)
+        return st;
+    rows[0] = (fc_val_row){"swe closed basin, waves", "relative mass change over 300 steps",
+                           fabs(m1 - m0) / m0, 0, 1e-12, FC_VAL_AT_MOST,
+                           "exact: conserved", 0};
+    *nrows = 1;
+    return FC_OK;
+}
+
+static int check_stoker(int quick, fc_val_row *rows, int *nrows, fc_err *err)
+{
+    (void)quick;
+    fc_sim s;
+    int st = open_fmt(&s, err,
+                      "[case]\nsolver = swe\n[grid]\nnx = 400\nny = 1\nx_min = -10\nx_max = 10\n"
+                      "y_max = 0.05\n[time]\nt_end = 1.5\n[boundary]\nwest = open\neast = open\n"
+                      "south = periodic\nnorth = periodic\n[initial]\ntype = dambreak\n"
+                      "depth_left = 1\ndepth_right = 0.5\n");
+    if (st || (st = run_and_download(&s, 1.5, 0, err)))
+        return st;
+    fc_dambreak exact;
+    fc_dambreak_init(&exact, 9.81, 1, 0.5, 0);
+    double l1 = 0;
+    for (int i = 0; i < s.grid.nx; i++) {
+        double h, u;
+        fc_dambreak_eval(&exact, fc_grid_x(&s.grid, i), 1.5, &h, &u);
+        l1 += fabs(fc_sim_at(&s, SWE_H, i, 0) - h) * s.grid.dx / 20;
+    }
+    fc_sim_close(&s);
+    rows[0] = (fc_val_row){"swe wet dam break, 400 cells", "L1 error of h at t = 1.5 s (m)", l1, 0,
+                           1e-3, FC_VAL_AT_MOST, "Stoker (1957)", 0};
+    *nrows = 1;
+    return FC_OK;
+}
+
+/* ---- incompressible flow ---- */
+
+/* Linear interpolation of (xs, fs)[0..n) at x (xs increasing). */
+static double interp(const double *xs, const double *fs, int n, double x)
+{
+    int k = 0;
+    while (k < n - 2 && xs[k + 1] < x)
+        k++;
+    double w = (x - xs[k]) / (xs[k + 1] - xs[k]);
+    return fs[k] + w * (fs[k + 1] - fs[k]);
+}
+
+int fc_val_cavity(double re, int n, double *du, double *dv, fc_err *err)
+{
+    int col = -1;
+    for (int c = 0; c < GHIA1982_NRE; c++)
+        if (ghia1982_re[c] == re)
+            col = c;
+    if (col < 0 || n % 2)
+        return fc_fail(err, FC_EINPUT, "no Ghia data for Re %g, or odd n = %d", re, n);
+    fc_sim s;
+    /* Steady to 1e-4 (m s-1 per s): the centreline values then move by well under 1e-3. */
+    int st = open_fmt(&s, err,
+                      "[case]\nsolver = ns2d\n[grid]\nnx = %d\nny = %d\nx_max = 1\ny_max = 1\n"
+                      "[time]\nt_end = 300\ncfl = 0.8\n[physics]\nreynolds = %g\n[boundary]\n"
+                      "north_wall_speed = 1\n[initial]\ntype = rest\n",
+                      n, n, re);
+    if (st || (st = run_and_download(&s, 300, 1e-4, err)))
+        return st;
+    /* u on the faces of column n/2 (x = 0.5) at the cell centres in y, walls added. */
+    double *ys = malloc((size_t)(n + 2) * sizeof *ys), *us = malloc((size_t)(n + 2) * sizeof *us);
+    double *xs = malloc((size_t)(n + 2) * sizeof *xs), *vs = malloc((size_t)(n + 2) * sizeof *vs);
+    if (!ys || !us || !xs || !vs) {
+        free(ys), free(us), free(xs), free(vs);
+        fc_sim_close(&s);
+        return fc_fail(err, FC_ENOMEM, "out of memory");
+    }
+    ys[0] = xs[0] = 0;
+    us[0] = vs[0] = 0;
+    for (int k = 0; k < n; k++) {
+        ys[k + 1] = fc_grid_y(&s.grid, k);
+        us[k + 1] = fc_sim_at(&s, NS2D_U, n / 2, k);
+        xs[k + 1] = fc_grid_x(&s.grid, k);
+        vs[k + 1] = fc_sim_at(&s, NS2D_V, k, n / 2);
+    }
+    ys[n + 1] = xs[n + 1] = 1;
+    us[n + 1] = 1;
+    vs[n + 1] = 0;
+    *du = *dv = 0;
+    for (int k = 0; k < GHIA1982_N; k++) {
+        if (!ghia1982_misprint_u(col, k))
+            *du = fmax(*du, fabs(interp(ys, us, n + 2, ghia1982_y[k]) - ghia1982_u[col][k]));
+        if (!ghia1982_misprint_v(col, k))
+            *dv = fmax(*dv, fabs(interp(xs, vs, n + 2, ghia1982_x[k]) - ghia1982_v[col][k]));
+    }
+    free(ys), free(us), free(xs), free(vs);
+    fc_sim_close(&s);
+    return FC_OK;
+}
+
+int fc_val_poiseuille(int ny, int inflow, double *rel_l2, fc_err *err)
+{
+    fc_sim s;
+    int st;
+    double t_end, tol;
+    if (inflow) /* Re 10 on a unit width, mean speed 1: u = 6 y (1 - y) */
+        st = open_fmt(&s, err,
+                      "[case]\nsolver = ns2d\n[grid]\nnx = %d\nny = %d\nx_max = 4\ny_max = 1\n"
+                      "[time]\nt_end = 1\ncfl = 0.8\n[physics]\nreynolds = 10\n[boundary]\n"
+                      "west = inflow\neast = open\ninflow_speed = 1\n[initial]\ntype = rest\n",
+                      4 * ny, ny),
+        t_end = 20, tol = 1e-7;
+    else /* G = 0.8, nu = 0.1: u = 4 y (1 - y) */
+        st = open_fmt(&s, err,
+                      "[case]\nsolver = ns2d\n[grid]\nnx = 4\nny = %d\nx_max = %.17g\ny_max = 1\n"
+                      "[time]\nt_end = 1\ncfl = 0.8\n[physics]\nviscosity = 0.1\nforce_x = 0.8\n"
+                      "[boundary]\nwest = periodic\neast = periodic\n[initial]\ntype = rest\n",
+                      ny, 4.0 / ny),
+        t_end = 60, tol = 1e-7;
+    if (st || (st = run_and_download(&s, t_end, tol, err)))
+        return st;
+    const double amp = inflow ? 6 : 4;
+    double e2 = 0, u2 = 0;
+    const int i = s.grid.nx - 1; /* the outlet column */
+    for (int j = 0; j < ny; j++) {
+        double y = fc_grid_y(&s.grid, j), exact = amp * y * (1 - y);
+        double u = (fc_sim_at(&s, NS2D_U, i, j) + fc_sim_at(&s, NS2D_U, i + 1, j)) / 2;
+        e2 += (u - exact) * (u - exact);
+        u2 += exact * exact;
+    }
+    fc_sim_close(&s);
+    *rel_l2 = sqrt(e2 / u2);
+    return FC_OK;
+}
+
+int fc_val_taylor_green(int n, double *rel_err, fc_err *err)
+{
+    fc_sim s;
+    const double nu = 0.01, t_end = 1;
+    int st = open_fmt(&s, err,
+                      "[case]\nsolver = ns2d\n[grid]\nnx = %d\nny = %d\nx_max = %.17g\n"
+                      "y_max = %.17g\n[time]\nt_end = 1\ncfl = 0.8\n[physics]\nviscosity = %g\n"
+                      "[boundary]\nwest = periodic\neast = periodic\nsouth = periodic\n"
+                      "north = periodic\n[initial]\ntype = taylor_green\namplitude = 1\n",
+                      n, n, 2 * acos(-1), 2 * acos(-1), nu);
+    if (st || (st = run_and_download(&s, t_end, 0, err)))
+        return st;
+    double e = 0;
+    for (int j = 0; j < n; j++)
+        for (int i = 0; i < n; i++) {
+            double u, v, p;
+            ns2d_taylor_green(1, 1, nu, s.t, s.grid.x_min + i * s.grid.dx, fc_grid_y(&s.grid, j),
+                              &u, &v, &p);
+            e = fmax(e, fabs(fc_sim_at(&s, NS2D_U, i, j) - u));
+        }
+    fc_sim_close(&s);
+    *rel_err = e;
+    return FC_OK;
+}
+
+int fc_val_divergence(int n, int steps, double *ratio, fc_err *err)
+{
+    fc_sim s;
+    int st = open_fmt(&s, err,
+                      "[case]\nsolver = ns2d\n[grid]\nnx = %d\nny = %d\nx_max = 1\ny_max = 1\n"
+                      "[time]\nt_end = 1\ncfl = 0.8\n[physics]\nreynolds = 1000\n[boundary]\n"
+                      "north_wall_speed = 1\n[initial]\ntype = rest\n",
+                      n, n);
+    if (st)
+        return st;
+    const double tol = fc_cfg_real(&s.cfg, "numerics", "poisson_tol");
+    *ratio = 0;
+    for (int k = 0; k < steps && !st; k++) {
+        if ((st = fc_sim_steps(&s, 1, err)) || (st = fc_sim_download(&s, err)))
+            break;
+        *ratio = fmax(*ratio, diagnostic(&s, "max_divergence") / tol);
+    }
+    fc_sim_close(&s);
+    return st;
+}
+
+int fc_val_cylinder(int d, double t_end, double *strouhal, double *cd_max, double *cl_max,
+                    fc_err *err)
+{
+    if (d % 10)
+        return fc_fail(err, FC_EINPUT, "the cylinder needs a multiple of 10 cells across, not %d",
+                       d);
+    fc_sim s;
+    const double D = 0.1, U = 1; /* mean inflow speed: Re = U D / nu = 100 */
+    int st = open_fmt(&s, err,
+                      "[case]\nsolver = ns2d\n[grid]\nnx = %d\nny = %d\nx_max = 2.2\ny_max = 0.41\n"
+                      "[time]\nt_end = 1\ncfl = 0.8\n[physics]\nreynolds = 100\n"
+                      "reference_speed = %g\nreference_length = %g\n[boundary]\nwest = inflow\n"
+                      "east = open\ninflow_speed = %g\n[obstacle]\nshape = circle\n"
+                      "center_x = 0.2\ncenter_y = 0.2\nsize = %g\n[initial]\ntype = rest\n",
+                      22 * d, 41 * d / 10, U, D, U, D);
+    if (st)
+        return st;
+    /* Lift and drag at every step of the second half, where the street is established. */
+    size_t cap = 1024, n = 0;
+    double *t = malloc(cap * sizeof *t), *cl = malloc(cap * sizeof *cl);
+    *cd_max = *cl_max = -INFINITY;
+    while (!st && s.t < t_end) {
+        if ((st = fc_sim_steps(&s, 1, err)))
+            break;
+        if (s.t < t_end / 2)
+            continue;
+        if ((st = fc_sim_download(&s, err)))
+            break;
+        const double cd = diagnostic(&s, "drag_coefficient");
+        if (n == cap) {
+            cap *= 2;
+            t = realloc(t, cap * sizeof *t);
+            cl = realloc(cl, cap * sizeof *cl);
+        }
+        if (!t || !cl) {
+            st = fc_fail(err, FC_ENOMEM, "out of memory");
+            break;
+        }
+        t[n] = s.t;
+        cl[n] = diagnostic(&s, "lift_coefficient");
+        *cd_max = fmax(*cd_max, cd);
+        *cl_max = fmax(*cl_max, cl[n++]);
+    }
+    fc_sim_close(&s);
+    /* Period from the upward zero crossings of the lift about its mean. */
+    double mean = 0, first = NAN, last = NAN;
+    int crossings = 0;
+    for (size_t k = 0; k < n; k++)
+        mean += cl[k] / n;
+    for (size_t k = 1; !st && k < n; k++)
+        if (cl[k - 1] < mean && cl[k] >= mean) {
+            double tc = t[k - 1] + (mean - cl[k - 1]) / (cl[k] - cl[k - 1]) * (t[k] - t[k - 1]);
+            if (crossings++ == 0)
+                first = tc;
+            last = tc;
+        }
+    free(t);
+    free(cl);
+    if (st)
+        return st;
+    if (crossings < 3)
+        return fc_fail(err, FC_ENUMERIC,
+                       "the cylinder did not shed: %d lift oscillations by t = %g s", crossings,
+                       t_end);
+    *strouhal = D / ((last - first) / (crossings - 1)) / U;
+    return FC_OK;
+}
+
+static int check_poiseuille(int quick, fc_val_row *rows, int *nrows, fc_err *err)
+{
+    (void)quick;
+    double force, inflow;
+    int st = fc_val_poiseuille(32, 0, &force, err);
+    if (!st)
+        st = fc_val_poiseuille(32, 1, &inflow, err);
+    if (st)
+        return st;
+    rows[0] = (fc_val_row){"ns2d Poiseuille, body force", "relative L2 error of u, 32 cells",
+                           force, 0, 1e-3, FC_VAL_AT_MOST, "exact: G y (H - y) / 2 nu", 0};
+    rows[1] = (fc_val_row){"ns2d channel, inflow/outflow", "relative L2 error of outlet u, 32 cells",
+                           inflow, 0, 1e-3, FC_VAL_AT_MOST, "exact: 6 U y (H - y) / H^2", 0};
+    *nrows = 2;
+    return FC_OK;
+}
+
+static int check_taylor_green(int quick, fc_val_row *rows, int *nrows, fc_err *err)
+{
+    const int n = quick ? 16 : 64;
+    double e1, e2;
+    int st = fc_val_taylor_green(n, &e1, err);
+    if (!st)
+        st = fc_val_taylor_green(2 * n, &e2, err);
+    if (st)
+        return st;
+    rows[0] = (fc_val_row){"ns2d Taylor-Green, t = 1 s", "", e2, 0, quick ? 1e-3 : 2e-5,
+                           FC_VAL_AT_MOST, "exact (Taylor & Green 1937)", 0};
+    snprintf(rows[0].metric, sizeof rows[0].metric, "max |u - exact| / U, %d x %d", 2 * n, 2 * n);
+    rows[1] = (fc_val_row){"ns2d Taylor-Green, t = 1 s", "", log2(e1 / e2), 2, 1.9,
+                           FC_VAL_AT_LEAST, "second order in space", 0};
+    snprintf(rows[1].metric, sizeof rows[1].metric, "order of that error, %d -> %d cells", n,
+             2 * n);
+    *nrows = 2;
+    return FC_OK;
+}
+
+static int check_divergence(int quick, fc_val_row *rows, int *nrows, fc_err *err)
+{
+    double ratio;
+    const int n = quick ? 64 : 256;
+    int st = fc_val_divergence(n, 50, &ratio, err);
+    if (st)
+        return st;
+    rows[0] = (fc_val_row){"ns2d cavity Re 1000, 50 steps", "", ratio, 0, 1, FC_VAL_AT_MOST,
+                           "the projection's contract", 0};
+    snprintf(rows[0].metric, sizeof rows[0].metric, "max |div u| / poisson_tol, %d x %d", n, n);
+    *nrows = 1;
+    return FC_OK;
+}
+
+static int cavity_rows(double re, int n, fc_val_row *rows, int *nrows, fc_err *err)
+{
+    double du, dv;
+    int st = fc_val_cavity(re, n, &du, &dv, err);
+    if (st)
+        return st;
+    for (int k = 0; k < 2; k++) {
+        rows[k] = (fc_val_row){"", "", k ? dv : du, 0, 0.02, FC_VAL_AT_MOST,
+                               "Ghia, Ghia & Shin (1982)", 0};
+        snprintf(rows[k].case_name, sizeof rows[k].case_name, "ns2d cavity Re %g, %d x %d", re, n,
+                 n);
+        snprintf(rows[k].metric, sizeof rows[k].metric, "max |%s - Ghia| on the centreline",
+                 k ? "v" : "u");
+    }
+    *nrows = 2;
+    return FC_OK;
+}
+
+static int check_cavity_quick(int quick, fc_val_row *rows, int *nrows, fc_err *err)
+{
+    return cavity_rows(100, quick ? 32 : 128, rows, nrows, err);
+}
+
+static int check_cavity_400(int quick, fc_val_row *rows, int *nrows, fc_err *err)
+{
+    (void)quick;
+    return cavity_rows(400, 128, rows, nrows, err);
+}
+
+static int check_cavity_1000(int quick, fc_val_row *rows, int *nrows, fc_err *err)
+{
+    (void)quick;
+    return cavity_rows(1000, 128, rows, nrows, err);
+}
+
+static int check_cylinder(int quick, fc_val_row *rows, int *nrows, fc_err *err)
+{
+    (void)quick;
+    double st_num, cd, cl;
+    int st = fc_val_cylinder(20, 8, &st_num, &cd, &cl, err);
+    if (st)
+        return st;
+    /* Schaefer & Turek (1996), Table 4: St 0.2950-0.3050, Cd max 3.2200-3.2400,
+     * Cl max 0.9900-1.0100 (the ranges of the benchmark's reference solutions). */
+    rows[0] = (fc_val_row){"ns2d cylinder Re 100, 20 cells/D", "Strouhal number", st_num, 0.300,
+                           0.015, FC_VAL_NEAR, "Schaefer & Turek (1996) 2D-2", 0};
+    rows[1] = (fc_val_row){"ns2d cylinder Re 100, 20 cells/D", "largest drag coefficient", cd,
+                           3.23, 0.16, FC_VAL_NEAR, "Schaefer & Turek (1996) 2D-2", 0};
+    rows[2] = (fc_val_row){"ns2d cylinder Re 100, 20 cells/D", "largest lift coefficient", cl, 1.0,
+                           0.2, FC_VAL_NEAR, "Schaefer & Turek (1996) 2D-2", 0};
+    *nrows = 3;
+    return FC_OK;
+}
+
+static const fc_val_check checks[] = {
+    {"swe_lake_at_rest", 1, check_lake},
+    {"swe_mass", 1, check_mass},
+    {"swe_stoker", 1, check_stoker},
+    {"ns2d_poiseuille", 1, check_poiseuille},
+    {"ns2d_taylor_green", 1, check_taylor_green},
+    {"ns2d_divergence", 1, check_divergence},
+    {"ns2d_cavity_re100", 1, check_cavity_quick},
+    {"ns2d_cavity_re400", 0, check_cavity_400},
+    {"ns2d_cavity_re1000", 0, check_cavity_1000},
+    {"ns2d_cylinder", 0, check_cylinder},
+};
+
+const fc_val_check *fc_val_checks(size_t *n)
+{
+    *n = sizeof checks / sizeof checks[0];
+    return checks;
+}
+
+void fc_val_judge(fc_val_row *r)
+{
+    switch (r->rule) {
+    case FC_VAL_AT_MOST:
+        r->pass = r->value <= r->tolerance;
+        break;
+    case FC_VAL_NEAR:
+        r->pass = fabs(r->value - r->reference) <= r->tolerance;
+        break;
+    default:
+        r->pass = r->value >= r->tolerance;
+    }
+}

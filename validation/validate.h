@@ -1,0 +1,71 @@
+/*
+ * validate.h: the validation cases behind `flowcast validate`: each runs a solver on a case with
+ * an exact or published answer and measures how far flowcast is from it. The measuring
+ * functions are also what the tests assert on, so the table and the tests cannot disagree.
+ */
+#ifndef FC_VALIDATE_H
+#define FC_VALIDATE_H
+
+#include <stddef.h>
+
+#include "fc.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* How a value passes: at most the tolerance, within it of the reference, or at least it. */
+enum fc_val_rule { FC_VAL_AT_MOST, FC_VAL_NEAR, FC_VAL_AT_LEAST };
+
+typedef struct fc_val_row {
+    char case_name[64];
+    char metric[96];
+    double value, reference, tolerance;
+    int rule; /* enum fc_val_rule */
+    char source[64]; /* where the reference comes from */
+    int pass;
+} fc_val_row;
+
+#define FC_VAL_MAX_ROWS 4
+
+typedef struct fc_val_check {
+    const char *name;
+    int quick; /* part of --quick (seconds on 2 cores) */
+    /* Runs the case; fills rows[0..*nrows) (passing is decided by the caller). */
+    int (*run)(int quick, fc_val_row *rows, int *nrows, fc_err *err);
+} fc_val_check;
+
+const fc_val_check *fc_val_checks(size_t *n);
+/* Sets row->pass from its rule. */
+void fc_val_judge(fc_val_row *row);
+
+/* ---- measurements, shared with the tests ---- */
+
+/* Starts a simulation from case text (written to a temporary file, removed again). */
+struct fc_sim;
+int fc_val_sim_open(struct fc_sim *s, const char *text, const char *const *sets, int nsets,
+                    fc_err *err);
+
+/* Lid-driven cavity at Reynolds number re on n x n cells (n even), run to a steady state:
+ * largest differences from Ghia et al. (1982) along the centrelines, misprints left out. */
+int fc_val_cavity(double re, int n, double *du, double *dv, fc_err *err);
+/* Plane Poiseuille flow on ny cells across: relative L2 error of the steady u profile, driven
+ * by a body force in a periodic channel (inflow = 0) or entering with its parabolic profile at
+ * an inflow and leaving by an outflow 4 widths downstream (inflow = 1; the outlet profile). */
+int fc_val_poiseuille(int ny, int inflow, double *rel_l2, fc_err *err);
+/* Taylor-Green vortex on n x n cells to t = 1: largest error of u against the exact solution,
+ * relative to the amplitude. */
+int fc_val_taylor_green(int n, double *rel_err, fc_err *err);
+/* Cavity at Re 1000 on n x n cells for `steps` steps: the largest divergence over all steps
+ * after their projections, over the pressure tolerance (at most 1 when it holds). */
+int fc_val_divergence(int n, int steps, double *ratio, fc_err *err);
+/* Schaefer & Turek's (1996) cylinder in a channel at Re 100 (case 2D-2) with d cells across the
+ * diameter: Strouhal number and largest drag and lift coefficients over the last shedding
+ * periods of t_end seconds. */
+int fc_val_cylinder(int d, double t_end, double *strouhal, double *cd_max, double *cl_max,
+                    fc_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
