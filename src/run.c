@@ -353,6 +353,7 @@ int fc_run(const fc_run_opts *o, fc_run_result *res, fc_err *err)
     fc_progress prog;
     double wall0 = fc_now(), step_wall = 0, mass0 = 0;
     const double steady_tol = fc_cfg_real(&c.cfg, "time", "steady_tol");
+    double stat_sum[FC_MAX_STEP_STATS] = {0}; /* of the solver's step statistics, for the summary */
     const int conserved = c.s->conserved_diag;
 
     if ((st = c.ops->max_rate(c.state, &rate, err)) ||
@@ -378,6 +379,8 @@ int fc_run(const fc_run_opts *o, fc_run_result *res, fc_err *err)
             goto done;
         step_wall += fc_now() - w;
         steps++;
+        for (size_t k = 0; k < c.s->nstep_stats; k++)
+            stat_sum[k] += rep.stats[k];
         landing = landing && dt == planned;
         if (rep.bad) {
             fc_progress_end(&prog);
@@ -425,18 +428,23 @@ int fc_run(const fc_run_opts *o, fc_run_result *res, fc_err *err)
         snprintf(halving_note, sizeof halving_note,
                  "; %lld steps retried with half the time step to keep depths positive",
                  halvings);
-        char d1[32], d2[32], drift[160] = "";
+        char d1[32], d2[32], drift[160] = "", stats[256] = "";
         if (conserved >= 0)
             snprintf(drift, sizeof drift, "%s drift %.2e (relative); ",
                      c.s->diags[conserved].name, res->drift);
+        for (size_t k = 0; k < c.s->nstep_stats && steps > 0; k++) {
+            size_t len = strlen(stats);
+            snprintf(stats + len, sizeof stats - len, "%s%s %.3g", k ? ", " : "; mean per step: ",
+                     c.s->step_stats[k].name, stat_sum[k] / (double)steps);
+        }
         fc_info("done: %lld steps to t = %.9g s in %s (steps %s); %.2f Mcell-updates/s, %.2f GB/s "
                 "effective (%.0f B per cell-step, the least a step must move); %s%d records in "
-                "%s%s",
+                "%s%s%s",
                 steps, t, fc_format_duration(wall, d1, sizeof d1),
                 fc_format_duration(step_wall, d2, sizeof d2),
                 step_wall > 0 ? cells * steps / step_wall / 1e6 : 0,
                 step_wall > 0 ? bpc * cells * steps / step_wall / 1e9 : 0, bpc, drift,
-                ncio_records(c.out), c.path, halvings ? halving_note : "");
+                ncio_records(c.out), c.path, halvings ? halving_note : "", stats);
     }
 
 done:

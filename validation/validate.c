@@ -10,6 +10,7 @@
 
 #include "validate.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,6 +24,13 @@
 #include "ns2d/ns2d_cases.h"
 #include "sim.h"
 #include "swe/swe.h"
+
+/* Round-off of quantities that are exact up to it: a thousand machine epsilons of fc_real. */
+#ifdef FC_SINGLE
+#define ROUNDOFF (1000 * (double)FLT_EPSILON)
+#else
+#define ROUNDOFF (1000 * DBL_EPSILON)
+#endif
 
 int fc_val_sim_open(fc_sim *s, const char *text, const char *const *sets, int nsets, fc_err *err)
 {
@@ -92,7 +100,7 @@ static int check_lake(int quick, fc_val_row *rows, int *nrows, fc_err *err)
     const double speed = diagnostic(&s, "max_speed");
     fc_sim_close(&s);
     rows[0] = (fc_val_row){"swe lake at rest, island", "max |u| after 1000 steps (m s-1)", speed,
-                           0, 1e-12, FC_VAL_AT_MOST, "exact: at rest", 0};
+                           0, ROUNDOFF, FC_VAL_AT_MOST, "exact: at rest", 0};
     *nrows = 1;
     return FC_OK;
 }
@@ -115,7 +123,7 @@ static int check_mass(int quick, fc_val_row *rows, int *nrows, fc_err *err)
     if (st)
         return st;
     rows[0] = (fc_val_row){"swe closed basin, waves", "relative mass change over 300 steps",
-                           fabs(m1 - m0) / m0, 0, 1e-12, FC_VAL_AT_MOST,
+                           fabs(m1 - m0) / m0, 0, ROUNDOFF, FC_VAL_AT_MOST,
                            "exact: conserved", 0};
     *nrows = 1;
     return FC_OK;
@@ -450,13 +458,15 @@ static int check_cylinder(int quick, fc_val_row *rows, int *nrows, fc_err *err)
     if (st)
         return st;
     /* Schaefer & Turek (1996), Table 4: St 0.2950-0.3050, Cd max 3.2200-3.2400,
-     * Cl max 0.9900-1.0100 (the ranges of the benchmark's reference solutions). */
+     * Cl max 0.9900-1.0100 (the ranges of the benchmark's reference solutions). The cylinder
+     * here is a staircase of whole cells (its surface off by up to h/2), first order in h: we
+     * allow 5 % on St and Cd and 10 % on the more sensitive Cl. */
     rows[0] = (fc_val_row){"ns2d cylinder Re 100, 20 cells/D", "Strouhal number", st_num, 0.300,
                            0.015, FC_VAL_NEAR, "Schaefer & Turek (1996) 2D-2", 0};
     rows[1] = (fc_val_row){"ns2d cylinder Re 100, 20 cells/D", "largest drag coefficient", cd,
                            3.23, 0.16, FC_VAL_NEAR, "Schaefer & Turek (1996) 2D-2", 0};
     rows[2] = (fc_val_row){"ns2d cylinder Re 100, 20 cells/D", "largest lift coefficient", cl, 1.0,
-                           0.2, FC_VAL_NEAR, "Schaefer & Turek (1996) 2D-2", 0};
+                           0.1, FC_VAL_NEAR, "Schaefer & Turek (1996) 2D-2", 0};
     *nrows = 3;
     return FC_OK;
 }
