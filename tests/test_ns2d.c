@@ -205,6 +205,36 @@ START_TEST(multigrid_iterations_stay_flat)
 }
 END_TEST
 
+/* A grid small enough for one multigrid level (the exact coarse solve alone) gives what Jacobi
+ * gives. */
+START_TEST(one_level_multigrid_agrees_with_jacobi)
+{
+    const char *const mg[] = {"grid.nx=8", "grid.ny=6", "numerics.poisson_tol=1e-13", NULL};
+    const char *const jac[] = {"grid.nx=8", "grid.ny=6", "numerics.poisson_tol=1e-13",
+                               "numerics.preconditioner=jacobi", NULL};
+    tl_sim a, b;
+    tl_sim_open(&a, cavity_case, mg, NULL);
+    tl_sim_open(&b, cavity_case, jac, NULL);
+    for (int k = 0; k < 20; k++) { /* the same steps */
+        double dt = 0.8 / a.rate, dt2 = dt;
+        fc_err err;
+        ck_assert_int_eq(fc_sim_step(&a, &dt, &err), FC_OK);
+        ck_assert_int_eq(fc_sim_step(&b, &dt2, &err), FC_OK);
+    }
+    tl_sim_download(&a);
+    tl_sim_download(&b);
+    double d = 0;
+    for (int j = 0; j <= 6; j++)
+        for (int i = 0; i <= 8; i++)
+            for (int f = 0; f < 2; f++)
+                d = fmax(d, fabs(tl_at(&a, f, i, j) - tl_at(&b, f, i, j)));
+    ck_assert_msg(d < 1e-10, "velocities differ by %g", d);
+    ck_assert_int_le((int)a.last.stats[0], 2); /* the exact solve: one iteration per solve */
+    tl_sim_close(&a);
+    tl_sim_close(&b);
+}
+END_TEST
+
 START_TEST(cavity_matches_ghia_at_re100)
 {
     double du, dv;
@@ -329,6 +359,7 @@ Suite *ns2d_suite(void)
     tcase_add_test(tc, taylor_green_second_order);
     tcase_add_test(tc, divergence_below_tolerance_after_each_projection);
     tcase_add_test(tc, multigrid_iterations_stay_flat);
+    tcase_add_test(tc, one_level_multigrid_agrees_with_jacobi);
     tcase_add_test(tc, cavity_matches_ghia_at_re100);
     tcase_add_test(tc, steady_state_stops_the_run);
     tcase_add_test(tc, nan_is_reported_and_not_kept);

@@ -93,7 +93,7 @@ static void ns2d_vcycle_cpu(ns2d_cpu *st, int l)
     const ns2d_level *lv = &ps->lv[l];
     ns2d_mg_work *w = &st->mg[l];
     if (l == ps->nlevels - 1) {
-        ns2d_spmv_cpu(&lv->A, w->b, w->x); /* the dense inverse */
+        ns2d_spmv_cpu(&ps->coarse_inv, w->b, w->x);
         return;
     }
 #pragma omp parallel for schedule(static)

@@ -72,6 +72,7 @@ typedef struct ns2d_gpu {
     int *cell_of, *slot_of;
     int n, nlevels, singular, precond;
     ns2d_dev_level lv[NS2D_MG_MAX_LEVELS];
+    ns2d_dev_csr coarse_inv;
     fc_real *phi, *rhs, *r, *z, *d, *q;
     double *partial; /* [REDUCE_BLOCKS + 1]: per-block sums, then the total */
     ns2d_dev_report *rep;
@@ -253,7 +254,7 @@ static int ns2d_vcycle_cuda(ns2d_gpu *st, int l, fc_err *err)
     const int n = lv->A.n;
     int s2;
     if (l == st->nlevels - 1)
-        return ns2d_spmv_cuda(st, &lv->A, lv->b, lv->x, err); /* the dense inverse */
+        return ns2d_spmv_cuda(st, &st->coarse_inv, lv->b, lv->x, err);
     ns2d_scale_kernel<<<vec_blocks(n), VEC_BLOCK>>>(n, lv->dinv, lv->b, lv->x);
     FC_CUDA_TRY(cudaGetLastError());
     for (int s = 1; s < NS2D_MG_SWEEPS; s++)
@@ -590,6 +591,7 @@ static void free_solver(ns2d_gpu *st)
         cudaFree(lv->r);
         memset(lv, 0, sizeof *lv);
     }
+    free_dev_csr(&st->coarse_inv);
     fc_real **vecs[] = {&st->phi, &st->rhs, &st->r, &st->z, &st->d, &st->q};
     for (size_t v = 0; v < sizeof vecs / sizeof vecs[0]; v++) {
         cudaFree(*vecs[v]);
@@ -728,6 +730,8 @@ static int ns2d_build_solver_cuda(ns2d_gpu *st, fc_err *err)
             (s2 = fc_dev_alloc((void **)&d->r, m, err)))
             break;
     }
+    if (!s2 && ps.precond == NS2D_PC_MULTIGRID)
+        s2 = upload_csr(st, &ps.coarse_inv, &st->coarse_inv, err);
 done:
     ns2d_poisson_free(&ps);
     return s2;

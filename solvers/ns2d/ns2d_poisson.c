@@ -377,18 +377,12 @@ int ns2d_poisson_build(const ns2d_params *p, const signed char *kind, ns2d_poiss
     for (int l = 0; l < ps->nlevels; l++)
         if (!set_dinv(&ps->lv[l], p->precond == NS2D_PC_MULTIGRID ? NS2D_MG_OMEGA : 1.0))
             goto nomem;
-    if (p->precond == NS2D_PC_MULTIGRID) {
-        ns2d_level *last = &ps->lv[ps->nlevels - 1];
-        ns2d_csr inv = {0};
-        if (!dense_inverse(&last->A, ps->singular, &inv)) {
-            csr_free(&inv);
-            ns2d_poisson_free(ps);
-            return fc_fail(err, FC_ENUMERIC,
-                           "the coarsest pressure operator is not positive definite (a fluid "
-                           "region without outflow that is not connected to the rest?)");
-        }
-        csr_free(&last->A);
-        last->A = inv;
+    if (p->precond == NS2D_PC_MULTIGRID &&
+        !dense_inverse(&ps->lv[ps->nlevels - 1].A, ps->singular, &ps->coarse_inv)) {
+        ns2d_poisson_free(ps);
+        return fc_fail(err, FC_ENUMERIC,
+                       "the coarsest pressure operator is not positive definite (a fluid "
+                       "region without outflow that is not connected to the rest?)");
     }
     return FC_OK;
 nomem:
@@ -405,6 +399,7 @@ void ns2d_poisson_free(ns2d_poisson *ps)
         csr_free(&ps->lv[l].R);
         free(ps->lv[l].dinv);
     }
+    csr_free(&ps->coarse_inv);
     free(ps->cell_of);
     free(ps->slot_of);
     memset(ps, 0, sizeof *ps);

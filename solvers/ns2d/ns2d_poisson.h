@@ -48,7 +48,7 @@ static inline int ns2d_csr_nnz(const ns2d_csr *a) { return a->rowptr[a->n]; }
 /*
  * One level of the hierarchy: its operator A, the damped inverse diagonal omega / diag(A), and
  * the transfers to the next coarser level (P: fine x coarse, R = P^T). The coarsest level has no
- * transfers; its `A` field holds the dense inverse instead.
+ * transfers.
  */
 typedef struct ns2d_level {
     ns2d_csr A, P, R;
@@ -63,6 +63,7 @@ typedef struct ns2d_poisson {
     int precond;        /* enum ns2d_precond */
     int nlevels;        /* 1 with Jacobi */
     ns2d_level lv[NS2D_MG_MAX_LEVELS];
+    ns2d_csr coarse_inv; /* multigrid: the dense inverse of the coarsest level's A */
 } ns2d_poisson;
 
 /* Builds the matrix and (for multigrid) the hierarchy from the cell kinds. */
