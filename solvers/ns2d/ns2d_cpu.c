@@ -41,15 +41,39 @@ typedef struct ns2d_cpu {
 
 /* ---- sparse algebra over the fluid cells ---- */
 
+/* Row r of A x. */
+static inline fc_real ns2d_row_cpu(const ns2d_csr *A, int r, const fc_real *x)
+{
+    fc_real s = 0;
+    for (int k = A->rowptr[r]; k < A->rowptr[r + 1]; k++)
+        s += A->val[k] * x[A->col[k]];
+    return s;
+}
+
+/*
+ * y = alpha A x + beta y, as cuSPARSE's SpMV, for the three uses the solver has (each one pass
+ * over y, where the generic form would cost the CPU a branch or a second pass): y = A x
+ * (alpha 1, beta 0), r = b - A x (the residual, with b given) and y += A x (alpha 1, beta 1).
+ */
 static void ns2d_spmv_cpu(const ns2d_csr *A, const fc_real *x, fc_real *y)
 {
 #pragma omp parallel for schedule(static)
-    for (int r = 0; r < A->n; r++) {
-        fc_real s = 0;
-        for (int k = A->rowptr[r]; k < A->rowptr[r + 1]; k++)
-            s += A->val[k] * x[A->col[k]];
-        y[r] = s;
-    }
+    for (int r = 0; r < A->n; r++)
+        y[r] = ns2d_row_cpu(A, r, x);
+}
+
+static void ns2d_residual_cpu(const ns2d_csr *A, const fc_real *b, const fc_real *x, fc_real *r)
+{
+#pragma omp parallel for schedule(static)
+    for (int i = 0; i < A->n; i++)
+        r[i] = b[i] - ns2d_row_cpu(A, i, x);
+}
+
+static void ns2d_spmv_add_cpu(const ns2d_csr *A, const fc_real *x, fc_real *y)
+{
+#pragma omp parallel for schedule(static)
+    for (int r = 0; r < A->n; r++)
+        y[r] += ns2d_row_cpu(A, r, x);
 }
 
 static double ns2d_dot_cpu(int n, const fc_real *a, const fc_real *b)
@@ -77,10 +101,7 @@ static void ns2d_remove_mean_cpu(int n, fc_real *a)
 /* x += dinv (b - A x): one damped Jacobi sweep; r receives b - A x. */
 static void ns2d_jacobi_cpu(const ns2d_level *l, const fc_real *b, fc_real *x, fc_real *r)
 {
-    ns2d_spmv_cpu(&l->A, x, r);
-#pragma omp parallel for schedule(static)
-    for (int i = 0; i < l->A.n; i++)
-        r[i] = b[i] - r[i];
+    ns2d_residual_cpu(&l->A, b, x, r);
 #pragma omp parallel for schedule(static)
     for (int i = 0; i < l->A.n; i++)
         x[i] += l->dinv[i] * r[i];
@@ -101,16 +122,10 @@ static void ns2d_vcycle_cpu(ns2d_cpu *st, int l)
         w->x[i] = lv->dinv[i] * w->b[i];
     for (int s = 1; s < NS2D_MG_SWEEPS; s++)
         ns2d_jacobi_cpu(lv, w->b, w->x, w->r);
-    ns2d_spmv_cpu(&lv->A, w->x, w->r);
-#pragma omp parallel for schedule(static)
-    for (int i = 0; i < lv->A.n; i++)
-        w->r[i] = w->b[i] - w->r[i];
+    ns2d_residual_cpu(&lv->A, w->b, w->x, w->r);
     ns2d_spmv_cpu(&lv->R, w->r, st->mg[l + 1].b);
     ns2d_vcycle_cpu(st, l + 1);
-    ns2d_spmv_cpu(&lv->P, st->mg[l + 1].x, w->r); /* r: the prolonged correction */
-#pragma omp parallel for schedule(static)
-    for (int i = 0; i < lv->A.n; i++)
-        w->x[i] += w->r[i];
+    ns2d_spmv_add_cpu(&lv->P, st->mg[l + 1].x, w->x); /* x += P x_coarse */
     for (int s = 0; s < NS2D_MG_SWEEPS; s++)
         ns2d_jacobi_cpu(lv, w->b, w->x, w->r);
 }
@@ -157,12 +172,13 @@ static int ns2d_pcg_cpu(ns2d_cpu *st, double c, int *its, double *res, fc_err *e
     for (int it = 1; it <= st->p.poisson_max_iter; it++) {
         ns2d_spmv_cpu(&st->ps.lv[0].A, d, q);
         const double alpha = rz / ns2d_dot_cpu(n, d, q);
-#pragma omp parallel for schedule(static)
+        rr = 0;
+#pragma omp parallel for schedule(static) reduction(+ : rr)
         for (int i = 0; i < n; i++) {
             x[i] += (fc_real)alpha * d[i];
             r[i] -= (fc_real)alpha * q[i];
+            rr += (double)r[i] * r[i];
         }
-        rr = ns2d_dot_cpu(n, r, r);
         *its = it;
         *res = c * sqrt(rr);
         if (*res <= st->p.poisson_tol || !(rr == rr))

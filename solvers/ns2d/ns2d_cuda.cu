@@ -102,16 +102,24 @@ static unsigned vec_blocks(long long n)
 
 /* ---- sparse algebra over the fluid cells ---- */
 
-static int ns2d_spmv_cuda(ns2d_gpu *st, ns2d_dev_csr *A, const fc_real *x, fc_real *y,
-                          fc_err *err)
+/* y = alpha A x + beta y */
+static int ns2d_spmv_cuda(ns2d_gpu *st, ns2d_dev_csr *A, fc_real alpha, const fc_real *x,
+                          fc_real beta, fc_real *y, fc_err *err)
 {
-    const fc_real one = 1, zero = 0;
     FC_CUSPARSE_TRY(cusparseDnVecSetValues(A->x, (void *)x));
     FC_CUSPARSE_TRY(cusparseDnVecSetValues(A->y, y));
-    FC_CUSPARSE_TRY(cusparseSpMV(st->sp, CUSPARSE_OPERATION_NON_TRANSPOSE, &one, A->mat, A->x,
-                                 &zero, A->y, NS2D_CUDA_REAL, CUSPARSE_SPMV_CSR_ALG2,
+    FC_CUSPARSE_TRY(cusparseSpMV(st->sp, CUSPARSE_OPERATION_NON_TRANSPOSE, &alpha, A->mat, A->x,
+                                 &beta, A->y, NS2D_CUDA_REAL, CUSPARSE_SPMV_CSR_ALG2,
                                  st->spmv_buffer));
     return FC_OK;
+}
+
+/* r = b - A x */
+static int ns2d_residual_cuda(ns2d_gpu *st, ns2d_dev_csr *A, const fc_real *b, const fc_real *x,
+                              fc_real *r, fc_err *err)
+{
+    FC_CUDA_TRY(cudaMemcpyAsync(r, b, (size_t)A->n * sizeof *r, cudaMemcpyDeviceToDevice));
+    return ns2d_spmv_cuda(st, A, -1, x, 1, r, err);
 }
 
 /* Per-block partial sums of a[i] * b[i] (b NULL: of a[i]) in double, grid-stride. */
@@ -188,21 +196,11 @@ static int ns2d_remove_mean_cuda(ns2d_gpu *st, int n, fc_real *a, fc_err *err)
     return FC_OK;
 }
 
-/* r = b - Ax (Ax given in r); x += dinv r. */
-__global__ void ns2d_jacobi_update_kernel(int n, const fc_real *b, const fc_real *dinv, fc_real *x,
-                                          fc_real *r)
-{
-    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
-        r[i] = b[i] - r[i];
-        x[i] += dinv[i] * r[i];
-    }
-}
-
-/* r = b - Ax (Ax given in r). */
-__global__ void ns2d_residual_kernel(int n, const fc_real *b, fc_real *r)
+/* x += dinv r */
+__global__ void ns2d_jacobi_update_kernel(int n, const fc_real *dinv, const fc_real *r, fc_real *x)
 {
     for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x)
-        r[i] = b[i] - r[i];
+        x[i] += dinv[i] * r[i];
 }
 
 /* y = dinv x */
@@ -210,13 +208,6 @@ __global__ void ns2d_scale_kernel(int n, const fc_real *dinv, const fc_real *x, 
 {
     for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x)
         y[i] = dinv[i] * x[i];
-}
-
-/* y += x */
-__global__ void ns2d_add_kernel(int n, const fc_real *x, fc_real *y)
-{
-    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x)
-        y[i] += x[i];
 }
 
 /* x += alpha d; r -= alpha q */
@@ -239,10 +230,10 @@ __global__ void ns2d_cg_direction_kernel(int n, fc_real beta, const fc_real *z, 
 /* x += dinv (b - A x): one damped Jacobi sweep; r receives b - A x. */
 static int ns2d_jacobi_cuda(ns2d_gpu *st, ns2d_dev_level *l, fc_err *err)
 {
-    int s2 = ns2d_spmv_cuda(st, &l->A, l->x, l->r, err);
+    int s2 = ns2d_residual_cuda(st, &l->A, l->b, l->x, l->r, err);
     if (s2)
         return s2;
-    ns2d_jacobi_update_kernel<<<vec_blocks(l->A.n), VEC_BLOCK>>>(l->A.n, l->b, l->dinv, l->x, l->r);
+    ns2d_jacobi_update_kernel<<<vec_blocks(l->A.n), VEC_BLOCK>>>(l->A.n, l->dinv, l->r, l->x);
     FC_CUDA_TRY(cudaGetLastError());
     return FC_OK;
 }
@@ -254,22 +245,17 @@ static int ns2d_vcycle_cuda(ns2d_gpu *st, int l, fc_err *err)
     const int n = lv->A.n;
     int s2;
     if (l == st->nlevels - 1)
-        return ns2d_spmv_cuda(st, &st->coarse_inv, lv->b, lv->x, err);
+        return ns2d_spmv_cuda(st, &st->coarse_inv, 1, lv->b, 0, lv->x, err);
     ns2d_scale_kernel<<<vec_blocks(n), VEC_BLOCK>>>(n, lv->dinv, lv->b, lv->x);
     FC_CUDA_TRY(cudaGetLastError());
     for (int s = 1; s < NS2D_MG_SWEEPS; s++)
         if ((s2 = ns2d_jacobi_cuda(st, lv, err)))
             return s2;
-    if ((s2 = ns2d_spmv_cuda(st, &lv->A, lv->x, lv->r, err)))
-        return s2;
-    ns2d_residual_kernel<<<vec_blocks(n), VEC_BLOCK>>>(n, lv->b, lv->r);
-    FC_CUDA_TRY(cudaGetLastError());
-    if ((s2 = ns2d_spmv_cuda(st, &lv->R, lv->r, st->lv[l + 1].b, err)) ||
+    if ((s2 = ns2d_residual_cuda(st, &lv->A, lv->b, lv->x, lv->r, err)) ||
+        (s2 = ns2d_spmv_cuda(st, &lv->R, 1, lv->r, 0, st->lv[l + 1].b, err)) ||
         (s2 = ns2d_vcycle_cuda(st, l + 1, err)) ||
-        (s2 = ns2d_spmv_cuda(st, &lv->P, st->lv[l + 1].x, lv->r, err)))
+        (s2 = ns2d_spmv_cuda(st, &lv->P, 1, st->lv[l + 1].x, 1, lv->x, err))) /* x += P x_c */
         return s2;
-    ns2d_add_kernel<<<vec_blocks(n), VEC_BLOCK>>>(n, lv->r, lv->x);
-    FC_CUDA_TRY(cudaGetLastError());
     for (int s = 0; s < NS2D_MG_SWEEPS; s++)
         if ((s2 = ns2d_jacobi_cuda(st, lv, err)))
             return s2;
@@ -321,7 +307,7 @@ static int ns2d_pcg_cuda(ns2d_gpu *st, double c, int *its, double *res, fc_err *
     if ((s2 = ns2d_dot_cuda(st, n, st->r, st->z, &rz, err)))
         return s2;
     for (int it = 1; it <= st->p.poisson_max_iter; it++) {
-        if ((s2 = ns2d_spmv_cuda(st, &st->lv[0].A, st->d, st->q, err)) ||
+        if ((s2 = ns2d_spmv_cuda(st, &st->lv[0].A, 1, st->d, 0, st->q, err)) ||
             (s2 = ns2d_dot_cuda(st, n, st->d, st->q, &dq, err)))
             return s2;
         const double alpha = rz / dq;

@@ -4,6 +4,7 @@
  */
 #include <fc_build.h>
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -323,6 +324,12 @@ int ns2d_poisson_build(const ns2d_params *p, const signed char *kind, ns2d_poiss
     const fc_grid *g = &p->grid;
     memset(ps, 0, sizeof *ps);
     ps->precond = p->precond;
+    /* CSR indices are 32-bit (cuSPARSE's fastest path): the 5 entries per cell must fit. */
+    if ((double)g->nx * g->ny * 5 > INT_MAX)
+        return fc_fail(err, FC_EINPUT,
+                       "%d x %d cells is more than the pressure solver's 32-bit sparse indices "
+                       "hold (%d cells at most)",
+                       g->nx, g->ny, INT_MAX / 5);
     ps->cell_of = malloc(g->nalloc * sizeof *ps->cell_of);
     level_grid fine = {g->nx, g->ny, g->bc[FC_WEST] == FC_BC_PERIODIC,
                        g->bc[FC_SOUTH] == FC_BC_PERIODIC, NULL, 0};
