@@ -18,7 +18,7 @@ static void print_key(const fc_key *k)
         snprintf(kind, sizeof kind, "one of %s", k->choices);
     else
         snprintf(kind, sizeof kind, "%s%s%s", fc_key_type_name(k->type), *range ? " " : "", range);
-    printf("    %-16s %-34s %-10s %-12s %s\n", k->name, kind,
+    printf("    %-22s %-32s %-10s %-12s %s\n", k->name, kind,
            *k->units && strcmp(k->units, "1") ? k->units : "-",
            k->def ? (*k->def ? k->def : "\"\"") : "(required)", k->help);
 }
@@ -60,7 +60,7 @@ int cmd_cases(int argc, char **argv)
     size_t nc, ns;
     const fc_key *core = fc_config_core_keys(&nc);
     printf("Case files are INI. Every key below; '(required)' keys have no default.\n"
-           "    %-16s %-34s %-10s %-12s %s\n\nKeys of every case:\n",
+           "    %-22s %-32s %-10s %-12s %s\n\nKeys of every case:\n",
            "key", "type and range", "units", "default", "meaning");
     print_sections(core, nc);
     const fc_solver_desc *const *all = fc_solver_list(&ns);

@@ -30,7 +30,8 @@
  * (ns2d_poisson.h) and solved by conjugate gradients with a geometric multigrid preconditioner.
  * Because L is exactly D G, the divergence left after a projection is the solver's residual.
  * dt = cfl / max(|u|/dx + |v|/dy + (8/3) nu (1/dx^2 + 1/dy^2)): advective and diffusive limits
- * together (the 8/3 covers the larger diagonal of the wall ghosts).
+ * together (the 8/3 covers the larger diagonal of the wall ghosts). At cfl = 1 a purely
+ * diffusive step sits on SSP-RK2's real-axis limit (dt lambda = 2); the cases use 0.8.
  *
  * Boundaries, per side (grid.h): periodic; wall (no slip, with a tangential speed: the lid of a
  * cavity); inflow (given normal velocity, uniform or parabolic; tangential 0); open (outflow:
