@@ -57,15 +57,13 @@ static void check_matrix(const char *text)
     tl_sim s;
     tl_sim_open(&s, text, NULL, NULL);
     const ns2d_params *p = s.params;
-    ns2d_params pp = *p;
-    pp.grid = s.grid;
-    const fc_grid *g = &s.grid;
+    const fc_grid *g = &p->grid;
     signed char *kind = malloc(g->nalloc);
     ck_assert_ptr_nonnull(kind);
     ns2d_cell_kinds(g, s.host.f[NS2D_SOLID], kind);
     ns2d_poisson ps;
     fc_err err;
-    ck_assert_msg(ns2d_poisson_build(&pp, kind, &ps, &err) == FC_OK, "%s", err.msg);
+    ck_assert_msg(ns2d_poisson_build(p, kind, &ps, &err) == FC_OK, "%s", err.msg);
     const ns2d_csr *A = &ps.lv[0].A;
     for (int r = 0; r < A->n; r++)
         for (int k = A->rowptr[r]; k < A->rowptr[r + 1]; k++) {
@@ -99,8 +97,8 @@ static void check_matrix(const char *text)
     /* Periodic sides: the edge faces repeat the first ones. */
     for (int j = 0; j <= g->ny; j++)
         for (int i = 0; i <= g->nx; i++) {
-            ns2d_fill_slot(u, kind, &pp, 0, i, j);
-            ns2d_fill_slot(v, kind, &pp, 1, i, j);
+            ns2d_fill_slot(u, kind, p, 0, i, j);
+            ns2d_fill_slot(v, kind, p, 1, i, j);
         }
     double worst = 0, scale = 0;
     for (int r = 0; r < ps.n; r++) {

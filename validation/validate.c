@@ -50,7 +50,10 @@ int fc_val_sim_open(fc_sim *s, const char *text, const char *const *sets, int ns
 }
 
 static int open_fmt(fc_sim *s, fc_err *err, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+#ifdef __GNUC__
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
 static int open_fmt(fc_sim *s, fc_err *err, const char *fmt, ...)
 {
     char text[2048];

@@ -94,10 +94,11 @@ static int ns2d_check(const fc_config *cfg, fc_err *err)
                             : "give the viscosity (or [physics] reynolds): both are 0");
         n++;
     }
-    int inflow = 0, outflow = 0;
+    int inflow = -1, outflow = 0;
     for (int s = 0; s < 4; s++) {
         int bc = fc_cfg_choice(cfg, "boundary", side_names[s]);
-        inflow |= bc == FC_BC_INFLOW;
+        if (bc == FC_BC_INFLOW && inflow < 0)
+            inflow = s;
         outflow |= bc == FC_BC_OPEN;
         if (bc != FC_BC_WALL && fc_cfg_real(cfg, "boundary", wall_speed_keys[s]) != 0) {
             fc_cfg_error(cfg, err, "boundary", wall_speed_keys[s],
@@ -105,8 +106,8 @@ static int ns2d_check(const fc_config *cfg, fc_err *err)
             n++;
         }
     }
-    if (inflow && !outflow) {
-        fc_cfg_error(cfg, err, "boundary", "west",
+    if (inflow >= 0 && !outflow) {
+        fc_cfg_error(cfg, err, "boundary", side_names[inflow],
                      "an inflow needs an open (outflow) side for the fluid to leave by");
         n++;
     }

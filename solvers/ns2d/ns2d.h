@@ -87,7 +87,6 @@ typedef struct ns2d_params {
     int precond;             /* enum ns2d_precond */
     double poisson_tol;      /* largest divergence left after a projection (s-1) */
     int poisson_max_iter;
-    int singular;            /* no outflow: the pressure is defined up to a constant */
     double ref_speed, ref_length; /* for Re and the force coefficients */
     int has_obstacle;
     fc_grid grid;

@@ -440,7 +440,6 @@ static int ns2d_upload_cpu(void *vst, const fc_state *host, fc_err *err)
     int status = ns2d_build_solver_cpu(st, err);
     if (status)
         return status;
-    st->p.singular = st->ps.singular;
     ns2d_fill_ghosts_cpu(st, 0);
     return FC_OK;
 }

@@ -751,7 +751,6 @@ static int ns2d_upload_cuda(void *vst, const fc_state *host, fc_err *err)
         (s2 = fc_dev_upload(st->kind, st->host_kind, g->nalloc, err)) ||
         (s2 = ns2d_build_solver_cuda(st, err)) || (s2 = ns2d_fill_ghosts_cuda(st, 0, err)))
         return s2;
-    st->p.singular = st->singular;
     FC_CUDA_TRY(cudaDeviceSynchronize());
     return FC_OK;
 }
