@@ -31,12 +31,15 @@ typedef struct ns2d_mg_work {
 
 typedef struct ns2d_cpu {
     ns2d_params p;
-    fc_real *U[NS2D_SETS][3]; /* u, v, p of each set, grid layout */
-    fc_real *solid;           /* grid layout, 1 in solid cells */
-    signed char *kind;        /* grid layout, enum ns2d_cell, halos included */
+    /* u, v (m s-1, faces) and p (m2 s-2, centres) of each set: (ny + 6) x (nx + 6), halo 3 */
+    fc_real *U[NS2D_SETS][3];
+    fc_real *solid;    /* same layout: 1 in obstacle cells, 0 in fluid */
+    signed char *kind; /* same layout, halos included: enum ns2d_cell */
     ns2d_poisson ps;
-    fc_real *phi, *rhs, *r, *z, *d, *q; /* [ps.n] conjugate-gradient vectors */
-    ns2d_mg_work mg[NS2D_MG_MAX_LEVELS];
+    /* [ps.n], one per fluid cell: phi (m2 s-2), the right-hand side and residual r (s-2), the
+     * preconditioned residual z, the search direction d and q = A d */
+    fc_real *phi, *rhs, *r, *z, *d, *q;
+    ns2d_mg_work mg[NS2D_MG_MAX_LEVELS]; /* [level][its unknowns] */
 } ns2d_cpu;
 
 /* ---- sparse algebra over the fluid cells ---- */

@@ -66,6 +66,9 @@ struct ns2d_dev_level {
 
 typedef struct ns2d_gpu {
     ns2d_params p;
+    /* Device arrays in the layouts of ns2d_cpu: u, v (m s-1), p (m2 s-2) of each set, the solid
+     * field and the kinds, (ny + 6) x (nx + 6); cell_of [grid slots] and slot_of [n] as in
+     * ns2d_poisson; the solver's vectors [n] per fluid cell. */
     fc_real *U[NS2D_SETS][3];
     fc_real *solid;
     signed char *kind;
