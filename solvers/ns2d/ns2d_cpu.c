@@ -79,23 +79,38 @@ static void ns2d_spmv_add_cpu(const ns2d_csr *A, const fc_real *x, fc_real *y)
         y[r] += ns2d_row_cpu(A, r, x);
 }
 
-static double ns2d_dot_cpu(int n, const fc_real *a, const fc_real *b)
+/*
+ * Sum of a[i] * b[i] (b NULL: of a[i]) in double, in blocks of NS2D_SUM_BLOCK whose partial sums
+ * are added in block order: the result does not depend on the number of threads, so neither do
+ * the solves, and a restart on another thread count repeats the run bit for bit.
+ */
+#define NS2D_SUM_BLOCK 4096
+static double ns2d_sum_cpu(int n, const fc_real *a, const fc_real *b)
 {
+    const int nb = (n + NS2D_SUM_BLOCK - 1) / NS2D_SUM_BLOCK;
+    double small[64], *part = nb <= 64 ? small : malloc((size_t)nb * sizeof *part);
+    if (!part)
+        abort(); /* a few bytes per 4096 cells of a state that fitted */
+#pragma omp parallel for schedule(static)
+    for (int blk = 0; blk < nb; blk++) {
+        const int lo = blk * NS2D_SUM_BLOCK, hi = lo + NS2D_SUM_BLOCK < n ? lo + NS2D_SUM_BLOCK : n;
+        double s = 0;
+        for (int i = lo; i < hi; i++)
+            s += b ? (double)a[i] * b[i] : (double)a[i];
+        part[blk] = s;
+    }
     double s = 0;
-#pragma omp parallel for schedule(static) reduction(+ : s)
-    for (int i = 0; i < n; i++)
-        s += (double)a[i] * b[i];
+    for (int blk = 0; blk < nb; blk++)
+        s += part[blk];
+    if (part != small)
+        free(part);
     return s;
 }
 
 /* Removes the mean (the null space of a singular pressure equation). */
 static void ns2d_remove_mean_cpu(int n, fc_real *a)
 {
-    double s = 0;
-#pragma omp parallel for schedule(static) reduction(+ : s)
-    for (int i = 0; i < n; i++)
-        s += a[i];
-    const fc_real m = (fc_real)(s / n);
+    const fc_real m = (fc_real)(ns2d_sum_cpu(n, a, NULL) / n);
 #pragma omp parallel for schedule(static)
     for (int i = 0; i < n; i++)
         a[i] -= m;
@@ -163,7 +178,7 @@ static int ns2d_pcg_cpu(ns2d_cpu *st, double c, int *its, double *res, fc_err *e
         ns2d_remove_mean_cpu(n, st->rhs);
     memcpy(r, st->rhs, (size_t)n * sizeof *r);
     memset(x, 0, (size_t)n * sizeof *x);
-    double rr = ns2d_dot_cpu(n, r, r);
+    double rr = ns2d_sum_cpu(n, r, r);
     *its = 0;
     *res = c * sqrt(rr);
     /* A NaN in the state is not the solver's failure: the step's inspection reports where. */
@@ -171,23 +186,22 @@ static int ns2d_pcg_cpu(ns2d_cpu *st, double c, int *its, double *res, fc_err *e
         return FC_OK;
     ns2d_precondition_cpu(st, r, z);
     memcpy(d, z, (size_t)n * sizeof *d);
-    double rz = ns2d_dot_cpu(n, r, z);
+    double rz = ns2d_sum_cpu(n, r, z);
     for (int it = 1; it <= st->p.poisson_max_iter; it++) {
         ns2d_spmv_cpu(&st->ps.lv[0].A, d, q);
-        const double alpha = rz / ns2d_dot_cpu(n, d, q);
-        rr = 0;
-#pragma omp parallel for schedule(static) reduction(+ : rr)
+        const double alpha = rz / ns2d_sum_cpu(n, d, q);
+#pragma omp parallel for schedule(static)
         for (int i = 0; i < n; i++) {
             x[i] += (fc_real)alpha * d[i];
             r[i] -= (fc_real)alpha * q[i];
-            rr += (double)r[i] * r[i];
         }
+        rr = ns2d_sum_cpu(n, r, r);
         *its = it;
         *res = c * sqrt(rr);
         if (*res <= st->p.poisson_tol || !(rr == rr))
             return FC_OK;
         ns2d_precondition_cpu(st, r, z);
-        const double rz_new = ns2d_dot_cpu(n, r, z), beta = rz_new / rz;
+        const double rz_new = ns2d_sum_cpu(n, r, z), beta = rz_new / rz;
         rz = rz_new;
 #pragma omp parallel for schedule(static)
         for (int i = 0; i < n; i++)
