@@ -3,31 +3,37 @@
 # hold only complete records: a restart from it must work (or find no complete record yet).
 . "${top_srcdir:-.}/tests/lib.sh"
 
-trials=8
-k=1
-while [ $k -le $trials ]; do
-  f="$tmp/kill$k.nc"
-  "$fc" run "$inputs/jet.ini" -q --set output.interval=3600 --set grid.nx=192 --set grid.ny=96 -o "$f" &
-  pid=$!
-  # 0.3 .. 2.5 s: before, during and between records
-  sleep "$(awk -v s="$k" 'BEGIN { srand(s * 7919); printf "%.2f", 0.3 + 2.2 * rand() }')"
-  kill -KILL $pid 2>/dev/null
-  wait $pid 2>/dev/null
-  if [ ! -e "$f" ]; then
-    ok "kill $k: before the file existed"
-  elif ! "$NCDUMP" -h "$f" >/dev/null 2>&1; then
-    bad "kill $k: ncdump cannot read the file"
-  else
-    "$fc" run "$inputs/jet.ini" -q --set grid.nx=192 --set grid.ny=96 --restart "$f" \
-      -o "$tmp/cont$k.nc" >"$tmp/err" 2>&1 &
-    rpid=$!
-    sleep 1; kill -TERM $rpid 2>/dev/null; wait $rpid; rc=$?
-    if grep -q "holds no complete record" "$tmp/err" || [ $rc -eq 0 ] || grep -q "interrupted" "$tmp/err"; then
-      ok "kill $k: file readable, restart from its last complete record works"
+# kill_trials NAME TRIALS CASE ARGS...: TRIALS runs of CASE with ARGS, each killed at a random
+# moment between 0.3 and 2.5 s (before, during and between records).
+kill_trials() {
+  name=$1 trials=$2 case=$3
+  shift 3
+  k=1
+  while [ $k -le "$trials" ]; do
+    f="$tmp/$name-kill$k.nc"
+    "$fc" run "$case" -q "$@" -o "$f" &
+    pid=$!
+    sleep "$(awk -v s="$k" 'BEGIN { srand(s * 7919); printf "%.2f", 0.3 + 2.2 * rand() }')"
+    kill -KILL $pid 2>/dev/null
+    wait $pid 2>/dev/null
+    if [ ! -e "$f" ]; then
+      ok "$name kill $k: before the file existed"
+    elif ! "$NCDUMP" -h "$f" >/dev/null 2>&1; then
+      bad "$name kill $k: ncdump cannot read the file"
     else
-      bad "kill $k: restart failed (exit $rc)"
+      "$fc" run "$case" -q "$@" --restart "$f" -o "$tmp/$name-cont$k.nc" >"$tmp/err" 2>&1 &
+      rpid=$!
+      sleep 1; kill -TERM $rpid 2>/dev/null; wait $rpid; rc=$?
+      if grep -q "holds no complete record" "$tmp/err" || [ $rc -eq 0 ] || grep -q "interrupted" "$tmp/err"; then
+        ok "$name kill $k: file readable, restart from its last complete record works"
+      else
+        bad "$name kill $k: restart failed (exit $rc)"
+      fi
     fi
-  fi
-  k=$((k + 1))
-done
+    k=$((k + 1))
+  done
+}
+
+kill_trials jet 8 "$inputs/jet.ini" --set output.interval=3600 --set grid.nx=192 --set grid.ny=96
+kill_trials cylinder 3 "$inputs/cylinder.ini" --set output.interval=0.01
 finish
