@@ -5,8 +5,12 @@ libflowcast_a_SOURCES += solvers/solver.h solvers/registry.c \
 	solvers/swe/swe_cases.c solvers/swe/swe_cases.h \
 	solvers/ns2d/ns2d.h solvers/ns2d/ns2d.c solvers/ns2d/ns2d_cpu.c \
 	solvers/ns2d/ns2d_cases.c solvers/ns2d/ns2d_cases.h \
-	solvers/ns2d/ns2d_poisson.c solvers/ns2d/ns2d_poisson.h
-EXTRA_DIST += solvers/swe/swe_cuda.cu solvers/ns2d/ns2d_cuda.cu
+	solvers/ns2d/ns2d_poisson.c solvers/ns2d/ns2d_poisson.h \
+	solvers/spectral/spec.h solvers/spectral/spec.c solvers/spectral/spec_cpu.c \
+	solvers/spectral/spec_cases.c solvers/spectral/spec_cases.h \
+	solvers/spectral/spec_fftw.c solvers/spectral/spec_fftw.h
+EXTRA_DIST += solvers/swe/swe_cuda.cu solvers/ns2d/ns2d_cuda.cu solvers/spectral/spec_cuda.cu
 if HAVE_CUDA
-libflowcast_a_SOURCES += solvers/swe/swe_cuda.cu solvers/ns2d/ns2d_cuda.cu
+libflowcast_a_SOURCES += solvers/swe/swe_cuda.cu solvers/ns2d/ns2d_cuda.cu \
+	solvers/spectral/spec_cuda.cu
 endif

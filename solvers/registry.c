@@ -5,9 +5,10 @@
 
 #include "solver.h"
 #include "ns2d/ns2d.h"
+#include "spectral/spec.h"
 #include "swe/swe.h"
 
-static const fc_solver_desc *const solvers[] = {&swe_solver, &ns2d_solver};
+static const fc_solver_desc *const solvers[] = {&swe_solver, &ns2d_solver, &spec_solver};
 
 const fc_solver_desc *const *fc_solver_list(size_t *n)
 {

@@ -66,14 +66,20 @@ typedef struct fc_ic_spec {
 } fc_ic_spec;
 
 /* (time, y, x) or static (y, x) at cell centres; or on a staggered grid's faces, (time, y,
- * x_face) with nx + 1 points along x or (time, y_face, x) with ny + 1 along y. */
-enum fc_var_shape { FC_VAR_TYX, FC_VAR_YX, FC_VAR_TY_XFACE, FC_VAR_TYFACE_X };
+ * x_face) with nx + 1 points along x or (time, y_face, x) with ny + 1 along y; or (time, k): an
+ * isotropic spectrum over the grid's wavenumber shells (fc_grid_shells). */
+enum fc_var_shape { FC_VAR_TYX, FC_VAR_YX, FC_VAR_TY_XFACE, FC_VAR_TYFACE_X, FC_VAR_TK };
 
 static inline int fc_var_static(int shape) { return shape == FC_VAR_YX; }
 
-/* Points of a variable along x and y. */
+/* Points of a variable along x and y (a spectrum: its shells along "x", one row). */
 static inline void fc_var_extent(int shape, const fc_grid *g, int *nx, int *ny)
 {
+    if (shape == FC_VAR_TK) {
+        *nx = fc_grid_shells(g, NULL);
+        *ny = 1;
+        return;
+    }
     *nx = g->nx + (shape == FC_VAR_TY_XFACE);
     *ny = g->ny + (shape == FC_VAR_TYFACE_X);
 }
@@ -125,6 +131,10 @@ typedef struct fc_solver_desc {
 
     const fc_var_spec *vars;
     size_t nvars;
+    /* Whether variable k is written for these parameters (an optional field: a tracer that is
+     * off); NULL: every variable is. A state field whose restart variable is off is not read
+     * back on restart. */
+    int (*var_active)(const void *params, size_t k);
     /* Output variables from a downloaded state: out[k] is nx*ny packed (row-major, x fastest)
      * for variable k. Static variables are asked for once. The host state may be modified
      * (halos refilled). */
@@ -143,6 +153,12 @@ typedef struct fc_solver_desc {
     const fc_solver_ops *cpu;
     const fc_solver_ops *gpu; /* NULL in a build without CUDA */
 } fc_solver_desc;
+
+/* Whether solver s writes variable k with these parameters. */
+static inline int fc_var_on(const fc_solver_desc *s, const void *params, size_t k)
+{
+    return !s->var_active || s->var_active(params, k);
+}
 
 const fc_solver_desc *fc_solver_find(const char *name);
 const fc_solver_desc *const *fc_solver_list(size_t *n);

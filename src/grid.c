@@ -3,6 +3,7 @@
 
 #include "grid.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,6 +72,18 @@ void fc_grid_unpack(const fc_grid *g, const fc_real *packed, fc_real *field, int
     for (int j = 0; j < nye; j++)
         memcpy(field + fc_idx(g->pitch, g->ng, 0, j), packed + (size_t)j * nxe,
                (size_t)nxe * sizeof(fc_real));
+}
+
+int fc_grid_shells(const fc_grid *g, double *dk)
+{
+    const double lx = g->x_max - g->x_min, ly = g->y_max - g->y_min;
+    const double step = 2 * M_PI / (lx > ly ? lx : ly);
+    const double kx = M_PI / g->dx * (2 * (g->nx / 2)) / g->nx; /* largest |kx| held: nx/2 */
+    const double ky = M_PI / g->dy * (2 * (g->ny / 2)) / g->ny;
+    if (dk)
+        *dk = step;
+    int n = (int)floor(sqrt(kx * kx + ky * ky) / step + 0.5);
+    return n > 1 ? n : 1;
 }
 
 const char *fc_bc_name(int bc)

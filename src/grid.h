@@ -108,6 +108,14 @@ fc_real *fc_grid_alloc(const fc_grid *g);
 void fc_grid_pack(const fc_grid *g, const fc_real *field, fc_real *packed, int nxe, int nye);
 void fc_grid_unpack(const fc_grid *g, const fc_real *packed, fc_real *field, int nxe, int nye);
 
+/*
+ * Wavenumber shells of a periodic box, for isotropic spectra: shell n (1..the return value)
+ * holds the Fourier modes with n - 1/2 <= |k| / dk < n + 1/2, where dk = 2 pi / max(Lx, Ly)
+ * (rad m-1, stored in *dk unless NULL); the last shell reaches the corner mode (nx/2, ny/2), so
+ * every mode but the mean lies in one shell.
+ */
+int fc_grid_shells(const fc_grid *g, double *dk);
+
 const char *fc_bc_name(int bc);
 
 #ifdef __cplusplus

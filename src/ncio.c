@@ -33,6 +33,7 @@ struct ncio_file {
     int nvars, ndiags, nrec;
     int *varid;  /* per solver variable */
     int (*extent)[2]; /* per solver variable: points along x and y */
+    int *spectrum;    /* per solver variable: on (time, k) */
     int *diagid; /* per diagnostic */
     int timeid;
     const fc_grid *grid;
@@ -53,14 +54,15 @@ static int put_text(int ncid, int varid, const char *name, const char *text)
 }
 
 static int def_coord(int ncid, const char *name, int dim, int nvdim, const char *long_name,
-                     const char *axis, int *varid, int *bndid)
+                     const char *units, const char *axis, int *varid, int *bndid)
 {
     char bname[16];
     snprintf(bname, sizeof bname, "%s_bnds", name);
     int dims[2] = {dim, nvdim}, s;
     if ((s = nc_def_var(ncid, name, NC_DOUBLE, 1, &dim, varid)) ||
         (s = put_text(ncid, *varid, "long_name", long_name)) ||
-        (s = put_text(ncid, *varid, "units", "m")) || (s = put_text(ncid, *varid, "axis", axis)) ||
+        (s = put_text(ncid, *varid, "units", units)) ||
+        (axis && (s = put_text(ncid, *varid, "axis", axis))) ||
         (s = put_text(ncid, *varid, "bounds", bname)) ||
         (s = nc_def_var(ncid, bname, NC_DOUBLE, 2, dims, bndid)))
         return s;
@@ -130,8 +132,9 @@ int ncio_create(const char *path, int overwrite, const ncio_meta *m, ncio_file *
     f->ndiags = m->ndiags;
     f->varid = calloc(s->nvars, sizeof *f->varid);
     f->extent = calloc(s->nvars, sizeof *f->extent);
+    f->spectrum = calloc(s->nvars, sizeof *f->spectrum);
     f->diagid = calloc((size_t)m->ndiags + 1, sizeof *f->diagid);
-    if (!f->path || !f->varid || !f->extent || !f->diagid) {
+    if (!f->path || !f->varid || !f->extent || !f->spectrum || !f->diagid) {
         st = fc_fail(err, FC_ENOMEM, "out of memory");
         goto fail;
     }
@@ -151,15 +154,31 @@ int ncio_create(const char *path, int overwrite, const ncio_meta *m, ncio_file *
     NC_TRY(put_text(ncid, f->timeid, "units", units), "time attributes");
     NC_TRY(put_text(ncid, f->timeid, "calendar", "standard"), "time attributes");
     NC_TRY(put_text(ncid, f->timeid, "axis", "T"), "time attributes");
-    NC_TRY(def_coord(ncid, "y", dy, dnv, "y coordinate of cell centre", "Y", &yid, &yb),
+    NC_TRY(def_coord(ncid, "y", dy, dnv, "y coordinate of cell centre", "m", "Y", &yid, &yb),
            "defining y");
-    NC_TRY(def_coord(ncid, "x", dx, dnv, "x coordinate of cell centre", "X", &xid, &xb),
+    NC_TRY(def_coord(ncid, "x", dx, dnv, "x coordinate of cell centre", "m", "X", &xid, &xb),
            "defining x");
-    /* Staggered variables get their own coordinates: the faces, at cell edges. */
-    int staggered = 0, dxf = -1, dyf = -1, xfid = -1, yfid = -1;
+    /* Staggered variables get their own coordinates: the faces, at cell edges; spectra theirs:
+     * the wavenumber shells. */
+    int staggered = 0, dxf = -1, dyf = -1, xfid = -1, yfid = -1, spectral = 0, dk = -1, kid = -1,
+        kb = -1;
     for (size_t k = 0; k < s->nvars; k++) {
+        f->varid[k] = -1;
+        if (!fc_var_on(s, m->params, k))
+            continue;
         fc_var_extent(s->vars[k].shape, g, &f->extent[k][0], &f->extent[k][1]);
         staggered |= s->vars[k].shape == FC_VAR_TY_XFACE || s->vars[k].shape == FC_VAR_TYFACE_X;
+        f->spectrum[k] = s->vars[k].shape == FC_VAR_TK;
+        spectral |= f->spectrum[k];
+    }
+    double kstep = 0;
+    const int nk = fc_grid_shells(g, &kstep);
+    if (spectral) {
+        NC_TRY(nc_def_dim(ncid, "k", (size_t)nk, &dk), "defining k");
+        NC_TRY(def_coord(ncid, "k", dk, dnv,
+                         "wavenumber magnitude 2 pi / wavelength at the centre of the shell",
+                         "m-1", NULL, &kid, &kb),
+               "defining k");
     }
     if (staggered) {
         NC_TRY(nc_def_dim(ncid, "x_face", (size_t)g->nx + 1, &dxf), "defining x_face");
@@ -177,17 +196,23 @@ int ncio_create(const char *path, int overwrite, const ncio_meta *m, ncio_file *
     const fc_real fill = FC_FILL;
     for (size_t k = 0; k < s->nvars; k++) {
         const fc_var_spec *v = &s->vars[k];
+        if (!fc_var_on(s, m->params, k))
+            continue;
         const size_t ex = (size_t)f->extent[k][0], ey = (size_t)f->extent[k][1];
         size_t rows = NCIO_CHUNK_BYTES / sizeof(fc_real) / ex;
         rows = rows < 1 ? 1 : rows > ey ? ey : rows;
-        int tyx = !fc_var_static(v->shape);
+        const int timed = !fc_var_static(v->shape), spectrum = v->shape == FC_VAR_TK;
         int dims[3] = {dt, v->shape == FC_VAR_TYFACE_X ? dyf : dy,
                        v->shape == FC_VAR_TY_XFACE ? dxf : dx};
         size_t chunk[3] = {1, rows, ex};
-        NC_TRY(nc_def_var(ncid, v->name, NC_FC_REAL, tyx ? 3 : 2, tyx ? dims : dims + 1,
-                          &f->varid[k]),
+        if (spectrum) { /* (time, k) */
+            dims[1] = dk;
+            chunk[1] = ex;
+        }
+        const int nd = spectrum ? 2 : timed ? 3 : 2;
+        NC_TRY(nc_def_var(ncid, v->name, NC_FC_REAL, nd, timed ? dims : dims + 1, &f->varid[k]),
                v->name);
-        NC_TRY(nc_def_var_chunking(ncid, f->varid[k], NC_CHUNKED, tyx ? chunk : chunk + 1),
+        NC_TRY(nc_def_var_chunking(ncid, f->varid[k], NC_CHUNKED, timed ? chunk : chunk + 1),
                v->name);
         if (m->deflate > 0)
             NC_TRY(nc_def_var_deflate(ncid, f->varid[k], 1, 1, m->deflate), v->name);
@@ -237,6 +262,8 @@ int ncio_create(const char *path, int overwrite, const ncio_meta *m, ncio_file *
         NC_TRY(write_faces(ncid, xfid, g->nx + 1, g->x_min, g->dx), "writing x_face");
         NC_TRY(write_faces(ncid, yfid, g->ny + 1, g->y_min, g->dy), "writing y_face");
     }
+    if (spectral)
+        NC_TRY(write_coord(ncid, kid, kb, nk, kstep / 2, kstep), "writing k");
     NC_TRY(nc_sync(ncid), "syncing");
     *out = f;
     return FC_OK;
@@ -247,6 +274,7 @@ fail:
     free(f->path);
     free(f->varid);
     free(f->extent);
+    free(f->spectrum);
     free(f->diagid);
     free(f);
     return st;
@@ -270,8 +298,9 @@ int ncio_write_record(ncio_file *f, double t, fc_real *const *packed, const doub
     size_t start[3] = {(size_t)f->nrec, 0, 0};
     size_t count[3] = {1, 0, 0};
     for (int k = 0; k < f->nvars; k++)
-        if (packed[k]) {
-            count[1] = (size_t)f->extent[k][1];
+        if (packed[k] && f->varid[k] >= 0) {
+            /* (time, y, x), or (time, k): the shells along k */
+            count[1] = (size_t)f->extent[k][f->spectrum[k] ? 0 : 1];
             count[2] = (size_t)f->extent[k][0];
             NC_TRY(nc_put_vara_fc(f->ncid, f->varid[k], start, count, packed[k]),
                    "writing a record");
@@ -299,6 +328,7 @@ int ncio_close(ncio_file *f, fc_err *err)
     free(f->path);
     free(f->varid);
     free(f->extent);
+    free(f->spectrum);
     free(f->diagid);
     free(f);
     return st;
@@ -424,8 +454,8 @@ static int get_text_att(int ncid, const char *name, char *buf, size_t len)
     return 0;
 }
 
-int ncio_read_restart(const char *path, const fc_solver_desc *s, const fc_grid *g,
-                      fc_state *host, double *t, fc_err *err)
+int ncio_read_restart(const char *path, const fc_solver_desc *s, const void *params,
+                      const fc_grid *g, fc_state *host, double *t, fc_err *err)
 {
     int ncid, st = open_input(path, "restart file", &ncid, err);
     if (st)
@@ -462,7 +492,12 @@ int ncio_read_restart(const char *path, const fc_solver_desc *s, const fc_grid *
         goto done;
     }
     for (int k = 0; k < s->nfields && !st; k++) {
-        int varid;
+        int varid, active = 1;
+        for (size_t v = 0; v < s->nvars; v++)
+            if (!strcmp(s->vars[v].name, s->restart_vars[k]))
+                active = fc_var_on(s, params, v);
+        if (!active)
+            continue;
         if (nc_inq_varid(ncid, s->restart_vars[k], &varid) != NC_NOERR) {
             st = fc_fail(err, FC_EINPUT, "restart file '%s' has no variable '%s'", path,
                          s->restart_vars[k]);

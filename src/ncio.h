@@ -3,7 +3,8 @@
  *
  * An output file has dimensions (time: unlimited, y, x, nv = 2), coordinate variables x and y
  * (cell centres, with bounds), time in "seconds since <reference>", every time-dependent
- * variable on (time, y, x), static ones on (y, x), and the diagnostics on (time). The case file
+ * variable on (time, y, x), static ones on (y, x), spectra on (time, k) with k the wavenumber
+ * shells (a coordinate with bounds), and the diagnostics on (time). The case file
  * text, command line, version, device and precision are global attributes, so a run can be
  * reproduced from its output alone.
  *
@@ -29,6 +30,7 @@ typedef struct ncio_file ncio_file;
 typedef struct ncio_meta {
     const fc_config *cfg;
     const fc_solver_desc *solver;
+    const void *params; /* the solver's parameters: which optional variables it writes */
     const fc_grid *grid;
     const char *title;
     const char *history; /* "<UTC time>: <command line>" */
@@ -55,11 +57,12 @@ int ncio_close(ncio_file *f, fc_err *err);
 int ncio_complete_records(int ncid, size_t *n, fc_err *err);
 
 /*
- * Reads the last complete record of an earlier output into host (the solver's fields, interior)
- * and its time. Checks that it was written by the same solver on the same grid.
+ * Reads the last complete record of an earlier output into host (the solver's fields, interior;
+ * those whose variable is off for params are left as they are) and its time. Checks that it was
+ * written by the same solver on the same grid.
  */
-int ncio_read_restart(const char *path, const fc_solver_desc *s, const fc_grid *g,
-                      fc_state *host, double *t, fc_err *err);
+int ncio_read_restart(const char *path, const fc_solver_desc *s, const void *params,
+                      const fc_grid *g, fc_state *host, double *t, fc_err *err);
 
 /* Reads variable var, on (y, x) or (..., y, x) (the last record), into field's interior. */
 int ncio_read_field(const char *path, const char *var, const fc_grid *g, fc_real *field,

@@ -171,7 +171,7 @@ static int write_record(run_ctx *c, double t, double dt, double cfl, const fc_st
         return fc_fail(err, FC_ENOMEM, "out of host memory");
     int first = ncio_records(c->out) == 0;
     for (size_t k = 0; k < c->s->nvars; k++)
-        if (first || !fc_var_static(c->s->vars[k].shape))
+        if ((first || !fc_var_static(c->s->vars[k].shape)) && fc_var_on(c->s, c->params, k))
             out[k] = c->packed[k];
     c->s->derive(c->params, &c->grid, &c->host, out);
     c->s->diagnose(c->params, &c->grid, &c->host, c->diags);
@@ -181,7 +181,7 @@ static int write_record(run_ctx *c, double t, double dt, double cfl, const fc_st
     extra[0] = dt;
     extra[1] = cfl;
     for (size_t k = 0; k < c->s->nvars && !st; k++)
-        if (first && fc_var_static(c->s->vars[k].shape)) {
+        if (out[k] && fc_var_static(c->s->vars[k].shape)) {
             st = ncio_write_static(c->out, (int)k, out[k], err);
             out[k] = NULL;
         }
@@ -244,7 +244,7 @@ static int setup(run_ctx *c, double *t0, fc_err *err)
             return fc_fail(err, FC_EINPUT,
                            "the output file '%s' is the restart file: give another with -o",
                            c->path);
-        if ((st = ncio_read_restart(o->restart, c->s, &c->grid, &c->host, t0, err)))
+        if ((st = ncio_read_restart(o->restart, c->s, c->params, &c->grid, &c->host, t0, err)))
             return st;
         if (*t0 >= fc_cfg_real(&c->cfg, "time", "t_end"))
             return fc_fail(err, FC_EINPUT,
@@ -269,8 +269,8 @@ static int setup(run_ctx *c, double *t0, fc_err *err)
     char hist[8192];
     history(c, hist, sizeof hist);
     const char *title = fc_cfg_str(&c->cfg, "case", "title");
-    ncio_meta meta = {&c->cfg,     c->s,    &c->grid,   *title ? title : c->cfg.name,
-                      hist,        c->device, diags,    c->ndiags,
+    ncio_meta meta = {&c->cfg, c->s,     c->params, &c->grid, *title ? title : c->cfg.name,
+                      hist,    c->device, diags,   c->ndiags,
                       (int)fc_cfg_int(&c->cfg, "output", "deflate")};
     st = ncio_create(c->path, o->overwrite, &meta, &c->out, err);
     free(diags);

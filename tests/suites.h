@@ -9,5 +9,6 @@ Suite *grid_suite(void);
 Suite *ncio_suite(void);
 Suite *swe_suite(void);
 Suite *ns2d_suite(void);
+Suite *spectral_suite(void);
 
 #endif

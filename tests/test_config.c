@@ -102,7 +102,7 @@ START_TEST(missing_required_keys_and_bad_choices)
     ASSERT_HAS(msg, "missing required key [initial] depth_left (m)");
     ASSERT_HAS(msg, "bad.ini:6: [boundary] west = sticky: must be one of: periodic, wall, open, inflow");
     msg = load_bad("[case]\nsolver = shallow\n", NULL, 0);
-    ASSERT_HAS(msg, "unknown solver 'shallow' (known: swe, ns2d)");
+    ASSERT_HAS(msg, "unknown solver 'shallow' (known: swe, ns2d, spectral)");
     msg = load_bad("[case]\nsolver = swe\n[initial]\ntype = tsunami\n", NULL, 0);
     ASSERT_HAS(msg, "unknown initial condition 'tsunami' for solver swe");
 }
@@ -161,6 +161,8 @@ END_TEST
 
 /* The smallest valid case of each initial condition of each solver: the [initial] keys, then
  * any other sections it needs. */
+#define PERIODIC                                                                                 \
+    "[boundary]\nwest = periodic\neast = periodic\nsouth = periodic\nnorth = periodic\n"
 static const struct {
     const char *solver, *ic, *keys;
 } minimal_ic[] = {
@@ -175,6 +177,10 @@ static const struct {
     {"ns2d", "taylor_green",
      "amplitude = 1\n[physics]\nviscosity = 0.01\n[boundary]\nwest = periodic\n"
      "east = periodic\nsouth = periodic\nnorth = periodic\n"},
+    {"spectral", "taylor_green", "amplitude = 1\nwavenumber = 6.283185307179586\n" PERIODIC},
+    {"spectral", "double_shear_layer", "layer_width = 0.03\n" PERIODIC},
+    {"spectral", "random_spectrum", "energy = 0.5\npeak_wavenumber = 20\n" PERIODIC},
+    {"spectral", "rest", PERIODIC},
 };
 
 /* Nonsense for key k: just outside its range, a non-number, or a word not among its choices. */

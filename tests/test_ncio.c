@@ -130,7 +130,7 @@ static const char *two_records(fc_config *cfg, fc_grid *g)
     fc_grid_init(g, 12, 10, 2, 0, 1.2, 0, 1, bc, &err);
     const char *path = tl_temp_path("two.nc");
     unlink(path);
-    ncio_meta m = {cfg, cfg->solver, g, "two", "now: test", "cpu", cfg->solver->diags,
+    ncio_meta m = {cfg, cfg->solver, NULL, g, "two", "now: test", "cpu", cfg->solver->diags,
                    (int)cfg->solver->ndiags, 0};
     ncio_file *f;
     ck_assert_msg(ncio_create(path, 0, &m, &f, &err) == FC_OK, "%s", err.msg);
@@ -182,7 +182,7 @@ START_TEST(round_trip_and_incomplete_record)
 
     fc_state st = {4, {fc_grid_alloc(&g), fc_grid_alloc(&g), fc_grid_alloc(&g), fc_grid_alloc(&g)}};
     double t;
-    ck_assert_msg(ncio_read_restart(path, cfg.solver, &g, &st, &t, &err) == FC_OK, "%s", err.msg);
+    ck_assert_msg(ncio_read_restart(path, cfg.solver, NULL, &g, &st, &t, &err) == FC_OK, "%s", err.msg);
     ck_assert_double_eq(t, 10);
     ck_assert_double_eq(st.f[0][fc_idx(g.pitch, g.ng, 3, 2)], 1000 + 0.5 * (2 * 12 + 3));
     for (int k = 0; k < 4; k++)
@@ -202,7 +202,7 @@ START_TEST(existing_file_is_never_overwritten)
     ck_assert_int_eq(fc_config_load(ini, NULL, 0, &cfg, &err), FC_OK);
     const int bc[4] = {1, 1, 1, 1};
     fc_grid_init(&g, 12, 10, 2, 0, 1.2, 0, 1, bc, &err);
-    ncio_meta m = {&cfg, cfg.solver, &g, "t", "h", "cpu", cfg.solver->diags, 4, 0};
+    ncio_meta m = {&cfg, cfg.solver, NULL, &g, "t", "h", "cpu", cfg.solver->diags, 4, 0};
     ncio_file *f;
     ck_assert_int_eq(ncio_create(path, 0, &m, &f, &err), FC_EINPUT);
     ck_assert_ptr_nonnull(strstr(err.msg, "exists; it is left untouched"));

@@ -312,21 +312,8 @@ START_TEST(restart_is_bit_for_bit)
     const char *ini = tl_temp_file("mixed.ini", mixed_case);
     const char *full = tl_temp_path("ns_full.nc"), *half = tl_temp_path("ns_half.nc"),
                *cont = tl_temp_path("ns_cont.nc");
-    const char *const sets[] = {"time.t_end=0.4", "output.interval=0.1"};
-    const char *const early[] = {"time.t_end=0.2", "output.interval=0.1"};
-    fc_run_opts o = {.case_path = ini, .sets = sets, .nsets = 2, .device = "cpu", .output = full,
-                     .quiet = 1};
-    fc_run_result res;
-    fc_err err;
-    ck_assert_msg(fc_run(&o, &res, &err) == FC_OK, "%s", err.msg);
-    o.sets = early;
-    o.output = half;
-    ck_assert_msg(fc_run(&o, &res, &err) == FC_OK, "%s", err.msg);
-    o.sets = sets;
-    o.output = cont;
-    o.restart = half;
-    o.threads = 1; /* a different thread count must not matter either */
-    ck_assert_msg(fc_run(&o, &res, &err) == FC_OK, "%s", err.msg);
+    /* On one thread: a different thread count must not matter either. */
+    tl_restart_runs(ini, 0.2, 0.4, 0.1, 1, full, half, cont);
     static const char *const vars[] = {"u_face", "v_face", "p"};
     const size_t n[] = {41 * 24, 40 * 25, 40 * 24};
     for (int k = 0; k < 3; k++) {

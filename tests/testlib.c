@@ -3,6 +3,8 @@
 
 #include "testlib.h"
 
+#include "run.h"
+
 #include <math.h>
 #include <netcdf.h>
 #include <stdio.h>
@@ -69,6 +71,29 @@ void tl_sim_download(tl_sim *s)
 }
 
 void tl_sim_close(tl_sim *s) { fc_sim_close(s); }
+
+void tl_restart_runs(const char *ini, double t_half, double t_end, double interval, int threads,
+                     const char *full, const char *half, const char *cont)
+{
+    char end[64], mid[64], every[64];
+    snprintf(end, sizeof end, "time.t_end=%.17g", t_end);
+    snprintf(mid, sizeof mid, "time.t_end=%.17g", t_half);
+    snprintf(every, sizeof every, "output.interval=%.17g", interval);
+    const char *const sets[] = {end, every}, *const early[] = {mid, every};
+    fc_run_opts o = {.case_path = ini, .sets = sets, .nsets = 2, .device = "cpu", .output = full,
+                     .quiet = 1};
+    fc_run_result res;
+    fc_err err;
+    ck_assert_msg(fc_run(&o, &res, &err) == FC_OK, "%s", err.msg);
+    o.sets = early;
+    o.output = half;
+    ck_assert_msg(fc_run(&o, &res, &err) == FC_OK, "%s", err.msg);
+    o.sets = sets;
+    o.output = cont;
+    o.restart = half;
+    o.threads = threads;
+    ck_assert_msg(fc_run(&o, &res, &err) == FC_OK, "%s", err.msg);
+}
 
 /* Reads variable var at the last record of path into a malloc'd array of n values. */
 double *tl_read_last(const char *path, const char *var, size_t n, double *t)

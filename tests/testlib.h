@@ -39,6 +39,14 @@ void tl_sim_close(tl_sim *s);
  * (asserted), and that record's time in *t. */
 double *tl_read_last(const char *path, const char *var, size_t n, double *t);
 
+/*
+ * The runs of a restart test, each with `flowcast run`'s library call on the CPU: the case file
+ * ini to t_end (into full), to t_half (into half), and from half's last record to t_end again
+ * (into cont) on `threads` OpenMP threads (0: as it is); records every `interval` seconds.
+ */
+void tl_restart_runs(const char *ini, double t_half, double t_end, double interval, int threads,
+                     const char *full, const char *half, const char *cont);
+
 /* Field f of the host state at interior cell (i, j). */
 #define tl_at fc_sim_at
 

@@ -4,7 +4,10 @@
  * compared with its exact solution or published data:
  *   swe   lake at rest (well-balancing), mass in a closed basin, Stoker's wet dam break;
  *   ns2d  Poiseuille flow (body force; inflow/outflow), Taylor-Green decay and its order,
- *         divergence after each projection, Ghia et al.'s cavity, Schaefer & Turek's cylinder.
+ *         divergence after each projection, Ghia et al.'s cavity, Schaefer & Turek's cylinder;
+ *   spectral  Taylor-Green (exact to round-off), the energy and enstrophy budgets and their
+ *         order in dt, conservation without viscosity (to time-stepping error and, in the
+ *         limit of small steps, to round-off).
  */
 #include <fc_build.h>
 
@@ -23,6 +26,8 @@
 #include "ns2d/ns2d.h"
 #include "ns2d/ns2d_cases.h"
 #include "sim.h"
+#include "spectral/spec.h"
+#include "spectral/spec_cases.h"
 #include "swe/swe.h"
 
 /* Round-off of quantities that are exact up to it: a thousand machine epsilons of fc_real. */
@@ -474,6 +479,149 @@ static int check_cylinder(int quick, fc_val_row *rows, int *nrows, fc_err *err)
     return FC_OK;
 }
 
+/* ---- pseudo-spectral ---- */
+
+#define SPECTRAL_BOX                                                                             \
+    "[case]\nsolver = spectral\n[grid]\nnx = %d\nny = %d\nx_max = %.17g\ny_max = %.17g\n"      \
+    "[boundary]\nwest = periodic\neast = periodic\nsouth = periodic\nnorth = periodic\n"       \
+    "[numerics]\nfft_planning = estimate\n"
+
+int fc_val_spectral_taylor_green(int n, double nu, double nu_h, double mu, double t_end,
+                                 double *rel_err, fc_err *err)
+{
+    fc_sim s;
+    const double L = 2 * acos(-1);
+    int st = open_fmt(&s, err,
+                      SPECTRAL_BOX "[physics]\nviscosity = %.17g\nhyperviscosity = %.17g\n"
+                                   "drag = %.17g\n[time]\nt_end = %.17g\ncfl = 0.8\n"
+                                   "[initial]\ntype = taylor_green\namplitude = 1\n",
+                      n, n, L, L, nu, nu_h, mu, t_end);
+    if (st || (st = run_and_download(&s, t_end, 0, err)))
+        return st;
+    const spec_params *p = s.params;
+    double e = 0, amp = 0;
+    for (int j = 0; j < n; j++)
+        for (int i = 0; i < n; i++) {
+            const double w = spec_taylor_green(p, 1, 1, s.t, fc_grid_x(&s.grid, i), fc_grid_y(&s.grid, j));
+            e = fmax(e, fabs(fc_sim_at(&s, SPEC_VORT, i, j) - w));
+            amp = fmax(amp, fabs(w));
+        }
+    fc_sim_close(&s);
+    *rel_err = e / amp;
+    return FC_OK;
+}
+
+int fc_val_spectral_budgets(int n, double k0, double nu, const char *dealias, double dt,
+                            double t_end, double *res_e, double *res_z, fc_err *err)
+{
+    fc_sim s;
+    const double L = 2 * acos(-1);
+    int st = open_fmt(&s, err,
+                      SPECTRAL_BOX "dealias = %s\n[physics]\nviscosity = %.17g\n[time]\n"
+                                   "t_end = %.17g\ncfl = 0.8\n[initial]\ntype = random_spectrum\n"
+                                   "energy = 0.5\npeak_wavenumber = %.17g\nseed = 1\n",
+                      n, n, L, L, dealias, nu, t_end, k0);
+    if (st)
+        return st;
+    const double e0 = diagnostic(&s, "energy"), z0 = diagnostic(&s, "enstrophy");
+    double re = 0, rz = 0;
+    const long long steps = (long long)ceil(t_end / dt - 1e-9);
+    for (long long k = 0; k < steps && !st; k++) {
+        double h = dt;
+        if (!(st = fc_sim_step(&s, &h, err))) {
+            re += fabs(s.last.stats[SPEC_STAT_ENERGY_RESIDUAL]) * h;
+            rz += fabs(s.last.stats[SPEC_STAT_ENSTROPHY_RESIDUAL]) * h;
+        }
+    }
+    fc_sim_close(&s);
+    *res_e = re / e0;
+    *res_z = rz / z0;
+    return st;
+}
+
+static int check_spectral_taylor_green(int quick, fc_val_row *rows, int *nrows, fc_err *err)
+{
+    const int n = quick ? 32 : 128;
+    double e1, e2;
+    int st = fc_val_spectral_taylor_green(n, 0.01, 0, 0, 10, &e1, err);
+    if (!st)
+        st = fc_val_spectral_taylor_green(n, 0.01, 1e-4, 0.05, 10, &e2, err);
+    if (st)
+        return st;
+    rows[0] = (fc_val_row){"spectral Taylor-Green, t = 10 s", "", e1, 0, 1e-10, FC_VAL_AT_MOST,
+                           "exact (Taylor & Green 1937)", 0};
+    snprintf(rows[0].metric, sizeof rows[0].metric, "max |omega - exact| / amplitude, %d x %d", n, n);
+    rows[1] = (fc_val_row){"spectral Taylor-Green, + hyperviscosity, drag", "", e2, 0, 1e-10,
+                           FC_VAL_AT_MOST, "exact: decay at nu K^2 + nu_h K^4 + mu", 0};
+    snprintf(rows[1].metric, sizeof rows[1].metric, "max |omega - exact| / amplitude, %d x %d", n, n);
+    *nrows = 2;
+    return FC_OK;
+}
+
+/*
+ * The budgets of decaying turbulence close to the time-stepping error, which falls at RK4's
+ * order when dt halves. dt = 0.002 is a Courant number near 0.25 for this field on 64^2, where
+ * the error is already in its asymptotic range and still well above round-off.
+ */
+static int check_spectral_budgets(int quick, fc_val_row *rows, int *nrows, fc_err *err)
+{
+    const int n = quick ? 64 : 128;
+    const double dt = 0.002;
+    double e1, z1, e2, z2;
+    int st = fc_val_spectral_budgets(n, 6, 1e-3, "two_thirds", dt, 0.4, &e1, &z1, err);
+    if (!st)
+        st = fc_val_spectral_budgets(n, 6, 1e-3, "two_thirds", dt / 2, 0.4, &e2, &z2, err);
+    if (st)
+        return st;
+    char name[64];
+    snprintf(name, sizeof name, "spectral decaying turbulence %d^2", n);
+    rows[0] = (fc_val_row){"", "", fmax(e2, z2), 0, 1e-10, FC_VAL_AT_MOST,
+                           "dE/dt = -2 nu Z, dZ/dt = -2 nu P", 0};
+    snprintf(rows[0].metric, sizeof rows[0].metric,
+             "sum |E, Z budget residual| / E(0), Z(0) to 0.4 s, dt = %g", dt / 2);
+    rows[1] = (fc_val_row){"", "order of the energy residual (dt halved)", log2(e1 / e2), 4, 3.5,
+                           FC_VAL_AT_LEAST, "RK4: order 4", 0};
+    rows[2] = (fc_val_row){"", "order of the enstrophy residual (dt halved)", log2(z1 / z2), 4,
+                           3.5, FC_VAL_AT_LEAST, "RK4: order 4", 0};
+    for (int k = 0; k < 3; k++)
+        snprintf(rows[k].case_name, sizeof rows[k].case_name, "%s", name);
+    *nrows = 3;
+    return FC_OK;
+}
+
+/*
+ * Without viscosity the dealiased system conserves E and Z: what changes is time-stepping error
+ * (order 4), and with steps some hundred times shorter than the Courant limit, where that error
+ * (~ (dt rate)^5 per step) is gone, round-off. Without dealiasing the aliasing errors change
+ * them at any dt, in proportion to it.
+ */
+static int check_spectral_inviscid(int quick, fc_val_row *rows, int *nrows, fc_err *err)
+{
+    (void)quick;
+    const int n = 64;
+    double e1, z1, e2, z2, et, zt, ea, za;
+    int st = fc_val_spectral_budgets(n, 6, 0, "two_thirds", 0.002, 0.4, &e1, &z1, err);
+    if (!st)
+        st = fc_val_spectral_budgets(n, 6, 0, "two_thirds", 0.001, 0.4, &e2, &z2, err);
+    if (!st)
+        st = fc_val_spectral_budgets(n, 12, 0, "two_thirds", 1e-5, 1e-4, &et, &zt, err);
+    if (!st)
+        st = fc_val_spectral_budgets(n, 12, 0, "none", 1e-5, 1e-4, &ea, &za, err);
+    if (st)
+        return st;
+    rows[0] = (fc_val_row){"spectral inviscid 64^2, t = 0.4 s", "order of |dE|, |dZ|, dt 0.002 -> 0.001",
+                           fmin(log2(e1 / e2), log2(z1 / z2)), 4, 3.5, FC_VAL_AT_LEAST,
+                           "RK4: order 4", 0};
+    rows[1] = (fc_val_row){"spectral inviscid 64^2, 10 steps of 1e-5 s",
+                           "|dE|/E, |dZ|/Z (dealiased)", fmax(et, zt), 0, ROUNDOFF,
+                           FC_VAL_AT_MOST, "Galerkin truncation conserves both", 0};
+    rows[2] = (fc_val_row){"spectral inviscid 64^2, 10 steps of 1e-5 s",
+                           "|dE|/E, |dZ|/Z without dealiasing", fmin(ea, za), 0, 1000 * ROUNDOFF,
+                           FC_VAL_AT_LEAST, "aliasing does not conserve them", 0};
+    *nrows = 3;
+    return FC_OK;
+}
+
 static const fc_val_check checks[] = {
     {"swe_lake_at_rest", 1, check_lake},
     {"swe_mass", 1, check_mass},
@@ -485,6 +633,9 @@ static const fc_val_check checks[] = {
     {"ns2d_cavity_re400", 0, check_cavity_400},
     {"ns2d_cavity_re1000", 0, check_cavity_1000},
     {"ns2d_cylinder", 0, check_cylinder},
+    {"spectral_taylor_green", 1, check_spectral_taylor_green},
+    {"spectral_budgets", 1, check_spectral_budgets},
+    {"spectral_inviscid", 1, check_spectral_inviscid},
 };
 
 const fc_val_check *fc_val_checks(size_t *n)

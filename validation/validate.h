@@ -65,6 +65,21 @@ int fc_val_divergence(int n, int steps, double *ratio, fc_err *err);
 int fc_val_cylinder(int d, double t_end, double *strouhal, double *cd_max, double *cl_max,
                     fc_err *err);
 
+/* Pseudo-spectral Taylor-Green vortex on n x n points of [0, 2 pi)^2 with viscosity nu,
+ * biharmonic hyperviscosity nu_h and drag mu, to t = t_end: largest error of the vorticity
+ * against the exact solution, relative to its amplitude then. */
+int fc_val_spectral_taylor_green(int n, double nu, double nu_h, double mu, double t_end,
+                                 double *rel_err, fc_err *err);
+/*
+ * Pseudo-spectral decaying turbulence (random phases, E = 0.5 m2 s-2 peaked at K0 = k0 on
+ * [0, 2 pi)^2, n x n points, viscosity nu, dealias "two_thirds" or "none") in steps of dt to
+ * t_end: what the energy and enstrophy budgets leave, the sum over the steps of
+ * |E(t + dt) - E(t) - int dE/dt|sources dt| over E(0) (and the same for Z), from the solver's
+ * per-step residuals. With nu = 0 the sources are 0: the changes of E and Z (conservation).
+ */
+int fc_val_spectral_budgets(int n, double k0, double nu, const char *dealias, double dt,
+                            double t_end, double *res_e, double *res_z, fc_err *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,264 @@
+/*
+ * spec_cpu.c: the OpenMP + FFTW reference backend of the pseudo-spectral solver (equations and
+ * method in spec.h). spec_cuda.cu holds the same functions with the suffix _cuda, in the same
+ * order; both call the per-point and per-mode physics of spec.h.
+ *
+ * A step is a pipeline of four stages, each: forward transforms of the products -> one pass
+ * over the modes (tendency, RK4 stage, next velocity coefficients, budget sums) -> inverse
+ * transforms -> one pass over the grid points (products, advective rate, NaN check). The
+ * pipeline is cut after the products: between steps the transform slots hold the products of
+ * the current state, so its rate is known before the next dt is chosen and a step begins with
+ * its forward transforms. A download (which borrows the slots) and a failed step rebuild them.
+ *
+ * Memory, complex arrays of dist_c coefficients (ny x nxh, padded) and real ones of dist_r
+ * values (ny x nx, padded; both padded to 64 bytes so every field of a batch is aligned alike):
+ *   w    [1 + tracer]  the state's coefficients (omega in s-1; c in 1)
+ *   acc  [1 + tracer]  the RK4 accumulator; it ends a step holding the new state
+ *   X    [nforward]    transform slots, spectral side (products' coefficients, then u, v, c)
+ *   phys [nforward]    transform slots, grid side (u, v, c, then the products)
+ *   force              the forcing's coefficients (s-2), when there is forcing
+ * Sums over modes and grid rows are made per row and added in row order, so the results do not
+ * depend on the number of threads for a given FFTW plan.
+ */
+#include <fc_build.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "spectral/spec.h"
+#include "spectral/spec_fftw.h"
+
+typedef struct spec_cpu {
+    spec_params p;
+    size_t dist_r, dist_c;
+    spec_cplx *w, *acc, *X, *force;
+    fc_real *phys;
+    spec_fftw_plan fwd, inv, up, down;
+    double cur[SPEC_NSUMS]; /* sums of the state */
+    double rate;            /* its largest advective rate, or the forcing's (s-1) */
+    long long bad_cell;     /* its first point that is not finite, or -1 */
+    double *rows;           /* per-row partial sums: ny x SPEC_NSUMS */
+    long long *row_bad;     /* per row: first bad point, or -1 */
+} spec_cpu;
+
+static void spec_destroy_cpu(void *state)
+{
+    spec_cpu *s = state;
+    if (!s)
+        return;
+    spec_fftw_plan plans[4] = {s->fwd, s->inv, s->up, s->down};
+    for (int k = 0; k < 4; k++)
+        if (plans[k])
+            SPEC_FFTW(destroy_plan)(plans[k]);
+    SPEC_FFTW(free)(s->w);
+    SPEC_FFTW(free)(s->acc);
+    SPEC_FFTW(free)(s->X);
+    SPEC_FFTW(free)(s->force);
+    SPEC_FFTW(free)(s->phys);
+    free(s->rows);
+    free(s->row_bad);
+    free(s);
+}
+
+static int spec_create_cpu(const fc_grid *g, const void *params, void **out, fc_err *err)
+{
+    spec_cpu *s = calloc(1, sizeof *s);
+    if (!s)
+        return fc_fail(err, FC_ENOMEM, "out of memory");
+    s->p = *(const spec_params *)params;
+    const spec_params *p = &s->p;
+    const int nst = 1 + (p->tracer != SPEC_TRACER_NONE), nf = spec_nforward(p);
+    s->dist_r = spec_pad64((size_t)g->nx * g->ny, sizeof(fc_real));
+    s->dist_c = spec_pad64((size_t)p->ny * p->nxh, sizeof(spec_cplx));
+    s->w = SPEC_FFTW(malloc)(nst * s->dist_c * sizeof(spec_cplx));
+    s->acc = SPEC_FFTW(malloc)(nst * s->dist_c * sizeof(spec_cplx));
+    s->X = SPEC_FFTW(malloc)(nf * s->dist_c * sizeof(spec_cplx));
+    s->phys = SPEC_FFTW(malloc)(nf * s->dist_r * sizeof(fc_real));
+    s->rows = malloc((size_t)p->ny * SPEC_NSUMS * sizeof *s->rows);
+    s->row_bad = malloc((size_t)p->ny * sizeof *s->row_bad);
+    if (p->forcing != SPEC_FORCING_NONE && (s->force = SPEC_FFTW(malloc)(s->dist_c * sizeof(spec_cplx))))
+        spec_forcing_pattern(p, s->force);
+    if (!s->w || !s->acc || !s->X || !s->phys || !s->rows || !s->row_bad ||
+        (p->forcing != SPEC_FORCING_NONE && !s->force)) {
+        spec_destroy_cpu(s);
+        return fc_fail(err, FC_ENOMEM, "out of memory for a %d x %d spectral state", g->nx, g->ny);
+    }
+    /* FFTW_MEASURE tries plans on the arrays, overwriting them: plan before any data is in. */
+    const unsigned flags = p->planning == SPEC_PLAN_MEASURE ? FFTW_MEASURE : FFTW_ESTIMATE;
+    s->fwd = spec_fftw_plan_many(p, -1, nf, s->phys, s->dist_r, s->X, s->dist_c, flags);
+    s->inv = spec_fftw_plan_many(p, +1, spec_ninverse(p), s->phys, s->dist_r, s->X, s->dist_c, flags);
+    s->up = spec_fftw_plan_many(p, -1, nst, s->phys, s->dist_r, s->X, s->dist_c, flags);
+    s->down = spec_fftw_plan_many(p, +1, nst, s->phys, s->dist_r, s->X, s->dist_c, flags);
+    if (!s->fwd || !s->inv || !s->up || !s->down) {
+        spec_destroy_cpu(s);
+        return fc_fail(err, FC_ENOMEM, "FFTW could not plan the %d x %d transforms", g->nx, g->ny);
+    }
+    *out = s;
+    return FC_OK;
+}
+
+/* Adds the per-row partial sums in row order. */
+static void spec_total_cpu(const spec_cpu *s, double *sums)
+{
+    for (int q = 0; q < SPEC_NSUMS; q++)
+        sums[q] = 0;
+    for (int j = 0; j < s->p.ny; j++)
+        for (int q = 0; q < SPEC_NSUMS; q++)
+            sums[q] += s->rows[(size_t)j * SPEC_NSUMS + q];
+}
+
+/* The products of the fields in phys, their largest rate (at least the forcing's) and first bad
+ * point (into s). */
+static void spec_products_cpu(spec_cpu *s)
+{
+    const spec_params *p = &s->p;
+    const size_t dist = s->dist_r;
+    double *row_rate = s->rows; /* borrowed: one value per row */
+#pragma omp parallel for schedule(static)
+    for (int j = 0; j < p->ny; j++) {
+        double rate = 0;
+        long long bad = -1;
+        for (int i = 0; i < p->nx; i++) {
+            const size_t k = (size_t)j * p->nx + i;
+            int finite;
+            const double r = spec_point_products(p, k, dist, s->phys, &finite);
+            rate = r > rate ? r : rate;
+            if (!finite && bad < 0)
+                bad = (long long)k;
+        }
+        row_rate[j] = rate;
+        s->row_bad[j] = bad;
+    }
+    s->rate = spec_forcing_rate(p);
+    s->bad_cell = -1;
+    for (int j = 0; j < p->ny; j++) {
+        s->rate = row_rate[j] > s->rate ? row_rate[j] : s->rate;
+        if (s->bad_cell < 0)
+            s->bad_cell = s->row_bad[j];
+    }
+}
+
+/* Fills the transform slots with the products of the state w, and s->cur with its sums. */
+static void spec_prime_cpu(spec_cpu *s)
+{
+    const spec_params *p = &s->p;
+    const size_t dist = s->dist_c;
+#pragma omp parallel for schedule(static)
+    for (int j = 0; j < p->ny; j++) {
+        double *sums = s->rows + (size_t)j * SPEC_NSUMS;
+        for (int q = 0; q < SPEC_NSUMS; q++)
+            sums[q] = 0;
+        for (int i = 0; i < p->nxh; i++) {
+            const size_t k = (size_t)j * p->nxh + i;
+            const spec_mode m = spec_mode_at(p, i, j);
+            const spec_cplx zero = {0, 0};
+            spec_emit_mode(p, m, k, dist, s->w[k], p->tracer ? s->w[k + dist] : zero,
+                           s->force && m.keep ? s->force[k] : zero, s->X, sums);
+        }
+    }
+    spec_total_cpu(s, s->cur);
+    SPEC_FFTW(execute)(s->inv);
+    spec_products_cpu(s);
+}
+
+static int spec_upload_cpu(void *state, const fc_state *host, fc_err *err)
+{
+    (void)err;
+    spec_cpu *s = state;
+    const spec_params *p = &s->p;
+    const size_t n = (size_t)p->nx * p->ny;
+    const int nst = 1 + (p->tracer != SPEC_TRACER_NONE);
+    for (int f = 0; f < nst; f++)
+        memcpy(s->phys + f * s->dist_r, host->f[f], n * sizeof(fc_real));
+    SPEC_FFTW(execute)(s->up);
+    /* Normalised coefficients of the kept modes; the mean vorticity of a periodic box is 0. */
+    const fc_real scale = (fc_real)(1.0 / (double)n);
+#pragma omp parallel for schedule(static)
+    for (int j = 0; j < p->ny; j++)
+        for (int i = 0; i < p->nxh; i++) {
+            const size_t k = (size_t)j * p->nxh + i;
+            const spec_mode m = spec_mode_at(p, i, j);
+            for (int f = 0; f < nst; f++) {
+                const size_t kf = k + f * s->dist_c;
+                const int keep = m.keep && (f == SPEC_TRACER || m.k2 > 0);
+                s->w[kf].re = keep ? s->X[kf].re * scale : 0;
+                s->w[kf].im = keep ? s->X[kf].im * scale : 0;
+            }
+        }
+    spec_prime_cpu(s);
+    return FC_OK;
+}
+
+static int spec_max_rate_cpu(void *state, double *rate, fc_err *err)
+{
+    (void)err;
+    *rate = ((spec_cpu *)state)->rate;
+    return FC_OK;
+}
+
+static int spec_step_cpu(void *state, double dt, fc_step_report *rep, fc_err *err)
+{
+    (void)err;
+    spec_cpu *s = state;
+    const spec_params *p = &s->p;
+    const size_t dist = s->dist_c;
+    const fc_real h = (fc_real)dt, scale = (fc_real)(1.0 / ((double)p->nx * p->ny));
+    double out[4][SPEC_NSUMS]; /* sums of each stage's output */
+    memset(rep, 0, sizeof *rep);
+    for (int st = 0; st < 4; st++) {
+        SPEC_FFTW(execute)(s->fwd);
+#pragma omp parallel for schedule(static)
+        for (int j = 0; j < p->ny; j++) {
+            double *sums = s->rows + (size_t)j * SPEC_NSUMS;
+            for (int q = 0; q < SPEC_NSUMS; q++)
+                sums[q] = 0;
+            for (int i = 0; i < p->nxh; i++)
+                spec_stage_mode(p, st, h, scale, i, j, (size_t)j * p->nxh + i, dist, s->X, s->w,
+                                s->acc, s->force, sums);
+        }
+        spec_total_cpu(s, out[st]);
+        SPEC_FFTW(execute)(s->inv);
+        spec_products_cpu(s);
+        if (s->bad_cell >= 0) {
+            /* The state before the step is kept; the slots are rebuilt from it. */
+            rep->bad = FC_STATE_NAN;
+            rep->bad_cell = s->bad_cell;
+            rep->bad_value = NAN;
+            spec_prime_cpu(s);
+            rep->max_rate = s->rate;
+            return FC_OK;
+        }
+    }
+    /* Stage s's input is the state (s = 0) or stage s - 1's output. */
+    const double *const stage[4] = {s->cur, out[0], out[1], out[2]};
+    spec_budget_residuals(s->cur, out[3], stage, dt, &rep->stats[SPEC_STAT_ENERGY_RESIDUAL],
+                          &rep->stats[SPEC_STAT_ENSTROPHY_RESIDUAL]);
+    spec_cplx *t = s->w;
+    s->w = s->acc;
+    s->acc = t;
+    memcpy(s->cur, out[3], sizeof s->cur);
+    rep->max_rate = s->rate;
+    return FC_OK;
+}
+
+static int spec_download_cpu(void *state, fc_state *host, fc_err *err)
+{
+    (void)err;
+    spec_cpu *s = state;
+    const spec_params *p = &s->p;
+    const size_t n = (size_t)p->nx * p->ny;
+    const int nst = 1 + (p->tracer != SPEC_TRACER_NONE);
+    /* The inverse transform overwrites its input: it works on a copy in the slots. */
+    memcpy(s->X, s->w, nst * s->dist_c * sizeof(spec_cplx));
+    SPEC_FFTW(execute)(s->down);
+    for (int f = 0; f < nst; f++)
+        memcpy(host->f[f], s->phys + f * s->dist_r, n * sizeof(fc_real));
+    spec_prime_cpu(s);
+    return FC_OK;
+}
+
+const fc_solver_ops spec_ops_cpu = {
+    "cpu",         spec_create_cpu,   spec_upload_cpu,  spec_max_rate_cpu,
+    spec_step_cpu, spec_download_cpu, spec_destroy_cpu,
+};

@@ -1,0 +1,396 @@
+/*
+ * spec_cuda.cu: the CUDA + cuFFT backend of the pseudo-spectral solver (equations and method in
+ * spec.h). Same functions as spec_cpu.c, suffix _cuda, in the same order, and the same
+ * pipeline: per stage, batched forward transforms of the products -> one kernel over the modes
+ * (tendency, RK4 stage, next velocity coefficients and the budget sums, fused) -> batched
+ * inverse transforms -> one kernel over the grid points (products, rate, NaN check, fused). So
+ * a stage is two cuFFT calls and two kernels; the per-point and per-mode physics is the FC_HD
+ * code of spec.h (nvcc -fmad=false).
+ *
+ * Memory: as on the CPU (w, acc, X, phys, force), in cudaMalloc'd arrays with the same padded
+ * distances; cuFFT allocates its own work areas. The state stays on the device. What crosses to
+ * the host per step: one small struct of scalars each way (the budget sums of the stages, the
+ * largest rate and the first bad point), one synchronisation per step. Sums are reduced in
+ * double in a fixed order (per-block partial sums, then one block per sum), so runs repeat bit
+ * for bit on one GPU; they differ from the CPU's by round-off (the transforms are different
+ * algorithms).
+ */
+#include <fc_build.h>
+
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+
+#include <cufft.h>
+
+#include "backend.h"
+#include "common/cuda_util.h"
+#include "spectral/spec.h"
+
+#define SPEC_BLOCK 256
+#define SPEC_SETS 5 /* sums of the four stage outputs, and of a primed state */
+#define SPEC_PRIME 4
+
+#ifdef FC_SINGLE
+#define SPEC_R2C CUFFT_R2C
+#define SPEC_C2R CUFFT_C2R
+#define spec_exec_r2c(plan, in, out) cufftExecR2C(plan, (cufftReal *)(in), (cufftComplex *)(out))
+#define spec_exec_c2r(plan, in, out) cufftExecC2R(plan, (cufftComplex *)(in), (cufftReal *)(out))
+#else
+#define SPEC_R2C CUFFT_D2Z
+#define SPEC_C2R CUFFT_Z2D
+#define spec_exec_r2c(plan, in, out)                                                             \
+    cufftExecD2Z(plan, (cufftDoubleReal *)(in), (cufftDoubleComplex *)(out))
+#define spec_exec_c2r(plan, in, out)                                                             \
+    cufftExecZ2D(plan, (cufftDoubleComplex *)(in), (cufftDoubleReal *)(out))
+#endif
+
+#define FC_CUFFT_TRY(call)                                                                       \
+    do {                                                                                         \
+        cufftResult fc_fft_e_ = (call);                                                          \
+        if (fc_fft_e_ != CUFFT_SUCCESS)                                                          \
+            return fc_fail(err, FC_EDEVICE, "cuFFT error %d at %s:%d (%s)", (int)fc_fft_e_,      \
+                           __FILE__, __LINE__, #call);                                           \
+    } while (0)
+
+/* What the kernels report, per set (a stage, or a primed state). */
+struct spec_dev_scalars {
+    double sums[SPEC_SETS][SPEC_NSUMS];
+    unsigned long long rate_bits[SPEC_SETS]; /* bits of a non-negative double */
+    unsigned long long first_bad[SPEC_SETS]; /* first bad point, ULLONG_MAX: none */
+};
+
+struct spec_gpu {
+    spec_params p;
+    size_t dist_r, dist_c, nmodes, npoints;
+    unsigned mode_blocks;
+    spec_cplx *w, *acc, *X, *force;
+    fc_real *phys;
+    double *partial; /* [SPEC_SETS][mode_blocks][SPEC_NSUMS] */
+    spec_dev_scalars *scalars;
+    cufftHandle fwd, inv, up, down;
+    int plans; /* how many of them were made */
+    double cur[SPEC_NSUMS];
+    double rate; /* largest advective rate of the state, or the forcing's (s-1) */
+};
+
+static void spec_destroy_cuda(void *vst)
+{
+    spec_gpu *st = (spec_gpu *)vst;
+    if (!st)
+        return;
+    cufftHandle plans[4] = {st->fwd, st->inv, st->up, st->down};
+    for (int k = 0; k < st->plans; k++)
+        cufftDestroy(plans[k]);
+    fc_dev_free(st->w);
+    fc_dev_free(st->acc);
+    fc_dev_free(st->X);
+    fc_dev_free(st->force);
+    fc_dev_free(st->phys);
+    fc_dev_free(st->partial);
+    fc_dev_free(st->scalars);
+    free(st);
+}
+
+/* nfields transforms at once, real side dist_r apart, complex side dist_c apart. */
+static int plan_many(const spec_gpu *st, cufftHandle *plan, cufftType type, int nfields, fc_err *err)
+{
+    int n[2] = {st->p.ny, st->p.nx}, real_embed[2] = {st->p.ny, st->p.nx},
+        cplx_embed[2] = {st->p.ny, st->p.nxh};
+    const int r2c = type == SPEC_R2C;
+    FC_CUFFT_TRY(cufftPlanMany(plan, 2, n, r2c ? real_embed : cplx_embed, 1,
+                               (int)(r2c ? st->dist_r : st->dist_c), r2c ? cplx_embed : real_embed,
+                               1, (int)(r2c ? st->dist_c : st->dist_r), type, nfields));
+    return FC_OK;
+}
+
+static int spec_create_cuda(const fc_grid *g, const void *params, void **out, fc_err *err)
+{
+    spec_gpu *st = (spec_gpu *)calloc(1, sizeof *st);
+    if (!st)
+        return fc_fail(err, FC_ENOMEM, "out of host memory");
+    st->p = *(const spec_params *)params;
+    const spec_params *p = &st->p;
+    const int nst = 1 + (p->tracer != SPEC_TRACER_NONE), nf = spec_nforward(p);
+    st->npoints = (size_t)g->nx * g->ny;
+    st->nmodes = (size_t)p->ny * p->nxh;
+    st->dist_r = spec_pad64(st->npoints, sizeof(fc_real));
+    st->dist_c = spec_pad64(st->nmodes, sizeof(spec_cplx));
+    st->mode_blocks = fc_blocks((long long)st->nmodes, SPEC_BLOCK);
+    const size_t cbytes = st->dist_c * sizeof(spec_cplx);
+    int s2 = FC_OK;
+    if ((s2 = fc_dev_alloc((void **)&st->w, nst * cbytes, err)) ||
+        (s2 = fc_dev_alloc((void **)&st->acc, nst * cbytes, err)) ||
+        (s2 = fc_dev_alloc((void **)&st->X, nf * cbytes, err)) ||
+        (s2 = fc_dev_alloc((void **)&st->phys, nf * st->dist_r * sizeof(fc_real), err)) ||
+        (s2 = fc_dev_alloc((void **)&st->partial,
+                           (size_t)SPEC_SETS * st->mode_blocks * SPEC_NSUMS * sizeof(double), err)) ||
+        (s2 = fc_dev_alloc((void **)&st->scalars, sizeof *st->scalars, err))) {
+        spec_destroy_cuda(st);
+        return s2;
+    }
+    if (p->forcing != SPEC_FORCING_NONE) {
+        spec_cplx *f = (spec_cplx *)malloc(st->nmodes * sizeof *f);
+        if (!f)
+            s2 = fc_fail(err, FC_ENOMEM, "out of host memory");
+        else {
+            spec_forcing_pattern(p, f);
+            if (!(s2 = fc_dev_alloc((void **)&st->force, cbytes, err)))
+                s2 = fc_dev_upload(st->force, f, st->nmodes * sizeof *f, err);
+            free(f);
+        }
+    }
+    cufftHandle *plans[4] = {&st->fwd, &st->inv, &st->up, &st->down};
+    const cufftType types[4] = {SPEC_R2C, SPEC_C2R, SPEC_R2C, SPEC_C2R};
+    const int counts[4] = {nf, spec_ninverse(p), nst, nst};
+    for (int k = 0; k < 4 && !s2; k++)
+        if (!(s2 = plan_many(st, plans[k], types[k], counts[k], err)))
+            st->plans++;
+    if (s2) {
+        spec_destroy_cuda(st);
+        return s2;
+    }
+    *out = st;
+    return FC_OK;
+}
+
+/* Block-wide sums of SPEC_NSUMS doubles, written to out[blockIdx.x * SPEC_NSUMS + q]: a tree in
+ * shared memory in a fixed order, so the result does not depend on scheduling. */
+__device__ static void spec_block_sums(const double *mine, double *out)
+{
+    __shared__ double buf[SPEC_NSUMS][SPEC_BLOCK];
+    for (int q = 0; q < SPEC_NSUMS; q++)
+        buf[q][threadIdx.x] = mine[q];
+    __syncthreads();
+    for (int half = SPEC_BLOCK / 2; half > 0; half /= 2) {
+        if ((int)threadIdx.x < half)
+            for (int q = 0; q < SPEC_NSUMS; q++)
+                buf[q][threadIdx.x] += buf[q][threadIdx.x + half];
+        __syncthreads();
+    }
+    if (threadIdx.x < SPEC_NSUMS)
+        out[(size_t)blockIdx.x * SPEC_NSUMS + threadIdx.x] = buf[threadIdx.x][0];
+}
+
+/* Sum q of set `set` over the blocks' partial sums: one block per (set, q), fixed order. */
+__global__ static void spec_total_kernel(const double *partial, unsigned blocks, int set0,
+                                         spec_dev_scalars *sc)
+{
+    __shared__ double buf[SPEC_BLOCK];
+    const int set = set0 + blockIdx.y, q = blockIdx.x;
+    const double *part = partial + (size_t)set * blocks * SPEC_NSUMS;
+    double s = 0;
+    for (unsigned b = threadIdx.x; b < blocks; b += SPEC_BLOCK)
+        s += part[(size_t)b * SPEC_NSUMS + q];
+    buf[threadIdx.x] = s;
+    __syncthreads();
+    for (int half = SPEC_BLOCK / 2; half > 0; half /= 2) {
+        if ((int)threadIdx.x < half)
+            buf[threadIdx.x] += buf[threadIdx.x + half];
+        __syncthreads();
+    }
+    if (threadIdx.x == 0)
+        sc->sums[set][q] = buf[0];
+}
+
+__global__ static void spec_products_kernel(spec_params p, fc_real *phys, size_t dist,
+                                            size_t npoints, unsigned long long *rate_bits,
+                                            unsigned long long *first_bad)
+{
+    const size_t k = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+    double rate = 0;
+    if (k < npoints) {
+        int finite;
+        rate = spec_point_products(&p, k, dist, phys, &finite);
+        if (!finite)
+            atomicMin(first_bad, (unsigned long long)k);
+        if (!(rate >= 0))
+            rate = 0; /* a NaN is reported as a bad point, not as a rate */
+    }
+    fc_block_max_atomic(rate, rate_bits);
+}
+
+/* The products of the fields in the grid-side slots, into set `set` of the scalars. */
+static int spec_products_cuda(spec_gpu *st, int set, fc_err *err)
+{
+    spec_products_kernel<<<fc_blocks((long long)st->npoints, SPEC_BLOCK), SPEC_BLOCK>>>(
+        st->p, st->phys, st->dist_r, st->npoints, &st->scalars->rate_bits[set],
+        &st->scalars->first_bad[set]);
+    FC_CUDA_TRY(cudaGetLastError());
+    return FC_OK;
+}
+
+/* Sets every rate to 0 and every first bad point to none. */
+static int spec_reset_scalars_cuda(spec_gpu *st, fc_err *err)
+{
+    spec_dev_scalars h;
+    memset(&h, 0, sizeof h);
+    for (int s = 0; s < SPEC_SETS; s++)
+        h.first_bad[s] = ULLONG_MAX;
+    FC_CUDA_TRY(cudaMemcpyAsync(st->scalars, &h, sizeof h, cudaMemcpyHostToDevice));
+    return FC_OK;
+}
+
+__global__ static void spec_emit_kernel(spec_params p, size_t nmodes, size_t dist,
+                                        const spec_cplx *w, const spec_cplx *force, spec_cplx *X,
+                                        double *partial)
+{
+    const size_t k = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+    double sums[SPEC_NSUMS] = {0, 0, 0, 0};
+    if (k < nmodes) {
+        const int i = (int)(k % p.nxh), j = (int)(k / p.nxh);
+        const spec_mode m = spec_mode_at(&p, i, j);
+        const spec_cplx zero = {0, 0};
+        spec_emit_mode(&p, m, k, dist, w[k], p.tracer ? w[k + dist] : zero,
+                       force && m.keep ? force[k] : zero, X, sums);
+    }
+    spec_block_sums(sums, partial);
+}
+
+/* Fills the transform slots with the products of the state w, and st->cur, st->rate. */
+static int spec_prime_cuda(spec_gpu *st, fc_err *err)
+{
+    int s2;
+    if ((s2 = spec_reset_scalars_cuda(st, err)))
+        return s2;
+    double *part = st->partial + (size_t)SPEC_PRIME * st->mode_blocks * SPEC_NSUMS;
+    spec_emit_kernel<<<st->mode_blocks, SPEC_BLOCK>>>(st->p, st->nmodes, st->dist_c, st->w,
+                                                      st->force, st->X, part);
+    FC_CUDA_TRY(cudaGetLastError());
+    spec_total_kernel<<<dim3(SPEC_NSUMS, 1), SPEC_BLOCK>>>(st->partial, st->mode_blocks,
+                                                           SPEC_PRIME, st->scalars);
+    FC_CUDA_TRY(cudaGetLastError());
+    FC_CUFFT_TRY(spec_exec_c2r(st->inv, st->X, st->phys));
+    if ((s2 = spec_products_cuda(st, SPEC_PRIME, err)))
+        return s2;
+    spec_dev_scalars h;
+    FC_CUDA_TRY(cudaMemcpy(&h, st->scalars, sizeof h, cudaMemcpyDeviceToHost));
+    memcpy(st->cur, h.sums[SPEC_PRIME], sizeof st->cur);
+    memcpy(&st->rate, &h.rate_bits[SPEC_PRIME], sizeof(double));
+    st->rate = fmax(st->rate, spec_forcing_rate(&st->p));
+    return FC_OK;
+}
+
+/* Normalised coefficients of the kept modes, from the forward transforms in X. */
+__global__ static void spec_upload_kernel(spec_params p, size_t nmodes, size_t dist, int nst,
+                                          fc_real scale, const spec_cplx *X, spec_cplx *w)
+{
+    const size_t k = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (k >= nmodes)
+        return;
+    const spec_mode m = spec_mode_at(&p, (int)(k % p.nxh), (int)(k / p.nxh));
+    for (int f = 0; f < nst; f++) {
+        const size_t kf = k + f * dist;
+        const int keep = m.keep && (f == SPEC_TRACER || m.k2 > 0);
+        w[kf].re = keep ? X[kf].re * scale : 0;
+        w[kf].im = keep ? X[kf].im * scale : 0;
+    }
+}
+
+static int spec_upload_cuda(void *vst, const fc_state *host, fc_err *err)
+{
+    spec_gpu *st = (spec_gpu *)vst;
+    const spec_params *p = &st->p;
+    const int nst = 1 + (p->tracer != SPEC_TRACER_NONE);
+    int s2;
+    for (int f = 0; f < nst; f++)
+        if ((s2 = fc_dev_upload(st->phys + f * st->dist_r, host->f[f],
+                                st->npoints * sizeof(fc_real), err)))
+            return s2;
+    FC_CUFFT_TRY(spec_exec_r2c(st->up, st->phys, st->X));
+    spec_upload_kernel<<<st->mode_blocks, SPEC_BLOCK>>>(st->p, st->nmodes, st->dist_c, nst,
+                                                        (fc_real)(1.0 / (double)st->npoints),
+                                                        st->X, st->w);
+    FC_CUDA_TRY(cudaGetLastError());
+    return spec_prime_cuda(st, err);
+}
+
+static int spec_max_rate_cuda(void *vst, double *rate, fc_err *err)
+{
+    (void)err;
+    *rate = ((spec_gpu *)vst)->rate;
+    return FC_OK;
+}
+
+__global__ static void spec_stage_kernel(spec_params p, int s, fc_real h, fc_real scale,
+                                         size_t nmodes, size_t dist, spec_cplx *X,
+                                         const spec_cplx *w, spec_cplx *acc,
+                                         const spec_cplx *force, double *partial)
+{
+    const size_t k = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+    double sums[SPEC_NSUMS] = {0, 0, 0, 0};
+    if (k < nmodes)
+        spec_stage_mode(&p, s, h, scale, (int)(k % p.nxh), (int)(k / p.nxh), k, dist, X, w, acc,
+                        force, sums);
+    spec_block_sums(sums, partial);
+}
+
+static int spec_step_cuda(void *vst, double dt, fc_step_report *rep, fc_err *err)
+{
+    spec_gpu *st = (spec_gpu *)vst;
+    const spec_params *p = &st->p;
+    const fc_real h = (fc_real)dt, scale = (fc_real)(1.0 / ((double)p->nx * p->ny));
+    int s2;
+    memset(rep, 0, sizeof *rep);
+    if ((s2 = spec_reset_scalars_cuda(st, err)))
+        return s2;
+    for (int s = 0; s < 4; s++) {
+        FC_CUFFT_TRY(spec_exec_r2c(st->fwd, st->phys, st->X));
+        spec_stage_kernel<<<st->mode_blocks, SPEC_BLOCK>>>(
+            st->p, s, h, scale, st->nmodes, st->dist_c, st->X, st->w, st->acc, st->force,
+            st->partial + (size_t)s * st->mode_blocks * SPEC_NSUMS);
+        FC_CUDA_TRY(cudaGetLastError());
+        FC_CUFFT_TRY(spec_exec_c2r(st->inv, st->X, st->phys));
+        if ((s2 = spec_products_cuda(st, s, err)))
+            return s2;
+    }
+    spec_total_kernel<<<dim3(SPEC_NSUMS, 4), SPEC_BLOCK>>>(st->partial, st->mode_blocks, 0,
+                                                           st->scalars);
+    FC_CUDA_TRY(cudaGetLastError());
+    spec_dev_scalars h_sc;
+    FC_CUDA_TRY(cudaMemcpy(&h_sc, st->scalars, sizeof h_sc, cudaMemcpyDeviceToHost));
+    for (int s = 0; s < 4; s++)
+        if (h_sc.first_bad[s] != ULLONG_MAX) {
+            /* The state before the step is kept; the slots are rebuilt from it. */
+            rep->bad = FC_STATE_NAN;
+            rep->bad_cell = (long long)h_sc.first_bad[s];
+            rep->bad_value = NAN;
+            if ((s2 = spec_prime_cuda(st, err)))
+                return s2;
+            rep->max_rate = st->rate;
+            return FC_OK;
+        }
+    const double *const stage[4] = {st->cur, h_sc.sums[0], h_sc.sums[1], h_sc.sums[2]};
+    spec_budget_residuals(st->cur, h_sc.sums[3], stage, dt,
+                          &rep->stats[SPEC_STAT_ENERGY_RESIDUAL],
+                          &rep->stats[SPEC_STAT_ENSTROPHY_RESIDUAL]);
+    spec_cplx *t = st->w;
+    st->w = st->acc;
+    st->acc = t;
+    memcpy(st->cur, h_sc.sums[3], sizeof st->cur);
+    memcpy(&st->rate, &h_sc.rate_bits[3], sizeof(double));
+    st->rate = fmax(st->rate, spec_forcing_rate(p));
+    rep->max_rate = st->rate;
+    return FC_OK;
+}
+
+static int spec_download_cuda(void *vst, fc_state *host, fc_err *err)
+{
+    spec_gpu *st = (spec_gpu *)vst;
+    const int nst = 1 + (st->p.tracer != SPEC_TRACER_NONE);
+    /* The inverse transform overwrites its input: it works on a copy in the slots. */
+    FC_CUDA_TRY(cudaMemcpy(st->X, st->w, nst * st->dist_c * sizeof(spec_cplx),
+                           cudaMemcpyDeviceToDevice));
+    FC_CUFFT_TRY(spec_exec_c2r(st->down, st->X, st->phys));
+    int s2;
+    for (int f = 0; f < nst; f++)
+        if ((s2 = fc_dev_download(host->f[f], st->phys + f * st->dist_r,
+                                  st->npoints * sizeof(fc_real), err)))
+            return s2;
+    return spec_prime_cuda(st, err);
+}
+
+const fc_solver_ops spec_ops_cuda = {
+    "gpu",          spec_create_cuda,   spec_upload_cuda,  spec_max_rate_cuda,
+    spec_step_cuda, spec_download_cuda, spec_destroy_cuda,
+};

@@ -1,0 +1,416 @@
+/*
+ * test_spectral.c: the pseudo-spectral solver on the CPU: Taylor-Green exact to round-off, the
+ * nonlinear term against the advective form of an analytic flow, the energy and enstrophy
+ * budgets and their order, conservation without viscosity (and its loss without dealiasing),
+ * transforms that round-trip, the spectrum's sum, the tracer (exact diffusion, conserved
+ * mean), the forcing ring, NaN reports, thread counts and restart.
+ */
+#include <fc_build.h>
+
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "spectral/spec.h"
+#include "spectral/spec_cases.h"
+#include "spectral/spec_fftw.h"
+#include "suites.h"
+#include "testlib.h"
+#include "validate.h"
+
+#define BOX                                                                                      \
+    "[case]\nsolver = spectral\n[grid]\nx_max = 6.283185307179586\ny_max = 6.283185307179586\n" \
+    "[boundary]\nwest = periodic\neast = periodic\nsouth = periodic\nnorth = periodic\n"       \
+    "[numerics]\nfft_planning = estimate\n[time]\nt_end = 1\ncfl = 0.8\n"
+
+/* Decaying turbulence with a tracer, on a grid that is neither square nor even along x. */
+static const char turbulence_case[] = BOX "[grid]\nnx = 45\nny = 40\n[physics]\nviscosity = 1e-3\n"
+                                          "[tracer]\ninitial = bands\n[initial]\n"
+                                          "type = random_spectrum\nenergy = 0.5\n"
+                                          "peak_wavenumber = 5\nseed = 3\n";
+
+static const char rest_case[] = BOX "[grid]\nnx = 32\nny = 32\n[initial]\ntype = rest\n";
+
+/* Index of diagnostic `name`. */
+static int diag_index(const fc_solver_desc *s, const char *name)
+{
+    for (size_t k = 0; k < s->ndiags; k++)
+        if (!strcmp(s->diags[k].name, name))
+            return (int)k;
+    ck_abort_msg("no diagnostic %s", name);
+    return -1;
+}
+
+static double diag(tl_sim *s, const char *name)
+{
+    double d[8];
+    s->s->diagnose(s->params, &s->grid, &s->host, d);
+    return d[diag_index(s->s, name)];
+}
+
+static double max_abs_diff(const fc_real *a, const fc_real *b, size_t n, double *scale)
+{
+    double e = 0, m = 0;
+    for (size_t k = 0; k < n; k++) {
+        e = fmax(e, fabs((double)a[k] - b[k]));
+        m = fmax(m, fabs((double)a[k]));
+    }
+    *scale = m;
+    return e;
+}
+
+START_TEST(taylor_green_is_exact)
+{
+    double e;
+    fc_err err;
+    ck_assert_msg(fc_val_spectral_taylor_green(32, 0.01, 0, 0, 5, &e, &err) == FC_OK, "%s", err.msg);
+    printf("spectral Taylor-Green, 32^2, t = 5: relative error %.2e\n", e);
+    ck_assert_double_le(e, 1e-12);
+    /* Every linear term at once: each decays its mode exactly. */
+    ck_assert_msg(fc_val_spectral_taylor_green(32, 0.02, 1e-3, 0.1, 5, &e, &err) == FC_OK, "%s",
+                  err.msg);
+    ck_assert_double_le(e, 1e-12);
+}
+END_TEST
+
+/*
+ * psi = sin x cos 2y + cos(3x + y)/2 mixes |K|^2 = 5 and 10, so u.grad omega is not zero. One
+ * short step of the inviscid solver from it changes omega by dt (-u.grad omega) + O(dt^2): the
+ * Basdevant form the solver uses must match the advective form computed here by hand.
+ */
+START_TEST(nonlinear_term_matches_the_advective_form)
+{
+    tl_sim s;
+    tl_sim_open(&s, rest_case, NULL, NULL);
+    const int n = 32;
+    fc_real *w0 = malloc((size_t)n * n * sizeof *w0), *adv = malloc((size_t)n * n * sizeof *adv);
+    ck_assert(w0 && adv);
+    for (int j = 0; j < n; j++)
+        for (int i = 0; i < n; i++) {
+            const double x = fc_grid_x(&s.grid, i), y = fc_grid_y(&s.grid, j);
+            const double a = 3 * x + y;
+            /* u = psi_y, v = -psi_x, omega = -lap psi */
+            const double u = -2 * sin(x) * sin(2 * y) - sin(a) / 2;
+            const double v = -cos(x) * cos(2 * y) + 3 * sin(a) / 2;
+            const double w = 5 * sin(x) * cos(2 * y) + 5 * cos(a);
+            const double wx = 5 * cos(x) * cos(2 * y) - 15 * sin(a);
+            const double wy = -10 * sin(x) * sin(2 * y) - 5 * sin(a);
+            w0[(size_t)j * n + i] = s.host.f[SPEC_VORT][(size_t)j * n + i] = (fc_real)w;
+            adv[(size_t)j * n + i] = (fc_real)(-(u * wx + v * wy));
+        }
+    fc_err err;
+    ck_assert_int_eq(s.ops->upload(s.state, &s.host, &err), FC_OK);
+    double dt = 1e-7;
+    ck_assert_int_eq(fc_sim_step(&s, &dt, &err), FC_OK);
+    tl_sim_download(&s);
+    double e = 0, m = 0;
+    for (size_t k = 0; k < (size_t)n * n; k++) {
+        e = fmax(e, fabs((s.host.f[SPEC_VORT][k] - w0[k]) / dt - adv[k]));
+        m = fmax(m, fabs(adv[k]));
+    }
+    printf("nonlinear term: max |d omega/dt - (-u.grad omega)| = %.2e of %.2e\n", e, m);
+    ck_assert_double_le(e, 1e-6 * m);
+    free(w0);
+    free(adv);
+    tl_sim_close(&s);
+}
+END_TEST
+
+START_TEST(budgets_close_at_fourth_order)
+{
+    double e1, z1, e2, z2;
+    fc_err err;
+    ck_assert_msg(fc_val_spectral_budgets(64, 6, 1e-3, "two_thirds", 0.002, 0.4, &e1, &z1, &err) == FC_OK,
+                  "%s", err.msg);
+    ck_assert_msg(fc_val_spectral_budgets(64, 6, 1e-3, "two_thirds", 0.001, 0.4, &e2, &z2, &err) == FC_OK,
+                  "%s", err.msg);
+    printf("budget residuals: E %.2e -> %.2e (order %.2f), Z %.2e -> %.2e (order %.2f)\n", e1, e2,
+           log2(e1 / e2), z1, z2, log2(z1 / z2));
+    ck_assert_double_ge(log2(e1 / e2), 3.5);
+    ck_assert_double_ge(log2(z1 / z2), 3.5);
+    ck_assert_double_le(fmax(e2, z2), 1e-10);
+}
+END_TEST
+
+START_TEST(inviscid_conserves_energy_and_enstrophy)
+{
+    double e, z, ea, za;
+    fc_err err;
+    /* Steps so short that RK4's error is below round-off: what is left is the space
+     * discretisation, which conserves both to round-off when dealiased ... */
+    ck_assert_int_eq(fc_val_spectral_budgets(64, 12, 0, "two_thirds", 1e-5, 1e-4, &e, &z, &err), FC_OK);
+    /* ... and not without dealiasing. */
+    ck_assert_int_eq(fc_val_spectral_budgets(64, 12, 0, "none", 1e-5, 1e-4, &ea, &za, &err), FC_OK);
+    printf("inviscid, 10 steps of 1e-5: |dE|/E %.2e, |dZ|/Z %.2e dealiased; %.2e, %.2e aliased\n",
+           e, z, ea, za);
+    ck_assert_double_le(fmax(e, z), 1000 * DBL_EPSILON);
+    ck_assert_double_ge(fmin(ea, za), 1e5 * fmax(fmax(e, z), DBL_EPSILON));
+    /* At the Courant limit the change is time-stepping error, of order 4. */
+    double e1, z1, e2, z2;
+    ck_assert_int_eq(fc_val_spectral_budgets(64, 6, 0, "two_thirds", 0.002, 0.4, &e1, &z1, &err), FC_OK);
+    ck_assert_int_eq(fc_val_spectral_budgets(64, 6, 0, "two_thirds", 0.001, 0.4, &e2, &z2, &err), FC_OK);
+    ck_assert_double_ge(log2(e1 / e2), 3.5);
+    ck_assert_double_ge(log2(z1 / z2), 3.5);
+}
+END_TEST
+
+/*
+ * Upload (forward transform) then download (inverse) returns a band-limited field to round-off.
+ * A field with modes beyond the 2/3 cut comes back without them: a projection, so a second
+ * round trip changes nothing.
+ */
+START_TEST(transforms_round_trip)
+{
+    tl_sim s;
+    tl_sim_open(&s, turbulence_case, NULL, NULL);
+    const size_t n = (size_t)s.grid.nx * s.grid.ny;
+    fc_real *orig[2];
+    for (int f = 0; f < 2; f++) {
+        orig[f] = malloc(n * sizeof(fc_real));
+        memcpy(orig[f], s.host.f[f], n * sizeof(fc_real));
+    }
+    tl_sim_download(&s); /* the initial field is band-limited by construction */
+    for (int f = 0; f < 2; f++) {
+        double scale, e = max_abs_diff(orig[f], s.host.f[f], n, &scale);
+        printf("round trip of %s: %.2e of %.2e\n", s.s->field_names[f], e, scale);
+        ck_assert_double_le(e, 1e-14 * scale);
+    }
+    /* The tracer bands are one mode; a step function is not band-limited. */
+    for (size_t k = 0; k < n; k++)
+        s.host.f[SPEC_TRACER][k] = (fc_real)((k / s.grid.nx) < (size_t)s.grid.ny / 2);
+    fc_err err;
+    ck_assert_int_eq(s.ops->upload(s.state, &s.host, &err), FC_OK);
+    tl_sim_download(&s);
+    double scale, e;
+    e = max_abs_diff(s.host.f[SPEC_TRACER], orig[1], n, &scale);
+    ck_assert_double_ge(e, 0.1); /* the step lost its high modes (Gibbs) */
+    memcpy(orig[1], s.host.f[SPEC_TRACER], n * sizeof(fc_real));
+    ck_assert_int_eq(s.ops->upload(s.state, &s.host, &err), FC_OK);
+    tl_sim_download(&s);
+    e = max_abs_diff(orig[1], s.host.f[SPEC_TRACER], n, &scale);
+    ck_assert_double_le(e, 1e-14 * scale);
+    double mean = 0;
+    for (size_t k = 0; k < n; k++)
+        mean += s.host.f[SPEC_TRACER][k];
+    ck_assert_double_eq_tol(mean / n, 0.5, 1e-14); /* the mean is a kept mode */
+    for (int f = 0; f < 2; f++)
+        free(orig[f]);
+    tl_sim_close(&s);
+}
+END_TEST
+
+START_TEST(spectrum_sums_to_the_energy)
+{
+    tl_sim s;
+    tl_sim_open(&s, turbulence_case, NULL, NULL);
+    tl_sim_steps(&s, 20);
+    tl_sim_download(&s);
+    double dk;
+    const int nk = fc_grid_shells(&s.grid, &dk);
+    fc_real *out[8] = {0};
+    out[5] = malloc((size_t)nk * sizeof(fc_real));
+    ck_assert_str_eq(s.s->vars[5].name, "energy_spectrum");
+    s.s->derive(s.params, &s.grid, &s.host, out);
+    double sum = 0;
+    for (int k = 0; k < nk; k++)
+        sum += out[5][k] * dk;
+    const double e = diag(&s, "energy");
+    printf("spectrum: sum E(k) dk = %.15g, energy %.15g\n", sum, e);
+    ck_assert_double_eq_tol(sum, e, 1e-13 * e);
+    /* Nothing beyond the dealiasing cut but round-off: shells past sqrt(2) 40/3. */
+    for (int k = 20; k < nk; k++)
+        ck_assert_double_le(out[5][k], 1e-28 * e);
+    free(out[5]);
+    tl_sim_close(&s);
+}
+END_TEST
+
+START_TEST(tracer_diffuses_exactly_and_keeps_its_mean)
+{
+    /* At rest, bands cos(y) decay as exp(-kappa t). */
+    const char *const sets[] = {"tracer.initial=bands", "tracer.diffusivity=0.05", NULL};
+    tl_sim s;
+    tl_sim_open(&s, rest_case, sets, NULL);
+    tl_sim_run_to(&s, 2);
+    tl_sim_download(&s);
+    double e = 0;
+    for (int j = 0; j < 32; j++)
+        for (int i = 0; i < 32; i++)
+            e = fmax(e, fabs(tl_at(&s, SPEC_TRACER, i, j) -
+                             cos(fc_grid_y(&s.grid, j)) * exp(-0.05 * s.t)));
+    ck_assert_double_le(e, 1e-14);
+    tl_sim_close(&s);
+
+    /* Stirred by turbulence, the mean (mode 0) does not move, whatever the flow does; without
+     * diffusion the variance changes by time-stepping error only. */
+    tl_sim_open(&s, turbulence_case, NULL, NULL);
+    const size_t n = (size_t)s.grid.nx * s.grid.ny;
+    double m0 = 0, v0 = 0, m1 = 0, v1 = 0;
+    for (size_t k = 0; k < n; k++) {
+        m0 += s.host.f[SPEC_TRACER][k];
+        v0 += s.host.f[SPEC_TRACER][k] * s.host.f[SPEC_TRACER][k];
+    }
+    tl_sim_steps(&s, 50);
+    tl_sim_download(&s);
+    for (size_t k = 0; k < n; k++) {
+        m1 += s.host.f[SPEC_TRACER][k];
+        v1 += s.host.f[SPEC_TRACER][k] * s.host.f[SPEC_TRACER][k];
+    }
+    printf("tracer: mean %.3e -> %.3e, variance %.6f -> %.6f\n", m0 / n, m1 / n, v0 / n, v1 / n);
+    ck_assert_double_le(fabs(m1 - m0) / n, 1e-14);
+    ck_assert_double_le(fabs(v1 - v0) / v0, 1e-4);
+    tl_sim_close(&s);
+}
+END_TEST
+
+START_TEST(forcing_ring_and_its_work)
+{
+    const char *const sets[] = {"forcing.type=ring", "forcing.wavenumber=8", "forcing.width=2",
+                                "forcing.amplitude=3", "physics.drag=0.1",
+                                "physics.viscosity=1e-3", NULL};
+    tl_sim s;
+    tl_sim_open(&s, rest_case, sets, NULL);
+    const spec_params *p = s.params;
+    spec_cplx *f = malloc((size_t)p->ny * p->nxh * sizeof *f);
+    fc_real *field = malloc((size_t)p->nx * p->ny * sizeof *field);
+    spec_forcing_pattern(p, f);
+    double rms = 0;
+    int modes = 0;
+    for (int j = 0; j < p->ny; j++)
+        for (int i = 0; i < p->nxh; i++) {
+            spec_mode m = spec_mode_at(p, i, j);
+            const spec_cplx c = f[(size_t)j * p->nxh + i];
+            const int on = c.re != 0 || c.im != 0;
+            modes += on;
+            if (on)
+                ck_assert_double_le(fabs(sqrt((double)m.k2) - 8), 1 + 1e-12);
+        }
+    ck_assert_int_gt(modes, 10);
+    ck_assert_int_eq(spec_host_inverse(p, f, field), 0);
+    for (size_t k = 0; k < (size_t)p->nx * p->ny; k++)
+        rms += field[k] * field[k];
+    ck_assert_double_eq_tol(sqrt(rms / (p->nx * p->ny)), 3, 1e-12);
+
+    /* From rest the forcing's work is the energy's source: the budget closes to the
+     * time-stepping error while E grows, and that error falls at order 4. */
+    tl_sim_close(&s);
+    double res[2], e = 0;
+    for (int r = 0; r < 2; r++) {
+        tl_sim_open(&s, rest_case, sets, NULL);
+        for (int k = 0; k < 20 << r; k++) {
+            double dt = 0.02 / (1 << r);
+            fc_err err;
+            ck_assert_int_eq(fc_sim_step(&s, &dt, &err), FC_OK);
+        }
+        tl_sim_download(&s);
+        e = diag(&s, "energy");
+        res[r] = fabs(s.last.stats[SPEC_STAT_ENERGY_RESIDUAL]);
+        tl_sim_close(&s);
+    }
+    printf("forced from rest to t = 0.4: E = %.3g, energy budget residual %.2e -> %.2e (dt halved)\n",
+           e, res[0], res[1]);
+    ck_assert_double_gt(e, 1e-2);
+    ck_assert_double_le(res[1], 1e-5 * e / 0.4);
+    ck_assert_double_ge(log2(res[0] / res[1]), 3.5);
+    free(f);
+    free(field);
+}
+END_TEST
+
+START_TEST(nan_is_reported_and_not_kept)
+{
+    tl_sim s;
+    tl_sim_open(&s, turbulence_case, NULL, NULL);
+    fc_err err = {{0}};
+    tl_sim_download(&s);
+    s.host.f[SPEC_VORT][(size_t)7 * s.grid.nx + 30] = NAN;
+    ck_assert_int_eq(s.ops->upload(s.state, &s.host, &err), FC_OK);
+    fc_step_report rep = {0};
+    ck_assert_msg(s.ops->step(s.state, 1e-3, &rep, &err) == FC_OK, "%s", err.msg);
+    ck_assert_int_eq(rep.bad, FC_STATE_NAN);
+    /* The state kept is the one uploaded: a transform spreads a NaN over every point. */
+    tl_sim_download(&s);
+    ck_assert(isnan(tl_at(&s, SPEC_VORT, 3, 4)));
+    tl_sim_close(&s);
+}
+END_TEST
+
+/* 1 and 2 threads: the sums are taken per row in row order; FFTW's threads split whole 1-D
+ * transforms, so the results agree to round-off (in practice bit for bit). */
+START_TEST(threads_agree)
+{
+#ifdef _OPENMP
+    tl_sim a, b;
+    omp_set_num_threads(1);
+    tl_sim_open(&a, turbulence_case, NULL, NULL);
+    omp_set_num_threads(2);
+    tl_sim_open(&b, turbulence_case, NULL, NULL);
+    for (int k = 0; k < 30; k++) {
+        double dt = 0.8 / a.rate, dt2 = dt;
+        fc_err err;
+        ck_assert_int_eq(fc_sim_step(&a, &dt, &err), FC_OK);
+        ck_assert_int_eq(fc_sim_step(&b, &dt2, &err), FC_OK);
+    }
+    tl_sim_download(&a);
+    tl_sim_download(&b);
+    const size_t n = (size_t)a.grid.nx * a.grid.ny;
+    for (int f = 0; f < 2; f++) {
+        double scale, e = max_abs_diff(a.host.f[f], b.host.f[f], n, &scale);
+        ck_assert_msg(e <= 1e-13 * scale, "%s differs by %g between 1 and 2 threads",
+                      a.s->field_names[f], e);
+    }
+    tl_sim_close(&a);
+    tl_sim_close(&b);
+#endif
+}
+END_TEST
+
+/* A run continued from its own output repeats the run to round-off (the restart goes through
+ * the physical field and back). */
+START_TEST(restart_continues_the_run)
+{
+    const char *ini = tl_temp_file("turb.ini", turbulence_case);
+    const char *full = tl_temp_path("sp_full.nc"), *half = tl_temp_path("sp_half.nc"),
+               *cont = tl_temp_path("sp_cont.nc");
+    tl_restart_runs(ini, 0.2, 0.4, 0.1, 0, full, half, cont);
+    static const char *const vars[] = {"vorticity", "tracer", "u"};
+    for (int k = 0; k < 3; k++) {
+        double t1, t2, e = 0, m = 0;
+        double *x = tl_read_last(full, vars[k], 45 * 40, &t1), *y = tl_read_last(cont, vars[k], 45 * 40, &t2);
+        ck_assert_double_eq(t1, 0.4);
+        ck_assert_double_eq(t2, 0.4);
+        for (int q = 0; q < 45 * 40; q++) {
+            e = fmax(e, fabs(x[q] - y[q]));
+            m = fmax(m, fabs(x[q]));
+        }
+        ck_assert_msg(e <= 1e-12 * m, "%s differs by %g after restart", vars[k], e);
+        free(x);
+        free(y);
+    }
+}
+END_TEST
+
+Suite *spectral_suite(void)
+{
+    Suite *s = suite_create("spectral");
+    TCase *tc = tcase_create("pseudo-spectral");
+    tcase_add_test(tc, taylor_green_is_exact);
+    tcase_add_test(tc, nonlinear_term_matches_the_advective_form);
+    tcase_add_test(tc, budgets_close_at_fourth_order);
+    tcase_add_test(tc, inviscid_conserves_energy_and_enstrophy);
+    tcase_add_test(tc, transforms_round_trip);
+    tcase_add_test(tc, spectrum_sums_to_the_energy);
+    tcase_add_test(tc, tracer_diffuses_exactly_and_keeps_its_mean);
+    tcase_add_test(tc, forcing_ring_and_its_work);
+    tcase_add_test(tc, nan_is_reported_and_not_kept);
+    tcase_add_test(tc, threads_agree);
+    tcase_add_test(tc, restart_continues_the_run);
+    tcase_set_timeout(tc, 300);
+    suite_add_tcase(s, tc);
+    return s;
+}
