@@ -4,7 +4,9 @@ INPUT_CASES = inputs/dambreak_wet.ini inputs/dambreak_dry.ini inputs/lake_bump.i
 	inputs/jet.ini inputs/jet_large.ini inputs/from_file.ini \
 	inputs/cavity_re100.ini inputs/cavity_re400.ini inputs/cavity_re1000.ini \
 	inputs/cavity_re3200.ini inputs/cavity_re1000_large.ini inputs/poiseuille.ini \
-	inputs/channel.ini inputs/cylinder.ini inputs/cylinder_large.ini inputs/taylor_green.ini
+	inputs/channel.ini inputs/cylinder.ini inputs/cylinder_large.ini inputs/taylor_green.ini \
+	inputs/spectral_taylor_green.ini inputs/double_shear_layer.ini inputs/decaying_turbulence.ini \
+	inputs/decaying_turbulence_large.ini inputs/forced_turbulence.ini
 EXTRA_DIST += $(INPUT_CASES) inputs/README.md inputs/initial_state.cdl
 
 noinst_DATA += inputs/initial_state.nc

@@ -45,6 +45,19 @@ typedef struct fc_step_report {
     double stats[FC_MAX_STEP_STATS];
 } fc_step_report;
 
+#define FC_MAX_PARTS 4
+
+/* What a backend measured of its own steps (fc_solver_ops.profile): per part, the median over
+ * the repetitions of its time per step, and the fastest and slowest (s). */
+typedef struct fc_profile {
+    int nparts;
+    const char *name[FC_MAX_PARTS];
+    double median[FC_MAX_PARTS], min[FC_MAX_PARTS], max[FC_MAX_PARTS];
+} fc_profile;
+
+/* Adds part `name` to p from n samples (seconds per step; reordered). */
+void fc_profile_part(fc_profile *p, const char *name, double *samples, int n);
+
 typedef struct fc_solver_ops {
     const char *backend; /* "cpu" or "gpu" */
     /* Allocates the state for this grid and parameters (params: the solver's own struct). */
@@ -58,6 +71,9 @@ typedef struct fc_solver_ops {
     /* Copies the state (interior and halos) into host->f. */
     int (*download)(void *st, fc_state *host, fc_err *err);
     void (*destroy)(void *st);
+    /* Optional (NULL: none): takes reps steps of dt and times them and the parts of a step the
+     * solver names (CUDA events on the GPU, no I/O), for benchmarks. The state advances. */
+    int (*profile)(void *st, double dt, int reps, fc_profile *out, fc_err *err);
 } fc_solver_ops;
 
 typedef struct fc_ic_spec {

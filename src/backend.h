@@ -33,6 +33,10 @@ int fc_gpu_info(int dev, fc_device_info *info, fc_err *err);
 /* want: "auto", "cpu" or "gpu". auto picks the GPU when one is usable. */
 int fc_backend_select(const char *want, int *kind, fc_err *err);
 
+/* What runs a case of this kind, for output files and tables: "gpu 0: NAME (N SMs, M GB)" or
+ * "cpu: MODEL, OpenMP N threads". */
+int fc_describe_device(int kind, char *buf, size_t len, fc_err *err);
+
 /* Bytes of host memory available to a new allocation (MemAvailable), 0 if unknown. */
 size_t fc_host_available_memory(void);
 

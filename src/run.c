@@ -46,46 +46,6 @@ typedef struct run_ctx {
     char path[4096];
 } run_ctx;
 
-static void cpu_name(char *buf, size_t len)
-{
-    snprintf(buf, len, "unknown CPU");
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    if (!f)
-        return;
-    char line[512];
-    while (fgets(line, sizeof line, f)) {
-        char *colon = strchr(line, ':');
-        if (!strncmp(line, "model name", 10) && colon) {
-            colon += 2;
-            colon[strcspn(colon, "\n")] = '\0';
-            snprintf(buf, len, "%s", colon);
-            break;
-        }
-    }
-    fclose(f);
-}
-
-static int describe_device(int kind, char *buf, size_t len, fc_err *err)
-{
-    if (kind == FC_BACKEND_GPU) {
-        fc_device_info info;
-        int st = fc_gpu_info(0, &info, err);
-        if (st)
-            return st;
-        snprintf(buf, len, "gpu 0: %s (%d SMs, %.1f GB)", info.name, info.sms,
-                 info.mem_total / 1e9);
-        return FC_OK;
-    }
-    char cpu[256];
-    cpu_name(cpu, sizeof cpu);
-    int threads = 1;
-#ifdef _OPENMP
-    threads = omp_get_max_threads();
-#endif
-    snprintf(buf, len, "cpu: %s, OpenMP %d thread%s", cpu, threads, threads == 1 ? "" : "s");
-    return FC_OK;
-}
-
 /* Refuses a grid that does not fit: the solver's state and the host copies for output. */
 static int check_memory(run_ctx *c, int kind, fc_err *err)
 {
@@ -234,7 +194,7 @@ static int setup(run_ctx *c, double *t0, fc_err *err)
         return st;
     if ((st = check_memory(c, kind, err)) || (st = alloc_host(c, err)))
         return st;
-    if ((st = describe_device(kind, c->device, sizeof c->device, err)))
+    if ((st = fc_describe_device(kind, c->device, sizeof c->device, err)))
         return st;
 
     output_path(c);

@@ -58,6 +58,9 @@ int fc_sim_steps(fc_sim *s, long long n, fc_err *err)
 {
     const double cfl = fc_cfg_real(&s->cfg, "time", "cfl");
     for (long long k = 0; k < n; k++) {
+        if (!(s->rate > 0))
+            return fc_fail(err, FC_EINPUT, "%s: no signal speed in the state: dt = cfl / rate "
+                           "is not defined", s->cfg.path);
         double dt = cfl / s->rate;
         int st = fc_sim_step(s, &dt, err);
         if (st)

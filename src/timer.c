@@ -1,10 +1,13 @@
-/* timer.c: monotonic wall clock and duration formatting. */
+/* timer.c: monotonic wall clock, duration formatting, and the statistics of profiled steps. */
 #include <fc_build.h>
 
 #include "timer.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
+
+#include "solver.h"
 
 double fc_now(void)
 {
@@ -24,4 +27,22 @@ const char *fc_format_duration(double s, char *buf, int len)
     else
         snprintf(buf, (size_t)len, "%d h %02d min", (int)(s / 3600), ((int)s % 3600) / 60);
     return buf;
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+void fc_profile_part(fc_profile *p, const char *name, double *samples, int n)
+{
+    if (p->nparts >= FC_MAX_PARTS || n < 1)
+        return;
+    qsort(samples, (size_t)n, sizeof *samples, compare_doubles);
+    const int k = p->nparts++;
+    p->name[k] = name;
+    p->min[k] = samples[0];
+    p->max[k] = samples[n - 1];
+    p->median[k] = n % 2 ? samples[n / 2] : (samples[n / 2 - 1] + samples[n / 2]) / 2;
 }

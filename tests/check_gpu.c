@@ -16,6 +16,12 @@
  *   that divergence, and the velocities of the two backends may differ by O(1e-12) per step:
  *   FC_GPU_NS2D_RTOL = 1e-9 of each field's largest magnitude over 100 steps leaves room for that
  *   and still fails any indexing, race or boundary bug by orders of magnitude.
+ * - spectral: the mode and point physics is shared, but cuFFT and FFTW are different algorithms
+ *   whose results differ by round-off (~1e-16 of a field per transform, 16 transforms a step),
+ *   and turbulence amplifies differences over time. FC_GPU_SPEC_RTOL = 1e-10 of each field's
+ *   largest magnitude over 100 steps is some thousand times what that gives, and a wrong index,
+ *   a wrong mode or a race shows as O(1). Each transform pair alone (upload, download) must
+ *   return a band-limited field to FC_GPU_ROUNDTRIP_RTOL.
  */
 #include <fc_build.h>
 
@@ -27,16 +33,26 @@
 #include "backend.h"
 #include "run.h"
 #include "ns2d/ns2d.h"
+#include "spectral/spec.h"
 #include "swe/swe.h"
 #include "testlib.h"
 
 #ifdef FC_SINGLE
 #define FC_GPU_RTOL 1e-5
 #define FC_GPU_NS2D_RTOL 1e-4
+#define FC_GPU_SPEC_RTOL 1e-3
+#define FC_GPU_ROUNDTRIP_RTOL 1e-5
 #else
 #define FC_GPU_RTOL 1e-12
 #define FC_GPU_NS2D_RTOL 1e-9
+#define FC_GPU_SPEC_RTOL 1e-10
+#define FC_GPU_ROUNDTRIP_RTOL 1e-14
 #endif
+
+#define SPECTRAL_BOX                                                                             \
+    "[case]\nsolver = spectral\n[grid]\nx_max = 6.283185307179586\ny_max = 6.283185307179586\n" \
+    "[boundary]\nwest = periodic\neast = periodic\nsouth = periodic\nnorth = periodic\n"       \
+    "[time]\nt_end = 1\ncfl = 0.8\n[numerics]\nfft_planning = estimate\n"
 
 /* Case text and the overrides of each comparison, and how many steps. */
 static const struct {
@@ -91,6 +107,26 @@ static const struct {
      "east = periodic\n[numerics]\npoisson_tol = 1e-11\n[obstacle]\nshape = square\n"
      "center_x = 1\ncenter_y = 0.5\nsize = 0.3\n[initial]\ntype = rest\n",
      100},
+    /* An odd nx, a tracer, hyperviscosity. */
+    {"spectral_turbulence_tracer_odd_grid",
+     SPECTRAL_BOX "[grid]\nnx = 45\nny = 40\n[physics]\nviscosity = 1e-3\nhyperviscosity = 1e-6\n"
+     "[tracer]\ninitial = bands\ndiffusivity = 1e-3\n[initial]\ntype = random_spectrum\n"
+     "energy = 0.5\npeak_wavenumber = 5\nseed = 3\n",
+     100},
+    /* Forcing and drag from rest, without dealiasing. */
+    {"spectral_forced_ring_aliased",
+     SPECTRAL_BOX "[grid]\nnx = 64\nny = 64\n[physics]\nviscosity = 1e-3\ndrag = 0.1\n"
+     "[forcing]\ntype = ring\nwavenumber = 8\nwidth = 2\namplitude = 3\n"
+     "[numerics]\ndealias = none\n[initial]\ntype = rest\n",
+     100},
+    /* A box that is not square in points or in length; a tracer blob. */
+    {"spectral_double_shear_layer_blob",
+     "[case]\nsolver = spectral\n[grid]\nnx = 64\nny = 96\nx_max = 1\ny_max = 1.5\n"
+     "[boundary]\nwest = periodic\neast = periodic\nsouth = periodic\nnorth = periodic\n"
+     "[time]\nt_end = 1\ncfl = 0.8\n[numerics]\nfft_planning = estimate\n"
+     "[physics]\nviscosity = 1e-4\n[tracer]\ninitial = blob\nblob_radius = 0.2\n"
+     "[initial]\ntype = double_shear_layer\nlayer_width = 0.05\n",
+     100},
 };
 
 typedef struct diff {
@@ -115,12 +151,23 @@ static diff compare(const fc_grid *g, const fc_real *a, const fc_real *b, int ed
     return r;
 }
 
+/* Whether field f is in use with these parameters (its restart variable is written). */
+static int field_active(const fc_solver_desc *s, const void *params, int f)
+{
+    for (size_t v = 0; v < s->nvars; v++)
+        if (!strcmp(s->vars[v].name, s->restart_vars[f]))
+            return fc_var_on(s, params, v);
+    return 1;
+}
+
 START_TEST(gpu_matches_cpu)
 {
     tl_sim cpu, gpu;
     tl_sim_open(&cpu, cases[_i].ini, NULL, NULL);
     const fc_solver_desc *s = cpu.s;
-    const double rtol = s == &ns2d_solver ? FC_GPU_NS2D_RTOL : FC_GPU_RTOL;
+    const double rtol = s == &ns2d_solver ? FC_GPU_NS2D_RTOL
+                        : s == &spec_solver ? FC_GPU_SPEC_RTOL
+                                            : FC_GPU_RTOL;
     tl_sim_open(&gpu, cases[_i].ini, NULL, s->gpu);
     for (long long n = 0; n < cases[_i].steps; n++) {
         /* The step the CPU takes (halved where a shore outruns it), taken by the GPU too, so a
@@ -139,6 +186,8 @@ START_TEST(gpu_matches_cpu)
     tl_sim_download(&cpu);
     tl_sim_download(&gpu);
     for (int f = 0; f < s->nfields; f++) {
+        if (!field_active(s, cpu.params, f))
+            continue;
         diff d = compare(&cpu.grid, gpu.host.f[f], cpu.host.f[f], s == &ns2d_solver);
         printf("%-36s %-5s after %lld steps: max abs %.3e, max rel %.3e, L2 rel %.3e\n",
                cases[_i].name, s->field_names[f], cases[_i].steps, d.max_abs, d.max_rel,
@@ -160,6 +209,7 @@ static const struct {
 } poisons[] = {
     {&swe_solver, 1, SWE_H, 100, 1, -1},
     {&ns2d_solver, 4, NS2D_U, 20, 30, NAN},
+    {&spec_solver, 8, SPEC_VORT, 20, 30, NAN},
 };
 
 START_TEST(gpu_reports_bad_state_like_cpu)
@@ -189,6 +239,34 @@ START_TEST(gpu_reports_bad_state_like_cpu)
 }
 END_TEST
 
+/* Upload (forward transforms) and download (inverse) return a band-limited state (the random
+ * vorticity and the tracer bands of the first spectral case) to round-off on the GPU, as on the
+ * CPU. */
+START_TEST(gpu_transforms_round_trip)
+{
+    const int c = 8;
+    tl_sim gpu;
+    tl_sim_open(&gpu, cases[c].ini, NULL, spec_solver.gpu);
+    const fc_grid *g = &gpu.grid;
+    const size_t n = (size_t)g->nx * g->ny;
+    fc_real *orig[SPEC_NFIELDS];
+    for (int f = 0; f < SPEC_NFIELDS; f++) {
+        orig[f] = malloc(n * sizeof(fc_real));
+        memcpy(orig[f], gpu.host.f[f], n * sizeof(fc_real));
+    }
+    tl_sim_download(&gpu);
+    for (int f = 0; f < SPEC_NFIELDS; f++) {
+        diff d = compare(g, gpu.host.f[f], orig[f], 0);
+        printf("%-36s %-9s round trip on the GPU: max rel %.3e\n", cases[c].name,
+               spec_solver.field_names[f], d.max_rel);
+        ck_assert_msg(d.max_rel <= FC_GPU_ROUNDTRIP_RTOL, "%s: %s round trip: %.3e", cases[c].name,
+                      spec_solver.field_names[f], d.max_rel);
+        free(orig[f]);
+    }
+    tl_sim_close(&gpu);
+}
+END_TEST
+
 int main(void)
 {
     char why[512];
@@ -202,6 +280,7 @@ int main(void)
     tcase_add_loop_test(tc, gpu_matches_cpu, 0, (int)(sizeof cases / sizeof cases[0]));
     tcase_add_loop_test(tc, gpu_reports_bad_state_like_cpu, 0,
                         (int)(sizeof poisons / sizeof poisons[0]));
+    tcase_add_test(tc, gpu_transforms_round_trip);
     tcase_set_timeout(tc, 300);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

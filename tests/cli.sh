@@ -150,6 +150,68 @@ expect "ns2d: restart from another grid" 2 "variable 'u_face' is 17 x 16 (x by y
 expect "ns2d: restart continues" 0 "done:" "$fc" run "$ns" --set time.t_end=200 --restart "$tmp/steady.nc" -o "$tmp/r3.nc"
 "$NCDUMP" -h "$tmp/steady.nc" | grep -q "u_face(time, y, x_face)" && ok "ns2d: staggered velocities on x_face" || bad "ns2d: staggered velocities on x_face"
 
+# The spectral solver: every bad input of its own, the output's layout, restart and profile.
+sp="$tmp/sp.ini"
+cat >"$sp" <<INI
+[case]
+solver = spectral
+[grid]
+nx = 32
+ny = 24
+x_max = 6.283185307179586
+y_max = 6.283185307179586
+[boundary]
+west = periodic
+east = periodic
+south = periodic
+north = periodic
+[time]
+t_end = 0.2
+[output]
+interval = 0.1
+[physics]
+viscosity = 1e-3
+[numerics]
+fft_planning = estimate
+[initial]
+type = random_spectrum
+energy = 0.5
+peak_wavenumber = 4
+INI
+expect "spectral: walls" 2 "[boundary] north = wall: the spectral solver needs a doubly periodic box" "$fc" run "$sp" --set boundary.north=wall -o "$tmp/spbad.nc"
+expect "spectral: too few points" 2 "[grid] ny = 2: the spectral solver needs at least 4 points" "$fc" run "$sp" --set grid.ny=2 -o "$tmp/spbad.nc"
+expect "spectral: ring without wavenumber" 2 "[forcing] wavenumber = 0: a ring forcing needs its wavenumber > 0" "$fc" run "$sp" --set forcing.type=ring --set forcing.amplitude=1 -o "$tmp/spbad.nc"
+expect "spectral: ring without amplitude" 2 "[forcing] amplitude = 0: a ring forcing needs its amplitude > 0" "$fc" run "$sp" --set forcing.type=ring --set forcing.wavenumber=4 -o "$tmp/spbad.nc"
+expect "spectral: ring beyond the grid" 2 "[forcing] wavenumber = 40, width = 1: the ring holds no Fourier mode this grid resolves" "$fc" run "$sp" --set forcing.type=ring --set forcing.wavenumber=40 --set forcing.amplitude=1 -o "$tmp/spbad.nc"
+expect "spectral: blob without radius" 2 "[tracer] blob_radius = 0: a blob needs its radius > 0" "$fc" run "$sp" --set tracer.initial=blob -o "$tmp/spbad.nc"
+expect "spectral: bad tracer" 2 "[tracer] initial = dye: must be one of: none, bands, blob" "$fc" run "$sp" --set tracer.initial=dye -o "$tmp/spbad.nc"
+expect "spectral: bad dealiasing" 2 "[numerics] dealias = half: must be one of: two_thirds, none" "$fc" run "$sp" --set numerics.dealias=half -o "$tmp/spbad.nc"
+expect "spectral: bad planning" 2 "[numerics] fft_planning = patient: must be one of: measure, estimate" "$fc" run "$sp" --set numerics.fft_planning=patient -o "$tmp/spbad.nc"
+expect "spectral: hyperviscosity order" 2 "[physics] hyperviscosity_order = 1: must be in [2, 8]" "$fc" run "$sp" --set physics.hyperviscosity_order=1 -o "$tmp/spbad.nc"
+expect "spectral: negative drag" 2 "[physics] drag = -1: must be" "$fc" run "$sp" --set physics.drag=-1 -o "$tmp/spbad.nc"
+expect "spectral: peak beyond the grid" 2 "[initial] peak_wavenumber = 50 m-1 is beyond the largest wavenumber" "$fc" run "$sp" --set initial.peak_wavenumber=50 -o "$tmp/spbad.nc"
+sed '/^type = /,$d' "$sp" >"$tmp/sprest.ini"
+printf 'type = rest\n' >>"$tmp/sprest.ini"
+sed 's/^type = rest/type = taylor_green\namplitude = 1/' "$tmp/sprest.ini" >"$tmp/sptg.ini"
+expect "spectral: Taylor-Green that does not fit" 2 "[initial] wavenumber = 1.5 m-1: the box (6.28319 x 6.28319 m) does not hold whole wavelengths" "$fc" run "$tmp/sptg.ini" --set initial.wavenumber=1.5 -o "$tmp/spbad.nc"
+expect "spectral: shear layer without width" 2 "missing required key [initial] layer_width" "$fc" run "$sp" --set initial.type=double_shear_layer -o "$tmp/spbad.nc"
+expect "spectral: a key of another initial condition" 2 "[initial] energy" "$fc" run "$sp" --set initial.type=rest -o "$tmp/spbad.nc"
+absent "spectral input errors write nothing" "$tmp/spbad.nc"
+expect "spectral: a run" 0 "energy_budget_residual" "$fc" run "$sp" -o "$tmp/sp.nc"
+"$NCDUMP" -h "$tmp/sp.nc" >"$tmp/sp.cdl"
+grep -q "energy_spectrum(time, k)" "$tmp/sp.cdl" && grep -q "double k(k)" "$tmp/sp.cdl" && grep -q 'k:bounds = "k_bnds"' "$tmp/sp.cdl" && ok "spectral: E(k) on (time, k) with k and its bounds" || bad "spectral: E(k) on (time, k)"
+grep -q "tracer(" "$tmp/sp.cdl" && bad "spectral: no tracer variable without a tracer" || ok "spectral: no tracer variable without a tracer"
+expect "spectral: with a tracer" 0 "" "$fc" run "$sp" --set tracer.initial=blob --set tracer.blob_radius=0.5 -q -o "$tmp/spt.nc"
+"$NCDUMP" -h "$tmp/spt.nc" | grep -q "tracer(time, y, x)" && ok "spectral: the tracer on (time, y, x)" || bad "spectral: the tracer on (time, y, x)"
+expect "spectral: restart with a tracer" 0 "done:" "$fc" run "$sp" --set tracer.initial=blob --set tracer.blob_radius=0.5 --set time.t_end=0.4 --restart "$tmp/spt.nc" -o "$tmp/spt2.nc"
+expect "spectral: restart from a run without the tracer" 2 "has no variable 'tracer'" "$fc" run "$sp" --set tracer.initial=bands --set time.t_end=0.4 --restart "$tmp/sp.nc" -o "$tmp/spt3.nc"
+expect "profile: spectral stage against its transforms" 0 "| the stage's transforms alone |" "$fc" profile "$sp" --device cpu --steps 3
+expect "profile: solver without one" 2 "solver swe does not time the parts of its step on the CPU" "$fc" profile "$good" --device cpu
+expect "profile: no case" 2 "profile needs a case file" "$fc" profile
+expect "profile: bad steps" 2 "--steps 0: expected a whole number from 1" "$fc" profile "$sp" --steps 0
+expect "profile: at rest" 2 "the flow is at rest" "$fc" profile "$tmp/sprest.ini" --device cpu
+expect "profile: bad case" 2 "[grid] ny = 2" "$fc" profile "$sp" --set grid.ny=2
+
 # flowcast validate's usage.
 expect "validate --help" 0 "usage: flowcast validate" "$fc" validate --help
 expect "validate --list" 0 "ns2d_cavity_re1000" "$fc" validate --list
@@ -163,7 +225,8 @@ expect "validate one case" 0 "1 of 1 checks pass" "$fc" validate --only swe_stok
 for c in jet dambreak_wet dambreak_dry lake_bump lake_island gravity_waves vortex adjustment; do
   expect "inputs/$c.ini runs" 0 "" "$fc" run "$inputs/$c.ini" -q -o "$tmp/$c.nc" --set time.t_end=$( [ $c = jet ] || [ $c = vortex ] || [ $c = adjustment ] && echo 43200 || echo 0.5)
 done
-for c in cavity_re100 cavity_re400 cavity_re1000 cavity_re3200 poiseuille channel cylinder taylor_green; do
+for c in cavity_re100 cavity_re400 cavity_re1000 cavity_re3200 poiseuille channel cylinder taylor_green \
+    spectral_taylor_green double_shear_layer decaying_turbulence forced_turbulence; do
   expect "inputs/$c.ini runs" 0 "" "$fc" run "$inputs/$c.ini" -q -o "$tmp/$c.nc" --set time.t_end=0.2 --set output.interval=0.1
 done
 finish

@@ -390,7 +390,52 @@ static int spec_download_cuda(void *vst, fc_state *host, fc_err *err)
     return spec_prime_cuda(st, err);
 }
 
-const fc_solver_ops spec_ops_cuda = {
+/* As spec_profile_cpu, timed with CUDA events. */
+static int spec_profile_cuda(void *vst, double dt, int reps, fc_profile *out, fc_err *err)
+{
+    spec_gpu *st = (spec_gpu *)vst;
+    double *t = (double *)malloc(3 * (size_t)reps * sizeof *t);
+    cudaEvent_t ev[3] = {NULL, NULL, NULL};
+    int s2 = t ? FC_OK : fc_fail(err, FC_ENOMEM, "out of host memory");
+    for (int k = 0; k < 3 && !s2; k++)
+        if (cudaEventCreate(&ev[k]) != cudaSuccess)
+            s2 = fc_fail(err, FC_EDEVICE, "cannot create a CUDA event");
+    for (int r = 0; r < reps && !s2; r++) {
+        fc_step_report rep;
+        float step_ms = 0, fft_ms = 0;
+        if (cudaEventRecord(ev[0]) != cudaSuccess ||
+            (s2 = spec_step_cuda(st, dt, &rep, err)) || cudaEventRecord(ev[1]) != cudaSuccess)
+            break;
+        for (int k = 0; k < 4 && !s2; k++)
+            if (spec_exec_r2c(st->fwd, st->phys, st->X) != CUFFT_SUCCESS ||
+                spec_exec_c2r(st->inv, st->X, st->phys) != CUFFT_SUCCESS)
+                s2 = fc_fail(err, FC_EDEVICE, "cuFFT failed while profiling");
+        if (s2 || cudaEventRecord(ev[2]) != cudaSuccess || cudaEventSynchronize(ev[2]) != cudaSuccess ||
+            cudaEventElapsedTime(&step_ms, ev[0], ev[1]) != cudaSuccess ||
+            cudaEventElapsedTime(&fft_ms, ev[1], ev[2]) != cudaSuccess) {
+            if (!s2)
+                s2 = fc_fail(err, FC_EDEVICE, "CUDA events failed while profiling");
+            break;
+        }
+        t[r] = step_ms / 1e3;
+        t[reps + r] = t[r] / 4;
+        t[2 * reps + r] = fft_ms / 1e3 / 4;
+        s2 = spec_prime_cuda(st, err);
+    }
+    memset(out, 0, sizeof *out);
+    if (!s2) {
+        fc_profile_part(out, "step (4 RK stages)", t, reps);
+        fc_profile_part(out, "one stage", t + reps, reps);
+        fc_profile_part(out, "the stage's transforms alone", t + 2 * reps, reps);
+    }
+    for (int k = 0; k < 3; k++)
+        if (ev[k])
+            cudaEventDestroy(ev[k]);
+    free(t);
+    return s2;
+}
+
+extern "C" const fc_solver_ops spec_ops_cuda = {
     "gpu",          spec_create_cuda,   spec_upload_cuda,  spec_max_rate_cuda,
-    spec_step_cuda, spec_download_cuda, spec_destroy_cuda,
+    spec_step_cuda, spec_download_cuda, spec_destroy_cuda, spec_profile_cuda,
 };
