@@ -36,4 +36,5 @@ kill_trials() {
 
 kill_trials jet 8 "$inputs/jet.ini" --set output.interval=3600 --set grid.nx=192 --set grid.ny=96
 kill_trials cylinder 3 "$inputs/cylinder.ini" --set output.interval=0.01
+kill_trials shear_layer 3 "$inputs/double_shear_layer.ini" --set output.interval=0.02 --set numerics.fft_planning=estimate
 finish
