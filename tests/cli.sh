@@ -196,6 +196,7 @@ sed 's/^type = rest/type = taylor_green\namplitude = 1/' "$tmp/sprest.ini" >"$tm
 expect "spectral: Taylor-Green that does not fit" 2 "[initial] wavenumber = 1.5 m-1: the box (6.28319 x 6.28319 m) does not hold whole wavelengths" "$fc" run "$tmp/sptg.ini" --set initial.wavenumber=1.5 -o "$tmp/spbad.nc"
 expect "spectral: shear layer without width" 2 "missing required key [initial] layer_width" "$fc" run "$sp" --set initial.type=double_shear_layer -o "$tmp/spbad.nc"
 expect "spectral: a key of another initial condition" 2 "[initial] energy" "$fc" run "$sp" --set initial.type=rest -o "$tmp/spbad.nc"
+expect "spectral: beyond 32-bit FFT plans" 2 "more than the FFT libraries' 32-bit plans address" "$fc" run "$sp" --set grid.nx=40000 --set grid.ny=40000 -o "$tmp/spbad.nc"
 absent "spectral input errors write nothing" "$tmp/spbad.nc"
 expect "spectral: a run" 0 "energy_budget_residual" "$fc" run "$sp" -o "$tmp/sp.nc"
 "$NCDUMP" -h "$tmp/sp.nc" >"$tmp/sp.cdl"

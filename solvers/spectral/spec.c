@@ -6,6 +6,7 @@
  */
 #include <fc_build.h>
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +148,16 @@ static int spec_make_params(const fc_config *cfg, const fc_grid *g, void **out, 
     p->force_seed = fc_cfg_int(cfg, "forcing", "seed");
     p->planning = fc_cfg_choice(cfg, "numerics", "fft_planning") == 0 ? SPEC_PLAN_MEASURE
                                                                       : SPEC_PLAN_ESTIMATE;
+    /* FFTW's plan_many and cuFFT's cufftPlanMany take int sizes and distances. */
+    const int batch = spec_nforward(p);
+    const double values = (double)batch * spec_pad64((size_t)g->nx * g->ny, sizeof(fc_real));
+    if (values > INT_MAX) {
+        free(p);
+        return fc_fail(err, FC_EINPUT,
+                       "%s: [grid] nx = %d, ny = %d: a batch of %d transforms of this grid holds "
+                       "%.3g values, more than the FFT libraries' 32-bit plans address (%d)",
+                       cfg->path, g->nx, g->ny, batch, values, INT_MAX);
+    }
     const double kmax = largest_kept(p);
     if (p->forcing == SPEC_FORCING_RING) {
         int modes = 0;
