@@ -12,6 +12,8 @@
 #ifndef FC_SOLVER_H
 #define FC_SOLVER_H
 
+#include <string.h>
+
 #include "config.h"
 #include "fc.h"
 #include "grid.h"
@@ -166,6 +168,11 @@ typedef struct fc_solver_desc {
     /* Whether steps report fc_step_report.change, so that [time] steady_tol can stop a run. */
     int steady_capable;
 
+    /* What `flowcast bench` runs: a case file without [grid] nx and ny (the benchmark sets them
+     * to each size of its ladder), and a few words saying what it is. */
+    const char *bench_case;
+    const char *bench_name;
+
     const fc_solver_ops *cpu;
     const fc_solver_ops *gpu; /* NULL in a build without CUDA */
 } fc_solver_desc;
@@ -174,6 +181,15 @@ typedef struct fc_solver_desc {
 static inline int fc_var_on(const fc_solver_desc *s, const void *params, size_t k)
 {
     return !s->var_active || s->var_active(params, k);
+}
+
+/* Whether state field f is in use with these parameters (its restart variable is written). */
+static inline int fc_field_on(const fc_solver_desc *s, const void *params, int f)
+{
+    for (size_t v = 0; v < s->nvars; v++)
+        if (!strcmp(s->vars[v].name, s->restart_vars[f]))
+            return fc_var_on(s, params, v);
+    return 1;
 }
 
 const fc_solver_desc *fc_solver_find(const char *name);

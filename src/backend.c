@@ -43,7 +43,7 @@ size_t fc_host_available_memory(void)
     return (size_t)kb * 1024;
 }
 
-static void cpu_name(char *buf, size_t len)
+void fc_cpu_model(char *buf, size_t len)
 {
     snprintf(buf, len, "unknown CPU");
     FILE *f = fopen("/proc/cpuinfo", "r");
@@ -74,7 +74,7 @@ int fc_describe_device(int kind, char *buf, size_t len, fc_err *err)
         return FC_OK;
     }
     char cpu[256];
-    cpu_name(cpu, sizeof cpu);
+    fc_cpu_model(cpu, sizeof cpu);
     int threads = 1;
 #ifdef _OPENMP
     threads = omp_get_max_threads();

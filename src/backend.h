@@ -33,6 +33,9 @@ int fc_gpu_info(int dev, fc_device_info *info, fc_err *err);
 /* want: "auto", "cpu" or "gpu". auto picks the GPU when one is usable. */
 int fc_backend_select(const char *want, int *kind, fc_err *err);
 
+/* The CPU's model name (from /proc/cpuinfo), "unknown CPU" if it cannot be read. */
+void fc_cpu_model(char *buf, size_t len);
+
 /* What runs a case of this kind, for output files and tables: "gpu 0: NAME (N SMs, M GB)" or
  * "cpu: MODEL, OpenMP N threads". */
 int fc_describe_device(int kind, char *buf, size_t len, fc_err *err);
@@ -45,6 +48,15 @@ int fc_dev_alloc(void **p, size_t bytes, fc_err *err);
 void fc_dev_free(void *p);
 int fc_dev_upload(void *dst, const void *src, size_t bytes, fc_err *err);
 int fc_dev_download(void *dst, const void *src, size_t bytes, fc_err *err);
+
+/* Times device work on the default stream with CUDA events: start records the first event,
+ * stop the second, waits for it and gives the seconds between them. */
+typedef struct fc_gpu_timer fc_gpu_timer;
+int fc_gpu_timer_start(fc_gpu_timer **t, fc_err *err);
+int fc_gpu_timer_stop(fc_gpu_timer *t, double *seconds, fc_err *err);
+
+/* Device-to-device copy of `bytes`, the fastest of reps: bytes read + written per second. */
+int fc_gpu_copy_bandwidth(size_t bytes, int reps, double *bytes_per_s, fc_err *err);
 
 #ifdef __cplusplus
 }

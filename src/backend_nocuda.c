@@ -46,3 +46,24 @@ int fc_dev_download(void *dst, const void *src, size_t bytes, fc_err *err)
     (void)bytes;
     return no_device(err);
 }
+
+int fc_gpu_timer_start(fc_gpu_timer **t, fc_err *err)
+{
+    *t = NULL;
+    return no_device(err);
+}
+
+int fc_gpu_timer_stop(fc_gpu_timer *t, double *seconds, fc_err *err)
+{
+    (void)t;
+    *seconds = 0;
+    return no_device(err);
+}
+
+int fc_gpu_copy_bandwidth(size_t bytes, int reps, double *bytes_per_s, fc_err *err)
+{
+    (void)bytes;
+    (void)reps;
+    *bytes_per_s = 0;
+    return no_device(err);
+}

@@ -8,6 +8,7 @@ int cmd_info(int argc, char **argv);
 int cmd_cases(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 /* Reports err (each line prefixed "flowcast: error: ") and returns the exit code of status. */
 int cmd_fail(int status, const char *msg);

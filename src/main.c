@@ -17,6 +17,7 @@ static const struct {
     {"run", cmd_run, "run a case file, writing CF NetCDF output"},
     {"cases", cmd_cases, "list the solvers, their initial conditions and every case key"},
     {"validate", cmd_validate, "run the validation cases against exact and published results"},
+    {"bench", cmd_bench, "CPU/GPU speedup tables: time per step, bandwidth, energy, accuracy"},
     {"profile", cmd_profile, "time the parts of a solver's step (e.g. a spectral stage vs its FFTs)"},
     {"info", cmd_info, "version, build features and the CUDA devices found"},
 };
@@ -84,6 +85,6 @@ int main(int argc, char **argv)
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
         if (!strcmp(argv[1], commands[k].name))
             return commands[k].fn(argc - 1, argv + 1);
-    fc_error("unknown command '%s' (commands: run, cases, validate, profile, info; see flowcast --help)", argv[1]);
+    fc_error("unknown command '%s' (commands: run, cases, validate, bench, profile, info; see flowcast --help)", argv[1]);
     return FC_EXIT_USAGE;
 }

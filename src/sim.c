@@ -3,8 +3,10 @@
 
 #include "sim.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "run.h"
 
@@ -34,6 +36,24 @@ int fc_sim_open(fc_sim *s, const char *path, const char *const *sets, int nsets,
     return FC_OK;
 fail:
     fc_sim_close(s);
+    return st;
+}
+
+int fc_sim_open_text(fc_sim *s, const char *text, const char *const *sets, int nsets,
+                     const fc_solver_ops *ops, fc_err *err)
+{
+    const char *base = getenv("TMPDIR");
+    char path[512];
+    snprintf(path, sizeof path, "%s/flowcast-case-XXXXXX", base && *base ? base : "/tmp");
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return fc_fail(err, FC_EIO, "cannot create a temporary case file in %s", path);
+    size_t len = strlen(text);
+    int ok = write(fd, text, len) == (ssize_t)len;
+    close(fd);
+    int st = ok ? fc_sim_open(s, path, sets, nsets, ops, err)
+                : fc_fail(err, FC_EIO, "cannot write the temporary case file %s", path);
+    unlink(path);
     return st;
 }
 

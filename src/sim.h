@@ -31,6 +31,9 @@ typedef struct fc_sim {
  * on the backend ops (NULL: the CPU). On failure nothing is left to close. */
 int fc_sim_open(fc_sim *s, const char *path, const char *const *sets, int nsets,
                 const fc_solver_ops *ops, fc_err *err);
+/* The same from the text of a case file (written to a temporary file, removed again). */
+int fc_sim_open_text(fc_sim *s, const char *text, const char *const *sets, int nsets,
+                     const fc_solver_ops *ops, fc_err *err);
 /* One step of at most *dt (*dt: the step taken); a NaN or unphysical state is FC_ENUMERIC. */
 int fc_sim_step(fc_sim *s, double *dt, fc_err *err);
 /* n steps of dt = cfl / rate. */

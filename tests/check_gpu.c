@@ -151,15 +151,6 @@ static diff compare(const fc_grid *g, const fc_real *a, const fc_real *b, int ed
     return r;
 }
 
-/* Whether field f is in use with these parameters (its restart variable is written). */
-static int field_active(const fc_solver_desc *s, const void *params, int f)
-{
-    for (size_t v = 0; v < s->nvars; v++)
-        if (!strcmp(s->vars[v].name, s->restart_vars[f]))
-            return fc_var_on(s, params, v);
-    return 1;
-}
-
 START_TEST(gpu_matches_cpu)
 {
     tl_sim cpu, gpu;
@@ -186,7 +177,7 @@ START_TEST(gpu_matches_cpu)
     tl_sim_download(&cpu);
     tl_sim_download(&gpu);
     for (int f = 0; f < s->nfields; f++) {
-        if (!field_active(s, cpu.params, f))
+        if (!fc_field_on(s, cpu.params, f))
             continue;
         diff d = compare(&cpu.grid, gpu.host.f[f], cpu.host.f[f], s == &ns2d_solver);
         printf("%-36s %-5s after %lld steps: max abs %.3e, max rel %.3e, L2 rel %.3e\n",

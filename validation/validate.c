@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "dambreak.h"
 #include "ghia1982.h"
@@ -37,23 +36,6 @@
 #define ROUNDOFF (1000 * DBL_EPSILON)
 #endif
 
-int fc_val_sim_open(fc_sim *s, const char *text, const char *const *sets, int nsets, fc_err *err)
-{
-    const char *base = getenv("TMPDIR");
-    char path[512];
-    snprintf(path, sizeof path, "%s/flowcast-validate-XXXXXX", base && *base ? base : "/tmp");
-    int fd = mkstemp(path);
-    if (fd < 0)
-        return fc_fail(err, FC_EIO, "cannot create a temporary case file in %s", path);
-    size_t len = strlen(text);
-    int ok = write(fd, text, len) == (ssize_t)len;
-    close(fd);
-    int st = ok ? fc_sim_open(s, path, sets, nsets, NULL, err)
-                : fc_fail(err, FC_EIO, "cannot write the temporary case file %s", path);
-    unlink(path);
-    return st;
-}
-
 static int open_fmt(fc_sim *s, fc_err *err, const char *fmt, ...)
 #ifdef __GNUC__
     __attribute__((format(printf, 3, 4)))
@@ -66,7 +48,7 @@ static int open_fmt(fc_sim *s, fc_err *err, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    return fc_val_sim_open(s, text, NULL, 0, err);
+    return fc_sim_open_text(s, text, NULL, 0, NULL, err);
 }
 
 /* Runs to t_end (or a steady state), downloads, and closes on failure. */

@@ -41,11 +41,6 @@ void fc_val_judge(fc_val_row *row);
 
 /* ---- measurements, shared with the tests ---- */
 
-/* Starts a simulation from case text (written to a temporary file, removed again). */
-struct fc_sim;
-int fc_val_sim_open(struct fc_sim *s, const char *text, const char *const *sets, int nsets,
-                    fc_err *err);
-
 /* Lid-driven cavity at Reynolds number re on n x n cells (n even), run to a steady state:
  * largest differences from Ghia et al. (1982) along the centrelines, misprints left out. */
 int fc_val_cavity(double re, int n, double *du, double *dv, fc_err *err);

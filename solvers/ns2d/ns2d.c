@@ -421,6 +421,10 @@ const fc_solver_desc ns2d_solver = {
     .step_stats = ns2d_step_stats,
     .nstep_stats = sizeof ns2d_step_stats / sizeof ns2d_step_stats[0],
     .steady_capable = 1,
+    .bench_case = "[case]\nsolver = ns2d\n[grid]\nx_max = 1\ny_max = 1\n[time]\nt_end = 1e9\n"
+                  "cfl = 0.8\n[physics]\nreynolds = 1000\n[boundary]\nnorth_wall_speed = 1\n"
+                  "[initial]\ntype = rest\n",
+    .bench_name = "lid-driven cavity, Re 1000",
     .cpu = &ns2d_ops_cpu,
 #ifdef FC_HAVE_CUDA
     .gpu = &ns2d_ops_cuda,

@@ -384,6 +384,12 @@ const fc_solver_desc spec_solver = {
     .step_stats = spec_step_stats,
     .nstep_stats = SPEC_NSTATS,
     .steady_capable = 0,
+    .bench_case = "[case]\nsolver = spectral\n[grid]\nx_max = 6.283185307179586\n"
+                  "y_max = 6.283185307179586\n[boundary]\nwest = periodic\neast = periodic\n"
+                  "south = periodic\nnorth = periodic\n[time]\nt_end = 1e9\ncfl = 0.8\n[physics]\n"
+                  "viscosity = 1e-4\n[initial]\ntype = random_spectrum\nenergy = 0.5\n"
+                  "peak_wavenumber = 4\n",
+    .bench_name = "decaying turbulence",
     .cpu = &spec_ops_cpu,
 #ifdef FC_HAVE_CUDA
     .gpu = &spec_ops_cuda,

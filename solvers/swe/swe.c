@@ -278,6 +278,11 @@ const fc_solver_desc swe_solver = {
     .ndiags = NDIAGS,
     .conserved_diag = D_MASS,
     .diagnose = swe_diagnose,
+    .bench_case = "[case]\nsolver = swe\n[grid]\nx_max = 1e6\ny_max = 1e6\n[boundary]\n"
+                  "west = periodic\neast = periodic\nsouth = periodic\nnorth = periodic\n[time]\n"
+                  "t_end = 1e9\n[physics]\nf0 = 1e-4\n[initial]\ntype = gaussian_bump\n"
+                  "depth = 1000\namplitude = 10\nradius = 1e5\ncenter_x = 5e5\ncenter_y = 5e5\n",
+    .bench_name = "gravity waves from a hump, f-plane, periodic",
     .cpu = &swe_ops_cpu,
 #ifdef FC_HAVE_CUDA
     .gpu = &swe_ops_cuda,

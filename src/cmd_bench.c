@@ -1,0 +1,279 @@
+/* cmd_bench.c: `flowcast bench [SOLVER...]`: CPU and GPU time per step of each solver's benchmark
+ * case on a ladder of grids, with the machine's copy bandwidths, energy and GPU-CPU differences
+ * (measurements in bench.c, outputs in bench_report.c). */
+#include <fc_build.h>
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "backend.h"
+#include "bench.h"
+#include "bench_report.h"
+#include "cmd.h"
+#include "fc.h"
+#include "log.h"
+#include "solver.h"
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static void usage(FILE *f)
+{
+    fputs("usage: flowcast bench [SOLVER...] [--quick] [--sizes N,N,...] [--threads T,T,...]\n"
+          "                      [--device auto|cpu|gpu] [--repeat R] [--warmup W]\n"
+          "                      [--min-seconds S] [-o PREFIX] [-O|--overwrite] [--no-plots]\n\n"
+          "Times each solver's benchmark case (all solvers, or those named) on N x N grids: on\n"
+          "the CPU with OpenMP on each thread count and on the GPU, the same time step on both.\n"
+          "Measures the copy bandwidth of each side in the same run, and prints a Markdown\n"
+          "table: time per step (median, min-max), end-to-end time, cell updates per second,\n"
+          "effective bandwidth and its fraction of the measured one, speedups over the\n"
+          "all-thread CPU and one thread, the speedup the bandwidth ratio predicts, the largest\n"
+          "GPU-CPU difference, and energy per step (RAPL, NVML, or n/a and why). Writes\n"
+          "PREFIX.csv, PREFIX.nc and, with gnuplot, PREFIX_speedup.png and\n"
+          "PREFIX_bandwidth.png (PREFIX.gp draws them). Rows are written as they are\n"
+          "measured: an interrupted benchmark (SIGINT) keeps them.\n\n"
+          "  --quick          grids 32 and 64, short runs: under a minute on 2 CPU cores\n"
+          "  --sizes LIST     grid sizes n (default 64 ... 1024 doubling; to 4096 with a GPU)\n"
+          "  --threads LIST   CPU thread counts (default: 1 and all cores)\n"
+          "  --device D       auto (the GPU when usable), cpu (no GPU rows), gpu (error without)\n"
+          "  --repeat R       timed repeats per row (default 5; --quick 3)\n"
+          "  --warmup W       untimed steps first (default 3; --quick 1)\n"
+          "  --min-seconds S  the repeats of a row last this long together (default 2; --quick\n"
+          "                   0.05): energy counters need seconds\n"
+          "  -o PREFIX        output files (default outputs/bench)\n"
+          "  -O, --overwrite  replace existing output files\n"
+          "  --no-plots       no gnuplot script or plots\n\n"
+          "Thread placement: unless OMP_PROC_BIND is set, bench runs itself again with\n"
+          "OMP_PROC_BIND=close OMP_PLACES=cores (one thread per core, packed).\n"
+          "Exit status: 0 ok, 1 a measurement failed or was interrupted, 2 bad usage.\n",
+          f);
+}
+
+/* Parses "a,b,c" of whole numbers in [lo, hi] into out (at most max); the count, or -1. */
+static int parse_list(const char *opt, const char *arg, int lo, int hi, int *out, int max)
+{
+    int n = 0;
+    const char *p = arg;
+    while (*p) {
+        char *end;
+        long v = strtol(p, &end, 10);
+        if (end == p || (*end && *end != ',') || v < lo || v > hi || n == max) {
+            fc_error("%s %s: expected up to %d whole numbers from %d to %d, separated by commas",
+                     opt, arg, max, lo, hi);
+            return -1;
+        }
+        out[n++] = (int)v;
+        p = *end ? end + 1 : end;
+    }
+    if (n == 0)
+        fc_error("%s needs at least one number", opt);
+    return n ? n : -1;
+}
+
+static int parse_positive(const char *opt, const char *arg, double *v)
+{
+    char *end;
+    *v = strtod(arg, &end);
+    if (*end || end == arg || !(*v > 0) || *v > 3600) {
+        fc_error("%s %s: expected a number of seconds in (0, 3600]", opt, arg);
+        return 1;
+    }
+    return 0;
+}
+
+static int cmp_int(const void *a, const void *b) { return *(const int *)a - *(const int *)b; }
+
+/* Runs flowcast again with the threads placed one per core (the OpenMP runtime reads its
+ * placement once, at start), unless the user placed them. */
+static void place_threads(char **argv)
+{
+    if (getenv("OMP_PROC_BIND") || getenv("FC_BENCH_PLACED"))
+        return;
+    setenv("OMP_PROC_BIND", "close", 1);
+    setenv("OMP_PLACES", "cores", 1);
+    setenv("FC_BENCH_PLACED", "1", 1);
+    execv("/proc/self/exe", argv - 1); /* argv[-1] is "flowcast" */
+    unsetenv("OMP_PROC_BIND");         /* the exec failed: go on as placed by default */
+    unsetenv("OMP_PLACES");
+}
+
+int cmd_bench(int argc, char **argv)
+{
+    if (cmd_wants_help(argc, argv)) {
+        usage(stdout);
+        return FC_EXIT_OK;
+    }
+    enum { OPT_QUICK = 256, OPT_SIZES, OPT_THREADS, OPT_DEVICE, OPT_REPEAT, OPT_WARMUP,
+           OPT_MINSEC, OPT_NOPLOTS };
+    static const struct option opts[] = {
+        {"quick", no_argument, NULL, OPT_QUICK},
+        {"sizes", required_argument, NULL, OPT_SIZES},
+        {"threads", required_argument, NULL, OPT_THREADS},
+        {"device", required_argument, NULL, OPT_DEVICE},
+        {"repeat", required_argument, NULL, OPT_REPEAT},
+        {"warmup", required_argument, NULL, OPT_WARMUP},
+        {"min-seconds", required_argument, NULL, OPT_MINSEC},
+        {"no-plots", no_argument, NULL, OPT_NOPLOTS},
+        {"overwrite", no_argument, NULL, 'O'},
+        {NULL, 0, NULL, 0},
+    };
+    int sizes[16], nsizes = 0, threads[FC_BENCH_MAX_THREADS], nthreads = 0;
+    int quick = 0, overwrite = 0, plots = 1, repeats = -1, warmup = -1, c;
+    double min_seconds = -1;
+    const char *device = "auto", *prefix = NULL;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":o:O", opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_QUICK:
+            quick = 1;
+            break;
+        case OPT_SIZES:
+            if ((nsizes = parse_list("--sizes", optarg, 4, 65536, sizes, 16)) < 0)
+                return FC_EXIT_USAGE;
+            break;
+        case OPT_THREADS:
+            if ((nthreads = parse_list("--threads", optarg, 1, 4096, threads, FC_BENCH_MAX_THREADS)) < 0)
+                return FC_EXIT_USAGE;
+            break;
+        case OPT_DEVICE:
+            device = optarg;
+            break;
+        case OPT_REPEAT:
+            if (parse_list("--repeat", optarg, 1, 1000, &repeats, 1) < 0)
+                return FC_EXIT_USAGE;
+            break;
+        case OPT_WARMUP:
+            if (parse_list("--warmup", optarg, 0, 100000, &warmup, 1) < 0)
+                return FC_EXIT_USAGE;
+            break;
+        case OPT_MINSEC:
+            if (parse_positive("--min-seconds", optarg, &min_seconds))
+                return FC_EXIT_USAGE;
+            break;
+        case OPT_NOPLOTS:
+            plots = 0;
+            break;
+        case 'o':
+            prefix = optarg;
+            break;
+        case 'O':
+            overwrite = 1;
+            break;
+        case ':':
+            fc_error("option '%s' needs a value (see flowcast bench --help)", argv[optind - 1]);
+            return FC_EXIT_USAGE;
+        default:
+            fc_error("unknown option '%s' (see flowcast bench --help)", argv[optind - 1]);
+            return FC_EXIT_USAGE;
+        }
+    }
+    for (int k = optind; k < argc; k++)
+        if (!fc_solver_find(argv[k])) {
+            size_t n;
+            const fc_solver_desc *const *all = fc_solver_list(&n);
+            char known[256] = "";
+            for (size_t q = 0; q < n; q++)
+                snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
+                         q ? ", " : "", all[q]->name);
+            fc_error("unknown solver '%s' (known: %s)", argv[k], known);
+            return FC_EXIT_USAGE;
+        }
+    int kind;
+    fc_err err = {{0}};
+    if (fc_backend_select(device, &kind, &err)) {
+        fc_error("%s", err.msg);
+        return FC_EXIT_USAGE;
+    }
+    place_threads(argv);
+
+    int cores = 1;
+#ifdef _OPENMP
+    cores = omp_get_num_procs();
+#endif
+    if (nthreads == 0) {
+        threads[nthreads++] = 1;
+        if (cores > 1)
+            threads[nthreads++] = cores;
+    }
+    qsort(threads, (size_t)nthreads, sizeof *threads, cmp_int);
+    for (int k = 1; k < nthreads; k++)
+        if (threads[k] == threads[k - 1]) {
+            fc_error("--threads: %d is given twice", threads[k]);
+            return FC_EXIT_USAGE;
+        }
+    if (nsizes == 0) {
+        const int top = quick ? 64 : kind == FC_BACKEND_GPU ? 4096 : 1024;
+        for (int n = quick ? 32 : 64; n <= top; n *= 2)
+            sizes[nsizes++] = n;
+    }
+    fc_bench_opts o = {
+        .solvers = (const char *const *)argv + optind,
+        .nsolvers = argc - optind,
+        .sizes = sizes,
+        .nsizes = nsizes,
+        .threads = threads,
+        .nthreads = nthreads,
+        .use_gpu = kind == FC_BACKEND_GPU,
+        .warmup = warmup >= 0 ? warmup : quick ? 1 : 3,
+        .repeats = repeats > 0 ? repeats : quick ? 3 : 5,
+        .min_seconds = min_seconds > 0 ? min_seconds : quick ? 0.05 : 2,
+        .copy_bytes = quick ? (size_t)32 << 20 : (size_t)256 << 20,
+        .stop = &stop_requested,
+        .row = fc_bench_report_row,
+    };
+
+    char path[4096], command[8192];
+    if (!prefix) {
+        mkdir("outputs", 0777);
+        prefix = "outputs/bench";
+    }
+    snprintf(path, sizeof path, "%s", prefix);
+    size_t len = (size_t)snprintf(command, sizeof command, "flowcast bench");
+    for (int k = 1; k < argc && len < sizeof command; k++)
+        len += (size_t)snprintf(command + len, sizeof command - len, " %s", argv[k]);
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    fc_info("bench: measuring the copy bandwidths ...");
+    fc_bench_ceilings ceil;
+    fc_bench_report rep;
+    int st = fc_bench_ceilings_measure(&o, &ceil, &err);
+    if (!st)
+        st = fc_bench_report_open(&rep, path, overwrite, command, &o, &ceil, &err);
+    if (st)
+        return cmd_fail(st, err.msg);
+    o.ctx = &rep;
+    st = fc_bench_run(&o, &ceil, &err);
+    fc_err cerr = {{0}};
+    int cst = fc_bench_report_close(&rep, plots, &cerr);
+    if (st == FC_EINTR)
+        return cmd_fail(st, "interrupted: the rows measured so far are in the table and files above");
+    if (st)
+        return cmd_fail(st, err.msg);
+    if (cst)
+        return cmd_fail(cst, cerr.msg);
+    if (rep.failed_rows) {
+        fc_error("%d measurement%s failed (their rows say why)", rep.failed_rows,
+                 rep.failed_rows == 1 ? "" : "s");
+        return FC_EXIT_FAILED;
+    }
+    return FC_EXIT_OK;
+}
