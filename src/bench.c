@@ -220,7 +220,7 @@ static double field_difference(const fc_sim *s, fc_real *const *a, fc_real *cons
 }
 
 /*
- * Whether a size fits, roughly, before anything is allocated: the backend's state (24 values a
+ * Whether a size fits, roughly, before anything is allocated: the backend's state (48 values a
  * cell bound every solver's mem_per_cell; tests/test_bench.c checks it) and the host's copies
  * (the state and two snapshots).
  * A row that does not is skipped with a note, so a ladder can reach past the memory.

@@ -296,7 +296,7 @@ int fc_bench_report_close(fc_bench_report *r, int plots, fc_err *err)
     if ((st = write_script(r, err)))
         return st;
     char cmd[8400];
-    snprintf(cmd, sizeof cmd, "gnuplot '%s' 2>&1", r->gp_path);
+    snprintf(cmd, sizeof cmd, "gnuplot '%s' >/dev/null 2>&1", r->gp_path);
     int rc = system(cmd);
     if (rc != -1 && WIFEXITED(rc) && WEXITSTATUS(rc) == 127)
         printf("Plots: gnuplot was not found; %s draws them where it is installed.\n", r->gp_path);

@@ -10,5 +10,6 @@ Suite *ncio_suite(void);
 Suite *swe_suite(void);
 Suite *ns2d_suite(void);
 Suite *spectral_suite(void);
+Suite *bench_suite(void);
 
 #endif

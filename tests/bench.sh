@@ -1,0 +1,72 @@
+#!/bin/sh
+# bench.sh: `flowcast bench` as a user meets it: bad options (exit 2, nothing written), the
+# table's structure and units, CSV and NetCDF read back, energy counters absent or faked, an
+# interrupted benchmark that keeps its rows, and --quick.
+. "${top_srcdir:-.}/tests/lib.sh"
+
+b="$tmp/b"
+expect "bench --help" 0 "usage: flowcast bench" "$fc" bench --help
+expect "bench: unknown solver" 2 "unknown solver 'lbm' (known: swe, ns2d, spectral)" "$fc" bench lbm -o "$b"
+expect "bench: bad sizes" 2 "--sizes 16,x: expected up to 16 whole numbers from 4 to 65536" "$fc" bench --sizes 16,x -o "$b"
+expect "bench: bad threads" 2 "--threads 0: expected up to 32 whole numbers from 1 to 4096" "$fc" bench --threads 0 -o "$b"
+expect "bench: a thread count twice" 2 "--threads: 2 is given twice" "$fc" bench --threads 2,2 -o "$b"
+expect "bench: bad min-seconds" 2 "--min-seconds -1: expected a number of seconds" "$fc" bench --min-seconds -1 -o "$b"
+expect "bench: unknown option" 2 "unknown option '--fast'" "$fc" bench --fast -o "$b"
+expect "bench: option without value" 2 "needs a value" "$fc" bench --sizes
+"$fc" info | grep -q "GPUs:       none" && expect "bench: --device gpu without one" 2 "no GPU" "$fc" bench --device gpu -o "$b"
+for f in "$b.csv" "$b.nc" "$b.gp"; do absent "bench: bad options write nothing ($f)" "$f"; done
+echo "precious" >"$b.csv"
+expect "bench: existing files are kept" 2 "'$b.csv' exists; it is left untouched" "$fc" bench swe --sizes 16 -o "$b"
+grep -q precious "$b.csv" && ok "bench: the existing CSV is unchanged" || bad "bench: the existing CSV is unchanged"
+rm -f "$b.csv"
+
+# A tiny benchmark, energy counters absent.
+FC_RAPL_ROOT="$tmp/none" expect "bench: a tiny run" 0 "| solver | case | grid | precision | device | time/step (ms) |" \
+  "$fc" bench swe spectral --sizes 16,32 --threads 1,2 --repeat 2 --warmup 1 --min-seconds 0.01 --device cpu -o "$b"
+cp "$tmp/err" "$tmp/table"
+grep -q "| swe | gravity waves from a hump, f-plane, periodic | 16 x 16 | " "$tmp/table" && ok "bench: a swe row" || bad "bench: a swe row"
+grep -q "Energy n/a: no RAPL powercap interface ($tmp/none" "$tmp/table" && ok "bench: energy n/a says why" || bad "bench: energy n/a says why"
+grep -q "GPU columns are empty" "$tmp/table" && ok "bench: the empty GPU columns say why" || bad "bench: the empty GPU columns say why"
+grep -q "copy bandwidth (STREAM-like" "$tmp/table" && ok "bench: the CPU ceiling is measured" || bad "bench: the CPU ceiling is measured"
+rows=$(grep -c "^| \(swe\|spectral\) |" "$tmp/table")
+[ "$rows" -eq 8 ] && ok "bench: 8 rows in the table (2 solvers x 2 sizes x 2 thread counts)" || bad "bench: 8 rows in the table (got $rows)"
+awk -F, 'NR == 1 { n = NF } NF != n { exit 1 } END { exit !(NR == 9 && n == 22) }' "$b.csv" \
+  && ok "bench: CSV of a header and 8 rows of 22 columns" || bad "bench: CSV of a header and 8 rows of 22 columns"
+awk -F, 'NR > 1 && !($9 > 0 && $13 > 0 && $15 > 0) { exit 1 }' "$b.csv" \
+  && ok "bench: CSV times, rates and bandwidth fractions are positive" || bad "bench: CSV times, rates and fractions"
+awk -F, 'NR > 1 && $6 == "cpu_all" && $16 != 1 { exit 1 }' "$b.csv" \
+  && ok "bench: the all-thread rows are the speedup reference" || bad "bench: the all-thread rows are the speedup reference"
+"$NCDUMP" -h "$b.nc" >"$tmp/nc" 2>&1
+grep -q "row = UNLIMITED ; // (8 currently)" "$tmp/nc" && grep -q 'time_per_step:units = "s"' "$tmp/nc" \
+  && grep -q 'effective_bandwidth:units = "GB s-1"' "$tmp/nc" && ok "bench: NetCDF of 8 rows with units" || bad "bench: NetCDF of 8 rows with units"
+"$NCDUMP" -v solver "$b.nc" | grep -q '"spectral"' && ok "bench: NetCDF strings read back" || bad "bench: NetCDF strings read back"
+if command -v gnuplot >/dev/null 2>&1; then
+  [ -s "${b}_speedup.png" ] && [ -s "${b}_bandwidth.png" ] && ok "bench: plots drawn" || bad "bench: plots drawn"
+else
+  grep -q "gnuplot was not found" "$tmp/table" && ok "bench: no gnuplot, said so" || bad "bench: no gnuplot, said so"
+fi
+
+# Energy counters that can be read (a fake powercap tree whose counter does not move).
+mkdir -p "$tmp/rapl/intel-rapl:0"
+echo 123456 >"$tmp/rapl/intel-rapl:0/energy_uj"
+echo 262143328850 >"$tmp/rapl/intel-rapl:0/max_energy_range_uj"
+FC_RAPL_ROOT="$tmp/rapl" expect "bench: energy from RAPL" 0 "" "$fc" bench swe --sizes 16 --threads 1 --repeat 2 --min-seconds 0.01 --device cpu --no-plots -o "$tmp/e"
+awk -F, 'NR == 2 && $20 == 0 && $21 ~ /RAPL; 1 CPU package/ { found = 1 } END { exit !found }' "$tmp/e.csv" \
+  && ok "bench: energy per step from the RAPL counter" || bad "bench: energy per step from the RAPL counter"
+absent "bench: --no-plots draws nothing" "$tmp/e_speedup.png"
+
+# Interrupted: the rows measured so far stay in the files.
+"$fc" bench swe ns2d --sizes 32,64,128,256 --threads 1 --min-seconds 1 --device cpu --no-plots -o "$tmp/i" >"$tmp/err" 2>&1 &
+pid=$!
+n=0
+while [ $n -lt 100 ] && [ "$(wc -l <"$tmp/i.csv" 2>/dev/null || echo 0)" -lt 2 ]; do sleep 0.2; n=$((n + 1)); done
+kill -INT $pid
+wait $pid
+rc=$?
+kept=$(($(wc -l <"$tmp/i.csv") - 1))
+[ $rc -eq 1 ] && [ "$kept" -ge 1 ] && [ "$kept" -lt 8 ] && grep -q "interrupted: the rows measured so far" "$tmp/err" \
+  && ok "bench: SIGINT keeps the $kept rows measured (exit 1)" || bad "bench: SIGINT keeps the rows measured (exit $rc, $kept rows)"
+"$NCDUMP" -h "$tmp/i.nc" >/dev/null 2>&1 && ok "bench: the interrupted NetCDF file is readable" || bad "bench: the interrupted NetCDF file is readable"
+
+expect "bench --quick" 0 "| spectral | decaying turbulence | 64 x 64 |" "$fc" bench --quick --device cpu -o "$tmp/q"
+finish
