@@ -3,6 +3,8 @@
 #ifndef FC_CMD_H
 #define FC_CMD_H
 
+#include <signal.h>
+
 int cmd_run(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_cases(int argc, char **argv);
@@ -14,6 +16,9 @@ int cmd_bench(int argc, char **argv);
 int cmd_fail(int status, const char *msg);
 /* Parses --threads' value into *n (1..4096); reports and returns nonzero when it is bad. */
 int cmd_parse_threads(const char *arg, int *n);
+/* Makes SIGINT and SIGTERM set the returned flag (a second one ends the program), so that a
+ * long command can finish what it is writing and stop. */
+volatile sig_atomic_t *cmd_stop_on_signals(void);
 /* Whether argv[1..] asks for help (-h or --help). */
 int cmd_wants_help(int argc, char **argv);
 

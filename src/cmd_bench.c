@@ -22,14 +22,6 @@
 #include "log.h"
 #include "solver.h"
 
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
-
 static void usage(FILE *f)
 {
     fputs("usage: flowcast bench [SOLVER...] [--quick] [--sizes N,N,...] [--threads T,T,...]\n"
@@ -232,7 +224,6 @@ int cmd_bench(int argc, char **argv)
         .repeats = repeats > 0 ? repeats : quick ? 3 : 5,
         .min_seconds = min_seconds > 0 ? min_seconds : quick ? 0.05 : 2,
         .copy_bytes = quick ? (size_t)32 << 20 : (size_t)256 << 20,
-        .stop = &stop_requested,
         .row = fc_bench_report_row,
     };
 
@@ -246,12 +237,8 @@ int cmd_bench(int argc, char **argv)
     for (int k = 1; k < argc && len < sizeof command; k++)
         len += (size_t)snprintf(command + len, sizeof command - len, " %s", argv[k]);
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
 
+    o.stop = cmd_stop_on_signals();
     fc_info("bench: measuring the copy bandwidths ...");
     fc_bench_ceilings ceil;
     fc_bench_report rep;

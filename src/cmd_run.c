@@ -12,14 +12,6 @@
 #include "log.h"
 #include "run.h"
 
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
-
 static void usage(FILE *f)
 {
     fputs("usage: flowcast run CASE.ini [--device auto|cpu|gpu] [--threads N]\n"
@@ -142,14 +134,7 @@ int cmd_run(int argc, char **argv)
     fc_log_set_quiet(o.quiet);
     char *cmdline = join_args(argc, argv);
     o.command_line = cmdline;
-    o.stop = &stop_requested;
-
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sa.sa_flags = SA_RESETHAND; /* a second signal ends the program at once */
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    o.stop = cmd_stop_on_signals();
 
     fc_run_result res;
     fc_err err;
