@@ -11,5 +11,6 @@ Suite *swe_suite(void);
 Suite *ns2d_suite(void);
 Suite *spectral_suite(void);
 Suite *bench_suite(void);
+Suite *mlp_suite(void);
 
 #endif

@@ -1,0 +1,2 @@
+# ml/: the MLP library (float32; OpenBLAS on the CPU) and the surrogates trained on solver output.
+libflowcast_a_SOURCES += ml/mlp.h ml/mlp.c

@@ -1,0 +1,327 @@
+/* mlp.c: the MLP on the CPU: OpenBLAS sgemm for the layers, OpenMP loops for the rest (mlp.h). */
+#include <fc_build.h>
+
+#include "mlp.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const act_names[MLP_NACT] = {"relu", "tanh", "gelu", "silu"};
+
+const char *mlp_activation_name(int a) { return a >= 0 && a < MLP_NACT ? act_names[a] : "?"; }
+
+int mlp_activation_find(const char *name)
+{
+    for (int a = 0; a < MLP_NACT; a++)
+        if (!strcmp(name, act_names[a]))
+            return a;
+    return -1;
+}
+
+int mlp_init(mlp *m, int nlayers, const int *widths, int activation, fc_err *err)
+{
+    memset(m, 0, sizeof *m);
+    if (nlayers < 1 || nlayers > MLP_MAX_LAYERS)
+        return fc_fail(err, FC_EINPUT, "an MLP has 1 to %d layers, not %d", MLP_MAX_LAYERS, nlayers);
+    if (activation < 0 || activation >= MLP_NACT)
+        return fc_fail(err, FC_EINPUT, "unknown activation %d", activation);
+    m->nlayers = nlayers;
+    m->activation = activation;
+    size_t off = 0;
+    for (int l = 0; l <= nlayers; l++) {
+        if (widths[l] < 1 || widths[l] > 1 << 20)
+            return fc_fail(err, FC_EINPUT, "layer width %d is not in [1, %d]", widths[l], 1 << 20);
+        m->n[l] = widths[l];
+    }
+    for (int l = 0; l < nlayers; l++) {
+        m->woff[l] = off;
+        off += (size_t)m->n[l + 1] * m->n[l];
+        m->boff[l] = off;
+        off += (size_t)m->n[l + 1];
+    }
+    m->nparams = off;
+    if (!(m->params = calloc(off, sizeof *m->params)))
+        return fc_fail(err, FC_ENOMEM, "out of memory for %zu parameters", off);
+    return FC_OK;
+}
+
+void mlp_free(mlp *m)
+{
+    free(m->params);
+    memset(m, 0, sizeof *m);
+}
+
+/* splitmix64: a seeded stream of 64-bit values. */
+static uint64_t next_u64(uint64_t *s)
+{
+    uint64_t x = (*s += 0x9e3779b97f4a7c15ull);
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+static double next_uniform(uint64_t *s) { return ((double)(next_u64(s) >> 11) + 0.5) * 0x1.0p-53; }
+
+void mlp_randomize(mlp *m, uint64_t seed)
+{
+    uint64_t s = seed;
+    for (int l = 0; l < m->nlayers; l++) {
+        const int in = m->n[l], out = m->n[l + 1];
+        float *W = m->params + m->woff[l];
+        const int he = m->activation != MLP_TANH && l + 1 < m->nlayers;
+        const double std = sqrt(2.0 / in), lim = sqrt(6.0 / (in + out));
+        for (size_t k = 0; k < (size_t)in * out; k++) {
+            if (he) { /* Box-Muller */
+                const double u1 = next_uniform(&s), u2 = next_uniform(&s);
+                W[k] = (float)(std * sqrt(-2 * log(u1)) * cos(2 * M_PI * u2));
+            } else
+                W[k] = (float)(lim * (2 * next_uniform(&s) - 1));
+        }
+        memset(m->params + m->boff[l], 0, (size_t)out * sizeof(float));
+    }
+}
+
+int mlp_work_init(mlp_work *w, const mlp *m, int max_batch, fc_err *err)
+{
+    memset(w, 0, sizeof *w);
+    w->max_batch = max_batch;
+    int widest = 0;
+    for (int l = 0; l <= m->nlayers; l++) {
+        widest = m->n[l] > widest ? m->n[l] : widest;
+        if (!(w->act[l] = malloc((size_t)max_batch * m->n[l] * sizeof(float))))
+            goto oom;
+        if (l < m->nlayers && !(w->pre[l] = malloc((size_t)max_batch * m->n[l + 1] * sizeof(float))))
+            goto oom;
+    }
+    for (int k = 0; k < 2; k++)
+        if (!(w->delta[k] = malloc((size_t)max_batch * widest * sizeof(float))))
+            goto oom;
+    return FC_OK;
+oom:
+    mlp_work_free(w);
+    return fc_fail(err, FC_ENOMEM, "out of memory for a batch of %d", max_batch);
+}
+
+void mlp_work_free(mlp_work *w)
+{
+    for (int l = 0; l <= MLP_MAX_LAYERS; l++)
+        free(w->act[l]);
+    for (int l = 0; l < MLP_MAX_LAYERS; l++)
+        free(w->pre[l]);
+    free(w->delta[0]);
+    free(w->delta[1]);
+    memset(w, 0, sizeof *w);
+}
+
+/* The activation and its derivative at z. */
+static inline float act_f(int a, float z)
+{
+    switch (a) {
+    case MLP_RELU:
+        return z > 0 ? z : 0;
+    case MLP_TANH:
+        return tanhf(z);
+    case MLP_GELU: /* exact: z Phi(z) */
+        return 0.5f * z * (1 + erff(z * (float)M_SQRT1_2));
+    default: /* SiLU: z sigma(z) */
+        return z / (1 + expf(-z));
+    }
+}
+
+static inline float act_df(int a, float z)
+{
+    switch (a) {
+    case MLP_RELU:
+        return z > 0 ? 1.0f : 0.0f;
+    case MLP_TANH: {
+        const float t = tanhf(z);
+        return 1 - t * t;
+    }
+    case MLP_GELU:
+        return 0.5f * (1 + erff(z * (float)M_SQRT1_2)) +
+               z * expf(-0.5f * z * z) * (float)(0.5 * M_2_SQRTPI * M_SQRT1_2);
+    default: {
+        const float s = 1 / (1 + expf(-z));
+        return s * (1 + z * (1 - s));
+    }
+    }
+}
+
+const float *mlp_forward(const mlp *m, mlp_work *w, const float *x, int B)
+{
+    memcpy(w->act[0], x, (size_t)B * m->n[0] * sizeof(float));
+    for (int l = 0; l < m->nlayers; l++) {
+        const int in = m->n[l], out = m->n[l + 1];
+        const float *W = m->params + m->woff[l], *b = m->params + m->boff[l];
+        float *z = w->pre[l], *y = w->act[l + 1];
+        /* z = x W^T, then + b and the activation in one pass */
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, out, in, 1.0f, w->act[l], in, W,
+                    in, 0.0f, z, out);
+        const int last = l + 1 == m->nlayers;
+#pragma omp parallel for schedule(static)
+        for (int r = 0; r < B; r++)
+            for (int j = 0; j < out; j++) {
+                const size_t k = (size_t)r * out + j;
+                z[k] += b[j];
+                y[k] = last ? z[k] : act_f(m->activation, z[k]);
+            }
+    }
+    return w->act[m->nlayers];
+}
+
+/* Loss and dL/d(outputs) (into d, when not NULL) of the batch. */
+static double loss_and_delta(const mlp *m, const mlp_work *w, int loss, const float *t, int B,
+                             float *d)
+{
+    const int n = m->n[m->nlayers];
+    const float *y = w->act[m->nlayers];
+    double total = 0;
+    if (loss == MLP_MSE) {
+        const double scale = 1.0 / ((double)B * n);
+#pragma omp parallel for schedule(static) reduction(+ : total)
+        for (int r = 0; r < B; r++)
+            for (int j = 0; j < n; j++) {
+                const size_t k = (size_t)r * n + j;
+                const double e = (double)y[k] - t[k];
+                total += e * e;
+                if (d)
+                    d[k] = (float)(2 * e * scale);
+            }
+        return total * scale;
+    }
+#pragma omp parallel for schedule(static) reduction(+ : total)
+    for (int r = 0; r < B; r++) {
+        const float *z = y + (size_t)r * n;
+        float zmax = z[0];
+        for (int j = 1; j < n; j++)
+            zmax = z[j] > zmax ? z[j] : zmax;
+        double s = 0;
+        for (int j = 0; j < n; j++)
+            s += exp((double)z[j] - zmax);
+        const int label = (int)t[r];
+        total += log(s) - ((double)z[label] - zmax);
+        if (d)
+            for (int j = 0; j < n; j++)
+                d[(size_t)r * n + j] = (float)((exp((double)z[j] - zmax) / s - (j == label)) / B);
+    }
+    return total / B;
+}
+
+double mlp_loss(const mlp *m, const mlp_work *w, int loss, const float *targets, int B)
+{
+    return loss_and_delta(m, w, loss, targets, B, NULL);
+}
+
+double mlp_backward(const mlp *m, mlp_work *w, int loss, const float *targets, int B, float *grad)
+{
+    float *d = w->delta[0], *dprev = w->delta[1];
+    const double L = loss_and_delta(m, w, loss, targets, B, d);
+    for (int l = m->nlayers - 1; l >= 0; l--) {
+        const int in = m->n[l], out = m->n[l + 1];
+        if (l + 1 < m->nlayers) { /* through the activation */
+            const float *z = w->pre[l];
+#pragma omp parallel for schedule(static)
+            for (long long k = 0; k < (long long)B * out; k++)
+                d[k] *= act_df(m->activation, z[k]);
+        }
+        /* dW = d^T x, db = column sums of d, d_prev = d W */
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, out, in, B, 1.0f, d, out, w->act[l],
+                    in, 0.0f, grad + m->woff[l], in);
+        float *db = grad + m->boff[l];
+#pragma omp parallel for schedule(static)
+        for (int j = 0; j < out; j++) {
+            float s = 0;
+            for (int r = 0; r < B; r++)
+                s += d[(size_t)r * out + j];
+            db[j] = s;
+        }
+        if (l > 0) {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, in, out, 1.0f, d, out,
+                        m->params + m->woff[l], in, 0.0f, dprev, in);
+            float *t = d;
+            d = dprev;
+            dprev = t;
+        }
+    }
+    return L;
+}
+
+int mlp_optim_init(mlp_optim *o, const mlp *m, int kind, double lr, fc_err *err)
+{
+    memset(o, 0, sizeof *o);
+    o->kind = kind;
+    o->lr = lr;
+    o->momentum = 0.9;
+    o->beta1 = 0.9;
+    o->beta2 = 0.999;
+    o->eps = 1e-8;
+    o->weight_decay = 0.01;
+    o->m1 = calloc(m->nparams, sizeof *o->m1);
+    o->m2 = kind == MLP_ADAMW ? calloc(m->nparams, sizeof *o->m2) : NULL;
+    if (!o->m1 || (kind == MLP_ADAMW && !o->m2)) {
+        mlp_optim_free(o);
+        return fc_fail(err, FC_ENOMEM, "out of memory for the optimiser");
+    }
+    return FC_OK;
+}
+
+void mlp_optim_free(mlp_optim *o)
+{
+    free(o->m1);
+    free(o->m2);
+    o->m1 = o->m2 = NULL;
+}
+
+void mlp_optim_step(mlp_optim *o, mlp *m, const float *grad, double lr)
+{
+    o->t++;
+    float *p = m->params;
+    if (o->kind == MLP_SGD) { /* v = mu v + g, p -= lr v (as PyTorch) */
+        const float mu = (float)o->momentum, a = (float)lr;
+#pragma omp parallel for schedule(static)
+        for (long long k = 0; k < (long long)m->nparams; k++) {
+            o->m1[k] = mu * o->m1[k] + grad[k];
+            p[k] -= a * o->m1[k];
+        }
+        return;
+    }
+    /* AdamW (Loshchilov & Hutter 2019): decay on the weights, not on the biases. */
+    const float b1 = (float)o->beta1, b2 = (float)o->beta2, eps = (float)o->eps;
+    const float c1 = (float)(1 / (1 - pow(o->beta1, (double)o->t)));
+    const float c2 = (float)(1 / (1 - pow(o->beta2, (double)o->t)));
+    const float a = (float)lr, decay = (float)(lr * o->weight_decay);
+    for (int l = 0; l < m->nlayers; l++) {
+        const size_t lo = m->woff[l], nw = (size_t)m->n[l] * m->n[l + 1];
+        const size_t hi = m->boff[l] + (size_t)m->n[l + 1];
+#pragma omp parallel for schedule(static)
+        for (long long k = (long long)lo; k < (long long)hi; k++) {
+            o->m1[k] = b1 * o->m1[k] + (1 - b1) * grad[k];
+            o->m2[k] = b2 * o->m2[k] + (1 - b2) * grad[k] * grad[k];
+            const float step = a * (o->m1[k] * c1) / (sqrtf(o->m2[k] * c2) + eps);
+            p[k] -= step + ((size_t)k < lo + nw ? decay * p[k] : 0);
+        }
+    }
+}
+
+double mlp_schedule_lr(int schedule, double lr, int e, int epochs)
+{
+    if (schedule == MLP_CONSTANT || epochs <= 1)
+        return lr;
+    const double lo = lr / 100, f = (double)e / (epochs - 1);
+    return lo + 0.5 * (lr - lo) * (1 + cos(M_PI * f));
+}
+
+void mlp_shuffle(size_t *idx, size_t n, uint64_t seed)
+{
+    uint64_t s = seed;
+    for (size_t k = 0; k < n; k++)
+        idx[k] = k;
+    for (size_t k = n; k > 1; k--) {
+        const size_t j = (size_t)(next_u64(&s) % k);
+        const size_t t = idx[k - 1];
+        idx[k - 1] = idx[j];
+        idx[j] = t;
+    }
+}

@@ -1,0 +1,276 @@
+/*
+ * test_mlp.c: the MLP library on the CPU: gradients against finite differences for every
+ * activation and loss, the optimisers' steps against their formulas, seeded initialisation and
+ * shuffling, and training that drives the loss on known functions below stated bounds.
+ */
+#include <fc_build.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mlp.h"
+#include "suites.h"
+
+static uint64_t rng = 12345;
+static double uniform(void) /* in [-1, 1) */
+{
+    rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+    return (double)(rng >> 11) * 0x1.0p-52 - 1;
+}
+
+/* Loss at params p (copied in) for batch x, t; the signs of the hidden pre-activations go to
+ * sign (where ReLU has its kink). */
+static double loss_at(mlp *m, mlp_work *w, const float *p, int loss, const float *x,
+                      const float *t, int B, char *sign)
+{
+    memcpy(m->params, p, m->nparams * sizeof(float));
+    mlp_forward(m, w, x, B);
+    for (int l = 0, o = 0; l + 1 < m->nlayers; l++)
+        for (int k = 0; k < B * m->n[l + 1]; k++)
+            sign[o++] = w->pre[l][k] > 0;
+    return mlp_loss(m, w, loss, t, B);
+}
+
+/*
+ * The backward pass against central differences along random directions v (one number per
+ * direction, so float32 round-off averages out): (L(p + h v) - L(p - h v)) / 2h vs grad . v,
+ * to 1 % (float32 round-off over the step); a wrong term is O(1) off. A direction whose step
+ * moves a pre-activation across ReLU's kink is not a test of the derivative: it is drawn again.
+ */
+static void check_gradient(int activation, int loss)
+{
+    const int widths[] = {4, 7, 6, 3}, B = 5;
+    mlp m;
+    mlp_work w;
+    fc_err err;
+    ck_assert_int_eq(mlp_init(&m, 3, widths, activation, &err), FC_OK);
+    ck_assert_int_eq(mlp_work_init(&w, &m, B, &err), FC_OK);
+    mlp_randomize(&m, 7);
+    float x[5 * 4], t[5 * 3];
+    for (int k = 0; k < B * 4; k++)
+        x[k] = (float)uniform();
+    for (int k = 0; k < B * 3; k++)
+        t[k] = loss == MLP_MSE ? (float)uniform() : (float)(k % 3);
+    float *p0 = malloc(m.nparams * sizeof *p0), *g = malloc(m.nparams * sizeof *g);
+    float *p = malloc(m.nparams * sizeof *p);
+    double *v = malloc(m.nparams * sizeof *v);
+    char s0[5 * 13], sp[5 * 13], sm[5 * 13];
+    memcpy(p0, m.params, m.nparams * sizeof *p0);
+    loss_at(&m, &w, p0, loss, x, t, B, s0);
+    mlp_backward(&m, &w, loss, t, B, g);
+    int tested = 0;
+    for (int dir = 0; dir < 100 && tested < 6; dir++) {
+        double gv = 0, norm = 0;
+        for (size_t k = 0; k < m.nparams; k++) {
+            v[k] = uniform();
+            gv += g[k] * v[k];
+            norm += v[k] * v[k];
+        }
+        const double h = 3e-2 / sqrt(norm);
+        for (size_t k = 0; k < m.nparams; k++)
+            p[k] = (float)(p0[k] + h * v[k]);
+        const double lp = loss_at(&m, &w, p, loss, x, t, B, sp);
+        for (size_t k = 0; k < m.nparams; k++)
+            p[k] = (float)(p0[k] - h * v[k]);
+        const double lm = loss_at(&m, &w, p, loss, x, t, B, sm);
+        if (activation == MLP_RELU && (memcmp(s0, sp, sizeof s0) || memcmp(s0, sm, sizeof s0)))
+            continue;
+        tested++;
+        const double fd = (lp - lm) / (2 * h);
+        ck_assert_msg(fabs(fd - gv) <= 1e-2 * fabs(gv) + 1e-5,
+                      "%s, %s: finite difference %.6g, backward %.6g", mlp_activation_name(activation),
+                      loss == MLP_MSE ? "MSE" : "cross-entropy", fd, gv);
+    }
+    ck_assert_int_eq(tested, 6);
+    free(p0);
+    free(p);
+    free(g);
+    free(v);
+    mlp_work_free(&w);
+    mlp_free(&m);
+}
+
+START_TEST(gradients_match_finite_differences)
+{
+    check_gradient(_i / 2, _i % 2 ? MLP_CROSS_ENTROPY : MLP_MSE);
+}
+END_TEST
+
+START_TEST(optimizer_steps_follow_their_formulas)
+{
+    const int widths[] = {2, 1};
+    mlp m;
+    mlp_optim o;
+    fc_err err;
+    ck_assert_int_eq(mlp_init(&m, 1, widths, MLP_RELU, &err), FC_OK);
+    const float p0[3] = {0.5f, -1.0f, 0.25f}, g[3] = {0.2f, -0.4f, 1.0f}; /* W (2), b (1) */
+    /* SGD with momentum 0.9: v = g, then v = 0.9 g + g. */
+    memcpy(m.params, p0, sizeof p0);
+    ck_assert_int_eq(mlp_optim_init(&o, &m, MLP_SGD, 0.1, &err), FC_OK);
+    mlp_optim_step(&o, &m, g, 0.1);
+    mlp_optim_step(&o, &m, g, 0.1);
+    for (int k = 0; k < 3; k++)
+        ck_assert_float_eq_tol(m.params[k], p0[k] - 0.1f * g[k] - 0.1f * 1.9f * g[k], 1e-6f);
+    mlp_optim_free(&o);
+    /* AdamW, first step: m^ = g, v^ = g^2, so p -= lr (g / (|g| + eps)) + lr wd p (weights). */
+    memcpy(m.params, p0, sizeof p0);
+    ck_assert_int_eq(mlp_optim_init(&o, &m, MLP_ADAMW, 0.01, &err), FC_OK);
+    mlp_optim_step(&o, &m, g, 0.01);
+    for (int k = 0; k < 3; k++) {
+        const double want = p0[k] - 0.01 * g[k] / (fabs(g[k]) + 1e-8) - (k < 2 ? 0.01 * 0.01 * p0[k] : 0);
+        ck_assert_float_eq_tol(m.params[k], (float)want, 1e-6f);
+    }
+    mlp_optim_free(&o);
+    mlp_free(&m);
+    /* The cosine schedule starts at lr and ends at lr / 100. */
+    ck_assert_double_eq(mlp_schedule_lr(MLP_COSINE, 1e-3, 0, 10), 1e-3);
+    ck_assert_double_eq_tol(mlp_schedule_lr(MLP_COSINE, 1e-3, 9, 10), 1e-5, 1e-15);
+    ck_assert_double_eq(mlp_schedule_lr(MLP_CONSTANT, 1e-3, 9, 10), 1e-3);
+}
+END_TEST
+
+START_TEST(seeded_initialisation_and_shuffling)
+{
+    const int widths[] = {64, 128, 1};
+    mlp a, b;
+    fc_err err;
+    ck_assert_int_eq(mlp_init(&a, 2, widths, MLP_RELU, &err), FC_OK);
+    ck_assert_int_eq(mlp_init(&b, 2, widths, MLP_RELU, &err), FC_OK);
+    mlp_randomize(&a, 42);
+    mlp_randomize(&b, 42);
+    ck_assert(!memcmp(a.params, b.params, a.nparams * sizeof(float)));
+    /* He: the first layer's weights have variance 2 / fan-in. */
+    double s2 = 0;
+    for (int k = 0; k < 64 * 128; k++)
+        s2 += a.params[k] * a.params[k];
+    ck_assert_double_eq_tol(s2 / (64 * 128), 2.0 / 64, 0.1 * 2.0 / 64);
+    mlp_randomize(&b, 43);
+    ck_assert(memcmp(a.params, b.params, a.nparams * sizeof(float)));
+    size_t idx[100], again[100];
+    int seen[100] = {0};
+    mlp_shuffle(idx, 100, 9);
+    mlp_shuffle(again, 100, 9);
+    ck_assert(!memcmp(idx, again, sizeof idx));
+    for (int k = 0; k < 100; k++)
+        seen[idx[k]]++;
+    for (int k = 0; k < 100; k++)
+        ck_assert_int_eq(seen[k], 1);
+    mlp_free(&a);
+    mlp_free(&b);
+}
+END_TEST
+
+/* Minibatch training: epochs of seeded shuffles. Returns the final loss over all samples. */
+static double train(mlp *m, int loss, int optim, double lr, const float *x, const float *t,
+                    int n, int nout_t, int epochs, int batch)
+{
+    mlp_work w;
+    mlp_optim o;
+    fc_err err;
+    ck_assert_int_eq(mlp_work_init(&w, m, n, &err), FC_OK);
+    ck_assert_int_eq(mlp_optim_init(&o, m, optim, lr, &err), FC_OK);
+    float *g = malloc(m->nparams * sizeof *g);
+    float *bx = malloc((size_t)batch * m->n[0] * sizeof *bx), *bt = malloc((size_t)batch * nout_t * sizeof *bt);
+    size_t *idx = malloc((size_t)n * sizeof *idx);
+    for (int e = 0; e < epochs; e++) {
+        mlp_shuffle(idx, (size_t)n, 100 + e);
+        const double rate = mlp_schedule_lr(MLP_COSINE, lr, e, epochs);
+        for (int s = 0; s + batch <= n; s += batch) {
+            for (int r = 0; r < batch; r++) {
+                memcpy(bx + (size_t)r * m->n[0], x + idx[s + r] * m->n[0], m->n[0] * sizeof *bx);
+                memcpy(bt + (size_t)r * nout_t, t + idx[s + r] * nout_t, nout_t * sizeof *bt);
+            }
+            mlp_forward(m, &w, bx, batch);
+            mlp_backward(m, &w, loss, bt, batch, g);
+            mlp_optim_step(&o, m, g, rate);
+        }
+    }
+    mlp_forward(m, &w, x, n);
+    const double L = mlp_loss(m, &w, loss, t, n);
+    free(g);
+    free(bx);
+    free(bt);
+    free(idx);
+    mlp_optim_free(&o);
+    mlp_work_free(&w);
+    return L;
+}
+
+START_TEST(training_fits_known_functions)
+{
+    enum { N = 1024 };
+    static float x[N * 2], t[N];
+    for (int k = 0; k < N; k++) {
+        x[2 * k] = (float)uniform();
+        x[2 * k + 1] = (float)uniform();
+        t[k] = (float)(sin(3 * x[2 * k]) * x[2 * k + 1]);
+    }
+    const int widths[] = {2, 32, 32, 1};
+    double before, after;
+    for (int opt = 0; opt < 2; opt++) {
+        mlp m;
+        fc_err err;
+        ck_assert_int_eq(mlp_init(&m, 3, widths, MLP_TANH, &err), FC_OK);
+        mlp_randomize(&m, 1);
+        mlp_work w;
+        ck_assert_int_eq(mlp_work_init(&w, &m, N, &err), FC_OK);
+        mlp_forward(&m, &w, x, N);
+        before = mlp_loss(&m, &w, MLP_MSE, t, N);
+        mlp_work_free(&w);
+        after = train(&m, MLP_MSE, opt, opt == MLP_SGD ? 0.05 : 0.01, x, t, N, 1, 200, 32);
+        printf("regression sin(3x) y, %s: MSE %.3e -> %.3e\n", opt ? "AdamW" : "SGD", before, after);
+        ck_assert_double_lt(after, 2e-3);
+        mlp_free(&m);
+    }
+    /* Two classes: inside or outside a circle; cross-entropy with SiLU. */
+    static float c[N];
+    for (int k = 0; k < N; k++)
+        c[k] = (float)(x[2 * k] * x[2 * k] + x[2 * k + 1] * x[2 * k + 1] < 0.5);
+    const int cw[] = {2, 32, 2};
+    mlp m;
+    fc_err err;
+    ck_assert_int_eq(mlp_init(&m, 2, cw, MLP_SILU, &err), FC_OK);
+    mlp_randomize(&m, 2);
+    after = train(&m, MLP_CROSS_ENTROPY, MLP_ADAMW, 0.01, x, c, N, 1, 200, 32);
+    mlp_work w;
+    ck_assert_int_eq(mlp_work_init(&w, &m, N, &err), FC_OK);
+    const float *y = mlp_forward(&m, &w, x, N);
+    int right = 0;
+    for (int k = 0; k < N; k++)
+        right += (y[2 * k + 1] > y[2 * k]) == (c[k] > 0.5f);
+    printf("classification: cross-entropy %.3f, %d of %d right\n", after, right, N);
+    ck_assert_int_ge(right, N * 97 / 100);
+    mlp_work_free(&w);
+    mlp_free(&m);
+}
+END_TEST
+
+START_TEST(bad_shapes_are_refused)
+{
+    mlp m;
+    fc_err err;
+    const int zero[] = {3, 0, 1}, ok[] = {3, 4, 1};
+    ck_assert_int_eq(mlp_init(&m, 2, zero, MLP_RELU, &err), FC_EINPUT);
+    ck_assert_msg(strstr(err.msg, "layer width 0"), "%s", err.msg);
+    ck_assert_int_eq(mlp_init(&m, 0, ok, MLP_RELU, &err), FC_EINPUT);
+    ck_assert_int_eq(mlp_init(&m, 2, ok, 9, &err), FC_EINPUT);
+    ck_assert_int_eq(mlp_activation_find("gelu"), MLP_GELU);
+    ck_assert_int_eq(mlp_activation_find("sigmoid"), -1);
+}
+END_TEST
+
+Suite *mlp_suite(void)
+{
+    Suite *s = suite_create("mlp");
+    TCase *tc = tcase_create("mlp");
+    tcase_add_loop_test(tc, gradients_match_finite_differences, 0, 2 * MLP_NACT);
+    tcase_add_test(tc, optimizer_steps_follow_their_formulas);
+    tcase_add_test(tc, seeded_initialisation_and_shuffling);
+    tcase_add_test(tc, training_fits_known_functions);
+    tcase_add_test(tc, bad_shapes_are_refused);
+    tcase_set_timeout(tc, 120);
+    suite_add_tcase(s, tc);
+    return s;
+}
