@@ -19,6 +19,8 @@ static const struct {
     {"cases", cmd_cases, "list the solvers, their initial conditions and every case key"},
     {"validate", cmd_validate, "run the validation cases against exact and published results"},
     {"bench", cmd_bench, "CPU/GPU speedup tables: time per step, bandwidth, energy, accuracy"},
+    {"train", cmd_train, "train an MLP surrogate (local emulator) on solver output"},
+    {"rollout", cmd_rollout, "forecast with a surrogate and score it against the solver"},
     {"profile", cmd_profile, "time the parts of a solver's step (e.g. a spectral stage vs its FFTs)"},
     {"info", cmd_info, "version, build features and the CUDA devices found"},
 };
@@ -105,6 +107,6 @@ int main(int argc, char **argv)
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
         if (!strcmp(argv[1], commands[k].name))
             return commands[k].fn(argc - 1, argv + 1);
-    fc_error("unknown command '%s' (commands: run, cases, validate, bench, profile, info; see flowcast --help)", argv[1]);
+    fc_error("unknown command '%s' (commands: run, cases, validate, bench, train, rollout, profile, info; see flowcast --help)", argv[1]);
     return FC_EXIT_USAGE;
 }

@@ -1,0 +1,368 @@
+/* dataset.c: local-emulator samples from NetCDF solver output (see dataset.h). */
+#include <fc_build.h>
+
+#include "dataset.h"
+
+#include <math.h>
+#include <netcdf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "grid.h"
+#include "ncio.h"
+
+int ml_vector_component(const char *name)
+{
+    static const char *const xs[] = {"u", "hu", "u_face"}, *const ys[] = {"v", "hv", "v_face"};
+    for (size_t k = 0; k < sizeof xs / sizeof xs[0]; k++) {
+        if (!strcmp(name, xs[k]))
+            return 1;
+        if (!strcmp(name, ys[k]))
+            return 2;
+    }
+    return 0;
+}
+
+int ml_parse_boundaries(const char *text, int bc[4])
+{
+    static const char *const sides[4] = {"west", "east", "south", "north"};
+    static const char *const kinds[4] = {"periodic", "wall", "open", "inflow"};
+    for (int s = 0; s < 4; s++) {
+        char key[16];
+        snprintf(key, sizeof key, "%s=", sides[s]);
+        const char *p = strstr(text, key);
+        if (!p)
+            return -1;
+        p += strlen(key);
+        bc[s] = -1;
+        for (int k = 0; k < 4; k++)
+            if (!strncmp(p, kinds[k], strlen(kinds[k])))
+                bc[s] = k;
+        if (bc[s] < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int ml_features_per_sample(const ml_geometry *g)
+{
+    return (g->nvars + g->nstatic) * g->stencil * g->stencil;
+}
+
+void ml_neighbourhood(const ml_geometry *g, const float *fields, const float *statics,
+                      const float *mean, const float *std, int i, int j, float *x)
+{
+    const int r = g->stencil / 2, nv = g->nvars + g->nstatic;
+    const size_t plane = (size_t)g->nx * g->ny;
+    int o = 0;
+    for (int v = 0; v < nv; v++) {
+        const float *f = v < g->nvars ? fields + v * plane : statics + (v - g->nvars) * plane;
+        for (int dj = -r; dj <= r; dj++)
+            for (int di = -r; di <= r; di++) {
+                int rx, ry;
+                const int si = fc_halo_source(i + di, g->nx, g->bc[FC_WEST], g->bc[FC_EAST], &rx);
+                const int sj = fc_halo_source(j + dj, g->ny, g->bc[FC_SOUTH], g->bc[FC_NORTH], &ry);
+                const int flips = (g->odd_x[v] ? rx : 0) + (g->odd_y[v] ? ry : 0);
+                const float value = f[(size_t)sj * g->nx + si];
+                x[o++] = ((flips & 1 ? -value : value) - mean[v]) / std[v];
+            }
+    }
+}
+
+#define NC_CHECK(call, what)                                                                     \
+    do {                                                                                         \
+        int rc_ = (call);                                                                        \
+        if (rc_ != NC_NOERR) {                                                                   \
+            st = fc_fail(err, FC_EINPUT, "%s: %s: %s", path, what, nc_strerror(rc_));           \
+            goto done;                                                                           \
+        }                                                                                        \
+    } while (0)
+
+/* Reads variable name of file ncid, on (time, y, x) or (y, x), at records [0, nt) (one for a
+ * static field) into out. */
+static int read_var(int ncid, const char *path, const char *name, int nx, int ny, int nt,
+                    int want_time, float *out, fc_err *err)
+{
+    int varid, ndims, dims[NC_MAX_VAR_DIMS], st = FC_OK;
+    size_t len[3] = {0, 0, 0};
+    if (nc_inq_varid(ncid, name, &varid) != NC_NOERR)
+        return fc_fail(err, FC_EINPUT, "%s: no variable '%s'", path, name);
+    NC_CHECK(nc_inq_varndims(ncid, varid, &ndims), name);
+    NC_CHECK(nc_inq_vardimid(ncid, varid, dims), name);
+    if (ndims != 2 && ndims != 3)
+        return fc_fail(err, FC_EINPUT, "%s: variable '%s' has %d dimensions; expected (time, y, x)",
+                       path, name, ndims);
+    if (want_time && ndims != 3)
+        return fc_fail(err, FC_EINPUT, "%s: variable '%s' is static; a variable to emulate must "
+                       "be on (time, y, x) (give it as a static field instead)", path, name);
+    for (int d = 0; d < ndims; d++)
+        NC_CHECK(nc_inq_dimlen(ncid, dims[d], &len[d]), name);
+    const size_t gy = len[ndims - 2], gx = len[ndims - 1];
+    if ((int)gx != nx || (int)gy != ny)
+        return fc_fail(err, FC_EINPUT, "%s: variable '%s' is %zu x %zu; the first file's grid is "
+                       "%d x %d", path, name, gx, gy, nx, ny);
+    size_t start[3] = {0, 0, 0}, count[3] = {(size_t)(ndims == 3 ? nt : 1), gy, gx};
+    if (ndims == 3)
+        NC_CHECK(nc_get_vara_float(ncid, varid, start, count, out), name);
+    else
+        NC_CHECK(nc_get_vara_float(ncid, varid, start, count + 1, out), name);
+done:
+    return st;
+}
+
+/* Grid size and spacing from the first variable of the first file. */
+static int grid_of(int ncid, const char *path, const char *name, ml_dataset *d, fc_err *err)
+{
+    int varid, ndims, dims[NC_MAX_VAR_DIMS], st = FC_OK;
+    size_t nx, ny;
+    if (nc_inq_varid(ncid, name, &varid) != NC_NOERR)
+        return fc_fail(err, FC_EINPUT, "%s: no variable '%s'", path, name);
+    NC_CHECK(nc_inq_varndims(ncid, varid, &ndims), name);
+    NC_CHECK(nc_inq_vardimid(ncid, varid, dims), name);
+    if (ndims < 2)
+        return fc_fail(err, FC_EINPUT, "%s: variable '%s' is not on (y, x)", path, name);
+    NC_CHECK(nc_inq_dimlen(ncid, dims[ndims - 1], &nx), name);
+    NC_CHECK(nc_inq_dimlen(ncid, dims[ndims - 2], &ny), name);
+    d->geo.nx = (int)nx;
+    d->geo.ny = (int)ny;
+    d->dx = d->dy = 1;
+    double c[2];
+    size_t s0 = 0, two = 2;
+    int id;
+    if (nx > 1 && nc_inq_varid(ncid, "x", &id) == NC_NOERR &&
+        nc_get_vara_double(ncid, id, &s0, &two, c) == NC_NOERR)
+        d->dx = c[1] - c[0];
+    if (ny > 1 && nc_inq_varid(ncid, "y", &id) == NC_NOERR &&
+        nc_get_vara_double(ncid, id, &s0, &two, c) == NC_NOERR)
+        d->dy = c[1] - c[0];
+done:
+    return st;
+}
+
+static int open_file(ml_dataset *d, int f, const char *path, fc_err *err)
+{
+    ml_file *mf = &d->files[f];
+    int ncid, st = FC_OK, rc = nc_open(path, NC_NOWRITE, &ncid);
+    if (rc != NC_NOERR)
+        return fc_fail(err, FC_EINPUT, "cannot open data file '%s': %s", path, nc_strerror(rc));
+    if (!(mf->path = strdup(path))) {
+        nc_close(ncid);
+        return fc_fail(err, FC_ENOMEM, "out of memory");
+    }
+    size_t nt = 0;
+    if (ncio_complete_records(ncid, &nt, err)) {
+        nc_close(ncid);
+        return fc_fail(err, FC_EINPUT, "%s: no time coordinate (not solver output on (time, y, x))",
+                       path);
+    }
+    if (nt < 2) {
+        nc_close(ncid);
+        return fc_fail(err, FC_EINPUT, "%s: %zu complete record%s: a sample needs two", path, nt,
+                       nt == 1 ? "" : "s");
+    }
+    char text[256] = "";
+    size_t len;
+    if (nc_inq_attlen(ncid, NC_GLOBAL, "flowcast_boundaries", &len) == NC_NOERR && len < sizeof text &&
+        nc_get_att_text(ncid, NC_GLOBAL, "flowcast_boundaries", text) == NC_NOERR) {
+        text[len] = '\0';
+        int bc[4];
+        if (ml_parse_boundaries(text, bc)) {
+            nc_close(ncid);
+            return fc_fail(err, FC_EINPUT, "%s: cannot read flowcast_boundaries '%s'", path, text);
+        }
+        if (f == 0) {
+            memcpy(d->geo.bc, bc, sizeof bc);
+            snprintf(d->boundaries, sizeof d->boundaries, "%s", text);
+        } else if (memcmp(bc, d->geo.bc, sizeof bc)) {
+            nc_close(ncid);
+            return fc_fail(err, FC_EINPUT, "%s: boundaries %s; the first file's are %s", path, text,
+                           d->boundaries);
+        }
+    } else if (f == 0) {
+        for (int s = 0; s < 4; s++)
+            d->geo.bc[s] = FC_BC_OPEN;
+        snprintf(d->boundaries, sizeof d->boundaries, "open (not given in the data)");
+    }
+    if (f == 0 && nc_inq_attlen(ncid, NC_GLOBAL, "flowcast_solver", &len) == NC_NOERR &&
+        len < sizeof d->solver)
+        nc_get_att_text(ncid, NC_GLOBAL, "flowcast_solver", d->solver);
+    if (f == 0 && (st = grid_of(ncid, path, d->vars[0], d, err))) {
+        nc_close(ncid);
+        return st;
+    }
+    const size_t plane = (size_t)d->geo.nx * d->geo.ny;
+    mf->nt = (int)nt;
+    mf->time = malloc(nt * sizeof *mf->time);
+    mf->data = malloc(nt * d->geo.nvars * plane * sizeof *mf->data);
+    mf->statics = malloc(((size_t)d->geo.nstatic + 1) * plane * sizeof *mf->statics);
+    float *buf = malloc(nt * plane * sizeof *buf);
+    int tid;
+    size_t s0 = 0;
+    if (!mf->time || !mf->data || !mf->statics || !buf)
+        st = fc_fail(err, FC_ENOMEM, "%s: out of memory for %zu records", path, nt);
+    else if (nc_inq_varid(ncid, "time", &tid) != NC_NOERR ||
+             nc_get_vara_double(ncid, tid, &s0, &nt, mf->time) != NC_NOERR)
+        st = fc_fail(err, FC_EINPUT, "%s: cannot read the time coordinate", path);
+    for (int v = 0; v < d->geo.nvars && !st; v++) {
+        st = read_var(ncid, path, d->vars[v], d->geo.nx, d->geo.ny, (int)nt, 1, buf, err);
+        for (size_t t = 0; t < nt && !st; t++)
+            memcpy(mf->data + (t * d->geo.nvars + v) * plane, buf + t * plane, plane * sizeof *buf);
+    }
+    for (int v = 0; v < d->geo.nstatic && !st; v++)
+        st = read_var(ncid, path, d->statics[v], d->geo.nx, d->geo.ny, 1, 0, mf->statics + v * plane,
+                      err);
+    free(buf);
+    nc_close(ncid);
+    return st;
+}
+
+/* Mean and standard deviation from sums in double. A field that does not vary (its variance at
+ * round-off of its mean) gets deviation 1, so that it normalises to 0, not to noise. */
+static void stats(double sum, double sum2, double n, float *mean, float *std)
+{
+    const double m = sum / n, var = sum2 / n - m * m;
+    *mean = (float)m;
+    *std = var > 1e-12 * m * m && var > 0 ? (float)sqrt(var) : 1.0f;
+}
+
+int ml_dataset_open(ml_dataset *d, const char *const *paths, int npaths, const char *const *vars,
+                    int nvars, const char *const *statics, int nstatic, int stencil,
+                    double val_fraction, fc_err *err)
+{
+    memset(d, 0, sizeof *d);
+    if (npaths < 1 || npaths > ML_MAX_FILES)
+        return fc_fail(err, FC_EINPUT, "give 1 to %d data files, not %d", ML_MAX_FILES, npaths);
+    if (nvars < 1 || nvars > ML_MAX_VARS || nstatic < 0 || nstatic > ML_MAX_VARS)
+        return fc_fail(err, FC_EINPUT, "give 1 to %d variables and at most %d static fields",
+                       ML_MAX_VARS, ML_MAX_VARS);
+    if (stencil < 1 || stencil % 2 == 0 || stencil > 15)
+        return fc_fail(err, FC_EINPUT, "the stencil must be odd, from 1 to 15, not %d", stencil);
+    if (!(val_fraction >= 0 && val_fraction < 1))
+        return fc_fail(err, FC_EINPUT, "the validation fraction must be in [0, 1), not %g", val_fraction);
+    d->geo.nvars = nvars;
+    d->geo.nstatic = nstatic;
+    d->geo.stencil = stencil;
+    for (int v = 0; v < nvars + nstatic; v++) {
+        const char *name = v < nvars ? vars[v] : statics[v - nvars];
+        snprintf(v < nvars ? d->vars[v] : d->statics[v - nvars], 64, "%s", name);
+        const int comp = ml_vector_component(name);
+        d->geo.odd_x[v] = comp == 1;
+        d->geo.odd_y[v] = comp == 2;
+    }
+    int st = FC_OK;
+    for (int f = 0; f < npaths && !st; f++) {
+        st = open_file(d, f, paths[f], err);
+        d->nfiles = f + 1;
+    }
+    if (st) {
+        ml_dataset_free(d);
+        return st;
+    }
+    /* The output interval: the first pair's; pairs of another length (a shortened last
+     * record, a steady stop) are left out. */
+    d->interval = d->files[0].time[1] - d->files[0].time[0];
+    int total = 0;
+    for (int f = 0; f < d->nfiles; f++)
+        total += d->files[f].nt - 1;
+    for (int s = 0; s < 2; s++) {
+        d->pair_file[s] = malloc((size_t)total * sizeof(int));
+        d->pair_t[s] = malloc((size_t)total * sizeof(int));
+        if (!d->pair_file[s] || !d->pair_t[s]) {
+            ml_dataset_free(d);
+            return fc_fail(err, FC_ENOMEM, "out of memory");
+        }
+    }
+    for (int f = 0; f < d->nfiles; f++) {
+        const ml_file *mf = &d->files[f];
+        int good = 0;
+        for (int t = 0; t + 1 < mf->nt; t++)
+            good += fabs(mf->time[t + 1] - mf->time[t] - d->interval) <= 1e-6 * d->interval;
+        if (good == 0) {
+            char p[4096];
+            snprintf(p, sizeof p, "%s", mf->path);
+            ml_dataset_free(d);
+            return fc_fail(err, FC_EINPUT, "%s: no two records %g s apart (the first file's output "
+                           "interval)", p, d->interval);
+        }
+        const int nval = (int)floor(val_fraction * good + 0.5);
+        for (int t = 0, k = 0; t + 1 < mf->nt; t++) {
+            if (!(fabs(mf->time[t + 1] - mf->time[t] - d->interval) <= 1e-6 * d->interval))
+                continue;
+            const int s = k++ >= good - nval ? ML_VALID : ML_TRAIN;
+            d->pair_file[s][d->npairs[s]] = f;
+            d->pair_t[s][d->npairs[s]++] = t;
+        }
+    }
+    if (d->npairs[ML_TRAIN] == 0) {
+        ml_dataset_free(d);
+        return fc_fail(err, FC_EINPUT, "no record pairs are left for training");
+    }
+    /* Normalisation from the training pairs only. */
+    const size_t plane = (size_t)d->geo.nx * d->geo.ny;
+    for (int v = 0; v < nvars; v++) {
+        double s = 0, s2 = 0, ds = 0, ds2 = 0;
+        for (int p = 0; p < d->npairs[ML_TRAIN]; p++) {
+            const ml_file *mf = &d->files[d->pair_file[ML_TRAIN][p]];
+            const int t = d->pair_t[ML_TRAIN][p];
+            const float *a = mf->data + ((size_t)t * nvars + v) * plane;
+            const float *b = mf->data + ((size_t)(t + 1) * nvars + v) * plane;
+            for (size_t k = 0; k < plane; k++) {
+                s += a[k];
+                s2 += (double)a[k] * a[k];
+                const double dd = (double)b[k] - a[k];
+                ds += dd;
+                ds2 += dd * dd;
+            }
+        }
+        const double n = (double)plane * d->npairs[ML_TRAIN];
+        stats(s, s2, n, &d->in_mean[v], &d->in_std[v]);
+        stats(ds, ds2, n, &d->out_mean[v], &d->out_std[v]);
+    }
+    for (int v = 0; v < nstatic; v++) {
+        double s = 0, s2 = 0;
+        const float *a = d->files[0].statics + v * plane;
+        for (size_t k = 0; k < plane; k++) {
+            s += a[k];
+            s2 += (double)a[k] * a[k];
+        }
+        stats(s, s2, (double)plane, &d->in_mean[nvars + v], &d->in_std[nvars + v]);
+    }
+    return FC_OK;
+}
+
+void ml_dataset_free(ml_dataset *d)
+{
+    for (int f = 0; f < d->nfiles; f++) {
+        free(d->files[f].path);
+        free(d->files[f].time);
+        free(d->files[f].data);
+        free(d->files[f].statics);
+    }
+    for (int s = 0; s < 2; s++) {
+        free(d->pair_file[s]);
+        free(d->pair_t[s]);
+    }
+    memset(d, 0, sizeof *d);
+}
+
+size_t ml_dataset_count(const ml_dataset *d, int split)
+{
+    return (size_t)d->npairs[split] * d->geo.nx * d->geo.ny;
+}
+
+void ml_dataset_batch(const ml_dataset *d, int split, const size_t *idx, int B, float *x, float *y)
+{
+    const size_t plane = (size_t)d->geo.nx * d->geo.ny;
+    const int nf = ml_features_per_sample(&d->geo), nv = d->geo.nvars;
+#pragma omp parallel for schedule(static)
+    for (int r = 0; r < B; r++) {
+        const size_t s = idx[r], p = s / plane, c = s % plane;
+        const ml_file *mf = &d->files[d->pair_file[split][p]];
+        const int t = d->pair_t[split][p], i = (int)(c % d->geo.nx), j = (int)(c / d->geo.nx);
+        const float *now = mf->data + (size_t)t * nv * plane, *next = now + nv * plane;
+        ml_neighbourhood(&d->geo, now, mf->statics, d->in_mean, d->in_std, i, j, x + (size_t)r * nf);
+        for (int v = 0; v < nv; v++)
+            y[(size_t)r * nv + v] = (next[v * plane + c] - now[v * plane + c] - d->out_mean[v]) / d->out_std[v];
+    }
+}

@@ -1,0 +1,94 @@
+/*
+ * dataset.h: training data for a local emulator, from solver output (NetCDF, read through the
+ * file only: any model's output on (time, y, x) will do).
+ *
+ * A sample is one cell at one record t of one file: its input is the k x k neighbourhood of the
+ * chosen variables at t (and of the static fields, e.g. the bottom), its target the change of
+ * the chosen variables at that cell from t to t + 1 (one output interval). Neighbourhoods beyond
+ * the grid follow the run's boundaries (the file's flowcast_boundaries attribute; open when it
+ * has none): periodic sides wrap, walls mirror (an x-velocity such as u or hu changes sign across
+ * a west or east wall, a y-velocity across a south or north one), open sides repeat the edge.
+ *
+ * Records are split by time: in each file the last val_fraction of its record pairs validates,
+ * the rest trains. Inputs and targets are normalised per variable (mean and standard deviation
+ * over the training pairs only).
+ */
+#ifndef FC_ML_DATASET_H
+#define FC_ML_DATASET_H
+
+#include <stddef.h>
+
+#include "fc.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ML_MAX_VARS 16
+#define ML_MAX_FILES 64
+
+enum ml_split { ML_TRAIN = 0, ML_VALID = 1 };
+
+/* Where a neighbourhood reads: the grid, its boundaries, which variables flip at walls. */
+typedef struct ml_geometry {
+    int nx, ny, stencil;
+    int bc[4];                          /* enum fc_bc by enum fc_side */
+    int nvars, nstatic;                 /* dynamic, then static input variables */
+    int odd_x[ML_MAX_VARS * 2], odd_y[ML_MAX_VARS * 2]; /* per input variable */
+} ml_geometry;
+
+typedef struct ml_file {
+    char *path;
+    int nt;         /* complete records */
+    double *time;   /* [nt] s */
+    float *data;    /* [nt][nvars][ny][nx] */
+    float *statics; /* [nstatic][ny][nx] */
+} ml_file;
+
+typedef struct ml_dataset {
+    ml_geometry geo;
+    char vars[ML_MAX_VARS][64], statics[ML_MAX_VARS][64];
+    int nfiles;
+    ml_file files[ML_MAX_FILES];
+    double interval;             /* output interval (s), the same in every file */
+    char boundaries[128];        /* as in the files, or "open (not given)" */
+    char solver[64];             /* flowcast_solver of the first file, or "" */
+    double dx, dy;               /* cell sizes from the x and y coordinates (m) */
+    /* per input variable (dynamic then static) and per output variable */
+    float in_mean[2 * ML_MAX_VARS], in_std[2 * ML_MAX_VARS];
+    float out_mean[ML_MAX_VARS], out_std[ML_MAX_VARS];
+    /* record pairs (file, t) of each split */
+    int npairs[2];
+    int *pair_file[2], *pair_t[2];
+} ml_dataset;
+
+/* Reads the files and sets up the splits and the normalisation. Every file must hold the
+ * variables on one grid with one output interval; each problem is named with its file. */
+int ml_dataset_open(ml_dataset *d, const char *const *paths, int npaths, const char *const *vars,
+                    int nvars, const char *const *statics, int nstatic, int stencil,
+                    double val_fraction, fc_err *err);
+void ml_dataset_free(ml_dataset *d);
+
+/* Features per sample and outputs per sample. */
+int ml_features_per_sample(const ml_geometry *g);
+/* Samples in a split: its record pairs times the cells. */
+size_t ml_dataset_count(const ml_dataset *d, int split);
+/* Normalised inputs x [B][features] and targets y [B][nvars] of samples idx[0..B) of a split. */
+void ml_dataset_batch(const ml_dataset *d, int split, const size_t *idx, int B, float *x, float *y);
+
+/*
+ * The normalised neighbourhood of cell (i, j) from raw fields [nvars][ny][nx] and statics
+ * [nstatic][ny][nx] into x[features]: variable by variable, then the k x k stencil row by row.
+ */
+void ml_neighbourhood(const ml_geometry *g, const float *fields, const float *statics,
+                      const float *mean, const float *std, int i, int j, float *x);
+
+/* Parses "west=periodic east=wall south=open north=inflow" into bc; 0 on success. */
+int ml_parse_boundaries(const char *text, int bc[4]);
+/* Whether variable name is an x (1) or y (2) velocity-like component, else 0. */
+int ml_vector_component(const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

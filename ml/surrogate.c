@@ -1,0 +1,771 @@
+/* surrogate.c: the local emulator's training, model file and rollout (see surrogate.h). */
+#include <fc_build.h>
+
+#include "surrogate.h"
+
+#include <math.h>
+#include <netcdf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "grid.h"
+#include "log.h"
+#include "ncio.h"
+#include "sim.h"
+#include "timer.h"
+
+static const char *const opt_names[2] = {"sgd", "adamw"};
+
+static int exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+static void join(char *buf, size_t len, char names[][64], int n)
+{
+    buf[0] = '\0';
+    for (int k = 0; k < n; k++)
+        snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", k ? "," : "", names[k]);
+}
+
+/* Splits a comma list into names (at most max); the count. */
+static int split(const char *text, char names[][64], int max)
+{
+    int n = 0;
+    const char *p = text;
+    while (*p && n < max) {
+        size_t len = strcspn(p, ",");
+        snprintf(names[n++], 64, "%.*s", (int)len, p);
+        p += len + (p[len] == ',');
+    }
+    return n;
+}
+
+void ml_surrogate_free(ml_surrogate *s)
+{
+    mlp_free(&s->net);
+    free(s->train_loss);
+    free(s->val_loss);
+    free(s->samples_per_s);
+    memset(s, 0, sizeof *s);
+}
+
+#define NC_OK(call)                                                                              \
+    do {                                                                                         \
+        if (nc == NC_NOERR)                                                                      \
+            nc = (call);                                                                         \
+    } while (0)
+
+static int put_text(int ncid, const char *name, const char *value)
+{
+    return nc_put_att_text(ncid, NC_GLOBAL, name, strlen(value), value);
+}
+
+int ml_surrogate_save(const ml_surrogate *s, const mlp_optim *opt, const char *path, fc_err *err)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
+    const ml_geometry *g = &s->geo;
+    const int nin = g->nvars + g->nstatic;
+    int ncid, nc = nc_create(tmp, NC_NETCDF4 | NC_CLOBBER, &ncid);
+    if (nc != NC_NOERR)
+        return fc_fail(err, FC_EIO, "cannot create '%s': %s", tmp, nc_strerror(nc));
+    int dl, dp, di, dout, de = -1, vw, vp, vim, vis, vom, vos, vt = -1, vv = -1, vsp = -1, vm1 = -1, vm2 = -1;
+    NC_OK(nc_def_dim(ncid, "layer", (size_t)s->net.nlayers + 1, &dl));
+    NC_OK(nc_def_dim(ncid, "param", s->net.nparams, &dp));
+    NC_OK(nc_def_dim(ncid, "input_variable", (size_t)nin, &di));
+    NC_OK(nc_def_dim(ncid, "output_variable", (size_t)g->nvars, &dout));
+    if (s->epochs_done > 0)
+        NC_OK(nc_def_dim(ncid, "epoch", (size_t)s->epochs_done, &de));
+    NC_OK(nc_def_var(ncid, "widths", NC_INT, 1, &dl, &vw));
+    NC_OK(nc_def_var(ncid, "params", NC_FLOAT, 1, &dp, &vp));
+    NC_OK(nc_def_var(ncid, "input_mean", NC_FLOAT, 1, &di, &vim));
+    NC_OK(nc_def_var(ncid, "input_std", NC_FLOAT, 1, &di, &vis));
+    NC_OK(nc_def_var(ncid, "output_mean", NC_FLOAT, 1, &dout, &vom));
+    NC_OK(nc_def_var(ncid, "output_std", NC_FLOAT, 1, &dout, &vos));
+    if (de >= 0) {
+        NC_OK(nc_def_var(ncid, "train_loss", NC_DOUBLE, 1, &de, &vt));
+        NC_OK(nc_def_var(ncid, "val_loss", NC_DOUBLE, 1, &de, &vv));
+        NC_OK(nc_def_var(ncid, "samples_per_second", NC_DOUBLE, 1, &de, &vsp));
+    }
+    if (opt) {
+        NC_OK(nc_def_var(ncid, "optimizer_m1", NC_FLOAT, 1, &dp, &vm1));
+        if (opt->m2)
+            NC_OK(nc_def_var(ncid, "optimizer_m2", NC_FLOAT, 1, &dp, &vm2));
+    }
+    char vars[1100], statics[1100];
+    join(vars, sizeof vars, (char(*)[64])s->vars, g->nvars);
+    join(statics, sizeof statics, (char(*)[64])s->statics, g->nstatic);
+    const int ints[] = {g->stencil, g->nx, g->ny, s->epochs_done, s->best_epoch, s->batch};
+    const char *int_names[] = {"stencil", "nx", "ny", "epochs_done", "best_epoch", "batch"};
+    NC_OK(put_text(ncid, "title", "flowcast surrogate: an MLP local emulator of solver output"));
+    NC_OK(put_text(ncid, "flowcast_version", PACKAGE_VERSION));
+    NC_OK(put_text(ncid, "variables", vars));
+    NC_OK(put_text(ncid, "static_fields", statics));
+    NC_OK(put_text(ncid, "activation", mlp_activation_name(s->net.activation)));
+    NC_OK(put_text(ncid, "optimizer", opt_names[s->optimizer]));
+    NC_OK(put_text(ncid, "boundaries", s->boundaries));
+    NC_OK(put_text(ncid, "solver", s->solver));
+    NC_OK(put_text(ncid, "data_files", s->data_files));
+    for (int k = 0; k < 6; k++)
+        NC_OK(nc_put_att_int(ncid, NC_GLOBAL, int_names[k], NC_INT, 1, &ints[k]));
+    const double dbl[] = {s->interval, s->dx, s->dy, s->lr, s->weight_decay, s->best_val,
+                          (double)s->seed, opt ? (double)opt->t : 0};
+    const char *dbl_names[] = {"output_interval", "dx", "dy", "learning_rate", "weight_decay",
+                               "best_val_loss", "seed", "optimizer_steps"};
+    for (int k = 0; k < 8; k++)
+        NC_OK(nc_put_att_double(ncid, NC_GLOBAL, dbl_names[k], NC_DOUBLE, 1, &dbl[k]));
+    NC_OK(nc_enddef(ncid));
+    NC_OK(nc_put_var_int(ncid, vw, s->net.n));
+    NC_OK(nc_put_var_float(ncid, vp, s->net.params));
+    NC_OK(nc_put_var_float(ncid, vim, s->in_mean));
+    NC_OK(nc_put_var_float(ncid, vis, s->in_std));
+    NC_OK(nc_put_var_float(ncid, vom, s->out_mean));
+    NC_OK(nc_put_var_float(ncid, vos, s->out_std));
+    if (de >= 0) {
+        NC_OK(nc_put_var_double(ncid, vt, s->train_loss));
+        NC_OK(nc_put_var_double(ncid, vv, s->val_loss));
+        NC_OK(nc_put_var_double(ncid, vsp, s->samples_per_s));
+    }
+    if (opt) {
+        NC_OK(nc_put_var_float(ncid, vm1, opt->m1));
+        if (opt->m2)
+            NC_OK(nc_put_var_float(ncid, vm2, opt->m2));
+    }
+    int nc2 = nc_close(ncid);
+    nc = nc ? nc : nc2;
+    if (nc != NC_NOERR || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return fc_fail(err, FC_EIO, "cannot write the model '%s': %s", path,
+                       nc != NC_NOERR ? nc_strerror(nc) : "rename failed");
+    }
+    return FC_OK;
+}
+
+/* Reads global text attribute name into buf; 0 on success. */
+static int get_text(int ncid, const char *name, char *buf, size_t len)
+{
+    size_t n;
+    if (nc_inq_attlen(ncid, NC_GLOBAL, name, &n) != NC_NOERR || n + 1 > len ||
+        nc_get_att_text(ncid, NC_GLOBAL, name, buf) != NC_NOERR)
+        return -1;
+    buf[n] = '\0';
+    return 0;
+}
+
+int ml_surrogate_load(ml_surrogate *s, mlp_optim *opt, const char *path, fc_err *err)
+{
+    memset(s, 0, sizeof *s);
+    int ncid, nc = nc_open(path, NC_NOWRITE, &ncid);
+    if (nc != NC_NOERR)
+        return fc_fail(err, FC_EINPUT, "cannot open the model '%s': %s", path, nc_strerror(nc));
+    char vars[1100], statics[1100], act[32], optname[32];
+    int dl, ints[6], widths[MLP_MAX_LAYERS + 1];
+    size_t nl = 0;
+    const char *int_names[] = {"stencil", "nx", "ny", "epochs_done", "best_epoch", "batch"};
+    const char *dbl_names[] = {"output_interval", "dx", "dy", "learning_rate", "weight_decay",
+                               "best_val_loss", "seed", "optimizer_steps"};
+    double dbl[8];
+    const char *missing = NULL;
+    if (get_text(ncid, "variables", vars, sizeof vars))
+        missing = "attribute 'variables'";
+    else if (get_text(ncid, "static_fields", statics, sizeof statics) ||
+             get_text(ncid, "activation", act, sizeof act) ||
+             get_text(ncid, "optimizer", optname, sizeof optname) ||
+             get_text(ncid, "boundaries", s->boundaries, sizeof s->boundaries))
+        missing = "one of its text attributes";
+    for (int k = 0; k < 6 && !missing; k++)
+        if (nc_get_att_int(ncid, NC_GLOBAL, int_names[k], &ints[k]) != NC_NOERR)
+            missing = int_names[k];
+    for (int k = 0; k < 8 && !missing; k++)
+        if (nc_get_att_double(ncid, NC_GLOBAL, dbl_names[k], &dbl[k]) != NC_NOERR)
+            missing = dbl_names[k];
+    if (!missing && (nc_inq_dimid(ncid, "layer", &dl) != NC_NOERR ||
+                     nc_inq_dimlen(ncid, dl, &nl) != NC_NOERR || nl < 2 || nl > MLP_MAX_LAYERS + 1))
+        missing = "a 'layer' dimension of 2 to 17";
+    int vid;
+    if (!missing && (nc_inq_varid(ncid, "widths", &vid) != NC_NOERR ||
+                     nc_get_var_int(ncid, vid, widths) != NC_NOERR))
+        missing = "variable 'widths'";
+    if (missing) {
+        nc_close(ncid);
+        return fc_fail(err, FC_EINPUT, "'%s' is not a flowcast model file: no %s", path, missing);
+    }
+    get_text(ncid, "solver", s->solver, sizeof s->solver);
+    get_text(ncid, "data_files", s->data_files, sizeof s->data_files);
+    ml_geometry *g = &s->geo;
+    g->nvars = split(vars, s->vars, ML_MAX_VARS);
+    g->nstatic = *statics ? split(statics, s->statics, ML_MAX_VARS) : 0;
+    g->stencil = ints[0];
+    g->nx = ints[1];
+    g->ny = ints[2];
+    s->epochs_done = ints[3];
+    s->best_epoch = ints[4];
+    s->batch = ints[5];
+    s->interval = dbl[0];
+    s->dx = dbl[1];
+    s->dy = dbl[2];
+    s->lr = dbl[3];
+    s->weight_decay = dbl[4];
+    s->best_val = dbl[5];
+    s->seed = (unsigned long long)dbl[6];
+    s->optimizer = !strcmp(optname, "adamw") ? MLP_ADAMW : MLP_SGD;
+    if (ml_parse_boundaries(s->boundaries, g->bc))
+        for (int k = 0; k < 4; k++)
+            g->bc[k] = FC_BC_OPEN;
+    for (int v = 0; v < g->nvars + g->nstatic; v++) {
+        const int c = ml_vector_component(v < g->nvars ? s->vars[v] : s->statics[v - g->nvars]);
+        g->odd_x[v] = c == 1;
+        g->odd_y[v] = c == 2;
+    }
+    const int nin = g->nvars + g->nstatic, activation = mlp_activation_find(act);
+    int st = FC_OK;
+    if (activation < 0 || g->stencil < 1 || g->nvars < 1 || g->nx < 1 || g->ny < 1 ||
+        widths[0] != ml_features_per_sample(g) || widths[nl - 1] != g->nvars)
+        st = fc_fail(err, FC_EINPUT, "'%s' is a damaged model file: its widths do not match its "
+                     "%d variables and stencil %d (or its activation '%s' is unknown)",
+                     path, g->nvars, g->stencil, act);
+    if (!st)
+        st = mlp_init(&s->net, (int)nl - 1, widths, activation, err);
+    const struct {
+        const char *name;
+        float *dst;
+        size_t n;
+    } arrays[] = {{"params", s->net.params, s->net.nparams},
+                  {"input_mean", s->in_mean, (size_t)nin},
+                  {"input_std", s->in_std, (size_t)nin},
+                  {"output_mean", s->out_mean, (size_t)g->nvars},
+                  {"output_std", s->out_std, (size_t)g->nvars}};
+    for (size_t k = 0; k < sizeof arrays / sizeof arrays[0] && !st; k++) {
+        int d;
+        size_t len = 0;
+        if (nc_inq_varid(ncid, arrays[k].name, &vid) != NC_NOERR ||
+            nc_inq_vardimid(ncid, vid, &d) != NC_NOERR || nc_inq_dimlen(ncid, d, &len) != NC_NOERR ||
+            len != arrays[k].n || nc_get_var_float(ncid, vid, arrays[k].dst) != NC_NOERR)
+            st = fc_fail(err, FC_EINPUT, "'%s' is a damaged model file: variable '%s' is missing "
+                         "or has %zu values, not %zu", path, arrays[k].name, len, arrays[k].n);
+    }
+    if (!st && s->epochs_done > 0) {
+        s->train_loss = malloc((size_t)s->epochs_done * sizeof(double));
+        s->val_loss = malloc((size_t)s->epochs_done * sizeof(double));
+        s->samples_per_s = malloc((size_t)s->epochs_done * sizeof(double));
+        const char *names[3] = {"train_loss", "val_loss", "samples_per_second"};
+        double *dst[3] = {s->train_loss, s->val_loss, s->samples_per_s};
+        for (int k = 0; k < 3 && !st; k++)
+            if (!dst[k] || nc_inq_varid(ncid, names[k], &vid) != NC_NOERR ||
+                nc_get_var_double(ncid, vid, dst[k]) != NC_NOERR)
+                st = fc_fail(err, FC_EINPUT, "'%s' is a damaged model file: no history '%s'", path,
+                             names[k]);
+    }
+    if (!st && opt) {
+        if (!(st = mlp_optim_init(opt, &s->net, s->optimizer, s->lr, err))) {
+            opt->weight_decay = s->weight_decay;
+            opt->t = (long long)dbl[7];
+            if (nc_inq_varid(ncid, "optimizer_m1", &vid) != NC_NOERR ||
+                nc_get_var_float(ncid, vid, opt->m1) != NC_NOERR ||
+                (opt->m2 && (nc_inq_varid(ncid, "optimizer_m2", &vid) != NC_NOERR ||
+                             nc_get_var_float(ncid, vid, opt->m2) != NC_NOERR)))
+                st = fc_fail(err, FC_EINPUT, "'%s' holds no optimiser state to resume from", path);
+        }
+    }
+    nc_close(ncid);
+    if (st)
+        ml_surrogate_free(s);
+    return st;
+}
+
+/* ---- training ---- */
+
+/* Mean loss over every sample of a split, in batches (no gradient). */
+static double split_loss(const ml_dataset *d, const mlp *net, mlp_work *w, int split, int B,
+                         float *x, float *y, size_t *idx)
+{
+    const size_t n = ml_dataset_count(d, split);
+    double sum = 0;
+    for (size_t s = 0; s < n; s += (size_t)B) {
+        const int b = (int)(n - s < (size_t)B ? n - s : (size_t)B);
+        for (int r = 0; r < b; r++)
+            idx[r] = s + (size_t)r;
+        ml_dataset_batch(d, split, idx, b, x, y);
+        mlp_forward(net, w, x, b);
+        sum += mlp_loss(net, w, MLP_MSE, y, b) * b;
+    }
+    return n ? sum / (double)n : NAN;
+}
+
+/* Whether a resumed model fits the data it is to go on learning from. */
+static int same_setup(const ml_surrogate *s, const ml_dataset *d, const char *path, fc_err *err)
+{
+    if (s->geo.nvars != d->geo.nvars || s->geo.nstatic != d->geo.nstatic ||
+        s->geo.stencil != d->geo.stencil || s->geo.nx != d->geo.nx || s->geo.ny != d->geo.ny)
+        return fc_fail(err, FC_EINPUT, "--resume: the model '%s' has %d variables, %d static "
+                       "fields, stencil %d on %d x %d; the data and options give %d, %d, %d on "
+                       "%d x %d", path, s->geo.nvars, s->geo.nstatic, s->geo.stencil, s->geo.nx,
+                       s->geo.ny, d->geo.nvars, d->geo.nstatic, d->geo.stencil, d->geo.nx, d->geo.ny);
+    for (int v = 0; v < d->geo.nvars; v++)
+        if (strcmp(s->vars[v], d->vars[v]))
+            return fc_fail(err, FC_EINPUT, "--resume: the model '%s' emulates '%s' where --vars "
+                           "gives '%s'", path, s->vars[v], d->vars[v]);
+    return FC_OK;
+}
+
+int ml_train(const ml_train_opts *o, fc_err *err)
+{
+    if (!o->resume && !o->overwrite && exists(o->output))
+        return fc_fail(err, FC_EINPUT, "the model file '%s' exists; it is left untouched (use -O "
+                       "to replace it, --resume to go on training it)", o->output);
+    if (o->resume && !exists(o->output))
+        return fc_fail(err, FC_EINPUT, "--resume: there is no model '%s' to resume", o->output);
+    if (o->epochs < 1 || o->epochs > ML_MAX_EPOCHS || o->batch < 1 || !(o->lr > 0))
+        return fc_fail(err, FC_EINPUT, "epochs (1 to %d), batch (>= 1) and the learning rate "
+                       "(> 0) must be positive", ML_MAX_EPOCHS);
+    ml_dataset d;
+    int st = ml_dataset_open(&d, o->data, o->ndata, o->vars, o->nvars, o->statics, o->nstatic,
+                             o->stencil, o->val_fraction, err);
+    if (st)
+        return st;
+    ml_surrogate s;
+    mlp_optim opt;
+    memset(&opt, 0, sizeof opt);
+    if (o->resume) {
+        if ((st = ml_surrogate_load(&s, &opt, o->output, err)) ||
+            (st = same_setup(&s, &d, o->output, err))) {
+            if (s.net.params)
+                ml_surrogate_free(&s);
+            mlp_optim_free(&opt);
+            ml_dataset_free(&d);
+            return st;
+        }
+        /* The normalisation stays the model's: what it learnt is in those units. */
+    } else {
+        memset(&s, 0, sizeof s);
+        int widths[MLP_MAX_LAYERS + 1], nl = o->nhidden + 1;
+        widths[0] = ml_features_per_sample(&d.geo);
+        for (int k = 0; k < o->nhidden; k++)
+            widths[k + 1] = o->hidden[k];
+        widths[nl] = d.geo.nvars;
+        if ((st = mlp_init(&s.net, nl, widths, o->activation, err)) ||
+            (st = mlp_optim_init(&opt, &s.net, o->optimizer, o->lr, err))) {
+            mlp_free(&s.net);
+            ml_dataset_free(&d);
+            return st;
+        }
+        mlp_randomize(&s.net, o->seed);
+        opt.weight_decay = o->weight_decay;
+        s.geo = d.geo;
+        memcpy(s.vars, d.vars, sizeof s.vars);
+        memcpy(s.statics, d.statics, sizeof s.statics);
+        memcpy(s.in_mean, d.in_mean, sizeof s.in_mean);
+        memcpy(s.in_std, d.in_std, sizeof s.in_std);
+        memcpy(s.out_mean, d.out_mean, sizeof s.out_mean);
+        memcpy(s.out_std, d.out_std, sizeof s.out_std);
+        s.best_val = INFINITY;
+        s.best_epoch = -1;
+    }
+    /* What this run trains with (a resumed run may change the schedule's length or the rate). */
+    s.interval = d.interval;
+    s.dx = d.dx;
+    s.dy = d.dy;
+    snprintf(s.boundaries, sizeof s.boundaries, "%s", d.boundaries);
+    snprintf(s.solver, sizeof s.solver, "%s", d.solver);
+    s.data_files[0] = '\0';
+    for (int f = 0; f < d.nfiles; f++)
+        snprintf(s.data_files + strlen(s.data_files), sizeof s.data_files - strlen(s.data_files),
+                 "%s%s", f ? " " : "", d.files[f].path);
+    s.optimizer = opt.kind;
+    s.lr = o->lr;
+    s.weight_decay = opt.weight_decay;
+    s.batch = o->batch;
+    s.seed = o->seed;
+    /* Inputs normalised with the model's statistics (the same as the data's unless resumed). */
+    memcpy(d.in_mean, s.in_mean, sizeof d.in_mean);
+    memcpy(d.in_std, s.in_std, sizeof d.in_std);
+    memcpy(d.out_mean, s.out_mean, sizeof d.out_mean);
+    memcpy(d.out_std, s.out_std, sizeof d.out_std);
+
+    const size_t ntrain = ml_dataset_count(&d, ML_TRAIN), nval = ml_dataset_count(&d, ML_VALID);
+    const int B = o->batch, nf = ml_features_per_sample(&d.geo);
+    mlp_work w;
+    size_t *idx = malloc(ntrain * sizeof *idx), *vidx = malloc((size_t)B * sizeof *vidx);
+    float *x = malloc((size_t)B * nf * sizeof *x), *y = malloc((size_t)B * d.geo.nvars * sizeof *y);
+    float *grad = malloc(s.net.nparams * sizeof *grad);
+    const int total = o->epochs;
+    double *hist[3];
+    for (int k = 0; k < 3; k++)
+        hist[k] = malloc((size_t)total * sizeof(double));
+    if (!idx || !vidx || !x || !y || !grad || !hist[0] || !hist[1] || !hist[2])
+        st = fc_fail(err, FC_ENOMEM, "out of memory for training");
+    if (!st)
+        st = mlp_work_init(&w, &s.net, B, err);
+    if (!st && s.epochs_done >= total)
+        st = fc_fail(err, FC_EINPUT, "--resume: '%s' has trained %d epochs already; ask for more "
+                     "with --epochs", o->output, s.epochs_done);
+    for (int k = 0; k < 3 && !st; k++)
+        if (s.epochs_done)
+            memcpy(hist[k], k == 0 ? s.train_loss : k == 1 ? s.val_loss : s.samples_per_s,
+                   (size_t)s.epochs_done * sizeof(double));
+    if (!st)
+        fc_info("train: %zu training samples (%d record pairs), %zu validation (%d), %d features "
+                "-> %d outputs, %zu parameters, %s",
+                ntrain, d.npairs[ML_TRAIN], nval, d.npairs[ML_VALID], nf, d.geo.nvars,
+                s.net.nparams, nval ? "early stopping on the validation loss"
+                                    : "no validation records: the training loss decides");
+    int since_best = 0;
+    for (int e = s.epochs_done; e < total && !st; e++) {
+        if (o->stop && *o->stop) {
+            st = fc_fail(err, FC_EINTR, "interrupted before epoch %d; '%s' holds the best model "
+                         "(epoch %d)", e + 1, o->output, s.best_epoch + 1);
+            break;
+        }
+        const double w0 = fc_now(), rate = mlp_schedule_lr(MLP_COSINE, o->lr, e, total);
+        mlp_shuffle(idx, ntrain, o->seed * 1000003ull + (unsigned long long)e);
+        double sum = 0;
+        size_t seen = 0;
+        for (size_t b0 = 0; b0 < ntrain; b0 += (size_t)B) {
+            const int b = (int)(ntrain - b0 < (size_t)B ? ntrain - b0 : (size_t)B);
+            ml_dataset_batch(&d, ML_TRAIN, idx + b0, b, x, y);
+            mlp_forward(&s.net, &w, x, b);
+            sum += mlp_backward(&s.net, &w, MLP_MSE, y, b, grad) * b;
+            mlp_optim_step(&opt, &s.net, grad, rate);
+            seen += (size_t)b;
+        }
+        const double secs = fc_now() - w0;
+        hist[0][e] = sum / (double)seen;
+        hist[1][e] = nval ? split_loss(&d, &s.net, &w, ML_VALID, B, x, y, vidx) : NAN;
+        hist[2][e] = (double)seen / secs;
+        const double score = nval ? hist[1][e] : hist[0][e];
+        const int better = score < s.best_val;
+        fc_info("epoch %d/%d: train loss %.4e, validation loss %.4e, %.3g samples/s, lr %.3g%s",
+                e + 1, total, hist[0][e], hist[1][e], hist[2][e], rate, better ? " (best)" : "");
+        s.epochs_done = e + 1;
+        free(s.train_loss);
+        free(s.val_loss);
+        free(s.samples_per_s);
+        s.train_loss = hist[0];
+        s.val_loss = hist[1];
+        s.samples_per_s = hist[2];
+        if (better) {
+            s.best_val = score;
+            s.best_epoch = e;
+            since_best = 0;
+            st = ml_surrogate_save(&s, &opt, o->output, err);
+        } else if (++since_best >= o->patience) {
+            fc_info("train: no better validation loss for %d epochs: stopping early (best: "
+                    "epoch %d)", since_best, s.best_epoch + 1);
+            break;
+        }
+        s.train_loss = s.val_loss = s.samples_per_s = NULL; /* still owned by hist */
+    }
+    if (!st)
+        fc_info("train: best validation loss %.4e at epoch %d; model in %s", s.best_val,
+                s.best_epoch + 1, o->output);
+    s.train_loss = s.val_loss = s.samples_per_s = NULL;
+    for (int k = 0; k < 3; k++)
+        free(hist[k]);
+    mlp_work_free(&w);
+    free(idx);
+    free(vidx);
+    free(x);
+    free(y);
+    free(grad);
+    mlp_optim_free(&opt);
+    ml_surrogate_free(&s);
+    ml_dataset_free(&d);
+    return st;
+}
+
+/* ---- rollout ---- */
+
+void ml_surrogate_step(const ml_surrogate *s, mlp_work *w, float *state, const float *statics,
+                       float *x)
+{
+    const ml_geometry *g = &s->geo;
+    const size_t plane = (size_t)g->nx * g->ny;
+    const int nf = ml_features_per_sample(g), nv = g->nvars, B = w->max_batch;
+    float *next = malloc(plane * nv * sizeof *next);
+    if (!next)
+        abort(); /* a state's worth: the caller holds three of them already */
+    for (size_t c0 = 0; c0 < plane; c0 += (size_t)B) {
+        const int b = (int)(plane - c0 < (size_t)B ? plane - c0 : (size_t)B);
+#pragma omp parallel for schedule(static)
+        for (int r = 0; r < b; r++) {
+            const size_t c = c0 + (size_t)r;
+            ml_neighbourhood(g, state, statics, s->in_mean, s->in_std, (int)(c % g->nx),
+                             (int)(c / g->nx), x + (size_t)r * nf);
+        }
+        const float *dy = mlp_forward(&s->net, w, x, b);
+        for (int r = 0; r < b; r++)
+            for (int v = 0; v < nv; v++) {
+                const size_t k = v * plane + c0 + (size_t)r;
+                next[k] = state[k] + dy[(size_t)r * nv + v] * s->out_std[v] + s->out_mean[v];
+            }
+    }
+    memcpy(state, next, plane * nv * sizeof *next);
+    free(next);
+}
+
+/* Reads variables names[0..n) of init at record rec into out [n][ny][nx]. */
+static int read_record(int ncid, const char *path, char names[][64], int n, int nx, int ny,
+                       size_t rec, float *out, fc_err *err)
+{
+    for (int v = 0; v < n; v++) {
+        int vid, nd;
+        if (nc_inq_varid(ncid, names[v], &vid) != NC_NOERR || nc_inq_varndims(ncid, vid, &nd) != NC_NOERR)
+            return fc_fail(err, FC_EINPUT, "%s: no variable '%s', which the model needs", path,
+                           names[v]);
+        size_t start[3] = {rec, 0, 0}, count[3] = {1, (size_t)ny, (size_t)nx};
+        const size_t *st = nd == 3 ? start : start + 1, *ct = nd == 3 ? count : count + 1;
+        int rc = nc_get_vara_float(ncid, vid, st, ct, out + (size_t)v * nx * ny);
+        if (rc != NC_NOERR)
+            return fc_fail(err, FC_EINPUT, "%s: reading '%s' (is it on the model's %d x %d grid?): %s",
+                           path, names[v], nx, ny, nc_strerror(rc));
+    }
+    return FC_OK;
+}
+
+/* The output file: the init file's x, y and time conventions, the model's variables. */
+static int create_output(const ml_rollout_opts *o, const ml_surrogate *s, int in, int *ncid,
+                         int *tid, int *vid, fc_err *err)
+{
+    if (!o->overwrite && exists(o->output))
+        return fc_fail(err, FC_EINPUT, "output file '%s' exists; it is left untouched (use -O to "
+                       "replace it)", o->output);
+    int nc = nc_create(o->output, NC_NETCDF4 | NC_CLOBBER, ncid), dt, dy, dx, cx, cy;
+    if (nc != NC_NOERR)
+        return fc_fail(err, FC_EINPUT, "cannot create '%s': %s", o->output, nc_strerror(nc));
+    const ml_geometry *g = &s->geo;
+    NC_OK(nc_def_dim(*ncid, "time", NC_UNLIMITED, &dt));
+    NC_OK(nc_def_dim(*ncid, "y", (size_t)g->ny, &dy));
+    NC_OK(nc_def_dim(*ncid, "x", (size_t)g->nx, &dx));
+    NC_OK(nc_def_var(*ncid, "time", NC_DOUBLE, 1, &dt, tid));
+    NC_OK(nc_def_var(*ncid, "y", NC_DOUBLE, 1, &dy, &cy));
+    NC_OK(nc_def_var(*ncid, "x", NC_DOUBLE, 1, &dx, &cx));
+    const int dims[3] = {dt, dy, dx};
+    for (int v = 0; v < g->nvars; v++) {
+        /* The solver's type, so its attributes (_FillValue) copy over as they are. */
+        int src;
+        nc_type type = NC_FLOAT;
+        if (nc_inq_varid(in, s->vars[v], &src) == NC_NOERR)
+            nc_inq_vartype(in, src, &type);
+        NC_OK(nc_def_var(*ncid, s->vars[v], type, 3, dims, &vid[v]));
+    }
+    /* Attributes as the solver wrote them. */
+    const char *coords[3] = {"time", "y", "x"};
+    const int out_ids[3] = {*tid, cy, cx};
+    for (int k = 0; k < 3; k++) {
+        int src, natts;
+        if (nc_inq_varid(in, coords[k], &src) == NC_NOERR && nc_inq_varnatts(in, src, &natts) == NC_NOERR)
+            for (int a = 0; a < natts; a++) {
+                char name[NC_MAX_NAME + 1];
+                if (nc_inq_attname(in, src, a, name) == NC_NOERR && strcmp(name, "bounds"))
+                    NC_OK(nc_copy_att(in, src, name, *ncid, out_ids[k]));
+            }
+    }
+    for (int v = 0; v < g->nvars; v++) {
+        int src, natts;
+        if (nc_inq_varid(in, s->vars[v], &src) == NC_NOERR && nc_inq_varnatts(in, src, &natts) == NC_NOERR)
+            for (int a = 0; a < natts; a++) {
+                char name[NC_MAX_NAME + 1];
+                if (nc_inq_attname(in, src, a, name) == NC_NOERR)
+                    NC_OK(nc_copy_att(in, src, name, *ncid, vid[v]));
+            }
+    }
+    char hist[8800];
+    snprintf(hist, sizeof hist, "flowcast rollout --model %s --init %s --steps %d", o->model,
+             o->init, o->steps);
+    NC_OK(put_text(*ncid, "Conventions", "CF-1.11"));
+    NC_OK(put_text(*ncid, "title", "surrogate forecast (flowcast rollout)"));
+    NC_OK(put_text(*ncid, "source", "flowcast " PACKAGE_VERSION ", MLP local emulator"));
+    NC_OK(put_text(*ncid, "history", hist));
+    NC_OK(put_text(*ncid, "flowcast_model", o->model));
+    NC_OK(put_text(*ncid, "flowcast_init", o->init));
+    NC_OK(nc_enddef(*ncid));
+    /* The coordinates' values from the init file. */
+    double *c = malloc((size_t)(g->nx > g->ny ? g->nx : g->ny) * sizeof *c);
+    int src;
+    if (c && nc_inq_varid(in, "x", &src) == NC_NOERR && nc_get_var_double(in, src, c) == NC_NOERR)
+        NC_OK(nc_put_var_double(*ncid, cx, c));
+    if (c && nc_inq_varid(in, "y", &src) == NC_NOERR && nc_get_var_double(in, src, c) == NC_NOERR)
+        NC_OK(nc_put_var_double(*ncid, cy, c));
+    free(c);
+    if (nc != NC_NOERR) {
+        nc_close(*ncid);
+        unlink(o->output);
+        return fc_fail(err, FC_EIO, "writing '%s': %s", o->output, nc_strerror(nc));
+    }
+    return FC_OK;
+}
+
+static int write_state(int ncid, int tid, const int *vid, const ml_surrogate *s, size_t rec,
+                       double t, const float *state)
+{
+    const ml_geometry *g = &s->geo;
+    int nc = NC_NOERR;
+    size_t start[3] = {rec, 0, 0}, count[3] = {1, (size_t)g->ny, (size_t)g->nx};
+    for (int v = 0; v < g->nvars; v++)
+        NC_OK(nc_put_vara_float(ncid, vid[v], start, count, state + (size_t)v * g->nx * g->ny));
+    NC_OK(nc_put_var1_double(ncid, tid, &rec, &t)); /* the time last: the record is whole */
+    NC_OK(nc_sync(ncid));
+    return nc;
+}
+
+/* Seconds of the solver per output interval: its case (stored in the init file) stepped for one
+ * interval from its own initial condition, on the CPU as the surrogate. Negative if unknown. */
+static double solver_seconds(int in, const ml_surrogate *s, char *why, size_t len)
+{
+    size_t n;
+    if (nc_inq_attlen(in, NC_GLOBAL, "flowcast_case", &n) != NC_NOERR) {
+        snprintf(why, len, "the init file holds no case to run");
+        return -1;
+    }
+    char *text = malloc(n + 1);
+    if (!text || nc_get_att_text(in, NC_GLOBAL, "flowcast_case", text) != NC_NOERR) {
+        free(text);
+        snprintf(why, len, "cannot read the init file's case");
+        return -1;
+    }
+    text[n] = '\0';
+    fc_sim sim;
+    fc_err err;
+    double w = fc_now(), secs = -1;
+    if (fc_sim_open_text(&sim, text, NULL, 0, NULL, &err) == FC_OK) {
+        w = fc_now();
+        if (fc_sim_run_to(&sim, s->interval, 0, &err) == FC_OK)
+            secs = fc_now() - w;
+        fc_sim_close(&sim);
+    }
+    if (secs < 0)
+        snprintf(why, len, "the case did not run: %.200s", err.msg);
+    free(text);
+    return secs;
+}
+
+int ml_rollout(const ml_rollout_opts *o, fc_err *err)
+{
+    if (o->steps < 1 || o->steps > 1000000)
+        return fc_fail(err, FC_EINPUT, "--steps must be from 1 to 1000000, not %d", o->steps);
+    ml_surrogate s;
+    int st = ml_surrogate_load(&s, NULL, o->model, err);
+    if (st)
+        return st;
+    const ml_geometry *g = &s.geo;
+    const size_t plane = (size_t)g->nx * g->ny;
+    int in, rc = nc_open(o->init, NC_NOWRITE, &in);
+    if (rc != NC_NOERR) {
+        ml_surrogate_free(&s);
+        return fc_fail(err, FC_EINPUT, "cannot open the init file '%s': %s", o->init, nc_strerror(rc));
+    }
+    size_t nt = 0;
+    double *times = NULL;
+    int tid;
+    if (ncio_complete_records(in, &nt, err) || nt == 0 || nc_inq_varid(in, "time", &tid) != NC_NOERR ||
+        !(times = malloc(nt * sizeof *times)) || nc_get_var_double(in, tid, times) != NC_NOERR)
+        st = fc_fail(err, FC_EINPUT, "%s: no complete record to start from", o->init);
+    size_t rec = 0;
+    if (!st && !isnan(o->time)) {
+        while (rec < nt && fabs(times[rec] - o->time) > 1e-6 * (fabs(o->time) + s.interval))
+            rec++;
+        if (rec == nt)
+            st = fc_fail(err, FC_EINPUT, "%s has no record at --time %g s (its records run from %g "
+                         "to %g s)", o->init, o->time, times[0], times[nt - 1]);
+    }
+    float *state = malloc(plane * g->nvars * sizeof *state), *first = malloc(plane * g->nvars * sizeof *first);
+    float *truth = malloc(plane * g->nvars * sizeof *truth);
+    float *statics = malloc((plane * g->nstatic + 1) * sizeof *statics);
+    const int B = (int)(plane < 65536 ? plane : 65536);
+    float *x = malloc((size_t)B * ml_features_per_sample(g) * sizeof *x);
+    mlp_work w = {0};
+    if (!st && (!state || !first || !truth || !statics || !x))
+        st = fc_fail(err, FC_ENOMEM, "out of memory");
+    if (!st)
+        st = read_record(in, o->init, s.vars, g->nvars, g->nx, g->ny, rec, state, err);
+    if (!st)
+        st = read_record(in, o->init, s.statics, g->nstatic, g->nx, g->ny, rec, statics, err);
+    if (!st)
+        st = mlp_work_init(&w, &s.net, B, err);
+    int out = -1, otid, vid[ML_MAX_VARS];
+    if (!st)
+        st = create_output(o, &s, in, &out, &otid, vid, err);
+    if (st)
+        goto done;
+    memcpy(first, state, plane * g->nvars * sizeof *state);
+    const double t0 = times[rec];
+    if (write_state(out, otid, vid, &s, 0, t0, state) != NC_NOERR) {
+        st = fc_fail(err, FC_EIO, "writing '%s'", o->output);
+        goto done;
+    }
+    printf("| lead (s) | variable | RMSE surrogate | RMSE persistence | mean drift |\n"
+           "|---|---|---|---|---|\n");
+    double mean0[ML_MAX_VARS];
+    for (int v = 0; v < g->nvars; v++) {
+        double m = 0;
+        for (size_t k = 0; k < plane; k++)
+            m += first[v * plane + k];
+        mean0[v] = m / (double)plane;
+    }
+    double step_secs = 0;
+    for (int n = 1; n <= o->steps; n++) {
+        const double w0 = fc_now();
+        ml_surrogate_step(&s, &w, state, statics, x);
+        step_secs += fc_now() - w0;
+        const double t = t0 + n * s.interval;
+        if (write_state(out, otid, vid, &s, (size_t)n, t, state) != NC_NOERR) {
+            st = fc_fail(err, FC_EIO, "writing '%s'", o->output);
+            goto done;
+        }
+        size_t tr = rec;
+        while (tr < nt && fabs(times[tr] - t) > 1e-6 * (fabs(t) + s.interval))
+            tr++;
+        const int have = tr < nt &&
+                         read_record(in, o->init, s.vars, g->nvars, g->nx, g->ny, tr, truth, err) == FC_OK;
+        for (int v = 0; v < g->nvars; v++) {
+            double e2 = 0, p2 = 0, m = 0;
+            for (size_t k = 0; k < plane; k++) {
+                const size_t i = v * plane + k;
+                m += state[i];
+                if (have) {
+                    e2 += ((double)state[i] - truth[i]) * ((double)state[i] - truth[i]);
+                    p2 += ((double)first[i] - truth[i]) * ((double)first[i] - truth[i]);
+                }
+            }
+            m /= (double)plane;
+            const double drift = mean0[v] != 0 ? (m - mean0[v]) / fabs(mean0[v]) : m - mean0[v];
+            char se[32] = "-", sp[32] = "-";
+            if (have) {
+                snprintf(se, sizeof se, "%.4g", sqrt(e2 / (double)plane));
+                snprintf(sp, sizeof sp, "%.4g", sqrt(p2 / (double)plane));
+            }
+            printf("| %g | %s | %s | %s | %.2e%s |\n", t - t0, s.vars[v], se, sp, drift,
+                   mean0[v] != 0 ? "" : " (absolute)");
+        }
+    }
+    char why[300] = "";
+    const double solver = solver_seconds(in, &s, why, sizeof why);
+    printf("\nSurrogate: %.3g s per step of %g s (%d steps, %zu cells, CPU); ", step_secs / o->steps,
+           s.interval, o->steps, plane);
+    if (solver > 0)
+        printf("solver: %.3g s per %g s from its case on the same CPU: the surrogate is %.3g x %s.\n",
+               solver, s.interval, solver > step_secs / o->steps ? solver / (step_secs / o->steps)
+                                                                  : (step_secs / o->steps) / solver,
+               solver > step_secs / o->steps ? "faster" : "slower");
+    else
+        printf("solver: n/a (%s).\n", why);
+    printf("Forecast: %s (%d records from t = %g s).\n", o->output, o->steps + 1, t0);
+done:
+    if (out >= 0 && nc_close(out) != NC_NOERR && !st)
+        st = fc_fail(err, FC_EIO, "closing '%s'", o->output);
+    nc_close(in);
+    mlp_work_free(&w);
+    free(times);
+    free(state);
+    free(first);
+    free(truth);
+    free(statics);
+    free(x);
+    ml_surrogate_free(&s);
+    return st;
+}

@@ -1,0 +1,83 @@
+/*
+ * surrogate.h: a local emulator of a solver: an MLP that maps each cell's k x k neighbourhood
+ * (dataset.h) to that cell's change over one output interval, applied to every cell at once;
+ * its training, its file, and its rollout.
+ *
+ * The model file is NetCDF-4: the widths and float32 parameters, the normalisation, the
+ * training history per epoch, the optimiser's state (for --resume), and as attributes the
+ * variables, static fields, stencil, activation, output interval, grid, boundaries and the data
+ * files and solver it was trained on. It is written to a temporary name and renamed over the
+ * old one, so a reader (or an interrupted training) always finds a whole model: the best so far.
+ */
+#ifndef FC_ML_SURROGATE_H
+#define FC_ML_SURROGATE_H
+
+#include <signal.h>
+
+#include "dataset.h"
+#include "mlp.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ML_MAX_EPOCHS 100000
+
+typedef struct ml_surrogate {
+    mlp net;
+    ml_geometry geo;
+    char vars[ML_MAX_VARS][64], statics[ML_MAX_VARS][64];
+    float in_mean[2 * ML_MAX_VARS], in_std[2 * ML_MAX_VARS];
+    float out_mean[ML_MAX_VARS], out_std[ML_MAX_VARS];
+    double interval, dx, dy;
+    char boundaries[128], solver[64], data_files[4096];
+    /* training */
+    int optimizer, epochs_done, best_epoch, batch;
+    double lr, weight_decay, best_val;
+    unsigned long long seed;
+    double *train_loss, *val_loss, *samples_per_s; /* [epochs_done] */
+} ml_surrogate;
+
+typedef struct ml_train_opts {
+    const char *const *data;
+    int ndata;
+    const char *const *vars, *const *statics;
+    int nvars, nstatic, stencil;
+    const int *hidden;
+    int nhidden, activation, optimizer, epochs, batch, patience;
+    double lr, weight_decay, val_fraction;
+    unsigned long long seed;
+    const char *output;
+    int resume, overwrite;
+    volatile sig_atomic_t *stop;
+} ml_train_opts;
+
+/* Trains (or resumes) and writes the model after every epoch that improves on the best
+ * validation loss; progress per epoch on stderr. */
+int ml_train(const ml_train_opts *o, fc_err *err);
+
+int ml_surrogate_save(const ml_surrogate *s, const mlp_optim *opt, const char *path, fc_err *err);
+/* Reads a model file (and, when opt is given, the optimiser's state). */
+int ml_surrogate_load(ml_surrogate *s, mlp_optim *opt, const char *path, fc_err *err);
+void ml_surrogate_free(ml_surrogate *s);
+
+/* One step of the surrogate: the state [nvars][ny][nx] advanced by one output interval, in
+ * place, with the statics given; w must hold a batch of at least one row of cells. */
+void ml_surrogate_step(const ml_surrogate *s, mlp_work *w, float *state, const float *statics,
+                       float *x);
+
+typedef struct ml_rollout_opts {
+    const char *model, *init, *output;
+    double time;   /* the record to start from (s); NAN: the first */
+    int steps, overwrite;
+} ml_rollout_opts;
+
+/* Runs the surrogate from a record of init, writes the states as NetCDF, and reports per lead
+ * time the RMSE against init's records (where it has them) and against persistence, the drift
+ * of each variable's mean, and the surrogate's time per step. */
+int ml_rollout(const ml_rollout_opts *o, fc_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
