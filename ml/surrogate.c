@@ -517,12 +517,18 @@ static int read_record(int ncid, const char *path, char names[][64], int n, int 
         if (nc_inq_varid(ncid, names[v], &vid) != NC_NOERR || nc_inq_varndims(ncid, vid, &nd) != NC_NOERR)
             return fc_fail(err, FC_EINPUT, "%s: no variable '%s', which the model needs", path,
                            names[v]);
+        int dims[NC_MAX_VAR_DIMS];
+        size_t gx = 0, gy = 0;
+        if (nd < 2 || nd > 3 || nc_inq_vardimid(ncid, vid, dims) != NC_NOERR ||
+            nc_inq_dimlen(ncid, dims[nd - 1], &gx) != NC_NOERR ||
+            nc_inq_dimlen(ncid, dims[nd - 2], &gy) != NC_NOERR || (int)gx != nx || (int)gy != ny)
+            return fc_fail(err, FC_EINPUT, "%s: variable '%s' is %zu x %zu; the model was trained "
+                           "on a %d x %d grid", path, names[v], gx, gy, nx, ny);
         size_t start[3] = {rec, 0, 0}, count[3] = {1, (size_t)ny, (size_t)nx};
         const size_t *st = nd == 3 ? start : start + 1, *ct = nd == 3 ? count : count + 1;
         int rc = nc_get_vara_float(ncid, vid, st, ct, out + (size_t)v * nx * ny);
         if (rc != NC_NOERR)
-            return fc_fail(err, FC_EINPUT, "%s: reading '%s' (is it on the model's %d x %d grid?): %s",
-                           path, names[v], nx, ny, nc_strerror(rc));
+            return fc_fail(err, FC_EINPUT, "%s: reading '%s': %s", path, names[v], nc_strerror(rc));
     }
     return FC_OK;
 }
@@ -587,9 +593,12 @@ static int create_output(const ml_rollout_opts *o, const ml_surrogate *s, int in
     /* The coordinates' values from the init file. */
     double *c = malloc((size_t)(g->nx > g->ny ? g->nx : g->ny) * sizeof *c);
     int src;
-    if (c && nc_inq_varid(in, "x", &src) == NC_NOERR && nc_get_var_double(in, src, c) == NC_NOERR)
+    size_t zero = 0, cnx = (size_t)g->nx, cny = (size_t)g->ny;
+    if (c && nc_inq_varid(in, "x", &src) == NC_NOERR &&
+        nc_get_vara_double(in, src, &zero, &cnx, c) == NC_NOERR)
         NC_OK(nc_put_var_double(*ncid, cx, c));
-    if (c && nc_inq_varid(in, "y", &src) == NC_NOERR && nc_get_var_double(in, src, c) == NC_NOERR)
+    if (c && nc_inq_varid(in, "y", &src) == NC_NOERR &&
+        nc_get_vara_double(in, src, &zero, &cny, c) == NC_NOERR)
         NC_OK(nc_put_var_double(*ncid, cy, c));
     free(c);
     if (nc != NC_NOERR) {

@@ -12,5 +12,6 @@ Suite *ns2d_suite(void);
 Suite *spectral_suite(void);
 Suite *bench_suite(void);
 Suite *mlp_suite(void);
+Suite *surrogate_suite(void);
 
 #endif

@@ -1,0 +1,277 @@
+/*
+ * test_surrogate.c: surrogates of solver output: neighbourhoods at periodic and wall boundaries,
+ * the time split and normalisation from training records only, the model file's round trip and
+ * atomic replacement, training and rollout end to end, and every bad input (a variable missing
+ * from the data, files on different grids, a model used on other variables, a damaged model).
+ */
+#include <fc_build.h>
+
+#include <math.h>
+#include <netcdf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dataset.h"
+#include "grid.h"
+#include "run.h"
+#include "suites.h"
+#include "surrogate.h"
+#include "testlib.h"
+
+/* Cell (i, j) of a 4 x 3 field holds i + 10 j; v holds the same as a y-velocity. */
+START_TEST(neighbourhoods_follow_the_boundaries)
+{
+    ml_geometry g = {.nx = 4, .ny = 3, .stencil = 3, .nvars = 2, .nstatic = 0};
+    g.odd_y[1] = 1;
+    float f[2 * 12], x[18];
+    for (int v = 0; v < 2; v++)
+        for (int j = 0; j < 3; j++)
+            for (int i = 0; i < 4; i++)
+                f[v * 12 + j * 4 + i] = (float)(i + 10 * j);
+    const float mean[2] = {0, 0}, std[2] = {1, 1};
+    /* Periodic: the south-west corner's neighbours wrap to the far sides. */
+    const int periodic[4] = {FC_BC_PERIODIC, FC_BC_PERIODIC, FC_BC_PERIODIC, FC_BC_PERIODIC};
+    memcpy(g.bc, periodic, sizeof g.bc);
+    ml_neighbourhood(&g, f, NULL, mean, std, 0, 0, x);
+    const float want_p[9] = {23, 20, 21, 3, 0, 1, 13, 10, 11}; /* rows j = -1, 0, 1 */
+    for (int k = 0; k < 9; k++) {
+        ck_assert_float_eq(x[k], want_p[k]);
+        ck_assert_float_eq(x[9 + k], want_p[k]); /* no sign flips without walls */
+    }
+    /* Walls: mirrored about the face; v (a y-velocity) changes sign across south and north. */
+    const int walls[4] = {FC_BC_WALL, FC_BC_WALL, FC_BC_WALL, FC_BC_WALL};
+    memcpy(g.bc, walls, sizeof g.bc);
+    ml_neighbourhood(&g, f, NULL, mean, std, 3, 2, x); /* the north-east corner */
+    const float want_w[9] = {12, 13, 13, 22, 23, 23, 22, 23, 23};
+    const float flip_w[9] = {12, 13, 13, 22, 23, 23, -22, -23, -23};
+    for (int k = 0; k < 9; k++) {
+        ck_assert_float_eq(x[k], want_w[k]);
+        ck_assert_float_eq(x[9 + k], flip_w[k]);
+    }
+    int bc[4];
+    ck_assert_int_eq(ml_parse_boundaries("west=periodic east=periodic south=wall north=open", bc), 0);
+    ck_assert(bc[0] == FC_BC_PERIODIC && bc[2] == FC_BC_WALL && bc[3] == FC_BC_OPEN);
+    ck_assert_int_ne(ml_parse_boundaries("west=sticky", bc), 0);
+}
+END_TEST
+
+/* A small swe run to learn from: waves from a hump in a periodic box, nt records. */
+static const char waves_case[] =
+    "[case]\nsolver = swe\n[grid]\nnx = 12\nny = 10\nx_max = 1.2\ny_max = 1\n[time]\nt_end = 0.2\n"
+    "[output]\ninterval = 0.02\n[boundary]\nwest = periodic\neast = periodic\nsouth = wall\n"
+    "north = wall\n[initial]\ntype = gaussian_bump\ndepth = 1\namplitude = 0.1\nradius = 0.2\n"
+    "center_x = 0.6\ncenter_y = 0.5\n";
+
+static const char *make_data(const char *name, const char *const *sets, int nsets)
+{
+    static char paths[4][512];
+    static int k;
+    char *path = paths[k++ % 4];
+    snprintf(path, 512, "%s", tl_temp_path(name));
+    fc_run_opts o = {.case_path = tl_temp_file("waves.ini", waves_case), .sets = sets,
+                     .nsets = nsets, .device = "cpu", .output = path, .overwrite = 1, .quiet = 1};
+    fc_run_result res;
+    fc_err err;
+    ck_assert_msg(fc_run(&o, &res, &err) == FC_OK, "%s", err.msg);
+    return path;
+}
+
+START_TEST(split_by_time_and_normalise_from_training_only)
+{
+    const char *data = make_data("waves.nc", NULL, 0);
+    const char *vars[] = {"h", "u", "v"}, *statics[] = {"b"};
+    ml_dataset d;
+    fc_err err;
+    ck_assert_msg(ml_dataset_open(&d, &data, 1, vars, 3, statics, 1, 3, 0.2, &err) == FC_OK, "%s",
+                  err.msg);
+    /* 11 records, 10 pairs: the last 2 validate. */
+    ck_assert_int_eq(d.npairs[ML_TRAIN], 8);
+    ck_assert_int_eq(d.npairs[ML_VALID], 2);
+    ck_assert_int_eq(d.pair_t[ML_VALID][0], 8);
+    ck_assert_double_eq_tol(d.interval, 0.02, 1e-12);
+    ck_assert_str_eq(d.boundaries, "west=periodic east=periodic south=wall north=wall");
+    ck_assert(d.geo.odd_x[1] && d.geo.odd_y[2] && !d.geo.odd_x[0]);
+    /* The mean of h over the training records, computed here directly. */
+    double s = 0;
+    for (int t = 0; t < 8; t++)
+        for (int k = 0; k < 120; k++)
+            s += d.files[0].data[((size_t)t * 3 + 0) * 120 + k];
+    ck_assert_double_eq_tol(d.in_mean[0], s / 960, 1e-6);
+    ck_assert_float_eq(d.in_std[3], 1.0f); /* a flat bottom: deviation 1, inputs 0 */
+    /* A batch's target is the normalised change of its cell. */
+    size_t idx[1] = {5 * 120 + 7}; /* pair 5, cell (7, 0) */
+    float x[36], y[3];
+    ml_dataset_batch(&d, ML_TRAIN, idx, 1, x, y);
+    const float *now = d.files[0].data + (size_t)5 * 3 * 120, *next = now + 3 * 120;
+    ck_assert_float_eq_tol(y[0] * d.out_std[0] + d.out_mean[0], next[7] - now[7], 1e-6f);
+    ck_assert_float_eq_tol(x[4] * d.in_std[0] + d.in_mean[0], now[7], 1e-6f); /* centre of h */
+    ml_dataset_free(&d);
+}
+END_TEST
+
+START_TEST(bad_data_is_named)
+{
+    const char *data = make_data("waves.nc", NULL, 0);
+    const char *sets[] = {"grid.nx=16"};
+    const char *other = make_data("wider.nc", sets, 1);
+    const char *vars[] = {"h", "speed"}, *good[] = {"h"};
+    ml_dataset d;
+    fc_err err;
+    ck_assert_int_eq(ml_dataset_open(&d, &data, 1, vars, 2, NULL, 0, 3, 0.2, &err), FC_EINPUT);
+    ck_assert_msg(strstr(err.msg, "no variable 'speed'"), "%s", err.msg);
+    const char *both[] = {data, other};
+    ck_assert_int_eq(ml_dataset_open(&d, both, 2, good, 1, NULL, 0, 3, 0.2, &err), FC_EINPUT);
+    ck_assert_msg(strstr(err.msg, "wider.nc: variable 'h' is 16 x 10; the first file's grid is 12 x 10"),
+                  "%s", err.msg);
+    ck_assert_int_eq(ml_dataset_open(&d, &data, 1, good, 1, NULL, 0, 4, 0.2, &err), FC_EINPUT);
+    ck_assert_msg(strstr(err.msg, "stencil must be odd"), "%s", err.msg);
+    const char *statics[] = {"h"};
+    ck_assert_int_eq(ml_dataset_open(&d, &data, 1, (const char *[]){"b"}, 1, statics, 1, 3, 0.2, &err),
+                     FC_EINPUT);
+    ck_assert_msg(strstr(err.msg, "variable 'b' is static"), "%s", err.msg);
+    const char *missing = tl_temp_path("nothing.nc");
+    ck_assert_int_eq(ml_dataset_open(&d, &missing, 1, good, 1, NULL, 0, 3, 0.2, &err), FC_EINPUT);
+    ck_assert_msg(strstr(err.msg, "cannot open data file"), "%s", err.msg);
+}
+END_TEST
+
+/* Trains a small model; loads it back; a second training resumes it. */
+START_TEST(train_save_load_resume_rollout)
+{
+    const char *data = make_data("waves.nc", NULL, 0);
+    const char *model = tl_temp_path("model.nc");
+    unlink(model);
+    const char *vars[] = {"h", "u", "v"}, *statics[] = {"b"};
+    const int hidden[] = {16};
+    ml_train_opts o = {.data = &data, .ndata = 1, .vars = vars, .nvars = 3, .statics = statics,
+                       .nstatic = 1, .stencil = 3, .hidden = hidden, .nhidden = 1,
+                       .activation = MLP_TANH, .optimizer = MLP_ADAMW, .epochs = 4, .batch = 32,
+                       .patience = 10, .lr = 3e-3, .weight_decay = 0.01, .val_fraction = 0.2,
+                       .seed = 3, .output = model};
+    fc_err err;
+    ck_assert_msg(ml_train(&o, &err) == FC_OK, "%s", err.msg);
+    ml_surrogate s;
+    mlp_optim opt;
+    ck_assert_msg(ml_surrogate_load(&s, &opt, model, &err) == FC_OK, "%s", err.msg);
+    ck_assert_int_eq(s.epochs_done, 4);
+    ck_assert_int_eq(s.net.n[0], 36);
+    ck_assert_int_eq(s.net.n[2], 3);
+    ck_assert_str_eq(s.vars[2], "v");
+    ck_assert_str_eq(s.statics[0], "b");
+    ck_assert(s.val_loss[s.best_epoch] == s.best_val);
+    for (int e = 0; e < 4; e++)
+        ck_assert_double_le(s.best_val, s.val_loss[e]);
+    ck_assert_int_gt((int)opt.t, 0);
+    /* Saved and read again: the same bits. */
+    const char *copy = tl_temp_path("copy.nc");
+    ck_assert_int_eq(ml_surrogate_save(&s, &opt, copy, &err), FC_OK);
+    ml_surrogate s2;
+    ck_assert_int_eq(ml_surrogate_load(&s2, NULL, copy, &err), FC_OK);
+    ck_assert(!memcmp(s.net.params, s2.net.params, s.net.nparams * sizeof(float)));
+    ck_assert(!memcmp(s.in_std, s2.in_std, sizeof s.in_std));
+    ck_assert_int_eq(access(tl_temp_path("copy.nc.tmp"), F_OK), -1);
+    ml_surrogate_free(&s2);
+    mlp_optim_free(&opt);
+    ml_surrogate_free(&s);
+
+    /* An existing model is not replaced by a new training; --resume goes on to 6 epochs. */
+    ck_assert_int_eq(ml_train(&o, &err), FC_EINPUT);
+    ck_assert_msg(strstr(err.msg, "exists; it is left untouched"), "%s", err.msg);
+    o.resume = 1;
+    o.epochs = 6;
+    ck_assert_msg(ml_train(&o, &err) == FC_OK, "%s", err.msg);
+    ck_assert_int_eq(ml_surrogate_load(&s, NULL, model, &err), FC_OK);
+    ck_assert_int_ge(s.epochs_done, 5);
+    ml_surrogate_free(&s);
+    /* Resuming with other variables is refused. */
+    const char *other[] = {"h", "v", "u"};
+    o.vars = other;
+    o.epochs = 8;
+    ck_assert_int_eq(ml_train(&o, &err), FC_EINPUT);
+    ck_assert_msg(strstr(err.msg, "emulates 'u' where --vars gives 'v'"), "%s", err.msg);
+
+    /* A rollout from the first record writes every step and scores it. */
+    const char *pred = tl_temp_path("pred.nc");
+    unlink(pred);
+    ml_rollout_opts r = {.model = model, .init = data, .output = pred, .time = NAN, .steps = 3};
+    ck_assert_msg(ml_rollout(&r, &err) == FC_OK, "%s", err.msg);
+    int ncid, dim;
+    size_t nt;
+    ck_assert_int_eq(nc_open(pred, NC_NOWRITE, &ncid), NC_NOERR);
+    ck_assert_int_eq(nc_inq_dimid(ncid, "time", &dim), NC_NOERR);
+    nc_inq_dimlen(ncid, dim, &nt);
+    ck_assert_uint_eq(nt, 4);
+    nc_close(ncid);
+    ck_assert_int_eq(ml_rollout(&r, &err), FC_EINPUT); /* the forecast is not overwritten */
+    r.overwrite = 1;
+    r.time = 0.5;
+    ck_assert_int_eq(ml_rollout(&r, &err), FC_EINPUT);
+    ck_assert_msg(strstr(err.msg, "has no record at --time 0.5 s"), "%s", err.msg);
+}
+END_TEST
+
+START_TEST(a_model_meets_wrong_inputs)
+{
+    const char *data = make_data("waves.nc", NULL, 0);
+    const char *model = tl_temp_path("m2.nc");
+    unlink(model);
+    const char *vars[] = {"h", "hu"};
+    const int hidden[] = {8};
+    ml_train_opts o = {.data = &data, .ndata = 1, .vars = vars, .nvars = 2, .stencil = 1,
+                       .hidden = hidden, .nhidden = 1, .activation = MLP_RELU,
+                       .optimizer = MLP_SGD, .epochs = 1, .batch = 64, .patience = 1, .lr = 1e-3,
+                       .val_fraction = 0.2, .seed = 1, .output = model};
+    fc_err err;
+    ck_assert_msg(ml_train(&o, &err) == FC_OK, "%s", err.msg);
+    /* Another grid: the run's variables exist but on 16 x 10. */
+    const char *sets[] = {"grid.nx=16"};
+    const char *wide = make_data("wide2.nc", sets, 1);
+    ml_rollout_opts r = {.model = model, .init = wide, .output = tl_temp_path("p2.nc"),
+                         .time = NAN, .steps = 1, .overwrite = 1};
+    ck_assert_int_eq(ml_rollout(&r, &err), FC_EINPUT);
+    ck_assert_msg(strstr(err.msg, "variable 'h' is 16 x 10; the model was trained on a 12 x 10 grid"),
+                  "%s", err.msg);
+    /* Data without the model's variables: an ns2d run has no 'h' (nor 'hu'). */
+    const char *ns = tl_temp_file("ns.ini", "[case]\nsolver = ns2d\n[grid]\nnx = 12\nny = 10\nx_max = 1.2\ny_max = 1\n"
+                                            "[time]\nt_end = 0.02\n[physics]\nviscosity = 0.01\n"
+                                            "[boundary]\nnorth_wall_speed = 1\n[initial]\ntype = rest\n");
+    fc_run_opts ro = {.case_path = ns, .device = "cpu", .output = tl_temp_path("ns.nc"),
+                      .overwrite = 1, .quiet = 1};
+    fc_run_result res;
+    ck_assert_msg(fc_run(&ro, &res, &err) == FC_OK, "%s", err.msg);
+    r.init = ro.output;
+    ck_assert_int_eq(ml_rollout(&r, &err), FC_EINPUT);
+    ck_assert_msg(strstr(err.msg, "no variable 'h', which the model needs"), "%s", err.msg);
+    /* Damaged model files: a data file, and a model whose parameters were cut short. */
+    ml_surrogate s;
+    ck_assert_int_eq(ml_surrogate_load(&s, NULL, data, &err), FC_EINPUT);
+    ck_assert_msg(strstr(err.msg, "is not a flowcast model file"), "%s", err.msg);
+    const char *text = tl_temp_file("junk.nc", "not NetCDF at all\n");
+    ck_assert_int_eq(ml_surrogate_load(&s, NULL, text, &err), FC_EINPUT);
+    ck_assert_msg(strstr(err.msg, "cannot open the model"), "%s", err.msg);
+    int ncid, vid;
+    ck_assert_int_eq(nc_open(model, NC_WRITE, &ncid), NC_NOERR);
+    nc_redef(ncid);
+    ck_assert_int_eq(nc_inq_varid(ncid, "params", &vid), NC_NOERR);
+    ck_assert_int_eq(nc_rename_var(ncid, vid, "params_lost"), NC_NOERR);
+    nc_close(ncid);
+    ck_assert_int_eq(ml_surrogate_load(&s, NULL, model, &err), FC_EINPUT);
+    ck_assert_msg(strstr(err.msg, "damaged model file: variable 'params' is missing"), "%s", err.msg);
+}
+END_TEST
+
+Suite *surrogate_suite(void)
+{
+    Suite *s = suite_create("surrogate");
+    TCase *tc = tcase_create("surrogate");
+    tcase_add_test(tc, neighbourhoods_follow_the_boundaries);
+    tcase_add_test(tc, split_by_time_and_normalise_from_training_only);
+    tcase_add_test(tc, bad_data_is_named);
+    tcase_add_test(tc, train_save_load_resume_rollout);
+    tcase_add_test(tc, a_model_meets_wrong_inputs);
+    tcase_set_timeout(tc, 120);
+    suite_add_tcase(s, tc);
+    return s;
+}
