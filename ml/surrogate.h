@@ -46,6 +46,7 @@ typedef struct ml_train_opts {
     const int *hidden;
     int nhidden, activation, optimizer, epochs, batch, patience;
     double lr, weight_decay, val_fraction;
+    double noise; /* deviation of the noise on training inputs (normalised units); 0: none */
     unsigned long long seed;
     const char *output;
     int resume, overwrite;
@@ -74,7 +75,8 @@ typedef struct ml_rollout_opts {
 
 /* Runs the surrogate from a record of init, writes the states as NetCDF, and reports per lead
  * time the RMSE against init's records (where it has them) and against persistence, the drift
- * of each variable's mean, and the surrogate's time per step. */
+ * of each variable's mean (over its rms at the start), and the surrogate's time per step
+ * against the solver's. */
 int ml_rollout(const ml_rollout_opts *o, fc_err *err);
 
 #ifdef __cplusplus

@@ -13,5 +13,5 @@ EXTRA_DIST += src/backend_cuda.c src/backend_nocuda.c
 bin_PROGRAMS += src/flowcast
 src_flowcast_SOURCES = src/main.c src/cmd.h src/cmd_run.c src/cmd_info.c src/cmd_cases.c \
 	src/cmd_validate.c src/cmd_profile.c src/cmd_bench.c \
-	src/cmd_train.c
+	src/cmd_train.c src/cmd_demo.c
 src_flowcast_LDADD = $(FC_LIBS)

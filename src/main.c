@@ -15,6 +15,7 @@ static const struct {
     int (*fn)(int, char **);
     const char *help;
 } commands[] = {
+    {"demo", cmd_demo, "the whole suite in about a minute: weather, CFD, speedups, a surrogate"},
     {"run", cmd_run, "run a case file, writing CF NetCDF output"},
     {"cases", cmd_cases, "list the solvers, their initial conditions and every case key"},
     {"validate", cmd_validate, "run the validation cases against exact and published results"},
@@ -107,6 +108,6 @@ int main(int argc, char **argv)
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
         if (!strcmp(argv[1], commands[k].name))
             return commands[k].fn(argc - 1, argv + 1);
-    fc_error("unknown command '%s' (commands: run, cases, validate, bench, train, rollout, profile, info; see flowcast --help)", argv[1]);
+    fc_error("unknown command '%s' (commands: demo, run, cases, validate, bench, train, rollout, profile, info; see flowcast --help)", argv[1]);
     return FC_EXIT_USAGE;
 }
