@@ -213,6 +213,61 @@ expect "profile: bad steps" 2 "--steps 0: expected a whole number from 1" "$fc" 
 expect "profile: at rest" 2 "the flow is at rest" "$fc" profile "$tmp/sprest.ini" --device cpu
 expect "profile: bad case" 2 "[grid] ny = 2" "$fc" profile "$sp" --set grid.ny=2
 
+# Surrogates: train and rollout as a user meets them.
+cat >"$tmp/waves.ini" <<INI
+[case]
+solver = swe
+[grid]
+nx = 12
+ny = 10
+x_max = 1.2
+y_max = 1
+[time]
+t_end = 0.2
+[output]
+interval = 0.02
+[boundary]
+west = periodic
+east = periodic
+[initial]
+type = gaussian_bump
+depth = 1
+amplitude = 0.1
+radius = 0.2
+center_x = 0.6
+center_y = 0.5
+INI
+"$fc" run "$tmp/waves.ini" -q -o "$tmp/waves.nc"
+m="$tmp/m.nc"
+expect "train --help" 0 "usage: flowcast train" "$fc" train --help
+expect "train: nothing to learn from" 2 "train needs --data, --vars and -o" "$fc" train -o "$m"
+expect "train: even stencil" 2 "--stencil 4: the neighbourhood must be odd" "$fc" train --data "$tmp/waves.nc" --vars h --stencil 4 -o "$m"
+expect "train: unknown activation" 2 "--activation sigmoid: one of relu, tanh, gelu, silu" "$fc" train --data "$tmp/waves.nc" --vars h --activation sigmoid -o "$m"
+expect "train: unknown optimizer" 2 "--optimizer adam: adamw or sgd" "$fc" train --data "$tmp/waves.nc" --vars h --optimizer adam -o "$m"
+expect "train: bad hidden widths" 2 "--hidden 0: expected a whole number from 1 to 65536" "$fc" train --data "$tmp/waves.nc" --vars h --hidden 0 -o "$m"
+expect "train: GPU asked for" 2 "--device gpu: training runs on the CPU in this version" "$fc" train --data "$tmp/waves.nc" --vars h --device gpu -o "$m"
+expect "train: a variable the data lacks" 2 "waves.nc: no variable 'speed'" "$fc" train --data "$tmp/waves.nc" --vars h,speed -o "$m"
+expect "train: missing data file" 2 "cannot open data file '$tmp/none.nc'" "$fc" train --data "$tmp/none.nc" --vars h -o "$m"
+expect "train: resume without a model" 2 "--resume: there is no model" "$fc" train --data "$tmp/waves.nc" --vars h --resume -o "$m"
+absent "train: bad input writes no model" "$m"
+expect "train: a small model" 0 "train: best validation loss" "$fc" train --data "$tmp/waves.nc" --vars h,u,v --static b --hidden 16 --epochs 3 --batch 32 -o "$m"
+expect "train: an existing model is kept" 2 "exists; it is left untouched (use -O" "$fc" train --data "$tmp/waves.nc" --vars h,u,v --static b -o "$m"
+expect "train: resume" 0 "epoch 5/5" "$fc" train --data "$tmp/waves.nc" --vars h,u,v --static b --hidden 16 --epochs 5 --batch 32 --resume -o "$m"
+expect "rollout --help" 0 "usage: flowcast rollout" "$fc" rollout --help
+expect "rollout: missing options" 2 "rollout needs --model, --init, --steps and -o" "$fc" rollout --model "$m"
+expect "rollout: not a model" 2 "is not a flowcast model file" "$fc" rollout --model "$tmp/waves.nc" --init "$tmp/waves.nc" --steps 2 -o "$tmp/p.nc"
+expect "rollout: no such time" 2 "has no record at --time 7 s" "$fc" rollout --model "$m" --init "$tmp/waves.nc" --time 7 --steps 2 -o "$tmp/p.nc"
+absent "rollout: bad input writes nothing" "$tmp/p.nc"
+expect "rollout: scored against the solver" 0 "| 0.04 | h |" "$fc" rollout --model "$m" --init "$tmp/waves.nc" --time 0.1 --steps 3 -o "$tmp/p.nc"
+"$NCDUMP" -h "$tmp/p.nc" | grep -q "double h(time, y, x)" && ok "rollout: the forecast in the solver's layout" || bad "rollout: the forecast in the solver's layout"
+expect "rollout: the forecast is not overwritten" 2 "exists; it is left untouched" "$fc" rollout --model "$m" --init "$tmp/waves.nc" --steps 1 -o "$tmp/p.nc"
+expect "demo --help" 0 "usage: flowcast demo" "$fc" demo --help
+expect "demo: without its inputs" 2 "run the demo from the flowcast source folder" "$fc" demo --inputs "$tmp/nowhere"
+fc_abs="$(cd "$(dirname "$fc")" && pwd)/flowcast"
+inputs_abs="$(cd "$inputs" && pwd)"
+(cd "$tmp" && "$fc_abs" demo --inputs "$inputs_abs" >"$tmp/demo" 2>&1) && grep -q "== done in" "$tmp/demo" && ls "$tmp"/outputs/demo-*/jet_forecast.nc >/dev/null 2>&1 \
+  && ok "demo: weather, CFD, bench and surrogate" || { cp "$tmp/demo" "$tmp/err"; bad "demo: weather, CFD, bench and surrogate"; }
+
 # flowcast validate's usage.
 expect "validate --help" 0 "usage: flowcast validate" "$fc" validate --help
 expect "validate --list" 0 "ns2d_cavity_re1000" "$fc" validate --list
