@@ -153,22 +153,32 @@ static inline float act_df(int a, float z)
 }
 
 /*
- * C = op(A) op(B) through OpenBLAS, on one thread for small products: its thread pool costs more
- * than a product of a few million flops gains (3.5 x slower training of a 36-64-64-3 model with
- * batches of 256 on 2 cores), and it contends with our OpenMP threads.
+ * C = op(A) op(B) through OpenBLAS sgemm, with our OpenMP threads each taking a block of C's
+ * rows and OpenBLAS on one thread inside each: its own pool would contend with our threads (they
+ * wait spinning between loops), which made training up to 3.5 x slower and erratic on 2 cores.
+ * Rows of op(A) are rows of A, or columns when A is transposed.
  */
 static void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int M, int N, int K, const float *A,
                  int lda, const float *B, int ldb, float *C, int ldc)
 {
-    static int current = -1;
-    int want = 1;
+    static int single;
+    if (!single) {
+        openblas_set_num_threads(1);
+        single = 1;
+    }
+    int chunks = 1;
 #ifdef _OPENMP
-    if ((double)M * N * K > 3e7)
-        want = omp_get_max_threads();
+    if ((double)M * N * K > 1e6)
+        chunks = omp_get_max_threads() < M ? omp_get_max_threads() : M;
 #endif
-    if (want != current)
-        openblas_set_num_threads(current = want);
-    cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, 1.0f, A, lda, B, ldb, 0.0f, C, ldc);
+#pragma omp parallel for num_threads(chunks) schedule(static) if (chunks > 1)
+    for (int c = 0; c < chunks; c++) {
+        const int m0 = (int)((long long)M * c / chunks), m1 = (int)((long long)M * (c + 1) / chunks);
+        if (m1 > m0)
+            cblas_sgemm(CblasRowMajor, ta, tb, m1 - m0, N, K, 1.0f,
+                        A + (ta == CblasNoTrans ? (size_t)m0 * lda : (size_t)m0), lda, B, ldb,
+                        0.0f, C + (size_t)m0 * ldc, ldc);
+    }
 }
 
 const float *mlp_forward(const mlp *m, mlp_work *w, const float *x, int B)
@@ -185,8 +195,10 @@ const float *mlp_forward(const mlp *m, mlp_work *w, const float *x, int B)
         for (int r = 0; r < B; r++)
             for (int j = 0; j < out; j++) {
                 const size_t k = (size_t)r * out + j;
-                z[k] += b[j];
-                y[k] = last ? z[k] : act_f(m->activation, z[k]);
+                const float zk = z[k] + b[j];
+                /* The derivative now, while z is at hand: backward needs nothing else. */
+                y[k] = last ? zk : act_f(m->activation, zk);
+                z[k] = last ? 1.0f : act_df(m->activation, zk);
             }
     }
     return w->act[m->nlayers];
@@ -241,11 +253,11 @@ double mlp_backward(const mlp *m, mlp_work *w, int loss, const float *targets, i
     const double L = loss_and_delta(m, w, loss, targets, B, d);
     for (int l = m->nlayers - 1; l >= 0; l--) {
         const int in = m->n[l], out = m->n[l + 1];
-        if (l + 1 < m->nlayers) { /* through the activation */
-            const float *z = w->pre[l];
+        if (l + 1 < m->nlayers) { /* through the activation: f'(z) from the forward pass */
+            const float *df = w->pre[l];
 #pragma omp parallel for schedule(static)
             for (long long k = 0; k < (long long)B * out; k++)
-                d[k] *= act_df(m->activation, z[k]);
+                d[k] *= df[k];
         }
         /* dW = d^T x, db = column sums of d, d_prev = d W */
         gemm(CblasTrans, CblasNoTrans, out, in, B, d, out, w->act[l], in, grad + m->woff[l], in);

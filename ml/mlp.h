@@ -52,11 +52,12 @@ int mlp_init(mlp *m, int nlayers, const int *widths, int activation, fc_err *err
 void mlp_randomize(mlp *m, uint64_t seed);
 void mlp_free(mlp *m);
 
-/* Scratch for a batch of up to max_batch rows: every layer's input and pre-activation. */
+/* Scratch for a batch of up to max_batch rows: every layer's input, and the activation's
+ * derivative at its pre-activations (what the backward pass needs of them). */
 typedef struct mlp_work {
     int max_batch;
     float *act[MLP_MAX_LAYERS + 1]; /* [B][n[l]]: input of layer l; act[nlayers]: outputs */
-    float *pre[MLP_MAX_LAYERS];     /* [B][n[l+1]]: pre-activations */
+    float *pre[MLP_MAX_LAYERS];     /* [B][n[l+1]]: f'(z) of layer l (1 after the last) */
     float *delta[2];                /* [B][max width]: back-propagated gradients */
 } mlp_work;
 

@@ -19,6 +19,7 @@
 #include "cmd.h"
 #include "fc.h"
 #include "log.h"
+#include "mlp_bench.h"
 #include "solver.h"
 
 static void usage(FILE *f)
@@ -46,7 +47,11 @@ static void usage(FILE *f)
           "                   0.05): energy counters need seconds\n"
           "  -o PREFIX        output files (default outputs/bench)\n"
           "  -O, --overwrite  replace existing output files\n"
-          "  --no-plots       no gnuplot script or plots\n\n"
+          "  --no-plots       no gnuplot script or plots\n"
+          "  --mlp            instead of the solvers: MLP training samples per second, a\n"
+          "                   64 -> W -> W -> 4 GELU model with AdamW (PREFIX_mlp.csv)\n"
+          "  --widths LIST    W for --mlp (default 64,128,256,512)\n"
+          "  --batches LIST   batches for --mlp (default 256,4096,65536; --quick 256,4096)\n\n"
           "Thread placement: unless OMP_PROC_BIND is set, bench runs itself again with\n"
           "OMP_PROC_BIND=close OMP_PLACES=cores (one thread per core, packed).\n"
           "Exit status: 0 ok, 1 a measurement failed or was interrupted, 2 bad usage.\n",
@@ -87,6 +92,68 @@ static int parse_positive(const char *opt, const char *arg, double *v)
 
 static int cmp_int(const void *a, const void *b) { return *(const int *)a - *(const int *)b; }
 
+/* `flowcast bench --mlp`: training throughput of the MLP library on the CPU. */
+static int bench_mlp(int quick, const int *widths, int nwidths, const int *batches, int nbatches,
+                     int repeats, double min_seconds, const char *prefix, int overwrite)
+{
+    static const int dw[] = {64, 128, 256, 512}, db[] = {256, 4096, 65536};
+    if (!nwidths) {
+        widths = dw;
+        nwidths = quick ? 2 : 4;
+    }
+    if (!nbatches) {
+        batches = db;
+        nbatches = quick ? 2 : 3;
+    }
+    repeats = repeats > 0 ? repeats : quick ? 3 : 5;
+    min_seconds = min_seconds > 0 ? min_seconds : quick ? 0.1 : 2;
+    char path[4096];
+    if (!prefix) {
+        mkdir("outputs", 0777);
+        prefix = "outputs/bench";
+    }
+    snprintf(path, sizeof path, "%s_mlp.csv", prefix);
+    if (!overwrite && access(path, F_OK) == 0) {
+        fc_error("'%s' exists; it is left untouched (use -O/--overwrite to replace it)", path);
+        return FC_EXIT_USAGE;
+    }
+    FILE *csv = fopen(path, "w");
+    if (!csv) {
+        fc_error("cannot create '%s'", path);
+        return FC_EXIT_USAGE;
+    }
+    char cpu[256];
+    fc_cpu_model(cpu, sizeof cpu);
+    int threads = 1;
+#ifdef _OPENMP
+    threads = omp_get_max_threads();
+#endif
+    fprintf(csv, "width,batch,device,samples_per_s,min,max\n");
+    printf("# flowcast bench --mlp\n\n%d -> W -> W -> %d MLP, GELU, MSE, AdamW, float32; "
+           "samples per second of training steps (forward, backward, optimiser), median of %d "
+           "runs lasting %g s together. CPU: %s, %d threads, OpenBLAS. GPU: not yet "
+           "implemented for the MLP.\n\n| width | batch | device | samples/s | min-max |\n"
+           "|---|---|---|---|---|\n",
+           MLP_BENCH_INPUTS, MLP_BENCH_OUTPUTS, repeats, min_seconds, cpu, threads);
+    for (int i = 0; i < nwidths; i++)
+        for (int j = 0; j < nbatches; j++) {
+            double med, lo, hi;
+            fc_err err = {{0}};
+            int st = mlp_bench_train(widths[i], batches[j], repeats, min_seconds, &med, &lo, &hi, &err);
+            if (st) {
+                fclose(csv);
+                return cmd_fail(st, err.msg);
+            }
+            printf("| %d | %d | cpu, %d threads | %.4g | %.4g-%.4g |\n", widths[i], batches[j],
+                   threads, med, lo, hi);
+            fprintf(csv, "%d,%d,cpu,%.6g,%.6g,%.6g\n", widths[i], batches[j], med, lo, hi);
+            fflush(stdout);
+            fflush(csv);
+        }
+    printf("\nRows: %s\n", path);
+    return fclose(csv) == 0 ? FC_EXIT_OK : FC_EXIT_FAILED;
+}
+
 /* Runs flowcast again with the threads placed one per core (the OpenMP runtime reads its
  * placement once, at start), unless the user placed them. */
 static void place_threads(char **argv)
@@ -108,7 +175,7 @@ int cmd_bench(int argc, char **argv)
         return FC_EXIT_OK;
     }
     enum { OPT_QUICK = 256, OPT_SIZES, OPT_THREADS, OPT_DEVICE, OPT_REPEAT, OPT_WARMUP,
-           OPT_MINSEC, OPT_NOPLOTS };
+           OPT_MINSEC, OPT_NOPLOTS, OPT_MLP, OPT_WIDTHS, OPT_BATCHES };
     static const struct option opts[] = {
         {"quick", no_argument, NULL, OPT_QUICK},
         {"sizes", required_argument, NULL, OPT_SIZES},
@@ -118,11 +185,15 @@ int cmd_bench(int argc, char **argv)
         {"warmup", required_argument, NULL, OPT_WARMUP},
         {"min-seconds", required_argument, NULL, OPT_MINSEC},
         {"no-plots", no_argument, NULL, OPT_NOPLOTS},
+        {"mlp", no_argument, NULL, OPT_MLP},
+        {"widths", required_argument, NULL, OPT_WIDTHS},
+        {"batches", required_argument, NULL, OPT_BATCHES},
         {"overwrite", no_argument, NULL, 'O'},
         {NULL, 0, NULL, 0},
     };
     int sizes[16], nsizes = 0, threads[FC_BENCH_MAX_THREADS], nthreads = 0;
-    int quick = 0, overwrite = 0, plots = 1, repeats = -1, warmup = -1, c;
+    int quick = 0, overwrite = 0, plots = 1, repeats = -1, warmup = -1, c, mlp = 0;
+    int widths[16], nwidths = 0, batches[16], nbatches = 0;
     double min_seconds = -1;
     const char *device = "auto", *prefix = NULL;
     opterr = 0;
@@ -158,6 +229,17 @@ int cmd_bench(int argc, char **argv)
         case OPT_NOPLOTS:
             plots = 0;
             break;
+        case OPT_MLP:
+            mlp = 1;
+            break;
+        case OPT_WIDTHS:
+            if ((nwidths = parse_list("--widths", optarg, 1, 65536, widths, 16)) < 0)
+                return FC_EXIT_USAGE;
+            break;
+        case OPT_BATCHES:
+            if ((nbatches = parse_list("--batches", optarg, 1, 1 << 20, batches, 16)) < 0)
+                return FC_EXIT_USAGE;
+            break;
         case 'o':
             prefix = optarg;
             break;
@@ -183,6 +265,9 @@ int cmd_bench(int argc, char **argv)
             fc_error("unknown solver '%s' (known: %s)", argv[k], known);
             return FC_EXIT_USAGE;
         }
+    if (mlp)
+        return bench_mlp(quick, widths, nwidths, batches, nbatches, repeats,
+                         min_seconds, prefix, overwrite);
     int kind;
     fc_err err = {{0}};
     if (fc_backend_select(device, &kind, &err)) {

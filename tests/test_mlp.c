@@ -20,8 +20,8 @@ static double uniform(void) /* in [-1, 1) */
     return (double)(rng >> 11) * 0x1.0p-52 - 1;
 }
 
-/* Loss at params p (copied in) for batch x, t; the signs of the hidden pre-activations go to
- * sign (where ReLU has its kink). */
+/* Loss at params p (copied in) for batch x, t; where the hidden pre-activations are positive
+ * goes to sign (ReLU's kink; w->pre holds f'(z), which for ReLU is 1 there and 0 elsewhere). */
 static double loss_at(mlp *m, mlp_work *w, const float *p, int loss, const float *x,
                       const float *t, int B, char *sign)
 {
