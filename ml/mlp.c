@@ -2,6 +2,7 @@
 #include <fc_build.h>
 
 #include "mlp.h"
+#include "mlp_act.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -118,40 +119,6 @@ void mlp_work_free(mlp_work *w)
     memset(w, 0, sizeof *w);
 }
 
-/* The activation and its derivative at z. */
-static inline float act_f(int a, float z)
-{
-    switch (a) {
-    case MLP_RELU:
-        return z > 0 ? z : 0;
-    case MLP_TANH:
-        return tanhf(z);
-    case MLP_GELU: /* exact: z Phi(z) */
-        return 0.5f * z * (1 + erff(z * (float)M_SQRT1_2));
-    default: /* SiLU: z sigma(z) */
-        return z / (1 + expf(-z));
-    }
-}
-
-static inline float act_df(int a, float z)
-{
-    switch (a) {
-    case MLP_RELU:
-        return z > 0 ? 1.0f : 0.0f;
-    case MLP_TANH: {
-        const float t = tanhf(z);
-        return 1 - t * t;
-    }
-    case MLP_GELU:
-        return 0.5f * (1 + erff(z * (float)M_SQRT1_2)) +
-               z * expf(-0.5f * z * z) * (float)(0.5 * M_2_SQRTPI * M_SQRT1_2);
-    default: {
-        const float s = 1 / (1 + expf(-z));
-        return s * (1 + z * (1 - s));
-    }
-    }
-}
-
 /*
  * C = op(A) op(B) through OpenBLAS sgemm, with our OpenMP threads each taking a block of C's
  * rows and OpenBLAS on one thread inside each: its own pool would contend with our threads (they
@@ -197,8 +164,8 @@ const float *mlp_forward(const mlp *m, mlp_work *w, const float *x, int B)
                 const size_t k = (size_t)r * out + j;
                 const float zk = z[k] + b[j];
                 /* The derivative now, while z is at hand: backward needs nothing else. */
-                y[k] = last ? zk : act_f(m->activation, zk);
-                z[k] = last ? 1.0f : act_df(m->activation, zk);
+                y[k] = last ? zk : mlp_act_f(m->activation, zk);
+                z[k] = last ? 1.0f : mlp_act_df(m->activation, zk);
             }
     }
     return w->act[m->nlayers];
@@ -328,12 +295,9 @@ void mlp_optim_step(mlp_optim *o, mlp *m, const float *grad, double lr)
         const size_t lo = m->woff[l], nw = (size_t)m->n[l] * m->n[l + 1];
         const size_t hi = m->boff[l] + (size_t)m->n[l + 1];
 #pragma omp parallel for schedule(static)
-        for (long long k = (long long)lo; k < (long long)hi; k++) {
-            o->m1[k] = b1 * o->m1[k] + (1 - b1) * grad[k];
-            o->m2[k] = b2 * o->m2[k] + (1 - b2) * grad[k] * grad[k];
-            const float step = a * (o->m1[k] * c1) / (sqrtf(o->m2[k] * c2) + eps);
-            p[k] -= step + ((size_t)k < lo + nw ? decay * p[k] : 0);
-        }
+        for (long long k = (long long)lo; k < (long long)hi; k++)
+            mlp_adamw_update(&p[k], grad[k], &o->m1[k], &o->m2[k], b1, b2, c1, c2, a, eps,
+                             (size_t)k < lo + nw ? decay : 0);
     }
 }
 

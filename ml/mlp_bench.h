@@ -11,9 +11,10 @@
 #define MLP_BENCH_INPUTS 64
 #define MLP_BENCH_OUTPUTS 4
 
-/* Samples per second at this width and batch: warm-up steps, then `repeats` runs of steps
- * lasting min_seconds together; the median, fastest and slowest run. */
-int mlp_bench_train(int width, int batch, int repeats, double min_seconds, double *median,
-                    double *lo, double *hi, fc_err *err);
+/* Samples per second at this width and batch, on the CPU or (gpu) the GPU: warm-up steps,
+ * then `repeats` runs of steps lasting min_seconds together; the median, fastest and slowest
+ * run. A GPU step includes its batch's upload and the loss's download (it synchronises). */
+int mlp_bench_train(int width, int batch, int gpu, int repeats, double min_seconds,
+                    double *median, double *lo, double *hi, fc_err *err);
 
 #endif

@@ -13,6 +13,7 @@
 
 #include "grid.h"
 #include "log.h"
+#include "mlp_gpu.h"
 #include "ncio.h"
 #include "sim.h"
 #include "timer.h"
@@ -280,9 +281,10 @@ int ml_surrogate_load(ml_surrogate *s, mlp_optim *opt, const char *path, fc_err 
 
 /* ---- training ---- */
 
-/* Mean loss over every sample of a split, in batches (no gradient). */
-static double split_loss(const ml_dataset *d, const mlp *net, mlp_work *w, int split, int B,
-                         float *x, float *y, size_t *idx)
+/* Mean loss over every sample of a split, in batches (no gradient), on the GPU when gpu is
+ * given. */
+static int split_loss(const ml_dataset *d, const mlp *net, mlp_work *w, mlp_gpu *gpu, int split,
+                      int B, float *x, float *y, size_t *idx, double *loss, fc_err *err)
 {
     const size_t n = ml_dataset_count(d, split);
     double sum = 0;
@@ -291,10 +293,19 @@ static double split_loss(const ml_dataset *d, const mlp *net, mlp_work *w, int s
         for (int r = 0; r < b; r++)
             idx[r] = s + (size_t)r;
         ml_dataset_batch(d, split, idx, b, x, y);
-        mlp_forward(net, w, x, b);
-        sum += mlp_loss(net, w, MLP_MSE, y, b) * b;
+        double l;
+        if (gpu) {
+            int st = mlp_gpu_loss(gpu, x, y, b, MLP_MSE, &l, NULL, err);
+            if (st)
+                return st;
+        } else {
+            mlp_forward(net, w, x, b);
+            l = mlp_loss(net, w, MLP_MSE, y, b);
+        }
+        sum += l * b;
     }
-    return n ? sum / (double)n : NAN;
+    *loss = n ? sum / (double)n : NAN;
+    return FC_OK;
 }
 
 /*
@@ -418,6 +429,9 @@ int ml_train(const ml_train_opts *o, fc_err *err)
         st = fc_fail(err, FC_ENOMEM, "out of memory for training");
     if (!st)
         st = mlp_work_init(&w, &s.net, B, err);
+    mlp_gpu *gpu = NULL;
+    if (!st && o->gpu)
+        st = mlp_gpu_create(&s.net, &opt, B, o->tf32, &gpu, err);
     if (!st && s.epochs_done >= total)
         st = fc_fail(err, FC_EINPUT, "--resume: '%s' has trained %d epochs already; ask for more "
                      "with --epochs", o->output, s.epochs_done);
@@ -448,14 +462,25 @@ int ml_train(const ml_train_opts *o, fc_err *err)
             ml_dataset_batch(&d, ML_TRAIN, idx + b0, b, x, y);
             if (o->noise > 0)
                 add_noise(x, (size_t)b * nf, o->noise, &noise_state);
-            mlp_forward(&s.net, &w, x, b);
-            sum += mlp_backward(&s.net, &w, MLP_MSE, y, b, grad) * b;
-            mlp_optim_step(&opt, &s.net, grad, rate);
+            double l;
+            if (gpu) {
+                if ((st = mlp_gpu_train_step(gpu, x, y, b, MLP_MSE, rate, &l, err)))
+                    break;
+            } else {
+                mlp_forward(&s.net, &w, x, b);
+                l = mlp_backward(&s.net, &w, MLP_MSE, y, b, grad);
+                mlp_optim_step(&opt, &s.net, grad, rate);
+            }
+            sum += l * b;
             seen += (size_t)b;
         }
+        if (st)
+            break;
         const double secs = fc_now() - w0;
         hist[0][e] = sum / (double)seen;
-        hist[1][e] = nval ? split_loss(&d, &s.net, &w, ML_VALID, B, x, y, vidx) : NAN;
+        hist[1][e] = NAN;
+        if (nval && (st = split_loss(&d, &s.net, &w, gpu, ML_VALID, B, x, y, vidx, &hist[1][e], err)))
+            break;
         hist[2][e] = (double)seen / secs;
         const double score = nval ? hist[1][e] : hist[0][e];
         const int better = score < s.best_val;
@@ -472,7 +497,8 @@ int ml_train(const ml_train_opts *o, fc_err *err)
             s.best_val = score;
             s.best_epoch = e;
             since_best = 0;
-            st = ml_surrogate_save(&s, &opt, o->output, err);
+            if (!gpu || !(st = mlp_gpu_download(gpu, &s.net, &opt, err)))
+                st = ml_surrogate_save(&s, &opt, o->output, err);
         } else if (++since_best >= o->patience) {
             fc_info("train: no better validation loss for %d epochs: stopping early (best: "
                     "epoch %d)", since_best, s.best_epoch + 1);
@@ -486,6 +512,7 @@ int ml_train(const ml_train_opts *o, fc_err *err)
     s.train_loss = s.val_loss = s.samples_per_s = NULL;
     for (int k = 0; k < 3; k++)
         free(hist[k]);
+    mlp_gpu_destroy(gpu);
     mlp_work_free(&w);
     free(idx);
     free(vidx);

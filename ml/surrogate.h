@@ -50,6 +50,7 @@ typedef struct ml_train_opts {
     unsigned long long seed;
     const char *output;
     int resume, overwrite;
+    int gpu, tf32; /* train on the GPU (mlp_gpu.h); TF32 tensor-core math there */
     volatile sig_atomic_t *stop;
 } ml_train_opts;
 

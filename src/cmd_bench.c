@@ -94,7 +94,8 @@ static int cmp_int(const void *a, const void *b) { return *(const int *)a - *(co
 
 /* `flowcast bench --mlp`: training throughput of the MLP library on the CPU. */
 static int bench_mlp(int quick, const int *widths, int nwidths, const int *batches, int nbatches,
-                     int repeats, double min_seconds, const char *prefix, int overwrite)
+                     int repeats, double min_seconds, const char *prefix, int overwrite, int gpu,
+                     const char *gpu_name)
 {
     static const int dw[] = {64, 128, 256, 512}, db[] = {256, 4096, 65536};
     if (!nwidths) {
@@ -131,24 +132,38 @@ static int bench_mlp(int quick, const int *widths, int nwidths, const int *batch
     fprintf(csv, "width,batch,device,samples_per_s,min,max\n");
     printf("# flowcast bench --mlp\n\n%d -> W -> W -> %d MLP, GELU, MSE, AdamW, float32; "
            "samples per second of training steps (forward, backward, optimiser), median of %d "
-           "runs lasting %g s together. CPU: %s, %d threads, OpenBLAS. GPU: not yet "
-           "implemented for the MLP.\n\n| width | batch | device | samples/s | min-max |\n"
-           "|---|---|---|---|---|\n",
-           MLP_BENCH_INPUTS, MLP_BENCH_OUTPUTS, repeats, min_seconds, cpu, threads);
+           "runs lasting %g s together. CPU: %s, %d threads, OpenBLAS. GPU: %s%s.\n\n"
+           "| width | batch | device | samples/s | min-max | GPU / CPU |\n|---|---|---|---|---|---|\n",
+           MLP_BENCH_INPUTS, MLP_BENCH_OUTPUTS, repeats, min_seconds, cpu, threads,
+           gpu ? "" : "not measured: ", gpu_name);
+    if (gpu)
+        printf("(GPU: cuBLAS in full float32; a step includes uploading its batch.)\n\n");
     for (int i = 0; i < nwidths; i++)
         for (int j = 0; j < nbatches; j++) {
-            double med, lo, hi;
-            fc_err err = {{0}};
-            int st = mlp_bench_train(widths[i], batches[j], repeats, min_seconds, &med, &lo, &hi, &err);
-            if (st) {
-                fclose(csv);
-                return cmd_fail(st, err.msg);
+            double cpu_rate = 0;
+            for (int dev = 0; dev <= gpu; dev++) {
+                double med, lo, hi;
+                fc_err err = {{0}};
+                int st = mlp_bench_train(widths[i], batches[j], dev, repeats, min_seconds, &med,
+                                         &lo, &hi, &err);
+                if (st) {
+                    fclose(csv);
+                    return cmd_fail(st, err.msg);
+                }
+                char ratio[32] = "-";
+                if (dev)
+                    snprintf(ratio, sizeof ratio, "%.2f", med / cpu_rate);
+                else
+                    cpu_rate = med;
+                char where[64];
+                snprintf(where, sizeof where, dev ? "gpu" : "cpu, %d threads", threads);
+                printf("| %d | %d | %s | %.4g | %.4g-%.4g | %s |\n", widths[i], batches[j], where,
+                       med, lo, hi, ratio);
+                fprintf(csv, "%d,%d,%s,%.6g,%.6g,%.6g\n", widths[i], batches[j],
+                        dev ? "gpu" : "cpu", med, lo, hi);
+                fflush(stdout);
+                fflush(csv);
             }
-            printf("| %d | %d | cpu, %d threads | %.4g | %.4g-%.4g |\n", widths[i], batches[j],
-                   threads, med, lo, hi);
-            fprintf(csv, "%d,%d,cpu,%.6g,%.6g,%.6g\n", widths[i], batches[j], med, lo, hi);
-            fflush(stdout);
-            fflush(csv);
         }
     printf("\nRows: %s\n", path);
     return fclose(csv) == 0 ? FC_EXIT_OK : FC_EXIT_FAILED;
@@ -265,14 +280,21 @@ int cmd_bench(int argc, char **argv)
             fc_error("unknown solver '%s' (known: %s)", argv[k], known);
             return FC_EXIT_USAGE;
         }
-    if (mlp)
-        return bench_mlp(quick, widths, nwidths, batches, nbatches, repeats,
-                         min_seconds, prefix, overwrite);
     int kind;
     fc_err err = {{0}};
     if (fc_backend_select(device, &kind, &err)) {
         fc_error("%s", err.msg);
         return FC_EXIT_USAGE;
+    }
+    if (mlp) {
+        char gpu_name[300] = "none";
+        fc_device_info info;
+        if (kind == FC_BACKEND_GPU && fc_gpu_info(0, &info, &err) == FC_OK)
+            snprintf(gpu_name, sizeof gpu_name, "%s", info.name);
+        else if (kind != FC_BACKEND_GPU)
+            fc_gpu_count(gpu_name, sizeof gpu_name);
+        return bench_mlp(quick, widths, nwidths, batches, nbatches, repeats, min_seconds,
+                         prefix, overwrite, kind == FC_BACKEND_GPU, gpu_name);
     }
     place_threads(argv);
 

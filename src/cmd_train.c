@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend.h"
 #include "cmd.h"
 #include "fc.h"
 #include "log.h"
@@ -19,8 +20,8 @@ static void train_usage(FILE *f)
           "                      [--stencil K] [--hidden N[,N...]] [--activation A]\n"
           "                      [--optimizer adamw|sgd] [--epochs N] [--batch B] [--lr X]\n"
           "                      [--weight-decay X] [--val-fraction F] [--patience P]\n"
-          "                      [--noise S] [--seed S] [--device auto|cpu] -o MODEL.nc [-O]\n"
-          "                      [--resume]\n\n"
+          "                      [--noise S] [--seed S] [--device auto|cpu|gpu] [--tf32]\n"
+          "                      -o MODEL.nc [-O] [--resume]\n\n"
           "Trains an MLP local emulator: each cell's K x K neighbourhood of the variables (and\n"
           "static fields such as the bottom b) at one record maps to the change of the variables\n"
           "at that cell by the next record. Data: solver output files on one grid (--data may\n"
@@ -40,7 +41,9 @@ static void train_usage(FILE *f)
           "  --noise S          Gaussian noise of deviation S on the normalised training inputs\n"
           "                     (default 0): forecasts that stay stable for longer\n"
           "  --resume           go on training MODEL.nc (from its best epoch) up to --epochs\n\n"
-          "float32 on the CPU (OpenBLAS). Exit status: 0 ok, 1 failed or interrupted, 2 bad usage.\n",
+          "  --device D         auto (the GPU when usable), cpu (OpenBLAS) or gpu (cuBLAS)\n"
+          "  --tf32             TF32 tensor-core products on the GPU (off: full float32)\n\n"
+          "float32. Exit status: 0 ok, 1 failed or interrupted, 2 bad usage.\n",
           f);
 }
 
@@ -87,7 +90,7 @@ int cmd_train(int argc, char **argv)
         return FC_EXIT_OK;
     }
     enum { O_DATA = 256, O_VARS, O_STATIC, O_STENCIL, O_HIDDEN, O_ACT, O_OPT, O_EPOCHS, O_BATCH,
-           O_LR, O_WD, O_VAL, O_PAT, O_SEED, O_DEVICE, O_RESUME, O_NOISE };
+           O_LR, O_WD, O_VAL, O_PAT, O_SEED, O_DEVICE, O_RESUME, O_NOISE, O_TF32 };
     static const struct option opts[] = {
         {"data", required_argument, NULL, O_DATA},     {"vars", required_argument, NULL, O_VARS},
         {"static", required_argument, NULL, O_STATIC}, {"stencil", required_argument, NULL, O_STENCIL},
@@ -99,6 +102,7 @@ int cmd_train(int argc, char **argv)
         {"patience", required_argument, NULL, O_PAT},  {"seed", required_argument, NULL, O_SEED},
         {"device", required_argument, NULL, O_DEVICE}, {"resume", no_argument, NULL, O_RESUME},
         {"noise", required_argument, NULL, O_NOISE},
+        {"tf32", no_argument, NULL, O_TF32},
         {"overwrite", no_argument, NULL, 'O'},         {NULL, 0, NULL, 0},
     };
     const char *data[ML_MAX_FILES], *vars[ML_MAX_VARS], *statics[ML_MAX_VARS], *hidden_s[MLP_MAX_LAYERS];
@@ -107,6 +111,7 @@ int cmd_train(int argc, char **argv)
                        .batch = 256, .patience = 5, .lr = 1e-3, .weight_decay = 0.01,
                        .val_fraction = 0.2};
     int c, bad = 0;
+    const char *device = "auto";
     opterr = 0;
     optind = 1;
     while (!bad && (c = getopt_long(argc, argv, ":o:O", opts, NULL)) != -1) {
@@ -168,11 +173,10 @@ int cmd_train(int argc, char **argv)
             bad = parse_int("--seed", optarg, 0, 2147483647, &seed);
             break;
         case O_DEVICE:
-            if (strcmp(optarg, "cpu") && strcmp(optarg, "auto")) {
-                fc_error("--device %s: training runs on the CPU in this version (cpu or auto)",
-                         optarg);
-                bad = 1;
-            }
+            device = optarg;
+            break;
+        case O_TF32:
+            o.tf32 = 1;
             break;
         case O_RESUME:
             o.resume = 1;
@@ -203,8 +207,15 @@ int cmd_train(int argc, char **argv)
         fc_error("train needs --data, --vars and -o (see flowcast train --help)");
         bad = 1;
     }
+    int kind;
+    fc_err err = {{0}};
+    if (!bad && fc_backend_select(device, &kind, &err)) {
+        fc_error("%s", err.msg);
+        bad = 1;
+    }
     if (bad)
         return FC_EXIT_USAGE;
+    o.gpu = kind == FC_BACKEND_GPU;
     o.data = data;
     o.ndata = ndata;
     o.vars = vars;
@@ -215,7 +226,8 @@ int cmd_train(int argc, char **argv)
     o.nhidden = nhidden ? nhidden : 2;
     o.seed = (unsigned long long)seed;
     o.stop = cmd_stop_on_signals();
-    fc_err err = {{0}};
+    fc_info("train: on the %s%s", o.gpu ? "GPU (cuBLAS)" : "CPU (OpenBLAS)",
+            o.gpu && o.tf32 ? ", TF32 tensor-core math" : "");
     int st = ml_train(&o, &err);
     return st ? cmd_fail(st, err.msg) : FC_EXIT_OK;
 }

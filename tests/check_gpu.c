@@ -22,6 +22,9 @@
  *   largest magnitude over 100 steps is some thousand times what that gives, and a wrong index,
  *   a wrong mode or a race shows as O(1). Each transform pair alone (upload, download) must
  *   return a band-limited field to FC_GPU_ROUNDTRIP_RTOL.
+ * - mlp: float32 GEMMs summed in another order by cuBLAS than by OpenBLAS: the loss, gradient
+ *   and parameters after an optimiser step agree to FC_GPU_MLP_RTOL of their largest magnitude
+ *   (a few hundred float32 epsilons), TF32 off.
  */
 #include <fc_build.h>
 
@@ -31,6 +34,8 @@
 #include <string.h>
 
 #include "backend.h"
+#include "mlp.h"
+#include "mlp_gpu.h"
 #include "run.h"
 #include "ns2d/ns2d.h"
 #include "spectral/spec.h"
@@ -48,6 +53,7 @@
 #define FC_GPU_SPEC_RTOL 1e-10
 #define FC_GPU_ROUNDTRIP_RTOL 1e-14
 #endif
+#define FC_GPU_MLP_RTOL 1e-4
 
 #define SPECTRAL_BOX                                                                             \
     "[case]\nsolver = spectral\n[grid]\nx_max = 6.283185307179586\ny_max = 6.283185307179586\n" \
@@ -258,6 +264,72 @@ START_TEST(gpu_transforms_round_trip)
 }
 END_TEST
 
+/* Largest |a - b| over the largest |b|. */
+static double rel_diff(const float *a, const float *b, size_t n)
+{
+    double d = 0, m = 0;
+    for (size_t k = 0; k < n; k++) {
+        const double e = fabs((double)a[k] - b[k]);
+        d = e > d || e != e ? e : d;
+        m = fmax(m, fabs((double)b[k]));
+    }
+    return m > 0 ? d / m : d;
+}
+
+/* The MLP on the GPU against the CPU: loss, gradient and an optimiser step, for every
+ * activation, both losses and both optimisers (the loop index picks them). */
+START_TEST(mlp_gpu_matches_cpu)
+{
+    const int act = _i % MLP_NACT, loss = (_i / MLP_NACT) % 2, kind = _i / (2 * MLP_NACT);
+    const int widths[] = {37, 64, 48, 5}, B = 300;
+    mlp m;
+    mlp_work w;
+    mlp_optim o;
+    fc_err err;
+    ck_assert_int_eq(mlp_init(&m, 3, widths, act, &err), FC_OK);
+    mlp_randomize(&m, 11);
+    ck_assert_int_eq(mlp_work_init(&w, &m, B, &err), FC_OK);
+    ck_assert_int_eq(mlp_optim_init(&o, &m, kind, 1e-2, &err), FC_OK);
+    float *x = malloc((size_t)B * 37 * sizeof *x), *t = malloc((size_t)B * 5 * sizeof *t);
+    float *gc = malloc(m.nparams * sizeof *gc), *gg = malloc(m.nparams * sizeof *gg);
+    float *pg = malloc(m.nparams * sizeof *pg);
+    unsigned long long s = 5;
+    for (int k = 0; k < B * 37; k++) {
+        s = s * 6364136223846793005ull + 1442695040888963407ull;
+        x[k] = (float)((double)(s >> 11) * 0x1.0p-52 - 1);
+    }
+    for (int k = 0; k < B * 5; k++)
+        t[k] = loss == MLP_MSE ? x[k] * x[k + 1] : (float)(k % 5);
+    mlp_gpu *g;
+    ck_assert_msg(mlp_gpu_create(&m, &o, B, 0, &g, &err) == FC_OK, "%s", err.msg);
+    mlp_forward(&m, &w, x, B);
+    const double lc = mlp_backward(&m, &w, loss, t, B, gc);
+    ck_assert_msg(mlp_gpu_gradient(g, x, t, B, loss, gg, &err) == FC_OK, "%s", err.msg);
+    double lg;
+    ck_assert_msg(mlp_gpu_train_step(g, x, t, B, loss, 1e-2, &lg, &err) == FC_OK, "%s", err.msg);
+    mlp_optim_step(&o, &m, gc, 1e-2);
+    mlp m2 = m;
+    m2.params = pg;
+    ck_assert_msg(mlp_gpu_download(g, &m2, NULL, &err) == FC_OK, "%s", err.msg);
+    const double dg = rel_diff(gg, gc, m.nparams), dp = rel_diff(pg, m.params, m.nparams);
+    printf("mlp %-4s %-13s %-5s: loss cpu %.7g gpu %.7g; gradient %.2e, step %.2e\n",
+           mlp_activation_name(act), loss == MLP_MSE ? "MSE" : "cross-entropy",
+           kind == MLP_SGD ? "SGD" : "AdamW", lc, lg, dg, dp);
+    ck_assert_double_le(fabs(lg - lc), FC_GPU_MLP_RTOL * fabs(lc));
+    ck_assert_double_le(dg, FC_GPU_MLP_RTOL);
+    ck_assert_double_le(dp, FC_GPU_MLP_RTOL);
+    mlp_gpu_destroy(g);
+    free(x);
+    free(t);
+    free(gc);
+    free(gg);
+    free(pg);
+    mlp_optim_free(&o);
+    mlp_work_free(&w);
+    mlp_free(&m);
+}
+END_TEST
+
 int main(void)
 {
     char why[512];
@@ -272,6 +344,7 @@ int main(void)
     tcase_add_loop_test(tc, gpu_reports_bad_state_like_cpu, 0,
                         (int)(sizeof poisons / sizeof poisons[0]));
     tcase_add_test(tc, gpu_transforms_round_trip);
+    tcase_add_loop_test(tc, mlp_gpu_matches_cpu, 0, 4 * MLP_NACT);
     tcase_set_timeout(tc, 300);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -1,0 +1,60 @@
+/*
+ * mlp_act.h: the activations and their derivatives, written once for the CPU (mlp.c) and the
+ * GPU (mlp_cuda.cu) as host+device functions (FC_HD), so that the two differ only in the order
+ * of their sums.
+ */
+#ifndef FC_MLP_ACT_H
+#define FC_MLP_ACT_H
+
+#include <math.h>
+
+#include "fc.h"
+#include "mlp.h"
+
+FC_HD static inline float mlp_act_f(int a, float z)
+{
+    switch (a) {
+    case MLP_RELU:
+        return z > 0 ? z : 0;
+    case MLP_TANH:
+        return tanhf(z);
+    case MLP_GELU: /* exact: z Phi(z) */
+        return 0.5f * z * (1 + erff(z * 0.70710678118654752f));
+    default: /* SiLU: z sigma(z) */
+        return z / (1 + expf(-z));
+    }
+}
+
+/* d/dz of mlp_act_f; GELU: Phi(z) + z phi(z). */
+FC_HD static inline float mlp_act_df(int a, float z)
+{
+    switch (a) {
+    case MLP_RELU:
+        return z > 0 ? 1.0f : 0.0f;
+    case MLP_TANH: {
+        const float t = tanhf(z);
+        return 1 - t * t;
+    }
+    case MLP_GELU:
+        return 0.5f * (1 + erff(z * 0.70710678118654752f)) +
+               z * expf(-0.5f * z * z) * 0.39894228040143268f;
+    default: {
+        const float s = 1 / (1 + expf(-z));
+        return s * (1 + z * (1 - s));
+    }
+    }
+}
+
+/* One AdamW update of parameter p with gradient g and moments m1, m2 (bias corrections c1, c2;
+ * decay = lr x weight decay for weights, 0 for biases). */
+FC_HD static inline void mlp_adamw_update(float *p, float g, float *m1, float *m2, float b1,
+                                          float b2, float c1, float c2, float lr, float eps,
+                                          float decay)
+{
+    *m1 = b1 * *m1 + (1 - b1) * g;
+    *m2 = b2 * *m2 + (1 - b2) * g * g;
+    const float step = lr * (*m1 * c1) / (sqrtf(*m2 * c2) + eps);
+    *p -= step + decay * *p;
+}
+
+#endif

@@ -1,0 +1,354 @@
+/*
+ * mlp_cuda.cu: the MLP's training step on the GPU (see mlp_gpu.h): cuBLAS for the layers, the
+ * activations, losses and optimiser updates of mlp_act.h in fused kernels.
+ *
+ * Layout: the host's row-major [B][n] arrays are, to column-major cuBLAS, their transposes, so
+ * z = x W^T is computed as z^T = W x^T: gemm(T, N) of W (stored in x n) and x (n x B);
+ * dW^T = x^T d: gemm(N, T); dx^T = W^T d^T: gemm(N, N); db = d^T 1: gemv.
+ * Reductions (the loss) are per-block sums in a fixed order, then one block.
+ */
+#include <fc_build.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#include <cublas_v2.h>
+
+#include "backend.h"
+#include "common/cuda_util.h"
+#include "mlp_act.h"
+#include "mlp_gpu.h"
+
+#define MLP_BLOCK 256
+
+#define FC_CUBLAS_TRY(call)                                                                      \
+    do {                                                                                         \
+        cublasStatus_t fc_cb_e_ = (call);                                                        \
+        if (fc_cb_e_ != CUBLAS_STATUS_SUCCESS)                                                   \
+            return fc_fail(err, FC_EDEVICE, "cuBLAS error %d at %s:%d (%s)", (int)fc_cb_e_,      \
+                           __FILE__, __LINE__, #call);                                           \
+    } while (0)
+
+struct mlp_gpu {
+    mlp shape;   /* widths and offsets; shape.params is NULL */
+    mlp_optim opt; /* settings and step count; opt.m1, m2 are NULL */
+    int max_batch, nout_t;
+    float *params, *grad, *m1, *m2;       /* [nparams] */
+    float *act[MLP_MAX_LAYERS + 1], *pre[MLP_MAX_LAYERS], *delta[2], *targets, *ones;
+    double *partial, *total;
+    cublasHandle_t h;
+    int have_handle;
+};
+
+__global__ static void mlp_bias_act_kernel(float *z, const float *b, long long n, int out,
+                                           int activation, int last, float *y)
+{
+    const long long k = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+    if (k >= n)
+        return;
+    const float zk = z[k] + b[k % out];
+    y[k] = last ? zk : mlp_act_f(activation, zk);
+    z[k] = last ? 1.0f : mlp_act_df(activation, zk);
+}
+
+__global__ static void mlp_mul_kernel(float *d, const float *df, long long n)
+{
+    const long long k = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+    if (k < n)
+        d[k] *= df[k];
+}
+
+/* Block sums of v into partial[blockIdx.x], in a fixed order. */
+__device__ static void mlp_block_sum(double v, double *partial)
+{
+    __shared__ double buf[MLP_BLOCK];
+    buf[threadIdx.x] = v;
+    __syncthreads();
+    for (int half = MLP_BLOCK / 2; half > 0; half /= 2) {
+        if ((int)threadIdx.x < half)
+            buf[threadIdx.x] += buf[threadIdx.x + half];
+        __syncthreads();
+    }
+    if (threadIdx.x == 0)
+        partial[blockIdx.x] = buf[0];
+}
+
+__global__ static void mlp_sum_kernel(const double *partial, int n, double *total)
+{
+    double s = 0;
+    for (int k = threadIdx.x; k < n; k += MLP_BLOCK)
+        s += partial[k];
+    mlp_block_sum(s, total);
+}
+
+/* MSE: (y - t)^2 summed, and d = 2 (y - t) scale. */
+__global__ static void mlp_mse_kernel(const float *y, const float *t, long long n, double scale,
+                                      float *d, double *partial)
+{
+    const long long k = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+    double e2 = 0;
+    if (k < n) {
+        const double e = (double)y[k] - t[k];
+        e2 = e * e;
+        if (d)
+            d[k] = (float)(2 * e * scale);
+    }
+    mlp_block_sum(e2, partial);
+}
+
+/* Softmax cross-entropy, a row per thread: -log p[label] summed, d = (p - onehot) / B. */
+__global__ static void mlp_ce_kernel(const float *y, const float *t, int B, int n, float *d,
+                                     double *partial)
+{
+    const int r = blockIdx.x * blockDim.x + threadIdx.x;
+    double l = 0;
+    if (r < B) {
+        const float *z = y + (size_t)r * n;
+        float zmax = z[0];
+        for (int j = 1; j < n; j++)
+            zmax = z[j] > zmax ? z[j] : zmax;
+        double s = 0;
+        for (int j = 0; j < n; j++)
+            s += exp((double)z[j] - zmax);
+        const int label = (int)t[r];
+        l = log(s) - ((double)z[label] - zmax);
+        if (d)
+            for (int j = 0; j < n; j++)
+                d[(size_t)r * n + j] = (float)((exp((double)z[j] - zmax) / s - (j == label)) / B);
+    }
+    mlp_block_sum(l, partial);
+}
+
+__global__ static void mlp_sgd_kernel(float *p, const float *g, float *v, long long n, float mu,
+                                      float lr)
+{
+    const long long k = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+    if (k < n) {
+        v[k] = mu * v[k] + g[k];
+        p[k] -= lr * v[k];
+    }
+}
+
+__global__ static void mlp_adamw_kernel(float *p, const float *g, float *m1, float *m2, long long n,
+                                        float b1, float b2, float c1, float c2, float lr, float eps,
+                                        float decay)
+{
+    const long long k = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+    if (k < n)
+        mlp_adamw_update(&p[k], g[k], &m1[k], &m2[k], b1, b2, c1, c2, lr, eps, decay);
+}
+
+static unsigned blocks(long long n) { return fc_blocks(n, MLP_BLOCK); }
+
+extern "C" void mlp_gpu_destroy(mlp_gpu *g)
+{
+    if (!g)
+        return;
+    fc_dev_free(g->params);
+    fc_dev_free(g->grad);
+    fc_dev_free(g->m1);
+    fc_dev_free(g->m2);
+    for (int l = 0; l <= MLP_MAX_LAYERS; l++)
+        fc_dev_free(g->act[l]);
+    for (int l = 0; l < MLP_MAX_LAYERS; l++)
+        fc_dev_free(g->pre[l]);
+    fc_dev_free(g->delta[0]);
+    fc_dev_free(g->delta[1]);
+    fc_dev_free(g->targets);
+    fc_dev_free(g->ones);
+    fc_dev_free(g->partial);
+    fc_dev_free(g->total);
+    if (g->have_handle)
+        cublasDestroy(g->h);
+    free(g);
+}
+
+extern "C" int mlp_gpu_create(const mlp *m, const mlp_optim *o, int max_batch, int tf32,
+                              mlp_gpu **out, fc_err *err)
+{
+    char why[256];
+    if (fc_gpu_count(why, sizeof why) == 0)
+        return fc_fail(err, FC_ENODEV, "no GPU for training: %s", why);
+    mlp_gpu *g = (mlp_gpu *)calloc(1, sizeof *g);
+    if (!g)
+        return fc_fail(err, FC_ENOMEM, "out of host memory");
+    g->shape = *m;
+    g->shape.params = NULL;
+    g->opt = *o;
+    g->opt.m1 = g->opt.m2 = NULL;
+    g->max_batch = max_batch;
+    const int L = m->nlayers, nout = m->n[L];
+    int widest = 0;
+    for (int l = 0; l <= L; l++)
+        widest = m->n[l] > widest ? m->n[l] : widest;
+    const size_t P = m->nparams * sizeof(float), Bs = (size_t)max_batch;
+    int st;
+    if ((st = fc_dev_alloc((void **)&g->params, P, err)) ||
+        (st = fc_dev_alloc((void **)&g->grad, P, err)) ||
+        (st = fc_dev_alloc((void **)&g->m1, P, err)) ||
+        (o->m2 && (st = fc_dev_alloc((void **)&g->m2, P, err))) ||
+        (st = fc_dev_alloc((void **)&g->delta[0], Bs * widest * sizeof(float), err)) ||
+        (st = fc_dev_alloc((void **)&g->delta[1], Bs * widest * sizeof(float), err)) ||
+        (st = fc_dev_alloc((void **)&g->targets, Bs * nout * sizeof(float), err)) ||
+        (st = fc_dev_alloc((void **)&g->ones, Bs * sizeof(float), err)) ||
+        (st = fc_dev_alloc((void **)&g->partial, (blocks((long long)Bs * nout) + 1) * sizeof(double), err)) ||
+        (st = fc_dev_alloc((void **)&g->total, sizeof(double), err))) {
+        mlp_gpu_destroy(g);
+        return st;
+    }
+    for (int l = 0; l <= L && !st; l++) {
+        st = fc_dev_alloc((void **)&g->act[l], Bs * m->n[l] * sizeof(float), err);
+        if (!st && l < L)
+            st = fc_dev_alloc((void **)&g->pre[l], Bs * m->n[l + 1] * sizeof(float), err);
+    }
+    float *ones = (float *)malloc(Bs * sizeof(float));
+    if (!st && !ones)
+        st = fc_fail(err, FC_ENOMEM, "out of host memory");
+    for (size_t k = 0; ones && k < Bs; k++)
+        ones[k] = 1;
+    if (!st && !(st = fc_dev_upload(g->ones, ones, Bs * sizeof(float), err)) &&
+        !(st = fc_dev_upload(g->params, m->params, P, err)) &&
+        !(st = fc_dev_upload(g->m1, o->m1, P, err)) && o->m2)
+        st = fc_dev_upload(g->m2, o->m2, P, err);
+    free(ones);
+    if (!st && cublasCreate(&g->h) != CUBLAS_STATUS_SUCCESS)
+        st = fc_fail(err, FC_EDEVICE, "cannot create a cuBLAS handle");
+    else if (!st) {
+        g->have_handle = 1;
+        if (cublasSetMathMode(g->h, tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_PEDANTIC_MATH) !=
+            CUBLAS_STATUS_SUCCESS)
+            st = fc_fail(err, FC_EDEVICE, "cannot set cuBLAS's math mode");
+    }
+    if (st) {
+        mlp_gpu_destroy(g);
+        return st;
+    }
+    *out = g;
+    return FC_OK;
+}
+
+/* The forward pass of batch x (uploaded), the loss against t (uploaded) and, with backward,
+ * the gradient into g->grad. */
+static int forward_backward(mlp_gpu *g, const float *x, const float *t, int B, int loss,
+                            int backward, double *value, fc_err *err)
+{
+    const mlp *m = &g->shape;
+    const int L = m->nlayers, nout = m->n[L];
+    if (B < 1 || B > g->max_batch)
+        return fc_fail(err, FC_EINPUT, "a batch of %d rows; the GPU model holds up to %d", B,
+                       g->max_batch);
+    int st;
+    if ((st = fc_dev_upload(g->act[0], x, (size_t)B * m->n[0] * sizeof(float), err)) ||
+        (st = fc_dev_upload(g->targets, t, (size_t)B * (loss == MLP_MSE ? nout : 1) * sizeof(float), err)))
+        return st;
+    const float one = 1, zero = 0;
+    for (int l = 0; l < L; l++) {
+        const int in = m->n[l], out = m->n[l + 1];
+        FC_CUBLAS_TRY(cublasSgemm(g->h, CUBLAS_OP_T, CUBLAS_OP_N, out, B, in, &one,
+                                  g->params + m->woff[l], in, g->act[l], in, &zero, g->pre[l], out));
+        const long long n = (long long)B * out;
+        mlp_bias_act_kernel<<<blocks(n), MLP_BLOCK>>>(g->pre[l], g->params + m->boff[l], n, out,
+                                                      m->activation, l + 1 == L, g->act[l + 1]);
+        FC_CUDA_TRY(cudaGetLastError());
+    }
+    float *d = backward ? g->delta[0] : NULL, *dprev = g->delta[1];
+    unsigned nb;
+    if (loss == MLP_MSE) {
+        const long long n = (long long)B * nout;
+        nb = blocks(n);
+        mlp_mse_kernel<<<nb, MLP_BLOCK>>>(g->act[L], g->targets, n, 1.0 / ((double)B * nout), d,
+                                          g->partial);
+    } else {
+        nb = blocks(B);
+        mlp_ce_kernel<<<nb, MLP_BLOCK>>>(g->act[L], g->targets, B, nout, d, g->partial);
+    }
+    FC_CUDA_TRY(cudaGetLastError());
+    mlp_sum_kernel<<<1, MLP_BLOCK>>>(g->partial, (int)nb, g->total);
+    FC_CUDA_TRY(cudaGetLastError());
+    for (int l = L - 1; l >= 0 && backward; l--) {
+        const int in = m->n[l], out = m->n[l + 1];
+        if (l + 1 < L) {
+            mlp_mul_kernel<<<blocks((long long)B * out), MLP_BLOCK>>>(d, g->pre[l], (long long)B * out);
+            FC_CUDA_TRY(cudaGetLastError());
+        }
+        FC_CUBLAS_TRY(cublasSgemm(g->h, CUBLAS_OP_N, CUBLAS_OP_T, in, out, B, &one, g->act[l], in,
+                                  d, out, &zero, g->grad + m->woff[l], in));
+        FC_CUBLAS_TRY(cublasSgemv(g->h, CUBLAS_OP_N, out, B, &one, d, out, g->ones, 1, &zero,
+                                  g->grad + m->boff[l], 1));
+        if (l > 0) {
+            FC_CUBLAS_TRY(cublasSgemm(g->h, CUBLAS_OP_N, CUBLAS_OP_N, in, B, out, &one,
+                                      g->params + m->woff[l], in, d, out, &zero, dprev, in));
+            float *tmp = d;
+            d = dprev;
+            dprev = tmp;
+        }
+    }
+    double total;
+    FC_CUDA_TRY(cudaMemcpy(&total, g->total, sizeof total, cudaMemcpyDeviceToHost));
+    *value = loss == MLP_MSE ? total / ((double)B * nout) : total / B;
+    return FC_OK;
+}
+
+extern "C" int mlp_gpu_train_step(mlp_gpu *g, const float *x, const float *t, int B, int loss,
+                                  double lr, double *loss_value, fc_err *err)
+{
+    int st = forward_backward(g, x, t, B, loss, 1, loss_value, err);
+    if (st)
+        return st;
+    mlp_optim *o = &g->opt;
+    const mlp *m = &g->shape;
+    o->t++;
+    if (o->kind == MLP_SGD) {
+        mlp_sgd_kernel<<<blocks((long long)m->nparams), MLP_BLOCK>>>(
+            g->params, g->grad, g->m1, (long long)m->nparams, (float)o->momentum, (float)lr);
+        FC_CUDA_TRY(cudaGetLastError());
+        return FC_OK;
+    }
+    const float c1 = (float)(1 / (1 - pow(o->beta1, (double)o->t)));
+    const float c2 = (float)(1 / (1 - pow(o->beta2, (double)o->t)));
+    for (int l = 0; l < m->nlayers; l++) { /* weights decay, biases do not */
+        const long long nw = (long long)m->n[l] * m->n[l + 1], nbias = m->n[l + 1];
+        const size_t offs[2] = {m->woff[l], m->boff[l]};
+        const long long counts[2] = {nw, nbias};
+        for (int part = 0; part < 2; part++) {
+            const size_t k0 = offs[part];
+            mlp_adamw_kernel<<<blocks(counts[part]), MLP_BLOCK>>>(
+                g->params + k0, g->grad + k0, g->m1 + k0, g->m2 + k0, counts[part],
+                (float)o->beta1, (float)o->beta2, c1, c2, (float)lr, (float)o->eps,
+                part == 0 ? (float)(lr * o->weight_decay) : 0.0f);
+            FC_CUDA_TRY(cudaGetLastError());
+        }
+    }
+    return FC_OK;
+}
+
+extern "C" int mlp_gpu_loss(mlp_gpu *g, const float *x, const float *t, int B, int loss,
+                            double *loss_value, float *y, fc_err *err)
+{
+    int st = forward_backward(g, x, t, B, loss, 0, loss_value, err);
+    if (!st && y)
+        st = fc_dev_download(y, g->act[g->shape.nlayers],
+                             (size_t)B * g->shape.n[g->shape.nlayers] * sizeof(float), err);
+    return st;
+}
+
+extern "C" int mlp_gpu_gradient(mlp_gpu *g, const float *x, const float *t, int B, int loss,
+                                float *grad, fc_err *err)
+{
+    double value;
+    int st = forward_backward(g, x, t, B, loss, 1, &value, err);
+    return st ? st : fc_dev_download(grad, g->grad, g->shape.nparams * sizeof(float), err);
+}
+
+extern "C" int mlp_gpu_download(mlp_gpu *g, mlp *m, mlp_optim *o, fc_err *err)
+{
+    const size_t P = g->shape.nparams * sizeof(float);
+    int st = fc_dev_download(m->params, g->params, P, err);
+    if (!st && o) {
+        o->t = g->opt.t;
+        st = fc_dev_download(o->m1, g->m1, P, err);
+        if (!st && o->m2)
+            st = fc_dev_download(o->m2, g->m2, P, err);
+    }
+    return st;
+}

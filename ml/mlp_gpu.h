@@ -1,0 +1,44 @@
+/*
+ * mlp_gpu.h: the MLP's training step on the GPU (mlp_cuda.cu): cuBLAS GEMMs for the layers,
+ * fused kernels for bias plus activation (keeping f'(z)), the loss and its gradient, and the
+ * optimiser's step, with the parameters, moments, activations and gradients resident on the
+ * device. Per step a batch crosses to the device and one double (the loss) comes back.
+ *
+ * The same model, batch and parameters give the CPU's results up to the order of the GEMMs'
+ * sums (tests/check_gpu.c). TF32 tensor-core math is off unless asked for: it rounds the
+ * products' inputs to 10 bits of mantissa.
+ */
+#ifndef FC_MLP_GPU_H
+#define FC_MLP_GPU_H
+
+#include "fc.h"
+#include "mlp.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct mlp_gpu mlp_gpu;
+
+/* Copies the model (and the optimiser's kind, settings and moments) to the device, with room
+ * for batches of max_batch rows. FC_ENODEV in a build without CUDA or without a device. */
+int mlp_gpu_create(const mlp *m, const mlp_optim *o, int max_batch, int tf32, mlp_gpu **g,
+                   fc_err *err);
+/* Forward, backward and the optimiser's step at rate lr on batch x [B][n0], targets t (as
+ * mlp_backward's); *loss: the batch's loss before the step. */
+int mlp_gpu_train_step(mlp_gpu *g, const float *x, const float *t, int B, int loss, double lr,
+                       double *loss_value, fc_err *err);
+/* The loss of a batch without training (and, when y is given, the outputs [B][nout]). */
+int mlp_gpu_loss(mlp_gpu *g, const float *x, const float *t, int B, int loss, double *loss_value,
+                 float *y, fc_err *err);
+/* The gradient of the last train step or loss call's batch, for comparisons: grad [nparams]. */
+int mlp_gpu_gradient(mlp_gpu *g, const float *x, const float *t, int B, int loss, float *grad,
+                     fc_err *err);
+/* Copies the parameters (and the optimiser's moments and step count) back to the host. */
+int mlp_gpu_download(mlp_gpu *g, mlp *m, mlp_optim *o, fc_err *err);
+void mlp_gpu_destroy(mlp_gpu *g);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

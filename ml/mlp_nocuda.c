@@ -1,0 +1,44 @@
+/* mlp_nocuda.c: mlp_gpu.h in a build without CUDA: no device to train on. */
+#include <fc_build.h>
+
+#include "mlp_gpu.h"
+
+int mlp_gpu_create(const mlp *m, const mlp_optim *o, int max_batch, int tf32, mlp_gpu **g,
+                   fc_err *err)
+{
+    (void)m;
+    (void)o;
+    (void)max_batch;
+    (void)tf32;
+    *g = NULL;
+    return fc_fail(err, FC_ENODEV, "no GPU for training: this flowcast was built without CUDA");
+}
+
+int mlp_gpu_train_step(mlp_gpu *g, const float *x, const float *t, int B, int loss, double lr,
+                       double *loss_value, fc_err *err)
+{
+    (void)g, (void)x, (void)t, (void)B, (void)loss, (void)lr, (void)loss_value;
+    return fc_fail(err, FC_ENODEV, "built without CUDA");
+}
+
+int mlp_gpu_loss(mlp_gpu *g, const float *x, const float *t, int B, int loss, double *loss_value,
+                 float *y, fc_err *err)
+{
+    (void)g, (void)x, (void)t, (void)B, (void)loss, (void)loss_value, (void)y;
+    return fc_fail(err, FC_ENODEV, "built without CUDA");
+}
+
+int mlp_gpu_gradient(mlp_gpu *g, const float *x, const float *t, int B, int loss, float *grad,
+                     fc_err *err)
+{
+    (void)g, (void)x, (void)t, (void)B, (void)loss, (void)grad;
+    return fc_fail(err, FC_ENODEV, "built without CUDA");
+}
+
+int mlp_gpu_download(mlp_gpu *g, mlp *m, mlp_optim *o, fc_err *err)
+{
+    (void)g, (void)m, (void)o;
+    return fc_fail(err, FC_ENODEV, "built without CUDA");
+}
+
+void mlp_gpu_destroy(mlp_gpu *g) { (void)g; }
