@@ -187,6 +187,14 @@ static int open_file(ml_dataset *d, int f, const char *path, fc_err *err)
     if (f == 0 && nc_inq_attlen(ncid, NC_GLOBAL, "flowcast_solver", &len) == NC_NOERR &&
         len < sizeof d->solver)
         nc_get_att_text(ncid, NC_GLOBAL, "flowcast_solver", d->solver);
+    char title[128] = "", file[120] = "";
+    if (f == 0 && nc_inq_attlen(ncid, NC_GLOBAL, "title", &len) == NC_NOERR && len < sizeof title)
+        nc_get_att_text(ncid, NC_GLOBAL, "title", title);
+    if (f == 0 && nc_inq_attlen(ncid, NC_GLOBAL, "flowcast_case_file", &len) == NC_NOERR &&
+        len < sizeof file)
+        nc_get_att_text(ncid, NC_GLOBAL, "flowcast_case_file", file);
+    if (f == 0 && (*title || *file))
+        snprintf(d->case_name, sizeof d->case_name, "%s (%s)", title, file);
     if (f == 0 && (st = grid_of(ncid, path, d->vars[0], d, err))) {
         nc_close(ncid);
         return st;

@@ -53,6 +53,7 @@ typedef struct ml_dataset {
     double interval;             /* output interval (s), the same in every file */
     char boundaries[128];        /* as in the files, or "open (not given)" */
     char solver[64];             /* flowcast_solver of the first file, or "" */
+    char case_name[256];         /* its title and case file, or "" */
     double dx, dy;               /* cell sizes from the x and y coordinates (m) */
     /* per input variable (dynamic then static) and per output variable */
     float in_mean[2 * ML_MAX_VARS], in_std[2 * ML_MAX_VARS];

@@ -111,6 +111,7 @@ int ml_surrogate_save(const ml_surrogate *s, const mlp_optim *opt, const char *p
     NC_OK(put_text(ncid, "optimizer", opt_names[s->optimizer]));
     NC_OK(put_text(ncid, "boundaries", s->boundaries));
     NC_OK(put_text(ncid, "solver", s->solver));
+    NC_OK(put_text(ncid, "case", s->case_name));
     NC_OK(put_text(ncid, "data_files", s->data_files));
     for (int k = 0; k < 6; k++)
         NC_OK(nc_put_att_int(ncid, NC_GLOBAL, int_names[k], NC_INT, 1, &ints[k]));
@@ -197,6 +198,7 @@ int ml_surrogate_load(ml_surrogate *s, mlp_optim *opt, const char *path, fc_err 
         return fc_fail(err, FC_EINPUT, "'%s' is not a flowcast model file: no %s", path, missing);
     }
     get_text(ncid, "solver", s->solver, sizeof s->solver);
+    get_text(ncid, "case", s->case_name, sizeof s->case_name);
     get_text(ncid, "data_files", s->data_files, sizeof s->data_files);
     ml_geometry *g = &s->geo;
     g->nvars = split(vars, s->vars, ML_MAX_VARS);
@@ -400,6 +402,7 @@ int ml_train(const ml_train_opts *o, fc_err *err)
     s.dy = d.dy;
     snprintf(s.boundaries, sizeof s.boundaries, "%s", d.boundaries);
     snprintf(s.solver, sizeof s.solver, "%s", d.solver);
+    snprintf(s.case_name, sizeof s.case_name, "%s", d.case_name);
     s.data_files[0] = '\0';
     for (int f = 0; f < d.nfiles; f++)
         snprintf(s.data_files + strlen(s.data_files), sizeof s.data_files - strlen(s.data_files),

@@ -30,7 +30,7 @@ typedef struct ml_surrogate {
     float in_mean[2 * ML_MAX_VARS], in_std[2 * ML_MAX_VARS];
     float out_mean[ML_MAX_VARS], out_std[ML_MAX_VARS];
     double interval, dx, dy;
-    char boundaries[128], solver[64], data_files[4096];
+    char boundaries[128], solver[64], case_name[256], data_files[4096];
     /* training */
     int optimizer, epochs_done, best_epoch, batch;
     double lr, weight_decay, best_val;

@@ -160,6 +160,9 @@ START_TEST(train_save_load_resume_rollout)
     ck_assert_int_eq(s.net.n[2], 3);
     ck_assert_str_eq(s.vars[2], "v");
     ck_assert_str_eq(s.statics[0], "b");
+    ck_assert_str_eq(s.solver, "swe");
+    ck_assert_msg(strstr(s.case_name, "waves.ini"), "provenance: %s", s.case_name);
+    ck_assert_msg(strstr(s.data_files, "waves.nc"), "provenance: %s", s.data_files);
     ck_assert(s.val_loss[s.best_epoch] == s.best_val);
     for (int e = 0; e < 4; e++)
         ck_assert_double_le(s.best_val, s.val_loss[e]);
