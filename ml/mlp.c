@@ -192,20 +192,8 @@ static double loss_and_delta(const mlp *m, const mlp_work *w, int loss, const fl
         return total * scale;
     }
 #pragma omp parallel for schedule(static) reduction(+ : total)
-    for (int r = 0; r < B; r++) {
-        const float *z = y + (size_t)r * n;
-        float zmax = z[0];
-        for (int j = 1; j < n; j++)
-            zmax = z[j] > zmax ? z[j] : zmax;
-        double s = 0;
-        for (int j = 0; j < n; j++)
-            s += exp((double)z[j] - zmax);
-        const int label = (int)t[r];
-        total += log(s) - ((double)z[label] - zmax);
-        if (d)
-            for (int j = 0; j < n; j++)
-                d[(size_t)r * n + j] = (float)((exp((double)z[j] - zmax) / s - (j == label)) / B);
-    }
+    for (int r = 0; r < B; r++)
+        total += mlp_cross_entropy_row(y + (size_t)r * n, n, (int)t[r], B, d ? d + (size_t)r * n : NULL);
     return total / B;
 }
 

@@ -45,6 +45,23 @@ FC_HD static inline float mlp_act_df(int a, float z)
     }
 }
 
+/* Softmax cross-entropy of one row of logits z[n] against class `label`: returns
+ * -log softmax(z)[label] and, when d is given, writes its gradient over a batch of B rows,
+ * (softmax(z) - onehot) / B. Shifted by the largest logit, so exp cannot overflow. */
+FC_HD static inline double mlp_cross_entropy_row(const float *z, int n, int label, int B, float *d)
+{
+    float zmax = z[0];
+    for (int j = 1; j < n; j++)
+        zmax = z[j] > zmax ? z[j] : zmax;
+    double s = 0;
+    for (int j = 0; j < n; j++)
+        s += exp((double)z[j] - zmax);
+    if (d)
+        for (int j = 0; j < n; j++)
+            d[j] = (float)((exp((double)z[j] - zmax) / s - (j == label)) / B);
+    return log(s) - ((double)z[label] - zmax);
+}
+
 /* One AdamW update of parameter p with gradient g and moments m1, m2 (bias corrections c1, c2;
  * decay = lr x weight decay for weights, 0 for biases). */
 FC_HD static inline void mlp_adamw_update(float *p, float g, float *m1, float *m2, float b1,

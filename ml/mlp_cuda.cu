@@ -102,20 +102,8 @@ __global__ static void mlp_ce_kernel(const float *y, const float *t, int B, int 
 {
     const int r = blockIdx.x * blockDim.x + threadIdx.x;
     double l = 0;
-    if (r < B) {
-        const float *z = y + (size_t)r * n;
-        float zmax = z[0];
-        for (int j = 1; j < n; j++)
-            zmax = z[j] > zmax ? z[j] : zmax;
-        double s = 0;
-        for (int j = 0; j < n; j++)
-            s += exp((double)z[j] - zmax);
-        const int label = (int)t[r];
-        l = log(s) - ((double)z[label] - zmax);
-        if (d)
-            for (int j = 0; j < n; j++)
-                d[(size_t)r * n + j] = (float)((exp((double)z[j] - zmax) / s - (j == label)) / B);
-    }
+    if (r < B)
+        l = mlp_cross_entropy_row(y + (size_t)r * n, n, (int)t[r], B, d ? d + (size_t)r * n : NULL);
     mlp_block_sum(l, partial);
 }
 
