@@ -261,11 +261,8 @@ int cmd_bench(int argc, char **argv)
         case 'O':
             overwrite = 1;
             break;
-        case ':':
-            fc_error("option '%s' needs a value (see flowcast bench --help)", argv[optind - 1]);
-            return FC_EXIT_USAGE;
-        default:
-            fc_error("unknown option '%s' (see flowcast bench --help)", argv[optind - 1]);
+        default: /* ':' or '?' */
+            cmd_bad_option(c, argv, "bench");
             return FC_EXIT_USAGE;
         }
     }

@@ -85,12 +85,8 @@ int cmd_profile(int argc, char **argv)
         case OPT_SET:
             sets[nsets++] = optarg;
             break;
-        case ':':
-            fc_error("option '%s' needs a value (see flowcast profile --help)", argv[optind - 1]);
-            bad = 1;
-            break;
-        default:
-            fc_error("unknown option '%s' (see flowcast profile --help)", argv[optind - 1]);
+        default: /* ':' or '?' */
+            cmd_bad_option(c, argv, "profile");
             bad = 1;
         }
     }

@@ -108,12 +108,8 @@ int cmd_run(int argc, char **argv)
         case 'q':
             o.quiet = 1;
             break;
-        case ':':
-            fc_error("option '%s' needs a value (see flowcast run --help)", argv[optind - 1]);
-            bad = 1;
-            break;
-        default:
-            fc_error("unknown option '%s' (see flowcast run --help)", argv[optind - 1]);
+        default: /* ':' or '?' */
+            cmd_bad_option(c, argv, "run");
             bad = 1;
         }
     }

@@ -190,12 +190,8 @@ int cmd_train(int argc, char **argv)
         case 'O':
             o.overwrite = 1;
             break;
-        case ':':
-            fc_error("option '%s' needs a value (see flowcast train --help)", argv[optind - 1]);
-            bad = 1;
-            break;
-        default:
-            fc_error("unknown option '%s' (see flowcast train --help)", argv[optind - 1]);
+        default: /* ':' or '?' */
+            cmd_bad_option(c, argv, "train");
             bad = 1;
         }
     }
@@ -281,12 +277,8 @@ int cmd_rollout(int argc, char **argv)
         case 'O':
             o.overwrite = 1;
             break;
-        case ':':
-            fc_error("option '%s' needs a value (see flowcast rollout --help)", argv[optind - 1]);
-            bad = 1;
-            break;
-        default:
-            fc_error("unknown option '%s' (see flowcast rollout --help)", argv[optind - 1]);
+        default: /* ':' or '?' */
+            cmd_bad_option(c, argv, "rollout");
             bad = 1;
         }
     }

@@ -85,11 +85,8 @@ int cmd_validate(int argc, char **argv)
             if (cmd_parse_threads(optarg, &threads))
                 return FC_EXIT_USAGE;
             break;
-        case ':':
-            fc_error("option '%s' needs a value (see flowcast validate --help)", argv[optind - 1]);
-            return FC_EXIT_USAGE;
-        default:
-            fc_error("unknown option '%s' (see flowcast validate --help)", argv[optind - 1]);
+        default: /* ':' or '?' */
+            cmd_bad_option(c, argv, "validate");
             return FC_EXIT_USAGE;
         }
     }

@@ -1,6 +1,7 @@
 /* main.c: `flowcast` subcommand dispatch. */
 #include <fc_build.h>
 
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +67,14 @@ volatile sig_atomic_t *cmd_stop_on_signals(void)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     return &stop_requested;
+}
+
+void cmd_bad_option(int c, char *const *argv, const char *command)
+{
+    if (c == ':')
+        fc_error("option '%s' needs a value (see flowcast %s --help)", argv[optind - 1], command);
+    else
+        fc_error("unknown option '%s' (see flowcast %s --help)", argv[optind - 1], command);
 }
 
 int cmd_parse_threads(const char *arg, int *n)
