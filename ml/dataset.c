@@ -3,14 +3,16 @@
 
 #include "dataset.h"
 
+#include <limits.h>
 #include <math.h>
 #include <netcdf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend.h"
 #include "grid.h"
-#include "ncio.h"
+#include "ncread.h"
 
 int ml_vector_component(const char *name)
 {
@@ -70,112 +72,102 @@ void ml_neighbourhood(const ml_geometry *g, const float *fields, const float *st
     }
 }
 
-#define NC_CHECK(call, what)                                                                     \
-    do {                                                                                         \
-        int rc_ = (call);                                                                        \
-        if (rc_ != NC_NOERR) {                                                                   \
-            st = fc_fail(err, FC_EINPUT, "%s: %s: %s", path, what, nc_strerror(rc_));           \
-            goto done;                                                                           \
-        }                                                                                        \
-    } while (0)
-
 /* Reads variable name of file ncid, on (time, y, x) or (y, x), at records [0, nt) (one for a
- * static field) into out. */
-static int read_var(int ncid, const char *path, const char *name, int nx, int ny, int nt,
+ * static field) into out, every value checked (ncread.h). */
+static int read_var(int ncid, const char *path, const char *name, int nx, int ny, size_t nt,
                     int want_time, float *out, fc_err *err)
 {
-    int varid, ndims, dims[NC_MAX_VAR_DIMS], st = FC_OK;
-    size_t len[3] = {0, 0, 0};
-    if (nc_inq_varid(ncid, name, &varid) != NC_NOERR)
-        return fc_fail(err, FC_EINPUT, "%s: no variable '%s'", path, name);
-    NC_CHECK(nc_inq_varndims(ncid, varid, &ndims), name);
-    NC_CHECK(nc_inq_vardimid(ncid, varid, dims), name);
-    if (ndims != 2 && ndims != 3)
-        return fc_fail(err, FC_EINPUT, "%s: variable '%s' has %d dimensions; expected (time, y, x)",
-                       path, name, ndims);
-    if (want_time && ndims != 3)
+    fc_nc_var v;
+    int st = fc_nc_find_var(ncid, path, name, 2, 3, &v, err);
+    if (st)
+        return st;
+    if (want_time && v.ndims != 3)
         return fc_fail(err, FC_EINPUT, "%s: variable '%s' is static; a variable to emulate must "
                        "be on (time, y, x) (give it as a static field instead)", path, name);
-    for (int d = 0; d < ndims; d++)
-        NC_CHECK(nc_inq_dimlen(ncid, dims[d], &len[d]), name);
-    const size_t gy = len[ndims - 2], gx = len[ndims - 1];
-    if ((int)gx != nx || (int)gy != ny)
+    const size_t gy = v.len[v.ndims - 2], gx = v.len[v.ndims - 1];
+    if (gx != (size_t)nx || gy != (size_t)ny)
         return fc_fail(err, FC_EINPUT, "%s: variable '%s' is %zu x %zu; the first file's grid is "
                        "%d x %d", path, name, gx, gy, nx, ny);
-    size_t start[3] = {0, 0, 0}, count[3] = {(size_t)(ndims == 3 ? nt : 1), gy, gx};
-    if (ndims == 3)
-        NC_CHECK(nc_get_vara_float(ncid, varid, start, count, out), name);
-    else
-        NC_CHECK(nc_get_vara_float(ncid, varid, start, count + 1, out), name);
-done:
+    if (v.ndims == 3 && v.len[0] < nt)
+        return fc_fail(err, FC_EINPUT, "%s: variable '%s' has %zu records; 'time' has %zu", path,
+                       name, v.len[0], nt);
+    const size_t plane = (size_t)nx * (size_t)ny;
+    for (size_t t = 0; t < (v.ndims == 3 ? nt : 1) && !st; t++)
+        st = fc_nc_get_plane_float(ncid, &v, t, gy, gx, out + t * plane, err);
     return st;
 }
 
 /* Grid size and spacing from the first variable of the first file. */
 static int grid_of(int ncid, const char *path, const char *name, ml_dataset *d, fc_err *err)
 {
-    int varid, ndims, dims[NC_MAX_VAR_DIMS], st = FC_OK;
-    size_t nx, ny;
-    if (nc_inq_varid(ncid, name, &varid) != NC_NOERR)
-        return fc_fail(err, FC_EINPUT, "%s: no variable '%s'", path, name);
-    NC_CHECK(nc_inq_varndims(ncid, varid, &ndims), name);
-    NC_CHECK(nc_inq_vardimid(ncid, varid, dims), name);
-    if (ndims < 2)
-        return fc_fail(err, FC_EINPUT, "%s: variable '%s' is not on (y, x)", path, name);
-    NC_CHECK(nc_inq_dimlen(ncid, dims[ndims - 1], &nx), name);
-    NC_CHECK(nc_inq_dimlen(ncid, dims[ndims - 2], &ny), name);
+    fc_nc_var v;
+    int st = fc_nc_find_var(ncid, path, name, 2, 3, &v, err);
+    if (st)
+        return st;
+    const size_t nx = v.len[v.ndims - 1], ny = v.len[v.ndims - 2];
+    if (nx < 1 || ny < 1 || nx > ML_MAX_SIDE || ny > ML_MAX_SIDE)
+        return fc_fail(err, FC_EINPUT, "%s: variable '%s' is %zu x %zu; each side must be from 1 "
+                       "to %d", path, name, nx, ny, ML_MAX_SIDE);
     d->geo.nx = (int)nx;
     d->geo.ny = (int)ny;
     d->dx = d->dy = 1;
+    /* The spacing from the coordinates where they are given (x and y, as flowcast writes). */
     double c[2];
-    size_t s0 = 0, two = 2;
-    int id;
-    if (nx > 1 && nc_inq_varid(ncid, "x", &id) == NC_NOERR &&
-        nc_get_vara_double(ncid, id, &s0, &two, c) == NC_NOERR)
+    fc_nc_var cv;
+    fc_err ignore;
+    if (nx > 1 && fc_nc_find_var(ncid, path, "x", 1, 1, &cv, &ignore) == FC_OK && cv.len[0] == nx &&
+        nc_get_vara_double(ncid, cv.id, (size_t[]){0}, (size_t[]){2}, c) == NC_NOERR &&
+        isfinite(c[1] - c[0]) && c[1] > c[0])
         d->dx = c[1] - c[0];
-    if (ny > 1 && nc_inq_varid(ncid, "y", &id) == NC_NOERR &&
-        nc_get_vara_double(ncid, id, &s0, &two, c) == NC_NOERR)
+    if (ny > 1 && fc_nc_find_var(ncid, path, "y", 1, 1, &cv, &ignore) == FC_OK && cv.len[0] == ny &&
+        nc_get_vara_double(ncid, cv.id, (size_t[]){0}, (size_t[]){2}, c) == NC_NOERR &&
+        isfinite(c[1] - c[0]) && c[1] > c[0])
         d->dy = c[1] - c[0];
-done:
-    return st;
+    return FC_OK;
 }
 
 static int open_file(ml_dataset *d, int f, const char *path, fc_err *err)
 {
     ml_file *mf = &d->files[f];
-    int ncid, st = FC_OK, rc = nc_open(path, NC_NOWRITE, &ncid);
-    if (rc != NC_NOERR)
-        return fc_fail(err, FC_EINPUT, "cannot open data file '%s': %s", path, nc_strerror(rc));
+    int ncid, st = fc_nc_open(path, "data file", &ncid, err);
+    if (st)
+        return st;
     if (!(mf->path = strdup(path))) {
-        nc_close(ncid);
+        fc_nc_close(ncid);
         return fc_fail(err, FC_ENOMEM, "out of memory");
     }
     size_t nt = 0;
-    if (ncio_complete_records(ncid, &nt, err)) {
-        nc_close(ncid);
+    if (nc_inq_varid(ncid, "time", &(int){0}) != NC_NOERR) {
+        fc_nc_close(ncid);
         return fc_fail(err, FC_EINPUT, "%s: no time coordinate (not solver output on (time, y, x))",
                        path);
     }
+    if ((st = fc_nc_complete_records(ncid, path, &nt, err))) {
+        fc_nc_close(ncid);
+        return st;
+    }
     if (nt < 2) {
-        nc_close(ncid);
+        fc_nc_close(ncid);
         return fc_fail(err, FC_EINPUT, "%s: %zu complete record%s: a sample needs two", path, nt,
                        nt == 1 ? "" : "s");
     }
     char text[256] = "";
-    size_t len;
-    if (nc_inq_attlen(ncid, NC_GLOBAL, "flowcast_boundaries", &len) == NC_NOERR && len < sizeof text &&
-        nc_get_att_text(ncid, NC_GLOBAL, "flowcast_boundaries", text) == NC_NOERR) {
-        text[len] = '\0';
+    st = fc_nc_att_text(ncid, NC_GLOBAL, path, "flowcast_boundaries", text, sizeof text, err);
+    if (st < 0) {
+        fc_nc_close(ncid);
+        return st;
+    }
+    if (st == FC_OK) {
         int bc[4];
         if (ml_parse_boundaries(text, bc)) {
-            nc_close(ncid);
+            fc_nc_close(ncid);
             return fc_fail(err, FC_EINPUT, "%s: cannot read flowcast_boundaries '%s'", path, text);
         }
         if (f == 0) {
             memcpy(d->geo.bc, bc, sizeof bc);
             snprintf(d->boundaries, sizeof d->boundaries, "%s", text);
         } else if (memcmp(bc, d->geo.bc, sizeof bc)) {
-            nc_close(ncid);
+            fc_nc_close(ncid);
             return fc_fail(err, FC_EINPUT, "%s: boundaries %s; the first file's are %s", path, text,
                            d->boundaries);
         }
@@ -184,36 +176,46 @@ static int open_file(ml_dataset *d, int f, const char *path, fc_err *err)
             d->geo.bc[s] = FC_BC_OPEN;
         snprintf(d->boundaries, sizeof d->boundaries, "open (not given in the data)");
     }
-    if (f == 0 && nc_inq_attlen(ncid, NC_GLOBAL, "flowcast_solver", &len) == NC_NOERR &&
-        len < sizeof d->solver)
-        nc_get_att_text(ncid, NC_GLOBAL, "flowcast_solver", d->solver);
-    char title[128] = "", file[120] = "";
-    if (f == 0 && nc_inq_attlen(ncid, NC_GLOBAL, "title", &len) == NC_NOERR && len < sizeof title)
-        nc_get_att_text(ncid, NC_GLOBAL, "title", title);
-    if (f == 0 && nc_inq_attlen(ncid, NC_GLOBAL, "flowcast_case_file", &len) == NC_NOERR &&
-        len < sizeof file)
-        nc_get_att_text(ncid, NC_GLOBAL, "flowcast_case_file", file);
-    if (f == 0 && (*title || *file))
-        snprintf(d->case_name, sizeof d->case_name, "%s (%s)", title, file);
-    if (f == 0 && (st = grid_of(ncid, path, d->vars[0], d, err))) {
-        nc_close(ncid);
-        return st;
+    st = FC_OK;
+    if (f == 0) {
+        /* Descriptive only: absent, too long or not text leaves them empty. */
+        char title[128] = "", file[120] = "";
+        fc_err ignore;
+        if (fc_nc_att_text(ncid, NC_GLOBAL, path, "flowcast_solver", d->solver, sizeof d->solver,
+                           &ignore))
+            d->solver[0] = '\0';
+        if (fc_nc_att_text(ncid, NC_GLOBAL, path, "title", title, sizeof title, &ignore))
+            title[0] = '\0';
+        if (fc_nc_att_text(ncid, NC_GLOBAL, path, "flowcast_case_file", file, sizeof file, &ignore))
+            file[0] = '\0';
+        if (*title || *file)
+            snprintf(d->case_name, sizeof d->case_name, "%s (%s)", title, file);
+        if ((st = grid_of(ncid, path, d->vars[0], d, err))) {
+            fc_nc_close(ncid);
+            return st;
+        }
     }
     const size_t plane = (size_t)d->geo.nx * d->geo.ny;
+    /* Refuse what cannot fit before asking for it (a file may claim any number of records). */
+    const double bytes = ((double)nt * (d->geo.nvars + 1) + d->geo.nstatic + 1) * (double)plane * 4;
+    const double avail = (double)fc_host_available_memory();
+    if (nt > INT_MAX || (avail > 0 && bytes > 0.9 * avail)) {
+        fc_nc_close(ncid);
+        return fc_fail(err, FC_ENOMEM, "%s: %zu records of %d variable(s) on %d x %d need %.3g GB; "
+                       "%.3g GB of memory is available", path, nt, d->geo.nvars, d->geo.nx,
+                       d->geo.ny, bytes / 1e9, avail / 1e9);
+    }
     mf->nt = (int)nt;
     mf->time = malloc(nt * sizeof *mf->time);
     mf->data = malloc(nt * d->geo.nvars * plane * sizeof *mf->data);
     mf->statics = malloc(((size_t)d->geo.nstatic + 1) * plane * sizeof *mf->statics);
     float *buf = malloc(nt * plane * sizeof *buf);
-    int tid;
-    size_t s0 = 0;
     if (!mf->time || !mf->data || !mf->statics || !buf)
         st = fc_fail(err, FC_ENOMEM, "%s: out of memory for %zu records", path, nt);
-    else if (nc_inq_varid(ncid, "time", &tid) != NC_NOERR ||
-             nc_get_vara_double(ncid, tid, &s0, &nt, mf->time) != NC_NOERR)
-        st = fc_fail(err, FC_EINPUT, "%s: cannot read the time coordinate", path);
+    else
+        st = fc_nc_times(ncid, path, nt, mf->time, err);
     for (int v = 0; v < d->geo.nvars && !st; v++) {
-        st = read_var(ncid, path, d->vars[v], d->geo.nx, d->geo.ny, (int)nt, 1, buf, err);
+        st = read_var(ncid, path, d->vars[v], d->geo.nx, d->geo.ny, nt, 1, buf, err);
         for (size_t t = 0; t < nt && !st; t++)
             memcpy(mf->data + (t * d->geo.nvars + v) * plane, buf + t * plane, plane * sizeof *buf);
     }
@@ -221,7 +223,7 @@ static int open_file(ml_dataset *d, int f, const char *path, fc_err *err)
         st = read_var(ncid, path, d->statics[v], d->geo.nx, d->geo.ny, 1, 0, mf->statics + v * plane,
                       err);
     free(buf);
-    nc_close(ncid);
+    fc_nc_close(ncid);
     return st;
 }
 

@@ -26,6 +26,7 @@ extern "C" {
 
 #define ML_MAX_VARS 16
 #define ML_MAX_FILES 64
+#define ML_MAX_SIDE (1 << 20) /* cells along x or y, as [grid] nx and ny */
 
 enum ml_split { ML_TRAIN = 0, ML_VALID = 1 };
 

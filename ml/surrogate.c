@@ -3,6 +3,7 @@
 
 #include "surrogate.h"
 
+#include <limits.h>
 #include <math.h>
 #include <netcdf.h>
 #include <stdio.h>
@@ -11,39 +12,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "files.h"
 #include "grid.h"
 #include "log.h"
 #include "mlp_gpu.h"
 #include "ncio.h"
+#include "ncread.h"
 #include "sim.h"
 #include "timer.h"
 
 static const char *const opt_names[2] = {"sgd", "adamw"};
-
-static int exists(const char *path)
-{
-    struct stat sb;
-    return stat(path, &sb) == 0;
-}
 
 static void join(char *buf, size_t len, char names[][64], int n)
 {
     buf[0] = '\0';
     for (int k = 0; k < n; k++)
         snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", k ? "," : "", names[k]);
-}
-
-/* Splits a comma list into names (at most max); the count. */
-static int split(const char *text, char names[][64], int max)
-{
-    int n = 0;
-    const char *p = text;
-    while (*p && n < max) {
-        size_t len = strcspn(p, ",");
-        snprintf(names[n++], 64, "%.*s", (int)len, p);
-        p += len + (p[len] == ',');
-    }
-    return n;
 }
 
 void ml_surrogate_free(ml_surrogate *s)
@@ -148,134 +132,216 @@ int ml_surrogate_save(const ml_surrogate *s, const mlp_optim *opt, const char *p
     return FC_OK;
 }
 
-/* Reads global text attribute name into buf; 0 on success. */
-static int get_text(int ncid, const char *name, char *buf, size_t len)
+/* Splits a comma list of variable names into names; the count, or -1 if there are more than
+ * max, or a name is empty or longer than 63 characters. */
+static int split_names(const char *text, char names[][64], int max)
 {
-    size_t n;
-    if (nc_inq_attlen(ncid, NC_GLOBAL, name, &n) != NC_NOERR || n + 1 > len ||
-        nc_get_att_text(ncid, NC_GLOBAL, name, buf) != NC_NOERR)
-        return -1;
-    buf[n] = '\0';
-    return 0;
+    int n = 0;
+    for (const char *p = text; *p;) {
+        const size_t len = strcspn(p, ",");
+        if (n == max || len == 0 || len > 63)
+            return -1;
+        snprintf(names[n++], 64, "%.*s", (int)len, p);
+        p += len;
+        if (*p == ',' && !*++p)
+            return -1; /* a trailing comma */
+    }
+    return n;
 }
 
+/* Reads n checked values of the one-dimensional variable name into dst. */
+static int load_vector(int ncid, const char *path, const char *name, size_t n, float *dst,
+                       fc_err *err)
+{
+    fc_nc_var v;
+    int st = fc_nc_find_var(ncid, path, name, 1, 1, &v, err);
+    if (!st)
+        st = fc_nc_get_vector_float(ncid, &v, n, dst, err);
+    if (st)
+        fc_err_append(err, "  ('%s' is a damaged model file)", path);
+    return st;
+}
+
+/*
+ * The model file is read as hostile (ncread.h): every attribute is checked for type, count and
+ * range, and every variable's shape against what the attributes imply, before anything is
+ * copied or allocated.
+ */
 int ml_surrogate_load(ml_surrogate *s, mlp_optim *opt, const char *path, fc_err *err)
 {
     memset(s, 0, sizeof *s);
-    int ncid, nc = nc_open(path, NC_NOWRITE, &ncid);
-    if (nc != NC_NOERR)
-        return fc_fail(err, FC_EINPUT, "cannot open the model '%s': %s", path, nc_strerror(nc));
+    int ncid, st = fc_nc_open(path, "model file", &ncid, err);
+    if (st)
+        return st;
+    ml_geometry *g = &s->geo;
     char vars[1100], statics[1100], act[32], optname[32];
-    int dl, ints[6], widths[MLP_MAX_LAYERS + 1];
-    size_t nl = 0;
-    const char *int_names[] = {"stencil", "nx", "ny", "epochs_done", "best_epoch", "batch"};
+    struct {
+        const char *name;
+        char *buf;
+        size_t len;
+    } texts[] = {{"variables", vars, sizeof vars},
+                 {"static_fields", statics, sizeof statics},
+                 {"activation", act, sizeof act},
+                 {"optimizer", optname, sizeof optname},
+                 {"boundaries", s->boundaries, sizeof s->boundaries}};
+    for (size_t k = 0; k < sizeof texts / sizeof texts[0] && !st; k++)
+        if ((st = fc_nc_att_text(ncid, NC_GLOBAL, path, texts[k].name, texts[k].buf,
+                                 texts[k].len, err)) > 0)
+            st = fc_fail(err, FC_EINPUT, "'%s' is not a flowcast model file: no attribute '%s'",
+                         path, texts[k].name);
+    /* Integers, with the ranges training can produce. */
+    long long ints[6];
+    const struct {
+        const char *name;
+        long long lo, hi;
+    } int_atts[6] = {{"stencil", 1, 15},
+                     {"nx", 1, ML_MAX_SIDE},
+                     {"ny", 1, ML_MAX_SIDE},
+                     {"epochs_done", 0, ML_MAX_EPOCHS},
+                     {"best_epoch", -1, ML_MAX_EPOCHS},
+                     {"batch", 0, INT_MAX}};
+    for (int k = 0; k < 6 && !st; k++)
+        if ((st = fc_nc_att_int(ncid, NC_GLOBAL, path, int_atts[k].name, int_atts[k].lo,
+                                int_atts[k].hi, &ints[k], err)) > 0)
+            st = fc_fail(err, FC_EINPUT, "'%s' is not a flowcast model file: no attribute '%s'",
+                         path, int_atts[k].name);
     const char *dbl_names[] = {"output_interval", "dx", "dy", "learning_rate", "weight_decay",
                                "best_val_loss", "seed", "optimizer_steps"};
     double dbl[8];
-    const char *missing = NULL;
-    if (get_text(ncid, "variables", vars, sizeof vars))
-        missing = "attribute 'variables'";
-    else if (get_text(ncid, "static_fields", statics, sizeof statics) ||
-             get_text(ncid, "activation", act, sizeof act) ||
-             get_text(ncid, "optimizer", optname, sizeof optname) ||
-             get_text(ncid, "boundaries", s->boundaries, sizeof s->boundaries))
-        missing = "one of its text attributes";
-    for (int k = 0; k < 6 && !missing; k++)
-        if (nc_get_att_int(ncid, NC_GLOBAL, int_names[k], &ints[k]) != NC_NOERR)
-            missing = int_names[k];
-    for (int k = 0; k < 8 && !missing; k++)
-        if (nc_get_att_double(ncid, NC_GLOBAL, dbl_names[k], &dbl[k]) != NC_NOERR)
-            missing = dbl_names[k];
-    if (!missing && (nc_inq_dimid(ncid, "layer", &dl) != NC_NOERR ||
-                     nc_inq_dimlen(ncid, dl, &nl) != NC_NOERR || nl < 2 || nl > MLP_MAX_LAYERS + 1))
-        missing = "a 'layer' dimension of 2 to 17";
-    int vid;
-    if (!missing && (nc_inq_varid(ncid, "widths", &vid) != NC_NOERR ||
-                     nc_get_var_int(ncid, vid, widths) != NC_NOERR))
-        missing = "variable 'widths'";
-    if (missing) {
-        nc_close(ncid);
-        return fc_fail(err, FC_EINPUT, "'%s' is not a flowcast model file: no %s", path, missing);
+    for (int k = 0; k < 8 && !st; k++)
+        if ((st = fc_nc_att_doubles(ncid, NC_GLOBAL, path, dbl_names[k], &dbl[k], 1, err)) > 0) {
+            /* A model that never improved on infinity has no finite best; absent is damage. */
+            st = fc_fail(err, FC_EINPUT, "'%s' is not a flowcast model file: no attribute '%s'",
+                         path, dbl_names[k]);
+        }
+    if (!st) {
+        g->stencil = (int)ints[0];
+        g->nx = (int)ints[1];
+        g->ny = (int)ints[2];
+        s->epochs_done = (int)ints[3];
+        s->best_epoch = (int)ints[4];
+        s->batch = (int)ints[5];
+        s->interval = dbl[0];
+        s->dx = dbl[1];
+        s->dy = dbl[2];
+        s->lr = dbl[3];
+        s->weight_decay = dbl[4];
+        s->best_val = dbl[5];
+        s->seed = (unsigned long long)fmax(0, fmin(dbl[6], 0x1p63));
+        g->nvars = split_names(vars, s->vars, ML_MAX_VARS);
+        g->nstatic = *statics ? split_names(statics, s->statics, ML_MAX_VARS) : 0;
+        if (g->nvars < 1 || g->nstatic < 0)
+            st = fc_fail(err, FC_EINPUT, "'%s' is a damaged model file: its variables '%s' and "
+                         "static fields '%s' must be 1 to %d and 0 to %d comma-separated names",
+                         path, vars, statics, ML_MAX_VARS, ML_MAX_VARS);
+        else if (g->stencil % 2 == 0 || !(s->interval > 0) || !(s->dx > 0) || !(s->dy > 0) ||
+                 s->best_epoch >= s->epochs_done || dbl[7] < 0)
+            st = fc_fail(err, FC_EINPUT, "'%s' is a damaged model file: stencil %d (odd expected), "
+                         "output interval %g s, dx %g m, dy %g m (positive expected), best epoch %d "
+                         "of %d", path, g->stencil, s->interval, s->dx, s->dy, s->best_epoch,
+                         s->epochs_done);
     }
-    get_text(ncid, "solver", s->solver, sizeof s->solver);
-    get_text(ncid, "case", s->case_name, sizeof s->case_name);
-    get_text(ncid, "data_files", s->data_files, sizeof s->data_files);
-    ml_geometry *g = &s->geo;
-    g->nvars = split(vars, s->vars, ML_MAX_VARS);
-    g->nstatic = *statics ? split(statics, s->statics, ML_MAX_VARS) : 0;
-    g->stencil = ints[0];
-    g->nx = ints[1];
-    g->ny = ints[2];
-    s->epochs_done = ints[3];
-    s->best_epoch = ints[4];
-    s->batch = ints[5];
-    s->interval = dbl[0];
-    s->dx = dbl[1];
-    s->dy = dbl[2];
-    s->lr = dbl[3];
-    s->weight_decay = dbl[4];
-    s->best_val = dbl[5];
-    s->seed = (unsigned long long)dbl[6];
-    s->optimizer = !strcmp(optname, "adamw") ? MLP_ADAMW : MLP_SGD;
-    if (ml_parse_boundaries(s->boundaries, g->bc))
-        for (int k = 0; k < 4; k++)
-            g->bc[k] = FC_BC_OPEN;
-    for (int v = 0; v < g->nvars + g->nstatic; v++) {
+    if (!st && !strcmp(optname, "adamw"))
+        s->optimizer = MLP_ADAMW;
+    else if (!st && !strcmp(optname, "sgd"))
+        s->optimizer = MLP_SGD;
+    else if (!st)
+        st = fc_fail(err, FC_EINPUT, "'%s' is a damaged model file: unknown optimizer '%s'", path,
+                     optname);
+    const int activation = st ? -1 : mlp_activation_find(act);
+    if (!st && activation < 0)
+        st = fc_fail(err, FC_EINPUT, "'%s' is a damaged model file: unknown activation '%s'", path,
+                     act);
+    if (!st && ml_parse_boundaries(s->boundaries, g->bc))
+        st = fc_fail(err, FC_EINPUT, "'%s' is a damaged model file: boundaries '%s' are not "
+                     "'west=KIND east=KIND south=KIND north=KIND'", path, s->boundaries);
+    /* The widths: one per layer boundary, inputs from the variables and stencil. */
+    int widths[MLP_MAX_LAYERS + 1];
+    fc_nc_var wv;
+    if (!st && (st = fc_nc_find_var(ncid, path, "widths", 1, 1, &wv, err)) == FC_OK &&
+        (wv.len[0] < 2 || wv.len[0] > MLP_MAX_LAYERS + 1))
+        st = fc_fail(err, FC_EINPUT, "'%s' is a damaged model file: variable 'widths' has %zu "
+                     "values; 2 to %d expected", path, wv.len[0], MLP_MAX_LAYERS + 1);
+    const int nl = st ? 0 : (int)wv.len[0];
+    if (!st)
+        st = fc_nc_get_vector_int(ncid, &wv, (size_t)nl, widths, err);
+    const int nin = g->nvars + g->nstatic;
+    if (!st && (widths[0] != ml_features_per_sample(g) || widths[nl - 1] != g->nvars))
+        st = fc_fail(err, FC_EINPUT, "'%s' is a damaged model file: its widths %d ... %d do not "
+                     "match its %d variable(s), %d static field(s) and stencil %d", path,
+                     widths[0], widths[nl - 1], g->nvars, g->nstatic, g->stencil);
+    /* The parameter count the widths imply, against the file's before anything is allocated. */
+    fc_nc_var pv;
+    if (!st)
+        st = fc_nc_find_var(ncid, path, "params", 1, 1, &pv, err);
+    if (!st) {
+        size_t np = 0;
+        for (int l = 0; l + 1 < nl && !st; l++) {
+            if (widths[l] < 1 || widths[l + 1] < 1 || widths[l + 1] > 1 << 20)
+                st = fc_fail(err, FC_EINPUT, "'%s' is a damaged model file: layer width %d", path,
+                             widths[l + 1] < 1 || widths[l + 1] > 1 << 20 ? widths[l + 1]
+                                                                          : widths[l]);
+            np += ((size_t)widths[l] + 1) * (size_t)(widths[l + 1] > 0 ? widths[l + 1] : 0);
+        }
+        if (!st && np != pv.len[0])
+            st = fc_fail(err, FC_EINPUT, "'%s' is a damaged model file: variable 'params' has %zu "
+                         "values; its widths need %zu", path, pv.len[0], np);
+    }
+    if (!st)
+        st = mlp_init(&s->net, nl - 1, widths, activation, err);
+    if (!st)
+        st = load_vector(ncid, path, "params", s->net.nparams, s->net.params, err);
+    if (!st)
+        st = load_vector(ncid, path, "input_mean", (size_t)nin, s->in_mean, err);
+    if (!st)
+        st = load_vector(ncid, path, "input_std", (size_t)nin, s->in_std, err);
+    if (!st)
+        st = load_vector(ncid, path, "output_mean", (size_t)g->nvars, s->out_mean, err);
+    if (!st)
+        st = load_vector(ncid, path, "output_std", (size_t)g->nvars, s->out_std, err);
+    for (int v = 0; v < nin && !st; v++)
+        if (!(s->in_std[v] > 0) || (v < g->nvars && !(s->out_std[v] > 0)))
+            st = fc_fail(err, FC_EINPUT, "'%s' is a damaged model file: a standard deviation of "
+                         "variable %d is not positive", path, v + 1);
+    if (!st && s->epochs_done > 0) {
+        const size_t ne = (size_t)s->epochs_done;
+        s->train_loss = malloc(ne * sizeof(double));
+        s->val_loss = malloc(ne * sizeof(double));
+        s->samples_per_s = malloc(ne * sizeof(double));
+        if (!s->train_loss || !s->val_loss || !s->samples_per_s)
+            st = fc_fail(err, FC_ENOMEM, "out of memory reading '%s'", path);
+        const char *names[3] = {"train_loss", "val_loss", "samples_per_second"};
+        double *dst[3] = {s->train_loss, s->val_loss, s->samples_per_s};
+        for (int k = 0; k < 3 && !st; k++) {
+            /* Losses may be NaN (an epoch without validation records): check the shape only. */
+            fc_nc_var hv;
+            if ((st = fc_nc_find_var(ncid, path, names[k], 1, 1, &hv, err)) == FC_OK &&
+                hv.len[0] != ne)
+                st = fc_fail(err, FC_EINPUT, "'%s' is a damaged model file: variable '%s' has %zu "
+                             "values for %zu epochs", path, names[k], hv.len[0], ne);
+            if (!st && nc_get_var_double(ncid, hv.id, dst[k]) != NC_NOERR)
+                st = fc_fail(err, FC_EINPUT, "'%s': cannot read variable '%s'", path, names[k]);
+        }
+    }
+    for (int v = 0; v < g->nvars + g->nstatic && !st; v++) {
         const int c = ml_vector_component(v < g->nvars ? s->vars[v] : s->statics[v - g->nvars]);
         g->odd_x[v] = c == 1;
         g->odd_y[v] = c == 2;
     }
-    const int nin = g->nvars + g->nstatic, activation = mlp_activation_find(act);
-    int st = FC_OK;
-    if (activation < 0 || g->stencil < 1 || g->nvars < 1 || g->nx < 1 || g->ny < 1 ||
-        widths[0] != ml_features_per_sample(g) || widths[nl - 1] != g->nvars)
-        st = fc_fail(err, FC_EINPUT, "'%s' is a damaged model file: its widths do not match its "
-                     "%d variables and stencil %d (or its activation '%s' is unknown)",
-                     path, g->nvars, g->stencil, act);
-    if (!st)
-        st = mlp_init(&s->net, (int)nl - 1, widths, activation, err);
-    const struct {
-        const char *name;
-        float *dst;
-        size_t n;
-    } arrays[] = {{"params", s->net.params, s->net.nparams},
-                  {"input_mean", s->in_mean, (size_t)nin},
-                  {"input_std", s->in_std, (size_t)nin},
-                  {"output_mean", s->out_mean, (size_t)g->nvars},
-                  {"output_std", s->out_std, (size_t)g->nvars}};
-    for (size_t k = 0; k < sizeof arrays / sizeof arrays[0] && !st; k++) {
-        int d;
-        size_t len = 0;
-        if (nc_inq_varid(ncid, arrays[k].name, &vid) != NC_NOERR ||
-            nc_inq_vardimid(ncid, vid, &d) != NC_NOERR || nc_inq_dimlen(ncid, d, &len) != NC_NOERR ||
-            len != arrays[k].n || nc_get_var_float(ncid, vid, arrays[k].dst) != NC_NOERR)
-            st = fc_fail(err, FC_EINPUT, "'%s' is a damaged model file: variable '%s' is missing "
-                         "or has %zu values, not %zu", path, arrays[k].name, len, arrays[k].n);
+    if (!st && opt && !(st = mlp_optim_init(opt, &s->net, s->optimizer, s->lr, err))) {
+        opt->weight_decay = s->weight_decay;
+        opt->t = (long long)fmin(dbl[7], 0x1p62);
+        if (!fc_nc_has_att(ncid, NC_GLOBAL, "optimizer_steps") ||
+            nc_inq_varid(ncid, "optimizer_m1", &(int){0}) != NC_NOERR)
+            st = fc_fail(err, FC_EINPUT, "'%s' holds no optimiser state to resume from", path);
+        if (!st)
+            st = load_vector(ncid, path, "optimizer_m1", s->net.nparams, opt->m1, err);
+        if (!st && opt->m2)
+            st = load_vector(ncid, path, "optimizer_m2", s->net.nparams, opt->m2, err);
+        if (st)
+            mlp_optim_free(opt);
     }
-    if (!st && s->epochs_done > 0) {
-        s->train_loss = malloc((size_t)s->epochs_done * sizeof(double));
-        s->val_loss = malloc((size_t)s->epochs_done * sizeof(double));
-        s->samples_per_s = malloc((size_t)s->epochs_done * sizeof(double));
-        const char *names[3] = {"train_loss", "val_loss", "samples_per_second"};
-        double *dst[3] = {s->train_loss, s->val_loss, s->samples_per_s};
-        for (int k = 0; k < 3 && !st; k++)
-            if (!dst[k] || nc_inq_varid(ncid, names[k], &vid) != NC_NOERR ||
-                nc_get_var_double(ncid, vid, dst[k]) != NC_NOERR)
-                st = fc_fail(err, FC_EINPUT, "'%s' is a damaged model file: no history '%s'", path,
-                             names[k]);
-    }
-    if (!st && opt) {
-        if (!(st = mlp_optim_init(opt, &s->net, s->optimizer, s->lr, err))) {
-            opt->weight_decay = s->weight_decay;
-            opt->t = (long long)dbl[7];
-            if (nc_inq_varid(ncid, "optimizer_m1", &vid) != NC_NOERR ||
-                nc_get_var_float(ncid, vid, opt->m1) != NC_NOERR ||
-                (opt->m2 && (nc_inq_varid(ncid, "optimizer_m2", &vid) != NC_NOERR ||
-                             nc_get_var_float(ncid, vid, opt->m2) != NC_NOERR)))
-                st = fc_fail(err, FC_EINPUT, "'%s' holds no optimiser state to resume from", path);
-        }
-    }
-    nc_close(ncid);
+    fc_nc_close(ncid);
     if (st)
         ml_surrogate_free(s);
     return st;
@@ -345,16 +411,21 @@ static int same_setup(const ml_surrogate *s, const ml_dataset *d, const char *pa
 
 int ml_train(const ml_train_opts *o, fc_err *err)
 {
-    if (!o->resume && !o->overwrite && exists(o->output))
-        return fc_fail(err, FC_EINPUT, "the model file '%s' exists; it is left untouched (use -O "
-                       "to replace it, --resume to go on training it)", o->output);
-    if (o->resume && !exists(o->output))
+    for (int f = 0; f < o->ndata; f++)
+        if (fc_same_file(o->output, o->data[f]))
+            return fc_fail(err, FC_EINPUT, "the model file '%s' is the data file '%s': give "
+                           "another with -o", o->output, o->data[f]);
+    if (o->resume && !fc_file_exists(o->output))
         return fc_fail(err, FC_EINPUT, "--resume: there is no model '%s' to resume", o->output);
+    int st = fc_output_writable(o->output, "model file", o->overwrite || o->resume,
+                                "use -O to replace it, --resume to go on training it", err);
+    if (st)
+        return st;
     if (o->epochs < 1 || o->epochs > ML_MAX_EPOCHS || o->batch < 1 || !(o->lr > 0))
         return fc_fail(err, FC_EINPUT, "epochs (1 to %d), batch (>= 1) and the learning rate "
                        "(> 0) must be positive", ML_MAX_EPOCHS);
     ml_dataset d;
-    int st = ml_dataset_open(&d, o->data, o->ndata, o->vars, o->nvars, o->statics, o->nstatic,
+    st = ml_dataset_open(&d, o->data, o->ndata, o->vars, o->nvars, o->statics, o->nstatic,
                              o->stencil, o->val_fraction, err);
     if (st)
         return st;
@@ -558,27 +629,26 @@ void ml_surrogate_step(const ml_surrogate *s, mlp_work *w, float *state, const f
     free(next);
 }
 
-/* Reads variables names[0..n) of init at record rec into out [n][ny][nx]. */
+/* Reads variables names[0..n) of init at record rec into out [n][ny][nx], every value
+ * checked (ncread.h). */
 static int read_record(int ncid, const char *path, char names[][64], int n, int nx, int ny,
                        size_t rec, float *out, fc_err *err)
 {
     for (int v = 0; v < n; v++) {
-        int vid, nd;
-        if (nc_inq_varid(ncid, names[v], &vid) != NC_NOERR || nc_inq_varndims(ncid, vid, &nd) != NC_NOERR)
-            return fc_fail(err, FC_EINPUT, "%s: no variable '%s', which the model needs", path,
-                           names[v]);
-        int dims[NC_MAX_VAR_DIMS];
-        size_t gx = 0, gy = 0;
-        if (nd < 2 || nd > 3 || nc_inq_vardimid(ncid, vid, dims) != NC_NOERR ||
-            nc_inq_dimlen(ncid, dims[nd - 1], &gx) != NC_NOERR ||
-            nc_inq_dimlen(ncid, dims[nd - 2], &gy) != NC_NOERR || (int)gx != nx || (int)gy != ny)
+        fc_nc_var fv;
+        int st = fc_nc_find_var(ncid, path, names[v], 2, 3, &fv, err);
+        if (st) {
+            fc_err_append(err, "  (the model needs variable '%s' on (time, y, x) or (y, x))",
+                          names[v]);
+            return st;
+        }
+        const size_t gx = fv.len[fv.ndims - 1], gy = fv.len[fv.ndims - 2];
+        if (gx != (size_t)nx || gy != (size_t)ny)
             return fc_fail(err, FC_EINPUT, "%s: variable '%s' is %zu x %zu; the model was trained "
                            "on a %d x %d grid", path, names[v], gx, gy, nx, ny);
-        size_t start[3] = {rec, 0, 0}, count[3] = {1, (size_t)ny, (size_t)nx};
-        const size_t *st = nd == 3 ? start : start + 1, *ct = nd == 3 ? count : count + 1;
-        int rc = nc_get_vara_float(ncid, vid, st, ct, out + (size_t)v * nx * ny);
-        if (rc != NC_NOERR)
-            return fc_fail(err, FC_EINPUT, "%s: reading '%s': %s", path, names[v], nc_strerror(rc));
+        if ((st = fc_nc_get_plane_float(ncid, &fv, fv.ndims == 3 ? rec : 0, gy, gx,
+                                        out + (size_t)v * nx * ny, err)))
+            return st;
     }
     return FC_OK;
 }
@@ -587,12 +657,10 @@ static int read_record(int ncid, const char *path, char names[][64], int n, int 
 static int create_output(const ml_rollout_opts *o, const ml_surrogate *s, int in, int *ncid,
                          int *tid, int *vid, fc_err *err)
 {
-    if (!o->overwrite && exists(o->output))
-        return fc_fail(err, FC_EINPUT, "output file '%s' exists; it is left untouched (use -O to "
-                       "replace it)", o->output);
     int nc = nc_create(o->output, NC_NETCDF4 | NC_CLOBBER, ncid), dt, dy, dx, cx, cy;
     if (nc != NC_NOERR)
-        return fc_fail(err, FC_EINPUT, "cannot create '%s': %s", o->output, nc_strerror(nc));
+        return fc_fail(err, FC_EINPUT, "cannot create '%s': %s", o->output,
+                       fc_nc_strerror(nc, o->output));
     const ml_geometry *g = &s->geo;
     NC_OK(nc_def_dim(*ncid, "time", NC_UNLIMITED, &dt));
     NC_OK(nc_def_dim(*ncid, "y", (size_t)g->ny, &dy));
@@ -707,23 +775,31 @@ int ml_rollout(const ml_rollout_opts *o, fc_err *err)
 {
     if (o->steps < 1 || o->steps > 1000000)
         return fc_fail(err, FC_EINPUT, "--steps must be from 1 to 1000000, not %d", o->steps);
-    ml_surrogate s;
-    int st = ml_surrogate_load(&s, NULL, o->model, err);
+    if (fc_same_file(o->output, o->model) || fc_same_file(o->output, o->init))
+        return fc_fail(err, FC_EINPUT, "the output file '%s' is the %s: give another with -o",
+                       o->output, fc_same_file(o->output, o->model) ? "model" : "init file");
+    int st = fc_output_writable(o->output, "output file", o->overwrite, "use -O to replace it",
+                                err);
     if (st)
+        return st;
+    ml_surrogate s;
+    if ((st = ml_surrogate_load(&s, NULL, o->model, err)))
         return st;
     const ml_geometry *g = &s.geo;
     const size_t plane = (size_t)g->nx * g->ny;
-    int in, rc = nc_open(o->init, NC_NOWRITE, &in);
-    if (rc != NC_NOERR) {
+    int in;
+    if ((st = fc_nc_open(o->init, "init file", &in, err))) {
         ml_surrogate_free(&s);
-        return fc_fail(err, FC_EINPUT, "cannot open the init file '%s': %s", o->init, nc_strerror(rc));
+        return st;
     }
     size_t nt = 0;
     double *times = NULL;
-    int tid;
-    if (ncio_complete_records(in, &nt, err) || nt == 0 || nc_inq_varid(in, "time", &tid) != NC_NOERR ||
-        !(times = malloc(nt * sizeof *times)) || nc_get_var_double(in, tid, times) != NC_NOERR)
+    if (!(st = fc_nc_complete_records(in, o->init, &nt, err)) && nt == 0)
         st = fc_fail(err, FC_EINPUT, "%s: no complete record to start from", o->init);
+    if (!st && !(times = malloc(nt * sizeof *times)))
+        st = fc_fail(err, FC_ENOMEM, "out of memory");
+    if (!st)
+        st = fc_nc_times(in, o->init, nt, times, err);
     size_t rec = 0;
     if (!st && !isnan(o->time)) {
         while (rec < nt && fabs(times[rec] - o->time) > 1e-6 * (fabs(o->time) + s.interval))

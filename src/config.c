@@ -42,11 +42,18 @@ static const fc_key core_keys[] = {
     {"time", "steady_tol", FC_KEY_REAL, "0", 0, INF, FC_OPEN_HI, NULL, "", NULL,
      "stop before t_end once the largest change of the state per unit time falls below this "
      "(state units per second: m s-2 for ns2d velocities); 0: run to t_end"},
+    {"time", "max_steps", FC_KEY_REAL, "1e9", 1, 1e15, 0, NULL, "1", NULL,
+     "the most time steps a run may take: a case whose estimated step count exceeds it is "
+     "refused before anything is written, and a run that reaches it stops (raise it with --set "
+     "time.max_steps=N)"},
     {"output", "file", FC_KEY_STRING, "", 0, 0, 0, NULL, "", NULL,
      "output file, relative to the working directory (empty: outputs/<case name>.nc; -o "
      "overrides)"},
     {"output", "interval", FC_KEY_REAL, "0", 0, INF, FC_OPEN_HI, NULL, "s", NULL,
      "model time between records (0: the initial and final states only)"},
+    {"output", "max_records", FC_KEY_REAL, "1e6", 1, 1e12, 0, NULL, "1", NULL,
+     "the most records an output file may get: a case with more (t_end / interval) is refused "
+     "before anything is written (raise it with --set output.max_records=N)"},
     {"output", "deflate", FC_KEY_INT, "0", 0, 9, 0, NULL, "1", NULL,
      "NetCDF-4 deflate level with byte shuffle (0: uncompressed)"},
     {"output", "reference_time", FC_KEY_STRING, "2000-01-01 00:00:00", 0, 0, 0, NULL, "", NULL,

@@ -1,7 +1,7 @@
 # src/: the program `flowcast` and its core library.
 libflowcast_a_SOURCES += src/fc.h src/config.c src/config.h src/grid.c src/grid.h \
 	src/log.c src/log.h src/timer.c src/timer.h src/progress.c src/progress.h \
-	src/ncio.c src/ncio.h src/run.c src/run.h src/sim.c src/sim.h src/backend.c src/backend.h \
+	src/ncio.c src/ncio.h src/ncread.c src/ncread.h src/files.c src/files.h src/run.c src/run.h src/sim.c src/sim.h src/backend.c src/backend.h \
 	src/energy.c src/energy.h src/bench.c src/bench.h src/bench_report.c src/bench_report.h
 if HAVE_CUDA
 libflowcast_a_SOURCES += src/backend_cuda.c

@@ -2,6 +2,8 @@
 #include <fc_build.h>
 
 #include "ncio.h"
+#include "files.h"
+#include "ncread.h"
 
 #include <errno.h>
 #include <math.h>
@@ -27,7 +29,7 @@
 /* Largest chunk of a (1, rows, nx) slab: big enough for fast I/O, small enough for caches. */
 #define NCIO_CHUNK_BYTES (4u << 20)
 
-struct ncio_file {
+struct fc_ncio_file {
     int ncid;
     char *path;
     int nvars, ndiags, nrec;
@@ -43,7 +45,7 @@ struct ncio_file {
     do {                                                                                         \
         int nc_status_ = (call);                                                                 \
         if (nc_status_ != NC_NOERR) {                                                            \
-            st = fc_fail(err, FC_EIO, "%s: %s: %s", path, what, nc_strerror(nc_status_));        \
+            st = fc_fail(err, FC_EIO, "%s: %s: %s", path, what, fc_nc_strerror(nc_status_, path));        \
             goto fail;                                                                           \
         }                                                                                        \
     } while (0)
@@ -100,26 +102,22 @@ static int write_faces(int ncid, int varid, int n, double lo, double d)
     return s;
 }
 
-int ncio_create(const char *path, int overwrite, const ncio_meta *m, ncio_file **out,
+int fc_ncio_create(const char *path, int overwrite, const fc_ncio_meta *m, fc_ncio_file **out,
                 fc_err *err)
 {
     const fc_grid *g = m->grid;
     const fc_solver_desc *s = m->solver;
-    struct stat sb;
-    if (!overwrite && stat(path, &sb) == 0)
-        return fc_fail(err, FC_EINPUT,
-                       "output file '%s' exists; it is left untouched (use -O/--overwrite to "
-                       "replace it, or -o to write elsewhere)",
-                       path);
-    int ncid = -1, st = FC_OK;
+    int st = fc_output_writable(path, "output file", overwrite,
+                                "use -O/--overwrite to replace it, or -o to write elsewhere", err);
+    if (st)
+        return st;
+    int ncid = -1;
     int cmode = NC_NETCDF4 | (overwrite ? NC_CLOBBER : NC_NOCLOBBER);
     int rc = nc_create(path, cmode, &ncid);
     if (rc != NC_NOERR)
         return fc_fail(err, FC_EINPUT, "cannot create output file '%s': %s", path,
-                       rc == NC_EEXIST ? "it exists"
-                       : rc > 0        ? strerror(rc)
-                                       : nc_strerror(rc));
-    ncio_file *f = calloc(1, sizeof *f);
+                       rc == NC_EEXIST ? "it exists" : fc_nc_strerror(rc, path));
+    fc_ncio_file *f = calloc(1, sizeof *f);
     if (!f) {
         nc_close(ncid);
         unlink(path);
@@ -280,7 +278,7 @@ fail:
     return st;
 }
 
-int ncio_write_static(ncio_file *f, int var, const fc_real *packed, fc_err *err)
+int fc_ncio_write_static(fc_ncio_file *f, int var, const fc_real *packed, fc_err *err)
 {
     const char *path = f->path;
     int st = FC_OK;
@@ -290,7 +288,7 @@ fail:
     return st;
 }
 
-int ncio_write_record(ncio_file *f, double t, fc_real *const *packed, const double *diags,
+int fc_ncio_write_record(fc_ncio_file *f, double t, fc_real *const *packed, const double *diags,
                       fc_err *err)
 {
     const char *path = f->path;
@@ -316,15 +314,15 @@ fail:
     return st;
 }
 
-int ncio_records(const ncio_file *f) { return f->nrec; }
+int fc_ncio_records(const fc_ncio_file *f) { return f->nrec; }
 
-int ncio_close(ncio_file *f, fc_err *err)
+int fc_ncio_close(fc_ncio_file *f, fc_err *err)
 {
     if (!f)
         return FC_OK;
     int st = FC_OK, rc = nc_close(f->ncid);
     if (rc != NC_NOERR)
-        st = fc_fail(err, FC_EIO, "%s: closing: %s", f->path, nc_strerror(rc));
+        st = fc_fail(err, FC_EIO, "%s: closing: %s", f->path, fc_nc_strerror(rc, f->path));
     free(f->path);
     free(f->varid);
     free(f->extent);
@@ -334,52 +332,17 @@ int ncio_close(ncio_file *f, fc_err *err)
     return st;
 }
 
-int ncio_complete_records(int ncid, size_t *n, fc_err *err)
+/* Reads record rec (of a variable on (time, y, x); a variable on (y, x) has none) of var, nxe x
+ * nye points from slot (0, 0), into field. */
+static int read_plane(int ncid, const char *path, const char *var, const fc_grid *g, int nxe,
+                      int nye, size_t rec, fc_real *field, fc_err *err)
 {
-    const char *path = "output file";
-    int st = FC_OK, tid, tdim;
-    size_t len;
-    double *t = NULL;
-    NC_TRY(nc_inq_varid(ncid, "time", &tid), "no variable 'time'");
-    NC_TRY(nc_inq_vardimid(ncid, tid, &tdim), "time");
-    NC_TRY(nc_inq_dimlen(ncid, tdim, &len), "time");
-    *n = 0;
-    if (len == 0)
-        return FC_OK;
-    t = malloc(len * sizeof *t);
-    if (!t)
-        return fc_fail(err, FC_ENOMEM, "out of memory");
-    NC_TRY(nc_get_var_double(ncid, tid, t), "reading time");
-    while (*n < len && t[*n] != NC_FILL_DOUBLE && isfinite(t[*n]))
-        (*n)++;
-fail:
-    free(t);
-    return st;
-}
-
-static int open_input(const char *path, const char *what, int *ncid, fc_err *err)
-{
-    int rc = nc_open(path, NC_NOWRITE, ncid);
-    if (rc != NC_NOERR)
-        return fc_fail(err, FC_EINPUT, "cannot read %s '%s': %s", what, path,
-                       rc > 0 ? strerror(rc) : nc_strerror(rc));
-    return FC_OK;
-}
-
-/* Checks that variable varid ends in two dimensions of nye x nxe points. */
-static int check_yx(int ncid, int varid, const char *path, const char *var, const fc_grid *g,
-                    int nxe, int nye, int *ndims, fc_err *err)
-{
-    int dims[NC_MAX_VAR_DIMS];
-    size_t ny, nx;
-    nc_inq_varndims(ncid, varid, ndims);
-    nc_inq_vardimid(ncid, varid, dims);
-    if (*ndims < 2)
-        return fc_fail(err, FC_EINPUT, "%s: variable '%s' has %d dimension(s); expected (y, x)",
-                       path, var, *ndims);
-    nc_inq_dimlen(ncid, dims[*ndims - 2], &ny);
-    nc_inq_dimlen(ncid, dims[*ndims - 1], &nx);
-    if ((int)nx != nxe || (int)ny != nye) {
+    fc_nc_var v;
+    int st = fc_nc_find_var(ncid, path, var, 2, 3, &v, err);
+    if (st)
+        return st;
+    const size_t ny = v.len[v.ndims - 2], nx = v.len[v.ndims - 1];
+    if (nx != (size_t)nxe || ny != (size_t)nye) {
         if (nxe == g->nx && nye == g->ny)
             return fc_fail(err, FC_EINPUT,
                            "%s: variable '%s' is %zu x %zu (x by y); the grid is %d x %d", path,
@@ -389,83 +352,61 @@ static int check_yx(int ncid, int varid, const char *path, const char *var, cons
                        "is %d x %d",
                        path, var, nx, ny, g->nx, g->ny, nxe, nye);
     }
-    return FC_OK;
-}
-
-/* Reads record rec of var (nxe x nye points from slot (0, 0)) into field. */
-static int read_slab(int ncid, const char *path, const char *var, const fc_grid *g, int nxe,
-                     int nye, size_t rec, fc_real *field, fc_err *err)
-{
-    int varid, ndims, st = FC_OK;
-    if (nc_inq_varid(ncid, var, &varid) != NC_NOERR)
-        return fc_fail(err, FC_EINPUT, "%s: no variable '%s'", path, var);
-    if ((st = check_yx(ncid, varid, path, var, g, nxe, nye, &ndims, err)))
-        return st;
-    size_t start[NC_MAX_VAR_DIMS] = {0}, count[NC_MAX_VAR_DIMS];
-    for (int d = 0; d < ndims - 2; d++) {
-        start[d] = d == 0 ? rec : 0;
-        count[d] = 1;
-    }
-    count[ndims - 2] = (size_t)nye;
-    count[ndims - 1] = (size_t)nxe;
     fc_real *packed = malloc((size_t)nxe * (size_t)nye * sizeof *packed);
     if (!packed)
         return fc_fail(err, FC_ENOMEM, "out of memory reading '%s'", var);
-    int rc = nc_get_vara_fc(ncid, varid, start, count, packed);
-    if (rc != NC_NOERR) {
-        free(packed);
-        return fc_fail(err, FC_EINPUT, "%s: reading '%s': %s", path, var, nc_strerror(rc));
-    }
-    fc_grid_unpack(g, packed, field, nxe, nye);
-    free(packed);
-    return FC_OK;
-}
-
-int ncio_read_field(const char *path, const char *var, const fc_grid *g, fc_real *field,
-                    fc_err *err)
-{
-    int ncid, st = open_input(path, "initial-condition file", &ncid, err);
-    if (st)
-        return st;
-    int varid, ndims, dims[NC_MAX_VAR_DIMS];
-    size_t rec = 0;
-    if (nc_inq_varid(ncid, var, &varid) == NC_NOERR && nc_inq_varndims(ncid, varid, &ndims) == 0 &&
-        ndims > 2 && nc_inq_vardimid(ncid, varid, dims) == 0) {
-        size_t len;
-        nc_inq_dimlen(ncid, dims[0], &len);
-        if (len == 0)
-            st = fc_fail(err, FC_EINPUT, "%s: variable '%s' has no records", path, var);
-        rec = len ? len - 1 : 0;
-    }
+#ifdef FC_SINGLE
+    st = fc_nc_get_plane_float(ncid, &v, v.ndims == 3 ? rec : 0, ny, nx, packed, err);
+#else
+    st = fc_nc_get_plane_double(ncid, &v, v.ndims == 3 ? rec : 0, ny, nx, packed, err);
+#endif
     if (!st)
-        st = read_slab(ncid, path, var, g, g->nx, g->ny, rec, field, err);
-    nc_close(ncid);
+        fc_grid_unpack(g, packed, field, nxe, nye);
+    free(packed);
     return st;
 }
 
-static int get_text_att(int ncid, const char *name, char *buf, size_t len)
+int fc_ncio_read_field(const char *path, const char *var, const fc_grid *g, fc_real *field,
+                       fc_err *err)
 {
-    size_t n;
-    if (nc_inq_attlen(ncid, NC_GLOBAL, name, &n) != NC_NOERR || n + 1 > len)
-        return -1;
-    if (nc_get_att_text(ncid, NC_GLOBAL, name, buf) != NC_NOERR)
-        return -1;
-    buf[n] = '\0';
-    return 0;
+    int ncid, st = fc_nc_open(path, "initial-condition file", &ncid, err);
+    if (st)
+        return st;
+    /* A field on (time, y, x) is read at its last complete record: where the file has a time
+     * coordinate, the last whose time is set; otherwise the last along the first dimension. */
+    fc_nc_var v;
+    size_t rec = 0;
+    st = fc_nc_find_var(ncid, path, var, 2, 3, &v, err);
+    if (!st && v.ndims == 3) {
+        size_t n = v.len[0];
+        if (nc_inq_varid(ncid, "time", &(int){0}) == NC_NOERR &&
+            (st = fc_nc_complete_records(ncid, path, &n, err)) == FC_OK && n > v.len[0])
+            n = v.len[0];
+        if (!st && n == 0)
+            st = fc_fail(err, FC_EINPUT, "%s: variable '%s' has no complete record", path, var);
+        rec = n ? n - 1 : 0;
+    }
+    if (!st)
+        st = read_plane(ncid, path, var, g, g->nx, g->ny, rec, field, err);
+    fc_nc_close(ncid);
+    return st;
 }
 
-int ncio_read_restart(const char *path, const fc_solver_desc *s, const void *params,
-                      const fc_grid *g, fc_state *host, double *t, fc_err *err)
+int fc_ncio_read_restart(const char *path, const fc_solver_desc *s, const void *params,
+                         const fc_grid *g, fc_state *host, double *t, fc_err *err)
 {
-    int ncid, st = open_input(path, "restart file", &ncid, err);
+    int ncid, st = fc_nc_open(path, "restart file", &ncid, err);
     if (st)
         return st;
     char solver[64];
     double dom[4];
     size_t nrec = 0;
-    if (get_text_att(ncid, "flowcast_solver", solver, sizeof solver) ||
-        nc_get_att_double(ncid, NC_GLOBAL, "flowcast_domain", dom) != NC_NOERR) {
-        st = fc_fail(err, FC_EINPUT, "restart file '%s' was not written by flowcast run", path);
+    if ((st = fc_nc_att_text(ncid, NC_GLOBAL, path, "flowcast_solver", solver, sizeof solver,
+                             err)) ||
+        (st = fc_nc_att_doubles(ncid, NC_GLOBAL, path, "flowcast_domain", dom, 4, err))) {
+        if (st > 0)
+            st = fc_fail(err, FC_EINPUT, "restart file '%s' was not written by flowcast run",
+                         path);
         goto done;
     }
     if (strcmp(solver, s->name)) {
@@ -482,44 +423,43 @@ int ncio_read_restart(const char *path, const fc_solver_desc *s, const void *par
                          path, dom[0], dom[1], dom[2], dom[3], want[0], want[1], want[2], want[3]);
             goto done;
         }
-    if ((st = ncio_complete_records(ncid, &nrec, err))) {
+    if ((st = fc_nc_complete_records(ncid, path, &nrec, err))) {
         fc_err_append(err, "(restart file '%s')", path);
-        st = FC_EINPUT;
         goto done;
     }
     if (nrec == 0) {
         st = fc_fail(err, FC_EINPUT, "restart file '%s' holds no complete record", path);
         goto done;
     }
+    double *times = malloc(nrec * sizeof *times);
+    if (!times) {
+        st = fc_fail(err, FC_ENOMEM, "out of memory reading '%s'", path);
+        goto done;
+    }
+    /* Only the last time is needed; read the whole (checked) list for its last value. */
+    st = fc_nc_times(ncid, path, nrec, times, err);
+    if (!st)
+        *t = times[nrec - 1];
+    free(times);
     for (int k = 0; k < s->nfields && !st; k++) {
-        int varid, active = 1;
+        int active = 1, nxe = g->nx, nye = g->ny;
         for (size_t v = 0; v < s->nvars; v++)
-            if (!strcmp(s->vars[v].name, s->restart_vars[k]))
+            if (!strcmp(s->vars[v].name, s->restart_vars[k])) {
                 active = fc_var_on(s, params, v);
+                fc_var_extent(s->vars[v].shape, g, &nxe, &nye);
+            }
         if (!active)
             continue;
-        if (nc_inq_varid(ncid, s->restart_vars[k], &varid) != NC_NOERR) {
+        if (nc_inq_varid(ncid, s->restart_vars[k], &(int){0}) != NC_NOERR) {
             st = fc_fail(err, FC_EINPUT, "restart file '%s' has no variable '%s'", path,
                          s->restart_vars[k]);
             break;
         }
-        int ndims, nxe = g->nx, nye = g->ny;
-        for (size_t v = 0; v < s->nvars; v++)
-            if (!strcmp(s->vars[v].name, s->restart_vars[k]))
-                fc_var_extent(s->vars[v].shape, g, &nxe, &nye);
-        nc_inq_varndims(ncid, varid, &ndims);
-        st = read_slab(ncid, path, s->restart_vars[k], g, nxe, nye, ndims > 2 ? nrec - 1 : 0,
-                       host->f[k], err);
+        st = read_plane(ncid, path, s->restart_vars[k], g, nxe, nye, nrec - 1, host->f[k], err);
         if (st == FC_EINPUT && strstr(err->msg, " is "))
             fc_err_append(err, "(the restart file is from another grid)");
     }
-    if (!st) {
-        int tid;
-        size_t idx = nrec - 1;
-        nc_inq_varid(ncid, "time", &tid);
-        nc_get_var1_double(ncid, tid, &idx, t);
-    }
 done:
-    nc_close(ncid);
+    fc_nc_close(ncid);
     return st;
 }

@@ -10,7 +10,7 @@
  *
  * Crash safety: a record writes every variable first and the time value last, then nc_sync. A
  * record whose time is missing (the fill value) is incomplete and ignored by readers here
- * (ncio_complete_records); a process killed between records leaves the file as of the last
+ * (fc_nc_complete_records in ncread.h); a process killed between records leaves the file as of the last
  * nc_sync. HDF5 is not transactional: a kill during the sync itself is the remaining window.
  */
 #ifndef FC_NCIO_H
@@ -25,9 +25,9 @@
 extern "C" {
 #endif
 
-typedef struct ncio_file ncio_file;
+typedef struct fc_ncio_file fc_ncio_file;
 
-typedef struct ncio_meta {
+typedef struct fc_ncio_meta {
     const fc_config *cfg;
     const fc_solver_desc *solver;
     const void *params; /* the solver's parameters: which optional variables it writes */
@@ -38,34 +38,32 @@ typedef struct ncio_meta {
     const fc_diag_spec *diags; /* diagnostics on (time): the solver's, then the run's */
     int ndiags;
     int deflate; /* 0..9 */
-} ncio_meta;
+} fc_ncio_meta;
 
 /* Creates the file and defines everything. Fails with FC_EINPUT, creating nothing, if the file
  * exists and overwrite is 0, or if it cannot be created. */
-int ncio_create(const char *path, int overwrite, const ncio_meta *m, ncio_file **out,
+int fc_ncio_create(const char *path, int overwrite, const fc_ncio_meta *m, fc_ncio_file **out,
                 fc_err *err);
 /* Writes static variable `var` (nx*ny packed). */
-int ncio_write_static(ncio_file *f, int var, const fc_real *packed, fc_err *err);
+int fc_ncio_write_static(fc_ncio_file *f, int var, const fc_real *packed, fc_err *err);
 /* Appends a record: packed[var] for every time-dependent variable (NULL for static ones), the
  * diagnostics, then the time; then syncs. */
-int ncio_write_record(ncio_file *f, double t, fc_real *const *packed, const double *diags,
+int fc_ncio_write_record(fc_ncio_file *f, double t, fc_real *const *packed, const double *diags,
                       fc_err *err);
-int ncio_records(const ncio_file *f);
-int ncio_close(ncio_file *f, fc_err *err);
-
-/* Complete records of an open file (leading records whose time is set). */
-int ncio_complete_records(int ncid, size_t *n, fc_err *err);
+int fc_ncio_records(const fc_ncio_file *f);
+int fc_ncio_close(fc_ncio_file *f, fc_err *err);
 
 /*
  * Reads the last complete record of an earlier output into host (the solver's fields, interior;
  * those whose variable is off for params are left as they are) and its time. Checks that it was
  * written by the same solver on the same grid.
  */
-int ncio_read_restart(const char *path, const fc_solver_desc *s, const void *params,
+int fc_ncio_read_restart(const char *path, const fc_solver_desc *s, const void *params,
                       const fc_grid *g, fc_state *host, double *t, fc_err *err);
 
-/* Reads variable var, on (y, x) or (..., y, x) (the last record), into field's interior. */
-int ncio_read_field(const char *path, const char *var, const fc_grid *g, fc_real *field,
+/* Reads variable var, on (y, x) or (time, y, x) (the last complete record), into field's
+ * interior. Every value must be finite and not a fill value (ncread.h). */
+int fc_ncio_read_field(const char *path, const char *var, const fc_grid *g, fc_real *field,
                     fc_err *err);
 
 #ifdef __cplusplus

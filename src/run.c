@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #ifdef _OPENMP
 #include <omp.h>
@@ -16,6 +17,7 @@
 
 #include "backend.h"
 #include "config.h"
+#include "files.h"
 #include "grid.h"
 #include "log.h"
 #include "ncio.h"
@@ -41,7 +43,7 @@ typedef struct run_ctx {
     fc_real **packed; /* per output variable, nx*ny */
     double *diags;
     int ndiags;
-    ncio_file *out;
+    fc_ncio_file *out;
     char device[512];
     char path[4096];
 } run_ctx;
@@ -111,13 +113,6 @@ static void output_path(run_ctx *c)
     }
 }
 
-static int same_file(const char *a, const char *b)
-{
-    struct stat sa, sb;
-    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-           sa.st_ino == sb.st_ino;
-}
-
 /* Downloads the state and appends it as a record at time t, with the statistics of the step
  * that led there (rep; NULL for the initial record). */
 static int write_record(run_ctx *c, double t, double dt, double cfl, const fc_step_report *rep,
@@ -129,7 +124,7 @@ static int write_record(run_ctx *c, double t, double dt, double cfl, const fc_st
     fc_real **out = calloc(c->s->nvars, sizeof *out);
     if (!out)
         return fc_fail(err, FC_ENOMEM, "out of host memory");
-    int first = ncio_records(c->out) == 0;
+    int first = fc_ncio_records(c->out) == 0;
     for (size_t k = 0; k < c->s->nvars; k++)
         if ((first || !fc_var_static(c->s->vars[k].shape)) && fc_var_on(c->s, c->params, k))
             out[k] = c->packed[k];
@@ -142,11 +137,11 @@ static int write_record(run_ctx *c, double t, double dt, double cfl, const fc_st
     extra[1] = cfl;
     for (size_t k = 0; k < c->s->nvars && !st; k++)
         if (out[k] && fc_var_static(c->s->vars[k].shape)) {
-            st = ncio_write_static(c->out, (int)k, out[k], err);
+            st = fc_ncio_write_static(c->out, (int)k, out[k], err);
             out[k] = NULL;
         }
     if (!st)
-        st = ncio_write_record(c->out, t, out, c->diags, err);
+        st = fc_ncio_write_record(c->out, t, out, c->diags, err);
     free(out);
     return st;
 }
@@ -168,7 +163,61 @@ static long long next_output(double t, double interval)
     return (long long)floor(t / interval + 1e-9) + 1;
 }
 
-static int setup(run_ctx *c, double *t0, fc_err *err)
+/*
+ * Refuses, before the output file exists, a case that would never end or would fill the disk:
+ * more records than [output] max_records, more steps than [time] max_steps (estimated from the
+ * initial state's signal rate; the loop enforces the limit too, as the rate may grow), or
+ * records that need more space than the output's file system has (uncompressed output).
+ */
+static int check_run_size(run_ctx *c, double t0, double rate, fc_err *err)
+{
+    const double t_end = fc_cfg_real(&c->cfg, "time", "t_end");
+    const double interval = fc_cfg_real(&c->cfg, "output", "interval");
+    const double cfl = fc_cfg_real(&c->cfg, "time", "cfl");
+    const double max_steps = fc_cfg_real(&c->cfg, "time", "max_steps");
+    const double max_records = fc_cfg_real(&c->cfg, "output", "max_records");
+    const double records = (interval > 0 ? floor((t_end - t0) / interval) : 0) + 2;
+    if (records > max_records)
+        return fc_fail(err, FC_EINPUT, "%s: [time] t_end = %g s with [output] interval = %g s "
+                       "makes %.3g records, more than [output] max_records = %.3g (raise it with "
+                       "--set output.max_records=N if that is meant)",
+                       c->cfg.path, t_end, interval, records, max_records);
+    const double steps = (t_end - t0) * rate / cfl + records;
+    if (!(steps <= max_steps))
+        return fc_fail(err, FC_EINPUT, "%s: the initial state's time step (%.3g s, from [time] "
+                       "cfl = %g) makes about %.3g steps to [time] t_end = %g s, more than [time] "
+                       "max_steps = %.3g (raise it with --set time.max_steps=N if that is meant)",
+                       c->cfg.path, cfl / rate, cfl, steps, t_end, max_steps);
+    if (fc_cfg_int(&c->cfg, "output", "deflate") == 0) {
+        double bytes = 0;
+        for (size_t k = 0; k < c->s->nvars; k++) {
+            int ex, ey;
+            fc_var_extent(c->s->vars[k].shape, &c->grid, &ex, &ey);
+            if (fc_var_on(c->s, c->params, k) && !fc_var_static(c->s->vars[k].shape))
+                bytes += (double)ex * ey * sizeof(fc_real);
+        }
+        bytes = (bytes + 8.0 * (c->ndiags + 1)) * records;
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s", c->path);
+        char *slash = strrchr(dir, '/');
+        if (slash)
+            slash[slash == dir] = '\0';
+        else
+            snprintf(dir, sizeof dir, ".");
+        struct statvfs fs;
+        if (statvfs(dir, &fs) == 0) {
+            const double free_bytes = (double)fs.f_bavail * (double)fs.f_frsize;
+            if (bytes > free_bytes)
+                return fc_fail(err, FC_EINPUT, "%s: %.3g records of this case need %.3g GB; the "
+                               "file system of '%s' has %.3g GB free (write fewer records, or "
+                               "compress them with [output] deflate)",
+                               c->cfg.path, records, bytes / 1e9, c->path, free_bytes / 1e9);
+        }
+    }
+    return FC_OK;
+}
+
+static int setup(run_ctx *c, double *t0, double *rate, fc_err *err)
 {
     const fc_run_opts *o = c->o;
     int st = fc_config_load(o->case_path, o->sets, o->nsets, &c->cfg, err);
@@ -200,11 +249,11 @@ static int setup(run_ctx *c, double *t0, fc_err *err)
     output_path(c);
     *t0 = 0;
     if (o->restart) {
-        if (same_file(o->restart, c->path))
+        if (fc_same_file(o->restart, c->path))
             return fc_fail(err, FC_EINPUT,
                            "the output file '%s' is the restart file: give another with -o",
                            c->path);
-        if ((st = ncio_read_restart(o->restart, c->s, c->params, &c->grid, &c->host, t0, err)))
+        if ((st = fc_ncio_read_restart(o->restart, c->s, c->params, &c->grid, &c->host, t0, err)))
             return st;
         if (*t0 >= fc_cfg_real(&c->cfg, "time", "t_end"))
             return fc_fail(err, FC_EINPUT,
@@ -216,7 +265,8 @@ static int setup(run_ctx *c, double *t0, fc_err *err)
 
     if ((st = c->ops->create(&c->grid, c->params, &c->state, err)))
         return st;
-    if ((st = c->ops->upload(c->state, &c->host, err)))
+    if ((st = c->ops->upload(c->state, &c->host, err)) ||
+        (st = c->ops->max_rate(c->state, rate, err)) || (st = check_run_size(c, *t0, *rate, err)))
         return st;
 
     fc_diag_spec *diags = malloc((size_t)c->ndiags * sizeof *diags);
@@ -229,10 +279,10 @@ static int setup(run_ctx *c, double *t0, fc_err *err)
     char hist[8192];
     history(c, hist, sizeof hist);
     const char *title = fc_cfg_str(&c->cfg, "case", "title");
-    ncio_meta meta = {&c->cfg, c->s,     c->params, &c->grid, *title ? title : c->cfg.name,
+    fc_ncio_meta meta = {&c->cfg, c->s,     c->params, &c->grid, *title ? title : c->cfg.name,
                       hist,    c->device, diags,   c->ndiags,
                       (int)fc_cfg_int(&c->cfg, "output", "deflate")};
-    st = ncio_create(c->path, o->overwrite, &meta, &c->out, err);
+    st = fc_ncio_create(c->path, o->overwrite, &meta, &c->out, err);
     free(diags);
     return st;
 }
@@ -295,8 +345,8 @@ int fc_run(const fc_run_opts *o, fc_run_result *res, fc_err *err)
     err->msg[0] = '\0';
     if (o->quiet)
         fc_log_set_quiet(1);
-    double t = 0;
-    int st = setup(&c, &t, err);
+    double t = 0, rate = 0;
+    int st = setup(&c, &t, &rate, err);
     if (st) {
         teardown(&c); /* the output file is created last: nothing was written */
         return st;
@@ -308,7 +358,8 @@ int fc_run(const fc_run_opts *o, fc_run_result *res, fc_err *err)
     const double interval = fc_cfg_real(&c.cfg, "output", "interval");
     const double cells = (double)c.grid.nx * c.grid.ny;
     long long next = interval > 0 ? next_output(t, interval) : 0;
-    double rate, t_last = t, dt = 0, courant = 0;
+    const double max_steps = fc_cfg_real(&c.cfg, "time", "max_steps");
+    double t_last = t, dt = 0, courant = 0;
     long long steps = 0, halvings = 0;
     fc_progress prog;
     double wall0 = fc_now(), step_wall = 0, mass0 = 0;
@@ -316,8 +367,7 @@ int fc_run(const fc_run_opts *o, fc_run_result *res, fc_err *err)
     double stat_sum[FC_MAX_STEP_STATS] = {0}; /* of the solver's step statistics, for the summary */
     const int conserved = c.s->conserved_diag;
 
-    if ((st = c.ops->max_rate(c.state, &rate, err)) ||
-        (st = write_record(&c, t, 0, 0, NULL, err)))
+    if ((st = write_record(&c, t, 0, 0, NULL, err)))
         goto done;
     if (conserved >= 0)
         mass0 = c.diags[conserved];
@@ -333,6 +383,16 @@ int fc_run(const fc_run_opts *o, fc_run_result *res, fc_err *err)
         int landing = t + dt >= target;
         if (landing)
             dt = target - t;
+        if ((double)steps >= max_steps) {
+            fc_progress_end(&prog);
+            st = fc_fail(err, FC_ENUMERIC,
+                         "the run reached [time] max_steps = %.3g at model time t = %.9g s "
+                         "(dt = %.3g s): it stops; '%s' holds every record up to t = %.9g s "
+                         "(raise the limit with --set time.max_steps=N and continue with "
+                         "--restart %s)",
+                         max_steps, t, dt, c.path, t_last, c.path);
+            goto done;
+        }
         fc_step_report rep = {0};
         double w = fc_now(), planned = dt;
         if ((st = fc_step_adaptive(c.ops, c.state, &dt, &rep, &halvings, err)))
@@ -404,7 +464,7 @@ int fc_run(const fc_run_opts *o, fc_run_result *res, fc_err *err)
                 fc_format_duration(step_wall, d2, sizeof d2),
                 step_wall > 0 ? cells * steps / step_wall / 1e6 : 0,
                 step_wall > 0 ? bpc * cells * steps / step_wall / 1e9 : 0, bpc, drift,
-                ncio_records(c.out), c.path, halvings ? halving_note : "", stats);
+                fc_ncio_records(c.out), c.path, halvings ? halving_note : "", stats);
     }
 
 done:
@@ -413,10 +473,10 @@ done:
     res->t = t;
     res->wall = fc_now() - wall0;
     res->step_wall = step_wall;
-    res->records = c.out ? ncio_records(c.out) : 0;
+    res->records = c.out ? fc_ncio_records(c.out) : 0;
     {
         fc_err cerr = {{0}};
-        int cst = ncio_close(c.out, &cerr);
+        int cst = fc_ncio_close(c.out, &cerr);
         if (cst && !st) {
             st = cst;
             *err = cerr;

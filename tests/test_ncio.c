@@ -130,10 +130,10 @@ static const char *two_records(fc_config *cfg, fc_grid *g)
     fc_grid_init(g, 12, 10, 2, 0, 1.2, 0, 1, bc, &err);
     const char *path = tl_temp_path("two.nc");
     unlink(path);
-    ncio_meta m = {cfg, cfg->solver, NULL, g, "two", "now: test", "cpu", cfg->solver->diags,
+    fc_ncio_meta m = {cfg, cfg->solver, NULL, g, "two", "now: test", "cpu", cfg->solver->diags,
                    (int)cfg->solver->ndiags, 0};
-    ncio_file *f;
-    ck_assert_msg(ncio_create(path, 0, &m, &f, &err) == FC_OK, "%s", err.msg);
+    fc_ncio_file *f;
+    ck_assert_msg(fc_ncio_create(path, 0, &m, &f, &err) == FC_OK, "%s", err.msg);
     size_t n = 120, nv = cfg->solver->nvars;
     fc_real *data = malloc(n * nv * sizeof *data);
     fc_real **packed = calloc(nv, sizeof *packed);
@@ -145,14 +145,14 @@ static const char *two_records(fc_config *cfg, fc_grid *g)
                 packed[v][k] = (fc_real)(1000 * rec + 10 * v + k * 0.5);
             if (cfg->solver->vars[v].shape == FC_VAR_YX) {
                 if (rec == 0)
-                    ck_assert_int_eq(ncio_write_static(f, (int)v, packed[v], &err), FC_OK);
+                    ck_assert_int_eq(fc_ncio_write_static(f, (int)v, packed[v], &err), FC_OK);
                 packed[v] = NULL;
             }
         }
-        ck_assert_int_eq(ncio_write_record(f, 10.0 * rec, packed, diags, &err), FC_OK);
+        ck_assert_int_eq(fc_ncio_write_record(f, 10.0 * rec, packed, diags, &err), FC_OK);
     }
-    ck_assert_int_eq(ncio_records(f), 2);
-    ck_assert_int_eq(ncio_close(f, &err), FC_OK);
+    ck_assert_int_eq(fc_ncio_records(f), 2);
+    ck_assert_int_eq(fc_ncio_close(f, &err), FC_OK);
     free(data);
     free(packed);
     return path;
@@ -165,7 +165,7 @@ START_TEST(round_trip_and_incomplete_record)
     fc_err err;
     const char *path = two_records(&cfg, &g);
     fc_real *h = fc_grid_alloc(&g);
-    ck_assert_int_eq(ncio_read_field(path, "h", &g, h, &err), FC_OK); /* the last record */
+    ck_assert_int_eq(fc_ncio_read_field(path, "h", &g, h, &err), FC_OK); /* the last record */
     ck_assert_double_eq(h[fc_idx(g.pitch, g.ng, 3, 2)], 1000 + 0.5 * (2 * 12 + 3));
 
     /* A crash after the data of record 2 but before its time: the record is incomplete. */
@@ -176,13 +176,13 @@ START_TEST(round_trip_and_incomplete_record)
     double junk[120] = {0};
     ck_assert_int_eq(nc_put_vara_double(ncid, varid, start, count, junk), NC_NOERR);
     size_t n;
-    ck_assert_int_eq(ncio_complete_records(ncid, &n, &err), FC_OK);
+    ck_assert_int_eq(fc_ncio_complete_records(ncid, &n, &err), FC_OK);
     ck_assert_uint_eq(n, 2);
     nc_close(ncid);
 
     fc_state st = {4, {fc_grid_alloc(&g), fc_grid_alloc(&g), fc_grid_alloc(&g), fc_grid_alloc(&g)}};
     double t;
-    ck_assert_msg(ncio_read_restart(path, cfg.solver, NULL, &g, &st, &t, &err) == FC_OK, "%s", err.msg);
+    ck_assert_msg(fc_ncio_read_restart(path, cfg.solver, NULL, &g, &st, &t, &err) == FC_OK, "%s", err.msg);
     ck_assert_double_eq(t, 10);
     ck_assert_double_eq(st.f[0][fc_idx(g.pitch, g.ng, 3, 2)], 1000 + 0.5 * (2 * 12 + 3));
     for (int k = 0; k < 4; k++)
@@ -202,16 +202,16 @@ START_TEST(existing_file_is_never_overwritten)
     ck_assert_int_eq(fc_config_load(ini, NULL, 0, &cfg, &err), FC_OK);
     const int bc[4] = {1, 1, 1, 1};
     fc_grid_init(&g, 12, 10, 2, 0, 1.2, 0, 1, bc, &err);
-    ncio_meta m = {&cfg, cfg.solver, NULL, &g, "t", "h", "cpu", cfg.solver->diags, 4, 0};
-    ncio_file *f;
-    ck_assert_int_eq(ncio_create(path, 0, &m, &f, &err), FC_EINPUT);
+    fc_ncio_meta m = {&cfg, cfg.solver, NULL, &g, "t", "h", "cpu", cfg.solver->diags, 4, 0};
+    fc_ncio_file *f;
+    ck_assert_int_eq(fc_ncio_create(path, 0, &m, &f, &err), FC_EINPUT);
     ck_assert_ptr_nonnull(strstr(err.msg, "exists; it is left untouched"));
     FILE *fp = fopen(path, "r");
     char buf[64] = "";
     ck_assert_ptr_nonnull(fgets(buf, sizeof buf, fp));
     fclose(fp);
     ck_assert_str_eq(buf, "precious data\n");
-    ck_assert_int_eq(ncio_create("/nonexistent/dir/out.nc", 0, &m, &f, &err), FC_EINPUT);
+    ck_assert_int_eq(fc_ncio_create("/nonexistent/dir/out.nc", 0, &m, &f, &err), FC_EINPUT);
     ck_assert_ptr_nonnull(strstr(err.msg, "cannot create output file '/nonexistent/dir/out.nc'"));
     fc_config_free(&cfg);
 }
@@ -224,14 +224,14 @@ START_TEST(reading_errors_name_file_and_variable)
     fc_err err;
     const char *path = two_records(&cfg, &g);
     fc_real *h = fc_grid_alloc(&g);
-    ck_assert_int_eq(ncio_read_field(path, "depth", &g, h, &err), FC_EINPUT);
+    ck_assert_int_eq(fc_ncio_read_field(path, "depth", &g, h, &err), FC_EINPUT);
     ck_assert_ptr_nonnull(strstr(err.msg, "no variable 'depth'"));
     const int bc[4] = {1, 1, 1, 1};
     fc_grid_init(&other, 13, 10, 2, 0, 1.3, 0, 1, bc, &err);
     fc_real *h2 = fc_grid_alloc(&other);
-    ck_assert_int_eq(ncio_read_field(path, "h", &other, h2, &err), FC_EINPUT);
+    ck_assert_int_eq(fc_ncio_read_field(path, "h", &other, h2, &err), FC_EINPUT);
     ck_assert_ptr_nonnull(strstr(err.msg, "variable 'h' is 12 x 10 (x by y); the grid is 13 x 10"));
-    ck_assert_int_eq(ncio_read_field("/nonexistent.nc", "h", &g, h, &err), FC_EINPUT);
+    ck_assert_int_eq(fc_ncio_read_field("/nonexistent.nc", "h", &g, h, &err), FC_EINPUT);
     ck_assert_ptr_nonnull(strstr(err.msg, "cannot read initial-condition file '/nonexistent.nc'"));
     free(h);
     free(h2);

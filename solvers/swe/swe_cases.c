@@ -181,7 +181,7 @@ static int read_var(const fc_config *cfg, const fc_grid *g, const char *path, co
     const char *var = fc_cfg_str(cfg, "initial", key);
     if (!*var)
         return FC_OK;
-    int st = ncio_read_field(path, var, g, field, err);
+    int st = fc_ncio_read_field(path, var, g, field, err);
     if (st)
         fc_err_append(err, "(from [initial] %s = %s in %s)", key, var, cfg->path);
     return st;

@@ -1,0 +1,394 @@
+/* ncread.c: checked reading of NetCDF input (see ncread.h). */
+#include <fc_build.h>
+
+#include "ncread.h"
+
+#include <errno.h>
+#include <math.h>
+#include <netcdf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+const char *fc_nc_strerror(int status, const char *path)
+{
+    if (status > 0)
+        return strerror(status);
+    if (status == NC_EHDFERR || status == NC_EIO) {
+        /* HDF5 reports a failed write as its own error; the file's folder tells why. */
+        if (errno == ENOSPC || errno == EDQUOT)
+            return strerror(errno);
+        if (path) {
+            char dir[4096];
+            snprintf(dir, sizeof dir, "%s", path);
+            char *slash = strrchr(dir, '/');
+            if (slash)
+                slash[slash == dir] = '\0';
+            else
+                snprintf(dir, sizeof dir, ".");
+            struct statvfs fs;
+            if (statvfs(dir, &fs) == 0 && fs.f_bavail < 16)
+                return strerror(ENOSPC);
+        }
+    }
+    return nc_strerror(status);
+}
+
+int fc_nc_open(const char *path, const char *what, int *ncid, fc_err *err)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return fc_fail(err, FC_EINPUT, "cannot read %s '%s': %s", what, path, strerror(errno));
+    if (!S_ISREG(sb.st_mode))
+        return fc_fail(err, FC_EINPUT, "cannot read %s '%s': not a regular file", what, path);
+    const int rc = nc_open(path, NC_NOWRITE, ncid);
+    if (rc != NC_NOERR)
+        return fc_fail(err, FC_EINPUT, "cannot read %s '%s': %s", what, path,
+                       rc > 0 ? strerror(rc) : nc_strerror(rc));
+    return FC_OK;
+}
+
+void fc_nc_close(int ncid) { nc_close(ncid); }
+
+static int numeric(nc_type t)
+{
+    switch (t) {
+    case NC_BYTE: case NC_UBYTE: case NC_SHORT: case NC_USHORT: case NC_INT: case NC_UINT:
+    case NC_INT64: case NC_UINT64: case NC_FLOAT: case NC_DOUBLE:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* The fill value netCDF uses for unwritten values of type t. */
+static double default_fill(nc_type t)
+{
+    switch (t) {
+    case NC_BYTE: return NC_FILL_BYTE;
+    case NC_UBYTE: return NC_FILL_UBYTE;
+    case NC_SHORT: return NC_FILL_SHORT;
+    case NC_USHORT: return NC_FILL_USHORT;
+    case NC_INT: return NC_FILL_INT;
+    case NC_UINT: return NC_FILL_UINT;
+    case NC_INT64: return (double)NC_FILL_INT64;
+    case NC_UINT64: return (double)NC_FILL_UINT64;
+    case NC_FLOAT: return NC_FILL_FLOAT;
+    default: return NC_FILL_DOUBLE;
+    }
+}
+
+int fc_nc_has_att(int ncid, int varid, const char *name)
+{
+    return nc_inq_att(ncid, varid, name, NULL, NULL) == NC_NOERR;
+}
+
+/* "attribute 'x' of variable 'v'" or "global attribute 'x'". */
+static const char *att_label(int ncid, int varid, const char *name, char *buf, size_t len)
+{
+    char var[NC_MAX_NAME + 1] = "?";
+    if (varid == NC_GLOBAL)
+        snprintf(buf, len, "global attribute '%s'", name);
+    else {
+        nc_inq_varname(ncid, varid, var);
+        snprintf(buf, len, "attribute '%s' of variable '%s'", name, var);
+    }
+    return buf;
+}
+
+int fc_nc_att_text(int ncid, int varid, const char *path, const char *name, char *buf,
+                   size_t size, fc_err *err)
+{
+    nc_type t;
+    size_t n;
+    char label[2 * NC_MAX_NAME + 64];
+    if (nc_inq_att(ncid, varid, name, &t, &n) != NC_NOERR)
+        return 1;
+    if (t != NC_CHAR)
+        return fc_fail(err, FC_EINPUT, "%s: %s is not text", path,
+                       att_label(ncid, varid, name, label, sizeof label));
+    if (n + 1 > size)
+        return fc_fail(err, FC_EINPUT, "%s: %s has %zu characters; at most %zu are expected",
+                       path, att_label(ncid, varid, name, label, sizeof label), n, size - 1);
+    if (n && nc_get_att_text(ncid, varid, name, buf) != NC_NOERR)
+        return fc_fail(err, FC_EINPUT, "%s: cannot read %s", path,
+                       att_label(ncid, varid, name, label, sizeof label));
+    buf[n] = '\0';
+    return FC_OK;
+}
+
+int fc_nc_att_text_alloc(int ncid, int varid, const char *path, const char *name, char **text,
+                         fc_err *err)
+{
+    nc_type t;
+    size_t n;
+    char label[2 * NC_MAX_NAME + 64];
+    *text = NULL;
+    if (nc_inq_att(ncid, varid, name, &t, &n) != NC_NOERR)
+        return 1;
+    if (t != NC_CHAR)
+        return fc_fail(err, FC_EINPUT, "%s: %s is not text", path,
+                       att_label(ncid, varid, name, label, sizeof label));
+    char *buf = malloc(n + 1);
+    if (!buf)
+        return fc_fail(err, FC_ENOMEM, "%s: out of memory for %s", path,
+                       att_label(ncid, varid, name, label, sizeof label));
+    if (n && nc_get_att_text(ncid, varid, name, buf) != NC_NOERR) {
+        free(buf);
+        return fc_fail(err, FC_EINPUT, "%s: cannot read %s", path,
+                       att_label(ncid, varid, name, label, sizeof label));
+    }
+    buf[n] = '\0';
+    *text = buf;
+    return FC_OK;
+}
+
+int fc_nc_att_doubles(int ncid, int varid, const char *path, const char *name, double *out,
+                      size_t n, fc_err *err)
+{
+    nc_type t;
+    size_t len;
+    char label[2 * NC_MAX_NAME + 64];
+    if (nc_inq_att(ncid, varid, name, &t, &len) != NC_NOERR)
+        return 1;
+    if (!numeric(t) || len != n)
+        return fc_fail(err, FC_EINPUT, "%s: %s should be %zu number%s; it holds %zu %s", path,
+                       att_label(ncid, varid, name, label, sizeof label), n, n == 1 ? "" : "s",
+                       len, numeric(t) ? "numbers" : "values that are not numbers");
+    if (nc_get_att_double(ncid, varid, name, out) != NC_NOERR)
+        return fc_fail(err, FC_EINPUT, "%s: cannot read %s", path,
+                       att_label(ncid, varid, name, label, sizeof label));
+    for (size_t k = 0; k < n; k++)
+        if (!isfinite(out[k]))
+            return fc_fail(err, FC_EINPUT, "%s: %s holds %g, not a finite number", path,
+                           att_label(ncid, varid, name, label, sizeof label), out[k]);
+    return FC_OK;
+}
+
+int fc_nc_att_int(int ncid, int varid, const char *path, const char *name, long long lo,
+                  long long hi, long long *out, fc_err *err)
+{
+    double v;
+    int st = fc_nc_att_doubles(ncid, varid, path, name, &v, 1, err);
+    if (st)
+        return st;
+    char label[2 * NC_MAX_NAME + 64];
+    if (v != floor(v) || v < (double)lo || v > (double)hi)
+        return fc_fail(err, FC_EINPUT, "%s: %s is %.17g; an integer from %lld to %lld is "
+                       "expected", path, att_label(ncid, varid, name, label, sizeof label), v,
+                       lo, hi);
+    *out = (long long)v;
+    return FC_OK;
+}
+
+int fc_nc_find_var(int ncid, const char *path, const char *name, int min_dims, int max_dims,
+                   fc_nc_var *v, fc_err *err)
+{
+    memset(v, 0, sizeof *v);
+    v->path = path;
+    v->name = name;
+    if (nc_inq_varid(ncid, name, &v->id) != NC_NOERR)
+        return fc_fail(err, FC_EINPUT, "%s: no variable '%s'", path, name);
+    nc_type t;
+    int dims[NC_MAX_VAR_DIMS];
+    if (nc_inq_var(ncid, v->id, NULL, &t, &v->ndims, NULL, NULL) != NC_NOERR ||
+        v->ndims < 0 || v->ndims > NC_MAX_VAR_DIMS ||
+        nc_inq_vardimid(ncid, v->id, dims) != NC_NOERR)
+        return fc_fail(err, FC_EINPUT, "%s: cannot read the shape of variable '%s'", path, name);
+    v->type = t;
+    if (!numeric(t))
+        return fc_fail(err, FC_EINPUT, "%s: variable '%s' does not hold numbers", path, name);
+    if (v->ndims < min_dims || v->ndims > max_dims || v->ndims > FC_NC_MAX_DIMS) {
+        if (min_dims == max_dims)
+            return fc_fail(err, FC_EINPUT, "%s: variable '%s' has %d dimension(s); %d expected",
+                           path, name, v->ndims, min_dims);
+        return fc_fail(err, FC_EINPUT, "%s: variable '%s' has %d dimension(s); %d to %d expected",
+                       path, name, v->ndims, min_dims, max_dims);
+    }
+    for (int d = 0; d < v->ndims; d++)
+        if (nc_inq_dimlen(ncid, dims[d], &v->len[d]) != NC_NOERR)
+            return fc_fail(err, FC_EINPUT, "%s: cannot read the dimensions of variable '%s'",
+                           path, name);
+    int unlim[NC_MAX_DIMS], nunlim = 0;
+    if (v->ndims > 0 && nc_inq_unlimdims(ncid, &nunlim, NULL) == NC_NOERR &&
+        nunlim >= 0 && nunlim <= NC_MAX_DIMS && nc_inq_unlimdims(ncid, &nunlim, unlim) == NC_NOERR)
+        for (int k = 0; k < nunlim; k++)
+            v->record |= unlim[k] == dims[0];
+    /* Values that mean "no data": the CF attributes where given, else netCDF's default fill. */
+    double f;
+    nc_type at;
+    size_t alen;
+    for (int k = 0; k < 2; k++) {
+        const char *att = k ? "missing_value" : "_FillValue";
+        if (nc_inq_att(ncid, v->id, att, &at, &alen) == NC_NOERR && numeric(at) && alen == 1 &&
+            nc_get_att_double(ncid, v->id, att, &f) == NC_NOERR)
+            v->fill[v->nfill++] = f;
+    }
+    if (!fc_nc_has_att(ncid, v->id, "_FillValue"))
+        v->fill[v->nfill++] = default_fill(t);
+    return FC_OK;
+}
+
+/* Whether x is a fill value of v, compared in the precision it was read in. */
+#define IS_FILL(v, x, T) (((v)->nfill > 0 && (x) == (T)(v)->fill[0]) || \
+                          ((v)->nfill > 1 && (x) == (T)(v)->fill[1]))
+
+/* Reads a hyperslab and checks every value: finite and not a fill value; on the first bad
+ * one, names it by its flat index within the plane (nx: the plane's row length, 0 for a
+ * vector). */
+#define DEFINE_GET(SUFFIX, T, NCGET)                                                             \
+    static int get_##SUFFIX(int ncid, const fc_nc_var *v, const size_t *start,                   \
+                            const size_t *count, size_t n, size_t nx, size_t rec, T *out,        \
+                            fc_err *err)                                                         \
+    {                                                                                            \
+        const int rc = NCGET(ncid, v->id, start, count, out);                                    \
+        if (rc != NC_NOERR)                                                                      \
+            return fc_fail(err, FC_EINPUT, "%s: reading variable '%s': %s", v->path, v->name,    \
+                           nc_strerror(rc));                                                     \
+        for (size_t k = 0; k < n; k++) {                                                         \
+            const T x = out[k];                                                                  \
+            if (isfinite((double)x) && !IS_FILL(v, x, T))                                        \
+                continue;                                                                        \
+            const char *what = isfinite((double)x) ? "a fill value (missing data)"               \
+                               : isnan((double)x)  ? "NaN"                                       \
+                                                   : "an infinite value";                        \
+            if (nx && rec != (size_t)-1)                                                         \
+                return fc_fail(err, FC_EINPUT,                                                   \
+                               "%s: variable '%s' holds %s at record %zu, cell (i=%zu, j=%zu)",  \
+                               v->path, v->name, what, rec, k % nx, k / nx);                     \
+            if (nx)                                                                              \
+                return fc_fail(err, FC_EINPUT, "%s: variable '%s' holds %s at cell (i=%zu, "     \
+                               "j=%zu)", v->path, v->name, what, k % nx, k / nx);                \
+            return fc_fail(err, FC_EINPUT, "%s: variable '%s' holds %s at index %zu", v->path,   \
+                           v->name, what, k);                                                    \
+        }                                                                                        \
+        return FC_OK;                                                                            \
+    }
+DEFINE_GET(float, float, nc_get_vara_float)
+DEFINE_GET(double, double, nc_get_vara_double)
+
+static int get_int(int ncid, const fc_nc_var *v, const size_t *start, const size_t *count,
+                   size_t n, int *out, fc_err *err)
+{
+    (void)n;
+    const int rc = nc_get_vara_int(ncid, v->id, start, count, out);
+    if (rc != NC_NOERR)
+        return fc_fail(err, FC_EINPUT, "%s: reading variable '%s': %s", v->path, v->name,
+                       nc_strerror(rc));
+    return FC_OK;
+}
+
+/* The start and count of record rec's ny x nx plane of v, after checking its shape. */
+static int plane_slab(const fc_nc_var *v, size_t rec, size_t ny, size_t nx, size_t *start,
+                      size_t *count, fc_err *err)
+{
+    if (v->ndims < 2 || v->ndims > 3)
+        return fc_fail(err, FC_EINPUT, "%s: variable '%s' has %d dimension(s); (y, x) or "
+                       "(time, y, x) expected", v->path, v->name, v->ndims);
+    const size_t gy = v->len[v->ndims - 2], gx = v->len[v->ndims - 1];
+    if (gx != nx || gy != ny)
+        return fc_fail(err, FC_EINPUT, "%s: variable '%s' is %zu x %zu (x by y); %zu x %zu is "
+                       "expected", v->path, v->name, gx, gy, nx, ny);
+    int d = 0;
+    if (v->ndims == 3) {
+        if (rec >= v->len[0])
+            return fc_fail(err, FC_EINPUT, "%s: variable '%s' has %zu record(s); record %zu was "
+                           "asked for", v->path, v->name, v->len[0], rec);
+        start[0] = rec;
+        count[0] = 1;
+        d = 1;
+    }
+    start[d] = start[d + 1] = 0;
+    count[d] = ny;
+    count[d + 1] = nx;
+    return FC_OK;
+}
+
+int fc_nc_get_plane_float(int ncid, const fc_nc_var *v, size_t rec, size_t ny, size_t nx,
+                          float *out, fc_err *err)
+{
+    size_t start[3], count[3];
+    int st = plane_slab(v, rec, ny, nx, start, count, err);
+    return st ? st : get_float(ncid, v, start, count, ny * nx, nx, v->ndims == 3 ? rec : (size_t)-1, out, err);
+}
+
+int fc_nc_get_plane_double(int ncid, const fc_nc_var *v, size_t rec, size_t ny, size_t nx,
+                           double *out, fc_err *err)
+{
+    size_t start[3], count[3];
+    int st = plane_slab(v, rec, ny, nx, start, count, err);
+    return st ? st : get_double(ncid, v, start, count, ny * nx, nx, v->ndims == 3 ? rec : (size_t)-1, out, err);
+}
+
+static int vector_shape(const fc_nc_var *v, size_t n, fc_err *err)
+{
+    if (v->ndims != 1 || v->len[0] != n)
+        return fc_fail(err, FC_EINPUT, "%s: variable '%s' should hold %zu value%s on one "
+                       "dimension; it has %d dimension(s) and %zu value%s", v->path, v->name, n,
+                       n == 1 ? "" : "s", v->ndims, v->ndims ? v->len[0] : 1,
+                       v->ndims && v->len[0] == 1 ? "" : "s");
+    return FC_OK;
+}
+
+int fc_nc_get_vector_float(int ncid, const fc_nc_var *v, size_t n, float *out, fc_err *err)
+{
+    size_t start = 0;
+    int st = vector_shape(v, n, err);
+    return st || n == 0 ? st : get_float(ncid, v, &start, &n, n, 0, (size_t)-1, out, err);
+}
+
+int fc_nc_get_vector_double(int ncid, const fc_nc_var *v, size_t n, double *out, fc_err *err)
+{
+    size_t start = 0;
+    int st = vector_shape(v, n, err);
+    return st || n == 0 ? st : get_double(ncid, v, &start, &n, n, 0, (size_t)-1, out, err);
+}
+
+int fc_nc_get_vector_int(int ncid, const fc_nc_var *v, size_t n, int *out, fc_err *err)
+{
+    size_t start = 0;
+    int st = vector_shape(v, n, err);
+    return st || n == 0 ? st : get_int(ncid, v, &start, &n, n, out, err);
+}
+
+int fc_nc_complete_records(int ncid, const char *path, size_t *n, fc_err *err)
+{
+    fc_nc_var v;
+    *n = 0;
+    int st = fc_nc_find_var(ncid, path, "time", 1, 1, &v, err);
+    if (st)
+        return st;
+    /* Blocks of 4096 values: a file that claims 4e8 records costs 32 kB to reject. */
+    enum { BLOCK = 4096 };
+    double t[BLOCK], last = -INFINITY;
+    for (size_t s = 0; s < v.len[0]; s += BLOCK) {
+        size_t count = v.len[0] - s < BLOCK ? v.len[0] - s : BLOCK;
+        const int rc = nc_get_vara_double(ncid, v.id, &s, &count, t);
+        if (rc != NC_NOERR)
+            return fc_fail(err, FC_EINPUT, "%s: reading variable 'time': %s", path,
+                           nc_strerror(rc));
+        for (size_t k = 0; k < count; k++) {
+            if (!isfinite(t[k]) || IS_FILL(&v, t[k], double) ||
+                (v.type == NC_FLOAT && IS_FILL(&v, (float)t[k], float)) || !(t[k] > last))
+                return FC_OK;
+            last = t[k];
+            (*n)++;
+        }
+    }
+    return FC_OK;
+}
+
+int fc_nc_times(int ncid, const char *path, size_t n, double *t, fc_err *err)
+{
+    fc_nc_var v;
+    int st = fc_nc_find_var(ncid, path, "time", 1, 1, &v, err);
+    if (st || n == 0)
+        return st;
+    if (n > v.len[0])
+        return fc_fail(err, FC_EINPUT, "%s: variable 'time' has %zu values, not %zu", path,
+                       v.len[0], n);
+    size_t start = 0;
+    return get_double(ncid, &v, &start, &n, n, 0, (size_t)-1, t, err);
+}
