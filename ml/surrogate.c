@@ -3,6 +3,7 @@
 
 #include "surrogate.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <netcdf.h>
@@ -56,9 +57,11 @@ int ml_surrogate_save(const ml_surrogate *s, const mlp_optim *opt, const char *p
     snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
     const ml_geometry *g = &s->geo;
     const int nin = g->nvars + g->nstatic;
-    int ncid, nc = nc_create(tmp, NC_NETCDF4 | NC_CLOBBER, &ncid);
+    /* CDF-5 rather than NetCDF-4: a model needs no HDF5 feature, and a write that fails (a
+     * full disk) then leaves no half-closed HDF5 file behind to crash the process at exit. */
+    int ncid, nc = nc_create(tmp, NC_64BIT_DATA | NC_CLOBBER, &ncid);
     if (nc != NC_NOERR)
-        return fc_fail(err, FC_EIO, "cannot create '%s': %s", tmp, nc_strerror(nc));
+        return fc_fail(err, FC_EIO, "cannot create '%s': %s", tmp, fc_nc_strerror(nc, tmp));
     int dl, dp, di, dout, de = -1, vw, vp, vim, vis, vom, vos, vt = -1, vv = -1, vsp = -1, vm1 = -1, vm2 = -1;
     NC_OK(nc_def_dim(ncid, "layer", (size_t)s->net.nlayers + 1, &dl));
     NC_OK(nc_def_dim(ncid, "param", s->net.nparams, &dp));
@@ -126,8 +129,9 @@ int ml_surrogate_save(const ml_surrogate *s, const mlp_optim *opt, const char *p
     nc = nc ? nc : nc2;
     if (nc != NC_NOERR || rename(tmp, path) != 0) {
         unlink(tmp);
-        return fc_fail(err, FC_EIO, "cannot write the model '%s': %s", path,
-                       nc != NC_NOERR ? nc_strerror(nc) : "rename failed");
+        return fc_fail(err, FC_EIO, "cannot write the model '%s': %s%s", path,
+                       nc != NC_NOERR ? fc_nc_strerror(nc, tmp) : strerror(errno),
+                       fc_file_exists(path) ? " (the model saved before is kept)" : "");
     }
     return FC_OK;
 }
@@ -557,6 +561,14 @@ int ml_train(const ml_train_opts *o, fc_err *err)
             break;
         hist[2][e] = (double)seen / secs;
         const double score = nval ? hist[1][e] : hist[0][e];
+        if (!isfinite(hist[0][e]) || !isfinite(score)) {
+            st = fc_fail(err, FC_ENUMERIC, "epoch %d: the %s loss is %g: training diverged (try "
+                         "a smaller --lr)%s", e + 1, isfinite(hist[0][e]) ? "validation"
+                         : "training", isfinite(hist[0][e]) ? score : hist[0][e],
+                         s.best_epoch >= 0 ? "; the model file holds the best epoch before it"
+                                           : "; no model was written");
+            break;
+        }
         const int better = score < s.best_val;
         fc_info("epoch %d/%d: train loss %.4e, validation loss %.4e, %.3g samples/s, lr %.3g%s",
                 e + 1, total, hist[0][e], hist[1][e], hist[2][e], rate, better ? " (best)" : "");
@@ -657,7 +669,8 @@ static int read_record(int ncid, const char *path, char names[][64], int n, int 
 static int create_output(const ml_rollout_opts *o, const ml_surrogate *s, int in, int *ncid,
                          int *tid, int *vid, fc_err *err)
 {
-    int nc = nc_create(o->output, NC_NETCDF4 | NC_CLOBBER, ncid), dt, dy, dx, cx, cy;
+    int nc = nc_create(o->output, NC_NETCDF4 | NC_CLOBBER, ncid), dt = -1, dy = -1, dx = -1,
+        cx = -1, cy = -1;
     if (nc != NC_NOERR)
         return fc_fail(err, FC_EINPUT, "cannot create '%s': %s", o->output,
                        fc_nc_strerror(nc, o->output));
@@ -685,8 +698,11 @@ static int create_output(const ml_rollout_opts *o, const ml_surrogate *s, int in
         if (nc_inq_varid(in, coords[k], &src) == NC_NOERR && nc_inq_varnatts(in, src, &natts) == NC_NOERR)
             for (int a = 0; a < natts; a++) {
                 char name[NC_MAX_NAME + 1];
-                if (nc_inq_attname(in, src, a, name) == NC_NOERR && strcmp(name, "bounds"))
-                    NC_OK(nc_copy_att(in, src, name, *ncid, out_ids[k]));
+                /* Descriptive: one that does not fit its variable (a _FillValue of another
+                 * type) is left out rather than failing the forecast. */
+                if (nc == NC_NOERR && nc_inq_attname(in, src, a, name) == NC_NOERR &&
+                    strcmp(name, "bounds"))
+                    nc_copy_att(in, src, name, *ncid, out_ids[k]);
             }
     }
     for (int v = 0; v < g->nvars; v++) {
@@ -694,8 +710,8 @@ static int create_output(const ml_rollout_opts *o, const ml_surrogate *s, int in
         if (nc_inq_varid(in, s->vars[v], &src) == NC_NOERR && nc_inq_varnatts(in, src, &natts) == NC_NOERR)
             for (int a = 0; a < natts; a++) {
                 char name[NC_MAX_NAME + 1];
-                if (nc_inq_attname(in, src, a, name) == NC_NOERR)
-                    NC_OK(nc_copy_att(in, src, name, *ncid, vid[v]));
+                if (nc == NC_NOERR && nc_inq_attname(in, src, a, name) == NC_NOERR)
+                    nc_copy_att(in, src, name, *ncid, vid[v]);
             }
     }
     char hist[8800];
@@ -742,26 +758,25 @@ static int write_state(int ncid, int tid, const int *vid, const ml_surrogate *s,
 
 /* Seconds of the solver per output interval: its case (stored in the init file) stepped for one
  * interval from its own initial condition, on the CPU as the surrogate. Negative if unknown. */
-static double solver_seconds(int in, const ml_surrogate *s, char *why, size_t len)
+static double solver_seconds(int in, const char *path, const ml_surrogate *s, char *why,
+                             size_t len)
 {
-    size_t n;
-    if (nc_inq_attlen(in, NC_GLOBAL, "flowcast_case", &n) != NC_NOERR) {
+    char *text;
+    fc_err err;
+    if (fc_nc_att_text_alloc(in, NC_GLOBAL, path, "flowcast_case", &text, &err)) {
         snprintf(why, len, "the init file holds no case to run");
         return -1;
     }
-    char *text = malloc(n + 1);
-    if (!text || nc_get_att_text(in, NC_GLOBAL, "flowcast_case", text) != NC_NOERR) {
-        free(text);
-        snprintf(why, len, "cannot read the init file's case");
-        return -1;
-    }
-    text[n] = '\0';
     fc_sim sim;
-    fc_err err;
-    double w = fc_now(), secs = -1;
+    double secs = -1;
+    /* The case comes from a file: a case whose interval would take very many steps is not run. */
+    enum { MAX_STEPS = 100000 };
     if (fc_sim_open_text(&sim, text, NULL, 0, NULL, &err) == FC_OK) {
-        w = fc_now();
-        if (fc_sim_run_to(&sim, s->interval, 0, &err) == FC_OK)
+        const double steps = s->interval * sim.rate / fc_cfg_real(&sim.cfg, "time", "cfl");
+        const double w = fc_now();
+        if (!(steps <= MAX_STEPS))
+            fc_fail(&err, FC_EINPUT, "one output interval takes about %.3g steps", steps);
+        else if (fc_sim_run_to(&sim, s->interval, 0, &err) == FC_OK)
             secs = fc_now() - w;
         fc_sim_close(&sim);
     }
@@ -883,7 +898,7 @@ int ml_rollout(const ml_rollout_opts *o, fc_err *err)
         }
     }
     char why[300] = "";
-    const double solver = solver_seconds(in, &s, why, sizeof why);
+    const double solver = solver_seconds(in, o->init, &s, why, sizeof why);
     printf("\nSurrogate: %.3g s per step of %g s (%d steps, %zu cells, CPU); ", step_secs / o->steps,
            s.interval, o->steps, plane);
     if (solver > 0)

@@ -3,8 +3,8 @@
  * (dataset.h) to that cell's change over one output interval, applied to every cell at once;
  * its training, its file, and its rollout.
  *
- * The model file is NetCDF-4: the widths and float32 parameters, the normalisation, the
- * training history per epoch, the optimiser's state (for --resume), and as attributes the
+ * The model file is NetCDF (CDF-5, no HDF5): the widths and float32 parameters, the
+ * normalisation, the training history per epoch, the optimiser's state (for --resume), and as attributes the
  * variables, static fields, stencil, activation, output interval, grid, boundaries and the data
  * files and solver it was trained on. It is written to a temporary name and renamed over the
  * old one, so a reader (or an interrupted training) always finds a whole model: the best so far.

@@ -47,17 +47,28 @@ static void train_usage(FILE *f)
           f);
 }
 
-/* Appends a comma list to names (at most max); -1 if it overflows or holds an empty name. */
+/* Appends a comma list to names (at most max); -1 if it overflows or holds an empty item. */
 static int add_list(const char *opt, char *arg, const char **names, int *n, int max)
 {
-    for (char *p = strtok(arg, ","); p; p = strtok(NULL, ",")) {
+    char *p = arg;
+    for (;;) {
+        char *comma = strchr(p, ',');
+        if (comma)
+            *comma = '\0';
+        if (!*p) {
+            fc_error("%s: an empty item in the list (give names or numbers separated by single "
+                     "commas)", opt);
+            return -1;
+        }
         if (*n == max) {
             fc_error("%s: at most %d", opt, max);
             return -1;
         }
         names[(*n)++] = p;
+        if (!comma)
+            return 0;
+        p = comma + 1;
     }
-    return 0;
 }
 
 static int parse_int(const char *opt, const char *arg, int lo, int hi, int *v)

@@ -488,6 +488,12 @@ static int read_file(const char *path, char **text, fc_err *err)
         return fc_fail(err, FC_EINPUT, "cannot read case file '%s': %s", path, strerror(errno));
     if (S_ISDIR(st.st_mode))
         return fc_fail(err, FC_EINPUT, "cannot read case file '%s': it is a directory", path);
+    /* A FIFO or device would block or never end: a case file is a regular file. */
+    if (!S_ISREG(st.st_mode))
+        return fc_fail(err, FC_EINPUT, "cannot read case file '%s': not a regular file", path);
+    if (st.st_size > FC_MAX_CASE_BYTES)
+        return fc_fail(err, FC_EINPUT, "cannot read case file '%s': %lld bytes; a case file has "
+                       "at most %d", path, (long long)st.st_size, FC_MAX_CASE_BYTES);
     FILE *f = fopen(path, "rb");
     if (!f)
         return fc_fail(err, FC_EINPUT, "cannot read case file '%s': %s", path, strerror(errno));

@@ -65,6 +65,9 @@ typedef struct fc_config {
     fc_value *v; /* one per key of the core and solver tables */
 } fc_config;
 
+/* The largest case file read (bytes): a case is a page of keys, not data. */
+#define FC_MAX_CASE_BYTES (1 << 20)
+
 /* Loads and validates path with the overrides sets[] ("section.key=value"). On failure err holds
  * one line per problem and FC_EINPUT is returned; cfg is then empty. */
 int fc_config_load(const char *path, const char *const *sets, int nsets, fc_config *cfg,

@@ -94,6 +94,11 @@ static int ns2d_check(const fc_config *cfg, fc_err *err)
                             : "give the viscosity (or [physics] reynolds): both are 0");
         n++;
     }
+    if (fc_cfg_int(cfg, "grid", "nx") * fc_cfg_int(cfg, "grid", "ny") < 2) {
+        fc_cfg_error(cfg, err, "grid", "nx", "a 1 x 1 grid has no pressure gradient to solve for: "
+                     "give the incompressible solver at least 2 cells");
+        n++;
+    }
     int inflow = -1, outflow = 0;
     for (int s = 0; s < 4; s++) {
         int bc = fc_cfg_choice(cfg, "boundary", side_names[s]);

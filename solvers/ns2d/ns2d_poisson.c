@@ -387,7 +387,8 @@ int ns2d_poisson_build(const ns2d_params *p, const signed char *kind, ns2d_poiss
     if (p->precond == NS2D_PC_MULTIGRID &&
         !dense_inverse(&ps->lv[ps->nlevels - 1].A, ps->singular, &ps->coarse_inv)) {
         ns2d_poisson_free(ps);
-        return fc_fail(err, FC_ENUMERIC,
+        /* The geometry of the case, known before anything runs: bad input. */
+        return fc_fail(err, FC_EINPUT,
                        "the coarsest pressure operator is not positive definite (a fluid "
                        "region without outflow that is not connected to the rest?)");
     }
