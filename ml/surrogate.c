@@ -125,7 +125,7 @@ int ml_surrogate_save(const ml_surrogate *s, const mlp_optim *opt, const char *p
         if (opt->m2)
             NC_OK(nc_put_var_float(ncid, vm2, opt->m2));
     }
-    int nc2 = nc_close(ncid);
+    int nc2 = fc_nc_close_output(ncid);
     nc = nc ? nc : nc2;
     if (nc != NC_NOERR || rename(tmp, path) != 0) {
         unlink(tmp);
@@ -193,6 +193,18 @@ int ml_surrogate_load(ml_surrogate *s, mlp_optim *opt, const char *path, fc_err 
                                  texts[k].len, err)) > 0)
             st = fc_fail(err, FC_EINPUT, "'%s' is not a flowcast model file: no attribute '%s'",
                          path, texts[k].name);
+    /* Where it came from: descriptive, empty when absent. */
+    struct {
+        const char *name;
+        char *buf;
+        size_t len;
+    } origin[] = {{"solver", s->solver, sizeof s->solver},
+                  {"case", s->case_name, sizeof s->case_name},
+                  {"data_files", s->data_files, sizeof s->data_files}};
+    for (size_t k = 0; k < sizeof origin / sizeof origin[0] && !st; k++)
+        if ((st = fc_nc_att_text(ncid, NC_GLOBAL, path, origin[k].name, origin[k].buf,
+                                 origin[k].len, err)) > 0)
+            st = FC_OK;
     /* Integers, with the ranges training can produce. */
     long long ints[6];
     const struct {
@@ -276,8 +288,8 @@ int ml_surrogate_load(ml_surrogate *s, mlp_optim *opt, const char *path, fc_err 
                      widths[0], widths[nl - 1], g->nvars, g->nstatic, g->stencil);
     /* The parameter count the widths imply, against the file's before anything is allocated. */
     fc_nc_var pv;
-    if (!st)
-        st = fc_nc_find_var(ncid, path, "params", 1, 1, &pv, err);
+    if (!st && (st = fc_nc_find_var(ncid, path, "params", 1, 1, &pv, err)))
+        fc_err_append(err, "  ('%s' is a damaged model file)", path);
     if (!st) {
         size_t np = 0;
         for (int l = 0; l + 1 < nl && !st; l++) {
@@ -648,12 +660,12 @@ static int read_record(int ncid, const char *path, char names[][64], int n, int 
 {
     for (int v = 0; v < n; v++) {
         fc_nc_var fv;
+        if (nc_inq_varid(ncid, names[v], &(int){0}) != NC_NOERR)
+            return fc_fail(err, FC_EINPUT, "%s: no variable '%s', which the model needs", path,
+                           names[v]);
         int st = fc_nc_find_var(ncid, path, names[v], 2, 3, &fv, err);
-        if (st) {
-            fc_err_append(err, "  (the model needs variable '%s' on (time, y, x) or (y, x))",
-                          names[v]);
+        if (st)
             return st;
-        }
         const size_t gx = fv.len[fv.ndims - 1], gy = fv.len[fv.ndims - 2];
         if (gx != (size_t)nx || gy != (size_t)ny)
             return fc_fail(err, FC_EINPUT, "%s: variable '%s' is %zu x %zu; the model was trained "
@@ -736,7 +748,7 @@ static int create_output(const ml_rollout_opts *o, const ml_surrogate *s, int in
         NC_OK(nc_put_var_double(*ncid, cy, c));
     free(c);
     if (nc != NC_NOERR) {
-        nc_close(*ncid);
+        fc_nc_close_output(*ncid);
         unlink(o->output);
         return fc_fail(err, FC_EIO, "writing '%s': %s", o->output, nc_strerror(nc));
     }
@@ -910,9 +922,9 @@ int ml_rollout(const ml_rollout_opts *o, fc_err *err)
         printf("solver: n/a (%s).\n", why);
     printf("Forecast: %s (%d records from t = %g s).\n", o->output, o->steps + 1, t0);
 done:
-    if (out >= 0 && nc_close(out) != NC_NOERR && !st)
+    if (out >= 0 && fc_nc_close_output(out) != NC_NOERR && !st)
         st = fc_fail(err, FC_EIO, "closing '%s'", o->output);
-    nc_close(in);
+    fc_nc_close(in);
     mlp_work_free(&w);
     free(times);
     free(state);

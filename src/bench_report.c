@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ncread.h"
+
 /* The CSV's columns (and the NetCDF variables, in the same order). */
 enum {
     C_SOLVER, C_CASE, C_GRID, C_PRECISION, C_BACKEND, C_ROLE, C_THREADS, C_DEVICE, C_T, C_TMIN,
@@ -129,7 +131,7 @@ int fc_bench_report_open(fc_bench_report *r, const char *prefix, int overwrite,
     if (nc != NC_NOERR) {
         fclose(r->csv);
         if (r->ncid >= 0)
-            nc_close(r->ncid);
+            fc_nc_close_output(r->ncid);
         unlink(r->csv_path);
         unlink(r->nc_path);
         return fc_fail(err, FC_EINPUT, "cannot create '%s': %s", r->nc_path, nc_strerror(nc));
@@ -279,7 +281,7 @@ int fc_bench_report_close(fc_bench_report *r, int plots, fc_err *err)
         st = fc_fail(err, FC_EIO, "closing '%s': %s", r->csv_path, strerror(errno));
     r->csv = NULL;
     if (r->ncid >= 0) {
-        int nc = nc_close(r->ncid);
+        int nc = fc_nc_close_output(r->ncid);
         if (nc != NC_NOERR && !st)
             st = fc_fail(err, FC_EIO, "closing '%s': %s", r->nc_path, nc_strerror(nc));
         r->ncid = -1;

@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "fc.h"
 #include "log.h"
+#include "ncread.h"
 
 static const struct {
     const char *name;
@@ -115,8 +117,14 @@ int main(int argc, char **argv)
         return FC_EXIT_OK;
     }
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
-        if (!strcmp(argv[1], commands[k].name))
-            return commands[k].fn(argc - 1, argv + 1);
+        if (!strcmp(argv[1], commands[k].name)) {
+            const int code = commands[k].fn(argc - 1, argv + 1);
+            if (fc_nc_exit_unclean()) { /* HDF5's exit handler would crash (ncread.h) */
+                fflush(NULL);
+                _exit(code);
+            }
+            return code;
+        }
     fc_error("unknown command '%s' (commands: demo, run, cases, validate, bench, train, rollout, profile, info; see flowcast --help)", argv[1]);
     return FC_EXIT_USAGE;
 }

@@ -119,7 +119,7 @@ int fc_ncio_create(const char *path, int overwrite, const fc_ncio_meta *m, fc_nc
                        rc == NC_EEXIST ? "it exists" : fc_nc_strerror(rc, path));
     fc_ncio_file *f = calloc(1, sizeof *f);
     if (!f) {
-        nc_close(ncid);
+        fc_nc_close_output(ncid);
         unlink(path);
         return fc_fail(err, FC_ENOMEM, "out of memory");
     }
@@ -267,7 +267,7 @@ int fc_ncio_create(const char *path, int overwrite, const fc_ncio_meta *m, fc_nc
     return FC_OK;
 
 fail:
-    nc_close(ncid);
+    fc_nc_close_output(ncid);
     unlink(path); /* a file we created but could not define holds nothing of value */
     free(f->path);
     free(f->varid);
@@ -320,7 +320,7 @@ int fc_ncio_close(fc_ncio_file *f, fc_err *err)
 {
     if (!f)
         return FC_OK;
-    int st = FC_OK, rc = nc_close(f->ncid);
+    int st = FC_OK, rc = fc_nc_close_output(f->ncid);
     if (rc != NC_NOERR)
         st = fc_fail(err, FC_EIO, "%s: closing: %s", f->path, fc_nc_strerror(rc, f->path));
     free(f->path);

@@ -52,6 +52,18 @@ int fc_nc_open(const char *path, const char *what, int *ncid, fc_err *err)
 
 void fc_nc_close(int ncid) { nc_close(ncid); }
 
+static int close_failed;
+
+int fc_nc_close_output(int ncid)
+{
+    const int rc = nc_close(ncid);
+    if (rc != NC_NOERR)
+        close_failed = 1;
+    return rc;
+}
+
+int fc_nc_exit_unclean(void) { return close_failed; }
+
 static int numeric(nc_type t)
 {
     switch (t) {

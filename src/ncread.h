@@ -31,6 +31,16 @@ extern "C" {
 int fc_nc_open(const char *path, const char *what, int *ncid, fc_err *err);
 /* nc_close, whose failure on a file only read loses nothing. */
 void fc_nc_close(int ncid);
+/* nc_close of a file written; its status. A failure (a full disk) is remembered: see
+ * fc_nc_exit_unclean. */
+int fc_nc_close_output(int ncid);
+/*
+ * Whether closing a written file failed in this process. HDF5 1.10 then keeps the file half
+ * open, and its exit handler (H5_term_library) crashes on it: a program should end with
+ * _exit, after flushing its own streams, rather than exit. What HDF5 would still flush cannot
+ * reach the disk anyway.
+ */
+int fc_nc_exit_unclean(void);
 
 typedef struct fc_nc_var {
     const char *path, *name;

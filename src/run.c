@@ -371,10 +371,16 @@ int fc_run(const fc_run_opts *o, fc_run_result *res, fc_err *err)
         goto done;
     if (conserved >= 0)
         mass0 = c.diags[conserved];
-    fc_info("%s: solver %s, initial condition %s, %d x %d cells, %s, %s precision -> %s",
-            c.cfg.path, c.s->name,
-            c.s->ics[fc_cfg_choice(&c.cfg, "initial", "type")].name, c.grid.nx, c.grid.ny,
-            c.device, FC_PRECISION, c.path);
+    if (o->restart)
+        fc_info("%s: solver %s, continued from t = %.9g s of %s, %d x %d cells, %s, %s "
+                "precision -> %s",
+                c.cfg.path, c.s->name, t, o->restart, c.grid.nx, c.grid.ny, c.device,
+                FC_PRECISION, c.path);
+    else
+        fc_info("%s: solver %s, initial condition %s, %d x %d cells, %s, %s precision -> %s",
+                c.cfg.path, c.s->name,
+                c.s->ics[fc_cfg_choice(&c.cfg, "initial", "type")].name, c.grid.nx, c.grid.ny,
+                c.device, FC_PRECISION, c.path);
     fc_progress_start(&prog, t, t_end, cells, o->quiet || fc_log_quiet());
 
     while (t < t_end) {

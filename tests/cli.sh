@@ -90,7 +90,7 @@ expect "file on another grid" 2 "variable 'depth' is 16 x 8 (x by y); the grid i
 expect "file variable missing" 2 "no variable 'speed'" "$fc" run "$tmp/from_file.ini" --set initial.u_var=speed -o "$tmp/ff2.nc"
 sed 's/^  1.0, 1.0, 1.0/  NaN, 1.0, 1.0/' "$inputs/initial_state.cdl" | sed '0,/NaN, 1.0/!s/NaN, 1.0/1.0, 1.0/' >"$tmp/nan.cdl"
 "$NCGEN" -k nc4 -o "$tmp/initial_state.nc" "$tmp/nan.cdl"
-expect "NaN in the initial state" 2 "gives h = nan at cell (i=0, j=0)" "$fc" run "$tmp/from_file.ini" -o "$tmp/ff2.nc"
+expect "NaN in the initial state" 2 "variable 'depth' holds NaN at cell (i=0, j=0)" "$fc" run "$tmp/from_file.ini" -o "$tmp/ff2.nc"
 absent "file errors write nothing" "$tmp/ff2.nc"
 
 # A run that blows up (explicit drag far beyond its stability limit): exit 1, good records kept.
@@ -247,7 +247,7 @@ expect "train: unknown optimizer" 2 "--optimizer adam: adamw or sgd" "$fc" train
 expect "train: bad hidden widths" 2 "--hidden 0: expected a whole number from 1 to 65536" "$fc" train --data "$tmp/waves.nc" --vars h --hidden 0 -o "$m"
 "$fc" info | grep -q "GPUs:       none" && expect "train: GPU asked for, none there" 2 "no GPU" "$fc" train --data "$tmp/waves.nc" --vars h --device gpu -o "$m"
 expect "train: a variable the data lacks" 2 "waves.nc: no variable 'speed'" "$fc" train --data "$tmp/waves.nc" --vars h,speed -o "$m"
-expect "train: missing data file" 2 "cannot open data file '$tmp/none.nc'" "$fc" train --data "$tmp/none.nc" --vars h -o "$m"
+expect "train: missing data file" 2 "cannot read data file '$tmp/none.nc'" "$fc" train --data "$tmp/none.nc" --vars h -o "$m"
 expect "train: resume without a model" 2 "--resume: there is no model" "$fc" train --data "$tmp/waves.nc" --vars h --resume -o "$m"
 absent "train: bad input writes no model" "$m"
 expect "train: a small model" 0 "train: best validation loss" "$fc" train --data "$tmp/waves.nc" --vars h,u,v --static b --hidden 16 --epochs 3 --batch 32 -o "$m"

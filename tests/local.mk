@@ -10,7 +10,7 @@ tests_check_gpu_SOURCES = tests/check_gpu.c $(TEST_COMMON)
 tests_check_gpu_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_gpu_LDADD = $(FC_LIBS) $(CHECK_LIBS)
 
-TESTS += tests/check_cpu tests/check_gpu tests/cli.sh tests/crash.sh tests/validate.sh tests/bench.sh
-EXTRA_DIST += tests/cli.sh tests/crash.sh tests/lib.sh tests/validate.sh tests/bench.sh
+TESTS += tests/check_cpu tests/check_gpu tests/cli.sh tests/malformed.sh tests/crash.sh tests/validate.sh tests/bench.sh
+EXTRA_DIST += tests/cli.sh tests/malformed.sh tests/crash.sh tests/lib.sh tests/validate.sh tests/bench.sh
 TESTS_ENVIRONMENT = top_srcdir='$(top_srcdir)' top_builddir='$(top_builddir)' \
 	NCGEN='$(NCGEN)' NCDUMP='$(NCDUMP)' OMP_NUM_THREADS=2

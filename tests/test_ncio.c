@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ncio.h"
+#include "ncread.h"
 #include "run.h"
 #include "suites.h"
 #include "testlib.h"
@@ -176,7 +177,7 @@ START_TEST(round_trip_and_incomplete_record)
     double junk[120] = {0};
     ck_assert_int_eq(nc_put_vara_double(ncid, varid, start, count, junk), NC_NOERR);
     size_t n;
-    ck_assert_int_eq(fc_ncio_complete_records(ncid, &n, &err), FC_OK);
+    ck_assert_int_eq(fc_nc_complete_records(ncid, path, &n, &err), FC_OK);
     ck_assert_uint_eq(n, 2);
     nc_close(ncid);
 

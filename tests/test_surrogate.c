@@ -133,7 +133,7 @@ START_TEST(bad_data_is_named)
     ck_assert_msg(strstr(err.msg, "variable 'b' is static"), "%s", err.msg);
     const char *missing = tl_temp_path("nothing.nc");
     ck_assert_int_eq(ml_dataset_open(&d, &missing, 1, good, 1, NULL, 0, 3, 0.2, &err), FC_EINPUT);
-    ck_assert_msg(strstr(err.msg, "cannot open data file"), "%s", err.msg);
+    ck_assert_msg(strstr(err.msg, "cannot read data file"), "%s", err.msg);
 }
 END_TEST
 
@@ -253,7 +253,7 @@ START_TEST(a_model_meets_wrong_inputs)
     ck_assert_msg(strstr(err.msg, "is not a flowcast model file"), "%s", err.msg);
     const char *text = tl_temp_file("junk.nc", "not NetCDF at all\n");
     ck_assert_int_eq(ml_surrogate_load(&s, NULL, text, &err), FC_EINPUT);
-    ck_assert_msg(strstr(err.msg, "cannot open the model"), "%s", err.msg);
+    ck_assert_msg(strstr(err.msg, "cannot read model file"), "%s", err.msg);
     int ncid, vid;
     ck_assert_int_eq(nc_open(model, NC_WRITE, &ncid), NC_NOERR);
     nc_redef(ncid);
@@ -261,7 +261,7 @@ START_TEST(a_model_meets_wrong_inputs)
     ck_assert_int_eq(nc_rename_var(ncid, vid, "params_lost"), NC_NOERR);
     nc_close(ncid);
     ck_assert_int_eq(ml_surrogate_load(&s, NULL, model, &err), FC_EINPUT);
-    ck_assert_msg(strstr(err.msg, "damaged model file: variable 'params' is missing"), "%s", err.msg);
+    ck_assert_msg(strstr(err.msg, "no variable 'params'") && strstr(err.msg, "damaged model file"), "%s", err.msg);
 }
 END_TEST
 
