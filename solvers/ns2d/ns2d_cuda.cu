@@ -126,7 +126,7 @@ static int ns2d_residual_cuda(ns2d_gpu *st, ns2d_dev_csr *A, const fc_real *b, c
 }
 
 /* Per-block partial sums of a[i] * b[i] (b NULL: of a[i]) in double, grid-stride. */
-__global__ void ns2d_partial_dot_kernel(int n, const fc_real *a, const fc_real *b, double *partial)
+__global__ static void ns2d_partial_dot_kernel(int n, const fc_real *a, const fc_real *b, double *partial)
 {
     __shared__ double s[VEC_BLOCK];
     double acc = 0;
@@ -144,7 +144,7 @@ __global__ void ns2d_partial_dot_kernel(int n, const fc_real *a, const fc_real *
 }
 
 /* The total of nb partial sums into partial[REDUCE_BLOCKS], in a fixed order. */
-__global__ void ns2d_final_sum_kernel(int nb, double *partial)
+__global__ static void ns2d_final_sum_kernel(int nb, double *partial)
 {
     __shared__ double s[REDUCE_BLOCKS];
     for (int i = threadIdx.x; i < REDUCE_BLOCKS; i += blockDim.x)
@@ -181,7 +181,7 @@ static int ns2d_dot_cuda(ns2d_gpu *st, int n, const fc_real *a, const fc_real *b
     return FC_OK;
 }
 
-__global__ void ns2d_subtract_mean_kernel(int n, fc_real *a, const double *sum)
+__global__ static void ns2d_subtract_mean_kernel(int n, fc_real *a, const double *sum)
 {
     const fc_real m = (fc_real)(*sum / n);
     for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x)
@@ -200,21 +200,21 @@ static int ns2d_remove_mean_cuda(ns2d_gpu *st, int n, fc_real *a, fc_err *err)
 }
 
 /* x += dinv r */
-__global__ void ns2d_jacobi_update_kernel(int n, const fc_real *dinv, const fc_real *r, fc_real *x)
+__global__ static void ns2d_jacobi_update_kernel(int n, const fc_real *dinv, const fc_real *r, fc_real *x)
 {
     for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x)
         x[i] += dinv[i] * r[i];
 }
 
 /* y = dinv x */
-__global__ void ns2d_scale_kernel(int n, const fc_real *dinv, const fc_real *x, fc_real *y)
+__global__ static void ns2d_scale_kernel(int n, const fc_real *dinv, const fc_real *x, fc_real *y)
 {
     for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x)
         y[i] = dinv[i] * x[i];
 }
 
 /* x += alpha d; r -= alpha q */
-__global__ void ns2d_cg_update_kernel(int n, fc_real alpha, const fc_real *d, const fc_real *q,
+__global__ static void ns2d_cg_update_kernel(int n, fc_real alpha, const fc_real *d, const fc_real *q,
                                       fc_real *x, fc_real *r)
 {
     for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
@@ -224,7 +224,7 @@ __global__ void ns2d_cg_update_kernel(int n, fc_real alpha, const fc_real *d, co
 }
 
 /* d = z + beta d */
-__global__ void ns2d_cg_direction_kernel(int n, fc_real beta, const fc_real *z, fc_real *d)
+__global__ static void ns2d_cg_direction_kernel(int n, fc_real beta, const fc_real *z, fc_real *d)
 {
     for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x)
         d[i] = z[i] + beta * d[i];
@@ -347,7 +347,7 @@ static dim3 slot_blocks(const fc_grid *g)
     return dim3(fc_blocks(g->nx + 2 * g->ng - 1, BLOCK_X), rows < 65535 ? rows : 65535);
 }
 
-__global__ void ns2d_fill_ghosts_kernel(ns2d_set s, const signed char *kind, ns2d_params p)
+__global__ static void ns2d_fill_ghosts_kernel(ns2d_set s, const signed char *kind, ns2d_params p)
 {
     const fc_grid *g = &p.grid;
     const int i = (int)(blockIdx.x * blockDim.x + threadIdx.x) + 1 - g->ng;
@@ -379,7 +379,7 @@ static dim3 face_blocks(const fc_grid *g)
     return dim3(fc_blocks(g->nx + 1, BLOCK_X), rows < 65535 ? rows : 65535);
 }
 
-__global__ void ns2d_update_kernel(ns2d_set in, ns2d_set u0, ns2d_set out, fc_real a, fc_real dt,
+__global__ static void ns2d_update_kernel(ns2d_set in, ns2d_set u0, ns2d_set out, fc_real a, fc_real dt,
                                    const signed char *kind, ns2d_params p)
 {
     const fc_grid *g = &p.grid;
@@ -397,14 +397,14 @@ __global__ void ns2d_update_kernel(ns2d_set in, ns2d_set u0, ns2d_set out, fc_re
     }
 }
 
-__global__ void ns2d_rhs_kernel(int n, const int *slot_of, const fc_real *u, const fc_real *v,
+__global__ static void ns2d_rhs_kernel(int n, const int *slot_of, const fc_real *u, const fc_real *v,
                                 ptrdiff_t pitch, fc_real dx, fc_real dy, fc_real c, fc_real *rhs)
 {
     for (int r = blockIdx.x * blockDim.x + threadIdx.x; r < n; r += gridDim.x * blockDim.x)
         rhs[r] = -ns2d_divergence(u, v, slot_of[r], pitch, dx, dy) / c;
 }
 
-__global__ void ns2d_correct_kernel(ns2d_set out, const fc_real *phi, const int *cell_of,
+__global__ static void ns2d_correct_kernel(ns2d_set out, const fc_real *phi, const int *cell_of,
                                     const signed char *kind, fc_real c, ns2d_params p)
 {
     const fc_grid *g = &p.grid;
@@ -422,7 +422,7 @@ __global__ void ns2d_correct_kernel(ns2d_set out, const fc_real *phi, const int 
     }
 }
 
-__global__ void ns2d_pressure_kernel(int n, const int *slot_of, const fc_real *phi,
+__global__ static void ns2d_pressure_kernel(int n, const int *slot_of, const fc_real *phi,
                                      const fc_real *p_in, fc_real *p_out)
 {
     for (int r = blockIdx.x * blockDim.x + threadIdx.x; r < n; r += gridDim.x * blockDim.x)
@@ -464,7 +464,7 @@ static dim3 cell_blocks(const fc_grid *g)
     return dim3(fc_blocks(g->nx, BLOCK_X), rows < 65535 ? rows : 65535);
 }
 
-__global__ void ns2d_inspect_kernel(ns2d_set s, ns2d_set s0, const signed char *kind,
+__global__ static void ns2d_inspect_kernel(ns2d_set s, ns2d_set s0, const signed char *kind,
                                     ns2d_params p, fc_real inv_dt, ns2d_dev_report *rep)
 {
     const fc_grid *g = &p.grid;

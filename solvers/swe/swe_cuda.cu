@@ -51,7 +51,7 @@ static swe_fields fields_of(const swe_gpu *st, int set)
 
 /* Halo cell t of 2 ng full rows (bottom, top) and 2 ng cells of each interior row, for the
  * first nfields fields. */
-__global__ void swe_fill_halos_kernel(swe_fields s, fc_grid g, int nfields)
+__global__ static void swe_fill_halos_kernel(swe_fields s, fc_grid g, int nfields)
 {
     long long t = (long long)blockIdx.x * blockDim.x + threadIdx.x;
     const long long rows_part = 2LL * g.ng * g.pitch;
@@ -91,7 +91,7 @@ static dim3 cell_blocks(const fc_grid *g)
     return dim3(fc_blocks(g->nx, BLOCK_X), rows < 65535 ? rows : 65535);
 }
 
-__global__ void swe_stage_kernel(swe_fields in, swe_fields u0, swe_fields out, fc_real a,
+__global__ static void swe_stage_kernel(swe_fields in, swe_fields u0, swe_fields out, fc_real a,
                                  fc_real dt, swe_params p, int want_rate, swe_dev_report *rep)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -185,7 +185,7 @@ static int swe_step_cuda(void *vst, double dt, fc_step_report *rep, fc_err *err)
     return FC_OK;
 }
 
-__global__ void swe_max_rate_kernel(swe_fields s, swe_params p, swe_dev_report *rep)
+__global__ static void swe_max_rate_kernel(swe_fields s, swe_params p, swe_dev_report *rep)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     double rate = 0;
