@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "backend.h"
 #include "files.h"
 #include "grid.h"
 #include "log.h"
@@ -302,6 +303,12 @@ int ml_surrogate_load(ml_surrogate *s, mlp_optim *opt, const char *path, fc_err 
         if (!st && np != pv.len[0])
             st = fc_fail(err, FC_EINPUT, "'%s' is a damaged model file: variable 'params' has %zu "
                          "values; its widths need %zu", path, pv.len[0], np);
+        /* The parameters, and twice that for the optimiser's moments. */
+        const double bytes = (double)np * sizeof(float) * (opt ? 3 : 1);
+        const double avail = (double)fc_host_available_memory();
+        if (!st && avail > 0 && bytes > 0.9 * avail)
+            st = fc_fail(err, FC_ENOMEM, "'%s': a model of %zu parameters needs %.3g GB; %.3g GB "
+                         "of memory is available", path, np, bytes / 1e9, avail / 1e9);
     }
     if (!st)
         st = mlp_init(&s->net, nl - 1, widths, activation, err);

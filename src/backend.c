@@ -4,6 +4,7 @@
 #include "backend.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #ifdef _OPENMP
 #include <omp.h>
@@ -29,18 +30,37 @@ int fc_backend_select(const char *want, int *kind, fc_err *err)
     return FC_OK;
 }
 
+/* A byte count such as "4G", "512M" or "1000000"; 0 if it is not one. */
+static size_t parse_bytes(const char *text)
+{
+    char *end;
+    const double v = strtod(text, &end);
+    const double unit = *end == 'k' || *end == 'K' ? 0x1p10
+                        : *end == 'm' || *end == 'M' ? 0x1p20
+                        : *end == 'g' || *end == 'G' ? 0x1p30
+                        : *end == 't' || *end == 'T' ? 0x1p40
+                                                     : 1;
+    end += unit > 1;
+    return end == text || *end || !(v > 0) || v * unit > 0x1p62 ? 0 : (size_t)(v * unit);
+}
+
 size_t fc_host_available_memory(void)
 {
     FILE *f = fopen("/proc/meminfo", "r");
-    if (!f)
-        return 0;
-    char line[256];
     unsigned long long kb = 0;
-    while (fgets(line, sizeof line, f))
-        if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
-            break;
-    fclose(f);
-    return (size_t)kb * 1024;
+    if (f) {
+        char line[256];
+        while (fgets(line, sizeof line, f))
+            if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
+                break;
+        fclose(f);
+    }
+    size_t avail = (size_t)kb * 1024;
+    const char *limit = getenv("FLOWCAST_MEMORY_LIMIT");
+    const size_t cap = limit ? parse_bytes(limit) : 0;
+    if (cap > 0 && (avail == 0 || cap < avail))
+        avail = cap;
+    return avail;
 }
 
 void fc_cpu_model(char *buf, size_t len)

@@ -40,7 +40,9 @@ void fc_cpu_model(char *buf, size_t len);
  * "cpu: MODEL, OpenMP N threads". */
 int fc_describe_device(int kind, char *buf, size_t len, fc_err *err);
 
-/* Bytes of host memory available to a new allocation (MemAvailable), 0 if unknown. */
+/* Bytes of host memory available to a new allocation: MemAvailable, or less where the
+ * environment variable FLOWCAST_MEMORY_LIMIT (bytes, or with a suffix K, M, G, T) sets less, so
+ * that a user on a shared node can cap what a run may take; 0 if unknown. */
 size_t fc_host_available_memory(void);
 
 /* Device memory (CUDA builds; FC_ENODEV otherwise). */

@@ -36,6 +36,143 @@ const char *fc_nc_strerror(int status, const char *path)
     return nc_strerror(status);
 }
 
+/*
+ * The header of a classic-format file (CDF-1, CDF-2 or CDF-5), walked before libnetcdf opens
+ * it: libnetcdf allocates what the header's counts and name lengths claim before it knows
+ * whether the file holds them, so a 4 kB file could ask for gigabytes. Each count here must fit
+ * in the bytes left in the header's file, and each type and dimension index must exist. The
+ * layout is that of the NetCDF classic format specification (Unidata, "File Format
+ * Specifications", netCDF-C documentation).
+ */
+typedef struct cdf_reader {
+    const unsigned char *p, *end;
+    int version; /* 1, 2 or 5 */
+    const char *bad;
+} cdf_reader;
+
+static unsigned long long cdf_uint(cdf_reader *r, int bytes)
+{
+    unsigned long long v = 0;
+    if (r->bad)
+        return 0;
+    if (r->end - r->p < bytes) {
+        r->bad = "the header ends early";
+        return 0;
+    }
+    for (int k = 0; k < bytes; k++)
+        v = v << 8 | *r->p++;
+    return v;
+}
+
+/* A count of items of at least `least` bytes each: no more than the bytes left can hold. */
+static unsigned long long cdf_count(cdf_reader *r, int least, const char *what)
+{
+    const unsigned long long n = cdf_uint(r, r->version == 5 ? 8 : 4);
+    if (!r->bad && n > (unsigned long long)(r->end - r->p) / (unsigned)least)
+        r->bad = what;
+    return n;
+}
+
+static void cdf_skip(cdf_reader *r, unsigned long long n, const char *what)
+{
+    n = (n + 3) / 4 * 4; /* padded to 4 bytes */
+    if (r->bad)
+        return;
+    if (n > (unsigned long long)(r->end - r->p))
+        r->bad = what;
+    else
+        r->p += n;
+}
+
+static void cdf_name(cdf_reader *r)
+{
+    cdf_skip(r, cdf_count(r, 1, "a name longer than the file"), "a name longer than the file");
+}
+
+static int cdf_type_size(cdf_reader *r, unsigned long long t)
+{
+    static const int size[] = {0, 1, 1, 2, 4, 4, 8, 1, 2, 4, 8, 8};
+    if (t < 1 || t > (r->version == 5 ? 11u : 6u)) {
+        r->bad = r->bad ? r->bad : "an unknown data type";
+        return 1;
+    }
+    return size[t];
+}
+
+static void cdf_atts(cdf_reader *r)
+{
+    const unsigned long long tag = cdf_uint(r, 4);
+    const unsigned long long n = cdf_count(r, 12, "more attributes than the file holds");
+    if (tag != 0 && tag != 0x0C)
+        r->bad = r->bad ? r->bad : "a malformed attribute list";
+    for (unsigned long long k = 0; k < n && !r->bad; k++) {
+        cdf_name(r);
+        const int size = cdf_type_size(r, cdf_uint(r, 4));
+        const unsigned long long len = cdf_count(r, size, "an attribute longer than the file");
+        cdf_skip(r, len * (unsigned long long)size, "an attribute longer than the file");
+    }
+}
+
+static const char *cdf_check(const unsigned char *buf, size_t n)
+{
+    cdf_reader r = {buf + 4, buf + n, buf[3], NULL};
+    const int wide = r.version == 5 ? 8 : 4;
+    cdf_uint(&r, wide); /* the record count: any, the records may be cut short */
+    const unsigned long long dtag = cdf_uint(&r, 4);
+    const unsigned long long ndims = cdf_count(&r, 8, "more dimensions than the file holds");
+    if (!r.bad && dtag != 0 && dtag != 0x0A)
+        r.bad = "a malformed dimension list";
+    for (unsigned long long k = 0; k < ndims && !r.bad; k++) {
+        cdf_name(&r);
+        cdf_uint(&r, wide);
+    }
+    cdf_atts(&r);
+    const unsigned long long vtag = cdf_uint(&r, 4);
+    const unsigned long long nvars = cdf_count(&r, 24, "more variables than the file holds");
+    if (!r.bad && vtag != 0 && vtag != 0x0B)
+        r.bad = "a malformed variable list";
+    for (unsigned long long k = 0; k < nvars && !r.bad; k++) {
+        cdf_name(&r);
+        const unsigned long long nd = cdf_count(&r, wide, "a variable with more dimensions "
+                                                          "than the file holds");
+        for (unsigned long long d = 0; d < nd && !r.bad; d++)
+            if (cdf_uint(&r, wide) >= ndims)
+                r.bad = "a variable on a dimension that does not exist";
+        cdf_atts(&r);
+        cdf_type_size(&r, cdf_uint(&r, 4));
+        cdf_uint(&r, wide);                   /* vsize */
+        cdf_uint(&r, r.version == 1 ? 4 : 8); /* begin */
+    }
+    return r.bad;
+}
+
+/* Checks a classic-format file's header; other formats pass (libnetcdf and HDF5 read them). */
+static int check_classic(const char *path, const char *what, off_t size, fc_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return fc_fail(err, FC_EINPUT, "cannot read %s '%s': %s", what, path, strerror(errno));
+    unsigned char magic[4];
+    if (fread(magic, 1, 4, f) != 4 || memcmp(magic, "CDF", 3) ||
+        (magic[3] != 1 && magic[3] != 2 && magic[3] != 5)) {
+        fclose(f);
+        return FC_OK;
+    }
+    /* The header is at the start; a few MB hold any header flowcast or others write. */
+    const size_t n = size < (off_t)(8 << 20) ? (size_t)size : (size_t)(8 << 20);
+    unsigned char *buf = malloc(n);
+    const int got = buf && fseek(f, 0, SEEK_SET) == 0 && fread(buf, 1, n, f) == n;
+    fclose(f);
+    const char *bad = got ? cdf_check(buf, n) : "it cannot be read";
+    if (bad && n < (size_t)size && !strcmp(bad, "the header ends early"))
+        bad = NULL; /* a header beyond the part read: libnetcdf's own checks apply */
+    free(buf);
+    if (bad)
+        return fc_fail(err, FC_EINPUT, "cannot read %s '%s': a damaged NetCDF classic file (%s)",
+                       what, path, bad);
+    return FC_OK;
+}
+
 int fc_nc_open(const char *path, const char *what, int *ncid, fc_err *err)
 {
     struct stat sb;
@@ -43,6 +180,9 @@ int fc_nc_open(const char *path, const char *what, int *ncid, fc_err *err)
         return fc_fail(err, FC_EINPUT, "cannot read %s '%s': %s", what, path, strerror(errno));
     if (!S_ISREG(sb.st_mode))
         return fc_fail(err, FC_EINPUT, "cannot read %s '%s': not a regular file", what, path);
+    int st = check_classic(path, what, sb.st_size, err);
+    if (st)
+        return st;
     const int rc = nc_open(path, NC_NOWRITE, ncid);
     if (rc != NC_NOERR)
         return fc_fail(err, FC_EINPUT, "cannot read %s '%s': %s", what, path,

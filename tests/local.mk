@@ -16,6 +16,6 @@ EXTRA_DIST += tests/lsan.supp tests/cli.sh tests/malformed.sh tests/symbols.sh t
 # test expects; third-party leaks at exit (libgomp, OpenBLAS, HDF5) are suppressed by name.
 TESTS_ENVIRONMENT = top_srcdir='$(top_srcdir)' top_builddir='$(top_builddir)' \
 	NCGEN='$(NCGEN)' NCDUMP='$(NCDUMP)' OMP_NUM_THREADS=2 \
-	ASAN_OPTIONS=detect_leaks=1:exitcode=86:strict_string_checks=1 \
+	ASAN_OPTIONS=detect_leaks=1:exitcode=86:strict_string_checks=1:max_allocation_size_mb=4096 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=87 \
 	LSAN_OPTIONS=suppressions='$(abs_top_srcdir)/tests/lsan.supp':print_suppressions=0

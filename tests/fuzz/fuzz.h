@@ -1,0 +1,26 @@
+/*
+ * fuzz.h: what the fuzz targets share. Each target is one libFuzzer entry point,
+ * LLVMFuzzerTestOneInput, over one reader of the program (a case file, a restart file, a `file`
+ * initial condition, a model file, training data). The same targets are linked two ways:
+ *   - with libFuzzer (clang -fsanitize=fuzzer, `make fuzz`), to search for inputs that crash;
+ *   - with replay.c (any compiler, `make check`), which runs every input of the seed corpus and
+ *     of the regressions (tests/fuzz/corpus/TARGET/, tests/fuzz/regressions/TARGET/) once: a
+ *     crash the fuzzer once found stays found.
+ * A reader may refuse an input (that is the point); it must never crash, leak or read out of
+ * bounds, which the sanitizers check.
+ */
+#ifndef FC_FUZZ_H
+#define FC_FUZZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Writes the input to this process's temporary file with the given suffix; its path, or NULL. */
+const char *fuzz_write_temp(const uint8_t *data, size_t size, const char *suffix);
+/* Sets up what every target needs once: a small memory cap (FLOWCAST_MEMORY_LIMIT), quiet logs. */
+void fuzz_setup(void);
+
+#endif

@@ -1,0 +1,34 @@
+/* fuzz_case.c: case files (INI): loading, validation, the grid and the solver's parameters. */
+#include <fc_build.h>
+
+#include <stdlib.h>
+
+#include "config.h"
+#include "fuzz.h"
+#include "solver.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    fuzz_setup();
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const char *path = fuzz_write_temp(data, size, ".ini");
+    if (!path)
+        return 0;
+    fc_config cfg;
+    fc_err err;
+    if (fc_config_load(path, NULL, 0, &cfg, &err) != FC_OK)
+        return 0;
+    fc_grid g;
+    void *params = NULL;
+    if (fc_config_grid(&cfg, cfg.solver->halo, &g, &err) == FC_OK &&
+        cfg.solver->make_params(&cfg, &g, &params, &err) == FC_OK)
+        free(params);
+    fc_config_free(&cfg);
+    return 0;
+}
