@@ -193,7 +193,7 @@ static double loss_and_delta(const mlp *m, const mlp_work *w, int loss, const fl
     }
 #pragma omp parallel for schedule(static) reduction(+ : total)
     for (int r = 0; r < B; r++)
-        total += mlp_cross_entropy_row(y + (size_t)r * n, n, (int)t[r], B, d ? d + (size_t)r * n : NULL);
+        total += mlp_cross_entropy_row(y + (size_t)r * n, n, mlp_label(t[r], n), B, d ? d + (size_t)r * n : NULL);
     return total / B;
 }
 

@@ -45,11 +45,24 @@ FC_HD static inline float mlp_act_df(int a, float z)
     }
 }
 
+/* The class a target value names: its integer value in [0, n), or -1 when it names none (a
+ * fraction, a NaN, a value out of range): never cast before it is checked. */
+FC_HD static inline int mlp_label(float t, int n)
+{
+    return t >= 0 && t < (float)n && t == (float)(int)t ? (int)t : -1;
+}
+
 /* Softmax cross-entropy of one row of logits z[n] against class `label`: returns
  * -log softmax(z)[label] and, when d is given, writes its gradient over a batch of B rows,
- * (softmax(z) - onehot) / B. Shifted by the largest logit, so exp cannot overflow. */
+ * (softmax(z) - onehot) / B. Shifted by the largest logit, so exp cannot overflow. A label
+ * outside [0, n) (mlp_label's -1) reads nothing: the loss is NaN, the gradient zero. */
 FC_HD static inline double mlp_cross_entropy_row(const float *z, int n, int label, int B, float *d)
 {
+    if (label < 0 || label >= n) {
+        for (int j = 0; d && j < n; j++)
+            d[j] = 0;
+        return NAN;
+    }
     float zmax = z[0];
     for (int j = 1; j < n; j++)
         zmax = z[j] > zmax ? z[j] : zmax;

@@ -103,7 +103,7 @@ __global__ static void mlp_ce_kernel(const float *y, const float *t, int B, int 
     const int r = blockIdx.x * blockDim.x + threadIdx.x;
     double l = 0;
     if (r < B)
-        l = mlp_cross_entropy_row(y + (size_t)r * n, n, (int)t[r], B, d ? d + (size_t)r * n : NULL);
+        l = mlp_cross_entropy_row(y + (size_t)r * n, n, mlp_label(t[r], n), B, d ? d + (size_t)r * n : NULL);
     mlp_block_sum(l, partial);
 }
 
@@ -225,6 +225,11 @@ static int forward_backward(mlp_gpu *g, const float *x, const float *t, int B, i
     if (B < 1 || B > g->max_batch)
         return fc_fail(err, FC_EINPUT, "a batch of %d rows; the GPU model holds up to %d", B,
                        g->max_batch);
+    /* Class labels checked here, on the host: the kernel would index the logits with them. */
+    for (int r = 0; loss != MLP_MSE && r < B; r++)
+        if (mlp_label(t[r], nout) < 0)
+            return fc_fail(err, FC_EINPUT, "cross-entropy target %d is %g: a class from 0 to %d "
+                           "is expected", r, (double)t[r], nout - 1);
     int st;
     if ((st = fc_dev_upload(g->act[0], x, (size_t)B * m->n[0] * sizeof(float), err)) ||
         (st = fc_dev_upload(g->targets, t, (size_t)B * (loss == MLP_MSE ? nout : 1) * sizeof(float), err)))

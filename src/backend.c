@@ -10,6 +10,8 @@
 #include <omp.h>
 #endif
 
+#include "log.h"
+
 int fc_backend_select(const char *want, int *kind, fc_err *err)
 {
     char why[512];
@@ -26,6 +28,9 @@ int fc_backend_select(const char *want, int *kind, fc_err *err)
     }
     if (!strcmp(want, "gpu"))
         return fc_fail(err, FC_ENODEV, "--device gpu: no GPU can be used: %s", why);
+    /* A GPU that is there but cannot be used is worth a word; no GPU at all is the CPU's case. */
+    if (strstr(why, "GPU 0") || strstr(why, "driver supports"))
+        fc_warn("--device auto: running on the CPU: %s", why);
     *kind = FC_BACKEND_CPU;
     return FC_OK;
 }

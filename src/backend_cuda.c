@@ -7,17 +7,84 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+/* Whether this build's device code runs on compute capability major.minor: machine code for
+ * sm_XY runs on X.Y and later minors of X; the PTX of the last architecture listed is compiled
+ * by the driver for that capability and any later one. */
+static int build_runs_on(int major, int minor)
+{
+    const int cc = major * 10 + minor;
+    int last = 0;
+    for (const char *p = FC_CUDA_ARCHS; *p;) {
+        char *end;
+        const long a = strtol(p, &end, 10);
+        if (end == p)
+            break;
+        if (a / 10 == major && a % 10 <= minor)
+            return 1;
+        last = (int)a;
+        p = end;
+    }
+    return last > 0 && cc >= last;
+}
+
+/*
+ * A device counts as usable only when it really is: the driver is new enough for this runtime,
+ * the device's compute mode allows a context, this build has code for its capability, and a
+ * context with a real allocation can be made on it (an exclusive-process device in use by
+ * another process fails there). flowcast runs on device 0. The probe runs once per process.
+ */
 int fc_gpu_count(char *why, size_t len)
 {
-    int n = 0;
-    cudaError_t e = cudaGetDeviceCount(&n);
-    if (e != cudaSuccess) {
-        snprintf(why, len, "no CUDA device is usable: %s", cudaGetErrorString(e));
-        return 0;
+    static int probed, count;
+    static char reason[512];
+    if (!probed) {
+        probed = 1;
+        int n = 0, drv = 0, rt = 0;
+        cudaDriverGetVersion(&drv);
+        cudaRuntimeGetVersion(&rt);
+        cudaError_t e = cudaGetDeviceCount(&n);
+        struct cudaDeviceProp prop;
+        int mode = cudaComputeModeDefault;
+        void *probe = NULL;
+        if (e != cudaSuccess && drv == 0)
+            snprintf(reason, sizeof reason, "no NVIDIA driver was found (%s)",
+                     cudaGetErrorString(e));
+        else if (e == cudaErrorInsufficientDriver || (e != cudaSuccess && drv < rt))
+            snprintf(reason, sizeof reason, "the NVIDIA driver supports CUDA %d.%d; this "
+                     "flowcast's CUDA runtime needs %d.%d or later (update the driver)",
+                     drv / 1000, drv % 1000 / 10, rt / 1000, rt % 1000 / 10);
+        else if (e != cudaSuccess)
+            snprintf(reason, sizeof reason, "no CUDA device is usable: %s",
+                     cudaGetErrorString(e));
+        else if (n == 0)
+            snprintf(reason, sizeof reason, "the CUDA driver reports no device");
+        else if ((e = cudaGetDeviceProperties(&prop, 0)) != cudaSuccess ||
+                 (e = cudaDeviceGetAttribute(&mode, cudaDevAttrComputeMode, 0)) != cudaSuccess)
+            snprintf(reason, sizeof reason, "CUDA device 0 cannot be queried: %s",
+                     cudaGetErrorString(e));
+        else if (mode == cudaComputeModeProhibited)
+            snprintf(reason, sizeof reason, "GPU 0 (%s) is in prohibited compute mode: no "
+                     "process may use it (nvidia-smi -c)", prop.name);
+        else if (!build_runs_on(prop.major, prop.minor))
+            snprintf(reason, sizeof reason, "GPU 0 (%s) has compute capability %d.%d; this "
+                     "flowcast has device code for %s only (reconfigure with "
+                     "--with-cuda-arch=\"%d%d\")", prop.name, prop.major, prop.minor,
+                     FC_CUDA_ARCHS, prop.major, prop.minor);
+        else if ((e = cudaSetDevice(0)) != cudaSuccess || (e = cudaMalloc(&probe, 1 << 20)) !=
+                                                             cudaSuccess)
+            snprintf(reason, sizeof reason, "GPU 0 (%s) cannot be used: %s%s", prop.name,
+                     cudaGetErrorString(e),
+                     mode == cudaComputeModeExclusiveProcess
+                         ? " (it is in exclusive-process mode: is another process using it?)"
+                         : "");
+        else
+            count = n;
+        if (probe)
+            cudaFree(probe);
     }
-    if (n == 0)
-        snprintf(why, len, "the CUDA driver reports no device");
-    return n;
+    if (count == 0)
+        snprintf(why, len, "%s", reason);
+    return count;
 }
 
 int fc_gpu_info(int dev, fc_device_info *info, fc_err *err)
@@ -40,9 +107,19 @@ int fc_gpu_info(int dev, fc_device_info *info, fc_err *err)
 int fc_dev_alloc(void **p, size_t bytes, fc_err *err)
 {
     cudaError_t e = cudaMalloc(p, bytes);
-    if (e != cudaSuccess) {
+    if (e == cudaErrorMemoryAllocation) {
         *p = NULL;
         return fc_fail(err, FC_ENOMEM, "cannot allocate %.3g GB on the GPU: %s", bytes / 1e9,
+                       cudaGetErrorString(e));
+    }
+    /* Every buffer starts as zeros: no kernel or library call (a cuSPARSE SpMV with beta = 0)
+     * ever reads memory that was never written. */
+    if (e == cudaSuccess && (e = cudaMemset(*p, 0, bytes)) != cudaSuccess)
+        cudaFree(*p);
+    if (e != cudaSuccess) {
+        /* Not a lack of memory: a fault of an earlier kernel (sticky), a lost device. */
+        *p = NULL;
+        return fc_fail(err, FC_EDEVICE, "allocating %.3g GB on the GPU: %s", bytes / 1e9,
                        cudaGetErrorString(e));
     }
     return FC_OK;
@@ -70,20 +147,24 @@ struct fc_gpu_timer {
     cudaEvent_t start, stop;
 };
 
-#define CUDA_OR_FAIL(call, what)                                                                 \
-    do {                                                                                         \
-        cudaError_t e_ = (call);                                                                 \
-        if (e_ != cudaSuccess)                                                                   \
-            return fc_fail(err, FC_EDEVICE, "%s: %s", what, cudaGetErrorString(e_));            \
-    } while (0)
-
 int fc_gpu_timer_start(fc_gpu_timer **t, fc_err *err)
 {
-    if (!(*t = calloc(1, sizeof **t)))
+    fc_gpu_timer *tm = calloc(1, sizeof *tm);
+    if (!tm)
         return fc_fail(err, FC_ENOMEM, "out of memory");
-    CUDA_OR_FAIL(cudaEventCreate(&(*t)->start), "creating a CUDA event");
-    CUDA_OR_FAIL(cudaEventCreate(&(*t)->stop), "creating a CUDA event");
-    CUDA_OR_FAIL(cudaEventRecord((*t)->start, 0), "recording a CUDA event");
+    cudaError_t e = cudaEventCreate(&tm->start);
+    if (e == cudaSuccess && (e = cudaEventCreate(&tm->stop)) != cudaSuccess)
+        cudaEventDestroy(tm->start);
+    if (e == cudaSuccess && (e = cudaEventRecord(tm->start, 0)) != cudaSuccess) {
+        cudaEventDestroy(tm->start);
+        cudaEventDestroy(tm->stop);
+    }
+    if (e != cudaSuccess) {
+        free(tm);
+        *t = NULL;
+        return fc_fail(err, FC_EDEVICE, "timing with CUDA events: %s", cudaGetErrorString(e));
+    }
+    *t = tm;
     return FC_OK;
 }
 

@@ -11,7 +11,7 @@ tests_check_gpu_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_gpu_LDADD = $(FC_LIBS) $(CHECK_LIBS)
 
 TESTS += tests/check_cpu tests/check_gpu tests/cli.sh tests/malformed.sh tests/symbols.sh tests/crash.sh tests/validate.sh tests/bench.sh
-EXTRA_DIST += tests/lsan.supp tests/cli.sh tests/malformed.sh tests/symbols.sh tests/crash.sh tests/lib.sh tests/validate.sh tests/bench.sh
+EXTRA_DIST += tests/gpu.sh tests/lsan.supp tests/cli.sh tests/malformed.sh tests/symbols.sh tests/crash.sh tests/lib.sh tests/validate.sh tests/bench.sh
 # Sanitizer reports end a test with their own exit codes (86 ASan and leaks, 87 UBSan), which no
 # test expects; third-party leaks at exit (libgomp, OpenBLAS, HDF5) are suppressed by name.
 TESTS_ENVIRONMENT = top_srcdir='$(top_srcdir)' top_builddir='$(top_builddir)' \
@@ -19,3 +19,10 @@ TESTS_ENVIRONMENT = top_srcdir='$(top_srcdir)' top_builddir='$(top_builddir)' \
 	ASAN_OPTIONS=detect_leaks=1:exitcode=86:strict_string_checks=1:max_allocation_size_mb=4096 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=87 \
 	LSAN_OPTIONS=suppressions='$(abs_top_srcdir)/tests/lsan.supp':print_suppressions=0
+
+# On a machine with a GPU: check_gpu, then the same under every compute-sanitizer tool, with one
+# summary (tests/gpu.sh; under 8 minutes on one H200).
+check-gpu: tests/check_gpu
+	top_builddir='$(top_builddir)' OMP_NUM_THREADS=$${OMP_NUM_THREADS:-8} \
+	  $(SHELL) '$(top_srcdir)/tests/gpu.sh'
+.PHONY: check-gpu

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "mlp.h"
+#include "mlp_act.h"
 #include "suites.h"
 
 static uint64_t rng = 12345;
@@ -261,6 +262,37 @@ START_TEST(bad_shapes_are_refused)
 }
 END_TEST
 
+/* A cross-entropy target that names no class (out of range, a fraction, NaN) gives a NaN
+ * loss and a zero gradient row, and reads no logit it has no right to. */
+START_TEST(class_labels_out_of_range_read_nothing)
+{
+    ck_assert_int_eq(mlp_label(2.0f, 3), 2);
+    ck_assert_int_eq(mlp_label(3.0f, 3), -1);
+    ck_assert_int_eq(mlp_label(-1.0f, 3), -1);
+    ck_assert_int_eq(mlp_label(1.5f, 3), -1);
+    ck_assert_int_eq(mlp_label(NAN, 3), -1);
+    ck_assert_int_eq(mlp_label(3e9f, 3), -1);
+    const float z[3] = {0.1f, -2, 3};
+    float d[3] = {7, 7, 7};
+    ck_assert(isnan(mlp_cross_entropy_row(z, 3, mlp_label(5.0f, 3), 1, d)));
+    ck_assert(d[0] == 0 && d[1] == 0 && d[2] == 0);
+    const double l = mlp_cross_entropy_row(z, 3, mlp_label(2.0f, 3), 1, d);
+    ck_assert(isfinite(l) && l > 0);
+    /* Through the layer API: a batch with one bad label has a NaN loss. */
+    const int widths[] = {3, 3};
+    mlp m;
+    mlp_work w;
+    fc_err err;
+    ck_assert_int_eq(mlp_init(&m, 1, widths, MLP_TANH, &err), FC_OK);
+    ck_assert_int_eq(mlp_work_init(&w, &m, 2, &err), FC_OK);
+    const float x[6] = {1, 2, 3, 4, 5, 6}, t[2] = {1, 1e30f};
+    mlp_forward(&m, &w, x, 2);
+    ck_assert(isnan(mlp_loss(&m, &w, MLP_CROSS_ENTROPY, t, 2)));
+    mlp_work_free(&w);
+    mlp_free(&m);
+}
+END_TEST
+
 Suite *mlp_suite(void)
 {
     Suite *s = suite_create("mlp");
@@ -270,6 +302,7 @@ Suite *mlp_suite(void)
     tcase_add_test(tc, seeded_initialisation_and_shuffling);
     tcase_add_test(tc, training_fits_known_functions);
     tcase_add_test(tc, bad_shapes_are_refused);
+    tcase_add_test(tc, class_labels_out_of_range_read_nothing);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     return s;

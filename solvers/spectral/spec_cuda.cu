@@ -404,8 +404,11 @@ static int spec_profile_cuda(void *vst, double dt, int reps, fc_profile *out, fc
         fc_step_report rep;
         float step_ms = 0, fft_ms = 0;
         if (cudaEventRecord(ev[0]) != cudaSuccess ||
-            (s2 = spec_step_cuda(st, dt, &rep, err)) || cudaEventRecord(ev[1]) != cudaSuccess)
+            (s2 = spec_step_cuda(st, dt, &rep, err)) || cudaEventRecord(ev[1]) != cudaSuccess) {
+            if (!s2) /* a failed record leaves no timing to read */
+                s2 = fc_fail(err, FC_EDEVICE, "CUDA events failed while profiling");
             break;
+        }
         for (int k = 0; k < 4 && !s2; k++)
             if (spec_exec_r2c(st->fwd, st->phys, st->X) != CUFFT_SUCCESS ||
                 spec_exec_c2r(st->inv, st->X, st->phys) != CUFFT_SUCCESS)
