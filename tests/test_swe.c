@@ -143,7 +143,7 @@ END_TEST
 
 START_TEST(stoker_middle_state_matches_reference)
 {
-    /* ../shared/reference/README.md, g = 9.81. */
+    /* Tabulated middle states of Stoker's solution, g = 9.81. */
     static const double ref[2][6] = {{1.0, 0.5, 2.670410002, 0.726920446, 0.923363902, 2.957918120},
                                      {2.0, 1.0, 3.776530041, 1.453840892, 1.305833753, 4.183127922}};
     for (int r = 0; r < 2; r++) {

@@ -1,6 +1,6 @@
 /*
  * dambreak.h: exact solutions of the one-dimensional dam break on a flat frictionless bed, water
- * at rest on both sides at t = 0 (source: ../shared/reference/README.md).
+ * at rest on both sides at t = 0 (Ritter 1892; Stoker 1957, as in SWASHES, Delestre et al. 2013).
  *   Wet bed (Stoker 1957; SWASHES, Delestre et al. 2013, section 4.1.1), h_l > h_r > 0.
  *   Dry bed (Ritter 1892), h_r = 0.
  */

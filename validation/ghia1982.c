@@ -1,9 +1,8 @@
 /*
  * ghia1982.c: centreline velocities of the lid-driven cavity from Ghia, Ghia & Shin (1982),
  * "High-Re solutions for incompressible flow using the Navier-Stokes equations and a multigrid
- * method", J. Comput. Phys. 48, 387-411, Tables I (u along x = 0.5) and II (v along y = 0.5),
- * copied from ../shared/reference/ghia1982_{u,v}.csv. Unit square, lid at y = 1 moving at
- * u = +1, Re = U L / nu.
+ * method", J. Comput. Phys. 48, 387-411, Tables I (u along x = 0.5) and II (v along y = 0.5).
+ * Unit square, lid at y = 1 moving at u = +1, Re = U L / nu.
  *
  * Two printed values are known misprints and are marked so that error norms leave them out:
  * Re 3200, u at y = 0.4531 (printed -0.86636; the true value is near -0.0866), and Re 400, v at
