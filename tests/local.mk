@@ -9,8 +9,13 @@ tests_check_cpu_LDADD = $(FC_LIBS) $(CHECK_LIBS)
 tests_check_gpu_SOURCES = tests/check_gpu.c $(TEST_COMMON)
 tests_check_gpu_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_gpu_LDADD = $(FC_LIBS) $(CHECK_LIBS)
+# check_gpu with the CPU in the GPU's place: its comparisons run on every machine.
+check_PROGRAMS += tests/check_gpu_harness
+tests_check_gpu_harness_SOURCES = tests/check_gpu.c $(TEST_COMMON)
+tests_check_gpu_harness_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -DFC_GPU_HARNESS_ON_CPU
+tests_check_gpu_harness_LDADD = $(FC_LIBS) $(CHECK_LIBS)
 
-TESTS += tests/check_cpu tests/check_gpu tests/cli.sh tests/malformed.sh tests/symbols.sh tests/crash.sh tests/validate.sh tests/bench.sh
+TESTS += tests/check_cpu tests/check_gpu tests/check_gpu_harness tests/cli.sh tests/malformed.sh tests/symbols.sh tests/crash.sh tests/validate.sh tests/bench.sh
 EXTRA_DIST += tests/gpu.sh tests/lsan.supp tests/cli.sh tests/malformed.sh tests/symbols.sh tests/crash.sh tests/lib.sh tests/validate.sh tests/bench.sh
 # Sanitizer reports end a test with their own exit codes (86 ASan and leaks, 87 UBSan), which no
 # test expects; third-party leaks at exit (libgomp, OpenBLAS, HDF5) are suppressed by name.
