@@ -256,7 +256,12 @@ if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=64k tmpfs "$full" 2>/dev/null; t
   expect "a compressed run on a full disk: exit 1, the reason" 1 "No space left on device" \
     "$fc" run "$ini" --set grid.nx=200 --set grid.ny=100 --set output.deflate=1 -o "$full/o.nc"
   umount "$full"
+  # A read-only file system: another message than a missing folder's.
+  mount -t tmpfs -o ro,size=64k tmpfs "$full"
+  refused "output on a read-only file system" "the folder '$full' is not writable (Read-only file system)" \
+    "$fc" run "$ini" -o "$full/x.nc"
+  umount "$full"
 else
-  echo "skip: full-disk cases (cannot mount a tmpfs here)"
+  echo "skip: full-disk and read-only cases (cannot mount a tmpfs here)"
 fi
 finish
