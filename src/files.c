@@ -9,6 +9,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+void fc_path_folder(const char *path, char *dir, size_t len)
+{
+    snprintf(dir, len, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        snprintf(dir, len, ".");
+    else
+        slash[slash == dir] = '\0'; /* "/x.nc" lives in "/" */
+}
+
 int fc_file_exists(const char *path)
 {
     struct stat sb;
@@ -36,13 +46,9 @@ int fc_output_writable(const char *path, const char *what, int overwrite, const 
                            allow);
     }
     char dir[4096];
-    if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir)
+    if (strlen(path) >= sizeof dir)
         return fc_fail(err, FC_EINPUT, "cannot create %s: the path is too long", what);
-    char *slash = strrchr(dir, '/');
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else
-        slash[slash == dir] = '\0'; /* "/x.nc" lives in "/" */
+    fc_path_folder(path, dir, sizeof dir);
     if (stat(dir, &sb) != 0)
         return fc_fail(err, FC_EINPUT, "cannot create %s '%s': the folder '%s' does not exist",
                        what, path, dir);

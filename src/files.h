@@ -6,12 +6,16 @@
 #ifndef FC_FILES_H
 #define FC_FILES_H
 
+#include <stddef.h>
+
 #include "fc.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
+/* The folder of path into dir: "." for a bare name, "/" for a file at the root. */
+void fc_path_folder(const char *path, char *dir, size_t len);
 /* Whether path exists (as anything). */
 int fc_file_exists(const char *path);
 /* Whether a and b name the same existing file (same device and inode). */

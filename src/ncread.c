@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
+#include "files.h"
+
 const char *fc_nc_strerror(int status, const char *path)
 {
     if (status > 0)
@@ -22,12 +24,7 @@ const char *fc_nc_strerror(int status, const char *path)
             return strerror(errno);
         if (path) {
             char dir[4096];
-            snprintf(dir, sizeof dir, "%s", path);
-            char *slash = strrchr(dir, '/');
-            if (slash)
-                slash[slash == dir] = '\0';
-            else
-                snprintf(dir, sizeof dir, ".");
+            fc_path_folder(path, dir, sizeof dir);
             struct statvfs fs;
             if (statvfs(dir, &fs) == 0 && fs.f_bavail < 16)
                 return strerror(ENOSPC);
@@ -250,51 +247,46 @@ static const char *att_label(int ncid, int varid, const char *name, char *buf, s
     return buf;
 }
 
-int fc_nc_att_text(int ncid, int varid, const char *path, const char *name, char *buf,
-                   size_t size, fc_err *err)
+/* A text attribute into buf (size bytes), or with buf NULL into a new allocation *text. */
+static int text_att(int ncid, int varid, const char *path, const char *name, char *buf,
+                    size_t size, char **text, fc_err *err)
 {
     nc_type t;
     size_t n;
     char label[2 * NC_MAX_NAME + 64];
     if (nc_inq_att(ncid, varid, name, &t, &n) != NC_NOERR)
         return 1;
+    att_label(ncid, varid, name, label, sizeof label);
     if (t != NC_CHAR)
-        return fc_fail(err, FC_EINPUT, "%s: %s is not text", path,
-                       att_label(ncid, varid, name, label, sizeof label));
-    if (n + 1 > size)
+        return fc_fail(err, FC_EINPUT, "%s: %s is not text", path, label);
+    if (buf && n + 1 > size)
         return fc_fail(err, FC_EINPUT, "%s: %s has %zu characters; at most %zu are expected",
-                       path, att_label(ncid, varid, name, label, sizeof label), n, size - 1);
-    if (n && nc_get_att_text(ncid, varid, name, buf) != NC_NOERR)
-        return fc_fail(err, FC_EINPUT, "%s: cannot read %s", path,
-                       att_label(ncid, varid, name, label, sizeof label));
-    buf[n] = '\0';
+                       path, label, n, size - 1);
+    char *dst = buf ? buf : malloc(n + 1);
+    if (!dst)
+        return fc_fail(err, FC_ENOMEM, "%s: out of memory for %s", path, label);
+    if (n && nc_get_att_text(ncid, varid, name, dst) != NC_NOERR) {
+        if (!buf)
+            free(dst);
+        return fc_fail(err, FC_EINPUT, "%s: cannot read %s", path, label);
+    }
+    dst[n] = '\0';
+    if (!buf)
+        *text = dst;
     return FC_OK;
+}
+
+int fc_nc_att_text(int ncid, int varid, const char *path, const char *name, char *buf,
+                   size_t size, fc_err *err)
+{
+    return text_att(ncid, varid, path, name, buf, size, NULL, err);
 }
 
 int fc_nc_att_text_alloc(int ncid, int varid, const char *path, const char *name, char **text,
                          fc_err *err)
 {
-    nc_type t;
-    size_t n;
-    char label[2 * NC_MAX_NAME + 64];
     *text = NULL;
-    if (nc_inq_att(ncid, varid, name, &t, &n) != NC_NOERR)
-        return 1;
-    if (t != NC_CHAR)
-        return fc_fail(err, FC_EINPUT, "%s: %s is not text", path,
-                       att_label(ncid, varid, name, label, sizeof label));
-    char *buf = malloc(n + 1);
-    if (!buf)
-        return fc_fail(err, FC_ENOMEM, "%s: out of memory for %s", path,
-                       att_label(ncid, varid, name, label, sizeof label));
-    if (n && nc_get_att_text(ncid, varid, name, buf) != NC_NOERR) {
-        free(buf);
-        return fc_fail(err, FC_EINPUT, "%s: cannot read %s", path,
-                       att_label(ncid, varid, name, label, sizeof label));
-    }
-    buf[n] = '\0';
-    *text = buf;
-    return FC_OK;
+    return text_att(ncid, varid, path, name, NULL, 0, text, err);
 }
 
 int fc_nc_att_doubles(int ncid, int varid, const char *path, const char *name, double *out,
@@ -387,9 +379,47 @@ int fc_nc_find_var(int ncid, const char *path, const char *name, int min_dims, i
 #define IS_FILL(v, x, T) (((v)->nfill > 0 && (x) == (T)(v)->fill[0]) || \
                           ((v)->nfill > 1 && (x) == (T)(v)->fill[1]))
 
-/* Reads a hyperslab and checks every value: finite and not a fill value; on the first bad
- * one, names it by its flat index within the plane (nx: the plane's row length, 0 for a
- * vector). */
+/* The start and count of record rec's ny x nx plane of v, after checking its shape. */
+static int plane_slab(const fc_nc_var *v, size_t rec, size_t ny, size_t nx, size_t *start,
+                      size_t *count, fc_err *err)
+{
+    if (v->ndims < 2 || v->ndims > 3)
+        return fc_fail(err, FC_EINPUT, "%s: variable '%s' has %d dimension(s); (y, x) or "
+                       "(time, y, x) expected", v->path, v->name, v->ndims);
+    const size_t gy = v->len[v->ndims - 2], gx = v->len[v->ndims - 1];
+    if (gx != nx || gy != ny)
+        return fc_fail(err, FC_EINPUT, "%s: variable '%s' is %zu x %zu (x by y); %zu x %zu is "
+                       "expected", v->path, v->name, gx, gy, nx, ny);
+    int d = 0;
+    if (v->ndims == 3) {
+        if (rec >= v->len[0])
+            return fc_fail(err, FC_EINPUT, "%s: variable '%s' has %zu record(s); record %zu was "
+                           "asked for", v->path, v->name, v->len[0], rec);
+        start[0] = rec;
+        count[0] = 1;
+        d = 1;
+    }
+    start[d] = start[d + 1] = 0;
+    count[d] = ny;
+    count[d + 1] = nx;
+    return FC_OK;
+}
+
+static int vector_shape(const fc_nc_var *v, size_t n, fc_err *err)
+{
+    if (v->ndims != 1 || v->len[0] != n)
+        return fc_fail(err, FC_EINPUT, "%s: variable '%s' should hold %zu value%s on one "
+                       "dimension; it has %d dimension(s) and %zu value%s", v->path, v->name, n,
+                       n == 1 ? "" : "s", v->ndims, v->ndims ? v->len[0] : 1,
+                       v->ndims && v->len[0] == 1 ? "" : "s");
+    return FC_OK;
+}
+
+/*
+ * get_T reads a hyperslab and checks every value: finite and not a fill value; on the first bad
+ * one, names it by its flat index within the plane (nx: the plane's row length, 0 for a vector;
+ * rec: the record, (size_t)-1 for none). The public plane and vector readers of type T follow.
+ */
 #define DEFINE_GET(SUFFIX, T, NCGET)                                                             \
     static int get_##SUFFIX(int ncid, const fc_nc_var *v, const size_t *start,                   \
                             const size_t *count, size_t n, size_t nx, size_t rec, T *out,        \
@@ -417,6 +447,22 @@ int fc_nc_find_var(int ncid, const char *path, const char *name, int min_dims, i
                            v->name, what, k);                                                    \
         }                                                                                        \
         return FC_OK;                                                                            \
+    }                                                                                            \
+    int fc_nc_get_plane_##SUFFIX(int ncid, const fc_nc_var *v, size_t rec, size_t ny, size_t nx, \
+                                 T *out, fc_err *err)                                            \
+    {                                                                                            \
+        size_t start[3], count[3];                                                               \
+        const int st = plane_slab(v, rec, ny, nx, start, count, err);                            \
+        return st ? st                                                                           \
+                  : get_##SUFFIX(ncid, v, start, count, ny * nx, nx,                             \
+                                 v->ndims == 3 ? rec : (size_t)-1, out, err);                    \
+    }                                                                                            \
+    int fc_nc_get_vector_##SUFFIX(int ncid, const fc_nc_var *v, size_t n, T *out, fc_err *err)   \
+    {                                                                                            \
+        size_t start = 0;                                                                        \
+        const int st = vector_shape(v, n, err);                                                  \
+        return st || n == 0 ? st                                                                 \
+                            : get_##SUFFIX(ncid, v, &start, &n, n, 0, (size_t)-1, out, err);     \
     }
 DEFINE_GET(float, float, nc_get_vara_float)
 DEFINE_GET(double, double, nc_get_vara_double)
@@ -430,72 +476,6 @@ static int get_int(int ncid, const fc_nc_var *v, const size_t *start, const size
         return fc_fail(err, FC_EINPUT, "%s: reading variable '%s': %s", v->path, v->name,
                        nc_strerror(rc));
     return FC_OK;
-}
-
-/* The start and count of record rec's ny x nx plane of v, after checking its shape. */
-static int plane_slab(const fc_nc_var *v, size_t rec, size_t ny, size_t nx, size_t *start,
-                      size_t *count, fc_err *err)
-{
-    if (v->ndims < 2 || v->ndims > 3)
-        return fc_fail(err, FC_EINPUT, "%s: variable '%s' has %d dimension(s); (y, x) or "
-                       "(time, y, x) expected", v->path, v->name, v->ndims);
-    const size_t gy = v->len[v->ndims - 2], gx = v->len[v->ndims - 1];
-    if (gx != nx || gy != ny)
-        return fc_fail(err, FC_EINPUT, "%s: variable '%s' is %zu x %zu (x by y); %zu x %zu is "
-                       "expected", v->path, v->name, gx, gy, nx, ny);
-    int d = 0;
-    if (v->ndims == 3) {
-        if (rec >= v->len[0])
-            return fc_fail(err, FC_EINPUT, "%s: variable '%s' has %zu record(s); record %zu was "
-                           "asked for", v->path, v->name, v->len[0], rec);
-        start[0] = rec;
-        count[0] = 1;
-        d = 1;
-    }
-    start[d] = start[d + 1] = 0;
-    count[d] = ny;
-    count[d + 1] = nx;
-    return FC_OK;
-}
-
-int fc_nc_get_plane_float(int ncid, const fc_nc_var *v, size_t rec, size_t ny, size_t nx,
-                          float *out, fc_err *err)
-{
-    size_t start[3], count[3];
-    int st = plane_slab(v, rec, ny, nx, start, count, err);
-    return st ? st : get_float(ncid, v, start, count, ny * nx, nx, v->ndims == 3 ? rec : (size_t)-1, out, err);
-}
-
-int fc_nc_get_plane_double(int ncid, const fc_nc_var *v, size_t rec, size_t ny, size_t nx,
-                           double *out, fc_err *err)
-{
-    size_t start[3], count[3];
-    int st = plane_slab(v, rec, ny, nx, start, count, err);
-    return st ? st : get_double(ncid, v, start, count, ny * nx, nx, v->ndims == 3 ? rec : (size_t)-1, out, err);
-}
-
-static int vector_shape(const fc_nc_var *v, size_t n, fc_err *err)
-{
-    if (v->ndims != 1 || v->len[0] != n)
-        return fc_fail(err, FC_EINPUT, "%s: variable '%s' should hold %zu value%s on one "
-                       "dimension; it has %d dimension(s) and %zu value%s", v->path, v->name, n,
-                       n == 1 ? "" : "s", v->ndims, v->ndims ? v->len[0] : 1,
-                       v->ndims && v->len[0] == 1 ? "" : "s");
-    return FC_OK;
-}
-
-int fc_nc_get_vector_float(int ncid, const fc_nc_var *v, size_t n, float *out, fc_err *err)
-{
-    size_t start = 0;
-    int st = vector_shape(v, n, err);
-    return st || n == 0 ? st : get_float(ncid, v, &start, &n, n, 0, (size_t)-1, out, err);
-}
-
-int fc_nc_get_vector_double(int ncid, const fc_nc_var *v, size_t n, double *out, fc_err *err)
-{
-    size_t start = 0;
-    int st = vector_shape(v, n, err);
-    return st || n == 0 ? st : get_double(ncid, v, &start, &n, n, 0, (size_t)-1, out, err);
 }
 
 int fc_nc_get_vector_int(int ncid, const fc_nc_var *v, size_t n, int *out, fc_err *err)

@@ -198,12 +198,7 @@ static int check_run_size(run_ctx *c, double t0, double rate, fc_err *err)
         }
         bytes = (bytes + 8.0 * (c->ndiags + 1)) * records;
         char dir[4096];
-        snprintf(dir, sizeof dir, "%s", c->path);
-        char *slash = strrchr(dir, '/');
-        if (slash)
-            slash[slash == dir] = '\0';
-        else
-            snprintf(dir, sizeof dir, ".");
+        fc_path_folder(c->path, dir, sizeof dir);
         struct statvfs fs;
         if (statvfs(dir, &fs) == 0) {
             const double free_bytes = (double)fs.f_bavail * (double)fs.f_frsize;

@@ -20,7 +20,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Writes the input to this process's temporary file with the given suffix; its path, or NULL. */
 const char *fuzz_write_temp(const uint8_t *data, size_t size, const char *suffix);
-/* Sets up what every target needs once: a small memory cap (FLOWCAST_MEMORY_LIMIT), quiet logs. */
-void fuzz_setup(void);
+/* A target's own set-up, run once by LLVMFuzzerInitialize (fuzz_common.c) after the common one
+ * (a memory cap through FLOWCAST_MEMORY_LIMIT, quiet logs); targets without one define none. */
+void fuzz_init(void);
 
 #endif

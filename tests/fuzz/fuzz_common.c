@@ -45,11 +45,18 @@ const char *fuzz_write_temp(const uint8_t *data, size_t size, const char *suffix
     return made[k];
 }
 
-void fuzz_setup(void)
+/* Targets that need no set-up of their own get this one. */
+__attribute__((weak)) void fuzz_init(void) {}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+    (void)argc;
+    (void)argv;
     /* A file may claim any size: the readers check claims against the memory available, which
      * this caps below the fuzzer's own limit, so a refusal is tested rather than an
      * out-of-memory report. */
     setenv("FLOWCAST_MEMORY_LIMIT", "1G", 1);
     fc_log_set_quiet(1);
+    fuzz_init();
+    return 0;
 }

@@ -10,16 +10,12 @@
 static fc_grid grid;
 static fc_real *field;
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
+void fuzz_init(void)
 {
-    (void)argc;
-    (void)argv;
-    fuzz_setup();
     const int bc[4] = {FC_BC_WALL, FC_BC_WALL, FC_BC_WALL, FC_BC_WALL};
     fc_err err;
     if (fc_grid_init(&grid, 4, 3, 2, 0, 2, 0, 1, bc, &err) || !(field = fc_grid_alloc(&grid)))
         abort();
-    return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -14,11 +14,8 @@ static fc_grid grid;
 static void *params;
 static fc_state host;
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
+void fuzz_init(void)
 {
-    (void)argc;
-    (void)argv;
-    fuzz_setup();
     static const char text[] = "[case]\nsolver = swe\n[grid]\nnx = 4\nny = 3\nx_max = 2\n"
                                "y_max = 1\n[time]\nt_end = 1\n[initial]\ntype = gaussian_bump\n"
                                "depth = 1\namplitude = 0.1\nradius = 0.5\ncenter_x = 1\n"
@@ -34,7 +31,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     host.nfields = cfg.solver->nfields;
     for (int k = 0; k < host.nfields; k++)
         host.f[k] = fc_grid_alloc(&grid);
-    return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
