@@ -18,7 +18,7 @@ static const struct {
     int (*fn)(int, char **);
     const char *help;
 } commands[] = {
-    {"demo", cmd_demo, "the whole suite in about a minute: weather, CFD, speedups, a surrogate"},
+    {"demo", cmd_demo, "the whole suite in about 15 s: weather, CFD, speedups, a surrogate"},
     {"run", cmd_run, "run a case file, writing CF NetCDF output"},
     {"cases", cmd_cases, "list the solvers, their initial conditions and every case key"},
     {"validate", cmd_validate, "run the validation cases against exact and published results"},
