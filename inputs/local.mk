@@ -9,7 +9,9 @@ INPUT_CASES = inputs/dambreak_wet.ini inputs/dambreak_dry.ini inputs/lake_bump.i
 	inputs/decaying_turbulence_large.ini inputs/forced_turbulence.ini
 EXTRA_DIST += $(INPUT_CASES) inputs/README.md inputs/initial_state.cdl
 
-noinst_DATA += inputs/initial_state.nc
+# Installed to $(pkgdatadir)/inputs, where `flowcast demo` and `flowcast run NAME` find them.
+inputsdir = $(pkgdatadir)/inputs
+inputs_DATA = $(INPUT_CASES) inputs/README.md inputs/initial_state.nc
 CLEANFILES += inputs/initial_state.nc
 inputs/initial_state.nc: inputs/initial_state.cdl
 	$(AM_V_GEN)$(MKDIR_P) inputs && $(NCGEN) -k nc4 -o $@ $(srcdir)/inputs/initial_state.cdl

@@ -4,6 +4,7 @@
 #define FC_CMD_H
 
 #include <signal.h>
+#include <stddef.h>
 
 int cmd_run(int argc, char **argv);
 int cmd_info(int argc, char **argv);
@@ -27,5 +28,12 @@ volatile sig_atomic_t *cmd_stop_on_signals(void);
 void cmd_bad_option(int c, char *const *argv, const char *command);
 /* Whether argv[1..] asks for help (-h or --help). */
 int cmd_wants_help(int argc, char **argv);
+
+/* The folder of the ready-made cases: ./inputs when it holds them (a source checkout), else
+ * the installed copy (FC_INPUTS_DIR, $(pkgdatadir)/inputs). */
+const char *cmd_inputs_dir(void);
+/* A case named on the command line: the path as given when it exists; else, for a bare name
+ * such as "jet" or "jet.ini", that case in cmd_inputs_dir() when it is there. Into buf. */
+const char *cmd_case_path(const char *arg, char *buf, size_t len);
 
 #endif

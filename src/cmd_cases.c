@@ -2,7 +2,10 @@
  * same tables that validate case files. */
 #include <fc_build.h>
 
+#include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -46,15 +49,52 @@ static void print_sections(const fc_key *keys, size_t n)
     }
 }
 
+/* The ready-made cases, a line each: the name and the first comment line of the file. */
+static int list_inputs(void)
+{
+    const char *dir = cmd_inputs_dir();
+    struct dirent **names;
+    const int n = scandir(dir, &names, NULL, alphasort);
+    if (n < 0) {
+        fprintf(stderr, "flowcast: error: cannot list the cases in '%s': %s\n", dir,
+                strerror(errno));
+        return 2;
+    }
+    printf("Ready-made cases in %s (flowcast run NAME):\n", dir);
+    for (int k = 0; k < n; k++) {
+        const char *name = names[k]->d_name;
+        const size_t len = strlen(name);
+        if (len > 4 && !strcmp(name + len - 4, ".ini")) {
+            char path[4096], line[512] = "", about[512] = "";
+            snprintf(path, sizeof path, "%s/%s", dir, name);
+            FILE *f = fopen(path, "r");
+            if (f && fgets(line, sizeof line, f) && (line[0] == ';' || line[0] == '#'))
+                snprintf(about, sizeof about, "%s", line + 1 + (line[1] == ' '));
+            if (f)
+                fclose(f);
+            about[strcspn(about, "\n")] = '\0';
+            printf("  %-28.*s %s\n", (int)(len - 4), name, about);
+        }
+        free(names[k]);
+    }
+    free(names);
+    return 0;
+}
+
 int cmd_cases(int argc, char **argv)
 {
     if (cmd_wants_help(argc, argv)) {
-        puts("usage: flowcast cases\n\nLists every case-file key (type, range, units, default) "
-             "and each solver's\ninitial conditions with their parameters.");
+        puts("usage: flowcast cases [--inputs]\n\nLists every case-file key (type, range, units, "
+             "default) and each solver's\ninitial conditions with their parameters.\n\n"
+             "  --inputs   the ready-made cases instead (./inputs, or the installed ones), each\n"
+             "             with its first comment line; run one with flowcast run NAME");
         return 0;
     }
+    if (argc == 2 && !strcmp(argv[1], "--inputs"))
+        return list_inputs();
     if (argc > 1) {
-        fprintf(stderr, "flowcast: error: cases takes no arguments (got '%s')\n", argv[1]);
+        fprintf(stderr, "flowcast: error: cases takes no arguments but --inputs (got '%s')\n",
+                argv[1]);
         return 2;
     }
     size_t nc, ns;

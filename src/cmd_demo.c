@@ -32,7 +32,8 @@ static void usage(FILE *f)
           "  3. a quick CPU/GPU speedup table (flowcast bench --quick);\n"
           "  4. a surrogate trained on the jet's output and rolled out against it.\n"
           "Everything goes to a new folder outputs/demo-DATE-TIME/; the end says what to open.\n\n"
-          "  --inputs DIR  where the case files are (default: inputs)\n",
+          "  --inputs DIR  where the case files are (default: ./inputs, else the installed\n"
+          "                " FC_INPUTS_DIR ")\n",
           f);
 }
 
@@ -86,7 +87,7 @@ int cmd_demo(int argc, char **argv)
         usage(stdout);
         return FC_EXIT_OK;
     }
-    const char *inputs = "inputs";
+    const char *inputs = cmd_inputs_dir();
     for (int k = 1; k < argc; k++) {
         if (!strcmp(argv[k], "--inputs") && k + 1 < argc)
             inputs = argv[++k];
@@ -98,8 +99,11 @@ int cmd_demo(int argc, char **argv)
     char probe[4096];
     snprintf(probe, sizeof probe, "%s/jet.ini", inputs);
     if (access(probe, R_OK) != 0) {
-        fc_error("demo: cannot read %s: run the demo from the flowcast source folder, or give "
-                 "--inputs DIR", probe);
+        if (strcmp(inputs, cmd_inputs_dir()))
+            fc_error("demo: cannot read %s (--inputs %s)", probe, inputs);
+        else
+            fc_error("demo: cannot read %s: the cases are neither in ./inputs nor installed in "
+                     "%s; give --inputs DIR", probe, FC_INPUTS_DIR);
         return FC_EXIT_USAGE;
     }
     char dir[256], stamp[64], jet[512], cavity[512], bench[512], model[512], pred[512];
@@ -161,8 +165,8 @@ int cmd_demo(int argc, char **argv)
            "                            its plots (gnuplot bench.gp redraws them)\n"
            "  jet_surrogate.nc          the trained model (weights, normalisation, history)\n"
            "  jet_forecast.nc           the surrogate's forecast, on the jet's grid\n"
-           "Next: src/flowcast run inputs/cylinder.ini (a vortex street), src/flowcast validate\n"
-           "--quick, src/flowcast bench, src/flowcast cases.\n",
+           "Next: flowcast run cylinder (a vortex street; flowcast cases --inputs lists the ready\n"
+           "cases), flowcast validate --quick, flowcast bench, flowcast cases.\n",
            fc_now() - t0, dir);
     return FC_EXIT_OK;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "fc.h"
@@ -17,7 +18,9 @@ static void usage(FILE *f)
           "                    [--set section.key=value]... [-o FILE] [-O|--overwrite]\n"
           "                    [--restart FILE] [--quiet]\n\n"
           "Runs the case and writes CF-1.11 NetCDF-4 output (default: [output] file, else\n"
-          "outputs/<case name>.nc). An existing output file is never replaced without -O.\n\n"
+          "outputs/<case name>.nc). An existing output file is never replaced without -O.\n"
+          "CASE.ini may also be the name of a ready-made case (flowcast run jet; flowcast\n"
+          "cases --inputs lists them).\n\n"
           "  --device D       auto (GPU when one is usable), cpu, or gpu (an error without one)\n"
           "  --threads N      OpenMP threads for the CPU backend (default: all cores)\n"
           "  --set S.K=V      override a case key, e.g. --set grid.nx=512 (repeatable)\n"
@@ -124,7 +127,14 @@ int cmd_run(int argc, char **argv)
         free(sets);
         return FC_EXIT_USAGE;
     }
-    o.case_path = argv[optind];
+    char case_path[4096];
+    o.case_path = cmd_case_path(argv[optind], case_path, sizeof case_path);
+    if (!strchr(o.case_path, '/') && access(o.case_path, F_OK) != 0) {
+        fc_error("no case file '%s', nor a ready-made case of that name in %s (flowcast cases "
+                 "--inputs lists them)", o.case_path, cmd_inputs_dir());
+        free(sets);
+        return FC_EXIT_USAGE;
+    }
     o.sets = sets;
     fc_log_set_quiet(o.quiet);
     char *cmdline = join_args(argc, argv);

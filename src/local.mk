@@ -15,3 +15,21 @@ src_flowcast_SOURCES = src/main.c src/cmd.h src/cmd_run.c src/cmd_info.c src/cmd
 	src/cmd_validate.c src/cmd_profile.c src/cmd_bench.c \
 	src/cmd_train.c src/cmd_demo.c
 src_flowcast_LDADD = $(FC_LIBS)
+# Where `make install` puts the ready-made cases (inputs/local.mk), for the demo and `run NAME`.
+src_flowcast_CPPFLAGS = $(AM_CPPFLAGS) -DFC_INPUTS_DIR='"$(pkgdatadir)/inputs"'
+
+# The manual page, from --help and --version (help2man), where help2man is installed.
+if HAVE_HELP2MAN
+man_MANS = flowcast.1
+CLEANFILES += flowcast.1 flowcast.h2m
+# Each command's own --help becomes a section of its own.
+FC_COMMANDS = run cases validate demo train rollout bench profile info
+flowcast.1: src/flowcast$(EXEEXT)
+	$(AM_V_GEN){ for c in $(FC_COMMANDS); do \
+	  printf '[COMMAND: %s]\n.nf\n' "$$c"; \
+	  ./src/flowcast$(EXEEXT) $$c --help | sed 's/\\/\\e/g; s/^[.'"'"']/\\\&&/'; \
+	  printf '.fi\n\n'; done; } >flowcast.h2m && \
+	$(HELP2MAN) --no-info --include=flowcast.h2m \
+	  --name="weather and CFD solvers on CPU and GPU, with NetCDF in and out" \
+	  --output=$@ ./src/flowcast$(EXEEXT) && rm -f flowcast.h2m
+endif

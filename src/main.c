@@ -102,6 +102,25 @@ int cmd_wants_help(int argc, char **argv)
     return 0;
 }
 
+const char *cmd_inputs_dir(void)
+{
+    return access("inputs/jet.ini", R_OK) == 0 ? "inputs" : FC_INPUTS_DIR;
+}
+
+const char *cmd_case_path(const char *arg, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s", arg);
+    if (access(arg, F_OK) == 0 || strchr(arg, '/'))
+        return buf;
+    const size_t n = strlen(arg);
+    char cand[4096];
+    snprintf(cand, sizeof cand, "%s/%s%s", cmd_inputs_dir(), arg,
+             n > 4 && !strcmp(arg + n - 4, ".ini") ? "" : ".ini");
+    if (access(cand, R_OK) == 0)
+        snprintf(buf, len, "%s", cand);
+    return buf;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {

@@ -46,6 +46,16 @@ expect "two case files" 2 "one case file expected" "$fc" run "$good" "$good"
 absent "usage errors write nothing" "$out"
 
 expect "missing case file" 2 "cannot read case file '$tmp/nope.ini': No such file" "$fc" run "$tmp/nope.ini" -o "$out"
+# Ready-made cases by name: from ./inputs in a source folder (the installed copy: installcheck).
+fc_abs="$(cd "$top_builddir" && pwd)/src/flowcast"
+(cd "$top_srcdir" && "$fc_abs" run jet --set time.t_end=3600 -o "$tmp/named.nc" -q) >"$tmp/err" 2>&1 &&
+  [ -f "$tmp/named.nc" ] && ok "run NAME finds a ready-made case" || bad "run NAME finds a ready-made case"
+rm -f "$tmp/named.nc"
+(cd "$top_srcdir" && "$fc_abs" cases --inputs) >"$tmp/err" 2>&1 && grep -q '^  cylinder  *Flow past' "$tmp/err" &&
+  ok "cases --inputs lists the ready-made cases" || bad "cases --inputs lists the ready-made cases"
+(cd "$tmp" && "$fc_abs" run nosuchcase -o "$out") >"$tmp/err" 2>&1
+[ $? -eq 2 ] && grep -q "no case file 'nosuchcase', nor a ready-made case of that name" "$tmp/err" &&
+  ok "an unknown case name" || bad "an unknown case name"
 printf '[case]\nsolver = swe\n[grid]\nnx = 0\nny = 8.5\nx_max = nan\ny_max = 1\n[time]\nt_end = 1\ncfl = 0\njunk\n[initial]\ntype = gaussian_bump\ndepth = -2\namplitude = 0\nradius = 1\n[colour]\nred = 1\n' >"$tmp/bad.ini"
 "$fc" run "$tmp/bad.ini" -o "$out" >"$tmp/err" 2>&1; rc=$?
 n=$(grep -c "^flowcast: error: $tmp/bad.ini:[0-9]*:" "$tmp/err")
@@ -262,7 +272,7 @@ expect "rollout: scored against the solver" 0 "| 0.04 | h |" "$fc" rollout --mod
 "$NCDUMP" -h "$tmp/p.nc" | grep -q "double h(time, y, x)" && ok "rollout: the forecast in the solver's layout" || bad "rollout: the forecast in the solver's layout"
 expect "rollout: the forecast is not overwritten" 2 "exists; it is left untouched" "$fc" rollout --model "$m" --init "$tmp/waves.nc" --steps 1 -o "$tmp/p.nc"
 expect "demo --help" 0 "usage: flowcast demo" "$fc" demo --help
-expect "demo: without its inputs" 2 "run the demo from the flowcast source folder" "$fc" demo --inputs "$tmp/nowhere"
+expect "demo: without its inputs" 2 "demo: cannot read $tmp/nowhere/jet.ini (--inputs $tmp/nowhere)" "$fc" demo --inputs "$tmp/nowhere"
 fc_abs="$(cd "$(dirname "$fc")" && pwd)/flowcast"
 inputs_abs="$(cd "$inputs" && pwd)"
 (cd "$tmp" && "$fc_abs" demo --inputs "$inputs_abs" >"$tmp/demo" 2>&1) && grep -q "== done in" "$tmp/demo" && ls "$tmp"/outputs/demo-*/jet_forecast.nc >/dev/null 2>&1 \
