@@ -8,7 +8,7 @@
  * activation (none after the last layer: the loss sees raw outputs, logits for cross-entropy).
  * All parameters are one contiguous array (W_0, b_0, W_1, b_1, ...), so an optimiser step and a
  * save are one loop or one write. The CPU backend multiplies with OpenBLAS sgemm and loops
- * with OpenMP (mlp_cpu.c).
+ * with OpenMP (mlp.c); the GPU side is mlp_gpu.h (cuBLAS, mlp_cuda.cu).
  *
  * Gradients: the backward pass gives dL/dparams for the mean loss over the batch, checked against
  * finite differences for every layer, activation and loss in tests/test_mlp.c.
