@@ -303,9 +303,14 @@ int fc_ncio_write_record(fc_ncio_file *f, double t, fc_real *const *packed, cons
             NC_TRY(nc_put_vara_fc(f->ncid, f->varid[k], start, count, packed[k]),
                    "writing a record");
         }
-    for (int k = 0; k < f->ndiags; k++)
-        NC_TRY(nc_put_vara_double(f->ncid, f->diagid[k], start, count, &diags[k]),
+    /* A diagnostic that is not defined at this record (a step statistic before the first
+     * step, NaN in memory) is stored as the declared _FillValue, which CF tools read as
+     * missing; a NaN would be averaged as data. */
+    for (int k = 0; k < f->ndiags; k++) {
+        const double v = isfinite(diags[k]) ? diags[k] : NC_FILL_DOUBLE;
+        NC_TRY(nc_put_vara_double(f->ncid, f->diagid[k], start, count, &v),
                "writing diagnostics");
+    }
     /* The time value last: a record without it is incomplete. */
     NC_TRY(nc_put_vara_double(f->ncid, f->timeid, start, count, &t), "writing time");
     NC_TRY(nc_sync(f->ncid), "syncing");

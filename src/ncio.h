@@ -47,7 +47,8 @@ int fc_ncio_create(const char *path, int overwrite, const fc_ncio_meta *m, fc_nc
 /* Writes static variable `var` (nx*ny packed). */
 int fc_ncio_write_static(fc_ncio_file *f, int var, const fc_real *packed, fc_err *err);
 /* Appends a record: packed[var] for every time-dependent variable (NULL for static ones), the
- * diagnostics, then the time; then syncs. */
+ * diagnostics (a NaN one, undefined at this record, as the _FillValue), then the time; then
+ * syncs. */
 int fc_ncio_write_record(fc_ncio_file *f, double t, fc_real *const *packed, const double *diags,
                       fc_err *err);
 int fc_ncio_records(const fc_ncio_file *f);
