@@ -7,11 +7,12 @@
 #      racecheck, initcheck, synccheck), with FC_GPU_STEPS steps per case (default 3): the
 #      sanitizers look at every kernel and library call, a few steps of each case suffice;
 #   3. one summary line per run.
-# Logs go to GPU_LOG_DIR (default: tests/gpu-logs). GPU_TOOLS narrows the tools. Exit 1 if any
-# run failed.
+# Logs go to GPU_LOG_DIR (default: tests/gpu-logs). GPU_TOOLS narrows the tools; CHECK_GPU names
+# the program (default: tests/check_gpu; on a machine that got a packed build, .gpu/bin/check_gpu).
+# Exit 1 if any run failed.
 set -u
 : "${top_builddir:=.}"
-bin="$top_builddir/tests/check_gpu"
+bin=${CHECK_GPU:-$top_builddir/tests/check_gpu}
 logs=${GPU_LOG_DIR:-$top_builddir/tests/gpu-logs}
 tools=${GPU_TOOLS:-memcheck racecheck initcheck synccheck}
 mkdir -p "$logs"
