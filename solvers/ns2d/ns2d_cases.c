@@ -24,15 +24,28 @@ void ns2d_taylor_green(double U, double k, double nu, double t, double x, double
     *p = U * U / 4 * (cos(2 * k * x) + cos(2 * k * y)) * F * F;
 }
 
-static int inside_obstacle(const fc_config *cfg, double x, double y)
+/* The [obstacle] keys, read once rather than per cell. */
+typedef struct obstacle {
+    int shape;
+    double center_x, center_y, half;
+} obstacle;
+
+static obstacle read_obstacle(const fc_config *cfg)
 {
-    int shape = fc_cfg_choice(cfg, "obstacle", "shape");
-    double dx = x - fc_cfg_real(cfg, "obstacle", "center_x");
-    double dy = y - fc_cfg_real(cfg, "obstacle", "center_y");
-    double s = fc_cfg_real(cfg, "obstacle", "size") / 2;
-    if (shape == NS2D_OBSTACLE_CIRCLE)
+    obstacle o = {fc_cfg_choice(cfg, "obstacle", "shape"), fc_cfg_real(cfg, "obstacle", "center_x"),
+                  fc_cfg_real(cfg, "obstacle", "center_y"),
+                  fc_cfg_real(cfg, "obstacle", "size") / 2};
+    return o;
+}
+
+static int inside_obstacle(const obstacle *o, double x, double y)
+{
+    double dx = x - o->center_x;
+    double dy = y - o->center_y;
+    double s = o->half;
+    if (o->shape == NS2D_OBSTACLE_CIRCLE)
         return dx * dx + dy * dy < s * s;
-    if (shape == NS2D_OBSTACLE_SQUARE)
+    if (o->shape == NS2D_OBSTACLE_SQUARE)
         return fabs(dx) < s && fabs(dy) < s;
     return 0;
 }
@@ -45,6 +58,7 @@ int ns2d_initial(const fc_config *cfg, const fc_grid *g, const void *params, fc_
     const int tg = !strcmp(ic, "taylor_green");
     const double U = tg ? fc_cfg_real(cfg, "initial", "amplitude") : 0;
     const double k = tg ? fc_cfg_real(cfg, "initial", "wavenumber") : 0;
+    const obstacle body = read_obstacle(cfg);
     int solid_cells = 0;
     /* Faces up to the east and north edges: one more than the cells. */
     for (int j = 0; j <= g->ny; j++)
@@ -60,7 +74,7 @@ int ns2d_initial(const fc_config *cfg, const fc_grid *g, const void *params, fc_
             host->f[NS2D_U][c] = (fc_real)u;
             host->f[NS2D_V][c] = (fc_real)v;
             if (i < g->nx && j < g->ny) {
-                int s = inside_obstacle(cfg, xc, yc);
+                int s = inside_obstacle(&body, xc, yc);
                 solid_cells += s;
                 host->f[NS2D_P][c] = (fc_real)pr;
                 host->f[NS2D_SOLID][c] = (fc_real)s;

@@ -91,63 +91,129 @@ int swe_check_case(const fc_config *cfg, fc_err *err)
     return n;
 }
 
-/* The values of every interior cell, from a function of (x, y): h, u, v, b. */
-typedef void (*point_ic)(const fc_config *cfg, double x, double y, double out[4]);
+/* The parameters of the chosen initial condition, read from the case once (a lookup by name
+ * per cell once took most of a large grid's set-up). Each reader fills what its condition uses. */
+typedef struct swe_ic {
+    double g, f0, beta, y0;                           /* [physics] */
+    double depth, amplitude, radius, center_x, center_y; /* bump, vortex */
+    double dam_x, depth_left, depth_right;            /* dambreak */
+    double surface, bump_height, bump_radius;         /* lake_at_rest */
+    double step, step_x, step_width;                  /* adjustment */
+    double jet_speed, jet_width, jet_y, perturbation; /* jet */
+    double x_min, kx;                                 /* jet: the perturbation's wavenumber */
+} swe_ic;
 
-static void ic_dambreak(const fc_config *cfg, double x, double y, double o[4])
+static double coriolis(const swe_ic *p, double y) { return p->f0 + p->beta * (y - p->y0); }
+
+static void read_physics(const fc_config *cfg, swe_ic *p)
+{
+    p->g = fc_cfg_real(cfg, "physics", "g");
+    p->f0 = fc_cfg_real(cfg, "physics", "f0");
+    p->beta = fc_cfg_real(cfg, "physics", "beta");
+    p->y0 = fc_cfg_real(cfg, "physics", "y0");
+}
+
+static void read_dambreak(const fc_config *cfg, swe_ic *p)
+{
+    p->dam_x = fc_cfg_real(cfg, "initial", "dam_x");
+    p->depth_left = fc_cfg_real(cfg, "initial", "depth_left");
+    p->depth_right = fc_cfg_real(cfg, "initial", "depth_right");
+}
+
+static void read_lake(const fc_config *cfg, swe_ic *p)
+{
+    p->surface = fc_cfg_real(cfg, "initial", "surface");
+    p->bump_height = fc_cfg_real(cfg, "initial", "bump_height");
+    p->radius = fc_cfg_real(cfg, "initial", "bump_radius");
+    p->center_x = fc_cfg_real(cfg, "initial", "center_x");
+    p->center_y = fc_cfg_real(cfg, "initial", "center_y");
+}
+
+/* gaussian_bump and vortex. */
+static void read_bump(const fc_config *cfg, swe_ic *p)
+{
+    p->depth = fc_cfg_real(cfg, "initial", "depth");
+    p->amplitude = fc_cfg_real(cfg, "initial", "amplitude");
+    p->radius = fc_cfg_real(cfg, "initial", "radius");
+    p->center_x = fc_cfg_real(cfg, "initial", "center_x");
+    p->center_y = fc_cfg_real(cfg, "initial", "center_y");
+}
+
+static void read_adjustment(const fc_config *cfg, swe_ic *p)
+{
+    p->depth = fc_cfg_real(cfg, "initial", "depth");
+    p->step = fc_cfg_real(cfg, "initial", "step");
+    p->step_x = fc_cfg_real(cfg, "initial", "step_x");
+    p->step_width = fc_cfg_real(cfg, "initial", "step_width");
+}
+
+static void read_jet(const fc_config *cfg, swe_ic *p)
+{
+    p->depth = fc_cfg_real(cfg, "initial", "depth");
+    p->jet_speed = fc_cfg_real(cfg, "initial", "jet_speed");
+    p->jet_width = fc_cfg_real(cfg, "initial", "jet_width");
+    p->jet_y = fc_cfg_real(cfg, "initial", "jet_y");
+    p->perturbation = fc_cfg_real(cfg, "initial", "perturbation");
+    p->x_min = fc_cfg_real(cfg, "grid", "x_min");
+    const double Lx = fc_cfg_real(cfg, "grid", "x_max") - p->x_min;
+    p->kx = 2 * M_PI * (double)fc_cfg_int(cfg, "initial", "wavenumber") / Lx;
+}
+
+/* The values of every interior cell, from a function of (x, y): h, u, v, b. */
+typedef void (*point_ic)(const swe_ic *p, double x, double y, double out[4]);
+
+static void ic_dambreak(const swe_ic *p, double x, double y, double o[4])
 {
     (void)y;
-    o[0] = x < fc_cfg_real(cfg, "initial", "dam_x") ? fc_cfg_real(cfg, "initial", "depth_left")
-                                                   : fc_cfg_real(cfg, "initial", "depth_right");
+    o[0] = x < p->dam_x ? p->depth_left : p->depth_right;
     o[1] = o[2] = o[3] = 0;
 }
 
-static double gauss(const fc_config *cfg, double x, double y, const char *radius_key)
+static double gauss(const swe_ic *p, double x, double y)
 {
-    double dx = x - fc_cfg_real(cfg, "initial", "center_x");
-    double dy = y - fc_cfg_real(cfg, "initial", "center_y");
-    double R = fc_cfg_real(cfg, "initial", radius_key);
+    double dx = x - p->center_x;
+    double dy = y - p->center_y;
+    double R = p->radius;
     return exp(-(dx * dx + dy * dy) / (R * R));
 }
 
-static void ic_lake(const fc_config *cfg, double x, double y, double o[4])
+static void ic_lake(const swe_ic *p, double x, double y, double o[4])
 {
-    o[3] = fc_cfg_real(cfg, "initial", "bump_height") * gauss(cfg, x, y, "bump_radius");
-    double h = fc_cfg_real(cfg, "initial", "surface") - o[3];
+    o[3] = p->bump_height * gauss(p, x, y);
+    double h = p->surface - o[3];
     o[0] = h > 0 ? h : 0;
     o[1] = o[2] = 0;
 }
 
-static void ic_bump(const fc_config *cfg, double x, double y, double o[4])
+static void ic_bump(const swe_ic *p, double x, double y, double o[4])
 {
-    o[0] = fc_cfg_real(cfg, "initial", "depth") +
-           fc_cfg_real(cfg, "initial", "amplitude") * gauss(cfg, x, y, "radius");
+    o[0] = p->depth + p->amplitude * gauss(p, x, y);
     o[1] = o[2] = o[3] = 0;
 }
 
-static void ic_vortex(const fc_config *cfg, double x, double y, double o[4])
+static void ic_vortex(const swe_ic *p, double x, double y, double o[4])
 {
-    double g = fc_cfg_real(cfg, "physics", "g"), a = fc_cfg_real(cfg, "initial", "amplitude");
-    double R = fc_cfg_real(cfg, "initial", "radius");
-    double dx = x - fc_cfg_real(cfg, "initial", "center_x");
-    double dy = y - fc_cfg_real(cfg, "initial", "center_y");
-    double f = coriolis_at(cfg, fc_cfg_real(cfg, "initial", "center_y"));
+    double g = p->g, a = p->amplitude;
+    double R = p->radius;
+    double dx = x - p->center_x;
+    double dy = y - p->center_y;
+    double f = coriolis(p, p->center_y);
     double r = sqrt(dx * dx + dy * dy);
     double disc = vortex_discriminant(g, f, a, R, r);
     double vt = -f * r / 2 + (f < 0 ? -1 : 1) * sqrt(disc > 0 ? disc : 0);
-    o[0] = fc_cfg_real(cfg, "initial", "depth") + a * exp(-r * r / (R * R));
+    o[0] = p->depth + a * exp(-r * r / (R * R));
     o[1] = r > 0 ? -vt * dy / r : 0;
     o[2] = r > 0 ? vt * dx / r : 0;
     o[3] = 0;
 }
 
-static void ic_adjustment(const fc_config *cfg, double x, double y, double o[4])
+static void ic_adjustment(const swe_ic *p, double x, double y, double o[4])
 {
     (void)y;
-    double s = x - fc_cfg_real(cfg, "initial", "step_x");
-    double w = fc_cfg_real(cfg, "initial", "step_width");
+    double s = x - p->step_x;
+    double w = p->step_width;
     double shape = w > 0 ? -tanh(s / w) : (s < 0) - (s > 0);
-    o[0] = fc_cfg_real(cfg, "initial", "depth") + fc_cfg_real(cfg, "initial", "step") / 2 * shape;
+    o[0] = p->depth + p->step / 2 * shape;
     o[1] = o[2] = o[3] = 0;
 }
 
@@ -157,19 +223,15 @@ static double log_cosh(double s)
     return a + log1p(exp(-2 * a)) - log(2.0);
 }
 
-static void ic_jet(const fc_config *cfg, double x, double y, double o[4])
+static void ic_jet(const swe_ic *p, double x, double y, double o[4])
 {
-    double g = fc_cfg_real(cfg, "physics", "g"), beta = fc_cfg_real(cfg, "physics", "beta");
-    double U0 = fc_cfg_real(cfg, "initial", "jet_speed");
-    double L = fc_cfg_real(cfg, "initial", "jet_width");
-    double yj = fc_cfg_real(cfg, "initial", "jet_y");
+    double g = p->g, beta = p->beta;
+    double U0 = p->jet_speed;
+    double L = p->jet_width;
+    double yj = p->jet_y;
     double s = (y - yj) / L, sech2 = 1 / (cosh(s) * cosh(s)), th = tanh(s);
-    double Lx = fc_cfg_real(cfg, "grid", "x_max") - fc_cfg_real(cfg, "grid", "x_min");
-    double kx = 2 * M_PI * (double)fc_cfg_int(cfg, "initial", "wavenumber") / Lx;
-    o[0] = fc_cfg_real(cfg, "initial", "depth") -
-           U0 * L / g * (coriolis_at(cfg, yj) * th + beta * L * (s * th - log_cosh(s))) +
-           fc_cfg_real(cfg, "initial", "perturbation") *
-               cos(kx * (x - fc_cfg_real(cfg, "grid", "x_min"))) * sech2;
+    o[0] = p->depth - U0 * L / g * (coriolis(p, yj) * th + beta * L * (s * th - log_cosh(s))) +
+           p->perturbation * cos(p->kx * (x - p->x_min)) * sech2;
     o[1] = U0 * sech2;
     o[2] = o[3] = 0;
 }
@@ -218,10 +280,14 @@ int swe_initial(const fc_config *cfg, const fc_grid *g, const void *params, fc_s
     (void)params;
     static const struct {
         const char *name;
+        void (*read)(const fc_config *cfg, swe_ic *p);
         point_ic fn;
-    } table[] = {{"dambreak", ic_dambreak}, {"lake_at_rest", ic_lake},
-                 {"gaussian_bump", ic_bump}, {"vortex", ic_vortex},
-                 {"adjustment", ic_adjustment}, {"jet", ic_jet}};
+    } table[] = {{"dambreak", read_dambreak, ic_dambreak},
+                 {"lake_at_rest", read_lake, ic_lake},
+                 {"gaussian_bump", read_bump, ic_bump},
+                 {"vortex", read_bump, ic_vortex},
+                 {"adjustment", read_adjustment, ic_adjustment},
+                 {"jet", read_jet, ic_jet}};
     const char *ic = ic_name(cfg);
     if (!strcmp(ic, "file")) {
         int st = ic_file(cfg, g, host, err);
@@ -229,16 +295,21 @@ int swe_initial(const fc_config *cfg, const fc_grid *g, const void *params, fc_s
             return st;
     } else {
         point_ic fn = NULL;
+        swe_ic p;
+        memset(&p, 0, sizeof p);
+        read_physics(cfg, &p);
         for (size_t t = 0; t < sizeof table / sizeof table[0]; t++)
-            if (!strcmp(table[t].name, ic))
+            if (!strcmp(table[t].name, ic)) {
+                table[t].read(cfg, &p);
                 fn = table[t].fn;
+            }
         if (!fn)
             return fc_fail(err, FC_EINPUT, "%s: initial condition '%s' has no definition",
                            cfg->path, ic);
         for (int j = 0; j < g->ny; j++)
             for (int i = 0; i < g->nx; i++) {
                 double o[4];
-                fn(cfg, fc_grid_x(g, i), fc_grid_y(g, j), o);
+                fn(&p, fc_grid_x(g, i), fc_grid_y(g, j), o);
                 ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
                 host->f[SWE_H][k] = (fc_real)o[0];
                 host->f[SWE_HU][k] = (fc_real)(o[0] * o[1]);
