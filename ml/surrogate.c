@@ -805,8 +805,17 @@ static double solver_seconds(int in, const char *path, const ml_surrogate *s, ch
     return secs;
 }
 
-int ml_rollout(const ml_rollout_opts *o, fc_err *err)
+void ml_rollout_result_free(ml_rollout_result *res)
 {
+    free(res->rmse);
+    free(res->persistence);
+    free(res->drift);
+    memset(res, 0, sizeof *res);
+}
+
+int ml_rollout(const ml_rollout_opts *o, ml_rollout_result *res, fc_err *err)
+{
+    memset(res, 0, sizeof *res);
     if (o->steps < 1 || o->steps > 1000000)
         return fc_fail(err, FC_EINPUT, "--steps must be from 1 to 1000000, not %d", o->steps);
     if (fc_same_file(o->output, o->model) || fc_same_file(o->output, o->init))
@@ -867,8 +876,20 @@ int ml_rollout(const ml_rollout_opts *o, fc_err *err)
         st = fc_fail(err, FC_EIO, "writing '%s'", o->output);
         goto done;
     }
-    printf("| lead (s) | variable | RMSE surrogate | RMSE persistence | drift of the mean / rms |\n"
-           "|---|---|---|---|---|\n");
+    res->steps = o->steps;
+    res->nvars = g->nvars;
+    memcpy(res->vars, s.vars, sizeof res->vars);
+    res->t0 = t0;
+    res->interval = s.interval;
+    res->cells = plane;
+    const size_t nscores = (size_t)o->steps * g->nvars;
+    res->rmse = malloc(nscores * sizeof *res->rmse);
+    res->persistence = malloc(nscores * sizeof *res->persistence);
+    res->drift = malloc(nscores * sizeof *res->drift);
+    if (!res->rmse || !res->persistence || !res->drift) {
+        st = fc_fail(err, FC_ENOMEM, "out of memory for the scores");
+        goto done;
+    }
     /* A conserved quantity's drift (the mean of h is the mass), relative to the field's rms so
      * that fields of zero mean (velocities) have a scale too. */
     double mean0[ML_MAX_VARS], rms0[ML_MAX_VARS];
@@ -907,27 +928,14 @@ int ml_rollout(const ml_rollout_opts *o, fc_err *err)
                 }
             }
             m /= (double)plane;
-            const double drift = rms0[v] > 0 ? (m - mean0[v]) / rms0[v] : m - mean0[v];
-            char se[32] = "-", sp[32] = "-";
-            if (have) {
-                snprintf(se, sizeof se, "%.4g", sqrt(e2 / (double)plane));
-                snprintf(sp, sizeof sp, "%.4g", sqrt(p2 / (double)plane));
-            }
-            printf("| %g | %s | %s | %s | %.2e |\n", t - t0, s.vars[v], se, sp, drift);
+            const size_t at = (size_t)(n - 1) * g->nvars + (size_t)v;
+            res->drift[at] = rms0[v] > 0 ? (m - mean0[v]) / rms0[v] : m - mean0[v];
+            res->rmse[at] = have ? sqrt(e2 / (double)plane) : NAN;
+            res->persistence[at] = have ? sqrt(p2 / (double)plane) : NAN;
         }
     }
-    char why[300] = "";
-    const double solver = solver_seconds(in, o->init, &s, why, sizeof why);
-    printf("\nSurrogate: %.3g s per step of %g s (%d steps, %zu cells, CPU); ", step_secs / o->steps,
-           s.interval, o->steps, plane);
-    if (solver > 0)
-        printf("solver: %.3g s per %g s from its case on the same CPU: the surrogate is %.3g x %s.\n",
-               solver, s.interval, solver > step_secs / o->steps ? solver / (step_secs / o->steps)
-                                                                  : (step_secs / o->steps) / solver,
-               solver > step_secs / o->steps ? "faster" : "slower");
-    else
-        printf("solver: n/a (%s).\n", why);
-    printf("Forecast: %s (%d records from t = %g s).\n", o->output, o->steps + 1, t0);
+    res->step_seconds = step_secs / o->steps;
+    res->solver_seconds = solver_seconds(in, o->init, &s, res->solver_why, sizeof res->solver_why);
 done:
     if (out >= 0 && fc_nc_close_output(out) != NC_NOERR && !st)
         st = fc_fail(err, FC_EIO, "closing '%s'", o->output);

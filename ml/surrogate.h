@@ -74,11 +74,25 @@ typedef struct ml_rollout_opts {
     int steps, overwrite;
 } ml_rollout_opts;
 
-/* Runs the surrogate from a record of init, writes the states as NetCDF, and reports per lead
- * time the RMSE against init's records (where it has them) and against persistence, the drift
- * of each variable's mean (over its rms at the start), and the surrogate's time per step
- * against the solver's. */
-int ml_rollout(const ml_rollout_opts *o, fc_err *err);
+/* What a rollout measured. Per lead time (steps of one output interval) and variable: the
+ * RMSE of the forecast and of persistence against init's record at that time (NaN where init
+ * has none), and the drift of the variable's mean over its rms at the start. */
+typedef struct ml_rollout_result {
+    int steps, nvars;
+    char vars[ML_MAX_VARS][64];
+    double t0, interval;                    /* the first record's time, the step (s) */
+    size_t cells;
+    double *rmse, *persistence, *drift;     /* [steps][nvars] */
+    double step_seconds;                    /* the surrogate's mean time per step (CPU) */
+    double solver_seconds;                  /* the solver's per interval; < 0: unknown */
+    char solver_why[300];                   /* why, when unknown */
+} ml_rollout_result;
+
+/* Runs the surrogate from a record of init, writes the states as NetCDF and scores them
+ * against init's records and persistence; times the solver's case (from init) over one
+ * interval on the same CPU. res is freed with ml_rollout_result_free, also after a failure. */
+int ml_rollout(const ml_rollout_opts *o, ml_rollout_result *res, fc_err *err);
+void ml_rollout_result_free(ml_rollout_result *res);
 
 #ifdef __cplusplus
 }

@@ -29,6 +29,10 @@ void cmd_bad_option(int c, char *const *argv, const char *command);
 /* Whether argv[1..] asks for help (-h or --help). */
 int cmd_wants_help(int argc, char **argv);
 
+struct ml_rollout_result;
+/* Prints a rollout's scores as a Markdown table and its speed against the solver's. */
+void cmd_print_rollout(const struct ml_rollout_result *r, const char *output);
+
 /* The folder of the ready-made cases: ./inputs when it holds them (a source checkout), else
  * the installed copy (FC_INPUTS_DIR, $(pkgdatadir)/inputs). */
 const char *cmd_inputs_dir(void);

@@ -153,7 +153,10 @@ int cmd_demo(int argc, char **argv)
             fflush(stdout);
             ml_rollout_opts r = {.model = model, .init = jet, .output = pred, .time = 64800,
                                  .steps = 8};
-            st = ml_rollout(&r, &err);
+            ml_rollout_result res;
+            if (!(st = ml_rollout(&r, &res, &err)))
+                cmd_print_rollout(&res, pred);
+            ml_rollout_result_free(&res);
         }
     }
     if (st)

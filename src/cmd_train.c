@@ -300,6 +300,36 @@ int cmd_rollout(int argc, char **argv)
     if (bad)
         return FC_EXIT_USAGE;
     fc_err err = {{0}};
-    int st = ml_rollout(&o, &err);
+    ml_rollout_result res;
+    int st = ml_rollout(&o, &res, &err);
+    if (!st)
+        cmd_print_rollout(&res, o.output);
+    ml_rollout_result_free(&res);
     return st ? cmd_fail(st, err.msg) : FC_EXIT_OK;
+}
+
+void cmd_print_rollout(const ml_rollout_result *r, const char *output)
+{
+    printf("| lead (s) | variable | RMSE surrogate | RMSE persistence | drift of the mean / rms |\n"
+           "|---|---|---|---|---|\n");
+    for (int n = 0; n < r->steps; n++)
+        for (int v = 0; v < r->nvars; v++) {
+            const size_t at = (size_t)n * r->nvars + (size_t)v;
+            char se[32] = "-", sp[32] = "-";
+            if (!isnan(r->rmse[at])) {
+                snprintf(se, sizeof se, "%.4g", r->rmse[at]);
+                snprintf(sp, sizeof sp, "%.4g", r->persistence[at]);
+            }
+            printf("| %g | %s | %s | %s | %.2e |\n", (n + 1) * r->interval, r->vars[v], se, sp,
+                   r->drift[at]);
+        }
+    printf("\nSurrogate: %.3g s per step of %g s (%d steps, %zu cells, CPU); ", r->step_seconds,
+           r->interval, r->steps, r->cells);
+    const double a = r->solver_seconds, b = r->step_seconds;
+    if (a > 0)
+        printf("solver: %.3g s per %g s from its case on the same CPU: the surrogate is %.3g x "
+               "%s.\n", a, r->interval, a > b ? a / b : b / a, a > b ? "faster" : "slower");
+    else
+        printf("solver: n/a (%s).\n", r->solver_why);
+    printf("Forecast: %s (%d records from t = %g s).\n", output, r->steps + 1, r->t0);
 }

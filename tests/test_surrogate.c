@@ -199,7 +199,14 @@ START_TEST(train_save_load_resume_rollout)
     const char *pred = tl_temp_path("pred.nc");
     unlink(pred);
     ml_rollout_opts r = {.model = model, .init = data, .output = pred, .time = NAN, .steps = 3};
-    ck_assert_msg(ml_rollout(&r, &err) == FC_OK, "%s", err.msg);
+    ml_rollout_result res;
+    ck_assert_msg(ml_rollout(&r, &res, &err) == FC_OK, "%s", err.msg);
+    /* Scores for each lead and variable; the data has every record the forecast reaches. */
+    ck_assert_int_eq(res.steps, 3);
+    ck_assert_int_eq(res.nvars, 3);
+    for (int k = 0; k < 9; k++)
+        ck_assert(isfinite(res.rmse[k]) && isfinite(res.persistence[k]) && isfinite(res.drift[k]));
+    ml_rollout_result_free(&res);
     int ncid, dim;
     size_t nt;
     ck_assert_int_eq(nc_open(pred, NC_NOWRITE, &ncid), NC_NOERR);
@@ -207,10 +214,10 @@ START_TEST(train_save_load_resume_rollout)
     nc_inq_dimlen(ncid, dim, &nt);
     ck_assert_uint_eq(nt, 4);
     nc_close(ncid);
-    ck_assert_int_eq(ml_rollout(&r, &err), FC_EINPUT); /* the forecast is not overwritten */
+    ck_assert_int_eq(ml_rollout(&r, &res, &err), FC_EINPUT); /* the forecast is not overwritten */
     r.overwrite = 1;
     r.time = 0.5;
-    ck_assert_int_eq(ml_rollout(&r, &err), FC_EINPUT);
+    ck_assert_int_eq(ml_rollout(&r, &res, &err), FC_EINPUT);
     ck_assert_msg(strstr(err.msg, "has no record at --time 0.5 s"), "%s", err.msg);
 }
 END_TEST
@@ -233,7 +240,8 @@ START_TEST(a_model_meets_wrong_inputs)
     const char *wide = make_data("wide2.nc", sets, 1);
     ml_rollout_opts r = {.model = model, .init = wide, .output = tl_temp_path("p2.nc"),
                          .time = NAN, .steps = 1, .overwrite = 1};
-    ck_assert_int_eq(ml_rollout(&r, &err), FC_EINPUT);
+    ml_rollout_result scores;
+    ck_assert_int_eq(ml_rollout(&r, &scores, &err), FC_EINPUT);
     ck_assert_msg(strstr(err.msg, "variable 'h' is 16 x 10; the model was trained on a 12 x 10 grid"),
                   "%s", err.msg);
     /* Data without the model's variables: an ns2d run has no 'h' (nor 'hu'). */
@@ -245,7 +253,7 @@ START_TEST(a_model_meets_wrong_inputs)
     fc_run_result res;
     ck_assert_msg(fc_run(&ro, &res, &err) == FC_OK, "%s", err.msg);
     r.init = ro.output;
-    ck_assert_int_eq(ml_rollout(&r, &err), FC_EINPUT);
+    ck_assert_int_eq(ml_rollout(&r, &scores, &err), FC_EINPUT);
     ck_assert_msg(strstr(err.msg, "no variable 'h', which the model needs"), "%s", err.msg);
     /* Damaged model files: a data file, and a model whose parameters were cut short. */
     ml_surrogate s;
