@@ -155,13 +155,15 @@ typedef struct fc_solver_desc {
     int (*var_active)(const void *params, size_t k);
     /* Output variables from a downloaded state: out[k] is nx*ny packed (row-major, x fastest)
      * for variable k. Static variables are asked for once. The host state may be modified
-     * (halos refilled). */
-    void (*derive)(const void *params, const fc_grid *g, fc_state *host, fc_real *const *out);
+     * (halos refilled). FC_ENOMEM when its scratch memory cannot be had. */
+    int (*derive)(const void *params, const fc_grid *g, fc_state *host, fc_real *const *out,
+                  fc_err *err);
 
     const fc_diag_spec *diags;
     size_t ndiags;
     int conserved_diag; /* index of the quantity whose drift the summary reports; -1: none */
-    void (*diagnose)(const void *params, const fc_grid *g, fc_state *host, double *values);
+    int (*diagnose)(const void *params, const fc_grid *g, fc_state *host, double *values,
+                    fc_err *err);
     /* What each step reports in fc_step_report.stats (values of the last step before a record). */
     const fc_diag_spec *step_stats;
     size_t nstep_stats;

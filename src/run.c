@@ -128,8 +128,11 @@ static int write_record(run_ctx *c, double t, double dt, double cfl, const fc_st
     for (size_t k = 0; k < c->s->nvars; k++)
         if ((first || !fc_var_static(c->s->vars[k].shape)) && fc_var_on(c->s, c->params, k))
             out[k] = c->packed[k];
-    c->s->derive(c->params, &c->grid, &c->host, out);
-    c->s->diagnose(c->params, &c->grid, &c->host, c->diags);
+    if ((st = c->s->derive(c->params, &c->grid, &c->host, out, err)) ||
+        (st = c->s->diagnose(c->params, &c->grid, &c->host, c->diags, err))) {
+        free(out);
+        return st;
+    }
     double *extra = c->diags + c->s->ndiags;
     for (size_t k = 0; k < c->s->nstep_stats; k++)
         *extra++ = rep ? rep->stats[k] : NAN;

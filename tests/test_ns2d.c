@@ -165,7 +165,7 @@ START_TEST(divergence_below_tolerance_after_each_projection)
     }
     tl_sim_download(&s);
     double d[8];
-    s.s->diagnose(s.params, &s.grid, &s.host, d);
+    ck_assert_int_eq(s.s->diagnose(s.params, &s.grid, &s.host, d, &err), FC_OK);
     ck_assert_msg(d[2] <= 1e-8, "max divergence %g", d[2]);
     tl_sim_close(&s);
 }

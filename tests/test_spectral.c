@@ -49,7 +49,8 @@ static int diag_index(const fc_solver_desc *s, const char *name)
 static double diag(tl_sim *s, const char *name)
 {
     double d[8];
-    s->s->diagnose(s->params, &s->grid, &s->host, d);
+    fc_err err;
+    ck_assert_int_eq(s->s->diagnose(s->params, &s->grid, &s->host, d, &err), FC_OK);
     return d[diag_index(s->s, name)];
 }
 
@@ -215,7 +216,8 @@ START_TEST(spectrum_sums_to_the_energy)
     fc_real *out[8] = {0};
     out[5] = malloc((size_t)nk * sizeof(fc_real));
     ck_assert_str_eq(s.s->vars[5].name, "energy_spectrum");
-    s.s->derive(s.params, &s.grid, &s.host, out);
+    fc_err err;
+    ck_assert_int_eq(s.s->derive(s.params, &s.grid, &s.host, out, &err), FC_OK);
     double sum = 0;
     for (int k = 0; k < nk; k++)
         sum += out[5][k] * dk;

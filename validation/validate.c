@@ -71,7 +71,9 @@ static double diagnostic(fc_sim *s, const char *name)
     size_t k = 0;
     while (k < s->s->ndiags && strcmp(s->s->diags[k].name, name))
         k++;
-    s->s->diagnose(s->params, &s->grid, &s->host, d);
+    fc_err err;
+    if (s->s->diagnose(s->params, &s->grid, &s->host, d, &err))
+        return NAN; /* out of memory: the check this feeds fails */
     return k < s->s->ndiags ? d[k] : NAN;
 }
 

@@ -273,7 +273,8 @@ static double corner_vorticity(const fc_grid *g, const fc_state *h, int i, int j
     return (v[k] - v[k - 1]) / g->dx - (u[k] - u[k - g->pitch]) / g->dy;
 }
 
-static void ns2d_derive(const void *params, const fc_grid *g, fc_state *host, fc_real *const *out)
+static int ns2d_derive(const void *params, const fc_grid *g, fc_state *host, fc_real *const *out,
+                       fc_err *err)
 {
     (void)params;
     const fc_real *u = host->f[NS2D_U], *v = host->f[NS2D_V];
@@ -282,7 +283,7 @@ static void ns2d_derive(const void *params, const fc_grid *g, fc_state *host, fc
     /* Stream function at corners: up the west edge by u, then east along each row by -v. */
     double *psi = malloc((size_t)(nx + 1) * (ny + 1) * sizeof *psi);
     if (!psi)
-        abort();
+        return fc_fail(err, FC_ENOMEM, "out of host memory for the stream function");
     psi[0] = 0;
     for (int j = 0; j < ny; j++)
         psi[(size_t)(j + 1) * (nx + 1)] = psi[(size_t)j * (nx + 1)] + u[fc_idx(P, g->ng, 0, j)] * g->dy;
@@ -317,6 +318,7 @@ static void ns2d_derive(const void *params, const fc_grid *g, fc_state *host, fc
         fc_grid_pack(g, u, out[V_UF], nx + 1, ny);
     if (out[V_VF])
         fc_grid_pack(g, v, out[V_VF], nx, ny + 1);
+    return FC_OK;
 }
 
 /*
@@ -362,8 +364,10 @@ static void obstacle_force(const ns2d_params *p, const fc_grid *g, const fc_stat
     *fy = sy;
 }
 
-static void ns2d_diagnose(const void *params, const fc_grid *g, fc_state *host, double *d)
+static int ns2d_diagnose(const void *params, const fc_grid *g, fc_state *host, double *d,
+                         fc_err *err)
 {
+    (void)err;
     const ns2d_params *p = params;
     const fc_real *u = host->f[NS2D_U], *v = host->f[NS2D_V];
     const ptrdiff_t P = g->pitch;
@@ -392,6 +396,7 @@ static void ns2d_diagnose(const void *params, const fc_grid *g, fc_state *host, 
         d[D_CD] = fx / q;
         d[D_CL] = fy / q;
     }
+    return FC_OK;
 }
 
 const fc_solver_desc ns2d_solver = {

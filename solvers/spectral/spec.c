@@ -268,24 +268,35 @@ static const fc_diag_spec spec_step_stats[SPEC_NSTATS] = {
      "time-stepping error", "s-3"},
 };
 
-/* Normalised coefficients of the host vorticity (aborts if out of memory, as a derive must
- * not fail on a state that fitted). */
-static spec_cplx *host_coefficients(const spec_params *p, const fc_real *omega)
+/* Normalised coefficients of the host vorticity; NULL (err set) when out of memory. */
+static spec_cplx *host_coefficients(const spec_params *p, const fc_real *omega, fc_err *err)
 {
     spec_cplx *w = malloc((size_t)p->ny * p->nxh * sizeof *w);
-    if (!w || spec_host_forward(p, omega, w))
-        abort();
+    if (!w || spec_host_forward(p, omega, w)) {
+        free(w);
+        fc_fail(err, FC_ENOMEM, "out of host memory for the vorticity's transform");
+        return NULL;
+    }
     return w;
 }
 
-static void spec_derive(const void *params, const fc_grid *g, fc_state *host, fc_real *const *out)
+static int spec_derive(const void *params, const fc_grid *g, fc_state *host, fc_real *const *out,
+                       fc_err *err)
 {
     const spec_params *p = params;
     const size_t n = (size_t)g->nx * g->ny, nc = (size_t)p->ny * p->nxh;
-    spec_cplx *w = host_coefficients(p, host->f[SPEC_VORT]);
+    spec_cplx *w = host_coefficients(p, host->f[SPEC_VORT], err);
+    if (!w)
+        return FC_ENOMEM;
     spec_cplx *a = malloc(nc * sizeof *a), *b = malloc(nc * sizeof *b), *c = malloc(nc * sizeof *c);
-    if (!a || !b || !c)
-        abort();
+    double dk;
+    const int nk = out[V_SPECTRUM] ? fc_grid_shells(g, &dk) : 0;
+    double *e = out[V_SPECTRUM] ? calloc((size_t)nk, sizeof *e) : NULL;
+    int st = FC_OK;
+    if (!a || !b || !c || (out[V_SPECTRUM] && !e)) {
+        st = fc_fail(err, FC_ENOMEM, "out of host memory for the output variables");
+        goto done;
+    }
     for (int j = 0; j < p->ny; j++)
         for (int i = 0; i < p->nxh; i++) {
             const size_t k = (size_t)j * p->nxh + i;
@@ -297,19 +308,16 @@ static void spec_derive(const void *params, const fc_grid *g, fc_state *host, fc
         int var;
         const spec_cplx *coef;
     } fields[3] = {{V_U, a}, {V_V, b}, {V_PSI, c}};
-    for (int f = 0; f < 3; f++)
+    for (int f = 0; f < 3 && !st; f++)
         if (out[fields[f].var] && spec_host_inverse(p, fields[f].coef, out[fields[f].var]))
-            abort();
+            st = fc_fail(err, FC_ENOMEM, "out of host memory for an inverse transform");
+    if (st)
+        goto done;
     if (out[V_VORT])
         memcpy(out[V_VORT], host->f[SPEC_VORT], n * sizeof(fc_real));
     if (out[V_TRACER])
         memcpy(out[V_TRACER], host->f[SPEC_TRACER], n * sizeof(fc_real));
     if (out[V_SPECTRUM]) {
-        double dk;
-        const int nk = fc_grid_shells(g, &dk);
-        double *e = calloc((size_t)nk, sizeof *e);
-        if (!e)
-            abort();
         for (int j = 0; j < p->ny; j++)
             for (int i = 0; i < p->nxh; i++) {
                 spec_mode m = spec_mode_at(p, i, j);
@@ -321,19 +329,24 @@ static void spec_derive(const void *params, const fc_grid *g, fc_state *host, fc
             }
         for (int s = 0; s < nk; s++)
             out[V_SPECTRUM][s] = (fc_real)(e[s] / dk);
-        free(e);
     }
+done:
+    free(e);
     free(a);
     free(b);
     free(c);
     free(w);
+    return st;
 }
 
-static void spec_diagnose(const void *params, const fc_grid *g, fc_state *host, double *d)
+static int spec_diagnose(const void *params, const fc_grid *g, fc_state *host, double *d,
+                         fc_err *err)
 {
     (void)g;
     const spec_params *p = params;
-    spec_cplx *w = host_coefficients(p, host->f[SPEC_VORT]);
+    spec_cplx *w = host_coefficients(p, host->f[SPEC_VORT], err);
+    if (!w)
+        return FC_ENOMEM;
     double e = 0, z = 0, pal = 0;
     for (int j = 0; j < p->ny; j++)
         for (int i = 0; i < p->nxh; i++) {
@@ -348,6 +361,7 @@ static void spec_diagnose(const void *params, const fc_grid *g, fc_state *host, 
     d[D_Z] = z;
     d[D_P] = pal;
     free(w);
+    return FC_OK;
 }
 
 const fc_solver_desc spec_solver = {

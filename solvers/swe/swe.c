@@ -195,12 +195,16 @@ static fc_real swe_vorticity_at(const fc_grid *g, const fc_real *u, const fc_rea
            (u[k + g->pitch] - u[k - g->pitch]) / (fc_real)(2 * g->dy);
 }
 
-static void swe_derive(const void *params, const fc_grid *g, fc_state *host, fc_real *const *out)
+static int swe_derive(const void *params, const fc_grid *g, fc_state *host, fc_real *const *out,
+                      fc_err *err)
 {
     const swe_params *p = params;
     fc_real *u = fc_grid_alloc(g), *v = fc_grid_alloc(g);
-    if (!u || !v)
-        abort();
+    if (!u || !v) {
+        free(u);
+        free(v);
+        return fc_fail(err, FC_ENOMEM, "out of host memory for the output variables");
+    }
     swe_velocities(p, g, host, u, v);
     for (int j = 0; j < g->ny; j++)
         for (int i = 0; i < g->nx; i++) {
@@ -216,14 +220,19 @@ static void swe_derive(const void *params, const fc_grid *g, fc_state *host, fc_
         }
     free(u);
     free(v);
+    return FC_OK;
 }
 
-static void swe_diagnose(const void *params, const fc_grid *g, fc_state *host, double *d)
+static int swe_diagnose(const void *params, const fc_grid *g, fc_state *host, double *d,
+                        fc_err *err)
 {
     const swe_params *p = params;
     fc_real *u = fc_grid_alloc(g), *v = fc_grid_alloc(g);
-    if (!u || !v)
-        abort();
+    if (!u || !v) {
+        free(u);
+        free(v);
+        return fc_fail(err, FC_ENOMEM, "out of host memory for the diagnostics");
+    }
     swe_velocities(p, g, host, u, v);
     const double area = g->dx * g->dy, grav = p->g;
     double mass = 0, energy = 0, pens = 0, speed = 0;
@@ -249,6 +258,7 @@ static void swe_diagnose(const void *params, const fc_grid *g, fc_state *host, d
     d[D_SPEED] = sqrt(speed);
     free(u);
     free(v);
+    return FC_OK;
 }
 
 const fc_solver_desc swe_solver = {
