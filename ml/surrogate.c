@@ -633,14 +633,11 @@ int ml_train(const ml_train_opts *o, fc_err *err)
 /* ---- rollout ---- */
 
 void ml_surrogate_step(const ml_surrogate *s, mlp_work *w, float *state, const float *statics,
-                       float *x)
+                       float *x, float *next)
 {
     const ml_geometry *g = &s->geo;
     const size_t plane = (size_t)g->nx * g->ny;
     const int nf = ml_features_per_sample(g), nv = g->nvars, B = w->max_batch;
-    float *next = malloc(plane * nv * sizeof *next);
-    if (!next)
-        abort(); /* a state's worth: the caller holds three of them already */
     for (size_t c0 = 0; c0 < plane; c0 += (size_t)B) {
         const int b = (int)(plane - c0 < (size_t)B ? plane - c0 : (size_t)B);
 #pragma omp parallel for schedule(static)
@@ -657,7 +654,6 @@ void ml_surrogate_step(const ml_surrogate *s, mlp_work *w, float *state, const f
             }
     }
     memcpy(state, next, plane * nv * sizeof *next);
-    free(next);
 }
 
 /* Reads variables names[0..n) of init at record rec into out [n][ny][nx], every value
@@ -853,11 +849,12 @@ int ml_rollout(const ml_rollout_opts *o, ml_rollout_result *res, fc_err *err)
     }
     float *state = malloc(plane * g->nvars * sizeof *state), *first = malloc(plane * g->nvars * sizeof *first);
     float *truth = malloc(plane * g->nvars * sizeof *truth);
+    float *next = malloc(plane * g->nvars * sizeof *next);
     float *statics = malloc((plane * g->nstatic + 1) * sizeof *statics);
     const int B = (int)(plane < 65536 ? plane : 65536);
     float *x = malloc((size_t)B * ml_features_per_sample(g) * sizeof *x);
     mlp_work w = {0};
-    if (!st && (!state || !first || !truth || !statics || !x))
+    if (!st && (!state || !first || !truth || !next || !statics || !x))
         st = fc_fail(err, FC_ENOMEM, "out of memory");
     if (!st)
         st = read_record(in, o->init, s.vars, g->nvars, g->nx, g->ny, rec, state, err);
@@ -905,7 +902,7 @@ int ml_rollout(const ml_rollout_opts *o, ml_rollout_result *res, fc_err *err)
     double step_secs = 0;
     for (int n = 1; n <= o->steps; n++) {
         const double w0 = fc_now();
-        ml_surrogate_step(&s, &w, state, statics, x);
+        ml_surrogate_step(&s, &w, state, statics, x, next);
         step_secs += fc_now() - w0;
         const double t = t0 + n * s.interval;
         if (write_state(out, otid, vid, &s, (size_t)n, t, state) != NC_NOERR) {
@@ -945,6 +942,7 @@ done:
     free(state);
     free(first);
     free(truth);
+    free(next);
     free(statics);
     free(x);
     ml_surrogate_free(&s);

@@ -64,9 +64,10 @@ int ml_surrogate_load(ml_surrogate *s, mlp_optim *opt, const char *path, fc_err 
 void ml_surrogate_free(ml_surrogate *s);
 
 /* One step of the surrogate: the state [nvars][ny][nx] advanced by one output interval, in
- * place, with the statics given; w must hold a batch of at least one row of cells. */
+ * place, with the statics given; w must hold a batch of at least one row of cells, x that
+ * batch's features, next a state's worth of scratch. */
 void ml_surrogate_step(const ml_surrogate *s, mlp_work *w, float *state, const float *statics,
-                       float *x);
+                       float *x, float *next);
 
 typedef struct ml_rollout_opts {
     const char *model, *init, *output;

@@ -85,25 +85,27 @@ static void ns2d_spmv_add_cpu(const ns2d_csr *A, const fc_real *x, fc_real *y)
  * the solves, and a restart on another thread count repeats the run bit for bit.
  */
 #define NS2D_SUM_BLOCK 4096
+#define NS2D_SUM_CHUNK 1024 /* blocks summed per parallel region: 4 M unknowns */
 static double ns2d_sum_cpu(int n, const fc_real *a, const fc_real *b)
 {
     const int nb = (n + NS2D_SUM_BLOCK - 1) / NS2D_SUM_BLOCK;
-    double small[64], *part = nb <= 64 ? small : malloc((size_t)nb * sizeof *part);
-    if (!part)
-        abort(); /* a few bytes per 4096 cells of a state that fitted */
+    /* Block sums added in block order, whatever the thread count; chunks of blocks keep the
+     * partial sums on the stack (no allocation that could fail mid-solve). */
+    double part[NS2D_SUM_CHUNK], s = 0;
+    for (int c0 = 0; c0 < nb; c0 += NS2D_SUM_CHUNK) {
+        const int nc = nb - c0 < NS2D_SUM_CHUNK ? nb - c0 : NS2D_SUM_CHUNK;
 #pragma omp parallel for schedule(static)
-    for (int blk = 0; blk < nb; blk++) {
-        const int lo = blk * NS2D_SUM_BLOCK, hi = lo + NS2D_SUM_BLOCK < n ? lo + NS2D_SUM_BLOCK : n;
-        double s = 0;
-        for (int i = lo; i < hi; i++)
-            s += b ? (double)a[i] * b[i] : (double)a[i];
-        part[blk] = s;
+        for (int q = 0; q < nc; q++) {
+            const int blk = c0 + q, lo = blk * NS2D_SUM_BLOCK;
+            const int hi = lo + NS2D_SUM_BLOCK < n ? lo + NS2D_SUM_BLOCK : n;
+            double bs = 0;
+            for (int i = lo; i < hi; i++)
+                bs += b ? (double)a[i] * b[i] : (double)a[i];
+            part[q] = bs;
+        }
+        for (int q = 0; q < nc; q++)
+            s += part[q];
     }
-    double s = 0;
-    for (int blk = 0; blk < nb; blk++)
-        s += part[blk];
-    if (part != small)
-        free(part);
     return s;
 }
 

@@ -25,10 +25,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         float *state = calloc(plane * g->nvars, sizeof *state);
         float *statics = calloc(plane * g->nstatic + 1, sizeof *statics);
         float *x = malloc(plane * (size_t)ml_features_per_sample(g) * sizeof *x);
-        if (state && statics && x && mlp_work_init(&w, &s.net, (int)plane, &err) == FC_OK) {
-            ml_surrogate_step(&s, &w, state, statics, x);
+        float *next = malloc(plane * g->nvars * sizeof *next);
+        if (state && statics && x && next &&
+            mlp_work_init(&w, &s.net, (int)plane, &err) == FC_OK) {
+            ml_surrogate_step(&s, &w, state, statics, x, next);
             mlp_work_free(&w);
         }
+        free(next);
         free(state);
         free(statics);
         free(x);
