@@ -17,7 +17,7 @@ static void usage(FILE *f)
     fputs("usage: flowcast run CASE.ini [--device auto|cpu|gpu] [--threads N]\n"
           "                    [--set section.key=value]... [-o FILE] [-O|--overwrite]\n"
           "                    [--restart FILE] [--quiet]\n\n"
-          "Runs the case and writes CF-1.11 NetCDF-4 output (default: [output] file, else\n"
+          "Runs the case and writes CF-1.11 NetCDF output (default: [output] file, else\n"
           "outputs/<case name>.nc). An existing output file is never replaced without -O.\n"
           "CASE.ini may also be the name of a ready-made case (flowcast run jet; flowcast\n"
           "cases --inputs lists them).\n\n"

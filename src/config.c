@@ -55,7 +55,8 @@ static const fc_key core_keys[] = {
      "the most records an output file may get: a case with more (t_end / interval) is refused "
      "before anything is written (raise it with --set output.max_records=N)"},
     {"output", "deflate", FC_KEY_INT, "0", 0, 9, 0, NULL, "1", NULL,
-     "NetCDF-4 deflate level with byte shuffle (0: uncompressed)"},
+     "deflate level with byte shuffle (0: uncompressed CDF-5, readable while the run writes "
+     "it; 1-9: compressed NetCDF-4/HDF5, readable once the run ends)"},
     {"output", "reference_time", FC_KEY_STRING, "2000-01-01 00:00:00", 0, 0, 0, NULL, "", NULL,
      "date and time that model time 0 stands for (CF time units, UTC)"},
     {"boundary", "west", FC_KEY_CHOICE, "wall", 0, 0, 0, "periodic|wall|open|inflow", "", NULL,

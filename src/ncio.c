@@ -1,4 +1,5 @@
-/* ncio.c: NetCDF-4 / CF-1.11 output, restart and field reading (see ncio.h). */
+/* ncio.c: CF-1.11 output (CDF-5, or NetCDF-4 when compressed), restart and field reading
+ * (see ncio.h). */
 #include <fc_build.h>
 
 #include "ncio.h"
@@ -111,8 +112,13 @@ int fc_ncio_create(const char *path, int overwrite, const fc_ncio_meta *m, fc_nc
                                 "use -O/--overwrite to replace it, or -o to write elsewhere", err);
     if (st)
         return st;
+    /* Uncompressed output is CDF-5: another process can read every complete record while the
+     * run writes (an HDF5 file open for writing cannot be opened by a reader), and a killed run
+     * leaves the header's record count at the last nc_sync. Compression needs NetCDF-4/HDF5,
+     * readable once the run has closed it. */
+    const int nc4 = m->deflate > 0;
     int ncid = -1;
-    int cmode = NC_NETCDF4 | (overwrite ? NC_CLOBBER : NC_NOCLOBBER);
+    int cmode = (nc4 ? NC_NETCDF4 : NC_64BIT_DATA) | (overwrite ? NC_CLOBBER : NC_NOCLOBBER);
     int rc = nc_create(path, cmode, &ncid);
     if (rc != NC_NOERR)
         return fc_fail(err, FC_EINPUT, "cannot create output file '%s': %s", path,
@@ -210,10 +216,11 @@ int fc_ncio_create(const char *path, int overwrite, const fc_ncio_meta *m, fc_nc
         const int nd = spectrum ? 2 : timed ? 3 : 2;
         NC_TRY(nc_def_var(ncid, v->name, NC_FC_REAL, nd, timed ? dims : dims + 1, &f->varid[k]),
                v->name);
-        NC_TRY(nc_def_var_chunking(ncid, f->varid[k], NC_CHUNKED, timed ? chunk : chunk + 1),
-               v->name);
-        if (m->deflate > 0)
+        if (nc4) {
+            NC_TRY(nc_def_var_chunking(ncid, f->varid[k], NC_CHUNKED, timed ? chunk : chunk + 1),
+                   v->name);
             NC_TRY(nc_def_var_deflate(ncid, f->varid[k], 1, 1, m->deflate), v->name);
+        }
         NC_TRY(nc_put_att(ncid, f->varid[k], "_FillValue", NC_FC_REAL, 1, &fill), v->name);
         NC_TRY(put_text(ncid, f->varid[k], "long_name", v->long_name), v->name);
         NC_TRY(put_text(ncid, f->varid[k], "units", v->units), v->name);

@@ -1,5 +1,10 @@
 /*
- * ncio.h: NetCDF-4 output following CF-1.11, restart and field reading.
+ * ncio.h: NetCDF output following CF-1.11, restart and field reading.
+ *
+ * The format: CDF-5 (64-bit data, the classic model) unless [output] deflate asks for
+ * compression, which needs NetCDF-4/HDF5. A CDF-5 file can be read by other programs (ncview,
+ * ncdump, xarray) while the run writes it, and they see every record synced so far; an HDF5 file
+ * open for writing cannot be opened by a reader until the run closes it.
  *
  * An output file has dimensions (time: unlimited, y, x, nv = 2), coordinate variables x and y
  * (cell centres, with bounds), time in "seconds since <reference>", every time-dependent
