@@ -173,23 +173,41 @@ static int check_classic(const char *path, const char *what, off_t size, fc_err 
     return FC_OK;
 }
 
+static int numeric(nc_type t)
+{
+    switch (t) {
+    case NC_BYTE: case NC_UBYTE: case NC_SHORT: case NC_USHORT: case NC_INT: case NC_UINT:
+    case NC_INT64: case NC_UINT64: case NC_FLOAT: case NC_DOUBLE:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Files up to this size have every variable read in the probe, not only their metadata. */
+#define PROBE_DATA_BYTES (64 << 20)
+
 /*
- * A NetCDF-4 file is parsed by HDF5, whose 1.10 parser can crash on a damaged file (a fuzzed
- * model file made it free a wild pointer while nc_open walked its groups). So such a file is
- * first opened, and its metadata walked, in a child process: when the child dies, the file is
- * refused and this process is unharmed. Reading the data itself is not probed: a damaged chunk
- * index can still reach HDF5 in this process.
+ * A NetCDF-4 file is parsed by HDF5, whose 1.10 parser can crash on a damaged file (fuzzing
+ * found a wild free while nc_open walked the groups, and an overlapping memcpy while reading an
+ * attribute). So such a file is first opened in a child process, which walks its metadata and,
+ * for a file of at most PROBE_DATA_BYTES, reads every variable: when the child dies, the file is
+ * refused and this process is unharmed. A larger file's data is not probed (reading it twice
+ * would cost too much): a damaged chunk index there can still reach HDF5 in this process.
  */
-static int probe_hdf5(const char *path, const char *what, fc_err *err)
+static int probe_hdf5(const char *path, const char *what, off_t size, fc_err *err)
 {
     const pid_t pid = fork();
     if (pid < 0)
         return FC_OK; /* no probe possible: libnetcdf reads it directly */
     if (pid == 0) {
-        /* Die quietly by the signal: no sanitizer or fuzzer report from the child. */
+        /* Die quietly by the signal, and say nothing: the parent reports. */
         static const int sigs[] = {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL};
         for (size_t k = 0; k < sizeof sigs / sizeof sigs[0]; k++)
             signal(sigs[k], SIG_DFL);
+        FILE *null = fopen("/dev/null", "w");
+        if (null)
+            dup2(fileno(null), STDERR_FILENO);
         int ncid, ndims, nvars, natts, unlim;
         if (nc_open(path, NC_NOWRITE, &ncid) != NC_NOERR)
             _exit(3); /* refused by libnetcdf itself: the parent says why */
@@ -205,6 +223,25 @@ static int probe_hdf5(const char *path, const char *what, fc_err *err)
                     if (nc_inq_attname(ncid, v < 0 ? NC_GLOBAL : v, a, name) == NC_NOERR)
                         nc_inq_att(ncid, v < 0 ? NC_GLOBAL : v, name, &t, &len);
                 }
+                if (v < 0 || size > PROBE_DATA_BYTES)
+                    continue;
+                /* Every value of a numeric variable of at most PROBE_DATA_BYTES as doubles. */
+                char vname[NC_MAX_NAME + 1];
+                int nd, dims[NC_MAX_VAR_DIMS];
+                nc_type t;
+                size_t count = 1, len;
+                if (nc_inq_var(ncid, v, vname, &t, &nd, dims, NULL) != NC_NOERR || !numeric(t) ||
+                    nd < 0 || nd > NC_MAX_VAR_DIMS)
+                    continue;
+                for (int d = 0; d < nd && count; d++)
+                    count = nc_inq_dimlen(ncid, dims[d], &len) == NC_NOERR &&
+                                    len <= PROBE_DATA_BYTES / 8 / (count ? count : 1)
+                                ? count * len
+                                : 0;
+                double *buf = count ? malloc(count * sizeof *buf) : NULL;
+                if (buf)
+                    nc_get_var_double(ncid, v, buf);
+                free(buf);
             }
         nc_close(ncid);
         _exit(0);
@@ -240,7 +277,7 @@ int fc_nc_open(const char *path, const char *what, int *ncid, fc_err *err)
         return fc_fail(err, FC_EINPUT, "cannot read %s '%s': not a regular file", what, path);
     int st = check_classic(path, what, sb.st_size, err);
     if (!st && is_hdf5(path))
-        st = probe_hdf5(path, what, err);
+        st = probe_hdf5(path, what, sb.st_size, err);
     if (st)
         return st;
     const int rc = nc_open(path, NC_NOWRITE, ncid);
@@ -264,16 +301,6 @@ int fc_nc_close_output(int ncid)
 
 int fc_nc_exit_unclean(void) { return close_failed; }
 
-static int numeric(nc_type t)
-{
-    switch (t) {
-    case NC_BYTE: case NC_UBYTE: case NC_SHORT: case NC_USHORT: case NC_INT: case NC_UINT:
-    case NC_INT64: case NC_UINT64: case NC_FLOAT: case NC_DOUBLE:
-        return 1;
-    default:
-        return 0;
-    }
-}
 
 /* The fill value netCDF uses for unwritten values of type t. */
 static double default_fill(nc_type t)
