@@ -99,12 +99,20 @@ static int cdf_type_size(cdf_reader *r, unsigned long long t)
     return size[t];
 }
 
-static void cdf_atts(cdf_reader *r)
+/* A list's header: its tag (0 when absent, else want) and its count of items of at least
+ * `least` bytes each. */
+static unsigned long long cdf_list(cdf_reader *r, unsigned want, int least, const char *what)
 {
     const unsigned long long tag = cdf_uint(r, 4);
-    const unsigned long long n = cdf_count(r, 12, "more attributes than the file holds");
-    if (tag != 0 && tag != 0x0C)
-        r->bad = r->bad ? r->bad : "a malformed attribute list";
+    const unsigned long long n = cdf_count(r, least, what);
+    if (!r->bad && tag != 0 && tag != want)
+        r->bad = "a malformed list of dimensions, attributes or variables";
+    return n;
+}
+
+static void cdf_atts(cdf_reader *r)
+{
+    const unsigned long long n = cdf_list(r, 0x0C, 12, "more attributes than the file holds");
     for (unsigned long long k = 0; k < n && !r->bad; k++) {
         cdf_name(r);
         const int size = cdf_type_size(r, cdf_uint(r, 4));
@@ -118,19 +126,13 @@ static const char *cdf_check(const unsigned char *buf, size_t n)
     cdf_reader r = {buf + 4, buf + n, buf[3], NULL};
     const int wide = r.version == 5 ? 8 : 4;
     cdf_uint(&r, wide); /* the record count: any, the records may be cut short */
-    const unsigned long long dtag = cdf_uint(&r, 4);
-    const unsigned long long ndims = cdf_count(&r, 8, "more dimensions than the file holds");
-    if (!r.bad && dtag != 0 && dtag != 0x0A)
-        r.bad = "a malformed dimension list";
+    const unsigned long long ndims = cdf_list(&r, 0x0A, 8, "more dimensions than the file holds");
     for (unsigned long long k = 0; k < ndims && !r.bad; k++) {
         cdf_name(&r);
         cdf_uint(&r, wide);
     }
     cdf_atts(&r);
-    const unsigned long long vtag = cdf_uint(&r, 4);
-    const unsigned long long nvars = cdf_count(&r, 24, "more variables than the file holds");
-    if (!r.bad && vtag != 0 && vtag != 0x0B)
-        r.bad = "a malformed variable list";
+    const unsigned long long nvars = cdf_list(&r, 0x0B, 24, "more variables than the file holds");
     for (unsigned long long k = 0; k < nvars && !r.bad; k++) {
         cdf_name(&r);
         const unsigned long long nd = cdf_count(&r, wide, "a variable with more dimensions "

@@ -120,13 +120,19 @@ static void read_dambreak(const fc_config *cfg, swe_ic *p)
     p->depth_right = fc_cfg_real(cfg, "initial", "depth_right");
 }
 
+/* A Gaussian's centre and its radius (key radius_key). */
+static void read_gaussian(const fc_config *cfg, const char *radius_key, swe_ic *p)
+{
+    p->radius = fc_cfg_real(cfg, "initial", radius_key);
+    p->center_x = fc_cfg_real(cfg, "initial", "center_x");
+    p->center_y = fc_cfg_real(cfg, "initial", "center_y");
+}
+
 static void read_lake(const fc_config *cfg, swe_ic *p)
 {
     p->surface = fc_cfg_real(cfg, "initial", "surface");
     p->bump_height = fc_cfg_real(cfg, "initial", "bump_height");
-    p->radius = fc_cfg_real(cfg, "initial", "bump_radius");
-    p->center_x = fc_cfg_real(cfg, "initial", "center_x");
-    p->center_y = fc_cfg_real(cfg, "initial", "center_y");
+    read_gaussian(cfg, "bump_radius", p);
 }
 
 /* gaussian_bump and vortex. */
@@ -134,9 +140,7 @@ static void read_bump(const fc_config *cfg, swe_ic *p)
 {
     p->depth = fc_cfg_real(cfg, "initial", "depth");
     p->amplitude = fc_cfg_real(cfg, "initial", "amplitude");
-    p->radius = fc_cfg_real(cfg, "initial", "radius");
-    p->center_x = fc_cfg_real(cfg, "initial", "center_x");
-    p->center_y = fc_cfg_real(cfg, "initial", "center_y");
+    read_gaussian(cfg, "radius", p);
 }
 
 static void read_adjustment(const fc_config *cfg, swe_ic *p)
