@@ -1,7 +1,7 @@
 /* dataset.c: local-emulator samples from NetCDF solver output (see dataset.h). */
 #include <fc_build.h>
 
-#include "dataset.h"
+#include "ml/dataset.h"
 
 #include <limits.h>
 #include <math.h>
@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend.h"
-#include "grid.h"
-#include "ncread.h"
+#include "src/core/backend.h"
+#include "src/core/grid.h"
+#include "src/core/ncread.h"
 
 int ml_vector_component(const char *name)
 {

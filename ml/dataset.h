@@ -18,7 +18,7 @@
 
 #include <stddef.h>
 
-#include "fc.h"
+#include "src/core/fc.h"
 
 #ifdef __cplusplus
 extern "C" {

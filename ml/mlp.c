@@ -1,8 +1,8 @@
 /* mlp.c: the MLP on the CPU: OpenBLAS sgemm for the layers, OpenMP loops for the rest (mlp.h). */
 #include <fc_build.h>
 
-#include "mlp.h"
-#include "mlp_act.h"
+#include "ml/mlp.h"
+#include "ml/mlp_act.h"
 
 #include <cblas.h>
 #include <math.h>

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fc.h"
+#include "src/core/fc.h"
 
 #ifdef __cplusplus
 extern "C" {

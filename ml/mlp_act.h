@@ -8,8 +8,8 @@
 
 #include <math.h>
 
-#include "fc.h"
-#include "mlp.h"
+#include "src/core/fc.h"
+#include "ml/mlp.h"
 
 FC_HD static inline float mlp_act_f(int a, float z)
 {

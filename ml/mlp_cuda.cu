@@ -14,10 +14,10 @@
 
 #include <cublas_v2.h>
 
-#include "backend.h"
-#include "common/cuda_util.h"
-#include "mlp_act.h"
-#include "mlp_gpu.h"
+#include "src/core/backend.h"
+#include "src/core/cuda_util.h"
+#include "ml/mlp_act.h"
+#include "ml/mlp_gpu.h"
 
 #define MLP_BLOCK 256
 

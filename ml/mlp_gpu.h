@@ -11,8 +11,8 @@
 #ifndef FC_MLP_GPU_H
 #define FC_MLP_GPU_H
 
-#include "fc.h"
-#include "mlp.h"
+#include "src/core/fc.h"
+#include "ml/mlp.h"
 
 #ifdef __cplusplus
 extern "C" {

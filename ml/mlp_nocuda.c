@@ -1,7 +1,7 @@
 /* mlp_nocuda.c: mlp_gpu.h in a build without CUDA: no device to train on. */
 #include <fc_build.h>
 
-#include "mlp_gpu.h"
+#include "ml/mlp_gpu.h"
 
 int mlp_gpu_create(const mlp *m, const mlp_optim *o, int max_batch, int tf32, mlp_gpu **g,
                    fc_err *err)

@@ -1,7 +1,7 @@
 /* surrogate.c: the local emulator's training, model file and rollout (see surrogate.h). */
 #include <fc_build.h>
 
-#include "surrogate.h"
+#include "ml/surrogate.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -13,15 +13,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "backend.h"
-#include "files.h"
-#include "grid.h"
-#include "log.h"
-#include "mlp_gpu.h"
-#include "ncio.h"
-#include "ncread.h"
-#include "sim.h"
-#include "timer.h"
+#include "src/core/backend.h"
+#include "src/core/files.h"
+#include "src/core/grid.h"
+#include "src/core/log.h"
+#include "ml/mlp_gpu.h"
+#include "src/core/ncio.h"
+#include "src/core/ncread.h"
+#include "src/core/sim.h"
+#include "src/core/timer.h"
 
 static const char *const opt_names[2] = {"sgd", "adamw"};
 
@@ -773,11 +773,16 @@ static int write_state(int ncid, int tid, const int *vid, const ml_surrogate *s,
 
 /* Seconds of the solver per output interval: its case (stored in the init file) stepped for one
  * interval from its own initial condition, on the CPU as the surrogate. Negative if unknown. */
-static double solver_seconds(int in, const char *path, const ml_surrogate *s, char *why,
+static double solver_seconds(int in, const char *path, const ml_surrogate *s,
+                             const fc_catalog *solvers, char *why,
                              size_t len)
 {
     char *text;
     fc_err err;
+    if (!solvers) {
+        snprintf(why, len, "no solver was offered to time");
+        return -1;
+    }
     if (fc_nc_att_text_alloc(in, NC_GLOBAL, path, "flowcast_case", &text, &err)) {
         snprintf(why, len, "the init file holds no case to run");
         return -1;
@@ -786,7 +791,7 @@ static double solver_seconds(int in, const char *path, const ml_surrogate *s, ch
     double secs = -1;
     /* The case comes from a file: a case whose interval would take very many steps is not run. */
     enum { MAX_STEPS = 100000 };
-    if (fc_sim_open_text(&sim, text, NULL, 0, NULL, &err) == FC_OK) {
+    if (fc_sim_open_text(&sim, text, NULL, 0, solvers, NULL, &err) == FC_OK) {
         const double steps = s->interval * sim.rate / fc_cfg_real(&sim.cfg, "time", "cfl");
         const double w = fc_now();
         if (!(steps <= MAX_STEPS))
@@ -932,7 +937,7 @@ int ml_rollout(const ml_rollout_opts *o, ml_rollout_result *res, fc_err *err)
         }
     }
     res->step_seconds = step_secs / o->steps;
-    res->solver_seconds = solver_seconds(in, o->init, &s, res->solver_why, sizeof res->solver_why);
+    res->solver_seconds = solver_seconds(in, o->init, &s, o->solvers, res->solver_why, sizeof res->solver_why);
 done:
     if (out >= 0 && fc_nc_close_output(out) != NC_NOERR && !st)
         st = fc_fail(err, FC_EIO, "closing '%s'", o->output);

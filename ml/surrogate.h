@@ -14,8 +14,9 @@
 
 #include <signal.h>
 
-#include "dataset.h"
-#include "mlp.h"
+#include "ml/dataset.h"
+#include "ml/mlp.h"
+#include "src/core/solver.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -73,6 +74,7 @@ typedef struct ml_rollout_opts {
     const char *model, *init, *output;
     double time;   /* the record to start from (s); NAN: the first */
     int steps, overwrite;
+    const fc_catalog *solvers; /* to time the solver the model emulates; NULL: it is not timed */
 } ml_rollout_opts;
 
 /* What a rollout measured. Per lead time (steps of one output interval) and variable: the

@@ -1,6 +1,7 @@
-# solvers/: the solver interface, the registry and one folder per solver.
-libflowcast_a_SOURCES += solvers/solver.h solvers/registry.c \
-	solvers/common/hd.h solvers/common/limiters.h solvers/common/cuda_util.h \
+# solvers/: one folder per solver, shared stencil helpers (common/) and the registry that lists
+# them for the program. Each solver implements the interface of src/core/solver.h.
+libflowcast_models_a_SOURCES += solvers/registry.h solvers/registry.c \
+	solvers/common/limiters.h \
 	solvers/swe/swe.h solvers/swe/swe.c solvers/swe/swe_cpu.c \
 	solvers/swe/swe_cases.c solvers/swe/swe_cases.h \
 	solvers/ns2d/ns2d.h solvers/ns2d/ns2d.c solvers/ns2d/ns2d_cpu.c \
@@ -11,6 +12,6 @@ libflowcast_a_SOURCES += solvers/solver.h solvers/registry.c \
 	solvers/spectral/spec_fftw.c solvers/spectral/spec_fftw.h
 EXTRA_DIST += solvers/swe/swe_cuda.cu solvers/ns2d/ns2d_cuda.cu solvers/spectral/spec_cuda.cu
 if HAVE_CUDA
-libflowcast_a_SOURCES += solvers/swe/swe_cuda.cu solvers/ns2d/ns2d_cuda.cu \
+libflowcast_models_a_SOURCES += solvers/swe/swe_cuda.cu solvers/ns2d/ns2d_cuda.cu \
 	solvers/spectral/spec_cuda.cu
 endif

@@ -1,23 +1,32 @@
-# src/: the program `flowcast` and its core library.
-libflowcast_a_SOURCES += src/fc.h src/config.c src/config.h src/grid.c src/grid.h \
-	src/log.c src/log.h src/timer.c src/timer.h src/progress.c src/progress.h \
-	src/ncio.c src/ncio.h src/ncread.c src/ncread.h src/files.c src/files.h src/run.c src/run.h src/sim.c src/sim.h src/backend.c src/backend.h \
-	src/energy.c src/energy.h src/bench.c src/bench.h src/bench_report.c src/bench_report.h
+# src/core: the core library, which knows no solver: case files, grid, NetCDF input and output,
+# backends, the sim and run loop, log and progress.
+libflowcast_core_a_SOURCES += src/core/fc.h src/core/hd.h src/core/cuda_util.h \
+	src/core/config.c src/core/config.h src/core/grid.c src/core/grid.h \
+	src/core/log.c src/core/log.h src/core/timer.c src/core/timer.h \
+	src/core/progress.c src/core/progress.h src/core/files.c src/core/files.h \
+	src/core/ncio.c src/core/ncio.h src/core/ncread.c src/core/ncread.h \
+	src/core/solver.h src/core/sim.c src/core/sim.h src/core/run.c src/core/run.h \
+	src/core/backend.c src/core/backend.h
 if HAVE_CUDA
-libflowcast_a_SOURCES += src/backend_cuda.c
+libflowcast_core_a_SOURCES += src/core/backend_cuda.c
 else
-libflowcast_a_SOURCES += src/backend_nocuda.c
+libflowcast_core_a_SOURCES += src/core/backend_nocuda.c
 endif
-EXTRA_DIST += src/backend_cuda.c src/backend_nocuda.c
+EXTRA_DIST += src/core/backend_cuda.c src/core/backend_nocuda.c
 
+# src/bench: the benchmarks (solvers and MLP) and their tables, part of the program.
+libflowcast_app_a_SOURCES += src/bench/bench.c src/bench/bench.h \
+	src/bench/bench_report.c src/bench/bench_report.h src/bench/energy.c src/bench/energy.h \
+	src/bench/mlp_bench.c src/bench/mlp_bench.h
+
+# src/cli: the program `flowcast`: main and one file per command.
 bin_PROGRAMS += src/flowcast
-src_flowcast_SOURCES = src/main.c src/cmd.h src/cmd_run.c src/cmd_info.c src/cmd_cases.c \
-	src/cmd_validate.c src/cmd_profile.c src/cmd_bench.c \
-	src/cmd_train.c src/cmd_demo.c
+src_flowcast_SOURCES = src/cli/main.c src/cli/cmd.h src/cli/cmd_run.c src/cli/cmd_info.c \
+	src/cli/cmd_cases.c src/cli/cmd_validate.c src/cli/cmd_profile.c src/cli/cmd_bench.c \
+	src/cli/cmd_train.c src/cli/cmd_demo.c
 src_flowcast_LDADD = $(FC_LIBS)
 # Where `make install` puts the ready-made cases (inputs/local.mk), for the demo and `run NAME`.
 src_flowcast_CPPFLAGS = $(AM_CPPFLAGS) -DFC_INPUTS_DIR='"$(pkgdatadir)/inputs"'
-
 # The manual page, from --help and --version (help2man), where help2man is installed.
 if HAVE_HELP2MAN
 man_MANS = flowcast.1

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "suites.h"
+#include "tests/suites.h"
 
 int main(void)
 {

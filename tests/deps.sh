@@ -23,11 +23,11 @@ rebuilds() {
   fi
 }
 rebuilds solvers/swe/swe.h solvers/swe/swe_cuda.o
-rebuilds solvers/common/hd.h solvers/swe/swe_cuda.o
-rebuilds solvers/common/hd.h solvers/ns2d/ns2d_cuda.o
+rebuilds src/core/hd.h solvers/swe/swe_cuda.o
+rebuilds src/core/hd.h solvers/ns2d/ns2d_cuda.o
 rebuilds solvers/common/limiters.h solvers/swe/swe_cuda.o
 rebuilds solvers/ns2d/ns2d.h solvers/ns2d/ns2d_cuda.o
 rebuilds solvers/spectral/spec.h solvers/spectral/spec_cuda.o
 rebuilds ml/mlp_act.h ml/mlp_cuda.o
-rebuilds src/grid.h solvers/swe/swe_cuda.o
+rebuilds src/core/grid.h solvers/swe/swe_cuda.o
 finish

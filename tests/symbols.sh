@@ -1,18 +1,18 @@
 #!/bin/sh
-# symbols.sh: the library's exported symbols carry the project's prefixes only, and none of them
+# symbols.sh: the libraries' exported symbols carry the project's prefixes only, and none of them
 # is also defined by a shared library the program links (libnetcdf, HDF5, FFTW, OpenBLAS, CUDA,
 # ...). A global of ours with a library's name replaces the library's own at link time: that is
 # how `ncio_close` once made every classic-format NetCDF input crash.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-lib="$top_builddir/libflowcast.a"
+libs="$top_builddir/libflowcast_core.a $top_builddir/libflowcast_models.a $top_builddir/libflowcast_app.a"
 prefixes='fc_ ml_ mlp_ swe_ ns2d_ spec_ ghia1982_'
 command -v nm >/dev/null 2>&1 || { echo "skip: no nm"; exit 77; }
 
 # Strong global definitions (weak ones such as the compiler's DW.ref.__gxx_personality_v0 never
 # replace a library's symbol; ASan's __odr_asan.* markers are its own), C++ names demangled to
 # the function's name.
-nm -g --defined-only "$lib" 2>/dev/null |
+nm -g --defined-only $libs 2>/dev/null |
   awk 'NF == 3 && $2 != "V" && $2 != "W" && $3 !~ /^__odr_asan\./ { print $3 }' |
   { command -v c++filt >/dev/null 2>&1 && c++filt || cat; } | sed 's/(.*//' | sort -u >"$tmp/ours"
 n=$(wc -l <"$tmp/ours")

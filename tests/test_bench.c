@@ -12,11 +12,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bench.h"
-#include "energy.h"
-#include "sim.h"
-#include "suites.h"
-#include "testlib.h"
+#include "src/bench/bench.h"
+#include "src/bench/energy.h"
+#include "src/core/sim.h"
+#include "tests/suites.h"
+#include "tests/testlib.h"
+#include "solvers/registry.h"
 
 /*
  * Each solver's bytes per cell and step: at least reading and writing every state field once
@@ -25,8 +26,8 @@
  */
 START_TEST(bytes_model_and_memory_of_every_solver)
 {
-    size_t n;
-    const fc_solver_desc *const *all = fc_solver_list(&n);
+    const size_t n = fc_solvers()->n;
+    const fc_solver_desc *const *all = fc_solvers()->solvers;
     for (size_t k = 0; k < n; k++) {
         tl_sim s;
         const char *const sets[] = {"grid.nx=32", "grid.ny=32", NULL};

@@ -8,10 +8,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "solver.h"
-#include "suites.h"
-#include "testlib.h"
+#include "src/core/config.h"
+#include "src/core/solver.h"
+#include "tests/suites.h"
+#include "tests/testlib.h"
+#include "solvers/registry.h"
 
 static const char good[] = "; a comment\n"
                            "[case]\nsolver = swe\n"
@@ -26,7 +27,7 @@ static const char *load_bad(const char *text, const char *const *sets, int nsets
     static fc_err err;
     fc_config cfg;
     const char *path = tl_temp_file("bad.ini", text);
-    ck_assert_int_eq(fc_config_load(path, sets, nsets, &cfg, &err), FC_EINPUT);
+    ck_assert_int_eq(fc_config_load(path, sets, nsets, fc_solvers(), &cfg, &err), FC_EINPUT);
     return err.msg;
 }
 
@@ -38,7 +39,7 @@ START_TEST(valid_case_defaults_and_overrides)
     fc_err err;
     const char *sets[] = {"grid.nx=64", "numerics.flux = hll"};
     const char *path = tl_temp_file("good.ini", good);
-    ck_assert_msg(fc_config_load(path, sets, 2, &cfg, &err) == FC_OK, "%s", err.msg);
+    ck_assert_msg(fc_config_load(path, sets, 2, fc_solvers(), &cfg, &err) == FC_OK, "%s", err.msg);
     ck_assert_int_eq(fc_cfg_int(&cfg, "grid", "nx"), 64);
     ck_assert_int_eq(fc_cfg_int(&cfg, "grid", "ny"), 16);
     ck_assert_double_eq(fc_cfg_real(&cfg, "time", "cfl"), 0.45);
@@ -57,14 +58,14 @@ START_TEST(missing_and_unreadable_files)
 {
     fc_config cfg;
     fc_err err;
-    ck_assert_int_eq(fc_config_load("/nonexistent/case.ini", NULL, 0, &cfg, &err), FC_EINPUT);
+    ck_assert_int_eq(fc_config_load("/nonexistent/case.ini", NULL, 0, fc_solvers(), &cfg, &err), FC_EINPUT);
     ASSERT_HAS(err.msg, "cannot read case file '/nonexistent/case.ini'");
-    ck_assert_int_eq(fc_config_load("/tmp", NULL, 0, &cfg, &err), FC_EINPUT);
+    ck_assert_int_eq(fc_config_load("/tmp", NULL, 0, fc_solvers(), &cfg, &err), FC_EINPUT);
     ASSERT_HAS(err.msg, "is a directory");
     if (getuid() != 0) { /* root reads anything */
         const char *p = tl_temp_file("locked.ini", good);
         chmod(p, 0);
-        ck_assert_int_eq(fc_config_load(p, NULL, 0, &cfg, &err), FC_EINPUT);
+        ck_assert_int_eq(fc_config_load(p, NULL, 0, fc_solvers(), &cfg, &err), FC_EINPUT);
         ASSERT_HAS(err.msg, "Permission denied");
     }
 }
@@ -218,7 +219,7 @@ static int tested_keys(const fc_key *keys, size_t n, const char *ic, const char 
         const char *sets[] = {set};
         fc_config cfg;
         fc_err err;
-        ck_assert_msg(fc_config_load(ini, sets, 1, &cfg, &err) == FC_EINPUT,
+        ck_assert_msg(fc_config_load(ini, sets, 1, fc_solvers(), &cfg, &err) == FC_EINPUT,
                       "--set %s (initial condition %s) was accepted", set, ic);
         char want[512];
         snprintf(want, sizeof want, "--set %s: [%s] %s = %s: ", set, keys[k].section,
@@ -233,10 +234,11 @@ START_TEST(every_key_rejects_nonsense)
 {
     size_t ncore, nsolvers, nics = 0;
     const fc_key *core = fc_config_core_keys(&ncore);
-    const fc_solver_desc *const *solvers = fc_solver_list(&nsolvers);
+    const fc_solver_desc *const *solvers = fc_solvers()->solvers;
+    nsolvers = fc_solvers()->n;
     int count = 0;
     for (size_t c = 0; c < sizeof minimal_ic / sizeof minimal_ic[0]; c++) {
-        const fc_solver_desc *s = fc_solver_find(minimal_ic[c].solver);
+        const fc_solver_desc *s = fc_catalog_find(fc_solvers(), minimal_ic[c].solver);
         char text[1024];
         snprintf(text, sizeof text,
                  "[case]\nsolver = %s\n[grid]\nnx = 8\nny = 8\nx_max = 1\ny_max = 1\n"
@@ -245,7 +247,7 @@ START_TEST(every_key_rejects_nonsense)
         const char *ini = tl_temp_file("minimal.ini", text);
         fc_config cfg;
         fc_err err;
-        ck_assert_msg(fc_config_load(ini, NULL, 0, &cfg, &err) == FC_OK, "%s: %s",
+        ck_assert_msg(fc_config_load(ini, NULL, 0, fc_solvers(), &cfg, &err) == FC_OK, "%s: %s",
                       minimal_ic[c].ic, err.msg);
         fc_config_free(&cfg);
         count += tested_keys(core, ncore, minimal_ic[c].ic, ini);

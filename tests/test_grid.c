@@ -3,8 +3,8 @@
 
 #include <stdlib.h>
 
-#include "grid.h"
-#include "suites.h"
+#include "src/core/grid.h"
+#include "tests/suites.h"
 
 static fc_grid make(int nx, int ny, int ng, int w, int e, int s, int n)
 {

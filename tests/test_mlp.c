@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mlp.h"
-#include "mlp_act.h"
-#include "suites.h"
+#include "ml/mlp.h"
+#include "ml/mlp_act.h"
+#include "tests/suites.h"
 
 static uint64_t rng = 12345;
 static double uniform(void) /* in [-1, 1) */

@@ -9,11 +9,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ncio.h"
-#include "ncread.h"
-#include "run.h"
-#include "suites.h"
-#include "testlib.h"
+#include "src/core/ncio.h"
+#include "src/core/ncread.h"
+#include "src/core/run.h"
+#include "tests/suites.h"
+#include "tests/testlib.h"
+#include "solvers/registry.h"
 
 static const char bump[] = "[case]\nsolver = swe\ntitle = test bump\n"
                            "[grid]\nnx = 12\nny = 10\nx_max = 1.2\ny_max = 1\n"
@@ -34,7 +35,7 @@ START_TEST(run_output_follows_cf)
 {
     const char *ini = tl_temp_file("bump.ini", bump);
     const char *out = tl_temp_path("bump.nc");
-    fc_run_opts o = {.case_path = ini, .device = "cpu", .output = out, .quiet = 1,
+    fc_run_opts o = {.case_path = ini, .solvers = fc_solvers(), .device = "cpu", .output = out, .quiet = 1,
                      .command_line = "flowcast run bump.ini"};
     fc_run_result res;
     fc_err err;
@@ -126,7 +127,7 @@ static const char *two_records(fc_config *cfg, fc_grid *g)
 {
     fc_err err;
     const char *ini = tl_temp_file("bump.ini", bump);
-    ck_assert_int_eq(fc_config_load(ini, NULL, 0, cfg, &err), FC_OK);
+    ck_assert_int_eq(fc_config_load(ini, NULL, 0, fc_solvers(), cfg, &err), FC_OK);
     const int bc[4] = {1, 1, 1, 1};
     fc_grid_init(g, 12, 10, 2, 0, 1.2, 0, 1, bc, &err);
     const char *path = tl_temp_path("two.nc");
@@ -200,7 +201,7 @@ START_TEST(existing_file_is_never_overwritten)
     fc_err err;
     const char *path = tl_temp_file("keep.nc", "precious data\n");
     const char *ini = tl_temp_file("bump.ini", bump);
-    ck_assert_int_eq(fc_config_load(ini, NULL, 0, &cfg, &err), FC_OK);
+    ck_assert_int_eq(fc_config_load(ini, NULL, 0, fc_solvers(), &cfg, &err), FC_OK);
     const int bc[4] = {1, 1, 1, 1};
     fc_grid_init(&g, 12, 10, 2, 0, 1.2, 0, 1, bc, &err);
     fc_ncio_meta m = {&cfg, cfg.solver, NULL, &g, "t", "h", "cpu", cfg.solver->diags, 4, 0};

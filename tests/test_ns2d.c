@@ -14,12 +14,13 @@
 #include <omp.h>
 #endif
 
-#include "ns2d/ns2d.h"
-#include "ns2d/ns2d_poisson.h"
-#include "run.h"
-#include "suites.h"
-#include "testlib.h"
-#include "validate.h"
+#include "solvers/ns2d/ns2d.h"
+#include "solvers/ns2d/ns2d_poisson.h"
+#include "src/core/run.h"
+#include "tests/suites.h"
+#include "tests/testlib.h"
+#include "validation/validate.h"
+#include "solvers/registry.h"
 
 /* Every boundary kind at once: inflow west, outflow east, walls south and north (the north one
  * moving), and a square obstacle. */
@@ -248,7 +249,7 @@ START_TEST(steady_state_stops_the_run)
     const char *ini = tl_temp_file("cavity.ini", cavity_case);
     const char *const sets[] = {"time.t_end=100", "time.steady_tol=1e-3", "grid.nx=16",
                                 "grid.ny=16"};
-    fc_run_opts o = {.case_path = ini, .sets = sets, .nsets = 4, .device = "cpu",
+    fc_run_opts o = {.case_path = ini, .solvers = fc_solvers(), .sets = sets, .nsets = 4, .device = "cpu",
                      .output = tl_temp_path("steady.nc"), .quiet = 1};
     fc_run_result res;
     fc_err err;

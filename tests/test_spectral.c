@@ -16,12 +16,12 @@
 #include <omp.h>
 #endif
 
-#include "spectral/spec.h"
-#include "spectral/spec_cases.h"
-#include "spectral/spec_fftw.h"
-#include "suites.h"
-#include "testlib.h"
-#include "validate.h"
+#include "solvers/spectral/spec.h"
+#include "solvers/spectral/spec_cases.h"
+#include "solvers/spectral/spec_fftw.h"
+#include "tests/suites.h"
+#include "tests/testlib.h"
+#include "validation/validate.h"
 
 #define BOX                                                                                      \
     "[case]\nsolver = spectral\n[grid]\nx_max = 6.283185307179586\ny_max = 6.283185307179586\n" \

@@ -13,12 +13,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dataset.h"
-#include "grid.h"
-#include "run.h"
-#include "suites.h"
-#include "surrogate.h"
-#include "testlib.h"
+#include "ml/dataset.h"
+#include "src/core/grid.h"
+#include "src/core/run.h"
+#include "tests/suites.h"
+#include "ml/surrogate.h"
+#include "tests/testlib.h"
+#include "solvers/registry.h"
 
 /* Cell (i, j) of a 4 x 3 field holds i + 10 j; v holds the same as a y-velocity. */
 START_TEST(neighbourhoods_follow_the_boundaries)
@@ -70,7 +71,7 @@ static const char *make_data(const char *name, const char *const *sets, int nset
     static int k;
     char *path = paths[k++ % 4];
     snprintf(path, 512, "%s", tl_temp_path(name));
-    fc_run_opts o = {.case_path = tl_temp_file("waves.ini", waves_case), .sets = sets,
+    fc_run_opts o = {.solvers = fc_solvers(), .case_path = tl_temp_file("waves.ini", waves_case), .sets = sets,
                      .nsets = nsets, .device = "cpu", .output = path, .overwrite = 1, .quiet = 1};
     fc_run_result res;
     fc_err err;
@@ -198,7 +199,7 @@ START_TEST(train_save_load_resume_rollout)
     /* A rollout from the first record writes every step and scores it. */
     const char *pred = tl_temp_path("pred.nc");
     unlink(pred);
-    ml_rollout_opts r = {.model = model, .init = data, .output = pred, .time = NAN, .steps = 3};
+    ml_rollout_opts r = {.solvers = fc_solvers(), .model = model, .init = data, .output = pred, .time = NAN, .steps = 3};
     ml_rollout_result res;
     ck_assert_msg(ml_rollout(&r, &res, &err) == FC_OK, "%s", err.msg);
     /* Scores for each lead and variable; the data has every record the forecast reaches. */
@@ -238,7 +239,7 @@ START_TEST(a_model_meets_wrong_inputs)
     /* Another grid: the run's variables exist but on 16 x 10. */
     const char *sets[] = {"grid.nx=16"};
     const char *wide = make_data("wide2.nc", sets, 1);
-    ml_rollout_opts r = {.model = model, .init = wide, .output = tl_temp_path("p2.nc"),
+    ml_rollout_opts r = {.solvers = fc_solvers(), .model = model, .init = wide, .output = tl_temp_path("p2.nc"),
                          .time = NAN, .steps = 1, .overwrite = 1};
     ml_rollout_result scores;
     ck_assert_int_eq(ml_rollout(&r, &scores, &err), FC_EINPUT);
@@ -248,7 +249,7 @@ START_TEST(a_model_meets_wrong_inputs)
     const char *ns = tl_temp_file("ns.ini", "[case]\nsolver = ns2d\n[grid]\nnx = 12\nny = 10\nx_max = 1.2\ny_max = 1\n"
                                             "[time]\nt_end = 0.02\n[physics]\nviscosity = 0.01\n"
                                             "[boundary]\nnorth_wall_speed = 1\n[initial]\ntype = rest\n");
-    fc_run_opts ro = {.case_path = ns, .device = "cpu", .output = tl_temp_path("ns.nc"),
+    fc_run_opts ro = {.case_path = ns, .solvers = fc_solvers(), .device = "cpu", .output = tl_temp_path("ns.nc"),
                       .overwrite = 1, .quiet = 1};
     fc_run_result res;
     ck_assert_msg(fc_run(&ro, &res, &err) == FC_OK, "%s", err.msg);

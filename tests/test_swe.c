@@ -12,11 +12,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dambreak.h"
-#include "run.h"
-#include "suites.h"
-#include "swe/swe.h"
-#include "testlib.h"
+#include "validation/dambreak.h"
+#include "src/core/run.h"
+#include "tests/suites.h"
+#include "solvers/swe/swe.h"
+#include "tests/testlib.h"
+#include "solvers/registry.h"
 
 static const char lake_case[] = "[case]\nsolver = swe\n"
                                 "[grid]\nnx = 50\nny = 50\nx_min = -0.5\nx_max = 0.5\n"
@@ -302,7 +303,7 @@ START_TEST(restart_is_bit_for_bit)
                *cont = tl_temp_path("cont.nc");
     fc_run_result res;
     fc_err err;
-    fc_run_opts o = {.case_path = ini, .device = "cpu", .output = full, .quiet = 1};
+    fc_run_opts o = {.case_path = ini, .solvers = fc_solvers(), .device = "cpu", .output = full, .quiet = 1};
     ck_assert_msg(fc_run(&o, &res, &err) == FC_OK, "%s", err.msg);
     ck_assert_int_eq(res.records, 5);
     const char *const stop_early[] = {"time.t_end=43200"};
@@ -342,7 +343,7 @@ START_TEST(restart_rejects_other_grid_and_bad_files)
     const char *first = tl_temp_path("first.nc"), *second = tl_temp_path("second.nc");
     fc_run_result res;
     fc_err err;
-    fc_run_opts o = {.case_path = ini, .device = "cpu", .output = first, .quiet = 1};
+    fc_run_opts o = {.case_path = ini, .solvers = fc_solvers(), .device = "cpu", .output = first, .quiet = 1};
     ck_assert_msg(fc_run(&o, &res, &err) == FC_OK, "%s", err.msg);
     const char *const finer[] = {"grid.nx=40", "time.t_end=1"};
     o.sets = finer;

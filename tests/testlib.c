@@ -1,9 +1,10 @@
 /* testlib.c: see testlib.h. */
 #include <fc_build.h>
 
-#include "testlib.h"
+#include "tests/testlib.h"
 
-#include "run.h"
+#include "src/core/run.h"
+#include "solvers/registry.h"
 
 #include <math.h>
 #include <netcdf.h>
@@ -45,7 +46,7 @@ void tl_sim_open(tl_sim *s, const char *case_text, const char *const *sets,
     int nsets = 0;
     while (sets && sets[nsets])
         nsets++;
-    int st = fc_sim_open(s, tl_temp_file("case.ini", case_text), sets, nsets, ops, &err);
+    int st = fc_sim_open(s, tl_temp_file("case.ini", case_text), sets, nsets, fc_solvers(), ops, &err);
     ck_assert_msg(st == FC_OK, "case did not start: %s", err.msg);
 }
 
@@ -80,7 +81,7 @@ void tl_restart_runs(const char *ini, double t_half, double t_end, double interv
     snprintf(mid, sizeof mid, "time.t_end=%.17g", t_half);
     snprintf(every, sizeof every, "output.interval=%.17g", interval);
     const char *const sets[] = {end, every}, *const early[] = {mid, every};
-    fc_run_opts o = {.case_path = ini, .sets = sets, .nsets = 2, .device = "cpu", .output = full,
+    fc_run_opts o = {.case_path = ini, .solvers = fc_solvers(), .sets = sets, .nsets = 2, .device = "cpu", .output = full,
                      .quiet = 1};
     fc_run_result res;
     fc_err err;

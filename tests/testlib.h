@@ -8,10 +8,10 @@
 
 #include <check.h>
 
-#include "config.h"
-#include "grid.h"
-#include "sim.h"
-#include "solver.h"
+#include "src/core/config.h"
+#include "src/core/grid.h"
+#include "src/core/sim.h"
+#include "src/core/solver.h"
 
 /* A path in this process's temporary folder (made on first use). The path is in static
  * storage that the next 7 calls of either function leave intact. */
@@ -27,7 +27,7 @@ typedef fc_sim tl_sim;
 void tl_sim_open(tl_sim *s, const char *case_text, const char *const *sets,
                  const fc_solver_ops *ops);
 /* n steps of dt = cfl / rate, each retried with half the step where a depth would turn
- * negative (fc_step_adaptive, as in flowcast run). */
+ * negative (fc_sim_steps, as in flowcast run). */
 void tl_sim_steps(tl_sim *s, long long n);
 /* Steps to t_end exactly (the last step shortened). */
 void tl_sim_run_to(tl_sim *s, double t_end);

@@ -1,7 +1,7 @@
 /* dambreak.c: Stoker's and Ritter's dam-break solutions (see dambreak.h). */
 #include <fc_build.h>
 
-#include "dambreak.h"
+#include "validation/dambreak.h"
 
 #include <math.h>
 

@@ -11,7 +11,7 @@
  */
 #include <fc_build.h>
 
-#include "ghia1982.h"
+#include "validation/ghia1982.h"
 
 const double ghia1982_re[GHIA1982_NRE] = {100, 400, 1000, 3200, 5000};
 

@@ -11,7 +11,7 @@
  */
 #include <fc_build.h>
 
-#include "validate.h"
+#include "validation/validate.h"
 
 #include <float.h>
 #include <math.h>
@@ -20,14 +20,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dambreak.h"
-#include "ghia1982.h"
-#include "ns2d/ns2d.h"
-#include "ns2d/ns2d_cases.h"
-#include "sim.h"
-#include "spectral/spec.h"
-#include "spectral/spec_cases.h"
-#include "swe/swe.h"
+#include "validation/dambreak.h"
+#include "validation/ghia1982.h"
+#include "solvers/ns2d/ns2d.h"
+#include "solvers/ns2d/ns2d_cases.h"
+#include "src/core/sim.h"
+#include "solvers/spectral/spec.h"
+#include "solvers/spectral/spec_cases.h"
+#include "solvers/swe/swe.h"
+#include "solvers/registry.h"
 
 /* Round-off of quantities that are exact up to it: a thousand machine epsilons of fc_real. */
 #ifdef FC_SINGLE
@@ -48,7 +49,7 @@ static int open_fmt(fc_sim *s, fc_err *err, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    return fc_sim_open_text(s, text, NULL, 0, NULL, err);
+    return fc_sim_open_text(s, text, NULL, 0, fc_solvers(), NULL, err);
 }
 
 /* Runs to t_end (or a steady state), downloads, and closes on failure. */

@@ -13,7 +13,7 @@
 #ifndef FC_LIMITERS_H
 #define FC_LIMITERS_H
 
-#include "common/hd.h"
+#include "src/core/hd.h"
 
 enum fc_limiter { FC_LIM_MINMOD = 0, FC_LIM_VANLEER = 1, FC_LIM_MC = 2 };
 #define FC_LIMITER_CHOICES "minmod|vanleer|mc"

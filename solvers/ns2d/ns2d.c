@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ns2d/ns2d.h"
-#include "ns2d/ns2d_cases.h"
-#include "ns2d/ns2d_poisson.h"
+#include "solvers/ns2d/ns2d.h"
+#include "solvers/ns2d/ns2d_cases.h"
+#include "solvers/ns2d/ns2d_poisson.h"
 
 #define INF INFINITY
 

@@ -52,9 +52,9 @@
 #ifndef FC_NS2D_H
 #define FC_NS2D_H
 
-#include "common/hd.h"
-#include "grid.h"
-#include "solver.h"
+#include "src/core/hd.h"
+#include "src/core/grid.h"
+#include "src/core/solver.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -12,8 +12,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "ns2d/ns2d.h"
-#include "ns2d/ns2d_cases.h"
+#include "solvers/ns2d/ns2d.h"
+#include "solvers/ns2d/ns2d_cases.h"
 
 void ns2d_taylor_green(double U, double k, double nu, double t, double x, double y, double *u,
                        double *v, double *p)

@@ -2,7 +2,7 @@
 #ifndef FC_NS2D_CASES_H
 #define FC_NS2D_CASES_H
 
-#include "solver.h"
+#include "src/core/solver.h"
 
 enum ns2d_obstacle { NS2D_OBSTACLE_NONE = 0, NS2D_OBSTACLE_CIRCLE = 1, NS2D_OBSTACLE_SQUARE = 2 };
 

@@ -19,8 +19,8 @@
 #include <omp.h>
 #endif
 
-#include "ns2d/ns2d.h"
-#include "ns2d/ns2d_poisson.h"
+#include "solvers/ns2d/ns2d.h"
+#include "solvers/ns2d/ns2d_poisson.h"
 
 #define NS2D_SETS 3
 

@@ -19,10 +19,10 @@
 
 #include <cusparse.h>
 
-#include "backend.h"
-#include "common/cuda_util.h"
-#include "ns2d/ns2d.h"
-#include "ns2d/ns2d_poisson.h"
+#include "src/core/backend.h"
+#include "src/core/cuda_util.h"
+#include "solvers/ns2d/ns2d.h"
+#include "solvers/ns2d/ns2d_poisson.h"
 
 #define NS2D_SETS 3
 #define BLOCK_X 32

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ns2d/ns2d_poisson.h"
+#include "solvers/ns2d/ns2d_poisson.h"
 
 static void csr_free(ns2d_csr *a)
 {

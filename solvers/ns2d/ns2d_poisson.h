@@ -24,7 +24,7 @@
 #ifndef FC_NS2D_POISSON_H
 #define FC_NS2D_POISSON_H
 
-#include "ns2d/ns2d.h"
+#include "solvers/ns2d/ns2d.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "spectral/spec.h"
-#include "spectral/spec_cases.h"
-#include "spectral/spec_fftw.h"
+#include "solvers/spectral/spec.h"
+#include "solvers/spectral/spec_cases.h"
+#include "solvers/spectral/spec_fftw.h"
 
 #define INF INFINITY
 

@@ -58,9 +58,9 @@
 #ifndef FC_SPEC_H
 #define FC_SPEC_H
 
-#include "common/hd.h"
-#include "grid.h"
-#include "solver.h"
+#include "src/core/hd.h"
+#include "src/core/grid.h"
+#include "src/core/solver.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -21,8 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "spectral/spec_cases.h"
-#include "spectral/spec_fftw.h"
+#include "solvers/spectral/spec_cases.h"
+#include "solvers/spectral/spec_fftw.h"
 
 static uint64_t splitmix64(uint64_t x)
 {

@@ -2,7 +2,7 @@
 #ifndef FC_SPEC_CASES_H
 #define FC_SPEC_CASES_H
 
-#include "spectral/spec.h"
+#include "solvers/spectral/spec.h"
 
 /* Fills the vorticity (and the tracer) for the case (fc_solver_desc.initial). */
 int spec_initial(const fc_config *cfg, const fc_grid *g, const void *params, fc_state *host,

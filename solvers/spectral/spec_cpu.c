@@ -26,9 +26,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "spectral/spec.h"
-#include "spectral/spec_fftw.h"
-#include "timer.h"
+#include "solvers/spectral/spec.h"
+#include "solvers/spectral/spec_fftw.h"
+#include "src/core/timer.h"
 
 typedef struct spec_cpu {
     spec_params p;

@@ -23,9 +23,9 @@
 
 #include <cufft.h>
 
-#include "backend.h"
-#include "common/cuda_util.h"
-#include "spectral/spec.h"
+#include "src/core/backend.h"
+#include "src/core/cuda_util.h"
+#include "solvers/spectral/spec.h"
 
 #define SPEC_BLOCK 256
 #define SPEC_SETS 5 /* sums of the four stage outputs, and of a primed state */

@@ -7,7 +7,7 @@
 #include <omp.h>
 #endif
 
-#include "spectral/spec_fftw.h"
+#include "solvers/spectral/spec_fftw.h"
 
 spec_fftw_plan spec_fftw_plan_many(const spec_params *p, int sign, int nfields, fc_real *real,
                                    size_t dist_r, spec_cplx *cplx, size_t dist_c, unsigned flags)

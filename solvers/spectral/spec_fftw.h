@@ -8,7 +8,7 @@
 
 #include <fftw3.h>
 
-#include "spectral/spec.h"
+#include "solvers/spectral/spec.h"
 
 #ifdef FC_SINGLE
 #define SPEC_FFTW(name) fftwf_##name

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "swe/swe.h"
-#include "swe/swe_cases.h"
+#include "solvers/swe/swe.h"
+#include "solvers/swe/swe_cases.h"
 
 #define INF INFINITY
 

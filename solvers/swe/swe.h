@@ -29,7 +29,7 @@
  *     are explicit point sources inside L.
  *   - dt = cfl / max over cells of ((|u| + c)/dx + (|v| + c)/dy), c = sqrt(g h). A wetting front
  *     moves at u + 2c, faster than this estimate: a step that would make a depth negative is
- *     rejected and retried with half the time step (fc_step_adaptive in src/run.c), so h >= 0
+ *     rejected and retried with half the time step (fc_sim_step_toward in src/core/sim.c), so h >= 0
  *     holds without shrinking every step to the worst case.
  * Velocities are hu/h where h > h_dry and 0 elsewhere; a cell whose new depth falls below h_dry
  * loses its momentum, so a wetting front carries no spurious speed.
@@ -40,10 +40,10 @@
 #ifndef FC_SWE_H
 #define FC_SWE_H
 
-#include "common/hd.h"
-#include "common/limiters.h"
-#include "grid.h"
-#include "solver.h"
+#include "src/core/hd.h"
+#include "solvers/common/limiters.h"
+#include "src/core/grid.h"
+#include "src/core/solver.h"
 
 #ifdef __cplusplus
 extern "C" {

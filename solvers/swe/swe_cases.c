@@ -20,9 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ncio.h"
-#include "swe/swe.h"
-#include "swe/swe_cases.h"
+#include "src/core/ncio.h"
+#include "solvers/swe/swe.h"
+#include "solvers/swe/swe_cases.h"
 
 static const char *ic_name(const fc_config *cfg)
 {

@@ -2,7 +2,7 @@
 #ifndef FC_SWE_CASES_H
 #define FC_SWE_CASES_H
 
-#include "solver.h"
+#include "src/core/solver.h"
 
 /* Cross-key checks of a case (fc_solver_desc.check). */
 int swe_check_case(const fc_config *cfg, fc_err *err);

@@ -22,7 +22,7 @@
 #include <omp.h>
 #endif
 
-#include "swe/swe.h"
+#include "solvers/swe/swe.h"
 
 #define SWE_SETS 3
 

@@ -17,9 +17,9 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "backend.h"
-#include "common/cuda_util.h"
-#include "swe/swe.h"
+#include "src/core/backend.h"
+#include "src/core/cuda_util.h"
+#include "solvers/swe/swe.h"
 
 #define SWE_SETS 3
 #define BLOCK_X 32

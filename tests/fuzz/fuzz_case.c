@@ -3,9 +3,10 @@
 
 #include <stdlib.h>
 
-#include "config.h"
-#include "fuzz.h"
-#include "solver.h"
+#include "src/core/config.h"
+#include "tests/fuzz/fuzz.h"
+#include "src/core/solver.h"
+#include "solvers/registry.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -14,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     fc_config cfg;
     fc_err err;
-    if (fc_config_load(path, NULL, 0, &cfg, &err) != FC_OK)
+    if (fc_config_load(path, NULL, 0, fc_solvers(), &cfg, &err) != FC_OK)
         return 0;
     fc_grid g;
     void *params = NULL;

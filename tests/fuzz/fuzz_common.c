@@ -1,14 +1,14 @@
 /* fuzz_common.c: temporary files and set-up shared by the fuzz targets (see fuzz.h). */
 #include <fc_build.h>
 
-#include "fuzz.h"
+#include "tests/fuzz/fuzz.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "src/core/log.h"
 
 /* The temporary files made, removed at exit. */
 static char made[4][4096];

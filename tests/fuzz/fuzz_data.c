@@ -4,8 +4,8 @@
 
 #include <stdlib.h>
 
-#include "dataset.h"
-#include "fuzz.h"
+#include "ml/dataset.h"
+#include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

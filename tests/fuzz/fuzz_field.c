@@ -3,9 +3,9 @@
 
 #include <stdlib.h>
 
-#include "fuzz.h"
-#include "grid.h"
-#include "ncio.h"
+#include "tests/fuzz/fuzz.h"
+#include "src/core/grid.h"
+#include "src/core/ncio.h"
 
 static fc_grid grid;
 static fc_real *field;

@@ -4,8 +4,8 @@
 
 #include <stdlib.h>
 
-#include "fuzz.h"
-#include "surrogate.h"
+#include "tests/fuzz/fuzz.h"
+#include "ml/surrogate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -4,10 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "config.h"
-#include "fuzz.h"
-#include "ncio.h"
-#include "solver.h"
+#include "src/core/config.h"
+#include "tests/fuzz/fuzz.h"
+#include "src/core/ncio.h"
+#include "src/core/solver.h"
+#include "solvers/registry.h"
 
 static fc_config cfg;
 static fc_grid grid;
@@ -22,7 +23,7 @@ void fuzz_init(void)
                                "center_y = 0.5\n";
     const char *path = fuzz_write_temp((const uint8_t *)text, sizeof text - 1, ".ini");
     fc_err err;
-    if (!path || fc_config_load(path, NULL, 0, &cfg, &err) ||
+    if (!path || fc_config_load(path, NULL, 0, fc_solvers(), &cfg, &err) ||
         fc_config_grid(&cfg, cfg.solver->halo, &grid, &err) ||
         cfg.solver->make_params(&cfg, &grid, &params, &err)) {
         fprintf(stderr, "fuzz_restart: set-up failed: %s\n", err.msg);

@@ -1,0 +1,311 @@
+/* bench_report.c: the Markdown, CSV, NetCDF and gnuplot outputs of `flowcast bench`. */
+#include <fc_build.h>
+
+#include "src/bench/bench_report.h"
+
+#include <errno.h>
+#include <math.h>
+#include <netcdf.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "src/core/ncread.h"
+
+/* The CSV's columns (and the NetCDF variables, in the same order). */
+enum {
+    C_SOLVER, C_CASE, C_GRID, C_PRECISION, C_BACKEND, C_ROLE, C_THREADS, C_DEVICE, C_T, C_TMIN,
+    C_TMAX, C_E2E, C_CUPS, C_GBS, C_BWFRAC, C_SP_ALL, C_SP_ONE, C_PRED, C_DIFF, C_JOULES,
+    C_ESRC, C_NOTE, NCOLS
+};
+static const struct {
+    const char *name, *long_name, *units;
+    int text;
+} cols[NCOLS] = {
+    {"solver", "solver", "", 1},
+    {"case", "the solver's benchmark case", "", 1},
+    {"grid_n", "grid of n x n cells", "1", 0},
+    {"precision", "precision of the solver fields", "", 1},
+    {"backend", "cpu or gpu", "", 1},
+    {"role", "cpu_all (all threads), cpu_one (1 thread), cpu (other thread counts) or gpu", "", 1},
+    {"threads", "OpenMP threads (CPU rows)", "1", 0},
+    {"device", "CPU model and threads, or GPU", "", 1},
+    {"time_per_step", "median time per step over the repeats", "s", 0},
+    {"time_min", "fastest repeat, time per step", "s", 0},
+    {"time_max", "slowest repeat, time per step", "s", 0},
+    {"time_end_to_end", "time per step with the state copied in and out", "s", 0},
+    {"cell_updates_per_s", "cells times steps per second", "s-1", 0},
+    {"effective_bandwidth", "bytes the step must move (the solver's model) per second", "GB s-1", 0},
+    {"bandwidth_fraction", "effective bandwidth over the measured copy bandwidth", "1", 0},
+    {"speedup_vs_allcore_cpu", "time per step of the all-thread CPU row over this one", "1", 0},
+    {"speedup_vs_1thread", "time per step of the 1-thread CPU row over this one", "1", 0},
+    {"predicted_speedup", "GPU copy bandwidth over the all-thread CPU copy bandwidth", "1", 0},
+    {"gpu_cpu_max_rel_diff", "largest field difference GPU - CPU after the warm-up steps, "
+                             "over the field's largest magnitude", "1", 0},
+    {"energy_per_step", "energy per step (package or board counter); NaN: not available", "J", 0},
+    {"energy_source", "what counted the energy, or why it could not be read", "", 1},
+    {"note", "why a row was skipped", "", 1},
+};
+
+static int exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+/* A CSV text field: commas and quotes would split it, so they become ';' and '\''. */
+static void csv_text(FILE *f, const char *s)
+{
+    for (; *s; s++)
+        fputc(*s == ',' ? ';' : *s == '"' ? '\'' : *s, f);
+}
+
+int fc_bench_report_open(fc_bench_report *r, const char *prefix, int overwrite,
+                         const char *command, const fc_bench_opts *o,
+                         const fc_bench_ceilings *c, fc_err *err)
+{
+    memset(r, 0, sizeof *r);
+    r->ncid = -1;
+    snprintf(r->csv_path, sizeof r->csv_path, "%s.csv", prefix);
+    snprintf(r->nc_path, sizeof r->nc_path, "%s.nc", prefix);
+    snprintf(r->gp_path, sizeof r->gp_path, "%s.gp", prefix);
+    snprintf(r->png_speedup, sizeof r->png_speedup, "%s_speedup.png", prefix);
+    snprintf(r->png_bandwidth, sizeof r->png_bandwidth, "%s_bandwidth.png", prefix);
+    const char *paths[] = {r->csv_path, r->nc_path, r->gp_path, r->png_speedup, r->png_bandwidth};
+    for (int k = 0; k < 5 && !overwrite; k++)
+        if (exists(paths[k]))
+            return fc_fail(err, FC_EINPUT,
+                           "'%s' exists; it is left untouched (use -O/--overwrite to replace "
+                           "the benchmark's files, or -o to write elsewhere)",
+                           paths[k]);
+    if (!(r->csv = fopen(r->csv_path, "w")))
+        return fc_fail(err, FC_EINPUT, "cannot create '%s': %s", r->csv_path, strerror(errno));
+    for (int k = 0; k < NCOLS; k++)
+        fprintf(r->csv, "%s%s", cols[k].name, k + 1 < NCOLS ? "," : "\n");
+    fflush(r->csv);
+
+    int nc = nc_create(r->nc_path, NC_NETCDF4 | NC_CLOBBER, &r->ncid), dim;
+    if (nc == NC_NOERR)
+        nc = nc_def_dim(r->ncid, "row", NC_UNLIMITED, &dim);
+    for (int k = 0; k < NCOLS && nc == NC_NOERR; k++) {
+        nc = nc_def_var(r->ncid, cols[k].name, cols[k].text ? NC_STRING : NC_DOUBLE, 1, &dim,
+                        &r->varid[k]);
+        if (nc == NC_NOERR)
+            nc = nc_put_att_text(r->ncid, r->varid[k], "long_name", strlen(cols[k].long_name),
+                                 cols[k].long_name);
+        if (nc == NC_NOERR && *cols[k].units)
+            nc = nc_put_att_text(r->ncid, r->varid[k], "units", strlen(cols[k].units), cols[k].units);
+    }
+    char stamp[64], text[1024];
+    time_t now = time(NULL);
+    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    const struct {
+        const char *name, *value;
+    } atts[] = {{"title", "flowcast bench: time per step, CPU and GPU"},
+                {"source", "flowcast " PACKAGE_VERSION},
+                {"history", command},
+                {"date", stamp},
+                {"cpu", c->cpu_name},
+                {"gpu", c->gpu_bw > 0 ? c->gpu_name : c->gpu_why},
+                {"precision", FC_PRECISION},
+                {"cpu_compiler", FC_CC_FLAGS},
+                {"gpu_compiler", FC_NVCC_FLAGS}};
+    for (size_t k = 0; k < sizeof atts / sizeof atts[0] && nc == NC_NOERR; k++)
+        nc = nc_put_att_text(r->ncid, NC_GLOBAL, atts[k].name, strlen(atts[k].value), atts[k].value);
+    double bw[FC_BENCH_MAX_THREADS], gpu_bw = c->gpu_bw / 1e9;
+    for (int k = 0; k < c->nthreads; k++)
+        bw[k] = c->cpu_bw[k] / 1e9;
+    if (nc == NC_NOERR)
+        nc = nc_put_att_double(r->ncid, NC_GLOBAL, "cpu_copy_bandwidth_GB_s", NC_DOUBLE,
+                               (size_t)c->nthreads, bw);
+    if (nc == NC_NOERR)
+        nc = nc_put_att_int(r->ncid, NC_GLOBAL, "cpu_copy_threads", NC_INT, (size_t)c->nthreads,
+                            c->threads);
+    if (nc == NC_NOERR)
+        nc = nc_put_att_double(r->ncid, NC_GLOBAL, "gpu_copy_bandwidth_GB_s", NC_DOUBLE, 1, &gpu_bw);
+    if (nc == NC_NOERR)
+        nc = nc_enddef(r->ncid);
+    if (nc != NC_NOERR) {
+        fclose(r->csv);
+        if (r->ncid >= 0)
+            fc_nc_close_output(r->ncid);
+        unlink(r->csv_path);
+        unlink(r->nc_path);
+        return fc_fail(err, FC_EINPUT, "cannot create '%s': %s", r->nc_path, nc_strerror(nc));
+    }
+    nc_sync(r->ncid);
+
+    printf("# flowcast bench\n\n%s (%s)\n\n", command, stamp);
+    printf("- CPU: %s; copy bandwidth (STREAM-like, %.0f MB arrays):", c->cpu_name,
+           (double)o->copy_bytes / 1e6);
+    for (int k = 0; k < c->nthreads; k++)
+        printf(" %.1f GB/s on %d thread%s%s", c->cpu_bw[k] / 1e9, c->threads[k],
+               c->threads[k] == 1 ? "" : "s", k + 1 < c->nthreads ? "," : "");
+    if (c->gpu_bw > 0)
+        printf("\n- GPU: %s; device-to-device copy %.0f GB/s; bandwidth ratio GPU / all-thread "
+               "CPU %.1f (the predicted speedup of a bandwidth-bound solver)",
+               c->gpu_name, c->gpu_bw / 1e9, c->gpu_bw / c->cpu_bw[c->nthreads - 1]);
+    else
+        printf("\n- GPU: none measured: %s", c->gpu_why);
+    snprintf(text, sizeof text, "%s", getenv("OMP_PROC_BIND") ? getenv("OMP_PROC_BIND") : "unset");
+    printf("\n- precision %s; CPU code: %s, OMP_PROC_BIND=%s, OMP_PLACES=%s; GPU code: %s\n",
+           FC_PRECISION, FC_CC_FLAGS, text,
+           getenv("OMP_PLACES") ? getenv("OMP_PLACES") : "unset",
+           *FC_NVCC_FLAGS ? FC_NVCC_FLAGS : "not built");
+    printf("- %d warm-up steps, then %d timed repeats lasting %.3g s together; median per step, "
+           "spread min-max. GPU: CUDA events, device time; end-to-end adds copying the state "
+           "in and out. Both sides take the same time step.\n\n",
+           o->warmup, o->repeats, o->min_seconds);
+    printf("| solver | case | grid | precision | device | time/step (ms) | min-max (ms) | "
+           "end-to-end (ms) | Mcell/s | GB/s | %% of copy BW | vs all-core CPU | vs 1 thread | "
+           "predicted | GPU-CPU diff | energy/step (J) |\n"
+           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    fflush(stdout);
+    return FC_OK;
+}
+
+static void fmt(char *buf, size_t len, const char *f, double v)
+{
+    if (v != v)
+        snprintf(buf, len, "-");
+    else
+        snprintf(buf, len, f, v);
+}
+
+int fc_bench_report_row(const fc_bench_row *row, void *ctx, fc_err *err)
+{
+    fc_bench_report *r = ctx;
+    char t[32], mm[48], e2e[32], cups[32], gbs[32], pct[32], sa[32], s1[32], pr[32], df[32], j[32];
+    fmt(t, sizeof t, "%.4g", row->t_median * 1e3);
+    snprintf(mm, sizeof mm, "%.4g-%.4g", row->t_min * 1e3, row->t_max * 1e3);
+    if (!row->measured)
+        snprintf(mm, sizeof mm, "-");
+    fmt(e2e, sizeof e2e, "%.4g", row->t_e2e * 1e3);
+    fmt(cups, sizeof cups, "%.1f", row->cells_per_s / 1e6);
+    fmt(gbs, sizeof gbs, "%.1f", row->gb_per_s);
+    fmt(pct, sizeof pct, "%.0f", row->bw_fraction * 100);
+    fmt(sa, sizeof sa, "%.2f", row->speedup_allcore);
+    fmt(s1, sizeof s1, "%.2f", row->speedup_1thread);
+    fmt(pr, sizeof pr, "%.1f", row->predicted);
+    fmt(df, sizeof df, "%.1e", row->gpu_cpu_diff);
+    if (row->joules >= 0)
+        snprintf(j, sizeof j, "%.3g", row->joules);
+    else {
+        int k = 0;
+        while (k < r->nnotes && strcmp(r->notes[k], row->energy_note))
+            k++;
+        if (k == r->nnotes && r->nnotes < 8 && row->measured)
+            snprintf(r->notes[r->nnotes++], sizeof r->notes[0], "%s", row->energy_note);
+        snprintf(j, sizeof j, "n/a");
+    }
+    printf("| %s | %s | %d x %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%s%s\n",
+           row->solver, row->case_name, row->n, row->n, FC_PRECISION, row->device, t, mm, e2e,
+           cups, gbs, pct, sa, s1, pr, df, j, row->measured ? "" : " ", row->note);
+    fflush(stdout);
+
+    const double num[NCOLS] = {
+        [C_GRID] = row->n, [C_THREADS] = row->gpu ? NAN : row->threads,
+        [C_T] = row->t_median, [C_TMIN] = row->t_min, [C_TMAX] = row->t_max, [C_E2E] = row->t_e2e,
+        [C_CUPS] = row->cells_per_s, [C_GBS] = row->gb_per_s, [C_BWFRAC] = row->bw_fraction,
+        [C_SP_ALL] = row->speedup_allcore, [C_SP_ONE] = row->speedup_1thread,
+        [C_PRED] = row->predicted, [C_DIFF] = row->gpu_cpu_diff,
+        [C_JOULES] = row->joules >= 0 ? row->joules : NAN,
+    };
+    const char *txt[NCOLS] = {
+        [C_SOLVER] = row->solver, [C_CASE] = row->case_name, [C_PRECISION] = FC_PRECISION,
+        [C_BACKEND] = row->gpu ? "gpu" : "cpu", [C_ROLE] = row->role, [C_DEVICE] = row->device,
+        [C_ESRC] = row->energy_note, [C_NOTE] = row->note,
+    };
+    size_t rec = (size_t)r->nrows;
+    int nc = NC_NOERR;
+    for (int k = 0; k < NCOLS; k++) {
+        if (cols[k].text) {
+            csv_text(r->csv, txt[k] ? txt[k] : "");
+            if (nc == NC_NOERR)
+                nc = nc_put_var1_string(r->ncid, r->varid[k], &rec, (const char **)&txt[k]);
+        } else {
+            if (num[k] == num[k])
+                fprintf(r->csv, "%.6g", num[k]);
+            if (nc == NC_NOERR)
+                nc = nc_put_var1_double(r->ncid, r->varid[k], &rec, &num[k]);
+        }
+        fputc(k + 1 < NCOLS ? ',' : '\n', r->csv);
+    }
+    if (nc == NC_NOERR)
+        nc = nc_sync(r->ncid);
+    if (fflush(r->csv) != 0 || ferror(r->csv))
+        return fc_fail(err, FC_EIO, "writing '%s': %s", r->csv_path, strerror(errno));
+    if (nc != NC_NOERR)
+        return fc_fail(err, FC_EIO, "writing '%s': %s", r->nc_path, nc_strerror(nc));
+    r->nrows++;
+    r->gpu_rows += row->gpu && row->measured;
+    r->failed_rows += row->failed;
+    return FC_OK;
+}
+
+/* The gnuplot script: speedups and fractions of the copy bandwidth against the grid size. */
+static int write_script(const fc_bench_report *r, fc_err *err)
+{
+    FILE *f = fopen(r->gp_path, "w");
+    if (!f)
+        return fc_fail(err, FC_EIO, "cannot create '%s': %s", r->gp_path, strerror(errno));
+    fprintf(f,
+            "# Draws the plots of a flowcast bench from its CSV: gnuplot %s\n"
+            "set datafile separator ','\nset terminal png size 1000,650\n"
+            "set logscale x 2\nset grid\nset key outside right\nset xlabel 'grid: n x n cells'\n"
+            "csv = '%s'\nsolvers = system(\"tail -n +2 \".csv.\" | cut -d, -f1 | uniq | tr '\\\\n' ' '\")\n"
+            "# the rows of solver s in role r\n"
+            "rows(s, r) = sprintf(\"< awk -F, '$%d == \\\"%%s\\\" && $%d == \\\"%%s\\\"' %%s\", s, r, csv)\n"
+            "set output '%s'\nset ylabel 'speedup'\nset logscale y 2\n"
+            "set title 'speedup: GPU over all-thread CPU (solid), all-thread CPU over 1 thread (dashed)'\n"
+            "plot for [s in solvers] rows(s, 'gpu') using %d:%d with linespoints lw 2 title s.' GPU', \\\n"
+            "     for [s in solvers] rows(s, 'cpu_all') using %d:%d with linespoints dt 2 title s.' CPU all threads'\n"
+            "set output '%s'\nset ylabel 'effective bandwidth / measured copy bandwidth (%%)'\n"
+            "unset logscale y\nset yrange [0:*]\n"
+            "set title 'fraction of the measured copy bandwidth each solver reaches'\n"
+            "plot for [s in solvers] rows(s, 'gpu') using %d:(100*$%d) with linespoints lw 2 title s.' GPU', \\\n"
+            "     for [s in solvers] rows(s, 'cpu_all') using %d:(100*$%d) with linespoints dt 2 title s.' CPU all threads'\n",
+            r->gp_path, r->csv_path, C_SOLVER + 1, C_ROLE + 1, r->png_speedup, C_GRID + 1,
+            C_SP_ALL + 1, C_GRID + 1, C_SP_ONE + 1, r->png_bandwidth, C_GRID + 1, C_BWFRAC + 1,
+            C_GRID + 1, C_BWFRAC + 1);
+    return fclose(f) == 0 ? FC_OK : fc_fail(err, FC_EIO, "writing '%s'", r->gp_path);
+}
+
+int fc_bench_report_close(fc_bench_report *r, int plots, fc_err *err)
+{
+    int st = FC_OK;
+    if (r->csv && fclose(r->csv) != 0)
+        st = fc_fail(err, FC_EIO, "closing '%s': %s", r->csv_path, strerror(errno));
+    r->csv = NULL;
+    if (r->ncid >= 0) {
+        int nc = fc_nc_close_output(r->ncid);
+        if (nc != NC_NOERR && !st)
+            st = fc_fail(err, FC_EIO, "closing '%s': %s", r->nc_path, nc_strerror(nc));
+        r->ncid = -1;
+    }
+    printf("\n");
+    for (int k = 0; k < r->nnotes; k++)
+        printf("Energy n/a: %s.\n", r->notes[k]);
+    if (!r->gpu_rows)
+        printf("GPU columns are empty: no GPU row was measured (see the GPU line above).\n");
+    printf("Rows: %s and %s (%d rows%s).\n", r->csv_path, r->nc_path, r->nrows,
+           r->failed_rows ? ", some failed: see their notes" : "");
+    if (st || !plots)
+        return st;
+    if ((st = write_script(r, err)))
+        return st;
+    char cmd[8400];
+    snprintf(cmd, sizeof cmd, "gnuplot '%s' >/dev/null 2>&1", r->gp_path);
+    int rc = system(cmd);
+    if (rc != -1 && WIFEXITED(rc) && WEXITSTATUS(rc) == 127)
+        printf("Plots: gnuplot was not found; %s draws them where it is installed.\n", r->gp_path);
+    else if (rc != 0)
+        printf("Plots: gnuplot failed on %s (exit %d); the CSV holds the data.\n", r->gp_path,
+               WIFEXITED(rc) ? WEXITSTATUS(rc) : rc);
+    else
+        printf("Plots: %s, %s (gnuplot %s).\n", r->png_speedup, r->png_bandwidth, r->gp_path);
+    return FC_OK;
+}

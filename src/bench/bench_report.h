@@ -1,0 +1,38 @@
+/*
+ * bench_report.h: where `flowcast bench` writes its rows, each as soon as it is measured: a
+ * Markdown table on stdout, PREFIX.csv and PREFIX.nc (a record per row, synced), so an
+ * interrupted benchmark keeps every row it measured; at the end PREFIX.gp, a gnuplot script,
+ * and the plots it draws (PREFIX_speedup.png, PREFIX_bandwidth.png) when gnuplot is present.
+ */
+#ifndef FC_BENCH_REPORT_H
+#define FC_BENCH_REPORT_H
+
+#include <stdio.h>
+
+#include "src/bench/bench.h"
+#include "src/core/fc.h"
+
+typedef struct fc_bench_report {
+    char csv_path[4096], nc_path[4096], gp_path[4096], png_speedup[4096], png_bandwidth[4096];
+    FILE *csv;
+    int ncid, nrows, gpu_rows, failed_rows;
+    int varid[32];
+    char notes[8][300]; /* energy sources that could not be read, each once */
+    int nnotes;
+} fc_bench_report;
+
+/*
+ * Creates the files (refusing existing ones unless overwrite) and prints the table's preamble:
+ * date, command, machine, precision, the measured ceilings, and what could make the comparison
+ * uneven.
+ */
+int fc_bench_report_open(fc_bench_report *r, const char *prefix, int overwrite,
+                         const char *command, const fc_bench_opts *o,
+                         const fc_bench_ceilings *c, fc_err *err);
+/* Prints and writes one row (an fc_bench_opts.row callback; ctx is the report). */
+int fc_bench_report_row(const fc_bench_row *row, void *ctx, fc_err *err);
+/* Closes the files, prints the notes and the file names, and draws the plots if plots is set
+ * and gnuplot is found (saying so when it is not). */
+int fc_bench_report_close(fc_bench_report *r, int plots, fc_err *err);
+
+#endif

@@ -1,0 +1,369 @@
+/* cmd_bench.c: `flowcast bench [SOLVER...]`: CPU and GPU time per step of each solver's benchmark
+ * case on a ladder of grids, with the machine's copy bandwidths, energy and GPU-CPU differences
+ * (measurements in bench.c, outputs in bench_report.c). */
+#include <fc_build.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "src/core/backend.h"
+#include "src/bench/bench.h"
+#include "src/bench/bench_report.h"
+#include "src/cli/cmd.h"
+#include "src/core/fc.h"
+#include "src/core/log.h"
+#include "src/bench/mlp_bench.h"
+#include "src/core/solver.h"
+#include "solvers/registry.h"
+
+static void usage(FILE *f)
+{
+    fputs("usage: flowcast bench [SOLVER...] [--quick] [--sizes N,N,...] [--threads T,T,...]\n"
+          "                      [--device auto|cpu|gpu] [--repeat R] [--warmup W]\n"
+          "                      [--min-seconds S] [-o PREFIX] [-O|--overwrite] [--no-plots]\n\n"
+          "Times each solver's benchmark case (all solvers, or those named) on N x N grids: on\n"
+          "the CPU with OpenMP on each thread count and on the GPU, the same time step on both.\n"
+          "Measures the copy bandwidth of each side in the same run, and prints a Markdown\n"
+          "table: time per step (median, min-max), end-to-end time, cell updates per second,\n"
+          "effective bandwidth and its fraction of the measured one, speedups over the\n"
+          "all-thread CPU and one thread, the speedup the bandwidth ratio predicts, the largest\n"
+          "GPU-CPU difference, and energy per step (RAPL, NVML, or n/a and why). Writes\n"
+          "PREFIX.csv, PREFIX.nc and, with gnuplot, PREFIX_speedup.png and\n"
+          "PREFIX_bandwidth.png (PREFIX.gp draws them). Rows are written as they are\n"
+          "measured: an interrupted benchmark (SIGINT) keeps them.\n\n"
+          "  --quick          grids 32 and 64, short runs: under a minute on 2 CPU cores\n"
+          "  --sizes LIST     grid sizes n (default 64 ... 1024 doubling; to 4096 with a GPU)\n"
+          "  --threads LIST   CPU thread counts (default: 1 and all cores)\n"
+          "  --device D       auto (the GPU when usable), cpu (no GPU rows), gpu (error without)\n"
+          "  --repeat R       timed repeats per row (default 5; --quick 3)\n"
+          "  --warmup W       untimed steps first (default 3; --quick 1)\n"
+          "  --min-seconds S  the repeats of a row last this long together (default 2; --quick\n"
+          "                   0.05): energy counters need seconds\n"
+          "  -o PREFIX        output files (default outputs/bench)\n"
+          "  -O, --overwrite  replace existing output files\n"
+          "  --no-plots       no gnuplot script or plots\n"
+          "  --mlp            instead of the solvers: MLP training samples per second, a\n"
+          "                   64 -> W -> W -> 4 GELU model with AdamW (PREFIX_mlp.csv)\n"
+          "  --widths LIST    W for --mlp (default 64,128,256,512)\n"
+          "  --batches LIST   batches for --mlp (default 256,4096,65536; --quick 256,4096)\n\n"
+          "Thread placement: unless OMP_PROC_BIND is set, bench runs itself again with\n"
+          "OMP_PROC_BIND=close OMP_PLACES=cores (one thread per core, packed).\n"
+          "Exit status: 0 ok, 1 a measurement failed or was interrupted, 2 bad usage.\n",
+          f);
+}
+
+/* Parses "a,b,c" of whole numbers in [lo, hi] into out (at most max); the count, or -1. */
+static int parse_list(const char *opt, const char *arg, int lo, int hi, int *out, int max)
+{
+    int n = 0;
+    const char *p = arg;
+    while (*p) {
+        char *end;
+        long v = strtol(p, &end, 10);
+        if (end == p || (*end && *end != ',') || v < lo || v > hi || n == max) {
+            fc_error("%s %s: expected up to %d whole numbers from %d to %d, separated by commas",
+                     opt, arg, max, lo, hi);
+            return -1;
+        }
+        out[n++] = (int)v;
+        p = *end ? end + 1 : end;
+    }
+    if (n == 0)
+        fc_error("%s needs at least one number", opt);
+    return n ? n : -1;
+}
+
+static int parse_positive(const char *opt, const char *arg, double *v)
+{
+    char *end;
+    *v = strtod(arg, &end);
+    if (*end || end == arg || !(*v > 0) || *v > 3600) {
+        fc_error("%s %s: expected a number of seconds in (0, 3600]", opt, arg);
+        return 1;
+    }
+    return 0;
+}
+
+static int cmp_int(const void *a, const void *b) { return *(const int *)a - *(const int *)b; }
+
+/* `flowcast bench --mlp`: training throughput of the MLP library on the CPU. */
+static int bench_mlp(int quick, const int *widths, int nwidths, const int *batches, int nbatches,
+                     int repeats, double min_seconds, const char *prefix, int overwrite, int gpu,
+                     const char *gpu_name)
+{
+    static const int dw[] = {64, 128, 256, 512}, db[] = {256, 4096, 65536};
+    if (!nwidths) {
+        widths = dw;
+        nwidths = quick ? 2 : 4;
+    }
+    if (!nbatches) {
+        batches = db;
+        nbatches = quick ? 2 : 3;
+    }
+    repeats = repeats > 0 ? repeats : quick ? 3 : 5;
+    min_seconds = min_seconds > 0 ? min_seconds : quick ? 0.1 : 2;
+    char path[4096];
+    if (!prefix) {
+        mkdir("outputs", 0777);
+        prefix = "outputs/bench";
+    }
+    snprintf(path, sizeof path, "%s_mlp.csv", prefix);
+    if (!overwrite && access(path, F_OK) == 0) {
+        fc_error("'%s' exists; it is left untouched (use -O/--overwrite to replace it)", path);
+        return FC_EXIT_USAGE;
+    }
+    FILE *csv = fopen(path, "w");
+    if (!csv) {
+        fc_error("cannot create '%s'", path);
+        return FC_EXIT_USAGE;
+    }
+    char cpu[256];
+    fc_cpu_model(cpu, sizeof cpu);
+    int threads = 1;
+#ifdef _OPENMP
+    threads = omp_get_max_threads();
+#endif
+    fprintf(csv, "width,batch,device,samples_per_s,min,max\n");
+    printf("# flowcast bench --mlp\n\n%d -> W -> W -> %d MLP, GELU, MSE, AdamW, float32; "
+           "samples per second of training steps (forward, backward, optimiser), median of %d "
+           "runs lasting %g s together. CPU: %s, %d threads, OpenBLAS. GPU: %s%s.\n\n"
+           "| width | batch | device | samples/s | min-max | GPU / CPU |\n|---|---|---|---|---|---|\n",
+           MLP_BENCH_INPUTS, MLP_BENCH_OUTPUTS, repeats, min_seconds, cpu, threads,
+           gpu ? "" : "not measured: ", gpu_name);
+    if (gpu)
+        printf("(GPU: cuBLAS in full float32; a step includes uploading its batch.)\n\n");
+    for (int i = 0; i < nwidths; i++)
+        for (int j = 0; j < nbatches; j++) {
+            double cpu_rate = 0;
+            for (int dev = 0; dev <= gpu; dev++) {
+                double med, lo, hi;
+                fc_err err = {{0}};
+                int st = mlp_bench_train(widths[i], batches[j], dev, repeats, min_seconds, &med,
+                                         &lo, &hi, &err);
+                if (st) {
+                    fclose(csv);
+                    return cmd_fail(st, err.msg);
+                }
+                char ratio[32] = "-";
+                if (dev)
+                    snprintf(ratio, sizeof ratio, "%.2f", med / cpu_rate);
+                else
+                    cpu_rate = med;
+                char where[64];
+                snprintf(where, sizeof where, dev ? "gpu" : "cpu, %d threads", threads);
+                printf("| %d | %d | %s | %.4g | %.4g-%.4g | %s |\n", widths[i], batches[j], where,
+                       med, lo, hi, ratio);
+                fprintf(csv, "%d,%d,%s,%.6g,%.6g,%.6g\n", widths[i], batches[j],
+                        dev ? "gpu" : "cpu", med, lo, hi);
+                fflush(stdout);
+                fflush(csv);
+            }
+        }
+    printf("\nRows: %s\n", path);
+    return fclose(csv) == 0 ? FC_EXIT_OK : FC_EXIT_FAILED;
+}
+
+/* Runs flowcast again with the threads placed one per core (the OpenMP runtime reads its
+ * placement once, at start), unless the user placed them. */
+static void place_threads(char **argv)
+{
+    if (getenv("OMP_PROC_BIND") || getenv("FC_BENCH_PLACED"))
+        return;
+    setenv("OMP_PROC_BIND", "close", 1);
+    setenv("OMP_PLACES", "cores", 1);
+    setenv("FC_BENCH_PLACED", "1", 1);
+    execv("/proc/self/exe", argv - 1); /* argv[-1] is "flowcast" */
+    unsetenv("OMP_PROC_BIND");         /* the exec failed: go on as placed by default */
+    unsetenv("OMP_PLACES");
+}
+
+int cmd_bench(int argc, char **argv)
+{
+    if (cmd_wants_help(argc, argv)) {
+        usage(stdout);
+        return FC_EXIT_OK;
+    }
+    enum { OPT_QUICK = 256, OPT_SIZES, OPT_THREADS, OPT_DEVICE, OPT_REPEAT, OPT_WARMUP,
+           OPT_MINSEC, OPT_NOPLOTS, OPT_MLP, OPT_WIDTHS, OPT_BATCHES };
+    static const struct option opts[] = {
+        {"quick", no_argument, NULL, OPT_QUICK},
+        {"sizes", required_argument, NULL, OPT_SIZES},
+        {"threads", required_argument, NULL, OPT_THREADS},
+        {"device", required_argument, NULL, OPT_DEVICE},
+        {"repeat", required_argument, NULL, OPT_REPEAT},
+        {"warmup", required_argument, NULL, OPT_WARMUP},
+        {"min-seconds", required_argument, NULL, OPT_MINSEC},
+        {"no-plots", no_argument, NULL, OPT_NOPLOTS},
+        {"mlp", no_argument, NULL, OPT_MLP},
+        {"widths", required_argument, NULL, OPT_WIDTHS},
+        {"batches", required_argument, NULL, OPT_BATCHES},
+        {"overwrite", no_argument, NULL, 'O'},
+        {NULL, 0, NULL, 0},
+    };
+    int sizes[16], nsizes = 0, threads[FC_BENCH_MAX_THREADS], nthreads = 0;
+    int quick = 0, overwrite = 0, plots = 1, repeats = -1, warmup = -1, c, mlp = 0;
+    int widths[16], nwidths = 0, batches[16], nbatches = 0;
+    double min_seconds = -1;
+    const char *device = "auto", *prefix = NULL;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":o:O", opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_QUICK:
+            quick = 1;
+            break;
+        case OPT_SIZES:
+            if ((nsizes = parse_list("--sizes", optarg, 4, 65536, sizes, 16)) < 0)
+                return FC_EXIT_USAGE;
+            break;
+        case OPT_THREADS:
+            if ((nthreads = parse_list("--threads", optarg, 1, 4096, threads, FC_BENCH_MAX_THREADS)) < 0)
+                return FC_EXIT_USAGE;
+            break;
+        case OPT_DEVICE:
+            device = optarg;
+            break;
+        case OPT_REPEAT:
+            if (parse_list("--repeat", optarg, 1, 1000, &repeats, 1) < 0)
+                return FC_EXIT_USAGE;
+            break;
+        case OPT_WARMUP:
+            if (parse_list("--warmup", optarg, 0, 100000, &warmup, 1) < 0)
+                return FC_EXIT_USAGE;
+            break;
+        case OPT_MINSEC:
+            if (parse_positive("--min-seconds", optarg, &min_seconds))
+                return FC_EXIT_USAGE;
+            break;
+        case OPT_NOPLOTS:
+            plots = 0;
+            break;
+        case OPT_MLP:
+            mlp = 1;
+            break;
+        case OPT_WIDTHS:
+            if ((nwidths = parse_list("--widths", optarg, 1, 65536, widths, 16)) < 0)
+                return FC_EXIT_USAGE;
+            break;
+        case OPT_BATCHES:
+            if ((nbatches = parse_list("--batches", optarg, 1, 1 << 20, batches, 16)) < 0)
+                return FC_EXIT_USAGE;
+            break;
+        case 'o':
+            prefix = optarg;
+            break;
+        case 'O':
+            overwrite = 1;
+            break;
+        default: /* ':' or '?' */
+            cmd_bad_option(c, argv, "bench");
+            return FC_EXIT_USAGE;
+        }
+    }
+    for (int k = optind; k < argc; k++)
+        if (!fc_catalog_find(fc_solvers(), argv[k])) {
+            const fc_catalog *all = fc_solvers();
+            char known[256] = "";
+            for (size_t q = 0; q < all->n; q++)
+                snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
+                         q ? ", " : "", all->solvers[q]->name);
+            fc_error("unknown solver '%s' (known: %s)", argv[k], known);
+            return FC_EXIT_USAGE;
+        }
+    int kind;
+    fc_err err = {{0}};
+    if (fc_backend_select(device, &kind, &err)) {
+        fc_error("%s", err.msg);
+        return FC_EXIT_USAGE;
+    }
+    if (mlp) {
+        char gpu_name[300] = "none";
+        fc_device_info info;
+        if (kind == FC_BACKEND_GPU && fc_gpu_info(0, &info, &err) == FC_OK)
+            snprintf(gpu_name, sizeof gpu_name, "%s", info.name);
+        else if (kind != FC_BACKEND_GPU)
+            fc_gpu_count(gpu_name, sizeof gpu_name);
+        return bench_mlp(quick, widths, nwidths, batches, nbatches, repeats, min_seconds,
+                         prefix, overwrite, kind == FC_BACKEND_GPU, gpu_name);
+    }
+    place_threads(argv);
+
+    int cores = 1;
+#ifdef _OPENMP
+    cores = omp_get_num_procs();
+#endif
+    if (nthreads == 0) {
+        threads[nthreads++] = 1;
+        if (cores > 1)
+            threads[nthreads++] = cores;
+    }
+    qsort(threads, (size_t)nthreads, sizeof *threads, cmp_int);
+    for (int k = 1; k < nthreads; k++)
+        if (threads[k] == threads[k - 1]) {
+            fc_error("--threads: %d is given twice", threads[k]);
+            return FC_EXIT_USAGE;
+        }
+    if (nsizes == 0) {
+        const int top = quick ? 64 : kind == FC_BACKEND_GPU ? 4096 : 1024;
+        for (int n = quick ? 32 : 64; n <= top; n *= 2)
+            sizes[nsizes++] = n;
+    }
+    fc_bench_opts o = {
+        .solvers = (const char *const *)argv + optind,
+        .nsolvers = argc - optind,
+        .sizes = sizes,
+        .nsizes = nsizes,
+        .threads = threads,
+        .nthreads = nthreads,
+        .use_gpu = kind == FC_BACKEND_GPU,
+        .warmup = warmup >= 0 ? warmup : quick ? 1 : 3,
+        .repeats = repeats > 0 ? repeats : quick ? 3 : 5,
+        .min_seconds = min_seconds > 0 ? min_seconds : quick ? 0.05 : 2,
+        .copy_bytes = quick ? (size_t)32 << 20 : (size_t)256 << 20,
+        .row = fc_bench_report_row,
+    };
+
+    char path[4096], command[8192];
+    if (!prefix) {
+        mkdir("outputs", 0777);
+        prefix = "outputs/bench";
+    }
+    snprintf(path, sizeof path, "%s", prefix);
+    size_t len = (size_t)snprintf(command, sizeof command, "flowcast bench");
+    for (int k = 1; k < argc && len < sizeof command; k++)
+        len += (size_t)snprintf(command + len, sizeof command - len, " %s", argv[k]);
+
+
+    o.stop = cmd_stop_on_signals();
+    fc_info("bench: measuring the copy bandwidths ...");
+    fc_bench_ceilings ceil;
+    fc_bench_report rep;
+    int st = fc_bench_ceilings_measure(&o, &ceil, &err);
+    if (!st)
+        st = fc_bench_report_open(&rep, path, overwrite, command, &o, &ceil, &err);
+    if (st)
+        return cmd_fail(st, err.msg);
+    o.ctx = &rep;
+    st = fc_bench_run(&o, &ceil, &err);
+    fc_err cerr = {{0}};
+    int cst = fc_bench_report_close(&rep, plots, &cerr);
+    if (st == FC_EINTR)
+        return cmd_fail(st, "interrupted: the rows measured so far are in the table and files above");
+    if (st)
+        return cmd_fail(st, err.msg);
+    if (cst)
+        return cmd_fail(cst, cerr.msg);
+    if (rep.failed_rows) {
+        fc_error("%d measurement%s failed (their rows say why)", rep.failed_rows,
+                 rep.failed_rows == 1 ? "" : "s");
+        return FC_EXIT_FAILED;
+    }
+    return FC_EXIT_OK;
+}

@@ -1,0 +1,51 @@
+/* cmd_info.c: `flowcast info`: version, build features and the CUDA devices found. */
+#include <fc_build.h>
+
+#include <stdio.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "src/core/backend.h"
+#include "src/cli/cmd.h"
+#include "src/core/fc.h"
+
+int cmd_info(int argc, char **argv)
+{
+    if (cmd_wants_help(argc, argv)) {
+        puts("usage: flowcast info\n\nPrints the version, how this flowcast was built (CUDA, "
+             "precision, OpenMP)\nand the CUDA devices found, or why there are none.");
+        return FC_EXIT_OK;
+    }
+    if (argc > 1) {
+        fprintf(stderr, "flowcast: error: info takes no arguments (got '%s')\n", argv[1]);
+        return FC_EXIT_USAGE;
+    }
+    printf("flowcast %s\n", PACKAGE_VERSION);
+#ifdef FC_HAVE_CUDA
+    printf("CUDA:       built, device code for compute capabilities %s\n", FC_CUDA_ARCHS);
+#else
+    printf("CUDA:       not built (%s)\n", FC_CUDA_WHY_NOT);
+#endif
+    printf("precision:  %s (fc_real is %zu bytes)\n", FC_PRECISION, sizeof(fc_real));
+#ifdef _OPENMP
+    printf("OpenMP:     %d threads (version %d)\n", omp_get_max_threads(), _OPENMP);
+#else
+    printf("OpenMP:     not built: the CPU backend runs on one thread\n");
+#endif
+    char why[512];
+    int n = fc_gpu_count(why, sizeof why);
+    if (n == 0)
+        printf("GPUs:       none (%s)\n", why);
+    for (int d = 0; d < n; d++) {
+        fc_device_info info;
+        fc_err err;
+        if (fc_gpu_info(d, &info, &err))
+            printf("GPU %d:      %s\n", d, err.msg);
+        else
+            printf("GPU %d:      %s, compute capability %d.%d, %d SMs, %.1f GB (%.1f GB free)\n",
+                   d, info.name, info.cc_major, info.cc_minor, info.sms, info.mem_total / 1e9,
+                   info.mem_free / 1e9);
+    }
+    return FC_EXIT_OK;
+}

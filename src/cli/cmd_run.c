@@ -1,0 +1,151 @@
+/* cmd_run.c: `flowcast run CASE.ini [options]`. */
+#include <fc_build.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "src/cli/cmd.h"
+#include "src/core/fc.h"
+#include "src/core/log.h"
+#include "src/core/run.h"
+#include "solvers/registry.h"
+
+static void usage(FILE *f)
+{
+    fputs("usage: flowcast run CASE.ini [--device auto|cpu|gpu] [--threads N]\n"
+          "                    [--set section.key=value]... [-o FILE] [-O|--overwrite]\n"
+          "                    [--restart FILE] [--quiet]\n\n"
+          "Runs the case and writes CF-1.11 NetCDF output (default: [output] file, else\n"
+          "outputs/<case name>.nc). An existing output file is never replaced without -O.\n"
+          "CASE.ini may also be the name of a ready-made case (flowcast run jet; flowcast\n"
+          "cases --inputs lists them).\n\n"
+          "  --device D       auto (GPU when one is usable), cpu, or gpu (an error without one)\n"
+          "  --threads N      OpenMP threads for the CPU backend (default: all cores)\n"
+          "  --set S.K=V      override a case key, e.g. --set grid.nx=512 (repeatable)\n"
+          "  -o FILE          output file\n"
+          "  -O, --overwrite  replace an existing output file\n"
+          "  --restart FILE   continue from the last complete record of an earlier output\n"
+          "                   (same solver and grid)\n"
+          "  -q, --quiet      no progress or summary lines (errors are still printed)\n\n"
+          "SIGINT or SIGTERM finishes the current record and closes the file (exit 1).\n"
+          "Exit status: 0 ok, 1 the run failed, 2 bad usage or input.\n",
+          f);
+}
+
+/* The command line, quoted where needed, for the history attribute. */
+static char *join_args(int argc, char **argv)
+{
+    size_t len = 16;
+    for (int k = 0; k < argc; k++)
+        len += 2 * strlen(argv[k]) + 3;
+    char *s = malloc(len), *p = s;
+    if (!s)
+        return NULL;
+    p += sprintf(p, "flowcast");
+    for (int k = 0; k < argc; k++) {
+        int quote = argv[k][strcspn(argv[k], " \t'\"$")] != '\0' || !argv[k][0];
+        *p++ = ' ';
+        if (quote)
+            *p++ = '\'';
+        for (const char *q = argv[k]; *q; q++) {
+            if (*q == '\'' && quote) {
+                memcpy(p, "'\\''", 4);
+                p += 4;
+            } else
+                *p++ = *q;
+        }
+        if (quote)
+            *p++ = '\'';
+    }
+    *p = '\0';
+    return s;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    if (cmd_wants_help(argc, argv)) {
+        usage(stdout);
+        return FC_EXIT_OK;
+    }
+    enum { OPT_DEVICE = 256, OPT_THREADS, OPT_SET, OPT_RESTART };
+    static const struct option opts[] = {
+        {"device", required_argument, NULL, OPT_DEVICE},
+        {"threads", required_argument, NULL, OPT_THREADS},
+        {"set", required_argument, NULL, OPT_SET},
+        {"restart", required_argument, NULL, OPT_RESTART},
+        {"output", required_argument, NULL, 'o'},
+        {"overwrite", no_argument, NULL, 'O'},
+        {"quiet", no_argument, NULL, 'q'},
+        {NULL, 0, NULL, 0},
+    };
+    fc_run_opts o = {.solvers = fc_solvers()};
+    o.device = "auto";
+    const char **sets = calloc((size_t)argc + 1, sizeof *sets);
+    if (!sets)
+        return FC_EXIT_FAILED;
+    opterr = 0;
+    optind = 1;
+    int c, bad = 0;
+    while ((c = getopt_long(argc, argv, ":o:Oq", opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_DEVICE:
+            o.device = optarg;
+            break;
+        case OPT_THREADS:
+            bad |= cmd_parse_threads(optarg, &o.threads);
+            break;
+        case OPT_SET:
+            sets[o.nsets++] = optarg;
+            break;
+        case OPT_RESTART:
+            o.restart = optarg;
+            break;
+        case 'o':
+            o.output = optarg;
+            break;
+        case 'O':
+            o.overwrite = 1;
+            break;
+        case 'q':
+            o.quiet = 1;
+            break;
+        default: /* ':' or '?' */
+            cmd_bad_option(c, argv, "run");
+            bad = 1;
+        }
+    }
+    if (!bad && optind != argc - 1) {
+        fc_error(optind == argc ? "no case file given (usage: flowcast run CASE.ini [options])"
+                                : "one case file expected, got %d arguments (usage: flowcast "
+                                  "run CASE.ini [options])",
+                 argc - optind);
+        bad = 1;
+    }
+    if (bad) {
+        free(sets);
+        return FC_EXIT_USAGE;
+    }
+    char case_path[4096];
+    o.case_path = cmd_case_path(argv[optind], case_path, sizeof case_path);
+    if (!strchr(o.case_path, '/') && access(o.case_path, F_OK) != 0) {
+        fc_error("no case file '%s', nor a ready-made case of that name in %s (flowcast cases "
+                 "--inputs lists them)", o.case_path, cmd_inputs_dir());
+        free(sets);
+        return FC_EXIT_USAGE;
+    }
+    o.sets = sets;
+    fc_log_set_quiet(o.quiet);
+    char *cmdline = join_args(argc, argv);
+    o.command_line = cmdline;
+    o.stop = cmd_stop_on_signals();
+
+    fc_run_result res;
+    fc_err err;
+    int st = fc_run(&o, &res, &err);
+    free(cmdline);
+    free(sets);
+    return st ? cmd_fail(st, err.msg) : FC_EXIT_OK;
+}

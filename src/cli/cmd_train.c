@@ -1,0 +1,336 @@
+/* cmd_train.c: `flowcast train` and `flowcast rollout`: a surrogate learnt from solver output, and
+ * its forecasts (ml/surrogate.h). */
+#include <fc_build.h>
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/core/backend.h"
+#include "src/cli/cmd.h"
+#include "src/core/fc.h"
+#include "src/core/log.h"
+#include "ml/surrogate.h"
+#include "solvers/registry.h"
+
+static void train_usage(FILE *f)
+{
+    fputs("usage: flowcast train --data FILE[,FILE...] --vars V[,V...] [--static S[,S...]]\n"
+          "                      [--stencil K] [--hidden N[,N...]] [--activation A]\n"
+          "                      [--optimizer adamw|sgd] [--epochs N] [--batch B] [--lr X]\n"
+          "                      [--weight-decay X] [--val-fraction F] [--patience P]\n"
+          "                      [--noise S] [--seed S] [--device auto|cpu|gpu] [--tf32]\n"
+          "                      -o MODEL.nc [-O] [--resume]\n\n"
+          "Trains an MLP local emulator: each cell's K x K neighbourhood of the variables (and\n"
+          "static fields such as the bottom b) at one record maps to the change of the variables\n"
+          "at that cell by the next record. Data: solver output files on one grid (--data may\n"
+          "repeat; an ensemble made with --set works). The last records of each file validate;\n"
+          "normalisation comes from the training records only. Per epoch: training and\n"
+          "validation loss and samples per second; the model is written (atomically) whenever\n"
+          "the validation loss improves, so an interrupted training keeps its best model.\n\n"
+          "  --stencil K        neighbourhood width, odd (default 3)\n"
+          "  --hidden LIST      hidden layer widths (default 64,64)\n"
+          "  --activation A     relu, tanh, gelu or silu (default gelu)\n"
+          "  --optimizer O      adamw (default; weight decay 0.01) or sgd (momentum 0.9)\n"
+          "  --epochs N         epochs (default 20); the learning rate follows a cosine to lr/100\n"
+          "  --batch B          minibatch (default 256)       --lr X   learning rate (1e-3)\n"
+          "  --val-fraction F   records per file that validate (default 0.2)\n"
+          "  --patience P       stop after P epochs without a better validation loss (5)\n"
+          "  --seed S           initialisation, shuffling and noise (default 1)\n"
+          "  --noise S          Gaussian noise of deviation S on the normalised training inputs\n"
+          "                     (default 0): forecasts that stay stable for longer\n"
+          "  --resume           go on training MODEL.nc (from its best epoch) up to --epochs\n\n"
+          "  --device D         auto (the GPU when usable), cpu (OpenBLAS) or gpu (cuBLAS)\n"
+          "  --tf32             TF32 tensor-core products on the GPU (off: full float32)\n\n"
+          "float32. Exit status: 0 ok, 1 failed or interrupted, 2 bad usage.\n",
+          f);
+}
+
+/* Appends a comma list to names (at most max); -1 if it overflows or holds an empty item. */
+static int add_list(const char *opt, char *arg, const char **names, int *n, int max)
+{
+    char *p = arg;
+    for (;;) {
+        char *comma = strchr(p, ',');
+        if (comma)
+            *comma = '\0';
+        if (!*p) {
+            fc_error("%s: an empty item in the list (give names or numbers separated by single "
+                     "commas)", opt);
+            return -1;
+        }
+        if (*n == max) {
+            fc_error("%s: at most %d", opt, max);
+            return -1;
+        }
+        names[(*n)++] = p;
+        if (!comma)
+            return 0;
+        p = comma + 1;
+    }
+}
+
+static int parse_int(const char *opt, const char *arg, int lo, int hi, int *v)
+{
+    char *end;
+    long x = strtol(arg, &end, 10);
+    if (*end || end == arg || x < lo || x > hi) {
+        fc_error("%s %s: expected a whole number from %d to %d", opt, arg, lo, hi);
+        return -1;
+    }
+    *v = (int)x;
+    return 0;
+}
+
+static int parse_real(const char *opt, const char *arg, double lo, double hi, double *v)
+{
+    char *end;
+    *v = strtod(arg, &end);
+    if (*end || end == arg || !(*v >= lo && *v <= hi)) {
+        fc_error("%s %s: expected a number in [%g, %g]", opt, arg, lo, hi);
+        return -1;
+    }
+    return 0;
+}
+
+int cmd_train(int argc, char **argv)
+{
+    if (cmd_wants_help(argc, argv)) {
+        train_usage(stdout);
+        return FC_EXIT_OK;
+    }
+    enum { O_DATA = 256, O_VARS, O_STATIC, O_STENCIL, O_HIDDEN, O_ACT, O_OPT, O_EPOCHS, O_BATCH,
+           O_LR, O_WD, O_VAL, O_PAT, O_SEED, O_DEVICE, O_RESUME, O_NOISE, O_TF32 };
+    static const struct option opts[] = {
+        {"data", required_argument, NULL, O_DATA},     {"vars", required_argument, NULL, O_VARS},
+        {"static", required_argument, NULL, O_STATIC}, {"stencil", required_argument, NULL, O_STENCIL},
+        {"hidden", required_argument, NULL, O_HIDDEN}, {"activation", required_argument, NULL, O_ACT},
+        {"optimizer", required_argument, NULL, O_OPT}, {"epochs", required_argument, NULL, O_EPOCHS},
+        {"batch", required_argument, NULL, O_BATCH},   {"lr", required_argument, NULL, O_LR},
+        {"weight-decay", required_argument, NULL, O_WD},
+        {"val-fraction", required_argument, NULL, O_VAL},
+        {"patience", required_argument, NULL, O_PAT},  {"seed", required_argument, NULL, O_SEED},
+        {"device", required_argument, NULL, O_DEVICE}, {"resume", no_argument, NULL, O_RESUME},
+        {"noise", required_argument, NULL, O_NOISE},
+        {"tf32", no_argument, NULL, O_TF32},
+        {"overwrite", no_argument, NULL, 'O'},         {NULL, 0, NULL, 0},
+    };
+    const char *data[ML_MAX_FILES], *vars[ML_MAX_VARS], *statics[ML_MAX_VARS], *hidden_s[MLP_MAX_LAYERS];
+    int ndata = 0, nvars = 0, nstatic = 0, nhidden = 0, hidden[MLP_MAX_LAYERS] = {64, 64}, seed = 1;
+    ml_train_opts o = {.stencil = 3, .activation = MLP_GELU, .optimizer = MLP_ADAMW, .epochs = 20,
+                       .batch = 256, .patience = 5, .lr = 1e-3, .weight_decay = 0.01,
+                       .val_fraction = 0.2};
+    int c, bad = 0;
+    const char *device = "auto";
+    opterr = 0;
+    optind = 1;
+    while (!bad && (c = getopt_long(argc, argv, ":o:O", opts, NULL)) != -1) {
+        switch (c) {
+        case O_DATA:
+            bad = add_list("--data", optarg, data, &ndata, ML_MAX_FILES);
+            break;
+        case O_VARS:
+            bad = add_list("--vars", optarg, vars, &nvars, ML_MAX_VARS);
+            break;
+        case O_STATIC:
+            bad = add_list("--static", optarg, statics, &nstatic, ML_MAX_VARS);
+            break;
+        case O_STENCIL:
+            bad = parse_int("--stencil", optarg, 1, 15, &o.stencil);
+            if (!bad && o.stencil % 2 == 0) {
+                fc_error("--stencil %d: the neighbourhood must be odd (centred on the cell)", o.stencil);
+                bad = 1;
+            }
+            break;
+        case O_HIDDEN:
+            nhidden = 0;
+            bad = add_list("--hidden", optarg, hidden_s, &nhidden, MLP_MAX_LAYERS - 1);
+            for (int k = 0; k < nhidden && !bad; k++)
+                bad = parse_int("--hidden", hidden_s[k], 1, 65536, &hidden[k]);
+            break;
+        case O_ACT:
+            if ((o.activation = mlp_activation_find(optarg)) < 0) {
+                fc_error("--activation %s: one of relu, tanh, gelu, silu", optarg);
+                bad = 1;
+            }
+            break;
+        case O_OPT:
+            o.optimizer = !strcmp(optarg, "sgd") ? MLP_SGD : !strcmp(optarg, "adamw") ? MLP_ADAMW : -1;
+            if (o.optimizer < 0) {
+                fc_error("--optimizer %s: adamw or sgd", optarg);
+                bad = 1;
+            }
+            break;
+        case O_EPOCHS:
+            bad = parse_int("--epochs", optarg, 1, ML_MAX_EPOCHS, &o.epochs);
+            break;
+        case O_BATCH:
+            bad = parse_int("--batch", optarg, 1, 1 << 22, &o.batch);
+            break;
+        case O_LR:
+            bad = parse_real("--lr", optarg, 1e-12, 10, &o.lr);
+            break;
+        case O_WD:
+            bad = parse_real("--weight-decay", optarg, 0, 1, &o.weight_decay);
+            break;
+        case O_VAL:
+            bad = parse_real("--val-fraction", optarg, 0, 0.9, &o.val_fraction);
+            break;
+        case O_PAT:
+            bad = parse_int("--patience", optarg, 1, ML_MAX_EPOCHS, &o.patience);
+            break;
+        case O_SEED:
+            bad = parse_int("--seed", optarg, 0, 2147483647, &seed);
+            break;
+        case O_DEVICE:
+            device = optarg;
+            break;
+        case O_TF32:
+            o.tf32 = 1;
+            break;
+        case O_RESUME:
+            o.resume = 1;
+            break;
+        case O_NOISE:
+            bad = parse_real("--noise", optarg, 0, 10, &o.noise);
+            break;
+        case 'o':
+            o.output = optarg;
+            break;
+        case 'O':
+            o.overwrite = 1;
+            break;
+        default: /* ':' or '?' */
+            cmd_bad_option(c, argv, "train");
+            bad = 1;
+        }
+    }
+    if (!bad && optind < argc) {
+        fc_error("train takes no arguments (got '%s'; data files go after --data)", argv[optind]);
+        bad = 1;
+    }
+    if (!bad && (!ndata || !nvars || !o.output)) {
+        fc_error("train needs --data, --vars and -o (see flowcast train --help)");
+        bad = 1;
+    }
+    int kind;
+    fc_err err = {{0}};
+    if (!bad && fc_backend_select(device, &kind, &err)) {
+        fc_error("%s", err.msg);
+        bad = 1;
+    }
+    if (bad)
+        return FC_EXIT_USAGE;
+    o.gpu = kind == FC_BACKEND_GPU;
+    o.data = data;
+    o.ndata = ndata;
+    o.vars = vars;
+    o.nvars = nvars;
+    o.statics = statics;
+    o.nstatic = nstatic;
+    o.hidden = hidden;
+    o.nhidden = nhidden ? nhidden : 2;
+    o.seed = (unsigned long long)seed;
+    o.stop = cmd_stop_on_signals();
+    fc_info("train: on the %s%s", o.gpu ? "GPU (cuBLAS)" : "CPU (OpenBLAS)",
+            o.gpu && o.tf32 ? ", TF32 tensor-core math" : "");
+    int st = ml_train(&o, &err);
+    return st ? cmd_fail(st, err.msg) : FC_EXIT_OK;
+}
+
+static void rollout_usage(FILE *f)
+{
+    fputs("usage: flowcast rollout --model MODEL.nc --init FILE [--time T] --steps N -o PRED.nc\n"
+          "                        [-O]\n\n"
+          "Runs the surrogate step after step (one output interval each) from the record of FILE\n"
+          "at time T (default: its first), writes the forecast as NetCDF on the solver's grid,\n"
+          "and prints per lead time the RMSE against FILE's records (where it has them) and\n"
+          "against persistence, the drift of each variable's mean, and the surrogate's time per\n"
+          "step against the solver's on the same CPU (its case run for one interval).\n"
+          "Exit status: 0 ok, 1 failed, 2 bad usage or input.\n",
+          f);
+}
+
+int cmd_rollout(int argc, char **argv)
+{
+    if (cmd_wants_help(argc, argv)) {
+        rollout_usage(stdout);
+        return FC_EXIT_OK;
+    }
+    enum { O_MODEL = 256, O_INIT, O_TIME, O_STEPS };
+    static const struct option opts[] = {
+        {"model", required_argument, NULL, O_MODEL}, {"init", required_argument, NULL, O_INIT},
+        {"time", required_argument, NULL, O_TIME},   {"steps", required_argument, NULL, O_STEPS},
+        {"overwrite", no_argument, NULL, 'O'},       {NULL, 0, NULL, 0},
+    };
+    ml_rollout_opts o = {.time = NAN, .solvers = fc_solvers()};
+    int c, bad = 0;
+    opterr = 0;
+    optind = 1;
+    while (!bad && (c = getopt_long(argc, argv, ":o:O", opts, NULL)) != -1) {
+        switch (c) {
+        case O_MODEL:
+            o.model = optarg;
+            break;
+        case O_INIT:
+            o.init = optarg;
+            break;
+        case O_TIME:
+            bad = parse_real("--time", optarg, -1e300, 1e300, &o.time);
+            break;
+        case O_STEPS:
+            bad = parse_int("--steps", optarg, 1, 1000000, &o.steps);
+            break;
+        case 'o':
+            o.output = optarg;
+            break;
+        case 'O':
+            o.overwrite = 1;
+            break;
+        default: /* ':' or '?' */
+            cmd_bad_option(c, argv, "rollout");
+            bad = 1;
+        }
+    }
+    if (!bad && (optind < argc || !o.model || !o.init || !o.steps || !o.output)) {
+        fc_error("rollout needs --model, --init, --steps and -o, and no other arguments");
+        bad = 1;
+    }
+    if (bad)
+        return FC_EXIT_USAGE;
+    fc_err err = {{0}};
+    ml_rollout_result res;
+    int st = ml_rollout(&o, &res, &err);
+    if (!st)
+        cmd_print_rollout(&res, o.output);
+    ml_rollout_result_free(&res);
+    return st ? cmd_fail(st, err.msg) : FC_EXIT_OK;
+}
+
+void cmd_print_rollout(const ml_rollout_result *r, const char *output)
+{
+    printf("| lead (s) | variable | RMSE surrogate | RMSE persistence | drift of the mean / rms |\n"
+           "|---|---|---|---|---|\n");
+    for (int n = 0; n < r->steps; n++)
+        for (int v = 0; v < r->nvars; v++) {
+            const size_t at = (size_t)n * r->nvars + (size_t)v;
+            char se[32] = "-", sp[32] = "-";
+            if (!isnan(r->rmse[at])) {
+                snprintf(se, sizeof se, "%.4g", r->rmse[at]);
+                snprintf(sp, sizeof sp, "%.4g", r->persistence[at]);
+            }
+            printf("| %g | %s | %s | %s | %.2e |\n", (n + 1) * r->interval, r->vars[v], se, sp,
+                   r->drift[at]);
+        }
+    printf("\nSurrogate: %.3g s per step of %g s (%d steps, %zu cells, CPU); ", r->step_seconds,
+           r->interval, r->steps, r->cells);
+    const double a = r->solver_seconds, b = r->step_seconds;
+    if (a > 0)
+        printf("solver: %.3g s per %g s from its case on the same CPU: the surrogate is %.3g x "
+               "%s.\n", a, r->interval, a > b ? a / b : b / a, a > b ? "faster" : "slower");
+    else
+        printf("solver: n/a (%s).\n", r->solver_why);
+    printf("Forecast: %s (%d records from t = %g s).\n", output, r->steps + 1, r->t0);
+}

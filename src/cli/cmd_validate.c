@@ -1,0 +1,152 @@
+/* cmd_validate.c: `flowcast validate [--quick]`: runs the validation cases (validation/validate.c)
+ * and prints a table of case, metric, value, reference, tolerance and verdict. */
+#include <fc_build.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "src/cli/cmd.h"
+#include "src/core/fc.h"
+#include "src/core/log.h"
+#include "src/core/timer.h"
+#include "validation/validate.h"
+
+static void usage(FILE *f)
+{
+    fputs("usage: flowcast validate [--quick] [--only NAME] [--list] [--threads N]\n\n"
+          "Runs the validation cases on the CPU backend and prints, for each, the metric, the\n"
+          "value flowcast gets, the exact or published reference, the tolerance and whether it\n"
+          "passes. The GPU is checked against the CPU by tests/check_gpu.\n\n"
+          "  --quick      the cases make check runs (seconds on 2 cores); without it the full\n"
+          "               set, with the finer grids (minutes)\n"
+          "  --only NAME  just the case NAME (see --list)\n"
+          "  --list       list the cases and exit\n"
+          "  --threads N  OpenMP threads (default: all cores)\n\n"
+          "Exit status: 0 all pass, 1 a case fails or cannot run, 2 bad usage.\n",
+          f);
+}
+
+/* Text for a Markdown table cell: '|' escaped. */
+static const char *cell(const char *s, char *buf, size_t len)
+{
+    size_t o = 0;
+    for (; *s && o + 3 < len; s++) {
+        if (*s == '|')
+            buf[o++] = '\\';
+        buf[o++] = *s;
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+static void tolerance_text(const fc_val_row *r, char *buf, size_t len)
+{
+    if (r->rule == FC_VAL_AT_MOST)
+        snprintf(buf, len, "<= %.3g", r->tolerance);
+    else if (r->rule == FC_VAL_NEAR)
+        snprintf(buf, len, "+- %.3g", r->tolerance);
+    else
+        snprintf(buf, len, ">= %.3g", r->tolerance);
+}
+
+int cmd_validate(int argc, char **argv)
+{
+    if (cmd_wants_help(argc, argv)) {
+        usage(stdout);
+        return FC_EXIT_OK;
+    }
+    enum { OPT_QUICK = 256, OPT_ONLY, OPT_LIST, OPT_THREADS };
+    static const struct option opts[] = {
+        {"quick", no_argument, NULL, OPT_QUICK},   {"only", required_argument, NULL, OPT_ONLY},
+        {"list", no_argument, NULL, OPT_LIST},     {"threads", required_argument, NULL, OPT_THREADS},
+        {NULL, 0, NULL, 0},
+    };
+    int quick = 0, list = 0, threads = 0, c;
+    const char *only = NULL;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_QUICK:
+            quick = 1;
+            break;
+        case OPT_ONLY:
+            only = optarg;
+            break;
+        case OPT_LIST:
+            list = 1;
+            break;
+        case OPT_THREADS:
+            if (cmd_parse_threads(optarg, &threads))
+                return FC_EXIT_USAGE;
+            break;
+        default: /* ':' or '?' */
+            cmd_bad_option(c, argv, "validate");
+            return FC_EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fc_error("validate takes no arguments (got '%s')", argv[optind]);
+        return FC_EXIT_USAGE;
+    }
+    size_t n;
+    const fc_val_check *checks = fc_val_checks(&n);
+    int found = !only;
+    for (size_t k = 0; k < n; k++) {
+        if (list)
+            printf("%-22s %s\n", checks[k].name, checks[k].quick ? "quick and full" : "full");
+        found |= only && !strcmp(only, checks[k].name);
+    }
+    if (list)
+        return FC_EXIT_OK;
+    if (!found) {
+        fc_error("--only %s: no such case (see flowcast validate --list)", only);
+        return FC_EXIT_USAGE;
+    }
+#ifdef _OPENMP
+    if (threads > 0)
+        omp_set_num_threads(threads);
+#endif
+    printf("| case | metric | value | reference | tolerance | result |\n"
+           "|---|---|---|---|---|---|\n");
+    fflush(stdout);
+    int rows_total = 0, failed = 0;
+    double t0 = fc_now();
+    for (size_t k = 0; k < n; k++) {
+        if ((only && strcmp(only, checks[k].name)) || (quick && !checks[k].quick))
+            continue;
+        fc_info("validate: %s ...", checks[k].name);
+        fc_val_row rows[FC_VAL_MAX_ROWS];
+        int nrows = 0;
+        fc_err err;
+        err.msg[0] = '\0';
+        double w = fc_now();
+        int st = checks[k].run(quick, rows, &nrows, &err);
+        if (st) {
+            printf("| %s | (the case did not run) | - | - | - | FAIL: %s |\n", checks[k].name,
+                   err.msg);
+            failed++;
+            rows_total++;
+        }
+        for (int r = 0; r < nrows && !st; r++) {
+            char tol[32], metric[2 * sizeof rows[r].metric];
+            fc_val_judge(&rows[r]);
+            tolerance_text(&rows[r], tol, sizeof tol);
+            printf("| %s | %s | %.4g | %.4g (%s) | %s | %s |\n", rows[r].case_name,
+                   cell(rows[r].metric, metric, sizeof metric), rows[r].value, rows[r].reference,
+                   rows[r].source, tol, rows[r].pass ? "pass" : "FAIL");
+            failed += !rows[r].pass;
+            rows_total++;
+        }
+        fflush(stdout);
+        fc_info("validate: %s done in %.1f s", checks[k].name, fc_now() - w);
+    }
+    printf("\n%d of %d checks pass (%s set, %.0f s, CPU backend, %s precision)\n",
+           rows_total - failed, rows_total, quick ? "quick" : "full", fc_now() - t0, FC_PRECISION);
+    return failed ? FC_EXIT_FAILED : FC_EXIT_OK;
+}

@@ -1,0 +1,149 @@
+/* main.c: `flowcast` subcommand dispatch. */
+#include <fc_build.h>
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "src/cli/cmd.h"
+#include "src/core/fc.h"
+#include "src/core/log.h"
+#include "src/core/ncread.h"
+
+static const struct {
+    const char *name;
+    int (*fn)(int, char **);
+    const char *help;
+} commands[] = {
+    {"demo", cmd_demo, "the whole suite in about 15 s: weather, CFD, speedups, a surrogate"},
+    {"run", cmd_run, "run a case file, writing CF NetCDF output"},
+    {"cases", cmd_cases, "list the solvers, their initial conditions and every case key"},
+    {"validate", cmd_validate, "run the validation cases against exact and published results"},
+    {"bench", cmd_bench, "CPU/GPU speedup tables: time per step, bandwidth, energy, accuracy"},
+    {"train", cmd_train, "train an MLP surrogate (local emulator) on solver output"},
+    {"rollout", cmd_rollout, "forecast with a surrogate and score it against the solver"},
+    {"profile", cmd_profile, "time the parts of a solver's step (e.g. a spectral stage vs its FFTs)"},
+    {"info", cmd_info, "version, build features and the CUDA devices found"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: flowcast COMMAND [OPTIONS]\n\n"
+               "flowcast %s: weather and CFD solvers on the CPU (OpenMP) and GPU (CUDA), "
+               "NetCDF in and out.\n\ncommands:\n",
+            PACKAGE_VERSION);
+    for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
+        fprintf(f, "  %-8s %s\n", commands[k].name, commands[k].help);
+    fprintf(f, "\n'flowcast COMMAND --help' describes a command. Exit status: 0 ok, 1 the run "
+               "failed, 2 bad usage or input.\n");
+}
+
+int cmd_fail(int status, const char *msg)
+{
+    const char *p = msg;
+    while (*p) {
+        size_t len = strcspn(p, "\n");
+        fprintf(stderr, "flowcast: error: %.*s\n", (int)len, p);
+        p += len + (p[len] == '\n');
+    }
+    return fc_exit_code(status);
+}
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+volatile sig_atomic_t *cmd_stop_on_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESETHAND; /* a second signal ends the program at once */
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    return &stop_requested;
+}
+
+void cmd_bad_option(int c, char *const *argv, const char *command)
+{
+    if (c == ':')
+        fc_error("option '%s' needs a value (see flowcast %s --help)", argv[optind - 1], command);
+    else
+        fc_error("unknown option '%s' (see flowcast %s --help)", argv[optind - 1], command);
+}
+
+int cmd_parse_threads(const char *arg, int *n)
+{
+    char *end;
+    long v = strtol(arg, &end, 10);
+    if (*end || end == arg || v < 1 || v > 4096) {
+        fc_error("--threads %s: expected a whole number from 1 to 4096", arg);
+        return 1;
+    }
+    *n = (int)v;
+    return 0;
+}
+
+int cmd_wants_help(int argc, char **argv)
+{
+    for (int k = 1; k < argc; k++) {
+        if (!strcmp(argv[k], "--"))
+            break;
+        if (!strcmp(argv[k], "-h") || !strcmp(argv[k], "--help"))
+            return 1;
+    }
+    return 0;
+}
+
+const char *cmd_inputs_dir(void)
+{
+    return access("inputs/jet.ini", R_OK) == 0 ? "inputs" : FC_INPUTS_DIR;
+}
+
+const char *cmd_case_path(const char *arg, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s", arg);
+    if (access(arg, F_OK) == 0 || strchr(arg, '/'))
+        return buf;
+    const size_t n = strlen(arg);
+    char cand[4096];
+    snprintf(cand, sizeof cand, "%s/%s%s", cmd_inputs_dir(), arg,
+             n > 4 && !strcmp(arg + n - 4, ".ini") ? "" : ".ini");
+    if (access(cand, R_OK) == 0)
+        snprintf(buf, len, "%s", cand);
+    return buf;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return FC_EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return FC_EXIT_OK;
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+        printf("flowcast %s\n", PACKAGE_VERSION);
+        return FC_EXIT_OK;
+    }
+    for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
+        if (!strcmp(argv[1], commands[k].name)) {
+            const int code = commands[k].fn(argc - 1, argv + 1);
+            if (fc_nc_exit_unclean()) { /* HDF5's exit handler would crash (ncread.h) */
+                fflush(NULL);
+                _exit(code);
+            }
+            return code;
+        }
+    fc_error("unknown command '%s' (commands: demo, run, cases, validate, bench, train, rollout, profile, info; see flowcast --help)", argv[1]);
+    return FC_EXIT_USAGE;
+}

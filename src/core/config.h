@@ -1,0 +1,109 @@
+/*
+ * config.h: case files (INI, read with libinih) -> typed, validated values.
+ *
+ * Every key a case file may hold is declared once in a table (fc_key): the core keys here, the
+ * solver's own keys in its description. The same tables validate case files and print
+ * `flowcast cases`, so the documentation cannot drift from what is accepted. Loading reports
+ * every problem of a file (and of the --set overrides) at once, each naming the file, line, key
+ * and what is wrong.
+ */
+#ifndef FC_CONFIG_H
+#define FC_CONFIG_H
+
+#include <stddef.h>
+
+#include "src/core/fc.h"
+#include "src/core/grid.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum fc_key_type {
+    FC_KEY_INT,
+    FC_KEY_REAL,
+    FC_KEY_BOOL,
+    FC_KEY_CHOICE, /* one word of `choices` ("a|b|c"); the value is its index */
+    FC_KEY_STRING,
+    FC_KEY_SOLVER, /* a registered solver's name */
+    FC_KEY_IC      /* one of the chosen solver's initial conditions; the value is its index */
+} fc_key_type;
+
+/* Which ends of [lo, hi] are excluded. */
+enum { FC_OPEN_LO = 1, FC_OPEN_HI = 2 };
+
+typedef struct fc_key {
+    const char *section;
+    const char *name;
+    fc_key_type type;
+    const char *def;     /* default as text; NULL: the key is required */
+    double lo, hi;       /* range for INT and REAL (+-INFINITY: unbounded) */
+    int open;            /* FC_OPEN_LO | FC_OPEN_HI */
+    const char *choices; /* for CHOICE */
+    const char *units;   /* UDUNITS string; "1" dimensionless, "" not a quantity */
+    const char *ic;      /* non-NULL: a parameter of this initial condition only */
+    const char *help;
+} fc_key;
+
+typedef struct fc_value {
+    const fc_key *key;
+    long long i; /* INT, BOOL, CHOICE and IC */
+    double r;    /* REAL (and INT) */
+    char *text;  /* the value as written */
+    int line;    /* line in the case file; 0: --set; -1: the default */
+} fc_value;
+
+struct fc_solver_desc;
+
+typedef struct fc_config {
+    char *path; /* the case file as given */
+    char *dir;  /* its folder with a trailing '/', or "" */
+    char *name; /* its file name without .ini: the case name */
+    char *text; /* the whole file, stored in the output */
+    const struct fc_solver_desc *solver;
+    size_t n;
+    fc_value *v; /* one per key of the core and solver tables */
+} fc_config;
+
+/* The largest case file read (bytes): a case is a page of keys, not data. */
+#define FC_MAX_CASE_BYTES (1 << 20)
+
+struct fc_catalog;
+/* Loads and validates path with the overrides sets[] ("section.key=value"); [case] solver names
+ * one of the solvers in cat. On failure err holds one line per problem and FC_EINPUT is returned;
+ * cfg is then empty. */
+int fc_config_load(const char *path, const char *const *sets, int nsets,
+                   const struct fc_catalog *cat, fc_config *cfg, fc_err *err);
+void fc_config_free(fc_config *cfg);
+
+const fc_key *fc_config_core_keys(size_t *n);
+const char *fc_key_type_name(fc_key_type t);
+/* "[lo, hi]", "> 0", ... for INT and REAL keys; "" otherwise. */
+const char *fc_key_range(const fc_key *k, char *buf, size_t len);
+
+/* Typed access to a validated config; asking for an unknown key is a bug and aborts. */
+const fc_value *fc_cfg_value(const fc_config *cfg, const char *section, const char *name);
+long long fc_cfg_int(const fc_config *cfg, const char *section, const char *name);
+double fc_cfg_real(const fc_config *cfg, const char *section, const char *name);
+int fc_cfg_bool(const fc_config *cfg, const char *section, const char *name);
+int fc_cfg_choice(const fc_config *cfg, const char *section, const char *name);
+const char *fc_cfg_str(const fc_config *cfg, const char *section, const char *name);
+
+/* Appends "file:line: [section] key = value: message" to err (for cross-key checks). */
+void fc_cfg_error(const fc_config *cfg, fc_err *err, const char *section, const char *name,
+                  const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
+
+/* The grid of a validated case ([grid] and [boundary]) with the given halo width. */
+int fc_config_grid(const fc_config *cfg, int halo, fc_grid *g, fc_err *err);
+
+/* A path from the case file, relative to the case file's folder unless absolute (malloc'd). */
+char *fc_cfg_path(const fc_config *cfg, const char *path);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,93 @@
+/* grid.c: grid geometry and host-side halo filling. */
+#include <fc_build.h>
+
+#include "src/core/grid.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+int fc_grid_init(fc_grid *g, int nx, int ny, int ng, double x_min, double x_max, double y_min,
+                 double y_max, const int bc[4], fc_err *err)
+{
+    if (nx < 1 || ny < 1 || ng < 0)
+        return fc_fail(err, FC_EINPUT, "grid %d x %d (halo %d) is empty", nx, ny, ng);
+    if (!(x_max > x_min) || !(y_max > y_min))
+        return fc_fail(err, FC_EINPUT, "grid extent [%g, %g] x [%g, %g] is empty", x_min, x_max,
+                       y_min, y_max);
+    memset(g, 0, sizeof *g);
+    g->nx = nx;
+    g->ny = ny;
+    g->ng = ng;
+    g->x_min = x_min;
+    g->x_max = x_max;
+    g->y_min = y_min;
+    g->y_max = y_max;
+    g->dx = (x_max - x_min) / nx;
+    g->dy = (y_max - y_min) / ny;
+    g->pitch = (ptrdiff_t)nx + 2 * ng;
+    g->rows = (ptrdiff_t)ny + 2 * ng;
+    if ((size_t)g->pitch > SIZE_MAX / sizeof(fc_real) / (size_t)g->rows)
+        return fc_fail(err, FC_EINPUT, "grid %d x %d is too large to address", nx, ny);
+    g->nalloc = (size_t)g->pitch * (size_t)g->rows;
+    memcpy(g->bc, bc, sizeof g->bc);
+    return FC_OK;
+}
+
+double fc_grid_x(const fc_grid *g, int i) { return g->x_min + (i + 0.5) * g->dx; }
+double fc_grid_y(const fc_grid *g, int j) { return g->y_min + (j + 0.5) * g->dy; }
+
+static void fill_cell(const fc_grid *g, fc_real *f, int i, int j, int odd_x, int odd_y)
+{
+    fc_fill_halo_cell(f, g->pitch, g->ng, g->nx, g->ny, g->bc, i, j, odd_x, odd_y);
+}
+
+void fc_grid_fill_halo(const fc_grid *g, fc_real *f, int odd_x, int odd_y)
+{
+    const int ng = g->ng;
+    for (int j = -ng; j < g->ny + ng; j++) {
+        if (j < 0 || j >= g->ny) {
+            for (int i = -ng; i < g->nx + ng; i++)
+                fill_cell(g, f, i, j, odd_x, odd_y);
+        } else {
+            for (int k = 0; k < ng; k++) {
+                fill_cell(g, f, -1 - k, j, odd_x, odd_y);
+                fill_cell(g, f, g->nx + k, j, odd_x, odd_y);
+            }
+        }
+    }
+}
+
+fc_real *fc_grid_alloc(const fc_grid *g) { return calloc(g->nalloc, sizeof(fc_real)); }
+
+void fc_grid_pack(const fc_grid *g, const fc_real *field, fc_real *packed, int nxe, int nye)
+{
+    for (int j = 0; j < nye; j++)
+        memcpy(packed + (size_t)j * nxe, field + fc_idx(g->pitch, g->ng, 0, j),
+               (size_t)nxe * sizeof(fc_real));
+}
+
+void fc_grid_unpack(const fc_grid *g, const fc_real *packed, fc_real *field, int nxe, int nye)
+{
+    for (int j = 0; j < nye; j++)
+        memcpy(field + fc_idx(g->pitch, g->ng, 0, j), packed + (size_t)j * nxe,
+               (size_t)nxe * sizeof(fc_real));
+}
+
+int fc_grid_shells(const fc_grid *g, double *dk)
+{
+    const double lx = g->x_max - g->x_min, ly = g->y_max - g->y_min;
+    const double step = 2 * M_PI / (lx > ly ? lx : ly);
+    const double kx = M_PI / g->dx * (2 * (g->nx / 2)) / g->nx; /* largest |kx| held: nx/2 */
+    const double ky = M_PI / g->dy * (2 * (g->ny / 2)) / g->ny;
+    if (dk)
+        *dk = step;
+    int n = (int)floor(sqrt(kx * kx + ky * ky) / step + 0.5);
+    return n > 1 ? n : 1;
+}
+
+const char *fc_bc_name(int bc)
+{
+    static const char *const names[] = {"periodic", "wall", "open", "inflow"};
+    return bc >= 0 && bc < 4 ? names[bc] : "?";
+}

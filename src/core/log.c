@@ -1,0 +1,86 @@
+/* log.c: status messages, error formatting and the status -> exit code mapping. */
+#include <fc_build.h>
+
+#include "src/core/log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "src/core/fc.h"
+
+static int quiet_flag;
+
+void fc_log_set_quiet(int quiet) { quiet_flag = quiet; }
+int fc_log_quiet(void) { return quiet_flag; }
+
+static void vlog(const char *tag, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "flowcast: %s", tag);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+void fc_info(const char *fmt, ...)
+{
+    if (quiet_flag)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vlog("", fmt, ap);
+    va_end(ap);
+}
+
+void fc_warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vlog("warning: ", fmt, ap);
+    va_end(ap);
+}
+
+void fc_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vlog("error: ", fmt, ap);
+    va_end(ap);
+}
+
+int fc_fail(fc_err *err, int status, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+    }
+    return status;
+}
+
+void fc_err_append(fc_err *err, const char *fmt, ...)
+{
+    size_t len = strlen(err->msg);
+    if (len > 0 && len + 1 < sizeof err->msg)
+        err->msg[len++] = '\n';
+    if (len + 1 >= sizeof err->msg)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg + len, sizeof err->msg - len, fmt, ap);
+    va_end(ap);
+}
+
+int fc_exit_code(int status)
+{
+    switch (status) {
+    case FC_OK:
+        return FC_EXIT_OK;
+    case FC_EINPUT:
+    case FC_ENODEV:
+    case FC_ENOMEM:
+        return FC_EXIT_USAGE;
+    default:
+        return FC_EXIT_FAILED;
+    }
+}

@@ -1,0 +1,78 @@
+/*
+ * ncio.h: NetCDF output following CF-1.11, restart and field reading.
+ *
+ * The format: CDF-5 (64-bit data, the classic model) unless [output] deflate asks for
+ * compression, which needs NetCDF-4/HDF5. A CDF-5 file can be read by other programs (ncview,
+ * ncdump, xarray) while the run writes it, and they see every record synced so far; an HDF5 file
+ * open for writing cannot be opened by a reader until the run closes it.
+ *
+ * An output file has dimensions (time: unlimited, y, x, nv = 2), coordinate variables x and y
+ * (cell centres, with bounds), time in "seconds since <reference>", every time-dependent
+ * variable on (time, y, x), static ones on (y, x), spectra on (time, k) with k the wavenumber
+ * shells (a coordinate with bounds), and the diagnostics on (time). The case file
+ * text, command line, version, device and precision are global attributes, so a run can be
+ * reproduced from its output alone.
+ *
+ * Crash safety: a record writes every variable first and the time value last, then nc_sync. A
+ * record whose time is missing (the fill value) is incomplete and ignored by readers here
+ * (fc_nc_complete_records in ncread.h); a process killed between records leaves the file as of the last
+ * nc_sync. HDF5 is not transactional: a kill during the sync itself is the remaining window.
+ */
+#ifndef FC_NCIO_H
+#define FC_NCIO_H
+
+#include "src/core/config.h"
+#include "src/core/fc.h"
+#include "src/core/grid.h"
+#include "src/core/solver.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct fc_ncio_file fc_ncio_file;
+
+typedef struct fc_ncio_meta {
+    const fc_config *cfg;
+    const fc_solver_desc *solver;
+    const void *params; /* the solver's parameters: which optional variables it writes */
+    const fc_grid *grid;
+    const char *title;
+    const char *history; /* "<UTC time>: <command line>" */
+    const char *device;  /* what ran it, e.g. "cpu: OpenMP, 2 threads" */
+    const fc_diag_spec *diags; /* diagnostics on (time): the solver's, then the run's */
+    int ndiags;
+    int deflate; /* 0..9 */
+} fc_ncio_meta;
+
+/* Creates the file and defines everything. Fails with FC_EINPUT, creating nothing, if the file
+ * exists and overwrite is 0, or if it cannot be created. */
+int fc_ncio_create(const char *path, int overwrite, const fc_ncio_meta *m, fc_ncio_file **out,
+                fc_err *err);
+/* Writes static variable `var` (nx*ny packed). */
+int fc_ncio_write_static(fc_ncio_file *f, int var, const fc_real *packed, fc_err *err);
+/* Appends a record: packed[var] for every time-dependent variable (NULL for static ones), the
+ * diagnostics (a NaN one, undefined at this record, as the _FillValue), then the time; then
+ * syncs. */
+int fc_ncio_write_record(fc_ncio_file *f, double t, fc_real *const *packed, const double *diags,
+                      fc_err *err);
+int fc_ncio_records(const fc_ncio_file *f);
+int fc_ncio_close(fc_ncio_file *f, fc_err *err);
+
+/*
+ * Reads the last complete record of an earlier output into host (the solver's fields, interior;
+ * those whose variable is off for params are left as they are) and its time. Checks that it was
+ * written by the same solver on the same grid.
+ */
+int fc_ncio_read_restart(const char *path, const fc_solver_desc *s, const void *params,
+                      const fc_grid *g, fc_state *host, double *t, fc_err *err);
+
+/* Reads variable var, on (y, x) or (time, y, x) (the last complete record), into field's
+ * interior. Every value must be finite and not a fill value (ncread.h). */
+int fc_ncio_read_field(const char *path, const char *var, const fc_grid *g, fc_real *field,
+                    fc_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

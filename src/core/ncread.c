@@ -1,0 +1,618 @@
+/* ncread.c: checked reading of NetCDF input (see ncread.h). */
+#include <fc_build.h>
+
+#include "src/core/ncread.h"
+
+#include <errno.h>
+#include <math.h>
+#include <netcdf.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "src/core/files.h"
+
+const char *fc_nc_strerror(int status, const char *path)
+{
+    if (status > 0)
+        return strerror(status);
+    if (status == NC_EHDFERR || status == NC_EIO) {
+        /* HDF5 reports a failed write as its own error; the file's folder tells why. */
+        if (errno == ENOSPC || errno == EDQUOT)
+            return strerror(errno);
+        if (path) {
+            char dir[4096];
+            fc_path_folder(path, dir, sizeof dir);
+            struct statvfs fs;
+            if (statvfs(dir, &fs) == 0 && fs.f_bavail < 16)
+                return strerror(ENOSPC);
+        }
+    }
+    return nc_strerror(status);
+}
+
+/*
+ * The header of a classic-format file (CDF-1, CDF-2 or CDF-5), walked before libnetcdf opens
+ * it: libnetcdf allocates what the header's counts and name lengths claim before it knows
+ * whether the file holds them, so a 4 kB file could ask for gigabytes. Each count here must fit
+ * in the bytes left in the header's file, and each type and dimension index must exist. The
+ * layout is that of the NetCDF classic format specification (Unidata, "File Format
+ * Specifications", netCDF-C documentation).
+ */
+typedef struct cdf_reader {
+    const unsigned char *p, *end;
+    int version; /* 1, 2 or 5 */
+    const char *bad;
+} cdf_reader;
+
+static unsigned long long cdf_uint(cdf_reader *r, int bytes)
+{
+    unsigned long long v = 0;
+    if (r->bad)
+        return 0;
+    if (r->end - r->p < bytes) {
+        r->bad = "the header ends early";
+        return 0;
+    }
+    for (int k = 0; k < bytes; k++)
+        v = v << 8 | *r->p++;
+    return v;
+}
+
+/* A count of items of at least `least` bytes each: no more than the bytes left can hold. */
+static unsigned long long cdf_count(cdf_reader *r, int least, const char *what)
+{
+    const unsigned long long n = cdf_uint(r, r->version == 5 ? 8 : 4);
+    if (!r->bad && n > (unsigned long long)(r->end - r->p) / (unsigned)least)
+        r->bad = what;
+    return n;
+}
+
+static void cdf_skip(cdf_reader *r, unsigned long long n, const char *what)
+{
+    n = (n + 3) / 4 * 4; /* padded to 4 bytes */
+    if (r->bad)
+        return;
+    if (n > (unsigned long long)(r->end - r->p))
+        r->bad = what;
+    else
+        r->p += n;
+}
+
+static void cdf_name(cdf_reader *r)
+{
+    cdf_skip(r, cdf_count(r, 1, "a name longer than the file"), "a name longer than the file");
+}
+
+static int cdf_type_size(cdf_reader *r, unsigned long long t)
+{
+    static const int size[] = {0, 1, 1, 2, 4, 4, 8, 1, 2, 4, 8, 8};
+    if (t < 1 || t > (r->version == 5 ? 11u : 6u)) {
+        r->bad = r->bad ? r->bad : "an unknown data type";
+        return 1;
+    }
+    return size[t];
+}
+
+/* A list's header: its tag (0 when absent, else want) and its count of items of at least
+ * `least` bytes each. */
+static unsigned long long cdf_list(cdf_reader *r, unsigned want, int least, const char *what)
+{
+    const unsigned long long tag = cdf_uint(r, 4);
+    const unsigned long long n = cdf_count(r, least, what);
+    if (!r->bad && tag != 0 && tag != want)
+        r->bad = "a malformed list of dimensions, attributes or variables";
+    return n;
+}
+
+static void cdf_atts(cdf_reader *r)
+{
+    const unsigned long long n = cdf_list(r, 0x0C, 12, "more attributes than the file holds");
+    for (unsigned long long k = 0; k < n && !r->bad; k++) {
+        cdf_name(r);
+        const int size = cdf_type_size(r, cdf_uint(r, 4));
+        const unsigned long long len = cdf_count(r, size, "an attribute longer than the file");
+        cdf_skip(r, len * (unsigned long long)size, "an attribute longer than the file");
+    }
+}
+
+static const char *cdf_check(const unsigned char *buf, size_t n)
+{
+    cdf_reader r = {buf + 4, buf + n, buf[3], NULL};
+    const int wide = r.version == 5 ? 8 : 4;
+    cdf_uint(&r, wide); /* the record count: any, the records may be cut short */
+    const unsigned long long ndims = cdf_list(&r, 0x0A, 8, "more dimensions than the file holds");
+    for (unsigned long long k = 0; k < ndims && !r.bad; k++) {
+        cdf_name(&r);
+        cdf_uint(&r, wide);
+    }
+    cdf_atts(&r);
+    const unsigned long long nvars = cdf_list(&r, 0x0B, 24, "more variables than the file holds");
+    for (unsigned long long k = 0; k < nvars && !r.bad; k++) {
+        cdf_name(&r);
+        const unsigned long long nd = cdf_count(&r, wide, "a variable with more dimensions "
+                                                          "than the file holds");
+        for (unsigned long long d = 0; d < nd && !r.bad; d++)
+            if (cdf_uint(&r, wide) >= ndims)
+                r.bad = "a variable on a dimension that does not exist";
+        cdf_atts(&r);
+        cdf_type_size(&r, cdf_uint(&r, 4));
+        cdf_uint(&r, wide);                   /* vsize */
+        cdf_uint(&r, r.version == 1 ? 4 : 8); /* begin */
+    }
+    return r.bad;
+}
+
+/* Checks a classic-format file's header; other formats pass (libnetcdf and HDF5 read them). */
+static int check_classic(const char *path, const char *what, off_t size, fc_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return fc_fail(err, FC_EINPUT, "cannot read %s '%s': %s", what, path, strerror(errno));
+    unsigned char magic[4];
+    if (fread(magic, 1, 4, f) != 4 || memcmp(magic, "CDF", 3) ||
+        (magic[3] != 1 && magic[3] != 2 && magic[3] != 5)) {
+        fclose(f);
+        return FC_OK;
+    }
+    /* The header is at the start; a few MB hold any header flowcast or others write. */
+    const size_t n = size < (off_t)(8 << 20) ? (size_t)size : (size_t)(8 << 20);
+    unsigned char *buf = malloc(n);
+    const int got = buf && fseek(f, 0, SEEK_SET) == 0 && fread(buf, 1, n, f) == n;
+    fclose(f);
+    const char *bad = got ? cdf_check(buf, n) : "it cannot be read";
+    if (bad && n < (size_t)size && !strcmp(bad, "the header ends early"))
+        bad = NULL; /* a header beyond the part read: libnetcdf's own checks apply */
+    free(buf);
+    if (bad)
+        return fc_fail(err, FC_EINPUT, "cannot read %s '%s': a damaged NetCDF classic file (%s)",
+                       what, path, bad);
+    return FC_OK;
+}
+
+static int numeric(nc_type t)
+{
+    switch (t) {
+    case NC_BYTE: case NC_UBYTE: case NC_SHORT: case NC_USHORT: case NC_INT: case NC_UINT:
+    case NC_INT64: case NC_UINT64: case NC_FLOAT: case NC_DOUBLE:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Files up to this size have every variable read in the probe, not only their metadata. */
+#define PROBE_DATA_BYTES (64 << 20)
+
+/*
+ * A NetCDF-4 file is parsed by HDF5, whose 1.10 parser can crash on a damaged file (fuzzing
+ * found a wild free while nc_open walked the groups, and an overlapping memcpy while reading an
+ * attribute). So such a file is first opened in a child process, which walks its metadata and,
+ * for a file of at most PROBE_DATA_BYTES, reads every variable: when the child dies, the file is
+ * refused and this process is unharmed. A larger file's data is not probed (reading it twice
+ * would cost too much): a damaged chunk index there can still reach HDF5 in this process.
+ */
+static int probe_hdf5(const char *path, const char *what, off_t size, fc_err *err)
+{
+    const pid_t pid = fork();
+    if (pid < 0)
+        return FC_OK; /* no probe possible: libnetcdf reads it directly */
+    if (pid == 0) {
+        /* Die quietly by the signal, and say nothing: the parent reports. */
+        static const int sigs[] = {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL};
+        for (size_t k = 0; k < sizeof sigs / sizeof sigs[0]; k++)
+            signal(sigs[k], SIG_DFL);
+        FILE *null = fopen("/dev/null", "w");
+        if (null)
+            dup2(fileno(null), STDERR_FILENO);
+        int ncid, ndims, nvars, natts, unlim;
+        if (nc_open(path, NC_NOWRITE, &ncid) != NC_NOERR)
+            _exit(3); /* refused by libnetcdf itself: the parent says why */
+        if (nc_inq(ncid, &ndims, &nvars, &natts, &unlim) == NC_NOERR)
+            for (int v = -1; v < nvars; v++) {
+                int n = natts;
+                if (v >= 0 && nc_inq_varnatts(ncid, v, &n) != NC_NOERR)
+                    continue;
+                for (int a = 0; a < n; a++) {
+                    char name[NC_MAX_NAME + 1];
+                    nc_type t;
+                    size_t len;
+                    if (nc_inq_attname(ncid, v < 0 ? NC_GLOBAL : v, a, name) == NC_NOERR)
+                        nc_inq_att(ncid, v < 0 ? NC_GLOBAL : v, name, &t, &len);
+                }
+                if (v < 0 || size > PROBE_DATA_BYTES)
+                    continue;
+                /* Every value of a numeric variable of at most PROBE_DATA_BYTES as doubles. */
+                char vname[NC_MAX_NAME + 1];
+                int nd, dims[NC_MAX_VAR_DIMS];
+                nc_type t;
+                size_t count = 1, len;
+                if (nc_inq_var(ncid, v, vname, &t, &nd, dims, NULL) != NC_NOERR || !numeric(t) ||
+                    nd < 0 || nd > NC_MAX_VAR_DIMS)
+                    continue;
+                for (int d = 0; d < nd && count; d++)
+                    count = nc_inq_dimlen(ncid, dims[d], &len) == NC_NOERR &&
+                                    len <= PROBE_DATA_BYTES / 8 / (count ? count : 1)
+                                ? count * len
+                                : 0;
+                double *buf = count ? malloc(count * sizeof *buf) : NULL;
+                if (buf)
+                    nc_get_var_double(ncid, v, buf);
+                free(buf);
+            }
+        nc_close(ncid);
+        _exit(0);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return FC_OK;
+    if (WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 3))
+        return FC_OK;
+    return fc_fail(err, FC_EINPUT, "cannot read %s '%s': a damaged NetCDF-4/HDF5 file (the HDF5 "
+                   "library failed on it in a probe)", what, path);
+}
+
+/* Whether the file starts with HDF5's signature (NetCDF-4). */
+static int is_hdf5(const char *path)
+{
+    static const unsigned char sig[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    unsigned char head[8];
+    FILE *f = fopen(path, "rb");
+    const int yes = f && fread(head, 1, 8, f) == 8 && !memcmp(head, sig, 8);
+    if (f)
+        fclose(f);
+    return yes;
+}
+
+int fc_nc_open(const char *path, const char *what, int *ncid, fc_err *err)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return fc_fail(err, FC_EINPUT, "cannot read %s '%s': %s", what, path, strerror(errno));
+    if (!S_ISREG(sb.st_mode))
+        return fc_fail(err, FC_EINPUT, "cannot read %s '%s': not a regular file", what, path);
+    int st = check_classic(path, what, sb.st_size, err);
+    if (!st && is_hdf5(path))
+        st = probe_hdf5(path, what, sb.st_size, err);
+    if (st)
+        return st;
+    const int rc = nc_open(path, NC_NOWRITE, ncid);
+    if (rc != NC_NOERR)
+        return fc_fail(err, FC_EINPUT, "cannot read %s '%s': %s", what, path,
+                       rc > 0 ? strerror(rc) : nc_strerror(rc));
+    return FC_OK;
+}
+
+void fc_nc_close(int ncid) { nc_close(ncid); }
+
+static int close_failed;
+
+int fc_nc_close_output(int ncid)
+{
+    const int rc = nc_close(ncid);
+    if (rc != NC_NOERR)
+        close_failed = 1;
+    return rc;
+}
+
+int fc_nc_exit_unclean(void) { return close_failed; }
+
+
+/* The fill value netCDF uses for unwritten values of type t. */
+static double default_fill(nc_type t)
+{
+    switch (t) {
+    case NC_BYTE: return NC_FILL_BYTE;
+    case NC_UBYTE: return NC_FILL_UBYTE;
+    case NC_SHORT: return NC_FILL_SHORT;
+    case NC_USHORT: return NC_FILL_USHORT;
+    case NC_INT: return NC_FILL_INT;
+    case NC_UINT: return NC_FILL_UINT;
+    case NC_INT64: return (double)NC_FILL_INT64;
+    case NC_UINT64: return (double)NC_FILL_UINT64;
+    case NC_FLOAT: return NC_FILL_FLOAT;
+    default: return NC_FILL_DOUBLE;
+    }
+}
+
+int fc_nc_has_att(int ncid, int varid, const char *name)
+{
+    return nc_inq_att(ncid, varid, name, NULL, NULL) == NC_NOERR;
+}
+
+/* "attribute 'x' of variable 'v'" or "global attribute 'x'". */
+static const char *att_label(int ncid, int varid, const char *name, char *buf, size_t len)
+{
+    char var[NC_MAX_NAME + 1] = "?";
+    if (varid == NC_GLOBAL)
+        snprintf(buf, len, "global attribute '%s'", name);
+    else {
+        nc_inq_varname(ncid, varid, var);
+        snprintf(buf, len, "attribute '%s' of variable '%s'", name, var);
+    }
+    return buf;
+}
+
+/* A text attribute into buf (size bytes), or with buf NULL into a new allocation *text. */
+static int text_att(int ncid, int varid, const char *path, const char *name, char *buf,
+                    size_t size, char **text, fc_err *err)
+{
+    nc_type t;
+    size_t n;
+    char label[2 * NC_MAX_NAME + 64];
+    if (nc_inq_att(ncid, varid, name, &t, &n) != NC_NOERR)
+        return 1;
+    att_label(ncid, varid, name, label, sizeof label);
+    if (t != NC_CHAR)
+        return fc_fail(err, FC_EINPUT, "%s: %s is not text", path, label);
+    if (buf && n + 1 > size)
+        return fc_fail(err, FC_EINPUT, "%s: %s has %zu characters; at most %zu are expected",
+                       path, label, n, size - 1);
+    char *dst = buf ? buf : malloc(n + 1);
+    if (!dst)
+        return fc_fail(err, FC_ENOMEM, "%s: out of memory for %s", path, label);
+    if (n && nc_get_att_text(ncid, varid, name, dst) != NC_NOERR) {
+        if (!buf)
+            free(dst);
+        return fc_fail(err, FC_EINPUT, "%s: cannot read %s", path, label);
+    }
+    dst[n] = '\0';
+    if (!buf)
+        *text = dst;
+    return FC_OK;
+}
+
+int fc_nc_att_text(int ncid, int varid, const char *path, const char *name, char *buf,
+                   size_t size, fc_err *err)
+{
+    return text_att(ncid, varid, path, name, buf, size, NULL, err);
+}
+
+int fc_nc_att_text_alloc(int ncid, int varid, const char *path, const char *name, char **text,
+                         fc_err *err)
+{
+    *text = NULL;
+    return text_att(ncid, varid, path, name, NULL, 0, text, err);
+}
+
+int fc_nc_att_doubles(int ncid, int varid, const char *path, const char *name, double *out,
+                      size_t n, fc_err *err)
+{
+    nc_type t;
+    size_t len;
+    char label[2 * NC_MAX_NAME + 64];
+    if (nc_inq_att(ncid, varid, name, &t, &len) != NC_NOERR)
+        return 1;
+    if (!numeric(t) || len != n)
+        return fc_fail(err, FC_EINPUT, "%s: %s should be %zu number%s; it holds %zu %s", path,
+                       att_label(ncid, varid, name, label, sizeof label), n, n == 1 ? "" : "s",
+                       len, numeric(t) ? "numbers" : "values that are not numbers");
+    if (nc_get_att_double(ncid, varid, name, out) != NC_NOERR)
+        return fc_fail(err, FC_EINPUT, "%s: cannot read %s", path,
+                       att_label(ncid, varid, name, label, sizeof label));
+    for (size_t k = 0; k < n; k++)
+        if (!isfinite(out[k]))
+            return fc_fail(err, FC_EINPUT, "%s: %s holds %g, not a finite number", path,
+                           att_label(ncid, varid, name, label, sizeof label), out[k]);
+    return FC_OK;
+}
+
+int fc_nc_att_int(int ncid, int varid, const char *path, const char *name, long long lo,
+                  long long hi, long long *out, fc_err *err)
+{
+    double v;
+    int st = fc_nc_att_doubles(ncid, varid, path, name, &v, 1, err);
+    if (st)
+        return st;
+    char label[2 * NC_MAX_NAME + 64];
+    if (v != floor(v) || v < (double)lo || v > (double)hi)
+        return fc_fail(err, FC_EINPUT, "%s: %s is %.17g; an integer from %lld to %lld is "
+                       "expected", path, att_label(ncid, varid, name, label, sizeof label), v,
+                       lo, hi);
+    *out = (long long)v;
+    return FC_OK;
+}
+
+int fc_nc_find_var(int ncid, const char *path, const char *name, int min_dims, int max_dims,
+                   fc_nc_var *v, fc_err *err)
+{
+    memset(v, 0, sizeof *v);
+    v->path = path;
+    v->name = name;
+    if (nc_inq_varid(ncid, name, &v->id) != NC_NOERR)
+        return fc_fail(err, FC_EINPUT, "%s: no variable '%s'", path, name);
+    nc_type t;
+    int dims[NC_MAX_VAR_DIMS];
+    if (nc_inq_var(ncid, v->id, NULL, &t, &v->ndims, NULL, NULL) != NC_NOERR ||
+        v->ndims < 0 || v->ndims > NC_MAX_VAR_DIMS ||
+        nc_inq_vardimid(ncid, v->id, dims) != NC_NOERR)
+        return fc_fail(err, FC_EINPUT, "%s: cannot read the shape of variable '%s'", path, name);
+    v->type = t;
+    if (!numeric(t))
+        return fc_fail(err, FC_EINPUT, "%s: variable '%s' does not hold numbers", path, name);
+    if (v->ndims < min_dims || v->ndims > max_dims || v->ndims > FC_NC_MAX_DIMS) {
+        if (min_dims == max_dims)
+            return fc_fail(err, FC_EINPUT, "%s: variable '%s' has %d dimension(s); %d expected",
+                           path, name, v->ndims, min_dims);
+        return fc_fail(err, FC_EINPUT, "%s: variable '%s' has %d dimension(s); %d to %d expected",
+                       path, name, v->ndims, min_dims, max_dims);
+    }
+    for (int d = 0; d < v->ndims; d++)
+        if (nc_inq_dimlen(ncid, dims[d], &v->len[d]) != NC_NOERR)
+            return fc_fail(err, FC_EINPUT, "%s: cannot read the dimensions of variable '%s'",
+                           path, name);
+    int unlim[NC_MAX_DIMS], nunlim = 0;
+    if (v->ndims > 0 && nc_inq_unlimdims(ncid, &nunlim, NULL) == NC_NOERR &&
+        nunlim >= 0 && nunlim <= NC_MAX_DIMS && nc_inq_unlimdims(ncid, &nunlim, unlim) == NC_NOERR)
+        for (int k = 0; k < nunlim; k++)
+            v->record |= unlim[k] == dims[0];
+    /* Values that mean "no data": the CF attributes where given, else netCDF's default fill. */
+    double f;
+    nc_type at;
+    size_t alen;
+    for (int k = 0; k < 2; k++) {
+        const char *att = k ? "missing_value" : "_FillValue";
+        if (nc_inq_att(ncid, v->id, att, &at, &alen) == NC_NOERR && numeric(at) && alen == 1 &&
+            nc_get_att_double(ncid, v->id, att, &f) == NC_NOERR)
+            v->fill[v->nfill++] = f;
+    }
+    if (!fc_nc_has_att(ncid, v->id, "_FillValue"))
+        v->fill[v->nfill++] = default_fill(t);
+    return FC_OK;
+}
+
+/* Whether x is a fill value of v, compared in the precision it was read in. */
+#define IS_FILL(v, x, T) (((v)->nfill > 0 && (x) == (T)(v)->fill[0]) || \
+                          ((v)->nfill > 1 && (x) == (T)(v)->fill[1]))
+
+/* The start and count of record rec's ny x nx plane of v, after checking its shape. */
+static int plane_slab(const fc_nc_var *v, size_t rec, size_t ny, size_t nx, size_t *start,
+                      size_t *count, fc_err *err)
+{
+    if (v->ndims < 2 || v->ndims > 3)
+        return fc_fail(err, FC_EINPUT, "%s: variable '%s' has %d dimension(s); (y, x) or "
+                       "(time, y, x) expected", v->path, v->name, v->ndims);
+    const size_t gy = v->len[v->ndims - 2], gx = v->len[v->ndims - 1];
+    if (gx != nx || gy != ny)
+        return fc_fail(err, FC_EINPUT, "%s: variable '%s' is %zu x %zu (x by y); %zu x %zu is "
+                       "expected", v->path, v->name, gx, gy, nx, ny);
+    int d = 0;
+    if (v->ndims == 3) {
+        if (rec >= v->len[0])
+            return fc_fail(err, FC_EINPUT, "%s: variable '%s' has %zu record(s); record %zu was "
+                           "asked for", v->path, v->name, v->len[0], rec);
+        start[0] = rec;
+        count[0] = 1;
+        d = 1;
+    }
+    start[d] = start[d + 1] = 0;
+    count[d] = ny;
+    count[d + 1] = nx;
+    return FC_OK;
+}
+
+static int vector_shape(const fc_nc_var *v, size_t n, fc_err *err)
+{
+    if (v->ndims != 1 || v->len[0] != n)
+        return fc_fail(err, FC_EINPUT, "%s: variable '%s' should hold %zu value%s on one "
+                       "dimension; it has %d dimension(s) and %zu value%s", v->path, v->name, n,
+                       n == 1 ? "" : "s", v->ndims, v->ndims ? v->len[0] : 1,
+                       v->ndims && v->len[0] == 1 ? "" : "s");
+    return FC_OK;
+}
+
+/*
+ * get_T reads a hyperslab and checks every value: finite and not a fill value; on the first bad
+ * one, names it by its flat index within the plane (nx: the plane's row length, 0 for a vector;
+ * rec: the record, (size_t)-1 for none). The public plane and vector readers of type T follow.
+ */
+#define DEFINE_GET(SUFFIX, T, NCGET)                                                             \
+    static int get_##SUFFIX(int ncid, const fc_nc_var *v, const size_t *start,                   \
+                            const size_t *count, size_t n, size_t nx, size_t rec, T *out,        \
+                            fc_err *err)                                                         \
+    {                                                                                            \
+        const int rc = NCGET(ncid, v->id, start, count, out);                                    \
+        if (rc != NC_NOERR)                                                                      \
+            return fc_fail(err, FC_EINPUT, "%s: reading variable '%s': %s", v->path, v->name,    \
+                           nc_strerror(rc));                                                     \
+        for (size_t k = 0; k < n; k++) {                                                         \
+            const T x = out[k];                                                                  \
+            if (isfinite((double)x) && !IS_FILL(v, x, T))                                        \
+                continue;                                                                        \
+            const char *what = isfinite((double)x) ? "a fill value (missing data)"               \
+                               : isnan((double)x)  ? "NaN"                                       \
+                                                   : "an infinite value";                        \
+            if (nx && rec != (size_t)-1)                                                         \
+                return fc_fail(err, FC_EINPUT,                                                   \
+                               "%s: variable '%s' holds %s at record %zu, cell (i=%zu, j=%zu)",  \
+                               v->path, v->name, what, rec, k % nx, k / nx);                     \
+            if (nx)                                                                              \
+                return fc_fail(err, FC_EINPUT, "%s: variable '%s' holds %s at cell (i=%zu, "     \
+                               "j=%zu)", v->path, v->name, what, k % nx, k / nx);                \
+            return fc_fail(err, FC_EINPUT, "%s: variable '%s' holds %s at index %zu", v->path,   \
+                           v->name, what, k);                                                    \
+        }                                                                                        \
+        return FC_OK;                                                                            \
+    }                                                                                            \
+    int fc_nc_get_plane_##SUFFIX(int ncid, const fc_nc_var *v, size_t rec, size_t ny, size_t nx, \
+                                 T *out, fc_err *err)                                            \
+    {                                                                                            \
+        size_t start[3], count[3];                                                               \
+        const int st = plane_slab(v, rec, ny, nx, start, count, err);                            \
+        return st ? st                                                                           \
+                  : get_##SUFFIX(ncid, v, start, count, ny * nx, nx,                             \
+                                 v->ndims == 3 ? rec : (size_t)-1, out, err);                    \
+    }                                                                                            \
+    int fc_nc_get_vector_##SUFFIX(int ncid, const fc_nc_var *v, size_t n, T *out, fc_err *err)   \
+    {                                                                                            \
+        size_t start = 0;                                                                        \
+        const int st = vector_shape(v, n, err);                                                  \
+        return st || n == 0 ? st                                                                 \
+                            : get_##SUFFIX(ncid, v, &start, &n, n, 0, (size_t)-1, out, err);     \
+    }
+DEFINE_GET(float, float, nc_get_vara_float)
+DEFINE_GET(double, double, nc_get_vara_double)
+
+static int get_int(int ncid, const fc_nc_var *v, const size_t *start, const size_t *count,
+                   size_t n, int *out, fc_err *err)
+{
+    (void)n;
+    const int rc = nc_get_vara_int(ncid, v->id, start, count, out);
+    if (rc != NC_NOERR)
+        return fc_fail(err, FC_EINPUT, "%s: reading variable '%s': %s", v->path, v->name,
+                       nc_strerror(rc));
+    return FC_OK;
+}
+
+int fc_nc_get_vector_int(int ncid, const fc_nc_var *v, size_t n, int *out, fc_err *err)
+{
+    size_t start = 0;
+    int st = vector_shape(v, n, err);
+    return st || n == 0 ? st : get_int(ncid, v, &start, &n, n, out, err);
+}
+
+int fc_nc_complete_records(int ncid, const char *path, size_t *n, fc_err *err)
+{
+    fc_nc_var v;
+    *n = 0;
+    int st = fc_nc_find_var(ncid, path, "time", 1, 1, &v, err);
+    if (st)
+        return st;
+    /* Blocks of 4096 values: a file that claims 4e8 records costs 32 kB to reject. */
+    enum { BLOCK = 4096 };
+    double t[BLOCK], last = -INFINITY;
+    for (size_t s = 0; s < v.len[0]; s += BLOCK) {
+        size_t count = v.len[0] - s < BLOCK ? v.len[0] - s : BLOCK;
+        const int rc = nc_get_vara_double(ncid, v.id, &s, &count, t);
+        if (rc != NC_NOERR)
+            return fc_fail(err, FC_EINPUT, "%s: reading variable 'time': %s", path,
+                           nc_strerror(rc));
+        for (size_t k = 0; k < count; k++) {
+            if (!isfinite(t[k]) || IS_FILL(&v, t[k], double) ||
+                (v.type == NC_FLOAT && IS_FILL(&v, (float)t[k], float)) || !(t[k] > last))
+                return FC_OK;
+            last = t[k];
+            (*n)++;
+        }
+    }
+    return FC_OK;
+}
+
+int fc_nc_times(int ncid, const char *path, size_t n, double *t, fc_err *err)
+{
+    fc_nc_var v;
+    int st = fc_nc_find_var(ncid, path, "time", 1, 1, &v, err);
+    if (st || n == 0)
+        return st;
+    if (n > v.len[0])
+        return fc_fail(err, FC_EINPUT, "%s: variable 'time' has %zu values, not %zu", path,
+                       v.len[0], n);
+    size_t start = 0;
+    return get_double(ncid, &v, &start, &n, n, 0, (size_t)-1, t, err);
+}

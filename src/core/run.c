@@ -1,0 +1,415 @@
+/* run.c: the run loop of `flowcast run` (see run.h). */
+#include <fc_build.h>
+
+#include "src/core/run.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <time.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "src/core/backend.h"
+#include "src/core/config.h"
+#include "src/core/files.h"
+#include "src/core/grid.h"
+#include "src/core/log.h"
+#include "src/core/ncio.h"
+#include "src/core/progress.h"
+#include "src/core/sim.h"
+#include "src/core/solver.h"
+#include "src/core/timer.h"
+
+/* Diagnostics the run adds after the solver's own. */
+static const fc_diag_spec run_diags[] = {
+    {"dt", "time step of the last step before this record", "s"},
+    {"cfl", "Courant number of the last step before this record", "1"},
+};
+#define NRUN_DIAGS 2
+
+typedef struct run_ctx {
+    const fc_run_opts *o;
+    fc_sim sim;
+    fc_real **packed; /* per output variable, nx*ny */
+    double *diags;
+    int ndiags;
+    fc_ncio_file *out;
+    char device[512];
+    char path[4096];
+} run_ctx;
+
+/* The output's buffers: each variable packed, and the diagnostics of a record. */
+static int alloc_output(run_ctx *c, fc_err *err)
+{
+    const fc_solver_desc *s = c->sim.s;
+    c->packed = calloc(s->nvars, sizeof *c->packed);
+    c->ndiags = (int)s->ndiags + (int)s->nstep_stats + NRUN_DIAGS;
+    c->diags = calloc((size_t)c->ndiags, sizeof *c->diags);
+    if (!c->packed || !c->diags)
+        return fc_fail(err, FC_ENOMEM, "out of host memory");
+    for (size_t k = 0; k < s->nvars; k++) {
+        int ex, ey;
+        fc_var_extent(s->vars[k].shape, &c->sim.grid, &ex, &ey);
+        if (!(c->packed[k] = malloc((size_t)ex * (size_t)ey * sizeof(fc_real))))
+            return fc_fail(err, FC_ENOMEM, "out of host memory for the output variables");
+    }
+    return FC_OK;
+}
+
+static void output_path(run_ctx *c, const fc_config *cfg)
+{
+    const char *file = fc_cfg_str(cfg, "output", "file");
+    if (c->o->output)
+        snprintf(c->path, sizeof c->path, "%s", c->o->output);
+    else if (*file)
+        snprintf(c->path, sizeof c->path, "%s", file);
+    else {
+        /* The default folder is made on demand; a path the user gave must exist. */
+        mkdir("outputs", 0777);
+        snprintf(c->path, sizeof c->path, "outputs/%s.nc", cfg->name);
+    }
+}
+
+/* Downloads the state and appends it as a record at the model time, with the statistics of the
+ * step that led there (rep; NULL for the initial record and a last good state). */
+static int write_record(run_ctx *c, const fc_step_report *rep, fc_err *err)
+{
+    fc_sim *sim = &c->sim;
+    const fc_solver_desc *s = sim->s;
+    int st = fc_sim_download(sim, err);
+    if (st)
+        return st;
+    fc_real **out = calloc(s->nvars, sizeof *out);
+    if (!out)
+        return fc_fail(err, FC_ENOMEM, "out of host memory");
+    int first = fc_ncio_records(c->out) == 0;
+    for (size_t k = 0; k < s->nvars; k++)
+        if ((first || !fc_var_static(s->vars[k].shape)) && fc_var_on(s, sim->params, k))
+            out[k] = c->packed[k];
+    if ((st = s->derive(sim->params, &sim->grid, &sim->host, out, err)) ||
+        (st = s->diagnose(sim->params, &sim->grid, &sim->host, c->diags, err))) {
+        free(out);
+        return st;
+    }
+    double *extra = c->diags + s->ndiags;
+    for (size_t k = 0; k < s->nstep_stats; k++)
+        *extra++ = rep ? rep->stats[k] : NAN;
+    extra[0] = rep ? sim->dt : 0;
+    extra[1] = rep ? sim->courant : 0;
+    for (size_t k = 0; k < s->nvars && !st; k++)
+        if (out[k] && fc_var_static(s->vars[k].shape)) {
+            st = fc_ncio_write_static(c->out, (int)k, out[k], err);
+            out[k] = NULL;
+        }
+    if (!st)
+        st = fc_ncio_write_record(c->out, sim->t, out, c->diags, err);
+    free(out);
+    return st;
+}
+
+static void history(const run_ctx *c, char *buf, size_t len)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    char stamp[64];
+    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    snprintf(buf, len, "%s: %s", stamp,
+             c->o->command_line ? c->o->command_line : "flowcast run (library call)");
+}
+
+/* The index of the first output time after t (times k * interval). */
+static long long next_output(double t, double interval)
+{
+    return (long long)floor(t / interval + 1e-9) + 1;
+}
+
+/*
+ * Refuses, before the output file exists, a case that would never end or would fill the disk:
+ * more records than [output] max_records, more steps than [time] max_steps (estimated from the
+ * initial state's signal rate; the loop enforces the limit too, as the rate may grow), or
+ * records that need more space than the output's file system has (uncompressed output).
+ */
+static int check_run_size(run_ctx *c, fc_err *err)
+{
+    const fc_sim *sim = &c->sim;
+    const fc_config *cfg = &sim->cfg;
+    const double t0 = sim->t, rate = sim->rate;
+    const double t_end = fc_cfg_real(cfg, "time", "t_end");
+    const double interval = fc_cfg_real(cfg, "output", "interval");
+    const double cfl = fc_cfg_real(cfg, "time", "cfl");
+    const double max_steps = fc_cfg_real(cfg, "time", "max_steps");
+    const double max_records = fc_cfg_real(cfg, "output", "max_records");
+    const double records = (interval > 0 ? floor((t_end - t0) / interval) : 0) + 2;
+    if (records > max_records)
+        return fc_fail(err, FC_EINPUT, "%s: [time] t_end = %g s with [output] interval = %g s "
+                       "makes %.3g records, more than [output] max_records = %.3g (raise it with "
+                       "--set output.max_records=N if that is meant)",
+                       cfg->path, t_end, interval, records, max_records);
+    const double steps = (t_end - t0) * rate / cfl + records;
+    if (!(steps <= max_steps))
+        return fc_fail(err, FC_EINPUT, "%s: the initial state's time step (%.3g s, from [time] "
+                       "cfl = %g) makes about %.3g steps to [time] t_end = %g s, more than [time] "
+                       "max_steps = %.3g (raise it with --set time.max_steps=N if that is meant)",
+                       cfg->path, cfl / rate, cfl, steps, t_end, max_steps);
+    if (fc_cfg_int(cfg, "output", "deflate") == 0) {
+        const fc_solver_desc *s = sim->s;
+        double bytes = 0;
+        for (size_t k = 0; k < s->nvars; k++) {
+            int ex, ey;
+            fc_var_extent(s->vars[k].shape, &sim->grid, &ex, &ey);
+            if (fc_var_on(s, sim->params, k) && !fc_var_static(s->vars[k].shape))
+                bytes += (double)ex * ey * sizeof(fc_real);
+        }
+        bytes = (bytes + 8.0 * (c->ndiags + 1)) * records;
+        char dir[4096];
+        fc_path_folder(c->path, dir, sizeof dir);
+        struct statvfs fs;
+        if (statvfs(dir, &fs) == 0) {
+            const double free_bytes = (double)fs.f_bavail * (double)fs.f_frsize;
+            if (bytes > free_bytes)
+                return fc_fail(err, FC_EINPUT, "%s: %.3g records of this case need %.3g GB; the "
+                               "file system of '%s' has %.3g GB free (write fewer records, or "
+                               "compress them with [output] deflate)",
+                               cfg->path, records, bytes / 1e9, c->path, free_bytes / 1e9);
+        }
+    }
+    return FC_OK;
+}
+
+/* Everything before the first record: every input is checked before the output file exists. */
+static int setup(run_ctx *c, fc_err *err)
+{
+    const fc_run_opts *o = c->o;
+    fc_config cfg;
+    int st = fc_config_load(o->case_path, o->sets, o->nsets, o->solvers, &cfg, err);
+    if (st)
+        return st;
+    const fc_solver_desc *s = cfg.solver;
+    output_path(c, &cfg);
+    int kind = FC_BACKEND_CPU;
+    if (o->threads < 0)
+        st = fc_fail(err, FC_EINPUT, "--threads must be positive, not %d", o->threads);
+    else if (o->restart && fc_same_file(o->restart, c->path))
+        st = fc_fail(err, FC_EINPUT,
+                     "the output file '%s' is the restart file: give another with -o", c->path);
+    else if (!(st = fc_backend_select(o->device ? o->device : "auto", &kind, err)) &&
+             !(kind == FC_BACKEND_GPU ? s->gpu : s->cpu))
+        st = fc_fail(err, FC_ENODEV, "solver %s has no %s backend in this build", s->name,
+                     kind == FC_BACKEND_GPU ? "GPU" : "CPU");
+    if (st) {
+        fc_config_free(&cfg);
+        return st;
+    }
+#ifdef _OPENMP
+    if (o->threads > 0)
+        omp_set_num_threads(o->threads);
+#endif
+    if ((st = fc_sim_start(&c->sim, &cfg, kind == FC_BACKEND_GPU ? s->gpu : s->cpu, o->restart,
+                           err)) ||
+        (st = alloc_output(c, err)) ||
+        (st = fc_describe_device(kind, c->device, sizeof c->device, err)) ||
+        (st = check_run_size(c, err)))
+        return st;
+
+    fc_diag_spec *diags = malloc((size_t)c->ndiags * sizeof *diags);
+    if (!diags)
+        return fc_fail(err, FC_ENOMEM, "out of memory");
+    memcpy(diags, s->diags, s->ndiags * sizeof *diags);
+    if (s->nstep_stats)
+        memcpy(diags + s->ndiags, s->step_stats, s->nstep_stats * sizeof *diags);
+    memcpy(diags + s->ndiags + s->nstep_stats, run_diags, sizeof run_diags);
+    char hist[8192];
+    history(c, hist, sizeof hist);
+    const fc_sim *sim = &c->sim;
+    const char *title = fc_cfg_str(&sim->cfg, "case", "title");
+    fc_ncio_meta meta = {&sim->cfg,  s,      sim->params, &sim->grid,
+                         *title ? title : sim->cfg.name, hist, c->device, diags, c->ndiags,
+                         (int)fc_cfg_int(&sim->cfg, "output", "deflate")};
+    st = fc_ncio_create(c->path, o->overwrite, &meta, &c->out, err);
+    free(diags);
+    return st;
+}
+
+static void teardown(run_ctx *c)
+{
+    for (size_t k = 0; c->packed && k < c->sim.s->nvars; k++)
+        free(c->packed[k]);
+    free(c->packed);
+    free(c->diags);
+    fc_sim_close(&c->sim);
+}
+
+/* After a step that gave a bad state (err says where): the last good state becomes a record
+ * unless it is one already, and err says what the file holds. */
+static int keep_last_good(run_ctx *c, double t_last, fc_err *err)
+{
+    int st = FC_OK;
+    fc_err werr = {{0}};
+    if (c->sim.t > t_last && !(st = write_record(c, NULL, &werr)))
+        t_last = c->sim.t;
+    fc_err_append(err, "  the run stops; '%s' holds every record up to t = %.9g s (the last good "
+                  "state)", c->path, t_last);
+    if (st)
+        fc_err_append(err, "  the last good state could not be written: %s", werr.msg);
+    return FC_ENUMERIC;
+}
+
+/* The closing line of a run. */
+static void summary(const run_ctx *c, const fc_run_result *res, const double *stat_sum)
+{
+    const fc_sim *sim = &c->sim;
+    const fc_solver_desc *s = sim->s;
+    const double cells = (double)sim->grid.nx * sim->grid.ny;
+    const double bpc = s->bytes_per_cell_step(sim->params);
+    const long long steps = res->steps;
+    char halving_note[128];
+    snprintf(halving_note, sizeof halving_note,
+             "; %lld steps retried with half the time step to keep depths positive",
+             res->halvings);
+    char d1[32], d2[32], drift[160] = "", stats[256] = "";
+    if (s->conserved_diag >= 0)
+        snprintf(drift, sizeof drift, "%s drift %.2e (relative); ",
+                 s->diags[s->conserved_diag].name, res->drift);
+    for (size_t k = 0; k < s->nstep_stats && steps > 0; k++) {
+        size_t len = strlen(stats);
+        snprintf(stats + len, sizeof stats - len, "%s%s %.3g", k ? ", " : "; mean per step: ",
+                 s->step_stats[k].name, stat_sum[k] / (double)steps);
+    }
+    fc_info("done: %lld steps to t = %.9g s in %s (steps %s); %.2f Mcell-updates/s, %.2f GB/s "
+            "effective (%.0f B per cell-step, the least a step must move); %s%d records in "
+            "%s%s%s",
+            steps, res->t, fc_format_duration(res->wall, d1, sizeof d1),
+            fc_format_duration(res->step_wall, d2, sizeof d2),
+            res->step_wall > 0 ? cells * steps / res->step_wall / 1e6 : 0,
+            res->step_wall > 0 ? bpc * cells * steps / res->step_wall / 1e9 : 0, bpc, drift,
+            fc_ncio_records(c->out), c->path, res->halvings ? halving_note : "", stats);
+}
+
+int fc_run(const fc_run_opts *o, fc_run_result *res, fc_err *err)
+{
+    run_ctx c;
+    memset(&c, 0, sizeof c);
+    memset(res, 0, sizeof *res);
+    c.o = o;
+    err->msg[0] = '\0';
+    if (o->quiet)
+        fc_log_set_quiet(1);
+    int st = setup(&c, err);
+    if (st) {
+        teardown(&c); /* the output file is created last: nothing was written */
+        return st;
+    }
+    snprintf(res->output, sizeof res->output, "%s", c.path);
+    fc_sim *sim = &c.sim;
+    const fc_solver_desc *s = sim->s;
+
+    const double t_end = fc_cfg_real(&sim->cfg, "time", "t_end");
+    const double interval = fc_cfg_real(&sim->cfg, "output", "interval");
+    const double max_steps = fc_cfg_real(&sim->cfg, "time", "max_steps");
+    const double steady_tol = fc_cfg_real(&sim->cfg, "time", "steady_tol");
+    long long next = interval > 0 ? next_output(sim->t, interval) : 0;
+    double t_last = sim->t, mass0 = 0, wall0 = fc_now(), step_wall = 0;
+    double stat_sum[FC_MAX_STEP_STATS] = {0}; /* of the solver's step statistics, for the summary */
+    const int conserved = s->conserved_diag;
+    long long steps0 = sim->steps;
+    fc_progress prog;
+
+    if ((st = write_record(&c, NULL, err)))
+        goto done;
+    if (conserved >= 0)
+        mass0 = c.diags[conserved];
+    if (o->restart)
+        fc_info("%s: solver %s, continued from t = %.9g s of %s, %d x %d cells, %s, %s "
+                "precision -> %s",
+                sim->cfg.path, s->name, sim->t, o->restart, sim->grid.nx, sim->grid.ny, c.device,
+                FC_PRECISION, c.path);
+    else
+        fc_info("%s: solver %s, initial condition %s, %d x %d cells, %s, %s precision -> %s",
+                sim->cfg.path, s->name, s->ics[fc_cfg_choice(&sim->cfg, "initial", "type")].name,
+                sim->grid.nx, sim->grid.ny, c.device, FC_PRECISION, c.path);
+    fc_progress_start(&prog, sim->t, t_end, (double)sim->grid.nx * sim->grid.ny,
+                      o->quiet || fc_log_quiet());
+
+    while (sim->t < t_end) {
+        const double target = interval > 0 ? fmin((double)next * interval, t_end) : t_end;
+        if ((double)(sim->steps - steps0) >= max_steps) {
+            fc_progress_end(&prog);
+            st = fc_fail(err, FC_ENUMERIC,
+                         "the run reached [time] max_steps = %.3g at model time t = %.9g s: it "
+                         "stops; '%s' holds every record up to t = %.9g s (raise the limit with "
+                         "--set time.max_steps=N and continue with --restart %s)",
+                         max_steps, sim->t, c.path, t_last, c.path);
+            goto done;
+        }
+        int landed;
+        const double w = fc_now();
+        st = fc_sim_step_toward(sim, target, &landed, err);
+        step_wall += fc_now() - w;
+        if (st == FC_ENUMERIC && sim->last.bad) {
+            fc_progress_end(&prog);
+            st = keep_last_good(&c, t_last, err);
+            goto done;
+        }
+        if (st)
+            goto done;
+        for (size_t k = 0; k < s->nstep_stats; k++)
+            stat_sum[k] += sim->last.stats[k];
+        /* A steady state ends the run with a record of it. */
+        const int steady = steady_tol > 0 && sim->last.change < steady_tol;
+        if (landed || steady) {
+            if ((st = write_record(&c, &sim->last, err)))
+                goto done;
+            t_last = sim->t;
+            next += landed;
+        }
+        if (steady) {
+            res->steady = 1;
+            fc_progress_end(&prog);
+            fc_info("steady: the state changes by %.3g per second (< [time] steady_tol = %g) at "
+                    "t = %.9g s",
+                    sim->last.change, steady_tol, sim->t);
+            break;
+        }
+        if (o->stop && *o->stop && sim->t < t_end) {
+            fc_progress_end(&prog);
+            st = fc_fail(err, FC_EINTR,
+                         "interrupted at model time t = %.9g s; '%s' holds every record up to "
+                         "t = %.9g s (continue with --restart %s)",
+                         sim->t, c.path, t_last, c.path);
+            goto done;
+        }
+        fc_progress_update(&prog, sim->t, sim->steps - steps0);
+    }
+    fc_progress_end(&prog);
+
+done:
+    res->steps = sim->steps - steps0;
+    res->halvings = sim->halvings;
+    res->t = sim->t;
+    res->wall = fc_now() - wall0;
+    res->step_wall = step_wall;
+    res->records = c.out ? fc_ncio_records(c.out) : 0;
+    if (!st) {
+        if (conserved >= 0)
+            res->drift = mass0 != 0 ? (c.diags[conserved] - mass0) / fabs(mass0)
+                                    : c.diags[conserved] - mass0;
+        summary(&c, res, stat_sum);
+    }
+    {
+        fc_err cerr = {{0}};
+        int cst = fc_ncio_close(c.out, &cerr);
+        if (cst && !st) {
+            st = cst;
+            *err = cerr;
+        }
+    }
+    teardown(&c);
+    return st;
+}

@@ -1,0 +1,54 @@
+/*
+ * run.h: `flowcast run`: a case file -> a NetCDF file, on the chosen backend. A run is a sim
+ * (sim.h) plus an output file (ncio.h).
+ *
+ * config (validated) -> solver and backend -> sim: initial condition or restart -> loop {step
+ * toward the next output time, landing on it exactly; at output times download, derive the
+ * output variables and append a record, synced} -> summary. All input is checked before the
+ * output file is created, so bad input never creates or changes a file.
+ */
+#ifndef FC_RUN_H
+#define FC_RUN_H
+
+#include <signal.h>
+
+#include "src/core/fc.h"
+#include "src/core/solver.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct fc_run_opts {
+    const char *case_path;
+    const fc_catalog *solvers; /* where [case] solver is looked up */
+    const char *const *sets; /* "section.key=value" overrides */
+    int nsets;
+    const char *device;       /* auto | cpu | gpu */
+    int threads;              /* OpenMP threads (0: the default) */
+    const char *output;       /* NULL: [output] file, or outputs/<case name>.nc */
+    int overwrite;            /* replace an existing output file */
+    const char *restart;      /* continue from this earlier output */
+    int quiet;
+    const char *command_line; /* for the history attribute */
+    volatile sig_atomic_t *stop; /* set by SIGINT/SIGTERM: finish the record and close */
+} fc_run_opts;
+
+typedef struct fc_run_result {
+    long long steps;
+    int records;
+    double t;           /* model time reached (s) */
+    double wall;        /* seconds, whole loop */
+    double step_wall;   /* seconds in steps only */
+    double drift;       /* relative change of the conserved diagnostic */
+    long long halvings; /* steps retried with half the time step */
+    int steady;         /* stopped before t_end on [time] steady_tol */
+    char output[4096];
+} fc_run_result;
+
+int fc_run(const fc_run_opts *o, fc_run_result *res, fc_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

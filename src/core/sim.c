@@ -1,0 +1,228 @@
+/* sim.c: see sim.h. */
+#include <fc_build.h>
+
+#include "src/core/sim.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "src/core/backend.h"
+#include "src/core/ncio.h"
+
+/* Refuses a grid that does not fit: the solver's state, and the host copies of the fields and
+ * of the output variables. */
+static int check_memory(const fc_sim *s, fc_err *err)
+{
+    const fc_grid *g = &s->grid;
+    double cells = (double)g->nalloc, real = sizeof(fc_real);
+    double solver_bytes = s->s->mem_per_cell(s->params) * cells * real;
+    double host_bytes = (s->s->nfields + s->s->nvars) * cells * real;
+    if (strcmp(s->ops->backend, "gpu"))
+        host_bytes += solver_bytes;
+    else {
+        fc_device_info info;
+        int st = fc_gpu_info(0, &info, err);
+        if (st)
+            return st;
+        if (solver_bytes > 0.95 * (double)info.mem_free)
+            return fc_fail(err, FC_ENOMEM,
+                           "%s: [grid] nx = %d, ny = %d needs %.3g GB on the GPU; %s has %.3g GB "
+                           "free",
+                           s->cfg.path, g->nx, g->ny, solver_bytes / 1e9, info.name,
+                           info.mem_free / 1e9);
+    }
+    double avail = (double)fc_host_available_memory();
+    if (avail > 0 && host_bytes > 0.9 * avail)
+        return fc_fail(err, FC_ENOMEM,
+                       "%s: [grid] nx = %d, ny = %d needs %.3g GB of host memory; %.3g GB is "
+                       "available",
+                       s->cfg.path, g->nx, g->ny, host_bytes / 1e9, avail / 1e9);
+    return FC_OK;
+}
+
+static int initial_state(fc_sim *s, const char *restart, fc_err *err)
+{
+    if (!restart)
+        return s->s->initial(&s->cfg, &s->grid, s->params, &s->host, err);
+    int st = fc_ncio_read_restart(restart, s->s, s->params, &s->grid, &s->host, &s->t, err);
+    if (st)
+        return st;
+    const double t_end = fc_cfg_real(&s->cfg, "time", "t_end");
+    if (s->t >= t_end)
+        return fc_fail(err, FC_EINPUT,
+                       "restart file '%s' ends at t = %g s, not before [time] t_end = %g s: "
+                       "nothing to run",
+                       restart, s->t, t_end);
+    return FC_OK;
+}
+
+int fc_sim_start(fc_sim *s, fc_config *cfg, const fc_solver_ops *ops, const char *restart,
+                 fc_err *err)
+{
+    memset(s, 0, sizeof *s);
+    s->cfg = *cfg;
+    memset(cfg, 0, sizeof *cfg);
+    s->s = s->cfg.solver;
+    s->ops = ops ? ops : s->s->cpu;
+    int st;
+    if ((st = fc_config_grid(&s->cfg, s->s->halo, &s->grid, err)) ||
+        (st = s->s->make_params(&s->cfg, &s->grid, &s->params, err)) ||
+        (st = check_memory(s, err)))
+        goto fail;
+    s->host.nfields = s->s->nfields;
+    for (int k = 0; k < s->s->nfields; k++)
+        if (!(s->host.f[k] = fc_grid_alloc(&s->grid))) {
+            st = fc_fail(err, FC_ENOMEM, "out of host memory for the %d x %d grid", s->grid.nx,
+                         s->grid.ny);
+            goto fail;
+        }
+    if ((st = initial_state(s, restart, err)) ||
+        (st = s->ops->create(&s->grid, s->params, &s->state, err)) ||
+        (st = s->ops->upload(s->state, &s->host, err)) ||
+        (st = s->ops->max_rate(s->state, &s->rate, err)))
+        goto fail;
+    return FC_OK;
+fail:
+    fc_sim_close(s);
+    return st;
+}
+
+int fc_sim_open(fc_sim *s, const char *path, const char *const *sets, int nsets,
+                const fc_catalog *cat, const fc_solver_ops *ops, fc_err *err)
+{
+    fc_config cfg;
+    memset(s, 0, sizeof *s);
+    int st = fc_config_load(path, sets, nsets, cat, &cfg, err);
+    return st ? st : fc_sim_start(s, &cfg, ops, NULL, err);
+}
+
+int fc_sim_open_text(fc_sim *s, const char *text, const char *const *sets, int nsets,
+                     const fc_catalog *cat, const fc_solver_ops *ops, fc_err *err)
+{
+    const char *base = getenv("TMPDIR");
+    char path[512];
+    snprintf(path, sizeof path, "%s/flowcast-case-XXXXXX", base && *base ? base : "/tmp");
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return fc_fail(err, FC_EIO, "cannot create a temporary case file in %s", path);
+    size_t len = strlen(text);
+    int ok = write(fd, text, len) == (ssize_t)len;
+    close(fd);
+    int st = ok ? fc_sim_open(s, path, sets, nsets, cat, ops, err)
+                : fc_fail(err, FC_EIO, "cannot write the temporary case file %s", path);
+    unlink(path);
+    return st;
+}
+
+/* One step of at most dt, halved while the new state has a negative depth (sim.h). */
+static int step_adaptive(fc_sim *s, double *dt, fc_step_report *rep, fc_err *err)
+{
+    for (int k = 0;; k++) {
+        int st = s->ops->step(s->state, *dt, rep, err);
+        if (st || rep->bad != FC_STATE_NEGATIVE || k == FC_MAX_HALVINGS)
+            return st;
+        *dt /= 2;
+        s->halvings++;
+    }
+}
+
+static int bad_state(const fc_sim *s, const fc_step_report *rep, double dt, fc_err *err)
+{
+    int i = (int)(rep->bad_cell % s->grid.nx), j = (int)(rep->bad_cell / s->grid.nx);
+    fc_fail(err, FC_ENUMERIC,
+            "step %lld from model time t = %.9g s (dt = %.3g s) gives %s at cell (i=%d, j=%d), "
+            "x = %g m, y = %g m",
+            s->steps + 1, s->t, dt, rep->bad == FC_STATE_NAN ? "NaN" : "a negative depth", i, j,
+            fc_grid_x(&s->grid, i), fc_grid_y(&s->grid, j));
+    if (rep->bad == FC_STATE_NEGATIVE)
+        fc_err_append(err, "  value there: %.6g, with the time step already halved %d times",
+                      rep->bad_value, FC_MAX_HALVINGS);
+    return FC_ENUMERIC;
+}
+
+/* One step of *dt, halved on a negative depth (*dt: the step taken); the time is not advanced. */
+static int advance(fc_sim *s, double *dt, fc_err *err)
+{
+    fc_step_report rep = {0};
+    int st = step_adaptive(s, dt, &rep, err);
+    if (st)
+        return st;
+    s->last = rep;
+    if (rep.bad)
+        return bad_state(s, &rep, *dt, err);
+    s->dt = *dt;
+    s->courant = *dt * s->rate;
+    s->rate = rep.max_rate;
+    s->steps++;
+    return FC_OK;
+}
+
+int fc_sim_step(fc_sim *s, double *dt, fc_err *err)
+{
+    int st = advance(s, dt, err);
+    if (!st)
+        s->t += *dt;
+    return st;
+}
+
+int fc_sim_step_toward(fc_sim *s, double target, int *landed, fc_err *err)
+{
+    const double cfl = fc_cfg_real(&s->cfg, "time", "cfl");
+    double dt = s->rate > 0 ? cfl / s->rate : INFINITY;
+    int landing = s->t + dt >= target;
+    if (landing)
+        dt = target - s->t;
+    const double planned = dt;
+    int st = advance(s, &dt, err);
+    if (st)
+        return st;
+    *landed = landing && dt == planned;
+    s->t = *landed ? target : s->t + dt;
+    return FC_OK;
+}
+
+int fc_sim_steps(fc_sim *s, long long n, fc_err *err)
+{
+    for (long long k = 0; k < n; k++) {
+        int landed, st;
+        if (!(s->rate > 0))
+            return fc_fail(err, FC_EINPUT, "%s: no signal speed in the state: dt = cfl / rate "
+                           "is not defined", s->cfg.path);
+        if ((st = fc_sim_step_toward(s, INFINITY, &landed, err)))
+            return st;
+    }
+    return FC_OK;
+}
+
+int fc_sim_run_to(fc_sim *s, double t_end, double steady_tol, fc_err *err)
+{
+    while (s->t < t_end) {
+        int landed, st = fc_sim_step_toward(s, t_end, &landed, err);
+        if (st)
+            return st;
+        if (steady_tol > 0 && s->last.change < steady_tol)
+            break;
+    }
+    return FC_OK;
+}
+
+int fc_sim_download(fc_sim *s, fc_err *err) { return s->ops->download(s->state, &s->host, err); }
+
+void fc_sim_close(fc_sim *s)
+{
+    if (s->state)
+        s->ops->destroy(s->state);
+    for (int k = 0; k < s->host.nfields; k++)
+        free(s->host.f[k]);
+    free(s->params);
+    fc_config_free(&s->cfg);
+    memset(s, 0, sizeof *s);
+}
+
+fc_real fc_sim_at(const fc_sim *s, int f, int i, int j)
+{
+    return s->host.f[f][fc_idx(s->grid.pitch, s->grid.ng, i, j)];
+}

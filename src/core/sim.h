@@ -1,0 +1,77 @@
+/*
+ * sim.h: a case set up on one backend and stepped, without output files. It is the heart of
+ * `flowcast run` (run.c adds the output file) and what `flowcast validate`, the benchmarks, the
+ * surrogates and the tests use to step a case and look at its state.
+ *
+ * Steps: dt = cfl / rate of the current state, shortened to land exactly on a target time. The
+ * CFL estimate uses (|u| + c) while a wetting front moves at u + 2c, so near shores a step can
+ * overshoot and make a depth negative: such a step is rejected (the backend keeps the state) and
+ * retried with half the time step, up to FC_MAX_HALVINGS times. A NaN is not retried.
+ */
+#ifndef FC_SIM_H
+#define FC_SIM_H
+
+#include "src/core/config.h"
+#include "src/core/fc.h"
+#include "src/core/grid.h"
+#include "src/core/solver.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Step halvings allowed before a negative depth ends the run. */
+#define FC_MAX_HALVINGS 10
+
+typedef struct fc_sim {
+    fc_config cfg;
+    const fc_solver_desc *s;
+    const fc_solver_ops *ops;
+    fc_grid grid;
+    void *params, *state;
+    fc_state host; /* the initial state, then the last download */
+    double t;      /* model time (s) */
+    double rate;   /* signal rate of the current state (1/s) */
+    double dt;     /* the last step taken (s) */
+    double courant; /* its Courant number, dt times the rate it started from */
+    long long steps, halvings;
+    fc_step_report last; /* the report of the last step; a bad one when a step returned FC_ENUMERIC */
+} fc_sim;
+
+/*
+ * Sets up the validated case cfg (taken over: *cfg is left empty) on the backend ops (NULL: the
+ * CPU): grid, parameters, a memory check, the initial state (the case's initial condition, or
+ * the last record of the earlier output `restart` when not NULL, continuing from its time) and
+ * the backend's copy of it. On failure nothing is left to close.
+ */
+int fc_sim_start(fc_sim *s, fc_config *cfg, const fc_solver_ops *ops, const char *restart,
+                 fc_err *err);
+/* fc_sim_start on the case file at path with the overrides sets[nsets]; its solver from cat. */
+int fc_sim_open(fc_sim *s, const char *path, const char *const *sets, int nsets,
+                const fc_catalog *cat, const fc_solver_ops *ops, fc_err *err);
+/* The same from the text of a case file (written to a temporary file, removed again). */
+int fc_sim_open_text(fc_sim *s, const char *text, const char *const *sets, int nsets,
+                     const fc_catalog *cat, const fc_solver_ops *ops, fc_err *err);
+
+/* One step toward model time target: dt = cfl / rate, shortened to land on target exactly
+ * (*landed: whether it did). A NaN or unphysical state is FC_ENUMERIC with a message naming the
+ * step, time and cell; the state before the step is kept and s->last says what went wrong. */
+int fc_sim_step_toward(fc_sim *s, double target, int *landed, fc_err *err);
+/* One step of *dt (halved on a negative depth; *dt: the step taken). */
+int fc_sim_step(fc_sim *s, double *dt, fc_err *err);
+/* n steps of dt = cfl / rate. */
+int fc_sim_steps(fc_sim *s, long long n, fc_err *err);
+/* Steps to t_end exactly, or until the state changes by less than steady_tol per second when
+ * steady_tol > 0. */
+int fc_sim_run_to(fc_sim *s, double t_end, double steady_tol, fc_err *err);
+/* Copies the state into s->host. */
+int fc_sim_download(fc_sim *s, fc_err *err);
+void fc_sim_close(fc_sim *s);
+
+/* Field f of the host state at slot (i, j). */
+fc_real fc_sim_at(const fc_sim *s, int f, int i, int j);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

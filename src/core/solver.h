@@ -1,0 +1,216 @@
+/*
+ * solver.h: the interface every solver implements, and the catalogue a program hands the core.
+ *
+ * A solver is described once (fc_solver_desc): its case keys and initial conditions, the fields
+ * of its state, the variables and diagnostics it writes, and one table of operations per backend
+ * (fc_solver_ops). The CPU and GPU tables share the state layout (fields in the grid's halo
+ * layout, fc_real), so output, restart and GPU/CPU comparisons never care which backend ran.
+ *
+ * The run loop (src/core/run.c) only talks to this interface: create -> upload -> repeat {max_rate,
+ * step} -> download at output times -> destroy. State stays on the device between downloads.
+ */
+#ifndef FC_SOLVER_H
+#define FC_SOLVER_H
+
+#include <string.h>
+
+#include "src/core/config.h"
+#include "src/core/fc.h"
+#include "src/core/grid.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define FC_MAX_FIELDS 8
+#define FC_MAX_STEP_STATS 4
+
+/* A solver's state on the host: its fields, each in the grid's halo layout. */
+typedef struct fc_state {
+    int nfields;
+    fc_real *f[FC_MAX_FIELDS];
+} fc_state;
+
+enum fc_state_check { FC_STATE_OK = 0, FC_STATE_NAN = 1, FC_STATE_NEGATIVE = 2 };
+
+/* What a step learned about the state it produced. */
+typedef struct fc_step_report {
+    double max_rate;    /* signal rate of the new state (1/s): the next dt is cfl / max_rate */
+    int bad;            /* enum fc_state_check; when not OK the state before the step is kept */
+    long long bad_cell; /* j * nx + i of the first bad cell */
+    double bad_value;   /* the offending value there */
+    /* Largest change of the state per unit time over the step (state units per second), for
+     * stopping steady problems; solvers that set steady_capable fill it. */
+    double change;
+    /* The solver's per-step statistics (fc_solver_desc.step_stats), written with the
+     * diagnostics of the record that follows the step. */
+    double stats[FC_MAX_STEP_STATS];
+} fc_step_report;
+
+#define FC_MAX_PARTS 4
+
+/* What a backend measured of its own steps (fc_solver_ops.profile): per part, the median over
+ * the repetitions of its time per step, and the fastest and slowest (s). */
+typedef struct fc_profile {
+    int nparts;
+    const char *name[FC_MAX_PARTS];
+    double median[FC_MAX_PARTS], min[FC_MAX_PARTS], max[FC_MAX_PARTS];
+} fc_profile;
+
+/* Adds part `name` to p from n samples (seconds per step; reordered). */
+void fc_profile_part(fc_profile *p, const char *name, double *samples, int n);
+
+typedef struct fc_solver_ops {
+    const char *backend; /* "cpu" or "gpu" */
+    /* Allocates the state for this grid and parameters (params: the solver's own struct). */
+    int (*create)(const fc_grid *g, const void *params, void **st, fc_err *err);
+    /* Replaces the state by the interior of host->f (halos are filled by the solver). */
+    int (*upload)(void *st, const fc_state *host, fc_err *err);
+    /* Largest signal rate of the current state, for the first dt. */
+    int (*max_rate)(void *st, double *rate, fc_err *err);
+    /* Advances by dt. A state that turns NaN or unphysical is reported, not kept. */
+    int (*step)(void *st, double dt, fc_step_report *rep, fc_err *err);
+    /* Copies the state (interior and halos) into host->f. */
+    int (*download)(void *st, fc_state *host, fc_err *err);
+    void (*destroy)(void *st);
+    /* Optional (NULL: none): takes reps steps of dt and times them and the parts of a step the
+     * solver names (CUDA events on the GPU, no I/O), for benchmarks. The state advances. */
+    int (*profile)(void *st, double dt, int reps, fc_profile *out, fc_err *err);
+} fc_solver_ops;
+
+typedef struct fc_ic_spec {
+    const char *name;
+    const char *help;
+} fc_ic_spec;
+
+/* (time, y, x) or static (y, x) at cell centres; or on a staggered grid's faces, (time, y,
+ * x_face) with nx + 1 points along x or (time, y_face, x) with ny + 1 along y; or (time, k): an
+ * isotropic spectrum over the grid's wavenumber shells (fc_grid_shells). */
+enum fc_var_shape { FC_VAR_TYX, FC_VAR_YX, FC_VAR_TY_XFACE, FC_VAR_TYFACE_X, FC_VAR_TK };
+
+static inline int fc_var_static(int shape) { return shape == FC_VAR_YX; }
+
+/* Points of a variable along x and y (a spectrum: its shells along "x", one row). */
+static inline void fc_var_extent(int shape, const fc_grid *g, int *nx, int *ny)
+{
+    if (shape == FC_VAR_TK) {
+        *nx = fc_grid_shells(g, NULL);
+        *ny = 1;
+        return;
+    }
+    *nx = g->nx + (shape == FC_VAR_TY_XFACE);
+    *ny = g->ny + (shape == FC_VAR_TYFACE_X);
+}
+
+typedef struct fc_var_spec {
+    const char *name;
+    const char *long_name;
+    const char *units;
+    const char *standard_name; /* NULL where the CF table has no right one */
+    int shape;                 /* enum fc_var_shape */
+} fc_var_spec;
+
+typedef struct fc_diag_spec {
+    const char *name;
+    const char *long_name;
+    const char *units;
+} fc_diag_spec;
+
+typedef struct fc_solver_desc {
+    const char *name;
+    const char *summary;
+    const char *references; /* stored in the output's `references` attribute */
+
+    const fc_key *keys; /* the solver's own keys, [initial] parameters included */
+    size_t nkeys;
+    const fc_ic_spec *ics;
+    size_t nics;
+    /* Cross-key checks after every key is valid on its own; appends one line per problem to err
+     * (fc_cfg_error) and returns how many it found. */
+    int (*check)(const fc_config *cfg, fc_err *err);
+
+    /* The solver's parameter struct from a validated case; free() releases it. */
+    int (*make_params)(const fc_config *cfg, const fc_grid *g, void **params, fc_err *err);
+    int halo; /* halo width the stencils need */
+
+    /* State fields; restart_vars[k] is the output variable that holds field k exactly. */
+    int nfields;
+    const char *const *field_names;
+    const char *const *restart_vars;
+    /* Values per cell that a backend keeps in memory, for the memory check. */
+    double (*mem_per_cell)(const void *params);
+    /* Bytes one step must move per cell at least (each input read once, each output written
+     * once), for effective-bandwidth figures. */
+    double (*bytes_per_cell_step)(const void *params);
+
+    /* Fills host->f with the initial condition (interior only). */
+    int (*initial)(const fc_config *cfg, const fc_grid *g, const void *params, fc_state *host,
+                   fc_err *err);
+
+    const fc_var_spec *vars;
+    size_t nvars;
+    /* Whether variable k is written for these parameters (an optional field: a tracer that is
+     * off); NULL: every variable is. A state field whose restart variable is off is not read
+     * back on restart. */
+    int (*var_active)(const void *params, size_t k);
+    /* Output variables from a downloaded state: out[k] is nx*ny packed (row-major, x fastest)
+     * for variable k. Static variables are asked for once. The host state may be modified
+     * (halos refilled). FC_ENOMEM when its scratch memory cannot be had. */
+    int (*derive)(const void *params, const fc_grid *g, fc_state *host, fc_real *const *out,
+                  fc_err *err);
+
+    const fc_diag_spec *diags;
+    size_t ndiags;
+    int conserved_diag; /* index of the quantity whose drift the summary reports; -1: none */
+    int (*diagnose)(const void *params, const fc_grid *g, fc_state *host, double *values,
+                    fc_err *err);
+    /* What each step reports in fc_step_report.stats (values of the last step before a record). */
+    const fc_diag_spec *step_stats;
+    size_t nstep_stats;
+    /* Whether steps report fc_step_report.change, so that [time] steady_tol can stop a run. */
+    int steady_capable;
+
+    /* What `flowcast bench` runs: a case file without [grid] nx and ny (the benchmark sets them
+     * to each size of its ladder), and a few words saying what it is. */
+    const char *bench_case;
+    const char *bench_name;
+
+    const fc_solver_ops *cpu;
+    const fc_solver_ops *gpu; /* NULL in a build without CUDA */
+} fc_solver_desc;
+
+/* Whether solver s writes variable k with these parameters. */
+static inline int fc_var_on(const fc_solver_desc *s, const void *params, size_t k)
+{
+    return !s->var_active || s->var_active(params, k);
+}
+
+/* Whether state field f is in use with these parameters (its restart variable is written). */
+static inline int fc_field_on(const fc_solver_desc *s, const void *params, int f)
+{
+    for (size_t v = 0; v < s->nvars; v++)
+        if (!strcmp(s->vars[v].name, s->restart_vars[f]))
+            return fc_var_on(s, params, v);
+    return 1;
+}
+
+/* The solvers a program offers, handed down to whatever reads case files: the core knows the
+ * interface, never the solvers themselves (solvers/registry.h builds the program's catalogue). */
+typedef struct fc_catalog {
+    const fc_solver_desc *const *solvers;
+    size_t n;
+} fc_catalog;
+
+/* The solver called name in c; NULL when there is none. */
+static inline const fc_solver_desc *fc_catalog_find(const fc_catalog *c, const char *name)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (!strcmp(c->solvers[i]->name, name))
+            return c->solvers[i];
+    return NULL;
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,48 @@
+/* timer.c: monotonic wall clock, duration formatting, and the statistics of profiled steps. */
+#include <fc_build.h>
+
+#include "src/core/timer.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "src/core/solver.h"
+
+double fc_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+const char *fc_format_duration(double s, char *buf, int len)
+{
+    if (s < 0 || s != s)
+        snprintf(buf, (size_t)len, "?");
+    else if (s < 60)
+        snprintf(buf, (size_t)len, "%.2f s", s);
+    else if (s < 3600)
+        snprintf(buf, (size_t)len, "%d min %02d s", (int)(s / 60), (int)s % 60);
+    else
+        snprintf(buf, (size_t)len, "%d h %02d min", (int)(s / 3600), ((int)s % 3600) / 60);
+    return buf;
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+void fc_profile_part(fc_profile *p, const char *name, double *samples, int n)
+{
+    if (p->nparts >= FC_MAX_PARTS || n < 1)
+        return;
+    qsort(samples, (size_t)n, sizeof *samples, compare_doubles);
+    const int k = p->nparts++;
+    p->name[k] = name;
+    p->min[k] = samples[0];
+    p->max[k] = samples[n - 1];
+    p->median[k] = n % 2 ? samples[n / 2] : (samples[n / 2 - 1] + samples[n / 2]) / 2;
+}
