@@ -201,7 +201,7 @@ static int open_file(ml_dataset *d, int f, const char *path, fc_err *err)
     const double avail = (double)fc_host_available_memory();
     if (nt > INT_MAX || (avail > 0 && bytes > 0.9 * avail)) {
         fc_nc_close(ncid);
-        return fc_fail(err, FC_ENOMEM, "%s: %zu records of %d variable(s) on %d x %d need %.3g GB; "
+        return fc_fail(err, FC_EINPUT, "%s: %zu records of %d variable(s) on %d x %d need %.3g GB; "
                        "%.3g GB of memory is available", path, nt, d->geo.nvars, d->geo.nx,
                        d->geo.ny, bytes / 1e9, avail / 1e9);
     }

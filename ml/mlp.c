@@ -184,10 +184,7 @@ static double loss_and_delta(const mlp *m, const mlp_work *w, int loss, const fl
         for (int r = 0; r < B; r++)
             for (int j = 0; j < n; j++) {
                 const size_t k = (size_t)r * n + j;
-                const double e = (double)y[k] - t[k];
-                total += e * e;
-                if (d)
-                    d[k] = (float)(2 * e * scale);
+                total += mlp_mse_element(y[k], t[k], scale, d ? &d[k] : NULL);
             }
         return total * scale;
     }
@@ -265,13 +262,11 @@ void mlp_optim_step(mlp_optim *o, mlp *m, const float *grad, double lr)
 {
     o->t++;
     float *p = m->params;
-    if (o->kind == MLP_SGD) { /* v = mu v + g, p -= lr v (as PyTorch) */
+    if (o->kind == MLP_SGD) {
         const float mu = (float)o->momentum, a = (float)lr;
 #pragma omp parallel for schedule(static)
-        for (long long k = 0; k < (long long)m->nparams; k++) {
-            o->m1[k] = mu * o->m1[k] + grad[k];
-            p[k] -= a * o->m1[k];
-        }
+        for (long long k = 0; k < (long long)m->nparams; k++)
+            mlp_sgd_update(&p[k], grad[k], &o->m1[k], mu, a);
         return;
     }
     /* AdamW (Loshchilov & Hutter 2019): decay on the weights, not on the biases. */

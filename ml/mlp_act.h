@@ -75,6 +75,23 @@ FC_HD static inline double mlp_cross_entropy_row(const float *z, int n, int labe
     return log(s) - ((double)z[label] - zmax);
 }
 
+/* Squared error of one output y against its target t, returned; its gradient 2 (y - t) scale
+ * (scale: 1 / the values averaged) into *d when d is given. */
+FC_HD static inline double mlp_mse_element(float y, float t, double scale, float *d)
+{
+    const double e = (double)y - t;
+    if (d)
+        *d = (float)(2 * e * scale);
+    return e * e;
+}
+
+/* One SGD-with-momentum update, as PyTorch: v = mu v + g, p -= lr v. */
+FC_HD static inline void mlp_sgd_update(float *p, float g, float *v, float mu, float lr)
+{
+    *v = mu * *v + g;
+    *p -= lr * *v;
+}
+
 /* One AdamW update of parameter p with gradient g and moments m1, m2 (bias corrections c1, c2;
  * decay = lr x weight decay for weights, 0 for biases). */
 FC_HD static inline void mlp_adamw_update(float *p, float g, float *m1, float *m2, float b1,

@@ -87,12 +87,8 @@ __global__ static void mlp_mse_kernel(const float *y, const float *t, long long 
 {
     const long long k = (long long)blockIdx.x * blockDim.x + threadIdx.x;
     double e2 = 0;
-    if (k < n) {
-        const double e = (double)y[k] - t[k];
-        e2 = e * e;
-        if (d)
-            d[k] = (float)(2 * e * scale);
-    }
+    if (k < n)
+        e2 = mlp_mse_element(y[k], t[k], scale, d ? &d[k] : NULL);
     mlp_block_sum(e2, partial);
 }
 
@@ -111,10 +107,8 @@ __global__ static void mlp_sgd_kernel(float *p, const float *g, float *v, long l
                                       float lr)
 {
     const long long k = (long long)blockIdx.x * blockDim.x + threadIdx.x;
-    if (k < n) {
-        v[k] = mu * v[k] + g[k];
-        p[k] -= lr * v[k];
-    }
+    if (k < n)
+        mlp_sgd_update(&p[k], g[k], &v[k], mu, lr);
 }
 
 __global__ static void mlp_adamw_kernel(float *p, const float *g, float *m1, float *m2, long long n,

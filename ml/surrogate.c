@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "src/core/backend.h"
+#include "src/core/cfwrite.h"
 #include "src/core/files.h"
 #include "src/core/grid.h"
 #include "src/core/log.h"
@@ -41,100 +42,132 @@ void ml_surrogate_free(ml_surrogate *s)
     memset(s, 0, sizeof *s);
 }
 
-#define NC_OK(call)                                                                              \
-    do {                                                                                         \
-        if (nc == NC_NOERR)                                                                      \
-            nc = (call);                                                                         \
-    } while (0)
+/* A model variable: its name, long name and units, on one dimension. */
+typedef struct model_var {
+    const char *name, *long_name, *units;
+} model_var;
 
-static int put_text(int ncid, const char *name, const char *value)
+static const model_var model_vars[] = {
+    {"widths", "neurons per layer, from the inputs to the outputs", "1"},
+    {"params", "weights and biases of the layers, layer after layer", "1"},
+    {"input_mean", "mean of each input feature over the training records", "1"},
+    {"input_std", "standard deviation of each input feature over the training records", "1"},
+    {"output_mean", "mean of each predicted change over the training records", "1"},
+    {"output_std", "standard deviation of each predicted change over the training records", "1"},
+    {"train_loss", "mean squared error of the normalised change on the training records", "1"},
+    {"val_loss", "mean squared error of the normalised change on the validation records", "1"},
+    {"samples_per_second", "training samples processed per second", "s-1"},
+    {"optimizer_m1", "optimiser state: first moment (momentum) of each parameter", "1"},
+    {"optimizer_m2", "optimiser state: second moment of each parameter", "1"},
+};
+enum { MV_WIDTHS, MV_PARAMS, MV_IN_MEAN, MV_IN_STD, MV_OUT_MEAN, MV_OUT_STD, MV_TRAIN, MV_VAL,
+       MV_RATE, MV_M1, MV_M2, MV_COUNT };
+
+static int def_model_var(fc_cf_file *f, int k, nc_type type, int dim, int *ids, fc_err *err)
 {
-    return nc_put_att_text(ncid, NC_GLOBAL, name, strlen(value), value);
+    const model_var *v = &model_vars[k];
+    return fc_cf_def_var(f, v->name, type, 1, &dim, v->long_name, v->units, &ids[k], err);
 }
 
-int ml_surrogate_save(const ml_surrogate *s, const mlp_optim *opt, const char *path, fc_err *err)
+/* The model's dimensions, variables and attributes (define mode). */
+static int define_model(fc_cf_file *f, const ml_surrogate *s, const mlp_optim *opt, int *ids,
+                        fc_err *err)
 {
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
     const ml_geometry *g = &s->geo;
-    const int nin = g->nvars + g->nstatic;
-    /* CDF-5 rather than NetCDF-4: a model needs no HDF5 feature, and a write that fails (a
-     * full disk) then leaves no half-closed HDF5 file behind to crash the process at exit. */
-    int ncid, nc = nc_create(tmp, NC_64BIT_DATA | NC_CLOBBER, &ncid);
-    if (nc != NC_NOERR)
-        return fc_fail(err, FC_EIO, "cannot create '%s': %s", tmp, fc_nc_strerror(nc, tmp));
-    int dl, dp, di, dout, de = -1, vw, vp, vim, vis, vom, vos, vt = -1, vv = -1, vsp = -1, vm1 = -1, vm2 = -1;
-    NC_OK(nc_def_dim(ncid, "layer", (size_t)s->net.nlayers + 1, &dl));
-    NC_OK(nc_def_dim(ncid, "param", s->net.nparams, &dp));
-    NC_OK(nc_def_dim(ncid, "input_variable", (size_t)nin, &di));
-    NC_OK(nc_def_dim(ncid, "output_variable", (size_t)g->nvars, &dout));
-    if (s->epochs_done > 0)
-        NC_OK(nc_def_dim(ncid, "epoch", (size_t)s->epochs_done, &de));
-    NC_OK(nc_def_var(ncid, "widths", NC_INT, 1, &dl, &vw));
-    NC_OK(nc_def_var(ncid, "params", NC_FLOAT, 1, &dp, &vp));
-    NC_OK(nc_def_var(ncid, "input_mean", NC_FLOAT, 1, &di, &vim));
-    NC_OK(nc_def_var(ncid, "input_std", NC_FLOAT, 1, &di, &vis));
-    NC_OK(nc_def_var(ncid, "output_mean", NC_FLOAT, 1, &dout, &vom));
-    NC_OK(nc_def_var(ncid, "output_std", NC_FLOAT, 1, &dout, &vos));
-    if (de >= 0) {
-        NC_OK(nc_def_var(ncid, "train_loss", NC_DOUBLE, 1, &de, &vt));
-        NC_OK(nc_def_var(ncid, "val_loss", NC_DOUBLE, 1, &de, &vv));
-        NC_OK(nc_def_var(ncid, "samples_per_second", NC_DOUBLE, 1, &de, &vsp));
-    }
-    if (opt) {
-        NC_OK(nc_def_var(ncid, "optimizer_m1", NC_FLOAT, 1, &dp, &vm1));
-        if (opt->m2)
-            NC_OK(nc_def_var(ncid, "optimizer_m2", NC_FLOAT, 1, &dp, &vm2));
-    }
+    int st, dl, dp, di, dout, de = -1;
+    if ((st = fc_cf_def_dim(f, "layer", (size_t)s->net.nlayers + 1, &dl, err)) ||
+        (st = fc_cf_def_dim(f, "param", s->net.nparams, &dp, err)) ||
+        (st = fc_cf_def_dim(f, "input_variable", (size_t)(g->nvars + g->nstatic), &di, err)) ||
+        (st = fc_cf_def_dim(f, "output_variable", (size_t)g->nvars, &dout, err)) ||
+        (s->epochs_done > 0 &&
+         (st = fc_cf_def_dim(f, "epoch", (size_t)s->epochs_done, &de, err))))
+        return st;
+    if ((st = def_model_var(f, MV_WIDTHS, NC_INT, dl, ids, err)) ||
+        (st = def_model_var(f, MV_PARAMS, NC_FLOAT, dp, ids, err)) ||
+        (st = def_model_var(f, MV_IN_MEAN, NC_FLOAT, di, ids, err)) ||
+        (st = def_model_var(f, MV_IN_STD, NC_FLOAT, di, ids, err)) ||
+        (st = def_model_var(f, MV_OUT_MEAN, NC_FLOAT, dout, ids, err)) ||
+        (st = def_model_var(f, MV_OUT_STD, NC_FLOAT, dout, ids, err)) ||
+        (de >= 0 && ((st = def_model_var(f, MV_TRAIN, NC_DOUBLE, de, ids, err)) ||
+                     (st = def_model_var(f, MV_VAL, NC_DOUBLE, de, ids, err)) ||
+                     (st = def_model_var(f, MV_RATE, NC_DOUBLE, de, ids, err)))) ||
+        (opt && (st = def_model_var(f, MV_M1, NC_FLOAT, dp, ids, err))) ||
+        (opt && opt->m2 && (st = def_model_var(f, MV_M2, NC_FLOAT, dp, ids, err))))
+        return st;
+    /* The normalisation is per variable, each in its own units (the attribute `variables`,
+     * then `static_fields`). */
+    const char *per_feature = "one value per variable, in that variable's units: the variables, "
+                              "then the static fields";
+    for (int k = MV_IN_MEAN; k <= MV_OUT_STD; k++)
+        if ((st = fc_cf_att_text(f, ids[k], "comment", per_feature, err)))
+            return st;
+
     char vars[1100], statics[1100];
     join(vars, sizeof vars, (char(*)[64])s->vars, g->nvars);
     join(statics, sizeof statics, (char(*)[64])s->statics, g->nstatic);
+    const char *const text[][2] = {
+        {"flowcast_version", PACKAGE_VERSION},
+        {"variables", vars},
+        {"static_fields", statics},
+        {"activation", mlp_activation_name(s->net.activation)},
+        {"optimizer", opt_names[s->optimizer]},
+        {"boundaries", s->boundaries},
+        {"solver", s->solver},
+        {"case", s->case_name},
+        {"data_files", s->data_files},
+    };
+    for (size_t k = 0; k < sizeof text / sizeof text[0]; k++)
+        if ((st = fc_cf_att_text(f, NC_GLOBAL, text[k][0], text[k][1], err)))
+            return st;
     const int ints[] = {g->stencil, g->nx, g->ny, s->epochs_done, s->best_epoch, s->batch};
     const char *int_names[] = {"stencil", "nx", "ny", "epochs_done", "best_epoch", "batch"};
-    NC_OK(put_text(ncid, "title", "flowcast surrogate: an MLP local emulator of solver output"));
-    NC_OK(put_text(ncid, "flowcast_version", PACKAGE_VERSION));
-    NC_OK(put_text(ncid, "variables", vars));
-    NC_OK(put_text(ncid, "static_fields", statics));
-    NC_OK(put_text(ncid, "activation", mlp_activation_name(s->net.activation)));
-    NC_OK(put_text(ncid, "optimizer", opt_names[s->optimizer]));
-    NC_OK(put_text(ncid, "boundaries", s->boundaries));
-    NC_OK(put_text(ncid, "solver", s->solver));
-    NC_OK(put_text(ncid, "case", s->case_name));
-    NC_OK(put_text(ncid, "data_files", s->data_files));
     for (int k = 0; k < 6; k++)
-        NC_OK(nc_put_att_int(ncid, NC_GLOBAL, int_names[k], NC_INT, 1, &ints[k]));
+        if ((st = fc_cf_att_int(f, NC_GLOBAL, int_names[k], 1, &ints[k], err)))
+            return st;
     const double dbl[] = {s->interval, s->dx, s->dy, s->lr, s->weight_decay, s->best_val,
                           (double)s->seed, opt ? (double)opt->t : 0};
     const char *dbl_names[] = {"output_interval", "dx", "dy", "learning_rate", "weight_decay",
                                "best_val_loss", "seed", "optimizer_steps"};
     for (int k = 0; k < 8; k++)
-        NC_OK(nc_put_att_double(ncid, NC_GLOBAL, dbl_names[k], NC_DOUBLE, 1, &dbl[k]));
-    NC_OK(nc_enddef(ncid));
-    NC_OK(nc_put_var_int(ncid, vw, s->net.n));
-    NC_OK(nc_put_var_float(ncid, vp, s->net.params));
-    NC_OK(nc_put_var_float(ncid, vim, s->in_mean));
-    NC_OK(nc_put_var_float(ncid, vis, s->in_std));
-    NC_OK(nc_put_var_float(ncid, vom, s->out_mean));
-    NC_OK(nc_put_var_float(ncid, vos, s->out_std));
-    if (de >= 0) {
-        NC_OK(nc_put_var_double(ncid, vt, s->train_loss));
-        NC_OK(nc_put_var_double(ncid, vv, s->val_loss));
-        NC_OK(nc_put_var_double(ncid, vsp, s->samples_per_s));
-    }
-    if (opt) {
-        NC_OK(nc_put_var_float(ncid, vm1, opt->m1));
-        if (opt->m2)
-            NC_OK(nc_put_var_float(ncid, vm2, opt->m2));
-    }
-    int nc2 = fc_nc_close_output(ncid);
-    nc = nc ? nc : nc2;
-    if (nc != NC_NOERR || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return fc_fail(err, FC_EIO, "cannot write the model '%s': %s%s", path,
-                       nc != NC_NOERR ? fc_nc_strerror(nc, tmp) : strerror(errno),
-                       fc_file_exists(path) ? " (the model saved before is kept)" : "");
-    }
+        if ((st = fc_cf_att_double(f, NC_GLOBAL, dbl_names[k], 1, &dbl[k], err)))
+            return st;
     return FC_OK;
+}
+
+int ml_surrogate_save(const ml_surrogate *s, const mlp_optim *opt, const char *path, fc_err *err)
+{
+    /* CDF-5 rather than NetCDF-4: a model needs no HDF5 feature, and a write that fails (a
+     * full disk) then leaves no half-closed HDF5 file behind to crash the process at exit.
+     * Atomic: a reader, or a training that is interrupted, finds the whole best model. */
+    char cmd[4400], hist[4500];
+    snprintf(cmd, sizeof cmd, "flowcast train on %.4000s (epoch %d of training)", s->data_files,
+             s->epochs_done);
+    fc_cf_history(hist, sizeof hist, cmd);
+    const fc_cf_spec spec = {"model file", 1, "", 1, 0,
+                             "flowcast surrogate: an MLP local emulator of solver output", hist};
+    fc_cf_file f;
+    int ids[MV_COUNT], st = fc_cf_create(&f, path, &spec, err);
+    if (st)
+        return st;
+    if ((st = define_model(&f, s, opt, ids, err)) || (st = fc_cf_enddef(&f, err)) ||
+        (st = fc_cf_put_int(&f, ids[MV_WIDTHS], s->net.n, err)) ||
+        (st = fc_cf_put_float(&f, ids[MV_PARAMS], NULL, NULL, s->net.params, err)) ||
+        (st = fc_cf_put_float(&f, ids[MV_IN_MEAN], NULL, NULL, s->in_mean, err)) ||
+        (st = fc_cf_put_float(&f, ids[MV_IN_STD], NULL, NULL, s->in_std, err)) ||
+        (st = fc_cf_put_float(&f, ids[MV_OUT_MEAN], NULL, NULL, s->out_mean, err)) ||
+        (st = fc_cf_put_float(&f, ids[MV_OUT_STD], NULL, NULL, s->out_std, err)) ||
+        (s->epochs_done > 0 &&
+         ((st = fc_cf_put_double(&f, ids[MV_TRAIN], NULL, NULL, s->train_loss, err)) ||
+          (st = fc_cf_put_double(&f, ids[MV_VAL], NULL, NULL, s->val_loss, err)) ||
+          (st = fc_cf_put_double(&f, ids[MV_RATE], NULL, NULL, s->samples_per_s, err)))) ||
+        (opt && (st = fc_cf_put_float(&f, ids[MV_M1], NULL, NULL, opt->m1, err))) ||
+        (opt && opt->m2 && (st = fc_cf_put_float(&f, ids[MV_M2], NULL, NULL, opt->m2, err)))) {
+        fc_cf_discard(&f);
+    } else
+        st = fc_cf_close(&f, err);
+    if (st && fc_file_exists(path))
+        fc_err_append(err, "  the model saved before is kept");
+    return st;
 }
 
 /* Splits a comma list of variable names into names; the count, or -1 if there are more than
@@ -307,7 +340,7 @@ int ml_surrogate_load(ml_surrogate *s, mlp_optim *opt, const char *path, fc_err 
         const double bytes = (double)np * sizeof(float) * (opt ? 3 : 1);
         const double avail = (double)fc_host_available_memory();
         if (!st && avail > 0 && bytes > 0.9 * avail)
-            st = fc_fail(err, FC_ENOMEM, "'%s': a model of %zu parameters needs %.3g GB; %.3g GB "
+            st = fc_fail(err, FC_EINPUT, "'%s': a model of %zu parameters needs %.3g GB; %.3g GB "
                          "of memory is available", path, np, bytes / 1e9, avail / 1e9);
     }
     if (!st)
@@ -336,7 +369,8 @@ int ml_surrogate_load(ml_surrogate *s, mlp_optim *opt, const char *path, fc_err 
         const char *names[3] = {"train_loss", "val_loss", "samples_per_second"};
         double *dst[3] = {s->train_loss, s->val_loss, s->samples_per_s};
         for (int k = 0; k < 3 && !st; k++) {
-            /* Losses may be NaN (an epoch without validation records): check the shape only. */
+            /* A loss may be undefined (an epoch without validation records), written as the
+             * fill value: check the shape only, and read a fill value back as NaN. */
             fc_nc_var hv;
             if ((st = fc_nc_find_var(ncid, path, names[k], 1, 1, &hv, err)) == FC_OK &&
                 hv.len[0] != ne)
@@ -344,6 +378,9 @@ int ml_surrogate_load(ml_surrogate *s, mlp_optim *opt, const char *path, fc_err 
                              "values for %zu epochs", path, names[k], hv.len[0], ne);
             if (!st && nc_get_var_double(ncid, hv.id, dst[k]) != NC_NOERR)
                 st = fc_fail(err, FC_EINPUT, "'%s': cannot read variable '%s'", path, names[k]);
+            for (size_t e = 0; e < ne && !st; e++)
+                if (dst[k][e] == NC_FILL_DOUBLE)
+                    dst[k][e] = NAN;
         }
     }
     for (int v = 0; v < g->nvars + g->nstatic && !st; v++) {
@@ -680,95 +717,114 @@ static int read_record(int ncid, const char *path, char names[][64], int n, int 
     return FC_OK;
 }
 
-/* The output file: the init file's x, y and time conventions, the model's variables. */
-static int create_output(const ml_rollout_opts *o, const ml_surrogate *s, int in, int *ncid,
-                         int *tid, int *vid, fc_err *err)
+/* The forecast file: its handle, and the ids of time and of each variable. */
+typedef struct forecast_file {
+    fc_cf_file cf;
+    int time_id, var_id[ML_MAX_VARS];
+} forecast_file;
+
+/* Text attribute name of variable var in the init file, or fallback. */
+static void init_att(int in, const char *var, const char *name, const char *fallback, char *buf,
+                     size_t len)
 {
-    int nc = nc_create(o->output, NC_NETCDF4 | NC_CLOBBER, ncid), dt = -1, dy = -1, dx = -1,
-        cx = -1, cy = -1;
-    if (nc != NC_NOERR)
-        return fc_fail(err, FC_EINPUT, "cannot create '%s': %s", o->output,
-                       fc_nc_strerror(nc, o->output));
-    const ml_geometry *g = &s->geo;
-    NC_OK(nc_def_dim(*ncid, "time", NC_UNLIMITED, &dt));
-    NC_OK(nc_def_dim(*ncid, "y", (size_t)g->ny, &dy));
-    NC_OK(nc_def_dim(*ncid, "x", (size_t)g->nx, &dx));
-    NC_OK(nc_def_var(*ncid, "time", NC_DOUBLE, 1, &dt, tid));
-    NC_OK(nc_def_var(*ncid, "y", NC_DOUBLE, 1, &dy, &cy));
-    NC_OK(nc_def_var(*ncid, "x", NC_DOUBLE, 1, &dx, &cx));
-    const int dims[3] = {dt, dy, dx};
-    for (int v = 0; v < g->nvars; v++) {
-        /* The solver's type, so its attributes (_FillValue) copy over as they are. */
-        int src;
-        nc_type type = NC_FLOAT;
-        if (nc_inq_varid(in, s->vars[v], &src) == NC_NOERR)
-            nc_inq_vartype(in, src, &type);
-        NC_OK(nc_def_var(*ncid, s->vars[v], type, 3, dims, &vid[v]));
-    }
-    /* Attributes as the solver wrote them. */
-    const char *coords[3] = {"time", "y", "x"};
-    const int out_ids[3] = {*tid, cy, cx};
-    for (int k = 0; k < 3; k++) {
-        int src, natts;
-        if (nc_inq_varid(in, coords[k], &src) == NC_NOERR && nc_inq_varnatts(in, src, &natts) == NC_NOERR)
-            for (int a = 0; a < natts; a++) {
-                char name[NC_MAX_NAME + 1];
-                /* Descriptive: one that does not fit its variable (a _FillValue of another
-                 * type) is left out rather than failing the forecast. */
-                if (nc == NC_NOERR && nc_inq_attname(in, src, a, name) == NC_NOERR &&
-                    strcmp(name, "bounds"))
-                    nc_copy_att(in, src, name, *ncid, out_ids[k]);
-            }
-    }
-    for (int v = 0; v < g->nvars; v++) {
-        int src, natts;
-        if (nc_inq_varid(in, s->vars[v], &src) == NC_NOERR && nc_inq_varnatts(in, src, &natts) == NC_NOERR)
-            for (int a = 0; a < natts; a++) {
-                char name[NC_MAX_NAME + 1];
-                if (nc == NC_NOERR && nc_inq_attname(in, src, a, name) == NC_NOERR)
-                    nc_copy_att(in, src, name, *ncid, vid[v]);
-            }
-    }
-    char hist[8800];
-    snprintf(hist, sizeof hist, "flowcast rollout --model %s --init %s --steps %d", o->model,
-             o->init, o->steps);
-    NC_OK(put_text(*ncid, "Conventions", "CF-1.11"));
-    NC_OK(put_text(*ncid, "title", "surrogate forecast (flowcast rollout)"));
-    NC_OK(put_text(*ncid, "source", "flowcast " PACKAGE_VERSION ", MLP local emulator"));
-    NC_OK(put_text(*ncid, "history", hist));
-    NC_OK(put_text(*ncid, "flowcast_model", o->model));
-    NC_OK(put_text(*ncid, "flowcast_init", o->init));
-    NC_OK(nc_enddef(*ncid));
-    /* The coordinates' values from the init file. */
-    double *c = malloc((size_t)(g->nx > g->ny ? g->nx : g->ny) * sizeof *c);
-    int src;
-    size_t zero = 0, cnx = (size_t)g->nx, cny = (size_t)g->ny;
-    if (c && nc_inq_varid(in, "x", &src) == NC_NOERR &&
-        nc_get_vara_double(in, src, &zero, &cnx, c) == NC_NOERR)
-        NC_OK(nc_put_var_double(*ncid, cx, c));
-    if (c && nc_inq_varid(in, "y", &src) == NC_NOERR &&
-        nc_get_vara_double(in, src, &zero, &cny, c) == NC_NOERR)
-        NC_OK(nc_put_var_double(*ncid, cy, c));
-    free(c);
-    if (nc != NC_NOERR) {
-        fc_nc_close_output(*ncid);
-        unlink(o->output);
-        return fc_fail(err, FC_EIO, "writing '%s': %s", o->output, nc_strerror(nc));
-    }
-    return FC_OK;
+    int id;
+    size_t n = 0;
+    nc_type type;
+    snprintf(buf, len, "%s", fallback);
+    if (nc_inq_varid(in, var, &id) == NC_NOERR &&
+        nc_inq_att(in, id, name, &type, &n) == NC_NOERR && type == NC_CHAR && n > 0 && n < len &&
+        nc_get_att_text(in, id, name, buf) == NC_NOERR)
+        buf[n] = '\0';
 }
 
-static int write_state(int ncid, int tid, const int *vid, const ml_surrogate *s, size_t rec,
-                       double t, const float *state)
+/* A variable of the forecast, described as the init file describes it. */
+static int def_like(fc_cf_file *f, int in, const char *name, nc_type type, int ndims,
+                    const int *dims, const char *long_fallback, int *id, fc_err *err)
+{
+    char long_name[512], units[256], standard[256];
+    init_att(in, name, "long_name", long_fallback, long_name, sizeof long_name);
+    init_att(in, name, "units", "1", units, sizeof units);
+    init_att(in, name, "standard_name", "", standard, sizeof standard);
+    int st = fc_cf_def_var(f, name, type, ndims, dims, long_name, units, id, err);
+    if (!st && *standard)
+        st = fc_cf_att_text(f, *id, "standard_name", standard, err);
+    return st;
+}
+
+/* Creates the forecast: the init file's time units and x, y coordinates, the model's variables
+ * (float, as the surrogate computes them). */
+static int create_forecast(const ml_rollout_opts *o, const ml_surrogate *s, int in,
+                           forecast_file *out, fc_err *err)
 {
     const ml_geometry *g = &s->geo;
-    int nc = NC_NOERR;
-    size_t start[3] = {rec, 0, 0}, count[3] = {1, (size_t)g->ny, (size_t)g->nx};
+    char cmd[8800], hist[8900];
+    snprintf(cmd, sizeof cmd, "flowcast rollout --model %s --init %s --steps %d", o->model,
+             o->init, o->steps);
+    fc_cf_history(hist, sizeof hist, cmd);
+    const fc_cf_spec spec = {"output file", o->overwrite, "use -O to replace it", 0, 0,
+                             "surrogate forecast (flowcast rollout)", hist};
+    fc_cf_file *f = &out->cf;
+    int st = fc_cf_create(f, o->output, &spec, err);
+    if (st)
+        return st;
+    int dt, dy, dx, cx, cy;
+    char calendar[64];
+    init_att(in, "time", "calendar", "standard", calendar, sizeof calendar);
+    if ((st = fc_cf_def_dim(f, "time", NC_UNLIMITED, &dt, err)) ||
+        (st = fc_cf_def_dim(f, "y", (size_t)g->ny, &dy, err)) ||
+        (st = fc_cf_def_dim(f, "x", (size_t)g->nx, &dx, err)) ||
+        (st = def_like(f, in, "time", NC_DOUBLE, 1, &dt, "model time", &out->time_id, err)) ||
+        (st = fc_cf_att_text(f, out->time_id, "calendar", calendar, err)) ||
+        (st = fc_cf_att_text(f, out->time_id, "axis", "T", err)) ||
+        (st = def_like(f, in, "y", NC_DOUBLE, 1, &dy, "y coordinate of cell centre", &cy, err)) ||
+        (st = fc_cf_att_text(f, cy, "axis", "Y", err)) ||
+        (st = def_like(f, in, "x", NC_DOUBLE, 1, &dx, "x coordinate of cell centre", &cx, err)) ||
+        (st = fc_cf_att_text(f, cx, "axis", "X", err)))
+        goto fail;
+    const int dims[3] = {dt, dy, dx};
     for (int v = 0; v < g->nvars; v++)
-        NC_OK(nc_put_vara_float(ncid, vid[v], start, count, state + (size_t)v * g->nx * g->ny));
-    NC_OK(nc_put_var1_double(ncid, tid, &rec, &t)); /* the time last: the record is whole */
-    NC_OK(nc_sync(ncid));
-    return nc;
+        if ((st = def_like(f, in, s->vars[v], NC_FLOAT, 3, dims, s->vars[v], &out->var_id[v],
+                           err)))
+            goto fail;
+    if ((st = fc_cf_att_text(f, NC_GLOBAL, "source",
+                             "flowcast " PACKAGE_VERSION ", MLP local emulator", err)) ||
+        (st = fc_cf_att_text(f, NC_GLOBAL, "flowcast_model", o->model, err)) ||
+        (st = fc_cf_att_text(f, NC_GLOBAL, "flowcast_init", o->init, err)) ||
+        (st = fc_cf_enddef(f, err)))
+        goto fail;
+    /* The coordinates' values from the init file (checked there: finite). */
+    double *c = malloc((size_t)(g->nx > g->ny ? g->nx : g->ny) * sizeof *c);
+    size_t zero = 0, cnx = (size_t)g->nx, cny = (size_t)g->ny;
+    int src;
+    if (!c)
+        st = fc_fail(err, FC_ENOMEM, "out of memory");
+    if (!st && nc_inq_varid(in, "x", &src) == NC_NOERR &&
+        nc_get_vara_double(in, src, &zero, &cnx, c) == NC_NOERR)
+        st = fc_cf_put_double(f, cx, NULL, NULL, c, err);
+    if (!st && nc_inq_varid(in, "y", &src) == NC_NOERR &&
+        nc_get_vara_double(in, src, &zero, &cny, c) == NC_NOERR)
+        st = fc_cf_put_double(f, cy, NULL, NULL, c, err);
+    free(c);
+    if (!st)
+        return FC_OK;
+fail:
+    fc_cf_discard(f);
+    return st;
+}
+
+/* Appends record rec at time t: every variable, then the time (the record is whole), synced. */
+static int write_state(forecast_file *out, const ml_surrogate *s, size_t rec, double t,
+                       const float *state, fc_err *err)
+{
+    const ml_geometry *g = &s->geo;
+    size_t start[3] = {rec, 0, 0}, count[3] = {1, (size_t)g->ny, (size_t)g->nx};
+    int st = FC_OK;
+    for (int v = 0; v < g->nvars && !st; v++)
+        st = fc_cf_put_float(&out->cf, out->var_id[v], start, count,
+                             state + (size_t)v * g->nx * g->ny, err);
+    if (!st)
+        st = fc_cf_put_double(&out->cf, out->time_id, start, count, &t, err);
+    return st ? st : fc_cf_sync(&out->cf, err);
 }
 
 /* Seconds of the solver per output interval: its case (stored in the init file) stepped for one
@@ -867,17 +923,15 @@ int ml_rollout(const ml_rollout_opts *o, ml_rollout_result *res, fc_err *err)
         st = read_record(in, o->init, s.statics, g->nstatic, g->nx, g->ny, rec, statics, err);
     if (!st)
         st = mlp_work_init(&w, &s.net, B, err);
-    int out = -1, otid, vid[ML_MAX_VARS];
+    forecast_file out = {.cf = {.ncid = -1}};
     if (!st)
-        st = create_output(o, &s, in, &out, &otid, vid, err);
+        st = create_forecast(o, &s, in, &out, err);
     if (st)
         goto done;
     memcpy(first, state, plane * g->nvars * sizeof *state);
     const double t0 = times[rec];
-    if (write_state(out, otid, vid, &s, 0, t0, state) != NC_NOERR) {
-        st = fc_fail(err, FC_EIO, "writing '%s'", o->output);
+    if ((st = write_state(&out, &s, 0, t0, state, err)))
         goto done;
-    }
     res->steps = o->steps;
     res->nvars = g->nvars;
     memcpy(res->vars, s.vars, sizeof res->vars);
@@ -910,10 +964,8 @@ int ml_rollout(const ml_rollout_opts *o, ml_rollout_result *res, fc_err *err)
         ml_surrogate_step(&s, &w, state, statics, x, next);
         step_secs += fc_now() - w0;
         const double t = t0 + n * s.interval;
-        if (write_state(out, otid, vid, &s, (size_t)n, t, state) != NC_NOERR) {
-            st = fc_fail(err, FC_EIO, "writing '%s'", o->output);
+        if ((st = write_state(&out, &s, (size_t)n, t, state, err)))
             goto done;
-        }
         size_t tr = rec;
         while (tr < nt && fabs(times[tr] - t) > 1e-6 * (fabs(t) + s.interval))
             tr++;
@@ -939,8 +991,13 @@ int ml_rollout(const ml_rollout_opts *o, ml_rollout_result *res, fc_err *err)
     res->step_seconds = step_secs / o->steps;
     res->solver_seconds = solver_seconds(in, o->init, &s, o->solvers, res->solver_why, sizeof res->solver_why);
 done:
-    if (out >= 0 && fc_nc_close_output(out) != NC_NOERR && !st)
-        st = fc_fail(err, FC_EIO, "closing '%s'", o->output);
+    {
+        fc_err cerr;
+        if (fc_cf_close(&out.cf, &cerr) && !st) {
+            st = FC_EIO;
+            *err = cerr;
+        }
+    }
     fc_nc_close(in);
     mlp_work_free(&w);
     free(times);

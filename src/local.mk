@@ -5,7 +5,8 @@ libflowcast_core_a_SOURCES += src/core/fc.h src/core/hd.h src/core/cuda_util.h \
 	src/core/log.c src/core/log.h src/core/timer.c src/core/timer.h \
 	src/core/progress.c src/core/progress.h src/core/files.c src/core/files.h \
 	src/core/ncio.c src/core/ncio.h src/core/ncread.c src/core/ncread.h \
-	src/core/solver.h src/core/sim.c src/core/sim.h src/core/run.c src/core/run.h \
+	src/core/cfwrite.c src/core/cfwrite.h src/core/solver.h \
+	src/core/sim.c src/core/sim.h src/core/run.c src/core/run.h \
 	src/core/backend.c src/core/backend.h
 if HAVE_CUDA
 libflowcast_core_a_SOURCES += src/core/backend_cuda.c
@@ -21,7 +22,7 @@ libflowcast_app_a_SOURCES += src/bench/bench.c src/bench/bench.h \
 
 # src/cli: the program `flowcast`: main and one file per command.
 bin_PROGRAMS += src/flowcast
-src_flowcast_SOURCES = src/cli/main.c src/cli/cmd.h src/cli/cmd_run.c src/cli/cmd_info.c \
+src_flowcast_SOURCES = src/cli/main.c src/cli/cmd.h src/cli/args.c src/cli/cmd_run.c src/cli/cmd_info.c \
 	src/cli/cmd_cases.c src/cli/cmd_validate.c src/cli/cmd_profile.c src/cli/cmd_bench.c \
 	src/cli/cmd_train.c src/cli/cmd_demo.c
 src_flowcast_LDADD = $(FC_LIBS)

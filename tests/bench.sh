@@ -10,7 +10,7 @@ expect "bench: unknown solver" 2 "unknown solver 'lbm' (known: swe, ns2d, spectr
 expect "bench: bad sizes" 2 "--sizes 16,x: expected up to 16 whole numbers from 4 to 65536" "$fc" bench --sizes 16,x -o "$b"
 expect "bench: bad threads" 2 "--threads 0: expected up to 32 whole numbers from 1 to 4096" "$fc" bench --threads 0 -o "$b"
 expect "bench: a thread count twice" 2 "--threads: 2 is given twice" "$fc" bench --threads 2,2 -o "$b"
-expect "bench: bad min-seconds" 2 "--min-seconds -1: expected a number of seconds" "$fc" bench --min-seconds -1 -o "$b"
+expect "bench: bad min-seconds" 2 "--min-seconds -1: expected a number in (0, 3600]" "$fc" bench --min-seconds -1 -o "$b"
 expect "bench: unknown option" 2 "unknown option '--fast'" "$fc" bench --fast -o "$b"
 expect "bench: option without value" 2 "needs a value" "$fc" bench --sizes
 "$fc" info | grep -q "GPUs:       none" && expect "bench: --device gpu without one" 2 "no GPU" "$fc" bench --device gpu -o "$b"
@@ -38,7 +38,7 @@ awk -F, 'NR > 1 && $6 == "cpu_all" && $16 != 1 { exit 1 }' "$b.csv" \
   && ok "bench: the all-thread rows are the speedup reference" || bad "bench: the all-thread rows are the speedup reference"
 "$NCDUMP" -h "$b.nc" >"$tmp/nc" 2>&1
 grep -q "row = UNLIMITED ; // (8 currently)" "$tmp/nc" && grep -q 'time_per_step:units = "s"' "$tmp/nc" \
-  && grep -q 'effective_bandwidth:units = "GB s-1"' "$tmp/nc" && ok "bench: NetCDF of 8 rows with units" || bad "bench: NetCDF of 8 rows with units"
+  && grep -q 'effective_bandwidth:units = "Gbyte s-1"' "$tmp/nc" && ok "bench: NetCDF of 8 rows with units" || bad "bench: NetCDF of 8 rows with units"
 "$NCDUMP" -v solver "$b.nc" | grep -q '"spectral"' && ok "bench: NetCDF strings read back" || bad "bench: NetCDF strings read back"
 if command -v gnuplot >/dev/null 2>&1; then
   [ -s "${b}_speedup.png" ] && [ -s "${b}_bandwidth.png" ] && ok "bench: plots drawn" || bad "bench: plots drawn"

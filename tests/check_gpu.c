@@ -239,7 +239,7 @@ static long long case_steps(int c)
 static void perturb(tl_sim *s)
 {
     unsigned long long x = 12345;
-    for (int f = 0; f < s->s->nfields; f++)
+    for (int f = 0; f < s->s->io.nfields; f++)
         for (int j = 0; j < s->grid.ny; j++)
             for (int i = 0; i < s->grid.nx; i++) {
                 x = x * 6364136223846793005ull + 1442695040888963407ull;
@@ -291,7 +291,7 @@ START_TEST(gpu_matches_cpu)
         ck_assert_msg(fabs(rc.change - rg.change) <=
                           fmax(1e-3 * fabs(rc.change), 1e3 * fabs(rc.change - rr.change)) + 1e-300,
                       "step %lld: change cpu %.17g gpu %.17g", n, rc.change, rg.change);
-        for (size_t k = 0; k < s->nstep_stats; k++) {
+        for (size_t k = 0; k < s->io.nstep_stats; k++) {
             stat_diff[k] = fmax(stat_diff[k], fabs(rc.stats[k] - rg.stats[k]));
             stat_max[k] = fmax(stat_max[k], fabs(rc.stats[k]));
         }
@@ -304,17 +304,17 @@ START_TEST(gpu_matches_cpu)
     }
     /* The step statistics (pressure iterations and residuals, budget residuals): the same
      * quantities from the same state, to the solver's tolerance. */
-    for (size_t k = 0; k < s->nstep_stats; k++) {
+    for (size_t k = 0; k < s->io.nstep_stats; k++) {
         printf("%-36s step statistic %s: largest |gpu - cpu| %.3e of %.3e\n", cases[_i].name,
-               s->step_stats[k].name, stat_diff[k], stat_max[k]);
-        if (!strcmp(s->step_stats[k].name, "poisson_iterations"))
+               s->io.step_stats[k].name, stat_diff[k], stat_max[k]);
+        if (!strcmp(s->io.step_stats[k].name, "poisson_iterations"))
             ck_assert_msg(stat_diff[k] <= 2, "pressure iterations differ by %g", stat_diff[k]);
-        else if (!strcmp(s->step_stats[k].name, "poisson_residual"))
+        else if (!strcmp(s->io.step_stats[k].name, "poisson_residual"))
             ck_assert_msg(stat_diff[k] <= 10 * atof(POISSON_TOL), "pressure residuals differ by %g",
                           stat_diff[k]);
         else
             ck_assert_msg(stat_diff[k] <= 1e-6 * stat_max[k] + 1e-12, "%s differs by %g",
-                          s->step_stats[k].name, stat_diff[k]);
+                          s->io.step_stats[k].name, stat_diff[k]);
     }
     tl_sim_download(&cpu);
     tl_sim_download(&gpu);
@@ -322,11 +322,11 @@ START_TEST(gpu_matches_cpu)
     /* A field whose largest value is round-off of the case's largest (the momentum of a lake
      * at rest) is judged by the absolute test alone. */
     double case_scale = 0;
-    for (int f = 0; f < s->nfields; f++)
+    for (int f = 0; f < s->io.nfields; f++)
         if (fc_field_on(s, cpu.params, f))
             case_scale =
                 fmax(case_scale, max_abs_field(&cpu.grid, cpu.host.f[f], s == &ns2d_solver));
-    for (int f = 0; f < s->nfields; f++) {
+    for (int f = 0; f < s->io.nfields; f++) {
         if (!fc_field_on(s, cpu.params, f))
             continue;
         const diff d = compare(&cpu.grid, gpu.host.f[f], cpu.host.f[f], s == &ns2d_solver);
@@ -335,13 +335,13 @@ START_TEST(gpu_matches_cpu)
         const double tol = fmax(rtol * scale, 100 * own.max_abs);
         printf("%-36s %-5s after %lld steps: max abs %.3e, max rel %.3e, L2 rel %.3e "
                "(perturbed CPU: max abs %.3e; tolerance %.1e)\n",
-               cases[_i].name, s->field_names[f], steps, d.max_abs, d.max_rel, d.norm,
+               cases[_i].name, s->io.field_names[f], steps, d.max_abs, d.max_rel, d.norm,
                own.max_abs, tol);
         ck_assert_msg(scale <= 1e-10 * case_scale || own.max_rel <= FC_GPU_MAX_SENSITIVITY,
                       "%s: field %s: a perturbation of %g grows to %.3e: too sensitive a case",
-                      cases[_i].name, s->field_names[f], ULPS, own.max_rel);
+                      cases[_i].name, s->io.field_names[f], ULPS, own.max_rel);
         ck_assert_msg(d.max_abs <= tol, "%s: field %s differs: max abs %.3e, max rel %.3e "
-                      "(tolerance %.1e absolute)", cases[_i].name, s->field_names[f], d.max_abs,
+                      "(tolerance %.1e absolute)", cases[_i].name, s->io.field_names[f], d.max_abs,
                       d.max_rel, tol);
     }
     tl_sim_close(&cpu);
@@ -442,9 +442,9 @@ START_TEST(gpu_transforms_round_trip)
     for (int f = 0; f < SPEC_NFIELDS; f++) {
         diff d = compare(g, gpu.host.f[f], orig[f], 0);
         printf("%-36s %-9s round trip on the GPU: max rel %.3e\n", cases[c].name,
-               spec_solver.field_names[f], d.max_rel);
+               spec_solver.io.field_names[f], d.max_rel);
         ck_assert_msg(d.max_rel <= FC_GPU_ROUNDTRIP_RTOL, "%s: %s round trip: %.3e", cases[c].name,
-                      spec_solver.field_names[f], d.max_rel);
+                      spec_solver.io.field_names[f], d.max_rel);
         free(orig[f]);
     }
     tl_sim_close(&gpu);

@@ -269,7 +269,7 @@ expect "rollout: not a model" 2 "is not a flowcast model file" "$fc" rollout --m
 expect "rollout: no such time" 2 "has no record at --time 7 s" "$fc" rollout --model "$m" --init "$tmp/waves.nc" --time 7 --steps 2 -o "$tmp/p.nc"
 absent "rollout: bad input writes nothing" "$tmp/p.nc"
 expect "rollout: scored against the solver" 0 "| 0.04 | h |" "$fc" rollout --model "$m" --init "$tmp/waves.nc" --time 0.1 --steps 3 -o "$tmp/p.nc"
-"$NCDUMP" -h "$tmp/p.nc" | grep -q "double h(time, y, x)" && ok "rollout: the forecast in the solver's layout" || bad "rollout: the forecast in the solver's layout"
+"$NCDUMP" -h "$tmp/p.nc" | grep -q "float h(time, y, x)" && ok "rollout: the forecast in the solver's layout" || bad "rollout: the forecast in the solver's layout"
 expect "rollout: the forecast is not overwritten" 2 "exists; it is left untouched" "$fc" rollout --model "$m" --init "$tmp/waves.nc" --steps 1 -o "$tmp/p.nc"
 expect "demo --help" 0 "usage: flowcast demo" "$fc" demo --help
 expect "demo: without its inputs" 2 "demo: cannot read $tmp/nowhere/jet.ini (--inputs $tmp/nowhere)" "$fc" demo --inputs "$tmp/nowhere"

@@ -31,19 +31,19 @@ START_TEST(bytes_model_and_memory_of_every_solver)
     for (size_t k = 0; k < n; k++) {
         tl_sim s;
         const char *const sets[] = {"grid.nx=32", "grid.ny=32", NULL};
-        ck_assert_ptr_nonnull(all[k]->bench_case);
-        tl_sim_open(&s, all[k]->bench_case, sets, NULL);
+        ck_assert_ptr_nonnull(all[k]->cost.bench_case);
+        tl_sim_open(&s, all[k]->cost.bench_case, sets, NULL);
         int fields = 0;
-        for (int f = 0; f < all[k]->nfields; f++)
+        for (int f = 0; f < all[k]->io.nfields; f++)
             fields += fc_field_on(all[k], s.params, f);
-        const double bytes = all[k]->bytes_per_cell_step(s.params);
+        const double bytes = all[k]->cost.bytes_per_cell_step(s.params);
         const double floor = 2.0 * fields * sizeof(fc_real);
         printf("%-9s %5.0f B per cell-step (floor %3.0f), %4.1f values per cell\n", all[k]->name,
-               bytes, floor, all[k]->mem_per_cell(s.params));
+               bytes, floor, all[k]->cost.mem_per_cell(s.params));
         ck_assert_double_ge(bytes, floor);
         ck_assert_double_le(bytes, 100 * floor);
         ck_assert_double_eq(fmod(bytes, sizeof(fc_real)), 0);
-        ck_assert_double_le(all[k]->mem_per_cell(s.params), FC_BENCH_VALUES_PER_CELL);
+        ck_assert_double_le(all[k]->cost.mem_per_cell(s.params), FC_BENCH_VALUES_PER_CELL);
         /* The benchmark case moves: bench's time step comes from its rate. */
         tl_sim_steps(&s, 2);
         ck_assert_double_gt(s.rate, 0);

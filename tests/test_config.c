@@ -251,10 +251,10 @@ START_TEST(every_key_rejects_nonsense)
                       minimal_ic[c].ic, err.msg);
         fc_config_free(&cfg);
         count += tested_keys(core, ncore, minimal_ic[c].ic, ini);
-        count += tested_keys(s->keys, s->nkeys, minimal_ic[c].ic, ini);
+        count += tested_keys(s->schema.keys, s->schema.nkeys, minimal_ic[c].ic, ini);
     }
     for (size_t s = 0; s < nsolvers; s++) /* every initial condition of every solver covered */
-        nics += solvers[s]->nics;
+        nics += solvers[s]->schema.nics;
     ck_assert_uint_eq(sizeof minimal_ic / sizeof minimal_ic[0], nics);
     printf("every_key_rejects_nonsense: %d key/initial-condition pairs rejected\n", count);
 }

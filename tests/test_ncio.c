@@ -132,11 +132,11 @@ static const char *two_records(fc_config *cfg, fc_grid *g)
     fc_grid_init(g, 12, 10, 2, 0, 1.2, 0, 1, bc, &err);
     const char *path = tl_temp_path("two.nc");
     unlink(path);
-    fc_ncio_meta m = {cfg, cfg->solver, NULL, g, "two", "now: test", "cpu", cfg->solver->diags,
-                   (int)cfg->solver->ndiags, 0};
+    fc_ncio_meta m = {cfg, cfg->solver, NULL, g, "two", "now: test", "cpu", cfg->solver->io.diags,
+                   (int)cfg->solver->io.ndiags, 0};
     fc_ncio_file *f;
     ck_assert_msg(fc_ncio_create(path, 0, &m, &f, &err) == FC_OK, "%s", err.msg);
-    size_t n = 120, nv = cfg->solver->nvars;
+    size_t n = 120, nv = cfg->solver->io.nvars;
     fc_real *data = malloc(n * nv * sizeof *data);
     fc_real **packed = calloc(nv, sizeof *packed);
     double diags[8] = {1, 2, 3, 4};
@@ -145,7 +145,7 @@ static const char *two_records(fc_config *cfg, fc_grid *g)
             packed[v] = data + v * n;
             for (size_t k = 0; k < n; k++)
                 packed[v][k] = (fc_real)(1000 * rec + 10 * v + k * 0.5);
-            if (cfg->solver->vars[v].shape == FC_VAR_YX) {
+            if (cfg->solver->io.vars[v].shape == FC_VAR_YX) {
                 if (rec == 0)
                     ck_assert_int_eq(fc_ncio_write_static(f, (int)v, packed[v], &err), FC_OK);
                 packed[v] = NULL;
@@ -204,7 +204,7 @@ START_TEST(existing_file_is_never_overwritten)
     ck_assert_int_eq(fc_config_load(ini, NULL, 0, fc_solvers(), &cfg, &err), FC_OK);
     const int bc[4] = {1, 1, 1, 1};
     fc_grid_init(&g, 12, 10, 2, 0, 1.2, 0, 1, bc, &err);
-    fc_ncio_meta m = {&cfg, cfg.solver, NULL, &g, "t", "h", "cpu", cfg.solver->diags, 4, 0};
+    fc_ncio_meta m = {&cfg, cfg.solver, NULL, &g, "t", "h", "cpu", cfg.solver->io.diags, 4, 0};
     fc_ncio_file *f;
     ck_assert_int_eq(fc_ncio_create(path, 0, &m, &f, &err), FC_EINPUT);
     ck_assert_ptr_nonnull(strstr(err.msg, "exists; it is left untouched"));

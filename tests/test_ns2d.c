@@ -166,7 +166,7 @@ START_TEST(divergence_below_tolerance_after_each_projection)
     }
     tl_sim_download(&s);
     double d[8];
-    ck_assert_int_eq(s.s->diagnose(s.params, &s.grid, &s.host, d, &err), FC_OK);
+    ck_assert_int_eq(s.s->io.diagnose(s.params, &s.grid, &s.host, d, &err), FC_OK);
     ck_assert_msg(d[2] <= 1e-8, "max divergence %g", d[2]);
     tl_sim_close(&s);
 }
@@ -301,7 +301,7 @@ START_TEST(threads_do_not_change_the_result)
     tl_sim_download(&b);
     for (int f = 0; f < 3; f++)
         ck_assert_msg(!memcmp(a.host.f[f], b.host.f[f], a.grid.nalloc * sizeof(fc_real)),
-                      "field %s differs between 1 and 2 threads", a.s->field_names[f]);
+                      "field %s differs between 1 and 2 threads", a.s->io.field_names[f]);
     tl_sim_close(&a);
     tl_sim_close(&b);
 #endif

@@ -39,8 +39,8 @@ static const char rest_case[] = BOX "[grid]\nnx = 32\nny = 32\n[initial]\ntype =
 /* Index of diagnostic `name`. */
 static int diag_index(const fc_solver_desc *s, const char *name)
 {
-    for (size_t k = 0; k < s->ndiags; k++)
-        if (!strcmp(s->diags[k].name, name))
+    for (size_t k = 0; k < s->io.ndiags; k++)
+        if (!strcmp(s->io.diags[k].name, name))
             return (int)k;
     ck_abort_msg("no diagnostic %s", name);
     return -1;
@@ -50,7 +50,7 @@ static double diag(tl_sim *s, const char *name)
 {
     double d[8];
     fc_err err;
-    ck_assert_int_eq(s->s->diagnose(s->params, &s->grid, &s->host, d, &err), FC_OK);
+    ck_assert_int_eq(s->s->io.diagnose(s->params, &s->grid, &s->host, d, &err), FC_OK);
     return d[diag_index(s->s, name)];
 }
 
@@ -178,7 +178,7 @@ START_TEST(transforms_round_trip)
     tl_sim_download(&s); /* the initial field is band-limited by construction */
     for (int f = 0; f < 2; f++) {
         double scale, e = max_abs_diff(orig[f], s.host.f[f], n, &scale);
-        printf("round trip of %s: %.2e of %.2e\n", s.s->field_names[f], e, scale);
+        printf("round trip of %s: %.2e of %.2e\n", s.s->io.field_names[f], e, scale);
         ck_assert_double_le(e, 1e-14 * scale);
     }
     /* The tracer bands are one mode; a step function is not band-limited. */
@@ -215,9 +215,9 @@ START_TEST(spectrum_sums_to_the_energy)
     const int nk = fc_grid_shells(&s.grid, &dk);
     fc_real *out[8] = {0};
     out[5] = malloc((size_t)nk * sizeof(fc_real));
-    ck_assert_str_eq(s.s->vars[5].name, "energy_spectrum");
+    ck_assert_str_eq(s.s->io.vars[5].name, "energy_spectrum");
     fc_err err;
-    ck_assert_int_eq(s.s->derive(s.params, &s.grid, &s.host, out, &err), FC_OK);
+    ck_assert_int_eq(s.s->io.derive(s.params, &s.grid, &s.host, out, &err), FC_OK);
     double sum = 0;
     for (int k = 0; k < nk; k++)
         sum += out[5][k] * dk;
@@ -364,7 +364,7 @@ START_TEST(threads_agree)
     for (int f = 0; f < 2; f++) {
         double scale, e = max_abs_diff(a.host.f[f], b.host.f[f], n, &scale);
         ck_assert_msg(e <= 1e-13 * scale, "%s differs by %g between 1 and 2 threads",
-                      a.s->field_names[f], e);
+                      a.s->io.field_names[f], e);
     }
     tl_sim_close(&a);
     tl_sim_close(&b);

@@ -456,7 +456,7 @@ START_TEST(fused_stage_matches_cpu_sweep)
                     ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
                     ck_assert_msg(sets[0][f][k] == s.host.f[f][k],
                                   "step %d, %s at (%d, %d): fused %.17g, sweep %.17g", step,
-                                  swe_solver.field_names[f], i, j, (double)sets[0][f][k],
+                                  swe_solver.io.field_names[f], i, j, (double)sets[0][f][k],
                                   (double)s.host.f[f][k]);
                 }
     }

@@ -70,12 +70,12 @@ static double diagnostic(fc_sim *s, const char *name)
 {
     double d[16] = {0};
     size_t k = 0;
-    while (k < s->s->ndiags && strcmp(s->s->diags[k].name, name))
+    while (k < s->s->io.ndiags && strcmp(s->s->io.diags[k].name, name))
         k++;
     fc_err err;
-    if (s->s->diagnose(s->params, &s->grid, &s->host, d, &err))
+    if (s->s->io.diagnose(s->params, &s->grid, &s->host, d, &err))
         return NAN; /* out of memory: the check this feeds fails */
-    return k < s->s->ndiags ? d[k] : NAN;
+    return k < s->s->io.ndiags ? d[k] : NAN;
 }
 
 static int check_lake(int quick, fc_val_row *rows, int *nrows, fc_err *err)

@@ -75,10 +75,6 @@ static const fc_key ns2d_keys[] = {
      "taylor_green", "wavenumber k (the box should be a multiple of 2 pi / k)"},
 };
 
-static const fc_ic_spec ns2d_ics[] = {
-    {"rest", "fluid at rest, p = 0: walls, lids, forces and inflows set it moving"},
-    {"taylor_green", "the decaying Taylor-Green vortex, an exact solution in a periodic box"},
-};
 
 static const char *const side_names[4] = {"west", "east", "south", "north"};
 static const char *const wall_speed_keys[4] = {"west_wall_speed", "east_wall_speed",
@@ -122,7 +118,7 @@ static int ns2d_check(const fc_config *cfg, fc_err *err)
                      shape == NS2D_OBSTACLE_CIRCLE ? "circle" : "square");
         n++;
     }
-    const char *ic = cfg->solver->ics[fc_cfg_choice(cfg, "initial", "type")].name;
+    const char *ic = ns2d_ics[fc_cfg_choice(cfg, "initial", "type")].name;
     if (!strcmp(ic, "taylor_green") &&
         (fc_cfg_choice(cfg, "boundary", "west") != FC_BC_PERIODIC ||
          fc_cfg_choice(cfg, "boundary", "south") != FC_BC_PERIODIC)) {
@@ -253,9 +249,9 @@ static const fc_diag_spec ns2d_diags[NDIAGS] = {
      "m4 s-2"},
     {"enstrophy", "enstrophy (integral of vorticity^2/2)", "m2 s-2"},
     {"max_divergence", "largest |div u| over fluid cells", "s-1"},
-    {"drag_coefficient", "drag coefficient 2 F_x / (U^2 L) of the obstacle (NaN without one)",
+    {"drag_coefficient", "drag coefficient 2 F_x / (U^2 L) of the obstacle (missing without one)",
      "1"},
-    {"lift_coefficient", "lift coefficient 2 F_y / (U^2 L) of the obstacle (NaN without one)",
+    {"lift_coefficient", "lift coefficient 2 F_y / (U^2 L) of the obstacle (missing without one)",
      "1"},
 };
 
@@ -408,33 +404,38 @@ const fc_solver_desc ns2d_solver = {
                   "Methods Appl. Mech. Eng. 19, 59-98; van Kan (1986), SIAM J. Sci. Stat. "
                   "Comput. 7, 870-891; Wesseling (1992), An introduction to multigrid methods, "
                   "Wiley",
-    .keys = ns2d_keys,
-    .nkeys = sizeof ns2d_keys / sizeof ns2d_keys[0],
-    .ics = ns2d_ics,
-    .nics = sizeof ns2d_ics / sizeof ns2d_ics[0],
-    .check = ns2d_check,
-    .make_params = ns2d_make_params,
-    .halo = NS2D_HALO,
-    .nfields = NS2D_NFIELDS,
-    .field_names = ns2d_field_names,
-    .restart_vars = ns2d_restart_vars,
-    .mem_per_cell = ns2d_mem_per_cell,
-    .bytes_per_cell_step = ns2d_bytes_per_cell_step,
-    .initial = ns2d_initial,
-    .vars = ns2d_vars,
-    .nvars = NVARS,
-    .derive = ns2d_derive,
-    .diags = ns2d_diags,
-    .ndiags = NDIAGS,
-    .conserved_diag = -1,
-    .diagnose = ns2d_diagnose,
-    .step_stats = ns2d_step_stats,
-    .nstep_stats = sizeof ns2d_step_stats / sizeof ns2d_step_stats[0],
-    .steady_capable = 1,
-    .bench_case = "[case]\nsolver = ns2d\n[grid]\nx_max = 1\ny_max = 1\n[time]\nt_end = 1e9\n"
-                  "cfl = 0.8\n[physics]\nreynolds = 1000\n[boundary]\nnorth_wall_speed = 1\n"
-                  "[initial]\ntype = rest\n",
-    .bench_name = "lid-driven cavity, Re 1000",
+    .schema = {
+        .keys = ns2d_keys,
+        .nkeys = sizeof ns2d_keys / sizeof ns2d_keys[0],
+        .ics = ns2d_ics,
+        .nics = NS2D_NICS,
+        .check = ns2d_check,
+        .make_params = ns2d_make_params,
+    },
+    .io = {
+        .halo = NS2D_HALO,
+        .nfields = NS2D_NFIELDS,
+        .field_names = ns2d_field_names,
+        .restart_vars = ns2d_restart_vars,
+        .vars = ns2d_vars,
+        .nvars = NVARS,
+        .derive = ns2d_derive,
+        .diags = ns2d_diags,
+        .ndiags = NDIAGS,
+        .conserved_diag = -1,
+        .diagnose = ns2d_diagnose,
+        .step_stats = ns2d_step_stats,
+        .nstep_stats = sizeof ns2d_step_stats / sizeof ns2d_step_stats[0],
+        .steady_capable = 1,
+    },
+    .cost = {
+        .mem_per_cell = ns2d_mem_per_cell,
+        .bytes_per_cell_step = ns2d_bytes_per_cell_step,
+        .bench_case = "[case]\nsolver = ns2d\n[grid]\nx_max = 1\ny_max = 1\n[time]\nt_end = 1e9\n"
+                      "cfl = 0.8\n[physics]\nreynolds = 1000\n[boundary]\nnorth_wall_speed = 1\n"
+                      "[initial]\ntype = rest\n",
+        .bench_name = "lid-driven cavity, Re 1000",
+    },
     .cpu = &ns2d_ops_cpu,
 #ifdef FC_HAVE_CUDA
     .gpu = &ns2d_ops_cuda,

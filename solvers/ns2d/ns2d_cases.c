@@ -50,14 +50,12 @@ static int inside_obstacle(const obstacle *o, double x, double y)
     return 0;
 }
 
-int ns2d_initial(const fc_config *cfg, const fc_grid *g, const void *params, fc_state *host,
-                 fc_err *err)
+/* Fills u, v, p (faces and centres, interior and east/north edge faces), from the Taylor-Green
+ * vortex of amplitude U and wavenumber k when tg is set (at rest otherwise), and the solid mask
+ * of the case's obstacle. */
+static int fill(const fc_config *cfg, const fc_grid *g, const ns2d_params *p, int tg, double U,
+                double k, fc_state *host, fc_err *err)
 {
-    const ns2d_params *p = params;
-    const char *ic = cfg->solver->ics[fc_cfg_choice(cfg, "initial", "type")].name;
-    const int tg = !strcmp(ic, "taylor_green");
-    const double U = tg ? fc_cfg_real(cfg, "initial", "amplitude") : 0;
-    const double k = tg ? fc_cfg_real(cfg, "initial", "wavenumber") : 0;
     const obstacle body = read_obstacle(cfg);
     int solid_cells = 0;
     /* Faces up to the east and north edges: one more than the cells. */
@@ -89,3 +87,22 @@ int ns2d_initial(const fc_config *cfg, const fc_grid *g, const void *params, fc_
         return fc_fail(err, FC_EINPUT, "%s: [obstacle] covers the whole domain", cfg->path);
     return FC_OK;
 }
+
+static int set_rest(const fc_config *cfg, const fc_grid *g, const void *params, fc_state *host,
+                    fc_err *err)
+{
+    return fill(cfg, g, params, 0, 0, 0, host, err);
+}
+
+static int set_taylor_green(const fc_config *cfg, const fc_grid *g, const void *params,
+                            fc_state *host, fc_err *err)
+{
+    return fill(cfg, g, params, 1, fc_cfg_real(cfg, "initial", "amplitude"),
+                fc_cfg_real(cfg, "initial", "wavenumber"), host, err);
+}
+
+const fc_ic_spec ns2d_ics[NS2D_NICS] = {
+    {"rest", "fluid at rest, p = 0: walls, lids, forces and inflows set it moving", set_rest},
+    {"taylor_green", "the decaying Taylor-Green vortex, an exact solution in a periodic box",
+     set_taylor_green},
+};

@@ -6,10 +6,10 @@
 
 enum ns2d_obstacle { NS2D_OBSTACLE_NONE = 0, NS2D_OBSTACLE_CIRCLE = 1, NS2D_OBSTACLE_SQUARE = 2 };
 
-/* Fills u, v, p (faces and centres, interior and east/north edge faces) and the solid mask
- * for the case (fc_solver_desc.initial). */
-int ns2d_initial(const fc_config *cfg, const fc_grid *g, const void *params, fc_state *host,
-                 fc_err *err);
+/* The initial conditions ([initial] type): each fills u, v, p (faces and centres, interior and
+ * east/north edge faces) and the solid mask of the case's obstacle. */
+#define NS2D_NICS 2
+extern const fc_ic_spec ns2d_ics[NS2D_NICS];
 
 /*
  * The Taylor-Green vortex at time t, exact for the Navier-Stokes equations with viscosity nu:

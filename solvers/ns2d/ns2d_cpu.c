@@ -29,7 +29,7 @@ typedef struct ns2d_mg_work {
     fc_real *x, *b, *r;
 } ns2d_mg_work;
 
-typedef struct ns2d_cpu {
+typedef struct ns2d_cpu_state {
     ns2d_params p;
     /* u, v (m s-1, faces) and p (m2 s-2, centres) of each set: (ny + 6) x (nx + 6), halo 3 */
     fc_real *U[NS2D_SETS][3];
@@ -40,7 +40,7 @@ typedef struct ns2d_cpu {
      * preconditioned residual z, the search direction d and q = A d */
     fc_real *phi, *rhs, *r, *z, *d, *q;
     ns2d_mg_work mg[NS2D_MG_MAX_LEVELS]; /* [level][its unknowns] */
-} ns2d_cpu;
+} ns2d_cpu_state;
 
 /* ---- sparse algebra over the fluid cells ---- */
 
@@ -128,11 +128,11 @@ static void ns2d_jacobi_cpu(const ns2d_level *l, const fc_real *b, fc_real *x, f
 }
 
 /* x = V-cycle(b) on level l (x is overwritten; a zero first guess). */
-static void ns2d_vcycle_cpu(ns2d_cpu *st, int l)
+static void ns2d_vcycle_cpu(ns2d_cpu_state *state, int l)
 {
-    const ns2d_poisson *ps = &st->ps;
+    const ns2d_poisson *ps = &state->ps;
     const ns2d_level *lv = &ps->lv[l];
-    ns2d_mg_work *w = &st->mg[l];
+    ns2d_mg_work *w = &state->mg[l];
     if (l == ps->nlevels - 1) {
         ns2d_spmv_cpu(&ps->coarse_inv, w->b, w->x);
         return;
@@ -143,25 +143,25 @@ static void ns2d_vcycle_cpu(ns2d_cpu *st, int l)
     for (int s = 1; s < NS2D_MG_SWEEPS; s++)
         ns2d_jacobi_cpu(lv, w->b, w->x, w->r);
     ns2d_residual_cpu(&lv->A, w->b, w->x, w->r);
-    ns2d_spmv_cpu(&lv->R, w->r, st->mg[l + 1].b);
-    ns2d_vcycle_cpu(st, l + 1);
-    ns2d_spmv_add_cpu(&lv->P, st->mg[l + 1].x, w->x); /* x += P x_coarse */
+    ns2d_spmv_cpu(&lv->R, w->r, state->mg[l + 1].b);
+    ns2d_vcycle_cpu(state, l + 1);
+    ns2d_spmv_add_cpu(&lv->P, state->mg[l + 1].x, w->x); /* x += P x_coarse */
     for (int s = 0; s < NS2D_MG_SWEEPS; s++)
         ns2d_jacobi_cpu(lv, w->b, w->x, w->r);
 }
 
 /* z = M^-1 r: the V-cycle, or the inverse diagonal. */
-static void ns2d_precondition_cpu(ns2d_cpu *st, const fc_real *r, fc_real *z)
+static void ns2d_precondition_cpu(ns2d_cpu_state *state, const fc_real *r, fc_real *z)
 {
-    const ns2d_poisson *ps = &st->ps;
+    const ns2d_poisson *ps = &state->ps;
     if (ps->precond == NS2D_PC_JACOBI) {
 #pragma omp parallel for schedule(static)
         for (int i = 0; i < ps->n; i++)
             z[i] = ps->lv[0].dinv[i] * r[i];
     } else {
-        memcpy(st->mg[0].b, r, (size_t)ps->n * sizeof *r);
-        ns2d_vcycle_cpu(st, 0);
-        memcpy(z, st->mg[0].x, (size_t)ps->n * sizeof *z);
+        memcpy(state->mg[0].b, r, (size_t)ps->n * sizeof *r);
+        ns2d_vcycle_cpu(state, 0);
+        memcpy(z, state->mg[0].x, (size_t)ps->n * sizeof *z);
     }
     if (ps->singular)
         ns2d_remove_mean_cpu(ps->n, z);
@@ -172,63 +172,103 @@ static void ns2d_precondition_cpu(ns2d_cpu *st, const fc_real *r, fc_real *z)
  * residual leaves, c |r|_2 (an upper bound of the largest), is below the tolerance. Returns the
  * iterations in *its and that divergence in *res; FC_ENUMERIC if it does not converge.
  */
-static int ns2d_pcg_cpu(ns2d_cpu *st, double c, int *its, double *res, fc_err *err)
+/* The CPU's vectors for ns2d_pcg. */
+static fc_real *pcg_vector_cpu(ns2d_cpu_state *state, int v)
 {
-    const int n = st->ps.n;
-    fc_real *x = st->phi, *r = st->r, *z = st->z, *d = st->d, *q = st->q;
-    if (st->ps.singular)
-        ns2d_remove_mean_cpu(n, st->rhs);
-    memcpy(r, st->rhs, (size_t)n * sizeof *r);
-    memset(x, 0, (size_t)n * sizeof *x);
-    double rr = ns2d_sum_cpu(n, r, r);
-    *its = 0;
-    *res = c * sqrt(rr);
-    /* A NaN in the state is not the solver's failure: the step's inspection reports where. */
-    if (*res <= st->p.poisson_tol || !(rr == rr))
-        return FC_OK;
-    ns2d_precondition_cpu(st, r, z);
-    memcpy(d, z, (size_t)n * sizeof *d);
-    double rz = ns2d_sum_cpu(n, r, z);
-    for (int it = 1; it <= st->p.poisson_max_iter; it++) {
-        ns2d_spmv_cpu(&st->ps.lv[0].A, d, q);
-        const double alpha = rz / ns2d_sum_cpu(n, d, q);
-#pragma omp parallel for schedule(static)
-        for (int i = 0; i < n; i++) {
-            x[i] += (fc_real)alpha * d[i];
-            r[i] -= (fc_real)alpha * q[i];
-        }
-        rr = ns2d_sum_cpu(n, r, r);
-        *its = it;
-        *res = c * sqrt(rr);
-        if (*res <= st->p.poisson_tol || !(rr == rr))
-            return FC_OK;
-        ns2d_precondition_cpu(st, r, z);
-        const double rz_new = ns2d_sum_cpu(n, r, z), beta = rz_new / rz;
-        rz = rz_new;
-#pragma omp parallel for schedule(static)
-        for (int i = 0; i < n; i++)
-            d[i] = z[i] + (fc_real)beta * d[i];
-    }
-    return fc_fail(err, FC_ENUMERIC,
-                   "the pressure solver did not converge: divergence %.3g s-1 left after %d "
-                   "iterations, [numerics] poisson_tol = %g s-1 (raise poisson_max_iterations "
-                   "or poisson_tol, or lower [time] cfl)",
-                   *res, *its, st->p.poisson_tol);
+    return v == NS2D_PCG_R ? state->r : v == NS2D_PCG_Z ? state->z : v == NS2D_PCG_D ? state->d
+                                                                      : state->q;
 }
+
+static int pcg_begin_cpu(void *ctx, fc_err *err)
+{
+    (void)err;
+    ns2d_cpu_state *state = ctx;
+    const int n = state->ps.n;
+    if (state->ps.singular)
+        ns2d_remove_mean_cpu(n, state->rhs);
+    memcpy(state->r, state->rhs, (size_t)n * sizeof *state->r);
+    memset(state->phi, 0, (size_t)n * sizeof *state->phi);
+    return FC_OK;
+}
+
+static int pcg_dot_cpu(void *ctx, int a, int b, double *out, fc_err *err)
+{
+    (void)err;
+    ns2d_cpu_state *state = ctx;
+    *out = ns2d_sum_cpu(state->ps.n, pcg_vector_cpu(state, a), pcg_vector_cpu(state, b));
+    return FC_OK;
+}
+
+static int pcg_apply_cpu(void *ctx, fc_err *err)
+{
+    (void)err;
+    ns2d_cpu_state *state = ctx;
+    ns2d_spmv_cpu(&state->ps.lv[0].A, state->d, state->q);
+    return FC_OK;
+}
+
+static int pcg_precondition_cpu(void *ctx, fc_err *err)
+{
+    (void)err;
+    ns2d_cpu_state *state = ctx;
+    ns2d_precondition_cpu(state, state->r, state->z);
+    return FC_OK;
+}
+
+static int pcg_first_direction_cpu(void *ctx, fc_err *err)
+{
+    (void)err;
+    ns2d_cpu_state *state = ctx;
+    memcpy(state->d, state->z, (size_t)state->ps.n * sizeof *state->d);
+    return FC_OK;
+}
+
+static int pcg_update_cpu(void *ctx, double alpha, fc_err *err)
+{
+    (void)err;
+    ns2d_cpu_state *state = ctx;
+    const int n = state->ps.n;
+    fc_real *x = state->phi, *r = state->r;
+    const fc_real *d = state->d, *q = state->q;
+#pragma omp parallel for schedule(static)
+    for (int i = 0; i < n; i++) {
+        x[i] += (fc_real)alpha * d[i];
+        r[i] -= (fc_real)alpha * q[i];
+    }
+    return FC_OK;
+}
+
+static int pcg_next_direction_cpu(void *ctx, double beta, fc_err *err)
+{
+    (void)err;
+    ns2d_cpu_state *state = ctx;
+    const int n = state->ps.n;
+    fc_real *d = state->d;
+    const fc_real *z = state->z;
+#pragma omp parallel for schedule(static)
+    for (int i = 0; i < n; i++)
+        d[i] = z[i] + (fc_real)beta * d[i];
+    return FC_OK;
+}
+
+static const ns2d_pcg_ops pcg_ops_cpu = {pcg_begin_cpu,          pcg_dot_cpu,
+                                         pcg_apply_cpu,          pcg_precondition_cpu,
+                                         pcg_first_direction_cpu, pcg_update_cpu,
+                                         pcg_next_direction_cpu};
 
 /* ---- the step ---- */
 
 /* Fills the ghost and periodic slots of u and v of a set, and the periodic halo of p. */
-static void ns2d_fill_ghosts_cpu(ns2d_cpu *st, int set)
+static void ns2d_fill_ghosts_cpu(ns2d_cpu_state *state, int set)
 {
-    const ns2d_params *p = &st->p;
+    const ns2d_params *p = &state->p;
     const fc_grid *g = &p->grid;
-    fc_real *const *U = st->U[set];
+    fc_real *const *U = state->U[set];
 #pragma omp parallel for schedule(static)
     for (int j = 1 - g->ng; j < g->ny + g->ng; j++)
         for (int i = 1 - g->ng; i < g->nx + g->ng; i++) {
-            ns2d_fill_slot(U[NS2D_U], st->kind, p, 0, i, j);
-            ns2d_fill_slot(U[NS2D_V], st->kind, p, 1, i, j);
+            ns2d_fill_slot(U[NS2D_U], state->kind, p, 0, i, j);
+            ns2d_fill_slot(U[NS2D_V], state->kind, p, 1, i, j);
             int si = i, sj = j;
             ns2d_wrap(g, &si, &sj);
             if (si != i || sj != j)
@@ -241,17 +281,17 @@ static void ns2d_fill_ghosts_cpu(ns2d_cpu *st, int set)
  * One stage from set `in` (U0 = set 0) into set `out`: the explicit update of every updated face,
  * U_out = a U0 + (1 - a)(U_in + dt (F - G p)), then the projection with c = (1 - a) dt.
  */
-static int ns2d_stage_cpu(ns2d_cpu *st, int in, int out, fc_real a, fc_real dt, int *its,
+static int ns2d_stage_cpu(ns2d_cpu_state *state, int in, int out, fc_real a, fc_real dt, int *its,
                           double *res, fc_err *err)
 {
-    const ns2d_params *p = &st->p;
+    const ns2d_params *p = &state->p;
     const fc_grid *g = &p->grid;
-    const fc_real *const *U = (const fc_real *const *)st->U[in];
-    const fc_real *const *U0 = (const fc_real *const *)st->U[0];
-    fc_real *const *V = st->U[out];
-    const signed char *kind = st->kind;
+    const fc_real *const *U = (const fc_real *const *)state->U[in];
+    const fc_real *const *U0 = (const fc_real *const *)state->U[0];
+    fc_real *const *V = state->U[out];
+    const signed char *kind = state->kind;
     const ptrdiff_t P = g->pitch;
-    ns2d_fill_ghosts_cpu(st, in);
+    ns2d_fill_ghosts_cpu(state, in);
     for (int comp = 0; comp < 2; comp++) {
 #pragma omp parallel for schedule(static)
         for (int j = 0; j <= g->ny; j++)
@@ -265,9 +305,10 @@ static int ns2d_stage_cpu(ns2d_cpu *st, int in, int out, fc_real a, fc_real dt, 
     }
     const fc_real c = (1 - a) * dt, dx = (fc_real)g->dx, dy = (fc_real)g->dy;
 #pragma omp parallel for schedule(static)
-    for (int r = 0; r < st->ps.n; r++)
-        st->rhs[r] = -ns2d_divergence(V[NS2D_U], V[NS2D_V], st->ps.slot_of[r], P, dx, dy) / c;
-    int status = ns2d_pcg_cpu(st, c, its, res, err);
+    for (int r = 0; r < state->ps.n; r++)
+        state->rhs[r] = -ns2d_divergence(V[NS2D_U], V[NS2D_V], state->ps.slot_of[r], P, dx, dy) / c;
+    int status = ns2d_pcg(&pcg_ops_cpu, state, c, state->p.poisson_tol,
+                          state->p.poisson_max_iter, its, res, err);
     if (status)
         return status;
     for (int comp = 0; comp < 2; comp++) {
@@ -279,24 +320,24 @@ static int ns2d_stage_cpu(ns2d_cpu *st, int in, int out, fc_real a, fc_real dt, 
                 ptrdiff_t k = fc_idx(P, g->ng, i, j);
                 if (ns2d_updated_at(kind, g, comp, i, j, k))
                     V[comp][k] +=
-                        ns2d_correction(st->phi, st->ps.cell_of, kind, k - s, k, c_over_h);
+                        ns2d_correction(state->phi, state->ps.cell_of, kind, k - s, k, c_over_h);
             }
     }
 #pragma omp parallel for schedule(static)
-    for (int r = 0; r < st->ps.n; r++) {
-        ptrdiff_t k = st->ps.slot_of[r];
-        V[NS2D_P][k] = U[NS2D_P][k] + st->phi[r];
+    for (int r = 0; r < state->ps.n; r++) {
+        ptrdiff_t k = state->ps.slot_of[r];
+        V[NS2D_P][k] = U[NS2D_P][k] + state->phi[r];
     }
     return FC_OK;
 }
 
 /* Largest signal rate of a set, largest change from set 0 per unit time, first NaN. */
-static void ns2d_inspect_cpu(ns2d_cpu *st, int set, double dt, fc_step_report *rep)
+static void ns2d_inspect_cpu(ns2d_cpu_state *state, int set, double dt, fc_step_report *rep)
 {
-    const ns2d_params *p = &st->p;
+    const ns2d_params *p = &state->p;
     const fc_grid *g = &p->grid;
-    fc_real *const *U = st->U[set];
-    fc_real *const *U0 = st->U[0];
+    fc_real *const *U = state->U[set];
+    fc_real *const *U0 = state->U[0];
     double rate = 0, change = 0;
     long long first_bad = LLONG_MAX;
 #pragma omp parallel for schedule(static) reduction(max : rate, change) reduction(min : first_bad)
@@ -310,7 +351,7 @@ static void ns2d_inspect_cpu(ns2d_cpu *st, int set, double dt, fc_step_report *r
                 first_bad = c < first_bad ? c : first_bad;
                 continue;
             }
-            if (st->kind[k] != NS2D_FLUID)
+            if (state->kind[k] != NS2D_FLUID)
                 continue;
             double r = ns2d_rate(uc, vc, p);
             rate = r > rate ? r : rate;
@@ -329,111 +370,107 @@ static void ns2d_inspect_cpu(ns2d_cpu *st, int set, double dt, fc_step_report *r
     }
 }
 
-static int ns2d_step_cpu(void *vst, double dt, fc_step_report *rep, fc_err *err)
+static int ns2d_step_cpu(void *opaque, double dt, fc_step_report *rep, fc_err *err)
 {
-    ns2d_cpu *st = vst;
+    ns2d_cpu_state *state = opaque;
     int in = 0, out = 1, its_total = 0;
     double res_max = 0;
     for (int s = 0; s < NS2D_STAGES; s++) {
         out = s % 2 == 0 ? 1 : 2;
         int its;
         double res;
-        int status = ns2d_stage_cpu(st, in, out, ns2d_stage_a(s), (fc_real)dt, &its, &res, err);
+        int status = ns2d_stage_cpu(state, in, out, ns2d_stage_a(s), (fc_real)dt, &its, &res, err);
         if (status)
             return status;
         its_total += its;
         res_max = res > res_max ? res : res_max;
         in = out;
     }
-    ns2d_fill_ghosts_cpu(st, out);
-    ns2d_inspect_cpu(st, out, dt, rep);
+    ns2d_fill_ghosts_cpu(state, out);
+    ns2d_inspect_cpu(state, out, dt, rep);
     rep->stats[0] = its_total;
     rep->stats[1] = res_max;
     if (rep->bad)
         return FC_OK; /* set 0 still holds the state before the step */
-    for (int f = 0; f < 3; f++) {
-        fc_real *t = st->U[0][f];
-        st->U[0][f] = st->U[out][f];
-        st->U[out][f] = t;
-    }
+    fc_keep_stage(state->U[0], state->U[out], 3);
     return FC_OK;
 }
 
-static int ns2d_max_rate_cpu(void *vst, double *rate, fc_err *err)
+static int ns2d_max_rate_cpu(void *opaque, double *rate, fc_err *err)
 {
     (void)err;
-    ns2d_cpu *st = vst;
+    ns2d_cpu_state *state = opaque;
     fc_step_report rep = {0};
-    ns2d_inspect_cpu(st, 0, 0, &rep);
+    ns2d_inspect_cpu(state, 0, 0, &rep);
     *rate = rep.max_rate;
     return FC_OK;
 }
 
 /* ---- life cycle ---- */
 
-static void ns2d_destroy_cpu(void *vst)
+static void ns2d_destroy_cpu(void *opaque)
 {
-    ns2d_cpu *st = vst;
-    if (!st)
+    ns2d_cpu_state *state = opaque;
+    if (!state)
         return;
     for (int s = 0; s < NS2D_SETS; s++)
         for (int f = 0; f < 3; f++)
-            free(st->U[s][f]);
-    free(st->solid);
-    free(st->kind);
+            free(state->U[s][f]);
+    free(state->solid);
+    free(state->kind);
     for (int l = 0; l < NS2D_MG_MAX_LEVELS; l++) {
-        free(st->mg[l].x);
-        free(st->mg[l].b);
-        free(st->mg[l].r);
+        free(state->mg[l].x);
+        free(state->mg[l].b);
+        free(state->mg[l].r);
     }
-    free(st->phi);
-    free(st->rhs);
-    free(st->r);
-    free(st->z);
-    free(st->d);
-    free(st->q);
-    ns2d_poisson_free(&st->ps);
-    free(st);
+    free(state->phi);
+    free(state->rhs);
+    free(state->r);
+    free(state->z);
+    free(state->d);
+    free(state->q);
+    ns2d_poisson_free(&state->ps);
+    free(state);
 }
 
 static int ns2d_create_cpu(const fc_grid *g, const void *params, void **out, fc_err *err)
 {
-    ns2d_cpu *st = calloc(1, sizeof *st);
-    if (!st)
+    ns2d_cpu_state *state = calloc(1, sizeof *state);
+    if (!state)
         return fc_fail(err, FC_ENOMEM, "out of host memory for the %d x %d state", g->nx, g->ny);
-    st->p = *(const ns2d_params *)params;
-    st->p.grid = *g;
+    state->p = *(const ns2d_params *)params;
+    state->p.grid = *g;
     int ok = 1;
     for (int s = 0; s < NS2D_SETS; s++)
         for (int f = 0; f < 3; f++)
-            ok &= (st->U[s][f] = fc_grid_alloc(g)) != NULL;
-    ok &= (st->solid = fc_grid_alloc(g)) != NULL;
-    ok &= (st->kind = calloc(g->nalloc, 1)) != NULL;
+            ok &= (state->U[s][f] = fc_grid_alloc(g)) != NULL;
+    ok &= (state->solid = fc_grid_alloc(g)) != NULL;
+    ok &= (state->kind = calloc(g->nalloc, 1)) != NULL;
     if (!ok) {
-        ns2d_destroy_cpu(st);
+        ns2d_destroy_cpu(state);
         return fc_fail(err, FC_ENOMEM, "out of host memory for the %d x %d state", g->nx, g->ny);
     }
-    *out = st;
+    *out = state;
     return FC_OK;
 }
 
 /* The matrices depend on the solid cells, so they are built when the state arrives. */
-static int ns2d_build_solver_cpu(ns2d_cpu *st, fc_err *err)
+static int ns2d_build_solver_cpu(ns2d_cpu_state *state, fc_err *err)
 {
-    ns2d_poisson_free(&st->ps);
-    int status = ns2d_poisson_build(&st->p, st->kind, &st->ps, err);
+    ns2d_poisson_free(&state->ps);
+    int status = ns2d_poisson_build(&state->p, state->kind, &state->ps, err);
     if (status)
         return status;
-    const size_t n = (size_t)st->ps.n;
-    int ok = (st->phi = realloc(st->phi, n * sizeof(fc_real))) &&
-             (st->rhs = realloc(st->rhs, n * sizeof(fc_real))) &&
-             (st->r = realloc(st->r, n * sizeof(fc_real))) &&
-             (st->z = realloc(st->z, n * sizeof(fc_real))) &&
-             (st->d = realloc(st->d, n * sizeof(fc_real))) &&
-             (st->q = realloc(st->q, n * sizeof(fc_real)));
-    for (int l = 0; ok && l < st->ps.nlevels; l++) {
-        size_t m = (size_t)st->ps.lv[l].A.n;
-        ns2d_mg_work *w = &st->mg[l];
+    const size_t n = (size_t)state->ps.n;
+    int ok = (state->phi = realloc(state->phi, n * sizeof(fc_real))) &&
+             (state->rhs = realloc(state->rhs, n * sizeof(fc_real))) &&
+             (state->r = realloc(state->r, n * sizeof(fc_real))) &&
+             (state->z = realloc(state->z, n * sizeof(fc_real))) &&
+             (state->d = realloc(state->d, n * sizeof(fc_real))) &&
+             (state->q = realloc(state->q, n * sizeof(fc_real)));
+    for (int l = 0; ok && l < state->ps.nlevels; l++) {
+        size_t m = (size_t)state->ps.lv[l].A.n;
+        ns2d_mg_work *w = &state->mg[l];
         ok = (w->x = realloc(w->x, m * sizeof(fc_real))) &&
              (w->b = realloc(w->b, m * sizeof(fc_real))) &&
              (w->r = realloc(w->r, m * sizeof(fc_real)));
@@ -443,34 +480,34 @@ static int ns2d_build_solver_cpu(ns2d_cpu *st, fc_err *err)
     return FC_OK;
 }
 
-static int ns2d_upload_cpu(void *vst, const fc_state *host, fc_err *err)
+static int ns2d_upload_cpu(void *opaque, const fc_state *host, fc_err *err)
 {
-    ns2d_cpu *st = vst;
-    const fc_grid *g = &st->p.grid;
+    ns2d_cpu_state *state = opaque;
+    const fc_grid *g = &state->p.grid;
     const size_t bytes = g->nalloc * sizeof(fc_real);
-    memcpy(st->solid, host->f[NS2D_SOLID], bytes);
-    ns2d_cell_kinds(g, st->solid, st->kind);
+    memcpy(state->solid, host->f[NS2D_SOLID], bytes);
+    ns2d_cell_kinds(g, state->solid, state->kind);
     for (int f = 0; f < 3; f++)
-        memcpy(st->U[0][f], host->f[f], bytes);
-    ns2d_boundary_values(&st->p, st->kind, st->U[0][NS2D_U], st->U[0][NS2D_V]);
+        memcpy(state->U[0][f], host->f[f], bytes);
+    ns2d_boundary_values(&state->p, state->kind, state->U[0][NS2D_U], state->U[0][NS2D_V]);
     for (int s = 1; s < NS2D_SETS; s++)
         for (int f = 0; f < 3; f++)
-            memcpy(st->U[s][f], st->U[0][f], bytes);
-    int status = ns2d_build_solver_cpu(st, err);
+            memcpy(state->U[s][f], state->U[0][f], bytes);
+    int status = ns2d_build_solver_cpu(state, err);
     if (status)
         return status;
-    ns2d_fill_ghosts_cpu(st, 0);
+    ns2d_fill_ghosts_cpu(state, 0);
     return FC_OK;
 }
 
-static int ns2d_download_cpu(void *vst, fc_state *host, fc_err *err)
+static int ns2d_download_cpu(void *opaque, fc_state *host, fc_err *err)
 {
     (void)err;
-    ns2d_cpu *st = vst;
-    const size_t bytes = st->p.grid.nalloc * sizeof(fc_real);
+    ns2d_cpu_state *state = opaque;
+    const size_t bytes = state->p.grid.nalloc * sizeof(fc_real);
     for (int f = 0; f < 3; f++)
-        memcpy(host->f[f], st->U[0][f], bytes);
-    memcpy(host->f[NS2D_SOLID], st->solid, bytes);
+        memcpy(host->f[f], state->U[0][f], bytes);
+    memcpy(host->f[NS2D_SOLID], state->solid, bytes);
     return FC_OK;
 }
 

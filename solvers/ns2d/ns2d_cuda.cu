@@ -64,9 +64,9 @@ struct ns2d_dev_level {
     fc_real *dinv, *x, *b, *r;
 };
 
-typedef struct ns2d_gpu {
+typedef struct ns2d_cuda_state {
     ns2d_params p;
-    /* Device arrays in the layouts of ns2d_cpu: u, v (m s-1), p (m2 s-2) of each set, the solid
+    /* Device arrays in the layouts of ns2d_cpu_state: u, v (m s-1), p (m2 s-2) of each set, the solid
      * field and the kinds, (ny + 6) x (nx + 6); cell_of [grid slots] and slot_of [n] as in
      * ns2d_poisson; the solver's vectors [n] per fluid cell. */
     fc_real *U[NS2D_SETS][3];
@@ -83,17 +83,17 @@ typedef struct ns2d_gpu {
     void *spmv_buffer;
     size_t spmv_bytes;
     signed char *host_kind; /* the kinds, kept to build the matrices on the host */
-} ns2d_gpu;
+} ns2d_cuda_state;
 
 struct ns2d_set {
     fc_real *f[3];
 };
 
-static ns2d_set set_of(const ns2d_gpu *st, int s)
+static ns2d_set set_of(const ns2d_cuda_state *state, int s)
 {
     ns2d_set r;
     for (int f = 0; f < 3; f++)
-        r.f[f] = st->U[s][f];
+        r.f[f] = state->U[s][f];
     return r;
 }
 
@@ -106,23 +106,23 @@ static unsigned vec_blocks(long long n)
 /* ---- sparse algebra over the fluid cells ---- */
 
 /* y = alpha A x + beta y */
-static int ns2d_spmv_cuda(ns2d_gpu *st, ns2d_dev_csr *A, fc_real alpha, const fc_real *x,
+static int ns2d_spmv_cuda(ns2d_cuda_state *state, ns2d_dev_csr *A, fc_real alpha, const fc_real *x,
                           fc_real beta, fc_real *y, fc_err *err)
 {
     FC_CUSPARSE_TRY(cusparseDnVecSetValues(A->x, (void *)x));
     FC_CUSPARSE_TRY(cusparseDnVecSetValues(A->y, y));
-    FC_CUSPARSE_TRY(cusparseSpMV(st->sp, CUSPARSE_OPERATION_NON_TRANSPOSE, &alpha, A->mat, A->x,
+    FC_CUSPARSE_TRY(cusparseSpMV(state->sp, CUSPARSE_OPERATION_NON_TRANSPOSE, &alpha, A->mat, A->x,
                                  &beta, A->y, NS2D_CUDA_REAL, CUSPARSE_SPMV_CSR_ALG2,
-                                 st->spmv_buffer));
+                                 state->spmv_buffer));
     return FC_OK;
 }
 
 /* r = b - A x */
-static int ns2d_residual_cuda(ns2d_gpu *st, ns2d_dev_csr *A, const fc_real *b, const fc_real *x,
+static int ns2d_residual_cuda(ns2d_cuda_state *state, ns2d_dev_csr *A, const fc_real *b, const fc_real *x,
                               fc_real *r, fc_err *err)
 {
     FC_CUDA_TRY(cudaMemcpyAsync(r, b, (size_t)A->n * sizeof *r, cudaMemcpyDeviceToDevice));
-    return ns2d_spmv_cuda(st, A, -1, x, 1, r, err);
+    return ns2d_spmv_cuda(state, A, -1, x, 1, r, err);
 }
 
 /* Per-block partial sums of a[i] * b[i] (b NULL: of a[i]) in double, grid-stride. */
@@ -159,25 +159,25 @@ __global__ static void ns2d_final_sum_kernel(int nb, double *partial)
         partial[REDUCE_BLOCKS] = s[0];
 }
 
-/* Sum of a[i] * b[i] (b NULL: of a[i]), left on the device in st->partial[REDUCE_BLOCKS]. */
-static int ns2d_sum_on_device_cuda(ns2d_gpu *st, int n, const fc_real *a, const fc_real *b,
+/* Sum of a[i] * b[i] (b NULL: of a[i]), left on the device in state->partial[REDUCE_BLOCKS]. */
+static int ns2d_sum_on_device_cuda(ns2d_cuda_state *state, int n, const fc_real *a, const fc_real *b,
                                    fc_err *err)
 {
     const unsigned nb = vec_blocks(n);
-    ns2d_partial_dot_kernel<<<nb, VEC_BLOCK>>>(n, a, b, st->partial);
+    ns2d_partial_dot_kernel<<<nb, VEC_BLOCK>>>(n, a, b, state->partial);
     FC_CUDA_TRY(cudaGetLastError());
-    ns2d_final_sum_kernel<<<1, VEC_BLOCK>>>((int)nb, st->partial);
+    ns2d_final_sum_kernel<<<1, VEC_BLOCK>>>((int)nb, state->partial);
     FC_CUDA_TRY(cudaGetLastError());
     return FC_OK;
 }
 
-static int ns2d_dot_cuda(ns2d_gpu *st, int n, const fc_real *a, const fc_real *b, double *out,
+static int ns2d_dot_cuda(ns2d_cuda_state *state, int n, const fc_real *a, const fc_real *b, double *out,
                          fc_err *err)
 {
-    int s2 = ns2d_sum_on_device_cuda(st, n, a, b, err);
-    if (s2)
-        return s2;
-    FC_CUDA_TRY(cudaMemcpy(out, st->partial + REDUCE_BLOCKS, sizeof *out, cudaMemcpyDeviceToHost));
+    int st = ns2d_sum_on_device_cuda(state, n, a, b, err);
+    if (st)
+        return st;
+    FC_CUDA_TRY(cudaMemcpy(out, state->partial + REDUCE_BLOCKS, sizeof *out, cudaMemcpyDeviceToHost));
     return FC_OK;
 }
 
@@ -189,12 +189,12 @@ __global__ static void ns2d_subtract_mean_kernel(int n, fc_real *a, const double
 }
 
 /* Removes the mean (the null space of a singular pressure equation); no host round trip. */
-static int ns2d_remove_mean_cuda(ns2d_gpu *st, int n, fc_real *a, fc_err *err)
+static int ns2d_remove_mean_cuda(ns2d_cuda_state *state, int n, fc_real *a, fc_err *err)
 {
-    int s2 = ns2d_sum_on_device_cuda(st, n, a, NULL, err);
-    if (s2)
-        return s2;
-    ns2d_subtract_mean_kernel<<<vec_blocks(n), VEC_BLOCK>>>(n, a, st->partial + REDUCE_BLOCKS);
+    int st = ns2d_sum_on_device_cuda(state, n, a, NULL, err);
+    if (st)
+        return st;
+    ns2d_subtract_mean_kernel<<<vec_blocks(n), VEC_BLOCK>>>(n, a, state->partial + REDUCE_BLOCKS);
     FC_CUDA_TRY(cudaGetLastError());
     return FC_OK;
 }
@@ -231,112 +231,128 @@ __global__ static void ns2d_cg_direction_kernel(int n, fc_real beta, const fc_re
 }
 
 /* x += dinv (b - A x): one damped Jacobi sweep; r receives b - A x. */
-static int ns2d_jacobi_cuda(ns2d_gpu *st, ns2d_dev_level *l, fc_err *err)
+static int ns2d_jacobi_cuda(ns2d_cuda_state *state, ns2d_dev_level *l, fc_err *err)
 {
-    int s2 = ns2d_residual_cuda(st, &l->A, l->b, l->x, l->r, err);
-    if (s2)
-        return s2;
+    int st = ns2d_residual_cuda(state, &l->A, l->b, l->x, l->r, err);
+    if (st)
+        return st;
     ns2d_jacobi_update_kernel<<<vec_blocks(l->A.n), VEC_BLOCK>>>(l->A.n, l->dinv, l->r, l->x);
     FC_CUDA_TRY(cudaGetLastError());
     return FC_OK;
 }
 
 /* x = V-cycle(b) on level l (x is overwritten; a zero first guess). */
-static int ns2d_vcycle_cuda(ns2d_gpu *st, int l, fc_err *err)
+static int ns2d_vcycle_cuda(ns2d_cuda_state *state, int l, fc_err *err)
 {
-    ns2d_dev_level *lv = &st->lv[l];
+    ns2d_dev_level *lv = &state->lv[l];
     const int n = lv->A.n;
-    int s2;
-    if (l == st->nlevels - 1)
-        return ns2d_spmv_cuda(st, &st->coarse_inv, 1, lv->b, 0, lv->x, err);
+    int st;
+    if (l == state->nlevels - 1)
+        return ns2d_spmv_cuda(state, &state->coarse_inv, 1, lv->b, 0, lv->x, err);
     ns2d_scale_kernel<<<vec_blocks(n), VEC_BLOCK>>>(n, lv->dinv, lv->b, lv->x);
     FC_CUDA_TRY(cudaGetLastError());
     for (int s = 1; s < NS2D_MG_SWEEPS; s++)
-        if ((s2 = ns2d_jacobi_cuda(st, lv, err)))
-            return s2;
-    if ((s2 = ns2d_residual_cuda(st, &lv->A, lv->b, lv->x, lv->r, err)) ||
-        (s2 = ns2d_spmv_cuda(st, &lv->R, 1, lv->r, 0, st->lv[l + 1].b, err)) ||
-        (s2 = ns2d_vcycle_cuda(st, l + 1, err)) ||
-        (s2 = ns2d_spmv_cuda(st, &lv->P, 1, st->lv[l + 1].x, 1, lv->x, err))) /* x += P x_c */
-        return s2;
+        if ((st = ns2d_jacobi_cuda(state, lv, err)))
+            return st;
+    if ((st = ns2d_residual_cuda(state, &lv->A, lv->b, lv->x, lv->r, err)) ||
+        (st = ns2d_spmv_cuda(state, &lv->R, 1, lv->r, 0, state->lv[l + 1].b, err)) ||
+        (st = ns2d_vcycle_cuda(state, l + 1, err)) ||
+        (st = ns2d_spmv_cuda(state, &lv->P, 1, state->lv[l + 1].x, 1, lv->x, err))) /* x += P x_c */
+        return st;
     for (int s = 0; s < NS2D_MG_SWEEPS; s++)
-        if ((s2 = ns2d_jacobi_cuda(st, lv, err)))
-            return s2;
+        if ((st = ns2d_jacobi_cuda(state, lv, err)))
+            return st;
     return FC_OK;
 }
 
 /* z = M^-1 r: the V-cycle, or the inverse diagonal. */
-static int ns2d_precondition_cuda(ns2d_gpu *st, const fc_real *r, fc_real *z, fc_err *err)
+static int ns2d_precondition_cuda(ns2d_cuda_state *state, const fc_real *r, fc_real *z, fc_err *err)
 {
-    const int n = st->n;
-    int s2;
-    if (st->precond == NS2D_PC_JACOBI) {
-        ns2d_scale_kernel<<<vec_blocks(n), VEC_BLOCK>>>(n, st->lv[0].dinv, r, z);
+    const int n = state->n;
+    int st;
+    if (state->precond == NS2D_PC_JACOBI) {
+        ns2d_scale_kernel<<<vec_blocks(n), VEC_BLOCK>>>(n, state->lv[0].dinv, r, z);
         FC_CUDA_TRY(cudaGetLastError());
     } else {
-        FC_CUDA_TRY(cudaMemcpyAsync(st->lv[0].b, r, (size_t)n * sizeof *r,
+        FC_CUDA_TRY(cudaMemcpyAsync(state->lv[0].b, r, (size_t)n * sizeof *r,
                                     cudaMemcpyDeviceToDevice));
-        if ((s2 = ns2d_vcycle_cuda(st, 0, err)))
-            return s2;
-        FC_CUDA_TRY(cudaMemcpyAsync(z, st->lv[0].x, (size_t)n * sizeof *z,
+        if ((st = ns2d_vcycle_cuda(state, 0, err)))
+            return st;
+        FC_CUDA_TRY(cudaMemcpyAsync(z, state->lv[0].x, (size_t)n * sizeof *z,
                                     cudaMemcpyDeviceToDevice));
     }
-    return st->singular ? ns2d_remove_mean_cuda(st, n, z, err) : FC_OK;
+    return state->singular ? ns2d_remove_mean_cuda(state, n, z, err) : FC_OK;
 }
 
-/* Conjugate gradients as on the CPU (ns2d_pcg_cpu), same stopping rule. */
-static int ns2d_pcg_cuda(ns2d_gpu *st, double c, int *its, double *res, fc_err *err)
+/* The device's vectors for ns2d_pcg. */
+static fc_real *pcg_vector_cuda(ns2d_cuda_state *state, int v)
 {
-    const int n = st->n;
-    const unsigned nb = vec_blocks(n);
-    int s2;
-    if (st->singular && (s2 = ns2d_remove_mean_cuda(st, n, st->rhs, err)))
-        return s2;
-    FC_CUDA_TRY(cudaMemcpyAsync(st->r, st->rhs, (size_t)n * sizeof(fc_real),
-                                cudaMemcpyDeviceToDevice));
-    FC_CUDA_TRY(cudaMemsetAsync(st->phi, 0, (size_t)n * sizeof(fc_real)));
-    double rr, rz, dq;
-    if ((s2 = ns2d_dot_cuda(st, n, st->r, st->r, &rr, err)))
-        return s2;
-    *its = 0;
-    *res = c * sqrt(rr);
-    /* A NaN in the state is not the solver's failure: the step's inspection reports where. */
-    if (*res <= st->p.poisson_tol || !(rr == rr))
-        return FC_OK;
-    if ((s2 = ns2d_precondition_cuda(st, st->r, st->z, err)))
-        return s2;
-    FC_CUDA_TRY(cudaMemcpyAsync(st->d, st->z, (size_t)n * sizeof(fc_real),
-                                cudaMemcpyDeviceToDevice));
-    if ((s2 = ns2d_dot_cuda(st, n, st->r, st->z, &rz, err)))
-        return s2;
-    for (int it = 1; it <= st->p.poisson_max_iter; it++) {
-        if ((s2 = ns2d_spmv_cuda(st, &st->lv[0].A, 1, st->d, 0, st->q, err)) ||
-            (s2 = ns2d_dot_cuda(st, n, st->d, st->q, &dq, err)))
-            return s2;
-        const double alpha = rz / dq;
-        ns2d_cg_update_kernel<<<nb, VEC_BLOCK>>>(n, (fc_real)alpha, st->d, st->q, st->phi, st->r);
-        FC_CUDA_TRY(cudaGetLastError());
-        if ((s2 = ns2d_dot_cuda(st, n, st->r, st->r, &rr, err)))
-            return s2;
-        *its = it;
-        *res = c * sqrt(rr);
-        if (*res <= st->p.poisson_tol || !(rr == rr))
-            return FC_OK;
-        double rz_new;
-        if ((s2 = ns2d_precondition_cuda(st, st->r, st->z, err)) ||
-            (s2 = ns2d_dot_cuda(st, n, st->r, st->z, &rz_new, err)))
-            return s2;
-        const double beta = rz_new / rz;
-        rz = rz_new;
-        ns2d_cg_direction_kernel<<<nb, VEC_BLOCK>>>(n, (fc_real)beta, st->z, st->d);
-        FC_CUDA_TRY(cudaGetLastError());
-    }
-    return fc_fail(err, FC_ENUMERIC,
-                   "the pressure solver did not converge: divergence %.3g s-1 left after %d "
-                   "iterations, [numerics] poisson_tol = %g s-1 (raise poisson_max_iterations "
-                   "or poisson_tol, or lower [time] cfl)",
-                   *res, *its, st->p.poisson_tol);
+    return v == NS2D_PCG_R ? state->r : v == NS2D_PCG_Z ? state->z : v == NS2D_PCG_D ? state->d
+                                                                      : state->q;
 }
+
+static int pcg_begin_cuda(void *ctx, fc_err *err)
+{
+    ns2d_cuda_state *state = (ns2d_cuda_state *)ctx;
+    const int n = state->n;
+    int st;
+    if (state->singular && (st = ns2d_remove_mean_cuda(state, n, state->rhs, err)))
+        return st;
+    FC_CUDA_TRY(cudaMemcpyAsync(state->r, state->rhs, (size_t)n * sizeof(fc_real),
+                                cudaMemcpyDeviceToDevice));
+    FC_CUDA_TRY(cudaMemsetAsync(state->phi, 0, (size_t)n * sizeof(fc_real)));
+    return FC_OK;
+}
+
+static int pcg_dot_cuda(void *ctx, int a, int b, double *out, fc_err *err)
+{
+    ns2d_cuda_state *state = (ns2d_cuda_state *)ctx;
+    return ns2d_dot_cuda(state, state->n, pcg_vector_cuda(state, a), pcg_vector_cuda(state, b),
+                         out, err);
+}
+
+static int pcg_apply_cuda(void *ctx, fc_err *err)
+{
+    ns2d_cuda_state *state = (ns2d_cuda_state *)ctx;
+    return ns2d_spmv_cuda(state, &state->lv[0].A, 1, state->d, 0, state->q, err);
+}
+
+static int pcg_precondition_cuda(void *ctx, fc_err *err)
+{
+    ns2d_cuda_state *state = (ns2d_cuda_state *)ctx;
+    return ns2d_precondition_cuda(state, state->r, state->z, err);
+}
+
+static int pcg_first_direction_cuda(void *ctx, fc_err *err)
+{
+    ns2d_cuda_state *state = (ns2d_cuda_state *)ctx;
+    FC_CUDA_TRY(cudaMemcpyAsync(state->d, state->z, (size_t)state->n * sizeof(fc_real),
+                                cudaMemcpyDeviceToDevice));
+    return FC_OK;
+}
+
+static int pcg_update_cuda(void *ctx, double alpha, fc_err *err)
+{
+    ns2d_cuda_state *state = (ns2d_cuda_state *)ctx;
+    ns2d_cg_update_kernel<<<vec_blocks(state->n), VEC_BLOCK>>>(
+        state->n, (fc_real)alpha, state->d, state->q, state->phi, state->r);
+    FC_CUDA_TRY(cudaGetLastError());
+    return FC_OK;
+}
+
+static int pcg_next_direction_cuda(void *ctx, double beta, fc_err *err)
+{
+    ns2d_cuda_state *state = (ns2d_cuda_state *)ctx;
+    ns2d_cg_direction_kernel<<<vec_blocks(state->n), VEC_BLOCK>>>(state->n, (fc_real)beta,
+                                                                   state->z, state->d);
+    FC_CUDA_TRY(cudaGetLastError());
+    return FC_OK;
+}
+
+static const ns2d_pcg_ops pcg_ops_cuda = {pcg_begin_cuda,          pcg_dot_cuda,
+                                          pcg_apply_cuda,          pcg_precondition_cuda,
+                                          pcg_first_direction_cuda, pcg_update_cuda,
+                                          pcg_next_direction_cuda};
 
 /* ---- the step ---- */
 
@@ -364,10 +380,10 @@ __global__ static void ns2d_fill_ghosts_kernel(ns2d_set s, const signed char *ki
 }
 
 /* Fills the ghost and periodic slots of u and v of a set, and the periodic halo of p. */
-static int ns2d_fill_ghosts_cuda(ns2d_gpu *st, int set, fc_err *err)
+static int ns2d_fill_ghosts_cuda(ns2d_cuda_state *state, int set, fc_err *err)
 {
-    ns2d_fill_ghosts_kernel<<<slot_blocks(&st->p.grid), dim3(BLOCK_X, BLOCK_Y)>>>(
-        set_of(st, set), st->kind, st->p);
+    ns2d_fill_ghosts_kernel<<<slot_blocks(&state->p.grid), dim3(BLOCK_X, BLOCK_Y)>>>(
+        set_of(state, set), state->kind, state->p);
     FC_CUDA_TRY(cudaGetLastError());
     return FC_OK;
 }
@@ -430,29 +446,30 @@ __global__ static void ns2d_pressure_kernel(int n, const int *slot_of, const fc_
 }
 
 /* One stage, as ns2d_stage_cpu: update, divergence, pressure solve, correction. */
-static int ns2d_stage_cuda(ns2d_gpu *st, int in, int out, fc_real a, fc_real dt, int *its,
+static int ns2d_stage_cuda(ns2d_cuda_state *state, int in, int out, fc_real a, fc_real dt, int *its,
                            double *res, fc_err *err)
 {
-    const fc_grid *g = &st->p.grid;
-    int s2;
-    if ((s2 = ns2d_fill_ghosts_cuda(st, in, err)))
-        return s2;
+    const fc_grid *g = &state->p.grid;
+    int st;
+    if ((st = ns2d_fill_ghosts_cuda(state, in, err)))
+        return st;
     ns2d_update_kernel<<<face_blocks(g), dim3(BLOCK_X, BLOCK_Y)>>>(
-        set_of(st, in), set_of(st, 0), set_of(st, out), a, dt, st->kind, st->p);
+        set_of(state, in), set_of(state, 0), set_of(state, out), a, dt, state->kind, state->p);
     FC_CUDA_TRY(cudaGetLastError());
     const fc_real c = (1 - a) * dt;
-    ns2d_rhs_kernel<<<vec_blocks(st->n), VEC_BLOCK>>>(st->n, st->slot_of, st->U[out][NS2D_U],
-                                                      st->U[out][NS2D_V], g->pitch,
-                                                      (fc_real)g->dx, (fc_real)g->dy, c, st->rhs);
+    ns2d_rhs_kernel<<<vec_blocks(state->n), VEC_BLOCK>>>(state->n, state->slot_of, state->U[out][NS2D_U],
+                                                      state->U[out][NS2D_V], g->pitch,
+                                                      (fc_real)g->dx, (fc_real)g->dy, c, state->rhs);
     FC_CUDA_TRY(cudaGetLastError());
-    if ((s2 = ns2d_pcg_cuda(st, c, its, res, err)))
-        return s2;
-    ns2d_correct_kernel<<<face_blocks(g), dim3(BLOCK_X, BLOCK_Y)>>>(set_of(st, out), st->phi,
-                                                                     st->cell_of, st->kind, c,
-                                                                     st->p);
+    if ((st = ns2d_pcg(&pcg_ops_cuda, state, c, state->p.poisson_tol,
+                        state->p.poisson_max_iter, its, res, err)))
+        return st;
+    ns2d_correct_kernel<<<face_blocks(g), dim3(BLOCK_X, BLOCK_Y)>>>(set_of(state, out), state->phi,
+                                                                     state->cell_of, state->kind, c,
+                                                                     state->p);
     FC_CUDA_TRY(cudaGetLastError());
-    ns2d_pressure_kernel<<<vec_blocks(st->n), VEC_BLOCK>>>(st->n, st->slot_of, st->phi,
-                                                           st->U[in][NS2D_P], st->U[out][NS2D_P]);
+    ns2d_pressure_kernel<<<vec_blocks(state->n), VEC_BLOCK>>>(state->n, state->slot_of, state->phi,
+                                                           state->U[in][NS2D_P], state->U[out][NS2D_P]);
     FC_CUDA_TRY(cudaGetLastError());
     return FC_OK;
 }
@@ -493,14 +510,14 @@ __global__ static void ns2d_inspect_kernel(ns2d_set s, ns2d_set s0, const signed
 }
 
 /* Largest signal rate of a set, largest change from set 0 per unit time, first NaN. */
-static int ns2d_inspect_cuda(ns2d_gpu *st, int set, double dt, fc_step_report *rep, fc_err *err)
+static int ns2d_inspect_cuda(ns2d_cuda_state *state, int set, double dt, fc_step_report *rep, fc_err *err)
 {
     ns2d_dev_report r = {0, 0, ULLONG_MAX};
-    FC_CUDA_TRY(cudaMemcpyAsync(st->rep, &r, sizeof r, cudaMemcpyHostToDevice));
-    ns2d_inspect_kernel<<<cell_blocks(&st->p.grid), dim3(BLOCK_X, BLOCK_Y)>>>(
-        set_of(st, set), set_of(st, 0), st->kind, st->p, (fc_real)(dt > 0 ? 1 / dt : 0), st->rep);
+    FC_CUDA_TRY(cudaMemcpyAsync(state->rep, &r, sizeof r, cudaMemcpyHostToDevice));
+    ns2d_inspect_kernel<<<cell_blocks(&state->p.grid), dim3(BLOCK_X, BLOCK_Y)>>>(
+        set_of(state, set), set_of(state, 0), state->kind, state->p, (fc_real)(dt > 0 ? 1 / dt : 0), state->rep);
     FC_CUDA_TRY(cudaGetLastError());
-    FC_CUDA_TRY(cudaMemcpy(&r, st->rep, sizeof r, cudaMemcpyDeviceToHost));
+    FC_CUDA_TRY(cudaMemcpy(&r, state->rep, sizeof r, cudaMemcpyDeviceToHost));
     memcpy(&rep->max_rate, &r.rate_bits, sizeof(double));
     memcpy(&rep->change, &r.change_bits, sizeof(double));
     rep->bad = FC_STATE_OK;
@@ -512,42 +529,38 @@ static int ns2d_inspect_cuda(ns2d_gpu *st, int set, double dt, fc_step_report *r
     return FC_OK;
 }
 
-static int ns2d_step_cuda(void *vst, double dt, fc_step_report *rep, fc_err *err)
+static int ns2d_step_cuda(void *opaque, double dt, fc_step_report *rep, fc_err *err)
 {
-    ns2d_gpu *st = (ns2d_gpu *)vst;
-    int in = 0, out = 1, its_total = 0, s2;
+    ns2d_cuda_state *state = (ns2d_cuda_state *)opaque;
+    int in = 0, out = 1, its_total = 0, st;
     double res_max = 0;
     for (int s = 0; s < NS2D_STAGES; s++) {
         out = s % 2 == 0 ? 1 : 2;
         int its;
         double res;
-        if ((s2 = ns2d_stage_cuda(st, in, out, ns2d_stage_a(s), (fc_real)dt, &its, &res, err)))
-            return s2;
+        if ((st = ns2d_stage_cuda(state, in, out, ns2d_stage_a(s), (fc_real)dt, &its, &res, err)))
+            return st;
         its_total += its;
         res_max = res > res_max ? res : res_max;
         in = out;
     }
-    if ((s2 = ns2d_fill_ghosts_cuda(st, out, err)) || (s2 = ns2d_inspect_cuda(st, out, dt, rep, err)))
-        return s2;
+    if ((st = ns2d_fill_ghosts_cuda(state, out, err)) || (st = ns2d_inspect_cuda(state, out, dt, rep, err)))
+        return st;
     rep->stats[0] = its_total;
     rep->stats[1] = res_max;
     if (rep->bad)
         return FC_OK; /* set 0 still holds the state before the step */
-    for (int f = 0; f < 3; f++) {
-        fc_real *t = st->U[0][f];
-        st->U[0][f] = st->U[out][f];
-        st->U[out][f] = t;
-    }
+    fc_keep_stage(state->U[0], state->U[out], 3);
     return FC_OK;
 }
 
-static int ns2d_max_rate_cuda(void *vst, double *rate, fc_err *err)
+static int ns2d_max_rate_cuda(void *opaque, double *rate, fc_err *err)
 {
-    ns2d_gpu *st = (ns2d_gpu *)vst;
+    ns2d_cuda_state *state = (ns2d_cuda_state *)opaque;
     fc_step_report rep = {};
-    int s2 = ns2d_inspect_cuda(st, 0, 0, &rep, err);
+    int st = ns2d_inspect_cuda(state, 0, 0, &rep, err);
     *rate = rep.max_rate;
-    return s2;
+    return st;
 }
 
 /* ---- life cycle ---- */
@@ -567,10 +580,10 @@ static void free_dev_csr(ns2d_dev_csr *a)
 }
 
 /* Frees what the matrices of an upload allocated. */
-static void free_solver(ns2d_gpu *st)
+static void free_solver(ns2d_cuda_state *state)
 {
     for (int l = 0; l < NS2D_MG_MAX_LEVELS; l++) {
-        ns2d_dev_level *lv = &st->lv[l];
+        ns2d_dev_level *lv = &state->lv[l];
         free_dev_csr(&lv->A);
         free_dev_csr(&lv->P);
         free_dev_csr(&lv->R);
@@ -580,85 +593,85 @@ static void free_solver(ns2d_gpu *st)
         cudaFree(lv->r);
         memset(lv, 0, sizeof *lv);
     }
-    free_dev_csr(&st->coarse_inv);
-    fc_real **vecs[] = {&st->phi, &st->rhs, &st->r, &st->z, &st->d, &st->q};
+    free_dev_csr(&state->coarse_inv);
+    fc_real **vecs[] = {&state->phi, &state->rhs, &state->r, &state->z, &state->d, &state->q};
     for (size_t v = 0; v < sizeof vecs / sizeof vecs[0]; v++) {
         cudaFree(*vecs[v]);
         *vecs[v] = NULL;
     }
-    cudaFree(st->cell_of);
-    cudaFree(st->slot_of);
-    cudaFree(st->spmv_buffer);
-    st->cell_of = st->slot_of = NULL;
-    st->spmv_buffer = NULL;
-    st->spmv_bytes = 0;
+    cudaFree(state->cell_of);
+    cudaFree(state->slot_of);
+    cudaFree(state->spmv_buffer);
+    state->cell_of = state->slot_of = NULL;
+    state->spmv_buffer = NULL;
+    state->spmv_bytes = 0;
 }
 
-static void ns2d_destroy_cuda(void *vst)
+static void ns2d_destroy_cuda(void *opaque)
 {
-    ns2d_gpu *st = (ns2d_gpu *)vst;
-    if (!st)
+    ns2d_cuda_state *state = (ns2d_cuda_state *)opaque;
+    if (!state)
         return;
-    free_solver(st);
+    free_solver(state);
     for (int s = 0; s < NS2D_SETS; s++)
         for (int f = 0; f < 3; f++)
-            cudaFree(st->U[s][f]);
-    cudaFree(st->solid);
-    cudaFree(st->kind);
-    cudaFree(st->partial);
-    cudaFree(st->rep);
-    if (st->sp)
-        cusparseDestroy(st->sp);
-    free(st->host_kind);
-    free(st);
+            cudaFree(state->U[s][f]);
+    cudaFree(state->solid);
+    cudaFree(state->kind);
+    cudaFree(state->partial);
+    cudaFree(state->rep);
+    if (state->sp)
+        cusparseDestroy(state->sp);
+    free(state->host_kind);
+    free(state);
 }
 
 static int ns2d_create_cuda(const fc_grid *g, const void *params, void **out, fc_err *err)
 {
-    ns2d_gpu *st = (ns2d_gpu *)calloc(1, sizeof *st);
-    if (!st)
+    ns2d_cuda_state *state = (ns2d_cuda_state *)calloc(1, sizeof *state);
+    if (!state)
         return fc_fail(err, FC_ENOMEM, "out of host memory");
-    st->p = *(const ns2d_params *)params;
-    st->p.grid = *g;
+    state->p = *(const ns2d_params *)params;
+    state->p.grid = *g;
     const size_t bytes = g->nalloc * sizeof(fc_real);
-    int s2 = FC_OK;
-    for (int s = 0; s < NS2D_SETS && !s2; s++)
-        for (int f = 0; f < 3 && !s2; f++)
-            s2 = fc_dev_alloc((void **)&st->U[s][f], bytes, err);
-    if (!s2)
-        s2 = fc_dev_alloc((void **)&st->solid, bytes, err);
-    if (!s2)
-        s2 = fc_dev_alloc((void **)&st->kind, g->nalloc, err);
-    if (!s2)
-        s2 = fc_dev_alloc((void **)&st->partial, (REDUCE_BLOCKS + 1) * sizeof(double), err);
-    if (!s2)
-        s2 = fc_dev_alloc((void **)&st->rep, sizeof *st->rep, err);
-    if (!s2 && !(st->host_kind = (signed char *)malloc(g->nalloc)))
-        s2 = fc_fail(err, FC_ENOMEM, "out of host memory");
-    if (!s2 && cusparseCreate(&st->sp) != CUSPARSE_STATUS_SUCCESS)
-        s2 = fc_fail(err, FC_EDEVICE, "cannot create a cuSPARSE handle");
-    if (s2) {
-        ns2d_destroy_cuda(st);
-        return s2;
+    int st = FC_OK;
+    for (int s = 0; s < NS2D_SETS && !st; s++)
+        for (int f = 0; f < 3 && !st; f++)
+            st = fc_dev_alloc((void **)&state->U[s][f], bytes, err);
+    if (!st)
+        st = fc_dev_alloc((void **)&state->solid, bytes, err);
+    if (!st)
+        st = fc_dev_alloc((void **)&state->kind, g->nalloc, err);
+    if (!st)
+        st = fc_dev_alloc((void **)&state->partial, (REDUCE_BLOCKS + 1) * sizeof(double), err);
+    if (!st)
+        st = fc_dev_alloc((void **)&state->rep, sizeof *state->rep, err);
+    if (!st && !(state->host_kind = (signed char *)malloc(g->nalloc)))
+        st = fc_fail(err, FC_ENOMEM, "out of host memory");
+    if (!st && cusparseCreate(&state->sp) != CUSPARSE_STATUS_SUCCESS)
+        st = fc_fail(err, FC_EDEVICE, "cannot create a cuSPARSE handle");
+    if (st) {
+        ns2d_destroy_cuda(state);
+        return st;
     }
-    *out = st;
+    *out = state;
     return FC_OK;
 }
 
 /* Copies a host CSR matrix to the device, makes its descriptors and grows the SpMV buffer. */
-static int upload_csr(ns2d_gpu *st, const ns2d_csr *h, ns2d_dev_csr *d, fc_err *err)
+static int upload_csr(ns2d_cuda_state *state, const ns2d_csr *h, ns2d_dev_csr *d, fc_err *err)
 {
     d->n = h->n;
     d->m = h->m;
     d->nnz = ns2d_csr_nnz(h);
-    int s2;
-    if ((s2 = fc_dev_alloc((void **)&d->rowptr, ((size_t)d->n + 1) * sizeof(int), err)) ||
-        (s2 = fc_dev_alloc((void **)&d->col, (size_t)(d->nnz ? d->nnz : 1) * sizeof(int), err)) ||
-        (s2 = fc_dev_alloc((void **)&d->val, (size_t)(d->nnz ? d->nnz : 1) * sizeof(fc_real), err)) ||
-        (s2 = fc_dev_upload(d->rowptr, h->rowptr, ((size_t)d->n + 1) * sizeof(int), err)) ||
-        (s2 = fc_dev_upload(d->col, h->col, (size_t)d->nnz * sizeof(int), err)) ||
-        (s2 = fc_dev_upload(d->val, h->val, (size_t)d->nnz * sizeof(fc_real), err)))
-        return s2;
+    int st;
+    if ((st = fc_dev_alloc((void **)&d->rowptr, ((size_t)d->n + 1) * sizeof(int), err)) ||
+        (st = fc_dev_alloc((void **)&d->col, (size_t)(d->nnz ? d->nnz : 1) * sizeof(int), err)) ||
+        (st = fc_dev_alloc((void **)&d->val, (size_t)(d->nnz ? d->nnz : 1) * sizeof(fc_real), err)) ||
+        (st = fc_dev_upload(d->rowptr, h->rowptr, ((size_t)d->n + 1) * sizeof(int), err)) ||
+        (st = fc_dev_upload(d->col, h->col, (size_t)d->nnz * sizeof(int), err)) ||
+        (st = fc_dev_upload(d->val, h->val, (size_t)d->nnz * sizeof(fc_real), err)))
+        return st;
     FC_CUSPARSE_TRY(cusparseCreateCsr(&d->mat, d->n, d->m, d->nnz, d->rowptr, d->col, d->val,
                                       CUSPARSE_INDEX_32I, CUSPARSE_INDEX_32I,
                                       CUSPARSE_INDEX_BASE_ZERO, NS2D_CUDA_REAL));
@@ -667,69 +680,69 @@ static int upload_csr(ns2d_gpu *st, const ns2d_csr *h, ns2d_dev_csr *d, fc_err *
     FC_CUSPARSE_TRY(cusparseCreateDnVec(&d->y, d->n, d->val, NS2D_CUDA_REAL));
     const fc_real one = 1, zero = 0;
     size_t bytes = 0;
-    FC_CUSPARSE_TRY(cusparseSpMV_bufferSize(st->sp, CUSPARSE_OPERATION_NON_TRANSPOSE, &one, d->mat,
+    FC_CUSPARSE_TRY(cusparseSpMV_bufferSize(state->sp, CUSPARSE_OPERATION_NON_TRANSPOSE, &one, d->mat,
                                             d->x, &zero, d->y, NS2D_CUDA_REAL,
                                             CUSPARSE_SPMV_CSR_ALG2, &bytes));
-    if (bytes > st->spmv_bytes) {
-        cudaFree(st->spmv_buffer);
-        st->spmv_buffer = NULL;
-        if ((s2 = fc_dev_alloc(&st->spmv_buffer, bytes, err)))
-            return s2;
-        st->spmv_bytes = bytes;
+    if (bytes > state->spmv_bytes) {
+        cudaFree(state->spmv_buffer);
+        state->spmv_buffer = NULL;
+        if ((st = fc_dev_alloc(&state->spmv_buffer, bytes, err)))
+            return st;
+        state->spmv_bytes = bytes;
     }
     return FC_OK;
 }
 
 /* The matrices depend on the solid cells: built on the host when the state arrives, then
  * copied. */
-static int ns2d_build_solver_cuda(ns2d_gpu *st, fc_err *err)
+static int ns2d_build_solver_cuda(ns2d_cuda_state *state, fc_err *err)
 {
-    free_solver(st);
+    free_solver(state);
     ns2d_poisson ps;
-    int s2 = ns2d_poisson_build(&st->p, st->host_kind, &ps, err);
-    if (s2)
-        return s2;
-    const fc_grid *g = &st->p.grid;
-    st->n = ps.n;
-    st->nlevels = ps.nlevels;
-    st->singular = ps.singular;
-    st->precond = ps.precond;
+    int st = ns2d_poisson_build(&state->p, state->host_kind, &ps, err);
+    if (st)
+        return st;
+    const fc_grid *g = &state->p.grid;
+    state->n = ps.n;
+    state->nlevels = ps.nlevels;
+    state->singular = ps.singular;
+    state->precond = ps.precond;
     const size_t vec = (size_t)ps.n * sizeof(fc_real);
-    if ((s2 = fc_dev_alloc((void **)&st->cell_of, g->nalloc * sizeof(int), err)) ||
-        (s2 = fc_dev_alloc((void **)&st->slot_of, (size_t)ps.n * sizeof(int), err)) ||
-        (s2 = fc_dev_upload(st->cell_of, ps.cell_of, g->nalloc * sizeof(int), err)) ||
-        (s2 = fc_dev_upload(st->slot_of, ps.slot_of, (size_t)ps.n * sizeof(int), err)))
+    if ((st = fc_dev_alloc((void **)&state->cell_of, g->nalloc * sizeof(int), err)) ||
+        (st = fc_dev_alloc((void **)&state->slot_of, (size_t)ps.n * sizeof(int), err)) ||
+        (st = fc_dev_upload(state->cell_of, ps.cell_of, g->nalloc * sizeof(int), err)) ||
+        (st = fc_dev_upload(state->slot_of, ps.slot_of, (size_t)ps.n * sizeof(int), err)))
         goto done;
     {
-        fc_real **vecs[] = {&st->phi, &st->rhs, &st->r, &st->z, &st->d, &st->q};
-        for (size_t v = 0; v < sizeof vecs / sizeof vecs[0] && !s2; v++)
-            s2 = fc_dev_alloc((void **)vecs[v], vec, err);
+        fc_real **vecs[] = {&state->phi, &state->rhs, &state->r, &state->z, &state->d, &state->q};
+        for (size_t v = 0; v < sizeof vecs / sizeof vecs[0] && !st; v++)
+            st = fc_dev_alloc((void **)vecs[v], vec, err);
     }
-    for (int l = 0; l < ps.nlevels && !s2; l++) {
+    for (int l = 0; l < ps.nlevels && !st; l++) {
         const ns2d_level *h = &ps.lv[l];
-        ns2d_dev_level *d = &st->lv[l];
+        ns2d_dev_level *d = &state->lv[l];
         const size_t m = (size_t)h->A.n * sizeof(fc_real);
-        if ((s2 = upload_csr(st, &h->A, &d->A, err)) ||
-            (l < ps.nlevels - 1 && ((s2 = upload_csr(st, &h->P, &d->P, err)) ||
-                                    (s2 = upload_csr(st, &h->R, &d->R, err)))) ||
-            (s2 = fc_dev_alloc((void **)&d->dinv, m, err)) ||
-            (s2 = fc_dev_upload(d->dinv, h->dinv, m, err)) ||
-            (s2 = fc_dev_alloc((void **)&d->x, m, err)) ||
-            (s2 = fc_dev_alloc((void **)&d->b, m, err)) ||
-            (s2 = fc_dev_alloc((void **)&d->r, m, err)))
+        if ((st = upload_csr(state, &h->A, &d->A, err)) ||
+            (l < ps.nlevels - 1 && ((st = upload_csr(state, &h->P, &d->P, err)) ||
+                                    (st = upload_csr(state, &h->R, &d->R, err)))) ||
+            (st = fc_dev_alloc((void **)&d->dinv, m, err)) ||
+            (st = fc_dev_upload(d->dinv, h->dinv, m, err)) ||
+            (st = fc_dev_alloc((void **)&d->x, m, err)) ||
+            (st = fc_dev_alloc((void **)&d->b, m, err)) ||
+            (st = fc_dev_alloc((void **)&d->r, m, err)))
             break;
     }
-    if (!s2 && ps.precond == NS2D_PC_MULTIGRID)
-        s2 = upload_csr(st, &ps.coarse_inv, &st->coarse_inv, err);
+    if (!st && ps.precond == NS2D_PC_MULTIGRID)
+        st = upload_csr(state, &ps.coarse_inv, &state->coarse_inv, err);
 done:
     ns2d_poisson_free(&ps);
-    return s2;
+    return st;
 }
 
-static int ns2d_upload_cuda(void *vst, const fc_state *host, fc_err *err)
+static int ns2d_upload_cuda(void *opaque, const fc_state *host, fc_err *err)
 {
-    ns2d_gpu *st = (ns2d_gpu *)vst;
-    const fc_grid *g = &st->p.grid;
+    ns2d_cuda_state *state = (ns2d_cuda_state *)opaque;
+    const fc_grid *g = &state->p.grid;
     const size_t bytes = g->nalloc * sizeof(fc_real);
     /* Kinds and boundary values are set on the host, exactly as the CPU backend sets them. */
     fc_real *u = (fc_real *)malloc(bytes), *v = (fc_real *)malloc(bytes);
@@ -740,33 +753,33 @@ static int ns2d_upload_cuda(void *vst, const fc_state *host, fc_err *err)
     }
     memcpy(u, host->f[NS2D_U], bytes);
     memcpy(v, host->f[NS2D_V], bytes);
-    ns2d_cell_kinds(g, host->f[NS2D_SOLID], st->host_kind);
-    ns2d_boundary_values(&st->p, st->host_kind, u, v);
-    int s2 = FC_OK;
-    for (int s = 0; s < NS2D_SETS && !s2; s++)
-        if ((s2 = fc_dev_upload(st->U[s][NS2D_U], u, bytes, err)) ||
-            (s2 = fc_dev_upload(st->U[s][NS2D_V], v, bytes, err)) ||
-            (s2 = fc_dev_upload(st->U[s][NS2D_P], host->f[NS2D_P], bytes, err)))
+    ns2d_cell_kinds(g, host->f[NS2D_SOLID], state->host_kind);
+    ns2d_boundary_values(&state->p, state->host_kind, u, v);
+    int st = FC_OK;
+    for (int s = 0; s < NS2D_SETS && !st; s++)
+        if ((st = fc_dev_upload(state->U[s][NS2D_U], u, bytes, err)) ||
+            (st = fc_dev_upload(state->U[s][NS2D_V], v, bytes, err)) ||
+            (st = fc_dev_upload(state->U[s][NS2D_P], host->f[NS2D_P], bytes, err)))
             break;
     free(u);
     free(v);
-    if (s2 || (s2 = fc_dev_upload(st->solid, host->f[NS2D_SOLID], bytes, err)) ||
-        (s2 = fc_dev_upload(st->kind, st->host_kind, g->nalloc, err)) ||
-        (s2 = ns2d_build_solver_cuda(st, err)) || (s2 = ns2d_fill_ghosts_cuda(st, 0, err)))
-        return s2;
+    if (st || (st = fc_dev_upload(state->solid, host->f[NS2D_SOLID], bytes, err)) ||
+        (st = fc_dev_upload(state->kind, state->host_kind, g->nalloc, err)) ||
+        (st = ns2d_build_solver_cuda(state, err)) || (st = ns2d_fill_ghosts_cuda(state, 0, err)))
+        return st;
     FC_CUDA_TRY(cudaDeviceSynchronize());
     return FC_OK;
 }
 
-static int ns2d_download_cuda(void *vst, fc_state *host, fc_err *err)
+static int ns2d_download_cuda(void *opaque, fc_state *host, fc_err *err)
 {
-    ns2d_gpu *st = (ns2d_gpu *)vst;
-    const size_t bytes = st->p.grid.nalloc * sizeof(fc_real);
-    int s2;
+    ns2d_cuda_state *state = (ns2d_cuda_state *)opaque;
+    const size_t bytes = state->p.grid.nalloc * sizeof(fc_real);
+    int st;
     for (int f = 0; f < 3; f++)
-        if ((s2 = fc_dev_download(host->f[f], st->U[0][f], bytes, err)))
-            return s2;
-    return fc_dev_download(host->f[NS2D_SOLID], st->solid, bytes, err);
+        if ((st = fc_dev_download(host->f[f], state->U[0][f], bytes, err)))
+            return st;
+    return fc_dev_download(host->f[NS2D_SOLID], state->solid, bytes, err);
 }
 
 extern "C" const fc_solver_ops ns2d_ops_cuda = {

@@ -419,3 +419,42 @@ double ns2d_poisson_values_per_cell(void)
      * eight work vectors. */
     return (5 * 1.5 + 8 * 1.5) * 4.0 / 3.0 + 8;
 }
+
+int ns2d_pcg(const ns2d_pcg_ops *ops, void *ctx, double c, double tol, int max_iter, int *its,
+             double *res, fc_err *err)
+{
+    double rr, rz, dq;
+    int st;
+    *its = 0;
+    if ((st = ops->begin(ctx, err)) || (st = ops->dot(ctx, NS2D_PCG_R, NS2D_PCG_R, &rr, err)))
+        return st;
+    *res = c * sqrt(rr);
+    if (*res <= tol || !(rr == rr))
+        return FC_OK;
+    if ((st = ops->precondition(ctx, err)) || (st = ops->first_direction(ctx, err)) ||
+        (st = ops->dot(ctx, NS2D_PCG_R, NS2D_PCG_Z, &rz, err)))
+        return st;
+    for (int it = 1; it <= max_iter; it++) {
+        if ((st = ops->apply(ctx, err)) || (st = ops->dot(ctx, NS2D_PCG_D, NS2D_PCG_Q, &dq, err)) ||
+            (st = ops->update(ctx, rz / dq, err)) ||
+            (st = ops->dot(ctx, NS2D_PCG_R, NS2D_PCG_R, &rr, err)))
+            return st;
+        *its = it;
+        *res = c * sqrt(rr);
+        if (*res <= tol || !(rr == rr))
+            return FC_OK;
+        double rz_new;
+        if ((st = ops->precondition(ctx, err)) ||
+            (st = ops->dot(ctx, NS2D_PCG_R, NS2D_PCG_Z, &rz_new, err)))
+            return st;
+        const double beta = rz_new / rz;
+        rz = rz_new;
+        if ((st = ops->next_direction(ctx, beta, err)))
+            return st;
+    }
+    return fc_fail(err, FC_ENUMERIC,
+                   "the pressure solver did not converge: divergence %.3g s-1 left after %d "
+                   "iterations, [numerics] poisson_tol = %g s-1 (raise poisson_max_iterations "
+                   "or poisson_tol, or lower [time] cfl)",
+                   *res, *its, tol);
+}

@@ -71,6 +71,31 @@ int ns2d_poisson_build(const ns2d_params *p, const signed char *kind, ns2d_poiss
                        fc_err *err);
 void ns2d_poisson_free(ns2d_poisson *ps);
 
+/* The vectors of preconditioned conjugate gradients, as a backend names them. */
+enum ns2d_pcg_vector { NS2D_PCG_R, NS2D_PCG_Z, NS2D_PCG_D, NS2D_PCG_Q };
+
+/* What a backend does to its own vectors (host or device memory) for ns2d_pcg. */
+typedef struct ns2d_pcg_ops {
+    /* The right-hand side (its mean removed when the problem is singular) into r; x = 0. */
+    int (*begin)(void *ctx, fc_err *err);
+    /* The dot product of two vectors, summed in a fixed order (reproducible). */
+    int (*dot)(void *ctx, int a, int b, double *out, fc_err *err);
+    int (*apply)(void *ctx, fc_err *err);        /* q = A d */
+    int (*precondition)(void *ctx, fc_err *err); /* z = M^-1 r */
+    int (*first_direction)(void *ctx, fc_err *err);              /* d = z */
+    int (*update)(void *ctx, double alpha, fc_err *err);         /* x += alpha d, r -= alpha q */
+    int (*next_direction)(void *ctx, double beta, fc_err *err);  /* d = z + beta d */
+} ns2d_pcg_ops;
+
+/*
+ * Preconditioned conjugate gradients for A x = rhs, written once for every backend (ops, on the
+ * backend's context ctx). Stops when c |r| <= tol (c: the scale that makes |r| a divergence) or
+ * at max_iter iterations, which is FC_ENUMERIC; *its and *res: the iterations and the final
+ * c |r|. A NaN residual stops at once with FC_OK: the step's inspection reports where it is.
+ */
+int ns2d_pcg(const ns2d_pcg_ops *ops, void *ctx, double c, double tol, int max_iter, int *its,
+             double *res, fc_err *err);
+
 /* Memory of the matrices, in values (for the run's memory check, per fluid cell). */
 double ns2d_poisson_values_per_cell(void);
 

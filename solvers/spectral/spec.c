@@ -72,12 +72,6 @@ static const fc_key spec_keys[] = {
      "seed of the random phases (the same seed gives the same large scales at any resolution)"},
 };
 
-static const fc_ic_spec spec_ics[] = {
-    {"taylor_green", "the decaying Taylor-Green vortex, an exact solution"},
-    {"double_shear_layer", "two shear layers that roll up into Kelvin-Helmholtz vortices"},
-    {"random_spectrum", "random phases under a peaked energy spectrum: decaying turbulence"},
-    {"rest", "no motion (for forced flows)"},
-};
 
 static const char *const side_names[4] = {"west", "east", "south", "north"};
 
@@ -177,7 +171,7 @@ static int spec_make_params(const fc_config *cfg, const fc_grid *g, void **out, 
                            fc_cfg_real(cfg, "forcing", "width"), step, kmax, step);
         }
     }
-    const char *ic = cfg->solver->ics[fc_cfg_choice(cfg, "initial", "type")].name;
+    const char *ic = spec_ics[fc_cfg_choice(cfg, "initial", "type")].name;
     if (!strcmp(ic, "random_spectrum") &&
         !(fc_cfg_real(cfg, "initial", "peak_wavenumber") < kmax)) {
         free(p);
@@ -374,36 +368,41 @@ const fc_solver_desc spec_solver = {
                   "Hussaini, Quarteroni & Zang (2006), Spectral Methods, Springer; Bell, Colella "
                   "& Glaz (1989), J. Comput. Phys. 85, 257-283; McWilliams (1984), J. Fluid "
                   "Mech. 146, 21-43",
-    .keys = spec_keys,
-    .nkeys = sizeof spec_keys / sizeof spec_keys[0],
-    .ics = spec_ics,
-    .nics = sizeof spec_ics / sizeof spec_ics[0],
-    .check = spec_check,
-    .make_params = spec_make_params,
-    .halo = SPEC_HALO,
-    .nfields = SPEC_NFIELDS,
-    .field_names = spec_field_names,
-    .restart_vars = spec_restart_vars,
-    .mem_per_cell = spec_mem_per_cell,
-    .bytes_per_cell_step = spec_bytes_per_cell_step,
-    .initial = spec_initial,
-    .vars = spec_vars,
-    .nvars = NVARS,
-    .var_active = spec_var_active,
-    .derive = spec_derive,
-    .diags = spec_diags,
-    .ndiags = NDIAGS,
-    .conserved_diag = -1,
-    .diagnose = spec_diagnose,
-    .step_stats = spec_step_stats,
-    .nstep_stats = SPEC_NSTATS,
-    .steady_capable = 0,
-    .bench_case = "[case]\nsolver = spectral\n[grid]\nx_max = 6.283185307179586\n"
-                  "y_max = 6.283185307179586\n[boundary]\nwest = periodic\neast = periodic\n"
-                  "south = periodic\nnorth = periodic\n[time]\nt_end = 1e9\ncfl = 0.8\n[physics]\n"
-                  "viscosity = 1e-4\n[initial]\ntype = random_spectrum\nenergy = 0.5\n"
-                  "peak_wavenumber = 4\n",
-    .bench_name = "decaying turbulence",
+    .schema = {
+        .keys = spec_keys,
+        .nkeys = sizeof spec_keys / sizeof spec_keys[0],
+        .ics = spec_ics,
+        .nics = SPEC_NICS,
+        .check = spec_check,
+        .make_params = spec_make_params,
+    },
+    .io = {
+        .halo = SPEC_HALO,
+        .nfields = SPEC_NFIELDS,
+        .field_names = spec_field_names,
+        .restart_vars = spec_restart_vars,
+        .vars = spec_vars,
+        .nvars = NVARS,
+        .var_active = spec_var_active,
+        .derive = spec_derive,
+        .diags = spec_diags,
+        .ndiags = NDIAGS,
+        .conserved_diag = -1,
+        .diagnose = spec_diagnose,
+        .step_stats = spec_step_stats,
+        .nstep_stats = SPEC_NSTATS,
+        .steady_capable = 0,
+    },
+    .cost = {
+        .mem_per_cell = spec_mem_per_cell,
+        .bytes_per_cell_step = spec_bytes_per_cell_step,
+        .bench_case = "[case]\nsolver = spectral\n[grid]\nx_max = 6.283185307179586\n"
+                      "y_max = 6.283185307179586\n[boundary]\nwest = periodic\neast = periodic\n"
+                      "south = periodic\nnorth = periodic\n[time]\nt_end = 1e9\ncfl = 0.8\n[physics]\n"
+                      "viscosity = 1e-4\n[initial]\ntype = random_spectrum\nenergy = 0.5\n"
+                      "peak_wavenumber = 4\n",
+        .bench_name = "decaying turbulence",
+    },
     .cpu = &spec_ops_cpu,
 #ifdef FC_HAVE_CUDA
     .gpu = &spec_ops_cuda,

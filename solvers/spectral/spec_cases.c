@@ -123,49 +123,83 @@ static int random_vorticity(const fc_config *cfg, const spec_params *p, fc_real 
               : FC_OK;
 }
 
-int spec_initial(const fc_config *cfg, const fc_grid *g, const void *params, fc_state *host,
-                 fc_err *err)
+/* The passive tracer's initial field, whatever the flow's. */
+static void set_tracer(const fc_config *cfg, const fc_grid *g, const spec_params *p,
+                       fc_state *host)
 {
-    const spec_params *p = params;
-    const char *ic = cfg->solver->ics[fc_cfg_choice(cfg, "initial", "type")].name;
+    if (p->tracer == SPEC_TRACER_NONE)
+        return;
     const double lx = g->x_max - g->x_min, ly = g->y_max - g->y_min;
-    fc_real *omega = host->f[SPEC_VORT], *c = host->f[SPEC_TRACER];
-    if (!strcmp(ic, "random_spectrum")) {
-        int st = random_vorticity(cfg, p, omega, err);
-        if (st)
-            return st;
-    } else if (!strcmp(ic, "taylor_green")) {
-        const double U = fc_cfg_real(cfg, "initial", "amplitude");
-        const double k = fc_cfg_real(cfg, "initial", "wavenumber");
-        for (int j = 0; j < g->ny; j++)
-            for (int i = 0; i < g->nx; i++)
-                omega[(size_t)j * g->nx + i] =
-                    (fc_real)spec_taylor_green(p, U, k, 0, fc_grid_x(g, i), fc_grid_y(g, j));
-    } else if (!strcmp(ic, "double_shear_layer")) {
-        const double U = fc_cfg_real(cfg, "initial", "shear_speed");
-        const double w = fc_cfg_real(cfg, "initial", "layer_width");
-        const double eps = fc_cfg_real(cfg, "initial", "perturbation");
-        for (int j = 0; j < g->ny; j++)
-            for (int i = 0; i < g->nx; i++) {
-                const double x = fc_grid_x(g, i) - g->x_min, y = fc_grid_y(g, j) - g->y_min;
-                /* omega = v_x - u_y */
-                const double s = y <= ly / 2 ? 1 / cosh((y - ly / 4) / w) : 1 / cosh((3 * ly / 4 - y) / w);
-                const double uy = (y <= ly / 2 ? 1 : -1) * U / w * s * s;
-                const double vx = -eps * U * 2 * M_PI / lx * sin(2 * M_PI * x / lx);
-                omega[(size_t)j * g->nx + i] = (fc_real)(vx - uy);
-            }
-    } /* rest: the host fields are zero already */
+    const double r0 = fc_cfg_real(cfg, "tracer", "blob_radius");
+    fc_real *c = host->f[SPEC_TRACER];
+    for (int j = 0; j < g->ny; j++)
+        for (int i = 0; i < g->nx; i++) {
+            const double x = fc_grid_x(g, i) - g->x_min, y = fc_grid_y(g, j) - g->y_min;
+            const double dx = x - lx / 2, dy = y - ly / 2;
+            c[(size_t)j * g->nx + i] =
+                (fc_real)(p->tracer == SPEC_TRACER_BANDS ? cos(2 * M_PI * y / ly)
+                                                         : exp(-(dx * dx + dy * dy) / (r0 * r0)));
+        }
+}
 
-    if (p->tracer != SPEC_TRACER_NONE) {
-        const double r0 = fc_cfg_real(cfg, "tracer", "blob_radius");
-        for (int j = 0; j < g->ny; j++)
-            for (int i = 0; i < g->nx; i++) {
-                const double x = fc_grid_x(g, i) - g->x_min, y = fc_grid_y(g, j) - g->y_min;
-                const double dx = x - lx / 2, dy = y - ly / 2;
-                c[(size_t)j * g->nx + i] =
-                    (fc_real)(p->tracer == SPEC_TRACER_BANDS ? cos(2 * M_PI * y / ly)
-                                                             : exp(-(dx * dx + dy * dy) / (r0 * r0)));
-            }
-    }
+static int set_random(const fc_config *cfg, const fc_grid *g, const void *params, fc_state *host,
+                      fc_err *err)
+{
+    int st = random_vorticity(cfg, params, host->f[SPEC_VORT], err);
+    if (!st)
+        set_tracer(cfg, g, params, host);
+    return st;
+}
+
+static int set_taylor_green(const fc_config *cfg, const fc_grid *g, const void *params,
+                            fc_state *host, fc_err *err)
+{
+    (void)err;
+    const double U = fc_cfg_real(cfg, "initial", "amplitude");
+    const double k = fc_cfg_real(cfg, "initial", "wavenumber");
+    for (int j = 0; j < g->ny; j++)
+        for (int i = 0; i < g->nx; i++)
+            host->f[SPEC_VORT][(size_t)j * g->nx + i] =
+                (fc_real)spec_taylor_green(params, U, k, 0, fc_grid_x(g, i), fc_grid_y(g, j));
+    set_tracer(cfg, g, params, host);
     return FC_OK;
 }
+
+static int set_double_shear_layer(const fc_config *cfg, const fc_grid *g, const void *params,
+                                  fc_state *host, fc_err *err)
+{
+    (void)err;
+    const double lx = g->x_max - g->x_min, ly = g->y_max - g->y_min;
+    const double U = fc_cfg_real(cfg, "initial", "shear_speed");
+    const double w = fc_cfg_real(cfg, "initial", "layer_width");
+    const double eps = fc_cfg_real(cfg, "initial", "perturbation");
+    for (int j = 0; j < g->ny; j++)
+        for (int i = 0; i < g->nx; i++) {
+            const double x = fc_grid_x(g, i) - g->x_min, y = fc_grid_y(g, j) - g->y_min;
+            /* omega = v_x - u_y */
+            const double s = y <= ly / 2 ? 1 / cosh((y - ly / 4) / w) : 1 / cosh((3 * ly / 4 - y) / w);
+            const double uy = (y <= ly / 2 ? 1 : -1) * U / w * s * s;
+            const double vx = -eps * U * 2 * M_PI / lx * sin(2 * M_PI * x / lx);
+            host->f[SPEC_VORT][(size_t)j * g->nx + i] = (fc_real)(vx - uy);
+        }
+    set_tracer(cfg, g, params, host);
+    return FC_OK;
+}
+
+/* No motion: the host fields are zero already. */
+static int set_rest(const fc_config *cfg, const fc_grid *g, const void *params, fc_state *host,
+                    fc_err *err)
+{
+    (void)err;
+    set_tracer(cfg, g, params, host);
+    return FC_OK;
+}
+
+const fc_ic_spec spec_ics[SPEC_NICS] = {
+    {"taylor_green", "the decaying Taylor-Green vortex, an exact solution", set_taylor_green},
+    {"double_shear_layer", "two shear layers that roll up into Kelvin-Helmholtz vortices",
+     set_double_shear_layer},
+    {"random_spectrum", "random phases under a peaked energy spectrum: decaying turbulence",
+     set_random},
+    {"rest", "no motion (for forced flows)", set_rest},
+};

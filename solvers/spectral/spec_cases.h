@@ -4,9 +4,9 @@
 
 #include "solvers/spectral/spec.h"
 
-/* Fills the vorticity (and the tracer) for the case (fc_solver_desc.initial). */
-int spec_initial(const fc_config *cfg, const fc_grid *g, const void *params, fc_state *host,
-                 fc_err *err);
+/* The initial conditions ([initial] type): each fills the vorticity and the tracer. */
+#define SPEC_NICS 4
+extern const fc_ic_spec spec_ics[SPEC_NICS];
 
 /*
  * The Taylor-Green vortex, omega = 2 U k sin(kx) sin(ky) F(t), exact for the equations of

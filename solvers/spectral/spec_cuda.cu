@@ -60,7 +60,7 @@ struct spec_dev_scalars {
     unsigned long long first_bad[SPEC_SETS]; /* first bad point, ULLONG_MAX: none */
 };
 
-struct spec_gpu {
+struct spec_cuda_state {
     spec_params p;
     size_t dist_r, dist_c, nmodes, npoints;
     unsigned mode_blocks;
@@ -74,83 +74,83 @@ struct spec_gpu {
     double rate; /* largest advective rate of the state, or the forcing's (s-1) */
 };
 
-static void spec_destroy_cuda(void *vst)
+static void spec_destroy_cuda(void *opaque)
 {
-    spec_gpu *st = (spec_gpu *)vst;
-    if (!st)
+    spec_cuda_state *state = (spec_cuda_state *)opaque;
+    if (!state)
         return;
-    cufftHandle plans[4] = {st->fwd, st->inv, st->up, st->down};
-    for (int k = 0; k < st->plans; k++)
+    cufftHandle plans[4] = {state->fwd, state->inv, state->up, state->down};
+    for (int k = 0; k < state->plans; k++)
         cufftDestroy(plans[k]);
-    fc_dev_free(st->w);
-    fc_dev_free(st->acc);
-    fc_dev_free(st->X);
-    fc_dev_free(st->force);
-    fc_dev_free(st->phys);
-    fc_dev_free(st->partial);
-    fc_dev_free(st->scalars);
-    free(st);
+    fc_dev_free(state->w);
+    fc_dev_free(state->acc);
+    fc_dev_free(state->X);
+    fc_dev_free(state->force);
+    fc_dev_free(state->phys);
+    fc_dev_free(state->partial);
+    fc_dev_free(state->scalars);
+    free(state);
 }
 
 /* nfields transforms at once, real side dist_r apart, complex side dist_c apart. */
-static int plan_many(const spec_gpu *st, cufftHandle *plan, cufftType type, int nfields, fc_err *err)
+static int plan_many(const spec_cuda_state *state, cufftHandle *plan, cufftType type, int nfields, fc_err *err)
 {
-    int n[2] = {st->p.ny, st->p.nx}, real_embed[2] = {st->p.ny, st->p.nx},
-        cplx_embed[2] = {st->p.ny, st->p.nxh};
+    int n[2] = {state->p.ny, state->p.nx}, real_embed[2] = {state->p.ny, state->p.nx},
+        cplx_embed[2] = {state->p.ny, state->p.nxh};
     const int r2c = type == SPEC_R2C;
     FC_CUFFT_TRY(cufftPlanMany(plan, 2, n, r2c ? real_embed : cplx_embed, 1,
-                               (int)(r2c ? st->dist_r : st->dist_c), r2c ? cplx_embed : real_embed,
-                               1, (int)(r2c ? st->dist_c : st->dist_r), type, nfields));
+                               (int)(r2c ? state->dist_r : state->dist_c), r2c ? cplx_embed : real_embed,
+                               1, (int)(r2c ? state->dist_c : state->dist_r), type, nfields));
     return FC_OK;
 }
 
 static int spec_create_cuda(const fc_grid *g, const void *params, void **out, fc_err *err)
 {
-    spec_gpu *st = (spec_gpu *)calloc(1, sizeof *st);
-    if (!st)
+    spec_cuda_state *state = (spec_cuda_state *)calloc(1, sizeof *state);
+    if (!state)
         return fc_fail(err, FC_ENOMEM, "out of host memory");
-    st->p = *(const spec_params *)params;
-    const spec_params *p = &st->p;
+    state->p = *(const spec_params *)params;
+    const spec_params *p = &state->p;
     const int nst = 1 + (p->tracer != SPEC_TRACER_NONE), nf = spec_nforward(p);
-    st->npoints = (size_t)g->nx * g->ny;
-    st->nmodes = (size_t)p->ny * p->nxh;
-    st->dist_r = spec_pad64(st->npoints, sizeof(fc_real));
-    st->dist_c = spec_pad64(st->nmodes, sizeof(spec_cplx));
-    st->mode_blocks = fc_blocks((long long)st->nmodes, SPEC_BLOCK);
-    const size_t cbytes = st->dist_c * sizeof(spec_cplx);
-    int s2 = FC_OK;
-    if ((s2 = fc_dev_alloc((void **)&st->w, nst * cbytes, err)) ||
-        (s2 = fc_dev_alloc((void **)&st->acc, nst * cbytes, err)) ||
-        (s2 = fc_dev_alloc((void **)&st->X, nf * cbytes, err)) ||
-        (s2 = fc_dev_alloc((void **)&st->phys, nf * st->dist_r * sizeof(fc_real), err)) ||
-        (s2 = fc_dev_alloc((void **)&st->partial,
-                           (size_t)SPEC_SETS * st->mode_blocks * SPEC_NSUMS * sizeof(double), err)) ||
-        (s2 = fc_dev_alloc((void **)&st->scalars, sizeof *st->scalars, err))) {
-        spec_destroy_cuda(st);
-        return s2;
+    state->npoints = (size_t)g->nx * g->ny;
+    state->nmodes = (size_t)p->ny * p->nxh;
+    state->dist_r = spec_pad64(state->npoints, sizeof(fc_real));
+    state->dist_c = spec_pad64(state->nmodes, sizeof(spec_cplx));
+    state->mode_blocks = fc_blocks((long long)state->nmodes, SPEC_BLOCK);
+    const size_t cbytes = state->dist_c * sizeof(spec_cplx);
+    int st = FC_OK;
+    if ((st = fc_dev_alloc((void **)&state->w, nst * cbytes, err)) ||
+        (st = fc_dev_alloc((void **)&state->acc, nst * cbytes, err)) ||
+        (st = fc_dev_alloc((void **)&state->X, nf * cbytes, err)) ||
+        (st = fc_dev_alloc((void **)&state->phys, nf * state->dist_r * sizeof(fc_real), err)) ||
+        (st = fc_dev_alloc((void **)&state->partial,
+                           (size_t)SPEC_SETS * state->mode_blocks * SPEC_NSUMS * sizeof(double), err)) ||
+        (st = fc_dev_alloc((void **)&state->scalars, sizeof *state->scalars, err))) {
+        spec_destroy_cuda(state);
+        return st;
     }
     if (p->forcing != SPEC_FORCING_NONE) {
-        spec_cplx *f = (spec_cplx *)malloc(st->nmodes * sizeof *f);
+        spec_cplx *f = (spec_cplx *)malloc(state->nmodes * sizeof *f);
         if (!f)
-            s2 = fc_fail(err, FC_ENOMEM, "out of host memory");
+            st = fc_fail(err, FC_ENOMEM, "out of host memory");
         else {
             spec_forcing_pattern(p, f);
-            if (!(s2 = fc_dev_alloc((void **)&st->force, cbytes, err)))
-                s2 = fc_dev_upload(st->force, f, st->nmodes * sizeof *f, err);
+            if (!(st = fc_dev_alloc((void **)&state->force, cbytes, err)))
+                st = fc_dev_upload(state->force, f, state->nmodes * sizeof *f, err);
             free(f);
         }
     }
-    cufftHandle *plans[4] = {&st->fwd, &st->inv, &st->up, &st->down};
+    cufftHandle *plans[4] = {&state->fwd, &state->inv, &state->up, &state->down};
     const cufftType types[4] = {SPEC_R2C, SPEC_C2R, SPEC_R2C, SPEC_C2R};
     const int counts[4] = {nf, spec_ninverse(p), nst, nst};
-    for (int k = 0; k < 4 && !s2; k++)
-        if (!(s2 = plan_many(st, plans[k], types[k], counts[k], err)))
-            st->plans++;
-    if (s2) {
-        spec_destroy_cuda(st);
-        return s2;
+    for (int k = 0; k < 4 && !st; k++)
+        if (!(st = plan_many(state, plans[k], types[k], counts[k], err)))
+            state->plans++;
+    if (st) {
+        spec_destroy_cuda(state);
+        return st;
     }
-    *out = st;
+    *out = state;
     return FC_OK;
 }
 
@@ -211,23 +211,23 @@ __global__ static void spec_products_kernel(spec_params p, fc_real *phys, size_t
 }
 
 /* The products of the fields in the grid-side slots, into set `set` of the scalars. */
-static int spec_products_cuda(spec_gpu *st, int set, fc_err *err)
+static int spec_products_cuda(spec_cuda_state *state, int set, fc_err *err)
 {
-    spec_products_kernel<<<fc_blocks((long long)st->npoints, SPEC_BLOCK), SPEC_BLOCK>>>(
-        st->p, st->phys, st->dist_r, st->npoints, &st->scalars->rate_bits[set],
-        &st->scalars->first_bad[set]);
+    spec_products_kernel<<<fc_blocks((long long)state->npoints, SPEC_BLOCK), SPEC_BLOCK>>>(
+        state->p, state->phys, state->dist_r, state->npoints, &state->scalars->rate_bits[set],
+        &state->scalars->first_bad[set]);
     FC_CUDA_TRY(cudaGetLastError());
     return FC_OK;
 }
 
 /* Sets every rate to 0 and every first bad point to none. */
-static int spec_reset_scalars_cuda(spec_gpu *st, fc_err *err)
+static int spec_reset_scalars_cuda(spec_cuda_state *state, fc_err *err)
 {
     spec_dev_scalars h;
     memset(&h, 0, sizeof h);
     for (int s = 0; s < SPEC_SETS; s++)
         h.first_bad[s] = ULLONG_MAX;
-    FC_CUDA_TRY(cudaMemcpyAsync(st->scalars, &h, sizeof h, cudaMemcpyHostToDevice));
+    FC_CUDA_TRY(cudaMemcpyAsync(state->scalars, &h, sizeof h, cudaMemcpyHostToDevice));
     return FC_OK;
 }
 
@@ -247,27 +247,27 @@ __global__ static void spec_emit_kernel(spec_params p, size_t nmodes, size_t dis
     spec_block_sums(sums, partial);
 }
 
-/* Fills the transform slots with the products of the state w, and st->cur, st->rate. */
-static int spec_prime_cuda(spec_gpu *st, fc_err *err)
+/* Fills the transform slots with the products of the state w, and state->cur, state->rate. */
+static int spec_prime_cuda(spec_cuda_state *state, fc_err *err)
 {
-    int s2;
-    if ((s2 = spec_reset_scalars_cuda(st, err)))
-        return s2;
-    double *part = st->partial + (size_t)SPEC_PRIME * st->mode_blocks * SPEC_NSUMS;
-    spec_emit_kernel<<<st->mode_blocks, SPEC_BLOCK>>>(st->p, st->nmodes, st->dist_c, st->w,
-                                                      st->force, st->X, part);
+    int st;
+    if ((st = spec_reset_scalars_cuda(state, err)))
+        return st;
+    double *part = state->partial + (size_t)SPEC_PRIME * state->mode_blocks * SPEC_NSUMS;
+    spec_emit_kernel<<<state->mode_blocks, SPEC_BLOCK>>>(state->p, state->nmodes, state->dist_c, state->w,
+                                                      state->force, state->X, part);
     FC_CUDA_TRY(cudaGetLastError());
-    spec_total_kernel<<<dim3(SPEC_NSUMS, 1), SPEC_BLOCK>>>(st->partial, st->mode_blocks,
-                                                           SPEC_PRIME, st->scalars);
+    spec_total_kernel<<<dim3(SPEC_NSUMS, 1), SPEC_BLOCK>>>(state->partial, state->mode_blocks,
+                                                           SPEC_PRIME, state->scalars);
     FC_CUDA_TRY(cudaGetLastError());
-    FC_CUFFT_TRY(spec_exec_c2r(st->inv, st->X, st->phys));
-    if ((s2 = spec_products_cuda(st, SPEC_PRIME, err)))
-        return s2;
+    FC_CUFFT_TRY(spec_exec_c2r(state->inv, state->X, state->phys));
+    if ((st = spec_products_cuda(state, SPEC_PRIME, err)))
+        return st;
     spec_dev_scalars h;
-    FC_CUDA_TRY(cudaMemcpy(&h, st->scalars, sizeof h, cudaMemcpyDeviceToHost));
-    memcpy(st->cur, h.sums[SPEC_PRIME], sizeof st->cur);
-    memcpy(&st->rate, &h.rate_bits[SPEC_PRIME], sizeof(double));
-    st->rate = fmax(st->rate, spec_forcing_rate(&st->p));
+    FC_CUDA_TRY(cudaMemcpy(&h, state->scalars, sizeof h, cudaMemcpyDeviceToHost));
+    memcpy(state->cur, h.sums[SPEC_PRIME], sizeof state->cur);
+    memcpy(&state->rate, &h.rate_bits[SPEC_PRIME], sizeof(double));
+    state->rate = fmax(state->rate, spec_forcing_rate(&state->p));
     return FC_OK;
 }
 
@@ -287,28 +287,28 @@ __global__ static void spec_upload_kernel(spec_params p, size_t nmodes, size_t d
     }
 }
 
-static int spec_upload_cuda(void *vst, const fc_state *host, fc_err *err)
+static int spec_upload_cuda(void *opaque, const fc_state *host, fc_err *err)
 {
-    spec_gpu *st = (spec_gpu *)vst;
-    const spec_params *p = &st->p;
+    spec_cuda_state *state = (spec_cuda_state *)opaque;
+    const spec_params *p = &state->p;
     const int nst = 1 + (p->tracer != SPEC_TRACER_NONE);
-    int s2;
+    int st;
     for (int f = 0; f < nst; f++)
-        if ((s2 = fc_dev_upload(st->phys + f * st->dist_r, host->f[f],
-                                st->npoints * sizeof(fc_real), err)))
-            return s2;
-    FC_CUFFT_TRY(spec_exec_r2c(st->up, st->phys, st->X));
-    spec_upload_kernel<<<st->mode_blocks, SPEC_BLOCK>>>(st->p, st->nmodes, st->dist_c, nst,
-                                                        (fc_real)(1.0 / (double)st->npoints),
-                                                        st->X, st->w);
+        if ((st = fc_dev_upload(state->phys + f * state->dist_r, host->f[f],
+                                state->npoints * sizeof(fc_real), err)))
+            return st;
+    FC_CUFFT_TRY(spec_exec_r2c(state->up, state->phys, state->X));
+    spec_upload_kernel<<<state->mode_blocks, SPEC_BLOCK>>>(state->p, state->nmodes, state->dist_c, nst,
+                                                        (fc_real)(1.0 / (double)state->npoints),
+                                                        state->X, state->w);
     FC_CUDA_TRY(cudaGetLastError());
-    return spec_prime_cuda(st, err);
+    return spec_prime_cuda(state, err);
 }
 
-static int spec_max_rate_cuda(void *vst, double *rate, fc_err *err)
+static int spec_max_rate_cuda(void *opaque, double *rate, fc_err *err)
 {
     (void)err;
-    *rate = ((spec_gpu *)vst)->rate;
+    *rate = ((spec_cuda_state *)opaque)->rate;
     return FC_OK;
 }
 
@@ -325,108 +325,108 @@ __global__ static void spec_stage_kernel(spec_params p, int s, fc_real h, fc_rea
     spec_block_sums(sums, partial);
 }
 
-static int spec_step_cuda(void *vst, double dt, fc_step_report *rep, fc_err *err)
+static int spec_step_cuda(void *opaque, double dt, fc_step_report *rep, fc_err *err)
 {
-    spec_gpu *st = (spec_gpu *)vst;
-    const spec_params *p = &st->p;
+    spec_cuda_state *state = (spec_cuda_state *)opaque;
+    const spec_params *p = &state->p;
     const fc_real h = (fc_real)dt, scale = (fc_real)(1.0 / ((double)p->nx * p->ny));
-    int s2;
+    int st;
     memset(rep, 0, sizeof *rep);
-    if ((s2 = spec_reset_scalars_cuda(st, err)))
-        return s2;
+    if ((st = spec_reset_scalars_cuda(state, err)))
+        return st;
     for (int s = 0; s < 4; s++) {
-        FC_CUFFT_TRY(spec_exec_r2c(st->fwd, st->phys, st->X));
-        spec_stage_kernel<<<st->mode_blocks, SPEC_BLOCK>>>(
-            st->p, s, h, scale, st->nmodes, st->dist_c, st->X, st->w, st->acc, st->force,
-            st->partial + (size_t)s * st->mode_blocks * SPEC_NSUMS);
+        FC_CUFFT_TRY(spec_exec_r2c(state->fwd, state->phys, state->X));
+        spec_stage_kernel<<<state->mode_blocks, SPEC_BLOCK>>>(
+            state->p, s, h, scale, state->nmodes, state->dist_c, state->X, state->w, state->acc, state->force,
+            state->partial + (size_t)s * state->mode_blocks * SPEC_NSUMS);
         FC_CUDA_TRY(cudaGetLastError());
-        FC_CUFFT_TRY(spec_exec_c2r(st->inv, st->X, st->phys));
-        if ((s2 = spec_products_cuda(st, s, err)))
-            return s2;
+        FC_CUFFT_TRY(spec_exec_c2r(state->inv, state->X, state->phys));
+        if ((st = spec_products_cuda(state, s, err)))
+            return st;
     }
-    spec_total_kernel<<<dim3(SPEC_NSUMS, 4), SPEC_BLOCK>>>(st->partial, st->mode_blocks, 0,
-                                                           st->scalars);
+    spec_total_kernel<<<dim3(SPEC_NSUMS, 4), SPEC_BLOCK>>>(state->partial, state->mode_blocks, 0,
+                                                           state->scalars);
     FC_CUDA_TRY(cudaGetLastError());
     spec_dev_scalars h_sc;
-    FC_CUDA_TRY(cudaMemcpy(&h_sc, st->scalars, sizeof h_sc, cudaMemcpyDeviceToHost));
+    FC_CUDA_TRY(cudaMemcpy(&h_sc, state->scalars, sizeof h_sc, cudaMemcpyDeviceToHost));
     for (int s = 0; s < 4; s++)
         if (h_sc.first_bad[s] != ULLONG_MAX) {
             /* The state before the step is kept; the slots are rebuilt from it. */
             rep->bad = FC_STATE_NAN;
             rep->bad_cell = (long long)h_sc.first_bad[s];
             rep->bad_value = NAN;
-            if ((s2 = spec_prime_cuda(st, err)))
-                return s2;
-            rep->max_rate = st->rate;
+            if ((st = spec_prime_cuda(state, err)))
+                return st;
+            rep->max_rate = state->rate;
             return FC_OK;
         }
-    const double *const stage[4] = {st->cur, h_sc.sums[0], h_sc.sums[1], h_sc.sums[2]};
-    spec_budget_residuals(st->cur, h_sc.sums[3], stage, dt,
+    const double *const stage[4] = {state->cur, h_sc.sums[0], h_sc.sums[1], h_sc.sums[2]};
+    spec_budget_residuals(state->cur, h_sc.sums[3], stage, dt,
                           &rep->stats[SPEC_STAT_ENERGY_RESIDUAL],
                           &rep->stats[SPEC_STAT_ENSTROPHY_RESIDUAL]);
-    spec_cplx *t = st->w;
-    st->w = st->acc;
-    st->acc = t;
-    memcpy(st->cur, h_sc.sums[3], sizeof st->cur);
-    memcpy(&st->rate, &h_sc.rate_bits[3], sizeof(double));
-    st->rate = fmax(st->rate, spec_forcing_rate(p));
-    rep->max_rate = st->rate;
+    spec_cplx *t = state->w;
+    state->w = state->acc;
+    state->acc = t;
+    memcpy(state->cur, h_sc.sums[3], sizeof state->cur);
+    memcpy(&state->rate, &h_sc.rate_bits[3], sizeof(double));
+    state->rate = fmax(state->rate, spec_forcing_rate(p));
+    rep->max_rate = state->rate;
     return FC_OK;
 }
 
-static int spec_download_cuda(void *vst, fc_state *host, fc_err *err)
+static int spec_download_cuda(void *opaque, fc_state *host, fc_err *err)
 {
-    spec_gpu *st = (spec_gpu *)vst;
-    const int nst = 1 + (st->p.tracer != SPEC_TRACER_NONE);
+    spec_cuda_state *state = (spec_cuda_state *)opaque;
+    const int nst = 1 + (state->p.tracer != SPEC_TRACER_NONE);
     /* The inverse transform overwrites its input: it works on a copy in the slots. */
-    FC_CUDA_TRY(cudaMemcpy(st->X, st->w, nst * st->dist_c * sizeof(spec_cplx),
+    FC_CUDA_TRY(cudaMemcpy(state->X, state->w, nst * state->dist_c * sizeof(spec_cplx),
                            cudaMemcpyDeviceToDevice));
-    FC_CUFFT_TRY(spec_exec_c2r(st->down, st->X, st->phys));
-    int s2;
+    FC_CUFFT_TRY(spec_exec_c2r(state->down, state->X, state->phys));
+    int st;
     for (int f = 0; f < nst; f++)
-        if ((s2 = fc_dev_download(host->f[f], st->phys + f * st->dist_r,
-                                  st->npoints * sizeof(fc_real), err)))
-            return s2;
-    return spec_prime_cuda(st, err);
+        if ((st = fc_dev_download(host->f[f], state->phys + f * state->dist_r,
+                                  state->npoints * sizeof(fc_real), err)))
+            return st;
+    return spec_prime_cuda(state, err);
 }
 
 /* As spec_profile_cpu, timed with CUDA events. */
-static int spec_profile_cuda(void *vst, double dt, int reps, fc_profile *out, fc_err *err)
+static int spec_profile_cuda(void *opaque, double dt, int reps, fc_profile *out, fc_err *err)
 {
-    spec_gpu *st = (spec_gpu *)vst;
+    spec_cuda_state *state = (spec_cuda_state *)opaque;
     double *t = (double *)malloc(3 * (size_t)reps * sizeof *t);
     cudaEvent_t ev[3] = {NULL, NULL, NULL};
-    int s2 = t ? FC_OK : fc_fail(err, FC_ENOMEM, "out of host memory");
-    for (int k = 0; k < 3 && !s2; k++)
+    int st = t ? FC_OK : fc_fail(err, FC_ENOMEM, "out of host memory");
+    for (int k = 0; k < 3 && !st; k++)
         if (cudaEventCreate(&ev[k]) != cudaSuccess)
-            s2 = fc_fail(err, FC_EDEVICE, "cannot create a CUDA event");
-    for (int r = 0; r < reps && !s2; r++) {
+            st = fc_fail(err, FC_EDEVICE, "cannot create a CUDA event");
+    for (int r = 0; r < reps && !st; r++) {
         fc_step_report rep;
         float step_ms = 0, fft_ms = 0;
         if (cudaEventRecord(ev[0]) != cudaSuccess ||
-            (s2 = spec_step_cuda(st, dt, &rep, err)) || cudaEventRecord(ev[1]) != cudaSuccess) {
-            if (!s2) /* a failed record leaves no timing to read */
-                s2 = fc_fail(err, FC_EDEVICE, "CUDA events failed while profiling");
+            (st = spec_step_cuda(state, dt, &rep, err)) || cudaEventRecord(ev[1]) != cudaSuccess) {
+            if (!st) /* a failed record leaves no timing to read */
+                st = fc_fail(err, FC_EDEVICE, "CUDA events failed while profiling");
             break;
         }
-        for (int k = 0; k < 4 && !s2; k++)
-            if (spec_exec_r2c(st->fwd, st->phys, st->X) != CUFFT_SUCCESS ||
-                spec_exec_c2r(st->inv, st->X, st->phys) != CUFFT_SUCCESS)
-                s2 = fc_fail(err, FC_EDEVICE, "cuFFT failed while profiling");
-        if (s2 || cudaEventRecord(ev[2]) != cudaSuccess || cudaEventSynchronize(ev[2]) != cudaSuccess ||
+        for (int k = 0; k < 4 && !st; k++)
+            if (spec_exec_r2c(state->fwd, state->phys, state->X) != CUFFT_SUCCESS ||
+                spec_exec_c2r(state->inv, state->X, state->phys) != CUFFT_SUCCESS)
+                st = fc_fail(err, FC_EDEVICE, "cuFFT failed while profiling");
+        if (st || cudaEventRecord(ev[2]) != cudaSuccess || cudaEventSynchronize(ev[2]) != cudaSuccess ||
             cudaEventElapsedTime(&step_ms, ev[0], ev[1]) != cudaSuccess ||
             cudaEventElapsedTime(&fft_ms, ev[1], ev[2]) != cudaSuccess) {
-            if (!s2)
-                s2 = fc_fail(err, FC_EDEVICE, "CUDA events failed while profiling");
+            if (!st)
+                st = fc_fail(err, FC_EDEVICE, "CUDA events failed while profiling");
             break;
         }
         t[r] = step_ms / 1e3;
         t[reps + r] = t[r] / 4;
         t[2 * reps + r] = fft_ms / 1e3 / 4;
-        s2 = spec_prime_cuda(st, err);
+        st = spec_prime_cuda(state, err);
     }
     memset(out, 0, sizeof *out);
-    if (!s2) {
+    if (!st) {
         fc_profile_part(out, "step (4 RK stages)", t, reps);
         fc_profile_part(out, "one stage", t + reps, reps);
         fc_profile_part(out, "the stage's transforms alone", t + 2 * reps, reps);
@@ -435,7 +435,7 @@ static int spec_profile_cuda(void *vst, double dt, int reps, fc_profile *out, fc
         if (ev[k])
             cudaEventDestroy(ev[k]);
     free(t);
-    return s2;
+    return st;
 }
 
 extern "C" const fc_solver_ops spec_ops_cuda = {

@@ -105,15 +105,6 @@ static const fc_key swe_keys[] = {
      "variable of bottom height (m; empty: flat)"},
 };
 
-static const fc_ic_spec swe_ics[] = {
-    {"dambreak", "a dam at x = dam_x between two depths at rest (Stoker; Ritter when dry)"},
-    {"lake_at_rest", "flat surface over a Gaussian bump or island: must stay at rest"},
-    {"gaussian_bump", "a Gaussian hump of water at rest: gravity waves"},
-    {"vortex", "a Gaussian low or high in exact gradient-wind balance: must stay steady"},
-    {"adjustment", "geostrophic adjustment of a depth step (Rossby 1938, Gill 1982 7.2)"},
-    {"jet", "an unstable zonal jet in geostrophic balance on a beta-plane: rolls up into eddies"},
-    {"file", "h, u, v and b read from a NetCDF file"},
-};
 
 static int swe_make_params(const fc_config *cfg, const fc_grid *g, void **out, fc_err *err)
 {
@@ -268,31 +259,36 @@ const fc_solver_desc swe_solver = {
     .references = "Audusse, Bouchut, Bristeau, Klein & Perthame (2004), SIAM J. Sci. Comput. 25, "
                   "2050-2065; Toro (2001), Shock-capturing methods for free-surface shallow "
                   "flows, Wiley; Shu & Osher (1988), J. Comput. Phys. 77, 439-471",
-    .keys = swe_keys,
-    .nkeys = sizeof swe_keys / sizeof swe_keys[0],
-    .ics = swe_ics,
-    .nics = sizeof swe_ics / sizeof swe_ics[0],
-    .check = swe_check_case,
-    .make_params = swe_make_params,
-    .halo = SWE_HALO,
-    .nfields = SWE_NFIELDS,
-    .field_names = swe_field_names,
-    .restart_vars = swe_restart_vars,
-    .mem_per_cell = swe_mem_per_cell,
-    .bytes_per_cell_step = swe_bytes_per_cell_step,
-    .initial = swe_initial,
-    .vars = swe_vars,
-    .nvars = NVARS,
-    .derive = swe_derive,
-    .diags = swe_diags,
-    .ndiags = NDIAGS,
-    .conserved_diag = D_MASS,
-    .diagnose = swe_diagnose,
-    .bench_case = "[case]\nsolver = swe\n[grid]\nx_max = 1e6\ny_max = 1e6\n[boundary]\n"
-                  "west = periodic\neast = periodic\nsouth = periodic\nnorth = periodic\n[time]\n"
-                  "t_end = 1e9\n[physics]\nf0 = 1e-4\n[initial]\ntype = gaussian_bump\n"
-                  "depth = 1000\namplitude = 10\nradius = 1e5\ncenter_x = 5e5\ncenter_y = 5e5\n",
-    .bench_name = "gravity waves from a hump, f-plane, periodic",
+    .schema = {
+        .keys = swe_keys,
+        .nkeys = sizeof swe_keys / sizeof swe_keys[0],
+        .ics = swe_ics,
+        .nics = SWE_NICS,
+        .check = swe_check_case,
+        .make_params = swe_make_params,
+    },
+    .io = {
+        .halo = SWE_HALO,
+        .nfields = SWE_NFIELDS,
+        .field_names = swe_field_names,
+        .restart_vars = swe_restart_vars,
+        .vars = swe_vars,
+        .nvars = NVARS,
+        .derive = swe_derive,
+        .diags = swe_diags,
+        .ndiags = NDIAGS,
+        .conserved_diag = D_MASS,
+        .diagnose = swe_diagnose,
+    },
+    .cost = {
+        .mem_per_cell = swe_mem_per_cell,
+        .bytes_per_cell_step = swe_bytes_per_cell_step,
+        .bench_case = "[case]\nsolver = swe\n[grid]\nx_max = 1e6\ny_max = 1e6\n[boundary]\n"
+                      "west = periodic\neast = periodic\nsouth = periodic\nnorth = periodic\n[time]\n"
+                      "t_end = 1e9\n[physics]\nf0 = 1e-4\n[initial]\ntype = gaussian_bump\n"
+                      "depth = 1000\namplitude = 10\nradius = 1e5\ncenter_x = 5e5\ncenter_y = 5e5\n",
+        .bench_name = "gravity waves from a hump, f-plane, periodic",
+    },
     .cpu = &swe_ops_cpu,
 #ifdef FC_HAVE_CUDA
     .gpu = &swe_ops_cuda,

@@ -332,6 +332,15 @@ FC_HD static inline int swe_check_cell(const fc_real v[3])
     return FC_STATE_OK;
 }
 
+/* The step report of the first bad cell (j * nx + i) and its new values v: what is wrong there,
+ * and the value that shows it (the depth when it is NaN or negative, else the NaN momentum). */
+static inline void swe_report_bad(const fc_real v[3], long long cell, fc_step_report *rep)
+{
+    rep->bad = swe_check_cell(v);
+    rep->bad_cell = cell;
+    rep->bad_value = (double)(v[0] != v[0] || v[0] < 0 ? v[0] : v[1] != v[1] ? v[1] : v[2]);
+}
+
 /* Which fields are vector components (sign flips at walls): hu along x, hv along y. */
 FC_HD static inline int swe_field_odd_x(int field) { return field == SWE_HU; }
 FC_HD static inline int swe_field_odd_y(int field) { return field == SWE_HV; }

@@ -26,7 +26,7 @@
 
 static const char *ic_name(const fc_config *cfg)
 {
-    return cfg->solver->ics[fc_cfg_choice(cfg, "initial", "type")].name;
+    return swe_ics[fc_cfg_choice(cfg, "initial", "type")].name;
 }
 
 static double coriolis_at(const fc_config *cfg, double y)
@@ -256,6 +256,8 @@ static int read_var(const fc_config *cfg, const fc_grid *g, const char *path, co
 static int ic_file(const fc_config *cfg, const fc_grid *g, fc_state *host, fc_err *err)
 {
     char *path = fc_cfg_path(cfg, fc_cfg_str(cfg, "initial", "path"));
+    if (!path)
+        return fc_fail(err, FC_ENOMEM, "out of memory");
     int st = read_var(cfg, g, path, "h_var", host->f[SWE_H], err);
     if (!st)
         st = read_var(cfg, g, path, "u_var", host->f[SWE_HU], err);
@@ -278,50 +280,11 @@ static int ic_file(const fc_config *cfg, const fc_grid *g, fc_state *host, fc_er
     return FC_OK;
 }
 
-int swe_initial(const fc_config *cfg, const fc_grid *g, const void *params, fc_state *host,
-                fc_err *err)
+/* The state must be physical before the first step: finite everywhere, h >= 0. */
+static int check_initial(const fc_config *cfg, const fc_grid *g, const fc_state *host,
+                         fc_err *err)
 {
-    (void)params;
-    static const struct {
-        const char *name;
-        void (*read)(const fc_config *cfg, swe_ic *p);
-        point_ic fn;
-    } table[] = {{"dambreak", read_dambreak, ic_dambreak},
-                 {"lake_at_rest", read_lake, ic_lake},
-                 {"gaussian_bump", read_bump, ic_bump},
-                 {"vortex", read_bump, ic_vortex},
-                 {"adjustment", read_adjustment, ic_adjustment},
-                 {"jet", read_jet, ic_jet}};
     const char *ic = ic_name(cfg);
-    if (!strcmp(ic, "file")) {
-        int st = ic_file(cfg, g, host, err);
-        if (st)
-            return st;
-    } else {
-        point_ic fn = NULL;
-        swe_ic p;
-        memset(&p, 0, sizeof p);
-        read_physics(cfg, &p);
-        for (size_t t = 0; t < sizeof table / sizeof table[0]; t++)
-            if (!strcmp(table[t].name, ic)) {
-                table[t].read(cfg, &p);
-                fn = table[t].fn;
-            }
-        if (!fn)
-            return fc_fail(err, FC_EINPUT, "%s: initial condition '%s' has no definition",
-                           cfg->path, ic);
-        for (int j = 0; j < g->ny; j++)
-            for (int i = 0; i < g->nx; i++) {
-                double o[4];
-                fn(&p, fc_grid_x(g, i), fc_grid_y(g, j), o);
-                ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
-                host->f[SWE_H][k] = (fc_real)o[0];
-                host->f[SWE_HU][k] = (fc_real)(o[0] * o[1]);
-                host->f[SWE_HV][k] = (fc_real)(o[0] * o[2]);
-                host->f[SWE_B][k] = (fc_real)o[3];
-            }
-    }
-    /* The state must be physical before the first step: finite everywhere, h >= 0. */
     for (int j = 0; j < g->ny; j++)
         for (int i = 0; i < g->nx; i++) {
             ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
@@ -329,7 +292,7 @@ int swe_initial(const fc_config *cfg, const fc_grid *g, const void *params, fc_s
                 if (!isfinite((double)host->f[f][k]))
                     return fc_fail(err, FC_EINPUT,
                                    "%s: initial condition '%s' gives %s = %g at cell (i=%d, j=%d)",
-                                   cfg->path, ic, swe_solver.field_names[f],
+                                   cfg->path, ic, swe_solver.io.field_names[f],
                                    (double)host->f[f][k], i, j);
             if (host->f[SWE_H][k] < 0)
                 return fc_fail(err, FC_EINPUT,
@@ -340,3 +303,61 @@ int swe_initial(const fc_config *cfg, const fc_grid *g, const void *params, fc_s
         }
     return FC_OK;
 }
+
+/* A condition given by its values at each cell centre: its keys read once, then fn at every
+ * centre, hu and hv from h and the velocities. */
+static int set_pointwise(const fc_config *cfg, const fc_grid *g, fc_state *host,
+                         void (*read)(const fc_config *cfg, swe_ic *p), point_ic fn, fc_err *err)
+{
+    swe_ic p;
+    memset(&p, 0, sizeof p);
+    read_physics(cfg, &p);
+    read(cfg, &p);
+    for (int j = 0; j < g->ny; j++)
+        for (int i = 0; i < g->nx; i++) {
+            double o[4];
+            fn(&p, fc_grid_x(g, i), fc_grid_y(g, j), o);
+            ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
+            host->f[SWE_H][k] = (fc_real)o[0];
+            host->f[SWE_HU][k] = (fc_real)(o[0] * o[1]);
+            host->f[SWE_HV][k] = (fc_real)(o[0] * o[2]);
+            host->f[SWE_B][k] = (fc_real)o[3];
+        }
+    return check_initial(cfg, g, host, err);
+}
+
+#define SWE_POINTWISE(name, read, fn)                                                            \
+    static int set_##name(const fc_config *cfg, const fc_grid *g, const void *params,            \
+                          fc_state *host, fc_err *err)                                           \
+    {                                                                                            \
+        (void)params;                                                                            \
+        return set_pointwise(cfg, g, host, read, fn, err);                                       \
+    }
+SWE_POINTWISE(dambreak, read_dambreak, ic_dambreak)
+SWE_POINTWISE(lake, read_lake, ic_lake)
+SWE_POINTWISE(bump, read_bump, ic_bump)
+SWE_POINTWISE(vortex, read_bump, ic_vortex)
+SWE_POINTWISE(adjustment, read_adjustment, ic_adjustment)
+SWE_POINTWISE(jet, read_jet, ic_jet)
+
+static int set_file(const fc_config *cfg, const fc_grid *g, const void *params, fc_state *host,
+                    fc_err *err)
+{
+    (void)params;
+    int st = ic_file(cfg, g, host, err);
+    return st ? st : check_initial(cfg, g, host, err);
+}
+
+const fc_ic_spec swe_ics[SWE_NICS] = {
+    {"dambreak", "a dam at x = dam_x between two depths at rest (Stoker; Ritter when dry)",
+     set_dambreak},
+    {"lake_at_rest", "flat surface over a Gaussian bump or island: must stay at rest", set_lake},
+    {"gaussian_bump", "a Gaussian hump of water at rest: gravity waves", set_bump},
+    {"vortex", "a Gaussian low or high in exact gradient-wind balance: must stay steady",
+     set_vortex},
+    {"adjustment", "geostrophic adjustment of a depth step (Rossby 1938, Gill 1982 7.2)",
+     set_adjustment},
+    {"jet", "an unstable zonal jet in geostrophic balance on a beta-plane: rolls up into eddies",
+     set_jet},
+    {"file", "h, u, v and b read from a NetCDF file", set_file},
+};

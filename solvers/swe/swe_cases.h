@@ -6,8 +6,8 @@
 
 /* Cross-key checks of a case (fc_solver_desc.check). */
 int swe_check_case(const fc_config *cfg, fc_err *err);
-/* Fills h, hu, hv and b (interiors) for the case's initial condition (fc_solver_desc.initial). */
-int swe_initial(const fc_config *cfg, const fc_grid *g, const void *params, fc_state *host,
-                fc_err *err);
+/* The initial conditions ([initial] type): each fills h, hu, hv and b (interiors). */
+#define SWE_NICS 7
+extern const fc_ic_spec swe_ics[SWE_NICS];
 
 #endif

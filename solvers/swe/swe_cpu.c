@@ -40,18 +40,18 @@ typedef struct swe_work {
     swe_stored_flux *fy[2];      /* [nx] fluxes through the row's south and north faces */
 } swe_work;
 
-typedef struct swe_cpu {
+typedef struct swe_cpu_state {
     swe_params p;
     fc_real *U[SWE_SETS][SWE_NFIELDS]; /* U[s][SWE_B] is the same array for every set */
     int nthreads;
     swe_work *work; /* [nthreads] */
-} swe_cpu;
+} swe_cpu_state;
 
 /* Halos of the first nfields fields of a set (the bottom's only at upload: it never changes). */
-static void swe_fill_halos_cpu(swe_cpu *st, int set, int nfields)
+static void swe_fill_halos_cpu(swe_cpu_state *state, int set, int nfields)
 {
     for (int f = 0; f < nfields; f++)
-        fc_grid_fill_halo(&st->p.grid, st->U[set][f], swe_field_odd_x(f), swe_field_odd_y(f));
+        fc_grid_fill_halo(&state->p.grid, state->U[set][f], swe_field_odd_x(f), swe_field_odd_y(f));
 }
 
 /* y face values of every cell of row r (rows r-1 .. r+1 are read). */
@@ -94,25 +94,25 @@ static void swe_row_x(const fc_real *const *U, const swe_params *p, int j, swe_w
  * One stage from set `in` (and U0 = set 0) into set `out`. Reports the largest signal rate of
  * the result and its first bad cell.
  */
-static void swe_stage_cpu(swe_cpu *st, int in, int out, fc_real a, fc_real dt,
+static void swe_stage_cpu(swe_cpu_state *state, int in, int out, fc_real a, fc_real dt,
                           fc_step_report *rep)
 {
-    const swe_params *p = &st->p;
+    const swe_params *p = &state->p;
     const fc_grid *g = &p->grid;
-    const fc_real *const *U = (const fc_real *const *)st->U[in];
-    const fc_real *const *U0 = (const fc_real *const *)st->U[0];
-    fc_real *const *V = st->U[out];
+    const fc_real *const *U = (const fc_real *const *)state->U[in];
+    const fc_real *const *U0 = (const fc_real *const *)state->U[0];
+    fc_real *const *V = state->U[out];
     const int nx = g->nx, ny = g->ny;
     double rate = 0;
     long long first_bad = LLONG_MAX; /* none */
-#pragma omp parallel num_threads(st->nthreads) reduction(max : rate) reduction(min : first_bad)
+#pragma omp parallel num_threads(state->nthreads) reduction(max : rate) reduction(min : first_bad)
     {
         int tid = 0, nth = 1;
 #ifdef _OPENMP
         tid = omp_get_thread_num();
         nth = omp_get_num_threads();
 #endif
-        swe_work *w = &st->work[tid];
+        swe_work *w = &state->work[tid];
         const int j0 = (int)((long long)ny * tid / nth), j1 = (int)((long long)ny * (tid + 1) / nth);
         int cur = 0;
         if (j0 < j1) {
@@ -151,42 +151,36 @@ static void swe_stage_cpu(swe_cpu *st, int in, int out, fc_real a, fc_real dt,
     if (first_bad != LLONG_MAX) {
         int i = (int)(first_bad % nx), j = (int)(first_bad / nx);
         ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
-        fc_real v[3] = {V[SWE_H][k], V[SWE_HU][k], V[SWE_HV][k]};
-        rep->bad = swe_check_cell(v);
-        rep->bad_cell = first_bad;
-        rep->bad_value = (double)(v[0] != v[0] || v[0] < 0 ? v[0] : v[1] != v[1] ? v[1] : v[2]);
+        const fc_real v[3] = {V[SWE_H][k], V[SWE_HU][k], V[SWE_HV][k]};
+        swe_report_bad(v, first_bad, rep);
     }
 }
 
-static int swe_step_cpu(void *vst, double dt, fc_step_report *rep, fc_err *err)
+static int swe_step_cpu(void *opaque, double dt, fc_step_report *rep, fc_err *err)
 {
     (void)err;
-    swe_cpu *st = vst;
-    const int rk = st->p.rk, n = swe_nstages(rk);
+    swe_cpu_state *state = opaque;
+    const int rk = state->p.rk, n = swe_nstages(rk);
     int in = 0, out = 1;
     for (int s = 0; s < n; s++) {
         out = s % 2 == 0 ? 1 : 2;
-        swe_fill_halos_cpu(st, in, SWE_B);
-        swe_stage_cpu(st, in, out, swe_stage_a(rk, s), (fc_real)dt, rep);
+        swe_fill_halos_cpu(state, in, SWE_B);
+        swe_stage_cpu(state, in, out, swe_stage_a(rk, s), (fc_real)dt, rep);
         if (rep->bad)
             return FC_OK; /* set 0 still holds the state before the step */
         in = out;
     }
-    for (int f = 0; f < SWE_B; f++) {
-        fc_real *t = st->U[0][f];
-        st->U[0][f] = st->U[out][f];
-        st->U[out][f] = t;
-    }
+    fc_keep_stage(state->U[0], state->U[out], SWE_B);
     return FC_OK;
 }
 
-static int swe_max_rate_cpu(void *vst, double *rate, fc_err *err)
+static int swe_max_rate_cpu(void *opaque, double *rate, fc_err *err)
 {
     (void)err;
-    swe_cpu *st = vst;
-    const swe_params *p = &st->p;
+    swe_cpu_state *state = opaque;
+    const swe_params *p = &state->p;
     const fc_grid *g = &p->grid;
-    fc_real *const *U = st->U[0];
+    fc_real *const *U = state->U[0];
     double r = 0;
 #pragma omp parallel for schedule(static) reduction(max : r)
     for (int j = 0; j < g->ny; j++)
@@ -199,17 +193,17 @@ static int swe_max_rate_cpu(void *vst, double *rate, fc_err *err)
     return FC_OK;
 }
 
-static void swe_destroy_cpu(void *vst)
+static void swe_destroy_cpu(void *opaque)
 {
-    swe_cpu *st = vst;
-    if (!st)
+    swe_cpu_state *state = opaque;
+    if (!state)
         return;
     for (int s = 0; s < SWE_SETS; s++)
         for (int f = 0; f < SWE_B; f++)
-            free(st->U[s][f]);
-    free(st->U[0][SWE_B]);
-    for (int t = 0; st->work && t < st->nthreads; t++) {
-        swe_work *w = &st->work[t];
+            free(state->U[s][f]);
+    free(state->U[0][SWE_B]);
+    for (int t = 0; state->work && t < state->nthreads; t++) {
+        swe_work *w = &state->work[t];
         free(w->cells);
         free(w->xlo);
         free(w->xhi);
@@ -220,8 +214,8 @@ static void swe_destroy_cpu(void *vst)
             free(w->fy[b]);
         }
     }
-    free(st->work);
-    free(st);
+    free(state->work);
+    free(state);
 }
 
 static int alloc_work(swe_work *w, int nx)
@@ -243,52 +237,52 @@ static int alloc_work(swe_work *w, int nx)
 
 static int swe_create_cpu(const fc_grid *g, const void *params, void **out, fc_err *err)
 {
-    swe_cpu *st = calloc(1, sizeof *st);
-    if (!st)
+    swe_cpu_state *state = calloc(1, sizeof *state);
+    if (!state)
         return fc_fail(err, FC_ENOMEM, "out of host memory for the %d x %d state", g->nx, g->ny);
-    st->p = *(const swe_params *)params;
-    st->p.grid = *g;
+    state->p = *(const swe_params *)params;
+    state->p.grid = *g;
     int ok = 1;
     for (int s = 0; s < SWE_SETS; s++)
         for (int f = 0; f < SWE_B; f++)
-            ok &= (st->U[s][f] = fc_grid_alloc(g)) != NULL;
+            ok &= (state->U[s][f] = fc_grid_alloc(g)) != NULL;
     fc_real *b = fc_grid_alloc(g);
     ok &= b != NULL;
-    st->nthreads = 1;
+    state->nthreads = 1;
 #ifdef _OPENMP
-    st->nthreads = omp_get_max_threads();
+    state->nthreads = omp_get_max_threads();
 #endif
-    st->work = calloc((size_t)st->nthreads, sizeof *st->work);
-    ok &= st->work != NULL;
-    for (int t = 0; ok && t < st->nthreads; t++)
-        ok &= alloc_work(&st->work[t], g->nx);
+    state->work = calloc((size_t)state->nthreads, sizeof *state->work);
+    ok &= state->work != NULL;
+    for (int t = 0; ok && t < state->nthreads; t++)
+        ok &= alloc_work(&state->work[t], g->nx);
     for (int s = 0; s < SWE_SETS; s++)
-        st->U[s][SWE_B] = b;
+        state->U[s][SWE_B] = b;
     if (!ok) {
-        swe_destroy_cpu(st);
+        swe_destroy_cpu(state);
         return fc_fail(err, FC_ENOMEM, "out of host memory for the %d x %d state", g->nx, g->ny);
     }
-    *out = st;
+    *out = state;
     return FC_OK;
 }
 
-static int swe_upload_cpu(void *vst, const fc_state *host, fc_err *err)
+static int swe_upload_cpu(void *opaque, const fc_state *host, fc_err *err)
 {
     (void)err;
-    swe_cpu *st = vst;
-    const fc_grid *g = &st->p.grid;
+    swe_cpu_state *state = opaque;
+    const fc_grid *g = &state->p.grid;
     for (int f = 0; f < SWE_NFIELDS; f++)
-        memcpy(st->U[0][f], host->f[f], g->nalloc * sizeof(fc_real));
-    swe_fill_halos_cpu(st, 0, SWE_NFIELDS);
+        memcpy(state->U[0][f], host->f[f], g->nalloc * sizeof(fc_real));
+    swe_fill_halos_cpu(state, 0, SWE_NFIELDS);
     return FC_OK;
 }
 
-static int swe_download_cpu(void *vst, fc_state *host, fc_err *err)
+static int swe_download_cpu(void *opaque, fc_state *host, fc_err *err)
 {
     (void)err;
-    swe_cpu *st = vst;
+    swe_cpu_state *state = opaque;
     for (int f = 0; f < SWE_NFIELDS; f++)
-        memcpy(host->f[f], st->U[0][f], st->p.grid.nalloc * sizeof(fc_real));
+        memcpy(host->f[f], state->U[0][f], state->p.grid.nalloc * sizeof(fc_real));
     return FC_OK;
 }
 

@@ -35,17 +35,17 @@ struct swe_fields {
     fc_real *f[SWE_NFIELDS];
 };
 
-typedef struct swe_gpu {
+typedef struct swe_cuda_state {
     swe_params p;
     fc_real *U[SWE_SETS][SWE_NFIELDS];
     swe_dev_report *rep;
-} swe_gpu;
+} swe_cuda_state;
 
-static swe_fields fields_of(const swe_gpu *st, int set)
+static swe_fields fields_of(const swe_cuda_state *state, int set)
 {
     swe_fields s;
     for (int f = 0; f < SWE_NFIELDS; f++)
-        s.f[f] = st->U[set][f];
+        s.f[f] = state->U[set][f];
     return s;
 }
 
@@ -74,11 +74,11 @@ __global__ static void swe_fill_halos_kernel(swe_fields s, fc_grid g, int nfield
                           swe_field_odd_y(f));
 }
 
-static int swe_fill_halos_cuda(swe_gpu *st, int set, int nfields, fc_err *err)
+static int swe_fill_halos_cuda(swe_cuda_state *state, int set, int nfields, fc_err *err)
 {
-    const fc_grid *g = &st->p.grid;
+    const fc_grid *g = &state->p.grid;
     long long total = 2LL * g->ng * g->pitch + 2LL * g->ng * g->ny;
-    swe_fill_halos_kernel<<<fc_blocks(total, 256), 256>>>(fields_of(st, set), *g, nfields);
+    swe_fill_halos_kernel<<<fc_blocks(total, 256), 256>>>(fields_of(state, set), *g, nfields);
     FC_CUDA_TRY(cudaGetLastError());
     return FC_OK;
 }
@@ -118,70 +118,64 @@ __global__ static void swe_stage_kernel(swe_fields in, swe_fields u0, swe_fields
         fc_block_max_atomic(rate, &rep->rate_bits);
 }
 
-static int swe_stage_cuda(swe_gpu *st, int in, int out, fc_real a, fc_real dt, int want_rate,
+static int swe_stage_cuda(swe_cuda_state *state, int in, int out, fc_real a, fc_real dt, int want_rate,
                           fc_err *err)
 {
-    const fc_grid *g = &st->p.grid;
+    const fc_grid *g = &state->p.grid;
     swe_stage_kernel<<<cell_blocks(g), dim3(BLOCK_X, BLOCK_Y)>>>(
-        fields_of(st, in), fields_of(st, 0), fields_of(st, out), a, dt, st->p, want_rate, st->rep);
+        fields_of(state, in), fields_of(state, 0), fields_of(state, out), a, dt, state->p, want_rate, state->rep);
     FC_CUDA_TRY(cudaGetLastError());
     return FC_OK;
 }
 
 /* The report of the stage that wrote set `out`; a bad cell is classified from that stage's
  * values, as on the CPU. */
-static int read_report(swe_gpu *st, int out, fc_step_report *rep, fc_err *err)
+static int read_report(swe_cuda_state *state, int out, fc_step_report *rep, fc_err *err)
 {
     swe_dev_report r;
-    FC_CUDA_TRY(cudaMemcpy(&r, st->rep, sizeof r, cudaMemcpyDeviceToHost));
+    FC_CUDA_TRY(cudaMemcpy(&r, state->rep, sizeof r, cudaMemcpyDeviceToHost));
     double rate;
     memcpy(&rate, &r.rate_bits, sizeof rate);
     rep->max_rate = rate;
     rep->bad = FC_STATE_OK;
     if (r.first_bad != ULLONG_MAX) {
-        const fc_grid *g = &st->p.grid;
+        const fc_grid *g = &state->p.grid;
         int i = (int)(r.first_bad % g->nx), j = (int)(r.first_bad / g->nx);
         ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
         fc_real v[3];
         for (int f = 0; f < 3; f++)
-            FC_CUDA_TRY(cudaMemcpy(&v[f], st->U[out][f] + k, sizeof(fc_real),
+            FC_CUDA_TRY(cudaMemcpy(&v[f], state->U[out][f] + k, sizeof(fc_real),
                                    cudaMemcpyDeviceToHost));
-        rep->bad = swe_check_cell(v);
-        rep->bad_cell = (long long)r.first_bad;
-        rep->bad_value = (double)(v[0] != v[0] || v[0] < 0 ? v[0] : v[1] != v[1] ? v[1] : v[2]);
+        swe_report_bad(v, (long long)r.first_bad, rep);
     }
     return FC_OK;
 }
 
-static int reset_report(swe_gpu *st, fc_err *err)
+static int reset_report(swe_cuda_state *state, fc_err *err)
 {
     swe_dev_report r = {0, ULLONG_MAX};
-    FC_CUDA_TRY(cudaMemcpyAsync(st->rep, &r, sizeof r, cudaMemcpyHostToDevice));
+    FC_CUDA_TRY(cudaMemcpyAsync(state->rep, &r, sizeof r, cudaMemcpyHostToDevice));
     return FC_OK;
 }
 
 /* Like the CPU: the report is read after each stage (16 bytes), and the first bad stage ends
  * the step with set 0 untouched. */
-static int swe_step_cuda(void *vst, double dt, fc_step_report *rep, fc_err *err)
+static int swe_step_cuda(void *opaque, double dt, fc_step_report *rep, fc_err *err)
 {
-    swe_gpu *st = (swe_gpu *)vst;
-    const int rk = st->p.rk, n = swe_nstages(rk);
-    int in = 0, out = 1, s2;
+    swe_cuda_state *state = (swe_cuda_state *)opaque;
+    const int rk = state->p.rk, n = swe_nstages(rk);
+    int in = 0, out = 1, st;
     for (int s = 0; s < n; s++) {
         out = s % 2 == 0 ? 1 : 2;
-        if ((s2 = reset_report(st, err)) || (s2 = swe_fill_halos_cuda(st, in, SWE_B, err)) ||
-            (s2 = swe_stage_cuda(st, in, out, swe_stage_a(rk, s), (fc_real)dt, s == n - 1, err)) ||
-            (s2 = read_report(st, out, rep, err)))
-            return s2;
+        if ((st = reset_report(state, err)) || (st = swe_fill_halos_cuda(state, in, SWE_B, err)) ||
+            (st = swe_stage_cuda(state, in, out, swe_stage_a(rk, s), (fc_real)dt, s == n - 1, err)) ||
+            (st = read_report(state, out, rep, err)))
+            return st;
         if (rep->bad)
             return FC_OK;
         in = out;
     }
-    for (int f = 0; f < SWE_B; f++) {
-        fc_real *t = st->U[0][f];
-        st->U[0][f] = st->U[out][f];
-        st->U[out][f] = t;
-    }
+    fc_keep_stage(state->U[0], state->U[out], SWE_B);
     return FC_OK;
 }
 
@@ -198,87 +192,87 @@ __global__ static void swe_max_rate_kernel(swe_fields s, swe_params p, swe_dev_r
     fc_block_max_atomic(rate, &rep->rate_bits);
 }
 
-static int swe_max_rate_cuda(void *vst, double *rate, fc_err *err)
+static int swe_max_rate_cuda(void *opaque, double *rate, fc_err *err)
 {
-    swe_gpu *st = (swe_gpu *)vst;
-    const fc_grid *g = &st->p.grid;
-    int s2;
-    if ((s2 = reset_report(st, err)))
-        return s2;
-    swe_max_rate_kernel<<<cell_blocks(g), dim3(BLOCK_X, BLOCK_Y)>>>(fields_of(st, 0), st->p,
-                                                                      st->rep);
+    swe_cuda_state *state = (swe_cuda_state *)opaque;
+    const fc_grid *g = &state->p.grid;
+    int st;
+    if ((st = reset_report(state, err)))
+        return st;
+    swe_max_rate_kernel<<<cell_blocks(g), dim3(BLOCK_X, BLOCK_Y)>>>(fields_of(state, 0), state->p,
+                                                                      state->rep);
     FC_CUDA_TRY(cudaGetLastError());
     swe_dev_report r;
-    FC_CUDA_TRY(cudaMemcpy(&r, st->rep, sizeof r, cudaMemcpyDeviceToHost));
+    FC_CUDA_TRY(cudaMemcpy(&r, state->rep, sizeof r, cudaMemcpyDeviceToHost));
     memcpy(rate, &r.rate_bits, sizeof *rate);
     return FC_OK;
 }
 
-static void swe_destroy_cuda(void *vst)
+static void swe_destroy_cuda(void *opaque)
 {
-    swe_gpu *st = (swe_gpu *)vst;
-    if (!st)
+    swe_cuda_state *state = (swe_cuda_state *)opaque;
+    if (!state)
         return;
     for (int s = 0; s < SWE_SETS; s++)
         for (int f = 0; f < SWE_B; f++)
-            cudaFree(st->U[s][f]);
-    cudaFree(st->U[0][SWE_B]);
-    cudaFree(st->rep);
-    free(st);
+            cudaFree(state->U[s][f]);
+    cudaFree(state->U[0][SWE_B]);
+    cudaFree(state->rep);
+    free(state);
 }
 
 static int swe_create_cuda(const fc_grid *g, const void *params, void **out, fc_err *err)
 {
-    swe_gpu *st = (swe_gpu *)calloc(1, sizeof *st);
-    if (!st)
+    swe_cuda_state *state = (swe_cuda_state *)calloc(1, sizeof *state);
+    if (!state)
         return fc_fail(err, FC_ENOMEM, "out of host memory");
-    st->p = *(const swe_params *)params;
-    st->p.grid = *g;
+    state->p = *(const swe_params *)params;
+    state->p.grid = *g;
     const size_t bytes = g->nalloc * sizeof(fc_real);
-    int s2 = FC_OK;
-    for (int s = 0; s < SWE_SETS && !s2; s++)
-        for (int f = 0; f < SWE_B && !s2; f++)
-            s2 = fc_dev_alloc((void **)&st->U[s][f], bytes, err);
-    if (!s2)
-        s2 = fc_dev_alloc((void **)&st->U[0][SWE_B], bytes, err);
-    if (!s2)
-        s2 = fc_dev_alloc((void **)&st->rep, sizeof *st->rep, err);
-    for (int s = 0; s < SWE_SETS && !s2; s++) {
-        st->U[s][SWE_B] = st->U[0][SWE_B];
+    int st = FC_OK;
+    for (int s = 0; s < SWE_SETS && !st; s++)
+        for (int f = 0; f < SWE_B && !st; f++)
+            st = fc_dev_alloc((void **)&state->U[s][f], bytes, err);
+    if (!st)
+        st = fc_dev_alloc((void **)&state->U[0][SWE_B], bytes, err);
+    if (!st)
+        st = fc_dev_alloc((void **)&state->rep, sizeof *state->rep, err);
+    for (int s = 0; s < SWE_SETS && !st; s++) {
+        state->U[s][SWE_B] = state->U[0][SWE_B];
         for (int f = 0; f < SWE_B; f++) /* halos of unused rows stay defined */
-            if (cudaMemset(st->U[s][f], 0, bytes) != cudaSuccess)
-                s2 = fc_fail(err, FC_EDEVICE, "cudaMemset failed");
+            if (cudaMemset(state->U[s][f], 0, bytes) != cudaSuccess)
+                st = fc_fail(err, FC_EDEVICE, "cudaMemset failed");
     }
-    if (s2) {
-        swe_destroy_cuda(st);
-        return s2;
+    if (st) {
+        swe_destroy_cuda(state);
+        return st;
     }
-    *out = st;
+    *out = state;
     return FC_OK;
 }
 
-static int swe_upload_cuda(void *vst, const fc_state *host, fc_err *err)
+static int swe_upload_cuda(void *opaque, const fc_state *host, fc_err *err)
 {
-    swe_gpu *st = (swe_gpu *)vst;
-    const fc_grid *g = &st->p.grid;
-    int s2;
+    swe_cuda_state *state = (swe_cuda_state *)opaque;
+    const fc_grid *g = &state->p.grid;
+    int st;
     for (int f = 0; f < SWE_NFIELDS; f++)
-        if ((s2 = fc_dev_upload(st->U[0][f], host->f[f], g->nalloc * sizeof(fc_real), err)))
-            return s2;
-    if ((s2 = swe_fill_halos_cuda(st, 0, SWE_NFIELDS, err)))
-        return s2;
+        if ((st = fc_dev_upload(state->U[0][f], host->f[f], g->nalloc * sizeof(fc_real), err)))
+            return st;
+    if ((st = swe_fill_halos_cuda(state, 0, SWE_NFIELDS, err)))
+        return st;
     FC_CUDA_TRY(cudaDeviceSynchronize());
     return FC_OK;
 }
 
-static int swe_download_cuda(void *vst, fc_state *host, fc_err *err)
+static int swe_download_cuda(void *opaque, fc_state *host, fc_err *err)
 {
-    swe_gpu *st = (swe_gpu *)vst;
-    int s2;
+    swe_cuda_state *state = (swe_cuda_state *)opaque;
+    int st;
     for (int f = 0; f < SWE_NFIELDS; f++)
-        if ((s2 = fc_dev_download(host->f[f], st->U[0][f], st->p.grid.nalloc * sizeof(fc_real),
+        if ((st = fc_dev_download(host->f[f], state->U[0][f], state->p.grid.nalloc * sizeof(fc_real),
                                   err)))
-            return s2;
+            return st;
     return FC_OK;
 }
 

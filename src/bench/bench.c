@@ -159,7 +159,7 @@ static int measure(fc_sim *s, int gpu, step_plan *plan, const fc_bench_opts *o,
     int st = warm_up(s, plan, o->warmup, err);
     if (!st)
         st = s->ops->download(s->state, &s->host, err);
-    for (int f = 0; f < s->s->nfields && !st && snap; f++)
+    for (int f = 0; f < s->s->io.nfields && !st && snap; f++)
         memcpy(snap[f], s->host.f[f], s->grid.nalloc * sizeof(fc_real));
     if (!st)
         st = time_steps(s, gpu, plan->dt, 1, &t1, err);
@@ -203,7 +203,7 @@ static int measure(fc_sim *s, int gpu, step_plan *plan, const fc_bench_opts *o,
 static double field_difference(const fc_sim *s, fc_real *const *a, fc_real *const *b)
 {
     double worst = 0;
-    for (int f = 0; f < s->s->nfields; f++) {
+    for (int f = 0; f < s->s->io.nfields; f++) {
         if (!fc_field_on(s->s, s->params, f))
             continue;
         double d = 0, m = 0;
@@ -228,9 +228,9 @@ static double field_difference(const fc_sim *s, fc_real *const *a, fc_real *cons
  */
 static int fits(const fc_solver_desc *sd, int n, int gpu, fc_bench_row *r, fc_err *err)
 {
-    const double cells = (double)(n + 2 * sd->halo) * (n + 2 * sd->halo), real = sizeof(fc_real);
+    const double side = n + 2 * sd->io.halo, cells = side * side, real = sizeof(fc_real);
     const double state = FC_BENCH_VALUES_PER_CELL * cells * real;
-    const double host = 3.0 * sd->nfields * cells * real;
+    const double host = 3.0 * sd->io.nfields * cells * real;
     double avail = (double)fc_host_available_memory();
     if (avail > 0 && host + (gpu ? 0 : state) > 0.8 * avail) {
         snprintf(r->note, sizeof r->note, "skipped: needs about %.3g GB of host memory",
@@ -287,7 +287,7 @@ static void row_head(fc_bench_row *r, const fc_solver_desc *sd, int n)
 {
     memset(r, 0, sizeof *r);
     snprintf(r->solver, sizeof r->solver, "%s", sd->name);
-    snprintf(r->case_name, sizeof r->case_name, "%s", sd->bench_name);
+    snprintf(r->case_name, sizeof r->case_name, "%s", sd->cost.bench_name);
     r->n = n;
     r->joules = -1;
     r->speedup_1thread = r->speedup_allcore = r->predicted = r->gpu_cpu_diff = NAN;
@@ -300,7 +300,7 @@ static void row_rates(fc_bench_row *r, const fc_sim *s, double ceiling)
     const double cells = (double)r->n * r->n;
     r->measured = 1;
     r->cells_per_s = cells / r->t_median;
-    r->gb_per_s = s->s->bytes_per_cell_step(s->params) * cells / r->t_median / 1e9;
+    r->gb_per_s = s->s->cost.bytes_per_cell_step(s->params) * cells / r->t_median / 1e9;
     r->bw_fraction = ceiling > 0 ? r->gb_per_s * 1e9 / ceiling : NAN;
 }
 
@@ -341,11 +341,11 @@ static int bench_group(const fc_bench_opts *o, const fc_bench_ceilings *c,
         fc_info("bench: %s %d x %d on the CPU, %d thread%s ...", sd->name, n, n, threads,
                 threads == 1 ? "" : "s");
         fc_sim s;
-        if ((st = fc_sim_open_text(&s, sd->bench_case, sets, 2, fc_solvers(), sd->cpu, err))) {
+        if ((st = fc_sim_open_text(&s, sd->cost.bench_case, sets, 2, fc_solvers(), sd->cpu, err))) {
             st = failed_row(r, st, err);
             continue;
         }
-        for (int f = 0; f < sd->nfields && !st && q == 0; f++)
+        for (int f = 0; f < sd->io.nfields && !st && q == 0; f++)
             if (!(snap[f] = malloc(s.grid.nalloc * sizeof(fc_real))))
                 st = fc_fail(err, FC_ENOMEM, "out of memory");
         if (!st)
@@ -376,10 +376,11 @@ static int bench_group(const fc_bench_opts *o, const fc_bench_ceilings *c,
             fc_energy_open_gpu(&gpu_meter, 0);
             fc_sim s;
             fc_real *gsnap[FC_MAX_FIELDS] = {0};
-            if ((st = fc_sim_open_text(&s, sd->bench_case, sets, 2, fc_solvers(), sd->gpu, err)))
+            if ((st = fc_sim_open_text(&s, sd->cost.bench_case, sets, 2, fc_solvers(), sd->gpu,
+                                       err)))
                 st = failed_row(r, st, err);
             else {
-                for (int f = 0; f < sd->nfields && !st; f++)
+                for (int f = 0; f < sd->io.nfields && !st; f++)
                     if (!(gsnap[f] = malloc(s.grid.nalloc * sizeof(fc_real))))
                         st = fc_fail(err, FC_ENOMEM, "out of memory");
                 if (!st)
@@ -394,14 +395,14 @@ static int bench_group(const fc_bench_opts *o, const fc_bench_ceilings *c,
                 }
                 fc_sim_close(&s);
             }
-            for (int f = 0; f < sd->nfields; f++)
+            for (int f = 0; f < sd->io.nfields; f++)
                 free(gsnap[f]);
         } else if (o->stop && *o->stop) {
             st = fc_fail(err, FC_EINTR, "interrupted");
             g->nrows--;
         }
     }
-    for (int f = 0; f < sd->nfields; f++)
+    for (int f = 0; f < sd->io.nfields; f++)
         free(snap[f]);
     free(plan.warm);
     fc_energy_close(&cpu_meter);

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "src/core/ncread.h"
+#include "src/core/cfwrite.h"
 
 /* The CSV's columns (and the NetCDF variables, in the same order). */
 enum {
@@ -38,14 +38,14 @@ static const struct {
     {"time_max", "slowest repeat, time per step", "s", 0},
     {"time_end_to_end", "time per step with the state copied in and out", "s", 0},
     {"cell_updates_per_s", "cells times steps per second", "s-1", 0},
-    {"effective_bandwidth", "bytes the step must move (the solver's model) per second", "GB s-1", 0},
+    {"effective_bandwidth", "bytes the step must move (the solver's model) per second", "Gbyte s-1", 0},
     {"bandwidth_fraction", "effective bandwidth over the measured copy bandwidth", "1", 0},
     {"speedup_vs_allcore_cpu", "time per step of the all-thread CPU row over this one", "1", 0},
     {"speedup_vs_1thread", "time per step of the 1-thread CPU row over this one", "1", 0},
     {"predicted_speedup", "GPU copy bandwidth over the all-thread CPU copy bandwidth", "1", 0},
     {"gpu_cpu_max_rel_diff", "largest field difference GPU - CPU after the warm-up steps, "
                              "over the field's largest magnitude", "1", 0},
-    {"energy_per_step", "energy per step (package or board counter); NaN: not available", "J", 0},
+    {"energy_per_step", "energy per step (package or board counter); missing: not available", "J", 0},
     {"energy_source", "what counted the energy, or why it could not be read", "", 1},
     {"note", "why a row was skipped", "", 1},
 };
@@ -63,12 +63,48 @@ static void csv_text(FILE *f, const char *s)
         fputc(*s == ',' ? ';' : *s == '"' ? '\'' : *s, f);
 }
 
+/* The table's columns, one record per row, and what was measured once (define mode). */
+static int define_table(fc_bench_report *r, const fc_bench_ceilings *c, fc_err *err)
+{
+    fc_cf_file *f = &r->nc;
+    int st, row, text_len;
+    if ((st = fc_cf_def_dim(f, "row", NC_UNLIMITED, &row, err)) ||
+        (st = fc_cf_def_dim(f, "text_len", FC_BENCH_TEXT_LEN, &text_len, err)))
+        return st;
+    for (int k = 0; k < NCOLS; k++) {
+        const int dims[2] = {row, text_len};
+        if ((st = fc_cf_def_var(f, cols[k].name, cols[k].text ? NC_CHAR : NC_DOUBLE,
+                                cols[k].text ? 2 : 1, dims, cols[k].long_name, cols[k].units,
+                                &r->varid[k], err)))
+            return st;
+    }
+    const struct {
+        const char *name, *value;
+    } atts[] = {{"cpu", c->cpu_name},
+                {"gpu", c->gpu_bw > 0 ? c->gpu_name : c->gpu_why},
+                {"precision", FC_PRECISION},
+                {"cpu_compiler", FC_CC_FLAGS},
+                {"gpu_compiler", FC_NVCC_FLAGS}};
+    for (size_t k = 0; k < sizeof atts / sizeof atts[0]; k++)
+        if ((st = fc_cf_att_text(f, NC_GLOBAL, atts[k].name, atts[k].value, err)))
+            return st;
+    double bw[FC_BENCH_MAX_THREADS], gpu_bw = c->gpu_bw / 1e9;
+    for (int k = 0; k < c->nthreads; k++)
+        bw[k] = c->cpu_bw[k] / 1e9;
+    if ((st = fc_cf_att_double(f, NC_GLOBAL, "cpu_copy_bandwidth_GB_s", (size_t)c->nthreads, bw,
+                               err)) ||
+        (st = fc_cf_att_int(f, NC_GLOBAL, "cpu_copy_threads", (size_t)c->nthreads, c->threads,
+                            err)))
+        return st;
+    return fc_cf_att_double(f, NC_GLOBAL, "gpu_copy_bandwidth_GB_s", 1, &gpu_bw, err);
+}
+
 int fc_bench_report_open(fc_bench_report *r, const char *prefix, int overwrite,
                          const char *command, const fc_bench_opts *o,
                          const fc_bench_ceilings *c, fc_err *err)
 {
     memset(r, 0, sizeof *r);
-    r->ncid = -1;
+    r->nc.ncid = -1;
     snprintf(r->csv_path, sizeof r->csv_path, "%s.csv", prefix);
     snprintf(r->nc_path, sizeof r->nc_path, "%s.nc", prefix);
     snprintf(r->gp_path, sizeof r->gp_path, "%s.gp", prefix);
@@ -87,56 +123,26 @@ int fc_bench_report_open(fc_bench_report *r, const char *prefix, int overwrite,
         fprintf(r->csv, "%s%s", cols[k].name, k + 1 < NCOLS ? "," : "\n");
     fflush(r->csv);
 
-    int nc = nc_create(r->nc_path, NC_NETCDF4 | NC_CLOBBER, &r->ncid), dim;
-    if (nc == NC_NOERR)
-        nc = nc_def_dim(r->ncid, "row", NC_UNLIMITED, &dim);
-    for (int k = 0; k < NCOLS && nc == NC_NOERR; k++) {
-        nc = nc_def_var(r->ncid, cols[k].name, cols[k].text ? NC_STRING : NC_DOUBLE, 1, &dim,
-                        &r->varid[k]);
-        if (nc == NC_NOERR)
-            nc = nc_put_att_text(r->ncid, r->varid[k], "long_name", strlen(cols[k].long_name),
-                                 cols[k].long_name);
-        if (nc == NC_NOERR && *cols[k].units)
-            nc = nc_put_att_text(r->ncid, r->varid[k], "units", strlen(cols[k].units), cols[k].units);
-    }
-    char stamp[64], text[1024];
+    char stamp[64], hist[4200], text[1024];
     time_t now = time(NULL);
     strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-    const struct {
-        const char *name, *value;
-    } atts[] = {{"title", "flowcast bench: time per step, CPU and GPU"},
-                {"source", "flowcast " PACKAGE_VERSION},
-                {"history", command},
-                {"date", stamp},
-                {"cpu", c->cpu_name},
-                {"gpu", c->gpu_bw > 0 ? c->gpu_name : c->gpu_why},
-                {"precision", FC_PRECISION},
-                {"cpu_compiler", FC_CC_FLAGS},
-                {"gpu_compiler", FC_NVCC_FLAGS}};
-    for (size_t k = 0; k < sizeof atts / sizeof atts[0] && nc == NC_NOERR; k++)
-        nc = nc_put_att_text(r->ncid, NC_GLOBAL, atts[k].name, strlen(atts[k].value), atts[k].value);
-    double bw[FC_BENCH_MAX_THREADS], gpu_bw = c->gpu_bw / 1e9;
-    for (int k = 0; k < c->nthreads; k++)
-        bw[k] = c->cpu_bw[k] / 1e9;
-    if (nc == NC_NOERR)
-        nc = nc_put_att_double(r->ncid, NC_GLOBAL, "cpu_copy_bandwidth_GB_s", NC_DOUBLE,
-                               (size_t)c->nthreads, bw);
-    if (nc == NC_NOERR)
-        nc = nc_put_att_int(r->ncid, NC_GLOBAL, "cpu_copy_threads", NC_INT, (size_t)c->nthreads,
-                            c->threads);
-    if (nc == NC_NOERR)
-        nc = nc_put_att_double(r->ncid, NC_GLOBAL, "gpu_copy_bandwidth_GB_s", NC_DOUBLE, 1, &gpu_bw);
-    if (nc == NC_NOERR)
-        nc = nc_enddef(r->ncid);
-    if (nc != NC_NOERR) {
+    fc_cf_history(hist, sizeof hist, command);
+    const fc_cf_spec spec = {"benchmark file", overwrite, "use -O/--overwrite to replace it", 0, 0,
+                             "flowcast bench: time per step, CPU and GPU", hist};
+    int st = fc_cf_create(&r->nc, r->nc_path, &spec, err);
+    if (!st)
+        st = define_table(r, c, err);
+    if (!st)
+        st = fc_cf_enddef(&r->nc, err);
+    if (!st)
+        st = fc_cf_sync(&r->nc, err);
+    if (st) {
         fclose(r->csv);
-        if (r->ncid >= 0)
-            fc_nc_close_output(r->ncid);
+        r->csv = NULL;
         unlink(r->csv_path);
-        unlink(r->nc_path);
-        return fc_fail(err, FC_EINPUT, "cannot create '%s': %s", r->nc_path, nc_strerror(nc));
+        fc_cf_discard(&r->nc);
+        return st;
     }
-    nc_sync(r->ncid);
 
     printf("# flowcast bench\n\n%s (%s)\n\n", command, stamp);
     printf("- CPU: %s; copy bandwidth (STREAM-like, %.0f MB arrays):", c->cpu_name,
@@ -219,27 +225,28 @@ int fc_bench_report_row(const fc_bench_row *row, void *ctx, fc_err *err)
         [C_BACKEND] = row->gpu ? "gpu" : "cpu", [C_ROLE] = row->role, [C_DEVICE] = row->device,
         [C_ESRC] = row->energy_note, [C_NOTE] = row->note,
     };
-    size_t rec = (size_t)r->nrows;
-    int nc = NC_NOERR;
+    size_t rec = (size_t)r->nrows, one = 1;
+    int st = FC_OK;
     for (int k = 0; k < NCOLS; k++) {
         if (cols[k].text) {
             csv_text(r->csv, txt[k] ? txt[k] : "");
-            if (nc == NC_NOERR)
-                nc = nc_put_var1_string(r->ncid, r->varid[k], &rec, (const char **)&txt[k]);
+            if (!st)
+                st = fc_cf_put_text_row(&r->nc, r->varid[k], rec, FC_BENCH_TEXT_LEN,
+                                        txt[k] ? txt[k] : "", err);
         } else {
             if (num[k] == num[k])
                 fprintf(r->csv, "%.6g", num[k]);
-            if (nc == NC_NOERR)
-                nc = nc_put_var1_double(r->ncid, r->varid[k], &rec, &num[k]);
+            if (!st) /* NaN (not measured) is stored as the fill value */
+                st = fc_cf_put_double(&r->nc, r->varid[k], &rec, &one, &num[k], err);
         }
         fputc(k + 1 < NCOLS ? ',' : '\n', r->csv);
     }
-    if (nc == NC_NOERR)
-        nc = nc_sync(r->ncid);
+    if (!st)
+        st = fc_cf_sync(&r->nc, err);
     if (fflush(r->csv) != 0 || ferror(r->csv))
         return fc_fail(err, FC_EIO, "writing '%s': %s", r->csv_path, strerror(errno));
-    if (nc != NC_NOERR)
-        return fc_fail(err, FC_EIO, "writing '%s': %s", r->nc_path, nc_strerror(nc));
+    if (st)
+        return st;
     r->nrows++;
     r->gpu_rows += row->gpu && row->measured;
     r->failed_rows += row->failed;
@@ -280,11 +287,12 @@ int fc_bench_report_close(fc_bench_report *r, int plots, fc_err *err)
     if (r->csv && fclose(r->csv) != 0)
         st = fc_fail(err, FC_EIO, "closing '%s': %s", r->csv_path, strerror(errno));
     r->csv = NULL;
-    if (r->ncid >= 0) {
-        int nc = fc_nc_close_output(r->ncid);
-        if (nc != NC_NOERR && !st)
-            st = fc_fail(err, FC_EIO, "closing '%s': %s", r->nc_path, nc_strerror(nc));
-        r->ncid = -1;
+    if (r->nc.ncid >= 0) {
+        fc_err cerr;
+        if (fc_cf_close(&r->nc, &cerr) && !st) {
+            st = FC_EIO;
+            *err = cerr;
+        }
     }
     printf("\n");
     for (int k = 0; k < r->nnotes; k++)

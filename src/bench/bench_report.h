@@ -10,12 +10,17 @@
 #include <stdio.h>
 
 #include "src/bench/bench.h"
+#include "src/core/cfwrite.h"
 #include "src/core/fc.h"
+
+/* Characters of a text column in PREFIX.nc (a char array; longer text is cut). */
+#define FC_BENCH_TEXT_LEN 256
 
 typedef struct fc_bench_report {
     char csv_path[4096], nc_path[4096], gp_path[4096], png_speedup[4096], png_bandwidth[4096];
     FILE *csv;
-    int ncid, nrows, gpu_rows, failed_rows;
+    fc_cf_file nc;
+    int nrows, gpu_rows, failed_rows;
     int varid[32];
     char notes[8][300]; /* energy sources that could not be read, each once */
     int nnotes;

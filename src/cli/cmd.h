@@ -18,7 +18,20 @@ int cmd_demo(int argc, char **argv);
 
 /* Reports err (each line prefixed "flowcast: error: ") and returns the exit code of status. */
 int cmd_fail(int status, const char *msg);
-/* Parses --threads' value into *n (1..4096); reports and returns nonzero when it is bad. */
+/*
+ * Option values (args.c), the same way in every command: each parses opt's value arg, and when
+ * it is bad says so ("--steps 0: expected a whole number from 1 to 1000000") and returns 1, so
+ * that a command can report every bad option at once (bad |= ...).
+ */
+/* A whole number in [lo, hi]. */
+int cmd_int(const char *opt, const char *arg, long lo, long hi, int *v);
+/* A number in [lo, hi], or (lo, hi] when open_lo. */
+int cmd_real(const char *opt, const char *arg, double lo, double hi, int open_lo, double *v);
+/* "a,b,c": at least one and at most max whole numbers in [lo, hi], into out[*n]. */
+int cmd_int_list(const char *opt, const char *arg, int lo, int hi, int *out, int max, int *n);
+/* "a,b,c" appended to names[*n] (at most max), split in place; an empty item is an error. */
+int cmd_name_list(const char *opt, char *arg, const char **names, int *n, int max);
+/* --threads: 1 to 4096. */
 int cmd_parse_threads(const char *arg, int *n);
 /* Makes SIGINT and SIGTERM set the returned flag (a second one ends the program), so that a
  * long command can finish what it is writing and stop. */

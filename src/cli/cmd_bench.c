@@ -59,38 +59,6 @@ static void usage(FILE *f)
           f);
 }
 
-/* Parses "a,b,c" of whole numbers in [lo, hi] into out (at most max); the count, or -1. */
-static int parse_list(const char *opt, const char *arg, int lo, int hi, int *out, int max)
-{
-    int n = 0;
-    const char *p = arg;
-    while (*p) {
-        char *end;
-        long v = strtol(p, &end, 10);
-        if (end == p || (*end && *end != ',') || v < lo || v > hi || n == max) {
-            fc_error("%s %s: expected up to %d whole numbers from %d to %d, separated by commas",
-                     opt, arg, max, lo, hi);
-            return -1;
-        }
-        out[n++] = (int)v;
-        p = *end ? end + 1 : end;
-    }
-    if (n == 0)
-        fc_error("%s needs at least one number", opt);
-    return n ? n : -1;
-}
-
-static int parse_positive(const char *opt, const char *arg, double *v)
-{
-    char *end;
-    *v = strtod(arg, &end);
-    if (*end || end == arg || !(*v > 0) || *v > 3600) {
-        fc_error("%s %s: expected a number of seconds in (0, 3600]", opt, arg);
-        return 1;
-    }
-    return 0;
-}
-
 static int cmp_int(const void *a, const void *b) { return *(const int *)a - *(const int *)b; }
 
 /* `flowcast bench --mlp`: training throughput of the MLP library on the CPU. */
@@ -208,7 +176,7 @@ int cmd_bench(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     int sizes[16], nsizes = 0, threads[FC_BENCH_MAX_THREADS], nthreads = 0;
-    int quick = 0, overwrite = 0, plots = 1, repeats = -1, warmup = -1, c, mlp = 0;
+    int quick = 0, overwrite = 0, plots = 1, repeats = -1, warmup = -1, c, mlp = 0, bad = 0;
     int widths[16], nwidths = 0, batches[16], nbatches = 0;
     double min_seconds = -1;
     const char *device = "auto", *prefix = NULL;
@@ -220,27 +188,23 @@ int cmd_bench(int argc, char **argv)
             quick = 1;
             break;
         case OPT_SIZES:
-            if ((nsizes = parse_list("--sizes", optarg, 4, 65536, sizes, 16)) < 0)
-                return FC_EXIT_USAGE;
+            bad |= cmd_int_list("--sizes", optarg, 4, 65536, sizes, 16, &nsizes);
             break;
         case OPT_THREADS:
-            if ((nthreads = parse_list("--threads", optarg, 1, 4096, threads, FC_BENCH_MAX_THREADS)) < 0)
-                return FC_EXIT_USAGE;
+            bad |= cmd_int_list("--threads", optarg, 1, 4096, threads, FC_BENCH_MAX_THREADS,
+                                 &nthreads);
             break;
         case OPT_DEVICE:
             device = optarg;
             break;
         case OPT_REPEAT:
-            if (parse_list("--repeat", optarg, 1, 1000, &repeats, 1) < 0)
-                return FC_EXIT_USAGE;
+            bad |= cmd_int("--repeat", optarg, 1, 1000, &repeats);
             break;
         case OPT_WARMUP:
-            if (parse_list("--warmup", optarg, 0, 100000, &warmup, 1) < 0)
-                return FC_EXIT_USAGE;
+            bad |= cmd_int("--warmup", optarg, 0, 100000, &warmup);
             break;
         case OPT_MINSEC:
-            if (parse_positive("--min-seconds", optarg, &min_seconds))
-                return FC_EXIT_USAGE;
+            bad |= cmd_real("--min-seconds", optarg, 0, 3600, 1, &min_seconds);
             break;
         case OPT_NOPLOTS:
             plots = 0;
@@ -249,12 +213,10 @@ int cmd_bench(int argc, char **argv)
             mlp = 1;
             break;
         case OPT_WIDTHS:
-            if ((nwidths = parse_list("--widths", optarg, 1, 65536, widths, 16)) < 0)
-                return FC_EXIT_USAGE;
+            bad |= cmd_int_list("--widths", optarg, 1, 65536, widths, 16, &nwidths);
             break;
         case OPT_BATCHES:
-            if ((nbatches = parse_list("--batches", optarg, 1, 1 << 20, batches, 16)) < 0)
-                return FC_EXIT_USAGE;
+            bad |= cmd_int_list("--batches", optarg, 1, 1 << 20, batches, 16, &nbatches);
             break;
         case 'o':
             prefix = optarg;
@@ -264,9 +226,11 @@ int cmd_bench(int argc, char **argv)
             break;
         default: /* ':' or '?' */
             cmd_bad_option(c, argv, "bench");
-            return FC_EXIT_USAGE;
+            bad = 1;
         }
     }
+    if (bad)
+        return FC_EXIT_USAGE;
     for (int k = optind; k < argc; k++)
         if (!fc_catalog_find(fc_solvers(), argv[k])) {
             const fc_catalog *all = fc_solvers();

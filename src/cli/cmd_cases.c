@@ -110,11 +110,11 @@ int cmd_cases(int argc, char **argv)
         const fc_solver_desc *d = all[s];
         printf("\nSolver %s ([case] solver = %s): %s\n  backends: cpu%s\n", d->name, d->name,
                d->summary, d->gpu ? ", gpu" : " (this build has no CUDA)");
-        print_sections(d->keys, d->nkeys);
+        print_sections(d->schema.keys, d->schema.nkeys);
         printf("  initial conditions ([initial] type = ...):\n");
-        for (size_t i = 0; i < d->nics; i++) {
-            printf("  %s: %s\n", d->ics[i].name, d->ics[i].help);
-            print_section(d->keys, d->nkeys, "initial", d->ics[i].name);
+        for (size_t i = 0; i < d->schema.nics; i++) {
+            printf("  %s: %s\n", d->schema.ics[i].name, d->schema.ics[i].help);
+            print_section(d->schema.keys, d->schema.nkeys, "initial", d->schema.ics[i].name);
         }
     }
     return 0;

@@ -34,18 +34,6 @@ static void usage(FILE *f)
           f);
 }
 
-static int parse_count(const char *opt, const char *arg, int lo, int *n)
-{
-    char *end;
-    long v = strtol(arg, &end, 10);
-    if (*end || end == arg || v < lo || v > 1000000) {
-        fc_error("%s %s: expected a whole number from %d to 1000000", opt, arg, lo);
-        return 1;
-    }
-    *n = (int)v;
-    return 0;
-}
-
 int cmd_profile(int argc, char **argv)
 {
     if (cmd_wants_help(argc, argv)) {
@@ -69,19 +57,19 @@ int cmd_profile(int argc, char **argv)
     opterr = 0;
     optind = 1;
     int bad = 0;
-    while (!bad && (c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
         switch (c) {
         case OPT_DEVICE:
             device = optarg;
             break;
         case OPT_THREADS:
-            bad = cmd_parse_threads(optarg, &threads);
+            bad |= cmd_parse_threads(optarg, &threads);
             break;
         case OPT_STEPS:
-            bad = parse_count("--steps", optarg, 1, &steps);
+            bad |= cmd_int("--steps", optarg, 1, 1000000, &steps);
             break;
         case OPT_WARMUP:
-            bad = parse_count("--warmup", optarg, 0, &warmup);
+            bad |= cmd_int("--warmup", optarg, 0, 1000000, &warmup);
             break;
         case OPT_SET:
             sets[nsets++] = optarg;

@@ -48,53 +48,6 @@ static void train_usage(FILE *f)
           f);
 }
 
-/* Appends a comma list to names (at most max); -1 if it overflows or holds an empty item. */
-static int add_list(const char *opt, char *arg, const char **names, int *n, int max)
-{
-    char *p = arg;
-    for (;;) {
-        char *comma = strchr(p, ',');
-        if (comma)
-            *comma = '\0';
-        if (!*p) {
-            fc_error("%s: an empty item in the list (give names or numbers separated by single "
-                     "commas)", opt);
-            return -1;
-        }
-        if (*n == max) {
-            fc_error("%s: at most %d", opt, max);
-            return -1;
-        }
-        names[(*n)++] = p;
-        if (!comma)
-            return 0;
-        p = comma + 1;
-    }
-}
-
-static int parse_int(const char *opt, const char *arg, int lo, int hi, int *v)
-{
-    char *end;
-    long x = strtol(arg, &end, 10);
-    if (*end || end == arg || x < lo || x > hi) {
-        fc_error("%s %s: expected a whole number from %d to %d", opt, arg, lo, hi);
-        return -1;
-    }
-    *v = (int)x;
-    return 0;
-}
-
-static int parse_real(const char *opt, const char *arg, double lo, double hi, double *v)
-{
-    char *end;
-    *v = strtod(arg, &end);
-    if (*end || end == arg || !(*v >= lo && *v <= hi)) {
-        fc_error("%s %s: expected a number in [%g, %g]", opt, arg, lo, hi);
-        return -1;
-    }
-    return 0;
-}
-
 int cmd_train(int argc, char **argv)
 {
     if (cmd_wants_help(argc, argv)) {
@@ -126,29 +79,32 @@ int cmd_train(int argc, char **argv)
     const char *device = "auto";
     opterr = 0;
     optind = 1;
-    while (!bad && (c = getopt_long(argc, argv, ":o:O", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:O", opts, NULL)) != -1) {
         switch (c) {
         case O_DATA:
-            bad = add_list("--data", optarg, data, &ndata, ML_MAX_FILES);
+            bad |= cmd_name_list("--data", optarg, data, &ndata, ML_MAX_FILES);
             break;
         case O_VARS:
-            bad = add_list("--vars", optarg, vars, &nvars, ML_MAX_VARS);
+            bad |= cmd_name_list("--vars", optarg, vars, &nvars, ML_MAX_VARS);
             break;
         case O_STATIC:
-            bad = add_list("--static", optarg, statics, &nstatic, ML_MAX_VARS);
+            bad |= cmd_name_list("--static", optarg, statics, &nstatic, ML_MAX_VARS);
             break;
         case O_STENCIL:
-            bad = parse_int("--stencil", optarg, 1, 15, &o.stencil);
-            if (!bad && o.stencil % 2 == 0) {
+            if (cmd_int("--stencil", optarg, 1, 15, &o.stencil))
+                bad = 1;
+            else if (o.stencil % 2 == 0) {
                 fc_error("--stencil %d: the neighbourhood must be odd (centred on the cell)", o.stencil);
                 bad = 1;
             }
             break;
         case O_HIDDEN:
             nhidden = 0;
-            bad = add_list("--hidden", optarg, hidden_s, &nhidden, MLP_MAX_LAYERS - 1);
-            for (int k = 0; k < nhidden && !bad; k++)
-                bad = parse_int("--hidden", hidden_s[k], 1, 65536, &hidden[k]);
+            if (cmd_name_list("--hidden", optarg, hidden_s, &nhidden, MLP_MAX_LAYERS - 1))
+                bad = 1;
+            else
+                for (int k = 0; k < nhidden; k++)
+                    bad |= cmd_int("--hidden", hidden_s[k], 1, 65536, &hidden[k]);
             break;
         case O_ACT:
             if ((o.activation = mlp_activation_find(optarg)) < 0) {
@@ -164,25 +120,25 @@ int cmd_train(int argc, char **argv)
             }
             break;
         case O_EPOCHS:
-            bad = parse_int("--epochs", optarg, 1, ML_MAX_EPOCHS, &o.epochs);
+            bad |= cmd_int("--epochs", optarg, 1, ML_MAX_EPOCHS, &o.epochs);
             break;
         case O_BATCH:
-            bad = parse_int("--batch", optarg, 1, 1 << 22, &o.batch);
+            bad |= cmd_int("--batch", optarg, 1, 1 << 22, &o.batch);
             break;
         case O_LR:
-            bad = parse_real("--lr", optarg, 1e-12, 10, &o.lr);
+            bad |= cmd_real("--lr", optarg, 1e-12, 10, 0, &o.lr);
             break;
         case O_WD:
-            bad = parse_real("--weight-decay", optarg, 0, 1, &o.weight_decay);
+            bad |= cmd_real("--weight-decay", optarg, 0, 1, 0, &o.weight_decay);
             break;
         case O_VAL:
-            bad = parse_real("--val-fraction", optarg, 0, 0.9, &o.val_fraction);
+            bad |= cmd_real("--val-fraction", optarg, 0, 0.9, 0, &o.val_fraction);
             break;
         case O_PAT:
-            bad = parse_int("--patience", optarg, 1, ML_MAX_EPOCHS, &o.patience);
+            bad |= cmd_int("--patience", optarg, 1, ML_MAX_EPOCHS, &o.patience);
             break;
         case O_SEED:
-            bad = parse_int("--seed", optarg, 0, 2147483647, &seed);
+            bad |= cmd_int("--seed", optarg, 0, 2147483647, &seed);
             break;
         case O_DEVICE:
             device = optarg;
@@ -194,7 +150,7 @@ int cmd_train(int argc, char **argv)
             o.resume = 1;
             break;
         case O_NOISE:
-            bad = parse_real("--noise", optarg, 0, 10, &o.noise);
+            bad |= cmd_real("--noise", optarg, 0, 10, 0, &o.noise);
             break;
         case 'o':
             o.output = optarg;
@@ -207,11 +163,11 @@ int cmd_train(int argc, char **argv)
             bad = 1;
         }
     }
-    if (!bad && optind < argc) {
+    if (optind < argc) {
         fc_error("train takes no arguments (got '%s'; data files go after --data)", argv[optind]);
         bad = 1;
     }
-    if (!bad && (!ndata || !nvars || !o.output)) {
+    if (!ndata || !nvars || !o.output) {
         fc_error("train needs --data, --vars and -o (see flowcast train --help)");
         bad = 1;
     }
@@ -269,7 +225,7 @@ int cmd_rollout(int argc, char **argv)
     int c, bad = 0;
     opterr = 0;
     optind = 1;
-    while (!bad && (c = getopt_long(argc, argv, ":o:O", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:O", opts, NULL)) != -1) {
         switch (c) {
         case O_MODEL:
             o.model = optarg;
@@ -278,10 +234,10 @@ int cmd_rollout(int argc, char **argv)
             o.init = optarg;
             break;
         case O_TIME:
-            bad = parse_real("--time", optarg, -1e300, 1e300, &o.time);
+            bad |= cmd_real("--time", optarg, -1e300, 1e300, 0, &o.time);
             break;
         case O_STEPS:
-            bad = parse_int("--steps", optarg, 1, 1000000, &o.steps);
+            bad |= cmd_int("--steps", optarg, 1, 1000000, &o.steps);
             break;
         case 'o':
             o.output = optarg;

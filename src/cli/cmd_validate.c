@@ -66,7 +66,7 @@ int cmd_validate(int argc, char **argv)
         {"list", no_argument, NULL, OPT_LIST},     {"threads", required_argument, NULL, OPT_THREADS},
         {NULL, 0, NULL, 0},
     };
-    int quick = 0, list = 0, threads = 0, c;
+    int quick = 0, list = 0, threads = 0, c, bad = 0;
     const char *only = NULL;
     opterr = 0;
     optind = 1;
@@ -82,18 +82,19 @@ int cmd_validate(int argc, char **argv)
             list = 1;
             break;
         case OPT_THREADS:
-            if (cmd_parse_threads(optarg, &threads))
-                return FC_EXIT_USAGE;
+            bad |= cmd_parse_threads(optarg, &threads);
             break;
         default: /* ':' or '?' */
             cmd_bad_option(c, argv, "validate");
-            return FC_EXIT_USAGE;
+            bad = 1;
         }
     }
     if (optind < argc) {
         fc_error("validate takes no arguments (got '%s')", argv[optind]);
-        return FC_EXIT_USAGE;
+        bad = 1;
     }
+    if (bad)
+        return FC_EXIT_USAGE;
     size_t n;
     const fc_val_check *checks = fc_val_checks(&n);
     int found = !only;

@@ -79,18 +79,6 @@ void cmd_bad_option(int c, char *const *argv, const char *command)
         fc_error("unknown option '%s' (see flowcast %s --help)", argv[optind - 1], command);
 }
 
-int cmd_parse_threads(const char *arg, int *n)
-{
-    char *end;
-    long v = strtol(arg, &end, 10);
-    if (*end || end == arg || v < 1 || v > 4096) {
-        fc_error("--threads %s: expected a whole number from 1 to 4096", arg);
-        return 1;
-    }
-    *n = (int)v;
-    return 0;
-}
-
 int cmd_wants_help(int argc, char **argv)
 {
     for (int k = 1; k < argc; k++) {

@@ -94,15 +94,15 @@ typedef struct parse_ctx {
     int *too_long;           /* lines longer than inih's buffer */
     raw_entry *e;
     size_t n, cap;
+    int oom; /* an allocation failed: the load ends with FC_ENOMEM */
 } parse_ctx;
 
-static char *xstrdup(const char *s)
+/* A copy of s ("" for NULL); NULL, with *oom set, when memory runs out. */
+static char *dup_text(const char *s, int *oom)
 {
     char *d = strdup(s ? s : "");
-    if (!d) {
-        fputs("flowcast: out of memory\n", stderr);
-        abort();
-    }
+    if (!d)
+        *oom = 1;
     return d;
 }
 
@@ -110,15 +110,27 @@ static void push_entry(parse_ctx *c, const char *section, const char *name, cons
                        int line, const char *set_arg)
 {
     if (c->n == c->cap) {
-        c->cap = c->cap ? 2 * c->cap : 32;
-        c->e = realloc(c->e, c->cap * sizeof *c->e);
-        if (!c->e)
-            abort();
+        size_t cap = c->cap ? 2 * c->cap : 32;
+        raw_entry *e = realloc(c->e, cap * sizeof *e);
+        if (!e) {
+            c->oom = 1;
+            return;
+        }
+        c->e = e;
+        c->cap = cap;
+    }
+    char *sec = dup_text(section, &c->oom), *nam = dup_text(name, &c->oom);
+    char *val = dup_text(value, &c->oom);
+    if (c->oom) {
+        free(sec);
+        free(nam);
+        free(val);
+        return;
     }
     raw_entry *r = &c->e[c->n++];
-    r->section = xstrdup(section);
-    r->name = xstrdup(name);
-    r->value = xstrdup(value);
+    r->section = sec;
+    r->name = nam;
+    r->value = val;
     r->line = line;
     r->set_arg = set_arg;
 }
@@ -360,9 +372,9 @@ static void solver_names(const fc_catalog *cat, char *buf, size_t len)
 static void ic_names(const fc_solver_desc *s, char *buf, size_t len)
 {
     buf[0] = '\0';
-    for (size_t i = 0; i < s->nics; i++) {
+    for (size_t i = 0; i < s->schema.nics; i++) {
         size_t used = strlen(buf);
-        snprintf(buf + used, len - used, "%s%s", i ? ", " : "", s->ics[i].name);
+        snprintf(buf + used, len - used, "%s%s", i ? ", " : "", s->schema.ics[i].name);
     }
 }
 
@@ -460,8 +472,8 @@ static const char *parse_value(const fc_key *k, const fc_catalog *cat,
         }
         return NULL;
     case FC_KEY_IC:
-        for (size_t i = 0; solver && i < solver->nics; i++)
-            if (!strcmp(solver->ics[i].name, text)) {
+        for (size_t i = 0; solver && i < solver->schema.nics; i++)
+            if (!strcmp(solver->schema.ics[i].name, text)) {
                 v->i = (long long)i;
                 return NULL;
             }
@@ -593,13 +605,17 @@ static int parse_sets(const char *const *sets, int nsets, parse_ctx *c, report *
     return 0;
 }
 
-static void set_paths(fc_config *cfg, const char *path)
+static void set_paths(fc_config *cfg, const char *path, int *oom)
 {
-    cfg->path = xstrdup(path);
+    cfg->path = dup_text(path, oom);
     const char *slash = strrchr(path, '/');
-    cfg->dir = slash ? strndup(path, (size_t)(slash - path) + 1) : xstrdup("");
+    cfg->dir = slash ? strndup(path, (size_t)(slash - path) + 1) : dup_text("", oom);
     const char *base = slash ? slash + 1 : path;
-    cfg->name = xstrdup(base);
+    cfg->name = dup_text(base, oom);
+    if (!cfg->dir)
+        *oom = 1;
+    if (*oom)
+        return;
     size_t l = strlen(cfg->name);
     if (l > 4 && !strcmp(cfg->name + l - 4, ".ini"))
         cfg->name[l - 4] = '\0';
@@ -644,7 +660,7 @@ static void core_checks(fc_config *cfg, fc_err *err, report *rp)
             rp->count++;
         }
     }
-    if (fc_cfg_real(cfg, "time", "steady_tol") > 0 && !cfg->solver->steady_capable) {
+    if (fc_cfg_real(cfg, "time", "steady_tol") > 0 && !cfg->solver->io.steady_capable) {
         fc_cfg_error(cfg, err, "time", "steady_tol", "solver %s does not stop on steady states",
                      cfg->solver->name);
         rp->count++;
@@ -658,6 +674,19 @@ static void core_checks(fc_config *cfg, fc_err *err, report *rp)
                      "expected a date as YYYY-MM-DD or YYYY-MM-DD hh:mm:ss");
         rp->count++;
     }
+}
+
+static void free_parse(parse_ctx *c)
+{
+    for (size_t k = 0; k < c->n; k++) {
+        free(c->e[k].section);
+        free(c->e[k].name);
+        free(c->e[k].value);
+    }
+    free(c->e);
+    free(c->consumed);
+    free(c->too_long);
+    memset(c, 0, sizeof *c);
 }
 
 int fc_config_load(const char *path, const char *const *sets, int nsets, const fc_catalog *cat,
@@ -678,8 +707,11 @@ int fc_config_load(const char *path, const char *const *sets, int nsets, const f
         c.nlines += *p == '\n';
     c.consumed = calloc((size_t)c.nlines + 2, 1);
     c.too_long = calloc((size_t)c.nlines + 2, sizeof *c.too_long);
-    if (!c.consumed || !c.too_long)
-        abort();
+    if (!c.consumed || !c.too_long) {
+        free_parse(&c);
+        free(text);
+        return fc_fail(err, FC_ENOMEM, "%s: out of memory reading the case file", path);
+    }
 #if HAVE_DECL_INI_ALLOW_MULTILINE
     ini_allow_multiline = 0; /* an indented line is a key of its own, never a continuation */
 #endif
@@ -688,24 +720,33 @@ int fc_config_load(const char *path, const char *const *sets, int nsets, const f
     report rp = {path, err, 0};
     find_malformed(text, &c, &rp);
     parse_sets(sets, nsets, &c, &rp);
+    if (c.oom) {
+        free_parse(&c);
+        free(text);
+        return fc_fail(err, FC_ENOMEM, "%s: out of memory reading the case file", path);
+    }
 
     /* The solver decides which sections and keys exist. */
     const fc_solver_desc *solver = NULL;
     const raw_entry *se = last_entry(&c, "case", "solver");
     if (se)
         solver = fc_catalog_find(cat, se->value);
-    schema sch = {{core_keys, solver ? solver->keys : NULL},
-                  {sizeof core_keys / sizeof core_keys[0], solver ? solver->nkeys : 0}};
+    schema sch = {{core_keys, solver ? solver->schema.keys : NULL},
+                  {sizeof core_keys / sizeof core_keys[0], solver ? solver->schema.nkeys : 0}};
     const raw_entry *ice = last_entry(&c, "initial", "type");
     const char *ic = ice ? ice->value : NULL;
 
-    set_paths(cfg, path);
+    set_paths(cfg, path, &c.oom);
     cfg->text = text;
     cfg->solver = solver;
     cfg->n = sch.n[0] + sch.n[1];
     cfg->v = calloc(cfg->n, sizeof *cfg->v);
-    if (!cfg->v)
-        abort();
+    if (!cfg->v || c.oom) {
+        cfg->n = 0;
+        free_parse(&c);
+        fc_config_free(cfg);
+        return fc_fail(err, FC_ENOMEM, "%s: out of memory reading the case file", path);
+    }
     for (size_t k = 0; k < cfg->n; k++) {
         cfg->v[k].key = k < sch.n[0] ? &sch.tab[0][k] : &sch.tab[1][k - sch.n[0]];
         cfg->v[k].line = -2; /* not yet given */
@@ -769,7 +810,7 @@ int fc_config_load(const char *path, const char *const *sets, int nsets, const f
         *v = parsed;
         v->key = key;
         v->line = r->line;
-        v->text = xstrdup(r->value);
+        v->text = dup_text(r->value, &c.oom);
     }
 
     /* Defaults and required keys. */
@@ -797,23 +838,21 @@ int fc_config_load(const char *path, const char *const *sets, int nsets, const f
         }
         v->key = key;
         v->line = -1;
-        v->text = xstrdup(key->def);
+        v->text = dup_text(key->def, &c.oom);
     }
 
-    if (rp.count == 0) {
+    if (rp.count == 0 && !c.oom) {
         core_checks(cfg, err, &rp);
-        if (solver && solver->check)
-            rp.count += solver->check(cfg, err);
+        if (solver && solver->schema.check)
+            rp.count += solver->schema.check(cfg, err);
     }
 
-    for (size_t k = 0; k < c.n; k++) {
-        free(c.e[k].section);
-        free(c.e[k].name);
-        free(c.e[k].value);
+    const int oom = c.oom;
+    free_parse(&c);
+    if (oom) {
+        fc_config_free(cfg);
+        return fc_fail(err, FC_ENOMEM, "%s: out of memory reading the case file", path);
     }
-    free(c.e);
-    free(c.consumed);
-    free(c.too_long);
     if (rp.count) {
         fc_config_free(cfg);
         return FC_EINPUT;
@@ -895,11 +934,11 @@ void fc_cfg_error(const fc_config *cfg, fc_err *err, const char *section, const 
 char *fc_cfg_path(const fc_config *cfg, const char *path)
 {
     if (path[0] == '/' || !cfg->dir[0])
-        return xstrdup(path);
+        return strdup(path);
     size_t l = strlen(cfg->dir) + strlen(path) + 1;
     char *p = malloc(l);
     if (!p)
-        abort();
+        return NULL;
     snprintf(p, l, "%s%s", cfg->dir, path);
     return p;
 }

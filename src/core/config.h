@@ -100,7 +100,8 @@ void fc_cfg_error(const fc_config *cfg, fc_err *err, const char *section, const 
 /* The grid of a validated case ([grid] and [boundary]) with the given halo width. */
 int fc_config_grid(const fc_config *cfg, int halo, fc_grid *g, fc_err *err);
 
-/* A path from the case file, relative to the case file's folder unless absolute (malloc'd). */
+/* A path from the case file, relative to the case file's folder unless absolute (malloc'd;
+ * NULL when memory runs out). */
 char *fc_cfg_path(const fc_config *cfg, const char *path);
 
 #ifdef __cplusplus

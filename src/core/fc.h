@@ -37,7 +37,7 @@ enum fc_status {
     FC_OK = 0,
     FC_EINPUT = -1,   /* bad usage, case file, input file or request: exit 2 */
     FC_ENODEV = -2,   /* the requested device is not available: exit 2 */
-    FC_ENOMEM = -3,   /* the problem does not fit in memory: exit 2 */
+    FC_ENOMEM = -3,   /* memory ran out (an allocation failed): exit 1 */
     FC_EIO = -4,      /* reading or writing failed during a run: exit 1 */
     FC_ENUMERIC = -5, /* the state became NaN or unphysical: exit 1 */
     FC_EINTR = -6,    /* stopped by SIGINT or SIGTERM: exit 1 */

@@ -78,7 +78,6 @@ int fc_exit_code(int status)
         return FC_EXIT_OK;
     case FC_EINPUT:
     case FC_ENODEV:
-    case FC_ENOMEM:
         return FC_EXIT_USAGE;
     default:
         return FC_EXIT_FAILED;

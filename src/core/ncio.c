@@ -3,6 +3,7 @@
 #include <fc_build.h>
 
 #include "src/core/ncio.h"
+#include "src/core/cfwrite.h"
 #include "src/core/files.h"
 #include "src/core/ncread.h"
 
@@ -17,189 +18,146 @@
 
 #ifdef FC_SINGLE
 #define NC_FC_REAL NC_FLOAT
-#define nc_put_vara_fc nc_put_vara_float
-#define nc_get_vara_fc nc_get_vara_float
-#define FC_FILL NC_FILL_FLOAT
 #else
 #define NC_FC_REAL NC_DOUBLE
-#define nc_put_vara_fc nc_put_vara_double
-#define nc_get_vara_fc nc_get_vara_double
-#define FC_FILL NC_FILL_DOUBLE
 #endif
 
 /* Largest chunk of a (1, rows, nx) slab: big enough for fast I/O, small enough for caches. */
 #define NCIO_CHUNK_BYTES (4u << 20)
 
 struct fc_ncio_file {
-    int ncid;
-    char *path;
+    fc_cf_file cf;
     int nvars, ndiags, nrec;
-    int *varid;  /* per solver variable */
+    int *varid;       /* per solver variable; -1: not written */
     int (*extent)[2]; /* per solver variable: points along x and y */
     int *spectrum;    /* per solver variable: on (time, k) */
-    int *diagid; /* per diagnostic */
+    int *diagid;      /* per diagnostic */
     int timeid;
-    const fc_grid *grid;
 };
 
-#define NC_TRY(call, what)                                                                       \
-    do {                                                                                         \
-        int nc_status_ = (call);                                                                 \
-        if (nc_status_ != NC_NOERR) {                                                            \
-            st = fc_fail(err, FC_EIO, "%s: %s: %s", path, what, fc_nc_strerror(nc_status_, path));        \
-            goto fail;                                                                           \
-        }                                                                                        \
-    } while (0)
-
-static int put_text(int ncid, int varid, const char *name, const char *text)
+static int put_real(fc_cf_file *cf, int varid, const size_t *start, const size_t *count,
+                    const fc_real *v, fc_err *err)
 {
-    return nc_put_att_text(ncid, varid, name, strlen(text), text);
+#ifdef FC_SINGLE
+    return fc_cf_put_float(cf, varid, start, count, v, err);
+#else
+    return fc_cf_put_double(cf, varid, start, count, v, err);
+#endif
 }
 
-static int def_coord(int ncid, const char *name, int dim, int nvdim, const char *long_name,
-                     const char *units, const char *axis, int *varid, int *bndid)
+/* A coordinate of n cells from lo in steps of d, with its cell bounds on (name, nv). */
+static int def_coord(fc_cf_file *cf, const char *name, int dim, int nvdim, const char *long_name,
+                     const char *units, const char *axis, int *varid, int *bndid, fc_err *err)
 {
     char bname[16];
     snprintf(bname, sizeof bname, "%s_bnds", name);
-    int dims[2] = {dim, nvdim}, s;
-    if ((s = nc_def_var(ncid, name, NC_DOUBLE, 1, &dim, varid)) ||
-        (s = put_text(ncid, *varid, "long_name", long_name)) ||
-        (s = put_text(ncid, *varid, "units", units)) ||
-        (axis && (s = put_text(ncid, *varid, "axis", axis))) ||
-        (s = put_text(ncid, *varid, "bounds", bname)) ||
-        (s = nc_def_var(ncid, bname, NC_DOUBLE, 2, dims, bndid)))
-        return s;
-    return NC_NOERR;
+    int dims[2] = {dim, nvdim}, st;
+    if ((st = fc_cf_def_var(cf, name, NC_DOUBLE, 1, &dim, long_name, units, varid, err)) ||
+        (axis && (st = fc_cf_att_text(cf, *varid, "axis", axis, err))) ||
+        (st = fc_cf_att_text(cf, *varid, "bounds", bname, err)))
+        return st;
+    /* Bounds inherit their coordinate's metadata (CF 7.1): no attributes of their own. */
+    int rc = nc_def_var(cf->ncid, bname, NC_DOUBLE, 2, dims, bndid);
+    return rc == NC_NOERR ? FC_OK
+                          : fc_fail(err, FC_EIO, "%s '%s': defining %s: %s", cf->what, cf->path,
+                                    bname, fc_nc_strerror(rc, cf->path));
 }
 
-static int write_coord(int ncid, int varid, int bndid, int n, double lo, double d)
+static int write_coord(fc_cf_file *cf, int varid, int bndid, int n, double lo, double d,
+                       fc_err *err)
 {
     double *c = malloc((size_t)n * sizeof *c), *b = malloc((size_t)n * 2 * sizeof *b);
-    int s = NC_ENOMEM;
+    int st = fc_fail(err, FC_ENOMEM, "out of memory for the coordinates");
     if (c && b) {
         for (int i = 0; i < n; i++) {
             c[i] = lo + (i + 0.5) * d;
             b[2 * i] = lo + i * d;
             b[2 * i + 1] = lo + (i + 1) * d;
         }
-        s = nc_put_var_double(ncid, varid, c);
-        if (!s)
-            s = nc_put_var_double(ncid, bndid, b);
+        if (!(st = fc_cf_put_double(cf, varid, NULL, NULL, c, err)))
+            st = fc_cf_put_double(cf, bndid, NULL, NULL, b, err);
     }
     free(c);
     free(b);
-    return s;
+    return st;
 }
 
-static int write_faces(int ncid, int varid, int n, double lo, double d)
+static int write_faces(fc_cf_file *cf, int varid, int n, double lo, double d, fc_err *err)
 {
     double *c = malloc((size_t)n * sizeof *c);
     if (!c)
-        return NC_ENOMEM;
+        return fc_fail(err, FC_ENOMEM, "out of memory for the coordinates");
     for (int i = 0; i < n; i++)
         c[i] = lo + i * d;
-    int s = nc_put_var_double(ncid, varid, c);
+    int st = fc_cf_put_double(cf, varid, NULL, NULL, c, err);
     free(c);
-    return s;
+    return st;
 }
 
-int fc_ncio_create(const char *path, int overwrite, const fc_ncio_meta *m, fc_ncio_file **out,
-                fc_err *err)
+static void free_file(fc_ncio_file *f)
+{
+    free(f->varid);
+    free(f->extent);
+    free(f->spectrum);
+    free(f->diagid);
+    free(f);
+}
+
+/* Dimensions, coordinates, variables and attributes of a new output file (define mode). */
+static int define(fc_ncio_file *f, const fc_ncio_meta *m, int *coords, fc_err *err)
 {
     const fc_grid *g = m->grid;
     const fc_solver_desc *s = m->solver;
-    int st = fc_output_writable(path, "output file", overwrite,
-                                "use -O/--overwrite to replace it, or -o to write elsewhere", err);
-    if (st)
+    fc_cf_file *cf = &f->cf;
+    int st, dt, dy, dx, dnv;
+    if ((st = fc_cf_def_dim(cf, "time", NC_UNLIMITED, &dt, err)) ||
+        (st = fc_cf_def_dim(cf, "y", (size_t)g->ny, &dy, err)) ||
+        (st = fc_cf_def_dim(cf, "x", (size_t)g->nx, &dx, err)) ||
+        (st = fc_cf_def_dim(cf, "nv", 2, &dnv, err)))
         return st;
-    /* Uncompressed output is CDF-5: another process can read every complete record while the
-     * run writes (an HDF5 file open for writing cannot be opened by a reader), and a killed run
-     * leaves the header's record count at the last nc_sync. Compression needs NetCDF-4/HDF5,
-     * readable once the run has closed it. */
-    const int nc4 = m->deflate > 0;
-    int ncid = -1;
-    int cmode = (nc4 ? NC_NETCDF4 : NC_64BIT_DATA) | (overwrite ? NC_CLOBBER : NC_NOCLOBBER);
-    int rc = nc_create(path, cmode, &ncid);
-    if (rc != NC_NOERR)
-        return fc_fail(err, FC_EINPUT, "cannot create output file '%s': %s", path,
-                       rc == NC_EEXIST ? "it exists" : fc_nc_strerror(rc, path));
-    fc_ncio_file *f = calloc(1, sizeof *f);
-    if (!f) {
-        fc_nc_close_output(ncid);
-        unlink(path);
-        return fc_fail(err, FC_ENOMEM, "out of memory");
-    }
-    f->ncid = ncid;
-    f->path = strdup(path);
-    f->grid = g;
-    f->nvars = (int)s->nvars;
-    f->ndiags = m->ndiags;
-    f->varid = calloc(s->nvars, sizeof *f->varid);
-    f->extent = calloc(s->nvars, sizeof *f->extent);
-    f->spectrum = calloc(s->nvars, sizeof *f->spectrum);
-    f->diagid = calloc((size_t)m->ndiags + 1, sizeof *f->diagid);
-    if (!f->path || !f->varid || !f->extent || !f->spectrum || !f->diagid) {
-        st = fc_fail(err, FC_ENOMEM, "out of memory");
-        goto fail;
-    }
-
-    int dt, dy, dx, dnv, xid, yid, xb, yb;
-    NC_TRY(nc_def_dim(ncid, "time", NC_UNLIMITED, &dt), "defining time");
-    NC_TRY(nc_def_dim(ncid, "y", (size_t)g->ny, &dy), "defining y");
-    NC_TRY(nc_def_dim(ncid, "x", (size_t)g->nx, &dx), "defining x");
-    NC_TRY(nc_def_dim(ncid, "nv", 2, &dnv), "defining nv");
-
     char units[128];
     snprintf(units, sizeof units, "seconds since %s",
              fc_cfg_str(m->cfg, "output", "reference_time"));
-    NC_TRY(nc_def_var(ncid, "time", NC_DOUBLE, 1, &dt, &f->timeid), "defining time");
-    NC_TRY(put_text(ncid, f->timeid, "standard_name", "time"), "time attributes");
-    NC_TRY(put_text(ncid, f->timeid, "long_name", "model time"), "time attributes");
-    NC_TRY(put_text(ncid, f->timeid, "units", units), "time attributes");
-    NC_TRY(put_text(ncid, f->timeid, "calendar", "standard"), "time attributes");
-    NC_TRY(put_text(ncid, f->timeid, "axis", "T"), "time attributes");
-    NC_TRY(def_coord(ncid, "y", dy, dnv, "y coordinate of cell centre", "m", "Y", &yid, &yb),
-           "defining y");
-    NC_TRY(def_coord(ncid, "x", dx, dnv, "x coordinate of cell centre", "m", "X", &xid, &xb),
-           "defining x");
+    if ((st = fc_cf_def_var(cf, "time", NC_DOUBLE, 1, &dt, "model time", units, &f->timeid,
+                            err)) ||
+        (st = fc_cf_att_text(cf, f->timeid, "standard_name", "time", err)) ||
+        (st = fc_cf_att_text(cf, f->timeid, "calendar", "standard", err)) ||
+        (st = fc_cf_att_text(cf, f->timeid, "axis", "T", err)) ||
+        (st = def_coord(cf, "y", dy, dnv, "y coordinate of cell centre", "m", "Y", &coords[0],
+                        &coords[1], err)) ||
+        (st = def_coord(cf, "x", dx, dnv, "x coordinate of cell centre", "m", "X", &coords[2],
+                        &coords[3], err)))
+        return st;
     /* Staggered variables get their own coordinates: the faces, at cell edges; spectra theirs:
      * the wavenumber shells. */
-    int staggered = 0, dxf = -1, dyf = -1, xfid = -1, yfid = -1, spectral = 0, dk = -1, kid = -1,
-        kb = -1;
-    for (size_t k = 0; k < s->nvars; k++) {
+    int staggered = 0, spectral = 0, dxf = -1, dyf = -1, dk = -1;
+    for (size_t k = 0; k < s->io.nvars; k++) {
         f->varid[k] = -1;
         if (!fc_var_on(s, m->params, k))
             continue;
-        fc_var_extent(s->vars[k].shape, g, &f->extent[k][0], &f->extent[k][1]);
-        staggered |= s->vars[k].shape == FC_VAR_TY_XFACE || s->vars[k].shape == FC_VAR_TYFACE_X;
-        f->spectrum[k] = s->vars[k].shape == FC_VAR_TK;
+        fc_var_extent(s->io.vars[k].shape, g, &f->extent[k][0], &f->extent[k][1]);
+        const int shape = s->io.vars[k].shape;
+        staggered |= shape == FC_VAR_TY_XFACE || shape == FC_VAR_TYFACE_X;
+        f->spectrum[k] = s->io.vars[k].shape == FC_VAR_TK;
         spectral |= f->spectrum[k];
     }
-    double kstep = 0;
-    const int nk = fc_grid_shells(g, &kstep);
-    if (spectral) {
-        NC_TRY(nc_def_dim(ncid, "k", (size_t)nk, &dk), "defining k");
-        NC_TRY(def_coord(ncid, "k", dk, dnv,
+    if (spectral &&
+        ((st = fc_cf_def_dim(cf, "k", (size_t)fc_grid_shells(g, NULL), &dk, err)) ||
+         (st = def_coord(cf, "k", dk, dnv,
                          "wavenumber magnitude 2 pi / wavelength at the centre of the shell",
-                         "m-1", NULL, &kid, &kb),
-               "defining k");
-    }
-    if (staggered) {
-        NC_TRY(nc_def_dim(ncid, "x_face", (size_t)g->nx + 1, &dxf), "defining x_face");
-        NC_TRY(nc_def_dim(ncid, "y_face", (size_t)g->ny + 1, &dyf), "defining y_face");
-        NC_TRY(nc_def_var(ncid, "x_face", NC_DOUBLE, 1, &dxf, &xfid), "defining x_face");
-        NC_TRY(put_text(ncid, xfid, "long_name", "x coordinate of cell faces normal to x"),
-               "x_face attributes");
-        NC_TRY(put_text(ncid, xfid, "units", "m"), "x_face attributes");
-        NC_TRY(nc_def_var(ncid, "y_face", NC_DOUBLE, 1, &dyf, &yfid), "defining y_face");
-        NC_TRY(put_text(ncid, yfid, "long_name", "y coordinate of cell faces normal to y"),
-               "y_face attributes");
-        NC_TRY(put_text(ncid, yfid, "units", "m"), "y_face attributes");
-    }
+                         "m-1", NULL, &coords[4], &coords[5], err))))
+        return st;
+    if (staggered &&
+        ((st = fc_cf_def_dim(cf, "x_face", (size_t)g->nx + 1, &dxf, err)) ||
+         (st = fc_cf_def_dim(cf, "y_face", (size_t)g->ny + 1, &dyf, err)) ||
+         (st = fc_cf_def_var(cf, "x_face", NC_DOUBLE, 1, &dxf,
+                             "x coordinate of cell faces normal to x", "m", &coords[6], err)) ||
+         (st = fc_cf_def_var(cf, "y_face", NC_DOUBLE, 1, &dyf,
+                             "y coordinate of cell faces normal to y", "m", &coords[7], err))))
+        return st;
 
-    const fc_real fill = FC_FILL;
-    for (size_t k = 0; k < s->nvars; k++) {
-        const fc_var_spec *v = &s->vars[k];
+    for (size_t k = 0; k < s->io.nvars; k++) {
+        const fc_var_spec *v = &s->io.vars[k];
         if (!fc_var_on(s, m->params, k))
             continue;
         const size_t ex = (size_t)f->extent[k][0], ey = (size_t)f->extent[k][1];
@@ -214,116 +172,121 @@ int fc_ncio_create(const char *path, int overwrite, const fc_ncio_meta *m, fc_nc
             chunk[1] = ex;
         }
         const int nd = spectrum ? 2 : timed ? 3 : 2;
-        NC_TRY(nc_def_var(ncid, v->name, NC_FC_REAL, nd, timed ? dims : dims + 1, &f->varid[k]),
-               v->name);
-        if (nc4) {
-            NC_TRY(nc_def_var_chunking(ncid, f->varid[k], NC_CHUNKED, timed ? chunk : chunk + 1),
-                   v->name);
-            NC_TRY(nc_def_var_deflate(ncid, f->varid[k], 1, 1, m->deflate), v->name);
-        }
-        NC_TRY(nc_put_att(ncid, f->varid[k], "_FillValue", NC_FC_REAL, 1, &fill), v->name);
-        NC_TRY(put_text(ncid, f->varid[k], "long_name", v->long_name), v->name);
-        NC_TRY(put_text(ncid, f->varid[k], "units", v->units), v->name);
-        if (v->standard_name)
-            NC_TRY(put_text(ncid, f->varid[k], "standard_name", v->standard_name), v->name);
+        if ((st = fc_cf_def_var(cf, v->name, NC_FC_REAL, nd, timed ? dims : dims + 1, v->long_name,
+                                v->units, &f->varid[k], err)) ||
+            (m->deflate > 0 &&
+             (st = fc_cf_deflate(cf, f->varid[k], timed ? chunk : chunk + 1, m->deflate, err))) ||
+            (v->standard_name &&
+             (st = fc_cf_att_text(cf, f->varid[k], "standard_name", v->standard_name, err))))
+            return st;
     }
-    for (int k = 0; k < m->ndiags; k++) {
-        const fc_diag_spec *d = &m->diags[k];
-        const double dfill = NC_FILL_DOUBLE;
-        NC_TRY(nc_def_var(ncid, d->name, NC_DOUBLE, 1, &dt, &f->diagid[k]), d->name);
-        NC_TRY(nc_put_att_double(ncid, f->diagid[k], "_FillValue", NC_DOUBLE, 1, &dfill), d->name);
-        NC_TRY(put_text(ncid, f->diagid[k], "long_name", d->long_name), d->name);
-        NC_TRY(put_text(ncid, f->diagid[k], "units", d->units), d->name);
-    }
+    for (int k = 0; k < m->ndiags; k++)
+        if ((st = fc_cf_def_var(cf, m->diags[k].name, NC_DOUBLE, 1, &dt, m->diags[k].long_name,
+                                m->diags[k].units, &f->diagid[k], err)))
+            return st;
 
-    char source[256];
-    snprintf(source, sizeof source, "flowcast %s, solver %s", PACKAGE_VERSION, s->name);
     const double domain[4] = {g->x_min, g->x_max, g->y_min, g->y_max};
-    const char *bc[4];
-    for (int k = 0; k < 4; k++)
-        bc[k] = fc_bc_name(g->bc[k]);
     char bcs[128];
-    snprintf(bcs, sizeof bcs, "west=%s east=%s south=%s north=%s", bc[0], bc[1], bc[2], bc[3]);
-    NC_TRY(put_text(ncid, NC_GLOBAL, "Conventions", "CF-1.11"), "global attributes");
-    NC_TRY(put_text(ncid, NC_GLOBAL, "title", m->title), "global attributes");
-    NC_TRY(put_text(ncid, NC_GLOBAL, "source", source), "global attributes");
-    NC_TRY(put_text(ncid, NC_GLOBAL, "history", m->history), "global attributes");
-    NC_TRY(put_text(ncid, NC_GLOBAL, "references", s->references), "global attributes");
-    NC_TRY(put_text(ncid, NC_GLOBAL, "comment", s->summary), "global attributes");
-    NC_TRY(put_text(ncid, NC_GLOBAL, "flowcast_version", PACKAGE_VERSION), "global attributes");
-    NC_TRY(put_text(ncid, NC_GLOBAL, "flowcast_solver", s->name), "global attributes");
-    NC_TRY(put_text(ncid, NC_GLOBAL, "flowcast_device", m->device), "global attributes");
-    NC_TRY(put_text(ncid, NC_GLOBAL, "flowcast_precision", FC_PRECISION), "global attributes");
-    NC_TRY(put_text(ncid, NC_GLOBAL, "flowcast_boundaries", bcs), "global attributes");
-    NC_TRY(nc_put_att_double(ncid, NC_GLOBAL, "flowcast_domain", NC_DOUBLE, 4, domain),
-           "global attributes");
-    NC_TRY(put_text(ncid, NC_GLOBAL, "flowcast_case_file", m->cfg->path), "global attributes");
-    NC_TRY(put_text(ncid, NC_GLOBAL, "flowcast_case", m->cfg->text), "global attributes");
-    NC_TRY(nc_enddef(ncid), "ending definitions");
+    snprintf(bcs, sizeof bcs, "west=%s east=%s south=%s north=%s", fc_bc_name(g->bc[0]),
+             fc_bc_name(g->bc[1]), fc_bc_name(g->bc[2]), fc_bc_name(g->bc[3]));
+    const char *const text[][2] = {
+        {"references", s->references},      {"comment", s->summary},
+        {"flowcast_version", PACKAGE_VERSION}, {"flowcast_solver", s->name},
+        {"flowcast_device", m->device},     {"flowcast_precision", FC_PRECISION},
+        {"flowcast_boundaries", bcs},       {"flowcast_case_file", m->cfg->path},
+        {"flowcast_case", m->cfg->text},
+    };
+    for (size_t k = 0; k < sizeof text / sizeof text[0]; k++)
+        if ((st = fc_cf_att_text(cf, NC_GLOBAL, text[k][0], text[k][1], err)))
+            return st;
+    return fc_cf_att_double(cf, NC_GLOBAL, "flowcast_domain", 4, domain, err);
+}
 
-    NC_TRY(write_coord(ncid, xid, xb, g->nx, g->x_min, g->dx), "writing x");
-    NC_TRY(write_coord(ncid, yid, yb, g->ny, g->y_min, g->dy), "writing y");
-    if (staggered) {
-        NC_TRY(write_faces(ncid, xfid, g->nx + 1, g->x_min, g->dx), "writing x_face");
-        NC_TRY(write_faces(ncid, yfid, g->ny + 1, g->y_min, g->dy), "writing y_face");
+int fc_ncio_create(const char *path, int overwrite, const fc_ncio_meta *m, fc_ncio_file **out,
+                   fc_err *err)
+{
+    const fc_grid *g = m->grid;
+    const fc_solver_desc *s = m->solver;
+    fc_ncio_file *f = calloc(1, sizeof *f);
+    if (f) {
+        f->nvars = (int)s->io.nvars;
+        f->ndiags = m->ndiags;
+        f->varid = calloc(s->io.nvars, sizeof *f->varid);
+        f->extent = calloc(s->io.nvars, sizeof *f->extent);
+        f->spectrum = calloc(s->io.nvars, sizeof *f->spectrum);
+        f->diagid = calloc((size_t)m->ndiags + 1, sizeof *f->diagid);
     }
-    if (spectral)
-        NC_TRY(write_coord(ncid, kid, kb, nk, kstep / 2, kstep), "writing k");
-    NC_TRY(nc_sync(ncid), "syncing");
+    if (!f || !f->varid || !f->extent || !f->spectrum || !f->diagid) {
+        if (f)
+            free_file(f);
+        return fc_fail(err, FC_ENOMEM, "out of memory");
+    }
+    /* Uncompressed output is CDF-5: another process can read every complete record while the
+     * run writes (an HDF5 file open for writing cannot be opened by a reader), and a killed run
+     * leaves the header's record count at the last sync. Compression needs NetCDF-4/HDF5,
+     * readable once the run has closed it. */
+    char source[256];
+    fc_cf_spec spec = {"output file", overwrite,
+                       "use -O/--overwrite to replace it, or -o to write elsewhere", 0,
+                       m->deflate > 0, m->title, m->history};
+    int coords[8] = {-1, -1, -1, -1, -1, -1, -1, -1}; /* y, y_bnds, x, x_bnds, k, k_bnds, faces */
+    int st = fc_cf_create(&f->cf, path, &spec, err);
+    if (st) {
+        free_file(f);
+        return st;
+    }
+    snprintf(source, sizeof source, "flowcast %s, solver %s", PACKAGE_VERSION, s->name);
+    double kstep = 0;
+    const int nk = fc_grid_shells(g, &kstep);
+    if ((st = fc_cf_att_text(&f->cf, NC_GLOBAL, "source", source, err)) ||
+        (st = define(f, m, coords, err)) || (st = fc_cf_enddef(&f->cf, err)) ||
+        (st = write_coord(&f->cf, coords[2], coords[3], g->nx, g->x_min, g->dx, err)) ||
+        (st = write_coord(&f->cf, coords[0], coords[1], g->ny, g->y_min, g->dy, err)) ||
+        (coords[6] >= 0 &&
+         ((st = write_faces(&f->cf, coords[6], g->nx + 1, g->x_min, g->dx, err)) ||
+          (st = write_faces(&f->cf, coords[7], g->ny + 1, g->y_min, g->dy, err)))) ||
+        (coords[4] >= 0 &&
+         (st = write_coord(&f->cf, coords[4], coords[5], nk, kstep / 2, kstep, err))) ||
+        (st = fc_cf_sync(&f->cf, err))) {
+        fc_cf_discard(&f->cf); /* a file we created but could not define holds nothing of value */
+        free_file(f);
+        return st;
+    }
     *out = f;
     return FC_OK;
-
-fail:
-    fc_nc_close_output(ncid);
-    unlink(path); /* a file we created but could not define holds nothing of value */
-    free(f->path);
-    free(f->varid);
-    free(f->extent);
-    free(f->spectrum);
-    free(f->diagid);
-    free(f);
-    return st;
 }
 
 int fc_ncio_write_static(fc_ncio_file *f, int var, const fc_real *packed, fc_err *err)
 {
-    const char *path = f->path;
-    int st = FC_OK;
     size_t start[2] = {0, 0}, count[2] = {(size_t)f->extent[var][1], (size_t)f->extent[var][0]};
-    NC_TRY(nc_put_vara_fc(f->ncid, f->varid[var], start, count, packed), "writing a variable");
-fail:
-    return st;
+    return put_real(&f->cf, f->varid[var], start, count, packed, err);
 }
 
 int fc_ncio_write_record(fc_ncio_file *f, double t, fc_real *const *packed, const double *diags,
-                      fc_err *err)
+                         fc_err *err)
 {
-    const char *path = f->path;
-    int st = FC_OK;
     size_t start[3] = {(size_t)f->nrec, 0, 0};
     size_t count[3] = {1, 0, 0};
+    int st;
     for (int k = 0; k < f->nvars; k++)
         if (packed[k] && f->varid[k] >= 0) {
             /* (time, y, x), or (time, k): the shells along k */
             count[1] = (size_t)f->extent[k][f->spectrum[k] ? 0 : 1];
             count[2] = (size_t)f->extent[k][0];
-            NC_TRY(nc_put_vara_fc(f->ncid, f->varid[k], start, count, packed[k]),
-                   "writing a record");
+            if ((st = put_real(&f->cf, f->varid[k], start, count, packed[k], err)))
+                return st;
         }
     /* A diagnostic that is not defined at this record (a step statistic before the first
-     * step, NaN in memory) is stored as the declared _FillValue, which CF tools read as
-     * missing; a NaN would be averaged as data. */
-    for (int k = 0; k < f->ndiags; k++) {
-        const double v = isfinite(diags[k]) ? diags[k] : NC_FILL_DOUBLE;
-        NC_TRY(nc_put_vara_double(f->ncid, f->diagid[k], start, count, &v),
-               "writing diagnostics");
-    }
+     * step, NaN in memory) is stored as the declared _FillValue (fc_cf_put_double). */
+    for (int k = 0; k < f->ndiags; k++)
+        if ((st = fc_cf_put_double(&f->cf, f->diagid[k], start, count, &diags[k], err)))
+            return st;
     /* The time value last: a record without it is incomplete. */
-    NC_TRY(nc_put_vara_double(f->ncid, f->timeid, start, count, &t), "writing time");
-    NC_TRY(nc_sync(f->ncid), "syncing");
+    if ((st = fc_cf_put_double(&f->cf, f->timeid, start, count, &t, err)) ||
+        (st = fc_cf_sync(&f->cf, err)))
+        return st;
     f->nrec++;
-fail:
-    return st;
+    return FC_OK;
 }
 
 int fc_ncio_records(const fc_ncio_file *f) { return f->nrec; }
@@ -332,15 +295,10 @@ int fc_ncio_close(fc_ncio_file *f, fc_err *err)
 {
     if (!f)
         return FC_OK;
-    int st = FC_OK, rc = fc_nc_close_output(f->ncid);
-    if (rc != NC_NOERR)
-        st = fc_fail(err, FC_EIO, "%s: closing: %s", f->path, fc_nc_strerror(rc, f->path));
-    free(f->path);
-    free(f->varid);
-    free(f->extent);
-    free(f->spectrum);
-    free(f->diagid);
-    free(f);
+    /* A file of records is kept whatever happened, even when the close fails (a full disk):
+     * readers still find the records synced before. */
+    int st = fc_cf_close(&f->cf, err);
+    free_file(f);
     return st;
 }
 
@@ -453,21 +411,21 @@ int fc_ncio_read_restart(const char *path, const fc_solver_desc *s, const void *
     if (!st)
         *t = times[nrec - 1];
     free(times);
-    for (int k = 0; k < s->nfields && !st; k++) {
+    for (int k = 0; k < s->io.nfields && !st; k++) {
         int active = 1, nxe = g->nx, nye = g->ny;
-        for (size_t v = 0; v < s->nvars; v++)
-            if (!strcmp(s->vars[v].name, s->restart_vars[k])) {
+        for (size_t v = 0; v < s->io.nvars; v++)
+            if (!strcmp(s->io.vars[v].name, s->io.restart_vars[k])) {
                 active = fc_var_on(s, params, v);
-                fc_var_extent(s->vars[v].shape, g, &nxe, &nye);
+                fc_var_extent(s->io.vars[v].shape, g, &nxe, &nye);
             }
         if (!active)
             continue;
-        if (nc_inq_varid(ncid, s->restart_vars[k], &(int){0}) != NC_NOERR) {
+        if (nc_inq_varid(ncid, s->io.restart_vars[k], &(int){0}) != NC_NOERR) {
             st = fc_fail(err, FC_EINPUT, "restart file '%s' has no variable '%s'", path,
-                         s->restart_vars[k]);
+                         s->io.restart_vars[k]);
             break;
         }
-        st = read_plane(ncid, path, s->restart_vars[k], g, nxe, nye, nrec - 1, host->f[k], err);
+        st = read_plane(ncid, path, s->io.restart_vars[k], g, nxe, nye, nrec - 1, host->f[k], err);
         if (st == FC_EINPUT && strstr(err->msg, " is "))
             fc_err_append(err, "(the restart file is from another grid)");
     }

@@ -16,6 +16,7 @@
 #endif
 
 #include "src/core/backend.h"
+#include "src/core/cfwrite.h"
 #include "src/core/config.h"
 #include "src/core/files.h"
 #include "src/core/grid.h"
@@ -48,14 +49,14 @@ typedef struct run_ctx {
 static int alloc_output(run_ctx *c, fc_err *err)
 {
     const fc_solver_desc *s = c->sim.s;
-    c->packed = calloc(s->nvars, sizeof *c->packed);
-    c->ndiags = (int)s->ndiags + (int)s->nstep_stats + NRUN_DIAGS;
+    c->packed = calloc(s->io.nvars, sizeof *c->packed);
+    c->ndiags = (int)s->io.ndiags + (int)s->io.nstep_stats + NRUN_DIAGS;
     c->diags = calloc((size_t)c->ndiags, sizeof *c->diags);
     if (!c->packed || !c->diags)
         return fc_fail(err, FC_ENOMEM, "out of host memory");
-    for (size_t k = 0; k < s->nvars; k++) {
+    for (size_t k = 0; k < s->io.nvars; k++) {
         int ex, ey;
-        fc_var_extent(s->vars[k].shape, &c->sim.grid, &ex, &ey);
+        fc_var_extent(s->io.vars[k].shape, &c->sim.grid, &ex, &ey);
         if (!(c->packed[k] = malloc((size_t)ex * (size_t)ey * sizeof(fc_real))))
             return fc_fail(err, FC_ENOMEM, "out of host memory for the output variables");
     }
@@ -85,25 +86,25 @@ static int write_record(run_ctx *c, const fc_step_report *rep, fc_err *err)
     int st = fc_sim_download(sim, err);
     if (st)
         return st;
-    fc_real **out = calloc(s->nvars, sizeof *out);
+    fc_real **out = calloc(s->io.nvars, sizeof *out);
     if (!out)
         return fc_fail(err, FC_ENOMEM, "out of host memory");
     int first = fc_ncio_records(c->out) == 0;
-    for (size_t k = 0; k < s->nvars; k++)
-        if ((first || !fc_var_static(s->vars[k].shape)) && fc_var_on(s, sim->params, k))
+    for (size_t k = 0; k < s->io.nvars; k++)
+        if ((first || !fc_var_static(s->io.vars[k].shape)) && fc_var_on(s, sim->params, k))
             out[k] = c->packed[k];
-    if ((st = s->derive(sim->params, &sim->grid, &sim->host, out, err)) ||
-        (st = s->diagnose(sim->params, &sim->grid, &sim->host, c->diags, err))) {
+    if ((st = s->io.derive(sim->params, &sim->grid, &sim->host, out, err)) ||
+        (st = s->io.diagnose(sim->params, &sim->grid, &sim->host, c->diags, err))) {
         free(out);
         return st;
     }
-    double *extra = c->diags + s->ndiags;
-    for (size_t k = 0; k < s->nstep_stats; k++)
+    double *extra = c->diags + s->io.ndiags;
+    for (size_t k = 0; k < s->io.nstep_stats; k++)
         *extra++ = rep ? rep->stats[k] : NAN;
     extra[0] = rep ? sim->dt : 0;
     extra[1] = rep ? sim->courant : 0;
-    for (size_t k = 0; k < s->nvars && !st; k++)
-        if (out[k] && fc_var_static(s->vars[k].shape)) {
+    for (size_t k = 0; k < s->io.nvars && !st; k++)
+        if (out[k] && fc_var_static(s->io.vars[k].shape)) {
             st = fc_ncio_write_static(c->out, (int)k, out[k], err);
             out[k] = NULL;
         }
@@ -111,17 +112,6 @@ static int write_record(run_ctx *c, const fc_step_report *rep, fc_err *err)
         st = fc_ncio_write_record(c->out, sim->t, out, c->diags, err);
     free(out);
     return st;
-}
-
-static void history(const run_ctx *c, char *buf, size_t len)
-{
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    char stamp[64];
-    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    snprintf(buf, len, "%s: %s", stamp,
-             c->o->command_line ? c->o->command_line : "flowcast run (library call)");
 }
 
 /* The index of the first output time after t (times k * interval). */
@@ -161,10 +151,10 @@ static int check_run_size(run_ctx *c, fc_err *err)
     if (fc_cfg_int(cfg, "output", "deflate") == 0) {
         const fc_solver_desc *s = sim->s;
         double bytes = 0;
-        for (size_t k = 0; k < s->nvars; k++) {
+        for (size_t k = 0; k < s->io.nvars; k++) {
             int ex, ey;
-            fc_var_extent(s->vars[k].shape, &sim->grid, &ex, &ey);
-            if (fc_var_on(s, sim->params, k) && !fc_var_static(s->vars[k].shape))
+            fc_var_extent(s->io.vars[k].shape, &sim->grid, &ex, &ey);
+            if (fc_var_on(s, sim->params, k) && !fc_var_static(s->io.vars[k].shape))
                 bytes += (double)ex * ey * sizeof(fc_real);
         }
         bytes = (bytes + 8.0 * (c->ndiags + 1)) * records;
@@ -221,12 +211,13 @@ static int setup(run_ctx *c, fc_err *err)
     fc_diag_spec *diags = malloc((size_t)c->ndiags * sizeof *diags);
     if (!diags)
         return fc_fail(err, FC_ENOMEM, "out of memory");
-    memcpy(diags, s->diags, s->ndiags * sizeof *diags);
-    if (s->nstep_stats)
-        memcpy(diags + s->ndiags, s->step_stats, s->nstep_stats * sizeof *diags);
-    memcpy(diags + s->ndiags + s->nstep_stats, run_diags, sizeof run_diags);
+    memcpy(diags, s->io.diags, s->io.ndiags * sizeof *diags);
+    if (s->io.nstep_stats)
+        memcpy(diags + s->io.ndiags, s->io.step_stats, s->io.nstep_stats * sizeof *diags);
+    memcpy(diags + s->io.ndiags + s->io.nstep_stats, run_diags, sizeof run_diags);
     char hist[8192];
-    history(c, hist, sizeof hist);
+    fc_cf_history(hist, sizeof hist,
+                  o->command_line ? o->command_line : "flowcast run (library call)");
     const fc_sim *sim = &c->sim;
     const char *title = fc_cfg_str(&sim->cfg, "case", "title");
     fc_ncio_meta meta = {&sim->cfg,  s,      sim->params, &sim->grid,
@@ -239,7 +230,7 @@ static int setup(run_ctx *c, fc_err *err)
 
 static void teardown(run_ctx *c)
 {
-    for (size_t k = 0; c->packed && k < c->sim.s->nvars; k++)
+    for (size_t k = 0; c->packed && k < c->sim.s->io.nvars; k++)
         free(c->packed[k]);
     free(c->packed);
     free(c->diags);
@@ -267,20 +258,20 @@ static void summary(const run_ctx *c, const fc_run_result *res, const double *st
     const fc_sim *sim = &c->sim;
     const fc_solver_desc *s = sim->s;
     const double cells = (double)sim->grid.nx * sim->grid.ny;
-    const double bpc = s->bytes_per_cell_step(sim->params);
+    const double bpc = s->cost.bytes_per_cell_step(sim->params);
     const long long steps = res->steps;
     char halving_note[128];
     snprintf(halving_note, sizeof halving_note,
              "; %lld steps retried with half the time step to keep depths positive",
              res->halvings);
     char d1[32], d2[32], drift[160] = "", stats[256] = "";
-    if (s->conserved_diag >= 0)
+    if (s->io.conserved_diag >= 0)
         snprintf(drift, sizeof drift, "%s drift %.2e (relative); ",
-                 s->diags[s->conserved_diag].name, res->drift);
-    for (size_t k = 0; k < s->nstep_stats && steps > 0; k++) {
+                 s->io.diags[s->io.conserved_diag].name, res->drift);
+    for (size_t k = 0; k < s->io.nstep_stats && steps > 0; k++) {
         size_t len = strlen(stats);
         snprintf(stats + len, sizeof stats - len, "%s%s %.3g", k ? ", " : "; mean per step: ",
-                 s->step_stats[k].name, stat_sum[k] / (double)steps);
+                 s->io.step_stats[k].name, stat_sum[k] / (double)steps);
     }
     fc_info("done: %lld steps to t = %.9g s in %s (steps %s); %.2f Mcell-updates/s, %.2f GB/s "
             "effective (%.0f B per cell-step, the least a step must move); %s%d records in "
@@ -317,7 +308,7 @@ int fc_run(const fc_run_opts *o, fc_run_result *res, fc_err *err)
     long long next = interval > 0 ? next_output(sim->t, interval) : 0;
     double t_last = sim->t, mass0 = 0, wall0 = fc_now(), step_wall = 0;
     double stat_sum[FC_MAX_STEP_STATS] = {0}; /* of the solver's step statistics, for the summary */
-    const int conserved = s->conserved_diag;
+    const int conserved = s->io.conserved_diag;
     long long steps0 = sim->steps;
     fc_progress prog;
 
@@ -332,7 +323,8 @@ int fc_run(const fc_run_opts *o, fc_run_result *res, fc_err *err)
                 FC_PRECISION, c.path);
     else
         fc_info("%s: solver %s, initial condition %s, %d x %d cells, %s, %s precision -> %s",
-                sim->cfg.path, s->name, s->ics[fc_cfg_choice(&sim->cfg, "initial", "type")].name,
+                sim->cfg.path, s->name,
+                s->schema.ics[fc_cfg_choice(&sim->cfg, "initial", "type")].name,
                 sim->grid.nx, sim->grid.ny, c.device, FC_PRECISION, c.path);
     fc_progress_start(&prog, sim->t, t_end, (double)sim->grid.nx * sim->grid.ny,
                       o->quiet || fc_log_quiet());
@@ -359,7 +351,7 @@ int fc_run(const fc_run_opts *o, fc_run_result *res, fc_err *err)
         }
         if (st)
             goto done;
-        for (size_t k = 0; k < s->nstep_stats; k++)
+        for (size_t k = 0; k < s->io.nstep_stats; k++)
             stat_sum[k] += sim->last.stats[k];
         /* A steady state ends the run with a record of it. */
         const int steady = steady_tol > 0 && sim->last.change < steady_tol;

@@ -18,8 +18,8 @@ static int check_memory(const fc_sim *s, fc_err *err)
 {
     const fc_grid *g = &s->grid;
     double cells = (double)g->nalloc, real = sizeof(fc_real);
-    double solver_bytes = s->s->mem_per_cell(s->params) * cells * real;
-    double host_bytes = (s->s->nfields + s->s->nvars) * cells * real;
+    double solver_bytes = s->s->cost.mem_per_cell(s->params) * cells * real;
+    double host_bytes = (s->s->io.nfields + s->s->io.nvars) * cells * real;
     if (strcmp(s->ops->backend, "gpu"))
         host_bytes += solver_bytes;
     else {
@@ -28,7 +28,7 @@ static int check_memory(const fc_sim *s, fc_err *err)
         if (st)
             return st;
         if (solver_bytes > 0.95 * (double)info.mem_free)
-            return fc_fail(err, FC_ENOMEM,
+            return fc_fail(err, FC_EINPUT,
                            "%s: [grid] nx = %d, ny = %d needs %.3g GB on the GPU; %s has %.3g GB "
                            "free",
                            s->cfg.path, g->nx, g->ny, solver_bytes / 1e9, info.name,
@@ -36,7 +36,7 @@ static int check_memory(const fc_sim *s, fc_err *err)
     }
     double avail = (double)fc_host_available_memory();
     if (avail > 0 && host_bytes > 0.9 * avail)
-        return fc_fail(err, FC_ENOMEM,
+        return fc_fail(err, FC_EINPUT,
                        "%s: [grid] nx = %d, ny = %d needs %.3g GB of host memory; %.3g GB is "
                        "available",
                        s->cfg.path, g->nx, g->ny, host_bytes / 1e9, avail / 1e9);
@@ -46,7 +46,8 @@ static int check_memory(const fc_sim *s, fc_err *err)
 static int initial_state(fc_sim *s, const char *restart, fc_err *err)
 {
     if (!restart)
-        return s->s->initial(&s->cfg, &s->grid, s->params, &s->host, err);
+        return s->s->schema.ics[fc_cfg_choice(&s->cfg, "initial", "type")].set(
+            &s->cfg, &s->grid, s->params, &s->host, err);
     int st = fc_ncio_read_restart(restart, s->s, s->params, &s->grid, &s->host, &s->t, err);
     if (st)
         return st;
@@ -68,12 +69,12 @@ int fc_sim_start(fc_sim *s, fc_config *cfg, const fc_solver_ops *ops, const char
     s->s = s->cfg.solver;
     s->ops = ops ? ops : s->s->cpu;
     int st;
-    if ((st = fc_config_grid(&s->cfg, s->s->halo, &s->grid, err)) ||
-        (st = s->s->make_params(&s->cfg, &s->grid, &s->params, err)) ||
+    if ((st = fc_config_grid(&s->cfg, s->s->io.halo, &s->grid, err)) ||
+        (st = s->s->schema.make_params(&s->cfg, &s->grid, &s->params, err)) ||
         (st = check_memory(s, err)))
         goto fail;
-    s->host.nfields = s->s->nfields;
-    for (int k = 0; k < s->s->nfields; k++)
+    s->host.nfields = s->s->io.nfields;
+    for (int k = 0; k < s->s->io.nfields; k++)
         if (!(s->host.f[k] = fc_grid_alloc(&s->grid))) {
             st = fc_fail(err, FC_ENOMEM, "out of host memory for the %d x %d grid", s->grid.nx,
                          s->grid.ny);

@@ -47,6 +47,17 @@ typedef struct fc_step_report {
     double stats[FC_MAX_STEP_STATS];
 } fc_step_report;
 
+/* The end of a step with several stages: the fields of the stage set that holds the new state
+ * (set) trade places with the state's own (state), n of them: pointers move, no values. */
+static inline void fc_keep_stage(fc_real **state, fc_real **set, int n)
+{
+    for (int f = 0; f < n; f++) {
+        fc_real *t = state[f];
+        state[f] = set[f];
+        set[f] = t;
+    }
+}
+
 #define FC_MAX_PARTS 4
 
 /* What a backend measured of its own steps (fc_solver_ops.profile): per part, the median over
@@ -78,9 +89,13 @@ typedef struct fc_solver_ops {
     int (*profile)(void *st, double dt, int reps, fc_profile *out, fc_err *err);
 } fc_solver_ops;
 
+/* An initial condition: its name ([initial] type), a line of help, and the function that fills
+ * host->f (interior only) from the validated case. */
 typedef struct fc_ic_spec {
     const char *name;
     const char *help;
+    int (*set)(const fc_config *cfg, const fc_grid *g, const void *params, fc_state *host,
+               fc_err *err);
 } fc_ic_spec;
 
 /* (time, y, x) or static (y, x) at cell centres; or on a staggered grid's faces, (time, y,
@@ -116,36 +131,28 @@ typedef struct fc_diag_spec {
     const char *units;
 } fc_diag_spec;
 
-typedef struct fc_solver_desc {
-    const char *name;
-    const char *summary;
-    const char *references; /* stored in the output's `references` attribute */
-
+/* What a case file may say to a solver, and what the solver makes of it. */
+typedef struct fc_solver_schema {
     const fc_key *keys; /* the solver's own keys, [initial] parameters included */
     size_t nkeys;
+    /* Its initial conditions ([initial] type), one table: name, help and the function that sets
+     * each; the validated case holds the chosen one's index. */
     const fc_ic_spec *ics;
     size_t nics;
     /* Cross-key checks after every key is valid on its own; appends one line per problem to err
      * (fc_cfg_error) and returns how many it found. */
     int (*check)(const fc_config *cfg, fc_err *err);
-
     /* The solver's parameter struct from a validated case; free() releases it. */
     int (*make_params)(const fc_config *cfg, const fc_grid *g, void **params, fc_err *err);
-    int halo; /* halo width the stencils need */
+} fc_solver_schema;
 
+/* The state a backend advances, and what is written of it. */
+typedef struct fc_solver_io {
+    int halo; /* halo width the stencils need */
     /* State fields; restart_vars[k] is the output variable that holds field k exactly. */
     int nfields;
     const char *const *field_names;
     const char *const *restart_vars;
-    /* Values per cell that a backend keeps in memory, for the memory check. */
-    double (*mem_per_cell)(const void *params);
-    /* Bytes one step must move per cell at least (each input read once, each output written
-     * once), for effective-bandwidth figures. */
-    double (*bytes_per_cell_step)(const void *params);
-
-    /* Fills host->f with the initial condition (interior only). */
-    int (*initial)(const fc_config *cfg, const fc_grid *g, const void *params, fc_state *host,
-                   fc_err *err);
 
     const fc_var_spec *vars;
     size_t nvars;
@@ -169,12 +176,29 @@ typedef struct fc_solver_desc {
     size_t nstep_stats;
     /* Whether steps report fc_step_report.change, so that [time] steady_tol can stop a run. */
     int steady_capable;
+} fc_solver_io;
 
+/* What a step costs, for memory checks and benchmarks. */
+typedef struct fc_solver_cost {
+    /* Values per cell that a backend keeps in memory, for the memory check. */
+    double (*mem_per_cell)(const void *params);
+    /* Bytes one step must move per cell at least (each input read once, each output written
+     * once), for effective-bandwidth figures. */
+    double (*bytes_per_cell_step)(const void *params);
     /* What `flowcast bench` runs: a case file without [grid] nx and ny (the benchmark sets them
      * to each size of its ladder), and a few words saying what it is. */
     const char *bench_case;
     const char *bench_name;
+} fc_solver_cost;
 
+/* A solver: its name, the four parts above, and one table of operations per backend. */
+typedef struct fc_solver_desc {
+    const char *name;
+    const char *summary;
+    const char *references; /* stored in the output's `references` attribute */
+    fc_solver_schema schema;
+    fc_solver_io io;
+    fc_solver_cost cost;
     const fc_solver_ops *cpu;
     const fc_solver_ops *gpu; /* NULL in a build without CUDA */
 } fc_solver_desc;
@@ -182,14 +206,14 @@ typedef struct fc_solver_desc {
 /* Whether solver s writes variable k with these parameters. */
 static inline int fc_var_on(const fc_solver_desc *s, const void *params, size_t k)
 {
-    return !s->var_active || s->var_active(params, k);
+    return !s->io.var_active || s->io.var_active(params, k);
 }
 
 /* Whether state field f is in use with these parameters (its restart variable is written). */
 static inline int fc_field_on(const fc_solver_desc *s, const void *params, int f)
 {
-    for (size_t v = 0; v < s->nvars; v++)
-        if (!strcmp(s->vars[v].name, s->restart_vars[f]))
+    for (size_t v = 0; v < s->io.nvars; v++)
+        if (!strcmp(s->io.vars[v].name, s->io.restart_vars[f]))
             return fc_var_on(s, params, v);
     return 1;
 }

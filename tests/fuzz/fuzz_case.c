@@ -19,8 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     fc_grid g;
     void *params = NULL;
-    if (fc_config_grid(&cfg, cfg.solver->halo, &g, &err) == FC_OK &&
-        cfg.solver->make_params(&cfg, &g, &params, &err) == FC_OK)
+    if (fc_config_grid(&cfg, cfg.solver->io.halo, &g, &err) == FC_OK &&
+        cfg.solver->schema.make_params(&cfg, &g, &params, &err) == FC_OK)
         free(params);
     fc_config_free(&cfg);
     return 0;

@@ -24,12 +24,12 @@ void fuzz_init(void)
     const char *path = fuzz_write_temp((const uint8_t *)text, sizeof text - 1, ".ini");
     fc_err err;
     if (!path || fc_config_load(path, NULL, 0, fc_solvers(), &cfg, &err) ||
-        fc_config_grid(&cfg, cfg.solver->halo, &grid, &err) ||
-        cfg.solver->make_params(&cfg, &grid, &params, &err)) {
+        fc_config_grid(&cfg, cfg.solver->io.halo, &grid, &err) ||
+        cfg.solver->schema.make_params(&cfg, &grid, &params, &err)) {
         fprintf(stderr, "fuzz_restart: set-up failed: %s\n", err.msg);
         abort();
     }
-    host.nfields = cfg.solver->nfields;
+    host.nfields = cfg.solver->io.nfields;
     for (int k = 0; k < host.nfields; k++)
         host.f[k] = fc_grid_alloc(&grid);
 }

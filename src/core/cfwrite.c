@@ -1,0 +1,272 @@
+/* cfwrite.c: see cfwrite.h. */
+#include <fc_build.h>
+
+#include "src/core/cfwrite.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "src/core/files.h"
+#include "src/core/ncread.h"
+
+/* A failed libnetcdf call as an fc_err naming the file and what was being done. */
+static int nc_fail(const fc_cf_file *f, int status, const char *doing, const char *name,
+                   fc_err *err)
+{
+    return fc_fail(err, FC_EIO, "%s '%s': %s%s%s: %s", f->what, f->path, doing,
+                   name ? " " : "", name ? name : "", fc_nc_strerror(status, f->path));
+}
+
+#define CF_TRY(call, doing, name)                                                                \
+    do {                                                                                         \
+        int cf_status_ = (call);                                                                 \
+        if (cf_status_ != NC_NOERR)                                                              \
+            return nc_fail(f, cf_status_, doing, name, err);                                     \
+    } while (0)
+
+void fc_cf_history(char *buf, size_t len, const char *command)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    char stamp[64];
+    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    snprintf(buf, len, "%s: %s", stamp, command);
+}
+
+int fc_cf_create(fc_cf_file *f, const char *path, const fc_cf_spec *spec, fc_err *err)
+{
+    memset(f, 0, sizeof *f);
+    f->ncid = -1;
+    f->what = spec->what;
+    f->netcdf4 = spec->netcdf4;
+    if (strlen(path) >= sizeof f->path)
+        return fc_fail(err, FC_EINPUT, "%s '%.100s...': the path is too long", spec->what, path);
+    snprintf(f->path, sizeof f->path, "%s", path);
+    int st = fc_output_writable(path, spec->what, spec->overwrite, spec->allow, err);
+    if (st)
+        return st;
+    const int format = spec->netcdf4 ? NC_NETCDF4 : NC_64BIT_DATA;
+    int rc;
+    if (spec->atomic) {
+        /* A name of our own beside the target (same file system, so rename is atomic). */
+        snprintf(f->tmp, sizeof f->tmp, "%s.tmp-XXXXXX", path);
+        int fd = mkstemp(f->tmp);
+        if (fd < 0) {
+            f->tmp[0] = '\0';
+            return fc_fail(err, FC_EINPUT, "cannot create %s '%s' (a temporary file beside it "
+                           "could not be made)", spec->what, path);
+        }
+        close(fd);
+        rc = nc_create(f->tmp, format | NC_CLOBBER, &f->ncid);
+    } else
+        rc = nc_create(path, format | (spec->overwrite ? NC_CLOBBER : NC_NOCLOBBER), &f->ncid);
+    if (rc != NC_NOERR) {
+        if (f->tmp[0])
+            unlink(f->tmp);
+        f->ncid = -1;
+        return fc_fail(err, FC_EINPUT, "cannot create %s '%s': %s", spec->what, path,
+                       rc == NC_EEXIST ? "it exists" : fc_nc_strerror(rc, path));
+    }
+    char source[128];
+    snprintf(source, sizeof source, "flowcast %s", PACKAGE_VERSION);
+    if ((st = fc_cf_att_text(f, NC_GLOBAL, "Conventions", FC_CF_CONVENTIONS, err)) ||
+        (st = fc_cf_att_text(f, NC_GLOBAL, "title", spec->title, err)) ||
+        (st = fc_cf_att_text(f, NC_GLOBAL, "source", source, err)) ||
+        (spec->history && (st = fc_cf_att_text(f, NC_GLOBAL, "history", spec->history, err)))) {
+        fc_cf_discard(f);
+        return st;
+    }
+    return FC_OK;
+}
+
+int fc_cf_def_dim(fc_cf_file *f, const char *name, size_t len, int *dimid, fc_err *err)
+{
+    CF_TRY(nc_def_dim(f->ncid, name, len, dimid), "defining dimension", name);
+    return FC_OK;
+}
+
+int fc_cf_def_var(fc_cf_file *f, const char *name, nc_type type, int ndims, const int *dims,
+                  const char *long_name, const char *units, int *varid, fc_err *err)
+{
+    int st;
+    CF_TRY(nc_def_var(f->ncid, name, type, ndims, dims, varid), "defining variable", name);
+    /* A coordinate variable (named as its one dimension) has no missing values (CF 2.5.1). */
+    char dim_name[NC_MAX_NAME + 1] = "";
+    if (ndims == 1)
+        CF_TRY(nc_inq_dimname(f->ncid, dims[0], dim_name), "defining variable", name);
+    if (!strcmp(dim_name, name))
+        ;
+    else if (type == NC_DOUBLE) {
+        const double fill = NC_FILL_DOUBLE;
+        CF_TRY(nc_put_att_double(f->ncid, *varid, "_FillValue", NC_DOUBLE, 1, &fill),
+               "defining variable", name);
+    } else if (type == NC_FLOAT) {
+        const float fill = NC_FILL_FLOAT;
+        CF_TRY(nc_put_att_float(f->ncid, *varid, "_FillValue", NC_FLOAT, 1, &fill),
+               "defining variable", name);
+    }
+    if ((st = fc_cf_att_text(f, *varid, "long_name", long_name, err)))
+        return st;
+    /* A char variable holds text, which has no units. */
+    if (type != NC_CHAR && (st = fc_cf_att_text(f, *varid, "units", units, err)))
+        return st;
+    return FC_OK;
+}
+
+int fc_cf_att_text(fc_cf_file *f, int varid, const char *name, const char *text, fc_err *err)
+{
+    CF_TRY(nc_put_att_text(f->ncid, varid, name, strlen(text), text), "writing attribute", name);
+    return FC_OK;
+}
+
+int fc_cf_att_double(fc_cf_file *f, int varid, const char *name, size_t n, const double *v,
+                     fc_err *err)
+{
+    CF_TRY(nc_put_att_double(f->ncid, varid, name, NC_DOUBLE, n, v), "writing attribute", name);
+    return FC_OK;
+}
+
+int fc_cf_att_int(fc_cf_file *f, int varid, const char *name, size_t n, const int *v,
+                  fc_err *err)
+{
+    CF_TRY(nc_put_att_int(f->ncid, varid, name, NC_INT, n, v), "writing attribute", name);
+    return FC_OK;
+}
+
+int fc_cf_deflate(fc_cf_file *f, int varid, const size_t *chunk, int level, fc_err *err)
+{
+    if (!f->netcdf4)
+        return fc_fail(err, FC_EINPUT, "%s '%s': compression needs a NetCDF-4 file", f->what,
+                       f->path);
+    CF_TRY(nc_def_var_chunking(f->ncid, varid, NC_CHUNKED, chunk), "chunking", NULL);
+    CF_TRY(nc_def_var_deflate(f->ncid, varid, 1, 1, level), "compressing", NULL);
+    return FC_OK;
+}
+
+int fc_cf_enddef(fc_cf_file *f, fc_err *err)
+{
+    CF_TRY(nc_enddef(f->ncid), "defining the file", NULL);
+    return FC_OK;
+}
+
+/* The number of values of a hyperslab (the whole variable when count is NULL). */
+static int slab_size(const fc_cf_file *f, int varid, const size_t *count, size_t *n, fc_err *err)
+{
+    int nd, dims[NC_MAX_VAR_DIMS];
+    CF_TRY(nc_inq_varndims(f->ncid, varid, &nd), "writing", NULL);
+    CF_TRY(nc_inq_vardimid(f->ncid, varid, dims), "writing", NULL);
+    *n = 1;
+    for (int d = 0; d < nd; d++) {
+        size_t len = 0;
+        if (count)
+            len = count[d];
+        else
+            CF_TRY(nc_inq_dimlen(f->ncid, dims[d], &len), "writing", NULL);
+        *n *= len;
+    }
+    return FC_OK;
+}
+
+/* The body of fc_cf_put_double and _float: writes v as it is, or a copy with every NaN
+ * replaced by the fill value when it holds any (NaN or infinite). */
+#define CF_PUT(type, fill, put_vara, put_var)                                                    \
+    {                                                                                            \
+        size_t n;                                                                                \
+        int st = slab_size(f, varid, count, &n, err);                                            \
+        if (st)                                                                                  \
+            return st;                                                                           \
+        size_t first_nan = n;                                                                    \
+        for (size_t i = 0; i < n && first_nan == n; i++)                                         \
+            if (!isfinite(v[i]))                                                                     \
+                first_nan = i;                                                                   \
+        const type *src = v;                                                                     \
+        type *copy = NULL;                                                                       \
+        if (first_nan < n) {                                                                     \
+            if (!(copy = malloc(n * sizeof *copy)))                                              \
+                return fc_fail(err, FC_ENOMEM, "%s '%s': out of memory", f->what, f->path);     \
+            for (size_t i = 0; i < n; i++)                                                       \
+                copy[i] = isfinite(v[i]) ? v[i] : (fill);                                           \
+            src = copy;                                                                          \
+        }                                                                                        \
+        int rc = start ? put_vara(f->ncid, varid, start, count, src) : put_var(f->ncid, varid, src); \
+        free(copy);                                                                              \
+        if (rc != NC_NOERR) {                                                                    \
+            char name[NC_MAX_NAME + 1] = "";                                                     \
+            nc_inq_varname(f->ncid, varid, name);                                                \
+            return nc_fail(f, rc, "writing", name, err);                                         \
+        }                                                                                        \
+        return FC_OK;                                                                            \
+    }
+
+int fc_cf_put_double(fc_cf_file *f, int varid, const size_t *start, const size_t *count,
+                     const double *v, fc_err *err)
+CF_PUT(double, NC_FILL_DOUBLE, nc_put_vara_double, nc_put_var_double)
+
+int fc_cf_put_float(fc_cf_file *f, int varid, const size_t *start, const size_t *count,
+                    const float *v, fc_err *err)
+CF_PUT(float, NC_FILL_FLOAT, nc_put_vara_float, nc_put_var_float)
+
+int fc_cf_put_int(fc_cf_file *f, int varid, const int *v, fc_err *err)
+{
+    CF_TRY(nc_put_var_int(f->ncid, varid, v), "writing", NULL);
+    return FC_OK;
+}
+
+int fc_cf_put_text_row(fc_cf_file *f, int varid, size_t row, size_t len, const char *text,
+                       fc_err *err)
+{
+    char *buf = calloc(len ? len : 1, 1);
+    if (!buf)
+        return fc_fail(err, FC_ENOMEM, "%s '%s': out of memory", f->what, f->path);
+    memcpy(buf, text, strnlen(text, len));
+    size_t start[2] = {row, 0}, count[2] = {1, len};
+    int rc = nc_put_vara_text(f->ncid, varid, start, count, buf);
+    free(buf);
+    if (rc != NC_NOERR)
+        return nc_fail(f, rc, "writing text", NULL, err);
+    return FC_OK;
+}
+
+int fc_cf_sync(fc_cf_file *f, fc_err *err)
+{
+    CF_TRY(nc_sync(f->ncid), "syncing", NULL);
+    return FC_OK;
+}
+
+int fc_cf_close(fc_cf_file *f, fc_err *err)
+{
+    if (f->ncid < 0)
+        return FC_OK;
+    int rc = fc_nc_close_output(f->ncid);
+    f->ncid = -1;
+    if (rc != NC_NOERR) {
+        int st = nc_fail(f, rc, "closing", NULL, err);
+        if (f->tmp[0])
+            fc_cf_discard(f); /* the target keeps its old content */
+        return st;
+    }
+    if (f->tmp[0]) {
+        if (rename(f->tmp, f->path) != 0) {
+            int st = fc_fail(err, FC_EIO, "%s '%s': cannot rename %s over it", f->what, f->path,
+                             f->tmp);
+            fc_cf_discard(f);
+            return st;
+        }
+        f->tmp[0] = '\0';
+    }
+    return FC_OK;
+}
+
+void fc_cf_discard(fc_cf_file *f)
+{
+    if (f->ncid >= 0)
+        fc_nc_close_output(f->ncid);
+    f->ncid = -1;
+    unlink(f->tmp[0] ? f->tmp : f->path);
+    f->tmp[0] = '\0';
+}
