@@ -9,9 +9,12 @@ libflowcast_models_a_SOURCES += solvers/registry.h solvers/registry.c \
 	solvers/ns2d/ns2d_poisson.c solvers/ns2d/ns2d_poisson.h \
 	solvers/spectral/spec.h solvers/spectral/spec.c solvers/spectral/spec_cpu.c \
 	solvers/spectral/spec_cases.c solvers/spectral/spec_cases.h \
-	solvers/spectral/spec_fftw.c solvers/spectral/spec_fftw.h
-EXTRA_DIST += solvers/swe/swe_cuda.cu solvers/ns2d/ns2d_cuda.cu solvers/spectral/spec_cuda.cu
+	solvers/spectral/spec_fftw.c solvers/spectral/spec_fftw.h \
+	solvers/euler/euler.h solvers/euler/euler.c solvers/euler/euler_cpu.c \
+	solvers/euler/euler_cases.c solvers/euler/euler_cases.h
+EXTRA_DIST += solvers/swe/swe_cuda.cu solvers/ns2d/ns2d_cuda.cu solvers/spectral/spec_cuda.cu \
+	solvers/euler/euler_cuda.cu
 if HAVE_CUDA
 libflowcast_models_a_SOURCES += solvers/swe/swe_cuda.cu solvers/ns2d/ns2d_cuda.cu \
-	solvers/spectral/spec_cuda.cu
+	solvers/spectral/spec_cuda.cu solvers/euler/euler_cuda.cu
 endif

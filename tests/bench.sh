@@ -6,7 +6,7 @@
 
 b="$tmp/b"
 expect "bench --help" 0 "usage: flowcast bench" "$fc" bench --help
-expect "bench: unknown solver" 2 "unknown solver 'lbm' (known: swe, ns2d, spectral)" "$fc" bench lbm -o "$b"
+expect "bench: unknown solver" 2 "unknown solver 'lbm' (known: swe, ns2d, spectral, euler)" "$fc" bench lbm -o "$b"
 expect "bench: bad sizes" 2 "--sizes 16,x: expected up to 16 whole numbers from 4 to 65536" "$fc" bench --sizes 16,x -o "$b"
 expect "bench: bad threads" 2 "--threads 0: expected up to 32 whole numbers from 1 to 4096" "$fc" bench --threads 0 -o "$b"
 expect "bench: a thread count twice" 2 "--threads: 2 is given twice" "$fc" bench --threads 2,2 -o "$b"
@@ -50,6 +50,9 @@ fi
 mkdir -p "$tmp/rapl/intel-rapl:0"
 echo 123456 >"$tmp/rapl/intel-rapl:0/energy_uj"
 echo 262143328850 >"$tmp/rapl/intel-rapl:0/max_energy_range_uj"
+expect "bench: the euler solver's row" 0 "| euler | a warm bubble rising in a neutral atmosphere | 16 x 16 |" \
+  "$fc" bench euler --sizes 16 --threads 1 --repeat 1 --warmup 1 --min-seconds 0.01 --device cpu \
+  --no-plots -o "$tmp/eu"
 FC_RAPL_ROOT="$tmp/rapl" expect "bench: energy from RAPL" 0 "" "$fc" bench swe --sizes 16 --threads 1 --repeat 2 --min-seconds 0.01 --device cpu --no-plots -o "$tmp/e"
 awk -F, 'NR == 2 && $20 == 0 && $21 ~ /RAPL; 1 CPU package/ { found = 1 } END { exit !found }' "$tmp/e.csv" \
   && ok "bench: energy per step from the RAPL counter" || bad "bench: energy per step from the RAPL counter"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # cf.sh: every kind of file flowcast writes is CF as the community's tools read it: run output
 # (shallow water, ns2d with staggered faces and step statistics, ns2d with an obstacle, the
-# spectral solver's spectra, compressed NetCDF-4), a surrogate model, a forecast and a benchmark
+# spectral solver's spectra, compressed NetCDF-4, the Euler solver's vertical slice), a
+# surrogate model, a forecast and a benchmark
 # table. Each must
 # - carry Conventions, title and history, and long_name and units on every variable;
 # - give 0 errors and 0 warnings in the CF checker (cfchecker reads CF up to 1.8, so the
@@ -41,20 +42,21 @@ runs="jet:jet.ini:--set time.t_end=7200 --set output.interval=900
 cavity:cavity_re100.ini:--set time.t_end=0.5 --set output.interval=0.25
 cylinder:cylinder.ini:--set time.t_end=0.2 --set output.interval=0.1
 spectral:decaying_turbulence.ini:--set time.t_end=0.2 --set output.interval=0.1
-deflate:jet.ini:--set time.t_end=3600 --set output.deflate=4"
+deflate:jet.ini:--set time.t_end=3600 --set output.deflate=4
+euler:thermal_bubble.ini:--set time.t_end=20 --set output.interval=10 --set grid.nx=40 --set grid.ny=20"
 echo "$runs" | while IFS=: read -r name case sets; do
   # shellcheck disable=SC2086
   "$fc" run "$inputs/$case" $sets -o "$tmp/$name.nc" -q >"$tmp/err" 2>&1 ||
     echo "$name" >>"$tmp/failed_runs"
 done
-[ -f "$tmp/failed_runs" ] && bad "runs failed: $(cat "$tmp/failed_runs")" || ok "five runs"
+[ -f "$tmp/failed_runs" ] && bad "runs failed: $(cat "$tmp/failed_runs")" || ok "six runs"
 "$fc" train --data "$tmp/jet.nc" --vars h,u,v --static b --epochs 2 --hidden 8 \
   -o "$tmp/model.nc" >"$tmp/err" 2>&1 && ok "a model" || bad "train"
 "$fc" rollout --model "$tmp/model.nc" --init "$tmp/jet.nc" --steps 2 -o "$tmp/forecast.nc" \
   >"$tmp/err" 2>&1 && ok "a forecast" || bad "rollout"
 "$fc" bench swe --sizes 16 --threads 1 --repeat 1 --warmup 1 --min-seconds 0.1 --device cpu \
   --no-plots -o "$tmp/bench" >"$tmp/err" 2>&1 && ok "a benchmark table" || bad "bench"
-files="jet cavity cylinder spectral deflate model forecast bench"
+files="jet cavity cylinder spectral deflate euler model forecast bench"
 
 printf '<?xml version="1.0"?>\n<area_type_table><version_number>0</version_number><date>none</date></area_type_table>\n' >"$tmp/area.xml"
 printf '<?xml version="1.0"?>\n<standardized_region_list><version_number>0</version_number><date>none</date></standardized_region_list>\n' >"$tmp/region.xml"

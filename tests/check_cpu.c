@@ -16,6 +16,7 @@ int main(void)
     srunner_add_suite(sr, swe_suite());
     srunner_add_suite(sr, ns2d_suite());
     srunner_add_suite(sr, spectral_suite());
+    srunner_add_suite(sr, euler_suite());
     srunner_add_suite(sr, bench_suite());
     srunner_add_suite(sr, mlp_suite());
     srunner_add_suite(sr, surrogate_suite());

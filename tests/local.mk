@@ -3,7 +3,7 @@
 check_PROGRAMS += tests/check_cpu tests/check_gpu
 TEST_COMMON = tests/testlib.c tests/testlib.h
 tests_check_cpu_SOURCES = tests/check_cpu.c tests/suites.h tests/test_config.c \
-	tests/test_grid.c tests/test_ncio.c tests/test_swe.c tests/test_ns2d.c tests/test_spectral.c tests/test_bench.c tests/test_mlp.c tests/test_surrogate.c $(TEST_COMMON)
+	tests/test_grid.c tests/test_ncio.c tests/test_swe.c tests/test_ns2d.c tests/test_spectral.c tests/test_euler.c tests/test_bench.c tests/test_mlp.c tests/test_surrogate.c $(TEST_COMMON)
 tests_check_cpu_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_cpu_LDADD = $(FC_LIBS) $(CHECK_LIBS)
 tests_check_gpu_SOURCES = tests/check_gpu.c $(TEST_COMMON)

@@ -10,6 +10,7 @@ Suite *ncio_suite(void);
 Suite *swe_suite(void);
 Suite *ns2d_suite(void);
 Suite *spectral_suite(void);
+Suite *euler_suite(void);
 Suite *bench_suite(void);
 Suite *mlp_suite(void);
 Suite *surrogate_suite(void);

@@ -6,7 +6,7 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 
 libs="$top_builddir/libflowcast_core.a $top_builddir/libflowcast_models.a $top_builddir/libflowcast_app.a"
-prefixes='fc_ ml_ mlp_ swe_ ns2d_ spec_ ghia1982_'
+prefixes='fc_ ml_ mlp_ swe_ ns2d_ spec_ euler_ ghia1982_'
 command -v nm >/dev/null 2>&1 || { echo "skip: no nm"; exit 77; }
 
 # Strong global definitions (weak ones such as the compiler's DW.ref.__gxx_personality_v0 never

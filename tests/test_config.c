@@ -103,7 +103,7 @@ START_TEST(missing_required_keys_and_bad_choices)
     ASSERT_HAS(msg, "missing required key [initial] depth_left (m)");
     ASSERT_HAS(msg, "bad.ini:6: [boundary] west = sticky: must be one of: periodic, wall, open, inflow");
     msg = load_bad("[case]\nsolver = shallow\n", NULL, 0);
-    ASSERT_HAS(msg, "unknown solver 'shallow' (known: swe, ns2d, spectral)");
+    ASSERT_HAS(msg, "unknown solver 'shallow' (known: swe, ns2d, spectral, euler)");
     msg = load_bad("[case]\nsolver = swe\n[initial]\ntype = tsunami\n", NULL, 0);
     ASSERT_HAS(msg, "unknown initial condition 'tsunami' for solver swe");
 }
@@ -182,6 +182,10 @@ static const struct {
     {"spectral", "double_shear_layer", "layer_width = 0.03\n" PERIODIC},
     {"spectral", "random_spectrum", "energy = 0.5\npeak_wavenumber = 20\n" PERIODIC},
     {"spectral", "rest", PERIODIC},
+    {"euler", "rest", ""},
+    {"euler", "bubble",
+     "amplitude = 1\ncenter_x = 0.5\ncenter_z = 0.5\nradius_x = 0.2\nradius_z = 0.2\n"},
+    {"euler", "gravity_wave", ""},
 };
 
 /* Nonsense for key k: just outside its range, a non-number, or a word not among its choices. */
@@ -198,7 +202,6 @@ static int nonsense(const fc_key *k, char *buf, size_t len)
             snprintf(buf, len, "%s", k->type == FC_KEY_INT ? "1.5" : "nan");
         return 1;
     case FC_KEY_CHOICE:
-    case FC_KEY_BOOL:
         snprintf(buf, len, "bogus");
         return 1;
     default:

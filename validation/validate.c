@@ -7,7 +7,10 @@
  *         divergence after each projection, Ghia et al.'s cavity, Schaefer & Turek's cylinder;
  *   spectral  Taylor-Green (exact to round-off), the energy and enstrophy budgets and their
  *         order in dt, conservation without viscosity (to time-stepping error and, in the
- *         limit of small steps, to round-off).
+ *         limit of small steps, to round-off);
+ *   euler  atmospheres at rest (exact balance), a rising thermal (mass, mirror symmetry), the
+ *         Straka et al. (1993) density current (front and minimum theta' at 900 s, and their
+ *         errors falling with resolution).
  */
 #include <fc_build.h>
 
@@ -26,6 +29,7 @@
 #include "solvers/ns2d/ns2d_cases.h"
 #include "src/core/sim.h"
 #include "solvers/spectral/spec.h"
+#include "solvers/euler/euler.h"
 #include "solvers/spectral/spec_cases.h"
 #include "solvers/swe/swe.h"
 #include "solvers/registry.h"
@@ -607,6 +611,179 @@ static int check_spectral_inviscid(int quick, fc_val_row *rows, int *nrows, fc_e
     return FC_OK;
 }
 
+/* ---- compressible Euler ---- */
+
+/* theta' of cell (i, j) of the downloaded state. */
+static double euler_theta_prime(const fc_sim *s, const euler_column *col, int i, int j)
+{
+    const double rho = col->rho[j] + fc_sim_at(s, EULER_RHO, i, j);
+    return (col->rt[j] + fc_sim_at(s, EULER_RHOT, i, j)) / rho - col->theta[j];
+}
+
+int fc_val_euler_rest(const char *background, int steps, double *max_w, fc_err *err)
+{
+    fc_sim s;
+    int st = open_fmt(&s, err,
+                      "[case]\nsolver = euler\n[grid]\nnx = 40\nny = 20\nx_min = -10000\n"
+                      "x_max = 10000\ny_max = 10000\n[boundary]\nwest = periodic\n"
+                      "east = periodic\n[time]\nt_end = 1e9\ncfl = 0.9\n[physics]\n"
+                      "background = %s\n[initial]\ntype = rest\n",
+                      background);
+    if (st || (st = fc_sim_steps(&s, steps, err)) || (st = fc_sim_download(&s, err))) {
+        fc_sim_close(&s);
+        return st;
+    }
+    *max_w = diagnostic(&s, "max_w");
+    fc_sim_close(&s);
+    return FC_OK;
+}
+
+int fc_val_euler_bubble(int nx, double t_end, double *mass_change, double *asymmetry, fc_err *err)
+{
+    fc_sim s;
+    int st = open_fmt(&s, err,
+                      "[case]\nsolver = euler\n[grid]\nnx = %d\nny = %d\nx_min = -10000\n"
+                      "x_max = 10000\ny_max = 10000\n[time]\nt_end = %.17g\ncfl = 0.9\n"
+                      "[initial]\ntype = bubble\namplitude = 2\ncenter_x = 0\ncenter_z = 2000\n"
+                      "radius_x = 2000\nradius_z = 2000\n",
+                      nx, nx / 2, t_end);
+    double m0 = 0;
+    if (!st && !(st = fc_sim_download(&s, err))) {
+        m0 = diagnostic(&s, "mass");
+        st = run_and_download(&s, t_end, 0, err);
+    }
+    if (st)
+        return st;
+    *mass_change = fabs(diagnostic(&s, "mass") - m0) / m0;
+    /* Mirror symmetry about x = 0: rho', rho w and (rho theta)' even, rho u odd; the largest
+     * difference over each field's largest magnitude. */
+    double worst = 0;
+    for (int f = 0; f < EULER_NFIELDS; f++) {
+        const double sign = f == EULER_RHOU ? -1 : 1;
+        double diff = 0, scale = 0;
+        for (int j = 0; j < s.grid.ny; j++)
+            for (int i = 0; i < s.grid.nx; i++) {
+                const double a = fc_sim_at(&s, f, i, j), b = fc_sim_at(&s, f, s.grid.nx - 1 - i, j);
+                diff = fmax(diff, fabs(a - sign * b));
+                scale = fmax(scale, fabs(a));
+            }
+        worst = fmax(worst, scale > 0 ? diff / scale : diff);
+    }
+    *asymmetry = worst;
+    fc_sim_close(&s);
+    return FC_OK;
+}
+
+int fc_val_density_current(double h, double *front, double *min_theta, fc_err *err)
+{
+    fc_sim s;
+    const int nx = (int)lround(25600 / h), nz = (int)lround(6400 / h);
+    int st = open_fmt(&s, err,
+                      "[case]\nsolver = euler\n[grid]\nnx = %d\nny = %d\nx_max = 25600\n"
+                      "y_max = 6400\n[time]\nt_end = 900\ncfl = 0.9\n[physics]\n"
+                      "viscosity = 75\ndiffusivity = 75\n[initial]\ntype = bubble\n"
+                      "amplitude = -15\nperturbs = temperature\ncenter_x = 0\ncenter_z = 3000\n"
+                      "radius_x = 4000\nradius_z = 2000\n",
+                      nx, nz);
+    if (st || (st = run_and_download(&s, 900, 0, err)))
+        return st;
+    euler_column col;
+    if ((st = euler_column_make(s.params, &col, err))) {
+        fc_sim_close(&s);
+        return st;
+    }
+    *min_theta = diagnostic(&s, "min_theta_prime");
+    /* The front: the -1 K contour of theta' at the ground (the lowest cells), its largest x,
+     * interpolated linearly between cell centres. */
+    *front = NAN;
+    for (int i = s.grid.nx - 1; i > 0; i--) {
+        const double a = euler_theta_prime(&s, &col, i - 1, 0), b = euler_theta_prime(&s, &col, i, 0);
+        if (a <= -1 && b > -1) {
+            const double xa = fc_grid_x(&s.grid, i - 1), xb = fc_grid_x(&s.grid, i);
+            *front = xa + (xb - xa) * (-1 - a) / (b - a);
+            break;
+        }
+    }
+    euler_column_free(&col);
+    fc_sim_close(&s);
+    return FC_OK;
+}
+
+static int check_euler_rest(int quick, fc_val_row *rows, int *nrows, fc_err *err)
+{
+    (void)quick;
+    static const char *const backgrounds[3] = {"neutral", "stable", "isothermal"};
+    for (int k = 0; k < 3; k++) {
+        double w;
+        int st = fc_val_euler_rest(backgrounds[k], 1000, &w, err);
+        if (st)
+            return st;
+        rows[k] = (fc_val_row){"", "max |w| after 1000 steps (m s-1)", w, 0, 1e-10,
+                               FC_VAL_AT_MOST, "exact: at rest", 0};
+        snprintf(rows[k].case_name, sizeof rows[k].case_name, "euler %s atmosphere at rest",
+                 backgrounds[k]);
+    }
+    *nrows = 3;
+    return FC_OK;
+}
+
+static int check_euler_bubble(int quick, fc_val_row *rows, int *nrows, fc_err *err)
+{
+    double dm, asym;
+    const int nx = quick ? 100 : 200;
+    int st = fc_val_euler_bubble(nx, 500, &dm, &asym, err);
+    if (st)
+        return st;
+    rows[0] = (fc_val_row){"", "relative mass change to t = 500 s", dm, 0, 1e-13, FC_VAL_AT_MOST,
+                           "exact: conserved", 0};
+    rows[1] = (fc_val_row){"", "mirror asymmetry about x = 0 (relative)", asym, 0, 1e-10,
+                           FC_VAL_AT_MOST, "exact: symmetric", 0};
+    snprintf(rows[0].case_name, sizeof rows[0].case_name, "euler thermal bubble, %d x %d", nx,
+             nx / 2);
+    snprintf(rows[1].case_name, sizeof rows[1].case_name, "euler thermal bubble, %d x %d", nx,
+             nx / 2);
+    *nrows = 2;
+    return FC_OK;
+}
+
+/* Straka et al. (1993), their converged reference at 900 s: front 15.54 km, min theta' -9.77 K. */
+#define STRAKA_FRONT 15540.0
+#define STRAKA_MIN_THETA (-9.77)
+
+static int check_density_current(int quick, fc_val_row *rows, int *nrows, fc_err *err)
+{
+    const double hs[3] = {200, 100, 50};
+    const int n = quick ? 2 : 3;
+    double front[3], tmin[3];
+    for (int k = 0; k < n; k++) {
+        int st = fc_val_density_current(hs[k], &front[k], &tmin[k], err);
+        if (st)
+            return st;
+    }
+    const char *src = "Straka et al. (1993)";
+    rows[0] = (fc_val_row){"euler density current, 100 m", "front at t = 900 s (m)", front[1],
+                           STRAKA_FRONT, 300, FC_VAL_NEAR, "", 0};
+    rows[1] = (fc_val_row){"euler density current, 100 m", "min theta' at t = 900 s (K)", tmin[1],
+                           STRAKA_MIN_THETA, 0.6, FC_VAL_NEAR, "", 0};
+    snprintf(rows[0].source, sizeof rows[0].source, "%s", src);
+    snprintf(rows[1].source, sizeof rows[1].source, "%s", src);
+    /* The errors fall with resolution: the ratio of the coarser error to the finer (> 1). */
+    double gain = INFINITY;
+    for (int k = 0; k + 1 < n; k++) {
+        const double e0 = fabs(front[k] - STRAKA_FRONT) / 300 + fabs(tmin[k] - STRAKA_MIN_THETA) / 0.6;
+        const double e1 =
+            fabs(front[k + 1] - STRAKA_FRONT) / 300 + fabs(tmin[k + 1] - STRAKA_MIN_THETA) / 0.6;
+        gain = fmin(gain, e0 / e1);
+    }
+    rows[2] = (fc_val_row){"", "error ratio, each grid over the next finer", gain, 1, 1,
+                           FC_VAL_AT_LEAST, "", 0};
+    snprintf(rows[2].case_name, sizeof rows[2].case_name, "euler density current, %s",
+             quick ? "200 -> 100 m" : "200 -> 100 -> 50 m");
+    snprintf(rows[2].source, sizeof rows[2].source, "%s", src);
+    *nrows = 3;
+    return FC_OK;
+}
+
 static const fc_val_check checks[] = {
     {"swe_lake_at_rest", 1, check_lake},
     {"swe_mass", 1, check_mass},
@@ -621,6 +798,9 @@ static const fc_val_check checks[] = {
     {"spectral_taylor_green", 1, check_spectral_taylor_green},
     {"spectral_budgets", 1, check_spectral_budgets},
     {"spectral_inviscid", 1, check_spectral_inviscid},
+    {"euler_rest", 1, check_euler_rest},
+    {"euler_bubble", 1, check_euler_bubble},
+    {"euler_density_current", 1, check_density_current},
 };
 
 const fc_val_check *fc_val_checks(size_t *n)

@@ -75,6 +75,17 @@ int fc_val_spectral_taylor_green(int n, double nu, double nu_h, double mu, doubl
 int fc_val_spectral_budgets(int n, double k0, double nu, const char *dealias, double dt,
                             double t_end, double *res_e, double *res_z, fc_err *err);
 
+/* A compressible atmosphere at rest (background neutral, stable or isothermal) on 40 x 20
+ * cells: the largest |w| after `steps` steps. */
+int fc_val_euler_rest(const char *background, int steps, double *max_w, fc_err *err);
+/* The warm thermal bubble on nx x nx/2 cells to t_end: relative change of the mass, and the
+ * largest departure from mirror symmetry about its axis (relative to each field's size). */
+int fc_val_euler_bubble(int nx, double t_end, double *mass_change, double *asymmetry,
+                        fc_err *err);
+/* The Straka et al. (1993) density current with cells of h metres, to t = 900 s: the front (the
+ * -1 K contour of theta' at the ground, m) and the minimum theta' (K). */
+int fc_val_density_current(double h, double *front, double *min_theta, fc_err *err);
+
 #ifdef __cplusplus
 }
 #endif

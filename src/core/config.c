@@ -301,7 +301,6 @@ const char *fc_key_type_name(fc_key_type t)
     switch (t) {
     case FC_KEY_INT: return "integer";
     case FC_KEY_REAL: return "real";
-    case FC_KEY_BOOL: return "boolean";
     case FC_KEY_CHOICE: return "choice";
     case FC_KEY_STRING: return "string";
     case FC_KEY_SOLVER: return "solver";
@@ -436,21 +435,6 @@ static const char *parse_value(const fc_key *k, const fc_catalog *cat,
         }
         v->r = x;
         return NULL;
-    }
-    case FC_KEY_BOOL: {
-        static const char *const yes[] = {"true", "yes", "on", "1"}, *const no[] = {"false", "no", "off", "0"};
-        for (int i = 0; i < 4; i++) {
-            if (!strcasecmp(text, yes[i])) {
-                v->i = 1;
-                return NULL;
-            }
-            if (!strcasecmp(text, no[i])) {
-                v->i = 0;
-                return NULL;
-            }
-        }
-        snprintf(why, len, "expected true or false, got '%s'", text);
-        return why;
     }
     case FC_KEY_CHOICE: {
         int idx = choice_index(k->choices, text);
@@ -896,11 +880,6 @@ long long fc_cfg_int(const fc_config *cfg, const char *section, const char *name
 double fc_cfg_real(const fc_config *cfg, const char *section, const char *name)
 {
     return fc_cfg_value(cfg, section, name)->r;
-}
-
-int fc_cfg_bool(const fc_config *cfg, const char *section, const char *name)
-{
-    return (int)fc_cfg_value(cfg, section, name)->i;
 }
 
 int fc_cfg_choice(const fc_config *cfg, const char *section, const char *name)

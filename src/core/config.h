@@ -22,7 +22,6 @@ extern "C" {
 typedef enum fc_key_type {
     FC_KEY_INT,
     FC_KEY_REAL,
-    FC_KEY_BOOL,
     FC_KEY_CHOICE, /* one word of `choices` ("a|b|c"); the value is its index */
     FC_KEY_STRING,
     FC_KEY_SOLVER, /* a registered solver's name */
@@ -47,7 +46,7 @@ typedef struct fc_key {
 
 typedef struct fc_value {
     const fc_key *key;
-    long long i; /* INT, BOOL, CHOICE and IC */
+    long long i; /* INT, CHOICE and IC */
     double r;    /* REAL (and INT) */
     char *text;  /* the value as written */
     int line;    /* line in the case file; 0: --set; -1: the default */
@@ -85,7 +84,6 @@ const char *fc_key_range(const fc_key *k, char *buf, size_t len);
 const fc_value *fc_cfg_value(const fc_config *cfg, const char *section, const char *name);
 long long fc_cfg_int(const fc_config *cfg, const char *section, const char *name);
 double fc_cfg_real(const fc_config *cfg, const char *section, const char *name);
-int fc_cfg_bool(const fc_config *cfg, const char *section, const char *name);
 int fc_cfg_choice(const fc_config *cfg, const char *section, const char *name);
 const char *fc_cfg_str(const fc_config *cfg, const char *section, const char *name);
 

@@ -110,8 +110,11 @@ static int define(fc_ncio_file *f, const fc_ncio_meta *m, int *coords, fc_err *e
     const fc_solver_desc *s = m->solver;
     fc_cf_file *cf = &f->cf;
     int st, dt, dy, dx, dnv;
+    /* The second axis: y, or the height z of a vertical slice. */
+    const int up = s->io.vertical;
+    const char *yname = up ? "z" : "y", *yface = up ? "z_face" : "y_face";
     if ((st = fc_cf_def_dim(cf, "time", NC_UNLIMITED, &dt, err)) ||
-        (st = fc_cf_def_dim(cf, "y", (size_t)g->ny, &dy, err)) ||
+        (st = fc_cf_def_dim(cf, yname, (size_t)g->ny, &dy, err)) ||
         (st = fc_cf_def_dim(cf, "x", (size_t)g->nx, &dx, err)) ||
         (st = fc_cf_def_dim(cf, "nv", 2, &dnv, err)))
         return st;
@@ -123,8 +126,11 @@ static int define(fc_ncio_file *f, const fc_ncio_meta *m, int *coords, fc_err *e
         (st = fc_cf_att_text(cf, f->timeid, "standard_name", "time", err)) ||
         (st = fc_cf_att_text(cf, f->timeid, "calendar", "standard", err)) ||
         (st = fc_cf_att_text(cf, f->timeid, "axis", "T", err)) ||
-        (st = def_coord(cf, "y", dy, dnv, "y coordinate of cell centre", "m", "Y", &coords[0],
-                        &coords[1], err)) ||
+        (st = def_coord(cf, yname, dy, dnv,
+                        up ? "height of cell centre above the bottom" : "y coordinate of cell centre",
+                        "m", up ? "Z" : "Y", &coords[0], &coords[1], err)) ||
+        (up && ((st = fc_cf_att_text(cf, coords[0], "positive", "up", err)) ||
+                (st = fc_cf_att_text(cf, coords[0], "standard_name", "height", err)))) ||
         (st = def_coord(cf, "x", dx, dnv, "x coordinate of cell centre", "m", "X", &coords[2],
                         &coords[3], err)))
         return st;
@@ -149,11 +155,13 @@ static int define(fc_ncio_file *f, const fc_ncio_meta *m, int *coords, fc_err *e
         return st;
     if (staggered &&
         ((st = fc_cf_def_dim(cf, "x_face", (size_t)g->nx + 1, &dxf, err)) ||
-         (st = fc_cf_def_dim(cf, "y_face", (size_t)g->ny + 1, &dyf, err)) ||
+         (st = fc_cf_def_dim(cf, yface, (size_t)g->ny + 1, &dyf, err)) ||
          (st = fc_cf_def_var(cf, "x_face", NC_DOUBLE, 1, &dxf,
                              "x coordinate of cell faces normal to x", "m", &coords[6], err)) ||
-         (st = fc_cf_def_var(cf, "y_face", NC_DOUBLE, 1, &dyf,
-                             "y coordinate of cell faces normal to y", "m", &coords[7], err))))
+         (st = fc_cf_def_var(cf, yface, NC_DOUBLE, 1, &dyf,
+                             up ? "height of cell faces normal to z"
+                                : "y coordinate of cell faces normal to y",
+                             "m", &coords[7], err))))
         return st;
 
     for (size_t k = 0; k < s->io.nvars; k++) {

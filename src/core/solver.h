@@ -149,6 +149,9 @@ typedef struct fc_solver_schema {
 /* The state a backend advances, and what is written of it. */
 typedef struct fc_solver_io {
     int halo; /* halo width the stencils need */
+    /* The grid's second axis is height: output names it z (axis Z, positive up), and the case's
+     * [grid] ny, y_min, y_max are the vertical cells and the bottom and top heights. */
+    int vertical;
     /* State fields; restart_vars[k] is the output variable that holds field k exactly. */
     int nfields;
     const char *const *field_names;

@@ -1,0 +1,227 @@
+/*
+ * euler_cpu.c: the OpenMP reference backend of the compressible Euler solver (equations and
+ * method in euler.h). euler_cuda.cu holds the same functions with the suffix _cuda, in the same
+ * order; both call the physics of euler.h, so they differ only in iteration and memory.
+ *
+ * Memory: three sets of the four fields (rho', rho u, rho w, (rho theta)'), each
+ * (ny + 4) x (nx + 4) with a halo of 2, and the background column. Set 0 is the state; sets 1
+ * and 2 receive the RK stages; a step that succeeds swaps its result into set 0, one that fails
+ * leaves set 0 as it was.
+ *
+ * Iteration: where the GPU kernel computes the four fluxes around each cell (every face twice,
+ * no stored faces), a CPU core has the cache to compute each face once: each thread sweeps its
+ * block of rows, keeps the horizontal faces of the row below in a rolling buffer, computes the
+ * row's vertical faces, and updates the cells with euler_update_cell: the same functions on the
+ * same inputs, so the same bits as the fused form. The reductions (largest rate, first bad cell)
+ * are a max and a min, so the result does not depend on the thread count.
+ */
+#include <fc_build.h>
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "solvers/euler/euler.h"
+
+#define EULER_SETS 3
+
+/* One thread's face fluxes: the x faces 0 .. nx of a row, and the z faces under and over it. */
+typedef struct euler_work {
+    fc_real (*fx)[EULER_NFIELDS]; /* [nx + 1] */
+    fc_real (*fz[2])[EULER_NFIELDS]; /* [nx] each */
+} euler_work;
+
+typedef struct euler_cpu_state {
+    euler_params p;
+    euler_column col;
+    fc_real *U[EULER_SETS][EULER_NFIELDS];
+    int nthreads;
+    euler_work *work; /* [nthreads] */
+} euler_cpu_state;
+
+static void euler_fill_halos_cpu(euler_cpu_state *state, int set)
+{
+    for (int f = 0; f < EULER_NFIELDS; f++)
+        fc_grid_fill_halo(&state->p.grid, state->U[set][f], euler_field_odd_x(f),
+                          euler_field_odd_y(f));
+}
+
+/* One stage from set `in` (and U0 = set 0) into set `out`; reports its first bad cell and, when
+ * want_rate (the last stage: the new state), the largest signal rate. */
+static void euler_stage_cpu(euler_cpu_state *state, int in, int out, fc_real a, fc_real dt,
+                            int want_rate, fc_step_report *rep)
+{
+    const euler_params *p = &state->p;
+    const fc_grid *g = &p->grid;
+    const euler_column *col = &state->col;
+    const fc_real *const *U = (const fc_real *const *)state->U[in];
+    const fc_real *const *U0 = (const fc_real *const *)state->U[0];
+    fc_real *const *V = state->U[out];
+    double rate = 0;
+    long long first_bad = LLONG_MAX;
+#pragma omp parallel num_threads(state->nthreads) reduction(max : rate) reduction(min : first_bad)
+    {
+        int tid = 0, nth = 1;
+#ifdef _OPENMP
+        tid = omp_get_thread_num();
+        nth = omp_get_num_threads();
+#endif
+        euler_work *wk = &state->work[tid];
+        const int j0 = (int)((long long)g->ny * tid / nth);
+        const int j1 = (int)((long long)g->ny * (tid + 1) / nth);
+        int cur = 0;
+        for (int i = 0; i < g->nx && j0 < j1; i++)
+            euler_flux_at(U, col, p, dt, i, j0, 1, wk->fz[cur][i]);
+        for (int j = j0; j < j1; j++, cur ^= 1) {
+            fc_real(*south)[EULER_NFIELDS] = wk->fz[cur], (*north)[EULER_NFIELDS] = wk->fz[cur ^ 1];
+            for (int i = 0; i < g->nx; i++)
+                euler_flux_at(U, col, p, dt, i, j + 1, 1, north[i]);
+            for (int i = 0; i <= g->nx; i++)
+                euler_flux_at(U, col, p, dt, i, j, 0, wk->fx[i]);
+            for (int i = 0; i < g->nx; i++) {
+                fc_real v[EULER_NFIELDS];
+                euler_update_cell(U, U0, col, p, a, dt, i, j, wk->fx[i], wk->fx[i + 1], south[i],
+                                  north[i], v);
+                const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
+                for (int f = 0; f < EULER_NFIELDS; f++)
+                    V[f][k] = v[f];
+                if (euler_check_cell(v, col->rho[j]) != FC_STATE_OK) {
+                    const long long c = (long long)j * g->nx + i;
+                    first_bad = c < first_bad ? c : first_bad;
+                } else if (want_rate) {
+                    const double r = euler_cell_rate(v, col->rho[j], col->rt[j], p);
+                    rate = r > rate ? r : rate;
+                }
+            }
+        }
+    }
+    rep->max_rate = rate;
+    rep->bad = FC_STATE_OK;
+    if (first_bad != LLONG_MAX) {
+        const int i = (int)(first_bad % g->nx), j = (int)(first_bad / g->nx);
+        const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
+        fc_real v[EULER_NFIELDS];
+        for (int f = 0; f < EULER_NFIELDS; f++)
+            v[f] = V[f][k];
+        rep->bad = euler_check_cell(v, col->rho[j]);
+        rep->bad_cell = first_bad;
+        rep->bad_value = (double)(col->rho[j] + v[EULER_RHO]);
+    }
+}
+
+static int euler_step_cpu(void *opaque, double dt, fc_step_report *rep, fc_err *err)
+{
+    (void)err;
+    euler_cpu_state *state = opaque;
+    int in = 0, out = 1;
+    for (int s = 0; s < 3; s++) {
+        out = s % 2 == 0 ? 1 : 2;
+        euler_fill_halos_cpu(state, in);
+        euler_stage_cpu(state, in, out, euler_stage_a(s), (fc_real)dt, s == 2, rep);
+        if (rep->bad)
+            return FC_OK; /* set 0 still holds the state before the step */
+        in = out;
+    }
+    fc_keep_stage(state->U[0], state->U[out], EULER_NFIELDS);
+    return FC_OK;
+}
+
+static int euler_max_rate_cpu(void *opaque, double *rate, fc_err *err)
+{
+    (void)err;
+    euler_cpu_state *state = opaque;
+    const euler_params *p = &state->p;
+    const fc_grid *g = &p->grid;
+    double r = 0;
+#pragma omp parallel for schedule(static) reduction(max : r)
+    for (int j = 0; j < g->ny; j++)
+        for (int i = 0; i < g->nx; i++) {
+            const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
+            fc_real v[EULER_NFIELDS];
+            for (int f = 0; f < EULER_NFIELDS; f++)
+                v[f] = state->U[0][f][k];
+            const double c = euler_cell_rate(v, state->col.rho[j], state->col.rt[j], p);
+            r = c > r ? c : r;
+        }
+    *rate = r;
+    return FC_OK;
+}
+
+static void euler_destroy_cpu(void *opaque)
+{
+    euler_cpu_state *state = opaque;
+    if (!state)
+        return;
+    for (int s = 0; s < EULER_SETS; s++)
+        for (int f = 0; f < EULER_NFIELDS; f++)
+            free(state->U[s][f]);
+    for (int t = 0; state->work && t < state->nthreads; t++) {
+        free(state->work[t].fx);
+        free(state->work[t].fz[0]);
+        free(state->work[t].fz[1]);
+    }
+    free(state->work);
+    euler_column_free(&state->col);
+    free(state);
+}
+
+static int euler_create_cpu(const fc_grid *g, const void *params, void **out, fc_err *err)
+{
+    euler_cpu_state *state = calloc(1, sizeof *state);
+    if (!state)
+        return fc_fail(err, FC_ENOMEM, "out of host memory for the %d x %d state", g->nx, g->ny);
+    state->p = *(const euler_params *)params;
+    state->p.grid = *g;
+    int ok = 1;
+    for (int s = 0; s < EULER_SETS; s++)
+        for (int f = 0; f < EULER_NFIELDS; f++)
+            ok &= (state->U[s][f] = fc_grid_alloc(g)) != NULL;
+    state->nthreads = 1;
+#ifdef _OPENMP
+    state->nthreads = omp_get_max_threads();
+#endif
+    state->work = calloc((size_t)state->nthreads, sizeof *state->work);
+    ok &= state->work != NULL;
+    for (int t = 0; ok && t < state->nthreads; t++) {
+        euler_work *w = &state->work[t];
+        w->fx = malloc((size_t)(g->nx + 1) * sizeof *w->fx);
+        w->fz[0] = malloc((size_t)g->nx * sizeof *w->fz[0]);
+        w->fz[1] = malloc((size_t)g->nx * sizeof *w->fz[1]);
+        ok &= w->fx && w->fz[0] && w->fz[1];
+    }
+    int st = ok ? euler_column_make(&state->p, &state->col, err)
+                : fc_fail(err, FC_ENOMEM, "out of host memory for the %d x %d state", g->nx, g->ny);
+    if (st) {
+        euler_destroy_cpu(state);
+        return st;
+    }
+    *out = state;
+    return FC_OK;
+}
+
+static int euler_upload_cpu(void *opaque, const fc_state *host, fc_err *err)
+{
+    (void)err;
+    euler_cpu_state *state = opaque;
+    for (int f = 0; f < EULER_NFIELDS; f++)
+        memcpy(state->U[0][f], host->f[f], state->p.grid.nalloc * sizeof(fc_real));
+    euler_fill_halos_cpu(state, 0);
+    return FC_OK;
+}
+
+static int euler_download_cpu(void *opaque, fc_state *host, fc_err *err)
+{
+    (void)err;
+    euler_cpu_state *state = opaque;
+    for (int f = 0; f < EULER_NFIELDS; f++)
+        memcpy(host->f[f], state->U[0][f], state->p.grid.nalloc * sizeof(fc_real));
+    return FC_OK;
+}
+
+const fc_solver_ops euler_ops_cpu = {
+    "cpu",          euler_create_cpu,   euler_upload_cpu,  euler_max_rate_cpu,
+    euler_step_cpu, euler_download_cpu, euler_destroy_cpu, NULL,
+};

@@ -1,0 +1,304 @@
+/*
+ * euler_cuda.cu: the CUDA backend of the compressible Euler solver (equations and method in
+ * euler.h). Same functions as euler_cpu.c, suffix _cuda, in the same order; the cell physics is
+ * the FC_HD code of euler.h, so the GPU performs the CPU's arithmetic (nvcc -fmad=false) and a
+ * GPU/CPU difference means an indexing, race or memory bug.
+ *
+ * Memory: as on the CPU, three sets of the four fields and the background column on the device.
+ * The state stays on the device; only the stage report (largest signal rate, first bad cell: 16
+ * bytes) crosses to the host after each stage, and the fields at output times. Each RK stage is
+ * one fused kernel that computes the four face fluxes of its cell and writes its four fields
+ * once; halos are refreshed by a kernel over the halo cells only.
+ */
+#include <fc_build.h>
+
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+
+#include "src/core/backend.h"
+#include "src/core/cuda_util.h"
+#include "solvers/euler/euler.h"
+
+#define EULER_SETS 3
+#define BLOCK_X 32
+#define BLOCK_Y 8
+
+struct euler_dev_report {
+    unsigned long long rate_bits; /* bits of the largest rate (non-negative doubles order as
+                                     unsigned integers) */
+    unsigned long long first_bad; /* j * nx + i, ULLONG_MAX: none */
+};
+
+struct euler_fields {
+    fc_real *f[EULER_NFIELDS];
+};
+
+typedef struct euler_cuda_state {
+    euler_params p;
+    euler_column col; /* device arrays */
+    fc_real *U[EULER_SETS][EULER_NFIELDS];
+    euler_dev_report *rep;
+} euler_cuda_state;
+
+static euler_fields fields_of(const euler_cuda_state *state, int set)
+{
+    euler_fields s;
+    for (int f = 0; f < EULER_NFIELDS; f++)
+        s.f[f] = state->U[set][f];
+    return s;
+}
+
+/* Halo cell t of 2 ng full rows (bottom, top) and 2 ng cells of each interior row. */
+__global__ static void euler_fill_halos_kernel(euler_fields s, fc_grid g)
+{
+    long long t = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+    const long long rows_part = 2LL * g.ng * g.pitch;
+    const long long total = rows_part + 2LL * g.ng * g.ny;
+    if (t >= total)
+        return;
+    int i, j;
+    if (t < rows_part) {
+        int r = (int)(t / g.pitch);
+        i = (int)(t % g.pitch) - g.ng;
+        j = r < g.ng ? r - g.ng : g.ny + (r - g.ng);
+    } else {
+        long long u = t - rows_part;
+        j = (int)(u / (2 * g.ng));
+        int k = (int)(u % (2 * g.ng));
+        i = k < g.ng ? -1 - k : g.nx + (k - g.ng);
+    }
+    for (int f = 0; f < EULER_NFIELDS; f++)
+        fc_fill_halo_cell(s.f[f], g.pitch, g.ng, g.nx, g.ny, g.bc, i, j, euler_field_odd_x(f),
+                          euler_field_odd_y(f));
+}
+
+static int euler_fill_halos_cuda(euler_cuda_state *state, int set, fc_err *err)
+{
+    const fc_grid *g = &state->p.grid;
+    long long total = 2LL * g->ng * g->pitch + 2LL * g->ng * g->ny;
+    euler_fill_halos_kernel<<<fc_blocks(total, 256), 256>>>(fields_of(state, set), *g);
+    FC_CUDA_TRY(cudaGetLastError());
+    return FC_OK;
+}
+
+/* Blocks over the interior cells; rows beyond gridDim.y's limit are covered by grid-stride
+ * loops. */
+static dim3 cell_blocks(const fc_grid *g)
+{
+    unsigned rows = fc_blocks(g->ny, BLOCK_Y);
+    return dim3(fc_blocks(g->nx, BLOCK_X), rows < 65535 ? rows : 65535);
+}
+
+__global__ static void euler_stage_kernel(euler_fields in, euler_fields u0, euler_fields out,
+                                          euler_column col, fc_real a, fc_real dt,
+                                          euler_params p, int want_rate, euler_dev_report *rep)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    const fc_grid *g = &p.grid;
+    const fc_real *U[EULER_NFIELDS] = {in.f[0], in.f[1], in.f[2], in.f[3]};
+    const fc_real *U0[EULER_NFIELDS] = {u0.f[0], u0.f[1], u0.f[2], u0.f[3]};
+    double rate = 0;
+    for (int j = blockIdx.y * blockDim.y + threadIdx.y; i < g->nx && j < g->ny;
+         j += gridDim.y * blockDim.y) {
+        fc_real v[EULER_NFIELDS];
+        euler_stage_cell(U, U0, &col, &p, a, dt, i, j, v);
+        const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
+        for (int f = 0; f < EULER_NFIELDS; f++)
+            out.f[f][k] = v[f];
+        if (euler_check_cell(v, col.rho[j]) != FC_STATE_OK)
+            atomicMin(&rep->first_bad, (unsigned long long)j * g->nx + i);
+        else if (want_rate) {
+            const double r = euler_cell_rate(v, col.rho[j], col.rt[j], &p);
+            rate = r > rate ? r : rate;
+        }
+    }
+    if (want_rate) /* every thread of the block, inside the domain or not */
+        fc_block_max_atomic(rate, &rep->rate_bits);
+}
+
+static int euler_stage_cuda(euler_cuda_state *state, int in, int out, fc_real a, fc_real dt,
+                            int want_rate, fc_err *err)
+{
+    const fc_grid *g = &state->p.grid;
+    euler_stage_kernel<<<cell_blocks(g), dim3(BLOCK_X, BLOCK_Y)>>>(
+        fields_of(state, in), fields_of(state, 0), fields_of(state, out), state->col, a, dt,
+        state->p, want_rate, state->rep);
+    FC_CUDA_TRY(cudaGetLastError());
+    return FC_OK;
+}
+
+/* The report of the stage that wrote set `out`; a bad cell is classified from its values, as
+ * on the CPU. */
+static int read_report(euler_cuda_state *state, int out, fc_step_report *rep, fc_err *err)
+{
+    euler_dev_report r;
+    FC_CUDA_TRY(cudaMemcpy(&r, state->rep, sizeof r, cudaMemcpyDeviceToHost));
+    double rate;
+    memcpy(&rate, &r.rate_bits, sizeof rate);
+    rep->max_rate = rate;
+    rep->bad = FC_STATE_OK;
+    if (r.first_bad != ULLONG_MAX) {
+        const fc_grid *g = &state->p.grid;
+        const int i = (int)(r.first_bad % g->nx), j = (int)(r.first_bad / g->nx);
+        const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
+        fc_real v[EULER_NFIELDS], rho_b;
+        for (int f = 0; f < EULER_NFIELDS; f++)
+            FC_CUDA_TRY(cudaMemcpy(&v[f], state->U[out][f] + k, sizeof(fc_real),
+                                   cudaMemcpyDeviceToHost));
+        FC_CUDA_TRY(cudaMemcpy(&rho_b, state->col.rho + j, sizeof rho_b, cudaMemcpyDeviceToHost));
+        rep->bad = euler_check_cell(v, rho_b);
+        rep->bad_cell = (long long)r.first_bad;
+        rep->bad_value = (double)(rho_b + v[EULER_RHO]);
+    }
+    return FC_OK;
+}
+
+static int reset_report(euler_cuda_state *state, fc_err *err)
+{
+    euler_dev_report r = {0, ULLONG_MAX};
+    FC_CUDA_TRY(cudaMemcpyAsync(state->rep, &r, sizeof r, cudaMemcpyHostToDevice));
+    return FC_OK;
+}
+
+static int euler_step_cuda(void *opaque, double dt, fc_step_report *rep, fc_err *err)
+{
+    euler_cuda_state *state = (euler_cuda_state *)opaque;
+    int in = 0, out = 1, st;
+    for (int s = 0; s < 3; s++) {
+        out = s % 2 == 0 ? 1 : 2;
+        if ((st = reset_report(state, err)) || (st = euler_fill_halos_cuda(state, in, err)) ||
+            (st = euler_stage_cuda(state, in, out, euler_stage_a(s), (fc_real)dt, s == 2, err)) ||
+            (st = read_report(state, out, rep, err)))
+            return st;
+        if (rep->bad)
+            return FC_OK; /* set 0 still holds the state before the step */
+        in = out;
+    }
+    fc_keep_stage(state->U[0], state->U[out], EULER_NFIELDS);
+    return FC_OK;
+}
+
+__global__ static void euler_max_rate_kernel(euler_fields s, euler_column col, euler_params p,
+                                             euler_dev_report *rep)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    double rate = 0;
+    for (int j = blockIdx.y * blockDim.y + threadIdx.y; i < p.grid.nx && j < p.grid.ny;
+         j += gridDim.y * blockDim.y) {
+        const ptrdiff_t k = fc_idx(p.grid.pitch, p.grid.ng, i, j);
+        fc_real v[EULER_NFIELDS];
+        for (int f = 0; f < EULER_NFIELDS; f++)
+            v[f] = s.f[f][k];
+        const double r = euler_cell_rate(v, col.rho[j], col.rt[j], &p);
+        rate = r > rate ? r : rate;
+    }
+    fc_block_max_atomic(rate, &rep->rate_bits);
+}
+
+static int euler_max_rate_cuda(void *opaque, double *rate, fc_err *err)
+{
+    euler_cuda_state *state = (euler_cuda_state *)opaque;
+    const fc_grid *g = &state->p.grid;
+    int st;
+    if ((st = reset_report(state, err)))
+        return st;
+    euler_max_rate_kernel<<<cell_blocks(g), dim3(BLOCK_X, BLOCK_Y)>>>(fields_of(state, 0),
+                                                                        state->col, state->p,
+                                                                        state->rep);
+    FC_CUDA_TRY(cudaGetLastError());
+    euler_dev_report r;
+    FC_CUDA_TRY(cudaMemcpy(&r, state->rep, sizeof r, cudaMemcpyDeviceToHost));
+    memcpy(rate, &r.rate_bits, sizeof *rate);
+    return FC_OK;
+}
+
+static void euler_destroy_cuda(void *opaque)
+{
+    euler_cuda_state *state = (euler_cuda_state *)opaque;
+    if (!state)
+        return;
+    for (int s = 0; s < EULER_SETS; s++)
+        for (int f = 0; f < EULER_NFIELDS; f++)
+            cudaFree(state->U[s][f]);
+    fc_real *col[] = {state->col.rho, state->col.rt, state->col.p, state->col.theta,
+                      state->col.rho_f, state->col.rt_f, state->col.p_f};
+    for (size_t k = 0; k < sizeof col / sizeof col[0]; k++)
+        cudaFree(col[k]);
+    cudaFree(state->rep);
+    free(state);
+}
+
+/* The background column, made on the host and copied to the device. */
+static int upload_column(euler_cuda_state *state, fc_err *err)
+{
+    euler_column host;
+    int st = euler_column_make(&state->p, &host, err);
+    if (st)
+        return st;
+    const int ny = state->p.grid.ny;
+    fc_real *const src[] = {host.rho, host.rt, host.p, host.theta, host.rho_f, host.rt_f, host.p_f};
+    fc_real **dst[] = {&state->col.rho, &state->col.rt, &state->col.p, &state->col.theta,
+                       &state->col.rho_f, &state->col.rt_f, &state->col.p_f};
+    for (size_t k = 0; k < sizeof src / sizeof src[0] && !st; k++) {
+        const size_t bytes = (size_t)(k < 4 ? ny : ny + 1) * sizeof(fc_real);
+        if (!(st = fc_dev_alloc((void **)dst[k], bytes, err)))
+            st = fc_dev_upload(*dst[k], src[k], bytes, err);
+    }
+    euler_column_free(&host);
+    return st;
+}
+
+static int euler_create_cuda(const fc_grid *g, const void *params, void **out, fc_err *err)
+{
+    euler_cuda_state *state = (euler_cuda_state *)calloc(1, sizeof *state);
+    if (!state)
+        return fc_fail(err, FC_ENOMEM, "out of host memory");
+    state->p = *(const euler_params *)params;
+    state->p.grid = *g;
+    const size_t bytes = g->nalloc * sizeof(fc_real);
+    int st = FC_OK;
+    for (int s = 0; s < EULER_SETS && !st; s++)
+        for (int f = 0; f < EULER_NFIELDS && !st; f++)
+            st = fc_dev_alloc((void **)&state->U[s][f], bytes, err);
+    if (!st)
+        st = fc_dev_alloc((void **)&state->rep, sizeof *state->rep, err);
+    if (!st)
+        st = upload_column(state, err);
+    if (st) {
+        euler_destroy_cuda(state);
+        return st;
+    }
+    *out = state;
+    return FC_OK;
+}
+
+static int euler_upload_cuda(void *opaque, const fc_state *host, fc_err *err)
+{
+    euler_cuda_state *state = (euler_cuda_state *)opaque;
+    const fc_grid *g = &state->p.grid;
+    int st;
+    for (int f = 0; f < EULER_NFIELDS; f++)
+        if ((st = fc_dev_upload(state->U[0][f], host->f[f], g->nalloc * sizeof(fc_real), err)))
+            return st;
+    if ((st = euler_fill_halos_cuda(state, 0, err)))
+        return st;
+    FC_CUDA_TRY(cudaDeviceSynchronize());
+    return FC_OK;
+}
+
+static int euler_download_cuda(void *opaque, fc_state *host, fc_err *err)
+{
+    euler_cuda_state *state = (euler_cuda_state *)opaque;
+    int st;
+    for (int f = 0; f < EULER_NFIELDS; f++)
+        if ((st = fc_dev_download(host->f[f], state->U[0][f],
+                                  state->p.grid.nalloc * sizeof(fc_real), err)))
+            return st;
+    return FC_OK;
+}
+
+extern "C" const fc_solver_ops euler_ops_cuda = {
+    "gpu",           euler_create_cuda,   euler_upload_cuda,  euler_max_rate_cuda,
+    euler_step_cuda, euler_download_cuda, euler_destroy_cuda, NULL,
+};

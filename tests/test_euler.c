@@ -1,0 +1,284 @@
+/*
+ * test_euler.c: physics of the compressible Euler solver on the CPU: atmospheres at rest stay at
+ * rest to the last bit (every background, with and without a sponge), mass and rho theta are
+ * conserved to round-off in a closed box, a symmetric bubble stays symmetric, the fused stage
+ * (the GPU's form) gives the CPU sweep's bits, thread counts do not change a bit, restart is
+ * bit for bit, the output names the vertical axis, and bad cases are refused.
+ */
+#include <fc_build.h>
+
+#include <math.h>
+#include <netcdf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "solvers/euler/euler.h"
+#include "solvers/registry.h"
+#include "src/core/run.h"
+#include "tests/suites.h"
+#include "tests/testlib.h"
+#include "validation/validate.h"
+
+#define BOX                                                                                      \
+    "[case]\nsolver = euler\n[grid]\nnx = 40\nny = 24\nx_min = -10000\nx_max = 10000\n"          \
+    "y_max = 8000\n[time]\nt_end = 1e9\ncfl = 0.9\n"
+
+#define BUBBLE                                                                                   \
+    "[initial]\ntype = bubble\namplitude = 2\ncenter_x = 0\ncenter_z = 2500\nradius_x = 2500\n"  \
+    "radius_z = 2000\n"
+
+START_TEST(rest_stays_at_rest_exactly)
+{
+    static const char *const backgrounds[] = {"background=neutral", "background=stable",
+                                              "background=isothermal"};
+    for (int b = 0; b < 3; b++)
+        for (int sponge = 0; sponge < 2; sponge++) {
+            char set_bg[64], set_sp[64];
+            snprintf(set_bg, sizeof set_bg, "physics.%s", backgrounds[b]);
+            snprintf(set_sp, sizeof set_sp, "physics.sponge_depth=%d", sponge ? 3000 : 0);
+            const char *const sets[] = {set_bg, set_sp, "boundary.west=periodic",
+                                        "boundary.east=periodic", NULL};
+            tl_sim s;
+            tl_sim_open(&s, BOX "[initial]\ntype = rest\n", sets, NULL);
+            tl_sim_steps(&s, 300);
+            tl_sim_download(&s);
+            for (int f = 0; f < EULER_NFIELDS; f++)
+                for (int j = 0; j < s.grid.ny; j++)
+                    for (int i = 0; i < s.grid.nx; i++)
+                        ck_assert_msg(tl_at(&s, f, i, j) == 0, "%s, sponge %d: %s = %g at (%d, %d)",
+                                      backgrounds[b], sponge, euler_solver.io.field_names[f],
+                                      (double)tl_at(&s, f, i, j), i, j);
+            tl_sim_close(&s);
+        }
+}
+END_TEST
+
+/* The sums of rho' and (rho theta)' over the box. */
+static void sums(const tl_sim *s, double *mass, double *heat)
+{
+    *mass = *heat = 0;
+    for (int j = 0; j < s->grid.ny; j++)
+        for (int i = 0; i < s->grid.nx; i++) {
+            *mass += tl_at(s, EULER_RHO, i, j);
+            *heat += tl_at(s, EULER_RHOT, i, j);
+        }
+}
+
+START_TEST(closed_box_conserves_mass_and_rho_theta)
+{
+    /* Walls all round, viscosity and diffusivity: nothing crosses a wall. */
+    const char *const sets[] = {"physics.viscosity=50", "physics.diffusivity=50",
+                                "physics.background=stable", NULL};
+    tl_sim s;
+    tl_sim_open(&s, BOX BUBBLE, sets, NULL);
+    tl_sim_download(&s);
+    euler_column col;
+    fc_err err;
+    ck_assert_int_eq(euler_column_make(s.params, &col, &err), FC_OK);
+    double total = 0, m0, h0, m1, h1;
+    for (int j = 0; j < s.grid.ny; j++)
+        total += col.rho[j] * s.grid.nx;
+    sums(&s, &m0, &h0);
+    tl_sim_steps(&s, 400);
+    tl_sim_download(&s);
+    sums(&s, &m1, &h1);
+    /* Relative to the total mass and rho theta in the box. */
+    ck_assert_msg(fabs(m1 - m0) / total < 1e-14, "mass changed by %g of %g", m1 - m0, total);
+    ck_assert_msg(fabs(h1 - h0) / (total * 300) < 1e-14, "rho theta changed by %g", h1 - h0);
+    double w = 0;
+    for (int j = 0; j < s.grid.ny; j++)
+        for (int i = 0; i < s.grid.nx; i++)
+            w = fmax(w, fabs(tl_at(&s, EULER_RHOW, i, j)));
+    ck_assert_msg(w > 1e-3, "the bubble does not move (max rho w %g)", w);
+    euler_column_free(&col);
+    tl_sim_close(&s);
+}
+END_TEST
+
+START_TEST(bubble_rises_and_stays_symmetric)
+{
+    double dm, asym;
+    fc_err err;
+    ck_assert_msg(fc_val_euler_bubble(60, 300, &dm, &asym, &err) == FC_OK, "%s", err.msg);
+    ck_assert_msg(dm < 1e-13, "mass changed by %g", dm);
+    ck_assert_msg(asym < 1e-10, "asymmetry %g", asym);
+    /* A warm bubble rises: w > 0 on its axis, above its centre. */
+    tl_sim s;
+    tl_sim_open(&s, BOX BUBBLE, NULL, NULL);
+    tl_sim_run_to(&s, 200);
+    tl_sim_download(&s);
+    ck_assert(tl_at(&s, EULER_RHOW, s.grid.nx / 2, 8) > 0);
+    tl_sim_close(&s);
+}
+END_TEST
+
+START_TEST(fused_stage_matches_cpu_sweep)
+{
+    const char *const sets[] = {"physics.viscosity=30", "physics.diffusivity=40",
+                                "physics.sponge_depth=3000", "physics.wind=5",
+                                "boundary.west=periodic", "boundary.east=periodic", NULL};
+    tl_sim s;
+    tl_sim_open(&s, BOX BUBBLE, sets, NULL);
+    const fc_grid *g = &s.grid;
+    const euler_params *p = s.params;
+    euler_column col;
+    fc_err err;
+    ck_assert_int_eq(euler_column_make(p, &col, &err), FC_OK);
+    fc_real *sets3[3][EULER_NFIELDS];
+    for (int k = 0; k < 3; k++)
+        for (int f = 0; f < EULER_NFIELDS; f++)
+            sets3[k][f] = fc_grid_alloc(g);
+    for (int f = 0; f < EULER_NFIELDS; f++)
+        memcpy(sets3[0][f], s.host.f[f], g->nalloc * sizeof(fc_real));
+    for (int step = 0; step < 20; step++) {
+        const double dt = fc_cfg_real(&s.cfg, "time", "cfl") / s.rate;
+        int in = 0, out = 1;
+        for (int st = 0; st < 3; st++) {
+            out = st % 2 == 0 ? 1 : 2;
+            for (int f = 0; f < EULER_NFIELDS; f++)
+                fc_grid_fill_halo(g, sets3[in][f], euler_field_odd_x(f), euler_field_odd_y(f));
+            for (int j = 0; j < g->ny; j++)
+                for (int i = 0; i < g->nx; i++) {
+                    fc_real v[EULER_NFIELDS];
+                    euler_stage_cell((const fc_real *const *)sets3[in],
+                                     (const fc_real *const *)sets3[0], &col, p, euler_stage_a(st),
+                                     (fc_real)dt, i, j, v);
+                    for (int f = 0; f < EULER_NFIELDS; f++)
+                        sets3[out][f][fc_idx(g->pitch, g->ng, i, j)] = v[f];
+                }
+            in = out;
+        }
+        for (int f = 0; f < EULER_NFIELDS; f++)
+            memcpy(sets3[0][f], sets3[out][f], g->nalloc * sizeof(fc_real));
+        tl_sim_steps(&s, 1);
+        tl_sim_download(&s);
+        for (int f = 0; f < EULER_NFIELDS; f++)
+            for (int j = 0; j < g->ny; j++)
+                for (int i = 0; i < g->nx; i++) {
+                    const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
+                    ck_assert_msg(sets3[0][f][k] == s.host.f[f][k],
+                                  "step %d, %s at (%d, %d): fused %.17g, sweep %.17g", step,
+                                  euler_solver.io.field_names[f], i, j, (double)sets3[0][f][k],
+                                  (double)s.host.f[f][k]);
+                }
+    }
+    for (int k = 0; k < 3; k++)
+        for (int f = 0; f < EULER_NFIELDS; f++)
+            free(sets3[k][f]);
+    euler_column_free(&col);
+    tl_sim_close(&s);
+}
+END_TEST
+
+START_TEST(thread_count_changes_no_bit)
+{
+#ifdef _OPENMP
+    tl_sim a, b;
+    const int saved = omp_get_max_threads();
+    omp_set_num_threads(1);
+    tl_sim_open(&a, BOX BUBBLE, NULL, NULL);
+    omp_set_num_threads(3);
+    tl_sim_open(&b, BOX BUBBLE, NULL, NULL);
+    tl_sim_steps(&a, 50);
+    tl_sim_steps(&b, 50);
+    omp_set_num_threads(saved);
+    tl_sim_download(&a);
+    tl_sim_download(&b);
+    for (int f = 0; f < EULER_NFIELDS; f++)
+        for (size_t k = 0; k < a.grid.nalloc; k++)
+            ck_assert(a.host.f[f][k] == b.host.f[f][k]);
+    ck_assert(a.t == b.t);
+    tl_sim_close(&a);
+    tl_sim_close(&b);
+#endif
+}
+END_TEST
+
+START_TEST(restart_is_bit_for_bit_and_output_has_z)
+{
+    const char *ini = tl_temp_file("bubble.ini", BOX BUBBLE "[output]\ninterval = 100\n");
+    const char *full = tl_temp_path("full.nc"), *half = tl_temp_path("half.nc"),
+               *cont = tl_temp_path("cont.nc");
+    tl_restart_runs(ini, 200, 400, 100, 1, full, half, cont);
+    static const char *const vars[] = {"rho_prime", "rhou", "rhow", "rhotheta_prime"};
+    for (int k = 0; k < 4; k++) {
+        double t1, t2;
+        double *a = tl_read_last(full, vars[k], 40 * 24, &t1);
+        double *b = tl_read_last(cont, vars[k], 40 * 24, &t2);
+        ck_assert(t1 == 400 && t2 == 400);
+        for (int c = 0; c < 40 * 24; c++)
+            ck_assert_msg(a[c] == b[c], "%s differs at %d: %.17g vs %.17g", vars[k], c, a[c], b[c]);
+        free(a);
+        free(b);
+    }
+    /* The second axis is height: z, axis Z, positive up. */
+    int ncid, zid;
+    ck_assert_int_eq(nc_open(full, NC_NOWRITE, &ncid), NC_NOERR);
+    ck_assert_int_eq(nc_inq_varid(ncid, "z", &zid), NC_NOERR);
+    char axis[8] = "", up[8] = "";
+    ck_assert_int_eq(nc_get_att_text(ncid, zid, "axis", axis), NC_NOERR);
+    ck_assert_int_eq(nc_get_att_text(ncid, zid, "positive", up), NC_NOERR);
+    ck_assert(axis[0] == 'Z' && !strncmp(up, "up", 2));
+    double z0;
+    size_t zero = 0;
+    ck_assert_int_eq(nc_get_var1_double(ncid, zid, &zero, &z0), NC_NOERR);
+    ck_assert(fabs(z0 - 8000.0 / 24 / 2) < 1e-9);
+    nc_close(ncid);
+}
+END_TEST
+
+/* The case file's problem, as fc_config_load reports it. */
+static void refused(const char *text, const char *const *sets, const char *message)
+{
+    fc_config cfg;
+    fc_err err;
+    ck_assert_int_eq(fc_config_load(tl_temp_file("bad.ini", text), sets, sets ? 1 : 0,
+                                    fc_solvers(), &cfg, &err),
+                     FC_EINPUT);
+    ck_assert_msg(strstr(err.msg, message), "expected '%s' in: %s", message, err.msg);
+}
+
+START_TEST(bad_cases_are_refused)
+{
+    const char *const open_side[] = {"boundary.east=open"};
+    refused(BOX BUBBLE, open_side, "periodic or wall");
+    const char *const periodic_top[] = {"boundary.north=periodic"};
+    refused(BOX BUBBLE, periodic_top, "the ground and the top of the euler solver are walls");
+    const char *const outside[] = {"initial.center_x=20000"};
+    refused(BOX BUBBLE, outside, "is outside the domain");
+    const char *const too_high[] = {"grid.y_max=40000"};
+    refused(BOX BUBBLE, too_high, "above the top of this background atmosphere");
+    const char *const offset[] = {"grid.y_min=100"};
+    refused(BOX BUBBLE, offset, "the ground is at y_min = 0");
+    /* A perturbation that would make theta negative. */
+    fc_sim s;
+    fc_err err;
+    ck_assert_int_eq(fc_sim_open(&s, tl_temp_file("cold.ini", BOX BUBBLE), (const char *const[]){
+                                     "initial.amplitude=-400"}, 1, fc_solvers(), NULL, &err),
+                     FC_EINPUT);
+    ck_assert_msg(strstr(err.msg, "larger than the atmosphere's own temperature"), "%s", err.msg);
+}
+END_TEST
+
+Suite *euler_suite(void)
+{
+    Suite *s = suite_create("euler");
+    TCase *balance = tcase_create("balance");
+    tcase_add_test(balance, rest_stays_at_rest_exactly);
+    tcase_add_test(balance, closed_box_conserves_mass_and_rho_theta);
+    tcase_add_test(balance, bubble_rises_and_stays_symmetric);
+    tcase_set_timeout(balance, 120);
+    suite_add_tcase(s, balance);
+    TCase *run = tcase_create("run");
+    tcase_add_test(run, fused_stage_matches_cpu_sweep);
+    tcase_add_test(run, thread_count_changes_no_bit);
+    tcase_add_test(run, restart_is_bit_for_bit_and_output_has_z);
+    tcase_add_test(run, bad_cases_are_refused);
+    tcase_set_timeout(run, 120);
+    suite_add_tcase(s, run);
+    return s;
+}
