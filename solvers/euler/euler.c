@@ -35,8 +35,10 @@ static const fc_key euler_keys[] = {
      "thermal diffusivity kappa (of theta')"},
     {"physics", "sponge_depth", FC_KEY_REAL, "0", 0, INF, 0, NULL, "m", NULL,
      "depth of the Rayleigh damping layer under the top (0: none)"},
+    {"physics", "sponge_width", FC_KEY_REAL, "0", 0, INF, 0, NULL, "m", NULL,
+     "width of the damping layers along open sides (0: none)"},
     {"physics", "sponge_rate", FC_KEY_REAL, "0.01", 0, INF, FC_OPEN_LO, NULL, "s-1", NULL,
-     "damping rate at the top of the sponge"},
+     "damping rate at the outer edge of the sponges"},
     {"numerics", "hyperviscosity", FC_KEY_REAL, "0.05", 0, 1, 0, NULL, "1", NULL,
      "fraction of the shortest (2 dx) mode the hyperviscosity removes per step"},
 
@@ -96,10 +98,9 @@ static int euler_check(const fc_config *cfg, fc_err *err)
             fc_cfg_error(cfg, err, "boundary", side_names[s],
                          "the ground and the top of the euler solver are walls: set wall");
             n++;
-        } else if (s < 2 && bc != FC_BC_PERIODIC && bc != FC_BC_WALL) {
+        } else if (s < 2 && bc == FC_BC_INFLOW) {
             fc_cfg_error(cfg, err, "boundary", side_names[s],
-                         "the euler solver's sides are periodic or wall (open sides are not "
-                         "implemented yet)");
+                         "the euler solver's sides are periodic, wall or open");
             n++;
         }
     }
@@ -163,7 +164,10 @@ static int euler_make_params(const fc_config *cfg, const fc_grid *g, void **out,
     p->wind = (fc_real)fc_cfg_real(cfg, "physics", "wind");
     const double depth = fc_cfg_real(cfg, "physics", "sponge_depth");
     p->sponge_base = (fc_real)(depth > 0 ? g->ny * g->dy - depth : INF);
-    p->sponge_rate = (fc_real)(depth > 0 ? fc_cfg_real(cfg, "physics", "sponge_rate") : 0);
+    p->sponge_width = (fc_real)fc_cfg_real(cfg, "physics", "sponge_width");
+    p->sponge_rate = (fc_real)(depth > 0 || p->sponge_width > 0
+                                   ? fc_cfg_real(cfg, "physics", "sponge_rate")
+                                   : 0);
     p->background = fc_cfg_choice(cfg, "physics", "background");
     p->theta0 = fc_cfg_real(cfg, "physics", "theta0");
     const double n = fc_cfg_real(cfg, "physics", "brunt_vaisala");

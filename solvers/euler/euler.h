@@ -42,11 +42,16 @@
  *
  * Boundaries: bottom and top are free-slip walls: w = 0 at the wall face, so mass and
  * (rho theta) cannot cross it and are conserved to round-off; only the pressure pushes. x is
- * periodic or a free-slip wall (u = 0 at the face, symmetry), chosen per side. Halo cells (two)
- * mirror the state at walls (w, or u at x walls, changes sign) and wrap at periodic sides.
- * An optional Rayleigh damping layer (sponge) at the top relaxes the state towards the
- * background (and u towards U) at a rate rising as sin^2 from 0 at its base to `sponge_rate`
- * at the top, for gravity waves that must leave the domain.
+ * periodic, a free-slip wall (u = 0 at the face, symmetry), or open, chosen per side. Halo cells
+ * (two) mirror the state at walls (w, or u at x walls, changes sign) and wrap at periodic sides.
+ * At an open side they hold a characteristic state (after Thompson 1987, linearised about the
+ * background): the outgoing acoustic invariant u' +- p'/(rho_b c_b) comes from the edge cell,
+ * the incoming one is the background's (0: at rest in the wind U); theta' and w leave with an
+ * outflow and are the background's in an inflow. Acoustic waves leave without a reflection in
+ * the linear limit; for gravity waves, which meet the side obliquely, a sponge helps.
+ * Optional Rayleigh damping layers (sponges) relax the state towards the background (and u
+ * towards U) at a rate rising as sin^2 from 0 at their inner edge to `sponge_rate`: one under
+ * the top, and one along each open side, for waves that must leave the domain.
  *
  * References: Straka, Wilhelmson, Wicker, Anderson & Droegemeier (1993), Int. J. Numer. Meth.
  * Fluids 17, 1-22; Giraldo & Restelli (2008), J. Comput. Phys. 227, 3849-3877; Wicker &
@@ -84,7 +89,8 @@ typedef struct euler_params {
     fc_real hv_beta;          /* hyperviscosity: fraction of the 2h mode removed per step */
     fc_real wind;             /* background wind U (m s-1) */
     fc_real sponge_base;      /* height where the sponge starts (m); >= the top: none */
-    fc_real sponge_rate;      /* its damping rate at the top (s-1) */
+    fc_real sponge_width;     /* width of the sponges along open sides (m); 0: none */
+    fc_real sponge_rate;      /* their damping rate at the top and at the sides (s-1) */
     int background;           /* enum euler_background */
     double theta0, n2, t0;    /* theta at the ground (K), N^2 (s-2), T0 of an isothermal one (K) */
 } euler_params;
@@ -176,14 +182,69 @@ FC_HD static inline void euler_face_flux(const fc_real q[4][EULER_NFIELDS], int 
     }
 }
 
-/* The sponge's damping rate at height z above the bottom (0 below its base). */
-FC_HD static inline fc_real euler_sponge(const euler_params *p, fc_real z)
+/* The sponges' damping rate at distance d into a layer of width w (0 outside it). */
+FC_HD static inline fc_real euler_sponge_profile(fc_real rate, fc_real d, fc_real w)
 {
-    const fc_real top = (fc_real)(p->grid.ny * p->grid.dy);
-    if (!(p->sponge_rate > 0) || z <= p->sponge_base || !(top > p->sponge_base))
+    if (!(d > 0) || !(w > 0))
         return 0;
-    const fc_real s = sin((fc_real)(M_PI / 2) * (z - p->sponge_base) / (top - p->sponge_base));
-    return p->sponge_rate * s * s;
+    const fc_real s = sin((fc_real)(M_PI / 2) * (d < w ? d : w) / w);
+    return rate * s * s;
+}
+
+/* The damping rate of cell (i, j): the largest of the top sponge's and the open sides'. */
+FC_HD static inline fc_real euler_sponge(const euler_params *p, int i, int j)
+{
+    if (!(p->sponge_rate > 0))
+        return 0;
+    const fc_grid *g = &p->grid;
+    const fc_real top = (fc_real)(g->ny * g->dy), z = ((fc_real)j + (fc_real)0.5) * (fc_real)g->dy;
+    fc_real r = euler_sponge_profile(p->sponge_rate, z - p->sponge_base, top - p->sponge_base);
+    const fc_real x = ((fc_real)i + (fc_real)0.5) * (fc_real)g->dx, len = (fc_real)(g->nx * g->dx);
+    const fc_real w = p->sponge_width;
+    if (g->bc[FC_WEST] == FC_BC_OPEN) {
+        const fc_real s = euler_sponge_profile(p->sponge_rate, w - x, w);
+        r = s > r ? s : r;
+    }
+    if (g->bc[FC_EAST] == FC_BC_OPEN) {
+        const fc_real s = euler_sponge_profile(p->sponge_rate, x - (len - w), w);
+        r = s > r ? s : r;
+    }
+    return r;
+}
+
+/*
+ * The halo cell (i, j) beyond an open west or east side (rows 0 .. ny-1): the characteristic
+ * state of the header from the edge cell of row j. Returns 1 and the state in v, or 0 when the
+ * cell is not such a halo cell.
+ */
+FC_HD static inline int euler_open_ghost(const fc_real *const *U, const euler_column *col,
+                                         const euler_params *p, int i, int j,
+                                         fc_real v[EULER_NFIELDS])
+{
+    const fc_grid *g = &p->grid;
+    if (j < 0 || j >= g->ny || (i >= 0 && i < g->nx))
+        return 0;
+    const int side = i < 0 ? FC_WEST : FC_EAST;
+    if (g->bc[side] != FC_BC_OPEN)
+        return 0;
+    const fc_real out = side == FC_EAST ? 1 : -1; /* outward normal */
+    const ptrdiff_t k = fc_idx(g->pitch, g->ng, side == FC_EAST ? g->nx - 1 : 0, j);
+    const fc_real rho_b = col->rho[j], rt_b = col->rt[j], p_b = col->p[j];
+    const fc_real r = rho_b + U[EULER_RHO][k], rt = rt_b + U[EULER_RHOT][k];
+    const fc_real u = U[EULER_RHOU][k] / r, w = U[EULER_RHOW][k] / r;
+    const fc_real c_b = sqrt(p->gamma * p_b / rho_b), z_b = rho_b * c_b; /* impedance */
+    const fc_real up = out * (u - p->wind), pp = euler_pressure(p, rt) - p_b;
+    /* Outgoing invariant up + p'/Z kept, incoming up - p'/Z = 0. */
+    const fc_real r_out = up + pp / z_b;
+    const fc_real ug = r_out / 2, pg = z_b * r_out / 2;
+    const int outflow = out * u > 0;
+    const fc_real theta = outflow ? rt / r : col->theta[j], wg = outflow ? w : 0;
+    const fc_real rtg = pow((p_b + pg) / p->c0, 1 / p->gamma), rg = rtg / theta;
+    v[EULER_RHO] = rg - rho_b;
+    v[EULER_RHOU] = rg * (p->wind + out * ug);
+    v[EULER_RHOW] = rg * wg;
+    v[EULER_RHOT] = rtg - rt_b;
+    return 1;
 }
 
 /* The four cells across face (i, j) - 1/2 along normal 0 (x) or 1 (z): q[s] = cell
@@ -235,8 +296,7 @@ FC_HD static inline void euler_update_cell(const fc_real *const *U, const fc_rea
 {
     const fc_grid *g = &p->grid;
     const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
-    const fc_real z = ((fc_real)j + (fc_real)0.5) * (fc_real)g->dy; /* above the bottom */
-    const fc_real damp = euler_sponge(p, z);
+    const fc_real damp = euler_sponge(p, i, j);
     for (int f = 0; f < EULER_NFIELDS; f++) {
         fc_real tend = -(e[f] - w[f]) / (fc_real)g->dx - (n[f] - s[f]) / (fc_real)g->dy;
         if (f == EULER_RHOW)

@@ -44,9 +44,21 @@ typedef struct euler_cpu_state {
 
 static void euler_fill_halos_cpu(euler_cpu_state *state, int set)
 {
+    const fc_grid *g = &state->p.grid;
     for (int f = 0; f < EULER_NFIELDS; f++)
-        fc_grid_fill_halo(&state->p.grid, state->U[set][f], euler_field_odd_x(f),
-                          euler_field_odd_y(f));
+        fc_grid_fill_halo(g, state->U[set][f], euler_field_odd_x(f), euler_field_odd_y(f));
+    if (g->bc[FC_WEST] != FC_BC_OPEN && g->bc[FC_EAST] != FC_BC_OPEN)
+        return;
+    /* Open sides: the characteristic state (euler_open_ghost) over the copies. */
+    fc_real *const *U = state->U[set];
+    for (int j = 0; j < g->ny; j++)
+        for (int h = 0; h < 2 * g->ng; h++) {
+            const int i = h < g->ng ? -1 - h : g->nx + (h - g->ng);
+            fc_real v[EULER_NFIELDS];
+            if (euler_open_ghost((const fc_real *const *)U, &state->col, &state->p, i, j, v))
+                for (int f = 0; f < EULER_NFIELDS; f++)
+                    U[f][fc_idx(g->pitch, g->ng, i, j)] = v[f];
+        }
 }
 
 /* One stage from set `in` (and U0 = set 0) into set `out`; reports its first bad cell and, when

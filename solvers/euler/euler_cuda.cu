@@ -50,8 +50,9 @@ static euler_fields fields_of(const euler_cuda_state *state, int set)
 }
 
 /* Halo cell t of 2 ng full rows (bottom, top) and 2 ng cells of each interior row. */
-__global__ static void euler_fill_halos_kernel(euler_fields s, fc_grid g)
+__global__ static void euler_fill_halos_kernel(euler_fields s, euler_column col, euler_params p)
 {
+    const fc_grid g = p.grid;
     long long t = (long long)blockIdx.x * blockDim.x + threadIdx.x;
     const long long rows_part = 2LL * g.ng * g.pitch;
     const long long total = rows_part + 2LL * g.ng * g.ny;
@@ -71,13 +72,21 @@ __global__ static void euler_fill_halos_kernel(euler_fields s, fc_grid g)
     for (int f = 0; f < EULER_NFIELDS; f++)
         fc_fill_halo_cell(s.f[f], g.pitch, g.ng, g.nx, g.ny, g.bc, i, j, euler_field_odd_x(f),
                           euler_field_odd_y(f));
+    /* Open sides: the characteristic state over the copies (read from interior edge cells,
+     * which no thread of this kernel writes). */
+    const fc_real *U[EULER_NFIELDS] = {s.f[0], s.f[1], s.f[2], s.f[3]};
+    fc_real v[EULER_NFIELDS];
+    if (euler_open_ghost(U, &col, &p, i, j, v))
+        for (int f = 0; f < EULER_NFIELDS; f++)
+            s.f[f][fc_idx(g.pitch, g.ng, i, j)] = v[f];
 }
 
 static int euler_fill_halos_cuda(euler_cuda_state *state, int set, fc_err *err)
 {
     const fc_grid *g = &state->p.grid;
     long long total = 2LL * g->ng * g->pitch + 2LL * g->ng * g->ny;
-    euler_fill_halos_kernel<<<fc_blocks(total, 256), 256>>>(fields_of(state, set), *g);
+    euler_fill_halos_kernel<<<fc_blocks(total, 256), 256>>>(fields_of(state, set), state->col,
+                                                             state->p);
     FC_CUDA_TRY(cudaGetLastError());
     return FC_OK;
 }

@@ -126,6 +126,26 @@ static int swe_make_params(const fc_config *cfg, const fc_grid *g, void **out, f
     return FC_OK;
 }
 
+/* The surface level outside each side: the initial condition's mean h + b along its edge. */
+static int swe_reference(void *params, const fc_grid *g, const fc_state *initial, fc_err *err)
+{
+    (void)err;
+    swe_params *p = params;
+    for (int side = 0; side < 4; side++) {
+        const int along_y = side == FC_WEST || side == FC_EAST; /* the side runs along y */
+        const int n = along_y ? g->ny : g->nx;
+        double sum = 0;
+        for (int m = 0; m < n; m++) {
+            const int i = along_y ? (side == FC_WEST ? 0 : g->nx - 1) : m;
+            const int j = along_y ? m : (side == FC_SOUTH ? 0 : g->ny - 1);
+            const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
+            sum += (double)initial->f[SWE_H][k] + initial->f[SWE_B][k];
+        }
+        p->open_level[side] = (fc_real)(sum / n);
+    }
+    return FC_OK;
+}
+
 /* Three sets of (h, hu, hv) and the bottom. */
 static double swe_mem_per_cell(const void *params)
 {
@@ -279,6 +299,7 @@ const fc_solver_desc swe_solver = {
         .ndiags = NDIAGS,
         .conserved_diag = D_MASS,
         .diagnose = swe_diagnose,
+        .reference = swe_reference,
     },
     .cost = {
         .mem_per_cell = swe_mem_per_cell,

@@ -65,6 +65,7 @@ typedef struct swe_params {
     int flux;         /* enum swe_flux */
     int limiter;      /* enum fc_limiter */
     int rk;           /* enum swe_rk */
+    fc_real open_level[4]; /* surface level b + h outside each open side, at rest (m) */
     fc_grid grid;
 } swe_params;
 
@@ -339,6 +340,59 @@ static inline void swe_report_bad(const fc_real v[3], long long cell, fc_step_re
     rep->bad = swe_check_cell(v);
     rep->bad_cell = cell;
     rep->bad_value = (double)(v[0] != v[0] || v[0] < 0 ? v[0] : v[1] != v[1] ? v[1] : v[2]);
+}
+
+/*
+ * Open sides let waves out (a characteristic, Flather-type condition): the halo cell (i, j)
+ * beyond an open side gets the state whose outgoing Riemann invariant w + 2c (w: the velocity
+ * along the outward normal, c = sqrt(g h)) is the edge cell's and whose incoming one, -2 c_e, is
+ * that of water at rest at the side's open_level outside (the initial condition's mean surface
+ * along that side): w = (R_out + R_in)/2, c = (R_out - R_in)/4. A wave reaching the side leaves
+ * without a reflection in the linear limit. Supercritical outflow (w >= c) and a dry edge take the
+ * edge cell's state; the tangential velocity leaves with outflow and is 0 in inflow. Returns 1
+ * and the state (h, hu, hv) in v when (i, j) is such a halo cell (not a corner), else 0.
+ */
+FC_HD static inline int swe_open_ghost(const fc_real *const *U, const swe_params *p, int i, int j,
+                                       fc_real v[3])
+{
+    const fc_grid *g = &p->grid;
+    int side, ie = i, je = j;
+    if (j >= 0 && j < g->ny && (i < 0 || i >= g->nx)) {
+        side = i < 0 ? FC_WEST : FC_EAST;
+        ie = i < 0 ? 0 : g->nx - 1;
+    } else if (i >= 0 && i < g->nx && (j < 0 || j >= g->ny)) {
+        side = j < 0 ? FC_SOUTH : FC_NORTH;
+        je = j < 0 ? 0 : g->ny - 1;
+    } else
+        return 0;
+    if (g->bc[side] != FC_BC_OPEN)
+        return 0;
+    const ptrdiff_t k = fc_idx(g->pitch, g->ng, ie, je);
+    const fc_real h = U[SWE_H][k], b = U[SWE_B][k];
+    const int along_x = side == FC_WEST || side == FC_EAST;
+    const fc_real out = side == FC_EAST || side == FC_NORTH ? 1 : -1; /* outward normal */
+    v[0] = h;
+    v[1] = U[SWE_HU][k];
+    v[2] = U[SWE_HV][k];
+    if (h <= p->h_dry)
+        return 1;
+    const fc_real c = sqrt(p->g * h);
+    const fc_real w = out * (along_x ? v[1] : v[2]) / h, ut = (along_x ? v[2] : v[1]) / h;
+    if (w >= c)
+        return 1; /* supercritical outflow: everything leaves */
+    fc_real he = p->open_level[side] - b;
+    he = he > 0 ? he : 0;
+    const fc_real r_out = w + 2 * c, r_in = -2 * sqrt(p->g * he);
+    fc_real wg = (r_out + r_in) / 2, cg = (r_out - r_in) / 4;
+    if (-w >= c) { /* supercritical inflow: the outside state comes in */
+        wg = 0;
+        cg = sqrt(p->g * he);
+    }
+    const fc_real hg = cg * cg / p->g, utg = wg > 0 ? ut : 0;
+    v[0] = hg;
+    v[along_x ? 1 : 2] = hg * out * wg;
+    v[along_x ? 2 : 1] = hg * utg;
+    return 1;
 }
 
 /* Which fields are vector components (sign flips at walls): hu along x, hv along y. */

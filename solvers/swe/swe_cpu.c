@@ -50,8 +50,25 @@ typedef struct swe_cpu_state {
 /* Halos of the first nfields fields of a set (the bottom's only at upload: it never changes). */
 static void swe_fill_halos_cpu(swe_cpu_state *state, int set, int nfields)
 {
+    const fc_grid *g = &state->p.grid;
     for (int f = 0; f < nfields; f++)
-        fc_grid_fill_halo(&state->p.grid, state->U[set][f], swe_field_odd_x(f), swe_field_odd_y(f));
+        fc_grid_fill_halo(g, state->U[set][f], swe_field_odd_x(f), swe_field_odd_y(f));
+    /* Open sides: the characteristic state (swe_open_ghost) over the copies. */
+    fc_real *const *U = state->U[set];
+    for (int j = -g->ng; j < g->ny + g->ng; j++)
+        for (int i = -g->ng; i < g->nx + g->ng; i++) {
+            if (i >= 0 && i < g->nx && j >= 0 && j < g->ny) {
+                i = g->nx - 1; /* skip the interior of the row */
+                continue;
+            }
+            fc_real v[3];
+            if (swe_open_ghost((const fc_real *const *)U, &state->p, i, j, v)) {
+                const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
+                U[SWE_H][k] = v[0];
+                U[SWE_HU][k] = v[1];
+                U[SWE_HV][k] = v[2];
+            }
+        }
 }
 
 /* y face values of every cell of row r (rows r-1 .. r+1 are read). */

@@ -51,8 +51,9 @@ static swe_fields fields_of(const swe_cuda_state *state, int set)
 
 /* Halo cell t of 2 ng full rows (bottom, top) and 2 ng cells of each interior row, for the
  * first nfields fields. */
-__global__ static void swe_fill_halos_kernel(swe_fields s, fc_grid g, int nfields)
+__global__ static void swe_fill_halos_kernel(swe_fields s, swe_params p, int nfields)
 {
+    const fc_grid g = p.grid;
     long long t = (long long)blockIdx.x * blockDim.x + threadIdx.x;
     const long long rows_part = 2LL * g.ng * g.pitch;
     const long long total = rows_part + 2LL * g.ng * g.ny;
@@ -72,13 +73,23 @@ __global__ static void swe_fill_halos_kernel(swe_fields s, fc_grid g, int nfield
     for (int f = 0; f < nfields; f++)
         fc_fill_halo_cell(s.f[f], g.pitch, g.ng, g.nx, g.ny, g.bc, i, j, swe_field_odd_x(f),
                           swe_field_odd_y(f));
+    /* Open sides: the characteristic state over the copies (read from interior edge cells,
+     * which no thread of this kernel writes). */
+    const fc_real *U[SWE_NFIELDS] = {s.f[0], s.f[1], s.f[2], s.f[3]};
+    fc_real v[3];
+    if (nfields >= SWE_B && swe_open_ghost(U, &p, i, j, v)) {
+        const ptrdiff_t k = fc_idx(g.pitch, g.ng, i, j);
+        s.f[SWE_H][k] = v[0];
+        s.f[SWE_HU][k] = v[1];
+        s.f[SWE_HV][k] = v[2];
+    }
 }
 
 static int swe_fill_halos_cuda(swe_cuda_state *state, int set, int nfields, fc_err *err)
 {
     const fc_grid *g = &state->p.grid;
     long long total = 2LL * g->ng * g->pitch + 2LL * g->ng * g->ny;
-    swe_fill_halos_kernel<<<fc_blocks(total, 256), 256>>>(fields_of(state, set), *g, nfields);
+    swe_fill_halos_kernel<<<fc_blocks(total, 256), 256>>>(fields_of(state, set), state->p, nfields);
     FC_CUDA_TRY(cudaGetLastError());
     return FC_OK;
 }

@@ -43,13 +43,42 @@ static int check_memory(const fc_sim *s, fc_err *err)
     return FC_OK;
 }
 
+/* The case's initial condition into host (its interior). */
+static int set_initial(fc_sim *s, fc_state *host, fc_err *err)
+{
+    return s->s->schema.ics[fc_cfg_choice(&s->cfg, "initial", "type")].set(&s->cfg, &s->grid,
+                                                                            s->params, host, err);
+}
+
+/* The solver's reference from the initial condition (solver.h, fc_solver_io.reference): from
+ * the initial state itself, or on restart from the initial condition set up aside. */
+static int take_reference(fc_sim *s, int restart, fc_err *err)
+{
+    if (!s->s->io.reference)
+        return FC_OK;
+    if (!restart)
+        return s->s->io.reference(s->params, &s->grid, &s->host, err);
+    fc_state aside = {s->s->io.nfields, {NULL}};
+    int st = FC_OK;
+    for (int k = 0; k < aside.nfields && !st; k++)
+        if (!(aside.f[k] = fc_grid_alloc(&s->grid)))
+            st = fc_fail(err, FC_ENOMEM, "out of host memory for the initial condition");
+    if (!st && !(st = set_initial(s, &aside, err)))
+        st = s->s->io.reference(s->params, &s->grid, &aside, err);
+    for (int k = 0; k < aside.nfields; k++)
+        free(aside.f[k]);
+    return st;
+}
+
 static int initial_state(fc_sim *s, const char *restart, fc_err *err)
 {
-    if (!restart)
-        return s->s->schema.ics[fc_cfg_choice(&s->cfg, "initial", "type")].set(
-            &s->cfg, &s->grid, s->params, &s->host, err);
-    int st = fc_ncio_read_restart(restart, s->s, s->params, &s->grid, &s->host, &s->t, err);
-    if (st)
+    if (!restart) {
+        int st = set_initial(s, &s->host, err);
+        return st ? st : take_reference(s, 0, err);
+    }
+    int st = take_reference(s, 1, err);
+    if (st || (st = fc_ncio_read_restart(restart, s->s, s->params, &s->grid, &s->host, &s->t,
+                                         err)))
         return st;
     const double t_end = fc_cfg_real(&s->cfg, "time", "t_end");
     if (s->t >= t_end)

@@ -179,6 +179,10 @@ typedef struct fc_solver_io {
     size_t nstep_stats;
     /* Whether steps report fc_step_report.change, so that [time] steady_tol can stop a run. */
     int steady_capable;
+    /* Optional (NULL: none): what the parameters take from the initial condition (swe: the
+     * surface level outside each open side), given the initial state. A restarted run gets the
+     * initial condition too (evaluated for this only), so it continues with the same bits. */
+    int (*reference)(void *params, const fc_grid *g, const fc_state *initial, fc_err *err);
 } fc_solver_io;
 
 /* What a step costs, for memory checks and benchmarks. */
