@@ -781,6 +781,14 @@ static int check_density_current(int quick, fc_val_row *rows, int *nrows, fc_err
              quick ? "200 -> 100 m" : "200 -> 100 -> 50 m");
     snprintf(rows[2].source, sizeof rows[2].source, "%s", src);
     *nrows = 3;
+    if (!quick) {
+        rows[3] = (fc_val_row){"euler density current, 50 m", "front, min theta' (m, K)", front[2],
+                               STRAKA_FRONT, 300, FC_VAL_NEAR, "", 0};
+        snprintf(rows[3].metric, sizeof rows[3].metric, "front at t = 900 s (m; min theta' %.3f K)",
+                 tmin[2]);
+        snprintf(rows[3].source, sizeof rows[3].source, "%s", src);
+        *nrows = 4;
+    }
     return FC_OK;
 }
 

@@ -34,6 +34,9 @@
  * Velocities are hu/h where h > h_dry and 0 elsewhere; a cell whose new depth falls below h_dry
  * loses its momentum, so a wetting front carries no spurious speed.
  *
+ * Boundaries, per side: periodic; wall (reflective: the halo mirrors the state, the normal
+ * momentum changing sign); open (waves leave: a characteristic condition, swe_open_ghost below).
+ *
  * State: fields h (m), hu, hv (m2 s-1) and b (m), each (ny + 4) x (nx + 4) with a halo of 2
  * (the MUSCL stencil reaches two cells), row-major, x fastest (grid.h).
  */

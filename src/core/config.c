@@ -60,8 +60,9 @@ static const fc_key core_keys[] = {
     {"output", "reference_time", FC_KEY_STRING, "2000-01-01 00:00:00", 0, 0, 0, NULL, "", NULL,
      "date and time that model time 0 stands for (CF time units, UTC)"},
     {"boundary", "west", FC_KEY_CHOICE, "wall", 0, 0, 0, "periodic|wall|open|inflow", "", NULL,
-     "boundary at x = x_min: periodic, wall (reflective for swe, no slip for ns2d), open "
-     "(outflow), or inflow (ns2d only)"},
+     "boundary at x = x_min: periodic, wall (reflective for swe and euler, no slip for ns2d), "
+     "open (waves leave: a characteristic condition for swe and euler; an outflow for ns2d), "
+     "or inflow (ns2d only)"},
     {"boundary", "east", FC_KEY_CHOICE, "wall", 0, 0, 0, "periodic|wall|open|inflow", "", NULL,
      "boundary at x = x_max"},
     {"boundary", "south", FC_KEY_CHOICE, "wall", 0, 0, 0, "periodic|wall|open|inflow", "", NULL,
