@@ -8,7 +8,7 @@ INPUT_CASES = inputs/dambreak_wet.ini inputs/dambreak_dry.ini inputs/lake_bump.i
 	inputs/spectral_taylor_green.ini inputs/double_shear_layer.ini inputs/decaying_turbulence.ini \
 	inputs/decaying_turbulence_large.ini inputs/forced_turbulence.ini \
 	inputs/atmosphere_at_rest.ini inputs/thermal_bubble.ini inputs/density_current.ini \
-	inputs/colliding_bubbles.ini
+	inputs/colliding_bubbles.ini inputs/inertia_gravity_waves.ini
 EXTRA_DIST += $(INPUT_CASES) inputs/README.md inputs/initial_state.cdl
 
 # Installed to $(pkgdatadir)/inputs, where `flowcast demo` and `flowcast run NAME` find them.

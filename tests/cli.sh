@@ -295,7 +295,7 @@ for c in cavity_re100 cavity_re400 cavity_re1000 cavity_re3200 poiseuille channe
     spectral_taylor_green double_shear_layer decaying_turbulence forced_turbulence; do
   expect "inputs/$c.ini runs" 0 "" "$fc" run "$inputs/$c.ini" -q -o "$tmp/$c.nc" --set time.t_end=0.2 --set output.interval=0.1
 done
-for c in atmosphere_at_rest thermal_bubble density_current colliding_bubbles; do
+for c in atmosphere_at_rest thermal_bubble density_current colliding_bubbles inertia_gravity_waves; do
   expect "inputs/$c.ini runs" 0 "" "$fc" run "$inputs/$c.ini" -q -o "$tmp/$c.nc" --set time.t_end=5 --set output.interval=5
 done
 finish

@@ -21,6 +21,7 @@
 #include "src/core/run.h"
 #include "tests/suites.h"
 #include "tests/testlib.h"
+#include "validation/gravity_waves.h"
 #include "validation/validate.h"
 
 #define BOX                                                                                      \
@@ -300,6 +301,55 @@ START_TEST(open_sides_let_waves_out)
 }
 END_TEST
 
+START_TEST(linear_gravity_wave_solution_starts_from_the_initial_field)
+{
+    /* The modal solution at t = 0 is the initial theta' (to its truncation, and the jump of the
+     * profile's periodic extension at the channel's ends), and it moves with the wind. */
+    const fc_gravity_waves w = {9.81, 250, 20, 0.01, 5000, 100000, 0, 300000, 10000};
+    enum { NX = 60, NZ = 8 };
+    double x[NX], z[NZ], out[NX * NZ];
+    for (int i = 0; i < NX; i++)
+        x[i] = (i + 0.5) * 300000.0 / NX;
+    for (int j = 0; j < NZ; j++)
+        z[j] = (j + 0.5) * 10000.0 / NZ;
+    ck_assert_int_eq(fc_gravity_waves_theta(&w, x, NX, z, NZ, 0, out), 0);
+    double e = 0;
+    for (int j = 0; j < NZ; j++)
+        for (int i = 0; i < NX; i++) {
+            const double d = (x[i] - 100000) / 5000;
+            e = fmax(e, fabs(out[j * NX + i] - 0.01 * sin(M_PI * z[j] / 10000) / (1 + d * d)));
+        }
+    ck_assert_msg(e < 5e-3 * 0.01, "theta' at t = 0 differs by %g", e);
+    /* Later the pulse has spread into waves and drifted downstream: at t = 3000 s it no longer
+     * peaks at 100 km. */
+    ck_assert_int_eq(fc_gravity_waves_theta(&w, x, NX, z, NZ, 3000, out), 0);
+    double at_start = fabs(out[(NZ / 2) * NX + 20]);
+    ck_assert_msg(at_start < 0.005, "theta' at x = 100 km, t = 3000 s: %g", at_start);
+}
+END_TEST
+
+START_TEST(nan_is_reported_with_its_cell_and_not_kept)
+{
+    tl_sim s;
+    tl_sim_open(&s, BOX BUBBLE, NULL, NULL);
+    tl_sim_download(&s);
+    const ptrdiff_t k = fc_idx(s.grid.pitch, s.grid.ng, 5, 3);
+    const fc_real before = s.host.f[EULER_RHOW][k];
+    s.host.f[EULER_RHOW][k] = NAN;
+    fc_err err;
+    ck_assert_int_eq(s.ops->upload(s.state, &s.host, &err), FC_OK);
+    int landed;
+    ck_assert_int_eq(fc_sim_step_toward(&s, 1e9, &landed, &err), FC_ENUMERIC);
+    ck_assert_msg(strstr(err.msg, "NaN at cell"), "%s", err.msg);
+    ck_assert_int_eq(s.steps, 0);
+    /* The state before the step is kept: the NaN is still where it was put, nowhere else. */
+    tl_sim_download(&s);
+    ck_assert(isnan(s.host.f[EULER_RHOW][k]));
+    ck_assert(!isnan(before));
+    tl_sim_close(&s);
+}
+END_TEST
+
 /* The case file's problem, as fc_config_load reports it. */
 static void refused(const char *text, const char *const *sets, const char *message)
 {
@@ -347,7 +397,9 @@ Suite *euler_suite(void)
     tcase_add_test(run, thread_count_changes_no_bit);
     tcase_add_test(run, restart_is_bit_for_bit_and_output_has_z);
     tcase_add_test(run, bad_cases_are_refused);
+    tcase_add_test(run, nan_is_reported_with_its_cell_and_not_kept);
     tcase_add_test(run, open_sides_let_waves_out);
+    tcase_add_test(run, linear_gravity_wave_solution_starts_from_the_initial_field);
     tcase_set_timeout(run, 300);
     suite_add_tcase(s, run);
     return s;

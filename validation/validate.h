@@ -86,6 +86,12 @@ int fc_val_euler_bubble(int nx, double t_end, double *mass_change, double *asymm
  * -1 K contour of theta' at the ground, m) and the minimum theta' (K). */
 int fc_val_density_current(double h, double *front, double *min_theta, fc_err *err);
 
+/* Skamarock & Klemp's (1994) gravity waves in an isothermal atmosphere (250 K) with a wind of
+ * 20 m s-1, on nx x nz cells of a 300 km x 10 km periodic channel, to t = 3000 s: the largest
+ * difference of theta' from the linear solution (gravity_waves.h) over the amplitude, and the
+ * relative L2 difference. */
+int fc_val_gravity_waves(int nx, int nz, double *max_err, double *rel_l2, fc_err *err);
+
 #ifdef __cplusplus
 }
 #endif
