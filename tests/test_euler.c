@@ -135,6 +135,7 @@ START_TEST(fused_stage_matches_cpu_sweep)
             sets3[k][f] = fc_grid_alloc(g);
     for (int f = 0; f < EULER_NFIELDS; f++)
         memcpy(sets3[0][f], s.host.f[f], g->nalloc * sizeof(fc_real));
+    fc_real *P = fc_grid_alloc(g);
     for (int step = 0; step < 20; step++) {
         const double dt = fc_cfg_real(&s.cfg, "time", "cfl") / s.rate;
         int in = 0, out = 1;
@@ -142,12 +143,14 @@ START_TEST(fused_stage_matches_cpu_sweep)
             out = st % 2 == 0 ? 1 : 2;
             for (int f = 0; f < EULER_NFIELDS; f++)
                 fc_grid_fill_halo(g, sets3[in][f], euler_field_odd_x(f), euler_field_odd_y(f));
+            euler_pressure_field((const fc_real *const *)sets3[in], &col, p, P);
+            const fc_real *U[EULER_SLOTS] = {sets3[in][0], sets3[in][1], sets3[in][2],
+                                             sets3[in][3], P};
             for (int j = 0; j < g->ny; j++)
                 for (int i = 0; i < g->nx; i++) {
                     fc_real v[EULER_NFIELDS];
-                    euler_stage_cell((const fc_real *const *)sets3[in],
-                                     (const fc_real *const *)sets3[0], &col, p, euler_stage_a(st),
-                                     (fc_real)dt, i, j, v);
+                    euler_stage_cell(U, (const fc_real *const *)sets3[0], &col, p,
+                                     euler_stage_a(st), (fc_real)dt, i, j, v);
                     for (int f = 0; f < EULER_NFIELDS; f++)
                         sets3[out][f][fc_idx(g->pitch, g->ng, i, j)] = v[f];
                 }
@@ -170,6 +173,7 @@ START_TEST(fused_stage_matches_cpu_sweep)
     for (int k = 0; k < 3; k++)
         for (int f = 0; f < EULER_NFIELDS; f++)
             free(sets3[k][f]);
+    free(P);
     euler_column_free(&col);
     tl_sim_close(&s);
 }

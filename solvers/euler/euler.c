@@ -188,9 +188,7 @@ int euler_column_make(const euler_params *p, euler_column *col, fc_err *err)
     col->theta = malloc(c);
     col->rho_f = malloc(f);
     col->rt_f = malloc(f);
-    col->p_f = malloc(f);
-    if (!col->rho || !col->rt || !col->p || !col->theta || !col->rho_f || !col->rt_f ||
-        !col->p_f) {
+    if (!col->rho || !col->rt || !col->p || !col->theta || !col->rho_f || !col->rt_f) {
         euler_column_free(col);
         return fc_fail(err, FC_ENOMEM, "out of host memory for the background");
     }
@@ -200,14 +198,12 @@ int euler_column_make(const euler_params *p, euler_column *col, fc_err *err)
             euler_background_at(p, (j + 0.5) * p->grid.dy, &rho, &rt);
             col->rho[j] = (fc_real)rho;
             col->rt[j] = (fc_real)rt;
-            col->p[j] = euler_pressure(p, col->rt[j]);
+            col->p[j] = euler_pressure(p, col->rt[j]); /* so that p' is exactly 0 at rest */
             col->theta[j] = (fc_real)(rt / rho);
         }
         euler_background_at(p, j * p->grid.dy, &rho, &rt);
         col->rho_f[j] = (fc_real)rho;
         col->rt_f[j] = (fc_real)rt;
-        /* From the stored rho theta, so that p' is exactly 0 at rest. */
-        col->p_f[j] = euler_pressure(p, col->rt_f[j]);
     }
     return FC_OK;
 }
@@ -220,8 +216,17 @@ void euler_column_free(euler_column *col)
     free(col->theta);
     free(col->rho_f);
     free(col->rt_f);
-    free(col->p_f);
     memset(col, 0, sizeof *col);
+}
+
+void euler_pressure_field(const fc_real *const *U, const euler_column *col,
+                          const euler_params *p, fc_real *P)
+{
+    const fc_grid *g = &p->grid;
+#pragma omp parallel for schedule(static)
+    for (int j = -g->ng; j < g->ny + g->ng; j++)
+        for (int i = -g->ng; i < g->nx + g->ng; i++)
+            P[fc_idx(g->pitch, g->ng, i, j)] = euler_pressure_cell(U, col, p, i, j);
 }
 
 /* Three sets of the four fields. */

@@ -30,7 +30,9 @@
  *
  * Method (after Norman's miniWeather, 2020): finite volumes; at each face the state is
  * reconstructed by the fourth-order centred interpolation of the four cells around it,
- * q_f = (-q_{-2} + 7 q_{-1} + 7 q_0 - q_{+1}) / 12, and the flux gets a fourth-order
+ * q_f = (-q_{-2} + 7 q_{-1} + 7 q_0 - q_{+1}) / 12 (the pressure perturbation p' too: computed
+ * once per cell and stage, then interpolated, so that the face loops need no pow() and
+ * vectorise), and the flux gets a fourth-order
  * hyperviscosity, + beta h / (16 dt) (-q_{-2} + 3 q_{-1} - 3 q_0 + q_{+1}), that removes a
  * fixed fraction beta of the 2h mode each step and touches smooth scales at fourth order. Why
  * this and not WENO5: these are low-Mach flows without shocks, where the centred scheme has the
@@ -72,6 +74,11 @@ extern "C" {
 #endif
 
 enum { EULER_RHO, EULER_RHOU, EULER_RHOW, EULER_RHOT, EULER_NFIELDS };
+/* A stencil holds the four fields and, in this slot, the pressure perturbation p' of each cell,
+ * computed once per stage (euler_pressure_cell): the face fluxes then interpolate p' rather than
+ * take a power of the interpolated rho theta, so they have no pow() and vectorise. */
+#define EULER_P_SLOT EULER_NFIELDS
+#define EULER_SLOTS (EULER_NFIELDS + 1)
 #define EULER_HALO 2
 
 /* Dry air. */
@@ -119,11 +126,11 @@ static inline void euler_background_at(const euler_params *p, double z, double *
 
 /*
  * The background as the backends hold it, per row j of cells: at the cell centres (rho, rho
- * theta, p, theta) and at the horizontal faces below each row, j = 0 .. ny (rho, rho theta, p).
+ * theta, p, theta) and at the horizontal faces below each row, j = 0 .. ny (rho, rho theta).
  */
 typedef struct euler_column {
     fc_real *rho, *rt, *p, *theta;    /* [ny] */
-    fc_real *rho_f, *rt_f, *p_f;      /* [ny + 1] */
+    fc_real *rho_f, *rt_f;            /* [ny + 1] */
 } euler_column;
 
 /* The pressure of rho theta. */
@@ -133,7 +140,7 @@ FC_HD static inline fc_real euler_pressure(const euler_params *p, fc_real rho_th
 }
 
 /* Fourth-order face value and third difference of four cells across a face. */
-FC_HD static inline void euler_face_value(fc_real a, fc_real b, fc_real c, fc_real d, fc_real *v,
+FC_HD FC_ALWAYS_INLINE static inline void euler_face_value(fc_real a, fc_real b, fc_real c, fc_real d, fc_real *v,
                                           fc_real *d3)
 {
     *v = (-a + 7 * b + 7 * c - d) / 12;
@@ -142,44 +149,55 @@ FC_HD static inline void euler_face_value(fc_real a, fc_real b, fc_real c, fc_re
 
 /*
  * The flux through a face whose normal is x (normal = 0) or z (normal = 1): q[s][f] are the four
- * cells s = 0..3 across the face (the face between s = 1 and s = 2), field f; rho_b, rt_b, p_b
- * the background at the face; hv = hv_beta h / (16 dt); wall: the face is a wall (no normal
- * velocity, no hyperviscous flux); h: the spacing across the face (viscous gradients); theta_b:
- * the background theta of cells 1 and 2 (their theta' for diffusion). flux[f] out.
+ * cells s = 0..3 across the face (the face between s = 1 and s = 2), field f, and their p' in
+ * slot EULER_P_SLOT; rho_b, rt_b the background at the face; hv = hv_beta h / (16 dt); wall: the
+ * face is a wall (no normal velocity, no hyperviscous or viscous flux); h: the spacing across
+ * the face (viscous gradients); theta_b1, 2 etc.: the background of cells 1 and 2 (their theta'
+ * for diffusion). No branch but on the arguments normal and wall, which callers give as
+ * constants, so that a loop over faces vectorises. flux[f] out.
  */
-FC_HD static inline void euler_face_flux(const fc_real q[4][EULER_NFIELDS], int normal,
-                                         fc_real rho_b, fc_real rt_b, fc_real p_b, fc_real hv,
-                                         int wall, fc_real h, fc_real theta_b1, fc_real theta_b2,
+FC_HD FC_ALWAYS_INLINE static inline void euler_face_flux(const fc_real q[4][EULER_SLOTS], int normal,
+                                         fc_real rho_b, fc_real rt_b, fc_real hv, int wall,
+                                         fc_real h, fc_real theta_b1, fc_real theta_b2,
                                          fc_real rho_b1, fc_real rho_b2, fc_real rt_b1,
                                          fc_real rt_b2, const euler_params *p,
                                          fc_real flux[EULER_NFIELDS])
 {
     fc_real v[EULER_NFIELDS], d3[EULER_NFIELDS];
+    FC_UNROLL
     for (int f = 0; f < EULER_NFIELDS; f++)
         euler_face_value(q[0][f], q[1][f], q[2][f], q[3][f], &v[f], &d3[f]);
+    const fc_real pp = (-q[0][EULER_P_SLOT] + 7 * q[1][EULER_P_SLOT] + 7 * q[2][EULER_P_SLOT] -
+                        q[3][EULER_P_SLOT]) / 12; /* exactly 0 at rest */
     const fc_real r = rho_b + v[EULER_RHO], rt = rt_b + v[EULER_RHOT];
-    const fc_real u = v[EULER_RHOU] / r, w = v[EULER_RHOW] / r, t = rt / r;
-    const fc_real pp = euler_pressure(p, rt) - p_b; /* exactly 0 at rest */
-    fc_real un = normal ? w : u;
-    const fc_real k = wall ? 0 : hv;
-    if (wall)
-        un = 0;
+    const fc_real u = v[EULER_RHOU] / r, w = v[EULER_RHOW] / r;
+    const fc_real un = wall ? 0 : normal ? w : u, k = wall ? 0 : hv;
     flux[EULER_RHO] = r * un + k * d3[EULER_RHO];
     flux[EULER_RHOU] = r * un * u + (normal ? 0 : pp) + k * d3[EULER_RHOU];
     flux[EULER_RHOW] = r * un * w + (normal ? pp : 0) + k * d3[EULER_RHOW];
-    flux[EULER_RHOT] = r * un * t + k * d3[EULER_RHOT];
-    if (p->nu > 0 || p->kappa > 0) {
-        /* Gradients across the face from the two cells beside it (velocities and theta'). */
-        const fc_real r1 = rho_b1 + q[1][EULER_RHO], r2 = rho_b2 + q[2][EULER_RHO];
-        const fc_real du = q[2][EULER_RHOU] / r2 - q[1][EULER_RHOU] / r1;
-        const fc_real dw = q[2][EULER_RHOW] / r2 - q[1][EULER_RHOW] / r1;
-        const fc_real dt1 = (rt_b1 + q[1][EULER_RHOT]) / r1 - theta_b1;
-        const fc_real dt2 = (rt_b2 + q[2][EULER_RHOT]) / r2 - theta_b2;
-        const fc_real visc = wall ? 0 : r / h;
-        flux[EULER_RHOU] -= p->nu * visc * du;
-        flux[EULER_RHOW] -= p->nu * visc * dw;
-        flux[EULER_RHOT] -= p->kappa * visc * (dt2 - dt1);
-    }
+    flux[EULER_RHOT] = un * rt + k * d3[EULER_RHOT];
+    /* Viscous fluxes from the gradients across the face (velocities and theta'); with nu and
+     * kappa 0 they add 0. */
+    const fc_real r1 = rho_b1 + q[1][EULER_RHO], r2 = rho_b2 + q[2][EULER_RHO];
+    const fc_real du = q[2][EULER_RHOU] / r2 - q[1][EULER_RHOU] / r1;
+    const fc_real dw = q[2][EULER_RHOW] / r2 - q[1][EULER_RHOW] / r1;
+    const fc_real dt1 = (rt_b1 + q[1][EULER_RHOT]) / r1 - theta_b1;
+    const fc_real dt2 = (rt_b2 + q[2][EULER_RHOT]) / r2 - theta_b2;
+    const fc_real visc = wall ? 0 : r / h;
+    flux[EULER_RHOU] -= p->nu * visc * du;
+    flux[EULER_RHOW] -= p->nu * visc * dw;
+    flux[EULER_RHOT] -= p->kappa * visc * (dt2 - dt1);
+}
+
+/* p' of cell (i, j) of the stage input U, halo cells included: the ground and the top are
+ * mirrors, so a halo row takes the p' of the row it mirrors. */
+FC_HD static inline fc_real euler_pressure_cell(const fc_real *const *U, const euler_column *col,
+                                                const euler_params *p, int i, int j)
+{
+    const fc_grid *g = &p->grid;
+    const int jm = j < 0 ? -1 - j : j >= g->ny ? 2 * g->ny - 1 - j : j;
+    const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, jm);
+    return euler_pressure(p, col->rt[jm] + U[EULER_RHOT][k]) - col->p[jm];
 }
 
 /* The sponges' damping rate at distance d into a layer of width w (0 outside it). */
@@ -248,40 +266,57 @@ FC_HD static inline int euler_open_ghost(const fc_real *const *U, const euler_co
 }
 
 /* The four cells across face (i, j) - 1/2 along normal 0 (x) or 1 (z): q[s] = cell
- * (i - 2 + s, j) or (i, j - 2 + s). */
-FC_HD static inline void euler_load_stencil(const fc_real *const *U, const fc_grid *g, int i,
-                                            int j, int normal, fc_real q[4][EULER_NFIELDS])
+ * (i - 2 + s, j) or (i, j - 2 + s), its fields U[0..3] and its p' U[EULER_P_SLOT]. */
+FC_HD FC_ALWAYS_INLINE static inline void euler_load_stencil(const fc_real *const *U, const fc_grid *g, int i,
+                                            int j, int normal, fc_real q[4][EULER_SLOTS])
 {
     const ptrdiff_t step = normal ? g->pitch : 1;
     const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
-    for (int s = 0; s < 4; s++)
-        for (int f = 0; f < EULER_NFIELDS; f++)
+    FC_UNROLL
+    for (int s = 0; s < 4; s++) {
+        FC_UNROLL
+        for (int f = 0; f < EULER_SLOTS; f++)
             q[s][f] = U[f][k + (s - 2) * step];
+    }
 }
 
-/* The flux through the west face of cell (i, j) (normal 0) or its bottom face (normal 1). */
-FC_HD static inline void euler_flux_at(const fc_real *const *U, const euler_column *col,
-                                       const euler_params *p, fc_real dt, int i, int j, int normal,
-                                       fc_real flux[EULER_NFIELDS])
+/* The flux through the bottom face of cell (i, j); wall: j is 0 or ny (given, so that a loop
+ * over a row's faces has no branch). U: the fields and p' (EULER_SLOTS arrays). */
+FC_HD FC_ALWAYS_INLINE static inline void euler_flux_z(const fc_real *const *U, const euler_column *col,
+                                      const euler_params *p, fc_real hv, int i, int j, int wall,
+                                      fc_real flux[EULER_NFIELDS])
 {
     const fc_grid *g = &p->grid;
-    fc_real q[4][EULER_NFIELDS];
-    euler_load_stencil(U, g, i, j, normal, q);
-    if (normal) {
-        const int wall = j == 0 || j == g->ny;
-        const int jb = j > 0 ? j - 1 : 0, ja = j < g->ny ? j : g->ny - 1;
-        euler_face_flux(q, 1, col->rho_f[j], col->rt_f[j], col->p_f[j],
-                        p->hv_beta * (fc_real)g->dy / (16 * dt), wall, (fc_real)g->dy,
-                        col->theta[jb], col->theta[ja], col->rho[jb], col->rho[ja], col->rt[jb],
-                        col->rt[ja], p, flux);
-    } else {
-        const int wall = (i == 0 && g->bc[FC_WEST] == FC_BC_WALL) ||
-                         (i == g->nx && g->bc[FC_EAST] == FC_BC_WALL);
-        euler_face_flux(q, 0, col->rho[j], col->rt[j], col->p[j],
-                        p->hv_beta * (fc_real)g->dx / (16 * dt), wall, (fc_real)g->dx,
-                        col->theta[j], col->theta[j], col->rho[j], col->rho[j], col->rt[j],
-                        col->rt[j], p, flux);
-    }
+    fc_real q[4][EULER_SLOTS];
+    euler_load_stencil(U, g, i, j, 1, q);
+    const int jb = j > 0 ? j - 1 : 0, ja = j < g->ny ? j : g->ny - 1;
+    euler_face_flux(q, 1, col->rho_f[j], col->rt_f[j], hv, wall, (fc_real)g->dy, col->theta[jb],
+                    col->theta[ja], col->rho[jb], col->rho[ja], col->rt[jb], col->rt[ja], p,
+                    flux);
+}
+
+/* The flux through the west face of cell (i, j); wall: that face is a wall side. */
+FC_HD FC_ALWAYS_INLINE static inline void euler_flux_x(const fc_real *const *U, const euler_column *col,
+                                      const euler_params *p, fc_real hv, int i, int j, int wall,
+                                      fc_real flux[EULER_NFIELDS])
+{
+    const fc_grid *g = &p->grid;
+    fc_real q[4][EULER_SLOTS];
+    euler_load_stencil(U, g, i, j, 0, q);
+    euler_face_flux(q, 0, col->rho[j], col->rt[j], hv, wall, (fc_real)g->dx, col->theta[j],
+                    col->theta[j], col->rho[j], col->rho[j], col->rt[j], col->rt[j], p, flux);
+}
+
+/* Whether the west face of column i (0 .. nx) is a wall. */
+FC_HD static inline int euler_wall_x(const fc_grid *g, int i)
+{
+    return (i == 0 && g->bc[FC_WEST] == FC_BC_WALL) || (i == g->nx && g->bc[FC_EAST] == FC_BC_WALL);
+}
+
+/* The hyperviscous coefficients hv_beta h / (16 dt) of x and z faces. */
+FC_HD static inline fc_real euler_hv(const euler_params *p, fc_real h, fc_real dt)
+{
+    return p->hv_beta * h / (16 * dt);
 }
 
 /*
@@ -311,17 +346,20 @@ FC_HD static inline void euler_update_cell(const fc_real *const *U, const fc_rea
 }
 
 /* One Runge-Kutta stage at cell (i, j), its four fluxes computed here (the GPU's fused form;
- * the CPU computes each face once and calls euler_update_cell: the same bits). */
+ * the CPU computes each face once and calls euler_update_cell: the same bits). U: the stage
+ * input's fields and its p' (EULER_SLOTS arrays). */
 FC_HD static inline void euler_stage_cell(const fc_real *const *U, const fc_real *const *U0,
                                           const euler_column *col, const euler_params *p,
                                           fc_real a, fc_real dt, int i, int j,
                                           fc_real out[EULER_NFIELDS])
 {
+    const fc_grid *g = &p->grid;
+    const fc_real hx = euler_hv(p, (fc_real)g->dx, dt), hz = euler_hv(p, (fc_real)g->dy, dt);
     fc_real w[EULER_NFIELDS], e[EULER_NFIELDS], s[EULER_NFIELDS], n[EULER_NFIELDS];
-    euler_flux_at(U, col, p, dt, i, j, 0, w);
-    euler_flux_at(U, col, p, dt, i + 1, j, 0, e);
-    euler_flux_at(U, col, p, dt, i, j, 1, s);
-    euler_flux_at(U, col, p, dt, i, j + 1, 1, n);
+    euler_flux_x(U, col, p, hx, i, j, euler_wall_x(g, i), w);
+    euler_flux_x(U, col, p, hx, i + 1, j, euler_wall_x(g, i + 1), e);
+    euler_flux_z(U, col, p, hz, i, j, j == 0, s);
+    euler_flux_z(U, col, p, hz, i, j + 1, j + 1 == g->ny, n);
     euler_update_cell(U, U0, col, p, a, dt, i, j, w, e, s, n, out);
 }
 
@@ -351,6 +389,10 @@ FC_HD static inline int euler_field_odd_y(int f) { return f == EULER_RHOW; }
 
 /* Stage weights of Wicker-Skamarock RK3: out = U0 + a dt L(in). */
 static inline fc_real euler_stage_a(int s) { return s == 0 ? (fc_real)(1.0 / 3) : s == 1 ? (fc_real)0.5 : 1; }
+
+/* p' of every cell of the stage input U (fields), halos included, into P (host, OpenMP). */
+void euler_pressure_field(const fc_real *const *U, const euler_column *col,
+                          const euler_params *p, fc_real *P);
 
 /* The background columns of params, allocated with malloc (host); free with euler_column_free. */
 int euler_column_make(const euler_params *p, euler_column *col, fc_err *err);

@@ -8,11 +8,12 @@
  * and 2 receive the RK stages; a step that succeeds swaps its result into set 0, one that fails
  * leaves set 0 as it was.
  *
- * Iteration: where the GPU kernel computes the four fluxes around each cell (every face twice,
- * no stored faces), a CPU core has the cache to compute each face once: each thread sweeps its
- * block of rows, keeps the horizontal faces of the row below in a rolling buffer, computes the
- * row's vertical faces, and updates the cells with euler_update_cell: the same functions on the
- * same inputs, so the same bits as the fused form. The reductions (largest rate, first bad cell)
+ * Iteration: a stage first computes p' of every cell (one pow() per cell). Where the GPU kernel
+ * then computes the four fluxes around each cell (every face twice, no stored faces), a CPU
+ * core has the cache to compute each face once: each thread sweeps its block of rows, keeps the
+ * horizontal faces of the row below in a rolling buffer, computes the row's vertical faces, and
+ * updates the cells with euler_update_cell: the same functions on the same inputs, so the same
+ * bits as the fused form. The face loops have no branch and no call (omp simd). The reductions (largest rate, first bad cell)
  * are a max and a min, so the result does not depend on the thread count.
  */
 #include <fc_build.h>
@@ -38,6 +39,7 @@ typedef struct euler_cpu_state {
     euler_params p;
     euler_column col;
     fc_real *U[EULER_SETS][EULER_NFIELDS];
+    fc_real *P; /* p' of the stage input, halos included */
     int nthreads;
     euler_work *work; /* [nthreads] */
 } euler_cpu_state;
@@ -61,6 +63,23 @@ static void euler_fill_halos_cpu(euler_cpu_state *state, int set)
         }
 }
 
+/* The fluxes through the bottom faces of row j (0 .. ny; the ground and the top are walls),
+ * each loop without a branch. */
+static void z_faces(const fc_real *const *U, const euler_column *col, const euler_params *p,
+                    fc_real hz, int j, fc_real (*flux)[EULER_NFIELDS])
+{
+    const int nx = p->grid.nx;
+    if (j == 0 || j == p->grid.ny) {
+#pragma omp simd
+        for (int i = 0; i < nx; i++)
+            euler_flux_z(U, col, p, hz, i, j, 1, flux[i]);
+    } else {
+#pragma omp simd
+        for (int i = 0; i < nx; i++)
+            euler_flux_z(U, col, p, hz, i, j, 0, flux[i]);
+    }
+}
+
 /* One stage from set `in` (and U0 = set 0) into set `out`; reports its first bad cell and, when
  * want_rate (the last stage: the new state), the largest signal rate. */
 static void euler_stage_cpu(euler_cpu_state *state, int in, int out, fc_real a, fc_real dt,
@@ -69,9 +88,13 @@ static void euler_stage_cpu(euler_cpu_state *state, int in, int out, fc_real a, 
     const euler_params *p = &state->p;
     const fc_grid *g = &p->grid;
     const euler_column *col = &state->col;
-    const fc_real *const *U = (const fc_real *const *)state->U[in];
     const fc_real *const *U0 = (const fc_real *const *)state->U[0];
     fc_real *const *V = state->U[out];
+    euler_pressure_field((const fc_real *const *)state->U[in], col, p, state->P);
+    const fc_real *U[EULER_SLOTS] = {state->U[in][0], state->U[in][1], state->U[in][2],
+                                     state->U[in][3], state->P};
+    const fc_real hx = euler_hv(p, (fc_real)g->dx, dt), hz = euler_hv(p, (fc_real)g->dy, dt);
+    const int nx = g->nx;
     double rate = 0;
     long long first_bad = LLONG_MAX;
 #pragma omp parallel num_threads(state->nthreads) reduction(max : rate) reduction(min : first_bad)
@@ -85,15 +108,19 @@ static void euler_stage_cpu(euler_cpu_state *state, int in, int out, fc_real a, 
         const int j0 = (int)((long long)g->ny * tid / nth);
         const int j1 = (int)((long long)g->ny * (tid + 1) / nth);
         int cur = 0;
-        for (int i = 0; i < g->nx && j0 < j1; i++)
-            euler_flux_at(U, col, p, dt, i, j0, 1, wk->fz[cur][i]);
+        if (j0 < j1)
+            z_faces(U, col, p, hz, j0, wk->fz[cur]);
         for (int j = j0; j < j1; j++, cur ^= 1) {
             fc_real(*south)[EULER_NFIELDS] = wk->fz[cur], (*north)[EULER_NFIELDS] = wk->fz[cur ^ 1];
-            for (int i = 0; i < g->nx; i++)
-                euler_flux_at(U, col, p, dt, i, j + 1, 1, north[i]);
-            for (int i = 0; i <= g->nx; i++)
-                euler_flux_at(U, col, p, dt, i, j, 0, wk->fx[i]);
-            for (int i = 0; i < g->nx; i++) {
+            z_faces(U, col, p, hz, j + 1, north);
+            /* The x faces: the sides' two (walls or not), and the inner ones in one branch-free
+             * loop. */
+            euler_flux_x(U, col, p, hx, 0, j, euler_wall_x(g, 0), wk->fx[0]);
+            euler_flux_x(U, col, p, hx, nx, j, euler_wall_x(g, nx), wk->fx[nx]);
+#pragma omp simd
+            for (int i = 1; i < nx; i++)
+                euler_flux_x(U, col, p, hx, i, j, 0, wk->fx[i]);
+            for (int i = 0; i < nx; i++) {
                 fc_real v[EULER_NFIELDS];
                 euler_update_cell(U, U0, col, p, a, dt, i, j, wk->fx[i], wk->fx[i + 1], south[i],
                                   north[i], v);
@@ -101,7 +128,7 @@ static void euler_stage_cpu(euler_cpu_state *state, int in, int out, fc_real a, 
                 for (int f = 0; f < EULER_NFIELDS; f++)
                     V[f][k] = v[f];
                 if (euler_check_cell(v, col->rho[j]) != FC_STATE_OK) {
-                    const long long c = (long long)j * g->nx + i;
+                    const long long c = (long long)j * nx + i;
                     first_bad = c < first_bad ? c : first_bad;
                 } else if (want_rate) {
                     const double r = euler_cell_rate(v, col->rho[j], col->rt[j], p);
@@ -170,6 +197,7 @@ static void euler_destroy_cpu(void *opaque)
     for (int s = 0; s < EULER_SETS; s++)
         for (int f = 0; f < EULER_NFIELDS; f++)
             free(state->U[s][f]);
+    free(state->P);
     for (int t = 0; state->work && t < state->nthreads; t++) {
         free(state->work[t].fx);
         free(state->work[t].fz[0]);
@@ -191,6 +219,7 @@ static int euler_create_cpu(const fc_grid *g, const void *params, void **out, fc
     for (int s = 0; s < EULER_SETS; s++)
         for (int f = 0; f < EULER_NFIELDS; f++)
             ok &= (state->U[s][f] = fc_grid_alloc(g)) != NULL;
+    ok &= (state->P = fc_grid_alloc(g)) != NULL;
     state->nthreads = 1;
 #ifdef _OPENMP
     state->nthreads = omp_get_max_threads();

@@ -7,8 +7,9 @@
  * Memory: as on the CPU, three sets of the four fields and the background column on the device.
  * The state stays on the device; only the stage report (largest signal rate, first bad cell: 16
  * bytes) crosses to the host after each stage, and the fields at output times. Each RK stage is
- * one fused kernel that computes the four face fluxes of its cell and writes its four fields
- * once; halos are refreshed by a kernel over the halo cells only.
+ * a kernel that computes p' of every cell (one pow() each) and one fused kernel that computes
+ * the four face fluxes of its cell and writes its four fields once; halos are refreshed by a
+ * kernel over the halo cells only.
  */
 #include <fc_build.h>
 
@@ -38,6 +39,7 @@ typedef struct euler_cuda_state {
     euler_params p;
     euler_column col; /* device arrays */
     fc_real *U[EULER_SETS][EULER_NFIELDS];
+    fc_real *P; /* p' of the stage input, halos included */
     euler_dev_report *rep;
 } euler_cuda_state;
 
@@ -99,13 +101,28 @@ static dim3 cell_blocks(const fc_grid *g)
     return dim3(fc_blocks(g->nx, BLOCK_X), rows < 65535 ? rows : 65535);
 }
 
-__global__ static void euler_stage_kernel(euler_fields in, euler_fields u0, euler_fields out,
-                                          euler_column col, fc_real a, fc_real dt,
-                                          euler_params p, int want_rate, euler_dev_report *rep)
+/* p' of every cell of the stage input, halos included (euler_pressure_cell). */
+__global__ static void euler_pressure_kernel(euler_fields in, euler_column col, euler_params p,
+                                             fc_real *P)
+{
+    const fc_grid *g = &p.grid;
+    const long long t = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+    const long long rows = g->ny + 2 * g->ng;
+    if (t >= rows * g->pitch)
+        return;
+    const int i = (int)(t % g->pitch) - g->ng, j = (int)(t / g->pitch) - g->ng;
+    const fc_real *U[EULER_NFIELDS] = {in.f[0], in.f[1], in.f[2], in.f[3]};
+    P[fc_idx(g->pitch, g->ng, i, j)] = euler_pressure_cell(U, &col, &p, i, j);
+}
+
+__global__ static void euler_stage_kernel(euler_fields in, const fc_real *P, euler_fields u0,
+                                          euler_fields out, euler_column col, fc_real a,
+                                          fc_real dt, euler_params p, int want_rate,
+                                          euler_dev_report *rep)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     const fc_grid *g = &p.grid;
-    const fc_real *U[EULER_NFIELDS] = {in.f[0], in.f[1], in.f[2], in.f[3]};
+    const fc_real *U[EULER_SLOTS] = {in.f[0], in.f[1], in.f[2], in.f[3], P};
     const fc_real *U0[EULER_NFIELDS] = {u0.f[0], u0.f[1], u0.f[2], u0.f[3]};
     double rate = 0;
     for (int j = blockIdx.y * blockDim.y + threadIdx.y; i < g->nx && j < g->ny;
@@ -130,9 +147,13 @@ static int euler_stage_cuda(euler_cuda_state *state, int in, int out, fc_real a,
                             int want_rate, fc_err *err)
 {
     const fc_grid *g = &state->p.grid;
+    const long long cells = (long long)(g->ny + 2 * g->ng) * g->pitch;
+    euler_pressure_kernel<<<fc_blocks(cells, 256), 256>>>(fields_of(state, in), state->col,
+                                                           state->p, state->P);
+    FC_CUDA_TRY(cudaGetLastError());
     euler_stage_kernel<<<cell_blocks(g), dim3(BLOCK_X, BLOCK_Y)>>>(
-        fields_of(state, in), fields_of(state, 0), fields_of(state, out), state->col, a, dt,
-        state->p, want_rate, state->rep);
+        fields_of(state, in), state->P, fields_of(state, 0), fields_of(state, out), state->col, a,
+        dt, state->p, want_rate, state->rep);
     FC_CUDA_TRY(cudaGetLastError());
     return FC_OK;
 }
@@ -230,8 +251,8 @@ static void euler_destroy_cuda(void *opaque)
     for (int s = 0; s < EULER_SETS; s++)
         for (int f = 0; f < EULER_NFIELDS; f++)
             cudaFree(state->U[s][f]);
-    fc_real *col[] = {state->col.rho, state->col.rt, state->col.p, state->col.theta,
-                      state->col.rho_f, state->col.rt_f, state->col.p_f};
+    fc_real *col[] = {state->col.rho, state->col.rt,    state->col.p,   state->col.theta,
+                      state->col.rho_f, state->col.rt_f, state->P};
     for (size_t k = 0; k < sizeof col / sizeof col[0]; k++)
         cudaFree(col[k]);
     cudaFree(state->rep);
@@ -246,9 +267,9 @@ static int upload_column(euler_cuda_state *state, fc_err *err)
     if (st)
         return st;
     const int ny = state->p.grid.ny;
-    fc_real *const src[] = {host.rho, host.rt, host.p, host.theta, host.rho_f, host.rt_f, host.p_f};
+    fc_real *const src[] = {host.rho, host.rt, host.p, host.theta, host.rho_f, host.rt_f};
     fc_real **dst[] = {&state->col.rho, &state->col.rt, &state->col.p, &state->col.theta,
-                       &state->col.rho_f, &state->col.rt_f, &state->col.p_f};
+                       &state->col.rho_f, &state->col.rt_f};
     for (size_t k = 0; k < sizeof src / sizeof src[0] && !st; k++) {
         const size_t bytes = (size_t)(k < 4 ? ny : ny + 1) * sizeof(fc_real);
         if (!(st = fc_dev_alloc((void **)dst[k], bytes, err)))
@@ -270,6 +291,8 @@ static int euler_create_cuda(const fc_grid *g, const void *params, void **out, f
     for (int s = 0; s < EULER_SETS && !st; s++)
         for (int f = 0; f < EULER_NFIELDS && !st; f++)
             st = fc_dev_alloc((void **)&state->U[s][f], bytes, err);
+    if (!st)
+        st = fc_dev_alloc((void **)&state->P, bytes, err);
     if (!st)
         st = fc_dev_alloc((void **)&state->rep, sizeof *state->rep, err);
     if (!st)
