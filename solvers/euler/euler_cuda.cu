@@ -13,7 +13,6 @@
  */
 #include <fc_build.h>
 
-#include <climits>
 #include <cstdlib>
 #include <cstring>
 
@@ -25,12 +24,6 @@
 #define BLOCK_X 32
 #define BLOCK_Y 8
 
-struct euler_dev_report {
-    unsigned long long rate_bits; /* bits of the largest rate (non-negative doubles order as
-                                     unsigned integers) */
-    unsigned long long first_bad; /* j * nx + i, ULLONG_MAX: none */
-};
-
 struct euler_fields {
     fc_real *f[EULER_NFIELDS];
 };
@@ -40,7 +33,7 @@ typedef struct euler_cuda_state {
     euler_column col; /* device arrays */
     fc_real *U[EULER_SETS][EULER_NFIELDS];
     fc_real *P; /* p' of the stage input, halos included */
-    euler_dev_report *rep;
+    fc_dev_report *rep;
 } euler_cuda_state;
 
 static euler_fields fields_of(const euler_cuda_state *state, int set)
@@ -55,22 +48,11 @@ static euler_fields fields_of(const euler_cuda_state *state, int set)
 __global__ static void euler_fill_halos_kernel(euler_fields s, euler_column col, euler_params p)
 {
     const fc_grid g = p.grid;
-    long long t = (long long)blockIdx.x * blockDim.x + threadIdx.x;
-    const long long rows_part = 2LL * g.ng * g.pitch;
-    const long long total = rows_part + 2LL * g.ng * g.ny;
-    if (t >= total)
+    const long long t = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+    if (t >= fc_halo_count(&g))
         return;
     int i, j;
-    if (t < rows_part) {
-        int r = (int)(t / g.pitch);
-        i = (int)(t % g.pitch) - g.ng;
-        j = r < g.ng ? r - g.ng : g.ny + (r - g.ng);
-    } else {
-        long long u = t - rows_part;
-        j = (int)(u / (2 * g.ng));
-        int k = (int)(u % (2 * g.ng));
-        i = k < g.ng ? -1 - k : g.nx + (k - g.ng);
-    }
+    fc_halo_cell(&g, t, &i, &j);
     for (int f = 0; f < EULER_NFIELDS; f++)
         fc_fill_halo_cell(s.f[f], g.pitch, g.ng, g.nx, g.ny, g.bc, i, j, euler_field_odd_x(f),
                           euler_field_odd_y(f));
@@ -86,20 +68,14 @@ __global__ static void euler_fill_halos_kernel(euler_fields s, euler_column col,
 static int euler_fill_halos_cuda(euler_cuda_state *state, int set, fc_err *err)
 {
     const fc_grid *g = &state->p.grid;
-    long long total = 2LL * g->ng * g->pitch + 2LL * g->ng * g->ny;
-    euler_fill_halos_kernel<<<fc_blocks(total, 256), 256>>>(fields_of(state, set), state->col,
+    euler_fill_halos_kernel<<<fc_blocks(fc_halo_count(g), 256), 256>>>(fields_of(state, set), state->col,
                                                              state->p);
     FC_CUDA_TRY(cudaGetLastError());
     return FC_OK;
 }
 
-/* Blocks over the interior cells; rows beyond gridDim.y's limit are covered by grid-stride
- * loops. */
-static dim3 cell_blocks(const fc_grid *g)
-{
-    unsigned rows = fc_blocks(g->ny, BLOCK_Y);
-    return dim3(fc_blocks(g->nx, BLOCK_X), rows < 65535 ? rows : 65535);
-}
+/* Blocks over the interior cells. */
+static dim3 cell_blocks(const fc_grid *g) { return fc_cell_blocks(g->nx, g->ny, BLOCK_X, BLOCK_Y); }
 
 /* p' of every cell of the stage input, halos included (euler_pressure_cell). */
 __global__ static void euler_pressure_kernel(euler_fields in, euler_column col, euler_params p,
@@ -118,7 +94,7 @@ __global__ static void euler_pressure_kernel(euler_fields in, euler_column col, 
 __global__ static void euler_stage_kernel(euler_fields in, const fc_real *P, euler_fields u0,
                                           euler_fields out, euler_column col, fc_real a,
                                           fc_real dt, euler_params p, int want_rate,
-                                          euler_dev_report *rep)
+                                          fc_dev_report *rep)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     const fc_grid *g = &p.grid;
@@ -162,15 +138,14 @@ static int euler_stage_cuda(euler_cuda_state *state, int in, int out, fc_real a,
  * on the CPU. */
 static int read_report(euler_cuda_state *state, int out, fc_step_report *rep, fc_err *err)
 {
-    euler_dev_report r;
-    FC_CUDA_TRY(cudaMemcpy(&r, state->rep, sizeof r, cudaMemcpyDeviceToHost));
-    double rate;
-    memcpy(&rate, &r.rate_bits, sizeof rate);
-    rep->max_rate = rate;
+    unsigned long long first_bad = ~0ULL;
+    int st = fc_dev_report_read(state->rep, &rep->max_rate, &first_bad, err);
+    if (st)
+        return st;
     rep->bad = FC_STATE_OK;
-    if (r.first_bad != ULLONG_MAX) {
+    if (first_bad != ~0ULL) {
         const fc_grid *g = &state->p.grid;
-        const int i = (int)(r.first_bad % g->nx), j = (int)(r.first_bad / g->nx);
+        const int i = (int)(first_bad % g->nx), j = (int)(first_bad / g->nx);
         const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
         fc_real v[EULER_NFIELDS], rho_b;
         for (int f = 0; f < EULER_NFIELDS; f++)
@@ -178,16 +153,9 @@ static int read_report(euler_cuda_state *state, int out, fc_step_report *rep, fc
                                    cudaMemcpyDeviceToHost));
         FC_CUDA_TRY(cudaMemcpy(&rho_b, state->col.rho + j, sizeof rho_b, cudaMemcpyDeviceToHost));
         rep->bad = euler_check_cell(v, rho_b);
-        rep->bad_cell = (long long)r.first_bad;
+        rep->bad_cell = (long long)first_bad;
         rep->bad_value = (double)(rho_b + v[EULER_RHO]);
     }
-    return FC_OK;
-}
-
-static int reset_report(euler_cuda_state *state, fc_err *err)
-{
-    euler_dev_report r = {0, ULLONG_MAX};
-    FC_CUDA_TRY(cudaMemcpyAsync(state->rep, &r, sizeof r, cudaMemcpyHostToDevice));
     return FC_OK;
 }
 
@@ -197,7 +165,7 @@ static int euler_step_cuda(void *opaque, double dt, fc_step_report *rep, fc_err 
     int in = 0, out = 1, st;
     for (int s = 0; s < 3; s++) {
         out = s % 2 == 0 ? 1 : 2;
-        if ((st = reset_report(state, err)) || (st = euler_fill_halos_cuda(state, in, err)) ||
+        if ((st = fc_dev_report_reset(state->rep, err)) || (st = euler_fill_halos_cuda(state, in, err)) ||
             (st = euler_stage_cuda(state, in, out, euler_stage_a(s), (fc_real)dt, s == 2, err)) ||
             (st = read_report(state, out, rep, err)))
             return st;
@@ -210,7 +178,7 @@ static int euler_step_cuda(void *opaque, double dt, fc_step_report *rep, fc_err 
 }
 
 __global__ static void euler_max_rate_kernel(euler_fields s, euler_column col, euler_params p,
-                                             euler_dev_report *rep)
+                                             fc_dev_report *rep)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     double rate = 0;
@@ -231,16 +199,14 @@ static int euler_max_rate_cuda(void *opaque, double *rate, fc_err *err)
     euler_cuda_state *state = (euler_cuda_state *)opaque;
     const fc_grid *g = &state->p.grid;
     int st;
-    if ((st = reset_report(state, err)))
+    if ((st = fc_dev_report_reset(state->rep, err)))
         return st;
     euler_max_rate_kernel<<<cell_blocks(g), dim3(BLOCK_X, BLOCK_Y)>>>(fields_of(state, 0),
                                                                         state->col, state->p,
                                                                         state->rep);
     FC_CUDA_TRY(cudaGetLastError());
-    euler_dev_report r;
-    FC_CUDA_TRY(cudaMemcpy(&r, state->rep, sizeof r, cudaMemcpyDeviceToHost));
-    memcpy(rate, &r.rate_bits, sizeof *rate);
-    return FC_OK;
+    unsigned long long first_bad = ~0ULL;
+    return fc_dev_report_read(state->rep, rate, &first_bad, err);
 }
 
 static void euler_destroy_cuda(void *opaque)

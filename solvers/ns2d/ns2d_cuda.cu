@@ -359,8 +359,7 @@ static const ns2d_pcg_ops pcg_ops_cuda = {pcg_begin_cuda,          pcg_dot_cuda,
 /* Slots 1 - ng .. n + ng - 1 in each direction. */
 static dim3 slot_blocks(const fc_grid *g)
 {
-    unsigned rows = fc_blocks(g->ny + 2 * g->ng - 1, BLOCK_Y);
-    return dim3(fc_blocks(g->nx + 2 * g->ng - 1, BLOCK_X), rows < 65535 ? rows : 65535);
+    return fc_cell_blocks(g->nx + 2 * g->ng - 1, g->ny + 2 * g->ng - 1, BLOCK_X, BLOCK_Y);
 }
 
 __global__ static void ns2d_fill_ghosts_kernel(ns2d_set s, const signed char *kind, ns2d_params p)
@@ -391,8 +390,7 @@ static int ns2d_fill_ghosts_cuda(ns2d_cuda_state *state, int set, fc_err *err)
 /* Faces 0 .. nx (u) and 0 .. ny (v); the kernels skip those that are not updated. */
 static dim3 face_blocks(const fc_grid *g)
 {
-    unsigned rows = fc_blocks(g->ny + 1, BLOCK_Y);
-    return dim3(fc_blocks(g->nx + 1, BLOCK_X), rows < 65535 ? rows : 65535);
+    return fc_cell_blocks(g->nx + 1, g->ny + 1, BLOCK_X, BLOCK_Y);
 }
 
 __global__ static void ns2d_update_kernel(ns2d_set in, ns2d_set u0, ns2d_set out, fc_real a, fc_real dt,
@@ -475,11 +473,7 @@ static int ns2d_stage_cuda(ns2d_cuda_state *state, int in, int out, fc_real a, f
 }
 
 /* Blocks over the interior cells (rows beyond 65535 blocks by grid stride). */
-static dim3 cell_blocks(const fc_grid *g)
-{
-    unsigned rows = fc_blocks(g->ny, BLOCK_Y);
-    return dim3(fc_blocks(g->nx, BLOCK_X), rows < 65535 ? rows : 65535);
-}
+static dim3 cell_blocks(const fc_grid *g) { return fc_cell_blocks(g->nx, g->ny, BLOCK_X, BLOCK_Y); }
 
 __global__ static void ns2d_inspect_kernel(ns2d_set s, ns2d_set s0, const signed char *kind,
                                     ns2d_params p, fc_real inv_dt, ns2d_dev_report *rep)

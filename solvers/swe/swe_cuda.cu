@@ -13,7 +13,6 @@
  */
 #include <fc_build.h>
 
-#include <climits>
 #include <cstdlib>
 #include <cstring>
 
@@ -25,12 +24,6 @@
 #define BLOCK_X 32
 #define BLOCK_Y 8
 
-struct swe_dev_report {
-    unsigned long long rate_bits; /* bits of the largest rate: non-negative doubles order as
-                                     unsigned integers */
-    unsigned long long first_bad; /* j * nx + i, ULLONG_MAX: none */
-};
-
 struct swe_fields {
     fc_real *f[SWE_NFIELDS];
 };
@@ -38,7 +31,7 @@ struct swe_fields {
 typedef struct swe_cuda_state {
     swe_params p;
     fc_real *U[SWE_SETS][SWE_NFIELDS];
-    swe_dev_report *rep;
+    fc_dev_report *rep;
 } swe_cuda_state;
 
 static swe_fields fields_of(const swe_cuda_state *state, int set)
@@ -54,22 +47,11 @@ static swe_fields fields_of(const swe_cuda_state *state, int set)
 __global__ static void swe_fill_halos_kernel(swe_fields s, swe_params p, int nfields)
 {
     const fc_grid g = p.grid;
-    long long t = (long long)blockIdx.x * blockDim.x + threadIdx.x;
-    const long long rows_part = 2LL * g.ng * g.pitch;
-    const long long total = rows_part + 2LL * g.ng * g.ny;
-    if (t >= total)
+    const long long t = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+    if (t >= fc_halo_count(&g))
         return;
     int i, j;
-    if (t < rows_part) {
-        int r = (int)(t / g.pitch);
-        i = (int)(t % g.pitch) - g.ng;
-        j = r < g.ng ? r - g.ng : g.ny + (r - g.ng);
-    } else {
-        long long u = t - rows_part;
-        j = (int)(u / (2 * g.ng));
-        int k = (int)(u % (2 * g.ng));
-        i = k < g.ng ? -1 - k : g.nx + (k - g.ng);
-    }
+    fc_halo_cell(&g, t, &i, &j);
     for (int f = 0; f < nfields; f++)
         fc_fill_halo_cell(s.f[f], g.pitch, g.ng, g.nx, g.ny, g.bc, i, j, swe_field_odd_x(f),
                           swe_field_odd_y(f));
@@ -88,22 +70,16 @@ __global__ static void swe_fill_halos_kernel(swe_fields s, swe_params p, int nfi
 static int swe_fill_halos_cuda(swe_cuda_state *state, int set, int nfields, fc_err *err)
 {
     const fc_grid *g = &state->p.grid;
-    long long total = 2LL * g->ng * g->pitch + 2LL * g->ng * g->ny;
-    swe_fill_halos_kernel<<<fc_blocks(total, 256), 256>>>(fields_of(state, set), state->p, nfields);
+    swe_fill_halos_kernel<<<fc_blocks(fc_halo_count(g), 256), 256>>>(fields_of(state, set), state->p, nfields);
     FC_CUDA_TRY(cudaGetLastError());
     return FC_OK;
 }
 
-/* Blocks over the interior cells; rows beyond gridDim.y's limit of 65535 blocks are covered by
- * the kernels' grid-stride loops. */
-static dim3 cell_blocks(const fc_grid *g)
-{
-    unsigned rows = fc_blocks(g->ny, BLOCK_Y);
-    return dim3(fc_blocks(g->nx, BLOCK_X), rows < 65535 ? rows : 65535);
-}
+/* Blocks over the interior cells. */
+static dim3 cell_blocks(const fc_grid *g) { return fc_cell_blocks(g->nx, g->ny, BLOCK_X, BLOCK_Y); }
 
 __global__ static void swe_stage_kernel(swe_fields in, swe_fields u0, swe_fields out, fc_real a,
-                                 fc_real dt, swe_params p, int want_rate, swe_dev_report *rep)
+                                 fc_real dt, swe_params p, int want_rate, fc_dev_report *rep)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     const fc_grid *g = &p.grid;
@@ -143,29 +119,21 @@ static int swe_stage_cuda(swe_cuda_state *state, int in, int out, fc_real a, fc_
  * values, as on the CPU. */
 static int read_report(swe_cuda_state *state, int out, fc_step_report *rep, fc_err *err)
 {
-    swe_dev_report r;
-    FC_CUDA_TRY(cudaMemcpy(&r, state->rep, sizeof r, cudaMemcpyDeviceToHost));
-    double rate;
-    memcpy(&rate, &r.rate_bits, sizeof rate);
-    rep->max_rate = rate;
+    unsigned long long first_bad = ~0ULL;
+    int st = fc_dev_report_read(state->rep, &rep->max_rate, &first_bad, err);
+    if (st)
+        return st;
     rep->bad = FC_STATE_OK;
-    if (r.first_bad != ULLONG_MAX) {
+    if (first_bad != ~0ULL) {
         const fc_grid *g = &state->p.grid;
-        int i = (int)(r.first_bad % g->nx), j = (int)(r.first_bad / g->nx);
+        int i = (int)(first_bad % g->nx), j = (int)(first_bad / g->nx);
         ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
         fc_real v[3];
         for (int f = 0; f < 3; f++)
             FC_CUDA_TRY(cudaMemcpy(&v[f], state->U[out][f] + k, sizeof(fc_real),
                                    cudaMemcpyDeviceToHost));
-        swe_report_bad(v, (long long)r.first_bad, rep);
+        swe_report_bad(v, (long long)first_bad, rep);
     }
-    return FC_OK;
-}
-
-static int reset_report(swe_cuda_state *state, fc_err *err)
-{
-    swe_dev_report r = {0, ULLONG_MAX};
-    FC_CUDA_TRY(cudaMemcpyAsync(state->rep, &r, sizeof r, cudaMemcpyHostToDevice));
     return FC_OK;
 }
 
@@ -178,7 +146,7 @@ static int swe_step_cuda(void *opaque, double dt, fc_step_report *rep, fc_err *e
     int in = 0, out = 1, st;
     for (int s = 0; s < n; s++) {
         out = s % 2 == 0 ? 1 : 2;
-        if ((st = reset_report(state, err)) || (st = swe_fill_halos_cuda(state, in, SWE_B, err)) ||
+        if ((st = fc_dev_report_reset(state->rep, err)) || (st = swe_fill_halos_cuda(state, in, SWE_B, err)) ||
             (st = swe_stage_cuda(state, in, out, swe_stage_a(rk, s), (fc_real)dt, s == n - 1, err)) ||
             (st = read_report(state, out, rep, err)))
             return st;
@@ -190,7 +158,7 @@ static int swe_step_cuda(void *opaque, double dt, fc_step_report *rep, fc_err *e
     return FC_OK;
 }
 
-__global__ static void swe_max_rate_kernel(swe_fields s, swe_params p, swe_dev_report *rep)
+__global__ static void swe_max_rate_kernel(swe_fields s, swe_params p, fc_dev_report *rep)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     double rate = 0;
@@ -208,15 +176,13 @@ static int swe_max_rate_cuda(void *opaque, double *rate, fc_err *err)
     swe_cuda_state *state = (swe_cuda_state *)opaque;
     const fc_grid *g = &state->p.grid;
     int st;
-    if ((st = reset_report(state, err)))
+    if ((st = fc_dev_report_reset(state->rep, err)))
         return st;
     swe_max_rate_kernel<<<cell_blocks(g), dim3(BLOCK_X, BLOCK_Y)>>>(fields_of(state, 0), state->p,
                                                                       state->rep);
     FC_CUDA_TRY(cudaGetLastError());
-    swe_dev_report r;
-    FC_CUDA_TRY(cudaMemcpy(&r, state->rep, sizeof r, cudaMemcpyDeviceToHost));
-    memcpy(rate, &r.rate_bits, sizeof *rate);
-    return FC_OK;
+    unsigned long long first_bad = ~0ULL;
+    return fc_dev_report_read(state->rep, rate, &first_bad, err);
 }
 
 static void swe_destroy_cuda(void *opaque)

@@ -7,8 +7,10 @@
 #define FC_CUDA_UTIL_H
 
 #include <cuda_runtime.h>
+#include <string.h>
 
 #include "src/core/fc.h"
+#include "src/core/grid.h"
 
 #define FC_CUDA_TRY(call)                                                                        \
     do {                                                                                         \
@@ -50,5 +52,63 @@ __device__ static inline void fc_block_max_atomic(double r, unsigned long long *
 
 /* Blocks of n threads that cover `count` items. */
 static inline unsigned fc_blocks(long long count, int n) { return (unsigned)((count + n - 1) / n); }
+
+/* Blocks of bx x by threads over nx x ny cells; rows beyond gridDim.y's limit of 65535 blocks are
+ * covered by the kernels' grid-stride loops over j. */
+static inline dim3 fc_cell_blocks(int nx, int ny, int bx, int by)
+{
+    const unsigned rows = fc_blocks(ny, by);
+    return dim3(fc_blocks(nx, bx), rows < 65535 ? rows : 65535);
+}
+
+/* The halo cells of a grid, one thread each: 2 ng full rows (bottom, top), then 2 ng cells of
+ * each interior row. */
+FC_HD static inline long long fc_halo_count(const fc_grid *g)
+{
+    return 2LL * g->ng * g->pitch + 2LL * g->ng * g->ny;
+}
+
+/* Halo cell t (0 .. fc_halo_count - 1) of that order: its (i, j). */
+__device__ static inline void fc_halo_cell(const fc_grid *g, long long t, int *i, int *j)
+{
+    const long long rows_part = 2LL * g->ng * g->pitch;
+    if (t < rows_part) {
+        const int r = (int)(t / g->pitch);
+        *i = (int)(t % g->pitch) - g->ng;
+        *j = r < g->ng ? r - g->ng : g->ny + (r - g->ng);
+    } else {
+        const long long u = t - rows_part;
+        const int k = (int)(u % (2 * g->ng));
+        *j = (int)(u / (2 * g->ng));
+        *i = k < g->ng ? -1 - k : g->nx + (k - g->ng);
+    }
+}
+
+/* What a stage kernel reports to the host (16 bytes): the bits of its largest signal rate
+ * (non-negative doubles order as unsigned integers: fc_block_max_atomic) and its first bad
+ * cell j * nx + i (ULLONG_MAX: none). */
+typedef struct fc_dev_report {
+    unsigned long long rate_bits;
+    unsigned long long first_bad;
+} fc_dev_report;
+
+/* Clears a device report before a kernel fills it. */
+static inline int fc_dev_report_reset(fc_dev_report *dev, fc_err *err)
+{
+    const fc_dev_report r = {0, ~0ULL};
+    FC_CUDA_TRY(cudaMemcpyAsync(dev, &r, sizeof r, cudaMemcpyHostToDevice));
+    return FC_OK;
+}
+
+/* Reads a device report: the rate, and the first bad cell (~0ULL: none). */
+static inline int fc_dev_report_read(const fc_dev_report *dev, double *rate,
+                                     unsigned long long *first_bad, fc_err *err)
+{
+    fc_dev_report r;
+    FC_CUDA_TRY(cudaMemcpy(&r, dev, sizeof r, cudaMemcpyDeviceToHost));
+    memcpy(rate, &r.rate_bits, sizeof *rate);
+    *first_bad = r.first_bad;
+    return FC_OK;
+}
 
 #endif
