@@ -20,11 +20,16 @@ libflowcast_app_a_SOURCES += src/bench/bench.c src/bench/bench.h \
 	src/bench/bench_report.c src/bench/bench_report.h src/bench/energy.c src/bench/energy.h \
 	src/bench/mlp_bench.c src/bench/mlp_bench.h
 
+# src/plot: pictures (cairo) and films (ffmpeg, giflib) of NetCDF variables, part of the program.
+libflowcast_app_a_SOURCES += src/plot/colormap.c src/plot/colormap.h src/plot/plot.c \
+	src/plot/plot.h src/plot/plotdata.c src/plot/plotdata.h src/plot/figure.c \
+	src/plot/figure.h src/plot/animate.c src/plot/animate.h
+
 # src/cli: the program `flowcast`: main and one file per command.
 bin_PROGRAMS += src/flowcast
 src_flowcast_SOURCES = src/cli/main.c src/cli/cmd.h src/cli/args.c src/cli/cmd_run.c src/cli/cmd_info.c \
 	src/cli/cmd_cases.c src/cli/cmd_validate.c src/cli/cmd_profile.c src/cli/cmd_bench.c \
-	src/cli/cmd_train.c src/cli/cmd_demo.c
+	src/cli/cmd_train.c src/cli/cmd_demo.c src/cli/cmd_plot.c
 src_flowcast_LDADD = $(FC_LIBS)
 # Where `make install` puts the ready-made cases (inputs/local.mk), for the demo and `run NAME`.
 src_flowcast_CPPFLAGS = $(AM_CPPFLAGS) -DFC_INPUTS_DIR='"$(pkgdatadir)/inputs"'
@@ -33,7 +38,7 @@ if HAVE_HELP2MAN
 man_MANS = flowcast.1
 CLEANFILES += flowcast.1 flowcast.h2m
 # Each command's own --help becomes a section of its own.
-FC_COMMANDS = run cases validate demo train rollout bench profile info
+FC_COMMANDS = run cases validate demo plot animate train rollout bench profile info
 flowcast.1: src/flowcast$(EXEEXT)
 	$(AM_V_GEN){ for c in $(FC_COMMANDS); do \
 	  printf '[COMMAND: %s]\n.nf\n' "$$c"; \

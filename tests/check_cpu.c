@@ -20,6 +20,7 @@ int main(void)
     srunner_add_suite(sr, bench_suite());
     srunner_add_suite(sr, mlp_suite());
     srunner_add_suite(sr, surrogate_suite());
+    srunner_add_suite(sr, plot_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

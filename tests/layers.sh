@@ -1,7 +1,7 @@
 #!/bin/sh
 # layers.sh: the three floors of docs/ARCHITECTURE.md hold. The core (src/core) includes and
 # calls nothing above it; the solvers (solvers/) and ml (ml/) include and call only the core and
-# not each other; the program (src/cli, src/bench, validation) sits on top. Every #include names
+# not each other; the program (src/cli, src/bench, src/plot, validation) sits on top. Every #include names
 # its folder from the top of the tree, so that a file cannot reach a header beside it unseen.
 . "${top_srcdir:-.}/tests/lib.sh"
 
@@ -10,7 +10,7 @@ floor() {
     src/core/*) echo core ;;
     solvers/*) echo solvers ;;
     ml/*) echo ml ;;
-    src/cli/* | src/bench/* | validation/*) echo program ;;
+    src/cli/* | src/bench/* | src/plot/* | validation/*) echo program ;;
     tests/*) echo tests ;;
     *) echo unknown ;;
   esac

@@ -14,5 +14,6 @@ Suite *euler_suite(void);
 Suite *bench_suite(void);
 Suite *mlp_suite(void);
 Suite *surrogate_suite(void);
+Suite *plot_suite(void);
 
 #endif

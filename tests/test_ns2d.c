@@ -238,7 +238,7 @@ START_TEST(cavity_matches_ghia_at_re100)
 {
     double du, dv;
     fc_err err;
-    ck_assert_msg(fc_val_cavity(100, 32, &du, &dv, &err) == FC_OK, "%s", err.msg);
+    ck_assert_msg(fc_val_cavity(100, 32, &du, &dv, NULL, &err) == FC_OK, "%s", err.msg);
     printf("cavity Re 100 on 32^2: max |u - Ghia| %.4f, max |v - Ghia| %.4f\n", du, dv);
     ck_assert(du <= 0.02 && dv <= 0.02);
 }

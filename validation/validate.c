@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "src/plot/plot.h"
 #include "validation/dambreak.h"
 #include "validation/ghia1982.h"
 #include "validation/gravity_waves.h"
@@ -69,6 +70,32 @@ static int run_and_download(fc_sim *s, double t_end, double steady_tol, fc_err *
     return st;
 }
 
+/* Draws chart c as DIR/name.png when pictures are asked for (ctx->plots). */
+static int save_chart(const fc_val_ctx *ctx, const char *name, const fc_chart *c, fc_err *err)
+{
+    if (!ctx->plots)
+        return FC_OK;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s.png", ctx->plots, name);
+    fc_picture *pic;
+    int st = fc_picture_new(900, 560, &pic, err);
+    if (!st && !(st = fc_chart_draw(pic, c, err)))
+        st = fc_picture_write_png(pic, path, err);
+    fc_picture_free(pic);
+    return st;
+}
+
+/* The slope of log(e) against log(n) by least squares (minus the order of convergence in n). */
+static double loglog_slope(const double *n, const double *e, int m)
+{
+    double sx = 0, sy = 0, sxx = 0, sxy = 0;
+    for (int k = 0; k < m; k++) {
+        const double x = log(n[k]), y = log(e[k]);
+        sx += x, sy += y, sxx += x * x, sxy += x * y;
+    }
+    return (m * sxy - sx * sy) / (m * sxx - sx * sx);
+}
+
 /* ---- shallow water ---- */
 
 /* The solver's diagnostic `name` of the downloaded state. */
@@ -84,9 +111,9 @@ static double diagnostic(fc_sim *s, const char *name)
     return k < s->s->io.ndiags ? d[k] : NAN;
 }
 
-static int check_lake(int quick, fc_val_row *rows, int *nrows, fc_err *err)
+static int check_lake(const fc_val_ctx *ctx, fc_val_row *rows, int *nrows, fc_err *err)
 {
-    (void)quick;
+    (void)ctx;
     fc_sim s;
     int st = open_fmt(&s, err,
                       "[case]\nsolver = swe\n[grid]\nnx = 50\nny = 50\nx_min = -0.5\nx_max = 0.5\n"
@@ -104,9 +131,9 @@ static int check_lake(int quick, fc_val_row *rows, int *nrows, fc_err *err)
     return FC_OK;
 }
 
-static int check_mass(int quick, fc_val_row *rows, int *nrows, fc_err *err)
+static int check_mass(const fc_val_ctx *ctx, fc_val_row *rows, int *nrows, fc_err *err)
 {
-    (void)quick;
+    (void)ctx;
     fc_sim s;
     int st = open_fmt(&s, err,
                       "[case]\nsolver = swe\n[grid]\nnx = 60\nny = 40\nx_max = 3\ny_max = 2\n"
@@ -128,9 +155,8 @@ static int check_mass(int quick, fc_val_row *rows, int *nrows, fc_err *err)
     return FC_OK;
 }
 
-static int check_stoker(int quick, fc_val_row *rows, int *nrows, fc_err *err)
+static int check_stoker(const fc_val_ctx *ctx, fc_val_row *rows, int *nrows, fc_err *err)
 {
-    (void)quick;
     fc_sim s;
     int st = open_fmt(&s, err,
                       "[case]\nsolver = swe\n[grid]\nnx = 400\nny = 1\nx_min = -10\nx_max = 10\n"
@@ -141,13 +167,27 @@ static int check_stoker(int quick, fc_val_row *rows, int *nrows, fc_err *err)
         return st;
     fc_dambreak exact;
     fc_dambreak_init(&exact, 9.81, 1, 0.5, 0);
-    double l1 = 0;
+    double l1 = 0, x[400], h_num[400], xe[2001], he[2001];
     for (int i = 0; i < s.grid.nx; i++) {
         double h, u;
         fc_dambreak_eval(&exact, fc_grid_x(&s.grid, i), 1.5, &h, &u);
         l1 += fabs(fc_sim_at(&s, SWE_H, i, 0) - h) * s.grid.dx / 20;
+        x[i] = fc_grid_x(&s.grid, i);
+        h_num[i] = fc_sim_at(&s, SWE_H, i, 0);
     }
     fc_sim_close(&s);
+    for (int k = 0; k <= 2000; k++) {
+        double u;
+        xe[k] = -10 + 0.01 * k;
+        fc_dambreak_eval(&exact, xe[k], 1.5, &he[k], &u);
+    }
+    const fc_series ser[2] = {{xe, he, 2001, "exact (Stoker 1957)", FC_DASHED, 0x000000},
+                              {x, h_num, 400, "flowcast, 400 cells", FC_LINE, -1}};
+    const fc_chart chart = {"Wet dam break: depth at t = 1.5 s",
+                            "1 m against 0.5 m at rest, g = 9.81 m s-2", "x (m)", "h (m)", 0, 0,
+                            ser, 2, 0, 0};
+    if ((st = save_chart(ctx, "swe_stoker", &chart, err)))
+        return st;
     rows[0] = (fc_val_row){"swe wet dam break, 400 cells", "L1 error of h at t = 1.5 s (m)", l1, 0,
                            1e-3, FC_VAL_AT_MOST, "Stoker (1957)", 0};
     *nrows = 1;
@@ -166,7 +206,13 @@ static double interp(const double *xs, const double *fs, int n, double x)
     return fs[k] + w * (fs[k + 1] - fs[k]);
 }
 
-int fc_val_cavity(double re, int n, double *du, double *dv, fc_err *err)
+void fc_val_profiles_free(fc_val_profiles *p)
+{
+    free(p->y), free(p->u), free(p->x), free(p->v);
+    memset(p, 0, sizeof *p);
+}
+
+int fc_val_cavity(double re, int n, double *du, double *dv, fc_val_profiles *prof, fc_err *err)
 {
     int col = -1;
     for (int c = 0; c < GHIA1982_NRE; c++)
@@ -209,7 +255,10 @@ int fc_val_cavity(double re, int n, double *du, double *dv, fc_err *err)
         if (!ghia1982_misprint_v(col, k))
             *dv = fmax(*dv, fabs(interp(xs, vs, n + 2, ghia1982_x[k]) - ghia1982_v[col][k]));
     }
-    free(ys), free(us), free(xs), free(vs);
+    if (prof)
+        *prof = (fc_val_profiles){n + 2, ys, us, xs, vs};
+    else
+        free(ys), free(us), free(xs), free(vs);
     fc_sim_close(&s);
     return FC_OK;
 }
@@ -363,9 +412,9 @@ int fc_val_cylinder(int d, double t_end, double *strouhal, double *cd_max, doubl
     return FC_OK;
 }
 
-static int check_poiseuille(int quick, fc_val_row *rows, int *nrows, fc_err *err)
+static int check_poiseuille(const fc_val_ctx *ctx, fc_val_row *rows, int *nrows, fc_err *err)
 {
-    (void)quick;
+    (void)ctx;
     double force, inflow;
     int st = fc_val_poiseuille(32, 0, &force, err);
     if (!st)
@@ -380,16 +429,16 @@ static int check_poiseuille(int quick, fc_val_row *rows, int *nrows, fc_err *err
     return FC_OK;
 }
 
-static int check_taylor_green(int quick, fc_val_row *rows, int *nrows, fc_err *err)
+static int check_taylor_green(const fc_val_ctx *ctx, fc_val_row *rows, int *nrows, fc_err *err)
 {
-    const int n = quick ? 16 : 64;
+    const int n = ctx->quick ? 16 : 64;
     double e1, e2;
     int st = fc_val_taylor_green(n, &e1, err);
     if (!st)
         st = fc_val_taylor_green(2 * n, &e2, err);
     if (st)
         return st;
-    rows[0] = (fc_val_row){"ns2d Taylor-Green, t = 1 s", "", e2, 0, quick ? 1e-3 : 2e-5,
+    rows[0] = (fc_val_row){"ns2d Taylor-Green, t = 1 s", "", e2, 0, ctx->quick ? 1e-3 : 2e-5,
                            FC_VAL_AT_MOST, "exact (Taylor & Green 1937)", 0};
     snprintf(rows[0].metric, sizeof rows[0].metric, "max |u - exact| / U, %d x %d", 2 * n, 2 * n);
     rows[1] = (fc_val_row){"ns2d Taylor-Green, t = 1 s", "", log2(e1 / e2), 2, 1.9,
@@ -400,10 +449,10 @@ static int check_taylor_green(int quick, fc_val_row *rows, int *nrows, fc_err *e
     return FC_OK;
 }
 
-static int check_divergence(int quick, fc_val_row *rows, int *nrows, fc_err *err)
+static int check_divergence(const fc_val_ctx *ctx, fc_val_row *rows, int *nrows, fc_err *err)
 {
     double ratio;
-    const int n = quick ? 64 : 256;
+    const int n = ctx->quick ? 64 : 256;
     int st = fc_val_divergence(n, 50, &ratio, err);
     if (st)
         return st;
@@ -414,10 +463,44 @@ static int check_divergence(int quick, fc_val_row *rows, int *nrows, fc_err *err
     return FC_OK;
 }
 
-static int cavity_rows(double re, int n, fc_val_row *rows, int *nrows, fc_err *err)
+/* u on the vertical centreline and v on the horizontal one against Ghia's points. */
+static int cavity_charts(const fc_val_ctx *ctx, double re, int n, const fc_val_profiles *p,
+                         fc_err *err)
+{
+    int col = 0;
+    while (col + 1 < GHIA1982_NRE && ghia1982_re[col] != re)
+        col++;
+    char label[64], title[96], name[64];
+    snprintf(label, sizeof label, "flowcast, %d x %d", n, n);
+    int st = FC_OK;
+    for (int k = 0; k < 2 && !st; k++) {
+        /* u is drawn against y (up the page), v against x. */
+        const fc_series ser[2] = {
+            k ? (fc_series){p->x, p->v, (size_t)p->n, label, FC_LINE, -1}
+              : (fc_series){p->u, p->y, (size_t)p->n, label, FC_LINE, -1},
+            k ? (fc_series){ghia1982_x, ghia1982_v[col], GHIA1982_N, "Ghia, Ghia & Shin (1982)",
+                            FC_MARKERS, 0x000000}
+              : (fc_series){ghia1982_u[col], ghia1982_y, GHIA1982_N, "Ghia, Ghia & Shin (1982)",
+                            FC_MARKERS, 0x000000}};
+        snprintf(title, sizeof title, "Lid-driven cavity, Re %g: %s", re,
+                 k ? "v along y = 0.5" : "u along x = 0.5");
+        snprintf(name, sizeof name, "ns2d_cavity_re%g_%s", re, k ? "v" : "u");
+        const fc_chart c = {title, "steady state; the lid moves at 1 m s-1", k ? "x (m)" : "u (m s-1)",
+                            k ? "v (m s-1)" : "y (m)", 0, 0, ser, 2, 0, 0};
+        st = save_chart(ctx, name, &c, err);
+    }
+    return st;
+}
+
+static int cavity_rows(const fc_val_ctx *ctx, double re, int n, fc_val_row *rows, int *nrows,
+                       fc_err *err)
 {
     double du, dv;
-    int st = fc_val_cavity(re, n, &du, &dv, err);
+    fc_val_profiles prof = {0};
+    int st = fc_val_cavity(re, n, &du, &dv, ctx->plots ? &prof : NULL, err);
+    if (!st && ctx->plots)
+        st = cavity_charts(ctx, re, n, &prof, err);
+    fc_val_profiles_free(&prof);
     if (st)
         return st;
     for (int k = 0; k < 2; k++) {
@@ -432,26 +515,24 @@ static int cavity_rows(double re, int n, fc_val_row *rows, int *nrows, fc_err *e
     return FC_OK;
 }
 
-static int check_cavity_quick(int quick, fc_val_row *rows, int *nrows, fc_err *err)
+static int check_cavity_quick(const fc_val_ctx *ctx, fc_val_row *rows, int *nrows, fc_err *err)
 {
-    return cavity_rows(100, quick ? 32 : 128, rows, nrows, err);
+    return cavity_rows(ctx, 100, ctx->quick ? 32 : 128, rows, nrows, err);
 }
 
-static int check_cavity_400(int quick, fc_val_row *rows, int *nrows, fc_err *err)
+static int check_cavity_400(const fc_val_ctx *ctx, fc_val_row *rows, int *nrows, fc_err *err)
 {
-    (void)quick;
-    return cavity_rows(400, 128, rows, nrows, err);
+    return cavity_rows(ctx, 400, 128, rows, nrows, err);
 }
 
-static int check_cavity_1000(int quick, fc_val_row *rows, int *nrows, fc_err *err)
+static int check_cavity_1000(const fc_val_ctx *ctx, fc_val_row *rows, int *nrows, fc_err *err)
 {
-    (void)quick;
-    return cavity_rows(1000, 128, rows, nrows, err);
+    return cavity_rows(ctx, 1000, 128, rows, nrows, err);
 }
 
-static int check_cylinder(int quick, fc_val_row *rows, int *nrows, fc_err *err)
+static int check_cylinder(const fc_val_ctx *ctx, fc_val_row *rows, int *nrows, fc_err *err)
 {
-    (void)quick;
+    (void)ctx;
     double st_num, cd, cl;
     int st = fc_val_cylinder(20, 8, &st_num, &cd, &cl, err);
     if (st)
@@ -502,16 +583,24 @@ int fc_val_spectral_taylor_green(int n, double nu, double nu_h, double mu, doubl
     return FC_OK;
 }
 
+/* Decaying turbulence on n^2 points of [0, 2 pi)^2: E = 0.5 m2 s-2 in random phases peaked at
+ * k0 (seed 1), viscosity nu, dealias "two_thirds" or "none". */
+static int open_turbulence(fc_sim *s, int n, double k0, double nu, const char *dealias,
+                           double t_end, fc_err *err)
+{
+    const double L = 2 * acos(-1);
+    return open_fmt(s, err,
+                    SPECTRAL_BOX "dealias = %s\n[physics]\nviscosity = %.17g\n[time]\n"
+                                 "t_end = %.17g\ncfl = 0.8\n[initial]\ntype = random_spectrum\n"
+                                 "energy = 0.5\npeak_wavenumber = %.17g\nseed = 1\n",
+                    n, n, L, L, dealias, nu, t_end, k0);
+}
+
 int fc_val_spectral_budgets(int n, double k0, double nu, const char *dealias, double dt,
                             double t_end, double *res_e, double *res_z, fc_err *err)
 {
     fc_sim s;
-    const double L = 2 * acos(-1);
-    int st = open_fmt(&s, err,
-                      SPECTRAL_BOX "dealias = %s\n[physics]\nviscosity = %.17g\n[time]\n"
-                                   "t_end = %.17g\ncfl = 0.8\n[initial]\ntype = random_spectrum\n"
-                                   "energy = 0.5\npeak_wavenumber = %.17g\nseed = 1\n",
-                      n, n, L, L, dealias, nu, t_end, k0);
+    int st = open_turbulence(&s, n, k0, nu, dealias, t_end, err);
     if (st)
         return st;
     const double e0 = diagnostic(&s, "energy"), z0 = diagnostic(&s, "enstrophy");
@@ -530,9 +619,9 @@ int fc_val_spectral_budgets(int n, double k0, double nu, const char *dealias, do
     return st;
 }
 
-static int check_spectral_taylor_green(int quick, fc_val_row *rows, int *nrows, fc_err *err)
+static int check_spectral_taylor_green(const fc_val_ctx *ctx, fc_val_row *rows, int *nrows, fc_err *err)
 {
-    const int n = quick ? 32 : 128;
+    const int n = ctx->quick ? 32 : 128;
     double e1, e2;
     int st = fc_val_spectral_taylor_green(n, 0.01, 0, 0, 10, &e1, err);
     if (!st)
@@ -554,14 +643,82 @@ static int check_spectral_taylor_green(int quick, fc_val_row *rows, int *nrows, 
  * order when dt halves. dt = 0.002 is a Courant number near 0.25 for this field on 64^2, where
  * the error is already in its asymptotic range and still well above round-off.
  */
-static int check_spectral_budgets(int quick, fc_val_row *rows, int *nrows, fc_err *err)
+/* The energy spectrum of the downloaded state into e[0..nk) (shell k at (k + 1) dk). */
+static int energy_spectrum(fc_sim *s, double *e, int nk, fc_err *err)
 {
-    const int n = quick ? 64 : 128;
+    size_t v = 0;
+    while (v < s->s->io.nvars && strcmp(s->s->io.vars[v].name, "energy_spectrum"))
+        v++;
+    fc_real **out = calloc(s->s->io.nvars, sizeof *out);
+    fc_real *buf = malloc((size_t)nk * sizeof *buf);
+    int st = !out || !buf || v == s->s->io.nvars
+                 ? fc_fail(err, FC_ENOMEM, "no memory (or no energy_spectrum) for the spectrum")
+                 : FC_OK;
+    if (!st) {
+        out[v] = buf;
+        st = s->s->io.derive(s->params, &s->grid, &s->host, out, err);
+    }
+    for (int k = 0; k < nk && !st; k++)
+        e[k] = buf[k];
+    free(out);
+    free(buf);
+    return st;
+}
+
+/* Decaying turbulence on n^2 (as the budgets check): E(k) at t = 0 and 0.4 s, with k^-3. */
+static int spectrum_chart(const fc_val_ctx *ctx, int n, fc_err *err)
+{
+    fc_sim s;
+    int st = open_turbulence(&s, n, 6, 1e-3, "two_thirds", 0.4, err);
+    if (st)
+        return st;
+    double dk;
+    const int nk = fc_grid_shells(&s.grid, &dk);
+    double *buf = malloc(4 * (size_t)nk * sizeof *buf);
+    if (!buf) {
+        fc_sim_close(&s);
+        return fc_fail(err, FC_ENOMEM, "out of memory for a spectrum");
+    }
+    double *k = buf, *e0 = buf + nk, *e1 = buf + 2 * nk, *ref = buf + 3 * nk;
+    st = fc_sim_download(&s, err);
+    if (!st)
+        st = energy_spectrum(&s, e0, nk, err);
+    if (st)
+        fc_sim_close(&s);
+    else if (!(st = run_and_download(&s, 0.4, 0, err))) { /* closes on failure */
+        st = energy_spectrum(&s, e1, nk, err);
+        fc_sim_close(&s);
+    }
+    if (!st) {
+        /* k^-3 (Kraichnan's enstrophy cascade) through E at 3 k0 at the end. */
+        const int k3 = (int)lround(18 / dk) - 1;
+        for (int i = 0; i < nk; i++) {
+            k[i] = (i + 1) * dk;
+            ref[i] = k[i] >= 6 && k[i] <= n / 3.0 ? e1[k3] * pow(k[i] / k[k3], -3) : NAN;
+        }
+        const fc_series ser[3] = {{k, e0, (size_t)nk, "t = 0", FC_LINE, 0x9ecae1},
+                                  {k, e1, (size_t)nk, "t = 0.4 s", FC_LINE, 0xd62728},
+                                  {k, ref, (size_t)nk, "k^-3", FC_DASHED, 0x000000}};
+        char sub[96];
+        snprintf(sub, sizeof sub, "%d x %d, viscosity 1e-3, peak at k = 6, 2/3 dealiasing", n, n);
+        const fc_chart c = {"Decaying 2-D turbulence: energy spectrum", sub,
+                            "wavenumber k (m-1)", "E(k) (m3 s-2)", 1, 1, ser, 3, 0, 0};
+        st = save_chart(ctx, "spectral_decaying_turbulence_spectrum", &c, err);
+    }
+    free(buf);
+    return st;
+}
+
+static int check_spectral_budgets(const fc_val_ctx *ctx, fc_val_row *rows, int *nrows, fc_err *err)
+{
+    const int n = ctx->quick ? 64 : 128;
     const double dt = 0.002;
     double e1, z1, e2, z2;
     int st = fc_val_spectral_budgets(n, 6, 1e-3, "two_thirds", dt, 0.4, &e1, &z1, err);
     if (!st)
         st = fc_val_spectral_budgets(n, 6, 1e-3, "two_thirds", dt / 2, 0.4, &e2, &z2, err);
+    if (!st && ctx->plots)
+        st = spectrum_chart(ctx, n, err);
     if (st)
         return st;
     char name[64];
@@ -586,9 +743,9 @@ static int check_spectral_budgets(int quick, fc_val_row *rows, int *nrows, fc_er
  * (~ (dt rate)^5 per step) is gone, round-off. Without dealiasing the aliasing errors change
  * them at any dt, in proportion to it.
  */
-static int check_spectral_inviscid(int quick, fc_val_row *rows, int *nrows, fc_err *err)
+static int check_spectral_inviscid(const fc_val_ctx *ctx, fc_val_row *rows, int *nrows, fc_err *err)
 {
-    (void)quick;
+    (void)ctx;
     const int n = 64;
     double e1, z1, e2, z2, et, zt, ea, za;
     int st = fc_val_spectral_budgets(n, 6, 0, "two_thirds", 0.002, 0.4, &e1, &z1, err);
@@ -762,10 +919,10 @@ int fc_val_gravity_waves(int nx, int nz, double *max_err, double *rel_l2, fc_err
     return st;
 }
 
-static int check_gravity_waves(int quick, fc_val_row *rows, int *nrows, fc_err *err)
+static int check_gravity_waves(const fc_val_ctx *ctx, fc_val_row *rows, int *nrows, fc_err *err)
 {
     static const int nx[3] = {150, 300, 600}, nz[3] = {10, 20, 40};
-    const int n = quick ? 2 : 3;
+    const int n = ctx->quick ? 2 : 3;
     double e[3], l2[3];
     for (int k = 0; k < n; k++) {
         int st = fc_val_gravity_waves(nx[k], nz[k], &e[k], &l2[k], err);
@@ -773,11 +930,25 @@ static int check_gravity_waves(int quick, fc_val_row *rows, int *nrows, fc_err *
             return st;
     }
     const char *src = "linear solution (Baldauf & Brdar 2013)";
+    double cells[3], emax[3];
+    for (int k = 0; k < n; k++)
+        cells[k] = nx[k], emax[k] = e[k] * 0.01;
+    char lab[2][64];
+    snprintf(lab[0], sizeof lab[0], "L2 error / L2 norm (order %.2f)", -loglog_slope(cells, l2, n));
+    snprintf(lab[1], sizeof lab[1], "max error (K) (order %.2f)", -loglog_slope(cells, emax, n));
+    const fc_series ser[2] = {{cells, l2, (size_t)n, lab[0], FC_LINE_MARKERS, -1},
+                              {cells, emax, (size_t)n, lab[1], FC_LINE_MARKERS, -1}};
+    const fc_chart chart = {"Inertia-gravity waves: error of theta' at t = 3000 s",
+                            "against the linear solution (Baldauf & Brdar 2013); nz = nx / 15",
+                            "cells along x", "error", 1, 1, ser, 2, 0, 0};
+    int pst = save_chart(ctx, "euler_gravity_waves_convergence", &chart, err);
+    if (pst)
+        return pst;
     /* Measured: max 0.090, 0.043, 0.024 and L2 0.33, 0.11, 0.035 on 150 x 10, 300 x 20,
      * 600 x 40 (orders 1.5 and 1.7: the point values of the initial field, second order, and the
      * hyperviscosity, third, share the error). */
     rows[0] = (fc_val_row){"", "max |theta' - linear| / amplitude at t = 3000 s", e[n - 1], 0,
-                           quick ? 0.06 : 0.03, FC_VAL_AT_MOST, "", 0};
+                           ctx->quick ? 0.06 : 0.03, FC_VAL_AT_MOST, "", 0};
     snprintf(rows[0].case_name, sizeof rows[0].case_name, "euler gravity waves, %d x %d", nx[n - 1],
              nz[n - 1]);
     rows[1] = (fc_val_row){"", "order of the L2 error of theta'", log2(l2[n - 2] / l2[n - 1]),
@@ -790,9 +961,9 @@ static int check_gravity_waves(int quick, fc_val_row *rows, int *nrows, fc_err *
     return FC_OK;
 }
 
-static int check_euler_rest(int quick, fc_val_row *rows, int *nrows, fc_err *err)
+static int check_euler_rest(const fc_val_ctx *ctx, fc_val_row *rows, int *nrows, fc_err *err)
 {
-    (void)quick;
+    (void)ctx;
     static const char *const backgrounds[3] = {"neutral", "stable", "isothermal"};
     for (int k = 0; k < 3; k++) {
         double w;
@@ -808,10 +979,10 @@ static int check_euler_rest(int quick, fc_val_row *rows, int *nrows, fc_err *err
     return FC_OK;
 }
 
-static int check_euler_bubble(int quick, fc_val_row *rows, int *nrows, fc_err *err)
+static int check_euler_bubble(const fc_val_ctx *ctx, fc_val_row *rows, int *nrows, fc_err *err)
 {
     double dm, asym;
-    const int nx = quick ? 100 : 200;
+    const int nx = ctx->quick ? 100 : 200;
     int st = fc_val_euler_bubble(nx, 500, &dm, &asym, err);
     if (st)
         return st;
@@ -831,10 +1002,10 @@ static int check_euler_bubble(int quick, fc_val_row *rows, int *nrows, fc_err *e
 #define STRAKA_FRONT 15540.0
 #define STRAKA_MIN_THETA (-9.77)
 
-static int check_density_current(int quick, fc_val_row *rows, int *nrows, fc_err *err)
+static int check_density_current(const fc_val_ctx *ctx, fc_val_row *rows, int *nrows, fc_err *err)
 {
     const double hs[3] = {200, 100, 50};
-    const int n = quick ? 2 : 3;
+    const int n = ctx->quick ? 2 : 3;
     double front[3], tmin[3];
     for (int k = 0; k < n; k++) {
         int st = fc_val_density_current(hs[k], &front[k], &tmin[k], err);
@@ -856,13 +1027,30 @@ static int check_density_current(int quick, fc_val_row *rows, int *nrows, fc_err
             fabs(front[k + 1] - STRAKA_FRONT) / 300 + fabs(tmin[k + 1] - STRAKA_MIN_THETA) / 0.6;
         gain = fmin(gain, e0 / e1);
     }
+    double h[3], efront[3], etheta[3];
+    for (int k = 0; k < n; k++)
+        h[k] = hs[k], efront[k] = fabs(front[k] - STRAKA_FRONT),
+        etheta[k] = fabs(tmin[k] - STRAKA_MIN_THETA) * 1000;
+    char lab[2][64];
+    snprintf(lab[0], sizeof lab[0], "|front - 15.54 km| (m), order %.2f",
+             n > 1 ? loglog_slope(h, efront, n) : NAN);
+    snprintf(lab[1], sizeof lab[1], "|min theta' + 9.77 K| (mK), order %.2f",
+             n > 1 ? loglog_slope(h, etheta, n) : NAN);
+    const fc_series ser[2] = {{h, efront, (size_t)n, lab[0], FC_LINE_MARKERS, -1},
+                              {h, etheta, (size_t)n, lab[1], FC_LINE_MARKERS, -1}};
+    const fc_chart chart = {"Density current: error at t = 900 s against the grid spacing",
+                            "reference: Straka et al. (1993)", "grid spacing (m)", "error", 1, 1,
+                            ser, 2, 0, 0};
+    int pst = save_chart(ctx, "euler_density_current_convergence", &chart, err);
+    if (pst)
+        return pst;
     rows[2] = (fc_val_row){"", "error ratio, each grid over the next finer", gain, 1, 1,
                            FC_VAL_AT_LEAST, "", 0};
     snprintf(rows[2].case_name, sizeof rows[2].case_name, "euler density current, %s",
-             quick ? "200 -> 100 m" : "200 -> 100 -> 50 m");
+             ctx->quick ? "200 -> 100 m" : "200 -> 100 -> 50 m");
     snprintf(rows[2].source, sizeof rows[2].source, "%s", src);
     *nrows = 3;
-    if (!quick) {
+    if (!ctx->quick) {
         rows[3] = (fc_val_row){"euler density current, 50 m", "front, min theta' (m, K)", front[2],
                                STRAKA_FRONT, 300, FC_VAL_NEAR, "", 0};
         snprintf(rows[3].metric, sizeof rows[3].metric, "front at t = 900 s (m; min theta' %.3f K)",

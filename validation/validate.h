@@ -28,11 +28,18 @@ typedef struct fc_val_row {
 
 #define FC_VAL_MAX_ROWS 4
 
+/* How the cases run. */
+typedef struct fc_val_ctx {
+    int quick;         /* the quick set's grids */
+    const char *plots; /* a folder for each case's pictures (PNG), or NULL */
+} fc_val_ctx;
+
 typedef struct fc_val_check {
     const char *name;
     int quick; /* part of --quick (seconds on 2 cores) */
-    /* Runs the case; fills rows[0..*nrows) (passing is decided by the caller). */
-    int (*run)(int quick, fc_val_row *rows, int *nrows, fc_err *err);
+    /* Runs the case; fills rows[0..*nrows) (passing is decided by the caller) and, when asked,
+     * draws its comparisons with the reference. */
+    int (*run)(const fc_val_ctx *ctx, fc_val_row *rows, int *nrows, fc_err *err);
 } fc_val_check;
 
 const fc_val_check *fc_val_checks(size_t *n);
@@ -41,9 +48,17 @@ void fc_val_judge(fc_val_row *row);
 
 /* ---- measurements, shared with the tests ---- */
 
+/* The centreline profiles of a cavity, walls included: u(0.5, y[k]) and v(x[k], 0.5), n each. */
+typedef struct fc_val_profiles {
+    int n;
+    double *y, *u, *x, *v;
+} fc_val_profiles;
+
 /* Lid-driven cavity at Reynolds number re on n x n cells (n even), run to a steady state:
- * largest differences from Ghia et al. (1982) along the centrelines, misprints left out. */
-int fc_val_cavity(double re, int n, double *du, double *dv, fc_err *err);
+ * largest differences from Ghia et al. (1982) along the centrelines, misprints left out; the
+ * profiles into *prof when it is not NULL (free with fc_val_profiles_free). */
+int fc_val_cavity(double re, int n, double *du, double *dv, fc_val_profiles *prof, fc_err *err);
+void fc_val_profiles_free(fc_val_profiles *prof);
 /* Plane Poiseuille flow on ny cells across: relative L2 error of the steady u profile, driven
  * by a body force in a periodic channel (inflow = 0) or entering with its parabolic profile at
  * an inflow and leaving by an outflow 4 widths downstream (inflow = 1; the outlet profile). */

@@ -2,10 +2,14 @@
  * and prints a table of case, metric, value, reference, tolerance and verdict. */
 #include <fc_build.h>
 
+#include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -18,7 +22,8 @@
 
 static void usage(FILE *f)
 {
-    fputs("usage: flowcast validate [--quick] [--only NAME] [--list] [--threads N]\n\n"
+    fputs("usage: flowcast validate [--quick] [--only NAME] [--list] [--threads N]\n"
+          "                         [--plots DIR [-O]]\n\n"
           "Runs the validation cases on the CPU backend and prints, for each, the metric, the\n"
           "value flowcast gets, the exact or published reference, the tolerance and whether it\n"
           "passes. The GPU is checked against the CPU by tests/check_gpu.\n\n"
@@ -26,7 +31,12 @@ static void usage(FILE *f)
           "               set, with the finer grids (minutes)\n"
           "  --only NAME  just the case NAME (see --list)\n"
           "  --list       list the cases and exit\n"
-          "  --threads N  OpenMP threads (default: all cores)\n\n"
+          "  --threads N  OpenMP threads (default: all cores)\n"
+          "  --plots DIR  draw the comparisons as PNG in DIR (made if missing): the cavity's\n"
+          "               centreline profiles against Ghia's points, the dam break against\n"
+          "               its exact solution, convergence plots (error against grid, log-log,\n"
+          "               with the fitted slope) and the turbulence spectrum with k^-3\n"
+          "  -O           let --plots replace the pictures already in DIR\n\n"
           "Exit status: 0 all pass, 1 a case fails or cannot run, 2 bad usage.\n",
           f);
 }
@@ -54,24 +64,64 @@ static void tolerance_text(const fc_val_row *r, char *buf, size_t len)
         snprintf(buf, len, ">= %.3g", r->tolerance);
 }
 
+/* The folder for --plots: made when missing; one that holds pictures needs -O. 1 when not. */
+static int plots_folder(const char *dir, int overwrite)
+{
+    struct stat sb;
+    if (stat(dir, &sb) != 0) {
+        if (mkdir(dir, 0777) == 0)
+            return 0;
+        fc_error("--plots %s: cannot make the folder: %s", dir, strerror(errno));
+        return 1;
+    }
+    if (!S_ISDIR(sb.st_mode)) {
+        fc_error("--plots %s: not a folder", dir);
+        return 1;
+    }
+    if (access(dir, W_OK) != 0) {
+        fc_error("--plots %s: the folder is not writable", dir);
+        return 1;
+    }
+    DIR *d = opendir(dir);
+    const struct dirent *e;
+    int pictures = 0;
+    while (d && (e = readdir(d)))
+        pictures += strlen(e->d_name) > 4 && !strcmp(e->d_name + strlen(e->d_name) - 4, ".png");
+    if (d)
+        closedir(d);
+    if (pictures && !overwrite) {
+        fc_error("--plots %s: the folder holds %d picture(s) already; give -O to replace them, "
+                 "or another folder", dir, pictures);
+        return 1;
+    }
+    return 0;
+}
+
 int cmd_validate(int argc, char **argv)
 {
     if (cmd_wants_help(argc, argv)) {
         usage(stdout);
         return FC_EXIT_OK;
     }
-    enum { OPT_QUICK = 256, OPT_ONLY, OPT_LIST, OPT_THREADS };
+    enum { OPT_QUICK = 256, OPT_ONLY, OPT_LIST, OPT_THREADS, OPT_PLOTS };
     static const struct option opts[] = {
         {"quick", no_argument, NULL, OPT_QUICK},   {"only", required_argument, NULL, OPT_ONLY},
         {"list", no_argument, NULL, OPT_LIST},     {"threads", required_argument, NULL, OPT_THREADS},
+        {"plots", required_argument, NULL, OPT_PLOTS},
         {NULL, 0, NULL, 0},
     };
-    int quick = 0, list = 0, threads = 0, c, bad = 0;
-    const char *only = NULL;
+    int quick = 0, list = 0, threads = 0, c, bad = 0, overwrite = 0;
+    const char *only = NULL, *plots = NULL;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":O", opts, NULL)) != -1) {
         switch (c) {
+        case OPT_PLOTS:
+            plots = optarg;
+            break;
+        case 'O':
+            overwrite = 1;
+            break;
         case OPT_QUICK:
             quick = 1;
             break;
@@ -93,8 +143,11 @@ int cmd_validate(int argc, char **argv)
         fc_error("validate takes no arguments (got '%s')", argv[optind]);
         bad = 1;
     }
+    if (!bad && plots && !list && (bad = plots_folder(plots, overwrite)))
+        return FC_EXIT_USAGE;
     if (bad)
         return FC_EXIT_USAGE;
+    const fc_val_ctx ctx = {quick, plots};
     size_t n;
     const fc_val_check *checks = fc_val_checks(&n);
     int found = !only;
@@ -127,7 +180,7 @@ int cmd_validate(int argc, char **argv)
         fc_err err;
         err.msg[0] = '\0';
         double w = fc_now();
-        int st = checks[k].run(quick, rows, &nrows, &err);
+        int st = checks[k].run(&ctx, rows, &nrows, &err);
         if (st) {
             printf("| %s | (the case did not run) | - | - | - | FAIL: %s |\n", checks[k].name,
                    err.msg);
@@ -149,5 +202,7 @@ int cmd_validate(int argc, char **argv)
     }
     printf("\n%d of %d checks pass (%s set, %.0f s, CPU backend, %s precision)\n",
            rows_total - failed, rows_total, quick ? "quick" : "full", fc_now() - t0, FC_PRECISION);
+    if (plots)
+        printf("Pictures of the comparisons: %s/\n", plots);
     return failed ? FC_EXIT_FAILED : FC_EXIT_OK;
 }

@@ -18,8 +18,10 @@ static const struct {
     int (*fn)(int, char **);
     const char *help;
 } commands[] = {
-    {"demo", cmd_demo, "the whole suite in about 15 s: weather, CFD, speedups, a surrogate"},
+    {"demo", cmd_demo, "the whole suite in about 20 s: weather, CFD, speedups, a surrogate, pictures"},
     {"run", cmd_run, "run a case file, writing CF NetCDF output"},
+    {"plot", cmd_plot, "draw a variable of a NetCDF file as a PNG: map, line or spectrum"},
+    {"animate", cmd_animate, "a film (MP4, WebM, GIF or PNGs) of a field's records"},
     {"cases", cmd_cases, "list the solvers, their initial conditions and every case key"},
     {"validate", cmd_validate, "run the validation cases against exact and published results"},
     {"bench", cmd_bench, "CPU/GPU speedup tables: time per step, bandwidth, energy, accuracy"},
@@ -132,6 +134,6 @@ int main(int argc, char **argv)
             }
             return code;
         }
-    fc_error("unknown command '%s' (commands: demo, run, cases, validate, bench, train, rollout, profile, info; see flowcast --help)", argv[1]);
+    fc_error("unknown command '%s' (commands: demo, run, plot, animate, cases, validate, bench, train, rollout, profile, info; see flowcast --help)", argv[1]);
     return FC_EXIT_USAGE;
 }

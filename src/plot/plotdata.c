@@ -1,0 +1,564 @@
+/* plotdata.c: one variable of a NetCDF file, read as hostile input for a picture (plotdata.h). */
+#include <fc_build.h>
+
+#include <math.h>
+#include <netcdf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "src/plot/plot.h"
+#include "src/plot/plotdata.h"
+
+/* The most cells of a field, and records of a file, flowcast will draw (2 GiB of doubles). */
+#define MAX_CELLS ((size_t)1 << 28)
+#define MAX_RECORDS ((size_t)10000000)
+/* A cell is dry when its depth is at most this fraction of the deepest in the record. */
+#define DRY_FRACTION 1e-6
+
+static void set_nan_fill(const fc_nc_var *v, double *x, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        int fill = !isfinite(x[k]);
+        for (int f = 0; f < v->nfill && !fill; f++)
+            fill = x[k] == v->fill[f];
+        if (fill)
+            x[k] = NAN;
+    }
+}
+
+static int get_double(int ncid, const char *path, const fc_nc_var *v, const size_t *start,
+                      const size_t *count, double *out, fc_err *err)
+{
+    int rc = nc_get_vara_double(ncid, v->id, start, count, out);
+    if (rc != NC_NOERR && rc != NC_ERANGE)
+        return fc_fail(err, FC_EINPUT, "%s: cannot read variable '%s': %s", path, v->name,
+                       nc_strerror(rc));
+    return FC_OK;
+}
+
+/* A text attribute, or "" when absent; an attribute of another type is an error. */
+static int att_text(int ncid, int varid, const char *path, const char *name, char *buf,
+                    size_t len, fc_err *err)
+{
+    buf[0] = '\0';
+    int st = fc_nc_att_text(ncid, varid, path, name, buf, len, err);
+    return st == 1 ? FC_OK : st;
+}
+
+/* A global text attribute when it fits in len - 1 bytes: 1, else 0. */
+static int global_text(int ncid, const char *name, char *buf, size_t len)
+{
+    size_t n;
+    nc_type t;
+    if (nc_inq_att(ncid, NC_GLOBAL, name, &t, &n) != NC_NOERR || t != NC_CHAR || n >= len ||
+        nc_get_att_text(ncid, NC_GLOBAL, name, buf) != NC_NOERR)
+        return 0;
+    buf[n] = '\0';
+    return 1;
+}
+
+static int is_time_dim(int ncid, int dimid, int unlimited)
+{
+    char name[NC_MAX_NAME + 1], units[256] = "";
+    int varid;
+    if (nc_inq_dimname(ncid, dimid, name) != NC_NOERR)
+        return 0;
+    if (dimid == unlimited || !strcmp(name, "time"))
+        return 1;
+    size_t len;
+    nc_type t;
+    if (nc_inq_varid(ncid, name, &varid) == NC_NOERR &&
+        nc_inq_att(ncid, varid, "units", &t, &len) == NC_NOERR && t == NC_CHAR &&
+        len < sizeof units && nc_get_att_text(ncid, varid, "units", units) == NC_NOERR) {
+        units[len] = '\0';
+        return strstr(units, " since ") != NULL;
+    }
+    return 0;
+}
+
+static void axis_label(fc_pd_axis *a)
+{
+    const char *units = a->scale == 1e-3 ? "km" : a->units;
+    if (units[0])
+        snprintf(a->label, sizeof a->label, "%s (%s)", a->name, units);
+    else
+        snprintf(a->label, sizeof a->label, "%s", a->name);
+}
+
+/* Lengths in metres shown in km when the domain spans 10 km or more (both axes alike). */
+static void axes_in_km(fc_pd_axis *x, fc_pd_axis *y)
+{
+    const int both = y != NULL;
+    if (strcmp(x->units, "m") || (both && strcmp(y->units, "m")))
+        return;
+    double extent = fabs(x->c[x->n - 1] - x->c[0]);
+    if (both)
+        extent = fmax(extent, fabs(y->c[y->n - 1] - y->c[0]));
+    if (extent < 10000)
+        return;
+    for (fc_pd_axis *a = x; a; a = a == x && both ? y : NULL) {
+        a->scale = 1e-3;
+        for (size_t k = 0; k < a->n; k++)
+            a->c[k] *= 1e-3;
+        axis_label(a);
+    }
+}
+
+/* The coordinate of dimension dimid (length n): its variable of the same name when there is
+ * one (one-dimensional on it, finite and strictly monotonic), else 0..n-1. */
+static int read_axis(fc_plotdata *d, int dimid, size_t n, fc_pd_axis *a, fc_err *err)
+{
+    nc_inq_dimname(d->ncid, dimid, a->name);
+    a->n = n;
+    a->scale = 1;
+    a->units[0] = '\0';
+    a->c = malloc(n * sizeof *a->c);
+    if (!a->c)
+        return fc_fail(err, FC_ENOMEM, "out of memory for the coordinate %s", a->name);
+    int varid, ndims, dim0;
+    if (nc_inq_varid(d->ncid, a->name, &varid) != NC_NOERR ||
+        nc_inq_varndims(d->ncid, varid, &ndims) != NC_NOERR || ndims != 1 ||
+        nc_inq_vardimid(d->ncid, varid, &dim0) != NC_NOERR || dim0 != dimid) {
+        for (size_t k = 0; k < n; k++)
+            a->c[k] = (double)k;
+        snprintf(a->label, sizeof a->label, "%s (index)", a->name);
+        return FC_OK;
+    }
+    fc_nc_var cv;
+    int st = fc_nc_find_var(d->ncid, d->path, a->name, 1, 1, &cv, err);
+    if (!st)
+        st = fc_nc_get_vector_double(d->ncid, &cv, n, a->c, err);
+    if (!st)
+        st = att_text(d->ncid, varid, d->path, "units", a->units, sizeof a->units, err);
+    if (st)
+        return st;
+    for (size_t k = 1; k < n; k++)
+        if ((a->c[k] - a->c[k - 1]) * (a->c[1] - a->c[0]) <= 0)
+            return fc_fail(err, FC_EINPUT, "%s: coordinate '%s' is not strictly monotonic "
+                           "(values %zu and %zu: %g, %g)", d->path, a->name, k - 1, k,
+                           a->c[k - 1], a->c[k]);
+    axis_label(a);
+    return FC_OK;
+}
+
+/* The records of time dimension dimid (length n) whose time is set and increasing. */
+static int read_times(fc_plotdata *d, int dimid, size_t n, fc_err *err)
+{
+    if (n > MAX_RECORDS)
+        return fc_fail(err, FC_EINPUT, "%s: %zu records (at most %zu are drawn)", d->path, n,
+                       MAX_RECORDS);
+    char name[NC_MAX_NAME + 1];
+    nc_inq_dimname(d->ncid, dimid, name);
+    d->times = malloc((n ? n : 1) * sizeof *d->times);
+    if (!d->times)
+        return fc_fail(err, FC_ENOMEM, "out of memory for %zu times", n);
+    int varid, ndims;
+    fc_nc_var tv;
+    if (nc_inq_varid(d->ncid, name, &varid) != NC_NOERR ||
+        nc_inq_varndims(d->ncid, varid, &ndims) != NC_NOERR || ndims != 1) {
+        for (size_t k = 0; k < n; k++)
+            d->times[k] = (double)k;
+        d->nrec = n;
+        return FC_OK;
+    }
+    int st = fc_nc_find_var(d->ncid, d->path, name, 1, 1, &tv, err);
+    if (!st && n) {
+        const size_t start = 0;
+        st = get_double(d->ncid, d->path, &tv, &start, &n, d->times, err);
+    }
+    if (!st)
+        st = att_text(d->ncid, varid, d->path, "units", d->time_units, sizeof d->time_units, err);
+    if (st)
+        return st;
+    set_nan_fill(&tv, d->times, n);
+    d->nrec = 0;
+    while (d->nrec < n && !isnan(d->times[d->nrec]) &&
+           (d->nrec == 0 || d->times[d->nrec] > d->times[d->nrec - 1]))
+        d->nrec++;
+    return FC_OK;
+}
+
+/* Whether variable varid is drawn as a field: 2 dimensions, or 3 with time first, and not a
+ * coordinate's bounds or the solid mask. */
+static int drawable_field(int ncid, int varid, int unlimited)
+{
+    char name[NC_MAX_NAME + 1];
+    int ndims, dims[NC_MAX_VAR_DIMS];
+    nc_type t;
+    if (nc_inq_var(ncid, varid, name, &t, &ndims, NULL, NULL) != NC_NOERR || t == NC_CHAR ||
+        t == NC_STRING || (ndims != 2 && ndims != 3))
+        return 0;
+    nc_inq_vardimid(ncid, varid, dims);
+    const size_t n = strlen(name);
+    if ((n > 5 && !strcmp(name + n - 5, "_bnds")) || !strcmp(name, "solid"))
+        return 0;
+    if (ndims == 3)
+        return is_time_dim(ncid, dims[0], unlimited) && !is_time_dim(ncid, dims[1], unlimited);
+    return !is_time_dim(ncid, dims[0], unlimited) && !is_time_dim(ncid, dims[1], unlimited);
+}
+
+/* "h, u, v, ..." : the variables a user can ask for. */
+static void list_vars(int ncid, char *buf, size_t len)
+{
+    int nvars = 0;
+    nc_inq_nvars(ncid, &nvars);
+    size_t o = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < nvars && o + 8 < len; k++) {
+        char name[NC_MAX_NAME + 1];
+        nc_type t;
+        if (nc_inq_var(ncid, k, name, &t, NULL, NULL, NULL) != NC_NOERR || t == NC_CHAR ||
+            t == NC_STRING)
+            continue;
+        int dimid;
+        if (nc_inq_dimid(ncid, name, &dimid) == NC_NOERR)
+            continue; /* a coordinate */
+        o += (size_t)snprintf(buf + o, len - o, "%s%s", o ? ", " : "", name);
+    }
+    if (o >= len)
+        snprintf(buf + len - 5, 5, "...");
+}
+
+/* A variable on exactly the field's grid (time first when the field has it): its id, or -1. */
+static int on_field_grid(const fc_plotdata *d, int varid)
+{
+    int ndims, dims[NC_MAX_VAR_DIMS];
+    nc_type t;
+    if (nc_inq_var(d->ncid, varid, NULL, &t, &ndims, NULL, NULL) != NC_NOERR || t == NC_CHAR ||
+        t == NC_STRING || ndims < 2 || ndims > 3)
+        return -1;
+    nc_inq_vardimid(d->ncid, varid, dims);
+    if (dims[ndims - 2] != d->dimids[0] || dims[ndims - 1] != d->dimids[1])
+        return -1;
+    if (ndims == 3 && (!d->has_time || dims[0] != d->timedim))
+        return -1;
+    return varid;
+}
+
+static void find_masks(fc_plotdata *d)
+{
+    int varid, nvars = 0;
+    d->solid_id = d->depth_id = -1;
+    if (nc_inq_varid(d->ncid, "solid", &varid) == NC_NOERR)
+        d->solid_id = on_field_grid(d, varid);
+    nc_inq_nvars(d->ncid, &nvars);
+    for (int k = 0; k < nvars && d->depth_id < 0; k++) {
+        char sn[64];
+        size_t len;
+        nc_type t;
+        if (nc_inq_att(d->ncid, k, "standard_name", &t, &len) == NC_NOERR && t == NC_CHAR &&
+            len < sizeof sn && nc_get_att_text(d->ncid, k, "standard_name", sn) == NC_NOERR) {
+            sn[len] = '\0';
+            if (!strcmp(sn, "sea_floor_depth_below_sea_surface"))
+                d->depth_id = on_field_grid(d, k);
+        }
+    }
+}
+
+int fc_pd_open(fc_plotdata *d, const char *path, const char *name, fc_err *err)
+{
+    memset(d, 0, sizeof *d);
+    d->ncid = -1;
+    snprintf(d->path, sizeof d->path, "%s", path);
+    int st = fc_nc_open(path, "file to draw", &d->ncid, err);
+    if (st) {
+        d->ncid = -1;
+        return st;
+    }
+    int unlimited = -1, varid = -1;
+    nc_inq_unlimdim(d->ncid, &unlimited);
+    if (!name) { /* the vorticity, else the first field */
+        int nvars = 0;
+        nc_inq_nvars(d->ncid, &nvars);
+        if (nc_inq_varid(d->ncid, "vorticity", &varid) != NC_NOERR ||
+            !drawable_field(d->ncid, varid, unlimited))
+            for (varid = 0; varid < nvars && !drawable_field(d->ncid, varid, unlimited); varid++)
+                ;
+        if (varid >= nvars) {
+            fc_pd_close(d);
+            return fc_fail(err, FC_EINPUT, "%s has no two-dimensional field to draw; give --var",
+                           path);
+        }
+        char vname[NC_MAX_NAME + 1];
+        nc_inq_varname(d->ncid, varid, vname);
+        snprintf(d->name, sizeof d->name, "%s", vname);
+    } else {
+        snprintf(d->name, sizeof d->name, "%s", name);
+        if (strlen(name) >= sizeof d->name || nc_inq_varid(d->ncid, name, &varid) != NC_NOERR) {
+            char list[1024];
+            list_vars(d->ncid, list, sizeof list);
+            fc_pd_close(d);
+            return fc_fail(err, FC_EINPUT, "%s has no variable '%s' (it has: %s)", path, name,
+                           list[0] ? list : "none");
+        }
+    }
+    int ndims;
+    nc_inq_varndims(d->ncid, varid, &ndims);
+    if (ndims > 3 || ndims < 1) {
+        fc_pd_close(d);
+        return fc_fail(err, FC_EINPUT, "%s: variable '%s' has %d dimensions; plot draws fields "
+                       "(y, x) or (time, y, x), profiles (time, k) and series (time) (cut a "
+                       "level first, e.g. ncks -d)", path, d->name, ndims);
+    }
+    if ((st = fc_nc_find_var(d->ncid, path, d->name, 1, 3, &d->v, err))) {
+        fc_pd_close(d);
+        return st;
+    }
+    int dims[3];
+    nc_inq_vardimid(d->ncid, varid, dims);
+    d->has_time = is_time_dim(d->ncid, dims[0], unlimited);
+    d->timedim = d->has_time ? dims[0] : -1;
+    const int nspace = ndims - d->has_time;
+    if (nspace > 0 && is_time_dim(d->ncid, dims[ndims - 1], unlimited))
+        st = fc_fail(err, FC_EINPUT, "%s: variable '%s' has time as a second dimension", path,
+                     d->name);
+    else if (!d->has_time && ndims == 1) {
+        char dn[NC_MAX_NAME + 1];
+        nc_inq_dimname(d->ncid, dims[0], dn);
+        st = fc_fail(err, FC_EINPUT, "%s: variable '%s' is one-dimensional on (%s), not on time; "
+                     "there is nothing to draw it against", path, d->name, dn);
+    }
+    for (int k = 0; k < ndims && !st; k++)
+        if (d->v.len[k] == 0 && !(k == 0 && d->has_time))
+            st = fc_fail(err, FC_EINPUT, "%s: variable '%s' has an empty dimension", path, d->name);
+    if (!st)
+        st = att_text(d->ncid, varid, path, "long_name", d->long_name, sizeof d->long_name, err);
+    if (!st)
+        st = att_text(d->ncid, varid, path, "units", d->units, sizeof d->units, err);
+    if (!st)
+        st = att_text(d->ncid, NC_GLOBAL, path, "title", d->title, sizeof d->title, err);
+    if (!st) {
+        char source[64];
+        d->flowcast = fc_nc_has_att(d->ncid, NC_GLOBAL, "flowcast_version") ||
+                      (global_text(d->ncid, "source", source, sizeof source) &&
+                       !strncmp(source, "flowcast ", 9));
+        if (d->has_time)
+            st = read_times(d, dims[0], d->v.len[0], err);
+        else
+            d->nrec = 1;
+    }
+    if (!st && d->has_time && d->nrec == 0)
+        st = fc_fail(err, FC_EINPUT, "%s has no complete record (no time is set)", path);
+    if (!st) {
+        d->shape = nspace == 2 ? FC_PD_FIELD : nspace == 1 ? FC_PD_PROFILE : FC_PD_SERIES;
+        if (d->shape == FC_PD_FIELD) {
+            d->dimids[0] = dims[ndims - 2];
+            d->dimids[1] = dims[ndims - 1];
+            if (d->v.len[ndims - 1] * d->v.len[ndims - 2] > MAX_CELLS)
+                st = fc_fail(err, FC_EINPUT, "%s: '%s' has %zu x %zu cells (at most %zu are "
+                             "drawn)", path, d->name, d->v.len[ndims - 1], d->v.len[ndims - 2],
+                             MAX_CELLS);
+            if (!st)
+                st = read_axis(d, dims[ndims - 1], d->v.len[ndims - 1], &d->x, err);
+            if (!st)
+                st = read_axis(d, dims[ndims - 2], d->v.len[ndims - 2], &d->y, err);
+            if (!st) {
+                axes_in_km(&d->x, &d->y);
+                find_masks(d);
+            }
+        } else if (d->shape == FC_PD_PROFILE) {
+            if (d->v.len[ndims - 1] > MAX_RECORDS)
+                st = fc_fail(err, FC_EINPUT, "%s: '%s' has %zu values per record", path, d->name,
+                             d->v.len[ndims - 1]);
+            else
+                st = read_axis(d, dims[ndims - 1], d->v.len[ndims - 1], &d->x, err);
+        }
+    }
+    if (st)
+        fc_pd_close(d);
+    return st;
+}
+
+void fc_pd_close(fc_plotdata *d)
+{
+    if (d->ncid >= 0)
+        fc_nc_close(d->ncid);
+    d->ncid = -1;
+    free(d->times);
+    free(d->x.c);
+    free(d->y.c);
+    d->times = d->x.c = d->y.c = NULL;
+}
+
+int fc_pd_record(const fc_plotdata *d, const char *spec, size_t *rec, fc_err *err)
+{
+    if (!spec || !strcmp(spec, "last")) {
+        *rec = d->nrec - 1;
+        return FC_OK;
+    }
+    if (!strcmp(spec, "first")) {
+        *rec = 0;
+        return FC_OK;
+    }
+    char *end;
+    const double t = strtod(spec, &end);
+    if (*end || end == spec || !isfinite(t))
+        return fc_fail(err, FC_EINPUT, "--time %s: expected first, last, all or a time", spec);
+    if (!d->has_time)
+        return fc_fail(err, FC_EINPUT, "--time %s: '%s' in %s has no time dimension", spec,
+                       d->name, d->path);
+    size_t best = 0;
+    for (size_t k = 1; k < d->nrec; k++)
+        if (fabs(d->times[k] - t) < fabs(d->times[best] - t))
+            best = k;
+    const double spacing = d->nrec > 1 ? (d->times[d->nrec - 1] - d->times[0]) / (d->nrec - 1) : 0;
+    if (fabs(d->times[best] - t) > (d->nrec > 1 ? spacing / 2 : 0) + 1e-9 * fabs(t)) {
+        if (d->nrec > 1)
+            return fc_fail(err, FC_EINPUT, "--time %s: out of range; %s has %zu records from %g "
+                           "to %g %s", spec, d->path, d->nrec, d->times[0], d->times[d->nrec - 1],
+                           d->time_units[0] ? d->time_units : "(no units)");
+        return fc_fail(err, FC_EINPUT, "--time %s: %s has one record, at %g %s", spec, d->path,
+                       d->times[0], d->time_units);
+    }
+    *rec = best;
+    return FC_OK;
+}
+
+/* Seconds per unit of a CF time unit word, or 0. */
+static double unit_seconds(const char *u)
+{
+    static const struct {
+        const char *name;
+        double s;
+    } units[] = {{"second", 1}, {"sec", 1},   {"s", 1},        {"minute", 60}, {"min", 60},
+                 {"hour", 3600}, {"hr", 3600}, {"h", 3600},     {"day", 86400}, {"d", 86400}};
+    char w[32];
+    if (sscanf(u, "%31s", w) != 1)
+        return 0;
+    const size_t n = strlen(w);
+    if (n > 1 && w[n - 1] == 's' && strcmp(w, "s"))
+        w[n - 1] = '\0';
+    for (size_t k = 0; k < sizeof units / sizeof units[0]; k++)
+        if (!strcmp(w, units[k].name))
+            return units[k].s;
+    return 0;
+}
+
+void fc_pd_time_text(const fc_plotdata *d, size_t rec, char *buf, size_t len)
+{
+    if (!d->has_time) {
+        buf[0] = '\0';
+        return;
+    }
+    const double t = d->times[rec], sec = unit_seconds(d->time_units) * t;
+    const char *since = strstr(d->time_units, " since ");
+    int y, mo, da, h = 0, mi = 0;
+    double s = 0;
+    if (!d->flowcast && since && unit_seconds(d->time_units) > 0 &&
+        sscanf(since + 7, "%d-%d-%d %d:%d:%lf", &y, &mo, &da, &h, &mi, &s) >= 3 &&
+        fabs(sec) < 1e11) {
+        struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = da, .tm_hour = h,
+                        .tm_min = mi, .tm_sec = (int)s};
+        const time_t base = timegm(&tm) + (time_t)llround(sec);
+        struct tm out;
+        gmtime_r(&base, &out);
+        strftime(buf, len, "%Y-%m-%d %H:%M UTC", &out);
+        return;
+    }
+    if (unit_seconds(d->time_units) <= 0) {
+        snprintf(buf, len, "time = %g %s", t, d->time_units);
+        return;
+    }
+    const double a = fabs(sec);
+    if (a < 120)
+        snprintf(buf, len, "t = %.4g s", sec);
+    else if (a < 7200)
+        snprintf(buf, len, "t = %.4g min", sec / 60);
+    else if (a < 172800)
+        snprintf(buf, len, "t = %.4g h", sec / 3600);
+    else
+        snprintf(buf, len, "t = %.4g d", sec / 86400);
+}
+
+int fc_pd_read(const fc_plotdata *d, size_t rec, double *out, fc_err *err)
+{
+    size_t start[3] = {0, 0, 0}, count[3];
+    const int nd = d->v.ndims;
+    for (int k = 0; k < nd; k++)
+        count[k] = d->v.len[k];
+    size_t n;
+    if (d->shape == FC_PD_SERIES) {
+        count[0] = d->nrec;
+        n = d->nrec;
+    } else {
+        if (d->has_time) {
+            start[0] = rec;
+            count[0] = 1;
+        }
+        n = d->shape == FC_PD_FIELD ? d->x.n * d->y.n : d->x.n;
+    }
+    int st = get_double(d->ncid, d->path, &d->v, start, count, out, err);
+    if (!st)
+        set_nan_fill(&d->v, out, n);
+    return st;
+}
+
+/* A plane of another variable (varid) on the field's grid at record rec, fill -> NaN. */
+static int read_plane(const fc_plotdata *d, int varid, size_t rec, double *out, fc_err *err)
+{
+    char name[NC_MAX_NAME + 1];
+    nc_inq_varname(d->ncid, varid, name);
+    fc_nc_var v;
+    int st = fc_nc_find_var(d->ncid, d->path, name, 2, 3, &v, err);
+    if (st)
+        return st;
+    size_t start[3] = {0, 0, 0}, count[3] = {1, d->y.n, d->x.n};
+    if (v.ndims == 3) {
+        if (rec >= v.len[0])
+            return fc_fail(err, FC_EINPUT, "%s: '%s' has %zu records, fewer than '%s'", d->path,
+                           name, v.len[0], d->name);
+        start[0] = rec;
+    }
+    st = get_double(d->ncid, d->path, &v, v.ndims == 3 ? start : start + 1,
+                    v.ndims == 3 ? count : count + 1, out, err);
+    if (!st)
+        set_nan_fill(&v, out, d->x.n * d->y.n);
+    return st;
+}
+
+int fc_pd_kinds(const fc_plotdata *d, size_t rec, unsigned char *kind, fc_err *err)
+{
+    const size_t n = d->x.n * d->y.n;
+    memset(kind, FC_CELL_DATA, n);
+    if (d->solid_id < 0 && d->depth_id < 0)
+        return FC_OK;
+    double *m = malloc(n * sizeof *m);
+    if (!m)
+        return fc_fail(err, FC_ENOMEM, "out of memory for the masks");
+    int st = FC_OK;
+    if (d->depth_id >= 0 && !(st = read_plane(d, d->depth_id, rec, m, err))) {
+        double deepest = 0;
+        for (size_t k = 0; k < n; k++)
+            if (m[k] > deepest)
+                deepest = m[k];
+        for (size_t k = 0; k < n; k++)
+            if (m[k] <= DRY_FRACTION * deepest)
+                kind[k] = FC_CELL_DRY;
+    }
+    if (!st && d->solid_id >= 0 && !(st = read_plane(d, d->solid_id, rec, m, err)))
+        for (size_t k = 0; k < n; k++)
+            if (m[k] > 0.5)
+                kind[k] = FC_CELL_SOLID;
+    free(m);
+    return st;
+}
+
+int fc_pd_velocity(const fc_plotdata *d, size_t rec, double *u, double *v, char *units,
+                   size_t units_len, fc_err *err)
+{
+    const char *second = !strcmp(d->y.name, "z") ? "w" : "v";
+    int uid, vid;
+    if (d->shape != FC_PD_FIELD || nc_inq_varid(d->ncid, "u", &uid) != NC_NOERR ||
+        nc_inq_varid(d->ncid, second, &vid) != NC_NOERR || on_field_grid(d, uid) < 0 ||
+        on_field_grid(d, vid) < 0)
+        return fc_fail(err, FC_EINPUT, "--vectors: %s has no u and %s on the grid of '%s' "
+                       "(%s, %s)", d->path, second, d->name, d->y.name, d->x.name);
+    int st = read_plane(d, uid, rec, u, err);
+    if (!st)
+        st = read_plane(d, vid, rec, v, err);
+    if (!st)
+        st = att_text(d->ncid, uid, d->path, "units", units, units_len, err);
+    return st;
+}

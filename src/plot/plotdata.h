@@ -1,0 +1,77 @@
+/*
+ * plotdata.h: what a picture is drawn from: one variable of a NetCDF file, flowcast's own or
+ * any CF file on a rectilinear grid, read as hostile input (every dimension, coordinate and
+ * attribute checked before use; fill values become NaN, drawn as "no data").
+ *
+ * A variable is one of three shapes:
+ *   - a field: (y, x) or (time, y, x), the last two dimensions the horizontal (or x and height);
+ *   - a profile: (time, k) or (k) with k not time, such as an energy spectrum;
+ *   - a series: (time).
+ * The time dimension is the first one when it is the file's unlimited dimension, is named
+ * "time", or has a coordinate whose units say "since". Records whose time is missing (a run cut
+ * short) are left out. Cells of a field may be solid (a variable "solid" on the same grid,
+ * 1 in obstacles) or dry (a variable with standard_name sea_floor_depth_below_sea_surface on the
+ * same grid, at most 1e-6 of its deepest value in the record).
+ */
+#ifndef FC_PLOTDATA_H
+#define FC_PLOTDATA_H
+
+#include <stddef.h>
+
+#include "src/core/fc.h"
+#include "src/core/ncread.h"
+
+enum fc_pd_shape { FC_PD_FIELD, FC_PD_PROFILE, FC_PD_SERIES };
+
+typedef struct fc_pd_axis {
+    size_t n;
+    double *c;          /* coordinate values (or 0..n-1 when the file has none) */
+    char name[64];      /* dimension name */
+    char label[160];    /* "x (km)", "k (m-1)" */
+    double scale;       /* c is the file's values times this (1e-3 for m shown as km) */
+    char units[64];     /* the file's units, "" when none */
+} fc_pd_axis;
+
+typedef struct fc_plotdata {
+    char path[4096], name[260];
+    char long_name[256], units[128], title[256];
+    int ncid;
+    fc_nc_var v;
+    int shape;            /* enum fc_pd_shape */
+    int has_time;         /* the first dimension is time */
+    int timedim;          /* its id, or -1 */
+    size_t nrec;          /* complete records (1 without time) */
+    double *times;        /* their times, in the file's units */
+    char time_units[128]; /* units of time ("seconds since 2000-01-01 00:00:00"), "" if none */
+    int flowcast;         /* written by flowcast: times are shown as model time elapsed */
+    fc_pd_axis x, y;      /* a field's axes; a profile's axis is x */
+    int dimids[2];        /* a field's y and x dimension ids */
+    int solid_id, depth_id; /* mask variables on the field's grid, or -1 */
+} fc_plotdata;
+
+/*
+ * Opens path and its variable name (NULL: the file's vorticity, else its first field). FC_OK, or
+ * FC_EINPUT naming what is wrong (no such file, not NetCDF, no such variable and which there
+ * are, a shape that cannot be drawn, a bad coordinate or attribute).
+ */
+int fc_pd_open(fc_plotdata *d, const char *path, const char *name, fc_err *err);
+void fc_pd_close(fc_plotdata *d);
+
+/* The record that `spec` names: "first", "last", or a time in the file's time units (the
+ * nearest record, which must lie within half a record spacing of it). */
+int fc_pd_record(const fc_plotdata *d, const char *spec, size_t *rec, fc_err *err);
+/* "t = 6.00 h" for flowcast's files; a date for CF times since a date; into buf. */
+void fc_pd_time_text(const fc_plotdata *d, size_t rec, char *buf, size_t len);
+
+/* The values of record rec (a field: y.n * x.n, x fastest; a profile: x.n; a series: every
+ * record, rec ignored). Fill values and non-finite values become NaN. */
+int fc_pd_read(const fc_plotdata *d, size_t rec, double *out, fc_err *err);
+/* The kind of each cell of a field at record rec (enum fc_cell_kind); FC_OK and all data
+ * when the file has no masks. */
+int fc_pd_kinds(const fc_plotdata *d, size_t rec, unsigned char *kind, fc_err *err);
+/* The velocity components on the field's grid at record rec, for arrows: u and v, or u and w
+ * when the vertical axis is z. FC_EINPUT when the file has none on the same dimensions. */
+int fc_pd_velocity(const fc_plotdata *d, size_t rec, double *u, double *v, char *units,
+                   size_t units_len, fc_err *err);
+
+#endif

@@ -1,0 +1,44 @@
+/* fuzz_plot.c: the reader behind `flowcast plot` and `animate` (any NetCDF file, any variable),
+ * through to a small picture of what it read. */
+#include <fc_build.h>
+
+#include <stdlib.h>
+
+#include "src/plot/figure.h"
+#include "tests/fuzz/fuzz.h"
+
+void fuzz_init(void) {}
+
+static void draw(const char *path, const char *var)
+{
+    fc_plotdata d;
+    fc_err err;
+    if (fc_pd_open(&d, path, var, &err))
+        return;
+    size_t rec;
+    fc_picture *pic = NULL;
+    const fc_figure_opts o = {.contours = 3, .vectors = var && var[0] == 'v', .width = 320,
+                              .height = 200};
+    if (!fc_pd_record(&d, "last", &rec, &err)) {
+        if (d.shape == FC_PD_FIELD)
+            fc_figure_field(&d, rec, &o, &pic, &err);
+        else if (d.shape == FC_PD_SERIES)
+            fc_figure_series(&d, &o, &pic, &err);
+        else
+            fc_figure_profile(&d, rec, 1, &o, &pic, &err);
+    }
+    fc_picture_free(pic);
+    fc_pd_close(&d);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const char *path = fuzz_write_temp(data, size, ".nc");
+    if (!path)
+        return 0;
+    draw(path, NULL);
+    draw(path, "h");
+    draw(path, "vorticity");
+    draw(path, "mass");
+    return 0;
+}

@@ -1,0 +1,424 @@
+/* test_plot.c: pictures read back: a linear ramp maps to its colour map's colours at the
+ * pixels of its cells, the colour bar runs from the low to the high colour, solid, dry and
+ * missing cells have their colours, a contour lies at its level, the same input gives the same
+ * bytes; a CF file of our own making (not flowcast's) is read with its coordinates, times and
+ * fill values, and every shape it cannot draw is refused; a GIF film has every frame. */
+#include <fc_build.h>
+
+#include <cairo.h>
+#include <gif_lib.h>
+#include <math.h>
+#include <netcdf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "src/plot/animate.h"
+#include "src/plot/figure.h"
+#include "src/plot/plot.h"
+#include "src/plot/plotdata.h"
+#include "tests/suites.h"
+#include "tests/testlib.h"
+
+/* The RGB of pixel (x, y). */
+static void pixel(fc_picture *pic, double x, double y, unsigned char rgb[3])
+{
+    int stride;
+    const unsigned char *px = fc_picture_pixels(pic, &stride);
+    const uint32_t p = ((const uint32_t *)(px + (size_t)lround(floor(y)) * stride))[lround(floor(x))];
+    rgb[0] = p >> 16 & 255, rgb[1] = p >> 8 & 255, rgb[2] = p & 255;
+}
+
+static int close_rgb(const unsigned char a[3], const unsigned char b[3], int tol)
+{
+    return abs(a[0] - b[0]) <= tol && abs(a[1] - b[1]) <= tol && abs(a[2] - b[2]) <= tol;
+}
+
+#define NX 64
+#define NY 16
+
+/* A ramp f = (i + 0.5) / NX along x on unit cells, drawn in [0, 1]. */
+typedef struct ramp {
+    double f[NX * NY], x[NX], y[NY];
+    unsigned char kind[NX * NY];
+    fc_map m;
+} ramp;
+
+static void ramp_init(ramp *r)
+{
+    for (int i = 0; i < NX; i++)
+        r->x[i] = i + 0.5;
+    for (int j = 0; j < NY; j++)
+        r->y[j] = j + 0.5;
+    for (int j = 0; j < NY; j++)
+        for (int i = 0; i < NX; i++)
+            r->f[j * NX + i] = (i + 0.5) / NX;
+    memset(r->kind, FC_CELL_DATA, sizeof r->kind);
+    r->m = (fc_map){.f = r->f, .nx = NX, .ny = NY, .x = r->x, .y = r->y, .kind = r->kind,
+                    .title = "ramp", .xlabel = "x (m)", .ylabel = "y (m)", .bar_label = "1",
+                    .equal_aspect = 0, .cmap = fc_cmap_find("viridis"), .lo = 0, .hi = 1};
+}
+
+static fc_picture *draw(const fc_map *m, fc_map_frame *frame)
+{
+    int w, h;
+    fc_map_size(m, 1, 900, 0, &w, &h);
+    fc_picture *pic;
+    fc_err err;
+    ck_assert_msg(fc_picture_new(w, h, &pic, &err) == FC_OK, "%s", err.msg);
+    ck_assert_msg(fc_map_draw(pic, m, 1, frame, &err) == FC_OK, "%s", err.msg);
+    return pic;
+}
+
+/* The centre of cell (i, j) in pixels. */
+static void cell_px(const fc_map_frame *fr, int i, int j, double *x, double *y)
+{
+    *x = fr->plot[0] + (i + 0.5) * fr->plot[2] / NX;
+    *y = fr->plot[1] + fr->plot[3] - (j + 0.5) * fr->plot[3] / NY;
+}
+
+START_TEST(ramp_maps_to_its_colours)
+{
+    ramp r;
+    ramp_init(&r);
+    fc_map_frame fr;
+    fc_picture *pic = draw(&r.m, &fr);
+    ck_assert_int_eq(fc_picture_width(pic), 900);
+    ck_assert_int_gt(fc_picture_height(pic), 200);
+    for (int i = 0; i < NX; i++) {
+        unsigned char want[3], got[3];
+        double x, y;
+        cell_px(&fr, i, NY / 2, &x, &y);
+        pixel(pic, x, y, got);
+        fc_cmap_color(r.m.cmap, r.f[i], want);
+        ck_assert_msg(close_rgb(got, want, 0), "cell %d: pixel %d %d %d, colour map %d %d %d", i,
+                      got[0], got[1], got[2], want[0], want[1], want[2]);
+    }
+    /* The colour bar: the high colour at its top, the low at its bottom, in between rising. */
+    unsigned char top[3], bottom[3], mid[3], want[3];
+    const double bx = fr.bar[0] + fr.bar[2] / 2;
+    pixel(pic, bx, fr.bar[1] + 2, top);
+    pixel(pic, bx, fr.bar[1] + fr.bar[3] - 2, bottom);
+    pixel(pic, bx, fr.bar[1] + fr.bar[3] / 2, mid);
+    fc_cmap_color(r.m.cmap, 1, want);
+    ck_assert_msg(close_rgb(top, want, 6), "bar top %d %d %d", top[0], top[1], top[2]);
+    fc_cmap_color(r.m.cmap, 0, want);
+    ck_assert_msg(close_rgb(bottom, want, 6), "bar bottom %d %d %d", bottom[0], bottom[1], bottom[2]);
+    fc_cmap_color(r.m.cmap, 0.5, want);
+    ck_assert_msg(close_rgb(mid, want, 6), "bar middle %d %d %d", mid[0], mid[1], mid[2]);
+    /* Outside the plot and the bar: white margins, black text somewhere. */
+    unsigned char corner[3];
+    pixel(pic, 1, 1, corner);
+    const unsigned char white[3] = {255, 255, 255};
+    ck_assert(close_rgb(corner, white, 0));
+    fc_picture_free(pic);
+}
+END_TEST
+
+START_TEST(diverging_map_is_white_at_zero)
+{
+    ramp r;
+    ramp_init(&r);
+    for (int k = 0; k < NX * NY; k++)
+        r.f[k] = 2 * r.f[k] - 1; /* -1 .. 1 */
+    const fc_figure_opts none = {0};
+    fc_err err;
+    ck_assert_int_eq(fc_figure_colors(&none, -1, 1, &r.m.cmap, &r.m.lo, &r.m.hi, &err), FC_OK);
+    ck_assert_str_eq(r.m.cmap->name, "rdbu");
+    ck_assert(r.m.lo == -1 && r.m.hi == 1);
+    /* One-signed data, or signed by a trace: sequential. */
+    const fc_cmap *c;
+    double lo, hi;
+    ck_assert_int_eq(fc_figure_colors(&none, -1e-5, 2, &c, &lo, &hi, &err), FC_OK);
+    ck_assert_str_eq(c->name, "viridis");
+    ck_assert(lo == -1e-5 && hi == 2);
+    ck_assert_int_eq(fc_figure_colors(&none, -3, 0.5, &c, &lo, &hi, &err), FC_OK);
+    ck_assert(!strcmp(c->name, "rdbu") && lo == -3 && hi == 3);
+    const fc_figure_opts bad = {.cmap = "jet"};
+    ck_assert_int_eq(fc_figure_colors(&bad, 0, 1, &c, &lo, &hi, &err), FC_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "viridis"));
+    fc_map_frame fr;
+    fc_picture *pic = draw(&r.m, &fr);
+    unsigned char got[3], neg[3], pos[3];
+    double x, y;
+    cell_px(&fr, NX / 2, 3, &x, &y);
+    pixel(pic, x - fr.plot[2] / NX / 2 - 0.01, y, got); /* f = 0 lies on the edge of cell 32 */
+    cell_px(&fr, 0, 3, &x, &y);
+    pixel(pic, x, y, neg);
+    cell_px(&fr, NX - 1, 3, &x, &y);
+    pixel(pic, x, y, pos);
+    ck_assert_msg(got[0] > 200 && got[1] > 200 && got[2] > 200, "near zero %d %d %d", got[0],
+                  got[1], got[2]);
+    ck_assert_msg(neg[2] > neg[0] && pos[0] > pos[2], "blue for negative, red for positive");
+    fc_picture_free(pic);
+}
+END_TEST
+
+START_TEST(solid_dry_and_missing_cells)
+{
+    ramp r;
+    ramp_init(&r);
+    r.kind[2 * NX + 5] = FC_CELL_SOLID;
+    r.kind[4 * NX + 9] = FC_CELL_DRY;
+    r.f[6 * NX + 20] = NAN;
+    fc_map_frame fr;
+    fc_picture *pic = draw(&r.m, &fr);
+    static const struct {
+        int i, j;
+        unsigned char rgb[3];
+    } cells[3] = {{5, 2, {128, 128, 128}}, {9, 4, {204, 181, 140}}, {20, 6, {224, 224, 224}}};
+    for (int k = 0; k < 3; k++) {
+        unsigned char got[3];
+        double x, y;
+        cell_px(&fr, cells[k].i, cells[k].j, &x, &y);
+        pixel(pic, x, y, got);
+        ck_assert_msg(close_rgb(got, cells[k].rgb, 0), "cell %d: %d %d %d", k, got[0], got[1],
+                      got[2]);
+    }
+    fc_picture_free(pic);
+}
+END_TEST
+
+START_TEST(contour_lies_at_its_level)
+{
+    ramp r;
+    ramp_init(&r);
+    r.m.contours = 1; /* the level 0.5: at x = 32, the middle of the plot */
+    fc_map_frame fr;
+    fc_picture *pic = draw(&r.m, &fr);
+    const double xc = fr.plot[0] + fr.plot[2] / 2;
+    int dark = 0;
+    for (int j = 1; j < NY - 1; j++) {
+        double x, y;
+        cell_px(&fr, 0, j, &x, &y);
+        unsigned char on[3], off[3];
+        pixel(pic, xc, y, on);
+        pixel(pic, xc + fr.plot[2] / NX * 3, y, off);
+        dark += on[0] + on[1] + on[2] < 0.7 * (off[0] + off[1] + off[2]);
+    }
+    ck_assert_int_eq(dark, NY - 2);
+    fc_picture_free(pic);
+}
+END_TEST
+
+/* A CF file written here, not by flowcast: temp(time, y, x) a ramp with one fill value, times
+ * 0, 10, 20 s, coordinates in m; energy(time); spec(time, k); xonly(x); four(time, z, y, x). */
+static const char *cf_file(void)
+{
+    const char *path = tl_temp_path("cf.nc");
+    int ncid, dt, dy, dx, dk, dz, vt, vy, vx, vk, vtemp, ve, vs, vo, v4;
+    ck_assert_int_eq(nc_create(path, NC_CLOBBER | NC_NETCDF4, &ncid), NC_NOERR);
+    nc_def_dim(ncid, "time", NC_UNLIMITED, &dt);
+    nc_def_dim(ncid, "y", NY, &dy);
+    nc_def_dim(ncid, "x", NX, &dx);
+    nc_def_dim(ncid, "k", 8, &dk);
+    nc_def_dim(ncid, "z", 2, &dz);
+    nc_def_var(ncid, "time", NC_DOUBLE, 1, &dt, &vt);
+    nc_put_att_text(ncid, vt, "units", 33, "seconds since 2020-06-01 00:00:00");
+    nc_def_var(ncid, "y", NC_DOUBLE, 1, &dy, &vy);
+    nc_put_att_text(ncid, vy, "units", 1, "m");
+    nc_def_var(ncid, "x", NC_DOUBLE, 1, &dx, &vx);
+    nc_put_att_text(ncid, vx, "units", 1, "m");
+    nc_def_var(ncid, "k", NC_DOUBLE, 1, &dk, &vk);
+    const int d3[3] = {dt, dy, dx}, d2[2] = {dt, dk}, d4[4] = {dt, dz, dy, dx};
+    nc_def_var(ncid, "temp", NC_FLOAT, 3, d3, &vtemp);
+    nc_put_att_text(ncid, vtemp, "long_name", 11, "temperature");
+    nc_put_att_text(ncid, vtemp, "units", 1, "K");
+    const float fill = -999;
+    nc_put_att_float(ncid, vtemp, "_FillValue", NC_FLOAT, 1, &fill);
+    nc_def_var(ncid, "energy", NC_DOUBLE, 1, &dt, &ve);
+    nc_def_var(ncid, "spec", NC_DOUBLE, 2, d2, &vs);
+    nc_def_var(ncid, "xonly", NC_DOUBLE, 1, &dx, &vo);
+    nc_def_var(ncid, "four", NC_DOUBLE, 4, d4, &v4);
+    nc_enddef(ncid);
+    double c[NX];
+    for (int i = 0; i < NX; i++)
+        c[i] = 100.0 * i;
+    nc_put_var_double(ncid, vx, c);
+    nc_put_var_double(ncid, vy, c);
+    nc_put_var_double(ncid, vk, c + 1);
+    for (size_t r = 0; r < 3; r++) {
+        float f[NX * NY];
+        for (int k = 0; k < NX * NY; k++)
+            f[k] = (float)(k % NX) + 100 * (float)r;
+        f[3] = fill;
+        const size_t start[3] = {r, 0, 0}, count[3] = {1, NY, NX}, s2[2] = {r, 0}, c2[2] = {1, 8};
+        nc_put_vara_float(ncid, vtemp, start, count, f);
+        const double t = 10.0 * r, e = 1 + r, sp[8] = {1, 0.5, 0.25, 0.1, 0.05, 0.02, 0.01, 0.005};
+        nc_put_vara_double(ncid, vt, &start[0], &count[0], &t);
+        nc_put_vara_double(ncid, ve, &start[0], &count[0], &e);
+        nc_put_vara_double(ncid, vs, s2, c2, sp);
+    }
+    nc_put_var_double(ncid, vo, c);
+    ck_assert_int_eq(nc_close(ncid), NC_NOERR);
+    return path;
+}
+
+static size_t file_bytes(const char *path, unsigned char **data)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    fseek(f, 0, SEEK_END);
+    const long n = ftell(f);
+    rewind(f);
+    *data = malloc((size_t)n);
+    ck_assert_int_eq(fread(*data, 1, (size_t)n, f), n);
+    fclose(f);
+    return (size_t)n;
+}
+
+START_TEST(reads_any_cf_file)
+{
+    const char *path = cf_file();
+    fc_plotdata d;
+    fc_err err;
+    ck_assert_msg(fc_pd_open(&d, path, "temp", &err) == FC_OK, "%s", err.msg);
+    ck_assert_int_eq(d.shape, FC_PD_FIELD);
+    ck_assert_uint_eq(d.nrec, 3);
+    ck_assert_uint_eq(d.x.n, NX);
+    ck_assert_str_eq(d.x.label, "x (m)"); /* 6.3 km: metres kept */
+    ck_assert_str_eq(d.long_name, "temperature");
+    size_t rec;
+    ck_assert_int_eq(fc_pd_record(&d, "last", &rec, &err), FC_OK);
+    ck_assert_uint_eq(rec, 2);
+    ck_assert_int_eq(fc_pd_record(&d, "first", &rec, &err), FC_OK);
+    ck_assert_uint_eq(rec, 0);
+    ck_assert_int_eq(fc_pd_record(&d, "14", &rec, &err), FC_OK);
+    ck_assert_uint_eq(rec, 1);
+    ck_assert_int_eq(fc_pd_record(&d, "16", &rec, &err), FC_OK);
+    ck_assert_uint_eq(rec, 2);
+    ck_assert_int_eq(fc_pd_record(&d, "40", &rec, &err), FC_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "out of range"));
+    ck_assert_int_eq(fc_pd_record(&d, "soon", &rec, &err), FC_EINPUT);
+    char when[96];
+    fc_pd_time_text(&d, 1, when, sizeof when);
+    ck_assert_str_eq(when, "2020-06-01 00:00 UTC"); /* 10 s after midnight */
+    double f[NX * NY];
+    ck_assert_int_eq(fc_pd_read(&d, 1, f, &err), FC_OK);
+    ck_assert(isnan(f[3]));
+    ck_assert(f[4] == 104);
+    /* The same input gives the same bytes. */
+    const char *a = tl_temp_path("a.png"), *b = tl_temp_path("b.png");
+    const fc_figure_opts o = {.contours = 5};
+    for (int k = 0; k < 2; k++) {
+        fc_picture *pic;
+        ck_assert_msg(fc_figure_field(&d, 1, &o, &pic, &err) == FC_OK, "%s", err.msg);
+        ck_assert_msg(fc_picture_write_png(pic, k ? b : a, &err) == FC_OK, "%s", err.msg);
+        fc_picture_free(pic);
+    }
+    unsigned char *da, *db;
+    const size_t na = file_bytes(a, &da), nb = file_bytes(b, &db);
+    ck_assert_uint_eq(na, nb);
+    ck_assert(memcmp(da, db, na) == 0);
+    free(da);
+    free(db);
+    /* Read back by cairo: a PNG of the size drawn. */
+    cairo_surface_t *s = cairo_image_surface_create_from_png(a);
+    ck_assert_int_eq(cairo_surface_status(s), CAIRO_STATUS_SUCCESS);
+    ck_assert_int_eq(cairo_image_surface_get_width(s), 900);
+    cairo_surface_destroy(s);
+    struct stat sb;
+    ck_assert_int_eq(stat(a, &sb), 0);
+    ck_assert_msg((sb.st_mode & 0044) == 0044, "the picture is readable by others (mode %o)",
+                  (unsigned)sb.st_mode & 0777);
+    fc_pd_close(&d);
+
+    ck_assert_int_eq(fc_pd_open(&d, path, "energy", &err), FC_OK);
+    ck_assert_int_eq(d.shape, FC_PD_SERIES);
+    fc_picture *pic;
+    ck_assert_msg(fc_figure_series(&d, &o, &pic, &err) == FC_OK, "%s", err.msg);
+    fc_picture_free(pic);
+    fc_pd_close(&d);
+    ck_assert_int_eq(fc_pd_open(&d, path, "spec", &err), FC_OK);
+    ck_assert_int_eq(d.shape, FC_PD_PROFILE);
+    ck_assert_msg(fc_figure_profile(&d, 0, 1, &o, &pic, &err) == FC_OK, "%s", err.msg);
+    fc_picture_free(pic);
+    fc_pd_close(&d);
+    /* The default variable: the first field. */
+    ck_assert_int_eq(fc_pd_open(&d, path, NULL, &err), FC_OK);
+    ck_assert_str_eq(d.name, "temp");
+    fc_pd_close(&d);
+}
+END_TEST
+
+START_TEST(refuses_what_it_cannot_draw)
+{
+    const char *path = cf_file();
+    fc_plotdata d;
+    fc_err err;
+    ck_assert_int_eq(fc_pd_open(&d, path, "nothing", &err), FC_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "no variable 'nothing'"));
+    ck_assert_ptr_nonnull(strstr(err.msg, "temp"));
+    ck_assert_int_eq(fc_pd_open(&d, path, "xonly", &err), FC_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "one-dimensional"));
+    ck_assert_int_eq(fc_pd_open(&d, path, "four", &err), FC_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "4 dimensions"));
+    ck_assert_int_eq(fc_pd_open(&d, tl_temp_file("not.nc", "hello\n"), "temp", &err), FC_EINPUT);
+    ck_assert_int_eq(fc_pd_open(&d, tl_temp_path("absent.nc"), "temp", &err), FC_EINPUT);
+    const double x[2] = {1, 2}, y[2] = {NAN, NAN};
+    const fc_series s = {x, y, 2, NULL, FC_LINE, -1};
+    const fc_chart c = {"t", NULL, "x", "y", 0, 0, &s, 1, 0, 0};
+    fc_picture *pic;
+    ck_assert_int_eq(fc_picture_new(400, 300, &pic, &err), FC_OK);
+    ck_assert_int_eq(fc_chart_draw(pic, &c, &err), FC_EINPUT);
+    fc_picture_free(pic);
+}
+END_TEST
+
+START_TEST(gif_and_pngs_have_every_frame)
+{
+    const char *path = cf_file(), *gif = tl_temp_path("film.gif"), *dir = tl_temp_path("frames");
+    fc_plotdata d;
+    fc_err err;
+    ck_assert_int_eq(fc_pd_open(&d, path, "temp", &err), FC_OK);
+    fc_anim_opts o = {.output = gif, .fps = 5};
+    ck_assert_int_eq(fc_anim_format_of(gif, &o.format, &err), FC_OK);
+    ck_assert_int_eq(o.format, FC_ANIM_GIF);
+    ck_assert_msg(fc_animate(&d, &o, &err) == FC_OK, "%s", err.msg);
+    int gerr;
+    GifFileType *g = DGifOpenFileName(gif, &gerr);
+    ck_assert_ptr_nonnull(g);
+    ck_assert_int_eq(DGifSlurp(g), GIF_OK);
+    ck_assert_int_eq(g->ImageCount, 3);
+    ck_assert_int_eq(g->SWidth, 900);
+    GraphicsControlBlock gcb;
+    ck_assert_int_eq(DGifSavedExtensionToGCB(g, 1, &gcb), GIF_OK);
+    ck_assert_int_eq(gcb.DelayTime, 20);
+    DGifCloseFile(g, &gerr);
+    /* Again without -O: refused, the film kept. */
+    ck_assert_int_eq(fc_animate(&d, &o, &err), FC_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "exists"));
+    /* MP4 without ffmpeg: refused before anything is drawn. */
+    fc_anim_opts m = {.output = tl_temp_path("film.mp4"), .format = FC_ANIM_MP4, .fps = 5};
+    ck_assert_int_eq(fc_animate(&d, &m, &err), FC_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "ffmpeg"));
+    fc_anim_opts p = {.output = dir, .format = FC_ANIM_PNGS, .fps = 5};
+    ck_assert_msg(fc_animate(&d, &p, &err) == FC_OK, "%s", err.msg);
+    for (int k = 0; k < 3; k++) {
+        char name[4200];
+        snprintf(name, sizeof name, "%s/temp_%04d.png", dir, k);
+        cairo_surface_t *s = cairo_image_surface_create_from_png(name);
+        ck_assert_msg(cairo_surface_status(s) == CAIRO_STATUS_SUCCESS, "%s", name);
+        cairo_surface_destroy(s);
+    }
+    ck_assert_int_eq(fc_anim_format_of("film.avi", &o.format, &err), FC_EINPUT);
+    fc_pd_close(&d);
+}
+END_TEST
+
+Suite *plot_suite(void)
+{
+    Suite *s = suite_create("plot");
+    TCase *t = tcase_create("plot");
+    tcase_set_timeout(t, 60);
+    tcase_add_test(t, ramp_maps_to_its_colours);
+    tcase_add_test(t, diverging_map_is_white_at_zero);
+    tcase_add_test(t, solid_dry_and_missing_cells);
+    tcase_add_test(t, contour_lies_at_its_level);
+    tcase_add_test(t, reads_any_cf_file);
+    tcase_add_test(t, refuses_what_it_cannot_draw);
+    tcase_add_test(t, gif_and_pngs_have_every_frame);
+    suite_add_tcase(s, t);
+    return s;
+}
