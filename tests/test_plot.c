@@ -203,7 +203,8 @@ START_TEST(contour_lies_at_its_level)
 END_TEST
 
 /* A CF file written here, not by flowcast: temp(time, y, x) a ramp with one fill value, times
- * 0, 10, 20 s, coordinates in m; energy(time); spec(time, k); xonly(x); four(time, z, y, x). */
+ * 0, 10, 20 s, coordinates in m; energy(time); spec(time, k); xonly(x) (a profile on x);
+ * four(time, z, y, x). */
 static const char *cf_file(void)
 {
     const char *path = tl_temp_path("cf.nc");
@@ -335,6 +336,16 @@ START_TEST(reads_any_cf_file)
     ck_assert_msg(fc_figure_profile(&d, 0, 1, &o, &pic, &err) == FC_OK, "%s", err.msg);
     fc_picture_free(pic);
     fc_pd_close(&d);
+    /* A 1-D variable on another dimension: a profile against that dimension's coordinate. */
+    ck_assert_int_eq(fc_pd_open(&d, path, "xonly", &err), FC_OK);
+    ck_assert_int_eq(d.shape, FC_PD_PROFILE);
+    ck_assert_int_eq(d.has_time, 0);
+    ck_assert_str_eq(d.x.label, "x (m)");
+    ck_assert_int_eq(fc_pd_record(&d, "5", &rec, &err), FC_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "no time dimension"));
+    ck_assert_msg(fc_figure_profile(&d, 0, 0, &o, &pic, &err) == FC_OK, "%s", err.msg);
+    fc_picture_free(pic);
+    fc_pd_close(&d);
     /* The default variable: the first field. */
     ck_assert_int_eq(fc_pd_open(&d, path, NULL, &err), FC_OK);
     ck_assert_str_eq(d.name, "temp");
@@ -350,15 +361,14 @@ START_TEST(refuses_what_it_cannot_draw)
     ck_assert_int_eq(fc_pd_open(&d, path, "nothing", &err), FC_EINPUT);
     ck_assert_ptr_nonnull(strstr(err.msg, "no variable 'nothing'"));
     ck_assert_ptr_nonnull(strstr(err.msg, "temp"));
-    ck_assert_int_eq(fc_pd_open(&d, path, "xonly", &err), FC_EINPUT);
-    ck_assert_ptr_nonnull(strstr(err.msg, "one-dimensional"));
+
     ck_assert_int_eq(fc_pd_open(&d, path, "four", &err), FC_EINPUT);
     ck_assert_ptr_nonnull(strstr(err.msg, "4 dimensions"));
     ck_assert_int_eq(fc_pd_open(&d, tl_temp_file("not.nc", "hello\n"), "temp", &err), FC_EINPUT);
     ck_assert_int_eq(fc_pd_open(&d, tl_temp_path("absent.nc"), "temp", &err), FC_EINPUT);
     const double x[2] = {1, 2}, y[2] = {NAN, NAN};
     const fc_series s = {x, y, 2, NULL, FC_LINE, -1};
-    const fc_chart c = {"t", NULL, "x", "y", 0, 0, &s, 1, 0, 0};
+    const fc_chart c = {"t", NULL, "x", "y", 0, 0, &s, 1, 0, 0, NULL, 0};
     fc_picture *pic;
     ck_assert_int_eq(fc_picture_new(400, 300, &pic, &err), FC_OK);
     ck_assert_int_eq(fc_chart_draw(pic, &c, &err), FC_EINPUT);

@@ -185,7 +185,7 @@ static int check_stoker(const fc_val_ctx *ctx, fc_val_row *rows, int *nrows, fc_
                               {x, h_num, 400, "flowcast, 400 cells", FC_LINE, -1}};
     const fc_chart chart = {"Wet dam break: depth at t = 1.5 s",
                             "1 m against 0.5 m at rest, g = 9.81 m s-2", "x (m)", "h (m)", 0, 0,
-                            ser, 2, 0, 0};
+                            ser, 2, 0, 0, NULL, 0};
     if ((st = save_chart(ctx, "swe_stoker", &chart, err)))
         return st;
     rows[0] = (fc_val_row){"swe wet dam break, 400 cells", "L1 error of h at t = 1.5 s (m)", l1, 0,
@@ -486,7 +486,7 @@ static int cavity_charts(const fc_val_ctx *ctx, double re, int n, const fc_val_p
                  k ? "v along y = 0.5" : "u along x = 0.5");
         snprintf(name, sizeof name, "ns2d_cavity_re%g_%s", re, k ? "v" : "u");
         const fc_chart c = {title, "steady state; the lid moves at 1 m s-1", k ? "x (m)" : "u (m s-1)",
-                            k ? "v (m s-1)" : "y (m)", 0, 0, ser, 2, 0, 0};
+                            k ? "v (m s-1)" : "y (m)", 0, 0, ser, 2, 0, 0, NULL, 0};
         st = save_chart(ctx, name, &c, err);
     }
     return st;
@@ -702,7 +702,7 @@ static int spectrum_chart(const fc_val_ctx *ctx, int n, fc_err *err)
         char sub[96];
         snprintf(sub, sizeof sub, "%d x %d, viscosity 1e-3, peak at k = 6, 2/3 dealiasing", n, n);
         const fc_chart c = {"Decaying 2-D turbulence: energy spectrum", sub,
-                            "wavenumber k (m-1)", "E(k) (m3 s-2)", 1, 1, ser, 3, 0, 0};
+                            "wavenumber k (m-1)", "E(k) (m3 s-2)", 1, 1, ser, 3, 0, 0, NULL, 0};
         st = save_chart(ctx, "spectral_decaying_turbulence_spectrum", &c, err);
     }
     free(buf);
@@ -940,7 +940,7 @@ static int check_gravity_waves(const fc_val_ctx *ctx, fc_val_row *rows, int *nro
                               {cells, emax, (size_t)n, lab[1], FC_LINE_MARKERS, -1}};
     const fc_chart chart = {"Inertia-gravity waves: error of theta' at t = 3000 s",
                             "against the linear solution (Baldauf & Brdar 2013); nz = nx / 15",
-                            "cells along x", "error", 1, 1, ser, 2, 0, 0};
+                            "cells along x", "error", 1, 1, ser, 2, 0, 0, cells, n};
     int pst = save_chart(ctx, "euler_gravity_waves_convergence", &chart, err);
     if (pst)
         return pst;
@@ -1040,7 +1040,7 @@ static int check_density_current(const fc_val_ctx *ctx, fc_val_row *rows, int *n
                               {h, etheta, (size_t)n, lab[1], FC_LINE_MARKERS, -1}};
     const fc_chart chart = {"Density current: error at t = 900 s against the grid spacing",
                             "reference: Straka et al. (1993)", "grid spacing (m)", "error", 1, 1,
-                            ser, 2, 0, 0};
+                            ser, 2, 0, 0, h, n};
     int pst = save_chart(ctx, "euler_density_current_convergence", &chart, err);
     if (pst)
         return pst;

@@ -1,4 +1,4 @@
-/* bench_report.c: the Markdown, CSV, NetCDF and gnuplot outputs of `flowcast bench`. */
+/* bench_report.c: the Markdown, CSV, NetCDF and PNG outputs of `flowcast bench`. */
 #include <fc_build.h>
 
 #include "src/bench/bench_report.h"
@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "src/core/cfwrite.h"
+#include "src/plot/plot.h"
 
 /* The CSV's columns (and the NetCDF variables, in the same order). */
 enum {
@@ -107,11 +107,10 @@ int fc_bench_report_open(fc_bench_report *r, const char *prefix, int overwrite,
     r->nc.ncid = -1;
     snprintf(r->csv_path, sizeof r->csv_path, "%s.csv", prefix);
     snprintf(r->nc_path, sizeof r->nc_path, "%s.nc", prefix);
-    snprintf(r->gp_path, sizeof r->gp_path, "%s.gp", prefix);
     snprintf(r->png_speedup, sizeof r->png_speedup, "%s_speedup.png", prefix);
     snprintf(r->png_bandwidth, sizeof r->png_bandwidth, "%s_bandwidth.png", prefix);
-    const char *paths[] = {r->csv_path, r->nc_path, r->gp_path, r->png_speedup, r->png_bandwidth};
-    for (int k = 0; k < 5 && !overwrite; k++)
+    const char *paths[] = {r->csv_path, r->nc_path, r->png_speedup, r->png_bandwidth};
+    for (int k = 0; k < 4 && !overwrite; k++)
         if (exists(paths[k]))
             return fc_fail(err, FC_EINPUT,
                            "'%s' exists; it is left untouched (use -O/--overwrite to replace "
@@ -247,38 +246,90 @@ int fc_bench_report_row(const fc_bench_row *row, void *ctx, fc_err *err)
         return fc_fail(err, FC_EIO, "writing '%s': %s", r->csv_path, strerror(errno));
     if (st)
         return st;
+    const int all_cpu = !strcmp(row->role, "cpu_all");
+    if (row->measured && (row->gpu || all_cpu) && r->npoints < FC_BENCH_MAX_POINTS) {
+        fc_bench_point *pt = &r->points[r->npoints++];
+        snprintf(pt->solver, sizeof pt->solver, "%s", row->solver);
+        pt->gpu = row->gpu;
+        pt->n = row->n;
+        pt->speedup = row->gpu ? row->speedup_allcore : row->speedup_1thread;
+        pt->bw_fraction = row->bw_fraction;
+    }
     r->nrows++;
     r->gpu_rows += row->gpu && row->measured;
     r->failed_rows += row->failed;
     return FC_OK;
 }
 
-/* The gnuplot script: speedups and fractions of the copy bandwidth against the grid size. */
-static int write_script(const fc_bench_report *r, fc_err *err)
+/* One chart against the grid size: per solver, its GPU rows (solid) and all-thread CPU rows
+ * (dashed) in one colour; y is the speedup (what = 0) or the percentage of the copy bandwidth. */
+static int draw_chart(const fc_bench_report *r, int what, const char *path, fc_err *err)
 {
-    FILE *f = fopen(r->gp_path, "w");
-    if (!f)
-        return fc_fail(err, FC_EIO, "cannot create '%s': %s", r->gp_path, strerror(errno));
-    fprintf(f,
-            "# Draws the plots of a flowcast bench from its CSV: gnuplot %s\n"
-            "set datafile separator ','\nset terminal png size 1000,650\n"
-            "set logscale x 2\nset grid\nset key outside right\nset xlabel 'grid: n x n cells'\n"
-            "csv = '%s'\nsolvers = system(\"tail -n +2 \".csv.\" | cut -d, -f1 | uniq | tr '\\\\n' ' '\")\n"
-            "# the rows of solver s in role r\n"
-            "rows(s, r) = sprintf(\"< awk -F, '$%d == \\\"%%s\\\" && $%d == \\\"%%s\\\"' %%s\", s, r, csv)\n"
-            "set output '%s'\nset ylabel 'speedup'\nset logscale y 2\n"
-            "set title 'speedup: GPU over all-thread CPU (solid), all-thread CPU over 1 thread (dashed)'\n"
-            "plot for [s in solvers] rows(s, 'gpu') using %d:%d with linespoints lw 2 title s.' GPU', \\\n"
-            "     for [s in solvers] rows(s, 'cpu_all') using %d:%d with linespoints dt 2 title s.' CPU all threads'\n"
-            "set output '%s'\nset ylabel 'effective bandwidth / measured copy bandwidth (%%)'\n"
-            "unset logscale y\nset yrange [0:*]\n"
-            "set title 'fraction of the measured copy bandwidth each solver reaches'\n"
-            "plot for [s in solvers] rows(s, 'gpu') using %d:(100*$%d) with linespoints lw 2 title s.' GPU', \\\n"
-            "     for [s in solvers] rows(s, 'cpu_all') using %d:(100*$%d) with linespoints dt 2 title s.' CPU all threads'\n",
-            r->gp_path, r->csv_path, C_SOLVER + 1, C_ROLE + 1, r->png_speedup, C_GRID + 1,
-            C_SP_ALL + 1, C_GRID + 1, C_SP_ONE + 1, r->png_bandwidth, C_GRID + 1, C_BWFRAC + 1,
-            C_GRID + 1, C_BWFRAC + 1);
-    return fclose(f) == 0 ? FC_OK : fc_fail(err, FC_EIO, "writing '%s'", r->gp_path);
+    static const long colors[] = {0x1f77b4, 0xd62728, 0x2ca02c, 0xff7f0e, 0x9467bd, 0x8c564b};
+    enum { MAX_SERIES = 24 };
+    fc_series ser[MAX_SERIES];
+    char labels[MAX_SERIES][64];
+    double *xy = malloc(2 * (size_t)(r->npoints ? r->npoints : 1) * sizeof *xy);
+    if (!xy)
+        return fc_fail(err, FC_ENOMEM, "out of memory for the plots");
+    int ns = 0, nsolvers = 0;
+    size_t used = 0;
+    for (int k = 0; k < r->npoints && ns + 2 <= MAX_SERIES; k++) {
+        int seen = 0; /* a solver's series start at its first point */
+        for (int q = 0; q < k && !seen; q++)
+            seen = !strcmp(r->points[q].solver, r->points[k].solver);
+        if (seen)
+            continue;
+        for (int gpu = 1; gpu >= 0; gpu--) {
+            double *x = xy + used, *y;
+            size_t n = 0;
+            for (int q = k; q < r->npoints; q++)
+                if (!strcmp(r->points[q].solver, r->points[k].solver) && r->points[q].gpu == gpu)
+                    x[n++] = r->points[q].n;
+            y = x + n;
+            n = 0;
+            for (int q = k; q < r->npoints; q++)
+                if (!strcmp(r->points[q].solver, r->points[k].solver) && r->points[q].gpu == gpu)
+                    y[n++] = what ? 100 * r->points[q].bw_fraction : r->points[q].speedup;
+            if (!n)
+                continue;
+            used += 2 * n;
+            snprintf(labels[ns], sizeof labels[ns], "%s %s", r->points[k].solver,
+                     gpu ? "GPU" : "CPU all threads");
+            ser[ns] = (fc_series){x, y, n, labels[ns], gpu ? FC_LINE_MARKERS : FC_DASHED_MARKERS,
+                                  colors[nsolvers % 6]};
+            ns++;
+        }
+        nsolvers++;
+    }
+    /* The bandwidth axis from 0; the grids measured are the x axis's ticks. */
+    double top = 0;
+    for (int k = 0; k < r->npoints; k++)
+        top = fmax(top, 100 * r->points[k].bw_fraction);
+    if (!(top > 0))
+        top = 100;
+    double grids[64];
+    int ngrids = 0;
+    for (int k = 0; k < r->npoints; k++) {
+        int seen = 0;
+        for (int q = 0; q < ngrids && !seen; q++)
+            seen = grids[q] == r->points[k].n;
+        if (!seen && ngrids < 64)
+            grids[ngrids++] = r->points[k].n;
+    }
+    const fc_chart c = {
+        what ? "Fraction of the measured copy bandwidth each solver reaches"
+             : "Speedup: GPU over all-thread CPU (solid), all-thread CPU over 1 thread (dashed)",
+        "flowcast bench; one step's median time over the repeats", "grid: n x n cells",
+        what ? "effective bandwidth / copy bandwidth (%)" : "speedup", 1, !what, ser, ns, 0,
+        what ? 1.08 * top : 0, grids, ngrids};
+    fc_picture *pic;
+    int st = fc_picture_new(1000, 620, &pic, err);
+    if (!st && !(st = fc_chart_draw(pic, &c, err)))
+        st = fc_picture_write_png(pic, path, err);
+    fc_picture_free(pic);
+    free(xy);
+    return st;
 }
 
 int fc_bench_report_close(fc_bench_report *r, int plots, fc_err *err)
@@ -303,17 +354,13 @@ int fc_bench_report_close(fc_bench_report *r, int plots, fc_err *err)
            r->failed_rows ? ", some failed: see their notes" : "");
     if (st || !plots)
         return st;
-    if ((st = write_script(r, err)))
+    if (!r->npoints) {
+        printf("Plots: none (no row was measured).\n");
+        return FC_OK;
+    }
+    if ((st = draw_chart(r, 0, r->png_speedup, err)) ||
+        (st = draw_chart(r, 1, r->png_bandwidth, err)))
         return st;
-    char cmd[8400];
-    snprintf(cmd, sizeof cmd, "gnuplot '%s' >/dev/null 2>&1", r->gp_path);
-    int rc = system(cmd);
-    if (rc != -1 && WIFEXITED(rc) && WEXITSTATUS(rc) == 127)
-        printf("Plots: gnuplot was not found; %s draws them where it is installed.\n", r->gp_path);
-    else if (rc != 0)
-        printf("Plots: gnuplot failed on %s (exit %d); the CSV holds the data.\n", r->gp_path,
-               WIFEXITED(rc) ? WEXITSTATUS(rc) : rc);
-    else
-        printf("Plots: %s, %s (gnuplot %s).\n", r->png_speedup, r->png_bandwidth, r->gp_path);
+    printf("Plots: %s, %s.\n", r->png_speedup, r->png_bandwidth);
     return FC_OK;
 }

@@ -16,8 +16,19 @@
 /* Characters of a text column in PREFIX.nc (a char array; longer text is cut). */
 #define FC_BENCH_TEXT_LEN 256
 
+/* What the plots need of a measured GPU or all-thread CPU row. */
+typedef struct fc_bench_point {
+    char solver[32];
+    int gpu, n;
+    double speedup, bw_fraction; /* GPU over all-thread CPU, or all-thread CPU over 1 thread */
+} fc_bench_point;
+
+#define FC_BENCH_MAX_POINTS 512
+
 typedef struct fc_bench_report {
-    char csv_path[4096], nc_path[4096], gp_path[4096], png_speedup[4096], png_bandwidth[4096];
+    char csv_path[4096], nc_path[4096], png_speedup[4096], png_bandwidth[4096];
+    fc_bench_point points[FC_BENCH_MAX_POINTS];
+    int npoints;
     FILE *csv;
     fc_cf_file nc;
     int nrows, gpu_rows, failed_rows;
@@ -37,7 +48,7 @@ int fc_bench_report_open(fc_bench_report *r, const char *prefix, int overwrite,
 /* Prints and writes one row (an fc_bench_opts.row callback; ctx is the report). */
 int fc_bench_report_row(const fc_bench_row *row, void *ctx, fc_err *err);
 /* Closes the files, prints the notes and the file names, and draws the plots if plots is set
- * and gnuplot is found (saying so when it is not). */
+ * (speedups and fractions of the copy bandwidth against the grid, src/plot). */
 int fc_bench_report_close(fc_bench_report *r, int plots, fc_err *err);
 
 #endif

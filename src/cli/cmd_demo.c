@@ -268,7 +268,7 @@ int cmd_demo(int argc, char **argv)
            "  jet_day1.nc               python: xarray.open_dataset(FILE), flowcast plot FILE\n"
 
            "  bench.csv, bench.nc       the speedup table; bench_speedup.png, bench_bandwidth.png\n"
-           "                            its plots (gnuplot bench.gp redraws them)\n"
+           "                            its plots\n"
            "  jet_surrogate.nc          the trained model (weights, normalisation, history)\n"
            "  jet_forecast.nc           the surrogate's forecast, on the jet's grid\n",
            fc_now() - t0, dir);

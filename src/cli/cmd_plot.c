@@ -29,8 +29,8 @@ static void plot_usage(FILE *f)
             "    cells (a 'solid' variable) grey, dry cells (depth at most 1e-6 of the deepest)\n"
             "    land-coloured, missing values light grey;\n"
             "  a series (time): a line against time;\n"
-            "  a profile (time, k): a line at one time, or every time with --time all; a\n"
-            "    spectrum (k) on log-log axes with a k^-3 line.\n\n"
+            "  a profile (time, k) or (k): a line at one time, or every time with --time all\n"
+            "    (a spectrum on log-log axes with a k^-3 line; a model's loss per epoch).\n\n"
             "  --var V        the variable (default: vorticity, else the file's first field)\n"
             "  --time T       the record: first, last (default), a time in the file's time units\n"
             "                 (the nearest record), or all: one picture per record of a field\n"
@@ -262,9 +262,10 @@ int cmd_plot(int argc, char **argv)
     const int all = a.time && !strcmp(a.time, "all");
     size_t rec = 0;
     if (d.shape != FC_PD_FIELD && a.image_option_name)
-        st = fc_fail(&err, FC_EINPUT, "%s: '%s' is a %s, drawn as a line; %s is for fields on "
-                     "(y, x)", a.file, d.name, d.shape == FC_PD_SERIES ? "series on (time)"
-                     : "profile", a.image_option_name);
+        st = fc_fail(&err, FC_EINPUT, "%s: '%s' is on (%s%s%s), drawn as a line; %s is for "
+                     "fields on (y, x)", a.file, d.name, d.has_time ? "time" : "",
+                     d.has_time && d.shape == FC_PD_PROFILE ? ", " : "",
+                     d.shape == FC_PD_PROFILE ? d.x.name : "", a.image_option_name);
     else if (d.shape == FC_PD_SERIES && a.time)
         st = fc_fail(&err, FC_EINPUT, "--time %s: '%s' is a series over every time; --time "
                      "picks a record of a field or profile", a.time, d.name);

@@ -101,11 +101,21 @@ int fc_figure_colors(const fc_figure_opts *o, double dlo, double dhi, const fc_c
     return FC_OK;
 }
 
+/* " (units)", or "" for a variable without units or a dimensionless one ("1"). */
+static const char *units_suffix(const fc_plotdata *d, char *buf, size_t len)
+{
+    if (!d->units[0] || !strcmp(d->units, "1"))
+        return "";
+    snprintf(buf, len, " (%s)", d->units);
+    return buf;
+}
+
 /* "long name (units)", the name for a variable without a long name. */
 static void field_title(const fc_plotdata *d, char *buf, size_t len)
 {
-    snprintf(buf, len, "%s%s%s%s", d->long_name[0] ? d->long_name : d->name,
-             d->units[0] ? " (" : "", d->units, d->units[0] ? ")" : "");
+    char u[160];
+    snprintf(buf, len, "%s%s", d->long_name[0] ? d->long_name : d->name,
+             units_suffix(d, u, sizeof u));
 }
 
 static void field_subtitle(const fc_plotdata *d, size_t rec, char *buf, size_t len)
@@ -235,12 +245,12 @@ int fc_figure_series(const fc_plotdata *d, const fc_figure_opts *o, fc_picture *
                 y[k] -= y0;
             snprintf(offset, sizeof offset, " \xe2\x88\x92 %.10g", y0);
         }
-        snprintf(ylabel, sizeof ylabel, "%s%s%s%s%s", d->name, offset, d->units[0] ? " (" : "",
-                 d->units, d->units[0] ? ")" : "");
+        char u[160];
+        snprintf(ylabel, sizeof ylabel, "%s%s%s", d->name, offset, units_suffix(d, u, sizeof u));
         field_title(d, title, sizeof title);
         const fc_series s = {x, y, d->nrec, NULL, d->nrec > 60 ? FC_LINE : FC_LINE_MARKERS, -1};
         const fc_chart c = {title, d->title[0] ? d->title : NULL, xlabel, ylabel, 0, 0, &s, 1,
-                            o->have_range ? o->lo : 0, o->have_range ? o->hi : 0};
+                            o->have_range ? o->lo : 0, o->have_range ? o->hi : 0, NULL, 0};
         st = chart_picture(o, &c, pic, err);
     }
     free(x);
@@ -276,7 +286,8 @@ int fc_figure_profile(const fc_plotdata *d, size_t rec, int all, const fc_figure
         fc_pd_time_text(d, r, labels[c], sizeof labels[c]);
         unsigned char rgb[3];
         fc_cmap_color(vir, ncurve > 1 ? 0.9 * c / (ncurve - 1) : 0, rgb);
-        s[c] = (fc_series){d->x.c, y + c * n, n, labels[c][0] ? labels[c] : NULL, FC_LINE,
+        s[c] = (fc_series){d->x.c, y + c * n, n, labels[c][0] ? labels[c] : NULL,
+                           ncurve == 1 && n <= 60 ? FC_LINE_MARKERS : FC_LINE,
                            ncurve > 1 ? (long)rgb[0] << 16 | rgb[1] << 8 | rgb[2] : -1};
     }
     const int spectrum = is_spectrum(d);
@@ -306,15 +317,16 @@ int fc_figure_profile(const fc_plotdata *d, size_t rec, int all, const fc_figure
     }
     if (!st) {
         char ylabel[300], title[300], sub[400];
-        snprintf(ylabel, sizeof ylabel, "%s%s%s%s", d->name, d->units[0] ? " (" : "", d->units,
-                 d->units[0] ? ")" : "");
+        char u[160];
+        snprintf(ylabel, sizeof ylabel, "%s%s", d->name, units_suffix(d, u, sizeof u));
         field_title(d, title, sizeof title);
         snprintf(sub, sizeof sub, "%s%s%s", ncurve == 1 ? labels[0] : "",
                  ncurve == 1 && d->title[0] ? "   " : "", d->title);
         if (ncurve == 1)
             s[0].label = NULL;
         const fc_chart c = {title, sub[0] ? sub : NULL, d->x.label, ylabel, spectrum, spectrum,
-                            s, ns, o->have_range ? o->lo : 0, o->have_range ? o->hi : 0};
+                            s, ns, o->have_range ? o->lo : 0, o->have_range ? o->hi : 0,
+                            d->x.index && n <= 20 ? d->x.c : NULL, (int)n};
         st = chart_picture(o, &c, pic, err);
     }
     free(y);

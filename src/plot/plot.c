@@ -919,7 +919,7 @@ static void series_sample(cairo_t *cr, const fc_series *s, long color, double x,
     set_rgb(cr, color);
     cairo_set_line_width(cr, fmax(1.5, fs / 8));
     if (s->style != FC_MARKERS) {
-        if (s->style == FC_DASHED) {
+        if (s->style == FC_DASHED || s->style == FC_DASHED_MARKERS) {
             const double dash[2] = {fs * 0.5, fs * 0.3};
             cairo_set_dash(cr, dash, 2, 0);
         }
@@ -928,7 +928,7 @@ static void series_sample(cairo_t *cr, const fc_series *s, long color, double x,
         cairo_stroke(cr);
         cairo_set_dash(cr, NULL, 0, 0);
     }
-    if (s->style == FC_MARKERS || s->style == FC_LINE_MARKERS) {
+    if (s->style == FC_MARKERS || s->style == FC_LINE_MARKERS || s->style == FC_DASHED_MARKERS) {
         marker(cr, x + len / 2, y, fs * 0.3);
         cairo_stroke(cr);
     }
@@ -964,6 +964,15 @@ int fc_chart_draw(fc_picture *pic, const fc_chart *c, fc_err *err)
     const double w = fc_picture_width(pic), h = fc_picture_height(pic), fs = font_size(w);
     ticks tx, ty;
     make_ticks(xlo, xhi, c->xlog, 7, &tx);
+    if (c->xticks && c->nxticks > 0) { /* given: labelled as plain numbers */
+        memset(&tx, 0, sizeof tx);
+        for (int k = 0; k < c->nxticks && tx.n < MAX_TICKS; k++)
+            if (c->xticks[k] >= xlo && c->xticks[k] <= xhi) {
+                tx.v[tx.n] = c->xticks[k];
+                tx.exponent[tx.n] = INT32_MIN;
+                snprintf(tx.label[tx.n++], 32, "%g", c->xticks[k]);
+            }
+    }
     make_ticks(ylo, yhi, c->ylog, 6, &ty);
     font(cr, fs, 0);
     const double left = fs * 0.65 + max_tick_width(cr, &ty, fs) + fs * 2.2, right = fs * 1.5;
@@ -979,8 +988,7 @@ int fc_chart_draw(fc_picture *pic, const fc_chart *c, fc_err *err)
     cairo_save(cr);
     cairo_rectangle(cr, ax.p0, ay.p1, ax.p1 - ax.p0, ay.p0 - ay.p1);
     cairo_clip(cr);
-    /* Points per corner, to put the legend where the data are not. */
-    int corner[4] = {0, 0, 0, 0}, nlegend = 0, next = 0;
+    int nlegend = 0, next = 0;
     long colors[64];
     for (int k = 0; k < c->nseries; k++) {
         const fc_series *s = &c->series[k];
@@ -991,7 +999,7 @@ int fc_chart_draw(fc_picture *pic, const fc_chart *c, fc_err *err)
         nlegend += s->label != NULL;
         set_rgb(cr, color);
         cairo_set_line_width(cr, fmax(1.5, fs / 8));
-        if (s->style == FC_DASHED) {
+        if (s->style == FC_DASHED || s->style == FC_DASHED_MARKERS) {
             const double dash[2] = {fs * 0.5, fs * 0.3};
             cairo_set_dash(cr, dash, 2, 0);
         }
@@ -1002,7 +1010,6 @@ int fc_chart_draw(fc_picture *pic, const fc_chart *c, fc_err *err)
                 continue;
             }
             const double px = axis_px(&ax, s->x[i]), py = axis_px(&ay, s->y[i]);
-            corner[(px > (ax.p0 + ax.p1) / 2) + 2 * (py > (ay.p0 + ay.p1) / 2)]++;
             if (s->style == FC_MARKERS)
                 continue;
             if (pen)
@@ -1013,7 +1020,8 @@ int fc_chart_draw(fc_picture *pic, const fc_chart *c, fc_err *err)
         }
         cairo_stroke(cr);
         cairo_set_dash(cr, NULL, 0, 0);
-        if (s->style == FC_MARKERS || s->style == FC_LINE_MARKERS) {
+        if (s->style == FC_MARKERS || s->style == FC_LINE_MARKERS ||
+            s->style == FC_DASHED_MARKERS) {
             for (size_t i = 0; i < s->n; i++)
                 if (usable(c, s->x[i], s->y[i]))
                     marker(cr, axis_px(&ax, s->x[i]), axis_px(&ay, s->y[i]), fs * 0.3);
@@ -1028,11 +1036,36 @@ int fc_chart_draw(fc_picture *pic, const fc_chart *c, fc_err *err)
             if (c->series[k].label)
                 lw = fmax(lw, text_width(cr, c->series[k].label));
         const double sample = fs * 2, bw = lw + sample + fs * 1.5, bh = nlegend * fs * 1.3 + fs * 0.6;
-        int best = 1; /* top right unless another corner is emptier */
+        /* The corner whose box covers the fewest points and segment midpoints of the data:
+         * top right, top left, bottom right, bottom left, in that order of preference. */
         static const int order[4] = {1, 0, 3, 2};
-        for (int k = 0; k < 4; k++)
-            if (corner[order[k]] < corner[best])
-                best = order[k];
+        int best = 1, least = -1;
+        for (int o = 0; o < 4; o++) {
+            const int k = order[o];
+            const double x0 = k & 1 ? ax.p1 - bw - fs * 0.8 : ax.p0,
+                         y0 = k & 2 ? ay.p0 - bh - fs * 0.8 : ay.p1;
+            int covered = 0;
+            for (int q = 0; q < c->nseries; q++) {
+                const fc_series *s = &c->series[q];
+                double lx = NAN, ly = NAN;
+                for (size_t i = 0; i < s->n; i++) {
+                    if (!usable(c, s->x[i], s->y[i])) {
+                        lx = NAN;
+                        continue;
+                    }
+                    const double px = axis_px(&ax, s->x[i]), py = axis_px(&ay, s->y[i]);
+                    for (int at_point = isnan(lx) ? 1 : 0; at_point < 2; at_point++) {
+                        const double qx = at_point ? px : (px + lx) / 2;
+                        const double qy = at_point ? py : (py + ly) / 2;
+                        covered += qx >= x0 && qx <= x0 + bw + fs * 0.8 && qy >= y0 &&
+                                   qy <= y0 + bh + fs * 0.8;
+                    }
+                    lx = px, ly = py;
+                }
+            }
+            if (least < 0 || covered < least)
+                least = covered, best = k;
+        }
         const double bx = best & 1 ? ax.p1 - bw - fs * 0.4 : ax.p0 + fs * 0.4;
         const double by = best & 2 ? ay.p0 - bh - fs * 0.4 : ay.p1 + fs * 0.4;
         cairo_set_source_rgba(cr, 1, 1, 1, 0.85);

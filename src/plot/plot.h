@@ -59,7 +59,7 @@ typedef struct fc_map_frame {
  * frames[0..n) when frames is not NULL. */
 int fc_map_draw(fc_picture *pic, const fc_map *maps, int n, fc_map_frame *frames, fc_err *err);
 
-enum fc_series_style { FC_LINE, FC_DASHED, FC_MARKERS, FC_LINE_MARKERS };
+enum fc_series_style { FC_LINE, FC_DASHED, FC_MARKERS, FC_LINE_MARKERS, FC_DASHED_MARKERS };
 
 typedef struct fc_series {
     const double *x, *y; /* n points; a NaN breaks a line */
@@ -76,6 +76,8 @@ typedef struct fc_chart {
     const fc_series *series;
     int nseries;
     double ylo, yhi;              /* the y range; both 0: from the data */
+    const double *xticks;         /* the x axis's ticks (the grids measured), or NULL: chosen */
+    int nxticks;
 } fc_chart;
 
 /* Draws the chart over the whole picture. */

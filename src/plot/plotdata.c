@@ -123,6 +123,7 @@ static int read_axis(fc_plotdata *d, int dimid, size_t n, fc_pd_axis *a, fc_err 
         nc_inq_vardimid(d->ncid, varid, &dim0) != NC_NOERR || dim0 != dimid) {
         for (size_t k = 0; k < n; k++)
             a->c[k] = (double)k;
+        a->index = 1;
         snprintf(a->label, sizeof a->label, "%s (index)", a->name);
         return FC_OK;
     }
@@ -314,12 +315,6 @@ int fc_pd_open(fc_plotdata *d, const char *path, const char *name, fc_err *err)
     if (nspace > 0 && is_time_dim(d->ncid, dims[ndims - 1], unlimited))
         st = fc_fail(err, FC_EINPUT, "%s: variable '%s' has time as a second dimension", path,
                      d->name);
-    else if (!d->has_time && ndims == 1) {
-        char dn[NC_MAX_NAME + 1];
-        nc_inq_dimname(d->ncid, dims[0], dn);
-        st = fc_fail(err, FC_EINPUT, "%s: variable '%s' is one-dimensional on (%s), not on time; "
-                     "there is nothing to draw it against", path, d->name, dn);
-    }
     for (int k = 0; k < ndims && !st; k++)
         if (d->v.len[k] == 0 && !(k == 0 && d->has_time))
             st = fc_fail(err, FC_EINPUT, "%s: variable '%s' has an empty dimension", path, d->name);

@@ -5,7 +5,8 @@
  *
  * A variable is one of three shapes:
  *   - a field: (y, x) or (time, y, x), the last two dimensions the horizontal (or x and height);
- *   - a profile: (time, k) or (k) with k not time, such as an energy spectrum;
+ *   - a profile: (time, k) or (k) with k not time, such as an energy spectrum or a model's
+ *     loss per epoch, against k's coordinate (or its index when it has none);
  *   - a series: (time).
  * The time dimension is the first one when it is the file's unlimited dimension, is named
  * "time", or has a coordinate whose units say "since". Records whose time is missing (a run cut
@@ -30,6 +31,7 @@ typedef struct fc_pd_axis {
     char label[160];    /* "x (km)", "k (m-1)" */
     double scale;       /* c is the file's values times this (1e-3 for m shown as km) */
     char units[64];     /* the file's units, "" when none */
+    int index;          /* the file has no coordinate: c is 0..n-1 */
 } fc_pd_axis;
 
 typedef struct fc_plotdata {
