@@ -75,6 +75,9 @@ expect "not a .png" 2 "name the picture OUT.png" "$fc" plot "$nc" -o "$tmp/x.jpg
 expect "an output folder that is missing" 2 "" "$fc" plot "$nc" -o "$tmp/no/such/x.png"
 expect "--vectors without u and v" 2 "--vectors" "$fc" plot "$nc" --var u_face --vectors -o "$tmp/x.png"
 absent "  nothing written" "$tmp/x.png"
+cp "$nc" "$tmp/data.png"
+expect "the output is the input" 2 "is the file to draw" "$fc" plot "$tmp/data.png" -o "$tmp/data.png" -O
+cmp -s "$nc" "$tmp/data.png" && ok "  the input is untouched" || bad "  the input was overwritten"
 ls "$tmp" | grep -q part && bad "a temporary file was left behind" || ok "no temporary file left behind"
 
 # Films. Without ffmpeg: a GIF by default, numbered PNGs, and MP4 refused.

@@ -155,6 +155,37 @@ START_TEST(diverging_map_is_white_at_zero)
 }
 END_TEST
 
+START_TEST(stretched_grid_cells_where_they_lie)
+{
+    ramp r;
+    ramp_init(&r);
+    for (int i = 0; i < NX; i++) /* cells that widen eastwards: x = (i + 0.5)^2 / 8 */
+        r.x[i] = (i + 0.5) * (i + 0.5) / 8;
+    fc_map_frame fr;
+    fc_picture *pic = draw(&r.m, &fr);
+    const double xlo = r.x[0] - (r.x[1] - r.x[0]) / 2;
+    const double xhi = r.x[NX - 1] + (r.x[NX - 1] - r.x[NX - 2]) / 2;
+    int checked = 0;
+    for (int i = 1; i < NX - 1; i++) {
+        const double e0 = (r.x[i - 1] + r.x[i]) / 2, e1 = (r.x[i] + r.x[i + 1]) / 2;
+        const double p0 = fr.plot[0] + (e0 - xlo) / (xhi - xlo) * fr.plot[2];
+        const double p1 = fr.plot[0] + (e1 - xlo) / (xhi - xlo) * fr.plot[2];
+        if (p1 - p0 < 4)
+            continue; /* narrower than a few pixels: filtered */
+        unsigned char want[3], got[3];
+        double x, y;
+        cell_px(&fr, i, NY / 2, &x, &y);
+        pixel(pic, (p0 + p1) / 2, y, got);
+        fc_cmap_color(r.m.cmap, r.f[i], want);
+        ck_assert_msg(close_rgb(got, want, 0), "cell %d (pixels %.1f-%.1f): %d %d %d, want %d %d %d",
+                      i, p0, p1, got[0], got[1], got[2], want[0], want[1], want[2]);
+        checked++;
+    }
+    ck_assert_int_gt(checked, 30);
+    fc_picture_free(pic);
+}
+END_TEST
+
 START_TEST(solid_dry_and_missing_cells)
 {
     ramp r;
@@ -424,6 +455,7 @@ Suite *plot_suite(void)
     tcase_set_timeout(t, 60);
     tcase_add_test(t, ramp_maps_to_its_colours);
     tcase_add_test(t, diverging_map_is_white_at_zero);
+    tcase_add_test(t, stretched_grid_cells_where_they_lie);
     tcase_add_test(t, solid_dry_and_missing_cells);
     tcase_add_test(t, contour_lies_at_its_level);
     tcase_add_test(t, reads_any_cf_file);

@@ -261,7 +261,9 @@ int cmd_plot(int argc, char **argv)
         default_output(a.file, d.name, ".png", out, sizeof out);
     const int all = a.time && !strcmp(a.time, "all");
     size_t rec = 0;
-    if (d.shape != FC_PD_FIELD && a.image_option_name)
+    if (fc_same_file(out, a.file))
+        st = fc_fail(&err, FC_EINPUT, "-o %s is the file to draw; name another", out);
+    else if (d.shape != FC_PD_FIELD && a.image_option_name)
         st = fc_fail(&err, FC_EINPUT, "%s: '%s' is on (%s%s%s), drawn as a line; %s is for "
                      "fields on (y, x)", a.file, d.name, d.has_time ? "time" : "",
                      d.has_time && d.shape == FC_PD_PROFILE ? ", " : "",
@@ -335,7 +337,9 @@ int cmd_animate(int argc, char **argv)
     fc_anim_opts o = {.output = out, .fps = a.fps, .overwrite = a.overwrite,
                       .free_range = a.free_range, .ffmpeg = have_ffmpeg ? ffmpeg : NULL,
                       .fig = a.fig, .progress = show_progress, .ctx = &b};
-    st = fc_anim_format_of(out, &o.format, &err);
+    st = fc_same_file(out, a.file) ? fc_fail(&err, FC_EINPUT, "-o %s is the file to draw; name "
+                                             "another", out)
+                                   : fc_anim_format_of(out, &o.format, &err);
     if (!st)
         st = fc_animate(&d, &o, &err);
     if (!st)

@@ -171,6 +171,8 @@ static int read_times(fc_plotdata *d, int dimid, size_t n, fc_err *err)
     }
     if (!st)
         st = att_text(d->ncid, varid, d->path, "units", d->time_units, sizeof d->time_units, err);
+    if (!st)
+        st = att_text(d->ncid, varid, d->path, "calendar", d->calendar, sizeof d->calendar, err);
     if (st)
         return st;
     set_nan_fill(&tv, d->times, n);
@@ -441,7 +443,12 @@ void fc_pd_time_text(const fc_plotdata *d, size_t rec, char *buf, size_t len)
     const char *since = strstr(d->time_units, " since ");
     int y, mo, da, h = 0, mi = 0;
     double s = 0;
-    if (!d->flowcast && since && unit_seconds(d->time_units) > 0 &&
+    /* A date only in the calendar of the C library (CF's default); 360_day, noleap and the
+     * like are shown as the time since their reference. */
+    const int gregorian = !d->calendar[0] || !strcmp(d->calendar, "standard") ||
+                          !strcmp(d->calendar, "gregorian") ||
+                          !strcmp(d->calendar, "proleptic_gregorian");
+    if (!d->flowcast && gregorian && since && unit_seconds(d->time_units) > 0 &&
         sscanf(since + 7, "%d-%d-%d %d:%d:%lf", &y, &mo, &da, &h, &mi, &s) >= 3 &&
         fabs(sec) < 1e11) {
         struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = da, .tm_hour = h,

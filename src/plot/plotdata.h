@@ -45,6 +45,7 @@ typedef struct fc_plotdata {
     size_t nrec;          /* complete records (1 without time) */
     double *times;        /* their times, in the file's units */
     char time_units[128]; /* units of time ("seconds since 2000-01-01 00:00:00"), "" if none */
+    char calendar[64];    /* the time's calendar attribute, "" if none */
     int flowcast;         /* written by flowcast: times are shown as model time elapsed */
     fc_pd_axis x, y;      /* a field's axes; a profile's axis is x */
     int dimids[2];        /* a field's y and x dimension ids */
@@ -62,7 +63,8 @@ void fc_pd_close(fc_plotdata *d);
 /* The record that `spec` names: "first", "last", or a time in the file's time units (the
  * nearest record, which must lie within half a record spacing of it). */
 int fc_pd_record(const fc_plotdata *d, const char *spec, size_t *rec, fc_err *err);
-/* "t = 6.00 h" for flowcast's files; a date for CF times since a date; into buf. */
+/* "t = 6 h" for flowcast's files (model time); a date for other files' times since a date in
+ * the standard (Gregorian) calendar; the time since the reference otherwise. Into buf. */
 void fc_pd_time_text(const fc_plotdata *d, size_t rec, char *buf, size_t len);
 
 /* The values of record rec (a field: y.n * x.n, x fastest; a profile: x.n; a series: every
