@@ -13,6 +13,9 @@
 #include "src/core/backend.h"
 #include "src/core/grid.h"
 #include "src/core/ncread.h"
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 int ml_vector_component(const char *name)
 {
@@ -60,14 +63,20 @@ void ml_neighbourhood(const ml_geometry *g, const float *fields, const float *st
     int o = 0;
     for (int v = 0; v < nv; v++) {
         const float *f = v < g->nvars ? fields + v * plane : statics + (v - g->nvars) * plane;
+        const float centre = f[(size_t)j * g->nx + i];
+        x[o] = (centre - mean[o]) / std[o];
+        o++;
         for (int dj = -r; dj <= r; dj++)
             for (int di = -r; di <= r; di++) {
+                if (!di && !dj)
+                    continue;
                 int rx, ry;
                 const int si = fc_halo_source(i + di, g->nx, g->bc[FC_WEST], g->bc[FC_EAST], &rx);
                 const int sj = fc_halo_source(j + dj, g->ny, g->bc[FC_SOUTH], g->bc[FC_NORTH], &ry);
                 const int flips = (g->odd_x[v] ? rx : 0) + (g->odd_y[v] ? ry : 0);
                 const float value = f[(size_t)sj * g->nx + si];
-                x[o++] = ((flips & 1 ? -value : value) - mean[v]) / std[v];
+                x[o] = ((flips & 1 ? -value : value) - centre - mean[o]) / std[o];
+                o++;
             }
     }
 }
@@ -246,8 +255,9 @@ int ml_dataset_open(ml_dataset *d, const char *const *paths, int npaths, const c
     if (nvars < 1 || nvars > ML_MAX_VARS || nstatic < 0 || nstatic > ML_MAX_VARS)
         return fc_fail(err, FC_EINPUT, "give 1 to %d variables and at most %d static fields",
                        ML_MAX_VARS, ML_MAX_VARS);
-    if (stencil < 1 || stencil % 2 == 0 || stencil > 15)
-        return fc_fail(err, FC_EINPUT, "the stencil must be odd, from 1 to 15, not %d", stencil);
+    if (stencil < 1 || stencil % 2 == 0 || stencil > ML_MAX_STENCIL)
+        return fc_fail(err, FC_EINPUT, "the stencil must be odd, from 1 to %d, not %d",
+                       ML_MAX_STENCIL, stencil);
     if (!(val_fraction >= 0 && val_fraction < 1))
         return fc_fail(err, FC_EINPUT, "the validation fraction must be in [0, 1), not %g", val_fraction);
     d->geo.nvars = nvars;
@@ -308,36 +318,71 @@ int ml_dataset_open(ml_dataset *d, const char *const *paths, int npaths, const c
         ml_dataset_free(d);
         return fc_fail(err, FC_EINPUT, "no record pairs are left for training");
     }
-    /* Normalisation from the training pairs only. */
+    /* Normalisation from the training pairs only: each feature's, and each target's. Sums in
+     * double, one set per thread, added in thread order (the same result for a thread count). */
     const size_t plane = (size_t)d->geo.nx * d->geo.ny;
-    for (int v = 0; v < nvars; v++) {
-        double s = 0, s2 = 0, ds = 0, ds2 = 0;
-        for (int p = 0; p < d->npairs[ML_TRAIN]; p++) {
+    const int nf = ml_features_per_sample(&d->geo);
+    const size_t per = 2 * (size_t)nf + 2 * (size_t)nvars;
+    int nth = 1;
+#ifdef _OPENMP
+    nth = omp_get_max_threads();
+#endif
+    static const float zero[ML_MAX_FEATURES];
+    float *unit = malloc((size_t)nf * sizeof *unit), *xs = malloc((size_t)nth * nf * sizeof *xs);
+    double *sums = calloc((size_t)nth * per, sizeof *sums);
+    if (!unit || !xs || !sums) {
+        free(unit), free(xs), free(sums);
+        ml_dataset_free(d);
+        return fc_fail(err, FC_ENOMEM, "out of memory");
+    }
+    for (int k = 0; k < nf; k++)
+        unit[k] = 1;
+    const long long count = (long long)ml_dataset_count(d, ML_TRAIN);
+#pragma omp parallel num_threads(nth)
+    {
+        int me = 0;
+#ifdef _OPENMP
+        me = omp_get_thread_num();
+#endif
+        double *ls = sums + (size_t)me * per, *ls2 = ls + nf, *lds = ls2 + nf, *lds2 = lds + nvars;
+        float *x = xs + (size_t)me * nf;
+#pragma omp for schedule(static)
+        for (long long q = 0; q < count; q++) {
+            const size_t p = (size_t)q / plane, c = (size_t)q % plane;
             const ml_file *mf = &d->files[d->pair_file[ML_TRAIN][p]];
             const int t = d->pair_t[ML_TRAIN][p];
-            const float *a = mf->data + ((size_t)t * nvars + v) * plane;
-            const float *b = mf->data + ((size_t)(t + 1) * nvars + v) * plane;
-            for (size_t k = 0; k < plane; k++) {
-                s += a[k];
-                s2 += (double)a[k] * a[k];
-                const double dd = (double)b[k] - a[k];
-                ds += dd;
-                ds2 += dd * dd;
+            const float *now = mf->data + (size_t)t * nvars * plane, *next = now + nvars * plane;
+            ml_neighbourhood(&d->geo, now, mf->statics, zero, unit, (int)(c % d->geo.nx),
+                             (int)(c / d->geo.nx), x);
+            for (int k = 0; k < nf; k++) {
+                ls[k] += x[k];
+                ls2[k] += (double)x[k] * x[k];
+            }
+            for (int v = 0; v < nvars; v++) {
+                const double dd = (double)next[v * plane + c] - now[v * plane + c];
+                lds[v] += dd;
+                lds2[v] += dd * dd;
             }
         }
-        const double n = (double)plane * d->npairs[ML_TRAIN];
-        stats(s, s2, n, &d->in_mean[v], &d->in_std[v]);
-        stats(ds, ds2, n, &d->out_mean[v], &d->out_std[v]);
     }
-    for (int v = 0; v < nstatic; v++) {
-        double s = 0, s2 = 0;
-        const float *a = d->files[0].statics + v * plane;
-        for (size_t k = 0; k < plane; k++) {
-            s += a[k];
-            s2 += (double)a[k] * a[k];
-        }
-        stats(s, s2, (double)plane, &d->in_mean[nvars + v], &d->in_std[nvars + v]);
+    for (int th = 1; th < nth; th++)
+        for (size_t k = 0; k < per; k++)
+            sums[k] += sums[(size_t)th * per + k];
+    const double *sum2 = sums + nf, *dsum = sum2 + nf, *dsum2 = dsum + nvars;
+    for (int k = 0; k < nf; k++)
+        stats(sums[k], sum2[k], (double)count, &d->in_mean[k], &d->in_std[k]);
+    /* Differences no larger than float round-off of the variable are noise: standardised they
+     * would be as loud as the signal. They get deviation 1 (inputs near 0). */
+    const int ss = d->geo.stencil * d->geo.stencil;
+    for (int v = 0; v < nvars + nstatic; v++) {
+        const float scale = fabsf(d->in_mean[v * ss]) + d->in_std[v * ss];
+        for (int k = v * ss + 1; k < (v + 1) * ss; k++)
+            if (d->in_std[k] < 1e-6f * scale)
+                d->in_std[k] = 1;
     }
+    for (int v = 0; v < nvars; v++)
+        stats(dsum[v], dsum2[v], (double)count, &d->out_mean[v], &d->out_std[v]);
+    free(unit), free(xs), free(sums);
     return FC_OK;
 }
 

@@ -9,9 +9,12 @@
  * has none): periodic sides wrap, walls mirror (an x-velocity such as u or hu changes sign across
  * a west or east wall, a y-velocity across a south or north one), open sides repeat the edge.
  *
- * Records are split by time: in each file the last val_fraction of its record pairs validates,
- * the rest trains. Inputs and targets are normalised per variable (mean and standard deviation
- * over the training pairs only).
+ * The features of a variable are its value at the cell, then the k * k - 1 differences
+ * "neighbour minus cell" (row by row, the cell left out): the differences drive the change, and
+ * given raw they are a percent of a field's spread, lost under its mean. Each feature is
+ * standardised on its own (mean and standard deviation over the training samples), the
+ * targets per variable. Records are split by time: in each file the last val_fraction of its
+ * record pairs validates, the rest trains; every statistic comes from the training pairs only.
  */
 #ifndef FC_ML_DATASET_H
 #define FC_ML_DATASET_H
@@ -27,6 +30,8 @@ extern "C" {
 #define ML_MAX_VARS 16
 #define ML_MAX_FILES 64
 #define ML_MAX_SIDE (1 << 20) /* cells along x or y, as [grid] nx and ny */
+#define ML_MAX_STENCIL 15
+#define ML_MAX_FEATURES (2 * ML_MAX_VARS * ML_MAX_STENCIL * ML_MAX_STENCIL)
 
 enum ml_split { ML_TRAIN = 0, ML_VALID = 1 };
 
@@ -56,8 +61,8 @@ typedef struct ml_dataset {
     char solver[64];             /* flowcast_solver of the first file, or "" */
     char case_name[256];         /* its title and case file, or "" */
     double dx, dy;               /* cell sizes from the x and y coordinates (m) */
-    /* per input variable (dynamic then static) and per output variable */
-    float in_mean[2 * ML_MAX_VARS], in_std[2 * ML_MAX_VARS];
+    /* per input feature (ml_neighbourhood's order) and per output variable */
+    float in_mean[ML_MAX_FEATURES], in_std[ML_MAX_FEATURES];
     float out_mean[ML_MAX_VARS], out_std[ML_MAX_VARS];
     /* record pairs (file, t) of each split */
     int npairs[2];
@@ -79,8 +84,10 @@ size_t ml_dataset_count(const ml_dataset *d, int split);
 void ml_dataset_batch(const ml_dataset *d, int split, const size_t *idx, int B, float *x, float *y);
 
 /*
- * The normalised neighbourhood of cell (i, j) from raw fields [nvars][ny][nx] and statics
- * [nstatic][ny][nx] into x[features]: variable by variable, then the k x k stencil row by row.
+ * The standardised features of cell (i, j) from raw fields [nvars][ny][nx] and statics
+ * [nstatic][ny][nx] into x[features]: variable by variable (dynamic, then static), the cell's
+ * value, then "neighbour minus cell" over the k x k stencil row by row without the cell, each
+ * feature f as (raw - mean[f]) / std[f].
  */
 void ml_neighbourhood(const ml_geometry *g, const float *fields, const float *statics,
                       const float *mean, const float *std, int i, int j, float *x);

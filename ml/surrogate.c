@@ -77,7 +77,7 @@ static int define_model(fc_cf_file *f, const ml_surrogate *s, const mlp_optim *o
     int st, dl, dp, di, dout, de = -1;
     if ((st = fc_cf_def_dim(f, "layer", (size_t)s->net.nlayers + 1, &dl, err)) ||
         (st = fc_cf_def_dim(f, "param", s->net.nparams, &dp, err)) ||
-        (st = fc_cf_def_dim(f, "input_variable", (size_t)(g->nvars + g->nstatic), &di, err)) ||
+        (st = fc_cf_def_dim(f, "input_feature", (size_t)ml_features_per_sample(g), &di, err)) ||
         (st = fc_cf_def_dim(f, "output_variable", (size_t)g->nvars, &dout, err)) ||
         (s->epochs_done > 0 &&
          (st = fc_cf_def_dim(f, "epoch", (size_t)s->epochs_done, &de, err))))
@@ -94,12 +94,14 @@ static int define_model(fc_cf_file *f, const ml_surrogate *s, const mlp_optim *o
         (opt && (st = def_model_var(f, MV_M1, NC_FLOAT, dp, ids, err))) ||
         (opt && opt->m2 && (st = def_model_var(f, MV_M2, NC_FLOAT, dp, ids, err))))
         return st;
-    /* The normalisation is per variable, each in its own units (the attribute `variables`,
-     * then `static_fields`). */
-    const char *per_feature = "one value per variable, in that variable's units: the variables, "
-                              "then the static fields";
+    /* Inputs are standardised per feature, outputs per variable, each in its units. */
+    const char *per_feature = "one value per input feature: for each variable (the attribute "
+                              "'variables', then 'static_fields') its value at the cell, then "
+                              "neighbour minus cell over the stencil row by row, the cell left out";
+    const char *per_variable = "one value per variable of 'variables', in its units";
     for (int k = MV_IN_MEAN; k <= MV_OUT_STD; k++)
-        if ((st = fc_cf_att_text(f, ids[k], "comment", per_feature, err)))
+        if ((st = fc_cf_att_text(f, ids[k], "comment", k <= MV_IN_STD ? per_feature : per_variable,
+                                 err)))
             return st;
 
     char vars[1100], statics[1100];
@@ -315,7 +317,11 @@ int ml_surrogate_load(ml_surrogate *s, mlp_optim *opt, const char *path, fc_err 
     const int nl = st ? 0 : (int)wv.len[0];
     if (!st)
         st = fc_nc_get_vector_int(ncid, &wv, (size_t)nl, widths, err);
-    const int nin = g->nvars + g->nstatic;
+    const int nin = ml_features_per_sample(g);
+    int olddim;
+    if (!st && nc_inq_dimid(ncid, "input_variable", &olddim) == NC_NOERR)
+        st = fc_fail(err, FC_EINPUT, "'%s' is a model of an older flowcast (inputs normalised "
+                     "per variable, not per feature); train it again", path);
     if (!st && (widths[0] != ml_features_per_sample(g) || widths[nl - 1] != g->nvars))
         st = fc_fail(err, FC_EINPUT, "'%s' is a damaged model file: its widths %d ... %d do not "
                      "match its %d variable(s), %d static field(s) and stencil %d", path,
@@ -355,10 +361,14 @@ int ml_surrogate_load(ml_surrogate *s, mlp_optim *opt, const char *path, fc_err 
         st = load_vector(ncid, path, "output_mean", (size_t)g->nvars, s->out_mean, err);
     if (!st)
         st = load_vector(ncid, path, "output_std", (size_t)g->nvars, s->out_std, err);
-    for (int v = 0; v < nin && !st; v++)
-        if (!(s->in_std[v] > 0) || (v < g->nvars && !(s->out_std[v] > 0)))
-            st = fc_fail(err, FC_EINPUT, "'%s' is a damaged model file: a standard deviation of "
-                         "variable %d is not positive", path, v + 1);
+    for (int k = 0; k < nin && !st; k++)
+        if (!(s->in_std[k] > 0))
+            st = fc_fail(err, FC_EINPUT, "'%s' is a damaged model file: the standard deviation of "
+                         "input feature %d is not positive", path, k + 1);
+    for (int v = 0; v < g->nvars && !st; v++)
+        if (!(s->out_std[v] > 0))
+            st = fc_fail(err, FC_EINPUT, "'%s' is a damaged model file: the standard deviation of "
+                         "variable %d's change is not positive", path, v + 1);
     if (!st && s->epochs_done > 0) {
         const size_t ne = (size_t)s->epochs_done;
         s->train_loss = malloc(ne * sizeof(double));
@@ -626,8 +636,13 @@ int ml_train(const ml_train_opts *o, fc_err *err)
             break;
         }
         const int better = score < s.best_val;
-        fc_info("epoch %d/%d: train loss %.4e, validation loss %.4e, %.3g samples/s, lr %.3g%s",
-                e + 1, total, hist[0][e], hist[1][e], hist[2][e], rate, better ? " (best)" : "");
+        if (nval)
+            fc_info("epoch %d/%d: train loss %.4e, validation loss %.4e, %.3g samples/s, lr %.3g%s",
+                    e + 1, total, hist[0][e], hist[1][e], hist[2][e], rate,
+                    better ? " (best)" : "");
+        else /* no validation records: the training loss decides */
+            fc_info("epoch %d/%d: train loss %.4e (no validation records), %.3g samples/s, lr "
+                    "%.3g%s", e + 1, total, hist[0][e], hist[2][e], rate, better ? " (best)" : "");
         s.epochs_done = e + 1;
         free(s.train_loss);
         free(s.val_loss);
@@ -642,14 +657,15 @@ int ml_train(const ml_train_opts *o, fc_err *err)
             if (!gpu || !(st = mlp_gpu_download(gpu, &s.net, &opt, err)))
                 st = ml_surrogate_save(&s, &opt, o->output, err);
         } else if (++since_best >= o->patience) {
-            fc_info("train: no better validation loss for %d epochs: stopping early (best: "
-                    "epoch %d)", since_best, s.best_epoch + 1);
+            fc_info("train: no better %s loss for %d epochs: stopping early (best: epoch %d)",
+                    nval ? "validation" : "training", since_best, s.best_epoch + 1);
             break;
         }
         s.train_loss = s.val_loss = s.samples_per_s = NULL; /* still owned by hist */
     }
     if (!st)
-        fc_info("train: best validation loss %.4e at epoch %d; model in %s", s.best_val,
+        fc_info("train: best %s loss %.4e at epoch %d; model in %s",
+                nval ? "validation" : "training (no validation records)", s.best_val,
                 s.best_epoch + 1, o->output);
     s.train_loss = s.val_loss = s.samples_per_s = NULL;
     for (int k = 0; k < 3; k++)
@@ -845,9 +861,15 @@ static double solver_seconds(int in, const char *path, const ml_surrogate *s,
     }
     fc_sim sim;
     double secs = -1;
-    /* The case comes from a file: a case whose interval would take very many steps is not run. */
+    /* The case comes from a file: a case whose interval would take very many steps is not run.
+     * Its paths (an initial state's file) are relative to its case file's folder. */
     enum { MAX_STEPS = 100000 };
-    if (fc_sim_open_text(&sim, text, NULL, 0, solvers, NULL, &err) == FC_OK) {
+    char origin[4096] = "";
+    fc_err ignore;
+    if (fc_nc_att_text(in, NC_GLOBAL, path, "flowcast_case_file", origin, sizeof origin, &ignore))
+        origin[0] = '\0';
+    if (fc_sim_open_text(&sim, text, origin[0] ? origin : NULL, NULL, 0, solvers, NULL, &err) ==
+        FC_OK) {
         const double steps = s->interval * sim.rate / fc_cfg_real(&sim.cfg, "time", "cfl");
         const double w = fc_now();
         if (!(steps <= MAX_STEPS))

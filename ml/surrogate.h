@@ -28,7 +28,7 @@ typedef struct ml_surrogate {
     mlp net;
     ml_geometry geo;
     char vars[ML_MAX_VARS][64], statics[ML_MAX_VARS][64];
-    float in_mean[2 * ML_MAX_VARS], in_std[2 * ML_MAX_VARS];
+    float in_mean[ML_MAX_FEATURES], in_std[ML_MAX_FEATURES]; /* per feature (dataset.h) */
     float out_mean[ML_MAX_VARS], out_std[ML_MAX_VARS];
     double interval, dx, dy;
     char boundaries[128], solver[64], case_name[256], data_files[4096];

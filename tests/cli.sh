@@ -95,7 +95,7 @@ expect "restart continues" 0 "done:" "$fc" run "$good" --set time.t_end=0.08 --r
 
 # [initial] type = file: good, NaN inside, wrong grid.
 cp "$inputs/from_file.ini" "$tmp/from_file.ini"
-expect "initial state from a file" 0 "done:" "$fc" run "$tmp/from_file.ini" -o "$tmp/ff.nc"
+expect "initial state from a file" 0 "done:" "$fc" run "$tmp/from_file.ini" -o "$tmp/fi.nc"
 expect "file on another grid" 2 "variable 'depth' is 16 x 8 (x by y); the grid is 17 x 8" "$fc" run "$tmp/from_file.ini" --set grid.nx=17 -o "$tmp/ff2.nc"
 expect "file variable missing" 2 "no variable 'speed'" "$fc" run "$tmp/from_file.ini" --set initial.u_var=speed -o "$tmp/ff2.nc"
 sed 's/^  1.0, 1.0, 1.0/  NaN, 1.0, 1.0/' "$inputs/initial_state.cdl" | sed '0,/NaN, 1.0/!s/NaN, 1.0/1.0, 1.0/' >"$tmp/nan.cdl"
@@ -261,6 +261,9 @@ expect "train: missing data file" 2 "cannot read data file '$tmp/none.nc'" "$fc"
 expect "train: resume without a model" 2 "--resume: there is no model" "$fc" train --data "$tmp/waves.nc" --vars h --resume -o "$m"
 absent "train: bad input writes no model" "$m"
 expect "train: a small model" 0 "train: best validation loss" "$fc" train --data "$tmp/waves.nc" --vars h,u,v --static b --hidden 16 --epochs 3 --batch 32 -o "$m"
+expect "train: no validation records" 0 "train loss" "$fc" train --data "$tmp/waves.nc" --vars h --hidden 8 --epochs 2 --batch 32 --val-fraction 0 -o "$tmp/noval.nc"
+grep -q "nan" "$tmp/err" && bad "train: no validation records, yet a NaN loss is printed" || ok "train: no validation records, no NaN printed"
+grep -q "best training (no validation records) loss" "$tmp/err" && ok "train: no validation records, the training loss decides" || bad "train: no validation records, the training loss decides"
 expect "train: an existing model is kept" 2 "exists; it is left untouched (use -O" "$fc" train --data "$tmp/waves.nc" --vars h,u,v --static b -o "$m"
 expect "train: resume" 0 "epoch 5/5" "$fc" train --data "$tmp/waves.nc" --vars h,u,v --static b --hidden 16 --epochs 5 --batch 32 --resume -o "$m"
 expect "rollout --help" 0 "usage: flowcast rollout" "$fc" rollout --help
@@ -271,6 +274,17 @@ absent "rollout: bad input writes nothing" "$tmp/p.nc"
 expect "rollout: scored against the solver" 0 "| 0.04 | h |" "$fc" rollout --model "$m" --init "$tmp/waves.nc" --time 0.1 --steps 3 -o "$tmp/p.nc"
 "$NCDUMP" -h "$tmp/p.nc" | grep -q "float h(time, y, x)" && ok "rollout: the forecast in the solver's layout" || bad "rollout: the forecast in the solver's layout"
 expect "rollout: the forecast is not overwritten" 2 "exists; it is left untouched" "$fc" rollout --model "$m" --init "$tmp/waves.nc" --steps 1 -o "$tmp/p.nc"
+# A case whose initial state is read from a file, its paths relative to the case file: the
+# rollout times that case from any folder.
+"$fc" run "$inputs/from_file.ini" -q -o "$tmp/rollfile.nc" >"$tmp/err" 2>&1 &&
+  "$fc" train --data "$tmp/rollfile.nc" --vars h,u,v --hidden 8 --epochs 1 --batch 32 -o "$tmp/rollfile_model.nc" >"$tmp/err" 2>&1 ||
+  bad "the file-initialised case and its surrogate"
+mkdir -p "$tmp/elsewhere"
+fc_abs="$(cd "$(dirname "$fc")" && pwd)/$(basename "$fc")"
+cd "$tmp/elsewhere" || exit 1
+expect "rollout: the solver of a file-initialised case is timed from another folder" 0 \
+  "from its case on the same CPU" "$fc_abs" rollout --model "$tmp/rollfile_model.nc" --init "$tmp/rollfile.nc" --steps 1 -o "$tmp/rollfile_pred.nc"
+cd "$OLDPWD" || exit 1
 expect "demo --help" 0 "usage: flowcast demo" "$fc" demo --help
 expect "demo: without its inputs" 2 "demo: cannot read $tmp/nowhere/jet.ini (--inputs $tmp/nowhere)" "$fc" demo --inputs "$tmp/nowhere"
 fc_abs="$(cd "$(dirname "$fc")" && pwd)/flowcast"

@@ -31,12 +31,14 @@ START_TEST(neighbourhoods_follow_the_boundaries)
         for (int j = 0; j < 3; j++)
             for (int i = 0; i < 4; i++)
                 f[v * 12 + j * 4 + i] = (float)(i + 10 * j);
-    const float mean[2] = {0, 0}, std[2] = {1, 1};
+    const float mean[18] = {0}, std[18] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
     /* Periodic: the south-west corner's neighbours wrap to the far sides. */
     const int periodic[4] = {FC_BC_PERIODIC, FC_BC_PERIODIC, FC_BC_PERIODIC, FC_BC_PERIODIC};
     memcpy(g.bc, periodic, sizeof g.bc);
+    /* The features: the cell's value, then neighbour minus cell, rows j = -1, 0, 1 without the
+     * cell (mean 0 and deviation 1 here, so the raw features). */
     ml_neighbourhood(&g, f, NULL, mean, std, 0, 0, x);
-    const float want_p[9] = {23, 20, 21, 3, 0, 1, 13, 10, 11}; /* rows j = -1, 0, 1 */
+    const float want_p[9] = {0, 23, 20, 21, 3, 1, 13, 10, 11};
     for (int k = 0; k < 9; k++) {
         ck_assert_float_eq(x[k], want_p[k]);
         ck_assert_float_eq(x[9 + k], want_p[k]); /* no sign flips without walls */
@@ -44,9 +46,11 @@ START_TEST(neighbourhoods_follow_the_boundaries)
     /* Walls: mirrored about the face; v (a y-velocity) changes sign across south and north. */
     const int walls[4] = {FC_BC_WALL, FC_BC_WALL, FC_BC_WALL, FC_BC_WALL};
     memcpy(g.bc, walls, sizeof g.bc);
-    ml_neighbourhood(&g, f, NULL, mean, std, 3, 2, x); /* the north-east corner */
-    const float want_w[9] = {12, 13, 13, 22, 23, 23, 22, 23, 23};
-    const float flip_w[9] = {12, 13, 13, 22, 23, 23, -22, -23, -23};
+    ml_neighbourhood(&g, f, NULL, mean, std, 3, 2, x); /* the north-east corner, value 23 */
+    const float want_w[9] = {23, 12 - 23, 13 - 23, 13 - 23, 22 - 23, 23 - 23, 22 - 23, 23 - 23,
+                             23 - 23};
+    const float flip_w[9] = {23, 12 - 23, 13 - 23, 13 - 23, 22 - 23, 23 - 23, -22 - 23,
+                             -23 - 23, -23 - 23};
     for (int k = 0; k < 9; k++) {
         ck_assert_float_eq(x[k], want_w[k]);
         ck_assert_float_eq(x[9 + k], flip_w[k]);
@@ -100,14 +104,27 @@ START_TEST(split_by_time_and_normalise_from_training_only)
         for (int k = 0; k < 120; k++)
             s += d.files[0].data[((size_t)t * 3 + 0) * 120 + k];
     ck_assert_double_eq_tol(d.in_mean[0], s / 960, 1e-6);
-    ck_assert_float_eq(d.in_std[3], 1.0f); /* a flat bottom: deviation 1, inputs 0 */
+    /* The mean of h's feature "east neighbour minus cell" (feature 5: after the cell and the
+     * row below), with the periodic wrap. */
+    double e = 0;
+    for (int t = 0; t < 8; t++)
+        for (int j = 0; j < 10; j++)
+            for (int i = 0; i < 12; i++) {
+                const float *h = d.files[0].data + (size_t)t * 3 * 120 + j * 12;
+                e += (double)h[(i + 1) % 12] - h[i];
+            }
+    ck_assert_double_eq_tol(d.in_mean[5], e / 960, 1e-6);
+    ck_assert_float_gt(d.in_std[5], 0);
+    for (int k = 27; k < 36; k++) /* a flat bottom: deviation 1, inputs 0 */
+        ck_assert_float_eq(d.in_std[k], 1.0f);
     /* A batch's target is the normalised change of its cell. */
     size_t idx[1] = {5 * 120 + 7}; /* pair 5, cell (7, 0) */
     float x[36], y[3];
     ml_dataset_batch(&d, ML_TRAIN, idx, 1, x, y);
     const float *now = d.files[0].data + (size_t)5 * 3 * 120, *next = now + 3 * 120;
     ck_assert_float_eq_tol(y[0] * d.out_std[0] + d.out_mean[0], next[7] - now[7], 1e-6f);
-    ck_assert_float_eq_tol(x[4] * d.in_std[0] + d.in_mean[0], now[7], 1e-6f); /* centre of h */
+    ck_assert_float_eq_tol(x[0] * d.in_std[0] + d.in_mean[0], now[7], 1e-6f); /* h at the cell */
+    ck_assert_float_eq_tol(x[5] * d.in_std[5] + d.in_mean[5], now[8] - now[7], 1e-6f); /* east */
     ml_dataset_free(&d);
 }
 END_TEST

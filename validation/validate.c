@@ -56,7 +56,7 @@ static int open_fmt(fc_sim *s, fc_err *err, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    return fc_sim_open_text(s, text, NULL, 0, fc_solvers(), NULL, err);
+    return fc_sim_open_text(s, text, NULL, NULL, 0, fc_solvers(), NULL, err);
 }
 
 /* Runs to t_end (or a steady state), downloads, and closes on failure. */

@@ -341,7 +341,7 @@ static int bench_group(const fc_bench_opts *o, const fc_bench_ceilings *c,
         fc_info("bench: %s %d x %d on the CPU, %d thread%s ...", sd->name, n, n, threads,
                 threads == 1 ? "" : "s");
         fc_sim s;
-        if ((st = fc_sim_open_text(&s, sd->cost.bench_case, sets, 2, fc_solvers(), sd->cpu, err))) {
+        if ((st = fc_sim_open_text(&s, sd->cost.bench_case, NULL, sets, 2, fc_solvers(), sd->cpu, err))) {
             st = failed_row(r, st, err);
             continue;
         }
@@ -376,7 +376,7 @@ static int bench_group(const fc_bench_opts *o, const fc_bench_ceilings *c,
             fc_energy_open_gpu(&gpu_meter, 0);
             fc_sim s;
             fc_real *gsnap[FC_MAX_FIELDS] = {0};
-            if ((st = fc_sim_open_text(&s, sd->cost.bench_case, sets, 2, fc_solvers(), sd->gpu,
+            if ((st = fc_sim_open_text(&s, sd->cost.bench_case, NULL, sets, 2, fc_solvers(), sd->gpu,
                                        err)))
                 st = failed_row(r, st, err);
             else {

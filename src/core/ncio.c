@@ -197,17 +197,20 @@ static int define(fc_ncio_file *f, const fc_ncio_meta *m, int *coords, fc_err *e
     char bcs[128];
     snprintf(bcs, sizeof bcs, "west=%s east=%s south=%s north=%s", fc_bc_name(g->bc[0]),
              fc_bc_name(g->bc[1]), fc_bc_name(g->bc[2]), fc_bc_name(g->bc[3]));
+    /* The case file by its full path, so that the case can be run again from any folder with
+     * its relative paths (an initial state's file) intact (flowcast rollout times it). */
+    char *full = realpath(m->cfg->path, NULL);
     const char *const text[][2] = {
         {"references", s->references},      {"comment", s->summary},
         {"flowcast_version", PACKAGE_VERSION}, {"flowcast_solver", s->name},
         {"flowcast_device", m->device},     {"flowcast_precision", FC_PRECISION},
-        {"flowcast_boundaries", bcs},       {"flowcast_case_file", m->cfg->path},
+        {"flowcast_boundaries", bcs},       {"flowcast_case_file", full ? full : m->cfg->path},
         {"flowcast_case", m->cfg->text},
     };
-    for (size_t k = 0; k < sizeof text / sizeof text[0]; k++)
-        if ((st = fc_cf_att_text(cf, NC_GLOBAL, text[k][0], text[k][1], err)))
-            return st;
-    return fc_cf_att_double(cf, NC_GLOBAL, "flowcast_domain", 4, domain, err);
+    for (size_t k = 0; k < sizeof text / sizeof text[0] && !st; k++)
+        st = fc_cf_att_text(cf, NC_GLOBAL, text[k][0], text[k][1], err);
+    free(full);
+    return st ? st : fc_cf_att_double(cf, NC_GLOBAL, "flowcast_domain", 4, domain, err);
 }
 
 int fc_ncio_create(const char *path, int overwrite, const fc_ncio_meta *m, fc_ncio_file **out,

@@ -129,8 +129,8 @@ int fc_sim_open(fc_sim *s, const char *path, const char *const *sets, int nsets,
     return st ? st : fc_sim_start(s, &cfg, ops, NULL, err);
 }
 
-int fc_sim_open_text(fc_sim *s, const char *text, const char *const *sets, int nsets,
-                     const fc_catalog *cat, const fc_solver_ops *ops, fc_err *err)
+int fc_sim_open_text(fc_sim *s, const char *text, const char *origin, const char *const *sets,
+                     int nsets, const fc_catalog *cat, const fc_solver_ops *ops, fc_err *err)
 {
     const char *base = getenv("TMPDIR");
     char path[512];
@@ -141,10 +141,23 @@ int fc_sim_open_text(fc_sim *s, const char *text, const char *const *sets, int n
     size_t len = strlen(text);
     int ok = write(fd, text, len) == (ssize_t)len;
     close(fd);
-    int st = ok ? fc_sim_open(s, path, sets, nsets, cat, ops, err)
+    memset(s, 0, sizeof *s);
+    fc_config cfg;
+    int st = ok ? fc_config_load(path, sets, nsets, cat, &cfg, err)
                 : fc_fail(err, FC_EIO, "cannot write the temporary case file %s", path);
     unlink(path);
-    return st;
+    if (st)
+        return st;
+    /* Relative paths in the case (an initial state's file) from the origin's folder. */
+    const char *slash = origin ? strrchr(origin, '/') : NULL;
+    char *dir = slash ? strndup(origin, (size_t)(slash - origin) + 1) : strdup("");
+    if (!dir) {
+        fc_config_free(&cfg);
+        return fc_fail(err, FC_ENOMEM, "out of memory");
+    }
+    free(cfg.dir);
+    cfg.dir = dir;
+    return fc_sim_start(s, &cfg, ops, NULL, err);
 }
 
 /* One step of at most dt, halved while the new state has a negative depth (sim.h). */

@@ -49,9 +49,11 @@ int fc_sim_start(fc_sim *s, fc_config *cfg, const fc_solver_ops *ops, const char
 /* fc_sim_start on the case file at path with the overrides sets[nsets]; its solver from cat. */
 int fc_sim_open(fc_sim *s, const char *path, const char *const *sets, int nsets,
                 const fc_catalog *cat, const fc_solver_ops *ops, fc_err *err);
-/* The same from the text of a case file (written to a temporary file, removed again). */
-int fc_sim_open_text(fc_sim *s, const char *text, const char *const *sets, int nsets,
-                     const fc_catalog *cat, const fc_solver_ops *ops, fc_err *err);
+/* The same from the text of a case file (written to a temporary file, removed again); paths in
+ * it are relative to the folder of origin, the case file the text came from (NULL: the
+ * current folder). */
+int fc_sim_open_text(fc_sim *s, const char *text, const char *origin, const char *const *sets,
+                     int nsets, const fc_catalog *cat, const fc_solver_ops *ops, fc_err *err);
 
 /* One step toward model time target: dt = cfl / rate, shortened to land on target exactly
  * (*landed: whether it did). A NaN or unphysical state is FC_ENUMERIC with a message naming the
