@@ -276,7 +276,10 @@ expect "rollout: scored against the solver" 0 "| 0.04 | h |" "$fc" rollout --mod
 expect "rollout: the forecast is not overwritten" 2 "exists; it is left untouched" "$fc" rollout --model "$m" --init "$tmp/waves.nc" --steps 1 -o "$tmp/p.nc"
 # A case whose initial state is read from a file, its paths relative to the case file: the
 # rollout times that case from any folder.
-"$fc" run "$inputs/from_file.ini" -q -o "$tmp/rollfile.nc" >"$tmp/err" 2>&1 &&
+mkdir -p "$tmp/filecase"
+cp "$inputs/from_file.ini" "$tmp/filecase/from_file.ini"
+"$NCGEN" -k nc4 -o "$tmp/filecase/initial_state.nc" "$inputs/initial_state.cdl"
+"$fc" run "$tmp/filecase/from_file.ini" -q -o "$tmp/rollfile.nc" >"$tmp/err" 2>&1 &&
   "$fc" train --data "$tmp/rollfile.nc" --vars h,u,v --hidden 8 --epochs 1 --batch 32 -o "$tmp/rollfile_model.nc" >"$tmp/err" 2>&1 ||
   bad "the file-initialised case and its surrogate"
 mkdir -p "$tmp/elsewhere"
