@@ -1,8 +1,8 @@
 /*
  * bench_report.h: where `flowcast bench` writes its rows, each as soon as it is measured: a
  * Markdown table on stdout, PREFIX.csv and PREFIX.nc (a record per row, synced), so an
- * interrupted benchmark keeps every row it measured; at the end PREFIX.gp, a gnuplot script,
- * and the plots it draws (PREFIX_speedup.png, PREFIX_bandwidth.png) when gnuplot is present.
+ * interrupted benchmark keeps every row it measured; at the end the plots PREFIX_speedup.png
+ * and PREFIX_bandwidth.png (src/plot).
  */
 #ifndef FC_BENCH_REPORT_H
 #define FC_BENCH_REPORT_H
