@@ -44,6 +44,7 @@
  * --enable-single build (float CG stalls near 3e-6).
  *
  * FC_GPU_STEPS=N caps every case's steps (the compute-sanitizer runs of tests/gpu.sh use a few),
+ * FC_GPU_CASES=PREFIX,... runs only the solver cases whose names start so,
  * and the whole program stops itself after FC_GPU_TIMEOUT seconds (default 900): Check does not
  * fork here, so its own timeouts cannot.
  */
@@ -260,7 +261,11 @@ static long long case_steps(int c)
 }
 
 /* Multiplies every interior value of every field by 1 + ULPS r, r in [-1, 1]: a state one or
- * two roundings away from the original, then uploads it. */
+ * two roundings away from the original, then uploads it. Euler's density and rho theta are
+ * departures from a background, but its pressure is pow() of the whole rho theta (another
+ * library's pow() on the GPU): there the whole value, background and departure, is perturbed
+ * (seen on an H200: the bubble's momentum after 2 steps, 3e-4, differed by 5e-14, far above a
+ * rounding of the departures). */
 static void perturb(tl_sim *s)
 {
     unsigned long long x = 12345;
@@ -270,7 +275,12 @@ static void perturb(tl_sim *s)
                 x = x * 6364136223846793005ull + 1442695040888963407ull;
                 const double r = (double)(x >> 11) * 0x1.0p-52 - 1;
                 fc_real *v = &s->host.f[f][fc_idx(s->grid.pitch, s->grid.ng, i, j)];
-                *v = (fc_real)(*v * (1 + ULPS * r));
+                double background = 0, rho_b, rt_b;
+                if (s->s == &euler_solver && (f == EULER_RHO || f == EULER_RHOT)) {
+                    euler_background_at(s->params, (j + 0.5) * s->grid.dy, &rho_b, &rt_b);
+                    background = f == EULER_RHO ? rho_b : rt_b;
+                }
+                *v = (fc_real)((*v + background) * (1 + ULPS * r) - background);
             }
     fc_err err;
     ck_assert_msg(s->ops->upload(s->state, &s->host, &err) == FC_OK, "%s", err.msg);
@@ -286,8 +296,28 @@ static double max_abs_field(const fc_grid *g, const fc_real *a, int edge)
     return m;
 }
 
+/* Whether case c is among FC_GPU_CASES (comma-separated name prefixes; all when unset): lets a
+ * slow sanitizer (racecheck) spend a short loan of a GPU on the cases it has not seen. */
+static int case_selected(int c)
+{
+    const char *list = getenv("FC_GPU_CASES");
+    if (!list || !*list)
+        return 1;
+    for (const char *p = list; *p;) {
+        const size_t n = strcspn(p, ",");
+        if (n > 0 && !strncmp(cases[c].name, p, n))
+            return 1;
+        p += n + (p[n] == ',');
+    }
+    return 0;
+}
+
 START_TEST(gpu_matches_cpu)
 {
+    if (!case_selected(_i)) {
+        printf("%-36s not run (FC_GPU_CASES)\n", cases[_i].name);
+        return;
+    }
     tl_sim cpu, gpu, ref;
     tl_sim_open(&cpu, cases[_i].ini, NULL, NULL);
     const fc_solver_desc *s = cpu.s;
@@ -300,6 +330,7 @@ START_TEST(gpu_matches_cpu)
     perturb(&ref);
     const long long steps = case_steps(_i);
     double stat_diff[FC_MAX_STEP_STATS] = {0}, stat_max[FC_MAX_STEP_STATS] = {0};
+    double stat_own[FC_MAX_STEP_STATS] = {0};
     for (long long n = 0; n < steps; n++) {
         /* The step the CPU takes (halved where a shore outruns it), taken by the GPU and the
          * perturbed CPU run too, so a rate difference cannot hide. */
@@ -319,6 +350,7 @@ START_TEST(gpu_matches_cpu)
                       "step %lld: change cpu %.17g gpu %.17g", n, rc.change, rg.change);
         for (size_t k = 0; k < s->io.nstep_stats; k++) {
             stat_diff[k] = fmax(stat_diff[k], fabs(rc.stats[k] - rg.stats[k]));
+            stat_own[k] = fmax(stat_own[k], fabs(rc.stats[k] - rr.stats[k]));
             stat_max[k] = fmax(stat_max[k], fabs(rc.stats[k]));
         }
         /* Halfway: a download (what a record does) and on again, on every backend. */
@@ -329,18 +361,29 @@ START_TEST(gpu_matches_cpu)
         }
     }
     /* The step statistics (pressure iterations and residuals, budget residuals): the same
-     * quantities from the same state, to the solver's tolerance. */
+     * quantities from the same state, to the solver's tolerance or to what the perturbed CPU run
+     * shows, whichever is larger: an iterative solve that stops at a tolerance near its
+     * round-off plateau (Jacobi-preconditioned CG on a periodic grid) can take a few more or
+     * fewer iterations on a state one rounding away, and a budget residual is a difference of
+     * large terms. Judged after the fields, so that every number of a case is printed. */
+    const char *stat_failed = NULL;
+    double stat_failed_by = 0;
     for (size_t k = 0; k < s->io.nstep_stats; k++) {
-        printf("%-36s step statistic %s: largest |gpu - cpu| %.3e of %.3e\n", cases[_i].name,
-               s->io.step_stats[k].name, stat_diff[k], stat_max[k]);
-        if (!strcmp(s->io.step_stats[k].name, "poisson_iterations"))
-            ck_assert_msg(stat_diff[k] <= 2, "pressure iterations differ by %g", stat_diff[k]);
-        else if (!strcmp(s->io.step_stats[k].name, "poisson_residual"))
-            ck_assert_msg(stat_diff[k] <= 10 * atof(POISSON_TOL), "pressure residuals differ by %g",
-                          stat_diff[k]);
+        const char *name = s->io.step_stats[k].name;
+        double tol;
+        if (!strcmp(name, "poisson_iterations"))
+            tol = fmax(2, 2 * stat_own[k]);
+        else if (!strcmp(name, "poisson_residual"))
+            tol = 10 * atof(POISSON_TOL);
         else
-            ck_assert_msg(stat_diff[k] <= 1e-6 * stat_max[k] + 1e-12, "%s differs by %g",
-                          s->io.step_stats[k].name, stat_diff[k]);
+            tol = fmax(1e-6 * stat_max[k] + 1e-12, 100 * stat_own[k]);
+        printf("%-36s step statistic %s: largest |gpu - cpu| %.3e of %.3e (perturbed CPU %.3e; "
+               "tolerance %.1e)\n", cases[_i].name, name, stat_diff[k], stat_max[k], stat_own[k],
+               tol);
+        if (!(stat_diff[k] <= tol) && !stat_failed) {
+            stat_failed = name;
+            stat_failed_by = stat_diff[k];
+        }
     }
     tl_sim_download(&cpu);
     tl_sim_download(&gpu);
@@ -373,6 +416,8 @@ START_TEST(gpu_matches_cpu)
     tl_sim_close(&cpu);
     tl_sim_close(&gpu);
     tl_sim_close(&ref);
+    ck_assert_msg(!stat_failed, "%s: step statistic %s differs by %g", cases[_i].name, stat_failed,
+                  stat_failed_by);
 }
 END_TEST
 
@@ -591,8 +636,12 @@ START_TEST(mlp_gpu_shapes_and_tf32)
         {"sixteen layers of 24", 16, {24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
                                       24, 4},
          MLP_GELU, MLP_MSE, MLP_ADAMW, 200, 256, 0, 1, 2},
-        {"TF32 96-128-128-8", 3, {96, 128, 128, 8}, MLP_RELU, MLP_MSE, MLP_ADAMW, 512, 512, 1, 0,
-         2},
+        /* TF32 with plain SGD: Adam's first steps move every parameter by about the learning
+         * rate times the sign of its gradient, so a gradient smaller than TF32's error (1e-3 of
+         * the largest) can step either way; seen on an H200, the parameters then differ by 4e-2
+         * of the largest though the gradients agree to 2e-3. The AdamW kernel itself is
+         * compared in float32 above. */
+        {"TF32 96-128-128-8", 3, {96, 128, 128, 8}, MLP_RELU, MLP_MSE, MLP_SGD, 512, 512, 1, 0, 2},
         {"TF32 cross-entropy", 2, {64, 96, 10}, MLP_SILU, MLP_CROSS_ENTROPY, MLP_SGD, 256, 256, 1, 0, 2},
     };
     mlp_compare(&shapes[_i]);

@@ -29,7 +29,7 @@ TESTS_ENVIRONMENT = top_srcdir='$(top_srcdir)' top_builddir='$(top_builddir)' \
 	LSAN_OPTIONS=suppressions='$(abs_top_srcdir)/tests/lsan.supp':print_suppressions=0
 
 # On a machine with a GPU: check_gpu, then the same under every compute-sanitizer tool, with one
-# summary (tests/gpu.sh; under 8 minutes on one H200).
+# summary (tests/gpu.sh; about 3 minutes on one H200).
 check-gpu: tests/check_gpu
 	top_builddir='$(top_builddir)' OMP_NUM_THREADS=$${OMP_NUM_THREADS:-8} \
 	  $(SHELL) '$(top_srcdir)/tests/gpu.sh'
