@@ -393,6 +393,8 @@ void ml_dataset_free(ml_dataset *d)
         free(d->files[f].time);
         free(d->files[f].data);
         free(d->files[f].statics);
+        free(d->files[f].pushed);
+        free(d->files[f].pushed_ok);
     }
     for (int s = 0; s < 2; s++) {
         free(d->pair_file[s]);
@@ -416,6 +418,15 @@ void ml_dataset_batch(const ml_dataset *d, int split, const size_t *idx, int B, 
         const ml_file *mf = &d->files[d->pair_file[split][p]];
         const int t = d->pair_t[split][p], i = (int)(c % d->geo.nx), j = (int)(c / d->geo.nx);
         const float *now = mf->data + (size_t)t * nv * plane, *next = now + nv * plane;
+        if (split == ML_TRAIN && d->push_fraction > 0 && mf->pushed && mf->pushed_ok[t]) {
+            /* splitmix64 of the sample and the epoch's seed: uniform in [0, 1) */
+            unsigned long long h = s + d->push_seed * 0x9e3779b97f4a7c15ull;
+            h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
+            h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
+            h ^= h >> 31;
+            if ((double)(h >> 11) * 0x1.0p-53 < d->push_fraction)
+                now = mf->pushed + (size_t)t * nv * plane;
+        }
         ml_neighbourhood(&d->geo, now, mf->statics, d->in_mean, d->in_std, i, j, x + (size_t)r * nf);
         for (int v = 0; v < nv; v++)
             y[(size_t)r * nv + v] = (next[v * plane + c] - now[v * plane + c] - d->out_mean[v]) / d->out_std[v];

@@ -49,6 +49,10 @@ typedef struct ml_file {
     double *time;   /* [nt] s */
     float *data;    /* [nt][nvars][ny][nx] */
     float *statics; /* [nstatic][ny][nx] */
+    /* The model's own forecast of record t, for pushforward training (ml_train's --unroll):
+     * [nt][nvars][ny][nx] where pushed_ok[t]; NULL when unused. */
+    float *pushed;
+    unsigned char *pushed_ok;
 } ml_file;
 
 typedef struct ml_dataset {
@@ -67,6 +71,11 @@ typedef struct ml_dataset {
     /* record pairs (file, t) of each split */
     int npairs[2];
     int *pair_file[2], *pair_t[2];
+    /* Pushforward: this fraction of the training samples whose record has a pushed state take
+     * their input from it, and as target the change from it to the true next record; which
+     * ones is a hash of the sample and push_seed (a new draw each epoch). */
+    double push_fraction;
+    unsigned long long push_seed;
 } ml_dataset;
 
 /* Reads the files and sets up the splits and the normalisation. Every file must hold the
@@ -80,7 +89,8 @@ void ml_dataset_free(ml_dataset *d);
 int ml_features_per_sample(const ml_geometry *g);
 /* Samples in a split: its record pairs times the cells. */
 size_t ml_dataset_count(const ml_dataset *d, int split);
-/* Normalised inputs x [B][features] and targets y [B][nvars] of samples idx[0..B) of a split. */
+/* Normalised inputs x [B][features] and targets y [B][nvars] of samples idx[0..B) of a split
+ * (training samples from a pushed state where push_fraction says so). */
 void ml_dataset_batch(const ml_dataset *d, int split, const size_t *idx, int B, float *x, float *y);
 
 /*

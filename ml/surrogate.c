@@ -26,11 +26,40 @@
 
 static const char *const opt_names[2] = {"sgd", "adamw"};
 
-static void join(char *buf, size_t len, char names[][64], int n)
+/* The names whose bit is set in mask, comma-separated ("" for none). */
+static void join_mask(char *buf, size_t len, const char names[][64], int n, unsigned mask)
 {
     buf[0] = '\0';
-    for (int k = 0; k < n; k++)
-        snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", k ? "," : "", names[k]);
+    for (int v = 0; v < n; v++)
+        if (mask >> v & 1)
+            snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", *buf ? "," : "", names[v]);
+}
+
+static void join(char *buf, size_t len, const char names[][64], int n)
+{
+    join_mask(buf, len, names, n, ~0u);
+}
+
+/* The mask of a comma-separated list of names[0..n) ("" or "none": 0); -1 and the unknown name
+ * in bad when one is not among them. */
+int ml_variable_mask(const char *list, const char names[][64], int n, char *bad, size_t badlen)
+{
+    unsigned mask = 0;
+    if (!list || !*list || !strcmp(list, "none"))
+        return 0;
+    for (const char *p = list; *p;) {
+        const size_t len = strcspn(p, ",");
+        int v = 0;
+        while (v < n && (strlen(names[v]) != len || strncmp(names[v], p, len)))
+            v++;
+        if (v == n) {
+            snprintf(bad, badlen, "%.*s", (int)(len < 64 ? len : 64), p);
+            return -1;
+        }
+        mask |= 1u << v;
+        p += len + (p[len] == ',');
+    }
+    return (int)mask;
 }
 
 void ml_surrogate_free(ml_surrogate *s)
@@ -104,13 +133,17 @@ static int define_model(fc_cf_file *f, const ml_surrogate *s, const mlp_optim *o
                                  err)))
             return st;
 
-    char vars[1100], statics[1100];
-    join(vars, sizeof vars, (char(*)[64])s->vars, g->nvars);
-    join(statics, sizeof statics, (char(*)[64])s->statics, g->nstatic);
+    char vars[1100], statics[1100], conserved[1100], nonnegative[1100];
+    join(vars, sizeof vars, s->vars, g->nvars);
+    join(statics, sizeof statics, s->statics, g->nstatic);
+    join_mask(conserved, sizeof conserved, s->vars, g->nvars, s->conserved);
+    join_mask(nonnegative, sizeof nonnegative, s->vars, g->nvars, s->nonnegative);
     const char *const text[][2] = {
         {"flowcast_version", PACKAGE_VERSION},
         {"variables", vars},
         {"static_fields", statics},
+        {"conserved_variables", conserved},
+        {"nonnegative_variables", nonnegative},
         {"activation", mlp_activation_name(s->net.activation)},
         {"optimizer", opt_names[s->optimizer]},
         {"boundaries", s->boundaries},
@@ -121,9 +154,11 @@ static int define_model(fc_cf_file *f, const ml_surrogate *s, const mlp_optim *o
     for (size_t k = 0; k < sizeof text / sizeof text[0]; k++)
         if ((st = fc_cf_att_text(f, NC_GLOBAL, text[k][0], text[k][1], err)))
             return st;
-    const int ints[] = {g->stencil, g->nx, g->ny, s->epochs_done, s->best_epoch, s->batch};
-    const char *int_names[] = {"stencil", "nx", "ny", "epochs_done", "best_epoch", "batch"};
-    for (int k = 0; k < 6; k++)
+    const int ints[] = {g->stencil, g->nx, g->ny, s->epochs_done, s->best_epoch, s->batch,
+                        s->unroll > 1 ? s->unroll : 1};
+    const char *int_names[] = {"stencil", "nx", "ny", "epochs_done", "best_epoch", "batch",
+                               "unroll"};
+    for (int k = 0; k < 7; k++)
         if ((st = fc_cf_att_int(f, NC_GLOBAL, int_names[k], 1, &ints[k], err)))
             return st;
     const double dbl[] = {s->interval, s->dx, s->dy, s->lr, s->weight_decay, s->best_val,
@@ -133,7 +168,7 @@ static int define_model(fc_cf_file *f, const ml_surrogate *s, const mlp_optim *o
     for (int k = 0; k < 8; k++)
         if ((st = fc_cf_att_double(f, NC_GLOBAL, dbl_names[k], 1, &dbl[k], err)))
             return st;
-    return FC_OK;
+    return fc_cf_att_double(f, NC_GLOBAL, "state_noise", 1, &s->state_noise, err);
 }
 
 int ml_surrogate_save(const ml_surrogate *s, const mlp_optim *opt, const char *path, fc_err *err)
@@ -229,6 +264,24 @@ int ml_surrogate_load(ml_surrogate *s, mlp_optim *opt, const char *path, fc_err 
                                  texts[k].len, err)) > 0)
             st = fc_fail(err, FC_EINPUT, "'%s' is not a flowcast model file: no attribute '%s'",
                          path, texts[k].name);
+    /* Pushforward steps of its training: absent in models of before it existed (1, none). */
+    long long unroll = 1;
+    if (!st && (st = fc_nc_att_int(ncid, NC_GLOBAL, path, "unroll", 1, 64, &unroll, err)) > 0)
+        st = FC_OK;
+    s->unroll = (int)unroll;
+    if (!st && (st = fc_nc_att_doubles(ncid, NC_GLOBAL, path, "state_noise", &s->state_noise, 1,
+                                       err)) > 0)
+        st = FC_OK;
+    if (!st && !(s->state_noise >= 0 && s->state_noise <= 100))
+        st = fc_fail(err, FC_EINPUT, "'%s' is a damaged model file: state_noise %g (0 to 100 "
+                     "expected)", path, s->state_noise);
+    /* The constraints: absent in models of before they existed (none then). */
+    char conserved[1100] = "", nonnegative[1100] = "";
+    for (int k = 0; k < 2 && !st; k++)
+        if ((st = fc_nc_att_text(ncid, NC_GLOBAL, path,
+                                 k ? "nonnegative_variables" : "conserved_variables",
+                                 k ? nonnegative : conserved, sizeof conserved, err)) > 0)
+            st = FC_OK;
     /* Where it came from: descriptive, empty when absent. */
     struct {
         const char *name;
@@ -304,6 +357,19 @@ int ml_surrogate_load(ml_surrogate *s, mlp_optim *opt, const char *path, fc_err 
     if (!st && activation < 0)
         st = fc_fail(err, FC_EINPUT, "'%s' is a damaged model file: unknown activation '%s'", path,
                      act);
+    for (int k = 0; k < 2 && !st; k++) {
+        char bad[80];
+        const int mask = ml_variable_mask(k ? nonnegative : conserved, s->vars, g->nvars, bad,
+                                          sizeof bad);
+        if (mask < 0)
+            st = fc_fail(err, FC_EINPUT, "'%s' is a damaged model file: its %s variable '%s' is "
+                         "not among its variables '%s'", path, k ? "non-negative" : "conserved",
+                         bad, vars);
+        else if (k)
+            s->nonnegative = (unsigned)mask;
+        else
+            s->conserved = (unsigned)mask;
+    }
     if (!st && ml_parse_boundaries(s->boundaries, g->bc))
         st = fc_fail(err, FC_EINPUT, "'%s' is a damaged model file: boundaries '%s' are not "
                      "'west=KIND east=KIND south=KIND north=KIND'", path, s->boundaries);
@@ -446,6 +512,22 @@ static int split_loss(const ml_dataset *d, const mlp *net, mlp_work *w, mlp_gpu 
     return FC_OK;
 }
 
+/* Whether a resumed model fits the data it is to go on learning from. */
+static int same_setup(const ml_surrogate *s, const ml_dataset *d, const char *path, fc_err *err)
+{
+    if (s->geo.nvars != d->geo.nvars || s->geo.nstatic != d->geo.nstatic ||
+        s->geo.stencil != d->geo.stencil || s->geo.nx != d->geo.nx || s->geo.ny != d->geo.ny)
+        return fc_fail(err, FC_EINPUT, "--resume: the model '%s' has %d variables, %d static "
+                       "fields, stencil %d on %d x %d; the data and options give %d, %d, %d on "
+                       "%d x %d", path, s->geo.nvars, s->geo.nstatic, s->geo.stencil, s->geo.nx,
+                       s->geo.ny, d->geo.nvars, d->geo.nstatic, d->geo.stencil, d->geo.nx, d->geo.ny);
+    for (int v = 0; v < d->geo.nvars; v++)
+        if (strcmp(s->vars[v], d->vars[v]))
+            return fc_fail(err, FC_EINPUT, "--resume: the model '%s' emulates '%s' where --vars "
+                           "gives '%s'", path, s->vars[v], d->vars[v]);
+    return FC_OK;
+}
+
 /*
  * Gaussian noise of deviation sigma (in normalised units) on a batch's inputs: the model then
  * learns to pull a slightly wrong state back, which its own forecasts are after a few steps
@@ -463,19 +545,53 @@ static void add_noise(float *x, size_t n, double sigma, unsigned long long *stat
     }
 }
 
-/* Whether a resumed model fits the data it is to go on learning from. */
-static int same_setup(const ml_surrogate *s, const ml_dataset *d, const char *path, fc_err *err)
+static size_t plane_of(const ml_dataset *d)
 {
-    if (s->geo.nvars != d->geo.nvars || s->geo.nstatic != d->geo.nstatic ||
-        s->geo.stencil != d->geo.stencil || s->geo.nx != d->geo.nx || s->geo.ny != d->geo.ny)
-        return fc_fail(err, FC_EINPUT, "--resume: the model '%s' has %d variables, %d static "
-                       "fields, stencil %d on %d x %d; the data and options give %d, %d, %d on "
-                       "%d x %d", path, s->geo.nvars, s->geo.nstatic, s->geo.stencil, s->geo.nx,
-                       s->geo.ny, d->geo.nvars, d->geo.nstatic, d->geo.stencil, d->geo.nx, d->geo.ny);
-    for (int v = 0; v < d->geo.nvars; v++)
-        if (strcmp(s->vars[v], d->vars[v]))
-            return fc_fail(err, FC_EINPUT, "--resume: the model '%s' emulates '%s' where --vars "
-                           "gives '%s'", path, s->vars[v], d->vars[v]);
+    return (size_t)d->geo.nx * d->geo.ny;
+}
+
+/* Pushforward (--unroll R): each training record t's state as the model, as it is now, with
+ * its constraints, forecasts it in R - 1 steps from record t - (R - 1), where the records
+ * between are one output interval apart; into each file's pushed states. */
+static int push_states(const ml_surrogate *s, ml_dataset *d, mlp_work *w, float *x,
+                       double *state, float *scratch, unsigned long long seed, fc_err *err)
+{
+    const size_t n = plane_of(d) * d->geo.nvars;
+    const int steps = s->unroll - 1;
+    for (int f = 0; f < d->nfiles; f++) {
+        ml_file *mf = &d->files[f];
+        if (!mf->pushed) {
+            mf->pushed = malloc((size_t)mf->nt * n * sizeof *mf->pushed);
+            mf->pushed_ok = malloc((size_t)mf->nt);
+            if (!mf->pushed || !mf->pushed_ok)
+                return fc_fail(err, FC_ENOMEM, "out of memory for the pushforward states");
+        }
+        memset(mf->pushed_ok, 0, (size_t)mf->nt);
+    }
+    for (int p = 0; p < d->npairs[ML_TRAIN]; p++) {
+        ml_file *mf = &d->files[d->pair_file[ML_TRAIN][p]];
+        const int t = d->pair_t[ML_TRAIN][p], t0 = t - steps;
+        int spaced = t0 >= 0;
+        for (int k = t0; spaced && k < t; k++)
+            spaced = fabs(mf->time[k + 1] - mf->time[k] - d->interval) <= 1e-6 * d->interval;
+        if (!spaced)
+            continue;
+        const float *from = mf->data + (size_t)t0 * n;
+        for (size_t k = 0; k < n; k++)
+            state[k] = from[k];
+        for (int k = 0; k < steps; k++)
+            ml_surrogate_step(s, w, state, mf->statics, x, scratch);
+        float *to = mf->pushed + (size_t)t * n;
+        const size_t plane = plane_of(d);
+        for (size_t k = 0; k < n; k++)
+            to[k] = (float)state[k];
+        if (s->state_noise > 0) {
+            unsigned long long rng = seed * 0x9e3779b97f4a7c15ull + (unsigned long long)p;
+            for (int v = 0; v < d->geo.nvars; v++)
+                add_noise(to + v * plane, plane, s->state_noise * s->out_std[v], &rng);
+        }
+        mf->pushed_ok[t] = 1;
+    }
     return FC_OK;
 }
 
@@ -553,6 +669,9 @@ int ml_train(const ml_train_opts *o, fc_err *err)
     s.weight_decay = opt.weight_decay;
     s.batch = o->batch;
     s.seed = o->seed;
+    s.unroll = o->unroll > 1 ? o->unroll : 1;
+    s.state_noise = o->state_noise;
+    const int pushing = s.unroll > 1 || s.state_noise > 0;
     /* Inputs normalised with the model's statistics (the same as the data's unless resumed). */
     memcpy(d.in_mean, s.in_mean, sizeof d.in_mean);
     memcpy(d.in_std, s.in_std, sizeof d.in_std);
@@ -561,7 +680,7 @@ int ml_train(const ml_train_opts *o, fc_err *err)
 
     const size_t ntrain = ml_dataset_count(&d, ML_TRAIN), nval = ml_dataset_count(&d, ML_VALID);
     const int B = o->batch, nf = ml_features_per_sample(&d.geo);
-    mlp_work w;
+    mlp_work w = {0}; /* freed on every path, also before its init */
     size_t *idx = malloc(ntrain * sizeof *idx), *vidx = malloc((size_t)B * sizeof *vidx);
     float *x = malloc((size_t)B * nf * sizeof *x), *y = malloc((size_t)B * d.geo.nvars * sizeof *y);
     float *grad = malloc(s.net.nparams * sizeof *grad);
@@ -573,16 +692,64 @@ int ml_train(const ml_train_opts *o, fc_err *err)
         st = fc_fail(err, FC_ENOMEM, "out of memory for training");
     if (!st)
         st = mlp_work_init(&w, &s.net, B, err);
+    /* The pushforward's forecasts: the whole grid at once, as a rollout steps it. */
+    const int push_batch = (int)(plane_of(&d) < 65536 ? plane_of(&d) : 65536);
+    mlp_work pw = {0};
+    float *px = NULL, *pscratch = NULL;
+    double *pstate = NULL;
+    if (!st && pushing) {
+        px = malloc((size_t)push_batch * nf * sizeof *px);
+        pscratch = malloc(plane_of(&d) * d.geo.nvars * sizeof *pscratch);
+        pstate = malloc(plane_of(&d) * d.geo.nvars * sizeof *pstate);
+        if (!px || !pscratch || !pstate)
+            st = fc_fail(err, FC_ENOMEM, "out of memory for the pushforward");
+        else
+            st = mlp_work_init(&pw, &s.net, push_batch, err);
+    }
     mlp_gpu *gpu = NULL;
     if (!st && o->gpu)
         st = mlp_gpu_create(&s.net, &opt, B, o->tf32, &gpu, err);
     if (!st && s.epochs_done >= total)
         st = fc_fail(err, FC_EINPUT, "--resume: '%s' has trained %d epochs already; ask for more "
                      "with --epochs", o->output, s.epochs_done);
+    /* The constraints of its steps: as asked; else a resumed model's own; else the depth of
+     * shallow-water data, which is conserved and cannot be negative. */
+    int has_h = 0;
+    for (int v = 0; v < d.geo.nvars; v++)
+        has_h |= !strcmp(d.vars[v], "h");
+    for (int k = 0; k < 2 && !st; k++) {
+        const char *list = k ? o->nonnegative : o->conserve;
+        if (!list && o->resume)
+            continue;
+        if (!list)
+            list = has_h && !strcmp(d.solver, "swe") ? "h" : "none";
+        char bad[80], names[1100];
+        const int mask = ml_variable_mask(list, d.vars, d.geo.nvars, bad, sizeof bad);
+        join(names, sizeof names, d.vars, d.geo.nvars);
+        if (mask < 0)
+            st = fc_fail(err, FC_EINPUT, "--%s: '%s' is not one of the variables '%s'",
+                         k ? "nonnegative" : "conserve", bad, names);
+        else if (k)
+            s.nonnegative = (unsigned)mask;
+        else
+            s.conserved = (unsigned)mask;
+    }
     for (int k = 0; k < 3 && !st; k++)
         if (s.epochs_done)
             memcpy(hist[k], k == 0 ? s.train_loss : k == 1 ? s.val_loss : s.samples_per_s,
                    (size_t)s.epochs_done * sizeof(double));
+    if (!st) {
+        char names[2][1100];
+        join_mask(names[0], sizeof names[0], s.vars, s.geo.nvars, s.conserved);
+        join_mask(names[1], sizeof names[1], s.vars, s.geo.nvars, s.nonnegative);
+        if (*names[0] && ml_surrogate_closed(&s))
+            fc_info("train: forecast steps conserve the domain sum of %s", names[0]);
+        else if (*names[0])
+            fc_info("train: %s is not conserved by the forecast steps: the domain has an open or "
+                    "inflow side, through which its sum may change", names[0]);
+        if (*names[1])
+            fc_info("train: forecast steps keep %s non-negative", names[1]);
+    }
     if (!st)
         fc_info("train: %zu training samples (%d record pairs), %zu validation (%d), %d features "
                 "-> %d outputs, %zu parameters, %s",
@@ -599,6 +766,16 @@ int ml_train(const ml_train_opts *o, fc_err *err)
         }
         const double w0 = fc_now(), rate = mlp_schedule_lr(MLP_COSINE, o->lr, e, total);
         mlp_shuffle(idx, ntrain, o->seed * 1000003ull + (unsigned long long)e);
+        /* Pushforward from the second epoch (the first model's forecasts are noise); noisy
+         * true states from the first. */
+        if (pushing && (e > 0 || s.unroll == 1)) {
+            if ((gpu && s.unroll > 1 && (st = mlp_gpu_download(gpu, &s.net, NULL, err))) ||
+                (st = push_states(&s, &d, &pw, px, pstate, pscratch,
+                                  o->seed * 104729ull + (unsigned long long)e, err)))
+                break;
+            d.push_fraction = 0.5;
+            d.push_seed = o->seed * 7919ull + (unsigned long long)e;
+        }
         double sum = 0;
         size_t seen = 0;
         for (size_t b0 = 0; b0 < ntrain; b0 += (size_t)B) {
@@ -671,6 +848,10 @@ int ml_train(const ml_train_opts *o, fc_err *err)
     for (int k = 0; k < 3; k++)
         free(hist[k]);
     mlp_gpu_destroy(gpu);
+    mlp_work_free(&pw);
+    free(px);
+    free(pscratch);
+    free(pstate);
     mlp_work_free(&w);
     free(idx);
     free(vidx);
@@ -685,28 +866,72 @@ int ml_train(const ml_train_opts *o, fc_err *err)
 
 /* ---- rollout ---- */
 
-void ml_surrogate_step(const ml_surrogate *s, mlp_work *w, float *state, const float *statics,
-                       float *x, float *next)
+int ml_surrogate_closed(const ml_surrogate *s)
+{
+    for (int k = 0; k < 4; k++)
+        if (s->geo.bc[k] != FC_BC_PERIODIC && s->geo.bc[k] != FC_BC_WALL)
+            return 0;
+    return 1;
+}
+
+void ml_surrogate_step(const ml_surrogate *s, mlp_work *w, double *state, const float *statics,
+                       float *x, float *scratch)
 {
     const ml_geometry *g = &s->geo;
     const size_t plane = (size_t)g->nx * g->ny;
     const int nf = ml_features_per_sample(g), nv = g->nvars, B = w->max_batch;
+    /* The features come from a float copy of the state taken before any cell changes. */
+    for (size_t k = 0; k < plane * nv; k++)
+        scratch[k] = (float)state[k];
+    double sum0[ML_MAX_VARS];
+    for (int v = 0; v < nv; v++) {
+        sum0[v] = 0;
+        for (size_t k = 0; k < plane; k++)
+            sum0[v] += state[v * plane + k];
+    }
     for (size_t c0 = 0; c0 < plane; c0 += (size_t)B) {
         const int b = (int)(plane - c0 < (size_t)B ? plane - c0 : (size_t)B);
 #pragma omp parallel for schedule(static)
         for (int r = 0; r < b; r++) {
             const size_t c = c0 + (size_t)r;
-            ml_neighbourhood(g, state, statics, s->in_mean, s->in_std, (int)(c % g->nx),
+            ml_neighbourhood(g, scratch, statics, s->in_mean, s->in_std, (int)(c % g->nx),
                              (int)(c / g->nx), x + (size_t)r * nf);
         }
         const float *dy = mlp_forward(&s->net, w, x, b);
         for (int r = 0; r < b; r++)
-            for (int v = 0; v < nv; v++) {
-                const size_t k = v * plane + c0 + (size_t)r;
-                next[k] = state[k] + dy[(size_t)r * nv + v] * s->out_std[v] + s->out_mean[v];
-            }
+            for (int v = 0; v < nv; v++)
+                state[v * plane + c0 + (size_t)r] +=
+                    (double)dy[(size_t)r * nv + v] * s->out_std[v] + s->out_mean[v];
     }
-    memcpy(state, next, plane * nv * sizeof *next);
+    const int closed = ml_surrogate_closed(s);
+    for (int v = 0; v < nv; v++) {
+        double *q = state + v * plane;
+        const int conserve = closed && (s->conserved >> v & 1);
+        if (conserve) {
+            double sum = 0;
+            for (size_t k = 0; k < plane; k++)
+                sum += q[k];
+            const double shift = (sum - sum0[v]) / (double)plane;
+            for (size_t k = 0; k < plane; k++)
+                q[k] -= shift;
+        }
+        if (s->nonnegative >> v & 1) {
+            int clipped = 0;
+            for (size_t k = 0; k < plane; k++)
+                if (q[k] < 0) {
+                    q[k] = 0;
+                    clipped = 1;
+                }
+            if (conserve && clipped && sum0[v] > 0) {
+                double sum = 0;
+                for (size_t k = 0; k < plane; k++)
+                    sum += q[k];
+                const double scale = sum0[v] / sum;
+                for (size_t k = 0; k < plane; k++)
+                    q[k] *= scale;
+            }
+        }
+    }
 }
 
 /* Reads variables names[0..n) of init at record rec into out [n][ny][nx], every value
@@ -799,7 +1024,8 @@ static int create_forecast(const ml_rollout_opts *o, const ml_surrogate *s, int 
         goto fail;
     const int dims[3] = {dt, dy, dx};
     for (int v = 0; v < g->nvars; v++)
-        if ((st = def_like(f, in, s->vars[v], NC_FLOAT, 3, dims, s->vars[v], &out->var_id[v],
+        /* double: what the constraints keep (a conserved sum) is kept in the file too */
+        if ((st = def_like(f, in, s->vars[v], NC_DOUBLE, 3, dims, s->vars[v], &out->var_id[v],
                            err)))
             goto fail;
     if ((st = fc_cf_att_text(f, NC_GLOBAL, "source",
@@ -830,13 +1056,13 @@ fail:
 
 /* Appends record rec at time t: every variable, then the time (the record is whole), synced. */
 static int write_state(forecast_file *out, const ml_surrogate *s, size_t rec, double t,
-                       const float *state, fc_err *err)
+                       const double *state, fc_err *err)
 {
     const ml_geometry *g = &s->geo;
     size_t start[3] = {rec, 0, 0}, count[3] = {1, (size_t)g->ny, (size_t)g->nx};
     int st = FC_OK;
     for (int v = 0; v < g->nvars && !st; v++)
-        st = fc_cf_put_float(&out->cf, out->var_id[v], start, count,
+        st = fc_cf_put_double(&out->cf, out->var_id[v], start, count,
                              state + (size_t)v * g->nx * g->ny, err);
     if (!st)
         st = fc_cf_put_double(&out->cf, out->time_id, start, count, &t, err);
@@ -930,17 +1156,18 @@ int ml_rollout(const ml_rollout_opts *o, ml_rollout_result *res, fc_err *err)
             st = fc_fail(err, FC_EINPUT, "%s has no record at --time %g s (its records run from %g "
                          "to %g s)", o->init, o->time, times[0], times[nt - 1]);
     }
-    float *state = malloc(plane * g->nvars * sizeof *state), *first = malloc(plane * g->nvars * sizeof *first);
+    double *state = malloc(plane * g->nvars * sizeof *state);
+    float *first = malloc(plane * g->nvars * sizeof *first);
     float *truth = malloc(plane * g->nvars * sizeof *truth);
-    float *next = malloc(plane * g->nvars * sizeof *next);
+    float *scratch = malloc(plane * g->nvars * sizeof *scratch);
     float *statics = malloc((plane * g->nstatic + 1) * sizeof *statics);
     const int B = (int)(plane < 65536 ? plane : 65536);
     float *x = malloc((size_t)B * ml_features_per_sample(g) * sizeof *x);
     mlp_work w = {0};
-    if (!st && (!state || !first || !truth || !next || !statics || !x))
+    if (!st && (!state || !first || !truth || !scratch || !statics || !x))
         st = fc_fail(err, FC_ENOMEM, "out of memory");
     if (!st)
-        st = read_record(in, o->init, s.vars, g->nvars, g->nx, g->ny, rec, state, err);
+        st = read_record(in, o->init, s.vars, g->nvars, g->nx, g->ny, rec, first, err);
     if (!st)
         st = read_record(in, o->init, s.statics, g->nstatic, g->nx, g->ny, rec, statics, err);
     if (!st)
@@ -950,7 +1177,8 @@ int ml_rollout(const ml_rollout_opts *o, ml_rollout_result *res, fc_err *err)
         st = create_forecast(o, &s, in, &out, err);
     if (st)
         goto done;
-    memcpy(first, state, plane * g->nvars * sizeof *state);
+    for (size_t k = 0; k < plane * g->nvars; k++)
+        state[k] = first[k];
     const double t0 = times[rec];
     if ((st = write_state(&out, &s, 0, t0, state, err)))
         goto done;
@@ -983,7 +1211,7 @@ int ml_rollout(const ml_rollout_opts *o, ml_rollout_result *res, fc_err *err)
     double step_secs = 0;
     for (int n = 1; n <= o->steps; n++) {
         const double w0 = fc_now();
-        ml_surrogate_step(&s, &w, state, statics, x, next);
+        ml_surrogate_step(&s, &w, state, statics, x, scratch);
         step_secs += fc_now() - w0;
         const double t = t0 + n * s.interval;
         if ((st = write_state(&out, &s, (size_t)n, t, state, err)))
@@ -999,7 +1227,7 @@ int ml_rollout(const ml_rollout_opts *o, ml_rollout_result *res, fc_err *err)
                 const size_t i = v * plane + k;
                 m += state[i];
                 if (have) {
-                    e2 += ((double)state[i] - truth[i]) * ((double)state[i] - truth[i]);
+                    e2 += (state[i] - truth[i]) * (state[i] - truth[i]);
                     p2 += ((double)first[i] - truth[i]) * ((double)first[i] - truth[i]);
                 }
             }
@@ -1026,7 +1254,7 @@ done:
     free(state);
     free(first);
     free(truth);
-    free(next);
+    free(scratch);
     free(statics);
     free(x);
     ml_surrogate_free(&s);

@@ -30,10 +30,15 @@ typedef struct ml_surrogate {
     char vars[ML_MAX_VARS][64], statics[ML_MAX_VARS][64];
     float in_mean[ML_MAX_FEATURES], in_std[ML_MAX_FEATURES]; /* per feature (dataset.h) */
     float out_mean[ML_MAX_VARS], out_std[ML_MAX_VARS];
+    /* Constraints of each step, bit v for variable v (ml_surrogate_step): a conserved variable's
+     * domain sum is kept (on a domain closed by walls and periodic sides), a non-negative one
+     * stays >= 0. */
+    unsigned conserved, nonnegative;
     double interval, dx, dy;
     char boundaries[128], solver[64], case_name[256], data_files[4096];
     /* training */
-    int optimizer, epochs_done, best_epoch, batch;
+    int optimizer, epochs_done, best_epoch, batch, unroll;
+    double state_noise;
     double lr, weight_decay, best_val;
     unsigned long long seed;
     double *train_loss, *val_loss, *samples_per_s; /* [epochs_done] */
@@ -48,6 +53,19 @@ typedef struct ml_train_opts {
     int nhidden, activation, optimizer, epochs, batch, patience;
     double lr, weight_decay, val_fraction;
     double noise; /* deviation of the noise on training inputs (normalised units); 0: none */
+    /* Comma-separated variables to conserve and to keep non-negative, "none" for none; NULL:
+     * the depth h of shallow-water data (solver swe) for both, else none. */
+    const char *conserve, *nonnegative;
+    /* Pushforward training over R steps (1: off): from the second epoch on, half the training
+     * samples take their input from the model's own forecast of their record, R - 1 steps
+     * from the true state before it (no gradient through those steps), and learn the change
+     * from it to the true next record: the model learns to correct its own errors. */
+    int unroll;
+    /* Noise on those starting states (and, without --unroll, on true states): Gaussian, white
+     * in space, of deviation state_noise times each variable's spread of change per interval;
+     * the target stays the true next record, so the model learns to damp what it did not see
+     * in the data (grid-scale noise); 0: none. */
+    double state_noise;
     unsigned long long seed;
     const char *output;
     int resume, overwrite;
@@ -64,11 +82,26 @@ int ml_surrogate_save(const ml_surrogate *s, const mlp_optim *opt, const char *p
 int ml_surrogate_load(ml_surrogate *s, mlp_optim *opt, const char *path, fc_err *err);
 void ml_surrogate_free(ml_surrogate *s);
 
-/* One step of the surrogate: the state [nvars][ny][nx] advanced by one output interval, in
+/*
+ * One step of the surrogate: the state [nvars][ny][nx] advanced by one output interval, in
  * place, with the statics given; w must hold a batch of at least one row of cells, x that
- * batch's features, next a state's worth of scratch. */
-void ml_surrogate_step(const ml_surrogate *s, mlp_work *w, float *state, const float *statics,
-                       float *x, float *next);
+ * batch's features, scratch a state's worth of floats. The network works in float32; the state
+ * is double, so that what the constraints keep is kept to double round-off:
+ * - a conserved variable on a closed domain (walls and periodic sides): its predicted change
+ *   loses its domain mean, the L2-nearest change with a zero sum (any flux-form update has
+ *   one: no flux leaves a closed domain); on a domain with an open or inflow side the sum may
+ *   change through it, and is left as predicted;
+ * - a non-negative variable: cells below zero are set to zero, and where it is also conserved
+ *   on a closed domain the whole field is scaled back to its sum (every cell by the same
+ *   factor, so no cell turns negative and none that was dry gets water).
+ */
+void ml_surrogate_step(const ml_surrogate *s, mlp_work *w, double *state, const float *statics,
+                       float *x, float *scratch);
+/* The bit mask over names[0..n) of a comma-separated list ("" or "none": 0), or -1 with the
+ * name that is not among them in bad. */
+int ml_variable_mask(const char *list, const char names[][64], int n, char *bad, size_t badlen);
+/* Whether the surrogate's domain is closed: no open or inflow side. */
+int ml_surrogate_closed(const ml_surrogate *s);
 
 typedef struct ml_rollout_opts {
     const char *model, *init, *output;

@@ -260,6 +260,10 @@ expect "train: a variable the data lacks" 2 "waves.nc: no variable 'speed'" "$fc
 expect "train: missing data file" 2 "cannot read data file '$tmp/none.nc'" "$fc" train --data "$tmp/none.nc" --vars h -o "$m"
 expect "train: resume without a model" 2 "--resume: there is no model" "$fc" train --data "$tmp/waves.nc" --vars h --resume -o "$m"
 absent "train: bad input writes no model" "$m"
+expect "train: an unknown conserved variable" 2 "--conserve: 'q' is not one of the variables 'h,u,v'" "$fc" train --data "$tmp/waves.nc" --vars h,u,v --conserve q -o "$m"
+expect "train: --unroll out of range" 2 "--unroll" "$fc" train --data "$tmp/waves.nc" --vars h,u,v --unroll 0 -o "$m"
+expect "train: negative state noise" 2 "--state-noise" "$fc" train --data "$tmp/waves.nc" --vars h,u,v --state-noise -1 -o "$m"
+absent "train: bad constraints write no model" "$m"
 expect "train: a small model" 0 "train: best validation loss" "$fc" train --data "$tmp/waves.nc" --vars h,u,v --static b --hidden 16 --epochs 3 --batch 32 -o "$m"
 expect "train: no validation records" 0 "train loss" "$fc" train --data "$tmp/waves.nc" --vars h --hidden 8 --epochs 2 --batch 32 --val-fraction 0 -o "$tmp/noval.nc"
 grep -q "nan" "$tmp/err" && bad "train: no validation records, yet a NaN loss is printed" || ok "train: no validation records, no NaN printed"
@@ -272,7 +276,7 @@ expect "rollout: not a model" 2 "is not a flowcast model file" "$fc" rollout --m
 expect "rollout: no such time" 2 "has no record at --time 7 s" "$fc" rollout --model "$m" --init "$tmp/waves.nc" --time 7 --steps 2 -o "$tmp/p.nc"
 absent "rollout: bad input writes nothing" "$tmp/p.nc"
 expect "rollout: scored against the solver" 0 "| 0.04 | h |" "$fc" rollout --model "$m" --init "$tmp/waves.nc" --time 0.1 --steps 3 -o "$tmp/p.nc"
-"$NCDUMP" -h "$tmp/p.nc" | grep -q "float h(time, y, x)" && ok "rollout: the forecast in the solver's layout" || bad "rollout: the forecast in the solver's layout"
+"$NCDUMP" -h "$tmp/p.nc" | grep -q "double h(time, y, x)" && ok "rollout: the forecast in the solver's layout" || bad "rollout: the forecast in the solver's layout"
 expect "rollout: the forecast is not overwritten" 2 "exists; it is left untouched" "$fc" rollout --model "$m" --init "$tmp/waves.nc" --steps 1 -o "$tmp/p.nc"
 # A case whose initial state is read from a file, its paths relative to the case file: the
 # rollout times that case from any folder.

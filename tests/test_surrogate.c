@@ -83,14 +83,20 @@ static const char *make_data(const char *name, const char *const *sets, int nset
     return path;
 }
 
+/* The waves data as a dataset of h, u, v and b, 3 x 3, the last 20 % validating. */
+static void open_waves(ml_dataset *d, const char *data)
+{
+    const char *vars[] = {"h", "u", "v"}, *statics[] = {"b"};
+    fc_err err;
+    ck_assert_msg(ml_dataset_open(d, &data, 1, vars, 3, statics, 1, 3, 0.2, &err) == FC_OK, "%s",
+                  err.msg);
+}
+
 START_TEST(split_by_time_and_normalise_from_training_only)
 {
     const char *data = make_data("waves.nc", NULL, 0);
-    const char *vars[] = {"h", "u", "v"}, *statics[] = {"b"};
     ml_dataset d;
-    fc_err err;
-    ck_assert_msg(ml_dataset_open(&d, &data, 1, vars, 3, statics, 1, 3, 0.2, &err) == FC_OK, "%s",
-                  err.msg);
+    open_waves(&d, data);
     /* 11 records, 10 pairs: the last 2 validate. */
     ck_assert_int_eq(d.npairs[ML_TRAIN], 8);
     ck_assert_int_eq(d.npairs[ML_VALID], 2);
@@ -155,19 +161,31 @@ START_TEST(bad_data_is_named)
 }
 END_TEST
 
-/* Trains a small model; loads it back; a second training resumes it. */
-START_TEST(train_save_load_resume_rollout)
+/* Training options of a small model (one hidden layer of `width`) of h, u, v and b from the
+ * waves data, written to model_name in the test folder (removed first); the tests change what
+ * they test. */
+static ml_train_opts small_training(const char *model_name, int width)
 {
-    const char *data = make_data("waves.nc", NULL, 0);
-    const char *model = tl_temp_path("model.nc");
+    static const char *vars[] = {"h", "u", "v"}, *statics[] = {"b"}, *data;
+    static char model[512];
+    static int hidden[1];
+    data = make_data("waves.nc", NULL, 0);
+    snprintf(model, sizeof model, "%s", tl_temp_path(model_name));
     unlink(model);
-    const char *vars[] = {"h", "u", "v"}, *statics[] = {"b"};
-    const int hidden[] = {16};
+    hidden[0] = width;
     ml_train_opts o = {.data = &data, .ndata = 1, .vars = vars, .nvars = 3, .statics = statics,
                        .nstatic = 1, .stencil = 3, .hidden = hidden, .nhidden = 1,
                        .activation = MLP_TANH, .optimizer = MLP_ADAMW, .epochs = 4, .batch = 32,
                        .patience = 10, .lr = 3e-3, .weight_decay = 0.01, .val_fraction = 0.2,
                        .seed = 3, .output = model};
+    return o;
+}
+
+/* Trains a small model; loads it back; a second training resumes it. */
+START_TEST(train_save_load_resume_rollout)
+{
+    ml_train_opts o = small_training("model.nc", 16);
+    const char *data = o.data[0], *model = o.output;
     fc_err err;
     ck_assert_msg(ml_train(&o, &err) == FC_OK, "%s", err.msg);
     ml_surrogate s;
@@ -240,6 +258,141 @@ START_TEST(train_save_load_resume_rollout)
 }
 END_TEST
 
+/* Sum of field v of a state [nvars][plane]. */
+static double field_sum(const double *state, int v, size_t plane)
+{
+    double sum = 0;
+    for (size_t k = 0; k < plane; k++)
+        sum += state[v * plane + k];
+    return sum;
+}
+
+/* The constraints of a forecast step: shallow-water data makes h conserved and non-negative by
+ * default (kept in the model file); on the closed waves domain (periodic and walls) h's sum
+ * stays to double round-off over 40 steps of a model whose every step would change it, also
+ * when its changes are so large that cells run dry; on a domain with an open side the sum
+ * changes as predicted and only positivity holds. */
+START_TEST(forecast_steps_conserve_and_stay_nonnegative)
+{
+    ml_train_opts o = small_training("conserving.nc", 8);
+    const char *model = o.output;
+    o.epochs = 1;
+    o.conserve = "q";
+    fc_err err;
+    ck_assert_int_eq(ml_train(&o, &err), FC_EINPUT);
+    ck_assert_msg(strstr(err.msg, "--conserve: 'q' is not one of the variables 'h,u,v'"), "%s",
+                  err.msg);
+    o.conserve = NULL;
+    ck_assert_msg(ml_train(&o, &err) == FC_OK, "%s", err.msg);
+    ml_surrogate s;
+    ck_assert_msg(ml_surrogate_load(&s, NULL, model, &err) == FC_OK, "%s", err.msg);
+    ck_assert_uint_eq(s.conserved, 1);
+    ck_assert_uint_eq(s.nonnegative, 1);
+    ck_assert(ml_surrogate_closed(&s));
+
+    const ml_geometry *g = &s.geo;
+    const size_t plane = (size_t)g->nx * g->ny, n = plane * g->nvars;
+    double *state = malloc(n * sizeof *state), *start = malloc(n * sizeof *start);
+    float *statics_f = calloc(plane, sizeof *statics_f), *scratch = malloc(n * sizeof *scratch);
+    float *x = malloc(plane * (size_t)ml_features_per_sample(g) * sizeof *x);
+    mlp_work w;
+    ck_assert_int_eq(mlp_work_init(&w, &s.net, (int)plane, &err), FC_OK);
+    for (size_t k = 0; k < n; k++) /* a depth of 1 +- 0.3, velocities of +-0.1 */
+        start[k] = (k < plane ? 1 + 0.3 * sin(0.37 * (double)k) : 0.1 * cos(0.11 * (double)k));
+    /* 0: as trained, with a bias of 0.01 a step in h; 1: the same, h not conserved (the bias
+     * shows); 2: changes of 30 times the trained spread (cells run dry); 3: the same with an
+     * open west side. */
+    const float bias = s.out_mean[0], spread = s.out_std[0];
+    for (int trial = 0; trial < 4; trial++) {
+        s.conserved = trial == 1 ? 0 : 1;
+        s.out_mean[0] = bias + 0.01f;
+        s.out_std[0] = trial >= 2 ? 30 * spread : spread;
+        s.geo.bc[FC_WEST] = trial == 3 ? FC_BC_OPEN : FC_BC_PERIODIC;
+        memcpy(state, start, n * sizeof *state);
+        const double sum0 = field_sum(state, 0, plane);
+        double lowest = INFINITY;
+        int dry = 0;
+        for (int step = 0; step < 40; step++) {
+            ml_surrogate_step(&s, &w, state, statics_f, x, scratch);
+            for (size_t k = 0; k < plane; k++) {
+                lowest = fmin(lowest, state[k]);
+                dry += state[k] == 0;
+            }
+        }
+        const double drift = fabs(field_sum(state, 0, plane) - sum0) / sum0;
+        if (trial == 1 || trial == 3)
+            ck_assert_msg(drift > 1e-3, "trial %d: the sum of h should change: %g", trial, drift);
+        else
+            ck_assert_msg(drift <= 1e-13, "trial %d: the sum of h drifts by %g", trial, drift);
+        ck_assert_msg(lowest >= 0, "trial %d: h reaches %g", trial, lowest);
+        if (trial >= 2)
+            ck_assert_msg(dry > 0, "trial %d: no cell ran dry: the test tests nothing", trial);
+    }
+    mlp_work_free(&w);
+    free(state);
+    free(start);
+    free(statics_f);
+    free(scratch);
+    free(x);
+    ml_surrogate_free(&s);
+}
+END_TEST
+
+/* Pushforward and state noise: a training sample that draws a pushed state reads its inputs
+ * from it and learns the change from it to the true next record; a training with both runs
+ * and records them in the model. */
+START_TEST(pushed_states_are_inputs_and_targets_start_from_them)
+{
+    const char *data = make_data("waves.nc", NULL, 0);
+    ml_dataset d;
+    fc_err err;
+    open_waves(&d, data);
+    const size_t plane = (size_t)d.geo.nx * d.geo.ny, n = plane * 3;
+    ml_file *mf = &d.files[0];
+    mf->pushed = malloc((size_t)mf->nt * n * sizeof *mf->pushed);
+    mf->pushed_ok = calloc((size_t)mf->nt, 1);
+    const int t = d.pair_t[ML_TRAIN][1];
+    for (size_t k = 0; k < n; k++) /* the true state of record t, h raised by 0.25 */
+        mf->pushed[(size_t)t * n + k] = mf->data[(size_t)t * n + k] + (k < plane ? 0.25f : 0);
+    mf->pushed_ok[t] = 1;
+    const int nf = ml_features_per_sample(&d.geo);
+    float *x = malloc((size_t)nf * sizeof *x), *y = malloc(3 * sizeof *y);
+    const size_t sample = plane + 5; /* pair 1, cell 5 */
+    for (int pushed = 0; pushed < 2; pushed++) {
+        d.push_fraction = pushed;
+        ml_dataset_batch(&d, ML_TRAIN, &sample, 1, x, y);
+        const float now = mf->data[(size_t)t * n + 5], next = mf->data[(size_t)(t + 1) * n + 5];
+        const float from = now + (pushed ? 0.25f : 0);
+        ck_assert_float_eq_tol(x[0], (from - d.in_mean[0]) / d.in_std[0], 1e-5);
+        ck_assert_float_eq_tol(y[0], (next - from - d.out_mean[0]) / d.out_std[0], 1e-4);
+    }
+    /* Validation samples never read pushed states. */
+    const size_t vsample = 5;
+    d.pair_t[ML_VALID][0] = t;
+    d.pair_file[ML_VALID][0] = 0;
+    ml_dataset_batch(&d, ML_VALID, &vsample, 1, x, y);
+    ck_assert_float_eq_tol(x[0], (mf->data[(size_t)t * n + 5] - d.in_mean[0]) / d.in_std[0], 1e-5);
+    free(x);
+    free(y);
+    ml_dataset_free(&d);
+
+    ml_train_opts o = small_training("pushed.nc", 8);
+    const char *model = o.output;
+    o.epochs = 3;
+    o.unroll = 3;
+    o.state_noise = 0.5;
+    ck_assert_msg(ml_train(&o, &err) == FC_OK, "%s", err.msg);
+    ml_surrogate s;
+    ck_assert_msg(ml_surrogate_load(&s, NULL, model, &err) == FC_OK, "%s", err.msg);
+    ck_assert_int_eq(s.unroll, 3);
+    ck_assert_double_eq(s.state_noise, 0.5);
+    ck_assert_int_eq(s.epochs_done, 3);
+    for (int e = 0; e < 3; e++)
+        ck_assert(isfinite(s.train_loss[e]) && isfinite(s.val_loss[e]));
+    ml_surrogate_free(&s);
+}
+END_TEST
+
 START_TEST(a_model_meets_wrong_inputs)
 {
     const char *data = make_data("waves.nc", NULL, 0);
@@ -300,6 +453,8 @@ Suite *surrogate_suite(void)
     tcase_add_test(tc, bad_data_is_named);
     tcase_add_test(tc, train_save_load_resume_rollout);
     tcase_add_test(tc, a_model_meets_wrong_inputs);
+    tcase_add_test(tc, forecast_steps_conserve_and_stay_nonnegative);
+    tcase_add_test(tc, pushed_states_are_inputs_and_targets_start_from_them);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     return s;

@@ -45,8 +45,9 @@ void cmd_bad_option(int c, char *const *argv, const char *command);
 int cmd_wants_help(int argc, char **argv);
 
 struct ml_rollout_result;
-/* Prints a rollout's scores as a Markdown table and its speed against the solver's. */
-void cmd_print_rollout(const struct ml_rollout_result *r, const char *output);
+/* Prints a rollout's scores as a Markdown table (every lead, or every `every`-th), how long
+ * each variable beats persistence, and its speed against the solver's. */
+void cmd_print_rollout(const struct ml_rollout_result *r, const char *output, int every);
 
 /* The folder of the ready-made cases: ./inputs when it holds them (a source checkout), else
  * the installed copy (FC_INPUTS_DIR, $(pkgdatadir)/inputs). */

@@ -33,7 +33,7 @@ static void usage(FILE *f)
           "  1. weather: an unstable jet on a beta-plane (inputs/jet.ini), 6 days;\n"
           "  2. CFD: the lid-driven cavity at Re 100 to a steady state (inputs/cavity_re100.ini);\n"
           "  3. a quick CPU/GPU speedup table (flowcast bench --quick);\n"
-          "  4. a surrogate trained on the jet's first day and rolled out against it;\n"
+          "  4. a surrogate trained on the jet's first 24 h, rolled out 12 h beyond against it;\n"
           "then pictures of each (PNG) and a film of the jet (MP4 with ffmpeg, else GIF).\n"
           "Everything goes to a new folder outputs/demo-DATE-TIME/; the end says what to open.\n\n"
           "  --inputs DIR  where the case files are (default: ./inputs, else the installed\n"
@@ -196,7 +196,7 @@ int cmd_demo(int argc, char **argv)
         return FC_EXIT_FAILED;
     }
     snprintf(jet, sizeof jet, "%s/jet.nc", dir);
-    snprintf(day1, sizeof day1, "%s/jet_day1.nc", dir);
+    snprintf(day1, sizeof day1, "%s/jet_15min.nc", dir);
     snprintf(cavity, sizeof cavity, "%s/cavity.nc", dir);
     snprintf(bench, sizeof bench, "%s/bench", dir);
     snprintf(model, sizeof model, "%s/jet_surrogate.nc", dir);
@@ -230,30 +230,33 @@ int cmd_demo(int argc, char **argv)
         st = quick_bench(bench, &err);
     }
     if (!st) {
-        step_header(4, "a surrogate of the jet: a 3 x 3 neighbourhood of h, u, v and the bottom "
+        step_header(4, "a surrogate of the jet: a 7 x 7 neighbourhood of h, u, v and the bottom "
                        "-> the change in 15 min");
-        printf("Its training data: the jet's first day, a record every 15 min.\n\n");
+        printf("Its data: the jet's first 36 h, a record every 15 min; the first 24 h train it, "
+               "the last 12 h validate it.\nIts forecast steps conserve the mass (h) and keep "
+               "h >= 0; half its training states carry noise\n(--state-noise 1) so that it "
+               "learns to damp what its own forecasts add.\n\n");
         fflush(stdout);
-        const char *day1_sets[] = {"time.t_end=86400", "output.interval=900"};
+        const char *day1_sets[] = {"time.t_end=129600", "output.interval=900"};
         st = run_case(inputs, "jet", day1_sets, 2, day1, &err);
         const char *data[] = {day1}, *vars[] = {"h", "u", "v"}, *statics[] = {"b"};
         const int hidden[] = {64, 64};
         ml_train_opts o = {.data = data, .ndata = 1, .vars = vars, .nvars = 3, .statics = statics,
-                           .nstatic = 1, .stencil = 3, .hidden = hidden, .nhidden = 2,
-                           .activation = MLP_GELU, .optimizer = MLP_ADAMW, .epochs = 4,
-                           .batch = 512, .patience = 4, .lr = 3e-3, .weight_decay = 0.01,
-                           .val_fraction = 0.2, .noise = 0.3, .seed = 1, .output = model};
+                           .nstatic = 1, .stencil = 7, .hidden = hidden, .nhidden = 2,
+                           .activation = MLP_GELU, .optimizer = MLP_ADAMW, .epochs = 6,
+                           .batch = 512, .patience = 6, .lr = 3e-3, .weight_decay = 0.01,
+                           .val_fraction = 1.0 / 3, .state_noise = 1, .seed = 1, .output = model};
         if (!st)
             st = ml_train(&o, &err);
         if (!st) {
-            printf("Rollout from t = 18 h (a validation record) against the solver:\n\n");
+            printf("Rollout from t = 24 h (the first validation record: nothing after it was "
+                   "trained on) against the solver, 48 steps, every hour shown:\n\n");
             fflush(stdout);
-            ml_rollout_opts r = {.model = model, .init = day1, .output = pred, .time = 64800,
-                                 .solvers = fc_solvers(),
-                                 .steps = 8};
+            ml_rollout_opts r = {.model = model, .init = day1, .output = pred, .time = 86400,
+                                 .solvers = fc_solvers(), .steps = 48};
             ml_rollout_result res;
             if (!(st = ml_rollout(&r, &res, &err)))
-                cmd_print_rollout(&res, pred);
+                cmd_print_rollout(&res, pred, 4);
             ml_rollout_result_free(&res);
         }
         if (!st)
@@ -265,7 +268,7 @@ int cmd_demo(int argc, char **argv)
         return cmd_fail(st, err.msg);
     printf("\n== done in %.0f s. Files in %s/:\n"
            "  jet.nc, cavity.nc         solver output (CF NetCDF): ncview FILE, Panoply, or\n"
-           "  jet_day1.nc               python: xarray.open_dataset(FILE), flowcast plot FILE\n"
+           "  jet_15min.nc              python: xarray.open_dataset(FILE), flowcast plot FILE\n"
 
            "  bench.csv, bench.nc       the speedup table; bench_speedup.png, bench_bandwidth.png\n"
            "                            its plots\n"

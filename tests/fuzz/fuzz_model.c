@@ -22,16 +22,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const size_t plane = (size_t)g->nx * g->ny;
     if (plane <= 4096) {
         mlp_work w;
-        float *state = calloc(plane * g->nvars, sizeof *state);
+        double *state = calloc(plane * g->nvars, sizeof *state);
         float *statics = calloc(plane * g->nstatic + 1, sizeof *statics);
         float *x = malloc(plane * (size_t)ml_features_per_sample(g) * sizeof *x);
-        float *next = malloc(plane * g->nvars * sizeof *next);
-        if (state && statics && x && next &&
+        float *scratch = malloc(plane * g->nvars * sizeof *scratch);
+        if (state && statics && x && scratch &&
             mlp_work_init(&w, &s.net, (int)plane, &err) == FC_OK) {
-            ml_surrogate_step(&s, &w, state, statics, x, next);
+            ml_surrogate_step(&s, &w, state, statics, x, scratch);
             mlp_work_free(&w);
         }
-        free(next);
+        free(scratch);
         free(state);
         free(statics);
         free(x);
