@@ -247,11 +247,14 @@ static void stats(double sum, double sum2, double n, float *mean, float *std)
 
 int ml_dataset_open(ml_dataset *d, const char *const *paths, int npaths, const char *const *vars,
                     int nvars, const char *const *statics, int nstatic, int stencil,
-                    double val_fraction, fc_err *err)
+                    double val_fraction, int holdout, fc_err *err)
 {
     memset(d, 0, sizeof *d);
     if (npaths < 1 || npaths > ML_MAX_FILES)
         return fc_fail(err, FC_EINPUT, "give 1 to %d data files, not %d", ML_MAX_FILES, npaths);
+    if (holdout < 0 || holdout >= npaths)
+        return fc_fail(err, FC_EINPUT, "--holdout %d: hold out fewer files than the %d given (at "
+                       "least one must train)", holdout, npaths);
     if (nvars < 1 || nvars > ML_MAX_VARS || nstatic < 0 || nstatic > ML_MAX_VARS)
         return fc_fail(err, FC_EINPUT, "give 1 to %d variables and at most %d static fields",
                        ML_MAX_VARS, ML_MAX_VARS);
@@ -305,7 +308,8 @@ int ml_dataset_open(ml_dataset *d, const char *const *paths, int npaths, const c
             return fc_fail(err, FC_EINPUT, "%s: no two records %g s apart (the first file's output "
                            "interval)", p, d->interval);
         }
-        const int nval = (int)floor(val_fraction * good + 0.5);
+        const int held = holdout > 0 && f >= d->nfiles - holdout;
+        const int nval = holdout > 0 ? (held ? good : 0) : (int)floor(val_fraction * good + 0.5);
         for (int t = 0, k = 0; t + 1 < mf->nt; t++) {
             if (!(fabs(mf->time[t + 1] - mf->time[t] - d->interval) <= 1e-6 * d->interval))
                 continue;

@@ -13,8 +13,9 @@
  * "neighbour minus cell" (row by row, the cell left out): the differences drive the change, and
  * given raw they are a percent of a field's spread, lost under its mean. Each feature is
  * standardised on its own (mean and standard deviation over the training samples), the
- * targets per variable. Records are split by time: in each file the last val_fraction of its
- * record pairs validates, the rest trains; every statistic comes from the training pairs only.
+ * targets per variable. Records are split by time (in each file the last val_fraction of its
+ * record pairs validates, the rest trains) or by file (the last files validate, whole); every
+ * statistic comes from the training pairs only.
  */
 #ifndef FC_ML_DATASET_H
 #define FC_ML_DATASET_H
@@ -79,10 +80,13 @@ typedef struct ml_dataset {
 } ml_dataset;
 
 /* Reads the files and sets up the splits and the normalisation. Every file must hold the
- * variables on one grid with one output interval; each problem is named with its file. */
+ * variables on one grid with one output interval; each problem is named with its file. With
+ * holdout > 0 the last holdout files validate, whole, and the others train, whole (an
+ * ensemble's members held out); else each file's last val_fraction of record pairs
+ * validates. */
 int ml_dataset_open(ml_dataset *d, const char *const *paths, int npaths, const char *const *vars,
                     int nvars, const char *const *statics, int nstatic, int stencil,
-                    double val_fraction, fc_err *err);
+                    double val_fraction, int holdout, fc_err *err);
 void ml_dataset_free(ml_dataset *d);
 
 /* Features per sample and outputs per sample. */

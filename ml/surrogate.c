@@ -612,7 +612,7 @@ int ml_train(const ml_train_opts *o, fc_err *err)
                        "(> 0) must be positive", ML_MAX_EPOCHS);
     ml_dataset d;
     st = ml_dataset_open(&d, o->data, o->ndata, o->vars, o->nvars, o->statics, o->nstatic,
-                             o->stencil, o->val_fraction, err);
+                         o->stencil, o->val_fraction, o->holdout, err);
     if (st)
         return st;
     ml_surrogate s;
@@ -1115,6 +1115,7 @@ void ml_rollout_result_free(ml_rollout_result *res)
     free(res->rmse);
     free(res->persistence);
     free(res->drift);
+    free(res->nrmse);
     memset(res, 0, sizeof *res);
 }
 
@@ -1192,7 +1193,8 @@ int ml_rollout(const ml_rollout_opts *o, ml_rollout_result *res, fc_err *err)
     res->rmse = malloc(nscores * sizeof *res->rmse);
     res->persistence = malloc(nscores * sizeof *res->persistence);
     res->drift = malloc(nscores * sizeof *res->drift);
-    if (!res->rmse || !res->persistence || !res->drift) {
+    res->nrmse = malloc(nscores * sizeof *res->nrmse);
+    if (!res->rmse || !res->persistence || !res->drift || !res->nrmse) {
         st = fc_fail(err, FC_ENOMEM, "out of memory for the scores");
         goto done;
     }
@@ -1222,11 +1224,12 @@ int ml_rollout(const ml_rollout_opts *o, ml_rollout_result *res, fc_err *err)
         const int have = tr < nt &&
                          read_record(in, o->init, s.vars, g->nvars, g->nx, g->ny, tr, truth, err) == FC_OK;
         for (int v = 0; v < g->nvars; v++) {
-            double e2 = 0, p2 = 0, m = 0;
+            double e2 = 0, p2 = 0, t2 = 0, m = 0;
             for (size_t k = 0; k < plane; k++) {
                 const size_t i = v * plane + k;
                 m += state[i];
                 if (have) {
+                    t2 += (double)truth[i] * truth[i];
                     e2 += (state[i] - truth[i]) * (state[i] - truth[i]);
                     p2 += ((double)first[i] - truth[i]) * ((double)first[i] - truth[i]);
                 }
@@ -1236,6 +1239,7 @@ int ml_rollout(const ml_rollout_opts *o, ml_rollout_result *res, fc_err *err)
             res->drift[at] = rms0[v] > 0 ? (m - mean0[v]) / rms0[v] : m - mean0[v];
             res->rmse[at] = have ? sqrt(e2 / (double)plane) : NAN;
             res->persistence[at] = have ? sqrt(p2 / (double)plane) : NAN;
+            res->nrmse[at] = have && t2 > 0 ? sqrt(e2 / t2) : NAN;
         }
     }
     res->step_seconds = step_secs / o->steps;

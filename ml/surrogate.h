@@ -52,6 +52,7 @@ typedef struct ml_train_opts {
     const int *hidden;
     int nhidden, activation, optimizer, epochs, batch, patience;
     double lr, weight_decay, val_fraction;
+    int holdout; /* > 0: the last holdout data files validate, whole (val_fraction unused) */
     double noise; /* deviation of the noise on training inputs (normalised units); 0: none */
     /* Comma-separated variables to conserve and to keep non-negative, "none" for none; NULL:
      * the depth h of shallow-water data (solver swe) for both, else none. */
@@ -119,6 +120,7 @@ typedef struct ml_rollout_result {
     double t0, interval;                    /* the first record's time, the step (s) */
     size_t cells;
     double *rmse, *persistence, *drift;     /* [steps][nvars] */
+    double *nrmse;                          /* [steps][nvars]: rmse over the truth's rms */
     double step_seconds;                    /* the surrogate's mean time per step (CPU) */
     double solver_seconds;                  /* the solver's per interval; < 0: unknown */
     char solver_why[300];                   /* why, when unknown */

@@ -7,6 +7,7 @@ libflowcast_core_a_SOURCES += src/core/fc.h src/core/hd.h src/core/cuda_util.h \
 	src/core/ncio.c src/core/ncio.h src/core/ncread.c src/core/ncread.h \
 	src/core/cfwrite.c src/core/cfwrite.h src/core/solver.h \
 	src/core/sim.c src/core/sim.h src/core/run.c src/core/run.h \
+	src/core/ensemble.c src/core/ensemble.h \
 	src/core/backend.c src/core/backend.h
 if HAVE_CUDA
 libflowcast_core_a_SOURCES += src/core/backend_cuda.c
@@ -29,7 +30,7 @@ libflowcast_app_a_SOURCES += src/plot/colormap.c src/plot/colormap.h src/plot/pl
 bin_PROGRAMS += src/flowcast
 src_flowcast_SOURCES = src/cli/main.c src/cli/cmd.h src/cli/args.c src/cli/cmd_run.c src/cli/cmd_info.c \
 	src/cli/cmd_cases.c src/cli/cmd_validate.c src/cli/cmd_profile.c src/cli/cmd_bench.c \
-	src/cli/cmd_train.c src/cli/cmd_demo.c src/cli/cmd_plot.c
+	src/cli/cmd_train.c src/cli/cmd_demo.c src/cli/cmd_plot.c src/cli/cmd_ensemble.c
 src_flowcast_LDADD = $(FC_LIBS)
 # Where `make install` puts the ready-made cases (inputs/local.mk), for the demo and `run NAME`.
 src_flowcast_CPPFLAGS = $(AM_CPPFLAGS) -DFC_INPUTS_DIR='"$(pkgdatadir)/inputs"'

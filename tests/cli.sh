@@ -277,6 +277,38 @@ expect "rollout: no such time" 2 "has no record at --time 7 s" "$fc" rollout --m
 absent "rollout: bad input writes nothing" "$tmp/p.nc"
 expect "rollout: scored against the solver" 0 "| 0.04 | h |" "$fc" rollout --model "$m" --init "$tmp/waves.nc" --time 0.1 --steps 3 -o "$tmp/p.nc"
 "$NCDUMP" -h "$tmp/p.nc" | grep -q "double h(time, y, x)" && ok "rollout: the forecast in the solver's layout" || bad "rollout: the forecast in the solver's layout"
+
+# ensemble: members with varied keys, a manifest, and training on them with members held out
+e="$tmp/ens"
+expect "ensemble --help" 0 "usage: flowcast ensemble" "$fc" ensemble --help
+expect "ensemble: missing options" 2 "ensemble needs --members, --vary and -o" "$fc" ensemble "$tmp/waves.ini" -o "$e"
+expect "ensemble: a range without its colon" 2 "--vary initial.radius=0.1: expected lo:hi" "$fc" ensemble "$tmp/waves.ini" --members 2 --vary initial.radius=0.1 -o "$e"
+expect "ensemble: lo above hi" 2 "expected finite lo:hi with lo <= hi" "$fc" ensemble "$tmp/waves.ini" --members 2 --vary initial.radius=0.3:0.1 -o "$e"
+expect "ensemble: a key both varied and set" 2 "a key is either varied or set" "$fc" ensemble "$tmp/waves.ini" --members 2 --vary initial.radius=0.1:0.3 --set initial.radius=0.2 -o "$e"
+expect "ensemble: an unknown key" 2 "member 0 (initial.radiuss=" "$fc" ensemble "$tmp/waves.ini" --members 2 --vary initial.radiuss=0.1:0.3 -o "$e"
+absent "ensemble: bad input leaves no folder" "$e"
+expect "ensemble: too many members on a grid" 2 "1 to 10000 members in all" "$fc" ensemble "$tmp/waves.ini" --grid --members 200 --vary initial.radius=0.1:0.3,initial.amplitude=0.05:0.1 -o "$e"
+expect "ensemble: three members" 0 "member 3/3" "$fc" ensemble "$tmp/waves.ini" --members 3 --vary initial.radius=0.15:0.25 --set time.t_end=0.1 -o "$e"
+[ "$(wc -l <"$e/ensemble.csv")" -eq 4 ] && [ -f "$e/member_0002.nc" ] && head -1 "$e/ensemble.csv" | grep -qx "member,file,initial.radius" && ok "ensemble: a manifest line and a file per member" || bad "ensemble: a manifest line and a file per member"
+cp "$e/ensemble.csv" "$tmp/manifest.before"
+expect "ensemble: an existing ensemble is kept" 2 "holds an ensemble (ensemble.csv); it is left untouched" "$fc" ensemble "$tmp/waves.ini" --members 2 --vary initial.radius=0.1:0.3 -o "$e"
+cmp -s "$e/ensemble.csv" "$tmp/manifest.before" && ok "ensemble: the manifest is unchanged" || bad "ensemble: the manifest is unchanged"
+"$fc" ensemble "$tmp/waves.ini" --members 3 --vary initial.radius=0.15:0.25 --set time.t_end=0.1 -o "$tmp/ens_again" 2>/dev/null
+cmp -s "$e/ensemble.csv" "$tmp/ens_again/ensemble.csv" && ok "ensemble: the same seed, the same members" || bad "ensemble: the same seed, the same members"
+expect "ensemble: a grid of 2 x 2" 0 "member 4/4" "$fc" ensemble "$tmp/waves.ini" --grid --members 2 --vary initial.radius=0.1:0.2,initial.amplitude=0.05:0.1 --set time.t_end=0.05 -o "$tmp/grid"
+grep -q "^3,member_0003.nc,0.2,0.1$" "$tmp/grid/ensemble.csv" && ok "ensemble: the grid's last member takes both highs" || bad "ensemble: the grid's last member takes both highs"
+expect "train: on an ensemble, one member held out" 0 "validation (" "$fc" train --data "$e" --holdout 1 --vars h,u,v --hidden 8 --epochs 1 -o "$tmp/em.nc"
+expect "train: holding out every member" 2 "--holdout 3: hold out fewer files than the 3 given" "$fc" train --data "$e" --holdout 3 --vars h,u,v -o "$tmp/em2.nc"
+mkdir -p "$tmp/badens"
+printf 'member,file\n0,../waves.nc\n' >"$tmp/badens/ensemble.csv"
+expect "train: a manifest naming a file outside its folder" 2 "ensemble.csv:2: '../waves.nc' is not a member file name" "$fc" train --data "$tmp/badens" --vars h -o "$tmp/em3.nc"
+printf 'member,file\n0,member_0000.nc\n' >"$tmp/badens/ensemble.csv"
+expect "train: a manifest whose member is missing" 2 "member file $tmp/badens/member_0000.nc is missing" "$fc" train --data "$tmp/badens" --vars h -o "$tmp/em3.nc"
+printf 'name,path\n' >"$tmp/badens/ensemble.csv"
+expect "train: not a manifest" 2 "not an ensemble manifest" "$fc" train --data "$tmp/badens" --vars h -o "$tmp/em3.nc"
+mkdir -p "$tmp/emptydir"
+expect "train: a folder without a manifest" 2 "is a folder without an ensemble manifest" "$fc" train --data "$tmp/emptydir" --vars h -o "$tmp/em3.nc"
+absent "train: bad ensembles write no model" "$tmp/em3.nc"
 expect "rollout: the forecast is not overwritten" 2 "exists; it is left untouched" "$fc" rollout --model "$m" --init "$tmp/waves.nc" --steps 1 -o "$tmp/p.nc"
 # A case whose initial state is read from a file, its paths relative to the case file: the
 # rollout times that case from any folder.

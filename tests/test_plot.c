@@ -407,6 +407,23 @@ START_TEST(refuses_what_it_cannot_draw)
 }
 END_TEST
 
+/* Where the font has no minus or multiplication sign, ASCII stands in for each (only for the
+ * one missing); other text, UTF-8 included, is kept. */
+START_TEST(ascii_stands_in_for_missing_signs)
+{
+    const char *label = "s\xe2\x88\x92" "1  \xc3\x97" "10, 5 \xc2\xb0" "C";
+    char buf[64];
+    ck_assert_str_eq(fc_plot_ascii_signs(label, (int[]){1, 1}, buf, sizeof buf),
+                     "s-1  x10, 5 \xc2\xb0" "C");
+    ck_assert_str_eq(fc_plot_ascii_signs(label, (int[]){0, 1}, buf, sizeof buf),
+                     "s\xe2\x88\x92" "1  x10, 5 \xc2\xb0" "C");
+    ck_assert_str_eq(fc_plot_ascii_signs(label, (int[]){0, 0}, buf, sizeof buf), label);
+    /* A buffer too short truncates, never overruns. */
+    char small[6];
+    ck_assert_uint_le(strlen(fc_plot_ascii_signs(label, (int[]){1, 1}, small, sizeof small)), 5);
+}
+END_TEST
+
 START_TEST(gif_and_pngs_have_every_frame)
 {
     const char *path = cf_file(), *gif = tl_temp_path("film.gif"), *dir = tl_temp_path("frames");
@@ -461,6 +478,7 @@ Suite *plot_suite(void)
     tcase_add_test(t, reads_any_cf_file);
     tcase_add_test(t, refuses_what_it_cannot_draw);
     tcase_add_test(t, gif_and_pngs_have_every_frame);
+    tcase_add_test(t, ascii_stands_in_for_missing_signs);
     suite_add_tcase(s, t);
     return s;
 }

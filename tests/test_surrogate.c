@@ -88,7 +88,7 @@ static void open_waves(ml_dataset *d, const char *data)
 {
     const char *vars[] = {"h", "u", "v"}, *statics[] = {"b"};
     fc_err err;
-    ck_assert_msg(ml_dataset_open(d, &data, 1, vars, 3, statics, 1, 3, 0.2, &err) == FC_OK, "%s",
+    ck_assert_msg(ml_dataset_open(d, &data, 1, vars, 3, statics, 1, 3, 0.2, 0, &err) == FC_OK, "%s",
                   err.msg);
 }
 
@@ -135,6 +135,29 @@ START_TEST(split_by_time_and_normalise_from_training_only)
 }
 END_TEST
 
+/* Held-out members: with --holdout 1 of two files, the second validates whole and the first
+ * trains whole; holding out every file is refused. */
+START_TEST(holdout_keeps_whole_files_out)
+{
+    const char *files[] = {make_data("waves.nc", NULL, 0),
+                           make_data("waves2.nc", (const char *[]){"initial.amplitude=0.05"}, 1)};
+    const char *vars[] = {"h"};
+    ml_dataset d;
+    fc_err err;
+    ck_assert_msg(ml_dataset_open(&d, files, 2, vars, 1, NULL, 0, 3, 0.2, 1, &err) == FC_OK, "%s",
+                  err.msg);
+    ck_assert_int_eq(d.npairs[ML_TRAIN], 10);
+    ck_assert_int_eq(d.npairs[ML_VALID], 10);
+    for (int p = 0; p < 10; p++) {
+        ck_assert_int_eq(d.pair_file[ML_TRAIN][p], 0);
+        ck_assert_int_eq(d.pair_file[ML_VALID][p], 1);
+    }
+    ml_dataset_free(&d);
+    ck_assert_int_eq(ml_dataset_open(&d, files, 2, vars, 1, NULL, 0, 3, 0.2, 2, &err), FC_EINPUT);
+    ck_assert_msg(strstr(err.msg, "hold out fewer files than the 2 given"), "%s", err.msg);
+}
+END_TEST
+
 START_TEST(bad_data_is_named)
 {
     const char *data = make_data("waves.nc", NULL, 0);
@@ -143,20 +166,20 @@ START_TEST(bad_data_is_named)
     const char *vars[] = {"h", "speed"}, *good[] = {"h"};
     ml_dataset d;
     fc_err err;
-    ck_assert_int_eq(ml_dataset_open(&d, &data, 1, vars, 2, NULL, 0, 3, 0.2, &err), FC_EINPUT);
+    ck_assert_int_eq(ml_dataset_open(&d, &data, 1, vars, 2, NULL, 0, 3, 0.2, 0, &err), FC_EINPUT);
     ck_assert_msg(strstr(err.msg, "no variable 'speed'"), "%s", err.msg);
     const char *both[] = {data, other};
-    ck_assert_int_eq(ml_dataset_open(&d, both, 2, good, 1, NULL, 0, 3, 0.2, &err), FC_EINPUT);
+    ck_assert_int_eq(ml_dataset_open(&d, both, 2, good, 1, NULL, 0, 3, 0.2, 0, &err), FC_EINPUT);
     ck_assert_msg(strstr(err.msg, "wider.nc: variable 'h' is 16 x 10; the first file's grid is 12 x 10"),
                   "%s", err.msg);
-    ck_assert_int_eq(ml_dataset_open(&d, &data, 1, good, 1, NULL, 0, 4, 0.2, &err), FC_EINPUT);
+    ck_assert_int_eq(ml_dataset_open(&d, &data, 1, good, 1, NULL, 0, 4, 0.2, 0, &err), FC_EINPUT);
     ck_assert_msg(strstr(err.msg, "stencil must be odd"), "%s", err.msg);
     const char *statics[] = {"h"};
-    ck_assert_int_eq(ml_dataset_open(&d, &data, 1, (const char *[]){"b"}, 1, statics, 1, 3, 0.2, &err),
+    ck_assert_int_eq(ml_dataset_open(&d, &data, 1, (const char *[]){"b"}, 1, statics, 1, 3, 0.2, 0, &err),
                      FC_EINPUT);
     ck_assert_msg(strstr(err.msg, "variable 'b' is static"), "%s", err.msg);
     const char *missing = tl_temp_path("nothing.nc");
-    ck_assert_int_eq(ml_dataset_open(&d, &missing, 1, good, 1, NULL, 0, 3, 0.2, &err), FC_EINPUT);
+    ck_assert_int_eq(ml_dataset_open(&d, &missing, 1, good, 1, NULL, 0, 3, 0.2, 0, &err), FC_EINPUT);
     ck_assert_msg(strstr(err.msg, "cannot read data file"), "%s", err.msg);
 }
 END_TEST
@@ -454,6 +477,7 @@ Suite *surrogate_suite(void)
     tcase_add_test(tc, train_save_load_resume_rollout);
     tcase_add_test(tc, a_model_meets_wrong_inputs);
     tcase_add_test(tc, forecast_steps_conserve_and_stay_nonnegative);
+    tcase_add_test(tc, holdout_keeps_whole_files_out);
     tcase_add_test(tc, pushed_states_are_inputs_and_targets_start_from_them);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);

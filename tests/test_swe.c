@@ -142,6 +142,45 @@ START_TEST(mass_with_drying)
 }
 END_TEST
 
+/* The radial dam break (inputs/radial_dambreak.ini at 64^2, to t = 0.5 s, before its front
+ * reaches the open sides): the depth keeps the square grid's symmetries (mirror in x, in y and
+ * in the diagonal) to round-off, the mass is conserved, and the depth inside has fallen while a
+ * bore runs outward above the outer depth. */
+START_TEST(radial_dambreak_symmetric_and_conservative)
+{
+    tl_sim s;
+    tl_sim_open(&s,
+                "[case]\nsolver = swe\n[grid]\nnx = 64\nny = 64\nx_min = -2.5\nx_max = 2.5\n"
+                "y_min = -2.5\ny_max = 2.5\n[time]\nt_end = 1\n[physics]\ng = 1\n"
+                "[boundary]\nwest = open\neast = open\nsouth = open\nnorth = open\n"
+                "[initial]\ntype = radial_dambreak\ndepth_inside = 2\ndepth_outside = 1\n"
+                "radius = 0.5\n",
+                NULL, NULL);
+    const double m0 = total_mass(&s);
+    tl_sim_run_to(&s, 0.5);
+    tl_sim_download(&s);
+    const int n = s.grid.nx;
+    double asym = 0, hmax = 0;
+    for (int j = 0; j < n; j++)
+        for (int i = 0; i < n; i++) {
+            const double h = tl_at(&s, SWE_H, i, j);
+            asym = fmax(asym, fabs(h - tl_at(&s, SWE_H, n - 1 - i, j)));
+            asym = fmax(asym, fabs(h - tl_at(&s, SWE_H, i, n - 1 - j)));
+            asym = fmax(asym, fabs(h - tl_at(&s, SWE_H, j, i)));
+            hmax = fmax(hmax, h);
+        }
+    const double drift = fabs(total_mass(&s) - m0) / m0;
+    const double centre = tl_at(&s, SWE_H, n / 2, n / 2), edge = tl_at(&s, SWE_H, 0, 0);
+    printf("radial dam break: asymmetry %.2e m, mass drift %.2e, centre %.3f m, highest %.3f m, "
+           "corner %.3f m\n", asym, drift, centre, hmax, edge);
+    ck_assert_msg(asym < 1e-12, "asymmetry %g m", asym);
+    ck_assert_msg(drift < 1e-13, "mass drift %g", drift);
+    ck_assert_msg(centre < 1.9 && hmax > 1.05 && fabs(edge - 1) < 1e-12,
+                  "centre %g, highest %g, corner %g", centre, hmax, edge);
+    tl_sim_close(&s);
+}
+END_TEST
+
 START_TEST(stoker_middle_state_matches_reference)
 {
     /* Tabulated middle states of Stoker's solution, g = 9.81. */
@@ -555,6 +594,7 @@ Suite *swe_suite(void)
     TCase *cons = tcase_create("conservation");
     tcase_add_test(cons, mass_closed_basin);
     tcase_add_test(cons, mass_periodic_domain);
+    tcase_add_test(cons, radial_dambreak_symmetric_and_conservative);
     tcase_add_test(cons, mass_with_drying);
     tcase_set_timeout(cons, 120);
     suite_add_tcase(s, cons);

@@ -42,6 +42,17 @@ static const fc_key swe_keys[] = {
     {"initial", "depth_right", FC_KEY_REAL, NULL, 0, INF, 0, NULL, "m", "dambreak",
      "depth in front of the dam (0: dry bed)"},
 
+    {"initial", "depth_inside", FC_KEY_REAL, "2", 0, INF, FC_OPEN_LO, NULL, "m",
+     "radial_dambreak", "depth inside the circular dam"},
+    {"initial", "depth_outside", FC_KEY_REAL, "1", 0, INF, 0, NULL, "m", "radial_dambreak",
+     "depth outside it (0: dry bed)"},
+    {"initial", "radius", FC_KEY_REAL, "0.5", 0, INF, FC_OPEN_LO, NULL, "m", "radial_dambreak",
+     "radius of the dam"},
+    {"initial", "center_x", FC_KEY_REAL, "0", -INF, INF, 0, NULL, "m", "radial_dambreak",
+     "centre (x)"},
+    {"initial", "center_y", FC_KEY_REAL, "0", -INF, INF, 0, NULL, "m", "radial_dambreak",
+     "centre (y)"},
+
     {"initial", "surface", FC_KEY_REAL, NULL, -INF, INF, 0, NULL, "m", "lake_at_rest",
      "level of the lake surface eta"},
     {"initial", "bump_height", FC_KEY_REAL, "0.2", 0, INF, 0, NULL, "m", "lake_at_rest",

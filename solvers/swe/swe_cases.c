@@ -3,6 +3,8 @@
  * centres (a second-order approximation of the cell means, matching the scheme's order).
  *
  *   dambreak       h = depth_left for x < dam_x, depth_right beyond; at rest, flat bottom.
+ *   radial_dambreak h = depth_inside within radius of the centre, depth_outside beyond; at rest,
+ *                  flat bottom (PDEBench's 2-D shallow-water task: Takamoto et al. 2022).
  *   lake_at_rest   b = A exp(-r^2/R^2), h = max(surface - b, 0), at rest (island when A > surface).
  *   gaussian_bump  h = H + a exp(-r^2/R^2), at rest, flat bottom.
  *   vortex         h = H + a exp(-r^2/R^2) with the exact gradient-wind azimuthal speed
@@ -96,7 +98,7 @@ int swe_check_case(const fc_config *cfg, fc_err *err)
 typedef struct swe_ic {
     double g, f0, beta, y0;                           /* [physics] */
     double depth, amplitude, radius, center_x, center_y; /* bump, vortex */
-    double dam_x, depth_left, depth_right;            /* dambreak */
+    double dam_x, depth_left, depth_right;            /* dambreak, radial_dambreak */
     double surface, bump_height, bump_radius;         /* lake_at_rest */
     double step, step_x, step_width;                  /* adjustment */
     double jet_speed, jet_width, jet_y, perturbation; /* jet */
@@ -120,12 +122,20 @@ static void read_dambreak(const fc_config *cfg, swe_ic *p)
     p->depth_right = fc_cfg_real(cfg, "initial", "depth_right");
 }
 
-/* A Gaussian's centre and its radius (key radius_key). */
+/* A Gaussian's (or a circle's) centre and its radius (key radius_key). */
 static void read_gaussian(const fc_config *cfg, const char *radius_key, swe_ic *p)
 {
     p->radius = fc_cfg_real(cfg, "initial", radius_key);
     p->center_x = fc_cfg_real(cfg, "initial", "center_x");
     p->center_y = fc_cfg_real(cfg, "initial", "center_y");
+}
+
+/* Inside the circle: depth_left; outside: depth_right. */
+static void read_radial_dambreak(const fc_config *cfg, swe_ic *p)
+{
+    p->depth_left = fc_cfg_real(cfg, "initial", "depth_inside");
+    p->depth_right = fc_cfg_real(cfg, "initial", "depth_outside");
+    read_gaussian(cfg, "radius", p);
 }
 
 static void read_lake(const fc_config *cfg, swe_ic *p)
@@ -170,6 +180,13 @@ static void ic_dambreak(const swe_ic *p, double x, double y, double o[4])
 {
     (void)y;
     o[0] = x < p->dam_x ? p->depth_left : p->depth_right;
+    o[1] = o[2] = o[3] = 0;
+}
+
+static void ic_radial_dambreak(const swe_ic *p, double x, double y, double o[4])
+{
+    const double dx = x - p->center_x, dy = y - p->center_y;
+    o[0] = dx * dx + dy * dy < p->radius * p->radius ? p->depth_left : p->depth_right;
     o[1] = o[2] = o[3] = 0;
 }
 
@@ -334,6 +351,7 @@ static int set_pointwise(const fc_config *cfg, const fc_grid *g, fc_state *host,
         return set_pointwise(cfg, g, host, read, fn, err);                                       \
     }
 SWE_POINTWISE(dambreak, read_dambreak, ic_dambreak)
+SWE_POINTWISE(radial_dambreak, read_radial_dambreak, ic_radial_dambreak)
 SWE_POINTWISE(lake, read_lake, ic_lake)
 SWE_POINTWISE(bump, read_bump, ic_bump)
 SWE_POINTWISE(vortex, read_bump, ic_vortex)
@@ -351,6 +369,8 @@ static int set_file(const fc_config *cfg, const fc_grid *g, const void *params, 
 const fc_ic_spec swe_ics[SWE_NICS] = {
     {"dambreak", "a dam at x = dam_x between two depths at rest (Stoker; Ritter when dry)",
      set_dambreak},
+    {"radial_dambreak", "a circular dam between two depths at rest (PDEBench's 2-D SWE task)",
+     set_radial_dambreak},
     {"lake_at_rest", "flat surface over a Gaussian bump or island: must stay at rest", set_lake},
     {"gaussian_bump", "a Gaussian hump of water at rest: gravity waves", set_bump},
     {"vortex", "a Gaussian low or high in exact gradient-wind balance: must stay steady",

@@ -7,28 +7,31 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "src/core/backend.h"
 #include "src/cli/cmd.h"
 #include "src/core/fc.h"
 #include "src/core/log.h"
 #include "ml/surrogate.h"
+#include "src/core/ensemble.h"
 #include "solvers/registry.h"
 
 static void train_usage(FILE *f)
 {
-    fputs("usage: flowcast train --data FILE[,FILE...] --vars V[,V...] [--static S[,S...]]\n"
+    fputs("usage: flowcast train --data FILE|DIR[,...] --vars V[,V...] [--static S[,S...]]\n"
           "                      [--stencil K] [--hidden N[,N...]] [--activation A]\n"
           "                      [--optimizer adamw|sgd] [--epochs N] [--batch B] [--lr X]\n"
           "                      [--weight-decay X] [--val-fraction F] [--patience P]\n"
           "                      [--noise S] [--seed S] [--device auto|cpu|gpu] [--tf32]\n"
           "                      [--conserve V[,V...]|none] [--nonnegative V[,V...]|none]\n"
-          "                      [--unroll R] [--state-noise S]\n"
+          "                      [--unroll R] [--state-noise S] [--holdout K]\n"
           "                      -o MODEL.nc [-O] [--resume]\n\n"
           "Trains an MLP local emulator: each cell's K x K neighbourhood of the variables (and\n"
           "static fields such as the bottom b) at one record maps to the change of the variables\n"
           "at that cell by the next record. Data: solver output files on one grid (--data may\n"
-          "repeat; an ensemble made with --set works). The last records of each file validate;\n"
+          "repeat), or a folder made by flowcast ensemble (its members, in order). The last\n"
+          "records of each file validate, or with --holdout K the last K files, whole;\n"
           "normalisation comes from the training records only. Per epoch: training and\n"
           "validation loss and samples per second; the model is written (atomically) whenever\n"
           "the validation loss improves, so an interrupted training keeps its best model.\n\n"
@@ -39,6 +42,8 @@ static void train_usage(FILE *f)
           "  --epochs N         epochs (default 20); the learning rate follows a cosine to lr/100\n"
           "  --batch B          minibatch (default 256)       --lr X   learning rate (1e-3)\n"
           "  --val-fraction F   records per file that validate (default 0.2)\n"
+          "  --holdout K        the last K data files (an ensemble's last members) validate,\n"
+          "                     whole, and the others train, whole\n"
           "  --patience P       stop after P epochs without a better validation loss (5)\n"
           "  --seed S           initialisation, shuffling and noise (default 1)\n"
           "  --noise S          Gaussian noise of deviation S on the standardised training\n"
@@ -74,7 +79,7 @@ int cmd_train(int argc, char **argv)
     }
     enum { O_DATA = 256, O_VARS, O_STATIC, O_STENCIL, O_HIDDEN, O_ACT, O_OPT, O_EPOCHS, O_BATCH,
            O_LR, O_WD, O_VAL, O_PAT, O_SEED, O_DEVICE, O_RESUME, O_NOISE, O_TF32, O_CONSERVE,
-           O_NONNEG, O_UNROLL, O_STATE_NOISE };
+           O_NONNEG, O_UNROLL, O_STATE_NOISE, O_HOLDOUT };
     static const struct option opts[] = {
         {"data", required_argument, NULL, O_DATA},     {"vars", required_argument, NULL, O_VARS},
         {"static", required_argument, NULL, O_STATIC}, {"stencil", required_argument, NULL, O_STENCIL},
@@ -91,6 +96,7 @@ int cmd_train(int argc, char **argv)
         {"nonnegative", required_argument, NULL, O_NONNEG},
         {"unroll", required_argument, NULL, O_UNROLL},
         {"state-noise", required_argument, NULL, O_STATE_NOISE},
+        {"holdout", required_argument, NULL, O_HOLDOUT},
         {"overwrite", no_argument, NULL, 'O'},         {NULL, 0, NULL, 0},
     };
     const char *data[ML_MAX_FILES], *vars[ML_MAX_VARS], *statics[ML_MAX_VARS], *hidden_s[MLP_MAX_LAYERS];
@@ -181,6 +187,9 @@ int cmd_train(int argc, char **argv)
         case O_UNROLL:
             bad |= cmd_int("--unroll", optarg, 1, 64, &o.unroll);
             break;
+        case O_HOLDOUT:
+            bad |= cmd_int("--holdout", optarg, 1, ML_MAX_FILES - 1, &o.holdout);
+            break;
         case O_STATE_NOISE:
             bad |= cmd_real("--state-noise", optarg, 0, 100, 0, &o.state_noise);
             break;
@@ -214,9 +223,30 @@ int cmd_train(int argc, char **argv)
     }
     if (bad)
         return FC_EXIT_USAGE;
+    /* A folder among the data: an ensemble's members, in its manifest's order. */
+    const char *files[ML_MAX_FILES];
+    char **members[ML_MAX_FILES] = {NULL};
+    int nmembers[ML_MAX_FILES] = {0}, nfiles = 0, st = FC_OK;
+    for (int k = 0; k < ndata && !st; k++) {
+        struct stat sb;
+        if (stat(data[k], &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+            if (nfiles == ML_MAX_FILES)
+                st = fc_fail(&err, FC_EINPUT, "more than %d data files", ML_MAX_FILES);
+            else
+                files[nfiles++] = data[k];
+            continue;
+        }
+        if ((st = fc_ensemble_files(data[k], &members[k], &nmembers[k], &err)))
+            break;
+        if (nfiles + nmembers[k] > ML_MAX_FILES)
+            st = fc_fail(&err, FC_EINPUT, "--data %s: its %d members make more than %d data "
+                         "files", data[k], nmembers[k], ML_MAX_FILES);
+        for (int m = 0; m < nmembers[k] && !st; m++)
+            files[nfiles++] = members[k][m];
+    }
     o.gpu = kind == FC_BACKEND_GPU;
-    o.data = data;
-    o.ndata = ndata;
+    o.data = files;
+    o.ndata = nfiles;
     o.vars = vars;
     o.nvars = nvars;
     o.statics = statics;
@@ -225,9 +255,13 @@ int cmd_train(int argc, char **argv)
     o.nhidden = nhidden ? nhidden : 2;
     o.seed = (unsigned long long)seed;
     o.stop = cmd_stop_on_signals();
-    fc_info("train: on the %s%s", o.gpu ? "GPU (cuBLAS)" : "CPU (OpenBLAS)",
-            o.gpu && o.tf32 ? ", TF32 tensor-core math" : "");
-    int st = ml_train(&o, &err);
+    if (!st) {
+        fc_info("train: on the %s%s", o.gpu ? "GPU (cuBLAS)" : "CPU (OpenBLAS)",
+                o.gpu && o.tf32 ? ", TF32 tensor-core math" : "");
+        st = ml_train(&o, &err);
+    }
+    for (int k = 0; k < ndata; k++)
+        fc_ensemble_files_free(members[k], nmembers[k]);
     return st ? cmd_fail(st, err.msg) : FC_EXIT_OK;
 }
 
@@ -328,6 +362,20 @@ void cmd_print_rollout(const ml_rollout_result *r, const char *output, int every
             printf(" %s at every lead (%g s);", r->vars[v], n * r->interval);
         else
             printf(" %s for %g s;", r->vars[v], n * r->interval);
+    }
+    printf("\n");
+    /* PDEBench's nRMSE: ||forecast - truth|| / ||truth|| over the grid, averaged over the
+     * leads that have a truth. */
+    printf("nRMSE (mean over leads):");
+    for (int v = 0; v < r->nvars; v++) {
+        double sum = 0;
+        int n = 0;
+        for (int k = 0; k < r->steps; k++)
+            if (!isnan(r->nrmse[(size_t)k * r->nvars + v])) {
+                sum += r->nrmse[(size_t)k * r->nvars + v];
+                n++;
+            }
+        printf(n ? " %s %.3e;" : " %s -;", r->vars[v], n ? sum / n : 0.0);
     }
     printf("\n");
     printf("Surrogate: %.3g s per step of %g s (%d steps, %zu cells, CPU); ", r->step_seconds,

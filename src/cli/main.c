@@ -18,13 +18,14 @@ static const struct {
     int (*fn)(int, char **);
     const char *help;
 } commands[] = {
-    {"demo", cmd_demo, "the whole suite in about 20 s: weather, CFD, speedups, a surrogate, pictures"},
+    {"demo", cmd_demo, "the whole suite in about 40 s: weather, CFD, speedups, a surrogate, pictures"},
     {"run", cmd_run, "run a case file, writing CF NetCDF output"},
     {"plot", cmd_plot, "draw a variable of a NetCDF file as a PNG: map, line or spectrum"},
     {"animate", cmd_animate, "a film (MP4, WebM, GIF or PNGs) of a field's records"},
     {"cases", cmd_cases, "list the solvers, their initial conditions and every case key"},
     {"validate", cmd_validate, "run the validation cases against exact and published results"},
     {"bench", cmd_bench, "CPU/GPU speedup tables: time per step, bandwidth, energy, accuracy"},
+    {"ensemble", cmd_ensemble, "run a case N times with keys varied: training data for surrogates"},
     {"train", cmd_train, "train an MLP surrogate (local emulator) on solver output"},
     {"rollout", cmd_rollout, "forecast with a surrogate and score it against the solver"},
     {"profile", cmd_profile, "time the parts of a solver's step (e.g. a spectral stage vs its FFTs)"},

@@ -119,10 +119,61 @@ static void font(cairo_t *cr, double size, int bold)
     cairo_set_font_size(cr, size);
 }
 
+/* The two non-ASCII signs flowcast's own labels use (a typographic minus, a multiplication
+ * sign) and what stands in for each. */
+static const char *const sign_utf8[FC_PLOT_NSIGNS] = {"\xe2\x88\x92", "\xc3\x97"};
+static const char *const sign_ascii[FC_PLOT_NSIGNS] = {"-", "x"};
+
+const char *fc_plot_ascii_signs(const char *s, const int missing[FC_PLOT_NSIGNS], char *buf,
+                                size_t len)
+{
+    size_t n = 0;
+    const char *p = s;
+    while (*p && n + 4 < len) {
+        int k = 0;
+        while (k < FC_PLOT_NSIGNS &&
+               !(missing[k] && !strncmp(p, sign_utf8[k], strlen(sign_utf8[k]))))
+            k++;
+        if (k < FC_PLOT_NSIGNS) {
+            buf[n++] = sign_ascii[k][0];
+            p += strlen(sign_utf8[k]);
+        } else
+            buf[n++] = *p++;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+/* Whether the current font draws this one character (UTF-8) with a glyph of its own rather
+ * than the empty box of a missing one (.notdef, glyph 0). */
+static int has_glyph(cairo_t *cr, const char *utf8)
+{
+    cairo_glyph_t *g = NULL;
+    int n = 0;
+    const cairo_status_t st = cairo_scaled_font_text_to_glyphs(
+        cairo_get_scaled_font(cr), 0, 0, utf8, -1, &g, &n, NULL, NULL, NULL);
+    const int ok = st == CAIRO_STATUS_SUCCESS && n == 1 && g[0].index != 0;
+    cairo_glyph_free(g);
+    return ok;
+}
+
+/* s as the font can draw it: on a machine without DejaVu (a bare container; seen on a GPU
+ * node, where fontconfig found no fonts) the fallback font may lack our two signs, which would
+ * show as boxes; ASCII stands in for them there. */
+static const char *drawable(cairo_t *cr, const char *s, char *buf, size_t len)
+{
+    int missing[FC_PLOT_NSIGNS] = {0}, any = 0;
+    for (int k = 0; k < FC_PLOT_NSIGNS; k++)
+        if (strstr(s, sign_utf8[k]) && !has_glyph(cr, sign_utf8[k]))
+            any = missing[k] = 1;
+    return any ? fc_plot_ascii_signs(s, missing, buf, len) : s;
+}
+
 static double text_width(cairo_t *cr, const char *s)
 {
+    char buf[1024];
     cairo_text_extents_t e;
-    cairo_text_extents(cr, s, &e);
+    cairo_text_extents(cr, drawable(cr, s, buf, sizeof buf), &e);
     return e.x_advance;
 }
 
@@ -133,8 +184,9 @@ static void text(cairo_t *cr, double x, double y, double ha, double va, const ch
     cairo_matrix_t fm;
     cairo_get_font_matrix(cr, &fm);
     const double cap = 0.72 * fm.yy; /* the height of digits and capitals */
+    char buf[1024];
     cairo_move_to(cr, x - ha * text_width(cr, s), y + va * cap);
-    cairo_show_text(cr, s);
+    cairo_show_text(cr, drawable(cr, s, buf, sizeof buf));
 }
 
 /* ---- numbers and ticks ---- */

@@ -83,4 +83,11 @@ typedef struct fc_chart {
 /* Draws the chart over the whole picture. */
 int fc_chart_draw(fc_picture *pic, const fc_chart *c, fc_err *err);
 
+/* Labels use two non-ASCII signs, a minus (U+2212) and a multiplication sign (U+00D7). Where
+ * the font lacks one (missing[k]), the text is drawn with ASCII in its place ('-', 'x'):
+ * s with those replaced, into buf (len bytes); what the drawing uses, public for its test. */
+#define FC_PLOT_NSIGNS 2
+const char *fc_plot_ascii_signs(const char *s, const int missing[FC_PLOT_NSIGNS], char *buf,
+                                size_t len);
+
 #endif

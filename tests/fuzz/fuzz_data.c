@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *vars[] = {"h", "hu"}, *statics[] = {"b"};
     ml_dataset d;
     fc_err err;
-    if (ml_dataset_open(&d, &path, 1, vars, 2, statics, 1, 3, 0.2, &err) != FC_OK)
+    if (ml_dataset_open(&d, &path, 1, vars, 2, statics, 1, 3, 0.2, 0, &err) != FC_OK)
         return 0;
     enum { B = 16 };
     size_t idx[B];

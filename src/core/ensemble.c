@@ -1,0 +1,282 @@
+/* ensemble.c: a case run N times with keys varied, and the manifest of what each member took
+ * (ensemble.h). */
+#include <fc_build.h>
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "src/core/ensemble.h"
+#include "src/core/files.h"
+#include "src/core/log.h"
+
+/* One varied key: "section.key" and its range. */
+typedef struct varied {
+    char key[128];
+    double lo, hi;
+    int whole; /* lo and hi whole numbers: whole-number values */
+} varied;
+
+static int parse_vary(const char *text, varied *v, fc_err *err)
+{
+    const char *eq = strchr(text, '='), *dot = strchr(text, '.');
+    if (!eq || !dot || dot > eq || dot == text || dot + 1 == eq || (size_t)(eq - text) >= sizeof v->key)
+        return fc_fail(err, FC_EINPUT, "--vary %s: expected section.key=lo:hi (e.g. "
+                       "initial.radius=0.3:0.7)", text);
+    snprintf(v->key, sizeof v->key, "%.*s", (int)(eq - text), text);
+    char *end;
+    v->lo = strtod(eq + 1, &end);
+    if (end == eq + 1 || *end != ':')
+        return fc_fail(err, FC_EINPUT, "--vary %s: expected lo:hi after '=' (two numbers)", text);
+    const char *hi = end + 1;
+    v->hi = strtod(hi, &end);
+    if (end == hi || *end || !isfinite(v->lo) || !isfinite(v->hi) || v->lo > v->hi)
+        return fc_fail(err, FC_EINPUT, "--vary %s: expected finite lo:hi with lo <= hi", text);
+    v->whole = v->lo == floor(v->lo) && v->hi == floor(v->hi) && fabs(v->hi) < 1e15 &&
+               fabs(v->lo) < 1e15;
+    return FC_OK;
+}
+
+/* A uniform number in [0, 1) from (seed, member, key): splitmix64, so that a member's values do
+ * not depend on how many keys or members come before it. */
+static double uniform(unsigned long long seed, int member, int key)
+{
+    unsigned long long z = seed + 0x9e3779b97f4a7c15ull * (unsigned long long)(member * 64 + key + 1);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    return (double)(z >> 11) * 0x1.0p-53;
+}
+
+/* Member m's value of key k, as the text both its run and the manifest get. */
+static void member_value(const fc_ensemble_opts *o, const varied *v, int nv, int m, int k,
+                         char *buf, size_t len)
+{
+    double x;
+    if (o->grid) {
+        int index = m; /* m in base o->members, key 0 slowest */
+        for (int j = nv - 1; j > k; j--)
+            index /= o->members;
+        index %= o->members;
+        x = o->members > 1 ? v[k].lo + (v[k].hi - v[k].lo) * index / (o->members - 1) : v[k].lo;
+    } else {
+        const double u = uniform(o->seed, m, k);
+        x = v[k].whole ? floor(v[k].lo + u * (v[k].hi - v[k].lo + 1)) : v[k].lo + u * (v[k].hi - v[k].lo);
+    }
+    if (v[k].whole && o->grid)
+        x = floor(x + 0.5);
+    snprintf(buf, len, v[k].whole ? "%.0f" : "%.6g", x);
+}
+
+/* The manifest of members 0..done-1, through a temporary name. */
+static int write_manifest(const fc_ensemble_opts *o, const varied *v, int nv, int done,
+                          fc_err *err)
+{
+    char path[4096], tmp[4100];
+    snprintf(path, sizeof path, "%s/%s", o->dir, FC_ENSEMBLE_MANIFEST);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return fc_fail(err, FC_EIO, "cannot write %s: %s", tmp, strerror(errno));
+    fprintf(f, "member,file");
+    for (int k = 0; k < nv; k++)
+        fprintf(f, ",%s", v[k].key);
+    fprintf(f, "\n");
+    for (int m = 0; m < done; m++) {
+        fprintf(f, "%d,member_%04d.nc", m, m);
+        for (int k = 0; k < nv; k++) {
+            char value[64];
+            member_value(o, v, nv, m, k, value, sizeof value);
+            fprintf(f, ",%s", value);
+        }
+        fprintf(f, "\n");
+    }
+    if (fclose(f) != 0 || rename(tmp, path) != 0) {
+        const int e = errno;
+        unlink(tmp);
+        return fc_fail(err, FC_EIO, "cannot write %s: %s", path, strerror(e));
+    }
+    return FC_OK;
+}
+
+int fc_ensemble(const fc_ensemble_opts *o, fc_err *err)
+{
+    varied v[FC_ENSEMBLE_MAX_KEYS];
+    if (o->nvary < 1 || o->nvary > FC_ENSEMBLE_MAX_KEYS)
+        return fc_fail(err, FC_EINPUT, "give 1 to %d --vary section.key=lo:hi",
+                       FC_ENSEMBLE_MAX_KEYS);
+    for (int k = 0; k < o->nvary; k++) {
+        int st = parse_vary(o->vary[k], &v[k], err);
+        if (st)
+            return st;
+        for (int j = 0; j < k; j++)
+            if (!strcmp(v[j].key, v[k].key))
+                return fc_fail(err, FC_EINPUT, "--vary %s: %s is varied twice", o->vary[k],
+                               v[k].key);
+        for (int j = 0; j < o->run.nsets; j++)
+            if (!strncmp(o->run.sets[j], v[k].key, strlen(v[k].key)) &&
+                o->run.sets[j][strlen(v[k].key)] == '=')
+                return fc_fail(err, FC_EINPUT, "--vary %s and --set %s: a key is either varied "
+                               "or set", o->vary[k], o->run.sets[j]);
+    }
+    long long total = o->grid ? 1 : o->members;
+    for (int k = 0; o->grid && k < o->nvary && total <= FC_ENSEMBLE_MAX_MEMBERS; k++)
+        total *= o->members;
+    if (o->members < 1 || total > FC_ENSEMBLE_MAX_MEMBERS)
+        return fc_fail(err, FC_EINPUT, "--members %d%s: 1 to %d members in all", o->members,
+                       o->grid ? " per key on a grid" : "", FC_ENSEMBLE_MAX_MEMBERS);
+    /* The folder: a new one, or an ensemble's to replace only when asked. */
+    char manifest[4096];
+    snprintf(manifest, sizeof manifest, "%s/%s", o->dir, FC_ENSEMBLE_MANIFEST);
+    struct stat sb;
+    int made = 0;
+    if (stat(o->dir, &sb) == 0) {
+        if (!S_ISDIR(sb.st_mode))
+            return fc_fail(err, FC_EINPUT, "-o %s: exists and is not a folder", o->dir);
+        if (fc_file_exists(manifest) && !o->run.overwrite)
+            return fc_fail(err, FC_EINPUT, "-o %s holds an ensemble (%s); it is left untouched "
+                           "(use -O to replace it)", o->dir, FC_ENSEMBLE_MANIFEST);
+    } else if (mkdir(o->dir, 0777) != 0)
+        return fc_fail(err, errno == ENOENT ? FC_EINPUT : FC_EIO, "cannot make the folder %s: %s",
+                       o->dir, strerror(errno));
+    else
+        made = 1;
+    const int nsets = o->run.nsets + o->nvary;
+    const char **sets = calloc((size_t)nsets + 1, sizeof *sets);
+    char(*values)[256] = calloc((size_t)o->nvary, sizeof *values);
+    int st = sets && values ? FC_OK : fc_fail(err, FC_ENOMEM, "out of memory");
+    for (int k = 0; k < o->run.nsets && !st; k++)
+        sets[k] = o->run.sets[k];
+    int done = 0;
+    for (int m = 0; m < total && !st; m++) {
+        if (o->run.stop && *o->run.stop) {
+            st = fc_fail(err, FC_EINTR, "interrupted after %d of %lld members; %s lists them",
+                         done, total, manifest);
+            break;
+        }
+        char file[4200], what[FC_ENSEMBLE_MAX_KEYS * 260] = "";
+        snprintf(file, sizeof file, "%s/member_%04d.nc", o->dir, m);
+        for (int k = 0; k < o->nvary; k++) {
+            char value[64];
+            member_value(o, v, o->nvary, m, k, value, sizeof value);
+            snprintf(values[k], sizeof values[k], "%.127s=%.63s", v[k].key, value);
+            sets[o->run.nsets + k] = values[k];
+            snprintf(what + strlen(what), sizeof what - strlen(what), "%s%s", k ? " " : "",
+                     values[k]);
+        }
+        fc_run_opts r = o->run;
+        r.sets = sets;
+        r.nsets = nsets;
+        r.output = file;
+        r.quiet = 1;
+        fc_run_result res;
+        const int was_quiet = fc_log_quiet(); /* a quiet run silences the log: ours too */
+        st = fc_run(&r, &res, err);
+        fc_log_set_quiet(was_quiet);
+        if (st) {
+            char why[sizeof err->msg];
+            snprintf(why, sizeof why, "%s", err->msg);
+            fc_fail(err, st, "member %d (%s): %s", m, what, why);
+            break;
+        }
+        done = m + 1;
+        if ((st = write_manifest(o, v, o->nvary, done, err)))
+            break;
+        fc_info("ensemble: member %d/%lld (%s): %lld steps to t = %g s in %.2f s; drift %.2e",
+                m + 1, total, what, res.steps, res.t, res.wall, res.drift);
+    }
+    /* Nothing run and the folder ours: leave no empty folder behind. */
+    if (st && done == 0 && made)
+        rmdir(o->dir);
+    free(sets);
+    free(values);
+    return st;
+}
+
+void fc_ensemble_files_free(char **paths, int n)
+{
+    for (int k = 0; k < n; k++)
+        free(paths[k]);
+    free(paths);
+}
+
+int fc_ensemble_files(const char *dir, char ***paths, int *n, fc_err *err)
+{
+    *paths = NULL;
+    *n = 0;
+    char manifest[4096];
+    snprintf(manifest, sizeof manifest, "%s/%s", dir, FC_ENSEMBLE_MANIFEST);
+    FILE *f = fopen(manifest, "r");
+    if (!f)
+        return fc_fail(err, FC_EINPUT, "%s is a folder without an ensemble manifest (%s: %s); "
+                       "flowcast ensemble makes one", dir, manifest, strerror(errno));
+    char line[8192];
+    int st = FC_OK, lineno = 1;
+    if (!fgets(line, sizeof line, f) || strncmp(line, "member,file", 11) ||
+        (line[11] != ',' && line[11] != '\n'))
+        st = fc_fail(err, FC_EINPUT, "%s:1: not an ensemble manifest (the first line must begin "
+                     "'member,file')", manifest);
+    char **list = NULL;
+    int count = 0;
+    while (!st && fgets(line, sizeof line, f)) {
+        lineno++;
+        if (!strchr(line, '\n') && !feof(f)) {
+            st = fc_fail(err, FC_EINPUT, "%s:%d: line longer than %zu bytes", manifest, lineno,
+                         sizeof line - 1);
+            break;
+        }
+        line[strcspn(line, "\r\n")] = '\0';
+        char *comma = strchr(line, ','), *end;
+        const long member = strtol(line, &end, 10);
+        if (!comma || end != comma || member != count) {
+            st = fc_fail(err, FC_EINPUT, "%s:%d: expected member %d first, then its file",
+                         manifest, lineno, count);
+            break;
+        }
+        char *file = comma + 1;
+        file[strcspn(file, ",")] = '\0';
+        const size_t len = strlen(file);
+        if (len < 4 || len > 255 || strcmp(file + len - 3, ".nc") ||
+            file[strspn(file, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")] ||
+            file[0] == '.') {
+            st = fc_fail(err, FC_EINPUT, "%s:%d: '%s' is not a member file name (NAME.nc in the "
+                         "folder itself)", manifest, lineno, file);
+            break;
+        }
+        if (count >= FC_ENSEMBLE_MAX_MEMBERS) {
+            st = fc_fail(err, FC_EINPUT, "%s: more than %d members", manifest,
+                         FC_ENSEMBLE_MAX_MEMBERS);
+            break;
+        }
+        char **grown = realloc(list, (size_t)(count + 1) * sizeof *list);
+        const size_t plen = strlen(dir) + len + 2;
+        char *path = grown ? malloc(plen) : NULL;
+        if (grown)
+            list = grown;
+        if (!path) {
+            st = fc_fail(err, FC_ENOMEM, "out of memory");
+            break;
+        }
+        snprintf(path, plen, "%s/%s", dir, file);
+        list[count++] = path;
+        if (!fc_file_exists(path)) {
+            st = fc_fail(err, FC_EINPUT, "%s:%d: member file %s is missing", manifest, lineno,
+                         path);
+            break;
+        }
+    }
+    fclose(f);
+    if (!st && count == 0)
+        st = fc_fail(err, FC_EINPUT, "%s lists no member", manifest);
+    if (st) {
+        fc_ensemble_files_free(list, count);
+        return st;
+    }
+    *paths = list;
+    *n = count;
+    return FC_OK;
+}
