@@ -174,10 +174,7 @@ int fc_ensemble(const fc_ensemble_opts *o, fc_err *err)
         r.output = file;
         r.quiet = 1;
         fc_run_result res;
-        const int was_quiet = fc_log_quiet(); /* a quiet run silences the log: ours too */
-        st = fc_run(&r, &res, err);
-        fc_log_set_quiet(was_quiet);
-        if (st) {
+        if ((st = fc_run(&r, &res, err))) {
             char why[sizeof err->msg];
             snprintf(why, sizeof why, "%s", err->msg);
             fc_fail(err, st, "member %d (%s): %s", m, what, why);

@@ -283,15 +283,13 @@ static void summary(const run_ctx *c, const fc_run_result *res, const double *st
             fc_ncio_records(c->out), c->path, res->halvings ? halving_note : "", stats);
 }
 
-int fc_run(const fc_run_opts *o, fc_run_result *res, fc_err *err)
+static int run_case(const fc_run_opts *o, fc_run_result *res, fc_err *err)
 {
     run_ctx c;
     memset(&c, 0, sizeof c);
     memset(res, 0, sizeof *res);
     c.o = o;
     err->msg[0] = '\0';
-    if (o->quiet)
-        fc_log_set_quiet(1);
     int st = setup(&c, err);
     if (st) {
         teardown(&c); /* the output file is created last: nothing was written */
@@ -403,5 +401,17 @@ done:
         }
     }
     teardown(&c);
+    return st;
+}
+
+/* A quiet run silences the log for its own length only: a caller running several (an
+ * ensemble) keeps its own lines. */
+int fc_run(const fc_run_opts *o, fc_run_result *res, fc_err *err)
+{
+    const int was_quiet = fc_log_quiet();
+    if (o->quiet)
+        fc_log_set_quiet(1);
+    const int st = run_case(o, res, err);
+    fc_log_set_quiet(was_quiet);
     return st;
 }
