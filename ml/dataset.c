@@ -13,9 +13,6 @@
 #include "src/core/backend.h"
 #include "src/core/grid.h"
 #include "src/core/ncread.h"
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 int ml_vector_component(const char *name)
 {
@@ -323,17 +320,16 @@ int ml_dataset_open(ml_dataset *d, const char *const *paths, int npaths, const c
         return fc_fail(err, FC_EINPUT, "no record pairs are left for training");
     }
     /* Normalisation from the training pairs only: each feature's, and each target's. Sums in
-     * double, one set per thread, added in thread order (the same result for a thread count). */
+     * double over a fixed number of chunks of the samples, each chunk in order, the chunks added
+     * in order: the same bits for any thread count (training adapts its threads to the load,
+     * and its result must not depend on them). */
+    enum { CHUNKS = 64 };
     const size_t plane = (size_t)d->geo.nx * d->geo.ny;
     const int nf = ml_features_per_sample(&d->geo);
     const size_t per = 2 * (size_t)nf + 2 * (size_t)nvars;
-    int nth = 1;
-#ifdef _OPENMP
-    nth = omp_get_max_threads();
-#endif
     static const float zero[ML_MAX_FEATURES];
-    float *unit = malloc((size_t)nf * sizeof *unit), *xs = malloc((size_t)nth * nf * sizeof *xs);
-    double *sums = calloc((size_t)nth * per, sizeof *sums);
+    float *unit = malloc((size_t)nf * sizeof *unit), *xs = malloc((size_t)CHUNKS * nf * sizeof *xs);
+    double *sums = calloc((size_t)CHUNKS * per, sizeof *sums);
     if (!unit || !xs || !sums) {
         free(unit), free(xs), free(sums);
         ml_dataset_free(d);
@@ -342,16 +338,12 @@ int ml_dataset_open(ml_dataset *d, const char *const *paths, int npaths, const c
     for (int k = 0; k < nf; k++)
         unit[k] = 1;
     const long long count = (long long)ml_dataset_count(d, ML_TRAIN);
-#pragma omp parallel num_threads(nth)
-    {
-        int me = 0;
-#ifdef _OPENMP
-        me = omp_get_thread_num();
-#endif
-        double *ls = sums + (size_t)me * per, *ls2 = ls + nf, *lds = ls2 + nf, *lds2 = lds + nvars;
-        float *x = xs + (size_t)me * nf;
-#pragma omp for schedule(static)
-        for (long long q = 0; q < count; q++) {
+#pragma omp parallel for schedule(dynamic)
+    for (int ch = 0; ch < CHUNKS; ch++) {
+        double *ls = sums + (size_t)ch * per, *ls2 = ls + nf, *lds = ls2 + nf, *lds2 = lds + nvars;
+        float *x = xs + (size_t)ch * nf;
+        const long long q0 = count * ch / CHUNKS, q1 = count * (ch + 1) / CHUNKS;
+        for (long long q = q0; q < q1; q++) {
             const size_t p = (size_t)q / plane, c = (size_t)q % plane;
             const ml_file *mf = &d->files[d->pair_file[ML_TRAIN][p]];
             const int t = d->pair_t[ML_TRAIN][p];
@@ -369,9 +361,9 @@ int ml_dataset_open(ml_dataset *d, const char *const *paths, int npaths, const c
             }
         }
     }
-    for (int th = 1; th < nth; th++)
+    for (int ch = 1; ch < CHUNKS; ch++)
         for (size_t k = 0; k < per; k++)
-            sums[k] += sums[(size_t)th * per + k];
+            sums[k] += sums[(size_t)ch * per + k];
     const double *sum2 = sums + nf, *dsum = sum2 + nf, *dsum2 = dsum + nvars;
     for (int k = 0; k < nf; k++)
         stats(sums[k], sum2[k], (double)count, &d->in_mean[k], &d->in_std[k]);

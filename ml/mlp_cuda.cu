@@ -209,6 +209,24 @@ extern "C" int mlp_gpu_create(const mlp *m, const mlp_optim *o, int max_batch, i
     return FC_OK;
 }
 
+/* The forward pass of the batch in g->act[0]: the outputs into g->act[L], f'(z) into g->pre. */
+static int forward(mlp_gpu *g, int B, fc_err *err)
+{
+    const mlp *m = &g->shape;
+    const int L = m->nlayers;
+    const float one = 1, zero = 0;
+    for (int l = 0; l < L; l++) {
+        const int in = m->n[l], out = m->n[l + 1];
+        FC_CUBLAS_TRY(cublasSgemm(g->h, CUBLAS_OP_T, CUBLAS_OP_N, out, B, in, &one,
+                                  g->params + m->woff[l], in, g->act[l], in, &zero, g->pre[l], out));
+        const long long n = (long long)B * out;
+        mlp_bias_act_kernel<<<blocks(n), MLP_BLOCK>>>(g->pre[l], g->params + m->boff[l], n, out,
+                                                      m->activation, l + 1 == L, g->act[l + 1]);
+        FC_CUDA_TRY(cudaGetLastError());
+    }
+    return FC_OK;
+}
+
 /* The forward pass of batch x (uploaded), the loss against t (uploaded) and, with backward,
  * the gradient into g->grad. */
 static int forward_backward(mlp_gpu *g, const float *x, const float *t, int B, int loss,
@@ -228,16 +246,9 @@ static int forward_backward(mlp_gpu *g, const float *x, const float *t, int B, i
     if ((st = fc_dev_upload(g->act[0], x, (size_t)B * m->n[0] * sizeof(float), err)) ||
         (st = fc_dev_upload(g->targets, t, (size_t)B * (loss == MLP_MSE ? nout : 1) * sizeof(float), err)))
         return st;
+    if ((st = forward(g, B, err)))
+        return st;
     const float one = 1, zero = 0;
-    for (int l = 0; l < L; l++) {
-        const int in = m->n[l], out = m->n[l + 1];
-        FC_CUBLAS_TRY(cublasSgemm(g->h, CUBLAS_OP_T, CUBLAS_OP_N, out, B, in, &one,
-                                  g->params + m->woff[l], in, g->act[l], in, &zero, g->pre[l], out));
-        const long long n = (long long)B * out;
-        mlp_bias_act_kernel<<<blocks(n), MLP_BLOCK>>>(g->pre[l], g->params + m->boff[l], n, out,
-                                                      m->activation, l + 1 == L, g->act[l + 1]);
-        FC_CUDA_TRY(cudaGetLastError());
-    }
     float *d = backward ? g->delta[0] : NULL, *dprev = g->delta[1];
     unsigned nb;
     if (loss == MLP_MSE) {
@@ -316,6 +327,21 @@ extern "C" int mlp_gpu_loss(mlp_gpu *g, const float *x, const float *t, int B, i
     if (!st && y)
         st = fc_dev_download(y, g->act[g->shape.nlayers],
                              (size_t)B * g->shape.n[g->shape.nlayers] * sizeof(float), err);
+    return st;
+}
+
+extern "C" int mlp_gpu_forward(mlp_gpu *g, const float *x, int B, float *y, fc_err *err)
+{
+    const mlp *m = &g->shape;
+    if (B < 1 || B > g->max_batch)
+        return fc_fail(err, FC_EINPUT, "a batch of %d rows; the GPU model holds up to %d", B,
+                       g->max_batch);
+    int st = fc_dev_upload(g->act[0], x, (size_t)B * m->n[0] * sizeof(float), err);
+    if (!st)
+        st = forward(g, B, err);
+    if (!st)
+        st = fc_dev_download(y, g->act[m->nlayers], (size_t)B * m->n[m->nlayers] * sizeof(float),
+                             err);
     return st;
 }
 

@@ -1,5 +1,5 @@
 /*
- * mlp_gpu.h: the MLP's training step on the GPU (mlp_cuda.cu): cuBLAS GEMMs for the layers,
+ * mlp_gpu.h: the MLP's training step and forward pass on the GPU (mlp_cuda.cu): cuBLAS GEMMs for the layers,
  * fused kernels for bias plus activation (keeping f'(z)), the loss and its gradient, and the
  * optimiser's step, with the parameters, moments, activations and gradients resident on the
  * device. Per step a batch crosses to the device and one double (the loss) comes back.
@@ -31,6 +31,8 @@ int mlp_gpu_train_step(mlp_gpu *g, const float *x, const float *t, int B, int lo
 /* The loss of a batch without training (and, when y is given, the outputs [B][nout]). */
 int mlp_gpu_loss(mlp_gpu *g, const float *x, const float *t, int B, int loss, double *loss_value,
                  float *y, fc_err *err);
+/* The outputs y [B][nout] of batch x [B][n0] (a forecast: no loss, no gradient). */
+int mlp_gpu_forward(mlp_gpu *g, const float *x, int B, float *y, fc_err *err);
 /* The gradient of the last train step or loss call's batch, for comparisons: grad [nparams]. */
 int mlp_gpu_gradient(mlp_gpu *g, const float *x, const float *t, int B, int loss, float *grad,
                      fc_err *err);

@@ -28,6 +28,12 @@ int mlp_gpu_loss(mlp_gpu *g, const float *x, const float *t, int B, int loss, do
     return fc_fail(err, FC_ENODEV, "built without CUDA");
 }
 
+int mlp_gpu_forward(mlp_gpu *g, const float *x, int B, float *y, fc_err *err)
+{
+    (void)g, (void)x, (void)B, (void)y;
+    return fc_fail(err, FC_ENODEV, "built without CUDA");
+}
+
 int mlp_gpu_gradient(mlp_gpu *g, const float *x, const float *t, int B, int loss, float *grad,
                      fc_err *err)
 {

@@ -16,6 +16,7 @@
 
 #include "ml/dataset.h"
 #include "ml/mlp.h"
+#include "ml/mlp_gpu.h"
 #include "src/core/solver.h"
 
 #ifdef __cplusplus
@@ -86,7 +87,8 @@ void ml_surrogate_free(ml_surrogate *s);
 /*
  * One step of the surrogate: the state [nvars][ny][nx] advanced by one output interval, in
  * place, with the statics given; w must hold a batch of at least one row of cells, x that
- * batch's features, scratch a state's worth of floats. The network works in float32; the state
+ * batch's features, scratch a state's worth of floats. With gpu (mlp_gpu_create'd for the
+ * model, with room for w's batch) the network runs there; FC_OK, or the GPU's error. The network works in float32; the state
  * is double, so that what the constraints keep is kept to double round-off:
  * - a conserved variable on a closed domain (walls and periodic sides): its predicted change
  *   loses its domain mean, the L2-nearest change with a zero sum (any flux-form update has
@@ -96,8 +98,8 @@ void ml_surrogate_free(ml_surrogate *s);
  *   on a closed domain the whole field is scaled back to its sum (every cell by the same
  *   factor, so no cell turns negative and none that was dry gets water).
  */
-void ml_surrogate_step(const ml_surrogate *s, mlp_work *w, double *state, const float *statics,
-                       float *x, float *scratch);
+int ml_surrogate_step(const ml_surrogate *s, mlp_work *w, mlp_gpu *gpu, double *state,
+                      const float *statics, float *x, float *scratch, fc_err *err);
 /* The bit mask over names[0..n) of a comma-separated list ("" or "none": 0), or -1 with the
  * name that is not among them in bad. */
 int ml_variable_mask(const char *list, const char names[][64], int n, char *bad, size_t badlen);
@@ -108,6 +110,7 @@ typedef struct ml_rollout_opts {
     const char *model, *init, *output;
     double time;   /* the record to start from (s); NAN: the first */
     int steps, overwrite;
+    int gpu; /* the network on the GPU (the solver is then timed on its GPU backend too) */
     const fc_catalog *solvers; /* to time the solver the model emulates; NULL: it is not timed */
 } ml_rollout_opts;
 
@@ -121,14 +124,15 @@ typedef struct ml_rollout_result {
     size_t cells;
     double *rmse, *persistence, *drift;     /* [steps][nvars] */
     double *nrmse;                          /* [steps][nvars]: rmse over the truth's rms */
-    double step_seconds;                    /* the surrogate's mean time per step (CPU) */
+    int gpu;                                /* the network ran on the GPU */
+    double step_seconds;                    /* the surrogate's mean time per step */
     double solver_seconds;                  /* the solver's per interval; < 0: unknown */
     char solver_why[300];                   /* why, when unknown */
 } ml_rollout_result;
 
 /* Runs the surrogate from a record of init, writes the states as NetCDF and scores them
  * against init's records and persistence; times the solver's case (from init) over one
- * interval on the same CPU. res is freed with ml_rollout_result_free, also after a failure. */
+ * interval on the same device. res is freed with ml_rollout_result_free, also after a failure. */
 int ml_rollout(const ml_rollout_opts *o, ml_rollout_result *res, fc_err *err);
 void ml_rollout_result_free(ml_rollout_result *res);
 

@@ -30,7 +30,8 @@
  * - mlp: float32 GEMMs summed in another order by cuBLAS than by OpenBLAS: the loss, gradient
  *   and parameters after optimiser steps agree to FC_GPU_MLP_RTOL of their largest magnitude
  *   (a few hundred float32 epsilons) with TF32 off, and to FC_GPU_TF32_RTOL with it on (TF32
- *   keeps 10 mantissa bits of each product's inputs).
+ *   keeps 10 mantissa bits of each product's inputs). A surrogate's forecast steps with the
+ *   network on the GPU change the state by the same to FC_GPU_MLP_RTOL of the largest change.
  *
  * Each case's own growth of round-off: a case may amplify a difference of one rounding a
  * thousandfold over its steps (the periodic Taylor-Green vortex under Jacobi-preconditioned CG
@@ -60,6 +61,7 @@
 #include "src/core/backend.h"
 #include "ml/mlp.h"
 #include "ml/mlp_gpu.h"
+#include "ml/surrogate.h"
 #include "src/core/run.h"
 #include "solvers/euler/euler.h"
 #include "solvers/ns2d/ns2d.h"
@@ -648,6 +650,77 @@ START_TEST(mlp_gpu_shapes_and_tf32)
 }
 END_TEST
 
+/* A surrogate's forecast steps with the network on the GPU (rollout --device gpu) against the
+ * same steps on the CPU: a random 27 -> 48 -> 48 -> 3 GELU network on a 40 x 30 grid closed by
+ * walls and periodic sides, h conserved and kept non-negative, batches of 500 cells (the last
+ * one partial), 10 steps. The changes agree to FC_GPU_MLP_RTOL of the largest, and the sum of
+ * h holds on both. */
+START_TEST(surrogate_step_gpu_matches_cpu)
+{
+    ml_surrogate s;
+    memset(&s, 0, sizeof s);
+    fc_err err;
+    const int widths[4] = {27, 48, 48, 3};
+    ck_assert_int_eq(mlp_init(&s.net, 3, widths, MLP_GELU, &err), FC_OK);
+    mlp_randomize(&s.net, 7);
+    s.geo = (ml_geometry){.nx = 40, .ny = 30, .stencil = 3, .nvars = 3,
+                          .bc = {FC_BC_PERIODIC, FC_BC_PERIODIC, FC_BC_WALL, FC_BC_WALL}};
+    s.geo.odd_x[1] = s.geo.odd_y[2] = 1;
+    for (int k = 0; k < 27; k++) /* per variable: its value at the cell, then 8 differences */
+        s.in_std[k] = k % 9 ? 0.01f : 0.2f;
+    s.in_mean[0] = 1; /* h */
+    for (int v = 0; v < 3; v++)
+        s.out_mean[v] = 1e-4f, s.out_std[v] = 1e-3f;
+    s.conserved = s.nonnegative = 1;
+    const size_t plane = 40 * 30, n = 3 * plane;
+    double *cpu = malloc(n * sizeof *cpu), *gpu = malloc(n * sizeof *gpu);
+    double *start = malloc(n * sizeof *start);
+    float *x = malloc(500 * 27 * sizeof *x), *scratch = malloc(n * sizeof *scratch);
+    for (size_t k = 0; k < n; k++)
+        start[k] = k < plane ? 1 + 0.2 * sin(0.37 * (double)k) : 0.1 * cos(0.11 * (double)k);
+    memcpy(cpu, start, n * sizeof *cpu);
+    memcpy(gpu, start, n * sizeof *gpu);
+    mlp_work w;
+    mlp_optim none;
+    mlp_gpu *dev;
+    ck_assert_int_eq(mlp_work_init(&w, &s.net, 500, &err), FC_OK);
+    ck_assert_int_eq(mlp_optim_init(&none, &s.net, MLP_SGD, 0, &err), FC_OK);
+    ck_assert_msg(mlp_gpu_create(&s.net, &none, 500, 0, &dev, &err) == FC_OK, "%s", err.msg);
+    for (int step = 0; step < 10; step++) {
+        ck_assert_int_eq(ml_surrogate_step(&s, &w, NULL, cpu, NULL, x, scratch, &err), FC_OK);
+        ck_assert_msg(ml_surrogate_step(&s, &w, dev, gpu, NULL, x, scratch, &err) == FC_OK, "%s",
+                      err.msg);
+    }
+    double d = 0, m = 0, sum0 = 0, sc = 0, sg = 0;
+    for (size_t k = 0; k < n; k++) {
+        d = fmax(d, fabs(gpu[k] - cpu[k]));
+        m = fmax(m, fabs(cpu[k] - start[k]));
+        if (k < plane)
+            sum0 += start[k], sc += cpu[k], sg += gpu[k];
+    }
+    printf("surrogate 10 steps, 40 x 30, network on the GPU: largest change %.3g, GPU - CPU %.2e "
+           "(%.2e of it); sum of h moved by %.1e (CPU), %.1e (GPU) of itself\n", m, d, d / m,
+           fabs(sc - sum0) / sum0, fabs(sg - sum0) / sum0);
+    ck_assert_double_gt(m, 1e-4); /* the steps changed something */
+    ck_assert_double_le(d, FC_GPU_MLP_RTOL * m);
+    ck_assert_double_le(fabs(sg - sum0), 1e-12 * sum0);
+    /* A batch larger than the device copy holds is refused, not overrun. */
+    mlp_work big;
+    ck_assert_int_eq(mlp_work_init(&big, &s.net, 600, &err), FC_OK);
+    ck_assert_int_eq(ml_surrogate_step(&s, &big, dev, gpu, NULL, x, scratch, &err), FC_EINPUT);
+    mlp_work_free(&big);
+    mlp_gpu_destroy(dev);
+    mlp_optim_free(&none);
+    mlp_work_free(&w);
+    mlp_free(&s.net);
+    free(cpu);
+    free(gpu);
+    free(start);
+    free(x);
+    free(scratch);
+}
+END_TEST
+
 #endif
 
 static void timed_out(int sig)
@@ -687,6 +760,7 @@ int main(void)
 #ifndef FC_GPU_HARNESS_ON_CPU
     tcase_add_loop_test(tc, mlp_gpu_matches_cpu, 0, 4 * MLP_NACT);
     tcase_add_loop_test(tc, mlp_gpu_shapes_and_tf32, 0, 4);
+    tcase_add_test(tc, surrogate_step_gpu_matches_cpu);
 #endif
     tcase_set_timeout(tc, 300);
     suite_add_tcase(s, tc);

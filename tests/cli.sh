@@ -274,6 +274,8 @@ expect "rollout --help" 0 "usage: flowcast rollout" "$fc" rollout --help
 expect "rollout: missing options" 2 "rollout needs --model, --init, --steps and -o" "$fc" rollout --model "$m"
 expect "rollout: not a model" 2 "is not a flowcast model file" "$fc" rollout --model "$tmp/waves.nc" --init "$tmp/waves.nc" --steps 2 -o "$tmp/p.nc"
 expect "rollout: no such time" 2 "has no record at --time 7 s" "$fc" rollout --model "$m" --init "$tmp/waves.nc" --time 7 --steps 2 -o "$tmp/p.nc"
+expect "rollout: --device nonsense" 2 "--device must be cpu or gpu, not 'tpu'" "$fc" rollout --model "$m" --init "$tmp/waves.nc" --steps 2 --device tpu -o "$tmp/p.nc"
+"$fc" info | grep -q "GPUs:       none" && expect "rollout: GPU asked for, none there" 2 "no GPU" "$fc" rollout --model "$m" --init "$tmp/waves.nc" --steps 2 --device gpu -o "$tmp/p.nc"
 absent "rollout: bad input writes nothing" "$tmp/p.nc"
 expect "rollout: scored against the solver" 0 "| 0.04 | h |" "$fc" rollout --model "$m" --init "$tmp/waves.nc" --time 0.1 --steps 3 -o "$tmp/p.nc"
 "$NCDUMP" -h "$tmp/p.nc" | grep -q "double h(time, y, x)" && ok "rollout: the forecast in the solver's layout" || bad "rollout: the forecast in the solver's layout"

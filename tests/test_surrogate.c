@@ -6,6 +6,10 @@
  */
 #include <fc_build.h>
 
+#include <float.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 #include <math.h>
 #include <netcdf.h>
 #include <stdio.h>
@@ -18,6 +22,7 @@
 #include "src/core/run.h"
 #include "tests/suites.h"
 #include "ml/surrogate.h"
+#include "ml/threads.h"
 #include "tests/testlib.h"
 #include "solvers/registry.h"
 
@@ -281,13 +286,14 @@ START_TEST(train_save_load_resume_rollout)
 }
 END_TEST
 
-/* Sum of field v of a state [nvars][plane]. */
+/* Sum of field v of a state [nvars][plane], in long double: a plain double loop's own rounding
+ * (1e-13 of the sum over 10^4 cells) would hide the step's. */
 static double field_sum(const double *state, int v, size_t plane)
 {
-    double sum = 0;
+    long double sum = 0;
     for (size_t k = 0; k < plane; k++)
         sum += state[v * plane + k];
-    return sum;
+    return (double)sum;
 }
 
 /* The constraints of a forecast step: shallow-water data makes h conserved and non-negative by
@@ -336,7 +342,7 @@ START_TEST(forecast_steps_conserve_and_stay_nonnegative)
         double lowest = INFINITY;
         int dry = 0;
         for (int step = 0; step < 40; step++) {
-            ml_surrogate_step(&s, &w, state, statics_f, x, scratch);
+            ck_assert_int_eq(ml_surrogate_step(&s, &w, NULL, state, statics_f, x, scratch, &err), FC_OK);
             for (size_t k = 0; k < plane; k++) {
                 lowest = fmin(lowest, state[k]);
                 dry += state[k] == 0;
@@ -346,7 +352,10 @@ START_TEST(forecast_steps_conserve_and_stay_nonnegative)
         if (trial == 1 || trial == 3)
             ck_assert_msg(drift > 1e-3, "trial %d: the sum of h should change: %g", trial, drift);
         else
-            ck_assert_msg(drift <= 1e-13, "trial %d: the sum of h drifts by %g", trial, drift);
+            ck_assert_msg(drift <= 8 * DBL_EPSILON, "trial %d: the sum of h drifts by %g", trial,
+                          drift);
+        printf("forecast step constraints, trial %d: 40 steps, sum of h changed by %.2e of it, "
+               "lowest h %.3g, %d dry cells\n", trial, drift, lowest, dry);
         ck_assert_msg(lowest >= 0, "trial %d: h reaches %g", trial, lowest);
         if (trial >= 2)
             ck_assert_msg(dry > 0, "trial %d: no cell ran dry: the test tests nothing", trial);
@@ -467,6 +476,74 @@ START_TEST(a_model_meets_wrong_inputs)
 }
 END_TEST
 
+/* Training gives the same bits on any thread count (it changes its count under load,
+ * threads.h): dataset statistics over fixed chunks, GEMMs in blocks fixed by the sizes. The
+ * widths and batch make the GEMMs large enough to be split into blocks. */
+START_TEST(training_bits_do_not_depend_on_threads)
+{
+#ifdef _OPENMP
+    const int was = omp_get_max_threads();
+    float *params[2] = {NULL, NULL}, mean[2][64];
+    size_t nparams = 0;
+    for (int k = 0; k < 2; k++) {
+        ml_train_opts o = small_training(k ? "threads3.nc" : "threads1.nc", 96);
+        o.epochs = 2;
+        o.batch = 512;
+        omp_set_num_threads(k ? 3 : 1);
+        fc_err err;
+        const int st = ml_train(&o, &err);
+        omp_set_num_threads(was);
+        ck_assert_msg(st == FC_OK, "%s", err.msg);
+        ml_surrogate s;
+        ck_assert_msg(ml_surrogate_load(&s, NULL, o.output, &err) == FC_OK, "%s", err.msg);
+        nparams = s.net.nparams;
+        params[k] = malloc(nparams * sizeof(float));
+        memcpy(params[k], s.net.params, nparams * sizeof(float));
+        memcpy(mean[k], s.in_mean, sizeof mean[k]);
+        ml_surrogate_free(&s);
+    }
+    ck_assert(!memcmp(mean[0], mean[1], sizeof mean[0]));
+    ck_assert_msg(!memcmp(params[0], params[1], nparams * sizeof(float)),
+                  "1 and 3 threads trained different parameters");
+    free(params[0]);
+    free(params[1]);
+#endif
+}
+END_TEST
+
+/* A simulated machine whose speed at n threads is rate(n): batches of 1000 samples, the clock
+ * advanced by what each takes; returns the count training settles on after 60 s. */
+static int settle(const double *rate, int max, int *switches)
+{
+    ml_threads t;
+    double now = 0;
+    ml_threads_init(&t, max, now);
+    while (now < 60) {
+        now += 1000 / rate[ml_threads_count(&t)];
+        ml_threads_update(&t, 1000, now);
+    }
+    *switches = t.switches;
+    return t.now;
+}
+
+/* The thread count follows the machine: on an idle one (more threads, faster) it stays at the
+ * maximum; where barriers wait on busy cores (two threads slower than one) it drops to one;
+ * with 8 it finds the fastest count, 4, from either side. */
+START_TEST(thread_count_follows_the_load)
+{
+    int sw;
+    const double idle[3] = {0, 3e5, 5.5e5}, busy[3] = {0, 3e5, 3e4};
+    ck_assert_int_eq(settle(idle, 2, &sw), 2);
+    ck_assert_int_eq(sw, 0);
+    ck_assert_int_eq(settle(busy, 2, &sw), 1);
+    ck_assert_int_eq(sw, 1);
+    const double peak4[9] = {0, 1e5, 1.8e5, 2.2e5, 3e5, 2.4e5, 2e5, 1.5e5, 1e5};
+    ck_assert_int_eq(settle(peak4, 8, &sw), 4);
+    ck_assert_int_eq(settle(idle, 1, &sw), 1);
+    ck_assert_int_eq(sw, 0);
+}
+END_TEST
+
 Suite *surrogate_suite(void)
 {
     Suite *s = suite_create("surrogate");
@@ -479,6 +556,8 @@ Suite *surrogate_suite(void)
     tcase_add_test(tc, forecast_steps_conserve_and_stay_nonnegative);
     tcase_add_test(tc, holdout_keeps_whole_files_out);
     tcase_add_test(tc, pushed_states_are_inputs_and_targets_start_from_them);
+    tcase_add_test(tc, training_bits_do_not_depend_on_threads);
+    tcase_add_test(tc, thread_count_follows_the_load);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     return s;

@@ -67,7 +67,11 @@ static void train_usage(FILE *f)
           "                     (default 0)\n\n"
           "  --device D         auto (the GPU when usable), cpu (OpenBLAS) or gpu (cuBLAS)\n"
           "  --tf32             TF32 tensor-core products on the GPU (off: full float32)\n\n"
-          "float32. Exit status: 0 ok, 1 failed or interrupted, 2 bad usage.\n",
+          "float32. On the CPU the OpenMP threads (OMP_NUM_THREADS, default all cores) are\n"
+          "a maximum: every few seconds training tries fewer or more and keeps what runs\n"
+          "faster, so that a machine busy with other work does not stall it at every\n"
+          "barrier; the model's bits do not depend on the count.\n"
+          "Exit status: 0 ok, 1 failed or interrupted, 2 bad usage.\n",
           f);
 }
 
@@ -268,12 +272,15 @@ int cmd_train(int argc, char **argv)
 static void rollout_usage(FILE *f)
 {
     fputs("usage: flowcast rollout --model MODEL.nc --init FILE [--time T] --steps N -o PRED.nc\n"
-          "                        [-O]\n\n"
+          "                        [--device cpu|gpu] [-O]\n\n"
           "Runs the surrogate step after step (one output interval each) from the record of FILE\n"
           "at time T (default: its first), writes the forecast as NetCDF on the solver's grid,\n"
           "and prints per lead time the RMSE against FILE's records (where it has them) and\n"
           "against persistence, the drift of each variable's mean, and the surrogate's time per\n"
-          "step against the solver's on the same CPU (its case run for one interval).\n"
+          "step against the solver's on the same device (its case run for one interval).\n\n"
+          "  --device D   cpu (default: OpenBLAS) or gpu (the network through cuBLAS for all\n"
+          "               cells at once; features and constraints on the host; the solver\n"
+          "               timed on its GPU backend)\n"
           "Exit status: 0 ok, 1 failed, 2 bad usage or input.\n",
           f);
 }
@@ -284,13 +291,15 @@ int cmd_rollout(int argc, char **argv)
         rollout_usage(stdout);
         return FC_EXIT_OK;
     }
-    enum { O_MODEL = 256, O_INIT, O_TIME, O_STEPS };
+    enum { O_MODEL = 256, O_INIT, O_TIME, O_STEPS, O_DEVICE };
     static const struct option opts[] = {
         {"model", required_argument, NULL, O_MODEL}, {"init", required_argument, NULL, O_INIT},
         {"time", required_argument, NULL, O_TIME},   {"steps", required_argument, NULL, O_STEPS},
+        {"device", required_argument, NULL, O_DEVICE},
         {"overwrite", no_argument, NULL, 'O'},       {NULL, 0, NULL, 0},
     };
     ml_rollout_opts o = {.time = NAN, .solvers = fc_solvers()};
+    const char *device = "cpu";
     int c, bad = 0;
     opterr = 0;
     optind = 1;
@@ -308,6 +317,9 @@ int cmd_rollout(int argc, char **argv)
         case O_STEPS:
             bad |= cmd_int("--steps", optarg, 1, 1000000, &o.steps);
             break;
+        case O_DEVICE:
+            device = optarg;
+            break;
         case 'o':
             o.output = optarg;
             break;
@@ -323,9 +335,18 @@ int cmd_rollout(int argc, char **argv)
         fc_error("rollout needs --model, --init, --steps and -o, and no other arguments");
         bad = 1;
     }
+    fc_err err = {{0}};
+    int kind;
+    if (!bad && strcmp(device, "cpu") && strcmp(device, "gpu")) {
+        fc_error("--device must be cpu or gpu, not '%s'", device);
+        bad = 1;
+    } else if (!bad && fc_backend_select(device, &kind, &err)) {
+        fc_error("%s", err.msg);
+        bad = 1;
+    }
     if (bad)
         return FC_EXIT_USAGE;
-    fc_err err = {{0}};
+    o.gpu = kind == FC_BACKEND_GPU;
     ml_rollout_result res;
     int st = ml_rollout(&o, &res, &err);
     if (!st)
@@ -378,12 +399,13 @@ void cmd_print_rollout(const ml_rollout_result *r, const char *output, int every
         printf(n ? " %s %.3e;" : " %s -;", r->vars[v], n ? sum / n : 0.0);
     }
     printf("\n");
-    printf("Surrogate: %.3g s per step of %g s (%d steps, %zu cells, CPU); ", r->step_seconds,
-           r->interval, r->steps, r->cells);
+    const char *dev = r->gpu ? "GPU" : "CPU";
+    printf("Surrogate: %.3g s per step of %g s (%d steps, %zu cells, %s); ", r->step_seconds,
+           r->interval, r->steps, r->cells, dev);
     const double a = r->solver_seconds, b = r->step_seconds;
     if (a > 0)
-        printf("solver: %.3g s per %g s from its case on the same CPU: the surrogate is %.3g x "
-               "%s.\n", a, r->interval, a > b ? a / b : b / a, a > b ? "faster" : "slower");
+        printf("solver: %.3g s per %g s from its case on the same %s: the surrogate is %.3g x "
+               "%s.\n", a, r->interval, dev, a > b ? a / b : b / a, a > b ? "faster" : "slower");
     else
         printf("solver: n/a (%s).\n", r->solver_why);
     printf("Forecast: %s (%d records from t = %g s).\n", output, r->steps + 1, r->t0);
