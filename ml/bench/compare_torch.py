@@ -96,10 +96,20 @@ def flowcast_blas(path):
 
 
 def torch_blas(torch):
-    """PyTorch's BLAS, from its build configuration."""
-    lines = [line.strip() for line in torch.__config__.show().splitlines()
-             if "BLAS" in line or "MKL" in line or "oneDNN" in line]
-    return "; ".join(lines) or "not reported"
+    """PyTorch's BLAS: the libraries this process has loaded after a product (from
+    /proc/self/maps), and BLAS_INFO of its build configuration."""
+    torch.ones(64, 64) @ torch.ones(64, 64)
+    loaded = set()
+    try:
+        with open("/proc/self/maps") as f:
+            for line in f:
+                path = line.split()[-1]
+                if "blas" in path.lower() or "mkl" in path.lower():
+                    loaded.add(os.path.realpath(path))
+    except OSError:
+        pass
+    info = [w.rstrip(",") for w in torch.__config__.show().split() if w.startswith("BLAS_INFO=")]
+    return ", ".join(sorted(loaded) + info) or "not reported"
 
 
 def main():

@@ -186,8 +186,13 @@ static int measure(fc_sim *s, int gpu, step_plan *plan, const fc_bench_opts *o,
         r->t_max = t[m - 1];
         r->t_median = m % 2 ? t[m / 2] : (t[m / 2 - 1] + t[m / 2]) / 2;
         r->steps = n * m;
-        r->joules = joules >= 0 ? joules / (double)r->steps : -1;
-        snprintf(r->energy_note, sizeof r->energy_note, "%s", em->available ? em->what : em->why);
+        r->joules = joules > 0 ? joules / (double)r->steps : -1;
+        if (joules == 0) /* NVML counts whole millijoules, and only every few milliseconds */
+            snprintf(r->energy_note, sizeof r->energy_note, "%s: did not advance during the "
+                     "timed runs (below its resolution)", em->what);
+        else
+            snprintf(r->energy_note, sizeof r->energy_note, "%s",
+                     em->available ? em->what : em->why);
         /* End to end: the state in, n steps, the state out, on the host clock. */
         double w = fc_now(), ts;
         if (!(st = s->ops->upload(s->state, &s->host, err)) &&
