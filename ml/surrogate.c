@@ -918,7 +918,6 @@ int ml_surrogate_step(const ml_surrogate *s, mlp_work *w, mlp_gpu *gpu, double *
     const ml_geometry *g = &s->geo;
     const size_t plane = (size_t)g->nx * g->ny;
     const int nf = ml_features_per_sample(g), nv = g->nvars, B = w->max_batch;
-    int st;
     /* The features come from a float copy of the state taken before any cell changes. */
     for (size_t k = 0; k < plane * nv; k++)
         scratch[k] = (float)state[k];
@@ -933,11 +932,14 @@ int ml_surrogate_step(const ml_surrogate *s, mlp_work *w, mlp_gpu *gpu, double *
             ml_neighbourhood(g, scratch, statics, s->in_mean, s->in_std, (int)(c % g->nx),
                              (int)(c / g->nx), x + (size_t)r * nf);
         }
-        const float *dy = w->act[s->net.nlayers];
+        float *dy = w->act[s->net.nlayers]; /* where both forward passes leave the outputs */
         if (!gpu)
             mlp_forward(&s->net, w, x, b);
-        else if ((st = mlp_gpu_forward(gpu, x, b, w->act[s->net.nlayers], err)))
-            return st;
+        else {
+            const int st = mlp_gpu_forward(gpu, x, b, dy, err);
+            if (st)
+                return st;
+        }
         for (int r = 0; r < b; r++)
             for (int v = 0; v < nv; v++)
                 state[v * plane + c0 + (size_t)r] +=
