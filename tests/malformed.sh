@@ -212,6 +212,18 @@ sed "s#$tmp/run_classic.nc#$tmp/ic_text.nc#" "$tmp/file_ic.ini" >"$tmp/text_ic.i
 refused "file initial condition: text, not numbers" "variable 'h' does not hold numbers" \
   "$fc" run "$tmp/text_ic.ini" -o "$out"
 
+# A NetCDF-4 file whose HDF5 global heap gives one object of the dimension lists a size of
+# 1 TB, and whose global attributes cannot be read (found by fuzzing `plot`): HDF5 1.10 copies
+# the object whole when any reader asks for the variable, so the probe in a child process must
+# ask for every variable even after nc_inq has failed.
+heap="$top_srcdir/tests/fuzz/regressions/plot/crash-4f13d515d11fed5a7f9d76381a908b30065fd604"
+refused "plot: a damaged HDF5 global heap" "a damaged NetCDF-4/HDF5 file" \
+  "$fc" plot "$heap" -o "$out"
+refused "restart: a damaged HDF5 global heap" "cannot read restart file '$heap': a damaged NetCDF-4" \
+  "$fc" run "$ini" --restart "$heap" -o "$out"
+refused "train data: a damaged HDF5 global heap" "cannot read data file '$heap': a damaged NetCDF-4" \
+  "$fc" train --data "$heap" --vars h --epochs 1 -o "$out"
+
 # ---- 4. cases that never end or fill a disk
 refused "a domain of 1e-310 m" "more than [time] max_steps" "$fc" run "$ini" --set grid.x_max=1e-310 -o "$out"
 refused "5e10 records" "makes 5e+10 records, more than [output] max_records" \

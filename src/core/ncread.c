@@ -13,9 +13,11 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "src/core/files.h"
+#include "src/core/timer.h"
 
 const char *fc_nc_strerror(int status, const char *path)
 {
@@ -188,6 +190,21 @@ static int numeric(nc_type t)
 
 /* Files up to this size have every variable read in the probe, not only their metadata. */
 #define PROBE_DATA_BYTES (64 << 20)
+/* The probe's time, plus a second per MiB of the file: far more than a healthy file takes, and
+ * less than the 30 s after which the fuzzers call an input a hang. */
+#define PROBE_SECONDS 10.0
+
+/* Reads the name and type of each of n attributes of variable v (NC_GLOBAL: the file's). */
+static void probe_atts(int ncid, int v, int n)
+{
+    for (int a = 0; a < n; a++) {
+        char name[NC_MAX_NAME + 1];
+        nc_type t;
+        size_t len;
+        if (nc_inq_attname(ncid, v, a, name) == NC_NOERR)
+            nc_inq_att(ncid, v, name, &t, &len);
+    }
+}
 
 /*
  * A NetCDF-4 file is parsed by HDF5, whose 1.10 parser can crash on a damaged file (fuzzing
@@ -210,48 +227,72 @@ static int probe_hdf5(const char *path, const char *what, off_t size, fc_err *er
         FILE *null = fopen("/dev/null", "w");
         if (null)
             dup2(fileno(null), STDERR_FILENO);
-        int ncid, ndims, nvars, natts, unlim;
+        int ncid;
         if (nc_open(path, NC_NOWRITE, &ncid) != NC_NOERR)
             _exit(3); /* refused by libnetcdf itself: the parent says why */
-        if (nc_inq(ncid, &ndims, &nvars, &natts, &unlim) == NC_NOERR)
-            for (int v = -1; v < nvars; v++) {
-                int n = natts;
-                if (v >= 0 && nc_inq_varnatts(ncid, v, &n) != NC_NOERR)
-                    continue;
-                for (int a = 0; a < n; a++) {
-                    char name[NC_MAX_NAME + 1];
-                    nc_type t;
-                    size_t len;
-                    if (nc_inq_attname(ncid, v < 0 ? NC_GLOBAL : v, a, name) == NC_NOERR)
-                        nc_inq_att(ncid, v < 0 ? NC_GLOBAL : v, name, &t, &len);
-                }
-                if (v < 0 || size > PROBE_DATA_BYTES)
-                    continue;
-                /* Every value of a numeric variable of at most PROBE_DATA_BYTES as doubles. */
-                char vname[NC_MAX_NAME + 1];
-                int nd, dims[NC_MAX_VAR_DIMS];
-                nc_type t;
-                size_t count = 1, len;
-                if (nc_inq_var(ncid, v, vname, &t, &nd, dims, NULL) != NC_NOERR || !numeric(t) ||
-                    nd < 0 || nd > NC_MAX_VAR_DIMS)
-                    continue;
-                for (int d = 0; d < nd && count; d++)
-                    count = nc_inq_dimlen(ncid, dims[d], &len) == NC_NOERR &&
-                                    len <= PROBE_DATA_BYTES / 8 / (count ? count : 1)
-                                ? count * len
-                                : 0;
-                double *buf = count ? malloc(count * sizeof *buf) : NULL;
-                if (buf)
-                    nc_get_var_double(ncid, v, buf);
-                free(buf);
-            }
+        /* Every part is walked by itself, errors ignored: a reader that is refused one part
+         * (nc_inq fails on a damaged global attribute) may still ask for the others. */
+        int ndims = 0, nvars = 0, natts = 0;
+        nc_inq_ndims(ncid, &ndims);
+        for (int d = 0; d < ndims; d++) {
+            char dname[NC_MAX_NAME + 1];
+            size_t len;
+            nc_inq_dim(ncid, d, dname, &len);
+        }
+        nc_inq_nvars(ncid, &nvars);
+        nc_inq_natts(ncid, &natts);
+        probe_atts(ncid, NC_GLOBAL, natts);
+        for (int v = 0; v < nvars; v++) {
+            /* A variable's metadata first, as readers ask for it: libnetcdf then reads the
+             * dimension scales (HDF5 variable-length data in the global heap). */
+            char vname[NC_MAX_NAME + 1];
+            int nd, dims[NC_MAX_VAR_DIMS];
+            nc_type t;
+            const int known = nc_inq_var(ncid, v, vname, &t, &nd, dims, NULL) == NC_NOERR;
+            int n = 0;
+            if (nc_inq_varnatts(ncid, v, &n) == NC_NOERR)
+                probe_atts(ncid, v, n);
+            if (!known || size > PROBE_DATA_BYTES || !numeric(t) || nd < 0 ||
+                nd > NC_MAX_VAR_DIMS)
+                continue;
+            /* Every value of a numeric variable of at most PROBE_DATA_BYTES as doubles. */
+            size_t count = 1, len;
+            for (int d = 0; d < nd && count; d++)
+                count = nc_inq_dimlen(ncid, dims[d], &len) == NC_NOERR &&
+                                len <= PROBE_DATA_BYTES / 8 / (count ? count : 1)
+                            ? count * len
+                            : 0;
+            double *buf = count ? malloc(count * sizeof *buf) : NULL;
+            if (buf)
+                nc_get_var_double(ncid, v, buf);
+            free(buf);
+        }
         nc_close(ncid);
         _exit(0);
     }
+    /* A damaged file can also make HDF5 loop (fuzzing met children that never ended), so the
+     * child gets PROBE_SECONDS and a second per MiB of the file, then is killed. */
+    const double limit = PROBE_SECONDS + (double)size / (1 << 20), start = fc_now();
+    struct timespec nap = {0, 1000000};
     int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
+    for (;;) {
+        const pid_t done = waitpid(pid, &status, WNOHANG);
+        if (done == pid)
+            break;
+        if (done < 0 && errno != EINTR)
             return FC_OK;
+        if (fc_now() - start > limit) {
+            kill(pid, SIGKILL);
+            while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                ;
+            return fc_fail(err, FC_EINPUT, "cannot read %s '%s': the HDF5 library did not finish "
+                           "reading this NetCDF-4 file in %.0f s in a probe (a damaged file can "
+                           "make it loop)", what, path, limit);
+        }
+        nanosleep(&nap, NULL);
+        if (nap.tv_nsec < 50000000)
+            nap.tv_nsec *= 2; /* 1 ms doubling to 64 ms: a healthy probe takes milliseconds */
+    }
     if (WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 3))
         return FC_OK;
     return fc_fail(err, FC_EINPUT, "cannot read %s '%s': a damaged NetCDF-4/HDF5 file (the HDF5 "
