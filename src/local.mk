@@ -19,7 +19,8 @@ EXTRA_DIST += src/core/backend_cuda.c src/core/backend_nocuda.c
 # src/bench: the benchmarks (solvers and MLP) and their tables, part of the program.
 libflowcast_app_a_SOURCES += src/bench/bench.c src/bench/bench.h \
 	src/bench/bench_report.c src/bench/bench_report.h src/bench/energy.c src/bench/energy.h \
-	src/bench/mlp_bench.c src/bench/mlp_bench.h
+	src/bench/mlp_bench.c src/bench/mlp_bench.h \
+	src/bench/machine_load.c src/bench/machine_load.h
 
 # src/plot: pictures (cairo) and films (ffmpeg, giflib) of NetCDF variables, part of the program.
 libflowcast_app_a_SOURCES += src/plot/colormap.c src/plot/colormap.h src/plot/plot.c \

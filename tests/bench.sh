@@ -30,8 +30,12 @@ grep -q "GPU columns are empty" "$tmp/table" && ok "bench: the empty GPU columns
 grep -q "copy bandwidth (STREAM-like" "$tmp/table" && ok "bench: the CPU ceiling is measured" || bad "bench: the CPU ceiling is measured"
 rows=$(grep -c "^| \(swe\|spectral\) |" "$tmp/table")
 [ "$rows" -eq 8 ] && ok "bench: 8 rows in the table (2 solvers x 2 sizes x 2 thread counts)" || bad "bench: 8 rows in the table (got $rows)"
-awk -F, 'NR == 1 { n = NF } NF != n { exit 1 } END { exit !(NR == 9 && n == 22) }' "$b.csv" \
-  && ok "bench: CSV of a header and 8 rows of 22 columns" || bad "bench: CSV of a header and 8 rows of 22 columns"
+awk -F, 'NR == 1 { n = NF } NF != n { exit 1 } END { exit !(NR == 9 && n == 26) }' "$b.csv" \
+  && ok "bench: CSV of a header and 8 rows of 26 columns" || bad "bench: CSV of a header and 8 rows of 26 columns"
+awk -F, 'NR == 1 && !($22 == "cpu_time_per_step" && $23 == "other_processes_cores") { exit 1 }
+         NR > 1 && !($22 > 0 && $23 >= 0 && $24 >= 0 && $25 >= 0) { exit 1 }' "$b.csv" \
+  && ok "bench: each row has its CPU time, the other processes' cores and the load average" \
+  || bad "bench: each row has its CPU time, the other processes' cores and the load average"
 awk -F, 'NR > 1 && !($9 > 0 && $13 > 0 && $15 > 0) { exit 1 }' "$b.csv" \
   && ok "bench: CSV times, rates and bandwidth fractions are positive" || bad "bench: CSV times, rates and fractions"
 awk -F, 'NR > 1 && $6 == "cpu_all" && $16 != 1 { exit 1 }' "$b.csv" \
@@ -74,6 +78,18 @@ kept=$(($(wc -l <"$tmp/i.csv") - 1))
 [ $rc -eq 1 ] && [ "$kept" -ge 1 ] && [ "$kept" -lt 8 ] && grep -q "interrupted: the rows measured so far" "$tmp/err" \
   && ok "bench: SIGINT keeps the $kept rows measured (exit 1)" || bad "bench: SIGINT keeps the rows measured (exit $rc, $kept rows)"
 "$NCDUMP" -h "$tmp/i.nc" >/dev/null 2>&1 && ok "bench: the interrupted NetCDF file is readable" || bad "bench: the interrupted NetCDF file is readable"
+
+# Another process spinning on a core during the benchmark: every row says so.
+sh -c 'while :; do :; done' &
+spin=$!
+expect "bench: a competing process" 0 "Other processes kept 0.25 cores or more busy during 2 rows (marked (!))" \
+  "$fc" bench swe --sizes 16 --threads 1,2 --repeat 2 --min-seconds 0.2 --device cpu --no-plots -o "$tmp/busy"
+kill $spin
+grep -c "| swe | .* (!) |$" "$tmp/err" | grep -qx 2 && ok "bench: the disturbed rows are marked" \
+  || bad "bench: the disturbed rows are marked"
+awk -F, 'NR > 1 && !($23 >= 0.5) { exit 1 }' "$tmp/busy.csv" \
+  && ok "bench: the CSV counts at least half a core of others on every row" \
+  || bad "bench: the CSV counts at least half a core of others on every row"
 
 expect "bench --quick" 0 "| spectral | decaying turbulence | 64 x 64 |" "$fc" bench --quick --device cpu -o "$tmp/q"
 finish

@@ -10,11 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "src/bench/bench.h"
 #include "src/bench/energy.h"
+#include "src/bench/machine_load.h"
 #include "src/core/sim.h"
+#include "src/core/timer.h"
 #include "tests/suites.h"
 #include "tests/testlib.h"
 #include "solvers/registry.h"
@@ -181,10 +184,51 @@ START_TEST(tiny_measurement)
                                 1e-12);
         ck_assert(isnan(r->predicted) && isnan(r->gpu_cpu_diff));
         ck_assert_int_ge(r->steps, 3);
+        /* The process's CPU time was counted, and the machine's load was read. */
+        ck_assert_double_gt(r->cpu_per_step, 0);
+        ck_assert_double_ge(r->others, 0);
+        ck_assert_double_ge(r->load_before, 0);
+        ck_assert_double_ge(r->load_after, 0);
     }
     ck_assert_double_eq(rows[0].speedup_allcore, 1);
     ck_assert_double_eq(rows[1].speedup_1thread, 1);
     ck_assert_double_eq_tol(rows[0].speedup_1thread, rows[1].t_median / rows[0].t_median, 1e-12);
+}
+END_TEST
+
+/* CPU time this process spends counts as its own; a child that spins counts as another's. */
+START_TEST(machine_load_tells_own_from_others)
+{
+    fc_load_mark a, b;
+    fc_load_mark_now(&a);
+    volatile double x = 0;
+    for (;;) { /* spin until this process has used 0.1 s of CPU */
+        fc_load_mark_now(&b);
+        if (fc_load_own_cpu(&a, &b) > 0.1)
+            break;
+        for (int k = 0; k < 100000; k++)
+            x += 1e-9 * k;
+    }
+    ck_assert_double_ge(fc_load_own_cpu(&a, &b), 0.1);
+    ck_assert_double_ge(fc_load_others(&a, &b), 0);
+
+    /* A child spinning for 0.4 s while this process sleeps: at least half a core of others,
+     * whatever else the machine runs (others only add to it). */
+    const pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        const double end = fc_now() + 0.4;
+        while (fc_now() < end)
+            x += 1;
+        _exit(0);
+    }
+    fc_load_mark_now(&a);
+    usleep(300000);
+    fc_load_mark_now(&b);
+    waitpid(pid, NULL, 0);
+    ck_assert_double_lt(fc_load_own_cpu(&a, &b), 0.05);
+    ck_assert_double_ge(fc_load_others(&a, &b), 0.5);
+    ck_assert_double_ge(fc_load_average(), 0);
 }
 END_TEST
 
@@ -197,6 +241,7 @@ Suite *bench_suite(void)
     tcase_add_test(tc, nvml_absent);
     tcase_add_test(tc, copy_ceiling_is_measured);
     tcase_add_test(tc, tiny_measurement);
+    tcase_add_test(tc, machine_load_tells_own_from_others);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     return s;

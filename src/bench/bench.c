@@ -13,6 +13,7 @@
 
 #include "src/core/backend.h"
 #include "src/bench/energy.h"
+#include "src/bench/machine_load.h"
 #include "src/core/log.h"
 #include "src/core/sim.h"
 #include "src/core/solver.h"
@@ -156,6 +157,7 @@ static int measure(fc_sim *s, int gpu, step_plan *plan, const fc_bench_opts *o,
                    fc_energy_meter *em, fc_real **snap, fc_bench_row *r, fc_err *err)
 {
     double t1;
+    r->load_before = fc_load_average();
     int st = warm_up(s, plan, o->warmup, err);
     if (!st)
         st = s->ops->download(s->state, &s->host, err);
@@ -171,6 +173,8 @@ static int measure(fc_sim *s, int gpu, step_plan *plan, const fc_bench_opts *o,
     double *t = malloc((size_t)o->repeats * sizeof *t);
     if (!t)
         return fc_fail(err, FC_ENOMEM, "out of memory");
+    fc_load_mark before, after;
+    fc_load_mark_now(&before);
     fc_energy_start(em);
     for (int k = 0; k < o->repeats && !st; k++) {
         if (o->stop && *o->stop)
@@ -179,6 +183,9 @@ static int measure(fc_sim *s, int gpu, step_plan *plan, const fc_bench_opts *o,
             t[k] /= (double)n;
     }
     const double joules = st ? -1 : fc_energy_joules(em);
+    fc_load_mark_now(&after);
+    r->cpu_per_step = fc_load_own_cpu(&before, &after) / (double)(n * o->repeats);
+    r->others = fc_load_others(&before, &after);
     if (!st) {
         qsort(t, (size_t)o->repeats, sizeof *t, cmp_double);
         const int m = o->repeats;
@@ -200,6 +207,7 @@ static int measure(fc_sim *s, int gpu, step_plan *plan, const fc_bench_opts *o,
             !(st = s->ops->download(s->state, &s->host, err)))
             r->t_e2e = (fc_now() - w) / (double)n;
     }
+    r->load_after = fc_load_average();
     free(t);
     return st;
 }
@@ -298,6 +306,7 @@ static void row_head(fc_bench_row *r, const fc_solver_desc *sd, int n)
     r->speedup_1thread = r->speedup_allcore = r->predicted = r->gpu_cpu_diff = NAN;
     r->t_median = r->t_min = r->t_max = r->t_e2e = NAN;
     r->cells_per_s = r->gb_per_s = r->bw_fraction = NAN;
+    r->cpu_per_step = r->others = r->load_before = r->load_after = NAN;
 }
 
 static void row_rates(fc_bench_row *r, const fc_sim *s, double ceiling)

@@ -49,6 +49,10 @@ typedef struct fc_bench_row {
     double speedup_allcore, speedup_1thread, predicted; /* NAN where it does not apply */
     double gpu_cpu_diff; /* largest relative field difference after the warm-up; NAN: CPU */
     double joules;       /* per step; < 0: n/a (energy_note says why) */
+    /* The machine during the timed runs (machine_load.h): this process's CPU time per step (all
+     * its threads; on the GPU the host's), the mean number of cores other processes kept busy
+     * (NAN: unknown), and the 1-minute load average before and after the row. */
+    double cpu_per_step, others, load_before, load_after;
     char energy_note[256];
 } fc_bench_row;
 

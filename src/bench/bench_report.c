@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "src/bench/machine_load.h"
 #include "src/core/cfwrite.h"
 #include "src/plot/plot.h"
 
@@ -19,7 +20,7 @@
 enum {
     C_SOLVER, C_CASE, C_GRID, C_PRECISION, C_BACKEND, C_ROLE, C_THREADS, C_DEVICE, C_T, C_TMIN,
     C_TMAX, C_E2E, C_CUPS, C_GBS, C_BWFRAC, C_SP_ALL, C_SP_ONE, C_PRED, C_DIFF, C_JOULES,
-    C_ESRC, C_NOTE, NCOLS
+    C_ESRC, C_CPU, C_OTHERS, C_LOAD0, C_LOAD1, C_NOTE, NCOLS
 };
 static const struct {
     const char *name, *long_name, *units;
@@ -47,6 +48,12 @@ static const struct {
                              "over the field's largest magnitude", "1", 0},
     {"energy_per_step", "energy per step (package or board counter); missing: not available", "J", 0},
     {"energy_source", "what counted the energy, or why it could not be read", "", 1},
+    {"cpu_time_per_step", "CPU time of the benchmark process per step over the timed repeats, "
+                          "all its threads (GPU rows: the host's)", "s", 0},
+    {"other_processes_cores", "mean number of cores other processes kept busy during the timed "
+                              "repeats; missing: unknown", "1", 0},
+    {"load_average_before", "the machine's 1-minute load average when the row began", "1", 0},
+    {"load_average_after", "the machine's 1-minute load average when the row ended", "1", 0},
     {"note", "why a row was skipped", "", 1},
 };
 
@@ -166,8 +173,8 @@ int fc_bench_report_open(fc_bench_report *r, const char *prefix, int overwrite,
            o->warmup, o->repeats, o->min_seconds);
     printf("| solver | case | grid | precision | device | time/step (ms) | min-max (ms) | "
            "end-to-end (ms) | Mcell/s | GB/s | %% of copy BW | vs all-core CPU | vs 1 thread | "
-           "predicted | GPU-CPU diff | energy/step (J) |\n"
-           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+           "predicted | GPU-CPU diff | energy/step (J) | CPU time/step (ms) | others (cores) |\n"
+           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     fflush(stdout);
     return FC_OK;
 }
@@ -183,7 +190,8 @@ static void fmt(char *buf, size_t len, const char *f, double v)
 int fc_bench_report_row(const fc_bench_row *row, void *ctx, fc_err *err)
 {
     fc_bench_report *r = ctx;
-    char t[32], mm[48], e2e[32], cups[32], gbs[32], pct[32], sa[32], s1[32], pr[32], df[32], j[32];
+    char t[32], mm[48], e2e[32], cups[32], gbs[32], pct[32], sa[32], s1[32], pr[32], df[32], j[32],
+        cpu[32], oth[40];
     fmt(t, sizeof t, "%.4g", row->t_median * 1e3);
     snprintf(mm, sizeof mm, "%.4g-%.4g", row->t_min * 1e3, row->t_max * 1e3);
     if (!row->measured)
@@ -196,6 +204,13 @@ int fc_bench_report_row(const fc_bench_row *row, void *ctx, fc_err *err)
     fmt(s1, sizeof s1, "%.2f", row->speedup_1thread);
     fmt(pr, sizeof pr, "%.1f", row->predicted);
     fmt(df, sizeof df, "%.1e", row->gpu_cpu_diff);
+    fmt(cpu, sizeof cpu, "%.4g", row->cpu_per_step * 1e3);
+    fmt(oth, sizeof oth, "%.2f", row->others);
+    const int disturbed = row->measured && row->others >= FC_LOAD_OTHERS_WARN;
+    if (disturbed) {
+        strcat(oth, " (!)");
+        r->disturbed_rows++;
+    }
     if (row->joules >= 0)
         snprintf(j, sizeof j, "%.3g", row->joules);
     else {
@@ -206,9 +221,10 @@ int fc_bench_report_row(const fc_bench_row *row, void *ctx, fc_err *err)
             snprintf(r->notes[r->nnotes++], sizeof r->notes[0], "%s", row->energy_note);
         snprintf(j, sizeof j, "n/a");
     }
-    printf("| %s | %s | %d x %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%s%s\n",
+    printf("| %s | %s | %d x %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | "
+           "%s | %s |%s%s\n",
            row->solver, row->case_name, row->n, row->n, FC_PRECISION, row->device, t, mm, e2e,
-           cups, gbs, pct, sa, s1, pr, df, j, row->measured ? "" : " ", row->note);
+           cups, gbs, pct, sa, s1, pr, df, j, cpu, oth, row->measured ? "" : " ", row->note);
     fflush(stdout);
 
     const double num[NCOLS] = {
@@ -217,7 +233,8 @@ int fc_bench_report_row(const fc_bench_row *row, void *ctx, fc_err *err)
         [C_CUPS] = row->cells_per_s, [C_GBS] = row->gb_per_s, [C_BWFRAC] = row->bw_fraction,
         [C_SP_ALL] = row->speedup_allcore, [C_SP_ONE] = row->speedup_1thread,
         [C_PRED] = row->predicted, [C_DIFF] = row->gpu_cpu_diff,
-        [C_JOULES] = row->joules >= 0 ? row->joules : NAN,
+        [C_JOULES] = row->joules >= 0 ? row->joules : NAN, [C_CPU] = row->cpu_per_step,
+        [C_OTHERS] = row->others, [C_LOAD0] = row->load_before, [C_LOAD1] = row->load_after,
     };
     const char *txt[NCOLS] = {
         [C_SOLVER] = row->solver, [C_CASE] = row->case_name, [C_PRECISION] = FC_PRECISION,
@@ -350,6 +367,10 @@ int fc_bench_report_close(fc_bench_report *r, int plots, fc_err *err)
         printf("Energy n/a: %s.\n", r->notes[k]);
     if (!r->gpu_rows)
         printf("GPU columns are empty: no GPU row was measured (see the GPU line above).\n");
+    if (r->disturbed_rows)
+        printf("Other processes kept %.2f cores or more busy during %d row%s (marked (!)): their "
+               "wall times are not clean; compare CPU time/step, or rerun on an idle machine.\n",
+               FC_LOAD_OTHERS_WARN, r->disturbed_rows, r->disturbed_rows == 1 ? "" : "s");
     printf("Rows: %s and %s (%d rows%s).\n", r->csv_path, r->nc_path, r->nrows,
            r->failed_rows ? ", some failed: see their notes" : "");
     if (st || !plots)

@@ -32,6 +32,7 @@ typedef struct fc_bench_report {
     FILE *csv;
     fc_cf_file nc;
     int nrows, gpu_rows, failed_rows;
+    int disturbed_rows; /* rows during which other processes kept cores busy */
     int varid[32];
     char notes[8][300]; /* energy sources that could not be read, each once */
     int nnotes;
