@@ -206,7 +206,10 @@ static int spec_make_params(const fc_config *cfg, const fc_grid *g, void **out, 
 static double spec_mem_per_cell(const void *params)
 {
     const spec_params *p = params;
-    return (p->tracer ? 4 : 2) + 2 * spec_nforward(p) + (p->forcing != SPEC_FORCING_NONE) + 2;
+    /* The CPU's integrating factors: a real per mode of the half spectrum and field. */
+    const double factors = p->tracer ? 1 : 0.5;
+    return (p->tracer ? 4 : 2) + 2 * spec_nforward(p) + (p->forcing != SPEC_FORCING_NONE) + 2 +
+           factors;
 }
 
 /*

@@ -276,30 +276,40 @@ FC_HD static inline void spec_emit_mode(const spec_params *p, spec_mode m, size_
     spec_mode_sums(p, m, w, f, sums);
 }
 
+/* The integrating factors exp(-L h / 2) of a mode of squared wavenumber k2 over half a step h:
+ * the vorticity's (L its linear rate) and the tracer's (L = kappa k2). */
+FC_HD static inline fc_real spec_factor(const spec_params *p, fc_real k2, fc_real h)
+{
+    return (fc_real)exp(-(double)spec_linear_rate(p, k2) * h / 2);
+}
+FC_HD static inline fc_real spec_tracer_factor(const spec_params *p, fc_real k2, fc_real h)
+{
+    return (fc_real)exp(-p->kappa * (double)k2 * h / 2);
+}
+
 /*
  * Mode (i, j), index k, of RK stage s with step h: from the products' coefficients in X (times
- * scale), the state w (tracer c, dist further in both) and the forcing (NULL: none), advances
- * the accumulator acc and writes the next stage's velocity (and tracer) coefficients into X,
- * adding the next stage's input to the sums. At s = 3 acc then holds the new state.
+ * scale), the state w (tracer c, dist further in both), the forcing (NULL: none) and the mode's
+ * integrating factors e, ec (spec_factor, spec_tracer_factor), advances the accumulator acc and
+ * writes the next stage's velocity (and tracer) coefficients into X, adding the next stage's
+ * input to the sums. At s = 3 acc then holds the new state.
  */
 FC_HD static inline void spec_stage_mode(const spec_params *p, int s, fc_real h, fc_real scale,
-                                         int i, int j, size_t k, size_t dist, spec_cplx *X,
-                                         const spec_cplx *w, spec_cplx *acc,
-                                         const spec_cplx *force, double *sums)
+                                         int i, int j, size_t k, size_t dist, fc_real e,
+                                         fc_real ec, spec_cplx *X, const spec_cplx *w,
+                                         spec_cplx *acc, const spec_cplx *force, double *sums)
 {
     const spec_mode m = spec_mode_at(p, i, j);
     const spec_cplx zero = {0, 0};
     const spec_cplx f = force && m.keep ? force[k] : zero;
     spec_cplx n = m.keep ? spec_vorticity_tendency(m, X[k], X[k + dist], scale) : zero;
     spec_cplx hn = {h * (n.re + f.re), h * (n.im + f.im)};
-    const fc_real e = (fc_real)exp(-(double)spec_linear_rate(p, m.k2) * h / 2);
     const spec_cplx next = spec_rk4_stage(s, e, w[k], hn, &acc[k]);
     spec_cplx cnext = zero;
     if (p->tracer) {
         n = m.keep ? spec_tracer_tendency(m, X[k + 2 * dist], X[k + 3 * dist], scale) : zero;
         hn.re = h * n.re;
         hn.im = h * n.im;
-        const fc_real ec = (fc_real)exp(-p->kappa * (double)m.k2 * h / 2);
         cnext = spec_rk4_stage(s, ec, w[k + dist], hn, &acc[k + dist]);
     }
     spec_emit_mode(p, m, k, dist, next, cnext, f, X, sums);

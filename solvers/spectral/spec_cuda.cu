@@ -319,9 +319,14 @@ __global__ static void spec_stage_kernel(spec_params p, int s, fc_real h, fc_rea
 {
     const size_t k = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
     double sums[SPEC_NSUMS] = {0, 0, 0, 0};
-    if (k < nmodes)
-        spec_stage_mode(&p, s, h, scale, (int)(k % p.nxh), (int)(k / p.nxh), k, dist, X, w, acc,
-                        force, sums);
+    if (k < nmodes) {
+        /* The factors are recomputed at each stage: an exp costs the GPU less than reading them
+         * from memory would (the CPU computes them once per step, spec_cpu.c). */
+        const int i = (int)(k % p.nxh), j = (int)(k / p.nxh);
+        const fc_real k2 = spec_mode_at(&p, i, j).k2;
+        spec_stage_mode(&p, s, h, scale, i, j, k, dist, spec_factor(&p, k2, h),
+                        p.tracer ? spec_tracer_factor(&p, k2, h) : 0, X, w, acc, force, sums);
+    }
     spec_block_sums(sums, partial);
 }
 
