@@ -9,9 +9,11 @@
  *
  * Iteration: where the GPU kernel recomputes every face for each of its two cells (no stored
  * faces, no extra memory traffic), a CPU core has the cache to compute each face once: each
- * thread sweeps its block of rows, reconstructs a row once per direction, keeps the y faces of
- * the row below in a rolling buffer, and combines the stored fluxes with swe_cell_balance. The
- * same functions on the same inputs give the same bits as the fused form.
+ * thread sweeps its block of rows, loads each row's cells once (depth, surface and velocities:
+ * two divisions a cell, not eight) into a ring of four rows, reconstructs a row once per
+ * direction, keeps the y faces of the row below in a rolling buffer, and combines the stored
+ * fluxes with swe_cell_balance. The same functions on the same inputs give the same bits as
+ * the fused form.
  */
 #include <fc_build.h>
 
@@ -33,7 +35,9 @@ typedef struct swe_stored_flux {
 
 /* One thread's row buffers (nx wide, plus the cells and faces around a row in x). */
 typedef struct swe_work {
-    swe_cellv *cells;            /* [nx + 4] x-normal cells -2 .. nx+1 of the row */
+    /* [4][nx + 4] cells -2 .. nx+1 of the last four rows loaded (row r in rows[(r + 4) % 4]),
+     * x-normal: each cell's velocities are divided out once and serve both directions. */
+    swe_cellv *rows[4];
     swe_face *xlo, *xhi;         /* [nx + 2] x face values of cells -1 .. nx */
     swe_stored_flux *fx;         /* [nx + 1] x faces 0 .. nx (face i: cells i-1 | i) */
     swe_face *ylo[2], *yhi[2];   /* [nx] y face values of the current and the next row */
@@ -71,17 +75,35 @@ static void swe_fill_halos_cpu(swe_cpu_state *state, int set, int nfields)
         }
 }
 
-/* y face values of every cell of row r (rows r-1 .. r+1 are read). */
-static void swe_reconstruct_row_y(const fc_real *const *U, const swe_params *p, int r,
-                                  swe_face *lo, swe_face *hi)
+/* The buffer of row r (r >= -2). */
+static swe_cellv *swe_row(swe_work *w, int r) { return w->rows[(r + 4) & 3]; }
+
+/* Loads cells -2 .. nx+1 of row r (x-normal) into its buffer. */
+static void swe_load_row(const fc_real *const *U, const swe_params *p, int r, swe_work *w)
 {
     const fc_grid *g = &p->grid;
-    for (int i = 0; i < g->nx; i++) {
-        ptrdiff_t k = fc_idx(g->pitch, g->ng, i, r);
-        swe_reconstruct(swe_cell_load(U, k - g->pitch, 0, p->h_dry),
-                        swe_cell_load(U, k, 0, p->h_dry),
-                        swe_cell_load(U, k + g->pitch, 0, p->h_dry), p->limiter, &lo[i], &hi[i]);
-    }
+    const ptrdiff_t k0 = fc_idx(g->pitch, g->ng, -2, r);
+    swe_cellv *c = swe_row(w, r);
+    for (int i = 0; i < g->nx + 4; i++)
+        c[i] = swe_cell_load(U, k0 + i, 1, p->h_dry);
+}
+
+/* A loaded (x-normal) cell seen along y. */
+static inline swe_cellv swe_along_y(swe_cellv c)
+{
+    const swe_cellv t = {c.h, c.eta, c.ut, c.un};
+    return t;
+}
+
+/* y face values of every cell of row r (rows r-1 .. r+1 loaded). */
+static void swe_reconstruct_row_y(swe_work *w, const swe_params *p, int r, swe_face *lo,
+                                  swe_face *hi)
+{
+    const swe_cellv *below = swe_row(w, r - 1) + 2, *row = swe_row(w, r) + 2,
+                    *above = swe_row(w, r + 1) + 2;
+    for (int i = 0; i < p->grid.nx; i++)
+        swe_reconstruct(swe_along_y(below[i]), swe_along_y(row[i]), swe_along_y(above[i]),
+                        p->limiter, &lo[i], &hi[i]);
 }
 
 /* Fluxes through the faces between the row below (its hi values) and the row above (lo). */
@@ -92,16 +114,13 @@ static void swe_fluxes_y(const swe_face *below_hi, const swe_face *above_lo, con
         swe_face_flux(&below_hi[i], &above_lo[i], p, f[i].F, &f[i].hl_star, &f[i].hr_star);
 }
 
-/* x face values and fluxes of row j. */
-static void swe_row_x(const fc_real *const *U, const swe_params *p, int j, swe_work *w)
+/* x face values and fluxes of row j (loaded). */
+static void swe_row_x(const swe_params *p, int j, swe_work *w)
 {
     const fc_grid *g = &p->grid;
-    const ptrdiff_t k0 = fc_idx(g->pitch, g->ng, -2, j);
-    for (int i = 0; i < g->nx + 4; i++)
-        w->cells[i] = swe_cell_load(U, k0 + i, 1, p->h_dry);
+    const swe_cellv *c = swe_row(w, j);
     for (int i = 0; i < g->nx + 2; i++)
-        swe_reconstruct(w->cells[i], w->cells[i + 1], w->cells[i + 2], p->limiter, &w->xlo[i],
-                        &w->xhi[i]);
+        swe_reconstruct(c[i], c[i + 1], c[i + 2], p->limiter, &w->xlo[i], &w->xhi[i]);
     for (int i = 0; i <= g->nx; i++)
         swe_face_flux(&w->xhi[i], &w->xlo[i + 1], p, w->fx[i].F, &w->fx[i].hl_star,
                       &w->fx[i].hr_star);
@@ -133,15 +152,18 @@ static void swe_stage_cpu(swe_cpu_state *state, int in, int out, fc_real a, fc_r
         const int j0 = (int)((long long)ny * tid / nth), j1 = (int)((long long)ny * (tid + 1) / nth);
         int cur = 0;
         if (j0 < j1) {
-            swe_reconstruct_row_y(U, p, j0 - 1, w->ylo[1], w->yhi[1]);
-            swe_reconstruct_row_y(U, p, j0, w->ylo[0], w->yhi[0]);
+            for (int r = j0 - 2; r <= j0 + 1; r++)
+                swe_load_row(U, p, r, w);
+            swe_reconstruct_row_y(w, p, j0 - 1, w->ylo[1], w->yhi[1]);
+            swe_reconstruct_row_y(w, p, j0, w->ylo[0], w->yhi[0]);
             swe_fluxes_y(w->yhi[1], w->ylo[0], p, w->fy[0]);
         }
         for (int j = j0; j < j1; j++, cur ^= 1) {
             const int nxt = cur ^ 1;
-            swe_reconstruct_row_y(U, p, j + 1, w->ylo[nxt], w->yhi[nxt]);
+            swe_load_row(U, p, j + 2, w); /* over row j - 2, no longer needed */
+            swe_reconstruct_row_y(w, p, j + 1, w->ylo[nxt], w->yhi[nxt]);
             swe_fluxes_y(w->yhi[cur], w->ylo[nxt], p, w->fy[nxt]);
-            swe_row_x(U, p, j, w);
+            swe_row_x(p, j, w);
             const swe_stored_flux *south = w->fy[cur], *north = w->fy[nxt];
             for (int i = 0; i < nx; i++) {
                 fc_real dxs[3], dys[3], v[3];
@@ -221,7 +243,8 @@ static void swe_destroy_cpu(void *opaque)
     free(state->U[0][SWE_B]);
     for (int t = 0; state->work && t < state->nthreads; t++) {
         swe_work *w = &state->work[t];
-        free(w->cells);
+        for (int r = 0; r < 4; r++)
+            free(w->rows[r]);
         free(w->xlo);
         free(w->xhi);
         free(w->fx);
@@ -238,11 +261,12 @@ static void swe_destroy_cpu(void *opaque)
 static int alloc_work(swe_work *w, int nx)
 {
     size_t n = (size_t)nx;
-    w->cells = malloc((n + 4) * sizeof *w->cells);
     w->xlo = malloc((n + 2) * sizeof *w->xlo);
     w->xhi = malloc((n + 2) * sizeof *w->xhi);
     w->fx = malloc((n + 1) * sizeof *w->fx);
-    int ok = w->cells && w->xlo && w->xhi && w->fx;
+    int ok = w->xlo && w->xhi && w->fx;
+    for (int r = 0; r < 4; r++)
+        ok = ok && (w->rows[r] = malloc((n + 4) * sizeof *w->rows[r])) != NULL;
     for (int b = 0; b < 2; b++) {
         w->ylo[b] = malloc(n * sizeof *w->ylo[b]);
         w->yhi[b] = malloc(n * sizeof *w->yhi[b]);
