@@ -87,9 +87,11 @@ expect "bench: a competing process" 0 "Other processes kept 0.25 cores or more b
 kill $spin
 grep -c "| swe | .* (!) |$" "$tmp/err" | grep -qx 2 && ok "bench: the disturbed rows are marked" \
   || bad "bench: the disturbed rows are marked"
-awk -F, 'NR > 1 && !($23 >= 0.5) { exit 1 }' "$tmp/busy.csv" \
-  && ok "bench: the CSV counts at least half a core of others on every row" \
-  || bad "bench: the CSV counts at least half a core of others on every row"
+# One thread leaves the loop a core of its own; two threads share the machine's two cores with
+# it (measured 0.48 cores of others in CI), so the 2-thread row is only held to the mark's 0.25.
+awk -F, 'NR > 1 && !($23 >= 0.25) { exit 1 } NR > 1 && $7 == 1 && !($23 >= 0.5) { exit 1 }' "$tmp/busy.csv" \
+  && ok "bench: the CSV counts the others: half a core or more beside 1 thread, a quarter beside 2" \
+  || bad "bench: the CSV counts the others: half a core or more beside 1 thread, a quarter beside 2"
 
 expect "bench --quick" 0 "| spectral | decaying turbulence | 64 x 64 |" "$fc" bench --quick --device cpu -o "$tmp/q"
 finish
