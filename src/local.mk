@@ -8,7 +8,7 @@ libflowcast_core_a_SOURCES += src/core/fc.h src/core/hd.h src/core/cuda_util.h \
 	src/core/cfwrite.c src/core/cfwrite.h src/core/solver.h \
 	src/core/sim.c src/core/sim.h src/core/run.c src/core/run.h \
 	src/core/ensemble.c src/core/ensemble.h \
-	src/core/backend.c src/core/backend.h
+	src/core/backend.c src/core/backend.h src/core/machine_load.c src/core/machine_load.h
 if HAVE_CUDA
 libflowcast_core_a_SOURCES += src/core/backend_cuda.c
 else
@@ -19,8 +19,32 @@ EXTRA_DIST += src/core/backend_cuda.c src/core/backend_nocuda.c
 # src/bench: the benchmarks (solvers and MLP) and their tables, part of the program.
 libflowcast_app_a_SOURCES += src/bench/bench.c src/bench/bench.h \
 	src/bench/bench_report.c src/bench/bench_report.h src/bench/energy.c src/bench/energy.h \
-	src/bench/mlp_bench.c src/bench/mlp_bench.h \
-	src/bench/machine_load.c src/bench/machine_load.h
+	src/bench/mlp_bench.c src/bench/mlp_bench.h
+
+# The pressure solve against hypre's PFMG-CG on the same problem: `make poisson-hypre`
+# (POISSON_SIZES, POISSON_REPEATS, POISSON_THREADS), built only then, and skipped where
+# configure found no hypre. One thread by default: Debian's hypre has no OpenMP, so this
+# compares a core with a core.
+EXTRA_DIST += src/bench/poisson_hypre.c
+POISSON_SIZES = 256 512 1024 2048
+POISSON_REPEATS = 5
+POISSON_THREADS = 1
+if HAVE_HYPRE
+EXTRA_PROGRAMS += src/bench/poisson_hypre
+src_bench_poisson_hypre_SOURCES = src/bench/poisson_hypre.c
+src_bench_poisson_hypre_CPPFLAGS = $(AM_CPPFLAGS) $(HYPRE_CFLAGS)
+src_bench_poisson_hypre_LDADD = $(FC_LIBS) $(HYPRE_LIBS)
+poisson-hypre: src/bench/poisson_hypre$(EXEEXT)
+	@uname -m; grep -m1 'model name' /proc/cpuinfo || true; date -u +%Y-%m-%dT%H:%MZ
+	@echo "OpenMP threads (flowcast): $(POISSON_THREADS)"
+	@for n in $(POISSON_SIZES); do \
+	  OMP_NUM_THREADS=$(POISSON_THREADS) ./src/bench/poisson_hypre $$n $(POISSON_REPEATS) || exit 1; \
+	  echo; done
+else
+poisson-hypre:
+	@echo "poisson-hypre: skipped: configure found no hypre with Open MPI (Debian: libhypre-dev)"
+endif
+.PHONY: poisson-hypre
 
 # src/plot: pictures (cairo) and films (ffmpeg, giflib) of NetCDF variables, part of the program.
 libflowcast_app_a_SOURCES += src/plot/colormap.c src/plot/colormap.h src/plot/plot.c \

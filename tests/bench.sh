@@ -93,5 +93,26 @@ awk -F, 'NR > 1 && !($23 >= 0.25) { exit 1 } NR > 1 && $7 == 1 && !($23 >= 0.5) 
   && ok "bench: the CSV counts the others: half a core or more beside 1 thread, a quarter beside 2" \
   || bad "bench: the CSV counts the others: half a core or more beside 1 thread, a quarter beside 2"
 
+# A run beside a spinning process gives the loop's core back (src/core/machine_load.h) and
+# writes the same numbers as a run on one thread. Needs two cores or more.
+if [ "$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)" -ge 2 ]; then
+  run_cavity() {
+    "$fc" run cavity_re1000 --device cpu --set grid.nx=128 --set grid.ny=128 --set time.t_end=0.4 \
+      --set output.interval=0.4 -O "$@"
+  }
+  sh -c 'while :; do :; done' &
+  spin=$!
+  expect "run: a competing process" 0 "of the steps on fewer than 2 threads, as other processes kept cores busy" \
+    run_cavity --threads 2 -o "$tmp/busy2.nc"
+  kill $spin
+  expect "run: one thread" 0 "" run_cavity --threads 1 -o "$tmp/one.nc"
+  "$NCDUMP" -v u,v,p "$tmp/busy2.nc" | sed 1d >"$tmp/busy2.cdl"
+  "$NCDUMP" -v u,v,p "$tmp/one.nc" | sed 1d >"$tmp/one.cdl"
+  grep -v ':flowcast_device\|:history' "$tmp/busy2.cdl" >"$tmp/a.cdl"
+  grep -v ':flowcast_device\|:history' "$tmp/one.cdl" >"$tmp/b.cdl"
+  cmp -s "$tmp/a.cdl" "$tmp/b.cdl" && ok "run: fewer threads under load, the same numbers as one thread" \
+    || bad "run: fewer threads under load, the same numbers as one thread"
+fi
+
 expect "bench --quick" 0 "| spectral | decaying turbulence | 64 x 64 |" "$fc" bench --quick --device cpu -o "$tmp/q"
 finish

@@ -15,7 +15,7 @@
 
 #include "src/bench/bench.h"
 #include "src/bench/energy.h"
-#include "src/bench/machine_load.h"
+#include "src/core/machine_load.h"
 #include "src/core/sim.h"
 #include "src/core/timer.h"
 #include "tests/suites.h"
@@ -232,12 +232,32 @@ START_TEST(machine_load_tells_own_from_others)
 }
 END_TEST
 
+/* The governor's choice: the cores others leave free, a core taken once others use more than
+ * a quarter of it; at least one thread, at most those given; all of them when others is
+ * unknown. */
+START_TEST(threads_follow_the_cores_others_leave)
+{
+    ck_assert_int_eq(fc_threads_for_load(2, 2, 0.0), 2);
+    ck_assert_int_eq(fc_threads_for_load(2, 2, 0.2), 2);
+    ck_assert_int_eq(fc_threads_for_load(2, 2, 0.3), 1);
+    ck_assert_int_eq(fc_threads_for_load(2, 2, 1.0), 1);
+    ck_assert_int_eq(fc_threads_for_load(2, 2, 5.0), 1);
+    ck_assert_int_eq(fc_threads_for_load(8, 16, 1.2), 8);
+    ck_assert_int_eq(fc_threads_for_load(16, 16, 1.2), 15);
+    ck_assert_int_eq(fc_threads_for_load(16, 16, 1.3), 14);
+    ck_assert_int_eq(fc_threads_for_load(4, 2, 0.0), 2);
+    ck_assert_int_eq(fc_threads_for_load(3, 4, NAN), 3);
+    ck_assert_int_eq(fc_threads_for_load(1, 4, 3.9), 1);
+}
+END_TEST
+
 Suite *bench_suite(void)
 {
     Suite *s = suite_create("bench");
     TCase *tc = tcase_create("benchmark");
     tcase_add_test(tc, bytes_model_and_memory_of_every_solver);
     tcase_add_test(tc, rapl_counters_absent_unreadable_and_counting);
+    tcase_add_test(tc, threads_follow_the_cores_others_leave);
     tcase_add_test(tc, nvml_absent);
     tcase_add_test(tc, copy_ceiling_is_measured);
     tcase_add_test(tc, tiny_measurement);

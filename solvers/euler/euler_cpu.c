@@ -26,6 +26,7 @@
 #endif
 
 #include "solvers/euler/euler.h"
+#include "src/core/machine_load.h"
 
 #define EULER_SETS 3
 
@@ -40,7 +41,8 @@ typedef struct euler_cpu_state {
     euler_column col;
     fc_real *U[EULER_SETS][EULER_NFIELDS];
     fc_real *P; /* p' of the stage input, halos included */
-    int nthreads;
+    int nthreads;   /* threads at creation, the most a step uses (fewer when the run's governor
+                     * lowered OpenMP's count: src/core/machine_load.h) */
     euler_work *work; /* [nthreads] */
 } euler_cpu_state;
 
@@ -97,7 +99,7 @@ static void euler_stage_cpu(euler_cpu_state *state, int in, int out, fc_real a, 
     const int nx = g->nx;
     double rate = 0;
     long long first_bad = LLONG_MAX;
-#pragma omp parallel num_threads(state->nthreads) reduction(max : rate) reduction(min : first_bad)
+#pragma omp parallel num_threads(fc_threads_at_most(state->nthreads)) reduction(max : rate) reduction(min : first_bad)
     {
         int tid = 0, nth = 1;
 #ifdef _OPENMP

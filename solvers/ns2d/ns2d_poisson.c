@@ -190,26 +190,18 @@ static int coarsen(const level_grid *f, level_grid *c, ns2d_csr *P)
     return 1;
 }
 
-/* Dense inverse of the coarsest operator by Cholesky, as a full CSR matrix. */
-static int dense_inverse(const ns2d_csr *A, int singular, ns2d_csr *inv)
+int ns2d_dense_inverse(double *M, int n, int singular, fc_real *inv)
 {
-    int n = A->n;
-    double *M = calloc((size_t)n * n, sizeof *M), *x = malloc((size_t)n * sizeof *x);
-    if (!M || !x || !csr_alloc(inv, n, n, (size_t)n * n)) {
-        free(M);
-        free(x);
-        return 0;
-    }
-    double shift = 0;
-    for (int r = 0; r < n; r++)
-        for (int k = A->rowptr[r]; k < A->rowptr[r + 1]; k++) {
-            M[(size_t)r * n + A->col[k]] += A->val[k];
-            if (A->col[k] == r)
-                shift += A->val[k];
-        }
-    if (singular)
+    double *x = malloc((size_t)n * sizeof *x);
+    if (!x)
+        return -1;
+    if (singular) {
+        double shift = 0;
+        for (int r = 0; r < n; r++)
+            shift += M[(size_t)r * n + r];
         for (size_t k = 0; k < (size_t)n * n; k++)
             M[k] += shift / n / n;
+    }
     int ok = 1;
     for (int j = 0; j < n && ok; j++) { /* M = L L^T, L in the lower triangle */
         double d = M[(size_t)j * n + j];
@@ -239,16 +231,46 @@ static int dense_inverse(const ns2d_csr *A, int singular, ns2d_csr *inv)
             x[i] = s / M[(size_t)i * n + i];
         }
         for (int r = 0; r < n; r++) /* symmetric: column c is row c */
-            inv->val[(size_t)c * n + r] = (fc_real)x[r];
+            inv[(size_t)c * n + r] = (fc_real)x[r];
     }
+    free(x);
+    return ok ? 0 : 1;
+}
+
+/* Dense inverse of the coarsest CSR operator, as a full CSR matrix: 0, 1 (not positive
+ * definite) or -1 (out of memory). */
+static int csr_dense_inverse(const ns2d_csr *A, int singular, ns2d_csr *inv)
+{
+    const int n = A->n;
+    double *M = calloc((size_t)n * n, sizeof *M);
+    if (!M || !csr_alloc(inv, n, n, (size_t)n * n)) {
+        free(M);
+        return -1;
+    }
+    for (int r = 0; r < n; r++)
+        for (int k = A->rowptr[r]; k < A->rowptr[r + 1]; k++)
+            M[(size_t)r * n + A->col[k]] += A->val[k];
+    int st = ns2d_dense_inverse(M, n, singular, inv->val);
+    free(M);
     for (int r = 0; r < n; r++) {
         inv->rowptr[r + 1] = (r + 1) * n;
         for (int c = 0; c < n; c++)
             inv->col[(size_t)r * n + c] = c;
     }
-    free(M);
-    free(x);
-    return ok;
+    return st;
+}
+
+int ns2d_fail_no_fluid(fc_err *err)
+{
+    return fc_fail(err, FC_EINPUT, "the obstacle covers every cell: there is no fluid");
+}
+
+int ns2d_fail_coarse(fc_err *err)
+{
+    /* The geometry of the case, known before anything runs: bad input. */
+    return fc_fail(err, FC_EINPUT,
+                   "the coarsest pressure operator is not positive definite (a fluid region "
+                   "without outflow that is not connected to the rest?)");
 }
 
 static int set_dinv(ns2d_level *l, double omega)
@@ -343,7 +365,7 @@ int ns2d_poisson_build(const ns2d_params *p, const signed char *kind, ns2d_poiss
     ps->n = fine.n;
     if (ps->n == 0) {
         free(fine.unk);
-        return fc_fail(err, FC_EINPUT, "the obstacle covers every cell: there is no fluid");
+        return ns2d_fail_no_fluid(err);
     }
     ps->slot_of = malloc((size_t)ps->n * sizeof *ps->slot_of);
     if (!ps->slot_of)
@@ -364,7 +386,8 @@ int ns2d_poisson_build(const ns2d_params *p, const signed char *kind, ns2d_poiss
     ps->nlevels = 1;
     level_grid cur = fine;
     fine.unk = NULL;
-    while (p->precond == NS2D_PC_MULTIGRID && cur.n > NS2D_MG_COARSEST &&
+    const int galerkin = p->precond == NS2D_PC_MULTIGRID;
+    while (galerkin && cur.n > NS2D_MG_COARSEST &&
            ps->nlevels < NS2D_MG_MAX_LEVELS) {
         ns2d_level *f = &ps->lv[ps->nlevels - 1], *c = &ps->lv[ps->nlevels];
         level_grid next = {0};
@@ -382,15 +405,16 @@ int ns2d_poisson_build(const ns2d_params *p, const signed char *kind, ns2d_poiss
     }
     free(cur.unk);
     for (int l = 0; l < ps->nlevels; l++)
-        if (!set_dinv(&ps->lv[l], p->precond == NS2D_PC_MULTIGRID ? NS2D_MG_OMEGA : 1.0))
+        if (!set_dinv(&ps->lv[l], galerkin ? NS2D_MG_OMEGA : 1.0))
             goto nomem;
-    if (p->precond == NS2D_PC_MULTIGRID &&
-        !dense_inverse(&ps->lv[ps->nlevels - 1].A, ps->singular, &ps->coarse_inv)) {
-        ns2d_poisson_free(ps);
-        /* The geometry of the case, known before anything runs: bad input. */
-        return fc_fail(err, FC_EINPUT,
-                       "the coarsest pressure operator is not positive definite (a fluid "
-                       "region without outflow that is not connected to the rest?)");
+    if (galerkin) {
+        int st = csr_dense_inverse(&ps->lv[ps->nlevels - 1].A, ps->singular, &ps->coarse_inv);
+        if (st < 0)
+            goto nomem;
+        if (st > 0) {
+            ns2d_poisson_free(ps);
+            return ns2d_fail_coarse(err);
+        }
     }
     return FC_OK;
 nomem:

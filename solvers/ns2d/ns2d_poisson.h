@@ -1,7 +1,8 @@
 /*
  * ns2d_poisson.h: the pressure equation of ns2d as sparse matrices, built once per run on the
  * host and shared by both backends (the CPU applies them with OpenMP loops, the GPU with
- * cuSPARSE SpMV).
+ * cuSPARSE SpMV). This is the GPU's form of the equation; the CPU solves the same equation
+ * without matrices (ns2d_mg.h), with the same transfers but re-discretised coarse operators.
  *
  * The unknowns are the fluid cells, numbered row by row. A = -L = -D G (L the 5-point Laplacian
  * that the MAC grid's divergence of its gradient gives), symmetric positive (semi-)definite:
@@ -70,6 +71,17 @@ typedef struct ns2d_poisson {
 int ns2d_poisson_build(const ns2d_params *p, const signed char *kind, ns2d_poisson *ps,
                        fc_err *err);
 void ns2d_poisson_free(ns2d_poisson *ps);
+
+/*
+ * Inverts the symmetric n x n matrix M (row-major; overwritten) by Cholesky into inv, adding
+ * a 1 1^T first when singular (A 1 = 0), which makes the inverse return the zero-mean solution
+ * for right-hand sides of zero sum. 0, 1 when M is not positive definite, -1 out of memory.
+ */
+int ns2d_dense_inverse(double *M, int n, int singular, fc_real *inv);
+/* The errors of a case without fluid cells and of a coarsest operator that is not positive
+ * definite (FC_EINPUT), for both preconditioners' builders. */
+int ns2d_fail_no_fluid(fc_err *err);
+int ns2d_fail_coarse(fc_err *err);
 
 /* The vectors of preconditioned conjugate gradients, as a backend names them. */
 enum ns2d_pcg_vector { NS2D_PCG_R, NS2D_PCG_Z, NS2D_PCG_D, NS2D_PCG_Q };

@@ -25,6 +25,7 @@
 #endif
 
 #include "solvers/swe/swe.h"
+#include "src/core/machine_load.h"
 
 #define SWE_SETS 3
 
@@ -47,7 +48,8 @@ typedef struct swe_work {
 typedef struct swe_cpu_state {
     swe_params p;
     fc_real *U[SWE_SETS][SWE_NFIELDS]; /* U[s][SWE_B] is the same array for every set */
-    int nthreads;
+    int nthreads;   /* threads at creation, the most a step uses (fewer when the run's governor
+                     * lowered OpenMP's count: src/core/machine_load.h) */
     swe_work *work; /* [nthreads] */
 } swe_cpu_state;
 
@@ -141,7 +143,7 @@ static void swe_stage_cpu(swe_cpu_state *state, int in, int out, fc_real a, fc_r
     const int nx = g->nx, ny = g->ny;
     double rate = 0;
     long long first_bad = LLONG_MAX; /* none */
-#pragma omp parallel num_threads(state->nthreads) reduction(max : rate) reduction(min : first_bad)
+#pragma omp parallel num_threads(fc_threads_at_most(state->nthreads)) reduction(max : rate) reduction(min : first_bad)
     {
         int tid = 0, nth = 1;
 #ifdef _OPENMP

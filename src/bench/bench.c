@@ -13,7 +13,7 @@
 
 #include "src/core/backend.h"
 #include "src/bench/energy.h"
-#include "src/bench/machine_load.h"
+#include "src/core/machine_load.h"
 #include "src/core/log.h"
 #include "src/core/sim.h"
 #include "src/core/solver.h"

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "src/bench/machine_load.h"
+#include "src/core/machine_load.h"
 #include "src/core/cfwrite.h"
 #include "src/plot/plot.h"
 

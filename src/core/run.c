@@ -21,6 +21,7 @@
 #include "src/core/files.h"
 #include "src/core/grid.h"
 #include "src/core/log.h"
+#include "src/core/machine_load.h"
 #include "src/core/ncio.h"
 #include "src/core/progress.h"
 #include "src/core/sim.h"
@@ -264,7 +265,12 @@ static void summary(const run_ctx *c, const fc_run_result *res, const double *st
     snprintf(halving_note, sizeof halving_note,
              "; %lld steps retried with half the time step to keep depths positive",
              res->halvings);
-    char d1[32], d2[32], drift[160] = "", stats[256] = "";
+    char d1[32], d2[32], drift[160] = "", stats[256] = "", threads[160] = "";
+    if (res->fewer_threads > 0)
+        snprintf(threads, sizeof threads,
+                 "; %lld of the steps on fewer than %d threads, as other processes kept cores "
+                 "busy",
+                 res->fewer_threads, res->threads);
     if (s->io.conserved_diag >= 0)
         snprintf(drift, sizeof drift, "%s drift %.2e (relative); ",
                  s->io.diags[s->io.conserved_diag].name, res->drift);
@@ -275,12 +281,12 @@ static void summary(const run_ctx *c, const fc_run_result *res, const double *st
     }
     fc_info("done: %lld steps to t = %.9g s in %s (steps %s); %.2f Mcell-updates/s, %.2f GB/s "
             "effective (%.0f B per cell-step, the least a step must move); %s%d records in "
-            "%s%s%s",
+            "%s%s%s%s",
             steps, res->t, fc_format_duration(res->wall, d1, sizeof d1),
             fc_format_duration(res->step_wall, d2, sizeof d2),
             res->step_wall > 0 ? cells * steps / res->step_wall / 1e6 : 0,
             res->step_wall > 0 ? bpc * cells * steps / res->step_wall / 1e9 : 0, bpc, drift,
-            fc_ncio_records(c->out), c->path, res->halvings ? halving_note : "", stats);
+            fc_ncio_records(c->out), c->path, res->halvings ? halving_note : "", stats, threads);
 }
 
 static int run_case(const fc_run_opts *o, fc_run_result *res, fc_err *err)
@@ -309,6 +315,8 @@ static int run_case(const fc_run_opts *o, fc_run_result *res, fc_err *err)
     const int conserved = s->io.conserved_diag;
     long long steps0 = sim->steps;
     fc_progress prog;
+    fc_governor gov; /* the threads follow what other processes leave free (machine_load.h) */
+    fc_governor_start(&gov);
 
     if ((st = write_record(&c, NULL, err)))
         goto done;
@@ -342,6 +350,7 @@ static int run_case(const fc_run_opts *o, fc_run_result *res, fc_err *err)
         const double w = fc_now();
         st = fc_sim_step_toward(sim, target, &landed, err);
         step_wall += fc_now() - w;
+        fc_governor_step(&gov);
         if (st == FC_ENUMERIC && sim->last.bad) {
             fc_progress_end(&prog);
             st = keep_last_good(&c, t_last, err);
@@ -380,6 +389,9 @@ static int run_case(const fc_run_opts *o, fc_run_result *res, fc_err *err)
     fc_progress_end(&prog);
 
 done:
+    fc_governor_end(&gov);
+    res->threads = gov.max;
+    res->fewer_threads = gov.fewer;
     res->steps = sim->steps - steps0;
     res->halvings = sim->halvings;
     res->t = sim->t;

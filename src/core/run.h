@@ -43,6 +43,8 @@ typedef struct fc_run_result {
     double drift;       /* relative change of the conserved diagnostic */
     long long halvings; /* steps retried with half the time step */
     int steady;         /* stopped before t_end on [time] steady_tol */
+    int threads;        /* OpenMP threads the run was given */
+    long long fewer_threads; /* steps taken on fewer, as other processes kept cores busy */
     char output[4096];
 } fc_run_result;
 

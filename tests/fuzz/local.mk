@@ -24,7 +24,7 @@ tests_fuzz_replay_plot_LDADD = $(FC_LIBS)
 tests_fuzz_replay_manifest_LDADD = $(FC_LIBS)
 
 # The libFuzzer programs, built only on request (configure --enable-fuzzers, CC=clang).
-EXTRA_PROGRAMS = tests/fuzz/fuzz_case tests/fuzz/fuzz_restart tests/fuzz/fuzz_field \
+EXTRA_PROGRAMS += tests/fuzz/fuzz_case tests/fuzz/fuzz_restart tests/fuzz/fuzz_field \
 	tests/fuzz/fuzz_model tests/fuzz/fuzz_data tests/fuzz/fuzz_plot tests/fuzz/fuzz_manifest
 tests_fuzz_fuzz_case_SOURCES = tests/fuzz/fuzz_case.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_restart_SOURCES = tests/fuzz/fuzz_restart.c $(FUZZ_COMMON)
