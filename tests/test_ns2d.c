@@ -38,7 +38,7 @@ static const char cavity_case[] =
     "cfl = 0.8\n[physics]\nreynolds = 400\n[boundary]\nnorth_wall_speed = 1\n"
     "[initial]\ntype = rest\n";
 
-/* Periodic with odd sizes: coarse levels keep the wrapped link, transfers do not wrap. */
+/* Periodic with odd sizes: each coarse level ends in a block of one column and one row. */
 static const char periodic_odd_case[] =
     "[case]\nsolver = ns2d\n[grid]\nnx = 25\nny = 21\nx_max = 6.283185307179586\n"
     "y_max = 6.283185307179586\n[time]\nt_end = 1\ncfl = 0.8\n[physics]\nviscosity = 0.01\n"

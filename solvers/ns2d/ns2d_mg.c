@@ -95,7 +95,7 @@ static void fine_level(const ns2d_params *p, const signed char *kind, ns2d_mg_le
 
 /*
  * Transfers along one axis from nf fine cells to nc = (nf + 1) / 2 coarse ones (see
- * ns2d_mg_axis); they wrap when the fine cells pair up across a periodic side.
+ * ns2d_mg_axis), wrapping across a periodic side.
  */
 static int make_axis(ns2d_mg_axis *a, int nf, int nc, int wrap)
 {
@@ -146,8 +146,8 @@ static int coarse_level(ns2d_mg_level *f, const double *fdir, const unsigned cha
 {
     const int nx = (f->nx + 1) / 2, ny = (f->ny + 1) / 2;
     if (!level_alloc(c, nx, ny, f->wrap_x, f->wrap_y) ||
-        !make_axis(&f->ax, f->nx, nx, f->wrap_x && f->nx % 2 == 0) ||
-        !make_axis(&f->ay, f->ny, ny, f->wrap_y && f->ny % 2 == 0))
+        !make_axis(&f->ax, f->nx, nx, f->wrap_x) ||
+        !make_axis(&f->ay, f->ny, ny, f->wrap_y))
         return 0;
     const size_t n = (size_t)(nx + 2) * (ny + 2);
     *cdir = calloc(n, sizeof **cdir);

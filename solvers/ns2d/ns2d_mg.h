@@ -17,11 +17,12 @@
  * Dirichlet part half the sum of its children's. This is exactly half of Galerkin's R A P for
  * piecewise-constant transfers, the factor that makes it approximate the fine operator
  * (Braess 1995, "Towards algebraic multigrid for elliptic problems of second order", Computing
- * 55, 379-393: the aggregation coarse operator is twice too stiff), and it stays 5-point on every
- * level. Transfers are those of ns2d_poisson.h: P bilinear between coarse cell centres (9/16,
+ * 55, 379-393: the aggregation coarse correction wants scaling by about 2), and it stays 5-point
+ * on every level. Transfers as in ns2d_poisson.h: P bilinear between coarse cell centres (9/16,
  * 3/16, 3/16, 1/16), with the weights of absent coarse cells dropped and the rest rescaled to
- * one; R = P^T. Wrapping sides: the operator keeps its periodic link on every level; transfers
- * wrap only where the fine cells pair up across the side (an even count).
+ * one; R = P^T. Periodic sides wrap on every level, the operator and the transfers alike (an
+ * odd count of fine cells leaves a last coarse block of one column or row, next to the first
+ * across the side; the GPU's transfers do not wrap there).
  *
  * Smoother: red-black Gauss-Seidel, NS2D_MG_RB_SWEEPS times red then black before the coarse
  * correction and as many times black then red after it, so that the V-cycle is symmetric as conjugate gradients needs (each half sweep is
