@@ -97,8 +97,8 @@ awk -F, 'NR > 1 && !($23 >= 0.25) { exit 1 } NR > 1 && $7 == 1 && !($23 >= 0.5) 
 # writes the same numbers as a run on one thread. Needs two cores or more.
 if [ "$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)" -ge 2 ]; then
   run_cavity() {
-    "$fc" run "$inputs/cavity_re1000.ini" --device cpu --set grid.nx=128 --set grid.ny=128 --set time.t_end=0.4 \
-      --set output.interval=0.4 -O "$@"
+    "$fc" run "$inputs/cavity_re1000.ini" --device cpu --set grid.nx=128 --set grid.ny=128 --set time.t_end=1.2 \
+      --set output.interval=1.2 -O "$@"
   }
   sh -c 'while :; do :; done' &
   spin=$!
