@@ -21,7 +21,8 @@ libflowcast_app_a_SOURCES += src/bench/bench.c src/bench/bench.h \
 	src/bench/bench_report.c src/bench/bench_report.h src/bench/energy.c src/bench/energy.h \
 	src/bench/mlp_bench.c src/bench/mlp_bench.h
 
-# The pressure solve against hypre's PFMG-CG on the same problem: `make poisson-hypre`
+# The pressure solve against hypre's PFMG-CG on the same problems (an open box, and one around
+# a square obstacle): `make poisson-hypre`
 # (POISSON_SIZES, POISSON_REPEATS, POISSON_THREADS), built only then, and skipped where
 # configure found no hypre. One thread by default: Debian's hypre has no OpenMP, so this
 # compares a core with a core.
@@ -37,9 +38,10 @@ src_bench_poisson_hypre_LDADD = $(FC_LIBS) $(HYPRE_LIBS)
 poisson-hypre: src/bench/poisson_hypre$(EXEEXT)
 	@uname -m; grep -m1 'model name' /proc/cpuinfo || true; date -u +%Y-%m-%dT%H:%MZ
 	@echo "OpenMP threads (flowcast): $(POISSON_THREADS)"
-	@for n in $(POISSON_SIZES); do \
-	  OMP_NUM_THREADS=$(POISSON_THREADS) ./src/bench/poisson_hypre $$n $(POISSON_REPEATS) || exit 1; \
-	  echo; done
+	@for n in $(POISSON_SIZES); do for obstacle in 0 1; do \
+	  OMP_NUM_THREADS=$(POISSON_THREADS) ./src/bench/poisson_hypre $$n $(POISSON_REPEATS) 1e-8 1 \
+	    $$obstacle || exit 1; \
+	  echo; done; done
 else
 poisson-hypre:
 	@echo "poisson-hypre: skipped: configure found no hypre with Open MPI (Debian: libhypre-dev)"
