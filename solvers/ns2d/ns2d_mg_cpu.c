@@ -84,14 +84,14 @@ static void mg_barrier(const mg_team *t)
     }
 }
 
-/* The halo copies of a periodic level's x, once every thread has finished changing cells
- * (after a barrier); ends with a barrier of its own. */
-static void mg_fill_halo(const mg_team *t, ns2d_mg_level *l)
+/* The halo copies of a vector x on a periodic level (the level's own x, or conjugate gradients'
+ * search direction on level 0), once every thread has finished changing cells (after a
+ * barrier); ends with a barrier of its own. */
+static void mg_fill_halo_of(const mg_team *t, const ns2d_mg_level *l, fc_real *x)
 {
     if (!l->wrap_x && !l->wrap_y)
         return;
     int lo, hi;
-    fc_real *x = l->x;
     if (l->wrap_x) {
         mg_rows(t, l->ny, &lo, &hi);
         for (int j = lo; j < hi; j++) {
@@ -108,6 +108,8 @@ static void mg_fill_halo(const mg_team *t, ns2d_mg_level *l)
     }
     mg_barrier(t);
 }
+
+static void mg_fill_halo(const mg_team *t, ns2d_mg_level *l) { mg_fill_halo_of(t, l, l->x); }
 
 /* sum of k x_nb over the four faces of cell s, west, east, south, north: with the arrays' or the
  * open grid's coefficients, the same operations in the same order. */
@@ -366,16 +368,8 @@ static void ns2d_apply_cpu(ns2d_mg_solver *state)
     ns2d_mg_level *l = &state->mg.lv[0];
     fc_real *d = state->d, *q = state->q;
     const ptrdiff_t P = l->pitch;
-    if (l->wrap_x)
-        for (int j = 0; j < l->ny; j++) {
-            d[NS2D_MG_SLOT(l, -1, j)] = d[NS2D_MG_SLOT(l, l->nx - 1, j)];
-            d[NS2D_MG_SLOT(l, l->nx, j)] = d[NS2D_MG_SLOT(l, 0, j)];
-        }
-    if (l->wrap_y)
-        for (int i = 0; i < l->nx; i++) {
-            d[NS2D_MG_SLOT(l, i, -1)] = d[NS2D_MG_SLOT(l, i, l->ny - 1)];
-            d[NS2D_MG_SLOT(l, i, l->ny)] = d[NS2D_MG_SLOT(l, i, 0)];
-        }
+    const mg_team one = {0, 1};
+    mg_fill_halo_of(&one, l, d);
     const fc_real *diag = l->diag, cx = l->cx, cy = l->cy, du = l->diag_u;
 #pragma omp parallel for schedule(static)
     for (int j = 0; j < l->ny; j++) {
