@@ -15,15 +15,15 @@ tests_check_gpu_harness_SOURCES = tests/check_gpu.c $(TEST_COMMON)
 tests_check_gpu_harness_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -DFC_GPU_HARNESS_ON_CPU
 tests_check_gpu_harness_LDADD = $(FC_LIBS) $(CHECK_LIBS)
 
-TESTS += tests/check_cpu tests/check_gpu tests/check_gpu_harness tests/cli.sh tests/malformed.sh tests/symbols.sh tests/layers.sh tests/cf.sh tests/deps.sh tests/live.sh tests/crash.sh tests/validate.sh tests/bench.sh tests/plot.sh
-EXTRA_DIST += tests/cf.sh tests/layers.sh tests/deps.sh tests/live.sh tests/gpu.sh tests/lsan.supp tests/cli.sh tests/malformed.sh tests/symbols.sh tests/crash.sh tests/lib.sh tests/validate.sh tests/bench.sh tests/plot.sh
+TESTS += tests/check_cpu tests/check_gpu tests/check_gpu_harness tests/cli.sh tests/malformed.sh tests/symbols.sh tests/layers.sh tests/cf.sh tests/deps.sh tests/live.sh tests/crash.sh tests/validate.sh tests/bench.sh tests/plot.sh tests/vectorised.sh
+EXTRA_DIST += tests/cf.sh tests/layers.sh tests/deps.sh tests/live.sh tests/gpu.sh tests/lsan.supp tests/cli.sh tests/malformed.sh tests/symbols.sh tests/crash.sh tests/lib.sh tests/validate.sh tests/bench.sh tests/plot.sh tests/vectorised.sh
 # Sanitizer reports end a test with their own exit codes (86 ASan and leaks, 87 UBSan), which no
 # test expects; third-party leaks at exit (libgomp, OpenBLAS, HDF5) are suppressed by name.
 # OMP_WAIT_POLICY=passive: with make -j2, two tests of 2 OpenMP threads share 2 cores, and
 # threads that spin at a barrier while the one they wait for is descheduled made a 0.4 s run
 # take minutes; waiting threads sleep instead (no test measures speed).
 TESTS_ENVIRONMENT = top_srcdir='$(top_srcdir)' top_builddir='$(top_builddir)' \
-	NCGEN='$(NCGEN)' NCDUMP='$(NCDUMP)' OMP_NUM_THREADS=2 OMP_WAIT_POLICY=passive MAKE='$(MAKE)' \
+	NCGEN='$(NCGEN)' NCDUMP='$(NCDUMP)' COMPILE='$(COMPILE)' OMP_NUM_THREADS=2 OMP_WAIT_POLICY=passive MAKE='$(MAKE)' \
 	ASAN_OPTIONS=detect_leaks=1:exitcode=86:strict_string_checks=1:max_allocation_size_mb=4096 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=87 \
 	LSAN_OPTIONS=suppressions='$(abs_top_srcdir)/tests/lsan.supp':print_suppressions=0

@@ -89,9 +89,19 @@ FC_HD static inline fc_real swe_stage_a(int rk, int s)
     return (fc_real)0.5;
 }
 
-FC_HD static inline fc_real swe_velocity(fc_real h, fc_real hu, fc_real h_dry)
+/*
+ * The physics below is written for loops over cells that vectorise (swe_cpu.c) as well as for
+ * one GPU thread per cell: small structs passed and returned by value (no arrays whose address
+ * is taken), every case computed and the answer selected rather than branched to, and the
+ * scheme's choices (limiter, Riemann solver, drag) as arguments that the CPU's loops give as
+ * constants. A selection gives the same bits as the branch it replaces.
+ */
+
+/* Velocity hu/h of a wet cell, 0 in a dry one. */
+FC_HD FC_ALWAYS_INLINE static inline fc_real swe_velocity(fc_real h, fc_real hu, fc_real h_dry)
 {
-    return h > h_dry ? hu / h : 0;
+    const fc_real u = hu / h;
+    return h > h_dry ? u : 0;
 }
 
 /* A cell seen along one direction: depth, surface, normal and tangential velocity. */
@@ -104,8 +114,26 @@ typedef struct swe_face {
     fc_real h, b, un, ut;
 } swe_face;
 
-FC_HD static inline swe_cellv swe_cell_load(const fc_real *const *f, ptrdiff_t k, int normal_x,
-                                            fc_real h_dry)
+/* Three components along a direction: mass, normal and tangential momentum (a flux or a
+ * tendency). */
+typedef struct swe_triple {
+    fc_real mass, normal, tangential;
+} swe_triple;
+
+/* What passes through a face: the flux and the starred depths on its left and right side. */
+typedef struct swe_interface {
+    swe_triple F;
+    fc_real hl_star, hr_star;
+} swe_interface;
+
+/* A cell's conserved state: depth and momenta along x and y. */
+typedef struct swe_conserved {
+    fc_real h, hu, hv;
+} swe_conserved;
+
+/* Cell k of the fields (depth, surface, velocities) seen along x (normal_x) or y. */
+FC_HD FC_ALWAYS_INLINE static inline swe_cellv swe_cell_load(const fc_real *const *f, ptrdiff_t k,
+                                                             int normal_x, fc_real h_dry)
 {
     swe_cellv c;
     c.h = f[SWE_H][k];
@@ -117,9 +145,10 @@ FC_HD static inline swe_cellv swe_cell_load(const fc_real *const *f, ptrdiff_t k
     return c;
 }
 
-/* MUSCL: the face values of cell c on its low (lo) and high (hi) side. */
-FC_HD static inline void swe_reconstruct(swe_cellv m, swe_cellv c, swe_cellv p, int limiter,
-                                         swe_face *lo, swe_face *hi)
+/* MUSCL: the face values of cell c on its low (lo) and high (hi) side, with the limiter
+ * `limiter` (enum fc_limiter). */
+FC_HD FC_ALWAYS_INLINE static inline void swe_reconstruct(swe_cellv m, swe_cellv c, swe_cellv p,
+                                                          int limiter, swe_face *lo, swe_face *hi)
 {
     fc_real sh = fc_limit(limiter, c.h - m.h, p.h - c.h) / 2;
     fc_real se = fc_limit(limiter, c.eta - m.eta, p.eta - c.eta) / 2;
@@ -136,178 +165,188 @@ FC_HD static inline void swe_reconstruct(swe_cellv m, swe_cellv c, swe_cellv p, 
 }
 
 /* The physical flux (mass, normal momentum, tangential momentum) of a state. */
-FC_HD static inline void swe_phys_flux(fc_real g, fc_real h, fc_real un, fc_real ut, fc_real F[3])
+FC_HD FC_ALWAYS_INLINE static inline swe_triple swe_phys_flux(fc_real g, fc_real h, fc_real un,
+                                                              fc_real ut)
 {
-    fc_real q = h * un;
-    F[0] = q;
-    F[1] = q * un + g * h * h / 2;
-    F[2] = q * ut;
+    const fc_real q = h * un;
+    const swe_triple F = {q, q * un + g * h * h / 2, q * ut};
+    return F;
+}
+
+/* A flux component of the Riemann solver: 0 when both sides are dry, else the left flux when the
+ * fan lies right of the face, the right flux when it lies left, else the star flux. */
+FC_HD FC_ALWAYS_INLINE static inline fc_real swe_first_case(int wet, int fan_right, int fan_left,
+                                                           fc_real Fl, fc_real Fr, fc_real Fs)
+{
+    fc_real flux = fan_left ? Fr : Fs;
+    flux = fan_right ? Fl : flux;
+    return wet ? flux : 0;
 }
 
 /*
- * HLL / HLLC flux between the (hydrostatically reconstructed) depths hl, hr with velocities
- * (unl, utl), (unr, utr). A side no deeper than h_dry is dry: its film has no velocity, so the
- * wave speeds are those of the dry-bed Riemann problem, u -+ 2c on the wet side; taking the film
- * as wet would cap the front at u + c and make it lag (Toro 2001, section 10.5).
+ * HLL / HLLC flux (kind: enum swe_flux) between the (hydrostatically reconstructed) depths hl, hr
+ * with velocities (unl, utl), (unr, utr). A side no deeper than h_dry is dry: its film has no
+ * velocity, so the wave speeds are those of the dry-bed Riemann problem, u -+ 2c on the wet side;
+ * taking the film as wet would cap the front at u + c and make it lag (Toro 2001, section 10.5).
  */
-FC_HD static inline void swe_riemann(int kind, fc_real g, fc_real h_dry, fc_real hl, fc_real unl,
-                                     fc_real utl, fc_real hr, fc_real unr, fc_real utr,
-                                     fc_real F[3])
+FC_HD FC_ALWAYS_INLINE static inline swe_triple swe_riemann(int kind, fc_real g, fc_real h_dry,
+                                                            fc_real hl, fc_real unl, fc_real utl,
+                                                            fc_real hr, fc_real unr, fc_real utr)
 {
-    const int wet_l = hl > h_dry, wet_r = hr > h_dry;
-    if (!wet_l && !wet_r) {
-        F[0] = F[1] = F[2] = 0;
-        return;
-    }
-    fc_real cl = fc_sqrt(g * hl), cr = fc_sqrt(g * hr);
-    fc_real sl, sr;
-    if (!wet_r) {
-        sl = unl - cl;
-        sr = unl + 2 * cl;
-    } else if (!wet_l) {
-        sl = unr - 2 * cr;
-        sr = unr + cr;
-    } else {
-        sl = fc_min(unl - cl, unr - cr);
-        sr = fc_max(unl + cl, unr + cr);
-    }
-    fc_real Fl[3], Fr[3];
-    swe_phys_flux(g, hl, unl, utl, Fl);
-    swe_phys_flux(g, hr, unr, utr, Fr);
-    if (sl >= 0) {
-        F[0] = Fl[0];
-        F[1] = Fl[1];
-        F[2] = Fl[2];
-        return;
-    }
-    if (sr <= 0) {
-        F[0] = Fr[0];
-        F[1] = Fr[1];
-        F[2] = Fr[2];
-        return;
-    }
-    fc_real inv = 1 / (sr - sl);
-    F[0] = (sr * Fl[0] - sl * Fr[0] + sl * sr * (hr - hl)) * inv;
-    F[1] = (sr * Fl[1] - sl * Fr[1] + sl * sr * (hr * unr - hl * unl)) * inv;
+    const fc_real cl = fc_sqrt(g * hl), cr = fc_sqrt(g * hr);
+    /* Einfeldt's speeds, replaced where one side is dry (the right side last: it decides). */
+    fc_real sl = fc_min(unl - cl, unr - cr), sr = fc_max(unl + cl, unr + cr);
+    sl = hl > h_dry ? sl : unr - 2 * cr;
+    sr = hl > h_dry ? sr : unr + cr;
+    sl = hr > h_dry ? sl : unl - cl;
+    sr = hr > h_dry ? sr : unl + 2 * cl;
+    const swe_triple Fl = swe_phys_flux(g, hl, unl, utl), Fr = swe_phys_flux(g, hr, unr, utr);
+    const fc_real inv = 1 / (sr - sl);
+    swe_triple Fs;
+    Fs.mass = (sr * Fl.mass - sl * Fr.mass + sl * sr * (hr - hl)) * inv;
+    Fs.normal = (sr * Fl.normal - sl * Fr.normal + sl * sr * (hr * unr - hl * unl)) * inv;
     if (kind == SWE_FLUX_HLLC) {
         /* The transverse velocity is carried by the contact wave s*: upwind on its sign. */
-        fc_real den = hr * (unr - sr) - hl * (unl - sl);
-        fc_real sstar = den != 0 ? (sl * hr * (unr - sr) - sr * hl * (unl - sl)) / den : 0;
-        F[2] = F[0] * (sstar >= 0 ? utl : utr);
+        const fc_real den = hr * (unr - sr) - hl * (unl - sl);
+        const fc_real num = sl * hr * (unr - sr) - sr * hl * (unl - sl);
+        const fc_real ratio = num / den, sstar = den != 0 ? ratio : 0;
+        Fs.tangential = Fs.mass * (sstar >= 0 ? utl : utr);
     } else {
-        F[2] = (sr * Fl[2] - sl * Fr[2] + sl * sr * (hr * utr - hl * utl)) * inv;
+        Fs.tangential =
+            (sr * Fl.tangential - sl * Fr.tangential + sl * sr * (hr * utr - hl * utl)) * inv;
     }
+    const int wet = hl > h_dry || hr > h_dry, fan_right = sl >= 0, fan_left = sr <= 0;
+    swe_triple F;
+    F.mass = swe_first_case(wet, fan_right, fan_left, Fl.mass, Fr.mass, Fs.mass);
+    F.normal = swe_first_case(wet, fan_right, fan_left, Fl.normal, Fr.normal, Fs.normal);
+    F.tangential =
+        swe_first_case(wet, fan_right, fan_left, Fl.tangential, Fr.tangential, Fs.tangential);
+    return F;
 }
 
-/* The flux through a face between reconstructed states L | R after the hydrostatic
- * reconstruction b* = max(bL, bR), h* = max(0, h + b - b*); gives the starred depths too. */
-FC_HD static inline void swe_face_flux(const swe_face *L, const swe_face *R, const swe_params *p,
-                                       fc_real F[3], fc_real *hl_star, fc_real *hr_star)
+/* The flux (Riemann solver `kind`, enum swe_flux) through a face between reconstructed states
+ * L | R after the hydrostatic reconstruction b* = max(bL, bR), h* = max(0, h + b - b*), and the
+ * starred depths. */
+FC_HD FC_ALWAYS_INLINE static inline swe_interface swe_face_flux(swe_face L, swe_face R, int kind,
+                                                            const swe_params *p)
 {
-    fc_real bs = fc_max(L->b, R->b);
-    fc_real hl = fc_max((fc_real)0, L->h + L->b - bs);
-    fc_real hr = fc_max((fc_real)0, R->h + R->b - bs);
-    swe_riemann(p->flux, p->g, p->h_dry, hl, L->un, L->ut, hr, R->un, R->ut, F);
-    if (hl_star)
-        *hl_star = hl;
-    if (hr_star)
-        *hr_star = hr;
+    const fc_real bs = fc_max(L.b, R.b);
+    swe_interface f;
+    f.hl_star = fc_max((fc_real)0, L.h + L.b - bs);
+    f.hr_star = fc_max((fc_real)0, R.h + R.b - bs);
+    f.F = swe_riemann(kind, p->g, p->h_dry, f.hl_star, L.un, L.ut, f.hr_star, R.un, R.ut);
+    return f;
 }
 
 /*
  * The flux-difference tendency d = -(F_{i+1/2} - F_{i-1/2} - S_c)/dx of a cell along one
- * direction, as (mass, normal, tangential momentum), from its own face values lo | hi, the fluxes
- * through its low (Fw) and high (Fe) faces and the starred depths on its side of them.
+ * direction, from its own face values lo | hi and the fluxes through its low (w) and high (e)
+ * faces (the starred depths on its side of them: w's right, e's left).
  */
-FC_HD static inline void swe_cell_balance(const swe_face *lo, const swe_face *hi,
-                                          const fc_real Fw[3], fc_real hw_star,
-                                          const fc_real Fe[3], fc_real he_star, fc_real g,
-                                          fc_real dx, fc_real d[3])
+FC_HD FC_ALWAYS_INLINE static inline swe_triple swe_cell_balance(swe_face lo, swe_face hi,
+                                                                 swe_interface w, swe_interface e,
+                                                                 fc_real g, fc_real dx)
 {
     /* Each side's own correction g/2 (h_face^2 - h*^2) keeps a flat surface balanced. */
-    fc_real mw = Fw[1] + g / 2 * (lo->h * lo->h - hw_star * hw_star);
-    fc_real me = Fe[1] + g / 2 * (hi->h * hi->h - he_star * he_star);
-    fc_real sc = g * (lo->h + hi->h) / 2 * (lo->b - hi->b);
-    d[0] = -(Fe[0] - Fw[0]) / dx;
-    d[1] = -(me - mw - sc) / dx;
-    d[2] = -(Fe[2] - Fw[2]) / dx;
+    fc_real mw = w.F.normal + g / 2 * (lo.h * lo.h - w.hr_star * w.hr_star);
+    fc_real me = e.F.normal + g / 2 * (hi.h * hi.h - e.hl_star * e.hl_star);
+    fc_real sc = g * (lo.h + hi.h) / 2 * (lo.b - hi.b);
+    swe_triple d;
+    d.mass = -(e.F.mass - w.F.mass) / dx;
+    d.normal = -(me - mw - sc) / dx;
+    d.tangential = -(e.F.tangential - w.F.tangential) / dx;
+    return d;
 }
 
 /* The same for the middle cell of five consecutive cells c[0..4], everything recomputed from the
  * cells (the fused GPU form: no face is stored, each is computed by both its cells). */
-FC_HD static inline void swe_direction_tendency(const swe_cellv c[5], const swe_params *p,
-                                                fc_real dx, fc_real d[3])
+FC_HD static inline swe_triple swe_direction_tendency(const swe_cellv c[5], const swe_params *p,
+                                                      fc_real dx)
 {
     swe_face lo1, hi1, lo2, hi2, lo3, hi3;
     swe_reconstruct(c[0], c[1], c[2], p->limiter, &lo1, &hi1);
     swe_reconstruct(c[1], c[2], c[3], p->limiter, &lo2, &hi2);
     swe_reconstruct(c[2], c[3], c[4], p->limiter, &lo3, &hi3);
-    fc_real Fw[3], Fe[3], hw_star, he_star;
-    swe_face_flux(&hi1, &lo2, p, Fw, NULL, &hw_star);
-    swe_face_flux(&hi2, &lo3, p, Fe, &he_star, NULL);
-    swe_cell_balance(&lo2, &hi2, Fw, hw_star, Fe, he_star, p->g, dx, d);
+    const swe_interface w = swe_face_flux(hi1, lo2, p->flux, p), e = swe_face_flux(hi2, lo3, p->flux, p);
+    return swe_cell_balance(lo2, hi2, w, e, p->g, dx);
 }
 
-/* Signal rate (|u| + c)/dx + (|v| + c)/dy of a cell (1/s): dt <= cfl / rate. */
-FC_HD static inline double swe_cell_rate(fc_real h, fc_real hu, fc_real hv, const swe_params *p)
+/* Signal rate (|u| + c)/dx + (|v| + c)/dy of a cell (1/s), 0 where dry: dt <= cfl / rate. */
+FC_HD FC_ALWAYS_INLINE static inline double swe_cell_rate(fc_real h, fc_real hu, fc_real hv,
+                                                          const swe_params *p)
 {
-    if (!(h > p->h_dry))
-        return 0;
-    fc_real c = fc_sqrt(p->g * h);
-    return (double)((fc_abs(hu / h) + c) / (fc_real)p->grid.dx +
-                    (fc_abs(hv / h) + c) / (fc_real)p->grid.dy);
+    const fc_real c = fc_sqrt(p->g * h);
+    const fc_real r = (fc_abs(hu / h) + c) / (fc_real)p->grid.dx +
+                      (fc_abs(hv / h) + c) / (fc_real)p->grid.dy;
+    return h > p->h_dry ? (double)r : 0;
 }
 
 /* Depths above -SWE_H_ROUNDOFF are round-off of an empty cell; below, the state is unphysical. */
 #define SWE_H_ROUNDOFF ((fc_real)1e-12)
 
-/*
- * The end of an RK stage for cell (i, j) at index k, given its flux-difference tendencies along
- * x (dxs: mass, x, y momentum order after rotation back) and y: adds Coriolis and drag and forms
- * out = a U0 + (1 - a)(U + dt L(U)) as (h, hu, hv). U0 is not read when a = 0.
- */
-FC_HD static inline void swe_update_cell(const fc_real *const *U, const fc_real *const *U0,
-                                         fc_real a, fc_real dt, const swe_params *p, ptrdiff_t k,
-                                         int j, const fc_real dxs[3], const fc_real dys[3],
-                                         fc_real out[3])
+/* The Coriolis parameter of row j. */
+FC_HD static inline fc_real swe_coriolis(const swe_params *p, int j)
 {
-    const fc_real h = U[SWE_H][k], hu = U[SWE_HU][k], hv = U[SWE_HV][k];
-    fc_real Lh = dxs[0] + dys[0];
-    fc_real Lhu = dxs[1] + dys[2];
-    fc_real Lhv = dxs[2] + dys[1];
-
     fc_real y = (fc_real)(p->grid.y_min + (j + 0.5) * p->grid.dy);
-    fc_real f = p->f0 + p->beta * (y - p->y0);
+    return p->f0 + p->beta * (y - p->y0);
+}
+
+/* Whether the case has bottom drag. */
+FC_HD static inline int swe_has_drag(const swe_params *p)
+{
+    return p->drag_lin != 0 || p->drag_quad != 0;
+}
+
+/*
+ * The end of an RK stage for a cell of state u (u0 at the start of the step), given its
+ * flux-difference tendencies along x (tx: normal = x momentum) and y (ty: normal = y momentum),
+ * the Coriolis parameter f of its row and whether the case has drag: adds Coriolis and drag and
+ * forms a u0 + (1 - a)(u + dt L(u)). blend is a != 0; u0 is not used without it.
+ */
+FC_HD FC_ALWAYS_INLINE static inline swe_conserved
+swe_update_values(swe_conserved u, swe_conserved u0, fc_real a, int blend, fc_real dt, fc_real f,
+                  int drag, const swe_params *p, swe_triple tx, swe_triple ty)
+{
+    const fc_real h = u.h, hu = u.hu, hv = u.hv;
+    fc_real Lh = tx.mass + ty.mass;
+    fc_real Lhu = tx.normal + ty.tangential;
+    fc_real Lhv = tx.tangential + ty.normal;
     Lhu += f * hv;
     Lhv -= f * hu;
-    if (h > p->h_dry && (p->drag_lin != 0 || p->drag_quad != 0)) {
-        fc_real u = hu / h, v = hv / h;
-        fc_real k_drag = p->drag_lin + p->drag_quad * fc_sqrt(u * u + v * v) / h;
-        Lhu -= k_drag * hu;
-        Lhv -= k_drag * hv;
+    if (drag) {
+        const fc_real uu = hu / h, vv = hv / h;
+        const fc_real k_drag = p->drag_lin + p->drag_quad * fc_sqrt(uu * uu + vv * vv) / h;
+        const int wet = h > p->h_dry;
+        Lhu = wet ? Lhu - k_drag * hu : Lhu;
+        Lhv = wet ? Lhv - k_drag * hv : Lhv;
     }
-
-    fc_real b = 1 - a;
+    const fc_real b = 1 - a;
     fc_real nh = b * (h + dt * Lh), nhu = b * (hu + dt * Lhu), nhv = b * (hv + dt * Lhv);
-    if (a != 0) {
-        nh += a * U0[SWE_H][k];
-        nhu += a * U0[SWE_HU][k];
-        nhv += a * U0[SWE_HV][k];
+    if (blend) {
+        nh += a * u0.h;
+        nhu += a * u0.hu;
+        nhv += a * u0.hv;
     }
-    if (nh < p->h_dry && nh >= -SWE_H_ROUNDOFF) {
-        /* A cell drying out keeps its (non-negative) water but no momentum. */
-        nh = fc_max(nh, (fc_real)0);
-        nhu = 0;
-        nhv = 0;
-    }
-    out[0] = nh;
-    out[1] = nhu;
-    out[2] = nhv;
+    /* A cell drying out keeps its (non-negative) water but no momentum. */
+    const int drying = nh < p->h_dry && nh >= -SWE_H_ROUNDOFF;
+    swe_conserved out;
+    out.h = drying ? fc_max(nh, (fc_real)0) : nh;
+    out.hu = drying ? 0 : nhu;
+    out.hv = drying ? 0 : nhv;
+    return out;
+}
+
+/* The state of cell k of the fields U. */
+FC_HD static inline swe_conserved swe_conserved_at(const fc_real *const *U, ptrdiff_t k)
+{
+    const swe_conserved u = {U[SWE_H][k], U[SWE_HU][k], U[SWE_HV][k]};
+    return u;
 }
 
 /*
  * One whole RK stage for cell (i, j), fused: reads U's 5-point stencils (halos filled) and
  * computes every face it needs itself (swe_cuda.cu; the CPU computes each face once instead).
+ * U0 (the step's start) is read only when a != 0.
  */
 FC_HD static inline void swe_stage_cell(const fc_real *const *U, const fc_real *const *U0,
                                         fc_real a, fc_real dt, const swe_params *p, int i, int j,
@@ -315,15 +354,32 @@ FC_HD static inline void swe_stage_cell(const fc_real *const *U, const fc_real *
 {
     const fc_grid *g = &p->grid;
     const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
-    swe_cellv cx[5], cy[5];
-    for (int s = 0; s < 5; s++) {
-        cx[s] = swe_cell_load(U, k + (s - 2), 1, p->h_dry);
-        cy[s] = swe_cell_load(U, k + (ptrdiff_t)(s - 2) * g->pitch, 0, p->h_dry);
+    /* One direction at a time: only one stencil is live (a GPU thread's registers). */
+    swe_triple tx, ty;
+    {
+        swe_cellv c[5];
+        for (int s = 0; s < 5; s++)
+            c[s] = swe_cell_load(U, k + (s - 2), 1, p->h_dry);
+        tx = swe_direction_tendency(c, p, (fc_real)g->dx);
     }
-    fc_real dxs[3], dys[3];
-    swe_direction_tendency(cx, p, (fc_real)g->dx, dxs);
-    swe_direction_tendency(cy, p, (fc_real)g->dy, dys);
-    swe_update_cell(U, U0, a, dt, p, k, j, dxs, dys, out);
+    {
+        swe_cellv c[5];
+        for (int s = 0; s < 5; s++)
+            c[s] = swe_cell_load(U, k + (ptrdiff_t)(s - 2) * g->pitch, 0, p->h_dry);
+        ty = swe_direction_tendency(c, p, (fc_real)g->dy);
+    }
+    const swe_conserved u0 = a != 0 ? swe_conserved_at(U0, k) : swe_conserved_at(U, k);
+    const swe_conserved v = swe_update_values(swe_conserved_at(U, k), u0, a, a != 0, dt,
+                                              swe_coriolis(p, j), swe_has_drag(p), p, tx, ty);
+    out[0] = v.h;
+    out[1] = v.hu;
+    out[2] = v.hv;
+}
+
+/* Whether a new cell state is sound: no NaN, a depth not below round-off (no branch). */
+FC_HD FC_ALWAYS_INLINE static inline int swe_cell_ok(swe_conserved v)
+{
+    return (v.h >= 0) & (v.hu == v.hu) & (v.hv == v.hv);
 }
 
 /* enum fc_state_check of a new cell state: NaN anywhere, or a depth below round-off. */

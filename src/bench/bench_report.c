@@ -12,8 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "src/core/machine_load.h"
 #include "src/core/cfwrite.h"
+#include "src/core/hd.h"
+#include "src/core/machine_load.h"
 #include "src/plot/plot.h"
 
 /* The CSV's columns (and the NetCDF variables, in the same order). */
@@ -91,6 +92,7 @@ static int define_table(fc_bench_report *r, const fc_bench_ceilings *c, fc_err *
                 {"gpu", c->gpu_bw > 0 ? c->gpu_name : c->gpu_why},
                 {"precision", FC_PRECISION},
                 {"cpu_compiler", FC_CC_FLAGS},
+                {"cpu_vector_clone", fc_vector_clone()},
                 {"gpu_compiler", FC_NVCC_FLAGS}};
     for (size_t k = 0; k < sizeof atts / sizeof atts[0]; k++)
         if ((st = fc_cf_att_text(f, NC_GLOBAL, atts[k].name, atts[k].value, err)))
@@ -163,8 +165,9 @@ int fc_bench_report_open(fc_bench_report *r, const char *prefix, int overwrite,
     else
         printf("\n- GPU: none measured: %s", c->gpu_why);
     snprintf(text, sizeof text, "%s", getenv("OMP_PROC_BIND") ? getenv("OMP_PROC_BIND") : "unset");
-    printf("\n- precision %s; CPU code: %s, OMP_PROC_BIND=%s, OMP_PLACES=%s; GPU code: %s\n",
-           FC_PRECISION, FC_CC_FLAGS, text,
+    printf("\n- precision %s; CPU code: %s, vectorised loops in their %s clone, OMP_PROC_BIND=%s, "
+           "OMP_PLACES=%s; GPU code: %s\n",
+           FC_PRECISION, FC_CC_FLAGS, fc_vector_clone(), text,
            getenv("OMP_PLACES") ? getenv("OMP_PLACES") : "unset",
            *FC_NVCC_FLAGS ? FC_NVCC_FLAGS : "not built");
     printf("- %d warm-up steps, then %d timed repeats lasting %.3g s together; median per step, "

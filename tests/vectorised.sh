@@ -1,0 +1,40 @@
+#!/bin/sh
+# vectorised.sh: every loop over cells that a CPU backend marks `#pragma omp simd` vectorises, by
+# the compiler's own report (GCC's -fopt-info-vec). Such a loop holds no branch and no call; one
+# slipped in makes it scalar again, 2-4x slower (swe), and nothing else would notice. The sources
+# are compiled as the build compiles them ($COMPILE from make), once more with the report on.
+. "${top_srcdir:-.}/tests/lib.sh"
+
+[ -n "${COMPILE:-}" ] || { echo "skip: COMPILE not set (run through make check)"; exit 77; }
+case " $COMPILE " in
+  *" -fsanitize="*) echo "skip: a sanitizer build instruments every access and vectorises little"; exit 77 ;;
+esac
+echo 'int main(void) { return 0; }' >"$tmp/probe.c"
+# shellcheck disable=SC2086 # COMPILE is a command line
+$COMPILE -fopt-info-vec-optimized -c "$tmp/probe.c" -o "$tmp/probe.o" 2>/dev/null ||
+  { echo "skip: the compiler gives no vectorisation report (not GCC)"; exit 77; }
+
+for src in solvers/swe/swe_cpu.c solvers/euler/euler_cpu.c solvers/ns2d/ns2d_mg_cpu.c; do
+  # shellcheck disable=SC2086
+  if ! $COMPILE -fopt-info-vec-optimized="$tmp/report" -c "$top_srcdir/$src" -o "$tmp/obj.o" \
+    2>"$tmp/err"; then
+    bad "$src compiles"
+    continue
+  fi
+  loops=$(grep -n '^[[:space:]]*#pragma omp simd' "$top_srcdir/$src" | cut -d: -f1)
+  [ -n "$loops" ] || { bad "$src has loops marked omp simd"; continue; }
+  for line in $loops; do
+    # The report names the loop by a line of its header or first statement, just below.
+    found=no
+    for l in $((line + 1)) $((line + 2)) $((line + 3)); do
+      grep -q "${src##*/}:$l:[0-9]*: optimized: loop vectorized" "$tmp/report" && found=yes
+    done
+    if [ $found = yes ]; then
+      ok "$src:$line vectorised"
+    else
+      : >"$tmp/err"
+      bad "$src:$line is not vectorised: $(sed -n "$((line + 1))p" "$top_srcdir/$src" | sed 's/^ *//')"
+    fi
+  done
+done
+finish
