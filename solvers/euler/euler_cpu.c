@@ -13,8 +13,9 @@
  * core has the cache to compute each face once: each thread sweeps its block of rows, keeps the
  * horizontal faces of the row below in a rolling buffer, computes the row's vertical faces, and
  * updates the cells with euler_update_cell: the same functions on the same inputs, so the same
- * bits as the fused form. The face loops have no branch and no call (omp simd). The reductions (largest rate, first bad cell)
- * are a max and a min, so the result does not depend on the thread count.
+ * bits as the fused form. The face loops have no branch and no call (omp simd), and are compiled
+ * for AVX-512, AVX2 and the baseline (FC_VECTOR_CLONES; the same bits). The reductions (largest
+ * rate, first bad cell) are a max and a min, so the result does not depend on the thread count.
  */
 #include <fc_build.h>
 
@@ -66,8 +67,8 @@ static void euler_fill_halos_cpu(euler_cpu_state *state, int set)
 }
 
 /* The fluxes through the bottom faces of row j (0 .. ny; the ground and the top are walls),
- * each loop without a branch. */
-static void z_faces(const fc_real *const *U, const euler_column *col, const euler_params *p,
+ * each loop without a branch (compiled per vector width: FC_VECTOR_CLONES). */
+FC_VECTOR_CLONES static void z_faces(const fc_real *const *U, const euler_column *col, const euler_params *p,
                     fc_real hz, int j, fc_real (*flux)[EULER_NFIELDS])
 {
     const int nx = p->grid.nx;
@@ -80,6 +81,21 @@ static void z_faces(const fc_real *const *U, const euler_column *col, const eule
         for (int i = 0; i < nx; i++)
             euler_flux_z(U, col, p, hz, i, j, 0, flux[i]);
     }
+}
+
+/* The fluxes through the west faces of row j, 0 .. nx: the sides' two (walls or not), and the
+ * inner ones in one branch-free loop. */
+FC_VECTOR_CLONES static void x_faces(const fc_real *const *U, const euler_column *col,
+                                     const euler_params *p, fc_real hx, int j,
+                                     fc_real (*flux)[EULER_NFIELDS])
+{
+    const fc_grid *g = &p->grid;
+    const int nx = g->nx;
+    euler_flux_x(U, col, p, hx, 0, j, euler_wall_x(g, 0), flux[0]);
+    euler_flux_x(U, col, p, hx, nx, j, euler_wall_x(g, nx), flux[nx]);
+#pragma omp simd
+    for (int i = 1; i < nx; i++)
+        euler_flux_x(U, col, p, hx, i, j, 0, flux[i]);
 }
 
 /* One stage from set `in` (and U0 = set 0) into set `out`; reports its first bad cell and, when
@@ -115,13 +131,7 @@ static void euler_stage_cpu(euler_cpu_state *state, int in, int out, fc_real a, 
         for (int j = j0; j < j1; j++, cur ^= 1) {
             fc_real(*south)[EULER_NFIELDS] = wk->fz[cur], (*north)[EULER_NFIELDS] = wk->fz[cur ^ 1];
             z_faces(U, col, p, hz, j + 1, north);
-            /* The x faces: the sides' two (walls or not), and the inner ones in one branch-free
-             * loop. */
-            euler_flux_x(U, col, p, hx, 0, j, euler_wall_x(g, 0), wk->fx[0]);
-            euler_flux_x(U, col, p, hx, nx, j, euler_wall_x(g, nx), wk->fx[nx]);
-#pragma omp simd
-            for (int i = 1; i < nx; i++)
-                euler_flux_x(U, col, p, hx, i, j, 0, wk->fx[i]);
+            x_faces(U, col, p, hx, j, wk->fx);
             for (int i = 0; i < nx; i++) {
                 fc_real v[EULER_NFIELDS];
                 euler_update_cell(U, U0, col, p, a, dt, i, j, wk->fx[i], wk->fx[i + 1], south[i],
