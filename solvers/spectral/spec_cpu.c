@@ -40,6 +40,7 @@ typedef struct spec_cpu_state {
     double rate;            /* its largest advective rate, or the forcing's (s-1) */
     long long bad_cell;     /* its first point that is not finite, or -1 */
     fc_real *factor;        /* integrating factors of the step (vorticity; tracer dist_c on) */
+    fc_real factor_h;       /* the step they are for (0: none yet) */
     double *rows;           /* per-row partial sums: ny x SPEC_NSUMS */
     long long *row_bad;     /* per row: first bad point, or -1 */
 } spec_cpu_state;
@@ -211,18 +212,22 @@ static int spec_step_cpu(void *opaque, double dt, fc_step_report *rep, fc_err *e
     const fc_real h = (fc_real)dt, scale = (fc_real)(1.0 / ((double)p->nx * p->ny));
     double out[4][SPEC_NSUMS]; /* sums of each stage's output */
     memset(rep, 0, sizeof *rep);
-    /* The integrating factors once per step, not per stage: an exp per mode was a tenth of a
-     * step's instructions at each of the four stages. */
+    /* The integrating factors once per time step length, not per stage: an exp per mode was a
+     * tenth of a step's instructions at each of the four stages. A run's steps mostly share dt
+     * (fixed dt, or cfl / rate while the rate holds). */
     fc_real *const ef = state->factor;
+    if (h != state->factor_h) {
 #pragma omp parallel for schedule(static)
-    for (int j = 0; j < p->ny; j++)
-        for (int i = 0; i < p->nxh; i++) {
-            const size_t k = (size_t)j * p->nxh + i;
-            const fc_real k2 = spec_mode_at(p, i, j).k2;
-            ef[k] = spec_factor(p, k2, h);
-            if (p->tracer)
-                ef[k + dist] = spec_tracer_factor(p, k2, h);
-        }
+        for (int j = 0; j < p->ny; j++)
+            for (int i = 0; i < p->nxh; i++) {
+                const size_t k = (size_t)j * p->nxh + i;
+                const fc_real k2 = spec_mode_at(p, i, j).k2;
+                ef[k] = spec_factor(p, k2, h);
+                if (p->tracer)
+                    ef[k + dist] = spec_tracer_factor(p, k2, h);
+            }
+        state->factor_h = h;
+    }
     for (int stage = 0; stage < 4; stage++) {
         SPEC_FFTW(execute)(state->fwd);
 #pragma omp parallel for schedule(static)
