@@ -48,6 +48,13 @@ poisson-hypre:
 endif
 .PHONY: poisson-hypre
 
+# Instructions per cell-step of each solver's CPU step, counted by callgrind:
+# `make count-instructions` (SOLVERS, SIZE; skipped without valgrind).
+EXTRA_DIST += src/bench/count_instructions.sh
+count-instructions: src/flowcast$(EXEEXT)
+	@top_builddir='$(top_builddir)' $(SHELL) '$(top_srcdir)/src/bench/count_instructions.sh'
+.PHONY: count-instructions
+
 # src/plot: pictures (cairo) and films (ffmpeg, giflib) of NetCDF variables, part of the program.
 libflowcast_app_a_SOURCES += src/plot/colormap.c src/plot/colormap.h src/plot/plot.c \
 	src/plot/plot.h src/plot/plotdata.c src/plot/plotdata.h src/plot/figure.c \

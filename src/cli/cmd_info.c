@@ -9,12 +9,13 @@
 #include "src/core/backend.h"
 #include "src/cli/cmd.h"
 #include "src/core/fc.h"
+#include "src/core/hd.h"
 
 int cmd_info(int argc, char **argv)
 {
     if (cmd_wants_help(argc, argv)) {
         puts("usage: flowcast info\n\nPrints the version, how this flowcast was built (CUDA, "
-             "precision, OpenMP)\nand the CUDA devices found, or why there are none.");
+             "precision, compiler flags, OpenMP)\nand the CUDA devices found, or why there are none.");
         return FC_EXIT_OK;
     }
     if (argc > 1) {
@@ -28,6 +29,7 @@ int cmd_info(int argc, char **argv)
     printf("CUDA:       not built (%s)\n", FC_CUDA_WHY_NOT);
 #endif
     printf("precision:  %s (fc_real is %zu bytes)\n", FC_PRECISION, sizeof(fc_real));
+    printf("CPU code:   %s; vectorised loops run their %s clone\n", FC_CC_FLAGS, fc_vector_clone());
 #ifdef _OPENMP
     printf("OpenMP:     %d threads (version %d)\n", omp_get_max_threads(), _OPENMP);
 #else
