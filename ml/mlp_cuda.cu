@@ -197,7 +197,10 @@ extern "C" int mlp_gpu_create(const mlp *m, const mlp_optim *o, int max_batch, i
         st = fc_fail(err, FC_EDEVICE, "cannot create a cuBLAS handle");
     else if (!st) {
         g->have_handle = 1;
-        if (cublasSetMathMode(g->h, tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_PEDANTIC_MATH) !=
+        /* Without TF32, cuBLAS's default math: float32 products and sums (no tensor cores for
+         * float32), free to pick its fastest algorithms; pedantic math would forbid those and
+         * only pays for studies of bitwise reproducibility. */
+        if (cublasSetMathMode(g->h, tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH) !=
             CUBLAS_STATUS_SUCCESS)
             st = fc_fail(err, FC_EDEVICE, "cannot set cuBLAS's math mode");
     }

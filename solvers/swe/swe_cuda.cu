@@ -5,8 +5,8 @@
  * square root) and a GPU/CPU difference means an indexing, race or memory bug.
  *
  * Memory: as on the CPU, three sets of (h, hu, hv) and one bottom b on the device, each field
- * (ny + 4) x (nx + 4). The state stays on the device; only the stage report (largest signal
- * rate, first bad cell: 16 bytes) crosses to the host after each stage, and the fields at output
+ * (ny + 4) x (nx + 4). The state stays on the device; only the stages' reports (largest signal
+ * rate, first bad cell: 16 bytes each) cross to the host, once a step, and the fields at output
  * times.
  * Each RK stage is one kernel that reads each input field's stencil and writes each output field
  * once (halos are refreshed by a kernel over the halo cells only).
@@ -21,6 +21,7 @@
 #include "solvers/swe/swe.h"
 
 #define SWE_SETS 3
+#define SWE_MAX_STAGES 3
 #define BLOCK_X 32
 #define BLOCK_Y 8
 
@@ -31,7 +32,7 @@ struct swe_fields {
 typedef struct swe_cuda_state {
     swe_params p;
     fc_real *U[SWE_SETS][SWE_NFIELDS];
-    fc_dev_report *rep;
+    fc_dev_report *rep; /* [SWE_MAX_STAGES]: one per stage of a step */
 } swe_cuda_state;
 
 static swe_fields fields_of(const swe_cuda_state *state, int set)
@@ -109,21 +110,22 @@ __global__ static void __launch_bounds__(BLOCK_X * BLOCK_Y, 2) swe_stage_kernel(
 }
 
 static int swe_stage_cuda(swe_cuda_state *state, int in, int out, fc_real a, fc_real dt, int want_rate,
-                          fc_err *err)
+                          fc_dev_report *rep, fc_err *err)
 {
     const fc_grid *g = &state->p.grid;
     swe_stage_kernel<<<cell_blocks(g), dim3(BLOCK_X, BLOCK_Y)>>>(
-        fields_of(state, in), fields_of(state, 0), fields_of(state, out), a, dt, state->p, want_rate, state->rep);
+        fields_of(state, in), fields_of(state, 0), fields_of(state, out), a, dt, state->p, want_rate, rep);
     FC_CUDA_TRY(cudaGetLastError());
     return FC_OK;
 }
 
-/* The report of the stage that wrote set `out`; a bad cell is classified from that stage's
- * values, as on the CPU. */
-static int read_report(swe_cuda_state *state, int out, fc_step_report *rep, fc_err *err)
+/* The report of the stage that wrote set `out` (its report rep): a bad cell is classified from
+ * that stage's values, as on the CPU. */
+static int read_report(swe_cuda_state *state, const fc_dev_report *dev, int out,
+                       fc_step_report *rep, fc_err *err)
 {
     unsigned long long first_bad = ~0ULL;
-    int st = fc_dev_report_read(state->rep, &rep->max_rate, &first_bad, err);
+    int st = fc_dev_report_read(dev, &rep->max_rate, &first_bad, err);
     if (st)
         return st;
     rep->bad = FC_STATE_OK;
@@ -140,23 +142,55 @@ static int read_report(swe_cuda_state *state, int out, fc_step_report *rep, fc_e
     return FC_OK;
 }
 
-/* Like the CPU: the report is read after each stage (16 bytes), and the first bad stage ends
- * the step with set 0 untouched. */
-static int swe_step_cuda(void *opaque, double dt, fc_step_report *rep, fc_err *err)
+/* A step with the report read after each stage, stopping at the first bad one: the CPU's order,
+ * taken only to classify a bad step (a later stage overwrites the set a bad one wrote). */
+static int swe_step_stagewise(swe_cuda_state *state, double dt, fc_step_report *rep, fc_err *err)
 {
-    swe_cuda_state *state = (swe_cuda_state *)opaque;
     const int rk = state->p.rk, n = swe_nstages(rk);
-    int in = 0, out = 1, st;
+    int in = 0, st;
     for (int s = 0; s < n; s++) {
-        out = s % 2 == 0 ? 1 : 2;
-        if ((st = fc_dev_report_reset(state->rep, err)) || (st = swe_fill_halos_cuda(state, in, SWE_B, err)) ||
-            (st = swe_stage_cuda(state, in, out, swe_stage_a(rk, s), (fc_real)dt, s == n - 1, err)) ||
-            (st = read_report(state, out, rep, err)))
+        const int out = s % 2 == 0 ? 1 : 2;
+        if ((st = fc_dev_report_reset(state->rep, err)) ||
+            (st = swe_fill_halos_cuda(state, in, SWE_B, err)) ||
+            (st = swe_stage_cuda(state, in, out, swe_stage_a(rk, s), (fc_real)dt, s == n - 1,
+                                 state->rep, err)) ||
+            (st = read_report(state, state->rep, out, rep, err)))
             return st;
         if (rep->bad)
             return FC_OK;
         in = out;
     }
+    return fc_fail(err, FC_EDEVICE, "a stage reported a bad cell, but not when it ran again");
+}
+
+/* One round trip a step: every stage fills its own report, all are reset in one copy before and
+ * read in one copy after. A bad stage (rare: the step is then retried or the run stops) is
+ * classified by running the step again stage by stage; set 0 is untouched either way. */
+static int swe_step_cuda(void *opaque, double dt, fc_step_report *rep, fc_err *err)
+{
+    swe_cuda_state *state = (swe_cuda_state *)opaque;
+    const int rk = state->p.rk, n = swe_nstages(rk);
+    fc_dev_report r[SWE_MAX_STAGES];
+    for (int s = 0; s < n; s++) {
+        r[s].rate_bits = 0;
+        r[s].first_bad = ~0ULL;
+    }
+    FC_CUDA_TRY(cudaMemcpyAsync(state->rep, r, n * sizeof r[0], cudaMemcpyHostToDevice));
+    int in = 0, out = 1, st;
+    for (int s = 0; s < n; s++) {
+        out = s % 2 == 0 ? 1 : 2;
+        if ((st = swe_fill_halos_cuda(state, in, SWE_B, err)) ||
+            (st = swe_stage_cuda(state, in, out, swe_stage_a(rk, s), (fc_real)dt, s == n - 1,
+                                 state->rep + s, err)))
+            return st;
+        in = out;
+    }
+    FC_CUDA_TRY(cudaMemcpy(r, state->rep, n * sizeof r[0], cudaMemcpyDeviceToHost));
+    for (int s = 0; s < n; s++)
+        if (r[s].first_bad != ~0ULL)
+            return swe_step_stagewise(state, dt, rep, err);
+    rep->bad = FC_STATE_OK;
+    memcpy(&rep->max_rate, &r[n - 1].rate_bits, sizeof rep->max_rate);
     fc_keep_stage(state->U[0], state->U[out], SWE_B);
     return FC_OK;
 }
@@ -216,7 +250,7 @@ static int swe_create_cuda(const fc_grid *g, const void *params, void **out, fc_
     if (!st)
         st = fc_dev_alloc((void **)&state->U[0][SWE_B], bytes, err);
     if (!st)
-        st = fc_dev_alloc((void **)&state->rep, sizeof *state->rep, err);
+        st = fc_dev_alloc((void **)&state->rep, SWE_MAX_STAGES * sizeof *state->rep, err);
     for (int s = 0; s < SWE_SETS && !st; s++) {
         state->U[s][SWE_B] = state->U[0][SWE_B];
         for (int f = 0; f < SWE_B; f++) /* halos of unused rows stay defined */
