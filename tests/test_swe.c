@@ -365,6 +365,41 @@ START_TEST(bad_state_is_reported_and_not_kept)
 }
 END_TEST
 
+/* What a bad cell is called, in the order the CPU sweep, the GPU kernel and the report share:
+ * a NaN anywhere first, then a depth below round-off; the value shown is the one at fault. */
+START_TEST(bad_cell_is_classified_nan_first)
+{
+    const fc_real nan = (fc_real)NAN;
+    const struct {
+        fc_real v[3];
+        int want, ok;
+        double shown;
+    } c[] = {
+        {{1, 2, 3}, FC_STATE_OK, 1, 0},
+        {{0, 0, 0}, FC_STATE_OK, 1, 0},
+        {{-1e-3, 2, 3}, FC_STATE_NEGATIVE, 0, -1e-3},
+        {{-1e-3, nan, 3}, FC_STATE_NAN, 0, -1e-3},
+        {{nan, 2, 3}, FC_STATE_NAN, 0, NAN},
+        {{1, 2, nan}, FC_STATE_NAN, 0, NAN},
+        {{1, nan, 3}, FC_STATE_NAN, 0, NAN},
+    };
+    for (size_t k = 0; k < sizeof c / sizeof c[0]; k++) {
+        const swe_conserved v = {c[k].v[0], c[k].v[1], c[k].v[2]};
+        ck_assert_int_eq(swe_check_cell(c[k].v), c[k].want);
+        ck_assert_int_eq(swe_cell_ok(v), c[k].ok);
+        fc_step_report rep = {0};
+        swe_report_bad(c[k].v, 7, &rep);
+        ck_assert_int_eq(rep.bad, c[k].want);
+        if (c[k].want != FC_STATE_OK) {
+            ck_assert_int_eq(rep.bad_cell, 7);
+            ck_assert_msg(c[k].shown != c[k].shown ? rep.bad_value != rep.bad_value
+                                                   : rep.bad_value == c[k].shown,
+                          "case %zu shows %g", k, rep.bad_value);
+        }
+    }
+}
+END_TEST
+
 START_TEST(restart_is_bit_for_bit)
 {
     const char *ini = tl_temp_file("jet.ini", "[case]\nsolver = swe\n"
@@ -649,6 +684,7 @@ Suite *swe_suite(void)
     tcase_add_test(run, fused_stage_matches_cpu_sweep);
     tcase_add_test(run, fast_shores_keep_depth_positive);
     tcase_add_test(run, bad_state_is_reported_and_not_kept);
+    tcase_add_test(run, bad_cell_is_classified_nan_first);
     tcase_add_test(run, restart_is_bit_for_bit);
     tcase_add_test(run, open_sides_let_waves_out);
     tcase_add_test(run, open_sides_restart_bit_for_bit);

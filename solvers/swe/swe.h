@@ -382,14 +382,13 @@ FC_HD FC_ALWAYS_INLINE static inline int swe_cell_ok(swe_conserved v)
     return (v.h >= 0) & (v.hu == v.hu) & (v.hv == v.hv);
 }
 
-/* enum fc_state_check of a new cell state: NaN anywhere, or a depth below round-off. */
+/* enum fc_state_check of a new cell state: NaN anywhere (first), or a depth below round-off. */
 FC_HD static inline int swe_check_cell(const fc_real v[3])
 {
-    if (v[0] != v[0] || v[1] != v[1] || v[2] != v[2])
-        return FC_STATE_NAN;
-    if (v[0] < 0)
-        return FC_STATE_NEGATIVE;
-    return FC_STATE_OK;
+    const swe_conserved c = {v[0], v[1], v[2]};
+    if (swe_cell_ok(c))
+        return FC_STATE_OK;
+    return v[0] < 0 && v[1] == v[1] && v[2] == v[2] ? FC_STATE_NEGATIVE : FC_STATE_NAN;
 }
 
 /* The step report of the first bad cell (j * nx + i) and its new values v: what is wrong there,
