@@ -161,7 +161,8 @@ FC_HD static inline spec_cplx spec_stream(spec_mode m, spec_cplx w)
 }
 
 /* The products whose transforms make the nonlinear terms, from u, v (and c) at a grid point. */
-FC_HD static inline void spec_products(fc_real u, fc_real v, fc_real *a, fc_real *b)
+FC_HD FC_ALWAYS_INLINE static inline void spec_products(fc_real u, fc_real v, fc_real *a,
+                                                        fc_real *b)
 {
     *a = (v - u) * (v + u); /* v^2 - u^2 */
     *b = u * v;
@@ -244,22 +245,32 @@ FC_HD static inline void spec_mode_sums(const spec_params *p, spec_mode m, spec_
     sums[SPEC_SZ] += m.weight * src;
 }
 
+/* What the products of a grid point report: its advective rate |u|/dx + |v|/dy and whether u,
+ * v (and c) are finite. */
+typedef struct spec_point {
+    double rate;
+    int finite;
+} spec_point;
+
 /*
  * The products of grid point k (fields dist apart in phys: u, v and c in, v^2 - u^2, u v, u c,
- * v c out, in place). Returns |u|/dx + |v|/dy, the point's advective rate; *finite is 0 if u, v
- * or c is NaN or infinite.
+ * v c out, in place), with a tracer or without (tracer: a constant in the CPU's loops, which
+ * then have no branch).
  */
-FC_HD static inline double spec_point_products(const spec_params *p, size_t k, size_t dist,
-                                               fc_real *phys, int *finite)
+FC_HD FC_ALWAYS_INLINE static inline spec_point spec_point_products(const spec_params *p,
+                                                                   int tracer, size_t k,
+                                                                   size_t dist, fc_real *phys)
 {
-    const fc_real u = phys[k], v = phys[k + dist], c = p->tracer ? phys[k + 2 * dist] : 0;
-    *finite = isfinite(u) && isfinite(v) && isfinite(c);
+    const fc_real u = phys[k], v = phys[k + dist], c = tracer ? phys[k + 2 * dist] : 0;
+    spec_point q;
+    q.finite = isfinite(u) & isfinite(v) & isfinite(c);
     spec_products(u, v, &phys[k], &phys[k + dist]);
-    if (p->tracer) {
+    if (tracer) {
         phys[k + 2 * dist] = u * c;
         phys[k + 3 * dist] = v * c;
     }
-    return fc_abs(u) / p->grid.dx + fc_abs(v) / p->grid.dy;
+    q.rate = fc_abs(u) / p->grid.dx + fc_abs(v) / p->grid.dy;
+    return q;
 }
 
 /*

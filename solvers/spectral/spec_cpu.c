@@ -114,28 +114,45 @@ static void spec_total_cpu(const spec_cpu_state *state, double *sums)
             sums[q] += state->rows[(size_t)j * SPEC_NSUMS + q];
 }
 
+/* The products of row j's points (their fields dist apart in phys), with a tracer or without (a
+ * constant where this is inlined: a loop without a branch). Gives the row's largest rate and
+ * its first point whose fields are not finite (-1: none). */
+FC_ALWAYS_INLINE static inline void spec_products_loop(int tracer, const spec_params *p, int j,
+                                                       size_t dist, fc_real *phys, double *rate,
+                                                       long long *bad)
+{
+    const size_t k0 = (size_t)j * p->nx;
+    double r = 0, first = INFINITY;
+#pragma omp simd reduction(max : r) reduction(min : first)
+    for (int i = 0; i < p->nx; i++) {
+        const spec_point q = spec_point_products(p, tracer, k0 + i, dist, phys);
+        r = q.rate > r ? q.rate : r;
+        const double at = q.finite ? INFINITY : (double)i;
+        first = at < first ? at : first;
+    }
+    *rate = r;
+    *bad = first < INFINITY ? (long long)k0 + (long long)first : -1;
+}
+
+/* The same, compiled per vector width (the products are per point: the same bits). */
+FC_VECTOR_CLONES static void spec_products_row(const spec_params *p, int j, size_t dist,
+                                               fc_real *phys, double *rate, long long *bad)
+{
+    if (p->tracer)
+        spec_products_loop(1, p, j, dist, phys, rate, bad);
+    else
+        spec_products_loop(0, p, j, dist, phys, rate, bad);
+}
+
 /* The products of the fields in phys, their largest rate (at least the forcing's) and first bad
  * point (into state). */
 static void spec_products_cpu(spec_cpu_state *state)
 {
     const spec_params *p = &state->p;
-    const size_t dist = state->dist_r;
     double *row_rate = state->rows; /* borrowed: one value per row */
 #pragma omp parallel for schedule(static)
-    for (int j = 0; j < p->ny; j++) {
-        double rate = 0;
-        long long bad = -1;
-        for (int i = 0; i < p->nx; i++) {
-            const size_t k = (size_t)j * p->nx + i;
-            int finite;
-            const double r = spec_point_products(p, k, dist, state->phys, &finite);
-            rate = r > rate ? r : rate;
-            if (!finite && bad < 0)
-                bad = (long long)k;
-        }
-        row_rate[j] = rate;
-        state->row_bad[j] = bad;
-    }
+    for (int j = 0; j < p->ny; j++)
+        spec_products_row(p, j, state->dist_r, state->phys, &row_rate[j], &state->row_bad[j]);
     state->rate = spec_forcing_rate(p);
     state->bad_cell = -1;
     for (int j = 0; j < p->ny; j++) {

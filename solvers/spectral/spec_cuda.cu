@@ -200,9 +200,9 @@ __global__ static void spec_products_kernel(spec_params p, fc_real *phys, size_t
     const size_t k = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
     double rate = 0;
     if (k < npoints) {
-        int finite;
-        rate = spec_point_products(&p, k, dist, phys, &finite);
-        if (!finite)
+        const spec_point q = spec_point_products(&p, p.tracer != SPEC_TRACER_NONE, k, dist, phys);
+        rate = q.rate;
+        if (!q.finite)
             atomicMin(first_bad, (unsigned long long)k);
         if (!(rate >= 0))
             rate = 0; /* a NaN is reported as a bad point, not as a rate */
