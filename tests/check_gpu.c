@@ -10,7 +10,8 @@
  *   the fields should agree to the last bit. The test allows a relative difference of
  *   FC_GPU_RTOL of each field's largest magnitude, to tolerate a compiler reassociating one
  *   operation, while anything from an indexing, race or halo bug (O(1) differences) fails.
- * - ns2d: the face physics is shared the same way, but the pressure solve sums its dot products
+ * - ns2d: the face physics is shared the same way (but compiled with multiply-adds fused, as for
+ *   spectral, euler and the MLP: a rounding per operation), and the pressure solve sums its dot products
  *   and SpMV rows in another order than the CPU, so the solves stop at slightly different
  *   residuals. With poisson_tol = 1e-11 s-1 in these cases a projection leaves at most about
  *   that divergence, and the velocities of the two backends may differ by O(1e-12) per step:

@@ -482,14 +482,16 @@ END_TEST
 
 /* A wet/dry flow with a moving shore: water piled up on one side of an island, with rotation,
  * drag, walls and periodic sides; the CFL number is the case default unless cfl is given. */
-static void open_disturbed_island(tl_sim *s, const char *cfl)
+/* The island case with a third of the lake raised: wet/dry fronts, rotation and periodic and
+ * wall sides. scheme: the flux, limiter, time scheme and drag keys; cfl: a time.cfl=... or NULL. */
+static void open_island_scheme(tl_sim *s, const char *const scheme[4], const char *cfl)
 {
     tl_sim_open(s, lake_case,
                 (const char *const[]){"grid.nx=37", "grid.ny=29", "initial.surface=0.15",
                                       "initial.bump_height=0.3", "initial.center_x=0.1",
-                                      "physics.f0=3", "physics.quadratic_drag=0.02",
-                                      "boundary.west=periodic", "boundary.east=periodic",
-                                      "numerics.flux=hll", cfl, NULL},
+                                      "physics.f0=3", "boundary.west=periodic",
+                                      "boundary.east=periodic", scheme[0], scheme[1], scheme[2],
+                                      scheme[3], cfl, NULL},
                 NULL);
     const fc_grid *g = &s->grid;
     for (int j = 0; j < g->ny; j++)
@@ -498,6 +500,28 @@ static void open_disturbed_island(tl_sim *s, const char *cfl)
     fc_err err;
     ck_assert_int_eq(s->ops->upload(s->state, &s->host, &err), FC_OK);
     ck_assert_int_eq(s->ops->max_rate(s->state, &s->rate, &err), FC_OK);
+}
+
+/* Every combination the CPU sweep compiles a loop for (limiter x Riemann solver, drag or not,
+ * each RK scheme's stages), spread over six schemes. */
+static const char *const island_schemes[][4] = {
+    {"numerics.flux=hll", "numerics.limiter=mc", "numerics.time_scheme=ssprk3",
+     "physics.quadratic_drag=0.02"},
+    {"numerics.flux=hllc", "numerics.limiter=minmod", "numerics.time_scheme=ssprk2",
+     "physics.quadratic_drag=0"},
+    {"numerics.flux=hllc", "numerics.limiter=vanleer", "numerics.time_scheme=ssprk3",
+     "physics.linear_drag=0.5"},
+    {"numerics.flux=hllc", "numerics.limiter=mc", "numerics.time_scheme=ssprk2",
+     "physics.quadratic_drag=0.05"},
+    {"numerics.flux=hll", "numerics.limiter=minmod", "numerics.time_scheme=ssprk3",
+     "physics.linear_drag=0.5"},
+    {"numerics.flux=hll", "numerics.limiter=vanleer", "numerics.time_scheme=ssprk2",
+     "physics.quadratic_drag=0"},
+};
+
+static void open_disturbed_island(tl_sim *s, const char *cfl)
+{
+    open_island_scheme(s, island_schemes[0], cfl);
 }
 
 START_TEST(fast_shores_keep_depth_positive)
@@ -521,14 +545,15 @@ END_TEST
 
 /*
  * The fused per-cell stage (swe_stage_cell, what the CUDA kernel runs) and the CPU backend's
- * face-once sweep must give the same bits: run the fused form here on the host, cell by cell as
- * the kernel does, for whole RK steps on a wet/dry, rotating, dragged flow with walls and
- * periodic sides, and compare with the backend after each step.
+ * face-once, vectorised sweep must give the same bits: run the fused form here on the host, cell
+ * by cell as the kernel does, for whole RK steps on a wet/dry, rotating flow with walls and
+ * periodic sides, and compare with the backend after each step; once per scheme of
+ * island_schemes, so that every loop the sweep instantiates is compared.
  */
 START_TEST(fused_stage_matches_cpu_sweep)
 {
     tl_sim s;
-    open_disturbed_island(&s, "time.cfl=0.3"); /* no halving: fixed steps on both sides */
+    open_island_scheme(&s, island_schemes[_i], "time.cfl=0.3"); /* no halving: fixed steps */
     const fc_grid *g = &s.grid;
     const swe_params *p = s.params;
     fc_real *sets[3][SWE_NFIELDS];
@@ -681,7 +706,8 @@ Suite *swe_suite(void)
     tcase_set_timeout(exact, 300);
     suite_add_tcase(s, exact);
     TCase *run = tcase_create("run");
-    tcase_add_test(run, fused_stage_matches_cpu_sweep);
+    tcase_add_loop_test(run, fused_stage_matches_cpu_sweep, 0,
+                        (int)(sizeof island_schemes / sizeof island_schemes[0]));
     tcase_add_test(run, fast_shores_keep_depth_positive);
     tcase_add_test(run, bad_state_is_reported_and_not_kept);
     tcase_add_test(run, bad_cell_is_classified_nan_first);

@@ -1,7 +1,8 @@
 /*
  * euler_cuda.cu: the CUDA backend of the compressible Euler solver (equations and method in
  * euler.h). Same functions as euler_cpu.c, suffix _cuda, in the same order; the cell physics is
- * the FC_HD code of euler.h, so the GPU performs the CPU's arithmetic (nvcc -fmad=false) and a
+ * the FC_HD code of euler.h, so the GPU performs the CPU's arithmetic up to a rounding per
+ * operation (multiply-adds may fuse: Makefile.am; pow() differs by an ulp anyway), and a larger
  * GPU/CPU difference means an indexing, race or memory bug.
  *
  * Memory: as on the CPU, three sets of the four fields and the background column on the device.

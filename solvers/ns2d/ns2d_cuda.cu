@@ -1,7 +1,7 @@
 /*
  * ns2d_cuda.cu: the CUDA backend of the incompressible solver (equations and method in ns2d.h,
  * pressure matrices in ns2d_poisson.h). Same functions as ns2d_cpu.c, suffix _cuda, in the same
- * order; the face physics is the FC_HD code of ns2d.h (nvcc -fmad=false), and the pressure
+ * order; the face physics is the FC_HD code of ns2d.h (multiply-adds may fuse: Makefile.am), and the pressure
  * matrices are the ones the CPU builds, applied with cuSPARSE's generic SpMV.
  *
  * Memory: as on the CPU, three sets of (u, v, p), the solid field and the cell kinds on the

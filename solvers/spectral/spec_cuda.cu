@@ -5,7 +5,7 @@
  * (tendency, RK4 stage, next velocity coefficients and the budget sums, fused) -> batched
  * inverse transforms -> one kernel over the grid points (products, rate, NaN check, fused). So
  * a stage is two cuFFT calls and two kernels; the per-point and per-mode physics is the FC_HD
- * code of spec.h (nvcc -fmad=false).
+ * code of spec.h (multiply-adds may fuse: Makefile.am).
  *
  * Memory: as on the CPU (w, acc, X, phys, force), in cudaMalloc'd arrays with the same padded
  * distances; cuFFT allocates its own work areas. The state stays on the device. What crosses to
