@@ -69,6 +69,7 @@ struct spec_cuda_state {
     double *partial; /* [SPEC_SETS][mode_blocks][SPEC_NSUMS] */
     spec_dev_scalars *scalars;
     cufftHandle fwd, inv, up, down;
+    void *fft_work; /* one work area for the four plans, which never run at once */
     int plans; /* how many of them were made */
     double cur[SPEC_NSUMS];
     double rate; /* largest advective rate of the state, or the forcing's (s-1) */
@@ -89,18 +90,33 @@ static void spec_destroy_cuda(void *opaque)
     fc_dev_free(state->phys);
     fc_dev_free(state->partial);
     fc_dev_free(state->scalars);
+    fc_dev_free(state->fft_work);
     free(state);
 }
 
-/* nfields transforms at once, real side dist_r apart, complex side dist_c apart. */
-static int plan_many(const spec_cuda_state *state, cufftHandle *plan, cufftType type, int nfields, fc_err *err)
+/* nfields transforms at once, real side dist_r apart, complex side dist_c apart; the plan gets
+ * no work area of its own, and *work grows to the size it needs. On failure no plan is left. */
+static int plan_many(const spec_cuda_state *state, cufftHandle *plan, cufftType type, int nfields,
+                     size_t *work, fc_err *err)
 {
     int n[2] = {state->p.ny, state->p.nx}, real_embed[2] = {state->p.ny, state->p.nx},
         cplx_embed[2] = {state->p.ny, state->p.nxh};
     const int r2c = type == SPEC_R2C;
-    FC_CUFFT_TRY(cufftPlanMany(plan, 2, n, r2c ? real_embed : cplx_embed, 1,
-                               (int)(r2c ? state->dist_r : state->dist_c), r2c ? cplx_embed : real_embed,
-                               1, (int)(r2c ? state->dist_c : state->dist_r), type, nfields));
+    FC_CUFFT_TRY(cufftCreate(plan));
+    size_t need = 0;
+    cufftResult r = cufftSetAutoAllocation(*plan, 0);
+    if (r == CUFFT_SUCCESS)
+        r = cufftMakePlanMany(*plan, 2, n, r2c ? real_embed : cplx_embed, 1,
+                              (int)(r2c ? state->dist_r : state->dist_c),
+                              r2c ? cplx_embed : real_embed, 1,
+                              (int)(r2c ? state->dist_c : state->dist_r), type, nfields, &need);
+    if (r != CUFFT_SUCCESS) {
+        cufftDestroy(*plan);
+        return fc_fail(err, r == CUFFT_ALLOC_FAILED ? FC_ENOMEM : FC_EDEVICE,
+                       "cuFFT could not plan %d %s transforms of %d x %d (error %d)", nfields,
+                       r2c ? "forward" : "inverse", state->p.nx, state->p.ny, (int)r);
+    }
+    *work = need > *work ? need : *work;
     return FC_OK;
 }
 
@@ -143,9 +159,14 @@ static int spec_create_cuda(const fc_grid *g, const void *params, void **out, fc
     cufftHandle *plans[4] = {&state->fwd, &state->inv, &state->up, &state->down};
     const cufftType types[4] = {SPEC_R2C, SPEC_C2R, SPEC_R2C, SPEC_C2R};
     const int counts[4] = {nf, spec_ninverse(p), nst, nst};
+    size_t work = 0;
     for (int k = 0; k < 4 && !st; k++)
-        if (!(st = plan_many(state, plans[k], types[k], counts[k], err)))
+        if (!(st = plan_many(state, plans[k], types[k], counts[k], &work, err)))
             state->plans++;
+    if (!st && work > 0 && !(st = fc_dev_alloc(&state->fft_work, work, err)))
+        for (int k = 0; k < 4 && !st; k++)
+            if (cufftSetWorkArea(*plans[k], state->fft_work) != CUFFT_SUCCESS)
+                st = fc_fail(err, FC_EDEVICE, "cuFFT did not take the shared work area");
     if (st) {
         spec_destroy_cuda(state);
         return st;
