@@ -206,10 +206,12 @@ static int spec_make_params(const fc_config *cfg, const fc_grid *g, void **out, 
 static double spec_mem_per_cell(const void *params)
 {
     const spec_params *p = params;
-    /* The CPU's integrating factors: a real per mode of the half spectrum and field. */
-    const double factors = p->tracer ? 1 : 0.5;
+    /* The CPU's integrating factors: a real per mode of the half spectrum and field. The GPU's
+     * cuFFT work area, shared by the four plans: up to the complex data of the largest batch of
+     * transforms, about nforward reals a cell (FFTW's buffers are smaller). */
+    const double factors = p->tracer ? 1 : 0.5, fft_work = spec_nforward(p);
     return (p->tracer ? 4 : 2) + 2 * spec_nforward(p) + (p->forcing != SPEC_FORCING_NONE) + 2 +
-           factors;
+           factors + fft_work;
 }
 
 /*

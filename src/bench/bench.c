@@ -234,9 +234,10 @@ static double field_difference(const fc_sim *s, fc_real *const *a, fc_real *cons
 }
 
 /*
- * Whether a size fits, roughly, before anything is allocated: the backend's state (48 values a
- * cell bound every solver's mem_per_cell; tests/test_bench.c checks it) and the host's copies
- * (the state and two snapshots).
+ * Whether a size fits, roughly, before anything is allocated: the backend's state
+ * (FC_BENCH_VALUES_PER_CELL values a cell bound every solver's mem_per_cell, cuFFT's work area
+ * and ns2d's multigrid levels included; tests/test_bench.c checks it) and the host's copies (the
+ * state and two snapshots).
  * A row that does not is skipped with a note, so a ladder can reach past the memory.
  */
 static int fits(const fc_solver_desc *sd, int n, int gpu, fc_bench_row *r, fc_err *err)

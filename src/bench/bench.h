@@ -29,7 +29,7 @@ extern "C" {
 #define FC_BENCH_MAX_THREADS 32 /* thread counts in a ladder */
 /* Values per cell no solver's backend exceeds (fc_solver_desc.mem_per_cell), for skipping sizes
  * that cannot fit before allocating them. */
-#define FC_BENCH_VALUES_PER_CELL 48
+#define FC_BENCH_VALUES_PER_CELL 64
 
 typedef struct fc_bench_row {
     char solver[32], case_name[96];
