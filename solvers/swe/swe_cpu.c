@@ -53,7 +53,8 @@ typedef struct swe_fluxes {
     fc_real *F[3], *hl_star, *hr_star;
 } swe_fluxes;
 
-/* One thread's row buffers, all in one allocation (block), each array SWE_ROW_PAD-aligned. */
+/* One thread's row buffers, all in one allocation (block), each array SWE_ROW_PAD-aligned and
+ * nx + 4 long (the longest use). */
 typedef struct swe_work {
     swe_cells rows[4];          /* [nx + 4] cells -2 .. nx+1 of the last four rows loaded (row r
                                  * in rows[(r + 4) % 4]), x-normal (un = u, ut = v) */
@@ -244,7 +245,7 @@ FC_ALWAYS_INLINE static inline swe_interface swe_stored_flux(swe_fluxes f, int i
     return t;
 }
 
-/* A stage's constants and the sums of its cells (one thread's share). */
+/* A stage's fields (input U, the step's start U0, output V) and weights. */
 typedef struct swe_stage_args {
     const fc_real *const *U, *const *U0;
     fc_real *const *V;
