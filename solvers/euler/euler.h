@@ -209,25 +209,39 @@ FC_HD static inline fc_real euler_sponge_profile(fc_real rate, fc_real d, fc_rea
     return rate * s * s;
 }
 
-/* The damping rate of cell (i, j): the largest of the top sponge's and the open sides'. */
-FC_HD static inline fc_real euler_sponge(const euler_params *p, int i, int j)
+/* The top sponge's damping rate in row j. */
+FC_HD static inline fc_real euler_sponge_top(const euler_params *p, int j)
 {
-    if (!(p->sponge_rate > 0))
-        return 0;
     const fc_grid *g = &p->grid;
     const fc_real top = (fc_real)(g->ny * g->dy), z = ((fc_real)j + (fc_real)0.5) * (fc_real)g->dy;
-    fc_real r = euler_sponge_profile(p->sponge_rate, z - p->sponge_base, top - p->sponge_base);
+    return euler_sponge_profile(p->sponge_rate, z - p->sponge_base, top - p->sponge_base);
+}
+
+/* The open sides' damping rate in column i (the larger of the two; 0 away from them). */
+FC_HD static inline fc_real euler_sponge_sides(const euler_params *p, int i)
+{
+    const fc_grid *g = &p->grid;
     const fc_real x = ((fc_real)i + (fc_real)0.5) * (fc_real)g->dx, len = (fc_real)(g->nx * g->dx);
     const fc_real w = p->sponge_width;
-    if (g->bc[FC_WEST] == FC_BC_OPEN) {
-        const fc_real s = euler_sponge_profile(p->sponge_rate, w - x, w);
-        r = s > r ? s : r;
-    }
+    fc_real r = 0;
+    if (g->bc[FC_WEST] == FC_BC_OPEN)
+        r = euler_sponge_profile(p->sponge_rate, w - x, w);
     if (g->bc[FC_EAST] == FC_BC_OPEN) {
         const fc_real s = euler_sponge_profile(p->sponge_rate, x - (len - w), w);
         r = s > r ? s : r;
     }
     return r;
+}
+
+/* The damping rate of cell (i, j): the largest of the top sponge's and the open sides' (rates
+ * are not negative, so 0 where a sponge is absent changes no maximum). The CPU takes the two
+ * parts from a row's and a column's table: the same values. */
+FC_HD static inline fc_real euler_sponge(const euler_params *p, int i, int j)
+{
+    if (!(p->sponge_rate > 0))
+        return 0;
+    const fc_real top = euler_sponge_top(p, j), sides = euler_sponge_sides(p, i);
+    return sides > top ? sides : top;
 }
 
 /*
@@ -320,6 +334,28 @@ FC_HD static inline fc_real euler_hv(const euler_params *p, fc_real h, fc_real d
 }
 
 /*
+ * The tendency of field f of cell (i, j) at index k from its four face fluxes (west, east,
+ * south, north; each an array of the fields): the flux differences, the buoyancy -rho' g and the
+ * sponge of damping rate damp (0: none), selected rather than branched to, so that a loop over
+ * cells has no branch.
+ */
+FC_HD FC_ALWAYS_INLINE static inline fc_real euler_tendency(const fc_real *const *U,
+                                                           const euler_column *col,
+                                                           const euler_params *p, fc_real damp,
+                                                           ptrdiff_t k, int j, int f,
+                                                           const fc_real *w, const fc_real *e,
+                                                           const fc_real *s, const fc_real *n)
+{
+    const fc_grid *g = &p->grid;
+    fc_real tend = -(e[f] - w[f]) / (fc_real)g->dx - (n[f] - s[f]) / (fc_real)g->dy;
+    if (f == EULER_RHOW)
+        tend -= U[EULER_RHO][k] * p->g;
+    const fc_real target = f == EULER_RHOU ? (col->rho[j] + U[EULER_RHO][k]) * p->wind : 0;
+    const fc_real damped = tend - damp * (U[f][k] - target);
+    return damp > 0 ? damped : tend;
+}
+
+/*
  * The update of cell (i, j) from its four face fluxes (west, east, south, north):
  * out = U0 + a dt L(U), L from the flux differences, the buoyancy -rho' g and the sponge.
  */
@@ -332,17 +368,8 @@ FC_HD static inline void euler_update_cell(const fc_real *const *U, const fc_rea
     const fc_grid *g = &p->grid;
     const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
     const fc_real damp = euler_sponge(p, i, j);
-    for (int f = 0; f < EULER_NFIELDS; f++) {
-        fc_real tend = -(e[f] - w[f]) / (fc_real)g->dx - (n[f] - s[f]) / (fc_real)g->dy;
-        if (f == EULER_RHOW)
-            tend -= U[EULER_RHO][k] * p->g;
-        if (damp > 0) {
-            const fc_real target =
-                f == EULER_RHOU ? (col->rho[j] + U[EULER_RHO][k]) * p->wind : 0;
-            tend -= damp * (U[f][k] - target);
-        }
-        out[f] = U0[f][k] + a * dt * tend;
-    }
+    for (int f = 0; f < EULER_NFIELDS; f++)
+        out[f] = U0[f][k] + a * dt * euler_tendency(U, col, p, damp, k, j, f, w, e, s, n);
 }
 
 /* One Runge-Kutta stage at cell (i, j), its four fluxes computed here (the GPU's fused form;
@@ -361,6 +388,15 @@ FC_HD static inline void euler_stage_cell(const fc_real *const *U, const fc_real
     euler_flux_z(U, col, p, hz, i, j, j == 0, s);
     euler_flux_z(U, col, p, hz, i, j + 1, j + 1 == g->ny, n);
     euler_update_cell(U, U0, col, p, a, dt, i, j, w, e, s, n, out);
+}
+
+/* Whether a new cell is sound (no NaN, a positive total density), without a branch: the
+ * fields of cell k of V. */
+FC_HD FC_ALWAYS_INLINE static inline int euler_cell_ok(fc_real *const *V, ptrdiff_t k,
+                                                       fc_real rho_b)
+{
+    return (V[0][k] == V[0][k]) & (V[1][k] == V[1][k]) & (V[2][k] == V[2][k]) &
+           (V[3][k] == V[3][k]) & (rho_b + V[EULER_RHO][k] > 0);
 }
 
 /* enum fc_state_check of a new cell: NaN anywhere, or a total density that is not positive. */
