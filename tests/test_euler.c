@@ -365,6 +365,31 @@ static void refused(const char *text, const char *const *sets, const char *messa
     ck_assert_msg(strstr(err.msg, message), "expected '%s' in: %s", message, err.msg);
 }
 
+/* What a bad cell is called, the same on the CPU's vector loop and in the report: a NaN in any
+ * field first, then a total density that is not positive. */
+START_TEST(bad_cell_is_classified_nan_first)
+{
+    const fc_real nan = (fc_real)NAN, rho_b = 1.2;
+    const struct {
+        fc_real v[EULER_NFIELDS];
+        int want;
+    } c[] = {
+        {{0.01, 3, -2, 0.5}, FC_STATE_OK},
+        {{-1.1, 3, -2, 0.5}, FC_STATE_OK},
+        {{-1.2, 3, -2, 0.5}, FC_STATE_NEGATIVE},
+        {{-5, 3, nan, 0.5}, FC_STATE_NAN},
+        {{nan, 3, -2, 0.5}, FC_STATE_NAN},
+        {{0.01, nan, -2, 0.5}, FC_STATE_NAN},
+        {{0.01, 3, -2, nan}, FC_STATE_NAN},
+    };
+    for (size_t k = 0; k < sizeof c / sizeof c[0]; k++) {
+        const fc_real *v = c[k].v;
+        ck_assert_int_eq(euler_check_cell(v, rho_b), c[k].want);
+        ck_assert_int_eq(euler_cell_ok(v[0], v[1], v[2], v[3], rho_b), c[k].want == FC_STATE_OK);
+    }
+}
+END_TEST
+
 START_TEST(bad_cases_are_refused)
 {
     const char *const inflow_side[] = {"boundary.east=inflow"};
@@ -402,6 +427,7 @@ Suite *euler_suite(void)
     tcase_add_test(run, restart_is_bit_for_bit_and_output_has_z);
     tcase_add_test(run, bad_cases_are_refused);
     tcase_add_test(run, nan_is_reported_with_its_cell_and_not_kept);
+    tcase_add_test(run, bad_cell_is_classified_nan_first);
     tcase_add_test(run, open_sides_let_waves_out);
     tcase_add_test(run, linear_gravity_wave_solution_starts_from_the_initial_field);
     tcase_set_timeout(run, 300);

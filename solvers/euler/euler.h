@@ -390,22 +390,22 @@ FC_HD static inline void euler_stage_cell(const fc_real *const *U, const fc_real
     euler_update_cell(U, U0, col, p, a, dt, i, j, w, e, s, n, out);
 }
 
-/* Whether a new cell is sound (no NaN, a positive total density), without a branch: the
- * fields of cell k of V. */
-FC_HD FC_ALWAYS_INLINE static inline int euler_cell_ok(fc_real *const *V, ptrdiff_t k,
-                                                       fc_real rho_b)
+/* Whether a new cell (its four fields, in order) is sound: no NaN, a positive total density.
+ * No branch, so that a loop over cells vectorises. */
+FC_HD FC_ALWAYS_INLINE static inline int euler_cell_ok(fc_real rho, fc_real rhou, fc_real rhow,
+                                                       fc_real rhot, fc_real rho_b)
 {
-    return (V[0][k] == V[0][k]) & (V[1][k] == V[1][k]) & (V[2][k] == V[2][k]) &
-           (V[3][k] == V[3][k]) & (rho_b + V[EULER_RHO][k] > 0);
+    return (rhou == rhou) & (rhow == rhow) & (rhot == rhot) & (rho_b + rho > 0);
 }
 
-/* enum fc_state_check of a new cell: NaN anywhere, or a total density that is not positive. */
+/* enum fc_state_check of a new cell: NaN anywhere (first), or a total density that is not
+ * positive. */
 FC_HD static inline int euler_check_cell(const fc_real v[EULER_NFIELDS], fc_real rho_b)
 {
-    for (int f = 0; f < EULER_NFIELDS; f++)
-        if (v[f] != v[f])
-            return FC_STATE_NAN;
-    return rho_b + v[EULER_RHO] > 0 ? FC_STATE_OK : FC_STATE_NEGATIVE;
+    if (euler_cell_ok(v[EULER_RHO], v[EULER_RHOU], v[EULER_RHOW], v[EULER_RHOT], rho_b))
+        return FC_STATE_OK;
+    return v[0] != v[0] || v[1] != v[1] || v[2] != v[2] || v[3] != v[3] ? FC_STATE_NAN
+                                                                         : FC_STATE_NEGATIVE;
 }
 
 /* The acoustic signal rate (|u| + c)/dx + (|w| + c)/dz of a cell. */

@@ -129,7 +129,10 @@ FC_VECTOR_CLONES static int update_row(const fc_real *const *U, const fc_real *c
         for (int f = 0; f < EULER_NFIELDS; f++)
             out[f][i] = start[f][i] + a * dt * euler_tendency(U, col, p, damp, k, j, f, fx[i],
                                                               fx[i + 1], south[i], north[i]);
-        const fc_real cell_bad = euler_cell_ok(out, i, rho_b) ? 0 : 1;
+        const fc_real cell_bad = euler_cell_ok(out[EULER_RHO][i], out[EULER_RHOU][i],
+                                               out[EULER_RHOW][i], out[EULER_RHOT][i], rho_b)
+                                     ? 0
+                                     : 1;
         bad = cell_bad > bad ? cell_bad : bad;
     }
     return bad != 0;

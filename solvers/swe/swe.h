@@ -368,7 +368,7 @@ FC_HD static inline void swe_stage_cell(const fc_real *const *U, const fc_real *
             c[s] = swe_cell_load(U, k + (ptrdiff_t)(s - 2) * g->pitch, 0, p->h_dry);
         ty = swe_direction_tendency(c, p, (fc_real)g->dy);
     }
-    const swe_conserved u0 = a != 0 ? swe_conserved_at(U0, k) : swe_conserved_at(U, k);
+    const swe_conserved u0 = swe_conserved_at(a != 0 ? U0 : U, k); /* unused when a = 0 */
     const swe_conserved v = swe_update_values(swe_conserved_at(U, k), u0, a, a != 0, dt,
                                               swe_coriolis(p, j), swe_has_drag(p), p, tx, ty);
     out[0] = v.h;

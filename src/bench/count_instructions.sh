@@ -32,12 +32,12 @@ for solver in $SOLVERS; do
     tail -5 "$tmp/log" >&2
     exit 1
   fi
-  # Instructions collected: the step calls, callees included. Calls: the calls= lines under
-  # every call site of the step function (its id from its first mention).
+  # Instructions collected: the step calls, callees included. Calls: the calls= line after
+  # every call site of the step function ("cfn=(ID)", its ID from its first mention).
   total=$(sed -n 's/^summary: *//p' "$tmp/cg.out")
   id=$(sed -n "s/^c\{0,1\}fn=(\([0-9]*\)) $fn\$/\1/p" "$tmp/cg.out" | head -1)
-  calls=$(awk -v id="($id)" '$1 == "cfn=" id || $1 ~ "^cfn=\\(" id "\\)$" || index($0, "cfn=" id) == 1 { want = 1; next }
-    want && /^calls=/ { sub(/^calls=/, ""); n += $1; want = 0; next } { want = 0 } END { print n + 0 }' "$tmp/cg.out")
+  calls=$(awk -v site="cfn=($id)" 'index($0, site) == 1 { want = 1; next }
+    want && sub(/^calls=/, "") { n += $1 } { want = 0 } END { print n + 0 }' "$tmp/cg.out")
   if [ -z "$id" ] || [ "$calls" -eq 0 ] || [ -z "$total" ]; then
     echo "count-instructions: no calls of $fn were counted for $solver" >&2
     exit 1
