@@ -113,7 +113,7 @@ static const char *units_suffix(const fc_plotdata *d, char *buf, size_t len)
 /* "long name (units)", the name for a variable without a long name. */
 static void field_title(const fc_plotdata *d, char *buf, size_t len)
 {
-    char u[160];
+    char u[136]; /* " (units)": 127 + 4 */
     snprintf(buf, len, "%s%s", d->long_name[0] ? d->long_name : d->name,
              units_suffix(d, u, sizeof u));
 }
@@ -156,7 +156,7 @@ int fc_figure_field(const fc_plotdata *d, size_t rec, const fc_figure_opts *o, f
         dlo = dhi = 0; /* nothing but missing cells: drawn all grey */
     const fc_cmap *cmap;
     st = fc_figure_colors(o, dlo, dhi, &cmap, &lo, &hi, err);
-    char title[300], subtitle[600];
+    char title[400], subtitle[640]; /* room for the longest name, units and title a file may hold */
     field_title(d, title, sizeof title);
     field_subtitle(d, rec, subtitle, sizeof subtitle);
     fc_map m;
@@ -225,7 +225,7 @@ int fc_figure_series(const fc_plotdata *d, const fc_figure_opts *o, fc_picture *
     *pic = NULL;
     double *x = malloc(d->nrec * sizeof *x), *y = malloc(d->nrec * sizeof *y);
     int st = !x || !y ? fc_fail(err, FC_ENOMEM, "out of memory for %zu records", d->nrec) : FC_OK;
-    char xlabel[96], ylabel[300], title[300];
+    char xlabel[136], ylabel[456], title[400];
     if (!st)
         st = fc_pd_read(d, 0, y, err);
     if (!st) {
@@ -245,7 +245,7 @@ int fc_figure_series(const fc_plotdata *d, const fc_figure_opts *o, fc_picture *
                 y[k] -= y0;
             snprintf(offset, sizeof offset, " \xe2\x88\x92 %.10g", y0);
         }
-        char u[160];
+        char u[136]; /* " (units)": 127 + 4 */
         snprintf(ylabel, sizeof ylabel, "%s%s%s", d->name, offset, units_suffix(d, u, sizeof u));
         field_title(d, title, sizeof title);
         const fc_series s = {x, y, d->nrec, NULL, d->nrec > 60 ? FC_LINE : FC_LINE_MARKERS, -1};
@@ -316,8 +316,8 @@ int fc_figure_profile(const fc_plotdata *d, size_t rec, int all, const fc_figure
         }
     }
     if (!st) {
-        char ylabel[300], title[300], sub[400];
-        char u[160];
+        char ylabel[400], title[400], sub[400];
+        char u[136]; /* " (units)": 127 + 4 */
         snprintf(ylabel, sizeof ylabel, "%s%s", d->name, units_suffix(d, u, sizeof u));
         field_title(d, title, sizeof title);
         snprintf(sub, sizeof sub, "%s%s%s", ncurve == 1 ? labels[0] : "",
@@ -368,7 +368,7 @@ int fc_figure_compare(const fc_plotdata *a, size_t ra, const char *a_name, const
     if (!st)
         st = fc_figure_colors(&none, lo <= hi ? lo : 0, lo <= hi ? hi : 0, &cmap, &lo, &hi, err);
     fc_map m[3];
-    char t[3][300], sub[3][400], when_a[96], when_b[96];
+    char t[3][400], sub[3][400], when_a[96], when_b[96];
     fc_pd_time_text(a, ra, when_a, sizeof when_a);
     fc_pd_time_text(b, rb, when_b, sizeof when_b);
     snprintf(t[0], sizeof t[0], "%s", a_name);
