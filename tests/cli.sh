@@ -332,6 +332,12 @@ fc_abs="$(cd "$(dirname "$fc")" && pwd)/flowcast"
 inputs_abs="$(cd "$inputs" && pwd)"
 (cd "$tmp" && "$fc_abs" demo --inputs "$inputs_abs" >"$tmp/demo" 2>&1) && grep -q "== done in" "$tmp/demo" && ls "$tmp"/outputs/demo-*/jet_forecast.nc >/dev/null 2>&1 \
   && ok "demo: weather, CFD, bench and surrogate" || { cp "$tmp/demo" "$tmp/err"; bad "demo: weather, CFD, bench and surrogate"; }
+# Issue 15's target for the demo's surrogate: ahead of persistence for h, u and v over all 12 h
+# of its rollout, with the mass kept: the drift of h's mean stays within 1e-12 of its rms.
+grep -q "Better than persistence: h at every lead (43200 s); u at every lead (43200 s); v at every lead (43200 s)" "$tmp/demo" \
+  && awk -F'|' '$3 ~ /^ h $/ { n++; d = $6 + 0; if (d > 1e-12 || d < -1e-12) bad = 1 } END { exit !(n >= 12 && !bad) }' "$tmp/demo" \
+  && ok "demo: the surrogate beats persistence for 12 h and keeps the mass" \
+  || { cp "$tmp/demo" "$tmp/err"; bad "demo: the surrogate beats persistence for 12 h and keeps the mass"; }
 
 # flowcast validate's usage.
 expect "validate --help" 0 "usage: flowcast validate" "$fc" validate --help
