@@ -59,7 +59,9 @@ typedef struct mlp_work {
     float *act[MLP_MAX_LAYERS + 1]; /* [B][n[l]]: input of layer l; act[nlayers]: outputs */
     float *pre[MLP_MAX_LAYERS];     /* [B][n[l+1]]: f'(z) of layer l (1 after the last) */
     float *delta[2];                /* [B][max width]: back-propagated gradients */
+    float *colsum;                  /* [B / MLP_SUM_ROWS][max width]: the bias gradients' blocks */
 } mlp_work;
+enum { MLP_SUM_ROWS = 64 }; /* rows per partial sum of a bias gradient */
 
 int mlp_work_init(mlp_work *w, const mlp *m, int max_batch, fc_err *err);
 void mlp_work_free(mlp_work *w);

@@ -6,6 +6,11 @@
  * z = x W^T is computed as z^T = W x^T: gemm(T, N) of W (stored in x n) and x (n x B);
  * dW^T = x^T d: gemm(N, T); dx^T = W^T d^T: gemm(N, N); db = d^T 1: gemv.
  * Reductions (the loss) are per-block sums in a fixed order, then one block.
+ *
+ * A training step does not wait for the device: its batch is copied into one of two pinned
+ * staging buffers and sent with an asynchronous copy (the host fills the other while the device
+ * works), and its loss is added to a sum on the device that mlp_gpu_loss_sum reads once per
+ * epoch. Everything runs in order on the default stream, cuBLAS included.
  */
 #include <fc_build.h>
 
@@ -35,7 +40,11 @@ struct mlp_gpu {
     int max_batch, nout_t;
     float *params, *grad, *m1, *m2;       /* [nparams] */
     float *act[MLP_MAX_LAYERS + 1], *pre[MLP_MAX_LAYERS], *delta[2], *targets, *ones;
-    double *partial, *total;
+    double *partial, *total; /* the last batch's loss: block sums, then their sum */
+    double *loss_sum;        /* sum over train steps of loss x rows, since mlp_gpu_loss_sum */
+    float *staging[2];       /* pinned host copies of a batch's inputs and targets */
+    cudaEvent_t sent[2];     /* recorded after staging[k]'s upload: k may be refilled */
+    int have_event[2], next; /* next: the staging buffer the next batch goes through */
     cublasHandle_t h;
     int have_handle;
 };
@@ -47,8 +56,9 @@ __global__ static void mlp_bias_act_kernel(float *z, const float *b, long long n
     if (k >= n)
         return;
     const float zk = z[k] + b[k % out];
-    y[k] = last ? zk : mlp_act_f(activation, zk);
-    z[k] = last ? 1.0f : mlp_act_df(activation, zk);
+    const mlp_act_value v = mlp_act(activation, zk);
+    y[k] = last ? zk : v.f;
+    z[k] = last ? 1.0f : v.df;
 }
 
 __global__ static void mlp_mul_kernel(float *d, const float *df, long long n)
@@ -79,6 +89,12 @@ __global__ static void mlp_sum_kernel(const double *partial, int n, double *tota
     for (int k = threadIdx.x; k < n; k += MLP_BLOCK)
         s += partial[k];
     mlp_block_sum(s, total);
+}
+
+/* *sum += *total x w: a train step's loss, weighted by its rows, into the epoch's sum. */
+__global__ static void mlp_accumulate_kernel(const double *total, double w, double *sum)
+{
+    *sum += *total * w;
 }
 
 /* MSE: (y - t)^2 summed, and d = 2 (y - t) scale. */
@@ -140,6 +156,13 @@ extern "C" void mlp_gpu_destroy(mlp_gpu *g)
     fc_dev_free(g->ones);
     fc_dev_free(g->partial);
     fc_dev_free(g->total);
+    fc_dev_free(g->loss_sum);
+    for (int k = 0; k < 2; k++) {
+        if (g->have_event[k])
+            cudaEventDestroy(g->sent[k]);
+        if (g->staging[k])
+            cudaFreeHost(g->staging[k]);
+    }
     if (g->have_handle)
         cublasDestroy(g->h);
     free(g);
@@ -174,7 +197,25 @@ extern "C" int mlp_gpu_create(const mlp *m, const mlp_optim *o, int max_batch, i
         (st = fc_dev_alloc((void **)&g->targets, Bs * nout * sizeof(float), err)) ||
         (st = fc_dev_alloc((void **)&g->ones, Bs * sizeof(float), err)) ||
         (st = fc_dev_alloc((void **)&g->partial, (blocks((long long)Bs * nout) + 1) * sizeof(double), err)) ||
-        (st = fc_dev_alloc((void **)&g->total, sizeof(double), err))) {
+        (st = fc_dev_alloc((void **)&g->total, sizeof(double), err)) ||
+        (st = fc_dev_alloc((void **)&g->loss_sum, sizeof(double), err))) {
+        mlp_gpu_destroy(g);
+        return st;
+    }
+    /* A batch's inputs and targets (at most nout floats per row) per staging buffer. */
+    const size_t staged = Bs * (size_t)(m->n[0] + nout) * sizeof(float);
+    for (int k = 0; k < 2 && !st; k++) {
+        if (cudaHostAlloc((void **)&g->staging[k], staged, cudaHostAllocDefault) != cudaSuccess) {
+            g->staging[k] = NULL;
+            st = fc_fail(err, FC_ENOMEM, "cannot pin %zu bytes of host memory for batches", staged);
+        } else if (cudaEventCreateWithFlags(&g->sent[k], cudaEventDisableTiming) != cudaSuccess)
+            st = fc_fail(err, FC_EDEVICE, "cannot create a CUDA event");
+        else
+            g->have_event[k] = 1;
+    }
+    if (!st && cudaMemset(g->loss_sum, 0, sizeof(double)) != cudaSuccess)
+        st = fc_fail(err, FC_EDEVICE, "cannot clear the loss sum on the device");
+    if (st) {
         mlp_gpu_destroy(g);
         return st;
     }
@@ -230,8 +271,31 @@ static int forward(mlp_gpu *g, int B, fc_err *err)
     return FC_OK;
 }
 
-/* The forward pass of batch x (uploaded), the loss against t (uploaded) and, with backward,
- * the gradient into g->grad. */
+/*
+ * Inputs x [nx] to g->act[0] and, when given, targets t [nt] to g->targets, through the next
+ * pinned staging buffer and one asynchronous copy each: the host returns before they arrive.
+ * The buffer's previous upload (two batches ago) is waited for before it is refilled.
+ */
+static int send_batch(mlp_gpu *g, const float *x, size_t nx, const float *t, size_t nt,
+                      fc_err *err)
+{
+    const int k = g->next;
+    g->next = 1 - k;
+    float *buf = g->staging[k];
+    FC_CUDA_TRY(cudaEventSynchronize(g->sent[k]));
+    memcpy(buf, x, nx * sizeof(float));
+    FC_CUDA_TRY(cudaMemcpyAsync(g->act[0], buf, nx * sizeof(float), cudaMemcpyHostToDevice, 0));
+    if (t) {
+        memcpy(buf + nx, t, nt * sizeof(float));
+        FC_CUDA_TRY(cudaMemcpyAsync(g->targets, buf + nx, nt * sizeof(float),
+                                    cudaMemcpyHostToDevice, 0));
+    }
+    FC_CUDA_TRY(cudaEventRecord(g->sent[k], 0));
+    return FC_OK;
+}
+
+/* The forward pass of batch x, the loss against t into g->total (and into *value when value is
+ * not NULL, which waits for the device) and, with backward, the gradient into g->grad. */
 static int forward_backward(mlp_gpu *g, const float *x, const float *t, int B, int loss,
                             int backward, double *value, fc_err *err)
 {
@@ -246,10 +310,8 @@ static int forward_backward(mlp_gpu *g, const float *x, const float *t, int B, i
             return fc_fail(err, FC_EINPUT, "cross-entropy target %d is %g: a class from 0 to %d "
                            "is expected", r, (double)t[r], nout - 1);
     int st;
-    if ((st = fc_dev_upload(g->act[0], x, (size_t)B * m->n[0] * sizeof(float), err)) ||
-        (st = fc_dev_upload(g->targets, t, (size_t)B * (loss == MLP_MSE ? nout : 1) * sizeof(float), err)))
-        return st;
-    if ((st = forward(g, B, err)))
+    if ((st = send_batch(g, x, (size_t)B * m->n[0], t, (size_t)B * (loss == MLP_MSE ? nout : 1), err)) ||
+        (st = forward(g, B, err)))
         return st;
     const float one = 1, zero = 0;
     float *d = backward ? g->delta[0] : NULL, *dprev = g->delta[1];
@@ -284,18 +346,25 @@ static int forward_backward(mlp_gpu *g, const float *x, const float *t, int B, i
             dprev = tmp;
         }
     }
-    double total;
-    FC_CUDA_TRY(cudaMemcpy(&total, g->total, sizeof total, cudaMemcpyDeviceToHost));
-    *value = loss == MLP_MSE ? total / ((double)B * nout) : total / B;
+    if (value) { /* waits for the device */
+        double total;
+        FC_CUDA_TRY(cudaMemcpy(&total, g->total, sizeof total, cudaMemcpyDeviceToHost));
+        *value = loss == MLP_MSE ? total / ((double)B * nout) : total / B;
+    }
     return FC_OK;
 }
 
 extern "C" int mlp_gpu_train_step(mlp_gpu *g, const float *x, const float *t, int B, int loss,
-                                  double lr, double *loss_value, fc_err *err)
+                                  double lr, fc_err *err)
 {
-    int st = forward_backward(g, x, t, B, loss, 1, loss_value, err);
+    int st = forward_backward(g, x, t, B, loss, 1, NULL, err);
     if (st)
         return st;
+    /* g->total is the loss summed over elements: the batch's mean loss times B is that over
+     * the outputs per row (MSE) or that itself (cross-entropy). */
+    mlp_accumulate_kernel<<<1, 1>>>(g->total, loss == MLP_MSE ? 1.0 / g->shape.n[g->shape.nlayers] : 1.0,
+                                    g->loss_sum);
+    FC_CUDA_TRY(cudaGetLastError());
     mlp_optim *o = &g->opt;
     const mlp *m = &g->shape;
     o->t++;
@@ -323,6 +392,13 @@ extern "C" int mlp_gpu_train_step(mlp_gpu *g, const float *x, const float *t, in
     return FC_OK;
 }
 
+extern "C" int mlp_gpu_loss_sum(mlp_gpu *g, double *sum, fc_err *err)
+{
+    FC_CUDA_TRY(cudaMemcpy(sum, g->loss_sum, sizeof *sum, cudaMemcpyDeviceToHost));
+    FC_CUDA_TRY(cudaMemset(g->loss_sum, 0, sizeof(double)));
+    return FC_OK;
+}
+
 extern "C" int mlp_gpu_loss(mlp_gpu *g, const float *x, const float *t, int B, int loss,
                             double *loss_value, float *y, fc_err *err)
 {
@@ -339,7 +415,7 @@ extern "C" int mlp_gpu_forward(mlp_gpu *g, const float *x, int B, float *y, fc_e
     if (B < 1 || B > g->max_batch)
         return fc_fail(err, FC_EINPUT, "a batch of %d rows; the GPU model holds up to %d", B,
                        g->max_batch);
-    int st = fc_dev_upload(g->act[0], x, (size_t)B * m->n[0] * sizeof(float), err);
+    int st = send_batch(g, x, (size_t)B * m->n[0], NULL, 0, err);
     if (!st)
         st = forward(g, B, err);
     if (!st)

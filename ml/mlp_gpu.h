@@ -2,7 +2,8 @@
  * mlp_gpu.h: the MLP's training step and forward pass on the GPU (mlp_cuda.cu): cuBLAS GEMMs for the layers,
  * fused kernels for bias plus activation (keeping f'(z)), the loss and its gradient, and the
  * optimiser's step, with the parameters, moments, activations and gradients resident on the
- * device. Per step a batch crosses to the device and one double (the loss) comes back.
+ * device. A train step does not wait for the device: its batch goes through pinned memory with
+ * an asynchronous copy and its loss is summed on the device, read once per epoch.
  *
  * The same model, batch and parameters give the CPU's results up to the order of the GEMMs'
  * sums (tests/check_gpu.c). TF32 tensor-core math is off unless asked for: it rounds the
@@ -25,9 +26,13 @@ typedef struct mlp_gpu mlp_gpu;
 int mlp_gpu_create(const mlp *m, const mlp_optim *o, int max_batch, int tf32, mlp_gpu **g,
                    fc_err *err);
 /* Forward, backward and the optimiser's step at rate lr on batch x [B][n0], targets t (as
- * mlp_backward's); *loss: the batch's loss before the step. */
+ * mlp_backward's), queued on the device: x and t may be reused at once. The batch's loss before
+ * the step, times B, is added to the sum mlp_gpu_loss_sum returns. */
 int mlp_gpu_train_step(mlp_gpu *g, const float *x, const float *t, int B, int loss, double lr,
-                       double *loss_value, fc_err *err);
+                       fc_err *err);
+/* The sum of loss x rows over the train steps since the last call (waits for them: errors of
+ * the queued work surface here), and sets it back to 0. */
+int mlp_gpu_loss_sum(mlp_gpu *g, double *sum, fc_err *err);
 /* The loss of a batch without training (and, when y is given, the outputs [B][nout]). */
 int mlp_gpu_loss(mlp_gpu *g, const float *x, const float *t, int B, int loss, double *loss_value,
                  float *y, fc_err *err);

@@ -799,20 +799,18 @@ int ml_train(const ml_train_opts *o, fc_err *err)
             ml_dataset_batch(&d, ML_TRAIN, idx + b0, b, x, y);
             if (o->noise > 0)
                 add_noise(x, (size_t)b * nf, o->noise, &noise_state);
-            double l;
-            if (gpu) {
-                if ((st = mlp_gpu_train_step(gpu, x, y, b, MLP_MSE, rate, &l, err)))
+            if (gpu) { /* queued: its loss is summed on the device */
+                if ((st = mlp_gpu_train_step(gpu, x, y, b, MLP_MSE, rate, err)))
                     break;
             } else {
                 mlp_forward(&s.net, &w, x, b);
-                l = mlp_backward(&s.net, &w, MLP_MSE, y, b, grad);
+                sum += mlp_backward(&s.net, &w, MLP_MSE, y, b, grad) * b;
                 mlp_optim_step(&opt, &s.net, grad, rate);
             }
-            sum += l * b;
             seen += (size_t)b;
             ml_threads_update(&threads, (size_t)b, fc_now());
         }
-        if (st)
+        if (st || (gpu && (st = mlp_gpu_loss_sum(gpu, &sum, err))))
             break;
         const double secs = fc_now() - w0;
         hist[0][e] = sum / (double)seen;

@@ -17,18 +17,23 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* One training step on the CPU or the GPU. */
+/* One training step on the CPU or the GPU (queued there: finish() waits for it). */
 static int train_step(mlp *m, mlp_work *w, mlp_optim *o, mlp_gpu *gpu, const float *x,
                       const float *y, int batch, float *g, fc_err *err)
 {
-    if (gpu) {
-        double loss;
-        return mlp_gpu_train_step(gpu, x, y, batch, MLP_MSE, 1e-3, &loss, err);
-    }
+    if (gpu)
+        return mlp_gpu_train_step(gpu, x, y, batch, MLP_MSE, 1e-3, err);
     mlp_forward(m, w, x, batch);
     mlp_backward(m, w, MLP_MSE, y, batch, g);
     mlp_optim_step(o, m, g, 1e-3);
     return FC_OK;
+}
+
+/* Waits for the GPU's queued steps (reading their loss, as training does once per epoch). */
+static int finish(mlp_gpu *gpu, fc_err *err)
+{
+    double sum;
+    return gpu ? mlp_gpu_loss_sum(gpu, &sum, err) : FC_OK;
 }
 
 int mlp_bench_train(int width, int batch, int gpu, int repeats, double min_seconds,
@@ -69,6 +74,8 @@ int mlp_bench_train(int width, int batch, int gpu, int repeats, double min_secon
         double t = fc_now();
         for (int k = 0; k < 2 && !st; k++)
             st = train_step(&m, &w, &o, dev, x, y, batch, g, err);
+        if (!st)
+            st = finish(dev, err);
         const double one = (fc_now() - t) / 2;
         long long n = (long long)ceil(min_seconds / repeats / (one > 0 ? one : 1e-6));
         n = n < 1 ? 1 : n;
@@ -76,6 +83,8 @@ int mlp_bench_train(int width, int batch, int gpu, int repeats, double min_secon
             t = fc_now();
             for (long long k = 0; k < n && !st; k++)
                 st = train_step(&m, &w, &o, dev, x, y, batch, g, err);
+            if (!st)
+                st = finish(dev, err);
             rate[r] = (double)n * batch / (fc_now() - t);
         }
     }
