@@ -117,4 +117,22 @@ if [ "$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)" -ge 2 ]; then
 fi
 
 expect "bench --quick" 0 "| spectral | decaying turbulence | 64 x 64 |" "$fc" bench --quick --device cpu -o "$tmp/q"
+
+# The MLP's training throughput: its rows, its GFLOP/s from the rate (64 -> W -> W -> 4:
+# 2 (3 (64 W + W^2 + 4 W) - 64 W) flops a sample) and its share of the measured sgemm ceiling.
+m="$tmp/m"
+expect "bench --mlp: bad widths" 2 "--widths" "$fc" bench --mlp --widths 0 -o "$m"
+absent "bench --mlp: bad options write nothing" "${m}_mlp.csv"
+expect "bench --mlp" 0 "| 64 | 256 | cpu, " "$fc" bench --mlp --widths 64,128 --batches 256 --repeat 2 \
+  --min-seconds 0.05 --device cpu -o "$m"
+grep -q "OpenBLAS sgemm as the MLP calls it .*: [0-9.]* GFLOP/s, measured now" "$tmp/err" \
+  && ok "bench --mlp: the sgemm ceiling is measured" || bad "bench --mlp: the sgemm ceiling is measured"
+awk -F, 'NR == 1 { ok = $4 == "samples_per_s" && $7 == "gflops" && $8 == "sgemm_fraction"; next }
+  { n++; w = $1; f = 2 * (3 * (64 * w + w * w + 4 * w) - 64 * w); g = $4 * f / 1e9
+    if (!($4 > 0 && $5 <= $4 && $4 <= $6 && ($7 - g) < 1e-4 * g && (g - $7) < 1e-4 * g && $8 > 0 && $8 < 2)) ok = 0 }
+  END { exit !(ok && n == 2) }' "${m}_mlp.csv" \
+  && ok "bench --mlp: CSV rows with samples/s, GFLOP/s from them, and a share of sgemm" \
+  || bad "bench --mlp: CSV rows with samples/s, GFLOP/s from them, and a share of sgemm"
+expect "bench --mlp: an existing CSV is kept" 2 "'${m}_mlp.csv' exists" "$fc" bench --mlp --widths 64 \
+  --batches 256 -o "$m"
 finish

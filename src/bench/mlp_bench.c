@@ -3,9 +3,13 @@
 
 #include "src/bench/mlp_bench.h"
 
+#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "ml/mlp.h"
 #include "ml/mlp_gpu.h"
@@ -103,4 +107,55 @@ int mlp_bench_train(int width, int batch, int gpu, int repeats, double min_secon
     mlp_work_free(&w);
     mlp_free(&m);
     return st;
+}
+
+double mlp_bench_flops_per_sample(int width)
+{
+    const double w = width;
+    const double macs = MLP_BENCH_INPUTS * w + w * w + w * MLP_BENCH_OUTPUTS;
+    return 2 * (3 * macs - MLP_BENCH_INPUTS * w); /* forward, dW, and d back but not to x */
+}
+
+int mlp_bench_sgemm_ceiling(double *gflops, fc_err *err)
+{
+    enum { N = 1024, CALLS = 3 };
+    int threads = 1, failed = 0;
+#ifdef _OPENMP
+    threads = omp_get_max_threads();
+#endif
+    openblas_set_num_threads(1); /* as ml/mlp.c calls it: one thread inside each of ours */
+    double best = 0;
+    for (int run = 0; run < 3 && !failed; run++) {
+        double t0 = 0;
+#pragma omp parallel reduction(+ : failed)
+        {
+            float *a = malloc((size_t)N * N * sizeof *a), *b = malloc((size_t)N * N * sizeof *b);
+            float *c = malloc((size_t)N * N * sizeof *c);
+            if (a && b && c) {
+                for (size_t k = 0; k < (size_t)N * N; k++) {
+                    a[k] = (float)(k % 7) * 0.25f - 0.75f;
+                    b[k] = (float)(k % 5) * 0.5f - 1.0f;
+                }
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, N, N, 1.0f, a, N, b, N,
+                            0.0f, c, N); /* warm: pages, caches, packing buffers */
+            } else
+                failed++;
+#pragma omp barrier
+#pragma omp single
+            t0 = fc_now();
+            for (int k = 0; k < CALLS && a && b && c; k++)
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, N, N, 1.0f, a, N, b, N,
+                            0.0f, c, N);
+            free(a);
+            free(b);
+            free(c);
+        }
+        const double rate = 2.0 * N * N * N * CALLS * threads / (fc_now() - t0) / 1e9;
+        best = rate > best ? rate : best;
+    }
+    if (failed)
+        return fc_fail(err, FC_ENOMEM, "out of memory for the sgemm ceiling (3 x %d^2 floats a "
+                       "thread)", N);
+    *gflops = best;
+    return FC_OK;
 }

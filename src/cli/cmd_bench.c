@@ -50,7 +50,8 @@ static void usage(FILE *f)
           "  -O, --overwrite  replace existing output files\n"
           "  --no-plots       no plots\n"
           "  --mlp            instead of the solvers: MLP training samples per second, a\n"
-          "                   64 -> W -> W -> 4 GELU model with AdamW (PREFIX_mlp.csv)\n"
+          "                   64 -> W -> W -> 4 GELU model with AdamW, its GFLOP/s and their\n"
+          "                   share of a measured OpenBLAS sgemm ceiling (PREFIX_mlp.csv)\n"
           "  --widths LIST    W for --mlp (default 64,128,256,512)\n"
           "  --batches LIST   batches for --mlp (default 256,4096,65536; --quick 256,4096)\n\n"
           "Thread placement: unless OMP_PROC_BIND is set, bench runs itself again with\n"
@@ -61,7 +62,8 @@ static void usage(FILE *f)
 
 static int cmp_int(const void *a, const void *b) { return *(const int *)a - *(const int *)b; }
 
-/* `flowcast bench --mlp`: training throughput of the MLP library on the CPU. */
+/* `flowcast bench --mlp`: training throughput of the MLP library on the CPU (and the GPU), with
+ * the CPU's rates as a share of its sgemm ceiling. */
 static int bench_mlp(int quick, const int *widths, int nwidths, const int *batches, int nbatches,
                      int repeats, double min_seconds, const char *prefix, int overwrite, int gpu,
                      const char *gpu_name)
@@ -98,13 +100,24 @@ static int bench_mlp(int quick, const int *widths, int nwidths, const int *batch
 #ifdef _OPENMP
     threads = omp_get_max_threads();
 #endif
-    fprintf(csv, "width,batch,device,samples_per_s,min,max\n");
+    double ceiling;
+    fc_err cerr = {{0}};
+    if (mlp_bench_sgemm_ceiling(&ceiling, &cerr)) {
+        fclose(csv);
+        remove(path);
+        return cmd_fail(FC_ENOMEM, cerr.msg);
+    }
+    fprintf(csv, "width,batch,device,samples_per_s,min,max,gflops,sgemm_fraction\n");
     printf("# flowcast bench --mlp\n\n%d -> W -> W -> %d MLP, GELU, MSE, AdamW, float32; "
            "samples per second of training steps (forward, backward, optimiser), median of %d "
-           "runs lasting %g s together. CPU: %s, %d threads, OpenBLAS. GPU: %s%s.\n\n"
-           "| width | batch | device | samples/s | min-max | GPU / CPU |\n|---|---|---|---|---|---|\n",
+           "runs lasting %g s together. CPU: %s, %d threads, OpenBLAS. GPU: %s%s.\n"
+           "GFLOP/s counts the GEMMs' multiply-adds (2 flops each; not the element-wise work); "
+           "\"of sgemm\" divides it by what the same threads reach in OpenBLAS sgemm as the MLP "
+           "calls it (one single-threaded call per thread, 1024^3): %.1f GFLOP/s, measured now.\n\n"
+           "| width | batch | device | samples/s | min-max | GFLOP/s | of sgemm | GPU / CPU |\n"
+           "|---|---|---|---|---|---|---|---|\n",
            MLP_BENCH_INPUTS, MLP_BENCH_OUTPUTS, repeats, min_seconds, cpu, threads,
-           gpu ? "" : "not measured: ", gpu_name);
+           gpu ? "" : "not measured: ", gpu_name, ceiling);
     if (gpu)
         printf("(GPU: cuBLAS in full float32; a step includes uploading its batch.)\n\n");
     for (int i = 0; i < nwidths; i++)
@@ -124,12 +137,15 @@ static int bench_mlp(int quick, const int *widths, int nwidths, const int *batch
                     snprintf(ratio, sizeof ratio, "%.2f", med / cpu_rate);
                 else
                     cpu_rate = med;
-                char where[64];
+                char where[64], share[32] = "-";
                 snprintf(where, sizeof where, dev ? "gpu" : "cpu, %d threads", threads);
-                printf("| %d | %d | %s | %.4g | %.4g-%.4g | %s |\n", widths[i], batches[j], where,
-                       med, lo, hi, ratio);
-                fprintf(csv, "%d,%d,%s,%.6g,%.6g,%.6g\n", widths[i], batches[j],
-                        dev ? "gpu" : "cpu", med, lo, hi);
+                const double gflops = med * mlp_bench_flops_per_sample(widths[i]) / 1e9;
+                if (!dev) /* the ceiling is the CPU's */
+                    snprintf(share, sizeof share, "%.2f", gflops / ceiling);
+                printf("| %d | %d | %s | %.4g | %.4g-%.4g | %.4g | %s | %s |\n", widths[i],
+                       batches[j], where, med, lo, hi, gflops, share, ratio);
+                fprintf(csv, "%d,%d,%s,%.6g,%.6g,%.6g,%.6g,%s\n", widths[i], batches[j],
+                        dev ? "gpu" : "cpu", med, lo, hi, gflops, dev ? "" : share);
                 fflush(stdout);
                 fflush(csv);
             }
