@@ -6,6 +6,7 @@ libflowcast_models_a_SOURCES += solvers/registry.h solvers/registry.c \
 	solvers/swe/swe_cases.c solvers/swe/swe_cases.h \
 	solvers/ns2d/ns2d.h solvers/ns2d/ns2d.c solvers/ns2d/ns2d_cpu.c \
 	solvers/ns2d/ns2d_cases.c solvers/ns2d/ns2d_cases.h \
+	solvers/ns2d/ns2d_body.c solvers/ns2d/ns2d_body.h \
 	solvers/ns2d/ns2d_poisson.c solvers/ns2d/ns2d_poisson.h \
 	solvers/ns2d/ns2d_mg.c solvers/ns2d/ns2d_mg_cpu.c solvers/ns2d/ns2d_mg.h \
 	solvers/spectral/spec.h solvers/spectral/spec.c solvers/spectral/spec_cpu.c \

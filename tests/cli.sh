@@ -145,7 +145,12 @@ expect "ns2d: viscosity and reynolds" 2 "[physics] reynolds = 100: give viscosit
 expect "ns2d: no viscosity" 2 "[physics] viscosity = 0: give the viscosity (or [physics] reynolds): both are 0" "$fc" run "$ns" --set physics.reynolds=0 -o "$tmp/nsbad.nc"
 expect "ns2d: wall speed on a periodic side" 2 "[boundary] west_wall_speed = 1: the west side is periodic, not a wall" "$fc" run "$ns" --set boundary.west=periodic --set boundary.east=periodic --set boundary.west_wall_speed=1 -o "$tmp/nsbad.nc"
 expect "ns2d: inflow without outflow" 2 "[boundary] east = inflow: an inflow needs an open (outflow) side" "$fc" run "$ns" --set boundary.east=inflow -o "$tmp/nsbad.nc"
-expect "ns2d: obstacle without size" 2 "[obstacle] size = 0: must be positive for a circle" "$fc" run "$ns" --set obstacle.shape=circle -o "$tmp/nsbad.nc"
+expect "ns2d: obstacle without size" 2 "[obstacle] size = 0: must be positive for the circle" "$fc" run "$ns" --set obstacle.shape=circle -o "$tmp/nsbad.nc"
+expect "ns2d: rectangle without width" 2 "[obstacle] width = 0: must be positive for the rectangle" "$fc" run "$ns" --set obstacle.shape=rectangle --set obstacle.height=0.2 -o "$tmp/nsbad.nc"
+expect "ns2d: ellipse without height" 2 "[obstacle] height = 0: must be positive for the ellipse" "$fc" run "$ns" --set obstacle.shape=ellipse --set obstacle.width=0.2 -o "$tmp/nsbad.nc"
+expect "ns2d: NACA section not four digits" 2 "[obstacle] naca = 12: '12' is not a NACA 4-digit section" "$fc" run "$ns" --set obstacle.shape=naca --set obstacle.size=0.5 --set obstacle.naca=12 -o "$tmp/nsbad.nc"
+expect "ns2d: NACA camber without its position" 2 "'2012' is not a NACA 4-digit section" "$fc" run "$ns" --set obstacle.shape=naca --set obstacle.size=0.5 --set obstacle.naca=2012 -o "$tmp/nsbad.nc"
+expect "ns2d: angle of attack out of range" 2 "[obstacle] angle_of_attack = 120" "$fc" run "$ns" --set obstacle.shape=naca --set obstacle.size=0.5 --set obstacle.angle_of_attack=120 -o "$tmp/nsbad.nc"
 expect "ns2d: obstacle outside the domain" 2 "[obstacle] covers no cell centre" "$fc" run "$ns" --set obstacle.shape=circle --set obstacle.size=0.2 --set obstacle.center_x=5 -o "$tmp/nsbad.nc"
 expect "ns2d: obstacle over everything" 2 "[obstacle] covers the whole domain" "$fc" run "$ns" --set obstacle.shape=square --set obstacle.size=3 --set obstacle.center_x=0.5 --set obstacle.center_y=0.5 -o "$tmp/nsbad.nc"
 expect "ns2d: taylor_green needs a periodic box" 2 "taylor_green is exact in a doubly periodic box" "$fc" run "$ns" --set initial.type=taylor_green --set initial.amplitude=1 -o "$tmp/nsbad.nc"
@@ -159,6 +164,9 @@ expect "ns2d: steady stop" 0 "steady: the state changes by" "$fc" run "$ns" --se
 expect "ns2d: restart from another grid" 2 "variable 'u_face' is 17 x 16 (x by y); on the 20 x 16 grid's faces it is 21 x 16" "$fc" run "$ns" --set grid.nx=20 --set time.t_end=200 --restart "$tmp/steady.nc" -o "$tmp/r2.nc"
 expect "ns2d: restart continues" 0 "done:" "$fc" run "$ns" --set time.t_end=200 --restart "$tmp/steady.nc" -o "$tmp/r3.nc"
 "$NCDUMP" -h "$tmp/steady.nc" | grep -q "u_face(time, y, x_face)" && ok "ns2d: staggered velocities on x_face" || bad "ns2d: staggered velocities on x_face"
+expect "ns2d: immersed aerofoil runs" 0 "done:" "$fc" run "$inputs/naca0012.ini" --set grid.nx=128 --set grid.ny=64 --set time.t_end=0.5 -o "$tmp/naca.nc"
+"$NCDUMP" -h "$tmp/naca.nc" | grep -q "body_distance(y, x)" && ok "ns2d: the body's signed distance is written" || bad "ns2d: the body's signed distance is written"
+"$NCDUMP" -v lift_coefficient "$tmp/naca.nc" | awk '/^ lift_coefficient =/ { on = 1 } on { gsub(/[,;}]/, " "); for (i = 1; i <= NF; i++) if ($i ~ /^[0-9.e+-]+$/) last = $i } END { exit !(last > 0.1) }' && ok "ns2d: the aerofoil at 5 degrees lifts" || bad "ns2d: the aerofoil at 5 degrees lifts"
 
 # The spectral solver: every bad input of its own, the output's layout, restart and profile.
 sp="$tmp/sp.ini"

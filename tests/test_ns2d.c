@@ -95,7 +95,7 @@ static void check_matrix_free(const ns2d_params *p, const signed char *kind,
 {
     ns2d_mg mg;
     fc_err err;
-    ck_assert_msg(ns2d_mg_build(p, kind, 1, &mg, &err) == FC_OK, "%s", err.msg);
+    ck_assert_msg(ns2d_mg_build(p, kind, NULL, 1, &mg, &err) == FC_OK, "%s", err.msg);
     ck_assert_int_eq(mg.n, ps->n);
     ck_assert_int_eq(mg.singular, ps->singular);
     const fc_grid *g = &p->grid;
@@ -170,7 +170,7 @@ static void check_matrix(const char *text)
     ns2d_cell_kinds(g, s.host.f[NS2D_SOLID], kind);
     ns2d_poisson ps;
     fc_err err;
-    ck_assert_msg(ns2d_poisson_build(p, kind, &ps, &err) == FC_OK, "%s", err.msg);
+    ck_assert_msg(ns2d_poisson_build(p, kind, NULL, &ps, &err) == FC_OK, "%s", err.msg);
     const ns2d_csr *A = &ps.lv[0].A;
     for (int r = 0; r < A->n; r++)
         for (int k = A->rowptr[r]; k < A->rowptr[r + 1]; k++) {
@@ -450,6 +450,82 @@ START_TEST(restart_is_bit_for_bit)
 }
 END_TEST
 
+/*
+ * The obstacle's shapes (ns2d_body.h): the surface samples lie on the zero of the signed
+ * distance with outward normals (phi > 0 a little outward, < 0 inward), their lengths add up to
+ * the perimeter, and the divergence theorem holds: the integrals of n, x n_x and y n_y over the
+ * surface are 0, the area and the area.
+ */
+START_TEST(body_shapes_are_consistent)
+{
+    const double pi = acos(-1), deg = pi / 180;
+    struct {
+        ns2d_body b;
+        double area, perimeter; /* perimeter 0: not checked */
+    } cases[5] = {
+#define BODY(SHAPE, X, Y, A, B, DEG, M, P, T)                                                   \
+    {.shape = SHAPE, .boundary = NS2D_BODY_IMMERSED, .cx = X, .cy = Y, .a = A, .b = B,           \
+     .cos_r = cos((DEG) * deg), .sin_r = sin((DEG) * deg), .camber = M, .camber_pos = P,          \
+     .thickness = T}
+        {BODY(NS2D_SHAPE_CIRCLE, 0.1, -0.2, 0.3, 0.3, 0, 0, 0, 0), pi * 0.09, 2 * pi * 0.3},
+        {BODY(NS2D_SHAPE_SQUARE, 0, 0, 0.2, 0.2, 30, 0, 0, 0), 0.16, 1.6},
+        {BODY(NS2D_SHAPE_RECTANGLE, 0.5, 0.5, 0.3, 0.1, 20, 0, 0, 0), 0.12, 1.6},
+        /* Ramanujan's second approximation: exact to 1e-9 relative at this aspect ratio. */
+        {BODY(NS2D_SHAPE_ELLIPSE, 0, 0, 0.3, 0.15, 45, 0, 0, 0), pi * 0.045, 0},
+        /* NACA 2412, chord 1, 10 degrees nose up (turned clockwise) */
+        {BODY(NS2D_SHAPE_NACA, 1, 0.5, 0.5, 0.5, -10, 0.02, 0.4, 0.12), 0, 0},
+#undef BODY
+    };
+    {
+        const double a = 0.3, b = 0.15, hh = (a - b) * (a - b) / ((a + b) * (a + b));
+        cases[3].perimeter = pi * (a + b) * (1 + 3 * hh / (10 + sqrt(4 - 3 * hh)));
+    }
+    for (int c = 0; c < 5; c++) {
+        ns2d_outline o;
+        ck_assert_int_eq(ns2d_outline_make(&cases[c].b, &o), FC_OK);
+        double area = cases[c].area;
+        if (c == 4) { /* the aerofoil's polygon, by the shoelace formula */
+            for (int q = 0; q + 1 < o.nvert; q++)
+                area += (o.vx[q] * o.vy[q + 1] - o.vx[q + 1] * o.vy[q]) / 2;
+            /* NACA 4-digit sections enclose about 0.685 t c^2 */
+            ck_assert_msg(fabs(area / (0.685 * 0.12) - 1) < 0.01, "aerofoil area %g", area);
+        }
+        const int n = ns2d_outline_sample(&o, 1e-3, NULL, 0);
+        ns2d_surface_point *pts = malloc((size_t)n * sizeof *pts);
+        ck_assert_ptr_nonnull(pts);
+        ck_assert_int_eq(ns2d_outline_sample(&o, 1e-3, pts, n), n);
+        double len = 0, nx = 0, ny = 0, xnx = 0, yny = 0, worst = 0;
+        int wrong_side = 0;
+        for (int q = 0; q < n; q++) {
+            const ns2d_surface_point *s = &pts[q];
+            len += s->ds;
+            nx += s->nx * s->ds;
+            ny += s->ny * s->ds;
+            xnx += s->x * s->nx * s->ds;
+            yny += s->y * s->ny * s->ds;
+            worst = fmax(worst, fabs(ns2d_outline_distance(&o, s->x, s->y)));
+            /* (the aerofoil's last 2 % of chord is thinner than the steps across it) */
+            if (c == 4 && hypot(s->x - o.vx[0], s->y - o.vy[0]) < 0.02)
+                continue;
+            wrong_side += ns2d_outline_distance(&o, s->x + 1e-3 * s->nx, s->y + 1e-3 * s->ny) <= 0;
+            wrong_side += ns2d_outline_distance(&o, s->x - 1e-4 * s->nx, s->y - 1e-4 * s->ny) >= 0;
+        }
+        printf("shape %d: %d samples, perimeter %.9f, area %.9f / %.9f, |phi| on it %.1e\n", c,
+               n, len, xnx, area, worst);
+        ck_assert_msg(worst < 1e-9, "shape %d: the samples are %g off the surface", c, worst);
+        ck_assert_msg(wrong_side == 0, "shape %d: %d normals point the wrong way", c, wrong_side);
+        ck_assert_msg(fabs(nx) < 1e-9 && fabs(ny) < 1e-9, "shape %d: closed? %g %g", c, nx, ny);
+        ck_assert_msg(fabs(xnx / area - 1) < 1e-6 && fabs(yny / area - 1) < 1e-6,
+                      "shape %d: area %g, %g against %g", c, xnx, yny, area);
+        if (cases[c].perimeter > 0)
+            ck_assert_msg(fabs(len / cases[c].perimeter - 1) < 1e-8, "shape %d: perimeter %g",
+                          c, len);
+        free(pts);
+        ns2d_outline_free(&o);
+    }
+}
+END_TEST
+
 Suite *ns2d_suite(void)
 {
     Suite *s = suite_create("ns2d");
@@ -465,6 +541,7 @@ Suite *ns2d_suite(void)
     tcase_add_test(tc, nan_is_reported_and_not_kept);
     tcase_add_test(tc, threads_do_not_change_the_result);
     tcase_add_test(tc, restart_is_bit_for_bit);
+    tcase_add_test(tc, body_shapes_are_consistent);
     tcase_set_timeout(tc, 300);
     suite_add_tcase(s, tc);
     return s;

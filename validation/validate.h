@@ -63,6 +63,14 @@ void fc_val_profiles_free(fc_val_profiles *prof);
  * by a body force in a periodic channel (inflow = 0) or entering with its parabolic profile at
  * an inflow and leaving by an outflow 4 widths downstream (inflow = 1; the outlet profile). */
 int fc_val_poiseuille(int ny, int inflow, double *rel_l2, fc_err *err);
+/* Poiseuille flow between an immersed wall at y = wall (a rectangle body) and the north wall
+ * at 1, ny cells: the largest error of u over the faces outside the body. */
+int fc_val_immersed_poiseuille(int ny, double wall, double *max_err, fc_err *err);
+/* Schaefer & Turek's steady cylinder 2D-1 (Re 20) with d cells across the diameter as an
+ * immersed boundary, run to a steady state: drag and lift coefficients (surface integrals),
+ * pressure difference front - back (m2 s-2), drag coefficient from the momentum balance. */
+int fc_val_cylinder_steady(int d, double *cd, double *cl, double *dp, double *cd_cv,
+                           fc_err *err);
 /* Taylor-Green vortex on n x n cells to t = 1: largest error of u against the exact solution,
  * relative to the amplitude. */
 int fc_val_taylor_green(int n, double *rel_err, fc_err *err);

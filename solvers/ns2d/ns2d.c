@@ -60,14 +60,32 @@ static const fc_key ns2d_keys[] = {
     {"numerics", "poisson_max_iterations", FC_KEY_INT, "1000", 1, 1000000, 0, NULL, "1", NULL,
      "iterations after which the pressure solver gives up (the run fails)"},
 
-    {"obstacle", "shape", FC_KEY_CHOICE, "none", 0, 0, 0, "none|circle|square", "", NULL,
-     "a solid body in the flow (its cells are masked; forces on it are diagnosed)"},
+    {"obstacle", "shape", FC_KEY_CHOICE, "none", 0, 0, 0,
+     "none|circle|square|rectangle|ellipse|naca", "", NULL,
+     "a solid body in the flow, an immersed boundary with no slip on its true surface (forces "
+     "on it are diagnosed)"},
+    {"obstacle", "boundary", FC_KEY_CHOICE, "staircase", 0, 0, 0, "staircase|immersed", "", NULL,
+     "how the flow sees the body: staircase (cells whose centre it covers are solid walls; "
+     "forces first order) or immersed (no slip on the true surface by interpolation, forces "
+     "from surface integrals; see ns2d_body.h)"},
     {"obstacle", "center_x", FC_KEY_REAL, "0", -INF, INF, FC_OPEN_LO | FC_OPEN_HI, NULL, "m",
-     NULL, "centre of the obstacle (x)"},
+     NULL, "centre of the obstacle (x; an aerofoil's mid-chord point)"},
     {"obstacle", "center_y", FC_KEY_REAL, "0", -INF, INF, FC_OPEN_LO | FC_OPEN_HI, NULL, "m",
      NULL, "centre of the obstacle (y)"},
     {"obstacle", "size", FC_KEY_REAL, "0", 0, INF, FC_OPEN_HI, NULL, "m", NULL,
-     "diameter of the circle or side of the square"},
+     "diameter of the circle, side of the square, chord of the aerofoil"},
+    {"obstacle", "width", FC_KEY_REAL, "0", 0, INF, FC_OPEN_HI, NULL, "m", NULL,
+     "length of the rectangle or ellipse along its own x axis"},
+    {"obstacle", "height", FC_KEY_REAL, "0", 0, INF, FC_OPEN_HI, NULL, "m", NULL,
+     "length of the rectangle or ellipse along its own y axis"},
+    {"obstacle", "rotation", FC_KEY_REAL, "0", -360, 360, 0, NULL, "degree", NULL,
+     "counter-clockwise rotation of the square, rectangle or ellipse about its centre"},
+    {"obstacle", "naca", FC_KEY_STRING, "0012", 0, 0, 0, NULL, "", NULL,
+     "NACA 4-digit section mpxx: camber m %, its position p tenths of the chord, thickness "
+     "xx % (closed trailing edge)"},
+    {"obstacle", "angle_of_attack", FC_KEY_REAL, "0", -90, 90, 0, NULL, "degree", NULL,
+     "angle of the aerofoil's chord to the x axis (positive: leading edge up, for a flow along "
+     "+x)"},
 
     {"initial", "amplitude", FC_KEY_REAL, NULL, -INF, INF, FC_OPEN_LO | FC_OPEN_HI, NULL, "m s-1",
      "taylor_green", "peak velocity U of u = U sin(kx) cos(ky), v = -U cos(kx) sin(ky)"},
@@ -79,6 +97,85 @@ static const fc_key ns2d_keys[] = {
 static const char *const side_names[4] = {"west", "east", "south", "north"};
 static const char *const wall_speed_keys[4] = {"west_wall_speed", "east_wall_speed",
                                                "south_wall_speed", "north_wall_speed"};
+
+/* NACA mpxx into fractions of the chord; 0 when the string is not four digits that make a
+ * section (a thickness, and a camber position when there is camber). */
+static int naca_digits(const char *s, double *m, double *pos, double *t)
+{
+    if (!s || strlen(s) != 4 || strspn(s, "0123456789") != 4)
+        return 0;
+    *m = (s[0] - '0') / 100.0;
+    *pos = (s[1] - '0') / 10.0;
+    *t = ((s[2] - '0') * 10 + (s[3] - '0')) / 100.0;
+    return *t > 0 && (*m == 0 || *pos > 0);
+}
+
+/* The [obstacle] keys its shape needs. */
+static int ns2d_check_obstacle(const fc_config *cfg, fc_err *err)
+{
+    const int shape = fc_cfg_choice(cfg, "obstacle", "shape");
+    static const char *const size_of[] = {"", "circle", "square", "", "", "aerofoil's chord"};
+    int n = 0;
+    if ((shape == NS2D_SHAPE_CIRCLE || shape == NS2D_SHAPE_SQUARE || shape == NS2D_SHAPE_NACA) &&
+        !(fc_cfg_real(cfg, "obstacle", "size") > 0)) {
+        fc_cfg_error(cfg, err, "obstacle", "size", "must be positive for the %s",
+                     size_of[shape]);
+        n++;
+    }
+    if (shape == NS2D_SHAPE_RECTANGLE || shape == NS2D_SHAPE_ELLIPSE)
+        for (int q = 0; q < 2; q++) {
+            const char *key = q ? "height" : "width";
+            if (!(fc_cfg_real(cfg, "obstacle", key) > 0)) {
+                fc_cfg_error(cfg, err, "obstacle", key, "must be positive for the %s",
+                             shape == NS2D_SHAPE_RECTANGLE ? "rectangle" : "ellipse");
+                n++;
+            }
+        }
+    double m, pos, t;
+    if (shape == NS2D_SHAPE_NACA &&
+        !naca_digits(fc_cfg_str(cfg, "obstacle", "naca"), &m, &pos, &t)) {
+        fc_cfg_error(cfg, err, "obstacle", "naca",
+                     "'%s' is not a NACA 4-digit section: four digits mpxx with a thickness xx "
+                     "above 0 and, with a camber m, its position p above 0 (e.g. 0012, 2412)",
+                     fc_cfg_str(cfg, "obstacle", "naca"));
+        n++;
+    }
+    return n;
+}
+
+/* The body of the case's [obstacle] section. */
+static ns2d_body read_body(const fc_config *cfg)
+{
+    ns2d_body b = {0};
+    const double deg = acos(-1) / 180;
+    b.shape = fc_cfg_choice(cfg, "obstacle", "shape");
+    b.boundary = fc_cfg_choice(cfg, "obstacle", "boundary");
+    b.cx = fc_cfg_real(cfg, "obstacle", "center_x");
+    b.cy = fc_cfg_real(cfg, "obstacle", "center_y");
+    const double size = fc_cfg_real(cfg, "obstacle", "size");
+    double angle = fc_cfg_real(cfg, "obstacle", "rotation") * deg;
+    switch (b.shape) {
+    case NS2D_SHAPE_CIRCLE:
+    case NS2D_SHAPE_SQUARE:
+        b.a = b.b = size / 2;
+        break;
+    case NS2D_SHAPE_RECTANGLE:
+    case NS2D_SHAPE_ELLIPSE:
+        b.a = fc_cfg_real(cfg, "obstacle", "width") / 2;
+        b.b = fc_cfg_real(cfg, "obstacle", "height") / 2;
+        break;
+    case NS2D_SHAPE_NACA:
+        b.a = b.b = size / 2;
+        naca_digits(fc_cfg_str(cfg, "obstacle", "naca"), &b.camber, &b.camber_pos, &b.thickness);
+        angle = -fc_cfg_real(cfg, "obstacle", "angle_of_attack") * deg; /* nose up: clockwise */
+        break;
+    default:
+        break;
+    }
+    b.cos_r = cos(angle);
+    b.sin_r = sin(angle);
+    return b;
+}
 
 static int ns2d_check(const fc_config *cfg, fc_err *err)
 {
@@ -112,12 +209,7 @@ static int ns2d_check(const fc_config *cfg, fc_err *err)
                      "an inflow needs an open (outflow) side for the fluid to leave by");
         n++;
     }
-    int shape = fc_cfg_choice(cfg, "obstacle", "shape");
-    if (shape != NS2D_OBSTACLE_NONE && !(fc_cfg_real(cfg, "obstacle", "size") > 0)) {
-        fc_cfg_error(cfg, err, "obstacle", "size", "must be positive for a %s",
-                     shape == NS2D_OBSTACLE_CIRCLE ? "circle" : "square");
-        n++;
-    }
+    n += ns2d_check_obstacle(cfg, err);
     const char *ic = ns2d_ics[fc_cfg_choice(cfg, "initial", "type")].name;
     if (!strcmp(ic, "taylor_green") &&
         (fc_cfg_choice(cfg, "boundary", "west") != FC_BC_PERIODIC ||
@@ -148,7 +240,7 @@ static int ns2d_make_params(const fc_config *cfg, const fc_grid *g, void **out, 
     p->precond = fc_cfg_choice(cfg, "numerics", "preconditioner");
     p->poisson_tol = fc_cfg_real(cfg, "numerics", "poisson_tol");
     p->poisson_max_iter = (int)fc_cfg_int(cfg, "numerics", "poisson_max_iterations");
-    p->has_obstacle = fc_cfg_choice(cfg, "obstacle", "shape") != NS2D_OBSTACLE_NONE;
+    p->body = read_body(cfg);
     p->grid = *g;
     *out = p;
     return FC_OK;
@@ -227,7 +319,7 @@ static double ns2d_bytes_per_cell_step(const void *params)
 static const char *const ns2d_field_names[] = {"u", "v", "p", "solid"};
 static const char *const ns2d_restart_vars[] = {"u_face", "v_face", "p", "solid"};
 
-enum { V_U, V_V, V_P, V_VORT, V_PSI, V_DIV, V_UF, V_VF, V_SOLID, NVARS };
+enum { V_U, V_V, V_P, V_VORT, V_PSI, V_DIV, V_UF, V_VF, V_SOLID, V_DIST, NVARS };
 static const fc_var_spec ns2d_vars[NVARS] = {
     {"u", "x velocity at cell centres", "m s-1", NULL, FC_VAR_TYX},
     {"v", "y velocity at cell centres", "m s-1", NULL, FC_VAR_TYX},
@@ -240,10 +332,13 @@ static const fc_var_spec ns2d_vars[NVARS] = {
      FC_VAR_TY_XFACE},
     {"v_face", "y velocity on the faces normal to y (staggered grid)", "m s-1", NULL,
      FC_VAR_TYFACE_X},
-    {"solid", "solid cell mask (1: obstacle)", "1", NULL, FC_VAR_YX},
+    {"solid", "mask of the obstacle's solid core, left out of the pressure equation (1: solid)",
+     "1", NULL, FC_VAR_YX},
+    {"body_distance", "signed distance of cell centres to the obstacle's surface (negative "
+                      "inside; missing without an obstacle)", "m", NULL, FC_VAR_YX},
 };
 
-enum { D_KE, D_ENS, D_DIV, D_CD, D_CL, NDIAGS };
+enum { D_KE, D_ENS, D_DIV, D_CD, D_CL, D_DP, D_CD_CV, D_CL_CV, NDIAGS };
 static const fc_diag_spec ns2d_diags[NDIAGS] = {
     {"kinetic_energy", "kinetic energy per unit density and depth (integral of |u|^2/2)",
      "m4 s-2"},
@@ -253,6 +348,12 @@ static const fc_diag_spec ns2d_diags[NDIAGS] = {
      "1"},
     {"lift_coefficient", "lift coefficient 2 F_y / (U^2 L) of the obstacle (missing without one)",
      "1"},
+    {"pressure_difference", "kinematic pressure at the obstacle's leading point (smallest x) "
+                            "less that at its trailing point (missing without one)", "m2 s-2"},
+    {"drag_coefficient_cv", "drag coefficient from a momentum balance over a box around the "
+                            "obstacle: a cross-check, valid for steady flow only (missing "
+                            "without an obstacle or when the box does not fit)", "1"},
+    {"lift_coefficient_cv", "lift coefficient from the same balance (steady flow only)", "1"},
 };
 
 static const fc_diag_spec ns2d_step_stats[] = {
@@ -272,7 +373,7 @@ static double corner_vorticity(const fc_grid *g, const fc_state *h, int i, int j
 static int ns2d_derive(const void *params, const fc_grid *g, fc_state *host, fc_real *const *out,
                        fc_err *err)
 {
-    (void)params;
+    const ns2d_params *p = params;
     const fc_real *u = host->f[NS2D_U], *v = host->f[NS2D_V];
     const ptrdiff_t P = g->pitch;
     const int nx = g->nx, ny = g->ny;
@@ -310,6 +411,18 @@ static int ns2d_derive(const void *params, const fc_grid *g, fc_state *host, fc_
                 out[V_SOLID][o] = host->f[NS2D_SOLID][k];
         }
     free(psi);
+    if (out[V_DIST]) {
+        ns2d_outline o;
+        if (ns2d_outline_make(&p->body, &o))
+            return fc_fail(err, FC_ENOMEM, "out of host memory for the body's outline");
+        for (int j = 0; j < ny; j++)
+            for (int i = 0; i < nx; i++)
+                out[V_DIST][(size_t)j * nx + i] =
+                    p->body.shape == NS2D_SHAPE_NONE
+                        ? (fc_real)NAN
+                        : (fc_real)ns2d_outline_distance(&o, fc_grid_x(g, i), fc_grid_y(g, j));
+        ns2d_outline_free(&o);
+    }
     if (out[V_UF])
         fc_grid_pack(g, u, out[V_UF], nx + 1, ny);
     if (out[V_VF])
@@ -318,7 +431,7 @@ static int ns2d_derive(const void *params, const fc_grid *g, fc_state *host, fc_
 }
 
 /*
- * Forces on the obstacle from the faces between fluid and obstacle cells: the pressure of the
+ * Forces on a staircase obstacle from the faces between fluid and obstacle cells: the pressure of the
  * fluid cell next to the face, and the wall shear nu du_t/dn with the tangential velocity t1 at
  * that cell's centre, half a cell from the wall: t1 / (h/2). First order, like the staircase
  * surface itself. (Extrapolating p and t from two cells, second order on a flat wall, moved the
@@ -363,7 +476,6 @@ static void obstacle_force(const ns2d_params *p, const fc_grid *g, const fc_stat
 static int ns2d_diagnose(const void *params, const fc_grid *g, fc_state *host, double *d,
                          fc_err *err)
 {
-    (void)err;
     const ns2d_params *p = params;
     const fc_real *u = host->f[NS2D_U], *v = host->f[NS2D_V];
     const ptrdiff_t P = g->pitch;
@@ -385,12 +497,23 @@ static int ns2d_diagnose(const void *params, const fc_grid *g, fc_state *host, d
     d[D_KE] = ke * area;
     d[D_ENS] = ens * area;
     d[D_DIV] = div;
-    d[D_CD] = d[D_CL] = NAN;
-    if (p->has_obstacle) {
-        double fx, fy, q = p->ref_speed * p->ref_speed * p->ref_length / 2;
-        obstacle_force(p, g, host, &fx, &fy);
-        d[D_CD] = fx / q;
-        d[D_CL] = fy / q;
+    d[D_CD] = d[D_CL] = d[D_DP] = d[D_CD_CV] = d[D_CL_CV] = NAN;
+    if (p->body.shape != NS2D_SHAPE_NONE) {
+        const double q = p->ref_speed * p->ref_speed * p->ref_length / 2;
+        ns2d_body_force f;
+        int st = ns2d_body_force_of(p, u, v, host->f[NS2D_P], &f, err);
+        if (st)
+            return st;
+        if (p->body.boundary == NS2D_BODY_STAIRCASE)
+            obstacle_force(p, g, host, &f.fx, &f.fy);
+        d[D_CD] = f.fx / q;
+        d[D_CL] = f.fy / q;
+        d[D_DP] = f.p_front - f.p_back;
+        double fx, fy;
+        if (ns2d_body_force_balance(p, u, v, host->f[NS2D_P], &fx, &fy)) {
+            d[D_CD_CV] = fx / q;
+            d[D_CL_CV] = fy / q;
+        }
     }
     return FC_OK;
 }

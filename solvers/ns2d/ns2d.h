@@ -21,7 +21,9 @@
  *     through the wall velocity and the two nearest fluid values (8/3 w - 2 u1 + u2/3), so the
  *     wall condition is third-order accurate and a parabolic profile is exact; the normal ghost
  *     is linear extrapolation through the face on the wall. Solid cells inside the domain
- *     (obstacles) are walls the same way.
+ *     (a staircase obstacle) are walls the same way; an immersed obstacle (ns2d_body.h) sets
+ *     the faces at and inside its true surface after each stage's explicit update instead,
+ *     and the pressure equation weights each face by its part outside the body.
  * Time: incremental pressure-correction projection (van Kan 1986) inside each stage of the
  * two-stage SSP Runge-Kutta scheme (Heun), second order:
  *   u*  = u^s + a dt (F(u^s) - G p^s)          F: advection, viscosity, body force
@@ -56,6 +58,7 @@
 #include "src/core/hd.h"
 #include "src/core/grid.h"
 #include "src/core/solver.h"
+#include "solvers/ns2d/ns2d_body.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -89,7 +92,7 @@ typedef struct ns2d_params {
     double poisson_tol;      /* largest divergence left after a projection (s-1) */
     int poisson_max_iter;
     double ref_speed, ref_length; /* for Re and the force coefficients */
-    int has_obstacle;
+    ns2d_body body;          /* the obstacle (shape NS2D_SHAPE_NONE: none) */
     fc_grid grid;
 } ns2d_params;
 
@@ -109,6 +112,42 @@ FC_HD static inline int ns2d_face_class(int a, int b)
 FC_HD static inline int ns2d_face_updated(int cls)
 {
     return cls == NS2D_FACE_INNER || cls == NS2D_FACE_OUTLET;
+}
+
+/*
+ * Whether a face couples the pressures on its two sides: not held by the obstacle and open
+ * (ib: NULL without an immersed body). Direction d of a cell at k: 0 west, 1 east, 2 south,
+ * 3 north; *open receives the face's open fraction.
+ */
+FC_HD static inline int ns2d_face_couples(const ns2d_ib *ib, ptrdiff_t k, ptrdiff_t pitch, int d,
+                                          fc_real *open)
+{
+    const ptrdiff_t face = d == 1 ? k + 1 : d == 3 ? k + pitch : k;
+    *open = ib ? ns2d_open(ib->open[d / 2], face) : (fc_real)1;
+    return !(ib && ns2d_held(ib->held, d / 2, face)) && *open > 0;
+}
+
+/*
+ * Whether the cell at k is an unknown of the pressure equation: a fluid cell with a face that
+ * couples it to a fluid or outflow neighbour. A cell cut by an immersed body may have every open
+ * face held; the forcing then sets its divergence (the mass source of ns2d_body.h) and the
+ * projection leaves it alone.
+ */
+FC_HD static inline int ns2d_pressure_cell(const signed char *kind, const ns2d_ib *ib, ptrdiff_t k,
+                                           ptrdiff_t pitch)
+{
+    if (kind[k] != NS2D_FLUID)
+        return 0;
+    if (!ib || !ib->held)
+        return 1;
+    const ptrdiff_t nb[4] = {k - 1, k + 1, k - pitch, k + pitch};
+    for (int d = 0; d < 4; d++) {
+        fc_real open;
+        if ((kind[nb[d]] == NS2D_FLUID || kind[nb[d]] == NS2D_OUTFLOW) &&
+            ns2d_face_couples(ib, k, pitch, d, &open))
+            return 1;
+    }
+    return 0;
 }
 
 /* Class of the u face at k (cells k-1 | k) and of the v face at k (cells k-pitch | k). */
@@ -291,6 +330,18 @@ FC_HD static inline fc_real ns2d_divergence(const fc_real *u, const fc_real *v, 
     return (u[k + 1] - u[k]) / dx + (v[k + pitch] - v[k]) / dy;
 }
 
+/* The same with each face's flux weighted by its open fraction (ou, ov: NULL for all open): the
+ * net outflow of the fluid part of a cell cut by an immersed body, per unit cell area. */
+FC_HD static inline fc_real ns2d_divergence_open(const fc_real *u, const fc_real *v,
+                                                 const fc_real *ou, const fc_real *ov, ptrdiff_t k,
+                                                 ptrdiff_t pitch, fc_real dx, fc_real dy)
+{
+    if (!ou)
+        return ns2d_divergence(u, v, k, pitch, dx, dy);
+    return (ou[k + 1] * u[k + 1] - ou[k] * u[k]) / dx +
+           (ov[k + pitch] * v[k + pitch] - ov[k] * v[k]) / dy;
+}
+
 /*
  * Correction -c (phi_b - phi_a) / h of an updated face between cells a and b, phi read through
  * the map of cells to unknowns (cell_of: unknown index, or -1 outside the fluid). An outflow cell
@@ -307,6 +358,26 @@ FC_HD static inline fc_real ns2d_correction(const fc_real *phi, const int *cell_
     if (kind[b] == NS2D_OUTFLOW)
         pb = -pa;
     return -c_over_h * (pb - pa);
+}
+
+/*
+ * Pressure of a fluid cell that has no unknown (a cell cut by an immersed body whose open
+ * faces the body all sets): the mean of its neighbours that have one (cell_of >= 0), for the
+ * output and the body's force probes; no face's update depends on it. Returns the cell's own
+ * value when no neighbour has an unknown.
+ */
+FC_HD static inline fc_real ns2d_cut_cell_pressure(const fc_real *pr, const int *cell_of,
+                                                   ptrdiff_t k, ptrdiff_t pitch)
+{
+    const ptrdiff_t nb[4] = {k - 1, k + 1, k - pitch, k + pitch};
+    fc_real sum = 0;
+    int n = 0;
+    for (int d = 0; d < 4; d++)
+        if (cell_of[nb[d]] >= 0) {
+            sum += pr[nb[d]];
+            n++;
+        }
+    return n ? sum / n : pr[k];
 }
 
 /* Signal rate of a face pair for the time step (s-1): advective plus diffusive. */

@@ -5,7 +5,8 @@
  *   rest           u = v = p = 0; walls, lids, body forces and inflows start the flow (the
  *                  first projection turns an inflow into the potential flow at once).
  *   taylor_green   the exact decaying vortex (ns2d_taylor_green) at t = 0.
- *   [obstacle]     a circle or square of solid cells: a cell is solid when its centre is inside.
+ *   [obstacle]     the body (ns2d_body.h) of the parameters: cells whose centre it covers are
+ *                  masked.
  */
 #include <fc_build.h>
 
@@ -24,40 +25,18 @@ void ns2d_taylor_green(double U, double k, double nu, double t, double x, double
     *p = U * U / 4 * (cos(2 * k * x) + cos(2 * k * y)) * F * F;
 }
 
-/* The [obstacle] keys, read once rather than per cell. */
-typedef struct obstacle {
-    int shape;
-    double center_x, center_y, half;
-} obstacle;
-
-static obstacle read_obstacle(const fc_config *cfg)
-{
-    obstacle o = {fc_cfg_choice(cfg, "obstacle", "shape"), fc_cfg_real(cfg, "obstacle", "center_x"),
-                  fc_cfg_real(cfg, "obstacle", "center_y"),
-                  fc_cfg_real(cfg, "obstacle", "size") / 2};
-    return o;
-}
-
-static int inside_obstacle(const obstacle *o, double x, double y)
-{
-    double dx = x - o->center_x;
-    double dy = y - o->center_y;
-    double s = o->half;
-    if (o->shape == NS2D_OBSTACLE_CIRCLE)
-        return dx * dx + dy * dy < s * s;
-    if (o->shape == NS2D_OBSTACLE_SQUARE)
-        return fabs(dx) < s && fabs(dy) < s;
-    return 0;
-}
-
 /* Fills u, v, p (faces and centres, interior and east/north edge faces), from the Taylor-Green
- * vortex of amplitude U and wavenumber k when tg is set (at rest otherwise), and the solid mask
- * of the case's obstacle. */
+ * vortex of amplitude U and wavenumber k when tg is set (at rest otherwise), and the mask of the
+ * obstacle's cells. */
 static int fill(const fc_config *cfg, const fc_grid *g, const ns2d_params *p, int tg, double U,
                 double k, fc_state *host, fc_err *err)
 {
-    const obstacle body = read_obstacle(cfg);
-    int solid_cells = 0;
+    int inside = 0;
+    if (p->body.shape != NS2D_SHAPE_NONE) {
+        int st = ns2d_body_cells(&p->body, g, host->f[NS2D_SOLID], &inside, err);
+        if (st)
+            return st;
+    }
     /* Faces up to the east and north edges: one more than the cells. */
     for (int j = 0; j <= g->ny; j++)
         for (int i = 0; i <= g->nx; i++) {
@@ -72,18 +51,17 @@ static int fill(const fc_config *cfg, const fc_grid *g, const ns2d_params *p, in
             host->f[NS2D_U][c] = (fc_real)u;
             host->f[NS2D_V][c] = (fc_real)v;
             if (i < g->nx && j < g->ny) {
-                int s = inside_obstacle(&body, xc, yc);
-                solid_cells += s;
                 host->f[NS2D_P][c] = (fc_real)pr;
-                host->f[NS2D_SOLID][c] = (fc_real)s;
+                if (p->body.shape == NS2D_SHAPE_NONE)
+                    host->f[NS2D_SOLID][c] = 0;
             }
         }
-    if (p->has_obstacle && solid_cells == 0)
+    if (p->body.shape != NS2D_SHAPE_NONE && inside == 0)
         return fc_fail(err, FC_EINPUT,
                        "%s: [obstacle] covers no cell centre: it is smaller than a cell or "
                        "outside the domain",
                        cfg->path);
-    if (solid_cells == g->nx * g->ny)
+    if (inside == g->nx * g->ny)
         return fc_fail(err, FC_EINPUT, "%s: [obstacle] covers the whole domain", cfg->path);
     return FC_OK;
 }

@@ -1,13 +1,11 @@
-/* ns2d_cases.h: initial conditions and obstacles of the incompressible solver (ns2d_cases.c). */
+/* ns2d_cases.h: initial conditions of the incompressible solver (ns2d_cases.c). */
 #ifndef FC_NS2D_CASES_H
 #define FC_NS2D_CASES_H
 
 #include "src/core/solver.h"
 
-enum ns2d_obstacle { NS2D_OBSTACLE_NONE = 0, NS2D_OBSTACLE_CIRCLE = 1, NS2D_OBSTACLE_SQUARE = 2 };
-
 /* The initial conditions ([initial] type): each fills u, v, p (faces and centres, interior and
- * east/north edge faces) and the solid mask of the case's obstacle. */
+ * east/north edge faces) and the mask of the obstacle's solid core. */
 #define NS2D_NICS 2
 extern const fc_ic_spec ns2d_ics[NS2D_NICS];
 

@@ -10,7 +10,8 @@
  * receive the RK stages; a step that succeeds swaps its result into set 0, one that fails leaves
  * set 0 as it was. Fixed faces (walls, inflow) hold their boundary values in every set. The
  * pressure solve works on vectors in the layout of the multigrid's finest level, (ny + 2) x
- * (nx + 2), zero outside the fluid.
+ * (nx + 2), zero outside the fluid. An immersed obstacle adds its table (ns2d_body.h): a byte
+ * and two open fractions per slot, and five numbers per face it sets.
  */
 #include <fc_build.h>
 
@@ -34,6 +35,8 @@ typedef struct ns2d_cpu_state {
     fc_real *solid;    /* same layout: 1 in obstacle cells, 0 in fluid */
     signed char *kind; /* same layout, halos included: enum ns2d_cell */
     ns2d_mg_solver pressure; /* the pressure solve (ns2d_mg.h) */
+    ns2d_ib ib;              /* the faces the obstacle sets (ns2d_body.h) */
+    fc_real *ib_value;       /* their new values, gathered before any is written */
 } ns2d_cpu_state;
 
 /* ---- the step ---- */
@@ -57,9 +60,30 @@ static void ns2d_fill_ghosts_cpu(ns2d_cpu_state *state, int set)
         }
 }
 
+/* The obstacle's forcing of set `out`: each listed face takes its interpolation from the faces
+ * outward of it, level by level (ns2d_body.h); within a level all values are read before any is
+ * written. */
+static void ns2d_force_body_cpu(ns2d_cpu_state *state, int out)
+{
+    for (int comp = 0; comp < 2; comp++) {
+        const ns2d_ib_list *l = &state->ib.face[comp];
+        fc_real *q = state->U[out][comp], *val = state->ib_value;
+        for (int lv = 0; lv < l->nlevels; lv++) {
+            const int e0 = l->level_start[lv], e1 = l->level_start[lv + 1];
+#pragma omp parallel for schedule(static)
+            for (int e = e0; e < e1; e++)
+                val[e] = (fc_real)l->w1[e] * q[l->nb1[e]] + (fc_real)l->w2[e] * q[l->nb2[e]];
+#pragma omp parallel for schedule(static)
+            for (int e = e0; e < e1; e++)
+                q[l->k[e]] = val[e];
+        }
+    }
+}
+
 /*
  * One stage from set `in` (U0 = set 0) into set `out`: the explicit update of every updated face,
- * U_out = a U0 + (1 - a)(U_in + dt (F - G p)), then the projection with c = (1 - a) dt.
+ * U_out = a U0 + (1 - a)(U_in + dt (F - G p)), the obstacle's forcing, then the projection with
+ * c = (1 - a) dt.
  */
 static int ns2d_stage_cpu(ns2d_cpu_state *state, int in, int out, fc_real a, fc_real dt, int *its,
                           double *res, fc_err *err)
@@ -83,6 +107,7 @@ static int ns2d_stage_cpu(ns2d_cpu_state *state, int in, int out, fc_real a, fc_
                 V[comp][k] = a * U0[comp][k] + (1 - a) * (U[comp][k] + dt * t);
             }
     }
+    ns2d_force_body_cpu(state, out);
     const fc_real c = (1 - a) * dt, dx = (fc_real)g->dx, dy = (fc_real)g->dy;
     ns2d_mg_solver *ps = &state->pressure;
     const int *cell_slot = ps->mg.cell_slot;
@@ -91,7 +116,9 @@ static int ns2d_stage_cpu(ns2d_cpu_state *state, int in, int out, fc_real a, fc_
         for (int i = 0; i < g->nx; i++) {
             const ptrdiff_t k = fc_idx(P, g->ng, i, j);
             if (cell_slot[k] >= 0)
-                ps->rhs[cell_slot[k]] = -ns2d_divergence(V[NS2D_U], V[NS2D_V], k, P, dx, dy) / c;
+                ps->rhs[cell_slot[k]] = -ns2d_divergence_open(V[NS2D_U], V[NS2D_V], state->ib.open[0],
+                                                              state->ib.open[1], k, P, dx, dy) /
+                                        c;
         }
     int status = ns2d_mg_solve_cpu(ps, c, state->p.poisson_tol, state->p.poisson_max_iter, its,
                                    res, err);
@@ -104,7 +131,7 @@ static int ns2d_stage_cpu(ns2d_cpu_state *state, int in, int out, fc_real a, fc_
         for (int j = 0; j <= g->ny; j++)
             for (int i = 0; i <= g->nx; i++) {
                 ptrdiff_t k = fc_idx(P, g->ng, i, j);
-                if (ns2d_updated_at(kind, g, comp, i, j, k))
+                if (ns2d_updated_at(kind, g, comp, i, j, k) && !ns2d_held(state->ib.held, comp, k))
                     V[comp][k] +=
                         ns2d_correction(ps->phi, cell_slot, kind, k - s, k, c_over_h);
             }
@@ -116,6 +143,15 @@ static int ns2d_stage_cpu(ns2d_cpu_state *state, int in, int out, fc_real a, fc_
             if (cell_slot[k] >= 0)
                 V[NS2D_P][k] = U[NS2D_P][k] + ps->phi[cell_slot[k]];
         }
+    if (state->ib.held) {
+#pragma omp parallel for schedule(static)
+        for (int j = 0; j < g->ny; j++)
+            for (int i = 0; i < g->nx; i++) {
+                const ptrdiff_t k = fc_idx(P, g->ng, i, j);
+                if (cell_slot[k] < 0 && kind[k] == NS2D_FLUID)
+                    V[NS2D_P][k] = ns2d_cut_cell_pressure(V[NS2D_P], cell_slot, k, P);
+            }
+    }
     return FC_OK;
 }
 
@@ -207,6 +243,8 @@ static void ns2d_destroy_cpu(void *opaque)
     free(state->solid);
     free(state->kind);
     ns2d_mg_solver_free(&state->pressure);
+    ns2d_ib_free(&state->ib);
+    free(state->ib_value);
     free(state);
 }
 
@@ -238,6 +276,10 @@ static int ns2d_upload_cpu(void *opaque, const fc_state *host, fc_err *err)
     const size_t bytes = g->nalloc * sizeof(fc_real);
     memcpy(state->solid, host->f[NS2D_SOLID], bytes);
     ns2d_cell_kinds(g, state->solid, state->kind);
+    ns2d_ib_free(&state->ib);
+    int status = ns2d_ib_build(&state->p, state->kind, &state->ib, err);
+    if (status)
+        return status;
     for (int f = 0; f < 3; f++)
         memcpy(state->U[0][f], host->f[f], bytes);
     ns2d_boundary_values(&state->p, state->kind, state->U[0][NS2D_U], state->U[0][NS2D_V]);
@@ -246,9 +288,14 @@ static int ns2d_upload_cpu(void *opaque, const fc_state *host, fc_err *err)
             memcpy(state->U[s][f], state->U[0][f], bytes);
     /* The pressure operator depends on the solid cells, so it is built when the state arrives. */
     ns2d_mg_solver_free(&state->pressure);
-    int status = ns2d_mg_solver_build(&state->p, state->kind, &state->pressure, err);
-    if (status)
+    if ((status = ns2d_mg_solver_build(&state->p, state->kind, &state->ib, &state->pressure,
+                                       err)))
         return status;
+    free(state->ib_value);
+    const int nib = state->ib.face[0].n > state->ib.face[1].n ? state->ib.face[0].n
+                                                              : state->ib.face[1].n;
+    if (!(state->ib_value = malloc((size_t)(nib > 0 ? nib : 1) * sizeof *state->ib_value)))
+        return fc_fail(err, FC_ENOMEM, "out of host memory for the immersed boundary");
     ns2d_fill_ghosts_cpu(state, 0);
     return FC_OK;
 }

@@ -6,7 +6,7 @@
  *
  * Memory: as on the CPU, three sets of (u, v, p), the solid field and the cell kinds on the
  * device, each (ny + 6) x (nx + 6); the hierarchy's CSR matrices and the solver's vectors over
- * the fluid cells. The state stays on the device. What crosses to the host per step: three dot
+ * the fluid cells; an immersed obstacle's table as on the CPU (built on the host, copied). The state stays on the device. What crosses to the host per step: three dot
  * products (8 bytes each) per conjugate-gradient iteration, and the step report (24 bytes).
  * Dot products and sums are reduced in double in a fixed order (per-block partial sums, then
  * one block), so runs repeat bit for bit; cuSPARSE uses its deterministic CSR algorithm.
@@ -78,6 +78,13 @@ typedef struct ns2d_cuda_state {
     ns2d_dev_csr coarse_inv;
     fc_real *phi, *rhs, *r, *z, *d, *q;
     double *partial; /* [REDUCE_BLOCKS + 1]: per-block sums, then the total */
+    /* The obstacle's table (ns2d_body.h): kept on the host for its levels, copied per component
+     * (indices, weights, a scratch value per entry) and the held bits per slot. */
+    ns2d_ib ib;
+    ptrdiff_t *ib_k[2], *ib_nb1[2], *ib_nb2[2];
+    fc_real *ib_w1[2], *ib_w2[2], *ib_val[2];
+    unsigned char *held;
+    fc_real *open[2]; /* the faces' open fractions, or NULL */
     ns2d_dev_report *rep;
     cusparseHandle_t sp;
     void *spmv_buffer;
@@ -411,15 +418,54 @@ __global__ static void ns2d_update_kernel(ns2d_set in, ns2d_set u0, ns2d_set out
     }
 }
 
+/* The obstacle's forcing, one level of entries e0 <= e < e1: gather, then scatter. */
+__global__ static void ns2d_ib_gather_kernel(int e0, int e1, const ptrdiff_t *nb1,
+                                             const ptrdiff_t *nb2, const fc_real *w1,
+                                             const fc_real *w2, const fc_real *q, fc_real *val)
+{
+    for (int e = e0 + blockIdx.x * blockDim.x + threadIdx.x; e < e1; e += gridDim.x * blockDim.x)
+        val[e] = w1[e] * q[nb1[e]] + w2[e] * q[nb2[e]];
+}
+
+__global__ static void ns2d_ib_scatter_kernel(int e0, int e1, const ptrdiff_t *k,
+                                              const fc_real *val, fc_real *q)
+{
+    for (int e = e0 + blockIdx.x * blockDim.x + threadIdx.x; e < e1; e += gridDim.x * blockDim.x)
+        q[k[e]] = val[e];
+}
+
+/* As ns2d_force_body_cpu: each level of each component's table in turn. */
+static int ns2d_force_body_cuda(ns2d_cuda_state *state, int out, fc_err *err)
+{
+    for (int comp = 0; comp < 2; comp++) {
+        const ns2d_ib_list *l = &state->ib.face[comp];
+        for (int lv = 0; lv < l->nlevels; lv++) {
+            const int e0 = l->level_start[lv], e1 = l->level_start[lv + 1];
+            if (e1 == e0)
+                continue;
+            ns2d_ib_gather_kernel<<<vec_blocks(e1 - e0), VEC_BLOCK>>>(
+                e0, e1, state->ib_nb1[comp], state->ib_nb2[comp], state->ib_w1[comp],
+                state->ib_w2[comp], state->U[out][comp], state->ib_val[comp]);
+            FC_CUDA_TRY(cudaGetLastError());
+            ns2d_ib_scatter_kernel<<<vec_blocks(e1 - e0), VEC_BLOCK>>>(
+                e0, e1, state->ib_k[comp], state->ib_val[comp], state->U[out][comp]);
+            FC_CUDA_TRY(cudaGetLastError());
+        }
+    }
+    return FC_OK;
+}
+
 __global__ static void ns2d_rhs_kernel(int n, const int *slot_of, const fc_real *u, const fc_real *v,
-                                ptrdiff_t pitch, fc_real dx, fc_real dy, fc_real c, fc_real *rhs)
+                                const fc_real *ou, const fc_real *ov, ptrdiff_t pitch, fc_real dx,
+                                fc_real dy, fc_real c, fc_real *rhs)
 {
     for (int r = blockIdx.x * blockDim.x + threadIdx.x; r < n; r += gridDim.x * blockDim.x)
-        rhs[r] = -ns2d_divergence(u, v, slot_of[r], pitch, dx, dy) / c;
+        rhs[r] = -ns2d_divergence_open(u, v, ou, ov, slot_of[r], pitch, dx, dy) / c;
 }
 
 __global__ static void ns2d_correct_kernel(ns2d_set out, const fc_real *phi, const int *cell_of,
-                                    const signed char *kind, fc_real c, ns2d_params p)
+                                    const signed char *kind, const unsigned char *held, fc_real c,
+                                    ns2d_params p)
 {
     const fc_grid *g = &p.grid;
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -427,7 +473,7 @@ __global__ static void ns2d_correct_kernel(ns2d_set out, const fc_real *phi, con
          j += gridDim.y * blockDim.y) {
         const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
         for (int comp = 0; comp < 2; comp++) {
-            if (!ns2d_updated_at(kind, g, comp, i, j, k))
+            if (!ns2d_updated_at(kind, g, comp, i, j, k) || ns2d_held(held, comp, k))
                 continue;
             const ptrdiff_t s = comp == 0 ? 1 : g->pitch;
             const fc_real c_over_h = c / (fc_real)(comp == 0 ? g->dx : g->dy);
@@ -443,7 +489,21 @@ __global__ static void ns2d_pressure_kernel(int n, const int *slot_of, const fc_
         p_out[slot_of[r]] = p_in[slot_of[r]] + phi[r];
 }
 
-/* One stage, as ns2d_stage_cpu: update, divergence, pressure solve, correction. */
+__global__ static void ns2d_cut_pressure_kernel(fc_real *pr, const int *cell_of,
+                                                const signed char *kind, ns2d_params p)
+{
+    const fc_grid *g = &p.grid;
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    for (int j = blockIdx.y * blockDim.y + threadIdx.y; i < g->nx && j < g->ny;
+         j += gridDim.y * blockDim.y) {
+        const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
+        if (cell_of[k] < 0 && kind[k] == NS2D_FLUID)
+            pr[k] = ns2d_cut_cell_pressure(pr, cell_of, k, g->pitch);
+    }
+}
+
+/* One stage, as ns2d_stage_cpu: update, the obstacle's forcing, divergence, pressure solve,
+ * correction, the pressure of cut cells without an unknown. */
 static int ns2d_stage_cuda(ns2d_cuda_state *state, int in, int out, fc_real a, fc_real dt, int *its,
                            double *res, fc_err *err)
 {
@@ -454,21 +514,29 @@ static int ns2d_stage_cuda(ns2d_cuda_state *state, int in, int out, fc_real a, f
     ns2d_update_kernel<<<face_blocks(g), dim3(BLOCK_X, BLOCK_Y)>>>(
         set_of(state, in), set_of(state, 0), set_of(state, out), a, dt, state->kind, state->p);
     FC_CUDA_TRY(cudaGetLastError());
+    if ((st = ns2d_force_body_cuda(state, out, err)))
+        return st;
     const fc_real c = (1 - a) * dt;
-    ns2d_rhs_kernel<<<vec_blocks(state->n), VEC_BLOCK>>>(state->n, state->slot_of, state->U[out][NS2D_U],
-                                                      state->U[out][NS2D_V], g->pitch,
-                                                      (fc_real)g->dx, (fc_real)g->dy, c, state->rhs);
+    ns2d_rhs_kernel<<<vec_blocks(state->n), VEC_BLOCK>>>(
+        state->n, state->slot_of, state->U[out][NS2D_U], state->U[out][NS2D_V], state->open[0],
+        state->open[1], g->pitch, (fc_real)g->dx, (fc_real)g->dy, c, state->rhs);
     FC_CUDA_TRY(cudaGetLastError());
     if ((st = ns2d_pcg(&pcg_ops_cuda, state, c, state->p.poisson_tol,
                         state->p.poisson_max_iter, its, res, err)))
         return st;
     ns2d_correct_kernel<<<face_blocks(g), dim3(BLOCK_X, BLOCK_Y)>>>(set_of(state, out), state->phi,
-                                                                     state->cell_of, state->kind, c,
-                                                                     state->p);
+                                                                     state->cell_of, state->kind,
+                                                                     state->held, c, state->p);
     FC_CUDA_TRY(cudaGetLastError());
     ns2d_pressure_kernel<<<vec_blocks(state->n), VEC_BLOCK>>>(state->n, state->slot_of, state->phi,
                                                            state->U[in][NS2D_P], state->U[out][NS2D_P]);
     FC_CUDA_TRY(cudaGetLastError());
+    if (state->held) {
+        ns2d_cut_pressure_kernel<<<fc_cell_blocks(g->nx, g->ny, BLOCK_X, BLOCK_Y),
+                                   dim3(BLOCK_X, BLOCK_Y)>>>(state->U[out][NS2D_P], state->cell_of,
+                                                             state->kind, state->p);
+        FC_CUDA_TRY(cudaGetLastError());
+    }
     return FC_OK;
 }
 
@@ -596,6 +664,20 @@ static void free_solver(ns2d_cuda_state *state)
     cudaFree(state->cell_of);
     cudaFree(state->slot_of);
     cudaFree(state->spmv_buffer);
+    for (int c = 0; c < 2; c++) {
+        void *arrays[] = {state->ib_k[c], state->ib_nb1[c], state->ib_nb2[c], state->ib_w1[c],
+                          state->ib_w2[c], state->ib_val[c]};
+        for (size_t a = 0; a < sizeof arrays / sizeof arrays[0]; a++)
+            cudaFree(arrays[a]);
+        state->ib_k[c] = state->ib_nb1[c] = state->ib_nb2[c] = NULL;
+        state->ib_w1[c] = state->ib_w2[c] = state->ib_val[c] = NULL;
+    }
+    cudaFree(state->held);
+    cudaFree(state->open[0]);
+    cudaFree(state->open[1]);
+    state->held = NULL;
+    state->open[0] = state->open[1] = NULL;
+    ns2d_ib_free(&state->ib);
     state->cell_of = state->slot_of = NULL;
     state->spmv_buffer = NULL;
     state->spmv_bytes = 0;
@@ -687,13 +769,50 @@ static int upload_csr(ns2d_cuda_state *state, const ns2d_csr *h, ns2d_dev_csr *d
     return FC_OK;
 }
 
-/* The matrices depend on the solid cells: built on the host when the state arrives, then
- * copied. */
+/* Copies the obstacle's table (built by the caller into state->ib) to the device. */
+static int upload_ib(ns2d_cuda_state *state, fc_err *err)
+{
+    const fc_grid *g = &state->p.grid;
+    int st = FC_OK;
+    if (state->ib.held &&
+        ((st = fc_dev_alloc((void **)&state->held, g->nalloc, err)) ||
+         (st = fc_dev_upload(state->held, state->ib.held, g->nalloc, err))))
+        return st;
+    for (int c = 0; c < 2 && !st && state->ib.open[c]; c++)
+        if (!(st = fc_dev_alloc((void **)&state->open[c], g->nalloc * sizeof(fc_real), err)))
+            st = fc_dev_upload(state->open[c], state->ib.open[c], g->nalloc * sizeof(fc_real), err);
+    for (int c = 0; c < 2 && !st; c++) {
+        const ns2d_ib_list *l = &state->ib.face[c];
+        const size_t n = (size_t)(l->n > 0 ? l->n : 1), ib = n * sizeof(ptrdiff_t);
+        fc_real *w = (fc_real *)malloc(2 * n * sizeof(fc_real));
+        if (!w)
+            return fc_fail(err, FC_ENOMEM, "out of host memory");
+        for (int e = 0; e < l->n; e++) {
+            w[e] = (fc_real)l->w1[e];
+            w[n + e] = (fc_real)l->w2[e];
+        }
+        if (!(st = fc_dev_alloc((void **)&state->ib_k[c], ib, err)) &&
+            !(st = fc_dev_alloc((void **)&state->ib_nb1[c], ib, err)) &&
+            !(st = fc_dev_alloc((void **)&state->ib_nb2[c], ib, err)) &&
+            !(st = fc_dev_alloc((void **)&state->ib_w1[c], n * sizeof(fc_real), err)) &&
+            !(st = fc_dev_alloc((void **)&state->ib_w2[c], n * sizeof(fc_real), err)) &&
+            !(st = fc_dev_alloc((void **)&state->ib_val[c], n * sizeof(fc_real), err)) && l->n &&
+            !(st = fc_dev_upload(state->ib_k[c], l->k, (size_t)l->n * sizeof(ptrdiff_t), err)) &&
+            !(st = fc_dev_upload(state->ib_nb1[c], l->nb1, (size_t)l->n * sizeof(ptrdiff_t), err)) &&
+            !(st = fc_dev_upload(state->ib_nb2[c], l->nb2, (size_t)l->n * sizeof(ptrdiff_t), err)) &&
+            !(st = fc_dev_upload(state->ib_w1[c], w, (size_t)l->n * sizeof(fc_real), err)))
+            st = fc_dev_upload(state->ib_w2[c], w + n, (size_t)l->n * sizeof(fc_real), err);
+        free(w);
+    }
+    return st;
+}
+
+/* The matrices depend on the solid cells and the obstacle's table: built on the host when the
+ * state arrives (the table by the caller), then copied. */
 static int ns2d_build_solver_cuda(ns2d_cuda_state *state, fc_err *err)
 {
-    free_solver(state);
     ns2d_poisson ps;
-    int st = ns2d_poisson_build(&state->p, state->host_kind, &ps, err);
+    int st = ns2d_poisson_build(&state->p, state->host_kind, &state->ib, &ps, err);
     if (st)
         return st;
     const fc_grid *g = &state->p.grid;
@@ -747,9 +866,17 @@ static int ns2d_upload_cuda(void *opaque, const fc_state *host, fc_err *err)
     }
     memcpy(u, host->f[NS2D_U], bytes);
     memcpy(v, host->f[NS2D_V], bytes);
+    free_solver(state);
     ns2d_cell_kinds(g, host->f[NS2D_SOLID], state->host_kind);
+    int st = ns2d_ib_build(&state->p, state->host_kind, &state->ib, err);
+    if (!st)
+        st = upload_ib(state, err);
+    if (st) {
+        free(u);
+        free(v);
+        return st;
+    }
     ns2d_boundary_values(&state->p, state->host_kind, u, v);
-    int st = FC_OK;
     for (int s = 0; s < NS2D_SETS && !st; s++)
         if ((st = fc_dev_upload(state->U[s][NS2D_U], u, bytes, err)) ||
             (st = fc_dev_upload(state->U[s][NS2D_V], v, bytes, err)) ||

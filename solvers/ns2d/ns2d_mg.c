@@ -67,29 +67,36 @@ static void level_diagonal(ns2d_mg_level *l, const double *dirichlet, const unsi
         }
 }
 
-/* Level 0 from the cell kinds: 1/h^2 across faces between fluid cells, 2/h^2 to an outflow. */
-static void fine_level(const ns2d_params *p, const signed char *kind, ns2d_mg_level *l,
-                       double *dirichlet, unsigned char *live)
+/* Level 0 from the cell kinds: 1/h^2 across faces between fluid cells, 2/h^2 to an outflow,
+ * each times the face's open fraction; 0 across a face an immersed body holds (ib: NULL for
+ * none). */
+static void fine_level(const ns2d_params *p, const signed char *kind, const ns2d_ib *ib,
+                       ns2d_mg_level *l, double *dirichlet, unsigned char *live)
 {
     const fc_grid *g = &p->grid;
     const double ix2 = 1 / (g->dx * g->dx), iy2 = 1 / (g->dy * g->dy);
     for (int j = 0; j <= g->ny; j++)
         for (int i = 0; i <= g->nx; i++) {
             const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j), s = NS2D_MG_SLOT(l, i, j);
+            fc_real open;
             if (j < g->ny)
-                l->kw[s] = kind[k - 1] == NS2D_FLUID && kind[k] == NS2D_FLUID ? (fc_real)ix2 : 0;
-            if (i < g->nx)
-                l->ks[s] = kind[k - g->pitch] == NS2D_FLUID && kind[k] == NS2D_FLUID
-                               ? (fc_real)iy2
+                l->kw[s] = kind[k - 1] == NS2D_FLUID && kind[k] == NS2D_FLUID &&
+                                   ns2d_face_couples(ib, k, g->pitch, 0, &open)
+                               ? (fc_real)ix2 * open
                                : 0;
-            if (i == g->nx || j == g->ny || kind[k] != NS2D_FLUID)
+            if (i < g->nx)
+                l->ks[s] = kind[k - g->pitch] == NS2D_FLUID && kind[k] == NS2D_FLUID &&
+                                   ns2d_face_couples(ib, k, g->pitch, 2, &open)
+                               ? (fc_real)iy2 * open
+                               : 0;
+            if (i == g->nx || j == g->ny || !ns2d_pressure_cell(kind, ib, k, g->pitch))
                 continue;
             live[s] = 1;
             const ptrdiff_t nb[4] = {k - 1, k + 1, k - g->pitch, k + g->pitch};
             const double w[4] = {ix2, ix2, iy2, iy2};
             for (int d = 0; d < 4; d++)
-                if (kind[nb[d]] == NS2D_OUTFLOW)
-                    dirichlet[s] += 2 * w[d];
+                if (kind[nb[d]] == NS2D_OUTFLOW && ns2d_face_couples(ib, k, g->pitch, d, &open))
+                    dirichlet[s] += 2 * w[d] * open;
         }
 }
 
@@ -275,8 +282,8 @@ static int coarsest_inverse(ns2d_mg *mg, const unsigned char *live, int singular
     return st;
 }
 
-int ns2d_mg_build(const ns2d_params *p, const signed char *kind, int multigrid, ns2d_mg *mg,
-                  fc_err *err)
+int ns2d_mg_build(const ns2d_params *p, const signed char *kind, const ns2d_ib *ib,
+                  int multigrid, ns2d_mg *mg, fc_err *err)
 {
     const fc_grid *g = &p->grid;
     memset(mg, 0, sizeof *mg);
@@ -296,7 +303,7 @@ int ns2d_mg_build(const ns2d_params *p, const signed char *kind, int multigrid, 
         !(mg->fluid = calloc(slots, sizeof *mg->fluid)) ||
         !(dir = calloc(slots, sizeof *dir)) || !(live = calloc(slots, 1)))
         goto nomem;
-    fine_level(p, kind, l, dir, live);
+    fine_level(p, kind, ib, l, dir, live);
     mg->singular = 1;
     for (int j = -g->ng; j < g->ny + g->ng; j++)
         for (int i = -g->ng; i < g->nx + g->ng; i++) {

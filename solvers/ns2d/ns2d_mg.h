@@ -102,9 +102,10 @@ typedef struct ns2d_mg {
     fc_real *coarse_inv; /* [ncoarse^2]: dense inverse of the coarsest operator */
 } ns2d_mg;
 
-/* Builds level 0 from the cell kinds, and with multigrid the coarser levels. */
-int ns2d_mg_build(const ns2d_params *p, const signed char *kind, int multigrid, ns2d_mg *mg,
-                  fc_err *err);
+/* Builds level 0 from the cell kinds and an immersed body's table (NULL: none), and with
+ * multigrid the coarser levels. */
+int ns2d_mg_build(const ns2d_params *p, const signed char *kind, const ns2d_ib *ib,
+                  int multigrid, ns2d_mg *mg, fc_err *err);
 /* Slots of level 0 (its vectors' length). */
 static inline size_t ns2d_mg_slots(const ns2d_mg *mg)
 {
@@ -127,8 +128,8 @@ typedef struct ns2d_mg_solver {
 } ns2d_mg_solver;
 
 /* The hierarchy (level 0 alone with [numerics] preconditioner = jacobi) and the vectors. */
-int ns2d_mg_solver_build(const ns2d_params *p, const signed char *kind, ns2d_mg_solver *sv,
-                         fc_err *err);
+int ns2d_mg_solver_build(const ns2d_params *p, const signed char *kind,
+                         const ns2d_ib *ib, ns2d_mg_solver *sv, fc_err *err);
 void ns2d_mg_solver_free(ns2d_mg_solver *sv);
 /* Solves A phi = rhs from phi = 0 as ns2d_pcg does (c, tol, max_iter, *its, *res as there). */
 int ns2d_mg_solve_cpu(ns2d_mg_solver *sv, double c, double tol, int max_iter, int *its,

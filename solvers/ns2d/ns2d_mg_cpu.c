@@ -476,12 +476,12 @@ static const ns2d_pcg_ops pcg_ops_mg = {pcg_begin_cpu,          pcg_dot_cpu,
                                          pcg_first_direction_cpu, pcg_update_cpu,
                                          pcg_next_direction_cpu};
 
-int ns2d_mg_solver_build(const ns2d_params *p, const signed char *kind, ns2d_mg_solver *sv,
-                         fc_err *err)
+int ns2d_mg_solver_build(const ns2d_params *p, const signed char *kind,
+                         const ns2d_ib *ib, ns2d_mg_solver *sv, fc_err *err)
 {
     memset(sv, 0, sizeof *sv);
     sv->jacobi = p->precond == NS2D_PC_JACOBI;
-    int status = ns2d_mg_build(p, kind, !sv->jacobi, &sv->mg, err);
+    int status = ns2d_mg_build(p, kind, ib, !sv->jacobi, &sv->mg, err);
     if (status)
         return status;
     const size_t n = ns2d_mg_slots(&sv->mg);

@@ -288,8 +288,10 @@ static int set_dinv(ns2d_level *l, double omega)
     return 1;
 }
 
-/* A = -L on the fluid cells. */
-static int assemble(const ns2d_params *p, const signed char *kind, ns2d_poisson *ps)
+/* A = -L on the fluid cells, each face's term times its open fraction; faces an immersed body
+ * holds couple nothing. */
+static int assemble(const ns2d_params *p, const signed char *kind, const ns2d_ib *ib,
+                    ns2d_poisson *ps)
 {
     const fc_grid *g = &p->grid;
     ns2d_csr *A = &ps->lv[0].A;
@@ -307,19 +309,23 @@ static int assemble(const ns2d_params *p, const signed char *kind, ns2d_poisson 
         int nc = 1;
         for (int d = 0; d < 4; d++) {
             ptrdiff_t nb = k + step[d];
+            fc_real open;
+            if (!ns2d_face_couples(ib, k, g->pitch, d, &open))
+                continue; /* an immersed body holds or closes the face */
+            const double wd = w[d] * open;
             if (kind[nb] == NS2D_OUTFLOW) {
-                vals[0] += 2 * w[d];
+                vals[0] += 2 * wd;
                 ps->singular = 0;
             } else if (kind[nb] == NS2D_FLUID) {
                 int c = ps->cell_of[nb], x = 0;
-                vals[0] += w[d];
+                vals[0] += wd;
                 while (x < nc && cols[x] != c)
                     x++;
                 if (x == nc) {
                     cols[nc] = c;
                     vals[nc++] = 0;
                 }
-                vals[x] -= w[d];
+                vals[x] -= wd;
             }
         }
         for (int x = 1; x < nc; x++) /* columns in order */
@@ -340,8 +346,8 @@ static int assemble(const ns2d_params *p, const signed char *kind, ns2d_poisson 
     return 1;
 }
 
-int ns2d_poisson_build(const ns2d_params *p, const signed char *kind, ns2d_poisson *ps,
-                       fc_err *err)
+int ns2d_poisson_build(const ns2d_params *p, const signed char *kind, const ns2d_ib *ib,
+                       ns2d_poisson *ps, fc_err *err)
 {
     const fc_grid *g = &p->grid;
     memset(ps, 0, sizeof *ps);
@@ -361,7 +367,8 @@ int ns2d_poisson_build(const ns2d_params *p, const signed char *kind, ns2d_poiss
     for (int j = 0; j < g->ny; j++)
         for (int i = 0; i < g->nx; i++)
             fine.unk[j * g->nx + i] =
-                kind[fc_idx(g->pitch, g->ng, i, j)] == NS2D_FLUID ? fine.n++ : -1;
+                ns2d_pressure_cell(kind, ib, fc_idx(g->pitch, g->ng, i, j), g->pitch) ? fine.n++
+                                                                                        : -1;
     ps->n = fine.n;
     if (ps->n == 0) {
         free(fine.unk);
@@ -380,7 +387,7 @@ int ns2d_poisson_build(const ns2d_params *p, const signed char *kind, ns2d_poiss
             if (u >= 0 && si == i && sj == j)
                 ps->slot_of[u] = (int)fc_idx(g->pitch, g->ng, i, j);
         }
-    if (!assemble(p, kind, ps))
+    if (!assemble(p, kind, ib, ps))
         goto nomem;
 
     ps->nlevels = 1;

@@ -67,9 +67,10 @@ typedef struct ns2d_poisson {
     ns2d_csr coarse_inv; /* multigrid: the dense inverse of the coarsest level's A */
 } ns2d_poisson;
 
-/* Builds the matrix and (for multigrid) the hierarchy from the cell kinds. */
-int ns2d_poisson_build(const ns2d_params *p, const signed char *kind, ns2d_poisson *ps,
-                       fc_err *err);
+/* Builds the matrix and (for multigrid) the hierarchy from the cell kinds and an immersed
+ * body's table (NULL: none). */
+int ns2d_poisson_build(const ns2d_params *p, const signed char *kind, const ns2d_ib *ib,
+                       ns2d_poisson *ps, fc_err *err);
 void ns2d_poisson_free(ns2d_poisson *ps);
 
 /*

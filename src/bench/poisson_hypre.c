@@ -134,7 +134,7 @@ static int flowcast_setup(flowcast_side *f, int n, int obstacle, timing *t)
     ns2d_cell_kinds(&f->p.grid, solid, f->kind);
     free(solid);
     timing t0 = now();
-    int st = ns2d_mg_solver_build(&f->p, f->kind, &f->sv, &err);
+    int st = ns2d_mg_solver_build(&f->p, f->kind, NULL, &f->sv, &err);
     *t = since(t0);
     if (st)
         fprintf(stderr, "poisson_hypre: %s\n", err.msg);

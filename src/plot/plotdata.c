@@ -243,9 +243,11 @@ static int on_field_grid(const fc_plotdata *d, int varid)
 static void find_masks(fc_plotdata *d)
 {
     int varid, nvars = 0;
-    d->solid_id = d->depth_id = -1;
+    d->solid_id = d->body_id = d->depth_id = -1;
     if (nc_inq_varid(d->ncid, "solid", &varid) == NC_NOERR)
         d->solid_id = on_field_grid(d, varid);
+    if (nc_inq_varid(d->ncid, "body_distance", &varid) == NC_NOERR)
+        d->body_id = on_field_grid(d, varid);
     nc_inq_nvars(d->ncid, &nvars);
     for (int k = 0; k < nvars && d->depth_id < 0; k++) {
         char sn[64];
@@ -524,7 +526,7 @@ int fc_pd_kinds(const fc_plotdata *d, size_t rec, unsigned char *kind, fc_err *e
 {
     const size_t n = d->x.n * d->y.n;
     memset(kind, FC_CELL_DATA, n);
-    if (d->solid_id < 0 && d->depth_id < 0)
+    if (d->solid_id < 0 && d->body_id < 0 && d->depth_id < 0)
         return FC_OK;
     double *m = malloc(n * sizeof *m);
     if (!m)
@@ -542,6 +544,10 @@ int fc_pd_kinds(const fc_plotdata *d, size_t rec, unsigned char *kind, fc_err *e
     if (!st && d->solid_id >= 0 && !(st = read_plane(d, d->solid_id, rec, m, err)))
         for (size_t k = 0; k < n; k++)
             if (m[k] > 0.5)
+                kind[k] = FC_CELL_SOLID;
+    if (!st && d->body_id >= 0 && !(st = read_plane(d, d->body_id, rec, m, err)))
+        for (size_t k = 0; k < n; k++)
+            if (m[k] < 0) /* missing values are NaN here and compare false */
                 kind[k] = FC_CELL_SOLID;
     free(m);
     return st;

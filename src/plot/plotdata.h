@@ -11,7 +11,8 @@
  * The time dimension is the first one when it is the file's unlimited dimension, is named
  * "time", or has a coordinate whose units say "since". Records whose time is missing (a run cut
  * short) are left out. Cells of a field may be solid (a variable "solid" on the same grid,
- * 1 in obstacles) or dry (a variable with standard_name sea_floor_depth_below_sea_surface on the
+ * 1 in obstacles, or "body_distance", negative inside a body: ns2d's immersed obstacles, whose
+ * mask covers less than the body) or dry (a variable with standard_name sea_floor_depth_below_sea_surface on the
  * same grid, at most 1e-6 of its deepest value in the record).
  */
 #ifndef FC_PLOTDATA_H
@@ -49,7 +50,7 @@ typedef struct fc_plotdata {
     int flowcast;         /* written by flowcast: times are shown as model time elapsed */
     fc_pd_axis x, y;      /* a field's axes; a profile's axis is x */
     int dimids[2];        /* a field's y and x dimension ids */
-    int solid_id, depth_id; /* mask variables on the field's grid, or -1 */
+    int solid_id, body_id, depth_id; /* mask variables on the field's grid, or -1 */
 } fc_plotdata;
 
 /*

@@ -1,0 +1,173 @@
+/*
+ * ns2d_body.h: a solid body in the incompressible solver's flow. As a staircase ([obstacle]
+ * boundary = staircase, the default) it is the cells whose centre it covers, walls like the
+ * domain's (ns2d.h); what follows is the immersed boundary (boundary = immersed).
+ *
+ * Shapes: circle, square and rectangle (rotated), ellipse (rotated), and the NACA 4-digit
+ * aerofoil at an angle of attack, each a signed distance function phi (negative inside; exact for
+ * the circle, rectangle and aerofoil; for the ellipse exact on the surface and a first-order
+ * estimate off it).
+ *
+ * Method: direct forcing with interpolation along grid lines (Fadlun, Verzicco, Orlandi &
+ * Mohd-Yusof 2000, J. Comput. Phys. 161, 35-60), chosen over a cut-cell method because it leaves
+ * the MAC grid, the 5-point pressure equation and its multigrid as they are, and over a ghost
+ * cell method with image points (Tseng & Ferziger 2003) because the value it sets is an
+ * interpolation rather than an extrapolation, so it never makes the explicit viscous step stiff
+ * when the surface passes close to a face. Each stage of a step, after the explicit update and
+ * before the projection, the body sets the velocity of:
+ *   - faces inside it (phi < 0): 0, the body being at rest;
+ *   - forcing faces, outside it with a neighbouring face of the same component inside: the
+ *     quadratic through the surface (velocity 0) and the next two faces outward along the grid
+ *     line most nearly normal to the surface, u_f = 2d/(d+h) u_1 - d/(d+2h) u_2, d the distance
+ *     from the face to the surface along that line (found by bisection on phi): exact for a
+ *     parabolic profile, third order locally, second order overall. Where only one face lies
+ *     outward (a gap), the line through it, u_f = d/(d+h) u_1.
+ * The projection leaves these faces as the body set them (they are walls to the pressure
+ * equation), so no slip holds exactly after every stage. Mass is counted as a cut-cell method
+ * counts it: each face's flux is its velocity times its open fraction (the part of the face
+ * outside the body), in the divergence and in the pressure operator alike (coefficients
+ * aperture / h^2, still 5-point, so the multigrid is unchanged). Cells whose four faces lie
+ * inside are solid. A cell cut by the surface whose open faces the body all sets has no pressure
+ * unknown: its divergence is what the forcing left, a mass source whose sum falls with the grid
+ * (Kim, Kim & Choi 2001, J. Comput. Phys. 171, 132-150), reported by the diagnostics.
+ *
+ * Forces: the surface is sampled (arc length at most a quarter cell); at each sample, the
+ * pressure and tangential velocity are interpolated (bilinearly from the staggered grid) at
+ * three probes along the outward normal n, 1.5, 2.5 and 3.5 cells out, where every
+ * interpolation node is outside the body; the wall pressure is the quadratic through them at
+ * the wall and the wall shear nu du_t/dn the slope at the wall of the cubic through 0 there and
+ * the three probes. The force on the body is the integral of -p n + nu (du_t/dn) t (t the unit
+ * tangent; on a rigid no-slip wall the viscous traction has no normal part).
+ * ns2d_body_force_balance gives the same force from a control volume, for steady flows.
+ */
+#ifndef FC_NS2D_BODY_H
+#define FC_NS2D_BODY_H
+
+#include <stddef.h>
+
+#include "src/core/grid.h"
+#include "src/core/hd.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum ns2d_shape {
+    NS2D_SHAPE_NONE = 0,
+    NS2D_SHAPE_CIRCLE = 1,
+    NS2D_SHAPE_SQUARE = 2,
+    NS2D_SHAPE_RECTANGLE = 3,
+    NS2D_SHAPE_ELLIPSE = 4,
+    NS2D_SHAPE_NACA = 5
+};
+
+/* Vertices per side of the aerofoil's polygon (cosine spacing: dense at both edges). */
+#define NS2D_NACA_SIDE 400
+
+enum ns2d_body_boundary { NS2D_BODY_STAIRCASE = 0, NS2D_BODY_IMMERSED = 1 };
+
+/* A body: plain numbers, so that it travels inside ns2d_params to the GPU. */
+typedef struct ns2d_body {
+    int shape;              /* enum ns2d_shape */
+    int boundary;           /* enum ns2d_body_boundary */
+    double cx, cy;          /* centre (the mid-chord point of an aerofoil), m */
+    double a, b;            /* half-extents along the body's own axes (circle: a = b = radius;
+                             * aerofoil: a = half the chord), m */
+    double cos_r, sin_r;    /* rotation of the body's axes, counter-clockwise */
+    double camber, camber_pos, thickness; /* NACA mpxx as fractions of the chord */
+} ns2d_body;
+
+/* The body's outline and signed distance on the host (the aerofoil keeps a polygon). */
+typedef struct ns2d_outline {
+    ns2d_body body;
+    int nvert;            /* aerofoil: polygon vertices, closed (last = first) */
+    double *vx, *vy;
+} ns2d_outline;
+
+int ns2d_outline_make(const ns2d_body *body, ns2d_outline *out);
+void ns2d_outline_free(ns2d_outline *o);
+/* Signed distance from (x, y) to the surface (m): negative inside. */
+double ns2d_outline_distance(const ns2d_outline *o, double x, double y);
+
+/* Samples of the surface: position, outward unit normal and the arc length each stands for. */
+typedef struct ns2d_surface_point {
+    double x, y, nx, ny, ds;
+} ns2d_surface_point;
+
+/* At most max points with arc length at most spacing each (at least 64); returns the count. */
+int ns2d_outline_sample(const ns2d_outline *o, double spacing, ns2d_surface_point *pts, int max);
+
+/*
+ * The faces the body sets (the immersed-boundary table): per velocity component, storage index
+ * k of the face, indices nb1, nb2 of the faces it interpolates from and their weights: after
+ * each explicit update, q[k] = w1 q[nb1] + w2 q[nb2] (both 0 inside the body), level by level,
+ * so that a source that is itself forced gives its forced value, not its explicit update (whose
+ * stencil reached into the body). Built on the host, used by both backends.
+ */
+#define NS2D_IB_MAX_LEVELS 8
+typedef struct ns2d_ib_list {
+    int n;
+    ptrdiff_t *k, *nb1, *nb2;
+    double *w1, *w2;
+    /* Entries in levels: those of level l read faces set by levels below it only, so a level
+     * is applied at once after the ones before (a source face may itself be forced). */
+    int nlevels, level_start[NS2D_IB_MAX_LEVELS + 1];
+} ns2d_ib_list;
+
+typedef struct ns2d_ib {
+    ns2d_ib_list face[2]; /* u, v */
+    /* Per storage slot (the grid's layout): bit 0 if the u face there is in the table, bit 1
+     * for the v face (periodic copies marked too). NULL without a body. */
+    unsigned char *held;
+    /* Per slot, the open fraction (aperture) of the u and v face: the part of the face outside
+     * the body, 1 away from it. NULL without a body. */
+    fc_real *open[2];
+} ns2d_ib;
+
+/* Whether the face of component comp at slot k is one the obstacle holds (held may be NULL). */
+FC_HD static inline int ns2d_held(const unsigned char *held, int comp, ptrdiff_t k)
+{
+    return held && (held[k] >> comp & 1);
+}
+
+/* Open fraction of a face (open may be NULL: all open). */
+FC_HD static inline fc_real ns2d_open(const fc_real *open, ptrdiff_t k)
+{
+    return open ? open[k] : (fc_real)1;
+}
+
+struct ns2d_params;
+/* Builds the table from the body in p and the cell kinds: the faces a step updates that the
+ * body sets. */
+int ns2d_ib_build(const struct ns2d_params *p, const signed char *kind, ns2d_ib *ib, fc_err *err);
+void ns2d_ib_free(ns2d_ib *ib);
+
+/* The solid mask. Staircase: 1 where the cell's centre is inside the body. Immersed: 1 where
+ * all four faces are (a face between fluid and solid then lies in the body, where its
+ * velocity, 0, is exact). */
+int ns2d_body_cells(const ns2d_body *body, const fc_grid *g, fc_real *solid, int *ninside,
+                    fc_err *err);
+
+/* Force on the body per unit density and span (F / rho, m3 s-2) by the surface integral, from
+ * the state's u, v, p, and the wall pressures at the body's leading (smallest x) and trailing
+ * (largest x) points (m2 s-2). */
+typedef struct ns2d_body_force {
+    double fx, fy, p_front, p_back;
+} ns2d_body_force;
+int ns2d_body_force_of(const struct ns2d_params *p, const fc_real *u, const fc_real *v,
+                       const fc_real *pr, ns2d_body_force *f, fc_err *err);
+
+/*
+ * The same force from a momentum balance over a box around the body (its edges on cell faces,
+ * the body's bounding circle plus 4 cells, at least 2 cells inside the domain): the flux of
+ * momentum u u + p I - nu (grad u + grad u^T) out through the edges, less the body force on the
+ * fluid inside. Valid for a steady flow (the momentum change inside is left out): the
+ * cross-check of the surface integral. 0 when the box does not fit (*fx = *fy = NaN).
+ */
+int ns2d_body_force_balance(const struct ns2d_params *p, const fc_real *u, const fc_real *v,
+                            const fc_real *pr, double *fx, double *fy);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
