@@ -122,6 +122,14 @@ double ns2d_outline_distance(const ns2d_outline *o, double x, double y)
     }
 }
 
+/* Pieces of length at most `spacing` along `len`, at least `least`; a body far larger than
+ * the cells (its size is only bounded by the key's range) gets at most a million a side. */
+static int pieces(double len, double spacing, int least)
+{
+    const double m = ceil(len / spacing);
+    return !(m >= least) ? least : m > 1e6 ? 1000000 : (int)m;
+}
+
 int ns2d_outline_sample(const ns2d_outline *o, double spacing, ns2d_surface_point *pts, int max)
 {
     const ns2d_body *b = &o->body;
@@ -145,8 +153,8 @@ int ns2d_outline_sample(const ns2d_outline *o, double spacing, ns2d_surface_poin
         /* Equal steps in the parameter (an even count, so that the leading and trailing points
          * are samples); the trapezoid rule on a periodic integrand converges spectrally. */
         const double per = pi * (3 * (b->a + b->b) - sqrt((3 * b->a + b->b) * (b->a + 3 * b->b)));
-        int m = (int)ceil(per / spacing);
-        m = m < 64 ? 64 : m + (m & 1);
+        int m = pieces(per, spacing, 64);
+        m += m & 1;
         for (int q = 0; q < m; q++) {
             const double th = 2 * pi * q / m, c = cos(th), s = sin(th);
             PUT(b->a * c, b->b * s, b->b * c, b->a * s, hypot(b->a * s, b->b * c) * 2 * pi / m);
@@ -158,8 +166,7 @@ int ns2d_outline_sample(const ns2d_outline *o, double spacing, ns2d_surface_poin
         /* Midpoints of equal pieces of each side, counter-clockwise from the south-east corner. */
         for (int side = 0; side < 4; side++) {
             const double len = side % 2 == 0 ? 2 * b->b : 2 * b->a;
-            int m = (int)ceil(len / spacing);
-            m = m < 16 ? 16 : m;
+            const int m = pieces(len, spacing, 16);
             for (int q = 0; q < m; q++) {
                 const double s = -len / 2 + (q + 0.5) * len / m;
                 if (side == 0)
@@ -183,7 +190,7 @@ int ns2d_outline_sample(const ns2d_outline *o, double spacing, ns2d_surface_poin
                          ey = o->vy[q + 1] - ay, len = hypot(ex, ey);
             if (len == 0)
                 continue;
-            const int m = (int)ceil(len / spacing);
+            const int m = pieces(len, spacing, 1);
             for (int r = 0; r < m; r++) {
                 const double s = (r + 0.5) / m;
                 if (n < max)
@@ -596,12 +603,13 @@ int ns2d_body_force_balance(const ns2d_params *p, const fc_real *u, const fc_rea
     const double r = b->shape == NS2D_SHAPE_SQUARE || b->shape == NS2D_SHAPE_RECTANGLE
                          ? hypot(b->a, b->b)
                          : fmax(b->a, b->b);
-    const int i0 = (int)floor((b->cx - r - g->x_min) / dx) - 4,
-              i1 = (int)ceil((b->cx + r - g->x_min) / dx) + 4,
-              j0 = (int)floor((b->cy - r - g->y_min) / dy) - 4,
-              j1 = (int)ceil((b->cy + r - g->y_min) / dy) + 4;
-    if (i0 < 2 || j0 < 2 || i1 > g->nx - 2 || j1 > g->ny - 2)
+    const double fi0 = floor((b->cx - r - g->x_min) / dx) - 4,
+                 fi1 = ceil((b->cx + r - g->x_min) / dx) + 4,
+                 fj0 = floor((b->cy - r - g->y_min) / dy) - 4,
+                 fj1 = ceil((b->cy + r - g->y_min) / dy) + 4;
+    if (!(fi0 >= 2 && fj0 >= 2 && fi1 <= g->nx - 2 && fj1 <= g->ny - 2))
         return 0;
+    const int i0 = (int)fi0, i1 = (int)fi1, j0 = (int)fj0, j1 = (int)fj1;
     const ptrdiff_t P = g->pitch;
 #define AT(f, i, j) (f)[fc_idx(P, g->ng, (i), (j))]
     double sx = 0, sy = 0;
