@@ -273,18 +273,26 @@ static void face_position(const fc_grid *g, int comp, int i, int j, double *x, d
     *y = g->y_min + (j + (comp == 0 ? 0.5 : 0)) * g->dy;
 }
 
+/* Where phi changes sign between the points at parameters a and b of the segment from (x, y)
+ * along (sx, sy), a on the side of phi's sign at a: 60 bisections, below round-off. */
+static double sign_change(const ns2d_outline *o, double x, double y, double sx, double sy,
+                          double a, double b)
+{
+    const int outside = ns2d_outline_distance(o, x + a * sx, y + a * sy) >= 0;
+    for (int it = 0; it < 60; it++) {
+        const double m = (a + b) / 2;
+        if ((ns2d_outline_distance(o, x + m * sx, y + m * sy) >= 0) == outside)
+            a = m;
+        else
+            b = m;
+    }
+    return (a + b) / 2;
+}
+
 /* Distance from (x, y), outside, to the surface along the step (sx, sy) whose end is inside. */
 static double crossing(const ns2d_outline *o, double x, double y, double sx, double sy)
 {
-    double lo = 0, hi = 1;
-    for (int it = 0; it < 60; it++) {
-        const double mid = (lo + hi) / 2;
-        if (ns2d_outline_distance(o, x + mid * sx, y + mid * sy) < 0)
-            hi = mid;
-        else
-            lo = mid;
-    }
-    return (lo + hi) / 2 * hypot(sx, sy);
+    return sign_change(o, x, y, sx, sy, 0, 1) * hypot(sx, sy);
 }
 
 /* Sorts a list's entries into levels (ns2d_body.h). A chain deeper than the levels allow (none
@@ -355,16 +363,7 @@ static double aperture(const ns2d_outline *o, double x0, double y0, double x1, d
             if (prev >= 0)
                 open += b - a;
         } else {
-            double lo = a, hi = b; /* lo on prev's side */
-            for (int it = 0; it < 50; it++) {
-                const double m = (lo + hi) / 2;
-                const double f = ns2d_outline_distance(o, x0 + m * (x1 - x0), y0 + m * (y1 - y0));
-                if ((f >= 0) == (prev >= 0))
-                    lo = m;
-                else
-                    hi = m;
-            }
-            const double cut = (lo + hi) / 2;
+            const double cut = sign_change(o, x0, y0, x1 - x0, y1 - y0, a, b);
             open += prev >= 0 ? cut - a : b - cut;
         }
         prev = next;
