@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #ifdef _OPENMP
+#include <netcdf.h>
 #include <omp.h>
 #endif
 
@@ -273,9 +274,11 @@ START_TEST(divergence_below_tolerance_after_each_projection)
         ck_assert_msg(s.last.stats[1] <= 1e-8, "step %d: residual %g", k, s.last.stats[1]);
     }
     tl_sim_download(&s);
-    double d[8];
+    double *d = calloc(s.s->io.ndiags, sizeof *d);
+    ck_assert_ptr_nonnull(d);
     ck_assert_int_eq(s.s->io.diagnose(s.params, &s.grid, &s.host, d, &err), FC_OK);
     ck_assert_msg(d[2] <= 1e-8, "max divergence %g", d[2]);
+    free(d);
     tl_sim_close(&s);
 }
 END_TEST
@@ -485,10 +488,12 @@ START_TEST(body_shapes_are_consistent)
         ck_assert_int_eq(ns2d_outline_make(&cases[c].b, &o), FC_OK);
         double area = cases[c].area;
         if (c == 4) { /* the aerofoil's polygon, by the shoelace formula */
-            for (int q = 0; q + 1 < o.nvert; q++)
-                area += (o.vx[q] * o.vy[q + 1] - o.vx[q + 1] * o.vy[q]) / 2;
+            area = ns2d_outline_area(&o);
             /* NACA 4-digit sections enclose about 0.685 t c^2 */
             ck_assert_msg(fabs(area / (0.685 * 0.12) - 1) < 0.01, "aerofoil area %g", area);
+        } else {
+            ck_assert_msg(fabs(ns2d_outline_area(&o) / area - 1) < 1e-12, "shape %d: area %g", c,
+                          ns2d_outline_area(&o));
         }
         const int n = ns2d_outline_sample(&o, 1e-3, NULL, 0);
         ns2d_surface_point *pts = malloc((size_t)n * sizeof *pts);
@@ -505,7 +510,7 @@ START_TEST(body_shapes_are_consistent)
             yny += s->y * s->ny * s->ds;
             worst = fmax(worst, fabs(ns2d_outline_distance(&o, s->x, s->y)));
             /* (the aerofoil's last 2 % of chord is thinner than the steps across it) */
-            if (c == 4 && hypot(s->x - o.vx[0], s->y - o.vy[0]) < 0.02)
+            if (c == 4 && hypot(s->x - o.seg[0], s->y - o.seg[1]) < 0.02)
                 continue;
             wrong_side += ns2d_outline_distance(&o, s->x + 1e-3 * s->nx, s->y + 1e-3 * s->ny) <= 0;
             wrong_side += ns2d_outline_distance(&o, s->x - 1e-4 * s->nx, s->y - 1e-4 * s->ny) >= 0;
@@ -526,6 +531,164 @@ START_TEST(body_shapes_are_consistent)
 }
 END_TEST
 
+/* A field file for ns2d_body_field_read: variable name on (y, x) over the uniform n x n grid of
+ * [-0.5, 0.5]^2 (x reversed when flip is set), coordinates in `units`, values f(x, y). */
+static const char *shape_file(const char *file, const char *name, int n, int flip,
+                              const char *units, double (*f)(double, double))
+{
+    const char *path = tl_temp_path(file);
+    int nc, dx, dy, vx, vy, vf;
+    ck_assert_int_eq(nc_create(path, NC_CLOBBER, &nc), NC_NOERR);
+    ck_assert_int_eq(nc_def_dim(nc, "x", (size_t)n, &dx), NC_NOERR);
+    ck_assert_int_eq(nc_def_dim(nc, "y", (size_t)n, &dy), NC_NOERR);
+    ck_assert_int_eq(nc_def_var(nc, "x", NC_DOUBLE, 1, &dx, &vx), NC_NOERR);
+    ck_assert_int_eq(nc_def_var(nc, "y", NC_DOUBLE, 1, &dy, &vy), NC_NOERR);
+    const int dims[2] = {dy, dx};
+    ck_assert_int_eq(nc_def_var(nc, name, NC_DOUBLE, 2, dims, &vf), NC_NOERR);
+    ck_assert_int_eq(nc_put_att_text(nc, vx, "units", strlen(units), units), NC_NOERR);
+    ck_assert_int_eq(nc_enddef(nc), NC_NOERR);
+    double *c = malloc((size_t)n * sizeof *c), *v = malloc((size_t)n * n * sizeof *v);
+    ck_assert(c && v);
+    for (int i = 0; i < n; i++)
+        c[i] = -0.5 + (double)i / (n - 1);
+    for (int j = 0; j < n; j++)
+        for (int i = 0; i < n; i++)
+            v[(size_t)j * n + i] = f(flip ? c[n - 1 - i] : c[i], c[j]);
+    ck_assert_int_eq(nc_put_var_double(nc, vy, c), NC_NOERR);
+    if (flip)
+        for (int i = 0; i < n / 2; i++) {
+            const double t = c[i];
+            c[i] = c[n - 1 - i], c[n - 1 - i] = t;
+        }
+    ck_assert_int_eq(nc_put_var_double(nc, vx, c), NC_NOERR);
+    ck_assert_int_eq(nc_put_var_double(nc, vf, v), NC_NOERR);
+    ck_assert_int_eq(nc_close(nc), NC_NOERR);
+    free(c);
+    free(v);
+    return path;
+}
+
+/* The shapes of the file test: two circles (radii 0.2 and 0.1), first as a solid fraction
+ * that ramps across two node spacings (h = 1/80), then as a 0/1 mask, and a rotated
+ * rectangle (half-sides 0.3, 0.1, 30 degrees) as its exact signed distance. */
+static double two_circles(double x, double y)
+{
+    return fmin(hypot(x + 0.2, y) - 0.2, hypot(x - 0.25, y - 0.1) - 0.1);
+}
+static double two_circles_fraction(double x, double y)
+{
+    return fmin(fmax(0.5 - two_circles(x, y) * 40, 0), 1);
+}
+static double two_circles_mask(double x, double y) { return two_circles(x, y) < 0; }
+static double rectangle_distance(double x, double y)
+{
+    const double c = cos(acos(-1) / 6), s = sin(acos(-1) / 6);
+    const double qx = fabs(c * x + s * y) - 0.3, qy = fabs(-s * x + c * y) - 0.1;
+    return hypot(fmax(qx, 0), fmax(qy, 0)) + fmin(fmax(qx, qy), 0);
+}
+static double bad_fraction(double x, double y) { return 1.5 * (hypot(x, y) < 0.2); }
+static double edge_body(double x, double y) { return x + 0.45 + 0 * y; }
+static double no_body(double x, double y) { return 1 + x * x + y * y; }
+
+/*
+ * Shapes from a NetCDF file (ns2d_body_field_read): the zero contour closes (the integral of n
+ * over it is 0), encloses the right area (the divergence theorem's x n_x), its samples lie on the
+ * true surface with outward normals, and the signed distance made from a mask is the distance
+ * to the shape; every kind of bad file is refused with a message that says what is wrong.
+ */
+START_TEST(body_from_a_file)
+{
+    const double pi = acos(-1);
+    struct {
+        const char *name;
+        double (*f)(double, double);
+        int mask;
+        double area, place_tol, dist_tol;
+    } cases[3] = {
+        /* chords of a circle lie h^2 / (8 r) inside it at most: 4e-4 for the smaller one */
+        {"fraction.nc", two_circles_fraction, 1, pi * 0.05, 5e-4, 5e-4},
+        {"mask.nc", two_circles_mask, 1, pi * 0.05, 1e-2, 1.2e-2},
+        {"rectangle.nc", rectangle_distance, 0, 0.12, 0, 0},
+    };
+    for (int c = 0; c < 3; c++) {
+        const char *path = shape_file(cases[c].name, "shape", 81, 0, "m", cases[c].f);
+        ns2d_field *f;
+        fc_err err;
+        ck_assert_msg(ns2d_body_field_read(path, "shape", cases[c].mask, &f, &err) == FC_OK,
+                      "%s", err.msg);
+        const ns2d_body b = {.shape = NS2D_SHAPE_FILE, .field = f};
+        ns2d_outline o;
+        ck_assert_int_eq(ns2d_outline_make(&b, &o), FC_OK);
+        const int n = ns2d_outline_sample(&o, 1e-3, NULL, 0);
+        ns2d_surface_point *pts = malloc((size_t)n * sizeof *pts);
+        ck_assert_ptr_nonnull(pts);
+        ns2d_outline_sample(&o, 1e-3, pts, n);
+        double nx = 0, ny = 0, xnx = 0, place = 0, facing = 1, dist = 0;
+        for (int q = 0; q < n; q++) {
+            const ns2d_surface_point *s = &pts[q];
+            nx += s->nx * s->ds;
+            ny += s->ny * s->ds;
+            xnx += s->x * s->nx * s->ds;
+            if (c < 2) { /* the circles: position and radial normals */
+                const int which = s->x > 0.05;
+                const double ox = which ? 0.25 : -0.2, oy = which ? 0.1 : 0;
+                const double r = hypot(s->x - ox, s->y - oy);
+                place = fmax(place, fabs(r - (which ? 0.1 : 0.2)));
+                facing = fmin(facing, ((s->x - ox) * s->nx + (s->y - oy) * s->ny) / r);
+            }
+        }
+        /* The distance within 2.4 node spacings of the surface, where the immersed boundary
+         * reads it, against the exact one (the circles). */
+        for (int q = 0; q < 2000 && c < 2; q++) {
+            const double x = -0.45 + 0.9 * (q % 40) / 39, y = -0.45 + 0.9 * (q / 40) / 49.0;
+            const double exact = two_circles(x, y);
+            if (fabs(exact) < 0.03)
+                dist = fmax(dist, fabs(ns2d_outline_distance(&o, x, y) - exact));
+        }
+        printf("file shape %d: %d segments, area %.6f / %.6f, closure %.1e %.1e, off the "
+               "surface %.1e, normals %.6f, distance error %.1e\n", c, o.nseg,
+               ns2d_outline_area(&o), cases[c].area, nx, ny, place, facing, dist);
+        ck_assert_msg(fabs(nx) < 1e-12 && fabs(ny) < 1e-12, "shape %d does not close", c);
+        ck_assert_msg(fabs(xnx - ns2d_outline_area(&o)) < 1e-12, "shape %d: orientation", c);
+        ck_assert_msg(fabs(ns2d_outline_area(&o) / cases[c].area - 1) < (c == 1 ? 0.02 : 3e-3),
+                      "shape %d: area %g", c, ns2d_outline_area(&o));
+        if (c < 2) {
+            ck_assert_msg(place < cases[c].place_tol, "shape %d: %g off the circles", c, place);
+            ck_assert_msg(facing > (c == 0 ? 0.99 : 0.7), "shape %d: normals %g", c, facing);
+            ck_assert_msg(dist < cases[c].dist_tol, "shape %d: distance off by %g", c, dist);
+        }
+        free(pts);
+        ns2d_outline_free(&o);
+        free(f);
+    }
+    /* Bad files. */
+    struct {
+        const char *file, *var, *units;
+        double (*f)(double, double);
+        int n, mask, flip;
+        const char *says;
+    } bad[] = {
+        {"bad1.nc", "shape", "m", bad_fraction, 41, 1, 0, "must lie in [0, 1]; it holds 1.5"},
+        {"bad2.nc", "shape", "m", edge_body, 41, 0, 0, "reaches the edge of its grid"},
+        {"bad3.nc", "shape", "m", no_body, 41, 0, 0, "no node of 'shape' is inside a body"},
+        {"bad4.nc", "shape", "km", rectangle_distance, 41, 0, 0, "is in 'km'; metres"},
+        {"bad5.nc", "shape", "m", rectangle_distance, 41, 0, 1, "coordinate 'x' must increase"},
+        {"bad6.nc", "other", "m", rectangle_distance, 41, 0, 0, "no variable 'shape'"},
+        {"bad7.nc", "shape", "m", rectangle_distance, 1, 0, 0, "from 2 to 32768 nodes a side"},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        const char *path = shape_file(bad[k].file, bad[k].var, bad[k].n, bad[k].flip,
+                                      bad[k].units, bad[k].f);
+        ns2d_field *f = NULL;
+        fc_err err;
+        ck_assert_int_eq(ns2d_body_field_read(path, "shape", bad[k].mask, &f, &err), FC_EINPUT);
+        ck_assert_ptr_null(f);
+        ck_assert_msg(strstr(err.msg, bad[k].says) && strstr(err.msg, path), "%zu: %s", k,
+                      err.msg);
+    }
+}
+END_TEST
+
 Suite *ns2d_suite(void)
 {
     Suite *s = suite_create("ns2d");
@@ -538,6 +701,7 @@ Suite *ns2d_suite(void)
     tcase_add_test(tc, one_level_multigrid_agrees_with_jacobi);
     tcase_add_test(tc, cavity_matches_ghia_at_re100);
     tcase_add_test(tc, steady_state_stops_the_run);
+    tcase_add_test(tc, body_from_a_file);
     tcase_add_test(tc, nan_is_reported_and_not_kept);
     tcase_add_test(tc, threads_do_not_change_the_result);
     tcase_add_test(tc, restart_is_bit_for_bit);

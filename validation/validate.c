@@ -107,14 +107,16 @@ static double loglog_slope(const double *n, const double *e, int m)
 /* The solver's diagnostic `name` of the downloaded state. */
 static double diagnostic(fc_sim *s, const char *name)
 {
-    double d[16] = {0};
     size_t k = 0;
     while (k < s->s->io.ndiags && strcmp(s->s->io.diags[k].name, name))
         k++;
+    double *d = calloc(s->s->io.ndiags, sizeof *d), value = NAN;
     fc_err err;
-    if (s->s->io.diagnose(s->params, &s->grid, &s->host, d, &err))
-        return NAN; /* out of memory: the check this feeds fails */
-    return k < s->s->io.ndiags ? d[k] : NAN;
+    /* (out of memory: NaN, and the check this feeds fails) */
+    if (d && !s->s->io.diagnose(s->params, &s->grid, &s->host, d, &err) && k < s->s->io.ndiags)
+        value = d[k];
+    free(d);
+    return value;
 }
 
 static int check_lake(const fc_val_ctx *ctx, fc_val_row *rows, int *nrows, fc_err *err)

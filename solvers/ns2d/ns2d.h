@@ -92,7 +92,8 @@ typedef struct ns2d_params {
     double poisson_tol;      /* largest divergence left after a projection (s-1) */
     int poisson_max_iter;
     double ref_speed, ref_length; /* for Re and the force coefficients */
-    ns2d_body body;          /* the obstacle (shape NS2D_SHAPE_NONE: none) */
+    int nbodies;             /* obstacles ([obstacle], [obstacle2], ...; 0: none) */
+    ns2d_body body[NS2D_MAX_BODIES];
     fc_grid grid;
 } ns2d_params;
 

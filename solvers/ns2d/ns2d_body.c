@@ -5,8 +5,11 @@
 #include <fc_build.h>
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "src/core/ncread.h"
 
 #include "solvers/ns2d/ns2d.h"
 #include "solvers/ns2d/ns2d_body.h"
@@ -33,20 +36,35 @@ static void naca_camber(double m, double pm, double x, double *yc, double *slope
     }
 }
 
-int ns2d_outline_make(const ns2d_body *body, ns2d_outline *out)
+/* Room for n more segments in o (cap: allocated segments). */
+static int seg_reserve(ns2d_outline *o, int *cap, int more)
 {
-    memset(out, 0, sizeof *out);
-    out->body = *body;
-    if (body->shape != NS2D_SHAPE_NACA)
+    if (o->nseg + more <= *cap)
         return FC_OK;
-    /* Upper side from the trailing edge to the leading edge, then the lower side back. */
-    const int n = 2 * NS2D_NACA_SIDE + 1;
-    out->vx = malloc((size_t)n * sizeof *out->vx);
-    out->vy = malloc((size_t)n * sizeof *out->vy);
-    if (!out->vx || !out->vy) {
-        ns2d_outline_free(out);
+    const size_t c = (size_t)(o->nseg + more) * 2 + 64;
+    if (c > (size_t)INT32_MAX / 4)
         return FC_ENOMEM;
-    }
+    double *t = realloc(o->seg, 4 * c * sizeof *t);
+    if (!t)
+        return FC_ENOMEM;
+    o->seg = t;
+    *cap = (int)c;
+    return FC_OK;
+}
+
+static void seg_put(ns2d_outline *o, double ax, double ay, double bx, double by)
+{
+    double *q = &o->seg[4 * (size_t)o->nseg++];
+    q[0] = ax, q[1] = ay, q[2] = bx, q[3] = by;
+}
+
+/* The aerofoil's closed polygon, counter-clockwise: the upper side from the trailing edge to
+ * the leading edge, then the lower side back. */
+static int naca_outline(ns2d_outline *out)
+{
+    const ns2d_body *body = &out->body;
+    const int n = 2 * NS2D_NACA_SIDE + 1;
+    double vx[2 * NS2D_NACA_SIDE + 1], vy[2 * NS2D_NACA_SIDE + 1];
     const double chord = 2 * body->a, pi = acos(-1);
     for (int q = 0; q < n; q++) {
         const int upper = q <= NS2D_NACA_SIDE;
@@ -61,28 +79,130 @@ int ns2d_outline_make(const ns2d_body *body, ns2d_outline *out)
             px = x, py = yc;
         /* Chord frame (mid-chord at the origin) to the grid. */
         const double lx = (px - 0.5) * chord, ly = py * chord;
-        out->vx[q] = body->cx + body->cos_r * lx - body->sin_r * ly;
-        out->vy[q] = body->cy + body->sin_r * lx + body->cos_r * ly;
+        vx[q] = body->cx + body->cos_r * lx - body->sin_r * ly;
+        vy[q] = body->cy + body->sin_r * lx + body->cos_r * ly;
     }
-    out->nvert = n;
+    int cap = 0;
+    if (seg_reserve(out, &cap, n - 1))
+        return FC_ENOMEM;
+    for (int q = 0; q + 1 < n; q++)
+        seg_put(out, vx[q], vy[q], vx[q + 1], vy[q + 1]);
     return FC_OK;
+}
+
+/* The last node of the increasing c[0..n-1] at or below v, at most n - 2. */
+static int node_below(const double *c, int n, double v)
+{
+    int i = 0;
+    for (int lo = 0, hi = n - 2; lo <= hi;) {
+        const int m = (lo + hi) / 2;
+        if (c[m] <= v)
+            i = m, lo = m + 1;
+        else
+            hi = m - 1;
+    }
+    return i;
+}
+
+/* Bilinear value of a file's field at (x, y); beyond its grid, the value at the nearest point
+ * of its edge plus the distance to it (phi is positive along the edge: the body is inside). */
+static double field_value(const ns2d_field *f, double x, double y)
+{
+    const double cx = fmin(fmax(x, f->x[0]), f->x[f->nx - 1]);
+    const double cy = fmin(fmax(y, f->y[0]), f->y[f->ny - 1]);
+    /* The cell holding (cx, cy). */
+    const int i = node_below(f->x, f->nx, cx), j = node_below(f->y, f->ny, cy);
+    const double s = (cx - f->x[i]) / (f->x[i + 1] - f->x[i]);
+    const double t = (cy - f->y[j]) / (f->y[j + 1] - f->y[j]);
+    const double *r0 = f->phi + (size_t)j * f->nx + i, *r1 = r0 + f->nx;
+    const double v = (1 - t) * ((1 - s) * r0[0] + s * r0[1]) + t * ((1 - s) * r1[0] + s * r1[1]);
+    return v + hypot(x - cx, y - cy);
+}
+
+/*
+ * The zero contour of a field by marching squares, each segment oriented with the body (phi <
+ * 0) on its left. A cell whose corners alternate in sign (a saddle) joins the two corners that
+ * share the sign of its centre (the mean of the four).
+ */
+static int field_outline(ns2d_outline *out)
+{
+    const ns2d_field *f = out->body.field;
+    int cap = 0;
+    for (int j = 0; j + 1 < f->ny; j++)
+        for (int i = 0; i + 1 < f->nx; i++) {
+            const double *r0 = f->phi + (size_t)j * f->nx + i, *r1 = r0 + f->nx;
+            /* corners counter-clockwise from the south-west: c[0] (i, j) .. c[3] (i, j+1) */
+            const double c[4] = {r0[0], r0[1], r1[1], r1[0]};
+            const double cxs[4] = {f->x[i], f->x[i + 1], f->x[i + 1], f->x[i]};
+            const double cys[4] = {f->y[j], f->y[j], f->y[j + 1], f->y[j + 1]};
+            int in[4], nin = 0;
+            for (int q = 0; q < 4; q++)
+                nin += in[q] = c[q] < 0;
+            if (nin == 0 || nin == 4)
+                continue;
+            /* The crossing on edge q (from corner q to corner q + 1). */
+            double ex[4] = {0}, ey[4] = {0};
+            for (int q = 0; q < 4; q++) {
+                const int r = (q + 1) % 4;
+                if (in[q] != in[r]) {
+                    const double t = c[q] / (c[q] - c[r]);
+                    ex[q] = cxs[q] + t * (cxs[r] - cxs[q]);
+                    ey[q] = cys[q] + t * (cys[r] - cys[q]);
+                }
+            }
+            if (seg_reserve(out, &cap, 2))
+                return FC_ENOMEM;
+            /* Round the cell counter-clockwise, an edge leaves the body (in at its start, out at
+             * its end) or enters it. A segment with the body on its left runs from a leaving
+             * edge's crossing to an entering edge's: the next one on (its only one outside a
+             * saddle, and in a saddle whose centre is inside, which cuts off the outside
+             * corners); in a saddle whose centre is outside, the one before (each inside corner
+             * cut off on its own). */
+            const int cut_inside = nin == 2 && in[0] == in[2] &&
+                                   !((c[0] + c[1] + c[2] + c[3]) / 4 < 0);
+            for (int q = 0; q < 4; q++) {
+                if (!(in[q] && !in[(q + 1) % 4]))
+                    continue;
+                int e = q;
+                do
+                    e = (e + (cut_inside ? 3 : 1)) % 4;
+                while (!(!in[e] && in[(e + 1) % 4]));
+                if (ex[q] != ex[e] || ey[q] != ey[e])
+                    seg_put(out, ex[q], ey[q], ex[e], ey[e]);
+            }
+        }
+    return FC_OK;
+}
+
+int ns2d_outline_make(const ns2d_body *body, ns2d_outline *out)
+{
+    memset(out, 0, sizeof *out);
+    out->body = *body;
+    int st = FC_OK;
+    if (body->shape == NS2D_SHAPE_NACA)
+        st = naca_outline(out);
+    else if (body->shape == NS2D_SHAPE_FILE)
+        st = field_outline(out);
+    if (st)
+        ns2d_outline_free(out);
+    return st;
 }
 
 void ns2d_outline_free(ns2d_outline *o)
 {
-    free(o->vx);
-    free(o->vy);
-    o->vx = o->vy = NULL;
-    o->nvert = 0;
+    free(o->seg);
+    o->seg = NULL;
+    o->nseg = 0;
 }
 
-/* Distance to a closed polygon, negative inside (even-odd rule). */
-static double polygon_distance(const ns2d_outline *o, double x, double y)
+/* Distance to the segments, negative inside (even-odd rule): the aerofoil. */
+static double segments_distance(const ns2d_outline *o, double x, double y)
 {
     double best = INFINITY;
     int inside = 0;
-    for (int q = 0; q + 1 < o->nvert; q++) {
-        const double ax = o->vx[q], ay = o->vy[q], bx = o->vx[q + 1], by = o->vy[q + 1];
+    for (int q = 0; q < o->nseg; q++) {
+        const double *sg = &o->seg[4 * (size_t)q];
+        const double ax = sg[0], ay = sg[1], bx = sg[2], by = sg[3];
         const double ex = bx - ax, ey = by - ay, wx = x - ax, wy = y - ay;
         const double len2 = ex * ex + ey * ey;
         double s = len2 > 0 ? (wx * ex + wy * ey) / len2 : 0;
@@ -116,10 +236,82 @@ double ns2d_outline_distance(const ns2d_outline *o, double x, double y)
         return k1 > 0 ? k0 * (k0 - 1) / k1 : -fmin(b->a, b->b);
     }
     case NS2D_SHAPE_NACA:
-        return polygon_distance(o, x, y);
+        return segments_distance(o, x, y);
+    case NS2D_SHAPE_FILE:
+        return field_value(b->field, x, y);
     default:
         return INFINITY;
     }
+}
+
+double ns2d_outline_area(const ns2d_outline *o)
+{
+    const ns2d_body *b = &o->body;
+    switch (b->shape) {
+    case NS2D_SHAPE_CIRCLE:
+    case NS2D_SHAPE_ELLIPSE:
+        return acos(-1) * b->a * b->b;
+    case NS2D_SHAPE_SQUARE:
+    case NS2D_SHAPE_RECTANGLE:
+        return 4 * b->a * b->b;
+    default: { /* the shoelace formula over closed counter-clockwise loops */
+        double area = 0;
+        for (int q = 0; q < o->nseg; q++) {
+            const double *sg = &o->seg[4 * (size_t)q];
+            area += (sg[0] * sg[3] - sg[2] * sg[1]) / 2;
+        }
+        return area;
+    }
+    }
+}
+
+void ns2d_outline_box(const ns2d_outline *o, double *x0, double *x1, double *y0, double *y1)
+{
+    const ns2d_body *b = &o->body;
+    if (o->nseg > 0) {
+        *x0 = *y0 = INFINITY;
+        *x1 = *y1 = -INFINITY;
+        for (int q = 0; q < 2 * o->nseg; q++) {
+            *x0 = fmin(*x0, o->seg[2 * (size_t)q]);
+            *x1 = fmax(*x1, o->seg[2 * (size_t)q]);
+            *y0 = fmin(*y0, o->seg[2 * (size_t)q + 1]);
+            *y1 = fmax(*y1, o->seg[2 * (size_t)q + 1]);
+        }
+        return;
+    }
+    /* The bounding circle: the rectangle's half-diagonal, the ellipse's larger half-axis. */
+    const double r = b->shape == NS2D_SHAPE_SQUARE || b->shape == NS2D_SHAPE_RECTANGLE
+                         ? hypot(b->a, b->b)
+                         : fmax(b->a, b->b);
+    *x0 = b->cx - r, *x1 = b->cx + r, *y0 = b->cy - r, *y1 = b->cy + r;
+}
+
+int ns2d_shapes_make(const ns2d_params *p, ns2d_shapes *s)
+{
+    memset(s, 0, sizeof *s);
+    for (int b = 0; b < p->nbodies; b++) {
+        if (ns2d_outline_make(&p->body[b], &s->o[b])) {
+            ns2d_shapes_free(s);
+            return FC_ENOMEM;
+        }
+        s->n = b + 1;
+    }
+    return FC_OK;
+}
+
+void ns2d_shapes_free(ns2d_shapes *s)
+{
+    for (int b = 0; b < s->n; b++)
+        ns2d_outline_free(&s->o[b]);
+    s->n = 0;
+}
+
+double ns2d_shapes_distance(const ns2d_shapes *s, double x, double y)
+{
+    double phi = INFINITY;
+    for (int b = 0; b < s->n; b++)
+        phi = fmin(phi, ns2d_outline_distance(&s->o[b], x, y));
+    return phi;
 }
 
 /* Pieces of length at most `spacing` along `len`, at least `least`; a body far larger than
@@ -182,12 +374,13 @@ int ns2d_outline_sample(const ns2d_outline *o, double spacing, ns2d_surface_poin
         break;
     }
     case NS2D_SHAPE_NACA:
-        /* Each polygon edge cut into pieces of at most `spacing`. The vertices run counter-
-         * clockwise (the upper side from the trailing edge forward, the lower one back), so
-         * the outward normal of an edge (ex, ey) is (ey, -ex). */
-        for (int q = 0; q + 1 < o->nvert; q++) {
-            const double ax = o->vx[q], ay = o->vy[q], ex = o->vx[q + 1] - ax,
-                         ey = o->vy[q + 1] - ay, len = hypot(ex, ey);
+    case NS2D_SHAPE_FILE:
+        /* Each segment cut into pieces of at most `spacing`; the body lies on a segment's left,
+         * so the outward normal of (ex, ey) is (ey, -ex). */
+        for (int q = 0; q < o->nseg; q++) {
+            const double *sg = &o->seg[4 * (size_t)q];
+            const double ax = sg[0], ay = sg[1], ex = sg[2] - ax, ey = sg[3] - ay,
+                         len = hypot(ex, ey);
             if (len == 0)
                 continue;
             const int m = pieces(len, spacing, 1);
@@ -207,29 +400,256 @@ int ns2d_outline_sample(const ns2d_outline *o, double spacing, ns2d_surface_poin
     return n;
 }
 
+/* ---- shapes from a file ---- */
+
+/* The largest field read: 2^15 nodes a side, 2^26 in all (half a GiB of doubles). */
+#define FIELD_MAX_SIDE (1 << 15)
+#define FIELD_MAX_NODES (1 << 26)
+
+size_t ns2d_field_size(const ns2d_field *f)
+{
+    return sizeof *f + ((size_t)f->nx + (size_t)f->ny + (size_t)f->nx * f->ny) * sizeof(double);
+}
+
+ns2d_field *ns2d_field_place(void *dst, const ns2d_field *f)
+{
+    ns2d_field *t = dst;
+    double *x = (double *)(t + 1), *y = x + f->nx, *phi = y + f->ny;
+    memcpy(x, f->x, (size_t)f->nx * sizeof *x);
+    memcpy(y, f->y, (size_t)f->ny * sizeof *y);
+    memcpy(phi, f->phi, (size_t)f->nx * f->ny * sizeof *phi);
+    *t = (ns2d_field){f->nx, f->ny, x, y, phi};
+    return t;
+}
+
+/* Distance from (x, y) to segment q of o. */
+static double segment_distance(const ns2d_outline *o, int q, double x, double y)
+{
+    const double *sg = &o->seg[4 * (size_t)q];
+    const double ex = sg[2] - sg[0], ey = sg[3] - sg[1], wx = x - sg[0], wy = y - sg[1];
+    const double len2 = ex * ex + ey * ey;
+    double s = len2 > 0 ? (wx * ex + wy * ey) / len2 : 0;
+    s = s < 0 ? 0 : s > 1 ? 1 : s;
+    return hypot(wx - s * ex, wy - s * ey);
+}
+
+/*
+ * A solid fraction's field (phi = 1/2 - mask at the nodes, negative inside) into the signed
+ * distance to its zero contour, in place: the nodes around each contour segment get their
+ * exact distance to it, then forward and backward sweeps hand each node its neighbours' nearest
+ * segments (a vector distance transform, Danielsson 1980: exact but for rare configurations
+ * where it is a fraction of a node spacing long).
+ */
+static int mask_to_distance(ns2d_field *f, double *phi)
+{
+    ns2d_body body = {.shape = NS2D_SHAPE_FILE, .field = f};
+    ns2d_outline o;
+    if (ns2d_outline_make(&body, &o))
+        return FC_ENOMEM;
+    const size_t n = (size_t)f->nx * f->ny;
+    int *near = malloc(n * sizeof *near);
+    double *d = malloc(n * sizeof *d);
+    if (!near || !d) {
+        free(near), free(d), ns2d_outline_free(&o);
+        return FC_ENOMEM;
+    }
+    for (size_t k = 0; k < n; k++)
+        near[k] = -1, d[k] = INFINITY;
+#define TRY(I, J, Q)                                                                             \
+    do {                                                                                         \
+        const size_t k_ = (size_t)(J) * f->nx + (size_t)(I);                                     \
+        const double dd_ = segment_distance(&o, (Q), f->x[I], f->y[J]);                          \
+        if (dd_ < d[k_])                                                                         \
+            d[k_] = dd_, near[k_] = (Q);                                                         \
+    } while (0)
+    for (int q = 0; q < o.nseg; q++) {
+        const double *sg = &o.seg[4 * (size_t)q];
+        const int i = node_below(f->x, f->nx, (sg[0] + sg[2]) / 2);
+        const int j = node_below(f->y, f->ny, (sg[1] + sg[3]) / 2);
+        for (int jj = j - 1; jj <= j + 2; jj++)
+            for (int ii = i - 1; ii <= i + 2; ii++)
+                if (ii >= 0 && ii < f->nx && jj >= 0 && jj < f->ny)
+                    TRY(ii, jj, q);
+    }
+    static const int fwd[4][2] = {{-1, 0}, {-1, -1}, {0, -1}, {1, -1}};
+    for (int changed = 1, pass = 0; changed && pass < 8; pass++) {
+        changed = 0;
+        const int sgn = pass % 2 ? -1 : 1; /* forward, then backward */
+        for (int jn = 0; jn < f->ny; jn++)
+            for (int in = 0; in < f->nx; in++) {
+                const int i = sgn > 0 ? in : f->nx - 1 - in, j = sgn > 0 ? jn : f->ny - 1 - jn;
+                const size_t k = (size_t)j * f->nx + i;
+                for (int e = 0; e < 4; e++) {
+                    const int a = i + sgn * fwd[e][0], b = j + sgn * fwd[e][1];
+                    if (a < 0 || a >= f->nx || b < 0 || b >= f->ny)
+                        continue;
+                    const int q = near[(size_t)b * f->nx + a];
+                    if (q < 0 || q == near[k])
+                        continue;
+                    const double before = d[k];
+                    TRY(i, j, q);
+                    changed |= d[k] < before;
+                }
+            }
+    }
+#undef TRY
+    for (size_t k = 0; k < n; k++)
+        phi[k] = phi[k] < 0 ? -d[k] : d[k];
+    free(near), free(d), ns2d_outline_free(&o);
+    return FC_OK;
+}
+
+/* Reads coordinate variable name (metres, strictly increasing) of length n into c. */
+static int read_axis(int ncid, const char *path, const char *name, size_t n, double *c,
+                     fc_err *err)
+{
+    fc_nc_var v;
+    char units[64];
+    int st = fc_nc_find_var(ncid, path, name, 1, 1, &v, err);
+    if (!st)
+        st = fc_nc_get_vector_double(ncid, &v, n, c, err);
+    if (st)
+        return st;
+    st = fc_nc_att_text(ncid, v.id, path, "units", units, sizeof units, err);
+    if (st == FC_OK && strcmp(units, "m") && strcmp(units, "metre") && strcmp(units, "meter") &&
+        strcmp(units, "metres") && strcmp(units, "meters"))
+        return fc_fail(err, FC_EINPUT, "%s: coordinate '%s' is in '%s'; metres (m) expected",
+                       path, name, units);
+    if (st != FC_OK && st != 1)
+        return st;
+    for (size_t i = 0; i + 1 < n; i++)
+        if (!(c[i + 1] > c[i]))
+            return fc_fail(err, FC_EINPUT, "%s: coordinate '%s' must increase: %s[%zu] = %g, "
+                           "%s[%zu] = %g", path, name, name, i, c[i], name, i + 1, c[i + 1]);
+    return FC_OK;
+}
+
+int ns2d_body_field_read(const char *path, const char *name, int mask, ns2d_field **field,
+                         fc_err *err)
+{
+    *field = NULL;
+    int ncid;
+    int st = fc_nc_open(path, "obstacle file", &ncid, err);
+    if (st)
+        return st;
+    fc_nc_var v;
+    ns2d_field *f = NULL;
+    if ((st = fc_nc_find_var(ncid, path, name, 2, 3, &v, err)))
+        goto done;
+    if (v.ndims == 3 && v.len[0] != 1) {
+        st = fc_fail(err, FC_EINPUT, "%s: variable '%s' has %zu planes; one (y, x) plane "
+                     "expected", path, name, v.len[0]);
+        goto done;
+    }
+    const size_t ny = v.len[v.ndims - 2], nx = v.len[v.ndims - 1];
+    if (nx < 2 || ny < 2 || nx > FIELD_MAX_SIDE || ny > FIELD_MAX_SIDE ||
+        nx * ny > FIELD_MAX_NODES) {
+        st = fc_fail(err, FC_EINPUT, "%s: variable '%s' is %zu x %zu (x by y); from 2 to %d "
+                     "nodes a side and at most %d in all are read", path, name, nx, ny,
+                     FIELD_MAX_SIDE, FIELD_MAX_NODES);
+        goto done;
+    }
+    const ns2d_field shape = {(int)nx, (int)ny, NULL, NULL, NULL};
+    if (!(f = malloc(ns2d_field_size(&shape)))) {
+        st = fc_fail(err, FC_ENOMEM, "%s: out of memory for '%s' (%zu x %zu)", path, name, nx,
+                     ny);
+        goto done;
+    }
+    double *x = (double *)(f + 1), *y = x + nx, *phi = y + ny;
+    *f = (ns2d_field){(int)nx, (int)ny, x, y, phi};
+    if ((st = read_axis(ncid, path, "x", nx, x, err)) ||
+        (st = read_axis(ncid, path, "y", ny, y, err)) ||
+        (st = fc_nc_get_plane_double(ncid, &v, 0, ny, nx, phi, err)))
+        goto done;
+    size_t inside = 0;
+    for (size_t k = 0; k < nx * ny; k++) {
+        if (mask && !(phi[k] >= 0 && phi[k] <= 1)) {
+            st = fc_fail(err, FC_EINPUT, "%s: '%s' is a mask (solid fraction): its values must "
+                         "lie in [0, 1]; it holds %g at x = %g, y = %g", path, name, phi[k],
+                         x[k % nx], y[k / nx]);
+            goto done;
+        }
+        if (mask)
+            phi[k] = 0.5 - phi[k];
+        inside += phi[k] < 0;
+    }
+    if (inside == 0) {
+        st = fc_fail(err, FC_EINPUT, "%s: no node of '%s' is inside a body (%s)", path, name,
+                     mask ? "above 1/2" : "negative");
+        goto done;
+    }
+    for (size_t j = 0; j < ny; j++)
+        for (size_t i = 0; i < nx; i += j == 0 || j == ny - 1 ? 1 : nx - 1)
+            if (!(phi[j * nx + i] > 0)) {
+                st = fc_fail(err, FC_EINPUT, "%s: the body of '%s' reaches the edge of its "
+                             "grid at x = %g, y = %g: its surface must close inside the grid",
+                             path, name, x[i], y[j]);
+                goto done;
+            }
+    if (mask && mask_to_distance(f, phi))
+        st = fc_fail(err, FC_ENOMEM, "%s: out of memory for the distance to '%s''s surface",
+                     path, name);
+done:
+    fc_nc_close(ncid);
+    if (st)
+        free(f);
+    else
+        *field = f;
+    return st;
+}
+
 /* ---- solid cells ---- */
 
-int ns2d_body_cells(const ns2d_body *body, const fc_grid *g, fc_real *solid, int *ninside,
+int ns2d_body_cells(const ns2d_params *p, const fc_grid *g, fc_real *solid, int *ninside,
                     fc_err *err)
 {
-    ns2d_outline o;
-    if (ns2d_outline_make(body, &o))
-        return fc_fail(err, FC_ENOMEM, "out of host memory for the body's outline");
-    *ninside = 0;
+    ns2d_shapes sh;
+    if (ns2d_shapes_make(p, &sh))
+        return fc_fail(err, FC_ENOMEM, "out of host memory for the bodies' outlines");
+    const int immersed = p->nbodies > 0 && p->body[0].boundary == NS2D_BODY_IMMERSED;
+    for (int b = 0; b < p->nbodies; b++)
+        ninside[b] = 0;
     for (int j = 0; j < g->ny; j++)
         for (int i = 0; i < g->nx; i++) {
             const double x = fc_grid_x(g, i), y = fc_grid_y(g, j), hx = g->dx / 2, hy = g->dy / 2;
-            *ninside += ns2d_outline_distance(&o, x, y) < 0;
-            const int in = body->boundary == NS2D_BODY_STAIRCASE
-                               ? ns2d_outline_distance(&o, x, y) < 0
-                               : ns2d_outline_distance(&o, x - hx, y) < 0 &&
-                           ns2d_outline_distance(&o, x + hx, y) < 0 &&
-                           ns2d_outline_distance(&o, x, y - hy) < 0 &&
-                           ns2d_outline_distance(&o, x, y + hy) < 0;
+            for (int b = 0; b < sh.n; b++)
+                ninside[b] += ns2d_outline_distance(&sh.o[b], x, y) < 0;
+            const int in = !immersed ? ns2d_shapes_distance(&sh, x, y) < 0
+                                     : ns2d_shapes_distance(&sh, x - hx, y) < 0 &&
+                                           ns2d_shapes_distance(&sh, x + hx, y) < 0 &&
+                                           ns2d_shapes_distance(&sh, x, y - hy) < 0 &&
+                                           ns2d_shapes_distance(&sh, x, y + hy) < 0;
             solid[fc_idx(g->pitch, g->ng, i, j)] = (fc_real)in;
         }
-    ns2d_outline_free(&o);
+    ns2d_shapes_free(&sh);
     return FC_OK;
+}
+
+double ns2d_body_gap(const ns2d_params *p, int b)
+{
+    ns2d_shapes sh;
+    if (ns2d_shapes_make(p, &sh))
+        return NAN;
+    /* Samples a cell apart, a million at most (a body far larger than the grid), tell 5 cells
+     * of gap from fewer to a small fraction of a cell. */
+    double spacing = fmin(p->grid.dx, p->grid.dy);
+    int n = ns2d_outline_sample(&sh.o[b], spacing, NULL, 0);
+    if (n > 1000000) {
+        spacing *= n / 1e6;
+        n = ns2d_outline_sample(&sh.o[b], spacing, NULL, 0);
+    }
+    ns2d_surface_point *pts = malloc((size_t)(n > 0 ? n : 1) * sizeof *pts);
+    double gap = pts ? INFINITY : NAN;
+    if (pts) {
+        ns2d_outline_sample(&sh.o[b], spacing, pts, n);
+        for (int q = 0; q < n; q++)
+            for (int c = 0; c < sh.n; c++)
+                if (c != b)
+                    gap = fmin(gap, ns2d_outline_distance(&sh.o[c], pts[q].x, pts[q].y));
+    }
+    free(pts);
+    ns2d_shapes_free(&sh);
+    return gap;
 }
 
 /* ---- immersed-boundary table ---- */
@@ -275,13 +695,13 @@ static void face_position(const fc_grid *g, int comp, int i, int j, double *x, d
 
 /* Where phi changes sign between the points at parameters a and b of the segment from (x, y)
  * along (sx, sy), a on the side of phi's sign at a: 60 bisections, below round-off. */
-static double sign_change(const ns2d_outline *o, double x, double y, double sx, double sy,
+static double sign_change(const ns2d_shapes *o, double x, double y, double sx, double sy,
                           double a, double b)
 {
-    const int outside = ns2d_outline_distance(o, x + a * sx, y + a * sy) >= 0;
+    const int outside = ns2d_shapes_distance(o, x + a * sx, y + a * sy) >= 0;
     for (int it = 0; it < 60; it++) {
         const double m = (a + b) / 2;
-        if ((ns2d_outline_distance(o, x + m * sx, y + m * sy) >= 0) == outside)
+        if ((ns2d_shapes_distance(o, x + m * sx, y + m * sy) >= 0) == outside)
             a = m;
         else
             b = m;
@@ -290,7 +710,7 @@ static double sign_change(const ns2d_outline *o, double x, double y, double sx, 
 }
 
 /* Distance from (x, y), outside, to the surface along the step (sx, sy) whose end is inside. */
-static double crossing(const ns2d_outline *o, double x, double y, double sx, double sy)
+static double crossing(const ns2d_shapes *o, double x, double y, double sx, double sy)
 {
     return sign_change(o, x, y, sx, sy, 0, 1) * hypot(sx, sy);
 }
@@ -352,13 +772,13 @@ static int list_levels(ns2d_ib_list *l, size_t nalloc)
 /* Fraction of the segment from (x0, y0) to (x1, y1) outside the body: the sign changes of phi
  * on 8 pieces, each crossing found by bisection (a segment a cell long may cut a curved surface
  * twice). */
-static double aperture(const ns2d_outline *o, double x0, double y0, double x1, double y1)
+static double aperture(const ns2d_shapes *o, double x0, double y0, double x1, double y1)
 {
     enum { PIECES = 8 };
-    double open = 0, prev = ns2d_outline_distance(o, x0, y0);
+    double open = 0, prev = ns2d_shapes_distance(o, x0, y0);
     for (int q = 0; q < PIECES; q++) {
         const double a = (double)q / PIECES, b = (double)(q + 1) / PIECES;
-        const double next = ns2d_outline_distance(o, x0 + b * (x1 - x0), y0 + b * (y1 - y0));
+        const double next = ns2d_shapes_distance(o, x0 + b * (x1 - x0), y0 + b * (y1 - y0));
         if ((prev >= 0) == (next >= 0)) {
             if (prev >= 0)
                 open += b - a;
@@ -372,7 +792,7 @@ static double aperture(const ns2d_outline *o, double x0, double y0, double x1, d
 }
 
 /* The open fraction of every face: 1 away from the body, 0 inside. */
-static int face_apertures(const ns2d_outline *o, const fc_grid *g, ns2d_ib *ib)
+static int face_apertures(const ns2d_shapes *o, const fc_grid *g, ns2d_ib *ib)
 {
     const double reach = 2 * fmax(g->dx, g->dy);
     for (int comp = 0; comp < 2; comp++) {
@@ -384,7 +804,7 @@ static int face_apertures(const ns2d_outline *o, const fc_grid *g, ns2d_ib *ib)
             for (int i = 0; i <= g->nx; i++) {
                 double x, y;
                 face_position(g, comp, i, j, &x, &y);
-                const double phi = ns2d_outline_distance(o, x, y);
+                const double phi = ns2d_shapes_distance(o, x, y);
                 double open = phi >= 0 ? 1 : 0;
                 if (fabs(phi) < reach) {
                     const double hx = comp == 0 ? 0 : g->dx / 2, hy = comp == 0 ? g->dy / 2 : 0;
@@ -397,10 +817,9 @@ static int face_apertures(const ns2d_outline *o, const fc_grid *g, ns2d_ib *ib)
 }
 
 /* One pass of ns2d_ib_build: the lists and the held bits from the kinds. */
-static int build_lists(const ns2d_params *p, const ns2d_outline *body, const signed char *kind,
+static int build_lists(const ns2d_params *p, const ns2d_shapes *o, const signed char *kind,
                        ns2d_ib *ib)
 {
-    const ns2d_outline o = *body;
     const fc_grid *g = &p->grid;
     const double h[2] = {g->dx, g->dy};
     int st = FC_OK;
@@ -414,7 +833,7 @@ static int build_lists(const ns2d_params *p, const ns2d_outline *body, const sig
                     continue;
                 double x, y;
                 face_position(g, comp, i, j, &x, &y);
-                const double phi = ns2d_outline_distance(&o, x, y);
+                const double phi = ns2d_shapes_distance(o, x, y);
                 if (phi >= 1.5 * fmax(h[0], h[1]))
                     continue; /* no neighbour can be inside */
                 if (phi < 0) {
@@ -423,10 +842,10 @@ static int build_lists(const ns2d_params *p, const ns2d_outline *body, const sig
                 }
                 /* The surface's normal here, for the grid line most nearly along it. */
                 const double e = 1e-3 * fmin(h[0], h[1]);
-                const double nx = ns2d_outline_distance(&o, x + e, y) -
-                                  ns2d_outline_distance(&o, x - e, y),
-                             ny = ns2d_outline_distance(&o, x, y + e) -
-                                  ns2d_outline_distance(&o, x, y - e);
+                const double nx = ns2d_shapes_distance(o, x + e, y) -
+                                  ns2d_shapes_distance(o, x - e, y),
+                             ny = ns2d_shapes_distance(o, x, y + e) -
+                                  ns2d_shapes_distance(o, x, y - e);
                 double best_n = -1, w1 = 0, w2 = 0;
                 int body_near = 0;
                 ptrdiff_t nb1 = k, nb2 = k;
@@ -434,25 +853,25 @@ static int build_lists(const ns2d_params *p, const ns2d_outline *body, const sig
                     for (int dir = -1; dir <= 1; dir += 2) {
                         const double sx = axis == 0 ? dir * h[0] : 0, sy = axis == 1 ? dir * h[1] : 0;
                         const int di = axis == 0 ? -dir : 0, dj = axis == 1 ? -dir : 0;
-                        if (ns2d_outline_distance(&o, x + sx, y + sy) >= 0)
+                        if (ns2d_shapes_distance(o, x + sx, y + sy) >= 0)
                             continue; /* no body that way */
                         body_near = 1;
                         /* The outer neighbours, the other way, must be faces a step keeps. */
                         ptrdiff_t k1, k2;
                         if (!ns2d_active_slot(kind, p, comp, i, j, di, dj, &k1) ||
-                            ns2d_outline_distance(&o, x - sx, y - sy) < 0)
+                            ns2d_shapes_distance(o, x - sx, y - sy) < 0)
                             continue;
                         const double along = fabs(axis == 0 ? nx : ny);
                         if (along <= best_n)
                             continue;
                         /* Distances from the surface along the line, outward: the face's s, the
                          * outer faces' s1 and s2. */
-                        const double s = crossing(&o, x, y, sx, sy), hh = h[axis];
+                        const double s = crossing(o, x, y, sx, sy), hh = h[axis];
                         const double s1 = s + hh, s2 = s + 2 * hh;
                         best_n = along;
                         nb1 = k1;
                         if (ns2d_active_slot(kind, p, comp, i, j, 2 * di, 2 * dj, &k2) &&
-                            ns2d_outline_distance(&o, x - 2 * sx, y - 2 * sy) >= 0) {
+                            ns2d_shapes_distance(o, x - 2 * sx, y - 2 * sy) >= 0) {
                             /* the quadratic through 0 at the surface, u1 at s1, u2 at s2 */
                             w1 = s * (s - s2) / (s1 * (s1 - s2));
                             w2 = s * (s - s1) / (s2 * (s2 - s1));
@@ -493,15 +912,15 @@ static int build_lists(const ns2d_params *p, const ns2d_outline *body, const sig
 int ns2d_ib_build(const ns2d_params *p, const signed char *kind, ns2d_ib *ib, fc_err *err)
 {
     memset(ib, 0, sizeof *ib);
-    if (p->body.shape == NS2D_SHAPE_NONE || p->body.boundary == NS2D_BODY_STAIRCASE)
+    if (p->nbodies == 0 || p->body[0].boundary == NS2D_BODY_STAIRCASE)
         return FC_OK;
-    ns2d_outline o;
-    if (ns2d_outline_make(&p->body, &o))
-        return fc_fail(err, FC_ENOMEM, "out of host memory for the body's outline");
+    ns2d_shapes o;
+    if (ns2d_shapes_make(p, &o))
+        return fc_fail(err, FC_ENOMEM, "out of host memory for the bodies' outlines");
     int st = face_apertures(&o, &p->grid, ib);
     if (!st)
         st = build_lists(p, &o, kind, ib);
-    ns2d_outline_free(&o);
+    ns2d_shapes_free(&o);
     if (st) {
         ns2d_ib_free(ib);
         return fc_fail(err, FC_ENOMEM, "out of host memory for the immersed-boundary table");
@@ -539,22 +958,18 @@ static double interp(const fc_grid *g, const fc_real *f, double ox, double oy, d
            t * ((1 - s) * f[k + g->pitch] + s * f[k + g->pitch + 1]);
 }
 
-int ns2d_body_force_of(const ns2d_params *p, const fc_real *u, const fc_real *v,
-                       const fc_real *pr, ns2d_body_force *f, fc_err *err)
+/* The surface integral over one body's outline o (ns2d_body.h). */
+static int body_force(const ns2d_params *p, const ns2d_outline *o, const fc_real *u,
+                      const fc_real *v, const fc_real *pr, ns2d_body_force *f)
 {
     const fc_grid *g = &p->grid;
     const double h = fmax(g->dx, g->dy), s1 = 1.5 * h, s2 = 2.5 * h, s3 = 3.5 * h;
-    ns2d_outline o;
-    if (ns2d_outline_make(&p->body, &o))
-        return fc_fail(err, FC_ENOMEM, "out of host memory for the body's outline");
     const double spacing = fmin(g->dx, g->dy) / 4;
-    const int n = ns2d_outline_sample(&o, spacing, NULL, 0);
+    const int n = ns2d_outline_sample(o, spacing, NULL, 0);
     ns2d_surface_point *pts = malloc((size_t)(n > 0 ? n : 1) * sizeof *pts);
-    if (!pts) {
-        ns2d_outline_free(&o);
-        return fc_fail(err, FC_ENOMEM, "out of host memory for the body's surface");
-    }
-    ns2d_outline_sample(&o, spacing, pts, n);
+    if (!pts)
+        return FC_ENOMEM;
+    ns2d_outline_sample(o, spacing, pts, n);
     double fx = 0, fy = 0, xmin = INFINITY, xmax = -INFINITY;
     f->p_front = f->p_back = NAN;
     for (int q = 0; q < n; q++) {
@@ -583,10 +998,22 @@ int ns2d_body_force_of(const ns2d_params *p, const fc_real *u, const fc_real *v,
             xmax = s->x, f->p_back = pw;
     }
     free(pts);
-    ns2d_outline_free(&o);
     f->fx = fx;
     f->fy = fy;
     return FC_OK;
+}
+
+int ns2d_body_force_of(const ns2d_params *p, const fc_real *u, const fc_real *v,
+                       const fc_real *pr, ns2d_body_force *f, fc_err *err)
+{
+    ns2d_shapes sh;
+    if (ns2d_shapes_make(p, &sh))
+        return fc_fail(err, FC_ENOMEM, "out of host memory for the bodies' outlines");
+    int st = FC_OK;
+    for (int b = 0; b < sh.n && !st; b++)
+        st = body_force(p, &sh.o[b], u, v, pr, &f[b]);
+    ns2d_shapes_free(&sh);
+    return st ? fc_fail(err, st, "out of host memory for the bodies' surfaces") : FC_OK;
 }
 
 /* ---- control-volume balance ---- */
@@ -595,17 +1022,22 @@ int ns2d_body_force_balance(const ns2d_params *p, const fc_real *u, const fc_rea
                             const fc_real *pr, double *fx, double *fy)
 {
     const fc_grid *g = &p->grid;
-    const ns2d_body *b = &p->body;
-    const double nu = p->nu, dx = g->dx, dy = g->dy, pi = acos(-1);
+    const double nu = p->nu, dx = g->dx, dy = g->dy;
     *fx = *fy = NAN;
-    /* The bounding circle: the rectangle's half-diagonal, the aerofoil's half-chord. */
-    const double r = b->shape == NS2D_SHAPE_SQUARE || b->shape == NS2D_SHAPE_RECTANGLE
-                         ? hypot(b->a, b->b)
-                         : fmax(b->a, b->b);
-    const double fi0 = floor((b->cx - r - g->x_min) / dx) - 4,
-                 fi1 = ceil((b->cx + r - g->x_min) / dx) + 4,
-                 fj0 = floor((b->cy - r - g->y_min) / dy) - 4,
-                 fj1 = ceil((b->cy + r - g->y_min) / dy) + 4;
+    ns2d_shapes sh;
+    if (ns2d_shapes_make(p, &sh))
+        return 0;
+    /* The box round every body, and the area they take from it. */
+    double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY, area = 0;
+    for (int b = 0; b < sh.n; b++) {
+        double bx0, bx1, by0, by1;
+        ns2d_outline_box(&sh.o[b], &bx0, &bx1, &by0, &by1);
+        x0 = fmin(x0, bx0), x1 = fmax(x1, bx1), y0 = fmin(y0, by0), y1 = fmax(y1, by1);
+        area += ns2d_outline_area(&sh.o[b]);
+    }
+    ns2d_shapes_free(&sh);
+    const double fi0 = floor((x0 - g->x_min) / dx) - 4, fi1 = ceil((x1 - g->x_min) / dx) + 4,
+                 fj0 = floor((y0 - g->y_min) / dy) - 4, fj1 = ceil((y1 - g->y_min) / dy) + 4;
     if (!(fi0 >= 2 && fj0 >= 2 && fi1 <= g->nx - 2 && fj1 <= g->ny - 2))
         return 0;
     const int i0 = (int)fi0, i1 = (int)fi1, j0 = (int)fj0, j1 = (int)fj1;
@@ -643,12 +1075,7 @@ int ns2d_body_force_balance(const ns2d_params *p, const fc_real *u, const fc_rea
         }
     }
 #undef AT
-    /* The body force pushes the fluid in the box; what the body holds back of it counts. */
-    double area = 4 * b->a * b->b; /* square, rectangle */
-    if (b->shape == NS2D_SHAPE_CIRCLE || b->shape == NS2D_SHAPE_ELLIPSE)
-        area = pi * b->a * b->b;
-    else if (b->shape == NS2D_SHAPE_NACA)
-        area = 0.685 * b->thickness * 4 * b->a * b->a; /* 4-digit sections: 0.685 t c^2 */
+    /* The body force pushes the fluid in the box; what the bodies hold back of it counts. */
     const double fluid = (i1 - i0) * dx * (j1 - j0) * dy - area;
     *fx = sx + p->force_x * fluid;
     *fy = sy + p->force_y * fluid;

@@ -3,10 +3,15 @@
  * boundary = staircase, the default) it is the cells whose centre it covers, walls like the
  * domain's (ns2d.h); what follows is the immersed boundary (boundary = immersed).
  *
- * Shapes: circle, square and rectangle (rotated), ellipse (rotated), and the NACA 4-digit
- * aerofoil at an angle of attack, each a signed distance function phi (negative inside; exact for
- * the circle, rectangle and aerofoil; for the ellipse exact on the surface and a first-order
- * estimate off it).
+ * Shapes: circle, square and rectangle (rotated), ellipse (rotated), the NACA 4-digit aerofoil
+ * at an angle of attack, and any shape read from a NetCDF file as a signed distance or a mask,
+ * each a signed distance function phi (negative inside; exact for the circle, rectangle and
+ * aerofoil; for the ellipse exact on the surface and a first-order estimate off it; for a file,
+ * bilinear between its nodes, so its zero contour is the surface to the file's resolution: a
+ * sharp edge wants a field finer than the flow's grid). A case holds up to NS2D_MAX_BODIES
+ * bodies; the flow sees their union and the forces are integrated over each body's own surface.
+ * Immersed bodies must stand more than 5 cells apart, so that one body's force probes never read
+ * another's inside (checked when the parameters are made).
  *
  * Method: direct forcing with interpolation along grid lines (Fadlun, Verzicco, Orlandi &
  * Mohd-Yusof 2000, J. Comput. Phys. 161, 35-60), chosen over a cut-cell method because it leaves
@@ -58,36 +63,85 @@ enum ns2d_shape {
     NS2D_SHAPE_SQUARE = 2,
     NS2D_SHAPE_RECTANGLE = 3,
     NS2D_SHAPE_ELLIPSE = 4,
-    NS2D_SHAPE_NACA = 5
+    NS2D_SHAPE_NACA = 5,
+    NS2D_SHAPE_FILE = 6
 };
 
 /* Vertices per side of the aerofoil's polygon (cosine spacing: dense at both edges). */
 #define NS2D_NACA_SIDE 400
+/* Bodies a case may hold ([obstacle], [obstacle2], ...). */
+#define NS2D_MAX_BODIES 4
 
 enum ns2d_body_boundary { NS2D_BODY_STAIRCASE = 0, NS2D_BODY_IMMERSED = 1 };
 
-/* A body: plain numbers, so that it travels inside ns2d_params to the GPU. */
+/*
+ * A shape given as a field on a rectilinear grid (a NetCDF file's; ns2d_body_field_read):
+ * phi[j nx + i] at (x[i], y[j]), negative inside, a signed distance (a mask is turned into one
+ * when read). Between the nodes phi is bilinear; the body is where it is negative.
+ */
+typedef struct ns2d_field {
+    int nx, ny;
+    const double *x, *y, *phi;
+} ns2d_field;
+
+/* A body: plain numbers (and, for a file's shape, its field on the host, which no kernel
+ * reads), so that it travels inside ns2d_params. */
 typedef struct ns2d_body {
     int shape;              /* enum ns2d_shape */
-    int boundary;           /* enum ns2d_body_boundary */
+    int boundary;           /* enum ns2d_body_boundary (the same for every body of a case) */
     double cx, cy;          /* centre (the mid-chord point of an aerofoil), m */
     double a, b;            /* half-extents along the body's own axes (circle: a = b = radius;
                              * aerofoil: a = half the chord), m */
     double cos_r, sin_r;    /* rotation of the body's axes, counter-clockwise */
     double camber, camber_pos, thickness; /* NACA mpxx as fractions of the chord */
+    const ns2d_field *field; /* NS2D_SHAPE_FILE */
 } ns2d_body;
 
-/* The body's outline and signed distance on the host (the aerofoil keeps a polygon). */
+/*
+ * One body's outline and signed distance on the host. The aerofoil and a file's shape keep
+ * their surface as oriented segments (the body on their left: counter-clockwise loops, so the
+ * outward normal of a segment (ex, ey) is (ey, -ex)): the aerofoil a closed polygon, a file's
+ * shape the zero contour of its field (marching squares).
+ */
 typedef struct ns2d_outline {
     ns2d_body body;
-    int nvert;            /* aerofoil: polygon vertices, closed (last = first) */
-    double *vx, *vy;
+    int nseg;
+    double *seg; /* 4 per segment: ax, ay, bx, by */
 } ns2d_outline;
 
 int ns2d_outline_make(const ns2d_body *body, ns2d_outline *out);
 void ns2d_outline_free(ns2d_outline *o);
-/* Signed distance from (x, y) to the surface (m): negative inside. */
+/* Signed distance from (x, y) to the surface (m): negative inside. (A file's shape: its field,
+ * bilinear; beyond the field's grid, the value at the nearest edge plus the distance to it.) */
 double ns2d_outline_distance(const ns2d_outline *o, double x, double y);
+/* The area the outline encloses (m2). */
+double ns2d_outline_area(const ns2d_outline *o);
+/* A box around the body: [x0, x1] x [y0, y1]. */
+void ns2d_outline_box(const ns2d_outline *o, double *x0, double *x1, double *y0, double *y1);
+
+/* Every body of a case together: the flow sees their union, phi the least of theirs. */
+typedef struct ns2d_shapes {
+    int n;
+    ns2d_outline o[NS2D_MAX_BODIES];
+} ns2d_shapes;
+
+struct ns2d_params;
+int ns2d_shapes_make(const struct ns2d_params *p, ns2d_shapes *s);
+void ns2d_shapes_free(ns2d_shapes *s);
+double ns2d_shapes_distance(const ns2d_shapes *s, double x, double y);
+
+/*
+ * Reads a shape from a NetCDF file: variable `name` on (y, x) (or (1, y, x)) with coordinate
+ * variables x and y in metres, strictly increasing; `mask` says whether it is a solid fraction
+ * (the body where it exceeds 1/2, turned into a signed distance here) or a signed distance
+ * (negative inside, like flowcast's own body_distance). Every value is checked; the body must
+ * lie inside the grid (phi > 0 on its edges). The field is allocated in one block (free()).
+ */
+int ns2d_body_field_read(const char *path, const char *name, int mask, ns2d_field **field,
+                         fc_err *err);
+/* Bytes of a field in one block, and a copy of f placed at dst (that many bytes). */
+size_t ns2d_field_size(const ns2d_field *f);
+ns2d_field *ns2d_field_place(void *dst, const ns2d_field *f);
 
 /* Samples of the surface: position, outward unit normal and the arc length each stands for. */
 typedef struct ns2d_surface_point {
@@ -136,21 +190,23 @@ FC_HD static inline fc_real ns2d_open(const fc_real *open, ptrdiff_t k)
     return open ? open[k] : (fc_real)1;
 }
 
-struct ns2d_params;
-/* Builds the table from the body in p and the cell kinds: the faces a step updates that the
+/* Builds the table from the bodies in p and the cell kinds: the faces a step updates that the
  * body sets. */
 int ns2d_ib_build(const struct ns2d_params *p, const signed char *kind, ns2d_ib *ib, fc_err *err);
 void ns2d_ib_free(ns2d_ib *ib);
 
-/* The solid mask. Staircase: 1 where the cell's centre is inside the body. Immersed: 1 where
+/* The solid mask. Staircase: 1 where the cell's centre is inside a body. Immersed: 1 where
  * all four faces are (a face between fluid and solid then lies in the body, where its
- * velocity, 0, is exact). */
-int ns2d_body_cells(const ns2d_body *body, const fc_grid *g, fc_real *solid, int *ninside,
+ * velocity, 0, is exact). ninside[b]: the cell centres inside body b. */
+int ns2d_body_cells(const struct ns2d_params *p, const fc_grid *g, fc_real *solid, int *ninside,
                     fc_err *err);
 
-/* Force on the body per unit density and span (F / rho, m3 s-2) by the surface integral, from
+/* Where body b's surface comes closest to another body's (m; INFINITY with one body). */
+double ns2d_body_gap(const struct ns2d_params *p, int b);
+
+/* Force on each body per unit density and span (F / rho, m3 s-2) by the surface integral, from
  * the state's u, v, p, and the wall pressures at the body's leading (smallest x) and trailing
- * (largest x) points (m2 s-2). */
+ * (largest x) points (m2 s-2); f has p->nbodies elements. */
 typedef struct ns2d_body_force {
     double fx, fy, p_front, p_back;
 } ns2d_body_force;
@@ -158,8 +214,8 @@ int ns2d_body_force_of(const struct ns2d_params *p, const fc_real *u, const fc_r
                        const fc_real *pr, ns2d_body_force *f, fc_err *err);
 
 /*
- * The same force from a momentum balance over a box around the body (its edges on cell faces,
- * the body's bounding circle plus 4 cells, at least 2 cells inside the domain): the flux of
+ * The force on all bodies together from a momentum balance over a box around them (its edges on
+ * cell faces, their bounding boxes plus 4 cells, at least 2 cells inside the domain): the flux of
  * momentum u u + p I - nu (grad u + grad u^T) out through the edges, less the body force on the
  * fluid inside. Valid for a steady flow (the momentum change inside is left out): the
  * cross-check of the surface integral. 0 when the box does not fit (*fx = *fy = NaN).

@@ -5,8 +5,8 @@
  *   rest           u = v = p = 0; walls, lids, body forces and inflows start the flow (the
  *                  first projection turns an inflow into the potential flow at once).
  *   taylor_green   the exact decaying vortex (ns2d_taylor_green) at t = 0.
- *   [obstacle]     the body (ns2d_body.h) of the parameters: cells whose centre it covers are
- *                  masked.
+ *   [obstacle]     the bodies (ns2d_body.h) of the parameters: the solid cells they cover are
+ *                  masked (ns2d_body_cells); each must cover a cell centre.
  */
 #include <fc_build.h>
 
@@ -31,9 +31,9 @@ void ns2d_taylor_green(double U, double k, double nu, double t, double x, double
 static int fill(const fc_config *cfg, const fc_grid *g, const ns2d_params *p, int tg, double U,
                 double k, fc_state *host, fc_err *err)
 {
-    int inside = 0;
-    if (p->body.shape != NS2D_SHAPE_NONE) {
-        int st = ns2d_body_cells(&p->body, g, host->f[NS2D_SOLID], &inside, err);
+    int inside[NS2D_MAX_BODIES] = {0}, solid = 0;
+    if (p->nbodies > 0) {
+        int st = ns2d_body_cells(p, g, host->f[NS2D_SOLID], inside, err);
         if (st)
             return st;
     }
@@ -52,17 +52,20 @@ static int fill(const fc_config *cfg, const fc_grid *g, const ns2d_params *p, in
             host->f[NS2D_V][c] = (fc_real)v;
             if (i < g->nx && j < g->ny) {
                 host->f[NS2D_P][c] = (fc_real)pr;
-                if (p->body.shape == NS2D_SHAPE_NONE)
+                if (p->nbodies == 0)
                     host->f[NS2D_SOLID][c] = 0;
+                solid += host->f[NS2D_SOLID][c] != 0;
             }
         }
-    if (p->body.shape != NS2D_SHAPE_NONE && inside == 0)
-        return fc_fail(err, FC_EINPUT,
-                       "%s: [obstacle] covers no cell centre: it is smaller than a cell or "
-                       "outside the domain",
-                       cfg->path);
-    if (inside == g->nx * g->ny)
-        return fc_fail(err, FC_EINPUT, "%s: [obstacle] covers the whole domain", cfg->path);
+    static const char *const sec[NS2D_MAX_BODIES] = {"obstacle", "obstacle2", "obstacle3",
+                                                     "obstacle4"};
+    for (int b = 0; b < p->nbodies; b++)
+        if (inside[b] == 0)
+            return fc_fail(err, FC_EINPUT,
+                           "%s: [%s] covers no cell centre: it is smaller than a cell or "
+                           "outside the domain", cfg->path, sec[b]);
+    if (solid == g->nx * g->ny)
+        return fc_fail(err, FC_EINPUT, "%s: the obstacles cover the whole domain", cfg->path);
     return FC_OK;
 }
 

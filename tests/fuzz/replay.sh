@@ -2,7 +2,7 @@
 # replay.sh: every fuzz target runs once over its seed corpus and its regressions (the inputs
 # that once crashed it), under whatever sanitizers the build has.
 . "${top_srcdir:-.}/tests/lib.sh"
-for t in case restart field model data plot manifest; do
+for t in case restart field model data plot manifest body; do
   bin="$top_builddir/tests/fuzz/replay_$t"
   "$bin" "$top_srcdir/tests/fuzz/corpus/$t" "$top_srcdir/tests/fuzz/regressions/$t" >"$tmp/err" 2>&1
   rc=$?
