@@ -78,10 +78,10 @@ int fc_val_taylor_green(int n, double *rel_err, fc_err *err);
  * after their projections, over the pressure tolerance (at most 1 when it holds). */
 int fc_val_divergence(int n, int steps, double *ratio, fc_err *err);
 /* Schaefer & Turek's (1996) cylinder in a channel at Re 100 (case 2D-2) with d cells across the
- * diameter: Strouhal number and largest drag and lift coefficients over the last shedding
- * periods of t_end seconds. */
-int fc_val_cylinder(int d, double t_end, double *strouhal, double *cd_max, double *cl_max,
-                    fc_err *err);
+ * diameter, its [obstacle] boundary "staircase" or "immersed": Strouhal number and largest drag
+ * and lift coefficients over the second half of t_end seconds. */
+int fc_val_cylinder(int d, const char *boundary, double t_end, double *strouhal, double *cd_max,
+                    double *cl_max, fc_err *err);
 
 /* Pseudo-spectral Taylor-Green vortex on n x n points of [0, 2 pi)^2 with viscosity nu,
  * biharmonic hyperviscosity nu_h and drag mu, to t = t_end: largest error of the vorticity

@@ -447,7 +447,9 @@ static const fc_diag_spec ns2d_diags[NDIAGS] = {
     {"kinetic_energy", "kinetic energy per unit density and depth (integral of |u|^2/2)",
      "m4 s-2"},
     {"enstrophy", "enstrophy (integral of vorticity^2/2)", "m2 s-2"},
-    {"max_divergence", "largest |div u| over fluid cells", "s-1"},
+    {"max_divergence", "largest |div u| over fluid cells (a cell cut by an immersed body: the "
+                       "net outflow through the open part of its faces, per unit cell area)",
+     "s-1"},
     {"drag_coefficient", "drag coefficient 2 F_x / (U^2 L) of the obstacles together (missing "
                          "without one)", "1"},
     {"lift_coefficient", "lift coefficient 2 F_y / (U^2 L) of the obstacles together (missing "
@@ -601,6 +603,12 @@ static int ns2d_diagnose(const void *params, const fc_grid *g, fc_state *host, d
     const ptrdiff_t P = g->pitch;
     const double area = g->dx * g->dy;
     double ke = 0, ens = 0, div = 0;
+    /* Cells cut by an immersed body conserve the mass of their open part: their divergence is
+     * the net outflow through the faces' open fractions, per unit cell area. */
+    fc_real *open[2] = {NULL, NULL};
+    if (p->nbodies > 0 && p->body[0].boundary == NS2D_BODY_IMMERSED &&
+        ns2d_body_apertures(p, open))
+        return fc_fail(err, FC_ENOMEM, "out of host memory for the faces' open fractions");
     for (int j = 0; j < g->ny; j++)
         for (int i = 0; i < g->nx; i++) {
             ptrdiff_t k = fc_idx(P, g->ng, i, j);
@@ -611,9 +619,12 @@ static int ns2d_diagnose(const void *params, const fc_grid *g, fc_state *host, d
             ke += (u[k] * u[k] + u[k + 1] * u[k + 1] + v[k] * v[k] + v[k + P] * v[k + P]) / 4;
             double w = corner_vorticity(g, host, i, j);
             ens += w * w / 2;
-            double dv = fabs(ns2d_divergence(u, v, k, P, (fc_real)g->dx, (fc_real)g->dy));
+            double dv = fabs(
+                ns2d_divergence_open(u, v, open[0], open[1], k, P, (fc_real)g->dx, (fc_real)g->dy));
             div = dv > div ? dv : div;
         }
+    free(open[0]);
+    free(open[1]);
     d[D_KE] = ke * area;
     d[D_ENS] = ens * area;
     d[D_DIV] = div;

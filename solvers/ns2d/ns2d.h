@@ -131,8 +131,8 @@ FC_HD static inline int ns2d_face_couples(const ns2d_ib *ib, ptrdiff_t k, ptrdif
 /*
  * Whether the cell at k is an unknown of the pressure equation: a fluid cell with a face that
  * couples it to a fluid or outflow neighbour. A cell cut by an immersed body may have every open
- * face held; the forcing then sets its divergence (the mass source of ns2d_body.h) and the
- * projection leaves it alone.
+ * face held; the forcing and its mass fix (ns2d_ib_fix in ns2d_body.h) then close its budget and
+ * the projection leaves it alone.
  */
 FC_HD static inline int ns2d_pressure_cell(const signed char *kind, const ns2d_ib *ib, ptrdiff_t k,
                                            ptrdiff_t pitch)

@@ -402,9 +402,9 @@ int ns2d_outline_sample(const ns2d_outline *o, double spacing, ns2d_surface_poin
 
 /* ---- shapes from a file ---- */
 
-/* The largest field read: 2^15 nodes a side, 2^26 in all (half a GiB of doubles). */
+/* The largest field read: 2^15 nodes a side, 2^24 in all (a 4096^2 field: 128 MiB of doubles). */
 #define FIELD_MAX_SIDE (1 << 15)
-#define FIELD_MAX_NODES (1 << 26)
+#define FIELD_MAX_NODES (1 << 24)
 
 size_t ns2d_field_size(const ns2d_field *f)
 {
@@ -809,6 +809,9 @@ static int face_apertures(const ns2d_shapes *o, const fc_grid *g, ns2d_ib *ib)
                 if (fabs(phi) < reach) {
                     const double hx = comp == 0 ? 0 : g->dx / 2, hy = comp == 0 ? g->dy / 2 : 0;
                     open = aperture(o, x - hx, y - hy, x + hx, y + hy);
+                    /* Round-off decides nothing: a face whose end merely touches the surface
+                     * is open or shut, the same way on either side of a symmetric body. */
+                    open = open < 1e-9 ? 0 : open > 1 - 1e-9 ? 1 : open;
                 }
                 ib->open[comp][fc_idx(g->pitch, g->ng, i, j)] = (fc_real)open;
             }
@@ -909,6 +912,276 @@ static int build_lists(const ns2d_params *p, const ns2d_shapes *o, const signed 
     return st;
 }
 
+int ns2d_body_apertures(const ns2d_params *p, fc_real *open[2])
+{
+    ns2d_shapes o;
+    ns2d_ib ib = {0};
+    open[0] = open[1] = NULL;
+    if (ns2d_shapes_make(p, &o))
+        return FC_ENOMEM;
+    const int st = face_apertures(&o, &p->grid, &ib);
+    ns2d_shapes_free(&o);
+    open[0] = ib.open[0];
+    open[1] = ib.open[1];
+    if (st) {
+        free(open[0]), free(open[1]);
+        open[0] = open[1] = NULL;
+    }
+    return st;
+}
+
+/* ---- the mass fix of cut cells without an unknown ---- */
+
+/* Face d (0 west, 1 east, 2 south, 3 north) of the cell at k: component, index, outward sign. */
+static void cell_face(ptrdiff_t k, ptrdiff_t pitch, int d, int *comp, ptrdiff_t *f, int *sign)
+{
+    *comp = d / 2;
+    *f = d == 1 ? k + 1 : d == 3 ? k + pitch : k;
+    *sign = d % 2 ? 1 : -1;
+}
+
+static int fix_find(int *parent, int c)
+{
+    while (parent[c] != c)
+        c = parent[c] = parent[parent[c]];
+    return c;
+}
+
+/* Cholesky factor of the m x m SPD matrix a in place (lower); 0 if it is not positive. */
+static int cholesky(double *a, int m)
+{
+    for (int j = 0; j < m; j++) {
+        double d = a[j * m + j];
+        for (int k = 0; k < j; k++)
+            d -= a[j * m + k] * a[j * m + k];
+        if (!(d > 1e-12 * fabs(a[j * m + j])) || !(d > 0))
+            return 0;
+        a[j * m + j] = sqrt(d);
+        for (int i = j + 1; i < m; i++) {
+            double v = a[i * m + j];
+            for (int k = 0; k < j; k++)
+                v -= a[i * m + k] * a[j * m + k];
+            a[i * m + j] = v / a[j * m + j];
+        }
+    }
+    return 1;
+}
+
+static void cholesky_solve(const double *l, int m, double *x)
+{
+    for (int i = 0; i < m; i++) {
+        for (int k = 0; k < i; k++)
+            x[i] -= l[i * m + k] * x[k];
+        x[i] /= l[i * m + i];
+    }
+    for (int i = m - 1; i >= 0; i--) {
+        for (int k = i + 1; k < m; k++)
+            x[i] -= l[k * m + i] * x[k];
+        x[i] /= l[i * m + i];
+    }
+}
+
+/* Grows each of the n arrays *arr[a] (elements of size[a] bytes) to count elements. */
+static int grow_arrays(void **const *arr, const size_t *size, int n, size_t count)
+{
+    for (int a = 0; a < n; a++) {
+        void *t = realloc(*arr[a], count * size[a]);
+        if (!t)
+            return FC_ENOMEM;
+        *arr[a] = t;
+    }
+    return FC_OK;
+}
+
+/* Clusters larger than this keep their mass source (none has been seen beyond a few cells). */
+#define FIX_MAX_CLUSTER 64
+
+/*
+ * Builds ib->fix (ns2d_body.h) from the kinds, the held bits and the apertures. Cells next to a
+ * periodic side's copy faces are left out (their source stays), as are clusters whose system is
+ * singular (a pocket with no held face to a cell that has an unknown).
+ */
+static int build_mass_fix(const ns2d_params *p, const signed char *kind, ns2d_ib *ib)
+{
+    const fc_grid *g = &p->grid;
+    const ptrdiff_t P = g->pitch;
+    const double len[2] = {g->dy, g->dx}; /* a u face is dy long, a v face dx */
+    ns2d_ib_fix *fx = &ib->fix;
+    int *cell_at = malloc(g->nalloc * sizeof *cell_at), ncell = 0, *parent = NULL;
+    ptrdiff_t *cells = NULL;
+    int st = FC_OK, cap_t = 0, cap_e = 0;
+    if (!cell_at)
+        return FC_ENOMEM;
+    for (size_t q = 0; q < g->nalloc; q++)
+        cell_at[q] = -1;
+    /* The cells without an unknown, away from periodic copies. */
+    for (int j = 0; j < g->ny; j++)
+        for (int i = 0; i < g->nx; i++) {
+            const ptrdiff_t k = fc_idx(P, g->ng, i, j);
+            if (kind[k] != NS2D_FLUID || ns2d_pressure_cell(kind, ib, k, P) ||
+                (i == g->nx - 1 && g->bc[FC_WEST] == FC_BC_PERIODIC) ||
+                (j == g->ny - 1 && g->bc[FC_SOUTH] == FC_BC_PERIODIC))
+                continue;
+            ptrdiff_t *t = realloc(cells, (size_t)(ncell + 1) * sizeof *t);
+            if (!t) {
+                free(cells), free(cell_at);
+                return FC_ENOMEM;
+            }
+            cells = t;
+            cell_at[k] = ncell;
+            cells[ncell++] = k;
+        }
+    /* A face may change when it is held, open, and between two fluid cells. */
+#define ADJUSTABLE(C, F, K, NB)                                                                  \
+    (ns2d_held(ib->held, (C), (F)) && ib->open[C][F] > 0 && kind[K] == NS2D_FLUID &&             \
+     kind[NB] == NS2D_FLUID)
+    if (ncell > 0 && !(parent = malloc((size_t)ncell * sizeof *parent)))
+        st = FC_ENOMEM;
+    for (int c = 0; c < ncell && !st; c++)
+        parent[c] = c;
+    for (int c = 0; c < ncell && !st; c++)
+        for (int d = 0; d < 4; d++) {
+            int comp, sign;
+            ptrdiff_t f;
+            cell_face(cells[c], P, d, &comp, &f, &sign);
+            const ptrdiff_t nb = cells[c] + (d == 0 ? -1 : d == 1 ? 1 : d == 2 ? -P : P);
+            if (ADJUSTABLE(comp, f, cells[c], nb) && cell_at[nb] >= 0)
+                parent[fix_find(parent, c)] = fix_find(parent, cell_at[nb]);
+        }
+    /* Per cluster: its cells (those with an adjustable face), faces and sources, and the dense
+     * matrices of its system (M, the signs S and fluxes B per member, the weights W). */
+    enum { MC = FIX_MAX_CLUSTER, MF = 4 * FIX_MAX_CLUSTER };
+    int *member = malloc((size_t)(ncell > 0 ? ncell : 1) * sizeof *member);
+    double *M = malloc(MC * MC * sizeof *M), *S = malloc(MC * MF * sizeof *S),
+           *B = malloc(MC * MF * sizeof *B), *W = malloc(MF * MF * sizeof *W);
+    if (!member || !M || !S || !B || !W)
+        st = FC_ENOMEM;
+    for (int root = 0; root < ncell && !st; root++) {
+        if (fix_find(parent, root) != root)
+            continue;
+        int m = 0;
+        for (int c = 0; c < ncell; c++)
+            if (fix_find(parent, c) == root) {
+                int any = 0;
+                for (int d = 0; d < 4; d++) {
+                    int comp, sign;
+                    ptrdiff_t f;
+                    cell_face(cells[c], P, d, &comp, &f, &sign);
+                    const ptrdiff_t nb = cells[c] + (d == 0 ? -1 : d == 1 ? 1 : d == 2 ? -P : P);
+                    any |= ADJUSTABLE(comp, f, cells[c], nb);
+                }
+                if (any && m < FIX_MAX_CLUSTER)
+                    member[m++] = c;
+            }
+        if (m == 0)
+            continue;
+        /* Faces (adjustable) and sources (every open face of a member), 4 m at most each. */
+        int fcomp[4 * FIX_MAX_CLUSTER], gcomp[4 * FIX_MAX_CLUSTER], nf = 0, ng = 0;
+        ptrdiff_t fk[4 * FIX_MAX_CLUSTER], gk[4 * FIX_MAX_CLUSTER];
+        for (int a = 0; a < m; a++)
+            for (int d = 0; d < 4; d++) {
+                int comp, sign;
+                ptrdiff_t f;
+                const ptrdiff_t k = cells[member[a]];
+                cell_face(k, P, d, &comp, &f, &sign);
+                const ptrdiff_t nb = k + (d == 0 ? -1 : d == 1 ? 1 : d == 2 ? -P : P);
+                int seen = 0;
+                for (int q = 0; q < ng && !seen; q++)
+                    seen = gcomp[q] == comp && gk[q] == f;
+                if (!seen && ib->open[comp][f] > 0)
+                    gcomp[ng] = comp, gk[ng++] = f;
+                seen = 0;
+                for (int q = 0; q < nf && !seen; q++)
+                    seen = fcomp[q] == comp && fk[q] == f;
+                if (!seen && ADJUSTABLE(comp, f, k, nb))
+                    fcomp[nf] = comp, fk[nf++] = f;
+            }
+        /* S[a][f]: the sign of face f in member a's outflow (0 if not its face); B[a][g] the
+         * same times the open part of source g's length. */
+#define S(A, F) S[(A) * MF + (F)]
+#define B(A, G) B[(A) * MF + (G)]
+#define W(F, G) W[(F) * MF + (G)]
+        for (int q = 0; q < m * m; q++)
+            M[q] = 0;
+        for (int a = 0; a < m; a++) {
+            for (int q = 0; q < nf; q++)
+                S(a, q) = 0;
+            for (int q = 0; q < ng; q++)
+                B(a, q) = 0;
+            for (int d = 0; d < 4; d++) {
+                int comp, sign;
+                ptrdiff_t f;
+                cell_face(cells[member[a]], P, d, &comp, &f, &sign);
+                for (int q = 0; q < nf; q++)
+                    if (fcomp[q] == comp && fk[q] == f)
+                        S(a, q) = sign;
+                for (int q = 0; q < ng; q++)
+                    if (gcomp[q] == comp && gk[q] == f)
+                        B(a, q) = sign * ib->open[comp][f] * len[comp];
+            }
+        }
+        for (int a = 0; a < m; a++)
+            for (int b = 0; b < m; b++)
+                for (int q = 0; q < nf; q++)
+                    M[a * m + b] += S(a, q) * S(b, q) * ib->open[fcomp[q]][fk[q]] * len[fcomp[q]];
+        if (!cholesky(M, m))
+            continue; /* a closed pocket: its source stays */
+        /* w[f][g] = -sum_a S[a][f] (M^-1 B)[a][g] */
+        double X[MC];
+        for (int q = 0; q < nf; q++)
+            for (int r = 0; r < ng; r++)
+                W(q, r) = 0;
+        for (int r = 0; r < ng; r++) {
+            for (int a = 0; a < m; a++)
+                X[a] = B(a, r);
+            cholesky_solve(M, m, X);
+            for (int q = 0; q < nf; q++)
+                for (int a = 0; a < m; a++)
+                    W(q, r) -= S(a, q) * X[a];
+        }
+        for (int q = 0; q < nf && !st; q++) {
+            if (fx->n + 1 >= cap_t) {
+                cap_t = cap_t ? 2 * cap_t : 64;
+                void **arr[3] = {(void **)&fx->comp, (void **)&fx->k, (void **)&fx->start};
+                const size_t size[3] = {1, sizeof *fx->k, sizeof *fx->start};
+                if ((st = grow_arrays(arr, size, 3, (size_t)cap_t + 1)))
+                    break;
+                fx->start[0] = fx->n == 0 ? 0 : fx->start[0];
+            }
+            int e = fx->start[fx->n];
+            for (int r = 0; r < ng; r++) {
+                if (W(q, r) == 0)
+                    continue;
+                if (e + 1 > cap_e) {
+                    cap_e = cap_e ? 2 * cap_e : 256;
+                    void **arr[3] = {(void **)&fx->src_comp, (void **)&fx->src_k, (void **)&fx->w};
+                    const size_t size[3] = {1, sizeof *fx->src_k, sizeof *fx->w};
+                    if ((st = grow_arrays(arr, size, 3, (size_t)cap_e)))
+                        break;
+                }
+                fx->src_comp[e] = (unsigned char)gcomp[r];
+                fx->src_k[e] = gk[r];
+                fx->w[e++] = W(q, r);
+            }
+            if (st)
+                break;
+            fx->comp[fx->n] = (unsigned char)fcomp[q];
+            fx->k[fx->n] = fk[q];
+            fx->start[++fx->n] = e;
+        }
+    }
+#undef ADJUSTABLE
+#undef S
+#undef B
+#undef W
+    free(M), free(S), free(B), free(W);
+    free(member);
+    free(parent);
+    free(cells);
+    free(cell_at);
+    return st;
+}
+
 int ns2d_ib_build(const ns2d_params *p, const signed char *kind, ns2d_ib *ib, fc_err *err)
 {
     memset(ib, 0, sizeof *ib);
@@ -920,6 +1193,8 @@ int ns2d_ib_build(const ns2d_params *p, const signed char *kind, ns2d_ib *ib, fc
     int st = face_apertures(&o, &p->grid, ib);
     if (!st)
         st = build_lists(p, &o, kind, ib);
+    if (!st)
+        st = build_mass_fix(p, kind, ib);
     ns2d_shapes_free(&o);
     if (st) {
         ns2d_ib_free(ib);
@@ -940,6 +1215,12 @@ void ns2d_ib_free(ns2d_ib *ib)
     free(ib->held);
     free(ib->open[0]);
     free(ib->open[1]);
+    free(ib->fix.comp);
+    free(ib->fix.k);
+    free(ib->fix.start);
+    free(ib->fix.src_comp);
+    free(ib->fix.src_k);
+    free(ib->fix.w);
     memset(ib, 0, sizeof *ib);
 }
 

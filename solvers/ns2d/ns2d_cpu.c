@@ -37,6 +37,7 @@ typedef struct ns2d_cpu_state {
     ns2d_mg_solver pressure; /* the pressure solve (ns2d_mg.h) */
     ns2d_ib ib;              /* the faces the obstacle sets (ns2d_body.h) */
     fc_real *ib_value;       /* their new values, gathered before any is written */
+    fc_real *ib_fix_value;   /* the mass fix's changes, likewise */
 } ns2d_cpu_state;
 
 /* ---- the step ---- */
@@ -78,6 +79,17 @@ static void ns2d_force_body_cpu(ns2d_cpu_state *state, int out)
                 q[l->k[e]] = val[e];
         }
     }
+    /* The mass fix of cut cells without an unknown: every change read before any is made. */
+    const ns2d_ib_fix *fx = &state->ib.fix;
+    fc_real *const *q = state->U[out];
+    for (int t = 0; t < fx->n; t++) {
+        double dq = 0;
+        for (int e = fx->start[t]; e < fx->start[t + 1]; e++)
+            dq += fx->w[e] * q[fx->src_comp[e]][fx->src_k[e]];
+        state->ib_fix_value[t] = (fc_real)dq;
+    }
+    for (int t = 0; t < fx->n; t++)
+        q[fx->comp[t]][fx->k[t]] += state->ib_fix_value[t];
 }
 
 /*
@@ -245,6 +257,7 @@ static void ns2d_destroy_cpu(void *opaque)
     ns2d_mg_solver_free(&state->pressure);
     ns2d_ib_free(&state->ib);
     free(state->ib_value);
+    free(state->ib_fix_value);
     free(state);
 }
 
@@ -294,7 +307,10 @@ static int ns2d_upload_cpu(void *opaque, const fc_state *host, fc_err *err)
     free(state->ib_value);
     const int nib = state->ib.face[0].n > state->ib.face[1].n ? state->ib.face[0].n
                                                               : state->ib.face[1].n;
-    if (!(state->ib_value = malloc((size_t)(nib > 0 ? nib : 1) * sizeof *state->ib_value)))
+    free(state->ib_fix_value);
+    const size_t nfix = state->ib.fix.n > 0 ? (size_t)state->ib.fix.n : 1;
+    if (!(state->ib_value = malloc((size_t)(nib > 0 ? nib : 1) * sizeof *state->ib_value)) ||
+        !(state->ib_fix_value = malloc(nfix * sizeof *state->ib_fix_value)))
         return fc_fail(err, FC_ENOMEM, "out of host memory for the immersed boundary");
     ns2d_fill_ghosts_cpu(state, 0);
     return FC_OK;

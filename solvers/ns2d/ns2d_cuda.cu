@@ -83,6 +83,11 @@ typedef struct ns2d_cuda_state {
     ns2d_ib ib;
     ptrdiff_t *ib_k[2], *ib_nb1[2], *ib_nb2[2];
     fc_real *ib_w1[2], *ib_w2[2], *ib_val[2];
+    /* The mass fix (ns2d_ib_fix): rows of weights over both components, a change per row. */
+    unsigned char *fix_comp, *fix_src_comp;
+    ptrdiff_t *fix_k, *fix_src_k;
+    int *fix_start;
+    fc_real *fix_w, *fix_val;
     unsigned char *held;
     fc_real *open[2]; /* the faces' open fractions, or NULL */
     ns2d_dev_report *rep;
@@ -434,7 +439,29 @@ __global__ static void ns2d_ib_scatter_kernel(int e0, int e1, const ptrdiff_t *k
         q[k[e]] = val[e];
 }
 
-/* As ns2d_force_body_cpu: each level of each component's table in turn. */
+/* The mass fix, row t of n: its change gathered from both components, then added. */
+__global__ static void ns2d_ib_fix_gather_kernel(int n, const int *start,
+                                                 const unsigned char *src_comp,
+                                                 const ptrdiff_t *src_k, const fc_real *w,
+                                                 const fc_real *u, const fc_real *v, fc_real *val)
+{
+    for (int t = blockIdx.x * blockDim.x + threadIdx.x; t < n; t += gridDim.x * blockDim.x) {
+        fc_real s = 0;
+        for (int e = start[t]; e < start[t + 1]; e++)
+            s += w[e] * (src_comp[e] ? v : u)[src_k[e]];
+        val[t] = s;
+    }
+}
+
+__global__ static void ns2d_ib_fix_scatter_kernel(int n, const unsigned char *comp,
+                                                  const ptrdiff_t *k, const fc_real *val,
+                                                  fc_real *u, fc_real *v)
+{
+    for (int t = blockIdx.x * blockDim.x + threadIdx.x; t < n; t += gridDim.x * blockDim.x)
+        (comp[t] ? v : u)[k[t]] += val[t];
+}
+
+/* As ns2d_force_body_cpu: each level of each component's table in turn, then the mass fix. */
 static int ns2d_force_body_cuda(ns2d_cuda_state *state, int out, fc_err *err)
 {
     for (int comp = 0; comp < 2; comp++) {
@@ -451,6 +478,17 @@ static int ns2d_force_body_cuda(ns2d_cuda_state *state, int out, fc_err *err)
                 e0, e1, state->ib_k[comp], state->ib_val[comp], state->U[out][comp]);
             FC_CUDA_TRY(cudaGetLastError());
         }
+    }
+    const int n = state->ib.fix.n;
+    if (n > 0) {
+        ns2d_ib_fix_gather_kernel<<<vec_blocks(n), VEC_BLOCK>>>(
+            n, state->fix_start, state->fix_src_comp, state->fix_src_k, state->fix_w,
+            state->U[out][NS2D_U], state->U[out][NS2D_V], state->fix_val);
+        FC_CUDA_TRY(cudaGetLastError());
+        ns2d_ib_fix_scatter_kernel<<<vec_blocks(n), VEC_BLOCK>>>(
+            n, state->fix_comp, state->fix_k, state->fix_val, state->U[out][NS2D_U],
+            state->U[out][NS2D_V]);
+        FC_CUDA_TRY(cudaGetLastError());
     }
     return FC_OK;
 }
@@ -672,6 +710,16 @@ static void free_solver(ns2d_cuda_state *state)
         state->ib_k[c] = state->ib_nb1[c] = state->ib_nb2[c] = NULL;
         state->ib_w1[c] = state->ib_w2[c] = state->ib_val[c] = NULL;
     }
+    {
+        void *arrays[] = {state->fix_comp, state->fix_src_comp, state->fix_k, state->fix_src_k,
+                          state->fix_start, state->fix_w, state->fix_val};
+        for (size_t a = 0; a < sizeof arrays / sizeof arrays[0]; a++)
+            cudaFree(arrays[a]);
+        state->fix_comp = state->fix_src_comp = NULL;
+        state->fix_k = state->fix_src_k = NULL;
+        state->fix_start = NULL;
+        state->fix_w = state->fix_val = NULL;
+    }
     cudaFree(state->held);
     cudaFree(state->open[0]);
     cudaFree(state->open[1]);
@@ -804,6 +852,30 @@ static int upload_ib(ns2d_cuda_state *state, fc_err *err)
             st = fc_dev_upload(state->ib_w2[c], w + n, (size_t)l->n * sizeof(fc_real), err);
         free(w);
     }
+    const ns2d_ib_fix *fx = &state->ib.fix;
+    if (st || fx->n == 0)
+        return st;
+    const size_t nt = (size_t)fx->n, ne = (size_t)fx->start[fx->n];
+    fc_real *w = (fc_real *)malloc((ne > 0 ? ne : 1) * sizeof(fc_real));
+    if (!w)
+        return fc_fail(err, FC_ENOMEM, "out of host memory");
+    for (size_t e = 0; e < ne; e++)
+        w[e] = (fc_real)fx->w[e];
+    if (!(st = fc_dev_alloc((void **)&state->fix_comp, nt, err)) &&
+        !(st = fc_dev_alloc((void **)&state->fix_k, nt * sizeof(ptrdiff_t), err)) &&
+        !(st = fc_dev_alloc((void **)&state->fix_start, (nt + 1) * sizeof(int), err)) &&
+        !(st = fc_dev_alloc((void **)&state->fix_val, nt * sizeof(fc_real), err)) &&
+        !(st = fc_dev_alloc((void **)&state->fix_src_comp, ne > 0 ? ne : 1, err)) &&
+        !(st = fc_dev_alloc((void **)&state->fix_src_k, (ne > 0 ? ne : 1) * sizeof(ptrdiff_t),
+                            err)) &&
+        !(st = fc_dev_alloc((void **)&state->fix_w, (ne > 0 ? ne : 1) * sizeof(fc_real), err)) &&
+        !(st = fc_dev_upload(state->fix_comp, fx->comp, nt, err)) &&
+        !(st = fc_dev_upload(state->fix_k, fx->k, nt * sizeof(ptrdiff_t), err)) &&
+        !(st = fc_dev_upload(state->fix_start, fx->start, (nt + 1) * sizeof(int), err)) && ne &&
+        !(st = fc_dev_upload(state->fix_src_comp, fx->src_comp, ne, err)) &&
+        !(st = fc_dev_upload(state->fix_src_k, fx->src_k, ne * sizeof(ptrdiff_t), err)))
+        st = fc_dev_upload(state->fix_w, w, ne * sizeof(fc_real), err);
+    free(w);
     return st;
 }
 

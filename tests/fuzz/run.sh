@@ -8,7 +8,7 @@
 set -eu
 dist=$1 src=$2 build=$3
 secs=${FUZZ_SECONDS:-60}
-targets=${FUZZ_TARGETS:-case restart field model data plot manifest}
+targets=${FUZZ_TARGETS:-case restart field model data plot manifest body}
 command -v clang >/dev/null 2>&1 || { echo "make fuzz: needs clang (Debian: clang libclang-rt-dev)" >&2; exit 1; }
 cd "$dist"
 echo "fuzz: configuring $dist with clang (--enable-fuzzers)"
