@@ -246,6 +246,16 @@ static const struct {
      "boundary = immersed\nnaca = 2412\nsize = 0.8\nangle_of_attack = 8\ncenter_x = 1\n"
      "center_y = 0.5\n[initial]\ntype = rest\n",
      100},
+    /* Two immersed bodies, a rotated ellipse and a square: the union, and the mass fix of
+     * both bodies' cut cells. */
+    {"ns2d_two_bodies_immersed",
+     "[case]\nsolver = ns2d\n[grid]\nnx = 160\nny = 64\nx_max = 2.5\ny_max = 1\n[time]\n"
+     "t_end = 1\ncfl = 0.8\n[physics]\nreynolds = 200\nreference_length = 0.2\n[boundary]\n"
+     "west = inflow\neast = open\n[numerics]\npoisson_tol = " POISSON_TOL "\n[obstacle]\n"
+     "shape = ellipse\nboundary = immersed\nwidth = 0.3\nheight = 0.15\nrotation = 20\n"
+     "center_x = 0.5\ncenter_y = 0.45\n[obstacle2]\nshape = square\nsize = 0.15\n"
+     "rotation = 30\ncenter_x = 1.2\ncenter_y = 0.55\n[initial]\ntype = rest\n",
+     100},
 };
 
 typedef struct diff {

@@ -431,10 +431,16 @@ int fc_val_cylinder(int d, const char *boundary, double t_end, double *strouhal,
         if ((st = fc_sim_download(&s, err)))
             break;
         const double cd = diagnostic(&s, "drag_coefficient");
-        if (n == cap) {
+        if (t && cl && n == cap) {
+            double *tt = realloc(t, 2 * cap * sizeof *t);
+            t = tt ? tt : t;
+            double *tc = tt ? realloc(cl, 2 * cap * sizeof *cl) : NULL;
+            cl = tc ? tc : cl;
+            if (!tc) {
+                st = fc_fail(err, FC_ENOMEM, "out of memory");
+                break;
+            }
             cap *= 2;
-            t = realloc(t, cap * sizeof *t);
-            cl = realloc(cl, cap * sizeof *cl);
         }
         if (!t || !cl) {
             st = fc_fail(err, FC_ENOMEM, "out of memory");
