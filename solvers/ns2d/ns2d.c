@@ -6,6 +6,7 @@
 #include <fc_build.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,8 +125,17 @@ static int naca_digits(const char *s, double *m, double *pos, double *t)
     return *t > 0 && (*m == 0 || *pos > 0);
 }
 
-static const char *const obstacle_sections[NS2D_MAX_BODIES] = {"obstacle", "obstacle2",
-                                                                "obstacle3", "obstacle4"};
+const char *const ns2d_obstacle_sections[NS2D_MAX_BODIES] = {"obstacle", "obstacle2", "obstacle3",
+                                                             "obstacle4"};
+
+int ns2d_body_error(const fc_config *cfg, fc_err *err, int body, const char *key, const char *why)
+{
+    char text[sizeof err->msg];
+    snprintf(text, sizeof text, "%s", why);
+    err->msg[0] = 0;
+    fc_cfg_error(cfg, err, ns2d_obstacle_sections[body], key, "%s", text);
+    return FC_EINPUT;
+}
 
 /* The keys each body's shape needs; the bodies numbered from [obstacle] on, without gaps. */
 static int ns2d_check_obstacle(const fc_config *cfg, fc_err *err)
@@ -133,7 +143,7 @@ static int ns2d_check_obstacle(const fc_config *cfg, fc_err *err)
     static const char *const shape_words[] = {"", "circle", "square", "rectangle", "ellipse"};
     int n = 0, gap = -1;
     for (int bi = 0; bi < NS2D_MAX_BODIES; bi++) {
-        const char *sec = obstacle_sections[bi];
+        const char *sec = ns2d_obstacle_sections[bi];
         const int shape = fc_cfg_choice(cfg, sec, "shape");
         if (shape == NS2D_SHAPE_NONE) {
             gap = gap < 0 ? bi : gap;
@@ -141,7 +151,7 @@ static int ns2d_check_obstacle(const fc_config *cfg, fc_err *err)
         }
         if (gap >= 0) {
             fc_cfg_error(cfg, err, sec, "shape", "[%s] has no shape: number the bodies from "
-                         "[obstacle] on, without gaps", obstacle_sections[gap]);
+                         "[obstacle] on, without gaps", ns2d_obstacle_sections[gap]);
             n++;
         }
         if ((shape == NS2D_SHAPE_CIRCLE || shape == NS2D_SHAPE_SQUARE ||
@@ -267,7 +277,7 @@ static int ns2d_make_params(const fc_config *cfg, const fc_grid *g, void **out, 
     int nbodies = 0, st = FC_OK;
     size_t extra = 0;
     for (int b = 0; b < NS2D_MAX_BODIES && !st; b++) {
-        const char *sec = obstacle_sections[b];
+        const char *sec = ns2d_obstacle_sections[b];
         if (fc_cfg_choice(cfg, sec, "shape") == NS2D_SHAPE_NONE)
             break;
         body[nbodies] = read_body(cfg, sec);
@@ -278,14 +288,10 @@ static int ns2d_make_params(const fc_config *cfg, const fc_grid *g, void **out, 
             else
                 st = ns2d_body_field_read(path, fc_cfg_str(cfg, sec, "variable"),
                                           fc_cfg_choice(cfg, sec, "field") == 1, &field[b], err);
-            if (st) {
-                char why[sizeof err->msg];
-                memcpy(why, err->msg, sizeof why);
-                why[sizeof why - 1] = 0;
-                fc_fail(err, st, "%s: [%s] file: %s", cfg->path, sec, why);
-            } else {
+            if (st == FC_EINPUT)
+                ns2d_body_error(cfg, err, b, "file", err->msg);
+            else if (!st)
                 extra += ns2d_field_size(field[b]);
-            }
             free(path);
         }
         nbodies++;
@@ -327,18 +333,20 @@ static int ns2d_make_params(const fc_config *cfg, const fc_grid *g, void **out, 
         const double need = 5 * fmax(g->dx, g->dy);
         for (int b = 0; b < nbodies && !st; b++) {
             const double gap = ns2d_body_gap(p, b);
+            char why[256];
             if (isnan(gap))
                 st = fc_fail(err, FC_ENOMEM, "out of memory for the bodies' surfaces");
-            else if (!(gap > 0))
-                st = fc_fail(err, FC_EINPUT, "%s: [%s] overlaps another body; immersed bodies "
-                             "must stand more than 5 cells apart (%.3g m), where the force "
-                             "probes reach", cfg->path, obstacle_sections[b], need);
-            else if (!(gap > need))
-                st = fc_fail(err, FC_EINPUT,
-                             "%s: [%s] comes within %.3g m (%.2g cells) of another body; "
-                             "immersed bodies must stand more than 5 cells apart (%.3g m), where "
-                             "the force probes reach", cfg->path, obstacle_sections[b], gap,
-                             gap / fmax(g->dx, g->dy), need);
+            else if (!(gap > need)) {
+                if (gap > 0)
+                    snprintf(why, sizeof why, "comes within %.3g m (%.2g cells) of another body",
+                             gap, gap / fmax(g->dx, g->dy));
+                else
+                    snprintf(why, sizeof why, "overlaps another body");
+                snprintf(why + strlen(why), sizeof why - strlen(why),
+                         "; immersed bodies must stand more than 5 cells apart (%.3g m), where "
+                         "the force probes reach", need);
+                st = ns2d_body_error(cfg, err, b, "shape", why);
+            }
         }
     }
     if (st) {

@@ -97,6 +97,13 @@ typedef struct ns2d_params {
     fc_grid grid;
 } ns2d_params;
 
+/* The case file's sections of the bodies, [obstacle] to [obstacle4]. */
+extern const char *const ns2d_obstacle_sections[NS2D_MAX_BODIES];
+/* FC_EINPUT with err set to "file:line: [section] key = value: why" for key of body `body`
+ * (why may be err->msg itself). */
+int ns2d_body_error(const fc_config *cfg, fc_err *err, int body, const char *key,
+                    const char *why);
+
 /* ---- cells and faces ---- */
 
 FC_HD static inline int ns2d_face_class(int a, int b)

@@ -57,13 +57,11 @@ static int fill(const fc_config *cfg, const fc_grid *g, const ns2d_params *p, in
                 solid += host->f[NS2D_SOLID][c] != 0;
             }
         }
-    static const char *const sec[NS2D_MAX_BODIES] = {"obstacle", "obstacle2", "obstacle3",
-                                                     "obstacle4"};
     for (int b = 0; b < p->nbodies; b++)
         if (inside[b] == 0)
-            return fc_fail(err, FC_EINPUT,
-                           "%s: [%s] covers no cell centre: it is smaller than a cell or "
-                           "outside the domain", cfg->path, sec[b]);
+            return ns2d_body_error(cfg, err, b, "shape",
+                                   "covers no cell centre: the body is smaller than a cell or "
+                                   "outside the domain");
     if (solid == g->nx * g->ny)
         return fc_fail(err, FC_EINPUT, "%s: the obstacles cover the whole domain", cfg->path);
     return FC_OK;
