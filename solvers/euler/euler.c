@@ -11,6 +11,7 @@
 
 #include "solvers/euler/euler.h"
 #include "solvers/euler/euler_cases.h"
+#include "src/core/machine_load.h"
 
 #define INF INFINITY
 
@@ -223,7 +224,7 @@ void euler_pressure_field(const fc_real *const *U, const euler_column *col,
                           const euler_params *p, fc_real *P)
 {
     const fc_grid *g = &p->grid;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((long long)g->nx * g->ny >= FC_PARALLEL_MIN)
     for (int j = -g->ng; j < g->ny + g->ng; j++)
         for (int i = -g->ng; i < g->nx + g->ng; i++)
             P[fc_idx(g->pitch, g->ng, i, j)] = euler_pressure_cell(U, col, p, i, j);

@@ -155,7 +155,8 @@ static void euler_stage_cpu(euler_cpu_state *state, int in, int out, fc_real a, 
     const int nx = g->nx;
     double rate = 0;
     long long first_bad = LLONG_MAX;
-#pragma omp parallel num_threads(fc_threads_at_most(state->nthreads)) reduction(max : rate) reduction(min : first_bad)
+#pragma omp parallel num_threads(fc_threads_at_most(state->nthreads)) reduction(max : rate) \
+    reduction(min : first_bad) if ((long long)nx * g->ny >= FC_PARALLEL_MIN)
     {
         int tid = 0, nth = 1;
 #ifdef _OPENMP
@@ -228,7 +229,8 @@ static int euler_max_rate_cpu(void *opaque, double *rate, fc_err *err)
     const euler_params *p = &state->p;
     const fc_grid *g = &p->grid;
     double r = 0;
-#pragma omp parallel for schedule(static) reduction(max : r)
+#pragma omp parallel for schedule(static) reduction(max : r) \
+    if ((long long)g->nx * g->ny >= FC_PARALLEL_MIN)
     for (int j = 0; j < g->ny; j++)
         for (int i = 0; i < g->nx; i++) {
             const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);

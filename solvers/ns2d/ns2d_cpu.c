@@ -25,6 +25,7 @@
 
 #include "solvers/ns2d/ns2d.h"
 #include "solvers/ns2d/ns2d_mg.h"
+#include "src/core/machine_load.h"
 
 #define NS2D_SETS 3
 
@@ -38,6 +39,7 @@ typedef struct ns2d_cpu_state {
     ns2d_ib ib;              /* the faces the obstacle sets (ns2d_body.h) */
     fc_real *ib_value;       /* their new values, gathered before any is written */
     fc_real *ib_fix_value;   /* the mass fix's changes, likewise */
+    long long cells;         /* nx ny: whether a loop over the grid is worth a team */
 } ns2d_cpu_state;
 
 /* ---- the step ---- */
@@ -48,7 +50,7 @@ static void ns2d_fill_ghosts_cpu(ns2d_cpu_state *state, int set)
     const ns2d_params *p = &state->p;
     const fc_grid *g = &p->grid;
     fc_real *const *U = state->U[set];
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (state->cells >= FC_PARALLEL_MIN)
     for (int j = 1 - g->ng; j < g->ny + g->ng; j++)
         for (int i = 1 - g->ng; i < g->nx + g->ng; i++) {
             ns2d_fill_slot(U[NS2D_U], state->kind, p, 0, i, j);
@@ -71,10 +73,10 @@ static void ns2d_force_body_cpu(ns2d_cpu_state *state, int out)
         fc_real *q = state->U[out][comp], *val = state->ib_value;
         for (int lv = 0; lv < l->nlevels; lv++) {
             const int e0 = l->level_start[lv], e1 = l->level_start[lv + 1];
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (e1 - e0 >= FC_PARALLEL_MIN)
             for (int e = e0; e < e1; e++)
                 val[e] = (fc_real)l->w1[e] * q[l->nb1[e]] + (fc_real)l->w2[e] * q[l->nb2[e]];
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (e1 - e0 >= FC_PARALLEL_MIN)
             for (int e = e0; e < e1; e++)
                 q[l->k[e]] = val[e];
         }
@@ -109,7 +111,7 @@ static int ns2d_stage_cpu(ns2d_cpu_state *state, int in, int out, fc_real a, fc_
     const ptrdiff_t P = g->pitch;
     ns2d_fill_ghosts_cpu(state, in);
     for (int comp = 0; comp < 2; comp++) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (state->cells >= FC_PARALLEL_MIN)
         for (int j = 0; j <= g->ny; j++)
             for (int i = 0; i <= g->nx; i++) {
                 ptrdiff_t k = fc_idx(P, g->ng, i, j);
@@ -123,7 +125,7 @@ static int ns2d_stage_cpu(ns2d_cpu_state *state, int in, int out, fc_real a, fc_
     const fc_real c = (1 - a) * dt, dx = (fc_real)g->dx, dy = (fc_real)g->dy;
     ns2d_mg_solver *ps = &state->pressure;
     const int *cell_slot = ps->mg.cell_slot;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (state->cells >= FC_PARALLEL_MIN)
     for (int j = 0; j < g->ny; j++)
         for (int i = 0; i < g->nx; i++) {
             const ptrdiff_t k = fc_idx(P, g->ng, i, j);
@@ -139,7 +141,7 @@ static int ns2d_stage_cpu(ns2d_cpu_state *state, int in, int out, fc_real a, fc_
     for (int comp = 0; comp < 2; comp++) {
         const ptrdiff_t s = comp == 0 ? 1 : P;
         const fc_real c_over_h = c / (comp == 0 ? dx : dy);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (state->cells >= FC_PARALLEL_MIN)
         for (int j = 0; j <= g->ny; j++)
             for (int i = 0; i <= g->nx; i++) {
                 ptrdiff_t k = fc_idx(P, g->ng, i, j);
@@ -148,7 +150,7 @@ static int ns2d_stage_cpu(ns2d_cpu_state *state, int in, int out, fc_real a, fc_
                         ns2d_correction(ps->phi, cell_slot, kind, k - s, k, c_over_h);
             }
     }
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (state->cells >= FC_PARALLEL_MIN)
     for (int j = 0; j < g->ny; j++)
         for (int i = 0; i < g->nx; i++) {
             const ptrdiff_t k = fc_idx(P, g->ng, i, j);
@@ -156,7 +158,7 @@ static int ns2d_stage_cpu(ns2d_cpu_state *state, int in, int out, fc_real a, fc_
                 V[NS2D_P][k] = U[NS2D_P][k] + ps->phi[cell_slot[k]];
         }
     if (state->ib.held) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (state->cells >= FC_PARALLEL_MIN)
         for (int j = 0; j < g->ny; j++)
             for (int i = 0; i < g->nx; i++) {
                 const ptrdiff_t k = fc_idx(P, g->ng, i, j);
@@ -176,7 +178,8 @@ static void ns2d_inspect_cpu(ns2d_cpu_state *state, int set, double dt, fc_step_
     fc_real *const *U0 = state->U[0];
     double rate = 0, change = 0;
     long long first_bad = LLONG_MAX;
-#pragma omp parallel for schedule(static) reduction(max : rate, change) reduction(min : first_bad)
+#pragma omp parallel for schedule(static) reduction(max : rate, change) reduction(min : first_bad) \
+    if (state->cells >= FC_PARALLEL_MIN)
     for (int j = 0; j < g->ny; j++)
         for (int i = 0; i < g->nx; i++) {
             ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
@@ -268,6 +271,7 @@ static int ns2d_create_cpu(const fc_grid *g, const void *params, void **out, fc_
         return fc_fail(err, FC_ENOMEM, "out of host memory for the %d x %d state", g->nx, g->ny);
     state->p = *(const ns2d_params *)params;
     state->p.grid = *g;
+    state->cells = (long long)g->nx * g->ny;
     int ok = 1;
     for (int s = 0; s < NS2D_SETS; s++)
         for (int f = 0; f < 3; f++)

@@ -12,6 +12,7 @@
 #endif
 
 #include "solvers/ns2d/ns2d_mg.h"
+#include "src/core/machine_load.h"
 
 /* ---- vector algebra of the pressure solve ---- */
 
@@ -31,7 +32,7 @@ static double ns2d_sum_cpu(int n, const fc_real *a, const fc_real *b)
     double part[NS2D_SUM_CHUNK], s = 0;
     for (int c0 = 0; c0 < nb; c0 += NS2D_SUM_CHUNK) {
         const int nc = nb - c0 < NS2D_SUM_CHUNK ? nb - c0 : NS2D_SUM_CHUNK;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= FC_PARALLEL_MIN)
         for (int q = 0; q < nc; q++) {
             const int blk = c0 + q, lo = blk * NS2D_SUM_BLOCK;
             const int hi = lo + NS2D_SUM_BLOCK < n ? lo + NS2D_SUM_BLOCK : n;
@@ -53,7 +54,7 @@ static void ns2d_remove_mean_cpu(const ns2d_mg *mg, fc_real *a)
     const int n = (int)ns2d_mg_slots(mg);
     const fc_real m = (fc_real)(ns2d_sum_cpu(n, a, mg->fluid) / mg->n);
     const fc_real *fluid = mg->fluid;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= FC_PARALLEL_MIN)
     for (int i = 0; i < n; i++)
         a[i] -= m * fluid[i];
 }
@@ -66,7 +67,7 @@ static void ns2d_remove_mean_cpu(const ns2d_mg *mg, fc_real *a)
  * Levels below NS2D_MG_SERIAL_CELLS run on one thread (the others wait at one barrier), where a
  * barrier per half sweep would cost more than the work. No result depends on the team's size.
  */
-#define NS2D_MG_SERIAL_CELLS 16384
+#define NS2D_MG_SERIAL_CELLS FC_PARALLEL_MIN
 typedef struct mg_team {
     int id, size;
 } mg_team;
@@ -352,11 +353,12 @@ static void ns2d_precondition_cpu(ns2d_mg_solver *state)
         const int n = (int)ns2d_mg_slots(mg);
         const fc_real *dinv = mg->lv[0].dinv, *r = state->r;
         fc_real *z = state->z;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= FC_PARALLEL_MIN)
         for (int i = 0; i < n; i++)
             z[i] = dinv[i] * r[i];
     } else {
-#pragma omp parallel
+        /* a grid whose finest level runs on one thread needs no team at all */
+#pragma omp parallel if ((long long)mg->lv[0].nx * mg->lv[0].ny >= NS2D_MG_SERIAL_CELLS)
         {
             mg_team t = {0, 1};
 #ifdef _OPENMP
@@ -377,7 +379,7 @@ static void ns2d_apply_cpu(ns2d_mg_solver *state)
     const mg_team one = {0, 1};
     mg_fill_halo_of(&one, l, d);
     const fc_real *diag = l->diag, cx = l->cx, cy = l->cy, du = l->diag_u;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((long long)l->nx * l->ny >= FC_PARALLEL_MIN)
     for (int j = 0; j < l->ny; j++) {
         const ptrdiff_t row = NS2D_MG_SLOT(l, 0, j);
         const int nx = l->nx, ilo = mg_inner_lo(l, j), ihi = ilo < nx ? nx - 1 : nx;
@@ -450,7 +452,7 @@ static int pcg_update_cpu(void *ctx, double alpha, fc_err *err)
     const int n = (int)ns2d_mg_slots(&state->mg);
     fc_real *x = state->phi, *r = state->r;
     const fc_real *d = state->d, *q = state->q;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= FC_PARALLEL_MIN)
     for (int i = 0; i < n; i++) {
         x[i] += (fc_real)alpha * d[i];
         r[i] -= (fc_real)alpha * q[i];
@@ -465,7 +467,7 @@ static int pcg_next_direction_cpu(void *ctx, double beta, fc_err *err)
     const int n = (int)ns2d_mg_slots(&state->mg);
     fc_real *d = state->d;
     const fc_real *z = state->z;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= FC_PARALLEL_MIN)
     for (int i = 0; i < n; i++)
         d[i] = z[i] + (fc_real)beta * d[i];
     return FC_OK;

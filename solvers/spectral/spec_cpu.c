@@ -28,6 +28,7 @@
 
 #include "solvers/spectral/spec.h"
 #include "solvers/spectral/spec_fftw.h"
+#include "src/core/machine_load.h"
 #include "src/core/timer.h"
 
 typedef struct spec_cpu_state {
@@ -150,7 +151,7 @@ static void spec_products_cpu(spec_cpu_state *state)
 {
     const spec_params *p = &state->p;
     double *row_rate = state->rows; /* borrowed: one value per row */
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((long long)p->nx * p->ny >= FC_PARALLEL_MIN)
     for (int j = 0; j < p->ny; j++)
         spec_products_row(p, j, state->dist_r, state->phys, &row_rate[j], &state->row_bad[j]);
     state->rate = spec_forcing_rate(p);
@@ -167,7 +168,7 @@ static void spec_prime_cpu(spec_cpu_state *state)
 {
     const spec_params *p = &state->p;
     const size_t dist = state->dist_c;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((long long)p->nx * p->ny >= FC_PARALLEL_MIN)
     for (int j = 0; j < p->ny; j++) {
         double *sums = state->rows + (size_t)j * SPEC_NSUMS;
         for (int q = 0; q < SPEC_NSUMS; q++)
@@ -197,7 +198,7 @@ static int spec_upload_cpu(void *opaque, const fc_state *host, fc_err *err)
     SPEC_FFTW(execute)(state->up);
     /* Normalised coefficients of the kept modes; the mean vorticity of a periodic box is 0. */
     const fc_real scale = (fc_real)(1.0 / (double)n);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((long long)p->nx * p->ny >= FC_PARALLEL_MIN)
     for (int j = 0; j < p->ny; j++)
         for (int i = 0; i < p->nxh; i++) {
             const size_t k = (size_t)j * p->nxh + i;
@@ -234,7 +235,7 @@ static int spec_step_cpu(void *opaque, double dt, fc_step_report *rep, fc_err *e
      * (fixed dt, or cfl / rate while the rate holds). */
     fc_real *const ef = state->factor;
     if (h != state->factor_h) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((long long)p->nx * p->ny >= FC_PARALLEL_MIN)
         for (int j = 0; j < p->ny; j++)
             for (int i = 0; i < p->nxh; i++) {
                 const size_t k = (size_t)j * p->nxh + i;
@@ -247,7 +248,7 @@ static int spec_step_cpu(void *opaque, double dt, fc_step_report *rep, fc_err *e
     }
     for (int stage = 0; stage < 4; stage++) {
         SPEC_FFTW(execute)(state->fwd);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((long long)p->nx * p->ny >= FC_PARALLEL_MIN)
         for (int j = 0; j < p->ny; j++) {
             double *sums = state->rows + (size_t)j * SPEC_NSUMS;
             for (int q = 0; q < SPEC_NSUMS; q++)

@@ -8,6 +8,7 @@
 #endif
 
 #include "solvers/spectral/spec_fftw.h"
+#include "src/core/machine_load.h"
 
 spec_fftw_plan spec_fftw_plan_many(const spec_params *p, int sign, int nfields, fc_real *real,
                                    size_t dist_r, spec_cplx *cplx, size_t dist_c, unsigned flags)
@@ -17,7 +18,8 @@ spec_fftw_plan spec_fftw_plan_many(const spec_params *p, int sign, int nfields, 
         threads_ready = SPEC_FFTW(init_threads)();
     int threads = 1;
 #ifdef _OPENMP
-    threads = omp_get_max_threads();
+    if ((long long)p->nx * p->ny >= FC_PARALLEL_MIN)
+        threads = omp_get_max_threads();
 #endif
     if (threads_ready)
         SPEC_FFTW(plan_with_nthreads)(threads);

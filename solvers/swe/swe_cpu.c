@@ -333,7 +333,8 @@ static void swe_stage_cpu(swe_cpu_state *state, int in, int out, fc_real a, fc_r
     const int nx = g->nx, ny = g->ny, drag = swe_has_drag(p);
     double rate = 0;
     long long first_bad = LLONG_MAX; /* none */
-#pragma omp parallel num_threads(fc_threads_at_most(state->nthreads)) reduction(max : rate) reduction(min : first_bad)
+#pragma omp parallel num_threads(fc_threads_at_most(state->nthreads)) reduction(max : rate) \
+    reduction(min : first_bad) if ((long long)nx * g->ny >= FC_PARALLEL_MIN)
     {
         int tid = 0, nth = 1;
 #ifdef _OPENMP
@@ -404,7 +405,8 @@ static int swe_max_rate_cpu(void *opaque, double *rate, fc_err *err)
     const fc_grid *g = &p->grid;
     fc_real *const *U = state->U[0];
     double r = 0;
-#pragma omp parallel for schedule(static) reduction(max : r)
+#pragma omp parallel for schedule(static) reduction(max : r) \
+    if ((long long)g->nx * g->ny >= FC_PARALLEL_MIN)
     for (int j = 0; j < g->ny; j++)
 #pragma omp simd reduction(max : r)
         for (int i = 0; i < g->nx; i++) {

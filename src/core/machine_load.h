@@ -48,6 +48,14 @@ int fc_threads_for_load(int max, int cores, double others);
  * per-thread work space was sized at creation. */
 int fc_threads_at_most(int most);
 
+/* The fewest cells (or unknowns) a loop must cover to be given a parallel region. Waking a team
+ * and meeting at its closing barrier costs microseconds while idle threads spin and tens of
+ * microseconds once they sleep (OMP_WAIT_POLICY=passive, or a busy machine, where the threads
+ * are descheduled): more than a loop over a few thousand cells takes. Smaller loops run on the
+ * calling thread (`#pragma omp parallel ... if (n >= FC_PARALLEL_MIN)`); no result depends on
+ * it. ns2d at 32 x 128 cells took 25x longer with sleeping threads before this. */
+#define FC_PARALLEL_MIN 16384
+
 /* Seconds between two decisions of the governor. */
 #define FC_GOVERNOR_PERIOD 0.25
 
