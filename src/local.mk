@@ -8,7 +8,13 @@ libflowcast_core_a_SOURCES += src/core/fc.h src/core/hd.h src/core/cuda_util.h \
 	src/core/cfwrite.c src/core/cfwrite.h src/core/solver.h \
 	src/core/sim.c src/core/sim.h src/core/run.c src/core/run.h \
 	src/core/ensemble.c src/core/ensemble.h \
-	src/core/backend.c src/core/backend.h src/core/machine_load.c src/core/machine_load.h
+	src/core/backend.c src/core/backend.h src/core/machine_load.c src/core/machine_load.h \
+	src/core/ranks.c src/core/ranks.h src/core/decomp.c src/core/decomp.h
+# The halo exchange between ranks needs MPI (configure --with-mpi).
+if HAVE_MPI
+libflowcast_core_a_SOURCES += src/core/halo.c src/core/halo.h
+endif
+EXTRA_DIST += src/core/halo.c src/core/halo.h
 if HAVE_CUDA
 libflowcast_core_a_SOURCES += src/core/backend_cuda.c
 else

@@ -15,8 +15,17 @@ tests_check_gpu_harness_SOURCES = tests/check_gpu.c $(TEST_COMMON)
 tests_check_gpu_harness_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -DFC_GPU_HARNESS_ON_CPU
 tests_check_gpu_harness_LDADD = $(FC_LIBS) $(CHECK_LIBS)
 
-TESTS += tests/check_cpu tests/check_gpu tests/check_gpu_harness tests/cli.sh tests/malformed.sh tests/symbols.sh tests/layers.sh tests/cf.sh tests/deps.sh tests/live.sh tests/crash.sh tests/validate.sh tests/bench.sh tests/plot.sh tests/vectorised.sh
-EXTRA_DIST += tests/cf.sh tests/layers.sh tests/deps.sh tests/live.sh tests/gpu.sh tests/lsan.supp tests/cli.sh tests/malformed.sh tests/symbols.sh tests/crash.sh tests/lib.sh tests/validate.sh tests/bench.sh tests/plot.sh tests/vectorised.sh
+# The halo exchange between ranks, run under mpirun by tests/mpi.sh (MPI builds only).
+if HAVE_MPI
+check_PROGRAMS += tests/check_mpi
+tests_check_mpi_SOURCES = tests/check_mpi.c
+tests_check_mpi_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_mpi_LDADD = $(FC_LIBS) $(CHECK_LIBS)
+endif
+EXTRA_DIST += tests/check_mpi.c
+
+TESTS += tests/check_cpu tests/check_gpu tests/check_gpu_harness tests/mpi.sh tests/cli.sh tests/malformed.sh tests/symbols.sh tests/layers.sh tests/cf.sh tests/deps.sh tests/live.sh tests/crash.sh tests/validate.sh tests/bench.sh tests/plot.sh tests/vectorised.sh
+EXTRA_DIST += tests/mpi.sh tests/cf.sh tests/layers.sh tests/deps.sh tests/live.sh tests/gpu.sh tests/lsan.supp tests/cli.sh tests/malformed.sh tests/symbols.sh tests/crash.sh tests/lib.sh tests/validate.sh tests/bench.sh tests/plot.sh tests/vectorised.sh
 # Sanitizer reports end a test with their own exit codes (86 ASan and leaks, 87 UBSan), which no
 # test expects; third-party leaks at exit (libgomp, OpenBLAS, HDF5) are suppressed by name.
 # OMP_WAIT_POLICY=passive: with make -j2, two tests of 2 OpenMP threads share 2 cores, and

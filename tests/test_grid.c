@@ -1,8 +1,11 @@
-/* test_grid.c: grid geometry, halo filling for each boundary kind, packing. */
+/* test_grid.c: grid geometry, halo filling for each boundary kind, packing; the block
+ * decomposition over ranks. */
 #include <fc_build.h>
 
 #include <stdlib.h>
+#include <string.h>
 
+#include "src/core/decomp.h"
 #include "src/core/grid.h"
 #include "tests/suites.h"
 
@@ -113,6 +116,80 @@ START_TEST(geometry_and_bad_sizes)
 }
 END_TEST
 
+/* Blocks tile the grid exactly, differ by at most one cell, and keep rank order x fastest. */
+START_TEST(decomposition_tiles_the_grid)
+{
+    const int sizes[][2] = {{13, 7}, {64, 64}, {1000, 3}, {5, 5}};
+    for (size_t q = 0; q < sizeof sizes / sizeof sizes[0]; q++)
+        for (int px = 1; px <= 5; px++)
+            for (int py = 1; py <= 3; py++) {
+                const int nx = sizes[q][0], ny = sizes[q][1];
+                if (nx < px || ny < py)
+                    continue;
+                int cells = 0, wide = 0, narrow = nx;
+                for (int r = 0; r < px * py; r++) {
+                    fc_decomp d = fc_decomp_block(nx, ny, px, py, r);
+                    ck_assert_int_eq(d.rx + px * d.ry, r);
+                    ck_assert(d.i0 >= 0 && d.i1 <= nx && d.i0 < d.i1);
+                    ck_assert(d.j0 >= 0 && d.j1 <= ny && d.j0 < d.j1);
+                    if (d.rx > 0) { /* starts where its west neighbour ends */
+                        fc_decomp w = fc_decomp_block(nx, ny, px, py, r - 1);
+                        ck_assert_int_eq(w.i1, d.i0);
+                    }
+                    if (d.ry > 0) {
+                        fc_decomp s = fc_decomp_block(nx, ny, px, py, r - px);
+                        ck_assert_int_eq(s.j1, d.j0);
+                    }
+                    cells += (d.i1 - d.i0) * (d.j1 - d.j0);
+                    wide = d.i1 - d.i0 > wide ? d.i1 - d.i0 : wide;
+                    narrow = d.i1 - d.i0 < narrow ? d.i1 - d.i0 : narrow;
+                }
+                ck_assert_int_eq(cells, nx * ny);
+                ck_assert_int_le(wide - narrow, 1);
+            }
+}
+END_TEST
+
+/* The layout chosen for a rank count, and each error a user can meet, with its numbers. */
+START_TEST(decomposition_plans_and_errors)
+{
+    fc_err err;
+    int px, py;
+    /* 4 ranks on a square grid: 2 x 2 (the shortest block sides); on a wide one: 4 x 1 */
+    ck_assert_int_eq(fc_decomp_plan(4, 256, 256, 2, 0, 0, &px, &py, &err), FC_OK);
+    ck_assert(px == 2 && py == 2);
+    ck_assert_int_eq(fc_decomp_plan(4, 1024, 64, 2, 0, 0, &px, &py, &err), FC_OK);
+    ck_assert(px == 4 && py == 1);
+    /* a prime count on a tall grid goes along y; ties go along x */
+    ck_assert_int_eq(fc_decomp_plan(3, 30, 300, 2, 0, 0, &px, &py, &err), FC_OK);
+    ck_assert(px == 1 && py == 3);
+    ck_assert_int_eq(fc_decomp_plan(2, 100, 100, 2, 0, 0, &px, &py, &err), FC_OK);
+    ck_assert(px == 2 && py == 1);
+    /* a narrow grid forces the other axis: 8 columns cannot take 4 ranks with a halo of 3 */
+    ck_assert_int_eq(fc_decomp_plan(4, 8, 400, 3, 0, 0, &px, &py, &err), FC_OK);
+    ck_assert(px == 1 && py == 4);
+    /* asked for: kept, or the mismatch named */
+    ck_assert_int_eq(fc_decomp_plan(6, 120, 120, 2, 3, 2, &px, &py, &err), FC_OK);
+    ck_assert(px == 3 && py == 2);
+    ck_assert_int_eq(fc_decomp_plan(4, 120, 120, 2, 3, 2, &px, &py, &err), FC_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "--decomp 3x2 needs 6 processes; this run has 4"));
+    ck_assert_int_eq(fc_decomp_plan(4, 10, 120, 3, 4, 1, &px, &py, &err), FC_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "blocks are 2 x 120 cells"));
+    ck_assert_ptr_nonnull(strstr(err.msg, "halo needs 3"));
+    ck_assert_int_eq(fc_decomp_plan(7, 10, 10, 2, 0, 0, &px, &py, &err), FC_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "7 processes cannot share the 10 x 10 grid"));
+    ck_assert_int_eq(fc_decomp_plan(0, 10, 10, 2, 0, 0, &px, &py, &err), FC_EINPUT);
+    /* --decomp's text */
+    ck_assert_int_eq(fc_decomp_parse("4x2", &px, &py, &err), FC_OK);
+    ck_assert(px == 4 && py == 2);
+    const char *bad[] = {"", "4", "4x", "x2", "0x2", "4x-2", "4x2x1", "4 x 2", "99999x1", "ax2"};
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        ck_assert_int_eq(fc_decomp_parse(bad[k], &px, &py, &err), FC_EINPUT);
+        ck_assert_ptr_nonnull(strstr(err.msg, "expected PXxPY"));
+    }
+}
+END_TEST
+
 Suite *grid_suite(void)
 {
     Suite *s = suite_create("grid");
@@ -124,5 +201,9 @@ Suite *grid_suite(void)
     tcase_add_test(tc, pack_unpack_round_trip);
     tcase_add_test(tc, geometry_and_bad_sizes);
     suite_add_tcase(s, tc);
+    TCase *dc = tcase_create("decomposition");
+    tcase_add_test(dc, decomposition_tiles_the_grid);
+    tcase_add_test(dc, decomposition_plans_and_errors);
+    suite_add_tcase(s, dc);
     return s;
 }

@@ -10,6 +10,7 @@
 #include "src/cli/cmd.h"
 #include "src/core/fc.h"
 #include "src/core/hd.h"
+#include "src/core/ranks.h"
 
 int cmd_info(int argc, char **argv)
 {
@@ -28,6 +29,10 @@ int cmd_info(int argc, char **argv)
 #else
     printf("CUDA:       not built (%s)\n", FC_CUDA_WHY_NOT);
 #endif
+    printf("MPI:        %s", fc_ranks_built());
+    if (fc_ranks_self()->size > 1)
+        printf("; this job: %d processes", fc_ranks_self()->size);
+    printf("\n");
     printf("precision:  %s (fc_real is %zu bytes)\n", FC_PRECISION, sizeof(fc_real));
     printf("CPU code:   %s; vectorised loops run their %s clone\n", FC_CC_FLAGS, fc_vector_clone());
 #ifdef _OPENMP

@@ -12,12 +12,15 @@
 #include "src/core/fc.h"
 #include "src/core/log.h"
 #include "src/core/ncread.h"
+#include "src/core/ranks.h"
 
-static const struct {
+struct command {
     const char *name;
     int (*fn)(int, char **);
     const char *help;
-} commands[] = {
+};
+
+static const struct command commands[] = {
     {"demo", cmd_demo, "the whole suite in about 40 s: weather, CFD, speedups, a surrogate, pictures"},
     {"run", cmd_run, "run a case file, writing CF NetCDF output"},
     {"plot", cmd_plot, "draw a variable of a NetCDF file as a PNG: map, line or spectrum"},
@@ -112,6 +115,36 @@ const char *cmd_case_path(const char *arg, char *buf, size_t len)
     return buf;
 }
 
+/*
+ * Runs a command in the job this process was launched in (ranks.h). So far only `info` runs
+ * on several processes (rank 0 prints); every other command is an error there, said once by
+ * rank 0, and every rank exits 2 rather than running the case N times over one output file.
+ */
+static int run_command(const struct command *c, int argc, char **argv)
+{
+    fc_ranks ranks;
+    fc_err err;
+    int code;
+    if (fc_ranks_start(&argc, &argv, &ranks, &err)) {
+        fc_error("%s", err.msg);
+        code = FC_EXIT_FAILED;
+    } else if (ranks.size > 1 && strcmp(c->name, "info")) {
+        if (ranks.rank == 0)
+            fc_error("%s on %d processes: this version runs every solver on one process (the "
+                     "decomposition and halo exchange are built, the solvers do not use them "
+                     "yet); run it without mpirun, or with -np 1",
+                     c->name, ranks.size);
+        code = FC_EXIT_USAGE;
+    } else
+        code = ranks.rank == 0 ? c->fn(argc - 1, argv + 1) : FC_EXIT_OK;
+    fc_ranks_stop(&ranks);
+    if (fc_nc_exit_unclean()) { /* HDF5's exit handler would crash (ncread.h) */
+        fflush(NULL);
+        _exit(code);
+    }
+    return code;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -127,14 +160,8 @@ int main(int argc, char **argv)
         return FC_EXIT_OK;
     }
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
-        if (!strcmp(argv[1], commands[k].name)) {
-            const int code = commands[k].fn(argc - 1, argv + 1);
-            if (fc_nc_exit_unclean()) { /* HDF5's exit handler would crash (ncread.h) */
-                fflush(NULL);
-                _exit(code);
-            }
-            return code;
-        }
+        if (!strcmp(argv[1], commands[k].name))
+            return run_command(&commands[k], argc, argv);
     fc_error("unknown command '%s' (commands: demo, run, plot, animate, cases, validate, bench, train, rollout, profile, info; see flowcast --help)", argv[1]);
     return FC_EXIT_USAGE;
 }

@@ -12,7 +12,7 @@ targets=${FUZZ_TARGETS:-case restart field model data plot manifest body}
 command -v clang >/dev/null 2>&1 || { echo "make fuzz: needs clang (Debian: clang libclang-rt-dev)" >&2; exit 1; }
 cd "$dist"
 echo "fuzz: configuring $dist with clang (--enable-fuzzers)"
-./configure -q CC=clang --enable-fuzzers --without-cuda >configure.out 2>&1 || { cat configure.out; exit 1; }
+./configure -q CC=clang --enable-fuzzers --without-cuda --without-mpi >configure.out 2>&1 || { cat configure.out; exit 1; }
 make -s -j"$(nproc 2>/dev/null || echo 2)" $(for t in $targets; do printf 'tests/fuzz/fuzz_%s ' "$t"; done)
 export ASAN_OPTIONS="detect_leaks=1:strict_string_checks=1:max_allocation_size_mb=4096"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"

@@ -1,0 +1,137 @@
+/* halo.c: the halo exchange between ranks (halo.h). */
+#include <fc_build.h>
+
+#include <stdlib.h>
+
+#include "src/core/halo.h"
+
+#ifdef FC_SINGLE
+#define FC_MPI_REAL MPI_FLOAT
+#else
+#define FC_MPI_REAL MPI_DOUBLE
+#endif
+
+/* MPI's message for a failed call, after what was being done. */
+static int mpi_fail(fc_err *err, int code, const char *what)
+{
+    char text[MPI_MAX_ERROR_STRING];
+    int len = 0;
+    if (MPI_Error_string(code, text, &len) != MPI_SUCCESS)
+        len = 0;
+    text[len] = 0;
+    return fc_fail(err, FC_EIO, "MPI: %s failed: %s", what, len ? text : "(no message)");
+}
+
+int fc_halo_create(MPI_Comm comm, int px, int py, int periodic_x, int periodic_y, int nx, int ny,
+                   int nfields, int width, fc_halo *h, fc_err *err)
+{
+    *h = (fc_halo){MPI_COMM_NULL, 0, MPI_PROC_NULL, MPI_PROC_NULL, MPI_PROC_NULL, MPI_PROC_NULL,
+                   NULL, 0};
+    int size, rc;
+    if ((rc = MPI_Comm_size(comm, &size)) != MPI_SUCCESS)
+        return mpi_fail(err, rc, "MPI_Comm_size");
+    if ((long long)px * py != size || px < 1 || py < 1)
+        return fc_fail(err, FC_EINPUT, "a %d x %d layout for %d processes", px, py, size);
+    const int dims[2] = {py, px}, periods[2] = {periodic_y != 0, periodic_x != 0};
+    if ((rc = MPI_Cart_create(comm, 2, dims, periods, 0, &h->cart)) != MPI_SUCCESS)
+        return mpi_fail(err, rc, "MPI_Cart_create");
+    MPI_Comm_rank(h->cart, &h->rank);
+    MPI_Cart_shift(h->cart, 1, 1, &h->west, &h->east);
+    MPI_Cart_shift(h->cart, 0, 1, &h->south, &h->north);
+    /* The largest block is the first: ceil(n / parts) cells; a message is at most width deep
+     * along one axis and the block plus both halos long along the other. */
+    const size_t bx = (size_t)(nx + px - 1) / px + 2 * (size_t)width;
+    const size_t by = (size_t)(ny + py - 1) / py + 2 * (size_t)width;
+    h->cap = (size_t)nfields * width * (bx > by ? bx : by);
+    if (!(h->buf = malloc(4 * h->cap * sizeof *h->buf))) {
+        fc_halo_free(h);
+        return fc_fail(err, FC_ENOMEM, "out of memory for the halo buffers (%zu values)",
+                       4 * h->cap);
+    }
+    return FC_OK;
+}
+
+/* Copies the rectangle [i0, i0 + ni) x [j0, j0 + nj) of every field into buf (pack) or back. */
+static size_t copy_box(const fc_grid *g, fc_real *const *f, int nfields, int i0, int ni, int j0,
+                       int nj, fc_real *buf, int pack)
+{
+    size_t n = 0;
+    for (int q = 0; q < nfields; q++)
+        for (int j = j0; j < j0 + nj; j++)
+            for (int i = i0; i < i0 + ni; i++, n++) {
+                fc_real *cell = &f[q][fc_idx(g->pitch, g->ng, i, j)];
+                if (pack)
+                    buf[n] = *cell;
+                else
+                    *cell = buf[n];
+            }
+    return n;
+}
+
+/* One phase along x (axis 0) or y (axis 1): send the edges of the block (the halos along the
+ * other axis included in y), receive the neighbours' into the halo. */
+static int exchange_axis(fc_halo *h, const fc_grid *g, fc_real *const *f, int nfields, int w,
+                         int axis, fc_err *err)
+{
+    const int lo_rank = axis ? h->south : h->west, hi_rank = axis ? h->north : h->east;
+    /* along the axis: [start, start + w) of the low edge, of the high edge, of the two halos */
+    const int n = axis ? g->ny : g->nx;
+    const int send_at[2] = {0, n - w}, recv_at[2] = {-w, n};
+    const int peer[2] = {lo_rank, hi_rank};
+    /* across it: the block's rows in x; in y the columns with the x halos */
+    const int c0 = axis ? -w : 0, cn = axis ? g->nx + 2 * w : g->ny;
+    fc_real *sendb[2] = {h->buf, h->buf + h->cap}, *recvb[2] = {h->buf + 2 * h->cap,
+                                                                h->buf + 3 * h->cap};
+    const size_t count = (size_t)nfields * w * cn;
+    MPI_Request req[4];
+    int rc;
+    for (int s = 0; s < 2; s++) /* tag: the side the message travels toward, from the sender */
+        if ((rc = MPI_Irecv(recvb[s], (int)count, FC_MPI_REAL, peer[s], 2 * axis + (1 - s),
+                            h->cart, &req[s])) != MPI_SUCCESS)
+            return mpi_fail(err, rc, "MPI_Irecv of a halo");
+    for (int s = 0; s < 2; s++) {
+        if (peer[s] != MPI_PROC_NULL) {
+            if (axis)
+                copy_box(g, f, nfields, c0, cn, send_at[s], w, sendb[s], 1);
+            else
+                copy_box(g, f, nfields, send_at[s], w, c0, cn, sendb[s], 1);
+        }
+        if ((rc = MPI_Isend(sendb[s], (int)count, FC_MPI_REAL, peer[s], 2 * axis + s, h->cart,
+                            &req[2 + s])) != MPI_SUCCESS)
+            return mpi_fail(err, rc, "MPI_Isend of a halo");
+    }
+    if ((rc = MPI_Waitall(4, req, MPI_STATUSES_IGNORE)) != MPI_SUCCESS)
+        return mpi_fail(err, rc, "MPI_Waitall of the halo messages");
+    for (int s = 0; s < 2; s++) {
+        if (peer[s] == MPI_PROC_NULL)
+            continue;
+        if (axis)
+            copy_box(g, f, nfields, c0, cn, recv_at[s], w, recvb[s], 0);
+        else
+            copy_box(g, f, nfields, recv_at[s], w, c0, cn, recvb[s], 0);
+    }
+    return FC_OK;
+}
+
+int fc_halo_exchange(fc_halo *h, const fc_grid *block, fc_real *const *fields, int nfields,
+                     int width, fc_err *err)
+{
+    if (width < 1 || width > block->ng || width > block->nx || width > block->ny ||
+        (size_t)nfields * width * (size_t)(block->nx > block->ny ? block->nx : block->ny) +
+                (size_t)nfields * width * 2 * width > h->cap)
+        return fc_fail(err, FC_EINPUT,
+                       "a halo exchange %d cells deep of %d fields on a %d x %d block (halo %d) "
+                       "does not fit its plan",
+                       width, nfields, block->nx, block->ny, block->ng);
+    int st = exchange_axis(h, block, fields, nfields, width, 0, err);
+    return st ? st : exchange_axis(h, block, fields, nfields, width, 1, err);
+}
+
+void fc_halo_free(fc_halo *h)
+{
+    if (h->cart != MPI_COMM_NULL)
+        MPI_Comm_free(&h->cart);
+    free(h->buf);
+    h->buf = NULL;
+    h->cart = MPI_COMM_NULL;
+}

@@ -1,0 +1,43 @@
+/*
+ * halo.h: the halo exchange between ranks (MPI builds only: include it where FC_HAVE_MPI is
+ * defined). A rank's block (decomp.h) is a grid of its own (grid.h layout, halo width ng); the
+ * exchange fills its halo cells within `width` of the block with its neighbours' interior
+ * values, and leaves the halo on a side of the global domain that is not periodic untouched,
+ * for the solver's boundary condition there. Periodic sides are the topology's: the rank at
+ * the east end has the west end as its neighbour (MPI_Cart_create's periods), so no solver
+ * special-cases them, and one rank along a periodic axis is its own neighbour.
+ *
+ * Two phases, x then y: first columns [0, width) and [nx - width, nx) of the block's rows go
+ * west and east; then rows [0, width) and [ny - width, ny), the x halos just received included,
+ * go south and north, which carries the corners. Each phase posts its receives, packs and sends
+ * without blocking, and waits for all four messages.
+ */
+#ifndef FC_HALO_H
+#define FC_HALO_H
+
+#include <mpi.h>
+
+#include "src/core/fc.h"
+#include "src/core/grid.h"
+
+typedef struct fc_halo {
+    MPI_Comm cart;                   /* px x py, periodic as asked */
+    int rank;                        /* in cart (the same as in the communicator given) */
+    int west, east, south, north;    /* neighbours' ranks, MPI_PROC_NULL at a non-periodic side */
+    fc_real *buf;                    /* 4 message buffers, each `cap` values */
+    size_t cap;
+} fc_halo;
+
+/* A px x py Cartesian communicator over comm (px py must be its size, rank order kept, x
+ * fastest as decomp.h) and buffers for up to nfields fields of the largest block of an
+ * nx x ny grid, `width` cells deep. */
+int fc_halo_create(MPI_Comm comm, int px, int py, int periodic_x, int periodic_y, int nx, int ny,
+                   int nfields, int width, fc_halo *h, fc_err *err);
+
+/* Exchanges the halos of the nfields fields (each in the layout of `block`, ng >= width). */
+int fc_halo_exchange(fc_halo *h, const fc_grid *block, fc_real *const *fields, int nfields,
+                     int width, fc_err *err);
+
+void fc_halo_free(fc_halo *h);
+
+#endif

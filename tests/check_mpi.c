@@ -1,0 +1,123 @@
+/*
+ * check_mpi.c: the halo exchange between ranks (src/core/halo.h), run by tests/mpi.sh under
+ * mpirun on 1 to 4 processes. Each rank takes its block of a global grid (decomp.h) whose
+ * interior holds a value that names the global cell and the field; after the exchange every
+ * halo cell within the exchange's width must hold the value of the cell it stands for (wrapped
+ * across a periodic side), and a halo beyond a side that is not periodic must be untouched.
+ * Uneven blocks (13 x 7 cells), one to three fields, widths 1 to 3, all four periodicities.
+ * Unforked (CK_NOFORK): MPI does not survive fork.
+ */
+#include <fc_build.h>
+
+#include <check.h>
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "src/core/decomp.h"
+#include "src/core/grid.h"
+#include "src/core/halo.h"
+
+#define UNTOUCHED (-1.0)
+
+static int nranks, me;
+
+static fc_real value(int field, int gi, int gj) { return (fc_real)(1e6 * field + 1000 * gj + gi); }
+
+/* The global index a halo index stands for along an axis of n cells: itself inside, wrapped
+ * when periodic, -1 beyond a side that is not. */
+static int source(int k, int n, int periodic)
+{
+    if (k >= 0 && k < n)
+        return k;
+    return periodic ? ((k % n) + n) % n : -1;
+}
+
+static void check_exchange(int nx, int ny, int nfields, int width, int per_x, int per_y)
+{
+    fc_err err;
+    int px, py;
+    ck_assert_msg(fc_decomp_plan(nranks, nx, ny, width, 0, 0, &px, &py, &err) == FC_OK, "%s",
+                  err.msg);
+    const fc_decomp d = fc_decomp_block(nx, ny, px, py, me);
+    fc_grid g;
+    const int bc[4] = {FC_BC_WALL, FC_BC_WALL, FC_BC_WALL, FC_BC_WALL};
+    ck_assert_msg(fc_grid_init(&g, d.i1 - d.i0, d.j1 - d.j0, 3, 0, 1, 0, 1, bc, &err) == FC_OK,
+                  "%s", err.msg);
+    fc_real *f[3];
+    for (int q = 0; q < nfields; q++) {
+        f[q] = fc_grid_alloc(&g);
+        ck_assert_ptr_nonnull(f[q]);
+        for (size_t k = 0; k < g.nalloc; k++)
+            f[q][k] = UNTOUCHED;
+        for (int j = 0; j < g.ny; j++)
+            for (int i = 0; i < g.nx; i++)
+                f[q][fc_idx(g.pitch, g.ng, i, j)] = value(q, d.i0 + i, d.j0 + j);
+    }
+    fc_halo h;
+    ck_assert_msg(fc_halo_create(MPI_COMM_WORLD, px, py, per_x, per_y, nx, ny, nfields, width,
+                                 &h, &err) == FC_OK,
+                  "%s", err.msg);
+    ck_assert_msg(fc_halo_exchange(&h, &g, f, nfields, width, &err) == FC_OK, "%s", err.msg);
+    int wrong = 0;
+    for (int q = 0; q < nfields; q++)
+        for (int j = -g.ng; j < g.ny + g.ng; j++)
+            for (int i = -g.ng; i < g.nx + g.ng; i++) {
+                const int inside = i >= 0 && i < g.nx && j >= 0 && j < g.ny;
+                const int reached = i >= -width && i < g.nx + width && j >= -width &&
+                                    j < g.ny + width;
+                const int si = source(d.i0 + i, nx, per_x), sj = source(d.j0 + j, ny, per_y);
+                const fc_real want = inside || (reached && si >= 0 && sj >= 0)
+                                         ? value(q, si, sj)
+                                         : UNTOUCHED;
+                if (f[q][fc_idx(g.pitch, g.ng, i, j)] != want && wrong++ < 5)
+                    fprintf(stderr,
+                            "rank %d of %d (%dx%d), periodic %d %d, width %d: field %d cell "
+                            "(%d, %d) holds %g, expected %g\n",
+                            me, nranks, px, py, per_x, per_y, width, q, i, j,
+                            (double)f[q][fc_idx(g.pitch, g.ng, i, j)], (double)want);
+            }
+    fc_halo_free(&h);
+    for (int q = 0; q < nfields; q++)
+        free(f[q]);
+    int any = 0;
+    MPI_Allreduce(&wrong, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    ck_assert_msg(any == 0, "%d wrong halo cells on this rank (the most on any: %d)", wrong, any);
+}
+
+START_TEST(halos_hold_the_neighbours_cells)
+{
+    for (int per = 0; per < 4; per++)
+        for (int width = 1; width <= 3; width++)
+            check_exchange(13, 7, 1 + (width + per) % 3, width, per & 1, per >> 1);
+}
+END_TEST
+
+/* The same on a grid where 4 ranks must go along one axis (8 columns, halo 3). */
+START_TEST(halos_on_a_narrow_grid)
+{
+    check_exchange(8, 40, 2, 3, 1, 0);
+    check_exchange(8, 40, 2, 3, 0, 1);
+}
+END_TEST
+
+int main(int argc, char **argv)
+{
+    int provided;
+    MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+    MPI_Comm_size(MPI_COMM_WORLD, &nranks);
+    MPI_Comm_rank(MPI_COMM_WORLD, &me);
+    Suite *s = suite_create("mpi");
+    TCase *tc = tcase_create("halo");
+    tcase_add_test(tc, halos_hold_the_neighbours_cells);
+    tcase_add_test(tc, halos_on_a_narrow_grid);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_set_fork_status(sr, CK_NOFORK);
+    srunner_run_all(sr, me == 0 ? CK_NORMAL : CK_SILENT);
+    int failed = srunner_ntests_failed(sr), any = 0;
+    srunner_free(sr);
+    MPI_Allreduce(&failed, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    MPI_Finalize();
+    return any ? 1 : 0;
+}
