@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "src/core/backend.h"
+#include "src/core/machine_load.h"
 #include "src/core/ncio.h"
 
 /* Refuses a grid that does not fit: the solver's state, and the host copies of the fields and
@@ -242,14 +243,18 @@ int fc_sim_steps(fc_sim *s, long long n, fc_err *err)
 
 int fc_sim_run_to(fc_sim *s, double t_end, double steady_tol, fc_err *err)
 {
+    fc_governor gov; /* the threads follow what other processes leave free, as in a run */
+    fc_governor_start(&gov);
+    int st = FC_OK;
     while (s->t < t_end) {
-        int landed, st = fc_sim_step_toward(s, t_end, &landed, err);
-        if (st)
-            return st;
-        if (steady_tol > 0 && s->last.change < steady_tol)
+        int landed;
+        st = fc_sim_step_toward(s, t_end, &landed, err);
+        fc_governor_step(&gov);
+        if (st || (steady_tol > 0 && s->last.change < steady_tol))
             break;
     }
-    return FC_OK;
+    fc_governor_end(&gov);
+    return st;
 }
 
 int fc_sim_download(fc_sim *s, fc_err *err) { return s->ops->download(s->state, &s->host, err); }

@@ -64,7 +64,8 @@ int fc_sim_step(fc_sim *s, double *dt, fc_err *err);
 /* n steps of dt = cfl / rate. */
 int fc_sim_steps(fc_sim *s, long long n, fc_err *err);
 /* Steps to t_end exactly, or until the state changes by less than steady_tol per second when
- * steady_tol > 0. */
+ * steady_tol > 0; OpenMP's threads follow the cores other processes leave free meanwhile
+ * (fc_governor, machine_load.h) and are given back at the end. */
 int fc_sim_run_to(fc_sim *s, double t_end, double steady_tol, fc_err *err);
 /* Copies the state into s->host. */
 int fc_sim_download(fc_sim *s, fc_err *err);
