@@ -5,7 +5,9 @@
  * halo cell within the exchange's width must hold the value of the cell it stands for (wrapped
  * across a periodic side), and a halo beyond a side that is not periodic must be untouched.
  * Uneven blocks (13 x 7 cells), one to three fields, widths 1 to 3, all four periodicities.
- * Unforked (CK_NOFORK): MPI does not survive fork.
+ * Then the whole fill (fc_halo_fill): every block of every layout, halos included, must equal
+ * the serial fc_grid_fill_halo of the whole grid bit for bit, for walls, inflows, open and
+ * periodic sides and vector components. Unforked (CK_NOFORK): MPI does not survive fork.
  */
 #include <fc_build.h>
 
@@ -101,6 +103,81 @@ START_TEST(halos_on_a_narrow_grid)
 }
 END_TEST
 
+/* Every layout of the ranks that fits 13 x 9 cells with a halo of 3, every pairing of global
+ * boundary kinds, a scalar and both vector components: each block's fields, halos included,
+ * equal bit for bit the whole grid's after fc_grid_fill_halo on one process. */
+START_TEST(filled_blocks_match_the_serial_fill)
+{
+    const int nx = 13, ny = 9, ng = 3, nf = 3, odd_x[3] = {0, 1, 0}, odd_y[3] = {0, 0, 1};
+    const int xs[][2] = {{FC_BC_PERIODIC, FC_BC_PERIODIC}, {FC_BC_WALL, FC_BC_OPEN},
+                         {FC_BC_INFLOW, FC_BC_WALL}, {FC_BC_OPEN, FC_BC_OPEN}};
+    const int ys[][2] = {{FC_BC_PERIODIC, FC_BC_PERIODIC}, {FC_BC_WALL, FC_BC_WALL},
+                         {FC_BC_OPEN, FC_BC_INFLOW}};
+    fc_err err;
+    int layouts = 0;
+    for (int px = 1; px <= nranks; px++) {
+        const int py = nranks / px;
+        if (px * py != nranks || nx / px < ng || ny / py < ng)
+            continue;
+        layouts++;
+        const fc_decomp d = fc_decomp_block(nx, ny, px, py, me);
+        for (size_t a = 0; a < sizeof xs / sizeof xs[0]; a++)
+            for (size_t b = 0; b < sizeof ys / sizeof ys[0]; b++) {
+                const int bc[4] = {xs[a][0], xs[a][1], ys[b][0], ys[b][1]};
+                fc_grid whole, block;
+                ck_assert_int_eq(fc_grid_init(&whole, nx, ny, ng, 0, 1, 0, 1, bc, &err), FC_OK);
+                fc_halo h;
+                ck_assert_msg(fc_halo_create(MPI_COMM_WORLD, px, py, bc[0] == FC_BC_PERIODIC,
+                                             bc[2] == FC_BC_PERIODIC, nx, ny, nf, ng, &h,
+                                             &err) == FC_OK,
+                              "%s", err.msg);
+                int bbc[4];
+                fc_halo_block_bc(&h, bc, bbc);
+                ck_assert_int_eq(fc_grid_init(&block, d.i1 - d.i0, d.j1 - d.j0, ng, 0, 1, 0, 1,
+                                              bbc, &err),
+                                 FC_OK);
+                fc_real *g[3], *f[3];
+                for (int q = 0; q < nf; q++) {
+                    g[q] = fc_grid_alloc(&whole);
+                    f[q] = fc_grid_alloc(&block);
+                    ck_assert(g[q] && f[q]);
+                    for (int j = 0; j < ny; j++)
+                        for (int i = 0; i < nx; i++)
+                            g[q][fc_idx(whole.pitch, ng, i, j)] = value(q, i, j) + (fc_real)0.25;
+                    for (int j = 0; j < block.ny; j++)
+                        for (int i = 0; i < block.nx; i++)
+                            f[q][fc_idx(block.pitch, ng, i, j)] =
+                                g[q][fc_idx(whole.pitch, ng, d.i0 + i, d.j0 + j)];
+                    fc_grid_fill_halo(&whole, g[q], odd_x[q], odd_y[q]);
+                }
+                ck_assert_msg(fc_halo_fill(&h, &block, f, odd_x, odd_y, nf, &err) == FC_OK, "%s",
+                              err.msg);
+                int wrong = 0;
+                for (int q = 0; q < nf; q++)
+                    for (int j = -ng; j < block.ny + ng; j++)
+                        for (int i = -ng; i < block.nx + ng; i++) {
+                            const fc_real got = f[q][fc_idx(block.pitch, ng, i, j)],
+                                          want = g[q][fc_idx(whole.pitch, ng, d.i0 + i, d.j0 + j)];
+                            if (got != want && wrong++ < 3)
+                                fprintf(stderr,
+                                        "rank %d (%dx%d), sides %s %s %s %s: field %d cell (%d, "
+                                        "%d) of the block holds %g, the serial fill %g\n",
+                                        me, px, py, fc_bc_name(bc[0]), fc_bc_name(bc[1]),
+                                        fc_bc_name(bc[2]), fc_bc_name(bc[3]), q, i, j,
+                                        (double)got, (double)want);
+                        }
+                fc_halo_free(&h);
+                for (int q = 0; q < nf; q++)
+                    free(g[q]), free(f[q]);
+                int any = 0;
+                MPI_Allreduce(&wrong, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+                ck_assert_msg(any == 0, "blocks differ from the serial fill");
+            }
+    }
+    ck_assert_int_gt(layouts, 0);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
     int provided;
@@ -111,6 +188,7 @@ int main(int argc, char **argv)
     TCase *tc = tcase_create("halo");
     tcase_add_test(tc, halos_hold_the_neighbours_cells);
     tcase_add_test(tc, halos_on_a_narrow_grid);
+    tcase_add_test(tc, filled_blocks_match_the_serial_fill);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_NOFORK);

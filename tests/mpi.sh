@@ -16,7 +16,7 @@ export OMPI_MCA_rmaps_base_oversubscribe=1
 export ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" OMP_WAIT_POLICY=passive
 mpirun="timeout 300 mpirun --oversubscribe -np"
 for n in 1 2 3 4; do
-  expect "halo exchange on $n processes" 0 "100%: Checks: 2, Failures: 0" \
+  expect "halo exchange on $n processes" 0 "100%: Checks: 3, Failures: 0" \
     $mpirun "$n" "$top_builddir/tests/check_mpi"
 done
 expect "info on 2 processes names them" 0 "this job: 2 processes" $mpirun 2 "$fc" info

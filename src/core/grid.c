@@ -88,6 +88,6 @@ int fc_grid_shells(const fc_grid *g, double *dk)
 
 const char *fc_bc_name(int bc)
 {
-    static const char *const names[] = {"periodic", "wall", "open", "inflow"};
-    return bc >= 0 && bc < 4 ? names[bc] : "?";
+    static const char *const names[] = {"periodic", "wall", "open", "inflow", "rank"};
+    return bc >= 0 && bc < 5 ? names[bc] : "?";
 }

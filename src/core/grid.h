@@ -17,8 +17,10 @@ extern "C" {
 
 /* Boundary kinds, in the order of the [boundary] choices. Inflow is a wall with a given normal
  * velocity; what each kind means for a solver's fields is the solver's to say (halo filling
- * below treats inflow as a wall). */
-enum fc_bc { FC_BC_PERIODIC = 0, FC_BC_WALL = 1, FC_BC_OPEN = 2, FC_BC_INFLOW = 3 };
+ * below treats inflow as a wall). FC_BC_RANK is no choice of a case: it marks a side of a
+ * rank's block (decomp.h) where a neighbouring rank's cells lie, whose halo the exchange fills
+ * (halo.h) and halo filling takes as data. */
+enum fc_bc { FC_BC_PERIODIC = 0, FC_BC_WALL = 1, FC_BC_OPEN = 2, FC_BC_INFLOW = 3, FC_BC_RANK = 4 };
 enum fc_side { FC_WEST = 0, FC_EAST = 1, FC_SOUTH = 2, FC_NORTH = 3 };
 
 typedef struct fc_grid {
@@ -41,12 +43,13 @@ FC_HD static inline ptrdiff_t fc_idx(ptrdiff_t pitch, int ng, int i, int j)
  * The interior index (0..n-1) whose value fills halo index k along one axis, given the boundary
  * kinds at the low and high ends: periodic wraps, a wall mirrors about the face (counting one
  * reflection, which flips the sign of the normal velocity), open copies the edge cell
- * (zero gradient). The loop makes halos wider than the grid itself (n < ng) well defined.
+ * (zero gradient), a rank's side leaves the index in the halo, whose value the exchange brought.
+ * The loop makes halos wider than the grid itself (n < ng) well defined.
  */
 FC_HD static inline int fc_halo_source(int k, int n, int bc_lo, int bc_hi, int *reflections)
 {
     int r = 0;
-    while (k < 0 || k >= n) {
+    while ((k < 0 && bc_lo != FC_BC_RANK) || (k >= n && bc_hi != FC_BC_RANK)) {
         if (k < 0) {
             if (bc_lo == FC_BC_PERIODIC)
                 k += n;

@@ -113,8 +113,9 @@ static int exchange_axis(fc_halo *h, const fc_grid *g, fc_real *const *f, int nf
     return FC_OK;
 }
 
-int fc_halo_exchange(fc_halo *h, const fc_grid *block, fc_real *const *fields, int nfields,
-                     int width, fc_err *err)
+/* exchange_axis after checking that the exchange fits the plan's buffers and the block. */
+static int exchange_axis_checked(fc_halo *h, const fc_grid *block, fc_real *const *fields,
+                                 int nfields, int width, int axis, fc_err *err)
 {
     if (width < 1 || width > block->ng || width > block->nx || width > block->ny ||
         (size_t)nfields * width * (size_t)(block->nx > block->ny ? block->nx : block->ny) +
@@ -123,8 +124,59 @@ int fc_halo_exchange(fc_halo *h, const fc_grid *block, fc_real *const *fields, i
                        "a halo exchange %d cells deep of %d fields on a %d x %d block (halo %d) "
                        "does not fit its plan",
                        width, nfields, block->nx, block->ny, block->ng);
-    int st = exchange_axis(h, block, fields, nfields, width, 0, err);
-    return st ? st : exchange_axis(h, block, fields, nfields, width, 1, err);
+    return exchange_axis(h, block, fields, nfields, width, axis, err);
+}
+
+int fc_halo_exchange(fc_halo *h, const fc_grid *block, fc_real *const *fields, int nfields,
+                     int width, fc_err *err)
+{
+    int st = exchange_axis_checked(h, block, fields, nfields, width, 0, err);
+    return st ? st : exchange_axis_checked(h, block, fields, nfields, width, 1, err);
+}
+
+void fc_halo_block_bc(const fc_halo *h, const int global_bc[4], int block_bc[4])
+{
+    const int nb[4] = {h->west, h->east, h->south, h->north};
+    for (int k = 0; k < 4; k++)
+        block_bc[k] = nb[k] != MPI_PROC_NULL ? FC_BC_RANK : global_bc[k];
+}
+
+/* The halo cells of the block's own global sides: facing x in rows 0..ny-1 (axis 0), facing y
+ * in every column, halos included (axis 1). */
+static void fill_global_sides(const fc_grid *g, fc_real *f, int odd_x, int odd_y, int axis)
+{
+    const int ng = g->ng;
+    if (!axis) {
+        for (int j = 0; j < g->ny; j++)
+            for (int k = 0; k < ng; k++) {
+                if (g->bc[FC_WEST] != FC_BC_RANK)
+                    fc_fill_halo_cell(f, g->pitch, ng, g->nx, g->ny, g->bc, -1 - k, j, odd_x, odd_y);
+                if (g->bc[FC_EAST] != FC_BC_RANK)
+                    fc_fill_halo_cell(f, g->pitch, ng, g->nx, g->ny, g->bc, g->nx + k, j, odd_x,
+                                      odd_y);
+            }
+        return;
+    }
+    for (int k = 0; k < ng; k++)
+        for (int i = -ng; i < g->nx + ng; i++) {
+            if (g->bc[FC_SOUTH] != FC_BC_RANK)
+                fc_fill_halo_cell(f, g->pitch, ng, g->nx, g->ny, g->bc, i, -1 - k, odd_x, odd_y);
+            if (g->bc[FC_NORTH] != FC_BC_RANK)
+                fc_fill_halo_cell(f, g->pitch, ng, g->nx, g->ny, g->bc, i, g->ny + k, odd_x, odd_y);
+        }
+}
+
+int fc_halo_fill(fc_halo *h, const fc_grid *block, fc_real *const *fields, const int *odd_x,
+                 const int *odd_y, int nfields, fc_err *err)
+{
+    for (int axis = 0; axis < 2; axis++) {
+        int st = exchange_axis_checked(h, block, fields, nfields, block->ng, axis, err);
+        if (st)
+            return st;
+        for (int q = 0; q < nfields; q++)
+            fill_global_sides(block, fields[q], odd_x[q], odd_y[q], axis);
+    }
+    return FC_OK;
 }
 
 void fc_halo_free(fc_halo *h)

@@ -38,6 +38,22 @@ int fc_halo_create(MPI_Comm comm, int px, int py, int periodic_x, int periodic_y
 int fc_halo_exchange(fc_halo *h, const fc_grid *block, fc_real *const *fields, int nfields,
                      int width, fc_err *err);
 
+/* The boundary kinds of this rank's block from the global grid's: FC_BC_RANK on every side
+ * with a neighbour (a periodic side always has one, maybe this rank itself), the global kind on
+ * the others. */
+void fc_halo_block_bc(const fc_halo *h, const int global_bc[4], int block_bc[4]);
+
+/*
+ * Fills every halo cell of the block's fields exactly as fc_grid_fill_halo fills the same
+ * cells of the whole grid on one process, corners included: the x exchange, the global sides
+ * facing x (rows of the block), the y exchange (the x halos travel with the rows), the global
+ * sides facing y (all columns). The block's bc must come from fc_halo_block_bc, and every
+ * block must be at least ng cells along both axes (fc_decomp_plan with halo ng). odd_x, odd_y:
+ * per field, as fc_grid_fill_halo's.
+ */
+int fc_halo_fill(fc_halo *h, const fc_grid *block, fc_real *const *fields, const int *odd_x,
+                 const int *odd_y, int nfields, fc_err *err);
+
 void fc_halo_free(fc_halo *h);
 
 #endif
