@@ -1,7 +1,7 @@
 #!/bin/sh
 # mpi.sh: with MPI built (configure --with-mpi), the halo exchange between ranks on 1 to 4
 # processes (tests/check_mpi; oversubscribed where the machine has fewer cores), and flowcast
-# under mpirun: `info` on 2 processes says so; `run` on 2 processes is refused once, with exit
+# under mpirun: `info` on 2 processes says so; --version and an unknown command print once; `run` on 2 processes is refused once, with exit
 # status 2 from the job and no output file (the solvers do not use the decomposition yet);
 # `run` under `mpirun -np 1` runs. Skipped (77) in a build without MPI.
 . "${top_srcdir:-.}/tests/lib.sh"
@@ -27,6 +27,12 @@ expect "run on 2 processes: exit 2, said once" 2 \
 n=$(grep -c "this version runs every solver on one process" "$tmp/err")
 if [ "$n" -eq 1 ]; then ok "the refusal is printed by one rank"; else bad "the refusal is printed $n times"; fi
 absent "run on 2 processes writes nothing" "$tmp/two.nc"
+expect "--version on 3 processes" 0 "flowcast " $mpirun 3 "$fc" --version
+n=$(grep -c "^flowcast " "$tmp/err")
+if [ "$n" -eq 1 ]; then ok "the version is printed by one rank"; else bad "the version is printed $n times"; fi
+expect "an unknown command on 2 processes: exit 2" 2 "unknown command 'nonsense'" $mpirun 2 "$fc" nonsense
+n=$(grep -c "unknown command" "$tmp/err")
+if [ "$n" -eq 1 ]; then ok "the unknown command is named once"; else bad "the unknown command is named $n times"; fi
 expect "run under mpirun -np 1" 0 "" $mpirun 1 "$fc" run "$inputs/dambreak_wet.ini" -o "$tmp/one.nc"
 expect "its output is a whole file" 0 "" "$NCDUMP" -h "$tmp/one.nc"
 finish

@@ -147,21 +147,27 @@ static int run_command(const struct command *c, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    for (size_t k = 0; argc >= 2 && k < sizeof commands / sizeof commands[0]; k++)
+        if (!strcmp(argv[1], commands[k].name))
+            return run_command(&commands[k], argc, argv);
+    /* Under mpirun every process gets here: the first one alone prints, all exit alike. */
+    const int quiet = !fc_ranks_launched_first();
     if (argc < 2) {
-        usage(stderr);
+        if (!quiet)
+            usage(stderr);
         return FC_EXIT_USAGE;
     }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-        usage(stdout);
+        if (!quiet)
+            usage(stdout);
         return FC_EXIT_OK;
     }
     if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
-        printf("flowcast %s\n", PACKAGE_VERSION);
+        if (!quiet)
+            printf("flowcast %s\n", PACKAGE_VERSION);
         return FC_EXIT_OK;
     }
-    for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
-        if (!strcmp(argv[1], commands[k].name))
-            return run_command(&commands[k], argc, argv);
-    fc_error("unknown command '%s' (commands: demo, run, plot, animate, cases, validate, bench, train, rollout, profile, info; see flowcast --help)", argv[1]);
+    if (!quiet)
+        fc_error("unknown command '%s' (commands: demo, run, plot, animate, cases, validate, bench, train, rollout, profile, info; see flowcast --help)", argv[1]);
     return FC_EXIT_USAGE;
 }

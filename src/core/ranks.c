@@ -2,6 +2,7 @@
 #include <fc_build.h>
 
 #include <stdlib.h>
+#include <string.h>
 
 #ifdef FC_HAVE_MPI
 #include <mpi.h>
@@ -21,6 +22,17 @@ static int launched(void)
     return 0;
 }
 #endif
+
+int fc_ranks_launched_first(void)
+{
+    static const char *const vars[] = {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"};
+    for (size_t k = 0; k < sizeof vars / sizeof vars[0]; k++) {
+        const char *r = getenv(vars[k]);
+        if (r)
+            return !strcmp(r, "0");
+    }
+    return 1;
+}
 
 /* The process's membership of its job, which MPI_COMM_WORLD makes process-wide anyway. */
 static fc_ranks self = {0, 1, 0};

@@ -18,6 +18,10 @@ typedef struct fc_ranks {
 /* Joins the job (MPI_Init_thread, funnelled: only the thread that called it talks to MPI). */
 int fc_ranks_start(int *argc, char ***argv, fc_ranks *r, fc_err *err);
 
+/* Whether this process is its launcher's rank 0, or was started without one: read from the
+ * launcher's environment, before (or without) joining the job. */
+int fc_ranks_launched_first(void);
+
 /* Leaves the job (MPI_Finalize) when it was joined. */
 void fc_ranks_stop(fc_ranks *r);
 
