@@ -51,10 +51,12 @@ int fc_halo_create(MPI_Comm comm, int px, int py, int periodic_x, int periodic_y
     return FC_OK;
 }
 
-/* Copies the rectangle [i0, i0 + ni) x [j0, j0 + nj) of every field into buf (pack) or back. */
-static size_t copy_box(const fc_grid *g, fc_real *const *f, int nfields, int i0, int ni, int j0,
-                       int nj, fc_real *buf, int pack)
+/* Copies a strip of every field into buf (pack) or back: along x (axis 0) columns
+ * [at, at + w) of rows [c0, c0 + cn); along y rows [at, at + w) of columns [c0, c0 + cn). */
+static void copy_strip(const fc_grid *g, fc_real *const *f, int nfields, int axis, int at, int w,
+                       int c0, int cn, fc_real *buf, int pack)
 {
+    const int i0 = axis ? c0 : at, ni = axis ? cn : w, j0 = axis ? at : c0, nj = axis ? w : cn;
     size_t n = 0;
     for (int q = 0; q < nfields; q++)
         for (int j = j0; j < j0 + nj; j++)
@@ -65,24 +67,27 @@ static size_t copy_box(const fc_grid *g, fc_real *const *f, int nfields, int i0,
                 else
                     *cell = buf[n];
             }
-    return n;
 }
 
-/* One phase along x (axis 0) or y (axis 1): send the edges of the block (the halos along the
- * other axis included in y), receive the neighbours' into the halo. */
+/* One phase along x (axis 0) or y (axis 1), w cells deep: send the edges of the block (the
+ * halos along the other axis included in y), receive the neighbours' into the halo. */
 static int exchange_axis(fc_halo *h, const fc_grid *g, fc_real *const *f, int nfields, int w,
                          int axis, fc_err *err)
 {
-    const int lo_rank = axis ? h->south : h->west, hi_rank = axis ? h->north : h->east;
-    /* along the axis: [start, start + w) of the low edge, of the high edge, of the two halos */
     const int n = axis ? g->ny : g->nx;
-    const int send_at[2] = {0, n - w}, recv_at[2] = {-w, n};
-    const int peer[2] = {lo_rank, hi_rank};
-    /* across it: the block's rows in x; in y the columns with the x halos */
+    /* across the axis: the block's rows in x; in y the columns with the x halos */
     const int c0 = axis ? -w : 0, cn = axis ? g->nx + 2 * w : g->ny;
+    const size_t count = (size_t)nfields * w * cn;
+    if (w < 1 || w > g->ng || w > n || count > h->cap)
+        return fc_fail(err, FC_EINPUT,
+                       "a halo exchange %d cells deep of %d fields on a %d x %d block (halo %d) "
+                       "does not fit its plan",
+                       w, nfields, g->nx, g->ny, g->ng);
+    /* along the axis: where the low and high edges start, and the two halos */
+    const int send_at[2] = {0, n - w}, recv_at[2] = {-w, n};
+    const int peer[2] = {axis ? h->south : h->west, axis ? h->north : h->east};
     fc_real *sendb[2] = {h->buf, h->buf + h->cap}, *recvb[2] = {h->buf + 2 * h->cap,
                                                                 h->buf + 3 * h->cap};
-    const size_t count = (size_t)nfields * w * cn;
     MPI_Request req[4];
     int rc;
     for (int s = 0; s < 2; s++) /* tag: the side the message travels toward, from the sender */
@@ -90,48 +95,25 @@ static int exchange_axis(fc_halo *h, const fc_grid *g, fc_real *const *f, int nf
                             h->cart, &req[s])) != MPI_SUCCESS)
             return mpi_fail(err, rc, "MPI_Irecv of a halo");
     for (int s = 0; s < 2; s++) {
-        if (peer[s] != MPI_PROC_NULL) {
-            if (axis)
-                copy_box(g, f, nfields, c0, cn, send_at[s], w, sendb[s], 1);
-            else
-                copy_box(g, f, nfields, send_at[s], w, c0, cn, sendb[s], 1);
-        }
+        if (peer[s] != MPI_PROC_NULL)
+            copy_strip(g, f, nfields, axis, send_at[s], w, c0, cn, sendb[s], 1);
         if ((rc = MPI_Isend(sendb[s], (int)count, FC_MPI_REAL, peer[s], 2 * axis + s, h->cart,
                             &req[2 + s])) != MPI_SUCCESS)
             return mpi_fail(err, rc, "MPI_Isend of a halo");
     }
     if ((rc = MPI_Waitall(4, req, MPI_STATUSES_IGNORE)) != MPI_SUCCESS)
         return mpi_fail(err, rc, "MPI_Waitall of the halo messages");
-    for (int s = 0; s < 2; s++) {
-        if (peer[s] == MPI_PROC_NULL)
-            continue;
-        if (axis)
-            copy_box(g, f, nfields, c0, cn, recv_at[s], w, recvb[s], 0);
-        else
-            copy_box(g, f, nfields, recv_at[s], w, c0, cn, recvb[s], 0);
-    }
+    for (int s = 0; s < 2; s++)
+        if (peer[s] != MPI_PROC_NULL)
+            copy_strip(g, f, nfields, axis, recv_at[s], w, c0, cn, recvb[s], 0);
     return FC_OK;
-}
-
-/* exchange_axis after checking that the exchange fits the plan's buffers and the block. */
-static int exchange_axis_checked(fc_halo *h, const fc_grid *block, fc_real *const *fields,
-                                 int nfields, int width, int axis, fc_err *err)
-{
-    if (width < 1 || width > block->ng || width > block->nx || width > block->ny ||
-        (size_t)nfields * width * (size_t)(block->nx > block->ny ? block->nx : block->ny) +
-                (size_t)nfields * width * 2 * width > h->cap)
-        return fc_fail(err, FC_EINPUT,
-                       "a halo exchange %d cells deep of %d fields on a %d x %d block (halo %d) "
-                       "does not fit its plan",
-                       width, nfields, block->nx, block->ny, block->ng);
-    return exchange_axis(h, block, fields, nfields, width, axis, err);
 }
 
 int fc_halo_exchange(fc_halo *h, const fc_grid *block, fc_real *const *fields, int nfields,
                      int width, fc_err *err)
 {
-    int st = exchange_axis_checked(h, block, fields, nfields, width, 0, err);
-    return st ? st : exchange_axis_checked(h, block, fields, nfields, width, 1, err);
+    int st = exchange_axis(h, block, fields, nfields, width, 0, err);
+    return st ? st : exchange_axis(h, block, fields, nfields, width, 1, err);
 }
 
 void fc_halo_block_bc(const fc_halo *h, const int global_bc[4], int block_bc[4])
@@ -170,7 +152,7 @@ int fc_halo_fill(fc_halo *h, const fc_grid *block, fc_real *const *fields, const
                  const int *odd_y, int nfields, fc_err *err)
 {
     for (int axis = 0; axis < 2; axis++) {
-        int st = exchange_axis_checked(h, block, fields, nfields, block->ng, axis, err);
+        int st = exchange_axis(h, block, fields, nfields, block->ng, axis, err);
         if (st)
             return st;
         for (int q = 0; q < nfields; q++)
