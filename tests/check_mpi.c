@@ -7,7 +7,9 @@
  * Uneven blocks (13 x 7 cells), one to three fields, widths 1 to 3, all four periodicities.
  * Then the whole fill (fc_halo_fill): every block of every layout, halos included, must equal
  * the serial fc_grid_fill_halo of the whole grid bit for bit, for walls, inflows, open and
- * periodic sides and vector components. Unforked (CK_NOFORK): MPI does not survive fork.
+ * periodic sides and vector components. Then what a split grid gives the solvers and the
+ * output (split.h, link.h): reports agreed over the ranks, the blocks gathered into the whole
+ * state. Unforked (CK_NOFORK): MPI does not survive fork.
  */
 #include <fc_build.h>
 
@@ -19,6 +21,9 @@
 #include "src/core/decomp.h"
 #include "src/core/grid.h"
 #include "src/core/halo.h"
+#include "src/core/link.h"
+#include "src/core/ranks.h"
+#include "src/core/split.h"
 
 #define UNTOUCHED (-1.0)
 
@@ -178,10 +183,98 @@ START_TEST(filled_blocks_match_the_serial_fill)
 }
 END_TEST
 
+/* What a split gives the solvers (link.h): with no bad cell, the largest rate and change of
+ * all ranks; with bad cells on every rank but the first, the first of them in the whole grid's
+ * order, named in the whole grid's indices, with its owner's kind and value. On one process the
+ * report is left as it is. */
+START_TEST(reports_agree_on_the_first_bad_cell)
+{
+    const int nx = 13, ny = 7, bc[4] = {FC_BC_WALL, FC_BC_OPEN, FC_BC_PERIODIC, FC_BC_PERIODIC};
+    fc_grid whole, block;
+    fc_split *sp;
+    fc_err err;
+    ck_assert_int_eq(fc_grid_init(&whole, nx, ny, 2, 0, 1, 0, 1, bc, &err), FC_OK);
+    ck_assert_msg(fc_split_start(&whole, 1, &block, &sp, &err) == FC_OK, "%s", err.msg);
+    ck_assert(nranks == 1 ? sp == NULL : sp != NULL);
+    fc_step_report rep = {.max_rate = me + 1.0, .change = 2.0 * (nranks - me)};
+    fc_report_agree(&block, &rep);
+    ck_assert(rep.max_rate == nranks && rep.change == 2.0 * nranks && rep.bad == FC_STATE_OK);
+    ck_assert(fc_grid_max(&block, me + 0.5) == nranks - 0.5);
+
+    fc_step_report bad = {0};
+    if (me > 0 || nranks == 1) { /* the last cell of the block */
+        bad.bad = me % 2 ? FC_STATE_NAN : FC_STATE_NEGATIVE;
+        bad.bad_cell = (long long)(block.ny - 1) * block.nx + block.nx - 1;
+        bad.bad_value = -me;
+    }
+    fc_report_agree(&block, &bad);
+    int px, py, owner = 0;
+    fc_split_layout(sp, &px, &py);
+    long long first = (long long)nx * ny;
+    for (int r = nranks == 1 ? 0 : 1; r < nranks; r++) {
+        const fc_decomp d = fc_decomp_block(nx, ny, px, py, r);
+        const long long c = (long long)(d.j1 - 1) * nx + d.i1 - 1;
+        if (c < first)
+            first = c, owner = r;
+    }
+    ck_assert_int_eq(bad.bad_cell, first);
+    ck_assert_int_eq(bad.bad, owner % 2 ? FC_STATE_NAN : FC_STATE_NEGATIVE);
+    ck_assert(bad.bad_value == -owner);
+    fc_split_free(sp);
+}
+END_TEST
+
+/* Each rank's part, halos included, holds the value that names each cell; gathered on the
+ * first process they make the whole grid's fields: every interior cell and every halo cell
+ * beyond the whole grid's sides, corners included, from the block that holds it. */
+START_TEST(gathered_blocks_are_the_whole_state)
+{
+    const int nx = 13, ny = 9, ng = 2, nf = 2;
+    const int bc[4] = {FC_BC_OPEN, FC_BC_WALL, FC_BC_WALL, FC_BC_OPEN};
+    fc_grid whole, block;
+    fc_split *sp;
+    fc_err err;
+    ck_assert_int_eq(fc_grid_init(&whole, nx, ny, ng, 0, 1, 0, 1, bc, &err), FC_OK);
+    ck_assert_msg(fc_split_start(&whole, nf, &block, &sp, &err) == FC_OK, "%s", err.msg);
+    fc_real *part[2], *w[2];
+    for (int q = 0; q < nf; q++) {
+        part[q] = fc_grid_alloc(&block);
+        w[q] = fc_grid_alloc(&whole);
+        ck_assert(part[q] && w[q]);
+        for (size_t k = 0; k < whole.nalloc; k++)
+            w[q][k] = UNTOUCHED;
+        for (int j = -ng; j < block.ny + ng; j++)
+            for (int i = -ng; i < block.nx + ng; i++)
+                part[q][fc_idx(block.pitch, ng, i, j)] = value(q, block.i0 + i, block.j0 + j);
+    }
+    ck_assert_msg(fc_split_gather(sp, &block, part, &whole, w, nf, &err) == FC_OK, "%s", err.msg);
+    int wrong = 0;
+    for (int q = 0; me == 0 && q < nf; q++)
+        for (int j = -ng; j < ny + ng; j++)
+            for (int i = -ng; i < nx + ng; i++)
+                if (w[q][fc_idx(whole.pitch, ng, i, j)] != value(q, i, j) && wrong++ < 3)
+                    fprintf(stderr, "field %d cell (%d, %d) gathered as %g\n", q, i, j,
+                            (double)w[q][fc_idx(whole.pitch, ng, i, j)]);
+    for (int q = 0; q < nf; q++)
+        free(part[q]), free(w[q]);
+    fc_split_free(sp);
+    ck_assert_int_eq(wrong, 0);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
+    /* Joined through ranks.h (fc_split reads the job from there), or by hand when the test
+     * was started without a launcher (a job of one). */
+    fc_ranks job;
+    fc_err err;
     int provided;
-    MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+    if (fc_ranks_start(&argc, &argv, &job, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
+    if (!job.mpi)
+        MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
     MPI_Comm_size(MPI_COMM_WORLD, &nranks);
     MPI_Comm_rank(MPI_COMM_WORLD, &me);
     Suite *s = suite_create("mpi");
@@ -189,6 +282,8 @@ int main(int argc, char **argv)
     tcase_add_test(tc, halos_hold_the_neighbours_cells);
     tcase_add_test(tc, halos_on_a_narrow_grid);
     tcase_add_test(tc, filled_blocks_match_the_serial_fill);
+    tcase_add_test(tc, reports_agree_on_the_first_bad_cell);
+    tcase_add_test(tc, gathered_blocks_are_the_whole_state);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_NOFORK);

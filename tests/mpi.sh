@@ -1,9 +1,20 @@
 #!/bin/sh
-# mpi.sh: with MPI built (configure --with-mpi), the halo exchange between ranks on 1 to 4
-# processes (tests/check_mpi; oversubscribed where the machine has fewer cores), and flowcast
-# under mpirun: `info` on 2 processes says so; --version and an unknown command print once; `run` on 2 processes is refused once, with exit
-# status 2 from the job and no output file (the solvers do not use the decomposition yet);
-# `run` under `mpirun -np 1` runs. Skipped (77) in a build without MPI.
+# mpi.sh: with MPI built (configure --with-mpi), runs on 1 to 4 processes (oversubscribed where
+# the machine has fewer cores):
+# - the halo exchange, the agreed step reports and the gather of the blocks (tests/check_mpi);
+# - `flowcast run` of swe and euler cases split over 2, 3 and 4 processes, and in the layouts
+#   1x4, 4x1 and 2x2, writes the same file as one process, bit for bit: every variable and
+#   attribute but the history, the device line and flowcast_ranks (ncdump -p 9,17 prints every
+#   double exactly); walls, open, periodic sides, an island, sponges;
+# - a restart written by 2 processes continued on 3 gives the serial continuation's bits;
+# - a bad state is reported as on one process (the same cell), and the last good record kept;
+# - errors are said once, by the first process, every process exits 2 and nothing is written: a
+#   layout that does not match the processes or leaves blocks thinner than the halo, a bad
+#   --decomp, a bad case, a solver that runs on one process only (ns2d), a command other than
+#   run and info;
+# - a process killed mid-run takes the job down (no hang), leaving a readable file;
+# - info, --version and usage errors print once.
+# Skipped (77) in a build without MPI.
 . "${top_srcdir:-.}/tests/lib.sh"
 if [ ! -x "$top_builddir/tests/check_mpi" ]; then
   echo "MPI not built (configure --with-mpi): skipped"
@@ -16,23 +27,168 @@ export OMPI_MCA_rmaps_base_oversubscribe=1
 export ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" OMP_WAIT_POLICY=passive
 mpirun="timeout 300 mpirun --oversubscribe -np"
 for n in 1 2 3 4; do
-  expect "halo exchange on $n processes" 0 "100%: Checks: 3, Failures: 0" \
+  expect "check_mpi on $n processes" 0 "100%: Checks: 5, Failures: 0" \
     $mpirun "$n" "$top_builddir/tests/check_mpi"
 done
+
+# An output's content but what a split run may change: the history (time, command line), the
+# device line (threads) and flowcast_ranks.
+content() {
+  "$NCDUMP" -p 9,17 "$1" | grep -v -e ':history = ' -e ':flowcast_ranks = ' \
+    -e ':flowcast_device = ' -e '^netcdf '
+}
+# same_bits NAME SERIAL SPLIT [RANKS]
+same_bits() {
+  if [ ! -f "$3" ]; then
+    bad "$1 (no file $3)"
+  elif content "$2" >"$tmp/a.cdl" && content "$3" >"$tmp/b.cdl" && cmp -s "$tmp/a.cdl" "$tmp/b.cdl"; then
+    ok "$1"
+  else
+    diff "$tmp/a.cdl" "$tmp/b.cdl" | head -6 >"$tmp/err"
+    bad "$1"
+  fi
+  if [ $# -ge 4 ]; then
+    expect "$1: flowcast_ranks = $4" 0 "flowcast_ranks = $4 ;" "$NCDUMP" -h "$3"
+  fi
+}
+
+run_serial() { "$fc" run "$inputs/$1.ini" -q --threads 1 -o "$tmp/$1.1.nc" $2; }
+# split_runs CASE SETS: the case on one process, then on 2, 3 and 4, each with the serial bits.
+split_runs() {
+  rm -f "$tmp/$1".[1-4].nc
+  expect "$1 on one process" 0 "" run_serial "$1" "$2"
+  for n in 2 3 4; do
+    expect "$1 on $n processes runs" 0 "" \
+      $mpirun "$n" "$fc" run "$inputs/$1.ini" -q --threads 1 -o "$tmp/$1.$n.nc" $2
+    same_bits "$1 ($2) on $n processes: the serial run's bits" "$tmp/$1.1.nc" "$tmp/$1.$n.nc" "$n"
+  done
+}
+# swe: open and periodic sides (a 1-D dam break), a beta-plane jet (periodic x, walls in y),
+# an island (dry cells, walls), a radial dam break (walls), a vortex (periodic box).
+split_runs dambreak_wet ""
+split_runs jet "--set time.t_end=43200 --set output.interval=10800"
+split_runs lake_island "--set time.t_end=2 --set output.interval=0.5"
+split_runs radial_dambreak "--set time.t_end=0.3"
+split_runs vortex "--set time.t_end=43200 --set output.interval=21600"
+# euler: walls all round (a thermal bubble), periodic sides (inertia-gravity waves), open
+# sides with sponges and a wind.
+open_sides="--set boundary.west=open --set boundary.east=open --set physics.sponge_width=3000
+  --set physics.sponge_depth=3000 --set physics.wind=10"
+split_runs inertia_gravity_waves "--set time.t_end=300"
+split_runs thermal_bubble "--set time.t_end=100 --set output.interval=50"
+split_runs thermal_bubble "--set time.t_end=100 --set output.interval=50 $open_sides"
+rm -f "$tmp/thermal_bubble.1.nc"
+expect "open-sided bubble, one process" 0 "" run_serial thermal_bubble "$open_sides --set time.t_end=50"
+for d in 1x4 4x1; do
+  expect "open-sided bubble in blocks $d runs" 0 "" $mpirun 4 "$fc" run "$inputs/thermal_bubble.ini" \
+    -q --threads 1 $open_sides --set time.t_end=50 --decomp "$d" -o "$tmp/bubble.$d.nc"
+  same_bits "open-sided bubble in blocks $d: the serial run's bits" "$tmp/thermal_bubble.1.nc" \
+    "$tmp/bubble.$d.nc"
+done
+
+jet="$inputs/jet.ini --set time.t_end=43200 --set output.interval=10800 -q --threads 1"
+for d in 1x4 4x1 2x2; do
+  expect "jet in blocks $d" 0 "" $mpirun 4 "$fc" run $jet --decomp "$d" -o "$tmp/jet.$d.nc"
+  same_bits "jet in blocks $d: the serial run's bits" "$tmp/jet.1.nc" "$tmp/jet.$d.nc"
+done
+# Threads inside the processes: blocks of 2 x 16384 cells, above FC_PARALLEL_MIN, on 2 threads
+# each against one process on one thread.
+big="$inputs/jet.ini -q --set grid.nx=256 --set grid.ny=128 --set time.t_end=21600 --set output.interval=10800"
+expect "a 256 x 128 jet on one thread" 0 "" "$fc" run $big --threads 1 -o "$tmp/big.1.nc"
+expect "the same on 2 processes of 2 threads" 0 "" $mpirun 2 "$fc" run $big --threads 2 --decomp 1x2 -o "$tmp/big.2.nc"
+same_bits "2 processes of 2 threads: the bits of one thread" "$tmp/big.1.nc" "$tmp/big.2.nc" 2
+expect "the run names its layout" 0 "on 4 processes (2 x 2 blocks of about 64 x 32)" \
+  $mpirun 4 "$fc" run "$inputs/jet.ini" --decomp 2x2 -o "$tmp/jet.said.nc" --set time.t_end=3600
+n=$(grep -c "solver swe" "$tmp/err")
+if [ "$n" -eq 1 ]; then ok "the run's lines are printed once"; else bad "the run's line is printed $n times"; fi
+
+# Restart: 2 processes write, 3 continue; the same bits as one process doing both.
+half="$inputs/jet.ini -q --threads 1 --set output.interval=10800"
+expect "serial: first half" 0 "" "$fc" run $half --set time.t_end=21600 -o "$tmp/h1.nc"
+expect "serial: second half" 0 "" "$fc" run $half --set time.t_end=43200 --restart "$tmp/h1.nc" -o "$tmp/h1b.nc"
+expect "2 processes: first half" 0 "" $mpirun 2 "$fc" run $half --set time.t_end=21600 -o "$tmp/h2.nc"
+expect "3 processes continue it" 0 "" \
+  $mpirun 3 "$fc" run $half --set time.t_end=43200 --restart "$tmp/h2.nc" -o "$tmp/h3b.nc"
+same_bits "restart from 2 processes on 3: the serial continuation's bits" "$tmp/h1b.nc" "$tmp/h3b.nc" 3
+
+# A bad state: a depth of 1e160 overflows the flux; the same cell named as on one process.
+cp "$inputs/from_file.ini" "$tmp/from_file.ini"
+sed '19s/0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9,/0.9, 0.9, 0.9, 1e160, 0.9, 0.9, 0.9, 0.9,/' \
+  "$inputs/initial_state.cdl" >"$tmp/big.cdl"
+"$NCGEN" -k nc4 -o "$tmp/initial_state.nc" "$tmp/big.cdl"
+blow="--set time.t_end=1e-78 --set output.interval=1e-79 -q"
+expect "a bad state on one process" 1 "gives NaN at cell (i=11, j=4)" "$fc" run "$tmp/from_file.ini" $blow -o "$tmp/bad.1.nc"
+for n in 2 4; do
+  expect "a bad state on $n processes: the same cell" 1 "gives NaN at cell (i=11, j=4)" \
+    $mpirun "$n" "$fc" run "$tmp/from_file.ini" $blow -o "$tmp/bad.$n.nc"
+  n_said=$(grep -c "gives NaN" "$tmp/err")
+  if [ "$n_said" -eq 1 ]; then ok "the bad state is said once"; else bad "the bad state is said $n_said times"; fi
+  same_bits "a bad state on $n processes: the records kept are the serial ones" "$tmp/bad.1.nc" "$tmp/bad.$n.nc"
+done
+
+# Errors: said once, exit 2 from the job, nothing written.
+once() { # NAME TEXT
+  n_said=$(grep -cF -- "$2" "$tmp/err")
+  if [ "$n_said" -eq 1 ]; then ok "$1: said once"; else bad "$1: said $n_said times"; fi
+}
+expect "a layout for another process count" 2 "--decomp 3x1 needs 3 processes; this run has 2" \
+  $mpirun 2 "$fc" run $jet --decomp 3x1 -o "$tmp/e1.nc"
+once "a layout for another process count" "needs 3 processes"
+absent "a wrong layout writes nothing" "$tmp/e1.nc"
+expect "blocks thinner than the halo" 2 "--decomp 1x4 does not fit the 400 x 4 grid" \
+  $mpirun 4 "$fc" run "$inputs/dambreak_wet.ini" --decomp 1x4 -o "$tmp/e2.nc"
+absent "a layout that does not fit writes nothing" "$tmp/e2.nc"
+expect "no layout fits" 2 "4 processes cannot share the 3 x 4 grid" \
+  $mpirun 4 "$fc" run "$inputs/dambreak_wet.ini" --set grid.nx=3 -o "$tmp/e2b.nc"
+expect "a --decomp that is not PXxPY" 2 "--decomp '2y1': expected PXxPY" \
+  $mpirun 2 "$fc" run $jet --decomp 2y1 -o "$tmp/e3.nc"
+expect "a bad case on 2 processes" 2 "[grid] nx = -3: must be in" \
+  $mpirun 2 "$fc" run $jet --set grid.nx=-3 -o "$tmp/e4.nc"
+once "a bad case" "must be in"
+expect "ns2d on 2 processes" 2 "solver ns2d runs on one process only on the CPU (this job has 2)" \
+  $mpirun 2 "$fc" run "$inputs/cavity_re100.ini" -o "$tmp/e5.nc"
+once "ns2d on 2 processes" "runs on one process only"
+absent "ns2d on 2 processes writes nothing" "$tmp/e5.nc"
+expect "validate on 2 processes" 2 "validate on 2 processes: only \`flowcast run\` splits" \
+  $mpirun 2 "$fc" validate --quick
+expect "an existing output on 3 processes" 2 "exists" \
+  $mpirun 3 "$fc" run $jet -o "$tmp/jet.2.nc"
+once "an existing output" "exists"
+
+# A process killed mid-run: mpirun ends the job; the file holds whole records.
+$mpirun 2 "$fc" run "$inputs/jet.ini" --threads 1 -q --set grid.nx=512 --set grid.ny=256 \
+  --set output.interval=3600 -o "$tmp/killed.nc" >"$tmp/kill.log" 2>&1 &
+job=$!
+victim=
+for _ in $(seq 1 600); do
+  for p in $(pgrep -f "killed.nc" 2>/dev/null); do
+    tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=1" && victim=$p
+  done
+  if [ -n "$victim" ] && [ -f "$tmp/killed.nc" ] && "$NCDUMP" -h "$tmp/killed.nc" 2>/dev/null | grep -q "// (2 currently)"; then
+    break
+  fi
+  sleep 0.1
+done
+if [ -n "$victim" ]; then
+  kill -9 "$victim"
+  wait "$job"
+  rc=$?
+  if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ]; then ok "a killed process ends the job (exit $rc)"; else bad "the job with a killed process exited $rc"; fi
+  expect "the killed job's file is readable" 0 "" "$NCDUMP" -v time "$tmp/killed.nc"
+else
+  wait "$job"
+  bad "no second process found to kill"
+fi
+
 expect "info on 2 processes names them" 0 "this job: 2 processes" $mpirun 2 "$fc" info
 expect "info without mpirun says what MPI was built" 0 "MPI:        yes (Open MPI" "$fc" info
-expect "run on 2 processes: exit 2, said once" 2 \
-  "run on 2 processes: this version runs every solver on one process" \
-  $mpirun 2 "$fc" run "$inputs/dambreak_wet.ini" -o "$tmp/two.nc"
-n=$(grep -c "this version runs every solver on one process" "$tmp/err")
-if [ "$n" -eq 1 ]; then ok "the refusal is printed by one rank"; else bad "the refusal is printed $n times"; fi
-absent "run on 2 processes writes nothing" "$tmp/two.nc"
 expect "--version on 3 processes" 0 "flowcast " $mpirun 3 "$fc" --version
 n=$(grep -c "^flowcast " "$tmp/err")
 if [ "$n" -eq 1 ]; then ok "the version is printed by one rank"; else bad "the version is printed $n times"; fi
+expect "run --help on 2 processes" 0 "--decomp PXxPY" $mpirun 2 "$fc" run --help
+once "run --help" "usage: flowcast run"
 expect "an unknown command on 2 processes: exit 2" 2 "unknown command 'nonsense'" $mpirun 2 "$fc" nonsense
-n=$(grep -c "unknown command" "$tmp/err")
-if [ "$n" -eq 1 ]; then ok "the unknown command is named once"; else bad "the unknown command is named $n times"; fi
+once "the unknown command" "unknown command"
 expect "run under mpirun -np 1" 0 "" $mpirun 1 "$fc" run "$inputs/dambreak_wet.ini" -o "$tmp/one.nc"
 expect "its output is a whole file" 0 "" "$NCDUMP" -h "$tmp/one.nc"
 finish

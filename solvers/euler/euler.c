@@ -178,9 +178,18 @@ static int euler_make_params(const fc_config *cfg, const fc_grid *g, void **out,
     return FC_OK;
 }
 
+/* Moves every array of the column `rows` rows on (those allocated). */
+static void column_shift(euler_column *col, int rows)
+{
+    fc_real **arrays[6] = {&col->rho, &col->rt, &col->p, &col->theta, &col->rho_f, &col->rt_f};
+    for (int a = 0; a < 6; a++)
+        if (*arrays[a])
+            *arrays[a] += rows;
+}
+
 int euler_column_make(const euler_params *p, euler_column *col, fc_err *err)
 {
-    const int ny = p->grid.ny;
+    const int ny = p->grid.ny_whole; /* every row; a rank's block points at its own (grid.h) */
     const size_t c = (size_t)ny * sizeof(fc_real), f = (size_t)(ny + 1) * sizeof(fc_real);
     memset(col, 0, sizeof *col);
     col->rho = malloc(c);
@@ -206,11 +215,14 @@ int euler_column_make(const euler_params *p, euler_column *col, fc_err *err)
         col->rho_f[j] = (fc_real)rho;
         col->rt_f[j] = (fc_real)rt;
     }
+    col->j0 = p->grid.j0;
+    column_shift(col, col->j0);
     return FC_OK;
 }
 
 void euler_column_free(euler_column *col)
 {
+    column_shift(col, -col->j0);
     free(col->rho);
     free(col->rt);
     free(col->p);

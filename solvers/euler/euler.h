@@ -131,6 +131,9 @@ static inline void euler_background_at(const euler_params *p, double z, double *
 typedef struct euler_column {
     fc_real *rho, *rt, *p, *theta;    /* [ny] */
     fc_real *rho_f, *rt_f;            /* [ny + 1] */
+    /* On a rank's block (grid.h) the arrays hold the whole grid's rows and point at the block's
+     * first, j0 rows in: index j is the block's row j, halo rows too. */
+    int j0;
 } euler_column;
 
 /* The pressure of rho theta. */
@@ -195,7 +198,9 @@ FC_HD static inline fc_real euler_pressure_cell(const fc_real *const *U, const e
                                                 const euler_params *p, int i, int j)
 {
     const fc_grid *g = &p->grid;
-    const int jm = j < 0 ? -1 - j : j >= g->ny ? 2 * g->ny - 1 - j : j;
+    /* The ground and the top are the whole grid's (a rank's block: grid.h). */
+    const int wj = g->j0 + j, ny = g->ny_whole;
+    const int jm = (wj < 0 ? -1 - wj : wj >= ny ? 2 * ny - 1 - wj : wj) - g->j0;
     const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, jm);
     return euler_pressure(p, col->rt[jm] + U[EULER_RHOT][k]) - col->p[jm];
 }
@@ -212,8 +217,9 @@ FC_HD static inline fc_real euler_sponge_profile(fc_real rate, fc_real d, fc_rea
 /* The top sponge's damping rate in row j. */
 FC_HD static inline fc_real euler_sponge_top(const euler_params *p, int j)
 {
-    const fc_grid *g = &p->grid;
-    const fc_real top = (fc_real)(g->ny * g->dy), z = ((fc_real)j + (fc_real)0.5) * (fc_real)g->dy;
+    const fc_grid *g = &p->grid; /* rows counted in the whole grid (a rank's block: grid.h) */
+    const fc_real top = (fc_real)(g->ny_whole * g->dy),
+                  z = ((fc_real)(g->j0 + j) + (fc_real)0.5) * (fc_real)g->dy;
     return euler_sponge_profile(p->sponge_rate, z - p->sponge_base, top - p->sponge_base);
 }
 
@@ -294,8 +300,8 @@ FC_HD FC_ALWAYS_INLINE static inline void euler_load_stencil(const fc_real *cons
     }
 }
 
-/* The flux through the bottom face of cell (i, j); wall: j is 0 or ny (given, so that a loop
- * over a row's faces has no branch). U: the fields and p' (EULER_SLOTS arrays). */
+/* The flux through the bottom face of cell (i, j); wall: the face is the ground or the top
+ * (given, so that a loop over a row's faces has no branch). U: the fields and p' (EULER_SLOTS arrays). */
 FC_HD FC_ALWAYS_INLINE static inline void euler_flux_z(const fc_real *const *U, const euler_column *col,
                                       const euler_params *p, fc_real hv, int i, int j, int wall,
                                       fc_real flux[EULER_NFIELDS])
@@ -303,7 +309,8 @@ FC_HD FC_ALWAYS_INLINE static inline void euler_flux_z(const fc_real *const *U, 
     const fc_grid *g = &p->grid;
     fc_real q[4][EULER_SLOTS];
     euler_load_stencil(U, g, i, j, 1, q);
-    const int jb = j > 0 ? j - 1 : 0, ja = j < g->ny ? j : g->ny - 1;
+    /* The cells below and above the face; the ground's and the top's the row they close. */
+    const int wj = g->j0 + j, jb = wj > 0 ? j - 1 : j, ja = wj < g->ny_whole ? j : j - 1;
     euler_face_flux(q, 1, col->rho_f[j], col->rt_f[j], hv, wall, (fc_real)g->dy, col->theta[jb],
                     col->theta[ja], col->rho[jb], col->rho[ja], col->rt[jb], col->rt[ja], p,
                     flux);
@@ -430,7 +437,8 @@ static inline fc_real euler_stage_a(int s) { return s == 0 ? (fc_real)(1.0 / 3) 
 void euler_pressure_field(const fc_real *const *U, const euler_column *col,
                           const euler_params *p, fc_real *P);
 
-/* The background columns of params, allocated with malloc (host); free with euler_column_free. */
+/* The background columns of params, allocated with malloc (host); free with euler_column_free.
+ * For a rank's block: the whole grid's rows, the arrays pointing at the block's first. */
 int euler_column_make(const euler_params *p, euler_column *col, fc_err *err);
 void euler_column_free(euler_column *col);
 

@@ -27,6 +27,7 @@
 #endif
 
 #include "solvers/euler/euler.h"
+#include "src/core/link.h"
 #include "src/core/machine_load.h"
 
 #define EULER_SETS 3
@@ -48,13 +49,18 @@ typedef struct euler_cpu_state {
     euler_work *work; /* [nthreads] */
 } euler_cpu_state;
 
-static void euler_fill_halos_cpu(euler_cpu_state *state, int set)
+/* The halos of a set; on a rank's block the exchange with its neighbours (link.h). */
+static int euler_fill_halos_cpu(euler_cpu_state *state, int set, fc_err *err)
 {
     const fc_grid *g = &state->p.grid;
-    for (int f = 0; f < EULER_NFIELDS; f++)
-        fc_grid_fill_halo(g, state->U[set][f], euler_field_odd_x(f), euler_field_odd_y(f));
-    if (g->bc[FC_WEST] != FC_BC_OPEN && g->bc[FC_EAST] != FC_BC_OPEN)
-        return;
+    int odd_x[EULER_NFIELDS], odd_y[EULER_NFIELDS];
+    for (int f = 0; f < EULER_NFIELDS; f++) {
+        odd_x[f] = euler_field_odd_x(f);
+        odd_y[f] = euler_field_odd_y(f);
+    }
+    int st = fc_grid_fill_halos(g, state->U[set], odd_x, odd_y, EULER_NFIELDS, err);
+    if (st || (g->bc[FC_WEST] != FC_BC_OPEN && g->bc[FC_EAST] != FC_BC_OPEN))
+        return st;
     /* Open sides: the characteristic state (euler_open_ghost) over the copies. */
     fc_real *const *U = state->U[set];
     for (int j = 0; j < g->ny; j++)
@@ -65,15 +71,16 @@ static void euler_fill_halos_cpu(euler_cpu_state *state, int set)
                 for (int f = 0; f < EULER_NFIELDS; f++)
                     U[f][fc_idx(g->pitch, g->ng, i, j)] = v[f];
         }
+    return FC_OK;
 }
 
-/* The fluxes through the bottom faces of row j (0 .. ny; the ground and the top are walls),
- * each loop without a branch (compiled per vector width: FC_VECTOR_CLONES). */
+/* The fluxes through the bottom faces of row j (0 .. ny; the whole grid's ground and top are
+ * walls), each loop without a branch (compiled per vector width: FC_VECTOR_CLONES). */
 FC_VECTOR_CLONES static void z_faces(const fc_real *const *U, const euler_column *col, const euler_params *p,
                     fc_real hz, int j, fc_real (*flux)[EULER_NFIELDS])
 {
-    const int nx = p->grid.nx;
-    if (j == 0 || j == p->grid.ny) {
+    const int nx = p->grid.nx, wj = p->grid.j0 + j;
+    if (wj == 0 || wj == p->grid.ny_whole) {
 #pragma omp simd
         for (int i = 0; i < nx; i++)
             euler_flux_z(U, col, p, hz, i, j, 1, flux[i]);
@@ -207,13 +214,15 @@ static void euler_stage_cpu(euler_cpu_state *state, int in, int out, fc_real a, 
 
 static int euler_step_cpu(void *opaque, double dt, fc_step_report *rep, fc_err *err)
 {
-    (void)err;
     euler_cpu_state *state = opaque;
     int in = 0, out = 1;
     for (int s = 0; s < 3; s++) {
         out = s % 2 == 0 ? 1 : 2;
-        euler_fill_halos_cpu(state, in);
+        int st = euler_fill_halos_cpu(state, in, err);
+        if (st)
+            return st;
         euler_stage_cpu(state, in, out, euler_stage_a(s), (fc_real)dt, s == 2, rep);
+        fc_report_agree(&state->p.grid, rep); /* every rank stops at the same stage */
         if (rep->bad)
             return FC_OK; /* set 0 still holds the state before the step */
         in = out;
@@ -240,7 +249,7 @@ static int euler_max_rate_cpu(void *opaque, double *rate, fc_err *err)
             const double c = euler_cell_rate(v, state->col.rho[j], state->col.rt[j], p);
             r = c > r ? c : r;
         }
-    *rate = r;
+    *rate = fc_grid_max(g, r);
     return FC_OK;
 }
 
@@ -277,8 +286,9 @@ static int euler_create_cpu(const fc_grid *g, const void *params, void **out, fc
             ok &= (state->U[s][f] = fc_grid_alloc(g)) != NULL;
     ok &= (state->P = fc_grid_alloc(g)) != NULL;
     ok &= (state->sponge_sides = malloc((size_t)g->nx * sizeof *state->sponge_sides)) != NULL;
+    /* The sides' sponges are the whole grid's (params': its grid, its sides). */
     for (int i = 0; ok && i < g->nx; i++)
-        state->sponge_sides[i] = state->p.sponge_rate > 0 ? euler_sponge_sides(&state->p, i) : 0;
+        state->sponge_sides[i] = state->p.sponge_rate > 0 ? euler_sponge_sides(params, g->i0 + i) : 0;
     state->nthreads = 1;
 #ifdef _OPENMP
     state->nthreads = omp_get_max_threads();
@@ -304,12 +314,10 @@ static int euler_create_cpu(const fc_grid *g, const void *params, void **out, fc
 
 static int euler_upload_cpu(void *opaque, const fc_state *host, fc_err *err)
 {
-    (void)err;
     euler_cpu_state *state = opaque;
     for (int f = 0; f < EULER_NFIELDS; f++)
         memcpy(state->U[0][f], host->f[f], state->p.grid.nalloc * sizeof(fc_real));
-    euler_fill_halos_cpu(state, 0);
-    return FC_OK;
+    return euler_fill_halos_cpu(state, 0, err);
 }
 
 static int euler_download_cpu(void *opaque, fc_state *host, fc_err *err)
@@ -324,4 +332,5 @@ static int euler_download_cpu(void *opaque, fc_state *host, fc_err *err)
 const fc_solver_ops euler_ops_cpu = {
     "cpu",          euler_create_cpu,   euler_upload_cpu,  euler_max_rate_cpu,
     euler_step_cpu, euler_download_cpu, euler_destroy_cpu, NULL,
+    1, /* blocks: halos and reports through link.h */
 };

@@ -338,4 +338,5 @@ static int spec_profile_cpu(void *opaque, double dt, int reps, fc_profile *out, 
 const fc_solver_ops spec_ops_cpu = {
     "cpu",         spec_create_cpu,   spec_upload_cpu,  spec_max_rate_cpu,
     spec_step_cpu, spec_download_cpu, spec_destroy_cpu, spec_profile_cpu,
+    0, /* blocks: one process only */
 };

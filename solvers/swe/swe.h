@@ -287,7 +287,7 @@ FC_HD FC_ALWAYS_INLINE static inline double swe_cell_rate(fc_real h, fc_real hu,
 /* The Coriolis parameter of row j. */
 FC_HD static inline fc_real swe_coriolis(const swe_params *p, int j)
 {
-    fc_real y = (fc_real)(p->grid.y_min + (j + 0.5) * p->grid.dy);
+    fc_real y = (fc_real)(p->grid.y_min + (p->grid.j0 + j + 0.5) * p->grid.dy);
     return p->f0 + p->beta * (y - p->y0);
 }
 
@@ -414,13 +414,16 @@ FC_HD static inline int swe_open_ghost(const fc_real *const *U, const swe_params
                                        fc_real v[3])
 {
     const fc_grid *g = &p->grid;
+    /* Sides are the whole grid's: a rank's block (grid.h) has halo cells beyond them in its
+     * corners too, where the block meets a neighbour along the side. */
+    const int wi = g->i0 + i, wj = g->j0 + j;
     int side, ie = i, je = j;
-    if (j >= 0 && j < g->ny && (i < 0 || i >= g->nx)) {
-        side = i < 0 ? FC_WEST : FC_EAST;
-        ie = i < 0 ? 0 : g->nx - 1;
-    } else if (i >= 0 && i < g->nx && (j < 0 || j >= g->ny)) {
-        side = j < 0 ? FC_SOUTH : FC_NORTH;
-        je = j < 0 ? 0 : g->ny - 1;
+    if (wj >= 0 && wj < g->ny_whole && (wi < 0 || wi >= g->nx_whole)) {
+        side = wi < 0 ? FC_WEST : FC_EAST;
+        ie = wi < 0 ? 0 : g->nx - 1;
+    } else if (wi >= 0 && wi < g->nx_whole && (wj < 0 || wj >= g->ny_whole)) {
+        side = wj < 0 ? FC_SOUTH : FC_NORTH;
+        je = wj < 0 ? 0 : g->ny - 1;
     } else
         return 0;
     if (g->bc[side] != FC_BC_OPEN)

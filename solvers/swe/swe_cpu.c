@@ -33,6 +33,7 @@
 #endif
 
 #include "solvers/swe/swe.h"
+#include "src/core/link.h"
 #include "src/core/machine_load.h"
 
 #define SWE_SETS 3
@@ -77,12 +78,19 @@ typedef struct swe_cpu_state {
     swe_work *work; /* [nthreads] */
 } swe_cpu_state;
 
-/* Halos of the first nfields fields of a set (the bottom's only at upload: it never changes). */
-static void swe_fill_halos_cpu(swe_cpu_state *state, int set, int nfields)
+/* Halos of the first nfields fields of a set (the bottom's only at upload: it never changes);
+ * on a rank's block the exchange with its neighbours (link.h). */
+static int swe_fill_halos_cpu(swe_cpu_state *state, int set, int nfields, fc_err *err)
 {
     const fc_grid *g = &state->p.grid;
-    for (int f = 0; f < nfields; f++)
-        fc_grid_fill_halo(g, state->U[set][f], swe_field_odd_x(f), swe_field_odd_y(f));
+    int odd_x[SWE_NFIELDS], odd_y[SWE_NFIELDS];
+    for (int f = 0; f < nfields; f++) {
+        odd_x[f] = swe_field_odd_x(f);
+        odd_y[f] = swe_field_odd_y(f);
+    }
+    int st = fc_grid_fill_halos(g, state->U[set], odd_x, odd_y, nfields, err);
+    if (st)
+        return st;
     /* Open sides: the characteristic state (swe_open_ghost) over the copies. */
     fc_real *const *U = state->U[set];
     for (int j = -g->ng; j < g->ny + g->ng; j++)
@@ -99,6 +107,7 @@ static void swe_fill_halos_cpu(swe_cpu_state *state, int set, int nfields)
                 U[SWE_HV][k] = v[2];
             }
         }
+    return FC_OK;
 }
 
 /* The buffer of row r (r >= -2), seen along x. */
@@ -381,14 +390,16 @@ static void swe_stage_cpu(swe_cpu_state *state, int in, int out, fc_real a, fc_r
 
 static int swe_step_cpu(void *opaque, double dt, fc_step_report *rep, fc_err *err)
 {
-    (void)err;
     swe_cpu_state *state = opaque;
     const int rk = state->p.rk, n = swe_nstages(rk);
     int in = 0, out = 1;
     for (int s = 0; s < n; s++) {
         out = s % 2 == 0 ? 1 : 2;
-        swe_fill_halos_cpu(state, in, SWE_B);
+        int st = swe_fill_halos_cpu(state, in, SWE_B, err);
+        if (st)
+            return st;
         swe_stage_cpu(state, in, out, swe_stage_a(rk, s), (fc_real)dt, s == n - 1, rep);
+        fc_report_agree(&state->p.grid, rep); /* every rank stops at the same stage */
         if (rep->bad)
             return FC_OK; /* set 0 still holds the state before the step */
         in = out;
@@ -414,7 +425,7 @@ static int swe_max_rate_cpu(void *opaque, double *rate, fc_err *err)
             double c = swe_cell_rate(U[SWE_H][k], U[SWE_HU][k], U[SWE_HV][k], p);
             r = c > r ? c : r;
         }
-    *rate = r;
+    *rate = fc_grid_max(g, r);
     return FC_OK;
 }
 
@@ -500,13 +511,11 @@ static int swe_create_cpu(const fc_grid *g, const void *params, void **out, fc_e
 
 static int swe_upload_cpu(void *opaque, const fc_state *host, fc_err *err)
 {
-    (void)err;
     swe_cpu_state *state = opaque;
     const fc_grid *g = &state->p.grid;
     for (int f = 0; f < SWE_NFIELDS; f++)
         memcpy(state->U[0][f], host->f[f], g->nalloc * sizeof(fc_real));
-    swe_fill_halos_cpu(state, 0, SWE_NFIELDS);
-    return FC_OK;
+    return swe_fill_halos_cpu(state, 0, SWE_NFIELDS, err);
 }
 
 static int swe_download_cpu(void *opaque, fc_state *host, fc_err *err)
@@ -521,4 +530,5 @@ static int swe_download_cpu(void *opaque, fc_state *host, fc_err *err)
 const fc_solver_ops swe_ops_cpu = {
     "cpu",        swe_create_cpu,   swe_upload_cpu,  swe_max_rate_cpu,
     swe_step_cpu, swe_download_cpu, swe_destroy_cpu, NULL,
+    1, /* blocks: halos and reports through link.h */
 };

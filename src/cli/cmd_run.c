@@ -9,7 +9,9 @@
 
 #include "src/cli/cmd.h"
 #include "src/core/fc.h"
+#include "src/core/decomp.h"
 #include "src/core/log.h"
+#include "src/core/ranks.h"
 #include "src/core/run.h"
 #include "solvers/registry.h"
 
@@ -17,7 +19,7 @@ static void usage(FILE *f)
 {
     fputs("usage: flowcast run CASE.ini [--device auto|cpu|gpu] [--threads N]\n"
           "                    [--set section.key=value]... [-o FILE] [-O|--overwrite]\n"
-          "                    [--restart FILE] [--quiet]\n\n"
+          "                    [--restart FILE] [--decomp PXxPY] [--quiet]\n\n"
           "Runs the case and writes CF-1.11 NetCDF output (default: [output] file, else\n"
           "outputs/<case name>.nc). An existing output file is never replaced without -O.\n"
           "CASE.ini may also be the name of a ready-made case (flowcast run jet; flowcast\n"
@@ -30,9 +32,14 @@ static void usage(FILE *f)
           "  -o FILE          output file\n"
           "  -O, --overwrite  replace an existing output file\n"
           "  --restart FILE   continue from the last complete record of an earlier output\n"
-          "                   (same solver and grid)\n"
+          "                   (same solver and grid; written by any number of processes)\n"
+          "  --decomp PXxPY   under mpirun: the grid's blocks, PX along x by PY along y\n"
+          "                   (PX PY processes; default: the layout that sends the fewest\n"
+          "                   halo cells). swe runs split; the other solvers on one process\n"
           "  -q, --quiet      no progress or summary lines (errors are still printed)\n\n"
           "SIGINT or SIGTERM finishes the current record and closes the file (exit 1).\n"
+          "Under mpirun -np N (a build with MPI) the processes split the grid into blocks,\n"
+          "give the same bits as one process, and the first writes the one output file.\n"
           "Exit status: 0 ok, 1 the run failed, 2 bad usage or input.\n",
           f);
 }
@@ -69,15 +76,17 @@ static char *join_args(int argc, char **argv)
 int cmd_run(int argc, char **argv)
 {
     if (cmd_wants_help(argc, argv)) {
-        usage(stdout);
+        if (fc_ranks_self()->rank == 0) /* under mpirun, once */
+            usage(stdout);
         return FC_EXIT_OK;
     }
-    enum { OPT_DEVICE = 256, OPT_THREADS, OPT_SET, OPT_RESTART };
+    enum { OPT_DEVICE = 256, OPT_THREADS, OPT_SET, OPT_RESTART, OPT_DECOMP };
     static const struct option opts[] = {
         {"device", required_argument, NULL, OPT_DEVICE},
         {"threads", required_argument, NULL, OPT_THREADS},
         {"set", required_argument, NULL, OPT_SET},
         {"restart", required_argument, NULL, OPT_RESTART},
+        {"decomp", required_argument, NULL, OPT_DECOMP},
         {"output", required_argument, NULL, 'o'},
         {"overwrite", no_argument, NULL, 'O'},
         {"quiet", no_argument, NULL, 'q'},
@@ -105,6 +114,16 @@ int cmd_run(int argc, char **argv)
         case OPT_RESTART:
             o.restart = optarg;
             break;
+        case OPT_DECOMP: {
+            int px, py;
+            fc_err derr;
+            if (fc_decomp_parse(optarg, &px, &py, &derr)) {
+                fc_error("%s", derr.msg);
+                bad = 1;
+            } else
+                fc_ranks_set_layout(px, py);
+            break;
+        }
         case 'o':
             o.output = optarg;
             break;

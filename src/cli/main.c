@@ -49,7 +49,7 @@ static void usage(FILE *f)
 
 int cmd_fail(int status, const char *msg)
 {
-    const char *p = msg;
+    const char *p = fc_ranks_self()->rank == 0 ? msg : ""; /* the first process speaks for all */
     while (*p) {
         size_t len = strcspn(p, "\n");
         fprintf(stderr, "flowcast: error: %.*s\n", (int)len, p);
@@ -115,10 +115,17 @@ const char *cmd_case_path(const char *arg, char *buf, size_t len)
     return buf;
 }
 
+/* The commands that run on several processes: `run` splits its grid (split.h), `info` is
+ * printed by the first process. */
+static int runs_split(const struct command *c)
+{
+    return !strcmp(c->name, "run") || !strcmp(c->name, "info");
+}
+
 /*
- * Runs a command in the job this process was launched in (ranks.h). So far only `info` runs
- * on several processes (rank 0 prints); every other command is an error there, said once by
- * rank 0, and every rank exits 2 rather than running the case N times over one output file.
+ * Runs a command in the job this process was launched in (ranks.h). Every process runs `run`
+ * (collectively) and `info`; any other command is an error there, said once by rank 0, and
+ * every rank exits 2 rather than running the command N times over one output.
  */
 static int run_command(const struct command *c, int argc, char **argv)
 {
@@ -128,15 +135,15 @@ static int run_command(const struct command *c, int argc, char **argv)
     if (fc_ranks_start(&argc, &argv, &ranks, &err)) {
         fc_error("%s", err.msg);
         code = FC_EXIT_FAILED;
-    } else if (ranks.size > 1 && strcmp(c->name, "info")) {
-        if (ranks.rank == 0)
-            fc_error("%s on %d processes: this version runs every solver on one process (the "
-                     "decomposition and halo exchange are built, the solvers do not use them "
-                     "yet); run it without mpirun, or with -np 1",
-                     c->name, ranks.size);
+    } else if (ranks.size > 1 && !runs_split(c)) {
+        fc_error("%s on %d processes: only `flowcast run` splits its work over processes; run "
+                 "%s without mpirun, or with -np 1",
+                 c->name, ranks.size, c->name);
         code = FC_EXIT_USAGE;
-    } else
-        code = ranks.rank == 0 ? c->fn(argc - 1, argv + 1) : FC_EXIT_OK;
+    } else if (!strcmp(c->name, "run") || ranks.rank == 0)
+        code = c->fn(argc - 1, argv + 1);
+    else
+        code = FC_EXIT_OK;
     fc_ranks_stop(&ranks);
     if (fc_nc_exit_unclean()) { /* HDF5's exit handler would crash (ncread.h) */
         fflush(NULL);

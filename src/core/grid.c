@@ -2,6 +2,7 @@
 #include <fc_build.h>
 
 #include "src/core/grid.h"
+#include "src/core/link.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -31,11 +32,28 @@ int fc_grid_init(fc_grid *g, int nx, int ny, int ng, double x_min, double x_max,
         return fc_fail(err, FC_EINPUT, "grid %d x %d is too large to address", nx, ny);
     g->nalloc = (size_t)g->pitch * (size_t)g->rows;
     memcpy(g->bc, bc, sizeof g->bc);
+    g->nx_whole = nx;
+    g->ny_whole = ny;
     return FC_OK;
 }
 
-double fc_grid_x(const fc_grid *g, int i) { return g->x_min + (i + 0.5) * g->dx; }
-double fc_grid_y(const fc_grid *g, int j) { return g->y_min + (j + 0.5) * g->dy; }
+void fc_grid_block(const fc_grid *whole, int i0, int i1, int j0, int j1, const int bc[4],
+                   const struct fc_link *link, fc_grid *block)
+{
+    *block = *whole;
+    block->nx = i1 - i0;
+    block->ny = j1 - j0;
+    block->i0 = whole->i0 + i0;
+    block->j0 = whole->j0 + j0;
+    block->pitch = (ptrdiff_t)block->nx + 2 * whole->ng;
+    block->rows = (ptrdiff_t)block->ny + 2 * whole->ng;
+    block->nalloc = (size_t)block->pitch * (size_t)block->rows;
+    memcpy(block->bc, bc, sizeof block->bc);
+    block->link = link;
+}
+
+double fc_grid_x(const fc_grid *g, int i) { return g->x_min + (g->i0 + i + 0.5) * g->dx; }
+double fc_grid_y(const fc_grid *g, int j) { return g->y_min + (g->j0 + j + 0.5) * g->dy; }
 
 static void fill_cell(const fc_grid *g, fc_real *f, int i, int j, int odd_x, int odd_y)
 {
@@ -56,6 +74,16 @@ void fc_grid_fill_halo(const fc_grid *g, fc_real *f, int odd_x, int odd_y)
             }
         }
     }
+}
+
+int fc_grid_fill_halos(const fc_grid *g, fc_real *const *f, const int *odd_x, const int *odd_y,
+                       int n, fc_err *err)
+{
+    if (g->link)
+        return g->link->fill(g->link->ctx, g, f, odd_x, odd_y, n, err);
+    for (int k = 0; k < n; k++)
+        fc_grid_fill_halo(g, f[k], odd_x[k], odd_y[k]);
+    return FC_OK;
 }
 
 fc_real *fc_grid_alloc(const fc_grid *g) { return calloc(g->nalloc, sizeof(fc_real)); }

@@ -32,6 +32,14 @@ typedef struct fc_grid {
     ptrdiff_t rows;                    /* ny + 2 ng */
     size_t nalloc;                     /* pitch * rows: values per field */
     int bc[4];                         /* enum fc_bc, indexed by enum fc_side */
+    /* A rank's block of a larger grid (fc_grid_block) is a grid of its own whose cell (i, j) is
+     * cell (i0 + i, j0 + j) of the whole grid, nx_whole x ny_whole cells over the same domain
+     * and cell size; a whole grid has i0 = j0 = 0 and nx_whole = nx, ny_whole = ny. */
+    int i0, j0;
+    int nx_whole, ny_whole;
+    /* How a block's halos are filled and its steps' reports agreed with the other ranks
+     * (link.h); NULL for a grid on one process. */
+    const struct fc_link *link;
 } fc_grid;
 
 FC_HD static inline ptrdiff_t fc_idx(ptrdiff_t pitch, int ng, int i, int j)
@@ -93,7 +101,13 @@ FC_HD static inline void fc_fill_halo_cell(fc_real *f, ptrdiff_t pitch, int ng, 
 int fc_grid_init(fc_grid *g, int nx, int ny, int ng, double x_min, double x_max, double y_min,
                  double y_max, const int bc[4], fc_err *err);
 
-/* Centre coordinates of column i and row j (m). */
+/* Block [i0, i1) x [j0, j1) of the whole grid, with the block's boundary kinds bc (FC_BC_RANK
+ * where a neighbour's cells lie) and its link; the domain and cell size stay the whole's. */
+void fc_grid_block(const fc_grid *whole, int i0, int i1, int j0, int j1, const int bc[4],
+                   const struct fc_link *link, fc_grid *block);
+
+/* Centre coordinates of column i and row j (m), counted in the whole grid from a block's
+ * first cell: bit for bit the whole grid's coordinates of the same cell. */
 double fc_grid_x(const fc_grid *g, int i);
 double fc_grid_y(const fc_grid *g, int j);
 
@@ -102,6 +116,12 @@ double fc_grid_y(const fc_grid *g, int j);
  * marks the x (y) component of a vector, whose sign flips at walls facing x (y).
  */
 void fc_grid_fill_halo(const fc_grid *g, fc_real *f, int odd_x, int odd_y);
+
+/* The same for n fields at once (odd_x[k], odd_y[k] per field), on one process or, for a rank's
+ * block, through its link (halo exchange with the neighbours, then the global sides): bit for
+ * bit what fc_grid_fill_halo gives the whole grid. Collective over the ranks of a block. */
+int fc_grid_fill_halos(const fc_grid *g, fc_real *const *f, const int *odd_x, const int *odd_y,
+                       int n, fc_err *err);
 
 /* A zeroed host field in the grid's layout (NULL if out of memory). */
 fc_real *fc_grid_alloc(const fc_grid *g);

@@ -1,15 +1,11 @@
 /* halo.c: the halo exchange between ranks (halo.h). */
 #include <fc_build.h>
 
+#include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 
 #include "src/core/halo.h"
-
-#ifdef FC_SINGLE
-#define FC_MPI_REAL MPI_FLOAT
-#else
-#define FC_MPI_REAL MPI_DOUBLE
-#endif
 
 /* MPI's message for a failed call, after what was being done. */
 static int mpi_fail(fc_err *err, int code, const char *what)
@@ -159,6 +155,51 @@ int fc_halo_fill(fc_halo *h, const fc_grid *block, fc_real *const *fields, const
             fill_global_sides(block, fields[q], odd_x[q], odd_y[q], axis);
     }
     return FC_OK;
+}
+
+static int link_fill(void *ctx, const fc_grid *block, fc_real *const *f, const int *odd_x,
+                     const int *odd_y, int n, fc_err *err)
+{
+    return fc_halo_fill(ctx, block, f, odd_x, odd_y, n, err);
+}
+
+static void link_max(void *ctx, double *v, int n)
+{
+    const fc_halo *h = ctx;
+    MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_DOUBLE, MPI_MAX, h->cart);
+}
+
+/* One reduction in the common case (no bad cell anywhere): the largest rate and change, and
+ * minus the first bad cell's index in the whole grid (-inf: none), all exact in a double. Where
+ * a cell is bad, its owner (the one rank holding that index) sends its kind and value. */
+static void link_agree(void *ctx, const fc_grid *g, fc_step_report *rep)
+{
+    const fc_halo *h = ctx;
+    double cell = -INFINITY;
+    if (rep->bad) {
+        const long long i = rep->bad_cell % g->nx, j = rep->bad_cell / g->nx;
+        cell = -(double)((g->j0 + j) * g->nx_whole + g->i0 + i);
+    }
+    double v[3] = {rep->max_rate, rep->change, cell};
+    MPI_Allreduce(MPI_IN_PLACE, v, 3, MPI_DOUBLE, MPI_MAX, h->cart);
+    rep->max_rate = v[0];
+    rep->change = v[1];
+    if (v[2] == -INFINITY) {
+        rep->bad = FC_STATE_OK;
+        return;
+    }
+    int owner = cell == v[2] ? h->rank : INT_MAX;
+    MPI_Allreduce(MPI_IN_PLACE, &owner, 1, MPI_INT, MPI_MIN, h->cart);
+    double what[2] = {rep->bad, rep->bad_value};
+    MPI_Bcast(what, 2, MPI_DOUBLE, owner, h->cart);
+    rep->bad = (int)what[0];
+    rep->bad_value = what[1];
+    rep->bad_cell = (long long)-v[2];
+}
+
+void fc_halo_link(fc_halo *h, fc_link *link)
+{
+    *link = (fc_link){h, link_fill, link_max, link_agree};
 }
 
 void fc_halo_free(fc_halo *h)

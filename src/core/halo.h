@@ -19,6 +19,14 @@
 
 #include "src/core/fc.h"
 #include "src/core/grid.h"
+#include "src/core/link.h"
+
+/* fc_real in MPI's messages. */
+#ifdef FC_SINGLE
+#define FC_MPI_REAL MPI_FLOAT
+#else
+#define FC_MPI_REAL MPI_DOUBLE
+#endif
 
 typedef struct fc_halo {
     MPI_Comm cart;                   /* px x py, periodic as asked */
@@ -53,6 +61,10 @@ void fc_halo_block_bc(const fc_halo *h, const int global_bc[4], int block_bc[4])
  */
 int fc_halo_fill(fc_halo *h, const fc_grid *block, fc_real *const *fields, const int *odd_x,
                  const int *odd_y, int nfields, fc_err *err);
+
+/* The link (link.h) of a block of this exchange: its fill is fc_halo_fill, its reductions run
+ * over the Cartesian communicator. h must outlive every grid that holds the link. */
+void fc_halo_link(fc_halo *h, fc_link *link);
 
 void fc_halo_free(fc_halo *h);
 

@@ -8,14 +8,19 @@
 #include <string.h>
 
 #include "src/core/fc.h"
+#include "src/core/ranks.h"
 
 static int quiet_flag;
 
 void fc_log_set_quiet(int quiet) { quiet_flag = quiet; }
 int fc_log_quiet(void) { return quiet_flag; }
 
+/* In a job of several processes the first one speaks for all (ranks.h): every process meets
+ * the same messages, as each takes the same path. */
 static void vlog(const char *tag, const char *fmt, va_list ap)
 {
+    if (fc_ranks_self()->rank != 0)
+        return;
     fprintf(stderr, "flowcast: %s", tag);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);

@@ -210,7 +210,10 @@ static int define(fc_ncio_file *f, const fc_ncio_meta *m, int *coords, fc_err *e
     for (size_t k = 0; k < sizeof text / sizeof text[0] && !st; k++)
         st = fc_cf_att_text(cf, NC_GLOBAL, text[k][0], text[k][1], err);
     free(full);
-    return st ? st : fc_cf_att_double(cf, NC_GLOBAL, "flowcast_domain", 4, domain, err);
+    const int ranks = m->ranks > 1 ? m->ranks : 1; /* the one attribute a split run changes */
+    if (!st)
+        st = fc_cf_att_double(cf, NC_GLOBAL, "flowcast_domain", 4, domain, err);
+    return st ? st : fc_cf_att_int(cf, NC_GLOBAL, "flowcast_ranks", 1, &ranks, err);
 }
 
 int fc_ncio_create(const char *path, int overwrite, const fc_ncio_meta *m, fc_ncio_file **out,

@@ -43,6 +43,7 @@ typedef struct fc_ncio_meta {
     const fc_diag_spec *diags; /* diagnostics on (time): the solver's, then the run's */
     int ndiags;
     int deflate; /* 0..9 */
+    int ranks;   /* the processes that ran it (the flowcast_ranks attribute) */
 } fc_ncio_meta;
 
 /* Creates the file and defines everything. Fails with FC_EINPUT, creating nothing, if the file

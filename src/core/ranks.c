@@ -1,6 +1,8 @@
 /* ranks.c: the processes of a run (ranks.h). */
 #include <fc_build.h>
 
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,13 +37,13 @@ int fc_ranks_launched_first(void)
 }
 
 /* The process's membership of its job, which MPI_COMM_WORLD makes process-wide anyway. */
-static fc_ranks self = {0, 1, 0};
+static fc_ranks self = {0, 1, 0, 0, 0};
 
 const fc_ranks *fc_ranks_self(void) { return &self; }
 
 int fc_ranks_start(int *argc, char ***argv, fc_ranks *r, fc_err *err)
 {
-    *r = self = (fc_ranks){0, 1, 0};
+    *r = self = (fc_ranks){0, 1, 0, 0, 0};
 #ifdef FC_HAVE_MPI
     if (!launched())
         return FC_OK;
@@ -69,6 +71,45 @@ void fc_ranks_stop(fc_ranks *r)
         MPI_Finalize();
 #endif
     r->mpi = self.mpi = 0;
+}
+
+void fc_ranks_set_layout(int px, int py)
+{
+    self.px = px;
+    self.py = py;
+}
+
+int fc_ranks_agree(int st, fc_err *err)
+{
+#ifdef FC_HAVE_MPI
+    if (self.size < 2)
+        return st;
+    int first = st ? self.rank : INT_MAX;
+    MPI_Allreduce(MPI_IN_PLACE, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    if (first == INT_MAX)
+        return FC_OK;
+    MPI_Bcast(&st, 1, MPI_INT, first, MPI_COMM_WORLD);
+    if (first != 0 && self.rank == first) { /* rank 0 prints: say whose message it is */
+        char who[48];
+        const size_t n = (size_t)snprintf(who, sizeof who, "process %d of %d: ", first, self.size);
+        memmove(err->msg + n, err->msg, sizeof err->msg - n - 1);
+        memcpy(err->msg, who, n);
+        err->msg[sizeof err->msg - 1] = '\0';
+    }
+    MPI_Bcast(err->msg, (int)sizeof err->msg, MPI_CHAR, first, MPI_COMM_WORLD);
+#else
+    (void)err;
+#endif
+    return st;
+}
+
+int fc_ranks_any(int flag)
+{
+#ifdef FC_HAVE_MPI
+    if (self.size > 1)
+        MPI_Allreduce(MPI_IN_PLACE, &flag, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+#endif
+    return flag != 0;
 }
 
 const char *fc_ranks_built(void) { return FC_MPI_SUMMARY; }

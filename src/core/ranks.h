@@ -13,6 +13,7 @@
 typedef struct fc_ranks {
     int rank, size; /* this process's rank and the job's process count */
     int mpi;        /* whether MPI was initialised (and must be finalised) */
+    int px, py;     /* the block layout asked for (`--decomp PXxPY`); 0, 0: chosen (decomp.h) */
 } fc_ranks;
 
 /* Joins the job (MPI_Init_thread, funnelled: only the thread that called it talks to MPI). */
@@ -27,6 +28,21 @@ void fc_ranks_stop(fc_ranks *r);
 
 /* The job this process joined (rank 0 of 1 before fc_ranks_start or without a launcher). */
 const fc_ranks *fc_ranks_self(void);
+
+/* Asks for the layout px x py of the job's blocks (0, 0: let fc_decomp_plan choose). */
+void fc_ranks_set_layout(int px, int py);
+
+/*
+ * Agreement on a status, collective over the job: every process passes its own st (and err)
+ * and gets back the same status and message, those of the lowest-ranked process that failed
+ * (FC_OK when none did), so that every process of a job takes the same path after a step that
+ * may fail on some of them only. A message from a process other than the first names it. On
+ * one process, st itself.
+ */
+int fc_ranks_agree(int st, fc_err *err);
+
+/* Whether flag is set on any process of the job (collective); flag itself on one process. */
+int fc_ranks_any(int flag);
 
 /* What the build can do with ranks, one line (for `flowcast info`). */
 const char *fc_ranks_built(void);

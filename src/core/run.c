@@ -24,8 +24,10 @@
 #include "src/core/machine_load.h"
 #include "src/core/ncio.h"
 #include "src/core/progress.h"
+#include "src/core/ranks.h"
 #include "src/core/sim.h"
 #include "src/core/solver.h"
+#include "src/core/split.h"
 #include "src/core/timer.h"
 
 /* Diagnostics the run adds after the solver's own. */
@@ -78,15 +80,16 @@ static void output_path(run_ctx *c, const fc_config *cfg)
     }
 }
 
-/* Downloads the state and appends it as a record at the model time, with the statistics of the
- * step that led there (rep; NULL for the initial record and a last good state). */
-static int write_record(run_ctx *c, const fc_step_report *rep, fc_err *err)
+/* Whether this process writes the output: the first of its job (ranks.h), which the blocks of
+ * a split grid are gathered on. */
+static int writer(void) { return fc_ranks_self()->rank == 0; }
+
+/* Appends the downloaded state as a record at the model time (append_record below). */
+static int append_downloaded(run_ctx *c, const fc_step_report *rep, fc_err *err)
 {
     fc_sim *sim = &c->sim;
     const fc_solver_desc *s = sim->s;
-    int st = fc_sim_download(sim, err);
-    if (st)
-        return st;
+    int st;
     fc_real **out = calloc(s->io.nvars, sizeof *out);
     if (!out)
         return fc_fail(err, FC_ENOMEM, "out of host memory");
@@ -113,6 +116,17 @@ static int write_record(run_ctx *c, const fc_step_report *rep, fc_err *err)
         st = fc_ncio_write_record(c->out, sim->t, out, c->diags, err);
     free(out);
     return st;
+}
+
+/* Downloads the state and appends it as a record at the model time, with the statistics of the
+ * step that led there (rep; NULL for the initial record and a last good state). Collective: on
+ * a split grid every process sends its block and the first writes. */
+static int write_record(run_ctx *c, const fc_step_report *rep, fc_err *err)
+{
+    int st = fc_sim_download(&c->sim, err);
+    if (!st && writer())
+        st = append_downloaded(c, rep, err);
+    return fc_ranks_agree(st, err);
 }
 
 /* The index of the first output time after t (times k * interval). */
@@ -149,7 +163,7 @@ static int check_run_size(run_ctx *c, fc_err *err)
                        "cfl = %g) makes about %.3g steps to [time] t_end = %g s, more than [time] "
                        "max_steps = %.3g (raise it with --set time.max_steps=N if that is meant)",
                        cfg->path, cfl / rate, cfl, steps, t_end, max_steps);
-    if (fc_cfg_int(cfg, "output", "deflate") == 0) {
+    if (fc_cfg_int(cfg, "output", "deflate") == 0 && writer()) {
         const fc_solver_desc *s = sim->s;
         double bytes = 0;
         for (size_t k = 0; k < s->io.nvars; k++) {
@@ -174,40 +188,11 @@ static int check_run_size(run_ctx *c, fc_err *err)
     return FC_OK;
 }
 
-/* Everything before the first record: every input is checked before the output file exists. */
-static int setup(run_ctx *c, fc_err *err)
+/* The output file, defined whole. */
+static int create_output(run_ctx *c, fc_err *err)
 {
     const fc_run_opts *o = c->o;
-    fc_config cfg;
-    int st = fc_config_load(o->case_path, o->sets, o->nsets, o->solvers, &cfg, err);
-    if (st)
-        return st;
-    const fc_solver_desc *s = cfg.solver;
-    output_path(c, &cfg);
-    int kind = FC_BACKEND_CPU;
-    if (o->threads < 0)
-        st = fc_fail(err, FC_EINPUT, "--threads must be positive, not %d", o->threads);
-    else if (o->restart && fc_same_file(o->restart, c->path))
-        st = fc_fail(err, FC_EINPUT,
-                     "the output file '%s' is the restart file: give another with -o", c->path);
-    else if (!(st = fc_backend_select(o->device ? o->device : "auto", &kind, err)) &&
-             !(kind == FC_BACKEND_GPU ? s->gpu : s->cpu))
-        st = fc_fail(err, FC_ENODEV, "solver %s has no %s backend in this build", s->name,
-                     kind == FC_BACKEND_GPU ? "GPU" : "CPU");
-    if (st) {
-        fc_config_free(&cfg);
-        return st;
-    }
-#ifdef _OPENMP
-    if (o->threads > 0)
-        omp_set_num_threads(o->threads);
-#endif
-    if ((st = fc_sim_start(&c->sim, &cfg, kind == FC_BACKEND_GPU ? s->gpu : s->cpu, o->restart,
-                           err)) ||
-        (st = alloc_output(c, err)) ||
-        (st = fc_describe_device(kind, c->device, sizeof c->device, err)) ||
-        (st = check_run_size(c, err)))
-        return st;
+    const fc_solver_desc *s = c->sim.s;
 
     fc_diag_spec *diags = malloc((size_t)c->ndiags * sizeof *diags);
     if (!diags)
@@ -223,10 +208,57 @@ static int setup(run_ctx *c, fc_err *err)
     const char *title = fc_cfg_str(&sim->cfg, "case", "title");
     fc_ncio_meta meta = {&sim->cfg,  s,      sim->params, &sim->grid,
                          *title ? title : sim->cfg.name, hist, c->device, diags, c->ndiags,
-                         (int)fc_cfg_int(&sim->cfg, "output", "deflate")};
-    st = fc_ncio_create(c->path, o->overwrite, &meta, &c->out, err);
+                         (int)fc_cfg_int(&sim->cfg, "output", "deflate"),
+                         fc_ranks_self()->size};
+    int st = fc_ncio_create(c->path, o->overwrite, &meta, &c->out, err);
     free(diags);
     return st;
+}
+
+/* Everything before the first record: every input is checked before the output file exists. */
+static int setup(run_ctx *c, fc_err *err)
+{
+    const fc_run_opts *o = c->o;
+    fc_config cfg;
+    const int loaded = fc_config_load(o->case_path, o->sets, o->nsets, o->solvers, &cfg, err);
+    int st = fc_ranks_agree(loaded, err);
+    if (st) {
+        if (loaded == FC_OK) /* loaded here, not on another process */
+            fc_config_free(&cfg);
+        return st;
+    }
+    const fc_solver_desc *s = cfg.solver;
+    if (writer())
+        output_path(c, &cfg);
+    else
+        snprintf(c->path, sizeof c->path, "%s", o->output ? o->output : "");
+    int kind = FC_BACKEND_CPU;
+    if (o->threads < 0)
+        st = fc_fail(err, FC_EINPUT, "--threads must be positive, not %d", o->threads);
+    else if (o->restart && fc_same_file(o->restart, c->path))
+        st = fc_fail(err, FC_EINPUT,
+                     "the output file '%s' is the restart file: give another with -o", c->path);
+    else if (!(st = fc_backend_select(o->device ? o->device : "auto", &kind, err)) &&
+             !(kind == FC_BACKEND_GPU ? s->gpu : s->cpu))
+        st = fc_fail(err, FC_ENODEV, "solver %s has no %s backend in this build", s->name,
+                     kind == FC_BACKEND_GPU ? "GPU" : "CPU");
+    if ((st = fc_ranks_agree(st, err))) {
+        fc_config_free(&cfg);
+        return st;
+    }
+#ifdef _OPENMP
+    if (o->threads > 0)
+        omp_set_num_threads(o->threads);
+#endif
+    if ((st = fc_sim_start(&c->sim, &cfg, kind == FC_BACKEND_GPU ? s->gpu : s->cpu, o->restart,
+                           err)))
+        return st;
+    /* The checks that read the output's file system, and the file, are the writer's. */
+    if (writer() && !(st = alloc_output(c, err)) &&
+        !(st = fc_describe_device(kind, c->device, sizeof c->device, err)) &&
+        !(st = check_run_size(c, err)))
+        st = create_output(c, err);
+    return fc_ranks_agree(st, err);
 }
 
 static void teardown(run_ctx *c)
@@ -320,20 +352,27 @@ static int run_case(const fc_run_opts *o, fc_run_result *res, fc_err *err)
 
     if ((st = write_record(&c, NULL, err)))
         goto done;
-    if (conserved >= 0)
+    if (conserved >= 0 && c.diags)
         mass0 = c.diags[conserved];
+    char job[128] = ""; /* the processes, on a split grid */
+    if (sim->split) {
+        int px, py;
+        fc_split_layout(sim->split, &px, &py);
+        snprintf(job, sizeof job, " on %d processes (%d x %d blocks of about %d x %d)",
+                 px * py, px, py, sim->block.nx, sim->block.ny);
+    }
     if (o->restart)
-        fc_info("%s: solver %s, continued from t = %.9g s of %s, %d x %d cells, %s, %s "
+        fc_info("%s: solver %s, continued from t = %.9g s of %s, %d x %d cells%s, %s, %s "
                 "precision -> %s",
-                sim->cfg.path, s->name, sim->t, o->restart, sim->grid.nx, sim->grid.ny, c.device,
-                FC_PRECISION, c.path);
+                sim->cfg.path, s->name, sim->t, o->restart, sim->grid.nx, sim->grid.ny, job,
+                c.device, FC_PRECISION, c.path);
     else
-        fc_info("%s: solver %s, initial condition %s, %d x %d cells, %s, %s precision -> %s",
+        fc_info("%s: solver %s, initial condition %s, %d x %d cells%s, %s, %s precision -> %s",
                 sim->cfg.path, s->name,
                 s->schema.ics[fc_cfg_choice(&sim->cfg, "initial", "type")].name,
-                sim->grid.nx, sim->grid.ny, c.device, FC_PRECISION, c.path);
+                sim->grid.nx, sim->grid.ny, job, c.device, FC_PRECISION, c.path);
     fc_progress_start(&prog, sim->t, t_end, (double)sim->grid.nx * sim->grid.ny,
-                      o->quiet || fc_log_quiet());
+                      o->quiet || fc_log_quiet() || !writer());
 
     while (sim->t < t_end) {
         const double target = interval > 0 ? fmin((double)next * interval, t_end) : t_end;
@@ -376,7 +415,8 @@ static int run_case(const fc_run_opts *o, fc_run_result *res, fc_err *err)
                     sim->last.change, steady_tol, sim->t);
             break;
         }
-        if (o->stop && *o->stop && sim->t < t_end) {
+        /* A signal may reach the processes of a job steps apart: they stop together. */
+        if (o->stop && fc_ranks_any(*o->stop) && sim->t < t_end) {
             fc_progress_end(&prog);
             st = fc_fail(err, FC_EINTR,
                          "interrupted at model time t = %.9g s; '%s' holds every record up to "
@@ -398,7 +438,7 @@ done:
     res->wall = fc_now() - wall0;
     res->step_wall = step_wall;
     res->records = c.out ? fc_ncio_records(c.out) : 0;
-    if (!st) {
+    if (!st && writer()) {
         if (conserved >= 0)
             res->drift = mass0 != 0 ? (c.diags[conserved] - mass0) / fabs(mass0)
                                     : c.diags[conserved] - mass0;

@@ -12,6 +12,8 @@
 #include "src/core/backend.h"
 #include "src/core/machine_load.h"
 #include "src/core/ncio.h"
+#include "src/core/ranks.h"
+#include "src/core/split.h"
 
 /* Refuses a grid that does not fit: the solver's state, and the host copies of the fields and
  * of the output variables. */
@@ -90,6 +92,33 @@ static int initial_state(fc_sim *s, const char *restart, fc_err *err)
     return FC_OK;
 }
 
+/* This process's block of the grid and its part of the whole initial state (split.h); on one
+ * process the block is the grid and the part the state itself. The whole state is kept where
+ * the output is written, on the first process. */
+static int split_state(fc_sim *s, fc_err *err)
+{
+    const fc_ranks *job = fc_ranks_self();
+    if (job->size > 1 && !s->ops->blocks)
+        return fc_fail(err, FC_EINPUT,
+                       "solver %s runs on one process only on the %s (this job has %d): run it "
+                       "without mpirun, or with -np 1",
+                       s->s->name, strcmp(s->ops->backend, "gpu") ? "CPU" : "GPU", job->size);
+    int st = fc_split_start(&s->grid, s->s->io.nfields, &s->block, &s->split, err);
+    s->part = s->host;
+    for (int k = 0; !st && s->split && k < s->part.nfields; k++)
+        if (!(s->part.f[k] = fc_grid_alloc(&s->block)))
+            st = fc_fail(err, FC_ENOMEM, "out of host memory for the %d x %d block", s->block.nx,
+                         s->block.ny);
+    if ((st = fc_ranks_agree(st, err)) || !s->split)
+        return st;
+    fc_split_take(&s->grid, &s->block, s->host.f, s->part.f, s->part.nfields);
+    for (int k = 0; job->rank != 0 && k < s->host.nfields; k++) {
+        free(s->host.f[k]);
+        s->host.f[k] = NULL;
+    }
+    return FC_OK;
+}
+
 int fc_sim_start(fc_sim *s, fc_config *cfg, const fc_solver_ops *ops, const char *restart,
                  fc_err *err)
 {
@@ -110,9 +139,10 @@ int fc_sim_start(fc_sim *s, fc_config *cfg, const fc_solver_ops *ops, const char
                          s->grid.ny);
             goto fail;
         }
-    if ((st = initial_state(s, restart, err)) ||
-        (st = s->ops->create(&s->grid, s->params, &s->state, err)) ||
-        (st = s->ops->upload(s->state, &s->host, err)) ||
+    st = initial_state(s, restart, err);
+    if ((st = fc_ranks_agree(st, err)) || (st = split_state(s, err)) ||
+        (st = fc_ranks_agree(s->ops->create(&s->block, s->params, &s->state, err), err)) ||
+        (st = s->ops->upload(s->state, &s->part, err)) ||
         (st = s->ops->max_rate(s->state, &s->rate, err)))
         goto fail;
     return FC_OK;
@@ -257,12 +287,22 @@ int fc_sim_run_to(fc_sim *s, double t_end, double steady_tol, fc_err *err)
     return st;
 }
 
-int fc_sim_download(fc_sim *s, fc_err *err) { return s->ops->download(s->state, &s->host, err); }
+int fc_sim_download(fc_sim *s, fc_err *err)
+{
+    int st = s->ops->download(s->state, &s->part, err);
+    if (st || !s->split)
+        return st;
+    return fc_split_gather(s->split, &s->block, s->part.f, &s->grid, s->host.f, s->part.nfields,
+                           err);
+}
 
 void fc_sim_close(fc_sim *s)
 {
     if (s->state)
         s->ops->destroy(s->state);
+    for (int k = 0; s->split && k < s->part.nfields; k++)
+        free(s->part.f[k]);
+    fc_split_free(s->split);
     for (int k = 0; k < s->host.nfields; k++)
         free(s->host.f[k]);
     free(s->params);

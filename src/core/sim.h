@@ -27,9 +27,15 @@ typedef struct fc_sim {
     fc_config cfg;
     const fc_solver_desc *s;
     const fc_solver_ops *ops;
-    fc_grid grid;
+    fc_grid grid;  /* the whole grid */
     void *params, *state;
-    fc_state host; /* the initial state, then the last download */
+    fc_state host; /* the initial state, then the last download (on a split grid: the first
+                    * process's only, gathered from every block) */
+    /* A job of several processes splits the grid (split.h): the backend steps this process's
+     * block, whose state is part. On one process block is grid, part is host and split NULL. */
+    fc_grid block;
+    fc_state part;
+    struct fc_split *split;
     double t;      /* model time (s) */
     double rate;   /* signal rate of the current state (1/s) */
     double dt;     /* the last step taken (s) */
@@ -43,6 +49,12 @@ typedef struct fc_sim {
  * CPU): grid, parameters, a memory check, the initial state (the case's initial condition, or
  * the last record of the earlier output `restart` when not NULL, continuing from its time) and
  * the backend's copy of it. On failure nothing is left to close.
+ *
+ * In a job of several processes (ranks.h) every process calls it and every later function
+ * alike (they are collective): each sets up the whole initial state, keeps its block (split.h)
+ * and steps it; a failure on any process is every process's (fc_ranks_agree), and the steps
+ * give the same bits as one process would. A backend that cannot step a block (ops->blocks
+ * 0) is refused there.
  */
 int fc_sim_start(fc_sim *s, fc_config *cfg, const fc_solver_ops *ops, const char *restart,
                  fc_err *err);
@@ -67,7 +79,7 @@ int fc_sim_steps(fc_sim *s, long long n, fc_err *err);
  * steady_tol > 0; OpenMP's threads follow the cores other processes leave free meanwhile
  * (fc_governor, machine_load.h) and are given back at the end. */
 int fc_sim_run_to(fc_sim *s, double t_end, double steady_tol, fc_err *err);
-/* Copies the state into s->host. */
+/* Copies the state into s->host (on a split grid, the blocks into the first process's). */
 int fc_sim_download(fc_sim *s, fc_err *err);
 void fc_sim_close(fc_sim *s);
 

@@ -87,6 +87,10 @@ typedef struct fc_solver_ops {
     /* Optional (NULL: none): takes reps steps of dt and times them and the parts of a step the
      * solver names (CUDA events on the GPU, no I/O), for benchmarks. The state advances. */
     int (*profile)(void *st, double dt, int reps, fc_profile *out, fc_err *err);
+    /* Whether the backend steps a rank's block of a grid split over several processes
+     * (split.h): its halos filled by fc_grid_fill_halos, its rate by fc_grid_max and each
+     * stage's report passed through fc_report_agree (link.h). 0: one process only. */
+    int blocks;
 } fc_solver_ops;
 
 /* An initial condition: its name ([initial] type), a line of help, and the function that fills

@@ -1,0 +1,171 @@
+/* split.c: a case's grid split over the processes of its job (split.h). */
+#include <fc_build.h>
+
+#include "src/core/split.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/core/decomp.h"
+#include "src/core/ranks.h"
+#ifdef FC_HAVE_MPI
+#include "src/core/halo.h"
+#endif
+
+/* Copies the cells of a block (in its own indices, halos included) between the block's layout
+ * and the whole grid's: into the block every cell the whole grid holds; into the whole grid the
+ * cells the block owns, its interior extended across the whole grid's sides, so that each halo
+ * cell of the whole grid comes from one block, the one whose row (column) it continues. */
+static void copy_block(const fc_grid *whole, const fc_grid *block, fc_real *const *w,
+                       fc_real *const *part, int n, int to_whole)
+{
+    const int ng = block->ng;
+    for (int j = -ng; j < block->ny + ng; j++)
+        for (int i = -ng; i < block->nx + ng; i++) {
+            const int wi = block->i0 + i, wj = block->j0 + j;
+            if (wi < -ng || wi >= whole->nx + ng || wj < -ng || wj >= whole->ny + ng)
+                continue;
+            const int own_i = (i >= 0 && i < block->nx) || wi < 0 || wi >= whole->nx;
+            const int own_j = (j >= 0 && j < block->ny) || wj < 0 || wj >= whole->ny;
+            if (to_whole && !(own_i && own_j))
+                continue;
+            const ptrdiff_t kb = fc_idx(block->pitch, ng, i, j),
+                            kw = fc_idx(whole->pitch, ng, wi, wj);
+            for (int f = 0; f < n; f++) {
+                if (to_whole)
+                    w[f][kw] = part[f][kb];
+                else
+                    part[f][kb] = w[f][kw];
+            }
+        }
+}
+
+void fc_split_take(const fc_grid *whole, const fc_grid *block, fc_real *const *w,
+                   fc_real *const *part, int n)
+{
+    copy_block(whole, block, w, part, n, 0);
+}
+
+/* The gather without a split: the part is the whole state, maybe in other arrays. */
+static void copy_whole(const fc_grid *whole, fc_real *const *part, fc_real *const *w, int n)
+{
+    for (int f = 0; f < n; f++)
+        if (part[f] != w[f])
+            memcpy(w[f], part[f], whole->nalloc * sizeof(fc_real));
+}
+
+#ifdef FC_HAVE_MPI
+struct fc_split {
+    int px, py;
+    fc_halo halo;
+    fc_link link; /* the blocks' grids point here */
+};
+
+int fc_split_start(const fc_grid *whole, int nfields, fc_grid *block, fc_split **out,
+                   fc_err *err)
+{
+    const fc_ranks *job = fc_ranks_self();
+    *block = *whole;
+    *out = NULL;
+    if (job->size < 2)
+        return FC_OK;
+    fc_split *sp = calloc(1, sizeof *sp);
+    if (!sp)
+        return fc_fail(err, FC_ENOMEM, "out of memory");
+    int st = fc_decomp_plan(job->size, whole->nx, whole->ny, whole->ng, job->px, job->py,
+                            &sp->px, &sp->py, err);
+    if (st) {
+        free(sp);
+        return st;
+    }
+    const int per_x = whole->bc[FC_WEST] == FC_BC_PERIODIC,
+              per_y = whole->bc[FC_SOUTH] == FC_BC_PERIODIC;
+    if ((st = fc_halo_create(MPI_COMM_WORLD, sp->px, sp->py, per_x, per_y, whole->nx, whole->ny,
+                             nfields, whole->ng, &sp->halo, err))) {
+        free(sp);
+        return st;
+    }
+    fc_halo_link(&sp->halo, &sp->link);
+    const fc_decomp d = fc_decomp_block(whole->nx, whole->ny, sp->px, sp->py, sp->halo.rank);
+    int bc[4];
+    fc_halo_block_bc(&sp->halo, whole->bc, bc);
+    fc_grid_block(whole, d.i0, d.i1, d.j0, d.j1, bc, &sp->link, block);
+    *out = sp;
+    return FC_OK;
+}
+
+void fc_split_layout(const fc_split *sp, int *px, int *py)
+{
+    *px = sp ? sp->px : 1;
+    *py = sp ? sp->py : 1;
+}
+
+int fc_split_gather(fc_split *sp, const fc_grid *block, fc_real *const *part,
+                    const fc_grid *whole, fc_real *const *w, int n, fc_err *err)
+{
+    if (!sp) {
+        copy_whole(whole, part, w, n);
+        return FC_OK;
+    }
+    const MPI_Comm comm = sp->halo.cart;
+    const int rank = sp->halo.rank, size = sp->px * sp->py;
+    if (block->nalloc > (size_t)2147483647)
+        return fc_fail(err, FC_EINPUT, "a %d x %d block is too large for one MPI message",
+                       block->nx, block->ny);
+    if (rank != 0) {
+        for (int f = 0; f < n; f++)
+            MPI_Send(part[f], (int)block->nalloc, FC_MPI_REAL, 0, f, comm);
+        return FC_OK;
+    }
+    copy_block(whole, block, w, part, n, 1);
+    /* The largest block is the first (decomp.h); one field at a time through its buffer. */
+    fc_real *buf = malloc(block->nalloc * sizeof *buf);
+    if (!buf)
+        return fc_fail(err, FC_ENOMEM, "out of memory to gather the blocks");
+    for (int r = 1; r < size; r++) {
+        const fc_decomp d = fc_decomp_block(whole->nx, whole->ny, sp->px, sp->py, r);
+        fc_grid other;
+        fc_grid_block(whole, d.i0, d.i1, d.j0, d.j1, whole->bc, NULL, &other);
+        for (int f = 0; f < n; f++) {
+            MPI_Recv(buf, (int)other.nalloc, FC_MPI_REAL, r, f, comm, MPI_STATUS_IGNORE);
+            fc_real *const one[1] = {buf};
+            copy_block(whole, &other, w + f, one, 1, 1);
+        }
+    }
+    free(buf);
+    return FC_OK;
+}
+
+void fc_split_free(fc_split *sp)
+{
+    if (!sp)
+        return;
+    fc_halo_free(&sp->halo);
+    free(sp);
+}
+#else
+int fc_split_start(const fc_grid *whole, int nfields, fc_grid *block, fc_split **out,
+                   fc_err *err)
+{
+    (void)nfields, (void)err;
+    *block = *whole;
+    *out = NULL;
+    return FC_OK;
+}
+
+void fc_split_layout(const fc_split *sp, int *px, int *py)
+{
+    (void)sp;
+    *px = *py = 1;
+}
+
+int fc_split_gather(fc_split *sp, const fc_grid *block, fc_real *const *part,
+                    const fc_grid *whole, fc_real *const *w, int n, fc_err *err)
+{
+    (void)sp, (void)block, (void)err;
+    copy_whole(whole, part, w, n);
+    return FC_OK;
+}
+
+void fc_split_free(fc_split *sp) { (void)sp; }
+#endif
