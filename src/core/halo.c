@@ -22,7 +22,7 @@ int fc_halo_create(MPI_Comm comm, int px, int py, int periodic_x, int periodic_y
                    int nfields, int width, fc_halo *h, fc_err *err)
 {
     *h = (fc_halo){MPI_COMM_NULL, 0, MPI_PROC_NULL, MPI_PROC_NULL, MPI_PROC_NULL, MPI_PROC_NULL,
-                   NULL, 0};
+                   NULL, 0, 0};
     int size, rc;
     if ((rc = MPI_Comm_size(comm, &size)) != MPI_SUCCESS)
         return mpi_fail(err, rc, "MPI_Comm_size");
@@ -157,24 +157,31 @@ int fc_halo_fill(fc_halo *h, const fc_grid *block, fc_real *const *fields, const
     return FC_OK;
 }
 
+/* The link's operations, each timed into h->seconds (waiting for a slower neighbour
+ * included: what a split costs beside the steps themselves). */
 static int link_fill(void *ctx, const fc_grid *block, fc_real *const *f, const int *odd_x,
                      const int *odd_y, int n, fc_err *err)
 {
-    return fc_halo_fill(ctx, block, f, odd_x, odd_y, n, err);
+    fc_halo *h = ctx;
+    const double t0 = MPI_Wtime();
+    const int st = fc_halo_fill(h, block, f, odd_x, odd_y, n, err);
+    h->seconds += MPI_Wtime() - t0;
+    return st;
 }
 
 static void link_max(void *ctx, double *v, int n)
 {
-    const fc_halo *h = ctx;
+    fc_halo *h = ctx;
+    const double t0 = MPI_Wtime();
     MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_DOUBLE, MPI_MAX, h->cart);
+    h->seconds += MPI_Wtime() - t0;
 }
 
 /* One reduction in the common case (no bad cell anywhere): the largest rate and change, and
  * minus the first bad cell's index in the whole grid (-inf: none), all exact in a double. Where
  * a cell is bad, its owner (the one rank holding that index) sends its kind and value. */
-static void link_agree(void *ctx, const fc_grid *g, fc_step_report *rep)
+static void agree(fc_halo *h, const fc_grid *g, fc_step_report *rep)
 {
-    const fc_halo *h = ctx;
     double cell = -INFINITY;
     if (rep->bad) {
         const long long i = rep->bad_cell % g->nx, j = rep->bad_cell / g->nx;
@@ -195,6 +202,14 @@ static void link_agree(void *ctx, const fc_grid *g, fc_step_report *rep)
     rep->bad = (int)what[0];
     rep->bad_value = what[1];
     rep->bad_cell = (long long)-v[2];
+}
+
+static void link_agree(void *ctx, const fc_grid *g, fc_step_report *rep)
+{
+    fc_halo *h = ctx;
+    const double t0 = MPI_Wtime();
+    agree(h, g, rep);
+    h->seconds += MPI_Wtime() - t0;
 }
 
 void fc_halo_link(fc_halo *h, fc_link *link)

@@ -34,6 +34,7 @@ typedef struct fc_halo {
     int west, east, south, north;    /* neighbours' ranks, MPI_PROC_NULL at a non-periodic side */
     fc_real *buf;                    /* 4 message buffers, each `cap` values */
     size_t cap;
+    double seconds;                  /* spent in the link's fills and reductions so far */
 } fc_halo;
 
 /* A px x py Cartesian communicator over comm (px py must be its size, rank order kept, x

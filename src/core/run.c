@@ -297,7 +297,15 @@ static void summary(const run_ctx *c, const fc_run_result *res, const double *st
     snprintf(halving_note, sizeof halving_note,
              "; %lld steps retried with half the time step to keep depths positive",
              res->halvings);
-    char d1[32], d2[32], drift[160] = "", stats[256] = "", threads[160] = "";
+    char d1[32], d2[32], drift[160] = "", stats[256] = "", threads[160] = "", split[160] = "";
+    if (sim->split) { /* what the split cost the first process */
+        double exchange, gather;
+        fc_split_seconds(sim->split, &exchange, &gather);
+        snprintf(split, sizeof split,
+                 "; halo exchanges and reductions %.3g s (%.0f %% of the steps), gathering the "
+                 "records %.3g s",
+                 exchange, res->step_wall > 0 ? 100 * exchange / res->step_wall : 0, gather);
+    }
     if (res->fewer_threads > 0)
         snprintf(threads, sizeof threads,
                  "; %lld of the steps on fewer than %d threads, as other processes kept cores "
@@ -313,12 +321,13 @@ static void summary(const run_ctx *c, const fc_run_result *res, const double *st
     }
     fc_info("done: %lld steps to t = %.9g s in %s (steps %s); %.2f Mcell-updates/s, %.2f GB/s "
             "effective (%.0f B per cell-step, the least a step must move); %s%d records in "
-            "%s%s%s%s",
+            "%s%s%s%s%s",
             steps, res->t, fc_format_duration(res->wall, d1, sizeof d1),
             fc_format_duration(res->step_wall, d2, sizeof d2),
             res->step_wall > 0 ? cells * steps / res->step_wall / 1e6 : 0,
             res->step_wall > 0 ? bpc * cells * steps / res->step_wall / 1e9 : 0, bpc, drift,
-            fc_ncio_records(c->out), c->path, res->halvings ? halving_note : "", stats, threads);
+            fc_ncio_records(c->out), c->path, res->halvings ? halving_note : "", stats, threads,
+            split);
 }
 
 static int run_case(const fc_run_opts *o, fc_run_result *res, fc_err *err)

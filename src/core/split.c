@@ -54,21 +54,40 @@ static void copy_whole(const fc_grid *whole, fc_real *const *part, fc_real *cons
             memcpy(w[f], part[f], whole->nalloc * sizeof(fc_real));
 }
 
+/* A job of one process: a layout asked for must be 1 x 1. */
+static int one_process(const fc_grid *whole, fc_grid *block, fc_split **out, fc_err *err)
+{
+    const fc_ranks *job = fc_ranks_self();
+    *block = *whole;
+    *out = NULL;
+    if ((long long)job->px * job->py > 1)
+        return fc_fail(err, FC_EINPUT, "--decomp %dx%d needs %lld processes; this run has 1 (%s)",
+                       job->px, job->py, (long long)job->px * job->py,
+#ifdef FC_HAVE_MPI
+                       "start it with mpirun -np N"
+#else
+                       "this build has no MPI: configure --with-mpi"
+#endif
+        );
+    return FC_OK;
+}
+
 #ifdef FC_HAVE_MPI
 struct fc_split {
     int px, py;
     fc_halo halo;
-    fc_link link; /* the blocks' grids point here */
+    fc_link link;          /* the blocks' grids point here */
+    fc_real *buf;          /* the first process's: one field of the largest block, to gather */
+    double gather_seconds; /* in fc_split_gather so far */
 };
 
 int fc_split_start(const fc_grid *whole, int nfields, fc_grid *block, fc_split **out,
                    fc_err *err)
 {
     const fc_ranks *job = fc_ranks_self();
-    *block = *whole;
-    *out = NULL;
     if (job->size < 2)
-        return FC_OK;
+        return one_process(whole, block, out, err);
+    *out = NULL;
     fc_split *sp = calloc(1, sizeof *sp);
     if (!sp)
         return fc_fail(err, FC_ENOMEM, "out of memory");
@@ -90,6 +109,12 @@ int fc_split_start(const fc_grid *whole, int nfields, fc_grid *block, fc_split *
     int bc[4];
     fc_halo_block_bc(&sp->halo, whole->bc, bc);
     fc_grid_block(whole, d.i0, d.i1, d.j0, d.j1, bc, &sp->link, block);
+    /* The gather's buffer now, so that a gather never fails half-way through its messages:
+     * the largest block is the first (decomp.h), which the first process holds. */
+    if (sp->halo.rank == 0 && !(sp->buf = malloc(block->nalloc * sizeof *sp->buf))) {
+        fc_split_free(sp);
+        return fc_fail(err, FC_ENOMEM, "out of memory to gather the blocks");
+    }
     *out = sp;
     return FC_OK;
 }
@@ -100,13 +125,10 @@ void fc_split_layout(const fc_split *sp, int *px, int *py)
     *py = sp ? sp->py : 1;
 }
 
-int fc_split_gather(fc_split *sp, const fc_grid *block, fc_real *const *part,
-                    const fc_grid *whole, fc_real *const *w, int n, fc_err *err)
+/* The blocks onto the first process (fc_split_gather with a split). */
+static int gather(fc_split *sp, const fc_grid *block, fc_real *const *part, const fc_grid *whole,
+                  fc_real *const *w, int n, fc_err *err)
 {
-    if (!sp) {
-        copy_whole(whole, part, w, n);
-        return FC_OK;
-    }
     const MPI_Comm comm = sp->halo.cart;
     const int rank = sp->halo.rank, size = sp->px * sp->py;
     if (block->nalloc > (size_t)2147483647)
@@ -118,10 +140,7 @@ int fc_split_gather(fc_split *sp, const fc_grid *block, fc_real *const *part,
         return FC_OK;
     }
     copy_block(whole, block, w, part, n, 1);
-    /* The largest block is the first (decomp.h); one field at a time through its buffer. */
-    fc_real *buf = malloc(block->nalloc * sizeof *buf);
-    if (!buf)
-        return fc_fail(err, FC_ENOMEM, "out of memory to gather the blocks");
+    fc_real *buf = sp->buf;
     for (int r = 1; r < size; r++) {
         const fc_decomp d = fc_decomp_block(whole->nx, whole->ny, sp->px, sp->py, r);
         fc_grid other;
@@ -132,8 +151,26 @@ int fc_split_gather(fc_split *sp, const fc_grid *block, fc_real *const *part,
             copy_block(whole, &other, w + f, one, 1, 1);
         }
     }
-    free(buf);
     return FC_OK;
+}
+
+int fc_split_gather(fc_split *sp, const fc_grid *block, fc_real *const *part,
+                    const fc_grid *whole, fc_real *const *w, int n, fc_err *err)
+{
+    if (!sp) {
+        copy_whole(whole, part, w, n);
+        return FC_OK;
+    }
+    const double t0 = MPI_Wtime();
+    const int st = gather(sp, block, part, whole, w, n, err);
+    sp->gather_seconds += MPI_Wtime() - t0;
+    return st;
+}
+
+void fc_split_seconds(const fc_split *sp, double *exchange, double *gather_s)
+{
+    *exchange = sp ? sp->halo.seconds : 0;
+    *gather_s = sp ? sp->gather_seconds : 0;
 }
 
 void fc_split_free(fc_split *sp)
@@ -141,16 +178,15 @@ void fc_split_free(fc_split *sp)
     if (!sp)
         return;
     fc_halo_free(&sp->halo);
+    free(sp->buf);
     free(sp);
 }
 #else
 int fc_split_start(const fc_grid *whole, int nfields, fc_grid *block, fc_split **out,
                    fc_err *err)
 {
-    (void)nfields, (void)err;
-    *block = *whole;
-    *out = NULL;
-    return FC_OK;
+    (void)nfields;
+    return one_process(whole, block, out, err);
 }
 
 void fc_split_layout(const fc_split *sp, int *px, int *py)
@@ -165,6 +201,12 @@ int fc_split_gather(fc_split *sp, const fc_grid *block, fc_real *const *part,
     (void)sp, (void)block, (void)err;
     copy_whole(whole, part, w, n);
     return FC_OK;
+}
+
+void fc_split_seconds(const fc_split *sp, double *exchange, double *gather_s)
+{
+    (void)sp;
+    *exchange = *gather_s = 0;
 }
 
 void fc_split_free(fc_split *sp) { (void)sp; }
