@@ -43,6 +43,8 @@ expect "option without value" 2 "needs a value" "$fc" run "$good" --set
 expect "bad thread count" 2 "--threads 0" "$fc" run "$good" --threads 0
 expect "a layout of blocks on one process" 2 "--decomp 2x1 needs 2 processes; this run has 1" \
   "$fc" run "$good" --decomp 2x1 -o "$out"
+expect "bench --ranks beyond one process" 2 "--ranks up to 2 needs a job of 2 processes" \
+  "$fc" bench --ranks 1,2 --quick -o "$tmp/scal"
 expect "a --decomp that is not PXxPY" 2 "--decomp '0x2': expected PXxPY" "$fc" run "$good" --decomp 0x2
 expect "no case file" 2 "no case file given" "$fc" run
 expect "two case files" 2 "one case file expected" "$fc" run "$good" "$good"

@@ -13,6 +13,7 @@
 #   --decomp, a bad case, a solver that runs on one process only (ns2d), a command other than
 #   run and info;
 # - a process killed mid-run takes the job down (no hang), leaving a readable file;
+# - bench --ranks: its strong and weak rows on 1 and 2 processes, and its errors;
 # - info, --version and usage errors print once.
 # Skipped (77) in a build without MPI.
 . "${top_srcdir:-.}/tests/lib.sh"
@@ -149,7 +150,7 @@ expect "ns2d on 2 processes" 2 "solver ns2d runs on one process only on the CPU 
   $mpirun 2 "$fc" run "$inputs/cavity_re100.ini" -o "$tmp/e5.nc"
 once "ns2d on 2 processes" "runs on one process only"
 absent "ns2d on 2 processes writes nothing" "$tmp/e5.nc"
-expect "validate on 2 processes" 2 "validate on 2 processes: only \`flowcast run\` splits" \
+expect "validate on 2 processes" 2 "validate on 2 processes: only \`flowcast run\` and \`bench --ranks\` split" \
   $mpirun 2 "$fc" validate --quick
 expect "an existing output on 3 processes" 2 "exists" \
   $mpirun 3 "$fc" run $jet -o "$tmp/jet.2.nc"
@@ -179,6 +180,20 @@ else
   wait "$job"
   bad "no second process found to kill"
 fi
+
+# bench --ranks: strong and weak rows of swe and euler on 1 and 2 processes, into a CSV.
+expect "bench --ranks 1,2 on 2 processes" 0 "| swe | strong | 64 x 64 | 2 | 2x1 | 1 |" \
+  $mpirun 2 "$fc" bench --ranks 1,2 --quick -o "$tmp/scal"
+grep -q "| euler | weak | 128 x 64 | 2 | 2x1 | 1 |" "$tmp/err" && ok "bench --ranks: euler's weak row" || bad "bench --ranks: euler's weak row"
+n=$(grep -c "^| swe | strong" "$tmp/err")
+if [ "$n" -eq 2 ]; then ok "bench --ranks: the table is printed once"; else bad "bench --ranks: $n strong swe rows"; fi
+n=$(wc -l <"$tmp/scal_ranks.csv")
+if [ "$n" -eq 9 ]; then ok "bench --ranks: 8 rows in the CSV"; else bad "bench --ranks: $n lines in the CSV"; fi
+expect "bench --ranks beyond the job" 2 "--ranks up to 4 needs a job of 4 processes" \
+  $mpirun 2 "$fc" bench --ranks 1,4 --quick -o "$tmp/scal2"
+absent "bench --ranks beyond the job writes nothing" "$tmp/scal2_ranks.csv"
+expect "bench on 2 processes without --ranks" 2 "bench on 2 processes: only with --ranks" \
+  $mpirun 2 "$fc" bench --quick -o "$tmp/scal3"
 
 expect "info on 2 processes names them" 0 "this job: 2 processes" $mpirun 2 "$fc" info
 expect "info without mpirun says what MPI was built" 0 "MPI:        yes (Open MPI" "$fc" info

@@ -20,6 +20,8 @@
 #include "src/core/fc.h"
 #include "src/core/log.h"
 #include "src/bench/mlp_bench.h"
+#include "src/bench/scaling.h"
+#include "src/core/ranks.h"
 #include "src/core/solver.h"
 #include "solvers/registry.h"
 
@@ -53,7 +55,14 @@ static void usage(FILE *f)
           "                   64 -> W -> W -> 4 GELU model with AdamW, its GFLOP/s and their\n"
           "                   share of a measured OpenBLAS sgemm ceiling (PREFIX_mlp.csv)\n"
           "  --widths LIST    W for --mlp (default 64,128,256,512)\n"
-          "  --batches LIST   batches for --mlp (default 256,4096,65536; --quick 256,4096)\n\n"
+          "  --batches LIST   batches for --mlp (default 256,4096,65536; --quick 256,4096)\n"
+          "  --ranks LIST     instead: scaling over processes, run under mpirun -np P (P at\n"
+          "                   least the largest count): each solver that splits its grid (swe,\n"
+          "                   euler) strong (the same n x n grid on 1, 2, ... processes) and\n"
+          "                   weak (an n x n block per process), --threads T each (default 1);\n"
+          "                   time per step, efficiency, the share of halo exchanges and\n"
+          "                   reductions, the gather of one record; PREFIX_ranks.csv\n"
+          "                   (default sizes 256 and 1024; --quick 64)\n\n"
           "Thread placement: unless OMP_PROC_BIND is set, bench runs itself again with\n"
           "OMP_PROC_BIND=close OMP_PLACES=cores (one thread per core, packed).\n"
           "Exit status: 0 ok, 1 a measurement failed or was interrupted, 2 bad usage.\n",
@@ -61,6 +70,7 @@ static void usage(FILE *f)
 }
 
 static int cmp_int(const void *a, const void *b) { return *(const int *)a - *(const int *)b; }
+
 
 /* `flowcast bench --mlp`: training throughput of the MLP library on the CPU (and the GPU), with
  * the CPU's rates as a share of its sgemm ceiling. */
@@ -154,6 +164,108 @@ static int bench_mlp(int quick, const int *widths, int nwidths, const int *batch
     return fclose(csv) == 0 ? FC_EXIT_OK : FC_EXIT_FAILED;
 }
 
+/* The rows of `bench --ranks`: a Markdown line on stdout and a CSV line. */
+static int scaling_row(const fc_scaling_row *r, void *ctx, fc_err *err)
+{
+    FILE *csv = ctx;
+    char layout[32], t[320], eff[16] = "-", share[16] = "-", gather[16] = "-", note[96] = "";
+    snprintf(layout, sizeof layout, "%dx%d", r->px, r->py);
+    if (r->measured) {
+        snprintf(t, sizeof t, "%.4g (%.4g-%.4g)", r->t_median * 1e3, r->t_min * 1e3,
+                 r->t_max * 1e3);
+        if (r->efficiency == r->efficiency)
+            snprintf(eff, sizeof eff, "%.0f %%", 100 * r->efficiency);
+        if (r->ranks > 1)
+            snprintf(share, sizeof share, "%.0f %%", 100 * r->exchange_share);
+        snprintf(gather, sizeof gather, "%.3g", r->gather * 1e3);
+    } else
+        snprintf(t, sizeof t, "%s", r->note);
+    if (r->oversubscribed)
+        snprintf(note, sizeof note, "oversubscribed: %d threads on %d cores",
+                 r->ranks * r->threads, r->cores);
+    printf("| %s | %s | %d x %d | %d | %s | %d | %s | %s | %s | %s | %s |\n", r->solver,
+           r->weak ? "weak" : "strong", r->nx, r->ny, r->ranks, layout, r->threads, t, eff, share,
+           gather, note);
+    fflush(stdout);
+    fprintf(csv, "%s,%s,%d,%d,%d,%d,%d,%d,%d,%lld,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%d,\"%s\"\n",
+            r->solver, r->weak ? "weak" : "strong", r->n, r->nx, r->ny, r->ranks, r->px, r->py,
+            r->threads, r->steps, r->t_median, r->t_min, r->t_max, r->efficiency,
+            r->exchange_share, r->gather, r->oversubscribed, r->note);
+    if (fflush(csv))
+        return fc_fail(err, FC_EIO, "cannot write the scaling table");
+    return FC_OK;
+}
+
+/* `flowcast bench --ranks`: strong and weak scaling over the processes of this MPI job; the
+ * first process writes the table and PREFIX_ranks.csv. */
+static int bench_ranks(fc_scaling_opts *o, int quick, const char *prefix, int overwrite)
+{
+    static const int full[] = {256, 1024}, brief[] = {64};
+    if (!o->nsizes) {
+        o->sizes = quick ? brief : full;
+        o->nsizes = quick ? 1 : 2;
+    }
+    qsort((int *)o->counts, (size_t)o->ncounts, sizeof *o->counts, cmp_int);
+    const fc_ranks *job = fc_ranks_self();
+    const int first = job->rank == 0;
+    fc_err err = {{0}};
+    int st = FC_OK;
+    if (o->counts[o->ncounts - 1] > job->size)
+        st = fc_fail(&err, FC_EINPUT, "--ranks up to %d needs a job of %d processes (mpirun -np "
+                     "%d flowcast bench --ranks ...); this one has %d",
+                     o->counts[o->ncounts - 1], o->counts[o->ncounts - 1],
+                     o->counts[o->ncounts - 1], job->size);
+    char path[4096];
+    if (!prefix) {
+        if (first)
+            mkdir("outputs", 0777);
+        prefix = "outputs/bench";
+    }
+    snprintf(path, sizeof path, "%s_ranks.csv", prefix);
+    FILE *csv = NULL;
+    if (!st && first) {
+        if (!overwrite && access(path, F_OK) == 0)
+            st = fc_fail(&err, FC_EINPUT, "'%s' exists; it is left untouched (use "
+                         "-O/--overwrite to replace it)", path);
+        else if (!(csv = fopen(path, "w")))
+            st = fc_fail(&err, FC_EINPUT, "cannot create '%s'", path);
+    }
+    if ((st = fc_ranks_agree(st, &err))) {
+        if (csv)
+            fclose(csv);
+        return cmd_fail(st, err.msg);
+    }
+    char cpu[256];
+    fc_cpu_model(cpu, sizeof cpu);
+    if (first) {
+        fprintf(csv, "solver,scaling,n,nx,ny,ranks,px,py,threads,steps,t_median,t_min,t_max,"
+                     "efficiency,exchange_share,gather_s,oversubscribed,note\n");
+        printf("# flowcast bench --ranks\n\nEach solver's benchmark case split over the "
+               "processes of this job (%d; %s, %ld cores), %d OpenMP thread%s each. Strong: the "
+               "same grid on every count, efficiency t(1) / (N t(N)); weak: an n x n block per "
+               "process, efficiency t(1) / t(N). Time per step: the slowest process's, median "
+               "(min-max) of %d runs lasting %g s together. Exchange: the first process's share "
+               "of it in halo exchanges and the reductions of the step reports (waiting for "
+               "the others included). Gather: the whole state onto the first process, as each "
+               "output record needs.\n\n"
+               "| solver | scaling | grid | processes | layout | threads | ms per step | "
+               "efficiency | exchange | gather (ms) | note |\n"
+               "|---|---|---|---|---|---|---|---|---|---|---|\n",
+               job->size, cpu, sysconf(_SC_NPROCESSORS_ONLN), o->threads, o->threads == 1 ? "" : "s", o->repeats,
+               o->min_seconds);
+    }
+    o->row = scaling_row;
+    o->ctx = csv;
+    o->stop = cmd_stop_on_signals();
+    st = fc_scaling_run(o, &err);
+    if (first) {
+        printf("\nRows: %s\n", path);
+        if (fclose(csv) && !st)
+            st = fc_fail(&err, FC_EIO, "cannot write '%s'", path);
+    }
+    return st ? cmd_fail(st, err.msg) : FC_EXIT_OK;
+}
+
 /* Runs flowcast again with the threads placed one per core (the OpenMP runtime reads its
  * placement once, at start), unless the user placed them. */
 static void place_threads(char **argv)
@@ -171,11 +283,12 @@ static void place_threads(char **argv)
 int cmd_bench(int argc, char **argv)
 {
     if (cmd_wants_help(argc, argv)) {
-        usage(stdout);
+        if (fc_ranks_self()->rank == 0) /* under mpirun, once */
+            usage(stdout);
         return FC_EXIT_OK;
     }
     enum { OPT_QUICK = 256, OPT_SIZES, OPT_THREADS, OPT_DEVICE, OPT_REPEAT, OPT_WARMUP,
-           OPT_MINSEC, OPT_NOPLOTS, OPT_MLP, OPT_WIDTHS, OPT_BATCHES };
+           OPT_MINSEC, OPT_NOPLOTS, OPT_MLP, OPT_WIDTHS, OPT_BATCHES, OPT_RANKS };
     static const struct option opts[] = {
         {"quick", no_argument, NULL, OPT_QUICK},
         {"sizes", required_argument, NULL, OPT_SIZES},
@@ -188,12 +301,14 @@ int cmd_bench(int argc, char **argv)
         {"mlp", no_argument, NULL, OPT_MLP},
         {"widths", required_argument, NULL, OPT_WIDTHS},
         {"batches", required_argument, NULL, OPT_BATCHES},
+        {"ranks", required_argument, NULL, OPT_RANKS},
         {"overwrite", no_argument, NULL, 'O'},
         {NULL, 0, NULL, 0},
     };
     int sizes[16], nsizes = 0, threads[FC_BENCH_MAX_THREADS], nthreads = 0;
     int quick = 0, overwrite = 0, plots = 1, repeats = -1, warmup = -1, c, mlp = 0, bad = 0;
     int widths[16], nwidths = 0, batches[16], nbatches = 0;
+    int counts[FC_SCALING_MAX_COUNTS], ncounts = 0;
     double min_seconds = -1;
     const char *device = "auto", *prefix = NULL;
     opterr = 0;
@@ -234,6 +349,10 @@ int cmd_bench(int argc, char **argv)
         case OPT_BATCHES:
             bad |= cmd_int_list("--batches", optarg, 1, 1 << 20, batches, 16, &nbatches);
             break;
+        case OPT_RANKS:
+            bad |= cmd_int_list("--ranks", optarg, 1, 65536, counts, FC_SCALING_MAX_COUNTS,
+                                &ncounts);
+            break;
         case 'o':
             prefix = optarg;
             break;
@@ -257,6 +376,24 @@ int cmd_bench(int argc, char **argv)
             fc_error("unknown solver '%s' (known: %s)", argv[k], known);
             return FC_EXIT_USAGE;
         }
+    const int processes = fc_ranks_self()->size;
+    if (ncounts || processes > 1) {
+        fc_scaling_opts so = {(const char *const *)argv + optind, argc - optind, sizes, nsizes,
+                              counts, ncounts, nthreads ? threads[0] : 1,
+                              warmup >= 0 ? warmup : quick ? 1 : 3, repeats > 0 ? repeats : quick ? 3 : 5,
+                              min_seconds > 0 ? min_seconds : quick ? 0.05 : 1, NULL, NULL, NULL};
+        if (!ncounts) {
+            fc_error("bench on %d processes: only with --ranks (scaling over processes); run "
+                     "the other benchmarks without mpirun",
+                     processes);
+            return FC_EXIT_USAGE;
+        }
+        if (nthreads > 1) {
+            fc_error("--threads with --ranks: one count, the threads of each process");
+            return FC_EXIT_USAGE;
+        }
+        return bench_ranks(&so, quick, prefix, overwrite);
+    }
     int kind;
     fc_err err = {{0}};
     if (fc_backend_select(device, &kind, &err)) {

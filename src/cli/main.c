@@ -115,17 +115,18 @@ const char *cmd_case_path(const char *arg, char *buf, size_t len)
     return buf;
 }
 
-/* The commands that run on several processes: `run` splits its grid (split.h), `info` is
- * printed by the first process. */
+/* The commands that run on several processes: `run` splits its grid (split.h), `bench
+ * --ranks` measures that, `info` is printed by the first process. */
 static int runs_split(const struct command *c)
 {
-    return !strcmp(c->name, "run") || !strcmp(c->name, "info");
+    return !strcmp(c->name, "run") || !strcmp(c->name, "bench") || !strcmp(c->name, "info");
 }
 
 /*
  * Runs a command in the job this process was launched in (ranks.h). Every process runs `run`
- * (collectively) and `info`; any other command is an error there, said once by rank 0, and
- * every rank exits 2 rather than running the command N times over one output.
+ * and `bench` (collectively; bench only with --ranks), the first one `info`; any other command
+ * is an error there, said once by rank 0, and every rank exits 2 rather than running the
+ * command N times over one output.
  */
 static int run_command(const struct command *c, int argc, char **argv)
 {
@@ -136,11 +137,11 @@ static int run_command(const struct command *c, int argc, char **argv)
         fc_error("%s", err.msg);
         code = FC_EXIT_FAILED;
     } else if (ranks.size > 1 && !runs_split(c)) {
-        fc_error("%s on %d processes: only `flowcast run` splits its work over processes; run "
-                 "%s without mpirun, or with -np 1",
+        fc_error("%s on %d processes: only `flowcast run` and `bench --ranks` split their work over "
+                 "processes; run %s without mpirun, or with -np 1",
                  c->name, ranks.size, c->name);
         code = FC_EXIT_USAGE;
-    } else if (!strcmp(c->name, "run") || ranks.rank == 0)
+    } else if (strcmp(c->name, "info") || ranks.rank == 0) /* every process runs the others */
         code = c->fn(argc - 1, argv + 1);
     else
         code = FC_EXIT_OK;

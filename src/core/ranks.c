@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #ifdef FC_HAVE_MPI
 #include <mpi.h>
@@ -36,8 +37,14 @@ int fc_ranks_launched_first(void)
     return 1;
 }
 
-/* The process's membership of its job, which MPI_COMM_WORLD makes process-wide anyway. */
-static fc_ranks self = {0, 1, 0, 0, 0};
+/* The process's membership of its job, which MPI_COMM_WORLD makes process-wide anyway, and
+ * the whole job's while a narrowed one (fc_ranks_narrow) stands for it. */
+static fc_ranks self = {0, 1, 0, 0, 0}, whole = {0, 1, 0, 0, 0};
+#ifdef FC_HAVE_MPI
+static MPI_Comm job = MPI_COMM_WORLD;
+
+MPI_Comm fc_ranks_comm(void) { return job; }
+#endif
 
 const fc_ranks *fc_ranks_self(void) { return &self; }
 
@@ -53,7 +60,7 @@ int fc_ranks_start(int *argc, char ***argv, fc_ranks *r, fc_err *err)
     r->mpi = 1;
     MPI_Comm_rank(MPI_COMM_WORLD, &r->rank);
     MPI_Comm_size(MPI_COMM_WORLD, &r->size);
-    self = *r;
+    self = whole = *r;
     if (provided < MPI_THREAD_FUNNELED)
         return fc_fail(err, FC_EIO,
                        "the MPI library gives no MPI_THREAD_FUNNELED support, which OpenMP "
@@ -85,10 +92,10 @@ int fc_ranks_agree(int st, fc_err *err)
     if (self.size < 2)
         return st;
     int first = st ? self.rank : INT_MAX;
-    MPI_Allreduce(MPI_IN_PLACE, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    MPI_Allreduce(MPI_IN_PLACE, &first, 1, MPI_INT, MPI_MIN, job);
     if (first == INT_MAX)
         return FC_OK;
-    MPI_Bcast(&st, 1, MPI_INT, first, MPI_COMM_WORLD);
+    MPI_Bcast(&st, 1, MPI_INT, first, job);
     if (first != 0 && self.rank == first) { /* rank 0 prints: say whose message it is */
         char who[48];
         const size_t n = (size_t)snprintf(who, sizeof who, "process %d of %d: ", first, self.size);
@@ -96,7 +103,7 @@ int fc_ranks_agree(int st, fc_err *err)
         memcpy(err->msg, who, n);
         err->msg[sizeof err->msg - 1] = '\0';
     }
-    MPI_Bcast(err->msg, (int)sizeof err->msg, MPI_CHAR, first, MPI_COMM_WORLD);
+    MPI_Bcast(err->msg, (int)sizeof err->msg, MPI_CHAR, first, job);
 #else
     (void)err;
 #endif
@@ -107,9 +114,58 @@ int fc_ranks_any(int flag)
 {
 #ifdef FC_HAVE_MPI
     if (self.size > 1)
-        MPI_Allreduce(MPI_IN_PLACE, &flag, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+        MPI_Allreduce(MPI_IN_PLACE, &flag, 1, MPI_INT, MPI_MAX, job);
 #endif
     return flag != 0;
+}
+
+double fc_ranks_max(double v)
+{
+#ifdef FC_HAVE_MPI
+    if (self.size > 1)
+        MPI_Allreduce(MPI_IN_PLACE, &v, 1, MPI_DOUBLE, MPI_MAX, job);
+#endif
+    return v;
+}
+
+int fc_ranks_narrow(int n, int *member, fc_err *err)
+{
+    *member = 0;
+    if (n < 1 || n > self.size)
+        return fc_fail(err, FC_EINPUT, "%d processes asked for; this job has %d%s", n, self.size,
+                       self.size == 1 ? " (start it with mpirun -np N)" : "");
+    whole = self;
+    *member = self.rank < n;
+#ifdef FC_HAVE_MPI
+    if (self.size > 1) {
+        MPI_Comm part;
+        MPI_Comm_split(MPI_COMM_WORLD, *member ? 0 : MPI_UNDEFINED, self.rank, &part);
+        if (*member)
+            job = part;
+    }
+#endif
+    if (*member)
+        self.size = n;
+    return FC_OK;
+}
+
+void fc_ranks_widen(void)
+{
+#ifdef FC_HAVE_MPI
+    if (job != MPI_COMM_WORLD)
+        MPI_Comm_free(&job);
+    job = MPI_COMM_WORLD;
+    if (whole.size > 1) {
+        /* The processes left out of a narrowed job wait here while it works: asleep, not
+         * spinning in MPI_Barrier on cores the measured processes need. */
+        MPI_Request req;
+        int done = 0;
+        MPI_Ibarrier(MPI_COMM_WORLD, &req);
+        while (MPI_Test(&req, &done, MPI_STATUS_IGNORE) == MPI_SUCCESS && !done)
+            nanosleep(&(struct timespec){0, 1000000}, NULL);
+    }
+#endif
+    self = whole;
 }
 
 const char *fc_ranks_built(void) { return FC_MPI_SUMMARY; }

@@ -44,6 +44,25 @@ int fc_ranks_agree(int st, fc_err *err);
 /* Whether flag is set on any process of the job (collective); flag itself on one process. */
 int fc_ranks_any(int flag);
 
+/* The largest v of the job's processes (collective; also a barrier); v on one process. */
+double fc_ranks_max(double v);
+
+/*
+ * Narrows the job to its first n processes, collectively: until fc_ranks_widen they are the
+ * job (fc_ranks_self, every collective above, the grids they split); *member says whether this
+ * process is one of them. The others take no part and wait in fc_ranks_widen. FC_EINPUT when
+ * the job has fewer than n processes. For benchmarks on several process counts in one job.
+ */
+int fc_ranks_narrow(int n, int *member, fc_err *err);
+/* The whole job again (collective over all its processes). */
+void fc_ranks_widen(void);
+
+#ifdef FC_HAVE_MPI
+#include <mpi.h>
+/* The job's communicator (MPI_COMM_WORLD, or the narrowed job's). */
+MPI_Comm fc_ranks_comm(void);
+#endif
+
 /* What the build can do with ranks, one line (for `flowcast info`). */
 const char *fc_ranks_built(void);
 

@@ -99,7 +99,7 @@ int fc_split_start(const fc_grid *whole, int nfields, fc_grid *block, fc_split *
     }
     const int per_x = whole->bc[FC_WEST] == FC_BC_PERIODIC,
               per_y = whole->bc[FC_SOUTH] == FC_BC_PERIODIC;
-    if ((st = fc_halo_create(MPI_COMM_WORLD, sp->px, sp->py, per_x, per_y, whole->nx, whole->ny,
+    if ((st = fc_halo_create(fc_ranks_comm(), sp->px, sp->py, per_x, per_y, whole->nx, whole->ny,
                              nfields, whole->ng, &sp->halo, err))) {
         free(sp);
         return st;
