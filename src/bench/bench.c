@@ -105,12 +105,6 @@ static int time_steps(fc_sim *s, int gpu, double dt, long long k, double *second
     return st;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    const double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /*
  * The steps every run of a group takes: the warm-up's time steps, dt = cfl / rate of each state
  * as the run loop takes them (a flow starting from rest speeds up), recorded by the group's first
@@ -187,12 +181,8 @@ static int measure(fc_sim *s, int gpu, step_plan *plan, const fc_bench_opts *o,
     r->cpu_per_step = fc_load_own_cpu(&before, &after) / (double)(n * o->repeats);
     r->others = fc_load_others(&before, &after);
     if (!st) {
-        qsort(t, (size_t)o->repeats, sizeof *t, cmp_double);
-        const int m = o->repeats;
-        r->t_min = t[0];
-        r->t_max = t[m - 1];
-        r->t_median = m % 2 ? t[m / 2] : (t[m / 2 - 1] + t[m / 2]) / 2;
-        r->steps = n * m;
+        fc_spread(t, o->repeats, &r->t_median, &r->t_min, &r->t_max);
+        r->steps = n * o->repeats;
         r->joules = joules > 0 ? joules / (double)r->steps : -1;
         if (joules == 0) /* NVML counts whole millijoules, and only every few milliseconds */
             snprintf(r->energy_note, sizeof r->energy_note, "%s: did not advance during the "

@@ -20,12 +20,6 @@
 #include "src/core/split.h"
 #include "src/core/timer.h"
 
-static int cmp_double(const void *a, const void *b)
-{
-    const double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* k steps from a common start: the slowest process's seconds (collective). */
 static int timed_steps(fc_sim *s, long long k, double *seconds, fc_err *err)
 {
@@ -76,12 +70,8 @@ static int measure(const fc_scaling_opts *o, const fc_solver_desc *sd, fc_scalin
         r->gather = fc_ranks_max(fc_now() - w);
     }
     if (!st) {
-        qsort(t, (size_t)o->repeats, sizeof *t, cmp_double);
-        const int m = o->repeats;
-        r->t_min = t[0];
-        r->t_max = t[m - 1];
-        r->t_median = m % 2 ? t[m / 2] : (t[m / 2 - 1] + t[m / 2]) / 2;
-        r->steps = k * m;
+        fc_spread(t, o->repeats, &r->t_median, &r->t_min, &r->t_max);
+        r->steps = k * o->repeats;
         r->exchange_share = total > 0 ? (ex1 - ex0) / total : NAN;
         r->measured = 1;
     }

@@ -35,14 +35,19 @@ static int compare_doubles(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+void fc_spread(double *samples, int n, double *median, double *min, double *max)
+{
+    qsort(samples, (size_t)n, sizeof *samples, compare_doubles);
+    *min = samples[0];
+    *max = samples[n - 1];
+    *median = n % 2 ? samples[n / 2] : (samples[n / 2 - 1] + samples[n / 2]) / 2;
+}
+
 void fc_profile_part(fc_profile *p, const char *name, double *samples, int n)
 {
     if (p->nparts >= FC_MAX_PARTS || n < 1)
         return;
-    qsort(samples, (size_t)n, sizeof *samples, compare_doubles);
     const int k = p->nparts++;
     p->name[k] = name;
-    p->min[k] = samples[0];
-    p->max[k] = samples[n - 1];
-    p->median[k] = n % 2 ? samples[n / 2] : (samples[n / 2 - 1] + samples[n / 2]) / 2;
+    fc_spread(samples, n, &p->median[k], &p->min[k], &p->max[k]);
 }
