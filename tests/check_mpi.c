@@ -194,7 +194,8 @@ START_TEST(reports_agree_on_the_first_bad_cell)
     fc_split *sp;
     fc_err err;
     ck_assert_int_eq(fc_grid_init(&whole, nx, ny, 2, 0, 1, 0, 1, bc, &err), FC_OK);
-    ck_assert_msg(fc_split_start(&whole, 1, &block, &sp, &err) == FC_OK, "%s", err.msg);
+    ck_assert_msg(fc_split_start(&whole, 1, FC_BLOCKS_TILES, &block, &sp, &err) == FC_OK, "%s",
+                  err.msg);
     ck_assert(nranks == 1 ? sp == NULL : sp != NULL);
     fc_step_report rep = {.max_rate = me + 1.0, .change = 2.0 * (nranks - me)};
     fc_report_agree(&block, &rep);
@@ -235,7 +236,8 @@ START_TEST(gathered_blocks_are_the_whole_state)
     fc_split *sp;
     fc_err err;
     ck_assert_int_eq(fc_grid_init(&whole, nx, ny, ng, 0, 1, 0, 1, bc, &err), FC_OK);
-    ck_assert_msg(fc_split_start(&whole, nf, &block, &sp, &err) == FC_OK, "%s", err.msg);
+    ck_assert_msg(fc_split_start(&whole, nf, FC_BLOCKS_TILES, &block, &sp, &err) == FC_OK, "%s",
+                  err.msg);
     fc_real *part[2], *w[2];
     for (int q = 0; q < nf; q++) {
         part[q] = fc_grid_alloc(&block);

@@ -6,6 +6,8 @@
 #   1x4, 4x1 and 2x2, writes the same file as one process, bit for bit: every variable and
 #   attribute but the history, the device line and flowcast_ranks (ncdump -p 9,17 prints every
 #   double exactly); walls, open, periodic sides, an island, sponges;
+# - spectral in slabs of rows (FFTW's MPI transforms) on 2 and 4 processes, within 1e-12 of one
+#   process (tests/nc_compare), a restart from 2 onto 4, its layout errors;
 # - a restart written by 2 processes continued on 3 gives the serial continuation's bits;
 # - a bad state is reported as on one process (the same cell), and the last good record kept;
 # - errors are said once, by the first process, every process exits 2 and nothing is written: a
@@ -78,6 +80,38 @@ open_sides="--set boundary.west=open --set boundary.east=open --set physics.spon
 split_runs inertia_gravity_waves "--set time.t_end=300"
 split_runs thermal_bubble "--set time.t_end=100 --set output.interval=50"
 split_runs thermal_bubble "--set time.t_end=100 --set output.interval=50 $open_sides"
+# spectral: slabs of rows, FFTW's MPI transforms; round-off apart (1e-12 of each variable's
+# largest value): Taylor-Green, a tracer (double shear layer), forcing, 2 processes of 2 threads.
+near() { # NAME SERIAL SPLIT
+  expect "$1: within 1e-12 of the serial run" 0 "tolerance" "$top_builddir/tests/nc_compare" "$2" "$3" 1e-12
+}
+for spec in "spectral_taylor_green:--set time.t_end=5" "double_shear_layer:--set time.t_end=0.3" \
+  "forced_turbulence:--set time.t_end=1 --set output.interval=0.5"; do
+  case_=${spec%%:*} sets=${spec#*:}
+  rm -f "$tmp/$case_".*.nc
+  expect "$case_ on one process" 0 "" run_serial "$case_" "$sets"
+  for n in 2 4; do
+    expect "$case_ on $n processes (slabs) runs" 0 "" \
+      $mpirun "$n" "$fc" run "$inputs/$case_.ini" -q --threads 1 -o "$tmp/$case_.$n.nc" $sets
+    near "$case_ on $n processes" "$tmp/$case_.1.nc" "$tmp/$case_.$n.nc"
+  done
+done
+expect "forced turbulence on 2 processes of 2 threads" 0 "" $mpirun 2 "$fc" run \
+  "$inputs/forced_turbulence.ini" -q --threads 2 --set time.t_end=1 --set output.interval=0.5 \
+  -o "$tmp/forced.2x2.nc"
+near "2 processes of 2 threads" "$tmp/forced_turbulence.1.nc" "$tmp/forced.2x2.nc"
+dt="$inputs/decaying_turbulence.ini -q --threads 1 --set output.interval=0.5"
+expect "spectral, serial: first half" 0 "" "$fc" run $dt --set time.t_end=0.5 -o "$tmp/s1.nc"
+expect "spectral, serial: second half" 0 "" "$fc" run $dt --set time.t_end=1 --restart "$tmp/s1.nc" -o "$tmp/s1b.nc"
+expect "spectral, 2 processes: first half" 0 "" $mpirun 2 "$fc" run $dt --set time.t_end=0.5 -o "$tmp/s2.nc"
+expect "spectral, 4 processes continue it" 0 "" $mpirun 4 "$fc" run $dt --set time.t_end=1 --restart "$tmp/s2.nc" -o "$tmp/s4b.nc"
+near "spectral restart from 2 processes on 4" "$tmp/s1b.nc" "$tmp/s4b.nc"
+expect "spectral on 3 processes: ny = 64 not divisible" 2 "need [grid] ny divisible by the 3 processes" \
+  $mpirun 3 "$fc" run "$inputs/spectral_taylor_green.ini" -o "$tmp/e6.nc"
+absent "spectral on 3 processes writes nothing" "$tmp/e6.nc"
+expect "spectral in 2x1 blocks" 2 "slabs of whole rows; use --decomp 1x2" \
+  $mpirun 2 "$fc" run "$inputs/spectral_taylor_green.ini" --decomp 2x1 -o "$tmp/e7.nc"
+
 rm -f "$tmp/thermal_bubble.1.nc"
 expect "open-sided bubble, one process" 0 "" run_serial thermal_bubble "$open_sides --set time.t_end=50"
 for d in 1x4 4x1; do
@@ -188,7 +222,8 @@ grep -q "| euler | weak | 128 x 64 | 2 | 2x1 | 1 |" "$tmp/err" && ok "bench --ra
 n=$(grep -c "^| swe | strong" "$tmp/err")
 if [ "$n" -eq 2 ]; then ok "bench --ranks: the table is printed once"; else bad "bench --ranks: $n strong swe rows"; fi
 n=$(wc -l <"$tmp/scal_ranks.csv")
-if [ "$n" -eq 9 ]; then ok "bench --ranks: 8 rows in the CSV"; else bad "bench --ranks: $n lines in the CSV"; fi
+if [ "$n" -eq 13 ]; then ok "bench --ranks: 12 rows in the CSV (swe, spectral, euler)"; else bad "bench --ranks: $n lines in the CSV"; fi
+grep -q "| spectral | weak | 64 x 128 | 2 | 1x2 | 1 |" "$tmp/err" && ok "bench --ranks: spectral's weak row, stacked slabs" || bad "bench --ranks: spectral's weak row"
 expect "bench --ranks beyond the job" 2 "--ranks up to 4 needs a job of 4 processes" \
   $mpirun 2 "$fc" bench --ranks 1,4 --quick -o "$tmp/scal2"
 absent "bench --ranks beyond the job writes nothing" "$tmp/scal2_ranks.csv"

@@ -332,5 +332,5 @@ static int euler_download_cpu(void *opaque, fc_state *host, fc_err *err)
 const fc_solver_ops euler_ops_cpu = {
     "cpu",          euler_create_cpu,   euler_upload_cpu,  euler_max_rate_cpu,
     euler_step_cpu, euler_download_cpu, euler_destroy_cpu, NULL,
-    1, /* blocks: halos and reports through link.h */
+    FC_BLOCKS_TILES, /* halos and reports through link.h */
 };

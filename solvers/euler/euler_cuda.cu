@@ -300,5 +300,5 @@ static int euler_download_cuda(void *opaque, fc_state *host, fc_err *err)
 extern "C" const fc_solver_ops euler_ops_cuda = {
     "gpu",           euler_create_cuda,   euler_upload_cuda,  euler_max_rate_cuda,
     euler_step_cuda, euler_download_cuda, euler_destroy_cuda, NULL,
-    0, /* blocks: one process only */
+    FC_BLOCKS_NONE,
 };

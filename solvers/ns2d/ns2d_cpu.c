@@ -334,5 +334,5 @@ static int ns2d_download_cpu(void *opaque, fc_state *host, fc_err *err)
 const fc_solver_ops ns2d_ops_cpu = {
     "cpu",         ns2d_create_cpu,   ns2d_upload_cpu,  ns2d_max_rate_cpu,
     ns2d_step_cpu, ns2d_download_cpu, ns2d_destroy_cpu, NULL,
-    0, /* blocks: one process only */
+    FC_BLOCKS_NONE,
 };

@@ -978,5 +978,5 @@ static int ns2d_download_cuda(void *opaque, fc_state *host, fc_err *err)
 extern "C" const fc_solver_ops ns2d_ops_cuda = {
     "gpu",          ns2d_create_cuda,   ns2d_upload_cuda,  ns2d_max_rate_cuda,
     ns2d_step_cuda, ns2d_download_cuda, ns2d_destroy_cuda, NULL,
-    0, /* blocks: one process only */
+    FC_BLOCKS_NONE,
 };

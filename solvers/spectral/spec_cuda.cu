@@ -467,5 +467,5 @@ static int spec_profile_cuda(void *opaque, double dt, int reps, fc_profile *out,
 extern "C" const fc_solver_ops spec_ops_cuda = {
     "gpu",          spec_create_cuda,   spec_upload_cuda,  spec_max_rate_cuda,
     spec_step_cuda, spec_download_cuda, spec_destroy_cuda, spec_profile_cuda,
-    0, /* blocks: one process only */
+    FC_BLOCKS_NONE,
 };

@@ -1,6 +1,7 @@
 /* spec_fftw.c: FFTW3 plans and host transforms of the pseudo-spectral solver (spec_fftw.h). */
 #include <fc_build.h>
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef _OPENMP
@@ -9,13 +10,24 @@
 
 #include "solvers/spectral/spec_fftw.h"
 #include "src/core/machine_load.h"
+#ifdef FC_HAVE_FFTW_MPI
+#include <fftw3-mpi.h>
 
-spec_fftw_plan spec_fftw_plan_many(const spec_params *p, int sign, int nfields, fc_real *real,
-                                   size_t dist_r, spec_cplx *cplx, size_t dist_c, unsigned flags)
+#include "src/core/ranks.h"
+#endif
+
+/* FFTW's threads (and its MPI layer, after them as FFTW asks) set up once, and the threads of
+ * the plans made next: the run's, or one below FC_PARALLEL_MIN points. */
+static void plan_threads(const spec_params *p)
 {
     static int threads_ready;
-    if (!threads_ready)
+    if (!threads_ready) {
         threads_ready = SPEC_FFTW(init_threads)();
+#ifdef FC_HAVE_FFTW_MPI
+        if (fc_ranks_self()->mpi)
+            SPEC_FFTW(mpi_init)();
+#endif
+    }
     int threads = 1;
 #ifdef _OPENMP
     if ((long long)p->nx * p->ny >= FC_PARALLEL_MIN)
@@ -23,6 +35,12 @@ spec_fftw_plan spec_fftw_plan_many(const spec_params *p, int sign, int nfields, 
 #endif
     if (threads_ready)
         SPEC_FFTW(plan_with_nthreads)(threads);
+}
+
+spec_fftw_plan spec_fftw_plan_many(const spec_params *p, int sign, int nfields, fc_real *real,
+                                   size_t dist_r, spec_cplx *cplx, size_t dist_c, unsigned flags)
+{
+    plan_threads(p);
     const int n[2] = {p->ny, p->nx};
     spec_fftw_complex *c = (spec_fftw_complex *)cplx;
     if (sign < 0)
@@ -65,4 +83,98 @@ int spec_host_inverse(const spec_params *p, const spec_cplx *coef, fc_real *fiel
     }
     free(copy);
     return plan ? 0 : -1;
+}
+
+int spec_slab_make(const spec_params *p, const fc_grid *block, spec_slab *s, fc_err *err)
+{
+    memset(s, 0, sizeof *s);
+    s->rows = p->ny;
+    s->pitch = (size_t)p->nx;
+    s->dist_r = spec_pad64((size_t)p->nx * p->ny, sizeof(fc_real));
+    s->dist_c = spec_pad64((size_t)p->ny * p->nxh, sizeof(spec_cplx));
+    if (!block->link)
+        return FC_OK;
+#ifdef FC_HAVE_FFTW_MPI
+    ptrdiff_t n0, start;
+    const ptrdiff_t local = SPEC_FFTW(mpi_local_size_2d)(p->ny, p->nxh, fc_ranks_comm(), &n0, &start);
+    if (n0 != block->ny || start != block->j0 || block->nx != p->nx)
+        return fc_fail(err, FC_EINPUT, "FFTW distributes rows %td to %td to this process, not "
+                       "the rows %d to %d of its slab", start, start + n0 - 1, block->j0,
+                       block->j0 + block->ny - 1);
+    s->split = 1;
+    s->j0 = block->j0;
+    s->rows = block->ny;
+    s->pitch = 2 * (size_t)p->nxh;
+    s->dist_c = spec_pad64((size_t)local, sizeof(spec_cplx));
+    s->dist_r = spec_pad64(2 * (size_t)local, sizeof(fc_real));
+    return FC_OK;
+#else
+    return fc_fail(err, FC_EINPUT, "this build has no FFTW MPI transforms: the spectral solver "
+                   "runs on one process");
+#endif
+}
+
+int spec_batch_plan(const spec_params *p, const spec_slab *s, int sign, int nfields,
+                    fc_real *real, spec_cplx *cplx, unsigned flags, spec_batch *b)
+{
+    memset(b, 0, sizeof *b);
+    if (!s->split) {
+        b->plan[0] = spec_fftw_plan_many(p, sign, nfields, real, s->dist_r, cplx, s->dist_c, flags);
+        b->n = b->plan[0] != NULL;
+        return b->n;
+    }
+#ifdef FC_HAVE_FFTW_MPI
+    plan_threads(p);
+    for (int f = 0; f < nfields && f < SPEC_MAX_BATCH; f++) {
+        fc_real *r = real + f * s->dist_r;
+        spec_fftw_complex *c = (spec_fftw_complex *)(cplx + f * s->dist_c);
+        b->plan[f] = sign < 0
+                         ? SPEC_FFTW(mpi_plan_dft_r2c_2d)(p->ny, p->nx, r, c, fc_ranks_comm(), flags)
+                         : SPEC_FFTW(mpi_plan_dft_c2r_2d)(p->ny, p->nx, c, r, fc_ranks_comm(), flags);
+        if (!b->plan[f]) {
+            spec_batch_free(b);
+            return 0;
+        }
+        b->n = f + 1;
+    }
+#endif
+    return b->n == nfields;
+}
+
+void spec_batch_run(const spec_batch *b)
+{
+    for (int k = 0; k < b->n; k++)
+        SPEC_FFTW(execute)(b->plan[k]);
+}
+
+void spec_batch_free(spec_batch *b)
+{
+    for (int k = 0; k < b->n; k++)
+        SPEC_FFTW(destroy_plan)(b->plan[k]);
+    b->n = 0;
+}
+
+void spec_slab_share_rows(const spec_slab *s, double *rows, int per_row)
+{
+#ifdef FC_HAVE_FFTW_MPI
+    if (s->split)
+        MPI_Allgather(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, rows, s->rows * per_row, MPI_DOUBLE,
+                      fc_ranks_comm());
+#else
+    (void)s, (void)rows, (void)per_row;
+#endif
+}
+
+void spec_slab_reduce(const spec_slab *s, double *rate, long long *bad)
+{
+#ifdef FC_HAVE_FFTW_MPI
+    if (s->split) {
+        long long first = *bad < 0 ? LLONG_MAX : *bad;
+        MPI_Allreduce(MPI_IN_PLACE, rate, 1, MPI_DOUBLE, MPI_MAX, fc_ranks_comm());
+        MPI_Allreduce(MPI_IN_PLACE, &first, 1, MPI_LONG_LONG, MPI_MIN, fc_ranks_comm());
+        *bad = first == LLONG_MAX ? -1 : first;
+    }
+#else
+    (void)s, (void)rate, (void)bad;
+#endif
 }

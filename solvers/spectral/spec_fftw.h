@@ -29,6 +29,43 @@ typedef fftw_plan spec_fftw_plan;
 spec_fftw_plan spec_fftw_plan_many(const spec_params *p, int sign, int nfields, fc_real *real,
                                    size_t dist_r, spec_cplx *cplx, size_t dist_c, unsigned flags);
 
+/*
+ * Where a backend's part of the grid lies, and how its fields are laid out. On one process: the
+ * whole grid, rows of nx values. On a job's slabs of rows (FC_BLOCKS_ROWS, solver.h; FFTW's MPI
+ * transforms): rows [j0, j0 + rows) of the grid and of the half spectrum, the grid side's rows
+ * padded to 2 (nx/2 + 1) values, as FFTW's distributed real transforms want them.
+ */
+typedef struct spec_slab {
+    int split;             /* FFTW's MPI transforms over the job's processes */
+    int j0, rows;
+    size_t pitch;          /* values from one row to the next on the grid side */
+    size_t dist_r, dist_c; /* one field's padded size on the grid and the spectral side */
+} spec_slab;
+
+/* The slab of `block` (the grid a backend is created on; split.h) for p's grid. FC_EINPUT if
+ * FFTW would distribute the rows otherwise. */
+int spec_slab_make(const spec_params *p, const fc_grid *block, spec_slab *s, fc_err *err);
+
+/* A batch of transforms: one plan over every field on one process, one per field on slabs. */
+#define SPEC_MAX_BATCH 4
+typedef struct spec_batch {
+    int n;
+    spec_fftw_plan plan[SPEC_MAX_BATCH];
+} spec_batch;
+
+/* nfields transforms (sign as spec_fftw_plan_many) between real (fields s->dist_r apart) and
+ * cplx (s->dist_c apart); 0 when FFTW cannot plan them. */
+int spec_batch_plan(const spec_params *p, const spec_slab *s, int sign, int nfields,
+                    fc_real *real, spec_cplx *cplx, unsigned flags, spec_batch *b);
+void spec_batch_run(const spec_batch *b);
+void spec_batch_free(spec_batch *b);
+
+/* On slabs (collective; nothing on one process): every process's rows of `rows` (ny rows of
+ * per_row sums, this process's filled) given to all, so that all add them in row order; the
+ * largest rate and the first bad point (-1: none) of all. */
+void spec_slab_share_rows(const spec_slab *s, double *rows, int per_row);
+void spec_slab_reduce(const spec_slab *s, double *rate, long long *bad);
+
 /* Coefficients (normalised: the inverse transform of them is the field) of one field, and back:
  * transforms of the size of p's grid, planned with FFTW_ESTIMATE, for the host side. */
 int spec_host_forward(const spec_params *p, const fc_real *field, spec_cplx *coef);

@@ -530,5 +530,5 @@ static int swe_download_cpu(void *opaque, fc_state *host, fc_err *err)
 const fc_solver_ops swe_ops_cpu = {
     "cpu",        swe_create_cpu,   swe_upload_cpu,  swe_max_rate_cpu,
     swe_step_cpu, swe_download_cpu, swe_destroy_cpu, NULL,
-    1, /* blocks: halos and reports through link.h */
+    FC_BLOCKS_TILES, /* halos and reports through link.h */
 };

@@ -293,5 +293,5 @@ static int swe_download_cuda(void *opaque, fc_state *host, fc_err *err)
 extern "C" const fc_solver_ops swe_ops_cuda = {
     "gpu",         swe_create_cuda,   swe_upload_cuda,  swe_max_rate_cuda,
     swe_step_cuda, swe_download_cuda, swe_destroy_cuda, NULL,
-    0, /* blocks: one process only */
+    FC_BLOCKS_NONE,
 };

@@ -80,8 +80,8 @@ static int measure(const fc_scaling_opts *o, const fc_solver_desc *sd, fc_scalin
     return st;
 }
 
-/* A row's grid: strong n x n; weak an n x n block per process in the layout that fits N on a
- * square (the fewest halo cells). */
+/* A row's grid: strong n x n; weak an n x n block per process, in the layout that fits N on a
+ * square (the fewest halo cells), or stacked for a solver split into slabs of rows. */
 static int plan_row(const fc_solver_desc *sd, int n, int weak, int ranks, fc_scaling_row *r,
                     fc_err *err)
 {
@@ -95,6 +95,11 @@ static int plan_row(const fc_solver_desc *sd, int n, int weak, int ranks, fc_sca
     r->t_median = r->t_min = r->t_max = r->efficiency = r->exchange_share = r->gather = NAN;
     if (!weak)
         return FC_OK;
+    if (sd->cpu->blocks == FC_BLOCKS_ROWS) { /* slabs: the rows of N blocks stacked */
+        r->py = ranks;
+        r->ny = n * ranks;
+        return FC_OK;
+    }
     int st = fc_decomp_plan(ranks, n * ranks, n * ranks, sd->io.halo, 0, 0, &r->px, &r->py, err);
     r->nx = n * r->px;
     r->ny = n * r->py;

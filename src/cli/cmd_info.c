@@ -33,6 +33,15 @@ int cmd_info(int argc, char **argv)
     if (fc_ranks_self()->size > 1)
         printf("; this job: %d processes", fc_ranks_self()->size);
     printf("\n");
+#ifdef FC_HAVE_MPI
+    printf("split:      swe and euler in blocks, spectral %s; ns2d and the GPU on one process\n",
+#ifdef FC_HAVE_FFTW_MPI
+           "in slabs of rows (FFTW MPI)"
+#else
+           "on one process (no FFTW MPI: libfftw3-mpi-dev)"
+#endif
+    );
+#endif
     printf("precision:  %s (fc_real is %zu bytes)\n", FC_PRECISION, sizeof(fc_real));
     printf("CPU code:   %s; vectorised loops run their %s clone\n", FC_CC_FLAGS, fc_vector_clone());
 #ifdef _OPENMP

@@ -39,7 +39,7 @@ int fc_halo_create(MPI_Comm comm, int px, int py, int periodic_x, int periodic_y
     const size_t bx = (size_t)(nx + px - 1) / px + 2 * (size_t)width;
     const size_t by = (size_t)(ny + py - 1) / py + 2 * (size_t)width;
     h->cap = (size_t)nfields * width * (bx > by ? bx : by);
-    if (!(h->buf = malloc(4 * h->cap * sizeof *h->buf))) {
+    if (!(h->buf = malloc((4 * h->cap + 1) * sizeof *h->buf))) { /* width 0: no halos */
         fc_halo_free(h);
         return fc_fail(err, FC_ENOMEM, "out of memory for the halo buffers (%zu values)",
                        4 * h->cap);
@@ -147,6 +147,8 @@ static void fill_global_sides(const fc_grid *g, fc_real *f, int odd_x, int odd_y
 int fc_halo_fill(fc_halo *h, const fc_grid *block, fc_real *const *fields, const int *odd_x,
                  const int *odd_y, int nfields, fc_err *err)
 {
+    if (block->ng == 0)
+        return FC_OK; /* nothing to fill */
     for (int axis = 0; axis < 2; axis++) {
         int st = exchange_axis(h, block, fields, nfields, block->ng, axis, err);
         if (st)

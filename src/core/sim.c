@@ -103,7 +103,8 @@ static int split_state(fc_sim *s, fc_err *err)
                        "solver %s runs on one process only on the %s (this job has %d): run it "
                        "without mpirun, or with -np 1",
                        s->s->name, strcmp(s->ops->backend, "gpu") ? "CPU" : "GPU", job->size);
-    int st = fc_split_start(&s->grid, s->s->io.nfields, &s->block, &s->split, err);
+    int st = fc_split_start(&s->grid, s->s->io.nfields, s->ops->blocks, &s->block, &s->split,
+                            err);
     s->part = s->host;
     for (int k = 0; !st && s->split && k < s->part.nfields; k++)
         if (!(s->part.f[k] = fc_grid_alloc(&s->block)))

@@ -87,11 +87,19 @@ typedef struct fc_solver_ops {
     /* Optional (NULL: none): takes reps steps of dt and times them and the parts of a step the
      * solver names (CUDA events on the GPU, no I/O), for benchmarks. The state advances. */
     int (*profile)(void *st, double dt, int reps, fc_profile *out, fc_err *err);
-    /* Whether the backend steps a rank's block of a grid split over several processes
-     * (split.h): its halos filled by fc_grid_fill_halos, its rate by fc_grid_max and each
-     * stage's report passed through fc_report_agree (link.h). 0: one process only. */
+    /* How the backend steps a part of a grid split over several processes (split.h),
+     * enum fc_blocks. */
     int blocks;
 } fc_solver_ops;
+
+/*
+ * FC_BLOCKS_TILES: PX x PY blocks with halos; the backend fills its halos by
+ * fc_grid_fill_halos, takes its rate by fc_grid_max and passes each stage's report through
+ * fc_report_agree (link.h). FC_BLOCKS_ROWS: slabs of whole rows, 1 x P, the same number of rows
+ * on every process (FFTW's distributed transforms); the backend makes its own reductions over
+ * the job (ranks.h). FC_BLOCKS_NONE: one process only.
+ */
+enum fc_blocks { FC_BLOCKS_NONE = 0, FC_BLOCKS_TILES = 1, FC_BLOCKS_ROWS = 2 };
 
 /* An initial condition: its name ([initial] type), a line of help, and the function that fills
  * host->f (interior only) from the validated case. */

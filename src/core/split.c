@@ -81,7 +81,21 @@ struct fc_split {
     double gather_seconds; /* in fc_split_gather so far */
 };
 
-int fc_split_start(const fc_grid *whole, int nfields, fc_grid *block, fc_split **out,
+/* Slabs of whole rows (FC_BLOCKS_ROWS): 1 x P, as many rows on every process. */
+static int plan_rows(const fc_grid *whole, int px, int py, int size, fc_split *sp, fc_err *err)
+{
+    if (px * py > 0 && px != 1)
+        return fc_fail(err, FC_EINPUT, "--decomp %dx%d: this solver splits its grid into slabs "
+                       "of whole rows; use --decomp 1x%d, or none", px, py, size);
+    if (whole->ny % size)
+        return fc_fail(err, FC_EINPUT, "this solver's slabs of rows need [grid] ny divisible by "
+                       "the %d processes (FFTW's transforms): ny = %d is not", size, whole->ny);
+    sp->px = 1;
+    sp->py = size;
+    return FC_OK;
+}
+
+int fc_split_start(const fc_grid *whole, int nfields, int kind, fc_grid *block, fc_split **out,
                    fc_err *err)
 {
     const fc_ranks *job = fc_ranks_self();
@@ -91,8 +105,10 @@ int fc_split_start(const fc_grid *whole, int nfields, fc_grid *block, fc_split *
     fc_split *sp = calloc(1, sizeof *sp);
     if (!sp)
         return fc_fail(err, FC_ENOMEM, "out of memory");
-    int st = fc_decomp_plan(job->size, whole->nx, whole->ny, whole->ng, job->px, job->py,
-                            &sp->px, &sp->py, err);
+    int st = kind == FC_BLOCKS_ROWS
+                 ? plan_rows(whole, job->px, job->py, job->size, sp, err)
+                 : fc_decomp_plan(job->size, whole->nx, whole->ny, whole->ng, job->px, job->py,
+                                  &sp->px, &sp->py, err);
     if (st) {
         free(sp);
         return st;
@@ -182,10 +198,10 @@ void fc_split_free(fc_split *sp)
     free(sp);
 }
 #else
-int fc_split_start(const fc_grid *whole, int nfields, fc_grid *block, fc_split **out,
+int fc_split_start(const fc_grid *whole, int nfields, int kind, fc_grid *block, fc_split **out,
                    fc_err *err)
 {
-    (void)nfields;
+    (void)nfields, (void)kind;
     return one_process(whole, block, out, err);
 }
 

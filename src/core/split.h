@@ -15,10 +15,11 @@
 
 typedef struct fc_split fc_split;
 
-/* On a job of several processes: the layout for the whole grid (halo: whole->ng), this rank's
- * block of it (*block, linked to its neighbours) and *out; FC_EINPUT with the reason when no
- * layout fits. On one process *block is the whole grid and *out NULL. Collective. */
-int fc_split_start(const fc_grid *whole, int nfields, fc_grid *block, fc_split **out,
+/* On a job of several processes: the layout for the whole grid (halo: whole->ng) of the kind
+ * a backend steps (enum fc_blocks, solver.h: tiles, or slabs of whole rows), this rank's block
+ * of it (*block, linked to its neighbours) and *out; FC_EINPUT with the reason when no layout
+ * fits. On one process *block is the whole grid and *out NULL. Collective. */
+int fc_split_start(const fc_grid *whole, int nfields, int kind, fc_grid *block, fc_split **out,
                    fc_err *err);
 
 /* The layout px x py (1 x 1 without a split). */
