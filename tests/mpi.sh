@@ -224,6 +224,7 @@ if [ "$n" -eq 2 ]; then ok "bench --ranks: the table is printed once"; else bad 
 n=$(wc -l <"$tmp/scal_ranks.csv")
 if [ "$n" -eq 13 ]; then ok "bench --ranks: 12 rows in the CSV (swe, spectral, euler)"; else bad "bench --ranks: $n lines in the CSV"; fi
 grep -q "| spectral | weak | 64 x 128 | 2 | 1x2 | 1 |" "$tmp/err" && ok "bench --ranks: spectral's weak row, stacked slabs" || bad "bench --ranks: spectral's weak row"
+[ -s "$tmp/scal_ranks.png" ] && ok "bench --ranks: its plot" || bad "bench --ranks: no plot"
 expect "bench --ranks beyond the job" 2 "--ranks up to 4 needs a job of 4 processes" \
   $mpirun 2 "$fc" bench --ranks 1,4 --quick -o "$tmp/scal2"
 absent "bench --ranks beyond the job writes nothing" "$tmp/scal2_ranks.csv"

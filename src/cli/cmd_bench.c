@@ -23,6 +23,7 @@
 #include "src/bench/scaling.h"
 #include "src/core/ranks.h"
 #include "src/core/solver.h"
+#include "src/plot/plot.h"
 #include "solvers/registry.h"
 
 static void usage(FILE *f)
@@ -61,7 +62,8 @@ static void usage(FILE *f)
           "                   euler) strong (the same n x n grid on 1, 2, ... processes) and\n"
           "                   weak (an n x n block per process), --threads T each (default 1);\n"
           "                   time per step, efficiency, the share of halo exchanges and\n"
-          "                   reductions, the gather of one record; PREFIX_ranks.csv\n"
+          "                   reductions, the gather of one record; PREFIX_ranks.csv and\n"
+          "                   PREFIX_ranks.png (the efficiencies against the processes)\n"
           "                   (default sizes 256 and 1024; --quick 64)\n\n"
           "Thread placement: unless OMP_PROC_BIND is set, bench runs itself again with\n"
           "OMP_PROC_BIND=close OMP_PLACES=cores (one thread per core, packed).\n"
@@ -164,10 +166,21 @@ static int bench_mlp(int quick, const int *widths, int nwidths, const int *batch
     return fclose(csv) == 0 ? FC_EXIT_OK : FC_EXIT_FAILED;
 }
 
+/* What `bench --ranks` keeps of its rows: the CSV, and the rows for the plot. */
+#define SCALING_MAX_ROWS 512
+typedef struct scaling_table {
+    FILE *csv;
+    fc_scaling_row rows[SCALING_MAX_ROWS];
+    int n;
+} scaling_table;
+
 /* The rows of `bench --ranks`: a Markdown line on stdout and a CSV line. */
 static int scaling_row(const fc_scaling_row *r, void *ctx, fc_err *err)
 {
-    FILE *csv = ctx;
+    scaling_table *table = ctx;
+    FILE *csv = table->csv;
+    if (table->n < SCALING_MAX_ROWS)
+        table->rows[table->n++] = *r;
     char layout[32], t[320], eff[16] = "-", share[16] = "-", gather[16] = "-", note[96] = "";
     snprintf(layout, sizeof layout, "%dx%d", r->px, r->py);
     if (r->measured) {
@@ -196,9 +209,68 @@ static int scaling_row(const fc_scaling_row *r, void *ctx, fc_err *err)
     return FC_OK;
 }
 
+/* PREFIX_ranks.png: the efficiency of each solver, size and kind against the processes. */
+static int scaling_chart(const scaling_table *t, const char *path, fc_err *err)
+{
+    static const long colors[] = {0x1f77b4, 0xd62728, 0x2ca02c, 0xff7f0e, 0x9467bd, 0x8c564b};
+    enum { MAX_SERIES = 32 };
+    fc_series ser[MAX_SERIES];
+    char labels[MAX_SERIES][64];
+    double xy[2 * SCALING_MAX_ROWS], ticks[FC_SCALING_MAX_COUNTS];
+    int ns = 0, nticks = 0, used = 0, nsolvers = 0;
+    for (int k = 0; k < t->n && ns < MAX_SERIES; k++) {
+        const fc_scaling_row *a = &t->rows[k];
+        int seen = 0, new_solver = 1; /* a series starts at its first row */
+        for (int q = 0; q < k; q++) {
+            seen |= !strcmp(t->rows[q].solver, a->solver) && t->rows[q].n == a->n &&
+                    t->rows[q].weak == a->weak;
+            new_solver &= strcmp(t->rows[q].solver, a->solver) != 0;
+        }
+        nsolvers += new_solver;
+        if (seen)
+            continue;
+        double *x = xy + used, *y;
+        int n = 0;
+        for (int q = k; q < t->n; q++)
+            if (!strcmp(t->rows[q].solver, a->solver) && t->rows[q].n == a->n &&
+                t->rows[q].weak == a->weak)
+                x[n++] = t->rows[q].ranks;
+        y = x + n;
+        n = 0;
+        for (int q = k; q < t->n; q++)
+            if (!strcmp(t->rows[q].solver, a->solver) && t->rows[q].n == a->n &&
+                t->rows[q].weak == a->weak)
+                y[n++] = 100 * t->rows[q].efficiency;
+        used += 2 * n;
+        snprintf(labels[ns], sizeof labels[ns], "%s %s, %d x %d%s", a->solver,
+                 a->weak ? "weak" : "strong", a->n, a->n, a->weak ? " per process" : "");
+        ser[ns] = (fc_series){x, y, (size_t)n, labels[ns],
+                              a->weak ? FC_DASHED_MARKERS : FC_LINE_MARKERS,
+                              colors[(nsolvers - 1) % 6]};
+        ns++;
+    }
+    for (int k = 0; k < t->n; k++) {
+        int seen = 0;
+        for (int q = 0; q < nticks; q++)
+            seen |= ticks[q] == t->rows[k].ranks;
+        if (!seen && nticks < FC_SCALING_MAX_COUNTS)
+            ticks[nticks++] = t->rows[k].ranks;
+    }
+    const fc_chart c = {"Parallel efficiency: strong (solid) and weak (dashed) scaling",
+                        "flowcast bench --ranks; the slowest process's median time per step",
+                        "processes", "efficiency (%)", 1, 0, ser, ns, 0, 120, ticks, nticks};
+    fc_picture *pic;
+    int st = fc_picture_new(1000, 620, &pic, err);
+    if (!st && !(st = fc_chart_draw(pic, &c, err)))
+        st = fc_picture_write_png(pic, path, err);
+    fc_picture_free(pic);
+    return st;
+}
+
 /* `flowcast bench --ranks`: strong and weak scaling over the processes of this MPI job; the
- * first process writes the table and PREFIX_ranks.csv. */
-static int bench_ranks(fc_scaling_opts *o, int quick, const char *prefix, int overwrite)
+ * first process writes the table, PREFIX_ranks.csv and (plots) PREFIX_ranks.png. */
+static int bench_ranks(fc_scaling_opts *o, int quick, const char *prefix, int overwrite,
+                       int plots)
 {
     static const int full[] = {256, 1024}, brief[] = {64};
     if (!o->nsizes) {
@@ -215,24 +287,31 @@ static int bench_ranks(fc_scaling_opts *o, int quick, const char *prefix, int ov
                      "%d flowcast bench --ranks ...); this one has %d",
                      o->counts[o->ncounts - 1], o->counts[o->ncounts - 1],
                      o->counts[o->ncounts - 1], job->size);
-    char path[4096];
+    char path[4096], png[4096];
     if (!prefix) {
         if (first)
             mkdir("outputs", 0777);
         prefix = "outputs/bench";
     }
     snprintf(path, sizeof path, "%s_ranks.csv", prefix);
+    snprintf(png, sizeof png, "%s_ranks.png", prefix);
     FILE *csv = NULL;
     if (!st && first) {
-        if (!overwrite && access(path, F_OK) == 0)
+        const char *exists = access(path, F_OK) == 0 ? path
+                             : plots && access(png, F_OK) == 0 ? png : NULL;
+        if (!overwrite && exists)
             st = fc_fail(&err, FC_EINPUT, "'%s' exists; it is left untouched (use "
-                         "-O/--overwrite to replace it)", path);
+                         "-O/--overwrite to replace it)", exists);
         else if (!(csv = fopen(path, "w")))
             st = fc_fail(&err, FC_EINPUT, "cannot create '%s'", path);
     }
+    scaling_table *table = first ? calloc(1, sizeof *table) : NULL;
+    if (!st && first && !table)
+        st = fc_fail(&err, FC_ENOMEM, "out of memory");
     if ((st = fc_ranks_agree(st, &err))) {
         if (csv)
             fclose(csv);
+        free(table);
         return cmd_fail(st, err.msg);
     }
     char cpu[256];
@@ -251,17 +330,22 @@ static int bench_ranks(fc_scaling_opts *o, int quick, const char *prefix, int ov
                "| solver | scaling | grid | processes | layout | threads | ms per step | "
                "efficiency | exchange | gather (ms) | note |\n"
                "|---|---|---|---|---|---|---|---|---|---|---|\n",
-               job->size, cpu, sysconf(_SC_NPROCESSORS_ONLN), o->threads, o->threads == 1 ? "" : "s", o->repeats,
-               o->min_seconds);
+               job->size, cpu, sysconf(_SC_NPROCESSORS_ONLN), o->threads,
+               o->threads == 1 ? "" : "s", o->repeats, o->min_seconds);
     }
+    if (table)
+        table->csv = csv;
     o->row = scaling_row;
-    o->ctx = csv;
+    o->ctx = table;
     o->stop = cmd_stop_on_signals();
     st = fc_scaling_run(o, &err);
     if (first) {
         printf("\nRows: %s\n", path);
         if (fclose(csv) && !st)
             st = fc_fail(&err, FC_EIO, "cannot write '%s'", path);
+        if (!st && plots && table->n > 0 && !(st = scaling_chart(table, png, &err)))
+            printf("Plot: %s\n", png);
+        free(table);
     }
     return st ? cmd_fail(st, err.msg) : FC_EXIT_OK;
 }
@@ -392,7 +476,7 @@ int cmd_bench(int argc, char **argv)
             fc_error("--threads with --ranks: one count, the threads of each process");
             return FC_EXIT_USAGE;
         }
-        return bench_ranks(&so, quick, prefix, overwrite);
+        return bench_ranks(&so, quick, prefix, overwrite, plots);
     }
     int kind;
     fc_err err = {{0}};
