@@ -188,8 +188,10 @@ static int scaling_row(const fc_scaling_row *r, void *ctx, fc_err *err)
                  r->t_max * 1e3);
         if (r->efficiency == r->efficiency)
             snprintf(eff, sizeof eff, "%.0f %%", 100 * r->efficiency);
-        if (r->ranks > 1)
+        if (r->ranks > 1 && r->exchange_share > 0)
             snprintf(share, sizeof share, "%.0f %%", 100 * r->exchange_share);
+        else if (r->ranks > 1) /* spectral: the transposes are inside FFTW's transforms */
+            snprintf(share, sizeof share, "in FFTs");
         snprintf(gather, sizeof gather, "%.3g", r->gather * 1e3);
     } else
         snprintf(t, sizeof t, "%s", r->note);
