@@ -185,7 +185,7 @@ int ml_surrogate_save(const ml_surrogate *s, const mlp_optim *opt, const char *p
              s->epochs_done);
     fc_cf_history(hist, sizeof hist, cmd);
     const fc_cf_spec spec = {"model file", 1, "", 1, 0,
-                             "flowcast surrogate: an MLP local emulator of solver output", hist};
+                             "flowcast surrogate: an MLP local emulator of solver output", hist, 0};
     fc_cf_file f;
     int ids[MV_COUNT], st = fc_cf_create(&f, path, &spec, err);
     if (st)
@@ -1038,7 +1038,7 @@ static int create_forecast(const ml_rollout_opts *o, const ml_surrogate *s, int 
              o->init, o->steps);
     fc_cf_history(hist, sizeof hist, cmd);
     const fc_cf_spec spec = {"output file", o->overwrite, "use -O to replace it", 0, 0,
-                             "surrogate forecast (flowcast rollout)", hist};
+                             "surrogate forecast (flowcast rollout)", hist, 0};
     fc_cf_file *f = &out->cf;
     int st = fc_cf_create(f, o->output, &spec, err);
     if (st)

@@ -9,11 +9,13 @@
  * the serial fc_grid_fill_halo of the whole grid bit for bit, for walls, inflows, open and
  * periodic sides and vector components. Then what a split grid gives the solvers and the
  * output (split.h, link.h): reports agreed over the ranks, the blocks gathered into the whole
- * state. Unforked (CK_NOFORK): MPI does not survive fork.
+ * state, and sums of the blocks' terms (repro_sum.h) equal to the whole grid's bit for bit.
+ * Unforked (CK_NOFORK): MPI does not survive fork.
  */
 #include <fc_build.h>
 
 #include <check.h>
+#include <math.h>
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +25,7 @@
 #include "src/core/halo.h"
 #include "src/core/link.h"
 #include "src/core/ranks.h"
+#include "src/core/repro_sum.h"
 #include "src/core/split.h"
 
 #define UNTOUCHED (-1.0)
@@ -183,6 +186,19 @@ START_TEST(filled_blocks_match_the_serial_fill)
 }
 END_TEST
 
+/* The whole nx x ny grid (halo ng, sides bc) split into tiles over the ranks: this rank's block
+ * of it, and the split (NULL on one process). */
+static fc_split *split_tiles(int nx, int ny, int ng, const int bc[4], int nfields, fc_grid *whole,
+                             fc_grid *block)
+{
+    fc_split *sp;
+    fc_err err;
+    ck_assert_int_eq(fc_grid_init(whole, nx, ny, ng, 0, 1, 0, 1, bc, &err), FC_OK);
+    ck_assert_msg(fc_split_start(whole, nfields, FC_BLOCKS_TILES, block, &sp, &err) == FC_OK,
+                  "%s", err.msg);
+    return sp;
+}
+
 /* What a split gives the solvers (link.h): with no bad cell, the largest rate and change of
  * all ranks; with bad cells on every rank but the first, the first of them in the whole grid's
  * order, named in the whole grid's indices, with its owner's kind and value. On one process the
@@ -191,11 +207,7 @@ START_TEST(reports_agree_on_the_first_bad_cell)
 {
     const int nx = 13, ny = 7, bc[4] = {FC_BC_WALL, FC_BC_OPEN, FC_BC_PERIODIC, FC_BC_PERIODIC};
     fc_grid whole, block;
-    fc_split *sp;
-    fc_err err;
-    ck_assert_int_eq(fc_grid_init(&whole, nx, ny, 2, 0, 1, 0, 1, bc, &err), FC_OK);
-    ck_assert_msg(fc_split_start(&whole, 1, FC_BLOCKS_TILES, &block, &sp, &err) == FC_OK, "%s",
-                  err.msg);
+    fc_split *sp = split_tiles(nx, ny, 2, bc, 1, &whole, &block);
     ck_assert(nranks == 1 ? sp == NULL : sp != NULL);
     fc_step_report rep = {.max_rate = me + 1.0, .change = 2.0 * (nranks - me)};
     fc_report_agree(&block, &rep);
@@ -233,11 +245,8 @@ START_TEST(gathered_blocks_are_the_whole_state)
     const int nx = 13, ny = 9, ng = 2, nf = 2;
     const int bc[4] = {FC_BC_OPEN, FC_BC_WALL, FC_BC_WALL, FC_BC_OPEN};
     fc_grid whole, block;
-    fc_split *sp;
+    fc_split *sp = split_tiles(nx, ny, ng, bc, nf, &whole, &block);
     fc_err err;
-    ck_assert_int_eq(fc_grid_init(&whole, nx, ny, ng, 0, 1, 0, 1, bc, &err), FC_OK);
-    ck_assert_msg(fc_split_start(&whole, nf, FC_BLOCKS_TILES, &block, &sp, &err) == FC_OK, "%s",
-                  err.msg);
     fc_real *part[2], *w[2];
     for (int q = 0; q < nf; q++) {
         part[q] = fc_grid_alloc(&block);
@@ -264,6 +273,49 @@ START_TEST(gathered_blocks_are_the_whole_state)
 }
 END_TEST
 
+/* A term of cell (i, j) of the whole grid whose plain sums depend on their order: values from
+ * 1e-8 to 1e8 of both signs. */
+static double term(int i, int j)
+{
+    const unsigned h = (unsigned)(i * 2654435761u) ^ (unsigned)(j * 40503u + 12345u);
+    return ((h & 1) ? -1.0 : 1.0) * pow(10.0, (double)(h % 17) - 8.0) * (1.0 + (h % 1009) / 1e3);
+}
+
+/* Sums of each block's terms over the ranks give the bits of the same sums on the whole grid,
+ * whatever the layout, added in another order than the whole grid's. */
+START_TEST(sums_over_blocks_are_the_whole_grids)
+{
+    const int nx = 37, ny = 23;
+    const int bc[4] = {FC_BC_PERIODIC, FC_BC_PERIODIC, FC_BC_WALL, FC_BC_WALL};
+    fc_grid whole, block;
+    fc_split *sp = split_tiles(nx, ny, 2, bc, 1, &whole, &block);
+    double got[2], want[2];
+    for (int pass = 0; pass < 2; pass++) {
+        const fc_grid *g = pass ? &block : &whole; /* the whole grid: this process alone */
+        fc_repro_sum s[2];
+        fc_repro_start(s, 2);
+        for (int j = 0; j < g->ny; j++)
+            for (int i = 0; i < g->nx; i++) {
+                const double x = term(g->i0 + i, g->j0 + j);
+                fc_repro_bound(&s[0], x);
+                fc_repro_bound(&s[1], x * x);
+            }
+        fc_repro_ready(g, s, 2, (double)nx * ny);
+        for (int j = g->ny - 1; j >= 0; j--) /* another order than the first pass's */
+            for (int i = 0; i < g->nx; i++) {
+                const double x = term(g->i0 + i, g->j0 + j);
+                fc_repro_add(&s[0], x);
+                fc_repro_add(&s[1], x * x);
+            }
+        fc_repro_finish(g, s, 2, pass ? got : want);
+    }
+    fc_split_free(sp);
+    for (int k = 0; k < 2; k++)
+        ck_assert_msg(got[k] == want[k], "sum %d: %.17g over the blocks, %.17g on the whole grid",
+                      k, got[k], want[k]);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
     /* Joined through ranks.h (fc_split reads the job from there), or by hand when the test
@@ -286,6 +338,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, filled_blocks_match_the_serial_fill);
     tcase_add_test(tc, reports_agree_on_the_first_bad_cell);
     tcase_add_test(tc, gathered_blocks_are_the_whole_state);
+    tcase_add_test(tc, sums_over_blocks_are_the_whole_grids);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_NOFORK);

@@ -72,6 +72,9 @@ for text in "bad.ini:4: [grid] nx = 0: must be in [1, 1048576]" "bad.ini:5: [gri
 done
 absent "a bad case file writes nothing" "$out"
 expect "bad --set" 2 "--set time.cfl=2: [time] cfl = 2: must be in (0, 1]" "$fc" run "$good" --set time.cfl=2 -o "$out"
+expect "compression in CDF-5" 2 "[output] deflate = 3: compression needs [output] format = netcdf4 (or auto), not cdf5" \
+  "$fc" run "$good" --set output.format=cdf5 --set output.deflate=3 -o "$out"
+expect "an unknown output format" 2 "[output] format = hdf5" "$fc" run "$good" --set output.format=hdf5 -o "$out"
 expect "grid too large for memory" 2 "[grid] nx = 1048576, ny = 1048576 needs" "$fc" run "$good" --set grid.nx=1048576 --set grid.ny=1048576 -o "$out"
 absent "too large writes nothing" "$out"
 expect "--device gpu without a GPU" 2 "--device gpu: no GPU can be used" "$fc" run "$good" --device gpu -o "$out"

@@ -8,6 +8,9 @@
 #   double exactly); walls, open, periodic sides, an island, sponges;
 # - spectral in slabs of rows (FFTW's MPI transforms) on 2 and 4 processes, within 1e-12 of one
 #   process (tests/nc_compare), a restart from 2 onto 4, its layout errors;
+# - a NetCDF-4 output ([output] format = netcdf4) written in parallel, every process its
+#   block, is the one process's file bit for bit, compressed too; its summary says how; a
+#   restart from it on another process count; killed mid-run it keeps whole records;
 # - a restart written by 2 processes continued on 3 gives the serial continuation's bits;
 # - a bad state is reported as on one process (the same cell), and the last good record kept;
 # - errors are said once, by the first process, every process exits 2 and nothing is written: a
@@ -30,7 +33,7 @@ export OMPI_MCA_rmaps_base_oversubscribe=1
 export ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" OMP_WAIT_POLICY=passive
 mpirun="timeout 300 mpirun --oversubscribe -np"
 for n in 1 2 3 4; do
-  expect "check_mpi on $n processes" 0 "100%: Checks: 5, Failures: 0" \
+  expect "check_mpi on $n processes" 0 "100%: Checks: 6, Failures: 0" \
     $mpirun "$n" "$top_builddir/tests/check_mpi"
 done
 
@@ -55,6 +58,10 @@ same_bits() {
   fi
 }
 
+once() { # NAME TEXT
+  n_said=$(grep -cF -- "$2" "$tmp/err")
+  if [ "$n_said" -eq 1 ]; then ok "$1: said once"; else bad "$1: said $n_said times"; fi
+}
 run_serial() { "$fc" run "$inputs/$1.ini" -q --threads 1 -o "$tmp/$1.1.nc" $2; }
 # split_runs CASE SETS: the case on one process, then on 2, 3 and 4, each with the serial bits.
 split_runs() {
@@ -137,6 +144,34 @@ expect "the run names its layout" 0 "on 4 processes (2 x 2 blocks of about 64 x 
 n=$(grep -c "solver swe" "$tmp/err")
 if [ "$n" -eq 1 ]; then ok "the run's lines are printed once"; else bad "the run's line is printed $n times"; fi
 
+# NetCDF-4 written in parallel: every process its block, collectively; the file one process
+# writes, bit for bit (uneven blocks of 43 x 64 on 3 processes, 2 x 2 blocks, compressed).
+par="$inputs/jet.ini --threads 1 --set time.t_end=43200 --set output.interval=10800 --set output.format=netcdf4"
+expect "a NetCDF-4 jet on one process" 0 "" "$fc" run $par -q -o "$tmp/par.1.nc"
+for n in 2 3; do
+  expect "a NetCDF-4 jet on $n processes runs" 0 "" $mpirun "$n" "$fc" run $par -q -o "$tmp/par.$n.nc"
+  same_bits "NetCDF-4 written in parallel by $n processes: the serial file's bits" "$tmp/par.1.nc" "$tmp/par.$n.nc" "$n"
+done
+expect "its format is NetCDF-4" 0 "netCDF-4" "$NCDUMP" -k "$tmp/par.3.nc"
+expect "the summary says every process wrote" 0 "(every process writing its block)" \
+  $mpirun 4 "$fc" run $par --decomp 2x2 -o "$tmp/par.4.nc"
+same_bits "NetCDF-4 written by 2 x 2 blocks: the serial file's bits" "$tmp/par.1.nc" "$tmp/par.4.nc" 4
+expect "CDF-5 on several processes is gathered" 0 "(gathered onto the first process, which writes)" \
+  $mpirun 2 "$fc" run "$inputs/jet.ini" --set time.t_end=3600 -o "$tmp/gathered.nc"
+squeeze="$inputs/thermal_bubble.ini -q --threads 1 --set time.t_end=100 --set output.interval=50 --set output.deflate=4"
+expect "a compressed bubble on one process" 0 "" "$fc" run $squeeze -o "$tmp/squeeze.1.nc"
+expect "a compressed bubble on 4 processes" 0 "" $mpirun 4 "$fc" run $squeeze -o "$tmp/squeeze.4.nc"
+same_bits "compressed and written in parallel: the serial file's bits" "$tmp/squeeze.1.nc" "$tmp/squeeze.4.nc" 4
+expect "a restart from it on 3 processes" 0 "" $mpirun 3 "$fc" run $squeeze --set time.t_end=150 \
+  --restart "$tmp/squeeze.4.nc" -o "$tmp/squeeze.3b.nc"
+expect "the same on one process" 0 "" "$fc" run $squeeze --set time.t_end=150 \
+  --restart "$tmp/squeeze.1.nc" -o "$tmp/squeeze.1b.nc"
+same_bits "restart of a parallel file on 3 processes: the serial continuation's bits" \
+  "$tmp/squeeze.1b.nc" "$tmp/squeeze.3b.nc" 3
+expect "an existing NetCDF-4 output on 2 processes" 2 "exists" \
+  $mpirun 2 "$fc" run $par -o "$tmp/par.2.nc"
+once "an existing NetCDF-4 output" "exists"
+
 # Restart: 2 processes write, 3 continue; the same bits as one process doing both.
 half="$inputs/jet.ini -q --threads 1 --set output.interval=10800"
 expect "serial: first half" 0 "" "$fc" run $half --set time.t_end=21600 -o "$tmp/h1.nc"
@@ -162,10 +197,6 @@ for n in 2 4; do
 done
 
 # Errors: said once, exit 2 from the job, nothing written.
-once() { # NAME TEXT
-  n_said=$(grep -cF -- "$2" "$tmp/err")
-  if [ "$n_said" -eq 1 ]; then ok "$1: said once"; else bad "$1: said $n_said times"; fi
-}
 expect "a layout for another process count" 2 "--decomp 3x1 needs 3 processes; this run has 2" \
   $mpirun 2 "$fc" run $jet --decomp 3x1 -o "$tmp/e1.nc"
 once "a layout for another process count" "needs 3 processes"
@@ -190,30 +221,39 @@ expect "an existing output on 3 processes" 2 "exists" \
   $mpirun 3 "$fc" run $jet -o "$tmp/jet.2.nc"
 once "an existing output" "exists"
 
-# A process killed mid-run: mpirun ends the job; the file holds whole records.
-$mpirun 2 "$fc" run "$inputs/jet.ini" --threads 1 -q --set grid.nx=512 --set grid.ny=256 \
-  --set output.interval=3600 -o "$tmp/killed.nc" >"$tmp/kill.log" 2>&1 &
-job=$!
-victim=
-for _ in $(seq 1 600); do
-  for p in $(pgrep -f "killed.nc" 2>/dev/null); do
-    tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=1" && victim=$p
+# A process killed mid-run: mpirun ends the job; the file holds whole records, and a run
+# continues from it. killed FORMAT: CDF-5 gathered onto the first process, NetCDF-4 written by
+# both.
+killed() {
+  out="$tmp/killed.$1.nc"
+  $mpirun 2 "$fc" run "$inputs/jet.ini" --threads 1 -q --set grid.nx=512 --set grid.ny=256 \
+    --set output.interval=3600 --set output.format="$1" -o "$out" >"$tmp/kill.log" 2>&1 &
+  job=$!
+  victim=
+  for _ in $(seq 1 600); do
+    for p in $(pgrep -f "$out" 2>/dev/null); do
+      tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=1" && victim=$p
+    done
+    if [ -n "$victim" ] && [ -f "$out" ] && "$NCDUMP" -h "$out" 2>/dev/null | grep -q "// (2 currently)"; then
+      break
+    fi
+    sleep 0.1
   done
-  if [ -n "$victim" ] && [ -f "$tmp/killed.nc" ] && "$NCDUMP" -h "$tmp/killed.nc" 2>/dev/null | grep -q "// (2 currently)"; then
-    break
+  if [ -n "$victim" ]; then
+    kill -9 "$victim"
+    wait "$job"
+    rc=$?
+    if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ]; then ok "$1: a killed process ends the job (exit $rc)"; else bad "$1: the job with a killed process exited $rc"; fi
+    expect "$1: the killed job's file is readable" 0 "" "$NCDUMP" -v time "$out"
+    expect "$1: a run continues from it" 0 "" "$fc" run "$inputs/jet.ini" --threads 1 -q \
+      --set grid.nx=512 --set grid.ny=256 --set time.t_end=43200 --restart "$out" -o "$tmp/after_kill.$1.nc"
+  else
+    wait "$job"
+    bad "$1: no second process found to kill"
   fi
-  sleep 0.1
-done
-if [ -n "$victim" ]; then
-  kill -9 "$victim"
-  wait "$job"
-  rc=$?
-  if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ]; then ok "a killed process ends the job (exit $rc)"; else bad "the job with a killed process exited $rc"; fi
-  expect "the killed job's file is readable" 0 "" "$NCDUMP" -v time "$tmp/killed.nc"
-else
-  wait "$job"
-  bad "no second process found to kill"
-fi
+}
+killed cdf5
+killed netcdf4
 
 # bench --ranks: strong and weak rows of swe and euler on 1 and 2 processes, into a CSV.
 expect "bench --ranks 1,2 on 2 processes" 0 "| swe | strong | 64 x 64 | 2 | 2x1 | 1 |" \

@@ -1,12 +1,14 @@
 /* test_grid.c: grid geometry, halo filling for each boundary kind, packing; the block
- * decomposition over ranks. */
+ * decomposition over ranks; sums whose bits do not depend on their order (repro_sum.h). */
 #include <fc_build.h>
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "src/core/decomp.h"
 #include "src/core/grid.h"
+#include "src/core/repro_sum.h"
 #include "tests/suites.h"
 
 static fc_grid make(int nx, int ny, int ng, int w, int e, int s, int n)
@@ -190,6 +192,72 @@ START_TEST(decomposition_plans_and_errors)
 }
 END_TEST
 
+/* The sum of x[0..n-1] by repro_sum.h, adding in the order of idx. */
+static double repro(const fc_grid *g, const double *x, const int *idx, int n)
+{
+    fc_repro_sum s;
+    fc_repro_start(&s, 1);
+    for (int k = 0; k < n; k++)
+        fc_repro_bound(&s, x[k]);
+    fc_repro_ready(g, &s, 1, n);
+    for (int k = 0; k < n; k++)
+        fc_repro_add(&s, x[idx ? idx[k] : k]);
+    double v;
+    fc_repro_finish(g, &s, 1, &v);
+    return v;
+}
+
+/* Terms from 1e-6 to 1e10 with large ones that cancel: in any order the sum has the same bits
+ * and is the small terms' sum to 1e-15, where a plain sum loses it to 1e-7; one term is
+ * itself; NaN makes NaN. */
+START_TEST(sums_are_exact_in_any_order)
+{
+    const fc_grid g = make(4, 4, 1, FC_BC_WALL, FC_BC_WALL, FC_BC_WALL, FC_BC_WALL);
+    enum { NSMALL = 400, NBIG = 1600, N = NSMALL + 2 * NBIG };
+    double *x = malloc(N * sizeof *x);
+    int *idx = malloc(N * sizeof *idx);
+    ck_assert(x && idx);
+    double small = 0; /* the small terms alone, summed in increasing size: the reference */
+    for (int k = 0; k < NSMALL; k++)
+        small += (x[k] = 1e-6 * (k + 1) / 3);
+    unsigned r = 12345;
+    for (int k = 0; k < NBIG; k++) {
+        r = r * 1103515245u + 12345u;
+        x[NSMALL + 2 * k] = ((r >> 8) % 2 ? 1 : -1) * 1e10 * (1 + (r >> 12) % 997 / 7.0);
+        x[NSMALL + 2 * k + 1] = -x[NSMALL + 2 * k];
+    }
+    double plain = 0;
+    for (int k = 0; k < N; k++) /* the small ones first: the big ones round them away */
+        plain += x[k];
+    const double forward = repro(&g, x, NULL, N);
+    ck_assert_msg(fabs(forward - small) <= 1e-15 * small, "%.17g, want %.17g", forward, small);
+    ck_assert_msg(fabs(plain - small) > 1e-9 * small, "the plain sum %.17g is too good a test",
+                  plain);
+    for (int trial = 0; trial < 5; trial++) {
+        for (int k = 0; k < N; k++)
+            idx[k] = k;
+        for (int k = N - 1; k > 0; k--) { /* a shuffle */
+            r = r * 1103515245u + 12345u;
+            const int m = (int)((r >> 8) % (unsigned)(k + 1)), t = idx[k];
+            idx[k] = idx[m];
+            idx[m] = t;
+        }
+        const double shuffled = repro(&g, x, idx, N);
+        ck_assert_msg(shuffled == forward, "order %d: %.17g, in order %.17g", trial, shuffled,
+                      forward);
+    }
+    const double one[] = {1.0 / 3, -7e-280, 6.02214076e23, 0};
+    for (int k = 0; k < 4; k++)
+        ck_assert_msg(repro(&g, one + k, NULL, 1) == one[k], "%.17g summed alone", one[k]);
+    x[17] = NAN;
+    ck_assert(isnan(repro(&g, x, NULL, N)));
+    x[17] = INFINITY;
+    ck_assert(isnan(repro(&g, x, NULL, N)));
+    free(x);
+    free(idx);
+}
+END_TEST
+
 Suite *grid_suite(void)
 {
     Suite *s = suite_create("grid");
@@ -205,5 +273,8 @@ Suite *grid_suite(void)
     tcase_add_test(dc, decomposition_tiles_the_grid);
     tcase_add_test(dc, decomposition_plans_and_errors);
     suite_add_tcase(s, dc);
+    TCase *sc = tcase_create("sums");
+    tcase_add_test(sc, sums_are_exact_in_any_order);
+    suite_add_tcase(s, sc);
     return s;
 }

@@ -11,6 +11,8 @@
 
 #include "solvers/euler/euler.h"
 #include "solvers/euler/euler_cases.h"
+#include "src/core/link.h"
+#include "src/core/repro_sum.h"
 #include "src/core/machine_load.h"
 
 #define INF INFINITY
@@ -305,19 +307,29 @@ static euler_point point_at(const euler_params *p, const euler_column *col, cons
     return e;
 }
 
+/* The parameters on grid g, the whole grid or a rank's block, whose rows count from g->j0 (the
+ * background column's among them, euler_column_make). */
+static euler_params params_on(const void *params, const fc_grid *g)
+{
+    euler_params p = *(const euler_params *)params;
+    p.grid = *g;
+    return p;
+}
+
+/* On the whole grid or a rank's block. */
 static int euler_derive(const void *params, const fc_grid *g, fc_state *host, fc_real *const *out,
                         fc_err *err)
 {
-    const euler_params *p = params;
+    const euler_params p = params_on(params, g);
     euler_column col;
-    int st = euler_column_make(p, &col, err);
+    int st = euler_column_make(&p, &col, err);
     if (st)
         return st;
     for (int j = 0; j < g->ny; j++)
         for (int i = 0; i < g->nx; i++) {
             const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
             const size_t o = (size_t)j * g->nx + i;
-            const euler_point e = point_at(p, &col, host, i, j);
+            const euler_point e = point_at(&p, &col, host, i, j);
             const double vals[NVARS] = {host->f[EULER_RHO][k], host->f[EULER_RHOU][k],
                                         host->f[EULER_RHOW][k], host->f[EULER_RHOT][k], e.u, e.w,
                                         e.theta_p, e.p_p, e.theta, e.p};
@@ -329,32 +341,55 @@ static int euler_derive(const void *params, const fc_grid *g, fc_state *host, fc
     return FC_OK;
 }
 
+/* Sums whose bits do not depend on their order (repro_sum.h): a rank's block gives the whole
+ * grid's. Collective on a block: every rank learns whether any could not make its column. */
 static int euler_diagnose(const void *params, const fc_grid *g, fc_state *host, double *d,
                           fc_err *err)
 {
-    const euler_params *p = params;
+    const euler_params p = params_on(params, g);
     euler_column col;
-    int st = euler_column_make(p, &col, err);
-    if (st)
-        return st;
-    const double area = g->dx * g->dy;
-    double mass = 0, energy = 0, maxw = 0, tmin = INF, tmax = -INF;
-    for (int j = 0; j < g->ny; j++) {
-        const double z = (j + 0.5) * g->dy;
-        for (int i = 0; i < g->nx; i++) {
-            const euler_point e = point_at(p, &col, host, i, j);
-            mass += e.rho;
-            energy += e.rho * (e.u * e.u + e.w * e.w) / 2 + e.p / (p->gamma - 1) + e.rho * p->g * z;
-            maxw = fabs(e.w) > maxw ? fabs(e.w) : maxw;
-            tmin = e.theta_p < tmin ? e.theta_p : tmin;
-            tmax = e.theta_p > tmax ? e.theta_p : tmax;
+    int st = euler_column_make(&p, &col, err);
+    if (fc_grid_max(g, st != FC_OK)) {
+        if (!st) {
+            euler_column_free(&col);
+            st = fc_fail(err, FC_ENOMEM, "out of host memory for the diagnostics on another rank");
         }
+        return st;
     }
-    d[D_MASS] = mass * area;
-    d[D_ENERGY] = energy * area;
-    d[D_MAXW] = maxw;
-    d[D_MINT] = tmin;
-    d[D_MAXT] = tmax;
+    fc_repro_sum sums[2];
+    fc_repro_start(sums, 2);
+    double extremes[3] = {0, -INF, -INF}; /* largest |w|, -(smallest theta'), largest theta' */
+    for (int pass = 0; pass < 2; pass++) {
+        for (int j = 0; j < g->ny; j++) {
+            const double z = ((g->j0 + j) + 0.5) * g->dy;
+            for (int i = 0; i < g->nx; i++) {
+                const euler_point e = point_at(&p, &col, host, i, j);
+                const double energy = e.rho * (e.u * e.u + e.w * e.w) / 2 +
+                                      e.p / (p.gamma - 1) + e.rho * p.g * z;
+                if (pass) {
+                    fc_repro_add(&sums[0], e.rho);
+                    fc_repro_add(&sums[1], energy);
+                    continue;
+                }
+                fc_repro_bound(&sums[0], e.rho);
+                fc_repro_bound(&sums[1], energy);
+                extremes[0] = fabs(e.w) > extremes[0] ? fabs(e.w) : extremes[0];
+                extremes[1] = -e.theta_p > extremes[1] ? -e.theta_p : extremes[1];
+                extremes[2] = e.theta_p > extremes[2] ? e.theta_p : extremes[2];
+            }
+        }
+        if (!pass)
+            fc_repro_ready(g, sums, 2, (double)g->nx_whole * g->ny_whole);
+    }
+    double total[2];
+    fc_repro_finish(g, sums, 2, total);
+    fc_grid_max_n(g, extremes, 3);
+    const double area = g->dx * g->dy;
+    d[D_MASS] = total[0] * area;
+    d[D_ENERGY] = total[1] * area;
+    d[D_MAXW] = extremes[0];
+    d[D_MINT] = -extremes[1];
+    d[D_MAXT] = extremes[2];
     euler_column_free(&col);
     return FC_OK;
 }

@@ -10,6 +10,8 @@
 
 #include "solvers/swe/swe.h"
 #include "solvers/swe/swe_cases.h"
+#include "src/core/link.h"
+#include "src/core/repro_sum.h"
 
 #define INF INFINITY
 
@@ -197,16 +199,30 @@ static const fc_diag_spec swe_diags[NDIAGS] = {
     {"max_speed", "largest speed |u|", "m s-1"},
 };
 
-/* Velocities with halos (walls mirror them) and the centred relative vorticity. */
-static void swe_velocities(const swe_params *p, const fc_grid *g, fc_state *host, fc_real *u,
-                           fc_real *v)
+/* The velocities of a state on g, with halos (walls mirror them; a rank's block gets its
+ * neighbours', link.h), in *u and *v to be freed by the caller. Collective on a block: every
+ * rank learns whether any lacks the memory before the exchange. */
+static int swe_velocities(const swe_params *p, const fc_grid *g, fc_state *host, fc_real **u,
+                          fc_real **v, const char *what, fc_err *err)
 {
-    for (int f = 0; f < SWE_B; f++)
-        fc_grid_fill_halo(g, host->f[f], swe_field_odd_x(f), swe_field_odd_y(f));
-    for (size_t k = 0; k < g->nalloc; k++) {
-        u[k] = swe_velocity(host->f[SWE_H][k], host->f[SWE_HU][k], p->h_dry);
-        v[k] = swe_velocity(host->f[SWE_H][k], host->f[SWE_HV][k], p->h_dry);
+    *u = fc_grid_alloc(g);
+    *v = fc_grid_alloc(g);
+    if (fc_grid_max(g, !*u || !*v)) {
+        free(*u);
+        free(*v);
+        *u = *v = NULL;
+        return fc_fail(err, FC_ENOMEM, "out of host memory for the %s", what);
     }
+    const int odd_x[SWE_B] = {swe_field_odd_x(SWE_H), swe_field_odd_x(SWE_HU),
+                              swe_field_odd_x(SWE_HV)};
+    const int odd_y[SWE_B] = {swe_field_odd_y(SWE_H), swe_field_odd_y(SWE_HU),
+                              swe_field_odd_y(SWE_HV)};
+    int st = fc_grid_fill_halos(g, host->f, odd_x, odd_y, SWE_B, err);
+    for (size_t k = 0; !st && k < g->nalloc; k++) {
+        (*u)[k] = swe_velocity(host->f[SWE_H][k], host->f[SWE_HU][k], p->h_dry);
+        (*v)[k] = swe_velocity(host->f[SWE_H][k], host->f[SWE_HV][k], p->h_dry);
+    }
+    return st;
 }
 
 static fc_real swe_vorticity_at(const fc_grid *g, const fc_real *u, const fc_real *v, int i,
@@ -217,18 +233,14 @@ static fc_real swe_vorticity_at(const fc_grid *g, const fc_real *u, const fc_rea
            (u[k + g->pitch] - u[k - g->pitch]) / (fc_real)(2 * g->dy);
 }
 
+/* On the whole grid or a rank's block (collective there). */
 static int swe_derive(const void *params, const fc_grid *g, fc_state *host, fc_real *const *out,
                       fc_err *err)
 {
     const swe_params *p = params;
-    fc_real *u = fc_grid_alloc(g), *v = fc_grid_alloc(g);
-    if (!u || !v) {
-        free(u);
-        free(v);
-        return fc_fail(err, FC_ENOMEM, "out of host memory for the output variables");
-    }
-    swe_velocities(p, g, host, u, v);
-    for (int j = 0; j < g->ny; j++)
+    fc_real *u, *v;
+    int st = swe_velocities(p, g, host, &u, &v, "output variables", err);
+    for (int j = 0; !st && j < g->ny; j++)
         for (int i = 0; i < g->nx; i++) {
             ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
             size_t o = (size_t)j * g->nx + i;
@@ -242,42 +254,61 @@ static int swe_derive(const void *params, const fc_grid *g, fc_state *host, fc_r
         }
     free(u);
     free(v);
-    return FC_OK;
+    return st;
 }
 
+/* The integrands of mass, energy and potential enstrophy at cell (i, j), and its speed
+ * squared. */
+static void swe_integrands(const swe_params *p, const fc_grid *g, const fc_state *host,
+                           const fc_real *u, const fc_real *v, int i, int j, double sum[3],
+                           double *s2)
+{
+    const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
+    const double h = host->f[SWE_H][k], b = host->f[SWE_B][k], uu = u[k], vv = v[k];
+    *s2 = uu * uu + vv * vv;
+    sum[0] = h;
+    sum[1] = h * *s2 / 2 + p->g * h * h / 2 + p->g * h * b;
+    sum[2] = 0;
+    if (h > p->h_dry) {
+        const double f = p->f0 + p->beta * (fc_grid_y(g, j) - p->y0);
+        const double q = swe_vorticity_at(g, u, v, i, j) + f;
+        sum[2] = q * q / (2 * h);
+    }
+}
+
+/* Sums whose bits do not depend on their order (repro_sum.h): a rank's block gives the whole
+ * grid's. Collective on a block. */
 static int swe_diagnose(const void *params, const fc_grid *g, fc_state *host, double *d,
                         fc_err *err)
 {
     const swe_params *p = params;
-    fc_real *u = fc_grid_alloc(g), *v = fc_grid_alloc(g);
-    if (!u || !v) {
-        free(u);
-        free(v);
-        return fc_fail(err, FC_ENOMEM, "out of host memory for the diagnostics");
-    }
-    swe_velocities(p, g, host, u, v);
-    const double area = g->dx * g->dy, grav = p->g;
-    double mass = 0, energy = 0, pens = 0, speed = 0;
-    for (int j = 0; j < g->ny; j++) {
-        double f = p->f0 + p->beta * (fc_grid_y(g, j) - p->y0);
-        for (int i = 0; i < g->nx; i++) {
-            ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
-            double h = host->f[SWE_H][k], b = host->f[SWE_B][k];
-            double uu = u[k], vv = v[k];
-            double s2 = uu * uu + vv * vv;
-            mass += h;
-            energy += h * s2 / 2 + grav * h * h / 2 + grav * h * b;
-            if (h > p->h_dry) {
-                double q = swe_vorticity_at(g, u, v, i, j) + f;
-                pens += q * q / (2 * h);
+    fc_real *u, *v;
+    int st = swe_velocities(p, g, host, &u, &v, "diagnostics", err);
+    if (st)
+        return st;
+    fc_repro_sum sums[3];
+    fc_repro_start(sums, 3);
+    double speed = 0, terms[3], s2;
+    for (int pass = 0; pass < 2; pass++) {
+        for (int j = 0; j < g->ny; j++)
+            for (int i = 0; i < g->nx; i++) {
+                swe_integrands(p, g, host, u, v, i, j, terms, &s2);
+                for (int q = 0; q < 3; q++)
+                    if (pass)
+                        fc_repro_add(&sums[q], terms[q]);
+                    else
+                        fc_repro_bound(&sums[q], terms[q]);
+                speed = s2 > speed ? s2 : speed;
             }
-            speed = s2 > speed ? s2 : speed;
-        }
+        if (!pass)
+            fc_repro_ready(g, sums, 3, (double)g->nx_whole * g->ny_whole);
     }
-    d[D_MASS] = mass * area;
-    d[D_ENERGY] = energy * area;
-    d[D_PENS] = pens * area;
-    d[D_SPEED] = sqrt(speed);
+    fc_repro_finish(g, sums, 3, terms);
+    const double area = g->dx * g->dy;
+    d[D_MASS] = terms[0] * area;
+    d[D_ENERGY] = terms[1] * area;
+    d[D_PENS] = terms[2] * area;
+    d[D_SPEED] = sqrt(fc_grid_max(g, speed));
     free(u);
     free(v);
     return FC_OK;

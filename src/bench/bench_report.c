@@ -136,7 +136,7 @@ int fc_bench_report_open(fc_bench_report *r, const char *prefix, int overwrite,
     strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
     fc_cf_history(hist, sizeof hist, command);
     const fc_cf_spec spec = {"benchmark file", overwrite, "use -O/--overwrite to replace it", 0, 0,
-                             "flowcast bench: time per step, CPU and GPU", hist};
+                             "flowcast bench: time per step, CPU and GPU", hist, 0};
     int st = fc_cf_create(&r->nc, r->nc_path, &spec, err);
     if (!st)
         st = define_table(r, c, err);

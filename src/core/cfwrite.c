@@ -12,6 +12,10 @@
 
 #include "src/core/files.h"
 #include "src/core/ncread.h"
+#include "src/core/ranks.h"
+#ifdef FC_HAVE_MPI
+#include <netcdf_par.h>
+#endif
 
 /* A failed libnetcdf call as an fc_err naming the file and what was being done. */
 static int nc_fail(const fc_cf_file *f, int status, const char *doing, const char *name,
@@ -38,21 +42,63 @@ void fc_cf_history(char *buf, size_t len, const char *command)
     snprintf(buf, len, "%s: %s", stamp, command);
 }
 
+/* nc_create for a file of every process of the job (NetCDF-4 over MPI-IO): the first checks
+ * the path, then all create it together. */
+static int create_parallel(fc_cf_file *f, const char *path, const fc_cf_spec *spec, fc_err *err)
+{
+#ifdef FC_HAVE_MPI
+    int st = FC_OK;
+    if (f->lead)
+        st = fc_output_writable(path, spec->what, spec->overwrite, spec->allow, err);
+    if ((st = fc_ranks_agree(st, err)))
+        return st;
+    const int mode = NC_NETCDF4 | (spec->overwrite ? NC_CLOBBER : NC_NOCLOBBER);
+    int rc = nc_create_par(path, mode, fc_ranks_comm(), MPI_INFO_NULL, &f->ncid);
+    if (rc != NC_NOERR) {
+        f->ncid = -1;
+        st = fc_fail(err, FC_EINPUT, "cannot create %s '%s' on every process: %s", spec->what,
+                     path, rc == NC_EEXIST ? "it exists" : fc_nc_strerror(rc, path));
+    }
+    /* Where only some processes could create it, the others close and remove theirs. */
+    if ((st = fc_ranks_agree(st, err)) && f->ncid >= 0) {
+        nc_abort(f->ncid);
+        f->ncid = -1;
+        if (f->lead)
+            unlink(path);
+    }
+    return st;
+#else
+    (void)path;
+    return fc_fail(err, FC_EINPUT, "%s '%s': this build writes no file on several processes "
+                   "together (configure --with-mpi)", spec->what, f->path);
+#endif
+}
+
 int fc_cf_create(fc_cf_file *f, const char *path, const fc_cf_spec *spec, fc_err *err)
 {
     memset(f, 0, sizeof *f);
     f->ncid = -1;
     f->what = spec->what;
     f->netcdf4 = spec->netcdf4;
+    f->parallel = spec->parallel;
+    f->lead = !spec->parallel || fc_ranks_self()->rank == 0;
     if (strlen(path) >= sizeof f->path)
         return fc_fail(err, FC_EINPUT, "%s '%.100s...': the path is too long", spec->what, path);
     snprintf(f->path, sizeof f->path, "%s", path);
-    int st = fc_output_writable(path, spec->what, spec->overwrite, spec->allow, err);
-    if (st)
+    int st;
+    if (spec->parallel) {
+        if (!spec->netcdf4 || spec->atomic)
+            return fc_fail(err, FC_EINPUT, "%s '%s': only a NetCDF-4 file written in place is "
+                           "written by several processes", spec->what, path);
+        if ((st = create_parallel(f, path, spec, err)))
+            return st;
+    } else if ((st = fc_output_writable(path, spec->what, spec->overwrite, spec->allow, err)))
         return st;
     const int format = spec->netcdf4 ? NC_NETCDF4 : NC_64BIT_DATA;
-    int rc;
-    if (spec->atomic) {
+    int rc = NC_NOERR;
+    if (spec->parallel)
+        ;
+    else if (spec->atomic) {
         /* A name of our own beside the target (same file system, so rename is atomic). */
         snprintf(f->tmp, sizeof f->tmp, "%s.tmp-XXXXXX", path);
         int fd = mkstemp(f->tmp);
@@ -151,6 +197,14 @@ int fc_cf_deflate(fc_cf_file *f, int varid, const size_t *chunk, int level, fc_e
 int fc_cf_enddef(fc_cf_file *f, fc_err *err)
 {
     CF_TRY(nc_enddef(f->ncid), "defining the file", NULL);
+#ifdef FC_HAVE_MPI
+    /* Collective writes: HDF5 extends a variable along the unlimited time only in them, and
+     * they let MPI-IO merge the processes' blocks into large requests. */
+    int nvars = 0;
+    CF_TRY(f->parallel ? nc_inq_nvars(f->ncid, &nvars) : NC_NOERR, "defining the file", NULL);
+    for (int v = 0; v < nvars; v++)
+        CF_TRY(nc_var_par_access(f->ncid, v, NC_COLLECTIVE), "defining the file", NULL);
+#endif
     return FC_OK;
 }
 
@@ -176,7 +230,9 @@ static int slab_size(const fc_cf_file *f, int varid, const size_t *count, size_t
  * replaced by the fill value when it holds any (NaN or infinite). */
 #define CF_PUT(type, fill, put_vara, put_var)                                                    \
     {                                                                                            \
-        size_t n;                                                                                \
+        size_t n, none_[NC_MAX_VAR_DIMS] = {0};                                                  \
+        if (!start && !f->lead) /* a whole variable of a parallel file: the first's */           \
+            start = count = none_;                                                               \
         int st = slab_size(f, varid, count, &n, err);                                            \
         if (st)                                                                                  \
             return st;                                                                           \
@@ -213,7 +269,10 @@ CF_PUT(float, NC_FILL_FLOAT, nc_put_vara_float, nc_put_var_float)
 
 int fc_cf_put_int(fc_cf_file *f, int varid, const int *v, fc_err *err)
 {
-    CF_TRY(nc_put_var_int(f->ncid, varid, v), "writing", NULL);
+    const size_t none[NC_MAX_VAR_DIMS] = {0};
+    CF_TRY(f->lead ? nc_put_var_int(f->ncid, varid, v)
+                   : nc_put_vara_int(f->ncid, varid, none, none, v),
+           "writing", NULL);
     return FC_OK;
 }
 
@@ -267,6 +326,7 @@ void fc_cf_discard(fc_cf_file *f)
     if (f->ncid >= 0)
         fc_nc_close_output(f->ncid);
     f->ncid = -1;
-    unlink(f->tmp[0] ? f->tmp : f->path);
+    if (f->lead)
+        unlink(f->tmp[0] ? f->tmp : f->path);
     f->tmp[0] = '\0';
 }

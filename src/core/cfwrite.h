@@ -17,6 +17,13 @@
  * - atomic files (a model) are written under a temporary name beside the target and renamed over
  *   it on close: a reader, or an interrupted writer, only ever sees a whole file;
  * - on failure, fc_cf_discard removes what was created: no half-written file is left behind.
+ *
+ * A parallel file (fc_cf_spec.parallel; NetCDF-4, in a build with MPI and a parallel netCDF) is
+ * created and written by every process of the job together (ranks.h), each call made by all of
+ * them alike: the definitions with the same values, each write with its own part of the
+ * variable (a process with nothing to write passes zero counts), sync and close. A write of a
+ * whole variable (start NULL) is the first process's; the others take part with nothing. Every
+ * variable is written collectively, which is what a variable along the unlimited time needs.
  */
 #ifndef FC_CFWRITE_H
 #define FC_CFWRITE_H
@@ -40,11 +47,14 @@ typedef struct fc_cf_spec {
     int netcdf4;         /* NetCDF-4/HDF5 (needed for compression); otherwise CDF-5 */
     const char *title;   /* required */
     const char *history; /* "<UTC time>: <command line>"; NULL: none */
+    int parallel;        /* written by every process of the job (NetCDF-4, not atomic) */
 } fc_cf_spec;
 
 typedef struct fc_cf_file {
     int ncid;
     int netcdf4;
+    int parallel; /* every process of the job writes it */
+    int lead;     /* this process writes whole variables (the first; any, when not parallel) */
     const char *what;
     char path[4096]; /* the file as named */
     char tmp[4200];  /* the name it is written under while atomic; "" otherwise */
@@ -54,7 +64,8 @@ typedef struct fc_cf_file {
 void fc_cf_history(char *buf, size_t len, const char *command);
 
 /* Checks the path, creates the file in define mode and writes the global attributes of every
- * flowcast file. On failure nothing is created. */
+ * flowcast file. On failure nothing is created. Collective for a parallel file: the first
+ * process checks the path, and every process gets the same status. */
 int fc_cf_create(fc_cf_file *f, const char *path, const fc_cf_spec *spec, fc_err *err);
 
 int fc_cf_def_dim(fc_cf_file *f, const char *name, size_t len, int *dimid, fc_err *err);
@@ -92,7 +103,7 @@ int fc_cf_sync(fc_cf_file *f, fc_err *err);
  * last sync wrote. */
 int fc_cf_close(fc_cf_file *f, fc_err *err);
 /* Closes the file and removes it (its temporary name when atomic): a file that could not be
- * written whole is not left behind. */
+ * written whole is not left behind. Collective for a parallel file (the first removes it). */
 void fc_cf_discard(fc_cf_file *f);
 
 #ifdef __cplusplus

@@ -54,9 +54,14 @@ static const fc_key core_keys[] = {
     {"output", "max_records", FC_KEY_REAL, "1e6", 1, 1e12, 0, NULL, "1", NULL,
      "the most records an output file may get: a case with more (t_end / interval) is refused "
      "before anything is written (raise it with --set output.max_records=N)"},
+    {"output", "format", FC_KEY_CHOICE, "auto", 0, 0, 0, "auto|cdf5|netcdf4", "", NULL,
+     "file format: cdf5 (the classic model with 64-bit sizes, readable while the run writes "
+     "it; on several processes the first gathers and writes every record) or netcdf4 (HDF5, "
+     "readable once the run ends; on several processes, with a parallel netCDF, every process "
+     "writes its block of each record, collectively); auto: cdf5, or netcdf4 when deflate > 0"},
     {"output", "deflate", FC_KEY_INT, "0", 0, 9, 0, NULL, "1", NULL,
-     "deflate level with byte shuffle (0: uncompressed CDF-5, readable while the run writes "
-     "it; 1-9: compressed NetCDF-4/HDF5, readable once the run ends)"},
+     "deflate level with byte shuffle (0: uncompressed; 1-9: compressed, which needs format = "
+     "netcdf4)"},
     {"output", "reference_time", FC_KEY_STRING, "2000-01-01 00:00:00", 0, 0, 0, NULL, "", NULL,
      "date and time that model time 0 stands for (CF time units, UTC)"},
     {"boundary", "west", FC_KEY_CHOICE, "wall", 0, 0, 0, "periodic|wall|open|inflow", "", NULL,
@@ -650,6 +655,12 @@ static void core_checks(fc_config *cfg, fc_err *err, report *rp)
                      cfg->solver->name);
         rp->count++;
     }
+    if (fc_cfg_int(cfg, "output", "deflate") > 0 &&
+        fc_cfg_choice(cfg, "output", "format") == FC_FORMAT_CDF5) {
+        fc_cfg_error(cfg, err, "output", "deflate",
+                     "compression needs [output] format = netcdf4 (or auto), not cdf5");
+        rp->count++;
+    }
     int Y, M, D, h = 0, m = 0, s = 0, used = 0;
     const char *ref = fc_cfg_str(cfg, "output", "reference_time");
     int got = sscanf(ref, "%4d-%2d-%2d%n %2d:%2d:%2d%n", &Y, &M, &D, &used, &h, &m, &s, &used);
@@ -672,6 +683,13 @@ static void free_parse(parse_ctx *c)
     free(c->consumed);
     free(c->too_long);
     memset(c, 0, sizeof *c);
+}
+
+int fc_cfg_netcdf4(const fc_config *cfg)
+{
+    const int format = fc_cfg_choice(cfg, "output", "format");
+    return format == FC_FORMAT_NETCDF4 ||
+           (format == FC_FORMAT_AUTO && fc_cfg_int(cfg, "output", "deflate") > 0);
 }
 
 int fc_config_load(const char *path, const char *const *sets, int nsets, const fc_catalog *cat,

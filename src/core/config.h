@@ -85,6 +85,9 @@ const fc_value *fc_cfg_value(const fc_config *cfg, const char *section, const ch
 long long fc_cfg_int(const fc_config *cfg, const char *section, const char *name);
 double fc_cfg_real(const fc_config *cfg, const char *section, const char *name);
 int fc_cfg_choice(const fc_config *cfg, const char *section, const char *name);
+/* [output] format's choices, and whether a case's output is NetCDF-4 (otherwise CDF-5). */
+enum { FC_FORMAT_AUTO, FC_FORMAT_CDF5, FC_FORMAT_NETCDF4 };
+int fc_cfg_netcdf4(const fc_config *cfg);
 const char *fc_cfg_str(const fc_config *cfg, const char *section, const char *name);
 
 /* Appends "file:line: [section] key = value: message" to err (for cross-key checks). */

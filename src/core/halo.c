@@ -179,6 +179,14 @@ static void link_max(void *ctx, double *v, int n)
     h->seconds += MPI_Wtime() - t0;
 }
 
+static void link_sum(void *ctx, double *v, int n)
+{
+    fc_halo *h = ctx;
+    const double t0 = MPI_Wtime();
+    MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_DOUBLE, MPI_SUM, h->cart);
+    h->seconds += MPI_Wtime() - t0;
+}
+
 /* One reduction in the common case (no bad cell anywhere): the largest rate and change, and
  * minus the first bad cell's index in the whole grid (-inf: none), all exact in a double. Where
  * a cell is bad, its owner (the one rank holding that index) sends its kind and value. */
@@ -216,7 +224,7 @@ static void link_agree(void *ctx, const fc_grid *g, fc_step_report *rep)
 
 void fc_halo_link(fc_halo *h, fc_link *link)
 {
-    *link = (fc_link){h, link_fill, link_max, link_agree};
+    *link = (fc_link){h, link_fill, link_max, link_sum, link_agree};
 }
 
 void fc_halo_free(fc_halo *h)

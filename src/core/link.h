@@ -22,6 +22,9 @@ typedef struct fc_link {
                 const int *odd_y, int n, fc_err *err);
     /* The largest of every rank's v[0..n-1], in place. */
     void (*max)(void *ctx, double *v, int n);
+    /* The sum of every rank's v[0..n-1], in place, in the MPI library's order: for values
+     * whose sum is exact in any order (repro_sum.h). */
+    void (*sum)(void *ctx, double *v, int n);
     /* The report every rank gets from the ranks' reports of one stage (fc_report_agree). */
     void (*agree)(void *ctx, const fc_grid *block, fc_step_report *rep);
 } fc_link;
@@ -32,6 +35,21 @@ static inline double fc_grid_max(const fc_grid *g, double v)
     if (g->link)
         g->link->max(g->link->ctx, &v, 1);
     return v;
+}
+
+/* fc_grid_max of each of v[0..n-1], in place (one reduction). */
+static inline void fc_grid_max_n(const fc_grid *g, double *v, int n)
+{
+    if (g->link)
+        g->link->max(g->link->ctx, v, n);
+}
+
+/* The sums of v[0..n-1] over the ranks of grid g, in place; only for values whose sum is exact
+ * in any order (repro_sum.h). */
+static inline void fc_grid_sum_n(const fc_grid *g, double *v, int n)
+{
+    if (g->link)
+        g->link->sum(g->link->ctx, v, n);
 }
 
 /*

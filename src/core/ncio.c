@@ -1,5 +1,5 @@
-/* ncio.c: CF-1.11 output (CDF-5, or NetCDF-4 when compressed), restart and field reading
- * (see ncio.h). */
+/* ncio.c: CF-1.11 output (CDF-5 or NetCDF-4, by one process or by every process of a job in
+ * parallel), restart and field reading (see ncio.h). */
 #include <fc_build.h>
 
 #include "src/core/ncio.h"
@@ -33,7 +33,29 @@ struct fc_ncio_file {
     int *spectrum;    /* per solver variable: on (time, k) */
     int *diagid;      /* per diagnostic */
     int timeid;
+    int *cells;       /* per solver variable: of the cells, on (y, x) or (time, y, x) */
+    fc_grid block;    /* the part of the cells' planes this process writes: its block, or all */
 };
+
+/* The part of variable k this process writes (start and count after the time): its block of a
+ * variable of the cells, all of any other on the first process, none of it on the others. */
+static void var_part(const fc_ncio_file *f, int k, size_t start[2], size_t count[2])
+{
+    const fc_grid *b = &f->block;
+    const int lead = f->cf.lead;
+    start[0] = f->cells[k] ? (size_t)b->j0 : 0;
+    start[1] = f->cells[k] ? (size_t)b->i0 : 0;
+    if (f->cells[k]) {
+        count[0] = (size_t)b->ny;
+        count[1] = (size_t)b->nx;
+    } else if (f->spectrum[k]) { /* (time, k): the shells along k */
+        count[0] = lead ? (size_t)f->extent[k][0] : 0;
+        count[1] = 0;
+    } else {
+        count[0] = lead ? (size_t)f->extent[k][1] : 0;
+        count[1] = lead ? (size_t)f->extent[k][0] : 0;
+    }
+}
 
 static int put_real(fc_cf_file *cf, int varid, const size_t *start, const size_t *count,
                     const fc_real *v, fc_err *err)
@@ -100,6 +122,7 @@ static void free_file(fc_ncio_file *f)
     free(f->extent);
     free(f->spectrum);
     free(f->diagid);
+    free(f->cells);
     free(f);
 }
 
@@ -143,6 +166,7 @@ static int define(fc_ncio_file *f, const fc_ncio_meta *m, int *coords, fc_err *e
             continue;
         fc_var_extent(s->io.vars[k].shape, g, &f->extent[k][0], &f->extent[k][1]);
         const int shape = s->io.vars[k].shape;
+        f->cells[k] = shape == FC_VAR_TYX || shape == FC_VAR_YX;
         staggered |= shape == FC_VAR_TY_XFACE || shape == FC_VAR_TYFACE_X;
         f->spectrum[k] = s->io.vars[k].shape == FC_VAR_TK;
         spectral |= f->spectrum[k];
@@ -229,20 +253,22 @@ int fc_ncio_create(const char *path, int overwrite, const fc_ncio_meta *m, fc_nc
         f->extent = calloc(s->io.nvars, sizeof *f->extent);
         f->spectrum = calloc(s->io.nvars, sizeof *f->spectrum);
         f->diagid = calloc((size_t)m->ndiags + 1, sizeof *f->diagid);
+        f->cells = calloc(s->io.nvars, sizeof *f->cells);
+        f->block = m->block ? *m->block : *g;
     }
-    if (!f || !f->varid || !f->extent || !f->spectrum || !f->diagid) {
+    if (!f || !f->varid || !f->extent || !f->spectrum || !f->diagid || !f->cells) {
         if (f)
             free_file(f);
         return fc_fail(err, FC_ENOMEM, "out of memory");
     }
-    /* Uncompressed output is CDF-5: another process can read every complete record while the
-     * run writes (an HDF5 file open for writing cannot be opened by a reader), and a killed run
-     * leaves the header's record count at the last sync. Compression needs NetCDF-4/HDF5,
-     * readable once the run has closed it. */
+    /* CDF-5: another process can read every complete record while the run writes (an HDF5
+     * file open for writing cannot be opened by a reader), and a killed run leaves the header's
+     * record count at the last sync. NetCDF-4/HDF5 (compression, parallel writes) is readable
+     * once the run has closed it. */
     char source[256];
     fc_cf_spec spec = {"output file", overwrite,
                        "use -O/--overwrite to replace it, or -o to write elsewhere", 0,
-                       m->deflate > 0, m->title, m->history};
+                       m->netcdf4, m->title, m->history, m->block != NULL};
     int coords[8] = {-1, -1, -1, -1, -1, -1, -1, -1}; /* y, y_bnds, x, x_bnds, k, k_bnds, faces */
     int st = fc_cf_create(&f->cf, path, &spec, err);
     if (st) {
@@ -272,7 +298,8 @@ int fc_ncio_create(const char *path, int overwrite, const fc_ncio_meta *m, fc_nc
 
 int fc_ncio_write_static(fc_ncio_file *f, int var, const fc_real *packed, fc_err *err)
 {
-    size_t start[2] = {0, 0}, count[2] = {(size_t)f->extent[var][1], (size_t)f->extent[var][0]};
+    size_t start[2], count[2];
+    var_part(f, var, start, count);
     return put_real(&f->cf, f->varid[var], start, count, packed, err);
 }
 
@@ -284,12 +311,12 @@ int fc_ncio_write_record(fc_ncio_file *f, double t, fc_real *const *packed, cons
     int st;
     for (int k = 0; k < f->nvars; k++)
         if (packed[k] && f->varid[k] >= 0) {
-            /* (time, y, x), or (time, k): the shells along k */
-            count[1] = (size_t)f->extent[k][f->spectrum[k] ? 0 : 1];
-            count[2] = (size_t)f->extent[k][0];
+            var_part(f, k, start + 1, count + 1);
             if ((st = put_real(&f->cf, f->varid[k], start, count, packed[k], err)))
                 return st;
         }
+    /* The diagnostics and the time are the first process's (on one process, its own). */
+    count[0] = f->cf.lead ? 1 : 0;
     /* A diagnostic that is not defined at this record (a step statistic before the first
      * step, NaN in memory) is stored as the declared _FillValue (fc_cf_put_double). */
     for (int k = 0; k < f->ndiags; k++)

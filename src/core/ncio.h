@@ -1,10 +1,15 @@
 /*
  * ncio.h: NetCDF output following CF-1.11, restart and field reading.
  *
- * The format: CDF-5 (64-bit data, the classic model) unless [output] deflate asks for
- * compression, which needs NetCDF-4/HDF5. A CDF-5 file can be read by other programs (ncview,
- * ncdump, xarray) while the run writes it, and they see every record synced so far; an HDF5 file
- * open for writing cannot be opened by a reader until the run closes it.
+ * The format: CDF-5 (64-bit data, the classic model) or NetCDF-4/HDF5 ([output] format;
+ * compression needs NetCDF-4). A CDF-5 file can be read by other programs (ncview, ncdump,
+ * xarray) while the run writes it, and they see every record synced so far; an HDF5 file open
+ * for writing cannot be opened by a reader until the run closes it.
+ *
+ * On several processes a NetCDF-4 file may be written in parallel (fc_ncio_meta.block): every
+ * process writes its block of each variable on (y, x) or (time, y, x), the first process the
+ * rest (coordinates, diagnostics, time, and any variable of another shape), collectively
+ * (cfwrite.h). The file is the one a single process writes.
  *
  * An output file has dimensions (time: unlimited, y, x, nv = 2), coordinate variables x and y
  * (cell centres, with bounds), time in "seconds since <reference>", every time-dependent
@@ -42,19 +47,24 @@ typedef struct fc_ncio_meta {
     const char *device;  /* what ran it, e.g. "cpu: OpenMP, 2 threads" */
     const fc_diag_spec *diags; /* diagnostics on (time): the solver's, then the run's */
     int ndiags;
-    int deflate; /* 0..9 */
+    int netcdf4; /* NetCDF-4/HDF5; otherwise CDF-5 */
+    int deflate; /* 0..9; above 0 needs netcdf4 */
     int ranks;   /* the processes that ran it (the flowcast_ranks attribute) */
+    /* Written in parallel by every process of the job (NetCDF-4 only), each its block of the
+     * grid (grid.h: i0, j0 in the whole grid); NULL: by this process alone. Every call below is
+     * then collective, with the same arguments but for the packed values: the block's. */
+    const fc_grid *block;
 } fc_ncio_meta;
 
 /* Creates the file and defines everything. Fails with FC_EINPUT, creating nothing, if the file
  * exists and overwrite is 0, or if it cannot be created. */
 int fc_ncio_create(const char *path, int overwrite, const fc_ncio_meta *m, fc_ncio_file **out,
                 fc_err *err);
-/* Writes static variable `var` (nx*ny packed). */
+/* Writes static variable `var` (nx*ny packed: of the block when written in parallel). */
 int fc_ncio_write_static(fc_ncio_file *f, int var, const fc_real *packed, fc_err *err);
-/* Appends a record: packed[var] for every time-dependent variable (NULL for static ones), the
- * diagnostics (a NaN one, undefined at this record, as the _FillValue), then the time; then
- * syncs. */
+/* Appends a record: packed[var] for every time-dependent variable (NULL for static ones; of the
+ * block when written in parallel), the diagnostics (a NaN one, undefined at this record, as the
+ * _FillValue), then the time; then syncs. */
 int fc_ncio_write_record(fc_ncio_file *f, double t, fc_real *const *packed, const double *diags,
                       fc_err *err);
 int fc_ncio_records(const fc_ncio_file *f);

@@ -119,6 +119,19 @@ int fc_ranks_any(int flag)
     return flag != 0;
 }
 
+void fc_ranks_share_text(char *text, size_t len)
+{
+#ifdef FC_HAVE_MPI
+    if (self.size > 1 && len > 0) {
+        MPI_Bcast(text, (int)len, MPI_CHAR, 0, job);
+        text[len - 1] = '\0';
+    }
+#else
+    (void)text;
+    (void)len;
+#endif
+}
+
 double fc_ranks_max(double v)
 {
 #ifdef FC_HAVE_MPI

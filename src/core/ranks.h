@@ -44,6 +44,9 @@ int fc_ranks_agree(int st, fc_err *err);
 /* Whether flag is set on any process of the job (collective); flag itself on one process. */
 int fc_ranks_any(int flag);
 
+/* The first process's text[0..len-1] on every process (collective; len alike on all). */
+void fc_ranks_share_text(char *text, size_t len);
+
 /* The largest v of the job's processes (collective; also a barrier); v on one process. */
 double fc_ranks_max(double v);
 

@@ -40,13 +40,23 @@ static const fc_diag_spec run_diags[] = {
 typedef struct run_ctx {
     const fc_run_opts *o;
     fc_sim sim;
-    fc_real **packed; /* per output variable, nx*ny */
+    /* On a split grid: whether every process writes its block of the output (a NetCDF-4 file
+     * written in parallel), rather than the first process all of it, gathered. */
+    int parallel;
+    double output_wall; /* seconds spent making and writing records (gathers included) */
+    double output_link; /* of which in the block's exchanges and reductions (diagnostics) */
+    fc_real **packed; /* per output variable: nx*ny of the grid, or of the block in parallel */
     double *diags;
     int ndiags;
     fc_ncio_file *out;
     char device[512];
     char path[4096];
 } run_ctx;
+
+/* The grid and the state a record is made from: this process's block where each writes its
+ * own, the whole grid otherwise (gathered onto the first on a split grid). */
+static const fc_grid *record_grid(run_ctx *c) { return c->parallel ? &c->sim.block : &c->sim.grid; }
+static fc_state *record_state(run_ctx *c) { return c->parallel ? &c->sim.part : &c->sim.host; }
 
 /* The output's buffers: each variable packed, and the diagnostics of a record. */
 static int alloc_output(run_ctx *c, fc_err *err)
@@ -59,7 +69,7 @@ static int alloc_output(run_ctx *c, fc_err *err)
         return fc_fail(err, FC_ENOMEM, "out of host memory");
     for (size_t k = 0; k < s->io.nvars; k++) {
         int ex, ey;
-        fc_var_extent(s->io.vars[k].shape, &c->sim.grid, &ex, &ey);
+        fc_var_extent(s->io.vars[k].shape, record_grid(c), &ex, &ey);
         if (!(c->packed[k] = malloc((size_t)ex * (size_t)ey * sizeof(fc_real))))
             return fc_fail(err, FC_ENOMEM, "out of host memory for the output variables");
     }
@@ -80,25 +90,34 @@ static void output_path(run_ctx *c, const fc_config *cfg)
     }
 }
 
-/* Whether this process writes the output: the first of its job (ranks.h), which the blocks of
- * a split grid are gathered on. */
+/* Whether this process checks the output's path and file system, and writes the records when
+ * the blocks of a split grid are gathered: the first of its job (ranks.h). */
 static int writer(void) { return fc_ranks_self()->rank == 0; }
 
-/* Appends the downloaded state as a record at the model time (append_record below). */
+/* Appends the downloaded state as a record at the model time (write_record below). In parallel
+ * every process makes its block's variables and takes part in the diagnostics' reductions,
+ * and all agree before writing together. */
 static int append_downloaded(run_ctx *c, const fc_step_report *rep, fc_err *err)
 {
     fc_sim *sim = &c->sim;
     const fc_solver_desc *s = sim->s;
-    int st;
+    int st = FC_OK;
     fc_real **out = calloc(s->io.nvars, sizeof *out);
     if (!out)
-        return fc_fail(err, FC_ENOMEM, "out of host memory");
+        st = fc_fail(err, FC_ENOMEM, "out of host memory");
+    if (c->parallel && (st = fc_ranks_agree(st, err)))
+        return st; /* out is NULL on every process */
+    if (!out)
+        return st;
     int first = fc_ncio_records(c->out) == 0;
     for (size_t k = 0; k < s->io.nvars; k++)
         if ((first || !fc_var_static(s->io.vars[k].shape)) && fc_var_on(s, sim->params, k))
             out[k] = c->packed[k];
-    if ((st = s->io.derive(sim->params, &sim->grid, &sim->host, out, err)) ||
-        (st = s->io.diagnose(sim->params, &sim->grid, &sim->host, c->diags, err))) {
+    if (!(st = s->io.derive(sim->params, record_grid(c), record_state(c), out, err)))
+        st = s->io.diagnose(sim->params, record_grid(c), record_state(c), c->diags, err);
+    if (c->parallel)
+        st = fc_ranks_agree(st, err);
+    if (st) {
         free(out);
         return st;
     }
@@ -123,9 +142,18 @@ static int append_downloaded(run_ctx *c, const fc_step_report *rep, fc_err *err)
  * a split grid every process sends its block and the first writes. */
 static int write_record(run_ctx *c, const fc_step_report *rep, fc_err *err)
 {
-    int st = fc_sim_download(&c->sim, err);
-    if (!st && writer())
+    const double t0 = fc_now();
+    double link0 = 0, link1 = 0, gathered;
+    fc_split_seconds(c->sim.split, &link0, &gathered);
+    int st;
+    if (c->parallel) {
+        if (!(st = fc_sim_download_block(&c->sim, err)))
+            st = append_downloaded(c, rep, err);
+    } else if (!(st = fc_sim_download(&c->sim, err)) && writer())
         st = append_downloaded(c, rep, err);
+    c->output_wall += fc_now() - t0;
+    fc_split_seconds(c->sim.split, &link1, &gathered);
+    c->output_link += link1 - link0;
     return fc_ranks_agree(st, err);
 }
 
@@ -206,13 +234,36 @@ static int create_output(run_ctx *c, fc_err *err)
                   o->command_line ? o->command_line : "flowcast run (library call)");
     const fc_sim *sim = &c->sim;
     const char *title = fc_cfg_str(&sim->cfg, "case", "title");
+    /* The definitions of a file written in parallel are every process's alike: the first's
+     * history (its clock) and device. */
+    if (c->parallel) {
+        fc_ranks_share_text(hist, sizeof hist);
+        fc_ranks_share_text(c->device, sizeof c->device);
+    }
     fc_ncio_meta meta = {&sim->cfg,  s,      sim->params, &sim->grid,
                          *title ? title : sim->cfg.name, hist, c->device, diags, c->ndiags,
+                         fc_cfg_netcdf4(&sim->cfg),
                          (int)fc_cfg_int(&sim->cfg, "output", "deflate"),
-                         fc_ranks_self()->size};
+                         fc_ranks_self()->size, c->parallel ? &sim->block : NULL};
     int st = fc_ncio_create(c->path, o->overwrite, &meta, &c->out, err);
     free(diags);
     return st;
+}
+
+/* Whether every process of a split grid writes its block of the output, together: a NetCDF-4
+ * file (MPI builds have a parallel netCDF) of a solver split into tiles whose variables are all
+ * of the cells. Otherwise the first process gathers the blocks and writes (CDF-5 has no
+ * parallel writer in Debian's netCDF, which is built without PnetCDF). */
+static int parallel_output(const fc_sim *sim)
+{
+    if (!fc_cfg_netcdf4(&sim->cfg) || sim->ops->blocks != FC_BLOCKS_TILES)
+        return 0;
+    for (size_t k = 0; k < sim->s->io.nvars; k++) {
+        const int shape = sim->s->io.vars[k].shape;
+        if (shape != FC_VAR_TYX && shape != FC_VAR_YX)
+            return 0;
+    }
+    return 1;
 }
 
 /* Everything before the first record: every input is checked before the output file exists. */
@@ -228,10 +279,9 @@ static int setup(run_ctx *c, fc_err *err)
         return st;
     }
     const fc_solver_desc *s = cfg.solver;
-    if (writer())
+    if (writer()) /* every process names the file as the first does (a default folder made) */
         output_path(c, &cfg);
-    else
-        snprintf(c->path, sizeof c->path, "%s", o->output ? o->output : "");
+    fc_ranks_share_text(c->path, sizeof c->path);
     int kind = FC_BACKEND_CPU;
     if (o->threads < 0)
         st = fc_fail(err, FC_EINPUT, "--threads must be positive, not %d", o->threads);
@@ -253,10 +303,15 @@ static int setup(run_ctx *c, fc_err *err)
     if ((st = fc_sim_start(&c->sim, &cfg, kind == FC_BACKEND_GPU ? s->gpu : s->cpu, o->restart,
                            err)))
         return st;
-    /* The checks that read the output's file system, and the file, are the writer's. */
-    if (writer() && !(st = alloc_output(c, err)) &&
-        !(st = fc_describe_device(kind, c->device, sizeof c->device, err)) &&
-        !(st = check_run_size(c, err)))
+    c->parallel = c->sim.split && parallel_output(&c->sim);
+    /* The checks that read the output's file system are the first process's, and so is the
+     * file unless every process writes it. */
+    if ((c->parallel || writer()) && !(st = alloc_output(c, err)) && writer() &&
+        !(st = fc_describe_device(kind, c->device, sizeof c->device, err)))
+        st = check_run_size(c, err);
+    if ((st = fc_ranks_agree(st, err)))
+        return st;
+    if (c->parallel || writer())
         st = create_output(c, err);
     return fc_ranks_agree(st, err);
 }
@@ -301,13 +356,17 @@ static void summary(const run_ctx *c, const fc_run_result *res, const double *st
     if (sim->split) { /* what the split cost the first process */
         double exchange, gather;
         fc_split_seconds(sim->split, &exchange, &gather);
+        exchange -= c->output_link; /* the steps' own */
+        const char *how = c->parallel ? "every process writing its block"
+                                      : "gathered onto the first process, which writes";
         if (exchange > 0)
             snprintf(split, sizeof split,
-                     "; halo exchanges and reductions %.3g s (%.0f %% of the steps), gathering the "
-                     "records %.3g s",
-                     exchange, res->step_wall > 0 ? 100 * exchange / res->step_wall : 0, gather);
+                     "; halo exchanges and reductions %.3g s (%.0f %% of the steps); records %.3g "
+                     "s (%s)",
+                     exchange, res->step_wall > 0 ? 100 * exchange / res->step_wall : 0,
+                     c->output_wall, how);
         else /* a solver whose transforms exchange within (spectral) */
-            snprintf(split, sizeof split, "; gathering the records %.3g s", gather);
+            snprintf(split, sizeof split, "; records %.3g s (%s)", c->output_wall, how);
     }
     if (res->fewer_threads > 0)
         snprintf(threads, sizeof threads,

@@ -297,6 +297,11 @@ int fc_sim_download(fc_sim *s, fc_err *err)
                            err);
 }
 
+int fc_sim_download_block(fc_sim *s, fc_err *err)
+{
+    return fc_ranks_agree(s->ops->download(s->state, &s->part, err), err);
+}
+
 void fc_sim_close(fc_sim *s)
 {
     if (s->state)

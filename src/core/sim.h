@@ -81,6 +81,8 @@ int fc_sim_steps(fc_sim *s, long long n, fc_err *err);
 int fc_sim_run_to(fc_sim *s, double t_end, double steady_tol, fc_err *err);
 /* Copies the state into s->host (on a split grid, the blocks into the first process's). */
 int fc_sim_download(fc_sim *s, fc_err *err);
+/* Copies the state of this process's block into s->part, and no further (collective). */
+int fc_sim_download_block(fc_sim *s, fc_err *err);
 void fc_sim_close(fc_sim *s);
 
 /* Field f of the host state at slot (i, j). */
