@@ -153,10 +153,10 @@ for n in 2 3; do
   same_bits "NetCDF-4 written in parallel by $n processes: the serial file's bits" "$tmp/par.1.nc" "$tmp/par.$n.nc" "$n"
 done
 expect "its format is NetCDF-4" 0 "netCDF-4" "$NCDUMP" -k "$tmp/par.3.nc"
-expect "the summary says every process wrote" 0 "(every process writing its block)" \
+expect "the summary says every process wrote" 0 "s, every process writing its block)" \
   $mpirun 4 "$fc" run $par --decomp 2x2 -o "$tmp/par.4.nc"
 same_bits "NetCDF-4 written by 2 x 2 blocks: the serial file's bits" "$tmp/par.1.nc" "$tmp/par.4.nc" 4
-expect "CDF-5 on several processes is gathered" 0 "(gathered onto the first process, which writes)" \
+expect "CDF-5 on several processes is gathered" 0 "s, gathered onto the first process, which writes)" \
   $mpirun 2 "$fc" run "$inputs/jet.ini" --set time.t_end=3600 -o "$tmp/gathered.nc"
 squeeze="$inputs/thermal_bubble.ini -q --threads 1 --set time.t_end=100 --set output.interval=50 --set output.deflate=4"
 expect "a compressed bubble on one process" 0 "" "$fc" run $squeeze -o "$tmp/squeeze.1.nc"

@@ -133,7 +133,7 @@ static const char *two_records(fc_config *cfg, fc_grid *g)
     const char *path = tl_temp_path("two.nc");
     unlink(path);
     fc_ncio_meta m = {cfg, cfg->solver, NULL, g, "two", "now: test", "cpu", cfg->solver->io.diags,
-                   (int)cfg->solver->io.ndiags, 0, 0, 1, NULL};
+                   (int)cfg->solver->io.ndiags, 0, 0, 1, NULL, {1, 1}};
     fc_ncio_file *f;
     ck_assert_msg(fc_ncio_create(path, 0, &m, &f, &err) == FC_OK, "%s", err.msg);
     size_t n = 120, nv = cfg->solver->io.nvars;
@@ -205,7 +205,7 @@ START_TEST(existing_file_is_never_overwritten)
     const int bc[4] = {1, 1, 1, 1};
     fc_grid_init(&g, 12, 10, 2, 0, 1.2, 0, 1, bc, &err);
     fc_ncio_meta m = {&cfg, cfg.solver, NULL, &g, "t", "h", "cpu", cfg.solver->io.diags, 4, 0, 0, 1,
-                      NULL};
+                      NULL, {1, 1}};
     fc_ncio_file *f;
     ck_assert_int_eq(fc_ncio_create(path, 0, &m, &f, &err), FC_EINPUT);
     ck_assert_ptr_nonnull(strstr(err.msg, "exists; it is left untouched"));

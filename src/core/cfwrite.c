@@ -184,12 +184,22 @@ int fc_cf_att_int(fc_cf_file *f, int varid, const char *name, size_t n, const in
     return FC_OK;
 }
 
+int fc_cf_chunk(fc_cf_file *f, int varid, const size_t *chunk, fc_err *err)
+{
+    if (!f->netcdf4)
+        return fc_fail(err, FC_EINPUT, "%s '%s': chunks need a NetCDF-4 file", f->what, f->path);
+    CF_TRY(nc_def_var_chunking(f->ncid, varid, NC_CHUNKED, chunk), "chunking", NULL);
+    return FC_OK;
+}
+
 int fc_cf_deflate(fc_cf_file *f, int varid, const size_t *chunk, int level, fc_err *err)
 {
     if (!f->netcdf4)
         return fc_fail(err, FC_EINPUT, "%s '%s': compression needs a NetCDF-4 file", f->what,
                        f->path);
-    CF_TRY(nc_def_var_chunking(f->ncid, varid, NC_CHUNKED, chunk), "chunking", NULL);
+    int st = fc_cf_chunk(f, varid, chunk, err);
+    if (st)
+        return st;
     CF_TRY(nc_def_var_deflate(f->ncid, varid, 1, 1, level), "compressing", NULL);
     return FC_OK;
 }

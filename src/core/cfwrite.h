@@ -80,7 +80,8 @@ int fc_cf_att_double(fc_cf_file *f, int varid, const char *name, size_t n, const
                      fc_err *err);
 int fc_cf_att_int(fc_cf_file *f, int varid, const char *name, size_t n, const int *v,
                   fc_err *err);
-/* Chunking and compression (level 1-9) of a NetCDF-4 file's variable; chunk: per dimension. */
+/* Chunking of a NetCDF-4 file's variable, chunk: per dimension; with compression (level 1-9). */
+int fc_cf_chunk(fc_cf_file *f, int varid, const size_t *chunk, fc_err *err);
 int fc_cf_deflate(fc_cf_file *f, int varid, const size_t *chunk, int level, fc_err *err);
 /* Leaves define mode. */
 int fc_cf_enddef(fc_cf_file *f, fc_err *err);

@@ -199,6 +199,17 @@ static int define(fc_ncio_file *f, const fc_ncio_meta *m, int *coords, fc_err *e
         int dims[3] = {dt, v->shape == FC_VAR_TYFACE_X ? dyf : dy,
                        v->shape == FC_VAR_TY_XFACE ? dxf : dx};
         size_t chunk[3] = {1, rows, ex};
+        /* Written in parallel: chunks of about a block (or of equal bands of one, up to the
+         * same size), so that each process's writes land mostly in chunks of its own rather
+         * than in chunks MPI-IO must assemble from several processes. */
+        const int by_block = m->block && f->cells[k];
+        if (by_block) {
+            const size_t bx = (ex + (size_t)m->layout[0] - 1) / (size_t)m->layout[0];
+            const size_t by = (ey + (size_t)m->layout[1] - 1) / (size_t)m->layout[1];
+            const size_t bands = (by * bx * sizeof(fc_real) + NCIO_CHUNK_BYTES - 1) / NCIO_CHUNK_BYTES;
+            chunk[1] = (by + bands - 1) / bands;
+            chunk[2] = bx;
+        }
         if (spectrum) { /* (time, k) */
             dims[1] = dk;
             chunk[1] = ex;
@@ -208,6 +219,8 @@ static int define(fc_ncio_file *f, const fc_ncio_meta *m, int *coords, fc_err *e
                                 v->units, &f->varid[k], err)) ||
             (m->deflate > 0 &&
              (st = fc_cf_deflate(cf, f->varid[k], timed ? chunk : chunk + 1, m->deflate, err))) ||
+            (by_block && m->deflate == 0 &&
+             (st = fc_cf_chunk(cf, f->varid[k], timed ? chunk : chunk + 1, err))) ||
             (v->standard_name &&
              (st = fc_cf_att_text(cf, f->varid[k], "standard_name", v->standard_name, err))))
             return st;

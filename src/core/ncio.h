@@ -54,6 +54,7 @@ typedef struct fc_ncio_meta {
      * grid (grid.h: i0, j0 in the whole grid); NULL: by this process alone. Every call below is
      * then collective, with the same arguments but for the packed values: the block's. */
     const fc_grid *block;
+    int layout[2]; /* with a block: the blocks' layout, px x py (chunks of about a block) */
 } fc_ncio_meta;
 
 /* Creates the file and defines everything. Fails with FC_EINPUT, creating nothing, if the file

@@ -244,7 +244,8 @@ static int create_output(run_ctx *c, fc_err *err)
                          *title ? title : sim->cfg.name, hist, c->device, diags, c->ndiags,
                          fc_cfg_netcdf4(&sim->cfg),
                          (int)fc_cfg_int(&sim->cfg, "output", "deflate"),
-                         fc_ranks_self()->size, c->parallel ? &sim->block : NULL};
+                         fc_ranks_self()->size, c->parallel ? &sim->block : NULL, {1, 1}};
+    fc_split_layout(sim->split, &meta.layout[0], &meta.layout[1]);
     int st = fc_ncio_create(c->path, o->overwrite, &meta, &c->out, err);
     free(diags);
     return st;
@@ -353,20 +354,19 @@ static void summary(const run_ctx *c, const fc_run_result *res, const double *st
              "; %lld steps retried with half the time step to keep depths positive",
              res->halvings);
     char d1[32], d2[32], drift[160] = "", stats[256] = "", threads[160] = "", split[160] = "";
+    char written[160];
+    snprintf(written, sizeof written, "%.3g s", c->output_wall);
     if (sim->split) { /* what the split cost the first process */
         double exchange, gather;
         fc_split_seconds(sim->split, &exchange, &gather);
         exchange -= c->output_link; /* the steps' own */
-        const char *how = c->parallel ? "every process writing its block"
-                                      : "gathered onto the first process, which writes";
-        if (exchange > 0)
+        snprintf(written + strlen(written), sizeof written - strlen(written), ", %s",
+                 c->parallel ? "every process writing its block"
+                             : "gathered onto the first process, which writes");
+        if (exchange > 0) /* not for a solver whose transforms exchange within (spectral) */
             snprintf(split, sizeof split,
-                     "; halo exchanges and reductions %.3g s (%.0f %% of the steps); records %.3g "
-                     "s (%s)",
-                     exchange, res->step_wall > 0 ? 100 * exchange / res->step_wall : 0,
-                     c->output_wall, how);
-        else /* a solver whose transforms exchange within (spectral) */
-            snprintf(split, sizeof split, "; records %.3g s (%s)", c->output_wall, how);
+                     "; halo exchanges and reductions %.3g s (%.0f %% of the steps)", exchange,
+                     res->step_wall > 0 ? 100 * exchange / res->step_wall : 0);
     }
     if (res->fewer_threads > 0)
         snprintf(threads, sizeof threads,
@@ -383,13 +383,13 @@ static void summary(const run_ctx *c, const fc_run_result *res, const double *st
     }
     fc_info("done: %lld steps to t = %.9g s in %s (steps %s); %.2f Mcell-updates/s, %.2f GB/s "
             "effective (%.0f B per cell-step, the least a step must move); %s%d records in "
-            "%s%s%s%s%s",
+            "%s (%s)%s%s%s%s",
             steps, res->t, fc_format_duration(res->wall, d1, sizeof d1),
             fc_format_duration(res->step_wall, d2, sizeof d2),
             res->step_wall > 0 ? cells * steps / res->step_wall / 1e6 : 0,
             res->step_wall > 0 ? bpc * cells * steps / res->step_wall / 1e9 : 0, bpc, drift,
-            fc_ncio_records(c->out), c->path, res->halvings ? halving_note : "", stats, threads,
-            split);
+            fc_ncio_records(c->out), c->path, written, res->halvings ? halving_note : "", stats,
+            threads, split);
 }
 
 static int run_case(const fc_run_opts *o, fc_run_result *res, fc_err *err)
