@@ -18,7 +18,8 @@
 #   --decomp, a bad case, a solver that runs on one process only (ns2d), a command other than
 #   run and info;
 # - a process killed mid-run takes the job down (no hang), leaving a readable file;
-# - bench --ranks: its strong and weak rows on 1 and 2 processes, and its errors;
+# - bench --ranks: its strong and weak rows on 1 and 2 processes, a record timed each way,
+#   and its errors;
 # - info, --version and usage errors print once.
 # Skipped (77) in a build without MPI.
 . "${top_srcdir:-.}/tests/lib.sh"
@@ -264,6 +265,12 @@ if [ "$n" -eq 2 ]; then ok "bench --ranks: the table is printed once"; else bad 
 n=$(wc -l <"$tmp/scal_ranks.csv")
 if [ "$n" -eq 13 ]; then ok "bench --ranks: 12 rows in the CSV (swe, spectral, euler)"; else bad "bench --ranks: $n lines in the CSV"; fi
 grep -q "| spectral | weak | 64 x 128 | 2 | 1x2 | 1 |" "$tmp/err" && ok "bench --ranks: spectral's weak row, stacked slabs" || bad "bench --ranks: spectral's weak row"
+awk -F, 'NR > 1 && !($17 > 0 && $18 > 0) { missing = 1 } END { exit missing }' "$tmp/scal_ranks.csv" &&
+  ok "bench --ranks: a record timed each way on every row" || bad "bench --ranks: a row without its records' times"
+absent "bench --ranks: the scratch record is removed" "$tmp/scal_record.nc"
+touch "$tmp/scal2_record.nc"
+expect "bench --ranks keeps a file where its scratch record would go" 2 "scal2_record.nc' exists" \
+  $mpirun 2 "$fc" bench --ranks 1,2 --quick -o "$tmp/scal2"
 [ -s "$tmp/scal_ranks.png" ] && ok "bench --ranks: its plot" || bad "bench --ranks: no plot"
 expect "bench --ranks beyond the job" 2 "--ranks up to 4 needs a job of 4 processes" \
   $mpirun 2 "$fc" bench --ranks 1,4 --quick -o "$tmp/scal2"

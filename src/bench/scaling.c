@@ -16,6 +16,7 @@
 #include "src/core/decomp.h"
 #include "src/core/log.h"
 #include "src/core/ranks.h"
+#include "src/core/run.h"
 #include "src/core/sim.h"
 #include "src/core/split.h"
 #include "src/core/timer.h"
@@ -69,6 +70,16 @@ static int measure(const fc_scaling_opts *o, const fc_solver_desc *sd, fc_scalin
         st = fc_sim_download(&s, err);
         r->gather = fc_ranks_max(fc_now() - w);
     }
+    /* Records: the median of three of each kind, interleaved (a file system is noisier than
+     * the steps). */
+    double rec[2][3], lo, hi;
+    for (int q = 0; q < 3 && !st; q++)
+        for (int netcdf4 = 0; netcdf4 < 2 && !st; netcdf4++)
+            st = fc_run_time_record(&s, o->scratch, netcdf4, &rec[netcdf4][q], err);
+    if (!st) {
+        fc_spread(rec[0], 3, &r->record_cdf5, &lo, &hi);
+        fc_spread(rec[1], 3, &r->record_netcdf4, &lo, &hi);
+    }
     if (!st) {
         fc_spread(t, o->repeats, &r->t_median, &r->t_min, &r->t_max);
         r->steps = k * o->repeats;
@@ -93,6 +104,7 @@ static int plan_row(const fc_solver_desc *sd, int n, int weak, int ranks, fc_sca
     r->px = r->py = 1;
     r->nx = r->ny = n;
     r->t_median = r->t_min = r->t_max = r->efficiency = r->exchange_share = r->gather = NAN;
+    r->record_cdf5 = r->record_netcdf4 = NAN;
     if (!weak)
         return FC_OK;
     if (sd->cpu->blocks == FC_BLOCKS_ROWS) { /* slabs: the rows of N blocks stacked */

@@ -9,8 +9,11 @@
  * min_seconds together; a run's time is the slowest process's, from a common start (a
  * reduction doubles as the barrier). The first process's time in halo exchanges and the
  * reductions of the step reports gives the exchange share; one gather of the whole state onto
- * it (what each output record costs beyond the writing) is timed on its own. No I/O in any
- * timed region.
+ * it is timed on its own, and then one output record written each way a run writes it (the
+ * median of three of each, interleaved)
+ * (fc_run_time_record: CDF-5 gathered onto the first process, NetCDF-4 written by every
+ * process in parallel) into a scratch file that is removed again. No I/O in the steps' timed
+ * region.
  */
 #ifndef FC_SCALING_H
 #define FC_SCALING_H
@@ -38,6 +41,8 @@ typedef struct fc_scaling_row {
     double efficiency;      /* strong: t(1) / (N t(N)); weak: t(1) / t(N); NAN without t(1) */
     double exchange_share;  /* of the first process's step time: halo exchanges, reductions */
     double gather;          /* seconds to gather the whole state onto the first process */
+    double record_cdf5;     /* seconds to write one record (median of 3): CDF-5, gathered */
+    double record_netcdf4;  /* NetCDF-4, every process its block (one process: alone) */
 } fc_scaling_row;
 
 typedef struct fc_scaling_opts {
@@ -49,6 +54,7 @@ typedef struct fc_scaling_opts {
     int ncounts;
     int threads;       /* per process */
     int warmup, repeats;
+    const char *scratch; /* the file the records are timed in (replaced, then removed) */
     double min_seconds;
     volatile sig_atomic_t *stop;
     /* Called on the first process with each row as soon as it is measured (or skipped). */

@@ -62,7 +62,9 @@ static void usage(FILE *f)
           "                   euler) strong (the same n x n grid on 1, 2, ... processes) and\n"
           "                   weak (an n x n block per process), --threads T each (default 1);\n"
           "                   time per step, efficiency, the share of halo exchanges and\n"
-          "                   reductions, the gather of one record; PREFIX_ranks.csv and\n"
+          "                   reductions, the gather of one record, one record written\n"
+          "                   each way (CDF-5 gathered, NetCDF-4 in parallel; in a scratch\n"
+          "                   file PREFIX_record.nc, removed again); PREFIX_ranks.csv and\n"
           "                   PREFIX_ranks.png (the efficiencies against the processes)\n"
           "                   (default sizes 256 and 1024; --quick 64)\n\n"
           "Thread placement: unless OMP_PROC_BIND is set, bench runs itself again with\n"
@@ -182,6 +184,7 @@ static int scaling_row(const fc_scaling_row *r, void *ctx, fc_err *err)
     if (table->n < SCALING_MAX_ROWS)
         table->rows[table->n++] = *r;
     char layout[32], t[320], eff[16] = "-", share[16] = "-", gather[16] = "-", note[96] = "";
+    char cdf5[16] = "-", netcdf4[16] = "-";
     snprintf(layout, sizeof layout, "%dx%d", r->px, r->py);
     if (r->measured) {
         snprintf(t, sizeof t, "%.4g (%.4g-%.4g)", r->t_median * 1e3, r->t_min * 1e3,
@@ -193,19 +196,23 @@ static int scaling_row(const fc_scaling_row *r, void *ctx, fc_err *err)
         else if (r->ranks > 1) /* spectral: the transposes are inside FFTW's transforms */
             snprintf(share, sizeof share, "in FFTs");
         snprintf(gather, sizeof gather, "%.3g", r->gather * 1e3);
+        snprintf(cdf5, sizeof cdf5, "%.3g", r->record_cdf5 * 1e3);
+        snprintf(netcdf4, sizeof netcdf4, "%.3g", r->record_netcdf4 * 1e3);
     } else
         snprintf(t, sizeof t, "%s", r->note);
     if (r->oversubscribed)
         snprintf(note, sizeof note, "oversubscribed: %d threads on %d cores",
                  r->ranks * r->threads, r->cores);
-    printf("| %s | %s | %d x %d | %d | %s | %d | %s | %s | %s | %s | %s |\n", r->solver,
-           r->weak ? "weak" : "strong", r->nx, r->ny, r->ranks, layout, r->threads, t, eff, share,
-           gather, note);
+    printf("| %s | %s | %d x %d | %d | %s | %d | %s | %s | %s | %s | %s | %s | %s |\n",
+           r->solver, r->weak ? "weak" : "strong", r->nx, r->ny, r->ranks, layout, r->threads, t,
+           eff, share, gather, cdf5, netcdf4, note);
     fflush(stdout);
-    fprintf(csv, "%s,%s,%d,%d,%d,%d,%d,%d,%d,%lld,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%d,\"%s\"\n",
+    fprintf(csv,
+            "%s,%s,%d,%d,%d,%d,%d,%d,%d,%lld,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%d,\"%s\"\n",
             r->solver, r->weak ? "weak" : "strong", r->n, r->nx, r->ny, r->ranks, r->px, r->py,
             r->threads, r->steps, r->t_median, r->t_min, r->t_max, r->efficiency,
-            r->exchange_share, r->gather, r->oversubscribed, r->note);
+            r->exchange_share, r->gather, r->record_cdf5, r->record_netcdf4, r->oversubscribed,
+            r->note);
     if (fflush(csv))
         return fc_fail(err, FC_EIO, "cannot write the scaling table");
     return FC_OK;
@@ -297,10 +304,15 @@ static int bench_ranks(fc_scaling_opts *o, int quick, const char *prefix, int ov
     }
     snprintf(path, sizeof path, "%s_ranks.csv", prefix);
     snprintf(png, sizeof png, "%s_ranks.png", prefix);
+    char scratch[4096];
+    snprintf(scratch, sizeof scratch, "%s_record.nc", prefix);
+    o->scratch = scratch;
     FILE *csv = NULL;
     if (!st && first) {
-        const char *exists = access(path, F_OK) == 0 ? path
-                             : plots && access(png, F_OK) == 0 ? png : NULL;
+        const char *exists = access(path, F_OK) == 0             ? path
+                             : plots && access(png, F_OK) == 0   ? png
+                             : access(scratch, F_OK) == 0        ? scratch
+                                                                 : NULL;
         if (!overwrite && exists)
             st = fc_fail(&err, FC_EINPUT, "'%s' exists; it is left untouched (use "
                          "-O/--overwrite to replace it)", exists);
@@ -320,20 +332,25 @@ static int bench_ranks(fc_scaling_opts *o, int quick, const char *prefix, int ov
     fc_cpu_model(cpu, sizeof cpu);
     if (first) {
         fprintf(csv, "solver,scaling,n,nx,ny,ranks,px,py,threads,steps,t_median,t_min,t_max,"
-                     "efficiency,exchange_share,gather_s,oversubscribed,note\n");
+                     "efficiency,exchange_share,gather_s,record_cdf5_s,record_netcdf4_s,"
+                     "oversubscribed,note\n");
         printf("# flowcast bench --ranks\n\nEach solver's benchmark case split over the "
                "processes of this job (%d; %s, %ld cores), %d OpenMP thread%s each. Strong: the "
                "same grid on every count, efficiency t(1) / (N t(N)); weak: an n x n block per "
                "process, efficiency t(1) / t(N). Time per step: the slowest process's, median "
                "(min-max) of %d runs lasting %g s together. Exchange: the first process's share "
                "of it in halo exchanges and the reductions of the step reports (waiting for "
-               "the others included). Gather: the whole state onto the first process, as each "
-               "output record needs.\n\n"
+               "the others included). Gather: the whole state onto the first process, as a "
+               "gathered record needs. Record: one output record (download, variables, "
+               "diagnostics, write, sync) as a run writes it, CDF-5 gathered onto the first "
+               "process, and NetCDF-4 with every process writing its block (solvers split "
+               "into tiles; spectral's is gathered too), into %s.\n\n"
                "| solver | scaling | grid | processes | layout | threads | ms per step | "
-               "efficiency | exchange | gather (ms) | note |\n"
-               "|---|---|---|---|---|---|---|---|---|---|---|\n",
+               "efficiency | exchange | gather (ms) | record CDF-5 (ms) | record NetCDF-4 (ms) "
+               "| note |\n"
+               "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
                job->size, cpu, sysconf(_SC_NPROCESSORS_ONLN), o->threads,
-               o->threads == 1 ? "" : "s", o->repeats, o->min_seconds);
+               o->threads == 1 ? "" : "s", o->repeats, o->min_seconds, scratch);
     }
     if (table)
         table->csv = csv;
@@ -467,7 +484,8 @@ int cmd_bench(int argc, char **argv)
         fc_scaling_opts so = {(const char *const *)argv + optind, argc - optind, sizes, nsizes,
                               counts, ncounts, nthreads ? threads[0] : 1,
                               warmup >= 0 ? warmup : quick ? 1 : 3, repeats > 0 ? repeats : quick ? 3 : 5,
-                              min_seconds > 0 ? min_seconds : quick ? 0.05 : 1, NULL, NULL, NULL};
+                              NULL, min_seconds > 0 ? min_seconds : quick ? 0.05 : 1, NULL, NULL,
+                              NULL};
         if (!ncounts) {
             fc_error("bench on %d processes: only with --ranks (scaling over processes); run "
                      "the other benchmarks without mpirun",

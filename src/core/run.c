@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
+#include <unistd.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -40,6 +41,7 @@ static const fc_diag_spec run_diags[] = {
 typedef struct run_ctx {
     const fc_run_opts *o;
     fc_sim sim;
+    int netcdf4; /* the output's format: NetCDF-4, or CDF-5 */
     /* On a split grid: whether every process writes its block of the output (a NetCDF-4 file
      * written in parallel), rather than the first process all of it, gathered. */
     int parallel;
@@ -242,8 +244,7 @@ static int create_output(run_ctx *c, fc_err *err)
     }
     fc_ncio_meta meta = {&sim->cfg,  s,      sim->params, &sim->grid,
                          *title ? title : sim->cfg.name, hist, c->device, diags, c->ndiags,
-                         fc_cfg_netcdf4(&sim->cfg),
-                         (int)fc_cfg_int(&sim->cfg, "output", "deflate"),
+                         c->netcdf4, (int)fc_cfg_int(&sim->cfg, "output", "deflate"),
                          fc_ranks_self()->size, c->parallel ? &sim->block : NULL, {1, 1}};
     fc_split_layout(sim->split, &meta.layout[0], &meta.layout[1]);
     int st = fc_ncio_create(c->path, o->overwrite, &meta, &c->out, err);
@@ -255,9 +256,9 @@ static int create_output(run_ctx *c, fc_err *err)
  * file (MPI builds have a parallel netCDF) of a solver split into tiles whose variables are all
  * of the cells. Otherwise the first process gathers the blocks and writes (CDF-5 has no
  * parallel writer in Debian's netCDF, which is built without PnetCDF). */
-static int parallel_output(const fc_sim *sim)
+static int parallel_output(const fc_sim *sim, int netcdf4)
 {
-    if (!fc_cfg_netcdf4(&sim->cfg) || sim->ops->blocks != FC_BLOCKS_TILES)
+    if (!netcdf4 || sim->ops->blocks != FC_BLOCKS_TILES)
         return 0;
     for (size_t k = 0; k < sim->s->io.nvars; k++) {
         const int shape = sim->s->io.vars[k].shape;
@@ -304,7 +305,8 @@ static int setup(run_ctx *c, fc_err *err)
     if ((st = fc_sim_start(&c->sim, &cfg, kind == FC_BACKEND_GPU ? s->gpu : s->cpu, o->restart,
                            err)))
         return st;
-    c->parallel = c->sim.split && parallel_output(&c->sim);
+    c->netcdf4 = fc_cfg_netcdf4(&c->sim.cfg);
+    c->parallel = c->sim.split && parallel_output(&c->sim, c->netcdf4);
     /* The checks that read the output's file system are the first process's, and so is the
      * file unless every process writes it. */
     if ((c->parallel || writer()) && !(st = alloc_output(c, err)) && writer() &&
@@ -317,12 +319,17 @@ static int setup(run_ctx *c, fc_err *err)
     return fc_ranks_agree(st, err);
 }
 
-static void teardown(run_ctx *c)
+static void free_output(run_ctx *c)
 {
     for (size_t k = 0; c->packed && k < c->sim.s->io.nvars; k++)
         free(c->packed[k]);
     free(c->packed);
     free(c->diags);
+}
+
+static void teardown(run_ctx *c)
+{
+    free_output(c);
     fc_sim_close(&c->sim);
 }
 
@@ -537,4 +544,40 @@ int fc_run(const fc_run_opts *o, fc_run_result *res, fc_err *err)
     const int st = run_case(o, res, err);
     fc_log_set_quiet(was_quiet);
     return st;
+}
+
+int fc_run_time_record(fc_sim *sim, const char *path, int netcdf4, double *seconds,
+                       fc_err *err)
+{
+    const fc_run_opts o = {.overwrite = 1, .command_line = "flowcast bench (a record, timed)"};
+    run_ctx c;
+    memset(&c, 0, sizeof c);
+    c.o = &o;
+    c.sim = *sim; /* borrowed: downloaded into, not closed */
+    c.netcdf4 = netcdf4;
+    c.parallel = sim->split && parallel_output(sim, netcdf4);
+    snprintf(c.path, sizeof c.path, "%s", path);
+    *seconds = NAN;
+    const int kind = strcmp(sim->ops->backend, "gpu") ? FC_BACKEND_CPU : FC_BACKEND_GPU;
+    int st = FC_OK;
+    if ((c.parallel || writer()) && !(st = alloc_output(&c, err)) && writer())
+        st = fc_describe_device(kind, c.device, sizeof c.device, err);
+    if (!(st = fc_ranks_agree(st, err)) && (c.parallel || writer()))
+        st = create_output(&c, err);
+    if (!(st = fc_ranks_agree(st, err))) {
+        fc_ranks_max(0); /* a common start */
+        const double w = fc_now();
+        st = write_record(&c, NULL, err);
+        *seconds = fc_ranks_max(fc_now() - w);
+    }
+    fc_err cerr = {{0}};
+    const int created = c.out != NULL;
+    if (fc_ncio_close(c.out, &cerr) && !st) {
+        st = FC_EIO;
+        *err = cerr;
+    }
+    if (writer() && created)
+        unlink(c.path);
+    free_output(&c);
+    return fc_ranks_agree(st, err);
 }

@@ -50,6 +50,18 @@ typedef struct fc_run_result {
 
 int fc_run(const fc_run_opts *o, fc_run_result *res, fc_err *err);
 
+struct fc_sim;
+/*
+ * For the benchmarks: writes sim's current state as the one record of a new output file at path
+ * (replaced if it exists), NetCDF-4 when netcdf4 and CDF-5 otherwise, as a run writes its
+ * records (on a split grid gathered onto the first process, or, NetCDF-4, every process its
+ * block), then removes the file. *seconds: the slowest process's time for the record (download,
+ * variables, diagnostics, write and sync), without creating and closing the file. The sim is
+ * only downloaded into. Collective.
+ */
+int fc_run_time_record(struct fc_sim *sim, const char *path, int netcdf4, double *seconds,
+                       fc_err *err);
+
 #ifdef __cplusplus
 }
 #endif
