@@ -11,6 +11,7 @@
 # - a NetCDF-4 output ([output] format = netcdf4) written in parallel, every process its
 #   block, is the one process's file bit for bit, compressed too; its summary says how; a
 #   restart from it on another process count; killed mid-run it keeps whole records;
+# - the memory check counts the processes that share a machine together;
 # - a restart written by 2 processes continued on 3 gives the serial continuation's bits;
 # - a bad state is reported as on one process (the same cell), and the last good record kept;
 # - errors are said once, by the first process, every process exits 2 and nothing is written: a
@@ -172,6 +173,16 @@ same_bits "restart of a parallel file on 3 processes: the serial continuation's 
 expect "an existing NetCDF-4 output on 2 processes" 2 "exists" \
   $mpirun 2 "$fc" run $par -o "$tmp/par.2.nc"
 once "an existing NetCDF-4 output" "exists"
+
+# The memory check counts what the processes on this machine hold together: here each holds
+# the whole initial state while setting up, so 4 processes need about twice one's memory.
+mem="$inputs/jet.ini --set grid.nx=1024 --set grid.ny=1024 --set time.t_end=60 -q --threads 1"
+expect "a 1024 x 1024 jet within 300 MB on one process" 0 "" env FLOWCAST_MEMORY_LIMIT=300M \
+  "$fc" run $mem -o "$tmp/mem.1.nc"
+expect "the same on 4 processes of one machine is refused" 2 "of host memory for the 4 processes of this job on this machine" \
+  env FLOWCAST_MEMORY_LIMIT=300M $mpirun 4 "$fc" run $mem -o "$tmp/mem.4.nc"
+once "the memory check" "of host memory for the 4"
+absent "a refused memory check writes nothing" "$tmp/mem.4.nc"
 
 # Restart: 2 processes write, 3 continue; the same bits as one process doing both.
 half="$inputs/jet.ini -q --threads 1 --set output.interval=10800"

@@ -132,6 +132,21 @@ void fc_ranks_share_text(char *text, size_t len)
 #endif
 }
 
+double fc_ranks_node_sum(double v, int *here)
+{
+    *here = 1;
+#ifdef FC_HAVE_MPI
+    if (self.size > 1) {
+        MPI_Comm node;
+        MPI_Comm_split_type(job, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
+        MPI_Comm_size(node, here);
+        MPI_Allreduce(MPI_IN_PLACE, &v, 1, MPI_DOUBLE, MPI_SUM, node);
+        MPI_Comm_free(&node);
+    }
+#endif
+    return v;
+}
+
 double fc_ranks_max(double v)
 {
 #ifdef FC_HAVE_MPI

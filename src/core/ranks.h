@@ -47,6 +47,10 @@ int fc_ranks_any(int flag);
 /* The first process's text[0..len-1] on every process (collective; len alike on all). */
 void fc_ranks_share_text(char *text, size_t len);
 
+/* The sum of v over the job's processes on this machine (those sharing its memory), and
+ * their number in *here (collective); v and 1 on one process. */
+double fc_ranks_node_sum(double v, int *here);
+
 /* The largest v of the job's processes (collective; also a barrier); v on one process. */
 double fc_ranks_max(double v);
 

@@ -16,13 +16,19 @@
 #include "src/core/split.h"
 
 /* Refuses a grid that does not fit: the solver's state, and the host copies of the fields and
- * of the output variables. */
+ * of the output variables. On a split grid each process holds the whole initial state while
+ * setting up, its block's state and part, and output buffers of its block (the first process:
+ * of the whole grid, which it may gather); the processes that share this machine's memory are
+ * counted together. Collective. */
 static int check_memory(const fc_sim *s, fc_err *err)
 {
     const fc_grid *g = &s->grid;
-    double cells = (double)g->nalloc, real = sizeof(fc_real);
-    double solver_bytes = s->s->cost.mem_per_cell(s->params) * cells * real;
-    double host_bytes = (s->s->io.nfields + s->s->io.nvars) * cells * real;
+    const double whole = (double)g->nalloc, block = (double)s->block.nalloc;
+    const double real = sizeof(fc_real), nfields = s->s->io.nfields, nvars = s->s->io.nvars;
+    const int first = fc_ranks_self()->rank == 0;
+    double solver_bytes = s->s->cost.mem_per_cell(s->params) * block * real;
+    double host_bytes = (nfields * whole + (s->split ? nfields * block : 0) +
+                         nvars * (first ? whole : block)) * real;
     if (strcmp(s->ops->backend, "gpu"))
         host_bytes += solver_bytes;
     else {
@@ -37,12 +43,22 @@ static int check_memory(const fc_sim *s, fc_err *err)
                            s->cfg.path, g->nx, g->ny, solver_bytes / 1e9, info.name,
                            info.mem_free / 1e9);
     }
+    int here = 1;
+    host_bytes = fc_ranks_node_sum(host_bytes, &here);
     double avail = (double)fc_host_available_memory();
-    if (avail > 0 && host_bytes > 0.9 * avail)
+    if (avail > 0 && host_bytes > 0.9 * avail) {
+        if (here > 1)
+            return fc_fail(err, FC_EINPUT,
+                           "%s: [grid] nx = %d, ny = %d needs %.3g GB of host memory for the %d "
+                           "processes of this job on this machine (each holds the whole initial "
+                           "state while setting up); %.3g GB is available: run fewer processes "
+                           "on each machine",
+                           s->cfg.path, g->nx, g->ny, host_bytes / 1e9, here, avail / 1e9);
         return fc_fail(err, FC_EINPUT,
                        "%s: [grid] nx = %d, ny = %d needs %.3g GB of host memory; %.3g GB is "
                        "available",
                        s->cfg.path, g->nx, g->ny, host_bytes / 1e9, avail / 1e9);
+    }
     return FC_OK;
 }
 
@@ -92,19 +108,13 @@ static int initial_state(fc_sim *s, const char *restart, fc_err *err)
     return FC_OK;
 }
 
-/* This process's block of the grid and its part of the whole initial state (split.h); on one
- * process the block is the grid and the part the state itself. The whole state is kept where
- * the output is written, on the first process. */
+/* This process's part of the whole initial state, in its block (split.h); on one process the
+ * part is the state itself. The whole state is kept where the output may be gathered, on the
+ * first process. */
 static int split_state(fc_sim *s, fc_err *err)
 {
     const fc_ranks *job = fc_ranks_self();
-    if (job->size > 1 && !s->ops->blocks)
-        return fc_fail(err, FC_EINPUT,
-                       "solver %s runs on one process only on the %s (this job has %d): run it "
-                       "without mpirun, or with -np 1",
-                       s->s->name, strcmp(s->ops->backend, "gpu") ? "CPU" : "GPU", job->size);
-    int st = fc_split_start(&s->grid, s->s->io.nfields, s->ops->blocks, &s->block, &s->split,
-                            err);
+    int st = FC_OK;
     s->part = s->host;
     for (int k = 0; !st && s->split && k < s->part.nfields; k++)
         if (!(s->part.f[k] = fc_grid_alloc(&s->block)))
@@ -120,6 +130,22 @@ static int split_state(fc_sim *s, fc_err *err)
     return FC_OK;
 }
 
+/* This process's block of the grid (split.h): the layout is planned before anything is
+ * allocated, so that the memory check counts blocks. On one process the block is the grid.
+ * Collective. */
+static int plan_split(fc_sim *s, fc_err *err)
+{
+    const fc_ranks *job = fc_ranks_self();
+    if (job->size > 1 && !s->ops->blocks)
+        return fc_fail(err, FC_EINPUT,
+                       "solver %s runs on one process only on the %s (this job has %d): run it "
+                       "without mpirun, or with -np 1",
+                       s->s->name, strcmp(s->ops->backend, "gpu") ? "CPU" : "GPU", job->size);
+    return fc_ranks_agree(fc_split_start(&s->grid, s->s->io.nfields, s->ops->blocks, &s->block,
+                                         &s->split, err),
+                          err);
+}
+
 int fc_sim_start(fc_sim *s, fc_config *cfg, const fc_solver_ops *ops, const char *restart,
                  fc_err *err)
 {
@@ -129,18 +155,18 @@ int fc_sim_start(fc_sim *s, fc_config *cfg, const fc_solver_ops *ops, const char
     s->s = s->cfg.solver;
     s->ops = ops ? ops : s->s->cpu;
     int st;
+    /* The grid and parameters are every process's alike (the same case): their errors too. */
     if ((st = fc_config_grid(&s->cfg, s->s->io.halo, &s->grid, err)) ||
         (st = s->s->schema.make_params(&s->cfg, &s->grid, &s->params, err)) ||
-        (st = check_memory(s, err)))
+        (st = plan_split(s, err)) || (st = fc_ranks_agree(check_memory(s, err), err)))
         goto fail;
     s->host.nfields = s->s->io.nfields;
-    for (int k = 0; k < s->s->io.nfields; k++)
-        if (!(s->host.f[k] = fc_grid_alloc(&s->grid))) {
+    for (int k = 0; k < s->s->io.nfields && !st; k++)
+        if (!(s->host.f[k] = fc_grid_alloc(&s->grid)))
             st = fc_fail(err, FC_ENOMEM, "out of host memory for the %d x %d grid", s->grid.nx,
                          s->grid.ny);
-            goto fail;
-        }
-    st = initial_state(s, restart, err);
+    if (!(st = fc_ranks_agree(st, err)))
+        st = initial_state(s, restart, err);
     if ((st = fc_ranks_agree(st, err)) || (st = split_state(s, err)) ||
         (st = fc_ranks_agree(s->ops->create(&s->block, s->params, &s->state, err), err)) ||
         (st = s->ops->upload(s->state, &s->part, err)) ||
