@@ -9,7 +9,8 @@
  * the serial fc_grid_fill_halo of the whole grid bit for bit, for walls, inflows, open and
  * periodic sides and vector components. Then what a split grid gives the solvers and the
  * output (split.h, link.h): reports agreed over the ranks, the blocks gathered into the whole
- * state, and sums of the blocks' terms (repro_sum.h) equal to the whole grid's bit for bit.
+ * state and scattered from it, and sums of the blocks' terms (repro_sum.h) equal to the whole
+ * grid's bit for bit.
  * Unforked (CK_NOFORK): MPI does not survive fork.
  */
 #include <fc_build.h>
@@ -273,6 +274,42 @@ START_TEST(gathered_blocks_are_the_whole_state)
 }
 END_TEST
 
+/* The whole fields, held by the first process only, scattered: every rank's part holds its
+ * block's cells, halos included, as they are in the whole grid. */
+START_TEST(scattered_blocks_are_the_whole_states)
+{
+    const int nx = 11, ny = 10, ng = 2, nf = 2;
+    const int bc[4] = {FC_BC_PERIODIC, FC_BC_PERIODIC, FC_BC_WALL, FC_BC_OPEN};
+    fc_grid whole, block;
+    fc_split *sp = split_tiles(nx, ny, ng, bc, nf, &whole, &block);
+    fc_err err;
+    fc_real *part[2], *w[2] = {NULL, NULL};
+    for (int q = 0; q < nf; q++) {
+        ck_assert_ptr_nonnull(part[q] = fc_grid_alloc(&block));
+        if (me != 0)
+            continue;
+        ck_assert_ptr_nonnull(w[q] = fc_grid_alloc(&whole));
+        for (int j = -ng; j < ny + ng; j++)
+            for (int i = -ng; i < nx + ng; i++)
+                w[q][fc_idx(whole.pitch, ng, i, j)] = value(q, i, j);
+    }
+    ck_assert_msg(fc_split_scatter(sp, &whole, w, &block, part, nf, &err) == FC_OK, "%s",
+                  err.msg);
+    int wrong = 0;
+    for (int q = 0; q < nf; q++)
+        for (int j = -ng; j < block.ny + ng; j++)
+            for (int i = -ng; i < block.nx + ng; i++)
+                if (part[q][fc_idx(block.pitch, ng, i, j)] != value(q, block.i0 + i, block.j0 + j) &&
+                    wrong++ < 3)
+                    fprintf(stderr, "rank %d field %d cell (%d, %d) scattered as %g\n", me, q, i,
+                            j, (double)part[q][fc_idx(block.pitch, ng, i, j)]);
+    for (int q = 0; q < nf; q++)
+        free(part[q]), free(w[q]);
+    fc_split_free(sp);
+    ck_assert_int_eq(wrong, 0);
+}
+END_TEST
+
 /* A term of cell (i, j) of the whole grid whose plain sums depend on their order: values from
  * 1e-8 to 1e8 of both signs. */
 static double term(int i, int j)
@@ -338,6 +375,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, filled_blocks_match_the_serial_fill);
     tcase_add_test(tc, reports_agree_on_the_first_bad_cell);
     tcase_add_test(tc, gathered_blocks_are_the_whole_state);
+    tcase_add_test(tc, scattered_blocks_are_the_whole_states);
     tcase_add_test(tc, sums_over_blocks_are_the_whole_grids);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

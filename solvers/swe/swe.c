@@ -5,6 +5,7 @@
 #include <fc_build.h>
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -342,6 +343,8 @@ const fc_solver_desc swe_solver = {
         .conserved_diag = D_MASS,
         .diagnose = swe_diagnose,
         .reference = swe_reference,
+        .reference_at = offsetof(swe_params, open_level),
+        .reference_size = sizeof ((swe_params *)0)->open_level,
     },
     .cost = {
         .mem_per_cell = swe_mem_per_cell,

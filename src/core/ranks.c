@@ -119,15 +119,13 @@ int fc_ranks_any(int flag)
     return flag != 0;
 }
 
-void fc_ranks_share_text(char *text, size_t len)
+void fc_ranks_share(void *data, size_t len)
 {
 #ifdef FC_HAVE_MPI
-    if (self.size > 1 && len > 0) {
-        MPI_Bcast(text, (int)len, MPI_CHAR, 0, job);
-        text[len - 1] = '\0';
-    }
+    if (self.size > 1 && len > 0)
+        MPI_Bcast(data, (int)len, MPI_BYTE, 0, job);
 #else
-    (void)text;
+    (void)data;
     (void)len;
 #endif
 }

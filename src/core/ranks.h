@@ -44,8 +44,9 @@ int fc_ranks_agree(int st, fc_err *err);
 /* Whether flag is set on any process of the job (collective); flag itself on one process. */
 int fc_ranks_any(int flag);
 
-/* The first process's text[0..len-1] on every process (collective; len alike on all). */
-void fc_ranks_share_text(char *text, size_t len);
+/* The first process's bytes data[0..len-1] on every process (collective; len alike on all,
+ * below 2 GB). */
+void fc_ranks_share(void *data, size_t len);
 
 /* The sum of v over the job's processes on this machine (those sharing its memory), and
  * their number in *here (collective); v and 1 on one process. */

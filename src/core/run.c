@@ -239,8 +239,8 @@ static int create_output(run_ctx *c, fc_err *err)
     /* The definitions of a file written in parallel are every process's alike: the first's
      * history (its clock) and device. */
     if (c->parallel) {
-        fc_ranks_share_text(hist, sizeof hist);
-        fc_ranks_share_text(c->device, sizeof c->device);
+        fc_ranks_share(hist, sizeof hist);
+        fc_ranks_share(c->device, sizeof c->device);
     }
     fc_ncio_meta meta = {&sim->cfg,  s,      sim->params, &sim->grid,
                          *title ? title : sim->cfg.name, hist, c->device, diags, c->ndiags,
@@ -283,7 +283,7 @@ static int setup(run_ctx *c, fc_err *err)
     const fc_solver_desc *s = cfg.solver;
     if (writer()) /* every process names the file as the first does (a default folder made) */
         output_path(c, &cfg);
-    fc_ranks_share_text(c->path, sizeof c->path);
+    fc_ranks_share(c->path, sizeof c->path);
     int kind = FC_BACKEND_CPU;
     if (o->threads < 0)
         st = fc_fail(err, FC_EINPUT, "--threads must be positive, not %d", o->threads);

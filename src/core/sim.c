@@ -16,10 +16,10 @@
 #include "src/core/split.h"
 
 /* Refuses a grid that does not fit: the solver's state, and the host copies of the fields and
- * of the output variables. On a split grid each process holds the whole initial state while
- * setting up, its block's state and part, and output buffers of its block (the first process:
- * of the whole grid, which it may gather); the processes that share this machine's memory are
- * counted together. Collective. */
+ * of the output variables. On a split grid each process holds its block's state, part and
+ * output buffers; the first also the whole state (the initial state it sets up, and the
+ * records it may gather) and output buffers of the whole grid. The processes that share this
+ * machine's memory are counted together. Collective. */
 static int check_memory(const fc_sim *s, fc_err *err)
 {
     const fc_grid *g = &s->grid;
@@ -27,7 +27,7 @@ static int check_memory(const fc_sim *s, fc_err *err)
     const double real = sizeof(fc_real), nfields = s->s->io.nfields, nvars = s->s->io.nvars;
     const int first = fc_ranks_self()->rank == 0;
     double solver_bytes = s->s->cost.mem_per_cell(s->params) * block * real;
-    double host_bytes = (nfields * whole + (s->split ? nfields * block : 0) +
+    double host_bytes = ((first ? nfields * whole : 0) + (s->split ? nfields * block : 0) +
                          nvars * (first ? whole : block)) * real;
     if (strcmp(s->ops->backend, "gpu"))
         host_bytes += solver_bytes;
@@ -50,9 +50,9 @@ static int check_memory(const fc_sim *s, fc_err *err)
         if (here > 1)
             return fc_fail(err, FC_EINPUT,
                            "%s: [grid] nx = %d, ny = %d needs %.3g GB of host memory for the %d "
-                           "processes of this job on this machine (each holds the whole initial "
-                           "state while setting up); %.3g GB is available: run fewer processes "
-                           "on each machine",
+                           "processes of this job on this machine (the first holds the whole "
+                           "state); %.3g GB is available: run fewer processes on this machine, "
+                           "or on more machines",
                            s->cfg.path, g->nx, g->ny, host_bytes / 1e9, here, avail / 1e9);
         return fc_fail(err, FC_EINPUT,
                        "%s: [grid] nx = %d, ny = %d needs %.3g GB of host memory; %.3g GB is "
@@ -108,12 +108,11 @@ static int initial_state(fc_sim *s, const char *restart, fc_err *err)
     return FC_OK;
 }
 
-/* This process's part of the whole initial state, in its block (split.h); on one process the
- * part is the state itself. The whole state is kept where the output may be gathered, on the
- * first process. */
+/* This process's part of the initial state, in its block, sent by the first process, which
+ * set up the whole state (split.h); on one process the part is the state itself. The first
+ * keeps the whole state: the records may be gathered into it. */
 static int split_state(fc_sim *s, fc_err *err)
 {
-    const fc_ranks *job = fc_ranks_self();
     int st = FC_OK;
     s->part = s->host;
     for (int k = 0; !st && s->split && k < s->part.nfields; k++)
@@ -122,11 +121,29 @@ static int split_state(fc_sim *s, fc_err *err)
                          s->block.ny);
     if ((st = fc_ranks_agree(st, err)) || !s->split)
         return st;
-    fc_split_take(&s->grid, &s->block, s->host.f, s->part.f, s->part.nfields);
-    for (int k = 0; job->rank != 0 && k < s->host.nfields; k++) {
-        free(s->host.f[k]);
-        s->host.f[k] = NULL;
-    }
+    return fc_ranks_agree(fc_split_scatter(s->split, &s->grid, s->host.f, &s->block, s->part.f,
+                                           s->part.nfields, err),
+                          err);
+}
+
+/* The whole initial state, set up by the first process alone on a split grid (the initial
+ * condition's checks name cells as one process does), which shares the model time and what
+ * the solver's reference took from it. Collective. */
+static int whole_state(fc_sim *s, const char *restart, fc_err *err)
+{
+    const int sets_up = fc_ranks_self()->rank == 0 || !s->split;
+    int st = FC_OK;
+    s->host.nfields = s->s->io.nfields;
+    for (int k = 0; sets_up && k < s->s->io.nfields && !st; k++)
+        if (!(s->host.f[k] = fc_grid_alloc(&s->grid)))
+            st = fc_fail(err, FC_ENOMEM, "out of host memory for the %d x %d grid", s->grid.nx,
+                         s->grid.ny);
+    if (sets_up && !st)
+        st = initial_state(s, restart, err);
+    if ((st = fc_ranks_agree(st, err)))
+        return st;
+    fc_ranks_share(&s->t, sizeof s->t);
+    fc_ranks_share((char *)s->params + s->s->io.reference_at, s->s->io.reference_size);
     return FC_OK;
 }
 
@@ -160,14 +177,7 @@ int fc_sim_start(fc_sim *s, fc_config *cfg, const fc_solver_ops *ops, const char
         (st = s->s->schema.make_params(&s->cfg, &s->grid, &s->params, err)) ||
         (st = plan_split(s, err)) || (st = fc_ranks_agree(check_memory(s, err), err)))
         goto fail;
-    s->host.nfields = s->s->io.nfields;
-    for (int k = 0; k < s->s->io.nfields && !st; k++)
-        if (!(s->host.f[k] = fc_grid_alloc(&s->grid)))
-            st = fc_fail(err, FC_ENOMEM, "out of host memory for the %d x %d grid", s->grid.nx,
-                         s->grid.ny);
-    if (!(st = fc_ranks_agree(st, err)))
-        st = initial_state(s, restart, err);
-    if ((st = fc_ranks_agree(st, err)) || (st = split_state(s, err)) ||
+    if ((st = whole_state(s, restart, err)) || (st = split_state(s, err)) ||
         (st = fc_ranks_agree(s->ops->create(&s->block, s->params, &s->state, err), err)) ||
         (st = s->ops->upload(s->state, &s->part, err)) ||
         (st = s->ops->max_rate(s->state, &s->rate, err)))

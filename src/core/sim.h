@@ -30,7 +30,7 @@ typedef struct fc_sim {
     fc_grid grid;  /* the whole grid */
     void *params, *state;
     fc_state host; /* the initial state, then the last download (on a split grid: the first
-                    * process's only, gathered from every block) */
+                    * process's only, which sets up the initial state and gathers the blocks) */
     /* A job of several processes splits the grid (split.h): the backend steps this process's
      * block, whose state is part. On one process block is grid, part is host and split NULL. */
     fc_grid block;
@@ -51,8 +51,8 @@ typedef struct fc_sim {
  * the backend's copy of it. On failure nothing is left to close.
  *
  * In a job of several processes (ranks.h) every process calls it and every later function
- * alike (they are collective): each sets up the whole initial state, keeps its block (split.h)
- * and steps it; a failure on any process is every process's (fc_ranks_agree), and the steps
+ * alike (they are collective): the first sets up the whole initial state and sends each its
+ * block (split.h), which it steps; a failure on any process is every process's (fc_ranks_agree), and the steps
  * give the same bits as one process would. A backend that cannot step a block (ops->blocks
  * 0) is refused there.
  */

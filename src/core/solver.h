@@ -195,6 +195,9 @@ typedef struct fc_solver_io {
      * surface level outside each open side), given the initial state. A restarted run gets the
      * initial condition too (evaluated for this only), so it continues with the same bits. */
     int (*reference)(void *params, const fc_grid *g, const fc_state *initial, fc_err *err);
+    /* The bytes of the parameters it sets (offset, size): on several processes the first sets
+     * up the initial state and shares them (sim.c). */
+    size_t reference_at, reference_size;
 } fc_solver_io;
 
 /* What a step costs, for memory checks and benchmarks. */

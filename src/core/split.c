@@ -46,12 +46,13 @@ void fc_split_take(const fc_grid *whole, const fc_grid *block, fc_real *const *w
     copy_block(whole, block, w, part, n, 0);
 }
 
-/* The gather without a split: the part is the whole state, maybe in other arrays. */
-static void copy_whole(const fc_grid *whole, fc_real *const *part, fc_real *const *w, int n)
+/* The gather and scatter without a split: the part is the whole state, maybe in other arrays;
+ * n fields from one set into the other. */
+static void copy_whole(const fc_grid *whole, fc_real *const *from, fc_real *const *to, int n)
 {
     for (int f = 0; f < n; f++)
-        if (part[f] != w[f])
-            memcpy(w[f], part[f], whole->nalloc * sizeof(fc_real));
+        if (from[f] != to[f])
+            memcpy(to[f], from[f], whole->nalloc * sizeof(fc_real));
 }
 
 /* A job of one process: a layout asked for must be 1 x 1. */
@@ -77,7 +78,8 @@ struct fc_split {
     int px, py;
     fc_halo halo;
     fc_link link;          /* the blocks' grids point here */
-    fc_real *buf;          /* the first process's: one field of the largest block, to gather */
+    fc_real *buf;          /* the first process's: one field of the largest block, to gather
+                            * and scatter */
     double gather_seconds; /* in fc_split_gather so far */
 };
 
@@ -141,30 +143,45 @@ void fc_split_layout(const fc_split *sp, int *px, int *py)
     *py = sp ? sp->py : 1;
 }
 
-/* The blocks onto the first process (fc_split_gather with a split). */
-static int gather(fc_split *sp, const fc_grid *block, fc_real *const *part, const fc_grid *whole,
-                  fc_real *const *w, int n, fc_err *err)
+/* The blocks between every process's part and the first process's whole fields: onto the
+ * first (to_whole, fc_split_gather) or from it (fc_split_scatter), one message per block and
+ * field. */
+static int move_blocks(fc_split *sp, const fc_grid *whole, fc_real *const *w,
+                       const fc_grid *block, fc_real *const *part, int n, int to_whole,
+                       fc_err *err)
 {
     const MPI_Comm comm = sp->halo.cart;
     const int rank = sp->halo.rank, size = sp->px * sp->py;
-    if (block->nalloc > (size_t)2147483647)
+    /* Every block is as large as the first or smaller (decomp.h): one test for all. */
+    int fits = rank != 0 || block->nalloc <= (size_t)2147483647;
+    MPI_Bcast(&fits, 1, MPI_INT, 0, comm);
+    if (!fits)
         return fc_fail(err, FC_EINPUT, "a %d x %d block is too large for one MPI message",
                        block->nx, block->ny);
     if (rank != 0) {
-        for (int f = 0; f < n; f++)
-            MPI_Send(part[f], (int)block->nalloc, FC_MPI_REAL, 0, f, comm);
+        for (int f = 0; f < n; f++) {
+            if (to_whole)
+                MPI_Send(part[f], (int)block->nalloc, FC_MPI_REAL, 0, f, comm);
+            else
+                MPI_Recv(part[f], (int)block->nalloc, FC_MPI_REAL, 0, f, comm, MPI_STATUS_IGNORE);
+        }
         return FC_OK;
     }
-    copy_block(whole, block, w, part, n, 1);
+    copy_block(whole, block, w, part, n, to_whole);
     fc_real *buf = sp->buf;
+    fc_real *const one[1] = {buf};
     for (int r = 1; r < size; r++) {
         const fc_decomp d = fc_decomp_block(whole->nx, whole->ny, sp->px, sp->py, r);
         fc_grid other;
         fc_grid_block(whole, d.i0, d.i1, d.j0, d.j1, whole->bc, NULL, &other);
         for (int f = 0; f < n; f++) {
-            MPI_Recv(buf, (int)other.nalloc, FC_MPI_REAL, r, f, comm, MPI_STATUS_IGNORE);
-            fc_real *const one[1] = {buf};
-            copy_block(whole, &other, w + f, one, 1, 1);
+            if (to_whole) {
+                MPI_Recv(buf, (int)other.nalloc, FC_MPI_REAL, r, f, comm, MPI_STATUS_IGNORE);
+                copy_block(whole, &other, w + f, one, 1, 1);
+            } else {
+                copy_block(whole, &other, w + f, one, 1, 0); /* every cell of the block */
+                MPI_Send(buf, (int)other.nalloc, FC_MPI_REAL, r, f, comm);
+            }
         }
     }
     return FC_OK;
@@ -178,9 +195,19 @@ int fc_split_gather(fc_split *sp, const fc_grid *block, fc_real *const *part,
         return FC_OK;
     }
     const double t0 = MPI_Wtime();
-    const int st = gather(sp, block, part, whole, w, n, err);
+    const int st = move_blocks(sp, whole, w, block, part, n, 1, err);
     sp->gather_seconds += MPI_Wtime() - t0;
     return st;
+}
+
+int fc_split_scatter(fc_split *sp, const fc_grid *whole, fc_real *const *w, const fc_grid *block,
+                     fc_real *const *part, int n, fc_err *err)
+{
+    if (!sp) {
+        copy_whole(whole, w, part, n);
+        return FC_OK;
+    }
+    return move_blocks(sp, whole, w, block, part, n, 0, err);
 }
 
 void fc_split_seconds(const fc_split *sp, double *exchange, double *gather_s)
@@ -216,6 +243,14 @@ int fc_split_gather(fc_split *sp, const fc_grid *block, fc_real *const *part,
 {
     (void)sp, (void)block, (void)err;
     copy_whole(whole, part, w, n);
+    return FC_OK;
+}
+
+int fc_split_scatter(fc_split *sp, const fc_grid *whole, fc_real *const *w, const fc_grid *block,
+                     fc_real *const *part, int n, fc_err *err)
+{
+    (void)sp, (void)block, (void)err;
+    copy_whole(whole, w, part, n);
     return FC_OK;
 }
 

@@ -2,7 +2,8 @@
  * split.h: a case's grid split over the processes of its job (ranks.h): the layout (asked for
  * with fc_ranks_set_layout, or chosen by fc_decomp_plan), this rank's block of the whole grid
  * with the link that exchanges its halos (link.h, halo.h), the block's part of a whole state,
- * and the whole state gathered on the first process, which writes the output. A job of one
+ * the blocks scattered from the whole initial state the first process sets up, and gathered
+ * back into it when it writes the output alone. A job of one
  * process, and every run of a build without MPI, has no split (fc_split_start gives NULL) and
  * its block is the whole grid.
  */
@@ -37,6 +38,14 @@ void fc_split_take(const fc_grid *whole, const fc_grid *block, fc_real *const *w
  */
 int fc_split_gather(fc_split *sp, const fc_grid *block, fc_real *const *part,
                     const fc_grid *whole, fc_real *const *w, int n, fc_err *err);
+
+/*
+ * The inverse: every rank's part (its block's cells, halos included, as fc_split_take gives
+ * them) from the whole fields w, which only the first process holds (w may be NULL on the
+ * others). Collective.
+ */
+int fc_split_scatter(fc_split *sp, const fc_grid *whole, fc_real *const *w, const fc_grid *block,
+                     fc_real *const *part, int n, fc_err *err);
 
 /* Seconds this process has spent so far in its block's halo exchanges and the reductions of
  * its steps' reports (link.h), and in gathers; 0 without a split. */
