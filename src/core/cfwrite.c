@@ -74,31 +74,16 @@ static int create_parallel(fc_cf_file *f, const char *path, const fc_cf_spec *sp
 #endif
 }
 
-int fc_cf_create(fc_cf_file *f, const char *path, const fc_cf_spec *spec, fc_err *err)
+/* nc_create for a file of this process alone: the path checked, then created in place or,
+ * atomic, under a temporary name beside it. */
+static int create_alone(fc_cf_file *f, const char *path, const fc_cf_spec *spec, fc_err *err)
 {
-    memset(f, 0, sizeof *f);
-    f->ncid = -1;
-    f->what = spec->what;
-    f->netcdf4 = spec->netcdf4;
-    f->parallel = spec->parallel;
-    f->lead = !spec->parallel || fc_ranks_self()->rank == 0;
-    if (strlen(path) >= sizeof f->path)
-        return fc_fail(err, FC_EINPUT, "%s '%.100s...': the path is too long", spec->what, path);
-    snprintf(f->path, sizeof f->path, "%s", path);
-    int st;
-    if (spec->parallel) {
-        if (!spec->netcdf4 || spec->atomic)
-            return fc_fail(err, FC_EINPUT, "%s '%s': only a NetCDF-4 file written in place is "
-                           "written by several processes", spec->what, path);
-        if ((st = create_parallel(f, path, spec, err)))
-            return st;
-    } else if ((st = fc_output_writable(path, spec->what, spec->overwrite, spec->allow, err)))
+    int st = fc_output_writable(path, spec->what, spec->overwrite, spec->allow, err);
+    if (st)
         return st;
     const int format = spec->netcdf4 ? NC_NETCDF4 : NC_64BIT_DATA;
-    int rc = NC_NOERR;
-    if (spec->parallel)
-        ;
-    else if (spec->atomic) {
+    int rc;
+    if (spec->atomic) {
         /* A name of our own beside the target (same file system, so rename is atomic). */
         snprintf(f->tmp, sizeof f->tmp, "%s.tmp-XXXXXX", path);
         int fd = mkstemp(f->tmp);
@@ -118,6 +103,30 @@ int fc_cf_create(fc_cf_file *f, const char *path, const fc_cf_spec *spec, fc_err
         return fc_fail(err, FC_EINPUT, "cannot create %s '%s': %s", spec->what, path,
                        rc == NC_EEXIST ? "it exists" : fc_nc_strerror(rc, path));
     }
+    return FC_OK;
+}
+
+int fc_cf_create(fc_cf_file *f, const char *path, const fc_cf_spec *spec, fc_err *err)
+{
+    memset(f, 0, sizeof *f);
+    f->ncid = -1;
+    f->what = spec->what;
+    f->netcdf4 = spec->netcdf4;
+    f->parallel = spec->parallel;
+    f->lead = !spec->parallel || fc_ranks_self()->rank == 0;
+    if (strlen(path) >= sizeof f->path)
+        return fc_fail(err, FC_EINPUT, "%s '%.100s...': the path is too long", spec->what, path);
+    snprintf(f->path, sizeof f->path, "%s", path);
+    int st;
+    if (spec->parallel) {
+        if (!spec->netcdf4 || spec->atomic)
+            return fc_fail(err, FC_EINPUT, "%s '%s': only a NetCDF-4 file written in place is "
+                           "written by several processes", spec->what, path);
+        st = create_parallel(f, path, spec, err);
+    } else
+        st = create_alone(f, path, spec, err);
+    if (st)
+        return st;
     char source[128];
     snprintf(source, sizeof source, "flowcast %s", PACKAGE_VERSION);
     if ((st = fc_cf_att_text(f, NC_GLOBAL, "Conventions", FC_CF_CONVENTIONS, err)) ||

@@ -115,7 +115,11 @@ static int append_downloaded(run_ctx *c, const fc_step_report *rep, fc_err *err)
     for (size_t k = 0; k < s->io.nvars; k++)
         if ((first || !fc_var_static(s->io.vars[k].shape)) && fc_var_on(s, sim->params, k))
             out[k] = c->packed[k];
-    if (!(st = s->io.derive(sim->params, record_grid(c), record_state(c), out, err)))
+    /* Both are collective on a block: a failure in either is every process's before the next. */
+    st = s->io.derive(sim->params, record_grid(c), record_state(c), out, err);
+    if (c->parallel)
+        st = fc_ranks_agree(st, err);
+    if (!st)
         st = s->io.diagnose(sim->params, record_grid(c), record_state(c), c->diags, err);
     if (c->parallel)
         st = fc_ranks_agree(st, err);
