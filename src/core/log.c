@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "src/core/fc.h"
@@ -16,14 +17,29 @@ void fc_log_set_quiet(int quiet) { quiet_flag = quiet; }
 int fc_log_quiet(void) { return quiet_flag; }
 
 /* In a job of several processes the first one speaks for all (ranks.h): every process meets
- * the same messages, as each takes the same path. */
+ * the same messages, as each takes the same path. A line is one write, so that mpirun, which
+ * forwards stdout and stderr separately, never splits it around a line of the other. */
 static void vlog(const char *tag, const char *fmt, va_list ap)
 {
     if (fc_ranks_self()->rank != 0)
         return;
-    fprintf(stderr, "flowcast: %s", tag);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    va_list again;
+    va_copy(again, ap);
+    const int len = vsnprintf(NULL, 0, fmt, again);
+    va_end(again);
+    const size_t head = strlen("flowcast: ") + strlen(tag);
+    char *line = len >= 0 ? malloc(head + (size_t)len + 2) : NULL;
+    if (!line) { /* no memory for the line: in pieces */
+        fprintf(stderr, "flowcast: %s", tag);
+        vfprintf(stderr, fmt, ap);
+        fputc('\n', stderr);
+        return;
+    }
+    snprintf(line, head + 1, "flowcast: %s", tag);
+    vsnprintf(line + head, (size_t)len + 1, fmt, ap);
+    line[head + (size_t)len] = '\n';
+    fwrite(line, 1, head + (size_t)len + 1, stderr);
+    free(line);
 }
 
 void fc_info(const char *fmt, ...)
