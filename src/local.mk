@@ -27,7 +27,8 @@ EXTRA_DIST += src/core/backend_cuda.c src/core/backend_nocuda.c
 # src/bench: the benchmarks (solvers and MLP) and their tables, part of the program.
 libflowcast_app_a_SOURCES += src/bench/bench.c src/bench/bench.h \
 	src/bench/bench_report.c src/bench/bench_report.h src/bench/energy.c src/bench/energy.h \
-	src/bench/mlp_bench.c src/bench/mlp_bench.h src/bench/scaling.c src/bench/scaling.h
+	src/bench/mlp_bench.c src/bench/mlp_bench.h src/bench/scaling.c src/bench/scaling.h \
+	src/bench/scaling_report.c src/bench/scaling_report.h
 
 # The pressure solve against hypre's PFMG-CG on the same problems (an open box, and one around
 # a square obstacle): `make poisson-hypre`

@@ -187,6 +187,13 @@ absent "a refused memory check writes nothing" "$tmp/mem.4.nc"
 expect "4 processes of one machine within 300 MB" 0 "" env FLOWCAST_MEMORY_LIMIT=300M \
   $mpirun 4 "$fc" run $mem -o "$tmp/mem.4.nc"
 same_bits "4 processes within 300 MB: the serial bits" "$tmp/mem.1.nc" "$tmp/mem.4.nc" 4
+# Written in parallel, nothing is whole on any process: every process sets up its own block
+# (the initial condition on its cells), so 4 processes need what one does (0.187 GB).
+expect "4 processes writing their blocks within 250 MB" 0 "" env FLOWCAST_MEMORY_LIMIT=250M \
+  $mpirun 4 "$fc" run $mem --set output.format=netcdf4 -o "$tmp/mem.4p.nc"
+expect "4 processes writing their blocks: refused within 150 MB" 2 \
+  "needs 0.187 GB of host memory for the 4 processes of this job on this machine; " \
+  env FLOWCAST_MEMORY_LIMIT=150M $mpirun 4 "$fc" run $mem --set output.format=netcdf4 -o "$tmp/mem.4q.nc"
 
 # Restart: 2 processes write, 3 continue; the same bits as one process doing both.
 half="$inputs/jet.ini -q --threads 1 --set output.interval=10800"
@@ -211,6 +218,30 @@ for n in 2 4; do
   if [ "$n_said" -eq 1 ]; then ok "the bad state is said once"; else bad "the bad state is said $n_said times"; fi
   same_bits "a bad state on $n processes: the records kept are the serial ones" "$tmp/bad.1.nc" "$tmp/bad.$n.nc"
 done
+
+# A bad initial state read by every process from its window of the file: named at the cell
+# one process names (the first in its order, j then i), not at the first failing process's.
+# set_cell ROW I VALUE: the depth at cell (I, ROW) of initial_state.cdl.
+set_cell() {
+  awk -v row="$1" -v i="$2" -v v="$3" 'NR == 14 + row { n = split($0, a, ", "); a[i + 1] = v
+    line = a[1]; for (k = 2; k <= n; k++) line = line ", " a[k]; $0 = line } { print }'
+}
+set_cell 1 12 -1 <"$inputs/initial_state.cdl" | set_cell 5 3 -2 >"$tmp/neg.cdl"
+"$NCGEN" -k nc4 -o "$tmp/initial_state.nc" "$tmp/neg.cdl"
+neg="gives a negative depth h = -1 at cell (i=12, j=1)"
+expect "a negative initial depth on one process" 2 "$neg" "$fc" run "$tmp/from_file.ini" -o "$tmp/neg.1.nc"
+for n in 2 4; do
+  expect "a negative initial depth in two blocks of $n processes: the serial cell" 2 "$neg" \
+    $mpirun "$n" "$fc" run "$tmp/from_file.ini" -o "$tmp/neg.$n.nc"
+  once "the negative initial depth on $n processes" "negative depth"
+  absent "a bad initial state on $n processes writes nothing" "$tmp/neg.$n.nc"
+done
+set_cell 2 13 NaN <"$inputs/initial_state.cdl" | set_cell 6 2 NaN >"$tmp/nan.cdl"
+"$NCGEN" -k nc4 -o "$tmp/initial_state.nc" "$tmp/nan.cdl"
+expect "a NaN in the initial state on one process" 2 "holds NaN at cell (i=13, j=2)" \
+  "$fc" run "$tmp/from_file.ini" -o "$tmp/nan.1.nc"
+expect "NaNs in two blocks of 2 processes: the serial cell" 2 "holds NaN at cell (i=13, j=2)" \
+  $mpirun 2 "$fc" run "$tmp/from_file.ini" -o "$tmp/nan.2.nc"
 
 # Errors: said once, exit 2 from the job, nothing written.
 expect "a layout for another process count" 2 "--decomp 3x1 needs 3 processes; this run has 2" \
@@ -283,6 +314,19 @@ grep -q "| spectral | weak | 64 x 128 | 2 | 1x2 | 1 |" "$tmp/err" && ok "bench -
 awk -F, 'NR > 1 && !($17 > 0 && $18 > 0) { missing = 1 } END { exit missing }' "$tmp/scal_ranks.csv" &&
   ok "bench --ranks: a record timed each way on every row" || bad "bench --ranks: a row without its records' times"
 absent "bench --ranks: the scratch record is removed" "$tmp/scal_record.nc"
+expect "bench --ranks: 12 records in the NetCDF table" 0 "row = UNLIMITED ; // (12 currently)" \
+  "$NCDUMP" -h "$tmp/scal_ranks.nc"
+# The NetCDF table holds the CSV's rows: the process counts and the times per step agree.
+"$NCDUMP" -v ranks,t_median "$tmp/scal_ranks.nc" | tr -d ' ;' | awk -F= '
+  $1 == "ranks" || $1 == "t_median" { v = $1; $0 = $2 } v && /[0-9]/ { n = split($0, a, ","); for (i = 1; i <= n; i++) if (a[i] != "") print v, a[i] }
+  /^}/ { v = "" }' >"$tmp/scal_nc.txt"
+awk -F, 'NR > 1 { print "ranks", $6 }' "$tmp/scal_ranks.csv" >"$tmp/scal_csv.txt"
+awk -F, 'NR > 1 { printf "t_median %.6g\n", $11 }' "$tmp/scal_ranks.csv" >>"$tmp/scal_csv.txt"
+awk '{ printf "%s %.6g\n", $1, $2 }' "$tmp/scal_nc.txt" | sort >"$tmp/scal_nc.sorted"
+sort "$tmp/scal_csv.txt" >"$tmp/scal_csv.sorted"
+if [ -s "$tmp/scal_nc.sorted" ] && cmp -s "$tmp/scal_nc.sorted" "$tmp/scal_csv.sorted"; then
+  ok "bench --ranks: the NetCDF table's rows are the CSV's"
+else bad "bench --ranks: the NetCDF table differs from the CSV"; diff "$tmp/scal_nc.sorted" "$tmp/scal_csv.sorted" | head -5; fi
 touch "$tmp/scal2_record.nc"
 expect "bench --ranks keeps a file where its scratch record would go" 2 "scal2_record.nc' exists" \
   $mpirun 2 "$fc" bench --ranks 1,2 --quick -o "$tmp/scal2"
@@ -290,6 +334,7 @@ expect "bench --ranks keeps a file where its scratch record would go" 2 "scal2_r
 expect "bench --ranks beyond the job" 2 "--ranks up to 4 needs a job of 4 processes" \
   $mpirun 2 "$fc" bench --ranks 1,4 --quick -o "$tmp/scal2"
 absent "bench --ranks beyond the job writes nothing" "$tmp/scal2_ranks.csv"
+absent "bench --ranks beyond the job writes no NetCDF table" "$tmp/scal2_ranks.nc"
 expect "bench on 2 processes without --ranks" 2 "bench on 2 processes: only with --ranks" \
   $mpirun 2 "$fc" bench --quick -o "$tmp/scal3"
 

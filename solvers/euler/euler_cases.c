@@ -70,14 +70,15 @@ static int fill(const fc_config *cfg, const fc_grid *g, const euler_params *p, c
     if (st)
         return st;
     for (int j = 0; j < g->ny && !st; j++) {
-        const double z = (j + 0.5) * g->dy;
-        const double exner = pow(col.p[j] / EULER_P0, EULER_RD / EULER_CP);
+        const int jw = g->j0 + j; /* the row of the whole grid (a block's: grid.h) */
+        const double z = (jw + 0.5) * g->dy;
+        const double exner = pow(col.p[jw] / EULER_P0, EULER_RD / EULER_CP);
         for (int i = 0; i < g->nx; i++) {
             const double tp = fn(ic, fc_grid_x(g, i), z, exner);
             /* rho' = rho_b theta_b / (theta_b + theta') - rho_b, written so that it is exactly 0
              * where theta' is. */
-            const double theta = col.theta[j] + tp;
-            const double rho_p = -col.rho[j] * tp / theta, rho = col.rho[j] + rho_p;
+            const double theta = col.theta[jw] + tp;
+            const double rho_p = -col.rho[jw] * tp / theta, rho = col.rho[jw] + rho_p;
             const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
             host->f[EULER_RHO][k] = (fc_real)rho_p;
             host->f[EULER_RHOU][k] = (fc_real)(rho * p->wind);
@@ -130,17 +131,17 @@ static int set_gravity_wave(const fc_config *cfg, const fc_grid *g, const void *
     ic.amplitude = fc_cfg_real(cfg, "initial", "amplitude");
     ic.half_width = fc_cfg_real(cfg, "initial", "half_width");
     ic.xc = fc_cfg_real(cfg, "initial", "center_x");
-    ic.height = g->ny * g->dy;
+    ic.height = g->ny_whole * g->dy;
     return fill(cfg, g, params, &ic, gravity_wave, host, err);
 }
 
 const fc_ic_spec euler_ics[EULER_NICS] = {
     {"rest", "the hydrostatic background at rest (or in the uniform wind): must stay so",
-     set_rest},
+     set_rest, 1},
     {"bubble", "one or two warm or cold bubbles at unchanged pressure (thermals, the Straka "
                "density current, colliding bubbles)",
-     set_bubble},
+     set_bubble, 1},
     {"gravity_wave", "a small theta' pulse in a stable atmosphere: inertia-gravity waves "
                      "(Skamarock & Klemp 1994)",
-     set_gravity_wave},
+     set_gravity_wave, 1},
 };

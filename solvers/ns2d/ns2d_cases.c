@@ -80,8 +80,9 @@ static int set_taylor_green(const fc_config *cfg, const fc_grid *g, const void *
                 fc_cfg_real(cfg, "initial", "wavenumber"), host, err);
 }
 
+/* ns2d runs on one process: no initial condition fills blocks. */
 const fc_ic_spec ns2d_ics[NS2D_NICS] = {
-    {"rest", "fluid at rest, p = 0: walls, lids, forces and inflows set it moving", set_rest},
+    {"rest", "fluid at rest, p = 0: walls, lids, forces and inflows set it moving", set_rest, 0},
     {"taylor_green", "the decaying Taylor-Green vortex, an exact solution in a periodic box",
-     set_taylor_green},
+     set_taylor_green, 0},
 };

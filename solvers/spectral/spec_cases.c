@@ -195,11 +195,13 @@ static int set_rest(const fc_config *cfg, const fc_grid *g, const void *params, 
     return FC_OK;
 }
 
+/* spectral's slabs are set up whole by the first process and scattered (fc_ic_spec.blocks 0):
+ * its random spectrum is drawn and transformed over the whole grid. */
 const fc_ic_spec spec_ics[SPEC_NICS] = {
-    {"taylor_green", "the decaying Taylor-Green vortex, an exact solution", set_taylor_green},
+    {"taylor_green", "the decaying Taylor-Green vortex, an exact solution", set_taylor_green, 0},
     {"double_shear_layer", "two shear layers that roll up into Kelvin-Helmholtz vortices",
-     set_double_shear_layer},
+     set_double_shear_layer, 0},
     {"random_spectrum", "random phases under a peaked energy spectrum: decaying turbulence",
-     set_random},
-    {"rest", "no motion (for forced flows)", set_rest},
+     set_random, 0},
+    {"rest", "no motion (for forced flows)", set_rest, 0},
 };

@@ -140,23 +140,42 @@ static int swe_make_params(const fc_config *cfg, const fc_grid *g, void **out, f
     return FC_OK;
 }
 
-/* The surface level outside each side: the initial condition's mean h + b along its edge. */
+/* The surface level outside each side: the initial condition's mean h + b along its edge. On a
+ * block of a split grid, the edges' values are first shared (each is one block's, the others
+ * add zeros, so the sum is exact) and summed in the one process's order: the same bits.
+ * Collective. */
 static int swe_reference(void *params, const fc_grid *g, const fc_state *initial, fc_err *err)
 {
-    (void)err;
     swe_params *p = params;
+    const int nxw = g->nx_whole, nyw = g->ny_whole, n = 2 * (nxw + nyw);
+    double *edges = calloc((size_t)n, sizeof *edges); /* west, east (along y), south, north */
+    if (!edges)
+        return fc_fail(err, FC_ENOMEM, "out of memory for the open sides' levels");
+    const int start[4] = {[FC_WEST] = 0, [FC_EAST] = nyw, [FC_SOUTH] = 2 * nyw,
+                          [FC_NORTH] = 2 * nyw + nxw};
     for (int side = 0; side < 4; side++) {
         const int along_y = side == FC_WEST || side == FC_EAST; /* the side runs along y */
-        const int n = along_y ? g->ny : g->nx;
-        double sum = 0;
-        for (int m = 0; m < n; m++) {
+        const int touches = side == FC_WEST    ? g->i0 == 0
+                            : side == FC_EAST  ? g->i0 + g->nx == nxw
+                            : side == FC_SOUTH ? g->j0 == 0
+                                               : g->j0 + g->ny == nyw;
+        for (int m = 0; touches && m < (along_y ? g->ny : g->nx); m++) {
             const int i = along_y ? (side == FC_WEST ? 0 : g->nx - 1) : m;
             const int j = along_y ? m : (side == FC_SOUTH ? 0 : g->ny - 1);
             const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
-            sum += (double)initial->f[SWE_H][k] + initial->f[SWE_B][k];
+            edges[start[side] + (along_y ? g->j0 : g->i0) + m] =
+                (double)initial->f[SWE_H][k] + initial->f[SWE_B][k];
         }
-        p->open_level[side] = (fc_real)(sum / n);
     }
+    fc_grid_sum_n(g, edges, n);
+    for (int side = 0; side < 4; side++) {
+        const int len = side == FC_WEST || side == FC_EAST ? nyw : nxw;
+        double sum = 0;
+        for (int m = 0; m < len; m++)
+            sum += edges[start[side] + m];
+        p->open_level[side] = (fc_real)(sum / len);
+    }
+    free(edges);
     return FC_OK;
 }
 

@@ -310,13 +310,13 @@ static int check_initial(const fc_config *cfg, const fc_grid *g, const fc_state 
                     return fc_fail(err, FC_EINPUT,
                                    "%s: initial condition '%s' gives %s = %g at cell (i=%d, j=%d)",
                                    cfg->path, ic, swe_solver.io.field_names[f],
-                                   (double)host->f[f][k], i, j);
+                                   (double)host->f[f][k], g->i0 + i, g->j0 + j);
             if (host->f[SWE_H][k] < 0)
                 return fc_fail(err, FC_EINPUT,
                                "%s: initial condition '%s' gives a negative depth h = %g at "
                                "cell (i=%d, j=%d), x = %g m, y = %g m",
-                               cfg->path, ic, (double)host->f[SWE_H][k], i, j, fc_grid_x(g, i),
-                               fc_grid_y(g, j));
+                               cfg->path, ic, (double)host->f[SWE_H][k], g->i0 + i, g->j0 + j,
+                               fc_grid_x(g, i), fc_grid_y(g, j));
         }
     return FC_OK;
 }
@@ -368,16 +368,16 @@ static int set_file(const fc_config *cfg, const fc_grid *g, const void *params, 
 
 const fc_ic_spec swe_ics[SWE_NICS] = {
     {"dambreak", "a dam at x = dam_x between two depths at rest (Stoker; Ritter when dry)",
-     set_dambreak},
+     set_dambreak, 1},
     {"radial_dambreak", "a circular dam between two depths at rest (PDEBench's 2-D SWE task)",
-     set_radial_dambreak},
-    {"lake_at_rest", "flat surface over a Gaussian bump or island: must stay at rest", set_lake},
-    {"gaussian_bump", "a Gaussian hump of water at rest: gravity waves", set_bump},
+     set_radial_dambreak, 1},
+    {"lake_at_rest", "flat surface over a Gaussian bump or island: must stay at rest", set_lake, 1},
+    {"gaussian_bump", "a Gaussian hump of water at rest: gravity waves", set_bump, 1},
     {"vortex", "a Gaussian low or high in exact gradient-wind balance: must stay steady",
-     set_vortex},
+     set_vortex, 1},
     {"adjustment", "geostrophic adjustment of a depth step (Rossby 1938, Gill 1982 7.2)",
-     set_adjustment},
+     set_adjustment, 1},
     {"jet", "an unstable zonal jet in geostrophic balance on a beta-plane: rolls up into eddies",
-     set_jet},
-    {"file", "h, u, v and b read from a NetCDF file", set_file},
+     set_jet, 1},
+    {"file", "h, u, v and b read from a NetCDF file", set_file, 1},
 };

@@ -58,10 +58,16 @@ static const struct {
     {"note", "why a row was skipped", "", 1},
 };
 
-static int exists(const char *path)
+int fc_bench_refuse_existing(const char *const *paths, int n, int overwrite, fc_err *err)
 {
     struct stat sb;
-    return stat(path, &sb) == 0;
+    for (int k = 0; k < n && !overwrite; k++)
+        if (paths[k] && stat(paths[k], &sb) == 0)
+            return fc_fail(err, FC_EINPUT,
+                           "'%s' exists; it is left untouched (use -O/--overwrite to replace "
+                           "the benchmark's files, or -o to write elsewhere)",
+                           paths[k]);
+    return FC_OK;
 }
 
 /* A CSV text field: commas and quotes would split it, so they become ';' and '\''. */
@@ -119,12 +125,9 @@ int fc_bench_report_open(fc_bench_report *r, const char *prefix, int overwrite,
     snprintf(r->png_speedup, sizeof r->png_speedup, "%s_speedup.png", prefix);
     snprintf(r->png_bandwidth, sizeof r->png_bandwidth, "%s_bandwidth.png", prefix);
     const char *paths[] = {r->csv_path, r->nc_path, r->png_speedup, r->png_bandwidth};
-    for (int k = 0; k < 4 && !overwrite; k++)
-        if (exists(paths[k]))
-            return fc_fail(err, FC_EINPUT,
-                           "'%s' exists; it is left untouched (use -O/--overwrite to replace "
-                           "the benchmark's files, or -o to write elsewhere)",
-                           paths[k]);
+    int st = fc_bench_refuse_existing(paths, 4, overwrite, err);
+    if (st)
+        return st;
     if (!(r->csv = fopen(r->csv_path, "w")))
         return fc_fail(err, FC_EINPUT, "cannot create '%s': %s", r->csv_path, strerror(errno));
     for (int k = 0; k < NCOLS; k++)
@@ -137,7 +140,7 @@ int fc_bench_report_open(fc_bench_report *r, const char *prefix, int overwrite,
     fc_cf_history(hist, sizeof hist, command);
     const fc_cf_spec spec = {"benchmark file", overwrite, "use -O/--overwrite to replace it", 0, 0,
                              "flowcast bench: time per step, CPU and GPU", hist, 0};
-    int st = fc_cf_create(&r->nc, r->nc_path, &spec, err);
+    st = fc_cf_create(&r->nc, r->nc_path, &spec, err);
     if (!st)
         st = define_table(r, c, err);
     if (!st)
@@ -343,28 +346,30 @@ static int draw_chart(const fc_bench_report *r, int what, const char *path, fc_e
         "flowcast bench; one step's median time over the repeats", "grid: n x n cells",
         what ? "effective bandwidth / copy bandwidth (%)" : "speedup", 1, !what, ser, ns, 0,
         what ? 1.08 * top : 0, grids, ngrids};
-    fc_picture *pic;
-    int st = fc_picture_new(1000, 620, &pic, err);
-    if (!st && !(st = fc_chart_draw(pic, &c, err)))
-        st = fc_picture_write_png(pic, path, err);
-    fc_picture_free(pic);
+    int st = fc_chart_write_png(&c, 1000, 620, path, err);
     free(xy);
+    return st;
+}
+
+int fc_bench_tables_close(FILE **csv, const char *csv_path, fc_cf_file *nc, fc_err *err)
+{
+    int st = FC_OK;
+    if (*csv && fclose(*csv) != 0)
+        st = fc_fail(err, FC_EIO, "closing '%s': %s", csv_path, strerror(errno));
+    *csv = NULL;
+    if (nc->ncid >= 0) {
+        fc_err cerr;
+        if (fc_cf_close(nc, &cerr) && !st) {
+            st = FC_EIO;
+            *err = cerr;
+        }
+    }
     return st;
 }
 
 int fc_bench_report_close(fc_bench_report *r, int plots, fc_err *err)
 {
-    int st = FC_OK;
-    if (r->csv && fclose(r->csv) != 0)
-        st = fc_fail(err, FC_EIO, "closing '%s': %s", r->csv_path, strerror(errno));
-    r->csv = NULL;
-    if (r->nc.ncid >= 0) {
-        fc_err cerr;
-        if (fc_cf_close(&r->nc, &cerr) && !st) {
-            st = FC_EIO;
-            *err = cerr;
-        }
-    }
+    int st = fc_bench_tables_close(&r->csv, r->csv_path, &r->nc, err);
     printf("\n");
     for (int k = 0; k < r->nnotes; k++)
         printf("Energy n/a: %s.\n", r->notes[k]);

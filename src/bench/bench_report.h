@@ -48,6 +48,12 @@ int fc_bench_report_open(fc_bench_report *r, const char *prefix, int overwrite,
                          const fc_bench_ceilings *c, fc_err *err);
 /* Prints and writes one row (an fc_bench_opts.row callback; ctx is the report). */
 int fc_bench_report_row(const fc_bench_row *row, void *ctx, fc_err *err);
+/* FC_EINPUT naming the first of paths[0..n-1] (NULL ones skipped) that exists, unless
+ * overwrite: a benchmark replaces no file unasked. */
+int fc_bench_refuse_existing(const char *const *paths, int n, int overwrite, fc_err *err);
+/* Closes a benchmark's CSV table (*csv, NULL after) and NetCDF table (nc, when open); the
+ * first failure in err. */
+int fc_bench_tables_close(FILE **csv, const char *csv_path, fc_cf_file *nc, fc_err *err);
 /* Closes the files, prints the notes and the file names, and draws the plots if plots is set
  * (speedups and fractions of the copy bandwidth against the grid, src/plot). */
 int fc_bench_report_close(fc_bench_report *r, int plots, fc_err *err);

@@ -21,6 +21,7 @@
 #include "src/core/log.h"
 #include "src/bench/mlp_bench.h"
 #include "src/bench/scaling.h"
+#include "src/bench/scaling_report.h"
 #include "src/core/ranks.h"
 #include "src/core/solver.h"
 #include "src/plot/plot.h"
@@ -64,8 +65,9 @@ static void usage(FILE *f)
           "                   time per step, efficiency, the share of halo exchanges and\n"
           "                   reductions, the gather of one record, one record written\n"
           "                   each way (CDF-5 gathered, NetCDF-4 in parallel; in a scratch\n"
-          "                   file PREFIX_record.nc, removed again); PREFIX_ranks.csv and\n"
-          "                   PREFIX_ranks.png (the efficiencies against the processes)\n"
+          "                   file PREFIX_record.nc, removed again); PREFIX_ranks.csv,\n"
+          "                   PREFIX_ranks.nc (a record per row) and PREFIX_ranks.png\n"
+          "                   (the efficiencies against the processes)\n"
           "                   (default sizes 256 and 1024; --quick 64)\n\n"
           "Thread placement: unless OMP_PROC_BIND is set, bench runs itself again with\n"
           "OMP_PROC_BIND=close OMP_PLACES=cores (one thread per core, packed).\n"
@@ -168,118 +170,11 @@ static int bench_mlp(int quick, const int *widths, int nwidths, const int *batch
     return fclose(csv) == 0 ? FC_EXIT_OK : FC_EXIT_FAILED;
 }
 
-/* What `bench --ranks` keeps of its rows: the CSV, and the rows for the plot. */
-#define SCALING_MAX_ROWS 512
-typedef struct scaling_table {
-    FILE *csv;
-    fc_scaling_row rows[SCALING_MAX_ROWS];
-    int n;
-} scaling_table;
-
-/* The rows of `bench --ranks`: a Markdown line on stdout and a CSV line. */
-static int scaling_row(const fc_scaling_row *r, void *ctx, fc_err *err)
-{
-    scaling_table *table = ctx;
-    FILE *csv = table->csv;
-    if (table->n < SCALING_MAX_ROWS)
-        table->rows[table->n++] = *r;
-    char layout[32], t[320], eff[16] = "-", share[16] = "-", gather[16] = "-", note[96] = "";
-    char cdf5[16] = "-", netcdf4[16] = "-";
-    snprintf(layout, sizeof layout, "%dx%d", r->px, r->py);
-    if (r->measured) {
-        snprintf(t, sizeof t, "%.4g (%.4g-%.4g)", r->t_median * 1e3, r->t_min * 1e3,
-                 r->t_max * 1e3);
-        if (r->efficiency == r->efficiency)
-            snprintf(eff, sizeof eff, "%.0f %%", 100 * r->efficiency);
-        if (r->ranks > 1 && r->exchange_share > 0)
-            snprintf(share, sizeof share, "%.0f %%", 100 * r->exchange_share);
-        else if (r->ranks > 1) /* spectral: the transposes are inside FFTW's transforms */
-            snprintf(share, sizeof share, "in FFTs");
-        snprintf(gather, sizeof gather, "%.3g", r->gather * 1e3);
-        snprintf(cdf5, sizeof cdf5, "%.3g", r->record_cdf5 * 1e3);
-        snprintf(netcdf4, sizeof netcdf4, "%.3g", r->record_netcdf4 * 1e3);
-    } else
-        snprintf(t, sizeof t, "%s", r->note);
-    if (r->oversubscribed)
-        snprintf(note, sizeof note, "oversubscribed: %d threads on %d cores",
-                 r->ranks * r->threads, r->cores);
-    printf("| %s | %s | %d x %d | %d | %s | %d | %s | %s | %s | %s | %s | %s | %s |\n",
-           r->solver, r->weak ? "weak" : "strong", r->nx, r->ny, r->ranks, layout, r->threads, t,
-           eff, share, gather, cdf5, netcdf4, note);
-    fflush(stdout);
-    fprintf(csv,
-            "%s,%s,%d,%d,%d,%d,%d,%d,%d,%lld,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%d,\"%s\"\n",
-            r->solver, r->weak ? "weak" : "strong", r->n, r->nx, r->ny, r->ranks, r->px, r->py,
-            r->threads, r->steps, r->t_median, r->t_min, r->t_max, r->efficiency,
-            r->exchange_share, r->gather, r->record_cdf5, r->record_netcdf4, r->oversubscribed,
-            r->note);
-    if (fflush(csv))
-        return fc_fail(err, FC_EIO, "cannot write the scaling table");
-    return FC_OK;
-}
-
-/* PREFIX_ranks.png: the efficiency of each solver, size and kind against the processes. */
-static int scaling_chart(const scaling_table *t, const char *path, fc_err *err)
-{
-    static const long colors[] = {0x1f77b4, 0xd62728, 0x2ca02c, 0xff7f0e, 0x9467bd, 0x8c564b};
-    enum { MAX_SERIES = 32 };
-    fc_series ser[MAX_SERIES];
-    char labels[MAX_SERIES][64];
-    double xy[2 * SCALING_MAX_ROWS], ticks[FC_SCALING_MAX_COUNTS];
-    int ns = 0, nticks = 0, used = 0, nsolvers = 0;
-    for (int k = 0; k < t->n && ns < MAX_SERIES; k++) {
-        const fc_scaling_row *a = &t->rows[k];
-        int seen = 0, new_solver = 1; /* a series starts at its first row */
-        for (int q = 0; q < k; q++) {
-            seen |= !strcmp(t->rows[q].solver, a->solver) && t->rows[q].n == a->n &&
-                    t->rows[q].weak == a->weak;
-            new_solver &= strcmp(t->rows[q].solver, a->solver) != 0;
-        }
-        nsolvers += new_solver;
-        if (seen)
-            continue;
-        double *x = xy + used, *y;
-        int n = 0;
-        for (int q = k; q < t->n; q++)
-            if (!strcmp(t->rows[q].solver, a->solver) && t->rows[q].n == a->n &&
-                t->rows[q].weak == a->weak)
-                x[n++] = t->rows[q].ranks;
-        y = x + n;
-        n = 0;
-        for (int q = k; q < t->n; q++)
-            if (!strcmp(t->rows[q].solver, a->solver) && t->rows[q].n == a->n &&
-                t->rows[q].weak == a->weak)
-                y[n++] = 100 * t->rows[q].efficiency;
-        used += 2 * n;
-        snprintf(labels[ns], sizeof labels[ns], "%s %s, %d x %d%s", a->solver,
-                 a->weak ? "weak" : "strong", a->n, a->n, a->weak ? " per process" : "");
-        ser[ns] = (fc_series){x, y, (size_t)n, labels[ns],
-                              a->weak ? FC_DASHED_MARKERS : FC_LINE_MARKERS,
-                              colors[(nsolvers - 1) % 6]};
-        ns++;
-    }
-    for (int k = 0; k < t->n; k++) {
-        int seen = 0;
-        for (int q = 0; q < nticks; q++)
-            seen |= ticks[q] == t->rows[k].ranks;
-        if (!seen && nticks < FC_SCALING_MAX_COUNTS)
-            ticks[nticks++] = t->rows[k].ranks;
-    }
-    const fc_chart c = {"Parallel efficiency: strong (solid) and weak (dashed) scaling",
-                        "flowcast bench --ranks; the slowest process's median time per step",
-                        "processes", "efficiency (%)", 1, 0, ser, ns, 0, 120, ticks, nticks};
-    fc_picture *pic;
-    int st = fc_picture_new(1000, 620, &pic, err);
-    if (!st && !(st = fc_chart_draw(pic, &c, err)))
-        st = fc_picture_write_png(pic, path, err);
-    fc_picture_free(pic);
-    return st;
-}
-
 /* `flowcast bench --ranks`: strong and weak scaling over the processes of this MPI job; the
- * first process writes the table, PREFIX_ranks.csv and (plots) PREFIX_ranks.png. */
+ * first process writes the table, PREFIX_ranks.csv, PREFIX_ranks.nc and (plots)
+ * PREFIX_ranks.png (scaling_report.h). */
 static int bench_ranks(fc_scaling_opts *o, int quick, const char *prefix, int overwrite,
-                       int plots)
+                       int plots, const char *command)
 {
     static const int full[] = {256, 1024}, brief[] = {64};
     if (!o->nsizes) {
@@ -296,76 +191,40 @@ static int bench_ranks(fc_scaling_opts *o, int quick, const char *prefix, int ov
                      "%d flowcast bench --ranks ...); this one has %d",
                      o->counts[o->ncounts - 1], o->counts[o->ncounts - 1],
                      o->counts[o->ncounts - 1], job->size);
-    char path[4096], png[4096];
     if (!prefix) {
         if (first)
             mkdir("outputs", 0777);
         prefix = "outputs/bench";
     }
-    snprintf(path, sizeof path, "%s_ranks.csv", prefix);
-    snprintf(png, sizeof png, "%s_ranks.png", prefix);
     char scratch[4096];
     snprintf(scratch, sizeof scratch, "%s_record.nc", prefix);
     o->scratch = scratch;
-    FILE *csv = NULL;
-    if (!st && first) {
-        const char *exists = access(path, F_OK) == 0             ? path
-                             : plots && access(png, F_OK) == 0   ? png
-                             : access(scratch, F_OK) == 0        ? scratch
-                                                                 : NULL;
-        if (!overwrite && exists)
-            st = fc_fail(&err, FC_EINPUT, "'%s' exists; it is left untouched (use "
-                         "-O/--overwrite to replace it)", exists);
-        else if (!(csv = fopen(path, "w")))
-            st = fc_fail(&err, FC_EINPUT, "cannot create '%s'", path);
-    }
-    scaling_table *table = first ? calloc(1, sizeof *table) : NULL;
-    if (!st && first && !table)
+    fc_scaling_report *rep = first ? malloc(sizeof *rep) : NULL;
+    if (!st && first && !rep)
         st = fc_fail(&err, FC_ENOMEM, "out of memory");
+    if (!st && first &&
+        !(st = fc_scaling_report_check(rep, prefix, overwrite, plots, scratch, &err)))
+        st = fc_scaling_report_open(rep, o, job->size, command, &err);
     if ((st = fc_ranks_agree(st, &err))) {
-        if (csv)
-            fclose(csv);
-        free(table);
+        free(rep);
         return cmd_fail(st, err.msg);
     }
-    char cpu[256];
-    fc_cpu_model(cpu, sizeof cpu);
-    if (first) {
-        fprintf(csv, "solver,scaling,n,nx,ny,ranks,px,py,threads,steps,t_median,t_min,t_max,"
-                     "efficiency,exchange_share,gather_s,record_cdf5_s,record_netcdf4_s,"
-                     "oversubscribed,note\n");
-        printf("# flowcast bench --ranks\n\nEach solver's benchmark case split over the "
-               "processes of this job (%d; %s, %ld cores), %d OpenMP thread%s each. Strong: the "
-               "same grid on every count, efficiency t(1) / (N t(N)); weak: an n x n block per "
-               "process, efficiency t(1) / t(N). Time per step: the slowest process's, median "
-               "(min-max) of %d runs lasting %g s together. Exchange: the first process's share "
-               "of it in halo exchanges and the reductions of the step reports (waiting for "
-               "the others included). Gather: the whole state onto the first process, as a "
-               "gathered record needs. Record: one output record (download, variables, "
-               "diagnostics, write, sync) as a run writes it, CDF-5 gathered onto the first "
-               "process, and NetCDF-4 with every process writing its block (solvers split "
-               "into tiles; spectral's is gathered too), into %s.\n\n"
-               "| solver | scaling | grid | processes | layout | threads | ms per step | "
-               "efficiency | exchange | gather (ms) | record CDF-5 (ms) | record NetCDF-4 (ms) "
-               "| note |\n"
-               "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
-               job->size, cpu, sysconf(_SC_NPROCESSORS_ONLN), o->threads,
-               o->threads == 1 ? "" : "s", o->repeats, o->min_seconds, scratch);
-    }
-    if (table)
-        table->csv = csv;
-    o->row = scaling_row;
-    o->ctx = table;
+    o->row = fc_scaling_report_row;
+    o->ctx = rep;
     o->stop = cmd_stop_on_signals();
     st = fc_scaling_run(o, &err);
     if (first) {
-        printf("\nRows: %s\n", path);
-        if (fclose(csv) && !st)
-            st = fc_fail(&err, FC_EIO, "cannot write '%s'", path);
-        if (!st && plots && table->n > 0 && !(st = scaling_chart(table, png, &err)))
-            printf("Plot: %s\n", png);
-        free(table);
+        fc_err cerr = {{0}};
+        int cst = fc_scaling_report_close(rep, plots && !st, &cerr);
+        if (cst && !st) {
+            st = cst;
+            err = cerr;
+        }
+        free(rep);
     }
+    if (st == FC_EINTR)
+        return cmd_fail(st, "interrupted: the rows measured so far are in the table and files "
+                            "above");
     return st ? cmd_fail(st, err.msg) : FC_EXIT_OK;
 }
 
@@ -479,6 +338,10 @@ int cmd_bench(int argc, char **argv)
             fc_error("unknown solver '%s' (known: %s)", argv[k], known);
             return FC_EXIT_USAGE;
         }
+    char command[8192]; /* the tables' history */
+    size_t len = (size_t)snprintf(command, sizeof command, "flowcast bench");
+    for (int k = 1; k < argc && len < sizeof command; k++)
+        len += (size_t)snprintf(command + len, sizeof command - len, " %s", argv[k]);
     const int processes = fc_ranks_self()->size;
     if (ncounts || processes > 1) {
         fc_scaling_opts so = {(const char *const *)argv + optind, argc - optind, sizes, nsizes,
@@ -496,7 +359,7 @@ int cmd_bench(int argc, char **argv)
             fc_error("--threads with --ranks: one count, the threads of each process");
             return FC_EXIT_USAGE;
         }
-        return bench_ranks(&so, quick, prefix, overwrite, plots);
+        return bench_ranks(&so, quick, prefix, overwrite, plots, command);
     }
     int kind;
     fc_err err = {{0}};
@@ -551,16 +414,12 @@ int cmd_bench(int argc, char **argv)
         .row = fc_bench_report_row,
     };
 
-    char path[4096], command[8192];
+    char path[4096];
     if (!prefix) {
         mkdir("outputs", 0777);
         prefix = "outputs/bench";
     }
     snprintf(path, sizeof path, "%s", prefix);
-    size_t len = (size_t)snprintf(command, sizeof command, "flowcast bench");
-    for (int k = 1; k < argc && len < sizeof command; k++)
-        len += (size_t)snprintf(command + len, sizeof command - len, " %s", argv[k]);
-
 
     o.stop = cmd_stop_on_signals();
     fc_info("bench: measuring the copy bandwidths ...");

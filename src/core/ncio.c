@@ -357,7 +357,8 @@ int fc_ncio_close(fc_ncio_file *f, fc_err *err)
 }
 
 /* Reads record rec (of a variable on (time, y, x); a variable on (y, x) has none) of var, nxe x
- * nye points from slot (0, 0), into field. */
+ * nye points from slot (0, 0), into field. On a block of a larger grid (grid.h) the variable is
+ * the whole grid's, of its cells, and the block's window of it is read. */
 static int read_plane(int ncid, const char *path, const char *var, const fc_grid *g, int nxe,
                       int nye, size_t rec, fc_real *field, fc_err *err)
 {
@@ -365,12 +366,17 @@ static int read_plane(int ncid, const char *path, const char *var, const fc_grid
     int st = fc_nc_find_var(ncid, path, var, 2, 3, &v, err);
     if (st)
         return st;
+    const int block = g->nx < g->nx_whole || g->ny < g->ny_whole;
+    if (block && (nxe != g->nx || nye != g->ny))
+        return fc_fail(err, FC_EINPUT, "%s: variable '%s' is on faces, which a block of the "
+                       "grid does not read", path, var);
+    const int wx = block ? g->nx_whole : nxe, wy = block ? g->ny_whole : nye;
     const size_t ny = v.len[v.ndims - 2], nx = v.len[v.ndims - 1];
-    if (nx != (size_t)nxe || ny != (size_t)nye) {
+    if (nx != (size_t)wx || ny != (size_t)wy) {
         if (nxe == g->nx && nye == g->ny)
             return fc_fail(err, FC_EINPUT,
                            "%s: variable '%s' is %zu x %zu (x by y); the grid is %d x %d", path,
-                           var, nx, ny, g->nx, g->ny);
+                           var, nx, ny, g->nx_whole, g->ny_whole);
         return fc_fail(err, FC_EINPUT,
                        "%s: variable '%s' is %zu x %zu (x by y); on the %d x %d grid's faces it "
                        "is %d x %d",
@@ -379,10 +385,12 @@ static int read_plane(int ncid, const char *path, const char *var, const fc_grid
     fc_real *packed = malloc((size_t)nxe * (size_t)nye * sizeof *packed);
     if (!packed)
         return fc_fail(err, FC_ENOMEM, "out of memory reading '%s'", var);
+    const size_t win[4] = {(size_t)(block ? g->j0 : 0), (size_t)(block ? g->i0 : 0), (size_t)nye,
+                           (size_t)nxe};
 #ifdef FC_SINGLE
-    st = fc_nc_get_plane_float(ncid, &v, v.ndims == 3 ? rec : 0, ny, nx, packed, err);
+    st = fc_nc_get_window_float(ncid, &v, v.ndims == 3 ? rec : 0, ny, nx, win, packed, err);
 #else
-    st = fc_nc_get_plane_double(ncid, &v, v.ndims == 3 ? rec : 0, ny, nx, packed, err);
+    st = fc_nc_get_window_double(ncid, &v, v.ndims == 3 ? rec : 0, ny, nx, win, packed, err);
 #endif
     if (!st)
         fc_grid_unpack(g, packed, field, nxe, nye);

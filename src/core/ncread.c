@@ -512,9 +512,10 @@ int fc_nc_find_var(int ncid, const char *path, const char *name, int min_dims, i
 #define IS_FILL(v, x, T) (((v)->nfill > 0 && (x) == (T)(v)->fill[0]) || \
                           ((v)->nfill > 1 && (x) == (T)(v)->fill[1]))
 
-/* The start and count of record rec's ny x nx plane of v, after checking its shape. */
-static int plane_slab(const fc_nc_var *v, size_t rec, size_t ny, size_t nx, size_t *start,
-                      size_t *count, fc_err *err)
+/* The start and count of the window win = {y0, x0, wy, wx} of record rec's ny x nx plane of v,
+ * after checking its shape. */
+static int plane_slab(const fc_nc_var *v, size_t rec, size_t ny, size_t nx, const size_t win[4],
+                      size_t *start, size_t *count, fc_err *err)
 {
     if (v->ndims < 2 || v->ndims > 3)
         return fc_fail(err, FC_EINPUT, "%s: variable '%s' has %d dimension(s); (y, x) or "
@@ -532,9 +533,10 @@ static int plane_slab(const fc_nc_var *v, size_t rec, size_t ny, size_t nx, size
         count[0] = 1;
         d = 1;
     }
-    start[d] = start[d + 1] = 0;
-    count[d] = ny;
-    count[d + 1] = nx;
+    start[d] = win[0];
+    start[d + 1] = win[1];
+    count[d] = win[2];
+    count[d + 1] = win[3];
     return FC_OK;
 }
 
@@ -555,8 +557,8 @@ static int vector_shape(const fc_nc_var *v, size_t n, fc_err *err)
  */
 #define DEFINE_GET(SUFFIX, T, NCGET)                                                             \
     static int get_##SUFFIX(int ncid, const fc_nc_var *v, const size_t *start,                   \
-                            const size_t *count, size_t n, size_t nx, size_t rec, T *out,        \
-                            fc_err *err)                                                         \
+                            const size_t *count, size_t n, const size_t *win, size_t rec,        \
+                            T *out, fc_err *err)                                                 \
     {                                                                                            \
         const int rc = NCGET(ncid, v->id, start, count, out);                                    \
         if (rc != NC_NOERR)                                                                      \
@@ -569,33 +571,44 @@ static int vector_shape(const fc_nc_var *v, size_t n, fc_err *err)
             const char *what = isfinite((double)x) ? "a fill value (missing data)"               \
                                : isnan((double)x)  ? "NaN"                                       \
                                                    : "an infinite value";                        \
-            if (nx && rec != (size_t)-1)                                                         \
+            if (win && rec != (size_t)-1)                                                        \
                 return fc_fail(err, FC_EINPUT,                                                   \
                                "%s: variable '%s' holds %s at record %zu, cell (i=%zu, j=%zu)",  \
-                               v->path, v->name, what, rec, k % nx, k / nx);                     \
-            if (nx)                                                                              \
+                               v->path, v->name, what, rec, win[1] + k % win[3],                 \
+                               win[0] + k / win[3]);                                             \
+            if (win)                                                                             \
                 return fc_fail(err, FC_EINPUT, "%s: variable '%s' holds %s at cell (i=%zu, "     \
-                               "j=%zu)", v->path, v->name, what, k % nx, k / nx);                \
+                               "j=%zu)", v->path, v->name, what, win[1] + k % win[3],            \
+                               win[0] + k / win[3]);                                             \
             return fc_fail(err, FC_EINPUT, "%s: variable '%s' holds %s at index %zu", v->path,   \
                            v->name, what, k);                                                    \
         }                                                                                        \
         return FC_OK;                                                                            \
     }                                                                                            \
+    int fc_nc_get_window_##SUFFIX(int ncid, const fc_nc_var *v, size_t rec, size_t ny,          \
+                                  size_t nx, const size_t win[4], T *out, fc_err *err)           \
+    {                                                                                            \
+        size_t start[3], count[3];                                                               \
+        if (win[0] > ny || win[2] > ny - win[0] || win[1] > nx || win[3] > nx - win[1])          \
+            return fc_fail(err, FC_EINPUT, "%s: variable '%s': a window beyond its plane",       \
+                           v->path, v->name);                                                    \
+        const int st = plane_slab(v, rec, ny, nx, win, start, count, err);                       \
+        return st ? st                                                                           \
+                  : get_##SUFFIX(ncid, v, start, count, win[2] * win[3], win,                    \
+                                 v->ndims == 3 ? rec : (size_t)-1, out, err);                    \
+    }                                                                                            \
     int fc_nc_get_plane_##SUFFIX(int ncid, const fc_nc_var *v, size_t rec, size_t ny, size_t nx, \
                                  T *out, fc_err *err)                                            \
     {                                                                                            \
-        size_t start[3], count[3];                                                               \
-        const int st = plane_slab(v, rec, ny, nx, start, count, err);                            \
-        return st ? st                                                                           \
-                  : get_##SUFFIX(ncid, v, start, count, ny * nx, nx,                             \
-                                 v->ndims == 3 ? rec : (size_t)-1, out, err);                    \
+        const size_t whole[4] = {0, 0, ny, nx};                                                  \
+        return fc_nc_get_window_##SUFFIX(ncid, v, rec, ny, nx, whole, out, err);                 \
     }                                                                                            \
     int fc_nc_get_vector_##SUFFIX(int ncid, const fc_nc_var *v, size_t n, T *out, fc_err *err)   \
     {                                                                                            \
         size_t start = 0;                                                                        \
         const int st = vector_shape(v, n, err);                                                  \
         return st || n == 0 ? st                                                                 \
-                            : get_##SUFFIX(ncid, v, &start, &n, n, 0, (size_t)-1, out, err);     \
+                            : get_##SUFFIX(ncid, v, &start, &n, n, NULL, (size_t)-1, out, err);     \
     }
 DEFINE_GET(float, float, nc_get_vara_float)
 DEFINE_GET(double, double, nc_get_vara_double)

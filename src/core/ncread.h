@@ -92,6 +92,12 @@ int fc_nc_get_plane_float(int ncid, const fc_nc_var *v, size_t rec, size_t ny, s
                           float *out, fc_err *err);
 int fc_nc_get_plane_double(int ncid, const fc_nc_var *v, size_t rec, size_t ny, size_t nx,
                            double *out, fc_err *err);
+/* The same for the window win = {y0, x0, wy, wx} of the plane alone (a block of a larger grid),
+ * wy x wx values; a bad value is named by its cell (i, j) in the whole plane. */
+int fc_nc_get_window_float(int ncid, const fc_nc_var *v, size_t rec, size_t ny, size_t nx,
+                           const size_t win[4], float *out, fc_err *err);
+int fc_nc_get_window_double(int ncid, const fc_nc_var *v, size_t rec, size_t ny, size_t nx,
+                            const size_t win[4], double *out, fc_err *err);
 /* Reads all n values of a one-dimensional v (whose length must be n), checked likewise. */
 int fc_nc_get_vector_float(int ncid, const fc_nc_var *v, size_t n, float *out, fc_err *err);
 int fc_nc_get_vector_double(int ncid, const fc_nc_var *v, size_t n, double *out, fc_err *err);

@@ -256,22 +256,6 @@ static int create_output(run_ctx *c, fc_err *err)
     return st;
 }
 
-/* Whether every process of a split grid writes its block of the output, together: a NetCDF-4
- * file (MPI builds have a parallel netCDF) of a solver split into tiles whose variables are all
- * of the cells. Otherwise the first process gathers the blocks and writes (CDF-5 has no
- * parallel writer in Debian's netCDF, which is built without PnetCDF). */
-static int parallel_output(const fc_sim *sim, int netcdf4)
-{
-    if (!netcdf4 || sim->ops->blocks != FC_BLOCKS_TILES)
-        return 0;
-    for (size_t k = 0; k < sim->s->io.nvars; k++) {
-        const int shape = sim->s->io.vars[k].shape;
-        if (shape != FC_VAR_TYX && shape != FC_VAR_YX)
-            return 0;
-    }
-    return 1;
-}
-
 /* Everything before the first record: every input is checked before the output file exists. */
 static int setup(run_ctx *c, fc_err *err)
 {
@@ -310,7 +294,7 @@ static int setup(run_ctx *c, fc_err *err)
                            err)))
         return st;
     c->netcdf4 = fc_cfg_netcdf4(&c->sim.cfg);
-    c->parallel = c->sim.split && parallel_output(&c->sim, c->netcdf4);
+    c->parallel = fc_sim_writes_blocks(&c->sim, c->netcdf4);
     /* The checks that read the output's file system are the first process's, and so is the
      * file unless every process writes it. */
     if ((c->parallel || writer()) && !(st = alloc_output(c, err)) && writer() &&
@@ -559,7 +543,7 @@ int fc_run_time_record(fc_sim *sim, const char *path, int netcdf4, double *secon
     c.o = &o;
     c.sim = *sim; /* borrowed: downloaded into, not closed */
     c.netcdf4 = netcdf4;
-    c.parallel = sim->split && parallel_output(sim, netcdf4);
+    c.parallel = fc_sim_writes_blocks(sim, netcdf4);
     snprintf(c.path, sizeof c.path, "%s", path);
     *seconds = NAN;
     const int kind = strcmp(sim->ops->backend, "gpu") ? FC_BACKEND_CPU : FC_BACKEND_GPU;

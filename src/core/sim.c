@@ -15,20 +15,42 @@
 #include "src/core/ranks.h"
 #include "src/core/split.h"
 
+int fc_sim_writes_blocks(const fc_sim *s, int netcdf4)
+{
+    if (!s->split || !netcdf4 || s->ops->blocks != FC_BLOCKS_TILES)
+        return 0;
+    for (size_t k = 0; k < s->s->io.nvars; k++) {
+        const int shape = s->s->io.vars[k].shape;
+        if (shape != FC_VAR_TYX && shape != FC_VAR_YX)
+            return 0;
+    }
+    return 1;
+}
+
+/* Whether every process of a split grid sets up its own block of the initial state: a grid
+ * split into tiles whose initial condition fills any block (fc_ic_spec.blocks). Otherwise the
+ * first process sets up the whole state and sends each its block. */
+static int sets_up_blocks(const fc_sim *s)
+{
+    return s->split && s->ops->blocks == FC_BLOCKS_TILES &&
+           s->s->schema.ics[fc_cfg_choice(&s->cfg, "initial", "type")].blocks;
+}
+
 /* Refuses a grid that does not fit: the solver's state, and the host copies of the fields and
  * of the output variables. On a split grid each process holds its block's state, part and
- * output buffers; the first also the whole state (the initial state it sets up, and the
- * records it may gather) and output buffers of the whole grid. The processes that share this
- * machine's memory are counted together. Collective. */
+ * output buffers; the first also the whole state where it sets it up alone or gathers the
+ * records (CDF-5 output), and then output buffers of the whole grid. The processes that share
+ * this machine's memory are counted together. Collective. */
 static int check_memory(const fc_sim *s, fc_err *err)
 {
     const fc_grid *g = &s->grid;
     const double whole = (double)g->nalloc, block = (double)s->block.nalloc;
     const double real = sizeof(fc_real), nfields = s->s->io.nfields, nvars = s->s->io.nvars;
-    const int first = fc_ranks_self()->rank == 0;
+    const int gathers = !fc_sim_writes_blocks(s, fc_cfg_netcdf4(&s->cfg));
+    const int holds_whole = fc_ranks_self()->rank == 0 && (!sets_up_blocks(s) || gathers);
     double solver_bytes = s->s->cost.mem_per_cell(s->params) * block * real;
-    double host_bytes = ((first ? nfields * whole : 0) + (s->split ? nfields * block : 0) +
-                         nvars * (first ? whole : block)) * real;
+    double host_bytes = ((holds_whole ? nfields * whole : 0) + (s->split ? nfields * block : 0) +
+                         nvars * (holds_whole && gathers ? whole : block)) * real;
     if (strcmp(s->ops->backend, "gpu"))
         host_bytes += solver_bytes;
     else {
@@ -44,16 +66,21 @@ static int check_memory(const fc_sim *s, fc_err *err)
                            info.mem_free / 1e9);
     }
     int here = 1;
+    const int whole_here = fc_ranks_any(holds_whole); /* the first is on this machine */
     host_bytes = fc_ranks_node_sum(host_bytes, &here);
     double avail = (double)fc_host_available_memory();
     if (avail > 0 && host_bytes > 0.9 * avail) {
         if (here > 1)
             return fc_fail(err, FC_EINPUT,
                            "%s: [grid] nx = %d, ny = %d needs %.3g GB of host memory for the %d "
-                           "processes of this job on this machine (the first holds the whole "
-                           "state); %.3g GB is available: run fewer processes on this machine, "
-                           "or on more machines",
-                           s->cfg.path, g->nx, g->ny, host_bytes / 1e9, here, avail / 1e9);
+                           "processes of this job on this machine%s; %.3g GB is available: run "
+                           "fewer processes on this machine, or on more machines%s",
+                           s->cfg.path, g->nx, g->ny, host_bytes / 1e9, here,
+                           whole_here ? " (the first holds the whole state)" : "", avail / 1e9,
+                           whole_here && sets_up_blocks(s)
+                               ? ", or set [output] format = netcdf4: every process then "
+                                 "writes its block, and none holds the whole state"
+                               : "");
         return fc_fail(err, FC_EINPUT,
                        "%s: [grid] nx = %d, ny = %d needs %.3g GB of host memory; %.3g GB is "
                        "available",
@@ -62,42 +89,69 @@ static int check_memory(const fc_sim *s, fc_err *err)
     return FC_OK;
 }
 
-/* The case's initial condition into host (its interior). */
-static int set_initial(fc_sim *s, fc_state *host, fc_err *err)
+/* The case's initial condition into the fields of state (their interior) on grid g, the whole
+ * grid or this process's block. */
+static int set_initial(fc_sim *s, const fc_grid *g, fc_state *state, fc_err *err)
 {
-    return s->s->schema.ics[fc_cfg_choice(&s->cfg, "initial", "type")].set(&s->cfg, &s->grid,
-                                                                            s->params, host, err);
+    return s->s->schema.ics[fc_cfg_choice(&s->cfg, "initial", "type")].set(&s->cfg, g, s->params,
+                                                                            state, err);
+}
+
+static int alloc_fields(fc_state *state, int n, const fc_grid *g, fc_err *err)
+{
+    state->nfields = n;
+    for (int k = 0; k < n; k++)
+        if (!(state->f[k] = fc_grid_alloc(g)))
+            return fc_fail(err, FC_ENOMEM, "out of host memory for the %d x %d %s", g->nx, g->ny,
+                           g->nx < g->nx_whole || g->ny < g->ny_whole ? "block" : "grid");
+    return FC_OK;
+}
+
+static void free_fields(fc_state *state)
+{
+    for (int k = 0; k < state->nfields; k++) {
+        free(state->f[k]);
+        state->f[k] = NULL;
+    }
+}
+
+/* A status, agreed by every process when they set up their blocks together (collective); as
+ * it is when one process sets up the whole state alone. */
+static int settled(int blocks, int st, fc_err *err)
+{
+    return blocks ? fc_ranks_agree(st, err) : st;
 }
 
 /* The solver's reference from the initial condition (solver.h, fc_solver_io.reference): from
  * the initial state itself, or on restart from the initial condition set up aside. */
-static int take_reference(fc_sim *s, int restart, fc_err *err)
+static int take_reference(fc_sim *s, const fc_grid *g, fc_state *state, int restart, int blocks,
+                          fc_err *err)
 {
     if (!s->s->io.reference)
         return FC_OK;
     if (!restart)
-        return s->s->io.reference(s->params, &s->grid, &s->host, err);
-    fc_state aside = {s->s->io.nfields, {NULL}};
-    int st = FC_OK;
-    for (int k = 0; k < aside.nfields && !st; k++)
-        if (!(aside.f[k] = fc_grid_alloc(&s->grid)))
-            st = fc_fail(err, FC_ENOMEM, "out of host memory for the initial condition");
-    if (!st && !(st = set_initial(s, &aside, err)))
-        st = s->s->io.reference(s->params, &s->grid, &aside, err);
-    for (int k = 0; k < aside.nfields; k++)
-        free(aside.f[k]);
+        return settled(blocks, s->s->io.reference(s->params, g, state, err), err);
+    fc_state aside = {0, {NULL}};
+    int st = alloc_fields(&aside, s->s->io.nfields, g, err);
+    if (!(st = settled(blocks, st ? st : set_initial(s, g, &aside, err), err)))
+        st = settled(blocks, s->s->io.reference(s->params, g, &aside, err), err);
+    free_fields(&aside);
     return st;
 }
 
-static int initial_state(fc_sim *s, const char *restart, fc_err *err)
+/* The initial state on grid g (the whole grid, or with blocks this process's block, every
+ * process taking part): the case's initial condition, or the last record of restart. */
+static int initial_state(fc_sim *s, const fc_grid *g, fc_state *state, const char *restart,
+                         int blocks, fc_err *err)
 {
+    int st;
     if (!restart) {
-        int st = set_initial(s, &s->host, err);
-        return st ? st : take_reference(s, 0, err);
+        st = settled(blocks, set_initial(s, g, state, err), err);
+        return st ? st : take_reference(s, g, state, 0, blocks, err);
     }
-    int st = take_reference(s, 1, err);
-    if (st || (st = fc_ncio_read_restart(restart, s->s, s->params, &s->grid, &s->host, &s->t,
-                                         err)))
+    if ((st = take_reference(s, g, state, 1, blocks, err)) ||
+        (st = settled(blocks, fc_ncio_read_restart(restart, s->s, s->params, g, state, &s->t, err),
+                      err)))
         return st;
     const double t_end = fc_cfg_real(&s->cfg, "time", "t_end");
     if (s->t >= t_end)
@@ -115,10 +169,8 @@ static int split_state(fc_sim *s, fc_err *err)
 {
     int st = FC_OK;
     s->part = s->host;
-    for (int k = 0; !st && s->split && k < s->part.nfields; k++)
-        if (!(s->part.f[k] = fc_grid_alloc(&s->block)))
-            st = fc_fail(err, FC_ENOMEM, "out of host memory for the %d x %d block", s->block.nx,
-                         s->block.ny);
+    if (s->split)
+        st = alloc_fields(&s->part, s->part.nfields, &s->block, err);
     if ((st = fc_ranks_agree(st, err)) || !s->split)
         return st;
     return fc_ranks_agree(fc_split_scatter(s->split, &s->grid, s->host.f, &s->block, s->part.f,
@@ -134,17 +186,39 @@ static int whole_state(fc_sim *s, const char *restart, fc_err *err)
     const int sets_up = fc_ranks_self()->rank == 0 || !s->split;
     int st = FC_OK;
     s->host.nfields = s->s->io.nfields;
-    for (int k = 0; sets_up && k < s->s->io.nfields && !st; k++)
-        if (!(s->host.f[k] = fc_grid_alloc(&s->grid)))
-            st = fc_fail(err, FC_ENOMEM, "out of host memory for the %d x %d grid", s->grid.nx,
-                         s->grid.ny);
-    if (sets_up && !st)
-        st = initial_state(s, restart, err);
+    if (sets_up && !(st = alloc_fields(&s->host, s->s->io.nfields, &s->grid, err)))
+        st = initial_state(s, &s->grid, &s->host, restart, 0, err);
     if ((st = fc_ranks_agree(st, err)))
         return st;
     fc_ranks_share(&s->t, sizeof s->t);
     fc_ranks_share((char *)s->params + s->s->io.reference_at, s->s->io.reference_size);
     return FC_OK;
+}
+
+/* Every process sets up its own block of the initial state (sets_up_blocks): no process holds
+ * the whole state. A bad initial state is named as one process names it, at the first bad cell
+ * in its order rather than the first failing process's: the first process sets up the whole
+ * state again to find it, where its memory allows (otherwise the block's message stands, with
+ * the cell's whole-grid indices). Collective. */
+static int block_state(fc_sim *s, const char *restart, fc_err *err)
+{
+    s->host.nfields = s->s->io.nfields; /* allocated when the first gathers (fc_sim_download) */
+    int st = fc_ranks_agree(alloc_fields(&s->part, s->s->io.nfields, &s->block, err), err);
+    if (!st && !(st = initial_state(s, &s->block, &s->part, restart, 1, err)))
+        fc_ranks_share(&s->t, sizeof s->t);
+    if (st != FC_EINPUT)
+        return st;
+    const double bytes = (double)s->s->io.nfields * 2 * (double)s->grid.nalloc * sizeof(fc_real);
+    if (fc_ranks_self()->rank == 0 && bytes < 0.5 * (double)fc_host_available_memory()) {
+        fc_state whole = {0, {NULL}};
+        fc_err one = {{0}};
+        if (!alloc_fields(&whole, s->s->io.nfields, &s->grid, &one) &&
+            initial_state(s, &s->grid, &whole, restart, 0, &one) == FC_EINPUT)
+            memcpy(err->msg, one.msg, sizeof err->msg);
+        free_fields(&whole);
+    }
+    fc_ranks_share(err->msg, sizeof err->msg);
+    return st;
 }
 
 /* This process's block of the grid (split.h): the layout is planned before anything is
@@ -177,8 +251,11 @@ int fc_sim_start(fc_sim *s, fc_config *cfg, const fc_solver_ops *ops, const char
         (st = s->s->schema.make_params(&s->cfg, &s->grid, &s->params, err)) ||
         (st = plan_split(s, err)) || (st = fc_ranks_agree(check_memory(s, err), err)))
         goto fail;
-    if ((st = whole_state(s, restart, err)) || (st = split_state(s, err)) ||
-        (st = fc_ranks_agree(s->ops->create(&s->block, s->params, &s->state, err), err)) ||
+    if (sets_up_blocks(s))
+        st = block_state(s, restart, err);
+    else if (!(st = whole_state(s, restart, err)))
+        st = split_state(s, err);
+    if (st || (st = fc_ranks_agree(s->ops->create(&s->block, s->params, &s->state, err), err)) ||
         (st = s->ops->upload(s->state, &s->part, err)) ||
         (st = s->ops->max_rate(s->state, &s->rate, err)))
         goto fail;
@@ -328,6 +405,11 @@ int fc_sim_download(fc_sim *s, fc_err *err)
 {
     int st = s->ops->download(s->state, &s->part, err);
     if (st || !s->split)
+        return st;
+    /* Every process set up its own block: the first's whole state is made at the first gather. */
+    if (fc_ranks_self()->rank == 0 && !s->host.f[0])
+        st = alloc_fields(&s->host, s->part.nfields, &s->grid, err);
+    if ((st = fc_ranks_agree(st, err)))
         return st;
     return fc_split_gather(s->split, &s->block, s->part.f, &s->grid, s->host.f, s->part.nfields,
                            err);

@@ -30,7 +30,8 @@ typedef struct fc_sim {
     fc_grid grid;  /* the whole grid */
     void *params, *state;
     fc_state host; /* the initial state, then the last download (on a split grid: the first
-                    * process's only, which sets up the initial state and gathers the blocks) */
+                    * process's only, which gathers the blocks, and sets up the initial state
+                    * unless every process sets up its block: then made at the first gather) */
     /* A job of several processes splits the grid (split.h): the backend steps this process's
      * block, whose state is part. On one process block is grid, part is host and split NULL. */
     fc_grid block;
@@ -51,8 +52,11 @@ typedef struct fc_sim {
  * the backend's copy of it. On failure nothing is left to close.
  *
  * In a job of several processes (ranks.h) every process calls it and every later function
- * alike (they are collective): the first sets up the whole initial state and sends each its
- * block (split.h), which it steps; a failure on any process is every process's (fc_ranks_agree), and the steps
+ * alike (they are collective). Each steps its block of the grid (split.h), which it sets up
+ * itself where the backend steps tiles and the initial condition fills blocks
+ * (fc_ic_spec.blocks: from its own cells, or its window of the restart file); otherwise the
+ * first process sets up the whole initial state and sends each its block. A failure on any
+ * process is every process's (fc_ranks_agree), named as one process names it, and the steps
  * give the same bits as one process would. A backend that cannot step a block (ops->blocks
  * 0) is refused there.
  */
@@ -79,6 +83,14 @@ int fc_sim_steps(fc_sim *s, long long n, fc_err *err);
  * steady_tol > 0; OpenMP's threads follow the cores other processes leave free meanwhile
  * (fc_governor, machine_load.h) and are given back at the end. */
 int fc_sim_run_to(fc_sim *s, double t_end, double steady_tol, fc_err *err);
+/*
+ * Whether every process of a split grid writes its block of the output, together: a NetCDF-4
+ * file (netcdf4; MPI builds have a parallel netCDF) of a solver split into tiles whose
+ * variables are all of the cells. Otherwise (and on one process) the first process holds whole
+ * records, gathering the blocks, and writes (CDF-5 has no parallel writer in Debian's netCDF,
+ * which is built without PnetCDF).
+ */
+int fc_sim_writes_blocks(const fc_sim *s, int netcdf4);
 /* Copies the state into s->host (on a split grid, the blocks into the first process's). */
 int fc_sim_download(fc_sim *s, fc_err *err);
 /* Copies the state of this process's block into s->part, and no further (collective). */

@@ -102,12 +102,15 @@ typedef struct fc_solver_ops {
 enum fc_blocks { FC_BLOCKS_NONE = 0, FC_BLOCKS_TILES = 1, FC_BLOCKS_ROWS = 2 };
 
 /* An initial condition: its name ([initial] type), a line of help, and the function that fills
- * host->f (interior only) from the validated case. */
+ * host->f (interior only) from the validated case. One that fills `blocks` sets up any block of
+ * the grid alone (g: the block, grid.h; its cells named by their whole grid's indices), so that
+ * on a split grid every process sets up its own block. */
 typedef struct fc_ic_spec {
     const char *name;
     const char *help;
     int (*set)(const fc_config *cfg, const fc_grid *g, const void *params, fc_state *host,
                fc_err *err);
+    int blocks;
 } fc_ic_spec;
 
 /* (time, y, x) or static (y, x) at cell centres; or on a staggered grid's faces, (time, y,
@@ -193,10 +196,12 @@ typedef struct fc_solver_io {
     int steady_capable;
     /* Optional (NULL: none): what the parameters take from the initial condition (swe: the
      * surface level outside each open side), given the initial state. A restarted run gets the
-     * initial condition too (evaluated for this only), so it continues with the same bits. */
+     * initial condition too (evaluated for this only), so it continues with the same bits.
+     * g may be a block of a split grid (fc_ic_spec.blocks): then every process calls it with
+     * its block, and it reduces over them (link.h) to the one process's values. */
     int (*reference)(void *params, const fc_grid *g, const fc_state *initial, fc_err *err);
-    /* The bytes of the parameters it sets (offset, size): on several processes the first sets
-     * up the initial state and shares them (sim.c). */
+    /* The bytes of the parameters it sets (offset, size): where the first process sets up the
+     * whole initial state alone, it shares them (sim.c). */
     size_t reference_at, reference_size;
 } fc_solver_io;
 

@@ -1142,3 +1142,13 @@ int fc_chart_draw(fc_picture *pic, const fc_chart *c, fc_err *err)
     cairo_destroy(cr);
     return st;
 }
+
+int fc_chart_write_png(const fc_chart *c, int width, int height, const char *path, fc_err *err)
+{
+    fc_picture *pic = NULL;
+    int st = fc_picture_new(width, height, &pic, err);
+    if (!st && !(st = fc_chart_draw(pic, c, err)))
+        st = fc_picture_write_png(pic, path, err);
+    fc_picture_free(pic);
+    return st;
+}

@@ -82,6 +82,8 @@ typedef struct fc_chart {
 
 /* Draws the chart over the whole picture. */
 int fc_chart_draw(fc_picture *pic, const fc_chart *c, fc_err *err);
+/* The chart alone in a width x height picture, written to path as PNG. */
+int fc_chart_write_png(const fc_chart *c, int width, int height, const char *path, fc_err *err);
 
 /* Labels use two non-ASCII signs, a minus (U+2212) and a multiplication sign (U+00D7). Where
  * the font lacks one (missing[k]), the text is drawn with ASCII in its place ('-', 'x'):

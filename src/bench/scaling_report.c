@@ -1,0 +1,290 @@
+/* scaling_report.c: the Markdown, CSV, NetCDF and PNG outputs of `flowcast bench --ranks`. */
+#include <fc_build.h>
+
+#include "src/bench/scaling_report.h"
+
+#include <errno.h>
+#include <math.h>
+#include <netcdf.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "src/bench/bench_report.h"
+#include "src/core/backend.h"
+#include "src/plot/plot.h"
+
+#define TEXT_LEN 256 /* characters of a text column in PREFIX_ranks.nc */
+
+/* The columns of the CSV and the NetCDF variables, in the same order. */
+enum {
+    C_SOLVER, C_SCALING, C_N, C_NX, C_NY, C_RANKS, C_PX, C_PY, C_THREADS, C_STEPS, C_T, C_TMIN,
+    C_TMAX, C_EFF, C_SHARE, C_GATHER, C_CDF5, C_NETCDF4, C_OVER, C_NOTE, NCOLS
+};
+enum { TEXT, INT, REAL };
+static const struct {
+    const char *name, *long_name, *units;
+    int kind;
+} cols[NCOLS] = {
+    {"solver", "solver", "", TEXT},
+    {"scaling", "strong (the same grid on every count) or weak (an n x n block per process)", "",
+     TEXT},
+    {"n", "strong: the grid is n x n; weak: each process's block is n x n", "1", INT},
+    {"nx", "cells of the whole grid along x", "1", INT},
+    {"ny", "cells of the whole grid along y", "1", INT},
+    {"ranks", "processes", "1", INT},
+    {"px", "processes along x", "1", INT},
+    {"py", "processes along y", "1", INT},
+    {"threads", "OpenMP threads of each process", "1", INT},
+    {"steps", "timed steps", "1", INT},
+    {"t_median", "the slowest process's time per step, median of the runs", "s", REAL},
+    {"t_min", "fastest run, time per step", "s", REAL},
+    {"t_max", "slowest run, time per step", "s", REAL},
+    {"efficiency", "strong: t(1) / (N t(N)); weak: t(1) / t(N); missing without t(1)", "1", REAL},
+    {"exchange_share", "the first process's share of a step in halo exchanges and the "
+                       "reductions of the step reports; missing: inside the FFTs (spectral)",
+     "1", REAL},
+    {"gather_s", "time to gather the whole state onto the first process", "s", REAL},
+    {"record_cdf5_s", "time to write one output record, CDF-5 gathered onto the first process "
+                      "(median of 3)", "s", REAL},
+    {"record_netcdf4_s", "time to write one output record, NetCDF-4 with every process writing "
+                         "its block (median of 3)", "s", REAL},
+    {"oversubscribed", "1: more threads than the machine's cores", "1", INT},
+    {"note", "why a row was skipped", "", TEXT},
+};
+
+int fc_scaling_report_check(fc_scaling_report *r, const char *prefix, int overwrite, int plots,
+                            const char *also, fc_err *err)
+{
+    memset(r, 0, sizeof *r);
+    r->nc.ncid = -1;
+    snprintf(r->csv_path, sizeof r->csv_path, "%s_ranks.csv", prefix);
+    snprintf(r->nc_path, sizeof r->nc_path, "%s_ranks.nc", prefix);
+    snprintf(r->png_path, sizeof r->png_path, "%s_ranks.png", prefix);
+    const char *paths[] = {r->csv_path, r->nc_path, plots ? r->png_path : NULL, also};
+    return fc_bench_refuse_existing(paths, 4, overwrite, err);
+}
+
+/* The table's columns, one record per row, and the machine's description (define mode). */
+static int define_table(fc_scaling_report *r, const fc_scaling_opts *o, int processes,
+                        const char *cpu, fc_err *err)
+{
+    fc_cf_file *f = &r->nc;
+    int st, row, text_len;
+    if ((st = fc_cf_def_dim(f, "row", NC_UNLIMITED, &row, err)) ||
+        (st = fc_cf_def_dim(f, "text_len", TEXT_LEN, &text_len, err)))
+        return st;
+    for (int k = 0; k < NCOLS; k++) {
+        const int dims[2] = {row, text_len};
+        const nc_type type = cols[k].kind == TEXT ? NC_CHAR : cols[k].kind == INT ? NC_INT
+                                                                                  : NC_DOUBLE;
+        if ((st = fc_cf_def_var(f, cols[k].name, type, cols[k].kind == TEXT ? 2 : 1, dims,
+                                cols[k].long_name, cols[k].units, &r->varid[k], err)))
+            return st;
+    }
+    const int cores = (int)sysconf(_SC_NPROCESSORS_ONLN), repeats = o->repeats;
+    if ((st = fc_cf_att_text(f, NC_GLOBAL, "cpu", cpu, err)) ||
+        (st = fc_cf_att_text(f, NC_GLOBAL, "precision", FC_PRECISION, err)) ||
+        (st = fc_cf_att_text(f, NC_GLOBAL, "cpu_compiler", FC_CC_FLAGS, err)) ||
+        (st = fc_cf_att_int(f, NC_GLOBAL, "processes", 1, &processes, err)) ||
+        (st = fc_cf_att_int(f, NC_GLOBAL, "cores", 1, &cores, err)) ||
+        (st = fc_cf_att_int(f, NC_GLOBAL, "repeats", 1, &repeats, err)))
+        return st;
+    return fc_cf_att_double(f, NC_GLOBAL, "min_seconds", 1, &o->min_seconds, err);
+}
+
+int fc_scaling_report_open(fc_scaling_report *r, const fc_scaling_opts *o, int processes,
+                           const char *command, fc_err *err)
+{
+    if (!(r->csv = fopen(r->csv_path, "w")))
+        return fc_fail(err, FC_EINPUT, "cannot create '%s': %s", r->csv_path, strerror(errno));
+    for (int k = 0; k < NCOLS; k++)
+        fprintf(r->csv, "%s%s", cols[k].name, k + 1 < NCOLS ? "," : "\n");
+    fflush(r->csv);
+    char cpu[256], hist[4200];
+    fc_cpu_model(cpu, sizeof cpu);
+    fc_cf_history(hist, sizeof hist, command);
+    const fc_cf_spec spec = {"benchmark file", 1, "", 0, 0,
+                             "flowcast bench --ranks: scaling over processes", hist, 0};
+    int st = fc_cf_create(&r->nc, r->nc_path, &spec, err);
+    if (!st)
+        st = define_table(r, o, processes, cpu, err);
+    if (!st && !(st = fc_cf_enddef(&r->nc, err)))
+        st = fc_cf_sync(&r->nc, err);
+    if (st) {
+        fclose(r->csv);
+        r->csv = NULL;
+        unlink(r->csv_path);
+        fc_cf_discard(&r->nc);
+        return st;
+    }
+    printf("# flowcast bench --ranks\n\nEach solver's benchmark case split over the "
+           "processes of this job (%d; %s, %ld cores), %d OpenMP thread%s each. Strong: the "
+           "same grid on every count, efficiency t(1) / (N t(N)); weak: an n x n block per "
+           "process, efficiency t(1) / t(N). Time per step: the slowest process's, median "
+           "(min-max) of %d runs lasting %g s together. Exchange: the first process's share "
+           "of it in halo exchanges and the reductions of the step reports (waiting for "
+           "the others included). Gather: the whole state onto the first process, as a "
+           "gathered record needs. Record: one output record (download, variables, "
+           "diagnostics, write, sync) as a run writes it, CDF-5 gathered onto the first "
+           "process, and NetCDF-4 with every process writing its block (solvers split "
+           "into tiles; spectral's is gathered too), into %s.\n\n"
+           "| solver | scaling | grid | processes | layout | threads | ms per step | "
+           "efficiency | exchange | gather (ms) | record CDF-5 (ms) | record NetCDF-4 (ms) "
+           "| note |\n"
+           "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+           processes, cpu, sysconf(_SC_NPROCESSORS_ONLN), o->threads, o->threads == 1 ? "" : "s",
+           o->repeats, o->min_seconds, o->scratch);
+    fflush(stdout);
+    return FC_OK;
+}
+
+/* The row's Markdown line. */
+static void print_row(const fc_scaling_row *r)
+{
+    char layout[32], t[320], eff[16] = "-", share[16] = "-", gather[16] = "-", note[96] = "";
+    char cdf5[16] = "-", netcdf4[16] = "-";
+    snprintf(layout, sizeof layout, "%dx%d", r->px, r->py);
+    if (r->measured) {
+        snprintf(t, sizeof t, "%.4g (%.4g-%.4g)", r->t_median * 1e3, r->t_min * 1e3,
+                 r->t_max * 1e3);
+        if (r->efficiency == r->efficiency)
+            snprintf(eff, sizeof eff, "%.0f %%", 100 * r->efficiency);
+        if (r->ranks > 1 && r->exchange_share > 0)
+            snprintf(share, sizeof share, "%.0f %%", 100 * r->exchange_share);
+        else if (r->ranks > 1) /* spectral: the transposes are inside FFTW's transforms */
+            snprintf(share, sizeof share, "in FFTs");
+        snprintf(gather, sizeof gather, "%.3g", r->gather * 1e3);
+        snprintf(cdf5, sizeof cdf5, "%.3g", r->record_cdf5 * 1e3);
+        snprintf(netcdf4, sizeof netcdf4, "%.3g", r->record_netcdf4 * 1e3);
+    } else
+        snprintf(t, sizeof t, "%s", r->note);
+    if (r->oversubscribed)
+        snprintf(note, sizeof note, "oversubscribed: %d threads on %d cores",
+                 r->ranks * r->threads, r->cores);
+    printf("| %s | %s | %d x %d | %d | %s | %d | %s | %s | %s | %s | %s | %s | %s |\n",
+           r->solver, r->weak ? "weak" : "strong", r->nx, r->ny, r->ranks, layout, r->threads, t,
+           eff, share, gather, cdf5, netcdf4, note);
+    fflush(stdout);
+}
+
+int fc_scaling_report_row(const fc_scaling_row *row, void *ctx, fc_err *err)
+{
+    fc_scaling_report *r = ctx;
+    if (r->nrows < FC_SCALING_REPORT_MAX_ROWS)
+        r->rows[r->nrows] = *row;
+    print_row(row);
+    /* What was not measured is missing (NaN: the fill value, an empty CSV field). */
+    const double miss = NAN, m = row->measured;
+    const double share = row->ranks > 1 && row->exchange_share > 0 ? row->exchange_share
+                         : row->ranks > 1                          ? miss
+                                                                   : 0;
+    const double num[NCOLS] = {
+        [C_N] = row->n, [C_NX] = row->nx, [C_NY] = row->ny, [C_RANKS] = row->ranks,
+        [C_PX] = row->px, [C_PY] = row->py, [C_THREADS] = row->threads,
+        [C_STEPS] = (double)row->steps, [C_OVER] = row->oversubscribed,
+        [C_T] = m ? row->t_median : miss, [C_TMIN] = m ? row->t_min : miss,
+        [C_TMAX] = m ? row->t_max : miss, [C_EFF] = m ? row->efficiency : miss,
+        [C_SHARE] = m ? share : miss, [C_GATHER] = m ? row->gather : miss,
+        [C_CDF5] = m ? row->record_cdf5 : miss, [C_NETCDF4] = m ? row->record_netcdf4 : miss,
+    };
+    const char *txt[NCOLS] = {[C_SOLVER] = row->solver, [C_SCALING] = row->weak ? "weak" : "strong",
+                              [C_NOTE] = row->note};
+    size_t rec = (size_t)r->nrows, one = 1;
+    int st = FC_OK;
+    for (int k = 0; k < NCOLS; k++) {
+        if (cols[k].kind == TEXT) {
+            fprintf(r->csv, "\"");
+            for (const char *s = txt[k]; *s; s++) /* a quote would end the field */
+                fputc(*s == '"' ? '\'' : *s, r->csv);
+            fprintf(r->csv, "\"");
+            if (!st)
+                st = fc_cf_put_text_row(&r->nc, r->varid[k], rec, TEXT_LEN, txt[k], err);
+            if (k + 1 < NCOLS)
+                fputc(',', r->csv);
+            continue;
+        }
+        if (num[k] == num[k])
+            fprintf(r->csv, cols[k].kind == INT ? "%.0f" : "%.6g", num[k]);
+        if (!st) /* an NC_INT column takes the double's integer value */
+            st = fc_cf_put_double(&r->nc, r->varid[k], &rec, &one, &num[k], err);
+        if (k + 1 < NCOLS)
+            fputc(',', r->csv);
+    }
+    (void)fputc('\n', r->csv);
+    if (!st)
+        st = fc_cf_sync(&r->nc, err);
+    if (fflush(r->csv) != 0 || ferror(r->csv))
+        return fc_fail(err, FC_EIO, "writing '%s': %s", r->csv_path, strerror(errno));
+    if (st)
+        return st;
+    r->nrows += r->nrows < FC_SCALING_REPORT_MAX_ROWS;
+    return FC_OK;
+}
+
+/* PREFIX_ranks.png: the efficiency of each solver, size and kind against the processes. */
+static int draw_chart(const fc_scaling_report *t, fc_err *err)
+{
+    static const long colors[] = {0x1f77b4, 0xd62728, 0x2ca02c, 0xff7f0e, 0x9467bd, 0x8c564b};
+    enum { MAX_SERIES = 32 };
+    fc_series ser[MAX_SERIES];
+    char labels[MAX_SERIES][64];
+    double xy[2 * FC_SCALING_REPORT_MAX_ROWS], ticks[FC_SCALING_MAX_COUNTS];
+    int ns = 0, nticks = 0, used = 0, nsolvers = 0;
+    for (int k = 0; k < t->nrows && ns < MAX_SERIES; k++) {
+        const fc_scaling_row *a = &t->rows[k];
+        int seen = 0, new_solver = 1; /* a series starts at its first row */
+        for (int q = 0; q < k; q++) {
+            seen |= !strcmp(t->rows[q].solver, a->solver) && t->rows[q].n == a->n &&
+                    t->rows[q].weak == a->weak;
+            new_solver &= strcmp(t->rows[q].solver, a->solver) != 0;
+        }
+        nsolvers += new_solver;
+        if (seen)
+            continue;
+        double *x = xy + used, *y;
+        int n = 0;
+        for (int q = k; q < t->nrows; q++)
+            if (!strcmp(t->rows[q].solver, a->solver) && t->rows[q].n == a->n &&
+                t->rows[q].weak == a->weak)
+                x[n++] = t->rows[q].ranks;
+        y = x + n;
+        n = 0;
+        for (int q = k; q < t->nrows; q++)
+            if (!strcmp(t->rows[q].solver, a->solver) && t->rows[q].n == a->n &&
+                t->rows[q].weak == a->weak)
+                y[n++] = 100 * t->rows[q].efficiency;
+        used += 2 * n;
+        snprintf(labels[ns], sizeof labels[ns], "%s %s, %d x %d%s", a->solver,
+                 a->weak ? "weak" : "strong", a->n, a->n, a->weak ? " per process" : "");
+        ser[ns] = (fc_series){x, y, (size_t)n, labels[ns],
+                              a->weak ? FC_DASHED_MARKERS : FC_LINE_MARKERS,
+                              colors[(nsolvers - 1) % 6]};
+        ns++;
+    }
+    for (int k = 0; k < t->nrows; k++) {
+        int seen = 0;
+        for (int q = 0; q < nticks; q++)
+            seen |= ticks[q] == t->rows[k].ranks;
+        if (!seen && nticks < FC_SCALING_MAX_COUNTS)
+            ticks[nticks++] = t->rows[k].ranks;
+    }
+    const fc_chart c = {"Parallel efficiency: strong (solid) and weak (dashed) scaling",
+                        "flowcast bench --ranks; the slowest process's median time per step",
+                        "processes", "efficiency (%)", 1, 0, ser, ns, 0, 120, ticks, nticks};
+    int st = fc_chart_write_png(&c, 1000, 620, t->png_path, err);
+    return st;
+}
+
+int fc_scaling_report_close(fc_scaling_report *r, int plots, fc_err *err)
+{
+    int st = fc_bench_tables_close(&r->csv, r->csv_path, &r->nc, err);
+    printf("\nRows: %s and %s\n", r->csv_path, r->nc_path);
+    int measured = 0;
+    for (int k = 0; k < r->nrows; k++)
+        measured |= r->rows[k].measured;
+    if (st || !plots || !measured)
+        return st;
+    if (!(st = draw_chart(r, err)))
+        printf("Plot: %s\n", r->png_path);
+    return st;
+}
