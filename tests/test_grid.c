@@ -152,6 +152,39 @@ START_TEST(decomposition_tiles_the_grid)
 }
 END_TEST
 
+/* Slabs as FFTW's distributed transforms lay out rows: ceil(n / parts) each, in order, the
+ * last ones shorter or empty. */
+START_TEST(decomposition_slabs_as_fftw)
+{
+    const int cases[][2] = {{64, 3}, {6, 4}, {10, 4}, {64, 4}, {7, 7}, {1000, 16}, {5, 1}};
+    for (size_t q = 0; q < sizeof cases / sizeof cases[0]; q++) {
+        const int n = cases[q][0], parts = cases[q][1], block = (n + parts - 1) / parts;
+        int next = 0;
+        for (int r = 0; r < parts; r++) {
+            int lo, hi;
+            fc_decomp_slab(n, parts, r, &lo, &hi);
+            ck_assert_int_eq(lo, next);
+            ck_assert_int_le(hi - lo, block);
+            ck_assert(hi - lo == block || hi == n); /* only the tail is short */
+            next = hi;
+        }
+        ck_assert_int_eq(next, n);
+    }
+    const int rows_64_3[] = {22, 22, 20}, rows_6_4[] = {2, 2, 2, 0}, rows_10_4[] = {3, 3, 3, 1};
+    for (int r = 0; r < 4; r++) {
+        int lo, hi;
+        if (r < 3) {
+            fc_decomp_slab(64, 3, r, &lo, &hi);
+            ck_assert_int_eq(hi - lo, rows_64_3[r]);
+        }
+        fc_decomp_slab(6, 4, r, &lo, &hi);
+        ck_assert_int_eq(hi - lo, rows_6_4[r]);
+        fc_decomp_slab(10, 4, r, &lo, &hi);
+        ck_assert_int_eq(hi - lo, rows_10_4[r]);
+    }
+}
+END_TEST
+
 /* The layout chosen for a rank count, and each error a user can meet, with its numbers. */
 START_TEST(decomposition_plans_and_errors)
 {
@@ -271,6 +304,7 @@ Suite *grid_suite(void)
     suite_add_tcase(s, tc);
     TCase *dc = tcase_create("decomposition");
     tcase_add_test(dc, decomposition_tiles_the_grid);
+    tcase_add_test(dc, decomposition_slabs_as_fftw);
     tcase_add_test(dc, decomposition_plans_and_errors);
     suite_add_tcase(s, dc);
     TCase *sc = tcase_create("sums");

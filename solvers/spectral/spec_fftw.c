@@ -88,7 +88,7 @@ int spec_host_inverse(const spec_params *p, const spec_cplx *coef, fc_real *fiel
 int spec_slab_make(const spec_params *p, const fc_grid *block, spec_slab *s, fc_err *err)
 {
     memset(s, 0, sizeof *s);
-    s->rows = p->ny;
+    s->rows = s->ny = p->ny;
     s->pitch = (size_t)p->nx;
     s->dist_r = spec_pad64((size_t)p->nx * p->ny, sizeof(fc_real));
     s->dist_c = spec_pad64((size_t)p->ny * p->nxh, sizeof(spec_cplx));
@@ -104,6 +104,7 @@ int spec_slab_make(const spec_params *p, const fc_grid *block, spec_slab *s, fc_
     s->split = 1;
     s->j0 = block->j0;
     s->rows = block->ny;
+    s->ny = p->ny;
     s->pitch = 2 * (size_t)p->nxh;
     s->dist_c = spec_pad64((size_t)local, sizeof(spec_cplx));
     s->dist_r = spec_pad64(2 * (size_t)local, sizeof(fc_real));
@@ -157,9 +158,15 @@ void spec_batch_free(spec_batch *b)
 void spec_slab_share_rows(const spec_slab *s, double *rows, int per_row)
 {
 #ifdef FC_HAVE_FFTW_MPI
-    if (s->split)
-        MPI_Allgather(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, rows, s->rows * per_row, MPI_DOUBLE,
-                      fc_ranks_comm());
+    if (s->split) {
+        /* The slabs may differ in height (fc_decomp_slab): every value is one process's, and
+         * the others add zeros to it, which is exact. */
+        const size_t lo = (size_t)s->j0 * per_row, hi = lo + (size_t)s->rows * per_row,
+                     n = (size_t)s->ny * per_row;
+        memset(rows, 0, lo * sizeof *rows);
+        memset(rows + hi, 0, (n - hi) * sizeof *rows);
+        MPI_Allreduce(MPI_IN_PLACE, rows, (int)n, MPI_DOUBLE, MPI_SUM, fc_ranks_comm());
+    }
 #else
     (void)s, (void)rows, (void)per_row;
 #endif

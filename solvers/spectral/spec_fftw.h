@@ -38,6 +38,7 @@ spec_fftw_plan spec_fftw_plan_many(const spec_params *p, int sign, int nfields, 
 typedef struct spec_slab {
     int split;             /* FFTW's MPI transforms over the job's processes */
     int j0, rows;
+    int ny;                /* rows of the whole grid */
     size_t pitch;          /* values from one row to the next on the grid side */
     size_t dist_r, dist_c; /* one field's padded size on the grid and the spectral side */
 } spec_slab;

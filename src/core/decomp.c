@@ -36,6 +36,13 @@ void fc_decomp_range(int n, int parts, int part, int *lo, int *hi)
     *hi = *lo + base + (part < extra);
 }
 
+void fc_decomp_slab(int n, int parts, int part, int *lo, int *hi)
+{
+    const long long block = ((long long)n + parts - 1) / parts, a = block * part;
+    *lo = (int)(a < n ? a : n);
+    *hi = (int)(a + block < n ? a + block : n);
+}
+
 /* Whether every block of px x py over nx x ny is at least `halo` cells along both axes (the
  * narrowest block is the last one, n / parts cells). */
 static int fits(int nx, int ny, int halo, int px, int py)

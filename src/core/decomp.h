@@ -29,6 +29,9 @@ int fc_decomp_parse(const char *text, int *px, int *py, fc_err *err);
 
 /* Part `part` of `parts` of n cells: [lo, hi), the first n mod parts parts one cell longer. */
 void fc_decomp_range(int n, int parts, int part, int *lo, int *hi);
+/* Part `part` of `parts` of n rows as FFTW's distributed transforms lay them out (its default
+ * block): [lo, hi), ceil(n / parts) rows each, the last parts shorter or empty. */
+void fc_decomp_slab(int n, int parts, int part, int *lo, int *hi);
 
 /*
  * The layout of `nranks` ranks over an nx x ny grid whose solver needs `halo` cells of its

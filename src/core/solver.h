@@ -95,9 +95,9 @@ typedef struct fc_solver_ops {
 /*
  * FC_BLOCKS_TILES: PX x PY blocks with halos; the backend fills its halos by
  * fc_grid_fill_halos, takes its rate by fc_grid_max and passes each stage's report through
- * fc_report_agree (link.h). FC_BLOCKS_ROWS: slabs of whole rows, 1 x P, the same number of rows
- * on every process (FFTW's distributed transforms); the backend makes its own reductions over
- * the job (ranks.h). FC_BLOCKS_NONE: one process only.
+ * fc_report_agree (link.h). FC_BLOCKS_ROWS: slabs of whole rows, 1 x P, ceil(ny / P) rows on
+ * every process but the last ones (fc_decomp_slab: FFTW's distributed transforms); the backend
+ * makes its own reductions over the job (ranks.h). FC_BLOCKS_NONE: one process only.
  */
 enum fc_blocks { FC_BLOCKS_NONE = 0, FC_BLOCKS_TILES = 1, FC_BLOCKS_ROWS = 2 };
 

@@ -76,6 +76,7 @@ static int one_process(const fc_grid *whole, fc_grid *block, fc_split **out, fc_
 #ifdef FC_HAVE_MPI
 struct fc_split {
     int px, py;
+    int slabs;             /* slabs of whole rows (FC_BLOCKS_ROWS) */
     fc_halo halo;
     fc_link link;          /* the blocks' grids point here */
     fc_real *buf;          /* the first process's: one field of the largest block, to gather
@@ -83,18 +84,33 @@ struct fc_split {
     double gather_seconds; /* in fc_split_gather so far */
 };
 
-/* Slabs of whole rows (FC_BLOCKS_ROWS): 1 x P, as many rows on every process. */
+/* Slabs of whole rows (FC_BLOCKS_ROWS): 1 x P, as FFTW's transforms distribute them
+ * (fc_decomp_slab), every process at least one row. */
 static int plan_rows(const fc_grid *whole, int px, int py, int size, fc_split *sp, fc_err *err)
 {
     if (px * py > 0 && px != 1)
         return fc_fail(err, FC_EINPUT, "--decomp %dx%d: this solver splits its grid into slabs "
                        "of whole rows; use --decomp 1x%d, or none", px, py, size);
-    if (whole->ny % size)
-        return fc_fail(err, FC_EINPUT, "this solver's slabs of rows need [grid] ny divisible by "
-                       "the %d processes (FFTW's transforms): ny = %d is not", size, whole->ny);
+    int lo, hi;
+    fc_decomp_slab(whole->ny, size, size - 1, &lo, &hi);
+    if (hi <= lo)
+        return fc_fail(err, FC_EINPUT, "%d processes cannot share the [grid] ny = %d rows of "
+                       "this solver's slabs: FFTW's transforms give each process %d rows, which "
+                       "leaves the last none; use fewer processes", size, whole->ny,
+                       (whole->ny + size - 1) / size);
     sp->px = 1;
     sp->py = size;
+    sp->slabs = 1;
     return FC_OK;
+}
+
+/* Process r's block: a tile (decomp.h), or a slab of rows as FFTW lays them out. */
+static fc_decomp block_of(const fc_split *sp, const fc_grid *whole, int r)
+{
+    fc_decomp d = fc_decomp_block(whole->nx, whole->ny, sp->px, sp->py, r);
+    if (sp->slabs)
+        fc_decomp_slab(whole->ny, sp->py, r, &d.j0, &d.j1);
+    return d;
 }
 
 int fc_split_start(const fc_grid *whole, int nfields, int kind, fc_grid *block, fc_split **out,
@@ -123,7 +139,7 @@ int fc_split_start(const fc_grid *whole, int nfields, int kind, fc_grid *block, 
         return st;
     }
     fc_halo_link(&sp->halo, &sp->link);
-    const fc_decomp d = fc_decomp_block(whole->nx, whole->ny, sp->px, sp->py, sp->halo.rank);
+    const fc_decomp d = block_of(sp, whole, sp->halo.rank);
     int bc[4];
     fc_halo_block_bc(&sp->halo, whole->bc, bc);
     fc_grid_block(whole, d.i0, d.i1, d.j0, d.j1, bc, &sp->link, block);
@@ -171,7 +187,7 @@ static int move_blocks(fc_split *sp, const fc_grid *whole, fc_real *const *w,
     fc_real *buf = sp->buf;
     fc_real *const one[1] = {buf};
     for (int r = 1; r < size; r++) {
-        const fc_decomp d = fc_decomp_block(whole->nx, whole->ny, sp->px, sp->py, r);
+        const fc_decomp d = block_of(sp, whole, r);
         fc_grid other;
         fc_grid_block(whole, d.i0, d.i1, d.j0, d.j1, whole->bc, NULL, &other);
         for (int f = 0; f < n; f++) {
