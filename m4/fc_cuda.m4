@@ -35,7 +35,7 @@ AS_IF([test "x$with_cuda" != xno], [
       AS_IF([test -z "$fc_cuda_libdir" && test -e "$d/libcudart.so"], [fc_cuda_libdir=$d])
     done
     CUDA_CPPFLAGS="-I$fc_cuda_home/include"
-    CUDA_LIBS="-L$fc_cuda_libdir -Wl,-rpath,$fc_cuda_libdir -lcusparse -lcufft -lcublas -lcudart -lstdc++"
+    CUDA_LIBS="-L$fc_cuda_libdir -Wl,-rpath,$fc_cuda_libdir -lcusparse -lcufft -lcudart -ldl -lstdc++"
     fc_save_CPPFLAGS=$CPPFLAGS; fc_save_LIBS=$LIBS; fc_save_LDFLAGS=$LDFLAGS
     CPPFLAGS="$CUDA_CPPFLAGS $CPPFLAGS"; LDFLAGS="-L$fc_cuda_libdir $LDFLAGS"
     AC_CHECK_HEADER([cuda_runtime_api.h], [], [fc_cuda_why="cuda_runtime_api.h not found"])

@@ -11,11 +11,16 @@
  * staging buffers and sent with an asynchronous copy (the host fills the other while the device
  * works), and its loss is added to a sum on the device that mlp_gpu_loss_sum reads once per
  * epoch. Everything runs in order on the default stream, cuBLAS included.
+ *
+ * cuBLAS is not linked but loaded (dlopen) when the first GPU model is made: linked, its
+ * libraries would sit in every flowcast process, CPU runs and each process of an MPI job
+ * included, and cuBLASLt alone writes about 84 MB of its static data at load.
  */
 #include <fc_build.h>
 
 #include <cstdlib>
 #include <cstring>
+#include <dlfcn.h>
 
 #include <cublas_v2.h>
 
@@ -25,6 +30,44 @@
 #include "ml/mlp_gpu.h"
 
 #define MLP_BLOCK 256
+
+/* The cuBLAS functions called here, with the header's own types (cublas_v2.h maps the
+ * unversioned names onto the _v2 symbols), found in the library at the first use. */
+static struct {
+    decltype(&cublasCreate_v2) create;
+    decltype(&cublasDestroy_v2) destroy;
+    decltype(&cublasSetMathMode) set_math_mode;
+    decltype(&cublasSgemm_v2) sgemm;
+    decltype(&cublasSgemv_v2) sgemv;
+} blas;
+
+#define FC_STR_(x) #x
+#define FC_STR(x) FC_STR_(x)
+static const char blas_library[] = "libcublas.so." FC_STR(CUBLAS_VER_MAJOR);
+
+extern "C" int mlp_gpu_load_blas(fc_err *err)
+{
+    if (blas.sgemv)
+        return FC_OK;
+    void *lib = dlopen(blas_library, RTLD_NOW | RTLD_LOCAL);
+    if (!lib)
+        return fc_fail(err, FC_ENODEV, "cannot load cuBLAS (%s), which GPU training needs: %s",
+                       blas_library, dlerror());
+    const struct {
+        const char *name;
+        void **slot;
+    } want[] = {{"cublasCreate_v2", (void **)&blas.create},
+                {"cublasDestroy_v2", (void **)&blas.destroy},
+                {"cublasSetMathMode", (void **)&blas.set_math_mode},
+                {"cublasSgemm_v2", (void **)&blas.sgemm},
+                {"cublasSgemv_v2", (void **)&blas.sgemv}};
+    for (size_t k = 0; k < sizeof want / sizeof want[0]; k++)
+        if (!(*want[k].slot = dlsym(lib, want[k].name))) {
+            blas.sgemv = NULL; /* the last one marks the table complete */
+            return fc_fail(err, FC_ENODEV, "%s has no function %s", blas_library, want[k].name);
+        }
+    return FC_OK; /* the library stays loaded for the process's life */
+}
 
 #define FC_CUBLAS_TRY(call)                                                                      \
     do {                                                                                         \
@@ -164,7 +207,7 @@ extern "C" void mlp_gpu_destroy(mlp_gpu *g)
             cudaFreeHost(g->staging[k]);
     }
     if (g->have_handle)
-        cublasDestroy(g->h);
+        blas.destroy(g->h);
     free(g);
 }
 
@@ -234,14 +277,14 @@ extern "C" int mlp_gpu_create(const mlp *m, const mlp_optim *o, int max_batch, i
         !(st = fc_dev_upload(g->m1, o->m1, P, err)) && o->m2)
         st = fc_dev_upload(g->m2, o->m2, P, err);
     free(ones);
-    if (!st && cublasCreate(&g->h) != CUBLAS_STATUS_SUCCESS)
+    if (!st && !(st = mlp_gpu_load_blas(err)) && blas.create(&g->h) != CUBLAS_STATUS_SUCCESS)
         st = fc_fail(err, FC_EDEVICE, "cannot create a cuBLAS handle");
     else if (!st) {
         g->have_handle = 1;
         /* Without TF32, cuBLAS's default math: float32 products and sums (no tensor cores for
          * float32), free to pick its fastest algorithms; pedantic math would forbid those and
          * only pays for studies of bitwise reproducibility. */
-        if (cublasSetMathMode(g->h, tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH) !=
+        if (blas.set_math_mode(g->h, tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH) !=
             CUBLAS_STATUS_SUCCESS)
             st = fc_fail(err, FC_EDEVICE, "cannot set cuBLAS's math mode");
     }
@@ -261,7 +304,7 @@ static int forward(mlp_gpu *g, int B, fc_err *err)
     const float one = 1, zero = 0;
     for (int l = 0; l < L; l++) {
         const int in = m->n[l], out = m->n[l + 1];
-        FC_CUBLAS_TRY(cublasSgemm(g->h, CUBLAS_OP_T, CUBLAS_OP_N, out, B, in, &one,
+        FC_CUBLAS_TRY(blas.sgemm(g->h, CUBLAS_OP_T, CUBLAS_OP_N, out, B, in, &one,
                                   g->params + m->woff[l], in, g->act[l], in, &zero, g->pre[l], out));
         const long long n = (long long)B * out;
         mlp_bias_act_kernel<<<blocks(n), MLP_BLOCK>>>(g->pre[l], g->params + m->boff[l], n, out,
@@ -334,12 +377,12 @@ static int forward_backward(mlp_gpu *g, const float *x, const float *t, int B, i
             mlp_mul_kernel<<<blocks((long long)B * out), MLP_BLOCK>>>(d, g->pre[l], (long long)B * out);
             FC_CUDA_TRY(cudaGetLastError());
         }
-        FC_CUBLAS_TRY(cublasSgemm(g->h, CUBLAS_OP_N, CUBLAS_OP_T, in, out, B, &one, g->act[l], in,
+        FC_CUBLAS_TRY(blas.sgemm(g->h, CUBLAS_OP_N, CUBLAS_OP_T, in, out, B, &one, g->act[l], in,
                                   d, out, &zero, g->grad + m->woff[l], in));
-        FC_CUBLAS_TRY(cublasSgemv(g->h, CUBLAS_OP_N, out, B, &one, d, out, g->ones, 1, &zero,
+        FC_CUBLAS_TRY(blas.sgemv(g->h, CUBLAS_OP_N, out, B, &one, d, out, g->ones, 1, &zero,
                                   g->grad + m->boff[l], 1));
         if (l > 0) {
-            FC_CUBLAS_TRY(cublasSgemm(g->h, CUBLAS_OP_N, CUBLAS_OP_N, in, B, out, &one,
+            FC_CUBLAS_TRY(blas.sgemm(g->h, CUBLAS_OP_N, CUBLAS_OP_N, in, B, out, &one,
                                       g->params + m->woff[l], in, d, out, &zero, dprev, in));
             float *tmp = d;
             d = dprev;

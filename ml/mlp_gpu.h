@@ -21,6 +21,11 @@ extern "C" {
 
 typedef struct mlp_gpu mlp_gpu;
 
+/* Loads cuBLAS, which is not linked (mlp_cuda.cu), and finds the functions the GPU models
+ * call; mlp_gpu_create does it first. Needs no device. FC_ENODEV naming the library or the
+ * function that is missing, and in a build without CUDA. */
+int mlp_gpu_load_blas(fc_err *err);
+
 /* Copies the model (and the optimiser's kind, settings and moments) to the device, with room
  * for batches of max_batch rows. FC_ENODEV in a build without CUDA or without a device. */
 int mlp_gpu_create(const mlp *m, const mlp_optim *o, int max_batch, int tf32, mlp_gpu **g,

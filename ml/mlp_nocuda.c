@@ -3,6 +3,11 @@
 
 #include "ml/mlp_gpu.h"
 
+int mlp_gpu_load_blas(fc_err *err)
+{
+    return fc_fail(err, FC_ENODEV, "no cuBLAS: this flowcast was built without CUDA");
+}
+
 int mlp_gpu_create(const mlp *m, const mlp_optim *o, int max_batch, int tf32, mlp_gpu **g,
                    fc_err *err)
 {

@@ -52,4 +52,12 @@ if [ -n "$netcdf" ]; then
     ok "the clash check would see libnetcdf's ncio_close" ||
     echo "note: this libnetcdf does not export ncio_close"
 fi
+
+# cuBLAS is loaded when a GPU model is made (ml/mlp_cuda.cu), not linked: linked, it and
+# cuBLASLt (whose static data alone takes 84 MB, written at load) sit in every process.
+if ldd "$fc" | grep -q 'libcublas'; then
+  bad "flowcast links cuBLAS: $(ldd "$fc" | grep -o 'libcublas[^ ]*' | tr '\n' ' ')"
+else
+  ok "flowcast does not link cuBLAS or cuBLASLt"
+fi
 finish

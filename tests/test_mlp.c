@@ -13,6 +13,7 @@
 
 #include "ml/mlp.h"
 #include "ml/mlp_act.h"
+#include "ml/mlp_gpu.h"
 #include "tests/suites.h"
 
 static uint64_t rng = 12345;
@@ -328,6 +329,23 @@ START_TEST(class_labels_out_of_range_read_nothing)
 }
 END_TEST
 
+/* cuBLAS is loaded, not linked (mlp_cuda.cu): in a build with CUDA the library and every
+ * function the GPU models call are found, with no device needed; without CUDA it is refused
+ * with a message that says why. */
+START_TEST(cublas_is_loaded_when_asked_for)
+{
+    fc_err err = {{0}};
+    const int st = mlp_gpu_load_blas(&err);
+#ifdef FC_HAVE_CUDA
+    ck_assert_msg(st == FC_OK, "%s", err.msg);
+    ck_assert_int_eq(mlp_gpu_load_blas(&err), FC_OK); /* again: already loaded */
+#else
+    ck_assert_int_eq(st, FC_ENODEV);
+    ck_assert(strstr(err.msg, "built without CUDA"));
+#endif
+}
+END_TEST
+
 Suite *mlp_suite(void)
 {
     Suite *s = suite_create("mlp");
@@ -339,6 +357,7 @@ Suite *mlp_suite(void)
     tcase_add_test(tc, training_fits_known_functions);
     tcase_add_test(tc, bad_shapes_are_refused);
     tcase_add_test(tc, class_labels_out_of_range_read_nothing);
+    tcase_add_test(tc, cublas_is_loaded_when_asked_for);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     return s;
