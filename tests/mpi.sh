@@ -119,6 +119,16 @@ near "spectral restart from 2 processes on 4" "$tmp/s1b.nc" "$tmp/s4b.nc"
 expect "spectral on 3 processes: slabs of 22, 22 and 20 rows" 0 "(1 x 3 blocks of about 64 x 22)" \
   $mpirun 3 "$fc" run "$inputs/spectral_taylor_green.ini" --threads 1 --set time.t_end=5 -o "$tmp/spectral_taylor_green.3.nc"
 near "spectral_taylor_green on 3 processes" "$tmp/spectral_taylor_green.1.nc" "$tmp/spectral_taylor_green.3.nc"
+# NetCDF-4 written by every slab: the vorticity's transform, the derived velocities and stream
+# function, the spectrum's shells and the diagnostics through FFTW's MPI transforms and sums.
+expect "spectral on 3 processes, every slab writing" 0 "every process writing its block" \
+  $mpirun 3 "$fc" run "$inputs/spectral_taylor_green.ini" --threads 1 --set time.t_end=5 \
+  --set output.format=netcdf4 -o "$tmp/spectral_taylor_green.3p.nc"
+near "spectral written in parallel" "$tmp/spectral_taylor_green.1.nc" "$tmp/spectral_taylor_green.3p.nc"
+expect "forced turbulence on 2 processes, every slab writing" 0 "every process writing its block" \
+  $mpirun 2 "$fc" run "$inputs/forced_turbulence.ini" --threads 1 --set time.t_end=1 \
+  --set output.interval=0.5 --set output.format=netcdf4 -o "$tmp/forced.2p.nc"
+near "forced turbulence written in parallel" "$tmp/forced_turbulence.1.nc" "$tmp/forced.2p.nc"
 expect "spectral: 6 rows on 4 processes leave the last none" 2 \
   "4 processes cannot share the [grid] ny = 6 rows of this solver's slabs: FFTW's transforms give each process 2 rows" \
   $mpirun 4 "$fc" run "$inputs/spectral_taylor_green.ini" --set grid.ny=6 -o "$tmp/e6.nc"

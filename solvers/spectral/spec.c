@@ -267,11 +267,13 @@ static const fc_diag_spec spec_step_stats[SPEC_NSTATS] = {
      "time-stepping error", "s-3"},
 };
 
-/* Normalised coefficients of the host vorticity; NULL (err set) when out of memory. */
-static spec_cplx *host_coefficients(const spec_params *p, const fc_real *omega, fc_err *err)
+/* Normalised coefficients of the host vorticity on g (the whole grid, or a job's slab: its rows
+ * of the half spectrum, collectively); NULL (err set) when out of memory. */
+static spec_cplx *host_coefficients(const spec_params *p, const fc_grid *g, const fc_real *omega,
+                                    fc_err *err)
 {
-    spec_cplx *w = malloc((size_t)p->ny * p->nxh * sizeof *w);
-    if (!w || spec_host_forward(p, omega, w)) {
+    spec_cplx *w = malloc((size_t)g->ny * p->nxh * sizeof *w);
+    if (spec_host_forward(p, g, omega, w)) {
         free(w);
         fc_fail(err, FC_ENOMEM, "out of host memory for the vorticity's transform");
         return NULL;
@@ -283,8 +285,8 @@ static int spec_derive(const void *params, const fc_grid *g, fc_state *host, fc_
                        fc_err *err)
 {
     const spec_params *p = params;
-    const size_t n = (size_t)g->nx * g->ny, nc = (size_t)p->ny * p->nxh;
-    spec_cplx *w = host_coefficients(p, host->f[SPEC_VORT], err);
+    const size_t n = (size_t)g->nx * g->ny, nc = (size_t)g->ny * p->nxh;
+    spec_cplx *w = host_coefficients(p, g, host->f[SPEC_VORT], err);
     if (!w)
         return FC_ENOMEM;
     spec_cplx *a = malloc(nc * sizeof *a), *b = malloc(nc * sizeof *b), *c = malloc(nc * sizeof *c);
@@ -292,14 +294,14 @@ static int spec_derive(const void *params, const fc_grid *g, fc_state *host, fc_
     const int nk = out[V_SPECTRUM] ? fc_grid_shells(g, &dk) : 0;
     double *e = out[V_SPECTRUM] ? calloc((size_t)nk, sizeof *e) : NULL;
     int st = FC_OK;
-    if (!a || !b || !c || (out[V_SPECTRUM] && !e)) {
+    if (spec_any_slab(g, !a || !b || !c || (out[V_SPECTRUM] && !e))) {
         st = fc_fail(err, FC_ENOMEM, "out of host memory for the output variables");
         goto done;
     }
-    for (int j = 0; j < p->ny; j++)
+    for (int j = 0; j < g->ny; j++) /* the rows held: all, or a slab's */
         for (int i = 0; i < p->nxh; i++) {
             const size_t k = (size_t)j * p->nxh + i;
-            spec_mode m = spec_mode_at(p, i, j);
+            spec_mode m = spec_mode_at(p, i, g->j0 + j);
             spec_velocity(m, w[k], &a[k], &b[k]);
             c[k] = spec_stream(m, w[k]);
         }
@@ -308,7 +310,7 @@ static int spec_derive(const void *params, const fc_grid *g, fc_state *host, fc_
         const spec_cplx *coef;
     } fields[3] = {{V_U, a}, {V_V, b}, {V_PSI, c}};
     for (int f = 0; f < 3 && !st; f++)
-        if (out[fields[f].var] && spec_host_inverse(p, fields[f].coef, out[fields[f].var]))
+        if (out[fields[f].var] && spec_host_inverse(p, g, fields[f].coef, out[fields[f].var]))
             st = fc_fail(err, FC_ENOMEM, "out of host memory for an inverse transform");
     if (st)
         goto done;
@@ -317,15 +319,16 @@ static int spec_derive(const void *params, const fc_grid *g, fc_state *host, fc_
     if (out[V_TRACER])
         memcpy(out[V_TRACER], host->f[SPEC_TRACER], n * sizeof(fc_real));
     if (out[V_SPECTRUM]) {
-        for (int j = 0; j < p->ny; j++)
+        for (int j = 0; j < g->ny; j++)
             for (int i = 0; i < p->nxh; i++) {
-                spec_mode m = spec_mode_at(p, i, j);
+                spec_mode m = spec_mode_at(p, i, g->j0 + j);
                 const spec_cplx wk = w[(size_t)j * p->nxh + i];
                 const int shell = (int)floor(sqrt((double)m.k2) / dk + 0.5);
                 if (shell >= 1 && shell <= nk)
                     e[shell - 1] += m.weight * ((double)wk.re * wk.re + (double)wk.im * wk.im) /
                                     (2 * (double)m.k2);
             }
+        spec_sum_slabs(g, e, nk);
         for (int s = 0; s < nk; s++)
             out[V_SPECTRUM][s] = (fc_real)(e[s] / dk);
     }
@@ -341,15 +344,14 @@ done:
 static int spec_diagnose(const void *params, const fc_grid *g, fc_state *host, double *d,
                          fc_err *err)
 {
-    (void)g;
     const spec_params *p = params;
-    spec_cplx *w = host_coefficients(p, host->f[SPEC_VORT], err);
+    spec_cplx *w = host_coefficients(p, g, host->f[SPEC_VORT], err);
     if (!w)
         return FC_ENOMEM;
     double e = 0, z = 0, pal = 0;
-    for (int j = 0; j < p->ny; j++)
+    for (int j = 0; j < g->ny; j++)
         for (int i = 0; i < p->nxh; i++) {
-            spec_mode m = spec_mode_at(p, i, j);
+            spec_mode m = spec_mode_at(p, i, g->j0 + j);
             const spec_cplx wk = w[(size_t)j * p->nxh + i];
             const double w2 = m.weight * ((double)wk.re * wk.re + (double)wk.im * wk.im) / 2;
             e += m.k2 > 0 ? w2 / m.k2 : 0;
@@ -359,6 +361,7 @@ static int spec_diagnose(const void *params, const fc_grid *g, fc_state *host, d
     d[D_E] = e;
     d[D_Z] = z;
     d[D_P] = pal;
+    spec_sum_slabs(g, d, NDIAGS);
     free(w);
     return FC_OK;
 }

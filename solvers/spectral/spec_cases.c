@@ -117,7 +117,7 @@ static int random_vorticity(const fc_config *cfg, const spec_params *p, fc_real 
         return fc_fail(err, FC_ENOMEM, "out of memory");
     random_coefficients(p, fc_cfg_int(cfg, "initial", "seed"), 0, turbulence_amplitude, &k0,
                         energy_norm, fc_cfg_real(cfg, "initial", "energy"), c);
-    int st = spec_host_inverse(p, c, omega);
+    int st = spec_host_inverse(p, NULL, c, omega);
     free(c);
     return st ? fc_fail(err, FC_ENOMEM, "FFTW could not plan a %d x %d transform", p->nx, p->ny)
               : FC_OK;
@@ -195,13 +195,13 @@ static int set_rest(const fc_config *cfg, const fc_grid *g, const void *params, 
     return FC_OK;
 }
 
-/* spectral's slabs are set up whole by the first process and scattered (fc_ic_spec.blocks 0):
- * its random spectrum is drawn and transformed over the whole grid. */
+/* The pointwise conditions fill any slab (fc_ic_spec.blocks); the random spectrum is drawn and
+ * transformed over the whole grid, which the first process sets up and scatters. */
 const fc_ic_spec spec_ics[SPEC_NICS] = {
-    {"taylor_green", "the decaying Taylor-Green vortex, an exact solution", set_taylor_green, 0},
+    {"taylor_green", "the decaying Taylor-Green vortex, an exact solution", set_taylor_green, 1},
     {"double_shear_layer", "two shear layers that roll up into Kelvin-Helmholtz vortices",
-     set_double_shear_layer, 0},
+     set_double_shear_layer, 1},
     {"random_spectrum", "random phases under a peaked energy spectrum: decaying turbulence",
      set_random, 0},
-    {"rest", "no motion (for forced flows)", set_rest, 0},
+    {"rest", "no motion (for forced flows)", set_rest, 1},
 };

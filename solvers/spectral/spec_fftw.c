@@ -50,8 +50,68 @@ spec_fftw_plan spec_fftw_plan_many(const spec_params *p, int sign, int nfields, 
                                         (int)dist_r, flags);
 }
 
-int spec_host_forward(const spec_params *p, const fc_real *field, spec_cplx *coef)
+/* Whether g is a job's slab of p's grid rather than the whole grid. */
+static int is_slab(const spec_params *p, const fc_grid *g) { return g && g->ny < p->ny; }
+
+#ifdef FC_HAVE_FFTW_MPI
+/* One field's transform on a slab, collective over the job: sign < 0 forward (field to coef,
+ * normalised), > 0 inverse (coef to field), through FFTW's MPI plans on padded copies (their
+ * arrays are as large as FFTW's local size, and a complex-to-real transform overwrites its
+ * input). A failure on any process is every process's, so that none waits in a plan alone. */
+static int slab_transform(const spec_params *p, const fc_grid *g, int sign, fc_real *field,
+                          spec_cplx *coef)
 {
+    spec_slab sl;
+    fc_err err;
+    int bad = !field || !coef || spec_slab_make(p, g, &sl, &err) != FC_OK;
+    fc_real *real = bad ? NULL : SPEC_FFTW(malloc)(sl.dist_r * sizeof *real);
+    spec_cplx *c = bad ? NULL : SPEC_FFTW(malloc)(sl.dist_c * sizeof *c);
+    spec_fftw_plan plan = NULL;
+    if (!fc_ranks_any(bad || !real || !c)) {
+        plan_threads(p);
+        spec_fftw_complex *cc = (spec_fftw_complex *)c;
+        plan = sign < 0 ? SPEC_FFTW(mpi_plan_dft_r2c_2d)(p->ny, p->nx, real, cc, fc_ranks_comm(),
+                                                          FFTW_ESTIMATE)
+                        : SPEC_FFTW(mpi_plan_dft_c2r_2d)(p->ny, p->nx, cc, real, fc_ranks_comm(),
+                                                          FFTW_ESTIMATE);
+    }
+    bad = fc_ranks_any(!plan);
+    const size_t nx = (size_t)p->nx, nxh = (size_t)p->nxh, rows = (size_t)sl.rows;
+    if (!bad && sign < 0) {
+        for (size_t j = 0; j < rows; j++)
+            memcpy(real + j * sl.pitch, field + j * nx, nx * sizeof *real);
+        SPEC_FFTW(execute)(plan);
+        const fc_real scale = (fc_real)(1.0 / ((double)p->nx * p->ny));
+        for (size_t k = 0; k < rows * nxh; k++) {
+            coef[k].re = c[k].re * scale;
+            coef[k].im = c[k].im * scale;
+        }
+    } else if (!bad) {
+        memcpy(c, coef, rows * nxh * sizeof *c);
+        SPEC_FFTW(execute)(plan);
+        for (size_t j = 0; j < rows; j++)
+            memcpy(field + j * nx, real + j * sl.pitch, nx * sizeof *field);
+    }
+    if (plan)
+        SPEC_FFTW(destroy_plan)(plan);
+    SPEC_FFTW(free)(real);
+    SPEC_FFTW(free)(c);
+    return bad ? -1 : 0;
+}
+#endif
+
+int spec_host_forward(const spec_params *p, const fc_grid *g, const fc_real *field,
+                      spec_cplx *coef)
+{
+    if (is_slab(p, g)) {
+#ifdef FC_HAVE_FFTW_MPI
+        return slab_transform(p, g, -1, (fc_real *)field, coef);
+#else
+        return -1;
+#endif
+    }
+    if (!coef)
+        return -1;
     const size_t n = (size_t)p->nx * p->ny, nc = (size_t)p->ny * p->nxh;
     /* FFTW_ESTIMATE leaves the arrays alone while planning; r2c keeps its input. */
     spec_fftw_plan plan = spec_fftw_plan_many(p, -1, 1, (fc_real *)field, n, coef, nc,
@@ -68,8 +128,16 @@ int spec_host_forward(const spec_params *p, const fc_real *field, spec_cplx *coe
     return 0;
 }
 
-int spec_host_inverse(const spec_params *p, const spec_cplx *coef, fc_real *field)
+int spec_host_inverse(const spec_params *p, const fc_grid *g, const spec_cplx *coef,
+                      fc_real *field)
 {
+    if (is_slab(p, g)) {
+#ifdef FC_HAVE_FFTW_MPI
+        return slab_transform(p, g, +1, field, (spec_cplx *)coef);
+#else
+        return -1;
+#endif
+    }
     const size_t n = (size_t)p->nx * p->ny, nc = (size_t)p->ny * p->nxh;
     /* A complex-to-real transform overwrites its input: work on a copy. */
     spec_cplx *copy = malloc(nc * sizeof *copy);
@@ -83,6 +151,27 @@ int spec_host_inverse(const spec_params *p, const spec_cplx *coef, fc_real *fiel
     }
     free(copy);
     return plan ? 0 : -1;
+}
+
+int spec_any_slab(const fc_grid *g, int flag)
+{
+#ifdef FC_HAVE_FFTW_MPI
+    if (g->ny < g->ny_whole)
+        return fc_ranks_any(flag);
+#else
+    (void)g;
+#endif
+    return flag != 0;
+}
+
+void spec_sum_slabs(const fc_grid *g, double *v, int n)
+{
+#ifdef FC_HAVE_FFTW_MPI
+    if (g->ny < g->ny_whole)
+        MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_DOUBLE, MPI_SUM, fc_ranks_comm());
+#else
+    (void)g, (void)v, (void)n;
+#endif
 }
 
 int spec_slab_make(const spec_params *p, const fc_grid *block, spec_slab *s, fc_err *err)

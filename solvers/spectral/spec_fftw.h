@@ -68,8 +68,20 @@ void spec_slab_share_rows(const spec_slab *s, double *rows, int per_row);
 void spec_slab_reduce(const spec_slab *s, double *rate, long long *bad);
 
 /* Coefficients (normalised: the inverse transform of them is the field) of one field, and back:
- * transforms of the size of p's grid, planned with FFTW_ESTIMATE, for the host side. */
-int spec_host_forward(const spec_params *p, const fc_real *field, spec_cplx *coef);
-int spec_host_inverse(const spec_params *p, const spec_cplx *coef, fc_real *field);
+ * transforms of the size of p's grid, planned with FFTW_ESTIMATE, for the host side. g: the
+ * whole grid (field: nx x ny packed, coef: ny x (nx/2 + 1)), or a job's slab of it (rows
+ * [j0, j0 + g->ny) of both; collective over the job, FFTW's MPI transforms). -1 when out of
+ * memory, when field or coef is NULL (a failed allocation: a slab's process still takes part)
+ * or when a plan fails (on any process, for a slab). */
+int spec_host_forward(const spec_params *p, const fc_grid *g, const fc_real *field,
+                      spec_cplx *coef);
+int spec_host_inverse(const spec_params *p, const fc_grid *g, const spec_cplx *coef,
+                      fc_real *field);
+/* Whether flag is set on any process of the job when g is a slab (collective), so that all
+ * leave before a collective transform together; flag itself on the whole grid. */
+int spec_any_slab(const fc_grid *g, int flag);
+/* The sums of v[0..n-1] over the job's slabs when g is a slab (collective; in any order, so
+ * within round-off of one process's sums); nothing on the whole grid. */
+void spec_sum_slabs(const fc_grid *g, double *v, int n);
 
 #endif

@@ -57,8 +57,8 @@ static const fc_key core_keys[] = {
     {"output", "format", FC_KEY_CHOICE, "auto", 0, 0, 0, "auto|cdf5|netcdf4", "", NULL,
      "file format: cdf5 (the classic model with 64-bit sizes, readable while the run writes "
      "it; on several processes the first gathers and writes every record) or netcdf4 (HDF5, "
-     "readable once the run ends; on several processes swe and euler write it in parallel, each "
-     "process its block of each record); auto: cdf5, or netcdf4 when deflate > 0"},
+     "readable once the run ends; on several processes every process writes its block of each "
+     "record, together); auto: cdf5, or netcdf4 when deflate > 0"},
     {"output", "deflate", FC_KEY_INT, "0", 0, 9, 0, NULL, "1", NULL,
      "deflate level with byte shuffle (0: uncompressed; 1-9: compressed, which needs format = "
      "netcdf4)"},

@@ -106,8 +106,11 @@ int fc_grid_shells(const fc_grid *g, double *dk)
 {
     const double lx = g->x_max - g->x_min, ly = g->y_max - g->y_min;
     const double step = 2 * M_PI / (lx > ly ? lx : ly);
-    const double kx = M_PI / g->dx * (2 * (g->nx / 2)) / g->nx; /* largest |kx| held: nx/2 */
-    const double ky = M_PI / g->dy * (2 * (g->ny / 2)) / g->ny;
+    /* The whole grid's shells, also on a block of it (grid.h) */
+    const int nx = g->nx_whole > g->nx ? g->nx_whole : g->nx,
+              ny = g->ny_whole > g->ny ? g->ny_whole : g->ny;
+    const double kx = M_PI / g->dx * (2 * (nx / 2)) / nx; /* largest |kx| held: nx/2 */
+    const double ky = M_PI / g->dy * (2 * (ny / 2)) / ny;
     if (dk)
         *dk = step;
     int n = (int)floor(sqrt(kx * kx + ky * ky) / step + 0.5);

@@ -17,23 +17,22 @@
 
 int fc_sim_writes_blocks(const fc_sim *s, int netcdf4)
 {
-    if (!s->split || !netcdf4 || s->ops->blocks != FC_BLOCKS_TILES)
+    if (!s->split || !netcdf4)
         return 0;
     for (size_t k = 0; k < s->s->io.nvars; k++) {
         const int shape = s->s->io.vars[k].shape;
-        if (shape != FC_VAR_TYX && shape != FC_VAR_YX)
+        if (shape != FC_VAR_TYX && shape != FC_VAR_YX && shape != FC_VAR_TK)
             return 0;
     }
     return 1;
 }
 
-/* Whether every process of a split grid sets up its own block of the initial state: a grid
- * split into tiles whose initial condition fills any block (fc_ic_spec.blocks). Otherwise the
- * first process sets up the whole state and sends each its block. */
+/* Whether every process of a split grid sets up its own block of the initial state: its
+ * initial condition fills any block (fc_ic_spec.blocks). Otherwise the first process sets up
+ * the whole state and sends each its block. */
 static int sets_up_blocks(const fc_sim *s)
 {
-    return s->split && s->ops->blocks == FC_BLOCKS_TILES &&
-           s->s->schema.ics[fc_cfg_choice(&s->cfg, "initial", "type")].blocks;
+    return s->split && s->s->schema.ics[fc_cfg_choice(&s->cfg, "initial", "type")].blocks;
 }
 
 /* Refuses a grid that does not fit: the solver's state, and the host copies of the fields and

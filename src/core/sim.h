@@ -85,10 +85,10 @@ int fc_sim_steps(fc_sim *s, long long n, fc_err *err);
 int fc_sim_run_to(fc_sim *s, double t_end, double steady_tol, fc_err *err);
 /*
  * Whether every process of a split grid writes its block of the output, together: a NetCDF-4
- * file (netcdf4; MPI builds have a parallel netCDF) of a solver split into tiles whose
- * variables are all of the cells. Otherwise (and on one process) the first process holds whole
- * records, gathering the blocks, and writes (CDF-5 has no parallel writer in Debian's netCDF,
- * which is built without PnetCDF).
+ * file (netcdf4; MPI builds have a parallel netCDF) whose variables are all of the cells, or a
+ * spectrum (which the first writes; derive and diagnose reduce over the blocks). Otherwise
+ * (and on one process) the first process holds whole records, gathering the blocks, and
+ * writes (CDF-5 has no parallel writer in Debian's netCDF, which is built without PnetCDF).
  */
 int fc_sim_writes_blocks(const fc_sim *s, int netcdf4);
 /* Copies the state into s->host (on a split grid, the blocks into the first process's). */
