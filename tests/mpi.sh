@@ -115,6 +115,12 @@ expect "spectral, serial: second half" 0 "" "$fc" run $dt --set time.t_end=1 --r
 expect "spectral, 2 processes: first half" 0 "" $mpirun 2 "$fc" run $dt --set time.t_end=0.5 -o "$tmp/s2.nc"
 expect "spectral, 4 processes continue it" 0 "" $mpirun 4 "$fc" run $dt --set time.t_end=1 --restart "$tmp/s2.nc" -o "$tmp/s4b.nc"
 near "spectral restart from 2 processes on 4" "$tmp/s1b.nc" "$tmp/s4b.nc"
+# The random spectrum drawn by each slab for its own rows (a hash of the seed and the mode).
+near "a random spectrum drawn by 2 slabs" "$tmp/s1.nc" "$tmp/s2.nc"
+expect "a random spectrum drawn by 3 slabs, written in parallel" 0 "every process writing its block" \
+  $mpirun 3 "$fc" run "$inputs/decaying_turbulence.ini" --threads 1 --set output.interval=0.5 \
+  --set time.t_end=0.5 --set output.format=netcdf4 -o "$tmp/s3p.nc"
+near "a random spectrum drawn by 3 slabs" "$tmp/s1.nc" "$tmp/s3p.nc"
 # Slabs of unequal height, as FFTW lays them out: 64 rows on 3 processes are 22, 22 and 20.
 expect "spectral on 3 processes: slabs of 22, 22 and 20 rows" 0 "(1 x 3 blocks of about 64 x 22)" \
   $mpirun 3 "$fc" run "$inputs/spectral_taylor_green.ini" --threads 1 --set time.t_end=5 -o "$tmp/spectral_taylor_green.3.nc"

@@ -51,9 +51,12 @@ double spec_taylor_green(const spec_params *p, double U, double k, double t, dou
  * Coefficients with modulus amp(K) (which sees K and the mode's weight) and a random phase per
  * mode, on the kept modes of the half spectrum, scaled so that the sum of
  * weight |c|^2 * norm(K) is `target`. The x = 0 column holds each mode and its conjugate
- * (m, -m), which must be complex conjugates for the field to be real.
+ * (m, -m), which must be complex conjugates for the field to be real. Each mode's phase is a
+ * hash of the seed and the mode, so rows [j0, j0 + rows) alone are stored in c (a slab's); the
+ * scale is summed over every mode in the one order, so every slab gets the whole spectrum's
+ * bits.
  */
-static void random_coefficients(const spec_params *p, long long seed, int salt,
+static void random_coefficients(const spec_params *p, int j0, int rows, long long seed, int salt,
                                 double (*amp)(const spec_params *, double, const void *),
                                 const void *ctx, double (*norm)(double k2), double target,
                                 spec_cplx *c)
@@ -68,11 +71,12 @@ static void random_coefficients(const spec_params *p, long long seed, int salt,
             const int flip = i == 0 && my < 0;
             const double phase = 2 * M_PI * spec_hash_uniform(seed, i, flip ? -my : my, salt);
             spec_cplx v = {(fc_real)(a * cos(phase)), (fc_real)((flip ? -a : a) * sin(phase))};
-            c[(size_t)j * p->nxh + i] = v;
+            if (j >= j0 && j < j0 + rows)
+                c[(size_t)(j - j0) * p->nxh + i] = v;
             total += m.weight * (double)(v.re * v.re + v.im * v.im) * norm((double)m.k2);
         }
     const double s = total > 0 ? sqrt(target / total) : 0;
-    for (size_t k = 0; k < (size_t)p->ny * p->nxh; k++) {
+    for (size_t k = 0; k < (size_t)rows * p->nxh; k++) {
         c[k].re *= (fc_real)s;
         c[k].im *= (fc_real)s;
     }
@@ -104,23 +108,28 @@ void spec_forcing_pattern(const spec_params *p, spec_cplx *f)
         return;
     }
     /* Mean of F^2 over the box (Parseval) = amplitude^2. */
-    random_coefficients(p, p->force_seed, 1, ring_amplitude, NULL, variance_norm,
+    random_coefficients(p, 0, p->ny, p->force_seed, 1, ring_amplitude, NULL, variance_norm,
                         p->force_amplitude * p->force_amplitude, f);
 }
 
-static int random_vorticity(const fc_config *cfg, const spec_params *p, fc_real *omega,
-                            fc_err *err)
+/* The random vorticity on g: the whole grid, or a job's slab (collectively: its rows of the
+ * spectrum, transformed by FFTW's MPI plans). */
+static int random_vorticity(const fc_config *cfg, const spec_params *p, const fc_grid *g,
+                            fc_real *omega, fc_err *err)
 {
     const double k0 = fc_cfg_real(cfg, "initial", "peak_wavenumber");
-    spec_cplx *c = malloc((size_t)p->ny * p->nxh * sizeof *c);
-    if (!c)
-        return fc_fail(err, FC_ENOMEM, "out of memory");
-    random_coefficients(p, fc_cfg_int(cfg, "initial", "seed"), 0, turbulence_amplitude, &k0,
-                        energy_norm, fc_cfg_real(cfg, "initial", "energy"), c);
-    int st = spec_host_inverse(p, NULL, c, omega);
+    spec_cplx *c = malloc((size_t)g->ny * p->nxh * sizeof *c);
+    if (c)
+        random_coefficients(p, g->j0, g->ny, fc_cfg_int(cfg, "initial", "seed"), 0,
+                            turbulence_amplitude, &k0, energy_norm,
+                            fc_cfg_real(cfg, "initial", "energy"), c);
+    /* On a slab every process takes part in the transform, a failed allocation included. */
+    const int st = spec_host_inverse(p, g, c, omega), had = c != NULL;
     free(c);
-    return st ? fc_fail(err, FC_ENOMEM, "FFTW could not plan a %d x %d transform", p->nx, p->ny)
-              : FC_OK;
+    if (!st)
+        return FC_OK;
+    return had ? fc_fail(err, FC_ENOMEM, "FFTW could not plan a %d x %d transform", p->nx, p->ny)
+               : fc_fail(err, FC_ENOMEM, "out of memory for the random spectrum");
 }
 
 /* The passive tracer's initial field, whatever the flow's. */
@@ -145,7 +154,7 @@ static void set_tracer(const fc_config *cfg, const fc_grid *g, const spec_params
 static int set_random(const fc_config *cfg, const fc_grid *g, const void *params, fc_state *host,
                       fc_err *err)
 {
-    int st = random_vorticity(cfg, params, host->f[SPEC_VORT], err);
+    int st = random_vorticity(cfg, params, g, host->f[SPEC_VORT], err);
     if (!st)
         set_tracer(cfg, g, params, host);
     return st;
@@ -195,13 +204,13 @@ static int set_rest(const fc_config *cfg, const fc_grid *g, const void *params, 
     return FC_OK;
 }
 
-/* The pointwise conditions fill any slab (fc_ic_spec.blocks); the random spectrum is drawn and
- * transformed over the whole grid, which the first process sets up and scatters. */
+/* Every condition fills any slab (fc_ic_spec.blocks): the pointwise ones on its cells, the
+ * random spectrum on its rows of the spectrum. */
 const fc_ic_spec spec_ics[SPEC_NICS] = {
     {"taylor_green", "the decaying Taylor-Green vortex, an exact solution", set_taylor_green, 1},
     {"double_shear_layer", "two shear layers that roll up into Kelvin-Helmholtz vortices",
      set_double_shear_layer, 1},
     {"random_spectrum", "random phases under a peaked energy spectrum: decaying turbulence",
-     set_random, 0},
+     set_random, 1},
     {"rest", "no motion (for forced flows)", set_rest, 1},
 };
