@@ -23,39 +23,36 @@ enum {
     C_TMAX, C_E2E, C_CUPS, C_GBS, C_BWFRAC, C_SP_ALL, C_SP_ONE, C_PRED, C_DIFF, C_JOULES,
     C_ESRC, C_CPU, C_OTHERS, C_LOAD0, C_LOAD1, C_NOTE, NCOLS
 };
-static const struct {
-    const char *name, *long_name, *units;
-    int text;
-} cols[NCOLS] = {
-    {"solver", "solver", "", 1},
-    {"case", "the solver's benchmark case", "", 1},
-    {"grid_n", "grid of n x n cells", "1", 0},
-    {"precision", "precision of the solver fields", "", 1},
-    {"backend", "cpu or gpu", "", 1},
-    {"role", "cpu_all (all threads), cpu_one (1 thread), cpu (other thread counts) or gpu", "", 1},
-    {"threads", "OpenMP threads (CPU rows)", "1", 0},
-    {"device", "CPU model and threads, or GPU", "", 1},
-    {"time_per_step", "median time per step over the repeats", "s", 0},
-    {"time_min", "fastest repeat, time per step", "s", 0},
-    {"time_max", "slowest repeat, time per step", "s", 0},
-    {"time_end_to_end", "time per step with the state copied in and out", "s", 0},
-    {"cell_updates_per_s", "cells times steps per second", "s-1", 0},
-    {"effective_bandwidth", "bytes the step must move (the solver's model) per second", "Gbyte s-1", 0},
-    {"bandwidth_fraction", "effective bandwidth over the measured copy bandwidth", "1", 0},
-    {"speedup_vs_allcore_cpu", "time per step of the all-thread CPU row over this one", "1", 0},
-    {"speedup_vs_1thread", "time per step of the 1-thread CPU row over this one", "1", 0},
-    {"predicted_speedup", "GPU copy bandwidth over the all-thread CPU copy bandwidth", "1", 0},
+static const fc_bench_col cols[NCOLS] = {
+    {"solver", "solver", "", FC_BENCH_TEXT},
+    {"case", "the solver's benchmark case", "", FC_BENCH_TEXT},
+    {"grid_n", "grid of n x n cells", "1", FC_BENCH_REAL},
+    {"precision", "precision of the solver fields", "", FC_BENCH_TEXT},
+    {"backend", "cpu or gpu", "", FC_BENCH_TEXT},
+    {"role", "cpu_all (all threads), cpu_one (1 thread), cpu (other thread counts) or gpu", "", FC_BENCH_TEXT},
+    {"threads", "OpenMP threads (CPU rows)", "1", FC_BENCH_REAL},
+    {"device", "CPU model and threads, or GPU", "", FC_BENCH_TEXT},
+    {"time_per_step", "median time per step over the repeats", "s", FC_BENCH_REAL},
+    {"time_min", "fastest repeat, time per step", "s", FC_BENCH_REAL},
+    {"time_max", "slowest repeat, time per step", "s", FC_BENCH_REAL},
+    {"time_end_to_end", "time per step with the state copied in and out", "s", FC_BENCH_REAL},
+    {"cell_updates_per_s", "cells times steps per second", "s-1", FC_BENCH_REAL},
+    {"effective_bandwidth", "bytes the step must move (the solver's model) per second", "Gbyte s-1", FC_BENCH_REAL},
+    {"bandwidth_fraction", "effective bandwidth over the measured copy bandwidth", "1", FC_BENCH_REAL},
+    {"speedup_vs_allcore_cpu", "time per step of the all-thread CPU row over this one", "1", FC_BENCH_REAL},
+    {"speedup_vs_1thread", "time per step of the 1-thread CPU row over this one", "1", FC_BENCH_REAL},
+    {"predicted_speedup", "GPU copy bandwidth over the all-thread CPU copy bandwidth", "1", FC_BENCH_REAL},
     {"gpu_cpu_max_rel_diff", "largest field difference GPU - CPU after the warm-up steps, "
-                             "over the field's largest magnitude", "1", 0},
-    {"energy_per_step", "energy per step (package or board counter); missing: not available", "J", 0},
-    {"energy_source", "what counted the energy, or why it could not be read", "", 1},
+                             "over the field's largest magnitude", "1", FC_BENCH_REAL},
+    {"energy_per_step", "energy per step (package or board counter); missing: not available", "J", FC_BENCH_REAL},
+    {"energy_source", "what counted the energy, or why it could not be read", "", FC_BENCH_TEXT},
     {"cpu_time_per_step", "CPU time of the benchmark process per step over the timed repeats, "
-                          "all its threads (GPU rows: the host's)", "s", 0},
+                          "all its threads (GPU rows: the host's)", "s", FC_BENCH_REAL},
     {"other_processes_cores", "mean number of cores other processes kept busy during the timed "
-                              "repeats; missing: unknown", "1", 0},
-    {"load_average_before", "the machine's 1-minute load average when the row began", "1", 0},
-    {"load_average_after", "the machine's 1-minute load average when the row ended", "1", 0},
-    {"note", "why a row was skipped", "", 1},
+                              "repeats; missing: unknown", "1", FC_BENCH_REAL},
+    {"load_average_before", "the machine's 1-minute load average when the row began", "1", FC_BENCH_REAL},
+    {"load_average_after", "the machine's 1-minute load average when the row ended", "1", FC_BENCH_REAL},
+    {"note", "why a row was skipped", "", FC_BENCH_TEXT},
 };
 
 int fc_bench_refuse_existing(const char *const *paths, int n, int overwrite, fc_err *err)
@@ -77,21 +74,11 @@ static void csv_text(FILE *f, const char *s)
         fputc(*s == ',' ? ';' : *s == '"' ? '\'' : *s, f);
 }
 
-/* The table's columns, one record per row, and what was measured once (define mode). */
-static int define_table(fc_bench_report *r, const fc_bench_ceilings *c, fc_err *err)
+/* What was measured once, as the table's global attributes (define mode). */
+static int describe(fc_cf_file *f, const void *ctx, fc_err *err)
 {
-    fc_cf_file *f = &r->nc;
-    int st, row, text_len;
-    if ((st = fc_cf_def_dim(f, "row", NC_UNLIMITED, &row, err)) ||
-        (st = fc_cf_def_dim(f, "text_len", FC_BENCH_TEXT_LEN, &text_len, err)))
-        return st;
-    for (int k = 0; k < NCOLS; k++) {
-        const int dims[2] = {row, text_len};
-        if ((st = fc_cf_def_var(f, cols[k].name, cols[k].text ? NC_CHAR : NC_DOUBLE,
-                                cols[k].text ? 2 : 1, dims, cols[k].long_name, cols[k].units,
-                                &r->varid[k], err)))
-            return st;
-    }
+    const fc_bench_ceilings *c = ctx;
+    int st;
     const struct {
         const char *name, *value;
     } atts[] = {{"cpu", c->cpu_name},
@@ -114,47 +101,94 @@ static int define_table(fc_bench_report *r, const fc_bench_ceilings *c, fc_err *
     return fc_cf_att_double(f, NC_GLOBAL, "gpu_copy_bandwidth_GB_s", 1, &gpu_bw, err);
 }
 
+int fc_bench_tables_open(fc_bench_tables *t, const fc_bench_col *columns, int ncols, int overwrite,
+                         const char *title, const char *command,
+                         int (*describe_file)(fc_cf_file *nc, const void *ctx, fc_err *err),
+                         const void *ctx, fc_err *err)
+{
+    t->cols = columns;
+    t->ncols = ncols;
+    t->rows = 0;
+    t->nc.ncid = -1;
+    if (!(t->csv = fopen(t->csv_path, "w")))
+        return fc_fail(err, FC_EINPUT, "cannot create '%s': %s", t->csv_path, strerror(errno));
+    for (int k = 0; k < ncols; k++)
+        fprintf(t->csv, "%s%s", columns[k].name, k + 1 < ncols ? "," : "\n");
+    fflush(t->csv);
+    char hist[4200];
+    fc_cf_history(hist, sizeof hist, command);
+    const fc_cf_spec spec = {"benchmark file", overwrite, "use -O/--overwrite to replace it", 0, 0,
+                             title, hist, 0};
+    int row = 0, text_len = 0, st = fc_cf_create(&t->nc, t->nc_path, &spec, err);
+    if (!st && !(st = fc_cf_def_dim(&t->nc, "row", NC_UNLIMITED, &row, err)))
+        st = fc_cf_def_dim(&t->nc, "text_len", FC_BENCH_TEXT_LEN, &text_len, err);
+    for (int k = 0; k < ncols && !st; k++) {
+        const int dims[2] = {row, text_len}, text = columns[k].kind == FC_BENCH_TEXT;
+        const nc_type type = text ? NC_CHAR : columns[k].kind == FC_BENCH_INT ? NC_INT : NC_DOUBLE;
+        st = fc_cf_def_var(&t->nc, columns[k].name, type, text ? 2 : 1, dims,
+                           columns[k].long_name, columns[k].units, &t->varid[k], err);
+    }
+    if (!st)
+        st = describe_file(&t->nc, ctx, err);
+    if (!st && !(st = fc_cf_enddef(&t->nc, err)))
+        st = fc_cf_sync(&t->nc, err);
+    if (st) {
+        fclose(t->csv);
+        t->csv = NULL;
+        unlink(t->csv_path);
+        fc_cf_discard(&t->nc);
+    }
+    return st;
+}
+
+int fc_bench_tables_row(fc_bench_tables *t, const double *num, const char *const *txt,
+                        fc_err *err)
+{
+    const size_t one = 1;
+    int st = FC_OK;
+    for (int k = 0; k < t->ncols; k++) {
+        if (t->cols[k].kind == FC_BENCH_TEXT) {
+            csv_text(t->csv, txt[k] ? txt[k] : "");
+            if (!st)
+                st = fc_cf_put_text_row(&t->nc, t->varid[k], t->rows, FC_BENCH_TEXT_LEN,
+                                        txt[k] ? txt[k] : "", err);
+        } else {
+            if (num[k] == num[k])
+                fprintf(t->csv, t->cols[k].kind == FC_BENCH_INT ? "%.0f" : "%.6g", num[k]);
+            if (!st) /* NaN (not measured) is stored as the fill value; NC_INT takes the value */
+                st = fc_cf_put_double(&t->nc, t->varid[k], &t->rows, &one, &num[k], err);
+        }
+        fputc(k + 1 < t->ncols ? ',' : '\n', t->csv);
+    }
+    if (!st)
+        st = fc_cf_sync(&t->nc, err);
+    if (fflush(t->csv) != 0 || ferror(t->csv))
+        return fc_fail(err, FC_EIO, "writing '%s': %s", t->csv_path, strerror(errno));
+    t->rows += st == FC_OK;
+    return st;
+}
+
 int fc_bench_report_open(fc_bench_report *r, const char *prefix, int overwrite,
                          const char *command, const fc_bench_opts *o,
                          const fc_bench_ceilings *c, fc_err *err)
 {
     memset(r, 0, sizeof *r);
-    r->nc.ncid = -1;
-    snprintf(r->csv_path, sizeof r->csv_path, "%s.csv", prefix);
-    snprintf(r->nc_path, sizeof r->nc_path, "%s.nc", prefix);
+    r->tables.nc.ncid = -1;
+    snprintf(r->tables.csv_path, sizeof r->tables.csv_path, "%s.csv", prefix);
+    snprintf(r->tables.nc_path, sizeof r->tables.nc_path, "%s.nc", prefix);
     snprintf(r->png_speedup, sizeof r->png_speedup, "%s_speedup.png", prefix);
     snprintf(r->png_bandwidth, sizeof r->png_bandwidth, "%s_bandwidth.png", prefix);
-    const char *paths[] = {r->csv_path, r->nc_path, r->png_speedup, r->png_bandwidth};
+    const char *paths[] = {r->tables.csv_path, r->tables.nc_path, r->png_speedup,
+                           r->png_bandwidth};
     int st = fc_bench_refuse_existing(paths, 4, overwrite, err);
-    if (st)
+    if (st || (st = fc_bench_tables_open(&r->tables, cols, NCOLS, overwrite,
+                                         "flowcast bench: time per step, CPU and GPU", command,
+                                         describe, c, err)))
         return st;
-    if (!(r->csv = fopen(r->csv_path, "w")))
-        return fc_fail(err, FC_EINPUT, "cannot create '%s': %s", r->csv_path, strerror(errno));
-    for (int k = 0; k < NCOLS; k++)
-        fprintf(r->csv, "%s%s", cols[k].name, k + 1 < NCOLS ? "," : "\n");
-    fflush(r->csv);
 
-    char stamp[64], hist[4200], text[1024];
+    char stamp[64], text[1024];
     time_t now = time(NULL);
     strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-    fc_cf_history(hist, sizeof hist, command);
-    const fc_cf_spec spec = {"benchmark file", overwrite, "use -O/--overwrite to replace it", 0, 0,
-                             "flowcast bench: time per step, CPU and GPU", hist, 0};
-    st = fc_cf_create(&r->nc, r->nc_path, &spec, err);
-    if (!st)
-        st = define_table(r, c, err);
-    if (!st)
-        st = fc_cf_enddef(&r->nc, err);
-    if (!st)
-        st = fc_cf_sync(&r->nc, err);
-    if (st) {
-        fclose(r->csv);
-        r->csv = NULL;
-        unlink(r->csv_path);
-        fc_cf_discard(&r->nc);
-        return st;
-    }
-
     printf("# flowcast bench\n\n%s (%s)\n\n", command, stamp);
     printf("- CPU: %s; copy bandwidth (STREAM-like, %.0f MB arrays):", c->cpu_name,
            (double)o->copy_bytes / 1e6);
@@ -247,26 +281,7 @@ int fc_bench_report_row(const fc_bench_row *row, void *ctx, fc_err *err)
         [C_BACKEND] = row->gpu ? "gpu" : "cpu", [C_ROLE] = row->role, [C_DEVICE] = row->device,
         [C_ESRC] = row->energy_note, [C_NOTE] = row->note,
     };
-    size_t rec = (size_t)r->nrows, one = 1;
-    int st = FC_OK;
-    for (int k = 0; k < NCOLS; k++) {
-        if (cols[k].text) {
-            csv_text(r->csv, txt[k] ? txt[k] : "");
-            if (!st)
-                st = fc_cf_put_text_row(&r->nc, r->varid[k], rec, FC_BENCH_TEXT_LEN,
-                                        txt[k] ? txt[k] : "", err);
-        } else {
-            if (num[k] == num[k])
-                fprintf(r->csv, "%.6g", num[k]);
-            if (!st) /* NaN (not measured) is stored as the fill value */
-                st = fc_cf_put_double(&r->nc, r->varid[k], &rec, &one, &num[k], err);
-        }
-        fputc(k + 1 < NCOLS ? ',' : '\n', r->csv);
-    }
-    if (!st)
-        st = fc_cf_sync(&r->nc, err);
-    if (fflush(r->csv) != 0 || ferror(r->csv))
-        return fc_fail(err, FC_EIO, "writing '%s': %s", r->csv_path, strerror(errno));
+    int st = fc_bench_tables_row(&r->tables, num, txt, err);
     if (st)
         return st;
     const int all_cpu = !strcmp(row->role, "cpu_all");
@@ -351,15 +366,15 @@ static int draw_chart(const fc_bench_report *r, int what, const char *path, fc_e
     return st;
 }
 
-int fc_bench_tables_close(FILE **csv, const char *csv_path, fc_cf_file *nc, fc_err *err)
+int fc_bench_tables_close(fc_bench_tables *t, fc_err *err)
 {
     int st = FC_OK;
-    if (*csv && fclose(*csv) != 0)
-        st = fc_fail(err, FC_EIO, "closing '%s': %s", csv_path, strerror(errno));
-    *csv = NULL;
-    if (nc->ncid >= 0) {
+    if (t->csv && fclose(t->csv) != 0)
+        st = fc_fail(err, FC_EIO, "closing '%s': %s", t->csv_path, strerror(errno));
+    t->csv = NULL;
+    if (t->nc.ncid >= 0) {
         fc_err cerr;
-        if (fc_cf_close(nc, &cerr) && !st) {
+        if (fc_cf_close(&t->nc, &cerr) && !st) {
             st = FC_EIO;
             *err = cerr;
         }
@@ -369,7 +384,7 @@ int fc_bench_tables_close(FILE **csv, const char *csv_path, fc_cf_file *nc, fc_e
 
 int fc_bench_report_close(fc_bench_report *r, int plots, fc_err *err)
 {
-    int st = fc_bench_tables_close(&r->csv, r->csv_path, &r->nc, err);
+    int st = fc_bench_tables_close(&r->tables, err);
     printf("\n");
     for (int k = 0; k < r->nnotes; k++)
         printf("Energy n/a: %s.\n", r->notes[k]);
@@ -379,7 +394,7 @@ int fc_bench_report_close(fc_bench_report *r, int plots, fc_err *err)
         printf("Other processes kept %.2f cores or more busy during %d row%s (marked (!)): their "
                "wall times are not clean; compare CPU time/step, or rerun on an idle machine.\n",
                FC_LOAD_OTHERS_WARN, r->disturbed_rows, r->disturbed_rows == 1 ? "" : "s");
-    printf("Rows: %s and %s (%d rows%s).\n", r->csv_path, r->nc_path, r->nrows,
+    printf("Rows: %s and %s (%d rows%s).\n", r->tables.csv_path, r->tables.nc_path, r->nrows,
            r->failed_rows ? ", some failed: see their notes" : "");
     if (st || !plots)
         return st;

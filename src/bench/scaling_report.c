@@ -3,9 +3,7 @@
 
 #include "src/bench/scaling_report.h"
 
-#include <errno.h>
 #include <math.h>
-#include <netcdf.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -13,110 +11,85 @@
 #include "src/core/backend.h"
 #include "src/plot/plot.h"
 
-#define TEXT_LEN 256 /* characters of a text column in PREFIX_ranks.nc */
-
 /* The columns of the CSV and the NetCDF variables, in the same order. */
 enum {
     C_SOLVER, C_SCALING, C_N, C_NX, C_NY, C_RANKS, C_PX, C_PY, C_THREADS, C_STEPS, C_T, C_TMIN,
     C_TMAX, C_EFF, C_SHARE, C_GATHER, C_CDF5, C_NETCDF4, C_OVER, C_NOTE, NCOLS
 };
-enum { TEXT, INT, REAL };
-static const struct {
-    const char *name, *long_name, *units;
-    int kind;
-} cols[NCOLS] = {
-    {"solver", "solver", "", TEXT},
+static const fc_bench_col cols[NCOLS] = {
+    {"solver", "solver", "", FC_BENCH_TEXT},
     {"scaling", "strong (the same grid on every count) or weak (an n x n block per process)", "",
-     TEXT},
-    {"n", "strong: the grid is n x n; weak: each process's block is n x n", "1", INT},
-    {"nx", "cells of the whole grid along x", "1", INT},
-    {"ny", "cells of the whole grid along y", "1", INT},
-    {"ranks", "processes", "1", INT},
-    {"px", "processes along x", "1", INT},
-    {"py", "processes along y", "1", INT},
-    {"threads", "OpenMP threads of each process", "1", INT},
-    {"steps", "timed steps", "1", INT},
-    {"t_median", "the slowest process's time per step, median of the runs", "s", REAL},
-    {"t_min", "fastest run, time per step", "s", REAL},
-    {"t_max", "slowest run, time per step", "s", REAL},
-    {"efficiency", "strong: t(1) / (N t(N)); weak: t(1) / t(N); missing without t(1)", "1", REAL},
+     FC_BENCH_TEXT},
+    {"n", "strong: the grid is n x n; weak: each process's block is n x n", "1", FC_BENCH_INT},
+    {"nx", "cells of the whole grid along x", "1", FC_BENCH_INT},
+    {"ny", "cells of the whole grid along y", "1", FC_BENCH_INT},
+    {"ranks", "processes", "1", FC_BENCH_INT},
+    {"px", "processes along x", "1", FC_BENCH_INT},
+    {"py", "processes along y", "1", FC_BENCH_INT},
+    {"threads", "OpenMP threads of each process", "1", FC_BENCH_INT},
+    {"steps", "timed steps", "1", FC_BENCH_INT},
+    {"t_median", "the slowest process's time per step, median of the runs", "s", FC_BENCH_REAL},
+    {"t_min", "fastest run, time per step", "s", FC_BENCH_REAL},
+    {"t_max", "slowest run, time per step", "s", FC_BENCH_REAL},
+    {"efficiency", "strong: t(1) / (N t(N)); weak: t(1) / t(N); missing without t(1)", "1", FC_BENCH_REAL},
     {"exchange_share", "the first process's share of a step in halo exchanges and the "
                        "reductions of the step reports; missing: inside the FFTs (spectral)",
-     "1", REAL},
-    {"gather_s", "time to gather the whole state onto the first process", "s", REAL},
+     "1", FC_BENCH_REAL},
+    {"gather_s", "time to gather the whole state onto the first process", "s", FC_BENCH_REAL},
     {"record_cdf5_s", "time to write one output record, CDF-5 gathered onto the first process "
-                      "(median of 3)", "s", REAL},
+                      "(median of 3)", "s", FC_BENCH_REAL},
     {"record_netcdf4_s", "time to write one output record, NetCDF-4 with every process writing "
-                         "its block (median of 3)", "s", REAL},
-    {"oversubscribed", "1: more threads than the machine's cores", "1", INT},
-    {"note", "why a row was skipped", "", TEXT},
+                         "its block (median of 3)", "s", FC_BENCH_REAL},
+    {"oversubscribed", "1: more threads than the machine's cores", "1", FC_BENCH_INT},
+    {"note", "why a row was skipped", "", FC_BENCH_TEXT},
 };
 
 int fc_scaling_report_check(fc_scaling_report *r, const char *prefix, int overwrite, int plots,
                             const char *also, fc_err *err)
 {
     memset(r, 0, sizeof *r);
-    r->nc.ncid = -1;
-    snprintf(r->csv_path, sizeof r->csv_path, "%s_ranks.csv", prefix);
-    snprintf(r->nc_path, sizeof r->nc_path, "%s_ranks.nc", prefix);
+    r->tables.nc.ncid = -1;
+    snprintf(r->tables.csv_path, sizeof r->tables.csv_path, "%s_ranks.csv", prefix);
+    snprintf(r->tables.nc_path, sizeof r->tables.nc_path, "%s_ranks.nc", prefix);
     snprintf(r->png_path, sizeof r->png_path, "%s_ranks.png", prefix);
-    const char *paths[] = {r->csv_path, r->nc_path, plots ? r->png_path : NULL, also};
+    const char *paths[] = {r->tables.csv_path, r->tables.nc_path, plots ? r->png_path : NULL,
+                           also};
     return fc_bench_refuse_existing(paths, 4, overwrite, err);
 }
 
-/* The table's columns, one record per row, and the machine's description (define mode). */
-static int define_table(fc_scaling_report *r, const fc_scaling_opts *o, int processes,
-                        const char *cpu, fc_err *err)
+/* What the rows share: the machine, the job and the repeats (define mode). */
+typedef struct scaling_setting {
+    const fc_scaling_opts *o;
+    int processes;
+    const char *cpu;
+} scaling_setting;
+
+static int describe(fc_cf_file *f, const void *ctx, fc_err *err)
 {
-    fc_cf_file *f = &r->nc;
-    int st, row, text_len;
-    if ((st = fc_cf_def_dim(f, "row", NC_UNLIMITED, &row, err)) ||
-        (st = fc_cf_def_dim(f, "text_len", TEXT_LEN, &text_len, err)))
-        return st;
-    for (int k = 0; k < NCOLS; k++) {
-        const int dims[2] = {row, text_len};
-        const nc_type type = cols[k].kind == TEXT ? NC_CHAR : cols[k].kind == INT ? NC_INT
-                                                                                  : NC_DOUBLE;
-        if ((st = fc_cf_def_var(f, cols[k].name, type, cols[k].kind == TEXT ? 2 : 1, dims,
-                                cols[k].long_name, cols[k].units, &r->varid[k], err)))
-            return st;
-    }
-    const int cores = (int)sysconf(_SC_NPROCESSORS_ONLN), repeats = o->repeats;
-    if ((st = fc_cf_att_text(f, NC_GLOBAL, "cpu", cpu, err)) ||
+    const scaling_setting *set = ctx;
+    const int cores = (int)sysconf(_SC_NPROCESSORS_ONLN), repeats = set->o->repeats;
+    int st;
+    if ((st = fc_cf_att_text(f, NC_GLOBAL, "cpu", set->cpu, err)) ||
         (st = fc_cf_att_text(f, NC_GLOBAL, "precision", FC_PRECISION, err)) ||
         (st = fc_cf_att_text(f, NC_GLOBAL, "cpu_compiler", FC_CC_FLAGS, err)) ||
-        (st = fc_cf_att_int(f, NC_GLOBAL, "processes", 1, &processes, err)) ||
+        (st = fc_cf_att_int(f, NC_GLOBAL, "processes", 1, &set->processes, err)) ||
         (st = fc_cf_att_int(f, NC_GLOBAL, "cores", 1, &cores, err)) ||
         (st = fc_cf_att_int(f, NC_GLOBAL, "repeats", 1, &repeats, err)))
         return st;
-    return fc_cf_att_double(f, NC_GLOBAL, "min_seconds", 1, &o->min_seconds, err);
+    return fc_cf_att_double(f, NC_GLOBAL, "min_seconds", 1, &set->o->min_seconds, err);
 }
 
 int fc_scaling_report_open(fc_scaling_report *r, const fc_scaling_opts *o, int processes,
                            const char *command, fc_err *err)
 {
-    if (!(r->csv = fopen(r->csv_path, "w")))
-        return fc_fail(err, FC_EINPUT, "cannot create '%s': %s", r->csv_path, strerror(errno));
-    for (int k = 0; k < NCOLS; k++)
-        fprintf(r->csv, "%s%s", cols[k].name, k + 1 < NCOLS ? "," : "\n");
-    fflush(r->csv);
-    char cpu[256], hist[4200];
+    char cpu[256];
     fc_cpu_model(cpu, sizeof cpu);
-    fc_cf_history(hist, sizeof hist, command);
-    const fc_cf_spec spec = {"benchmark file", 1, "", 0, 0,
-                             "flowcast bench --ranks: scaling over processes", hist, 0};
-    int st = fc_cf_create(&r->nc, r->nc_path, &spec, err);
-    if (!st)
-        st = define_table(r, o, processes, cpu, err);
-    if (!st && !(st = fc_cf_enddef(&r->nc, err)))
-        st = fc_cf_sync(&r->nc, err);
-    if (st) {
-        fclose(r->csv);
-        r->csv = NULL;
-        unlink(r->csv_path);
-        fc_cf_discard(&r->nc);
+    const scaling_setting set = {o, processes, cpu};
+    int st = fc_bench_tables_open(&r->tables, cols, NCOLS, 1,
+                                  "flowcast bench --ranks: scaling over processes", command,
+                                  describe, &set, err);
+    if (st)
         return st;
-    }
     printf("# flowcast bench --ranks\n\nEach solver's benchmark case split over the "
            "processes of this job (%d; %s, %ld cores), %d OpenMP thread%s each. Strong: the "
            "same grid on every count, efficiency t(1) / (N t(N)); weak: an n x n block per "
@@ -188,36 +161,9 @@ int fc_scaling_report_row(const fc_scaling_row *row, void *ctx, fc_err *err)
     };
     const char *txt[NCOLS] = {[C_SOLVER] = row->solver, [C_SCALING] = row->weak ? "weak" : "strong",
                               [C_NOTE] = row->note};
-    size_t rec = (size_t)r->nrows, one = 1;
-    int st = FC_OK;
-    for (int k = 0; k < NCOLS; k++) {
-        if (cols[k].kind == TEXT) {
-            fprintf(r->csv, "\"");
-            for (const char *s = txt[k]; *s; s++) /* a quote would end the field */
-                fputc(*s == '"' ? '\'' : *s, r->csv);
-            fprintf(r->csv, "\"");
-            if (!st)
-                st = fc_cf_put_text_row(&r->nc, r->varid[k], rec, TEXT_LEN, txt[k], err);
-            if (k + 1 < NCOLS)
-                fputc(',', r->csv);
-            continue;
-        }
-        if (num[k] == num[k])
-            fprintf(r->csv, cols[k].kind == INT ? "%.0f" : "%.6g", num[k]);
-        if (!st) /* an NC_INT column takes the double's integer value */
-            st = fc_cf_put_double(&r->nc, r->varid[k], &rec, &one, &num[k], err);
-        if (k + 1 < NCOLS)
-            fputc(',', r->csv);
-    }
-    (void)fputc('\n', r->csv);
-    if (!st)
-        st = fc_cf_sync(&r->nc, err);
-    if (fflush(r->csv) != 0 || ferror(r->csv))
-        return fc_fail(err, FC_EIO, "writing '%s': %s", r->csv_path, strerror(errno));
-    if (st)
-        return st;
-    r->nrows += r->nrows < FC_SCALING_REPORT_MAX_ROWS;
-    return FC_OK;
+    const int st = fc_bench_tables_row(&r->tables, num, txt, err);
+    r->nrows += !st && r->nrows < FC_SCALING_REPORT_MAX_ROWS;
+    return st;
 }
 
 /* PREFIX_ranks.png: the efficiency of each solver, size and kind against the processes. */
@@ -276,8 +222,8 @@ static int draw_chart(const fc_scaling_report *t, fc_err *err)
 
 int fc_scaling_report_close(fc_scaling_report *r, int plots, fc_err *err)
 {
-    int st = fc_bench_tables_close(&r->csv, r->csv_path, &r->nc, err);
-    printf("\nRows: %s and %s\n", r->csv_path, r->nc_path);
+    int st = fc_bench_tables_close(&r->tables, err);
+    printf("\nRows: %s and %s\n", r->tables.csv_path, r->tables.nc_path);
     int measured = 0;
     for (int k = 0; k < r->nrows; k++)
         measured |= r->rows[k].measured;

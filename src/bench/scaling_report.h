@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 
+#include "src/bench/bench_report.h"
 #include "src/bench/scaling.h"
 #include "src/core/cfwrite.h"
 #include "src/core/fc.h"
@@ -17,11 +18,9 @@
 #define FC_SCALING_REPORT_MAX_ROWS 512 /* rows kept for the plot */
 
 typedef struct fc_scaling_report {
-    char csv_path[4096], nc_path[4096], png_path[4096];
-    FILE *csv;
-    fc_cf_file nc;
-    int varid[32];
-    int nrows;
+    char png_path[4096];
+    fc_bench_tables tables;
+    int nrows; /* kept for the plot */
     fc_scaling_row rows[FC_SCALING_REPORT_MAX_ROWS];
 } fc_scaling_report;
 
