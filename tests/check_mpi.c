@@ -7,7 +7,8 @@
  * Uneven blocks (13 x 7 cells), one to three fields, widths 1 to 3, all four periodicities.
  * Then the whole fill (fc_halo_fill): every block of every layout, halos included, must equal
  * the serial fc_grid_fill_halo of the whole grid bit for bit, for walls, inflows, open and
- * periodic sides and vector components. Then what a split grid gives the solvers and the
+ * periodic sides and vector components, in host memory and staged through host mirrors as a
+ * GPU's block is (fc_grid_fill_halos_staged). Then what a split grid gives the solvers and the
  * output (split.h, link.h): reports agreed over the ranks, the blocks gathered into the whole
  * state and scattered from it, and sums of the blocks' terms (repro_sum.h) equal to the whole
  * grid's bit for bit.
@@ -20,6 +21,7 @@
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "src/core/decomp.h"
 #include "src/core/grid.h"
@@ -112,9 +114,72 @@ START_TEST(halos_on_a_narrow_grid)
 }
 END_TEST
 
+/* A stager (grid.h) between host arrays standing for a GPU's fields and their mirrors: what
+ * fc_grid_fill_halos_staged asks of the device, done with memcpy, and counted. */
+typedef struct far_fields {
+    fc_real **far, **mirror;
+    ptrdiff_t pitch;
+    int copies, syncs;
+} far_fields;
+
+static int far_copy(void *ctx, int f, ptrdiff_t at, int width, int rows, int to_host, fc_err *err)
+{
+    far_fields *m = ctx;
+    (void)err;
+    for (int r = 0; r < rows; r++) {
+        fc_real *far = m->far[f] + at + r * m->pitch, *near = m->mirror[f] + at + r * m->pitch;
+        memcpy(to_host ? near : far, to_host ? far : near, (size_t)width * sizeof(fc_real));
+    }
+    m->copies++;
+    return FC_OK;
+}
+
+static int far_sync(void *ctx, fc_err *err)
+{
+    (void)err;
+    ((far_fields *)ctx)->syncs++;
+    return FC_OK;
+}
+
+/* Fills the halos of block's fields far[0..nf-1] as a GPU block's are (fc_dev_fill_halos),
+ * through mirrors that hold NaN but where the staging copies: the mirrors' other cells must
+ * neither be read (a NaN would reach a halo) nor written. */
+static void fill_staged(const fc_grid *block, fc_halo *h, fc_real **far, const int *odd_x,
+                        const int *odd_y, int nf)
+{
+    fc_link link;
+    fc_halo_link(h, &link);
+    fc_grid g = *block;
+    g.link = &link;
+    fc_real *mirror[3];
+    for (int q = 0; q < nf; q++) {
+        mirror[q] = fc_grid_alloc(&g);
+        ck_assert_ptr_nonnull(mirror[q]);
+        for (size_t k = 0; k < g.nalloc; k++)
+            mirror[q][k] = NAN;
+    }
+    far_fields m = {far, mirror, g.pitch, 0, 0};
+    const fc_stager stager = {&m, far_copy, far_sync};
+    fc_err err;
+    ck_assert_msg(fc_grid_fill_halos_staged(&g, mirror, &stager, odd_x, odd_y, nf, &err) ==
+                      FC_OK,
+                  "%s", err.msg);
+    ck_assert_int_eq(m.syncs, 2); /* once down, once up */
+    const int ng = g.ng;
+    int stray = 0;
+    for (int q = 0; q < nf; q++) {
+        for (int j = ng; j < g.ny - ng; j++)
+            for (int i = ng; i < g.nx - ng; i++)
+                stray += !isnan(mirror[q][fc_idx(g.pitch, ng, i, j)]);
+        free(mirror[q]);
+    }
+    ck_assert_msg(stray == 0, "%d cells of the mirrors beyond the edge bands were written", stray);
+}
+
 /* Every layout of the ranks that fits 13 x 9 cells with a halo of 3, every pairing of global
  * boundary kinds, a scalar and both vector components: each block's fields, halos included,
- * equal bit for bit the whole grid's after fc_grid_fill_halo on one process. */
+ * equal bit for bit the whole grid's after fc_grid_fill_halo on one process, filled in host
+ * memory and filled through host mirrors (fill_staged). */
 START_TEST(filled_blocks_match_the_serial_fill)
 {
     const int nx = 13, ny = 9, ng = 3, nf = 3, odd_x[3] = {0, 1, 0}, odd_y[3] = {0, 0, 1};
@@ -145,39 +210,47 @@ START_TEST(filled_blocks_match_the_serial_fill)
                 ck_assert_int_eq(fc_grid_init(&block, d.i1 - d.i0, d.j1 - d.j0, ng, 0, 1, 0, 1,
                                               bbc, &err),
                                  FC_OK);
-                fc_real *g[3], *f[3];
+                fc_real *g[3], *f[3], *far[3];
                 for (int q = 0; q < nf; q++) {
                     g[q] = fc_grid_alloc(&whole);
                     f[q] = fc_grid_alloc(&block);
-                    ck_assert(g[q] && f[q]);
+                    far[q] = fc_grid_alloc(&block);
+                    ck_assert(g[q] && f[q] && far[q]);
                     for (int j = 0; j < ny; j++)
                         for (int i = 0; i < nx; i++)
                             g[q][fc_idx(whole.pitch, ng, i, j)] = value(q, i, j) + (fc_real)0.25;
                     for (int j = 0; j < block.ny; j++)
                         for (int i = 0; i < block.nx; i++)
                             f[q][fc_idx(block.pitch, ng, i, j)] =
-                                g[q][fc_idx(whole.pitch, ng, d.i0 + i, d.j0 + j)];
+                                far[q][fc_idx(block.pitch, ng, i, j)] =
+                                    g[q][fc_idx(whole.pitch, ng, d.i0 + i, d.j0 + j)];
                     fc_grid_fill_halo(&whole, g[q], odd_x[q], odd_y[q]);
                 }
                 ck_assert_msg(fc_halo_fill(&h, &block, f, odd_x, odd_y, nf, &err) == FC_OK, "%s",
                               err.msg);
+                fill_staged(&block, &h, far, odd_x, odd_y, nf);
                 int wrong = 0;
                 for (int q = 0; q < nf; q++)
                     for (int j = -ng; j < block.ny + ng; j++)
                         for (int i = -ng; i < block.nx + ng; i++) {
-                            const fc_real got = f[q][fc_idx(block.pitch, ng, i, j)],
-                                          want = g[q][fc_idx(whole.pitch, ng, d.i0 + i, d.j0 + j)];
-                            if (got != want && wrong++ < 3)
-                                fprintf(stderr,
-                                        "rank %d (%dx%d), sides %s %s %s %s: field %d cell (%d, "
-                                        "%d) of the block holds %g, the serial fill %g\n",
-                                        me, px, py, fc_bc_name(bc[0]), fc_bc_name(bc[1]),
-                                        fc_bc_name(bc[2]), fc_bc_name(bc[3]), q, i, j,
-                                        (double)got, (double)want);
+                            const ptrdiff_t k = fc_idx(block.pitch, ng, i, j);
+                            const fc_real want = g[q][fc_idx(whole.pitch, ng, d.i0 + i, d.j0 + j)];
+                            for (int way = 0; way < 2; way++) {
+                                const fc_real got = way ? far[q][k] : f[q][k];
+                                if (got != want && wrong++ < 3)
+                                    fprintf(stderr,
+                                            "rank %d (%dx%d), sides %s %s %s %s, %s: field %d "
+                                            "cell (%d, %d) of the block holds %g, the serial "
+                                            "fill %g\n",
+                                            me, px, py, fc_bc_name(bc[0]), fc_bc_name(bc[1]),
+                                            fc_bc_name(bc[2]), fc_bc_name(bc[3]),
+                                            way ? "staged" : "in place", q, i, j, (double)got,
+                                            (double)want);
+                            }
                         }
                 fc_halo_free(&h);
                 for (int q = 0; q < nf; q++)
-                    free(g[q]), free(f[q]);
+                    free(g[q]), free(f[q]), free(far[q]);
                 int any = 0;
                 MPI_Allreduce(&wrong, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
                 ck_assert_msg(any == 0, "blocks differ from the serial fill");

@@ -9,7 +9,10 @@
 #      1, it is the slowest): the sanitizers look at every kernel and library call, a few steps
 #      of each case suffice;
 #   3. with GPU_BENCH set, `flowcast bench --device gpu $GPU_BENCH` (FLOWCAST names the program);
-#   4. one summary line per run.
+#   4. where mpirun runs and the program was built with MPI: swe and euler split over 2 and 3
+#      processes on the GPU (sharing it, halos through the host), each output against one
+#      process's on the GPU with tests/nc_compare (NC_COMPARE names it), bit for bit;
+#   5. one summary line per run.
 # Each run stops after GPU_RUN_LIMIT seconds (default 300), so that a hang costs only its share
 # of a loan. racecheck: cuSPARSE's csrmv kernel reports write-write hazards of its own (1587 on
 # an H200 with CUDA 13.0, none in flowcast's kernels), so its verdict counts the hazards in
@@ -89,6 +92,26 @@ if [ -n "${GPU_BENCH:-}" ]; then
   run bench "${FLOWCAST:-$top_builddir/src/flowcast}" bench --device gpu --no-plots -O \
     -o "$logs/bench" $GPU_BENCH
   grep -E '^\|' "$logs/bench.log" >"$logs/bench-table.md" || true
+fi
+flowcast=${FLOWCAST:-$top_builddir/src/flowcast}
+if command -v mpirun >/dev/null 2>&1 && "$flowcast" info 2>/dev/null | grep -q '^MPI: *yes'; then
+  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+  compare=${NC_COMPARE:-$top_builddir/tests/nc_compare}
+  cases=${top_srcdir:-.}/inputs
+  # swe with periodic and wall sides, swe with open sides, euler with walls
+  for c in jet:time.t_end=43200 dambreak:time.t_end=0.5 bubble:time.t_end=100; do
+    name=${c%%:*}
+    case $name in jet) ini=jet ;; dambreak) ini=dambreak_wet ;; *) ini=thermal_bubble ;; esac
+    set -- "$cases/$ini.ini" --device gpu -O -q --set "${c#*:}"
+    run "mpi-$name-1" "$flowcast" run "$@" -o "$logs/mpi-$name-1.nc"
+    for np in 2 3; do
+      run "mpi-$name-$np" mpirun --oversubscribe -np "$np" "$flowcast" run "$@" \
+        -o "$logs/mpi-$name-$np.nc"
+      run "mpi-$name-$np-bits" "$compare" "$logs/mpi-$name-1.nc" "$logs/mpi-$name-$np.nc" 0
+    done
+  done
+else
+  echo "mpirun or an MPI build missing: GPU blocks on several processes were not run" | tee -a "$summary"
 fi
 echo "gpu.sh: $failed run(s) failed; logs in $logs" | tee -a "$summary"
 [ "$failed" -eq 0 ]

@@ -11,6 +11,11 @@
  * a kernel that computes p' of every cell (one pow() each) and one fused kernel that computes
  * the four face fluxes of its cell and writes its four fields once; halos are refreshed by a
  * kernel over the halo cells only.
+ *
+ * On a rank's block of a split grid (link.h) the halos come through the host (the edge bands
+ * down, exchanged and filled in host mirrors, the halo bands up: fc_dev_fill_halos) before the
+ * kernel adds the open sides' characteristic state; each stage's report is agreed over the
+ * ranks as on the CPU.
  */
 #include <fc_build.h>
 
@@ -19,6 +24,7 @@
 
 #include "src/core/backend.h"
 #include "src/core/cuda_util.h"
+#include "src/core/link.h"
 #include "solvers/euler/euler.h"
 
 #define EULER_SETS 3
@@ -35,6 +41,7 @@ typedef struct euler_cuda_state {
     fc_real *U[EULER_SETS][EULER_NFIELDS];
     fc_real *P; /* p' of the stage input, halos included */
     fc_dev_report *rep;
+    fc_real *mirror[EULER_NFIELDS]; /* host mirrors of a rank's block (page-locked); else NULL */
 } euler_cuda_state;
 
 static euler_fields fields_of(const euler_cuda_state *state, int set)
@@ -45,8 +52,10 @@ static euler_fields fields_of(const euler_cuda_state *state, int set)
     return s;
 }
 
-/* Halo cell t of 2 ng full rows (bottom, top) and 2 ng cells of each interior row. */
-__global__ static void euler_fill_halos_kernel(euler_fields s, euler_column col, euler_params p)
+/* Halo cell t of 2 ng full rows (bottom, top) and 2 ng cells of each interior row: filled from
+ * the interior unless the host filled them (staged), then the open sides. */
+__global__ static void euler_fill_halos_kernel(euler_fields s, euler_column col, euler_params p,
+                                               int staged)
 {
     const fc_grid g = p.grid;
     const long long t = (long long)blockIdx.x * blockDim.x + threadIdx.x;
@@ -54,7 +63,7 @@ __global__ static void euler_fill_halos_kernel(euler_fields s, euler_column col,
         return;
     int i, j;
     fc_halo_cell(&g, t, &i, &j);
-    for (int f = 0; f < EULER_NFIELDS; f++)
+    for (int f = 0; f < EULER_NFIELDS && !staged; f++)
         fc_fill_halo_cell(s.f[f], g.pitch, g.ng, g.nx, g.ny, g.bc, i, j, euler_field_odd_x(f),
                           euler_field_odd_y(f));
     /* Open sides: the characteristic state over the copies (read from interior edge cells,
@@ -69,8 +78,19 @@ __global__ static void euler_fill_halos_kernel(euler_fields s, euler_column col,
 static int euler_fill_halos_cuda(euler_cuda_state *state, int set, fc_err *err)
 {
     const fc_grid *g = &state->p.grid;
+    const int staged = g->link != NULL;
+    if (staged) {
+        int odd_x[EULER_NFIELDS], odd_y[EULER_NFIELDS], st;
+        for (int f = 0; f < EULER_NFIELDS; f++) {
+            odd_x[f] = euler_field_odd_x(f);
+            odd_y[f] = euler_field_odd_y(f);
+        }
+        if ((st = fc_dev_fill_halos(g, state->U[set], state->mirror, odd_x, odd_y, EULER_NFIELDS,
+                                    err)))
+            return st;
+    }
     euler_fill_halos_kernel<<<fc_blocks(fc_halo_count(g), 256), 256>>>(fields_of(state, set), state->col,
-                                                             state->p);
+                                                             state->p, staged);
     FC_CUDA_TRY(cudaGetLastError());
     return FC_OK;
 }
@@ -170,6 +190,7 @@ static int euler_step_cuda(void *opaque, double dt, fc_step_report *rep, fc_err 
             (st = euler_stage_cuda(state, in, out, euler_stage_a(s), (fc_real)dt, s == 2, err)) ||
             (st = read_report(state, out, rep, err)))
             return st;
+        fc_report_agree(&state->p.grid, rep); /* every rank stops at the same stage */
         if (rep->bad)
             return FC_OK; /* set 0 still holds the state before the step */
         in = out;
@@ -207,7 +228,10 @@ static int euler_max_rate_cuda(void *opaque, double *rate, fc_err *err)
                                                                         state->rep);
     FC_CUDA_TRY(cudaGetLastError());
     unsigned long long first_bad = ~0ULL;
-    return fc_dev_report_read(state->rep, rate, &first_bad, err);
+    if ((st = fc_dev_report_read(state->rep, rate, &first_bad, err)))
+        return st;
+    *rate = fc_grid_max(g, *rate);
+    return FC_OK;
 }
 
 static void euler_destroy_cuda(void *opaque)
@@ -223,6 +247,8 @@ static void euler_destroy_cuda(void *opaque)
     for (size_t k = 0; k < sizeof col / sizeof col[0]; k++)
         cudaFree(col[k]);
     cudaFree(state->rep);
+    for (int f = 0; f < EULER_NFIELDS; f++)
+        fc_pinned_free(state->mirror[f]);
     free(state);
 }
 
@@ -262,6 +288,8 @@ static int euler_create_cuda(const fc_grid *g, const void *params, void **out, f
         st = fc_dev_alloc((void **)&state->P, bytes, err);
     if (!st)
         st = fc_dev_alloc((void **)&state->rep, sizeof *state->rep, err);
+    for (int f = 0; f < EULER_NFIELDS && !st && g->link; f++)
+        st = fc_pinned_alloc((void **)&state->mirror[f], bytes, err);
     if (!st)
         st = upload_column(state, err);
     if (st) {
@@ -300,5 +328,5 @@ static int euler_download_cuda(void *opaque, fc_state *host, fc_err *err)
 extern "C" const fc_solver_ops euler_ops_cuda = {
     "gpu",           euler_create_cuda,   euler_upload_cuda,  euler_max_rate_cuda,
     euler_step_cuda, euler_download_cuda, euler_destroy_cuda, NULL,
-    FC_BLOCKS_NONE,
+    FC_BLOCKS_TILES, /* halos through the host (fc_dev_fill_halos), reports through link.h */
 };

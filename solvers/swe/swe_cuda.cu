@@ -10,6 +10,11 @@
  * times.
  * Each RK stage is one kernel that reads each input field's stencil and writes each output field
  * once (halos are refreshed by a kernel over the halo cells only).
+ *
+ * On a rank's block of a split grid (link.h) the halos come through the host: the block's edge
+ * bands are copied into host mirrors, exchanged and filled there, and the halo bands copied
+ * back (fc_dev_fill_halos), before the kernel adds the open sides' characteristic state; each
+ * step's reports are agreed over the ranks as on the CPU.
  */
 #include <fc_build.h>
 
@@ -18,6 +23,7 @@
 
 #include "src/core/backend.h"
 #include "src/core/cuda_util.h"
+#include "src/core/link.h"
 #include "solvers/swe/swe.h"
 
 #define SWE_SETS 3
@@ -33,6 +39,7 @@ typedef struct swe_cuda_state {
     swe_params p;
     fc_real *U[SWE_SETS][SWE_NFIELDS];
     fc_dev_report *rep; /* [SWE_MAX_STAGES]: one per stage of a step */
+    fc_real *mirror[SWE_NFIELDS]; /* host mirrors of a rank's block (page-locked); else NULL */
 } swe_cuda_state;
 
 static swe_fields fields_of(const swe_cuda_state *state, int set)
@@ -44,8 +51,9 @@ static swe_fields fields_of(const swe_cuda_state *state, int set)
 }
 
 /* Halo cell t of 2 ng full rows (bottom, top) and 2 ng cells of each interior row, for the
- * first nfields fields. */
-__global__ static void swe_fill_halos_kernel(swe_fields s, swe_params p, int nfields)
+ * first nfields fields: filled from the interior unless the host filled them (staged), then
+ * the open sides. */
+__global__ static void swe_fill_halos_kernel(swe_fields s, swe_params p, int nfields, int staged)
 {
     const fc_grid g = p.grid;
     const long long t = (long long)blockIdx.x * blockDim.x + threadIdx.x;
@@ -53,7 +61,7 @@ __global__ static void swe_fill_halos_kernel(swe_fields s, swe_params p, int nfi
         return;
     int i, j;
     fc_halo_cell(&g, t, &i, &j);
-    for (int f = 0; f < nfields; f++)
+    for (int f = 0; f < nfields && !staged; f++)
         fc_fill_halo_cell(s.f[f], g.pitch, g.ng, g.nx, g.ny, g.bc, i, j, swe_field_odd_x(f),
                           swe_field_odd_y(f));
     /* Open sides: the characteristic state over the copies (read from interior edge cells,
@@ -71,7 +79,18 @@ __global__ static void swe_fill_halos_kernel(swe_fields s, swe_params p, int nfi
 static int swe_fill_halos_cuda(swe_cuda_state *state, int set, int nfields, fc_err *err)
 {
     const fc_grid *g = &state->p.grid;
-    swe_fill_halos_kernel<<<fc_blocks(fc_halo_count(g), 256), 256>>>(fields_of(state, set), state->p, nfields);
+    const int staged = g->link != NULL;
+    if (staged) {
+        int odd_x[SWE_NFIELDS], odd_y[SWE_NFIELDS], st;
+        for (int f = 0; f < nfields; f++) {
+            odd_x[f] = swe_field_odd_x(f);
+            odd_y[f] = swe_field_odd_y(f);
+        }
+        if ((st = fc_dev_fill_halos(g, state->U[set], state->mirror, odd_x, odd_y, nfields, err)))
+            return st;
+    }
+    swe_fill_halos_kernel<<<fc_blocks(fc_halo_count(g), 256), 256>>>(fields_of(state, set), state->p,
+                                                                      nfields, staged);
     FC_CUDA_TRY(cudaGetLastError());
     return FC_OK;
 }
@@ -156,6 +175,7 @@ static int swe_step_stagewise(swe_cuda_state *state, double dt, fc_step_report *
                                  state->rep, err)) ||
             (st = read_report(state, state->rep, out, rep, err)))
             return st;
+        fc_report_agree(&state->p.grid, rep); /* every rank stops at the same stage */
         if (rep->bad)
             return FC_OK;
         in = out;
@@ -165,7 +185,9 @@ static int swe_step_stagewise(swe_cuda_state *state, double dt, fc_step_report *
 
 /* One round trip a step: every stage fills its own report, all are reset in one copy before and
  * read in one copy after. A bad stage (rare: the step is then retried or the run stops) is
- * classified by running the step again stage by stage; set 0 is untouched either way. */
+ * classified by running the step again stage by stage; set 0 is untouched either way. On a
+ * rank's block the largest rate and whether any stage was bad are agreed over the ranks in one
+ * reduction, so that all of them take the same path. */
 static int swe_step_cuda(void *opaque, double dt, fc_step_report *rep, fc_err *err)
 {
     swe_cuda_state *state = (swe_cuda_state *)opaque;
@@ -186,11 +208,16 @@ static int swe_step_cuda(void *opaque, double dt, fc_step_report *rep, fc_err *e
         in = out;
     }
     FC_CUDA_TRY(cudaMemcpy(r, state->rep, n * sizeof r[0], cudaMemcpyDeviceToHost));
+    double agreed[2] = {0, 0}; /* the largest rate, whether a stage was bad */
+    memcpy(&agreed[0], &r[n - 1].rate_bits, sizeof agreed[0]);
     for (int s = 0; s < n; s++)
         if (r[s].first_bad != ~0ULL)
-            return swe_step_stagewise(state, dt, rep, err);
+            agreed[1] = 1;
+    fc_grid_max_n(&state->p.grid, agreed, 2);
+    if (agreed[1] > 0)
+        return swe_step_stagewise(state, dt, rep, err);
     rep->bad = FC_STATE_OK;
-    memcpy(&rep->max_rate, &r[n - 1].rate_bits, sizeof rep->max_rate);
+    rep->max_rate = agreed[0];
     fc_keep_stage(state->U[0], state->U[out], SWE_B);
     return FC_OK;
 }
@@ -219,7 +246,10 @@ static int swe_max_rate_cuda(void *opaque, double *rate, fc_err *err)
                                                                       state->rep);
     FC_CUDA_TRY(cudaGetLastError());
     unsigned long long first_bad = ~0ULL;
-    return fc_dev_report_read(state->rep, rate, &first_bad, err);
+    if ((st = fc_dev_report_read(state->rep, rate, &first_bad, err)))
+        return st;
+    *rate = fc_grid_max(g, *rate);
+    return FC_OK;
 }
 
 static void swe_destroy_cuda(void *opaque)
@@ -232,6 +262,8 @@ static void swe_destroy_cuda(void *opaque)
             cudaFree(state->U[s][f]);
     cudaFree(state->U[0][SWE_B]);
     cudaFree(state->rep);
+    for (int f = 0; f < SWE_NFIELDS; f++)
+        fc_pinned_free(state->mirror[f]);
     free(state);
 }
 
@@ -251,6 +283,8 @@ static int swe_create_cuda(const fc_grid *g, const void *params, void **out, fc_
         st = fc_dev_alloc((void **)&state->U[0][SWE_B], bytes, err);
     if (!st)
         st = fc_dev_alloc((void **)&state->rep, SWE_MAX_STAGES * sizeof *state->rep, err);
+    for (int f = 0; f < SWE_NFIELDS && !st && g->link; f++)
+        st = fc_pinned_alloc((void **)&state->mirror[f], bytes, err);
     for (int s = 0; s < SWE_SETS && !st; s++) {
         state->U[s][SWE_B] = state->U[0][SWE_B];
         for (int f = 0; f < SWE_B; f++) /* halos of unused rows stay defined */
@@ -293,5 +327,5 @@ static int swe_download_cuda(void *opaque, fc_state *host, fc_err *err)
 extern "C" const fc_solver_ops swe_ops_cuda = {
     "gpu",         swe_create_cuda,   swe_upload_cuda,  swe_max_rate_cuda,
     swe_step_cuda, swe_download_cuda, swe_destroy_cuda, NULL,
-    FC_BLOCKS_NONE,
+    FC_BLOCKS_TILES, /* halos through the host (fc_dev_fill_halos), reports through link.h */
 };

@@ -73,7 +73,7 @@ int fc_bench_ceilings_measure(const fc_bench_opts *o, fc_bench_ceilings *c, fc_e
         return FC_OK;
     }
     fc_device_info info;
-    int st = fc_gpu_info(0, &info, err);
+    int st = fc_gpu_info(fc_gpu_device(), &info, err);
     if (!st)
         st = fc_gpu_copy_bandwidth(o->copy_bytes, 10, &c->gpu_bw, err);
     if (st)
@@ -243,7 +243,7 @@ static int fits(const fc_solver_desc *sd, int n, int gpu, fc_bench_row *r, fc_er
     }
     if (gpu) {
         fc_device_info info;
-        if (fc_gpu_info(0, &info, err) == FC_OK && state > 0.9 * (double)info.mem_free) {
+        if (fc_gpu_info(fc_gpu_device(), &info, err) == FC_OK && state > 0.9 * (double)info.mem_free) {
             snprintf(r->note, sizeof r->note, "skipped: needs about %.3g GB on the GPU",
                      state / 1e9);
             return 0;

@@ -370,7 +370,7 @@ int cmd_bench(int argc, char **argv)
     if (mlp) {
         char gpu_name[300] = "none";
         fc_device_info info;
-        if (kind == FC_BACKEND_GPU && fc_gpu_info(0, &info, &err) == FC_OK)
+        if (kind == FC_BACKEND_GPU && fc_gpu_info(fc_gpu_device(), &info, &err) == FC_OK)
             snprintf(gpu_name, sizeof gpu_name, "%s", info.name);
         else if (kind != FC_BACKEND_GPU)
             fc_gpu_count(gpu_name, sizeof gpu_name);

@@ -34,13 +34,18 @@ int cmd_info(int argc, char **argv)
         printf("; this job: %d processes", fc_ranks_self()->size);
     printf("\n");
 #ifdef FC_HAVE_MPI
-    printf("split:      swe and euler in blocks, spectral %s; ns2d and the GPU on one process\n",
+    printf("split:      swe and euler in blocks (CPU, or a GPU per process with halos through "
+           "the host), spectral %s; ns2d on one process\n",
 #ifdef FC_HAVE_FFTW_MPI
-           "in slabs of rows (FFTW MPI)"
+           "in slabs of rows on the CPU (FFTW MPI), on one process on the GPU"
 #else
            "on one process (no FFTW MPI: libfftw3-mpi-dev)"
 #endif
     );
+    const int aware = fc_ranks_cuda_aware();
+    printf("MPI GPUs:   %s\n", aware > 0    ? "the MPI library is CUDA-aware (halos still go through the host)"
+                               : aware == 0 ? "the MPI library is not CUDA-aware"
+                                            : "the MPI library does not say whether it is CUDA-aware");
 #endif
     printf("precision:  %s (fc_real is %zu bytes)\n", FC_PRECISION, sizeof(fc_real));
     printf("CPU code:   %s; vectorised loops run their %s clone\n", FC_CC_FLAGS, fc_vector_clone());

@@ -29,7 +29,7 @@ int fc_backend_select(const char *want, int *kind, fc_err *err)
     if (!strcmp(want, "gpu"))
         return fc_fail(err, FC_ENODEV, "--device gpu: no GPU can be used: %s", why);
     /* A GPU that is there but cannot be used is worth a word; no GPU at all is the CPU's case. */
-    if (strstr(why, "GPU 0") || strstr(why, "driver supports"))
+    if (strstr(why, "GPU ") || strstr(why, "driver supports"))
         fc_warn("--device auto: running on the CPU: %s", why);
     *kind = FC_BACKEND_CPU;
     return FC_OK;
@@ -91,10 +91,11 @@ int fc_describe_device(int kind, char *buf, size_t len, fc_err *err)
 {
     if (kind == FC_BACKEND_GPU) {
         fc_device_info info;
-        int st = fc_gpu_info(0, &info, err);
+        const int dev = fc_gpu_device();
+        int st = fc_gpu_info(dev, &info, err);
         if (st)
             return st;
-        snprintf(buf, len, "gpu 0: %s (%d SMs, %.1f GB)", info.name, info.sms,
+        snprintf(buf, len, "gpu %d: %s (%d SMs, %.1f GB)", dev, info.name, info.sms,
                  info.mem_total / 1e9);
         return FC_OK;
     }

@@ -26,8 +26,15 @@ typedef struct fc_device_info {
     int cc_major, cc_minor;     /* compute capability */
 } fc_device_info;
 
-/* Number of usable CUDA devices; when 0, why holds the reason. */
+/* Number of usable CUDA devices; when 0, why holds the reason. The process runs on device
+ * fc_gpu_device(), and the probe tries that one. */
 int fc_gpu_count(char *why, size_t len);
+
+/* The device this process runs on: its rank among the job's processes on its machine modulo
+ * the devices it sees (ranks.h: node_rank), so that the processes of a machine spread over its
+ * GPUs (a launcher that gives each process one GPU, CUDA_VISIBLE_DEVICES, makes it 0); 0 on one
+ * process and in a build without CUDA. */
+int fc_gpu_device(void);
 int fc_gpu_info(int dev, fc_device_info *info, fc_err *err);
 
 /* want: "auto", "cpu" or "gpu". auto picks the GPU when one is usable. */
@@ -50,6 +57,19 @@ int fc_dev_alloc(void **p, size_t bytes, fc_err *err);
 void fc_dev_free(void *p);
 int fc_dev_upload(void *dst, const void *src, size_t bytes, fc_err *err);
 int fc_dev_download(void *dst, const void *src, size_t bytes, fc_err *err);
+
+/* Page-locked host memory, which copies to and from the device use directly (zeroed;
+ * FC_ENOMEM when there is none), and its release. */
+int fc_pinned_alloc(void **p, size_t bytes, fc_err *err);
+void fc_pinned_free(void *p);
+
+/* fc_grid_fill_halos for n device fields of a rank's block (grid.h, fc_grid_fill_halos_staged:
+ * the edge bands down, the halos filled in the host mirrors, the halo bands up): how GPU blocks
+ * exchange halos, staged through the host. mirror[k] is host memory of the grid's size
+ * (fc_pinned_alloc). Returns when the halos are on the device. Collective. */
+struct fc_grid;
+int fc_dev_fill_halos(const struct fc_grid *g, fc_real *const *dev, fc_real *const *mirror,
+                      const int *odd_x, const int *odd_y, int n, fc_err *err);
 
 /* Times device work on the default stream with CUDA events: start records the first event,
  * stop the second, waits for it and gives the seconds between them. */

@@ -4,8 +4,12 @@
 #include "src/core/backend.h"
 
 #include <cuda_runtime_api.h>
+
+#include "src/core/grid.h"
+#include "src/core/ranks.h"
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Whether this build's device code runs on compute capability major.minor: machine code for
  * sm_XY runs on X.Y and later minors of X; the PTX of the last architecture listed is compiled
@@ -31,8 +35,13 @@ static int build_runs_on(int major, int minor)
  * A device counts as usable only when it really is: the driver is new enough for this runtime,
  * the device's compute mode allows a context, this build has code for its capability, and a
  * context with a real allocation can be made on it (an exclusive-process device in use by
- * another process fails there). flowcast runs on device 0. The probe runs once per process.
+ * another process fails there). flowcast runs on device fc_gpu_device(). The probe runs once
+ * per process.
  */
+static int device; /* fc_gpu_device(), once probed */
+
+int fc_gpu_device(void) { return device; }
+
 int fc_gpu_count(char *why, size_t len)
 {
     static int probed, count;
@@ -58,21 +67,23 @@ int fc_gpu_count(char *why, size_t len)
                      cudaGetErrorString(e));
         else if (n == 0)
             snprintf(reason, sizeof reason, "the CUDA driver reports no device");
-        else if ((e = cudaGetDeviceProperties(&prop, 0)) != cudaSuccess ||
-                 (e = cudaDeviceGetAttribute(&mode, cudaDevAttrComputeMode, 0)) != cudaSuccess)
-            snprintf(reason, sizeof reason, "CUDA device 0 cannot be queried: %s",
+        else if ((device = fc_ranks_self()->node_rank % n),
+                 (e = cudaGetDeviceProperties(&prop, device)) != cudaSuccess ||
+                     (e = cudaDeviceGetAttribute(&mode, cudaDevAttrComputeMode, device)) !=
+                         cudaSuccess)
+            snprintf(reason, sizeof reason, "CUDA device %d cannot be queried: %s", device,
                      cudaGetErrorString(e));
         else if (mode == cudaComputeModeProhibited)
-            snprintf(reason, sizeof reason, "GPU 0 (%s) is in prohibited compute mode: no "
-                     "process may use it (nvidia-smi -c)", prop.name);
+            snprintf(reason, sizeof reason, "GPU %d (%s) is in prohibited compute mode: no "
+                     "process may use it (nvidia-smi -c)", device, prop.name);
         else if (!build_runs_on(prop.major, prop.minor))
-            snprintf(reason, sizeof reason, "GPU 0 (%s) has compute capability %d.%d; this "
+            snprintf(reason, sizeof reason, "GPU %d (%s) has compute capability %d.%d; this "
                      "flowcast has device code for %s only (reconfigure with "
-                     "--with-cuda-arch=\"%d%d\")", prop.name, prop.major, prop.minor,
+                     "--with-cuda-arch=\"%d%d\")", device, prop.name, prop.major, prop.minor,
                      FC_CUDA_ARCHS, prop.major, prop.minor);
-        else if ((e = cudaSetDevice(0)) != cudaSuccess || (e = cudaMalloc(&probe, 1 << 20)) !=
-                                                             cudaSuccess)
-            snprintf(reason, sizeof reason, "GPU 0 (%s) cannot be used: %s%s", prop.name,
+        else if ((e = cudaSetDevice(device)) != cudaSuccess ||
+                 (e = cudaMalloc(&probe, 1 << 20)) != cudaSuccess)
+            snprintf(reason, sizeof reason, "GPU %d (%s) cannot be used: %s%s", device, prop.name,
                      cudaGetErrorString(e),
                      mode == cudaComputeModeExclusiveProcess
                          ? " (it is in exclusive-process mode: is another process using it?)"
@@ -90,11 +101,16 @@ int fc_gpu_count(char *why, size_t len)
 int fc_gpu_info(int dev, fc_device_info *info, fc_err *err)
 {
     struct cudaDeviceProp prop;
+    int current = 0;
     cudaError_t e = cudaGetDeviceProperties(&prop, dev);
+    if (e == cudaSuccess)
+        e = cudaGetDevice(&current);
     if (e == cudaSuccess)
         e = cudaSetDevice(dev);
     if (e == cudaSuccess)
         e = cudaMemGetInfo(&info->mem_free, &info->mem_total);
+    if (e == cudaSuccess && current != dev) /* the process stays on its own device */
+        e = cudaSetDevice(current);
     if (e != cudaSuccess)
         return fc_fail(err, FC_ENODEV, "CUDA device %d: %s", dev, cudaGetErrorString(e));
     snprintf(info->name, sizeof info->name, "%s", prop.name);
@@ -141,6 +157,58 @@ int fc_dev_download(void *dst, const void *src, size_t bytes, fc_err *err)
     return e == cudaSuccess ? FC_OK
                             : fc_fail(err, FC_EDEVICE, "device-to-host copy: %s",
                                       cudaGetErrorString(e));
+}
+
+int fc_pinned_alloc(void **p, size_t bytes, fc_err *err)
+{
+    cudaError_t e = cudaMallocHost(p, bytes);
+    if (e != cudaSuccess) {
+        *p = NULL;
+        return fc_fail(err, FC_ENOMEM, "cannot allocate %.3g GB of page-locked host memory: %s",
+                       bytes / 1e9, cudaGetErrorString(e));
+    }
+    memset(*p, 0, bytes);
+    return FC_OK;
+}
+
+void fc_pinned_free(void *p) { cudaFreeHost(p); }
+
+/* The device fields and their host mirrors, for fc_grid_fill_halos_staged. */
+typedef struct dev_mirror {
+    fc_real *const *dev, *const *host;
+    size_t pitch; /* bytes between rows */
+} dev_mirror;
+
+/* Copies on the default stream: after the kernel that wrote the edges, before the next. */
+static int mirror_copy(void *ctx, int f, ptrdiff_t at, int width, int rows, int to_host,
+                       fc_err *err)
+{
+    const dev_mirror *m = ctx;
+    fc_real *d = m->dev[f] + at, *h = m->host[f] + at;
+    const cudaError_t e = cudaMemcpy2DAsync(
+        to_host ? (void *)h : (void *)d, m->pitch, to_host ? (const void *)d : (const void *)h,
+        m->pitch, (size_t)width * sizeof(fc_real), (size_t)rows,
+        to_host ? cudaMemcpyDeviceToHost : cudaMemcpyHostToDevice, 0);
+    return e == cudaSuccess ? FC_OK
+                            : fc_fail(err, FC_EDEVICE, "copying a halo band %s the GPU: %s",
+                                      to_host ? "from" : "to", cudaGetErrorString(e));
+}
+
+static int mirror_sync(void *ctx, fc_err *err)
+{
+    (void)ctx;
+    const cudaError_t e = cudaStreamSynchronize(0);
+    return e == cudaSuccess ? FC_OK
+                            : fc_fail(err, FC_EDEVICE, "waiting for the halo copies: %s",
+                                      cudaGetErrorString(e));
+}
+
+int fc_dev_fill_halos(const fc_grid *g, fc_real *const *dev, fc_real *const *mirror,
+                      const int *odd_x, const int *odd_y, int n, fc_err *err)
+{
+    dev_mirror m = {dev, mirror, (size_t)g->pitch * sizeof(fc_real)};
+    const fc_stager s = {&m, mirror_copy, mirror_sync};
+    return fc_grid_fill_halos_staged(g, mirror, &s, odd_x, odd_y, n, err);
 }
 
 struct fc_gpu_timer {

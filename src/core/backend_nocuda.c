@@ -11,6 +11,8 @@ int fc_gpu_count(char *why, size_t len)
     return 0;
 }
 
+int fc_gpu_device(void) { return 0; }
+
 int fc_gpu_info(int dev, fc_device_info *info, fc_err *err)
 {
     (void)info;

@@ -86,6 +86,41 @@ int fc_grid_fill_halos(const fc_grid *g, fc_real *const *f, const int *odd_x, co
     return FC_OK;
 }
 
+/* Copies the band of rows [j, j + rows) and columns [i, i + width) of n fields. */
+static int copy_band(const fc_grid *g, const fc_stager *s, int n, int i, int j, int width,
+                     int rows, int to_host, fc_err *err)
+{
+    int st = FC_OK;
+    for (int f = 0; f < n && !st && width > 0 && rows > 0; f++)
+        st = s->copy(s->ctx, f, fc_idx(g->pitch, g->ng, i, j), width, rows, to_host, err);
+    return st;
+}
+
+int fc_grid_fill_halos_staged(const fc_grid *g, fc_real *const *mirror, const fc_stager *s,
+                              const int *odd_x, const int *odd_y, int n, fc_err *err)
+{
+    const int ng = g->ng, nx = g->nx, ny = g->ny;
+    if (ng == 0)
+        return FC_OK;
+    /* What filling reads: the neighbours get the edges (the exchange), a wall mirrors and a
+     * periodic side wraps at most ng cells from the edge, an open side copies the edge cell;
+     * corners come from halos filled before them. Bands wider than the block overlap. */
+    const int dx = ng < nx ? ng : nx, dy = ng < ny ? ng : ny;
+    int st;
+    if ((st = copy_band(g, s, n, 0, 0, nx, dy, 1, err)) ||
+        (st = copy_band(g, s, n, 0, ny - dy, nx, dy, 1, err)) ||
+        (st = copy_band(g, s, n, 0, dy, dx, ny - 2 * dy, 1, err)) ||
+        (st = copy_band(g, s, n, nx - dx, dy, dx, ny - 2 * dy, 1, err)) ||
+        (st = s->sync(s->ctx, err)) ||
+        (st = fc_grid_fill_halos(g, mirror, odd_x, odd_y, n, err)) ||
+        (st = copy_band(g, s, n, -ng, -ng, nx + 2 * ng, ng, 0, err)) ||
+        (st = copy_band(g, s, n, -ng, ny, nx + 2 * ng, ng, 0, err)) ||
+        (st = copy_band(g, s, n, -ng, 0, ng, ny, 0, err)) ||
+        (st = copy_band(g, s, n, nx, 0, ng, ny, 0, err)))
+        return st;
+    return s->sync(s->ctx, err);
+}
+
 fc_real *fc_grid_alloc(const fc_grid *g) { return calloc(g->nalloc, sizeof(fc_real)); }
 
 void fc_grid_pack(const fc_grid *g, const fc_real *field, fc_real *packed, int nxe, int nye)

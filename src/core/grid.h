@@ -123,6 +123,29 @@ void fc_grid_fill_halo(const fc_grid *g, fc_real *f, int odd_x, int odd_y);
 int fc_grid_fill_halos(const fc_grid *g, fc_real *const *f, const int *odd_x, const int *odd_y,
                        int n, fc_err *err);
 
+/*
+ * Fields held elsewhere (a GPU's memory) and their host mirrors: fc_grid_fill_halos_staged
+ * moves bands of them through copy, which copies `rows` rows of `width` values starting at
+ * value `at` of field f (the same offsets and the grid's pitch on both sides), toward the host
+ * mirror when to_host is set, back otherwise. Copies may run asynchronously until sync.
+ */
+typedef struct fc_stager {
+    void *ctx;
+    int (*copy)(void *ctx, int f, ptrdiff_t at, int width, int rows, int to_host, fc_err *err);
+    int (*sync)(void *ctx, fc_err *err);
+} fc_stager;
+
+/*
+ * fc_grid_fill_halos for n fields held elsewhere, through host mirrors in the grid's layout
+ * (a GPU's block of a split grid, whose halos come from the neighbours' host memory): the
+ * block's edge bands, ng deep, are copied into the mirrors, the halos filled there by
+ * fc_grid_fill_halos, and the four halo bands copied back. Nothing else of the mirrors is read
+ * or written, and nothing else of the fields crosses. The fields' halos are then bit for bit
+ * what fc_grid_fill_halos gives the fields in host memory. Collective like it.
+ */
+int fc_grid_fill_halos_staged(const fc_grid *g, fc_real *const *mirror, const fc_stager *s,
+                              const int *odd_x, const int *odd_y, int n, fc_err *err);
+
 /* A zeroed host field in the grid's layout (NULL if out of memory). */
 fc_real *fc_grid_alloc(const fc_grid *g);
 

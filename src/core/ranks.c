@@ -9,6 +9,9 @@
 
 #ifdef FC_HAVE_MPI
 #include <mpi.h>
+#if __has_include(<mpi-ext.h>)
+#include <mpi-ext.h> /* Open MPI's extensions: MPIX_Query_cuda_support */
+#endif
 #endif
 
 #include "src/core/ranks.h"
@@ -39,7 +42,7 @@ int fc_ranks_launched_first(void)
 
 /* The process's membership of its job, which MPI_COMM_WORLD makes process-wide anyway, and
  * the whole job's while a narrowed one (fc_ranks_narrow) stands for it. */
-static fc_ranks self = {0, 1, 0, 0, 0}, whole = {0, 1, 0, 0, 0};
+static fc_ranks self = {0, 1, 0, 0, 0, 0, 1}, whole = {0, 1, 0, 0, 0, 0, 1};
 #ifdef FC_HAVE_MPI
 static MPI_Comm job = MPI_COMM_WORLD;
 
@@ -50,7 +53,7 @@ const fc_ranks *fc_ranks_self(void) { return &self; }
 
 int fc_ranks_start(int *argc, char ***argv, fc_ranks *r, fc_err *err)
 {
-    *r = self = (fc_ranks){0, 1, 0, 0, 0};
+    *r = self = (fc_ranks){0, 1, 0, 0, 0, 0, 1};
 #ifdef FC_HAVE_MPI
     if (!launched())
         return FC_OK;
@@ -60,6 +63,13 @@ int fc_ranks_start(int *argc, char ***argv, fc_ranks *r, fc_err *err)
     r->mpi = 1;
     MPI_Comm_rank(MPI_COMM_WORLD, &r->rank);
     MPI_Comm_size(MPI_COMM_WORLD, &r->size);
+    MPI_Comm node;
+    if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node) ==
+        MPI_SUCCESS) {
+        MPI_Comm_rank(node, &r->node_rank);
+        MPI_Comm_size(node, &r->node_size);
+        MPI_Comm_free(&node);
+    }
     self = whole = *r;
     if (provided < MPI_THREAD_FUNNELED)
         return fc_fail(err, FC_EIO,
@@ -195,3 +205,12 @@ void fc_ranks_widen(void)
 }
 
 const char *fc_ranks_built(void) { return FC_MPI_SUMMARY; }
+
+int fc_ranks_cuda_aware(void)
+{
+#if defined(FC_HAVE_MPI) && defined(MPIX_CUDA_AWARE_SUPPORT)
+    return MPIX_Query_cuda_support() ? 1 : 0;
+#else
+    return -1;
+#endif
+}

@@ -14,6 +14,9 @@ typedef struct fc_ranks {
     int rank, size; /* this process's rank and the job's process count */
     int mpi;        /* whether MPI was initialised (and must be finalised) */
     int px, py;     /* the block layout asked for (`--decomp PXxPY`); 0, 0: chosen (decomp.h) */
+    /* This process's rank among the job's processes on its machine (those sharing its
+     * memory), and their number: which GPU of the machine it takes (backend.h). */
+    int node_rank, node_size;
 } fc_ranks;
 
 /* Joins the job (MPI_Init_thread, funnelled: only the thread that called it talks to MPI). */
@@ -73,5 +76,10 @@ MPI_Comm fc_ranks_comm(void);
 
 /* What the build can do with ranks, one line (for `flowcast info`). */
 const char *fc_ranks_built(void);
+
+/* Whether the MPI library this process runs with can pass GPU memory itself (CUDA-aware),
+ * asked at run time where the library can say (Open MPI's MPIX_Query_cuda_support): 1 yes,
+ * 0 no, -1 it cannot say or there is no MPI. */
+int fc_ranks_cuda_aware(void);
 
 #endif

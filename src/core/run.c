@@ -286,6 +286,14 @@ static int setup(run_ctx *c, fc_err *err)
         fc_config_free(&cfg);
         return st;
     }
+    /* Every process on one backend: with --device auto, the CPU for all where one has no GPU
+     * (--device gpu has failed on that one above). */
+    if (fc_ranks_any(kind == FC_BACKEND_CPU) && kind == FC_BACKEND_GPU) {
+        kind = FC_BACKEND_CPU;
+        if (fc_ranks_self()->rank == 0)
+            fc_warn("--device auto: a process of this job has no usable GPU, so every "
+                    "process runs on the CPU");
+    }
 #ifdef _OPENMP
     if (o->threads > 0)
         omp_set_num_threads(o->threads);

@@ -54,15 +54,24 @@ static int check_memory(const fc_sim *s, fc_err *err)
         host_bytes += solver_bytes;
     else {
         fc_device_info info;
-        int st = fc_gpu_info(0, &info, err);
+        const fc_ranks *job = fc_ranks_self();
+        const int dev = fc_gpu_device();
+        int st = fc_gpu_info(dev, &info, err);
         if (st)
             return st;
-        if (solver_bytes > 0.95 * (double)info.mem_free)
+        /* the processes of this machine that share this GPU (backend.h: fc_gpu_device) */
+        char why[512];
+        const int ndev = fc_gpu_count(why, sizeof why);
+        const int sharing = ndev > 0 ? (job->node_size - 1 - dev) / ndev + 1 : 1;
+        if (solver_bytes * sharing > 0.95 * (double)info.mem_free)
             return fc_fail(err, FC_EINPUT,
-                           "%s: [grid] nx = %d, ny = %d needs %.3g GB on the GPU; %s has %.3g GB "
+                           "%s: [grid] nx = %d, ny = %d needs %.3g GB on the GPU%s; %s has %.3g GB "
                            "free",
-                           s->cfg.path, g->nx, g->ny, solver_bytes / 1e9, info.name,
+                           s->cfg.path, g->nx, g->ny, solver_bytes * sharing / 1e9,
+                           sharing > 1 ? " for the processes that share it" : "", info.name,
                            info.mem_free / 1e9);
+        if (s->split) /* the host mirrors of the block's halos (fc_dev_fill_halos) */
+            host_bytes += nfields * block * real;
     }
     int here = 1;
     const int whole_here = fc_ranks_any(holds_whole); /* the first is on this machine */
