@@ -51,8 +51,9 @@ static const fc_key spec_keys[] = {
      "two_thirds: the 2/3 rule (exact products, energy and enstrophy conserved); none: only the "
      "Nyquist modes removed (aliased)"},
     {"numerics", "fft_planning", FC_KEY_CHOICE, "measure", 0, 0, 0, "measure|estimate", "", NULL,
-     "how FFTW chooses its CPU plans: measure (time candidates once per run) or estimate "
-     "(instant, can be slower)"},
+     "how FFTW chooses its CPU plans: measure (time candidates once per run: faster steps, "
+     "but the plan kept, and so the last bits of the results, may change from run to run) or "
+     "estimate (instant, the same bits in every run, can be slower)"},
 
     {"initial", "amplitude", FC_KEY_REAL, NULL, -INF, INF, FC_OPEN_LO | FC_OPEN_HI, NULL,
      "m s-1", "taylor_green", "peak velocity U (omega = 2 U k sin(kx) sin(ky))"},
