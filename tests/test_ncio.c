@@ -194,6 +194,60 @@ START_TEST(round_trip_and_incomplete_record)
 }
 END_TEST
 
+/* A file cut short (a copy or a write that did not finish) at every length: a restart reads
+ * a record the file holds whole, or is refused; libnetcdf's zeros for the missing bytes never
+ * reach a state. Cut by one byte, the last record is lost and the one before it read. */
+START_TEST(a_file_cut_short_gives_no_zeros)
+{
+    fc_config cfg;
+    fc_grid g;
+    fc_err err;
+    const char *path = two_records(&cfg, &g);
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    static unsigned char bytes[1 << 16];
+    const size_t size = fread(bytes, 1, sizeof bytes, f);
+    fclose(f);
+    ck_assert(size > 0 && size < sizeof bytes);
+    const char *cut = tl_temp_path("cut.nc");
+    fc_state st = {4, {fc_grid_alloc(&g), fc_grid_alloc(&g), fc_grid_alloc(&g), fc_grid_alloc(&g)}};
+    const ptrdiff_t cell = fc_idx(g.pitch, g.ng, 3, 2);
+    int read_last = 0, read_first = 0, refused = 0, cut_short = 0;
+    for (size_t len = size; len + 16 > 16; len = len > 16 ? (len == size ? size - 1 : len - 13) : 0) {
+        f = fopen(cut, "wb");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_uint_eq(fwrite(bytes, 1, len, f), len);
+        fclose(f);
+        double t = -1;
+        st.f[0][cell] = -1;
+        const int rc = fc_ncio_read_restart(cut, cfg.solver, NULL, &g, &st, &t, &err);
+        if (rc != FC_OK) {
+            ck_assert_int_eq(rc, FC_EINPUT);
+            refused++;
+            cut_short += strstr(err.msg, "the file is cut short") != NULL;
+        } else if (t == 10) {
+            ck_assert_double_eq(st.f[0][cell], 1000 + 0.5 * (2 * 12 + 3));
+            read_last++;
+        } else {
+            ck_assert_msg(t == 0, "a restart at t = %g from %zu of %zu bytes", t, len, size);
+            ck_assert_msg(st.f[0][cell] == 0.5 * (2 * 12 + 3),
+                          "h = %g read from %zu of %zu bytes", (double)st.f[0][cell], len, size);
+            read_first++;
+        }
+        if (len == size)
+            ck_assert_int_eq(read_last, 1);
+        if (len == size - 1)
+            ck_assert_int_eq(read_first, 1);
+    }
+    ck_assert_int_eq(read_last, 1);
+    ck_assert_int_gt(refused, 0);
+    ck_assert_int_gt(cut_short, 0);
+    for (int k = 0; k < 4; k++)
+        free(st.f[k]);
+    fc_config_free(&cfg);
+}
+END_TEST
+
 START_TEST(existing_file_is_never_overwritten)
 {
     fc_config cfg;
@@ -248,6 +302,7 @@ Suite *ncio_suite(void)
     TCase *tc = tcase_create("netcdf");
     tcase_add_test(tc, run_output_follows_cf);
     tcase_add_test(tc, round_trip_and_incomplete_record);
+    tcase_add_test(tc, a_file_cut_short_gives_no_zeros);
     tcase_add_test(tc, existing_file_is_never_overwritten);
     tcase_add_test(tc, reading_errors_name_file_and_variable);
     tcase_set_timeout(tc, 60);

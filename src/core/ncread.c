@@ -7,6 +7,7 @@
 #include <math.h>
 #include <netcdf.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,57 +124,146 @@ static void cdf_atts(cdf_reader *r)
     }
 }
 
-static const char *cdf_check(const unsigned char *buf, size_t n)
+/* Where a classic file's data lie, from its header: fixed-size variables end at fixed_end;
+ * record j of every record variable lies within [rec_begin + j recsize, rec_begin + j recsize
+ * + rec_extent). libnetcdf reads bytes beyond the end of a file as zeros, so a file cut short
+ * (a copy or a write that did not finish) would otherwise give zeros for data. */
+typedef struct cdf_layout {
+    unsigned long long fixed_end, rec_begin, rec_extent, recsize;
+    int records; /* whether there are record variables */
+} cdf_layout;
+
+/* a * b, or ~0 where that does not fit: no file holds such a variable */
+static unsigned long long cdf_mul(unsigned long long a, unsigned long long b)
+{
+    return b && a > ~0ULL / b ? ~0ULL : a * b;
+}
+
+static unsigned long long cdf_add(unsigned long long a, unsigned long long b)
+{
+    return a > ~0ULL - b ? ~0ULL : a + b;
+}
+
+/* Walks the header in buf[0..n-1]: the reason it is damaged, or NULL and its layout in *lay. */
+static const char *cdf_check(const unsigned char *buf, size_t n, cdf_layout *lay)
 {
     cdf_reader r = {buf + 4, buf + n, buf[3], NULL};
     const int wide = r.version == 5 ? 8 : 4;
     cdf_uint(&r, wide); /* the record count: any, the records may be cut short */
     const unsigned long long ndims = cdf_list(&r, 0x0A, 8, "more dimensions than the file holds");
+    /* each dimension takes 8 bytes or more of the header: ndims fits in memory */
+    unsigned long long *len = r.bad ? NULL : malloc((ndims ? ndims : 1) * sizeof *len);
+    if (!r.bad && !len)
+        return "its dimensions do not fit in memory";
     for (unsigned long long k = 0; k < ndims && !r.bad; k++) {
         cdf_name(&r);
-        cdf_uint(&r, wide);
+        len[k] = cdf_uint(&r, wide);
     }
     cdf_atts(&r);
     const unsigned long long nvars = cdf_list(&r, 0x0B, 24, "more variables than the file holds");
+    *lay = (cdf_layout){0, ~0ULL, 0, 0, 0};
+    unsigned long long last_len = 0, nrecvars = 0;
     for (unsigned long long k = 0; k < nvars && !r.bad; k++) {
         cdf_name(&r);
         const unsigned long long nd = cdf_count(&r, wide, "a variable with more dimensions "
                                                           "than the file holds");
-        for (unsigned long long d = 0; d < nd && !r.bad; d++)
-            if (cdf_uint(&r, wide) >= ndims)
+        unsigned long long values = 1;
+        int record = 0;
+        for (unsigned long long d = 0; d < nd && !r.bad; d++) {
+            const unsigned long long id = cdf_uint(&r, wide);
+            if (id >= ndims)
                 r.bad = "a variable on a dimension that does not exist";
+            else if (d == 0 && len[id] == 0)
+                record = 1; /* the record dimension: one record's values follow */
+            else
+                values = cdf_mul(values, len[id]);
+        }
         cdf_atts(&r);
-        cdf_type_size(&r, cdf_uint(&r, 4));
-        cdf_uint(&r, wide);                   /* vsize */
-        cdf_uint(&r, r.version == 1 ? 4 : 8); /* begin */
+        const unsigned long long bytes = cdf_mul(values, (unsigned)cdf_type_size(&r, cdf_uint(&r, 4)));
+        cdf_uint(&r, wide);                                              /* vsize */
+        const unsigned long long begin = cdf_uint(&r, r.version == 1 ? 4 : 8);
+        const unsigned long long padded = cdf_add(bytes, (4 - bytes % 4) % 4);
+        if (!record) { /* its last bytes; the padding may be written only at close */
+            const unsigned long long end = cdf_add(begin, bytes);
+            lay->fixed_end = end > lay->fixed_end ? end : lay->fixed_end;
+            continue;
+        }
+        /* libnetcdf: a record is the record variables one after the other, each padded to 4
+         * bytes, but a lone record variable unpadded */
+        lay->records = 1;
+        nrecvars++;
+        last_len = bytes;
+        lay->recsize = cdf_add(lay->recsize, padded);
+        lay->rec_begin = begin < lay->rec_begin ? begin : lay->rec_begin;
+        const unsigned long long end = cdf_add(begin, bytes); /* its last bytes, unpadded */
+        lay->rec_extent = end > lay->rec_extent ? end : lay->rec_extent;
+    }
+    free(len);
+    if (lay->records) {
+        if (nrecvars == 1)
+            lay->recsize = last_len;
+        lay->rec_extent -= lay->rec_begin;
     }
     return r.bad;
 }
 
-/* Checks a classic-format file's header; other formats pass (libnetcdf and HDF5 read them). */
-static int check_classic(const char *path, const char *what, off_t size, fc_err *err)
+/* The records of every record variable that a classic file of `size` bytes holds whole. */
+static unsigned long long cdf_records_held(const cdf_layout *lay, unsigned long long size)
+{
+    if (!lay->records)
+        return ~0ULL;
+    if (size < lay->rec_begin || size - lay->rec_begin < lay->rec_extent)
+        return 0;
+    if (lay->recsize == 0) /* records of no bytes: any number */
+        return ~0ULL;
+    return (size - lay->rec_begin - lay->rec_extent) / lay->recsize + 1;
+}
+
+/* A classic file's header and layout: 1 and *lay when the file is one and its header was
+ * read whole and is sound, 0 when it is not a classic file or its header lies beyond the part
+ * read, -1 (and *bad) when it cannot be read or is damaged. */
+static int cdf_read_layout(const char *path, off_t size, cdf_layout *lay, const char **bad)
 {
     FILE *f = fopen(path, "rb");
-    if (!f)
-        return fc_fail(err, FC_EINPUT, "cannot read %s '%s': %s", what, path, strerror(errno));
+    *bad = NULL;
+    if (!f) {
+        *bad = strerror(errno);
+        return -1;
+    }
     unsigned char magic[4];
     if (fread(magic, 1, 4, f) != 4 || memcmp(magic, "CDF", 3) ||
         (magic[3] != 1 && magic[3] != 2 && magic[3] != 5)) {
         fclose(f);
-        return FC_OK;
+        return 0;
     }
     /* The header is at the start; a few MB hold any header flowcast or others write. */
     const size_t n = size < (off_t)(8 << 20) ? (size_t)size : (size_t)(8 << 20);
     unsigned char *buf = malloc(n);
     const int got = buf && fseek(f, 0, SEEK_SET) == 0 && fread(buf, 1, n, f) == n;
     fclose(f);
-    const char *bad = got ? cdf_check(buf, n) : "it cannot be read";
-    if (bad && n < (size_t)size && !strcmp(bad, "the header ends early"))
-        bad = NULL; /* a header beyond the part read: libnetcdf's own checks apply */
+    *bad = got ? cdf_check(buf, n, lay) : "it cannot be read";
     free(buf);
-    if (bad)
+    if (*bad && n < (size_t)size && !strcmp(*bad, "the header ends early")) {
+        *bad = NULL; /* a header beyond the part read: libnetcdf's own checks apply */
+        return 0;
+    }
+    return *bad ? -1 : 1;
+}
+
+/* Checks a classic-format file's header; other formats pass (libnetcdf and HDF5 read them). */
+static int check_classic(const char *path, const char *what, off_t size, fc_err *err)
+{
+    cdf_layout lay;
+    const char *bad;
+    const int classic = cdf_read_layout(path, size, &lay, &bad);
+    if (classic < 0)
         return fc_fail(err, FC_EINPUT, "cannot read %s '%s': a damaged NetCDF classic file (%s)",
                        what, path, bad);
+    if (classic > 0 && lay.fixed_end > (unsigned long long)size)
+        return fc_fail(err, FC_EINPUT,
+                       "cannot read %s '%s': the file is cut short (%lld bytes; its header "
+                       "places data up to byte %llu): a copy or a write that did not finish?",
+                       what, path, (long long)size, lay.fixed_end);
     return FC_OK;
 }
 
@@ -631,6 +721,17 @@ int fc_nc_get_vector_int(int ncid, const fc_nc_var *v, size_t n, int *out, fc_er
     return st || n == 0 ? st : get_int(ncid, v, &start, &n, n, out, err);
 }
 
+size_t fc_nc_records_held(const char *path)
+{
+    struct stat sb;
+    cdf_layout lay;
+    const char *bad;
+    if (stat(path, &sb) != 0 || cdf_read_layout(path, sb.st_size, &lay, &bad) <= 0)
+        return SIZE_MAX;
+    const unsigned long long held = cdf_records_held(&lay, (unsigned long long)sb.st_size);
+    return held < SIZE_MAX ? (size_t)held : SIZE_MAX;
+}
+
 int fc_nc_complete_records(int ncid, const char *path, size_t *n, fc_err *err)
 {
     fc_nc_var v;
@@ -638,6 +739,7 @@ int fc_nc_complete_records(int ncid, const char *path, size_t *n, fc_err *err)
     int st = fc_nc_find_var(ncid, path, "time", 1, 1, &v, err);
     if (st)
         return st;
+    const size_t held = fc_nc_records_held(path);
     /* Blocks of 4096 values: a file that claims 4e8 records costs 32 kB to reject. */
     enum { BLOCK = 4096 };
     double t[BLOCK], last = -INFINITY;
@@ -648,7 +750,7 @@ int fc_nc_complete_records(int ncid, const char *path, size_t *n, fc_err *err)
             return fc_fail(err, FC_EINPUT, "%s: reading variable 'time': %s", path,
                            nc_strerror(rc));
         for (size_t k = 0; k < count; k++) {
-            if (!isfinite(t[k]) || IS_FILL(&v, t[k], double) ||
+            if (*n >= held || !isfinite(t[k]) || IS_FILL(&v, t[k], double) ||
                 (v.type == NC_FLOAT && IS_FILL(&v, (float)t[k], float)) || !(t[k] > last))
                 return FC_OK;
             last = t[k];

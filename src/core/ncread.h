@@ -73,10 +73,19 @@ int fc_nc_att_int(int ncid, int varid, const char *path, const char *name, long 
                   long long hi, long long *out, fc_err *err);
 
 /*
+ * The records that a NetCDF classic file (CDF-1, 2 or 5) at path holds whole, from its header
+ * and its size: fewer than its header counts when it was cut short (a copy or a write that did
+ * not finish), whose missing bytes libnetcdf would give as zeros. SIZE_MAX for other formats
+ * (HDF5 refuses a file cut short) and where the header cannot be walked.
+ */
+size_t fc_nc_records_held(const char *path);
+
+/*
  * The complete records of a file with a `time` coordinate: the leading records whose time is
- * set (finite, not a fill value) and increasing; a record whose time is missing was cut short
- * by a crash and ends the count. `time` must be one-dimensional. Read in blocks: a huge time
- * dimension costs no huge allocation.
+ * set (finite, not a fill value) and increasing, and that the file holds whole
+ * (fc_nc_records_held); a record whose time is missing was cut short by a crash and ends the
+ * count. `time` must be one-dimensional. Read in blocks: a huge time dimension costs no huge
+ * allocation.
  */
 int fc_nc_complete_records(int ncid, const char *path, size_t *n, fc_err *err);
 /* Times of records [0, n) of the `time` variable (n from fc_nc_complete_records). */

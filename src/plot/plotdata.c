@@ -144,7 +144,8 @@ static int read_axis(fc_plotdata *d, int dimid, size_t n, fc_pd_axis *a, fc_err 
     return FC_OK;
 }
 
-/* The records of time dimension dimid (length n) whose time is set and increasing. */
+/* The records of time dimension dimid (length n) whose time is set and increasing, and which
+ * the file holds whole. */
 static int read_times(fc_plotdata *d, int dimid, size_t n, fc_err *err)
 {
     if (n > MAX_RECORDS)
@@ -176,8 +177,9 @@ static int read_times(fc_plotdata *d, int dimid, size_t n, fc_err *err)
     if (st)
         return st;
     set_nan_fill(&tv, d->times, n);
+    const size_t held = fc_nc_records_held(d->path); /* a file cut short: its zeros */
     d->nrec = 0;
-    while (d->nrec < n && !isnan(d->times[d->nrec]) &&
+    while (d->nrec < n && d->nrec < held && !isnan(d->times[d->nrec]) &&
            (d->nrec == 0 || d->times[d->nrec] > d->times[d->nrec - 1]))
         d->nrec++;
     return FC_OK;
