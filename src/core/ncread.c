@@ -401,6 +401,36 @@ static int is_hdf5(const char *path)
     return yes;
 }
 
+/* Where an HDF5 file ends, by its superblock (at the start; HDF5 File Format Specification,
+ * version 0 to 3): the base address plus the end-of-file address, which HDF5 writes when it
+ * flushes or closes the file; 0 when it cannot be read; ~0 when the file ends inside it. A file
+ * shorter than that was cut short, which the HDF5 library reports only as an "HDF error". */
+static unsigned long long hdf5_end(const char *path)
+{
+    unsigned char b[64];
+    FILE *f = fopen(path, "rb");
+    const size_t n = f ? fread(b, 1, sizeof b, f) : 0;
+    if (f)
+        fclose(f);
+    if (n < 16)
+        return n < sizeof b ? ~0ULL : 0; /* only the signature, read by is_hdf5 */
+    const int version = b[8];
+    const int size = version <= 1 ? b[13] : b[9]; /* bytes of an address */
+    const size_t base_at = version == 0 ? 24 : version == 1 ? 28 : 12;
+    if ((size != 2 && size != 4 && size != 8) || version > 3)
+        return 0;
+    if (base_at + 3 * (size_t)size > n)
+        return n < sizeof b ? ~0ULL : 0;
+    unsigned long long addr[3] = {0, 0, 0}; /* base, (free space or extension), end of file */
+    for (int k = 0; k < 3; k++)
+        for (int i = size - 1; i >= 0; i--)
+            addr[k] = addr[k] << 8 | b[base_at + (size_t)k * size + (size_t)i]; /* little-endian */
+    const unsigned long long undefined = size == 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
+    if (addr[2] == undefined || addr[0] == undefined)
+        return 0;
+    return addr[0] + addr[2] < addr[0] ? 0 : addr[0] + addr[2];
+}
+
 int fc_nc_open(const char *path, const char *what, int *ncid, fc_err *err)
 {
     struct stat sb;
@@ -409,7 +439,20 @@ int fc_nc_open(const char *path, const char *what, int *ncid, fc_err *err)
     if (!S_ISREG(sb.st_mode))
         return fc_fail(err, FC_EINPUT, "cannot read %s '%s': not a regular file", what, path);
     int st = check_classic(path, what, sb.st_size, err);
-    if (!st && is_hdf5(path))
+    const int hdf5 = !st && is_hdf5(path);
+    const unsigned long long end = hdf5 ? hdf5_end(path) : 0;
+    if (hdf5 && end == ~0ULL)
+        return fc_fail(err, FC_EINPUT,
+                       "cannot read %s '%s': the file is cut short (%lld bytes, inside its HDF5 "
+                       "superblock): a copy or a write that did not finish?",
+                       what, path, (long long)sb.st_size);
+    if (hdf5 && end > (unsigned long long)sb.st_size)
+        return fc_fail(err, FC_EINPUT,
+                       "cannot read %s '%s': the file is cut short (%lld bytes; its HDF5 "
+                       "superblock says it ends at byte %llu): a copy or a write that did not "
+                       "finish?",
+                       what, path, (long long)sb.st_size, end);
+    if (hdf5)
         st = probe_hdf5(path, what, sb.st_size, err);
     if (st)
         return st;
