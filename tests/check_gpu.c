@@ -449,6 +449,60 @@ START_TEST(gpu_matches_cpu)
 }
 END_TEST
 
+/* The backends that step blocks (swe, euler) split px x py as `mpirun -np px*py` splits them,
+ * each block on a thread of its own (tl_blocks_steps): the same bits as the whole grid on the
+ * same backend, for walls, periodic and open sides, Coriolis and a sponge. On the GPU this is
+ * each process's GPU block of an MPI job, halos staged through host mirrors, which no machine
+ * with a GPU but without mpirun could otherwise run. */
+static const char *const block_cases[] = {"jet_beta_plane_walls_drag", "dambreak_dry_open",
+                                          "swe_vanleer_open_south_north",
+                                          "vortex_periodic_hll_rk2",
+                                          "euler_bubble_walls_viscous_sponge",
+                                          "euler_gravity_wave_periodic_wind_isothermal"};
+static const int block_layouts[][2] = {{2, 1}, {1, 2}, {2, 2}, {3, 1}};
+#define N_BLOCK_LAYOUTS ((int)(sizeof block_layouts / sizeof block_layouts[0]))
+
+START_TEST(gpu_blocks_match_whole)
+{
+    const char *name = block_cases[_i / N_BLOCK_LAYOUTS];
+    const int px = block_layouts[_i % N_BLOCK_LAYOUTS][0], py = block_layouts[_i % N_BLOCK_LAYOUTS][1];
+    size_t c = 0;
+    while (strcmp(cases[c].name, name))
+        c++;
+    if (!case_selected((int)c))
+        return;
+    tl_sim sim; /* its initial state, set up on the CPU */
+    tl_sim_open(&sim, cases[c].ini, NULL, NULL);
+    const fc_grid *g = &sim.grid;
+    if (g->nx / px < g->ng || g->ny / py < g->ng) { /* a layout fc_decomp_plan refuses */
+        tl_sim_close(&sim);
+        return;
+    }
+    const long long steps = case_steps((int)c) < 40 ? case_steps((int)c) : 40;
+    fc_real *whole[FC_MAX_FIELDS], *blocks[FC_MAX_FIELDS];
+    tl_blocks_steps(&sim, GPU_OPS(sim.s), 1, 1, steps, whole);
+    tl_blocks_steps(&sim, GPU_OPS(sim.s), px, py, steps, blocks);
+    long long differ = 0;
+    for (int f = 0; f < sim.s->io.nfields; f++) {
+        for (int j = 0; j < g->ny; j++)
+            for (int i = 0; i < g->nx; i++) {
+                const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
+                if (memcmp(&whole[f][k], &blocks[f][k], sizeof(fc_real)) && differ++ < 3)
+                    printf("%s on %d x %d blocks: %s at (%d, %d): %.17g, whole %.17g\n", name, px,
+                           py, sim.s->io.field_names[f], i, j, (double)blocks[f][k],
+                           (double)whole[f][k]);
+            }
+        free(whole[f]);
+        free(blocks[f]);
+    }
+    printf("%-36s %d x %d blocks, %lld steps: %lld values differ from the whole grid's\n", name,
+           px, py, steps, differ);
+    tl_sim_close(&sim);
+    ck_assert_msg(differ == 0, "%s on %d x %d blocks: %lld values differ from the whole grid's",
+                  name, px, py, differ);
+}
+END_TEST
+
 /* A pressure solve that cannot converge in its iterations fails the step the same way on both
  * backends, with the same message. */
 START_TEST(gpu_reports_nonconvergence_like_cpu)
@@ -789,6 +843,8 @@ int main(void)
                         (int)(sizeof poisons / sizeof poisons[0]));
     tcase_add_test(tc, gpu_transforms_round_trip);
     tcase_add_test(tc, gpu_reports_nonconvergence_like_cpu);
+    tcase_add_loop_test(tc, gpu_blocks_match_whole, 0,
+                        (int)(sizeof block_cases / sizeof block_cases[0]) * N_BLOCK_LAYOUTS);
 #ifndef FC_GPU_HARNESS_ON_CPU
     tcase_add_loop_test(tc, mlp_gpu_matches_cpu, 0, 4 * MLP_NACT);
     tcase_add_loop_test(tc, mlp_gpu_shapes_and_tf32, 0, 4);

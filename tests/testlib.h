@@ -35,6 +35,20 @@ void tl_sim_run_to(tl_sim *s, double t_end);
 void tl_sim_download(tl_sim *s);
 void tl_sim_close(tl_sim *s);
 
+/*
+ * The initial state of s (opened by tl_sim_open, not yet stepped) stepped n times on ops over a
+ * px x py split of its grid, each block stepped by a thread of its own: the MPI job of
+ * `mpirun -np px*py` in one process, so that a backend's block stepping (its halos, its agreed
+ * reports) runs where there is no mpirun, a GPU's included. The threads' link (link.h) stands
+ * for MPI's: halos filled by the whole grid's serial fill (which the MPI exchange equals bit for
+ * bit, tests/check_mpi), maxima and sums over the threads, reports agreed as fc_report_agree
+ * does. Each step is dt = cfl / rate, the rate from ops->max_rate. The blocks' fields are
+ * gathered into out[f] (the whole grid's layout, interior only; malloc'ed here). 1 x 1 is the
+ * whole grid with no link. Fails the test on any error.
+ */
+void tl_blocks_steps(const tl_sim *s, const fc_solver_ops *ops, int px, int py, long long n,
+                     fc_real **out);
+
 /* Variable var at the last record of the NetCDF file path, as a malloc'd array of its n values
  * (asserted), and that record's time in *t. */
 double *tl_read_last(const char *path, const char *var, size_t n, double *t);
