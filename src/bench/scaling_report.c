@@ -9,6 +9,7 @@
 
 #include "src/bench/bench_report.h"
 #include "src/core/backend.h"
+#include "src/core/sim.h"
 #include "src/plot/plot.h"
 
 /* The columns of the CSV and the NetCDF variables, in the same order. */
@@ -36,8 +37,8 @@ static const fc_bench_col cols[NCOLS] = {
                        "reductions of the step reports; missing: inside the FFTs (spectral)",
      "1", FC_BENCH_REAL},
     {"gather_s", "time to gather the whole state onto the first process", "s", FC_BENCH_REAL},
-    {"record_cdf5_s", "time to write one output record, CDF-5 gathered onto the first process "
-                      "(median of 3)", "s", FC_BENCH_REAL},
+    {"record_cdf5_s", "time to write one output record, CDF-5 " FC_CDF5_PARALLEL_WAY
+                      " (median of 3)", "s", FC_BENCH_REAL},
     {"record_netcdf4_s", "time to write one output record, NetCDF-4 with every process writing "
                          "its block (median of 3)", "s", FC_BENCH_REAL},
     {"oversubscribed", "1: more threads than the machine's cores", "1", FC_BENCH_INT},
@@ -98,8 +99,8 @@ int fc_scaling_report_open(fc_scaling_report *r, const fc_scaling_opts *o, int p
            "of it in halo exchanges and the reductions of the step reports (waiting for "
            "the others included). Gather: the whole state onto the first process, as a "
            "gathered record needs. Record: one output record (download, variables, "
-           "diagnostics, write, sync) as a run writes it, CDF-5 gathered onto the first "
-           "process, and NetCDF-4 with every process writing its block, into %s.\n\n"
+           "diagnostics, write, sync) as a run writes it, CDF-5 " FC_CDF5_PARALLEL_WAY
+           ", and NetCDF-4 with every process writing its block, into %s.\n\n"
            "| solver | scaling | grid | processes | layout | threads | ms per step | "
            "efficiency | exchange | gather (ms) | record CDF-5 (ms) | record NetCDF-4 (ms) "
            "| note |\n"

@@ -16,6 +16,9 @@
 #ifdef FC_HAVE_MPI
 #include <netcdf_par.h>
 #endif
+#ifdef FC_HAVE_PNETCDF
+#include <pnetcdf.h>
+#endif
 
 /* A failed libnetcdf call as an fc_err naming the file and what was being done. */
 static int nc_fail(const fc_cf_file *f, int status, const char *doing, const char *name,
@@ -24,6 +27,37 @@ static int nc_fail(const fc_cf_file *f, int status, const char *doing, const cha
     return fc_fail(err, FC_EIO, "%s '%s': %s%s%s: %s", f->what, f->path, doing,
                    name ? " " : "", name ? name : "", fc_nc_strerror(status, f->path));
 }
+
+/* A failed PnetCDF call, the same way. */
+static int pnc_fail(const fc_cf_file *f, int status, const char *doing, const char *name,
+                    fc_err *err)
+{
+#ifdef FC_HAVE_PNETCDF
+    const char *why = ncmpi_strerror(status);
+#else
+    const char *why = "no PnetCDF in this build";
+    (void)status;
+#endif
+    return fc_fail(err, FC_EIO, "%s '%s': %s%s%s: %s", f->what, f->path, doing, name ? " " : "",
+                   name ? name : "", why);
+}
+
+/* The end of a definition of a parallel CDF-5 file (fc_cf_file.lead_defines): the first
+ * process keeps its first failure for fc_cf_enddef, where every process learns it, so that no
+ * process leaves the definitions early while the others go on to the collective open. */
+static int defined(fc_cf_file *f, int st, fc_err *err)
+{
+    if (!f->lead_defines || st == FC_OK)
+        return st;
+    if (f->define_st == FC_OK) {
+        f->define_st = st;
+        f->define_err = *err;
+    }
+    return FC_OK;
+}
+
+/* A definition only the first process makes in a parallel CDF-5 file: the others skip it. */
+#define CF_LEAD_ONLY(f) ((f)->lead_defines && !(f)->lead)
 
 #define CF_TRY(call, doing, name)                                                                \
     do {                                                                                         \
@@ -106,10 +140,36 @@ static int create_alone(fc_cf_file *f, const char *path, const fc_cf_spec *spec,
     return FC_OK;
 }
 
+/* A CDF-5 file of every process of the job: the first checks the path and creates it with
+ * netCDF-C, and defines it alone (the others count ids); fc_cf_enddef opens it on every process
+ * with PnetCDF. */
+static int create_lead_defines(fc_cf_file *f, const char *path, const fc_cf_spec *spec,
+                               fc_err *err)
+{
+#ifdef FC_HAVE_PNETCDF
+    int st = f->lead ? create_alone(f, path, spec, err) : FC_OK;
+    if ((st = fc_ranks_agree(st, err))) {
+        if (f->ncid >= 0) { /* created here, failed elsewhere (none can: the first alone) */
+            nc_abort(f->ncid);
+            f->ncid = -1;
+            unlink(path);
+        }
+        return st;
+    }
+    f->lead_defines = 1;
+    return FC_OK;
+#else
+    (void)path;
+    return fc_fail(err, FC_EINPUT, "%s '%s': this build writes a CDF-5 file on several processes "
+                   "only with PnetCDF (Debian: libpnetcdf-dev); write NetCDF-4 instead ([output] "
+                   "format = netcdf4)", spec->what, f->path);
+#endif
+}
+
 int fc_cf_create(fc_cf_file *f, const char *path, const fc_cf_spec *spec, fc_err *err)
 {
     memset(f, 0, sizeof *f);
-    f->ncid = -1;
+    f->ncid = f->pncid = -1;
     f->what = spec->what;
     f->netcdf4 = spec->netcdf4;
     f->parallel = spec->parallel;
@@ -119,10 +179,11 @@ int fc_cf_create(fc_cf_file *f, const char *path, const fc_cf_spec *spec, fc_err
     snprintf(f->path, sizeof f->path, "%s", path);
     int st;
     if (spec->parallel) {
-        if (!spec->netcdf4 || spec->atomic)
-            return fc_fail(err, FC_EINPUT, "%s '%s': only a NetCDF-4 file written in place is "
-                           "written by several processes", spec->what, path);
-        st = create_parallel(f, path, spec, err);
+        if (spec->atomic)
+            return fc_fail(err, FC_EINPUT, "%s '%s': only a file written in place is written "
+                           "by several processes", spec->what, path);
+        st = spec->netcdf4 ? create_parallel(f, path, spec, err)
+                           : create_lead_defines(f, path, spec, err);
     } else
         st = create_alone(f, path, spec, err);
     if (st)
@@ -141,15 +202,25 @@ int fc_cf_create(fc_cf_file *f, const char *path, const fc_cf_spec *spec, fc_err
 
 int fc_cf_def_dim(fc_cf_file *f, const char *name, size_t len, int *dimid, fc_err *err)
 {
-    CF_TRY(nc_def_dim(f->ncid, name, len, dimid), "defining dimension", name);
-    return FC_OK;
+    if (CF_LEAD_ONLY(f)) {
+        *dimid = f->ndims++;
+        return FC_OK;
+    }
+    const int rc = nc_def_dim(f->ncid, name, len, dimid);
+    f->ndims = *dimid + 1;
+    return defined(f, rc == NC_NOERR ? FC_OK : nc_fail(f, rc, "defining dimension", name, err),
+                   err);
 }
 
-int fc_cf_def_var(fc_cf_file *f, const char *name, nc_type type, int ndims, const int *dims,
-                  const char *long_name, const char *units, int *varid, fc_err *err)
+/* fc_cf_def_var made by this process (the definitions of fc_cf_def_var below). */
+static int def_var(fc_cf_file *f, const char *name, nc_type type, int ndims, const int *dims,
+                   const char *long_name, const char *units, int *varid, fc_err *err)
 {
     int st;
     CF_TRY(nc_def_var(f->ncid, name, type, ndims, dims, varid), "defining variable", name);
+    f->nvars = *varid + 1;
+    if (!long_name)
+        return FC_OK;
     /* A coordinate variable (named as its one dimension) has no missing values (CF 2.5.1). */
     char dim_name[NC_MAX_NAME + 1] = "";
     if (ndims == 1)
@@ -173,24 +244,43 @@ int fc_cf_def_var(fc_cf_file *f, const char *name, nc_type type, int ndims, cons
     return FC_OK;
 }
 
+int fc_cf_def_var(fc_cf_file *f, const char *name, nc_type type, int ndims, const int *dims,
+                  const char *long_name, const char *units, int *varid, fc_err *err)
+{
+    if (CF_LEAD_ONLY(f)) {
+        *varid = f->nvars++;
+        return FC_OK;
+    }
+    return defined(f, def_var(f, name, type, ndims, dims, long_name, units, varid, err), err);
+}
+
 int fc_cf_att_text(fc_cf_file *f, int varid, const char *name, const char *text, fc_err *err)
 {
-    CF_TRY(nc_put_att_text(f->ncid, varid, name, strlen(text), text), "writing attribute", name);
-    return FC_OK;
+    if (CF_LEAD_ONLY(f))
+        return FC_OK;
+    const int rc = nc_put_att_text(f->ncid, varid, name, strlen(text), text);
+    return defined(f, rc == NC_NOERR ? FC_OK : nc_fail(f, rc, "writing attribute", name, err),
+                   err);
 }
 
 int fc_cf_att_double(fc_cf_file *f, int varid, const char *name, size_t n, const double *v,
                      fc_err *err)
 {
-    CF_TRY(nc_put_att_double(f->ncid, varid, name, NC_DOUBLE, n, v), "writing attribute", name);
-    return FC_OK;
+    if (CF_LEAD_ONLY(f))
+        return FC_OK;
+    const int rc = nc_put_att_double(f->ncid, varid, name, NC_DOUBLE, n, v);
+    return defined(f, rc == NC_NOERR ? FC_OK : nc_fail(f, rc, "writing attribute", name, err),
+                   err);
 }
 
 int fc_cf_att_int(fc_cf_file *f, int varid, const char *name, size_t n, const int *v,
                   fc_err *err)
 {
-    CF_TRY(nc_put_att_int(f->ncid, varid, name, NC_INT, n, v), "writing attribute", name);
-    return FC_OK;
+    if (CF_LEAD_ONLY(f))
+        return FC_OK;
+    const int rc = nc_put_att_int(f->ncid, varid, name, NC_INT, n, v);
+    return defined(f, rc == NC_NOERR ? FC_OK : nc_fail(f, rc, "writing attribute", name, err),
+                   err);
 }
 
 int fc_cf_chunk(fc_cf_file *f, int varid, const size_t *chunk, fc_err *err)
@@ -213,8 +303,41 @@ int fc_cf_deflate(fc_cf_file *f, int varid, const size_t *chunk, int level, fc_e
     return FC_OK;
 }
 
+/* The end of a parallel CDF-5 file's definitions: the first writes the header and closes the
+ * file, every process learns how that went, and all open it with PnetCDF for the writes. */
+static int enddef_lead_defines(fc_cf_file *f, fc_err *err)
+{
+#ifdef FC_HAVE_PNETCDF
+    int st = f->define_st;
+    if (st)
+        *err = f->define_err;
+    if (f->lead) {
+        int rc = st ? NC_NOERR : nc_enddef(f->ncid);
+        const int closed = nc_close(f->ncid);
+        f->ncid = -1;
+        rc = rc != NC_NOERR ? rc : closed;
+        if (!st && rc != NC_NOERR)
+            st = nc_fail(f, rc, "defining the file", NULL, err);
+    }
+    f->lead_defines = 0;
+    if (!(st = fc_ranks_agree(st, err))) {
+        const int rc = ncmpi_open(fc_ranks_comm(), f->path, NC_WRITE, MPI_INFO_NULL, &f->pncid);
+        if (rc != NC_NOERR) {
+            f->pncid = -1;
+            st = pnc_fail(f, rc, "opening on every process", NULL, err);
+        }
+        st = fc_ranks_agree(st, err);
+    }
+    return st;
+#else
+    return fc_fail(err, FC_EIO, "%s '%s': no PnetCDF in this build", f->what, f->path);
+#endif
+}
+
 int fc_cf_enddef(fc_cf_file *f, fc_err *err)
 {
+    if (f->lead_defines)
+        return enddef_lead_defines(f, err);
     CF_TRY(nc_enddef(f->ncid), "defining the file", NULL);
 #ifdef FC_HAVE_MPI
     /* Collective writes: HDF5 extends a variable along the unlimited time only in them, and
@@ -247,11 +370,13 @@ static int slab_size(const fc_cf_file *f, int varid, const size_t *count, size_t
 
 /* The body of fc_cf_put_double and _float: writes v as it is, or a copy with every NaN
  * replaced by the fill value when it holds any (NaN or infinite). */
-#define CF_PUT(type, fill, put_vara, put_var)                                                    \
+#define CF_PUT(type, fill, put_vara, put_var, pnc_put_vara)                                      \
     {                                                                                            \
         size_t n, none_[NC_MAX_VAR_DIMS] = {0};                                                  \
         if (!start && !f->lead) /* a whole variable of a parallel file: the first's */           \
             start = count = none_;                                                               \
+        if (f->pncid >= 0)                                                                       \
+            return pnc_put(f, varid, start, count, v, sizeof *v, pnc_put_vara, err);            \
         int st = slab_size(f, varid, count, &n, err);                                            \
         if (st)                                                                                  \
             return st;                                                                           \
@@ -278,16 +403,93 @@ static int slab_size(const fc_cf_file *f, int varid, const size_t *count, size_t
         return FC_OK;                                                                            \
     }
 
+#ifdef FC_HAVE_PNETCDF
+typedef int (*pnc_put_fn)(int, int, const MPI_Offset *, const MPI_Offset *, const void *);
+/* PnetCDF's typed collective writes, as one signature. */
+static int pnc_put_double(int ncid, int varid, const MPI_Offset *start, const MPI_Offset *count,
+                          const void *v)
+{
+    return ncmpi_put_vara_double_all(ncid, varid, start, count, v);
+}
+static int pnc_put_float(int ncid, int varid, const MPI_Offset *start, const MPI_Offset *count,
+                         const void *v)
+{
+    return ncmpi_put_vara_float_all(ncid, varid, start, count, v);
+}
+
+/* A collective write to a parallel CDF-5 file: the hyperslab, or for the first process the
+ * whole variable (start NULL), with non-finite values as the variable's _FillValue as
+ * fc_cf_put_* does (a copy of the values then). */
+static int pnc_put(fc_cf_file *f, int varid, const size_t *start, const size_t *count,
+                   const void *v, size_t size, pnc_put_fn put, fc_err *err)
+{
+    int nd, dims[NC_MAX_VAR_DIMS];
+    MPI_Offset at[NC_MAX_VAR_DIMS] = {0}, len[NC_MAX_VAR_DIMS] = {0};
+    int rc = ncmpi_inq_varndims(f->pncid, varid, &nd);
+    if (rc == NC_NOERR)
+        rc = ncmpi_inq_vardimid(f->pncid, varid, dims);
+    size_t n = 1;
+    for (int d = 0; d < nd && rc == NC_NOERR; d++) {
+        if (start) {
+            at[d] = (MPI_Offset)start[d];
+            len[d] = (MPI_Offset)count[d];
+        } else
+            rc = ncmpi_inq_dimlen(f->pncid, dims[d], &len[d]);
+        n *= (size_t)len[d];
+    }
+    if (rc != NC_NOERR)
+        return pnc_fail(f, rc, "writing", NULL, err);
+    void *copy = NULL;
+    for (size_t i = 0; i < n && !copy; i++) {
+        const double x = size == sizeof(double) ? ((const double *)v)[i] : ((const float *)v)[i];
+        if (!isfinite(x)) {
+            if (!(copy = malloc(n * size)))
+                return fc_fail(err, FC_ENOMEM, "%s '%s': out of memory", f->what, f->path);
+            for (size_t k = 0; k < n; k++)
+                if (size == sizeof(double)) {
+                    const double y = ((const double *)v)[k];
+                    ((double *)copy)[k] = isfinite(y) ? y : NC_FILL_DOUBLE;
+                } else {
+                    const float y = ((const float *)v)[k];
+                    ((float *)copy)[k] = isfinite(y) ? y : NC_FILL_FLOAT;
+                }
+        }
+    }
+    rc = put(f->pncid, varid, at, len, copy ? copy : v);
+    free(copy);
+    if (rc != NC_NOERR) {
+        char name[NC_MAX_NAME + 1] = "";
+        ncmpi_inq_varname(f->pncid, varid, name);
+        return pnc_fail(f, rc, "writing", name, err);
+    }
+    return FC_OK;
+}
+#else
+/* No PnetCDF: no file has a PnetCDF id, and this is never called. */
+typedef int (*pnc_put_fn)(void);
+#define pnc_put_double NULL
+#define pnc_put_float NULL
+static int pnc_put(fc_cf_file *f, int varid, const size_t *start, const size_t *count,
+                   const void *v, size_t size, pnc_put_fn put, fc_err *err)
+{
+    (void)varid, (void)start, (void)count, (void)v, (void)size, (void)put;
+    return pnc_fail(f, 0, "writing", NULL, err);
+}
+#endif
+
 int fc_cf_put_double(fc_cf_file *f, int varid, const size_t *start, const size_t *count,
                      const double *v, fc_err *err)
-CF_PUT(double, NC_FILL_DOUBLE, nc_put_vara_double, nc_put_var_double)
+CF_PUT(double, NC_FILL_DOUBLE, nc_put_vara_double, nc_put_var_double, pnc_put_double)
 
 int fc_cf_put_float(fc_cf_file *f, int varid, const size_t *start, const size_t *count,
                     const float *v, fc_err *err)
-CF_PUT(float, NC_FILL_FLOAT, nc_put_vara_float, nc_put_var_float)
+CF_PUT(float, NC_FILL_FLOAT, nc_put_vara_float, nc_put_var_float, pnc_put_float)
 
 int fc_cf_put_int(fc_cf_file *f, int varid, const int *v, fc_err *err)
 {
+    if (f->pncid >= 0)
+        return fc_fail(err, FC_EIO, "%s '%s': integers are not written in parallel", f->what,
+                       f->path);
     const size_t none[NC_MAX_VAR_DIMS] = {0};
     CF_TRY(f->lead ? nc_put_var_int(f->ncid, varid, v)
                    : nc_put_vara_int(f->ncid, varid, none, none, v),
@@ -298,6 +500,9 @@ int fc_cf_put_int(fc_cf_file *f, int varid, const int *v, fc_err *err)
 int fc_cf_put_text_row(fc_cf_file *f, int varid, size_t row, size_t len, const char *text,
                        fc_err *err)
 {
+    if (f->pncid >= 0)
+        return fc_fail(err, FC_EIO, "%s '%s': text is not written in parallel", f->what,
+                       f->path);
     char *buf = calloc(len ? len : 1, 1);
     if (!buf)
         return fc_fail(err, FC_ENOMEM, "%s '%s': out of memory", f->what, f->path);
@@ -312,12 +517,27 @@ int fc_cf_put_text_row(fc_cf_file *f, int varid, size_t row, size_t len, const c
 
 int fc_cf_sync(fc_cf_file *f, fc_err *err)
 {
+#ifdef FC_HAVE_PNETCDF
+    if (f->pncid >= 0) { /* the record count into the header, then everything to the disk */
+        int rc = ncmpi_sync_numrecs(f->pncid);
+        if (rc == NC_NOERR)
+            rc = ncmpi_sync(f->pncid);
+        return rc == NC_NOERR ? FC_OK : pnc_fail(f, rc, "syncing", NULL, err);
+    }
+#endif
     CF_TRY(nc_sync(f->ncid), "syncing", NULL);
     return FC_OK;
 }
 
 int fc_cf_close(fc_cf_file *f, fc_err *err)
 {
+#ifdef FC_HAVE_PNETCDF
+    if (f->pncid >= 0) {
+        const int rc = ncmpi_close(f->pncid);
+        f->pncid = -1;
+        return rc == NC_NOERR ? FC_OK : pnc_fail(f, rc, "closing", NULL, err);
+    }
+#endif
     if (f->ncid < 0)
         return FC_OK;
     int rc = fc_nc_close_output(f->ncid);
@@ -342,6 +562,11 @@ int fc_cf_close(fc_cf_file *f, fc_err *err)
 
 void fc_cf_discard(fc_cf_file *f)
 {
+#ifdef FC_HAVE_PNETCDF
+    if (f->pncid >= 0)
+        ncmpi_close(f->pncid); /* collective, as every call on a parallel file */
+    f->pncid = -1;
+#endif
     if (f->ncid >= 0)
         fc_nc_close_output(f->ncid);
     f->ncid = -1;

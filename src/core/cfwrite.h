@@ -18,12 +18,16 @@
  *   it on close: a reader, or an interrupted writer, only ever sees a whole file;
  * - on failure, fc_cf_discard removes what was created: no half-written file is left behind.
  *
- * A parallel file (fc_cf_spec.parallel; NetCDF-4, in a build with MPI and a parallel netCDF) is
- * created and written by every process of the job together (ranks.h), each call made by all of
- * them alike: the definitions with the same values, each write with its own part of the
- * variable (a process with nothing to write passes zero counts), sync and close. A write of a
- * whole variable (start NULL) is the first process's; the others take part with nothing. Every
- * variable is written collectively, which is what a variable along the unlimited time needs.
+ * A parallel file (fc_cf_spec.parallel; a build with MPI) is created and written by every
+ * process of the job together (ranks.h), each call made by all of them alike: the definitions
+ * with the same values, each write with its own part of the variable (a process with nothing
+ * to write passes zero counts), sync and close. A write of a whole variable (start NULL) is the
+ * first process's; the others take part with nothing. Every variable is written collectively,
+ * which is what a variable along the unlimited time needs. NetCDF-4 goes through the parallel
+ * netCDF-C (HDF5 over MPI-IO). CDF-5 (builds with PnetCDF, FC_HAVE_PNETCDF) is defined by the
+ * first process alone with netCDF-C, the others counting the same dimension and variable ids,
+ * and at fc_cf_enddef every process opens it with PnetCDF for the writes: the file is the one
+ * netCDF-C writes, and a sync writes the record count too.
  */
 #ifndef FC_CFWRITE_H
 #define FC_CFWRITE_H
@@ -47,14 +51,20 @@ typedef struct fc_cf_spec {
     int netcdf4;         /* NetCDF-4/HDF5 (needed for compression); otherwise CDF-5 */
     const char *title;   /* required */
     const char *history; /* "<UTC time>: <command line>"; NULL: none */
-    int parallel;        /* written by every process of the job (NetCDF-4, not atomic) */
+    int parallel;        /* written by every process of the job (not atomic) */
 } fc_cf_spec;
 
 typedef struct fc_cf_file {
-    int ncid;
+    int ncid;     /* netCDF-C's id (-1: none here, or no longer) */
+    int pncid;    /* PnetCDF's, once a parallel CDF-5 file is written (-1: none) */
     int netcdf4;
     int parallel; /* every process of the job writes it */
     int lead;     /* this process writes whole variables (the first; any, when not parallel) */
+    int lead_defines; /* a parallel CDF-5 file in define mode: the first defines, the others
+                       * count ids (ndims, nvars) */
+    int ndims, nvars;
+    int define_st;    /* the first's first failure while it defines one (fc_cf_enddef says it) */
+    fc_err define_err;
     const char *what;
     char path[4096]; /* the file as named */
     char tmp[4200];  /* the name it is written under while atomic; "" otherwise */
@@ -71,7 +81,7 @@ int fc_cf_create(fc_cf_file *f, const char *path, const fc_cf_spec *spec, fc_err
 int fc_cf_def_dim(fc_cf_file *f, const char *name, size_t len, int *dimid, fc_err *err);
 /* A variable with its long_name and units ("1": dimensionless; none for char); floating-point
  * ones get the type's default _FillValue, except coordinate variables, which have no missing
- * values. */
+ * values. long_name NULL: a variable without attributes (a coordinate's bounds, CF 7.1). */
 int fc_cf_def_var(fc_cf_file *f, const char *name, nc_type type, int ndims, const int *dims,
                   const char *long_name, const char *units, int *varid, fc_err *err);
 /* Attributes of a variable, or of the file with varid NC_GLOBAL. */

@@ -79,10 +79,7 @@ static int def_coord(fc_cf_file *cf, const char *name, int dim, int nvdim, const
         (st = fc_cf_att_text(cf, *varid, "bounds", bname, err)))
         return st;
     /* Bounds inherit their coordinate's metadata (CF 7.1): no attributes of their own. */
-    int rc = nc_def_var(cf->ncid, bname, NC_DOUBLE, 2, dims, bndid);
-    return rc == NC_NOERR ? FC_OK
-                          : fc_fail(err, FC_EIO, "%s '%s': defining %s: %s", cf->what, cf->path,
-                                    bname, fc_nc_strerror(rc, cf->path));
+    return fc_cf_def_var(cf, bname, NC_DOUBLE, 2, dims, NULL, NULL, bndid, err);
 }
 
 static int write_coord(fc_cf_file *cf, int varid, int bndid, int n, double lo, double d,
@@ -199,9 +196,9 @@ static int define(fc_ncio_file *f, const fc_ncio_meta *m, int *coords, fc_err *e
         int dims[3] = {dt, v->shape == FC_VAR_TYFACE_X ? dyf : dy,
                        v->shape == FC_VAR_TY_XFACE ? dxf : dx};
         size_t chunk[3] = {1, rows, ex};
-        /* Written in parallel: chunks of about a block (or of equal bands of one, up to the
-         * same size), so that each process's writes land mostly in chunks of its own rather
-         * than in chunks MPI-IO must assemble from several processes. */
+        /* Written in parallel to NetCDF-4: chunks of about a block (or of equal bands of one,
+         * up to the same size), so that each process's writes land mostly in chunks of its own
+         * rather than in chunks MPI-IO must assemble from several processes. */
         const int by_block = m->block && f->cells[k];
         if (by_block) {
             const size_t bx = (ex + (size_t)m->layout[0] - 1) / (size_t)m->layout[0];
@@ -219,7 +216,7 @@ static int define(fc_ncio_file *f, const fc_ncio_meta *m, int *coords, fc_err *e
                                 v->units, &f->varid[k], err)) ||
             (m->deflate > 0 &&
              (st = fc_cf_deflate(cf, f->varid[k], timed ? chunk : chunk + 1, m->deflate, err))) ||
-            (by_block && m->deflate == 0 &&
+            (by_block && m->netcdf4 && m->deflate == 0 &&
              (st = fc_cf_chunk(cf, f->varid[k], timed ? chunk : chunk + 1, err))) ||
             (v->standard_name &&
              (st = fc_cf_att_text(cf, f->varid[k], "standard_name", v->standard_name, err))))

@@ -17,8 +17,14 @@
 
 int fc_sim_writes_blocks(const fc_sim *s, int netcdf4)
 {
+#ifdef FC_HAVE_PNETCDF
+    (void)netcdf4; /* CDF-5 through PnetCDF, NetCDF-4 through the parallel netCDF-C */
+    if (!s->split)
+        return 0;
+#else
     if (!s->split || !netcdf4)
         return 0;
+#endif
     for (size_t k = 0; k < s->s->io.nvars; k++) {
         const int shape = s->s->io.vars[k].shape;
         if (shape != FC_VAR_TYX && shape != FC_VAR_YX && shape != FC_VAR_TK)

@@ -84,13 +84,20 @@ int fc_sim_steps(fc_sim *s, long long n, fc_err *err);
  * (fc_governor, machine_load.h) and are given back at the end. */
 int fc_sim_run_to(fc_sim *s, double t_end, double steady_tol, fc_err *err);
 /*
- * Whether every process of a split grid writes its block of the output, together: a NetCDF-4
- * file (netcdf4; MPI builds have a parallel netCDF) whose variables are all of the cells, or a
- * spectrum (which the first writes; derive and diagnose reduce over the blocks). Otherwise
- * (and on one process) the first process holds whole records, gathering the blocks, and
- * writes (CDF-5 has no parallel writer in Debian's netCDF, which is built without PnetCDF).
+ * Whether every process of a split grid writes its block of the output, together: a file
+ * whose variables are all of the cells, or a spectrum (which the first writes; derive and
+ * diagnose reduce over the blocks), in NetCDF-4 (netcdf4: MPI builds have a parallel netCDF-C)
+ * or, in builds with PnetCDF, CDF-5. Otherwise (and on one process) the first process holds
+ * whole records, gathering the blocks, and writes.
  */
 int fc_sim_writes_blocks(const fc_sim *s, int netcdf4);
+
+/* How a split run writes CDF-5, for tables and help texts. */
+#ifdef FC_HAVE_PNETCDF
+#define FC_CDF5_PARALLEL_WAY "with every process writing its block (PnetCDF)"
+#else
+#define FC_CDF5_PARALLEL_WAY "gathered onto the first process"
+#endif
 /* Copies the state into s->host (on a split grid, the blocks into the first process's). */
 int fc_sim_download(fc_sim *s, fc_err *err);
 /* Copies the state of this process's block into s->part, and no further (collective). */
