@@ -44,7 +44,8 @@ static void usage(FILE *f)
           "  -q, --quiet      no progress or summary lines (errors are still printed)\n\n"
           "SIGINT or SIGTERM finishes the current record and closes the file (exit 1).\n"
           "Under mpirun -np N (a build with MPI) the processes split the grid into blocks,\n"
-          "give the same bits as one process, and the first writes the one output file.\n"
+          "give the same bits as one process, and write the one output file together\n"
+          "(NetCDF-4, and CDF-5 in a build with PnetCDF; otherwise the first writes it).\n"
           "Exit status: 0 ok, 1 the run failed, 2 bad usage or input.\n",
           f);
 }

@@ -56,9 +56,9 @@ static const fc_key core_keys[] = {
      "before anything is written (raise it with --set output.max_records=N)"},
     {"output", "format", FC_KEY_CHOICE, "auto", 0, 0, 0, "auto|cdf5|netcdf4", "", NULL,
      "file format: cdf5 (the classic model with 64-bit sizes, readable while the run writes "
-     "it; on several processes the first gathers and writes every record) or netcdf4 (HDF5, "
-     "readable once the run ends; on several processes every process writes its block of each "
-     "record, together); auto: cdf5, or netcdf4 when deflate > 0"},
+     "it) or netcdf4 (HDF5, readable once the run ends); on several processes every process "
+     "writes its block of each record, together (cdf5 through PnetCDF; in a build without it "
+     "the first gathers and writes every record); auto: cdf5, or netcdf4 when deflate > 0"},
     {"output", "deflate", FC_KEY_INT, "0", 0, 9, 0, NULL, "1", NULL,
      "deflate level with byte shuffle (0: uncompressed; 1-9: compressed, which needs format = "
      "netcdf4)"},
