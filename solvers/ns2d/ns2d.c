@@ -349,6 +349,22 @@ static int ns2d_make_params(const fc_config *cfg, const fc_grid *g, void **out, 
             }
         }
     }
+    const double cell = fmax(g->dx, g->dy);
+    for (int b = 0; b < nbodies && !st && p->body[0].boundary == NS2D_BODY_IMMERSED; b++) {
+        const double thick = ns2d_body_thickness(p, b);
+        char why[320];
+        if (isnan(thick))
+            st = fc_fail(err, FC_ENOMEM, "out of memory for the bodies' surfaces");
+        else if (thick < NS2D_IB_THICKEST * cell) {
+            snprintf(why, sizeof why,
+                     "the body is %.2g cells thick at its thickest (%.3g m on cells of %.3g m); "
+                     "an immersed body needs %.3g or more: its forces turn to noise and the run may blow "
+                     "up. Use cells of at most %.3g m, or boundary = staircase",
+                     thick / cell, thick, cell, NS2D_IB_THICKEST, thick / NS2D_IB_THICKEST);
+            st = ns2d_body_error(cfg, err, b, p->body[b].shape == NS2D_SHAPE_FILE ? "file" : "size",
+                                 why);
+        }
+    }
     if (st) {
         free(p);
         return st;

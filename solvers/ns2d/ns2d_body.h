@@ -230,6 +230,14 @@ int ns2d_body_cells(const struct ns2d_params *p, const fc_grid *g, fc_real *soli
 /* Where body b's surface comes closest to another body's (m; INFINITY with one body). */
 double ns2d_body_gap(const struct ns2d_params *p, int b);
 
+/* Body b's thickness at its thickest: the diameter of the largest circle inside it (m; NaN out
+ * of memory). The immersed boundary needs NS2D_IB_THICKEST cells of it. */
+double ns2d_body_thickness(const struct ns2d_params *p, int b);
+/* Found on a NACA 0012 at 0 degrees, Re 1000 (validation/validate.c's far field): 1.9 and 2.0
+ * cells thick, its forces turn to noise within a second and the run blows up; 2.2 cells, they
+ * jitter by 5 %; 2.4 and more, smooth, and the lift stays 0 to the pressure tolerance. */
+#define NS2D_IB_THICKEST 2.5
+
 /* Force on each body per unit density and span (F / rho, m3 s-2) by the surface integral, from
  * the state's u, v, p, and the wall pressures at the body's leading (smallest x) and trailing
  * (largest x) points (m2 s-2); f has p->nbodies elements. */

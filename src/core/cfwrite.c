@@ -28,19 +28,15 @@ static int nc_fail(const fc_cf_file *f, int status, const char *doing, const cha
                    name ? " " : "", name ? name : "", fc_nc_strerror(status, f->path));
 }
 
+#ifdef FC_HAVE_PNETCDF
 /* A failed PnetCDF call, the same way. */
 static int pnc_fail(const fc_cf_file *f, int status, const char *doing, const char *name,
                     fc_err *err)
 {
-#ifdef FC_HAVE_PNETCDF
-    const char *why = ncmpi_strerror(status);
-#else
-    const char *why = "no PnetCDF in this build";
-    (void)status;
-#endif
     return fc_fail(err, FC_EIO, "%s '%s': %s%s%s: %s", f->what, f->path, doing, name ? " " : "",
-                   name ? name : "", why);
+                   name ? name : "", ncmpi_strerror(status));
 }
+#endif
 
 /* The end of a definition of a parallel CDF-5 file (fc_cf_file.lead_defines): the first
  * process keeps its first failure for fc_cf_enddef, where every process learns it, so that no
@@ -369,14 +365,14 @@ static int slab_size(const fc_cf_file *f, int varid, const size_t *count, size_t
 }
 
 /* The body of fc_cf_put_double and _float: writes v as it is, or a copy with every NaN
- * replaced by the fill value when it holds any (NaN or infinite). */
+ * replaced by the fill value when it holds any (NaN or infinite). A parallel CDF-5 file (a
+ * PnetCDF id: only in builds with PnetCDF) goes to pnc_put. */
 #define CF_PUT(type, fill, put_vara, put_var, pnc_put_vara)                                      \
     {                                                                                            \
         size_t n, none_[NC_MAX_VAR_DIMS] = {0};                                                  \
         if (!start && !f->lead) /* a whole variable of a parallel file: the first's */           \
             start = count = none_;                                                               \
-        if (f->pncid >= 0)                                                                       \
-            return pnc_put(f, varid, start, count, v, sizeof *v, pnc_put_vara, err);            \
+        CF_PUT_PARALLEL(pnc_put_vara)                                                            \
         int st = slab_size(f, varid, count, &n, err);                                            \
         if (st)                                                                                  \
             return st;                                                                           \
@@ -464,17 +460,11 @@ static int pnc_put(fc_cf_file *f, int varid, const size_t *start, const size_t *
     }
     return FC_OK;
 }
+#define CF_PUT_PARALLEL(pnc_put_vara)                                                    \
+    if (f->pncid >= 0)                                                                       \
+        return pnc_put(f, varid, start, count, v, sizeof *v, pnc_put_vara, err);
 #else
-/* No PnetCDF: no file has a PnetCDF id, and this is never called. */
-typedef int (*pnc_put_fn)(void);
-#define pnc_put_double NULL
-#define pnc_put_float NULL
-static int pnc_put(fc_cf_file *f, int varid, const size_t *start, const size_t *count,
-                   const void *v, size_t size, pnc_put_fn put, fc_err *err)
-{
-    (void)varid, (void)start, (void)count, (void)v, (void)size, (void)put;
-    return pnc_fail(f, 0, "writing", NULL, err);
-}
+#define CF_PUT_PARALLEL(pnc_put_vara) /* no file has a PnetCDF id */
 #endif
 
 int fc_cf_put_double(fc_cf_file *f, int varid, const size_t *start, const size_t *count,
