@@ -566,6 +566,23 @@ START_TEST(body_shapes_are_consistent)
         free(pts);
         ns2d_outline_free(&o);
     }
+    /* Thickness at the thickest (the largest inscribed circle's diameter) on cells of 0.01 m,
+     * within the quarter-cell sampling: the circle's diameter, the square's side, the
+     * rectangle's and the ellipse's shorter axis, and about the aerofoil's 12 % (its thickness
+     * is measured across the camber line). */
+    const double thickest[5] = {0.6, 0.4, 0.2, 0.3, 0.12};
+    ns2d_params *p = calloc(1, sizeof *p);
+    ck_assert_ptr_nonnull(p);
+    p->nbodies = 1;
+    p->grid.dx = p->grid.dy = 0.01;
+    for (int c = 0; c < 5; c++) {
+        p->body[0] = cases[c].b;
+        const double t = ns2d_body_thickness(p, 0);
+        printf("shape %d: %.4f m thick at its thickest (%.4f)\n", c, t, thickest[c]);
+        ck_assert_msg(t <= thickest[c] + 1e-9 && t >= thickest[c] - (c == 4 ? 0.005 : 0.004),
+                      "shape %d: %g m thick, not %g", c, t, thickest[c]);
+    }
+    free(p);
 }
 END_TEST
 

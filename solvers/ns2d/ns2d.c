@@ -361,8 +361,12 @@ static int ns2d_make_params(const fc_config *cfg, const fc_grid *g, void **out, 
                      "an immersed body needs %.3g or more: its forces turn to noise and the run may blow "
                      "up. Use cells of at most %.3g m, or boundary = staircase",
                      thick / cell, thick, cell, NS2D_IB_THICKEST, thick / NS2D_IB_THICKEST);
-            st = ns2d_body_error(cfg, err, b, p->body[b].shape == NS2D_SHAPE_FILE ? "file" : "size",
-                                 why);
+            const ns2d_body *bd = &p->body[b];
+            const char *key = bd->shape == NS2D_SHAPE_FILE ? "file"
+                              : bd->shape == NS2D_SHAPE_RECTANGLE || bd->shape == NS2D_SHAPE_ELLIPSE
+                                  ? (bd->a < bd->b ? "width" : "height")
+                                  : "size";
+            st = ns2d_body_error(cfg, err, b, key, why);
         }
     }
     if (st) {

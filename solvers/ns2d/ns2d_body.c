@@ -654,6 +654,16 @@ double ns2d_body_gap(const ns2d_params *p, int b)
 
 double ns2d_body_thickness(const ns2d_params *p, int b)
 {
+    const ns2d_body *body = &p->body[b];
+    switch (body->shape) {
+    case NS2D_SHAPE_CIRCLE:
+    case NS2D_SHAPE_SQUARE:
+    case NS2D_SHAPE_RECTANGLE:
+    case NS2D_SHAPE_ELLIPSE: /* (its distance inside is only a first-order estimate) */
+        return 2 * fmin(body->a, body->b);
+    default:
+        break;
+    }
     ns2d_shapes sh;
     if (ns2d_shapes_make(p, &sh))
         return NAN;

@@ -231,7 +231,9 @@ int ns2d_body_cells(const struct ns2d_params *p, const fc_grid *g, fc_real *soli
 double ns2d_body_gap(const struct ns2d_params *p, int b);
 
 /* Body b's thickness at its thickest: the diameter of the largest circle inside it (m; NaN out
- * of memory). The immersed boundary needs NS2D_IB_THICKEST cells of it. */
+ * of memory): the shorter axis of a circle, rectangle or ellipse; for an aerofoil or a file's
+ * shape, from the signed distance sampled a quarter cell apart (to 0.18 cells). The immersed
+ * boundary needs NS2D_IB_THICKEST cells of it. */
 double ns2d_body_thickness(const struct ns2d_params *p, int b);
 /* Found on a NACA 0012 at 0 degrees, Re 1000 (validation/validate.c's far field): 1.9 and 2.0
  * cells thick, its forces turn to noise within a second and the run blows up; 2.2 cells, they
