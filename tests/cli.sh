@@ -399,6 +399,7 @@ expect "validate unknown option" 2 "unknown option '--fast'" "$fc" validate --fa
 expect "validate extra argument" 2 "validate takes no arguments (got 'all')" "$fc" validate all
 expect "validate bad threads" 2 "--threads 0: expected a whole number" "$fc" validate --threads 0
 expect "validate one case" 0 "1 of 1 checks pass" "$fc" validate --only swe_stoker
+expect "validate --quick --only a full-set case" 2 "--only ns2d_cylinder: the case is in the full set only; leave out --quick" "$fc" validate --quick --only ns2d_cylinder
 
 # The README's case and every small case run.
 for c in jet dambreak_wet dambreak_dry lake_bump lake_island gravity_waves vortex adjustment; do

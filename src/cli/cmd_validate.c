@@ -150,16 +150,21 @@ int cmd_validate(int argc, char **argv)
     const fc_val_ctx ctx = {quick, plots};
     size_t n;
     const fc_val_check *checks = fc_val_checks(&n);
-    int found = !only;
+    int found = !only, in_quick = !only;
     for (size_t k = 0; k < n; k++) {
         if (list)
             printf("%-22s %s\n", checks[k].name, checks[k].quick ? "quick and full" : "full");
-        found |= only && !strcmp(only, checks[k].name);
+        if (only && !strcmp(only, checks[k].name))
+            found = 1, in_quick = checks[k].quick;
     }
     if (list)
         return FC_EXIT_OK;
     if (!found) {
         fc_error("--only %s: no such case (see flowcast validate --list)", only);
+        return FC_EXIT_USAGE;
+    }
+    if (quick && !in_quick) {
+        fc_error("--only %s: the case is in the full set only; leave out --quick", only);
         return FC_EXIT_USAGE;
     }
 #ifdef _OPENMP
