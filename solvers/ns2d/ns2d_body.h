@@ -235,9 +235,11 @@ double ns2d_body_gap(const struct ns2d_params *p, int b);
  * shape, from the signed distance sampled a quarter cell apart (to 0.18 cells). The immersed
  * boundary needs NS2D_IB_THICKEST cells of it. */
 double ns2d_body_thickness(const struct ns2d_params *p, int b);
-/* Found on a NACA 0012 at 0 degrees, Re 1000 (validation/validate.c's far field): 1.9 and 2.0
- * cells thick, its forces turn to noise within a second and the run blows up; 2.2 cells, they
- * jitter by 5 %; 2.4 and more, smooth, and the lift stays 0 to the pressure tolerance. */
+/* Found on a NACA 0012 at Re 1000 (validation/validate.c's far field): 1.9 and 2.0 cells thick,
+ * its forces turn to noise within a second and the run blows up; 2.2 cells, they jitter by 5 %
+ * within 3 s; 2.4 and 2.9, smooth for 3 s. It keeps out bodies thin all over; long thin parts
+ * along the grid (the aerofoil's rear at 0 degrees, 32 cells per chord) can still go unstable
+ * after a few seconds (README). */
 #define NS2D_IB_THICKEST 2.5
 
 /* Force on each body per unit density and span (F / rho, m3 s-2) by the surface integral, from
