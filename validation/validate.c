@@ -583,28 +583,21 @@ static int check_naca(const fc_val_ctx *ctx, fc_val_row *rows, int *nrows, fc_er
     /* Kouser et al. (2021), Int. J. Micro Air Vehicles, doi:10.1177/17568293211055656: C_L and
      * C_D of the NACA 0012 at Re 1000 against the angle of attack, as digitised from their
      * figure in the Lethe CFD project's NACA 0012 example: at 5.05 degrees C_L 0.2474, C_D
-     * 0.1296 (C_D 0.1212 at 0 degrees). The momentum balance's drag and the surface lift at 32
-     * cells per chord are 4 % and 8 % above them, at 64 2.8 % and 4.4 % below (the README's
-     * table): the tolerances hold the error at 32 cells, the README shows the convergence. (At 0
-     * degrees, 32 cells per chord, the aerofoil's thin rear part on a grid line makes the
-     * immersed forcing noisy after a few seconds: the README's thin-body paragraph.) */
-    const double cd_ref = 0.1296, cl_ref = 0.2474;
+     * 0.1296. The momentum balance's drag converges to it: 0.1349, 0.1332, 0.1302 at 32, 64 and
+     * 128 cells per chord (the README's table); the row holds the 32-cell run to 5 %. The lift
+     * is shown, not judged: it has not converged (0.267, 0.237, 0.276 at 32, 64, 128). At 0
+     * degrees and 32 cells per chord the thin rear part lying along the grid makes the immersed
+     * forcing noisy after a few seconds (the README's thin-body paragraph). */
+    const double cd_ref = 0.1296;
     double cd, cl, cv, lv;
     int st = fc_val_naca(32, 5, 12, &cd, &cl, &cv, &lv, err);
     if (st)
         return st;
-    static const char src[] = "Kouser et al. (2021), Re 1000, 5.05 deg";
     rows[0] = (fc_val_row){"ns2d NACA 0012 Re 1000, 5 deg, 32 cells/chord", "", cv, cd_ref,
-                           0.05 * cd_ref, FC_VAL_NEAR, "", 0};
-    rows[1] = (fc_val_row){"ns2d NACA 0012 Re 1000, 5 deg, 32 cells/chord", "", cl, cl_ref,
-                           0.1 * cl_ref, FC_VAL_NEAR, "", 0};
+                           0.05 * cd_ref, FC_VAL_NEAR, "Kouser et al. (2021), Re 1000, 5.05 deg", 0};
     snprintf(rows[0].metric, sizeof rows[0].metric,
-             "drag coefficient, momentum balance (surface: %.4g)", cd);
-    snprintf(rows[1].metric, sizeof rows[1].metric, "lift coefficient (momentum balance: %.4g)",
-             lv);
-    snprintf(rows[0].source, sizeof rows[0].source, "%s", src);
-    snprintf(rows[1].source, sizeof rows[1].source, "%s", src);
-    *nrows = 2;
+             "drag coefficient, momentum balance (surface %.4g; lift %.4g)", cd, cl);
+    *nrows = 1;
     return FC_OK;
 }
 
