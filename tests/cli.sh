@@ -186,7 +186,7 @@ last_value() {
   "$NCDUMP" -v "$2" "$1" | awk -v v="$2" '$1 == v && $2 == "=" { on = 1 } on { gsub(/[,;}]/, " "); for (i = 1; i <= NF; i++) if ($i ~ /^-?[0-9.e+-]+$/) last = $i } END { print last }'
 }
 # A body too thin for the immersed boundary is refused before anything is written.
-expect "ns2d: an immersed body under 2.5 cells thick is refused" 2 "[obstacle] size = 1: the body is 1.9 cells thick at its thickest (0.116 m on cells of 0.0625 m); an immersed body needs 2.5 or more" "$fc" run "$inputs/naca0012.ini" --set grid.nx=128 --set grid.ny=96 -o "$tmp/naca_thin.nc"
+expect "ns2d: an immersed body under 2.5 cells thick is refused" 2 "[obstacle] size = 1: the body is 1.85 cells thick at its thickest (0.116 m on cells of 0.0625 m); an immersed body needs 2.5 or more" "$fc" run "$inputs/naca0012.ini" --set grid.nx=128 --set grid.ny=96 -o "$tmp/naca_thin.nc"
 absent "ns2d: the thin body's run writes nothing" "$tmp/naca_thin.nc"
 expect "ns2d: a thin ellipse is refused on its height" 2 "[obstacle] height = 0.1: the body is 1.6 cells thick at its thickest (0.1 m on cells of 0.0625 m)" "$fc" run "$inputs/naca0012.ini" --set grid.nx=128 --set grid.ny=96 --set obstacle.shape=ellipse --set obstacle.width=1 --set obstacle.height=0.1 -o "$tmp/naca_thin.nc"
 expect "ns2d: the same body as a staircase runs" 0 "done:" "$fc" run "$inputs/naca0012.ini" --set grid.nx=128 --set grid.ny=96 --set time.t_end=0.2 --set obstacle.boundary=staircase -o "$tmp/naca_stair.nc"

@@ -72,10 +72,10 @@ int fc_val_immersed_poiseuille(int ny, double wall, double *max_err, fc_err *err
 int fc_val_cylinder_steady(int d, double *cd, double *cl, double *dp, double *cd_cv,
                            fc_err *err);
 /* NACA 0012 at Re 1000 in a free stream (inputs/naca0012.ini), n cells per chord, alpha
- * degrees, run to t_end s: drag and lift coefficients from the surface and from the momentum
+ * degrees, run to t_end s: drag and lift coefficients from the surface, drag from the momentum
  * balance. */
 int fc_val_naca(int n, double alpha, double t_end, double *cd, double *cl, double *cd_cv,
-                double *cl_cv, fc_err *err);
+                fc_err *err);
 /* Taylor-Green vortex on n x n cells to t = 1: largest error of u against the exact solution,
  * relative to the amplitude. */
 int fc_val_taylor_green(int n, double *rel_err, fc_err *err);
