@@ -231,8 +231,8 @@ static const struct {
      "[physics]\nbackground = isothermal\nwind = 20\n[initial]\ntype = gravity_wave\n"
      "amplitude = 0.5\nhalf_width = 20000\ncenter_x = 100000\n",
      100},
-    /* The immersed boundary (ns2d_body.h): forcing levels, held faces, open fractions. (At the
-     * end: the bad-state tests below name cases by index.) */
+    /* The immersed boundary (ns2d_body.h): forcing from the stage's input, held faces, open
+     * fractions. (At the end: the bad-state tests below name cases by index.) */
     {"ns2d_cylinder_immersed",
      "[case]\nsolver = ns2d\n[grid]\nnx = 220\nny = 41\nx_max = 2.2\ny_max = 0.41\n[time]\n"
      "t_end = 1\ncfl = 0.8\n[physics]\nreynolds = 100\nreference_length = 0.1\n[boundary]\n"

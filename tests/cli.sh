@@ -186,12 +186,19 @@ last_value() {
   "$NCDUMP" -v "$2" "$1" | awk -v v="$2" '$1 == v && $2 == "=" { on = 1 } on { gsub(/[,;}]/, " "); for (i = 1; i <= NF; i++) if ($i ~ /^-?[0-9.e+-]+$/) last = $i } END { print last }'
 }
 # A body too thin for the immersed boundary is refused before anything is written.
-expect "ns2d: an immersed body under 2.5 cells thick is refused" 2 "[obstacle] size = 1: the body is 1.85 cells thick at its thickest (0.116 m on cells of 0.0625 m); an immersed body needs 2.5 or more" "$fc" run "$inputs/naca0012.ini" --set grid.nx=128 --set grid.ny=96 -o "$tmp/naca_thin.nc"
+expect "ns2d: an immersed body under 1.5 cells thick is refused" 2 "[obstacle] size = 1: the body is 1.38 cells thick at its thickest (0.115 m on cells of 0.0833 m); an immersed body needs 1.5 or more" "$fc" run "$inputs/naca0012.ini" --set grid.nx=96 --set grid.ny=72 -o "$tmp/naca_thin.nc"
 absent "ns2d: the thin body's run writes nothing" "$tmp/naca_thin.nc"
-expect "ns2d: a thin ellipse is refused on its height" 2 "[obstacle] height = 0.1: the body is 1.6 cells thick at its thickest (0.1 m on cells of 0.0625 m)" "$fc" run "$inputs/naca0012.ini" --set grid.nx=128 --set grid.ny=96 --set obstacle.shape=ellipse --set obstacle.width=1 --set obstacle.height=0.1 -o "$tmp/naca_thin.nc"
-expect "ns2d: the same body as a staircase runs" 0 "done:" "$fc" run "$inputs/naca0012.ini" --set grid.nx=128 --set grid.ny=96 --set time.t_end=0.2 --set obstacle.boundary=staircase -o "$tmp/naca_stair.nc"
+expect "ns2d: a thin ellipse is refused on its height" 2 "[obstacle] height = 0.1: the body is 1.2 cells thick at its thickest (0.1 m on cells of 0.0833 m)" "$fc" run "$inputs/naca0012.ini" --set grid.nx=96 --set grid.ny=72 --set obstacle.shape=ellipse --set obstacle.width=1 --set obstacle.height=0.1 -o "$tmp/naca_thin.nc"
+expect "ns2d: the same body as a staircase runs" 0 "done:" "$fc" run "$inputs/naca0012.ini" --set grid.nx=96 --set grid.ny=72 --set time.t_end=0.2 --set obstacle.boundary=staircase -o "$tmp/naca_stair.nc"
 lift=$(last_value "$tmp/naca.nc" lift_coefficient)
 awk -v l="$lift" 'BEGIN { exit !(l > 0.1) }' && ok "ns2d: the aerofoil at 5 degrees lifts ($lift)" || bad "ns2d: the aerofoil at 5 degrees lifts ($lift)"
+# At 0 degrees with the chord along cell centres and the nose a tenth of a cell behind a u face,
+# the cell ahead of the nose couples its pressure through one face (the forcing holds the other
+# three). While the forcing read the stage's own explicit update, that cell's pressure ran away
+# (-2.8 at t = 0.25 s where the stagnation pressure is +0.5) and the run blew up at t = 0.48 s.
+expect "ns2d: an aerofoil's nose just behind a face runs" 0 "done:" "$fc" run "$inputs/naca0012.ini" --set obstacle.angle_of_attack=0 --set grid.x_max=4 --set grid.y_max=3 --set grid.nx=128 --set grid.ny=96 --set obstacle.center_x=1.503125 --set obstacle.center_y=1.515625 --set time.t_end=1 -o "$tmp/naca_nose.nc"
+dp=$(last_value "$tmp/naca_nose.nc" pressure_difference); lift0=$(last_value "$tmp/naca_nose.nc" lift_coefficient)
+awk -v p="$dp" -v l="$lift0" 'BEGIN { exit !(p > 0.4 && p < 0.8 && l < 1e-3 && l > -1e-3) }' && ok "ns2d: the nose case's front-to-back pressure difference is near the stagnation pressure ($dp), its lift near 0 ($lift0)" || bad "ns2d: the nose case's front-to-back pressure difference is near the stagnation pressure ($dp), its lift near 0 ($lift0)"
 # The same aerofoil read back from the body_distance of a run on a grid twice as fine (a shape
 # from a file; the sharp trailing edge needs the finer field): its lift stays within 3 %.
 expect "ns2d: a body's distance field written" 0 "done:" "$fc" run "$inputs/naca0012.ini" --set grid.nx=512 --set grid.ny=384 --set time.t_end=0.001 -o "$tmp/naca_fine.nc"

@@ -358,8 +358,8 @@ static int ns2d_make_params(const fc_config *cfg, const fc_grid *g, void **out, 
         else if (thick < NS2D_IB_THICKEST * cell) {
             snprintf(why, sizeof why,
                      "the body is %.3g cells thick at its thickest (%.3g m on cells of %.3g m); "
-                     "an immersed body needs %.3g or more: its forces turn to noise and the run may blow "
-                     "up. Use cells of at most %.3g m, or boundary = staircase",
+                     "an immersed body needs %.3g or more, or the flow can pass through it between "
+                     "two rows of faces. Use cells of at most %.3g m, or boundary = staircase",
                      thick / cell, thick, cell, NS2D_IB_THICKEST, thick / NS2D_IB_THICKEST);
             const ns2d_body *bd = &p->body[b];
             const char *key = bd->shape == NS2D_SHAPE_FILE ? "file"

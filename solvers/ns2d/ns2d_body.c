@@ -748,60 +748,6 @@ static double crossing(const ns2d_shapes *o, double x, double y, double sx, doub
     return sign_change(o, x, y, sx, sy, 0, 1) * hypot(sx, sy);
 }
 
-/* Sorts a list's entries into levels (ns2d_body.h). A chain deeper than the levels allow (none
- * has been seen: each link steps away from the body) reads explicit values at the last one. */
-static int list_levels(ns2d_ib_list *l, size_t nalloc)
-{
-    int *at = malloc(nalloc * sizeof *at), *level = calloc((size_t)(l->n > 0 ? l->n : 1), sizeof *level);
-    ns2d_ib_list s = {0};
-    int cap = 0, st = FC_OK;
-    if (!at || !level) {
-        free(at);
-        free(level);
-        return FC_ENOMEM;
-    }
-    for (size_t q = 0; q < nalloc; q++)
-        at[q] = -1;
-    for (int e = 0; e < l->n; e++)
-        at[l->k[e]] = e;
-    for (int pass = 0, changed = 1; changed && pass < NS2D_IB_MAX_LEVELS; pass++) {
-        changed = 0;
-        for (int e = 0; e < l->n; e++) {
-            int lv = 0;
-            const ptrdiff_t src[2] = {l->nb1[e], l->nb2[e]};
-            const double w[2] = {l->w1[e], l->w2[e]};
-            for (int r = 0; r < 2; r++)
-                if (w[r] != 0 && at[src[r]] >= 0 && at[src[r]] != e)
-                    lv = lv > level[at[src[r]]] + 1 ? lv : level[at[src[r]]] + 1;
-            lv = lv < NS2D_IB_MAX_LEVELS - 1 ? lv : NS2D_IB_MAX_LEVELS - 1;
-            if (lv != level[e])
-                level[e] = lv, changed = 1;
-        }
-    }
-    l->nlevels = 0;
-    for (int lv = 0; lv < NS2D_IB_MAX_LEVELS && !st; lv++) {
-        s.level_start[lv] = s.n;
-        for (int e = 0; e < l->n && !st; e++)
-            if (level[e] == lv)
-                st = list_push(&s, &cap, l->k[e], l->nb1[e], l->w1[e], l->nb2[e], l->w2[e]);
-        if (s.n > s.level_start[lv])
-            l->nlevels = lv + 1;
-    }
-    free(at);
-    free(level);
-    if (st) {
-        ns2d_ib_list *t = &s;
-        free(t->k), free(t->nb1), free(t->nb2), free(t->w1), free(t->w2);
-        return st;
-    }
-    for (int lv = l->nlevels; lv <= NS2D_IB_MAX_LEVELS; lv++)
-        s.level_start[lv] = s.n;
-    s.nlevels = l->nlevels;
-    free(l->k), free(l->nb1), free(l->nb2), free(l->w1), free(l->w2);
-    *l = s;
-    return FC_OK;
-}
-
 /* Fraction of the segment from (x0, y0) to (x1, y1) outside the body: the sign changes of phi
  * on 8 pieces, each crossing found by bisection (a segment a cell long may cut a curved surface
  * twice). */
@@ -926,8 +872,6 @@ static int build_lists(const ns2d_params *p, const ns2d_shapes *o, const signed 
                     st = list_push(l, &cap, k, k, 0, k, 0);
                 }
             }
-        if (!st)
-            st = list_levels(l, g->nalloc);
     }
     if (!st && !(ib->held = calloc(g->nalloc, 1)))
         st = FC_ENOMEM;

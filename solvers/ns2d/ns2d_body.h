@@ -26,7 +26,8 @@
  *     line most nearly normal to the surface, u_f = 2d/(d+h) u_1 - d/(d+2h) u_2, d the distance
  *     from the face to the surface along that line (found by bisection on phi): exact for a
  *     parabolic profile, third order locally, second order overall. Where only one face lies
- *     outward (a gap), the line through it, u_f = d/(d+h) u_1.
+ *     outward (a gap), the line through it, u_f = d/(d+h) u_1. The outward faces' values are
+ *     the stage's input, not its explicit update (ns2d_ib_list says why).
  * The projection leaves these faces as the body set them (they are walls to the pressure
  * equation), so no slip holds exactly after every stage. Mass is counted as a cut-cell method
  * counts it: each face's flux is its velocity times its open fraction (the part of the face
@@ -156,18 +157,23 @@ int ns2d_outline_sample(const ns2d_outline *o, double spacing, ns2d_surface_poin
 /*
  * The faces the body sets (the immersed-boundary table): per velocity component, storage index
  * k of the face, indices nb1, nb2 of the faces it interpolates from and their weights: after
- * each explicit update, q[k] = w1 q[nb1] + w2 q[nb2] (both 0 inside the body), level by level,
- * so that a source that is itself forced gives its forced value, not its explicit update (whose
- * stencil reached into the body). Built on the host, used by both backends.
+ * each explicit update, q_out[k] = w1 q_in[nb1] + w2 q_in[nb2] (both 0 inside the body), q_in
+ * the stage's input, projected. Interpolating the stage's own explicit update instead (as
+ * Fadlun et al. do) closes a loop through the pressure that ran away: a cell beside the surface
+ * whose pressure couples through one face only (the forcing holding the other three) has its
+ * pressure set by that face's flux, which the held faces' values fix, which were read from
+ * neighbours whose explicit update holds that pressure's gradient. Rows of such cells along an
+ * aerofoil at 0 degrees (32 cells per chord) turned its forces to noise after 3 s, one ahead of
+ * its nose blew the run up within 1.5 s. Read from the stage's input, a steady state is the same
+ * to the last bit (the two sets agree there) and a stage's entries are independent of one
+ * another; the forced faces lag by a stage, a first-order error in time at those faces only
+ * (largest lift of the 2D-2 cylinder at 20 cells per diameter 1.8 % lower, Strouhal number and
+ * drag within 0.1 %). Built on the host, used by both backends.
  */
-#define NS2D_IB_MAX_LEVELS 8
 typedef struct ns2d_ib_list {
     int n;
     ptrdiff_t *k, *nb1, *nb2;
     double *w1, *w2;
-    /* Entries in levels: those of level l read faces set by levels below it only, so a level
-     * is applied at once after the ones before (a source face may itself be forced). */
-    int nlevels, level_start[NS2D_IB_MAX_LEVELS + 1];
 } ns2d_ib_list;
 
 /*
@@ -235,12 +241,13 @@ double ns2d_body_gap(const struct ns2d_params *p, int b);
  * shape, from the signed distance sampled a quarter cell apart (to 0.18 cells). The immersed
  * boundary needs NS2D_IB_THICKEST cells of it. */
 double ns2d_body_thickness(const struct ns2d_params *p, int b);
-/* Found on a NACA 0012 at Re 1000 (validation/validate.c's far field): 1.9 and 2.0 cells thick,
- * its forces turn to noise within a second and the run blows up; 2.2 cells, they jitter by 5 %
- * within 3 s; 2.4 and 2.9, smooth for 3 s. It keeps out bodies thin all over; long thin parts
- * along the grid (the aerofoil's rear at 0 degrees, 32 cells per chord) can still go unstable
- * after a few seconds (README). */
-#define NS2D_IB_THICKEST 2.5
+/* A body under a cell thick can lie between two rows of faces of one component with none of
+ * them inside it, and nothing then stops the flow through it (a face is forced only when a
+ * neighbouring face of its own component is inside); 1.5 leaves half a cell to spare. (It was
+ * 2.5 while the forcing read the stage's explicit update, which went unstable on a NACA 0012 1.9
+ * to 2.2 cells thick; reading the stage's input, plates 0.8 to 1.9 cells thick and that aerofoil
+ * at 16 cells per chord ran smooth for 3 s: README.) */
+#define NS2D_IB_THICKEST 1.5
 
 /* Force on each body per unit density and span (F / rho, m3 s-2) by the surface integral, from
  * the state's u, v, p, and the wall pressures at the body's leading (smallest x) and trailing

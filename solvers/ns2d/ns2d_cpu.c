@@ -37,8 +37,7 @@ typedef struct ns2d_cpu_state {
     signed char *kind; /* same layout, halos included: enum ns2d_cell */
     ns2d_mg_solver pressure; /* the pressure solve (ns2d_mg.h) */
     ns2d_ib ib;              /* the faces the obstacle sets (ns2d_body.h) */
-    fc_real *ib_value;       /* their new values, gathered before any is written */
-    fc_real *ib_fix_value;   /* the mass fix's changes, likewise */
+    fc_real *ib_fix_value;   /* the mass fix's changes, gathered before any is made */
     long long cells;         /* nx ny: whether a loop over the grid is worth a team */
 } ns2d_cpu_state;
 
@@ -63,23 +62,17 @@ static void ns2d_fill_ghosts_cpu(ns2d_cpu_state *state, int set)
         }
 }
 
-/* The obstacle's forcing of set `out`: each listed face takes its interpolation from the faces
- * outward of it, level by level (ns2d_body.h); within a level all values are read before any is
- * written. */
-static void ns2d_force_body_cpu(ns2d_cpu_state *state, int out)
+/* The obstacle's forcing of set `out`: each listed face takes the interpolation of the stage's
+ * input `in` at the faces outward of it (ns2d_body.h says why not of `out`). */
+static void ns2d_force_body_cpu(ns2d_cpu_state *state, int in, int out)
 {
     for (int comp = 0; comp < 2; comp++) {
         const ns2d_ib_list *l = &state->ib.face[comp];
-        fc_real *q = state->U[out][comp], *val = state->ib_value;
-        for (int lv = 0; lv < l->nlevels; lv++) {
-            const int e0 = l->level_start[lv], e1 = l->level_start[lv + 1];
-#pragma omp parallel for schedule(static) if (e1 - e0 >= FC_PARALLEL_MIN)
-            for (int e = e0; e < e1; e++)
-                val[e] = (fc_real)l->w1[e] * q[l->nb1[e]] + (fc_real)l->w2[e] * q[l->nb2[e]];
-#pragma omp parallel for schedule(static) if (e1 - e0 >= FC_PARALLEL_MIN)
-            for (int e = e0; e < e1; e++)
-                q[l->k[e]] = val[e];
-        }
+        const fc_real *src = state->U[in][comp];
+        fc_real *q = state->U[out][comp];
+#pragma omp parallel for schedule(static) if (l->n >= FC_PARALLEL_MIN)
+        for (int e = 0; e < l->n; e++)
+            q[l->k[e]] = (fc_real)l->w1[e] * src[l->nb1[e]] + (fc_real)l->w2[e] * src[l->nb2[e]];
     }
     /* The mass fix of cut cells without an unknown: every change read before any is made. */
     const ns2d_ib_fix *fx = &state->ib.fix;
@@ -121,7 +114,7 @@ static int ns2d_stage_cpu(ns2d_cpu_state *state, int in, int out, fc_real a, fc_
                 V[comp][k] = a * U0[comp][k] + (1 - a) * (U[comp][k] + dt * t);
             }
     }
-    ns2d_force_body_cpu(state, out);
+    ns2d_force_body_cpu(state, in, out);
     const fc_real c = (1 - a) * dt, dx = (fc_real)g->dx, dy = (fc_real)g->dy;
     ns2d_mg_solver *ps = &state->pressure;
     const int *cell_slot = ps->mg.cell_slot;
@@ -259,7 +252,6 @@ static void ns2d_destroy_cpu(void *opaque)
     free(state->kind);
     ns2d_mg_solver_free(&state->pressure);
     ns2d_ib_free(&state->ib);
-    free(state->ib_value);
     free(state->ib_fix_value);
     free(state);
 }
@@ -308,13 +300,9 @@ static int ns2d_upload_cpu(void *opaque, const fc_state *host, fc_err *err)
     if ((status = ns2d_mg_solver_build(&state->p, state->kind, &state->ib, &state->pressure,
                                        err)))
         return status;
-    free(state->ib_value);
-    const int nib = state->ib.face[0].n > state->ib.face[1].n ? state->ib.face[0].n
-                                                              : state->ib.face[1].n;
     free(state->ib_fix_value);
     const size_t nfix = state->ib.fix.n > 0 ? (size_t)state->ib.fix.n : 1;
-    if (!(state->ib_value = malloc((size_t)(nib > 0 ? nib : 1) * sizeof *state->ib_value)) ||
-        !(state->ib_fix_value = malloc(nfix * sizeof *state->ib_fix_value)))
+    if (!(state->ib_fix_value = malloc(nfix * sizeof *state->ib_fix_value)))
         return fc_fail(err, FC_ENOMEM, "out of host memory for the immersed boundary");
     ns2d_fill_ghosts_cpu(state, 0);
     return FC_OK;

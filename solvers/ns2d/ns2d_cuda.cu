@@ -78,11 +78,11 @@ typedef struct ns2d_cuda_state {
     ns2d_dev_csr coarse_inv;
     fc_real *phi, *rhs, *r, *z, *d, *q;
     double *partial; /* [REDUCE_BLOCKS + 1]: per-block sums, then the total */
-    /* The obstacle's table (ns2d_body.h): kept on the host for its levels, copied per component
-     * (indices, weights, a scratch value per entry) and the held bits per slot. */
+    /* The obstacle's table (ns2d_body.h): kept on the host for its sizes, copied per component
+     * (indices and weights per entry) and the held bits per slot. */
     ns2d_ib ib;
     ptrdiff_t *ib_k[2], *ib_nb1[2], *ib_nb2[2];
-    fc_real *ib_w1[2], *ib_w2[2], *ib_val[2];
+    fc_real *ib_w1[2], *ib_w2[2];
     /* The mass fix (ns2d_ib_fix): rows of weights over both components, a change per row. */
     unsigned char *fix_comp, *fix_src_comp;
     ptrdiff_t *fix_k, *fix_src_k;
@@ -423,20 +423,13 @@ __global__ static void ns2d_update_kernel(ns2d_set in, ns2d_set u0, ns2d_set out
     }
 }
 
-/* The obstacle's forcing, one level of entries e0 <= e < e1: gather, then scatter. */
-__global__ static void ns2d_ib_gather_kernel(int e0, int e1, const ptrdiff_t *nb1,
-                                             const ptrdiff_t *nb2, const fc_real *w1,
-                                             const fc_real *w2, const fc_real *q, fc_real *val)
+/* The obstacle's forcing of n entries: out[k] from the stage's input (ns2d_force_body_cpu). */
+__global__ static void ns2d_ib_force_kernel(int n, const ptrdiff_t *k, const ptrdiff_t *nb1,
+                                            const ptrdiff_t *nb2, const fc_real *w1,
+                                            const fc_real *w2, const fc_real *in, fc_real *out)
 {
-    for (int e = e0 + blockIdx.x * blockDim.x + threadIdx.x; e < e1; e += gridDim.x * blockDim.x)
-        val[e] = w1[e] * q[nb1[e]] + w2[e] * q[nb2[e]];
-}
-
-__global__ static void ns2d_ib_scatter_kernel(int e0, int e1, const ptrdiff_t *k,
-                                              const fc_real *val, fc_real *q)
-{
-    for (int e = e0 + blockIdx.x * blockDim.x + threadIdx.x; e < e1; e += gridDim.x * blockDim.x)
-        q[k[e]] = val[e];
+    for (int e = blockIdx.x * blockDim.x + threadIdx.x; e < n; e += gridDim.x * blockDim.x)
+        out[k[e]] = w1[e] * in[nb1[e]] + w2[e] * in[nb2[e]];
 }
 
 /* The mass fix, row t of n: its change gathered from both components, then added. */
@@ -461,23 +454,17 @@ __global__ static void ns2d_ib_fix_scatter_kernel(int n, const unsigned char *co
         (comp[t] ? v : u)[k[t]] += val[t];
 }
 
-/* As ns2d_force_body_cpu: each level of each component's table in turn, then the mass fix. */
-static int ns2d_force_body_cuda(ns2d_cuda_state *state, int out, fc_err *err)
+/* As ns2d_force_body_cpu: each component's table, then the mass fix. */
+static int ns2d_force_body_cuda(ns2d_cuda_state *state, int in, int out, fc_err *err)
 {
     for (int comp = 0; comp < 2; comp++) {
-        const ns2d_ib_list *l = &state->ib.face[comp];
-        for (int lv = 0; lv < l->nlevels; lv++) {
-            const int e0 = l->level_start[lv], e1 = l->level_start[lv + 1];
-            if (e1 == e0)
-                continue;
-            ns2d_ib_gather_kernel<<<vec_blocks(e1 - e0), VEC_BLOCK>>>(
-                e0, e1, state->ib_nb1[comp], state->ib_nb2[comp], state->ib_w1[comp],
-                state->ib_w2[comp], state->U[out][comp], state->ib_val[comp]);
-            FC_CUDA_TRY(cudaGetLastError());
-            ns2d_ib_scatter_kernel<<<vec_blocks(e1 - e0), VEC_BLOCK>>>(
-                e0, e1, state->ib_k[comp], state->ib_val[comp], state->U[out][comp]);
-            FC_CUDA_TRY(cudaGetLastError());
-        }
+        const int n = state->ib.face[comp].n;
+        if (n == 0)
+            continue;
+        ns2d_ib_force_kernel<<<vec_blocks(n), VEC_BLOCK>>>(
+            n, state->ib_k[comp], state->ib_nb1[comp], state->ib_nb2[comp], state->ib_w1[comp],
+            state->ib_w2[comp], state->U[in][comp], state->U[out][comp]);
+        FC_CUDA_TRY(cudaGetLastError());
     }
     const int n = state->ib.fix.n;
     if (n > 0) {
@@ -552,7 +539,7 @@ static int ns2d_stage_cuda(ns2d_cuda_state *state, int in, int out, fc_real a, f
     ns2d_update_kernel<<<face_blocks(g), dim3(BLOCK_X, BLOCK_Y)>>>(
         set_of(state, in), set_of(state, 0), set_of(state, out), a, dt, state->kind, state->p);
     FC_CUDA_TRY(cudaGetLastError());
-    if ((st = ns2d_force_body_cuda(state, out, err)))
+    if ((st = ns2d_force_body_cuda(state, in, out, err)))
         return st;
     const fc_real c = (1 - a) * dt;
     ns2d_rhs_kernel<<<vec_blocks(state->n), VEC_BLOCK>>>(
@@ -704,11 +691,11 @@ static void free_solver(ns2d_cuda_state *state)
     cudaFree(state->spmv_buffer);
     for (int c = 0; c < 2; c++) {
         void *arrays[] = {state->ib_k[c], state->ib_nb1[c], state->ib_nb2[c], state->ib_w1[c],
-                          state->ib_w2[c], state->ib_val[c]};
+                          state->ib_w2[c]};
         for (size_t a = 0; a < sizeof arrays / sizeof arrays[0]; a++)
             cudaFree(arrays[a]);
         state->ib_k[c] = state->ib_nb1[c] = state->ib_nb2[c] = NULL;
-        state->ib_w1[c] = state->ib_w2[c] = state->ib_val[c] = NULL;
+        state->ib_w1[c] = state->ib_w2[c] = NULL;
     }
     {
         void *arrays[] = {state->fix_comp, state->fix_src_comp, state->fix_k, state->fix_src_k,
@@ -843,8 +830,7 @@ static int upload_ib(ns2d_cuda_state *state, fc_err *err)
             !(st = fc_dev_alloc((void **)&state->ib_nb1[c], ib, err)) &&
             !(st = fc_dev_alloc((void **)&state->ib_nb2[c], ib, err)) &&
             !(st = fc_dev_alloc((void **)&state->ib_w1[c], n * sizeof(fc_real), err)) &&
-            !(st = fc_dev_alloc((void **)&state->ib_w2[c], n * sizeof(fc_real), err)) &&
-            !(st = fc_dev_alloc((void **)&state->ib_val[c], n * sizeof(fc_real), err)) && l->n &&
+            !(st = fc_dev_alloc((void **)&state->ib_w2[c], n * sizeof(fc_real), err)) && l->n &&
             !(st = fc_dev_upload(state->ib_k[c], l->k, (size_t)l->n * sizeof(ptrdiff_t), err)) &&
             !(st = fc_dev_upload(state->ib_nb1[c], l->nb1, (size_t)l->n * sizeof(ptrdiff_t), err)) &&
             !(st = fc_dev_upload(state->ib_nb2[c], l->nb2, (size_t)l->n * sizeof(ptrdiff_t), err)) &&
