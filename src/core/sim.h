@@ -72,7 +72,8 @@ int fc_sim_open_text(fc_sim *s, const char *text, const char *origin, const char
                      int nsets, const fc_catalog *cat, const fc_solver_ops *ops, fc_err *err);
 
 /* One step toward model time target: dt = cfl / rate, shortened to land on target exactly
- * (*landed: whether it did). A NaN or unphysical state is FC_ENUMERIC with a message naming the
+ * (*landed: whether it did); when the step after this one would be the shorter, the two share
+ * what is left equally, so that no step is under half the allowed one. A NaN or unphysical state is FC_ENUMERIC with a message naming the
  * step, time and cell; the state before the step is kept and s->last says what went wrong. */
 int fc_sim_step_toward(fc_sim *s, double target, int *landed, fc_err *err);
 /* One step of *dt (halved on a negative depth; *dt: the step taken). */
