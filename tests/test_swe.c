@@ -365,6 +365,32 @@ START_TEST(bad_state_is_reported_and_not_kept)
 }
 END_TEST
 
+/* A record time a little more than one step away is reached in two equal steps, not a full
+ * step and a sliver (fc_sim_step_toward); one within a step, in one. */
+START_TEST(steps_before_a_record_are_never_slivers)
+{
+    tl_sim s;
+    tl_sim_open(&s, dam_case, NULL, NULL);
+    fc_err err = {{0}};
+    int landed;
+    ck_assert_int_eq(fc_sim_step_toward(&s, INFINITY, &landed, &err), FC_OK);
+    const double cfl = fc_cfg_real(&s.cfg, "time", "cfl");
+    const double t0 = s.t, full = cfl / s.rate, target = t0 + 1.001 * full;
+    ck_assert_int_eq(fc_sim_step_toward(&s, target, &landed, &err), FC_OK);
+    ck_assert(!landed);
+    ck_assert_msg(fabs(s.dt - (target - t0) / 2) <= 1e-12 * full,
+                  "first step %g, not half of the %g left", s.dt, target - t0);
+    ck_assert_int_eq(fc_sim_step_toward(&s, target, &landed, &err), FC_OK);
+    ck_assert(landed);
+    ck_assert_double_eq(s.t, target);
+    const double t1 = s.t, near = t1 + 0.5 * cfl / s.rate;
+    ck_assert_int_eq(fc_sim_step_toward(&s, near, &landed, &err), FC_OK);
+    ck_assert(landed);
+    ck_assert_double_eq(s.t, near);
+    tl_sim_close(&s);
+}
+END_TEST
+
 /* What a bad cell is called, in the order the CPU sweep, the GPU kernel and the report share:
  * a NaN anywhere first, then a depth below round-off; the value shown is the one at fault. */
 START_TEST(bad_cell_is_classified_nan_first)
@@ -710,6 +736,7 @@ Suite *swe_suite(void)
                         (int)(sizeof island_schemes / sizeof island_schemes[0]));
     tcase_add_test(run, fast_shores_keep_depth_positive);
     tcase_add_test(run, bad_state_is_reported_and_not_kept);
+    tcase_add_test(run, steps_before_a_record_are_never_slivers);
     tcase_add_test(run, bad_cell_is_classified_nan_first);
     tcase_add_test(run, restart_is_bit_for_bit);
     tcase_add_test(run, open_sides_let_waves_out);

@@ -378,10 +378,10 @@ int fc_sim_step_toward(fc_sim *s, double target, int *landed, fc_err *err)
     if (landing)
         dt = target - s->t;
     else if (s->t + 2 * dt >= target) {
-        /* Two equal steps rather than a full one and a sliver: a step a thousand times shorter
-         * than the last one divides the change that the immersed boundary's forcing carries
-         * from the step before by its own length, and the pressure it leaves at the record
-         * spiked (a lift of 3.0 for 0.25 on the 2D-2 cylinder at 40 cells per diameter). */
+        /* Two equal steps rather than a full one and a sliver. A scheme whose update carries
+         * anything over from the step before (the immersed boundary's forcing does) divides it
+         * by a sliver's length: a step a thousand times shorter than the last one spiked the
+         * pressure at the record (a lift of 3.0 for 0.25, 2D-2 cylinder, 40 cells/diameter). */
         dt = (target - s->t) / 2;
     }
     const double planned = dt;

@@ -3,7 +3,8 @@
  * `flowcast run` (run.c adds the output file) and what `flowcast validate`, the benchmarks, the
  * surrogates and the tests use to step a case and look at its state.
  *
- * Steps: dt = cfl / rate of the current state, shortened to land exactly on a target time. The
+ * Steps: dt = cfl / rate of the current state, shortened to land exactly on a target time (the
+ * last two steps before it equal when a full step would leave a sliver). The
  * CFL estimate uses (|u| + c) while a wetting front moves at u + 2c, so near shores a step can
  * overshoot and make a depth negative: such a step is rejected (the backend keeps the state) and
  * retried with half the time step, up to FC_MAX_HALVINGS times. A NaN is not retried.
@@ -73,8 +74,9 @@ int fc_sim_open_text(fc_sim *s, const char *text, const char *origin, const char
 
 /* One step toward model time target: dt = cfl / rate, shortened to land on target exactly
  * (*landed: whether it did); when the step after this one would be the shorter, the two share
- * what is left equally, so that no step is under half the allowed one. A NaN or unphysical state is FC_ENUMERIC with a message naming the
- * step, time and cell; the state before the step is kept and s->last says what went wrong. */
+ * what is left equally, so that no step is under half the allowed one. A NaN or unphysical
+ * state is FC_ENUMERIC with a message naming the step, time and cell; the state before the
+ * step is kept and s->last says what went wrong. */
 int fc_sim_step_toward(fc_sim *s, double target, int *landed, fc_err *err);
 /* One step of *dt (halved on a negative depth; *dt: the step taken). */
 int fc_sim_step(fc_sim *s, double *dt, fc_err *err);
