@@ -32,6 +32,15 @@ out="$tmp/out.nc"
 expect "help" 0 "usage: flowcast COMMAND" "$fc" --help
 expect "version" 0 "flowcast 0." "$fc" --version
 expect "run --help" 0 "--restart FILE" "$fc" run --help
+# Every help text fits an 80-column terminal.
+for c in "" run plot animate cases validate bench ensemble train rollout profile info demo; do
+  "$fc" $c --help >"$tmp/err" 2>&1
+  if awk 'length > 80 { found = 1 } END { exit !found }' "$tmp/err"; then
+    bad "${c:-flowcast} --help is wider than 80 columns"
+  else
+    ok "${c:-flowcast} --help fits 80 columns"
+  fi
+done
 expect "info" 0 "precision:" "$fc" info
 expect "cases lists every key with units and defaults" 0 "depth_right" "$fc" cases
 "$fc" cases >"$tmp/cases"
@@ -159,6 +168,9 @@ expect "ns2d: ellipse without height" 2 "[obstacle] height = 0: must be positive
 expect "ns2d: NACA section not four digits" 2 "[obstacle] naca = 12: '12' is not a NACA 4-digit section" "$fc" run "$ns" --set obstacle.shape=naca --set obstacle.size=0.5 --set obstacle.naca=12 -o "$tmp/nsbad.nc"
 expect "ns2d: NACA camber without its position" 2 "'2012' is not a NACA 4-digit section" "$fc" run "$ns" --set obstacle.shape=naca --set obstacle.size=0.5 --set obstacle.naca=2012 -o "$tmp/nsbad.nc"
 expect "ns2d: angle of attack out of range" 2 "[obstacle] angle_of_attack = 120" "$fc" run "$ns" --set obstacle.shape=naca --set obstacle.size=0.5 --set obstacle.angle_of_attack=120 -o "$tmp/nsbad.nc"
+expect "ns2d: a key the shape does not take (--set)" 2 "--set obstacle.angle_of_attack=5: [obstacle] angle_of_attack = 5: shape = circle does not take this key (its own: size); remove it" "$fc" run "$inputs/cylinder.ini" --set obstacle.angle_of_attack=5 -o "$tmp/nsbad.nc"
+sed -e 's/^shape = naca/shape = ellipse\nwidth = 1\nheight = 0.12/' "$inputs/naca0012.ini" > "$tmp/ellipse_aoa.ini"
+expect "ns2d: a key the shape does not take (case file)" 2 "[obstacle] angle_of_attack = 5: shape = ellipse does not take this key (its own: width, height, rotation)" "$fc" run "$tmp/ellipse_aoa.ini" -o "$tmp/nsbad.nc"
 expect "ns2d: obstacle outside the domain" 2 "[obstacle] shape = circle: covers no cell centre" "$fc" run "$ns" --set obstacle.shape=circle --set obstacle.size=0.2 --set obstacle.center_x=5 -o "$tmp/nsbad.nc"
 expect "ns2d: obstacle over everything" 2 "the obstacles cover the whole domain" "$fc" run "$ns" --set obstacle.shape=square --set obstacle.size=3 --set obstacle.center_x=0.5 --set obstacle.center_y=0.5 -o "$tmp/nsbad.nc"
 expect "ns2d: bodies numbered with a gap" 2 "[obstacle3] shape = circle: [obstacle2] has no shape: number the bodies from [obstacle] on" "$fc" run "$ns" --set obstacle.shape=circle --set obstacle.size=0.2 --set obstacle3.shape=circle --set obstacle3.size=0.1 -o "$tmp/nsbad.nc"

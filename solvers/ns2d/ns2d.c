@@ -137,10 +137,58 @@ int ns2d_body_error(const fc_config *cfg, fc_err *err, int body, const char *key
     return FC_EINPUT;
 }
 
-/* The keys each body's shape needs; the bodies numbered from [obstacle] on, without gaps. */
+/* The keys that only some shapes take, and those shapes (bits 1 << enum ns2d_shape). */
+#define SHAPE_BIT(s) (1u << NS2D_SHAPE_##s)
+static const struct {
+    const char *key;
+    unsigned shapes;
+} shape_keys[] = {
+    {"size", SHAPE_BIT(CIRCLE) | SHAPE_BIT(SQUARE) | SHAPE_BIT(NACA)},
+    {"width", SHAPE_BIT(RECTANGLE) | SHAPE_BIT(ELLIPSE)},
+    {"height", SHAPE_BIT(RECTANGLE) | SHAPE_BIT(ELLIPSE)},
+    {"rotation", SHAPE_BIT(SQUARE) | SHAPE_BIT(RECTANGLE) | SHAPE_BIT(ELLIPSE)},
+    {"naca", SHAPE_BIT(NACA)},
+    {"angle_of_attack", SHAPE_BIT(NACA)},
+    {"file", SHAPE_BIT(FILE)},
+    {"variable", SHAPE_BIT(FILE)},
+    {"field", SHAPE_BIT(FILE)},
+};
+
+/* A key the body's shape does not take is refused rather than ignored (an ellipse given an
+ * angle_of_attack would otherwise lie flat without a word): one error per such key given on the
+ * command line, or in the case file beside the shape. A shape changed with --set leaves the
+ * file's keys of the old shape unused without complaint (run naca0012 --set
+ * obstacle.shape=ellipse ...). */
+static int ns2d_check_shape_keys(const fc_config *cfg, fc_err *err, const char *sec, int shape,
+                                 const char *shape_word)
+{
+    const int shape_line = fc_cfg_value(cfg, sec, "shape")->line;
+    int n = 0;
+    for (size_t q = 0; q < sizeof shape_keys / sizeof shape_keys[0]; q++) {
+        const int line = fc_cfg_value(cfg, sec, shape_keys[q].key)->line;
+        if (shape_keys[q].shapes & (1u << shape) || !(line == 0 || (line > 0 && shape_line > 0)))
+            continue;
+        char takes[128] = "";
+        for (size_t r = 0; r < sizeof shape_keys / sizeof shape_keys[0]; r++)
+            if (shape_keys[r].shapes & (1u << shape)) {
+                const size_t len = strlen(takes);
+                snprintf(takes + len, sizeof takes - len, "%s%s", len ? ", " : "",
+                         shape_keys[r].key);
+            }
+        fc_cfg_error(cfg, err, sec, shape_keys[q].key,
+                     "shape = %s does not take this key (its own: %s); remove it", shape_word,
+                     takes);
+        n++;
+    }
+    return n;
+}
+
+/* The keys each body's shape needs (and takes); the bodies numbered from [obstacle] on, without
+ * gaps. */
 static int ns2d_check_obstacle(const fc_config *cfg, fc_err *err)
 {
-    static const char *const shape_words[] = {"", "circle", "square", "rectangle", "ellipse"};
+    static const char *const shape_words[] = {"",        "circle", "square", "rectangle",
+                                              "ellipse", "naca",   "file"};
     int n = 0, gap = -1;
     for (int bi = 0; bi < NS2D_MAX_BODIES; bi++) {
         const char *sec = ns2d_obstacle_sections[bi];
@@ -154,6 +202,7 @@ static int ns2d_check_obstacle(const fc_config *cfg, fc_err *err)
                          "[obstacle] on, without gaps", ns2d_obstacle_sections[gap]);
             n++;
         }
+        n += ns2d_check_shape_keys(cfg, err, sec, shape, shape_words[shape]);
         if ((shape == NS2D_SHAPE_CIRCLE || shape == NS2D_SHAPE_SQUARE ||
              shape == NS2D_SHAPE_NACA) && !(fc_cfg_real(cfg, sec, "size") > 0)) {
             fc_cfg_error(cfg, err, sec, "size", "must be positive for the %s",

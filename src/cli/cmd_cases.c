@@ -87,8 +87,9 @@ int cmd_cases(int argc, char **argv)
     if (cmd_wants_help(argc, argv)) {
         puts("usage: flowcast cases [--inputs]\n\nLists every case-file key (type, range, units, "
              "default) and each solver's\ninitial conditions with their parameters.\n\n"
-             "  --inputs   the ready-made cases instead (./inputs, or the installed ones), each\n"
-             "             with its first comment line; run one with flowcast run NAME");
+             "  --inputs   the ready-made cases instead (./inputs, or the installed ones),\n"
+             "             each with its first comment line; run one with flowcast run\n"
+             "             NAME");
         return 0;
     }
     if (argc == 2 && !strcmp(argv[1], "--inputs"))

@@ -31,11 +31,13 @@ static void usage(FILE *f)
     fputs("usage: flowcast demo [--inputs DIR]\n\n"
           "Shows the suite on this machine in about a minute on 2 CPU cores:\n"
           "  1. weather: an unstable jet on a beta-plane (inputs/jet.ini), 6 days;\n"
-          "  2. CFD: the lid-driven cavity at Re 100 to a steady state (inputs/cavity_re100.ini);\n"
+          "  2. CFD: the lid-driven cavity at Re 100 to a steady state\n"
+          "     (inputs/cavity_re100.ini);\n"
           "  3. a quick CPU/GPU speedup table (flowcast bench --quick);\n"
-          "  4. a surrogate trained on the jet's first 24 h, rolled out 12 h beyond against it;\n"
+          "  4. a surrogate trained on the jet's first 24 h, rolled out 12 h past it;\n"
           "then pictures of each (PNG) and a film of the jet (MP4 with ffmpeg, else GIF).\n"
-          "Everything goes to a new folder outputs/demo-DATE-TIME/; the end says what to open.\n\n"
+          "Everything goes to a new folder outputs/demo-DATE-TIME/; the end says what to\n"
+          "open.\n\n"
           "  --inputs DIR  where the case files are (default: ./inputs, else the installed\n"
           "                " FC_INPUTS_DIR ")\n",
           f);
@@ -271,15 +273,15 @@ int cmd_demo(int argc, char **argv)
     if (st)
         return cmd_fail(st, err.msg);
     printf("\n== done in %.0f s. Files in %s/:\n"
-           "  jet.nc, cavity.nc         solver output (CF NetCDF): ncview FILE, Panoply, or\n"
-           "  jet_15min.nc              python: xarray.open_dataset(FILE), flowcast plot FILE\n"
+           "  jet.nc, cavity.nc         solver output (CF NetCDF): ncview FILE, Panoply,\n"
+           "  jet_15min.nc              xarray.open_dataset(FILE) in Python, flowcast plot FILE\n"
 
-           "  bench.csv, bench.nc       the speedup table; bench_speedup.png, bench_bandwidth.png\n"
-           "                            its plots\n"
+           "  bench.csv, bench.nc       the speedup table; its plots bench_speedup.png and\n"
+           "                            bench_bandwidth.png\n"
            "  jet_surrogate.nc          the trained model (weights, normalisation, history)\n"
            "  jet_forecast.nc           the surrogate's forecast, on the jet's grid\n",
            fc_now() - t0, dir);
-    printf("Pictures (flowcast plot FILE.nc --var V draws any other; flowcast animate a film):\n");
+    printf("Pictures (flowcast plot --var V draws any other, flowcast animate a film):\n");
     for (int k = 0; k < pics.n; k++) {
         const char *name = strrchr(pics.path[k], '/') + 1;
         printf("  %-28s%s\n", name, pics.what[k]);

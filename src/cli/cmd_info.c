@@ -16,7 +16,8 @@ int cmd_info(int argc, char **argv)
 {
     if (cmd_wants_help(argc, argv)) {
         puts("usage: flowcast info\n\nPrints the version, how this flowcast was built (CUDA, "
-             "precision, compiler flags, OpenMP)\nand the CUDA devices found, or why there are none.");
+             "precision, compiler\nflags, OpenMP) and the CUDA devices found, or why there are "
+             "none.");
         return FC_EXIT_OK;
     }
     if (argc > 1) {

@@ -21,7 +21,7 @@ struct command {
 };
 
 static const struct command commands[] = {
-    {"demo", cmd_demo, "the whole suite in about 40 s: weather, CFD, speedups, a surrogate, pictures"},
+    {"demo", cmd_demo, "the suite in 40 s: weather, CFD, speedups, a surrogate, pictures"},
     {"run", cmd_run, "run a case file, writing CF NetCDF output"},
     {"plot", cmd_plot, "draw a variable of a NetCDF file as a PNG: map, line or spectrum"},
     {"animate", cmd_animate, "a film (MP4, WebM, GIF or PNGs) of a field's records"},
@@ -38,13 +38,13 @@ static const struct command commands[] = {
 static void usage(FILE *f)
 {
     fprintf(f, "usage: flowcast COMMAND [OPTIONS]\n\n"
-               "flowcast %s: weather and CFD solvers on the CPU (OpenMP) and GPU (CUDA), "
+               "flowcast %s: weather and CFD solvers on the CPU (OpenMP) and GPU (CUDA),\n"
                "NetCDF in and out.\n\ncommands:\n",
             PACKAGE_VERSION);
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
         fprintf(f, "  %-8s %s\n", commands[k].name, commands[k].help);
-    fprintf(f, "\n'flowcast COMMAND --help' describes a command. Exit status: 0 ok, 1 the run "
-               "failed, 2 bad usage or input.\n");
+    fprintf(f, "\n'flowcast COMMAND --help' describes a command. Exit status: 0 ok, 1 the\n"
+               "run failed, 2 bad usage or input.\n");
 }
 
 int cmd_fail(int status, const char *msg)
