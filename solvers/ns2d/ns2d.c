@@ -183,6 +183,26 @@ static int ns2d_check_shape_keys(const fc_config *cfg, fc_err *err, const char *
     return n;
 }
 
+/* A section that places or sizes a body without naming its shape would add nothing without a
+ * word: an error per key given. (shape = none, written out, switches a body off and leaves its
+ * keys be.) */
+static int ns2d_check_shapeless(const fc_config *cfg, fc_err *err, const char *sec)
+{
+    static const char *const placing[] = {"center_x", "center_y"};
+    if (fc_cfg_value(cfg, sec, "shape")->line != -1)
+        return 0;
+    int n = 0;
+    for (size_t q = 0; q < 2 + sizeof shape_keys / sizeof shape_keys[0]; q++) {
+        const char *key = q < 2 ? placing[q] : shape_keys[q - 2].key;
+        if (fc_cfg_value(cfg, sec, key)->line == -1)
+            continue;
+        fc_cfg_error(cfg, err, sec, key, "the body has no shape: give shape = circle, square, "
+                     "rectangle, ellipse, naca or file (or none)");
+        n++;
+    }
+    return n;
+}
+
 /* The keys each body's shape needs (and takes); the bodies numbered from [obstacle] on, without
  * gaps. */
 static int ns2d_check_obstacle(const fc_config *cfg, fc_err *err)
@@ -195,6 +215,7 @@ static int ns2d_check_obstacle(const fc_config *cfg, fc_err *err)
         const int shape = fc_cfg_choice(cfg, sec, "shape");
         if (shape == NS2D_SHAPE_NONE) {
             gap = gap < 0 ? bi : gap;
+            n += ns2d_check_shapeless(cfg, err, sec);
             continue;
         }
         if (gap >= 0) {
