@@ -162,19 +162,20 @@ static const struct {
 static int ns2d_check_shape_keys(const fc_config *cfg, fc_err *err, const char *sec, int shape,
                                  const char *shape_word)
 {
+    enum { NKEYS = sizeof shape_keys / sizeof shape_keys[0] };
+    /* fc_value.line: -1 the default, 0 from --set, > 0 the case file's line. */
     const int shape_line = fc_cfg_value(cfg, sec, "shape")->line;
+    char takes[128] = "";
+    for (size_t r = 0; r < NKEYS; r++)
+        if (shape_keys[r].shapes & (1u << shape)) {
+            const size_t len = strlen(takes);
+            snprintf(takes + len, sizeof takes - len, "%s%s", len ? ", " : "", shape_keys[r].key);
+        }
     int n = 0;
-    for (size_t q = 0; q < sizeof shape_keys / sizeof shape_keys[0]; q++) {
+    for (size_t q = 0; q < NKEYS; q++) {
         const int line = fc_cfg_value(cfg, sec, shape_keys[q].key)->line;
         if (shape_keys[q].shapes & (1u << shape) || !(line == 0 || (line > 0 && shape_line > 0)))
             continue;
-        char takes[128] = "";
-        for (size_t r = 0; r < sizeof shape_keys / sizeof shape_keys[0]; r++)
-            if (shape_keys[r].shapes & (1u << shape)) {
-                const size_t len = strlen(takes);
-                snprintf(takes + len, sizeof takes - len, "%s%s", len ? ", " : "",
-                         shape_keys[r].key);
-            }
         fc_cfg_error(cfg, err, sec, shape_keys[q].key,
                      "shape = %s does not take this key (its own: %s); remove it", shape_word,
                      takes);
