@@ -1,10 +1,12 @@
 /*
- * nc_compare.c: `nc_compare A B TOL`: every numeric variable of NetCDF file A against the one of
- * the same name in B, as the largest difference relative to the variable's largest magnitude in
- * A (absolute where that is 0). Prints the worst variable; exit 0 when every variable is within
- * TOL, 1 when one is not or B lacks one or holds it in another shape, 2 on a usage or read
- * error. For tests that accept round-off between runs (tests/mpi.sh: the spectral solver on
- * slabs against one process).
+ * nc_compare.c: `nc_compare A B TOL`: every double, float and int variable of NetCDF file A
+ * against the one of the same name in B, as the largest difference relative to the variable's
+ * largest magnitude in A (absolute where that is 0). Prints the worst variable; exit 0 when
+ * every variable is within TOL, 1 when one is not or B lacks one or holds it in another shape,
+ * 2 on a usage or read error. TOL 0 demands the same bits (values read as doubles, which keeps
+ * float and int values apart; the sign of zero counts, a NaN equals the same NaN). For tests
+ * that accept round-off between runs (tests/mpi.sh: the spectral solver on slabs against one
+ * process) and those that demand the same bits (split runs of swe and euler).
  */
 #include <fc_build.h>
 
@@ -71,17 +73,23 @@ int main(int argc, char **argv)
             bad = 1;
         } else {
             double d = 0, m = 0;
+            size_t differ = 0; /* values whose bits differ (-0 and 0 do, NaN and NaN may) */
             for (size_t k = 0; k < na; k++) {
+                m = fmax(m, fabs(x[k]));
+                if (!memcmp(&x[k], &y[k], sizeof x[k]))
+                    continue;
+                differ++;
                 const double e = fabs(x[k] - y[k]);
                 d = e > d || e != e ? e : d;
-                m = fmax(m, fabs(x[k]));
             }
             const double rel = m > 0 ? d / m : d;
             if (rel > worst || rel != rel) {
                 worst = rel;
                 snprintf(worst_name, sizeof worst_name, "%s", name);
             }
-            bad |= !(rel <= tol);
+            if (tol == 0 && differ)
+                printf("%s: %zu values differ in their bits\n", name, differ);
+            bad |= !(rel <= tol) || (tol == 0 && differ);
         }
         free(x);
         free(y);
