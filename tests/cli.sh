@@ -171,6 +171,9 @@ expect "ns2d: angle of attack out of range" 2 "[obstacle] angle_of_attack = 120"
 expect "ns2d: a key the shape does not take (--set)" 2 "--set obstacle.angle_of_attack=5: [obstacle] angle_of_attack = 5: shape = circle does not take this key (its own: size); remove it" "$fc" run "$inputs/cylinder.ini" --set obstacle.angle_of_attack=5 -o "$tmp/nsbad.nc"
 sed -e 's/^shape = naca/shape = ellipse\nwidth = 1\nheight = 0.12/' "$inputs/naca0012.ini" > "$tmp/ellipse_aoa.ini"
 expect "ns2d: a key the shape does not take (case file)" 2 "[obstacle] angle_of_attack = 5: shape = ellipse does not take this key (its own: width, height, rotation)" "$fc" run "$tmp/ellipse_aoa.ini" -o "$tmp/nsbad.nc"
+# naca, size and angle_of_attack refused, in the file's order (naca comes before size there).
+refused=$(grep -o 'ellipse_aoa.ini:[0-9]*: \[obstacle\] [a-z_]*' "$tmp/err" | sed 's/.* //' | tr '\n' ' ')
+if [ "$refused" = "naca size angle_of_attack " ]; then ok "ns2d: refused keys in the file's order"; else bad "ns2d: refused keys in the order: $refused"; fi
 expect "ns2d: a body without a shape" 2 "--set obstacle2.size=0.1: [obstacle2] size = 0.1: the body has no shape: give shape = circle" "$fc" run "$inputs/cylinder.ini" --set obstacle2.size=0.1 -o "$tmp/nsbad.nc"
 expect "ns2d: obstacle outside the domain" 2 "[obstacle] shape = circle: covers no cell centre" "$fc" run "$ns" --set obstacle.shape=circle --set obstacle.size=0.2 --set obstacle.center_x=5 -o "$tmp/nsbad.nc"
 expect "ns2d: obstacle over everything" 2 "the obstacles cover the whole domain" "$fc" run "$ns" --set obstacle.shape=square --set obstacle.size=3 --set obstacle.center_x=0.5 --set obstacle.center_y=0.5 -o "$tmp/nsbad.nc"

@@ -171,16 +171,25 @@ static int ns2d_check_shape_keys(const fc_config *cfg, fc_err *err, const char *
             const size_t len = strlen(takes);
             snprintf(takes + len, sizeof takes - len, "%s%s", len ? ", " : "", shape_keys[r].key);
         }
-    int n = 0;
+    /* The refused keys in the order the user gave them (--set first, then by line). */
+    size_t refused[NKEYS];
+    int lines[NKEYS], n = 0;
     for (size_t q = 0; q < NKEYS; q++) {
         const int line = fc_cfg_value(cfg, sec, shape_keys[q].key)->line;
         if (shape_keys[q].shapes & (1u << shape) || !(line == 0 || (line > 0 && shape_line > 0)))
             continue;
-        fc_cfg_error(cfg, err, sec, shape_keys[q].key,
+        int k = n++;
+        for (; k > 0 && lines[k - 1] > line; k--) {
+            refused[k] = refused[k - 1];
+            lines[k] = lines[k - 1];
+        }
+        refused[k] = q;
+        lines[k] = line;
+    }
+    for (int k = 0; k < n; k++)
+        fc_cfg_error(cfg, err, sec, shape_keys[refused[k]].key,
                      "shape = %s does not take this key (its own: %s); remove it", shape_word,
                      takes);
-        n++;
-    }
     return n;
 }
 
