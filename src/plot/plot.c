@@ -224,7 +224,7 @@ static double nice_step(double span, int target)
 static void make_ticks(double lo, double hi, int log_axis, int target, ticks *t)
 {
     memset(t, 0, sizeof *t);
-    if (log_axis) {
+    if (log_axis && lo > 0 && hi >= lo && isfinite(hi)) {
         const int d0 = (int)ceil(log10(lo) - 1e-9), d1 = (int)floor(log10(hi) + 1e-9);
         const int every = d1 - d0 + 1 > target ? (d1 - d0 + target) / target : 1;
         for (int d = d0; d <= d1 && t->n < MAX_TICKS; d++)
@@ -240,11 +240,16 @@ static void make_ticks(double lo, double hi, int log_axis, int target, ticks *t)
     }
     const double step = nice_step(hi - lo, target);
     const double m = fmax(fabs(lo), fabs(hi));
+    /* A range a file can give that has no ticks (infinite, empty, or so narrow that the step
+     * underflows): none, rather than an exponent or a count of decimals out of int's range. */
+    if (!isfinite(step) || !(step > 0) || !isfinite(m))
+        return;
     int e = 0;
-    if (m >= 1e5 || m < 1e-3)
+    if (m > 0 && (m >= 1e5 || m < 1e-3))
         e = (int)floor(log10(m));
     const double scale = pow(10, e);
-    const int dec = (int)fmax(0, -floor(log10(step / scale) + 1e-9));
+    const double digits = -floor(log10(step / scale) + 1e-9);
+    const int dec = isfinite(digits) ? (int)fmin(17, fmax(0, digits)) : 0;
     for (double v = ceil(lo / step - 1e-9) * step; v <= hi + 1e-9 * step && t->n < MAX_TICKS;
          v += step) {
         const double x = fabs(v) < 1e-9 * step ? 0 : v;
