@@ -382,8 +382,17 @@ if [ "$n" -eq 2 ]; then ok "bench --ranks: the table is printed once"; else bad 
 n=$(wc -l <"$tmp/scal_ranks.csv")
 if [ "$n" -eq 13 ]; then ok "bench --ranks: 12 rows in the CSV (swe, spectral, euler)"; else bad "bench --ranks: $n lines in the CSV"; fi
 grep -q "| spectral | weak | 64 x 128 | 2 | 1x2 | 1 |" "$tmp/err" && ok "bench --ranks: spectral's weak row, stacked slabs" || bad "bench --ranks: spectral's weak row"
-awk -F, 'NR > 1 && !($17 > 0 && $18 > 0) { missing = 1 } END { exit missing }' "$tmp/scal_ranks.csv" &&
+# Columns by their names in the header.
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+  !($c["record_cdf5_s"] > 0 && $c["record_netcdf4_s"] > 0) { missing = 1 } END { exit missing }' "$tmp/scal_ranks.csv" &&
   ok "bench --ranks: a record timed each way on every row" || bad "bench --ranks: a row without its records' times"
+# A split swe or euler row times its halo exchanges and its reductions apart; one process has neither.
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } $1 == "spectral" { next }
+  $c["ranks"] > 1 && !($c["exchange_share"] > 0 && $c["reduction_share"] > 0) { wrong = 1 }
+  $c["ranks"] == 1 && !($c["exchange_share"] == 0 && $c["reduction_share"] == 0) { wrong = 1 }
+  END { exit wrong }' "$tmp/scal_ranks.csv" &&
+  ok "bench --ranks: the exchange and reduction shares of the split rows, none on one process" ||
+  bad "bench --ranks: the exchange and reduction shares"
 absent "bench --ranks: the scratch record is removed" "$tmp/scal_record.nc"
 expect "bench --ranks: 12 records in the NetCDF table" 0 "row = UNLIMITED ; // (12 currently)" \
   "$NCDUMP" -h "$tmp/scal_ranks.nc"

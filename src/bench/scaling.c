@@ -54,8 +54,8 @@ static int measure(const fc_scaling_opts *o, const fc_solver_desc *sd, fc_scalin
         st = timed_steps(&s, 1, &t1, err);
     long long k = t1 > 0 ? (long long)ceil(o->min_seconds / o->repeats / t1) : 1;
     k = k < 1 ? 1 : k > 1000000 ? 1000000 : k;
-    double ex0, ex1, g0, g1, total = 0;
-    fc_split_seconds(s.split, &ex0, &g0);
+    double ex0, ex1, red0, red1, g0, g1, total = 0;
+    fc_split_seconds(s.split, &ex0, &red0, &g0);
     for (int q = 0; q < o->repeats && !st; q++) {
         if (fc_ranks_any(o->stop && *o->stop))
             st = fc_fail(err, FC_EINTR, "interrupted");
@@ -64,7 +64,7 @@ static int measure(const fc_scaling_opts *o, const fc_solver_desc *sd, fc_scalin
             t[q] /= (double)k;
         }
     }
-    fc_split_seconds(s.split, &ex1, &g1);
+    fc_split_seconds(s.split, &ex1, &red1, &g1);
     if (!st) {
         const double w = fc_now();
         st = fc_sim_download(&s, err);
@@ -84,6 +84,7 @@ static int measure(const fc_scaling_opts *o, const fc_solver_desc *sd, fc_scalin
         fc_spread(t, o->repeats, &r->t_median, &r->t_min, &r->t_max);
         r->steps = k * o->repeats;
         r->exchange_share = total > 0 ? (ex1 - ex0) / total : NAN;
+        r->reduce_share = total > 0 ? (red1 - red0) / total : NAN;
         r->measured = 1;
     }
     free(t);
@@ -103,7 +104,8 @@ static int plan_row(const fc_solver_desc *sd, int n, int weak, int ranks, fc_sca
     r->ranks = ranks;
     r->px = r->py = 1;
     r->nx = r->ny = n;
-    r->t_median = r->t_min = r->t_max = r->efficiency = r->exchange_share = r->gather = NAN;
+    r->t_median = r->t_min = r->t_max = r->efficiency = r->exchange_share = r->reduce_share =
+        r->gather = NAN;
     r->record_cdf5 = r->record_netcdf4 = NAN;
     if (!weak)
         return FC_OK;

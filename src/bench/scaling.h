@@ -7,8 +7,9 @@
  *
  * Per row: warm-up steps, then `repeats` timed runs of k steps, k chosen so that the runs last
  * min_seconds together; a run's time is the slowest process's, from a common start (a
- * reduction doubles as the barrier). The first process's time in halo exchanges and the
- * reductions of the step reports gives the exchange share; one gather of the whole state onto
+ * reduction doubles as the barrier). The first process's time in halo exchanges gives the
+ * exchange share, and its time in the reductions of the steps (rates and reports: mostly
+ * waiting for the slowest process) the reduction share; one gather of the whole state onto
  * it is timed on its own, and then one output record written each way a run writes it (the
  * median of three of each, interleaved)
  * (fc_run_time_record: CDF-5 gathered onto the first process, NetCDF-4 written by every
@@ -39,7 +40,8 @@ typedef struct fc_scaling_row {
     long long steps;        /* timed steps */
     double t_median, t_min, t_max; /* seconds per step */
     double efficiency;      /* strong: t(1) / (N t(N)); weak: t(1) / t(N); NAN without t(1) */
-    double exchange_share;  /* of the first process's step time: halo exchanges, reductions */
+    double exchange_share;  /* of the first process's step time: halo exchanges */
+    double reduce_share;    /* and the reductions of the steps' rates and reports */
     double gather;          /* seconds to gather the whole state onto the first process */
     double record_cdf5;     /* seconds to write one record (median of 3): CDF-5, gathered */
     double record_netcdf4;  /* NetCDF-4, every process its block (one process: alone) */

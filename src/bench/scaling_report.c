@@ -15,7 +15,7 @@
 /* The columns of the CSV and the NetCDF variables, in the same order. */
 enum {
     C_SOLVER, C_SCALING, C_N, C_NX, C_NY, C_RANKS, C_PX, C_PY, C_THREADS, C_STEPS, C_T, C_TMIN,
-    C_TMAX, C_EFF, C_SHARE, C_GATHER, C_CDF5, C_NETCDF4, C_OVER, C_NOTE, NCOLS
+    C_TMAX, C_EFF, C_SHARE, C_REDUCE, C_GATHER, C_CDF5, C_NETCDF4, C_OVER, C_NOTE, NCOLS
 };
 static const fc_bench_col cols[NCOLS] = {
     {"solver", "solver", "", FC_BENCH_TEXT},
@@ -33,8 +33,12 @@ static const fc_bench_col cols[NCOLS] = {
     {"t_min", "fastest run, time per step", "s", FC_BENCH_REAL},
     {"t_max", "slowest run, time per step", "s", FC_BENCH_REAL},
     {"efficiency", "strong: t(1) / (N t(N)); weak: t(1) / t(N); missing without t(1)", "1", FC_BENCH_REAL},
-    {"exchange_share", "the first process's share of a step in halo exchanges and the "
-                       "reductions of the step reports; missing: inside the FFTs (spectral)",
+    {"exchange_share", "the first process's share of a step in halo exchanges (waiting for "
+                       "its neighbours included); missing: inside the FFTs (spectral)",
+     "1", FC_BENCH_REAL},
+    {"reduction_share", "the first process's share of a step in the reductions of the steps' "
+                        "rates and reports (mostly waiting for the slowest process); "
+                        "missing: spectral's slabs, whose sums are their own",
      "1", FC_BENCH_REAL},
     {"gather_s", "time to gather the whole state onto the first process", "s", FC_BENCH_REAL},
     {"record_cdf5_s", "time to write one output record, CDF-5 " FC_CDF5_PARALLEL_WAY
@@ -95,16 +99,17 @@ int fc_scaling_report_open(fc_scaling_report *r, const fc_scaling_opts *o, int p
            "processes of this job (%d; %s, %ld cores), %d OpenMP thread%s each. Strong: the "
            "same grid on every count, efficiency t(1) / (N t(N)); weak: an n x n block per "
            "process, efficiency t(1) / t(N). Time per step: the slowest process's, median "
-           "(min-max) of %d runs lasting %g s together. Exchange: the first process's share "
-           "of it in halo exchanges and the reductions of the step reports (waiting for "
-           "the others included). Gather: the whole state onto the first process, as a "
+           "(min-max) of %d runs lasting %g s together. Exchange and reductions: the first "
+           "process's share of it in halo exchanges and in the reductions of the steps' rates "
+           "and reports (waiting for the others included: the part that overlapping the "
+           "exchange with interior work could hide is within the first). Gather: the whole state onto the first process, as a "
            "gathered record needs. Record: one output record (download, variables, "
            "diagnostics, write, sync) as a run writes it, CDF-5 " FC_CDF5_PARALLEL_WAY
            ", and NetCDF-4 with every process writing its block, into %s.\n\n"
            "| solver | scaling | grid | processes | layout | threads | ms per step | "
-           "efficiency | exchange | gather (ms) | record CDF-5 (ms) | record NetCDF-4 (ms) "
-           "| note |\n"
-           "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+           "efficiency | exchange | reductions | gather (ms) | record CDF-5 (ms) | "
+           "record NetCDF-4 (ms) | note |\n"
+           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
            processes, cpu, sysconf(_SC_NPROCESSORS_ONLN), o->threads, o->threads == 1 ? "" : "s",
            o->repeats, o->min_seconds, o->scratch);
     fflush(stdout);
@@ -114,7 +119,8 @@ int fc_scaling_report_open(fc_scaling_report *r, const fc_scaling_opts *o, int p
 /* The row's Markdown line. */
 static void print_row(const fc_scaling_row *r)
 {
-    char layout[32], t[320], eff[16] = "-", share[16] = "-", gather[16] = "-", note[96] = "";
+    char layout[32], t[320], eff[16] = "-", share[16] = "-", reduce[16] = "-", gather[16] = "-";
+    char note[96] = "";
     char cdf5[16] = "-", netcdf4[16] = "-";
     snprintf(layout, sizeof layout, "%dx%d", r->px, r->py);
     if (r->measured) {
@@ -122,10 +128,13 @@ static void print_row(const fc_scaling_row *r)
                  r->t_max * 1e3);
         if (r->efficiency == r->efficiency)
             snprintf(eff, sizeof eff, "%.0f %%", 100 * r->efficiency);
-        if (r->ranks > 1 && r->exchange_share > 0)
+        if (r->ranks > 1 && r->exchange_share > 0) {
             snprintf(share, sizeof share, "%.0f %%", 100 * r->exchange_share);
-        else if (r->ranks > 1) /* spectral: the transposes are inside FFTW's transforms */
+            snprintf(reduce, sizeof reduce, "%.0f %%", 100 * r->reduce_share);
+        } else if (r->ranks > 1) { /* spectral: transposes and sums of its own (slabs) */
             snprintf(share, sizeof share, "in FFTs");
+            snprintf(reduce, sizeof reduce, "in FFTs");
+        }
         snprintf(gather, sizeof gather, "%.3g", r->gather * 1e3);
         snprintf(cdf5, sizeof cdf5, "%.3g", r->record_cdf5 * 1e3);
         snprintf(netcdf4, sizeof netcdf4, "%.3g", r->record_netcdf4 * 1e3);
@@ -134,9 +143,9 @@ static void print_row(const fc_scaling_row *r)
     if (r->oversubscribed)
         snprintf(note, sizeof note, "oversubscribed: %d threads on %d cores",
                  r->ranks * r->threads, r->cores);
-    printf("| %s | %s | %d x %d | %d | %s | %d | %s | %s | %s | %s | %s | %s | %s |\n",
+    printf("| %s | %s | %d x %d | %d | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |\n",
            r->solver, r->weak ? "weak" : "strong", r->nx, r->ny, r->ranks, layout, r->threads, t,
-           eff, share, gather, cdf5, netcdf4, note);
+           eff, share, reduce, gather, cdf5, netcdf4, note);
     fflush(stdout);
 }
 
@@ -148,16 +157,17 @@ int fc_scaling_report_row(const fc_scaling_row *row, void *ctx, fc_err *err)
     print_row(row);
     /* What was not measured is missing (NaN: the fill value, an empty CSV field). */
     const double miss = NAN, m = row->measured;
-    const double share = row->ranks > 1 && row->exchange_share > 0 ? row->exchange_share
-                         : row->ranks > 1                          ? miss
-                                                                   : 0;
+    const int linked = row->ranks > 1 && row->exchange_share > 0; /* not spectral's slabs */
+    const double share = linked ? row->exchange_share : row->ranks > 1 ? miss : 0;
+    const double reduce = linked ? row->reduce_share : row->ranks > 1 ? miss : 0;
     const double num[NCOLS] = {
         [C_N] = row->n, [C_NX] = row->nx, [C_NY] = row->ny, [C_RANKS] = row->ranks,
         [C_PX] = row->px, [C_PY] = row->py, [C_THREADS] = row->threads,
         [C_STEPS] = (double)row->steps, [C_OVER] = row->oversubscribed,
         [C_T] = m ? row->t_median : miss, [C_TMIN] = m ? row->t_min : miss,
         [C_TMAX] = m ? row->t_max : miss, [C_EFF] = m ? row->efficiency : miss,
-        [C_SHARE] = m ? share : miss, [C_GATHER] = m ? row->gather : miss,
+        [C_SHARE] = m ? share : miss,
+        [C_REDUCE] = m ? reduce : miss, [C_GATHER] = m ? row->gather : miss,
         [C_CDF5] = m ? row->record_cdf5 : miss, [C_NETCDF4] = m ? row->record_netcdf4 : miss,
     };
     const char *txt[NCOLS] = {[C_SOLVER] = row->solver, [C_SCALING] = row->weak ? "weak" : "strong",

@@ -34,7 +34,8 @@ typedef struct fc_halo {
     int west, east, south, north;    /* neighbours' ranks, MPI_PROC_NULL at a non-periodic side */
     fc_real *buf;                    /* 4 message buffers, each `cap` values */
     size_t cap;
-    double seconds;                  /* spent in the link's fills and reductions so far */
+    double exchange_seconds;         /* spent in the link's fills (halo exchanges) so far */
+    double reduce_seconds;           /* in its reductions (rates, sums, step reports) so far */
 } fc_halo;
 
 /* A px x py Cartesian communicator over comm (px py must be its size, rank order kept, x

@@ -46,7 +46,8 @@ typedef struct run_ctx {
      * written in parallel), rather than the first process all of it, gathered. */
     int parallel;
     double output_wall; /* seconds spent making and writing records (gathers included) */
-    double output_link; /* of which in the block's exchanges and reductions (diagnostics) */
+    double output_exchange, output_reduce; /* of which in the block's halo exchanges and
+                                            * reductions (diagnostics) */
     fc_real **packed; /* per output variable: nx*ny of the grid, or of the block in parallel */
     double *diags;
     int ndiags;
@@ -149,8 +150,8 @@ static int append_downloaded(run_ctx *c, const fc_step_report *rep, fc_err *err)
 static int write_record(run_ctx *c, const fc_step_report *rep, fc_err *err)
 {
     const double t0 = fc_now();
-    double link0 = 0, link1 = 0, gathered;
-    fc_split_seconds(c->sim.split, &link0, &gathered);
+    double ex0, ex1, red0, red1, gathered;
+    fc_split_seconds(c->sim.split, &ex0, &red0, &gathered);
     int st;
     if (c->parallel) {
         if (!(st = fc_sim_download_block(&c->sim, err)))
@@ -158,8 +159,9 @@ static int write_record(run_ctx *c, const fc_step_report *rep, fc_err *err)
     } else if (!(st = fc_sim_download(&c->sim, err)) && writer())
         st = append_downloaded(c, rep, err);
     c->output_wall += fc_now() - t0;
-    fc_split_seconds(c->sim.split, &link1, &gathered);
-    c->output_link += link1 - link0;
+    fc_split_seconds(c->sim.split, &ex1, &red1, &gathered);
+    c->output_exchange += ex1 - ex0;
+    c->output_reduce += red1 - red0;
     return fc_ranks_agree(st, err);
 }
 
@@ -356,20 +358,23 @@ static void summary(const run_ctx *c, const fc_run_result *res, const double *st
     snprintf(halving_note, sizeof halving_note,
              "; %lld steps retried with half the time step to keep depths positive",
              res->halvings);
-    char d1[32], d2[32], drift[160] = "", stats[256] = "", threads[160] = "", split[160] = "";
+    char d1[32], d2[32], drift[160] = "", stats[256] = "", threads[160] = "", split[200] = "";
     char written[160];
     snprintf(written, sizeof written, "%.3g s", c->output_wall);
     if (sim->split) { /* what the split cost the first process */
-        double exchange, gather;
-        fc_split_seconds(sim->split, &exchange, &gather);
-        exchange -= c->output_link; /* the steps' own */
+        double exchange, reduce, gather;
+        fc_split_seconds(sim->split, &exchange, &reduce, &gather);
+        exchange -= c->output_exchange; /* the steps' own */
+        reduce -= c->output_reduce;
         snprintf(written + strlen(written), sizeof written - strlen(written), ", %s",
                  c->parallel ? "every process writing its block"
                              : "gathered onto the first process, which writes");
+        const double per = res->step_wall > 0 ? 100 / res->step_wall : 0;
         if (exchange > 0) /* not for a solver whose transforms exchange within (spectral) */
             snprintf(split, sizeof split,
-                     "; halo exchanges and reductions %.3g s (%.0f %% of the steps)", exchange,
-                     res->step_wall > 0 ? 100 * exchange / res->step_wall : 0);
+                     "; halo exchanges %.3g s and reductions %.3g s (%.0f %% and %.0f %% of the "
+                     "steps)",
+                     exchange, reduce, exchange * per, reduce * per);
     }
     if (res->fewer_threads > 0)
         snprintf(threads, sizeof threads,

@@ -226,9 +226,10 @@ int fc_split_scatter(fc_split *sp, const fc_grid *whole, fc_real *const *w, cons
     return move_blocks(sp, whole, w, block, part, n, 0, err);
 }
 
-void fc_split_seconds(const fc_split *sp, double *exchange, double *gather_s)
+void fc_split_seconds(const fc_split *sp, double *exchange, double *reduce, double *gather_s)
 {
-    *exchange = sp ? sp->halo.seconds : 0;
+    *exchange = sp ? sp->halo.exchange_seconds : 0;
+    *reduce = sp ? sp->halo.reduce_seconds : 0;
     *gather_s = sp ? sp->gather_seconds : 0;
 }
 
@@ -270,10 +271,10 @@ int fc_split_scatter(fc_split *sp, const fc_grid *whole, fc_real *const *w, cons
     return FC_OK;
 }
 
-void fc_split_seconds(const fc_split *sp, double *exchange, double *gather_s)
+void fc_split_seconds(const fc_split *sp, double *exchange, double *reduce, double *gather_s)
 {
     (void)sp;
-    *exchange = *gather_s = 0;
+    *exchange = *reduce = *gather_s = 0;
 }
 
 void fc_split_free(fc_split *sp) { (void)sp; }

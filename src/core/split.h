@@ -47,9 +47,9 @@ int fc_split_gather(fc_split *sp, const fc_grid *block, fc_real *const *part,
 int fc_split_scatter(fc_split *sp, const fc_grid *whole, fc_real *const *w, const fc_grid *block,
                      fc_real *const *part, int n, fc_err *err);
 
-/* Seconds this process has spent so far in its block's halo exchanges and the reductions of
- * its steps' reports (link.h), and in gathers; 0 without a split. */
-void fc_split_seconds(const fc_split *sp, double *exchange, double *gather);
+/* Seconds this process has spent so far in its block's halo exchanges, in the reductions of
+ * its steps (rates, sums and reports: link.h), and in gathers; 0 without a split. */
+void fc_split_seconds(const fc_split *sp, double *exchange, double *reduce, double *gather);
 
 void fc_split_free(fc_split *sp);
 
