@@ -70,6 +70,17 @@ rm -f "$tmp/named.nc"
 (cd "$tmp" && "$fc_abs" run nosuchcase -o "$out") >"$tmp/err" 2>&1
 [ $? -eq 2 ] && grep -q "no case file 'nosuchcase', nor a ready-made case of that name" "$tmp/err" &&
   ok "an unknown case name" || bad "an unknown case name"
+# From any other folder, a program built in the source tree finds the cases of its checkout
+# (an out-of-tree build, as make distcheck's, has none beside it and finds the installed ones).
+if [ -f "$top_builddir/inputs/jet.ini" ]; then
+  (cd "$tmp" && "$fc_abs" run jet --set time.t_end=3600 -o "$tmp/named2.nc" -q) >"$tmp/err" 2>&1 &&
+    [ -f "$tmp/named2.nc" ] && ok "run NAME from another folder finds its checkout's case" ||
+    bad "run NAME from another folder finds its checkout's case"
+  inputs_real="$(cd "$top_builddir/inputs" && pwd -P)"
+  (cd "$tmp" && "$fc_abs" cases --inputs) 2>&1 | grep -q "^Ready-made cases in $inputs_real (" &&
+    ok "cases --inputs from another folder names its checkout's" ||
+    bad "cases --inputs from another folder names its checkout's"
+fi
 printf '[case]\nsolver = swe\n[grid]\nnx = 0\nny = 8.5\nx_max = nan\ny_max = 1\n[time]\nt_end = 1\ncfl = 0\njunk\n[initial]\ntype = gaussian_bump\ndepth = -2\namplitude = 0\nradius = 1\n[colour]\nred = 1\n' >"$tmp/bad.ini"
 "$fc" run "$tmp/bad.ini" -o "$out" >"$tmp/err" 2>&1; rc=$?
 n=$(grep -c "^flowcast: error: $tmp/bad.ini:[0-9]*:" "$tmp/err")

@@ -51,7 +51,8 @@ struct ml_rollout_result;
 void cmd_print_rollout(const struct ml_rollout_result *r, const char *output, int every);
 
 /* The folder of the ready-made cases: ./inputs when it holds them (a source checkout), else
- * the installed copy (FC_INPUTS_DIR, $(pkgdatadir)/inputs). */
+ * the inputs of the checkout this program was built in when it runs from there (src/flowcast,
+ * started from another folder), else the installed copy (FC_INPUTS_DIR, $(pkgdatadir)/inputs). */
 const char *cmd_inputs_dir(void);
 /* A case named on the command line: the path as given when it exists; else, for a bare name
  * such as "jet" or "jet.ini", that case in cmd_inputs_dir() when it is there. Into buf. */

@@ -87,7 +87,8 @@ int cmd_cases(int argc, char **argv)
     if (cmd_wants_help(argc, argv)) {
         puts("usage: flowcast cases [--inputs]\n\nLists every case-file key (type, range, units, "
              "default) and each solver's\ninitial conditions with their parameters.\n\n"
-             "  --inputs   the ready-made cases instead (./inputs, or the installed ones),\n"
+             "  --inputs   the ready-made cases instead (./inputs, else those of the\n"
+             "             checkout the program was built in, else the installed ones),\n"
              "             each with its first comment line; run one with flowcast run\n"
              "             NAME");
         return 0;

@@ -38,7 +38,8 @@ static void usage(FILE *f)
           "then pictures of each (PNG) and a film of the jet (MP4 with ffmpeg, else GIF).\n"
           "Everything goes to a new folder outputs/demo-DATE-TIME/; the end says what to\n"
           "open.\n\n"
-          "  --inputs DIR  where the case files are (default: ./inputs, else the installed\n"
+          "  --inputs DIR  where the case files are (default: ./inputs, else those of the\n"
+          "                checkout the program was built in, else the installed\n"
           "                " FC_INPUTS_DIR ")\n",
           f);
 }
@@ -184,8 +185,8 @@ int cmd_demo(int argc, char **argv)
         if (strcmp(inputs, cmd_inputs_dir()))
             fc_error("demo: cannot read %s (--inputs %s)", probe, inputs);
         else
-            fc_error("demo: cannot read %s: the cases are neither in ./inputs nor installed in "
-                     "%s; give --inputs DIR", probe, FC_INPUTS_DIR);
+            fc_error("demo: cannot read %s: the cases are neither in ./inputs, nor beside the "
+                     "program, nor installed in %s; give --inputs DIR", probe, FC_INPUTS_DIR);
         return FC_EXIT_USAGE;
     }
     char dir[256], stamp[64], jet[512], day1[512], cavity[512], bench[512], model[512], pred[512];

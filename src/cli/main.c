@@ -98,7 +98,26 @@ int cmd_wants_help(int argc, char **argv)
 
 const char *cmd_inputs_dir(void)
 {
-    return access("inputs/jet.ini", R_OK) == 0 ? "inputs" : FC_INPUTS_DIR;
+    if (access("inputs/jet.ini", R_OK) == 0)
+        return "inputs";
+    /* The checkout's: the program is its src/flowcast (an installed one's ../inputs is not a
+     * folder of cases, and one built out of the source tree finds none here). */
+    static char beside[4096];
+    char exe[4096];
+    const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    char *slash = n > 0 ? (exe[n] = '\0', strrchr(exe, '/')) : NULL;
+    if (slash) {
+        *slash = '\0'; /* the program's folder, then the one above it */
+        if ((slash = strrchr(exe, '/')))
+            *slash = '\0';
+        char probe[4096 + 32];
+        snprintf(probe, sizeof probe, "%s/inputs/jet.ini", exe);
+        if (slash && access(probe, R_OK) == 0 && strlen(exe) + 8 < sizeof beside) {
+            snprintf(beside, sizeof beside, "%s/inputs", exe);
+            return beside;
+        }
+    }
+    return FC_INPUTS_DIR;
 }
 
 const char *cmd_case_path(const char *arg, char *buf, size_t len)
