@@ -1,5 +1,5 @@
-/* cmd_demo.c: `flowcast demo`: the suite in about a minute: a weather case, a CFD case, a quick
- * speedup table, and a surrogate trained on the weather case and rolled out against it. */
+/* cmd_demo.c: `flowcast demo`: the suite in about two minutes: a weather case, a CFD case, a
+ * quick speedup table, and a surrogate trained on the weather case and rolled out against it. */
 #include <fc_build.h>
 
 #include <math.h>
@@ -29,7 +29,8 @@
 static void usage(FILE *f)
 {
     fputs("usage: flowcast demo [--inputs DIR]\n\n"
-          "Shows the suite on this machine in about a minute on 2 CPU cores:\n"
+          "Shows the suite on this machine in about two minutes on 2 CPU cores (most of\n"
+          "it training the surrogate):\n"
           "  1. weather: an unstable jet on a beta-plane (inputs/jet.ini), 6 days;\n"
           "  2. CFD: the lid-driven cavity at Re 100 to a steady state\n"
           "     (inputs/cavity_re100.ini);\n"

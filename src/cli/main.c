@@ -21,7 +21,7 @@ struct command {
 };
 
 static const struct command commands[] = {
-    {"demo", cmd_demo, "the suite in 40 s: weather, CFD, speedups, a surrogate, pictures"},
+    {"demo", cmd_demo, "the suite in 2 min: weather, CFD, speedups, a surrogate, pictures"},
     {"run", cmd_run, "run a case file, writing CF NetCDF output"},
     {"plot", cmd_plot, "draw a variable of a NetCDF file as a PNG: map, line or spectrum"},
     {"animate", cmd_animate, "a film (MP4, WebM, GIF or PNGs) of a field's records"},
