@@ -60,7 +60,13 @@ void ml_neighbourhood(const ml_geometry *g, const float *fields, const float *st
     int o = 0;
     for (int v = 0; v < nv; v++) {
         const float *f = v < g->nvars ? fields + v * plane : statics + (v - g->nvars) * plane;
-        const float centre = f[(size_t)j * g->nx + i];
+        /* (i, j) may lie just outside the grid: a flux-form model's ghost cell beyond an
+         * open side, filled as the boundary fills its halo. */
+        int cx, cy;
+        const int ci = fc_halo_source(i, g->nx, g->bc[FC_WEST], g->bc[FC_EAST], &cx);
+        const int cj = fc_halo_source(j, g->ny, g->bc[FC_SOUTH], g->bc[FC_NORTH], &cy);
+        const float raw = f[(size_t)cj * g->nx + ci];
+        const float centre = ((g->odd_x[v] ? cx : 0) + (g->odd_y[v] ? cy : 0)) & 1 ? -raw : raw;
         x[o] = (centre - mean[o]) / std[o];
         o++;
         for (int dj = -r; dj <= r; dj++)
@@ -404,27 +410,57 @@ size_t ml_dataset_count(const ml_dataset *d, int split)
     return (size_t)d->npairs[split] * d->geo.nx * d->geo.ny;
 }
 
+/* The state sample s of a split starts from (the true record, or for a training sample the
+ * pushed state where push_fraction says so), its file, and its true next record. */
+static const float *sample_state(const ml_dataset *d, int split, size_t s, const ml_file **file,
+                                 const float **next)
+{
+    const size_t plane = (size_t)d->geo.nx * d->geo.ny, p = s / plane;
+    const int nv = d->geo.nvars;
+    const ml_file *mf = &d->files[d->pair_file[split][p]];
+    const int t = d->pair_t[split][p];
+    const float *now = mf->data + (size_t)t * nv * plane;
+    *file = mf;
+    *next = now + nv * plane;
+    if (split == ML_TRAIN && d->push_fraction > 0 && mf->pushed && mf->pushed_ok[t]) {
+        /* splitmix64 of the sample and the epoch's seed: uniform in [0, 1) */
+        unsigned long long h = s + d->push_seed * 0x9e3779b97f4a7c15ull;
+        h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
+        h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
+        h ^= h >> 31;
+        if ((double)(h >> 11) * 0x1.0p-53 < d->push_fraction)
+            now = mf->pushed + (size_t)t * nv * plane;
+    }
+    return now;
+}
+
 void ml_dataset_batch(const ml_dataset *d, int split, const size_t *idx, int B, float *x, float *y)
 {
     const size_t plane = (size_t)d->geo.nx * d->geo.ny;
     const int nf = ml_features_per_sample(&d->geo), nv = d->geo.nvars;
 #pragma omp parallel for schedule(static)
     for (int r = 0; r < B; r++) {
-        const size_t s = idx[r], p = s / plane, c = s % plane;
-        const ml_file *mf = &d->files[d->pair_file[split][p]];
-        const int t = d->pair_t[split][p], i = (int)(c % d->geo.nx), j = (int)(c / d->geo.nx);
-        const float *now = mf->data + (size_t)t * nv * plane, *next = now + nv * plane;
-        if (split == ML_TRAIN && d->push_fraction > 0 && mf->pushed && mf->pushed_ok[t]) {
-            /* splitmix64 of the sample and the epoch's seed: uniform in [0, 1) */
-            unsigned long long h = s + d->push_seed * 0x9e3779b97f4a7c15ull;
-            h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
-            h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
-            h ^= h >> 31;
-            if ((double)(h >> 11) * 0x1.0p-53 < d->push_fraction)
-                now = mf->pushed + (size_t)t * nv * plane;
-        }
-        ml_neighbourhood(&d->geo, now, mf->statics, d->in_mean, d->in_std, i, j, x + (size_t)r * nf);
+        const size_t c = idx[r] % plane;
+        const ml_file *mf;
+        const float *next, *now = sample_state(d, split, idx[r], &mf, &next);
+        ml_neighbourhood(&d->geo, now, mf->statics, d->in_mean, d->in_std, (int)(c % d->geo.nx),
+                         (int)(c / d->geo.nx), x + (size_t)r * nf);
         for (int v = 0; v < nv; v++)
             y[(size_t)r * nv + v] = (next[v * plane + c] - now[v * plane + c] - d->out_mean[v]) / d->out_std[v];
+    }
+}
+
+void ml_dataset_features_at(const ml_dataset *d, int split, const size_t *idx, int B, int di,
+                            int dj, float *x)
+{
+    const size_t plane = (size_t)d->geo.nx * d->geo.ny;
+    const int nf = ml_features_per_sample(&d->geo);
+#pragma omp parallel for schedule(static)
+    for (int r = 0; r < B; r++) {
+        const size_t c = idx[r] % plane;
+        const ml_file *mf;
+        const float *next, *now = sample_state(d, split, idx[r], &mf, &next);
+        ml_neighbourhood(&d->geo, now, mf->statics, d->in_mean, d->in_std,
+                         (int)(c % d->geo.nx) + di, (int)(c / d->geo.nx) + dj, x + (size_t)r * nf);
     }
 }

@@ -96,9 +96,15 @@ size_t ml_dataset_count(const ml_dataset *d, int split);
 /* Normalised inputs x [B][features] and targets y [B][nvars] of samples idx[0..B) of a split
  * (training samples from a pushed state where push_fraction says so). */
 void ml_dataset_batch(const ml_dataset *d, int split, const size_t *idx, int B, float *x, float *y);
+/* The inputs alone of the cells (di, dj) away from samples idx[0..B), in their records (and
+ * pushed states): a flux-form model's west and south neighbours, or ghost cells one beyond
+ * an edge (ml_neighbourhood). */
+void ml_dataset_features_at(const ml_dataset *d, int split, const size_t *idx, int B, int di,
+                            int dj, float *x);
 
 /*
- * The standardised features of cell (i, j) from raw fields [nvars][ny][nx] and statics
+ * The standardised features of cell (i, j) (or of a ghost cell just beyond the grid, whose
+ * value is what the boundary puts in a halo) from raw fields [nvars][ny][nx] and statics
  * [nstatic][ny][nx] into x[features]: variable by variable (dynamic, then static), the cell's
  * value, then "neighbour minus cell" over the k x k stencil row by row without the cell, each
  * feature f as (raw - mean[f]) / std[f].

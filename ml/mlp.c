@@ -283,10 +283,10 @@ static void column_sums(const float *d, int B, int out, float *partial, float *d
     }
 }
 
-double mlp_backward(const mlp *m, mlp_work *w, int loss, const float *targets, int B, float *grad)
+/* Every parameter's gradient into grad from the outputs' gradient in w->delta[0] [B][nout]. */
+static void backprop(const mlp *m, mlp_work *w, int B, float *grad)
 {
     float *d = w->delta[0], *dprev = w->delta[1];
-    const double L = loss_and_delta(m, w, loss, targets, B, d);
     for (int l = m->nlayers - 1; l >= 0; l--) {
         const int in = m->n[l], out = m->n[l + 1];
         if (l + 1 < m->nlayers) { /* through the activation: f'(z) from the forward pass */
@@ -306,7 +306,19 @@ double mlp_backward(const mlp *m, mlp_work *w, int loss, const float *targets, i
             dprev = t;
         }
     }
+}
+
+double mlp_backward(const mlp *m, mlp_work *w, int loss, const float *targets, int B, float *grad)
+{
+    const double L = loss_and_delta(m, w, loss, targets, B, w->delta[0]);
+    backprop(m, w, B, grad);
     return L;
+}
+
+void mlp_backward_outputs(const mlp *m, mlp_work *w, const float *dout, int B, float *grad)
+{
+    memcpy(w->delta[0], dout, (size_t)B * m->n[m->nlayers] * sizeof(float));
+    backprop(m, w, B, grad);
 }
 
 int mlp_optim_init(mlp_optim *o, const mlp *m, int kind, double lr, fc_err *err)

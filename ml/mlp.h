@@ -75,6 +75,10 @@ const float *mlp_forward(const mlp *m, mlp_work *w, const float *x, int B);
  */
 double mlp_backward(const mlp *m, mlp_work *w, int loss, const float *targets, int B,
                     float *grad);
+/* The gradient of any loss with respect to every parameter into grad [nparams], after
+ * mlp_forward, given that loss's gradient with respect to the outputs, dout [B][nout] (a loss
+ * built from several rows' outputs, such as a flux-form surrogate's). */
+void mlp_backward_outputs(const mlp *m, mlp_work *w, const float *dout, int B, float *grad);
 /* Loss alone (after mlp_forward). */
 double mlp_loss(const mlp *m, const mlp_work *w, int loss, const float *targets, int B);
 

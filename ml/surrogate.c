@@ -75,6 +75,39 @@ void ml_surrogate_free(ml_surrogate *s)
     memset(s, 0, sizeof *s);
 }
 
+int ml_surrogate_outputs(const ml_geometry *g, unsigned flux)
+{
+    int n = 0;
+    for (int v = 0; v < g->nvars; v++)
+        n += 1 + (int)(flux >> v & 1);
+    return n;
+}
+
+/* The first of variable v's outputs: its change, or its east-face flux (then the north's). */
+static int output_of(const ml_surrogate *s, int v)
+{
+    int k = 0;
+    for (int u = 0; u < v; u++)
+        k += 1 + (int)(s->flux >> u & 1);
+    return k;
+}
+
+/* Whether the domain is closed: only walls and periodic sides. */
+static int geometry_closed(const ml_geometry *g)
+{
+    for (int k = 0; k < 4; k++)
+        if (g->bc[k] != FC_BC_PERIODIC && g->bc[k] != FC_BC_WALL)
+            return 0;
+    return 1;
+}
+
+/* Whether a side lets a variable through: open and inflow sides do, walls and periodic sides
+ * (whose faces are interior faces of the wrapped domain) do not. */
+static int side_passes(int bc)
+{
+    return bc == FC_BC_OPEN || bc == FC_BC_INFLOW;
+}
+
 /* A model variable: its name, long name and units, on one dimension. */
 typedef struct model_var {
     const char *name, *long_name, *units;
@@ -85,8 +118,10 @@ static const model_var model_vars[] = {
     {"params", "weights and biases of the layers, layer after layer", "1"},
     {"input_mean", "mean of each input feature over the training records", "1"},
     {"input_std", "standard deviation of each input feature over the training records", "1"},
-    {"output_mean", "mean of each predicted change over the training records", "1"},
-    {"output_std", "standard deviation of each predicted change over the training records", "1"},
+    {"output_mean", "mean of each predicted change over the training records (0 for a variable "
+                    "in flux form)", "1"},
+    {"output_std", "standard deviation of each predicted change over the training records (a "
+                   "variable in flux form: the unit of its face fluxes)", "1"},
     {"train_loss", "mean squared error of the normalised change on the training records", "1"},
     {"val_loss", "mean squared error of the normalised change on the validation records", "1"},
     {"samples_per_second", "training samples processed per second", "s-1"},
@@ -137,17 +172,19 @@ static int define_model(fc_cf_file *f, const ml_surrogate *s, const mlp_optim *o
                                  err)))
             return st;
 
-    char vars[1100], statics[1100], conserved[1100], nonnegative[1100];
+    char vars[1100], statics[1100], conserved[1100], nonnegative[1100], flux[1100];
     join(vars, sizeof vars, s->vars, g->nvars);
     join(statics, sizeof statics, s->statics, g->nstatic);
     join_mask(conserved, sizeof conserved, s->vars, g->nvars, s->conserved);
     join_mask(nonnegative, sizeof nonnegative, s->vars, g->nvars, s->nonnegative);
+    join_mask(flux, sizeof flux, s->vars, g->nvars, s->flux);
     const char *const text[][2] = {
         {"flowcast_version", PACKAGE_VERSION},
         {"variables", vars},
         {"static_fields", statics},
         {"conserved_variables", conserved},
         {"nonnegative_variables", nonnegative},
+        {"flux_variables", flux},
         {"activation", mlp_activation_name(s->net.activation)},
         {"optimizer", opt_names[s->optimizer]},
         {"boundaries", s->boundaries},
@@ -280,11 +317,13 @@ int ml_surrogate_load(ml_surrogate *s, mlp_optim *opt, const char *path, fc_err 
         st = fc_fail(err, FC_EINPUT, "'%s' is a damaged model file: state_noise %g (0 to 100 "
                      "expected)", path, s->state_noise);
     /* The constraints: absent in models of before they existed (none then). */
-    char conserved[1100] = "", nonnegative[1100] = "";
-    for (int k = 0; k < 2 && !st; k++)
-        if ((st = fc_nc_att_text(ncid, NC_GLOBAL, path,
-                                 k ? "nonnegative_variables" : "conserved_variables",
-                                 k ? nonnegative : conserved, sizeof conserved, err)) > 0)
+    char constraint[3][1100] = {"", "", ""};
+    const char *constraint_att[3] = {"conserved_variables", "nonnegative_variables",
+                                     "flux_variables"};
+    const char *constraint_what[3] = {"conserved", "non-negative", "flux-form"};
+    for (int k = 0; k < 3 && !st; k++)
+        if ((st = fc_nc_att_text(ncid, NC_GLOBAL, path, constraint_att[k], constraint[k],
+                                 sizeof constraint[k], err)) > 0)
             st = FC_OK;
     /* Where it came from: descriptive, empty when absent. */
     struct {
@@ -361,18 +400,15 @@ int ml_surrogate_load(ml_surrogate *s, mlp_optim *opt, const char *path, fc_err 
     if (!st && activation < 0)
         st = fc_fail(err, FC_EINPUT, "'%s' is a damaged model file: unknown activation '%s'", path,
                      act);
-    for (int k = 0; k < 2 && !st; k++) {
+    unsigned *masks[3] = {&s->conserved, &s->nonnegative, &s->flux};
+    for (int k = 0; k < 3 && !st; k++) {
         char bad[80];
-        const int mask = ml_variable_mask(k ? nonnegative : conserved, s->vars, g->nvars, bad,
-                                          sizeof bad);
+        const int mask = ml_variable_mask(constraint[k], s->vars, g->nvars, bad, sizeof bad);
         if (mask < 0)
             st = fc_fail(err, FC_EINPUT, "'%s' is a damaged model file: its %s variable '%s' is "
-                         "not among its variables '%s'", path, k ? "non-negative" : "conserved",
-                         bad, vars);
-        else if (k)
-            s->nonnegative = (unsigned)mask;
+                         "not among its variables '%s'", path, constraint_what[k], bad, vars);
         else
-            s->conserved = (unsigned)mask;
+            *masks[k] = (unsigned)mask;
     }
     if (!st && ml_parse_boundaries(s->boundaries, g->bc))
         st = fc_fail(err, FC_EINPUT, "'%s' is a damaged model file: boundaries '%s' are not "
@@ -392,10 +428,12 @@ int ml_surrogate_load(ml_surrogate *s, mlp_optim *opt, const char *path, fc_err 
     if (!st && nc_inq_dimid(ncid, "input_variable", &olddim) == NC_NOERR)
         st = fc_fail(err, FC_EINPUT, "'%s' is a model of an older flowcast (inputs normalised "
                      "per variable, not per feature); train it again", path);
-    if (!st && (widths[0] != ml_features_per_sample(g) || widths[nl - 1] != g->nvars))
+    if (!st && (widths[0] != ml_features_per_sample(g) ||
+                widths[nl - 1] != ml_surrogate_outputs(g, s->flux)))
         st = fc_fail(err, FC_EINPUT, "'%s' is a damaged model file: its widths %d ... %d do not "
-                     "match its %d variable(s), %d static field(s) and stencil %d", path,
-                     widths[0], widths[nl - 1], g->nvars, g->nstatic, g->stencil);
+                     "match its %d variable(s) (%d in flux form, two outputs each), %d static "
+                     "field(s) and stencil %d", path, widths[0], widths[nl - 1], g->nvars,
+                     ml_surrogate_outputs(g, s->flux) - g->nvars, g->nstatic, g->stencil);
     /* The parameter count the widths imply, against the file's before anything is allocated. */
     fc_nc_var pv;
     if (!st && (st = fc_nc_find_var(ncid, path, "params", 1, 1, &pv, err)))
@@ -489,26 +527,99 @@ int ml_surrogate_load(ml_surrogate *s, mlp_optim *opt, const char *path, fc_err 
 
 /* ---- training ---- */
 
+/* The faces of cell (i, j) whose flux a flux-form model gives, a bit each: its own east and
+ * north faces (its outputs) and its west and south ones (its neighbours' east and north, or on
+ * an open side a ghost cell's), but where they are a wall on the domain's edge: no flux. */
+enum { FACE_E = 1, FACE_N = 2, FACE_W = 4, FACE_S = 8 };
+static int live_faces(const ml_geometry *g, int i, int j)
+{
+    return (i < g->nx - 1 || g->bc[FC_EAST] != FC_BC_WALL ? FACE_E : 0) |
+           (j < g->ny - 1 || g->bc[FC_NORTH] != FC_BC_WALL ? FACE_N : 0) |
+           (i > 0 || g->bc[FC_WEST] != FC_BC_WALL ? FACE_W : 0) |
+           (j > 0 || g->bc[FC_SOUTH] != FC_BC_WALL ? FACE_S : 0);
+}
+
+/* The inputs and targets of samples idx[0..B): for a flux-form model 3B rows of inputs, the
+ * samples' cells, then their west neighbours, then their south neighbours (flux_loss). */
+static void make_batch(const ml_surrogate *s, const ml_dataset *d, int split, const size_t *idx,
+                       int B, float *x, float *y)
+{
+    const size_t nf = (size_t)ml_features_per_sample(&d->geo);
+    ml_dataset_batch(d, split, idx, B, x, y);
+    if (s->flux) {
+        ml_dataset_features_at(d, split, idx, B, -1, 0, x + (size_t)B * nf);
+        ml_dataset_features_at(d, split, idx, B, 0, -1, x + 2 * (size_t)B * nf);
+    }
+}
+
+double ml_surrogate_flux_loss(const ml_surrogate *s, const float *o, const float *y, const size_t *idx,
+                        int B, float *dout)
+{
+    const ml_geometry *g = &s->geo;
+    const int nv = g->nvars, no = s->net.n[s->net.nlayers];
+    const size_t plane = (size_t)g->nx * g->ny, rows = (size_t)B * no;
+    const double scale = 2.0 / ((double)B * nv);
+    int first[ML_MAX_VARS];
+    for (int v = 0; v < nv; v++)
+        first[v] = output_of(s, v);
+    if (dout)
+        memset(dout, 0, 3 * rows * sizeof *dout);
+    double sum = 0;
+    for (int r = 0; r < B; r++) {
+        const size_t c = idx[r] % plane, at = (size_t)r * no;
+        const int faces = live_faces(g, (int)(c % g->nx), (int)(c / g->nx));
+        const float *oc = o + at, *ow = o + rows + at, *os = o + 2 * rows + at;
+        for (int v = 0; v < nv; v++) {
+            const int k = first[v], flux = s->flux >> v & 1;
+            const double pred =
+                !flux ? oc[k]
+                      : ((faces & FACE_W ? ow[k] : 0.0) - (faces & FACE_E ? oc[k] : 0.0)) +
+                            ((faces & FACE_S ? os[k + 1] : 0.0) - (faces & FACE_N ? oc[k + 1] : 0.0));
+            const double e = pred - y[(size_t)r * nv + v];
+            sum += e * e;
+            if (!dout)
+                continue;
+            const float grad = (float)(scale * e);
+            if (!flux) {
+                dout[at + k] = grad;
+                continue;
+            }
+            if (faces & FACE_E)
+                dout[at + k] = -grad;
+            if (faces & FACE_N)
+                dout[at + k + 1] = -grad;
+            if (faces & FACE_W)
+                dout[rows + at + k] = grad;
+            if (faces & FACE_S)
+                dout[2 * rows + at + k + 1] = grad;
+        }
+    }
+    return sum / ((double)B * nv);
+}
+
 /* Mean loss over every sample of a split, in batches (no gradient), on the GPU when gpu is
  * given. */
-static int split_loss(const ml_dataset *d, const mlp *net, mlp_work *w, mlp_gpu *gpu, int split,
-                      int B, float *x, float *y, size_t *idx, double *loss, fc_err *err)
+static int split_loss(const ml_dataset *d, const ml_surrogate *s, mlp_work *w, mlp_gpu *gpu,
+                      int split, int B, float *x, float *y, size_t *idx, double *loss, fc_err *err)
 {
     const size_t n = ml_dataset_count(d, split);
     double sum = 0;
-    for (size_t s = 0; s < n; s += (size_t)B) {
-        const int b = (int)(n - s < (size_t)B ? n - s : (size_t)B);
+    for (size_t k = 0; k < n; k += (size_t)B) {
+        const int b = (int)(n - k < (size_t)B ? n - k : (size_t)B);
         for (int r = 0; r < b; r++)
-            idx[r] = s + (size_t)r;
-        ml_dataset_batch(d, split, idx, b, x, y);
+            idx[r] = k + (size_t)r;
+        make_batch(s, d, split, idx, b, x, y);
         double l;
         if (gpu) {
             int st = mlp_gpu_loss(gpu, x, y, b, MLP_MSE, &l, NULL, err);
             if (st)
                 return st;
+        } else if (s->flux) {
+            mlp_forward(&s->net, w, x, 3 * b);
+            l = ml_surrogate_flux_loss(s, w->act[s->net.nlayers], y, idx, b, NULL);
         } else {
-            mlp_forward(net, w, x, b);
-            l = mlp_loss(net, w, MLP_MSE, y, b);
+            mlp_forward(&s->net, w, x, b);
+            l = mlp_loss(&s->net, w, MLP_MSE, y, b);
         }
         sum += l * b;
     }
@@ -583,8 +694,11 @@ static int push_states(const ml_surrogate *s, ml_dataset *d, mlp_work *w, float 
         const float *from = mf->data + (size_t)t0 * n;
         for (size_t k = 0; k < n; k++)
             state[k] = from[k];
-        for (int k = 0; k < steps; k++)
-            ml_surrogate_step(s, w, NULL, state, mf->statics, x, scratch, err);
+        for (int k = 0; k < steps; k++) {
+            const int st = ml_surrogate_step(s, w, NULL, state, mf->statics, x, scratch, NULL, err);
+            if (st)
+                return st;
+        }
         float *to = mf->pushed + (size_t)t * n;
         const size_t plane = plane_of(d);
         for (size_t k = 0; k < n; k++)
@@ -619,6 +733,32 @@ int ml_train(const ml_train_opts *o, fc_err *err)
                          o->stencil, o->val_fraction, o->holdout, err);
     if (st)
         return st;
+    /* The constraints of its steps: as asked (-1: a resumed model's own); else the depth of
+     * shallow-water data, which is conserved and cannot be negative. */
+    int has_h = 0, masks[2] = {-1, -1};
+    for (int v = 0; v < d.geo.nvars; v++)
+        has_h |= !strcmp(d.vars[v], "h");
+    for (int k = 0; k < 2 && !st; k++) {
+        const char *list = k ? o->nonnegative : o->conserve;
+        if (!list && o->resume)
+            continue;
+        if (!list)
+            list = has_h && !strcmp(d.solver, "swe") ? "h" : "none";
+        char bad[80], names[1100];
+        masks[k] = ml_variable_mask(list, d.vars, d.geo.nvars, bad, sizeof bad);
+        join(names, sizeof names, d.vars, d.geo.nvars);
+        if (masks[k] < 0)
+            st = fc_fail(err, FC_EINPUT, "--%s: '%s' is not one of the variables '%s'",
+                         k ? "nonnegative" : "conserve", bad, names);
+    }
+    if (!st && o->gpu && (o->flux || !geometry_closed(&d.geo)) && masks[0] > 0)
+        st = fc_fail(err, FC_EINPUT, "--device gpu: a model in flux form (%s) trains on the CPU "
+                     "only; its rollouts run on either", o->flux ? "--flux" : "conserved "
+                     "variables on a domain with an open or inflow side");
+    if (st) {
+        ml_dataset_free(&d);
+        return st;
+    }
     ml_surrogate s;
     mlp_optim opt;
     memset(&opt, 0, sizeof opt);
@@ -631,14 +771,25 @@ int ml_train(const ml_train_opts *o, fc_err *err)
             ml_dataset_free(&d);
             return st;
         }
-        /* The normalisation stays the model's: what it learnt is in those units. */
+        /* The normalisation and the form stay the model's: what it learnt is in those. */
+        if (o->flux && !s.flux) {
+            ml_surrogate_free(&s);
+            mlp_optim_free(&opt);
+            ml_dataset_free(&d);
+            return fc_fail(err, FC_EINPUT, "--resume with --flux: the model '%s' predicts "
+                           "changes, not face fluxes; train a new one", o->output);
+        }
     } else {
         memset(&s, 0, sizeof s);
+        /* Flux form for the conserved variables where a sum can change through a side, or
+         * where asked. */
+        if (o->flux || !geometry_closed(&d.geo))
+            s.flux = (unsigned)masks[0];
         int widths[MLP_MAX_LAYERS + 1], nl = o->nhidden + 1;
         widths[0] = ml_features_per_sample(&d.geo);
         for (int k = 0; k < o->nhidden; k++)
             widths[k + 1] = o->hidden[k];
-        widths[nl] = d.geo.nvars;
+        widths[nl] = ml_surrogate_outputs(&d.geo, s.flux);
         if ((st = mlp_init(&s.net, nl, widths, o->activation, err)) ||
             (st = mlp_optim_init(&opt, &s.net, o->optimizer, o->lr, err))) {
             mlp_free(&s.net);
@@ -654,6 +805,10 @@ int ml_train(const ml_train_opts *o, fc_err *err)
         memcpy(s.in_std, d.in_std, sizeof s.in_std);
         memcpy(s.out_mean, d.out_mean, sizeof s.out_mean);
         memcpy(s.out_std, d.out_std, sizeof s.out_std);
+        /* Face fluxes have no mean change: a flux-form cell's change is their difference. */
+        for (int v = 0; v < d.geo.nvars; v++)
+            if (s.flux >> v & 1)
+                s.out_mean[v] = 0;
         s.best_val = INFINITY;
         s.best_epoch = -1;
     }
@@ -684,18 +839,23 @@ int ml_train(const ml_train_opts *o, fc_err *err)
 
     const size_t ntrain = ml_dataset_count(&d, ML_TRAIN), nval = ml_dataset_count(&d, ML_VALID);
     const int B = o->batch, nf = ml_features_per_sample(&d.geo);
+    /* A flux-form batch runs the network on each sample's cell and its west and south
+     * neighbours (make_batch). */
+    const int rows = s.flux ? 3 * B : B, nout = s.net.n[s.net.nlayers];
     mlp_work w = {0}; /* freed on every path, also before its init */
     size_t *idx = malloc(ntrain * sizeof *idx), *vidx = malloc((size_t)B * sizeof *vidx);
-    float *x = malloc((size_t)B * nf * sizeof *x), *y = malloc((size_t)B * d.geo.nvars * sizeof *y);
+    float *x = malloc((size_t)rows * nf * sizeof *x), *y = malloc((size_t)B * d.geo.nvars * sizeof *y);
     float *grad = malloc(s.net.nparams * sizeof *grad);
+    float *dout = s.flux ? malloc((size_t)rows * nout * sizeof *dout) : NULL;
     const int total = o->epochs;
     double *hist[3];
     for (int k = 0; k < 3; k++)
         hist[k] = malloc((size_t)total * sizeof(double));
-    if (!idx || !vidx || !x || !y || !grad || !hist[0] || !hist[1] || !hist[2])
+    if (!idx || !vidx || !x || !y || !grad || !hist[0] || !hist[1] || !hist[2] ||
+        (s.flux && !dout))
         st = fc_fail(err, FC_ENOMEM, "out of memory for training");
     if (!st)
-        st = mlp_work_init(&w, &s.net, B, err);
+        st = mlp_work_init(&w, &s.net, rows, err);
     /* The pushforward's forecasts: the whole grid at once, as a rollout steps it. */
     const int push_batch = (int)(plane_of(&d) < 65536 ? plane_of(&d) : 65536);
     mlp_work pw = {0};
@@ -716,48 +876,37 @@ int ml_train(const ml_train_opts *o, fc_err *err)
     if (!st && s.epochs_done >= total)
         st = fc_fail(err, FC_EINPUT, "--resume: '%s' has trained %d epochs already; ask for more "
                      "with --epochs", o->output, s.epochs_done);
-    /* The constraints of its steps: as asked; else a resumed model's own; else the depth of
-     * shallow-water data, which is conserved and cannot be negative. */
-    int has_h = 0;
-    for (int v = 0; v < d.geo.nvars; v++)
-        has_h |= !strcmp(d.vars[v], "h");
-    for (int k = 0; k < 2 && !st; k++) {
-        const char *list = k ? o->nonnegative : o->conserve;
-        if (!list && o->resume)
-            continue;
-        if (!list)
-            list = has_h && !strcmp(d.solver, "swe") ? "h" : "none";
-        char bad[80], names[1100];
-        const int mask = ml_variable_mask(list, d.vars, d.geo.nvars, bad, sizeof bad);
-        join(names, sizeof names, d.vars, d.geo.nvars);
-        if (mask < 0)
-            st = fc_fail(err, FC_EINPUT, "--%s: '%s' is not one of the variables '%s'",
-                         k ? "nonnegative" : "conserve", bad, names);
-        else if (k)
-            s.nonnegative = (unsigned)mask;
-        else
-            s.conserved = (unsigned)mask;
-    }
+    if (masks[0] >= 0)
+        s.conserved = (unsigned)masks[0];
+    if (masks[1] >= 0)
+        s.nonnegative = (unsigned)masks[1];
     for (int k = 0; k < 3 && !st; k++)
         if (s.epochs_done)
             memcpy(hist[k], k == 0 ? s.train_loss : k == 1 ? s.val_loss : s.samples_per_s,
                    (size_t)s.epochs_done * sizeof(double));
     if (!st) {
-        char names[2][1100];
-        join_mask(names[0], sizeof names[0], s.vars, s.geo.nvars, s.conserved);
+        char names[3][1100];
+        join_mask(names[0], sizeof names[0], s.vars, s.geo.nvars, s.conserved & ~s.flux);
         join_mask(names[1], sizeof names[1], s.vars, s.geo.nvars, s.nonnegative);
+        join_mask(names[2], sizeof names[2], s.vars, s.geo.nvars, s.flux);
+        if (*names[2])
+            fc_info("train: %s in flux form: the network predicts the flux through each cell's "
+                    "faces, so the domain sum changes only through the %s", names[2],
+                    ml_surrogate_closed(&s) ? "sides (a closed domain: not at all)"
+                                            : "open and inflow sides");
         if (*names[0] && ml_surrogate_closed(&s))
             fc_info("train: forecast steps conserve the domain sum of %s", names[0]);
         else if (*names[0])
             fc_info("train: %s is not conserved by the forecast steps: the domain has an open or "
-                    "inflow side, through which its sum may change", names[0]);
+                    "inflow side, through which its sum may change (a resumed model that "
+                    "predicts changes, not fluxes)", names[0]);
         if (*names[1])
             fc_info("train: forecast steps keep %s non-negative", names[1]);
     }
     if (!st)
         fc_info("train: %zu training samples (%d record pairs), %zu validation (%d), %d features "
                 "-> %d outputs, %zu parameters, %s",
-                ntrain, d.npairs[ML_TRAIN], nval, d.npairs[ML_VALID], nf, d.geo.nvars,
+                ntrain, d.npairs[ML_TRAIN], nval, d.npairs[ML_VALID], nf, nout,
                 s.net.nparams, nval ? "early stopping on the validation loss"
                                     : "no validation records: the training loss decides");
     int since_best = 0;
@@ -796,12 +945,17 @@ int ml_train(const ml_train_opts *o, fc_err *err)
             if (!gpu && ml_threads_count(&threads) != omp_get_max_threads())
                 omp_set_num_threads(ml_threads_count(&threads));
 #endif
-            ml_dataset_batch(&d, ML_TRAIN, idx + b0, b, x, y);
+            make_batch(&s, &d, ML_TRAIN, idx + b0, b, x, y);
             if (o->noise > 0)
-                add_noise(x, (size_t)b * nf, o->noise, &noise_state);
+                add_noise(x, (size_t)b * nf * (s.flux ? 3 : 1), o->noise, &noise_state);
             if (gpu) { /* queued: its loss is summed on the device */
                 if ((st = mlp_gpu_train_step(gpu, x, y, b, MLP_MSE, rate, err)))
                     break;
+            } else if (s.flux) {
+                mlp_forward(&s.net, &w, x, 3 * b);
+                sum += ml_surrogate_flux_loss(&s, w.act[s.net.nlayers], y, idx + b0, b, dout) * b;
+                mlp_backward_outputs(&s.net, &w, dout, 3 * b, grad);
+                mlp_optim_step(&opt, &s.net, grad, rate);
             } else {
                 mlp_forward(&s.net, &w, x, b);
                 sum += mlp_backward(&s.net, &w, MLP_MSE, y, b, grad) * b;
@@ -815,7 +969,7 @@ int ml_train(const ml_train_opts *o, fc_err *err)
         const double secs = fc_now() - w0;
         hist[0][e] = sum / (double)seen;
         hist[1][e] = NAN;
-        if (nval && (st = split_loss(&d, &s.net, &w, gpu, ML_VALID, B, x, y, vidx, &hist[1][e], err)))
+        if (nval && (st = split_loss(&d, &s, &w, gpu, ML_VALID, B, x, y, vidx, &hist[1][e], err)))
             break;
         hist[2][e] = (double)seen / secs;
         const double score = nval ? hist[1][e] : hist[0][e];
@@ -880,6 +1034,7 @@ int ml_train(const ml_train_opts *o, fc_err *err)
     free(x);
     free(y);
     free(grad);
+    free(dout);
     mlp_optim_free(&opt);
     ml_surrogate_free(&s);
     ml_dataset_free(&d);
@@ -890,10 +1045,7 @@ int ml_train(const ml_train_opts *o, fc_err *err)
 
 int ml_surrogate_closed(const ml_surrogate *s)
 {
-    for (int k = 0; k < 4; k++)
-        if (s->geo.bc[k] != FC_BC_PERIODIC && s->geo.bc[k] != FC_BC_WALL)
-            return 0;
-    return 1;
+    return geometry_closed(&s->geo);
 }
 
 /* The sum of q[0..n) with Neumaier's compensation: to about one rounding of the result, where
@@ -910,43 +1062,181 @@ static double compensated_sum(const double *q, size_t n)
     return sum + c;
 }
 
+/* The cell (or ghost cell) a step's network row k is: the cells row by row, then for a
+ * flux-form model one ghost beyond each cell of an open or inflow west side, then south. */
+static void row_cell(const ml_geometry *g, size_t k, int ghosts_west, int *i, int *j)
+{
+    const size_t plane = (size_t)g->nx * g->ny;
+    if (k < plane) {
+        *i = (int)(k % g->nx);
+        *j = (int)(k / g->nx);
+    } else if (ghosts_west && k < plane + g->ny) {
+        *i = -1;
+        *j = (int)(k - plane);
+    } else {
+        *i = (int)(k - plane - (ghosts_west ? g->ny : 0));
+        *j = -1;
+    }
+}
+
+/*
+ * A flux-form variable's step from the network's outputs o [rows][no] (its fluxes at column k,
+ * in units of out_std): the faces' fluxes fx [ny][nx + 1] (face a of a row lies west of cell a)
+ * and fy [ny + 1][nx], limited where the variable is non-negative, then each cell's change;
+ * returns what entered through the sides. r: scratch of a field.
+ */
+static double flux_step(const ml_surrogate *s, int v, const float *o, int no, int k, double *q,
+                        double *fx, double *fy, double *r)
+{
+    const ml_geometry *g = &s->geo;
+    const int nx = g->nx, ny = g->ny, gw = side_passes(g->bc[FC_WEST]);
+    const size_t plane = (size_t)nx * ny, ghost_w = plane, ghost_s = plane + (gw ? (size_t)ny : 0);
+    const double unit = s->out_std[v];
+#define FX(a, j) fx[(size_t)(j) * (nx + 1) + (a)]
+#define FY(i, b) fy[(size_t)(b) * nx + (i)]
+    for (int j = 0; j < ny; j++) {
+        for (int a = 1; a <= nx; a++)
+            FX(a, j) = a == nx && g->bc[FC_EAST] == FC_BC_WALL
+                           ? 0 : unit * o[((size_t)j * nx + a - 1) * no + k];
+        FX(0, j) = g->bc[FC_WEST] == FC_BC_PERIODIC ? FX(nx, j)
+                   : gw ? unit * o[(ghost_w + (size_t)j) * no + k] : 0;
+    }
+    for (int i = 0; i < nx; i++) {
+        for (int b = 1; b <= ny; b++)
+            FY(i, b) = b == ny && g->bc[FC_NORTH] == FC_BC_WALL
+                           ? 0 : unit * o[((size_t)(b - 1) * nx + i) * no + k + 1];
+        FY(i, 0) = g->bc[FC_SOUTH] == FC_BC_PERIODIC ? FY(i, ny)
+                   : side_passes(g->bc[FC_SOUTH]) ? unit * o[(ghost_s + (size_t)i) * no + k + 1]
+                                                  : 0;
+    }
+    const int nonneg = s->nonnegative >> v & 1;
+    if (nonneg) {
+        /* Each cell gives at most what it holds: r scales the fluxes out of it. */
+#pragma omp parallel for schedule(static)
+        for (int j = 0; j < ny; j++)
+            for (int i = 0; i < nx; i++) {
+                const double out = fmax(FX(i + 1, j), 0) + fmax(-FX(i, j), 0) +
+                                   fmax(FY(i, j + 1), 0) + fmax(-FY(i, j), 0);
+                const double held = fmax(q[(size_t)j * nx + i], 0);
+                r[(size_t)j * nx + i] = out > held ? held / out : 1;
+            }
+        /* A face's flux by its donor's factor; a ghost beyond an open side gives freely. A
+         * periodic side's two copies of a face have the same donor. */
+        for (int j = 0; j < ny; j++)
+            for (int a = 0; a <= nx; a++) {
+                const double f = FX(a, j);
+                int donor = f > 0 ? a - 1 : a;
+                if (donor < 0 || donor >= nx)
+                    donor = g->bc[FC_WEST] == FC_BC_PERIODIC ? (donor + nx) % nx : -1;
+                if (donor >= 0)
+                    FX(a, j) = f * r[(size_t)j * nx + donor];
+            }
+        for (int b = 0; b <= ny; b++)
+            for (int i = 0; i < nx; i++) {
+                const double f = FY(i, b);
+                int donor = f > 0 ? b - 1 : b;
+                if (donor < 0 || donor >= ny)
+                    donor = g->bc[FC_SOUTH] == FC_BC_PERIODIC ? (donor + ny) % ny : -1;
+                if (donor >= 0)
+                    FY(i, b) = f * r[(size_t)donor * nx + i];
+            }
+    }
+#pragma omp parallel for schedule(static)
+    for (int j = 0; j < ny; j++)
+        for (int i = 0; i < nx; i++) {
+            double *c = &q[(size_t)j * nx + i];
+            *c += (FX(i, j) - FX(i + 1, j)) + (FY(i, j) - FY(i, j + 1));
+            if (nonneg && *c < 0) /* the limiter leaves at most a rounding below zero */
+                *c = 0;
+        }
+    double in = 0;
+    for (int j = 0; j < ny; j++)
+        in += FX(0, j) - FX(nx, j);
+    for (int i = 0; i < nx; i++)
+        in += FY(i, 0) - FY(i, ny);
+#undef FX
+#undef FY
+    return in;
+}
+
 int ml_surrogate_step(const ml_surrogate *s, mlp_work *w, mlp_gpu *gpu, double *state,
-                      const float *statics, float *x, float *scratch, fc_err *err)
+                      const float *statics, float *x, float *scratch, double *inflow, fc_err *err)
 {
     const ml_geometry *g = &s->geo;
     const size_t plane = (size_t)g->nx * g->ny;
     const int nf = ml_features_per_sample(g), nv = g->nvars, B = w->max_batch;
+    const int no = s->net.n[s->net.nlayers];
     /* The features come from a float copy of the state taken before any cell changes. */
     for (size_t k = 0; k < plane * nv; k++)
         scratch[k] = (float)state[k];
     double sum0[ML_MAX_VARS];
     for (int v = 0; v < nv; v++)
         sum0[v] = compensated_sum(state + v * plane, plane);
-    for (size_t c0 = 0; c0 < plane; c0 += (size_t)B) {
-        const int b = (int)(plane - c0 < (size_t)B ? plane - c0 : (size_t)B);
+    /* A flux-form model also runs on the ghost cells beyond open and inflow west and south
+     * sides: their east and north faces are the domain's west and south faces. Its outputs
+     * are kept until every row has run, then turned into fluxes. */
+    const int gw = s->flux && side_passes(g->bc[FC_WEST]);
+    const int gs = s->flux && side_passes(g->bc[FC_SOUTH]);
+    const size_t rows = plane + (gw ? (size_t)g->ny : 0) + (gs ? (size_t)g->nx : 0);
+    float *o = NULL;
+    double *faces = NULL;
+    if (s->flux) {
+        o = malloc(rows * no * sizeof *o);
+        faces = malloc(((size_t)(g->nx + 1) * g->ny + (size_t)g->nx * (g->ny + 1) + plane) *
+                       sizeof *faces);
+        if (!o || !faces) {
+            free(o);
+            free(faces);
+            return fc_fail(err, FC_ENOMEM, "out of memory for a flux-form step");
+        }
+    }
+    int st = FC_OK;
+    for (size_t c0 = 0; c0 < rows && !st; c0 += (size_t)B) {
+        const int b = (int)(rows - c0 < (size_t)B ? rows - c0 : (size_t)B);
 #pragma omp parallel for schedule(static)
         for (int r = 0; r < b; r++) {
-            const size_t c = c0 + (size_t)r;
-            ml_neighbourhood(g, scratch, statics, s->in_mean, s->in_std, (int)(c % g->nx),
-                             (int)(c / g->nx), x + (size_t)r * nf);
+            int i, j;
+            row_cell(g, c0 + (size_t)r, gw, &i, &j);
+            ml_neighbourhood(g, scratch, statics, s->in_mean, s->in_std, i, j, x + (size_t)r * nf);
         }
         float *dy = w->act[s->net.nlayers]; /* where both forward passes leave the outputs */
         if (!gpu)
             mlp_forward(&s->net, w, x, b);
-        else {
-            const int st = mlp_gpu_forward(gpu, x, b, dy, err);
-            if (st)
-                return st;
-        }
-        for (int r = 0; r < b; r++)
-            for (int v = 0; v < nv; v++)
-                state[v * plane + c0 + (size_t)r] +=
-                    (double)dy[(size_t)r * nv + v] * s->out_std[v] + s->out_mean[v];
+        else if ((st = mlp_gpu_forward(gpu, x, b, dy, err)))
+            break;
+        if (o)
+            memcpy(o + c0 * no, dy, (size_t)b * no * sizeof *o);
+        else
+            for (int r = 0; r < b; r++)
+                for (int v = 0; v < nv; v++)
+                    state[v * plane + c0 + (size_t)r] +=
+                        (double)dy[(size_t)r * nv + v] * s->out_std[v] + s->out_mean[v];
     }
+    for (int v = 0; v < nv && o && !st; v++) {
+        const int k = output_of(s, v);
+        double *q = state + v * plane;
+        if (s->flux >> v & 1) {
+            double *fx = faces, *fy = fx + (size_t)(g->nx + 1) * g->ny,
+                   *r = fy + (size_t)g->nx * (g->ny + 1);
+            const double in = flux_step(s, v, o, no, k, q, fx, fy, r);
+            if (inflow)
+                inflow[v] = in;
+        } else
+            for (size_t c = 0; c < plane; c++)
+                q[c] += (double)o[c * no + k] * s->out_std[v] + s->out_mean[v];
+    }
+    free(o);
+    free(faces);
+    if (st)
+        return st;
     const int closed = ml_surrogate_closed(s);
     for (int v = 0; v < nv; v++) {
+        if (s->flux >> v & 1)
+            continue; /* conserved and non-negative by its fluxes */
         double *q = state + v * plane;
         const int conserve = closed && (s->conserved >> v & 1);
+        if (inflow)
+            inflow[v] = conserve ? 0 : NAN;
         if (conserve) {
             const double shift = (compensated_sum(q, plane) - sum0[v]) / (double)plane;
             for (size_t k = 0; k < plane; k++)
@@ -1155,6 +1445,7 @@ void ml_rollout_result_free(ml_rollout_result *res)
     free(res->persistence);
     free(res->drift);
     free(res->nrmse);
+    free(res->imbalance);
     memset(res, 0, sizeof *res);
 }
 
@@ -1240,7 +1531,8 @@ int ml_rollout(const ml_rollout_opts *o, ml_rollout_result *res, fc_err *err)
     res->persistence = malloc(nscores * sizeof *res->persistence);
     res->drift = malloc(nscores * sizeof *res->drift);
     res->nrmse = malloc(nscores * sizeof *res->nrmse);
-    if (!res->rmse || !res->persistence || !res->drift || !res->nrmse) {
+    res->imbalance = malloc(nscores * sizeof *res->imbalance);
+    if (!res->rmse || !res->persistence || !res->drift || !res->nrmse || !res->imbalance) {
         st = fc_fail(err, FC_ENOMEM, "out of memory for the scores");
         goto done;
     }
@@ -1254,11 +1546,14 @@ int ml_rollout(const ml_rollout_opts *o, ml_rollout_result *res, fc_err *err)
         mean0[v] = compensated_sum(state + v * plane, plane) / (double)plane; /* = first */
         rms0[v] = sqrt(m2 / (double)plane);
     }
-    double step_secs = 0;
+    double step_secs = 0, entered[ML_MAX_VARS] = {0};
     for (int n = 1; n <= o->steps; n++) {
         const double w0 = fc_now();
-        if ((st = ml_surrogate_step(&s, &w, gpu, state, statics, x, scratch, err)))
+        double inflow[ML_MAX_VARS];
+        if ((st = ml_surrogate_step(&s, &w, gpu, state, statics, x, scratch, inflow, err)))
             goto done;
+        for (int v = 0; v < g->nvars; v++)
+            entered[v] += inflow[v];
         step_secs += fc_now() - w0;
         const double t = t0 + n * s.interval;
         if ((st = write_state(&out, &s, (size_t)n, t, state, err)))
@@ -1281,6 +1576,8 @@ int ml_rollout(const ml_rollout_opts *o, ml_rollout_result *res, fc_err *err)
             const double m = compensated_sum(state + v * plane, plane) / (double)plane;
             const size_t at = (size_t)(n - 1) * g->nvars + (size_t)v;
             res->drift[at] = rms0[v] > 0 ? (m - mean0[v]) / rms0[v] : m - mean0[v];
+            const double unexplained = m - mean0[v] - entered[v] / (double)plane;
+            res->imbalance[at] = rms0[v] > 0 ? unexplained / rms0[v] : unexplained;
             res->rmse[at] = have ? sqrt(e2 / (double)plane) : NAN;
             res->persistence[at] = have ? sqrt(p2 / (double)plane) : NAN;
             res->nrmse[at] = have && t2 > 0 ? sqrt(e2 / t2) : NAN;

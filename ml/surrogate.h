@@ -35,6 +35,12 @@ typedef struct ml_surrogate {
      * domain sum is kept (on a domain closed by walls and periodic sides), a non-negative one
      * stays >= 0. */
     unsigned conserved, nonnegative;
+    /* Variables in flux form, bit v for variable v: the network predicts the amount crossing
+     * each cell's east and north faces in one interval, and a cell changes by what flows in
+     * less what flows out, so that the domain sum changes only through the domain's sides,
+     * exactly. The conserved variables, when the domain has an open or inflow side or
+     * training was asked for it (--flux); else none. */
+    unsigned flux;
     double interval, dx, dy;
     char boundaries[128], solver[64], case_name[256], data_files[4096];
     /* training */
@@ -58,6 +64,9 @@ typedef struct ml_train_opts {
     /* Comma-separated variables to conserve and to keep non-negative, "none" for none; NULL:
      * the depth h of shallow-water data (solver swe) for both, else none. */
     const char *conserve, *nonnegative;
+    /* The conserved variables in flux form (ml_surrogate's flux) also on a closed domain;
+     * on one with an open or inflow side they always are. */
+    int flux;
     /* Pushforward training over R steps (1: off): from the second epoch on, half the training
      * samples take their input from the model's own forecast of their record, R - 1 steps
      * from the true state before it (no gradient through those steps), and learn the change
@@ -94,12 +103,34 @@ void ml_surrogate_free(ml_surrogate *s);
  *   loses its domain mean, the L2-nearest change with a zero sum (any flux-form update has
  *   one: no flux leaves a closed domain); on a domain with an open or inflow side the sum may
  *   change through it, and is left as predicted;
- * - a non-negative variable: cells below zero are set to zero, and where it is also conserved
- *   on a closed domain the whole field is scaled back to its sum (every cell by the same
- *   factor, so no cell turns negative and none that was dry gets water).
+ * - a variable in flux form: each face's flux goes out of one cell and into the other, so
+ *   the domain sum changes by what crosses the domain's sides alone; where the variable is
+ *   also non-negative, the fluxes out of a cell are scaled down to what the cell holds (a
+ *   donor-cell limiter, as flux-corrected transport does), so no cell turns negative;
+ * - a non-negative variable (not in flux form): cells below zero are set to zero, and where it
+ *   is also conserved on a closed domain the whole field is scaled back to its sum (every cell
+ *   by the same factor, so no cell turns negative and none that was dry gets water).
+ * With inflow, what entered the domain through its sides in the step, per variable: the
+ * boundary fluxes' sum for one in flux form, 0 for one conserved on a closed domain, NaN for
+ * the rest.
  */
 int ml_surrogate_step(const ml_surrogate *s, mlp_work *w, mlp_gpu *gpu, double *state,
-                      const float *statics, float *x, float *scratch, fc_err *err);
+                      const float *statics, float *x, float *scratch, double *inflow,
+                      fc_err *err);
+/* The network's outputs: one per variable, two for one in flux form. */
+int ml_surrogate_outputs(const ml_geometry *g, unsigned flux);
+/*
+ * A flux-form model's training loss on samples idx[0..B) (indices into a split: record pair
+ * times cells plus cell) and, with dout [3B][outputs], its gradient with respect to the
+ * network's outputs o [3B][outputs]: rows 0..B-1 are the samples' cells, then their west
+ * neighbours, then their south neighbours (the ghost cell beyond an open side). y: the
+ * normalised changes [B][nvars]. A variable in flux form changes by (west - east) +
+ * (south - north) of its face fluxes, where a wall on the domain's edge has none; the others
+ * by their output. The mean squared error over samples and variables, as a change-predicting
+ * model's loss.
+ */
+double ml_surrogate_flux_loss(const ml_surrogate *s, const float *o, const float *y,
+                              const size_t *idx, int B, float *dout);
 /* The bit mask over names[0..n) of a comma-separated list ("" or "none": 0), or -1 with the
  * name that is not among them in bad. */
 int ml_variable_mask(const char *list, const char names[][64], int n, char *bad, size_t badlen);
@@ -124,6 +155,10 @@ typedef struct ml_rollout_result {
     size_t cells;
     double *rmse, *persistence, *drift;     /* [steps][nvars] */
     double *nrmse;                          /* [steps][nvars]: rmse over the truth's rms */
+    /* [steps][nvars]: the change of the domain sum since the start less what entered through
+     * the sides, over the first state's rms times the cells; NaN for a variable whose steps do
+     * not keep account (neither in flux form nor conserved on a closed domain) */
+    double *imbalance;
     int gpu;                                /* the network ran on the GPU */
     double step_seconds;                    /* the surrogate's mean time per step */
     double solver_seconds;                  /* the solver's per interval; < 0: unknown */

@@ -773,8 +773,8 @@ START_TEST(surrogate_step_gpu_matches_cpu)
     ck_assert_int_eq(mlp_optim_init(&none, &s.net, MLP_SGD, 0, &err), FC_OK);
     ck_assert_msg(mlp_gpu_create(&s.net, &none, 500, 0, &dev, &err) == FC_OK, "%s", err.msg);
     for (int step = 0; step < 10; step++) {
-        ck_assert_int_eq(ml_surrogate_step(&s, &w, NULL, cpu, NULL, x, scratch, &err), FC_OK);
-        ck_assert_msg(ml_surrogate_step(&s, &w, dev, gpu, NULL, x, scratch, &err) == FC_OK, "%s",
+        ck_assert_int_eq(ml_surrogate_step(&s, &w, NULL, cpu, NULL, x, scratch, NULL, &err), FC_OK);
+        ck_assert_msg(ml_surrogate_step(&s, &w, dev, gpu, NULL, x, scratch, NULL, &err) == FC_OK, "%s",
                       err.msg);
     }
     double d = 0, m = 0, sum0 = 0, sc = 0, sg = 0;
@@ -793,7 +793,7 @@ START_TEST(surrogate_step_gpu_matches_cpu)
     /* A batch larger than the device copy holds is refused, not overrun. */
     mlp_work big;
     ck_assert_int_eq(mlp_work_init(&big, &s.net, 600, &err), FC_OK);
-    ck_assert_int_eq(ml_surrogate_step(&s, &big, dev, gpu, NULL, x, scratch, &err), FC_EINPUT);
+    ck_assert_int_eq(ml_surrogate_step(&s, &big, dev, gpu, NULL, x, scratch, NULL, &err), FC_EINPUT);
     mlp_work_free(&big);
     mlp_gpu_destroy(dev);
     mlp_optim_free(&none);

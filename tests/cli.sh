@@ -356,6 +356,11 @@ grep -q "nan" "$tmp/err" && bad "train: no validation records, yet a NaN loss is
 grep -q "best training (no validation records) loss" "$tmp/err" && ok "train: no validation records, the training loss decides" || bad "train: no validation records, the training loss decides"
 expect "train: an existing model is kept" 2 "exists; it is left untouched (use -O" "$fc" train --data "$tmp/waves.nc" --vars h,u,v --static b -o "$m"
 expect "train: resume" 0 "epoch 5/5" "$fc" train --data "$tmp/waves.nc" --vars h,u,v --static b --hidden 16 --epochs 5 --batch 32 --resume -o "$m"
+# Flux form: h's face fluxes (two outputs), named in the model; the rollout's balance line.
+expect "train: --flux" 0 "train: h in flux form" "$fc" train --data "$tmp/waves.nc" --vars h,u,v --static b --hidden 8 --epochs 1 --batch 32 --flux -o "$tmp/flux.nc"
+"$NCDUMP" -h "$tmp/flux.nc" | grep -q 'flux_variables = "h"' && ok "train: --flux names h in the model" || bad "train: --flux names h in the model"
+expect "rollout: a flux-form model's balance" 0 "Balance of h: its domain sum changed by what crossed the sides" "$fc" rollout --model "$tmp/flux.nc" --init "$tmp/waves.nc" --steps 3 -o "$tmp/flux_p.nc"
+expect "train: --resume --flux of a model of changes" 2 "the model '$m' predicts changes, not face fluxes" "$fc" train --data "$tmp/waves.nc" --vars h,u,v --static b --hidden 16 --epochs 6 --batch 32 --resume --flux -o "$m"
 expect "rollout --help" 0 "usage: flowcast rollout" "$fc" rollout --help
 expect "rollout: missing options" 2 "rollout needs --model, --init, --steps and -o" "$fc" rollout --model "$m"
 expect "rollout: not a model" 2 "is not a flowcast model file" "$fc" rollout --model "$tmp/waves.nc" --init "$tmp/waves.nc" --steps 2 -o "$tmp/p.nc"

@@ -63,6 +63,20 @@ static void check_gradient(int activation, int loss)
     memcpy(p0, m.params, m.nparams * sizeof *p0);
     loss_at(&m, &w, p0, loss, x, t, B, s0);
     mlp_backward(&m, &w, loss, t, B, g);
+    if (loss == MLP_MSE) {
+        /* From the outputs' gradient, as a loss of several rows' outputs gives it: the MSE's
+         * own, 2 (y - t) / (B n), gives the same parameter gradient. */
+        float dout[5 * 3], *g2 = malloc(m.nparams * sizeof *g2);
+        const float *y = w.act[m.nlayers];
+        for (int k = 0; k < B * 3; k++)
+            dout[k] = 2 * (y[k] - t[k]) / (float)(B * 3);
+        mlp_backward_outputs(&m, &w, dout, B, g2);
+        for (size_t k = 0; k < m.nparams; k++)
+            ck_assert_msg(fabsf(g2[k] - g[k]) <= 1e-6f * (1 + fabsf(g[k])),
+                          "%s: parameter %zu: gradient %.8g from the outputs' gradient, %.8g from "
+                          "the loss", mlp_activation_name(activation), k, g2[k], g[k]);
+        free(g2);
+    }
     int tested = 0;
     for (int dir = 0; dir < 100 && tested < 6; dir++) {
         double gv = 0, norm = 0;

@@ -342,7 +342,7 @@ START_TEST(forecast_steps_conserve_and_stay_nonnegative)
         double lowest = INFINITY;
         int dry = 0;
         for (int step = 0; step < 40; step++) {
-            ck_assert_int_eq(ml_surrogate_step(&s, &w, NULL, state, statics_f, x, scratch, &err), FC_OK);
+            ck_assert_int_eq(ml_surrogate_step(&s, &w, NULL, state, statics_f, x, scratch, NULL, &err), FC_OK);
             for (size_t k = 0; k < plane; k++) {
                 lowest = fmin(lowest, state[k]);
                 dry += state[k] == 0;
@@ -363,6 +363,158 @@ START_TEST(forecast_steps_conserve_and_stay_nonnegative)
     mlp_work_free(&w);
     free(state);
     free(start);
+    free(statics_f);
+    free(scratch);
+    free(x);
+    ml_surrogate_free(&s);
+}
+END_TEST
+
+/* A flux-form model's loss against central differences in each output of its three rows (the
+ * cells, their west and south neighbours) on a 5 x 4 domain with an open west side, a wall to
+ * the east and periodic south and north sides; h in flux form, u not. The loss is quadratic in
+ * the outputs, so the differences are exact up to rounding. A wall face carries no flux: its
+ * output has no gradient. */
+START_TEST(flux_loss_gradient_matches_finite_differences)
+{
+    ml_surrogate s;
+    memset(&s, 0, sizeof s);
+    s.geo.nx = 5;
+    s.geo.ny = 4;
+    s.geo.nvars = 2;
+    s.geo.bc[FC_WEST] = FC_BC_OPEN;
+    s.geo.bc[FC_EAST] = FC_BC_WALL;
+    s.geo.bc[FC_SOUTH] = s.geo.bc[FC_NORTH] = FC_BC_PERIODIC;
+    s.flux = 1;
+    s.net.nlayers = 1;
+    s.net.n[1] = ml_surrogate_outputs(&s.geo, s.flux);
+    ck_assert_int_eq(s.net.n[1], 3);
+    enum { B = 20, NO = 3 };
+    size_t idx[B];
+    float o[3 * B * NO], y[B * 2], dout[3 * B * NO], again[3 * B * NO];
+    for (int r = 0; r < B; r++)
+        idx[r] = 2 * 20 + (size_t)r; /* every cell of record pair 2 */
+    for (int k = 0; k < 3 * B * NO; k++)
+        o[k] = (float)sin(1.3 * k + 0.2);
+    for (int k = 0; k < 2 * B; k++)
+        y[k] = (float)cos(0.7 * k);
+    const double L = ml_surrogate_flux_loss(&s, o, y, idx, B, dout);
+    ck_assert(L > 0.1);
+    ck_assert_double_eq(ml_surrogate_flux_loss(&s, o, y, idx, B, NULL), L);
+    for (int k = 0; k < 3 * B * NO; k++) {
+        const float keep = o[k];
+        o[k] = keep + 0.25f;
+        const double lp = ml_surrogate_flux_loss(&s, o, y, idx, B, again);
+        o[k] = keep - 0.25f;
+        const double lm = ml_surrogate_flux_loss(&s, o, y, idx, B, again);
+        o[k] = keep;
+        const double fd = (lp - lm) / 0.5;
+        ck_assert_msg(fabs(fd - dout[k]) <= 1e-5 * (1 + fabs(dout[k])),
+                      "output %d (row %d, column %d): finite difference %.8g, gradient %.8g", k,
+                      k / NO, k % NO, fd, dout[k]);
+    }
+    for (int r = 0; r < B; r++) {
+        const int i = r % 5;
+        if (i == 4) /* its east face is the wall */
+            ck_assert_float_eq(dout[r * NO], 0);
+        else
+            ck_assert_float_ne(dout[r * NO], 0);
+        /* u's change is the cell's own output: its neighbours' u outputs do not count */
+        ck_assert_float_eq(dout[(B + r) * NO + 2], 0);
+        ck_assert_float_eq(dout[(2 * B + r) * NO + 2], 0);
+        ck_assert_float_ne(dout[r * NO + 2], 0);
+    }
+}
+END_TEST
+
+/*
+ * Flux form (--flux): h's face fluxes move it between cells, so over 40 steps of a small trained
+ * model its domain sum changes, step by step, by exactly what crossed the sides (to round-off):
+ * nothing on the closed waves domain, something once the west, east and south sides are open
+ * (the ghost cells beyond the west and south ones give those boundary faces); with fluxes 30
+ * times the trained ones the donor-cell limiter keeps every cell >= 0 where cells are emptied,
+ * and the balance holds. A model file whose flux-form variables are not its own, or do not fit
+ * its widths, is refused; such a model does not train on the GPU.
+ */
+START_TEST(flux_form_steps_balance_and_stay_nonnegative)
+{
+    ml_train_opts o = small_training("flux.nc", 8);
+    o.epochs = 2;
+    o.flux = 1;
+    fc_err err;
+    o.gpu = 1;
+    ck_assert_int_eq(ml_train(&o, &err), FC_EINPUT);
+    ck_assert_msg(strstr(err.msg, "--device gpu: a model in flux form (--flux) trains on the CPU "
+                         "only"), "%s", err.msg);
+    o.gpu = 0;
+    ck_assert_msg(ml_train(&o, &err) == FC_OK, "%s", err.msg);
+    ml_surrogate s;
+    ck_assert_msg(ml_surrogate_load(&s, NULL, o.output, &err) == FC_OK, "%s", err.msg);
+    ck_assert_uint_eq(s.flux, 1);
+    ck_assert_uint_eq(s.conserved, 1);
+    ck_assert_int_eq(s.net.n[s.net.nlayers], 4);
+    ck_assert_float_eq(s.out_mean[0], 0);
+
+    const ml_geometry *g = &s.geo;
+    const size_t plane = (size_t)g->nx * g->ny, n = plane * g->nvars;
+    double *state = malloc(n * sizeof *state);
+    float *statics_f = calloc(plane, sizeof *statics_f), *scratch = malloc(n * sizeof *scratch);
+    float *x = malloc(plane * (size_t)ml_features_per_sample(g) * sizeof *x);
+    mlp_work w;
+    ck_assert_int_eq(mlp_work_init(&w, &s.net, (int)plane, &err), FC_OK);
+    const float spread = s.out_std[0];
+    for (int trial = 0; trial < 3; trial++) {
+        s.geo.bc[FC_WEST] = s.geo.bc[FC_EAST] = trial ? FC_BC_OPEN : FC_BC_PERIODIC;
+        s.geo.bc[FC_SOUTH] = trial ? FC_BC_OPEN : FC_BC_WALL;
+        s.out_std[0] = trial == 2 ? 30 * spread : spread;
+        for (size_t k = 0; k < n; k++) /* a depth of 1 +- 0.3, velocities of +-0.1 */
+            state[k] = (k < plane ? 1 + 0.3 * sin(0.37 * (double)k) : 0.1 * cos(0.11 * (double)k));
+        const double sum0 = field_sum(state, 0, plane);
+        double worst = 0, crossed = 0, lowest = INFINITY;
+        int emptied = 0;
+        for (int step = 0; step < 40; step++) {
+            double inflow[ML_MAX_VARS];
+            const double before = field_sum(state, 0, plane);
+            ck_assert_int_eq(ml_surrogate_step(&s, &w, NULL, state, statics_f, x, scratch, inflow,
+                                               &err), FC_OK);
+            ck_assert(isnan(inflow[1]) && isnan(inflow[2]));
+            worst = fmax(worst, fabs(field_sum(state, 0, plane) - before - inflow[0]));
+            crossed += fabs(inflow[0]);
+            if (!trial)
+                ck_assert_double_eq(inflow[0], 0);
+            for (size_t k = 0; k < plane; k++) {
+                lowest = fmin(lowest, state[k]);
+                emptied += state[k] < 1e-12;
+            }
+        }
+        printf("flux form, trial %d: 40 steps, %.3e of the sum of h crossed the sides, the sum "
+               "changed by %.2e of it beyond that at worst, lowest h %.3g, %d emptied cells\n",
+               trial, crossed / sum0, worst / sum0, lowest, emptied);
+        ck_assert_msg(worst <= 1e-14 * sum0, "trial %d: the sum of h changed by %g beyond what "
+                      "crossed the sides", trial, worst / sum0);
+        ck_assert_msg(lowest >= 0, "trial %d: h reaches %g", trial, lowest);
+        if (trial)
+            ck_assert_msg(crossed > 1e-4 * sum0, "trial %d: nothing crossed the open sides",
+                          trial);
+        if (trial == 2)
+            ck_assert_msg(emptied > 0, "no cell was emptied: the limiter was not tested");
+    }
+    const char *damage[][2] = {{"q", "its flux-form variable 'q' is not among its variables 'h,u,v'"},
+                               {"", "do not match its 3 variable(s) (0 in flux form, two outputs "
+                                    "each)"}};
+    for (int k = 0; k < 2; k++) {
+        int ncid;
+        ck_assert_int_eq(nc_open(o.output, NC_WRITE, &ncid), NC_NOERR);
+        ck_assert_int_eq(nc_redef(ncid), NC_NOERR);
+        ck_assert_int_eq(nc_put_att_text(ncid, NC_GLOBAL, "flux_variables", strlen(damage[k][0]),
+                                         damage[k][0]), NC_NOERR);
+        ck_assert_int_eq(nc_close(ncid), NC_NOERR);
+        ml_surrogate bad;
+        ck_assert_int_eq(ml_surrogate_load(&bad, NULL, o.output, &err), FC_EINPUT);
+        ck_assert_msg(strstr(err.msg, damage[k][1]), "%s", err.msg);
+    }
+    mlp_work_free(&w);
+    free(state);
     free(statics_f);
     free(scratch);
     free(x);
@@ -554,6 +706,8 @@ Suite *surrogate_suite(void)
     tcase_add_test(tc, train_save_load_resume_rollout);
     tcase_add_test(tc, a_model_meets_wrong_inputs);
     tcase_add_test(tc, forecast_steps_conserve_and_stay_nonnegative);
+    tcase_add_test(tc, flux_loss_gradient_matches_finite_differences);
+    tcase_add_test(tc, flux_form_steps_balance_and_stay_nonnegative);
     tcase_add_test(tc, holdout_keeps_whole_files_out);
     tcase_add_test(tc, pushed_states_are_inputs_and_targets_start_from_them);
     tcase_add_test(tc, training_bits_do_not_depend_on_threads);

@@ -25,7 +25,7 @@ static void train_usage(FILE *f)
           "                      [--weight-decay X] [--val-fraction F] [--patience P]\n"
           "                      [--noise S] [--seed S] [--device auto|cpu|gpu] [--tf32]\n"
           "                      [--conserve V[,V...]|none] [--nonnegative V[,V...]|none]\n"
-          "                      [--unroll R] [--state-noise S] [--holdout K]\n"
+          "                      [--flux] [--unroll R] [--state-noise S] [--holdout K]\n"
           "                      -o MODEL.nc [-O] [--resume]\n\n"
           "Trains an MLP local emulator: each cell's K x K neighbourhood of the variables\n"
           "(and static fields such as the bottom b) at one record maps to the change of the\n"
@@ -54,11 +54,18 @@ static void train_usage(FILE *f)
           "  --resume           go on training MODEL.nc (from its best epoch) up to\n"
           "                     --epochs\n"
           "  --conserve LIST    variables whose domain sum each forecast step keeps (to\n"
-          "                     double round-off) when the domain is closed by walls and\n"
-          "                     periodic sides: the predicted change loses its domain mean\n"
+          "                     double round-off) on a domain closed by walls and periodic\n"
+          "                     sides: the predicted change loses its domain mean. With an\n"
+          "                     open or inflow side they are in flux form (--flux)\n"
           "  --nonnegative LIST variables kept >= 0 (negative cells set to 0; a conserved\n"
-          "                     one is then scaled back to its sum). Both default to h\n"
-          "                     for shallow-water data (solver swe), else none\n"
+          "                     one is then scaled back to its sum; in flux form, no cell\n"
+          "                     gives more than it holds). Both default to h for\n"
+          "                     shallow-water data (solver swe), else none\n"
+          "  --flux             the conserved variables in flux form on closed domains too:\n"
+          "                     the network predicts what crosses each cell's east and\n"
+          "                     north faces, so a sum changes only through open or inflow\n"
+          "                     sides, by what crosses them (trains on the CPU; three\n"
+          "                     network rows per sample)\n"
           "  --unroll R         pushforward training (default 1: off): from the second\n"
           "                     epoch, half the samples start from the model's own R - 1\n"
           "                     step forecast of their record and learn the change back to\n"
@@ -87,7 +94,7 @@ int cmd_train(int argc, char **argv)
     }
     enum { O_DATA = 256, O_VARS, O_STATIC, O_STENCIL, O_HIDDEN, O_ACT, O_OPT, O_EPOCHS, O_BATCH,
            O_LR, O_WD, O_VAL, O_PAT, O_SEED, O_DEVICE, O_RESUME, O_NOISE, O_TF32, O_CONSERVE,
-           O_NONNEG, O_UNROLL, O_STATE_NOISE, O_HOLDOUT };
+           O_NONNEG, O_UNROLL, O_STATE_NOISE, O_HOLDOUT, O_FLUX };
     static const struct option opts[] = {
         {"data", required_argument, NULL, O_DATA},     {"vars", required_argument, NULL, O_VARS},
         {"static", required_argument, NULL, O_STATIC}, {"stencil", required_argument, NULL, O_STENCIL},
@@ -105,6 +112,7 @@ int cmd_train(int argc, char **argv)
         {"unroll", required_argument, NULL, O_UNROLL},
         {"state-noise", required_argument, NULL, O_STATE_NOISE},
         {"holdout", required_argument, NULL, O_HOLDOUT},
+        {"flux", no_argument, NULL, O_FLUX},
         {"overwrite", no_argument, NULL, 'O'},         {NULL, 0, NULL, 0},
     };
     const char *data[ML_MAX_FILES], *vars[ML_MAX_VARS], *statics[ML_MAX_VARS], *hidden_s[MLP_MAX_LAYERS];
@@ -191,6 +199,9 @@ int cmd_train(int argc, char **argv)
             break;
         case O_NONNEG:
             o.nonnegative = optarg;
+            break;
+        case O_FLUX:
+            o.flux = 1;
             break;
         case O_UNROLL:
             bad |= cmd_int("--unroll", optarg, 1, 64, &o.unroll);
@@ -404,6 +415,21 @@ void cmd_print_rollout(const ml_rollout_result *r, const char *output, int every
         printf(n ? " %s %.3e;" : " %s -;", r->vars[v], n ? sum / n : 0.0);
     }
     printf("\n");
+    /* What a variable's sum did beyond what entered through the sides (flux form, or
+     * conserved on a closed domain): the largest over the leads. */
+    for (int v = 0; v < r->nvars; v++) {
+        double worst = 0;
+        int kept = 1;
+        for (int k = 0; k < r->steps && kept; k++) {
+            const double e = r->imbalance[(size_t)k * r->nvars + v];
+            kept = !isnan(e);
+            worst = fmax(worst, fabs(e));
+        }
+        if (kept)
+            printf("Balance of %s: its domain sum changed by what crossed the sides, to %.2e "
+                   "(largest over the leads, in units of its rms times the cells).\n",
+                   r->vars[v], worst);
+    }
     const char *dev = r->gpu ? "GPU" : "CPU";
     printf("Surrogate: %.3g s per step of %g s (%d steps, %zu cells, %s); ", r->step_seconds,
            r->interval, r->steps, r->cells, dev);

@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         float *scratch = malloc(plane * g->nvars * sizeof *scratch);
         if (state && statics && x && scratch &&
             mlp_work_init(&w, &s.net, (int)plane, &err) == FC_OK) {
-            ml_surrogate_step(&s, &w, NULL, state, statics, x, scratch, &err);
+            ml_surrogate_step(&s, &w, NULL, state, statics, x, scratch, NULL, &err);
             mlp_work_free(&w);
         }
         free(scratch);
