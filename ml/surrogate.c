@@ -751,10 +751,9 @@ int ml_train(const ml_train_opts *o, fc_err *err)
             st = fc_fail(err, FC_EINPUT, "--%s: '%s' is not one of the variables '%s'",
                          k ? "nonnegative" : "conserve", bad, names);
     }
-    if (!st && o->gpu && (o->flux || !geometry_closed(&d.geo)) && masks[0] > 0)
-        st = fc_fail(err, FC_EINPUT, "--device gpu: a model in flux form (%s) trains on the CPU "
-                     "only; its rollouts run on either", o->flux ? "--flux" : "conserved "
-                     "variables on a domain with an open or inflow side");
+    if (!st && o->flux && masks[0] == 0)
+        st = fc_fail(err, FC_EINPUT, "--flux: no variable is conserved, so none can be put in "
+                     "flux form (name them with --conserve)");
     if (st) {
         ml_dataset_free(&d);
         return st;
@@ -871,6 +870,12 @@ int ml_train(const ml_train_opts *o, fc_err *err)
             st = mlp_work_init(&pw, &s.net, push_batch, err);
     }
     mlp_gpu *gpu = NULL;
+    if (!st && o->gpu && s.flux) {
+        char names[1100];
+        join_mask(names, sizeof names, s.vars, s.geo.nvars, s.flux);
+        st = fc_fail(err, FC_EINPUT, "--device gpu: a model with %s in flux form trains on the "
+                     "CPU only (its rollouts run on either)", names);
+    }
     if (!st && o->gpu)
         st = mlp_gpu_create(&s.net, &opt, B, o->tf32, &gpu, err);
     if (!st && s.epochs_done >= total)

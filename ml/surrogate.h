@@ -97,12 +97,13 @@ void ml_surrogate_free(ml_surrogate *s);
  * One step of the surrogate: the state [nvars][ny][nx] advanced by one output interval, in
  * place, with the statics given; w must hold a batch of at least one row of cells, x that
  * batch's features, scratch a state's worth of floats. With gpu (mlp_gpu_create'd for the
- * model, with room for w's batch) the network runs there; FC_OK, or the GPU's error. The network works in float32; the state
- * is double, so that what the constraints keep is kept to double round-off:
- * - a conserved variable on a closed domain (walls and periodic sides): its predicted change
- *   loses its domain mean, the L2-nearest change with a zero sum (any flux-form update has
- *   one: no flux leaves a closed domain); on a domain with an open or inflow side the sum may
- *   change through it, and is left as predicted;
+ * model, with room for w's batch) the network runs there; FC_OK, or the GPU's error (or no
+ * memory for a flux-form step's faces). The network works in float32; the state is double, so
+ * that what the constraints keep is kept to double round-off:
+ * - a conserved variable not in flux form, on a closed domain (walls and periodic sides): its
+ *   predicted change loses its domain mean, the L2-nearest change with a zero sum (any
+ *   flux-form update has one: no flux leaves a closed domain); on a domain with an open or
+ *   inflow side (a resumed model of before flux form) it is left as predicted;
  * - a variable in flux form: each face's flux goes out of one cell and into the other, so
  *   the domain sum changes by what crosses the domain's sides alone; where the variable is
  *   also non-negative, the fluxes out of a cell are scaled down to what the cell holds (a

@@ -740,17 +740,20 @@ END_TEST
  * same steps on the CPU: a random 27 -> 48 -> 48 -> 3 GELU network on a 40 x 30 grid closed by
  * walls and periodic sides, h conserved and kept non-negative, batches of 500 cells (the last
  * one partial), 10 steps. The changes agree to FC_GPU_MLP_RTOL of the largest, and the sum of
- * h holds on both. */
+ * h holds on both. Loop 1: the same with h in flux form (4 outputs) and open west and east
+ * sides (ghost rows beyond the west one); the sum of h changes by what crossed them. */
 START_TEST(surrogate_step_gpu_matches_cpu)
 {
+    const int flux = _i;
     ml_surrogate s;
     memset(&s, 0, sizeof s);
     fc_err err;
-    const int widths[4] = {27, 48, 48, 3};
+    const int widths[4] = {27, 48, 48, 3 + flux};
     ck_assert_int_eq(mlp_init(&s.net, 3, widths, MLP_GELU, &err), FC_OK);
     mlp_randomize(&s.net, 7);
+    const int side = flux ? FC_BC_OPEN : FC_BC_PERIODIC;
     s.geo = (ml_geometry){.nx = 40, .ny = 30, .stencil = 3, .nvars = 3,
-                          .bc = {FC_BC_PERIODIC, FC_BC_PERIODIC, FC_BC_WALL, FC_BC_WALL}};
+                          .bc = {side, side, FC_BC_WALL, FC_BC_WALL}};
     s.geo.odd_x[1] = s.geo.odd_y[2] = 1;
     for (int k = 0; k < 27; k++) /* per variable: its value at the cell, then 8 differences */
         s.in_std[k] = k % 9 ? 0.01f : 0.2f;
@@ -758,6 +761,9 @@ START_TEST(surrogate_step_gpu_matches_cpu)
     for (int v = 0; v < 3; v++)
         s.out_mean[v] = 1e-4f, s.out_std[v] = 1e-3f;
     s.conserved = s.nonnegative = 1;
+    s.flux = (unsigned)flux;
+    if (flux)
+        s.out_mean[0] = 0;
     const size_t plane = 40 * 30, n = 3 * plane;
     double *cpu = malloc(n * sizeof *cpu), *gpu = malloc(n * sizeof *gpu);
     double *start = malloc(n * sizeof *start);
@@ -772,10 +778,13 @@ START_TEST(surrogate_step_gpu_matches_cpu)
     ck_assert_int_eq(mlp_work_init(&w, &s.net, 500, &err), FC_OK);
     ck_assert_int_eq(mlp_optim_init(&none, &s.net, MLP_SGD, 0, &err), FC_OK);
     ck_assert_msg(mlp_gpu_create(&s.net, &none, 500, 0, &dev, &err) == FC_OK, "%s", err.msg);
+    double entered = 0; /* through the sides, on the GPU's steps */
     for (int step = 0; step < 10; step++) {
+        double inflow[ML_MAX_VARS];
         ck_assert_int_eq(ml_surrogate_step(&s, &w, NULL, cpu, NULL, x, scratch, NULL, &err), FC_OK);
-        ck_assert_msg(ml_surrogate_step(&s, &w, dev, gpu, NULL, x, scratch, NULL, &err) == FC_OK, "%s",
-                      err.msg);
+        ck_assert_msg(ml_surrogate_step(&s, &w, dev, gpu, NULL, x, scratch, inflow, &err) == FC_OK,
+                      "%s", err.msg);
+        entered += inflow[0];
     }
     double d = 0, m = 0, sum0 = 0, sc = 0, sg = 0;
     for (size_t k = 0; k < n; k++) {
@@ -784,12 +793,13 @@ START_TEST(surrogate_step_gpu_matches_cpu)
         if (k < plane)
             sum0 += start[k], sc += cpu[k], sg += gpu[k];
     }
-    printf("surrogate 10 steps, 40 x 30, network on the GPU: largest change %.3g, GPU - CPU %.2e "
-           "(%.2e of it); sum of h moved by %.1e (CPU), %.1e (GPU) of itself\n", m, d, d / m,
-           fabs(sc - sum0) / sum0, fabs(sg - sum0) / sum0);
+    printf("surrogate 10 steps%s, 40 x 30, network on the GPU: largest change %.3g, GPU - CPU "
+           "%.2e (%.2e of it); sum of h moved by %.1e (CPU), %.1e (GPU) of itself, %.1e through "
+           "the sides\n", flux ? " in flux form" : "", m, d, d / m, fabs(sc - sum0) / sum0,
+           fabs(sg - sum0) / sum0, fabs(entered) / sum0);
     ck_assert_double_gt(m, 1e-4); /* the steps changed something */
     ck_assert_double_le(d, FC_GPU_MLP_RTOL * m);
-    ck_assert_double_le(fabs(sg - sum0), 1e-12 * sum0);
+    ck_assert_double_le(fabs(sg - sum0 - entered), 1e-12 * sum0);
     /* A batch larger than the device copy holds is refused, not overrun. */
     mlp_work big;
     ck_assert_int_eq(mlp_work_init(&big, &s.net, 600, &err), FC_OK);
@@ -848,7 +858,7 @@ int main(void)
 #ifndef FC_GPU_HARNESS_ON_CPU
     tcase_add_loop_test(tc, mlp_gpu_matches_cpu, 0, 4 * MLP_NACT);
     tcase_add_loop_test(tc, mlp_gpu_shapes_and_tf32, 0, 4);
-    tcase_add_test(tc, surrogate_step_gpu_matches_cpu);
+    tcase_add_loop_test(tc, surrogate_step_gpu_matches_cpu, 0, 2);
 #endif
     tcase_set_timeout(tc, 300);
     suite_add_tcase(s, tc);

@@ -444,8 +444,13 @@ START_TEST(flux_form_steps_balance_and_stay_nonnegative)
     fc_err err;
     o.gpu = 1;
     ck_assert_int_eq(ml_train(&o, &err), FC_EINPUT);
-    ck_assert_msg(strstr(err.msg, "--device gpu: a model in flux form (--flux) trains on the CPU "
+    ck_assert_msg(strstr(err.msg, "--device gpu: a model with h in flux form trains on the CPU "
                          "only"), "%s", err.msg);
+    o.gpu = 0;
+    o.conserve = "none";
+    ck_assert_int_eq(ml_train(&o, &err), FC_EINPUT);
+    ck_assert_msg(strstr(err.msg, "--flux: no variable is conserved"), "%s", err.msg);
+    o.conserve = NULL;
     o.gpu = 0;
     ck_assert_msg(ml_train(&o, &err) == FC_OK, "%s", err.msg);
     ml_surrogate s;
