@@ -3,12 +3,14 @@
 
 #include "ml/dataset.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <netcdf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "src/core/backend.h"
 #include "src/core/grid.h"
@@ -255,6 +257,12 @@ int ml_dataset_open(ml_dataset *d, const char *const *paths, int npaths, const c
     memset(d, 0, sizeof *d);
     if (npaths < 1 || npaths > ML_MAX_FILES)
         return fc_fail(err, FC_EINPUT, "give 1 to %d data files, not %d", ML_MAX_FILES, npaths);
+    /* A file that is not there is named first: a folder that is not there (an ensemble's)
+     * stands here as one file, and the count below would hide it. */
+    for (int f = 0; f < npaths; f++)
+        if (access(paths[f], R_OK))
+            return fc_fail(err, FC_EINPUT, "cannot read data file '%s': %s", paths[f],
+                           strerror(errno));
     if (holdout < 0 || holdout >= npaths)
         return fc_fail(err, FC_EINPUT, "--holdout %d: hold out fewer files than the %d given (at "
                        "least one must train)", holdout, npaths);

@@ -75,21 +75,18 @@ void ml_surrogate_free(ml_surrogate *s)
     memset(s, 0, sizeof *s);
 }
 
-int ml_surrogate_outputs(const ml_geometry *g, unsigned flux)
-{
-    int n = 0;
-    for (int v = 0; v < g->nvars; v++)
-        n += 1 + (int)(flux >> v & 1);
-    return n;
-}
-
 /* The first of variable v's outputs: its change, or its east-face flux (then the north's). */
-static int output_of(const ml_surrogate *s, int v)
+static int first_output(unsigned flux, int v)
 {
     int k = 0;
     for (int u = 0; u < v; u++)
-        k += 1 + (int)(s->flux >> u & 1);
+        k += 1 + (int)(flux >> u & 1);
     return k;
+}
+
+int ml_surrogate_outputs(const ml_geometry *g, unsigned flux)
+{
+    return first_output(flux, g->nvars);
 }
 
 /* Whether the domain is closed: only walls and periodic sides. */
@@ -561,7 +558,7 @@ double ml_surrogate_flux_loss(const ml_surrogate *s, const float *o, const float
     const double scale = 2.0 / ((double)B * nv);
     int first[ML_MAX_VARS];
     for (int v = 0; v < nv; v++)
-        first[v] = output_of(s, v);
+        first[v] = first_output(s->flux, v);
     if (dout)
         memset(dout, 0, 3 * rows * sizeof *dout);
     double sum = 0;
@@ -1218,7 +1215,7 @@ int ml_surrogate_step(const ml_surrogate *s, mlp_work *w, mlp_gpu *gpu, double *
                         (double)dy[(size_t)r * nv + v] * s->out_std[v] + s->out_mean[v];
     }
     for (int v = 0; v < nv && o && !st; v++) {
-        const int k = output_of(s, v);
+        const int k = first_output(s->flux, v);
         double *q = state + v * plane;
         if (s->flux >> v & 1) {
             double *fx = faces, *fy = fx + (size_t)(g->nx + 1) * g->ny,

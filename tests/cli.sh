@@ -344,6 +344,7 @@ expect "train: bad hidden widths" 2 "--hidden 0: expected a whole number from 1 
 "$fc" info | grep -q "GPUs:       none" && expect "train: GPU asked for, none there" 2 "no GPU" "$fc" train --data "$tmp/waves.nc" --vars h --device gpu -o "$m"
 expect "train: a variable the data lacks" 2 "waves.nc: no variable 'speed'" "$fc" train --data "$tmp/waves.nc" --vars h,speed -o "$m"
 expect "train: missing data file" 2 "cannot read data file '$tmp/none.nc'" "$fc" train --data "$tmp/none.nc" --vars h -o "$m"
+expect "train: a missing ensemble folder with --holdout" 2 "cannot read data file '$tmp/no_ensemble'" "$fc" train --data "$tmp/no_ensemble" --holdout 2 --vars h -o "$m"
 expect "train: resume without a model" 2 "--resume: there is no model" "$fc" train --data "$tmp/waves.nc" --vars h --resume -o "$m"
 absent "train: bad input writes no model" "$m"
 expect "train: an unknown conserved variable" 2 "--conserve: 'q' is not one of the variables 'h,u,v'" "$fc" train --data "$tmp/waves.nc" --vars h,u,v --conserve q -o "$m"

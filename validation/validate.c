@@ -1265,8 +1265,8 @@ static const surr_setup surr_closed = {48, 8, 2, 4, 0};
 #define SURR_NRMSE_TOL 5e-3
 static const surr_setup surr_open = {32, 6, 2, 6, 1};
 /* Twice what it measured, as above (nRMSE 8.3e-3; the mass that left by t = 3, 14.5 % off the
- * solver's: the boundary faces are learnt from the edge cells alone; 2-core Intel Xeon,
- * 2026-12-03). */
+ * solver's: a model this small and briefly trained; 64^2 and 10 epochs: 2 to 8 %, README;
+ * 2-core Intel Xeon, 2026-12-03). */
 #define SURR_OPEN_NRMSE_TOL 0.017
 #define SURR_OPEN_OUTFLOW_TOL 0.3
 

@@ -116,6 +116,13 @@ int fc_scaling_report_open(fc_scaling_report *r, const fc_scaling_opts *o, int p
     return FC_OK;
 }
 
+/* Whether the row's processes passed halos and reductions through the link: more than one,
+ * and not spectral's slabs (their transposes and sums are their own, timed in the FFTs). */
+static int linked(const fc_scaling_row *r)
+{
+    return r->ranks > 1 && r->exchange_share > 0;
+}
+
 /* The row's Markdown line. */
 static void print_row(const fc_scaling_row *r)
 {
@@ -128,10 +135,10 @@ static void print_row(const fc_scaling_row *r)
                  r->t_max * 1e3);
         if (r->efficiency == r->efficiency)
             snprintf(eff, sizeof eff, "%.0f %%", 100 * r->efficiency);
-        if (r->ranks > 1 && r->exchange_share > 0) {
+        if (linked(r)) {
             snprintf(share, sizeof share, "%.0f %%", 100 * r->exchange_share);
             snprintf(reduce, sizeof reduce, "%.0f %%", 100 * r->reduce_share);
-        } else if (r->ranks > 1) { /* spectral: transposes and sums of its own (slabs) */
+        } else if (r->ranks > 1) { /* spectral's slabs */
             snprintf(share, sizeof share, "in FFTs");
             snprintf(reduce, sizeof reduce, "in FFTs");
         }
@@ -157,9 +164,8 @@ int fc_scaling_report_row(const fc_scaling_row *row, void *ctx, fc_err *err)
     print_row(row);
     /* What was not measured is missing (NaN: the fill value, an empty CSV field). */
     const double miss = NAN, m = row->measured;
-    const int linked = row->ranks > 1 && row->exchange_share > 0; /* not spectral's slabs */
-    const double share = linked ? row->exchange_share : row->ranks > 1 ? miss : 0;
-    const double reduce = linked ? row->reduce_share : row->ranks > 1 ? miss : 0;
+    const double share = linked(row) ? row->exchange_share : row->ranks > 1 ? miss : 0;
+    const double reduce = linked(row) ? row->reduce_share : row->ranks > 1 ? miss : 0;
     const double num[NCOLS] = {
         [C_N] = row->n, [C_NX] = row->nx, [C_NY] = row->ny, [C_RANKS] = row->ranks,
         [C_PX] = row->px, [C_PY] = row->py, [C_THREADS] = row->threads,
