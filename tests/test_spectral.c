@@ -51,7 +51,7 @@ static double diag(tl_sim *s, const char *name)
     double *d = calloc(s->s->io.ndiags, sizeof *d);
     fc_err err;
     ck_assert_ptr_nonnull(d);
-    ck_assert_int_eq(s->s->io.diagnose(s->params, &s->grid, &s->host, d, &err), FC_OK);
+    ck_assert_int_eq(s->s->io.diagnose(s->params, &s->grid, &s->host, NULL, d, &err), FC_OK);
     const double value = d[diag_index(s->s, name)];
     free(d);
     return value;

@@ -116,7 +116,9 @@ static double diagnostic(fc_sim *s, const char *name)
     double *d = calloc(s->s->io.ndiags, sizeof *d), value = NAN;
     fc_err err;
     /* (out of memory: NaN, and the check this feeds fails) */
-    if (d && !s->s->io.diagnose(s->params, &s->grid, &s->host, d, &err) && k < s->s->io.ndiags)
+    if (d && !s->s->io.diagnose(s->params, &s->grid, &s->host, s->steps ? s->last.stats : NULL, d,
+                                &err) &&
+        k < s->s->io.ndiags)
         value = d[k];
     free(d);
     return value;
@@ -428,7 +430,7 @@ int fc_val_divergence(int n, int steps, double *ratio, fc_err *err)
 }
 
 int fc_val_cylinder(int d, const char *boundary, double t_end, double *strouhal, double *cd_max,
-                    double *cl_max, fc_err *err)
+                    double *cl_max, double *cd_cv_max, double *cl_cv_max, fc_err *err)
 {
     if (d % 10)
         return fc_fail(err, FC_EINPUT, "the cylinder needs a multiple of 10 cells across, not %d",
@@ -448,7 +450,7 @@ int fc_val_cylinder(int d, const char *boundary, double t_end, double *strouhal,
     /* Lift and drag at every step of the second half, where the street is established. */
     size_t cap = 1024, n = 0;
     double *t = malloc(cap * sizeof *t), *cl = malloc(cap * sizeof *cl);
-    *cd_max = *cl_max = -INFINITY;
+    *cd_max = *cl_max = *cd_cv_max = *cl_cv_max = -INFINITY;
     while (!st && s.t < t_end) {
         if ((st = fc_sim_steps(&s, 1, err)))
             break;
@@ -476,6 +478,8 @@ int fc_val_cylinder(int d, const char *boundary, double t_end, double *strouhal,
         cl[n] = diagnostic(&s, "lift_coefficient");
         *cd_max = fmax(*cd_max, cd);
         *cl_max = fmax(*cl_max, cl[n++]);
+        *cd_cv_max = fmax(*cd_cv_max, diagnostic(&s, "drag_coefficient_cv"));
+        *cl_cv_max = fmax(*cl_cv_max, diagnostic(&s, "lift_coefficient_cv"));
     }
     fc_sim_close(&s);
     /* Period from the upward zero crossings of the lift about its mean. */
@@ -710,8 +714,8 @@ static int check_cavity_1000(const fc_val_ctx *ctx, fc_val_row *rows, int *nrows
 static int check_cylinder(const fc_val_ctx *ctx, fc_val_row *rows, int *nrows, fc_err *err)
 {
     (void)ctx;
-    double st_num, cd, cl;
-    int st = fc_val_cylinder(20, "staircase", 8, &st_num, &cd, &cl, err);
+    double st_num, cd, cl, cd_cv, cl_cv;
+    int st = fc_val_cylinder(20, "staircase", 8, &st_num, &cd, &cl, &cd_cv, &cl_cv, err);
     if (st)
         return st;
     /* Schaefer & Turek (1996), Table 4: St 0.2950-0.3050, Cd max 3.2200-3.2400,
@@ -724,7 +728,16 @@ static int check_cylinder(const fc_val_ctx *ctx, fc_val_row *rows, int *nrows, f
                            3.23, 0.16, FC_VAL_NEAR, "Schaefer & Turek (1996) 2D-2", 0};
     rows[2] = (fc_val_row){"ns2d cylinder Re 100, 20 cells/D", "largest lift coefficient", cl, 1.0,
                            0.1, FC_VAL_NEAR, "Schaefer & Turek (1996) 2D-2", 0};
-    *nrows = 3;
+    /* The momentum balance round the body (its unsteady term included) does not read the wall
+     * shear off a staircase's first-order wall, and lands within 1 % of the benchmark here
+     * (README): held to 2 %. */
+    rows[3] = (fc_val_row){"ns2d cylinder Re 100, 20 cells/D", "largest drag coefficient, "
+                           "momentum balance", cd_cv, 3.23, 0.065, FC_VAL_NEAR,
+                           "Schaefer & Turek (1996) 2D-2", 0};
+    rows[4] = (fc_val_row){"ns2d cylinder Re 100, 20 cells/D", "largest lift coefficient, "
+                           "momentum balance", cl_cv, 1.0, 0.02, FC_VAL_NEAR,
+                           "Schaefer & Turek (1996) 2D-2", 0};
+    *nrows = 5;
     return FC_OK;
 }
 

@@ -26,7 +26,7 @@ typedef struct fc_val_row {
     int pass;
 } fc_val_row;
 
-#define FC_VAL_MAX_ROWS 4
+#define FC_VAL_MAX_ROWS 5
 
 /* How the cases run. */
 typedef struct fc_val_ctx {
@@ -84,9 +84,10 @@ int fc_val_taylor_green(int n, double *rel_err, fc_err *err);
 int fc_val_divergence(int n, int steps, double *ratio, fc_err *err);
 /* Schaefer & Turek's (1996) cylinder in a channel at Re 100 (case 2D-2) with d cells across the
  * diameter, its [obstacle] boundary "staircase" or "immersed": Strouhal number and largest drag
- * and lift coefficients over the second half of t_end seconds. */
+ * and lift coefficients over the second half of t_end seconds, from the surface integral and
+ * from the momentum balance (_cv). */
 int fc_val_cylinder(int d, const char *boundary, double t_end, double *strouhal, double *cd_max,
-                    double *cl_max, fc_err *err);
+                    double *cl_max, double *cd_cv_max, double *cl_cv_max, fc_err *err);
 
 /* Pseudo-spectral Taylor-Green vortex on n x n points of [0, 2 pi)^2 with viscosity nu,
  * biharmonic hyperviscosity nu_h and drag mu, to t = t_end: largest error of the vorticity

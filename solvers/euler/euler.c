@@ -343,9 +343,10 @@ static int euler_derive(const void *params, const fc_grid *g, fc_state *host, fc
 
 /* Sums whose bits do not depend on their order (repro_sum.h): a rank's block gives the whole
  * grid's. Collective on a block: every rank learns whether any could not make its column. */
-static int euler_diagnose(const void *params, const fc_grid *g, fc_state *host, double *d,
-                          fc_err *err)
+static int euler_diagnose(const void *params, const fc_grid *g, fc_state *host,
+                          const double *stats, double *d, fc_err *err)
 {
+    (void)stats; /* nothing here depends on the step */
     const euler_params p = params_on(params, g);
     euler_column col;
     int st = euler_column_make(&p, &col, err);

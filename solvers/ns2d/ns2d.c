@@ -565,9 +565,11 @@ static const fc_diag_spec ns2d_diags[NDIAGS] = {
     {"pressure_difference", "kinematic pressure at the leading point (smallest x) of [obstacle] "
                             "less that at its trailing point (missing without one)", "m2 s-2"},
     {"drag_coefficient_cv", "drag coefficient from a momentum balance over a box around the "
-                            "obstacles: a cross-check, valid for steady flow only (missing "
-                            "without an obstacle or when the box does not fit)", "1"},
-    {"lift_coefficient_cv", "lift coefficient from the same balance (steady flow only)", "1"},
+                            "obstacles (the fluxes through its edges and the momentum the fluid "
+                            "inside gained over the last step): a cross-check (missing without "
+                            "an obstacle, when the box does not fit, and at the first record)",
+     "1"},
+    {"lift_coefficient_cv", "lift coefficient from the same balance", "1"},
 #define BODY_DIAGS(N, SEC)                                                                       \
     {"drag_coefficient_" #N, "drag coefficient of " SEC " alone (missing with fewer than two "   \
                              "bodies)", "1"},                                                     \
@@ -584,6 +586,11 @@ static const fc_diag_spec ns2d_step_stats[] = {
     {"poisson_iterations", "conjugate-gradient iterations of the step's pressure solves", "1"},
     {"poisson_residual", "divergence the step's pressure solves left (2-norm, an upper bound of "
                          "the largest)", "s-1"},
+    /* The unsteady term of the bodies' momentum balance (ns2d_body_force_balance). */
+    {"box_momentum_rate_x", "rate at which the fluid in the force balance's box around the "
+                            "bodies gained x momentum over the step (per unit depth and "
+                            "density)", "m3 s-2"},
+    {"box_momentum_rate_y", "the same for y momentum", "m3 s-2"},
 };
 
 /* Vorticity at the corner south-west of cell (i, j), from the faces around it. */
@@ -703,8 +710,8 @@ static void obstacle_force(const ns2d_params *p, const fc_grid *g, const fc_stat
         }
 }
 
-static int ns2d_diagnose(const void *params, const fc_grid *g, fc_state *host, double *d,
-                         fc_err *err)
+static int ns2d_diagnose(const void *params, const fc_grid *g, fc_state *host,
+                         const double *stats, double *d, fc_err *err)
 {
     const ns2d_params *p = params;
     const fc_real *u = host->f[NS2D_U], *v = host->f[NS2D_V];
@@ -762,7 +769,8 @@ static int ns2d_diagnose(const void *params, const fc_grid *g, fc_state *host, d
         d[D_CD] = fx / q;
         d[D_CL] = fy / q;
         d[D_DP] = f[0].p_front - f[0].p_back;
-        if (ns2d_body_force_balance(p, u, v, host->f[NS2D_P], &fx, &fy)) {
+        if (ns2d_body_force_balance(p, u, v, host->f[NS2D_P],
+                                    stats ? stats + NS2D_STAT_BOX_RATE : NULL, &fx, &fy)) {
             d[D_CD_CV] = fx / q;
             d[D_CL_CV] = fy / q;
         }

@@ -398,6 +398,8 @@ FC_HD static inline fc_real ns2d_rate(fc_real uc, fc_real vc, const ns2d_params 
 
 /* Stage coefficients of SSP-RK2 with a projection per stage: U_out = a U0 + (1-a)(U + dt F). */
 #define NS2D_STAGES 2
+/* Where fc_step_report.stats holds the box's momentum rate (x, then y; ns2d_body.h). */
+#define NS2D_STAT_BOX_RATE 2
 FC_HD static inline fc_real ns2d_stage_a(int s) { return s == 0 ? 0 : (fc_real)0.5; }
 
 /* ---- host side, shared by both backends (ns2d_poisson.c, ns2d_cases.c) ---- */

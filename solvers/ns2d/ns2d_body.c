@@ -1276,29 +1276,110 @@ int ns2d_body_force_of(const ns2d_params *p, const fc_real *u, const fc_real *v,
 
 /* ---- control-volume balance ---- */
 
-int ns2d_body_force_balance(const ns2d_params *p, const fc_real *u, const fc_real *v,
-                            const fc_real *pr, double *fx, double *fy)
+/* The balance's box in cells [i0, i1) x [j0, j1) (its edges on cell faces): the bodies' bounding
+ * box plus 4 cells, and the area the bodies take from it. 0 when it does not fit in the domain
+ * with 2 cells to spare or the outlines cannot be made. */
+static int balance_box(const ns2d_params *p, int box[4], double *area)
 {
     const fc_grid *g = &p->grid;
-    const double nu = p->nu, dx = g->dx, dy = g->dy;
-    *fx = *fy = NAN;
     ns2d_shapes sh;
     if (ns2d_shapes_make(p, &sh))
         return 0;
-    /* The box round every body, and the area they take from it. */
-    double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY, area = 0;
+    double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
+    *area = 0;
     for (int b = 0; b < sh.n; b++) {
         double bx0, bx1, by0, by1;
         ns2d_outline_box(&sh.o[b], &bx0, &bx1, &by0, &by1);
         x0 = fmin(x0, bx0), x1 = fmax(x1, bx1), y0 = fmin(y0, by0), y1 = fmax(y1, by1);
-        area += ns2d_outline_area(&sh.o[b]);
+        *area += ns2d_outline_area(&sh.o[b]);
     }
     ns2d_shapes_free(&sh);
-    const double fi0 = floor((x0 - g->x_min) / dx) - 4, fi1 = ceil((x1 - g->x_min) / dx) + 4,
-                 fj0 = floor((y0 - g->y_min) / dy) - 4, fj1 = ceil((y1 - g->y_min) / dy) + 4;
+    const double fi0 = floor((x0 - g->x_min) / g->dx) - 4, fi1 = ceil((x1 - g->x_min) / g->dx) + 4,
+                 fj0 = floor((y0 - g->y_min) / g->dy) - 4, fj1 = ceil((y1 - g->y_min) / g->dy) + 4;
     if (!(fi0 >= 2 && fj0 >= 2 && fi1 <= g->nx - 2 && fj1 <= g->ny - 2))
         return 0;
-    const int i0 = (int)fi0, i1 = (int)fi1, j0 = (int)fj0, j1 = (int)fj1;
+    box[0] = (int)fi0, box[1] = (int)fi1, box[2] = (int)fj0, box[3] = (int)fj1;
+    return 1;
+}
+
+int ns2d_box_faces_make(const ns2d_params *p, ns2d_box_faces *b)
+{
+    memset(b, 0, sizeof *b);
+    const fc_grid *g = &p->grid;
+    int box[4];
+    double area;
+    if (p->nbodies == 0 || !balance_box(p, box, &area))
+        return FC_OK;
+    ns2d_shapes sh;
+    if (ns2d_shapes_make(p, &sh))
+        return FC_ENOMEM;
+    const int i0 = box[0], i1 = box[1], j0 = box[2], j1 = box[3];
+    const size_t most[2] = {(size_t)(i1 - i0 + 1) * (j1 - j0), (size_t)(i1 - i0) * (j1 - j0 + 1)};
+    for (int c = 0; c < 2; c++) {
+        b->k[c] = malloc(most[c] * sizeof *b->k[c]);
+        b->w[c] = malloc(most[c] * sizeof *b->w[c]);
+        if (!b->k[c] || !b->w[c]) {
+            ns2d_shapes_free(&sh);
+            ns2d_box_faces_free(b);
+            return FC_ENOMEM;
+        }
+    }
+    const double cell = g->dx * g->dy;
+    for (int j = j0; j <= j1; j++)
+        for (int i = i0; i <= i1; i++)
+            for (int c = 0; c < 2; c++) {
+                /* u faces: i0..i1 on rows j0..j1-1, the edge columns half inside; v alike. */
+                const int along = c == 0 ? i : j, lo = c == 0 ? i0 : j0, hi = c == 0 ? i1 : j1;
+                if ((c == 0 && j == j1) || (c == 1 && i == i1))
+                    continue;
+                const double x = c == 0 ? g->x_min + i * g->dx : fc_grid_x(g, i),
+                             y = c == 0 ? fc_grid_y(g, j) : g->y_min + j * g->dy;
+                if (ns2d_shapes_distance(&sh, x, y) < 0)
+                    continue; /* inside a body: not the fluid's */
+                b->k[c][b->n[c]] = fc_idx(g->pitch, g->ng, i, j);
+                b->w[c][b->n[c]++] = along == lo || along == hi ? cell / 2 : cell;
+            }
+    ns2d_shapes_free(&sh);
+    return FC_OK;
+}
+
+void ns2d_box_faces_free(ns2d_box_faces *b)
+{
+    for (int c = 0; c < 2; c++) {
+        free(b->k[c]);
+        free(b->w[c]);
+        b->k[c] = NULL;
+        b->w[c] = NULL;
+        b->n[c] = 0;
+    }
+}
+
+void ns2d_box_momentum_rate(const ns2d_box_faces *b, const fc_real *const before[2],
+                            const fc_real *const after[2], int gathered, double dt,
+                            double rate[2])
+{
+    for (int c = 0; c < 2; c++) {
+        double sum = 0;
+        for (int f = 0; f < b->n[c]; f++) {
+            const ptrdiff_t at = gathered ? f : b->k[c][f];
+            sum += b->w[c][f] * ((double)after[c][at] - before[c][at]);
+        }
+        rate[c] = b->n[c] > 0 && dt > 0 ? sum / dt : NAN;
+    }
+}
+
+int ns2d_body_force_balance(const ns2d_params *p, const fc_real *u, const fc_real *v,
+                            const fc_real *pr, const double *momentum_rate, double *fx,
+                            double *fy)
+{
+    const fc_grid *g = &p->grid;
+    const double nu = p->nu, dx = g->dx, dy = g->dy;
+    *fx = *fy = NAN;
+    int box[4];
+    double area;
+    if (!momentum_rate || !balance_box(p, box, &area))
+        return 0;
+    const int i0 = box[0], i1 = box[1], j0 = box[2], j1 = box[3];
     const ptrdiff_t P = g->pitch;
 #define AT(f, i, j) (f)[fc_idx(P, g->ng, (i), (j))]
     double sx = 0, sy = 0;
@@ -1333,9 +1414,10 @@ int ns2d_body_force_balance(const ns2d_params *p, const fc_real *u, const fc_rea
         }
     }
 #undef AT
-    /* The body force pushes the fluid in the box; what the bodies hold back of it counts. */
+    /* The body force pushes the fluid in the box; what the bodies hold back of it counts. What
+     * the fluid inside gains is not the bodies' (none when the flow is steady). */
     const double fluid = (i1 - i0) * dx * (j1 - j0) * dy - area;
-    *fx = sx + p->force_x * fluid;
-    *fy = sy + p->force_y * fluid;
+    *fx = sx + p->force_x * fluid - momentum_rate[0];
+    *fy = sy + p->force_y * fluid - momentum_rate[1];
     return 1;
 }

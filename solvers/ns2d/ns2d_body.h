@@ -46,7 +46,7 @@
  * the wall and the wall shear nu du_t/dn the slope at the wall of the cubic through 0 there and
  * the three probes. The force on the body is the integral of -p n + nu (du_t/dn) t (t the unit
  * tangent; on a rigid no-slip wall the viscous traction has no normal part).
- * ns2d_body_force_balance gives the same force from a control volume, for steady flows.
+ * ns2d_body_force_balance gives the same force from a control volume, steady or not.
  */
 #ifndef FC_NS2D_BODY_H
 #define FC_NS2D_BODY_H
@@ -262,11 +262,35 @@ int ns2d_body_force_of(const struct ns2d_params *p, const fc_real *u, const fc_r
  * The force on all bodies together from a momentum balance over a box around them (its edges on
  * cell faces, their bounding boxes plus 4 cells, at least 2 cells inside the domain): the flux of
  * momentum u u + p I - nu (grad u + grad u^T) out through the edges, less the body force on the
- * fluid inside. Valid for a steady flow (the momentum change inside is left out): the
- * cross-check of the surface integral. 0 when the box does not fit (*fx = *fy = NaN).
+ * fluid inside, less the rate at which the fluid inside gains momentum (momentum_rate, x and y,
+ * m3 s-2 per unit depth and density: ns2d_box_momentum_rate over the step before, so that the
+ * balance holds for unsteady flows too; it is 0 in a steady one). The cross-check of the
+ * surface integral. 0 (*fx = *fy = NaN) when the box does not fit or momentum_rate is NULL
+ * (not known, as before the first step).
  */
 int ns2d_body_force_balance(const struct ns2d_params *p, const fc_real *u, const fc_real *v,
-                            const fc_real *pr, double *fx, double *fy);
+                            const fc_real *pr, const double *momentum_rate, double *fx,
+                            double *fy);
+
+/* The fluid's faces in that box: u faces in k[0] (slots in the fields' layout), v faces in
+ * k[1], each with the area of its control volume in the box, w (dx dy, half on the box's
+ * edges, which cut it in two); faces inside a body (phi < 0 at the face) are left out, since
+ * what the forcing sets there is not fluid. None (n = 0) without bodies or when the box does
+ * not fit. */
+typedef struct ns2d_box_faces {
+    int n[2];
+    ptrdiff_t *k[2];
+    double *w[2];
+} ns2d_box_faces;
+int ns2d_box_faces_make(const struct ns2d_params *p, ns2d_box_faces *b); /* FC_ENOMEM or FC_OK */
+void ns2d_box_faces_free(ns2d_box_faces *b);
+/* The rate at which the fluid in the box gained momentum over a step of dt from the u and v
+ * fields `before` to `after` (or, with `gathered`, the box's faces' values in the order of k):
+ * the faces' changes weighted by w, summed in order, so that every backend that has the same
+ * fields gets the same bits. NaN when there are no faces. */
+void ns2d_box_momentum_rate(const ns2d_box_faces *b, const fc_real *const before[2],
+                            const fc_real *const after[2], int gathered, double dt,
+                            double rate[2]);
 
 #ifdef __cplusplus
 }

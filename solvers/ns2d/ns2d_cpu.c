@@ -38,6 +38,7 @@ typedef struct ns2d_cpu_state {
     ns2d_mg_solver pressure; /* the pressure solve (ns2d_mg.h) */
     ns2d_ib ib;              /* the faces the obstacle sets (ns2d_body.h) */
     fc_real *ib_fix_value;   /* the mass fix's changes, gathered before any is made */
+    ns2d_box_faces box;      /* the fluid's faces in the force balance's box */
     long long cells;         /* nx ny: whether a loop over the grid is worth a team */
 } ns2d_cpu_state;
 
@@ -222,6 +223,9 @@ static int ns2d_step_cpu(void *opaque, double dt, fc_step_report *rep, fc_err *e
     ns2d_inspect_cpu(state, out, dt, rep);
     rep->stats[0] = its_total;
     rep->stats[1] = res_max;
+    const fc_real *before[2] = {state->U[0][NS2D_U], state->U[0][NS2D_V]},
+                  *after[2] = {state->U[out][NS2D_U], state->U[out][NS2D_V]};
+    ns2d_box_momentum_rate(&state->box, before, after, 0, dt, &rep->stats[NS2D_STAT_BOX_RATE]);
     if (rep->bad)
         return FC_OK; /* set 0 still holds the state before the step */
     fc_keep_stage(state->U[0], state->U[out], 3);
@@ -253,6 +257,7 @@ static void ns2d_destroy_cpu(void *opaque)
     ns2d_mg_solver_free(&state->pressure);
     ns2d_ib_free(&state->ib);
     free(state->ib_fix_value);
+    ns2d_box_faces_free(&state->box);
     free(state);
 }
 
@@ -270,6 +275,7 @@ static int ns2d_create_cpu(const fc_grid *g, const void *params, void **out, fc_
             ok &= (state->U[s][f] = fc_grid_alloc(g)) != NULL;
     ok &= (state->solid = fc_grid_alloc(g)) != NULL;
     ok &= (state->kind = calloc(g->nalloc, 1)) != NULL;
+    ok &= ns2d_box_faces_make(&state->p, &state->box) == FC_OK;
     if (!ok) {
         ns2d_destroy_cpu(state);
         return fc_fail(err, FC_ENOMEM, "out of host memory for the %d x %d state", g->nx, g->ny);

@@ -95,6 +95,12 @@ typedef struct ns2d_cuda_state {
     void *spmv_buffer;
     size_t spmv_bytes;
     signed char *host_kind; /* the kinds, kept to build the matrices on the host */
+    /* The fluid's faces in the force balance's box (ns2d_body.h): their slots per component
+     * on the device, and their values before and after a step gathered there and read back,
+     * u then v before, u then v after (box_vals, box_host). */
+    ns2d_box_faces box;
+    ptrdiff_t *box_k[2];
+    fc_real *box_vals, *box_host;
 } ns2d_cuda_state;
 
 struct ns2d_set {
@@ -596,6 +602,42 @@ __global__ static void ns2d_inspect_kernel(ns2d_set s, ns2d_set s0, const signed
     fc_block_max_atomic(change * inv_dt, &rep->change_bits);
 }
 
+__global__ static void ns2d_box_gather_kernel(int n, const ptrdiff_t *k, const fc_real *f,
+                                              fc_real *out)
+{
+    const int a = blockIdx.x * blockDim.x + threadIdx.x;
+    if (a < n)
+        out[a] = f[k[a]];
+}
+
+/* The box's momentum rate over the step from set 0 to set `out` (NaN without a box): the faces'
+ * values gathered on the device, read back and summed on the host in the CPU's order. */
+static int ns2d_box_rate_cuda(ns2d_cuda_state *state, int out, double dt, double rate[2],
+                              fc_err *err)
+{
+    const ns2d_box_faces *b = &state->box;
+    const int n = b->n[0] + b->n[1];
+    if (n == 0) {
+        rate[0] = rate[1] = NAN;
+        return FC_OK;
+    }
+    for (int when = 0; when < 2; when++)
+        for (int c = 0; c < 2; c++) {
+            if (b->n[c] == 0)
+                continue;
+            const fc_real *f = state->U[when ? out : 0][c == 0 ? NS2D_U : NS2D_V];
+            ns2d_box_gather_kernel<<<(b->n[c] + 255) / 256, 256>>>(
+                b->n[c], state->box_k[c], f, state->box_vals + when * n + (c ? b->n[0] : 0));
+            FC_CUDA_TRY(cudaGetLastError());
+        }
+    FC_CUDA_TRY(cudaMemcpy(state->box_host, state->box_vals, 2 * (size_t)n * sizeof(fc_real),
+                           cudaMemcpyDeviceToHost));
+    const fc_real *before[2] = {state->box_host, state->box_host + b->n[0]},
+                  *after[2] = {state->box_host + n, state->box_host + n + b->n[0]};
+    ns2d_box_momentum_rate(b, before, after, 1, dt, rate);
+    return FC_OK;
+}
+
 /* Largest signal rate of a set, largest change from set 0 per unit time, first NaN. */
 static int ns2d_inspect_cuda(ns2d_cuda_state *state, int set, double dt, fc_step_report *rep, fc_err *err)
 {
@@ -631,7 +673,9 @@ static int ns2d_step_cuda(void *opaque, double dt, fc_step_report *rep, fc_err *
         res_max = res > res_max ? res : res_max;
         in = out;
     }
-    if ((st = ns2d_fill_ghosts_cuda(state, out, err)) || (st = ns2d_inspect_cuda(state, out, dt, rep, err)))
+    if ((st = ns2d_fill_ghosts_cuda(state, out, err)) ||
+        (st = ns2d_inspect_cuda(state, out, dt, rep, err)) ||
+        (st = ns2d_box_rate_cuda(state, out, dt, &rep->stats[NS2D_STAT_BOX_RATE], err)))
         return st;
     rep->stats[0] = its_total;
     rep->stats[1] = res_max;
@@ -734,6 +778,11 @@ static void ns2d_destroy_cuda(void *opaque)
     if (state->sp)
         cusparseDestroy(state->sp);
     free(state->host_kind);
+    cudaFree(state->box_k[0]);
+    cudaFree(state->box_k[1]);
+    cudaFree(state->box_vals);
+    free(state->box_host);
+    ns2d_box_faces_free(&state->box);
     free(state);
 }
 
@@ -761,6 +810,18 @@ static int ns2d_create_cuda(const fc_grid *g, const void *params, void **out, fc
         st = fc_fail(err, FC_ENOMEM, "out of host memory");
     if (!st && cusparseCreate(&state->sp) != CUSPARSE_STATUS_SUCCESS)
         st = fc_fail(err, FC_EDEVICE, "cannot create a cuSPARSE handle");
+    if (!st && ns2d_box_faces_make(&state->p, &state->box))
+        st = fc_fail(err, FC_ENOMEM, "out of host memory for the force balance's box");
+    const ns2d_box_faces *box = &state->box;
+    const size_t nbox = (size_t)box->n[0] + box->n[1];
+    for (int c = 0; c < 2 && !st && nbox; c++)
+        if (!(st = fc_dev_alloc((void **)&state->box_k[c],
+                                (box->n[c] ? box->n[c] : 1) * sizeof(ptrdiff_t), err)))
+            st = fc_dev_upload(state->box_k[c], box->k[c], box->n[c] * sizeof(ptrdiff_t), err);
+    if (!st && nbox)
+        st = fc_dev_alloc((void **)&state->box_vals, 2 * nbox * sizeof(fc_real), err);
+    if (!st && nbox && !(state->box_host = (fc_real *)malloc(2 * nbox * sizeof(fc_real))))
+        st = fc_fail(err, FC_ENOMEM, "out of host memory");
     if (st) {
         ns2d_destroy_cuda(state);
         return st;

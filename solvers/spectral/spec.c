@@ -342,9 +342,10 @@ done:
     return st;
 }
 
-static int spec_diagnose(const void *params, const fc_grid *g, fc_state *host, double *d,
-                         fc_err *err)
+static int spec_diagnose(const void *params, const fc_grid *g, fc_state *host,
+                         const double *stats, double *d, fc_err *err)
 {
+    (void)stats; /* nothing here depends on the step */
     const spec_params *p = params;
     spec_cplx *w = host_coefficients(p, g, host->f[SPEC_VORT], err);
     if (!w)

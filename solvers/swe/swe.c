@@ -298,9 +298,10 @@ static void swe_integrands(const swe_params *p, const fc_grid *g, const fc_state
 
 /* Sums whose bits do not depend on their order (repro_sum.h): a rank's block gives the whole
  * grid's. Collective on a block. */
-static int swe_diagnose(const void *params, const fc_grid *g, fc_state *host, double *d,
-                        fc_err *err)
+static int swe_diagnose(const void *params, const fc_grid *g, fc_state *host,
+                        const double *stats, double *d, fc_err *err)
 {
+    (void)stats; /* nothing here depends on the step */
     const swe_params *p = params;
     fc_real *u, *v;
     int st = swe_velocities(p, g, host, &u, &v, "diagnostics", err);

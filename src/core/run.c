@@ -121,7 +121,8 @@ static int append_downloaded(run_ctx *c, const fc_step_report *rep, fc_err *err)
     if (c->parallel)
         st = fc_ranks_agree(st, err);
     if (!st)
-        st = s->io.diagnose(sim->params, record_grid(c), record_state(c), c->diags, err);
+        st = s->io.diagnose(sim->params, record_grid(c), record_state(c), rep ? rep->stats : NULL,
+                            c->diags, err);
     if (c->parallel)
         st = fc_ranks_agree(st, err);
     if (st) {
@@ -386,8 +387,10 @@ static void summary(const run_ctx *c, const fc_run_result *res, const double *st
                  s->io.diags[s->io.conserved_diag].name, res->drift);
     for (size_t k = 0; k < s->io.nstep_stats && steps > 0; k++) {
         size_t len = strlen(stats);
-        snprintf(stats + len, sizeof stats - len, "%s%s %.3g", k ? ", " : "; mean per step: ",
-                 s->io.step_stats[k].name, stat_sum[k] / (double)steps);
+        if (isfinite(stat_sum[k])) /* a statistic the case has no use for is NaN */
+            snprintf(stats + len, sizeof stats - len, "%s%s %.3g",
+                     len ? ", " : "; mean per step: ", s->io.step_stats[k].name,
+                     stat_sum[k] / (double)steps);
     }
     fc_info("done: %lld steps to t = %.9g s in %s (steps %s); %.2f Mcell-updates/s, %.2f GB/s "
             "effective (%.0f B per cell-step, the least a step must move); %s%d records in "

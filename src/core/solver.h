@@ -187,8 +187,10 @@ typedef struct fc_solver_io {
     const fc_diag_spec *diags;
     size_t ndiags;
     int conserved_diag; /* index of the quantity whose drift the summary reports; -1: none */
-    int (*diagnose)(const void *params, const fc_grid *g, fc_state *host, double *values,
-                    fc_err *err);
+    /* stats: fc_step_report.stats of the step that led to this state, NULL for a state no step
+     * made (the initial record). */
+    int (*diagnose)(const void *params, const fc_grid *g, fc_state *host, const double *stats,
+                    double *values, fc_err *err);
     /* What each step reports in fc_step_report.stats (values of the last step before a record). */
     const fc_diag_spec *step_stats;
     size_t nstep_stats;
