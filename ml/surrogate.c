@@ -550,7 +550,7 @@ static void make_batch(const ml_surrogate *s, const ml_dataset *d, int split, co
 }
 
 double ml_surrogate_flux_loss(const ml_surrogate *s, const float *o, const float *y, const size_t *idx,
-                        int B, float *dout)
+                        int B, float *dout, double *per_var)
 {
     const ml_geometry *g = &s->geo;
     const int nv = g->nvars, no = s->net.n[s->net.nlayers];
@@ -574,6 +574,8 @@ double ml_surrogate_flux_loss(const ml_surrogate *s, const float *o, const float
                             ((faces & FACE_S ? os[k + 1] : 0.0) - (faces & FACE_N ? oc[k + 1] : 0.0));
             const double e = pred - y[(size_t)r * nv + v];
             sum += e * e;
+            if (per_var)
+                per_var[v] += e * e;
             if (!dout)
                 continue;
             const float grad = (float)(scale * e);
@@ -595,12 +597,17 @@ double ml_surrogate_flux_loss(const ml_surrogate *s, const float *o, const float
 }
 
 /* Mean loss over every sample of a split, in batches (no gradient), on the GPU when gpu is
- * given. */
+ * given; on the CPU also each variable's share, per_var[v] (the mean of its squared errors;
+ * NaN on the GPU, whose loss comes back as one sum). */
 static int split_loss(const ml_dataset *d, const ml_surrogate *s, mlp_work *w, mlp_gpu *gpu,
-                      int split, int B, float *x, float *y, size_t *idx, double *loss, fc_err *err)
+                      int split, int B, float *x, float *y, size_t *idx, double *loss,
+                      double *per_var, fc_err *err)
 {
     const size_t n = ml_dataset_count(d, split);
+    const int nv = s->geo.nvars, no = s->net.n[s->net.nlayers];
     double sum = 0;
+    for (int v = 0; v < nv; v++)
+        per_var[v] = gpu || !n ? NAN : 0;
     for (size_t k = 0; k < n; k += (size_t)B) {
         const int b = (int)(n - k < (size_t)B ? n - k : (size_t)B);
         for (int r = 0; r < b; r++)
@@ -613,14 +620,22 @@ static int split_loss(const ml_dataset *d, const ml_surrogate *s, mlp_work *w, m
                 return st;
         } else if (s->flux) {
             mlp_forward(&s->net, w, x, 3 * b);
-            l = ml_surrogate_flux_loss(s, w->act[s->net.nlayers], y, idx, b, NULL);
+            l = ml_surrogate_flux_loss(s, w->act[s->net.nlayers], y, idx, b, NULL, per_var);
         } else {
             mlp_forward(&s->net, w, x, b);
             l = mlp_loss(&s->net, w, MLP_MSE, y, b);
+            const float *o = w->act[s->net.nlayers];
+            for (int r = 0; r < b; r++)
+                for (int v = 0; v < nv; v++) {
+                    const double e = (double)o[(size_t)r * no + v] - y[(size_t)r * nv + v];
+                    per_var[v] += e * e;
+                }
         }
         sum += l * b;
     }
     *loss = n ? sum / (double)n : NAN;
+    for (int v = 0; v < nv && !gpu && n; v++)
+        per_var[v] /= (double)n;
     return FC_OK;
 }
 
@@ -847,6 +862,10 @@ int ml_train(const ml_train_opts *o, fc_err *err)
     double *hist[3];
     for (int k = 0; k < 3; k++)
         hist[k] = malloc((size_t)total * sizeof(double));
+    /* Each variable's validation loss, of this epoch and of the best one found here. */
+    double val_per_var[ML_MAX_VARS], best_per_var[ML_MAX_VARS];
+    for (int v = 0; v < ML_MAX_VARS; v++)
+        best_per_var[v] = NAN;
     if (!idx || !vidx || !x || !y || !grad || !hist[0] || !hist[1] || !hist[2] ||
         (s.flux && !dout))
         st = fc_fail(err, FC_ENOMEM, "out of memory for training");
@@ -955,7 +974,7 @@ int ml_train(const ml_train_opts *o, fc_err *err)
                     break;
             } else if (s.flux) {
                 mlp_forward(&s.net, &w, x, 3 * b);
-                sum += ml_surrogate_flux_loss(&s, w.act[s.net.nlayers], y, idx + b0, b, dout) * b;
+                sum += ml_surrogate_flux_loss(&s, w.act[s.net.nlayers], y, idx + b0, b, dout, NULL) * b;
                 mlp_backward_outputs(&s.net, &w, dout, 3 * b, grad);
                 mlp_optim_step(&opt, &s.net, grad, rate);
             } else {
@@ -971,7 +990,8 @@ int ml_train(const ml_train_opts *o, fc_err *err)
         const double secs = fc_now() - w0;
         hist[0][e] = sum / (double)seen;
         hist[1][e] = NAN;
-        if (nval && (st = split_loss(&d, &s, &w, gpu, ML_VALID, B, x, y, vidx, &hist[1][e], err)))
+        if (nval && (st = split_loss(&d, &s, &w, gpu, ML_VALID, B, x, y, vidx, &hist[1][e],
+                                     val_per_var, err)))
             break;
         hist[2][e] = (double)seen / secs;
         const double score = nval ? hist[1][e] : hist[0][e];
@@ -1001,6 +1021,7 @@ int ml_train(const ml_train_opts *o, fc_err *err)
         if (better) {
             s.best_val = score;
             s.best_epoch = e;
+            memcpy(best_per_var, val_per_var, sizeof best_per_var);
             since_best = 0;
             if (!gpu || !(st = mlp_gpu_download(gpu, &s.net, &opt, err)))
                 st = ml_surrogate_save(&s, &opt, o->output, err);
@@ -1018,9 +1039,15 @@ int ml_train(const ml_train_opts *o, fc_err *err)
         fc_info("train: the thread count followed the machine's load: %d change%s, %d of %d "
                 "threads at the end", threads.switches, threads.switches == 1 ? "" : "s",
                 threads.now, threads.max);
+    char shares[ML_MAX_VARS * 96] = "";
+    for (int v = 0; v < d.geo.nvars && nval && isfinite(best_per_var[v]); v++)
+        snprintf(shares + strlen(shares), sizeof shares - strlen(shares), "%s%s %.3e",
+                 v ? ", " : " (per variable: ", d.vars[v], best_per_var[v]);
+    if (*shares)
+        strcat(shares, ")");
     if (!st)
-        fc_info("train: best %s loss %.4e at epoch %d; model in %s",
-                nval ? "validation" : "training (no validation records)", s.best_val,
+        fc_info("train: best %s loss %.4e%s at epoch %d; model in %s",
+                nval ? "validation" : "training (no validation records)", s.best_val, shares,
                 s.best_epoch + 1, o->output);
     s.train_loss = s.val_loss = s.samples_per_s = NULL;
     for (int k = 0; k < 3; k++)

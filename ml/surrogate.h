@@ -131,7 +131,7 @@ int ml_surrogate_outputs(const ml_geometry *g, unsigned flux);
  * model's loss.
  */
 double ml_surrogate_flux_loss(const ml_surrogate *s, const float *o, const float *y,
-                              const size_t *idx, int B, float *dout);
+                              const size_t *idx, int B, float *dout, double *per_var);
 /* The bit mask over names[0..n) of a comma-separated list ("" or "none": 0), or -1 with the
  * name that is not among them in bad. */
 int ml_variable_mask(const char *list, const char names[][64], int n, char *bad, size_t badlen);

@@ -398,15 +398,19 @@ START_TEST(flux_loss_gradient_matches_finite_differences)
         o[k] = (float)sin(1.3 * k + 0.2);
     for (int k = 0; k < 2 * B; k++)
         y[k] = (float)cos(0.7 * k);
-    const double L = ml_surrogate_flux_loss(&s, o, y, idx, B, dout);
+    const double L = ml_surrogate_flux_loss(&s, o, y, idx, B, dout, NULL);
     ck_assert(L > 0.1);
-    ck_assert_double_eq(ml_surrogate_flux_loss(&s, o, y, idx, B, NULL), L);
+    /* Each variable's sum of squared errors, which the validation reports per variable. */
+    double per_var[2] = {0, 0};
+    ck_assert_double_eq(ml_surrogate_flux_loss(&s, o, y, idx, B, NULL, per_var), L);
+    ck_assert_double_eq_tol((per_var[0] + per_var[1]) / (2.0 * B), L, 1e-12 * L);
+    ck_assert(per_var[0] > 0 && per_var[1] > 0);
     for (int k = 0; k < 3 * B * NO; k++) {
         const float keep = o[k];
         o[k] = keep + 0.25f;
-        const double lp = ml_surrogate_flux_loss(&s, o, y, idx, B, again);
+        const double lp = ml_surrogate_flux_loss(&s, o, y, idx, B, again, NULL);
         o[k] = keep - 0.25f;
-        const double lm = ml_surrogate_flux_loss(&s, o, y, idx, B, again);
+        const double lm = ml_surrogate_flux_loss(&s, o, y, idx, B, again, NULL);
         o[k] = keep;
         const double fd = (lp - lm) / 0.5;
         ck_assert_msg(fabs(fd - dout[k]) <= 1e-5 * (1 + fabs(dout[k])),
