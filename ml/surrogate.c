@@ -175,6 +175,10 @@ static int define_model(fc_cf_file *f, const ml_surrogate *s, const mlp_optim *o
     join_mask(conserved, sizeof conserved, s->vars, g->nvars, s->conserved);
     join_mask(nonnegative, sizeof nonnegative, s->vars, g->nvars, s->nonnegative);
     join_mask(flux, sizeof flux, s->vars, g->nvars, s->flux);
+    char advected_by[130] = "";
+    if (s->advect)
+        snprintf(advected_by, sizeof advected_by, "%s,%s", s->vars[s->advect_var[0]],
+                 s->vars[s->advect_var[1]]);
     const char *const text[][2] = {
         {"flowcast_version", PACKAGE_VERSION},
         {"variables", vars},
@@ -182,6 +186,7 @@ static int define_model(fc_cf_file *f, const ml_surrogate *s, const mlp_optim *o
         {"conserved_variables", conserved},
         {"nonnegative_variables", nonnegative},
         {"flux_variables", flux},
+        {"flux_advected_by", advected_by},
         {"activation", mlp_activation_name(s->net.activation)},
         {"optimizer", opt_names[s->optimizer]},
         {"boundaries", s->boundaries},
@@ -314,11 +319,11 @@ int ml_surrogate_load(ml_surrogate *s, mlp_optim *opt, const char *path, fc_err 
         st = fc_fail(err, FC_EINPUT, "'%s' is a damaged model file: state_noise %g (0 to 100 "
                      "expected)", path, s->state_noise);
     /* The constraints: absent in models of before they existed (none then). */
-    char constraint[3][1100] = {"", "", ""};
-    const char *constraint_att[3] = {"conserved_variables", "nonnegative_variables",
-                                     "flux_variables"};
+    char constraint[4][1100] = {"", "", "", ""};
+    const char *constraint_att[4] = {"conserved_variables", "nonnegative_variables",
+                                     "flux_variables", "flux_advected_by"};
     const char *constraint_what[3] = {"conserved", "non-negative", "flux-form"};
-    for (int k = 0; k < 3 && !st; k++)
+    for (int k = 0; k < 4 && !st; k++)
         if ((st = fc_nc_att_text(ncid, NC_GLOBAL, path, constraint_att[k], constraint[k],
                                  sizeof constraint[k], err)) > 0)
             st = FC_OK;
@@ -406,6 +411,30 @@ int ml_surrogate_load(ml_surrogate *s, mlp_optim *opt, const char *path, fc_err 
                          "not among its variables '%s'", path, constraint_what[k], bad, vars);
         else
             *masks[k] = (unsigned)mask;
+    }
+    /* The velocities of the flux-form variables' advective flux: absent in models of before
+     * it existed (none then), else two variables in that order (u, then v). */
+    s->advect = 0;
+    s->advect_var[0] = s->advect_var[1] = -1;
+    if (!st && *constraint[3]) {
+        char u[64] = "", v[64] = "";
+        const char *comma = strchr(constraint[3], ',');
+        if (comma && comma - constraint[3] < 64 && strlen(comma + 1) < 64) {
+            memcpy(u, constraint[3], (size_t)(comma - constraint[3]));
+            strcpy(v, comma + 1);
+        }
+        for (int w = 0; w < g->nvars; w++) {
+            if (!strcmp(s->vars[w], u) && !(s->flux >> w & 1))
+                s->advect_var[0] = w;
+            if (!strcmp(s->vars[w], v) && !(s->flux >> w & 1))
+                s->advect_var[1] = w;
+        }
+        if (s->advect_var[0] < 0 || s->advect_var[1] < 0)
+            st = fc_fail(err, FC_EINPUT, "'%s' is a damaged model file: flux_advected_by '%s' "
+                         "is not two velocities (u,v) among its variables '%s' that are not in "
+                         "flux form", path, constraint[3], vars);
+        else
+            s->advect = s->flux != 0;
     }
     if (!st && ml_parse_boundaries(s->boundaries, g->bc))
         st = fc_fail(err, FC_EINPUT, "'%s' is a damaged model file: boundaries '%s' are not "
@@ -549,6 +578,38 @@ static void make_batch(const ml_surrogate *s, const ml_dataset *d, int split, co
     }
 }
 
+void ml_surrogate_add_advection(const ml_surrogate *s, const float *x, int rows, float *o)
+{
+    if (!s->advect || !s->flux)
+        return;
+    const ml_geometry *g = &s->geo;
+    const int K = g->stencil, r = K / 2, nf = ml_features_per_sample(g);
+    const int no = s->net.n[s->net.nlayers];
+    /* A variable's features: its value at the cell, then neighbour minus cell row by row from
+     * the south-west corner, the cell itself left out (ml_neighbourhood): the east and north
+     * neighbours' places among the differences. */
+    const int diff_at[2] = {r * K + r, (r + 1) * K + r - 1};
+    const double step[2] = {s->interval / s->dx, s->interval / s->dy};
+#pragma omp parallel for schedule(static) if (rows >= 4096)
+    for (int row = 0; row < rows; row++) {
+        const float *xr = x + (size_t)row * nf;
+        for (int v = 0; v < g->nvars; v++) {
+            if (!(s->flux >> v & 1))
+                continue;
+            const int k = first_output(s->flux, v);
+            for (int dir = 0; dir < 2; dir++) {
+                double face[2]; /* q, then the velocity across the face */
+                for (int m = 0; m < 2; m++) {
+                    const int c = (m ? s->advect_var[dir] : v) * K * K, e = c + 1 + diff_at[dir];
+                    const double centre = xr[c] * (double)s->in_std[c] + s->in_mean[c];
+                    face[m] = centre + (xr[e] * (double)s->in_std[e] + s->in_mean[e]) / 2;
+                }
+                o[(size_t)row * no + k + dir] += (float)(face[0] * face[1] * step[dir] / s->out_std[v]);
+            }
+        }
+    }
+}
+
 double ml_surrogate_flux_loss(const ml_surrogate *s, const float *o, const float *y, const size_t *idx,
                         int B, float *dout, double *per_var)
 {
@@ -620,6 +681,7 @@ static int split_loss(const ml_dataset *d, const ml_surrogate *s, mlp_work *w, m
                 return st;
         } else if (s->flux) {
             mlp_forward(&s->net, w, x, 3 * b);
+            ml_surrogate_add_advection(s, x, 3 * b, w->act[s->net.nlayers]);
             l = ml_surrogate_flux_loss(s, w->act[s->net.nlayers], y, idx, b, NULL, per_var);
         } else {
             mlp_forward(&s->net, w, x, b);
@@ -796,6 +858,13 @@ int ml_train(const ml_train_opts *o, fc_err *err)
          * where asked. */
         if (o->flux || !geometry_closed(&d.geo))
             s.flux = (unsigned)masks[0];
+        /* Their fluxes start from the advective flux where the velocities are emulated too. */
+        s.advect_var[0] = s.advect_var[1] = -1;
+        for (int v = 0; v < d.geo.nvars; v++)
+            for (int m = 0; m < 2; m++)
+                if (!strcmp(d.vars[v], m ? "v" : "u") && !(s.flux >> v & 1))
+                    s.advect_var[m] = v;
+        s.advect = s.flux && s.advect_var[0] >= 0 && s.advect_var[1] >= 0;
         int widths[MLP_MAX_LAYERS + 1], nl = o->nhidden + 1;
         widths[0] = ml_features_per_sample(&d.geo);
         for (int k = 0; k < o->nhidden; k++)
@@ -915,6 +984,10 @@ int ml_train(const ml_train_opts *o, fc_err *err)
                     "faces, so the domain sum changes only through the %s", names[2],
                     ml_surrogate_closed(&s) ? "sides (a closed domain: not at all)"
                                             : "open and inflow sides");
+        if (*names[2] && s.advect)
+            fc_info("train: %s's fluxes start from its advective flux (times %s and %s); the "
+                    "network adds the rest", names[2], s.vars[s.advect_var[0]],
+                    s.vars[s.advect_var[1]]);
         if (*names[0] && ml_surrogate_closed(&s))
             fc_info("train: forecast steps conserve the domain sum of %s", names[0]);
         else if (*names[0])
@@ -974,6 +1047,7 @@ int ml_train(const ml_train_opts *o, fc_err *err)
                     break;
             } else if (s.flux) {
                 mlp_forward(&s.net, &w, x, 3 * b);
+                ml_surrogate_add_advection(&s, x, 3 * b, w.act[s.net.nlayers]);
                 sum += ml_surrogate_flux_loss(&s, w.act[s.net.nlayers], y, idx + b0, b, dout, NULL) * b;
                 mlp_backward_outputs(&s.net, &w, dout, 3 * b, grad);
                 mlp_optim_step(&opt, &s.net, grad, rate);
@@ -1233,9 +1307,10 @@ int ml_surrogate_step(const ml_surrogate *s, mlp_work *w, mlp_gpu *gpu, double *
             mlp_forward(&s->net, w, x, b);
         else if ((st = mlp_gpu_forward(gpu, x, b, dy, err)))
             break;
-        if (o)
+        if (o) {
             memcpy(o + c0 * no, dy, (size_t)b * no * sizeof *o);
-        else
+            ml_surrogate_add_advection(s, x, b, o + c0 * no);
+        } else
             for (int r = 0; r < b; r++)
                 for (int v = 0; v < nv; v++)
                     state[v * plane + c0 + (size_t)r] +=

@@ -41,6 +41,11 @@ typedef struct ml_surrogate {
      * exactly. The conserved variables, when the domain has an open or inflow side or
      * training was asked for it (--flux); else none. */
     unsigned flux;
+    /* With advect set, a flux-form variable q's face fluxes start from its advective flux,
+     * q u dt / dx through an east face and q v dt / dy through a north face, q and the
+     * velocities the means of the two cells' (the variables advect_var[0] and [1], named u
+     * and v), and the network adds the rest (ml_surrogate_add_advection). */
+    int advect, advect_var[2];
     double interval, dx, dy;
     char boundaries[128], solver[64], case_name[256], data_files[4096];
     /* training */
@@ -132,6 +137,18 @@ int ml_surrogate_outputs(const ml_geometry *g, unsigned flux);
  */
 double ml_surrogate_flux_loss(const ml_surrogate *s, const float *o, const float *y,
                               const size_t *idx, int B, float *dout, double *per_var);
+/*
+ * Adds each flux-form variable's advective flux (in its units of out_std) to the network's
+ * outputs o [rows][outputs] of the rows whose normalised inputs are x [rows][features];
+ * nothing without s->advect. Why: where the flow carries much more through the faces than
+ * any cell keeps (on the jet the fluxes are 900 times the changes), a network that makes the
+ * whole flux fits it to a relative error whose share of the change is large; on smooth inputs
+ * those errors are alike in neighbouring cells and cancel in the difference, on noisy ones
+ * (state noise, a rollout's own errors) they do not. The network then adds a correction of
+ * the size of the changes. The value at a face is the same from either cell's side, so the
+ * domain sum is kept as before.
+ */
+void ml_surrogate_add_advection(const ml_surrogate *s, const float *x, int rows, float *o);
 /* The bit mask over names[0..n) of a comma-separated list ("" or "none": 0), or -1 with the
  * name that is not among them in bad. */
 int ml_variable_mask(const char *list, const char names[][64], int n, char *bad, size_t badlen);

@@ -360,6 +360,7 @@ expect "train: resume" 0 "epoch 5/5" "$fc" train --data "$tmp/waves.nc" --vars h
 # Flux form: h's face fluxes (two outputs), named in the model; the rollout's balance line.
 expect "train: --flux" 0 "train: h in flux form" "$fc" train --data "$tmp/waves.nc" --vars h,u,v --static b --hidden 8 --epochs 1 --batch 32 --flux -o "$tmp/flux.nc"
 "$NCDUMP" -h "$tmp/flux.nc" | grep -q 'flux_variables = "h"' && ok "train: --flux names h in the model" || bad "train: --flux names h in the model"
+"$NCDUMP" -h "$tmp/flux.nc" | grep -q 'flux_advected_by = "u,v"' && ok "train: --flux starts h's fluxes from its advection by u and v" || bad "train: --flux starts h's fluxes from its advection by u and v"
 expect "rollout: a flux-form model's balance" 0 "Balance of h: its domain sum changed by what crossed the sides" "$fc" rollout --model "$tmp/flux.nc" --init "$tmp/waves.nc" --steps 3 -o "$tmp/flux_p.nc"
 expect "train: --resume --flux of a model of changes" 2 "the model '$m' predicts changes, not face fluxes" "$fc" train --data "$tmp/waves.nc" --vars h,u,v --static b --hidden 16 --epochs 6 --batch 32 --resume --flux -o "$m"
 expect "rollout --help" 0 "usage: flowcast rollout" "$fc" rollout --help

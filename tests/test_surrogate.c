@@ -463,6 +463,10 @@ START_TEST(flux_form_steps_balance_and_stay_nonnegative)
     ck_assert_uint_eq(s.conserved, 1);
     ck_assert_int_eq(s.net.n[s.net.nlayers], 4);
     ck_assert_float_eq(s.out_mean[0], 0);
+    /* h's fluxes start from h u dt / dx and h v dt / dy at the faces (u and v emulated too). */
+    ck_assert_int_eq(s.advect, 1);
+    ck_assert_int_eq(s.advect_var[0], 1);
+    ck_assert_int_eq(s.advect_var[1], 2);
 
     const ml_geometry *g = &s.geo;
     const size_t plane = (size_t)g->nx * g->ny, n = plane * g->nvars;
@@ -507,6 +511,54 @@ START_TEST(flux_form_steps_balance_and_stay_nonnegative)
                           trial);
         if (trial == 2)
             ck_assert_msg(emptied > 0, "no cell was emptied: the limiter was not tested");
+    }
+    /* The advective flux from a cell's features: the mean of the two cells' h times the mean
+     * of their velocities across the face, in h's units of out_std; none through a wall,
+     * where the normal velocity's mirror cancels it. */
+    s.geo.bc[FC_WEST] = s.geo.bc[FC_SOUTH] = s.geo.bc[FC_NORTH] = FC_BC_PERIODIC;
+    s.geo.bc[FC_EAST] = FC_BC_WALL;
+    s.out_std[0] = spread;
+    for (size_t k = 0; k < n; k++)
+        state[k] = (k < plane ? 1 + 0.3 * sin(0.37 * (double)k) : 0.1 * cos(0.11 * (double)k));
+    for (size_t k = 0; k < n; k++)
+        scratch[k] = (float)state[k];
+    const int nf = ml_features_per_sample(g), no = s.net.n[s.net.nlayers];
+    float o4[2][4] = {{0}};
+    const int ci[2] = {2, g->nx - 1}, cj = 1;
+    for (int c = 0; c < 2; c++)
+        ml_neighbourhood(g, scratch, statics_f, s.in_mean, s.in_std, ci[c], cj, x + c * nf);
+    ml_surrogate_add_advection(&s, x, 2, &o4[0][0]);
+    ck_assert_int_eq(no, 4);
+    for (int c = 0; c < 2; c++) {
+        const size_t at = (size_t)cj * g->nx + ci[c], east = at + (c ? 0 : 1), north = at + g->nx;
+        const double fe = c ? 0
+                            : (state[at] + state[east]) / 2 *
+                                  (state[plane + at] + state[plane + east]) / 2 * s.interval /
+                                  s.dx / spread,
+                     fn = (state[at] + state[north]) / 2 *
+                          (state[2 * plane + at] + state[2 * plane + north]) / 2 * s.interval /
+                          s.dy / spread;
+        printf("advective flux of h, cell (%d, %d): east %.6e (direct %.6e), north %.6e (direct "
+               "%.6e)\n", ci[c], cj, o4[c][0], fe, o4[c][1], fn);
+        ck_assert_msg(fabs(o4[c][0] - fe) <= 1e-5 * (fabs(fn) + fabs(fe)), "east %g", o4[c][0]);
+        ck_assert_msg(fabs(o4[c][1] - fn) <= 1e-5 * fabs(fn), "north %g", o4[c][1]);
+        ck_assert(o4[c][2] == 0 && o4[c][3] == 0); /* u and v: the network's alone */
+    }
+    ck_assert(fabs(o4[0][0]) > 0 && fabs(o4[0][1]) > 0);
+    for (int k = 0; k < 2; k++) { /* damaged, then as it was */
+        int nc0;
+        ck_assert_int_eq(nc_open(o.output, NC_WRITE, &nc0), NC_NOERR);
+        ck_assert_int_eq(nc_redef(nc0), NC_NOERR);
+        ck_assert_int_eq(nc_put_att_text(nc0, NC_GLOBAL, "flux_advected_by", 3, k ? "u,v" : "u,h"),
+                         NC_NOERR);
+        ck_assert_int_eq(nc_close(nc0), NC_NOERR);
+        ml_surrogate again;
+        ck_assert_int_eq(ml_surrogate_load(&again, NULL, o.output, &err), k ? FC_OK : FC_EINPUT);
+        if (k)
+            ml_surrogate_free(&again);
+        else
+            ck_assert_msg(strstr(err.msg, "flux_advected_by 'u,h' is not two velocities (u,v)"),
+                          "%s", err.msg);
     }
     const char *damage[][2] = {{"q", "its flux-form variable 'q' is not among its variables 'h,u,v'"},
                                {"", "do not match its 3 variable(s) (0 in flux form, two outputs "
