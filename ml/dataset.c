@@ -274,6 +274,16 @@ int ml_dataset_open(ml_dataset *d, const char *const *paths, int npaths, const c
                        ML_MAX_STENCIL, stencil);
     if (!(val_fraction >= 0 && val_fraction < 1))
         return fc_fail(err, FC_EINPUT, "the validation fraction must be in [0, 1), not %g", val_fraction);
+    /* A field named twice would be two inputs (or two outputs) that are always equal. */
+    for (int a = 0; a < nvars + nstatic; a++)
+        for (int b = 0; b < a; b++) {
+            const char *na = a < nvars ? vars[a] : statics[a - nvars];
+            const char *nb = b < nvars ? vars[b] : statics[b - nvars];
+            if (!strcmp(na, nb))
+                return fc_fail(err, FC_EINPUT, "'%s' is named twice among the variables and "
+                               "static fields: give each once (a static field is not also a "
+                               "variable)", na);
+        }
     d->geo.nvars = nvars;
     d->geo.nstatic = nstatic;
     d->geo.stencil = stencil;

@@ -380,10 +380,15 @@ int ml_surrogate_load(ml_surrogate *s, mlp_optim *opt, const char *path, fc_err 
         s->seed = (unsigned long long)fmax(0, fmin(dbl[6], 0x1p63));
         g->nvars = split_names(vars, s->vars, ML_MAX_VARS);
         g->nstatic = *statics ? split_names(statics, s->statics, ML_MAX_VARS) : 0;
-        if (g->nvars < 1 || g->nstatic < 0)
+        int repeated = 0;
+        for (int a = 0; a < g->nvars + g->nstatic && g->nvars > 0 && g->nstatic >= 0; a++)
+            for (int b = 0; b < a; b++)
+                repeated |= !strcmp(a < g->nvars ? s->vars[a] : s->statics[a - g->nvars],
+                                    b < g->nvars ? s->vars[b] : s->statics[b - g->nvars]);
+        if (g->nvars < 1 || g->nstatic < 0 || repeated)
             st = fc_fail(err, FC_EINPUT, "'%s' is a damaged model file: its variables '%s' and "
-                         "static fields '%s' must be 1 to %d and 0 to %d comma-separated names",
-                         path, vars, statics, ML_MAX_VARS, ML_MAX_VARS);
+                         "static fields '%s' must be 1 to %d and 0 to %d comma-separated names, "
+                         "each once", path, vars, statics, ML_MAX_VARS, ML_MAX_VARS);
         else if (g->stencil % 2 == 0 || !(s->interval > 0) || !(s->dx > 0) || !(s->dy > 0) ||
                  s->best_epoch >= s->epochs_done || dbl[7] < 0)
             st = fc_fail(err, FC_EINPUT, "'%s' is a damaged model file: stencil %d (odd expected), "

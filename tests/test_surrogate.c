@@ -686,6 +686,13 @@ START_TEST(a_model_meets_wrong_inputs)
     nc_close(ncid);
     ck_assert_int_eq(ml_surrogate_load(&s, NULL, model, &err), FC_EINPUT);
     ck_assert_msg(strstr(err.msg, "no variable 'params'") && strstr(err.msg, "damaged model file"), "%s", err.msg);
+    /* A variable named twice (its two outputs could not be told apart). */
+    ck_assert_int_eq(nc_open(model, NC_WRITE, &ncid), NC_NOERR);
+    nc_redef(ncid);
+    ck_assert_int_eq(nc_put_att_text(ncid, NC_GLOBAL, "variables", 5, "h,h,v"), NC_NOERR);
+    nc_close(ncid);
+    ck_assert_int_eq(ml_surrogate_load(&s, NULL, model, &err), FC_EINPUT);
+    ck_assert_msg(strstr(err.msg, "must be 1 to") && strstr(err.msg, "names, each once"), "%s", err.msg);
 }
 END_TEST
 

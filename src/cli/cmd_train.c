@@ -65,7 +65,9 @@ static void train_usage(FILE *f)
           "                     the network predicts what crosses each cell's east and\n"
           "                     north faces, so a sum changes only through open or inflow\n"
           "                     sides, by what crosses them (trains on the CPU; three\n"
-          "                     network rows per sample)\n"
+          "                     network rows per sample). Where variables u and v are\n"
+          "                     emulated too, a face's flux starts from q u dt/dx (q v\n"
+          "                     dt/dy) at the face and the network adds the rest\n"
           "  --unroll R         pushforward training (default 1: off): from the second\n"
           "                     epoch, half the samples start from the model's own R - 1\n"
           "                     step forecast of their record and learn the change back to\n"
@@ -230,7 +232,7 @@ int cmd_train(int argc, char **argv)
         fc_error("train takes no arguments (got '%s'; data files go after --data)", argv[optind]);
         bad = 1;
     }
-    if (!ndata || !nvars || !o.output) {
+    if (!bad && (!ndata || !nvars || !o.output)) {
         fc_error("train needs --data, --vars and -o (see flowcast train --help)");
         bad = 1;
     }
