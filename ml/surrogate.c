@@ -1665,6 +1665,19 @@ int ml_rollout(const ml_rollout_opts *o, ml_rollout_result *res, fc_err *err)
             entered[v] += inflow[v];
         step_secs += fc_now() - w0;
         const double t = t0 + n * s.interval;
+        /* A state that overflowed is not written: the file keeps the forecast up to it. */
+        for (int v = 0; v < g->nvars && !st; v++)
+            if (!isfinite(compensated_sum(state + v * plane, plane)))
+                st = fc_fail(err, FC_ENUMERIC, "the forecast diverged: %s is not finite after "
+                             "%d step(s) (t = %g s); '%s' keeps the %d records before", s.vars[v],
+                             n, t, o->output, n);
+        if (st) {
+            res->steps = n - 1;
+            res->step_seconds = n > 1 ? step_secs / (n - 1) : 0;
+            res->solver_seconds = -1;
+            snprintf(res->solver_why, sizeof res->solver_why, "not timed: the forecast diverged");
+            goto done;
+        }
         if ((st = write_state(&out, &s, (size_t)n, t, state, err)))
             goto done;
         size_t tr = rec;

@@ -185,7 +185,9 @@ typedef struct ml_rollout_result {
 
 /* Runs the surrogate from a record of init, writes the states as NetCDF and scores them
  * against init's records and persistence; times the solver's case (from init) over one
- * interval on the same device. res is freed with ml_rollout_result_free, also after a failure. */
+ * interval on the same device. A forecast that overflows stops with FC_ENUMERIC, its file and
+ * res->steps holding the leads before. res is freed with ml_rollout_result_free, also after a
+ * failure. */
 int ml_rollout(const ml_rollout_opts *o, ml_rollout_result *res, fc_err *err);
 void ml_rollout_result_free(ml_rollout_result *res);
 

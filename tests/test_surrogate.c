@@ -283,6 +283,30 @@ START_TEST(train_save_load_resume_rollout)
     r.time = 0.5;
     ck_assert_int_eq(ml_rollout(&r, &res, &err), FC_EINPUT);
     ck_assert_msg(strstr(err.msg, "has no record at --time 0.5 s"), "%s", err.msg);
+
+    /* A model whose changes are scaled up to float's largest diverges: the rollout stops at
+     * the first state that is not finite, a failed run whose file keeps the states before. */
+    ck_assert_int_eq(nc_open(model, NC_WRITE, &ncid), NC_NOERR);
+    int vid;
+    const float huge[3] = {3e38f, 3e38f, 3e38f};
+    ck_assert_int_eq(nc_inq_varid(ncid, "output_std", &vid), NC_NOERR);
+    ck_assert_int_eq(nc_put_var_float(ncid, vid, huge), NC_NOERR);
+    nc_close(ncid);
+    r.time = NAN;
+    r.steps = 50;
+    ck_assert_int_eq(ml_rollout(&r, &res, &err), FC_ENUMERIC);
+    printf("a model that diverges: %s\n", err.msg);
+    ck_assert_msg(strstr(err.msg, "the forecast diverged: ") && strstr(err.msg, "is not finite after"),
+                  "%s", err.msg);
+    ck_assert_int_lt(res.steps, 50);
+    for (int k = 0; k < res.steps * res.nvars; k++)
+        ck_assert(isfinite(res.drift[k]));
+    ck_assert_int_eq(nc_open(pred, NC_NOWRITE, &ncid), NC_NOERR);
+    ck_assert_int_eq(nc_inq_dimid(ncid, "time", &dim), NC_NOERR);
+    nc_inq_dimlen(ncid, dim, &nt);
+    ck_assert_uint_eq(nt, (size_t)res.steps + 1);
+    nc_close(ncid);
+    ml_rollout_result_free(&res);
 }
 END_TEST
 

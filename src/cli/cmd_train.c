@@ -367,8 +367,9 @@ int cmd_rollout(int argc, char **argv)
     o.gpu = kind == FC_BACKEND_GPU;
     ml_rollout_result res;
     int st = ml_rollout(&o, &res, &err);
-    if (!st)
+    if (!st || (st == FC_ENUMERIC && res.steps > 0)) /* a diverged forecast: its leads before */
         cmd_print_rollout(&res, o.output, 1);
+    fflush(stdout); /* the table before the error, where both go to one file */
     ml_rollout_result_free(&res);
     return st ? cmd_fail(st, err.msg) : FC_EXIT_OK;
 }
