@@ -13,6 +13,7 @@
 #include "src/core/ensemble.h"
 #include "src/core/files.h"
 #include "src/core/log.h"
+#include "src/core/sim.h"
 
 /* One varied key: "section.key" and its range. */
 typedef struct varied {
@@ -72,6 +73,21 @@ static void member_value(const fc_ensemble_opts *o, const varied *v, int nv, int
     snprintf(buf, len, v[k].whole ? "%.0f" : "%.6g", x);
 }
 
+/* Member m's overrides: the run's own, then its varied keys' values (in values[nvary], pointed
+ * to from sets after the run's), and what the values are, for messages. */
+static void member_sets(const fc_ensemble_opts *o, const varied *v, int m, const char **sets,
+                        char (*values)[256], char *what, size_t whatlen)
+{
+    what[0] = '\0';
+    for (int k = 0; k < o->nvary; k++) {
+        char value[64];
+        member_value(o, v, o->nvary, m, k, value, sizeof value);
+        snprintf(values[k], sizeof values[k], "%.127s=%.63s", v[k].key, value);
+        sets[o->run.nsets + k] = values[k];
+        snprintf(what + strlen(what), whatlen - strlen(what), "%s%s", k ? " " : "", values[k]);
+    }
+}
+
 /* The manifest of members 0..done-1, through a temporary name. */
 static int write_manifest(const fc_ensemble_opts *o, const varied *v, int nv, int done,
                           fc_err *err)
@@ -129,6 +145,28 @@ int fc_ensemble(const fc_ensemble_opts *o, fc_err *err)
     if (o->members < 1 || total > FC_ENSEMBLE_MAX_MEMBERS)
         return fc_fail(err, FC_EINPUT, "--members %d%s: 1 to %d members in all", o->members,
                        o->grid ? " per key on a grid" : "", FC_ENSEMBLE_MAX_MEMBERS);
+    /* Every member's case is checked before the first runs: a bad value drawn for member 17
+     * is named now, not after 16 members' runs. */
+    const int nsets = o->run.nsets + o->nvary;
+    const char **sets = calloc((size_t)nsets + 1, sizeof *sets);
+    char(*values)[256] = calloc((size_t)o->nvary, sizeof *values);
+    char what[FC_ENSEMBLE_MAX_KEYS * 260];
+    int st = sets && values ? FC_OK : fc_fail(err, FC_ENOMEM, "out of memory");
+    for (int k = 0; k < o->run.nsets && !st; k++)
+        sets[k] = o->run.sets[k];
+    for (int m = 0; m < total && !st; m++) {
+        member_sets(o, v, m, sets, values, what, sizeof what);
+        if ((st = fc_sim_check(o->run.case_path, sets, nsets, o->run.solvers, err))) {
+            char why[sizeof err->msg];
+            snprintf(why, sizeof why, "%s", err->msg);
+            fc_fail(err, st, "member %d (%s): %s", m, what, why);
+        }
+    }
+    if (st) {
+        free(sets);
+        free(values);
+        return st;
+    }
     /* The folder: a new one, or an ensemble's to replace only when asked. */
     char manifest[4096];
     snprintf(manifest, sizeof manifest, "%s/%s", o->dir, FC_ENSEMBLE_MANIFEST);
@@ -145,12 +183,6 @@ int fc_ensemble(const fc_ensemble_opts *o, fc_err *err)
                        o->dir, strerror(errno));
     else
         made = 1;
-    const int nsets = o->run.nsets + o->nvary;
-    const char **sets = calloc((size_t)nsets + 1, sizeof *sets);
-    char(*values)[256] = calloc((size_t)o->nvary, sizeof *values);
-    int st = sets && values ? FC_OK : fc_fail(err, FC_ENOMEM, "out of memory");
-    for (int k = 0; k < o->run.nsets && !st; k++)
-        sets[k] = o->run.sets[k];
     int done = 0;
     for (int m = 0; m < total && !st; m++) {
         if (o->run.stop && *o->run.stop) {
@@ -158,16 +190,9 @@ int fc_ensemble(const fc_ensemble_opts *o, fc_err *err)
                          done, total, manifest);
             break;
         }
-        char file[4200], what[FC_ENSEMBLE_MAX_KEYS * 260] = "";
+        char file[4200];
         snprintf(file, sizeof file, "%s/member_%04d.nc", o->dir, m);
-        for (int k = 0; k < o->nvary; k++) {
-            char value[64];
-            member_value(o, v, o->nvary, m, k, value, sizeof value);
-            snprintf(values[k], sizeof values[k], "%.127s=%.63s", v[k].key, value);
-            sets[o->run.nsets + k] = values[k];
-            snprintf(what + strlen(what), sizeof what - strlen(what), "%s%s", k ? " " : "",
-                     values[k]);
-        }
+        member_sets(o, v, m, sets, values, what, sizeof what);
         fc_run_opts r = o->run;
         r.sets = sets;
         r.nsets = nsets;

@@ -288,6 +288,22 @@ int fc_sim_open(fc_sim *s, const char *path, const char *const *sets, int nsets,
     return st ? st : fc_sim_start(s, &cfg, ops, NULL, err);
 }
 
+int fc_sim_check(const char *path, const char *const *sets, int nsets, const fc_catalog *cat,
+                 fc_err *err)
+{
+    fc_config cfg;
+    int st = fc_config_load(path, sets, nsets, cat, &cfg, err);
+    if (st)
+        return st;
+    fc_grid grid;
+    void *params = NULL;
+    if (!(st = fc_config_grid(&cfg, cfg.solver->io.halo, &grid, err)))
+        st = cfg.solver->schema.make_params(&cfg, &grid, &params, err);
+    free(params);
+    fc_config_free(&cfg);
+    return st;
+}
+
 int fc_sim_open_text(fc_sim *s, const char *text, const char *origin, const char *const *sets,
                      int nsets, const fc_catalog *cat, const fc_solver_ops *ops, fc_err *err)
 {

@@ -66,6 +66,10 @@ int fc_sim_start(fc_sim *s, fc_config *cfg, const fc_solver_ops *ops, const char
 /* fc_sim_start on the case file at path with the overrides sets[nsets]; its solver from cat. */
 int fc_sim_open(fc_sim *s, const char *path, const char *const *sets, int nsets,
                 const fc_catalog *cat, const fc_solver_ops *ops, fc_err *err);
+/* The checks of fc_sim_open short of building a state: the case and its overrides, the grid
+ * and the solver's parameters (for a batch of runs, before the first starts). */
+int fc_sim_check(const char *path, const char *const *sets, int nsets, const fc_catalog *cat,
+                 fc_err *err);
 /* The same from the text of a case file (written to a temporary file, removed again); paths in
  * it are relative to the folder of origin, the case file the text came from (NULL: the
  * current folder). */
