@@ -18,7 +18,12 @@ for f in "$b.csv" "$b.nc" "${b}_speedup.png"; do absent "bench: bad options writ
 echo "precious" >"$b.csv"
 expect "bench: existing files are kept" 2 "'$b.csv' exists; it is left untouched" "$fc" bench swe --sizes 16 -o "$b"
 grep -q precious "$b.csv" && ok "bench: the existing CSV is unchanged" || bad "bench: the existing CSV is unchanged"
+grep -q "measuring the copy bandwidths" "$tmp/err" && bad "bench: existing files are found only after measuring" || ok "bench: existing files are refused before anything is measured"
 rm -f "$b.csv"
+expect "bench: a folder that is not there" 2 "cannot create benchmark table '$tmp/none/b.csv': the folder '$tmp/none' does not exist" "$fc" bench swe --sizes 16 -o "$tmp/none/b"
+touch "${b}_speedup.png"
+expect "bench: --no-plots leaves an existing picture alone" 0 "" "$fc" bench swe --sizes 16 --threads 1 --repeat 1 --min-seconds 0.01 --device cpu --no-plots -o "$b"
+rm -f "$b.csv" "$b.nc" "${b}_speedup.png"
 
 # A tiny benchmark, energy counters absent.
 FC_RAPL_ROOT="$tmp/none" expect "bench: a tiny run" 0 "| solver | case | grid | precision | device | time/step (ms) |" \

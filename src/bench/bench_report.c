@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "src/core/cfwrite.h"
+#include "src/core/files.h"
 #include "src/core/hd.h"
 #include "src/core/machine_load.h"
 #include "src/plot/plot.h"
@@ -168,9 +169,8 @@ int fc_bench_tables_row(fc_bench_tables *t, const double *num, const char *const
     return st;
 }
 
-int fc_bench_report_open(fc_bench_report *r, const char *prefix, int overwrite,
-                         const char *command, const fc_bench_opts *o,
-                         const fc_bench_ceilings *c, fc_err *err)
+int fc_bench_report_check(fc_bench_report *r, const char *prefix, int overwrite, int plots,
+                          fc_err *err)
 {
     memset(r, 0, sizeof *r);
     r->tables.nc.ncid = -1;
@@ -178,10 +178,18 @@ int fc_bench_report_open(fc_bench_report *r, const char *prefix, int overwrite,
     snprintf(r->tables.nc_path, sizeof r->tables.nc_path, "%s.nc", prefix);
     snprintf(r->png_speedup, sizeof r->png_speedup, "%s_speedup.png", prefix);
     snprintf(r->png_bandwidth, sizeof r->png_bandwidth, "%s_bandwidth.png", prefix);
-    const char *paths[] = {r->tables.csv_path, r->tables.nc_path, r->png_speedup,
-                           r->png_bandwidth};
+    const char *paths[] = {r->tables.csv_path, r->tables.nc_path, plots ? r->png_speedup : NULL,
+                           plots ? r->png_bandwidth : NULL};
     int st = fc_bench_refuse_existing(paths, 4, overwrite, err);
-    if (st || (st = fc_bench_tables_open(&r->tables, cols, NCOLS, overwrite,
+    /* (existing files were refused above: here only the folder) */
+    return st ? st : fc_output_writable(r->tables.csv_path, "benchmark table", 1, "", err);
+}
+
+int fc_bench_report_open(fc_bench_report *r, int overwrite, const char *command,
+                         const fc_bench_opts *o, const fc_bench_ceilings *c, fc_err *err)
+{
+    int st;
+    if ((st = fc_bench_tables_open(&r->tables, cols, NCOLS, overwrite,
                                          "flowcast bench: time per step, CPU and GPU", command,
                                          describe, c, err)))
         return st;

@@ -71,14 +71,17 @@ typedef struct fc_bench_report {
     int nnotes;
 } fc_bench_report;
 
+/* Names the files of prefix in r and refuses existing ones (unless overwrite; the pictures
+ * only when plots) and a folder that cannot take them: before anything is measured. */
+int fc_bench_report_check(fc_bench_report *r, const char *prefix, int overwrite, int plots,
+                          fc_err *err);
 /*
- * Creates the files (refusing existing ones unless overwrite) and prints the table's preamble:
+ * Creates the files that fc_bench_report_check named in r and prints the table's preamble:
  * date, command, machine, precision, the measured ceilings, and what could make the comparison
  * uneven.
  */
-int fc_bench_report_open(fc_bench_report *r, const char *prefix, int overwrite,
-                         const char *command, const fc_bench_opts *o,
-                         const fc_bench_ceilings *c, fc_err *err);
+int fc_bench_report_open(fc_bench_report *r, int overwrite, const char *command,
+                         const fc_bench_opts *o, const fc_bench_ceilings *c, fc_err *err);
 /* Prints and writes one row (an fc_bench_opts.row callback; ctx is the report). */
 int fc_bench_report_row(const fc_bench_row *row, void *ctx, fc_err *err);
 /* FC_EINPUT naming the first of paths[0..n-1] (NULL ones skipped) that exists, unless

@@ -427,12 +427,15 @@ int cmd_bench(int argc, char **argv)
     snprintf(path, sizeof path, "%s", prefix);
 
     o.stop = cmd_stop_on_signals();
-    fc_info("bench: measuring the copy bandwidths ...");
     fc_bench_ceilings ceil;
     fc_bench_report rep;
-    int st = fc_bench_ceilings_measure(&o, &ceil, &err);
+    int st = fc_bench_report_check(&rep, path, overwrite, plots, &err); /* before minutes of measuring */
+    if (st)
+        return cmd_fail(st, err.msg);
+    fc_info("bench: measuring the copy bandwidths ...");
+    st = fc_bench_ceilings_measure(&o, &ceil, &err);
     if (!st)
-        st = fc_bench_report_open(&rep, path, overwrite, command, &o, &ceil, &err);
+        st = fc_bench_report_open(&rep, overwrite, command, &o, &ceil, &err);
     if (st)
         return cmd_fail(st, err.msg);
     o.ctx = &rep;
