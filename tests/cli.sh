@@ -305,6 +305,8 @@ expect "spectral: restart from a run without the tracer" 2 "has no variable 'tra
 expect "profile: spectral stage against its transforms" 0 "| the stage's transforms alone |" "$fc" profile "$sp" --device cpu --steps 3
 expect "profile: solver without one" 2 "solver swe does not time the parts of its step on the CPU" "$fc" profile "$good" --device cpu
 expect "profile: no case" 2 "profile needs a case file" "$fc" profile
+expect "profile: a ready-made case by name" 0 "| one stage |" "$fc" profile decaying_turbulence --device cpu --steps 2 --warmup 1 --set grid.nx=32 --set grid.ny=32
+expect "profile: a name that is no case" 2 "no case file 'no_such_case', nor a ready-made case of that name" "$fc" profile no_such_case
 expect "profile: bad steps" 2 "--steps 0: expected a whole number from 1" "$fc" profile "$sp" --steps 0
 expect "profile: at rest" 2 "the flow is at rest" "$fc" profile "$tmp/sprest.ini" --device cpu
 expect "profile: bad case" 2 "[grid] ny = 2" "$fc" profile "$sp" --set grid.ny=2

@@ -54,8 +54,9 @@ void cmd_print_rollout(const struct ml_rollout_result *r, const char *output, in
  * the inputs of the checkout this program was built in when it runs from there (src/flowcast,
  * started from another folder), else the installed copy (FC_INPUTS_DIR, $(pkgdatadir)/inputs). */
 const char *cmd_inputs_dir(void);
-/* A case named on the command line: the path as given when it exists; else, for a bare name
- * such as "jet" or "jet.ini", that case in cmd_inputs_dir() when it is there. Into buf. */
+/* A case named on the command line: the path as given when it exists or names a folder; else,
+ * for a bare name such as "jet" or "jet.ini", that case in cmd_inputs_dir(). Into buf; NULL,
+ * with the error printed, for a bare name that is neither. */
 const char *cmd_case_path(const char *arg, char *buf, size_t len);
 
 #endif

@@ -106,14 +106,8 @@ int cmd_ensemble(int argc, char **argv)
         bad = 1;
     }
     char case_path[4096];
-    if (!bad) {
-        o.run.case_path = cmd_case_path(argv[optind], case_path, sizeof case_path);
-        if (!strchr(o.run.case_path, '/') && access(o.run.case_path, F_OK) != 0) {
-            fc_error("no case file '%s', nor a ready-made case of that name in %s (flowcast "
-                     "cases --inputs lists them)", o.run.case_path, cmd_inputs_dir());
-            bad = 1;
-        }
-    }
+    if (!bad && !(o.run.case_path = cmd_case_path(argv[optind], case_path, sizeof case_path)))
+        bad = 1;
     if (bad) {
         free(sets);
         return FC_EXIT_USAGE;

@@ -25,7 +25,7 @@ static void usage(FILE *f)
           "and the parts of a step the solver's backend names (CUDA events on the GPU), and\n"
           "prints per part the median time per step, the fastest and slowest, and its ratio\n"
           "to the last part. The spectral solver names its RK stage and the stage's\n"
-          "transforms alone.\n\n"
+          "transforms alone. CASE.ini may be the name of a ready-made case, as for run.\n\n"
           "  --device D   auto (GPU when one is usable), cpu, or gpu\n"
           "  --threads N  OpenMP threads for the CPU backend (default: all cores)\n"
           "  --steps N    timed steps (default 20)\n"
@@ -94,7 +94,12 @@ int cmd_profile(int argc, char **argv)
     if (threads > 0)
         omp_set_num_threads(threads);
 #endif
-    const char *path = argv[optind];
+    char case_path[4096];
+    const char *path = cmd_case_path(argv[optind], case_path, sizeof case_path);
+    if (!path) {
+        free(sets);
+        return FC_EXIT_USAGE;
+    }
     fc_err err = {{0}};
     fc_config cfg;
     int kind, st = fc_backend_select(device, &kind, &err);

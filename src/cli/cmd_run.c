@@ -157,10 +157,7 @@ int cmd_run(int argc, char **argv)
         return FC_EXIT_USAGE;
     }
     char case_path[4096];
-    o.case_path = cmd_case_path(argv[optind], case_path, sizeof case_path);
-    if (!strchr(o.case_path, '/') && access(o.case_path, F_OK) != 0) {
-        fc_error("no case file '%s', nor a ready-made case of that name in %s (flowcast cases "
-                 "--inputs lists them)", o.case_path, cmd_inputs_dir());
+    if (!(o.case_path = cmd_case_path(argv[optind], case_path, sizeof case_path))) {
         free(sets);
         return FC_EXIT_USAGE;
     }

@@ -129,9 +129,13 @@ const char *cmd_case_path(const char *arg, char *buf, size_t len)
     char cand[4096];
     snprintf(cand, sizeof cand, "%s/%s%s", cmd_inputs_dir(), arg,
              n > 4 && !strcmp(arg + n - 4, ".ini") ? "" : ".ini");
-    if (access(cand, R_OK) == 0)
+    if (access(cand, R_OK) == 0) {
         snprintf(buf, len, "%s", cand);
-    return buf;
+        return buf;
+    }
+    fc_error("no case file '%s', nor a ready-made case of that name in %s (flowcast cases "
+             "--inputs lists them)", arg, cmd_inputs_dir());
+    return NULL;
 }
 
 /* The commands that run on several processes: `run` splits its grid (split.h), `bench
