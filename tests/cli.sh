@@ -306,6 +306,8 @@ expect "profile: spectral stage against its transforms" 0 "| the stage's transfo
 expect "profile: solver without one" 2 "solver swe does not time the parts of its step on the CPU" "$fc" profile "$good" --device cpu
 expect "profile: no case" 2 "profile needs a case file" "$fc" profile
 expect "profile: a ready-made case by name" 0 "| one stage |" "$fc" profile decaying_turbulence --device cpu --steps 2 --warmup 1 --set grid.nx=32 --set grid.ny=32
+expect "profile: ns2d's pressure solves and immersed forcing" 0 "| immersed forcing |" "$fc" profile cylinder --device cpu --steps 3 --warmup 1 --set grid.nx=88 --set grid.ny=16 --set obstacle.boundary=immersed
+grep -q "| pressure solves (multigrid CG) |" "$tmp/err" && grep -q "| share of the step |" "$tmp/err" && ok "profile: ns2d names its pressure solves' share" || bad "profile: ns2d names its pressure solves' share"
 expect "profile: a name that is no case" 2 "no case file 'no_such_case', nor a ready-made case of that name" "$fc" profile no_such_case
 expect "profile: bad steps" 2 "--steps 0: expected a whole number from 1" "$fc" profile "$sp" --steps 0
 expect "profile: at rest" 2 "the flow is at rest" "$fc" profile "$tmp/sprest.ini" --device cpu

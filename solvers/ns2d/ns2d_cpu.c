@@ -26,6 +26,7 @@
 #include "solvers/ns2d/ns2d.h"
 #include "solvers/ns2d/ns2d_mg.h"
 #include "src/core/machine_load.h"
+#include "src/core/timer.h"
 
 #define NS2D_SETS 3
 
@@ -40,6 +41,9 @@ typedef struct ns2d_cpu_state {
     fc_real *ib_fix_value;   /* the mass fix's changes, gathered before any is made */
     ns2d_box_faces box;      /* the fluid's faces in the force balance's box */
     long long cells;         /* nx ny: whether a loop over the grid is worth a team */
+    /* Seconds spent in the parts of the steps so far, for the profile: the explicit update
+     * (tendencies), the obstacle's forcing, the pressure solves. */
+    double secs_tendency, secs_body, secs_pressure;
 } ns2d_cpu_state;
 
 /* ---- the step ---- */
@@ -103,6 +107,7 @@ static int ns2d_stage_cpu(ns2d_cpu_state *state, int in, int out, fc_real a, fc_
     fc_real *const *V = state->U[out];
     const signed char *kind = state->kind;
     const ptrdiff_t P = g->pitch;
+    double w = fc_now();
     ns2d_fill_ghosts_cpu(state, in);
     for (int comp = 0; comp < 2; comp++) {
 #pragma omp parallel for schedule(static) if (state->cells >= FC_PARALLEL_MIN)
@@ -115,7 +120,13 @@ static int ns2d_stage_cpu(ns2d_cpu_state *state, int in, int out, fc_real a, fc_
                 V[comp][k] = a * U0[comp][k] + (1 - a) * (U[comp][k] + dt * t);
             }
     }
+    double now = fc_now();
+    state->secs_tendency += now - w;
+    w = now;
     ns2d_force_body_cpu(state, in, out);
+    now = fc_now();
+    state->secs_body += now - w;
+    w = now;
     const fc_real c = (1 - a) * dt, dx = (fc_real)g->dx, dy = (fc_real)g->dy;
     ns2d_mg_solver *ps = &state->pressure;
     const int *cell_slot = ps->mg.cell_slot;
@@ -130,6 +141,7 @@ static int ns2d_stage_cpu(ns2d_cpu_state *state, int in, int out, fc_real a, fc_
         }
     int status = ns2d_mg_solve_cpu(ps, c, state->p.poisson_tol, state->p.poisson_max_iter, its,
                                    res, err);
+    state->secs_pressure += fc_now() - w; /* with its right-hand side */
     if (status)
         return status;
     for (int comp = 0; comp < 2; comp++) {
@@ -325,8 +337,43 @@ static int ns2d_download_cpu(void *opaque, fc_state *host, fc_err *err)
     return FC_OK;
 }
 
+/*
+ * Times reps steps, and within each its parts from the step's own clocks: part 0 the step, 1 the
+ * pressure solves (with their right-hand sides), 2 the explicit updates (advection, viscosity,
+ * pressure gradient), 3 the immersed forcing (with an immersed obstacle). The steps are the
+ * run's: the state moves on.
+ */
+static int ns2d_profile_cpu(void *opaque, double dt, int reps, fc_profile *out, fc_err *err)
+{
+    ns2d_cpu_state *state = opaque;
+    double *t = malloc(4 * (size_t)reps * sizeof *t);
+    if (!t)
+        return fc_fail(err, FC_ENOMEM, "out of memory");
+    int st = FC_OK;
+    for (int r = 0; r < reps && !st; r++) {
+        fc_step_report rep;
+        const double p0 = state->secs_pressure, t0 = state->secs_tendency,
+                     b0 = state->secs_body, w = fc_now();
+        st = ns2d_step_cpu(state, dt, &rep, err);
+        t[r] = fc_now() - w;
+        t[reps + r] = state->secs_pressure - p0;
+        t[2 * reps + r] = state->secs_tendency - t0;
+        t[3 * reps + r] = state->secs_body - b0;
+        if (!st && rep.bad)
+            st = fc_fail(err, FC_ENUMERIC, "step %d of the profile gives NaN", r + 1);
+    }
+    memset(out, 0, sizeof *out);
+    fc_profile_part(out, "step (2 RK stages)", t, reps);
+    fc_profile_part(out, "pressure solves (multigrid CG)", t + reps, reps);
+    fc_profile_part(out, "explicit updates (advection, viscosity)", t + 2 * reps, reps);
+    if (state->ib.face[0].n || state->ib.face[1].n)
+        fc_profile_part(out, "immersed forcing", t + 3 * reps, reps);
+    free(t);
+    return st;
+}
+
 const fc_solver_ops ns2d_ops_cpu = {
     "cpu",         ns2d_create_cpu,   ns2d_upload_cpu,  ns2d_max_rate_cpu,
-    ns2d_step_cpu, ns2d_download_cpu, ns2d_destroy_cpu, NULL,
+    ns2d_step_cpu, ns2d_download_cpu, ns2d_destroy_cpu, ns2d_profile_cpu,
     FC_BLOCKS_NONE,
 };
