@@ -145,7 +145,7 @@ int cmd_profile(int argc, char **argv)
            "|---|---|---|---|---|\n");
     const double whole = prof.median[0]; /* every backend's first part is the step */
     for (int k = 0; k < prof.nparts; k++)
-        printf("| %s | %.4g | %.4g | %.4g | %.3f |\n", prof.name[k], 1e3 * prof.median[k],
+        printf("| %s | %.4g | %.4g | %.4g | %.3g |\n", prof.name[k], 1e3 * prof.median[k],
                1e3 * prof.min[k], 1e3 * prof.max[k], whole > 0 ? prof.median[k] / whole : 0);
     fc_sim_close(&s);
     return FC_EXIT_OK;
