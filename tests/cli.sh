@@ -303,7 +303,8 @@ expect "spectral: with a tracer" 0 "" "$fc" run "$sp" --set tracer.initial=blob 
 expect "spectral: restart with a tracer" 0 "done:" "$fc" run "$sp" --set tracer.initial=blob --set tracer.blob_radius=0.5 --set time.t_end=0.4 --restart "$tmp/spt.nc" -o "$tmp/spt2.nc"
 expect "spectral: restart from a run without the tracer" 2 "has no variable 'tracer'" "$fc" run "$sp" --set tracer.initial=bands --set time.t_end=0.4 --restart "$tmp/sp.nc" -o "$tmp/spt3.nc"
 expect "profile: spectral stage against its transforms" 0 "| the stage's transforms alone |" "$fc" profile "$sp" --device cpu --steps 3
-expect "profile: solver without one" 2 "solver swe does not time the parts of its step on the CPU" "$fc" profile "$good" --device cpu
+expect "profile: swe's sweeps and halos" 0 "| sweeps (reconstruction, fluxes, update) |" "$fc" profile "$good" --device cpu --steps 3 --warmup 1
+expect "profile: euler's pressure of the stage input" 0 "| pressure of the stage input |" "$fc" profile thermal_bubble --device cpu --steps 2 --warmup 1 --set grid.nx=32 --set grid.ny=32
 expect "profile: no case" 2 "profile needs a case file" "$fc" profile
 expect "profile: a ready-made case by name" 0 "| one stage |" "$fc" profile decaying_turbulence --device cpu --steps 2 --warmup 1 --set grid.nx=32 --set grid.ny=32
 expect "profile: ns2d's pressure solves and immersed forcing" 0 "| immersed forcing |" "$fc" profile cylinder --device cpu --steps 3 --warmup 1 --set grid.nx=88 --set grid.ny=16 --set obstacle.boundary=immersed

@@ -29,6 +29,7 @@
 #include "solvers/euler/euler.h"
 #include "src/core/link.h"
 #include "src/core/machine_load.h"
+#include "src/core/timer.h"
 
 #define EULER_SETS 3
 
@@ -47,6 +48,9 @@ typedef struct euler_cpu_state {
     int nthreads;   /* threads at creation, the most a step uses (fewer when the run's governor
                      * lowered OpenMP's count: src/core/machine_load.h) */
     euler_work *work; /* [nthreads] */
+    /* Seconds spent in the parts of the steps so far, for the profile: the halos, the stage
+     * inputs' pressure (pow per cell), the stages' sweeps. */
+    double secs_halos, secs_pressure, secs_sweeps;
 } euler_cpu_state;
 
 /* The halos of a set; on a rank's block the exchange with its neighbours (link.h). */
@@ -155,7 +159,10 @@ static void euler_stage_cpu(euler_cpu_state *state, int in, int out, fc_real a, 
     const euler_column *col = &state->col;
     const fc_real *const *U0 = (const fc_real *const *)state->U[0];
     fc_real *const *V = state->U[out];
+    const double w = fc_now();
     euler_pressure_field((const fc_real *const *)state->U[in], col, p, state->P);
+    const double now = fc_now();
+    state->secs_pressure += now - w;
     const fc_real *U[EULER_SLOTS] = {state->U[in][0], state->U[in][1], state->U[in][2],
                                      state->U[in][3], state->P};
     const fc_real hx = euler_hv(p, (fc_real)g->dx, dt), hz = euler_hv(p, (fc_real)g->dy, dt);
@@ -210,6 +217,7 @@ static void euler_stage_cpu(euler_cpu_state *state, int in, int out, fc_real a, 
         rep->bad_cell = first_bad;
         rep->bad_value = (double)(col->rho[j] + v[EULER_RHO]);
     }
+    state->secs_sweeps += fc_now() - now;
 }
 
 static int euler_step_cpu(void *opaque, double dt, fc_step_report *rep, fc_err *err)
@@ -218,9 +226,11 @@ static int euler_step_cpu(void *opaque, double dt, fc_step_report *rep, fc_err *
     int in = 0, out = 1;
     for (int s = 0; s < 3; s++) {
         out = s % 2 == 0 ? 1 : 2;
+        const double w = fc_now();
         int st = euler_fill_halos_cpu(state, in, err);
         if (st)
             return st;
+        state->secs_halos += fc_now() - w;
         euler_stage_cpu(state, in, out, euler_stage_a(s), (fc_real)dt, s == 2, rep);
         fc_report_agree(&state->p.grid, rep); /* every rank stops at the same stage */
         if (rep->bad)
@@ -329,8 +339,20 @@ static int euler_download_cpu(void *opaque, fc_state *host, fc_err *err)
     return FC_OK;
 }
 
+/* The profile from the step's own clocks (fc_profile_clocked): the stages' sweeps (fluxes and
+ * update fused row by row), the stage inputs' pressure, the halos. */
+static int euler_profile_cpu(void *opaque, double dt, int reps, fc_profile *out, fc_err *err)
+{
+    euler_cpu_state *state = opaque;
+    const double *clocks[] = {&state->secs_sweeps, &state->secs_pressure, &state->secs_halos};
+    const char *names[] = {"sweeps (fluxes, update)", "pressure of the stage input",
+                           "halos"};
+    return fc_profile_clocked(euler_step_cpu, state, dt, reps, "step (3 RK stages)", clocks,
+                              names, 3, out, err);
+}
+
 const fc_solver_ops euler_ops_cpu = {
     "cpu",          euler_create_cpu,   euler_upload_cpu,  euler_max_rate_cpu,
-    euler_step_cpu, euler_download_cpu, euler_destroy_cpu, NULL,
+    euler_step_cpu, euler_download_cpu, euler_destroy_cpu, euler_profile_cpu,
     FC_BLOCKS_TILES, /* halos and reports through link.h */
 };

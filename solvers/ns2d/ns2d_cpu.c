@@ -337,39 +337,18 @@ static int ns2d_download_cpu(void *opaque, fc_state *host, fc_err *err)
     return FC_OK;
 }
 
-/*
- * Times reps steps, and within each its parts from the step's own clocks: part 0 the step, 1 the
- * pressure solves (with their right-hand sides), 2 the explicit updates (advection, viscosity,
- * pressure gradient), 3 the immersed forcing (with an immersed obstacle). The steps are the
- * run's: the state moves on.
- */
+/* The profile from the step's own clocks (fc_profile_clocked): the pressure solves (with their
+ * right-hand sides), the explicit updates, the immersed forcing where there is a body. The steps
+ * are the run's: the state moves on. */
 static int ns2d_profile_cpu(void *opaque, double dt, int reps, fc_profile *out, fc_err *err)
 {
     ns2d_cpu_state *state = opaque;
-    double *t = malloc(4 * (size_t)reps * sizeof *t);
-    if (!t)
-        return fc_fail(err, FC_ENOMEM, "out of memory");
-    int st = FC_OK;
-    for (int r = 0; r < reps && !st; r++) {
-        fc_step_report rep;
-        const double p0 = state->secs_pressure, t0 = state->secs_tendency,
-                     b0 = state->secs_body, w = fc_now();
-        st = ns2d_step_cpu(state, dt, &rep, err);
-        t[r] = fc_now() - w;
-        t[reps + r] = state->secs_pressure - p0;
-        t[2 * reps + r] = state->secs_tendency - t0;
-        t[3 * reps + r] = state->secs_body - b0;
-        if (!st && rep.bad)
-            st = fc_fail(err, FC_ENUMERIC, "step %d of the profile gives NaN", r + 1);
-    }
-    memset(out, 0, sizeof *out);
-    fc_profile_part(out, "step (2 RK stages)", t, reps);
-    fc_profile_part(out, "pressure solves (multigrid CG)", t + reps, reps);
-    fc_profile_part(out, "explicit updates (advection, viscosity)", t + 2 * reps, reps);
-    if (state->ib.face[0].n || state->ib.face[1].n)
-        fc_profile_part(out, "immersed forcing", t + 3 * reps, reps);
-    free(t);
-    return st;
+    const double *clocks[] = {&state->secs_pressure, &state->secs_tendency, &state->secs_body};
+    const char *names[] = {"pressure solves (multigrid CG)",
+                           "explicit updates (advection, viscosity)", "immersed forcing"};
+    const int body = state->ib.face[0].n || state->ib.face[1].n;
+    return fc_profile_clocked(ns2d_step_cpu, state, dt, reps, "step (2 RK stages)", clocks, names,
+                              body ? 3 : 2, out, err);
 }
 
 const fc_solver_ops ns2d_ops_cpu = {

@@ -35,6 +35,7 @@
 #include "solvers/swe/swe.h"
 #include "src/core/link.h"
 #include "src/core/machine_load.h"
+#include "src/core/timer.h"
 
 #define SWE_SETS 3
 
@@ -76,6 +77,9 @@ typedef struct swe_cpu_state {
     int nthreads;   /* threads at creation, the most a step uses (fewer when the run's governor
                      * lowered OpenMP's count: src/core/machine_load.h) */
     swe_work *work; /* [nthreads] */
+    /* Seconds spent in the parts of the steps so far, for the profile: the halos (the sides'
+     * ghost cells, or the exchange with neighbouring blocks), the stages' sweeps. */
+    double secs_halos, secs_sweeps;
 } swe_cpu_state;
 
 /* Halos of the first nfields fields of a set (the bottom's only at upload: it never changes);
@@ -395,10 +399,14 @@ static int swe_step_cpu(void *opaque, double dt, fc_step_report *rep, fc_err *er
     int in = 0, out = 1;
     for (int s = 0; s < n; s++) {
         out = s % 2 == 0 ? 1 : 2;
+        double w = fc_now();
         int st = swe_fill_halos_cpu(state, in, SWE_B, err);
         if (st)
             return st;
+        const double now = fc_now();
+        state->secs_halos += now - w;
         swe_stage_cpu(state, in, out, swe_stage_a(rk, s), (fc_real)dt, s == n - 1, rep);
+        state->secs_sweeps += fc_now() - now;
         fc_report_agree(&state->p.grid, rep); /* every rank stops at the same stage */
         if (rep->bad)
             return FC_OK; /* set 0 still holds the state before the step */
@@ -527,8 +535,19 @@ static int swe_download_cpu(void *opaque, fc_state *host, fc_err *err)
     return FC_OK;
 }
 
+/* The profile from the step's own clocks (fc_profile_clocked): the halos, and the stages'
+ * sweeps (reconstruction, Riemann fluxes and update fused row by row). */
+static int swe_profile_cpu(void *opaque, double dt, int reps, fc_profile *out, fc_err *err)
+{
+    swe_cpu_state *state = opaque;
+    const double *clocks[] = {&state->secs_sweeps, &state->secs_halos};
+    const char *names[] = {"sweeps (reconstruction, fluxes, update)", "halos"};
+    return fc_profile_clocked(swe_step_cpu, state, dt, reps, "step (all RK stages)", clocks,
+                              names, 2, out, err);
+}
+
 const fc_solver_ops swe_ops_cpu = {
     "cpu",        swe_create_cpu,   swe_upload_cpu,  swe_max_rate_cpu,
-    swe_step_cpu, swe_download_cpu, swe_destroy_cpu, NULL,
+    swe_step_cpu, swe_download_cpu, swe_destroy_cpu, swe_profile_cpu,
     FC_BLOCKS_TILES, /* halos and reports through link.h */
 };

@@ -71,6 +71,16 @@ typedef struct fc_profile {
 /* Adds part `name` to p from n samples (seconds per step; reordered). */
 void fc_profile_part(fc_profile *p, const char *name, double *samples, int n);
 
+struct fc_step_report;
+/* A profile for a backend whose state keeps running clocks of the parts of its steps (seconds
+ * so far): times reps of its steps, part 0 the step (step_name), then one part per clock
+ * (*clocks[k], named names[k]) from what the clock gained over each step. FC_ENUMERIC when a
+ * step goes bad. */
+int fc_profile_clocked(int (*step)(void *st, double dt, struct fc_step_report *rep, fc_err *err),
+                       void *st, double dt, int reps, const char *step_name,
+                       const double *const *clocks, const char *const *names, int nclocks,
+                       fc_profile *out, fc_err *err);
+
 typedef struct fc_solver_ops {
     const char *backend; /* "cpu" or "gpu" */
     /* Allocates the state for this grid and parameters (params: the solver's own struct). */

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "src/core/solver.h"
@@ -50,4 +51,37 @@ void fc_profile_part(fc_profile *p, const char *name, double *samples, int n)
     const int k = p->nparts++;
     p->name[k] = name;
     fc_spread(samples, n, &p->median[k], &p->min[k], &p->max[k]);
+}
+
+int fc_profile_clocked(int (*step)(void *st, double dt, struct fc_step_report *rep, fc_err *err),
+                       void *st, double dt, int reps, const char *step_name,
+                       const double *const *clocks, const char *const *names, int nclocks,
+                       fc_profile *out, fc_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (nclocks < 0 || nclocks >= FC_MAX_PARTS || reps < 1)
+        return fc_fail(err, FC_EINPUT, "a profile of %d parts over %d steps", nclocks + 1, reps);
+    double *t = malloc((size_t)(nclocks + 1) * (size_t)reps * sizeof *t);
+    if (!t)
+        return fc_fail(err, FC_ENOMEM, "out of memory");
+    int status = FC_OK;
+    for (int r = 0; r < reps && !status; r++) {
+        double before[FC_MAX_PARTS];
+        for (int c = 0; c < nclocks; c++)
+            before[c] = *clocks[c];
+        fc_step_report rep;
+        const double w = fc_now();
+        status = step(st, dt, &rep, err);
+        t[r] = fc_now() - w;
+        for (int c = 0; c < nclocks; c++)
+            t[(size_t)(c + 1) * reps + r] = *clocks[c] - before[c];
+        if (!status && rep.bad)
+            status = fc_fail(err, FC_ENUMERIC, "step %d of the profile went bad (NaN or an "
+                             "unphysical state)", r + 1);
+    }
+    fc_profile_part(out, step_name, t, reps);
+    for (int c = 0; c < nclocks; c++)
+        fc_profile_part(out, names[c], t + (size_t)(c + 1) * reps, reps);
+    free(t);
+    return status;
 }
