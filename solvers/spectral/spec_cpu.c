@@ -377,9 +377,11 @@ static int spec_profile_cpu(void *opaque, double dt, int reps, fc_profile *out, 
         spec_prime_cpu(state);
     }
     memset(out, 0, sizeof *out);
-    fc_profile_part(out, "step (4 RK stages)", t, reps);
-    fc_profile_part(out, "one stage", t + reps, reps);
-    fc_profile_part(out, "the stage's transforms alone", t + 2 * reps, reps);
+    if (!st) { /* (a failed step leaves the later samples unset) */
+        fc_profile_part(out, "step (4 RK stages)", t, reps);
+        fc_profile_part(out, "one stage", t + reps, reps);
+        fc_profile_part(out, "the stage's transforms alone", t + 2 * reps, reps);
+    }
     free(t);
     return st;
 }

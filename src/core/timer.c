@@ -64,8 +64,8 @@ int fc_profile_clocked(int (*step)(void *st, double dt, struct fc_step_report *r
     double *t = malloc((size_t)(nclocks + 1) * (size_t)reps * sizeof *t);
     if (!t)
         return fc_fail(err, FC_ENOMEM, "out of memory");
-    int status = FC_OK;
-    for (int r = 0; r < reps && !status; r++) {
+    int status = FC_OK, done = 0;
+    for (int r = 0; r < reps && !status; r++, done++) {
         double before[FC_MAX_PARTS];
         for (int c = 0; c < nclocks; c++)
             before[c] = *clocks[c];
@@ -79,9 +79,9 @@ int fc_profile_clocked(int (*step)(void *st, double dt, struct fc_step_report *r
             status = fc_fail(err, FC_ENUMERIC, "step %d of the profile went bad (NaN or an "
                              "unphysical state)", r + 1);
     }
-    fc_profile_part(out, step_name, t, reps);
+    fc_profile_part(out, step_name, t, done); /* the steps timed, up to a failed one */
     for (int c = 0; c < nclocks; c++)
-        fc_profile_part(out, names[c], t + (size_t)(c + 1) * reps, reps);
+        fc_profile_part(out, names[c], t + (size_t)(c + 1) * reps, done);
     free(t);
     return status;
 }
