@@ -112,6 +112,41 @@ static int read_var(int ncid, const char *path, const char *name, int nx, int ny
 }
 
 /* Grid size and spacing from the first variable of the first file. */
+/* The spacing along the last two dimensions of variable v (x, then y or z) from their
+ * coordinate variables (named as the dimensions, as CF and flowcast write them); 1 where a
+ * coordinate is absent, has one point or does not increase. */
+static void spacing_of(int ncid, const char *path, const fc_nc_var *v, double *dx, double *dy)
+{
+    int dims[FC_NC_MAX_DIMS];
+    double *out[2] = {dx, dy};
+    *dx = *dy = 1;
+    if (nc_inq_vardimid(ncid, v->id, dims) != NC_NOERR)
+        return;
+    for (int a = 0; a < 2; a++) {
+        const int dim = dims[v->ndims - 1 - a];
+        const size_t n = v->len[v->ndims - 1 - a];
+        char name[NC_MAX_NAME + 1];
+        double c[2];
+        fc_nc_var cv;
+        fc_err ignore;
+        if (n > 1 && nc_inq_dimname(ncid, dim, name) == NC_NOERR &&
+            fc_nc_find_var(ncid, path, name, 1, 1, &cv, &ignore) == FC_OK && cv.len[0] == n &&
+            nc_get_vara_double(ncid, cv.id, (size_t[]){0}, (size_t[]){2}, c) == NC_NOERR &&
+            isfinite(c[1] - c[0]) && c[1] > c[0])
+            *out[a] = c[1] - c[0];
+    }
+}
+
+int ml_grid_spacing(int ncid, const char *path, const char *name, double *dx, double *dy,
+                    fc_err *err)
+{
+    fc_nc_var v;
+    int st = fc_nc_find_var(ncid, path, name, 2, 3, &v, err);
+    if (!st)
+        spacing_of(ncid, path, &v, dx, dy);
+    return st;
+}
+
 static int grid_of(int ncid, const char *path, const char *name, ml_dataset *d, fc_err *err)
 {
     fc_nc_var v;
@@ -124,19 +159,7 @@ static int grid_of(int ncid, const char *path, const char *name, ml_dataset *d, 
                        "to %d", path, name, nx, ny, ML_MAX_SIDE);
     d->geo.nx = (int)nx;
     d->geo.ny = (int)ny;
-    d->dx = d->dy = 1;
-    /* The spacing from the coordinates where they are given (x and y, as flowcast writes). */
-    double c[2];
-    fc_nc_var cv;
-    fc_err ignore;
-    if (nx > 1 && fc_nc_find_var(ncid, path, "x", 1, 1, &cv, &ignore) == FC_OK && cv.len[0] == nx &&
-        nc_get_vara_double(ncid, cv.id, (size_t[]){0}, (size_t[]){2}, c) == NC_NOERR &&
-        isfinite(c[1] - c[0]) && c[1] > c[0])
-        d->dx = c[1] - c[0];
-    if (ny > 1 && fc_nc_find_var(ncid, path, "y", 1, 1, &cv, &ignore) == FC_OK && cv.len[0] == ny &&
-        nc_get_vara_double(ncid, cv.id, (size_t[]){0}, (size_t[]){2}, c) == NC_NOERR &&
-        isfinite(c[1] - c[0]) && c[1] > c[0])
-        d->dy = c[1] - c[0];
+    spacing_of(ncid, path, &v, &d->dx, &d->dy);
     return FC_OK;
 }
 
@@ -164,6 +187,32 @@ static int open_file(ml_dataset *d, int f, const char *path, fc_err *err)
         fc_nc_close(ncid);
         return fc_fail(err, FC_EINPUT, "%s: %zu complete record%s: a sample needs two", path, nt,
                        nt == 1 ? "" : "s");
+    }
+    if (f > 0) {
+        /* Files of one emulator: the first file's solver (where both say) and grid spacing. */
+        char solver[sizeof d->solver] = "";
+        fc_err ignore;
+        double dx, dy;
+        if (fc_nc_att_text(ncid, NC_GLOBAL, path, "flowcast_solver", solver, sizeof solver,
+                           &ignore))
+            solver[0] = '\0';
+        if (*solver && *d->solver && strcmp(solver, d->solver))
+            st = fc_fail(err, FC_EINPUT, "%s: output of solver %s; the first file's is of %s",
+                         path, solver, d->solver);
+        else if (!(st = ml_grid_spacing(ncid, path, d->vars[0], &dx, &dy, err))) {
+            /* (a grid of another shape is named as such when its fields are read) */
+            fc_nc_var v;
+            const int shaped = fc_nc_find_var(ncid, path, d->vars[0], 2, 3, &v, &ignore) == FC_OK &&
+                               v.len[v.ndims - 1] == (size_t)d->geo.nx &&
+                               v.len[v.ndims - 2] == (size_t)d->geo.ny;
+            if (shaped && (fabs(dx - d->dx) > 1e-6 * d->dx || fabs(dy - d->dy) > 1e-6 * d->dy))
+                st = fc_fail(err, FC_EINPUT, "%s: grid spacing %g x %g; the first file's is %g x "
+                             "%g (one model emulates one grid)", path, dx, dy, d->dx, d->dy);
+        }
+        if (st) {
+            fc_nc_close(ncid);
+            return st;
+        }
     }
     char text[256] = "";
     st = fc_nc_att_text(ncid, NC_GLOBAL, path, "flowcast_boundaries", text, sizeof text, err);
@@ -324,10 +373,11 @@ int ml_dataset_open(ml_dataset *d, const char *const *paths, int npaths, const c
             good += fabs(mf->time[t + 1] - mf->time[t] - d->interval) <= 1e-6 * d->interval;
         if (good == 0) {
             char p[4096];
+            const double interval = d->interval; /* (freed with d) */
             snprintf(p, sizeof p, "%s", mf->path);
             ml_dataset_free(d);
             return fc_fail(err, FC_EINPUT, "%s: no two records %g s apart (the first file's output "
-                           "interval)", p, d->interval);
+                           "interval)", p, interval);
         }
         const int held = holdout > 0 && f >= d->nfiles - holdout;
         const int nval = holdout > 0 ? (held ? good : 0) : (int)floor(val_fraction * good + 0.5);

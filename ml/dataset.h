@@ -80,7 +80,8 @@ typedef struct ml_dataset {
 } ml_dataset;
 
 /* Reads the files and sets up the splits and the normalisation. Every file must hold the
- * variables on one grid with one output interval; each problem is named with its file. With
+ * variables on one grid (its shape and spacing) of one solver with one output interval; each
+ * problem is named with its file. With
  * holdout > 0 the last holdout files validate, whole, and the others train, whole (an
  * ensemble's members held out); else each file's last val_fraction of record pairs
  * validates. */
@@ -88,6 +89,11 @@ int ml_dataset_open(ml_dataset *d, const char *const *paths, int npaths, const c
                     int nvars, const char *const *statics, int nstatic, int stencil,
                     double val_fraction, int holdout, fc_err *err);
 void ml_dataset_free(ml_dataset *d);
+/* The grid spacing of a field in an open file (ncid, path), along its last dimension (x) and the
+ * one before (y or z), from their coordinate variables; 1 where a coordinate is absent, has one
+ * point or does not increase. */
+int ml_grid_spacing(int ncid, const char *path, const char *name, double *dx, double *dy,
+                    fc_err *err);
 
 /* Features per sample and outputs per sample. */
 int ml_features_per_sample(const ml_geometry *g);

@@ -1608,6 +1608,11 @@ int ml_rollout(const ml_rollout_opts *o, ml_rollout_result *res, fc_err *err)
         st = fc_fail(err, FC_ENOMEM, "out of memory");
     if (!st)
         st = read_record(in, o->init, s.vars, g->nvars, g->nx, g->ny, rec, first, err);
+    double dx, dy; /* a local emulator's stencils are learnt at one spacing */
+    if (!st && !(st = ml_grid_spacing(in, o->init, s.vars[0], &dx, &dy, err)) &&
+        (fabs(dx - s.dx) > 1e-6 * s.dx || fabs(dy - s.dy) > 1e-6 * s.dy))
+        st = fc_fail(err, FC_EINPUT, "%s: grid spacing %g x %g; the model was trained at %g x %g",
+                     o->init, dx, dy, s.dx, s.dy);
     if (!st)
         st = read_record(in, o->init, s.statics, g->nstatic, g->nx, g->ny, rec, statics, err);
     if (!st)

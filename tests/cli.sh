@@ -378,7 +378,13 @@ expect "rollout: not a model" 2 "is not a flowcast model file" "$fc" rollout --m
 expect "rollout: no such time" 2 "has no record at --time 7 s" "$fc" rollout --model "$m" --init "$tmp/waves.nc" --time 7 --steps 2 -o "$tmp/p.nc"
 expect "rollout: --device nonsense" 2 "--device must be cpu or gpu, not 'tpu'" "$fc" rollout --model "$m" --init "$tmp/waves.nc" --steps 2 --device tpu -o "$tmp/p.nc"
 "$fc" info | grep -q "GPUs:       none" && expect "rollout: GPU asked for, none there" 2 "no GPU" "$fc" rollout --model "$m" --init "$tmp/waves.nc" --steps 2 --device gpu -o "$tmp/p.nc"
+"$fc" run "$tmp/waves.ini" -q --set grid.x_max=2.4 -o "$tmp/waves_wide.nc"
+expect "rollout: another grid spacing" 2 "waves_wide.nc: grid spacing 0.2 x 0.1; the model was trained at 0.1 x 0.1" "$fc" rollout --model "$m" --init "$tmp/waves_wide.nc" --steps 2 -o "$tmp/p.nc"
 absent "rollout: bad input writes nothing" "$tmp/p.nc"
+expect "train: files of two grid spacings" 2 "waves_wide.nc: grid spacing 0.2 x 0.1; the first file's is 0.1 x 0.1" "$fc" train --data "$tmp/waves.nc" --data "$tmp/waves_wide.nc" --vars h -o "$tmp/m2.nc"
+"$fc" run cavity_re100 -q --set grid.nx=12 --set grid.ny=10 --set grid.x_max=1.2 --set time.t_end=0.2 --set output.interval=0.02 -o "$tmp/cavity_12.nc"
+expect "train: files of two solvers" 2 "cavity_12.nc: output of solver ns2d; the first file's is of swe" "$fc" train --data "$tmp/waves.nc" --data "$tmp/cavity_12.nc" --vars u -o "$tmp/m2.nc"
+absent "train: mixed files write no model" "$tmp/m2.nc"
 expect "rollout: scored against the solver" 0 "| 0.04 | h |" "$fc" rollout --model "$m" --init "$tmp/waves.nc" --time 0.1 --steps 3 -o "$tmp/p.nc"
 "$NCDUMP" -h "$tmp/p.nc" | grep -q "double h(time, y, x)" && ok "rollout: the forecast in the solver's layout" || bad "rollout: the forecast in the solver's layout"
 
