@@ -719,6 +719,16 @@ static int same_setup(const ml_surrogate *s, const ml_dataset *d, const char *pa
         if (strcmp(s->vars[v], d->vars[v]))
             return fc_fail(err, FC_EINPUT, "--resume: the model '%s' emulates '%s' where --vars "
                            "gives '%s'", path, s->vars[v], d->vars[v]);
+    for (int v = 0; v < d->geo.nstatic; v++)
+        if (strcmp(s->statics[v], d->statics[v]))
+            return fc_fail(err, FC_EINPUT, "--resume: the model '%s' reads static field '%s' "
+                           "where --static gives '%s'", path, s->statics[v], d->statics[v]);
+    /* Its stencils were learnt at one spacing, its step is one output interval. */
+    if (fabs(s->dx - d->dx) > 1e-6 * s->dx || fabs(s->dy - d->dy) > 1e-6 * s->dy ||
+        fabs(s->interval - d->interval) > 1e-6 * s->interval)
+        return fc_fail(err, FC_EINPUT, "--resume: the model '%s' was trained at a spacing of %g x "
+                       "%g and an interval of %g s; the data have %g x %g and %g s", path, s->dx,
+                       s->dy, s->interval, d->dx, d->dy, d->interval);
     return FC_OK;
 }
 

@@ -385,6 +385,9 @@ expect "train: files of two grid spacings" 2 "waves_wide.nc: grid spacing 0.2 x 
 "$fc" run cavity_re100 -q --set grid.nx=12 --set grid.ny=10 --set grid.x_max=1.2 --set time.t_end=0.2 --set output.interval=0.02 -o "$tmp/cavity_12.nc"
 expect "train: files of two solvers" 2 "cavity_12.nc: output of solver ns2d; the first file's is of swe" "$fc" train --data "$tmp/waves.nc" --data "$tmp/cavity_12.nc" --vars u -o "$tmp/m2.nc"
 absent "train: mixed files write no model" "$tmp/m2.nc"
+cp "$m" "$tmp/m_before.nc"
+expect "train: --resume on data of another spacing" 2 "--resume: the model '$m' was trained at a spacing of 0.1 x 0.1 and an interval of 0.02 s; the data have 0.2 x 0.1 and 0.02 s" "$fc" train --data "$tmp/waves_wide.nc" --vars h,u,v --static b --resume --epochs 9 -o "$m"
+cmp -s "$m" "$tmp/m_before.nc" && ok "train: a refused --resume leaves the model as it was" || bad "train: a refused --resume leaves the model as it was"
 expect "rollout: scored against the solver" 0 "| 0.04 | h |" "$fc" rollout --model "$m" --init "$tmp/waves.nc" --time 0.1 --steps 3 -o "$tmp/p.nc"
 "$NCDUMP" -h "$tmp/p.nc" | grep -q "double h(time, y, x)" && ok "rollout: the forecast in the solver's layout" || bad "rollout: the forecast in the solver's layout"
 
