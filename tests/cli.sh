@@ -304,10 +304,11 @@ expect "spectral: restart with a tracer" 0 "done:" "$fc" run "$sp" --set tracer.
 expect "spectral: restart from a run without the tracer" 2 "has no variable 'tracer'" "$fc" run "$sp" --set tracer.initial=bands --set time.t_end=0.4 --restart "$tmp/sp.nc" -o "$tmp/spt3.nc"
 expect "profile: spectral stage against its transforms" 0 "| the stage's transforms alone |" "$fc" profile "$sp" --device cpu --steps 3
 expect "profile: swe's sweeps and halos" 0 "| sweeps (reconstruction, fluxes, update) |" "$fc" profile "$good" --device cpu --steps 3 --warmup 1
-expect "profile: euler's pressure of the stage input" 0 "| pressure of the stage input |" "$fc" profile thermal_bubble --device cpu --steps 2 --warmup 1 --set grid.nx=32 --set grid.ny=32
+expect "profile: euler's pressure of the stage input" 0 "| pressure of the stage input |" "$fc" profile "$top_srcdir/inputs/thermal_bubble.ini" --device cpu --steps 2 --warmup 1 --set grid.nx=32 --set grid.ny=32
 expect "profile: no case" 2 "profile needs a case file" "$fc" profile
-expect "profile: a ready-made case by name" 0 "| one stage |" "$fc" profile decaying_turbulence --device cpu --steps 2 --warmup 1 --set grid.nx=32 --set grid.ny=32
-expect "profile: ns2d's pressure solves and immersed forcing" 0 "| immersed forcing |" "$fc" profile cylinder --device cpu --steps 3 --warmup 1 --set grid.nx=88 --set grid.ny=16 --set obstacle.boundary=immersed
+# (by name from the source folder, as run NAME above: a distcheck build finds no cases beside it)
+expect "profile: a ready-made case by name" 0 "| one stage |" sh -c 'cd "$1" && "$2" profile decaying_turbulence --device cpu --steps 2 --warmup 1 --set grid.nx=32 --set grid.ny=32' sh "$top_srcdir" "$fc_abs"
+expect "profile: ns2d's pressure solves and immersed forcing" 0 "| immersed forcing |" "$fc" profile "$top_srcdir/inputs/cylinder.ini" --device cpu --steps 3 --warmup 1 --set grid.nx=88 --set grid.ny=16 --set obstacle.boundary=immersed
 grep -q "| pressure solves (multigrid CG) |" "$tmp/err" && grep -q "| share of the step |" "$tmp/err" && ok "profile: ns2d names its pressure solves' share" || bad "profile: ns2d names its pressure solves' share"
 expect "profile: a name that is no case" 2 "no case file 'no_such_case', nor a ready-made case of that name" "$fc" profile no_such_case
 expect "profile: bad steps" 2 "--steps 0: expected a whole number from 1" "$fc" profile "$sp" --steps 0
@@ -382,7 +383,7 @@ expect "rollout: --device nonsense" 2 "--device must be cpu or gpu, not 'tpu'" "
 expect "rollout: another grid spacing" 2 "waves_wide.nc: grid spacing 0.2 x 0.1; the model was trained at 0.1 x 0.1" "$fc" rollout --model "$m" --init "$tmp/waves_wide.nc" --steps 2 -o "$tmp/p.nc"
 absent "rollout: bad input writes nothing" "$tmp/p.nc"
 expect "train: files of two grid spacings" 2 "waves_wide.nc: grid spacing 0.2 x 0.1; the first file's is 0.1 x 0.1" "$fc" train --data "$tmp/waves.nc" --data "$tmp/waves_wide.nc" --vars h -o "$tmp/m2.nc"
-"$fc" run cavity_re100 -q --set grid.nx=12 --set grid.ny=10 --set grid.x_max=1.2 --set time.t_end=0.2 --set output.interval=0.02 -o "$tmp/cavity_12.nc"
+expect "run: a small cavity, data of another solver" 0 "" "$fc" run "$top_srcdir/inputs/cavity_re100.ini" -q --set grid.nx=12 --set grid.ny=10 --set grid.x_max=1.2 --set time.t_end=0.2 --set output.interval=0.02 -o "$tmp/cavity_12.nc"
 expect "train: files of two solvers" 2 "cavity_12.nc: output of solver ns2d; the first file's is of swe" "$fc" train --data "$tmp/waves.nc" --data "$tmp/cavity_12.nc" --vars u -o "$tmp/m2.nc"
 absent "train: mixed files write no model" "$tmp/m2.nc"
 cp "$m" "$tmp/m_before.nc"

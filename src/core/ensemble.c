@@ -145,6 +145,16 @@ int fc_ensemble(const fc_ensemble_opts *o, fc_err *err)
     if (o->members < 1 || total > FC_ENSEMBLE_MAX_MEMBERS)
         return fc_fail(err, FC_EINPUT, "--members %d%s: 1 to %d members in all", o->members,
                        o->grid ? " per key on a grid" : "", FC_ENSEMBLE_MAX_MEMBERS);
+    /* The folder: a new one, or an ensemble's to replace only when asked (made below). */
+    char manifest[4096];
+    snprintf(manifest, sizeof manifest, "%s/%s", o->dir, FC_ENSEMBLE_MANIFEST);
+    struct stat sb;
+    const int exists = stat(o->dir, &sb) == 0;
+    if (exists && !S_ISDIR(sb.st_mode))
+        return fc_fail(err, FC_EINPUT, "-o %s: exists and is not a folder", o->dir);
+    if (exists && fc_file_exists(manifest) && !o->run.overwrite)
+        return fc_fail(err, FC_EINPUT, "-o %s holds an ensemble (%s); it is left untouched (use "
+                       "-O to replace it)", o->dir, FC_ENSEMBLE_MANIFEST);
     /* Every member's case is checked before the first runs: a bad value drawn for member 17
      * is named now, not after 16 members' runs. */
     const int nsets = o->run.nsets + o->nvary;
@@ -162,27 +172,19 @@ int fc_ensemble(const fc_ensemble_opts *o, fc_err *err)
             fc_fail(err, st, "member %d (%s): %s", m, what, why);
         }
     }
+    int made = 0;
+    if (!st && !exists) {
+        if (mkdir(o->dir, 0777) == 0)
+            made = 1;
+        else
+            st = fc_fail(err, errno == ENOENT ? FC_EINPUT : FC_EIO,
+                         "cannot make the folder %s: %s", o->dir, strerror(errno));
+    }
     if (st) {
         free(sets);
         free(values);
         return st;
     }
-    /* The folder: a new one, or an ensemble's to replace only when asked. */
-    char manifest[4096];
-    snprintf(manifest, sizeof manifest, "%s/%s", o->dir, FC_ENSEMBLE_MANIFEST);
-    struct stat sb;
-    int made = 0;
-    if (stat(o->dir, &sb) == 0) {
-        if (!S_ISDIR(sb.st_mode))
-            return fc_fail(err, FC_EINPUT, "-o %s: exists and is not a folder", o->dir);
-        if (fc_file_exists(manifest) && !o->run.overwrite)
-            return fc_fail(err, FC_EINPUT, "-o %s holds an ensemble (%s); it is left untouched "
-                           "(use -O to replace it)", o->dir, FC_ENSEMBLE_MANIFEST);
-    } else if (mkdir(o->dir, 0777) != 0)
-        return fc_fail(err, errno == ENOENT ? FC_EINPUT : FC_EIO, "cannot make the folder %s: %s",
-                       o->dir, strerror(errno));
-    else
-        made = 1;
     int done = 0;
     for (int m = 0; m < total && !st; m++) {
         if (o->run.stop && *o->run.stop) {
