@@ -1661,7 +1661,9 @@ int ml_rollout(const ml_rollout_opts *o, ml_rollout_result *res, fc_err *err)
         goto done;
     }
     /* A conserved quantity's drift (the mean of h is the mass), relative to the field's rms so
-     * that fields of zero mean (velocities) have a scale too. */
+     * that fields of zero mean (velocities) have a scale too; a field that starts at zero
+     * everywhere (a velocity at rest) takes the largest rms it has had in the forecast so far
+     * (scale[v]), so the column stays relative. */
     double mean0[ML_MAX_VARS], rms0[ML_MAX_VARS];
     for (int v = 0; v < g->nvars; v++) {
         double m2 = 0;
@@ -1670,7 +1672,9 @@ int ml_rollout(const ml_rollout_opts *o, ml_rollout_result *res, fc_err *err)
         mean0[v] = compensated_sum(state + v * plane, plane) / (double)plane; /* = first */
         rms0[v] = sqrt(m2 / (double)plane);
     }
-    double step_secs = 0, entered[ML_MAX_VARS] = {0};
+    double step_secs = 0, entered[ML_MAX_VARS] = {0}, scale[ML_MAX_VARS];
+    for (int v = 0; v < g->nvars; v++)
+        scale[v] = rms0[v];
     for (int n = 1; n <= o->steps; n++) {
         const double w0 = fc_now();
         double inflow[ML_MAX_VARS];
@@ -1701,9 +1705,10 @@ int ml_rollout(const ml_rollout_opts *o, ml_rollout_result *res, fc_err *err)
         const int have = tr < nt &&
                          read_record(in, o->init, s.vars, g->nvars, g->nx, g->ny, tr, truth, err) == FC_OK;
         for (int v = 0; v < g->nvars; v++) {
-            double e2 = 0, p2 = 0, t2 = 0;
+            double e2 = 0, p2 = 0, t2 = 0, s2 = 0;
             for (size_t k = 0; k < plane; k++) {
                 const size_t i = v * plane + k;
+                s2 += (double)state[i] * state[i];
                 if (have) {
                     t2 += (double)truth[i] * truth[i];
                     e2 += (state[i] - truth[i]) * (state[i] - truth[i]);
@@ -1712,9 +1717,11 @@ int ml_rollout(const ml_rollout_opts *o, ml_rollout_result *res, fc_err *err)
             }
             const double m = compensated_sum(state + v * plane, plane) / (double)plane;
             const size_t at = (size_t)(n - 1) * g->nvars + (size_t)v;
-            res->drift[at] = rms0[v] > 0 ? (m - mean0[v]) / rms0[v] : m - mean0[v];
+            if (rms0[v] == 0 && sqrt(s2 / (double)plane) > scale[v])
+                scale[v] = sqrt(s2 / (double)plane);
+            res->drift[at] = scale[v] > 0 ? (m - mean0[v]) / scale[v] : m - mean0[v]; /* 0 - 0 */
             const double unexplained = m - mean0[v] - entered[v] / (double)plane;
-            res->imbalance[at] = rms0[v] > 0 ? unexplained / rms0[v] : unexplained;
+            res->imbalance[at] = scale[v] > 0 ? unexplained / scale[v] : unexplained;
             res->rmse[at] = have ? sqrt(e2 / (double)plane) : NAN;
             res->persistence[at] = have ? sqrt(p2 / (double)plane) : NAN;
             res->nrmse[at] = have && t2 > 0 ? sqrt(e2 / t2) : NAN;

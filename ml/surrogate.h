@@ -165,7 +165,8 @@ typedef struct ml_rollout_opts {
 
 /* What a rollout measured. Per lead time (steps of one output interval) and variable: the
  * RMSE of the forecast and of persistence against init's record at that time (NaN where init
- * has none), and the drift of the variable's mean over its rms at the start. */
+ * has none), and the drift of the variable's mean over its rms at the start (for a variable
+ * that starts at zero everywhere, its largest rms in the forecast so far). */
 typedef struct ml_rollout_result {
     int steps, nvars;
     char vars[ML_MAX_VARS][64];
@@ -174,7 +175,7 @@ typedef struct ml_rollout_result {
     double *rmse, *persistence, *drift;     /* [steps][nvars] */
     double *nrmse;                          /* [steps][nvars]: rmse over the truth's rms */
     /* [steps][nvars]: the change of the domain sum since the start less what entered through
-     * the sides, over the first state's rms times the cells; NaN for a variable whose steps do
+     * the sides, over the drift's rms (above) times the cells; NaN for a variable whose steps do
      * not keep account (neither in flux form nor conserved on a closed domain) */
     double *imbalance;
     int gpu;                                /* the network ran on the GPU */

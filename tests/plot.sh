@@ -58,7 +58,8 @@ expect "every record" 0 "4 pictures" "$fc" plot "$nc" --var u --time all -o "$tm
 expect "no file" 2 "needs a NetCDF file" "$fc" plot
 expect "a missing variable" 2 "no variable 'rain' (it has: " "$fc" plot "$nc" --var rain -o "$tmp/x.png"
 absent "  nothing written" "$tmp/x.png"
-expect "a 1-D variable asked as an image" 2 "--contours is for fields" "$fc" plot "$nc" --var x_face --contours 3 -o "$tmp/x.png"
+expect "a coordinate (time against time)" 2 "'time' is a coordinate, the axis other variables are drawn against" "$fc" plot "$nc" --var time -o "$tmp/x.png"
+expect "a coordinate of space" 2 "'x_face' is a coordinate" "$fc" plot "$nc" --var x_face --contours 3 -o "$tmp/x.png"
 expect "contours on a series" 2 "--contours is for fields" "$fc" plot "$nc" --var drag_coefficient --contours 4 -o "$tmp/x.png"
 absent "  nothing written" "$tmp/x.png"
 expect "a time out of range" 2 "--time 7: out of range" "$fc" plot "$nc" --time 7 -o "$tmp/x.png"

@@ -270,14 +270,28 @@ START_TEST(train_save_load_resume_rollout)
     ck_assert_int_eq(res.nvars, 3);
     for (int k = 0; k < 9; k++)
         ck_assert(isfinite(res.rmse[k]) && isfinite(res.persistence[k]) && isfinite(res.drift[k]));
-    ml_rollout_result_free(&res);
     int ncid, dim;
     size_t nt;
     ck_assert_int_eq(nc_open(pred, NC_NOWRITE, &ncid), NC_NOERR);
     ck_assert_int_eq(nc_inq_dimid(ncid, "time", &dim), NC_NOERR);
     nc_inq_dimlen(ncid, dim, &nt);
     ck_assert_uint_eq(nt, 4);
+    /* u starts at rest (0 everywhere): its drift is relative to its rms in the forecast, not
+     * an absolute mean; at the first lead, the mean of u over its rms. */
+    double u1[120], mean = 0, ms = 0;
+    int uid;
+    ck_assert_int_eq(nc_inq_varid(ncid, "u", &uid), NC_NOERR);
+    ck_assert_int_eq(nc_get_vara_double(ncid, uid, (size_t[]){1, 0, 0}, (size_t[]){1, 10, 12}, u1),
+                     NC_NOERR);
+    for (int k = 0; k < 120; k++) {
+        mean += u1[k] / 120;
+        ms += u1[k] * u1[k] / 120;
+    }
+    ck_assert_double_gt(ms, 0);
+    ck_assert_msg(fabs(res.drift[1] - mean / sqrt(ms)) <= 1e-5 * fabs(mean / sqrt(ms)) + 1e-12,
+                  "drift of u %g, its mean over its rms %g", res.drift[1], mean / sqrt(ms));
     nc_close(ncid);
+    ml_rollout_result_free(&res);
     ck_assert_int_eq(ml_rollout(&r, &res, &err), FC_EINPUT); /* the forecast is not overwritten */
     r.overwrite = 1;
     r.time = 0.5;

@@ -15,7 +15,7 @@ echo 'int main(void) { return 0; }' >"$tmp/probe.c"
 $COMPILE -fopt-info-vec-optimized -c "$tmp/probe.c" -o "$tmp/probe.o" 2>/dev/null ||
   { echo "skip: the compiler gives no vectorisation report (not GCC)"; exit 77; }
 
-for src in solvers/swe/swe_cpu.c solvers/euler/euler_cpu.c solvers/ns2d/ns2d_mg_cpu.c \
+for src in solvers/swe/swe_cpu.c solvers/euler/euler_cpu.c solvers/euler/euler.c solvers/ns2d/ns2d_mg_cpu.c \
   solvers/spectral/spec_cpu.c ml/mlp.c; do
   # shellcheck disable=SC2086
   if ! $COMPILE -fopt-info-vec-optimized="$tmp/report" -c "$top_srcdir/$src" -o "$tmp/obj.o" \

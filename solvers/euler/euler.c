@@ -156,7 +156,7 @@ static int euler_make_params(const fc_config *cfg, const fc_grid *g, void **out,
     euler_params *p = calloc(1, sizeof *p);
     if (!p)
         return fc_fail(err, FC_ENOMEM, "out of memory");
-    const double gamma = EULER_CP / EULER_CV;
+    const double gamma = EULER_GAMMA;
     p->grid = *g;
     p->g = (fc_real)fc_cfg_real(cfg, "physics", "g");
     p->gamma = (fc_real)gamma;
@@ -234,14 +234,28 @@ void euler_column_free(euler_column *col)
     memset(col, 0, sizeof *col);
 }
 
+/* p' of the n cells of a row from their (rho theta)', the row's background rt_b and p_b: the
+ * operations of euler_pressure_cell in a loop without a branch or a call (compiled per vector
+ * width: FC_VECTOR_CLONES; the same bits at each). */
+FC_VECTOR_CLONES static void pressure_row(const euler_params *p, fc_real rt_b, fc_real p_b,
+                                          const fc_real *restrict rt, int n, fc_real *restrict out)
+{
+    const fc_real c0 = p->c0;
+#pragma omp simd
+    for (int i = 0; i < n; i++)
+        out[i] = c0 * euler_pow_gamma(rt_b + rt[i]) - p_b;
+}
+
 void euler_pressure_field(const fc_real *const *U, const euler_column *col,
                           const euler_params *p, fc_real *P)
 {
     const fc_grid *g = &p->grid;
 #pragma omp parallel for schedule(static) if ((long long)g->nx * g->ny >= FC_PARALLEL_MIN)
-    for (int j = -g->ng; j < g->ny + g->ng; j++)
-        for (int i = -g->ng; i < g->nx + g->ng; i++)
-            P[fc_idx(g->pitch, g->ng, i, j)] = euler_pressure_cell(U, col, p, i, j);
+    for (int j = -g->ng; j < g->ny + g->ng; j++) {
+        const int jm = euler_mirror_row(g, j); /* as in euler_pressure_cell */
+        pressure_row(p, col->rt[jm], col->p[jm], U[EULER_RHOT] + fc_idx(g->pitch, g->ng, -g->ng, jm),
+                     g->nx + 2 * g->ng, P + fc_idx(g->pitch, g->ng, -g->ng, j));
+    }
 }
 
 /* Three sets of the four fields. */

@@ -132,7 +132,8 @@ __global__ static void euler_stage_kernel(euler_fields in, const fc_real *P, eul
         if (euler_check_cell(v, col.rho[j]) != FC_STATE_OK)
             atomicMin(&rep->first_bad, (unsigned long long)j * g->nx + i);
         else if (want_rate) {
-            const double r = euler_cell_rate(v, col.rho[j], col.rt[j], &p);
+            const double r = euler_cell_rate(v[EULER_RHO], v[EULER_RHOU], v[EULER_RHOW], v[EULER_RHOT], col.rho[j],
+                                         col.rt[j], &p);
             rate = r > rate ? r : rate;
         }
     }
@@ -210,7 +211,8 @@ __global__ static void euler_max_rate_kernel(euler_fields s, euler_column col, e
         fc_real v[EULER_NFIELDS];
         for (int f = 0; f < EULER_NFIELDS; f++)
             v[f] = s.f[f][k];
-        const double r = euler_cell_rate(v, col.rho[j], col.rt[j], &p);
+        const double r = euler_cell_rate(v[EULER_RHO], v[EULER_RHOU], v[EULER_RHOW], v[EULER_RHOT], col.rho[j],
+                                         col.rt[j], &p);
         rate = r > rate ? r : rate;
     }
     fc_block_max_atomic(rate, &rep->rate_bits);

@@ -301,8 +301,17 @@ int fc_pd_open(fc_plotdata *d, const char *path, const char *name, fc_err *err)
                            list[0] ? list : "none");
         }
     }
-    int ndims;
+    int ndims, dim0, coord_dim;
     nc_inq_varndims(d->ncid, varid, &ndims);
+    if (ndims == 1 && nc_inq_vardimid(d->ncid, varid, &dim0) == NC_NOERR &&
+        nc_inq_dimid(d->ncid, d->name, &coord_dim) == NC_NOERR && dim0 == coord_dim) {
+        char list[1024];
+        list_vars(d->ncid, list, sizeof list);
+        fc_pd_close(d);
+        return fc_fail(err, FC_EINPUT, "%s: '%s' is a coordinate, the axis other variables are "
+                       "drawn against, not a quantity to draw (it has: %s)", path, name,
+                       list[0] ? list : "none");
+    }
     if (ndims > 3 || ndims < 1) {
         fc_pd_close(d);
         return fc_fail(err, FC_EINPUT, "%s: variable '%s' has %d dimensions; plot draws fields "
