@@ -234,16 +234,15 @@ void euler_column_free(euler_column *col)
     memset(col, 0, sizeof *col);
 }
 
-/* p' of the n cells of a row from their (rho theta)', the row's background rt_b and p_b: the
- * operations of euler_pressure_cell in a loop without a branch or a call (compiled per vector
+/* p' of the n cells of a row from their (rho theta)', the row's background rt_b and p_b, as
+ * euler_pressure_cell computes it, in a loop without a branch or a call (compiled per vector
  * width: FC_VECTOR_CLONES; the same bits at each). */
 FC_VECTOR_CLONES static void pressure_row(const euler_params *p, fc_real rt_b, fc_real p_b,
                                           const fc_real *restrict rt, int n, fc_real *restrict out)
 {
-    const fc_real c0 = p->c0;
 #pragma omp simd
     for (int i = 0; i < n; i++)
-        out[i] = c0 * euler_pow_gamma(rt_b + rt[i]) - p_b;
+        out[i] = euler_pressure(p, rt_b + rt[i]) - p_b;
 }
 
 void euler_pressure_field(const fc_real *const *U, const euler_column *col,

@@ -88,8 +88,8 @@ static inline const char *fc_vector_clone(void)
  * (truncation < 5e-18) and 2^n from the exponent bits, in two factors so that results under
  * 2^-1022 come out subnormal and over 2^1024 infinite. Within 2 ulp of the correctly rounded
  * value for g = 1.4, 3 ulp for g up to 3 (tests/test_euler.c compares it with glibc's pow over
- * the whole double range; most results are exact or 1 ulp off); x = 0
- * gives 0, +inf gives +inf, a negative x or NaN gives NaN.
+ * the whole double range; most results are exact or 1 ulp off). x = 0 gives 0, +inf gives
+ * +inf, a negative x or NaN gives NaN.
  */
 #if !defined(__CUDACC__)
 static inline uint64_t fc_bits_of(double x)
