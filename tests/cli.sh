@@ -120,6 +120,14 @@ expect "restart file from another solver" 2 "is from solver 'ns2d'; this case us
 expect "restart onto itself" 2 "is the restart file" "$fc" run "$good" --set time.t_end=1 --restart "$out" -o "$out" -O
 absent "restart errors write nothing" "$tmp/r.nc"
 expect "restart continues" 0 "done:" "$fc" run "$good" --set time.t_end=0.08 --restart "$out" -o "$tmp/r.nc"
+# --regrid: onto another grid of the same domain only, with a restart, not for spectral.
+expect "restart from another grid: --regrid named" 2 "(the restart file is from another grid: --regrid interpolates it onto this one)" "$fc" run "$good" --set grid.nx=40 --set time.t_end=1 --restart "$out" -o "$tmp/rg.nc"
+expect "--regrid without --restart" 2 "--regrid interpolates a restart file: give it with --restart FILE" "$fc" run "$good" --regrid -o "$tmp/rg.nc"
+expect "--regrid onto another domain" 2 "this case's grid covers [0, 3] x [0, 1]" "$fc" run "$good" --set grid.x_max=3 --set time.t_end=1 --restart "$out" --regrid -o "$tmp/rg.nc"
+absent "--regrid errors write nothing" "$tmp/rg.nc"
+expect "restart onto a finer grid" 0 "continued from t = 0.05 s of $out (its 20 x 10 cells interpolated), 50 x 25 cells" "$fc" run "$good" --set grid.nx=50 --set grid.ny=25 --set time.t_end=0.08 --restart "$out" --regrid -o "$tmp/rg.nc"
+expect "... whose first record is on the finer grid" 0 "h(time, y, x)" "$NCDUMP" -h "$tmp/rg.nc"
+expect "... of 50 x 25 cells" 0 "x = 50 ;" "$NCDUMP" -h "$tmp/rg.nc"
 
 # [initial] type = file: good, NaN inside, wrong grid.
 cp "$inputs/from_file.ini" "$tmp/from_file.ini"
@@ -300,6 +308,8 @@ grep -q "energy_spectrum(time, k)" "$tmp/sp.cdl" && grep -q "double k(k)" "$tmp/
 grep -q "tracer(" "$tmp/sp.cdl" && bad "spectral: no tracer variable without a tracer" || ok "spectral: no tracer variable without a tracer"
 expect "spectral: with a tracer" 0 "" "$fc" run "$sp" --set tracer.initial=blob --set tracer.blob_radius=0.5 -q -o "$tmp/spt.nc"
 "$NCDUMP" -h "$tmp/spt.nc" | grep -q "tracer(time, y, x)" && ok "spectral: the tracer on (time, y, x)" || bad "spectral: the tracer on (time, y, x)"
+expect "spectral: restart onto another grid" 0 "(its 32 x 24 cells interpolated), 48 x 40 cells" "$fc" run "$sp" --set tracer.initial=blob --set tracer.blob_radius=0.5 --set time.t_end=0.4 --set grid.nx=48 --set grid.ny=40 --restart "$tmp/spt.nc" --regrid -o "$tmp/spt2.nc"
+rm -f "$tmp/spt2.nc"
 expect "spectral: restart with a tracer" 0 "done:" "$fc" run "$sp" --set tracer.initial=blob --set tracer.blob_radius=0.5 --set time.t_end=0.4 --restart "$tmp/spt.nc" -o "$tmp/spt2.nc"
 expect "spectral: restart from a run without the tracer" 2 "has no variable 'tracer'" "$fc" run "$sp" --set tracer.initial=bands --set time.t_end=0.4 --restart "$tmp/sp.nc" -o "$tmp/spt3.nc"
 expect "profile: spectral stage against its transforms" 0 "| the stage's transforms alone |" "$fc" profile "$sp" --device cpu --steps 3

@@ -7,12 +7,14 @@
 #   (tests/nc_compare with tolerance 0) and attribute (ncdump -h -p 9,17) but the history, the
 #   device line and flowcast_ranks; walls, open, periodic sides, an island, sponges;
 # - spectral in slabs of rows (FFTW's MPI transforms) on 2 and 4 processes, within 1e-12 of one
-#   process (tests/nc_compare), a restart from 2 onto 4, its layout errors;
+#   process (tests/nc_compare), a restart from 2 onto 4 and onto a finer grid in 3 slabs, its
+#   layout errors;
 # - a NetCDF-4 output ([output] format = netcdf4) written in parallel, every process its
 #   block, is the one process's file bit for bit, compressed too; its summary says how; a
 #   restart from it on another process count; killed mid-run it keeps whole records;
 # - the memory check counts the processes that share a machine together;
-# - a restart written by 2 processes continued on 3 gives the serial continuation's bits;
+# - a restart written by 2 processes continued on 3 gives the serial continuation's bits, and
+#   on a finer grid (--regrid) on 2 x 2 blocks the serial regridded run's;
 # - a bad state is reported as on one process (the same cell), and the last good record kept;
 # - errors are said once, by the first process, every process exits 2 and nothing is written: a
 #   layout that does not match the processes or leaves blocks thinner than the halo, a bad
@@ -142,6 +144,11 @@ expect "spectral, serial: second half" 0 "" "$fc" run $dt --set time.t_end=1 --r
 expect "spectral, 2 processes: first half" 0 "" $mpirun 2 "$fc" run $dt --set time.t_end=0.5 -o "$tmp/s2.nc"
 expect "spectral, 4 processes continue it" 0 "" $mpirun 4 "$fc" run $dt --set time.t_end=1 --restart "$tmp/s2.nc" -o "$tmp/s4b.nc"
 near "spectral restart from 2 processes on 4" "$tmp/s1b.nc" "$tmp/s4b.nc"
+# ... and onto a finer grid (--regrid, Fourier interpolation): each slab evaluates its rows.
+finer="--set grid.nx=320 --set grid.ny=288 --set time.t_end=0.75 --restart $tmp/s2.nc --regrid"
+expect "spectral, serial: regridded" 0 "" "$fc" run $dt $finer -o "$tmp/sg1.nc"
+expect "spectral, 3 slabs: regridded" 0 "" $mpirun 3 "$fc" run $dt $finer -o "$tmp/sg3.nc"
+near "spectral restart onto a finer grid in 3 slabs" "$tmp/sg1.nc" "$tmp/sg3.nc"
 # The random spectrum drawn by each slab for its own rows (a hash of the seed and the mode).
 near "a random spectrum drawn by 2 slabs" "$tmp/s1.nc" "$tmp/s2.nc"
 expect "a random spectrum drawn by 3 slabs, written in parallel" 0 "every process writing its block" \
@@ -270,6 +277,12 @@ expect "2 processes: first half" 0 "" $mpirun 2 "$fc" run $half --set time.t_end
 expect "3 processes continue it" 0 "" \
   $mpirun 3 "$fc" run $half --set time.t_end=43200 --restart "$tmp/h2.nc" -o "$tmp/h3b.nc"
 same_bits "restart from 2 processes on 3: the serial continuation's bits" "$tmp/h1b.nc" "$tmp/h3b.nc" 3
+# ... and onto a finer grid (--regrid): each process interpolates its window of the file; a
+# periodic side wraps across blocks as on one.
+finer="--set grid.nx=150 --set grid.ny=70 --set time.t_end=32400 --restart $tmp/h2.nc --regrid"
+expect "serial: the first half regridded" 0 "" "$fc" run $half $finer -o "$tmp/g1.nc"
+expect "2 x 2 processes: the same regridded" 0 "" $mpirun 4 "$fc" run $half $finer --decomp 2x2 -o "$tmp/g4.nc"
+same_bits "restart onto a finer grid on 2 x 2 blocks: the serial run's bits" "$tmp/g1.nc" "$tmp/g4.nc" 4
 
 # A bad state: a depth of 1e160 overflows the flux; the same cell named as on one process.
 cp "$inputs/from_file.ini" "$tmp/from_file.ini"

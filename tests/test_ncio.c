@@ -184,12 +184,149 @@ START_TEST(round_trip_and_incomplete_record)
 
     fc_state st = {4, {fc_grid_alloc(&g), fc_grid_alloc(&g), fc_grid_alloc(&g), fc_grid_alloc(&g)}};
     double t;
-    ck_assert_msg(fc_ncio_read_restart(path, cfg.solver, NULL, &g, &st, &t, &err) == FC_OK, "%s", err.msg);
+    ck_assert_msg(fc_ncio_read_restart(path, cfg.solver, NULL, &g, NULL, &st, &t, &err) == FC_OK, "%s", err.msg);
     ck_assert_double_eq(t, 10);
     ck_assert_double_eq(st.f[0][fc_idx(g.pitch, g.ng, 3, 2)], 1000 + 0.5 * (2 * 12 + 3));
     for (int k = 0; k < 4; k++)
         free(st.f[k]);
     free(h);
+    fc_config_free(&cfg);
+}
+END_TEST
+
+/* Where point (i, j) of a variable of the given shape lies, in a grid of cells dx x dy from
+ * (0, 0): cell centres, or faces normal to x or y. */
+static void point_of(int shape, double dx, double dy, double i, double j, double *x, double *y)
+{
+    *x = (i + (shape == FC_VAR_TY_XFACE ? 0 : 0.5)) * dx;
+    *y = (j + (shape == FC_VAR_TYFACE_X ? 0 : 0.5)) * dy;
+}
+
+/* Variable v's values in linear_file: linear in the position. */
+static double linear_value(size_t v, double x, double y) { return 100.0 * v + 2 * x + 3 * y; }
+
+/* An ns2d output (cell, x-face, y-face and static variables) on 12 x 10 cells of [0, 1.2] x
+ * [0, 1] whose one record, at t = 10, holds linear_value at each variable's points. */
+static const char *linear_file(fc_config *cfg)
+{
+    fc_err err;
+    const char *ini = tl_temp_file("linear.ini", "[case]\nsolver = ns2d\n[grid]\nnx = 12\n"
+                                                 "ny = 10\nx_max = 1.2\ny_max = 1\n"
+                                                 "[time]\nt_end = 20\n[physics]\nviscosity = 0.01\n"
+                                                 "[initial]\ntype = rest\n");
+    ck_assert_msg(fc_config_load(ini, NULL, 0, fc_solvers(), cfg, &err) == FC_OK, "%s", err.msg);
+    const int bc[4] = {1, 1, 1, 1};
+    fc_grid g;
+    fc_grid_init(&g, 12, 10, 2, 0, 1.2, 0, 1, bc, &err);
+    const char *path = tl_temp_path("linear.nc");
+    unlink(path);
+    const fc_solver_desc *s = cfg->solver;
+    fc_ncio_meta m = {cfg, s, NULL, &g, "linear", "now: test", "cpu", s->io.diags,
+                      (int)s->io.ndiags, 0, 0, 1, NULL, {1, 1}};
+    fc_ncio_file *f;
+    ck_assert_msg(fc_ncio_create(path, 0, &m, &f, &err) == FC_OK, "%s", err.msg);
+    fc_real *packed[64] = {NULL};
+    ck_assert_uint_le(s->io.nvars, 64);
+    for (size_t v = 0; v < s->io.nvars; v++) {
+        const int shape = s->io.vars[v].shape;
+        int nxe, nye;
+        fc_var_extent(shape, &g, &nxe, &nye);
+        packed[v] = malloc((size_t)nxe * nye * sizeof(fc_real));
+        for (int j = 0; j < nye; j++)
+            for (int i = 0; i < nxe; i++) {
+                double x, y;
+                point_of(shape, g.dx, g.dy, i, j, &x, &y);
+                packed[v][j * nxe + i] = (fc_real)linear_value(v, x, y);
+            }
+        if (fc_var_static(shape)) {
+            ck_assert_int_eq(fc_ncio_write_static(f, (int)v, packed[v], &err), FC_OK);
+            free(packed[v]);
+            packed[v] = NULL;
+        }
+    }
+    double diags[64] = {0};
+    ck_assert_int_eq(fc_ncio_write_record(f, 10, packed, diags, &err), FC_OK);
+    ck_assert_int_eq(fc_ncio_close(f, &err), FC_OK);
+    for (size_t v = 0; v < s->io.nvars; v++)
+        free(packed[v]);
+    return path;
+}
+
+/* --regrid: a restart from linear_file onto grids finer, coarser and at no whole ratio over
+ * the same domain gives each field, on cells and on faces, the bilinear interpolation of the
+ * file's at its own points: exact for linear fields, the edge value within half a cell of a
+ * wall, a mix of the last and first cells across a periodic side (faces span the domain and
+ * need no wrap); on the file's own grid, the plain restart's bits. */
+START_TEST(regrid_interpolates_bilinearly)
+{
+    fc_config cfg;
+    fc_err err;
+    const char *path = linear_file(&cfg);
+    const fc_solver_desc *s = cfg.solver;
+    const int sizes[][2] = {{24, 20}, {6, 5}, {17, 13}, {12, 10}};
+    const double tol = sizeof(fc_real) == 4 ? 1e-5 : 1e-12;
+    for (int periodic = 0; periodic < 2; periodic++)
+        for (size_t n = 0; n < sizeof sizes / sizeof sizes[0]; n++) {
+            const int nx = sizes[n][0], ny = sizes[n][1];
+            const int bc[4] = {periodic ? FC_BC_PERIODIC : FC_BC_WALL,
+                               periodic ? FC_BC_PERIODIC : FC_BC_WALL, FC_BC_WALL, FC_BC_WALL};
+            fc_grid to;
+            ck_assert_int_eq(fc_grid_init(&to, nx, ny, 2, 0, 1.2, 0, 1, bc, &err), FC_OK);
+            fc_state st = {s->io.nfields, {NULL}};
+            for (int k = 0; k < s->io.nfields; k++)
+                st.f[k] = fc_grid_alloc(&to);
+            fc_ncio_regrid rg = {{periodic, 0}, {-1, -1}};
+            double t;
+            ck_assert_msg(fc_ncio_read_restart(path, s, NULL, &to, &rg, &st, &t, &err) == FC_OK,
+                          "%s", err.msg);
+            ck_assert_double_eq(t, 10);
+            ck_assert_int_eq(rg.from[0], 12);
+            ck_assert_int_eq(rg.from[1], 10);
+            for (int k = 0; k < s->io.nfields; k++) {
+                size_t v = 0;
+                while (strcmp(s->io.vars[v].name, s->io.restart_vars[k]))
+                    v++;
+                const int shape = s->io.vars[v].shape;
+                int nxe, nye;
+                fc_var_extent(shape, &to, &nxe, &nye);
+                double x0, y0, x1, y1; /* the file's first and last points */
+                point_of(shape, 0.1, 0.1, 0, 0, &x0, &y0);
+                point_of(shape, 0.1, 0.1, 12 - (shape != FC_VAR_TY_XFACE),
+                         10 - (shape != FC_VAR_TYFACE_X), &x1, &y1);
+                for (int j = 0; j < nye; j++)
+                    for (int i = 0; i < nxe; i++) {
+                        double x, y;
+                        point_of(shape, 1.2 / nx, 1.0 / ny, i, j, &x, &y);
+                        y = fmin(fmax(y, y0), y1);
+                        double want;
+                        if (periodic && (x < x0 || x > x1)) {
+                            /* between the last cell (x1, or x1 - 1.2 on this side) and the first */
+                            const double w_first = x < x0 ? (x - (x1 - 1.2)) / 0.1
+                                                          : (x - x1) / 0.1;
+                            want = (1 - w_first) * linear_value(v, x1, y) +
+                                   w_first * linear_value(v, x0, y);
+                        } else
+                            want = linear_value(v, fmin(fmax(x, x0), x1), y);
+                        const double got = st.f[k][fc_idx(to.pitch, to.ng, i, j)];
+                        ck_assert_msg(fabs(got - want) <= tol * fabs(want),
+                                      "%d x %d, periodic %d: %s at (%d, %d) is %.17g, not %.17g",
+                                      nx, ny, periodic, s->io.restart_vars[k], i, j, got, want);
+                    }
+            }
+            if (nx == 12) { /* the file's grid: exactly the plain restart */
+                fc_state plain = {s->io.nfields, {NULL}};
+                for (int k = 0; k < s->io.nfields; k++)
+                    plain.f[k] = fc_grid_alloc(&to);
+                ck_assert_int_eq(
+                    fc_ncio_read_restart(path, s, NULL, &to, NULL, &plain, &t, &err), FC_OK);
+                for (int k = 0; k < s->io.nfields; k++) {
+                    ck_assert(!memcmp(plain.f[k], st.f[k], to.nalloc * sizeof(fc_real)));
+                    free(plain.f[k]);
+                }
+            }
+            for (int k = 0; k < s->io.nfields; k++)
+                free(st.f[k]);
+        }
     fc_config_free(&cfg);
 }
 END_TEST
@@ -222,7 +359,7 @@ START_TEST(a_file_cut_short_gives_no_zeros)
         fclose(f);
         double t = -1;
         st.f[0][cell] = -1;
-        const int rc = fc_ncio_read_restart(cut, cfg.solver, NULL, &g, &st, &t, &err);
+        const int rc = fc_ncio_read_restart(cut, cfg.solver, NULL, &g, NULL, &st, &t, &err);
         if (rc != FC_OK) {
             ck_assert_int_eq(rc, FC_EINPUT);
             refused++;
@@ -307,6 +444,7 @@ Suite *ncio_suite(void)
     TCase *tc = tcase_create("netcdf");
     tcase_add_test(tc, run_output_follows_cf);
     tcase_add_test(tc, round_trip_and_incomplete_record);
+    tcase_add_test(tc, regrid_interpolates_bilinearly);
     tcase_add_loop_test(tc, a_file_cut_short_gives_no_zeros, 0, 2); /* CDF-5, NetCDF-4 */
     tcase_add_test(tc, existing_file_is_never_overwritten);
     tcase_add_test(tc, reading_errors_name_file_and_variable);

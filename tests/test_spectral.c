@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netcdf.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -21,6 +22,7 @@
 #include "solvers/spectral/spec_fftw.h"
 #include "tests/suites.h"
 #include "tests/testlib.h"
+#include "solvers/registry.h"
 #include "validation/validate.h"
 
 #define BOX                                                                                      \
@@ -168,6 +170,75 @@ END_TEST
  * A field with modes beyond the 2/3 cut comes back without them: a projection, so a second
  * round trip changes nothing.
  */
+/* --regrid (spec_interpolate): the Taylor-Green vortex sin(2x) sin(2y) on 16 x 12 cells, put
+ * onto finer, coarser and odd grids (that hold its mode), is the vortex at their centres to
+ * round-off; noise on even and odd grids (every mode filled, Nyquist modes too) put onto a
+ * finer grid and back is itself again, which a grid that kept or dropped a mode, shifted it or
+ * weighed a Nyquist mode wrong would not give. */
+START_TEST(regrid_is_spectrally_exact)
+{
+    fc_err err;
+    const int bc[4] = {FC_BC_PERIODIC, FC_BC_PERIODIC, FC_BC_PERIODIC, FC_BC_PERIODIC};
+    const double L = 6.283185307179586;
+    const int from[2] = {16, 12};
+    double *src[2] = {malloc(16 * 12 * sizeof(double)), NULL};
+    ck_assert_ptr_nonnull(src[0]);
+    for (int j = 0; j < 12; j++)
+        for (int i = 0; i < 16; i++)
+            src[0][j * 16 + i] = sin(2 * (i + 0.5) * L / 16) * sin(2 * (j + 0.5) * L / 12);
+    const int sizes[][2] = {{40, 30}, {10, 8}, {15, 9}, {16, 30}};
+    for (size_t n = 0; n < sizeof sizes / sizeof sizes[0]; n++) {
+        fc_grid g;
+        ck_assert_int_eq(fc_grid_init(&g, sizes[n][0], sizes[n][1], 0, 0, L, 0, L, bc, &err), FC_OK);
+        fc_state to = {2, {fc_grid_alloc(&g), fc_grid_alloc(&g)}};
+        ck_assert_int_eq(spec_interpolate(NULL, &g, from, src, &to, &err), FC_OK);
+        double e = 0;
+        for (int j = 0; j < g.ny; j++)
+            for (int i = 0; i < g.nx; i++)
+                e = fmax(e, fabs(to.f[0][fc_idx(g.pitch, g.ng, i, j)] -
+                                 sin(2 * fc_grid_x(&g, i)) * sin(2 * fc_grid_y(&g, j))));
+        ck_assert_msg(e < 1e-13, "16 x 12 onto %d x %d: error %g", g.nx, g.ny, e);
+        free(to.f[0]);
+        free(to.f[1]);
+    }
+    free(src[0]);
+
+    /* Noise fills every mode, the Nyquist modes of an even side too; its trigonometric
+     * interpolant on a finer grid, sampled back at the first grid's centres, is the noise. */
+    unsigned long long seed = 12345;
+    for (int nx = 44; nx <= 45; nx++)
+        for (int ny = 40; ny <= 41; ny++) {
+            const int coarse[2] = {nx, ny}, fine[2] = {90, 83};
+            double *whole[2] = {malloc((size_t)nx * ny * sizeof(double)),
+                                malloc(90 * 83 * sizeof(double))};
+            ck_assert(whole[0] && whole[1]);
+            for (int c = 0; c < nx * ny; c++) {
+                seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+                whole[0][c] = (double)(seed >> 11) / 9007199254740992.0 - 0.5;
+            }
+            fc_grid gf, gc;
+            ck_assert_int_eq(fc_grid_init(&gf, 90, 83, 0, 0, L, 0, L, bc, &err), FC_OK);
+            ck_assert_int_eq(fc_grid_init(&gc, nx, ny, 0, 0, L, 0, L, bc, &err), FC_OK);
+            fc_state up = {1, {fc_grid_alloc(&gf)}}, back = {1, {fc_grid_alloc(&gc)}};
+            ck_assert_int_eq(spec_interpolate(NULL, &gf, coarse, whole, &up, &err), FC_OK);
+            for (int c = 0; c < 90 * 83; c++)
+                whole[1][c] = up.f[0][c];
+            ck_assert_int_eq(spec_interpolate(NULL, &gc, fine, whole + 1, &back, &err), FC_OK);
+            double e = 0;
+            for (int c = 0; c < nx * ny; c++)
+                e = fmax(e, fabs(back.f[0][c] - whole[0][c]));
+            printf("regrid of noise %d x %d -> 90 x 83 -> %d x %d: largest change %.2e\n", nx,
+                   ny, nx, ny, e);
+            ck_assert_msg(e < 1e-13, "%d x %d: the round trip changed the noise by %g", nx, ny,
+                          e);
+            free(whole[0]);
+            free(whole[1]);
+            free(up.f[0]);
+            free(back.f[0]);
+        }
+}
+END_TEST
+
 START_TEST(transforms_round_trip)
 {
     tl_sim s;
@@ -397,6 +468,31 @@ START_TEST(restart_continues_the_run)
         free(x);
         free(y);
     }
+    /* Continued on a finer grid (--regrid): Fourier interpolation keeps every mode, so the
+     * energy and enstrophy are the file's (Parseval). */
+    fc_config cfg;
+    fc_err err;
+    ck_assert_int_eq(fc_config_load(ini, (const char *const[]){"grid.nx=90", "grid.ny=81"}, 2,
+                                    fc_solvers(), &cfg, &err),
+                     FC_OK);
+    const fc_sim_restart from = {half, 1};
+    tl_sim s;
+    ck_assert_msg(fc_sim_start(&s, &cfg, NULL, &from, &err) == FC_OK, "%s", err.msg);
+    ck_assert_int_eq(s.restart_from[0], 45);
+    static const char *const kept[] = {"energy", "enstrophy"};
+    for (int k = 0; k < 2; k++) {
+        int ncid, varid;
+        size_t last = 2; /* records at 0, 0.1 and 0.2 */
+        double before;
+        ck_assert_int_eq(nc_open(half, NC_NOWRITE, &ncid), NC_NOERR);
+        ck_assert_int_eq(nc_inq_varid(ncid, kept[k], &varid), NC_NOERR);
+        ck_assert_int_eq(nc_get_var1_double(ncid, varid, &last, &before), NC_NOERR);
+        nc_close(ncid);
+        const double after = diag(&s, kept[k]);
+        ck_assert_msg(fabs(after - before) <= 1e-12 * before, "%s: %.17g on the finer grid, %.17g "
+                      "in the file", kept[k], after, before);
+    }
+    tl_sim_close(&s);
 }
 END_TEST
 
@@ -415,6 +511,7 @@ Suite *spectral_suite(void)
     tcase_add_test(tc, nan_is_reported_and_not_kept);
     tcase_add_test(tc, threads_agree);
     tcase_add_test(tc, restart_continues_the_run);
+    tcase_add_test(tc, regrid_is_spectrally_exact);
     tcase_set_timeout(tc, 300);
     suite_add_tcase(s, tc);
     return s;

@@ -457,6 +457,11 @@ START_TEST(restart_is_bit_for_bit)
     o.threads = 1; /* a different thread count must not matter either */
     ck_assert_msg(fc_run(&o, &res, &err) == FC_OK, "%s", err.msg);
     ck_assert_int_eq(res.records, 3); /* 43200 (the restart state), 64800, 86400 */
+    /* --regrid from a file on the case's own grid is the plain restart */
+    const char *regridded = tl_temp_path("regridded.nc");
+    o.output = regridded;
+    o.regrid = 1;
+    ck_assert_msg(fc_run(&o, &res, &err) == FC_OK, "%s", err.msg);
 
     static const char *const vars[] = {"h", "hu", "hv"};
     for (int k = 0; k < 3; k++) {
@@ -465,6 +470,9 @@ START_TEST(restart_is_bit_for_bit)
         ck_assert_double_eq(t1, 86400);
         ck_assert_double_eq(t2, 86400);
         ck_assert_msg(!memcmp(a, b, 48 * 24 * sizeof *a), "%s differs after restart", vars[k]);
+        free(b);
+        b = tl_read_last(regridded, vars[k], 48 * 24, &t2);
+        ck_assert_msg(!memcmp(a, b, 48 * 24 * sizeof *a), "%s differs after --regrid", vars[k]);
         free(a);
         free(b);
     }
@@ -503,6 +511,50 @@ START_TEST(restart_rejects_other_grid_and_bad_files)
     o.restart = ini; /* not NetCDF at all */
     ck_assert_int_eq(fc_run(&o, &res, &err), FC_EINPUT);
     ck_assert_msg(strstr(err.msg, "cannot read restart file"), "message: %s", err.msg);
+}
+END_TEST
+
+/* --regrid: a lake at rest up to an island's shore, continued on a grid at no whole ratio to
+ * the file's, is the case's own lake at rest on that grid (the surface level interpolated over
+ * wet cells alone, the bottom the case's) and stays at rest. */
+START_TEST(regrid_keeps_a_lake_at_rest_to_the_shore)
+{
+    const char *ini = tl_temp_file("island.ini", lake_case);
+    const char *coarse = tl_temp_path("island.nc");
+    const char *const first[] = {"initial.surface=0.1", "initial.bump_height=0.3",
+                                 "time.t_end=0.05"};
+    const char *const finer[] = {"initial.surface=0.1", "initial.bump_height=0.3", "grid.nx=57",
+                                 "grid.ny=43", NULL};
+    fc_run_result res;
+    fc_err err;
+    fc_run_opts o = {.case_path = ini, .solvers = fc_solvers(), .device = "cpu",
+                     .output = coarse, .quiet = 1, .sets = first, .nsets = 3};
+    ck_assert_msg(fc_run(&o, &res, &err) == FC_OK, "%s", err.msg);
+    fc_config cfg;
+    ck_assert_msg(fc_config_load(ini, finer, 4, fc_solvers(), &cfg, &err) == FC_OK, "%s", err.msg);
+    const fc_sim_restart from = {coarse, 1};
+    tl_sim s, fresh;
+    ck_assert_msg(fc_sim_start(&s, &cfg, NULL, &from, &err) == FC_OK, "%s", err.msg);
+    ck_assert_int_eq(s.restart_from[0], 50);
+    ck_assert_int_eq(s.restart_from[1], 50);
+    ck_assert_double_eq(s.t, 0.05);
+    tl_sim_open(&fresh, lake_case, finer, NULL);
+    int wet = 0;
+    for (int j = 0; j < 43; j++)
+        for (int i = 0; i < 57; i++) {
+            ck_assert(tl_at(&s, SWE_B, i, j) == tl_at(&fresh, SWE_B, i, j));
+            ck_assert_msg(fabs(tl_at(&s, SWE_H, i, j) - tl_at(&fresh, SWE_H, i, j)) <= 1e-15,
+                          "h at (%d, %d) is %.17g, the case's %.17g", i, j,
+                          (double)tl_at(&s, SWE_H, i, j), (double)tl_at(&fresh, SWE_H, i, j));
+            wet += tl_at(&s, SWE_H, i, j) > 0;
+        }
+    ck_assert_int_lt(wet, 57 * 43); /* the island is dry */
+    tl_sim_steps(&s, 300);
+    tl_sim_download(&s);
+    const double m = max_speed(&s);
+    ck_assert_msg(m < 1e-12, "the regridded lake moved: max |u| = %g after 300 steps", m);
+    tl_sim_close(&s);
+    tl_sim_close(&fresh);
 }
 END_TEST
 
@@ -742,6 +794,7 @@ Suite *swe_suite(void)
     tcase_add_test(run, open_sides_let_waves_out);
     tcase_add_test(run, open_sides_restart_bit_for_bit);
     tcase_add_test(run, restart_rejects_other_grid_and_bad_files);
+    tcase_add_test(run, regrid_keeps_a_lake_at_rest_to_the_shore);
     tcase_set_timeout(run, 120);
     suite_add_tcase(s, run);
     return s;

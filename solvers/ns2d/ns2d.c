@@ -527,6 +527,19 @@ static double ns2d_bytes_per_cell_step(const void *params)
     return (double)sizeof(fc_real) * (NS2D_STAGES * (3 + 2 + 2 + 1 + 6) + 2);
 }
 
+/* After a restart onto another grid (fc_solver_io.regridded): the bodies' mask is the case's
+ * on this grid, not an interpolation of another grid's; the velocities on the faces it fixes
+ * are set when the state is uploaded (ns2d_boundary_values), and the first projection makes
+ * the interpolated velocity divergence-free on this grid. */
+static int ns2d_regridded(const void *params, const fc_grid *g, fc_state *state,
+                          const fc_state *initial, fc_err *err)
+{
+    (void)params;
+    (void)err;
+    memcpy(state->f[NS2D_SOLID], initial->f[NS2D_SOLID], g->nalloc * sizeof(fc_real));
+    return FC_OK;
+}
+
 static const char *const ns2d_field_names[] = {"u", "v", "p", "solid"};
 static const char *const ns2d_restart_vars[] = {"u_face", "v_face", "p", "solid"};
 
@@ -810,6 +823,7 @@ const fc_solver_desc ns2d_solver = {
         .step_stats = ns2d_step_stats,
         .nstep_stats = sizeof ns2d_step_stats / sizeof ns2d_step_stats[0],
         .steady_capable = 1,
+        .regridded = ns2d_regridded,
     },
     .cost = {
         .mem_per_cell = ns2d_mem_per_cell,

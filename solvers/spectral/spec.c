@@ -402,6 +402,7 @@ const fc_solver_desc spec_solver = {
         .step_stats = spec_step_stats,
         .nstep_stats = SPEC_NSTATS,
         .steady_capable = 0,
+        .interpolate = spec_interpolate,
     },
     .cost = {
         .mem_per_cell = spec_mem_per_cell,

@@ -2,6 +2,7 @@
 #include <fc_build.h>
 
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef _OPENMP
@@ -273,4 +274,104 @@ void spec_slab_reduce(const spec_slab *s, double *rate, long long *bad)
 #else
     (void)s, (void)rate, (void)bad;
 #endif
+}
+
+/* ---- restart onto another grid ---- */
+
+/* The weight of the file's mode m along an axis of n_from cells: its Nyquist mode (n_from even,
+ * |m| = n_from / 2) is one coefficient shared half and half by m and -m, as a real field's
+ * trigonometric interpolant takes it. */
+static double mode_weight(int m, int n_from)
+{
+    return n_from % 2 == 0 && (m == n_from / 2 || m == -n_from / 2) ? 0.5 : 1;
+}
+
+int spec_interpolate(const void *params, const fc_grid *g, const int from[2],
+                     double *const *src, fc_state *state, fc_err *err)
+{
+    (void)params;
+    const int sx = from[0], sy = from[1], tx = g->nx_whole, ty = g->ny_whole;
+    const int hx = sx / 2 + 1, htx = tx / 2 + 1;
+    /* The modes evaluated: those both grids hold (on the coarser grid's Nyquist mode, m and -m
+     * meet at its points and both count). */
+    const int mx = (sx < tx ? sx : tx) / 2, my = (sy < ty ? sy : ty) / 2;
+    const size_t n = (size_t)sx * sy, nc = (size_t)sy * hx;
+    fc_real *in = SPEC_FFTW(malloc)(n * sizeof *in);
+    spec_fftw_complex *spec = SPEC_FFTW(malloc)(nc * sizeof *spec);
+    spec_fftw_complex *row = SPEC_FFTW(malloc)((size_t)htx * sizeof *row);
+    fc_real *out = SPEC_FFTW(malloc)((size_t)tx * sizeof *out);
+    double *phase = malloc((size_t)(2 * my + 1) * 2 * sizeof *phase);
+    double *acc = malloc((size_t)(mx + 1) * 2 * sizeof *acc);
+    SPEC_FFTW(plan) forward = NULL, inverse = NULL;
+    int st = FC_OK;
+    if (!in || !spec || !row || !out || !phase || !acc) {
+        st = fc_fail(err, FC_ENOMEM, "out of memory interpolating the restart's spectrum");
+        goto done;
+    }
+    forward = SPEC_FFTW(plan_dft_r2c_2d)(sy, sx, in, spec, FFTW_ESTIMATE);
+    inverse = SPEC_FFTW(plan_dft_c2r_1d)(tx, row, out, FFTW_ESTIMATE);
+    if (!forward || !inverse) {
+        st = fc_fail(err, FC_ENOMEM, "FFTW could not plan the restart's interpolation");
+        goto done;
+    }
+    for (int k = 0; k < state->nfields; k++) {
+        if (!src[k])
+            continue;
+        for (size_t c = 0; c < n; c++)
+            in[c] = (fc_real)src[k][c];
+        SPEC_FFTW(execute)(forward);
+        for (int j = 0; j < g->ny; j++) {
+            /* Mode m of the file's y axis at this row's centre, (J + 1/2) / ty of the period,
+             * counted from the file's first centre, 1/2 / sy of it. */
+            const double at = (g->j0 + j + 0.5) / ty - 0.5 / sy;
+            for (int m = -my; m <= my; m++) {
+                const double w = mode_weight(m, sy) / (double)n, a = 2 * M_PI * m * at;
+                phase[2 * (m + my)] = w * cos(a);
+                phase[2 * (m + my) + 1] = w * sin(a);
+            }
+            for (int kx = 0; kx <= mx; kx++) {
+                double re = 0, im = 0;
+                for (int m = -my; m <= my; m++) {
+                    const spec_fftw_complex *c = &spec[(size_t)((m + sy) % sy) * hx + kx];
+                    const double pr = phase[2 * (m + my)], pi = phase[2 * (m + my) + 1];
+                    re += (*c)[0] * pr - (*c)[1] * pi;
+                    im += (*c)[0] * pi + (*c)[1] * pr;
+                }
+                acc[2 * kx] = re;
+                acc[2 * kx + 1] = im;
+            }
+            /* Along x by the inverse transform: mode kx at point i of tx is e^(2 pi i kx i / tx)
+             * times the shift between the grids' first centres. The transform counts a column
+             * other than tx's Nyquist column twice (with its conjugate) and that column's real
+             * part once: the file's Nyquist mode, shared, goes in at half, and on a coarser
+             * grid its Nyquist column, where m and -m meet, at twice. */
+            for (int kx = 0; kx < htx; kx++) {
+                double w = 0;
+                if (kx <= mx)
+                    w = sx % 2 == 0 && kx == sx / 2 ? (tx == sx ? 1 : 0.5)
+                        : tx % 2 == 0 && kx == tx / 2 ? 2
+                                                      : 1;
+                const double a = M_PI * kx * (1.0 / tx - 1.0 / sx), cs = w * cos(a),
+                             sn = w * sin(a);
+                const double re = kx <= mx ? acc[2 * kx] : 0, im = kx <= mx ? acc[2 * kx + 1] : 0;
+                row[kx][0] = (fc_real)(re * cs - im * sn);
+                row[kx][1] = (fc_real)(re * sn + im * cs);
+            }
+            SPEC_FFTW(execute)(inverse);
+            for (int i = 0; i < g->nx; i++)
+                state->f[k][fc_idx(g->pitch, g->ng, i, j)] = out[g->i0 + i];
+        }
+    }
+done:
+    if (forward)
+        SPEC_FFTW(destroy_plan)(forward);
+    if (inverse)
+        SPEC_FFTW(destroy_plan)(inverse);
+    SPEC_FFTW(free)(in);
+    SPEC_FFTW(free)(spec);
+    SPEC_FFTW(free)(row);
+    SPEC_FFTW(free)(out);
+    free(phase);
+    free(acc);
+    return st;
 }

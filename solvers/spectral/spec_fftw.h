@@ -77,6 +77,15 @@ int spec_host_forward(const spec_params *p, const fc_grid *g, const fc_real *fie
                       spec_cplx *coef);
 int spec_host_inverse(const spec_params *p, const fc_grid *g, const spec_cplx *coef,
                       fc_real *field);
+/* A restart onto another grid (fc_solver_io.interpolate): each field's trigonometric
+ * interpolant on the file's from[0] x from[1] cells (its Nyquist modes shared half and half
+ * between m and -m, as a real field's are) evaluated at g's cell centres, g the whole grid or a
+ * slab of it. Refining adds no mode; coarsening keeps the modes the coarser grid holds and
+ * samples them exactly. Each of the block's rows sums the file's modes along y directly and
+ * transforms along x, so a slab needs the file's spectrum and its own rows alone. */
+int spec_interpolate(const void *params, const fc_grid *g, const int from[2],
+                     double *const *src, fc_state *state, fc_err *err);
+
 /* Whether flag is set on any process of the job when g is a slab (collective), so that all
  * leave before a collective transform together; flag itself on the whole grid. */
 int spec_any_slab(const fc_grid *g, int flag);

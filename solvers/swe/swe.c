@@ -194,6 +194,46 @@ static double swe_bytes_per_cell_step(const void *params)
     return (double)sizeof(fc_real) * (n * (4 + 3) + (n - 1) * 3);
 }
 
+/* Before a restart onto another grid interpolates the file's fields (fc_solver_io.
+ * regrid_source): in a wet cell the surface level h + b and the velocity, and 1 in the bottom's
+ * place; 0 for all in a dry one. Interpolated, the bottom's place holds the wet fraction of the
+ * weights, and the others divided by it are the wet cells' surface and velocity alone. */
+static void swe_regrid_source(const void *params, double *const *src, size_t n)
+{
+    const double h_dry = ((const swe_params *)params)->h_dry;
+    for (size_t k = 0; k < n; k++) {
+        const double h = src[SWE_H][k], wet = h > h_dry;
+        src[SWE_H][k] = wet ? h + src[SWE_B][k] : 0;
+        src[SWE_HU][k] = wet ? src[SWE_HU][k] / h : 0;
+        src[SWE_HV][k] = wet ? src[SWE_HV][k] / h : 0;
+        src[SWE_B][k] = wet;
+    }
+}
+
+/* After it (fc_solver_io.regridded): the case's bottom, and the wet cells' interpolated surface
+ * level over it, so that water at rest over a sloping bottom or up to a shore stays at rest
+ * (interpolating h itself would tilt the surface by the bottom's curvature, and a dry cell's
+ * bottom would raise the surface along the shore); the interpolated velocity carried by the new
+ * depth. A cell no wet cell of the file reaches is dry. */
+static int swe_regridded(const void *params, const fc_grid *g, fc_state *state,
+                         const fc_state *initial, fc_err *err)
+{
+    (void)err;
+    const fc_real h_dry = ((const swe_params *)params)->h_dry;
+    fc_real *const *f = state->f;
+    for (int j = 0; j < g->ny; j++)
+        for (int i = 0; i < g->nx; i++) {
+            const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
+            const fc_real wet = f[SWE_B][k], b = initial->f[SWE_B][k];
+            const fc_real depth = wet > 0 ? (fc_real)fmax(f[SWE_H][k] / wet - b, 0) : 0;
+            f[SWE_HU][k] = depth > h_dry ? depth * (f[SWE_HU][k] / wet) : 0;
+            f[SWE_HV][k] = depth > h_dry ? depth * (f[SWE_HV][k] / wet) : 0;
+            f[SWE_H][k] = depth;
+            f[SWE_B][k] = b;
+        }
+    return FC_OK;
+}
+
 static const char *const swe_field_names[] = {"h", "hu", "hv", "b"};
 static const char *const swe_restart_vars[] = {"h", "hu", "hv", "b"};
 
@@ -365,6 +405,8 @@ const fc_solver_desc swe_solver = {
         .reference = swe_reference,
         .reference_at = offsetof(swe_params, open_level),
         .reference_size = sizeof ((swe_params *)0)->open_level,
+        .regrid_source = swe_regrid_source,
+        .regridded = swe_regridded,
     },
     .cost = {
         .mem_per_cell = swe_mem_per_cell,

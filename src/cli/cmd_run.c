@@ -19,7 +19,7 @@ static void usage(FILE *f)
 {
     fputs("usage: flowcast run CASE.ini [--device auto|cpu|gpu] [--threads N]\n"
           "                    [--set section.key=value]... [-o FILE] [-O|--overwrite]\n"
-          "                    [--restart FILE] [--decomp PXxPY] [--quiet]\n\n"
+          "                    [--restart FILE [--regrid]] [--decomp PXxPY] [--quiet]\n\n"
           "Runs the case and writes CF-1.11 NetCDF output (default: [output] file, else\n"
           "outputs/<case name>.nc). An existing output file is never replaced without -O.\n"
           "CASE.ini may also be the name of a ready-made case (flowcast run jet; flowcast\n"
@@ -34,6 +34,10 @@ static void usage(FILE *f)
           "  -O, --overwrite  replace an existing output file\n"
           "  --restart FILE   continue from the last complete record of an earlier output\n"
           "                   (same solver and grid; written by any number of processes)\n"
+          "  --regrid         with --restart: a file from another grid over the same domain\n"
+          "                   is interpolated onto the case's (bilinear; Fourier for\n"
+          "                   spectral; what the case fixes, a bottom or a body, comes from\n"
+          "                   the case): continue a coarse run on a finer grid\n"
           "  --decomp PXxPY   under mpirun: the grid's blocks, PX along x by PY along y\n"
           "                   (PX PY processes; default: the layout that sends the fewest\n"
           "                   halo cells). swe and euler split into blocks, on the CPU\n"
@@ -87,12 +91,13 @@ int cmd_run(int argc, char **argv)
             usage(stdout);
         return FC_EXIT_OK;
     }
-    enum { OPT_DEVICE = 256, OPT_THREADS, OPT_SET, OPT_RESTART, OPT_DECOMP };
+    enum { OPT_DEVICE = 256, OPT_THREADS, OPT_SET, OPT_RESTART, OPT_REGRID, OPT_DECOMP };
     static const struct option opts[] = {
         {"device", required_argument, NULL, OPT_DEVICE},
         {"threads", required_argument, NULL, OPT_THREADS},
         {"set", required_argument, NULL, OPT_SET},
         {"restart", required_argument, NULL, OPT_RESTART},
+        {"regrid", no_argument, NULL, OPT_REGRID},
         {"decomp", required_argument, NULL, OPT_DECOMP},
         {"output", required_argument, NULL, 'o'},
         {"overwrite", no_argument, NULL, 'O'},
@@ -120,6 +125,9 @@ int cmd_run(int argc, char **argv)
             break;
         case OPT_RESTART:
             o.restart = optarg;
+            break;
+        case OPT_REGRID:
+            o.regrid = 1;
             break;
         case OPT_DECOMP: {
             int px, py;

@@ -3,11 +3,13 @@
 #include <fc_build.h>
 
 #include "src/core/ncio.h"
+#include "src/core/backend.h"
 #include "src/core/cfwrite.h"
 #include "src/core/files.h"
 #include "src/core/ncread.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <netcdf.h>
 #include <stdio.h>
@@ -395,6 +397,213 @@ static int read_plane(int ncid, const char *path, const char *var, const fc_grid
     return st;
 }
 
+/* Bilinear weights along one axis, from a file's grid of n_from cells onto this grid's n_to:
+ * for points first .. first + count - 1 (whole-grid indices) of cells (face 0) or of the faces
+ * normal to the axis (face 1, n + 1 of them), the file's points lo[t] and hi[t] around point t
+ * and the weight w[t] of hi. Point k lies at index (k + o) n_from / n_to - o of the file's
+ * points, o = 1/2 at cells and 0 at faces: exact where the grids agree or one is twice the
+ * other. A periodic axis wraps between its last and first cells (its last face is its first);
+ * another holds its edge value within half a cell of a side. */
+static void axis_weights(int n_from, int n_to, int face, int periodic, int first, int count,
+                         int *lo, int *hi, double *w)
+{
+    const double o = face ? 0 : 0.5;
+    const int last = n_from - 1 + face;
+    const int wraps = periodic && !face;
+    for (int t = 0; t < count; t++) {
+        double f = ((double)(first + t) + o) * n_from / n_to - o;
+        if (!wraps)
+            f = fmin(fmax(f, 0), last);
+        const int a = (int)floor(f);
+        w[t] = f - a;
+        lo[t] = wraps ? (a + n_from) % n_from : a;
+        hi[t] = wraps ? (a + 1) % n_from : a < last ? a + 1 : last;
+    }
+}
+
+/* The smallest window [*start, *start + *len) of the file's points that holds lo and hi. */
+static void axis_window(const int *lo, const int *hi, int count, size_t *start, size_t *len)
+{
+    int a = lo[0], b = lo[0];
+    for (int t = 0; t < count; t++) {
+        a = lo[t] < a ? lo[t] : a;
+        a = hi[t] < a ? hi[t] : a;
+        b = lo[t] > b ? lo[t] : b;
+        b = hi[t] > b ? hi[t] : b;
+    }
+    *start = (size_t)a;
+    *len = (size_t)(b - a + 1);
+}
+
+/* The file's grid of cells as variable v of the given shape shows it; from: as the variables
+ * before it showed it ({0, 0} for the first), which it must agree with. */
+static int file_grid(const fc_nc_var *v, int shape, int from[2], fc_err *err)
+{
+    const int fx = shape == FC_VAR_TY_XFACE, fy = shape == FC_VAR_TYFACE_X;
+    const size_t ny = v->len[v->ndims - 2], nx = v->len[v->ndims - 1];
+    if (nx < (size_t)1 + fx || ny < (size_t)1 + fy || nx > INT_MAX / 2 || ny > INT_MAX / 2)
+        return fc_fail(err, FC_EINPUT, "%s: variable '%s' is %zu x %zu (x by y), which is no "
+                       "grid of %s", v->path, v->name, nx, ny,
+                       fx ? "x faces" : fy ? "y faces" : "cells");
+    const int sx = (int)nx - fx, sy = (int)ny - fy;
+    if (from[0] && (from[0] != sx || from[1] != sy))
+        return fc_fail(err, FC_EINPUT, "%s: variable '%s' is on a grid of %d x %d cells, the "
+                       "variables before it on %d x %d", v->path, v->name, sx, sy, from[0],
+                       from[1]);
+    from[0] = sx;
+    from[1] = sy;
+    return FC_OK;
+}
+
+/* One field of a restart onto another grid: the window of the file's points around this
+ * grid's points of the field, its values, and each point's bilinear weights (axis_weights)
+ * within it. */
+typedef struct regrid_field {
+    int nxe, nye;               /* this grid's points of the field (block) */
+    int *xlo, *xhi, *ylo, *yhi; /* window indices around each */
+    double *wx, *wy;
+    size_t win[4]; /* {y0, x0, wy, wx} within the file's plane */
+    double *src;   /* the window's values */
+} regrid_field;
+
+static void regrid_free(regrid_field *f)
+{
+    free(f->xlo);
+    free(f->wx);
+    free(f->src);
+    memset(f, 0, sizeof *f);
+}
+
+/* Reads the window of record rec of variable v, a field of the given shape on the file's grid
+ * from[2], that this grid's points of the field need. */
+static int regrid_read(int ncid, const fc_nc_var *v, int shape, const fc_grid *g,
+                       const fc_ncio_regrid *rg, size_t rec, regrid_field *f, fc_err *err)
+{
+    const int fx = shape == FC_VAR_TY_XFACE, fy = shape == FC_VAR_TYFACE_X;
+    if ((fx || fy) && (g->nx < g->nx_whole || g->ny < g->ny_whole))
+        return fc_fail(err, FC_EINPUT, "%s: variable '%s' is on faces, which a block of the "
+                       "grid does not read", v->path, v->name);
+    f->nxe = g->nx + fx;
+    f->nye = g->ny + fy;
+    const size_t n = (size_t)f->nxe + (size_t)f->nye;
+    f->xlo = malloc(2 * n * sizeof *f->xlo);
+    f->wx = malloc(n * sizeof *f->wx);
+    if (!f->xlo || !f->wx)
+        return fc_fail(err, FC_ENOMEM, "out of memory interpolating '%s'", v->name);
+    f->xhi = f->xlo + f->nxe;
+    f->ylo = f->xhi + f->nxe;
+    f->yhi = f->ylo + f->nye;
+    f->wy = f->wx + f->nxe;
+    axis_weights(rg->from[0], g->nx_whole, fx, rg->periodic[0], g->i0, f->nxe, f->xlo, f->xhi,
+                 f->wx);
+    axis_weights(rg->from[1], g->ny_whole, fy, rg->periodic[1], g->j0, f->nye, f->ylo, f->yhi,
+                 f->wy);
+    axis_window(f->ylo, f->yhi, f->nye, &f->win[0], &f->win[2]);
+    axis_window(f->xlo, f->xhi, f->nxe, &f->win[1], &f->win[3]);
+    for (int i = 0; i < f->nxe; i++) {
+        f->xlo[i] -= (int)f->win[1];
+        f->xhi[i] -= (int)f->win[1];
+    }
+    for (int j = 0; j < f->nye; j++) {
+        f->ylo[j] -= (int)f->win[0];
+        f->yhi[j] -= (int)f->win[0];
+    }
+    /* The window is the file's to size: refused where it would take half the free memory. */
+    const double values = (double)f->win[2] * (double)f->win[3];
+    if (values * sizeof *f->src > 0.5 * (double)fc_host_available_memory())
+        return fc_fail(err, FC_EINPUT, "%s: variable '%s' is on %d x %d cells: too many to "
+                       "interpolate from in this machine's memory", v->path, v->name,
+                       rg->from[0], rg->from[1]);
+    if (!(f->src = malloc(f->win[2] * f->win[3] * sizeof *f->src)))
+        return fc_fail(err, FC_ENOMEM, "out of memory interpolating '%s'", v->name);
+    return fc_nc_get_window_double(ncid, v, v->ndims == 3 ? rec : 0, v->len[v->ndims - 2],
+                                   v->len[v->ndims - 1], f->win, f->src, err);
+}
+
+/* The field on this grid's points, interpolated from the window's values. */
+static int regrid_apply(const regrid_field *f, const fc_grid *g, fc_real *field, fc_err *err)
+{
+    fc_real *packed = malloc((size_t)f->nxe * (size_t)f->nye * sizeof *packed);
+    if (!packed)
+        return fc_fail(err, FC_ENOMEM, "out of memory interpolating a restart");
+    for (int j = 0; j < f->nye; j++) {
+        const double *a = f->src + (size_t)f->ylo[j] * f->win[3];
+        const double *b = f->src + (size_t)f->yhi[j] * f->win[3];
+        for (int i = 0; i < f->nxe; i++) {
+            const double lower = a[f->xlo[i]] + f->wx[i] * (a[f->xhi[i]] - a[f->xlo[i]]);
+            const double upper = b[f->xlo[i]] + f->wx[i] * (b[f->xhi[i]] - b[f->xlo[i]]);
+            packed[(size_t)j * f->nxe + i] = (fc_real)(lower + f->wy[j] * (upper - lower));
+        }
+    }
+    fc_grid_unpack(g, packed, field, f->nxe, f->nye);
+    free(packed);
+    return FC_OK;
+}
+
+/* The solver's own interpolation (fc_solver_io.interpolate) of the active fields' variables,
+ * record rec, each read whole. */
+static int interpolate_whole(int ncid, const fc_solver_desc *s, const void *params,
+                             const fc_grid *g, const fc_nc_var *vars, const fc_ncio_regrid *rg,
+                             size_t rec, fc_state *host, fc_err *err)
+{
+    double *whole[FC_MAX_FIELDS] = {NULL};
+    const double bytes = (double)rg->from[0] * rg->from[1] * sizeof **whole;
+    int st = FC_OK;
+    for (int k = 0; k < s->io.nfields && !st; k++) {
+        if (!vars[k].name)
+            continue;
+        if ((k + 1) * bytes > 0.5 * (double)fc_host_available_memory())
+            st = fc_fail(err, FC_EINPUT, "%s: variable '%s' is on %d x %d cells: too many to "
+                         "interpolate from in this machine's memory", vars[k].path, vars[k].name,
+                         rg->from[0], rg->from[1]);
+        else if (!(whole[k] = malloc((size_t)rg->from[0] * (size_t)rg->from[1] * sizeof **whole)))
+            st = fc_fail(err, FC_ENOMEM, "out of memory interpolating '%s'", vars[k].name);
+        else
+            st = fc_nc_get_plane_double(ncid, &vars[k], vars[k].ndims == 3 ? rec : 0,
+                                        (size_t)rg->from[1], (size_t)rg->from[0], whole[k], err);
+    }
+    if (!st)
+        st = s->io.interpolate(params, g, rg->from, whole, host, err);
+    for (int k = 0; k < s->io.nfields; k++)
+        free(whole[k]);
+    return st;
+}
+
+/* The active state fields' variables of a restart onto another grid, record rec, interpolated
+ * onto g (fc_ncio_read_restart): by the solver, or bilinearly, all read first so that the
+ * solver's regrid_source sees them together at the file's points. */
+static int read_regridded(int ncid, const fc_solver_desc *s, const void *params,
+                          const fc_grid *g, const fc_nc_var *vars, const int *shapes,
+                          const fc_ncio_regrid *rg, size_t rec, fc_state *host, fc_err *err)
+{
+    if (s->io.interpolate)
+        return interpolate_whole(ncid, s, params, g, vars, rg, rec, host, err);
+    regrid_field f[FC_MAX_FIELDS] = {{0}};
+    double *src[FC_MAX_FIELDS] = {NULL};
+    int st = FC_OK;
+    for (int k = 0; k < s->io.nfields && !st; k++)
+        if (vars[k].name)
+            st = regrid_read(ncid, &vars[k], shapes[k], g, rg, rec, &f[k], err);
+    if (!st && s->io.regrid_source) {
+        int first = -1;
+        for (int k = 0; k < s->io.nfields; k++)
+            if (vars[k].name) {
+                first = first < 0 ? k : first;
+                if (memcmp(f[k].win, f[first].win, sizeof f[k].win))
+                    abort(); /* a solver's regrid_source takes cells alone (solver.h) */
+                src[k] = f[k].src;
+            }
+        if (first >= 0)
+            s->io.regrid_source(params, src, f[first].win[2] * f[first].win[3]);
+    }
+    for (int k = 0; k < s->io.nfields && !st; k++)
+        if (vars[k].name)
+            st = regrid_apply(&f[k], g, host->f[k], err);
+    for (int k = 0; k < s->io.nfields; k++)
+        regrid_free(&f[k]);
+    return st;
+}
+
 int fc_ncio_read_field(const char *path, const char *var, const fc_grid *g, fc_real *field,
                        fc_err *err)
 {
@@ -422,7 +631,8 @@ int fc_ncio_read_field(const char *path, const char *var, const fc_grid *g, fc_r
 }
 
 int fc_ncio_read_restart(const char *path, const fc_solver_desc *s, const void *params,
-                         const fc_grid *g, fc_state *host, double *t, fc_err *err)
+                         const fc_grid *g, fc_ncio_regrid *regrid, fc_state *host, double *t,
+                         fc_err *err)
 {
     int ncid, st = fc_nc_open(path, "restart file", &ncid, err);
     if (st)
@@ -470,23 +680,43 @@ int fc_ncio_read_restart(const char *path, const fc_solver_desc *s, const void *
     if (!st)
         *t = times[nrec - 1];
     free(times);
+    /* The active fields' variables (name NULL: a field that is off) and, with regrid, the
+     * file's grid, which they must agree on. */
+    fc_nc_var vars[FC_MAX_FIELDS];
+    int shapes[FC_MAX_FIELDS];
+    if (regrid)
+        regrid->from[0] = regrid->from[1] = 0;
     for (int k = 0; k < s->io.nfields && !st; k++) {
-        int active = 1, nxe = g->nx, nye = g->ny;
+        int active = 1;
+        vars[k].name = NULL;
+        shapes[k] = FC_VAR_TYX;
         for (size_t v = 0; v < s->io.nvars; v++)
             if (!strcmp(s->io.vars[v].name, s->io.restart_vars[k])) {
                 active = fc_var_on(s, params, v);
-                fc_var_extent(s->io.vars[v].shape, g, &nxe, &nye);
+                shapes[k] = s->io.vars[v].shape;
             }
         if (!active)
             continue;
-        if (nc_inq_varid(ncid, s->io.restart_vars[k], &(int){0}) != NC_NOERR) {
+        if (nc_inq_varid(ncid, s->io.restart_vars[k], &(int){0}) != NC_NOERR)
             st = fc_fail(err, FC_EINPUT, "restart file '%s' has no variable '%s'", path,
                          s->io.restart_vars[k]);
-            break;
-        }
+        else if (!(st = fc_nc_find_var(ncid, path, s->io.restart_vars[k], 2, 3, &vars[k], err)) &&
+                 regrid)
+            st = file_grid(&vars[k], shapes[k], regrid->from, err);
+    }
+    if (!st && regrid && (regrid->from[0] != g->nx_whole || regrid->from[1] != g->ny_whole)) {
+        st = read_regridded(ncid, s, params, g, vars, shapes, regrid, nrec - 1, host, err);
+        goto done;
+    }
+    for (int k = 0; k < s->io.nfields && !st; k++) {
+        if (!vars[k].name)
+            continue;
+        int nxe, nye;
+        fc_var_extent(shapes[k], g, &nxe, &nye);
         st = read_plane(ncid, path, s->io.restart_vars[k], g, nxe, nye, nrec - 1, host->f[k], err);
         if (st == FC_EINPUT && strstr(err->msg, " is "))
-            fc_err_append(err, "(the restart file is from another grid)");
+            fc_err_append(err, "(the restart file is from another grid: --regrid interpolates "
+                          "it onto this one)");
     }
 done:
     fc_nc_close(ncid);

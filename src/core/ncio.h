@@ -71,13 +71,26 @@ int fc_ncio_write_record(fc_ncio_file *f, double t, fc_real *const *packed, cons
 int fc_ncio_records(const fc_ncio_file *f);
 int fc_ncio_close(fc_ncio_file *f, fc_err *err);
 
+/* A restart onto another grid over the same domain (run --regrid). */
+typedef struct fc_ncio_regrid {
+    int periodic[2]; /* whether x and y are periodic sides of the whole grid */
+    int from[2];     /* set by the reader: the file's grid, nx x ny cells */
+} fc_ncio_regrid;
+
 /*
  * Reads the last complete record of an earlier output into host (the solver's fields, interior;
  * those whose variable is off for params are left as they are) and its time. Checks that it was
- * written by the same solver on the same grid.
+ * written by the same solver over the same domain, on the same grid unless regrid is given:
+ * then a file on another grid has each field interpolated onto g by the solver
+ * (fc_solver_io.interpolate), or bilinearly at the points the field lives on (cell centres or
+ * faces), between the file's values at its own points, after the solver's regrid_source: a
+ * periodic side wraps; elsewhere the value within half a cell of a side is the edge value's;
+ * coarsening samples the finer field there rather than averaging it. A file on g's own grid
+ * is read exactly, as without regrid.
  */
 int fc_ncio_read_restart(const char *path, const fc_solver_desc *s, const void *params,
-                      const fc_grid *g, fc_state *host, double *t, fc_err *err);
+                         const fc_grid *g, fc_ncio_regrid *regrid, fc_state *host, double *t,
+                         fc_err *err);
 
 /* Reads variable var, on (y, x) or (time, y, x) (the last complete record), into field's
  * interior. Every value must be finite and not a fill value (ncread.h). */

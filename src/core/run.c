@@ -278,6 +278,9 @@ static int setup(run_ctx *c, fc_err *err)
     int kind = FC_BACKEND_CPU;
     if (o->threads < 0)
         st = fc_fail(err, FC_EINPUT, "--threads must be positive, not %d", o->threads);
+    else if (o->regrid && !o->restart)
+        st = fc_fail(err, FC_EINPUT, "--regrid interpolates a restart file: give it with "
+                     "--restart FILE");
     else if (o->restart && fc_same_file(o->restart, c->path))
         st = fc_fail(err, FC_EINPUT,
                      "the output file '%s' is the restart file: give another with -o", c->path);
@@ -301,8 +304,9 @@ static int setup(run_ctx *c, fc_err *err)
     if (o->threads > 0)
         omp_set_num_threads(o->threads);
 #endif
-    if ((st = fc_sim_start(&c->sim, &cfg, kind == FC_BACKEND_GPU ? s->gpu : s->cpu, o->restart,
-                           err)))
+    const fc_sim_restart from = {o->restart, o->regrid};
+    if ((st = fc_sim_start(&c->sim, &cfg, kind == FC_BACKEND_GPU ? s->gpu : s->cpu,
+                           o->restart ? &from : NULL, err)))
         return st;
     c->netcdf4 = fc_cfg_netcdf4(&c->sim.cfg);
     c->parallel = fc_sim_writes_blocks(&c->sim, c->netcdf4);
@@ -443,11 +447,15 @@ static int run_case(const fc_run_opts *o, fc_run_result *res, fc_err *err)
         snprintf(job, sizeof job, " on %d processes (%d x %d blocks of about %d x %d)",
                  px * py, px, py, sim->block.nx, sim->block.ny);
     }
+    char regridded[96] = "";
+    if (sim->restart_from[0])
+        snprintf(regridded, sizeof regridded, " (its %d x %d cells interpolated)",
+                 sim->restart_from[0], sim->restart_from[1]);
     if (o->restart)
-        fc_info("%s: solver %s, continued from t = %.9g s of %s, %d x %d cells%s, %s, %s "
+        fc_info("%s: solver %s, continued from t = %.9g s of %s%s, %d x %d cells%s, %s, %s "
                 "precision -> %s",
-                sim->cfg.path, s->name, sim->t, o->restart, sim->grid.nx, sim->grid.ny, job,
-                c.device, FC_PRECISION, c.path);
+                sim->cfg.path, s->name, sim->t, o->restart, regridded, sim->grid.nx,
+                sim->grid.ny, job, c.device, FC_PRECISION, c.path);
     else
         fc_info("%s: solver %s, initial condition %s, %d x %d cells%s, %s, %s precision -> %s",
                 sim->cfg.path, s->name,

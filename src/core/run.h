@@ -29,6 +29,7 @@ typedef struct fc_run_opts {
     const char *output;       /* NULL: [output] file, or outputs/<case name>.nc */
     int overwrite;            /* replace an existing output file */
     const char *restart;      /* continue from this earlier output */
+    int regrid;               /* ... interpolated onto the case's grid if it is another's */
     int quiet;
     const char *command_line; /* for the history attribute */
     volatile sig_atomic_t *stop; /* set by SIGINT/SIGTERM: finish the record and close */

@@ -136,43 +136,61 @@ static int settled(int blocks, int st, fc_err *err)
     return blocks ? fc_ranks_agree(st, err) : st;
 }
 
-/* The solver's reference from the initial condition (solver.h, fc_solver_io.reference): from
- * the initial state itself, or on restart from the initial condition set up aside. */
-static int take_reference(fc_sim *s, const fc_grid *g, fc_state *state, int restart, int blocks,
-                          fc_err *err)
+/* The state to continue from, on grid g (as initial_state): the last record of the restart
+ * file, interpolated onto g where it is from another grid and regrid allows it, then made the
+ * solver's (fc_solver_io.regridded). The case's initial condition is set up aside where the
+ * solver's reference or its regridded hook needs it, so a restarted run takes the reference
+ * the run from the start took. */
+static int restart_state(fc_sim *s, const fc_grid *g, fc_state *state, const fc_sim_restart *r,
+                         int blocks, fc_err *err)
 {
-    if (!s->s->io.reference)
-        return FC_OK;
-    if (!restart)
-        return settled(blocks, s->s->io.reference(s->params, g, state, err), err);
+    const fc_solver_io *io = &s->s->io;
+    fc_ncio_regrid rg = {{s->grid.bc[FC_WEST] == FC_BC_PERIODIC,
+                          s->grid.bc[FC_SOUTH] == FC_BC_PERIODIC},
+                         {0, 0}};
     fc_state aside = {0, {NULL}};
-    int st = alloc_fields(&aside, s->s->io.nfields, g, err);
-    if (!(st = settled(blocks, st ? st : set_initial(s, g, &aside, err), err)))
-        st = settled(blocks, s->s->io.reference(s->params, g, &aside, err), err);
+    int st = FC_OK;
+    if (io->reference || (r->regrid && io->regridded)) {
+        st = alloc_fields(&aside, io->nfields, g, err);
+        st = settled(blocks, st ? st : set_initial(s, g, &aside, err), err);
+    }
+    if (!st && io->reference)
+        st = settled(blocks, io->reference(s->params, g, &aside, err), err);
+    if (!st)
+        st = settled(blocks,
+                     fc_ncio_read_restart(r->path, s->s, s->params, g, r->regrid ? &rg : NULL,
+                                          state, &s->t, err),
+                     err);
+    if (!st && r->regrid && (rg.from[0] != s->grid.nx || rg.from[1] != s->grid.ny)) {
+        s->restart_from[0] = rg.from[0];
+        s->restart_from[1] = rg.from[1];
+        if (io->regridded)
+            st = settled(blocks, io->regridded(s->params, g, state, &aside, err), err);
+    }
     free_fields(&aside);
     return st;
 }
 
 /* The initial state on grid g (the whole grid, or with blocks this process's block, every
  * process taking part): the case's initial condition, or the last record of restart. */
-static int initial_state(fc_sim *s, const fc_grid *g, fc_state *state, const char *restart,
-                         int blocks, fc_err *err)
+static int initial_state(fc_sim *s, const fc_grid *g, fc_state *state,
+                         const fc_sim_restart *restart, int blocks, fc_err *err)
 {
     int st;
     if (!restart) {
         st = settled(blocks, set_initial(s, g, state, err), err);
-        return st ? st : take_reference(s, g, state, 0, blocks, err);
+        if (!st && s->s->io.reference)
+            st = settled(blocks, s->s->io.reference(s->params, g, state, err), err);
+        return st;
     }
-    if ((st = take_reference(s, g, state, 1, blocks, err)) ||
-        (st = settled(blocks, fc_ncio_read_restart(restart, s->s, s->params, g, state, &s->t, err),
-                      err)))
+    if ((st = restart_state(s, g, state, restart, blocks, err)))
         return st;
     const double t_end = fc_cfg_real(&s->cfg, "time", "t_end");
     if (s->t >= t_end)
         return fc_fail(err, FC_EINPUT,
                        "restart file '%s' ends at t = %g s, not before [time] t_end = %g s: "
                        "nothing to run",
-                       restart, s->t, t_end);
+                       restart->path, s->t, t_end);
     return FC_OK;
 }
 
@@ -195,7 +213,7 @@ static int split_state(fc_sim *s, fc_err *err)
 /* The whole initial state, set up by the first process alone on a split grid (the initial
  * condition's checks name cells as one process does), which shares the model time and what
  * the solver's reference took from it. Collective. */
-static int whole_state(fc_sim *s, const char *restart, fc_err *err)
+static int whole_state(fc_sim *s, const fc_sim_restart *restart, fc_err *err)
 {
     const int sets_up = fc_ranks_self()->rank == 0 || !s->split;
     int st = FC_OK;
@@ -205,6 +223,7 @@ static int whole_state(fc_sim *s, const char *restart, fc_err *err)
     if ((st = fc_ranks_agree(st, err)))
         return st;
     fc_ranks_share(&s->t, sizeof s->t);
+    fc_ranks_share(s->restart_from, sizeof s->restart_from);
     fc_ranks_share((char *)s->params + s->s->io.reference_at, s->s->io.reference_size);
     return FC_OK;
 }
@@ -214,7 +233,7 @@ static int whole_state(fc_sim *s, const char *restart, fc_err *err)
  * in its order rather than the first failing process's: the first process sets up the whole
  * state again to find it, where its memory allows (otherwise the block's message stands, with
  * the cell's whole-grid indices). Collective. */
-static int block_state(fc_sim *s, const char *restart, fc_err *err)
+static int block_state(fc_sim *s, const fc_sim_restart *restart, fc_err *err)
 {
     s->host.nfields = s->s->io.nfields; /* allocated when the first gathers (fc_sim_download) */
     int st = fc_ranks_agree(alloc_fields(&s->part, s->s->io.nfields, &s->block, err), err);
@@ -251,8 +270,8 @@ static int plan_split(fc_sim *s, fc_err *err)
                           err);
 }
 
-int fc_sim_start(fc_sim *s, fc_config *cfg, const fc_solver_ops *ops, const char *restart,
-                 fc_err *err)
+int fc_sim_start(fc_sim *s, fc_config *cfg, const fc_solver_ops *ops,
+                 const fc_sim_restart *restart, fc_err *err)
 {
     memset(s, 0, sizeof *s);
     s->cfg = *cfg;

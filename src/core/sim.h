@@ -44,13 +44,25 @@ typedef struct fc_sim {
     double courant; /* its Courant number, dt times the rate it started from */
     long long steps, halvings;
     fc_step_report last; /* the report of the last step; a bad one when a step returned FC_ENUMERIC */
+    int restart_from[2]; /* the restart file's grid where it was interpolated onto this one;
+                          * {0, 0} otherwise */
 } fc_sim;
+
+/* Where a run continues from instead of its initial condition: the last complete record of an
+ * earlier output of the same solver over the same domain, on the same grid unless regrid is
+ * set, with which a file from another grid is interpolated onto the case's (fc_ncio_read_restart,
+ * then the solver's fc_solver_io.regridded). */
+typedef struct fc_sim_restart {
+    const char *path;
+    int regrid;
+} fc_sim_restart;
 
 /*
  * Sets up the validated case cfg (taken over: *cfg is left empty) on the backend ops (NULL: the
  * CPU): grid, parameters, a memory check, the initial state (the case's initial condition, or
- * the last record of the earlier output `restart` when not NULL, continuing from its time) and
- * the backend's copy of it. On failure nothing is left to close.
+ * the last record of the earlier output restart->path when restart is not NULL, continuing
+ * from its time, interpolated onto the case's grid with restart->regrid) and the backend's copy
+ * of it. On failure nothing is left to close.
  *
  * In a job of several processes (ranks.h) every process calls it and every later function
  * alike (they are collective). Each steps its block of the grid (split.h), which it sets up
@@ -61,8 +73,8 @@ typedef struct fc_sim {
  * give the same bits as one process would. A backend that cannot step a block (ops->blocks
  * 0) is refused there.
  */
-int fc_sim_start(fc_sim *s, fc_config *cfg, const fc_solver_ops *ops, const char *restart,
-                 fc_err *err);
+int fc_sim_start(fc_sim *s, fc_config *cfg, const fc_solver_ops *ops,
+                 const fc_sim_restart *restart, fc_err *err);
 /* fc_sim_start on the case file at path with the overrides sets[nsets]; its solver from cat. */
 int fc_sim_open(fc_sim *s, const char *path, const char *const *sets, int nsets,
                 const fc_catalog *cat, const fc_solver_ops *ops, fc_err *err);

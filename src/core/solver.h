@@ -215,6 +215,26 @@ typedef struct fc_solver_io {
     /* The bytes of the parameters it sets (offset, size): where the first process sets up the
      * whole initial state alone, it shares them (sim.c). */
     size_t reference_at, reference_size;
+    /* A restart from another grid's output (run --regrid) interpolates each field bilinearly
+     * (fc_ncio_read_restart) unless the solver interpolates itself: optional (NULL: bilinear),
+     * the file's fields onto g's cells (a block: its cells of the whole grid). src[k]: field
+     * k's whole plane on the file's from[0] x from[1] cells (NULL: a field that is off). Only
+     * for a solver whose fields all live on cells. spectral evaluates each field's Fourier
+     * series, exact for every mode both grids hold. */
+    int (*interpolate)(const void *params, const fc_grid *g, const int from[2],
+                       double *const *src, fc_state *state, fc_err *err);
+    /* Optional (NULL: the fields themselves are interpolated): turns the file's fields at the
+     * file's points into what is to be interpolated instead, in place: src[k] holds n values
+     * of field k (NULL: a field that is off). Only for a solver whose fields all live on cells.
+     * swe interpolates the surface level and velocity of wet cells and the wet fraction, so
+     * that a dry cell's bottom never enters a wet cell's surface. */
+    void (*regrid_source)(const void *params, double *const *src, size_t n);
+    /* Optional (NULL: the interpolated fields are the state): after such a restart, makes the
+     * interpolated fields the solver's state. What the case fixes rather than the flow evolves
+     * (a bottom, a body's mask) is taken from initial, the case's initial condition on the
+     * same grid g, and the rest adjusted to it. g may be a block, as for reference. */
+    int (*regridded)(const void *params, const fc_grid *g, fc_state *state,
+                     const fc_state *initial, fc_err *err);
 } fc_solver_io;
 
 /* What a step costs, for memory checks and benchmarks. */

@@ -1,4 +1,5 @@
-/* fuzz_restart.c: the restart reader (`flowcast run --restart FILE`) of a swe case on 4 x 3. */
+/* fuzz_restart.c: the restart reader (`flowcast run --restart FILE`, and with --regrid, which
+ * interpolates a file from any grid) of a swe case on 4 x 3. */
 #include <fc_build.h>
 
 #include <stdio.h>
@@ -41,6 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     double t;
     fc_err err;
-    fc_ncio_read_restart(path, cfg.solver, params, &grid, &host, &t, &err);
+    fc_ncio_read_restart(path, cfg.solver, params, &grid, NULL, &host, &t, &err);
+    fc_ncio_regrid regrid = {{0, 1}, {0, 0}};
+    fc_ncio_read_restart(path, cfg.solver, params, &grid, &regrid, &host, &t, &err);
     return 0;
 }
