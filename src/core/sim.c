@@ -152,7 +152,10 @@ static int restart_state(fc_sim *s, const fc_grid *g, fc_state *state, const fc_
     int st = FC_OK;
     if (io->reference || (r->regrid && io->regridded)) {
         st = alloc_fields(&aside, io->nfields, g, err);
-        st = settled(blocks, st ? st : set_initial(s, g, &aside, err), err);
+        if (!st && (st = set_initial(s, g, &aside, err)) == FC_EINPUT && r->regrid)
+            fc_err_append(err, "(--regrid sets up the case's own initial condition on the new "
+                          "grid too, for what the case fixes, such as a bottom or bodies)");
+        st = settled(blocks, st, err);
     }
     if (!st && io->reference)
         st = settled(blocks, io->reference(s->params, g, &aside, err), err);
