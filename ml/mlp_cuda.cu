@@ -337,43 +337,16 @@ static int send_batch(mlp_gpu *g, const float *x, size_t nx, const float *t, siz
     return FC_OK;
 }
 
-/* The forward pass of batch x, the loss against t into g->total (and into *value when value is
- * not NULL, which waits for the device) and, with backward, the gradient into g->grad. */
-static int forward_backward(mlp_gpu *g, const float *x, const float *t, int B, int loss,
-                            int backward, double *value, fc_err *err)
+/* The gradient into g->grad of the last forward pass's B rows, from the gradient of the loss
+ * with respect to its outputs in g->delta[0] (delta[1] the other layers' scratch). */
+static int backpropagate(mlp_gpu *g, int B, fc_err *err)
 {
     const mlp *m = &g->shape;
-    const int L = m->nlayers, nout = m->n[L];
-    if (B < 1 || B > g->max_batch)
-        return fc_fail(err, FC_EINPUT, "a batch of %d rows; the GPU model holds up to %d", B,
-                       g->max_batch);
-    /* Class labels checked here, on the host: the kernel would index the logits with them. */
-    for (int r = 0; loss != MLP_MSE && r < B; r++)
-        if (mlp_label(t[r], nout) < 0)
-            return fc_fail(err, FC_EINPUT, "cross-entropy target %d is %g: a class from 0 to %d "
-                           "is expected", r, (double)t[r], nout - 1);
-    int st;
-    if ((st = send_batch(g, x, (size_t)B * m->n[0], t, (size_t)B * (loss == MLP_MSE ? nout : 1), err)) ||
-        (st = forward(g, B, err)))
-        return st;
     const float one = 1, zero = 0;
-    float *d = backward ? g->delta[0] : NULL, *dprev = g->delta[1];
-    unsigned nb;
-    if (loss == MLP_MSE) {
-        const long long n = (long long)B * nout;
-        nb = blocks(n);
-        mlp_mse_kernel<<<nb, MLP_BLOCK>>>(g->act[L], g->targets, n, 1.0 / ((double)B * nout), d,
-                                          g->partial);
-    } else {
-        nb = blocks(B);
-        mlp_ce_kernel<<<nb, MLP_BLOCK>>>(g->act[L], g->targets, B, nout, d, g->partial);
-    }
-    FC_CUDA_TRY(cudaGetLastError());
-    mlp_sum_kernel<<<1, MLP_BLOCK>>>(g->partial, (int)nb, g->total);
-    FC_CUDA_TRY(cudaGetLastError());
-    for (int l = L - 1; l >= 0 && backward; l--) {
+    float *d = g->delta[0], *dprev = g->delta[1];
+    for (int l = m->nlayers - 1; l >= 0; l--) {
         const int in = m->n[l], out = m->n[l + 1];
-        if (l + 1 < L) {
+        if (l + 1 < m->nlayers) {
             mlp_mul_kernel<<<blocks((long long)B * out), MLP_BLOCK>>>(d, g->pre[l], (long long)B * out);
             FC_CUDA_TRY(cudaGetLastError());
         }
@@ -389,25 +362,12 @@ static int forward_backward(mlp_gpu *g, const float *x, const float *t, int B, i
             dprev = tmp;
         }
     }
-    if (value) { /* waits for the device */
-        double total;
-        FC_CUDA_TRY(cudaMemcpy(&total, g->total, sizeof total, cudaMemcpyDeviceToHost));
-        *value = loss == MLP_MSE ? total / ((double)B * nout) : total / B;
-    }
     return FC_OK;
 }
 
-extern "C" int mlp_gpu_train_step(mlp_gpu *g, const float *x, const float *t, int B, int loss,
-                                  double lr, fc_err *err)
+/* The optimiser's step at rate lr with the gradient in g->grad. */
+static int optimise(mlp_gpu *g, double lr, fc_err *err)
 {
-    int st = forward_backward(g, x, t, B, loss, 1, NULL, err);
-    if (st)
-        return st;
-    /* g->total is the loss summed over elements: the batch's mean loss times B is that over
-     * the outputs per row (MSE) or that itself (cross-entropy). */
-    mlp_accumulate_kernel<<<1, 1>>>(g->total, loss == MLP_MSE ? 1.0 / g->shape.n[g->shape.nlayers] : 1.0,
-                                    g->loss_sum);
-    FC_CUDA_TRY(cudaGetLastError());
     mlp_optim *o = &g->opt;
     const mlp *m = &g->shape;
     o->t++;
@@ -433,6 +393,76 @@ extern "C" int mlp_gpu_train_step(mlp_gpu *g, const float *x, const float *t, in
         }
     }
     return FC_OK;
+}
+
+/* The forward pass of batch x, the loss against t into g->total (and into *value when value is
+ * not NULL, which waits for the device) and, with backward, the gradient into g->grad. */
+static int forward_backward(mlp_gpu *g, const float *x, const float *t, int B, int loss,
+                            int backward, double *value, fc_err *err)
+{
+    const mlp *m = &g->shape;
+    const int L = m->nlayers, nout = m->n[L];
+    if (B < 1 || B > g->max_batch)
+        return fc_fail(err, FC_EINPUT, "a batch of %d rows; the GPU model holds up to %d", B,
+                       g->max_batch);
+    /* Class labels checked here, on the host: the kernel would index the logits with them. */
+    for (int r = 0; loss != MLP_MSE && r < B; r++)
+        if (mlp_label(t[r], nout) < 0)
+            return fc_fail(err, FC_EINPUT, "cross-entropy target %d is %g: a class from 0 to %d "
+                           "is expected", r, (double)t[r], nout - 1);
+    int st;
+    if ((st = send_batch(g, x, (size_t)B * m->n[0], t, (size_t)B * (loss == MLP_MSE ? nout : 1), err)) ||
+        (st = forward(g, B, err)))
+        return st;
+    float *d = backward ? g->delta[0] : NULL;
+    unsigned nb;
+    if (loss == MLP_MSE) {
+        const long long n = (long long)B * nout;
+        nb = blocks(n);
+        mlp_mse_kernel<<<nb, MLP_BLOCK>>>(g->act[L], g->targets, n, 1.0 / ((double)B * nout), d,
+                                          g->partial);
+    } else {
+        nb = blocks(B);
+        mlp_ce_kernel<<<nb, MLP_BLOCK>>>(g->act[L], g->targets, B, nout, d, g->partial);
+    }
+    FC_CUDA_TRY(cudaGetLastError());
+    mlp_sum_kernel<<<1, MLP_BLOCK>>>(g->partial, (int)nb, g->total);
+    FC_CUDA_TRY(cudaGetLastError());
+    if (backward && (st = backpropagate(g, B, err)))
+        return st;
+    if (value) { /* waits for the device */
+        double total;
+        FC_CUDA_TRY(cudaMemcpy(&total, g->total, sizeof total, cudaMemcpyDeviceToHost));
+        *value = loss == MLP_MSE ? total / ((double)B * nout) : total / B;
+    }
+    return FC_OK;
+}
+
+extern "C" int mlp_gpu_train_step(mlp_gpu *g, const float *x, const float *t, int B, int loss,
+                                  double lr, fc_err *err)
+{
+    int st = forward_backward(g, x, t, B, loss, 1, NULL, err);
+    if (st)
+        return st;
+    /* g->total is the loss summed over elements: the batch's mean loss times B is that over
+     * the outputs per row (MSE) or that itself (cross-entropy). */
+    mlp_accumulate_kernel<<<1, 1>>>(g->total, loss == MLP_MSE ? 1.0 / g->shape.n[g->shape.nlayers] : 1.0,
+                                    g->loss_sum);
+    FC_CUDA_TRY(cudaGetLastError());
+    return optimise(g, lr, err);
+}
+
+extern "C" int mlp_gpu_train_outputs(mlp_gpu *g, const float *dout, int B, double lr,
+                                     fc_err *err)
+{
+    const mlp *m = &g->shape;
+    if (B < 1 || B > g->max_batch)
+        return fc_fail(err, FC_EINPUT, "a batch of %d rows; the GPU model holds up to %d", B,
+                       g->max_batch);
+    int st = fc_dev_upload(g->delta[0], dout, (size_t)B * m->n[m->nlayers] * sizeof(float), err);
+    if (!st)
+        st = backpropagate(g, B, err);
+    return st ? st : optimise(g, lr, err);
 }
 
 extern "C" int mlp_gpu_loss_sum(mlp_gpu *g, double *sum, fc_err *err)

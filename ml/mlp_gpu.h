@@ -35,6 +35,10 @@ int mlp_gpu_create(const mlp *m, const mlp_optim *o, int max_batch, int tf32, ml
  * the step, times B, is added to the sum mlp_gpu_loss_sum returns. */
 int mlp_gpu_train_step(mlp_gpu *g, const float *x, const float *t, int B, int loss, double lr,
                        fc_err *err);
+/* Backward from dout [B][nout], the gradient of a loss the host computed from the outputs of
+ * the last mlp_gpu_forward (the same B rows: a flux-form surrogate's, whose loss combines
+ * several rows' outputs), and the optimiser's step at rate lr. */
+int mlp_gpu_train_outputs(mlp_gpu *g, const float *dout, int B, double lr, fc_err *err);
 /* The sum of loss x rows over the train steps since the last call (waits for them: errors of
  * the queued work surface here), and sets it back to 0. */
 int mlp_gpu_loss_sum(mlp_gpu *g, double *sum, fc_err *err);

@@ -26,6 +26,12 @@ int mlp_gpu_train_step(mlp_gpu *g, const float *x, const float *t, int B, int lo
     return fc_fail(err, FC_ENODEV, "built without CUDA");
 }
 
+int mlp_gpu_train_outputs(mlp_gpu *g, const float *dout, int B, double lr, fc_err *err)
+{
+    (void)g, (void)dout, (void)B, (void)lr;
+    return fc_fail(err, FC_ENODEV, "built without CUDA");
+}
+
 int mlp_gpu_loss_sum(mlp_gpu *g, double *sum, fc_err *err)
 {
     (void)g, (void)sum;

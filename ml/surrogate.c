@@ -663,31 +663,37 @@ double ml_surrogate_flux_loss(const ml_surrogate *s, const float *o, const float
 }
 
 /* Mean loss over every sample of a split, in batches (no gradient), on the GPU when gpu is
- * given; on the CPU also each variable's share, per_var[v] (the mean of its squared errors;
- * NaN on the GPU, whose loss comes back as one sum). */
+ * given; on the host also each variable's share, per_var[v] (the mean of its squared errors;
+ * NaN where the GPU sums the loss, which comes back as one sum). */
 static int split_loss(const ml_dataset *d, const ml_surrogate *s, mlp_work *w, mlp_gpu *gpu,
                       int split, int B, float *x, float *y, size_t *idx, double *loss,
                       double *per_var, fc_err *err)
 {
     const size_t n = ml_dataset_count(d, split);
     const int nv = s->geo.nvars, no = s->net.n[s->net.nlayers];
+    const int host_loss = !gpu || s->flux; /* a flux-form loss is the host's on either device */
     double sum = 0;
     for (int v = 0; v < nv; v++)
-        per_var[v] = gpu || !n ? NAN : 0;
+        per_var[v] = host_loss && n ? 0 : NAN;
     for (size_t k = 0; k < n; k += (size_t)B) {
         const int b = (int)(n - k < (size_t)B ? n - k : (size_t)B);
         for (int r = 0; r < b; r++)
             idx[r] = k + (size_t)r;
         make_batch(s, d, split, idx, b, x, y);
         double l;
-        if (gpu) {
+        if (gpu && !s->flux) {
             int st = mlp_gpu_loss(gpu, x, y, b, MLP_MSE, &l, NULL, err);
             if (st)
                 return st;
         } else if (s->flux) {
-            mlp_forward(&s->net, w, x, 3 * b);
-            ml_surrogate_add_advection(s, x, 3 * b, w->act[s->net.nlayers]);
-            l = ml_surrogate_flux_loss(s, w->act[s->net.nlayers], y, idx, b, NULL, per_var);
+            float *out = w->act[s->net.nlayers];
+            int st = gpu ? mlp_gpu_forward(gpu, x, 3 * b, out, err) : FC_OK;
+            if (st)
+                return st;
+            if (!gpu)
+                mlp_forward(&s->net, w, x, 3 * b);
+            ml_surrogate_add_advection(s, x, 3 * b, out);
+            l = ml_surrogate_flux_loss(s, out, y, idx, b, NULL, per_var);
         } else {
             mlp_forward(&s->net, w, x, b);
             l = mlp_loss(&s->net, w, MLP_MSE, y, b);
@@ -701,7 +707,7 @@ static int split_loss(const ml_dataset *d, const ml_surrogate *s, mlp_work *w, m
         sum += l * b;
     }
     *loss = n ? sum / (double)n : NAN;
-    for (int v = 0; v < nv && !gpu && n; v++)
+    for (int v = 0; v < nv && host_loss && n; v++)
         per_var[v] /= (double)n;
     return FC_OK;
 }
@@ -970,14 +976,8 @@ int ml_train(const ml_train_opts *o, fc_err *err)
             st = mlp_work_init(&pw, &s.net, push_batch, err);
     }
     mlp_gpu *gpu = NULL;
-    if (!st && o->gpu && s.flux) {
-        char names[1100];
-        join_mask(names, sizeof names, s.vars, s.geo.nvars, s.flux);
-        st = fc_fail(err, FC_EINPUT, "--device gpu: a model with %s in flux form trains on the "
-                     "CPU only (its rollouts run on either)", names);
-    }
     if (!st && o->gpu)
-        st = mlp_gpu_create(&s.net, &opt, B, o->tf32, &gpu, err);
+        st = mlp_gpu_create(&s.net, &opt, rows, o->tf32, &gpu, err);
     if (!st && s.epochs_done >= total)
         st = fc_fail(err, FC_EINPUT, "--resume: '%s' has trained %d epochs already; ask for more "
                      "with --epochs", o->output, s.epochs_done);
@@ -1057,15 +1057,25 @@ int ml_train(const ml_train_opts *o, fc_err *err)
             make_batch(&s, &d, ML_TRAIN, idx + b0, b, x, y);
             if (o->noise > 0)
                 add_noise(x, (size_t)b * nf * (s.flux ? 3 : 1), o->noise, &noise_state);
-            if (gpu) { /* queued: its loss is summed on the device */
+            if (gpu && !s.flux) { /* queued: its loss is summed on the device */
                 if ((st = mlp_gpu_train_step(gpu, x, y, b, MLP_MSE, rate, err)))
                     break;
             } else if (s.flux) {
-                mlp_forward(&s.net, &w, x, 3 * b);
-                ml_surrogate_add_advection(&s, x, 3 * b, w.act[s.net.nlayers]);
-                sum += ml_surrogate_flux_loss(&s, w.act[s.net.nlayers], y, idx + b0, b, dout, NULL) * b;
-                mlp_backward_outputs(&s.net, &w, dout, 3 * b, grad);
-                mlp_optim_step(&opt, &s.net, grad, rate);
+                /* The network's rows on either device; the faces' loss and its gradient with
+                 * respect to the outputs on the host, which combines three rows' outputs. */
+                float *out = w.act[s.net.nlayers];
+                if (gpu && (st = mlp_gpu_forward(gpu, x, 3 * b, out, err)))
+                    break;
+                if (!gpu)
+                    mlp_forward(&s.net, &w, x, 3 * b);
+                ml_surrogate_add_advection(&s, x, 3 * b, out);
+                sum += ml_surrogate_flux_loss(&s, out, y, idx + b0, b, dout, NULL) * b;
+                if (gpu && (st = mlp_gpu_train_outputs(gpu, dout, 3 * b, rate, err)))
+                    break;
+                if (!gpu) {
+                    mlp_backward_outputs(&s.net, &w, dout, 3 * b, grad);
+                    mlp_optim_step(&opt, &s.net, grad, rate);
+                }
             } else {
                 mlp_forward(&s.net, &w, x, b);
                 sum += mlp_backward(&s.net, &w, MLP_MSE, y, b, grad) * b;

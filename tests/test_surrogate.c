@@ -476,7 +476,7 @@ END_TEST
  * (the ghost cells beyond the west and south ones give those boundary faces); with fluxes 30
  * times the trained ones the donor-cell limiter keeps every cell >= 0 where cells are emptied,
  * and the balance holds. A model file whose flux-form variables are not its own, or do not fit
- * its widths, is refused; such a model does not train on the GPU.
+ * its widths, is refused.
  */
 START_TEST(flux_form_steps_balance_and_stay_nonnegative)
 {
@@ -484,16 +484,10 @@ START_TEST(flux_form_steps_balance_and_stay_nonnegative)
     o.epochs = 2;
     o.flux = 1;
     fc_err err;
-    o.gpu = 1;
-    ck_assert_int_eq(ml_train(&o, &err), FC_EINPUT);
-    ck_assert_msg(strstr(err.msg, "--device gpu: a model with h in flux form trains on the CPU "
-                         "only"), "%s", err.msg);
-    o.gpu = 0;
     o.conserve = "none";
     ck_assert_int_eq(ml_train(&o, &err), FC_EINPUT);
     ck_assert_msg(strstr(err.msg, "--flux: no variable is conserved"), "%s", err.msg);
     o.conserve = NULL;
-    o.gpu = 0;
     ck_assert_msg(ml_train(&o, &err) == FC_OK, "%s", err.msg);
     ml_surrogate s;
     ck_assert_msg(ml_surrogate_load(&s, NULL, o.output, &err) == FC_OK, "%s", err.msg);
