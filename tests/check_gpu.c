@@ -617,6 +617,15 @@ static double rel_diff(const float *a, const float *b, size_t n)
     return m > 0 ? d / m : d;
 }
 
+/* n values uniform in [-1, 1) from a 64-bit LCG started at seed. */
+static void fill_uniform(float *x, size_t n, unsigned long long seed)
+{
+    for (size_t k = 0; k < n; k++) {
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        x[k] = (float)((double)(seed >> 11) * 0x1.0p-52 - 1);
+    }
+}
+
 /* One comparison of the MLP on the GPU with the CPU: `presteps` optimiser steps on the CPU
  * first (so that the GPU starts from non-zero moments, as a resumed training does), then the
  * loss and gradient, then `steps` optimiser steps on both (Adam's bias corrections change with
@@ -641,11 +650,7 @@ static void mlp_compare(const mlp_case *c)
     float *x = malloc((size_t)B * nin * sizeof *x), *t = malloc((size_t)B * nout * sizeof *t);
     float *gc = malloc(m.nparams * sizeof *gc), *gg = malloc(m.nparams * sizeof *gg);
     float *pg = malloc(m.nparams * sizeof *pg);
-    unsigned long long s = 5;
-    for (int k = 0; k < B * nin; k++) {
-        s = s * 6364136223846793005ull + 1442695040888963407ull;
-        x[k] = (float)((double)(s >> 11) * 0x1.0p-52 - 1);
-    }
+    fill_uniform(x, (size_t)B * nin, 5);
     for (int k = 0; k < B * nout; k++)
         t[k] = c->loss == MLP_MSE ? x[k % (B * nin)] * x[(k + 1) % (B * nin)] : (float)(k % nout);
     for (int k = 0; k < c->presteps; k++) {
@@ -759,11 +764,7 @@ START_TEST(mlp_gpu_host_loss_matches_cpu)
     float *yg = malloc((size_t)B * nout * sizeof *yg), *grad = malloc(m.nparams * sizeof *grad);
     float *dc = malloc((size_t)B * nout * sizeof *dc), *dg = malloc((size_t)B * nout * sizeof *dg);
     float *pg = malloc(m.nparams * sizeof *pg);
-    unsigned long long seed = 9;
-    for (int k = 0; k < B * nin; k++) {
-        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
-        x[k] = (float)((double)(seed >> 11) * 0x1.0p-52 - 1);
-    }
+    fill_uniform(x, (size_t)B * nin, 9);
     for (int k = 0; k < B * nout; k++)
         t[k] = 0.3f * x[k];
     double dy = 0;
