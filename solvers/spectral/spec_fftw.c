@@ -286,30 +286,87 @@ static double mode_weight(int m, int n_from)
     return n_from % 2 == 0 && (m == n_from / 2 || m == -n_from / 2) ? 0.5 : 1;
 }
 
+/* One row of spec_interpolate: row j of g (whole-grid row J = j0 + j) from the file's half
+ * spectrum spec (sy rows of hx columns, unnormalised), through the x transform `inverse` on
+ * this thread's arrays: phase (2 my + 1 complex), acc (mx + 1 real parts, then mx + 1
+ * imaginary), half (tx / 2 + 1 complex) and out (tx). */
+static void interpolate_row(const spec_fftw_complex *spec, int sx, int sy, int mx, int my,
+                            const fc_grid *g, int j, SPEC_FFTW(plan) inverse, double *phase,
+                            double *acc, spec_fftw_complex *half, fc_real *out, fc_real *field)
+{
+    const int tx = g->nx_whole, ty = g->ny_whole, hx = sx / 2 + 1;
+    double *re = acc, *im = acc + mx + 1;
+    /* Mode m of the file's y axis at this row's centre, (J + 1/2) / ty of the period, counted
+     * from the file's first centre, 1/2 / sy of it; normalised by the transform's size. */
+    const double at = (g->j0 + j + 0.5) / ty - 0.5 / sy;
+    for (int m = -my; m <= my; m++) {
+        const double w = mode_weight(m, sy) / ((double)sx * sy), a = 2 * M_PI * m * at;
+        phase[2 * (m + my)] = w * cos(a);
+        phase[2 * (m + my) + 1] = w * sin(a);
+    }
+    for (int kx = 0; kx <= mx; kx++)
+        re[kx] = im[kx] = 0;
+    /* Row by row of the spectrum: each is contiguous along x. */
+    for (int m = -my; m <= my; m++) {
+        const spec_fftw_complex *c = spec + (size_t)((m + sy) % sy) * hx;
+        const double pr = phase[2 * (m + my)], pi = phase[2 * (m + my) + 1];
+#pragma omp simd
+        for (int kx = 0; kx <= mx; kx++) {
+            re[kx] += c[kx][0] * pr - c[kx][1] * pi;
+            im[kx] += c[kx][0] * pi + c[kx][1] * pr;
+        }
+    }
+    /* Along x by the inverse transform: mode kx at point i of tx is e^(2 pi i kx i / tx) times
+     * the shift between the grids' first centres. The transform counts a column other than
+     * tx's Nyquist column twice (with its conjugate) and that column's real part once: the
+     * file's Nyquist mode, shared, goes in at half, and on a coarser grid its Nyquist column,
+     * where m and -m meet, at twice. */
+    for (int kx = 0; kx < tx / 2 + 1; kx++) {
+        double w = 0;
+        if (kx <= mx)
+            w = sx % 2 == 0 && kx == sx / 2 ? (tx == sx ? 1 : 0.5)
+                : tx % 2 == 0 && kx == tx / 2 ? 2
+                                              : 1;
+        const double a = M_PI * kx * (1.0 / tx - 1.0 / sx), cs = w * cos(a), sn = w * sin(a);
+        const double r = kx <= mx ? re[kx] : 0, i = kx <= mx ? im[kx] : 0;
+        half[kx][0] = (fc_real)(r * cs - i * sn);
+        half[kx][1] = (fc_real)(r * sn + i * cs);
+    }
+    SPEC_FFTW(execute_dft_c2r)(inverse, half, out);
+    for (int i = 0; i < g->nx; i++)
+        field[fc_idx(g->pitch, g->ng, i, j)] = out[g->i0 + i];
+}
+
 int spec_interpolate(const void *params, const fc_grid *g, const int from[2],
                      double *const *src, fc_state *state, fc_err *err)
 {
     (void)params;
-    const int sx = from[0], sy = from[1], tx = g->nx_whole, ty = g->ny_whole;
+    const int sx = from[0], sy = from[1], tx = g->nx_whole;
     const int hx = sx / 2 + 1, htx = tx / 2 + 1;
     /* The modes evaluated: those both grids hold (on the coarser grid's Nyquist mode, m and -m
      * meet at its points and both count). */
-    const int mx = (sx < tx ? sx : tx) / 2, my = (sy < ty ? sy : ty) / 2;
+    const int mx = (sx < tx ? sx : tx) / 2, my = (sy < g->ny_whole ? sy : g->ny_whole) / 2;
     const size_t n = (size_t)sx * sy, nc = (size_t)sy * hx;
+    int threads = 1;
+#ifdef _OPENMP
+    if ((long long)g->nx * g->ny >= FC_PARALLEL_MIN)
+        threads = fc_threads_at_most(omp_get_max_threads());
+#endif
+    /* Per thread: phase, acc; half, out (the x transform is planned for any alignment). */
+    const size_t per_thread = (size_t)(2 * my + 1) * 2 + (size_t)(mx + 1) * 2;
     fc_real *in = SPEC_FFTW(malloc)(n * sizeof *in);
     spec_fftw_complex *spec = SPEC_FFTW(malloc)(nc * sizeof *spec);
-    spec_fftw_complex *row = SPEC_FFTW(malloc)((size_t)htx * sizeof *row);
-    fc_real *out = SPEC_FFTW(malloc)((size_t)tx * sizeof *out);
-    double *phase = malloc((size_t)(2 * my + 1) * 2 * sizeof *phase);
-    double *acc = malloc((size_t)(mx + 1) * 2 * sizeof *acc);
+    double *scratch = malloc((size_t)threads * per_thread * sizeof *scratch);
+    spec_fftw_complex *half = SPEC_FFTW(malloc)((size_t)threads * htx * sizeof *half);
+    fc_real *out = SPEC_FFTW(malloc)((size_t)threads * tx * sizeof *out);
     SPEC_FFTW(plan) forward = NULL, inverse = NULL;
     int st = FC_OK;
-    if (!in || !spec || !row || !out || !phase || !acc) {
+    if (!in || !spec || !scratch || !half || !out) {
         st = fc_fail(err, FC_ENOMEM, "out of memory interpolating the restart's spectrum");
         goto done;
     }
     forward = SPEC_FFTW(plan_dft_r2c_2d)(sy, sx, in, spec, FFTW_ESTIMATE);
-    inverse = SPEC_FFTW(plan_dft_c2r_1d)(tx, row, out, FFTW_ESTIMATE);
+    inverse = SPEC_FFTW(plan_dft_c2r_1d)(tx, half, out, FFTW_ESTIMATE | FFTW_UNALIGNED);
     if (!forward || !inverse) {
         st = fc_fail(err, FC_ENOMEM, "FFTW could not plan the restart's interpolation");
         goto done;
@@ -320,46 +377,16 @@ int spec_interpolate(const void *params, const fc_grid *g, const int from[2],
         for (size_t c = 0; c < n; c++)
             in[c] = (fc_real)src[k][c];
         SPEC_FFTW(execute)(forward);
+        /* Rows on the threads, each with its own arrays (FFTW's execute is thread-safe). */
+#pragma omp parallel for schedule(static) num_threads(threads)
         for (int j = 0; j < g->ny; j++) {
-            /* Mode m of the file's y axis at this row's centre, (J + 1/2) / ty of the period,
-             * counted from the file's first centre, 1/2 / sy of it. */
-            const double at = (g->j0 + j + 0.5) / ty - 0.5 / sy;
-            for (int m = -my; m <= my; m++) {
-                const double w = mode_weight(m, sy) / (double)n, a = 2 * M_PI * m * at;
-                phase[2 * (m + my)] = w * cos(a);
-                phase[2 * (m + my) + 1] = w * sin(a);
-            }
-            for (int kx = 0; kx <= mx; kx++) {
-                double re = 0, im = 0;
-                for (int m = -my; m <= my; m++) {
-                    const spec_fftw_complex *c = &spec[(size_t)((m + sy) % sy) * hx + kx];
-                    const double pr = phase[2 * (m + my)], pi = phase[2 * (m + my) + 1];
-                    re += (*c)[0] * pr - (*c)[1] * pi;
-                    im += (*c)[0] * pi + (*c)[1] * pr;
-                }
-                acc[2 * kx] = re;
-                acc[2 * kx + 1] = im;
-            }
-            /* Along x by the inverse transform: mode kx at point i of tx is e^(2 pi i kx i / tx)
-             * times the shift between the grids' first centres. The transform counts a column
-             * other than tx's Nyquist column twice (with its conjugate) and that column's real
-             * part once: the file's Nyquist mode, shared, goes in at half, and on a coarser
-             * grid its Nyquist column, where m and -m meet, at twice. */
-            for (int kx = 0; kx < htx; kx++) {
-                double w = 0;
-                if (kx <= mx)
-                    w = sx % 2 == 0 && kx == sx / 2 ? (tx == sx ? 1 : 0.5)
-                        : tx % 2 == 0 && kx == tx / 2 ? 2
-                                                      : 1;
-                const double a = M_PI * kx * (1.0 / tx - 1.0 / sx), cs = w * cos(a),
-                             sn = w * sin(a);
-                const double re = kx <= mx ? acc[2 * kx] : 0, im = kx <= mx ? acc[2 * kx + 1] : 0;
-                row[kx][0] = (fc_real)(re * cs - im * sn);
-                row[kx][1] = (fc_real)(re * sn + im * cs);
-            }
-            SPEC_FFTW(execute)(inverse);
-            for (int i = 0; i < g->nx; i++)
-                state->f[k][fc_idx(g->pitch, g->ng, i, j)] = out[g->i0 + i];
+            int t = 0;
+#ifdef _OPENMP
+            t = omp_get_thread_num();
+#endif
+            double *phase = scratch + (size_t)t * per_thread;
+            interpolate_row(spec, sx, sy, mx, my, g, j, inverse, phase, phase + (2 * my + 1) * 2,
+                            half + (size_t)t * htx, out + (size_t)t * tx, state->f[k]);
         }
     }
 done:
@@ -369,9 +396,8 @@ done:
         SPEC_FFTW(destroy_plan)(inverse);
     SPEC_FFTW(free)(in);
     SPEC_FFTW(free)(spec);
-    SPEC_FFTW(free)(row);
+    free(scratch);
+    SPEC_FFTW(free)(half);
     SPEC_FFTW(free)(out);
-    free(phase);
-    free(acc);
     return st;
 }
