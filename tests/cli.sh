@@ -124,6 +124,8 @@ expect "restart continues" 0 "done:" "$fc" run "$good" --set time.t_end=0.08 --r
 expect "restart from another grid: --regrid named" 2 "(the restart file is from another grid: --regrid interpolates it onto this one)" "$fc" run "$good" --set grid.nx=40 --set time.t_end=1 --restart "$out" -o "$tmp/rg.nc"
 expect "--regrid without --restart" 2 "--regrid interpolates a restart file: give it with --restart FILE" "$fc" run "$good" --regrid -o "$tmp/rg.nc"
 expect "--regrid onto another domain" 2 "this case's grid covers [0, 3] x [0, 1]" "$fc" run "$good" --set grid.x_max=3 --set time.t_end=1 --restart "$out" --regrid -o "$tmp/rg.nc"
+expect "a file on 400 x 200 cells to interpolate from" 0 "" "$fc" run "$good" -q --set grid.nx=400 --set grid.ny=200 --set time.t_end=0.001 -o "$tmp/big.nc"
+expect "--regrid from a file too large for the memory" 2 "big.nc: variable 'h' is on 400 x 200 cells: too many to interpolate from in this machine's memory" env FLOWCAST_MEMORY_LIMIT=1M "$fc" run "$good" --set time.t_end=1 --restart "$tmp/big.nc" --regrid -o "$tmp/rg.nc"
 absent "--regrid errors write nothing" "$tmp/rg.nc"
 expect "restart onto a finer grid" 0 "continued from t = 0.05 s of $out (its 20 x 10 cells interpolated), 50 x 25 cells" "$fc" run "$good" --set grid.nx=50 --set grid.ny=25 --set time.t_end=0.08 --restart "$out" --regrid -o "$tmp/rg.nc"
 expect "... whose first record is on the finer grid" 0 "h(time, y, x)" "$NCDUMP" -h "$tmp/rg.nc"
@@ -311,6 +313,9 @@ expect "spectral: with a tracer" 0 "" "$fc" run "$sp" --set tracer.initial=blob 
 "$NCDUMP" -h "$tmp/spt.nc" | grep -q "tracer(time, y, x)" && ok "spectral: the tracer on (time, y, x)" || bad "spectral: the tracer on (time, y, x)"
 expect "spectral: restart onto another grid" 0 "(its 32 x 24 cells interpolated), 48 x 40 cells" "$fc" run "$sp" --set tracer.initial=blob --set tracer.blob_radius=0.5 --set time.t_end=0.4 --set grid.nx=48 --set grid.ny=40 --restart "$tmp/spt.nc" --regrid -o "$tmp/spt2.nc"
 rm -f "$tmp/spt2.nc"
+expect "spectral: a file on 512 x 384 cells" 0 "" "$fc" run "$sp" -q --set grid.nx=512 --set grid.ny=384 --set time.t_end=0.001 -o "$tmp/spbig.nc"
+expect "spectral: --regrid from a file too large for the memory" 2 "spbig.nc: variable 'vorticity' is on 512 x 384 cells: too many to interpolate from in this machine's memory" env FLOWCAST_MEMORY_LIMIT=1M "$fc" run "$sp" --set time.t_end=1 --restart "$tmp/spbig.nc" --regrid -o "$tmp/spt2.nc"
+absent "spectral: the refusal writes nothing" "$tmp/spt2.nc"
 expect "spectral: restart with a tracer" 0 "done:" "$fc" run "$sp" --set tracer.initial=blob --set tracer.blob_radius=0.5 --set time.t_end=0.4 --restart "$tmp/spt.nc" -o "$tmp/spt2.nc"
 expect "spectral: restart from a run without the tracer" 2 "has no variable 'tracer'" "$fc" run "$sp" --set tracer.initial=bands --set time.t_end=0.4 --restart "$tmp/sp.nc" -o "$tmp/spt3.nc"
 expect "profile: spectral stage against its transforms" 0 "| the stage's transforms alone |" "$fc" profile "$sp" --device cpu --steps 3

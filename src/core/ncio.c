@@ -474,6 +474,17 @@ static void regrid_free(regrid_field *f)
     memset(f, 0, sizeof *f);
 }
 
+/* The file's grid is its own to size: reading `bytes` of it for variable v is refused where
+ * that would take half the memory free. */
+static int fits_memory(const fc_nc_var *v, const fc_ncio_regrid *rg, double bytes, fc_err *err)
+{
+    if (bytes <= 0.5 * (double)fc_host_available_memory())
+        return FC_OK;
+    return fc_fail(err, FC_EINPUT, "%s: variable '%s' is on %d x %d cells: too many to "
+                   "interpolate from in this machine's memory", v->path, v->name, rg->from[0],
+                   rg->from[1]);
+}
+
 /* Reads the window of record rec of variable v, a field of the given shape on the file's grid
  * from[2], that this grid's points of the field need. */
 static int regrid_read(int ncid, const fc_nc_var *v, int shape, const fc_grid *g,
@@ -508,12 +519,9 @@ static int regrid_read(int ncid, const fc_nc_var *v, int shape, const fc_grid *g
         f->ylo[j] -= (int)f->win[0];
         f->yhi[j] -= (int)f->win[0];
     }
-    /* The window is the file's to size: refused where it would take half the free memory. */
-    const double values = (double)f->win[2] * (double)f->win[3];
-    if (values * sizeof *f->src > 0.5 * (double)fc_host_available_memory())
-        return fc_fail(err, FC_EINPUT, "%s: variable '%s' is on %d x %d cells: too many to "
-                       "interpolate from in this machine's memory", v->path, v->name,
-                       rg->from[0], rg->from[1]);
+    int st = fits_memory(v, rg, (double)f->win[2] * (double)f->win[3] * sizeof *f->src, err);
+    if (st)
+        return st;
     if (!(f->src = malloc(f->win[2] * f->win[3] * sizeof *f->src)))
         return fc_fail(err, FC_ENOMEM, "out of memory interpolating '%s'", v->name);
     return fc_nc_get_window_double(ncid, v, v->ndims == 3 ? rec : 0, v->len[v->ndims - 2],
@@ -552,11 +560,9 @@ static int interpolate_whole(int ncid, const fc_solver_desc *s, const void *para
     for (int k = 0; k < s->io.nfields && !st; k++) {
         if (!vars[k].name)
             continue;
-        if ((k + 1) * bytes > 0.5 * (double)fc_host_available_memory())
-            st = fc_fail(err, FC_EINPUT, "%s: variable '%s' is on %d x %d cells: too many to "
-                         "interpolate from in this machine's memory", vars[k].path, vars[k].name,
-                         rg->from[0], rg->from[1]);
-        else if (!(whole[k] = malloc((size_t)rg->from[0] * (size_t)rg->from[1] * sizeof **whole)))
+        if ((st = fits_memory(&vars[k], rg, (k + 1) * bytes, err)))
+            break;
+        if (!(whole[k] = malloc((size_t)rg->from[0] * (size_t)rg->from[1] * sizeof **whole)))
             st = fc_fail(err, FC_ENOMEM, "out of memory interpolating '%s'", vars[k].name);
         else
             st = fc_nc_get_plane_double(ncid, &vars[k], vars[k].ndims == 3 ? rec : 0,
