@@ -98,6 +98,28 @@ static int geometry_closed(const ml_geometry *g)
     return 1;
 }
 
+/* How far the data keep variable v's domain sum: the largest change of the sum from a file's
+ * first record, over the largest sum of its absolute values (0 where the data conserve it). */
+static double data_sum_drift(const ml_dataset *d, int v)
+{
+    const size_t cells = (size_t)d->geo.nx * (size_t)d->geo.ny;
+    double drift = 0;
+    for (int f = 0; f < d->nfiles; f++) {
+        double first = 0, change = 0, size = 0;
+        for (int t = 0; t < d->files[f].nt; t++) {
+            const float *x = d->files[f].data + ((size_t)t * d->geo.nvars + v) * cells;
+            double sum = 0, abs_sum = 0;
+            for (size_t k = 0; k < cells; k++)
+                sum += x[k], abs_sum += fabs(x[k]);
+            first = t ? first : sum;
+            change = fmax(change, fabs(sum - first));
+            size = fmax(size, abs_sum);
+        }
+        drift = size > 0 ? fmax(drift, change / size) : drift;
+    }
+    return drift;
+}
+
 /* Whether a side lets a variable through: open and inflow sides do, walls and periodic sides
  * (whose faces are interior faces of the wrapped domain) do not. */
 static int side_passes(int bc)
@@ -1011,6 +1033,14 @@ int ml_train(const ml_train_opts *o, fc_err *err)
                     "predicts changes, not fluxes)", names[0]);
         if (*names[1])
             fc_info("train: forecast steps keep %s non-negative", names[1]);
+        /* A variable the solver does not conserve (a velocity) forced to keep its sum. */
+        for (int v = 0; v < s.geo.nvars && ml_surrogate_closed(&s); v++) {
+            const double drift = s.conserved >> v & 1 ? data_sum_drift(&d, v) : 0;
+            if (drift > 1e-5)
+                fc_warn("train: the data do not keep the domain sum of %s (it moves by %.2g of "
+                        "the sum of its absolute values), but the forecast steps will: is it "
+                        "conserved?", s.vars[v], drift);
+        }
     }
     if (!st)
         fc_info("train: %zu training samples (%d record pairs), %zu validation (%d), %d features "

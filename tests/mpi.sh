@@ -14,7 +14,8 @@
 #   restart from it on another process count; killed mid-run it keeps whole records;
 # - the memory check counts the processes that share a machine together;
 # - a restart written by 2 processes continued on 3 gives the serial continuation's bits, and
-#   on a finer grid (--regrid) on 2 x 2 blocks the serial regridded run's;
+#   on a finer grid (--regrid) on 2 x 2 blocks the serial regridded run's, and so does a `file`
+#   initial state interpolated from another grid's points;
 # - a bad state is reported as on one process (the same cell), and the last good record kept;
 # - errors are said once, by the first process, every process exits 2 and nothing is written: a
 #   layout that does not match the processes or leaves blocks thinner than the halo, a bad
@@ -322,6 +323,17 @@ expect "a NaN in the initial state on one process" 2 "holds NaN at cell (i=13, j
   "$fc" run "$tmp/from_file.ini" -o "$tmp/nan.1.nc"
 expect "NaNs in two blocks of 2 processes: the serial cell" 2 "holds NaN at cell (i=13, j=2)" \
   $mpirun 2 "$fc" run "$tmp/from_file.ini" -o "$tmp/nan.2.nc"
+# The `file` initial condition from another grid's points ([initial] interpolate = bilinear):
+# each process interpolates its window of the file; a periodic side wraps across blocks.
+"$NCGEN" -k nc4 -o "$tmp/initial_state.nc" "$inputs/initial_state.cdl"
+wrap="--set boundary.west=periodic --set boundary.east=periodic -q"
+expect "serial: a run on 16 x 8 cells to start from" 0 "" "$fc" run "$tmp/from_file.ini" $wrap -o "$tmp/coarse.nc"
+fromfile="--set initial.path=coarse.nc --set initial.h_var=h --set initial.u_var=u
+  --set initial.v_var=v --set initial.b_var=b --set initial.interpolate=bilinear
+  --set grid.nx=40 --set grid.ny=20 $wrap"
+expect "serial: its last state interpolated onto 40 x 20" 0 "" "$fc" run "$tmp/from_file.ini" $fromfile -o "$tmp/fi.1.nc"
+expect "2 x 2 processes: the same" 0 "" $mpirun 4 "$fc" run "$tmp/from_file.ini" $fromfile --decomp 2x2 -o "$tmp/fi.4.nc"
+same_bits "a file's state interpolated on 2 x 2 blocks: the serial run's bits" "$tmp/fi.1.nc" "$tmp/fi.4.nc" 4
 
 # Errors: said once, exit 2 from the job, nothing written.
 expect "a layout for another process count" 2 "--decomp 3x1 needs 3 processes; this run has 2" \

@@ -22,6 +22,9 @@ static const char bump[] = "[case]\nsolver = swe\ntitle = test bump\n"
                            "[initial]\ntype = gaussian_bump\ndepth = 1\namplitude = 0.1\n"
                            "radius = 0.2\ncenter_x = 0.6\ncenter_y = 0.5\n";
 
+/* fc_ncio_read_field: the file as it is, on the grid's cells. */
+static const fc_ncio_field_grid as_is = {.enable = "interpolate"};
+
 static void text_att(int ncid, int varid, const char *name, char *buf, size_t len)
 {
     size_t n;
@@ -167,7 +170,7 @@ START_TEST(round_trip_and_incomplete_record)
     fc_err err;
     const char *path = two_records(&cfg, &g, 0);
     fc_real *h = fc_grid_alloc(&g);
-    ck_assert_int_eq(fc_ncio_read_field(path, "h", &g, h, &err), FC_OK); /* the last record */
+    ck_assert_int_eq(fc_ncio_read_field(path, "h", &g, &as_is, h, &err), FC_OK); /* the last */
     ck_assert_double_eq(h[fc_idx(g.pitch, g.ng, 3, 2)], 1000 + 0.5 * (2 * 12 + 3));
 
     /* A crash after the data of record 2 but before its time: the record is incomplete. */
@@ -331,6 +334,170 @@ START_TEST(regrid_interpolates_bilinearly)
 }
 END_TEST
 
+/* A field file of nx x ny points at the centres of cells of [x0, x1] x [y0, y1] holding
+ * linear_value(0, x, y): with coordinates x and y (in km where km is set, and y decreasing
+ * where flip is set) when coords is set. */
+static const char *field_file(const char *name, int nx, int ny, double x0, double x1, double y0,
+                              double y1, int coords, int km, int flip)
+{
+    const char *path = tl_temp_path(name);
+    unlink(path);
+    int nc, dims[2], vx, vy, vh;
+    ck_assert_int_eq(nc_create(path, NC_CLOBBER | NC_64BIT_DATA, &nc), NC_NOERR);
+    nc_def_dim(nc, "y", (size_t)ny, &dims[0]);
+    nc_def_dim(nc, "x", (size_t)nx, &dims[1]);
+    if (coords) {
+        nc_def_var(nc, "x", NC_DOUBLE, 1, &dims[1], &vx);
+        nc_def_var(nc, "y", NC_DOUBLE, 1, &dims[0], &vy);
+        nc_put_att_text(nc, vx, "units", km ? 2 : 1, km ? "km" : "m");
+        nc_put_att_text(nc, vy, "units", 1, "m");
+    }
+    nc_def_var(nc, "depth", NC_DOUBLE, 2, dims, &vh);
+    ck_assert_int_eq(nc_enddef(nc), NC_NOERR);
+    double *x = malloc((size_t)nx * sizeof *x), *y = malloc((size_t)ny * sizeof *y);
+    double *h = malloc((size_t)nx * ny * sizeof *h);
+    for (int i = 0; i < nx; i++)
+        x[i] = x0 + (i + 0.5) * (x1 - x0) / nx;
+    for (int j = 0; j < ny; j++)
+        y[flip ? ny - 1 - j : j] = y0 + (j + 0.5) * (y1 - y0) / ny;
+    for (int j = 0; j < ny; j++)
+        for (int i = 0; i < nx; i++)
+            h[(size_t)j * nx + i] = linear_value(0, x[i], y[j]);
+    for (int i = 0; km && i < nx; i++)
+        x[i] /= 1000;
+    if (coords) {
+        nc_put_var_double(nc, vx, x);
+        nc_put_var_double(nc, vy, y);
+    }
+    nc_put_var_double(nc, vh, h);
+    ck_assert_int_eq(nc_close(nc), NC_NOERR);
+    free(x), free(y), free(h);
+    return path;
+}
+
+/* A source (fc_ncio_field_grid) that doubles the first variable's values. */
+static void double_first(const void *ctx, double *const *src, size_t n)
+{
+    (void)ctx;
+    for (size_t k = 0; k < n; k++)
+        src[0][k] *= 2;
+}
+
+/* The `file` initial condition's reader: a file whose coordinates are not the grid's cell
+ * centres is refused, saying how to interpolate it; interpolated, it gives each centre the
+ * bilinear interpolation between the file's points, in metres or km, increasing or not: exact
+ * for a linear field, the outermost point's value within half a spacing beyond it, a mix of
+ * the last and first points across a periodic side, a single row's values along y. Exactly
+ * the plain read on the grid's own centres; a file that does not reach a centre, and one
+ * without coordinates that is not on the grid, are refused; variables read together share
+ * the weights and must share the points. */
+START_TEST(field_file_is_interpolated_by_its_coordinates)
+{
+    const int bc[4] = {FC_BC_WALL, FC_BC_WALL, FC_BC_WALL, FC_BC_WALL};
+    fc_grid g;
+    fc_err err;
+    ck_assert_int_eq(fc_grid_init(&g, 12, 10, 2, 0, 1.2, 0, 1, bc, &err), FC_OK);
+    fc_real *h = fc_grid_alloc(&g), *plain = fc_grid_alloc(&g);
+    const double tol = sizeof(fc_real) == 4 ? 1e-5 : 1e-12;
+    const struct {
+        int nx, ny, km, flip, periodic;
+    } files[] = {{24, 20, 0, 0, 0}, {5, 4, 1, 1, 0}, {7, 3, 0, 0, 1}, {12, 10, 1, 1, 1},
+                 {7, 1, 0, 0, 0}};
+    for (size_t c = 0; c < sizeof files / sizeof files[0]; c++) {
+        const int nx = files[c].nx, ny = files[c].ny;
+        const char *path = field_file("field.nc", nx, ny, 0, 1.2, 0, 1, 1, files[c].km,
+                                      files[c].flip);
+        ck_assert_int_eq(fc_ncio_read_field(path, "depth", &g, &as_is, h, &err), FC_EINPUT);
+        ck_assert_msg(strstr(err.msg, "variable 'depth' is on x = ") &&
+                          strstr(err.msg, "the grid's cell centres are x = 0.05 .. 1.15 m (12), "
+                                          "y = 0.05 .. 0.95 m (10)") &&
+                          strstr(err.msg, "(interpolate interpolates it onto them)"),
+                      "%s", err.msg);
+        const fc_ncio_field_grid how = {.interpolate = 1, .periodic = {files[c].periodic, 0}};
+        ck_assert_msg(fc_ncio_read_field(path, "depth", &g, &how, h, &err) == FC_OK, "%s",
+                      err.msg);
+        const double dx = 1.2 / nx, dy = 1.0 / ny; /* the file's spacing */
+        for (int j = 0; j < g.ny; j++)
+            for (int i = 0; i < g.nx; i++) {
+                const double x = fc_grid_x(&g, i);
+                const double y = fmin(fmax(fc_grid_y(&g, j), dy / 2), 1 - dy / 2);
+                double want;
+                if (files[c].periodic && (x < dx / 2 || x > 1.2 - dx / 2)) {
+                    const double w_first = (x < dx / 2 ? x + dx / 2 : x - (1.2 - dx / 2)) / dx;
+                    want = (1 - w_first) * linear_value(0, 1.2 - dx / 2, y) +
+                           w_first * linear_value(0, dx / 2, y);
+                } else
+                    want = linear_value(0, fmin(fmax(x, dx / 2), 1.2 - dx / 2), y);
+                const double got = h[fc_idx(g.pitch, g.ng, i, j)];
+                ck_assert_msg(fabs(got - want) <= tol * want, "file %zu: (%d, %d) %.17g, not %.17g",
+                              c, i, j, got, want);
+            }
+    }
+    /* On the grid's own centres, in order: the plain read, interpolation asked for or not. */
+    const char *own = field_file("own.nc", 12, 10, 0, 1.2, 0, 1, 1, 0, 0);
+    const fc_ncio_field_grid bilinear = {.interpolate = 1};
+    ck_assert_int_eq(fc_ncio_read_field(own, "depth", &g, &as_is, plain, &err), FC_OK);
+    ck_assert_int_eq(fc_ncio_read_field(own, "depth", &g, &bilinear, h, &err), FC_OK);
+    ck_assert(!memcmp(h, plain, g.nalloc * sizeof *h));
+    /* Two variables read together share the weights, after the caller's source; a variable
+     * on other points than the first is refused. */
+    const char *two = field_file("two.nc", 7, 3, 0, 1.2, 0, 1, 1, 0, 0);
+    int nc, dims[2], vx2, vd2;
+    ck_assert_int_eq(nc_open(two, NC_WRITE, &nc), NC_NOERR);
+    nc_redef(nc);
+    nc_inq_dimid(nc, "y", &dims[0]);
+    nc_def_dim(nc, "x2", 2, &dims[1]);
+    nc_def_var(nc, "x2", NC_DOUBLE, 1, &dims[1], &vx2);
+    nc_def_var(nc, "depth2", NC_DOUBLE, 2, dims, &vd2);
+    nc_enddef(nc);
+    nc_put_var_double(nc, vx2, (const double[]){0.3, 0.9});
+    nc_put_var_double(nc, vd2, (const double[]){1, 2, 3, 4, 5, 6});
+    ck_assert_int_eq(nc_close(nc), NC_NOERR);
+    fc_real *h2 = fc_grid_alloc(&g);
+    fc_real *const both[2] = {h, h2};
+    int interpolated;
+    const fc_ncio_field_grid doubled = {.interpolate = 1, .source = double_first};
+    ck_assert_int_eq(fc_ncio_read_fields(two, 2, (const char *const[]){"depth", "depth"}, &g,
+                                         &doubled, both, &interpolated, &err), FC_OK);
+    ck_assert(interpolated);
+    for (int j = 0; j < g.ny; j++)
+        for (int i = 0; i < g.nx; i++) {
+            const ptrdiff_t k = fc_idx(g.pitch, g.ng, i, j);
+            ck_assert_double_eq_tol(h[k], 2 * h2[k], 1e-12 * h[k]);
+        }
+    ck_assert_int_eq(fc_ncio_read_fields(two, 2, (const char *const[]){"depth", "depth2"}, &g,
+                                         &bilinear, both, &interpolated, &err), FC_EINPUT);
+    ck_assert_msg(strstr(err.msg, "variable 'depth2' is on other points than 'depth'"), "%s",
+                  err.msg);
+    free(h2);
+    /* Refused. */
+    const struct {
+        const char *path, *says;
+    } bad[] = {
+        {field_file("short.nc", 12, 10, 0.3, 1.2, 0, 1, 1, 0, 0),
+         "variable 'depth' does not cover the grid: its x coordinate 'x' runs from 0.3375 to "
+         "1.1625 m, and the cell centre x = 0.05 m lies more than half a spacing beyond"},
+        {field_file("bare.nc", 24, 20, 0, 1.2, 0, 1, 0, 0, 0),
+         "variable 'depth' is on 24 points along x (no coordinate 'x'), 20 points along y (no "
+         "coordinate 'y'); the grid's cell centres are x = 0.05 .. 1.15 m (12), y = 0.05 .. "
+         "0.95 m (10)\n(without coordinates along both axes it cannot be interpolated)"},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        ck_assert_int_eq(fc_ncio_read_field(bad[k].path, "depth", &g, &bilinear, h, &err),
+                         FC_EINPUT);
+        ck_assert_msg(strstr(err.msg, bad[k].says), "%s", err.msg);
+    }
+    /* One periodic domain's points spanning a whole period or more cannot wrap. */
+    const char *wide = field_file("wide.nc", 8, 10, -0.2, 1.4, 0, 1, 1, 0, 0);
+    const fc_ncio_field_grid wrap = {.interpolate = 1, .periodic = {1, 0}};
+    ck_assert_int_eq(fc_ncio_read_field(wide, "depth", &g, &wrap, h, &err), FC_EINPUT);
+    ck_assert_msg(strstr(err.msg, "its x coordinate 'x' spans 1.4 m, not less than the periodic "
+                         "domain's 1.2 m"), "%s", err.msg);
+    free(h);
+    free(plain);
+}
+END_TEST
+
 /* A file cut short (a copy or a write that did not finish) at every length: a restart reads
  * a record the file holds whole, or is refused; libnetcdf's zeros for the missing bytes never
  * reach a state. A CDF-5 file cut by one byte loses its last record and gives the one before;
@@ -423,14 +590,16 @@ START_TEST(reading_errors_name_file_and_variable)
     fc_err err;
     const char *path = two_records(&cfg, &g, 0);
     fc_real *h = fc_grid_alloc(&g);
-    ck_assert_int_eq(fc_ncio_read_field(path, "depth", &g, h, &err), FC_EINPUT);
+    ck_assert_int_eq(fc_ncio_read_field(path, "depth", &g, &as_is, h, &err), FC_EINPUT);
     ck_assert_ptr_nonnull(strstr(err.msg, "no variable 'depth'"));
     const int bc[4] = {1, 1, 1, 1};
     fc_grid_init(&other, 13, 10, 2, 0, 1.3, 0, 1, bc, &err);
     fc_real *h2 = fc_grid_alloc(&other);
-    ck_assert_int_eq(fc_ncio_read_field(path, "h", &other, h2, &err), FC_EINPUT);
-    ck_assert_ptr_nonnull(strstr(err.msg, "variable 'h' is 12 x 10 (x by y); the grid is 13 x 10"));
-    ck_assert_int_eq(fc_ncio_read_field("/nonexistent.nc", "h", &g, h, &err), FC_EINPUT);
+    ck_assert_int_eq(fc_ncio_read_field(path, "h", &other, &as_is, h2, &err), FC_EINPUT);
+    ck_assert_msg(strstr(err.msg, "variable 'h' is on x = 0.05 .. 1.15 m (12 points), y = 0.05 .. "
+                         "0.95 m (10 points); the grid's cell centres are x = 0.05 .. 1.25 m "
+                         "(13), y = 0.05 .. 0.95 m (10)"), "%s", err.msg);
+    ck_assert_int_eq(fc_ncio_read_field("/nonexistent.nc", "h", &g, &as_is, h, &err), FC_EINPUT);
     ck_assert_ptr_nonnull(strstr(err.msg, "cannot read initial-condition file '/nonexistent.nc'"));
     free(h);
     free(h2);
@@ -445,6 +614,7 @@ Suite *ncio_suite(void)
     tcase_add_test(tc, run_output_follows_cf);
     tcase_add_test(tc, round_trip_and_incomplete_record);
     tcase_add_test(tc, regrid_interpolates_bilinearly);
+    tcase_add_test(tc, field_file_is_interpolated_by_its_coordinates);
     tcase_add_loop_test(tc, a_file_cut_short_gives_no_zeros, 0, 2); /* CDF-5, NetCDF-4 */
     tcase_add_test(tc, existing_file_is_never_overwritten);
     tcase_add_test(tc, reading_errors_name_file_and_variable);

@@ -558,6 +558,55 @@ START_TEST(regrid_keeps_a_lake_at_rest_to_the_shore)
 }
 END_TEST
 
+/* [initial] type = file with interpolate = bilinear: the lake at rest around an island, written
+ * on 50 x 50 cells and read onto 57 x 43 (no whole ratio) and onto 31 x 37 with a periodic x,
+ * has a flat surface up to its shore (the surface interpolated over wet points alone, over the
+ * interpolated bottom) and stays at rest; a cell the file's wet points do not reach is dry. */
+START_TEST(file_state_interpolated_keeps_a_lake_at_rest_to_the_shore)
+{
+    const char *ini = tl_temp_file("island_file.ini", lake_case);
+    const char *coarse = tl_temp_path("island_file.nc");
+    const char *const first[] = {"initial.surface=0.1", "initial.bump_height=0.3",
+                                 "time.t_end=0.05"};
+    fc_run_result res;
+    fc_err err;
+    fc_run_opts o = {.case_path = ini, .solvers = fc_solvers(), .device = "cpu",
+                     .output = coarse, .quiet = 1, .sets = first, .nsets = 3};
+    unlink(coarse);
+    ck_assert_msg(fc_run(&o, &res, &err) == FC_OK, "%s", err.msg);
+    char from_file[1024];
+    snprintf(from_file, sizeof from_file,
+             "[case]\nsolver = swe\n[grid]\nx_min = -0.5\nx_max = 0.5\ny_min = -0.5\n"
+             "y_max = 0.5\n[time]\nt_end = 1\n[initial]\ntype = file\npath = %s\nh_var = h\n"
+             "u_var = u\nv_var = v\nb_var = b\ninterpolate = bilinear\n", coarse);
+    const char *const grids[][5] = {{"grid.nx=57", "grid.ny=43", NULL},
+                                    {"grid.nx=31", "grid.ny=37", "boundary.west=periodic",
+                                     "boundary.east=periodic", NULL}};
+    for (int c = 0; c < 2; c++) {
+        tl_sim s;
+        tl_sim_open(&s, from_file, grids[c], NULL);
+        const fc_grid *g = &s.grid;
+        int wet = 0;
+        for (int j = 0; j < g->ny; j++)
+            for (int i = 0; i < g->nx; i++) {
+                const double h = tl_at(&s, SWE_H, i, j), b = tl_at(&s, SWE_B, i, j);
+                ck_assert_msg(h == 0 || fabs(h + b - 0.1) <= 1e-15,
+                              "grid %d: the surface at (%d, %d) is %.17g", c, i, j, h + b);
+                ck_assert(h == 0 || b < 0.1); /* wet only where the bottom is below the lake */
+                ck_assert(fabs(tl_at(&s, SWE_HU, i, j)) + fabs(tl_at(&s, SWE_HV, i, j)) < 1e-15);
+                wet += h > 0;
+            }
+        ck_assert_int_gt(wet, g->nx * g->ny / 2);
+        ck_assert_int_lt(wet, g->nx * g->ny); /* the island is dry */
+        tl_sim_steps(&s, 300);
+        tl_sim_download(&s);
+        const double m = max_speed(&s);
+        ck_assert_msg(m < 1e-12, "grid %d: the lake moved: max |u| = %g after 300 steps", c, m);
+        tl_sim_close(&s);
+    }
+}
+END_TEST
+
 /* A wet/dry flow with a moving shore: water piled up on one side of an island, with rotation,
  * drag, walls and periodic sides; the CFL number is the case default unless cfl is given. */
 /* The island case with a third of the lake raised: wet/dry fronts, rotation and periodic and
@@ -795,6 +844,7 @@ Suite *swe_suite(void)
     tcase_add_test(run, open_sides_restart_bit_for_bit);
     tcase_add_test(run, restart_rejects_other_grid_and_bad_files);
     tcase_add_test(run, regrid_keeps_a_lake_at_rest_to_the_shore);
+    tcase_add_test(run, file_state_interpolated_keeps_a_lake_at_rest_to_the_shore);
     tcase_set_timeout(run, 120);
     suite_add_tcase(s, run);
     return s;

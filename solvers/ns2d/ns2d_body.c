@@ -499,29 +499,16 @@ static int mask_to_distance(ns2d_field *f, double *phi)
     return FC_OK;
 }
 
-/* Reads coordinate variable name (metres, strictly increasing) of length n into c. */
+/* Reads coordinate variable name of length n into c: metres (or km, scaled), strictly
+ * increasing (ns2d_field). */
 static int read_axis(int ncid, const char *path, const char *name, size_t n, double *c,
                      fc_err *err)
 {
-    fc_nc_var v;
-    char units[64];
-    int st = fc_nc_find_var(ncid, path, name, 1, 1, &v, err);
-    if (!st)
-        st = fc_nc_get_vector_double(ncid, &v, n, c, err);
-    if (st)
-        return st;
-    st = fc_nc_att_text(ncid, v.id, path, "units", units, sizeof units, err);
-    if (st == FC_OK && strcmp(units, "m") && strcmp(units, "metre") && strcmp(units, "meter") &&
-        strcmp(units, "metres") && strcmp(units, "meters"))
-        return fc_fail(err, FC_EINPUT, "%s: coordinate '%s' is in '%s'; metres (m) expected",
-                       path, name, units);
-    if (st != FC_OK && st != 1)
-        return st;
-    for (size_t i = 0; i + 1 < n; i++)
-        if (!(c[i + 1] > c[i]))
-            return fc_fail(err, FC_EINPUT, "%s: coordinate '%s' must increase: %s[%zu] = %g, "
-                           "%s[%zu] = %g", path, name, name, i, c[i], name, i + 1, c[i + 1]);
-    return FC_OK;
+    int dir, st = fc_nc_read_axis(ncid, path, name, n, c, &dir, err);
+    if (!st && dir < 0)
+        st = fc_fail(err, FC_EINPUT, "%s: coordinate '%s' must increase: %s[0] = %g, %s[1] = %g",
+                     path, name, name, c[0], name, c[1]);
+    return st;
 }
 
 int ns2d_body_field_read(const char *path, const char *name, int mask, ns2d_field **field,

@@ -109,7 +109,7 @@ static const fc_key swe_keys[] = {
      "number k of perturbation waves along the domain"},
 
     {"initial", "path", FC_KEY_STRING, NULL, 0, 0, 0, NULL, "", "file",
-     "NetCDF file with the fields on this grid (relative to the case file)"},
+     "NetCDF file with the fields (relative to the case file)"},
     {"initial", "h_var", FC_KEY_STRING, "h", 0, 0, 0, NULL, "", "file", "variable of depth (m)"},
     {"initial", "u_var", FC_KEY_STRING, "u", 0, 0, 0, NULL, "", "file",
      "variable of x velocity (m s-1; empty: 0)"},
@@ -117,6 +117,9 @@ static const fc_key swe_keys[] = {
      "variable of y velocity (m s-1; empty: 0)"},
     {"initial", "b_var", FC_KEY_STRING, "b", 0, 0, 0, NULL, "", "file",
      "variable of bottom height (m; empty: flat)"},
+    {"initial", "interpolate", FC_KEY_CHOICE, "no", 0, 0, 0, "no|bilinear", "", "file",
+     "a file on other points than the cells (by its x and y coordinates): refused, or "
+     "interpolated bilinearly"},
 };
 
 

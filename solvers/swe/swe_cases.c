@@ -14,7 +14,9 @@
  *                  h = H - (U0 L/g) [(f0 + beta (y_j - y0)) tanh s + beta L (s tanh s - ln cosh s)]
  *                  plus a perturbation a cos(2 pi k x/Lx) sech^2(s) (a Bickley jet, barotropically
  *                  unstable; Poulin & Flierl 2003, J. Phys. Oceanogr. 33, 2173-2192).
- *   file           h, u, v, b from a NetCDF file on this grid.
+ *   file           h, u, v, b from a NetCDF file on this grid, or on other points interpolated
+ *                  bilinearly by the file's coordinates (the wet points' surface level over the
+ *                  interpolated bottom, so that a lake at rest stays at rest to its shore).
  */
 #include <fc_build.h>
 
@@ -257,44 +259,78 @@ static void ic_jet(const swe_ic *p, double x, double y, double o[4])
     o[2] = o[3] = 0;
 }
 
-/* Reads one variable into field (interior), or zeros when var is empty. */
-static int read_var(const fc_config *cfg, const fc_grid *g, const char *path, const char *key,
-                    fc_real *field, fc_err *err)
+/* The file's values before they are interpolated onto the grid ([initial] interpolate): the
+ * surface level h + b and the velocity of wet points, 0 at dry ones, and the wet indicator (a
+ * fifth slot, FILE_WET), so that a dry point's bottom never raises a wet cell's surface along a
+ * shore (swe_regrid_source does the same for a restart). The bottom is interpolated as it is. */
+enum { FILE_WET = SWE_NFIELDS };
+
+static void file_source(const void *params, double *const *src, size_t n)
 {
-    const char *var = fc_cfg_str(cfg, "initial", key);
-    if (!*var)
-        return FC_OK;
-    int st = fc_ncio_read_field(path, var, g, field, err);
-    if (st)
-        fc_err_append(err, "(from [initial] %s = %s in %s)", key, var, cfg->path);
-    return st;
+    const double h_dry = ((const swe_params *)params)->h_dry;
+    for (size_t k = 0; k < n; k++) {
+        const double h = src[SWE_H][k], wet = h > h_dry;
+        src[SWE_H][k] = wet ? h + (src[SWE_B] ? src[SWE_B][k] : 0) : 0;
+        for (int f = SWE_HU; f <= SWE_HV; f++)
+            if (src[f])
+                src[f][k] = wet ? src[f][k] : 0;
+        src[FILE_WET][k] = wet;
+    }
 }
 
-static int ic_file(const fc_config *cfg, const fc_grid *g, fc_state *host, fc_err *err)
+/* h, u, v and b from the file named by [initial] (an empty variable name: zeros), on the
+ * grid's cells or interpolated onto them; then the momentum hu, hv. Interpolated, the depth is
+ * the wet points' surface over the interpolated bottom, so that a lake at rest stays at rest
+ * up to its shore; a cell no wet point reaches is dry. */
+static int ic_file(const fc_config *cfg, const fc_grid *g, const swe_params *p, fc_state *host,
+                   fc_err *err)
 {
-    char *path = fc_cfg_path(cfg, fc_cfg_str(cfg, "initial", "path"));
-    if (!path)
-        return fc_fail(err, FC_ENOMEM, "out of memory");
-    int st = read_var(cfg, g, path, "h_var", host->f[SWE_H], err);
-    if (!st)
-        st = read_var(cfg, g, path, "u_var", host->f[SWE_HU], err);
-    if (!st)
-        st = read_var(cfg, g, path, "v_var", host->f[SWE_HV], err);
-    if (!st)
-        st = read_var(cfg, g, path, "b_var", host->f[SWE_B], err);
-    free(path);
-    if (st)
-        return st;
-    if (!*fc_cfg_str(cfg, "initial", "h_var"))
+    const char *keys[SWE_NFIELDS] = {"h_var", "u_var", "v_var", "b_var"};
+    const char *vars[SWE_NFIELDS + 1];
+    for (int f = 0; f < SWE_NFIELDS; f++)
+        vars[f] = *fc_cfg_str(cfg, "initial", keys[f]) ? fc_cfg_str(cfg, "initial", keys[f])
+                                                        : NULL;
+    if (!vars[SWE_H])
         return fc_fail(err, FC_EINPUT, "%s: [initial] h_var must name the depth variable",
                        cfg->path);
-    for (int j = 0; j < g->ny; j++)
+    vars[FILE_WET] = vars[SWE_H];
+    char *path = fc_cfg_path(cfg, fc_cfg_str(cfg, "initial", "path"));
+    fc_real *wet = fc_grid_alloc(g);
+    if (!path || !wet) {
+        free(path), free(wet);
+        return fc_fail(err, FC_ENOMEM, "out of memory");
+    }
+    fc_real *const fields[SWE_NFIELDS + 1] = {host->f[SWE_H], host->f[SWE_HU], host->f[SWE_HV],
+                                              host->f[SWE_B], wet};
+    const fc_ncio_field_grid how = {
+        .interpolate = fc_cfg_choice(cfg, "initial", "interpolate") == 1,
+        .periodic = {fc_cfg_choice(cfg, "boundary", "west") == FC_BC_PERIODIC,
+                     fc_cfg_choice(cfg, "boundary", "south") == FC_BC_PERIODIC},
+        .enable = "[initial] interpolate = bilinear",
+        .source = file_source,
+        .ctx = p};
+    int interpolated;
+    int st = fc_ncio_read_fields(path, SWE_NFIELDS + 1, vars, g, &how, fields, &interpolated,
+                                 err);
+    if (st)
+        fc_err_append(err, "(the initial state of %s: [initial] type = file, path = %s)",
+                      cfg->path, fc_cfg_str(cfg, "initial", "path"));
+    free(path);
+    fc_real *const *f = host->f;
+    for (int j = 0; j < g->ny && !st; j++)
         for (int i = 0; i < g->nx; i++) {
-            ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
-            host->f[SWE_HU][k] *= host->f[SWE_H][k];
-            host->f[SWE_HV][k] *= host->f[SWE_H][k];
+            const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
+            if (interpolated) {
+                const fc_real w = wet[k];
+                f[SWE_H][k] = w > 0 ? (fc_real)fmax(f[SWE_H][k] / w - f[SWE_B][k], 0) : 0;
+                f[SWE_HU][k] = w > 0 && f[SWE_H][k] > p->h_dry ? f[SWE_HU][k] / w : 0;
+                f[SWE_HV][k] = w > 0 && f[SWE_H][k] > p->h_dry ? f[SWE_HV][k] / w : 0;
+            }
+            f[SWE_HU][k] *= f[SWE_H][k];
+            f[SWE_HV][k] *= f[SWE_H][k];
         }
-    return FC_OK;
+    free(wet);
+    return st;
 }
 
 /* The state must be physical before the first step: finite everywhere, h >= 0. */
@@ -361,8 +397,7 @@ SWE_POINTWISE(jet, read_jet, ic_jet)
 static int set_file(const fc_config *cfg, const fc_grid *g, const void *params, fc_state *host,
                     fc_err *err)
 {
-    (void)params;
-    int st = ic_file(cfg, g, host, err);
+    int st = ic_file(cfg, g, params, host, err);
     return st ? st : check_initial(cfg, g, host, err);
 }
 

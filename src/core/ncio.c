@@ -474,15 +474,64 @@ static void regrid_free(regrid_field *f)
     memset(f, 0, sizeof *f);
 }
 
-/* The file's grid is its own to size: reading `bytes` of it for variable v is refused where
- * that would take half the memory free. */
-static int fits_memory(const fc_nc_var *v, const fc_ncio_regrid *rg, double bytes, fc_err *err)
+/* The file's grid is its own to size: reading `bytes` of it for variable v, on nx x ny of
+ * its `points`, is refused where that would take half the memory free. */
+static int fits_memory(const fc_nc_var *v, int nx, int ny, const char *points, double bytes,
+                       fc_err *err)
 {
     if (bytes <= 0.5 * (double)fc_host_available_memory())
         return FC_OK;
-    return fc_fail(err, FC_EINPUT, "%s: variable '%s' is on %d x %d cells: too many to "
-                   "interpolate from in this machine's memory", v->path, v->name, rg->from[0],
-                   rg->from[1]);
+    return fc_fail(err, FC_EINPUT, "%s: variable '%s' is on %d x %d %s: too many to "
+                   "interpolate from in this machine's memory", v->path, v->name, nx, ny,
+                   points);
+}
+
+/* Room for the weights of the nxe x nye points of a field on this grid. */
+static int regrid_alloc(const fc_nc_var *v, int nxe, int nye, regrid_field *f, fc_err *err)
+{
+    f->nxe = nxe;
+    f->nye = nye;
+    const size_t n = (size_t)nxe + (size_t)nye;
+    f->xlo = malloc(2 * n * sizeof *f->xlo);
+    f->wx = malloc(n * sizeof *f->wx);
+    if (!f->xlo || !f->wx)
+        return fc_fail(err, FC_ENOMEM, "out of memory interpolating '%s'", v->name);
+    f->xhi = f->xlo + nxe;
+    f->ylo = f->xhi + nxe;
+    f->yhi = f->ylo + nye;
+    f->wy = f->wx + nxe;
+    return FC_OK;
+}
+
+/* The window of the file's plane that the weights of f reach; makes their indices the
+ * window's. */
+static void regrid_window(regrid_field *f)
+{
+    axis_window(f->ylo, f->yhi, f->nye, &f->win[0], &f->win[2]);
+    axis_window(f->xlo, f->xhi, f->nxe, &f->win[1], &f->win[3]);
+    for (int i = 0; i < f->nxe; i++) {
+        f->xlo[i] -= (int)f->win[1];
+        f->xhi[i] -= (int)f->win[1];
+    }
+    for (int j = 0; j < f->nye; j++) {
+        f->ylo[j] -= (int)f->win[0];
+        f->yhi[j] -= (int)f->win[0];
+    }
+}
+
+/* Reads f's window of record rec of variable v, whose plane is nx x ny `points`, into *src
+ * (malloc'd), after `held` windows of other variables. */
+static int regrid_values(int ncid, const fc_nc_var *v, int nx, int ny, const char *points,
+                         size_t rec, const regrid_field *f, int held, double **src, fc_err *err)
+{
+    const size_t n = f->win[2] * f->win[3];
+    int st = fits_memory(v, nx, ny, points, (held + 1.0) * (double)n * sizeof **src, err);
+    if (st)
+        return st;
+    if (!(*src = malloc(n * sizeof **src)))
+        return fc_fail(err, FC_ENOMEM, "out of memory interpolating '%s'", v->name);
+    return fc_nc_get_window_double(ncid, v, v->ndims == 3 ? rec : 0, v->len[v->ndims - 2],
+                                   v->len[v->ndims - 1], f->win, *src, err);
 }
 
 /* Reads the window of record rec of variable v, a field of the given shape on the file's grid
@@ -494,49 +543,27 @@ static int regrid_read(int ncid, const fc_nc_var *v, int shape, const fc_grid *g
     if ((fx || fy) && (g->nx < g->nx_whole || g->ny < g->ny_whole))
         return fc_fail(err, FC_EINPUT, "%s: variable '%s' is on faces, which a block of the "
                        "grid does not read", v->path, v->name);
-    f->nxe = g->nx + fx;
-    f->nye = g->ny + fy;
-    const size_t n = (size_t)f->nxe + (size_t)f->nye;
-    f->xlo = malloc(2 * n * sizeof *f->xlo);
-    f->wx = malloc(n * sizeof *f->wx);
-    if (!f->xlo || !f->wx)
-        return fc_fail(err, FC_ENOMEM, "out of memory interpolating '%s'", v->name);
-    f->xhi = f->xlo + f->nxe;
-    f->ylo = f->xhi + f->nxe;
-    f->yhi = f->ylo + f->nye;
-    f->wy = f->wx + f->nxe;
+    int st = regrid_alloc(v, g->nx + fx, g->ny + fy, f, err);
+    if (st)
+        return st;
     axis_weights(rg->from[0], g->nx_whole, fx, rg->periodic[0], g->i0, f->nxe, f->xlo, f->xhi,
                  f->wx);
     axis_weights(rg->from[1], g->ny_whole, fy, rg->periodic[1], g->j0, f->nye, f->ylo, f->yhi,
                  f->wy);
-    axis_window(f->ylo, f->yhi, f->nye, &f->win[0], &f->win[2]);
-    axis_window(f->xlo, f->xhi, f->nxe, &f->win[1], &f->win[3]);
-    for (int i = 0; i < f->nxe; i++) {
-        f->xlo[i] -= (int)f->win[1];
-        f->xhi[i] -= (int)f->win[1];
-    }
-    for (int j = 0; j < f->nye; j++) {
-        f->ylo[j] -= (int)f->win[0];
-        f->yhi[j] -= (int)f->win[0];
-    }
-    int st = fits_memory(v, rg, (double)f->win[2] * (double)f->win[3] * sizeof *f->src, err);
-    if (st)
-        return st;
-    if (!(f->src = malloc(f->win[2] * f->win[3] * sizeof *f->src)))
-        return fc_fail(err, FC_ENOMEM, "out of memory interpolating '%s'", v->name);
-    return fc_nc_get_window_double(ncid, v, v->ndims == 3 ? rec : 0, v->len[v->ndims - 2],
-                                   v->len[v->ndims - 1], f->win, f->src, err);
+    regrid_window(f);
+    return regrid_values(ncid, v, rg->from[0], rg->from[1], "cells", rec, f, 0, &f->src, err);
 }
 
-/* The field on this grid's points, interpolated from the window's values. */
-static int regrid_apply(const regrid_field *f, const fc_grid *g, fc_real *field, fc_err *err)
+/* The field on this grid's points, interpolated from src, the values in f's window. */
+static int regrid_apply(const regrid_field *f, const double *src, const fc_grid *g,
+                        fc_real *field, fc_err *err)
 {
     fc_real *packed = malloc((size_t)f->nxe * (size_t)f->nye * sizeof *packed);
     if (!packed)
-        return fc_fail(err, FC_ENOMEM, "out of memory interpolating a restart");
+        return fc_fail(err, FC_ENOMEM, "out of memory interpolating a field");
     for (int j = 0; j < f->nye; j++) {
-        const double *a = f->src + (size_t)f->ylo[j] * f->win[3];
-        const double *b = f->src + (size_t)f->yhi[j] * f->win[3];
+        const double *a = src + (size_t)f->ylo[j] * f->win[3];
+        const double *b = src + (size_t)f->yhi[j] * f->win[3];
         for (int i = 0; i < f->nxe; i++) {
             const double lower = a[f->xlo[i]] + f->wx[i] * (a[f->xhi[i]] - a[f->xlo[i]]);
             const double upper = b[f->xlo[i]] + f->wx[i] * (b[f->xhi[i]] - b[f->xlo[i]]);
@@ -560,7 +587,8 @@ static int interpolate_whole(int ncid, const fc_solver_desc *s, const void *para
     for (int k = 0; k < s->io.nfields && !st; k++) {
         if (!vars[k].name)
             continue;
-        if ((st = fits_memory(&vars[k], rg, (k + 1) * bytes, err)))
+        if ((st = fits_memory(&vars[k], rg->from[0], rg->from[1], "cells", (k + 1) * bytes,
+                              err)))
             break;
         if (!(whole[k] = malloc((size_t)rg->from[0] * (size_t)rg->from[1] * sizeof **whole)))
             st = fc_fail(err, FC_ENOMEM, "out of memory interpolating '%s'", vars[k].name);
@@ -604,36 +632,256 @@ static int read_regridded(int ncid, const fc_solver_desc *s, const void *params,
     }
     for (int k = 0; k < s->io.nfields && !st; k++)
         if (vars[k].name)
-            st = regrid_apply(&f[k], g, host->f[k], err);
+            st = regrid_apply(&f[k], f[k].src, g, host->f[k], err);
     for (int k = 0; k < s->io.nfields; k++)
         regrid_free(&f[k]);
     return st;
 }
 
-int fc_ncio_read_field(const char *path, const char *var, const fc_grid *g, fc_real *field,
-                       fc_err *err)
+/* A field file's points along axis a (0: x, the variable's last dimension; 1: y): the values
+ * of its dimension's coordinate variable (the one-dimensional variable of the dimension's
+ * name, CF), in metres, or none (*c NULL). name: the dimension's. */
+typedef struct file_axis {
+    char name[NC_MAX_NAME + 1];
+    size_t n;
+    double *c;
+    int dir; /* 1: c increases; -1: it decreases */
+} file_axis;
+
+static int read_file_axis(int ncid, const fc_nc_var *v, int a, file_axis *ax, fc_err *err)
 {
+    int dims[FC_NC_MAX_DIMS], rc;
+    ax->c = NULL;
+    ax->n = v->len[v->ndims - 1 - a];
+    if (ax->n > INT_MAX / 2) /* weights index the points with int */
+        return fc_fail(err, FC_EINPUT, "%s: variable '%s' has %zu points along %s: too many",
+                       v->path, v->name, ax->n, a ? "y" : "x");
+    if ((rc = nc_inq_vardimid(ncid, v->id, dims)) != NC_NOERR ||
+        (rc = nc_inq_dimname(ncid, dims[v->ndims - 1 - a], ax->name)) != NC_NOERR)
+        return fc_fail(err, FC_EINPUT, "%s: variable '%s': %s", v->path, v->name,
+                       nc_strerror(rc));
+    int cid, cdims, cdim;
+    if (nc_inq_varid(ncid, ax->name, &cid) != NC_NOERR ||
+        nc_inq_varndims(ncid, cid, &cdims) != NC_NOERR || cdims != 1 ||
+        nc_inq_vardimid(ncid, cid, &cdim) != NC_NOERR || cdim != dims[v->ndims - 1 - a])
+        return FC_OK; /* no coordinate variable (CF: one-dimensional on its dimension) */
+    if (!(ax->c = malloc(ax->n * sizeof *ax->c)))
+        return fc_fail(err, FC_ENOMEM, "out of memory reading coordinate '%s'", ax->name);
+    const int st = fc_nc_read_axis(ncid, v->path, ax->name, ax->n, ax->c, &ax->dir, err);
+    if (st)
+        fc_err_append(err, "(the coordinate of variable '%s')", v->name);
+    return st;
+}
+
+/* Whether a file's points along an axis are this grid's n cell centres lo + (i + 1/2) d, in
+ * order (to a thousandth of a cell): assumed where the file has no coordinate of as many. */
+static int on_centres(const file_axis *ax, int n, double lo, double d)
+{
+    if (ax->n != (size_t)n)
+        return 0;
+    for (size_t i = 0; ax->c && i < ax->n; i++)
+        if (!(fabs(ax->c[i] - (lo + ((double)i + 0.5) * d)) <= 1e-3 * d))
+            return 0;
+    return 1;
+}
+
+/* Bilinear weights along one axis from a file's points ax onto this grid's cell centres
+ * lo + (first + t + 1/2) d, t < count (as axis_weights). A periodic axis of the given period
+ * wraps between the file's last and first points, which must lie within one period. Elsewhere
+ * a centre within half the file's outermost spacing beyond its outermost point takes that
+ * point's value; one further out is not covered by the file. A single point holds along the
+ * whole axis (a file of one row for a case of one row, say). */
+static int coord_weights(const fc_nc_var *v, const file_axis *ax, const char *axis,
+                         double period, double lo, double d, int first, int count, int *ilo,
+                         int *ihi, double *w, fc_err *err)
+{
+    const size_t n = ax->n;
+    const double *c = ax->c;
+    /* s(k): the points in increasing order; the file's index of point k. */
+#define S(k) (ax->dir > 0 ? c[k] : c[n - 1 - (k)])
+#define IDX(k) (int)(ax->dir > 0 ? (k) : n - 1 - (k))
+    const double s0 = S(0), s1 = S(n - 1);
+    if (period > 0 && !(s1 - s0 < period))
+        return fc_fail(err, FC_EINPUT, "%s: variable '%s': its %s coordinate '%s' spans %g m, "
+                       "not less than the periodic domain's %g m", v->path, v->name, axis,
+                       ax->name, s1 - s0, period);
+    const double below = n > 1 ? (S(1) - s0) / 2 : 0, above = n > 1 ? (s1 - S(n - 2)) / 2 : 0;
+    for (int t = 0; t < count; t++) {
+        double x = lo + ((double)(first + t) + 0.5) * d;
+        if (period > 0) {
+            x = s0 + fmod(x - s0, period);
+            x += x < s0 ? period : 0;
+            if (x >= s1) { /* between the last point and the first one a period on */
+                ilo[t] = IDX(n - 1);
+                ihi[t] = IDX(0);
+                w[t] = s0 + period > s1 ? (x - s1) / (s0 + period - s1) : 0;
+                continue;
+            }
+        } else if (x < s0 || x > s1 || n == 1) {
+            const double edge = x < s0 ? s0 : s1;
+            if (n > 1 && !(fabs(x - edge) <= (x < s0 ? below : above) * (1 + 1e-9)))
+                return fc_fail(err, FC_EINPUT, "%s: variable '%s' does not cover the grid: its "
+                               "%s coordinate '%s' runs from %g to %g m, and the cell centre "
+                               "%s = %g m lies more than half a spacing beyond", v->path,
+                               v->name, axis, ax->name, s0, s1, axis, x);
+            ilo[t] = ihi[t] = IDX(x < s0 ? 0 : n - 1);
+            w[t] = 0;
+            continue;
+        }
+        size_t a = 0, b = n - 1; /* S(a) <= x < S(b) */
+        while (b - a > 1) {
+            const size_t m = a + (b - a) / 2;
+            if (S(m) <= x)
+                a = m;
+            else
+                b = m;
+        }
+        ilo[t] = IDX(a);
+        ihi[t] = IDX(b);
+        w[t] = (x - S(a)) / (S(b) - S(a));
+    }
+#undef S
+#undef IDX
+    return FC_OK;
+}
+
+/* "x = a .. b m (n points)" of a file's axis, or "n points along x" where it has no
+ * coordinate. */
+static const char *describe_axis(const file_axis *ax, const char *axis, char *buf, size_t size)
+{
+    if (ax->c)
+        snprintf(buf, size, "%s = %g .. %g m (%zu points)", ax->name, ax->c[0],
+                 ax->c[ax->n - 1], ax->n);
+    else
+        snprintf(buf, size, "%zu points along %s (no coordinate '%s')", ax->n, axis, ax->name);
+    return buf;
+}
+
+/* Variable var of a field file and the record of it to read: on (time, y, x), the last
+ * complete one (where the file has a time coordinate, the last whose time is set; otherwise
+ * the last along the first dimension). */
+static int field_var(int ncid, const char *path, const char *var, fc_nc_var *v, size_t *rec,
+                     fc_err *err)
+{
+    *rec = 0;
+    int st = fc_nc_find_var(ncid, path, var, 2, 3, v, err);
+    if (st || v->ndims == 2)
+        return st;
+    size_t n = v->len[0];
+    if (nc_inq_varid(ncid, "time", &(int){0}) == NC_NOERR &&
+        (st = fc_nc_complete_records(ncid, path, &n, err)) == FC_OK && n > v->len[0])
+        n = v->len[0];
+    if (!st && n == 0)
+        st = fc_fail(err, FC_EINPUT, "%s: variable '%s' has no complete record", path, var);
+    *rec = n ? n - 1 : 0;
+    return st;
+}
+
+/* Whether two variables' points along an axis are the same: as many, and the same coordinates
+ * or none. */
+static int same_axis(const file_axis *a, const file_axis *b)
+{
+    if (a->n != b->n || !a->c != !b->c)
+        return 0;
+    for (size_t i = 0; a->c && i < a->n; i++)
+        if (a->c[i] != b->c[i])
+            return 0;
+    return 1;
+}
+
+int fc_ncio_read_fields(const char *path, int n, const char *const *vars, const fc_grid *g,
+                        const fc_ncio_field_grid *how, fc_real *const *fields,
+                        int *interpolated, fc_err *err)
+{
+    *interpolated = 0;
+    if (n > FC_MAX_FIELDS + 1)
+        abort(); /* callers read a state's fields and a spare */
     int ncid, st = fc_nc_open(path, "initial-condition file", &ncid, err);
     if (st)
         return st;
-    /* A field on (time, y, x) is read at its last complete record: where the file has a time
-     * coordinate, the last whose time is set; otherwise the last along the first dimension. */
-    fc_nc_var v;
-    size_t rec = 0;
-    st = fc_nc_find_var(ncid, path, var, 2, 3, &v, err);
-    if (!st && v.ndims == 3) {
-        size_t n = v.len[0];
-        if (nc_inq_varid(ncid, "time", &(int){0}) == NC_NOERR &&
-            (st = fc_nc_complete_records(ncid, path, &n, err)) == FC_OK && n > v.len[0])
-            n = v.len[0];
-        if (!st && n == 0)
-            st = fc_fail(err, FC_EINPUT, "%s: variable '%s' has no complete record", path, var);
-        rec = n ? n - 1 : 0;
+    fc_nc_var v[FC_MAX_FIELDS + 1];
+    size_t rec[FC_MAX_FIELDS + 1];
+    file_axis ax[2] = {{.c = NULL}, {.c = NULL}}, other[2] = {{.c = NULL}, {.c = NULL}};
+    double *src[FC_MAX_FIELDS + 1] = {NULL};
+    regrid_field f = {0};
+    int first = -1; /* the first variable named: its points are the file's */
+    for (int k = 0; k < n && !st; k++) {
+        if (!vars[k])
+            continue;
+        if ((st = field_var(ncid, path, vars[k], &v[k], &rec[k], err)))
+            break;
+        file_axis *mine = first < 0 ? ax : other;
+        for (int a = 0; a < 2 && !st; a++) {
+            free(mine[a].c);
+            mine[a].c = NULL;
+            st = read_file_axis(ncid, &v[k], a, &mine[a], err);
+        }
+        if (!st && first >= 0 && !(same_axis(&ax[0], &other[0]) && same_axis(&ax[1], &other[1])))
+            st = fc_fail(err, FC_EINPUT, "%s: variable '%s' is on other points than '%s'",
+                         path, vars[k], vars[first]);
+        first = first < 0 ? k : first;
     }
-    if (!st)
-        st = read_plane(ncid, path, var, g, g->nx, g->ny, rec, field, err);
+    if (st || first < 0)
+        goto done;
+    const double lo[2] = {g->x_min, g->y_min}, d[2] = {g->dx, g->dy};
+    const double period[2] = {g->x_max - g->x_min, g->y_max - g->y_min};
+    const int ncell[2] = {g->nx_whole, g->ny_whole};
+    if (on_centres(&ax[0], ncell[0], lo[0], d[0]) && on_centres(&ax[1], ncell[1], lo[1], d[1])) {
+        for (int k = 0; k < n && !st; k++)
+            if (vars[k])
+                st = read_plane(ncid, path, vars[k], g, g->nx, g->ny, rec[k], fields[k], err);
+        goto done;
+    }
+    char fx[2 * NC_MAX_NAME + 64], fy[2 * NC_MAX_NAME + 64];
+    if (!how->interpolate || !ax[0].c || !ax[1].c) {
+        st = fc_fail(err, FC_EINPUT, "%s: variable '%s' is on %s, %s; the grid's cell centres "
+                     "are x = %g .. %g m (%d), y = %g .. %g m (%d)", path, vars[first],
+                     describe_axis(&ax[0], "x", fx, sizeof fx),
+                     describe_axis(&ax[1], "y", fy, sizeof fy), lo[0] + d[0] / 2,
+                     lo[0] + (ncell[0] - 0.5) * d[0], ncell[0], lo[1] + d[1] / 2,
+                     lo[1] + (ncell[1] - 0.5) * d[1], ncell[1]);
+        if (!how->interpolate && ax[0].c && ax[1].c && how->enable)
+            fc_err_append(err, "(%s interpolates it onto them)", how->enable);
+        else if (how->interpolate)
+            fc_err_append(err, "(without coordinates along both axes it cannot be interpolated)");
+        goto done;
+    }
+    const char *axis[2] = {"x", "y"};
+    if ((st = regrid_alloc(&v[first], g->nx, g->ny, &f, err)))
+        goto done;
+    int *ilo[2] = {f.xlo, f.ylo}, *ihi[2] = {f.xhi, f.yhi};
+    double *w[2] = {f.wx, f.wy};
+    for (int a = 0; a < 2 && !st; a++)
+        st = coord_weights(&v[first], &ax[a], axis[a], how->periodic[a] ? period[a] : 0, lo[a],
+                           d[a], a ? g->j0 : g->i0, a ? g->ny : g->nx, ilo[a], ihi[a], w[a], err);
+    if (st)
+        goto done;
+    regrid_window(&f);
+    for (int k = 0, held = 0; k < n && !st; k++)
+        if (vars[k])
+            st = regrid_values(ncid, &v[k], (int)ax[0].n, (int)ax[1].n, "points", rec[k], &f,
+                               held++, &src[k], err);
+    if (!st && how->source)
+        how->source(how->ctx, src, f.win[2] * f.win[3]);
+    for (int k = 0; k < n && !st; k++)
+        if (vars[k])
+            st = regrid_apply(&f, src[k], g, fields[k], err);
+    *interpolated = !st;
+done:
+    for (int k = 0; k < n; k++)
+        free(src[k]);
+    regrid_free(&f);
+    for (int a = 0; a < 2; a++)
+        free(ax[a].c), free(other[a].c);
     fc_nc_close(ncid);
     return st;
+}
+
+int fc_ncio_read_field(const char *path, const char *var, const fc_grid *g,
+                       const fc_ncio_field_grid *how, fc_real *field, fc_err *err)
+{
+    int interpolated;
+    return fc_ncio_read_fields(path, 1, &var, g, how, &field, &interpolated, err);
 }
 
 int fc_ncio_read_restart(const char *path, const fc_solver_desc *s, const void *params,

@@ -92,10 +92,34 @@ int fc_ncio_read_restart(const char *path, const fc_solver_desc *s, const void *
                          const fc_grid *g, fc_ncio_regrid *regrid, fc_state *host, double *t,
                          fc_err *err);
 
-/* Reads variable var, on (y, x) or (time, y, x) (the last complete record), into field's
- * interior. Every value must be finite and not a fill value (ncread.h). */
-int fc_ncio_read_field(const char *path, const char *var, const fc_grid *g, fc_real *field,
-                    fc_err *err);
+/* How fc_ncio_read_fields takes a file whose points are not the grid's cell centres. */
+typedef struct fc_ncio_field_grid {
+    int interpolate;    /* bilinearly onto the cell centres; else such a file is refused */
+    int periodic[2];    /* x, y: periodic sides of the whole grid, across which it wraps */
+    const char *enable; /* for the refusal: what turns interpolate on ("[initial] ...") */
+    /* Optional: before interpolating, turns the file's values of the variables (src[k], at
+     * the same n points; NULL for a variable not named) into what is to be interpolated. */
+    void (*source)(const void *ctx, double *const *src, size_t n);
+    const void *ctx;
+} fc_ncio_field_grid;
+
+/*
+ * Reads variables vars[0 .. n-1] (NULL: none; n <= FC_MAX_FIELDS + 1), each on (y, x) or
+ * (time, y, x) (its last complete record), into fields[k]'s interior. Every value must be
+ * finite and not a fill value (ncread.h), and the variables on the same points. Where the file
+ * has coordinate variables for their dimensions (CF: one-dimensional, named as the dimension;
+ * metres or km, increasing or decreasing), they must be the grid's cell centres, to a
+ * thousandth of a cell, or with how->interpolate the fields are interpolated bilinearly onto
+ * them (*interpolated set; a centre within half a spacing of the file's outermost point takes
+ * its value, a periodic side wraps, and a single point along an axis holds along it). Without coordinates a variable must be as large as
+ * the grid and is taken to be on its cells.
+ */
+int fc_ncio_read_fields(const char *path, int n, const char *const *vars, const fc_grid *g,
+                        const fc_ncio_field_grid *how, fc_real *const *fields,
+                        int *interpolated, fc_err *err);
+/* The same for one variable. */
+int fc_ncio_read_field(const char *path, const char *var, const fc_grid *g,
+                       const fc_ncio_field_grid *how, fc_real *field, fc_err *err);
 
 #ifdef __cplusplus
 }
