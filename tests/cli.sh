@@ -327,6 +327,14 @@ expect "spectral: a file on 512 x 384 cells" 0 "" "$fc" run "$sp" -q --set grid.
 expect "spectral: --regrid from a file too large for the memory" 2 "spbig.nc: variable 'vorticity' is on 512 x 384 cells: too many to interpolate from in this machine's memory" env FLOWCAST_MEMORY_LIMIT=1M "$fc" run "$sp" --set time.t_end=1 --restart "$tmp/spbig.nc" --regrid -o "$tmp/spt2.nc"
 absent "spectral: the refusal writes nothing" "$tmp/spt2.nc"
 expect "spectral: restart with a tracer" 0 "done:" "$fc" run "$sp" --set tracer.initial=blob --set tracer.blob_radius=0.5 --set time.t_end=0.4 --restart "$tmp/spt.nc" -o "$tmp/spt2.nc"
+# The `file` initial condition: another run's vorticity, on its grid or interpolated.
+sed -e '/^\[initial\]/,$d' "$sp" >"$tmp/spfile.ini"
+printf '[initial]\ntype = file\npath = spt.nc\n' >>"$tmp/spfile.ini"
+expect "spectral: a file's vorticity on its own grid" 0 "done:" "$fc" run "$tmp/spfile.ini" -o "$tmp/spf.nc"
+expect "spectral: a file on another grid" 2 "spt.nc: variable 'vorticity' is on x = " "$fc" run "$tmp/spfile.ini" --set grid.nx=48 --set grid.ny=40 -o "$tmp/spf2.nc"
+grep -qxF "flowcast: error: ([initial] interpolate = fourier interpolates it onto them)" "$tmp/err" && ok "... says how to interpolate it" || bad "... says how to interpolate it"
+expect "spectral: a file's vorticity interpolated (Fourier)" 0 "done:" "$fc" run "$tmp/spfile.ini" --set grid.nx=48 --set grid.ny=40 --set initial.interpolate=fourier -o "$tmp/spf2.nc"
+expect "spectral: an unknown interpolation" 2 "[initial] interpolate = cubic: must be one of: no, fourier, bilinear" "$fc" run "$tmp/spfile.ini" --set initial.interpolate=cubic -o "$tmp/spf3.nc"
 expect "spectral: restart from a run without the tracer" 2 "has no variable 'tracer'" "$fc" run "$sp" --set tracer.initial=bands --set time.t_end=0.4 --restart "$tmp/sp.nc" -o "$tmp/spt3.nc"
 expect "profile: spectral stage against its transforms" 0 "| the stage's transforms alone |" "$fc" profile "$sp" --device cpu --steps 3
 expect "profile: swe's sweeps and halos" 0 "| sweeps (reconstruction, fluxes, update) |" "$fc" profile "$good" --device cpu --steps 3 --warmup 1

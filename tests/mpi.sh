@@ -15,7 +15,7 @@
 # - the memory check counts the processes that share a machine together;
 # - a restart written by 2 processes continued on 3 gives the serial continuation's bits, and
 #   on a finer grid (--regrid) on 2 x 2 blocks the serial regridded run's, and so does a `file`
-#   initial state interpolated from another grid's points;
+#   initial state interpolated from another grid's points (spectral: within 1e-12 in 3 slabs);
 # - a bad state is reported as on one process (the same cell), and the last good record kept;
 # - errors are said once, by the first process, every process exits 2 and nothing is written: a
 #   layout that does not match the processes or leaves blocks thinner than the halo, a bad
@@ -150,6 +150,17 @@ finer="--set grid.nx=320 --set grid.ny=288 --set time.t_end=0.75 --restart $tmp/
 expect "spectral, serial: regridded" 0 "" "$fc" run $dt $finer -o "$tmp/sg1.nc"
 expect "spectral, 3 slabs: regridded" 0 "" $mpirun 3 "$fc" run $dt $finer -o "$tmp/sg3.nc"
 near "spectral restart onto a finer grid in 3 slabs" "$tmp/sg1.nc" "$tmp/sg3.nc"
+# ... and as the `file` initial state of a finer grid, Fourier- and bilinearly interpolated.
+sed -e '/^\[initial\]/,$d' "$inputs/decaying_turbulence.ini" >"$tmp/from_s2.ini"
+printf '[initial]\ntype = file\npath = s2.nc\n' >>"$tmp/from_s2.ini"
+for m in fourier bilinear; do
+  fromfile="-q --threads 1 --set initial.interpolate=$m --set grid.nx=160 --set grid.ny=150
+    --set time.t_end=0.25 --set output.interval=0.25"
+  expect "spectral, serial: a file's vorticity, $m" 0 "" "$fc" run "$tmp/from_s2.ini" $fromfile -o "$tmp/sf1.nc"
+  expect "spectral, 3 slabs: the same" 0 "" $mpirun 3 "$fc" run "$tmp/from_s2.ini" $fromfile -o "$tmp/sf3.nc"
+  near "spectral initial state from a file, $m, in 3 slabs" "$tmp/sf1.nc" "$tmp/sf3.nc"
+  rm -f "$tmp/sf1.nc" "$tmp/sf3.nc"
+done
 # The random spectrum drawn by each slab for its own rows (a hash of the seed and the mode).
 near "a random spectrum drawn by 2 slabs" "$tmp/s1.nc" "$tmp/s2.nc"
 expect "a random spectrum drawn by 3 slabs, written in parallel" 0 "every process writing its block" \

@@ -183,6 +183,7 @@ static const struct {
     {"spectral", "double_shear_layer", "layer_width = 0.03\n" PERIODIC},
     {"spectral", "random_spectrum", "energy = 0.5\npeak_wavenumber = 20\n" PERIODIC},
     {"spectral", "rest", PERIODIC},
+    {"spectral", "file", "path = vorticity.nc\n" PERIODIC},
     {"euler", "rest", ""},
     {"euler", "bubble",
      "amplitude = 1\ncenter_x = 0.5\ncenter_z = 0.5\nradius_x = 0.2\nradius_z = 0.2\n"},

@@ -3,7 +3,7 @@
  * nonlinear term against the advective form of an analytic flow, the energy and enstrophy
  * budgets and their order, conservation without viscosity (and its loss without dealiasing),
  * transforms that round-trip, the spectrum's sum, the tracer (exact diffusion, conserved
- * mean), the forcing ring, NaN reports, thread counts and restart.
+ * mean), the forcing ring, NaN reports, thread counts, restart and initial states from files.
  */
 #include <fc_build.h>
 
@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <netcdf.h>
 #ifdef _OPENMP
 #include <omp.h>
@@ -20,6 +21,7 @@
 #include "solvers/spectral/spec.h"
 #include "solvers/spectral/spec_cases.h"
 #include "solvers/spectral/spec_fftw.h"
+#include "src/core/run.h"
 #include "tests/suites.h"
 #include "tests/testlib.h"
 #include "solvers/registry.h"
@@ -496,6 +498,68 @@ START_TEST(restart_continues_the_run)
 }
 END_TEST
 
+/* [initial] type = file: another run's vorticity read on its own grid is its last record, bit
+ * for bit; on a finer grid, refused unless interpolated; Fourier interpolation (another uniform
+ * grid of the box) keeps the energy and enstrophy (Parseval), bilinear interpolation loses
+ * some of both; the tracer starts as [tracer] says. */
+START_TEST(file_initial_state_is_read_and_interpolated)
+{
+    const char *ini = tl_temp_file("turb_file.ini", turbulence_case);
+    const char *out = tl_temp_path("sp_file_source.nc");
+    unlink(out);
+    fc_run_result res;
+    fc_err err;
+    const char *const short_run[] = {"time.t_end=0.2", "output.interval=0.1"};
+    fc_run_opts o = {.case_path = ini, .solvers = fc_solvers(), .device = "cpu", .output = out,
+                     .quiet = 1, .sets = short_run, .nsets = 2};
+    ck_assert_msg(fc_run(&o, &res, &err) == FC_OK, "%s", err.msg);
+    char text[1024];
+    snprintf(text, sizeof text,
+             BOX "[physics]\nviscosity = 1e-3\n[tracer]\ninitial = bands\n[initial]\n"
+                 "type = file\npath = %s\n", out);
+    double t;
+    double *last = tl_read_last(out, "vorticity", 45 * 40, &t);
+    ck_assert_double_eq(t, 0.2);
+    tl_sim same;
+    tl_sim_open(&same, text, (const char *const[]){"grid.nx=45", "grid.ny=40", NULL}, NULL);
+    for (int j = 0; j < 40; j++)
+        for (int i = 0; i < 45; i++)
+            ck_assert(tl_at(&same, SPEC_VORT, i, j) == last[j * 45 + i]);
+    ck_assert_double_eq_tol(tl_at(&same, SPEC_TRACER, 3, 7),
+                            cos(2 * M_PI * fc_grid_y(&same.grid, 7) / 6.283185307179586), 1e-12);
+    const double energy = diag(&same, "energy"), enstrophy = diag(&same, "enstrophy");
+    tl_sim_close(&same);
+    free(last);
+
+    const char *ini2 = tl_temp_file("sp_from_file.ini", text);
+    fc_config cfg;
+    ck_assert_int_eq(fc_config_load(ini2, (const char *const[]){"grid.nx=90", "grid.ny=81"}, 2,
+                                    fc_solvers(), &cfg, &err), FC_OK);
+    tl_sim refused;
+    ck_assert_int_eq(fc_sim_start(&refused, &cfg, NULL, NULL, &err), FC_EINPUT);
+    ck_assert_msg(strstr(err.msg, "variable 'vorticity' is on x = ") &&
+                      strstr(err.msg, "([initial] interpolate = fourier interpolates it onto them)"),
+                  "%s", err.msg);
+    fc_config_free(&cfg);
+    const char *methods[] = {"initial.interpolate=fourier", "initial.interpolate=bilinear"};
+    for (int m = 0; m < 2; m++) {
+        tl_sim s;
+        tl_sim_open(&s, text, (const char *const[]){"grid.nx=90", "grid.ny=81", methods[m], NULL},
+                    NULL);
+        const double e = diag(&s, "energy"), z = diag(&s, "enstrophy");
+        printf("file initial state 45 x 40 -> 90 x 81, %s: energy %.15g (file %.15g), "
+               "enstrophy %.15g (file %.15g)\n", methods[m], e, energy, z, enstrophy);
+        if (m == 0) {
+            ck_assert_msg(fabs(e - energy) <= 1e-12 * energy, "energy %.17g", e);
+            ck_assert_msg(fabs(z - enstrophy) <= 1e-12 * enstrophy, "enstrophy %.17g", z);
+        } else {
+            ck_assert(e < energy && z < 0.95 * enstrophy); /* bilinear smooths */
+        }
+        tl_sim_close(&s);
+    }
+}
+END_TEST
+
 Suite *spectral_suite(void)
 {
     Suite *s = suite_create("spectral");
@@ -512,6 +576,7 @@ Suite *spectral_suite(void)
     tcase_add_test(tc, threads_agree);
     tcase_add_test(tc, restart_continues_the_run);
     tcase_add_test(tc, regrid_is_spectrally_exact);
+    tcase_add_test(tc, file_initial_state_is_read_and_interpolated);
     tcase_set_timeout(tc, 300);
     suite_add_tcase(s, tc);
     return s;

@@ -11,6 +11,9 @@
  *                      E(K) ~ K^4 exp(-2 (K/K0)^2), peaked at K0, scaled to a mean energy: the
  *                      start of decaying two-dimensional turbulence (McWilliams 1984).
  * rest                 omega = 0 (for forced flows).
+ * file                 omega read from a NetCDF file, on this grid or interpolated onto it:
+ *                      from another uniform grid of the box by its trigonometric interpolant
+ *                      (spec_interpolate), from other points bilinearly (ncio.h).
  * The tracer starts as bands, c = cos(2 pi y'/Ly), or as a Gaussian blob exp(-r^2/R^2) at the
  * centre of the box.
  */
@@ -21,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "src/core/ncio.h"
 #include "solvers/spectral/spec_cases.h"
 #include "solvers/spectral/spec_fftw.h"
 
@@ -204,6 +208,38 @@ static int set_rest(const fc_config *cfg, const fc_grid *g, const void *params, 
     return FC_OK;
 }
 
+/* Fourier interpolation of a file on another uniform grid of the box (fc_ncio_field_grid). */
+static int file_whole(const void *params, const fc_grid *g, const int from[2],
+                      double *const *src, fc_state *fields, fc_err *err)
+{
+    return spec_interpolate(params, g, from, src, fields, err);
+}
+
+/* The vorticity from [initial] path; the mean and the modes beyond the dealiasing rule drop at
+ * upload, as for every condition. */
+static int set_file(const fc_config *cfg, const fc_grid *g, const void *params, fc_state *host,
+                    fc_err *err)
+{
+    char *path = fc_cfg_path(cfg, fc_cfg_str(cfg, "initial", "path"));
+    if (!path)
+        return fc_fail(err, FC_ENOMEM, "out of memory");
+    const int method = fc_cfg_choice(cfg, "initial", "interpolate"); /* no|fourier|bilinear */
+    const fc_ncio_field_grid how = {.interpolate = method > 0,
+                                    .periodic = {1, 1},
+                                    .enable = "[initial] interpolate = fourier",
+                                    .whole = method == 1 ? file_whole : NULL,
+                                    .ctx = params};
+    const char *var = fc_cfg_str(cfg, "initial", "vorticity_var");
+    int st = fc_ncio_read_field(path, var, g, &how, host->f[SPEC_VORT], err);
+    if (st)
+        fc_err_append(err, "(the initial state of %s: [initial] type = file, path = %s)",
+                      cfg->path, fc_cfg_str(cfg, "initial", "path"));
+    free(path);
+    if (!st)
+        set_tracer(cfg, g, params, host);
+    return st;
+}
+
 /* Every condition fills any slab (fc_ic_spec.blocks): the pointwise ones on its cells, the
  * random spectrum on its rows of the spectrum. */
 const fc_ic_spec spec_ics[SPEC_NICS] = {
@@ -213,4 +249,5 @@ const fc_ic_spec spec_ics[SPEC_NICS] = {
     {"random_spectrum", "random phases under a peaked energy spectrum: decaying turbulence",
      set_random, 1},
     {"rest", "no motion (for forced flows)", set_rest, 1},
+    {"file", "the vorticity read from a NetCDF file", set_file, 1},
 };

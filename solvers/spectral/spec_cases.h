@@ -5,7 +5,7 @@
 #include "solvers/spectral/spec.h"
 
 /* The initial conditions ([initial] type): each fills the vorticity and the tracer. */
-#define SPEC_NICS 4
+#define SPEC_NICS 5
 extern const fc_ic_spec spec_ics[SPEC_NICS];
 
 /*

@@ -362,13 +362,13 @@ int spec_interpolate(const void *params, const fc_grid *g, const int from[2],
     SPEC_FFTW(plan) forward = NULL, inverse = NULL;
     int st = FC_OK;
     if (!in || !spec || !scratch || !half || !out) {
-        st = fc_fail(err, FC_ENOMEM, "out of memory interpolating the restart's spectrum");
+        st = fc_fail(err, FC_ENOMEM, "out of memory interpolating a file's spectrum");
         goto done;
     }
     forward = SPEC_FFTW(plan_dft_r2c_2d)(sy, sx, in, spec, FFTW_ESTIMATE);
     inverse = SPEC_FFTW(plan_dft_c2r_1d)(tx, half, out, FFTW_ESTIMATE | FFTW_UNALIGNED);
     if (!forward || !inverse) {
-        st = fc_fail(err, FC_ENOMEM, "FFTW could not plan the restart's interpolation");
+        st = fc_fail(err, FC_ENOMEM, "FFTW could not plan a file's interpolation");
         goto done;
     }
     for (int k = 0; k < state->nfields; k++) {

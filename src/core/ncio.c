@@ -794,15 +794,15 @@ int fc_ncio_read_fields(const char *path, int n, const char *const *vars, const 
                         int *interpolated, fc_err *err)
 {
     *interpolated = 0;
-    if (n > FC_MAX_FIELDS + 1)
-        abort(); /* callers read a state's fields and a spare */
+    if (n > FC_MAX_FIELDS)
+        abort(); /* a caller's bug: the most fields a state has */
     int ncid, st = fc_nc_open(path, "initial-condition file", &ncid, err);
     if (st)
         return st;
-    fc_nc_var v[FC_MAX_FIELDS + 1];
-    size_t rec[FC_MAX_FIELDS + 1];
+    fc_nc_var v[FC_MAX_FIELDS];
+    size_t rec[FC_MAX_FIELDS];
     file_axis ax[2] = {{.c = NULL}, {.c = NULL}}, other[2] = {{.c = NULL}, {.c = NULL}};
-    double *src[FC_MAX_FIELDS + 1] = {NULL};
+    double *src[FC_MAX_FIELDS] = {NULL};
     regrid_field f = {0};
     int first = -1; /* the first variable named: its points are the file's */
     for (int k = 0; k < n && !st; k++) {
@@ -844,6 +844,28 @@ int fc_ncio_read_fields(const char *path, int n, const char *const *vars, const 
             fc_err_append(err, "(%s interpolates it onto them)", how->enable);
         else if (how->interpolate)
             fc_err_append(err, "(without coordinates along both axes it cannot be interpolated)");
+        goto done;
+    }
+    const int from[2] = {(int)ax[0].n, (int)ax[1].n};
+    if (how->whole && on_centres(&ax[0], from[0], lo[0], period[0] / from[0]) &&
+        on_centres(&ax[1], from[1], lo[1], period[1] / from[1])) {
+        const double bytes = (double)from[0] * from[1] * sizeof **src;
+        for (int k = 0, held = 0; k < n && !st; k++) {
+            if (!vars[k])
+                continue;
+            if (!(st = fits_memory(&v[k], from[0], from[1], "cells", ++held * bytes, err)) &&
+                !(src[k] = malloc((size_t)from[0] * (size_t)from[1] * sizeof **src)))
+                st = fc_fail(err, FC_ENOMEM, "out of memory interpolating '%s'", vars[k]);
+            if (!st)
+                st = fc_nc_get_plane_double(ncid, &v[k], v[k].ndims == 3 ? rec[k] : 0,
+                                            (size_t)from[1], (size_t)from[0], src[k], err);
+        }
+        fc_state state = {n, {NULL}};
+        for (int k = 0; k < n; k++)
+            state.f[k] = fields[k];
+        if (!st)
+            st = how->whole(how->ctx, g, from, src, &state, err);
+        *interpolated = !st;
         goto done;
     }
     const char *axis[2] = {"x", "y"};

@@ -100,18 +100,25 @@ typedef struct fc_ncio_field_grid {
     /* Optional: before interpolating, turns the file's values of the variables (src[k], at
      * the same n points; NULL for a variable not named) into what is to be interpolated. */
     void (*source)(const void *ctx, double *const *src, size_t n);
+    /* Optional: where the file's points are the cell centres of another uniform grid over
+     * the domain, from[0] x from[1] cells, interpolates from the variables' whole planes
+     * there (src[k], NULL for a variable not named) into fields->f[k] instead (spectral:
+     * Fourier interpolation, as fc_solver_io.interpolate). */
+    int (*whole)(const void *ctx, const fc_grid *g, const int from[2], double *const *src,
+                 fc_state *fields, fc_err *err);
     const void *ctx;
 } fc_ncio_field_grid;
 
 /*
- * Reads variables vars[0 .. n-1] (NULL: none; n <= FC_MAX_FIELDS + 1), each on (y, x) or
+ * Reads variables vars[0 .. n-1] (NULL: none; n <= FC_MAX_FIELDS), each on (y, x) or
  * (time, y, x) (its last complete record), into fields[k]'s interior. Every value must be
  * finite and not a fill value (ncread.h), and the variables on the same points. Where the file
  * has coordinate variables for their dimensions (CF: one-dimensional, named as the dimension;
  * metres or km, increasing or decreasing), they must be the grid's cell centres, to a
  * thousandth of a cell, or with how->interpolate the fields are interpolated bilinearly onto
  * them (*interpolated set; a centre within half a spacing of the file's outermost point takes
- * its value, a periodic side wraps, and a single point along an axis holds along it). Without coordinates a variable must be as large as
+ * its value, a periodic side wraps, and a single point along an axis holds along it), or by
+ * how->whole where it is given and the file is on another uniform grid of the domain. Without coordinates a variable must be as large as
  * the grid and is taken to be on its cells.
  */
 int fc_ncio_read_fields(const char *path, int n, const char *const *vars, const fc_grid *g,
