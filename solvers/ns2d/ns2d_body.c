@@ -499,12 +499,17 @@ static int mask_to_distance(ns2d_field *f, double *phi)
     return FC_OK;
 }
 
-/* Reads coordinate variable name of length n into c: metres (or km, scaled), strictly
- * increasing (ns2d_field). */
+/* Reads coordinate variable name of length n into c: metres, since the field's distances are
+ * metres too, strictly increasing (ns2d_field). */
 static int read_axis(int ncid, const char *path, const char *name, size_t n, double *c,
                      fc_err *err)
 {
-    int dir, st = fc_nc_read_axis(ncid, path, name, n, c, &dir, err);
+    int dir;
+    double scale;
+    int st = fc_nc_read_axis(ncid, path, name, n, c, &dir, &scale, err);
+    if (!st && scale != 1)
+        st = fc_fail(err, FC_EINPUT, "%s: coordinate '%s' is in km; a body's field is read in "
+                     "metres (m), its distances too", path, name);
     if (!st && dir < 0)
         st = fc_fail(err, FC_EINPUT, "%s: coordinate '%s' must increase: %s[0] = %g, %s[1] = %g",
                      path, name, name, c[0], name, c[1]);

@@ -667,7 +667,8 @@ static int read_file_axis(int ncid, const fc_nc_var *v, int a, file_axis *ax, fc
         return FC_OK; /* no coordinate variable (CF: one-dimensional on its dimension) */
     if (!(ax->c = malloc(ax->n * sizeof *ax->c)))
         return fc_fail(err, FC_ENOMEM, "out of memory reading coordinate '%s'", ax->name);
-    const int st = fc_nc_read_axis(ncid, v->path, ax->name, ax->n, ax->c, &ax->dir, err);
+    double scale;
+    const int st = fc_nc_read_axis(ncid, v->path, ax->name, ax->n, ax->c, &ax->dir, &scale, err);
     if (st)
         fc_err_append(err, "(the coordinate of variable '%s')", v->name);
     return st;

@@ -765,7 +765,7 @@ int fc_nc_get_vector_int(int ncid, const fc_nc_var *v, size_t n, int *out, fc_er
 }
 
 int fc_nc_read_axis(int ncid, const char *path, const char *name, size_t n, double *c, int *dir,
-                    fc_err *err)
+                    double *scale, fc_err *err)
 {
     fc_nc_var v;
     char units[64];
@@ -774,10 +774,10 @@ int fc_nc_read_axis(int ncid, const char *path, const char *name, size_t n, doub
         st = fc_nc_get_vector_double(ncid, &v, n, c, err);
     if (st)
         return st;
-    double scale = 1;
+    *scale = 1;
     st = fc_nc_att_text(ncid, v.id, path, "units", units, sizeof units, err);
     if (st == FC_OK && !strcmp(units, "km"))
-        scale = 1000;
+        *scale = 1000;
     else if (st == FC_OK && strcmp(units, "m") && strcmp(units, "metre") &&
              strcmp(units, "meter") && strcmp(units, "metres") && strcmp(units, "meters"))
         return fc_fail(err, FC_EINPUT, "%s: coordinate '%s' is in '%s'; metres (m) or "
@@ -785,7 +785,7 @@ int fc_nc_read_axis(int ncid, const char *path, const char *name, size_t n, doub
     else if (st != FC_OK && st != 1)
         return st;
     for (size_t i = 0; i < n; i++)
-        c[i] *= scale;
+        c[i] *= *scale;
     *dir = n > 1 && c[1] < c[0] ? -1 : 1;
     for (size_t i = 0; i + 1 < n; i++)
         if (!(*dir * (c[i + 1] - c[i]) > 0))

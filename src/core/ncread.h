@@ -114,10 +114,10 @@ int fc_nc_get_vector_int(int ncid, const fc_nc_var *v, size_t n, int *out, fc_er
 
 /* Reads the n values of the one-dimensional coordinate variable name (checked as above), in
  * metres: its units, where it has them, must be metres ("m", "metre(s)", "meter(s)") or
- * kilometres ("km", scaled to metres). They must be strictly monotonic: *dir is 1 where they
- * increase, -1 where they decrease. */
+ * kilometres ("km", scaled to metres; *scale says by what). They must be strictly
+ * monotonic: *dir is 1 where they increase, -1 where they decrease. */
 int fc_nc_read_axis(int ncid, const char *path, const char *name, size_t n, double *c, int *dir,
-                    fc_err *err);
+                    double *scale, fc_err *err);
 
 /* A netCDF status as words, with the operating system's reason where netCDF hides it
  * (NC_EHDFERR and NC_EIO after a full disk say "No space left on device"). path: the file
