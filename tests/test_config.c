@@ -179,6 +179,7 @@ static const struct {
     {"ns2d", "taylor_green",
      "amplitude = 1\n[physics]\nviscosity = 0.01\n[boundary]\nwest = periodic\n"
      "east = periodic\nsouth = periodic\nnorth = periodic\n"},
+    {"ns2d", "file", "path = velocity.nc\n[physics]\nviscosity = 0.01\n"},
     {"spectral", "taylor_green", "amplitude = 1\nwavenumber = 6.283185307179586\n" PERIODIC},
     {"spectral", "double_shear_layer", "layer_width = 0.03\n" PERIODIC},
     {"spectral", "random_spectrum", "energy = 0.5\npeak_wavenumber = 20\n" PERIODIC},

@@ -584,6 +584,95 @@ END_TEST
  * the perimeter, and the divergence theorem holds: the integrals of n, x n_x and y n_y over the
  * surface are 0, the area and the area.
  */
+/* The case text with its [initial] section replaced by a `file` one reading path. */
+static void file_case(char *buf, size_t size, const char *text, const char *path,
+                      const char *interpolate)
+{
+    const char *initial = strstr(text, "[initial]");
+    ck_assert_ptr_nonnull(initial);
+    snprintf(buf, size, "%.*s[initial]\ntype = file\npath = %s\ninterpolate = %s\n",
+             (int)(initial - text), text, path, interpolate);
+}
+
+/* [initial] type = file: the Taylor-Green vortex's cell-centre velocities written on 16 x 16
+ * and 32 x 32 cells and read onto 96 x 96 give face velocities within second order of the
+ * exact vortex; not interpolated, such a file is refused; a channel with an inflow, an outflow
+ * and a body, read from 40 x 24 onto 60 x 36, keeps the case's body and is divergence-free
+ * after the first step. */
+START_TEST(file_velocity_is_second_order_and_projected)
+{
+    const char *ini = tl_temp_file("tg_file.ini", periodic_case);
+    const char *paths[2] = {tl_temp_path("tg16_file.nc"), tl_temp_path("tg32_file.nc")};
+    char text[2048];
+    double error[2];
+    for (int r = 0; r < 2; r++) {
+        const char *const first[] = {r ? "grid.nx=32" : "grid.nx=16",
+                                     r ? "grid.ny=32" : "grid.ny=16", "time.t_end=0.01"};
+        fc_run_result res;
+        fc_err err;
+        fc_run_opts o = {.case_path = ini, .solvers = fc_solvers(), .device = "cpu",
+                         .output = paths[r], .overwrite = 1, .quiet = 1, .sets = first,
+                         .nsets = 3};
+        ck_assert_msg(fc_run(&o, &res, &err) == FC_OK, "%s", err.msg);
+        file_case(text, sizeof text, periodic_case, paths[r], "bilinear");
+        tl_sim s;
+        tl_sim_open(&s, text, (const char *const[]){"grid.nx=96", "grid.ny=96", NULL}, NULL);
+        const ns2d_params *p = s.params;
+        error[r] = 0;
+        for (int j = 0; j < 96; j++)
+            for (int i = 0; i < 96; i++) {
+                double u, v, dummy;
+                const double x = i * s.grid.dx, y = (j + 0.5) * s.grid.dy;
+                ns2d_taylor_green(1, 1, p->nu, 0.01, x, y, &u, &dummy, &dummy);
+                ns2d_taylor_green(1, 1, p->nu, 0.01, y, x, &dummy, &v, &dummy);
+                error[r] = fmax(error[r], fabs(tl_at(&s, NS2D_U, i, j) - u));
+                error[r] = fmax(error[r], fabs(tl_at(&s, NS2D_V, j, i) - v));
+            }
+        tl_sim_close(&s);
+    }
+    printf("file initial state, the Taylor-Green vortex onto 96 x 96: largest velocity error "
+           "%.3e from 16 x 16, %.3e from 32 x 32 (order %.2f)\n",
+           error[0], error[1], log2(error[0] / error[1]));
+    ck_assert_msg(error[0] < 0.06 && log2(error[0] / error[1]) > 1.8, "errors %g, %g", error[0],
+                  error[1]);
+    file_case(text, sizeof text, periodic_case, paths[1], "no");
+    const char *refused = tl_temp_file("tg_refused.ini", text);
+    fc_config cfg;
+    fc_err err;
+    ck_assert_int_eq(fc_config_load(refused, (const char *const[]){"grid.nx=96", "grid.ny=96"},
+                                    2, fc_solvers(), &cfg, &err), FC_OK);
+    tl_sim none;
+    ck_assert_int_eq(fc_sim_start(&none, &cfg, NULL, NULL, &err), FC_EINPUT);
+    ck_assert_msg(strstr(err.msg, "([initial] interpolate = bilinear interpolates it onto them)"),
+                  "%s", err.msg);
+    fc_config_free(&cfg);
+
+    const char *mixed = tl_temp_file("mixed_file.ini", mixed_case);
+    const char *channel = tl_temp_path("mixed_file.nc");
+    const char *const early[] = {"time.t_end=0.2"};
+    fc_run_result res;
+    fc_run_opts o = {.case_path = mixed, .solvers = fc_solvers(), .device = "cpu",
+                     .output = channel, .overwrite = 1, .quiet = 1, .sets = early, .nsets = 1};
+    ck_assert_msg(fc_run(&o, &res, &err) == FC_OK, "%s", err.msg);
+    file_case(text, sizeof text, mixed_case, channel, "bilinear");
+    const char *const finer[] = {"grid.nx=60", "grid.ny=36", NULL};
+    tl_sim s, fresh;
+    tl_sim_open(&s, text, finer, NULL);
+    tl_sim_open(&fresh, mixed_case, finer, NULL);
+    ck_assert(!memcmp(s.host.f[NS2D_SOLID], fresh.host.f[NS2D_SOLID],
+                      s.grid.nalloc * sizeof(fc_real)));
+    tl_sim_steps(&s, 1);
+    tl_sim_download(&s);
+    double *d = calloc(s.s->io.ndiags, sizeof *d);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_int_eq(s.s->io.diagnose(s.params, &s.grid, &s.host, s.last.stats, d, &err), FC_OK);
+    ck_assert_msg(d[2] <= 1e-8, "max divergence %g after the first step", d[2]);
+    free(d);
+    tl_sim_close(&s);
+    tl_sim_close(&fresh);
+}
+END_TEST
+
 START_TEST(body_shapes_are_consistent)
 {
     const double pi = acos(-1), deg = pi / 180;
@@ -927,6 +1016,7 @@ Suite *ns2d_suite(void)
     tcase_add_test(tc, threads_do_not_change_the_result);
     tcase_add_test(tc, restart_is_bit_for_bit);
     tcase_add_test(tc, regrid_is_second_order_and_takes_bodies_from_the_case);
+    tcase_add_test(tc, file_velocity_is_second_order_and_projected);
     tcase_add_test(tc, body_shapes_are_consistent);
     tcase_add_test(tc, momentum_balance_holds_while_the_flow_accelerates);
     tcase_set_timeout(tc, 300);

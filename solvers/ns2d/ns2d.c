@@ -106,6 +106,15 @@ static const fc_key ns2d_keys[] = {
      "taylor_green", "peak velocity U of u = U sin(kx) cos(ky), v = -U cos(kx) sin(ky)"},
     {"initial", "wavenumber", FC_KEY_REAL, "1", 0, INF, FC_OPEN_LO | FC_OPEN_HI, NULL, "m-1",
      "taylor_green", "wavenumber k (the box should be a multiple of 2 pi / k)"},
+    {"initial", "path", FC_KEY_STRING, NULL, 0, 0, 0, NULL, "", "file",
+     "NetCDF file with the velocity at cell centres (relative to the case file)"},
+    {"initial", "u_var", FC_KEY_STRING, "u", 0, 0, 0, NULL, "", "file",
+     "variable of the x velocity at cell centres (m s-1; empty: 0)"},
+    {"initial", "v_var", FC_KEY_STRING, "v", 0, 0, 0, NULL, "", "file",
+     "variable of the y velocity at cell centres (m s-1; empty: 0)"},
+    {"initial", "interpolate", FC_KEY_CHOICE, "no", 0, 0, 0, "no|bilinear", "", "file",
+     "a file on other points than the cells (by its x and y coordinates): refused, or "
+     "interpolated bilinearly"},
 };
 
 

@@ -5,14 +5,19 @@
  *   rest           u = v = p = 0; walls, lids, body forces and inflows start the flow (the
  *                  first projection turns an inflow into the potential flow at once).
  *   taylor_green   the exact decaying vortex (ns2d_taylor_green) at t = 0.
+ *   file           u and v at cell centres from a NetCDF file (on this grid, or interpolated
+ *                  onto it), each face the mean of the two cells beside it; the first
+ *                  projection makes the field divergence-free.
  *   [obstacle]     the bodies (ns2d_body.h) of the parameters: the solid cells they cover are
  *                  masked (ns2d_body_cells); each must cover a cell centre.
  */
 #include <fc_build.h>
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "src/core/ncio.h"
 #include "solvers/ns2d/ns2d.h"
 #include "solvers/ns2d/ns2d_cases.h"
 
@@ -80,9 +85,65 @@ static int set_taylor_green(const fc_config *cfg, const fc_grid *g, const void *
                 fc_cfg_real(cfg, "initial", "wavenumber"), host, err);
 }
 
+/* The velocity of a face from the cell-centre values c of the cells a and b beside it (along
+ * one axis; a = -1 or b = n beyond the grid): their mean, the cells wrapping across a periodic
+ * side and the edge cell's alone at another (whose walls and inflows hold their own values
+ * from the first step); 0 beside a solid cell. */
+static fc_real face_mean(const fc_grid *g, const fc_real *c, const fc_real *solid, int axis,
+                         int periodic, int i, int j)
+{
+    const int n = axis ? g->ny : g->nx;
+    const int k = axis ? j : i;
+    const int a = k > 0 ? k - 1 : periodic ? n - 1 : 0, b = k < n ? k : periodic ? 0 : n - 1;
+    const ptrdiff_t pa = axis ? fc_idx(g->pitch, g->ng, i, a) : fc_idx(g->pitch, g->ng, a, j);
+    const ptrdiff_t pb = axis ? fc_idx(g->pitch, g->ng, i, b) : fc_idx(g->pitch, g->ng, b, j);
+    return solid[pa] != 0 || solid[pb] != 0 ? 0 : (c[pa] + c[pb]) / 2;
+}
+
+static int set_file(const fc_config *cfg, const fc_grid *g, const void *params, fc_state *host,
+                    fc_err *err)
+{
+    int st = fill(cfg, g, params, 0, 0, 0, host, err); /* at rest, and the bodies */
+    if (st)
+        return st;
+    const char *keys[2] = {"u_var", "v_var"}, *vars[2];
+    for (int k = 0; k < 2; k++)
+        vars[k] = *fc_cfg_str(cfg, "initial", keys[k]) ? fc_cfg_str(cfg, "initial", keys[k]) : NULL;
+    if (!vars[0] && !vars[1])
+        return fc_fail(err, FC_EINPUT, "%s: [initial] u_var and v_var are both empty: the file "
+                       "gives no velocity", cfg->path);
+    char *path = fc_cfg_path(cfg, fc_cfg_str(cfg, "initial", "path"));
+    fc_real *centre[2] = {fc_grid_alloc(g), fc_grid_alloc(g)};
+    if (!path || !centre[0] || !centre[1])
+        st = fc_fail(err, FC_ENOMEM, "out of memory");
+    const int periodic[2] = {fc_cfg_choice(cfg, "boundary", "west") == FC_BC_PERIODIC,
+                             fc_cfg_choice(cfg, "boundary", "south") == FC_BC_PERIODIC};
+    const fc_ncio_field_grid how = {
+        .interpolate = fc_cfg_choice(cfg, "initial", "interpolate") == 1,
+        .periodic = {periodic[0], periodic[1]},
+        .enable = "[initial] interpolate = bilinear"};
+    int interpolated;
+    if (!st && (st = fc_ncio_read_fields(path, 2, vars, g, &how, centre, &interpolated, err)))
+        fc_err_append(err, "(the initial state of %s: [initial] type = file, path = %s)",
+                      cfg->path, fc_cfg_str(cfg, "initial", "path"));
+    for (int j = 0; j <= g->ny && !st; j++)
+        for (int i = 0; i <= g->nx; i++) {
+            const ptrdiff_t c = fc_idx(g->pitch, g->ng, i, j);
+            for (int axis = 0; axis < 2; axis++)
+                if (vars[axis] && (axis ? i < g->nx : j < g->ny))
+                    host->f[axis ? NS2D_V : NS2D_U][c] = face_mean(
+                        g, centre[axis], host->f[NS2D_SOLID], axis, periodic[axis], i, j);
+        }
+    free(path);
+    free(centre[0]);
+    free(centre[1]);
+    return st;
+}
+
 /* ns2d runs on one process: no initial condition fills blocks. */
 const fc_ic_spec ns2d_ics[NS2D_NICS] = {
     {"rest", "fluid at rest, p = 0: walls, lids, forces and inflows set it moving", set_rest, 0},
     {"taylor_green", "the decaying Taylor-Green vortex, an exact solution in a periodic box",
      set_taylor_green, 0},
+    {"file", "u and v at cell centres read from a NetCDF file (another run's, say)", set_file, 0},
 };

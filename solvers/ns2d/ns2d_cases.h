@@ -6,7 +6,7 @@
 
 /* The initial conditions ([initial] type): each fills u, v, p (faces and centres, interior and
  * east/north edge faces) and the mask of the obstacle's solid core. */
-#define NS2D_NICS 2
+#define NS2D_NICS 3
 extern const fc_ic_spec ns2d_ics[NS2D_NICS];
 
 /*
