@@ -277,6 +277,42 @@ static void regrid_open(tl_sim *s, const char *case_text, const char *const *set
     ck_assert_msg(fc_sim_start(s, &cfg, NULL, &restart, &err) == FC_OK, "%s", err.msg);
 }
 
+/* mixed_case (a square body in a channel with an inflow) run to t = 0.2 s into path. */
+static void run_channel(const char *ini_name, const char *path)
+{
+    const char *mixed = tl_temp_file(ini_name, mixed_case);
+    const char *const early[] = {"time.t_end=0.2"};
+    fc_run_result res;
+    fc_err err;
+    fc_run_opts o = {.case_path = mixed, .solvers = fc_solvers(), .device = "cpu",
+                     .output = path, .overwrite = 1, .quiet = 1, .sets = early, .nsets = 1};
+    ck_assert_msg(fc_run(&o, &res, &err) == FC_OK, "%s", err.msg);
+}
+
+static const char *const channel_finer[] = {"grid.nx=60", "grid.ny=36", NULL};
+
+/* s, the channel of run_channel started on channel_finer's grid from a file of its 40 x 24
+ * cells, has the case's body on that grid (not an interpolation) and is divergence-free after
+ * its first step. Closes s. */
+static void channel_takes_body_and_projects(tl_sim *s)
+{
+    tl_sim fresh;
+    tl_sim_open(&fresh, mixed_case, channel_finer, NULL);
+    ck_assert(!memcmp(s->host.f[NS2D_SOLID], fresh.host.f[NS2D_SOLID],
+                      s->grid.nalloc * sizeof(fc_real)));
+    tl_sim_steps(s, 1);
+    tl_sim_download(s);
+    double *d = calloc(s->s->io.ndiags, sizeof *d);
+    fc_err err;
+    ck_assert_ptr_nonnull(d);
+    ck_assert_int_eq(s->s->io.diagnose(s->params, &s->grid, &s->host, s->last.stats, d, &err),
+                     FC_OK);
+    ck_assert_msg(d[2] <= 1e-8, "max divergence %g after the first step", d[2]);
+    free(d);
+    tl_sim_close(s);
+    tl_sim_close(&fresh);
+}
+
 /* --regrid: the Taylor-Green vortex written on 16 x 16 and on 32 x 32 cells and continued on
  * 96 x 96: its velocities on faces (a periodic box: interpolation wraps across it) come within
  * second order of the exact vortex; a body's mask is the case's on the new grid, not an
@@ -318,28 +354,10 @@ START_TEST(regrid_is_second_order_and_takes_bodies_from_the_case)
                   error[1]);
 
     /* A square body in a channel with an inflow, continued from 40 x 24 on 60 x 36. */
-    const char *mixed = tl_temp_file("mixed.ini", mixed_case);
-    const char *const early[] = {"time.t_end=0.2"};
-    fc_run_result res;
-    fc_err err;
-    fc_run_opts o = {.case_path = mixed, .solvers = fc_solvers(), .device = "cpu",
-                     .output = coarse, .overwrite = 1, .quiet = 1, .sets = early, .nsets = 1};
-    ck_assert_msg(fc_run(&o, &res, &err) == FC_OK, "%s", err.msg);
-    const char *const finer[] = {"grid.nx=60", "grid.ny=36", NULL};
-    tl_sim s, fresh;
-    regrid_open(&s, mixed_case, finer, coarse);
-    tl_sim_open(&fresh, mixed_case, finer, NULL);
-    ck_assert(!memcmp(s.host.f[NS2D_SOLID], fresh.host.f[NS2D_SOLID],
-                      s.grid.nalloc * sizeof(fc_real)));
-    tl_sim_steps(&s, 1);
-    tl_sim_download(&s);
-    double *d = calloc(s.s->io.ndiags, sizeof *d);
-    ck_assert_ptr_nonnull(d);
-    ck_assert_int_eq(s.s->io.diagnose(s.params, &s.grid, &s.host, s.last.stats, d, &err), FC_OK);
-    ck_assert_msg(d[2] <= 1e-8, "max divergence %g after the first step", d[2]);
-    free(d);
-    tl_sim_close(&s);
-    tl_sim_close(&fresh);
+    run_channel("mixed.ini", coarse);
+    tl_sim s;
+    regrid_open(&s, mixed_case, channel_finer, coarse);
+    channel_takes_body_and_projects(&s);
 }
 END_TEST
 
@@ -647,29 +665,12 @@ START_TEST(file_velocity_is_second_order_and_projected)
                   "%s", err.msg);
     fc_config_free(&cfg);
 
-    const char *mixed = tl_temp_file("mixed_file.ini", mixed_case);
     const char *channel = tl_temp_path("mixed_file.nc");
-    const char *const early[] = {"time.t_end=0.2"};
-    fc_run_result res;
-    fc_run_opts o = {.case_path = mixed, .solvers = fc_solvers(), .device = "cpu",
-                     .output = channel, .overwrite = 1, .quiet = 1, .sets = early, .nsets = 1};
-    ck_assert_msg(fc_run(&o, &res, &err) == FC_OK, "%s", err.msg);
+    run_channel("mixed_file.ini", channel);
     file_case(text, sizeof text, mixed_case, channel, "bilinear");
-    const char *const finer[] = {"grid.nx=60", "grid.ny=36", NULL};
-    tl_sim s, fresh;
-    tl_sim_open(&s, text, finer, NULL);
-    tl_sim_open(&fresh, mixed_case, finer, NULL);
-    ck_assert(!memcmp(s.host.f[NS2D_SOLID], fresh.host.f[NS2D_SOLID],
-                      s.grid.nalloc * sizeof(fc_real)));
-    tl_sim_steps(&s, 1);
-    tl_sim_download(&s);
-    double *d = calloc(s.s->io.ndiags, sizeof *d);
-    ck_assert_ptr_nonnull(d);
-    ck_assert_int_eq(s.s->io.diagnose(s.params, &s.grid, &s.host, s.last.stats, d, &err), FC_OK);
-    ck_assert_msg(d[2] <= 1e-8, "max divergence %g after the first step", d[2]);
-    free(d);
-    tl_sim_close(&s);
-    tl_sim_close(&fresh);
+    tl_sim s;
+    tl_sim_open(&s, text, channel_finer, NULL);
+    channel_takes_body_and_projects(&s);
 }
 END_TEST
 
