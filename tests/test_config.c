@@ -189,6 +189,7 @@ static const struct {
     {"euler", "bubble",
      "amplitude = 1\ncenter_x = 0.5\ncenter_z = 0.5\nradius_x = 0.2\nradius_z = 0.2\n"},
     {"euler", "gravity_wave", ""},
+    {"euler", "file", "path = theta.nc\n"},
 };
 
 /* Nonsense for key k: just outside its range, a non-number, or a word not among its choices. */

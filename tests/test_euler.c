@@ -3,7 +3,8 @@
  * rest to the last bit (every background, with and without a sponge), mass and rho theta are
  * conserved to round-off in a closed box, a symmetric bubble stays symmetric, the fused stage
  * (the GPU's form) gives the CPU sweep's bits, thread counts do not change a bit, restart is
- * bit for bit, the output names the vertical axis, and bad cases are refused; the pressure's
+ * bit for bit, the output names the vertical axis, an initial state read from a file sits at
+ * unchanged pressure, and bad cases are refused; the pressure's
  * vectorised power agrees with glibc's pow within 2 ulp and gives the same bits in and out of a
  * vector loop.
  */
@@ -415,6 +416,75 @@ START_TEST(bad_cases_are_refused)
 }
 END_TEST
 
+/* [initial] type = file: theta', u and w linear in x and z, written with coordinates x and z on
+ * 30 x 18 cells of the case's domain, read onto 40 x 24 (bilinear: exact for linear fields, the
+ * edge values held within half a cell), make a state at unchanged pressure (rho theta's
+ * perturbation 0) whose theta', u and w are those fields; not interpolated, the file is refused. */
+START_TEST(file_initial_state_at_unchanged_pressure)
+{
+    const int nx = 30, nz = 18;
+    const char *path = tl_temp_path("euler_lin.nc");
+    int nc, dims[2], vx, vz, vt, vu, vw;
+    ck_assert_int_eq(nc_create(path, NC_CLOBBER, &nc), NC_NOERR);
+    nc_def_dim(nc, "z", nz, &dims[0]);
+    nc_def_dim(nc, "x", nx, &dims[1]);
+    nc_def_var(nc, "x", NC_DOUBLE, 1, &dims[1], &vx);
+    nc_def_var(nc, "z", NC_DOUBLE, 1, &dims[0], &vz);
+    nc_put_att_text(nc, vz, "units", 1, "m");
+    nc_def_var(nc, "theta_prime", NC_DOUBLE, 2, dims, &vt);
+    nc_def_var(nc, "u", NC_DOUBLE, 2, dims, &vu);
+    nc_def_var(nc, "w", NC_DOUBLE, 2, dims, &vw);
+    ck_assert_int_eq(nc_enddef(nc), NC_NOERR);
+    double x[30], z[18], t[18 * 30], u[18 * 30], w[18 * 30];
+    for (int i = 0; i < nx; i++)
+        x[i] = -10000 + (i + 0.5) * 20000.0 / nx;
+    for (int j = 0; j < nz; j++)
+        z[j] = (j + 0.5) * 8000.0 / nz;
+    for (int j = 0; j < nz; j++)
+        for (int i = 0; i < nx; i++) {
+            t[j * nx + i] = 1 + 1e-4 * x[i] + 2e-4 * z[j];
+            u[j * nx + i] = 3 + 1e-3 * z[j];
+            w[j * nx + i] = -2e-4 * x[i];
+        }
+    nc_put_var_double(nc, vx, x);
+    nc_put_var_double(nc, vz, z);
+    nc_put_var_double(nc, vt, t);
+    nc_put_var_double(nc, vu, u);
+    nc_put_var_double(nc, vw, w);
+    ck_assert_int_eq(nc_close(nc), NC_NOERR);
+    char text[1024];
+    snprintf(text, sizeof text, BOX "[initial]\ntype = file\npath = %s\nu_var = u\nw_var = w\n",
+             path);
+    fc_err err;
+    fc_sim none;
+    ck_assert_int_eq(fc_sim_open(&none, tl_temp_file("euler_file.ini", text), NULL, 0,
+                                 fc_solvers(), NULL, &err), FC_EINPUT);
+    ck_assert_msg(strstr(err.msg, "z = 222.222 .. 7777.78 m (18 points); the grid's cell centres "
+                         "are x = -9750 .. 9750 m (40), z = 166.667 .. 7833.33 m (24)") &&
+                      strstr(err.msg, "([initial] interpolate = bilinear interpolates it onto them)"),
+                  "%s", err.msg);
+    tl_sim s;
+    tl_sim_open(&s, text, (const char *const[]){"initial.interpolate=bilinear", NULL}, NULL);
+    euler_column col;
+    ck_assert_int_eq(euler_column_make(s.params, &col, &err), FC_OK);
+    double e = 0;
+    for (int j = 0; j < s.grid.ny; j++)
+        for (int i = 0; i < s.grid.nx; i++) {
+            const double xc = fmin(fmax(fc_grid_x(&s.grid, i), x[0]), x[nx - 1]);
+            const double zc = fmin(fmax(fc_grid_y(&s.grid, j), z[0]), z[nz - 1]);
+            const double rho = col.rho[j] + tl_at(&s, EULER_RHO, i, j);
+            const double theta = (col.rt[j] + tl_at(&s, EULER_RHOT, i, j)) / rho;
+            ck_assert(tl_at(&s, EULER_RHOT, i, j) == 0);
+            e = fmax(e, fabs(theta - col.theta[j] - (1 + 1e-4 * xc + 2e-4 * zc)));
+            e = fmax(e, fabs(tl_at(&s, EULER_RHOU, i, j) / rho - (3 + 1e-3 * zc)));
+            e = fmax(e, fabs(tl_at(&s, EULER_RHOW, i, j) / rho - (-2e-4 * xc)));
+        }
+    ck_assert_msg(e < 1e-10, "theta', u or w off by %g", e);
+    euler_column_free(&col);
+    tl_sim_close(&s);
+}
+END_TEST
+
 /* A distance in units in the last place of b. */
 static double ulps_apart(double a, double b)
 {
@@ -492,6 +562,7 @@ Suite *euler_suite(void)
     tcase_add_test(run, bad_cases_are_refused);
     tcase_add_test(run, nan_is_reported_with_its_cell_and_not_kept);
     tcase_add_test(run, bad_cell_is_classified_nan_first);
+    tcase_add_test(run, file_initial_state_at_unchanged_pressure);
     tcase_add_test(run, open_sides_let_waves_out);
     tcase_add_test(run, linear_gravity_wave_solution_starts_from_the_initial_field);
     tcase_set_timeout(run, 300);

@@ -72,6 +72,17 @@ static const fc_key euler_keys[] = {
      "half-width a"},
     {"initial", "center_x", FC_KEY_REAL, "0", -INF, INF, 0, NULL, "m", "gravity_wave",
      "centre xc"},
+    {"initial", "path", FC_KEY_STRING, NULL, 0, 0, 0, NULL, "", "file",
+     "NetCDF file with theta' (and the wind) at cell centres (relative to the case file)"},
+    {"initial", "theta_var", FC_KEY_STRING, "theta_prime", 0, 0, 0, NULL, "", "file",
+     "variable of the potential temperature perturbation theta' (K)"},
+    {"initial", "u_var", FC_KEY_STRING, "", 0, 0, 0, NULL, "", "file",
+     "variable of the x velocity (m s-1; empty: [physics] wind)"},
+    {"initial", "w_var", FC_KEY_STRING, "", 0, 0, 0, NULL, "", "file",
+     "variable of the vertical velocity (m s-1; empty: 0)"},
+    {"initial", "interpolate", FC_KEY_CHOICE, "no", 0, 0, 0, "no|bilinear", "", "file",
+     "a file on other points than the cells (by its x and z coordinates): refused, or "
+     "interpolated bilinearly"},
 };
 
 static const char *const side_names[4] = {"west", "east", "south", "north"};

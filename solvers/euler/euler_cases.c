@@ -12,6 +12,8 @@
  *                 Straka et al. (1993) density current, colliding bubbles.
  *   gravity_wave  theta' = A sin(pi z / H) / (1 + ((x - xc)/a)^2) in a stable background
  *                 (Skamarock & Klemp 1994, Mon. Wea. Rev. 122, 2623-2630).
+ *   file          theta' (and optionally u and w) at cell centres from a NetCDF file, on this
+ *                 grid or interpolated onto it (ncio.h); u and w multiply the new density.
  */
 #include <fc_build.h>
 
@@ -19,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "src/core/ncio.h"
 #include "solvers/euler/euler.h"
 #include "solvers/euler/euler_cases.h"
 
@@ -61,9 +64,11 @@ static double rest(const euler_ic *ic, double x, double z, double exner)
     return 0;
 }
 
-/* Fills the state from theta'(x, z); refuses a state that is not physical. */
+/* Fills the state from theta'(x, z), or where field is given from theta', u and w at each cell
+ * (field[0..2], the grid's layout; u NULL: the wind, w NULL: 0); refuses a state that is not
+ * physical. */
 static int fill(const fc_config *cfg, const fc_grid *g, const euler_params *p, const euler_ic *ic,
-                theta_fn fn, fc_state *host, fc_err *err)
+                theta_fn fn, fc_real *const *field, fc_state *host, fc_err *err)
 {
     euler_column col;
     int st = euler_column_make(p, &col, err);
@@ -74,15 +79,15 @@ static int fill(const fc_config *cfg, const fc_grid *g, const euler_params *p, c
         const double z = (jw + 0.5) * g->dy;
         const double exner = pow(col.p[jw] / EULER_P0, EULER_RD / EULER_CP);
         for (int i = 0; i < g->nx; i++) {
-            const double tp = fn(ic, fc_grid_x(g, i), z, exner);
+            const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
+            const double tp = field ? field[0][k] : fn(ic, fc_grid_x(g, i), z, exner);
             /* rho' = rho_b theta_b / (theta_b + theta') - rho_b, written so that it is exactly 0
              * where theta' is. */
             const double theta = col.theta[jw] + tp;
             const double rho_p = -col.rho[jw] * tp / theta, rho = col.rho[jw] + rho_p;
-            const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
             host->f[EULER_RHO][k] = (fc_real)rho_p;
-            host->f[EULER_RHOU][k] = (fc_real)(rho * p->wind);
-            host->f[EULER_RHOW][k] = 0;
+            host->f[EULER_RHOU][k] = (fc_real)(rho * (field && field[1] ? field[1][k] : p->wind));
+            host->f[EULER_RHOW][k] = (fc_real)(field && field[2] ? rho * field[2][k] : 0);
             host->f[EULER_RHOT][k] = 0;
             if (!(theta > 0) || !isfinite(rho)) {
                 st = fc_fail(err, FC_EINPUT,
@@ -102,7 +107,7 @@ static int set_rest(const fc_config *cfg, const fc_grid *g, const void *params, 
 {
     euler_ic ic;
     memset(&ic, 0, sizeof ic);
-    return fill(cfg, g, params, &ic, rest, host, err);
+    return fill(cfg, g, params, &ic, rest, NULL, host, err);
 }
 
 static int set_bubble(const fc_config *cfg, const fc_grid *g, const void *params, fc_state *host,
@@ -120,7 +125,7 @@ static int set_bubble(const fc_config *cfg, const fc_grid *g, const void *params
     ic.xc2 = fc_cfg_real(cfg, "initial", "center_x_2");
     ic.zc2 = fc_cfg_real(cfg, "initial", "center_z_2");
     ic.r2 = fc_cfg_real(cfg, "initial", "radius_2");
-    return fill(cfg, g, params, &ic, bubble, host, err);
+    return fill(cfg, g, params, &ic, bubble, NULL, host, err);
 }
 
 static int set_gravity_wave(const fc_config *cfg, const fc_grid *g, const void *params,
@@ -132,7 +137,42 @@ static int set_gravity_wave(const fc_config *cfg, const fc_grid *g, const void *
     ic.half_width = fc_cfg_real(cfg, "initial", "half_width");
     ic.xc = fc_cfg_real(cfg, "initial", "center_x");
     ic.height = g->ny_whole * g->dy;
-    return fill(cfg, g, params, &ic, gravity_wave, host, err);
+    return fill(cfg, g, params, &ic, gravity_wave, NULL, host, err);
+}
+
+/* theta', u and w from [initial] path: the state at unchanged pressure as for every condition,
+ * its momentum the new density times the file's velocity where it gives one. */
+static int set_file(const fc_config *cfg, const fc_grid *g, const void *params, fc_state *host,
+                    fc_err *err)
+{
+    const char *keys[3] = {"theta_var", "u_var", "w_var"}, *vars[3];
+    for (int k = 0; k < 3; k++)
+        vars[k] = *fc_cfg_str(cfg, "initial", keys[k]) ? fc_cfg_str(cfg, "initial", keys[k]) : NULL;
+    if (!vars[0])
+        return fc_fail(err, FC_EINPUT, "%s: [initial] theta_var must name the potential "
+                       "temperature perturbation", cfg->path);
+    char *path = fc_cfg_path(cfg, fc_cfg_str(cfg, "initial", "path"));
+    fc_real *field[3] = {fc_grid_alloc(g), fc_grid_alloc(g), fc_grid_alloc(g)};
+    int st = FC_OK, interpolated;
+    if (!path || !field[0] || !field[1] || !field[2])
+        st = fc_fail(err, FC_ENOMEM, "out of memory");
+    const fc_ncio_field_grid how = {
+        .interpolate = fc_cfg_choice(cfg, "initial", "interpolate") == 1,
+        .periodic = {fc_cfg_choice(cfg, "boundary", "west") == FC_BC_PERIODIC, 0},
+        .enable = "[initial] interpolate = bilinear",
+        .y_name = "z"};
+    if (!st && (st = fc_ncio_read_fields(path, 3, vars, g, &how, field, &interpolated, err)))
+        fc_err_append(err, "(the initial state of %s: [initial] type = file, path = %s)",
+                      cfg->path, fc_cfg_str(cfg, "initial", "path"));
+    euler_ic ic;
+    memset(&ic, 0, sizeof ic);
+    fc_real *const given[3] = {field[0], vars[1] ? field[1] : NULL, vars[2] ? field[2] : NULL};
+    if (!st)
+        st = fill(cfg, g, params, &ic, rest, given, host, err);
+    free(path);
+    for (int k = 0; k < 3; k++)
+        free(field[k]);
+    return st;
 }
 
 const fc_ic_spec euler_ics[EULER_NICS] = {
@@ -144,4 +184,5 @@ const fc_ic_spec euler_ics[EULER_NICS] = {
     {"gravity_wave", "a small theta' pulse in a stable atmosphere: inertia-gravity waves "
                      "(Skamarock & Klemp 1994)",
      set_gravity_wave, 1},
+    {"file", "theta' (and the wind) at cell centres read from a NetCDF file", set_file, 1},
 };

@@ -5,7 +5,7 @@
 #include "src/core/solver.h"
 
 /* The initial conditions ([initial] type): each fills rho', rho u, rho w and (rho theta)'. */
-#define EULER_NICS 3
+#define EULER_NICS 4
 extern const fc_ic_spec euler_ics[EULER_NICS];
 
 #endif

@@ -834,12 +834,13 @@ int fc_ncio_read_fields(const char *path, int n, const char *const *vars, const 
         goto done;
     }
     char fx[2 * NC_MAX_NAME + 64], fy[2 * NC_MAX_NAME + 64];
+    const char *axis[2] = {"x", how->y_name ? how->y_name : "y"};
     if (!how->interpolate || !ax[0].c || !ax[1].c) {
         st = fc_fail(err, FC_EINPUT, "%s: variable '%s' is on %s, %s; the grid's cell centres "
-                     "are x = %g .. %g m (%d), y = %g .. %g m (%d)", path, vars[first],
-                     describe_axis(&ax[0], "x", fx, sizeof fx),
-                     describe_axis(&ax[1], "y", fy, sizeof fy), lo[0] + d[0] / 2,
-                     lo[0] + (ncell[0] - 0.5) * d[0], ncell[0], lo[1] + d[1] / 2,
+                     "are x = %g .. %g m (%d), %s = %g .. %g m (%d)", path, vars[first],
+                     describe_axis(&ax[0], axis[0], fx, sizeof fx),
+                     describe_axis(&ax[1], axis[1], fy, sizeof fy), lo[0] + d[0] / 2,
+                     lo[0] + (ncell[0] - 0.5) * d[0], ncell[0], axis[1], lo[1] + d[1] / 2,
                      lo[1] + (ncell[1] - 0.5) * d[1], ncell[1]);
         if (!how->interpolate && ax[0].c && ax[1].c && how->enable)
             fc_err_append(err, "(%s interpolates it onto them)", how->enable);
@@ -869,7 +870,6 @@ int fc_ncio_read_fields(const char *path, int n, const char *const *vars, const 
         *interpolated = !st;
         goto done;
     }
-    const char *axis[2] = {"x", "y"};
     if ((st = regrid_alloc(&v[first], g->nx, g->ny, &f, err)))
         goto done;
     int *ilo[2] = {f.xlo, f.ylo}, *ihi[2] = {f.xhi, f.yhi};

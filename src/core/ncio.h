@@ -97,6 +97,7 @@ typedef struct fc_ncio_field_grid {
     int interpolate;    /* bilinearly onto the cell centres; else such a file is refused */
     int periodic[2];    /* x, y: periodic sides of the whole grid, across which it wraps */
     const char *enable; /* for the refusal: what turns interpolate on ("[initial] ...") */
+    const char *y_name; /* the grid's second axis in messages (NULL: "y"; euler's "z") */
     /* Optional: before interpolating, turns the file's values of the variables (src[k], at
      * the same n points; NULL for a variable not named) into what is to be interpolated. */
     void (*source)(const void *ctx, double *const *src, size_t n);
