@@ -389,8 +389,8 @@ static void double_first(const void *ctx, double *const *src, size_t n)
  * for a linear field, the outermost point's value within half a spacing beyond it, a mix of
  * the last and first points across a periodic side, a single row's values along y. Exactly
  * the plain read on the grid's own centres; a file that does not reach a centre, and one
- * without coordinates that is not on the grid, are refused; variables read together share
- * the weights and must share the points. */
+ * without coordinates that is not on the grid, and one whose axis attributes say it is (x, y),
+ * are refused; variables read together share the weights and must share the points. */
 START_TEST(field_file_is_interpolated_by_its_coordinates)
 {
     const int bc[4] = {FC_BC_WALL, FC_BC_WALL, FC_BC_WALL, FC_BC_WALL};
@@ -487,6 +487,22 @@ START_TEST(field_file_is_interpolated_by_its_coordinates)
                          FC_EINPUT);
         ck_assert_msg(strstr(err.msg, bad[k].says), "%s", err.msg);
     }
+    /* A field on (x, y), its coordinates' axis attributes saying so, is not read transposed. */
+    const char *flipped = tl_temp_path("transposed.nc");
+    int vy;
+    ck_assert_int_eq(nc_create(flipped, NC_CLOBBER, &nc), NC_NOERR);
+    nc_def_dim(nc, "x", 12, &dims[0]);
+    nc_def_dim(nc, "y", 10, &dims[1]);
+    nc_def_var(nc, "x", NC_DOUBLE, 1, &dims[0], &vx2);
+    nc_def_var(nc, "y", NC_DOUBLE, 1, &dims[1], &vy);
+    nc_put_att_text(nc, vx2, "axis", 1, "X");
+    nc_put_att_text(nc, vy, "axis", 1, "Y");
+    nc_def_var(nc, "depth", NC_DOUBLE, 2, dims, &vd2);
+    ck_assert_int_eq(nc_close(nc), NC_NOERR); /* values: fill, never read */
+    ck_assert_int_eq(fc_ncio_read_field(flipped, "depth", &g, &as_is, h, &err), FC_EINPUT);
+    ck_assert_msg(strstr(err.msg, "variable 'depth' has 'y' (axis Y) as its last dimension, "
+                         "where flowcast reads x (axis X): a field is (y, x), x varying fastest"),
+                  "%s", err.msg);
     /* One periodic domain's points spanning a whole period or more cannot wrap. */
     const char *wide = field_file("wide.nc", 8, 10, -0.2, 1.4, 0, 1, 1, 0, 0);
     const fc_ncio_field_grid wrap = {.interpolate = 1, .periodic = {1, 0}};

@@ -665,10 +665,20 @@ static int read_file_axis(int ncid, const fc_nc_var *v, int a, file_axis *ax, fc
         nc_inq_varndims(ncid, cid, &cdims) != NC_NOERR || cdims != 1 ||
         nc_inq_vardimid(ncid, cid, &cdim) != NC_NOERR || cdim != dims[v->ndims - 1 - a])
         return FC_OK; /* no coordinate variable (CF: one-dimensional on its dimension) */
+    /* A CF axis attribute that says the dimensions are the other way round (x, y). */
+    char axis[16];
+    int st = fc_nc_att_text(ncid, cid, v->path, "axis", axis, sizeof axis, err);
+    if (st == FC_OK && (a ? strcmp(axis, "Y") && strcmp(axis, "Z") : strcmp(axis, "X")))
+        return fc_fail(err, FC_EINPUT, "%s: variable '%s' has '%s' (axis %s) as its %s "
+                       "dimension, where flowcast reads %s: a field is (y, x), x varying fastest",
+                       v->path, v->name, ax->name, axis, a ? "second last" : "last",
+                       a ? "y (axis Y or Z)" : "x (axis X)");
+    if (st != FC_OK && st != 1)
+        return st;
     if (!(ax->c = malloc(ax->n * sizeof *ax->c)))
         return fc_fail(err, FC_ENOMEM, "out of memory reading coordinate '%s'", ax->name);
     double scale;
-    const int st = fc_nc_read_axis(ncid, v->path, ax->name, ax->n, ax->c, &ax->dir, &scale, err);
+    st = fc_nc_read_axis(ncid, v->path, ax->name, ax->n, ax->c, &ax->dir, &scale, err);
     if (st)
         fc_err_append(err, "(the coordinate of variable '%s')", v->name);
     return st;

@@ -115,12 +115,13 @@ typedef struct fc_ncio_field_grid {
  * (time, y, x) (its last complete record), into fields[k]'s interior. Every value must be
  * finite and not a fill value (ncread.h), and the variables on the same points. Where the file
  * has coordinate variables for their dimensions (CF: one-dimensional, named as the dimension;
- * metres or km, increasing or decreasing), they must be the grid's cell centres, to a
- * thousandth of a cell, or with how->interpolate the fields are interpolated bilinearly onto
- * them (*interpolated set; a centre within half a spacing of the file's outermost point takes
- * its value, a periodic side wraps, and a single point along an axis holds along it), or by
- * how->whole where it is given and the file is on another uniform grid of the domain. Without coordinates a variable must be as large as
- * the grid and is taken to be on its cells.
+ * metres or km, increasing or decreasing; a CF axis attribute X on the last, Y or Z on the one
+ * before, where there is one), they must be the grid's cell centres, to a thousandth of a
+ * cell, or with how->interpolate the fields are interpolated bilinearly onto them
+ * (*interpolated set; a centre within half a spacing of the file's outermost point takes its
+ * value, a periodic side wraps, and a single point along an axis holds along it), or by
+ * how->whole where it is given and the file is on another uniform grid of the domain. Without
+ * coordinates a variable must be as large as the grid and is taken to be on its cells.
  */
 int fc_ncio_read_fields(const char *path, int n, const char *const *vars, const fc_grid *g,
                         const fc_ncio_field_grid *how, fc_real *const *fields,
