@@ -277,6 +277,24 @@ static void regrid_open(tl_sim *s, const char *case_text, const char *const *set
     ck_assert_msg(fc_sim_start(s, &cfg, NULL, &restart, &err) == FC_OK, "%s", err.msg);
 }
 
+/* The largest difference between s's face velocities (a square periodic grid) and the
+ * Taylor-Green vortex of amplitude 1 and wavenumber 1 at time t. */
+static double taylor_green_face_error(tl_sim *s, double t)
+{
+    const ns2d_params *p = s->params;
+    double e = 0;
+    for (int j = 0; j < s->grid.ny; j++)
+        for (int i = 0; i < s->grid.nx; i++) {
+            double u, v, dummy;
+            const double x = i * s->grid.dx, y = (j + 0.5) * s->grid.dy;
+            ns2d_taylor_green(1, 1, p->nu, t, x, y, &u, &dummy, &dummy);
+            ns2d_taylor_green(1, 1, p->nu, t, y, x, &dummy, &v, &dummy);
+            e = fmax(e, fabs(tl_at(s, NS2D_U, i, j) - u));
+            e = fmax(e, fabs(tl_at(s, NS2D_V, j, i) - v));
+        }
+    return e;
+}
+
 /* mixed_case (a square body in a channel with an inflow) run to t = 0.2 s into path. */
 static void run_channel(const char *ini_name, const char *path)
 {
@@ -334,17 +352,7 @@ START_TEST(regrid_is_second_order_and_takes_bodies_from_the_case)
         regrid_open(&s, periodic_case, (const char *const[]){"grid.nx=96", "grid.ny=96", NULL},
                     coarse);
         ck_assert_int_eq(s.restart_from[0], r ? 32 : 16);
-        const ns2d_params *p = s.params;
-        error[r] = 0;
-        for (int j = 0; j < 96; j++)
-            for (int i = 0; i < 96; i++) {
-                double u, v, dummy;
-                const double x = i * s.grid.dx, y = (j + 0.5) * s.grid.dy;
-                ns2d_taylor_green(1, 1, p->nu, s.t, x, y, &u, &dummy, &dummy);
-                ns2d_taylor_green(1, 1, p->nu, s.t, y, x, &dummy, &v, &dummy);
-                error[r] = fmax(error[r], fabs(tl_at(&s, NS2D_U, i, j) - u));
-                error[r] = fmax(error[r], fabs(tl_at(&s, NS2D_V, j, i) - v));
-            }
+        error[r] = taylor_green_face_error(&s, s.t);
         tl_sim_close(&s);
     }
     printf("regrid of the Taylor-Green vortex onto 96 x 96: largest velocity error %.3e from "
@@ -635,17 +643,7 @@ START_TEST(file_velocity_is_second_order_and_projected)
         file_case(text, sizeof text, periodic_case, paths[r], "bilinear");
         tl_sim s;
         tl_sim_open(&s, text, (const char *const[]){"grid.nx=96", "grid.ny=96", NULL}, NULL);
-        const ns2d_params *p = s.params;
-        error[r] = 0;
-        for (int j = 0; j < 96; j++)
-            for (int i = 0; i < 96; i++) {
-                double u, v, dummy;
-                const double x = i * s.grid.dx, y = (j + 0.5) * s.grid.dy;
-                ns2d_taylor_green(1, 1, p->nu, 0.01, x, y, &u, &dummy, &dummy);
-                ns2d_taylor_green(1, 1, p->nu, 0.01, y, x, &dummy, &v, &dummy);
-                error[r] = fmax(error[r], fabs(tl_at(&s, NS2D_U, i, j) - u));
-                error[r] = fmax(error[r], fabs(tl_at(&s, NS2D_V, j, i) - v));
-            }
+        error[r] = taylor_green_face_error(&s, 0.01);
         tl_sim_close(&s);
     }
     printf("file initial state, the Taylor-Green vortex onto 96 x 96: largest velocity error "
