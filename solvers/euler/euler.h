@@ -352,6 +352,14 @@ FC_HD static inline int euler_wall_x(const fc_grid *g, int i)
     return (i == 0 && g->bc[FC_WEST] == FC_BC_WALL) || (i == g->nx && g->bc[FC_EAST] == FC_BC_WALL);
 }
 
+/* Whether bottom face j of a row (0 .. ny) is the ground or the top, both walls: counted in
+ * the whole grid, so that a rank's block has no wall between it and the block below. */
+FC_HD static inline int euler_wall_z(const fc_grid *g, int j)
+{
+    const int wj = g->j0 + j;
+    return wj == 0 || wj == g->ny_whole;
+}
+
 /* The hyperviscous coefficients hv_beta h / (16 dt) of x and z faces. */
 FC_HD static inline fc_real euler_hv(const euler_params *p, fc_real h, fc_real dt)
 {
@@ -410,8 +418,8 @@ FC_HD static inline void euler_stage_cell(const fc_real *const *U, const fc_real
     fc_real w[EULER_NFIELDS], e[EULER_NFIELDS], s[EULER_NFIELDS], n[EULER_NFIELDS];
     euler_flux_x(U, col, p, hx, i, j, euler_wall_x(g, i), w);
     euler_flux_x(U, col, p, hx, i + 1, j, euler_wall_x(g, i + 1), e);
-    euler_flux_z(U, col, p, hz, i, j, j == 0, s);
-    euler_flux_z(U, col, p, hz, i, j + 1, j + 1 == g->ny, n);
+    euler_flux_z(U, col, p, hz, i, j, euler_wall_z(g, j), s);
+    euler_flux_z(U, col, p, hz, i, j + 1, euler_wall_z(g, j + 1), n);
     euler_update_cell(U, U0, col, p, a, dt, i, j, w, e, s, n, out);
 }
 

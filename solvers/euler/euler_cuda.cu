@@ -244,31 +244,39 @@ static void euler_destroy_cuda(void *opaque)
     for (int s = 0; s < EULER_SETS; s++)
         for (int f = 0; f < EULER_NFIELDS; f++)
             cudaFree(state->U[s][f]);
-    fc_real *col[] = {state->col.rho, state->col.rt,    state->col.p,   state->col.theta,
-                      state->col.rho_f, state->col.rt_f, state->P};
+    const int j0 = state->col.j0; /* the column arrays point j0 rows into the whole column */
+    fc_real *col[] = {state->col.rho, state->col.rt,    state->col.p,
+                      state->col.theta, state->col.rho_f, state->col.rt_f};
     for (size_t k = 0; k < sizeof col / sizeof col[0]; k++)
-        cudaFree(col[k]);
+        if (col[k])
+            cudaFree(col[k] - j0);
+    cudaFree(state->P);
     cudaFree(state->rep);
     for (int f = 0; f < EULER_NFIELDS; f++)
         fc_pinned_free(state->mirror[f]);
     free(state);
 }
 
-/* The background column, made on the host and copied to the device. */
+/* The background column, made on the host and copied to the device. The whole grid's column,
+ * as on the host: a rank's block reads the rows of its neighbours' blocks in its halos. */
 static int upload_column(euler_cuda_state *state, fc_err *err)
 {
     euler_column host;
     int st = euler_column_make(&state->p, &host, err);
     if (st)
         return st;
-    const int ny = state->p.grid.ny;
+    const int ny = state->p.grid.ny_whole, j0 = host.j0;
     fc_real *const src[] = {host.rho, host.rt, host.p, host.theta, host.rho_f, host.rt_f};
     fc_real **dst[] = {&state->col.rho, &state->col.rt, &state->col.p, &state->col.theta,
                        &state->col.rho_f, &state->col.rt_f};
+    state->col.j0 = j0;
     for (size_t k = 0; k < sizeof src / sizeof src[0] && !st; k++) {
         const size_t bytes = (size_t)(k < 4 ? ny : ny + 1) * sizeof(fc_real);
-        if (!(st = fc_dev_alloc((void **)dst[k], bytes, err)))
-            st = fc_dev_upload(*dst[k], src[k], bytes, err);
+        fc_real *whole = NULL;
+        if (!(st = fc_dev_alloc((void **)&whole, bytes, err)))
+            st = fc_dev_upload(whole, src[k] - j0, bytes, err);
+        if (whole)
+            *dst[k] = whole + j0;
     }
     euler_column_free(&host);
     return st;
