@@ -1114,7 +1114,8 @@ int ml_train(const ml_train_opts *o, fc_err *err)
             seen += (size_t)b;
             ml_threads_update(&threads, (size_t)b, fc_now());
         }
-        if (st || (gpu && (st = mlp_gpu_loss_sum(gpu, &sum, err))))
+        /* The device sums the plain steps' loss; a flux-form step's was summed here. */
+        if (st || (gpu && !s.flux && (st = mlp_gpu_loss_sum(gpu, &sum, err))))
             break;
         const double secs = fc_now() - w0;
         hist[0][e] = sum / (double)seen;
