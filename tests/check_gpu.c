@@ -80,7 +80,11 @@
 #define ULPS 4e-7
 #else
 #define FC_GPU_RTOL 1e-12
-#define FC_GPU_NS2D_RTOL 1e-9
+/* ns2d: two correct pressure solves stopped at a relative residual of 1e-11 (POISSON_TOL) by
+ * arithmetic in another order differ by up to the 5-point operator's condition number (about
+ * 1e3 on these grids) times that: 1e-8 (Jacobi-preconditioned CG on a periodic grid, H200:
+ * 1.5e-9 in the signal rate). */
+#define FC_GPU_NS2D_RTOL 1e-8
 #define FC_GPU_SPEC_RTOL 1e-10
 #define FC_GPU_EULER_RTOL 1e-10
 #define FC_GPU_ROUNDTRIP_RTOL 1e-14
@@ -399,8 +403,8 @@ START_TEST(gpu_matches_cpu)
     for (size_t k = 0; k < s->io.nstep_stats; k++) {
         const char *name = s->io.step_stats[k].name;
         double tol;
-        if (!strcmp(name, "poisson_iterations"))
-            tol = fmax(2, 2 * stat_own[k]);
+        if (!strcmp(name, "poisson_iterations")) /* 3 of 23 seen on an H200 near the plateau */
+            tol = fmax(fmax(2, 0.15 * stat_max[k]), 2 * stat_own[k]);
         else if (!strcmp(name, "poisson_residual"))
             tol = 10 * atof(POISSON_TOL);
         else
@@ -845,7 +849,8 @@ START_TEST(surrogate_step_gpu_matches_cpu)
     const size_t plane = 40 * 30, n = 3 * plane;
     double *cpu = malloc(n * sizeof *cpu), *gpu = malloc(n * sizeof *gpu);
     double *start = malloc(n * sizeof *start);
-    float *x = malloc(500 * 27 * sizeof *x), *scratch = malloc(n * sizeof *scratch);
+    /* x holds a batch of the larger work area below (600 rows) */
+    float *x = malloc(600 * 27 * sizeof *x), *scratch = malloc(n * sizeof *scratch);
     for (size_t k = 0; k < n; k++)
         start[k] = k < plane ? 1 + 0.2 * sin(0.37 * (double)k) : 0.1 * cos(0.11 * (double)k);
     memcpy(cpu, start, n * sizeof *cpu);
