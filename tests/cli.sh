@@ -150,6 +150,25 @@ expect "--regrid of a case whose initial file is on the old grid" 2 "(--regrid s
 sed 's/^  1.0, 1.0, 1.0/  NaN, 1.0, 1.0/' "$inputs/initial_state.cdl" | sed '0,/NaN, 1.0/!s/NaN, 1.0/1.0, 1.0/' >"$tmp/nan.cdl"
 "$NCGEN" -k nc4 -o "$tmp/initial_state.nc" "$tmp/nan.cdl"
 expect "NaN in the initial state" 2 "variable 'depth' holds NaN at cell (i=0, j=0)" "$fc" run "$tmp/from_file.ini" -o "$tmp/ff2.nc"
+# CF attributes of a field: its units, its valid range and its packing (scale_factor, add_offset).
+cfatt() { # cfatt ATTRIBUTES: the initial state with depth:ATTRIBUTES added
+  sed "s/depth:units = \"m\" ;/depth:units = \"m\" ; $1 ;/" "$inputs/initial_state.cdl" >"$tmp/att.cdl"
+  "$NCGEN" -k nc4 -o "$tmp/initial_state.nc" "$tmp/att.cdl"
+}
+sed 's/depth:units = "m"/depth:units = "ft"/' "$inputs/initial_state.cdl" >"$tmp/att.cdl"
+"$NCGEN" -k nc4 -o "$tmp/initial_state.nc" "$tmp/att.cdl"
+expect "a depth in feet" 2 "initial_state.nc: variable 'depth' is in 'ft'; flowcast reads it in m" "$fc" run "$tmp/from_file.ini" -o "$tmp/ff2.nc"
+cfatt 'depth:valid_min = 0.95'
+expect "a depth below its valid_min" 2 "variable 'depth' holds 0.9, outside its valid range [0.95, inf] at cell (i=8, j=0)" "$fc" run "$tmp/from_file.ini" -o "$tmp/ff2.nc"
+cfatt 'depth:valid_range = 1., 0.'
+expect "an empty valid_range" 2 "variable 'depth' has an empty valid range [1, 0]" "$fc" run "$tmp/from_file.ini" -o "$tmp/ff2.nc"
+cfatt 'depth:scale_factor = "x"'
+expect "a scale_factor that is not a number" 2 "attribute 'scale_factor' of variable 'depth' should be 1 number" "$fc" run "$tmp/from_file.ini" -o "$tmp/ff2.nc"
+absent "... write nothing" "$tmp/ff2.nc"
+cfatt 'depth:scale_factor = 2. ; depth:add_offset = 0.5'
+expect "a packed depth is unpacked" 0 "done:" "$fc" run "$tmp/from_file.ini" --set time.t_end=0.5 -o "$tmp/ff4.nc"
+expect "... to 2 x 1 + 0.5 (the file's first cell)" 0 "  2.5, 2.5," "$NCDUMP" -v h "$tmp/ff4.nc"
+"$NCGEN" -k nc4 -o "$tmp/initial_state.nc" "$inputs/initial_state.cdl"
 absent "file errors write nothing" "$tmp/ff2.nc"
 
 # A run that blows up (explicit drag far beyond its stability limit): exit 1, good records kept.

@@ -623,6 +623,70 @@ START_TEST(reading_errors_name_file_and_variable)
 }
 END_TEST
 
+/* CF attributes of a variable read (ncread.h): packing unpacked after the fill and valid-range
+ * checks on the stored values, and units compared by what they name, not how they are spelt. */
+START_TEST(cf_packing_valid_range_and_units)
+{
+    const char *path = tl_temp_path("packed.nc");
+    unlink(path);
+    int nc, dims[2], vh, vu;
+    ck_assert_int_eq(nc_create(path, NC_CLOBBER | NC_64BIT_DATA, &nc), NC_NOERR);
+    nc_def_dim(nc, "y", 2, &dims[0]);
+    nc_def_dim(nc, "x", 3, &dims[1]);
+    nc_def_var(nc, "h", NC_SHORT, 2, dims, &vh);
+    const double scale = 0.01, offset = 1, range[2] = {-100, 500};
+    const short fill = -32767;
+    nc_put_att_double(nc, vh, "scale_factor", NC_DOUBLE, 1, &scale);
+    nc_put_att_double(nc, vh, "add_offset", NC_DOUBLE, 1, &offset);
+    nc_put_att_double(nc, vh, "valid_range", NC_SHORT, 2, range);
+    nc_put_att_short(nc, vh, "_FillValue", NC_SHORT, 1, &fill);
+    nc_put_att_text(nc, vh, "units", 6, "metres");
+    nc_def_var(nc, "u", NC_FLOAT, 2, dims, &vu);
+    nc_put_att_text(nc, vu, "units", 3, "m/s");
+    ck_assert_int_eq(nc_enddef(nc), NC_NOERR);
+    const short h[6] = {0, 100, -100, 500, 250, 7};
+    const float u[6] = {1, 2, 3, 4, 5, 6};
+    nc_put_var_short(nc, vh, h);
+    nc_put_var_float(nc, vu, u);
+    ck_assert_int_eq(nc_close(nc), NC_NOERR);
+
+    fc_err err;
+    fc_nc_var v;
+    ck_assert_int_eq(nc_open(path, NC_NOWRITE, &nc), NC_NOERR);
+    ck_assert_int_eq(fc_nc_find_var(nc, path, "h", 2, 2, &v, &err), FC_OK);
+    double d[6];
+    float f[6];
+    ck_assert_int_eq(fc_nc_get_plane_double(nc, &v, 0, 2, 3, d, &err), FC_OK);
+    ck_assert_int_eq(fc_nc_get_plane_float(nc, &v, 0, 2, 3, f, &err), FC_OK);
+    for (int k = 0; k < 6; k++) {
+        ck_assert_double_eq_tol(d[k], h[k] * 0.01 + 1, 1e-15);
+        ck_assert_float_eq_tol(f[k], (float)(h[k] * 0.01 + 1), 1e-6f);
+    }
+    ck_assert_int_eq(fc_nc_check_units(nc, &v, "m", &err), FC_OK);
+    ck_assert_int_eq(fc_nc_check_units(nc, &v, "m s-1", &err), FC_EINPUT);
+    ck_assert_msg(strstr(err.msg, "variable 'h' is in 'metres'; flowcast reads it in m s-1"), "%s",
+                  err.msg);
+    ck_assert_int_eq(fc_nc_find_var(nc, path, "u", 2, 2, &v, &err), FC_OK);
+    ck_assert_int_eq(fc_nc_check_units(nc, &v, "m s-1", &err), FC_OK);
+    ck_assert_int_eq(fc_nc_check_units(nc, &v, "s-1", &err), FC_EINPUT);
+    nc_close(nc);
+
+    /* A stored value beyond valid_range is refused by its cell, before unpacking. */
+    ck_assert_int_eq(nc_open(path, NC_WRITE, &nc), NC_NOERR);
+    const size_t at[2] = {1, 2};
+    const short big = 501;
+    nc_put_var1_short(nc, vh, at, &big);
+    nc_close(nc);
+    ck_assert_int_eq(nc_open(path, NC_NOWRITE, &nc), NC_NOERR);
+    ck_assert_int_eq(fc_nc_find_var(nc, path, "h", 2, 2, &v, &err), FC_OK);
+    ck_assert_int_eq(fc_nc_get_plane_double(nc, &v, 0, 2, 3, d, &err), FC_EINPUT);
+    ck_assert_msg(strstr(err.msg, "variable 'h' holds 501, outside its valid range [-100, 500] at "
+                         "cell (i=2, j=1)"), "%s", err.msg);
+    nc_close(nc);
+    unlink(path);
+}
+END_TEST
+
 Suite *ncio_suite(void)
 {
     Suite *s = suite_create("ncio");
@@ -634,6 +698,7 @@ Suite *ncio_suite(void)
     tcase_add_loop_test(tc, a_file_cut_short_gives_no_zeros, 0, 2); /* CDF-5, NetCDF-4 */
     tcase_add_test(tc, existing_file_is_never_overwritten);
     tcase_add_test(tc, reading_errors_name_file_and_variable);
+    tcase_add_test(tc, cf_packing_valid_range_and_units);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;

@@ -160,7 +160,8 @@ static int set_file(const fc_config *cfg, const fc_grid *g, const void *params, 
         .interpolate = fc_cfg_choice(cfg, "initial", "interpolate") == 1,
         .periodic = {fc_cfg_choice(cfg, "boundary", "west") == FC_BC_PERIODIC, 0},
         .enable = "[initial] interpolate = bilinear",
-        .y_name = "z"};
+        .y_name = "z",
+        .units = (const char *const[]){"K", "m s-1", "m s-1"}};
     if (!st && (st = fc_ncio_read_fields(path, 3, vars, g, &how, field, &interpolated, err)))
         fc_err_append(err, "(the initial state of %s: [initial] type = file, path = %s)",
                       cfg->path, fc_cfg_str(cfg, "initial", "path"));

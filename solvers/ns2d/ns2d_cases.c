@@ -121,7 +121,8 @@ static int set_file(const fc_config *cfg, const fc_grid *g, const void *params, 
     const fc_ncio_field_grid how = {
         .interpolate = fc_cfg_choice(cfg, "initial", "interpolate") == 1,
         .periodic = {periodic[0], periodic[1]},
-        .enable = "[initial] interpolate = bilinear"};
+        .enable = "[initial] interpolate = bilinear",
+        .units = (const char *const[]){"m s-1", "m s-1"}};
     int interpolated;
     if (!st && (st = fc_ncio_read_fields(path, 2, vars, g, &how, centre, &interpolated, err)))
         fc_err_append(err, "(the initial state of %s: [initial] type = file, path = %s)",

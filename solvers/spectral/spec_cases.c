@@ -228,7 +228,8 @@ static int set_file(const fc_config *cfg, const fc_grid *g, const void *params, 
                                     .periodic = {1, 1},
                                     .enable = "[initial] interpolate = fourier",
                                     .whole = method == 1 ? file_whole : NULL,
-                                    .ctx = params};
+                                    .ctx = params,
+                                    .units = (const char *const[]){"s-1"}};
     const char *var = fc_cfg_str(cfg, "initial", "vorticity_var");
     int st = fc_ncio_read_field(path, var, g, &how, host->f[SPEC_VORT], err);
     if (st)

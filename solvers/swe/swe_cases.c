@@ -308,7 +308,8 @@ static int ic_file(const fc_config *cfg, const fc_grid *g, const swe_params *p, 
                      fc_cfg_choice(cfg, "boundary", "south") == FC_BC_PERIODIC},
         .enable = "[initial] interpolate = bilinear",
         .source = file_source,
-        .ctx = p};
+        .ctx = p,
+        .units = (const char *const[]){"m", "m s-1", "m s-1", "m", "m"}};
     int interpolated;
     int st = fc_ncio_read_fields(path, SWE_NFIELDS + 1, vars, g, &how, fields, &interpolated,
                                  err);

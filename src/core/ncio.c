@@ -819,7 +819,9 @@ int fc_ncio_read_fields(const char *path, int n, const char *const *vars, const 
     for (int k = 0; k < n && !st; k++) {
         if (!vars[k])
             continue;
-        if ((st = field_var(ncid, path, vars[k], &v[k], &rec[k], err)))
+        if ((st = field_var(ncid, path, vars[k], &v[k], &rec[k], err)) ||
+            (how->units && how->units[k] &&
+             (st = fc_nc_check_units(ncid, &v[k], how->units[k], err))))
             break;
         file_axis *mine = first < 0 ? ax : other;
         for (int a = 0; a < 2 && !st; a++) {

@@ -108,6 +108,9 @@ typedef struct fc_ncio_field_grid {
     int (*whole)(const void *ctx, const fc_grid *g, const int from[2], double *const *src,
                  fc_state *fields, fc_err *err);
     const void *ctx;
+    /* Optional: the units each variable is read in (units[k], "m", "m s-1", "s-1" or "K";
+     * NULL: unchecked); a variable whose units attribute says otherwise is refused. */
+    const char *const *units;
 } fc_ncio_field_grid;
 
 /*

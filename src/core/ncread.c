@@ -638,7 +638,60 @@ int fc_nc_find_var(int ncid, const char *path, const char *name, int min_dims, i
     }
     if (!fc_nc_has_att(ncid, v->id, "_FillValue"))
         v->fill[v->nfill++] = default_fill(t);
+    /* CF valid range and packing, each one number (valid_range two), in the stored values. */
+    v->valid[0] = -HUGE_VAL;
+    v->valid[1] = HUGE_VAL;
+    v->scale = 1;
+    v->offset = 0;
+    static const char *const atts[] = {"valid_range", "valid_min", "valid_max", "scale_factor",
+                                       "add_offset"};
+    double *const dst[] = {v->valid, v->valid, v->valid + 1, &v->scale, &v->offset};
+    for (int a = 0; a < 5; a++) {
+        double val[2];
+        const int st = fc_nc_att_doubles(ncid, v->id, path, atts[a], val, a ? 1 : 2, err);
+        if (st == FC_OK)
+            memcpy(dst[a], val, (a ? 1 : 2) * sizeof *val);
+        else if (st != 1)
+            return st;
+    }
+    if (!(v->valid[0] <= v->valid[1]))
+        return fc_fail(err, FC_EINPUT, "%s: variable '%s' has an empty valid range [%g, %g]",
+                       path, name, v->valid[0], v->valid[1]);
+    if (v->scale == 0)
+        return fc_fail(err, FC_EINPUT, "%s: variable '%s' has scale_factor 0", path, name);
     return FC_OK;
+}
+
+/* The canonical spelling of a unit flowcast reads (units: a file's spelling), or NULL. */
+static const char *canonical_units(const char *units)
+{
+    static const char *const table[][8] = {
+        {"m", "m", "metre", "metres", "meter", "meters", NULL},
+        {"m s-1", "m s-1", "m/s", "m s^-1", "m.s-1", "m s**-1", "meter second-1",
+         "metre second-1"},
+        {"s-1", "s-1", "1/s", "s^-1", "/s", "s**-1", "second-1", NULL},
+        {"K", "K", "kelvin", "Kelvin", "degK", "degree_K", "degrees_K", NULL},
+    };
+    for (size_t r = 0; r < sizeof table / sizeof table[0]; r++)
+        for (int k = 1; k < 8 && table[r][k]; k++)
+            if (!strcmp(units, table[r][k]))
+                return table[r][0];
+    return NULL;
+}
+
+int fc_nc_check_units(int ncid, const fc_nc_var *v, const char *expected, fc_err *err)
+{
+    char units[128];
+    const int st = fc_nc_att_text(ncid, v->id, v->path, "units", units, sizeof units, err);
+    if (st == 1)
+        return FC_OK; /* none said: taken to be flowcast's */
+    if (st)
+        return st;
+    const char *c = canonical_units(units);
+    if (c && !strcmp(c, expected))
+        return FC_OK;
+    return fc_fail(err, FC_EINPUT, "%s: variable '%s' is in '%s'; flowcast reads it in %s",
+                   v->path, v->name, units, expected);
 }
 
 /* Whether x is a fill value of v, compared in the precision it was read in. */
@@ -699,11 +752,24 @@ static int vector_shape(const fc_nc_var *v, size_t n, fc_err *err)
                            nc_strerror(rc));                                                     \
         for (size_t k = 0; k < n; k++) {                                                         \
             const T x = out[k];                                                                  \
-            if (isfinite((double)x) && !IS_FILL(v, x, T))                                        \
-                continue;                                                                        \
-            const char *what = isfinite((double)x) ? "a fill value (missing data)"               \
-                               : isnan((double)x)  ? "NaN"                                       \
-                                                   : "an infinite value";                        \
+            const int valid = (double)x >= v->valid[0] && (double)x <= v->valid[1];              \
+            if (isfinite((double)x) && !IS_FILL(v, x, T) && valid) {                             \
+                if (v->scale != 1 || v->offset != 0) /* CF packing */                            \
+                    out[k] = (T)((double)x * v->scale + v->offset);                              \
+                if (isfinite((double)out[k]))                                                    \
+                    continue;                                                                    \
+            }                                                                                    \
+            char what[128];                                                                      \
+            if (!isfinite((double)x))                                                            \
+                snprintf(what, sizeof what, "%s", isnan((double)x) ? "NaN" : "an infinite value"); \
+            else if (IS_FILL(v, x, T))                                                           \
+                snprintf(what, sizeof what, "a fill value (missing data)");                      \
+            else if (!valid)                                                                     \
+                snprintf(what, sizeof what, "%.9g, outside its valid range [%g, %g]", (double)x,  \
+                         v->valid[0], v->valid[1]);                                              \
+            else                                                                                 \
+                snprintf(what, sizeof what, "%.9g, which scale_factor and add_offset unpack "    \
+                         "beyond range", (double)x);                                             \
             if (win && rec != (size_t)-1)                                                        \
                 return fc_fail(err, FC_EINPUT,                                                   \
                                "%s: variable '%s' holds %s at record %zu, cell (i=%zu, j=%zu)",  \

@@ -49,10 +49,13 @@ typedef struct fc_nc_var {
     size_t len[FC_NC_MAX_DIMS]; /* dimension lengths, slowest first */
     double fill[2];            /* values that mean "no data" (_FillValue, missing_value) */
     int nfill;
+    double valid[2];           /* CF valid_min, valid_max (or valid_range), as stored */
+    double scale, offset;      /* CF packing: a value is scale * stored + offset (1, 0) */
 } fc_nc_var;
 
 /* Finds variable name with min_dims..max_dims dimensions (<= FC_NC_MAX_DIMS) of a numeric
- * type, and reads its shape and fill values. */
+ * type, and reads its shape, fill values, valid range and packing (CF 2.5.1, 8.1: each one
+ * number; the getters below refuse a stored value outside the range and unpack the rest). */
 int fc_nc_find_var(int ncid, const char *path, const char *name, int min_dims, int max_dims,
                    fc_nc_var *v, fc_err *err);
 
@@ -68,6 +71,9 @@ int fc_nc_att_text_alloc(int ncid, int varid, const char *path, const char *name
 /* Exactly n finite numbers. FC_OK; 1 when absent; FC_EINPUT when of another type or length. */
 int fc_nc_att_doubles(int ncid, int varid, const char *path, const char *name, double *out,
                       size_t n, fc_err *err);
+/* Whether v's units attribute, if it has one, names `expected` ("m", "m s-1", "s-1" or "K", or
+ * a spelling of the same: metres, m/s, 1/s, kelvin ...); FC_EINPUT naming both when not. */
+int fc_nc_check_units(int ncid, const fc_nc_var *v, const char *expected, fc_err *err);
 /* One integer in [lo, hi]. Same returns. */
 int fc_nc_att_int(int ncid, int varid, const char *path, const char *name, long long lo,
                   long long hi, long long *out, fc_err *err);

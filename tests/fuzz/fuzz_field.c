@@ -28,13 +28,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fc_err err;
     /* as the file is, then interpolated by its coordinates, across a periodic x too */
     const fc_ncio_field_grid exact = {.interpolate = 0}, walls = {.interpolate = 1},
-                             periodic = {.interpolate = 1, .periodic = {1, 0}};
+                             periodic = {.interpolate = 1, .periodic = {1, 0}},
+                             units = {.units = (const char *const[]){"m", "m s-1"}};
     fc_ncio_read_field(path, "h", &grid, &exact, field, &err);
     fc_ncio_read_field(path, "h", &grid, &walls, field, &err);
     fc_ncio_read_field(path, "b", &grid, &periodic, field, &err);
     fc_real *const both[2] = {field, spare};
     int interpolated;
     fc_ncio_read_fields(path, 2, (const char *const[]){"h", "b"}, &grid, &walls, both,
+                        &interpolated, &err);
+    fc_ncio_read_fields(path, 2, (const char *const[]){"h", "b"}, &grid, &units, both,
                         &interpolated, &err);
     return 0;
 }
