@@ -70,12 +70,15 @@ for kind in classic 64-bit-offset cdf5 nc4; do
   expect "rollout of a $kind model" 0 "Forecast: $out" "$fc" rollout --model "$tmp/model_$kind.nc" \
     --init "$tmp/run.nc" --steps 2 -o "$out"
 done
-printf '[initial]\ntype = file\npath = %s\nh_var = h\nu_var = hu\nv_var = hv\nb_var = b\n' \
+printf '[initial]\ntype = file\npath = %s\nh_var = h\nu_var = u\nv_var = v\nb_var = b\n' \
   "$tmp/run_classic.nc" >"$tmp/file_ic.part"
 sed '/^\[initial\]/,$d' "$ini" >"$tmp/file_ic.ini"
 cat "$tmp/file_ic.part" >>"$tmp/file_ic.ini"
 rm -f "$out"
 expect "file initial condition from a classic file" 0 "records in $out" "$fc" run "$tmp/file_ic.ini" -o "$out"
+sed 's/^u_var = u$/u_var = hu/' "$tmp/file_ic.ini" >"$tmp/hu_ic.ini"
+refused "file initial condition: a momentum named as the velocity" \
+  "variable 'hu' is in 'm2 s-1'; flowcast reads it in m s-1" "$fc" run "$tmp/hu_ic.ini" -o "$out"
 
 # ---- 2. crafted model files (stack and heap overflows once)
 mk m_widths nc4 model -e 's/^\tlayer = 3 ;/\tlayer = 3 ;\n\tbig = 20 ;/' -e 's/int widths(layer)/int widths(big)/' \
