@@ -643,11 +643,20 @@ START_TEST(cf_packing_valid_range_and_units)
     nc_put_att_text(nc, vh, "units", 6, "metres");
     nc_def_var(nc, "u", NC_FLOAT, 2, dims, &vu);
     nc_put_att_text(nc, vu, "units", 3, "m/s");
+    /* g: packed like h, its valid_max of the packing's type (double): unpacked values (NUG) */
+    int vg;
+    const double gmax = 5;
+    nc_def_var(nc, "g", NC_SHORT, 2, dims, &vg);
+    nc_put_att_double(nc, vg, "scale_factor", NC_DOUBLE, 1, &scale);
+    nc_put_att_double(nc, vg, "add_offset", NC_DOUBLE, 1, &offset);
+    nc_put_att_double(nc, vg, "valid_max", NC_DOUBLE, 1, &gmax);
     ck_assert_int_eq(nc_enddef(nc), NC_NOERR);
     const short h[6] = {0, 100, -100, 500, 250, 7};
     const float u[6] = {1, 2, 3, 4, 5, 6};
     nc_put_var_short(nc, vh, h);
     nc_put_var_float(nc, vu, u);
+    const short g[6] = {0, 100, 400, 401, 600, 7}; /* 1, 2, 5, 5.01, 7, 1.07 */
+    nc_put_var_short(nc, vg, g);
     ck_assert_int_eq(nc_close(nc), NC_NOERR);
 
     fc_err err;
@@ -669,6 +678,10 @@ START_TEST(cf_packing_valid_range_and_units)
     ck_assert_int_eq(fc_nc_find_var(nc, path, "u", 2, 2, &v, &err), FC_OK);
     ck_assert_int_eq(fc_nc_check_units(nc, &v, "m s-1", &err), FC_OK);
     ck_assert_int_eq(fc_nc_check_units(nc, &v, "s-1", &err), FC_EINPUT);
+    ck_assert_int_eq(fc_nc_find_var(nc, path, "g", 2, 2, &v, &err), FC_OK);
+    ck_assert_int_eq(fc_nc_get_plane_double(nc, &v, 0, 2, 3, d, &err), FC_EINPUT);
+    ck_assert_msg(strstr(err.msg, "variable 'g' holds 5.01, outside its valid range [-inf, 5] at "
+                         "cell (i=0, j=1)"), "%s", err.msg);
     nc_close(nc);
 
     /* A stored value beyond valid_range is refused by its cell, before unpacking. */

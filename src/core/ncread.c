@@ -654,6 +654,16 @@ int fc_nc_find_var(int ncid, const char *path, const char *name, int min_dims, i
         else if (st != 1)
             return st;
     }
+    /* NUG: a valid range of the packing attributes' type (not the variable's) is in unpacked
+     * values; CF's own is in the stored type. */
+    nc_type range_type = NC_NAT, pack_type = NC_NAT;
+    for (int a = 0; a < 3 && range_type == NC_NAT; a++)
+        if (nc_inq_atttype(ncid, v->id, atts[a], &range_type) != NC_NOERR)
+            range_type = NC_NAT;
+    for (int a = 3; a < 5 && pack_type == NC_NAT; a++)
+        if (nc_inq_atttype(ncid, v->id, atts[a], &pack_type) != NC_NOERR)
+            pack_type = NC_NAT;
+    v->valid_unpacked = pack_type != NC_NAT && range_type == pack_type && range_type != t;
     if (!(v->valid[0] <= v->valid[1]))
         return fc_fail(err, FC_EINPUT, "%s: variable '%s' has an empty valid range [%g, %g]",
                        path, name, v->valid[0], v->valid[1]);
@@ -752,10 +762,12 @@ static int vector_shape(const fc_nc_var *v, size_t n, fc_err *err)
                            nc_strerror(rc));                                                     \
         for (size_t k = 0; k < n; k++) {                                                         \
             const T x = out[k];                                                                  \
-            const int valid = (double)x >= v->valid[0] && (double)x <= v->valid[1];              \
+            const double u = (double)x * v->scale + v->offset; /* CF packing */                 \
+            const double checked = v->valid_unpacked ? u : (double)x;                            \
+            const int valid = checked >= v->valid[0] && checked <= v->valid[1];                  \
             if (isfinite((double)x) && !IS_FILL(v, x, T) && valid) {                             \
-                if (v->scale != 1 || v->offset != 0) /* CF packing */                            \
-                    out[k] = (T)((double)x * v->scale + v->offset);                              \
+                if (v->scale != 1 || v->offset != 0)                                             \
+                    out[k] = (T)u;                                                               \
                 if (isfinite((double)out[k]))                                                    \
                     continue;                                                                    \
             }                                                                                    \
@@ -765,7 +777,7 @@ static int vector_shape(const fc_nc_var *v, size_t n, fc_err *err)
             else if (IS_FILL(v, x, T))                                                           \
                 snprintf(what, sizeof what, "a fill value (missing data)");                      \
             else if (!valid)                                                                     \
-                snprintf(what, sizeof what, "%.9g, outside its valid range [%g, %g]", (double)x,  \
+                snprintf(what, sizeof what, "%.9g, outside its valid range [%g, %g]", checked,    \
                          v->valid[0], v->valid[1]);                                              \
             else                                                                                 \
                 snprintf(what, sizeof what, "%.9g, which scale_factor and add_offset unpack "    \

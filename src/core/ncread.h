@@ -49,13 +49,16 @@ typedef struct fc_nc_var {
     size_t len[FC_NC_MAX_DIMS]; /* dimension lengths, slowest first */
     double fill[2];            /* values that mean "no data" (_FillValue, missing_value) */
     int nfill;
-    double valid[2];           /* CF valid_min, valid_max (or valid_range), as stored */
+    double valid[2];           /* CF valid_min, valid_max (or valid_range) */
+    int valid_unpacked;        /* they bound unpacked values (NUG); else stored ones (CF) */
     double scale, offset;      /* CF packing: a value is scale * stored + offset (1, 0) */
 } fc_nc_var;
 
 /* Finds variable name with min_dims..max_dims dimensions (<= FC_NC_MAX_DIMS) of a numeric
  * type, and reads its shape, fill values, valid range and packing (CF 2.5.1, 8.1: each one
- * number; the getters below refuse a stored value outside the range and unpack the rest). */
+ * number; the getters below refuse a value outside the range and unpack the rest). The range
+ * bounds the stored values, or the unpacked ones where it has the packing attributes' type
+ * rather than the variable's (the NetCDF Users Guide's convention). */
 int fc_nc_find_var(int ncid, const char *path, const char *name, int min_dims, int max_dims,
                    fc_nc_var *v, fc_err *err);
 
