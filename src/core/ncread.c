@@ -638,7 +638,9 @@ int fc_nc_find_var(int ncid, const char *path, const char *name, int min_dims, i
     }
     if (!fc_nc_has_att(ncid, v->id, "_FillValue"))
         v->fill[v->nfill++] = default_fill(t);
-    /* CF valid range and packing, each one number (valid_range two), in the stored values. */
+    /* CF valid range and packing, each one number (valid_range two). A range of the packing
+     * attributes' type rather than the variable's bounds unpacked values (the NetCDF Users
+     * Guide's convention); else the stored ones (CF's). */
     v->valid[0] = -HUGE_VAL;
     v->valid[1] = HUGE_VAL;
     v->scale = 1;
@@ -646,23 +648,17 @@ int fc_nc_find_var(int ncid, const char *path, const char *name, int min_dims, i
     static const char *const atts[] = {"valid_range", "valid_min", "valid_max", "scale_factor",
                                        "add_offset"};
     double *const dst[] = {v->valid, v->valid, v->valid + 1, &v->scale, &v->offset};
+    nc_type range_type = NC_NAT, pack_type = NC_NAT;
     for (int a = 0; a < 5; a++) {
         double val[2];
         const int st = fc_nc_att_doubles(ncid, v->id, path, atts[a], val, a ? 1 : 2, err);
-        if (st == FC_OK)
-            memcpy(dst[a], val, (a ? 1 : 2) * sizeof *val);
-        else if (st != 1)
+        if (st != FC_OK && st != 1)
             return st;
+        if (st == FC_OK) {
+            memcpy(dst[a], val, (a ? 1 : 2) * sizeof *val);
+            nc_inq_atttype(ncid, v->id, atts[a], a < 3 ? &range_type : &pack_type);
+        }
     }
-    /* NUG: a valid range of the packing attributes' type (not the variable's) is in unpacked
-     * values; CF's own is in the stored type. */
-    nc_type range_type = NC_NAT, pack_type = NC_NAT;
-    for (int a = 0; a < 3 && range_type == NC_NAT; a++)
-        if (nc_inq_atttype(ncid, v->id, atts[a], &range_type) != NC_NOERR)
-            range_type = NC_NAT;
-    for (int a = 3; a < 5 && pack_type == NC_NAT; a++)
-        if (nc_inq_atttype(ncid, v->id, atts[a], &pack_type) != NC_NOERR)
-            pack_type = NC_NAT;
     v->valid_unpacked = pack_type != NC_NAT && range_type == pack_type && range_type != t;
     if (!(v->valid[0] <= v->valid[1]))
         return fc_fail(err, FC_EINPUT, "%s: variable '%s' has an empty valid range [%g, %g]",
