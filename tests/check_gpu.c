@@ -125,6 +125,10 @@ static const struct {
      "[time]\nt_end = 1\n[boundary]\nwest = open\neast = open\nsouth = periodic\n"
      "north = periodic\n[initial]\ntype = dambreak\ndepth_left = 1\ndepth_right = 0\n",
      300},
+    {"paraboloid_moving_shore",
+     "[case]\nsolver = swe\n[grid]\nnx = 60\nny = 60\nx_min = -2\nx_max = 2\ny_min = -2\n"
+     "y_max = 2\n[time]\nt_end = 10\n[initial]\ntype = paraboloid\n",
+     300},
     {"vortex_periodic_hll_rk2",
      "[case]\nsolver = swe\n[grid]\nnx = 96\nny = 80\nx_min = -1.5e6\nx_max = 1.5e6\n"
      "y_min = -1.2e6\ny_max = 1.2e6\n[time]\nt_end = 1\n[boundary]\nwest = periodic\n"
@@ -282,6 +286,16 @@ static diff compare(const fc_grid *g, const fc_real *a, const fc_real *b, int ed
         }
     diff r = {d, m > 0 ? d / m : d, s2 > 0 ? sqrt(d2 / s2) : sqrt(d2)};
     return r;
+}
+
+/* The index of the case called name (the tests below pick cases by name, not by position). */
+static int case_named(const char *name)
+{
+    for (int c = 0; c < (int)(sizeof cases / sizeof cases[0]); c++)
+        if (!strcmp(cases[c].name, name))
+            return c;
+    ck_abort_msg("check_gpu has no case '%s'", name);
+    return -1;
 }
 
 /* Steps of case c: its own, or fewer when FC_GPU_STEPS caps them. */
@@ -470,10 +484,8 @@ START_TEST(gpu_blocks_match_whole)
 {
     const char *name = block_cases[_i / N_BLOCK_LAYOUTS];
     const int px = block_layouts[_i % N_BLOCK_LAYOUTS][0], py = block_layouts[_i % N_BLOCK_LAYOUTS][1];
-    size_t c = 0;
-    while (strcmp(cases[c].name, name))
-        c++;
-    if (!case_selected((int)c))
+    const int c = case_named(name);
+    if (!case_selected(c))
         return;
     tl_sim sim; /* its initial state, set up on the CPU */
     tl_sim_open(&sim, cases[c].ini, NULL, NULL);
@@ -482,7 +494,7 @@ START_TEST(gpu_blocks_match_whole)
         tl_sim_close(&sim);
         return;
     }
-    const long long steps = case_steps((int)c) < 40 ? case_steps((int)c) : 40;
+    const long long steps = case_steps(c) < 40 ? case_steps(c) : 40;
     fc_real *whole[FC_MAX_FIELDS], *blocks[FC_MAX_FIELDS];
     tl_blocks_steps(&sim, GPU_OPS(sim.s), 1, 1, steps, whole);
     tl_blocks_steps(&sim, GPU_OPS(sim.s), px, py, steps, blocks);
@@ -516,7 +528,8 @@ START_TEST(gpu_reports_nonconvergence_like_cpu)
     fc_err err[2];
     for (int b = 0; b < 2; b++) {
         tl_sim sim;
-        tl_sim_open(&sim, cases[4].ini, sets, b ? GPU_OPS(&ns2d_solver) : ns2d_solver.cpu);
+        tl_sim_open(&sim, cases[case_named("ns2d_cavity_re400")].ini, sets,
+                    b ? GPU_OPS(&ns2d_solver) : ns2d_solver.cpu);
         fc_step_report rep = {0};
         const double dt = fc_cfg_real(&sim.cfg, "time", "cfl") / sim.rate;
         ck_assert_int_eq(sim.ops->step(sim.state, dt, &rep, &err[b]), FC_ENUMERIC);
@@ -531,16 +544,17 @@ END_TEST
  * step is retried), a NaN for ns2d. */
 static const struct {
     const fc_solver_desc *solver;
-    int case_index, field, i, j;
+    const char *case_name;
+    int field, i, j;
     double value;
 } poisons[] = {
-    {&swe_solver, 1, SWE_H, 100, 1, -1},
-    {&swe_solver, 0, SWE_H, 30, 20, NAN},
-    {&swe_solver, 3, SWE_HU, 64, 33, NAN},
-    {&ns2d_solver, 4, NS2D_U, 20, 30, NAN},
-    {&spec_solver, 8, SPEC_VORT, 20, 30, NAN},
+    {&swe_solver, "dambreak_dry_open", SWE_H, 100, 1, -1},
+    {&swe_solver, "lake_at_rest_island", SWE_H, 30, 20, NAN},
+    {&swe_solver, "jet_beta_plane_walls_drag", SWE_HU, 64, 33, NAN},
+    {&ns2d_solver, "ns2d_cavity_re400", NS2D_U, 20, 30, NAN},
+    {&spec_solver, "spectral_turbulence_tracer_odd_grid", SPEC_VORT, 20, 30, NAN},
     /* Finite, but its square overflows: the NaN appears in a later stage of the step. */
-    {&spec_solver, 9, SPEC_VORT, 10, 12, 1e200},
+    {&spec_solver, "spectral_forced_ring_aliased", SPEC_VORT, 10, 12, 1e200},
 };
 
 START_TEST(gpu_reports_bad_state_like_cpu)
@@ -552,7 +566,7 @@ START_TEST(gpu_reports_bad_state_like_cpu)
     memset(rep, 0, sizeof rep);
     for (int b = 0; b < 2; b++) {
         tl_sim *s = &sim[b];
-        tl_sim_open(s, cases[poisons[_i].case_index].ini, NULL,
+        tl_sim_open(s, cases[case_named(poisons[_i].case_name)].ini, NULL,
                     b ? GPU_OPS(poisons[_i].solver) : poisons[_i].solver->cpu);
         const int f = poisons[_i].field, i = poisons[_i].i, j = poisons[_i].j;
         fc_err err;
@@ -585,7 +599,7 @@ END_TEST
  * CPU. */
 START_TEST(gpu_transforms_round_trip)
 {
-    const int c = 8;
+    const int c = case_named("spectral_turbulence_tracer_odd_grid");
     tl_sim gpu;
     tl_sim_open(&gpu, cases[c].ini, NULL, GPU_OPS(&spec_solver));
     const fc_grid *g = &gpu.grid;

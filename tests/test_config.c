@@ -172,6 +172,7 @@ static const struct {
     {"swe", "lake_at_rest", "surface = 1\n"},
     {"swe", "gaussian_bump", "depth = 1\namplitude = 0.1\nradius = 0.1\n"},
     {"swe", "vortex", "depth = 1000\namplitude = -50\nradius = 3e5\n"},
+    {"swe", "paraboloid", ""},
     {"swe", "adjustment", "depth = 1\nstep = 0.1\n"},
     {"swe", "jet", "depth = 1000\njet_speed = 30\njet_width = 3e5\n"},
     {"swe", "file", "path = state.nc\n"},

@@ -76,6 +76,16 @@ int fc_val_cylinder_steady(int d, double *cd, double *cl, double *dp, double *cd
  * balance. */
 int fc_val_naca(int n, double alpha, double t_end, double *cd, double *cl, double *cd_cv,
                 fc_err *err);
+/*
+ * Thacker's planar surface in a paraboloid (swe_paraboloid: h0 = 0.1 m, a = 1 m, eta = 0.5 m) on
+ * n x n cells of [-2, 2]^2 m, run one period T = 2 pi a / sqrt(2 g h0): the L1 error of h against
+ * the exact solution over its L1 norm, the relative change of the water's mass, and the distance
+ * between the water's centre of mass and the exact one over eta. When x_row and surface_row are
+ * not NULL they receive the n cell centres and the surface h + b (NaN where drier than 1e-4 h0)
+ * along the row just above y = 0.
+ */
+int fc_val_paraboloid(int n, double *l1_rel, double *mass_change, double *centroid_err,
+                      double *x_row, double *surface_row, fc_err *err);
 /* Taylor-Green vortex on n x n cells to t = 1: largest error of u against the exact solution,
  * relative to the amplitude. */
 int fc_val_taylor_green(int n, double *rel_err, fc_err *err);

@@ -87,6 +87,17 @@ static const fc_key swe_keys[] = {
     {"initial", "center_x", FC_KEY_REAL, "0", -INF, INF, 0, NULL, "m", "vortex", "centre (x)"},
     {"initial", "center_y", FC_KEY_REAL, "0", -INF, INF, 0, NULL, "m", "vortex", "centre (y)"},
 
+    {"initial", "depth", FC_KEY_REAL, "0.1", 0, INF, FC_OPEN_LO, NULL, "m", "paraboloid",
+     "depth h0 of the bowl's bottom below the rest level, at its centre"},
+    {"initial", "radius", FC_KEY_REAL, "1", 0, INF, FC_OPEN_LO, NULL, "m", "paraboloid",
+     "radius a of the water's disc (where the bottom b = -h0 (1 - r^2/a^2) meets the rest level)"},
+    {"initial", "orbit", FC_KEY_REAL, "0.5", 0, INF, 0, NULL, "m", "paraboloid",
+     "radius eta of the circle the disc's centre moves on, once every 2 pi a / sqrt(2 g h0)"},
+    {"initial", "center_x", FC_KEY_REAL, "0", -INF, INF, 0, NULL, "m", "paraboloid",
+     "centre of the bowl (x)"},
+    {"initial", "center_y", FC_KEY_REAL, "0", -INF, INF, 0, NULL, "m", "paraboloid",
+     "centre of the bowl (y)"},
+
     {"initial", "depth", FC_KEY_REAL, NULL, 0, INF, FC_OPEN_LO, NULL, "m", "adjustment",
      "mean depth H"},
     {"initial", "step", FC_KEY_REAL, NULL, -INF, INF, 0, NULL, "m", "adjustment",

@@ -10,6 +10,8 @@
  *   vortex         h = H + a exp(-r^2/R^2) with the exact gradient-wind azimuthal speed
  *                  v^2/r + f v = g dh/dr, v = -f r/2 + sign(f) sqrt(f^2 r^2/4 + g r dh/dr).
  *   adjustment     h = H + step/2 west of step_x and H - step/2 east (tanh of width w if w > 0).
+ *   paraboloid     Thacker's planar surface oscillating in a paraboloid bowl (swe_paraboloid in
+ *                  swe_cases.h): an exact solution with a moving shoreline, at t = 0.
  *   jet            u = U0 sech^2(s), s = (y - y_j)/L, with g dh/dy = -f(y) u integrated exactly:
  *                  h = H - (U0 L/g) [(f0 + beta (y_j - y0)) tanh s + beta L (s tanh s - ln cosh s)]
  *                  plus a perturbation a cos(2 pi k x/Lx) sech^2(s) (a Bickley jet, barotropically
@@ -104,6 +106,7 @@ typedef struct swe_ic {
     double surface, bump_height, bump_radius;         /* lake_at_rest */
     double step, step_x, step_width;                  /* adjustment */
     double jet_speed, jet_width, jet_y, perturbation; /* jet */
+    double orbit;                                     /* paraboloid (and depth, radius, centre) */
     double x_min, kx;                                 /* jet: the perturbation's wavenumber */
 } swe_ic;
 
@@ -152,6 +155,13 @@ static void read_bump(const fc_config *cfg, swe_ic *p)
 {
     p->depth = fc_cfg_real(cfg, "initial", "depth");
     p->amplitude = fc_cfg_real(cfg, "initial", "amplitude");
+    read_gaussian(cfg, "radius", p);
+}
+
+static void read_paraboloid(const fc_config *cfg, swe_ic *p)
+{
+    p->depth = fc_cfg_real(cfg, "initial", "depth");
+    p->orbit = fc_cfg_real(cfg, "initial", "orbit");
     read_gaussian(cfg, "radius", p);
 }
 
@@ -228,6 +238,24 @@ static void ic_vortex(const swe_ic *p, double x, double y, double o[4])
     o[1] = r > 0 ? -vt * dy / r : 0;
     o[2] = r > 0 ? vt * dx / r : 0;
     o[3] = 0;
+}
+
+void swe_paraboloid(double g, double h0, double a, double eta, double t, double X, double Y,
+                    double o[4])
+{
+    const double w = sqrt(2 * g * h0) / a, c = cos(w * t), s = sin(w * t);
+    const double b = -h0 * (1 - (X * X + Y * Y) / (a * a));
+    const double h = eta * h0 / (a * a) * (2 * X * c + 2 * Y * s - eta) - b;
+    const int wet = h > 0;
+    o[0] = wet ? h : 0;
+    o[1] = wet ? -eta * w * s : 0;
+    o[2] = wet ? eta * w * c : 0;
+    o[3] = b;
+}
+
+static void ic_paraboloid(const swe_ic *p, double x, double y, double o[4])
+{
+    swe_paraboloid(p->g, p->depth, p->radius, p->orbit, 0, x - p->center_x, y - p->center_y, o);
 }
 
 static void ic_adjustment(const swe_ic *p, double x, double y, double o[4])
@@ -392,6 +420,7 @@ SWE_POINTWISE(radial_dambreak, read_radial_dambreak, ic_radial_dambreak)
 SWE_POINTWISE(lake, read_lake, ic_lake)
 SWE_POINTWISE(bump, read_bump, ic_bump)
 SWE_POINTWISE(vortex, read_bump, ic_vortex)
+SWE_POINTWISE(paraboloid, read_paraboloid, ic_paraboloid)
 SWE_POINTWISE(adjustment, read_adjustment, ic_adjustment)
 SWE_POINTWISE(jet, read_jet, ic_jet)
 
@@ -411,6 +440,8 @@ const fc_ic_spec swe_ics[SWE_NICS] = {
     {"gaussian_bump", "a Gaussian hump of water at rest: gravity waves", set_bump, 1},
     {"vortex", "a Gaussian low or high in exact gradient-wind balance: must stay steady",
      set_vortex, 1},
+    {"paraboloid", "Thacker's planar surface circling a paraboloid bowl: an exact moving shore",
+     set_paraboloid, 1},
     {"adjustment", "geostrophic adjustment of a depth step (Rossby 1938, Gill 1982 7.2)",
      set_adjustment, 1},
     {"jet", "an unstable zonal jet in geostrophic balance on a beta-plane: rolls up into eddies",
