@@ -60,6 +60,7 @@ expect "a missing variable" 2 "no variable 'rain' (it has: " "$fc" plot "$nc" --
 absent "  nothing written" "$tmp/x.png"
 expect "a coordinate (time against time)" 2 "'time' is a coordinate, the axis other variables are drawn against" "$fc" plot "$nc" --var time -o "$tmp/x.png"
 expect "a coordinate of space" 2 "'x_face' is a coordinate" "$fc" plot "$nc" --var x_face --contours 3 -o "$tmp/x.png"
+expect "a coordinate's cell bounds (CF bounds)" 2 "'x_bnds' holds the bounds of the cells of coordinate 'x', not a quantity to draw" "$fc" plot "$nc" --var x_bnds -o "$tmp/x.png"
 expect "contours on a series" 2 "--contours is for fields" "$fc" plot "$nc" --var drag_coefficient --contours 4 -o "$tmp/x.png"
 absent "  nothing written" "$tmp/x.png"
 expect "a time out of range" 2 "--time 7: out of range" "$fc" plot "$nc" --time 7 -o "$tmp/x.png"

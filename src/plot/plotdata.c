@@ -187,6 +187,26 @@ static int read_times(fc_plotdata *d, int dimid, size_t n, fc_err *err)
 
 /* Whether variable varid is drawn as a field: 2 dimensions, or 3 with time first, and not a
  * coordinate's bounds or the solid mask. */
+/* Whether variable `name` holds the cell bounds of another (CF: named by that variable's
+ * `bounds` attribute), whose name then goes into coord (NC_MAX_NAME + 1 bytes). */
+static int is_bounds(int ncid, const char *name, char *coord)
+{
+    int nvars = 0;
+    nc_inq_nvars(ncid, &nvars);
+    for (int k = 0; k < nvars; k++) {
+        char b[NC_MAX_NAME + 1];
+        size_t len;
+        nc_type t;
+        if (nc_inq_att(ncid, k, "bounds", &t, &len) == NC_NOERR && t == NC_CHAR &&
+            len < sizeof b && nc_get_att_text(ncid, k, "bounds", b) == NC_NOERR) {
+            b[len] = '\0';
+            if (!strcmp(b, name))
+                return nc_inq_varname(ncid, k, coord) == NC_NOERR;
+        }
+    }
+    return 0;
+}
+
 static int drawable_field(int ncid, int varid, int unlimited)
 {
     char name[NC_MAX_NAME + 1];
@@ -196,8 +216,8 @@ static int drawable_field(int ncid, int varid, int unlimited)
         t == NC_STRING || (ndims != 2 && ndims != 3))
         return 0;
     nc_inq_vardimid(ncid, varid, dims);
-    const size_t n = strlen(name);
-    if ((n > 5 && !strcmp(name + n - 5, "_bnds")) || !strcmp(name, "solid"))
+    char coord[NC_MAX_NAME + 1];
+    if (is_bounds(ncid, name, coord) || !strcmp(name, "solid"))
         return 0;
     if (ndims == 3)
         return is_time_dim(ncid, dims[0], unlimited) && !is_time_dim(ncid, dims[1], unlimited);
@@ -218,8 +238,9 @@ static void list_vars(int ncid, char *buf, size_t len)
             t == NC_STRING)
             continue;
         int dimid;
-        if (nc_inq_dimid(ncid, name, &dimid) == NC_NOERR)
-            continue; /* a coordinate */
+        char coord[NC_MAX_NAME + 1];
+        if (nc_inq_dimid(ncid, name, &dimid) == NC_NOERR || is_bounds(ncid, name, coord))
+            continue; /* a coordinate, or its cells' bounds */
         o += (size_t)snprintf(buf + o, len - o, "%s%s", o ? ", " : "", name);
     }
     if (o >= len)
@@ -303,6 +324,15 @@ int fc_pd_open(fc_plotdata *d, const char *path, const char *name, fc_err *err)
     }
     int ndims, dim0, coord_dim;
     nc_inq_varndims(d->ncid, varid, &ndims);
+    char coord[NC_MAX_NAME + 1];
+    if (is_bounds(d->ncid, d->name, coord)) {
+        char list[1024];
+        list_vars(d->ncid, list, sizeof list);
+        fc_pd_close(d);
+        return fc_fail(err, FC_EINPUT, "%s: '%s' holds the bounds of the cells of coordinate "
+                       "'%s', not a quantity to draw (it has: %s)", path, name, coord,
+                       list[0] ? list : "none");
+    }
     if (ndims == 1 && nc_inq_vardimid(d->ncid, varid, &dim0) == NC_NOERR &&
         nc_inq_dimid(d->ncid, d->name, &coord_dim) == NC_NOERR && dim0 == coord_dim) {
         char list[1024];
