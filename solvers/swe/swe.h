@@ -281,8 +281,16 @@ FC_HD FC_ALWAYS_INLINE static inline double swe_cell_rate(fc_real h, fc_real hu,
     return h > p->h_dry ? (double)r : 0;
 }
 
-/* Depths above -SWE_H_ROUNDOFF are round-off of an empty cell; below, the state is unphysical. */
+/* Depths above -SWE_H_ROUNDOFF are round-off of an empty cell; below, the state is unphysical.
+ * It is the rounding of depths and levels of a few kilometres in double precision; a single-
+ * precision build rounds a 0.1 m level at 1e-8 m, and an empty cell beside a shore then shows
+ * outflows of that size that no smaller step removes (with 1e-12 the step was halved to 1e-20 s
+ * and gave a NaN), so there it is that of levels of about ten metres. */
+#ifdef FC_SINGLE
+#define SWE_H_ROUNDOFF ((fc_real)1e-6)
+#else
 #define SWE_H_ROUNDOFF ((fc_real)1e-12)
+#endif
 
 /* The Coriolis parameter of row j. */
 FC_HD static inline fc_real swe_coriolis(const swe_params *p, int j)
