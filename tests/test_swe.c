@@ -466,8 +466,8 @@ START_TEST(bad_cell_is_classified_nan_first)
     } c[] = {
         {{1, 2, 3}, FC_STATE_OK, 1, 0},
         {{0, 0, 0}, FC_STATE_OK, 1, 0},
-        {{-1e-3, 2, 3}, FC_STATE_NEGATIVE, 0, -1e-3},
-        {{-1e-3, nan, 3}, FC_STATE_NAN, 0, -1e-3},
+        {{-1e-3, 2, 3}, FC_STATE_NEGATIVE, 0, (fc_real)-1e-3},
+        {{-1e-3, nan, 3}, FC_STATE_NAN, 0, (fc_real)-1e-3},
         {{nan, 2, 3}, FC_STATE_NAN, 0, NAN},
         {{1, 2, nan}, FC_STATE_NAN, 0, NAN},
         {{1, nan, 3}, FC_STATE_NAN, 0, NAN},
