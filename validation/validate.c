@@ -212,11 +212,14 @@ static int check_stoker(const fc_val_ctx *ctx, fc_val_row *rows, int *nrows, fc_
 #define PARAB_H0 0.1
 #define PARAB_A 1.0
 #define PARAB_ETA 0.5
+#define PARAB_G 9.81
+/* One period of the disc's orbit, 2 pi a / sqrt(2 g h0) (s). */
+#define PARAB_PERIOD (2 * M_PI * PARAB_A / sqrt(2 * PARAB_G * PARAB_H0))
 
 int fc_val_paraboloid(int n, double *l1_rel, double *mass_change, double *centroid_err,
                       double *x_row, double *surface_row, fc_err *err)
 {
-    const double g = 9.81, period = 2 * M_PI * PARAB_A / sqrt(2 * g * PARAB_H0);
+    const double g = PARAB_G, period = PARAB_PERIOD;
     fc_sim s;
     int st = open_fmt(&s, err,
                       "[case]\nsolver = swe\n[grid]\nnx = %d\nny = %d\nx_min = -2\nx_max = 2\n"
@@ -271,13 +274,12 @@ static int check_paraboloid(const fc_val_ctx *ctx, fc_val_row *rows, int *nrows,
                                err);
     if (!st) {
         enum { NE = 801 };
-        const double g = 9.81, period = 2 * M_PI * PARAB_A / sqrt(2 * g * PARAB_H0);
         const double y = 2.0 / n[1]; /* the row's centre */
         static double xe[NE], se[NE], be[NE];
         for (int k = 0; k < NE; k++) {
             double o[4];
             xe[k] = -2 + 4.0 * k / (NE - 1);
-            swe_paraboloid(g, PARAB_H0, PARAB_A, PARAB_ETA, period, xe[k], y, o);
+            swe_paraboloid(PARAB_G, PARAB_H0, PARAB_A, PARAB_ETA, PARAB_PERIOD, xe[k], y, o);
             se[k] = o[0] > 0 ? o[0] + o[3] : NAN;
             be[k] = o[3];
         }
