@@ -4,6 +4,7 @@
 #include "src/core/ncread.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <netcdf.h>
 #include <signal.h>
@@ -310,13 +311,17 @@ static int probe_hdf5(const char *path, const char *what, off_t size, fc_err *er
     if (pid < 0)
         return FC_OK; /* no probe possible: libnetcdf reads it directly */
     if (pid == 0) {
-        /* Die quietly by the signal, and say nothing: the parent reports. */
+        /* Die quietly by the signal, and say nothing: the parent reports. Nothing here may
+         * allocate before nc_open (open, not fopen): HDF5 1.10 can read uninitialised heap
+         * memory on a damaged file (fuzzing: the link table of H5G__dense_build_table freed
+         * with whatever pointers the heap held), so whether it crashes depends on the heap,
+         * and the probe must meet the heap exactly as the parent's own nc_open will. */
         static const int sigs[] = {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL};
         for (size_t k = 0; k < sizeof sigs / sizeof sigs[0]; k++)
             signal(sigs[k], SIG_DFL);
-        FILE *null = fopen("/dev/null", "w");
-        if (null)
-            dup2(fileno(null), STDERR_FILENO);
+        const int null = open("/dev/null", O_WRONLY);
+        if (null >= 0)
+            dup2(null, STDERR_FILENO);
         int ncid;
         if (nc_open(path, NC_NOWRITE, &ncid) != NC_NOERR)
             _exit(3); /* refused by libnetcdf itself: the parent says why */

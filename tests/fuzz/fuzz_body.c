@@ -10,7 +10,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const char *path = fuzz_write_temp(data, size, ".nc");
+    const char *path = fuzz_write_temp_nc(data, size);
     if (!path)
         return 0;
     static const char *const names[2] = {"body_distance", "solid_fraction"};

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "src/core/log.h"
+#include "src/core/ncread.h"
 
 /* The temporary files made, removed at exit. */
 static char made[4][4096];
@@ -43,6 +44,17 @@ const char *fuzz_write_temp(const uint8_t *data, size_t size, const char *suffix
     if (fclose(f) != 0 || !ok)
         return NULL;
     return made[k];
+}
+
+const char *fuzz_write_temp_nc(const uint8_t *data, size_t size)
+{
+    const char *path = fuzz_write_temp(data, size, ".nc");
+    int ncid;
+    fc_err err;
+    if (!path || fc_nc_open(path, "fuzz input", &ncid, &err) != FC_OK)
+        return NULL;
+    fc_nc_close(ncid);
+    return path;
 }
 
 /* Targets that need no set-up of their own get this one. */

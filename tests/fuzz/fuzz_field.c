@@ -22,7 +22,7 @@ void fuzz_init(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const char *path = fuzz_write_temp(data, size, ".nc");
+    const char *path = fuzz_write_temp_nc(data, size);
     if (!path)
         return 0;
     fc_err err;

@@ -33,7 +33,7 @@ static void draw(const char *path, const char *var)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const char *path = fuzz_write_temp(data, size, ".nc");
+    const char *path = fuzz_write_temp_nc(data, size);
     if (!path)
         return 0;
     draw(path, NULL);
