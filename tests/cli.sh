@@ -92,6 +92,8 @@ for text in "bad.ini:4: [grid] nx = 0: must be in [1, 1048576]" "bad.ini:5: [gri
 done
 absent "a bad case file writes nothing" "$out"
 expect "bad --set" 2 "--set time.cfl=2: [time] cfl = 2: must be in (0, 1]" "$fc" run "$good" --set time.cfl=2 -o "$out"
+expect "ns2d: a Courant number its time stepping cannot hold" 2 "[time] cfl = 0.9: above 0.8, where the incompressible solver's time stepping stops being stable" \
+  "$fc" run "$top_srcdir/inputs/cavity_re100.ini" --set time.cfl=0.9 -o "$out"
 expect "compression in CDF-5" 2 "[output] deflate = 3: compression needs [output] format = netcdf4 (or auto), not cdf5" \
   "$fc" run "$good" --set output.format=cdf5 --set output.deflate=3 -o "$out"
 expect "an unknown output format" 2 "[output] format = hdf5" "$fc" run "$good" --set output.format=hdf5 -o "$out"

@@ -39,7 +39,8 @@
  * number |u| dt/dx + |v| dt/dy of 0.79 with QUICK but only 0.50 with linear upwind, whose
  * grid-scale mode grows 2.9 times a step at 0.8; A (ns2d_advective_weight) is 1 for QUICK and
  * 1.6 for linear upwind, so that cfl 0.8 holds either scheme at its limit (QUICK's long waves
- * then grow by at most 1e-6 a step where viscosity does not damp them).
+ * then grow by at most 1e-6 a step where viscosity does not damp them); a larger cfl is
+ * refused (NS2D_CFL_MAX).
  *
  * Boundaries, per side (grid.h): periodic; wall (no slip, with a tangential speed: the lid of a
  * cavity); inflow (given normal velocity, uniform or parabolic; tangential 0); open (outflow:
@@ -392,6 +393,10 @@ FC_HD static inline fc_real ns2d_cut_cell_pressure(const fc_real *pr, const int 
         }
     return n ? sum / n : pr[k];
 }
+
+/* The largest [time] cfl the solver takes: each scheme's stable Courant number under SSP-RK2
+ * once its advective rate is weighted (the header says why). */
+#define NS2D_CFL_MAX 0.8
 
 /* The advective rate's weight A in the time step (the header says why): QUICK's stable Courant
  * number under SSP-RK2 (0.79) over the scheme's (linear upwind: 0.50). */
