@@ -1,6 +1,7 @@
 /* test_plot.c: pictures read back: a linear ramp maps to its colour map's colours at the
  * pixels of its cells, the colour bar runs from the low to the high colour, solid, dry and
- * missing cells have their colours, a contour lies at its level, the same input gives the same
+ * missing cells have their colours, a contour lies at its level, a body's outline lies on its
+ * true surface, the same input gives the same
  * bytes; a CF file of our own making (not flowcast's) is read with its coordinates, times and
  * fill values, and every shape it cannot draw is refused; a GIF film has every frame. */
 #include <fc_build.h>
@@ -229,6 +230,53 @@ START_TEST(contour_lies_at_its_level)
         dark += on[0] + on[1] + on[2] < 0.7 * (off[0] + off[1] + off[2]);
     }
     ck_assert_int_eq(dark, NY - 2);
+    fc_picture_free(pic);
+}
+END_TEST
+
+/* The darkest pixel (sum of r, g, b) within 1.5 pixels of (x, y). */
+static int darkest_near(fc_picture *pic, double x, double y)
+{
+    int best = 3 * 255;
+    for (int dy = -1; dy <= 1; dy++)
+        for (int dx = -1; dx <= 1; dx++) {
+            unsigned char c[3];
+            pixel(pic, x + dx, y + dy, c);
+            best = c[0] + c[1] + c[2] < best ? c[0] + c[1] + c[2] : best;
+        }
+    return best;
+}
+
+START_TEST(body_outline_is_the_true_surface)
+{
+    /* A circle of radius 4.3 cells about (20, 8), given by its signed distance: the line must
+     * run on the circle, between cell centres, not along the cells' staircase. */
+    ramp r;
+    ramp_init(&r);
+    double dist[NX * NY];
+    const double xc = 20, yc = 8, radius = 4.3;
+    for (int j = 0; j < NY; j++)
+        for (int i = 0; i < NX; i++) {
+            dist[j * NX + i] = hypot(r.x[i] - xc, r.y[j] - yc) - radius;
+            if (dist[j * NX + i] < 0)
+                r.kind[j * NX + i] = FC_CELL_SOLID;
+        }
+    r.m.body = dist;
+    fc_map_frame fr;
+    fc_picture *pic = draw(&r.m, &fr);
+    const double sx = fr.plot[2] / NX, sy = fr.plot[3] / NY; /* pixels per cell */
+    for (int a = 0; a < 12; a++) {
+        const double th = a * M_PI / 6, c = cos(th), s = sin(th);
+        const double on = darkest_near(pic, fr.plot[0] + (xc + radius * c) * sx,
+                                       fr.plot[1] + fr.plot[3] - (yc + radius * s) * sy);
+        const double in = darkest_near(pic, fr.plot[0] + (xc + (radius - 1.5) * c) * sx,
+                                       fr.plot[1] + fr.plot[3] - (yc + (radius - 1.5) * s) * sy);
+        const double out = darkest_near(pic, fr.plot[0] + (xc + (radius + 1.5) * c) * sx,
+                                        fr.plot[1] + fr.plot[3] - (yc + (radius + 1.5) * s) * sy);
+        ck_assert_msg(on < 150 && in > 300 && out > 150,
+                      "%d degrees: darkest r+g+b %g on the circle, %g inside, %g outside", 30 * a,
+                      on, in, out);
+    }
     fc_picture_free(pic);
 }
 END_TEST
@@ -474,6 +522,7 @@ Suite *plot_suite(void)
     tcase_add_test(t, diverging_map_is_white_at_zero);
     tcase_add_test(t, stretched_grid_cells_where_they_lie);
     tcase_add_test(t, solid_dry_and_missing_cells);
+    tcase_add_test(t, body_outline_is_the_true_surface);
     tcase_add_test(t, contour_lies_at_its_level);
     tcase_add_test(t, reads_any_cf_file);
     tcase_add_test(t, refuses_what_it_cannot_draw);

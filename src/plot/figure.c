@@ -13,13 +13,14 @@
 /* A field's values and cell kinds at one record. */
 typedef struct plane {
     double *f, *u, *v;
+    double *body; /* the signed distance to the bodies' surface, or NULL */
     unsigned char *kind;
     char arrow_units[64];
 } plane;
 
 static void plane_free(plane *p)
 {
-    free(p->f), free(p->u), free(p->v), free(p->kind);
+    free(p->f), free(p->u), free(p->v), free(p->body), free(p->kind);
     memset(p, 0, sizeof *p);
 }
 
@@ -33,13 +34,17 @@ static int plane_read(const fc_plotdata *d, size_t rec, int vectors, plane *p, f
         p->u = malloc(n * sizeof *p->u);
         p->v = malloc(n * sizeof *p->v);
     }
-    int st = !p->f || !p->kind || (vectors && (!p->u || !p->v))
+    if (fc_pd_has_body(d))
+        p->body = malloc(n * sizeof *p->body);
+    int st = !p->f || !p->kind || (vectors && (!p->u || !p->v)) || (fc_pd_has_body(d) && !p->body)
                  ? fc_fail(err, FC_ENOMEM, "out of memory for %zu cells of '%s'", n, d->name)
                  : FC_OK;
     if (!st)
         st = fc_pd_read(d, rec, p->f, err);
     if (!st)
         st = fc_pd_kinds(d, rec, p->kind, err);
+    if (!st && p->body)
+        st = fc_pd_body(d, rec, p->body, err);
     if (!st && vectors)
         st = fc_pd_velocity(d, rec, p->u, p->v, p->arrow_units, sizeof p->arrow_units, err);
     if (st)
@@ -135,6 +140,7 @@ static void map_from(const fc_plotdata *d, const plane *p, fc_map *m)
     m->x = d->x.c;
     m->y = d->y.c;
     m->kind = p->kind;
+    m->body = p->body;
     m->xlabel = d->x.label;
     m->ylabel = d->y.label;
     m->bar_label = d->units[0] ? d->units : d->name;

@@ -652,62 +652,95 @@ static size_t other_seg(const edge_use *uses, size_t n, size_t e, size_t s)
     return n;
 }
 
+/* The buffers of the contour tracer, grown as needed and kept across levels. */
+typedef struct contour_work {
+    contour_seg *segs;
+    edge_use *uses;
+    unsigned char *done;
+    size_t cap, *chain;
+} contour_work;
+
+static void contour_work_free(contour_work *w)
+{
+    free(w->segs), free(w->uses), free(w->done), free(w->chain);
+}
+
+/* Adds the lines of level c of m->f to cr's path, each joined into one polyline (a closed
+ * one ends where it started); 0, or -1 when out of memory (nothing added). */
+static int trace_level(cairo_t *cr, const fc_map *m, double c, const axis *ax, const axis *ay,
+                       contour_work *w)
+{
+    const long n = contour_level(m, c, &w->segs, &w->cap);
+    if (n <= 0)
+        return (int)(n < 0 ? -1 : 0);
+    edge_use *u2 = realloc(w->uses, 2 * (size_t)n * sizeof *u2);
+    if (u2)
+        w->uses = u2;
+    unsigned char *d2 = realloc(w->done, (size_t)n);
+    if (d2)
+        w->done = d2;
+    size_t *c2 = realloc(w->chain, (2 * (size_t)n + 2) * sizeof *c2);
+    if (c2)
+        w->chain = c2;
+    if (!u2 || !d2 || !c2)
+        return -1;
+    const contour_seg *segs = w->segs;
+    edge_use *uses = w->uses;
+    unsigned char *done = w->done;
+    size_t *chain = w->chain;
+    for (long s = 0; s < n; s++) {
+        uses[2 * s] = (edge_use){segs[s].a, (size_t)s};
+        uses[2 * s + 1] = (edge_use){segs[s].b, (size_t)s};
+    }
+    qsort(uses, 2 * (size_t)n, sizeof *uses, edge_use_cmp);
+    memset(done, 0, (size_t)n);
+    for (long s0 = 0; s0 < n; s0++) {
+        if (done[s0])
+            continue;
+        /* Walk back from s0's edge a to the start of its line, then forward to the end. */
+        size_t s = (size_t)s0, e = segs[s0].a;
+        for (size_t steps = 0; steps < (size_t)n; steps++) {
+            const size_t t = other_seg(uses, (size_t)n, e, s);
+            if (t == (size_t)n || t == (size_t)s0)
+                break;
+            e = segs[t].a == e ? segs[t].b : segs[t].a;
+            s = t;
+        }
+        /* s is the first segment and e its free end. */
+        size_t len = 0;
+        chain[len++] = e;
+        while (s != (size_t)n && !done[s]) {
+            done[s] = 1;
+            e = segs[s].a == e ? segs[s].b : segs[s].a;
+            chain[len++] = e;
+            s = other_seg(uses, (size_t)n, e, s);
+        }
+        for (size_t q = 0; q < len; q++) {
+            double px, py;
+            crossing(m, chain[q], c, ax, ay, &px, &py);
+            if (q)
+                cairo_line_to(cr, px, py);
+            else
+                cairo_move_to(cr, px, py);
+        }
+        if (len > 2 && chain[len - 1] == chain[0])
+            cairo_close_path(cr);
+    }
+    return 0;
+}
+
 static void draw_contours(cairo_t *cr, const fc_map *m, const axis *ax, const axis *ay, double fs)
 {
     cairo_set_line_width(cr, fmax(0.8, fs / 14));
     cairo_set_source_rgba(cr, 0, 0, 0, 0.75);
-    contour_seg *segs = NULL;
-    edge_use *uses = NULL;
-    unsigned char *done = NULL;
-    size_t cap = 0, *chain = NULL;
+    contour_work w = {0};
     for (int l = 1; l <= m->contours; l++) {
         const double c = m->lo + (m->hi - m->lo) * l / (m->contours + 1);
         if (m->cmap->diverging && fabs(c) < 1e-12 * (m->hi - m->lo))
             continue; /* the zero line of a signed field runs along noise */
-        const long n = contour_level(m, c, &segs, &cap);
-        if (n <= 0)
-            continue;
-        edge_use *u2 = realloc(uses, 2 * (size_t)n * sizeof *u2);
-        unsigned char *d2 = realloc(done, (size_t)n);
-        size_t *c2 = realloc(chain, (2 * (size_t)n + 2) * sizeof *c2);
-        uses = u2 ? u2 : uses, done = d2 ? d2 : done, chain = c2 ? c2 : chain;
-        if (!u2 || !d2 || !c2)
+        if (trace_level(cr, m, c, ax, ay, &w)) {
+            cairo_new_path(cr);
             break; /* out of memory: the remaining levels are left out */
-        for (long s = 0; s < n; s++) {
-            uses[2 * s] = (edge_use){segs[s].a, (size_t)s};
-            uses[2 * s + 1] = (edge_use){segs[s].b, (size_t)s};
-        }
-        qsort(uses, 2 * (size_t)n, sizeof *uses, edge_use_cmp);
-        memset(done, 0, (size_t)n);
-        for (long s0 = 0; s0 < n; s0++) {
-            if (done[s0])
-                continue;
-            /* Walk back from s0's edge a to the start of its line, then forward to the end. */
-            size_t s = (size_t)s0, e = segs[s0].a;
-            for (size_t steps = 0; steps < (size_t)n; steps++) {
-                const size_t t = other_seg(uses, (size_t)n, e, s);
-                if (t == (size_t)n || t == (size_t)s0)
-                    break;
-                e = segs[t].a == e ? segs[t].b : segs[t].a;
-                s = t;
-            }
-            /* s is the first segment and e its free end. */
-            size_t len = 0;
-            chain[len++] = e;
-            while (s != (size_t)n && !done[s]) {
-                done[s] = 1;
-                e = segs[s].a == e ? segs[s].b : segs[s].a;
-                chain[len++] = e;
-                s = other_seg(uses, (size_t)n, e, s);
-            }
-            for (size_t q = 0; q < len; q++) {
-                double px, py;
-                crossing(m, chain[q], c, ax, ay, &px, &py);
-                if (q)
-                    cairo_line_to(cr, px, py);
-                else
-                    cairo_move_to(cr, px, py);
-            }
         }
         if (m->cmap->diverging && c < 0) {
             const double dash[2] = {fs * 0.4, fs * 0.3};
@@ -717,10 +750,26 @@ static void draw_contours(cairo_t *cr, const fc_map *m, const axis *ax, const ax
         cairo_stroke(cr);
     }
     cairo_set_dash(cr, NULL, 0, 0);
-    free(segs);
-    free(uses);
-    free(done);
-    free(chain);
+    contour_work_free(&w);
+}
+
+/* The true surface of the bodies: the zero line of their signed distance (m->body), between
+ * the cell centres, drawn over the cells that the solver counts as solid. */
+static void draw_body_outline(cairo_t *cr, const fc_map *m, const axis *ax, const axis *ay,
+                              double fs)
+{
+    fc_map dist = *m;
+    dist.f = m->body;
+    dist.kind = NULL; /* the distance is known inside the body too */
+    contour_work w = {0};
+    if (trace_level(cr, &dist, 0, ax, ay, &w) == 0) {
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        cairo_set_line_width(cr, fmax(1.0, fs / 12));
+        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+        cairo_stroke(cr);
+    } else
+        cairo_new_path(cr);
+    contour_work_free(&w);
 }
 
 static void arrow(cairo_t *cr, double x, double y, double dx, double dy, double head)
@@ -896,6 +945,8 @@ static int draw_one_map(cairo_t *cr, const fc_map *m, double x0, double width, d
     cairo_clip(cr);
     if (m->contours > 0)
         draw_contours(cr, m, &ax, &ay, fs);
+    if (m->body)
+        draw_body_outline(cr, m, &ax, &ay, fs);
     cairo_restore(cr);
     if (m->u && m->v) {
         cairo_save(cr);

@@ -35,6 +35,9 @@ typedef struct fc_map {
     size_t nx, ny;
     const double *x, *y;       /* cell centres, strictly monotonic (either way) */
     const unsigned char *kind; /* NULL, or per cell an fc_cell_kind: solid grey, dry land */
+    const double *body;        /* NULL, or the signed distance to the surface of the bodies at
+                                  the cell centres (negative inside; NaN: not known): its zero
+                                  line, the true surface, is drawn over the solid cells */
     const char *title;         /* first line, bold */
     const char *subtitle;      /* second line; NULL: none */
     const char *xlabel, *ylabel, *bar_label;

@@ -594,6 +594,11 @@ int fc_pd_kinds(const fc_plotdata *d, size_t rec, unsigned char *kind, fc_err *e
     return st;
 }
 
+int fc_pd_body(const fc_plotdata *d, size_t rec, double *dist, fc_err *err)
+{
+    return read_plane(d, d->body_id, rec, dist, err);
+}
+
 int fc_pd_velocity(const fc_plotdata *d, size_t rec, double *u, double *v, char *units,
                    size_t units_len, fc_err *err)
 {
