@@ -899,6 +899,17 @@ static void draw_kind_key(cairo_t *cr, const fc_map *m, double x, double y, doub
         text(cr, x + fs * 1.1, y, 0, 0, names[k]);
         x += fs * 1.6 + text_width(cr, names[k]);
     }
+    int surface = 0;
+    for (size_t k = 0; m->body && k < m->nx * m->ny && !surface; k++)
+        surface = m->body[k] < 0;
+    if (surface) { /* the line draw_body_outline draws */
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        cairo_set_line_width(cr, fmax(1.0, fs / 12));
+        cairo_move_to(cr, x, y - fs * 0.3);
+        cairo_line_to(cr, x + fs * 0.8, y - fs * 0.3);
+        cairo_stroke(cr);
+        text(cr, x + fs * 1.1, y, 0, 0, "surface");
+    }
 }
 
 static int draw_one_map(cairo_t *cr, const fc_map *m, double x0, double width, double height,
