@@ -544,4 +544,30 @@ expect "inputs/triangle_re20.ini runs" 0 "" "$fc" run "$tmp/triangle_re20.ini" -
 for c in atmosphere_at_rest thermal_bubble density_current colliding_bubbles inertia_gravity_waves; do
   expect "inputs/$c.ini runs" 0 "" "$fc" run "$inputs/$c.ini" -q -o "$tmp/$c.nc" --set time.t_end=5 --set output.interval=5
 done
+# A NetCDF-4 file that makes HDF5 loop (found by fuzzing) is refused once its probe has had 10 s;
+# a flowcast killed while it waits leaves no probe behind (the child ends itself a second later).
+loop="$top_srcdir/tests/fuzz/regressions/field/hdf5-loops-in-probe.nc"
+expect "a file that makes HDF5 loop is refused" 2 "the HDF5 library did not finish reading this NetCDF-4 file in 10 s in a probe" \
+  "$fc" plot "$loop" -o "$tmp/loop.png"
+"$fc" plot "$loop" -o "$tmp/loop.png" 2>/dev/null &
+parent=$!
+sleep 2
+probe=""
+for d in /proc/[0-9]*; do
+  grep -qs "^PPid:[[:space:]]*$parent\$" "$d/status" && probe=${d#/proc/}
+done
+kill -9 "$parent"
+wait "$parent" 2>/dev/null
+gone=""
+for s in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
+  state=$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$probe/status" 2>/dev/null)
+  if [ -z "$state" ] || [ "$state" = Z ]; then gone=$s; break; fi
+  sleep 1
+done
+if [ -n "$probe" ] && [ -n "$gone" ]; then
+  ok "the probe of a killed flowcast ends by itself (${gone} s after)"
+else
+  bad "the probe of a killed flowcast ends by itself (probe '${probe}', still running after 15 s)"
+  [ -n "$probe" ] && kill -9 "$probe" 2>/dev/null
+fi
 finish

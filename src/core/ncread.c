@@ -307,10 +307,17 @@ static void probe_atts(int ncid, int v, int n)
  */
 static int probe_hdf5(const char *path, const char *what, off_t size, fc_err *err)
 {
+    /* A damaged file can also make HDF5 loop (fuzzing met children that never ended), so the
+     * child gets PROBE_SECONDS and a second per MiB of the file, then is killed. */
+    const double limit = PROBE_SECONDS + (double)size / (1 << 20);
     const pid_t pid = fork();
     if (pid < 0)
         return FC_OK; /* no probe possible: libnetcdf reads it directly */
     if (pid == 0) {
+        /* Its own end too, a second after the parent's: a parent killed while it waits (a
+         * user's Ctrl-C, a fuzzer's time limit) leaves no orphan looping in HDF5. */
+        signal(SIGALRM, SIG_DFL);
+        alarm((unsigned)limit + 1);
         /* Die quietly by the signal, and say nothing: the parent reports. Nothing here may
          * allocate before nc_open (open, not fopen): HDF5 1.10 can read uninitialised heap
          * memory on a damaged file (fuzzing: the link table of H5G__dense_build_table freed
@@ -365,9 +372,7 @@ static int probe_hdf5(const char *path, const char *what, off_t size, fc_err *er
         nc_close(ncid);
         _exit(0);
     }
-    /* A damaged file can also make HDF5 loop (fuzzing met children that never ended), so the
-     * child gets PROBE_SECONDS and a second per MiB of the file, then is killed. */
-    const double limit = PROBE_SECONDS + (double)size / (1 << 20), start = fc_now();
+    const double start = fc_now();
     struct timespec nap = {0, 1000000};
     int status;
     for (;;) {
