@@ -551,10 +551,13 @@ expect "a file that makes HDF5 loop is refused" 2 "the HDF5 library did not fini
   "$fc" plot "$loop" -o "$tmp/loop.png"
 "$fc" plot "$loop" -o "$tmp/loop.png" 2>/dev/null &
 parent=$!
-sleep 2
 probe=""
-for d in /proc/[0-9]*; do
-  grep -qs "^PPid:[[:space:]]*$parent\$" "$d/status" && probe=${d#/proc/}
+for s in 1 2 3 4 5; do
+  sleep 1
+  for d in /proc/[0-9]*; do
+    grep -qs "^PPid:[[:space:]]*$parent\$" "$d/status" && probe=${d#/proc/}
+  done
+  [ -n "$probe" ] && break
 done
 kill -9 "$parent"
 wait "$parent" 2>/dev/null
