@@ -160,6 +160,8 @@ cfatt() { # cfatt ATTRIBUTES: the initial state with depth:ATTRIBUTES added
 sed 's/depth:units = "m"/depth:units = "ft"/' "$inputs/initial_state.cdl" >"$tmp/att.cdl"
 "$NCGEN" -k nc4 -o "$tmp/initial_state.nc" "$tmp/att.cdl"
 expect "a depth in feet" 2 "initial_state.nc: variable 'depth' is in 'ft'; flowcast reads it in m" "$fc" run "$tmp/from_file.ini" -o "$tmp/ff2.nc"
+cfatt 'depth:valid_min = 0.9'
+expect "a depth at its valid_min is read (as read: 0.9 in single precision is below 0.9 in double)" 0 "done:" "$fc" run "$tmp/from_file.ini" -o "$tmp/ff_min.nc"
 cfatt 'depth:valid_min = 0.95'
 expect "a depth below its valid_min" 2 "variable 'depth' holds 0.9, outside its valid range [0.95, inf] at cell (i=8, j=0)" "$fc" run "$tmp/from_file.ini" -o "$tmp/ff2.nc"
 cfatt 'depth:valid_range = 1., 0.'
@@ -264,6 +266,10 @@ last_value() {
 # A body too thin for the immersed boundary is refused before anything is written.
 expect "ns2d: an immersed body under 1.5 cells thick is refused" 2 "[obstacle] size = 1: the body is 1.38 cells thick at its thickest (0.115 m on cells of 0.0833 m); an immersed body needs 1.5 or more" "$fc" run "$inputs/naca0012.ini" --set grid.nx=96 --set grid.ny=72 -o "$tmp/naca_thin.nc"
 absent "ns2d: the thin body's run writes nothing" "$tmp/naca_thin.nc"
+# A body across a periodic side would have to appear on the far side too: refused, staircase or not.
+expect "ns2d: a body across a periodic side is refused" 2 "[obstacle] center_y = 6.2: the body crosses the periodic north side (it holds the point x = 2.528, y = 6.28319 m)" \
+  "$fc" run "$inputs/taylor_green.ini" --set obstacle.shape=circle --set obstacle.center_x=3 --set obstacle.center_y=6.2 --set obstacle.size=1 --set obstacle.boundary=staircase -o "$tmp/tg_body.nc"
+absent "ns2d: the body across a periodic side writes nothing" "$tmp/tg_body.nc"
 expect "ns2d: a thin ellipse is refused on its height" 2 "[obstacle] height = 0.1: the body is 1.2 cells thick at its thickest (0.1 m on cells of 0.0833 m)" "$fc" run "$inputs/naca0012.ini" --set grid.nx=96 --set grid.ny=72 --set obstacle.shape=ellipse --set obstacle.width=1 --set obstacle.height=0.1 -o "$tmp/naca_thin.nc"
 expect "ns2d: the same body as a staircase runs" 0 "done:" "$fc" run "$inputs/naca0012.ini" --set grid.nx=96 --set grid.ny=72 --set time.t_end=0.2 --set obstacle.boundary=staircase -o "$tmp/naca_stair.nc"
 lift=$(last_value "$tmp/naca.nc" lift_coefficient)
@@ -283,11 +289,15 @@ lift_file=$(last_value "$tmp/naca_file.nc" lift_coefficient)
 awk -v a="$lift" -v b="$lift_file" 'BEGIN { d = (b - a) / a; exit !(d < 0.03 && d > -0.03) }' && ok "ns2d: the aerofoil from its own distance field lifts the same ($lift_file against $lift)" || bad "ns2d: the aerofoil from its own distance field lifts the same ($lift_file against $lift)"
 # Two equal cylinders placed symmetrically about the channel's axis: equal drag, opposite lift,
 # and each body's forces add up to the total.
-expect "ns2d: two bodies run" 0 "done:" "$fc" run "$inputs/cylinder_re20.ini" --set grid.nx=220 --set grid.ny=41 --set time.t_end=1 --set obstacle.center_x=0.3 --set obstacle.center_y=0.1 --set obstacle.size=0.08 --set obstacle2.shape=circle --set obstacle2.center_x=0.3 --set obstacle2.center_y=0.31 --set obstacle2.size=0.08 -o "$tmp/two.nc"
+# In single precision the default poisson_tol (1e-3 s-1) alone makes the lifts differ by 0.2 %:
+# there the run asks for 1e-5, and round-off leaves 4e-6 (1e-7 in double).
+if "$fc" info | grep -q "^precision: *single"; then two_tol="--set numerics.poisson_tol=1e-5" sym=1e-10; else two_tol="" sym=1e-14; fi
+# shellcheck disable=SC2086
+expect "ns2d: two bodies run" 0 "done:" "$fc" run "$inputs/cylinder_re20.ini" --set grid.nx=220 --set grid.ny=41 --set time.t_end=1 --set obstacle.center_x=0.3 --set obstacle.center_y=0.1 --set obstacle.size=0.08 --set obstacle2.shape=circle --set obstacle2.center_x=0.3 --set obstacle2.center_y=0.31 --set obstacle2.size=0.08 $two_tol -o "$tmp/two.nc"
 cd1=$(last_value "$tmp/two.nc" drag_coefficient_1); cd2=$(last_value "$tmp/two.nc" drag_coefficient_2)
 cl1=$(last_value "$tmp/two.nc" lift_coefficient_1); cl2=$(last_value "$tmp/two.nc" lift_coefficient_2)
 cd=$(last_value "$tmp/two.nc" drag_coefficient)
-awk -v a="$cd1" -v b="$cd2" -v c="$cl1" -v d="$cl2" -v t="$cd" 'BEGIN { e = a - b; f = c + d; g = a + b - t; exit !(a > 1 && c > 0.1 && e * e < 1e-14 && f * f < 1e-14 && g * g < 1e-20) }' && ok "ns2d: symmetric bodies, symmetric forces (drag $cd1 $cd2, lift $cl1 $cl2)" || bad "ns2d: symmetric bodies, symmetric forces (drag $cd1 $cd2, lift $cl1 $cl2, total $cd)"
+awk -v a="$cd1" -v b="$cd2" -v c="$cl1" -v d="$cl2" -v t="$cd" -v s="$sym" 'BEGIN { e = a - b; f = c + d; g = a + b - t; exit !(a > 1 && c > 0.1 && e * e < s && f * f < s && g * g < 1e-20) }' && ok "ns2d: symmetric bodies, symmetric forces (drag $cd1 $cd2, lift $cl1 $cl2)" || bad "ns2d: symmetric bodies, symmetric forces (drag $cd1 $cd2, lift $cl1 $cl2, total $cd)"
 
 # The spectral solver: every bad input of its own, the output's layout, restart and profile.
 sp="$tmp/sp.ini"

@@ -210,7 +210,7 @@ mk ic_nan classic run -e '/^ h =/{n;s/^  [^,]*,/  NaN,/}' -e 's/^ time = .*/ tim
 sed "s#$tmp/run_classic.nc#$tmp/ic_nan.nc#" "$tmp/file_ic.ini" >"$tmp/nan_ic.ini"
 refused "file initial condition: NaN" "variable 'h' holds NaN at record 0, cell (i=0, j=0)" \
   "$fc" run "$tmp/nan_ic.ini" -o "$out"
-mk ic_text nc4 run -e 's/double h(time, y, x) ;/char h(time, y, x) ;/' -e '/^ h =/,/;$/d' -e '/h:_FillValue/d'
+mk ic_text nc4 run -e 's/\(double\|float\) h(time, y, x) ;/char h(time, y, x) ;/' -e '/^ h =/,/;$/d' -e '/h:_FillValue/d'
 sed "s#$tmp/run_classic.nc#$tmp/ic_text.nc#" "$tmp/file_ic.ini" >"$tmp/text_ic.ini"
 refused "file initial condition: text, not numbers" "variable 'h' does not hold numbers" \
   "$fc" run "$tmp/text_ic.ini" -o "$out"

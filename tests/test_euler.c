@@ -92,8 +92,9 @@ START_TEST(closed_box_conserves_mass_and_rho_theta)
     tl_sim_download(&s);
     sums(&s, &m1, &h1);
     /* Relative to the total mass and rho theta in the box. */
-    ck_assert_msg(fabs(m1 - m0) / total < 1e-14, "mass changed by %g of %g", m1 - m0, total);
-    ck_assert_msg(fabs(h1 - h0) / (total * 300) < 1e-14, "rho theta changed by %g", h1 - h0);
+    ck_assert_msg(fabs(m1 - m0) / total < 50 * TL_EPS, "mass changed by %g of %g", m1 - m0, total);
+    ck_assert_msg(fabs(h1 - h0) / (total * 300) < 50 * TL_EPS, "rho theta changed by %g",
+                  h1 - h0);
     double w = 0;
     for (int j = 0; j < s.grid.ny; j++)
         for (int i = 0; i < s.grid.nx; i++)
@@ -109,8 +110,9 @@ START_TEST(bubble_rises_and_stays_symmetric)
     double dm, asym;
     fc_err err;
     ck_assert_msg(fc_val_euler_bubble(60, 300, &dm, &asym, &err) == FC_OK, "%s", err.msg);
-    ck_assert_msg(dm < 1e-13, "mass changed by %g", dm);
-    ck_assert_msg(asym < 1e-10, "asymmetry %g", asym);
+    printf("thermal bubble, 60 x 30 to t = 300 s: mass change %.2e, asymmetry %.2e\n", dm, asym);
+    ck_assert_msg(dm < 500 * TL_EPS, "mass changed by %g", dm);
+    ck_assert_msg(asym < 1e5 * TL_EPS, "asymmetry %g", asym);
     /* A warm bubble rises: w > 0 on its axis, above its centre. */
     tl_sim s;
     tl_sim_open(&s, BOX BUBBLE, NULL, NULL);
@@ -537,7 +539,8 @@ START_TEST(file_initial_state_at_unchanged_pressure)
             e = fmax(e, fabs(tl_at(&s, EULER_RHOU, i, j) / rho - (3 + 1e-3 * zc)));
             e = fmax(e, fabs(tl_at(&s, EULER_RHOW, i, j) / rho - (-2e-4 * xc)));
         }
-    ck_assert_msg(e < 1e-10, "theta', u or w off by %g", e);
+    printf("euler initial state from a file, bilinear: largest error of theta', u, w %.2e\n", e);
+    ck_assert_msg(e < 3e4 * TL_EPS, "theta', u or w off by %g", e); /* 100 units of 300 K's */
     euler_column_free(&col);
     tl_sim_close(&s);
 }

@@ -28,6 +28,11 @@
 #include "validation/validate.h"
 #include "solvers/registry.h"
 
+/* A pressure residual (s-1) for tests that compare two solves: far below the default, yet in
+ * reach of the precision's round-off (in single precision the divergence of O(1) velocities on
+ * 8 cells per unit length is rounded to about 1e-6 s-1). DOUBLE is the value in double. */
+#define TIGHT_POISSON_TOL(DOUBLE) (TL_SINGLE ? "numerics.poisson_tol=1e-5" : DOUBLE)
+
 /* Every boundary kind at once: inflow west, outflow east, walls south and north (the north one
  * moving), and a square obstacle. */
 static const char mixed_case[] =
@@ -147,8 +152,9 @@ static void check_matrix_free(const ns2d_params *p, const signed char *kind,
                 worst_coarse = fmax(worst_coarse, fabs(yc[NS2D_MG_SLOT(c, I, J)] - sum / 2));
                 scale = fmax(scale, fabs(sum));
             }
-        ck_assert_msg(worst_coarse <= 1e-12 * scale, "level %d: A_c differs from P0^T A P0 / 2 "
-                                                     "by %g of %g", l, worst_coarse, scale);
+        ck_assert_msg(worst_coarse <= 1000 * TL_EPS * scale,
+                      "level %d: A_c differs from P0^T A P0 / 2 by %g of %g", l, worst_coarse,
+                      scale);
         free(xc), free(yc), free(xf), free(yf);
     }
     printf("matrix-free operator (%d levels): max |A phi - matrix phi| = %.2e; coarse levels "
@@ -218,7 +224,7 @@ static void check_matrix(const char *text)
     }
     printf("pressure matrix (%d unknowns, %d levels, %s): max |D(-G phi) - A phi| = %.2e of %.2e\n",
            ps.n, ps.nlevels, ps.singular ? "singular" : "regular", worst, scale);
-    ck_assert_msg(worst <= 1e-12 * scale, "D G differs from the matrix by %g", worst);
+    ck_assert_msg(worst <= 1000 * TL_EPS * scale, "D G differs from the matrix by %g", worst);
     check_matrix_free(p, kind, &ps, phi, aphi);
     free(phi), free(aphi), free(u), free(v), free(fphi), free(kind);
     ns2d_poisson_free(&ps);
@@ -243,8 +249,9 @@ START_TEST(poiseuille_is_exact)
     printf("Poiseuille, 32 cells: relative L2 error %.2e (body force), %.2e (inflow/outflow)\n",
            force, inflow);
     /* The issue asks for 1e-3; the wall ghosts are exact for a parabola, so only the steady
-     * tolerance is left. */
-    ck_assert_msg(force < 1e-6 && inflow < 1e-6, "errors %g, %g", force, inflow);
+     * tolerance is left, and round-off (60 units of it in single precision). */
+    const double tol = 1e-6 + 1000 * TL_EPS;
+    ck_assert_msg(force < tol && inflow < tol, "errors %g, %g", force, inflow);
 }
 END_TEST
 
@@ -369,7 +376,8 @@ static void channel_takes_body_and_projects(tl_sim *s)
     ck_assert_ptr_nonnull(d);
     ck_assert_int_eq(s->s->io.diagnose(s->params, &s->grid, &s->host, s->last.stats, d, &err),
                      FC_OK);
-    ck_assert_msg(d[2] <= 1e-8, "max divergence %g after the first step", d[2]);
+    ck_assert_msg(d[2] <= ((const ns2d_params *)s->params)->poisson_tol,
+                  "max divergence %g after the first step", d[2]);
     free(d);
     tl_sim_close(s);
     tl_sim_close(&fresh);
@@ -423,15 +431,16 @@ START_TEST(divergence_below_tolerance_after_each_projection)
     /* With every boundary kind and an obstacle too. */
     tl_sim s;
     tl_sim_open(&s, mixed_case, NULL, NULL);
+    const double tol = ((const ns2d_params *)s.params)->poisson_tol; /* the default */
     for (int k = 0; k < 30; k++) {
         tl_sim_steps(&s, 1);
-        ck_assert_msg(s.last.stats[1] <= 1e-8, "step %d: residual %g", k, s.last.stats[1]);
+        ck_assert_msg(s.last.stats[1] <= tol, "step %d: residual %g", k, s.last.stats[1]);
     }
     tl_sim_download(&s);
     double *d = calloc(s.s->io.ndiags, sizeof *d);
     ck_assert_ptr_nonnull(d);
     ck_assert_int_eq(s.s->io.diagnose(s.params, &s.grid, &s.host, s.last.stats, d, &err), FC_OK);
-    ck_assert_msg(d[2] <= 1e-8, "max divergence %g", d[2]);
+    ck_assert_msg(d[2] <= tol, "max divergence %g", d[2]);
     tl_sim_close(&s);
     /* Immersed bodies, an ellipse and an aerofoil: every cell cut by them too, those without a
      * pressure unknown (their open faces all held) by the mass fix (ns2d_ib_fix), so the net
@@ -471,10 +480,43 @@ START_TEST(divergence_below_tolerance_after_each_projection)
         }
         printf("%s: largest divergence of a cell's open part over 30 steps %.2e s-1\n",
                bodies[b][0], worst);
-        ck_assert_msg(worst <= 1e-8, "%s: max divergence %g", bodies[b][0], worst);
+        ck_assert_msg(worst <= tol, "%s: max divergence %g", bodies[b][0], worst);
         tl_sim_close(&s);
     }
     free(d);
+}
+END_TEST
+
+/* A doubly periodic flow that changes every step (the Taylor-Green vortex pushed by a uniform
+ * force along x and y) is divergence-free to the tolerance in every cell, the last column and
+ * row included: their far faces are the first ones, and a stage that read those from the stage
+ * before left 1.4 s-1 there after 10 steps. */
+START_TEST(periodic_seams_are_projected)
+{
+    const char *const sets[] = {"physics.force_x=1", "physics.force_y=0.5", NULL};
+    const char *const odd[] = {"physics.force_x=1", "physics.force_y=0.5", "grid.nx=25",
+                               "grid.ny=21", NULL};
+    const char *const *grids[] = {sets, odd};
+    for (int c = 0; c < 2; c++) {
+        tl_sim s;
+        tl_sim_open(&s, periodic_case, grids[c], NULL);
+        const double tol = ((const ns2d_params *)s.params)->poisson_tol;
+        double *d = calloc(s.s->io.ndiags, sizeof *d), worst = 0;
+        ck_assert_ptr_nonnull(d);
+        fc_err err;
+        for (int k = 0; k < 10; k++) {
+            tl_sim_steps(&s, 1);
+            tl_sim_download(&s);
+            ck_assert_int_eq(s.s->io.diagnose(s.params, &s.grid, &s.host, s.last.stats, d, &err),
+                             FC_OK);
+            worst = fmax(worst, d[2]);
+        }
+        printf("periodic %d x %d, pushed: largest divergence over 10 steps %.2e s-1\n",
+               s.grid.nx, s.grid.ny, worst);
+        ck_assert_msg(worst <= tol, "%d x %d: max divergence %g", s.grid.nx, s.grid.ny, worst);
+        free(d);
+        tl_sim_close(&s);
+    }
 }
 END_TEST
 
@@ -514,9 +556,10 @@ END_TEST
  * gives. */
 START_TEST(one_level_multigrid_agrees_with_jacobi)
 {
-    const char *const mg[] = {"grid.nx=8", "grid.ny=6", "numerics.poisson_tol=1e-13", NULL};
-    const char *const jac[] = {"grid.nx=8", "grid.ny=6", "numerics.poisson_tol=1e-13",
-                               "numerics.preconditioner=jacobi", NULL};
+    const char *tol = TIGHT_POISSON_TOL("numerics.poisson_tol=1e-13");
+    const char *const mg[] = {"grid.nx=8", "grid.ny=6", tol, NULL};
+    const char *const jac[] = {"grid.nx=8", "grid.ny=6", tol, "numerics.preconditioner=jacobi",
+                               NULL};
     tl_sim a, b;
     tl_sim_open(&a, cavity_case, mg, NULL);
     tl_sim_open(&b, cavity_case, jac, NULL);
@@ -533,7 +576,8 @@ START_TEST(one_level_multigrid_agrees_with_jacobi)
         for (int i = 0; i <= 8; i++)
             for (int f = 0; f < 2; f++)
                 d = fmax(d, fabs(tl_at(&a, f, i, j) - tl_at(&b, f, i, j)));
-    ck_assert_msg(d < 1e-10, "velocities differ by %g", d);
+    /* 1e-10 in double (1000 times the residual); round-off of O(1) velocities in single. */
+    ck_assert_msg(d < 1e-10 + 1000 * TL_EPS, "velocities differ by %g", d);
     ck_assert_int_le((int)a.last.stats[0], 2); /* the exact solve: one iteration per solve */
     tl_sim_close(&a);
     tl_sim_close(&b);
@@ -594,7 +638,7 @@ END_TEST
 static void same_on_one_and_two_threads(const char *text, const char *nx, const char *ny,
                                         int steps)
 {
-    const char *const sets[] = {"numerics.poisson_tol=1e-11", nx, ny, NULL};
+    const char *const sets[] = {TIGHT_POISSON_TOL("numerics.poisson_tol=1e-11"), nx, ny, NULL};
     tl_sim a, b;
     tl_sim_open(&a, text, sets, NULL);
     tl_sim_open(&b, text, sets, NULL);
@@ -1051,6 +1095,7 @@ Suite *ns2d_suite(void)
     tcase_add_test(tc, taylor_green_second_order);
     tcase_add_test(tc, advection_is_stable_at_the_cases_cfl);
     tcase_add_test(tc, divergence_below_tolerance_after_each_projection);
+    tcase_add_test(tc, periodic_seams_are_projected);
     tcase_add_test(tc, multigrid_iterations_stay_flat);
     tcase_add_test(tc, one_level_multigrid_agrees_with_jacobi);
     tcase_add_test(tc, cavity_matches_ghia_at_re100);

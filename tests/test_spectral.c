@@ -78,11 +78,11 @@ START_TEST(taylor_green_is_exact)
     fc_err err;
     ck_assert_msg(fc_val_spectral_taylor_green(32, 0.01, 0, 0, 5, &e, &err) == FC_OK, "%s", err.msg);
     printf("spectral Taylor-Green, 32^2, t = 5: relative error %.2e\n", e);
-    ck_assert_double_le(e, 1e-12);
+    ck_assert_double_le(e, 100 * TL_EPS);
     /* Every linear term at once: each decays its mode exactly. */
     ck_assert_msg(fc_val_spectral_taylor_green(32, 0.02, 1e-3, 0.1, 5, &e, &err) == FC_OK, "%s",
                   err.msg);
-    ck_assert_double_le(e, 1e-12);
+    ck_assert_double_le(e, 100 * TL_EPS);
 }
 END_TEST
 
@@ -113,7 +113,8 @@ START_TEST(nonlinear_term_matches_the_advective_form)
         }
     fc_err err;
     ck_assert_int_eq(s.ops->upload(s.state, &s.host, &err), FC_OK);
-    double dt = 1e-7;
+    /* The difference quotient's error: round-off, eps |omega| / dt, plus the O(dt) term. */
+    double dt = TL_SINGLE ? 1e-4 : 1e-7;
     ck_assert_int_eq(fc_sim_step(&s, &dt, &err), FC_OK);
     tl_sim_download(&s);
     double e = 0, m = 0;
@@ -122,7 +123,7 @@ START_TEST(nonlinear_term_matches_the_advective_form)
         m = fmax(m, fabs(adv[k]));
     }
     printf("nonlinear term: max |d omega/dt - (-u.grad omega)| = %.2e of %.2e\n", e, m);
-    ck_assert_double_le(e, 1e-6 * m);
+    ck_assert_double_le(e, (TL_SINGLE ? 1e-2 : 1e-6) * m);
     free(w0);
     free(adv);
     tl_sim_close(&s);
@@ -139,6 +140,10 @@ START_TEST(budgets_close_at_fourth_order)
                   "%s", err.msg);
     printf("budget residuals: E %.2e -> %.2e (order %.2f), Z %.2e -> %.2e (order %.2f)\n", e1, e2,
            log2(e1 / e2), z1, z2, log2(z1 / z2));
+    if (TL_SINGLE) { /* float's round-off (30 units) swamps RK4's error at these steps */
+        ck_assert_double_le(fmax(fmax(e1, z1), fmax(e2, z2)), 1000 * TL_EPS);
+        return;
+    }
     ck_assert_double_ge(log2(e1 / e2), 3.5);
     ck_assert_double_ge(log2(z1 / z2), 3.5);
     ck_assert_double_le(fmax(e2, z2), 1e-10);
@@ -156,7 +161,10 @@ START_TEST(inviscid_conserves_energy_and_enstrophy)
     ck_assert_int_eq(fc_val_spectral_budgets(64, 12, 0, "none", 1e-5, 1e-4, &ea, &za, &err), FC_OK);
     printf("inviscid, 10 steps of 1e-5: |dE|/E %.2e, |dZ|/Z %.2e dealiased; %.2e, %.2e aliased\n",
            e, z, ea, za);
-    ck_assert_double_le(fmax(e, z), 1000 * DBL_EPSILON);
+    ck_assert_double_le(fmax(e, z), 1000 * TL_EPS);
+    /* (Aliasing's change, 2e-8, lies below float's round-off: shown in double only.) */
+    if (TL_SINGLE)
+        return; /* and float's round-off swamps RK4's error below */
     ck_assert_double_ge(fmin(ea, za), 1e5 * fmax(fmax(e, z), DBL_EPSILON));
     /* At the Courant limit the change is time-stepping error, of order 4. */
     double e1, z1, e2, z2;
@@ -199,7 +207,7 @@ START_TEST(regrid_is_spectrally_exact)
             for (int i = 0; i < g.nx; i++)
                 e = fmax(e, fabs(to.f[0][fc_idx(g.pitch, g.ng, i, j)] -
                                  sin(2 * fc_grid_x(&g, i)) * sin(2 * fc_grid_y(&g, j))));
-        ck_assert_msg(e < 1e-13, "16 x 12 onto %d x %d: error %g", g.nx, g.ny, e);
+        ck_assert_msg(e < 500 * TL_EPS, "16 x 12 onto %d x %d: error %g", g.nx, g.ny, e);
         free(to.f[0]);
         free(to.f[1]);
     }
@@ -231,8 +239,8 @@ START_TEST(regrid_is_spectrally_exact)
                 e = fmax(e, fabs(back.f[0][c] - whole[0][c]));
             printf("regrid of noise %d x %d -> 90 x 83 -> %d x %d: largest change %.2e\n", nx,
                    ny, nx, ny, e);
-            ck_assert_msg(e < 1e-13, "%d x %d: the round trip changed the noise by %g", nx, ny,
-                          e);
+            ck_assert_msg(e < 500 * TL_EPS, "%d x %d: the round trip changed the noise by %g",
+                          nx, ny, e);
             free(whole[0]);
             free(whole[1]);
             free(up.f[0]);
@@ -255,7 +263,7 @@ START_TEST(transforms_round_trip)
     for (int f = 0; f < 2; f++) {
         double scale, e = max_abs_diff(orig[f], s.host.f[f], n, &scale);
         printf("round trip of %s: %.2e of %.2e\n", s.s->io.field_names[f], e, scale);
-        ck_assert_double_le(e, 1e-14 * scale);
+        ck_assert_double_le(e, 50 * TL_EPS * scale);
     }
     /* The tracer bands are one mode; a step function is not band-limited. */
     for (size_t k = 0; k < n; k++)
@@ -270,11 +278,11 @@ START_TEST(transforms_round_trip)
     ck_assert_int_eq(s.ops->upload(s.state, &s.host, &err), FC_OK);
     tl_sim_download(&s);
     e = max_abs_diff(orig[1], s.host.f[SPEC_TRACER], n, &scale);
-    ck_assert_double_le(e, 1e-14 * scale);
+    ck_assert_double_le(e, 50 * TL_EPS * scale);
     double mean = 0;
     for (size_t k = 0; k < n; k++)
         mean += s.host.f[SPEC_TRACER][k];
-    ck_assert_double_eq_tol(mean / n, 0.5, 1e-14); /* the mean is a kept mode */
+    ck_assert_double_eq_tol(mean / n, 0.5, 50 * TL_EPS); /* the mean is a kept mode */
     for (int f = 0; f < 2; f++)
         free(orig[f]);
     tl_sim_close(&s);
@@ -299,10 +307,10 @@ START_TEST(spectrum_sums_to_the_energy)
         sum += out[5][k] * dk;
     const double e = diag(&s, "energy");
     printf("spectrum: sum E(k) dk = %.15g, energy %.15g\n", sum, e);
-    ck_assert_double_eq_tol(sum, e, 1e-13 * e);
+    ck_assert_double_eq_tol(sum, e, 500 * TL_EPS * e);
     /* Nothing beyond the dealiasing cut but round-off: shells past sqrt(2) 40/3. */
     for (int k = 20; k < nk; k++)
-        ck_assert_double_le(out[5][k], 1e-28 * e);
+        ck_assert_double_le(out[5][k], 2000 * TL_EPS * TL_EPS * e);
     free(out[5]);
     tl_sim_close(&s);
 }
@@ -321,7 +329,7 @@ START_TEST(tracer_diffuses_exactly_and_keeps_its_mean)
         for (int i = 0; i < 32; i++)
             e = fmax(e, fabs(tl_at(&s, SPEC_TRACER, i, j) -
                              cos(fc_grid_y(&s.grid, j)) * exp(-0.05 * s.t)));
-    ck_assert_double_le(e, 1e-14);
+    ck_assert_double_le(e, 50 * TL_EPS);
     tl_sim_close(&s);
 
     /* Stirred by turbulence, the mean (mode 0) does not move, whatever the flow does; without
@@ -340,7 +348,7 @@ START_TEST(tracer_diffuses_exactly_and_keeps_its_mean)
         v1 += s.host.f[SPEC_TRACER][k] * s.host.f[SPEC_TRACER][k];
     }
     printf("tracer: mean %.3e -> %.3e, variance %.6f -> %.6f\n", m0 / n, m1 / n, v0 / n, v1 / n);
-    ck_assert_double_le(fabs(m1 - m0) / n, 1e-14);
+    ck_assert_double_le(fabs(m1 - m0) / n, 50 * TL_EPS);
     ck_assert_double_le(fabs(v1 - v0) / v0, 1e-4);
     tl_sim_close(&s);
 }
@@ -372,7 +380,7 @@ START_TEST(forcing_ring_and_its_work)
     ck_assert_int_eq(spec_host_inverse(p, NULL, f, field), 0);
     for (size_t k = 0; k < (size_t)p->nx * p->ny; k++)
         rms += field[k] * field[k];
-    ck_assert_double_eq_tol(sqrt(rms / (p->nx * p->ny)), 3, 1e-12);
+    ck_assert_double_eq_tol(sqrt(rms / (p->nx * p->ny)), 3, 5000 * TL_EPS);
 
     /* From rest the forcing's work is the energy's source: the budget closes to the
      * time-stepping error while E grows, and that error falls at order 4. */
@@ -394,7 +402,8 @@ START_TEST(forcing_ring_and_its_work)
            e, res[0], res[1]);
     ck_assert_double_gt(e, 1e-2);
     ck_assert_double_le(res[1], 1e-5 * e / 0.4);
-    ck_assert_double_ge(log2(res[0] / res[1]), 3.5);
+    if (!TL_SINGLE) /* float's round-off swamps RK4's error */
+        ck_assert_double_ge(log2(res[0] / res[1]), 3.5);
     free(f);
     free(field);
 }
@@ -439,7 +448,7 @@ START_TEST(threads_agree)
     const size_t n = (size_t)a.grid.nx * a.grid.ny;
     for (int f = 0; f < 2; f++) {
         double scale, e = max_abs_diff(a.host.f[f], b.host.f[f], n, &scale);
-        ck_assert_msg(e <= 1e-13 * scale, "%s differs by %g between 1 and 2 threads",
+        ck_assert_msg(e <= 500 * TL_EPS * scale, "%s differs by %g between 1 and 2 threads",
                       a.s->io.field_names[f], e);
     }
     tl_sim_close(&a);
@@ -466,7 +475,7 @@ START_TEST(restart_continues_the_run)
             e = fmax(e, fabs(x[q] - y[q]));
             m = fmax(m, fabs(x[q]));
         }
-        ck_assert_msg(e <= 1e-12 * m, "%s differs by %g after restart", vars[k], e);
+        ck_assert_msg(e <= 5000 * TL_EPS * m, "%s differs by %g after restart", vars[k], e);
         free(x);
         free(y);
     }
@@ -491,7 +500,7 @@ START_TEST(restart_continues_the_run)
         ck_assert_int_eq(nc_get_var1_double(ncid, varid, &last, &before), NC_NOERR);
         nc_close(ncid);
         const double after = diag(&s, kept[k]);
-        ck_assert_msg(fabs(after - before) <= 1e-12 * before, "%s: %.17g on the finer grid, %.17g "
+        ck_assert_msg(fabs(after - before) <= 5000 * TL_EPS * before, "%s: %.17g on the finer grid, %.17g "
                       "in the file", kept[k], after, before);
     }
     tl_sim_close(&s);
@@ -526,7 +535,8 @@ START_TEST(file_initial_state_is_read_and_interpolated)
         for (int i = 0; i < 45; i++)
             ck_assert(tl_at(&same, SPEC_VORT, i, j) == last[j * 45 + i]);
     ck_assert_double_eq_tol(tl_at(&same, SPEC_TRACER, 3, 7),
-                            cos(2 * M_PI * fc_grid_y(&same.grid, 7) / 6.283185307179586), 1e-12);
+                            cos(2 * M_PI * fc_grid_y(&same.grid, 7) / 6.283185307179586),
+                            5000 * TL_EPS);
     const double energy = diag(&same, "energy"), enstrophy = diag(&same, "enstrophy");
     tl_sim_close(&same);
     free(last);
@@ -550,8 +560,8 @@ START_TEST(file_initial_state_is_read_and_interpolated)
         printf("file initial state 45 x 40 -> 90 x 81, %s: energy %.15g (file %.15g), "
                "enstrophy %.15g (file %.15g)\n", methods[m], e, energy, z, enstrophy);
         if (m == 0) {
-            ck_assert_msg(fabs(e - energy) <= 1e-12 * energy, "energy %.17g", e);
-            ck_assert_msg(fabs(z - enstrophy) <= 1e-12 * enstrophy, "enstrophy %.17g", z);
+            ck_assert_msg(fabs(e - energy) <= 5000 * TL_EPS * energy, "energy %.17g", e);
+            ck_assert_msg(fabs(z - enstrophy) <= 5000 * TL_EPS * enstrophy, "enstrophy %.17g", z);
         } else {
             ck_assert(e < energy && z < 0.95 * enstrophy); /* bilinear smooths */
         }

@@ -75,7 +75,7 @@ static void lake_at_rest(const char *const *sets)
     tl_sim_download(&s);
     double m = max_speed(&s);
     printf("lake at rest: max |u| = %.3e m/s after 1000 steps\n", m);
-    ck_assert_msg(m < 1e-12, "lake at rest moved: max |u| = %g after 1000 steps", m);
+    ck_assert_msg(m < 1000 * TL_EPS, "lake at rest moved: max |u| = %g after 1000 steps", m);
     tl_sim_close(&s);
 }
 
@@ -110,7 +110,7 @@ static void mass_conserved(const char *case_text, const char *const *sets)
     tl_sim_download(&s);
     double rel = fabs(total_mass(&s) - m0) / m0;
     printf("mass: relative drift %.3e after 300 steps\n", rel);
-    ck_assert_msg(rel < 1e-12, "mass drift %g (relative) after 300 steps", rel);
+    ck_assert_msg(rel < 5000 * TL_EPS, "mass drift %g (relative) after 300 steps", rel);
     ck_assert_msg(max_speed(&s) > 1e-3, "the flow did not move: the test would prove nothing");
     tl_sim_close(&s);
 }
@@ -175,7 +175,7 @@ START_TEST(radial_dambreak_symmetric_and_conservative)
     printf("radial dam break: asymmetry %.2e m, mass drift %.2e, centre %.3f m, highest %.3f m, "
            "corner %.3f m\n", asym, drift, centre, hmax, edge);
     ck_assert_msg(asym < 1e-12, "asymmetry %g m", asym);
-    ck_assert_msg(drift < 1e-13, "mass drift %g", drift);
+    ck_assert_msg(drift < 500 * TL_EPS, "mass drift %g", drift);
     ck_assert_msg(centre < 1.9 && hmax > 1.05 && fabs(edge - 1) < 1e-12,
                   "centre %g, highest %g, corner %g", centre, hmax, edge);
     tl_sim_close(&s);
@@ -606,7 +606,7 @@ START_TEST(regrid_keeps_a_lake_at_rest_to_the_shore)
     for (int j = 0; j < 43; j++)
         for (int i = 0; i < 57; i++) {
             ck_assert(tl_at(&s, SWE_B, i, j) == tl_at(&fresh, SWE_B, i, j));
-            ck_assert_msg(fabs(tl_at(&s, SWE_H, i, j) - tl_at(&fresh, SWE_H, i, j)) <= 1e-15,
+            ck_assert_msg(fabs(tl_at(&s, SWE_H, i, j) - tl_at(&fresh, SWE_H, i, j)) <= 4 * TL_EPS,
                           "h at (%d, %d) is %.17g, the case's %.17g", i, j,
                           (double)tl_at(&s, SWE_H, i, j), (double)tl_at(&fresh, SWE_H, i, j));
             wet += tl_at(&s, SWE_H, i, j) > 0;
@@ -615,7 +615,7 @@ START_TEST(regrid_keeps_a_lake_at_rest_to_the_shore)
     tl_sim_steps(&s, 300);
     tl_sim_download(&s);
     const double m = max_speed(&s);
-    ck_assert_msg(m < 1e-12, "the regridded lake moved: max |u| = %g after 300 steps", m);
+    ck_assert_msg(m < 1000 * TL_EPS, "the regridded lake moved: max |u| = %g after 300 steps", m);
     tl_sim_close(&s);
     tl_sim_close(&fresh);
 }
@@ -653,10 +653,10 @@ START_TEST(file_state_interpolated_keeps_a_lake_at_rest_to_the_shore)
         for (int j = 0; j < g->ny; j++)
             for (int i = 0; i < g->nx; i++) {
                 const double h = tl_at(&s, SWE_H, i, j), b = tl_at(&s, SWE_B, i, j);
-                ck_assert_msg(h == 0 || fabs(h + b - 0.1) <= 1e-15,
+                ck_assert_msg(h == 0 || fabs(h + b - 0.1) <= 4 * TL_EPS,
                               "grid %d: the surface at (%d, %d) is %.17g", c, i, j, h + b);
                 ck_assert(h == 0 || b < 0.1); /* wet only where the bottom is below the lake */
-                ck_assert(fabs(tl_at(&s, SWE_HU, i, j)) + fabs(tl_at(&s, SWE_HV, i, j)) < 1e-15);
+                ck_assert(fabs(tl_at(&s, SWE_HU, i, j)) + fabs(tl_at(&s, SWE_HV, i, j)) < 1000 * TL_EPS);
                 wet += h > 0;
             }
         ck_assert_int_gt(wet, g->nx * g->ny / 2);
@@ -664,7 +664,8 @@ START_TEST(file_state_interpolated_keeps_a_lake_at_rest_to_the_shore)
         tl_sim_steps(&s, 300);
         tl_sim_download(&s);
         const double m = max_speed(&s);
-        ck_assert_msg(m < 1e-12, "grid %d: the lake moved: max |u| = %g after 300 steps", c, m);
+        ck_assert_msg(m < 1000 * TL_EPS, "grid %d: the lake moved: max |u| = %g after 300 steps",
+                      c, m);
         tl_sim_close(&s);
     }
 }
@@ -728,7 +729,7 @@ START_TEST(fast_shores_keep_depth_positive)
     for (int j = 0; j < s.grid.ny; j++)
         for (int i = 0; i < s.grid.nx; i++)
             ck_assert(tl_at(&s, SWE_H, i, j) >= 0);
-    ck_assert_double_eq_tol(total_mass(&s), m0, 1e-12 * m0);
+    ck_assert_double_eq_tol(total_mass(&s), m0, 5000 * TL_EPS * m0);
     tl_sim_close(&s);
 }
 END_TEST

@@ -8,6 +8,7 @@
 #include "src/core/run.h"
 #include "solvers/registry.h"
 
+#include <ftw.h>
 #include <math.h>
 #include <netcdf.h>
 #include <pthread.h>
@@ -17,6 +18,25 @@
 #include <unistd.h>
 
 static char tmpdir[256];
+static pid_t tmpdir_owner;
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *at)
+{
+    (void)st, (void)type, (void)at;
+    remove(path);
+    return 0;
+}
+
+/* Check runs each test in a process of its own that ends with exit(), so every test's folder
+ * goes when its test ends, passed or failed. A process forked by the test itself (a probe
+ * child, a signal test) leaves it to the test's own process. */
+static void remove_tmpdir(void)
+{
+    const char *keep = getenv("FLOWCAST_KEEP_TEST_FILES");
+    if (getpid() != tmpdir_owner || (keep && *keep && strcmp(keep, "0") != 0))
+        return;
+    nftw(tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
 
 const char *tl_temp_path(const char *name)
 {
@@ -26,6 +46,8 @@ const char *tl_temp_path(const char *name)
         const char *base = getenv("TMPDIR");
         snprintf(tmpdir, sizeof tmpdir, "%s/flowcast-test-XXXXXX", base && *base ? base : "/tmp");
         ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+        tmpdir_owner = getpid();
+        atexit(remove_tmpdir);
     }
     slot = (slot + 1) % 8;
     snprintf(path[slot], sizeof path[slot], "%s/%s", tmpdir, name);

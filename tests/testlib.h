@@ -7,13 +7,21 @@
 #define FC_TESTLIB_H
 
 #include <check.h>
+#include <float.h>
 
 #include "src/core/config.h"
 #include "src/core/grid.h"
 #include "src/core/sim.h"
 #include "src/core/solver.h"
 
-/* A path in this process's temporary folder (made on first use). The path is in static
+/* The unit round-off of the solver's precision (fc_real): DBL_EPSILON, or FLT_EPSILON in a
+ * single-precision build (--enable-single). A tolerance that stands for round-off is written as
+ * a multiple of it, so the test asserts the same number of units in either build. */
+#define TL_SINGLE (sizeof(fc_real) == sizeof(float))
+#define TL_EPS ((double)(TL_SINGLE ? FLT_EPSILON : DBL_EPSILON))
+
+/* A path in this process's temporary folder (made on first use, removed with everything in it
+ * when the process exits unless FLOWCAST_KEEP_TEST_FILES is set). The path is in static
  * storage that the next 7 calls of either function leave intact. */
 const char *tl_temp_path(const char *name);
 /* The same, after writing text to that file. */

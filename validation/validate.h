@@ -16,14 +16,18 @@ extern "C" {
 
 /* How a value passes: at most the tolerance, within it of the reference, or at least it. */
 enum fc_val_rule { FC_VAL_AT_MOST, FC_VAL_NEAR, FC_VAL_AT_LEAST };
+/* Added to a rule where single precision's round-off swamps what the row measures (an order of
+ * convergence below it, an effect smaller than it): such a build does not judge the row. */
+#define FC_VAL_NEEDS_DOUBLE 8
+#define FC_VAL_RULE(row) ((row)->rule & ~FC_VAL_NEEDS_DOUBLE)
 
 typedef struct fc_val_row {
     char case_name[64];
     char metric[96];
     double value, reference, tolerance;
-    int rule; /* enum fc_val_rule */
+    int rule; /* enum fc_val_rule, with FC_VAL_NEEDS_DOUBLE added where it applies */
     char source[64]; /* where the reference comes from */
-    int pass;
+    int pass; /* 1 pass, 0 fail, -1 not judged (FC_VAL_NEEDS_DOUBLE in a single-precision build) */
 } fc_val_row;
 
 #define FC_VAL_MAX_ROWS 5
@@ -43,7 +47,8 @@ typedef struct fc_val_check {
 } fc_val_check;
 
 const fc_val_check *fc_val_checks(size_t *n);
-/* Sets row->pass from its rule. */
+/* Sets row->pass from its rule (-1 for a row that needs double precision in a single-precision
+ * build). */
 void fc_val_judge(fc_val_row *row);
 
 /* ---- measurements, shared with the tests ---- */

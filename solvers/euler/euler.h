@@ -367,7 +367,8 @@ FC_HD static inline fc_real euler_hv(const euler_params *p, fc_real h, fc_real d
 }
 
 /*
- * The tendency of field f of cell (i, j) at index k from its four face fluxes (west, east,
+ * The tendency of field f of cell (i, j) at index k of U (or of rows of U that start at the
+ * cell's row, with k = i, as the CPU passes them) from its four face fluxes (west, east,
  * south, north; each an array of the fields): the flux differences, the buoyancy -rho' g and the
  * sponge of damping rate damp (0: none), selected rather than branched to, so that a loop over
  * cells has no branch.

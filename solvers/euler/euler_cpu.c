@@ -148,18 +148,20 @@ FC_VECTOR_CLONES static int update_row(const fc_real *const *U, const fc_real *c
     const ptrdiff_t k0 = fc_idx(g->pitch, g->ng, 0, j);
     /* Without sponges both parts are 0 (the column table too): the rate is then 0. */
     const fc_real top = p->sponge_rate > 0 ? euler_sponge_top(p, j) : 0, rho_b = col->rho[j];
-    /* The row of each field: addresses the compiler sees as affine in i. */
+    /* The row of each field: addresses the compiler sees as affine in i (with the cell's index
+     * k0 + i instead, a float build did not vectorise: GCC 12 converts a vector of 64-bit
+     * indices, "unsupported vector types for emulated gather"). */
     fc_real *const out[EULER_NFIELDS] = {V[0] + k0, V[1] + k0, V[2] + k0, V[3] + k0};
     const fc_real *const start[EULER_NFIELDS] = {U0[0] + k0, U0[1] + k0, U0[2] + k0, U0[3] + k0};
+    const fc_real *const in[EULER_NFIELDS] = {U[0] + k0, U[1] + k0, U[2] + k0, U[3] + k0};
     fc_real bad = 0; /* 1 when a cell is bad: a double, as wide as the test's mask */
 #pragma omp simd reduction(max : bad)
     for (int i = 0; i < g->nx; i++) {
-        const ptrdiff_t k = k0 + i;
         const fc_real side = sponge_sides[i];
         const fc_real damp = side > top ? side : top;
         FC_UNROLL
         for (int f = 0; f < EULER_NFIELDS; f++)
-            out[f][i] = start[f][i] + a * dt * euler_tendency(U, col, p, damp, k, j, f, fx[i],
+            out[f][i] = start[f][i] + a * dt * euler_tendency(in, col, p, damp, i, j, f, fx[i],
                                                               fx[i + 1], south[i], north[i]);
         const fc_real cell_bad = euler_cell_ok(out[EULER_RHO][i], out[EULER_RHOU][i],
                                                out[EULER_RHOW][i], out[EULER_RHOT][i], rho_b)

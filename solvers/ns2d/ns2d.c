@@ -449,6 +449,26 @@ static int ns2d_make_params(const fc_config *cfg, const fc_grid *g, void **out, 
             }
         }
     }
+    for (int b = 0; b < nbodies && !st; b++) {
+        double x, y;
+        const int side = ns2d_body_periodic_side(p, b, &x, &y);
+        if (side == -2)
+            st = fc_fail(err, FC_ENOMEM, "out of memory for the bodies' surfaces");
+        else if (side >= 0) {
+            char why[256];
+            snprintf(why, sizeof why,
+                     "the body crosses the periodic %s side (it holds the point x = %g, y = %g "
+                     "m) but not the opposite side there; a body is not repeated across a "
+                     "periodic side: keep it inside the grid",
+                     side_names[side], x, y);
+            const ns2d_body *bd = &p->body[b];
+            st = ns2d_body_error(cfg, err, b,
+                                 bd->shape == NS2D_SHAPE_FILE ? "file"
+                                 : side <= FC_EAST            ? "center_x"
+                                                              : "center_y",
+                                 why);
+        }
+    }
     const double cell = fmax(g->dx, g->dy);
     for (int b = 0; b < nbodies && !st && p->body[0].boundary == NS2D_BODY_IMMERSED; b++) {
         const double thick = ns2d_body_thickness(p, b);

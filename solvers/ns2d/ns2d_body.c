@@ -644,6 +644,40 @@ double ns2d_body_gap(const ns2d_params *p, int b)
     return gap;
 }
 
+int ns2d_body_periodic_side(const ns2d_params *p, int b, double *x, double *y)
+{
+    const fc_grid *g = &p->grid;
+    ns2d_outline o;
+    if (ns2d_outline_make(&p->body[b], &o))
+        return -2;
+    int found = -1;
+    for (int side = FC_WEST; side <= FC_NORTH && found < 0; side++) {
+        if (g->bc[side] != FC_BC_PERIODIC)
+            continue;
+        const int along_y = side == FC_WEST || side == FC_EAST;
+        const double lo = along_y ? g->y_min : g->x_min, hi = along_y ? g->y_max : g->x_max;
+        const double at = side == FC_WEST    ? g->x_min
+                          : side == FC_EAST  ? g->x_max
+                          : side == FC_SOUTH ? g->y_min
+                                             : g->y_max;
+        const double across = side == FC_WEST    ? g->x_max
+                              : side == FC_EAST  ? g->x_min
+                              : side == FC_SOUTH ? g->y_max
+                                                 : g->y_min;
+        const int n = 4 * (along_y ? g->ny : g->nx);
+        for (int q = 0; q <= n && found < 0; q++) {
+            const double s = lo + (hi - lo) * q / n;
+            *x = along_y ? at : s;
+            *y = along_y ? s : at;
+            if (ns2d_outline_distance(&o, *x, *y) < 0 &&
+                !(ns2d_outline_distance(&o, along_y ? across : s, along_y ? s : across) < 0))
+                found = side;
+        }
+    }
+    ns2d_outline_free(&o);
+    return found;
+}
+
 double ns2d_body_thickness(const ns2d_params *p, int b)
 {
     const ns2d_body *body = &p->body[b];

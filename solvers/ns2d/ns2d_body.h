@@ -236,6 +236,13 @@ int ns2d_body_cells(const struct ns2d_params *p, const fc_grid *g, fc_real *soli
 /* Where body b's surface comes closest to another body's (m; INFINITY with one body). */
 double ns2d_body_gap(const struct ns2d_params *p, int b);
 
+/* The first periodic side (FC_WEST .. FC_NORTH) body b crosses without crossing the opposite
+ * side at the same place, with that point of the side (inside the body) in (*x, *y), sampled a
+ * quarter cell apart; -1 when there is none, -2 out of memory. The masks and the immersed
+ * boundary do not repeat a body on the far side, so only a body that is periodic itself where
+ * it crosses (a wall along a periodic channel) can cross; any other is refused. */
+int ns2d_body_periodic_side(const struct ns2d_params *p, int b, double *x, double *y);
+
 /* Body b's thickness at its thickest: the diameter of the largest circle inside it (m; NaN out
  * of memory): the shorter axis of a circle, rectangle or ellipse; for an aerofoil or a file's
  * shape, from the signed distance sampled a quarter cell apart (to 0.18 cells). The immersed

@@ -67,6 +67,15 @@ static void ns2d_fill_ghosts_cpu(ns2d_cpu_state *state, int set)
         }
 }
 
+/* Copies the periodic sides' seam faces of a set (ns2d_fill_seam). */
+static void ns2d_fill_seams_cpu(ns2d_cpu_state *state, int set)
+{
+    const fc_grid *g = &state->p.grid;
+    const int n = g->nx > g->ny ? g->nx : g->ny;
+    for (int t = 0; t < n; t++)
+        ns2d_fill_seam(state->U[set][NS2D_U], state->U[set][NS2D_V], state->kind, &state->p, t);
+}
+
 /* The obstacle's forcing of set `out`: each listed face takes the interpolation of the stage's
  * input `in` at the faces outward of it (ns2d_body.h says why not of `out`). */
 static void ns2d_force_body_cpu(ns2d_cpu_state *state, int in, int out)
@@ -120,10 +129,12 @@ static int ns2d_stage_cpu(ns2d_cpu_state *state, int in, int out, fc_real a, fc_
                 V[comp][k] = a * U0[comp][k] + (1 - a) * (U[comp][k] + dt * t);
             }
     }
+    ns2d_fill_seams_cpu(state, out); /* the mass fix may read them */
     double now = fc_now();
     state->secs_tendency += now - w;
     w = now;
     ns2d_force_body_cpu(state, in, out);
+    ns2d_fill_seams_cpu(state, out); /* the divergence reads them */
     now = fc_now();
     state->secs_body += now - w;
     w = now;

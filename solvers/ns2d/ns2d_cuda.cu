@@ -405,6 +405,23 @@ static int ns2d_fill_ghosts_cuda(ns2d_cuda_state *state, int set, fc_err *err)
     return FC_OK;
 }
 
+__global__ static void ns2d_fill_seams_kernel(ns2d_set s, const signed char *kind, ns2d_params p)
+{
+    const int t = (int)(blockIdx.x * blockDim.x + threadIdx.x);
+    if (t < p.grid.nx || t < p.grid.ny)
+        ns2d_fill_seam(s.f[NS2D_U], s.f[NS2D_V], kind, &p, t);
+}
+
+/* As ns2d_fill_seams_cpu: the periodic sides' seam faces of a set (ns2d_fill_seam). */
+static int ns2d_fill_seams_cuda(ns2d_cuda_state *state, int set, fc_err *err)
+{
+    const fc_grid *g = &state->p.grid;
+    ns2d_fill_seams_kernel<<<vec_blocks(g->nx > g->ny ? g->nx : g->ny), VEC_BLOCK>>>(
+        set_of(state, set), state->kind, state->p);
+    FC_CUDA_TRY(cudaGetLastError());
+    return FC_OK;
+}
+
 /* Faces 0 .. nx (u) and 0 .. ny (v); the kernels skip those that are not updated. */
 static dim3 face_blocks(const fc_grid *g)
 {
@@ -545,7 +562,9 @@ static int ns2d_stage_cuda(ns2d_cuda_state *state, int in, int out, fc_real a, f
     ns2d_update_kernel<<<face_blocks(g), dim3(BLOCK_X, BLOCK_Y)>>>(
         set_of(state, in), set_of(state, 0), set_of(state, out), a, dt, state->kind, state->p);
     FC_CUDA_TRY(cudaGetLastError());
-    if ((st = ns2d_force_body_cuda(state, in, out, err)))
+    if ((st = ns2d_fill_seams_cuda(state, out, err)) || /* the mass fix may read them */
+        (st = ns2d_force_body_cuda(state, in, out, err)) ||
+        (st = ns2d_fill_seams_cuda(state, out, err))) /* the divergence reads them */
         return st;
     const fc_real c = (1 - a) * dt;
     ns2d_rhs_kernel<<<vec_blocks(state->n), VEC_BLOCK>>>(

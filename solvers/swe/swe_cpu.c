@@ -426,13 +426,17 @@ static int swe_max_rate_cpu(void *opaque, double *rate, fc_err *err)
     double r = 0;
 #pragma omp parallel for schedule(static) reduction(max : r) \
     if ((long long)g->nx * g->ny >= FC_PARALLEL_MIN)
-    for (int j = 0; j < g->ny; j++)
+    for (int j = 0; j < g->ny; j++) {
+        /* The row's addresses, affine in i: fc_idx's int-to-ptrdiff_t index kept a float build
+         * from vectorising (GCC 12: "unsupported vector types for emulated gather"). */
+        const ptrdiff_t k0 = fc_idx(g->pitch, g->ng, 0, j);
+        const fc_real *h = U[SWE_H] + k0, *hu = U[SWE_HU] + k0, *hv = U[SWE_HV] + k0;
 #pragma omp simd reduction(max : r)
         for (int i = 0; i < g->nx; i++) {
-            ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
-            double c = swe_cell_rate(U[SWE_H][k], U[SWE_HU][k], U[SWE_HV][k], p);
+            double c = swe_cell_rate(h[i], hu[i], hv[i], p);
             r = c > r ? c : r;
         }
+    }
     *rate = fc_grid_max(g, r);
     return FC_OK;
 }

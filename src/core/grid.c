@@ -28,7 +28,9 @@ int fc_grid_init(fc_grid *g, int nx, int ny, int ng, double x_min, double x_max,
     g->dy = (y_max - y_min) / ny;
     g->pitch = (ptrdiff_t)nx + 2 * ng;
     g->rows = (ptrdiff_t)ny + 2 * ng;
-    if ((size_t)g->pitch > SIZE_MAX / sizeof(fc_real) / (size_t)g->rows)
+    /* Per-cell arrays hold up to a double (fields in double precision, diagnostics and I/O
+     * buffers in either), so the limit does not move with fc_real. */
+    if ((size_t)g->pitch > SIZE_MAX / sizeof(double) / (size_t)g->rows)
         return fc_fail(err, FC_EINPUT, "grid %d x %d is too large to address", nx, ny);
     g->nalloc = (size_t)g->pitch * (size_t)g->rows;
     memcpy(g->bc, bc, sizeof g->bc);

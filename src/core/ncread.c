@@ -770,7 +770,10 @@ static int vector_shape(const fc_nc_var *v, size_t n, fc_err *err)
             const T x = out[k];                                                                  \
             const double u = (double)x * v->scale + v->offset; /* CF packing */                 \
             const double checked = v->valid_unpacked ? u : (double)x;                            \
-            const int valid = checked >= v->valid[0] && checked <= v->valid[1];                  \
+            /* Compared as read, in T: a float's 0.95 meets valid_min = 0.95 */                   \
+            const double lo = v->valid_unpacked ? v->valid[0] : (double)(T)v->valid[0];          \
+            const double hi = v->valid_unpacked ? v->valid[1] : (double)(T)v->valid[1];          \
+            const int valid = checked >= lo && checked <= hi;                                    \
             if (isfinite((double)x) && !IS_FILL(v, x, T) && valid) {                             \
                 if (v->scale != 1 || v->offset != 0)                                             \
                     out[k] = (T)u;                                                               \
@@ -783,8 +786,8 @@ static int vector_shape(const fc_nc_var *v, size_t n, fc_err *err)
             else if (IS_FILL(v, x, T))                                                           \
                 snprintf(what, sizeof what, "a fill value (missing data)");                      \
             else if (!valid)                                                                     \
-                snprintf(what, sizeof what, "%.9g, outside its valid range [%g, %g]", checked,    \
-                         v->valid[0], v->valid[1]);                                              \
+                snprintf(what, sizeof what, "%.*g, outside its valid range [%g, %g]",            \
+                         sizeof(T) == sizeof(float) ? 7 : 9, checked, v->valid[0], v->valid[1]); \
             else                                                                                 \
                 snprintf(what, sizeof what, "%.9g, which scale_factor and add_offset unpack "    \
                          "beyond range", (double)x);                                             \
