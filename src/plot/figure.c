@@ -42,9 +42,7 @@ static int plane_read(const fc_plotdata *d, size_t rec, int vectors, plane *p, f
     if (!st)
         st = fc_pd_read(d, rec, p->f, err);
     if (!st)
-        st = fc_pd_kinds(d, rec, p->kind, err);
-    if (!st && p->body)
-        st = fc_pd_body(d, rec, p->body, err);
+        st = fc_pd_kinds(d, rec, p->kind, p->body, err);
     if (!st && vectors)
         st = fc_pd_velocity(d, rec, p->u, p->v, p->arrow_units, sizeof p->arrow_units, err);
     if (st)

@@ -563,7 +563,8 @@ static int read_plane(const fc_plotdata *d, int varid, size_t rec, double *out, 
     return st;
 }
 
-int fc_pd_kinds(const fc_plotdata *d, size_t rec, unsigned char *kind, fc_err *err)
+int fc_pd_kinds(const fc_plotdata *d, size_t rec, unsigned char *kind, double *body,
+                fc_err *err)
 {
     const size_t n = d->x.n * d->y.n;
     memset(kind, FC_CELL_DATA, n);
@@ -586,17 +587,13 @@ int fc_pd_kinds(const fc_plotdata *d, size_t rec, unsigned char *kind, fc_err *e
         for (size_t k = 0; k < n; k++)
             if (m[k] > 0.5)
                 kind[k] = FC_CELL_SOLID;
-    if (!st && d->body_id >= 0 && !(st = read_plane(d, d->body_id, rec, m, err)))
+    double *dist = body ? body : m;
+    if (!st && d->body_id >= 0 && !(st = read_plane(d, d->body_id, rec, dist, err)))
         for (size_t k = 0; k < n; k++)
-            if (m[k] < 0) /* missing values are NaN here and compare false */
+            if (dist[k] < 0) /* missing values are NaN here and compare false */
                 kind[k] = FC_CELL_SOLID;
     free(m);
     return st;
-}
-
-int fc_pd_body(const fc_plotdata *d, size_t rec, double *dist, fc_err *err)
-{
-    return read_plane(d, d->body_id, rec, dist, err);
 }
 
 int fc_pd_velocity(const fc_plotdata *d, size_t rec, double *u, double *v, char *units,

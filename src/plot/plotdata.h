@@ -71,15 +71,15 @@ void fc_pd_time_text(const fc_plotdata *d, size_t rec, char *buf, size_t len);
 /* The values of record rec (a field: y.n * x.n, x fastest; a profile: x.n; a series: every
  * record, rec ignored). Fill values and non-finite values become NaN. */
 int fc_pd_read(const fc_plotdata *d, size_t rec, double *out, fc_err *err);
-/* The kind of each cell of a field at record rec (enum fc_cell_kind); FC_OK and all data
- * when the file has no masks. */
-int fc_pd_kinds(const fc_plotdata *d, size_t rec, unsigned char *kind, fc_err *err);
 /* Whether the file has the signed distance to the surface of its bodies on the field's grid
  * (body_distance, as ns2d writes it). */
 static inline int fc_pd_has_body(const fc_plotdata *d) { return d->body_id >= 0; }
-/* That distance at record rec (y.n * x.n, x fastest; missing values NaN), for drawing the true
- * surface; only when fc_pd_has_body. */
-int fc_pd_body(const fc_plotdata *d, size_t rec, double *dist, fc_err *err);
+/* The kind of each cell of a field at record rec (enum fc_cell_kind); FC_OK and all data
+ * when the file has no masks. body: NULL, or where that distance goes when fc_pd_has_body
+ * (y.n * x.n, x fastest; missing values NaN), for drawing the true surface: the plane is read
+ * once for both. */
+int fc_pd_kinds(const fc_plotdata *d, size_t rec, unsigned char *kind, double *body,
+                fc_err *err);
 /* The velocity components on the field's grid at record rec, for arrows: u and v, or u and w
  * when the vertical axis is z. FC_EINPUT when the file has none on the same dimensions. */
 int fc_pd_velocity(const fc_plotdata *d, size_t rec, double *u, double *v, char *units,
