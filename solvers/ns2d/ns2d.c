@@ -342,8 +342,7 @@ static int ns2d_check(const fc_config *cfg, fc_err *err)
         n++;
     }
     /* ns2d.h: SSP-RK2 with the weighted advective rate holds either scheme at its von Neumann
-     * limit at cfl 0.8; above it the grid-scale modes grow (QUICK's kinetic energy rises after
-     * a few hundred steps at cfl 1 with nu 1e-6, linear upwind's within tens). */
+     * limit for pure advection at cfl 0.8; above it some modes grow. */
     const double cfl = fc_cfg_real(cfg, "time", "cfl");
     if (cfl > NS2D_CFL_MAX) {
         fc_cfg_error(cfg, err, "time", "cfl",

@@ -650,20 +650,15 @@ int ns2d_body_periodic_side(const ns2d_params *p, int b, double *x, double *y)
     ns2d_outline o;
     if (ns2d_outline_make(&p->body[b], &o))
         return -2;
+    /* Each side's coordinate, in enum fc_side's order: side ^ 1 is the opposite one. */
+    const double edge[4] = {g->x_min, g->x_max, g->y_min, g->y_max};
     int found = -1;
     for (int side = FC_WEST; side <= FC_NORTH && found < 0; side++) {
         if (g->bc[side] != FC_BC_PERIODIC)
             continue;
         const int along_y = side == FC_WEST || side == FC_EAST;
         const double lo = along_y ? g->y_min : g->x_min, hi = along_y ? g->y_max : g->x_max;
-        const double at = side == FC_WEST    ? g->x_min
-                          : side == FC_EAST  ? g->x_max
-                          : side == FC_SOUTH ? g->y_min
-                                             : g->y_max;
-        const double across = side == FC_WEST    ? g->x_max
-                              : side == FC_EAST  ? g->x_min
-                              : side == FC_SOUTH ? g->y_max
-                                                 : g->y_min;
+        const double at = edge[side], across = edge[side ^ 1];
         const int n = 4 * (along_y ? g->ny : g->nx);
         for (int q = 0; q <= n && found < 0; q++) {
             const double s = lo + (hi - lo) * q / n;
