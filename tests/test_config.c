@@ -71,6 +71,30 @@ START_TEST(missing_and_unreadable_files)
 }
 END_TEST
 
+/* A case file is UTF-8: a Latin-1 title is refused with its line and column, as is an override
+ * that is not UTF-8; UTF-8 beyond ASCII (a degree sign, an em dash) is kept as written. */
+START_TEST(case_file_must_be_utf8)
+{
+    ASSERT_HAS(load_bad("[case]\nsolver = swe\ntitle = Lac L\xe9man\n", NULL, 0),
+               ":3: byte 0xe9 at column 14 is not UTF-8");
+    ASSERT_HAS(load_bad("[case]\nsolver = swe\n; caf\xc3\n", NULL, 0), ":3: byte 0xc3 at column 6");
+    ASSERT_HAS(load_bad("[case]\xed\xa0\x80\n", NULL, 0), ":1: byte 0xed at column 7");
+    const char *latin1_set[] = {"case.title=L\xe9man"};
+    ASSERT_HAS(load_bad(good, latin1_set, 1), "not UTF-8 text");
+    const char *text = "[case]\nsolver = swe\n"
+                       "title = Lac L\xc3\xa9man at 4 \xc2\xb0" "C \xe2\x80\x94 a test\n"
+                       "[grid]\nnx = 8\nny = 8\nx_max = 1\ny_max = 1\n[time]\nt_end = 1\n"
+                       "[initial]\ntype = gaussian_bump\ndepth = 1\namplitude = 0.1\nradius = 0.1\n";
+    fc_config cfg;
+    fc_err err;
+    ck_assert_msg(fc_config_load(tl_temp_file("utf8.ini", text), NULL, 0, fc_solvers(), &cfg,
+                                 &err) == FC_OK, "%s", err.msg);
+    ck_assert_str_eq(fc_cfg_str(&cfg, "case", "title"),
+                     "Lac L\xc3\xa9man at 4 \xc2\xb0" "C \xe2\x80\x94 a test");
+    fc_config_free(&cfg);
+}
+END_TEST
+
 START_TEST(every_error_reported_at_once_with_line_and_key)
 {
     const char *msg = load_bad("[case]\nsolver = swe\n"
@@ -274,6 +298,7 @@ Suite *config_suite(void)
     TCase *tc = tcase_create("case files");
     tcase_add_test(tc, valid_case_defaults_and_overrides);
     tcase_add_test(tc, missing_and_unreadable_files);
+    tcase_add_test(tc, case_file_must_be_utf8);
     tcase_add_test(tc, every_error_reported_at_once_with_line_and_key);
     tcase_add_test(tc, missing_required_keys_and_bad_choices);
     tcase_add_test(tc, duplicates_sections_and_foreign_parameters);

@@ -461,14 +461,50 @@ START_TEST(ascii_stands_in_for_missing_signs)
 {
     const char *label = "s\xe2\x88\x92" "1  \xc3\x97" "10, 5 \xc2\xb0" "C";
     char buf[64];
-    ck_assert_str_eq(fc_plot_ascii_signs(label, (int[]){1, 1}, buf, sizeof buf),
+    ck_assert_str_eq(fc_plot_text(label, (int[]){1, 1}, buf, sizeof buf),
                      "s-1  x10, 5 \xc2\xb0" "C");
-    ck_assert_str_eq(fc_plot_ascii_signs(label, (int[]){0, 1}, buf, sizeof buf),
+    ck_assert_str_eq(fc_plot_text(label, (int[]){0, 1}, buf, sizeof buf),
                      "s\xe2\x88\x92" "1  x10, 5 \xc2\xb0" "C");
-    ck_assert_str_eq(fc_plot_ascii_signs(label, (int[]){0, 0}, buf, sizeof buf), label);
-    /* A buffer too short truncates, never overruns. */
+    ck_assert_str_eq(fc_plot_text(label, (int[]){0, 0}, buf, sizeof buf), label);
+    /* A buffer too short truncates between characters, never inside one, and never overruns. */
     char small[6];
-    ck_assert_uint_le(strlen(fc_plot_ascii_signs(label, (int[]){1, 1}, small, sizeof small)), 5);
+    ck_assert_str_eq(fc_plot_text(label, (int[]){1, 1}, small, sizeof small), "s-1  ");
+    ck_assert_str_eq(fc_plot_text(label, (int[]){0, 0}, small, sizeof small), "s\xe2\x88\x92" "1");
+}
+END_TEST
+
+/* Text from a file may be any bytes: each byte outside a well-formed UTF-8 character is drawn
+ * as '?' (a stray continuation byte, a lone lead byte, an overlong form, a surrogate, a code
+ * point past U+10FFFF, a character cut short), and the picture is drawn. */
+START_TEST(malformed_text_is_drawn_with_question_marks)
+{
+    char buf[64];
+    const int keep[FC_PLOT_NSIGNS] = {0, 0};
+    ck_assert_str_eq(fc_plot_text("y (\xa3)", keep, buf, sizeof buf), "y (?)");
+    ck_assert_str_eq(fc_plot_text("\xc3(", keep, buf, sizeof buf), "?(");
+    ck_assert_str_eq(fc_plot_text("\xc0\xaf", keep, buf, sizeof buf), "??");
+    ck_assert_str_eq(fc_plot_text("\xed\xa0\x80", keep, buf, sizeof buf), "???");
+    ck_assert_str_eq(fc_plot_text("\xf4\x90\x80\x80", keep, buf, sizeof buf), "????");
+    ck_assert_str_eq(fc_plot_text("m\xe2\x88", keep, buf, sizeof buf), "m??");
+    ck_assert_str_eq(fc_plot_text("\xf0\x9f\x8c\x8a \xc2\xb0" "C", keep, buf, sizeof buf),
+                     "\xf0\x9f\x8c\x8a \xc2\xb0" "C");
+    /* The units of an axis and a title with stray bytes (Latin-1's pound sign). */
+    const char *path = cf_file();
+    int ncid, vy;
+    ck_assert_int_eq(nc_open(path, NC_WRITE, &ncid), NC_NOERR);
+    ck_assert_int_eq(nc_inq_varid(ncid, "y", &vy), NC_NOERR);
+    ck_assert_int_eq(nc_redef(ncid), NC_NOERR);
+    ck_assert_int_eq(nc_put_att_text(ncid, vy, "units", 1, "\xa3"), NC_NOERR);
+    ck_assert_int_eq(nc_put_att_text(ncid, NC_GLOBAL, "title", 5, "r\xe9" "el"), NC_NOERR);
+    ck_assert_int_eq(nc_close(ncid), NC_NOERR);
+    fc_plotdata d;
+    fc_err err;
+    ck_assert_msg(fc_pd_open(&d, path, "temp", &err) == FC_OK, "%s", err.msg);
+    fc_picture *pic = NULL;
+    const fc_figure_opts o = {.contours = 3, .width = 400, .height = 300};
+    ck_assert_msg(fc_figure_field(&d, 1, &o, &pic, &err) == FC_OK, "%s", err.msg);
+    fc_picture_free(pic);
+    fc_pd_close(&d);
 }
 END_TEST
 
@@ -528,6 +564,7 @@ Suite *plot_suite(void)
     tcase_add_test(t, refuses_what_it_cannot_draw);
     tcase_add_test(t, gif_and_pngs_have_every_frame);
     tcase_add_test(t, ascii_stands_in_for_missing_signs);
+    tcase_add_test(t, malformed_text_is_drawn_with_question_marks);
     suite_add_tcase(s, t);
     return s;
 }

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 
 #include "src/core/solver.h"
+#include "src/core/text.h"
 
 #define INF INFINITY
 
@@ -523,6 +524,22 @@ static int read_file(const char *path, char **text, fc_err *err)
         free(buf);
         return fc_fail(err, FC_EINPUT, "case file '%s' is not text (it holds a NUL byte)", path);
     }
+    /* Titles and other text go into the output's attributes and onto pictures, which need
+     * UTF-8: a file saved in Latin-1 is refused here, where the line can be named. */
+    const char *not_utf8 = fc_utf8_first_bad(buf);
+    if (not_utf8) {
+        int line = 1;
+        const char *start = buf;
+        for (const char *q = buf; q < not_utf8; q++)
+            if (*q == '\n') {
+                line++;
+                start = q + 1;
+            }
+        const int byte = (unsigned char)*not_utf8, column = (int)(not_utf8 - start) + 1;
+        free(buf);
+        return fc_fail(err, FC_EINPUT, "%s:%d: byte 0x%02x at column %d is not UTF-8; a case "
+                       "file is UTF-8 text (save it as UTF-8)", path, line, byte, column);
+    }
     *text = buf;
     return FC_OK;
 }
@@ -576,6 +593,10 @@ static int parse_sets(const char *const *sets, int nsets, parse_ctx *c, report *
         const char *dot = strchr(sets[i], '.');
         if (!eq || !dot || dot > eq || dot == sets[i] || dot + 1 == eq) {
             problem(rp, 0, sets[i], "expected section.key=value");
+            continue;
+        }
+        if (fc_utf8_first_bad(sets[i])) {
+            problem(rp, 0, sets[i], "not UTF-8 text (as a case file must be)");
             continue;
         }
         char section[256], name[256];

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "src/core/files.h"
+#include "src/core/text.h"
 #include "src/plot/plot.h"
 
 #define FONT "DejaVu Sans"
@@ -124,21 +125,31 @@ static void font(cairo_t *cr, double size, int bold)
 static const char *const sign_utf8[FC_PLOT_NSIGNS] = {"\xe2\x88\x92", "\xc3\x97"};
 static const char *const sign_ascii[FC_PLOT_NSIGNS] = {"-", "x"};
 
-const char *fc_plot_ascii_signs(const char *s, const int missing[FC_PLOT_NSIGNS], char *buf,
-                                size_t len)
+const char *fc_plot_text(const char *s, const int missing[FC_PLOT_NSIGNS], char *buf,
+                         size_t len)
 {
     size_t n = 0;
     const char *p = s;
-    while (*p && n + 4 < len) {
+    while (*p) {
         int k = 0;
         while (k < FC_PLOT_NSIGNS &&
                !(missing[k] && !strncmp(p, sign_utf8[k], strlen(sign_utf8[k]))))
             k++;
+        const char *put = p; /* what stands for the next `used` bytes of s */
+        size_t put_len, used;
         if (k < FC_PLOT_NSIGNS) {
-            buf[n++] = sign_ascii[k][0];
-            p += strlen(sign_utf8[k]);
-        } else
-            buf[n++] = *p++;
+            put = sign_ascii[k];
+            put_len = strlen(put);
+            used = strlen(sign_utf8[k]);
+        } else if ((used = put_len = fc_utf8_char_len(p)) == 0) {
+            put = "?";
+            used = put_len = 1;
+        }
+        if (n + put_len >= len)
+            break; /* truncated between characters, never inside one */
+        memcpy(buf + n, put, put_len);
+        n += put_len;
+        p += used;
     }
     buf[n] = '\0';
     return buf;
@@ -157,16 +168,17 @@ static int has_glyph(cairo_t *cr, const char *utf8)
     return ok;
 }
 
-/* s as the font can draw it: on a machine without DejaVu (a bare container; seen on a GPU
- * node, where fontconfig found no fonts) the fallback font may lack our two signs, which would
- * show as boxes; ASCII stands in for them there. */
+/* s as the font can draw it (fc_plot_text): on a machine without DejaVu (a bare container;
+ * seen on a GPU node, where fontconfig found no fonts) the fallback font may lack our two
+ * signs, which would show as boxes; ASCII stands in for them there. Text from a file may be
+ * any bytes, and one malformed character would put cairo into an error state for the rest of
+ * the picture. */
 static const char *drawable(cairo_t *cr, const char *s, char *buf, size_t len)
 {
-    int missing[FC_PLOT_NSIGNS] = {0}, any = 0;
+    int missing[FC_PLOT_NSIGNS] = {0};
     for (int k = 0; k < FC_PLOT_NSIGNS; k++)
-        if (strstr(s, sign_utf8[k]) && !has_glyph(cr, sign_utf8[k]))
-            any = missing[k] = 1;
-    return any ? fc_plot_ascii_signs(s, missing, buf, len) : s;
+        missing[k] = strstr(s, sign_utf8[k]) && !has_glyph(cr, sign_utf8[k]);
+    return fc_plot_text(s, missing, buf, len);
 }
 
 static double text_width(cairo_t *cr, const char *s)
@@ -502,6 +514,18 @@ static void cell_rgb(const fc_map *m, size_t k, unsigned char rgb[3])
         return;
     }
     fc_cmap_color(m->cmap, (m->f[k] - m->lo) / (m->hi - m->lo), rgb);
+}
+
+/* Paint with img as the source at the origin, filtered and padded at its edges. The pattern
+ * is made here rather than adjusted through cairo_get_source, which on a context in an error
+ * state hands out a new pattern that nobody frees (cairo 1.16). */
+static void set_image_source(cairo_t *cr, cairo_surface_t *img, cairo_filter_t filter)
+{
+    cairo_pattern_t *pat = cairo_pattern_create_for_surface(img);
+    cairo_pattern_set_filter(pat, filter);
+    cairo_pattern_set_extend(pat, CAIRO_EXTEND_PAD);
+    cairo_set_source(cr, pat);
+    cairo_pattern_destroy(pat);
 }
 
 static void put_pixel(unsigned char *row, int i, const unsigned char rgb[3])
@@ -848,9 +872,7 @@ static void draw_colorbar(cairo_t *cr, const fc_map *m, const map_layout *L, dou
     cairo_clip(cr);
     cairo_translate(cr, x, y1);
     cairo_scale(cr, bw, (y0 - y1) / 256);
-    cairo_set_source_surface(cr, bar, 0, 0);
-    cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_BILINEAR);
-    cairo_pattern_set_extend(cairo_get_source(cr), CAIRO_EXTEND_PAD);
+    set_image_source(cr, bar, CAIRO_FILTER_BILINEAR);
     cairo_paint(cr);
     cairo_restore(cr);
     cairo_surface_destroy(bar);
@@ -942,12 +964,9 @@ static int draw_one_map(cairo_t *cr, const fc_map *m, double x0, double width, d
     cairo_clip(cr);
     cairo_translate(cr, px0, py1);
     cairo_scale(cr, pw / iw, ph / ih);
-    cairo_set_source_surface(cr, img, 0, 0);
     /* Cells larger than pixels stay sharp squares; smaller ones are averaged, not skipped. */
-    cairo_pattern_set_filter(cairo_get_source(cr), pw / iw >= 1 && ph / ih >= 1
-                                                       ? CAIRO_FILTER_NEAREST
-                                                       : CAIRO_FILTER_GOOD);
-    cairo_pattern_set_extend(cairo_get_source(cr), CAIRO_EXTEND_PAD);
+    set_image_source(cr, img, pw / iw >= 1 && ph / ih >= 1 ? CAIRO_FILTER_NEAREST
+                                                           : CAIRO_FILTER_GOOD);
     cairo_paint(cr);
     cairo_restore(cr);
     cairo_surface_destroy(img);

@@ -88,11 +88,13 @@ int fc_chart_draw(fc_picture *pic, const fc_chart *c, fc_err *err);
 /* The chart alone in a width x height picture, written to path as PNG. */
 int fc_chart_write_png(const fc_chart *c, int width, int height, const char *path, fc_err *err);
 
-/* Labels use two non-ASCII signs, a minus (U+2212) and a multiplication sign (U+00D7). Where
- * the font lacks one (missing[k]), the text is drawn with ASCII in its place ('-', 'x'):
- * s with those replaced, into buf (len bytes); what the drawing uses, public for its test. */
+/* Text as the pictures draw it, into buf (len bytes; truncated between characters): each byte
+ * that is not part of a well-formed UTF-8 character becomes '?', since text read from a file
+ * may be any bytes. Labels use two non-ASCII signs, a minus (U+2212) and a multiplication sign
+ * (U+00D7); where the font lacks one (missing[k]), ASCII stands in ('-', 'x'). What the
+ * drawing uses, public for its test. */
 #define FC_PLOT_NSIGNS 2
-const char *fc_plot_ascii_signs(const char *s, const int missing[FC_PLOT_NSIGNS], char *buf,
-                                size_t len);
+const char *fc_plot_text(const char *s, const int missing[FC_PLOT_NSIGNS], char *buf,
+                         size_t len);
 
 #endif
