@@ -832,10 +832,17 @@ static int push_states(const ml_surrogate *s, ml_dataset *d, mlp_work *w, float 
 
 int ml_train(const ml_train_opts *o, fc_err *err)
 {
-    for (int f = 0; f < o->ndata; f++)
+    for (int f = 0; f < o->ndata; f++) {
         if (fc_same_file(o->output, o->data[f]))
             return fc_fail(err, FC_EINPUT, "the model file '%s' is the data file '%s': give "
                            "another with -o", o->output, o->data[f]);
+        /* Twice the same records would count twice in the loss, and with --holdout could
+         * both train and validate. */
+        for (int g = 0; g < f; g++)
+            if (fc_same_file(o->data[g], o->data[f]))
+                return fc_fail(err, FC_EINPUT, "--data names one file twice ('%s' and '%s'): "
+                               "give each once", o->data[g], o->data[f]);
+    }
     if (o->resume && !fc_file_exists(o->output))
         return fc_fail(err, FC_EINPUT, "--resume: there is no model '%s' to resume", o->output);
     int st = fc_output_writable(o->output, "model file", o->overwrite || o->resume,

@@ -79,6 +79,29 @@ expect "file initial condition from a classic file" 0 "records in $out" "$fc" ru
 sed 's/^u_var = u$/u_var = hu/' "$tmp/file_ic.ini" >"$tmp/hu_ic.ini"
 refused "file initial condition: a momentum named as the velocity" \
   "variable 'hu' is in 'm2 s-1'; flowcast reads it in m s-1" "$fc" run "$tmp/hu_ic.ini" -o "$out"
+# An unlimited y with nothing written along it (a heap overflow in the message, found by
+# fuzzing on 4 December 2026).
+cat >"$tmp/empty_y.cdl" <<CDL
+netcdf empty_y {
+dimensions:
+  y = UNLIMITED ;
+  x = 4 ;
+variables:
+  double x(x) ;
+    x:units = "m" ;
+  double y(y) ;
+    y:units = "m" ;
+  double h(y, x) ;
+    h:units = "m" ;
+data:
+  x = 0.25, 0.75, 1.25, 1.75 ;
+}
+CDL
+"$NCGEN" -k nc4 -o "$tmp/empty_y.nc" "$tmp/empty_y.cdl" 2>"$tmp/ncgen.err" || { bad "ncgen empty_y"; cat "$tmp/ncgen.err"; }
+sed -e "s|^path = .*|path = $tmp/empty_y.nc|" -e 's/^u_var = u$/u_var =/' \
+  -e 's/^v_var = v$/v_var =/' -e 's/^b_var = b$/b_var =/' "$tmp/file_ic.ini" >"$tmp/empty_y.ini"
+refused "file initial condition: no points along y" "variable 'h' has no points along y" \
+  "$fc" run "$tmp/empty_y.ini" -o "$out"
 
 # ---- 2. crafted model files (stack and heap overflows once)
 mk m_widths nc4 model -e 's/^\tlayer = 3 ;/\tlayer = 3 ;\n\tbig = 20 ;/' -e 's/int widths(layer)/int widths(big)/' \
@@ -257,6 +280,8 @@ cksum "$tmp/keep.nc" | cmp -s - "$tmp/keep.sum" && ok "the model is untouched" |
 cp "$tmp/run.nc" "$tmp/init.nc"
 expect "rollout -o INIT -O" 2 "is the init file" "$fc" rollout --model "$tmp/model.nc" --init "$tmp/init.nc" --steps 1 -o "$tmp/init.nc" -O
 expect "train -o DATA -O" 2 "is the data file" "$fc" train --data "$tmp/init.nc" --vars h --epochs 1 -o "$tmp/init.nc" -O
+ln -s "$tmp/run.nc" "$tmp/run_again.nc"
+refused "train --data one file twice" "--data names one file twice ('$tmp/run.nc' and '$tmp/run_again.nc')" "$fc" train --data "$tmp/run.nc,$tmp/run_again.nc" --vars h --epochs 1 -o "$out"
 refused "train --hidden ,," "--hidden: an empty item in the list" "$fc" train --data "$tmp/run.nc" --vars h --hidden ,, -o "$out"
 refused "train --vars h," "--vars: an empty item" "$fc" train --data "$tmp/run.nc" --vars h, -o "$out"
 

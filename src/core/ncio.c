@@ -653,6 +653,9 @@ static int read_file_axis(int ncid, const fc_nc_var *v, int a, file_axis *ax, fc
     int dims[FC_NC_MAX_DIMS], rc;
     ax->c = NULL;
     ax->n = v->len[v->ndims - 1 - a];
+    if (ax->n == 0) /* an unlimited dimension with nothing written along it */
+        return fc_fail(err, FC_EINPUT, "%s: variable '%s' has no points along %s", v->path,
+                       v->name, a ? "y" : "x");
     if (ax->n > INT_MAX / 2) /* weights index the points with int */
         return fc_fail(err, FC_EINPUT, "%s: variable '%s' has %zu points along %s: too many",
                        v->path, v->name, ax->n, a ? "y" : "x");
