@@ -611,6 +611,106 @@ START_TEST(steady_state_stops_the_run)
 }
 END_TEST
 
+/*
+ * What the file says about an obstacle: the flow is zero on every face that touches it and in
+ * its cells (the state keeps ghost values there, which stand for nothing inside the body), its
+ * vorticity is zero, and the stream function is the flow's: between two cells one above the
+ * other it changes by the flux between them, east of the body as west of it, and it is one
+ * value over the body, a streamline. Before the output took the ghosts out, a square in a
+ * channel had |u| up to 0.8 m s-1 in its cells and the stream function east of it was off by
+ * whole cells' fluxes.
+ */
+START_TEST(obstacle_output_is_at_rest_and_a_streamline)
+{
+    const char *ini = tl_temp_file("mixed.ini", mixed_case);
+    const char *out = tl_temp_path("mixed_out.nc");
+    const char *const sets[] = {"time.t_end=0.3"};
+    fc_run_opts o = {.case_path = ini, .solvers = fc_solvers(), .sets = sets, .nsets = 1,
+                     .device = "cpu", .output = out, .quiet = 1};
+    fc_run_result res;
+    fc_err err;
+    ck_assert_msg(fc_run(&o, &res, &err) == FC_OK, "%s", err.msg);
+    enum { NX = 40, NY = 24 };
+    const double dy = 1.0 / NY;
+    double t;
+    double *solid = tl_read_last(out, "solid", NX * NY, &t), *u = tl_read_last(out, "u", NX * NY, &t),
+           *v = tl_read_last(out, "v", NX * NY, &t),
+           *vort = tl_read_last(out, "vorticity", NX * NY, &t),
+           *psi = tl_read_last(out, "stream_function", NX * NY, &t),
+           *uf = tl_read_last(out, "u_face", (NX + 1) * NY, &t),
+           *vf = tl_read_last(out, "v_face", NX * (NY + 1), &t);
+    int nsolid = 0;
+    double psi_lo = INFINITY, psi_hi = -INFINITY, umax = 0;
+    for (int j = 0; j < NY; j++)
+        for (int i = 0; i < NX; i++) {
+            const int c = j * NX + i;
+            umax = fmax(umax, fabs(uf[j * (NX + 1) + i]));
+            if (solid[c] == 0)
+                continue;
+            nsolid++;
+            ck_assert_msg(u[c] == 0 && v[c] == 0 && vort[c] == 0,
+                          "cell (%d, %d) of the body: u %g, v %g, vorticity %g", i, j, u[c], v[c],
+                          vort[c]);
+            ck_assert(uf[j * (NX + 1) + i] == 0 && uf[j * (NX + 1) + i + 1] == 0);
+            ck_assert(vf[j * NX + i] == 0 && vf[(j + 1) * NX + i] == 0);
+            psi_lo = fmin(psi_lo, psi[c]);
+            psi_hi = fmax(psi_hi, psi[c]);
+        }
+    ck_assert_int_gt(nsolid, 20);
+    ck_assert_double_gt(umax, 0.5);
+    /* Stream function at cell centres: the mean of the cell's corners, so between (i, j) and
+     * (i, j + 1) it changes by dy times the mean of the four u faces between their centres
+     * (exact but for the divergence the projections leave, at most 1e-8 s-1 per cell). */
+    const double tol = (TL_SINGLE ? 1e-5 : 1e-9) * umax * dy;
+    double worst = 0;
+    for (int j = 0; j + 1 < NY; j++)
+        for (int i = 0; i < NX; i++) {
+            const double *f = uf + j * (NX + 1) + i;
+            const double flux = dy * (f[0] + f[1] + f[NX + 1] + f[NX + 2]) / 4;
+            worst = fmax(worst, fabs(psi[(j + 1) * NX + i] - psi[j * NX + i] - flux));
+        }
+    printf("ns2d square in a channel: stream function against the fluxes %.3g m2 s-1 (umax dy "
+           "%.3g), spread over the body %.3g\n", worst, umax * dy, psi_hi - psi_lo);
+    ck_assert_msg(worst <= tol, "stream function off the fluxes by %g m2 s-1", worst);
+    ck_assert_msg(psi_hi - psi_lo <= tol, "stream function spreads %g over the body",
+                  psi_hi - psi_lo);
+    free(solid);
+    free(u);
+    free(v);
+    free(vort);
+    free(psi);
+    free(uf);
+    free(vf);
+}
+END_TEST
+
+/* A body on an inflow side (a backward-facing step) closes the faces it covers, and the
+ * parabola spans the open part of the side, with the mean inflow_speed across it; before, it
+ * was the whole side's parabola cut off at the step, peaking at the step's corner. */
+START_TEST(inflow_spans_the_open_part_of_its_side)
+{
+    const char *ini = tl_temp_file(
+        "step.ini", "[case]\nsolver = ns2d\n[grid]\nnx = 24\nny = 8\nx_max = 6\ny_max = 2\n"
+                    "[time]\nt_end = 0.05\n[physics]\nreynolds = 50\n[boundary]\nwest = inflow\n"
+                    "east = open\ninflow_speed = 0.8\n[obstacle]\nshape = rectangle\n"
+                    "center_x = 0.5\ncenter_y = 0.5\nwidth = 1\nheight = 1\n"
+                    "[initial]\ntype = rest\n");
+    const char *out = tl_temp_path("step.nc");
+    fc_run_opts o = {.case_path = ini, .solvers = fc_solvers(), .device = "cpu", .output = out,
+                     .quiet = 1};
+    fc_run_result res;
+    fc_err err;
+    ck_assert_msg(fc_run(&o, &res, &err) == FC_OK, "%s", err.msg);
+    double t, *uf = tl_read_last(out, "u_face", 25 * 8, &t);
+    for (int j = 0; j < 8; j++) {
+        const double s = (j - 4 + 0.5) / 4, want = j < 4 ? 0 : 6 * 0.8 * s * (1 - s);
+        ck_assert_msg(fabs(uf[j * 25] - want) <= 4 * TL_EPS * 0.8,
+                      "row %d: inflow %.17g, want %.17g", j, uf[j * 25], want);
+    }
+    free(uf);
+}
+END_TEST
+
 START_TEST(nan_is_reported_and_not_kept)
 {
     tl_sim s;
@@ -1104,6 +1204,8 @@ Suite *ns2d_suite(void)
     tcase_add_test(tc, nan_is_reported_and_not_kept);
     tcase_add_test(tc, threads_do_not_change_the_result);
     tcase_add_test(tc, restart_is_bit_for_bit);
+    tcase_add_test(tc, obstacle_output_is_at_rest_and_a_streamline);
+    tcase_add_test(tc, inflow_spans_the_open_part_of_its_side);
     tcase_add_test(tc, regrid_is_second_order_and_takes_bodies_from_the_case);
     tcase_add_test(tc, file_velocity_is_second_order_and_projected);
     tcase_add_test(tc, body_shapes_are_consistent);

@@ -121,7 +121,8 @@ void tl_restart_runs(const char *ini, double t_half, double t_end, double interv
     ck_assert_msg(fc_run(&o, &res, &err) == FC_OK, "%s", err.msg);
 }
 
-/* Reads variable var at the last record of path into a malloc'd array of n values. */
+/* Reads variable var at the last record of path (a static field: all of it) into a malloc'd
+ * array of n values. */
 double *tl_read_last(const char *path, const char *var, size_t n, double *t)
 {
     int ncid, vid, tid;
@@ -133,12 +134,14 @@ double *tl_read_last(const char *path, const char *var, size_t n, double *t)
     double *v = malloc(n * sizeof *v);
     size_t start[3] = {len - 1, 0, 0}, count[3] = {1, 1, 1};
     int dims[3], nd;
-    nc_inq_varndims(ncid, vid, &nd);
+    ck_assert_int_eq(nc_inq_varndims(ncid, vid, &nd), NC_NOERR);
+    ck_assert(nd == 2 || nd == 3);
     nc_inq_vardimid(ncid, vid, dims);
-    nc_inq_dimlen(ncid, dims[1], &count[1]);
-    nc_inq_dimlen(ncid, dims[2], &count[2]);
+    const int timed = nd == 3; /* (time, y, x), or a static field (y, x) */
+    nc_inq_dimlen(ncid, dims[timed], &count[1]);
+    nc_inq_dimlen(ncid, dims[timed + 1], &count[2]);
     ck_assert_uint_eq(count[1] * count[2], n);
-    ck_assert_int_eq(nc_get_vara_double(ncid, vid, start, count, v), NC_NOERR);
+    ck_assert_int_eq(nc_get_vara_double(ncid, vid, start + !timed, count + !timed, v), NC_NOERR);
     nc_inq_varid(ncid, "time", &vid);
     size_t idx = len - 1;
     nc_get_var1_double(ncid, vid, &idx, t);

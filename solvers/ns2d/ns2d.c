@@ -81,7 +81,8 @@ static const fc_key ns2d_keys[] = {
     {"boundary", "inflow_speed", FC_KEY_REAL, "1", 0, INF, FC_OPEN_LO | FC_OPEN_HI, NULL, "m s-1",
      NULL, "mean speed into the domain through inflow sides"},
     {"boundary", "inflow_profile", FC_KEY_CHOICE, "parabolic", 0, 0, 0, "parabolic|uniform", "",
-     NULL, "profile of the inflow across its side (parabolic: peak 1.5 x the mean)"},
+     NULL, "profile of the inflow across its side, or across each stretch of it that a body "
+     "leaves open (parabolic: peak 1.5 x the mean)"},
 
     {"numerics", "advection", FC_KEY_CHOICE, "quick", 0, 0, 0, "quick|upwind2", "", NULL,
      "interpolation of the advected velocity: QUICK or second-order linear upwind"},
@@ -518,12 +519,41 @@ void ns2d_cell_kinds(const fc_grid *g, const fc_real *solid, signed char *kind)
         }
 }
 
-double ns2d_inflow_profile(const ns2d_params *p, double s, double len)
+/* Inflow normal speed at position s across an open stretch of length len. */
+static double ns2d_inflow_profile(const ns2d_params *p, double s, double len)
 {
     if (p->inflow_profile == NS2D_PROFILE_UNIFORM)
         return p->inflow_speed;
     double x = s / len;
     return 6 * p->inflow_speed * x * (1 - x); /* mean inflow_speed, peak 1.5 x */
+}
+
+/*
+ * The inflow faces along one side: face t (0 <= t < n) is slot first + t step of q, with an
+ * inflow cell at offset `beyond` from it and, where the face is open, a fluid cell at offset
+ * `inside`. A body that touches the side closes its faces there, and the profile spans each
+ * run of open faces as the channel between the body and the side's end (a backward-facing
+ * step's inflow is a parabola over the step, not half of one over the whole side); with no
+ * body on the side, the run is the side. sign: +1 where into the domain is +x (+y).
+ */
+static void ns2d_inflow_side(const ns2d_params *p, const signed char *kind, fc_real *q,
+                             ptrdiff_t first, ptrdiff_t step, int n, ptrdiff_t beyond,
+                             ptrdiff_t inside, double sign, double h)
+{
+#define NS2D_OPEN(t)                                                                            \
+    (kind[first + (t) * step + beyond] == NS2D_INFLOW && kind[first + (t) * step + inside] == NS2D_FLUID)
+    for (int t0 = 0; t0 < n; t0++) {
+        if (!NS2D_OPEN(t0))
+            continue;
+        int t1 = t0;
+        while (t1 + 1 < n && NS2D_OPEN(t1 + 1))
+            t1++;
+        for (int t = t0; t <= t1; t++)
+            q[first + t * step] =
+                (fc_real)(sign * ns2d_inflow_profile(p, (t - t0 + 0.5) * h, (t1 - t0 + 1) * h));
+        t0 = t1;
+    }
+#undef NS2D_OPEN
 }
 
 void ns2d_boundary_values(const ns2d_params *p, const signed char *kind, fc_real *u, fc_real *v)
@@ -533,17 +563,21 @@ void ns2d_boundary_values(const ns2d_params *p, const signed char *kind, fc_real
     for (int j = 1 - g->ng; j < g->ny + g->ng; j++)
         for (int i = 1 - g->ng; i < g->nx + g->ng; i++) {
             ptrdiff_t k = fc_idx(P, g->ng, i, j);
-            if (ns2d_class_u(kind, k) == NS2D_FACE_FIXED) {
-                int in = kind[k] == NS2D_INFLOW || kind[k - 1] == NS2D_INFLOW;
-                double speed = in ? ns2d_inflow_profile(p, (j + 0.5) * g->dy, g->y_max - g->y_min) : 0;
-                u[k] = (fc_real)(kind[k] == NS2D_INFLOW ? -speed : speed); /* into the domain */
-            }
-            if (ns2d_class_v(kind, k, P) == NS2D_FACE_FIXED) {
-                int in = kind[k] == NS2D_INFLOW || kind[k - P] == NS2D_INFLOW;
-                double speed = in ? ns2d_inflow_profile(p, (i + 0.5) * g->dx, g->x_max - g->x_min) : 0;
-                v[k] = (fc_real)(kind[k] == NS2D_INFLOW ? -speed : speed);
-            }
+            if (ns2d_class_u(kind, k) == NS2D_FACE_FIXED)
+                u[k] = 0;
+            if (ns2d_class_v(kind, k, P) == NS2D_FACE_FIXED)
+                v[k] = 0;
         }
+    const ptrdiff_t west = fc_idx(P, g->ng, 0, 0), east = fc_idx(P, g->ng, g->nx, 0),
+                    north = fc_idx(P, g->ng, 0, g->ny);
+    if (g->bc[FC_WEST] == FC_BC_INFLOW)
+        ns2d_inflow_side(p, kind, u, west, P, g->ny, -1, 0, 1, g->dy);
+    if (g->bc[FC_EAST] == FC_BC_INFLOW)
+        ns2d_inflow_side(p, kind, u, east, P, g->ny, 0, -1, -1, g->dy);
+    if (g->bc[FC_SOUTH] == FC_BC_INFLOW)
+        ns2d_inflow_side(p, kind, v, west, 1, g->nx, -P, 0, 1, g->dx);
+    if (g->bc[FC_NORTH] == FC_BC_INFLOW)
+        ns2d_inflow_side(p, kind, v, north, 1, g->nx, 0, -P, -1, g->dx);
 }
 
 /* ---- output ---- */
@@ -653,47 +687,102 @@ static double corner_vorticity(const fc_grid *g, const fc_state *h, int i, int j
     return (v[k] - v[k - 1]) / g->dx - (u[k] - u[k - g->pitch]) / g->dy;
 }
 
+/* Whether cell (i, j) is an obstacle's; periodic sides wrap, and the cells beyond any other
+ * side are not. */
+static int solid_cell(const fc_grid *g, const fc_real *solid, int i, int j)
+{
+    if (i < 0 || i >= g->nx) {
+        if (g->bc[FC_WEST] != FC_BC_PERIODIC)
+            return 0;
+        i = (i + g->nx) % g->nx;
+    }
+    if (j < 0 || j >= g->ny) {
+        if (g->bc[FC_SOUTH] != FC_BC_PERIODIC)
+            return 0;
+        j = (j + g->ny) % g->ny;
+    }
+    return solid[fc_idx(g->pitch, g->ng, i, j)] != 0;
+}
+
+/*
+ * The output's velocities. A face with an obstacle's cell on either side carries no flow: the
+ * state's slots there hold either the body's zero or, within it, the ghost values that impose
+ * no slip on its surface (ns2d_fill_slot), which stand for nothing inside the body. The faces,
+ * the cell centres and the stream function are written from the faces with those set to zero,
+ * so that a body is at rest and a streamline in the file; the vorticity of fluid cells keeps
+ * the ghosts, which make its estimate at the wall, and is zero in the body.
+ */
 static int ns2d_derive(const void *params, const fc_grid *g, fc_state *host, fc_real *const *out,
                        fc_err *err)
 {
     const ns2d_params *p = params;
-    const fc_real *u = host->f[NS2D_U], *v = host->f[NS2D_V];
+    const fc_real *solid = host->f[NS2D_SOLID];
     const ptrdiff_t P = g->pitch;
     const int nx = g->nx, ny = g->ny;
-    /* Stream function at corners: up the west edge by u, then east along each row by -v. */
+    /* The faces as written: u (nx + 1) x ny, v nx x (ny + 1), and the stream function at the
+     * corners (nx + 1) x (ny + 1). */
+    const size_t nu = (size_t)(nx + 1) * ny, nv = (size_t)nx * (ny + 1);
+    fc_real *u = malloc(nu * sizeof *u), *v = malloc(nv * sizeof *v);
     double *psi = malloc((size_t)(nx + 1) * (ny + 1) * sizeof *psi);
-    if (!psi)
+    if (!u || !v || !psi) {
+        free(u);
+        free(v);
+        free(psi);
         return fc_fail(err, FC_ENOMEM, "out of host memory for the stream function");
+    }
+    for (int j = 0; j <= ny; j++)
+        for (int i = 0; i <= nx; i++) {
+            const ptrdiff_t k = fc_idx(P, g->ng, i, j);
+            if (j < ny)
+                u[(size_t)j * (nx + 1) + i] =
+                    solid_cell(g, solid, i - 1, j) || solid_cell(g, solid, i, j)
+                        ? 0 : host->f[NS2D_U][k];
+            if (i < nx)
+                v[(size_t)j * nx + i] =
+                    solid_cell(g, solid, i, j - 1) || solid_cell(g, solid, i, j)
+                        ? 0 : host->f[NS2D_V][k];
+        }
+    /* Stream function at corners: up the west edge by u, then east along each row by -v. */
     psi[0] = 0;
     for (int j = 0; j < ny; j++)
-        psi[(size_t)(j + 1) * (nx + 1)] = psi[(size_t)j * (nx + 1)] + u[fc_idx(P, g->ng, 0, j)] * g->dy;
+        psi[(size_t)(j + 1) * (nx + 1)] = psi[(size_t)j * (nx + 1)] + u[(size_t)j * (nx + 1)] * g->dy;
     for (int j = 0; j <= ny; j++)
         for (int i = 0; i < nx; i++)
             psi[(size_t)j * (nx + 1) + i + 1] =
-                psi[(size_t)j * (nx + 1) + i] - v[fc_idx(P, g->ng, i, j)] * g->dx;
+                psi[(size_t)j * (nx + 1) + i] - v[(size_t)j * nx + i] * g->dx;
     for (int j = 0; j < ny; j++)
         for (int i = 0; i < nx; i++) {
             ptrdiff_t k = fc_idx(P, g->ng, i, j);
             size_t o = (size_t)j * nx + i, c = (size_t)j * (nx + 1) + i;
-            double vort = (corner_vorticity(g, host, i, j) + corner_vorticity(g, host, i + 1, j) +
-                           corner_vorticity(g, host, i, j + 1) +
-                           corner_vorticity(g, host, i + 1, j + 1)) / 4;
-            const int fluid = host->f[NS2D_SOLID][k] == 0;
+            const int fluid = solid[k] == 0;
+            double vort = fluid ? (corner_vorticity(g, host, i, j) +
+                                   corner_vorticity(g, host, i + 1, j) +
+                                   corner_vorticity(g, host, i, j + 1) +
+                                   corner_vorticity(g, host, i + 1, j + 1)) / 4
+                                : 0;
             const double vals[V_UF] = {
-                (u[k] + u[k + 1]) / 2,
-                (v[k] + v[k + P]) / 2,
+                (u[c] + u[c + 1]) / 2,
+                (v[o] + v[o + nx]) / 2,
                 host->f[NS2D_P][k],
                 vort,
                 (psi[c] + psi[c + 1] + psi[c + nx + 1] + psi[c + nx + 2]) / 4,
-                fluid ? ns2d_divergence(u, v, k, P, (fc_real)g->dx, (fc_real)g->dy) : 0,
+                fluid ? ns2d_divergence(host->f[NS2D_U], host->f[NS2D_V], k, P, (fc_real)g->dx,
+                                        (fc_real)g->dy)
+                      : 0,
             };
             for (int var = 0; var < V_UF; var++)
                 if (out[var])
                     out[var][o] = (fc_real)vals[var];
             if (out[V_SOLID])
-                out[V_SOLID][o] = host->f[NS2D_SOLID][k];
+                out[V_SOLID][o] = solid[k];
         }
     free(psi);
+    if (out[V_UF])
+        memcpy(out[V_UF], u, nu * sizeof *u);
+    if (out[V_VF])
+        memcpy(out[V_VF], v, nv * sizeof *v);
+    free(u);
+    free(v);
     if (out[V_DIST]) {
         ns2d_shapes sh;
         if (ns2d_shapes_make(p, &sh))
@@ -706,10 +795,6 @@ static int ns2d_derive(const void *params, const fc_grid *g, fc_state *host, fc_
                         : (fc_real)ns2d_shapes_distance(&sh, fc_grid_x(g, i), fc_grid_y(g, j));
         ns2d_shapes_free(&sh);
     }
-    if (out[V_UF])
-        fc_grid_pack(g, u, out[V_UF], nx + 1, ny);
-    if (out[V_VF])
-        fc_grid_pack(g, v, out[V_VF], nx, ny + 1);
     return FC_OK;
 }
 

@@ -443,8 +443,6 @@ FC_HD static inline fc_real ns2d_stage_a(int s) { return s == 0 ? 0 : (fc_real)0
 void ns2d_cell_kinds(const fc_grid *g, const fc_real *solid, signed char *kind);
 /* Writes the boundary values of the fixed faces (walls 0, inflow profile) into u and v. */
 void ns2d_boundary_values(const ns2d_params *p, const signed char *kind, fc_real *u, fc_real *v);
-/* Inflow normal speed at position s across a side of length len. */
-double ns2d_inflow_profile(const ns2d_params *p, double s, double len);
 
 extern const fc_solver_ops ns2d_ops_cpu;
 #ifdef FC_HAVE_CUDA
