@@ -121,8 +121,8 @@ void tl_restart_runs(const char *ini, double t_half, double t_end, double interv
     ck_assert_msg(fc_run(&o, &res, &err) == FC_OK, "%s", err.msg);
 }
 
-/* Reads variable var at the last record of path (a static field: all of it) into a malloc'd
- * array of n values. */
+/* Reads variable var at the last record of path (a static field: all of it; a diagnostic: its
+ * one value) into a malloc'd array of n values. */
 double *tl_read_last(const char *path, const char *var, size_t n, double *t)
 {
     int ncid, vid, tid;
@@ -135,13 +135,19 @@ double *tl_read_last(const char *path, const char *var, size_t n, double *t)
     size_t start[3] = {len - 1, 0, 0}, count[3] = {1, 1, 1};
     int dims[3], nd;
     ck_assert_int_eq(nc_inq_varndims(ncid, vid, &nd), NC_NOERR);
-    ck_assert(nd == 2 || nd == 3);
+    ck_assert(nd >= 1 && nd <= 3);
     nc_inq_vardimid(ncid, vid, dims);
-    const int timed = nd == 3; /* (time, y, x), or a static field (y, x) */
-    nc_inq_dimlen(ncid, dims[timed], &count[1]);
-    nc_inq_dimlen(ncid, dims[timed + 1], &count[2]);
-    ck_assert_uint_eq(count[1] * count[2], n);
-    ck_assert_int_eq(nc_get_vara_double(ncid, vid, start + !timed, count + !timed, v), NC_NOERR);
+    if (nd == 1) { /* a diagnostic on (time) */
+        ck_assert_uint_eq(n, 1);
+        ck_assert_int_eq(nc_get_vara_double(ncid, vid, start, count, v), NC_NOERR);
+    } else {
+        const int timed = nd == 3; /* (time, y, x), or a static field (y, x) */
+        nc_inq_dimlen(ncid, dims[timed], &count[1]);
+        nc_inq_dimlen(ncid, dims[timed + 1], &count[2]);
+        ck_assert_uint_eq(count[1] * count[2], n);
+        ck_assert_int_eq(nc_get_vara_double(ncid, vid, start + !timed, count + !timed, v),
+                         NC_NOERR);
+    }
     nc_inq_varid(ncid, "time", &vid);
     size_t idx = len - 1;
     nc_get_var1_double(ncid, vid, &idx, t);

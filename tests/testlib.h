@@ -58,7 +58,8 @@ void tl_blocks_steps(const tl_sim *s, const fc_solver_ops *ops, int px, int py, 
                      fc_real **out);
 
 /* Variable var at the last record of the NetCDF file path (a static field on (y, x): all of
- * it), as a malloc'd array of its n values (asserted), and that record's time in *t. */
+ * it; a diagnostic on (time): n = 1), as a malloc'd array of its n values (asserted), and that
+ * record's time in *t. */
 double *tl_read_last(const char *path, const char *var, size_t n, double *t);
 
 /*

@@ -606,11 +606,27 @@ int ns2d_body_cells(const ns2d_params *p, const fc_grid *g, fc_real *solid, int 
             const double x = fc_grid_x(g, i), y = fc_grid_y(g, j), hx = g->dx / 2, hy = g->dy / 2;
             for (int b = 0; b < sh.n; b++)
                 ninside[b] += ns2d_outline_distance(&sh.o[b], x, y) < 0;
-            const int in = !immersed ? ns2d_shapes_distance(&sh, x, y) < 0
-                                     : ns2d_shapes_distance(&sh, x - hx, y) < 0 &&
-                                           ns2d_shapes_distance(&sh, x + hx, y) < 0 &&
-                                           ns2d_shapes_distance(&sh, x, y - hy) < 0 &&
-                                           ns2d_shapes_distance(&sh, x, y + hy) < 0;
+            /* Immersed: the cell's four face centres inside, or, next to a side of the domain
+             * that is not periodic, its centre inside and that side's face centre inside or on
+             * the surface. A body on such a side (a step on an inflow) then fills its cells
+             * there instead of leaving cut cells whose outer face is the side's own, which no
+             * forcing holds: an inflow would push fluid into the body through it. */
+            const int side[4] = {i == 0 && g->bc[FC_WEST] != FC_BC_PERIODIC,
+                                 i == g->nx - 1 && g->bc[FC_EAST] != FC_BC_PERIODIC,
+                                 j == 0 && g->bc[FC_SOUTH] != FC_BC_PERIODIC,
+                                 j == g->ny - 1 && g->bc[FC_NORTH] != FC_BC_PERIODIC};
+            const double px[4] = {x - hx, x + hx, x, x}, py[4] = {y, y, y - hy, y + hy};
+            const int centre_in = ns2d_shapes_distance(&sh, x, y) < 0;
+            int in = centre_in;
+            if (immersed) {
+                int all = 1, flush = 0;
+                for (int f = 0; f < 4; f++) {
+                    const double d = ns2d_shapes_distance(&sh, px[f], py[f]);
+                    all = all && d < 0;
+                    flush = flush || (side[f] && d <= 0);
+                }
+                in = all || (centre_in && flush);
+            }
             solid[fc_idx(g->pitch, g->ng, i, j)] = (fc_real)in;
         }
     ns2d_shapes_free(&sh);

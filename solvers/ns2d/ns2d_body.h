@@ -33,7 +33,8 @@
  * counts it: each face's flux is its velocity times its open fraction (the part of the face
  * outside the body), in the divergence and in the pressure operator alike (coefficients
  * aperture / h^2, still 5-point, so the multigrid is unchanged). Cells whose four faces lie
- * inside are solid. A cell cut by the surface whose open faces the body all sets has no pressure
+ * inside are solid, and so are the cells a body flush with a side of the domain covers there
+ * (ns2d_body_cells). A cell cut by the surface whose open faces the body all sets has no pressure
  * unknown, and the forcing alone would leave it a mass source (Kim, Kim & Choi 2001, J. Comput.
  * Phys. 171, 132-150: 2.4 % of the inflow in absolute value around the 2D-1 cylinder at 10
  * cells per diameter); the mass fix (ns2d_ib_fix) then changes its held faces by the least that
@@ -229,7 +230,9 @@ int ns2d_body_apertures(const struct ns2d_params *p, fc_real *open[2]);
 
 /* The solid mask. Staircase: 1 where the cell's centre is inside a body. Immersed: 1 where
  * all four faces are (a face between fluid and solid then lies in the body, where its
- * velocity, 0, is exact). ninside[b]: the cell centres inside body b. */
+ * velocity, 0, is exact), and next to a side of the domain that is not periodic, where the
+ * centre is inside and the side's face inside or on the surface (a body flush with the side).
+ * ninside[b]: the cell centres inside body b. */
 int ns2d_body_cells(const struct ns2d_params *p, const fc_grid *g, fc_real *solid, int *ninside,
                     fc_err *err);
 
