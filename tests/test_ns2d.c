@@ -730,6 +730,48 @@ START_TEST(inflow_spans_the_open_part_of_its_side)
 }
 END_TEST
 
+/* Fluid that the bodies and the sides close off from the rest has an undetermined pressure
+ * (and an inflow into it nowhere to go): refused before the run, naming the smallest such
+ * region. Before, the coarsest multigrid level reported "not positive definite", or, where its
+ * blocks bridged the regions, the solve went on to fail or not. */
+START_TEST(enclosed_fluid_is_refused_by_name)
+{
+    /* A diamond across the south-west corner of a closed cavity leaves 3 cells in the corner. */
+    static const char pocket[] =
+        "[case]\nsolver = ns2d\n[grid]\nnx = 32\nny = 32\nx_max = 1\ny_max = 1\n[time]\n"
+        "t_end = 0.1\n[physics]\nreynolds = 100\n[boundary]\nnorth_wall_speed = 1\n"
+        "[obstacle]\nboundary = %s\nshape = square\nsize = 0.3\nrotation = 45\n"
+        "center_x = 0.15\ncenter_y = 0.15\n[initial]\ntype = rest\n";
+    /* A tilted rectangle across the corner of an inflow side and a wall leaves 15 cells with
+     * inflow and no way out. */
+    static const char inflow_pocket[] =
+        "[case]\nsolver = ns2d\n[grid]\nnx = 48\nny = 24\nx_max = 2\ny_max = 1\n[time]\n"
+        "t_end = 0.1\n[physics]\nreynolds = 100\n[boundary]\nwest = inflow\neast = open\n"
+        "[obstacle]\nboundary = immersed\nshape = rectangle\nwidth = 0.375\nheight = 0.5\n"
+        "rotation = 45\ncenter_x = 0.25\ncenter_y = 0.25\n[initial]\ntype = rest\n";
+    const char *want[3] = {"2 regions that no face joins, and in a domain without an outflow it "
+                           "must be one. The smallest region has 3 cells",
+                           "2 regions that no face joins, and in a domain without an outflow it "
+                           "must be one. The smallest region has 3 cells",
+                           "2 regions that no face joins, and 1 of them reaches no outflow. The "
+                           "smallest of those has 15 cells"};
+    for (int c = 0; c < 3; c++) {
+        char text[1024];
+        if (c < 2)
+            snprintf(text, sizeof text, pocket, c ? "immersed" : "staircase");
+        else
+            snprintf(text, sizeof text, "%s", inflow_pocket);
+        fc_run_opts o = {.case_path = tl_temp_file("pocket.ini", text), .solvers = fc_solvers(),
+                         .device = "cpu", .output = tl_temp_path("pocket.nc"), .quiet = 1};
+        fc_run_result res;
+        fc_err err;
+        ck_assert_int_eq(fc_run(&o, &res, &err), FC_EINPUT);
+        ck_assert_msg(strstr(err.msg, want[c]), "case %d: %s", c, err.msg);
+        ck_assert_msg(strstr(err.msg, "x = 0.0"), "case %d: %s", c, err.msg);
+    }
+}
+END_TEST
+
 START_TEST(nan_is_reported_and_not_kept)
 {
     tl_sim s;
@@ -1225,6 +1267,7 @@ Suite *ns2d_suite(void)
     tcase_add_test(tc, restart_is_bit_for_bit);
     tcase_add_test(tc, obstacle_output_is_at_rest_and_a_streamline);
     tcase_add_test(tc, inflow_spans_the_open_part_of_its_side);
+    tcase_add_test(tc, enclosed_fluid_is_refused_by_name);
     tcase_add_test(tc, regrid_is_second_order_and_takes_bodies_from_the_case);
     tcase_add_test(tc, file_velocity_is_second_order_and_projected);
     tcase_add_test(tc, body_shapes_are_consistent);

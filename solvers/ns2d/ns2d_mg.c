@@ -324,6 +324,13 @@ int ns2d_mg_build(const ns2d_params *p, const signed char *kind, const ns2d_ib *
         ns2d_mg_free(mg);
         return ns2d_fail_no_fluid(err);
     }
+    const int regions = ns2d_check_regions(p, kind, ib, err);
+    if (regions) {
+        free(dir);
+        free(live);
+        ns2d_mg_free(mg);
+        return regions;
+    }
     l->ncells = mg->n;
     for (;;) {
         level_diagonal(l, dir, live);

@@ -6,6 +6,7 @@
 
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -265,6 +266,89 @@ int ns2d_fail_no_fluid(fc_err *err)
     return fc_fail(err, FC_EINPUT, "the obstacle covers every cell: there is no fluid");
 }
 
+int ns2d_check_regions(const ns2d_params *p, const signed char *kind, const ns2d_ib *ib,
+                       fc_err *err)
+{
+    const fc_grid *g = &p->grid;
+    const int nx = g->nx, ny = g->ny;
+    const size_t n = (size_t)nx * ny;
+    /* region[c]: -1 not an unknown, else the region's number; a stack of cells to visit. */
+    int *region = malloc(n * sizeof *region), *stack = malloc(n * sizeof *stack);
+    if (!region || !stack) {
+        free(region);
+        free(stack);
+        return fc_fail(err, FC_ENOMEM, "out of host memory for the pressure equation");
+    }
+    for (int j = 0; j < ny; j++)
+        for (int i = 0; i < nx; i++)
+            region[(size_t)j * nx + i] =
+                ns2d_pressure_cell(kind, ib, fc_idx(g->pitch, g->ng, i, j), g->pitch) ? -2 : -1;
+    int nregions = 0, outflows = 0;
+    /* The region to name, the smallest: [0] of those without an outflow face, [1] of all. */
+    int named_cells[2] = {INT_MAX, INT_MAX};
+    size_t named_seed[2] = {0, 0};
+    for (size_t seed = 0; seed < n; seed++) {
+        if (region[seed] != -2)
+            continue;
+        const int r = nregions++;
+        int top = 0, cells = 0, open_out = 0;
+        region[seed] = r;
+        stack[top++] = (int)seed;
+        while (top > 0) {
+            const int c = stack[--top], i = c % nx, j = c / nx;
+            const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
+            const ptrdiff_t nb[4] = {k - 1, k + 1, k - g->pitch, k + g->pitch};
+            const int ni[4] = {i - 1, i + 1, i, i}, nj[4] = {j, j, j - 1, j + 1};
+            cells++;
+            for (int d = 0; d < 4; d++) {
+                fc_real open;
+                if (!ns2d_face_couples(ib, k, g->pitch, d, &open))
+                    continue;
+                if (kind[nb[d]] == NS2D_OUTFLOW)
+                    open_out = 1;
+                if (kind[nb[d]] != NS2D_FLUID)
+                    continue;
+                int si = ni[d], sj = nj[d]; /* across a periodic side: the wrapped cell */
+                ns2d_wrap(g, &si, &sj);
+                const size_t o = (size_t)sj * nx + si;
+                if (region[o] == -2) {
+                    region[o] = r;
+                    stack[top++] = (int)o;
+                }
+            }
+        }
+        outflows += open_out;
+        for (int q = 0; q < 2; q++)
+            if ((q == 1 || !open_out) && cells < named_cells[q]) {
+                named_cells[q] = cells;
+                named_seed[q] = seed;
+            }
+    }
+    free(region);
+    free(stack);
+    /* Each region needs its pressure fixed: by an outflow (p = 0), or, in a domain with none,
+     * by the one mean that the solver sets, which serves one region only. */
+    const int closed = outflows == 0, unfixed = closed ? nregions - 1 : nregions - outflows;
+    if (unfixed <= 0)
+        return FC_OK;
+    const int q = closed ? 1 : 0;
+    char what[160];
+    if (closed)
+        snprintf(what, sizeof what, "in a domain without an outflow it must be one");
+    else
+        snprintf(what, sizeof what, "%d of them %s no outflow", unfixed,
+                 unfixed == 1 ? "reaches" : "reach");
+    return fc_fail(err, FC_EINPUT,
+                   "the bodies and the sides split the fluid into %d regions that no face joins, "
+                   "and %s. The smallest %s has %d cells and begins at the cell centred at "
+                   "x = %.4g m, y = %.4g m: its pressure is undetermined (and an inflow into it "
+                   "has nowhere to go). Move or resize the body so that the fluid is one region%s",
+                   nregions, what, closed ? "region" : "of those", named_cells[q],
+                   fc_grid_x(g, (int)(named_seed[q] % (size_t)nx)),
+                   fc_grid_y(g, (int)(named_seed[q] / (size_t)nx)),
+                   closed ? "" : " that reaches an outflow");
+}
+
 int ns2d_fail_coarse(fc_err *err)
 {
     /* The geometry of the case, known before anything runs: bad input. */
@@ -373,6 +457,11 @@ int ns2d_poisson_build(const ns2d_params *p, const signed char *kind, const ns2d
     if (ps->n == 0) {
         free(fine.unk);
         return ns2d_fail_no_fluid(err);
+    }
+    const int regions = ns2d_check_regions(p, kind, ib, err);
+    if (regions) {
+        free(fine.unk);
+        return regions;
     }
     ps->slot_of = malloc((size_t)ps->n * sizeof *ps->slot_of);
     if (!ps->slot_of)

@@ -79,6 +79,13 @@ void ns2d_poisson_free(ns2d_poisson *ps);
  * for right-hand sides of zero sum. 0, 1 when M is not positive definite, -1 out of memory.
  */
 int ns2d_dense_inverse(double *M, int n, int singular, fc_real *inv);
+/* FC_EINPUT, naming one, where the pressure unknowns fall into regions that no face couples
+ * (the bodies and walls close them off) and one of them has no outflow face, or, in a domain
+ * without outflow, where there are two or more: the pressure of such a region is undetermined,
+ * the operator singular there, and an inflow into it has nowhere to go. Both backends' builders
+ * call it first. */
+int ns2d_check_regions(const ns2d_params *p, const signed char *kind, const ns2d_ib *ib,
+                       fc_err *err);
 /* The errors of a case without fluid cells and of a coarsest operator that is not positive
  * definite (FC_EINPUT), for both preconditioners' builders. */
 int ns2d_fail_no_fluid(fc_err *err);
