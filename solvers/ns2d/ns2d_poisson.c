@@ -272,6 +272,15 @@ int ns2d_check_regions(const ns2d_params *p, const signed char *kind, const ns2d
     const fc_grid *g = &p->grid;
     const int nx = g->nx, ny = g->ny;
     const size_t n = (size_t)nx * ny;
+    /* Without a solid cell or an immersed body the fluid is the whole rectangle, one region:
+     * the fill is skipped (it costs about 230 instructions a cell, 40 % of the multigrid's
+     * build). */
+    int any_solid = ib != NULL && ib->held != NULL;
+    for (int j = 0; j < ny && !any_solid; j++)
+        for (int i = 0; i < nx; i++)
+            any_solid |= kind[fc_idx(g->pitch, g->ng, i, j)] == NS2D_SOLID_CELL;
+    if (!any_solid)
+        return FC_OK;
     /* region[c]: -1 not an unknown, else the region's number; a stack of cells to visit. */
     int *region = malloc(n * sizeof *region), *stack = malloc(n * sizeof *stack);
     if (!region || !stack) {
