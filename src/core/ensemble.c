@@ -164,6 +164,28 @@ int fc_ensemble(const fc_ensemble_opts *o, fc_err *err)
     int st = sets && values ? FC_OK : fc_fail(err, FC_ENOMEM, "out of memory");
     for (int k = 0; k < o->run.nsets && !st; k++)
         sets[k] = o->run.sets[k];
+    /* A varied key is a number: text or a choice drawn from a range would be a number's text
+     * where a word belongs, or (a title) accepted as one. A case that does not load is named
+     * with its member below. */
+    fc_config cfg;
+    fc_err load_err;
+    if (!st) {
+        member_sets(o, v, 0, sets, values, what, sizeof what);
+        if (fc_config_load(o->run.case_path, sets, nsets, o->run.solvers, &cfg, &load_err) ==
+            FC_OK) {
+            for (int k = 0; k < o->nvary && !st; k++) {
+                char section[128];
+                const char *dot = strchr(v[k].key, '.');
+                snprintf(section, sizeof section, "%.*s", (int)(dot - v[k].key), v[k].key);
+                const fc_value *val = fc_cfg_value(&cfg, section, dot + 1);
+                if (val && val->key->type != FC_KEY_REAL && val->key->type != FC_KEY_INT)
+                    st = fc_fail(err, FC_EINPUT, "--vary %s: [%s] %s is not a number; only "
+                                 "numeric keys vary (set the others with --set)", o->vary[k],
+                                 section, dot + 1);
+            }
+            fc_config_free(&cfg);
+        }
+    }
     for (int m = 0; m < total && !st; m++) {
         member_sets(o, v, m, sets, values, what, sizeof what);
         if ((st = fc_sim_check(o->run.case_path, sets, nsets, o->run.solvers, err))) {
