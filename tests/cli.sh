@@ -339,6 +339,7 @@ expect "spectral: bad planning" 2 "[numerics] fft_planning = patient: must be on
 expect "spectral: hyperviscosity order" 2 "[physics] hyperviscosity_order = 1: must be in [2, 8]" "$fc" run "$sp" --set physics.hyperviscosity_order=1 -o "$tmp/spbad.nc"
 expect "spectral: negative drag" 2 "[physics] drag = -1: must be" "$fc" run "$sp" --set physics.drag=-1 -o "$tmp/spbad.nc"
 expect "spectral: peak beyond the grid" 2 "[initial] peak_wavenumber = 50 m-1 is beyond the largest wavenumber" "$fc" run "$sp" --set initial.peak_wavenumber=50 -o "$tmp/spbad.nc"
+expect "spectral: peak below the box (the field once started at rest)" 2 "[initial] peak_wavenumber = 0.01 m-1 is below the smallest wavenumber the box holds" "$fc" run "$sp" --set initial.peak_wavenumber=0.01 -o "$tmp/spbad.nc"
 sed '/^type = /,$d' "$sp" >"$tmp/sprest.ini"
 printf 'type = rest\n' >>"$tmp/sprest.ini"
 sed 's/^type = rest/type = taylor_green\namplitude = 1/' "$tmp/sprest.ini" >"$tmp/sptg.ini"

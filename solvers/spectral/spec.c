@@ -68,7 +68,8 @@ static const fc_key spec_keys[] = {
     {"initial", "energy", FC_KEY_REAL, NULL, 0, INF, FC_OPEN_LO | FC_OPEN_HI, NULL, "m2 s-2",
      "random_spectrum", "mean kinetic energy of the initial field"},
     {"initial", "peak_wavenumber", FC_KEY_REAL, NULL, 0, INF, FC_OPEN_LO | FC_OPEN_HI, NULL,
-     "m-1", "random_spectrum", "wavenumber K0 at which the energy spectrum peaks"},
+     "m-1", "random_spectrum", "wavenumber K0 at which the energy spectrum peaks (from 2 pi over the "
+     "box's longer side to the grid's largest)"},
     {"initial", "seed", FC_KEY_INT, "1", 0, 2147483647.0, 0, NULL, "1", "random_spectrum",
      "seed of the random phases (the same seed gives the same large scales at any resolution)"},
     {"initial", "path", FC_KEY_STRING, NULL, 0, 0, 0, NULL, "", "file",
@@ -188,6 +189,19 @@ static int spec_make_params(const fc_config *cfg, const fc_grid *g, void **out, 
                        "%s: [initial] peak_wavenumber = %g m-1 is beyond the largest wavenumber "
                        "this grid resolves, %g m-1",
                        cfg->path, fc_cfg_real(cfg, "initial", "peak_wavenumber"), kmax);
+    }
+    /* Below the box's first mode the spectrum's modes all lie on its exp(-2 (K/K0)^2) tail,
+     * which underflows to zero far enough out: the flow would start at rest, not with the
+     * energy asked for. */
+    const double kmin = fmin(p->kx0, p->ky0);
+    if (!strcmp(ic, "random_spectrum") &&
+        fc_cfg_real(cfg, "initial", "peak_wavenumber") < kmin) {
+        const double k0 = fc_cfg_real(cfg, "initial", "peak_wavenumber");
+        free(p);
+        return fc_fail(err, FC_EINPUT,
+                       "%s: [initial] peak_wavenumber = %g m-1 is below the smallest wavenumber "
+                       "the box holds, %g m-1 (2 pi over its longer side)",
+                       cfg->path, k0, kmin);
     }
     if (!strcmp(ic, "taylor_green")) {
         /* sin(kx) sin(ky) is periodic in the box only if it holds whole wavelengths. */
