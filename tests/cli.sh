@@ -342,6 +342,7 @@ expect "spectral: peak beyond the grid" 2 "[initial] peak_wavenumber = 50 m-1 is
 expect "swe: a vortex outside the domain" 2 "[initial] center_x = 1e+09 m, center_y = 0 m: the vortex (within 900000 m of its centre, 3 radii) lies wholly outside the domain" "$fc" run "$inputs/vortex.ini" --set initial.center_x=1e9 -o "$tmp/swebad.nc"
 expect "swe: a bump narrower than a cell" 2 "[initial] radius = 1e-06 m is under half a cell (23437.5 m)" "$fc" run "$inputs/vortex.ini" --set initial.radius=1e-6 -o "$tmp/swebad.nc"
 absent "swe: a refused feature writes nothing" "$tmp/swebad.nc"
+expect "euler: a bubble narrower than a cell" 2 "[initial] radius_x = 1: the bubble is under half a cell (100 m) across" "$fc" run "$inputs/thermal_bubble.ini" --set initial.radius_x=1 -o "$tmp/swebad.nc"
 expect "spectral: peak below the box (the field once started at rest)" 2 "[initial] peak_wavenumber = 0.01 m-1 is below the smallest wavenumber the box holds" "$fc" run "$sp" --set initial.peak_wavenumber=0.01 -o "$tmp/spbad.nc"
 sed '/^type = /,$d' "$sp" >"$tmp/sprest.ini"
 printf 'type = rest\n' >>"$tmp/sprest.ini"

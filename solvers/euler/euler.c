@@ -150,6 +150,23 @@ static int euler_check(const fc_config *cfg, fc_err *err)
                          "[0, %g] m", xc, zc, x0, x1, top);
             n++;
         }
+        /* A bubble narrower than half a cell falls between the cell centres: the run would
+         * start from the atmosphere at rest (theta' = 0 everywhere at radius 1 m on 100 m
+         * cells). */
+        const double dx = (x1 - x0) / (double)fc_cfg_int(cfg, "grid", "nx");
+        const double dz = top / (double)fc_cfg_int(cfg, "grid", "ny");
+        /* Each radius against the cells along its axis; the second bubble's one radius
+         * against both. */
+        const char *const key[3] = {"radius_x", "radius_z", "radius_2"};
+        const double cell[3] = {dx, dz, fmax(dx, dz)};
+        const int nkeys = fc_cfg_real(cfg, "initial", "amplitude_2") != 0 ? 3 : 2;
+        for (int k = 0; k < nkeys; k++)
+            if (fc_cfg_real(cfg, "initial", key[k]) < 0.5 * cell[k]) {
+                fc_cfg_error(cfg, err, "initial", key[k],
+                             "the bubble is under half a cell (%g m) across: the grid does "
+                             "not resolve it", cell[k]);
+                n++;
+            }
         const double xc2 = fc_cfg_real(cfg, "initial", "center_x_2");
         const double zc2 = fc_cfg_real(cfg, "initial", "center_z_2");
         if (fc_cfg_real(cfg, "initial", "amplitude_2") != 0 &&
