@@ -611,14 +611,14 @@ int ns2d_body_cells(const ns2d_params *p, const fc_grid *g, fc_real *solid, int 
              * the surface. A body on such a side (a step on an inflow) then fills its cells
              * there instead of leaving cut cells whose outer face is the side's own, which no
              * forcing holds: an inflow would push fluid into the body through it. */
-            const int side[4] = {i == 0 && g->bc[FC_WEST] != FC_BC_PERIODIC,
-                                 i == g->nx - 1 && g->bc[FC_EAST] != FC_BC_PERIODIC,
-                                 j == 0 && g->bc[FC_SOUTH] != FC_BC_PERIODIC,
-                                 j == g->ny - 1 && g->bc[FC_NORTH] != FC_BC_PERIODIC};
-            const double px[4] = {x - hx, x + hx, x, x}, py[4] = {y, y, y - hy, y + hy};
             const int centre_in = ns2d_shapes_distance(&sh, x, y) < 0;
             int in = centre_in;
             if (immersed) {
+                const int side[4] = {i == 0 && g->bc[FC_WEST] != FC_BC_PERIODIC,
+                                     i == g->nx - 1 && g->bc[FC_EAST] != FC_BC_PERIODIC,
+                                     j == 0 && g->bc[FC_SOUTH] != FC_BC_PERIODIC,
+                                     j == g->ny - 1 && g->bc[FC_NORTH] != FC_BC_PERIODIC};
+                const double px[4] = {x - hx, x + hx, x, x}, py[4] = {y, y, y - hy, y + hy};
                 int all = 1, flush = 0;
                 for (int f = 0; f < 4; f++) {
                     const double d = ns2d_shapes_distance(&sh, px[f], py[f]);

@@ -94,6 +94,36 @@ int swe_check_case(const fc_config *cfg, fc_err *err)
         fc_cfg_error(cfg, err, "initial", "step", "the low side, depth - |step|/2, must be positive");
         n++;
     }
+    /* A feature with a centre and a radius (a bump, a vortex, a circular dam, a bowl) must reach
+     * the domain (a Gaussian 3 radii, a circle 1) and be at least half a cell wide; else the
+     * initial state is uniform, or the feature a spike between cell centres (a centre in km in a
+     * domain in m). */
+    const int gaussian = !strcmp(ic, "gaussian_bump") || !strcmp(ic, "vortex") ||
+                         !strcmp(ic, "lake_at_rest");
+    if (gaussian || !strcmp(ic, "radial_dambreak") || !strcmp(ic, "paraboloid")) {
+        const char *radius = !strcmp(ic, "lake_at_rest") ? "bump_radius" : "radius";
+        const double R = fc_cfg_real(cfg, "initial", radius), reach = gaussian ? 3 * R : R;
+        const double cx = fc_cfg_real(cfg, "initial", "center_x");
+        const double cy = fc_cfg_real(cfg, "initial", "center_y");
+        const double x0 = fc_cfg_real(cfg, "grid", "x_min"), x1 = fc_cfg_real(cfg, "grid", "x_max");
+        const double y0 = fc_cfg_real(cfg, "grid", "y_min"), y1 = fc_cfg_real(cfg, "grid", "y_max");
+        const double cell = fmin((x1 - x0) / (double)fc_cfg_int(cfg, "grid", "nx"),
+                                 (y1 - y0) / (double)fc_cfg_int(cfg, "grid", "ny"));
+        const double ex = fmax(fmax(x0 - cx, cx - x1), 0), ey = fmax(fmax(y0 - cy, cy - y1), 0);
+        if (!(hypot(ex, ey) < reach)) {
+            fc_cfg_error(cfg, err, "initial", ex > 0 ? "center_x" : "center_y",
+                         "the %s, within %g m of its centre (%g, %g) m%s, lies wholly outside "
+                         "the domain [%g, %g] x [%g, %g] m: the initial state would be uniform",
+                         ic, reach, cx, cy, gaussian ? " (3 radii)" : "", x0, x1, y0, y1);
+            n++;
+        }
+        if (R < 0.5 * cell) {
+            fc_cfg_error(cfg, err, "initial", radius,
+                         "the %s is under half a cell (%g m) across: the grid does not "
+                         "resolve it", ic, cell);
+            n++;
+        }
+    }
     return n;
 }
 
@@ -386,37 +416,6 @@ static int check_initial(const fc_config *cfg, const fc_grid *g, const fc_state 
     return FC_OK;
 }
 
-/*
- * A feature with a centre and a radius (a bump, a vortex, a circular dam, a bowl) must reach the
- * domain and be wider than its cells; else the initial state would be uniform, or the feature
- * a spike between cell centres (a centre given in km in a domain in m, a radius in km). reach:
- * how far the feature reaches, in radii (a Gaussian's 3, a circle's 1). The whole domain's
- * extent and cells, from the case: g may be one process's block.
- */
-static int check_feature(const fc_config *cfg, const swe_ic *p, double reach, fc_err *err)
-{
-    const double x0 = fc_cfg_real(cfg, "grid", "x_min"), x1 = fc_cfg_real(cfg, "grid", "x_max");
-    const double y0 = fc_cfg_real(cfg, "grid", "y_min"), y1 = fc_cfg_real(cfg, "grid", "y_max");
-    const double dx = (x1 - x0) / (double)fc_cfg_int(cfg, "grid", "nx");
-    const double dy = (y1 - y0) / (double)fc_cfg_int(cfg, "grid", "ny");
-    const char *ic = ic_name(cfg), *radius = !strcmp(ic, "lake_at_rest") ? "bump_radius" : "radius";
-    const double ex = fmax(fmax(x0 - p->center_x, p->center_x - x1), 0);
-    const double ey = fmax(fmax(y0 - p->center_y, p->center_y - y1), 0);
-    if (!(hypot(ex, ey) < reach * p->radius))
-        return fc_fail(err, FC_EINPUT,
-                       "%s: [initial] center_x = %g m, center_y = %g m: the %s (within %g m "
-                       "of its centre%s) lies wholly outside the domain [%g, %g] x [%g, %g] m, "
-                       "so the initial state would be uniform",
-                       cfg->path, p->center_x, p->center_y, ic, reach * p->radius,
-                       reach > 1 ? ", 3 radii" : "", x0, x1, y0, y1);
-    if (p->radius < 0.5 * fmin(dx, dy))
-        return fc_fail(err, FC_EINPUT,
-                       "%s: [initial] %s = %g m is under half a cell (%g m): the grid does not "
-                       "resolve the %s",
-                       cfg->path, radius, p->radius, fmin(dx, dy), ic);
-    return FC_OK;
-}
-
 /* A condition given by its values at each cell centre: its keys read once, then fn at every
  * centre, hu and hv from h and the velocities. */
 static int set_pointwise(const fc_config *cfg, const fc_grid *g, fc_state *host,
@@ -426,14 +425,6 @@ static int set_pointwise(const fc_config *cfg, const fc_grid *g, fc_state *host,
     memset(&p, 0, sizeof p);
     read_physics(cfg, &p);
     read(cfg, &p);
-    const char *ic = ic_name(cfg);
-    const int gaussian = !strcmp(ic, "gaussian_bump") || !strcmp(ic, "vortex") ||
-                         !strcmp(ic, "lake_at_rest");
-    if (gaussian || !strcmp(ic, "radial_dambreak") || !strcmp(ic, "paraboloid")) {
-        const int st = check_feature(cfg, &p, gaussian ? 3 : 1, err);
-        if (st)
-            return st;
-    }
     for (int j = 0; j < g->ny; j++)
         for (int i = 0; i < g->nx; i++) {
             double o[4];
