@@ -103,6 +103,75 @@ static double exner_at_top(const fc_config *cfg, double top)
     }
 }
 
+/* The background's keys that its kind does not read are refused, not ignored (a stable
+ * atmosphere's N given to the default neutral background would run neutral without a word);
+ * and a uniform wind needs sides it can cross. */
+static int euler_check_background(const fc_config *cfg, fc_err *err)
+{
+    const int bg = fc_cfg_choice(cfg, "physics", "background");
+    const int switched = fc_cfg_from_set(cfg, "physics", "background");
+    int n = 0;
+    if (bg != EULER_BG_STABLE)
+        n += fc_cfg_idle(cfg, err, "physics", "brunt_vaisala", switched,
+                         "only background = stable reads it");
+    if (bg != EULER_BG_ISOTHERMAL)
+        n += fc_cfg_idle(cfg, err, "physics", "temperature", switched,
+                         "only background = isothermal reads it");
+    if (bg == EULER_BG_ISOTHERMAL)
+        n += fc_cfg_idle(cfg, err, "physics", "theta0", switched,
+                         "an isothermal background is set by its temperature");
+    /* The wind is the background's u, and the initial state's where no file gives one: walls
+     * would stop it at once, sending pressure waves of its own size through the domain (27 m/s
+     * from a 10 m/s wind in the thermal bubble's box). */
+    const char *const sides[2] = {"west", "east"};
+    for (int s = 0; s < 2; s++)
+        if (fc_cfg_real(cfg, "physics", "wind") != 0 &&
+            fc_cfg_choice(cfg, "boundary", sides[s]) == FC_BC_WALL) {
+            fc_cfg_error(cfg, err, "physics", "wind",
+                         "a uniform wind would blow into the %s wall: make the sides periodic "
+                         "or open", sides[s]);
+            n++;
+            break;
+        }
+    return n;
+}
+
+/* Sponges that do nothing, or that leave no undamped cell, are refused. */
+static int euler_check_sponges(const fc_config *cfg, fc_err *err)
+{
+    const double depth = fc_cfg_real(cfg, "physics", "sponge_depth");
+    const double width = fc_cfg_real(cfg, "physics", "sponge_width");
+    const double top = fc_cfg_real(cfg, "grid", "y_max");
+    const double len = fc_cfg_real(cfg, "grid", "x_max") - fc_cfg_real(cfg, "grid", "x_min");
+    const int open = (fc_cfg_choice(cfg, "boundary", "west") == FC_BC_OPEN) +
+                     (fc_cfg_choice(cfg, "boundary", "east") == FC_BC_OPEN);
+    int n = 0;
+    if (depth >= top) {
+        fc_cfg_error(cfg, err, "physics", "sponge_depth",
+                     "the top sponge would damp the whole domain (%g m high): give a depth "
+                     "under its height", top);
+        n++;
+    }
+    if (width > 0 && open == 0) {
+        n += fc_cfg_idle(cfg, err, "physics", "sponge_width",
+                         fc_cfg_from_set(cfg, "boundary", "west") ||
+                             fc_cfg_from_set(cfg, "boundary", "east"),
+                         "the side sponges lie along open sides, and west and east are not open");
+    } else if (open > 0 && width * open >= len) {
+        fc_cfg_error(cfg, err, "physics", "sponge_width",
+                     "the side sponges would damp the whole domain (%g m wide%s): give a width "
+                     "under %s", len, open == 2 ? ", two sponges" : "",
+                     open == 2 ? "half of it" : "it");
+        n++;
+    }
+    if (depth == 0 && width == 0)
+        n += fc_cfg_idle(cfg, err, "physics", "sponge_rate",
+                         fc_cfg_from_set(cfg, "physics", "sponge_depth") ||
+                             fc_cfg_from_set(cfg, "physics", "sponge_width"),
+                         "there is no sponge (sponge_depth and sponge_width are 0)");
+    return n;
+}
+
 static int euler_check(const fc_config *cfg, fc_err *err)
 {
     int n = 0;
@@ -139,6 +208,8 @@ static int euler_check(const fc_config *cfg, fc_err *err)
         fc_cfg_error(cfg, err, "grid", "nx", "the fourth-order stencil needs at least 4 cells");
         n++;
     }
+    n += euler_check_background(cfg, err);
+    n += euler_check_sponges(cfg, err);
     const char *ic = euler_ics[fc_cfg_choice(cfg, "initial", "type")].name;
     if (!strcmp(ic, "bubble")) {
         const double x0 = fc_cfg_real(cfg, "grid", "x_min"), x1 = fc_cfg_real(cfg, "grid", "x_max");

@@ -337,6 +337,14 @@ static int ns2d_check(const fc_config *cfg, fc_err *err)
             n++;
         }
     }
+    if (inflow < 0) {
+        int sides_set = 0;
+        for (int s = 0; s < 4; s++)
+            sides_set |= fc_cfg_from_set(cfg, "boundary", side_names[s]);
+        n += fc_cfg_idle(cfg, err, "boundary", "inflow_speed", sides_set, "no side is an inflow");
+        n += fc_cfg_idle(cfg, err, "boundary", "inflow_profile", sides_set,
+                         "no side is an inflow");
+    }
     if (inflow >= 0 && !outflow) {
         fc_cfg_error(cfg, err, "boundary", side_names[inflow],
                      "an inflow needs an open (outflow) side for the fluid to leave by");
@@ -353,6 +361,14 @@ static int ns2d_check(const fc_config *cfg, fc_err *err)
         n++;
     }
     n += ns2d_check_obstacle(cfg, err);
+    int bodies = 0, shapes_set = 0;
+    for (int bi = 0; bi < NS2D_MAX_BODIES; bi++) {
+        bodies += fc_cfg_choice(cfg, ns2d_obstacle_sections[bi], "shape") != NS2D_SHAPE_NONE;
+        shapes_set |= fc_cfg_from_set(cfg, ns2d_obstacle_sections[bi], "shape");
+    }
+    if (!bodies)
+        n += fc_cfg_idle(cfg, err, "obstacle", "boundary", shapes_set,
+                         "there is no body (every [obstacle] shape is none)");
     const char *ic = ns2d_ics[fc_cfg_choice(cfg, "initial", "type")].name;
     if (!strcmp(ic, "taylor_green") &&
         (fc_cfg_choice(cfg, "boundary", "west") != FC_BC_PERIODIC ||

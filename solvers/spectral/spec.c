@@ -109,11 +109,29 @@ static int spec_check(const fc_config *cfg, fc_err *err)
             n++;
         }
     }
-    if (fc_cfg_choice(cfg, "tracer", "initial") == SPEC_TRACER_BLOB &&
-        !(fc_cfg_real(cfg, "tracer", "blob_radius") > 0)) {
+    const int tracer = fc_cfg_choice(cfg, "tracer", "initial");
+    if (tracer == SPEC_TRACER_BLOB && !(fc_cfg_real(cfg, "tracer", "blob_radius") > 0)) {
         fc_cfg_error(cfg, err, "tracer", "blob_radius", "a blob needs its radius > 0");
         n++;
     }
+    /* Keys that the chosen forcing, tracer or viscosity do not read are refused, not ignored. */
+    if (fc_cfg_choice(cfg, "forcing", "type") == SPEC_FORCING_NONE)
+        for (const char *const *key = (const char *const[]){"wavenumber", "width", "amplitude",
+                                                            "seed", NULL};
+             *key; key++)
+            n += fc_cfg_idle(cfg, err, "forcing", *key, fc_cfg_from_set(cfg, "forcing", "type"),
+                             "there is no forcing ([forcing] type = none)");
+    const int tracer_set = fc_cfg_from_set(cfg, "tracer", "initial");
+    if (tracer == SPEC_TRACER_NONE)
+        n += fc_cfg_idle(cfg, err, "tracer", "diffusivity", tracer_set,
+                         "there is no tracer ([tracer] initial = none)");
+    if (tracer != SPEC_TRACER_BLOB)
+        n += fc_cfg_idle(cfg, err, "tracer", "blob_radius", tracer_set,
+                         "only [tracer] initial = blob reads it");
+    if (fc_cfg_real(cfg, "physics", "hyperviscosity") == 0)
+        n += fc_cfg_idle(cfg, err, "physics", "hyperviscosity_order",
+                         fc_cfg_from_set(cfg, "physics", "hyperviscosity"),
+                         "there is no hyperviscosity ([physics] hyperviscosity = 0)");
     return n;
 }
 

@@ -59,6 +59,10 @@ int swe_check_case(const fc_config *cfg, fc_err *err)
                          "swe has no inflow boundary (use wall, open or periodic)");
             n++;
         }
+    /* The beta-plane's reference latitude is read only by its gradient. */
+    if (fc_cfg_real(cfg, "physics", "beta") == 0)
+        n += fc_cfg_idle(cfg, err, "physics", "y0", fc_cfg_from_set(cfg, "physics", "beta"),
+                         "f = f0 + beta (y - y0) does not depend on y0 without a beta");
     if (!strcmp(ic, "gaussian_bump") || !strcmp(ic, "vortex")) {
         if (fc_cfg_real(cfg, "initial", "depth") + fc_cfg_real(cfg, "initial", "amplitude") <= 0) {
             fc_cfg_error(cfg, err, "initial", "amplitude",

@@ -950,6 +950,16 @@ void fc_cfg_error(const fc_config *cfg, fc_err *err, const char *section, const 
     fc_err_append(err, "%s: [%s] %s = %s: %s", loc, section, name, v->text, msg);
 }
 
+int fc_cfg_idle(const fc_config *cfg, fc_err *err, const char *section, const char *name,
+                int switched_by_set, const char *why)
+{
+    const int line = fc_cfg_value(cfg, section, name)->line;
+    if (line < 0 || (line > 0 && switched_by_set))
+        return 0;
+    fc_cfg_error(cfg, err, section, name, "has no effect: %s; remove it", why);
+    return 1;
+}
+
 char *fc_cfg_path(const fc_config *cfg, const char *path)
 {
     if (path[0] == '/' || !cfg->dir[0])

@@ -98,6 +98,20 @@ void fc_cfg_error(const fc_config *cfg, fc_err *err, const char *section, const 
 #endif
     ;
 
+/* A key given where the case's other keys make it do nothing is refused rather than ignored
+ * (a Brunt-Vaisala frequency for a neutral atmosphere would otherwise run without a word).
+ * why says what leaves it idle. A key from the case file is let be when the setting that idles
+ * it came from --set (switched_by_set): a user turning a ready-made case's feature off on the
+ * command line leaves the file's keys for it unused. Returns 1 when refused (err gains the
+ * line), 0 otherwise. */
+int fc_cfg_idle(const fc_config *cfg, fc_err *err, const char *section, const char *name,
+                int switched_by_set, const char *why);
+/* Whether [section] name came from --set. */
+static inline int fc_cfg_from_set(const fc_config *cfg, const char *section, const char *name)
+{
+    return fc_cfg_value(cfg, section, name)->line == 0;
+}
+
 /* The grid of a validated case ([grid] and [boundary]) with the given halo width. */
 int fc_config_grid(const fc_config *cfg, int halo, fc_grid *g, fc_err *err);
 
