@@ -321,6 +321,19 @@ cl1=$(last_value "$tmp/two.nc" lift_coefficient_1); cl2=$(last_value "$tmp/two.n
 cd=$(last_value "$tmp/two.nc" drag_coefficient)
 awk -v a="$cd1" -v b="$cd2" -v c="$cl1" -v d="$cl2" -v t="$cd" -v s="$sym" 'BEGIN { e = a - b; f = c + d; g = a + b - t; exit !(a > 1 && c > 0.1 && e * e < s && f * f < s && g * g < 1e-20) }' && ok "ns2d: symmetric bodies, symmetric forces (drag $cd1 $cd2, lift $cl1 $cl2)" || bad "ns2d: symmetric bodies, symmetric forces (drag $cd1 $cd2, lift $cl1 $cl2, total $cd)"
 
+# The file holds the forces a case's bodies can have: each body's own with two (and no third),
+# the totals with one, none of them (nor the distance field) without a body.
+has_vars() {
+  for v in $2; do "$NCDUMP" -h "$1" | grep -q " $v(" || return 1; done
+}
+lacks_vars() {
+  for v in $2; do ! "$NCDUMP" -h "$1" | grep -q " $v(" || return 1; done
+}
+has_vars "$tmp/two.nc" "drag_coefficient_1 lift_coefficient_2 box_momentum_rate_x" && lacks_vars "$tmp/two.nc" "drag_coefficient_3 lift_coefficient_4" && ok "ns2d: two bodies, the forces of two" || bad "ns2d: two bodies, the forces of two"
+has_vars "$tmp/naca.nc" "body_distance drag_coefficient pressure_difference drag_coefficient_cv" && lacks_vars "$tmp/naca.nc" "drag_coefficient_1" && ok "ns2d: one body, the totals" || bad "ns2d: one body, the totals"
+expect "ns2d: a channel runs" 0 "done:" "$fc" run "$inputs/channel.ini" --set time.t_end=0.05 -o "$tmp/channel_forces.nc"
+has_vars "$tmp/channel_forces.nc" "max_divergence poisson_iterations" && lacks_vars "$tmp/channel_forces.nc" "body_distance drag_coefficient lift_coefficient pressure_difference drag_coefficient_cv box_momentum_rate_x drag_coefficient_1" && ok "ns2d: no body, no forces" || bad "ns2d: no body, no forces"
+
 # The spectral solver: every bad input of its own, the output's layout, restart and profile.
 sp="$tmp/sp.ini"
 cat >"$sp" <<INI

@@ -698,14 +698,20 @@ END_TEST
  * (the step 5 m long on 240 x 16 cells). */
 START_TEST(inflow_spans_the_open_part_of_its_side)
 {
-    for (int immersed = 0; immersed < 2; immersed++) {
+    /* A step on the south half of the side (staircase, immersed); and, between periodic south
+     * and north sides, a block on rows 3 and 4, which leaves one open run that wraps: rows 5
+     * to 7 and 0 to 2. */
+    for (int c = 0; c < 3; c++) {
+        const int immersed = c == 1, wrapped = c == 2;
         char text[1024];
         snprintf(text, sizeof text,
                  "[case]\nsolver = ns2d\n[grid]\nnx = 48\nny = 8\nx_max = 6\ny_max = 2\n"
                  "[time]\nt_end = 0.2\n[physics]\nreynolds = 50\n[boundary]\nwest = inflow\n"
-                 "east = open\ninflow_speed = 0.8\n[obstacle]\nboundary = %s\n"
-                 "shape = rectangle\ncenter_x = 1\ncenter_y = 0.5\nwidth = 2\nheight = 1\n"
-                 "[initial]\ntype = rest\n", immersed ? "immersed" : "staircase");
+                 "east = open\n%sinflow_speed = 0.8\n[obstacle]\nboundary = %s\n"
+                 "shape = rectangle\ncenter_x = 1\ncenter_y = %s\nwidth = 2\nheight = %s\n"
+                 "[initial]\ntype = rest\n", wrapped ? "south = periodic\nnorth = periodic\n" : "",
+                 immersed ? "immersed" : "staircase", wrapped ? "1" : "0.5",
+                 wrapped ? "0.5" : "1");
         const char *ini = tl_temp_file("step.ini", text);
         const char *out = tl_temp_path("step.nc");
         fc_run_opts o = {.case_path = ini, .solvers = fc_solvers(), .device = "cpu",
@@ -714,16 +720,17 @@ START_TEST(inflow_spans_the_open_part_of_its_side)
         fc_err err;
         ck_assert_msg(fc_run(&o, &res, &err) == FC_OK, "%s", err.msg);
         double t, *uf = tl_read_last(out, "u_face", 49 * 8, &t);
+        const char *name = wrapped ? "wrapped" : immersed ? "immersed" : "staircase";
         for (int j = 0; j < 8; j++) {
-            const double s = (j - 4 + 0.5) / 4, want = j < 4 ? 0 : 6 * 0.8 * s * (1 - s);
+            /* The open run's first row and length. */
+            const int r0 = wrapped ? 5 : 4, len = wrapped ? 6 : 4, r = (j - r0 + 8) % 8;
+            const double s = (r + 0.5) / len, want = r >= len ? 0 : 6 * 0.8 * s * (1 - s);
             ck_assert_msg(fabs(uf[j * 49] - want) <= 4 * TL_EPS * 0.8,
-                          "%s, row %d: inflow %.17g, want %.17g",
-                          immersed ? "immersed" : "staircase", j, uf[j * 49], want);
+                          "%s, row %d: inflow %.17g, want %.17g", name, j, uf[j * 49], want);
         }
         free(uf);
         double *div = tl_read_last(out, "max_divergence", 1, &t);
-        printf("ns2d step on the inflow side, %s: largest divergence %.3g s-1\n",
-               immersed ? "immersed" : "staircase", div[0]);
+        printf("ns2d step on the inflow side, %s: largest divergence %.3g s-1\n", name, div[0]);
         ck_assert_msg(div[0] <= (TL_SINGLE ? 1e-3 : 1e-8), "divergence %g left", div[0]);
         free(div);
     }

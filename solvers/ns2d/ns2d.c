@@ -550,24 +550,33 @@ static double ns2d_inflow_profile(const ns2d_params *p, double s, double len)
  * `inside`. A body that touches the side closes its faces there, and the profile spans each
  * run of open faces as the channel between the body and the side's end (a backward-facing
  * step's inflow is a parabola over the step, not half of one over the whole side); with no
- * body on the side, the run is the side. sign: +1 where into the domain is +x (+y).
+ * body on the side, the run is the side. Along a periodic direction (periodic: the sides at
+ * the ends of this one are) a run open across the last face and the first is one run that
+ * wraps, so the scan starts after a closed face. sign: +1 where into the domain is +x (+y).
  */
 static void ns2d_inflow_side(const ns2d_params *p, const signed char *kind, fc_real *q,
-                             ptrdiff_t first, ptrdiff_t step, int n, ptrdiff_t beyond,
-                             ptrdiff_t inside, double sign, double h)
+                             ptrdiff_t first, ptrdiff_t step, int n, int periodic,
+                             ptrdiff_t beyond, ptrdiff_t inside, double sign, double h)
 {
 #define NS2D_OPEN(t)                                                                            \
     (kind[first + (t) * step + beyond] == NS2D_INFLOW && kind[first + (t) * step + inside] == NS2D_FLUID)
-    for (int t0 = 0; t0 < n; t0++) {
-        if (!NS2D_OPEN(t0))
+    int start = 0;
+    for (int t = 0; periodic && t < n; t++)
+        if (!NS2D_OPEN(t)) {
+            start = t + 1;
+            break;
+        }
+    /* Runs r0..r1 counted from start, face (start + r) % n. */
+    for (int r0 = 0; r0 < n; r0++) {
+        if (!NS2D_OPEN((start + r0) % n))
             continue;
-        int t1 = t0;
-        while (t1 + 1 < n && NS2D_OPEN(t1 + 1))
-            t1++;
-        for (int t = t0; t <= t1; t++)
-            q[first + t * step] =
-                (fc_real)(sign * ns2d_inflow_profile(p, (t - t0 + 0.5) * h, (t1 - t0 + 1) * h));
-        t0 = t1;
+        int r1 = r0;
+        while (r1 + 1 < n && NS2D_OPEN((start + r1 + 1) % n))
+            r1++;
+        for (int r = r0; r <= r1; r++)
+            q[first + (ptrdiff_t)((start + r) % n) * step] =
+                (fc_real)(sign * ns2d_inflow_profile(p, (r - r0 + 0.5) * h, (r1 - r0 + 1) * h));
+        r0 = r1;
     }
 #undef NS2D_OPEN
 }
@@ -586,14 +595,16 @@ void ns2d_boundary_values(const ns2d_params *p, const signed char *kind, fc_real
         }
     const ptrdiff_t west = fc_idx(P, g->ng, 0, 0), east = fc_idx(P, g->ng, g->nx, 0),
                     north = fc_idx(P, g->ng, 0, g->ny);
+    const int periodic_y = g->bc[FC_SOUTH] == FC_BC_PERIODIC,
+              periodic_x = g->bc[FC_WEST] == FC_BC_PERIODIC;
     if (g->bc[FC_WEST] == FC_BC_INFLOW)
-        ns2d_inflow_side(p, kind, u, west, P, g->ny, -1, 0, 1, g->dy);
+        ns2d_inflow_side(p, kind, u, west, P, g->ny, periodic_y, -1, 0, 1, g->dy);
     if (g->bc[FC_EAST] == FC_BC_INFLOW)
-        ns2d_inflow_side(p, kind, u, east, P, g->ny, 0, -1, -1, g->dy);
+        ns2d_inflow_side(p, kind, u, east, P, g->ny, periodic_y, 0, -1, -1, g->dy);
     if (g->bc[FC_SOUTH] == FC_BC_INFLOW)
-        ns2d_inflow_side(p, kind, v, west, 1, g->nx, -P, 0, 1, g->dx);
+        ns2d_inflow_side(p, kind, v, west, 1, g->nx, periodic_x, -P, 0, 1, g->dx);
     if (g->bc[FC_NORTH] == FC_BC_INFLOW)
-        ns2d_inflow_side(p, kind, v, north, 1, g->nx, 0, -P, -1, g->dx);
+        ns2d_inflow_side(p, kind, v, north, 1, g->nx, periodic_x, 0, -P, -1, g->dx);
 }
 
 /* ---- output ---- */
@@ -647,8 +658,8 @@ static const fc_var_spec ns2d_vars[NVARS] = {
      FC_VAR_TYFACE_X},
     {"solid", "mask of the obstacle's solid core, left out of the pressure equation (1: solid)",
      "1", NULL, FC_VAR_YX},
-    {"body_distance", "signed distance of cell centres to the obstacle's surface (negative "
-                      "inside; missing without an obstacle)", "m", NULL, FC_VAR_YX},
+    {"body_distance", "signed distance of cell centres to the obstacles' surfaces (negative "
+                      "inside; written with obstacles)", "m", NULL, FC_VAR_YX},
 };
 
 enum { D_KE, D_ENS, D_DIV, D_CD, D_CL, D_DP, D_CD_CV, D_CL_CV, D_BODY, /* drag, lift of each */
@@ -658,25 +669,24 @@ static const fc_diag_spec ns2d_diags[NDIAGS] = {
      "m4 s-2"},
     {"enstrophy", "enstrophy (integral of vorticity^2/2)", "m2 s-2"},
     {"max_divergence", "largest |div u| over fluid cells (a cell cut by an immersed body: the "
-                       "net outflow through the open part of its faces, per unit cell area)",
+                       "net outflow through the open part of its faces, per unit cell area; at "
+                       "the first record, of the initial state before any projection)",
      "s-1"},
-    {"drag_coefficient", "drag coefficient 2 F_x / (U^2 L) of the obstacles together (missing "
-                         "without one)", "1"},
-    {"lift_coefficient", "lift coefficient 2 F_y / (U^2 L) of the obstacles together (missing "
-                         "without one)", "1"},
+    /* The forces and the balance are written only with bodies (ns2d_diag_active). */
+    {"drag_coefficient", "drag coefficient 2 F_x / (U^2 L) of the obstacles together", "1"},
+    {"lift_coefficient", "lift coefficient 2 F_y / (U^2 L) of the obstacles together", "1"},
     {"pressure_difference", "kinematic pressure at the leading point (smallest x) of [obstacle] "
-                            "less that at its trailing point (missing without one)", "m2 s-2"},
+                            "less that at its trailing point", "m2 s-2"},
     {"drag_coefficient_cv", "drag coefficient from a momentum balance over a box around the "
                             "obstacles (the fluxes through its edges and the momentum the fluid "
-                            "inside gained over the last step): a cross-check (missing without "
-                            "an obstacle, when the box does not fit, and at the first record)",
+                            "inside gained over the last step): a cross-check (missing when the "
+                            "box does not fit, and at the first record)",
      "1"},
     {"lift_coefficient_cv", "lift coefficient from the same balance", "1"},
+    /* Each body's own, written with two bodies or more. */
 #define BODY_DIAGS(N, SEC)                                                                       \
-    {"drag_coefficient_" #N, "drag coefficient of " SEC " alone (missing with fewer than two "   \
-                             "bodies)", "1"},                                                     \
-    {"lift_coefficient_" #N, "lift coefficient of " SEC " alone (missing with fewer than two "   \
-                             "bodies)", "1"}
+    {"drag_coefficient_" #N, "drag coefficient of " SEC " alone", "1"},                          \
+    {"lift_coefficient_" #N, "lift coefficient of " SEC " alone", "1"}
     BODY_DIAGS(1, "[obstacle]"),
     BODY_DIAGS(2, "[obstacle2]"),
     BODY_DIAGS(3, "[obstacle3]"),
@@ -863,6 +873,25 @@ static void obstacle_force(const ns2d_params *p, const fc_grid *g, const fc_stat
         }
 }
 
+/* The bodies' distance field is written where there are bodies. */
+static int ns2d_var_active(const void *params, size_t k)
+{
+    const ns2d_params *p = params;
+    return k != V_DIST || p->nbodies > 0;
+}
+
+/* The forces, their momentum balance and its box are written where there are bodies to act
+ * on, and each body's own where there are several. */
+static int ns2d_diag_active(const void *params, size_t k)
+{
+    const ns2d_params *p = params;
+    if (k >= NDIAGS) /* a step statistic */
+        return k - NDIAGS < NS2D_STAT_BOX_RATE || p->nbodies > 0;
+    if (k >= D_BODY)
+        return p->nbodies > 1 && (int)(k - D_BODY) / 2 < p->nbodies;
+    return k < D_CD || p->nbodies > 0;
+}
+
 static int ns2d_diagnose(const void *params, const fc_grid *g, fc_state *host,
                          const double *stats, double *d, fc_err *err)
 {
@@ -955,6 +984,7 @@ const fc_solver_desc ns2d_solver = {
         .restart_vars = ns2d_restart_vars,
         .vars = ns2d_vars,
         .nvars = NVARS,
+        .var_active = ns2d_var_active,
         .derive = ns2d_derive,
         .diags = ns2d_diags,
         .ndiags = NDIAGS,
@@ -962,6 +992,7 @@ const fc_solver_desc ns2d_solver = {
         .diagnose = ns2d_diagnose,
         .step_stats = ns2d_step_stats,
         .nstep_stats = sizeof ns2d_step_stats / sizeof ns2d_step_stats[0],
+        .diag_active = ns2d_diag_active,
         .steady_capable = 1,
         .regridded = ns2d_regridded,
     },

@@ -49,8 +49,11 @@ typedef struct run_ctx {
     double output_exchange, output_reduce; /* of which in the block's halo exchanges and
                                             * reductions (diagnostics) */
     fc_real **packed; /* per output variable: nx*ny of the grid, or of the block in parallel */
-    double *diags;
+    double *diags; /* the solver's diagnostics, its step statistics, then the run's */
     int ndiags;
+    int *written;   /* the indices into diags of those the output holds (fc_diag_on) */
+    double *values; /* their values, in that order */
+    int nwritten;
     fc_ncio_file *out;
     char device[512];
     char path[4096];
@@ -68,8 +71,14 @@ static int alloc_output(run_ctx *c, fc_err *err)
     c->packed = calloc(s->io.nvars, sizeof *c->packed);
     c->ndiags = (int)s->io.ndiags + (int)s->io.nstep_stats + NRUN_DIAGS;
     c->diags = calloc((size_t)c->ndiags, sizeof *c->diags);
-    if (!c->packed || !c->diags)
+    c->written = calloc((size_t)c->ndiags, sizeof *c->written);
+    c->values = calloc((size_t)c->ndiags, sizeof *c->values);
+    if (!c->packed || !c->diags || !c->written || !c->values)
         return fc_fail(err, FC_ENOMEM, "out of host memory");
+    const size_t solver_diags = s->io.ndiags + s->io.nstep_stats;
+    for (int k = 0; k < c->ndiags; k++)
+        if ((size_t)k >= solver_diags || fc_diag_on(s, c->sim.params, (size_t)k))
+            c->written[c->nwritten++] = k;
     for (size_t k = 0; k < s->io.nvars; k++) {
         int ex, ey;
         fc_var_extent(s->io.vars[k].shape, record_grid(c), &ex, &ey);
@@ -139,8 +148,10 @@ static int append_downloaded(run_ctx *c, const fc_step_report *rep, fc_err *err)
             st = fc_ncio_write_static(c->out, (int)k, out[k], err);
             out[k] = NULL;
         }
+    for (int k = 0; k < c->nwritten; k++)
+        c->values[k] = c->diags[c->written[k]];
     if (!st)
-        st = fc_ncio_write_record(c->out, sim->t, out, c->diags, err);
+        st = fc_ncio_write_record(c->out, sim->t, out, c->values, err);
     free(out);
     return st;
 }
@@ -209,7 +220,7 @@ static int check_run_size(run_ctx *c, fc_err *err)
             if (fc_var_on(s, sim->params, k) && !fc_var_static(s->io.vars[k].shape))
                 bytes += (double)ex * ey * sizeof(fc_real);
         }
-        bytes = (bytes + 8.0 * (c->ndiags + 1)) * records;
+        bytes = (bytes + 8.0 * (c->nwritten + 1)) * records;
         char dir[4096];
         fc_path_folder(c->path, dir, sizeof dir);
         struct statvfs fs;
@@ -238,6 +249,8 @@ static int create_output(run_ctx *c, fc_err *err)
     if (s->io.nstep_stats)
         memcpy(diags + s->io.ndiags, s->io.step_stats, s->io.nstep_stats * sizeof *diags);
     memcpy(diags + s->io.ndiags + s->io.nstep_stats, run_diags, sizeof run_diags);
+    for (int k = 0; k < c->nwritten; k++)
+        diags[k] = diags[c->written[k]]; /* written[k] >= k */
     char hist[8192];
     fc_cf_history(hist, sizeof hist,
                   o->command_line ? o->command_line : "flowcast run (library call)");
@@ -250,7 +263,7 @@ static int create_output(run_ctx *c, fc_err *err)
         fc_ranks_share(c->device, sizeof c->device);
     }
     fc_ncio_meta meta = {&sim->cfg,  s,      sim->params, &sim->grid,
-                         *title ? title : sim->cfg.name, hist, c->device, diags, c->ndiags,
+                         *title ? title : sim->cfg.name, hist, c->device, diags, c->nwritten,
                          c->netcdf4, (int)fc_cfg_int(&sim->cfg, "output", "deflate"),
                          fc_ranks_self()->size, c->parallel ? &sim->block : NULL, {1, 1}};
     fc_split_layout(sim->split, &meta.layout[0], &meta.layout[1]);
@@ -328,6 +341,8 @@ static void free_output(run_ctx *c)
         free(c->packed[k]);
     free(c->packed);
     free(c->diags);
+    free(c->written);
+    free(c->values);
 }
 
 static void teardown(run_ctx *c)

@@ -204,6 +204,10 @@ typedef struct fc_solver_io {
     /* What each step reports in fc_step_report.stats (values of the last step before a record). */
     const fc_diag_spec *step_stats;
     size_t nstep_stats;
+    /* Optional (NULL: every one): whether diagnostic k, counting diags then step_stats, is
+     * written for these parameters (a body's forces where there is none); one that is off is
+     * still computed, as missing, but not written. */
+    int (*diag_active)(const void *params, size_t k);
     /* Whether steps report fc_step_report.change, so that [time] steady_tol can stop a run. */
     int steady_capable;
     /* Optional (NULL: none): what the parameters take from the initial condition (swe: the
@@ -262,10 +266,17 @@ typedef struct fc_solver_desc {
     const fc_solver_ops *gpu; /* NULL in a build without CUDA */
 } fc_solver_desc;
 
-/* Whether solver s writes variable k with these parameters. */
+/* Whether solver s writes variable k with these parameters (NULL: none made, every one). */
 static inline int fc_var_on(const fc_solver_desc *s, const void *params, size_t k)
 {
-    return !s->io.var_active || s->io.var_active(params, k);
+    return !s->io.var_active || !params || s->io.var_active(params, k);
+}
+
+/* Whether solver s writes diagnostic k (diags, then step_stats) with these parameters (NULL:
+ * every one). */
+static inline int fc_diag_on(const fc_solver_desc *s, const void *params, size_t k)
+{
+    return !s->io.diag_active || !params || s->io.diag_active(params, k);
 }
 
 /* Whether state field f is in use with these parameters (its restart variable is written). */
