@@ -737,6 +737,76 @@ START_TEST(inflow_spans_the_open_part_of_its_side)
 }
 END_TEST
 
+/* A record whose divergence is far above what the step's projection leaves fails the run (the
+ * pressure equation and the divergence disagree: an immersed step once left 11.6 s-1 and ran
+ * on), and the record is written first to show where. No case makes such a state now, so one is
+ * made: a face of a stepped cavity pushed by 1e-3 m/s, 1000 times poisson_tol on its cells. */
+static const char guard_case[] =
+    "[case]\nsolver = ns2d\n[grid]\nnx = 16\nny = 16\nx_max = 1\ny_max = 1\n[time]\n"
+    "t_end = 0.2\n[output]\ninterval = 0.1\n[physics]\nreynolds = 100\n[boundary]\n"
+    "north_wall_speed = 1\n[numerics]\npoisson_tol = 1e-6\n[initial]\ntype = rest\n";
+
+static int pushed_diagnose(const void *params, const fc_grid *g, fc_state *host,
+                           const double *stats, double *d, fc_err *err)
+{
+    if (stats) /* the records that steps made */
+        host->f[NS2D_U][fc_idx(g->pitch, g->ng, 5, 9)] += (fc_real)1e-3;
+    return ns2d_solver.io.diagnose(params, g, host, stats, d, err);
+}
+
+START_TEST(divergence_far_above_the_tolerance_fails_the_run)
+{
+    tl_sim s;
+    tl_sim_open(&s, guard_case, NULL, NULL);
+    tl_sim_steps(&s, 5);
+    tl_sim_download(&s);
+    double *d = calloc(s.s->io.ndiags, sizeof *d);
+    ck_assert_ptr_nonnull(d);
+    fc_err err;
+    ck_assert_int_eq(s.s->io.diagnose(s.params, &s.grid, &s.host, s.last.stats, d, &err), FC_OK);
+    const double healthy = d[2]; /* max_divergence */
+    ck_assert_str_eq(s.s->io.diags[2].name, "max_divergence");
+    ck_assert_msg(healthy < 1e-6, "a stepped cavity's divergence %g", healthy);
+    s.host.f[NS2D_U][fc_idx(s.grid.pitch, s.grid.ng, 5, 9)] += (fc_real)1e-3;
+    /* The initial record's state is whatever the case gives: no verdict on it. */
+    ck_assert_int_eq(s.s->io.diagnose(s.params, &s.grid, &s.host, NULL, d, &err), FC_OK);
+    ck_assert_int_eq(s.s->io.diagnose(s.params, &s.grid, &s.host, s.last.stats, d, &err),
+                     FC_ENUMERIC);
+    /* Either cell beside the face (the same divergence but for the stepped field's). */
+    ck_assert_msg(strstr(err.msg, "the step left a velocity divergence of 0.016 s-1 in cell "
+                                  "(i=") &&
+                      strstr(err.msg, ", j=9) at (0.") &&
+                      strstr(err.msg, "over 100 times [numerics] poisson_tol = 1e-06"),
+                  "%s", err.msg);
+    free(d);
+    tl_sim_close(&s);
+
+    /* Through a run: the first record (t = 0) and the bad one (t = 0.1) are written, then the
+     * run fails. */
+    fc_solver_desc pushed = ns2d_solver;
+    pushed.io.diagnose = pushed_diagnose;
+    const fc_solver_desc *list[] = {&pushed};
+    const fc_catalog cat = {list, 1};
+    const char *out = tl_temp_path("pushed.nc");
+    fc_run_opts o = {.case_path = tl_temp_file("pushed.ini", guard_case), .solvers = &cat,
+                     .device = "cpu", .output = out, .overwrite = 1, .quiet = 1};
+    fc_run_result res;
+    ck_assert_int_eq(fc_run(&o, &res, &err), FC_ENUMERIC);
+    ck_assert_msg(strstr(err.msg, "the step left a velocity divergence of"), "%s", err.msg);
+    int nc, dim;
+    size_t records;
+    ck_assert_int_eq(nc_open(out, NC_NOWRITE, &nc), NC_NOERR);
+    ck_assert_int_eq(nc_inq_dimid(nc, "time", &dim), NC_NOERR);
+    ck_assert_int_eq(nc_inq_dimlen(nc, dim, &records), NC_NOERR);
+    nc_close(nc);
+    ck_assert_uint_eq(records, 2);
+    double t, *div = tl_read_last(out, "max_divergence", 1, &t);
+    ck_assert_double_eq_tol(t, 0.1, 1e-12);
+    ck_assert_msg(div[0] > 1e-2, "the bad record holds divergence %g", div[0]);
+    free(div);
+}
+END_TEST
+
 /* Fluid that the bodies and the sides close off from the rest has an undetermined pressure
  * (and an inflow into it nowhere to go): refused before the run, naming the smallest such
  * region. Before, the coarsest multigrid level reported "not positive definite", or, where its
@@ -1274,6 +1344,7 @@ Suite *ns2d_suite(void)
     tcase_add_test(tc, restart_is_bit_for_bit);
     tcase_add_test(tc, obstacle_output_is_at_rest_and_a_streamline);
     tcase_add_test(tc, inflow_spans_the_open_part_of_its_side);
+    tcase_add_test(tc, divergence_far_above_the_tolerance_fails_the_run);
     tcase_add_test(tc, enclosed_fluid_is_refused_by_name);
     tcase_add_test(tc, regrid_is_second_order_and_takes_bodies_from_the_case);
     tcase_add_test(tc, file_velocity_is_second_order_and_projected);

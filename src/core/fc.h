@@ -28,9 +28,11 @@ extern "C" {
 #ifdef FC_SINGLE
 typedef float fc_real;
 #define FC_PRECISION "single"
+#define FC_REAL_EPSILON 1.1920928955078125e-07 /* FLT_EPSILON */
 #else
 typedef double fc_real;
 #define FC_PRECISION "double"
+#define FC_REAL_EPSILON 2.220446049250313e-16 /* DBL_EPSILON */
 #endif
 
 enum fc_status {

@@ -134,6 +134,11 @@ static int append_downloaded(run_ctx *c, const fc_step_report *rep, fc_err *err)
                             c->diags, err);
     if (c->parallel)
         st = fc_ranks_agree(st, err);
+    /* A diagnosis that finds the state wrong (FC_ENUMERIC) writes the record, which shows it,
+     * and then fails the run with its message. */
+    const int verdict = st == FC_ENUMERIC ? st : FC_OK;
+    if (verdict)
+        st = FC_OK;
     if (st) {
         free(out);
         return st;
@@ -153,7 +158,7 @@ static int append_downloaded(run_ctx *c, const fc_step_report *rep, fc_err *err)
     if (!st)
         st = fc_ncio_write_record(c->out, sim->t, out, c->values, err);
     free(out);
-    return st;
+    return st ? st : verdict;
 }
 
 /* Downloads the state and appends it as a record at the model time, with the statistics of the

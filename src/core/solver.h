@@ -198,7 +198,9 @@ typedef struct fc_solver_io {
     size_t ndiags;
     int conserved_diag; /* index of the quantity whose drift the summary reports; -1: none */
     /* stats: fc_step_report.stats of the step that led to this state, NULL for a state no step
-     * made (the initial record). */
+     * made (the initial record). FC_ENUMERIC with err set: the state is wrong in a way the step
+     * could not see (ns2d: a divergence far above what its projection leaves); the record is
+     * written, and the run then fails. */
     int (*diagnose)(const void *params, const fc_grid *g, fc_state *host, const double *stats,
                     double *values, fc_err *err);
     /* What each step reports in fc_step_report.stats (values of the last step before a record). */
