@@ -191,7 +191,7 @@ END_TEST
 static const struct {
     const char *solver, *ic, *keys;
 } minimal_ic[] = {
-    {"swe", "dambreak", "depth_left = 1\ndepth_right = 0.5\n"},
+    {"swe", "dambreak", "depth_left = 1\ndepth_right = 0.5\ndam_x = 0.5\n"},
     {"swe", "radial_dambreak", ""},
     {"swe", "lake_at_rest", "surface = 1\n"},
     {"swe", "gaussian_bump", "depth = 1\namplitude = 0.1\nradius = 0.1\n"},

@@ -238,6 +238,12 @@ static int euler_check(const fc_config *cfg, fc_err *err)
                              "not resolve it", cell[k]);
                 n++;
             }
+        static const char *const second[3] = {"center_x_2", "center_z_2", "radius_2"};
+        if (fc_cfg_real(cfg, "initial", "amplitude_2") == 0)
+            for (int k = 0; k < 3; k++)
+                n += fc_cfg_idle(cfg, err, "initial", second[k],
+                                 fc_cfg_from_set(cfg, "initial", "amplitude_2"),
+                                 "there is no second bubble ([initial] amplitude_2 = 0)");
         const double xc2 = fc_cfg_real(cfg, "initial", "center_x_2");
         const double zc2 = fc_cfg_real(cfg, "initial", "center_z_2");
         if (fc_cfg_real(cfg, "initial", "amplitude_2") != 0 &&

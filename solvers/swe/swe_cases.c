@@ -98,6 +98,30 @@ int swe_check_case(const fc_config *cfg, fc_err *err)
         fc_cfg_error(cfg, err, "initial", "step", "the low side, depth - |step|/2, must be positive");
         n++;
     }
+    /* A dam with every cell centre on one side of it, or the same depth on both, leaves the
+     * lake uniform and at rest. */
+    if (!strcmp(ic, "dambreak")) {
+        const double x0 = fc_cfg_real(cfg, "grid", "x_min"), x1 = fc_cfg_real(cfg, "grid", "x_max");
+        const double half = (x1 - x0) / (double)fc_cfg_int(cfg, "grid", "nx") / 2;
+        const double dam = fc_cfg_real(cfg, "initial", "dam_x");
+        if (!(dam > x0 + half && dam <= x1 - half)) {
+            fc_cfg_error(cfg, err, "initial", "dam_x",
+                         "every cell centre (%g to %g m) lies on one side of the dam: the initial "
+                         "state would be uniform", x0 + half, x1 - half);
+            n++;
+        }
+        if (fc_cfg_real(cfg, "initial", "depth_left") == fc_cfg_real(cfg, "initial", "depth_right")) {
+            fc_cfg_error(cfg, err, "initial", "depth_right",
+                         "the same depth on both sides of the dam: the initial state would be a "
+                         "lake at rest");
+            n++;
+        }
+    }
+    /* The jet's perturbation is made of its wavenumber's waves. */
+    if (!strcmp(ic, "jet") && fc_cfg_real(cfg, "initial", "perturbation") == 0)
+        n += fc_cfg_idle(cfg, err, "initial", "wavenumber",
+                         fc_cfg_from_set(cfg, "initial", "perturbation"),
+                         "there is no perturbation ([initial] perturbation = 0)");
     /* A feature with a centre and a radius (a bump, a vortex, a circular dam, a bowl) must reach
      * the domain (a Gaussian 3 radii, a circle 1) and be at least half a cell wide; else the
      * initial state is uniform, or the feature a spike between cell centres (a centre in km in a
