@@ -255,6 +255,36 @@ START_TEST(poiseuille_is_exact)
 }
 END_TEST
 
+/* validate's backward-facing step reads its eddies off the wall rows: the lower wall's
+ * reattachment past a corner eddy (or with none), the upper eddy's ends, NAN for what is not
+ * there. Profiles with known zeros: (x - a)(x - b) on faces 0.01 apart. */
+START_TEST(step_eddies_are_the_wall_shear_sign_changes)
+{
+    enum { N = 2001 };
+    static double x[N], lower[N], upper[N], flat[N];
+    for (int i = 0; i < N; i++) {
+        x[i] = 0.01 * i;
+        lower[i] = (x[i] - 0.1) * (x[i] - 6);    /* corner eddy to 0.1, main eddy to 6 */
+        upper[i] = (x[i] - 4.85) * (x[i] - 10.48);  /* negative between 4.85 and 10.48 */
+        flat[i] = 1;
+    }
+    double e[3];
+    fc_val_step_eddies(N, x, lower, upper, e);
+    ck_assert_msg(fabs(e[0] - 6) < 1e-4 && fabs(e[1] - 4.85) < 1e-4 && fabs(e[2] - 10.48) < 1e-4,
+                  "eddies %.6f, %.6f, %.6f", e[0], e[1], e[2]);
+    for (int i = 0; i < N; i++)
+        lower[i] = x[i] - 6; /* no corner eddy */
+    fc_val_step_eddies(N, x, lower, flat, e);
+    ck_assert_msg(fabs(e[0] - 6) < 1e-12 && isnan(e[1]) && isnan(e[2]), "%g %g %g", e[0], e[1],
+                  e[2]);
+    for (int i = 0; i < N; i++)
+        upper[i] = 4.85 - x[i]; /* separates and never reattaches */
+    fc_val_step_eddies(N, x, flat, upper, e);
+    ck_assert_msg(isnan(e[0]) && fabs(e[1] - 4.85) < 1e-12 && isnan(e[2]), "%g %g %g", e[0], e[1],
+                  e[2]);
+}
+END_TEST
+
 START_TEST(taylor_green_second_order)
 {
     double e1, e2;
@@ -1330,6 +1360,7 @@ Suite *ns2d_suite(void)
     TCase *tc = tcase_create("incompressible flow");
     tcase_add_test(tc, pressure_matrix_is_minus_div_grad_and_symmetric);
     tcase_add_test(tc, poiseuille_is_exact);
+    tcase_add_test(tc, step_eddies_are_the_wall_shear_sign_changes);
     tcase_add_test(tc, taylor_green_second_order);
     tcase_add_test(tc, advection_is_stable_at_the_cases_cfl);
     tcase_add_test(tc, divergence_below_tolerance_after_each_projection);

@@ -4,7 +4,8 @@
  * compared with its exact solution or published data:
  *   swe   lake at rest (well-balancing), mass in a closed basin, Stoker's wet dam break;
  *   ns2d  Poiseuille flow (body force; inflow/outflow), Taylor-Green decay and its order,
- *         divergence after each projection, Ghia et al.'s cavity, Schaefer & Turek's cylinder;
+ *         divergence after each projection, Ghia et al.'s cavity, Schaefer & Turek's cylinder,
+ *         a NACA 0012, Gartling's backward-facing step;
  *   spectral  Taylor-Green (exact to round-off), the energy and enstrophy budgets and their
  *         order in dt, conservation without viscosity (to time-stepping error and, in the
  *         limit of small steps, to round-off);
@@ -498,6 +499,65 @@ int fc_val_naca(int n, double alpha, double t_end, double *cd, double *cl, doubl
     return FC_OK;
 }
 
+/* Where u turns from sign `from` to the other between faces i and i + 1, from face i0 on
+ * (linear; NAN: nowhere). */
+static double sign_change(int n, const double *x, const double *u, int i0, int from, int *at)
+{
+    for (int i = i0; i + 1 < n; i++)
+        if ((from < 0 ? u[i] < 0 && u[i + 1] >= 0 : u[i] > 0 && u[i + 1] <= 0)) {
+            *at = i + 1;
+            return x[i] + u[i] / (u[i] - u[i + 1]) * (x[i + 1] - x[i]);
+        }
+    *at = n;
+    return NAN;
+}
+
+void fc_val_step_eddies(int n, const double *x, const double *lower, const double *upper,
+                        double out[3])
+{
+    int at;
+    out[0] = sign_change(n, x, lower, 0, -1, &at);
+    out[1] = sign_change(n, x, upper, 0, 1, &at);
+    out[2] = at < n ? sign_change(n, x, upper, at, -1, &at) : NAN;
+}
+
+int fc_val_backward_step(int n, double out[3], fc_err *err)
+{
+    fc_sim s;
+    /* inputs/backward_step.ini: the inflow (parabolic, mean 1 m s-1) enters the upper half of
+     * the west side; the step is a staircase rectangle filling the lower half of the cells
+     * between x = -0.05 m and the step face at x = 0. The outlet at x = 20 m gives the eddies'
+     * positions of one 10 m longer (Gartling's 30 m) to 4 digits at 40 cells per H. */
+    int st = open_fmt(&s, err,
+                      "[case]\nsolver = ns2d\n[grid]\nnx = %d\nny = %d\nx_min = -0.05\n"
+                      "x_max = 20\ny_min = -0.5\ny_max = 0.5\n[time]\nt_end = 1\ncfl = 0.8\n"
+                      "[physics]\nviscosity = 0.00125\n[boundary]\nwest = inflow\neast = open\n"
+                      "inflow_speed = 1\n[obstacle]\nshape = rectangle\ncenter_x = -0.025\n"
+                      "center_y = -0.25\nwidth = 0.05\nheight = 0.5\n[initial]\ntype = rest\n",
+                      (int)lround(20.05 * n), n);
+    /* The eddies creep for a long time: steady to 1e-4 m s-2 at t = 330 to 340 s, where
+     * they move by less than 1e-3 m in 10 s. */
+    if (st || (st = run_and_download(&s, 1000, 1e-4, err)))
+        return st;
+    /* From the step's face on: the faces inside the step hold the staircase's wall values. */
+    const int i0 = (int)lround(-s.grid.x_min / s.grid.dx), nf = s.grid.nx + 1 - i0;
+    double *x = malloc(3 * (size_t)nf * sizeof *x);
+    if (!x) {
+        fc_sim_close(&s);
+        return fc_fail(err, FC_ENOMEM, "out of memory for the step's wall rows");
+    }
+    double *lower = x + nf, *upper = lower + nf;
+    for (int i = 0; i < nf; i++) {
+        x[i] = s.grid.x_min + (i0 + i) * s.grid.dx;
+        lower[i] = fc_sim_at(&s, NS2D_U, i0 + i, 0);
+        upper[i] = fc_sim_at(&s, NS2D_U, i0 + i, s.grid.ny - 1);
+    }
+    fc_sim_close(&s);
+    fc_val_step_eddies(nf, x, lower, upper, out);
+    free(x);
+    return FC_OK;
+}
+
 int fc_val_taylor_green(int n, double *rel_err, fc_err *err)
 {
     fc_sim s;
@@ -723,6 +783,40 @@ static int check_naca(const fc_val_ctx *ctx, fc_val_row *rows, int *nrows, fc_er
     snprintf(rows[0].metric, sizeof rows[0].metric,
              "drag coefficient, momentum balance (surface %.4g; lift %.4g)", cd, cl);
     *nrows = 1;
+    return FC_OK;
+}
+
+static int check_backward_step(const fc_val_ctx *ctx, fc_val_row *rows, int *nrows,
+                               fc_err *err)
+{
+    (void)ctx;
+    /* Gartling (1990), Int. J. Numer. Meth. Fluids 11, 953-967, the benchmark's steady Re 800
+     * solution: the lower eddy reattaches at 6.10 H, the upper one spans 4.85 to 10.48 H. At
+     * 20, 40 and 80 cells per H flowcast's eddies are 5.631, 6.005, 6.100 (lower reattachment),
+     * 4.624, 4.888, 4.923 and 9.877, 10.272, 10.373 (the upper eddy's ends; README). Tolerances:
+     * 3 % of each length at 40 cells per H, where the upper eddy's ends are still 0.035 and 0.1 H
+     * from their 80-cell values; the lower eddy's error falling at order 1.5 or more (2.3). */
+    const double ref[3] = {6.10, 4.85, 10.48};
+    double coarse[3], fine[3];
+    int st = fc_val_backward_step(20, coarse, err);
+    if (!st)
+        st = fc_val_backward_step(40, fine, err);
+    if (st)
+        return st;
+    static const char *what[3] = {"lower wall's reattachment x1 / H",
+                                  "upper wall's separation x2 / H",
+                                  "upper wall's reattachment x3 / H"};
+    for (int q = 0; q < 3; q++) {
+        rows[q] = (fc_val_row){"ns2d backward-facing step Re 800, 40 cells/H", "", fine[q], ref[q],
+                               0.03 * ref[q], FC_VAL_NEAR, "Gartling (1990)", 0};
+        snprintf(rows[q].metric, sizeof rows[q].metric, "%s (20 cells/H: %.4g)", what[q],
+                 coarse[q]);
+    }
+    const double order = log2(fabs(coarse[0] - ref[0]) / fabs(fine[0] - ref[0]));
+    rows[3] = (fc_val_row){"ns2d backward-facing step Re 800, 20 -> 40 cells/H",
+                           "order of x1's error", order, 2, 1.5, FC_VAL_AT_LEAST,
+                           "second order, against Gartling's 6.10", 0};
+    *nrows = 4;
     return FC_OK;
 }
 
@@ -1579,6 +1673,7 @@ static const fc_val_check checks[] = {
     {"ns2d_cylinder_steady", 1, check_cylinder_steady},
     {"ns2d_cylinder", 0, check_cylinder},
     {"ns2d_naca0012", 0, check_naca},
+    {"ns2d_backward_step", 0, check_backward_step},
     {"spectral_taylor_green", 1, check_spectral_taylor_green},
     {"spectral_budgets", 1, check_spectral_budgets},
     {"spectral_inviscid", 1, check_spectral_inviscid},

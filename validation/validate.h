@@ -81,6 +81,17 @@ int fc_val_cylinder_steady(int d, double *cd, double *cl, double *dp, double *cd
  * balance. */
 int fc_val_naca(int n, double alpha, double t_end, double *cd, double *cl, double *cd_cv,
                 fc_err *err);
+/* Where the wall shear changes sign along the lower and upper walls of a channel, from u at the
+ * n faces x[0..n) of the cell rows next to each (linear between faces): out[0] the lower wall's
+ * first reattachment (u from negative to positive going downstream, past any corner eddy the
+ * flow meets first), out[1] the upper wall's first separation (positive to negative) and out[2]
+ * the reattachment after it; NAN where the flow has none. */
+void fc_val_step_eddies(int n, const double *x, const double *lower, const double *upper,
+                        double out[3]);
+/* Gartling's (1990) backward-facing step (expansion 1:2, Re 800 on the channel height H = 1 m
+ * and the mean inflow 1 m s-1) with n cells per H, the step a staircase body at x = 0 and the
+ * outlet 20 H downstream, run to a steady state: fc_val_step_eddies' three positions (m = H). */
+int fc_val_backward_step(int n, double out[3], fc_err *err);
 /*
  * Thacker's planar surface in a paraboloid (swe_paraboloid: h0 = 0.1 m, a = 1 m, eta = 0.5 m) on
  * n x n cells of [-2, 2]^2 m, run one period T = 2 pi a / sqrt(2 g h0): the L1 error of h against
