@@ -521,7 +521,7 @@ void fc_val_step_eddies(int n, const double *x, const double *lower, const doubl
     out[2] = at < n ? sign_change(n, x, upper, at, -1, &at) : NAN;
 }
 
-int fc_val_backward_step(int n, double out[3], fc_err *err)
+int fc_val_backward_step(int n, double out[3], fc_val_walls *walls, fc_err *err)
 {
     fc_sim s;
     /* inputs/backward_step.ini: the inflow (parabolic, mean 1 m s-1) enters the upper half of
@@ -554,7 +554,10 @@ int fc_val_backward_step(int n, double out[3], fc_err *err)
     }
     fc_sim_close(&s);
     fc_val_step_eddies(nf, x, lower, upper, out);
-    free(x);
+    if (walls)
+        *walls = (fc_val_walls){nf, x, lower, upper};
+    else
+        free(x);
     return FC_OK;
 }
 
@@ -786,10 +789,29 @@ static int check_naca(const fc_val_ctx *ctx, fc_val_row *rows, int *nrows, fc_er
     return FC_OK;
 }
 
+/* u along both walls at the finer grid, where it changes sign marked with Gartling's
+ * positions. */
+static int step_chart(const fc_val_ctx *ctx, int n, const fc_val_walls *w, const double ref[3],
+                      fc_err *err)
+{
+    const double gx[3] = {ref[0], ref[1], ref[2]}, gu[3] = {0, 0, 0};
+    char lo[64], up[64];
+    snprintf(lo, sizeof lo, "lower wall, %d cells/H", n);
+    snprintf(up, sizeof up, "upper wall, %d cells/H", n);
+    const fc_series ser[3] = {
+        {w->x, w->lower, (size_t)w->n, lo, FC_LINE, -1},
+        {w->x, w->upper, (size_t)w->n, up, FC_LINE, -1},
+        {gx, gu, 3, "Gartling (1990): reattachment 6.10, upper eddy 4.85-10.48", FC_MARKERS,
+         0x000000}};
+    const fc_chart c = {"Backward-facing step, Re 800: u in the cell rows next to the walls",
+                        "steady state; u < 0 inside an eddy", "x / H (the step's face at 0)",
+                        "u (m s-1)", 0, 0, ser, 3, 0, 0, NULL, 0};
+    return save_chart(ctx, "ns2d_backward_step", &c, err);
+}
+
 static int check_backward_step(const fc_val_ctx *ctx, fc_val_row *rows, int *nrows,
                                fc_err *err)
 {
-    (void)ctx;
     /* Gartling (1990), Int. J. Numer. Meth. Fluids 11, 953-967, the benchmark's steady Re 800
      * solution: the lower eddy reattaches at 6.10 H, the upper one spans 4.85 to 10.48 H. At
      * 20, 40 and 80 cells per H flowcast's eddies are 5.631, 6.005, 6.100 (lower reattachment),
@@ -798,9 +820,13 @@ static int check_backward_step(const fc_val_ctx *ctx, fc_val_row *rows, int *nro
      * from their 80-cell values; the lower eddy's error falling at order 1.5 or more (2.3). */
     const double ref[3] = {6.10, 4.85, 10.48};
     double coarse[3], fine[3];
-    int st = fc_val_backward_step(20, coarse, err);
+    fc_val_walls walls = {0, NULL, NULL, NULL};
+    int st = fc_val_backward_step(20, coarse, NULL, err);
     if (!st)
-        st = fc_val_backward_step(40, fine, err);
+        st = fc_val_backward_step(40, fine, ctx->plots ? &walls : NULL, err);
+    if (!st && ctx->plots)
+        st = step_chart(ctx, 40, &walls, ref, err);
+    free(walls.x);
     if (st)
         return st;
     static const char *what[3] = {"lower wall's reattachment x1 / H",

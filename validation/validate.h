@@ -88,10 +88,16 @@ int fc_val_naca(int n, double alpha, double t_end, double *cd, double *cl, doubl
  * the reattachment after it; NAN where the flow has none. */
 void fc_val_step_eddies(int n, const double *x, const double *lower, const double *upper,
                         double out[3]);
+/* u along a channel's two walls: at the n faces x[k], in the cell rows next to each. */
+typedef struct fc_val_walls {
+    int n;
+    double *x, *lower, *upper; /* one allocation, from x */
+} fc_val_walls;
 /* Gartling's (1990) backward-facing step (expansion 1:2, Re 800 on the channel height H = 1 m
  * and the mean inflow 1 m s-1) with n cells per H, the step a staircase body at x = 0 and the
- * outlet 20 H downstream, run to a steady state: fc_val_step_eddies' three positions (m = H). */
-int fc_val_backward_step(int n, double out[3], fc_err *err);
+ * outlet 20 H downstream, run to a steady state: fc_val_step_eddies' three positions (m = H),
+ * and when walls is not NULL the wall rows from the step's face on (free walls->x). */
+int fc_val_backward_step(int n, double out[3], fc_val_walls *walls, fc_err *err);
 /*
  * Thacker's planar surface in a paraboloid (swe_paraboloid: h0 = 0.1 m, a = 1 m, eta = 0.5 m) on
  * n x n cells of [-2, 2]^2 m, run one period T = 2 pi a / sqrt(2 g h0): the L1 error of h against
