@@ -794,15 +794,15 @@ static int check_naca(const fc_val_ctx *ctx, fc_val_row *rows, int *nrows, fc_er
 static int step_chart(const fc_val_ctx *ctx, int n, const fc_val_walls *w, const double ref[3],
                       fc_err *err)
 {
-    const double gx[3] = {ref[0], ref[1], ref[2]}, gu[3] = {0, 0, 0};
-    char lo[64], up[64];
+    static const double zero[3] = {0, 0, 0};
+    char lo[64], up[64], marks[96];
     snprintf(lo, sizeof lo, "lower wall, %d cells/H", n);
     snprintf(up, sizeof up, "upper wall, %d cells/H", n);
-    const fc_series ser[3] = {
-        {w->x, w->lower, (size_t)w->n, lo, FC_LINE, -1},
-        {w->x, w->upper, (size_t)w->n, up, FC_LINE, -1},
-        {gx, gu, 3, "Gartling (1990): reattachment 6.10, upper eddy 4.85-10.48", FC_MARKERS,
-         0x000000}};
+    snprintf(marks, sizeof marks, "Gartling (1990): reattachment %.2f, upper eddy %.2f-%.2f",
+             ref[0], ref[1], ref[2]);
+    const fc_series ser[3] = {{w->x, w->lower, (size_t)w->n, lo, FC_LINE, -1},
+                              {w->x, w->upper, (size_t)w->n, up, FC_LINE, -1},
+                              {ref, zero, 3, marks, FC_MARKERS, 0x000000}};
     const fc_chart c = {"Backward-facing step, Re 800: u in the cell rows next to the walls",
                         "steady state; u < 0 inside an eddy", "x / H (the step's face at 0)",
                         "u (m s-1)", 0, 0, ser, 3, 0, 0, NULL, 0};
