@@ -364,23 +364,24 @@ static int case_selected(int c)
     return 0;
 }
 
-START_TEST(gpu_matches_cpu)
+/* Case c on the GPU against the CPU (see the top of this file). */
+static void gpu_matches_cpu_case(int c)
 {
-    if (!case_selected(_i)) {
-        printf("%-36s not run (FC_GPU_CASES)\n", cases[_i].name);
+    if (!case_selected(c)) {
+        printf("%-36s not run (FC_GPU_CASES)\n", cases[c].name);
         return;
     }
     tl_sim cpu, gpu, ref;
-    tl_sim_open(&cpu, cases[_i].ini, NULL, NULL);
+    tl_sim_open(&cpu, cases[c].ini, NULL, NULL);
     const fc_solver_desc *s = cpu.s;
     const double rtol = s == &euler_solver ? FC_GPU_EULER_RTOL
                         : s == &ns2d_solver ? FC_GPU_NS2D_RTOL
                         : s == &spec_solver ? FC_GPU_SPEC_RTOL
                                             : FC_GPU_RTOL;
-    tl_sim_open(&gpu, cases[_i].ini, NULL, GPU_OPS(s));
-    tl_sim_open(&ref, cases[_i].ini, NULL, NULL);
+    tl_sim_open(&gpu, cases[c].ini, NULL, GPU_OPS(s));
+    tl_sim_open(&ref, cases[c].ini, NULL, NULL);
     perturb(&ref);
-    const long long steps = case_steps(_i);
+    const long long steps = case_steps(c);
     double stat_diff[FC_MAX_STEP_STATS] = {0}, stat_max[FC_MAX_STEP_STATS] = {0};
     double stat_own[FC_MAX_STEP_STATS] = {0};
     for (long long n = 0; n < steps; n++) {
@@ -430,7 +431,7 @@ START_TEST(gpu_matches_cpu)
         else
             tol = fmax(1e-6 * stat_max[k] + 1e-12, 100 * stat_own[k]);
         printf("%-36s step statistic %s: largest |gpu - cpu| %.3e of %.3e (perturbed CPU %.3e; "
-               "tolerance %.1e)\n", cases[_i].name, name, stat_diff[k], stat_max[k], stat_own[k],
+               "tolerance %.1e)\n", cases[c].name, name, stat_diff[k], stat_max[k], stat_own[k],
                tol);
         if (!(stat_diff[k] <= tol) && !stat_failed) {
             stat_failed = name;
@@ -456,23 +457,42 @@ START_TEST(gpu_matches_cpu)
         const double tol = fmax(rtol * scale, 100 * own.max_abs);
         printf("%-36s %-5s after %lld steps: max abs %.3e, max rel %.3e, L2 rel %.3e "
                "(perturbed CPU: max abs %.3e; tolerance %.1e)\n",
-               cases[_i].name, s->io.field_names[f], steps, d.max_abs, d.max_rel, d.norm,
+               cases[c].name, s->io.field_names[f], steps, d.max_abs, d.max_rel, d.norm,
                own.max_abs, tol);
         ck_assert_msg(scale <= FC_GPU_ROUNDOFF_FIELD * case_scale ||
                           own.max_rel <= FC_GPU_MAX_SENSITIVITY,
                       "%s: field %s: a perturbation of %g grows to %.3e: too sensitive a case",
-                      cases[_i].name, s->io.field_names[f], ULPS, own.max_rel);
+                      cases[c].name, s->io.field_names[f], ULPS, own.max_rel);
         ck_assert_msg(d.max_abs <= tol, "%s: field %s differs: max abs %.3e, max rel %.3e "
-                      "(tolerance %.1e absolute)", cases[_i].name, s->io.field_names[f], d.max_abs,
+                      "(tolerance %.1e absolute)", cases[c].name, s->io.field_names[f], d.max_abs,
                       d.max_rel, tol);
     }
     tl_sim_close(&cpu);
     tl_sim_close(&gpu);
     tl_sim_close(&ref);
-    ck_assert_msg(!stat_failed, "%s: step statistic %s differs by %g", cases[_i].name, stat_failed,
+    ck_assert_msg(!stat_failed, "%s: step statistic %s differs by %g", cases[c].name, stat_failed,
                   stat_failed_by);
 }
+
+START_TEST(gpu_matches_cpu) { gpu_matches_cpu_case(_i); }
 END_TEST
+
+#ifndef FC_GPU_HARNESS_ON_CPU
+/* The ns2d cases again with the GPU's pressure solve as the matrix-free multigrid of the CPU
+ * (FC_NS2D_GPU_PRESSURE=stencil, ns2d_cuda.cu), until it replaces the CSR hierarchy: the same
+ * red-black V-cycle as the CPU, so the iteration counts should agree as well. */
+START_TEST(gpu_stencil_pressure_matches_cpu)
+{
+    if (strncmp(cases[_i].name, "ns2d_", 5))
+        return;
+    ck_assert_int_eq(setenv("FC_NS2D_GPU_PRESSURE", "stencil", 1), 0);
+    gpu_matches_cpu_case(_i);
+}
+END_TEST
+
+/* After each stencil test, failed or not (the tests do not fork): the default form again. */
+static void default_pressure_form(void) { unsetenv("FC_NS2D_GPU_PRESSURE"); }
+#endif
 
 /* The backends that step blocks (swe, euler) split px x py as `mpirun -np px*py` splits them,
  * each block on a thread of its own (tl_blocks_steps): the same bits as the whole grid on the
@@ -967,6 +987,14 @@ int main(void)
 #endif
     tcase_set_timeout(tc, 300);
     suite_add_tcase(s, tc);
+#ifndef FC_GPU_HARNESS_ON_CPU
+    TCase *stencil = tcase_create("gpu vs cpu, the GPU's pressure solve matrix-free");
+    tcase_add_checked_fixture(stencil, NULL, default_pressure_form);
+    tcase_add_loop_test(stencil, gpu_stencil_pressure_matches_cpu, 0,
+                        (int)(sizeof cases / sizeof cases[0]));
+    tcase_set_timeout(stencil, 300);
+    suite_add_tcase(s, stencil);
+#endif
     SRunner *sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_NOFORK);
     srunner_run_all(sr, CK_NORMAL);

@@ -14,6 +14,9 @@
 #      form with --unroll) trained on each device (losses epoch by epoch within 1e-3) and rolled
 #      out on each (one step within 1e-5; six timed); GPU_CLI_DEVICE=cpu tries it without a GPU;
 #   4. with GPU_BENCH set, `flowcast bench --device gpu $GPU_BENCH` (FLOWCAST names the program);
+#      with GPU_NS2D_FORMS set to a list of sizes, ns2d's bench on those grids with the GPU's
+#      pressure solve as CSR matrices, then matrix-free (FC_NS2D_GPU_PRESSURE=stencil), then
+#      CSR again, so that a drift of the machine shows;
 #   5. where mpirun runs and the program was built with MPI: swe and euler split over 2 and 3
 #      processes on the GPU (sharing it, halos through the host), each output against one
 #      process's on the GPU with tests/nc_compare (NC_COMPARE names it), bit for bit;
@@ -189,6 +192,13 @@ if [ -n "${GPU_BENCH:-}" ]; then
   run bench "${FLOWCAST:-$top_builddir/src/flowcast}" bench --device gpu --no-plots -O \
     -o "$logs/bench" $GPU_BENCH
   grep -E '^\|' "$logs/bench.log" >"$logs/bench-table.md" || true
+fi
+if [ -n "${GPU_NS2D_FORMS:-}" ]; then
+  for form in csr stencil csr2; do
+    run "bench-ns2d-$form" env FC_NS2D_GPU_PRESSURE="${form%2}" \
+      "${FLOWCAST:-$top_builddir/src/flowcast}" bench ns2d --device gpu --threads "$(nproc)" --no-plots -O \
+      -o "$logs/bench-ns2d-$form" --sizes "$GPU_NS2D_FORMS"
+  done
 fi
 if command -v mpirun >/dev/null 2>&1 && "$flowcast" info 2>/dev/null | grep -q '^MPI: *yes'; then
   export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1

@@ -2,7 +2,8 @@
  * test_ns2d.c: the incompressible solver on the CPU: the pressure matrix is exactly -D G and
  * symmetric, exact Poiseuille profiles, Taylor-Green decay and its order, divergence after each
  * projection, the CPU's matrix-free operator is the same matrix and its coarse levels half of
- * Galerkin's with piecewise-constant transfers, multigrid iteration counts that stay flat under
+ * Galerkin's with piecewise-constant transfers, its restriction the transpose of its
+ * prolongation (cell by cell, as the GPU's kernels take them), multigrid iteration counts that stay flat under
  * refinement, Ghia's cavity, steady stopping, NaN reports, results independent of the thread
  * count (the multigrid's threaded levels too), bit-for-bit restart, and the bodies' momentum
  * balance in an accelerating flow (its unsteady term).
@@ -155,6 +156,38 @@ static void check_matrix_free(const ns2d_params *p, const signed char *kind,
         ck_assert_msg(worst_coarse <= 1000 * TL_EPS * scale,
                       "level %d: A_c differs from P0^T A P0 / 2 by %g of %g", l, worst_coarse,
                       scale);
+        /* The transfers, cell by cell as the GPU's kernels take them: the restriction
+         * (ns2d_mg_restrict_at) is the transpose of the bilinear prolongation
+         * (ns2d_mg_prolong_sum), <R r, x_c> = <r, P x_c> for any r and x_c. */
+        fc_real *rf = calloc((size_t)(f->nx + 2) * (f->ny + 2), sizeof *rf);
+        fc_real *xcr = calloc((size_t)(c->nx + 2) * (c->ny + 2), sizeof *xcr);
+        ck_assert(rf && xcr);
+        for (int j = 0; j < f->ny; j++)
+            for (int i = 0; i < f->nx; i++)
+                rf[NS2D_MG_SLOT(f, i, j)] = (fc_real)(rand() / (double)RAND_MAX - 0.5);
+        for (int J = 0; J < c->ny; J++)
+            for (int I = 0; I < c->nx; I++)
+                xcr[NS2D_MG_SLOT(c, I, J)] = (fc_real)(rand() / (double)RAND_MAX - 0.5);
+        ns2d_mg_level fr = *f; /* the fine level with r in place of its residual */
+        fr.r = rf;
+        double rx = 0, rpx = 0, mag = 0;
+        for (int J = 0; J < c->ny; J++)
+            for (int I = 0; I < c->nx; I++) {
+                const double t = (double)ns2d_mg_restrict_at(&fr, I, J) * xcr[NS2D_MG_SLOT(c, I, J)];
+                rx += t;
+                mag += fabs(t);
+            }
+        for (int j = 0; j < f->ny; j++) {
+            const int Jn = f->ay.nb[j];
+            const fc_real *own = xcr + NS2D_MG_SLOT(c, 0, f->ay.own[j]);
+            const fc_real *nbr = Jn >= 0 ? xcr + NS2D_MG_SLOT(c, 0, Jn) : NULL;
+            for (int i = 0; i < f->nx; i++)
+                rpx += (double)rf[NS2D_MG_SLOT(f, i, j)] *
+                       ns2d_mg_prolong_sum(own, nbr, f->ax.own[i], f->ax.nb[i]);
+        }
+        ck_assert_msg(fabs(rx - rpx) <= 100 * TL_EPS * mag,
+                      "level %d: <R r, x> = %.17g but <r, P x> = %.17g", l, rx, rpx);
+        free(rf), free(xcr);
         free(xc), free(yc), free(xf), free(yf);
     }
     printf("matrix-free operator (%d levels): max |A phi - matrix phi| = %.2e; coarse levels "

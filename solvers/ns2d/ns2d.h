@@ -29,8 +29,9 @@
  *   u*  = u^s + a dt (F(u^s) - G p^s)          F: advection, viscosity, body force
  *   L phi = D u* / (a dt),  u^{s+1} = u* - a dt G phi,  p^{s+1} = p^s + phi
  * where D is the discrete divergence, G the gradient and L = D G, solved by conjugate gradients
- * with a geometric multigrid preconditioner: as sparse matrices on the GPU (ns2d_poisson.h),
- * as 5-point stencils without matrices on the CPU (ns2d_mg.h).
+ * with a geometric multigrid preconditioner: as 5-point stencils without matrices on the CPU
+ * (ns2d_mg.h), as sparse matrices on the GPU (ns2d_poisson.h; the stencils there too with
+ * FC_NS2D_GPU_PRESSURE=stencil, ns2d_cuda.cu).
  * Because L is exactly D G, the divergence left after a projection is the solver's residual.
  * dt = cfl / max(A (|u|/dx + |v|/dy) + (8/3) nu (1/dx^2 + 1/dy^2)): advective and diffusive
  * limits together (the 8/3 covers the larger diagonal of the wall ghosts). At cfl = 1 a purely

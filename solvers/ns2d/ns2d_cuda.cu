@@ -1,15 +1,25 @@
 /*
- * ns2d_cuda.cu: the CUDA backend of the incompressible solver (equations and method in ns2d.h,
- * pressure matrices in ns2d_poisson.h). Same functions as ns2d_cpu.c, suffix _cuda, in the same
- * order; the face physics is the FC_HD code of ns2d.h (multiply-adds may fuse: Makefile.am), and the pressure
- * matrices are the ones the CPU builds, applied with cuSPARSE's generic SpMV.
+ * ns2d_cuda.cu: the CUDA backend of the incompressible solver (equations and method in ns2d.h).
+ * Same functions as ns2d_cpu.c, suffix _cuda, in the same order; the face physics is the FC_HD
+ * code of ns2d.h (multiply-adds may fuse: Makefile.am).
+ *
+ * The pressure solve takes one of two forms, both built on the host from the cell kinds:
+ * - the CSR hierarchy of ns2d_poisson.h (Galerkin coarse levels, damped Jacobi smoothing),
+ *   applied with cuSPARSE's generic SpMV: the default, the form that has run on a GPU;
+ * - with FC_NS2D_GPU_PRESSURE=stencil, the CPU's matrix-free multigrid (ns2d_mg.h): the same
+ *   levels copied to the device, one kernel per red-black half sweep, residual, restriction,
+ *   prolongation and halo copy, each calling the per-cell functions the CPU's loops call, so
+ *   that the two V-cycles are the same arithmetic. It replaces the CSR form once check_gpu
+ *   (which runs every ns2d case in both forms) has passed on a device.
  *
  * Memory: as on the CPU, three sets of (u, v, p), the solid field and the cell kinds on the
- * device, each (ny + 6) x (nx + 6); the hierarchy's CSR matrices and the solver's vectors over
- * the fluid cells; an immersed obstacle's table as on the CPU (built on the host, copied). The state stays on the device. What crosses to the host per step: three dot
- * products (8 bytes each) per conjugate-gradient iteration, and the step report (24 bytes).
- * Dot products and sums are reduced in double in a fixed order (per-block partial sums, then
- * one block), so runs repeat bit for bit; cuSPARSE uses its deterministic CSR algorithm.
+ * device, each (ny + 6) x (nx + 6); the pressure solve's levels and vectors (over the fluid
+ * cells with CSR, in level 0's padded layout with the stencil); an immersed obstacle's table as
+ * on the CPU (built on the host, copied). The state stays on the device. What crosses to the
+ * host per step: three dot products (8 bytes each) per conjugate-gradient iteration, and the
+ * step report (24 bytes). Dot products and sums are reduced in double in a fixed order
+ * (per-block partial sums, then one block), so runs repeat bit for bit; cuSPARSE uses its
+ * deterministic CSR algorithm.
  */
 #include <fc_build.h>
 
@@ -22,7 +32,7 @@
 #include "src/core/backend.h"
 #include "src/core/cuda_util.h"
 #include "solvers/ns2d/ns2d.h"
-#include "solvers/ns2d/ns2d_poisson.h"
+#include "solvers/ns2d/ns2d_mg.h"
 
 #define NS2D_SETS 3
 #define BLOCK_X 32
@@ -64,6 +74,19 @@ struct ns2d_dev_level {
     fc_real *dinv, *x, *b, *r;
 };
 
+/* The matrix-free hierarchy of ns2d_mg.h on the device: each level's description as the host
+ * built it, its arrays replaced by device copies (uniform: NULL; the kernels take a level by
+ * value and call the per-cell functions of ns2d_mg.h). Conjugate gradients' r and z are level
+ * 0's b and x; phi, rhs, d and q (ns2d_cuda_state) are in level 0's layout too. */
+struct ns2d_dev_mg {
+    int nlevels, singular, jacobi, ncoarse;
+    int slots;             /* of level 0: the length of every vector */
+    ns2d_mg_level lv[NS2D_MG_MAX_LEVELS];
+    fc_real *fluid;        /* [slots]: 1 in fluid cells */
+    int *coarse_slot;      /* [ncoarse] */
+    fc_real *coarse_inv;   /* [ncoarse^2] */
+};
+
 typedef struct ns2d_cuda_state {
     ns2d_params p;
     /* Device arrays in the layouts of ns2d_cpu_state: u, v (m s-1), p (m2 s-2) of each set, the solid
@@ -74,9 +97,15 @@ typedef struct ns2d_cuda_state {
     signed char *kind;
     int *cell_of, *slot_of;
     int n, nlevels, singular, precond;
+    /* The pressure solve: the matrix-free multigrid (stencil: FC_NS2D_GPU_PRESSURE=stencil, see
+     * ns2d_create_cuda) or the CSR hierarchy; cell_of maps a grid slot to its unknown's index
+     * in phi and rhs (its level-0 slot with the stencil), slot_of lists the unknowns' grid slots
+     * row by row in both. */
+    int stencil;
+    ns2d_dev_mg mg;
     ns2d_dev_level lv[NS2D_MG_MAX_LEVELS];
     ns2d_dev_csr coarse_inv;
-    fc_real *phi, *rhs, *r, *z, *d, *q;
+    fc_real *phi, *rhs, *r, *z, *d, *q; /* r and z: the CSR path's own; the stencil's are mg's */
     double *partial; /* [REDUCE_BLOCKS + 1]: per-block sums, then the total */
     /* The obstacle's table (ns2d_body.h): kept on the host for its sizes, copied per component
      * (indices and weights per entry) and the held bits per slot. */
@@ -199,20 +228,26 @@ static int ns2d_dot_cuda(ns2d_cuda_state *state, int n, const fc_real *a, const 
     return FC_OK;
 }
 
-__global__ static void ns2d_subtract_mean_kernel(int n, fc_real *a, const double *sum)
+/* a -= (sum / count) w (w NULL: 1) over n values */
+__global__ static void ns2d_subtract_mean_kernel(int n, int count, fc_real *a, const fc_real *w,
+                                                 const double *sum)
 {
-    const fc_real m = (fc_real)(*sum / n);
+    const fc_real m = (fc_real)(*sum / count);
     for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x)
-        a[i] -= m;
+        a[i] -= w ? m * w[i] : m;
 }
 
-/* Removes the mean (the null space of a singular pressure equation); no host round trip. */
-static int ns2d_remove_mean_cuda(ns2d_cuda_state *state, int n, fc_real *a, fc_err *err)
+/* Removes the mean over the count unknowns (the null space of a singular pressure equation);
+ * no host round trip. a has n values: the unknowns alone (fluid NULL), or level 0's slots with
+ * fluid 1 in the unknowns' and 0 elsewhere. */
+static int ns2d_remove_mean_cuda(ns2d_cuda_state *state, int n, int count, fc_real *a,
+                                 const fc_real *fluid, fc_err *err)
 {
-    int st = ns2d_sum_on_device_cuda(state, n, a, NULL, err);
+    int st = ns2d_sum_on_device_cuda(state, n, a, fluid, err);
     if (st)
         return st;
-    ns2d_subtract_mean_kernel<<<vec_blocks(n), VEC_BLOCK>>>(n, a, state->partial + REDUCE_BLOCKS);
+    ns2d_subtract_mean_kernel<<<vec_blocks(n), VEC_BLOCK>>>(n, count, a, fluid,
+                                                            state->partial + REDUCE_BLOCKS);
     FC_CUDA_TRY(cudaGetLastError());
     return FC_OK;
 }
@@ -299,7 +334,7 @@ static int ns2d_precondition_cuda(ns2d_cuda_state *state, const fc_real *r, fc_r
         FC_CUDA_TRY(cudaMemcpyAsync(z, state->lv[0].x, (size_t)n * sizeof *z,
                                     cudaMemcpyDeviceToDevice));
     }
-    return state->singular ? ns2d_remove_mean_cuda(state, n, z, err) : FC_OK;
+    return state->singular ? ns2d_remove_mean_cuda(state, n, n, z, NULL, err) : FC_OK;
 }
 
 /* The device's vectors for ns2d_pcg. */
@@ -314,7 +349,7 @@ static int pcg_begin_cuda(void *ctx, fc_err *err)
     ns2d_cuda_state *state = (ns2d_cuda_state *)ctx;
     const int n = state->n;
     int st;
-    if (state->singular && (st = ns2d_remove_mean_cuda(state, n, state->rhs, err)))
+    if (state->singular && (st = ns2d_remove_mean_cuda(state, n, n, state->rhs, NULL, err)))
         return st;
     FC_CUDA_TRY(cudaMemcpyAsync(state->r, state->rhs, (size_t)n * sizeof(fc_real),
                                 cudaMemcpyDeviceToDevice));
@@ -371,6 +406,266 @@ static const ns2d_pcg_ops pcg_ops_cuda = {pcg_begin_cuda,          pcg_dot_cuda,
                                           pcg_apply_cuda,          pcg_precondition_cuda,
                                           pcg_first_direction_cuda, pcg_update_cuda,
                                           pcg_next_direction_cuda};
+
+/* ---- the matrix-free multigrid of ns2d_mg.h, as stencil kernels ---- */
+
+/* Threads over the cells (i, j) of a level, rows beyond the blocks by grid stride; a half sweep
+ * has one thread per cell of its colour, so its x extent is half a row. */
+static dim3 mg_blocks(int nx, int ny) { return fc_cell_blocks(nx, ny, BLOCK_X, BLOCK_Y); }
+
+#define MG_CELL_LOOP(l)                                                                          \
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;                                        \
+    for (int j = blockIdx.y * blockDim.y + threadIdx.y; i < (l)->nx && j < (l)->ny;             \
+         j += gridDim.y * blockDim.y)
+
+/*
+ * Half a red-black Gauss-Seidel sweep: the cells of one colour ((i + j) % 2 == colour) take
+ * ns2d_mg_relaxed, reading only the other colour. With first, x is taken as zero before it (the
+ * V-cycle's first guess): the colour gets D^-1 b, the other colour 0, as on the CPU.
+ */
+__global__ static void ns2d_mg_half_sweep_kernel(ns2d_mg_level lv, int colour, int first)
+{
+    const ns2d_mg_level *l = &lv;
+    const int m = blockIdx.x * blockDim.x + threadIdx.x;
+    for (int j = blockIdx.y * blockDim.y + threadIdx.y; j < l->ny; j += gridDim.y * blockDim.y) {
+        /* cells 2 m and 2 m + 1 of the row: i of the colour, o of the other */
+        const int i = 2 * m + ((colour + j) & 1), o = 2 * m + 1 - ((colour + j) & 1);
+        if (first && o < l->nx)
+            l->x[NS2D_MG_SLOT(l, o, j)] = 0;
+        if (i >= l->nx)
+            continue;
+        const ptrdiff_t s = NS2D_MG_SLOT(l, i, j);
+        l->x[s] = first ? l->dinv[s] * l->b[s] : ns2d_mg_relaxed(l, s);
+    }
+}
+
+/* The halo copies of x on a level with periodic sides (the corners are never read). */
+__global__ static void ns2d_mg_halo_kernel(ns2d_mg_level lv, fc_real *x)
+{
+    const ns2d_mg_level *l = &lv;
+    for (int t = blockIdx.x * blockDim.x + threadIdx.x; t < l->nx || t < l->ny;
+         t += gridDim.x * blockDim.x) {
+        if (l->wrap_x && t < l->ny) {
+            x[NS2D_MG_SLOT(l, -1, t)] = x[NS2D_MG_SLOT(l, l->nx - 1, t)];
+            x[NS2D_MG_SLOT(l, l->nx, t)] = x[NS2D_MG_SLOT(l, 0, t)];
+        }
+        if (l->wrap_y && t < l->nx) {
+            x[NS2D_MG_SLOT(l, t, -1)] = x[NS2D_MG_SLOT(l, t, l->ny - 1)];
+            x[NS2D_MG_SLOT(l, t, l->ny)] = x[NS2D_MG_SLOT(l, t, 0)];
+        }
+    }
+}
+
+__global__ static void ns2d_mg_residual_kernel(ns2d_mg_level lv)
+{
+    const ns2d_mg_level *l = &lv;
+    MG_CELL_LOOP(l)
+    {
+        const ptrdiff_t s = NS2D_MG_SLOT(l, i, j);
+        l->r[s] = ns2d_mg_residual_at(l, s);
+    }
+}
+
+/* c's b = P^T (f's weighted residual), one coarse cell per thread. */
+__global__ static void ns2d_mg_restrict_kernel(ns2d_mg_level f, ns2d_mg_level cv)
+{
+    const ns2d_mg_level *c = &cv;
+    MG_CELL_LOOP(c)
+    c->b[NS2D_MG_SLOT(c, i, j)] = ns2d_mg_restrict_at(&f, i, j);
+}
+
+/* f's x += P (c's x), one fine cell per thread. */
+__global__ static void ns2d_mg_prolong_kernel(ns2d_mg_level fv, ns2d_mg_level c)
+{
+    const ns2d_mg_level *f = &fv;
+    MG_CELL_LOOP(f)
+    {
+        const int Jn = f->ay.nb[j];
+        const fc_real *own = c.x + NS2D_MG_SLOT(&c, 0, f->ay.own[j]);
+        const fc_real *nbr = Jn >= 0 ? c.x + NS2D_MG_SLOT(&c, 0, Jn) : NULL;
+        const ptrdiff_t s = NS2D_MG_SLOT(f, i, j);
+        f->x[s] += f->pscale[s] * ns2d_mg_prolong_sum(own, nbr, f->ax.own[i], f->ax.nb[i]);
+    }
+}
+
+/* The coarsest level: x = dense inverse times b, a row per thread, summed as on the CPU. */
+__global__ static void ns2d_mg_coarsest_kernel(ns2d_mg_level l, int n, const int *slot,
+                                               const fc_real *inv)
+{
+    for (int r = blockIdx.x * blockDim.x + threadIdx.x; r < n; r += gridDim.x * blockDim.x) {
+        const fc_real *row = inv + (size_t)r * n;
+        fc_real s = 0;
+        for (int c = 0; c < n; c++)
+            s += row[c] * l.b[slot[c]];
+        l.x[slot[r]] = s;
+    }
+}
+
+/* q = A d on level 0 (the halo of d holds its wrapped copies). */
+__global__ static void ns2d_mg_apply_kernel(ns2d_mg_level lv, const fc_real *d, fc_real *q)
+{
+    const ns2d_mg_level *l = &lv;
+    MG_CELL_LOOP(l)
+    {
+        const ptrdiff_t s = NS2D_MG_SLOT(l, i, j);
+        q[s] = ns2d_mg_apply_at(l, d, s);
+    }
+}
+
+static int ns2d_mg_halo_cuda(const ns2d_mg_level *l, fc_real *x, fc_err *err)
+{
+    if (!l->wrap_x && !l->wrap_y)
+        return FC_OK;
+    ns2d_mg_halo_kernel<<<vec_blocks(l->nx > l->ny ? l->nx : l->ny), VEC_BLOCK>>>(*l, x);
+    FC_CUDA_TRY(cudaGetLastError());
+    return FC_OK;
+}
+
+/* Half a sweep of one colour, then the halo copies it changed. */
+static int ns2d_mg_half_sweep_cuda(const ns2d_mg_level *l, int colour, int first, fc_err *err)
+{
+    ns2d_mg_half_sweep_kernel<<<mg_blocks((l->nx + 1) / 2, l->ny), dim3(BLOCK_X, BLOCK_Y)>>>(
+        *l, colour, first);
+    FC_CUDA_TRY(cudaGetLastError());
+    return ns2d_mg_halo_cuda(l, l->x, err);
+}
+
+/* x = V-cycle(b) on level lev from a zero guess, the CPU's V-cycle (ns2d_mg.h) step by step:
+ * (red, black) sweeps, the coarse correction, (black, red) sweeps. */
+static int ns2d_mg_vcycle_cuda(ns2d_dev_mg *mg, int lev, fc_err *err)
+{
+    const ns2d_mg_level *l = &mg->lv[lev];
+    int st;
+    if (lev == mg->nlevels - 1) {
+        ns2d_mg_coarsest_kernel<<<vec_blocks(mg->ncoarse), VEC_BLOCK>>>(
+            *l, mg->ncoarse, mg->coarse_slot, mg->coarse_inv);
+        FC_CUDA_TRY(cudaGetLastError());
+        return ns2d_mg_halo_cuda(l, l->x, err);
+    }
+    const ns2d_mg_level *c = &mg->lv[lev + 1];
+    for (int k = 0; k < NS2D_MG_RB_SWEEPS; k++)
+        if ((st = ns2d_mg_half_sweep_cuda(l, 0, k == 0, err)) ||
+            (st = ns2d_mg_half_sweep_cuda(l, 1, 0, err)))
+            return st;
+    ns2d_mg_residual_kernel<<<mg_blocks(l->nx, l->ny), dim3(BLOCK_X, BLOCK_Y)>>>(*l);
+    FC_CUDA_TRY(cudaGetLastError());
+    ns2d_mg_restrict_kernel<<<mg_blocks(c->nx, c->ny), dim3(BLOCK_X, BLOCK_Y)>>>(*l, *c);
+    FC_CUDA_TRY(cudaGetLastError());
+    if ((st = ns2d_mg_vcycle_cuda(mg, lev + 1, err)))
+        return st;
+    ns2d_mg_prolong_kernel<<<mg_blocks(l->nx, l->ny), dim3(BLOCK_X, BLOCK_Y)>>>(*l, *c);
+    FC_CUDA_TRY(cudaGetLastError());
+    if ((st = ns2d_mg_halo_cuda(l, l->x, err)))
+        return st;
+    for (int k = 0; k < NS2D_MG_RB_SWEEPS; k++)
+        if ((st = ns2d_mg_half_sweep_cuda(l, 1, 0, err)) ||
+            (st = ns2d_mg_half_sweep_cuda(l, 0, 0, err)))
+            return st;
+    return FC_OK;
+}
+
+/* Conjugate gradients' vectors with the stencil: r and z are level 0's b and x. */
+static fc_real *pcg_vector_stencil(ns2d_cuda_state *state, int v)
+{
+    return v == NS2D_PCG_R ? state->mg.lv[0].b : v == NS2D_PCG_Z ? state->mg.lv[0].x
+                           : v == NS2D_PCG_D ? state->d
+                                             : state->q;
+}
+
+static int pcg_begin_stencil(void *ctx, fc_err *err)
+{
+    ns2d_cuda_state *state = (ns2d_cuda_state *)ctx;
+    ns2d_dev_mg *mg = &state->mg;
+    int st;
+    if (mg->singular &&
+        (st = ns2d_remove_mean_cuda(state, mg->slots, state->n, state->rhs, mg->fluid, err)))
+        return st;
+    FC_CUDA_TRY(cudaMemcpyAsync(mg->lv[0].b, state->rhs, (size_t)mg->slots * sizeof(fc_real),
+                                cudaMemcpyDeviceToDevice));
+    FC_CUDA_TRY(cudaMemsetAsync(state->phi, 0, (size_t)mg->slots * sizeof(fc_real)));
+    return FC_OK;
+}
+
+/* Over every slot: the halos of r and q hold zeros, so each product counts the cells alone. */
+static int pcg_dot_stencil(void *ctx, int a, int b, double *out, fc_err *err)
+{
+    ns2d_cuda_state *state = (ns2d_cuda_state *)ctx;
+    return ns2d_dot_cuda(state, state->mg.slots, pcg_vector_stencil(state, a),
+                         pcg_vector_stencil(state, b), out, err);
+}
+
+static int pcg_apply_stencil(void *ctx, fc_err *err)
+{
+    ns2d_cuda_state *state = (ns2d_cuda_state *)ctx;
+    const ns2d_mg_level *l = &state->mg.lv[0];
+    int st = ns2d_mg_halo_cuda(l, state->d, err);
+    if (st)
+        return st;
+    ns2d_mg_apply_kernel<<<mg_blocks(l->nx, l->ny), dim3(BLOCK_X, BLOCK_Y)>>>(*l, state->d,
+                                                                            state->q);
+    FC_CUDA_TRY(cudaGetLastError());
+    return FC_OK;
+}
+
+static int pcg_precondition_stencil(void *ctx, fc_err *err)
+{
+    ns2d_cuda_state *state = (ns2d_cuda_state *)ctx;
+    ns2d_dev_mg *mg = &state->mg;
+    if (!mg->jacobi)
+        return ns2d_mg_vcycle_cuda(mg, 0, err);
+    ns2d_scale_kernel<<<vec_blocks(mg->slots), VEC_BLOCK>>>(mg->slots, mg->lv[0].dinv,
+                                                             mg->lv[0].b, mg->lv[0].x);
+    FC_CUDA_TRY(cudaGetLastError());
+    return FC_OK;
+}
+
+static int pcg_first_direction_stencil(void *ctx, fc_err *err)
+{
+    ns2d_cuda_state *state = (ns2d_cuda_state *)ctx;
+    FC_CUDA_TRY(cudaMemcpyAsync(state->d, state->mg.lv[0].x,
+                                (size_t)state->mg.slots * sizeof(fc_real),
+                                cudaMemcpyDeviceToDevice));
+    return FC_OK;
+}
+
+static int pcg_update_stencil(void *ctx, double alpha, fc_err *err)
+{
+    ns2d_cuda_state *state = (ns2d_cuda_state *)ctx;
+    const int n = state->mg.slots;
+    ns2d_cg_update_kernel<<<vec_blocks(n), VEC_BLOCK>>>(n, (fc_real)alpha, state->d, state->q,
+                                                        state->phi, state->mg.lv[0].b);
+    FC_CUDA_TRY(cudaGetLastError());
+    return FC_OK;
+}
+
+static int pcg_next_direction_stencil(void *ctx, double beta, fc_err *err)
+{
+    ns2d_cuda_state *state = (ns2d_cuda_state *)ctx;
+    const int n = state->mg.slots;
+    ns2d_cg_direction_kernel<<<vec_blocks(n), VEC_BLOCK>>>(n, (fc_real)beta, state->mg.lv[0].x,
+                                                           state->d);
+    FC_CUDA_TRY(cudaGetLastError());
+    return FC_OK;
+}
+
+static const ns2d_pcg_ops pcg_ops_stencil = {pcg_begin_stencil,          pcg_dot_stencil,
+                                             pcg_apply_stencil,          pcg_precondition_stencil,
+                                             pcg_first_direction_stencil, pcg_update_stencil,
+                                             pcg_next_direction_stencil};
+
+/* phi from rhs (s-2) by either path; with the stencil, the zero-mean solution of a singular
+ * equation once at the end, as ns2d_mg_solve_cpu. */
+static int ns2d_pressure_solve_cuda(ns2d_cuda_state *state, fc_real c, int *its, double *res,
+                                    fc_err *err)
+{
+    const ns2d_params *p = &state->p;
+    int st = ns2d_pcg(state->stencil ? &pcg_ops_stencil : &pcg_ops_cuda, state, c, p->poisson_tol,
+                      p->poisson_max_iter, its, res, err);
+    if (!st && state->stencil && state->mg.singular)
+        st = ns2d_remove_mean_cuda(state, state->mg.slots, state->n, state->phi, state->mg.fluid,
+                                   err);
+    return st;
+}
 
 /* ---- the step ---- */
 
@@ -503,12 +798,14 @@ static int ns2d_force_body_cuda(ns2d_cuda_state *state, int in, int out, fc_err 
     return FC_OK;
 }
 
-__global__ static void ns2d_rhs_kernel(int n, const int *slot_of, const fc_real *u, const fc_real *v,
-                                const fc_real *ou, const fc_real *ov, ptrdiff_t pitch, fc_real dx,
-                                fc_real dy, fc_real c, fc_real *rhs)
+__global__ static void ns2d_rhs_kernel(int n, const int *slot_of, const int *cell_of,
+                                       const fc_real *u, const fc_real *v, const fc_real *ou,
+                                       const fc_real *ov, ptrdiff_t pitch, fc_real dx, fc_real dy,
+                                       fc_real c, fc_real *rhs)
 {
     for (int r = blockIdx.x * blockDim.x + threadIdx.x; r < n; r += gridDim.x * blockDim.x)
-        rhs[r] = -ns2d_divergence_open(u, v, ou, ov, slot_of[r], pitch, dx, dy) / c;
+        rhs[cell_of[slot_of[r]]] =
+            -ns2d_divergence_open(u, v, ou, ov, slot_of[r], pitch, dx, dy) / c;
 }
 
 __global__ static void ns2d_correct_kernel(ns2d_set out, const fc_real *phi, const int *cell_of,
@@ -530,11 +827,12 @@ __global__ static void ns2d_correct_kernel(ns2d_set out, const fc_real *phi, con
     }
 }
 
-__global__ static void ns2d_pressure_kernel(int n, const int *slot_of, const fc_real *phi,
-                                     const fc_real *p_in, fc_real *p_out)
+__global__ static void ns2d_pressure_kernel(int n, const int *slot_of, const int *cell_of,
+                                            const fc_real *phi, const fc_real *p_in,
+                                            fc_real *p_out)
 {
     for (int r = blockIdx.x * blockDim.x + threadIdx.x; r < n; r += gridDim.x * blockDim.x)
-        p_out[slot_of[r]] = p_in[slot_of[r]] + phi[r];
+        p_out[slot_of[r]] = p_in[slot_of[r]] + phi[cell_of[slot_of[r]]];
 }
 
 __global__ static void ns2d_cut_pressure_kernel(fc_real *pr, const int *cell_of,
@@ -568,18 +866,19 @@ static int ns2d_stage_cuda(ns2d_cuda_state *state, int in, int out, fc_real a, f
         return st;
     const fc_real c = (1 - a) * dt;
     ns2d_rhs_kernel<<<vec_blocks(state->n), VEC_BLOCK>>>(
-        state->n, state->slot_of, state->U[out][NS2D_U], state->U[out][NS2D_V], state->open[0],
-        state->open[1], g->pitch, (fc_real)g->dx, (fc_real)g->dy, c, state->rhs);
+        state->n, state->slot_of, state->cell_of, state->U[out][NS2D_U], state->U[out][NS2D_V],
+        state->open[0], state->open[1], g->pitch, (fc_real)g->dx, (fc_real)g->dy, c, state->rhs);
     FC_CUDA_TRY(cudaGetLastError());
-    if ((st = ns2d_pcg(&pcg_ops_cuda, state, c, state->p.poisson_tol,
-                        state->p.poisson_max_iter, its, res, err)))
+    if ((st = ns2d_pressure_solve_cuda(state, c, its, res, err)))
         return st;
     ns2d_correct_kernel<<<face_blocks(g), dim3(BLOCK_X, BLOCK_Y)>>>(set_of(state, out), state->phi,
                                                                      state->cell_of, state->kind,
                                                                      state->held, c, state->p);
     FC_CUDA_TRY(cudaGetLastError());
-    ns2d_pressure_kernel<<<vec_blocks(state->n), VEC_BLOCK>>>(state->n, state->slot_of, state->phi,
-                                                           state->U[in][NS2D_P], state->U[out][NS2D_P]);
+    ns2d_pressure_kernel<<<vec_blocks(state->n), VEC_BLOCK>>>(state->n, state->slot_of,
+                                                           state->cell_of, state->phi,
+                                                           state->U[in][NS2D_P],
+                                                           state->U[out][NS2D_P]);
     FC_CUDA_TRY(cudaGetLastError());
     if (state->held) {
         ns2d_cut_pressure_kernel<<<fc_cell_blocks(g->nx, g->ny, BLOCK_X, BLOCK_Y),
@@ -729,9 +1028,26 @@ static void free_dev_csr(ns2d_dev_csr *a)
     memset(a, 0, sizeof *a);
 }
 
-/* Frees what the matrices of an upload allocated. */
+/* The device arrays of a level of the matrix-free hierarchy. */
+static void free_mg_level(ns2d_mg_level *l)
+{
+    void *arrays[] = {l->kw, l->ks, l->diag, l->dinv, l->pscale, l->x, l->b, l->r,
+                      l->ax.own, l->ax.nb, l->ax.from, l->ax.w,
+                      l->ay.own, l->ay.nb, l->ay.from, l->ay.w};
+    for (size_t a = 0; a < sizeof arrays / sizeof arrays[0]; a++)
+        cudaFree(arrays[a]);
+    memset(l, 0, sizeof *l);
+}
+
+/* Frees what the pressure solve of an upload allocated. */
 static void free_solver(ns2d_cuda_state *state)
 {
+    for (int l = 0; l < NS2D_MG_MAX_LEVELS; l++)
+        free_mg_level(&state->mg.lv[l]);
+    cudaFree(state->mg.fluid);
+    cudaFree(state->mg.coarse_slot);
+    cudaFree(state->mg.coarse_inv);
+    memset(&state->mg, 0, sizeof state->mg);
     for (int l = 0; l < NS2D_MG_MAX_LEVELS; l++) {
         ns2d_dev_level *lv = &state->lv[l];
         free_dev_csr(&lv->A);
@@ -814,6 +1130,13 @@ static int ns2d_create_cuda(const fc_grid *g, const void *params, void **out, fc
     state->p.grid = *g;
     const size_t bytes = g->nalloc * sizeof(fc_real);
     int st = FC_OK;
+    /* The pressure solve's form on the GPU, until the matrix-free multigrid (the CPU's) has
+     * been checked on a device: the CSR hierarchy unless FC_NS2D_GPU_PRESSURE=stencil. */
+    const char *form = getenv("FC_NS2D_GPU_PRESSURE");
+    if (form && *form && strcmp(form, "stencil") && strcmp(form, "csr"))
+        st = fc_fail(err, FC_EINPUT, "FC_NS2D_GPU_PRESSURE is '%s': it must be stencil or csr",
+                     form);
+    state->stencil = form && !strcmp(form, "stencil");
     for (int s = 0; s < NS2D_SETS && !st; s++)
         for (int f = 0; f < 3 && !st; f++)
             st = fc_dev_alloc((void **)&state->U[s][f], bytes, err);
@@ -945,10 +1268,97 @@ static int upload_ib(ns2d_cuda_state *state, fc_err *err)
     return st;
 }
 
-/* The matrices depend on the solid cells and the obstacle's table: built on the host when the
- * state arrives (the table by the caller), then copied. */
+/* A device copy of n bytes of a host array (a buffer of one byte for n = 0). */
+static int dev_copy(void *dst, const void *src, size_t n, fc_err *err)
+{
+    int st = fc_dev_alloc((void **)dst, n ? n : 1, err);
+    return st || !n ? st : fc_dev_upload(*(void **)dst, src, n, err);
+}
+
+/* The matrix-free hierarchy (ns2d_mg_build on the host), copied level by level. */
+static int ns2d_build_stencil_cuda(ns2d_cuda_state *state, fc_err *err)
+{
+    const fc_grid *g = &state->p.grid;
+    ns2d_mg h;
+    ns2d_dev_mg *d = &state->mg;
+    int st = ns2d_mg_build(&state->p, state->host_kind, &state->ib,
+                           state->p.precond != NS2D_PC_JACOBI, &h, err);
+    if (st)
+        return st;
+    d->nlevels = h.nlevels;
+    d->singular = h.singular;
+    d->jacobi = state->p.precond == NS2D_PC_JACOBI;
+    d->ncoarse = h.ncoarse;
+    d->slots = (int)ns2d_mg_slots(&h);
+    state->n = h.n;
+    const size_t vec = (size_t)d->slots * sizeof(fc_real);
+    int *slot_of = (int *)malloc((size_t)h.n * sizeof(int));
+    if (!slot_of) {
+        ns2d_mg_free(&h);
+        return fc_fail(err, FC_ENOMEM, "out of host memory");
+    }
+    int n = 0; /* the unknowns' grid slots, row by row */
+    for (int j = 0; j < g->ny; j++)
+        for (int i = 0; i < g->nx; i++) {
+            const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
+            if (h.cell_slot[k] >= 0 && n < h.n)
+                slot_of[n++] = (int)k;
+        }
+    if (n != h.n)
+        st = fc_fail(err, FC_EDEVICE, "the pressure multigrid counts %d unknowns, its map %d",
+                     h.n, n);
+    if (!st && !(st = dev_copy(&state->cell_of, h.cell_slot, g->nalloc * sizeof(int), err)) &&
+        !(st = dev_copy(&state->slot_of, slot_of, (size_t)n * sizeof(int), err)) &&
+        !(st = dev_copy(&d->fluid, h.fluid, vec, err)) &&
+        !(st = dev_copy(&d->coarse_slot, h.coarse_slot, (size_t)h.ncoarse * sizeof(int), err)))
+        st = dev_copy(&d->coarse_inv, h.coarse_inv,
+                      (size_t)h.ncoarse * h.ncoarse * sizeof(fc_real), err);
+    {
+        fc_real **vecs[] = {&state->phi, &state->rhs, &state->d, &state->q};
+        for (size_t v = 0; v < sizeof vecs / sizeof vecs[0] && !st; v++)
+            st = fc_dev_alloc((void **)vecs[v], vec, err);
+    }
+    for (int l = 0; l < h.nlevels && !st; l++) {
+        const ns2d_mg_level *hl = &h.lv[l];
+        ns2d_mg_level *dl = &d->lv[l];
+        /* the description, with no array until its copy exists (free_mg_level frees them) */
+        *dl = *hl;
+        dl->kw = dl->ks = dl->diag = dl->dinv = dl->pscale = dl->x = dl->b = dl->r = NULL;
+        dl->uniform = NULL;
+        memset(&dl->ax, 0, sizeof dl->ax);
+        memset(&dl->ay, 0, sizeof dl->ay);
+        const size_t m = (size_t)(hl->nx + 2) * (hl->ny + 2) * sizeof(fc_real);
+        if ((st = dev_copy(&dl->kw, hl->kw, m, err)) || (st = dev_copy(&dl->ks, hl->ks, m, err)) ||
+            (st = dev_copy(&dl->diag, hl->diag, m, err)) ||
+            (st = dev_copy(&dl->dinv, hl->dinv, m, err)) ||
+            (st = dev_copy(&dl->pscale, hl->pscale, m, err)) ||
+            (st = fc_dev_alloc((void **)&dl->x, m, err)) ||
+            (st = fc_dev_alloc((void **)&dl->b, m, err)) ||
+            (st = fc_dev_alloc((void **)&dl->r, m, err)))
+            break;
+        if (l == h.nlevels - 1)
+            break;
+        const ns2d_mg_level *hc = &h.lv[l + 1];
+        const ns2d_mg_axis *ha[2] = {&hl->ax, &hl->ay};
+        ns2d_mg_axis *da[2] = {&dl->ax, &dl->ay};
+        const int nf[2] = {hl->nx, hl->ny}, nc[2] = {hc->nx, hc->ny};
+        for (int a = 0; a < 2 && !st; a++)
+            if (!(st = dev_copy(&da[a]->own, ha[a]->own, (size_t)nf[a] * sizeof(int), err)) &&
+                !(st = dev_copy(&da[a]->nb, ha[a]->nb, (size_t)nf[a] * sizeof(int), err)) &&
+                !(st = dev_copy(&da[a]->from, ha[a]->from, 4 * (size_t)nc[a] * sizeof(int), err)))
+                st = dev_copy(&da[a]->w, ha[a]->w, 4 * (size_t)nc[a] * sizeof(fc_real), err);
+    }
+    free(slot_of);
+    ns2d_mg_free(&h);
+    return st;
+}
+
+/* The pressure solve depends on the solid cells and the obstacle's table: built on the host
+ * when the state arrives (the table by the caller), then copied. */
 static int ns2d_build_solver_cuda(ns2d_cuda_state *state, fc_err *err)
 {
+    if (state->stencil)
+        return ns2d_build_stencil_cuda(state, err);
     ns2d_poisson ps;
     int st = ns2d_poisson_build(&state->p, state->host_kind, &state->ib, &ps, err);
     if (st)

@@ -1,9 +1,10 @@
 /*
- * ns2d_mg.h: the CPU's multigrid preconditioner of the pressure equation, on the structured grid
- * and without matrices: every level is a 5-point operator stored as face coefficients, so a
- * sweep reads two coefficients and an inverse diagonal per cell and no indices (the Galerkin CSR
- * hierarchy of ns2d_poisson.h, which the GPU still uses, built 9- to 25-point coarse operators,
- * spent most of a V-cycle on index loads and took longer to set up than a step).
+ * ns2d_mg.h: the CPU's multigrid preconditioner of the pressure equation (and the GPU's with
+ * FC_NS2D_GPU_PRESSURE=stencil, ns2d_cuda.cu), on the structured grid and without matrices:
+ * every level is a 5-point operator stored as face coefficients, so a sweep reads two
+ * coefficients and an inverse diagonal per cell and no indices (the Galerkin CSR hierarchy of
+ * ns2d_poisson.h, which the GPU uses by default, built 9- to 25-point coarse operators, spent
+ * most of a V-cycle on index loads and took longer to set up than a step).
  *
  * Operator on each level (A = -L as in ns2d_poisson.h, symmetric): a cell's row is
  *   (A x)_c = sum over its four faces f of k_f (x_c - x_nb(f)) + d_c x_c
@@ -22,7 +23,7 @@
  * 3/16, 3/16, 1/16), with the weights of absent coarse cells dropped and the rest rescaled to
  * one; R = P^T. Periodic sides wrap on every level, the operator and the transfers alike (an
  * odd count of fine cells leaves a last coarse block of one column or row, next to the first
- * across the side; the GPU's transfers do not wrap there).
+ * across the side; the CSR hierarchy's transfers do not wrap there).
  *
  * Smoother: red-black Gauss-Seidel, NS2D_MG_RB_SWEEPS times red then black before the coarse
  * correction and as many times black then red after it, so that the V-cycle is symmetric as conjugate gradients needs (each half sweep is
@@ -101,6 +102,95 @@ typedef struct ns2d_mg {
     int *coarse_slot;   /* [ncoarse]: their slots */
     fc_real *coarse_inv; /* [ncoarse^2]: dense inverse of the coarsest operator */
 } ns2d_mg;
+
+/*
+ * Per-cell arithmetic of the operator, the smoother and the transfers, shared by the CPU's loops
+ * (ns2d_mg_cpu.c) and the GPU's kernels (ns2d_cuda.cu), which pass a level whose arrays are in
+ * device memory. The CPU's inner cells of uniform rows take the same operations with the open
+ * grid's constants (ns2d_mg_nb).
+ */
+
+/* sum of k x_nb over the four faces of cell s: west, east, south, north, in this order */
+FC_HD static inline fc_real ns2d_mg_nb(const fc_real *x, ptrdiff_t s, ptrdiff_t P, fc_real w,
+                                       fc_real e, fc_real so, fc_real n)
+{
+    return w * x[s - 1] + e * x[s + 1] + so * x[s - P] + n * x[s + P];
+}
+
+FC_HD static inline fc_real ns2d_mg_neighbours(const ns2d_mg_level *l, const fc_real *x,
+                                               ptrdiff_t s)
+{
+    const ptrdiff_t P = l->pitch;
+    return ns2d_mg_nb(x, s, P, l->kw[s], l->kw[s + 1], l->ks[s], l->ks[s + P]);
+}
+
+/* Gauss-Seidel's new x of cell s: D^-1 (b + sum k x_nb); 0 where no cell. */
+FC_HD static inline fc_real ns2d_mg_relaxed(const ns2d_mg_level *l, ptrdiff_t s)
+{
+    return l->dinv[s] * (l->b[s] + ns2d_mg_neighbours(l, l->x, s));
+}
+
+/* The residual of cell s weighted for the restriction: pscale (b - A x). */
+FC_HD static inline fc_real ns2d_mg_residual_at(const ns2d_mg_level *l, ptrdiff_t s)
+{
+    return l->pscale[s] * (l->b[s] + ns2d_mg_neighbours(l, l->x, s) - l->diag[s] * l->x[s]);
+}
+
+/* (A d) of cell s on level l. */
+FC_HD static inline fc_real ns2d_mg_apply_at(const ns2d_mg_level *l, const fc_real *d,
+                                             ptrdiff_t s)
+{
+    return l->diag[s] * d[s] - ns2d_mg_neighbours(l, d, s);
+}
+
+/*
+ * Restriction b_coarse = P^T r (r: the weighted residual of the finer level f): coarse cell
+ * (I, J) gathers the (at most 4 x 4) fine cells whose prolongation uses it, rows from[4 J + q]
+ * of f with weights w[4 J + q] (ns2d_mg_axis). ns2d_mg_restrict_part is one fine row's share:
+ * inside, fine columns 2 I - 1 .. 2 I + 2 with weights 1, 3, 3, 1; the tables of the axis serve
+ * the first and last columns.
+ */
+FC_HD static inline fc_real ns2d_mg_restrict_part(const ns2d_mg_level *f, const fc_real *row,
+                                                  int I)
+{
+    if (I > 0 && 2 * I + 2 < f->nx)
+        return row[2 * I - 1] + 3 * (row[2 * I] + row[2 * I + 1]) + row[2 * I + 2];
+    fc_real part = 0;
+    for (int a = 0; a < 4; a++)
+        part += f->ax.w[4 * I + a] * row[f->ax.from[4 * I + a]];
+    return part;
+}
+
+FC_HD static inline fc_real ns2d_mg_restrict_at(const ns2d_mg_level *f, int I, int J)
+{
+    fc_real out = 0;
+    for (int q = 0; q < 4; q++) {
+        const fc_real wy = f->ay.w[4 * J + q];
+        if (wy != 0)
+            out += wy * ns2d_mg_restrict_part(f, f->r + NS2D_MG_SLOT(f, 0, f->ay.from[4 * J + q]), I);
+    }
+    return out;
+}
+
+/*
+ * Prolongation x += P x_coarse: bilinear, the weights of absent coarse cells dropped (pscale).
+ * Fine cell (i, j) of level f reads the coarser level's x in its own block's row, own = row
+ * ay.own[j], and the nearer neighbouring row, nbr = row ay.nb[j] (NULL when absent), at columns
+ * I = ax.own[i] and In = ax.nb[i] (-1 when absent); it gains pscale times this.
+ */
+FC_HD static inline fc_real ns2d_mg_prolong_sum(const fc_real *own, const fc_real *nbr, int I,
+                                                int In)
+{
+    fc_real v = 9 * own[I];
+    if (In >= 0)
+        v += 3 * own[In];
+    if (nbr) {
+        v += 3 * nbr[I];
+        if (In >= 0)
+            v += nbr[In];
+    }
+    return v;
+}
 
 /* Builds level 0 from the cell kinds and an immersed body's table (NULL: none), and with
  * multigrid the coarser levels. */

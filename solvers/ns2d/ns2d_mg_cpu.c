@@ -112,20 +112,6 @@ static void mg_fill_halo_of(const mg_team *t, const ns2d_mg_level *l, fc_real *x
 
 static void mg_fill_halo(const mg_team *t, ns2d_mg_level *l) { mg_fill_halo_of(t, l, l->x); }
 
-/* sum of k x_nb over the four faces of cell s, west, east, south, north: with the arrays' or the
- * open grid's coefficients, the same operations in the same order. */
-static inline fc_real mg_nb(const fc_real *x, ptrdiff_t s, ptrdiff_t P, fc_real w, fc_real e,
-                            fc_real so, fc_real n)
-{
-    return w * x[s - 1] + e * x[s + 1] + so * x[s - P] + n * x[s + P];
-}
-
-static inline fc_real mg_neighbours(const ns2d_mg_level *l, const fc_real *x, ptrdiff_t s)
-{
-    const ptrdiff_t P = l->pitch;
-    return mg_nb(x, s, P, l->kw[s], l->kw[s + 1], l->ks[s], l->ks[s + P]);
-}
-
 /* The first and last columns of a row go through the arrays; on a uniform row (see
  * ns2d_mg_level) the columns between read the open grid's constants. */
 static inline int mg_inner_lo(const ns2d_mg_level *l, int j)
@@ -153,17 +139,17 @@ FC_VECTOR_CLONES static void mg_colour_row(ns2d_mg_level *l, int j, int colour, 
     } else {
         int i = (colour + j) & 1;
         for (; i < lo && i < nx; i += 2)
-            x[row + i] = dinv[row + i] * (b[row + i] + mg_neighbours(l, x, row + i));
+            x[row + i] = ns2d_mg_relaxed(l, row + i);
         /* Cells of one colour read only the other: no dependence between them. */
         const int i0 = i, n_inner = i0 < hi ? (hi - i0 + 1) / 2 : 0;
 #pragma omp simd
         for (int m = 0; m < n_inner; m++) {
             const ptrdiff_t s = row + i0 + 2 * m;
-            x[s] = du * (b[s] + mg_nb(x, s, P, cx, cx, cy, cy));
+            x[s] = du * (b[s] + ns2d_mg_nb(x, s, P, cx, cx, cy, cy));
         }
         i = i0 + 2 * n_inner;
         for (; i < nx; i += 2)
-            x[row + i] = dinv[row + i] * (b[row + i] + mg_neighbours(l, x, row + i));
+            x[row + i] = ns2d_mg_relaxed(l, row + i);
     }
     if (l->wrap_x) {
         x[row - 1] = x[row + nx - 1];
@@ -218,7 +204,7 @@ FC_VECTOR_CLONES static void mg_residual(const mg_team *t, ns2d_mg_level *l)
     int lo, hi;
     mg_rows(t, l->ny, &lo, &hi);
     fc_real *r = l->r;
-    const fc_real *b = l->b, *x = l->x, *diag = l->diag, *pscale = l->pscale;
+    const fc_real *b = l->b, *x = l->x;
     const fc_real cx = l->cx, cy = l->cy, du = l->diag_u, pu = l->pscale_u;
     const ptrdiff_t P = l->pitch;
     for (int j = lo; j < hi; j++) {
@@ -226,27 +212,20 @@ FC_VECTOR_CLONES static void mg_residual(const mg_team *t, ns2d_mg_level *l)
         const int nx = l->nx, ilo = mg_inner_lo(l, j), ihi = ilo < nx ? nx - 1 : nx;
         int i = 0;
         for (; i < ilo && i < nx; i++)
-            r[row + i] = pscale[row + i] *
-                         (b[row + i] + mg_neighbours(l, x, row + i) - diag[row + i] * x[row + i]);
+            r[row + i] = ns2d_mg_residual_at(l, row + i);
 #pragma omp simd
         for (int k = i; k < ihi; k++)
-            r[row + k] = pu * (b[row + k] + mg_nb(x, row + k, P, cx, cx, cy, cy) - du * x[row + k]);
+            r[row + k] = pu * (b[row + k] + ns2d_mg_nb(x, row + k, P, cx, cx, cy, cy) - du * x[row + k]);
         for (i = ihi > i ? ihi : i; i < nx; i++)
-            r[row + i] = pscale[row + i] *
-                         (b[row + i] + mg_neighbours(l, x, row + i) - diag[row + i] * x[row + i]);
+            r[row + i] = ns2d_mg_residual_at(l, row + i);
     }
 }
 
-/*
- * b_coarse = P^T r: each coarse cell gathers the (at most 4 x 4) fine cells that use it. Inside,
- * they are fine columns 2 I - 1 .. 2 I + 2 with weights 1, 3, 3, 1; the tables of the axis
- * serve the first and last columns.
- */
+/* b_coarse = P^T r: ns2d_mg_restrict_at, one fine row at a time along a coarse row. */
 static void mg_restrict(const mg_team *t, const ns2d_mg_level *f, ns2d_mg_level *c)
 {
     int lo, hi;
     mg_rows(t, c->ny, &lo, &hi);
-    const fc_real *r = f->r;
     for (int J = lo; J < hi; J++) {
         fc_real *out = c->b + NS2D_MG_SLOT(c, 0, J);
         for (int I = 0; I < c->nx; I++)
@@ -255,44 +234,26 @@ static void mg_restrict(const mg_team *t, const ns2d_mg_level *f, ns2d_mg_level 
             const fc_real wy = f->ay.w[4 * J + q];
             if (wy == 0)
                 continue;
-            const fc_real *row = r + NS2D_MG_SLOT(f, 0, f->ay.from[4 * J + q]);
-            for (int I = 0; I < c->nx; I++) {
-                fc_real part;
-                if (I > 0 && 2 * I + 2 < f->nx)
-                    part = row[2 * I - 1] + 3 * (row[2 * I] + row[2 * I + 1]) + row[2 * I + 2];
-                else {
-                    part = 0;
-                    for (int a = 0; a < 4; a++)
-                        part += f->ax.w[4 * I + a] * row[f->ax.from[4 * I + a]];
-                }
-                out[I] += wy * part;
-            }
+            const fc_real *row = f->r + NS2D_MG_SLOT(f, 0, f->ay.from[4 * J + q]);
+            for (int I = 0; I < c->nx; I++)
+                out[I] += wy * ns2d_mg_restrict_part(f, row, I);
         }
     }
 }
 
-/* x += P x_coarse: bilinear, the weights of absent coarse cells dropped (pscale). */
+/* x += P x_coarse (ns2d_mg_prolong_sum). */
 static void mg_prolong(const mg_team *t, ns2d_mg_level *f, const ns2d_mg_level *c)
 {
     int lo, hi;
     mg_rows(t, f->ny, &lo, &hi);
-    const fc_real *xc = c->x;
     for (int j = lo; j < hi; j++) {
-        const int J = f->ay.own[j], Jn = f->ay.nb[j];
-        const ptrdiff_t row = NS2D_MG_SLOT(f, 0, j), own = NS2D_MG_SLOT(c, 0, J);
-        const ptrdiff_t nbr = Jn >= 0 ? NS2D_MG_SLOT(c, 0, Jn) : -1;
-        for (int i = 0; i < f->nx; i++) {
-            const int I = f->ax.own[i], In = f->ax.nb[i];
-            fc_real v = 9 * xc[own + I];
-            if (In >= 0)
-                v += 3 * xc[own + In];
-            if (nbr >= 0) {
-                v += 3 * xc[nbr + I];
-                if (In >= 0)
-                    v += xc[nbr + In];
-            }
-            f->x[row + i] += f->pscale[row + i] * v;
-        }
+        const int Jn = f->ay.nb[j];
+        const fc_real *own = c->x + NS2D_MG_SLOT(c, 0, f->ay.own[j]);
+        const fc_real *nbr = Jn >= 0 ? c->x + NS2D_MG_SLOT(c, 0, Jn) : NULL;
+        const ptrdiff_t row = NS2D_MG_SLOT(f, 0, j);
+        for (int i = 0; i < f->nx; i++)
+            f->x[row + i] += f->pscale[row + i] * ns2d_mg_prolong_sum(own, nbr, f->ax.own[i],
+                                                                      f->ax.nb[i]);
     }
 }
 
@@ -378,19 +339,19 @@ static void ns2d_apply_cpu(ns2d_mg_solver *state)
     const ptrdiff_t P = l->pitch;
     const mg_team one = {0, 1};
     mg_fill_halo_of(&one, l, d);
-    const fc_real *diag = l->diag, cx = l->cx, cy = l->cy, du = l->diag_u;
+    const fc_real cx = l->cx, cy = l->cy, du = l->diag_u;
 #pragma omp parallel for schedule(static) if ((long long)l->nx * l->ny >= FC_PARALLEL_MIN)
     for (int j = 0; j < l->ny; j++) {
         const ptrdiff_t row = NS2D_MG_SLOT(l, 0, j);
         const int nx = l->nx, ilo = mg_inner_lo(l, j), ihi = ilo < nx ? nx - 1 : nx;
         int i = 0;
         for (; i < ilo && i < nx; i++)
-            q[row + i] = diag[row + i] * d[row + i] - mg_neighbours(l, d, row + i);
+            q[row + i] = ns2d_mg_apply_at(l, d, row + i);
 #pragma omp simd
         for (int k = i; k < ihi; k++)
-            q[row + k] = du * d[row + k] - mg_nb(d, row + k, P, cx, cx, cy, cy);
+            q[row + k] = du * d[row + k] - ns2d_mg_nb(d, row + k, P, cx, cx, cy, cy);
         for (i = ihi > i ? ihi : i; i < nx; i++)
-            q[row + i] = diag[row + i] * d[row + i] - mg_neighbours(l, d, row + i);
+            q[row + i] = ns2d_mg_apply_at(l, d, row + i);
     }
 }
 

@@ -1,8 +1,10 @@
 /*
  * ns2d_poisson.h: the pressure equation of ns2d as sparse matrices, built once per run on the
- * host and shared by both backends (the CPU applies them with OpenMP loops, the GPU with
- * cuSPARSE SpMV). This is the GPU's form of the equation; the CPU solves the same equation
- * without matrices (ns2d_mg.h), with the same transfers but re-discretised coarse operators.
+ * host and applied on the GPU with cuSPARSE SpMV; also what both backends share of the pressure
+ * solve: conjugate gradients (ns2d_pcg), the coarsest level's dense inverse and the checks of
+ * the fluid's regions. This is the GPU's default form of the equation; the CPU solves the same
+ * equation without matrices (ns2d_mg.h), with the same transfers but re-discretised coarse
+ * operators, and so does the GPU with FC_NS2D_GPU_PRESSURE=stencil (ns2d_cuda.cu).
  *
  * The unknowns are the fluid cells, numbered row by row. A = -L = -D G (L the 5-point Laplacian
  * that the MAC grid's divergence of its gradient gives), symmetric positive (semi-)definite:
