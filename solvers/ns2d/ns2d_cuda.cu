@@ -16,7 +16,8 @@
  * device, each (ny + 6) x (nx + 6); the pressure solve's levels and vectors (over the fluid
  * cells with CSR, in level 0's padded layout with the stencil); an immersed obstacle's table as
  * on the CPU (built on the host, copied). The state stays on the device. What crosses to the
- * host per step: three dot products (8 bytes each) per conjugate-gradient iteration, and the
+ * host per step: one number per conjugate-gradient iteration (|r|^2, 8 bytes: the scalars
+ * alpha and beta are formed on the device from dot products left there, ns2d_pcg_ops), and the
  * step report (24 bytes). Dot products and sums are reduced in double in a fixed order
  * (per-block partial sums, then one block), so runs repeat bit for bit; cuSPARSE uses its
  * deterministic CSR algorithm.
@@ -106,7 +107,13 @@ typedef struct ns2d_cuda_state {
     ns2d_dev_level lv[NS2D_MG_MAX_LEVELS];
     ns2d_dev_csr coarse_inv;
     fc_real *phi, *rhs, *r, *z, *d, *q; /* r and z: the CSR path's own; the stencil's are mg's */
-    double *partial; /* [REDUCE_BLOCKS + 1]: per-block sums, then the total */
+    /* Conjugate gradients' vectors by enum ns2d_pcg_vector (r, z, d, q of either form) and
+     * their length: the unknowns with CSR, level 0's slots with the stencil. */
+    fc_real *cg[4];
+    int ncg;
+    /* [REDUCE_BLOCKS + 1 + NS2D_PCG_SCALARS]: per-block sums, a total, then conjugate
+     * gradients' scalars (scalars) */
+    double *partial, *scalars;
     /* The obstacle's table (ns2d_body.h): kept on the host for its sizes, copied per component
      * (indices and weights per entry) and the held bits per slot. */
     ns2d_ib ib;
@@ -190,8 +197,8 @@ __global__ static void ns2d_partial_dot_kernel(int n, const fc_real *a, const fc
         partial[blockIdx.x] = s[0];
 }
 
-/* The total of nb partial sums into partial[REDUCE_BLOCKS], in a fixed order. */
-__global__ static void ns2d_final_sum_kernel(int nb, double *partial)
+/* The total of nb partial sums into *out, in a fixed order. */
+__global__ static void ns2d_final_sum_kernel(int nb, const double *partial, double *out)
 {
     __shared__ double s[REDUCE_BLOCKS];
     for (int i = threadIdx.x; i < REDUCE_BLOCKS; i += blockDim.x)
@@ -203,28 +210,18 @@ __global__ static void ns2d_final_sum_kernel(int nb, double *partial)
         __syncthreads();
     }
     if (threadIdx.x == 0)
-        partial[REDUCE_BLOCKS] = s[0];
+        *out = s[0];
 }
 
-/* Sum of a[i] * b[i] (b NULL: of a[i]), left on the device in state->partial[REDUCE_BLOCKS]. */
+/* Sum of a[i] * b[i] (b NULL: of a[i]), left on the device in *out. */
 static int ns2d_sum_on_device_cuda(ns2d_cuda_state *state, int n, const fc_real *a, const fc_real *b,
-                                   fc_err *err)
+                                   double *out, fc_err *err)
 {
     const unsigned nb = vec_blocks(n);
     ns2d_partial_dot_kernel<<<nb, VEC_BLOCK>>>(n, a, b, state->partial);
     FC_CUDA_TRY(cudaGetLastError());
-    ns2d_final_sum_kernel<<<1, VEC_BLOCK>>>((int)nb, state->partial);
+    ns2d_final_sum_kernel<<<1, VEC_BLOCK>>>((int)nb, state->partial, out);
     FC_CUDA_TRY(cudaGetLastError());
-    return FC_OK;
-}
-
-static int ns2d_dot_cuda(ns2d_cuda_state *state, int n, const fc_real *a, const fc_real *b, double *out,
-                         fc_err *err)
-{
-    int st = ns2d_sum_on_device_cuda(state, n, a, b, err);
-    if (st)
-        return st;
-    FC_CUDA_TRY(cudaMemcpy(out, state->partial + REDUCE_BLOCKS, sizeof *out, cudaMemcpyDeviceToHost));
     return FC_OK;
 }
 
@@ -243,7 +240,7 @@ __global__ static void ns2d_subtract_mean_kernel(int n, int count, fc_real *a, c
 static int ns2d_remove_mean_cuda(ns2d_cuda_state *state, int n, int count, fc_real *a,
                                  const fc_real *fluid, fc_err *err)
 {
-    int st = ns2d_sum_on_device_cuda(state, n, a, fluid, err);
+    int st = ns2d_sum_on_device_cuda(state, n, a, fluid, state->partial + REDUCE_BLOCKS, err);
     if (st)
         return st;
     ns2d_subtract_mean_kernel<<<vec_blocks(n), VEC_BLOCK>>>(n, count, a, fluid,
@@ -266,19 +263,23 @@ __global__ static void ns2d_scale_kernel(int n, const fc_real *dinv, const fc_re
         y[i] = dinv[i] * x[i];
 }
 
-/* x += alpha d; r -= alpha q */
-__global__ static void ns2d_cg_update_kernel(int n, fc_real alpha, const fc_real *d, const fc_real *q,
-                                      fc_real *x, fc_real *r)
+/* x += alpha d; r -= alpha q; alpha = num / den, read on the device */
+__global__ static void ns2d_cg_update_kernel(int n, const double *num, const double *den,
+                                             const fc_real *d, const fc_real *q, fc_real *x,
+                                             fc_real *r)
 {
+    const fc_real alpha = (fc_real)(*num / *den);
     for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
         x[i] += alpha * d[i];
         r[i] -= alpha * q[i];
     }
 }
 
-/* d = z + beta d */
-__global__ static void ns2d_cg_direction_kernel(int n, fc_real beta, const fc_real *z, fc_real *d)
+/* d = z + beta d; beta = num / den, read on the device */
+__global__ static void ns2d_cg_direction_kernel(int n, const double *num, const double *den,
+                                                const fc_real *z, fc_real *d)
 {
+    const fc_real beta = (fc_real)(*num / *den);
     for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x)
         d[i] = z[i] + beta * d[i];
 }
@@ -337,13 +338,51 @@ static int ns2d_precondition_cuda(ns2d_cuda_state *state, const fc_real *r, fc_r
     return state->singular ? ns2d_remove_mean_cuda(state, n, n, z, NULL, err) : FC_OK;
 }
 
-/* The device's vectors for ns2d_pcg. */
-static fc_real *pcg_vector_cuda(ns2d_cuda_state *state, int v)
+/* Conjugate gradients' operations on either form's vectors (cg, ncg), the scalars on the
+ * device: an iteration's one wait is the read of |r|^2. */
+static int pcg_dot_cuda(void *ctx, int a, int b, int out, fc_err *err)
 {
-    return v == NS2D_PCG_R ? state->r : v == NS2D_PCG_Z ? state->z : v == NS2D_PCG_D ? state->d
-                                                                      : state->q;
+    ns2d_cuda_state *state = (ns2d_cuda_state *)ctx;
+    return ns2d_sum_on_device_cuda(state, state->ncg, state->cg[a], state->cg[b],
+                                   state->scalars + out, err);
 }
 
+static int pcg_read_cuda(void *ctx, int scalar, double *out, fc_err *err)
+{
+    ns2d_cuda_state *state = (ns2d_cuda_state *)ctx;
+    FC_CUDA_TRY(cudaMemcpy(out, state->scalars + scalar, sizeof *out, cudaMemcpyDeviceToHost));
+    return FC_OK;
+}
+
+static int pcg_first_direction_cuda(void *ctx, fc_err *err)
+{
+    ns2d_cuda_state *state = (ns2d_cuda_state *)ctx;
+    FC_CUDA_TRY(cudaMemcpyAsync(state->cg[NS2D_PCG_D], state->cg[NS2D_PCG_Z],
+                                (size_t)state->ncg * sizeof(fc_real), cudaMemcpyDeviceToDevice));
+    return FC_OK;
+}
+
+static int pcg_update_cuda(void *ctx, int num, int den, fc_err *err)
+{
+    ns2d_cuda_state *state = (ns2d_cuda_state *)ctx;
+    ns2d_cg_update_kernel<<<vec_blocks(state->ncg), VEC_BLOCK>>>(
+        state->ncg, state->scalars + num, state->scalars + den, state->cg[NS2D_PCG_D],
+        state->cg[NS2D_PCG_Q], state->phi, state->cg[NS2D_PCG_R]);
+    FC_CUDA_TRY(cudaGetLastError());
+    return FC_OK;
+}
+
+static int pcg_next_direction_cuda(void *ctx, int num, int den, fc_err *err)
+{
+    ns2d_cuda_state *state = (ns2d_cuda_state *)ctx;
+    ns2d_cg_direction_kernel<<<vec_blocks(state->ncg), VEC_BLOCK>>>(
+        state->ncg, state->scalars + num, state->scalars + den, state->cg[NS2D_PCG_Z],
+        state->cg[NS2D_PCG_D]);
+    FC_CUDA_TRY(cudaGetLastError());
+    return FC_OK;
+}
+
+/* The CSR form's own: */
 static int pcg_begin_cuda(void *ctx, fc_err *err)
 {
     ns2d_cuda_state *state = (ns2d_cuda_state *)ctx;
@@ -355,13 +394,6 @@ static int pcg_begin_cuda(void *ctx, fc_err *err)
                                 cudaMemcpyDeviceToDevice));
     FC_CUDA_TRY(cudaMemsetAsync(state->phi, 0, (size_t)n * sizeof(fc_real)));
     return FC_OK;
-}
-
-static int pcg_dot_cuda(void *ctx, int a, int b, double *out, fc_err *err)
-{
-    ns2d_cuda_state *state = (ns2d_cuda_state *)ctx;
-    return ns2d_dot_cuda(state, state->n, pcg_vector_cuda(state, a), pcg_vector_cuda(state, b),
-                         out, err);
 }
 
 static int pcg_apply_cuda(void *ctx, fc_err *err)
@@ -376,36 +408,10 @@ static int pcg_precondition_cuda(void *ctx, fc_err *err)
     return ns2d_precondition_cuda(state, state->r, state->z, err);
 }
 
-static int pcg_first_direction_cuda(void *ctx, fc_err *err)
-{
-    ns2d_cuda_state *state = (ns2d_cuda_state *)ctx;
-    FC_CUDA_TRY(cudaMemcpyAsync(state->d, state->z, (size_t)state->n * sizeof(fc_real),
-                                cudaMemcpyDeviceToDevice));
-    return FC_OK;
-}
-
-static int pcg_update_cuda(void *ctx, double alpha, fc_err *err)
-{
-    ns2d_cuda_state *state = (ns2d_cuda_state *)ctx;
-    ns2d_cg_update_kernel<<<vec_blocks(state->n), VEC_BLOCK>>>(
-        state->n, (fc_real)alpha, state->d, state->q, state->phi, state->r);
-    FC_CUDA_TRY(cudaGetLastError());
-    return FC_OK;
-}
-
-static int pcg_next_direction_cuda(void *ctx, double beta, fc_err *err)
-{
-    ns2d_cuda_state *state = (ns2d_cuda_state *)ctx;
-    ns2d_cg_direction_kernel<<<vec_blocks(state->n), VEC_BLOCK>>>(state->n, (fc_real)beta,
-                                                                   state->z, state->d);
-    FC_CUDA_TRY(cudaGetLastError());
-    return FC_OK;
-}
-
-static const ns2d_pcg_ops pcg_ops_cuda = {pcg_begin_cuda,          pcg_dot_cuda,
-                                          pcg_apply_cuda,          pcg_precondition_cuda,
-                                          pcg_first_direction_cuda, pcg_update_cuda,
-                                          pcg_next_direction_cuda};
+static const ns2d_pcg_ops pcg_ops_cuda = {pcg_begin_cuda,           pcg_dot_cuda,
+                                          pcg_read_cuda,            pcg_apply_cuda,
+                                          pcg_precondition_cuda,    pcg_first_direction_cuda,
+                                          pcg_update_cuda,          pcg_next_direction_cuda};
 
 /* ---- the matrix-free multigrid of ns2d_mg.h, as stencil kernels ---- */
 
@@ -564,14 +570,6 @@ static int ns2d_mg_vcycle_cuda(ns2d_dev_mg *mg, int lev, fc_err *err)
     return FC_OK;
 }
 
-/* Conjugate gradients' vectors with the stencil: r and z are level 0's b and x. */
-static fc_real *pcg_vector_stencil(ns2d_cuda_state *state, int v)
-{
-    return v == NS2D_PCG_R ? state->mg.lv[0].b : v == NS2D_PCG_Z ? state->mg.lv[0].x
-                           : v == NS2D_PCG_D ? state->d
-                                             : state->q;
-}
-
 static int pcg_begin_stencil(void *ctx, fc_err *err)
 {
     ns2d_cuda_state *state = (ns2d_cuda_state *)ctx;
@@ -584,14 +582,6 @@ static int pcg_begin_stencil(void *ctx, fc_err *err)
                                 cudaMemcpyDeviceToDevice));
     FC_CUDA_TRY(cudaMemsetAsync(state->phi, 0, (size_t)mg->slots * sizeof(fc_real)));
     return FC_OK;
-}
-
-/* Over every slot: the halos of r and q hold zeros, so each product counts the cells alone. */
-static int pcg_dot_stencil(void *ctx, int a, int b, double *out, fc_err *err)
-{
-    ns2d_cuda_state *state = (ns2d_cuda_state *)ctx;
-    return ns2d_dot_cuda(state, state->mg.slots, pcg_vector_stencil(state, a),
-                         pcg_vector_stencil(state, b), out, err);
 }
 
 static int pcg_apply_stencil(void *ctx, fc_err *err)
@@ -619,39 +609,12 @@ static int pcg_precondition_stencil(void *ctx, fc_err *err)
     return FC_OK;
 }
 
-static int pcg_first_direction_stencil(void *ctx, fc_err *err)
-{
-    ns2d_cuda_state *state = (ns2d_cuda_state *)ctx;
-    FC_CUDA_TRY(cudaMemcpyAsync(state->d, state->mg.lv[0].x,
-                                (size_t)state->mg.slots * sizeof(fc_real),
-                                cudaMemcpyDeviceToDevice));
-    return FC_OK;
-}
-
-static int pcg_update_stencil(void *ctx, double alpha, fc_err *err)
-{
-    ns2d_cuda_state *state = (ns2d_cuda_state *)ctx;
-    const int n = state->mg.slots;
-    ns2d_cg_update_kernel<<<vec_blocks(n), VEC_BLOCK>>>(n, (fc_real)alpha, state->d, state->q,
-                                                        state->phi, state->mg.lv[0].b);
-    FC_CUDA_TRY(cudaGetLastError());
-    return FC_OK;
-}
-
-static int pcg_next_direction_stencil(void *ctx, double beta, fc_err *err)
-{
-    ns2d_cuda_state *state = (ns2d_cuda_state *)ctx;
-    const int n = state->mg.slots;
-    ns2d_cg_direction_kernel<<<vec_blocks(n), VEC_BLOCK>>>(n, (fc_real)beta, state->mg.lv[0].x,
-                                                           state->d);
-    FC_CUDA_TRY(cudaGetLastError());
-    return FC_OK;
-}
-
-static const ns2d_pcg_ops pcg_ops_stencil = {pcg_begin_stencil,          pcg_dot_stencil,
-                                             pcg_apply_stencil,          pcg_precondition_stencil,
-                                             pcg_first_direction_stencil, pcg_update_stencil,
-                                             pcg_next_direction_stencil};
+/* With the stencil the dot products run over every slot of level 0: the halos of r and q hold
+ * zeros, so each product counts the cells alone. */
+static const ns2d_pcg_ops pcg_ops_stencil = {pcg_begin_stencil,        pcg_dot_cuda,
+                                             pcg_read_cuda,            pcg_apply_stencil,
+                                             pcg_precondition_stencil, pcg_first_direction_cuda,
+                                             pcg_update_cuda,          pcg_next_direction_cuda};
 
 /* phi from rhs (s-2) by either path; with the stencil, the zero-mean solution of a singular
  * equation once at the end, as ns2d_mg_solve_cpu. */
@@ -1065,6 +1028,8 @@ static void free_solver(ns2d_cuda_state *state)
         cudaFree(*vecs[v]);
         *vecs[v] = NULL;
     }
+    memset(state->cg, 0, sizeof state->cg);
+    state->ncg = 0;
     cudaFree(state->cell_of);
     cudaFree(state->slot_of);
     cudaFree(state->spmv_buffer);
@@ -1145,7 +1110,9 @@ static int ns2d_create_cuda(const fc_grid *g, const void *params, void **out, fc
     if (!st)
         st = fc_dev_alloc((void **)&state->kind, g->nalloc, err);
     if (!st)
-        st = fc_dev_alloc((void **)&state->partial, (REDUCE_BLOCKS + 1) * sizeof(double), err);
+        st = fc_dev_alloc((void **)&state->partial,
+                          (REDUCE_BLOCKS + 1 + NS2D_PCG_SCALARS) * sizeof(double), err);
+    state->scalars = state->partial ? state->partial + REDUCE_BLOCKS + 1 : NULL;
     if (!st)
         st = fc_dev_alloc((void **)&state->rep, sizeof *state->rep, err);
     if (!st && !(state->host_kind = (signed char *)malloc(g->nalloc)))
@@ -1350,6 +1317,9 @@ static int ns2d_build_stencil_cuda(ns2d_cuda_state *state, fc_err *err)
     }
     free(slot_of);
     ns2d_mg_free(&h);
+    fc_real *cg[4] = {d->lv[0].b, d->lv[0].x, state->d, state->q};
+    memcpy(state->cg, cg, sizeof cg);
+    state->ncg = d->slots;
     return st;
 }
 
@@ -1395,6 +1365,11 @@ static int ns2d_build_solver_cuda(ns2d_cuda_state *state, fc_err *err)
     }
     if (!st && ps.precond == NS2D_PC_MULTIGRID)
         st = upload_csr(state, &ps.coarse_inv, &state->coarse_inv, err);
+    {
+        fc_real *cg[4] = {state->r, state->z, state->d, state->q};
+        memcpy(state->cg, cg, sizeof cg);
+        state->ncg = state->n;
+    }
 done:
     ns2d_poisson_free(&ps);
     return st;

@@ -215,6 +215,7 @@ typedef struct ns2d_mg_solver {
     fc_real *phi, *rhs;       /* solution (m2 s-2) and right-hand side */
     fc_real *r, *z, *d, *q;   /* residual (level 0's b), preconditioned residual (its x), search
                                * direction and q = A d */
+    double s[NS2D_PCG_SCALARS]; /* conjugate gradients' scalars */
 } ns2d_mg_solver;
 
 /* The hierarchy (level 0 alone with [numerics] preconditioner = jacobi) and the vectors. */

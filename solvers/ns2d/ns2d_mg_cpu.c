@@ -375,12 +375,19 @@ static int pcg_begin_cpu(void *ctx, fc_err *err)
 }
 
 /* Over every slot: the halos of r and q hold zeros, so each product counts the cells alone. */
-static int pcg_dot_cpu(void *ctx, int a, int b, double *out, fc_err *err)
+static int pcg_dot_cpu(void *ctx, int a, int b, int out, fc_err *err)
 {
     (void)err;
     ns2d_mg_solver *state = ctx;
-    *out = ns2d_sum_cpu((int)ns2d_mg_slots(&state->mg), pcg_vector_cpu(state, a),
-                        pcg_vector_cpu(state, b));
+    state->s[out] = ns2d_sum_cpu((int)ns2d_mg_slots(&state->mg), pcg_vector_cpu(state, a),
+                                 pcg_vector_cpu(state, b));
+    return FC_OK;
+}
+
+static int pcg_read_cpu(void *ctx, int scalar, double *out, fc_err *err)
+{
+    (void)err;
+    *out = ((ns2d_mg_solver *)ctx)->s[scalar];
     return FC_OK;
 }
 
@@ -406,10 +413,11 @@ static int pcg_first_direction_cpu(void *ctx, fc_err *err)
     return FC_OK;
 }
 
-static int pcg_update_cpu(void *ctx, double alpha, fc_err *err)
+static int pcg_update_cpu(void *ctx, int num, int den, fc_err *err)
 {
     (void)err;
     ns2d_mg_solver *state = ctx;
+    const double alpha = state->s[num] / state->s[den];
     const int n = (int)ns2d_mg_slots(&state->mg);
     fc_real *x = state->phi, *r = state->r;
     const fc_real *d = state->d, *q = state->q;
@@ -421,10 +429,11 @@ static int pcg_update_cpu(void *ctx, double alpha, fc_err *err)
     return FC_OK;
 }
 
-static int pcg_next_direction_cpu(void *ctx, double beta, fc_err *err)
+static int pcg_next_direction_cpu(void *ctx, int num, int den, fc_err *err)
 {
     (void)err;
     ns2d_mg_solver *state = ctx;
+    const double beta = state->s[num] / state->s[den];
     const int n = (int)ns2d_mg_slots(&state->mg);
     fc_real *d = state->d;
     const fc_real *z = state->z;
@@ -434,10 +443,10 @@ static int pcg_next_direction_cpu(void *ctx, double beta, fc_err *err)
     return FC_OK;
 }
 
-static const ns2d_pcg_ops pcg_ops_mg = {pcg_begin_cpu,          pcg_dot_cpu,
-                                         pcg_apply_cpu,          pcg_precondition_cpu,
-                                         pcg_first_direction_cpu, pcg_update_cpu,
-                                         pcg_next_direction_cpu};
+static const ns2d_pcg_ops pcg_ops_mg = {pcg_begin_cpu,           pcg_dot_cpu,
+                                         pcg_read_cpu,            pcg_apply_cpu,
+                                         pcg_precondition_cpu,    pcg_first_direction_cpu,
+                                         pcg_update_cpu,          pcg_next_direction_cpu};
 
 int ns2d_mg_solver_build(const ns2d_params *p, const signed char *kind,
                          const ns2d_ib *ib, ns2d_mg_solver *sv, fc_err *err)

@@ -554,34 +554,35 @@ double ns2d_poisson_values_per_cell(void)
 int ns2d_pcg(const ns2d_pcg_ops *ops, void *ctx, double c, double tol, int max_iter, int *its,
              double *res, fc_err *err)
 {
-    double rr, rz, dq;
-    int st;
+    double rr;
+    int st, rz = NS2D_PCG_RZ_A; /* the slot of r.z */
     *its = 0;
-    if ((st = ops->begin(ctx, err)) || (st = ops->dot(ctx, NS2D_PCG_R, NS2D_PCG_R, &rr, err)))
+    if ((st = ops->begin(ctx, err)) || (st = ops->dot(ctx, NS2D_PCG_R, NS2D_PCG_R, NS2D_PCG_RR, err)) ||
+        (st = ops->read(ctx, NS2D_PCG_RR, &rr, err)))
         return st;
     *res = c * sqrt(rr);
     if (*res <= tol || !(rr == rr))
         return FC_OK;
     if ((st = ops->precondition(ctx, err)) || (st = ops->first_direction(ctx, err)) ||
-        (st = ops->dot(ctx, NS2D_PCG_R, NS2D_PCG_Z, &rz, err)))
+        (st = ops->dot(ctx, NS2D_PCG_R, NS2D_PCG_Z, rz, err)))
         return st;
     for (int it = 1; it <= max_iter; it++) {
-        if ((st = ops->apply(ctx, err)) || (st = ops->dot(ctx, NS2D_PCG_D, NS2D_PCG_Q, &dq, err)) ||
-            (st = ops->update(ctx, rz / dq, err)) ||
-            (st = ops->dot(ctx, NS2D_PCG_R, NS2D_PCG_R, &rr, err)))
+        if ((st = ops->apply(ctx, err)) ||
+            (st = ops->dot(ctx, NS2D_PCG_D, NS2D_PCG_Q, NS2D_PCG_DQ, err)) ||
+            (st = ops->update(ctx, rz, NS2D_PCG_DQ, err)) ||
+            (st = ops->dot(ctx, NS2D_PCG_R, NS2D_PCG_R, NS2D_PCG_RR, err)) ||
+            (st = ops->read(ctx, NS2D_PCG_RR, &rr, err)))
             return st;
         *its = it;
         *res = c * sqrt(rr);
         if (*res <= tol || !(rr == rr))
             return FC_OK;
-        double rz_new;
+        const int rz_new = rz == NS2D_PCG_RZ_A ? NS2D_PCG_RZ_B : NS2D_PCG_RZ_A;
         if ((st = ops->precondition(ctx, err)) ||
-            (st = ops->dot(ctx, NS2D_PCG_R, NS2D_PCG_Z, &rz_new, err)))
+            (st = ops->dot(ctx, NS2D_PCG_R, NS2D_PCG_Z, rz_new, err)) ||
+            (st = ops->next_direction(ctx, rz_new, rz, err)))
             return st;
-        const double beta = rz_new / rz;
         rz = rz_new;
-        if ((st = ops->next_direction(ctx, beta, err)))
-            return st;
     }
     return fc_fail(err, FC_ENUMERIC,
                    "the pressure solver did not converge: divergence %.3g s-1 left after %d "

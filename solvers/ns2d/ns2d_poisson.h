@@ -93,20 +93,31 @@ int ns2d_check_regions(const ns2d_params *p, const signed char *kind, const ns2d
 int ns2d_fail_no_fluid(fc_err *err);
 int ns2d_fail_coarse(fc_err *err);
 
-/* The vectors of preconditioned conjugate gradients, as a backend names them. */
+/*
+ * The vectors and scalars of preconditioned conjugate gradients, as a backend names them. The
+ * scalars stay where the vectors are (the GPU's in device memory): alpha and beta are formed
+ * there from them, and an iteration waits for one number, |r|^2, to decide whether to stop.
+ * r.z takes two slots in turn, as the new direction needs the old value and the new.
+ */
 enum ns2d_pcg_vector { NS2D_PCG_R, NS2D_PCG_Z, NS2D_PCG_D, NS2D_PCG_Q };
+enum ns2d_pcg_scalar { NS2D_PCG_RR, NS2D_PCG_DQ, NS2D_PCG_RZ_A, NS2D_PCG_RZ_B, NS2D_PCG_SCALARS };
 
-/* What a backend does to its own vectors (host or device memory) for ns2d_pcg. */
+/* What a backend does to its own vectors and scalars (host or device memory) for ns2d_pcg. */
 typedef struct ns2d_pcg_ops {
     /* The right-hand side (its mean removed when the problem is singular) into r; x = 0. */
     int (*begin)(void *ctx, fc_err *err);
-    /* The dot product of two vectors, summed in a fixed order (reproducible). */
-    int (*dot)(void *ctx, int a, int b, double *out, fc_err *err);
+    /* Scalar out = the dot product of vectors a and b, summed in a fixed order (reproducible). */
+    int (*dot)(void *ctx, int a, int b, int out, fc_err *err);
+    /* A scalar's value on the host (the wait for the device, on the GPU). */
+    int (*read)(void *ctx, int scalar, double *out, fc_err *err);
     int (*apply)(void *ctx, fc_err *err);        /* q = A d */
     int (*precondition)(void *ctx, fc_err *err); /* z = M^-1 r */
-    int (*first_direction)(void *ctx, fc_err *err);              /* d = z */
-    int (*update)(void *ctx, double alpha, fc_err *err);         /* x += alpha d, r -= alpha q */
-    int (*next_direction)(void *ctx, double beta, fc_err *err);  /* d = z + beta d */
+    int (*first_direction)(void *ctx, fc_err *err); /* d = z */
+    /* alpha = scalar num / scalar den (in double, then the vectors' precision): x += alpha d,
+     * r -= alpha q */
+    int (*update)(void *ctx, int num, int den, fc_err *err);
+    /* beta = scalar num / scalar den: d = z + beta d */
+    int (*next_direction)(void *ctx, int num, int den, fc_err *err);
 } ns2d_pcg_ops;
 
 /*
