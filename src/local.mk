@@ -10,7 +10,7 @@ libflowcast_core_a_SOURCES += src/core/fc.h src/core/hd.h src/core/cuda_util.h \
 	src/core/ensemble.c src/core/ensemble.h \
 	src/core/backend.c src/core/backend.h src/core/machine_load.c src/core/machine_load.h \
 	src/core/ranks.c src/core/ranks.h src/core/decomp.c src/core/decomp.h \
-	src/core/split.c src/core/split.h src/core/link.h \
+	src/core/split.c src/core/split.h src/core/link.h src/core/stages.c src/core/stages.h \
 	src/core/repro_sum.c src/core/repro_sum.h src/core/text.c src/core/text.h
 # The halo exchange between ranks needs MPI (configure --with-mpi).
 if HAVE_MPI

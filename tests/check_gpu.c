@@ -568,7 +568,7 @@ START_TEST(gpu_reports_nonconvergence_like_cpu)
 END_TEST
 
 /* A bad value injected into one cell of a case: a negative depth for swe (it decides whether the
- * step is retried), a NaN for ns2d. */
+ * step is retried) and a negative density for euler, a NaN for every solver. */
 static const struct {
     const fc_solver_desc *solver;
     const char *case_name;
@@ -579,6 +579,10 @@ static const struct {
     {&swe_solver, "lake_at_rest_island", SWE_H, 30, 20, NAN},
     {&swe_solver, "jet_beta_plane_walls_drag", SWE_HU, 64, 33, NAN},
     {&ns2d_solver, "ns2d_cavity_re400", NS2D_U, 20, 30, NAN},
+    /* euler's step reads its stages' reports once (stages.h): a bad stage is found again stage
+     * by stage. A negative density makes its neighbours' pressure NaN in the same stage. */
+    {&euler_solver, "euler_bubble_walls_viscous_sponge", EULER_RHOW, 30, 18, NAN},
+    {&euler_solver, "euler_gravity_wave_periodic_wind_isothermal", EULER_RHO, 40, 2, -10},
     {&spec_solver, "spectral_turbulence_tracer_odd_grid", SPEC_VORT, 20, 30, NAN},
     /* Finite, but its square overflows: the NaN appears in a later stage of the step. */
     {&spec_solver, "spectral_forced_ring_aliased", SPEC_VORT, 10, 12, TL_SINGLE ? 1e30 : 1e200},

@@ -1,5 +1,6 @@
 /* test_grid.c: grid geometry, halo filling for each boundary kind, packing; the block
- * decomposition over ranks; sums whose bits do not depend on their order (repro_sum.h). */
+ * decomposition over ranks; sums whose bits do not depend on their order (repro_sum.h); a device
+ * backend's step with one report round trip (stages.h), on host arrays. */
 #include <fc_build.h>
 
 #include <math.h>
@@ -9,6 +10,8 @@
 #include "src/core/decomp.h"
 #include "src/core/grid.h"
 #include "src/core/repro_sum.h"
+#include "src/core/link.h"
+#include "src/core/stages.h"
 #include "tests/suites.h"
 
 static fc_grid make(int nx, int ny, int ng, int w, int e, int s, int n)
@@ -291,6 +294,221 @@ START_TEST(sums_are_exact_in_any_order)
 }
 END_TEST
 
+/* ---- a device backend's step with one report round trip (stages.h) ---- */
+
+/* Host arrays standing for a device's stage reports, and stages that fill them as the kernels
+ * do: each stage's rate (n - s) / 4 taken as an atomicMax, so that a report not reset keeps a
+ * larger one, and its bad cell, if any, as an atomicMin. With `flaky` the bad cells appear only
+ * in the first pass. Every call is logged. */
+typedef struct fake_device {
+    int n, flaky, runs, down, up;
+    unsigned long long bad[FC_MAX_STAGES]; /* stage s's bad cell, FC_NO_BAD_CELL: none */
+    fc_dev_report dev[FC_MAX_STAGES];
+    int log[2 * FC_MAX_STAGES][4]; /* s, in, out, slot of each run */
+    int classified_out;
+    unsigned long long classified_cell;
+} fake_device;
+
+static int fake_run(void *ctx, int s, int in, int out, int slot, fc_err *err)
+{
+    (void)err;
+    fake_device *d = ctx;
+    ck_assert_int_lt(d->runs, 2 * FC_MAX_STAGES);
+    ck_assert(slot >= 0 && slot < d->n);
+    int *l = d->log[d->runs++];
+    l[0] = s, l[1] = in, l[2] = out, l[3] = slot;
+    const double rate = (d->n - s) / 4.0;
+    unsigned long long bits;
+    memcpy(&bits, &rate, sizeof bits);
+    if (bits > d->dev[slot].rate_bits)
+        d->dev[slot].rate_bits = bits;
+    if (d->bad[s] != FC_NO_BAD_CELL && !(d->flaky && d->runs > d->n) &&
+        d->bad[s] < d->dev[slot].first_bad)
+        d->dev[slot].first_bad = d->bad[s];
+    return FC_OK;
+}
+
+static int fake_copy(void *ctx, fc_dev_report *r, int count, int to_device, fc_err *err)
+{
+    (void)err;
+    fake_device *d = ctx;
+    ck_assert(count >= 1 && count <= d->n);
+    memcpy(to_device ? d->dev : r, to_device ? r : d->dev, (size_t)count * sizeof *r);
+    if (to_device)
+        d->down++;
+    else
+        d->up++;
+    return FC_OK;
+}
+
+static int fake_classify(void *ctx, int out, unsigned long long cell, fc_step_report *rep,
+                         fc_err *err)
+{
+    (void)err;
+    fake_device *d = ctx;
+    d->classified_out = out;
+    d->classified_cell = cell;
+    rep->bad = FC_STATE_NEGATIVE;
+    rep->bad_cell = (long long)cell;
+    rep->bad_value = -1;
+    return FC_OK;
+}
+
+/* One step of n fake stages, bad[s] the cells they report bad; the status it returned. */
+static int fake_step(const fc_grid *g, fake_device *d, int n, const unsigned long long *bad,
+                     int flaky, fc_step_report *rep, int *set)
+{
+    memset(d, 0, sizeof *d);
+    d->n = n;
+    d->flaky = flaky;
+    d->classified_out = -1;
+    for (int s = 0; s < FC_MAX_STAGES; s++)
+        d->bad[s] = bad ? bad[s] : FC_NO_BAD_CELL;
+    memset(d->dev, 0xA5, sizeof d->dev); /* what a device holds before the first reset */
+    memset(rep, 0, sizeof *rep);
+    *set = -1;
+    const fc_stages st = {d, n, fake_run, fake_copy, fake_classify};
+    fc_err err = {0};
+    return fc_stages_step(g, &st, rep, set, &err);
+}
+
+/* The log of runs k0.. against (s, in, out, slot) rows. */
+static void assert_runs(const fake_device *d, int k0, int count, const int (*want)[4])
+{
+    for (int k = 0; k < count; k++)
+        for (int q = 0; q < 4; q++)
+            ck_assert_msg(d->log[k0 + k][q] == want[k][q],
+                          "run %d: (s, in, out, slot) = (%d, %d, %d, %d), want (%d, %d, %d, %d)",
+                          k0 + k, d->log[k0 + k][0], d->log[k0 + k][1], d->log[k0 + k][2],
+                          d->log[k0 + k][3], want[k][0], want[k][1], want[k][2], want[k][3]);
+}
+
+/* Clean steps of 3 and 2 stages: the sets alternate from 0 (1, 2, 1), each stage reports into
+ * its own slot, the reports cross once each way, and the rate is the last stage's. */
+START_TEST(stages_clean_step_one_round_trip)
+{
+    const fc_grid g = make(8, 4, 2, FC_BC_WALL, FC_BC_WALL, FC_BC_WALL, FC_BC_WALL);
+    fake_device d;
+    fc_step_report rep;
+    int set;
+    ck_assert_int_eq(fake_step(&g, &d, 3, NULL, 0, &rep, &set), FC_OK);
+    const int three[3][4] = {{0, 0, 1, 0}, {1, 1, 2, 1}, {2, 2, 1, 2}};
+    ck_assert_int_eq(d.runs, 3);
+    assert_runs(&d, 0, 3, three);
+    ck_assert_int_eq(d.down, 1);
+    ck_assert_int_eq(d.up, 1);
+    ck_assert_int_eq(rep.bad, FC_STATE_OK);
+    ck_assert(rep.max_rate == 0.25);
+    ck_assert_int_eq(set, 1);
+    ck_assert_int_eq(d.classified_out, -1);
+    ck_assert_int_eq(fake_step(&g, &d, 2, NULL, 0, &rep, &set), FC_OK);
+    ck_assert_int_eq(d.runs, 2);
+    assert_runs(&d, 0, 2, three);
+    ck_assert(rep.max_rate == 0.25);
+    ck_assert_int_eq(set, 2);
+}
+END_TEST
+
+/* A bad stage: the step runs again stage by stage, each report reset into slot 0, and stops at
+ * the first bad stage, classified from the set it wrote; of two bad stages the first. A stage
+ * bad only in the first pass is an error. */
+START_TEST(stages_bad_step_classified_stage_by_stage)
+{
+    const fc_grid g = make(8, 4, 2, FC_BC_WALL, FC_BC_WALL, FC_BC_WALL, FC_BC_WALL);
+    const unsigned long long none = FC_NO_BAD_CELL;
+    fake_device d;
+    fc_step_report rep;
+    int set;
+    const unsigned long long middle[3] = {none, 17, none};
+    ck_assert_int_eq(fake_step(&g, &d, 3, middle, 0, &rep, &set), FC_OK);
+    const int again[2][4] = {{0, 0, 1, 0}, {1, 1, 2, 0}};
+    ck_assert_int_eq(d.runs, 5);
+    assert_runs(&d, 3, 2, again);
+    ck_assert_int_eq(d.down, 3);
+    ck_assert_int_eq(d.up, 3);
+    ck_assert_int_eq(rep.bad, FC_STATE_NEGATIVE);
+    ck_assert_int_eq(rep.bad_cell, 17);
+    ck_assert_int_eq(d.classified_out, 2);
+    ck_assert_int_eq(set, -1);
+
+    const unsigned long long two[3] = {9, none, 3};
+    ck_assert_int_eq(fake_step(&g, &d, 3, two, 0, &rep, &set), FC_OK);
+    ck_assert_int_eq(d.runs, 4);
+    ck_assert_int_eq(rep.bad_cell, 9);
+    ck_assert_int_eq(d.classified_out, 1);
+
+    /* The last stage's cell reported, with the rerun's stage 2 in slot 0: reset before it, its
+     * rate would be stage 0's larger one. */
+    const unsigned long long last[3] = {none, none, 5};
+    ck_assert_int_eq(fake_step(&g, &d, 3, last, 0, &rep, &set), FC_OK);
+    ck_assert_int_eq(d.runs, 6);
+    ck_assert_int_eq(rep.bad_cell, 5);
+    ck_assert_int_eq(d.classified_out, 1);
+    ck_assert(rep.max_rate == 0.25);
+
+    fc_err err = {0};
+    memset(&d, 0, sizeof d);
+    d.n = 3;
+    d.flaky = 1;
+    d.bad[0] = d.bad[2] = none;
+    d.bad[1] = 4;
+    const fc_stages st = {&d, 3, fake_run, fake_copy, fake_classify};
+    ck_assert_int_eq(fc_stages_step(&g, &st, &rep, &set, &err), FC_EDEVICE);
+    ck_assert_msg(strstr(err.msg, "not when it ran again"), "%s", err.msg);
+    const fc_stages four = {&d, 4, fake_run, fake_copy, fake_classify};
+    ck_assert_int_eq(fc_stages_step(&g, &four, &rep, &set, &err), FC_EDEVICE);
+}
+END_TEST
+
+/* Another rank, through a link: its larger rate is the step's; a bad stage there sends this
+ * rank, clean as it is, through the stage-by-stage step too, which stops where the ranks agree
+ * (here at stage 1, the other rank's). */
+typedef struct fake_ranks {
+    double rate;
+    int bad, agreed;
+} fake_ranks;
+
+static void fake_max(void *ctx, double *v, int n)
+{
+    const fake_ranks *r = ctx;
+    ck_assert_int_eq(n, 2);
+    v[0] = fmax(v[0], r->rate);
+    v[1] = fmax(v[1], r->bad);
+}
+
+static void fake_agree(void *ctx, const fc_grid *block, fc_step_report *rep)
+{
+    (void)block;
+    fake_ranks *r = ctx;
+    if (r->bad && r->agreed++ == 1) {
+        rep->bad = FC_STATE_NAN;
+        rep->bad_cell = 31;
+    }
+}
+
+START_TEST(stages_agreed_over_ranks)
+{
+    fc_grid g = make(8, 4, 2, FC_BC_WALL, FC_BC_WALL, FC_BC_WALL, FC_BC_WALL);
+    fake_ranks other = {2.5, 0, 0};
+    fc_link link = {&other, NULL, fake_max, NULL, fake_agree};
+    g.link = &link;
+    fake_device d;
+    fc_step_report rep;
+    int set;
+    ck_assert_int_eq(fake_step(&g, &d, 3, NULL, 0, &rep, &set), FC_OK);
+    ck_assert(rep.max_rate == 2.5);
+    ck_assert_int_eq(set, 1);
+    ck_assert_int_eq(d.runs, 3);
+    other.bad = 1;
+    ck_assert_int_eq(fake_step(&g, &d, 3, NULL, 0, &rep, &set), FC_OK);
+    ck_assert_int_eq(d.runs, 5);
+    ck_assert_int_eq(rep.bad, FC_STATE_NAN);
+    ck_assert_int_eq(rep.bad_cell, 31);
+    ck_assert_int_eq(d.classified_out, -1);
+    ck_assert_int_eq(set, -1);
+}
+END_TEST
+
 Suite *grid_suite(void)
 {
     Suite *s = suite_create("grid");
@@ -310,5 +528,10 @@ Suite *grid_suite(void)
     TCase *sc = tcase_create("sums");
     tcase_add_test(sc, sums_are_exact_in_any_order);
     suite_add_tcase(s, sc);
+    TCase *st = tcase_create("stages");
+    tcase_add_test(st, stages_clean_step_one_round_trip);
+    tcase_add_test(st, stages_bad_step_classified_stage_by_stage);
+    tcase_add_test(st, stages_agreed_over_ranks);
+    suite_add_tcase(s, st);
     return s;
 }

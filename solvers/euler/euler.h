@@ -459,7 +459,8 @@ FC_HD FC_ALWAYS_INLINE static inline double euler_cell_rate(fc_real rho, fc_real
 FC_HD static inline int euler_field_odd_x(int f) { return f == EULER_RHOU; }
 FC_HD static inline int euler_field_odd_y(int f) { return f == EULER_RHOW; }
 
-/* Stage weights of Wicker-Skamarock RK3: out = U0 + a dt L(in). */
+/* Stage weights of Wicker-Skamarock RK3: out = U0 + a dt L(in), stage s of EULER_STAGES. */
+#define EULER_STAGES 3
 static inline fc_real euler_stage_a(int s) { return s == 0 ? (fc_real)(1.0 / 3) : s == 1 ? (fc_real)0.5 : 1; }
 
 /* p' of every cell of the stage input U (fields), halos included, into P (host, OpenMP). */

@@ -250,14 +250,14 @@ static int euler_step_cpu(void *opaque, double dt, fc_step_report *rep, fc_err *
 {
     euler_cpu_state *state = opaque;
     int in = 0, out = 1;
-    for (int s = 0; s < 3; s++) {
+    for (int s = 0; s < EULER_STAGES; s++) {
         out = s % 2 == 0 ? 1 : 2;
         const double w = fc_now();
         int st = euler_fill_halos_cpu(state, in, err);
         if (st)
             return st;
         state->secs_halos += fc_now() - w;
-        euler_stage_cpu(state, in, out, euler_stage_a(s), (fc_real)dt, s == 2, rep);
+        euler_stage_cpu(state, in, out, euler_stage_a(s), (fc_real)dt, s == EULER_STAGES - 1, rep);
         fc_report_agree(&state->p.grid, rep); /* every rank stops at the same stage */
         if (rep->bad)
             return FC_OK; /* set 0 still holds the state before the step */

@@ -6,15 +6,15 @@
  * GPU/CPU difference means an indexing, race or memory bug.
  *
  * Memory: as on the CPU, three sets of the four fields and the background column on the device.
- * The state stays on the device; only the stage report (largest signal rate, first bad cell: 16
- * bytes) crosses to the host after each stage, and the fields at output times. Each RK stage is
- * a kernel that computes p' of every cell (one pow() each) and one fused kernel that computes
- * the four face fluxes of its cell and writes its four fields once; halos are refreshed by a
- * kernel over the halo cells only.
+ * The state stays on the device; only the stages' reports (largest signal rate, first bad cell:
+ * 16 bytes each) cross to the host, once a step (stages.h), and the fields at output times.
+ * Each RK stage is a kernel that computes p' of every cell (one pow() each) and one fused
+ * kernel that computes the four face fluxes of its cell and writes its four fields once; halos
+ * are refreshed by a kernel over the halo cells only.
  *
  * On a rank's block of a split grid (link.h) the halos come through the host (the edge bands
  * down, exchanged and filled in host mirrors, the halo bands up: fc_dev_fill_halos) before the
- * kernel adds the open sides' characteristic state; each stage's report is agreed over the
+ * kernel adds the open sides' characteristic state; each step's reports are agreed over the
  * ranks as on the CPU.
  */
 #include <fc_build.h>
@@ -40,7 +40,7 @@ typedef struct euler_cuda_state {
     euler_column col; /* device arrays */
     fc_real *U[EULER_SETS][EULER_NFIELDS];
     fc_real *P; /* p' of the stage input, halos included */
-    fc_dev_report *rep;
+    fc_dev_report *rep; /* [FC_MAX_STAGES]: one per stage of a step */
     fc_real *mirror[EULER_NFIELDS]; /* host mirrors of a rank's block (page-locked); else NULL */
 } euler_cuda_state;
 
@@ -142,7 +142,7 @@ __global__ static void euler_stage_kernel(euler_fields in, const fc_real *P, eul
 }
 
 static int euler_stage_cuda(euler_cuda_state *state, int in, int out, fc_real a, fc_real dt,
-                            int want_rate, fc_err *err)
+                            int want_rate, fc_dev_report *rep, fc_err *err)
 {
     const fc_grid *g = &state->p.grid;
     const long long cells = (long long)(g->ny + 2 * g->ng) * g->pitch;
@@ -151,53 +151,61 @@ static int euler_stage_cuda(euler_cuda_state *state, int in, int out, fc_real a,
     FC_CUDA_TRY(cudaGetLastError());
     euler_stage_kernel<<<cell_blocks(g), dim3(BLOCK_X, BLOCK_Y)>>>(
         fields_of(state, in), state->P, fields_of(state, 0), fields_of(state, out), state->col, a,
-        dt, state->p, want_rate, state->rep);
+        dt, state->p, want_rate, rep);
     FC_CUDA_TRY(cudaGetLastError());
     return FC_OK;
 }
 
-/* The report of the stage that wrote set `out`; a bad cell is classified from its values, as
- * on the CPU. */
-static int read_report(euler_cuda_state *state, int out, fc_step_report *rep, fc_err *err)
+/* stages.h's callbacks: a stage (its halos, then its kernels), the copy of the reports, and the
+ * classification of a bad cell from the values of the stage that wrote it, as on the CPU. */
+typedef struct euler_step_ctx {
+    euler_cuda_state *state;
+    fc_real dt;
+} euler_step_ctx;
+
+static int euler_run_stage(void *ctx, int s, int in, int out, int slot, fc_err *err)
 {
-    unsigned long long first_bad = ~0ULL;
-    int st = fc_dev_report_read(state->rep, &rep->max_rate, &first_bad, err);
-    if (st)
+    const euler_step_ctx *c = (const euler_step_ctx *)ctx;
+    int st;
+    if ((st = euler_fill_halos_cuda(c->state, in, err)))
         return st;
-    rep->bad = FC_STATE_OK;
-    if (first_bad != ~0ULL) {
-        const fc_grid *g = &state->p.grid;
-        const int i = (int)(first_bad % g->nx), j = (int)(first_bad / g->nx);
-        const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
-        fc_real v[EULER_NFIELDS], rho_b;
-        for (int f = 0; f < EULER_NFIELDS; f++)
-            FC_CUDA_TRY(cudaMemcpy(&v[f], state->U[out][f] + k, sizeof(fc_real),
-                                   cudaMemcpyDeviceToHost));
-        FC_CUDA_TRY(cudaMemcpy(&rho_b, state->col.rho + j, sizeof rho_b, cudaMemcpyDeviceToHost));
-        rep->bad = euler_check_cell(v, rho_b);
-        rep->bad_cell = (long long)first_bad;
-        rep->bad_value = (double)(rho_b + v[EULER_RHO]);
-    }
+    return euler_stage_cuda(c->state, in, out, euler_stage_a(s), c->dt, s == EULER_STAGES - 1,
+                            c->state->rep + slot, err);
+}
+
+static int euler_copy_reports(void *ctx, fc_dev_report *r, int count, int to_device, fc_err *err)
+{
+    return fc_dev_reports_copy(((const euler_step_ctx *)ctx)->state->rep, r, count, to_device, err);
+}
+
+static int euler_classify(void *ctx, int out, unsigned long long cell, fc_step_report *rep,
+                          fc_err *err)
+{
+    const euler_cuda_state *state = ((const euler_step_ctx *)ctx)->state;
+    const fc_grid *g = &state->p.grid;
+    const int j = (int)(cell / g->nx);
+    const ptrdiff_t k = fc_idx(g->pitch, g->ng, (int)(cell % g->nx), j);
+    fc_real v[EULER_NFIELDS], rho_b;
+    int st = fc_dev_cell_values(state->U[out], EULER_NFIELDS, k, v, err);
+    if (st || (st = fc_dev_cell_values(&state->col.rho, 1, j, &rho_b, err)))
+        return st;
+    rep->bad = euler_check_cell(v, rho_b);
+    rep->bad_cell = (long long)cell;
+    rep->bad_value = (double)(rho_b + v[EULER_RHO]);
     return FC_OK;
 }
 
+/* One round trip of the stages' reports a step (stages.h). */
 static int euler_step_cuda(void *opaque, double dt, fc_step_report *rep, fc_err *err)
 {
     euler_cuda_state *state = (euler_cuda_state *)opaque;
-    int in = 0, out = 1, st;
-    for (int s = 0; s < 3; s++) {
-        out = s % 2 == 0 ? 1 : 2;
-        if ((st = fc_dev_report_reset(state->rep, err)) || (st = euler_fill_halos_cuda(state, in, err)) ||
-            (st = euler_stage_cuda(state, in, out, euler_stage_a(s), (fc_real)dt, s == 2, err)) ||
-            (st = read_report(state, out, rep, err)))
-            return st;
-        fc_report_agree(&state->p.grid, rep); /* every rank stops at the same stage */
-        if (rep->bad)
-            return FC_OK; /* set 0 still holds the state before the step */
-        in = out;
-    }
-    fc_keep_stage(state->U[0], state->U[out], EULER_NFIELDS);
-    return FC_OK;
+    euler_step_ctx c = {state, (fc_real)dt};
+    const fc_stages stages = {&c, EULER_STAGES, euler_run_stage, euler_copy_reports,
+                              euler_classify};
+    int set, st = fc_stages_step(&state->p.grid, &stages, rep, &set, err);
+    if (!st && rep->bad == FC_STATE_OK)
+        fc_keep_stage(state->U[0], state->U[set], EULER_NFIELDS);
+    return st;
 }
 
 __global__ static void euler_max_rate_kernel(euler_fields s, euler_column col, euler_params p,
@@ -297,7 +305,7 @@ static int euler_create_cuda(const fc_grid *g, const void *params, void **out, f
     if (!st)
         st = fc_dev_alloc((void **)&state->P, bytes, err);
     if (!st)
-        st = fc_dev_alloc((void **)&state->rep, sizeof *state->rep, err);
+        st = fc_dev_alloc((void **)&state->rep, FC_MAX_STAGES * sizeof *state->rep, err);
     for (int f = 0; f < EULER_NFIELDS && !st && g->link; f++)
         st = fc_pinned_alloc((void **)&state->mirror[f], bytes, err);
     if (!st)

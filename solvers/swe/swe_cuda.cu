@@ -27,7 +27,6 @@
 #include "solvers/swe/swe.h"
 
 #define SWE_SETS 3
-#define SWE_MAX_STAGES 3
 #define BLOCK_X 32
 #define BLOCK_Y 8
 
@@ -38,7 +37,7 @@ struct swe_fields {
 typedef struct swe_cuda_state {
     swe_params p;
     fc_real *U[SWE_SETS][SWE_NFIELDS];
-    fc_dev_report *rep; /* [SWE_MAX_STAGES]: one per stage of a step */
+    fc_dev_report *rep; /* [FC_MAX_STAGES]: one per stage of a step */
     fc_real *mirror[SWE_NFIELDS]; /* host mirrors of a rank's block (page-locked); else NULL */
 } swe_cuda_state;
 
@@ -138,88 +137,53 @@ static int swe_stage_cuda(swe_cuda_state *state, int in, int out, fc_real a, fc_
     return FC_OK;
 }
 
-/* The report of the stage that wrote set `out` (its report rep): a bad cell is classified from
- * that stage's values, as on the CPU. */
-static int read_report(swe_cuda_state *state, const fc_dev_report *dev, int out,
-                       fc_step_report *rep, fc_err *err)
+/* stages.h's callbacks: a stage (its halos, then its kernel), the copy of the reports, and the
+ * classification of a bad cell from the values of the stage that wrote it, as on the CPU. */
+typedef struct swe_step_ctx {
+    swe_cuda_state *state;
+    fc_real dt;
+} swe_step_ctx;
+
+static int swe_run_stage(void *ctx, int s, int in, int out, int slot, fc_err *err)
 {
-    unsigned long long first_bad = ~0ULL;
-    int st = fc_dev_report_read(dev, &rep->max_rate, &first_bad, err);
-    if (st)
+    const swe_step_ctx *c = (const swe_step_ctx *)ctx;
+    const int rk = c->state->p.rk;
+    int st;
+    if ((st = swe_fill_halos_cuda(c->state, in, SWE_B, err)))
         return st;
-    rep->bad = FC_STATE_OK;
-    if (first_bad != ~0ULL) {
-        const fc_grid *g = &state->p.grid;
-        int i = (int)(first_bad % g->nx), j = (int)(first_bad / g->nx);
-        ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
-        fc_real v[3];
-        for (int f = 0; f < 3; f++)
-            FC_CUDA_TRY(cudaMemcpy(&v[f], state->U[out][f] + k, sizeof(fc_real),
-                                   cudaMemcpyDeviceToHost));
-        swe_report_bad(v, (long long)first_bad, rep);
-    }
-    return FC_OK;
+    return swe_stage_cuda(c->state, in, out, swe_stage_a(rk, s), c->dt, s == swe_nstages(rk) - 1,
+                          c->state->rep + slot, err);
 }
 
-/* A step with the report read after each stage, stopping at the first bad one: the CPU's order,
- * taken only to classify a bad step (a later stage overwrites the set a bad one wrote). */
-static int swe_step_stagewise(swe_cuda_state *state, double dt, fc_step_report *rep, fc_err *err)
+static int swe_copy_reports(void *ctx, fc_dev_report *r, int count, int to_device, fc_err *err)
 {
-    const int rk = state->p.rk, n = swe_nstages(rk);
-    int in = 0, st;
-    for (int s = 0; s < n; s++) {
-        const int out = s % 2 == 0 ? 1 : 2;
-        if ((st = fc_dev_report_reset(state->rep, err)) ||
-            (st = swe_fill_halos_cuda(state, in, SWE_B, err)) ||
-            (st = swe_stage_cuda(state, in, out, swe_stage_a(rk, s), (fc_real)dt, s == n - 1,
-                                 state->rep, err)) ||
-            (st = read_report(state, state->rep, out, rep, err)))
-            return st;
-        fc_report_agree(&state->p.grid, rep); /* every rank stops at the same stage */
-        if (rep->bad)
-            return FC_OK;
-        in = out;
-    }
-    return fc_fail(err, FC_EDEVICE, "a stage reported a bad cell, but not when it ran again");
+    return fc_dev_reports_copy(((const swe_step_ctx *)ctx)->state->rep, r, count, to_device, err);
 }
 
-/* One round trip a step: every stage fills its own report, all are reset in one copy before and
- * read in one copy after. A bad stage (rare: the step is then retried or the run stops) is
- * classified by running the step again stage by stage; set 0 is untouched either way. On a
- * rank's block the largest rate and whether any stage was bad are agreed over the ranks in one
- * reduction, so that all of them take the same path. */
+static int swe_classify(void *ctx, int out, unsigned long long cell, fc_step_report *rep,
+                        fc_err *err)
+{
+    const swe_cuda_state *state = ((const swe_step_ctx *)ctx)->state;
+    const fc_grid *g = &state->p.grid;
+    const ptrdiff_t k = fc_idx(g->pitch, g->ng, (int)(cell % g->nx), (int)(cell / g->nx));
+    fc_real v[3];
+    const int st = fc_dev_cell_values(state->U[out], 3, k, v, err);
+    if (!st)
+        swe_report_bad(v, (long long)cell, rep);
+    return st;
+}
+
+/* One round trip of the stages' reports a step (stages.h). */
 static int swe_step_cuda(void *opaque, double dt, fc_step_report *rep, fc_err *err)
 {
     swe_cuda_state *state = (swe_cuda_state *)opaque;
-    const int rk = state->p.rk, n = swe_nstages(rk);
-    fc_dev_report r[SWE_MAX_STAGES];
-    for (int s = 0; s < n; s++) {
-        r[s].rate_bits = 0;
-        r[s].first_bad = ~0ULL;
-    }
-    FC_CUDA_TRY(cudaMemcpyAsync(state->rep, r, n * sizeof r[0], cudaMemcpyHostToDevice));
-    int in = 0, out = 1, st;
-    for (int s = 0; s < n; s++) {
-        out = s % 2 == 0 ? 1 : 2;
-        if ((st = swe_fill_halos_cuda(state, in, SWE_B, err)) ||
-            (st = swe_stage_cuda(state, in, out, swe_stage_a(rk, s), (fc_real)dt, s == n - 1,
-                                 state->rep + s, err)))
-            return st;
-        in = out;
-    }
-    FC_CUDA_TRY(cudaMemcpy(r, state->rep, n * sizeof r[0], cudaMemcpyDeviceToHost));
-    double agreed[2] = {0, 0}; /* the largest rate, whether a stage was bad */
-    memcpy(&agreed[0], &r[n - 1].rate_bits, sizeof agreed[0]);
-    for (int s = 0; s < n; s++)
-        if (r[s].first_bad != ~0ULL)
-            agreed[1] = 1;
-    fc_grid_max_n(&state->p.grid, agreed, 2);
-    if (agreed[1] > 0)
-        return swe_step_stagewise(state, dt, rep, err);
-    rep->bad = FC_STATE_OK;
-    rep->max_rate = agreed[0];
-    fc_keep_stage(state->U[0], state->U[out], SWE_B);
-    return FC_OK;
+    swe_step_ctx c = {state, (fc_real)dt};
+    const fc_stages stages = {&c, swe_nstages(state->p.rk), swe_run_stage, swe_copy_reports,
+                              swe_classify};
+    int set, st = fc_stages_step(&state->p.grid, &stages, rep, &set, err);
+    if (!st && rep->bad == FC_STATE_OK)
+        fc_keep_stage(state->U[0], state->U[set], SWE_B);
+    return st;
 }
 
 __global__ static void swe_max_rate_kernel(swe_fields s, swe_params p, fc_dev_report *rep)
@@ -282,7 +246,7 @@ static int swe_create_cuda(const fc_grid *g, const void *params, void **out, fc_
     if (!st)
         st = fc_dev_alloc((void **)&state->U[0][SWE_B], bytes, err);
     if (!st)
-        st = fc_dev_alloc((void **)&state->rep, SWE_MAX_STAGES * sizeof *state->rep, err);
+        st = fc_dev_alloc((void **)&state->rep, FC_MAX_STAGES * sizeof *state->rep, err);
     for (int f = 0; f < SWE_NFIELDS && !st && g->link; f++)
         st = fc_pinned_alloc((void **)&state->mirror[f], bytes, err);
     for (int s = 0; s < SWE_SETS && !st; s++) {

@@ -11,6 +11,7 @@
 
 #include "src/core/fc.h"
 #include "src/core/grid.h"
+#include "src/core/stages.h"
 
 #define FC_CUDA_TRY(call)                                                                        \
     do {                                                                                         \
@@ -84,23 +85,15 @@ __device__ static inline void fc_halo_cell(const fc_grid *g, long long t, int *i
     }
 }
 
-/* What a stage kernel reports to the host (16 bytes): the bits of its largest signal rate
- * (non-negative doubles order as unsigned integers: fc_block_max_atomic) and its first bad
- * cell j * nx + i (ULLONG_MAX: none). */
-typedef struct fc_dev_report {
-    unsigned long long rate_bits;
-    unsigned long long first_bad;
-} fc_dev_report;
-
-/* Clears a device report before a kernel fills it. */
+/* Clears a device report (stages.h: fc_dev_report) before a kernel fills it. */
 static inline int fc_dev_report_reset(fc_dev_report *dev, fc_err *err)
 {
-    const fc_dev_report r = {0, ~0ULL};
+    const fc_dev_report r = {0, FC_NO_BAD_CELL};
     FC_CUDA_TRY(cudaMemcpyAsync(dev, &r, sizeof r, cudaMemcpyHostToDevice));
     return FC_OK;
 }
 
-/* Reads a device report: the rate, and the first bad cell (~0ULL: none). */
+/* Reads a device report: the rate, and the first bad cell (FC_NO_BAD_CELL: none). */
 static inline int fc_dev_report_read(const fc_dev_report *dev, double *rate,
                                      unsigned long long *first_bad, fc_err *err)
 {
@@ -108,6 +101,28 @@ static inline int fc_dev_report_read(const fc_dev_report *dev, double *rate,
     FC_CUDA_TRY(cudaMemcpy(&r, dev, sizeof r, cudaMemcpyDeviceToHost));
     memcpy(rate, &r.rate_bits, sizeof *rate);
     *first_bad = r.first_bad;
+    return FC_OK;
+}
+
+/* The values v[0 .. n - 1] of slot k of the device fields f[0 .. n - 1] (a bad cell's, to
+ * classify it). */
+static inline int fc_dev_cell_values(fc_real *const *f, int n, ptrdiff_t k, fc_real *v,
+                                     fc_err *err)
+{
+    for (int q = 0; q < n; q++)
+        FC_CUDA_TRY(cudaMemcpy(&v[q], f[q] + k, sizeof v[q], cudaMemcpyDeviceToHost));
+    return FC_OK;
+}
+
+/* fc_stages.copy for a backend's device reports dev[0 .. count - 1]: r to the device (queued),
+ * or the device's into r (waiting for the stages before it). */
+static inline int fc_dev_reports_copy(fc_dev_report *dev, fc_dev_report *r, int count,
+                                      int to_device, fc_err *err)
+{
+    if (to_device)
+        FC_CUDA_TRY(cudaMemcpyAsync(dev, r, count * sizeof r[0], cudaMemcpyHostToDevice));
+    else
+        FC_CUDA_TRY(cudaMemcpy(r, dev, count * sizeof r[0], cudaMemcpyDeviceToHost));
     return FC_OK;
 }
 
