@@ -17,10 +17,13 @@
 #      with GPU_NS2D_FORMS set to a list of sizes, ns2d's bench on those grids with the GPU's
 #      pressure solve as CSR matrices, then matrix-free (FC_NS2D_GPU_PRESSURE=stencil), then
 #      CSR again, so that a drift of the machine shows;
-#   5. where mpirun runs and the program was built with MPI: swe and euler split over 2 and 3
+#   5. unless GPU_PROFILE=0, `flowcast profile` of the 2D-2 cylinder, immersed, at 40 cells per
+#      diameter: ns2d's pressure solves, explicit updates and immersed forcing on the GPU (each
+#      pressure form) and on the host's CPU, their shares of a step;
+#   6. where mpirun runs and the program was built with MPI: swe and euler split over 2 and 3
 #      processes on the GPU (sharing it, halos through the host), each output against one
 #      process's on the GPU with tests/nc_compare (NC_COMPARE names it), bit for bit;
-#   6. one summary line per run.
+#   7. one summary line per run.
 # Each run stops after GPU_RUN_LIMIT seconds (default 300), so that a hang costs only its share
 # of a loan. racecheck: cuSPARSE's csrmv kernel reports write-write hazards of its own (1587 on
 # an H200 with CUDA 13.0, none in flowcast's kernels), so its verdict counts the hazards in
@@ -199,6 +202,13 @@ if [ -n "${GPU_NS2D_FORMS:-}" ]; then
       "${FLOWCAST:-$top_builddir/src/flowcast}" bench ns2d --device gpu --threads "$(nproc)" --no-plots -O \
       -o "$logs/bench-ns2d-$form" --sizes "$GPU_NS2D_FORMS"
   done
+fi
+if [ "${GPU_PROFILE:-1}" = 1 ]; then
+  set -- "${top_srcdir:-.}/inputs/cylinder.ini" --steps 20 --warmup 2 --set grid.nx=880 \
+    --set grid.ny=164 --set obstacle.boundary=immersed
+  run profile-ns2d-gpu "$flowcast" profile "$@" --device gpu
+  run profile-ns2d-gpu-stencil env FC_NS2D_GPU_PRESSURE=stencil "$flowcast" profile "$@" --device gpu
+  run profile-ns2d-cpu "$flowcast" profile "$@" --device cpu --threads "$(nproc)"
 fi
 if command -v mpirun >/dev/null 2>&1 && "$flowcast" info 2>/dev/null | grep -q '^MPI: *yes'; then
   export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1

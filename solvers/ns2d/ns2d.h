@@ -438,6 +438,17 @@ FC_HD static inline fc_real ns2d_rate(fc_real uc, fc_real vc, const ns2d_params 
 #define NS2D_STAT_BOX_RATE 2
 FC_HD static inline fc_real ns2d_stage_a(int s) { return s == 0 ? 0 : (fc_real)0.5; }
 
+/* The parts of a step `flowcast profile` times on either backend (fc_profile_clocked), in the
+ * order of its clocks: the pressure solves with their right-hand sides, the explicit updates
+ * with the ghosts they read, the immersed forcing (with a body only). */
+enum { NS2D_PART_PRESSURE, NS2D_PART_TENDENCY, NS2D_PART_BODY, NS2D_PARTS };
+static inline const char *ns2d_part_name(int part)
+{
+    return part == NS2D_PART_PRESSURE   ? "pressure solves (multigrid CG)"
+           : part == NS2D_PART_TENDENCY ? "explicit updates (advection, viscosity)"
+                                        : "immersed forcing";
+}
+
 /* ---- host side, shared by both backends (ns2d_poisson.c, ns2d_cases.c) ---- */
 
 /* Cell kinds over the whole storage (halo included) from the solid field and the sides. */

@@ -354,12 +354,16 @@ static int ns2d_download_cpu(void *opaque, fc_state *host, fc_err *err)
 static int ns2d_profile_cpu(void *opaque, double dt, int reps, fc_profile *out, fc_err *err)
 {
     ns2d_cpu_state *state = opaque;
-    const double *clocks[] = {&state->secs_pressure, &state->secs_tendency, &state->secs_body};
-    const char *names[] = {"pressure solves (multigrid CG)",
-                           "explicit updates (advection, viscosity)", "immersed forcing"};
+    const double *clocks[NS2D_PARTS];
+    const char *names[NS2D_PARTS];
+    clocks[NS2D_PART_PRESSURE] = &state->secs_pressure;
+    clocks[NS2D_PART_TENDENCY] = &state->secs_tendency;
+    clocks[NS2D_PART_BODY] = &state->secs_body;
+    for (int k = 0; k < NS2D_PARTS; k++)
+        names[k] = ns2d_part_name(k);
     const int body = state->ib.face[0].n || state->ib.face[1].n;
     return fc_profile_clocked(ns2d_step_cpu, state, dt, reps, "step (2 RK stages)", clocks, names,
-                              body ? 3 : 2, out, err);
+                              body ? NS2D_PARTS : NS2D_PARTS - 1, out, err);
 }
 
 const fc_solver_ops ns2d_ops_cpu = {

@@ -137,6 +137,11 @@ typedef struct ns2d_cuda_state {
     ns2d_box_faces box;
     ptrdiff_t *box_k[2];
     fc_real *box_vals, *box_host;
+    /* While `flowcast profile` times steps (ns2d_profile_cuda): NS2D_MARKS events a stage
+     * between its parts, and the seconds of each part so far (enum NS2D_PART_...); marks is
+     * NULL otherwise, and a step records nothing. */
+    cudaEvent_t *marks;
+    double secs[NS2D_PARTS];
 } ns2d_cuda_state;
 
 struct ns2d_set {
@@ -813,26 +818,59 @@ __global__ static void ns2d_cut_pressure_kernel(fc_real *pr, const int *cell_of,
 
 /* One stage, as ns2d_stage_cpu: update, the obstacle's forcing, divergence, pressure solve,
  * correction, the pressure of cut cells without an unknown. */
-static int ns2d_stage_cuda(ns2d_cuda_state *state, int in, int out, fc_real a, fc_real dt, int *its,
+/* The profile's marks between a stage's parts: its start, the end of its explicit update, of
+ * its immersed forcing, and of its pressure solve (the CPU's clocks: ns2d_cpu.c). */
+enum { NS2D_MARK_START, NS2D_MARK_TENDENCY, NS2D_MARK_BODY, NS2D_MARK_PRESSURE, NS2D_MARKS };
+
+/* Records mark k of stage s when a profile is being taken. */
+static int ns2d_mark(const ns2d_cuda_state *state, int s, int k, fc_err *err)
+{
+    if (state->marks)
+        FC_CUDA_TRY(cudaEventRecord(state->marks[s * NS2D_MARKS + k]));
+    return FC_OK;
+}
+
+/* Adds the step's parts, from its stages' marks, to the profile's seconds (waits for them). */
+static int ns2d_profile_collect(ns2d_cuda_state *state, fc_err *err)
+{
+    const cudaEvent_t *m = state->marks;
+    static const int part_after[NS2D_MARKS - 1] = {NS2D_PART_TENDENCY, NS2D_PART_BODY,
+                                                   NS2D_PART_PRESSURE};
+    FC_CUDA_TRY(cudaEventSynchronize(m[NS2D_STAGES * NS2D_MARKS - 1]));
+    for (int s = 0; s < NS2D_STAGES; s++)
+        for (int k = 0; k + 1 < NS2D_MARKS; k++) {
+            float ms = 0;
+            FC_CUDA_TRY(cudaEventElapsedTime(&ms, m[s * NS2D_MARKS + k], m[s * NS2D_MARKS + k + 1]));
+            state->secs[part_after[k]] += ms / 1e3;
+        }
+    return FC_OK;
+}
+
+static int ns2d_stage_cuda(ns2d_cuda_state *state, int s, int in, int out, fc_real dt, int *its,
                            double *res, fc_err *err)
 {
     const fc_grid *g = &state->p.grid;
+    const fc_real a = ns2d_stage_a(s);
     int st;
-    if ((st = ns2d_fill_ghosts_cuda(state, in, err)))
+    if ((st = ns2d_mark(state, s, NS2D_MARK_START, err)) ||
+        (st = ns2d_fill_ghosts_cuda(state, in, err)))
         return st;
     ns2d_update_kernel<<<face_blocks(g), dim3(BLOCK_X, BLOCK_Y)>>>(
         set_of(state, in), set_of(state, 0), set_of(state, out), a, dt, state->kind, state->p);
     FC_CUDA_TRY(cudaGetLastError());
     if ((st = ns2d_fill_seams_cuda(state, out, err)) || /* the mass fix may read them */
+        (st = ns2d_mark(state, s, NS2D_MARK_TENDENCY, err)) ||
         (st = ns2d_force_body_cuda(state, in, out, err)) ||
-        (st = ns2d_fill_seams_cuda(state, out, err))) /* the divergence reads them */
+        (st = ns2d_fill_seams_cuda(state, out, err)) || /* the divergence reads them */
+        (st = ns2d_mark(state, s, NS2D_MARK_BODY, err)))
         return st;
     const fc_real c = (1 - a) * dt;
     ns2d_rhs_kernel<<<vec_blocks(state->n), VEC_BLOCK>>>(
         state->n, state->slot_of, state->cell_of, state->U[out][NS2D_U], state->U[out][NS2D_V],
         state->open[0], state->open[1], g->pitch, (fc_real)g->dx, (fc_real)g->dy, c, state->rhs);
     FC_CUDA_TRY(cudaGetLastError());
-    if ((st = ns2d_pressure_solve_cuda(state, c, its, res, err)))
+    if ((st = ns2d_pressure_solve_cuda(state, c, its, res, err)) ||
+        (st = ns2d_mark(state, s, NS2D_MARK_PRESSURE, err)))
         return st;
     ns2d_correct_kernel<<<face_blocks(g), dim3(BLOCK_X, BLOCK_Y)>>>(set_of(state, out), state->phi,
                                                                      state->cell_of, state->kind,
@@ -948,12 +986,14 @@ static int ns2d_step_cuda(void *opaque, double dt, fc_step_report *rep, fc_err *
         out = s % 2 == 0 ? 1 : 2;
         int its;
         double res;
-        if ((st = ns2d_stage_cuda(state, in, out, ns2d_stage_a(s), (fc_real)dt, &its, &res, err)))
+        if ((st = ns2d_stage_cuda(state, s, in, out, (fc_real)dt, &its, &res, err)))
             return st;
         its_total += its;
         res_max = res > res_max ? res : res_max;
         in = out;
     }
+    if (state->marks && (st = ns2d_profile_collect(state, err)))
+        return st;
     if ((st = ns2d_fill_ghosts_cuda(state, out, err)) ||
         (st = ns2d_inspect_cuda(state, out, dt, rep, err)) ||
         (st = ns2d_box_rate_cuda(state, out, dt, &rep->stats[NS2D_STAT_BOX_RATE], err)))
@@ -1426,8 +1466,39 @@ static int ns2d_download_cuda(void *opaque, fc_state *host, fc_err *err)
     return fc_dev_download(host->f[NS2D_SOLID], state->solid, bytes, err);
 }
 
+/* As ns2d_profile_cpu, the parts timed with CUDA events between them (ns2d_mark), the step on
+ * the host's clock: it ends by reading its report. The steps are the run's: the state moves
+ * on. */
+static int ns2d_profile_cuda(void *opaque, double dt, int reps, fc_profile *out, fc_err *err)
+{
+    ns2d_cuda_state *state = (ns2d_cuda_state *)opaque;
+    cudaEvent_t marks[NS2D_STAGES * NS2D_MARKS];
+    int made = 0, st = FC_OK;
+    for (; made < NS2D_STAGES * NS2D_MARKS; made++)
+        if (cudaEventCreate(&marks[made]) != cudaSuccess) {
+            st = fc_fail(err, FC_EDEVICE, "cannot create a CUDA event");
+            break;
+        }
+    if (!st) {
+        const double *clocks[NS2D_PARTS];
+        const char *names[NS2D_PARTS];
+        for (int k = 0; k < NS2D_PARTS; k++) {
+            clocks[k] = &state->secs[k];
+            names[k] = ns2d_part_name(k);
+        }
+        const int body = state->ib.face[0].n || state->ib.face[1].n;
+        state->marks = marks;
+        st = fc_profile_clocked(ns2d_step_cuda, state, dt, reps, "step (2 RK stages)", clocks,
+                                names, body ? NS2D_PARTS : NS2D_PARTS - 1, out, err);
+        state->marks = NULL;
+    }
+    for (int k = 0; k < made; k++)
+        cudaEventDestroy(marks[k]);
+    return st;
+}
+
 extern "C" const fc_solver_ops ns2d_ops_cuda = {
     "gpu",          ns2d_create_cuda,   ns2d_upload_cuda,  ns2d_max_rate_cuda,
-    ns2d_step_cuda, ns2d_download_cuda, ns2d_destroy_cuda, NULL,
+    ns2d_step_cuda, ns2d_download_cuda, ns2d_destroy_cuda, ns2d_profile_cuda,
     FC_BLOCKS_NONE,
 };
