@@ -465,7 +465,7 @@ expect "train: unknown activation" 2 "--activation sigmoid: one of relu, tanh, g
 expect "train: unknown optimizer" 2 "--optimizer adam: adamw or sgd" "$fc" train --data "$tmp/waves.nc" --vars h --optimizer adam -o "$m"
 expect "train: bad hidden widths" 2 "--hidden 0: expected a whole number from 1 to 65536" "$fc" train --data "$tmp/waves.nc" --vars h --hidden 0 -o "$m"
 "$fc" info | grep -q "GPUs:       none" && expect "train: GPU asked for, none there" 2 "no GPU" "$fc" train --data "$tmp/waves.nc" --vars h --device gpu -o "$m"
-expect "train: a variable the data lacks" 2 "waves.nc: no variable 'speed'" "$fc" train --data "$tmp/waves.nc" --vars h,speed -o "$m"
+expect "train: a variable the data lacks, and those it has" 2 "waves.nc: no variable 'speed' (its variables of 2 or 3 dimensions: h, hu, hv, " "$fc" train --data "$tmp/waves.nc" --vars h,speed -o "$m"
 expect "train: missing data file" 2 "cannot read data file '$tmp/none.nc'" "$fc" train --data "$tmp/none.nc" --vars h -o "$m"
 expect "train: a missing ensemble folder with --holdout" 2 "cannot read data file '$tmp/no_ensemble'" "$fc" train --data "$tmp/no_ensemble" --holdout 2 --vars h -o "$m"
 expect "train: resume without a model" 2 "--resume: there is no model" "$fc" train --data "$tmp/waves.nc" --vars h --resume -o "$m"

@@ -607,7 +607,10 @@ START_TEST(reading_errors_name_file_and_variable)
     const char *path = two_records(&cfg, &g, 0);
     fc_real *h = fc_grid_alloc(&g);
     ck_assert_int_eq(fc_ncio_read_field(path, "depth", &g, &as_is, h, &err), FC_EINPUT);
-    ck_assert_ptr_nonnull(strstr(err.msg, "no variable 'depth'"));
+    /* What the file offers instead: its fields, not its coordinates, their bounds (2-D, like
+     * the fields) or its time series. */
+    ck_assert_msg(strstr(err.msg, "no variable 'depth' (its variables of 2 or 3 dimensions: h, hu, "
+                                  "hv, u, v, eta, vorticity, b)"), "%s", err.msg);
     const int bc[4] = {1, 1, 1, 1};
     fc_grid_init(&other, 13, 10, 2, 0, 1.3, 0, 1, bc, &err);
     fc_real *h2 = fc_grid_alloc(&other);

@@ -603,14 +603,65 @@ int fc_nc_att_int(int ncid, int varid, const char *path, const char *name, long 
     return FC_OK;
 }
 
+int fc_nc_bounds_of(int ncid, const char *name, char *coord)
+{
+    int nvars = 0;
+    nc_inq_nvars(ncid, &nvars);
+    for (int k = 0; k < nvars; k++) {
+        char b[NC_MAX_NAME + 1];
+        size_t len;
+        nc_type t;
+        if (nc_inq_att(ncid, k, "bounds", &t, &len) == NC_NOERR && t == NC_CHAR &&
+            len < sizeof b && nc_get_att_text(ncid, k, "bounds", b) == NC_NOERR) {
+            b[len] = '\0';
+            if (!strcmp(b, name))
+                return nc_inq_varname(ncid, k, coord) == NC_NOERR;
+        }
+    }
+    return 0;
+}
+
+void fc_nc_list_vars(int ncid, int min_dims, int max_dims, char *buf, size_t len)
+{
+    int nvars = 0;
+    nc_inq_nvars(ncid, &nvars);
+    size_t o = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < nvars && o + 8 < len; k++) {
+        char name[NC_MAX_NAME + 1], coord[NC_MAX_NAME + 1];
+        nc_type t;
+        int ndims, dimid;
+        if (nc_inq_var(ncid, k, name, &t, &ndims, NULL, NULL) != NC_NOERR || !numeric(t) ||
+            ndims < min_dims || ndims > max_dims)
+            continue;
+        if (nc_inq_dimid(ncid, name, &dimid) == NC_NOERR || fc_nc_bounds_of(ncid, name, coord))
+            continue; /* a coordinate, or its cells' bounds */
+        o += (size_t)snprintf(buf + o, len - o, "%s%s", o ? ", " : "", name);
+    }
+    if (o >= len)
+        snprintf(buf + len - 5, 5, "...");
+}
+
 int fc_nc_find_var(int ncid, const char *path, const char *name, int min_dims, int max_dims,
                    fc_nc_var *v, fc_err *err)
 {
     memset(v, 0, sizeof *v);
     v->path = path;
     v->name = name;
-    if (nc_inq_varid(ncid, name, &v->id) != NC_NOERR)
-        return fc_fail(err, FC_EINPUT, "%s: no variable '%s'", path, name);
+    if (nc_inq_varid(ncid, name, &v->id) != NC_NOERR) {
+        char list[1024], dims[48];
+        fc_nc_list_vars(ncid, min_dims, max_dims, list, sizeof list);
+        if (min_dims == max_dims)
+            snprintf(dims, sizeof dims, "%d dimension%s", min_dims, min_dims == 1 ? "" : "s");
+        else
+            snprintf(dims, sizeof dims, "%d %s %d dimensions", min_dims,
+                     max_dims == min_dims + 1 ? "or" : "to", max_dims);
+        if (!list[0])
+            return fc_fail(err, FC_EINPUT, "%s: no variable '%s' (it has none of %s)", path,
+                           name, dims);
+        return fc_fail(err, FC_EINPUT, "%s: no variable '%s' (its variables of %s: %s)", path,
+                       name, dims, list);
+    }
     nc_type t;
     int dims[NC_MAX_VAR_DIMS];
     if (nc_inq_var(ncid, v->id, NULL, &t, &v->ndims, NULL, NULL) != NC_NOERR ||

@@ -62,6 +62,15 @@ typedef struct fc_nc_var {
 int fc_nc_find_var(int ncid, const char *path, const char *name, int min_dims, int max_dims,
                    fc_nc_var *v, fc_err *err);
 
+/* Whether variable name is a coordinate's cell bounds (the coordinate's CF `bounds` attribute
+ * names it); that coordinate's name then in coord (NC_MAX_NAME + 1 bytes). */
+int fc_nc_bounds_of(int ncid, const char *name, char *coord);
+/* The names of a file's data variables with min_dims..max_dims dimensions (numbers, neither a
+ * coordinate variable nor a coordinate's bounds), joined by ", " into buf (len bytes; "..."
+ * where they do not fit, "" when there are none): what a message offers a user who named
+ * another. */
+void fc_nc_list_vars(int ncid, int min_dims, int max_dims, char *buf, size_t len);
+
 /* Whether the variable (or global attributes with varid NC_GLOBAL) has attribute name. */
 int fc_nc_has_att(int ncid, int varid, const char *name);
 /* A text attribute into buf (size bytes, NUL-terminated). FC_OK; 1 when it is absent (err

@@ -187,26 +187,6 @@ static int read_times(fc_plotdata *d, int dimid, size_t n, fc_err *err)
 
 /* Whether variable varid is drawn as a field: 2 dimensions, or 3 with time first, and not a
  * coordinate's bounds or the solid mask. */
-/* Whether variable `name` holds the cell bounds of another (CF: named by that variable's
- * `bounds` attribute), whose name then goes into coord (NC_MAX_NAME + 1 bytes). */
-static int is_bounds(int ncid, const char *name, char *coord)
-{
-    int nvars = 0;
-    nc_inq_nvars(ncid, &nvars);
-    for (int k = 0; k < nvars; k++) {
-        char b[NC_MAX_NAME + 1];
-        size_t len;
-        nc_type t;
-        if (nc_inq_att(ncid, k, "bounds", &t, &len) == NC_NOERR && t == NC_CHAR &&
-            len < sizeof b && nc_get_att_text(ncid, k, "bounds", b) == NC_NOERR) {
-            b[len] = '\0';
-            if (!strcmp(b, name))
-                return nc_inq_varname(ncid, k, coord) == NC_NOERR;
-        }
-    }
-    return 0;
-}
-
 static int drawable_field(int ncid, int varid, int unlimited)
 {
     char name[NC_MAX_NAME + 1];
@@ -217,34 +197,11 @@ static int drawable_field(int ncid, int varid, int unlimited)
         return 0;
     nc_inq_vardimid(ncid, varid, dims);
     char coord[NC_MAX_NAME + 1];
-    if (is_bounds(ncid, name, coord) || !strcmp(name, "solid"))
+    if (fc_nc_bounds_of(ncid, name, coord) || !strcmp(name, "solid"))
         return 0;
     if (ndims == 3)
         return is_time_dim(ncid, dims[0], unlimited) && !is_time_dim(ncid, dims[1], unlimited);
     return !is_time_dim(ncid, dims[0], unlimited) && !is_time_dim(ncid, dims[1], unlimited);
-}
-
-/* "h, u, v, ..." : the variables a user can ask for. */
-static void list_vars(int ncid, char *buf, size_t len)
-{
-    int nvars = 0;
-    nc_inq_nvars(ncid, &nvars);
-    size_t o = 0;
-    buf[0] = '\0';
-    for (int k = 0; k < nvars && o + 8 < len; k++) {
-        char name[NC_MAX_NAME + 1];
-        nc_type t;
-        if (nc_inq_var(ncid, k, name, &t, NULL, NULL, NULL) != NC_NOERR || t == NC_CHAR ||
-            t == NC_STRING)
-            continue;
-        int dimid;
-        char coord[NC_MAX_NAME + 1];
-        if (nc_inq_dimid(ncid, name, &dimid) == NC_NOERR || is_bounds(ncid, name, coord))
-            continue; /* a coordinate, or its cells' bounds */
-        o += (size_t)snprintf(buf + o, len - o, "%s%s", o ? ", " : "", name);
-    }
-    if (o >= len)
-        snprintf(buf + len - 5, 5, "...");
 }
 
 /* A variable on exactly the field's grid (time first when the field has it): its id, or -1. */
@@ -316,7 +273,7 @@ int fc_pd_open(fc_plotdata *d, const char *path, const char *name, fc_err *err)
         snprintf(d->name, sizeof d->name, "%s", name);
         if (strlen(name) >= sizeof d->name || nc_inq_varid(d->ncid, name, &varid) != NC_NOERR) {
             char list[1024];
-            list_vars(d->ncid, list, sizeof list);
+            fc_nc_list_vars(d->ncid, 0, NC_MAX_VAR_DIMS, list, sizeof list);
             fc_pd_close(d);
             return fc_fail(err, FC_EINPUT, "%s has no variable '%s' (it has: %s)", path, name,
                            list[0] ? list : "none");
@@ -325,9 +282,9 @@ int fc_pd_open(fc_plotdata *d, const char *path, const char *name, fc_err *err)
     int ndims, dim0, coord_dim;
     nc_inq_varndims(d->ncid, varid, &ndims);
     char coord[NC_MAX_NAME + 1];
-    if (is_bounds(d->ncid, d->name, coord)) {
+    if (fc_nc_bounds_of(d->ncid, d->name, coord)) {
         char list[1024];
-        list_vars(d->ncid, list, sizeof list);
+        fc_nc_list_vars(d->ncid, 0, NC_MAX_VAR_DIMS, list, sizeof list);
         fc_pd_close(d);
         return fc_fail(err, FC_EINPUT, "%s: '%s' holds the bounds of the cells of coordinate "
                        "'%s', not a quantity to draw (it has: %s)", path, name, coord,
@@ -336,7 +293,7 @@ int fc_pd_open(fc_plotdata *d, const char *path, const char *name, fc_err *err)
     if (ndims == 1 && nc_inq_vardimid(d->ncid, varid, &dim0) == NC_NOERR &&
         nc_inq_dimid(d->ncid, d->name, &coord_dim) == NC_NOERR && dim0 == coord_dim) {
         char list[1024];
-        list_vars(d->ncid, list, sizeof list);
+        fc_nc_list_vars(d->ncid, 0, NC_MAX_VAR_DIMS, list, sizeof list);
         fc_pd_close(d);
         return fc_fail(err, FC_EINPUT, "%s: '%s' is a coordinate, the axis other variables are "
                        "drawn against, not a quantity to draw (it has: %s)", path, name,
