@@ -141,10 +141,16 @@ expect "... that has no coordinates to interpolate by" 2 "(without coordinates a
 # A run's output (its coordinates are its cell centres) as the initial state of a finer grid,
 # and of a domain it does not cover.
 ff="$tmp/from_file.ini"
-fine="--set initial.path=fi.nc --set initial.h_var=h --set initial.u_var=u --set initial.v_var=v --set initial.b_var=b --set grid.nx=40 --set grid.ny=20 --set time.t_end=0.5"
+fine="--set initial.path=$tmp/fi.nc --set initial.h_var=h --set initial.u_var=u --set initial.v_var=v --set initial.b_var=b --set grid.nx=40 --set grid.ny=20 --set time.t_end=0.5"
 expect "file with coordinates on another grid" 2 "fi.nc: variable 'h' is on x = 0.5 .. 15.5 m (16 points), y = 0.5 .. 7.5 m (8 points); the grid's cell centres are x = 0.2 .. 15.8 m (40), y = 0.2 .. 7.8 m (20)" "$fc" run "$ff" $fine -o "$tmp/ff2.nc"
 grep -qxF "flowcast: error: ([initial] interpolate = bilinear interpolates it onto them)" "$tmp/err" && ok "... says how to interpolate it" || bad "... says how to interpolate it"
 expect "... interpolated onto it" 0 "done:" "$fc" run "$ff" $fine --set initial.interpolate=bilinear -o "$tmp/ff3.nc"
+# A path given with --set is the working folder's, one in the case file the case file's.
+mkdir -p "$tmp/sub"
+in_sub() { (cd "$tmp/sub" && "$@"); }
+rel="--set initial.h_var=h --set initial.u_var=u --set initial.v_var=v --set initial.b_var=b --set grid.nx=40 --set grid.ny=20 --set time.t_end=0.5 --set initial.interpolate=bilinear"
+expect "--set path: relative to the working folder" 0 "done:" in_sub "$fc_abs" run "$ff" $rel --set initial.path=../fi.nc -o "$tmp/ff_set.nc"
+expect "... not to the case file's folder" 2 "cannot read initial-condition file 'fi.nc'" in_sub "$fc_abs" run "$ff" $rel --set initial.path=fi.nc -o "$tmp/ff_set2.nc"
 expect "... whose first record is on the finer grid" 0 "x = 40 ;" "$NCDUMP" -h "$tmp/ff3.nc"
 expect "a file that does not cover the domain" 2 "fi.nc: variable 'h' does not cover the grid: its x coordinate 'x' runs from 0.5 to 15.5 m, and the cell centre x = 16.5 m lies more than half a spacing beyond" "$fc" run "$ff" $fine --set grid.x_max=18 --set grid.nx=18 --set initial.interpolate=bilinear -o "$tmp/ff2.nc"
 expect "file variable missing" 2 "no variable 'speed'" "$fc" run "$tmp/from_file.ini" --set initial.u_var=speed -o "$tmp/ff2.nc"

@@ -339,7 +339,7 @@ expect "NaNs in two blocks of 2 processes: the serial cell" 2 "holds NaN at cell
 "$NCGEN" -k nc4 -o "$tmp/initial_state.nc" "$inputs/initial_state.cdl"
 wrap="--set boundary.west=periodic --set boundary.east=periodic -q"
 expect "serial: a run on 16 x 8 cells to start from" 0 "" "$fc" run "$tmp/from_file.ini" $wrap -o "$tmp/coarse.nc"
-fromfile="--set initial.path=coarse.nc --set initial.h_var=h --set initial.u_var=u
+fromfile="--set initial.path=$tmp/coarse.nc --set initial.h_var=h --set initial.u_var=u
   --set initial.v_var=v --set initial.b_var=b --set initial.interpolate=bilinear
   --set grid.nx=40 --set grid.ny=20 $wrap"
 expect "serial: its last state interpolated onto 40 x 20" 0 "" "$fc" run "$tmp/from_file.ini" $fromfile -o "$tmp/fi.1.nc"

@@ -73,7 +73,8 @@ static const fc_key euler_keys[] = {
     {"initial", "center_x", FC_KEY_REAL, "0", -INF, INF, 0, NULL, "m", "gravity_wave",
      "centre xc"},
     {"initial", "path", FC_KEY_STRING, NULL, 0, 0, 0, NULL, "", "file",
-     "NetCDF file with theta' (and the wind) at cell centres (relative to the case file)"},
+     "NetCDF file with theta' (and the wind) at cell centres (relative to the case file; from "
+     "--set, to the working folder)"},
     {"initial", "theta_var", FC_KEY_STRING, "theta_prime", 0, 0, 0, NULL, "", "file",
      "variable of the potential temperature perturbation theta' (K)"},
     {"initial", "u_var", FC_KEY_STRING, "", 0, 0, 0, NULL, "", "file",

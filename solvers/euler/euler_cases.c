@@ -151,7 +151,7 @@ static int set_file(const fc_config *cfg, const fc_grid *g, const void *params, 
     if (!vars[0])
         return fc_fail(err, FC_EINPUT, "%s: [initial] theta_var must name the potential "
                        "temperature perturbation", cfg->path);
-    char *path = fc_cfg_path(cfg, fc_cfg_str(cfg, "initial", "path"));
+    char *path = fc_cfg_path(cfg, "initial", "path");
     fc_real *field[3] = {fc_grid_alloc(g), fc_grid_alloc(g), fc_grid_alloc(g)};
     int st = FC_OK, interpolated;
     if (!path || !field[0] || !field[1] || !field[2])

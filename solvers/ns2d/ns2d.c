@@ -51,7 +51,8 @@
      "+x)"},                                                                                     \
     {SEC, "file", FC_KEY_STRING, "", 0, 0, 0, NULL, "", NULL,                                    \
      "shape = file: a NetCDF file with the body as a field on (y, x) and coordinate variables "  \
-     "x and y in metres (relative to the case file; flowcast's own output will do)"},            \
+     "x and y in metres (relative to the case file, or from --set to the working folder; "      \
+     "flowcast's own output will do)"},                                                          \
     {SEC, "variable", FC_KEY_STRING, "body_distance", 0, 0, 0, NULL, "", NULL,                   \
      "shape = file: the variable holding the body"},                                             \
     {SEC, "field", FC_KEY_CHOICE, "distance", 0, 0, 0, "distance|mask", "", NULL,                \
@@ -111,7 +112,8 @@ static const fc_key ns2d_keys[] = {
     {"initial", "wavenumber", FC_KEY_REAL, "1", 0, INF, FC_OPEN_LO | FC_OPEN_HI, NULL, "m-1",
      "taylor_green", "wavenumber k (the box should be a multiple of 2 pi / k)"},
     {"initial", "path", FC_KEY_STRING, NULL, 0, 0, 0, NULL, "", "file",
-     "NetCDF file with the velocity at cell centres (relative to the case file)"},
+     "NetCDF file with the velocity at cell centres (relative to the case file; from --set, to "
+     "the working folder)"},
     {"initial", "u_var", FC_KEY_STRING, "u", 0, 0, 0, NULL, "", "file",
      "variable of the x velocity at cell centres (m s-1; empty: 0)"},
     {"initial", "v_var", FC_KEY_STRING, "v", 0, 0, 0, NULL, "", "file",
@@ -401,7 +403,7 @@ static int ns2d_make_params(const fc_config *cfg, const fc_grid *g, void **out, 
             break;
         body[nbodies] = read_body(cfg, sec);
         if (body[nbodies].shape == NS2D_SHAPE_FILE) {
-            char *path = fc_cfg_path(cfg, fc_cfg_str(cfg, sec, "file"));
+            char *path = fc_cfg_path(cfg, sec, "file");
             if (!path)
                 st = fc_fail(err, FC_ENOMEM, "out of memory");
             else

@@ -112,7 +112,7 @@ static int set_file(const fc_config *cfg, const fc_grid *g, const void *params, 
     if (!vars[0] && !vars[1])
         return fc_fail(err, FC_EINPUT, "%s: [initial] u_var and v_var are both empty: the file "
                        "gives no velocity", cfg->path);
-    char *path = fc_cfg_path(cfg, fc_cfg_str(cfg, "initial", "path"));
+    char *path = fc_cfg_path(cfg, "initial", "path");
     fc_real *centre[2] = {fc_grid_alloc(g), fc_grid_alloc(g)};
     if (!path || !centre[0] || !centre[1])
         st = fc_fail(err, FC_ENOMEM, "out of memory");

@@ -73,7 +73,8 @@ static const fc_key spec_keys[] = {
     {"initial", "seed", FC_KEY_INT, "1", 0, 2147483647.0, 0, NULL, "1", "random_spectrum",
      "seed of the random phases (the same seed gives the same large scales at any resolution)"},
     {"initial", "path", FC_KEY_STRING, NULL, 0, 0, 0, NULL, "", "file",
-     "NetCDF file with the vorticity (relative to the case file)"},
+     "NetCDF file with the vorticity (relative to the case file; from --set, to the working "
+     "folder)"},
     {"initial", "vorticity_var", FC_KEY_STRING, "vorticity", 0, 0, 0, NULL, "", "file",
      "variable of the vorticity (s-1), on (y, x) or (time, y, x): its last record"},
     {"initial", "interpolate", FC_KEY_CHOICE, "no", 0, 0, 0, "no|fourier|bilinear", "", "file",

@@ -220,7 +220,7 @@ static int file_whole(const void *params, const fc_grid *g, const int from[2],
 static int set_file(const fc_config *cfg, const fc_grid *g, const void *params, fc_state *host,
                     fc_err *err)
 {
-    char *path = fc_cfg_path(cfg, fc_cfg_str(cfg, "initial", "path"));
+    char *path = fc_cfg_path(cfg, "initial", "path");
     if (!path)
         return fc_fail(err, FC_ENOMEM, "out of memory");
     const int method = fc_cfg_choice(cfg, "initial", "interpolate"); /* no|fourier|bilinear */

@@ -129,7 +129,8 @@ static const fc_key swe_keys[] = {
      "number k of perturbation waves along the domain"},
 
     {"initial", "path", FC_KEY_STRING, NULL, 0, 0, 0, NULL, "", "file",
-     "NetCDF file with the fields (relative to the case file)"},
+     "NetCDF file with the fields (relative to the case file; from --set, to the working "
+     "folder)"},
     {"initial", "h_var", FC_KEY_STRING, "h", 0, 0, 0, NULL, "", "file", "variable of depth (m)"},
     {"initial", "u_var", FC_KEY_STRING, "u", 0, 0, 0, NULL, "", "file",
      "variable of x velocity (m s-1; empty: 0)"},

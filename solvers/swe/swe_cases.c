@@ -380,7 +380,7 @@ static int ic_file(const fc_config *cfg, const fc_grid *g, const swe_params *p, 
         return fc_fail(err, FC_EINPUT, "%s: [initial] h_var must name the depth variable",
                        cfg->path);
     vars[FILE_WET] = vars[SWE_H];
-    char *path = fc_cfg_path(cfg, fc_cfg_str(cfg, "initial", "path"));
+    char *path = fc_cfg_path(cfg, "initial", "path");
     fc_real *wet = fc_grid_alloc(g);
     if (!path || !wet) {
         free(path), free(wet);

@@ -960,9 +960,10 @@ int fc_cfg_idle(const fc_config *cfg, fc_err *err, const char *section, const ch
     return 1;
 }
 
-char *fc_cfg_path(const fc_config *cfg, const char *path)
+char *fc_cfg_path(const fc_config *cfg, const char *section, const char *name)
 {
-    if (path[0] == '/' || !cfg->dir[0])
+    const char *path = fc_cfg_str(cfg, section, name);
+    if (path[0] == '/' || !cfg->dir[0] || fc_cfg_from_set(cfg, section, name))
         return strdup(path);
     size_t l = strlen(cfg->dir) + strlen(path) + 1;
     char *p = malloc(l);

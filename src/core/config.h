@@ -115,9 +115,11 @@ static inline int fc_cfg_from_set(const fc_config *cfg, const char *section, con
 /* The grid of a validated case ([grid] and [boundary]) with the given halo width. */
 int fc_config_grid(const fc_config *cfg, int halo, fc_grid *g, fc_err *err);
 
-/* A path from the case file, relative to the case file's folder unless absolute (malloc'd;
- * NULL when memory runs out). */
-char *fc_cfg_path(const fc_config *cfg, const char *path);
+/* The path in key `name` of `section`: relative to the case file's folder when the case file
+ * gave it (unless absolute), as written when it came from --set (relative to the working
+ * folder, like every path on the command line: a ready-made case named by `run NAME` lives in
+ * flowcast's inputs/, not where the user is). malloc'd; NULL when memory runs out. */
+char *fc_cfg_path(const fc_config *cfg, const char *section, const char *name);
 
 #ifdef __cplusplus
 }
