@@ -599,6 +599,36 @@ START_TEST(existing_file_is_never_overwritten)
 }
 END_TEST
 
+/* The list a message offers for a missing variable: cut at whole names with ", ..." when the
+ * buffer is full, and after the first 1000 variables of a file that holds more. */
+START_TEST(variable_list_is_cut_at_names)
+{
+    const char *path = tl_temp_path("many.nc");
+    int ncid, dims[2];
+    ck_assert_int_eq(nc_create(path, NC_CLOBBER, &ncid), NC_NOERR);
+    nc_def_dim(ncid, "y", 2, &dims[0]);
+    nc_def_dim(ncid, "x", 3, &dims[1]);
+    for (int k = 0; k < 1200; k++) {
+        char name[16];
+        int v;
+        snprintf(name, sizeof name, "v%04d", k);
+        ck_assert_int_eq(nc_def_var(ncid, name, k % 2 ? NC_FLOAT : NC_CHAR, 2, dims, &v),
+                         NC_NOERR);
+    }
+    ck_assert_int_eq(nc_enddef(ncid), NC_NOERR);
+    char buf[40];
+    fc_nc_list_vars(ncid, 2, 2, buf, sizeof buf);
+    ck_assert_str_eq(buf, "v0001, v0003, v0005, v0007, v0009, ..."); /* text variables left out */
+    char big[16384];
+    fc_nc_list_vars(ncid, 2, 2, big, sizeof big);
+    ck_assert_msg(strstr(big, ", v0999, ...") && !strstr(big, "v1001"), "%.60s", big);
+    fc_nc_list_vars(ncid, 1, 1, buf, sizeof buf);
+    ck_assert_str_eq(buf, "..."); /* none of 1 dimension among the first 1000 */
+    nc_close(ncid);
+    unlink(path);
+}
+END_TEST
+
 START_TEST(reading_errors_name_file_and_variable)
 {
     fc_config cfg;
@@ -708,6 +738,7 @@ Suite *ncio_suite(void)
     Suite *s = suite_create("ncio");
     TCase *tc = tcase_create("netcdf");
     tcase_add_test(tc, run_output_follows_cf);
+    tcase_add_test(tc, variable_list_is_cut_at_names);
     tcase_add_test(tc, round_trip_and_incomplete_record);
     tcase_add_test(tc, regrid_interpolates_bilinearly);
     tcase_add_test(tc, field_file_is_interpolated_by_its_coordinates);

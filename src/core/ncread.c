@@ -623,11 +623,17 @@ int fc_nc_bounds_of(int ncid, const char *name, char *coord)
 
 void fc_nc_list_vars(int ncid, int min_dims, int max_dims, char *buf, size_t len)
 {
+    /* The first 1000 variables at most: each bounds check reads every variable's attributes,
+     * and a hostile file may hold millions. */
+    enum { MOST = 1000 };
     int nvars = 0;
     nc_inq_nvars(ncid, &nvars);
     size_t o = 0;
     buf[0] = '\0';
-    for (int k = 0; k < nvars && o + 8 < len; k++) {
+    if (len < 8)
+        return;
+    int k = 0, full = 0;
+    for (; k < nvars && k < MOST && !full; k++) {
         char name[NC_MAX_NAME + 1], coord[NC_MAX_NAME + 1];
         nc_type t;
         int ndims, dimid;
@@ -636,10 +642,12 @@ void fc_nc_list_vars(int ncid, int min_dims, int max_dims, char *buf, size_t len
             continue;
         if (nc_inq_dimid(ncid, name, &dimid) == NC_NOERR || fc_nc_bounds_of(ncid, name, coord))
             continue; /* a coordinate, or its cells' bounds */
-        o += (size_t)snprintf(buf + o, len - o, "%s%s", o ? ", " : "", name);
+        full = o + strlen(name) + 2 + 5 >= len; /* room for it and a final ", ..." */
+        if (!full)
+            o += (size_t)snprintf(buf + o, len - o, "%s%s", o ? ", " : "", name);
     }
-    if (o >= len)
-        snprintf(buf + len - 5, 5, "...");
+    if (full || k < nvars) /* names left out, or variables not looked at */
+        snprintf(buf + o, len - o, "%s...", o ? ", " : "");
 }
 
 int fc_nc_find_var(int ncid, const char *path, const char *name, int min_dims, int max_dims,
