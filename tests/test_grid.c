@@ -4,6 +4,7 @@
 #include <fc_build.h>
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -328,10 +329,11 @@ static int fake_run(void *ctx, int s, int in, int out, int slot, fc_err *err)
     return FC_OK;
 }
 
-static int fake_copy(void *ctx, fc_dev_report *r, int count, int to_device, fc_err *err)
+static int fake_copy(fc_dev_report *dev, fc_dev_report *r, int count, int to_device,
+                     fc_err *err)
 {
     (void)err;
-    fake_device *d = ctx;
+    fake_device *d = (fake_device *)(void *)((char *)dev - offsetof(fake_device, dev));
     ck_assert(count >= 1 && count <= d->n);
     memcpy(to_device ? d->dev : r, to_device ? r : d->dev, (size_t)count * sizeof *r);
     if (to_device)
@@ -367,7 +369,7 @@ static int fake_step(const fc_grid *g, fake_device *d, int n, const unsigned lon
     memset(d->dev, 0xA5, sizeof d->dev); /* what a device holds before the first reset */
     memset(rep, 0, sizeof *rep);
     *set = -1;
-    const fc_stages st = {d, n, fake_run, fake_copy, fake_classify};
+    const fc_stages st = {d, n, fake_run, d->dev, fake_copy, fake_classify};
     fc_err err = {0};
     return fc_stages_step(g, &st, rep, set, &err);
 }
@@ -452,10 +454,10 @@ START_TEST(stages_bad_step_classified_stage_by_stage)
     d.flaky = 1;
     d.bad[0] = d.bad[2] = none;
     d.bad[1] = 4;
-    const fc_stages st = {&d, 3, fake_run, fake_copy, fake_classify};
+    const fc_stages st = {&d, 3, fake_run, d.dev, fake_copy, fake_classify};
     ck_assert_int_eq(fc_stages_step(&g, &st, &rep, &set, &err), FC_EDEVICE);
     ck_assert_msg(strstr(err.msg, "not when it ran again"), "%s", err.msg);
-    const fc_stages four = {&d, 4, fake_run, fake_copy, fake_classify};
+    const fc_stages four = {&d, 4, fake_run, d.dev, fake_copy, fake_classify};
     ck_assert_int_eq(fc_stages_step(&g, &four, &rep, &set, &err), FC_EDEVICE);
 }
 END_TEST

@@ -156,7 +156,7 @@ static int euler_stage_cuda(euler_cuda_state *state, int in, int out, fc_real a,
     return FC_OK;
 }
 
-/* stages.h's callbacks: a stage (its halos, then its kernels), the copy of the reports, and the
+/* stages.h's callbacks: a stage (its halos, then its kernels) and the
  * classification of a bad cell from the values of the stage that wrote it, as on the CPU. */
 typedef struct euler_step_ctx {
     euler_cuda_state *state;
@@ -171,11 +171,6 @@ static int euler_run_stage(void *ctx, int s, int in, int out, int slot, fc_err *
         return st;
     return euler_stage_cuda(c->state, in, out, euler_stage_a(s), c->dt, s == EULER_STAGES - 1,
                             c->state->rep + slot, err);
-}
-
-static int euler_copy_reports(void *ctx, fc_dev_report *r, int count, int to_device, fc_err *err)
-{
-    return fc_dev_reports_copy(((const euler_step_ctx *)ctx)->state->rep, r, count, to_device, err);
 }
 
 static int euler_classify(void *ctx, int out, unsigned long long cell, fc_step_report *rep,
@@ -200,8 +195,8 @@ static int euler_step_cuda(void *opaque, double dt, fc_step_report *rep, fc_err 
 {
     euler_cuda_state *state = (euler_cuda_state *)opaque;
     euler_step_ctx c = {state, (fc_real)dt};
-    const fc_stages stages = {&c, EULER_STAGES, euler_run_stage, euler_copy_reports,
-                              euler_classify};
+    const fc_stages stages = {&c, EULER_STAGES, euler_run_stage, state->rep,
+                              fc_dev_reports_copy, euler_classify};
     int set, st = fc_stages_step(&state->p.grid, &stages, rep, &set, err);
     if (!st && rep->bad == FC_STATE_OK)
         fc_keep_stage(state->U[0], state->U[set], EULER_NFIELDS);

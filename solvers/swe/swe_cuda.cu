@@ -137,7 +137,7 @@ static int swe_stage_cuda(swe_cuda_state *state, int in, int out, fc_real a, fc_
     return FC_OK;
 }
 
-/* stages.h's callbacks: a stage (its halos, then its kernel), the copy of the reports, and the
+/* stages.h's callbacks: a stage (its halos, then its kernel) and the
  * classification of a bad cell from the values of the stage that wrote it, as on the CPU. */
 typedef struct swe_step_ctx {
     swe_cuda_state *state;
@@ -153,11 +153,6 @@ static int swe_run_stage(void *ctx, int s, int in, int out, int slot, fc_err *er
         return st;
     return swe_stage_cuda(c->state, in, out, swe_stage_a(rk, s), c->dt, s == swe_nstages(rk) - 1,
                           c->state->rep + slot, err);
-}
-
-static int swe_copy_reports(void *ctx, fc_dev_report *r, int count, int to_device, fc_err *err)
-{
-    return fc_dev_reports_copy(((const swe_step_ctx *)ctx)->state->rep, r, count, to_device, err);
 }
 
 static int swe_classify(void *ctx, int out, unsigned long long cell, fc_step_report *rep,
@@ -178,8 +173,8 @@ static int swe_step_cuda(void *opaque, double dt, fc_step_report *rep, fc_err *e
 {
     swe_cuda_state *state = (swe_cuda_state *)opaque;
     swe_step_ctx c = {state, (fc_real)dt};
-    const fc_stages stages = {&c, swe_nstages(state->p.rk), swe_run_stage, swe_copy_reports,
-                              swe_classify};
+    const fc_stages stages = {&c, swe_nstages(state->p.rk), swe_run_stage, state->rep,
+                              fc_dev_reports_copy, swe_classify};
     int set, st = fc_stages_step(&state->p.grid, &stages, rep, &set, err);
     if (!st && rep->bad == FC_STATE_OK)
         fc_keep_stage(state->U[0], state->U[set], SWE_B);

@@ -114,7 +114,7 @@ static inline int fc_dev_cell_values(fc_real *const *f, int n, ptrdiff_t k, fc_r
     return FC_OK;
 }
 
-/* fc_stages.copy for a backend's device reports dev[0 .. count - 1]: r to the device (queued),
+/* fc_stages.copy of a backend's device reports dev[0 .. count - 1]: r to the device (queued),
  * or the device's into r (waiting for the stages before it). */
 static inline int fc_dev_reports_copy(fc_dev_report *dev, fc_dev_report *r, int count,
                                       int to_device, fc_err *err)

@@ -20,8 +20,9 @@ static int step_stagewise(const fc_grid *g, const fc_stages *st, fc_step_report 
     for (int s = 0; s < st->n; s++) {
         const int out = stage_out(s);
         fc_dev_report r = {0, FC_NO_BAD_CELL};
-        if ((e = st->copy(st->ctx, &r, 1, 1, err)) || (e = st->run(st->ctx, s, in, out, 0, err)) ||
-            (e = st->copy(st->ctx, &r, 1, 0, err)))
+        if ((e = st->copy(st->reports, &r, 1, 1, err)) ||
+            (e = st->run(st->ctx, s, in, out, 0, err)) ||
+            (e = st->copy(st->reports, &r, 1, 0, err)))
             return e;
         memcpy(&rep->max_rate, &r.rate_bits, sizeof rep->max_rate);
         rep->bad = FC_STATE_OK;
@@ -46,14 +47,14 @@ int fc_stages_step(const fc_grid *g, const fc_stages *st, fc_step_report *rep, i
     for (int s = 0; s < n; s++)
         r[s] = (fc_dev_report){0, FC_NO_BAD_CELL};
     int in = 0, e;
-    if ((e = st->copy(st->ctx, r, n, 1, err)))
+    if ((e = st->copy(st->reports, r, n, 1, err)))
         return e;
     for (int s = 0; s < n; s++) {
         if ((e = st->run(st->ctx, s, in, stage_out(s), s, err)))
             return e;
         in = stage_out(s);
     }
-    if ((e = st->copy(st->ctx, r, n, 0, err)))
+    if ((e = st->copy(st->reports, r, n, 0, err)))
         return e;
     double agreed[2] = {0, 0}; /* the largest rate, whether a stage was bad */
     memcpy(&agreed[0], &r[n - 1].rate_bits, sizeof agreed[0]);

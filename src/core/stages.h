@@ -49,9 +49,11 @@ typedef struct fc_stages {
     /* Fills the halos of set `in`, then runs stage s into set `out`, its report into the
      * device's report `slot` (the last stage reports its rate: it is the new state's). */
     int (*run)(void *ctx, int s, int in, int out, int slot, fc_err *err);
-    /* Copies the device's reports 0 .. count - 1 from r (to_device) or into r, which then waits
-     * for the stages before it. */
-    int (*copy)(void *ctx, fc_dev_report *r, int count, int to_device, fc_err *err);
+    /* The device's reports, FC_MAX_STAGES of them, and their copy: reports 0 .. count - 1 from
+     * r (to_device) or into r, which then waits for the stages before it (a CUDA backend:
+     * fc_dev_reports_copy). */
+    fc_dev_report *reports;
+    int (*copy)(fc_dev_report *dev, fc_dev_report *r, int count, int to_device, fc_err *err);
     /* rep's bad kind, cell and value from the bad cell `cell` (j * nx + i) of set `out`. */
     int (*classify)(void *ctx, int out, unsigned long long cell, fc_step_report *rep,
                     fc_err *err);
