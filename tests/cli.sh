@@ -154,7 +154,7 @@ expect "... not to the case file's folder" 2 "cannot read initial-condition file
 expect "... whose first record is on the finer grid" 0 "x = 40 ;" "$NCDUMP" -h "$tmp/ff3.nc"
 expect "a file that does not cover the domain" 2 "fi.nc: variable 'h' does not cover the grid: its x coordinate 'x' runs from 0.5 to 15.5 m, and the cell centre x = 16.5 m lies more than half a spacing beyond" "$fc" run "$ff" $fine --set grid.x_max=18 --set grid.nx=18 --set initial.interpolate=bilinear -o "$tmp/ff2.nc"
 expect "file variable missing" 2 "no variable 'speed'" "$fc" run "$tmp/from_file.ini" --set initial.u_var=speed -o "$tmp/ff2.nc"
-expect "--regrid of a case whose initial file is on the old grid" 2 "(--regrid sets up the case's own initial condition on the new grid too, for what the case fixes, such as a bottom or bodies)" "$fc" run "$tmp/from_file.ini" --set grid.nx=32 --set time.t_end=3 --restart "$tmp/fi.nc" --regrid -o "$tmp/ff2.nc"
+expect "--regrid of a case whose initial file is on the old grid" 2 "(--regrid sets up the case's own initial condition on the new grid too, for what the case fixes, such as a bottom)" "$fc" run "$tmp/from_file.ini" --set grid.nx=32 --set time.t_end=3 --restart "$tmp/fi.nc" --regrid -o "$tmp/ff2.nc"
 sed 's/^  1.0, 1.0, 1.0/  NaN, 1.0, 1.0/' "$inputs/initial_state.cdl" | sed '0,/NaN, 1.0/!s/NaN, 1.0/1.0, 1.0/' >"$tmp/nan.cdl"
 "$NCGEN" -k nc4 -o "$tmp/initial_state.nc" "$tmp/nan.cdl"
 expect "NaN in the initial state" 2 "variable 'depth' holds NaN at cell (i=0, j=0)" "$fc" run "$tmp/from_file.ini" -o "$tmp/ff2.nc"
@@ -281,6 +281,8 @@ expect "ns2d: pressure solver gives up" 1 "the pressure solver did not converge"
 expect "ns2d: steady stop" 0 "steady: the state changes by" "$fc" run "$ns" --set time.t_end=100 --set time.steady_tol=1e-2 -o "$tmp/steady.nc"
 expect "ns2d: restart from another grid" 2 "variable 'u_face' is 17 x 16 (x by y); on the 20 x 16 grid's faces it is 21 x 16" "$fc" run "$ns" --set grid.nx=20 --set time.t_end=200 --restart "$tmp/steady.nc" -o "$tmp/r2.nc"
 expect "ns2d: restart continues" 0 "done:" "$fc" run "$ns" --set time.t_end=200 --restart "$tmp/steady.nc" -o "$tmp/r3.nc"
+# The bodies are the case's on a restart too: a body added since is said, and the run goes on with it.
+expect "ns2d: restart with a body the file lacked" 0 "warning: the case's bodies differ from the restart file's: they cover 16 of its fluid cells and free 0 of its solid ones; the run goes on with the case's" "$fc" run "$ns" --set time.t_end=200 --set obstacle.shape=square --set obstacle.size=0.25 --set obstacle.center_x=0.5 --set obstacle.center_y=0.5 --restart "$tmp/steady.nc" -o "$tmp/r4.nc"
 # The `file` initial condition: another run's cell-centre velocity, interpolated onto a finer grid.
 sed -e '/^\[initial\]/,$d' "$ns" >"$tmp/nsfile.ini"
 printf '[initial]\ntype = file\npath = steady.nc\n' >>"$tmp/nsfile.ini"
@@ -541,6 +543,12 @@ cmp -s "$e/ensemble.csv" "$tmp/manifest.before" && ok "ensemble: the manifest is
 cmp -s "$e/ensemble.csv" "$tmp/ens_again/ensemble.csv" && ok "ensemble: the same seed, the same members" || bad "ensemble: the same seed, the same members"
 expect "ensemble: a grid of 2 x 2" 0 "member 4/4" "$fc" ensemble "$tmp/waves.ini" --grid --members 2 --vary initial.radius=0.1:0.2,initial.amplitude=0.05:0.1 --set time.t_end=0.05 -o "$tmp/grid"
 grep -q "^3,member_0003.nc,0.2,0.1$" "$tmp/grid/ensemble.csv" && ok "ensemble: the grid's last member takes both highs" || bad "ensemble: the grid's last member takes both highs"
+# A real key whose range is written in whole numbers still gets real values; an integer key
+# whole ones.
+expect "ensemble: a real key over a whole-number range" 0 "member 3/3" "$fc" ensemble "$tmp/waves.ini" --grid --members 3 --vary initial.depth=1:2 --set time.t_end=0.02 -o "$tmp/ens_real"
+grep -q "^1,member_0001.nc,1.5$" "$tmp/ens_real/ensemble.csv" && ok "ensemble: the middle of 1:2 is 1.5" || bad "ensemble: the middle of 1:2 is 1.5"
+expect "ensemble: an integer key" 0 "member 4/4" "$fc" ensemble "$tmp/waves.ini" --members 4 --vary grid.nx=10:14 --set time.t_end=0.02 -o "$tmp/ens_int"
+[ "$(tail -n +2 "$tmp/ens_int/ensemble.csv" | cut -d, -f3 | grep -cx "1[0-4]")" -eq 4 ] && ok "ensemble: an integer key's values are whole" || bad "ensemble: an integer key's values are whole"
 expect "train: on an ensemble, one member held out" 0 "validation (" "$fc" train --data "$e" --holdout 1 --vars h,u,v --hidden 8 --epochs 1 -o "$tmp/em.nc"
 expect "train: holding out every member" 2 "--holdout 3: hold out fewer files than the 3 given" "$fc" train --data "$e" --holdout 3 --vars h,u,v -o "$tmp/em2.nc"
 mkdir -p "$tmp/badens"

@@ -423,13 +423,13 @@ static void run_channel(const char *ini_name, const char *path)
 
 static const char *const channel_finer[] = {"grid.nx=60", "grid.ny=36", NULL};
 
-/* s, the channel of run_channel started on channel_finer's grid from a file of its 40 x 24
- * cells, has the case's body on that grid (not an interpolation) and is divergence-free after
- * its first step. Closes s. */
-static void channel_takes_body_and_projects(tl_sim *s)
+/* s, the channel of run_channel started with sets (on channel_finer's grid, say) from a file
+ * of its 40 x 24 cells, has the case's body (not an interpolation, not the file's) and is
+ * divergence-free after its first step. Closes s. */
+static void channel_takes_body_and_projects(tl_sim *s, const char *const *sets)
 {
     tl_sim fresh;
-    tl_sim_open(&fresh, mixed_case, channel_finer, NULL);
+    tl_sim_open(&fresh, mixed_case, sets, NULL);
     ck_assert(!memcmp(s->host.f[NS2D_SOLID], fresh.host.f[NS2D_SOLID],
                       s->grid.nalloc * sizeof(fc_real)));
     tl_sim_steps(s, 1);
@@ -480,7 +480,54 @@ START_TEST(regrid_is_second_order_and_takes_bodies_from_the_case)
     run_channel("mixed.ini", coarse);
     tl_sim s;
     regrid_open(&s, mixed_case, channel_finer, coarse);
-    channel_takes_body_and_projects(&s);
+    ck_assert_str_eq(s.restart_note, ""); /* another grid: the file's mask is not compared */
+    channel_takes_body_and_projects(&s, channel_finer);
+}
+END_TEST
+
+/* A restart on the same grid takes the bodies from the case too, where it has moved or
+ * resized them since the file was written (the immersed boundary and the forces come from the
+ * case's bodies), and says how many cells changed; a case that did not change them says
+ * nothing and changes no bit (restart_is_bit_for_bit). */
+START_TEST(restart_takes_bodies_from_the_case)
+{
+    const char *file = tl_temp_path("channel_moved.nc");
+    run_channel("moved.ini", file);
+    double t;
+    double *before = tl_read_last(file, "solid", 40 * 24, &t);
+    static const char *const moved[] = {"obstacle.center_x=0.9", "obstacle.size=0.2", NULL};
+    tl_sim s, fresh;
+    tl_sim_open(&fresh, mixed_case, moved, NULL);
+    long long gained = 0, freed = 0;
+    for (int j = 0; j < 24; j++)
+        for (int i = 0; i < 40; i++) {
+            const int now = tl_at(&fresh, NS2D_SOLID, i, j) != 0, was = before[j * 40 + i] != 0;
+            gained += now && !was;
+            freed += was && !now;
+        }
+    tl_sim_close(&fresh);
+    ck_assert(gained > 0 && freed > 0);
+    char want[128];
+    snprintf(want, sizeof want, "they cover %lld of its fluid cells and free %lld of its solid",
+             gained, freed);
+    regrid_open(&s, mixed_case, moved, file);
+    ck_assert_int_eq(s.restart_from[0], 0);
+    ck_assert_msg(strstr(s.restart_note, want), "'%s' lacks '%s'", s.restart_note, want);
+    channel_takes_body_and_projects(&s, moved);
+    regrid_open(&s, mixed_case, (const char *const[]){NULL}, file);
+    ck_assert_str_eq(s.restart_note, "");
+    tl_sim_close(&s);
+    /* A body the case moved out of the domain is named, as a fresh run names it. */
+    const char *ini = tl_temp_file("gone.ini", mixed_case);
+    fc_config cfg;
+    fc_err err;
+    ck_assert_int_eq(fc_config_load(ini, (const char *const[]){"obstacle.center_x=-5"}, 1,
+                                    fc_solvers(), &cfg, &err), FC_OK);
+    const fc_sim_restart restart = {file, 0};
+    ck_assert_int_eq(fc_sim_start(&s, &cfg, NULL, &restart, &err), FC_EINPUT);
+    ck_assert_msg(strstr(err.msg, "covers no cell centre"), "%s", err.msg);
+    fc_config_free(&cfg);
+    free(before);
 }
 END_TEST
 
@@ -1057,7 +1104,7 @@ START_TEST(file_velocity_is_second_order_and_projected)
     file_case(text, sizeof text, mixed_case, channel, "bilinear");
     tl_sim s;
     tl_sim_open(&s, text, channel_finer, NULL);
-    channel_takes_body_and_projects(&s);
+    channel_takes_body_and_projects(&s, channel_finer);
 }
 END_TEST
 
@@ -1411,6 +1458,7 @@ Suite *ns2d_suite(void)
     tcase_add_test(tc, divergence_far_above_the_tolerance_fails_the_run);
     tcase_add_test(tc, enclosed_fluid_is_refused_by_name);
     tcase_add_test(tc, regrid_is_second_order_and_takes_bodies_from_the_case);
+    tcase_add_test(tc, restart_takes_bodies_from_the_case);
     tcase_add_test(tc, file_velocity_is_second_order_and_projected);
     tcase_add_test(tc, body_shapes_are_consistent);
     tcase_add_test(tc, momentum_balance_holds_while_the_flow_accelerates);

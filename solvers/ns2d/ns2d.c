@@ -632,17 +632,41 @@ static double ns2d_bytes_per_cell_step(const void *params)
     return (double)sizeof(fc_real) * (NS2D_STAGES * (3 + 2 + 2 + 1 + 6) + 2);
 }
 
-/* After a restart onto another grid (fc_solver_io.regridded): the bodies' mask is the case's
- * on this grid, not an interpolation of another grid's; the velocities on the faces it fixes
- * are set when the state is uploaded (ns2d_boundary_values), and the first projection makes
- * the interpolated velocity divergence-free on this grid. */
-static int ns2d_regridded(const void *params, const fc_grid *g, fc_state *state,
-                          const fc_state *initial, fc_err *err)
+/*
+ * After every restart (fc_solver_io.restarted): the bodies' mask is the case's, as are the
+ * immersed boundary's tables and the forces, which the backends build from the case's bodies.
+ * A restart onto another grid interpolated the file's mask, which means nothing there; one on
+ * the same grid may continue a run whose case has since moved, resized or removed a body (a
+ * mask from the file and a smaller body from the case gave a drag coefficient of -1.95). The
+ * velocities on the faces the mask fixes are set when the state is uploaded
+ * (ns2d_boundary_values), the immersed faces by the forcing, and the first projection makes
+ * the flow divergence-free with the case's bodies.
+ */
+static int ns2d_restarted(const fc_config *cfg, const void *params, const fc_grid *g,
+                          fc_state *state, int regridded, char *note, size_t note_size,
+                          fc_err *err)
 {
-    (void)params;
-    (void)err;
-    memcpy(state->f[NS2D_SOLID], initial->f[NS2D_SOLID], g->nalloc * sizeof(fc_real));
-    return FC_OK;
+    fc_real *mask = fc_grid_alloc(g);
+    if (!mask)
+        return fc_fail(err, FC_ENOMEM, "out of host memory for the bodies' mask");
+    int st = ns2d_case_solid(cfg, g, params, mask, err);
+    long long gained = 0, freed = 0;
+    fc_real *solid = state->f[NS2D_SOLID];
+    for (int j = 0; j < g->ny && !st; j++)
+        for (int i = 0; i < g->nx; i++) {
+            const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
+            gained += mask[k] != 0 && solid[k] == 0;
+            freed += mask[k] == 0 && solid[k] != 0;
+            solid[k] = mask[k];
+        }
+    free(mask);
+    note[0] = 0;
+    if (!st && !regridded && (gained || freed))
+        snprintf(note, note_size,
+                 "the case's bodies differ from the restart file's: they cover %lld of its "
+                 "fluid cells and free %lld of its solid ones; the run goes on with the case's",
+                 gained, freed);
+    return st;
 }
 
 static const char *const ns2d_field_names[] = {"u", "v", "p", "solid"};
@@ -1016,7 +1040,7 @@ const fc_solver_desc ns2d_solver = {
         .nstep_stats = sizeof ns2d_step_stats / sizeof ns2d_step_stats[0],
         .diag_active = ns2d_diag_active,
         .steady_capable = 1,
-        .regridded = ns2d_regridded,
+        .restarted = ns2d_restarted,
     },
     .cost = {
         .mem_per_cell = ns2d_mem_per_cell,

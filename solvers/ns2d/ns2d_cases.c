@@ -30,18 +30,41 @@ void ns2d_taylor_green(double U, double k, double nu, double t, double x, double
     *p = U * U / 4 * (cos(2 * k * x) + cos(2 * k * y)) * F * F;
 }
 
+int ns2d_case_solid(const fc_config *cfg, const fc_grid *g, const ns2d_params *p,
+                    fc_real *solid, fc_err *err)
+{
+    int inside[NS2D_MAX_BODIES] = {0}, cells = 0;
+    if (p->nbodies > 0) {
+        int st = ns2d_body_cells(p, g, solid, inside, err);
+        if (st)
+            return st;
+    }
+    for (int j = 0; j < g->ny; j++)
+        for (int i = 0; i < g->nx; i++) {
+            const ptrdiff_t c = fc_idx(g->pitch, g->ng, i, j);
+            if (p->nbodies == 0)
+                solid[c] = 0;
+            cells += solid[c] != 0;
+        }
+    for (int b = 0; b < p->nbodies; b++)
+        if (inside[b] == 0)
+            return ns2d_body_error(cfg, err, b, "shape",
+                                   "covers no cell centre: the body is smaller than a cell or "
+                                   "outside the domain");
+    if (cells == g->nx * g->ny)
+        return fc_fail(err, FC_EINPUT, "%s: the obstacles cover the whole domain", cfg->path);
+    return FC_OK;
+}
+
 /* Fills u, v, p (faces and centres, interior and east/north edge faces), from the Taylor-Green
  * vortex of amplitude U and wavenumber k when tg is set (at rest otherwise), and the mask of the
  * obstacle's cells. */
 static int fill(const fc_config *cfg, const fc_grid *g, const ns2d_params *p, int tg, double U,
                 double k, fc_state *host, fc_err *err)
 {
-    int inside[NS2D_MAX_BODIES] = {0}, solid = 0;
-    if (p->nbodies > 0) {
-        int st = ns2d_body_cells(p, g, host->f[NS2D_SOLID], inside, err);
-        if (st)
-            return st;
-    }
+    int st = ns2d_case_solid(cfg, g, p, host->f[NS2D_SOLID], err);
+    if (st)
+        return st;
     /* Faces up to the east and north edges: one more than the cells. */
     for (int j = 0; j <= g->ny; j++)
         for (int i = 0; i <= g->nx; i++) {
@@ -55,20 +78,9 @@ static int fill(const fc_config *cfg, const fc_grid *g, const ns2d_params *p, in
             }
             host->f[NS2D_U][c] = (fc_real)u;
             host->f[NS2D_V][c] = (fc_real)v;
-            if (i < g->nx && j < g->ny) {
+            if (i < g->nx && j < g->ny)
                 host->f[NS2D_P][c] = (fc_real)pr;
-                if (p->nbodies == 0)
-                    host->f[NS2D_SOLID][c] = 0;
-                solid += host->f[NS2D_SOLID][c] != 0;
-            }
         }
-    for (int b = 0; b < p->nbodies; b++)
-        if (inside[b] == 0)
-            return ns2d_body_error(cfg, err, b, "shape",
-                                   "covers no cell centre: the body is smaller than a cell or "
-                                   "outside the domain");
-    if (solid == g->nx * g->ny)
-        return fc_fail(err, FC_EINPUT, "%s: the obstacles cover the whole domain", cfg->path);
     return FC_OK;
 }
 

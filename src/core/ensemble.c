@@ -19,7 +19,8 @@
 typedef struct varied {
     char key[128];
     double lo, hi;
-    int whole; /* lo and hi whole numbers: whole-number values */
+    int whole; /* whole-number values: an integer key (a guess from lo and hi until the case
+                * is loaded and names the key's type) */
 } varied;
 
 static int parse_vary(const char *text, varied *v, fc_err *err)
@@ -182,6 +183,10 @@ int fc_ensemble(const fc_ensemble_opts *o, fc_err *err)
                     st = fc_fail(err, FC_EINPUT, "--vary %s: [%s] %s is not a number; only "
                                  "numeric keys vary (set the others with --set)", o->vary[k],
                                  section, dot + 1);
+                /* A real key gets real values even where lo and hi are written as whole
+                 * numbers (initial.amplitude=1:2 draws from [1, 2], not from {1, 2}). */
+                if (val)
+                    v[k].whole = val->key->type == FC_KEY_INT;
             }
             fc_config_free(&cfg);
         }

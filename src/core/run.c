@@ -481,6 +481,8 @@ static int run_case(const fc_run_opts *o, fc_run_result *res, fc_err *err)
                 sim->cfg.path, s->name,
                 s->schema.ics[fc_cfg_choice(&sim->cfg, "initial", "type")].name,
                 sim->grid.nx, sim->grid.ny, job, c.device, FC_PRECISION, c.path);
+    if (sim->restart_note[0])
+        fc_warn("%s", sim->restart_note);
     fc_progress_start(&prog, sim->t, t_end, (double)sim->grid.nx * sim->grid.ny,
                       o->quiet || fc_log_quiet() || !writer());
 

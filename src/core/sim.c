@@ -138,7 +138,8 @@ static int settled(int blocks, int st, fc_err *err)
 
 /* The state to continue from, on grid g (as initial_state): the last record of the restart
  * file, interpolated onto g where it is from another grid and regrid allows it, then made the
- * solver's (fc_solver_io.regridded). The case's initial condition is set up aside where the
+ * solver's (fc_solver_io.regridded) and made to agree with what the case fixes
+ * (fc_solver_io.restarted). The case's initial condition is set up aside where the
  * solver's reference or its regridded hook needs it, so a restarted run takes the reference
  * the run from the start took. */
 static int restart_state(fc_sim *s, const fc_grid *g, fc_state *state, const fc_sim_restart *r,
@@ -154,7 +155,7 @@ static int restart_state(fc_sim *s, const fc_grid *g, fc_state *state, const fc_
         st = alloc_fields(&aside, io->nfields, g, err);
         if (!st && (st = set_initial(s, g, &aside, err)) == FC_EINPUT && r->regrid)
             fc_err_append(err, "(--regrid sets up the case's own initial condition on the new "
-                          "grid too, for what the case fixes, such as a bottom or bodies)");
+                          "grid too, for what the case fixes, such as a bottom)");
         st = settled(blocks, st, err);
     }
     if (!st && io->reference)
@@ -164,12 +165,18 @@ static int restart_state(fc_sim *s, const fc_grid *g, fc_state *state, const fc_
                      fc_ncio_read_restart(r->path, s->s, s->params, g, r->regrid ? &rg : NULL,
                                           state, &s->t, err),
                      err);
-    if (!st && r->regrid && (rg.from[0] != s->grid.nx || rg.from[1] != s->grid.ny)) {
+    const int regridded = r->regrid && (rg.from[0] != s->grid.nx || rg.from[1] != s->grid.ny);
+    if (!st && regridded) {
         s->restart_from[0] = rg.from[0];
         s->restart_from[1] = rg.from[1];
         if (io->regridded)
             st = settled(blocks, io->regridded(s->params, g, state, &aside, err), err);
     }
+    if (!st && io->restarted)
+        st = settled(blocks,
+                     io->restarted(&s->cfg, s->params, g, state, regridded, s->restart_note,
+                                   sizeof s->restart_note, err),
+                     err);
     free_fields(&aside);
     return st;
 }

@@ -46,12 +46,15 @@ typedef struct fc_sim {
     fc_step_report last; /* the report of the last step; a bad one when a step returned FC_ENUMERIC */
     int restart_from[2]; /* the restart file's grid where it was interpolated onto this one;
                           * {0, 0} otherwise */
+    char restart_note[256]; /* what the restart changed to agree with the case, for the user
+                             * (fc_solver_io.restarted); "" when nothing */
 } fc_sim;
 
 /* Where a run continues from instead of its initial condition: the last complete record of an
  * earlier output of the same solver over the same domain, on the same grid unless regrid is
  * set, with which a file from another grid is interpolated onto the case's (fc_ncio_read_restart,
- * then the solver's fc_solver_io.regridded). */
+ * then the solver's fc_solver_io.regridded), and made to agree with what the case fixes
+ * (fc_solver_io.restarted). */
 typedef struct fc_sim_restart {
     const char *path;
     int regrid;
