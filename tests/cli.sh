@@ -262,6 +262,11 @@ expect "idle: euler side sponge between walls" 2 "[physics] sponge_width = 1000:
 expect "euler: a top sponge as deep as the domain" 2 "[physics] sponge_depth = 10000: the top sponge would damp the whole domain (10000 m high)" "$fc" run "$tb" --set physics.sponge_depth=10000 -o "$tmp/nsbad.nc"
 expect "euler: side sponges that meet" 2 "[physics] sponge_width = 10000: the side sponges would damp the whole domain (20000 m wide, two sponges): give a width under half of it" "$fc" run "$tb" --set boundary.west=open --set boundary.east=open --set physics.sponge_width=10000 -o "$tmp/nsbad.nc"
 expect "euler: a wind between walls" 2 "[physics] wind = 5: a uniform wind would blow into the west wall: make the sides periodic or open" "$fc" run "$tb" --set physics.wind=5 -o "$tmp/nsbad.nc"
+# An euler state is a perturbation of the case's background: a restart keeps the background.
+expect "euler: a short run to restart from" 0 "records in" "$fc" run "$tb" --set grid.nx=20 --set grid.ny=10 --set time.t_end=20 -o "$tmp/tb_short.nc"
+expect "euler: a restart over another background" 2 "restart file '$tmp/tb_short.nc' holds a state over [physics] theta0 = 300; the case has 290: the file's fields are relative to it, so a restart keeps it (start afresh for another)" "$fc" run "$tb" --set grid.nx=20 --set grid.ny=10 --set time.t_end=40 --set physics.theta0=290 --restart "$tmp/tb_short.nc" -o "$tmp/tb_more.nc"
+absent "euler: a refused restart writes nothing" "$tmp/tb_more.nc"
+expect "euler: a restart over the same background" 0 "continued from t = 20 s" "$fc" run "$tb" --set grid.nx=20 --set grid.ny=10 --set time.t_end=40 --restart "$tmp/tb_short.nc" -o "$tmp/tb_more.nc"
 expect "idle: spectral forcing keys without a forcing" 2 "[forcing] seed = 3: has no effect: there is no forcing ([forcing] type = none)" "$fc" run "$inputs/spectral_taylor_green.ini" --set forcing.seed=3 -o "$tmp/nsbad.nc"
 expect "idle: spectral tracer diffusivity without a tracer" 2 "[tracer] diffusivity = 1: has no effect: there is no tracer" "$fc" run "$inputs/spectral_taylor_green.ini" --set tracer.diffusivity=1 -o "$tmp/nsbad.nc"
 expect "idle: spectral blob radius of bands" 2 "[tracer] blob_radius = 0.3: has no effect: only [tracer] initial = blob reads it" "$fc" run "$inputs/spectral_taylor_green.ini" --set tracer.initial=bands --set tracer.blob_radius=0.3 -o "$tmp/nsbad.nc"

@@ -297,6 +297,29 @@ START_TEST(restart_is_bit_for_bit_and_output_has_z)
     ck_assert_int_eq(nc_get_var1_double(ncid, zid, &zero, &z0), NC_NOERR);
     ck_assert(fabs(z0 - 8000.0 / 24 / 2) < 1e-9);
     nc_close(ncid);
+
+    /* The fields are perturbations of the case's background: a restart refuses a case that
+     * changed it (naming the key and both values), and takes one that wrote it otherwise. */
+    static const char *const changed[][2] = {{"physics.theta0=301", "theta0 = 300; the case has 301"},
+                                             {"physics.background=stable", "background = neutral; the case has stable"},
+                                             {"physics.g=9.8", "g = 9.81; the case has 9.8"}};
+    for (int c = 0; c < 4; c++) {
+        const char *set = c < 3 ? changed[c][0] : "physics.theta0=3e2";
+        fc_config cfg;
+        fc_err err;
+        ck_assert_int_eq(fc_config_load(ini, &set, 1, fc_solvers(), &cfg, &err), FC_OK);
+        const fc_sim_restart restart = {half, 0};
+        tl_sim s;
+        const int st = fc_sim_start(&s, &cfg, NULL, &restart, &err);
+        if (c < 3) {
+            ck_assert_int_eq(st, FC_EINPUT);
+            ck_assert_msg(strstr(err.msg, changed[c][1]), "%s", err.msg);
+        } else {
+            ck_assert_msg(st == FC_OK, "%s", err.msg);
+            tl_sim_close(&s);
+        }
+        fc_config_free(&cfg);
+    }
 }
 END_TEST
 

@@ -379,6 +379,10 @@ static double euler_bytes_per_cell_step(const void *params)
 
 static const char *const euler_field_names[] = {"rho_prime", "rhou", "rhow", "rhotheta_prime"};
 static const char *const euler_restart_vars[] = {"rho_prime", "rhou", "rhow", "rhotheta_prime"};
+/* The background the fields are perturbations of: a restart must keep it. */
+static const char *const euler_state_keys[] = {"physics.g", "physics.background", "physics.theta0",
+                                               "physics.brunt_vaisala", "physics.temperature",
+                                               NULL};
 
 enum { V_RHO, V_RHOU, V_RHOW, V_RHOT, V_U, V_W, V_THETA_P, V_P_P, V_THETA, V_P, NVARS };
 static const fc_var_spec euler_vars[NVARS] = {
@@ -537,6 +541,7 @@ const fc_solver_desc euler_solver = {
         .nfields = EULER_NFIELDS,
         .field_names = euler_field_names,
         .restart_vars = euler_restart_vars,
+        .state_keys = euler_state_keys,
         .vars = euler_vars,
         .nvars = NVARS,
         .derive = euler_derive,

@@ -912,6 +912,20 @@ const fc_value *fc_cfg_value(const fc_config *cfg, const char *section, const ch
     abort();
 }
 
+void fc_cfg_value_text(const fc_value *v, char *buf, size_t len)
+{
+    switch (v->key->type) {
+    case FC_KEY_REAL:
+        snprintf(buf, len, "%.17g", v->r);
+        break;
+    case FC_KEY_INT:
+        snprintf(buf, len, "%lld", v->i);
+        break;
+    default: /* a choice, solver or initial condition is its word; a string its text */
+        snprintf(buf, len, "%s", v->text ? v->text : "");
+    }
+}
+
 long long fc_cfg_int(const fc_config *cfg, const char *section, const char *name)
 {
     return fc_cfg_value(cfg, section, name)->i;

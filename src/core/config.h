@@ -90,6 +90,10 @@ enum { FC_FORMAT_AUTO, FC_FORMAT_CDF5, FC_FORMAT_NETCDF4 };
 int fc_cfg_netcdf4(const fc_config *cfg);
 const char *fc_cfg_str(const fc_config *cfg, const char *section, const char *name);
 
+/* A value as text that is the same for the same value however it was written: a real to 17
+ * significant digits, an integer, a choice's word, a string as it is. */
+void fc_cfg_value_text(const fc_value *v, char *buf, size_t len);
+
 /* Appends "file:line: [section] key = value: message" to err (for cross-key checks). */
 void fc_cfg_error(const fc_config *cfg, fc_err *err, const char *section, const char *name,
                   const char *fmt, ...)

@@ -126,6 +126,70 @@ static void free_file(fc_ncio_file *f)
 }
 
 /* Dimensions, coordinates, variables and attributes of a new output file (define mode). */
+
+/* cfg's value of a state key "section.name" (a solver's table: always a key of the case). */
+static const fc_value *state_key_value(const fc_config *cfg, const char *key)
+{
+    const char *dot = strchr(key, '.');
+    char section[64];
+    snprintf(section, sizeof section, "%.*s", (int)(dot - key), key);
+    return fc_cfg_value(cfg, section, dot + 1);
+}
+
+/* The case's values of its solver's state keys (fc_solver_io.state_keys), as
+ * "section.name=value ..." ("" for a solver without them): flowcast_state_keys. */
+static void state_keys_text(const fc_config *cfg, char *buf, size_t len)
+{
+    const char *const *keys = cfg->solver->io.state_keys;
+    buf[0] = 0;
+    for (int k = 0; keys && keys[k]; k++) {
+        char value[128];
+        fc_cfg_value_text(state_key_value(cfg, keys[k]), value, sizeof value);
+        const size_t used = strlen(buf);
+        snprintf(buf + used, len - used, "%s%s=%s", k ? " " : "", keys[k], value);
+    }
+}
+
+int fc_ncio_check_state_keys(const char *path, const fc_config *cfg, fc_err *err)
+{
+    const char *const *keys = cfg->solver->io.state_keys;
+    if (!keys)
+        return FC_OK;
+    int ncid, st = fc_nc_open(path, "restart file", &ncid, err);
+    if (st)
+        return st;
+    char file[1024];
+    st = fc_nc_att_text(ncid, NC_GLOBAL, path, "flowcast_state_keys", file, sizeof file, err);
+    fc_nc_close(ncid);
+    if (st)
+        return st > 0 ? FC_OK : st; /* a file from before the record: nothing to compare */
+    for (int k = 0; keys[k]; k++) {
+        /* The file's value: after "key=" at the start or after a space, up to the next space. */
+        const size_t kl = strlen(keys[k]);
+        const char *at = file;
+        while ((at = strstr(at, keys[k])) && ((at != file && at[-1] != ' ') || at[kl] != '='))
+            at += kl;
+        if (!at)
+            continue;
+        const char *val = at + kl + 1;
+        const int vl = (int)strcspn(val, " ");
+        const fc_value *v = state_key_value(cfg, keys[k]);
+        char want[128];
+        fc_cfg_value_text(v, want, sizeof want);
+        if ((int)strlen(want) == vl && !strncmp(want, val, (size_t)vl))
+            continue;
+        char had[80];
+        snprintf(had, sizeof had, "%.*s", vl > 64 ? 64 : vl, val);
+        if (v->key->type == FC_KEY_REAL) /* as a person writes it, not to 17 digits */
+            snprintf(had, sizeof had, "%g", strtod(had, NULL));
+        return fc_fail(err, FC_EINPUT,
+                       "restart file '%s' holds a state over [%s] %s = %s; the case has %s: the "
+                       "file's fields are relative to it, so a restart keeps it (start afresh "
+                       "for another)",
+                       path, v->key->section, v->key->name, had, v->text);
+    }
+    return FC_OK;
+}
 static int define(fc_ncio_file *f, const fc_ncio_meta *m, int *coords, fc_err *err)
 {
     const fc_grid *g = m->grid;
@@ -230,6 +294,8 @@ static int define(fc_ncio_file *f, const fc_ncio_meta *m, int *coords, fc_err *e
             return st;
 
     const double domain[4] = {g->x_min, g->x_max, g->y_min, g->y_max};
+    char keys[1024];
+    state_keys_text(m->cfg, keys, sizeof keys);
     char bcs[128];
     snprintf(bcs, sizeof bcs, "west=%s east=%s south=%s north=%s", fc_bc_name(g->bc[0]),
              fc_bc_name(g->bc[1]), fc_bc_name(g->bc[2]), fc_bc_name(g->bc[3]));
@@ -245,6 +311,8 @@ static int define(fc_ncio_file *f, const fc_ncio_meta *m, int *coords, fc_err *e
     };
     for (size_t k = 0; k < sizeof text / sizeof text[0] && !st; k++)
         st = fc_cf_att_text(cf, NC_GLOBAL, text[k][0], text[k][1], err);
+    if (!st && keys[0])
+        st = fc_cf_att_text(cf, NC_GLOBAL, "flowcast_state_keys", keys, err);
     free(full);
     const int ranks = m->ranks > 1 ? m->ranks : 1; /* the one attribute a split run changes */
     if (!st)

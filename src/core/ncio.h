@@ -77,6 +77,11 @@ typedef struct fc_ncio_regrid {
     int from[2];     /* set by the reader: the file's grid, nx x ny cells */
 } fc_ncio_regrid;
 
+/* FC_EINPUT, naming the key, when the restart file `path` holds a state over other values
+ * of its solver's state keys (fc_solver_io.state_keys: euler's background) than cfg gives; a
+ * file that does not record them (written before 5 December 2026) is not checked. */
+int fc_ncio_check_state_keys(const char *path, const fc_config *cfg, fc_err *err);
+
 /*
  * Reads the last complete record of an earlier output into host (the solver's fields, interior;
  * those whose variable is off for params are left as they are) and its time. Checks that it was

@@ -150,8 +150,8 @@ static int restart_state(fc_sim *s, const fc_grid *g, fc_state *state, const fc_
                           s->grid.bc[FC_SOUTH] == FC_BC_PERIODIC},
                          {0, 0}};
     fc_state aside = {0, {NULL}};
-    int st = FC_OK;
-    if (io->reference || (r->regrid && io->regridded)) {
+    int st = settled(blocks, fc_ncio_check_state_keys(r->path, &s->cfg, err), err);
+    if (!st && (io->reference || (r->regrid && io->regridded))) {
         st = alloc_fields(&aside, io->nfields, g, err);
         if (!st && (st = set_initial(s, g, &aside, err)) == FC_EINPUT && r->regrid)
             fc_err_append(err, "(--regrid sets up the case's own initial condition on the new "

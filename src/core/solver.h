@@ -181,6 +181,11 @@ typedef struct fc_solver_io {
     int nfields;
     const char *const *field_names;
     const char *const *restart_vars;
+    /* Optional (NULL: none): the keys ("section.name", NULL-terminated) that give the state
+     * its meaning (euler: the hydrostatic background whose perturbations its fields are). The
+     * output records their values (fc_ncio_check_state_keys), and a restart refuses a case
+     * that changed one: the file's fields would stand for another state. */
+    const char *const *state_keys;
 
     const fc_var_spec *vars;
     size_t nvars;
