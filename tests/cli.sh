@@ -122,6 +122,9 @@ expect "restart file from another solver" 2 "is from solver 'ns2d'; this case us
 expect "restart onto itself" 2 "is the restart file" "$fc" run "$good" --set time.t_end=1 --restart "$out" -o "$out" -O
 absent "restart errors write nothing" "$tmp/r.nc"
 expect "restart continues" 0 "done:" "$fc" run "$good" --set time.t_end=0.08 --restart "$out" -o "$tmp/r.nc"
+# A restart takes the case's bottom where the case changed it since the file was written.
+expect "swe: a short run to restart from" 0 "records in" "$fc" run "$inputs/lake_bump.ini" --set grid.nx=20 --set grid.ny=20 --set time.t_end=0.05 -o "$tmp/lb.nc"
+expect "swe: a restart over a raised bump" 0 "warning: the case's bottom differs from the restart file's in 400 cells: the run goes on over the case's, each wet cell keeping its surface level and velocity" "$fc" run "$inputs/lake_bump.ini" --set grid.nx=20 --set grid.ny=20 --set time.t_end=0.1 --set initial.bump_height=0.4 --restart "$tmp/lb.nc" -o "$tmp/lb2.nc"
 # --regrid: onto another grid of the same domain only, with a restart, not for spectral.
 expect "restart from another grid: --regrid named" 2 "(the restart file is from another grid: --regrid interpolates it onto this one)" "$fc" run "$good" --set grid.nx=40 --set time.t_end=1 --restart "$out" -o "$tmp/rg.nc"
 expect "--regrid without --restart" 2 "--regrid interpolates a restart file: give it with --restart FILE" "$fc" run "$good" --regrid -o "$tmp/rg.nc"

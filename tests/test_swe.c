@@ -577,6 +577,30 @@ START_TEST(restart_rejects_other_grid_and_bad_files)
 }
 END_TEST
 
+/* s, a restarted lake at rest around an island, has the bottom and (to 4 ulp) the depth of
+ * fresh, the case set up on the same grid, with the island dry, and stays at rest over 300
+ * steps. Closes both. */
+static void lake_is_the_case_s_and_stays_at_rest(tl_sim *s, tl_sim *fresh)
+{
+    const int nx = fresh->grid.nx, ny = fresh->grid.ny;
+    int wet = 0;
+    for (int j = 0; j < ny; j++)
+        for (int i = 0; i < nx; i++) {
+            ck_assert(tl_at(s, SWE_B, i, j) == tl_at(fresh, SWE_B, i, j));
+            ck_assert_msg(fabs(tl_at(s, SWE_H, i, j) - tl_at(fresh, SWE_H, i, j)) <= 4 * TL_EPS,
+                          "h at (%d, %d) is %.17g, the case's %.17g", i, j,
+                          (double)tl_at(s, SWE_H, i, j), (double)tl_at(fresh, SWE_H, i, j));
+            wet += tl_at(s, SWE_H, i, j) > 0;
+        }
+    ck_assert_int_lt(wet, nx * ny); /* the island is dry */
+    tl_sim_steps(s, 300);
+    tl_sim_download(s);
+    const double m = max_speed(s);
+    ck_assert_msg(m < 1000 * TL_EPS, "the restarted lake moved: max |u| = %g after 300 steps", m);
+    tl_sim_close(s);
+    tl_sim_close(fresh);
+}
+
 /* --regrid: a lake at rest up to an island's shore, continued on a grid at no whole ratio to
  * the file's, is the case's own lake at rest on that grid (the surface level interpolated over
  * wet cells alone, the bottom the case's) and stays at rest. */
@@ -602,22 +626,53 @@ START_TEST(regrid_keeps_a_lake_at_rest_to_the_shore)
     ck_assert_int_eq(s.restart_from[1], 50);
     ck_assert_double_eq(s.t, 0.05);
     tl_sim_open(&fresh, lake_case, finer, NULL);
-    int wet = 0;
-    for (int j = 0; j < 43; j++)
-        for (int i = 0; i < 57; i++) {
-            ck_assert(tl_at(&s, SWE_B, i, j) == tl_at(&fresh, SWE_B, i, j));
-            ck_assert_msg(fabs(tl_at(&s, SWE_H, i, j) - tl_at(&fresh, SWE_H, i, j)) <= 4 * TL_EPS,
-                          "h at (%d, %d) is %.17g, the case's %.17g", i, j,
-                          (double)tl_at(&s, SWE_H, i, j), (double)tl_at(&fresh, SWE_H, i, j));
-            wet += tl_at(&s, SWE_H, i, j) > 0;
+    lake_is_the_case_s_and_stays_at_rest(&s, &fresh);
+}
+END_TEST
+
+/* A restart on the same grid takes the case's bottom where it changed since the file was
+ * written (the island raised from 0.3 to 0.5 m), as --regrid does: the lake at rest around the
+ * island is the case's own lake at rest (a flat surface, the cells the higher island lifts out
+ * dry) and stays at rest, and the run says how many cells changed; a case that did not change
+ * it says nothing (its bits: restart_is_bit_for_bit). */
+START_TEST(restart_takes_the_bottom_from_the_case)
+{
+    const char *ini = tl_temp_file("island_raised.ini", lake_case);
+    const char *file = tl_temp_path("island_raised.nc");
+    const char *const first[] = {"initial.surface=0.1", "initial.bump_height=0.3",
+                                 "time.t_end=0.05", NULL};
+    const char *const raised[] = {"initial.surface=0.1", "initial.bump_height=0.5", NULL};
+    fc_run_result res;
+    fc_err err;
+    fc_run_opts o = {.case_path = ini, .solvers = fc_solvers(), .device = "cpu",
+                     .output = file, .quiet = 1, .sets = first, .nsets = 3};
+    ck_assert_msg(fc_run(&o, &res, &err) == FC_OK, "%s", err.msg);
+    tl_sim s, fresh, before;
+    tl_sim_open(&fresh, lake_case, raised, NULL);
+    tl_sim_open(&before, lake_case, first, NULL);
+    int changed = 0;
+    const int nx = fresh.grid.nx, ny = fresh.grid.ny;
+    for (int j = 0; j < ny; j++)
+        for (int i = 0; i < nx; i++)
+            changed += tl_at(&fresh, SWE_B, i, j) != tl_at(&before, SWE_B, i, j);
+    tl_sim_close(&before);
+    ck_assert_int_gt(changed, 0);
+    for (int unchanged = 1; unchanged >= 0; unchanged--) { /* the raised one kept, in s */
+        fc_config cfg;
+        ck_assert_msg(fc_config_load(ini, unchanged ? first : raised, 2, /* no t_end */
+                                     fc_solvers(), &cfg, &err) == FC_OK, "%s", err.msg);
+        const fc_sim_restart from = {file, 0};
+        ck_assert_msg(fc_sim_start(&s, &cfg, NULL, &from, &err) == FC_OK, "%s", err.msg);
+        if (unchanged) {
+            ck_assert_str_eq(s.restart_note, "");
+            tl_sim_close(&s);
         }
-    ck_assert_int_lt(wet, 57 * 43); /* the island is dry */
-    tl_sim_steps(&s, 300);
-    tl_sim_download(&s);
-    const double m = max_speed(&s);
-    ck_assert_msg(m < 1000 * TL_EPS, "the regridded lake moved: max |u| = %g after 300 steps", m);
-    tl_sim_close(&s);
-    tl_sim_close(&fresh);
+    }
+    char want[96];
+    snprintf(want, sizeof want, "the case's bottom differs from the restart file's in %d cells",
+             changed);
+    ck_assert_msg(strstr(s.restart_note, want), "'%s' lacks '%s'", s.restart_note, want);
+    lake_is_the_case_s_and_stays_at_rest(&s, &fresh);
 }
 END_TEST
 
@@ -909,6 +964,7 @@ Suite *swe_suite(void)
     tcase_add_test(run, open_sides_restart_bit_for_bit);
     tcase_add_test(run, restart_rejects_other_grid_and_bad_files);
     tcase_add_test(run, regrid_keeps_a_lake_at_rest_to_the_shore);
+    tcase_add_test(run, restart_takes_the_bottom_from_the_case);
     tcase_add_test(run, file_state_interpolated_keeps_a_lake_at_rest_to_the_shore);
     tcase_set_timeout(run, 120);
     suite_add_tcase(s, run);

@@ -643,9 +643,10 @@ static double ns2d_bytes_per_cell_step(const void *params)
  * the flow divergence-free with the case's bodies.
  */
 static int ns2d_restarted(const fc_config *cfg, const void *params, const fc_grid *g,
-                          fc_state *state, int regridded, char *note, size_t note_size,
-                          fc_err *err)
+                          fc_state *state, const fc_state *initial, int regridded, char *note,
+                          size_t note_size, fc_err *err)
 {
+    (void)initial; /* the mask comes from the bodies' shapes, without an initial condition */
     fc_real *mask = fc_grid_alloc(g);
     if (!mask)
         return fc_fail(err, FC_ENOMEM, "out of host memory for the bodies' mask");

@@ -6,6 +6,7 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -258,6 +259,47 @@ static int swe_regridded(const void *params, const fc_grid *g, fc_state *state,
     return FC_OK;
 }
 
+/* After every restart (fc_solver_io.restarted): the case's bottom where it differs from the
+ * file's (the case changed a bump's height or its bathymetry file since), as --regrid takes it
+ * (swe_regridded, which has done so already after a regrid): each wet cell keeps its surface
+ * level and velocity over the new bottom, a dry cell stays dry. Where the bottoms agree, every
+ * bit of the file's state is kept. */
+static int swe_restarted(const fc_config *cfg, const void *params, const fc_grid *g,
+                         fc_state *state, const fc_state *initial, int regridded, char *note,
+                         size_t note_size, fc_err *err)
+{
+    (void)cfg;
+    (void)err;
+    note[0] = 0;
+    if (regridded || !initial)
+        return FC_OK;
+    const fc_real h_dry = ((const swe_params *)params)->h_dry;
+    fc_real *const *f = state->f;
+    double changed = 0; /* a count: its sum over the ranks is exact */
+    for (int j = 0; j < g->ny; j++)
+        for (int i = 0; i < g->nx; i++) {
+            const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
+            const fc_real b = initial->f[SWE_B][k], h = f[SWE_H][k];
+            if (f[SWE_B][k] == b)
+                continue;
+            changed++;
+            if (h > h_dry) {
+                const fc_real depth = (fc_real)fmax(h + f[SWE_B][k] - b, 0);
+                f[SWE_HU][k] = depth > h_dry ? depth * (f[SWE_HU][k] / h) : 0;
+                f[SWE_HV][k] = depth > h_dry ? depth * (f[SWE_HV][k] / h) : 0;
+                f[SWE_H][k] = depth;
+            }
+            f[SWE_B][k] = b;
+        }
+    fc_grid_sum_n(g, &changed, 1);
+    if (changed > 0)
+        snprintf(note, note_size,
+                 "the case's bottom differs from the restart file's in %.0f cells: the run goes "
+                 "on over the case's, each wet cell keeping its surface level and velocity",
+                 changed);
+    return FC_OK;
+}
+
 static const char *const swe_field_names[] = {"h", "hu", "hv", "b"};
 static const char *const swe_restart_vars[] = {"h", "hu", "hv", "b"};
 
@@ -431,6 +473,7 @@ const fc_solver_desc swe_solver = {
         .reference_size = sizeof ((swe_params *)0)->open_level,
         .regrid_source = swe_regrid_source,
         .regridded = swe_regridded,
+        .restarted = swe_restarted,
     },
     .cost = {
         .mem_per_cell = swe_mem_per_cell,

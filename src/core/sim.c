@@ -141,7 +141,7 @@ static int settled(int blocks, int st, fc_err *err)
  * solver's (fc_solver_io.regridded) and made to agree with what the case fixes
  * (fc_solver_io.restarted). The case's initial condition is set up aside where the
  * solver's reference or its regridded hook needs it, so a restarted run takes the reference
- * the run from the start took. */
+ * the run from the start took; its restarted hook gets it too (swe: the case's bottom). */
 static int restart_state(fc_sim *s, const fc_grid *g, fc_state *state, const fc_sim_restart *r,
                          int blocks, fc_err *err)
 {
@@ -174,8 +174,8 @@ static int restart_state(fc_sim *s, const fc_grid *g, fc_state *state, const fc_
     }
     if (!st && io->restarted)
         st = settled(blocks,
-                     io->restarted(&s->cfg, s->params, g, state, regridded, s->restart_note,
-                                   sizeof s->restart_note, err),
+                     io->restarted(&s->cfg, s->params, g, state, aside.nfields ? &aside : NULL,
+                                   regridded, s->restart_note, sizeof s->restart_note, err),
                      err);
     free_fields(&aside);
     return st;

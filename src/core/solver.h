@@ -247,14 +247,18 @@ typedef struct fc_solver_io {
     int (*regridded)(const void *params, const fc_grid *g, fc_state *state,
                      const fc_state *initial, fc_err *err);
     /* Optional (NULL: none): after every restart, from the same grid or (after regridded)
-     * another, replaces the fields that the case fixes and the solver's own tables are built
-     * from by the case's, so that the state and the tables agree (ns2d: the bodies' mask; the
-     * immersed boundary and the forces come from the case's bodies). Where a restart from the
-     * same grid finds them changed, note gets a line for the user saying so (else ""). Only
-     * for a solver that runs on one process. FC_EINPUT, naming the case's key, where the
-     * case's own fields are bad (a body covering no cell). */
+     * another, takes what the case fixes rather than the flow evolves from the case where it
+     * differs from the file's, and adjusts the rest to it, so that a restart continues the
+     * case as it now stands (ns2d: the bodies' mask, from which the immersed boundary and the
+     * forces are built too; swe: the bottom, each wet cell's surface level kept). initial: the
+     * case's initial condition on g where it was set up (a solver with reference, or a
+     * regridded restart of one with regridded), else NULL. Where a restart from the same grid
+     * finds them changed, note gets a line for the user saying so (else ""). g may be a block
+     * (collective, as for reference). FC_EINPUT, naming the case's key, where the case's own
+     * fields are bad (a body covering no cell). */
     int (*restarted)(const fc_config *cfg, const void *params, const fc_grid *g,
-                     fc_state *state, int regridded, char *note, size_t note_size, fc_err *err);
+                     fc_state *state, const fc_state *initial, int regridded, char *note,
+                     size_t note_size, fc_err *err);
 } fc_solver_io;
 
 /* What a step costs, for memory checks and benchmarks. */
