@@ -95,6 +95,34 @@ START_TEST(case_file_must_be_utf8)
 }
 END_TEST
 
+/* What Windows editors write loads as the same case: a UTF-8 byte-order mark before the first
+ * line and CRLF line ends; line numbers still count from the first line. */
+START_TEST(byte_order_mark_and_crlf_are_accepted)
+{
+    fc_config cfg;
+    fc_err err;
+    const char *text = "\xef\xbb\xbf; a comment\r\n[case]\r\nsolver = swe\r\n"
+                       "[grid]\r\nnx = 32\r\nny = 16\r\nx_max = 1\r\ny_max = 0.5\r\n"
+                       "[time]\r\nt_end = 2\r\n[initial]\r\ntype = gaussian_bump\r\n"
+                       "depth = 1\r\namplitude = 0.1\r\nradius = 0.1\r\n";
+    ck_assert_msg(fc_config_load(tl_temp_file("windows.ini", text), NULL, 0, fc_solvers(), &cfg,
+                                 &err) == FC_OK, "%s", err.msg);
+    ck_assert_int_eq(fc_cfg_int(&cfg, "grid", "ny"), 16);
+    ck_assert_int_eq(fc_cfg_value(&cfg, "grid", "ny")->line, 6);
+    ck_assert_str_eq(fc_cfg_str(&cfg, "case", "solver"), "swe");
+    fc_config_free(&cfg);
+    /* The mark directly before a key, not only before a comment. */
+    ck_assert_msg(fc_config_load(tl_temp_file("bom.ini", "\xef\xbb\xbf[case]\nsolver = swe\n"
+                                              "[grid]\nnx = 8\nny = 8\nx_max = 1\ny_max = 1\n"
+                                              "[time]\nt_end = 1\n[initial]\n"
+                                              "type = gaussian_bump\ndepth = 1\n"
+                                              "amplitude = 0.1\nradius = 0.1\n"),
+                                 NULL, 0, fc_solvers(), &cfg, &err) == FC_OK, "%s", err.msg);
+    fc_config_free(&cfg);
+    ASSERT_HAS(load_bad("[case]\nsolver = swe\n\xef\xbb\xbf[grid]\n", NULL, 0), "bad.ini:3:");
+}
+END_TEST
+
 START_TEST(every_error_reported_at_once_with_line_and_key)
 {
     const char *msg = load_bad("[case]\nsolver = swe\n"
@@ -299,6 +327,7 @@ Suite *config_suite(void)
     tcase_add_test(tc, valid_case_defaults_and_overrides);
     tcase_add_test(tc, missing_and_unreadable_files);
     tcase_add_test(tc, case_file_must_be_utf8);
+    tcase_add_test(tc, byte_order_mark_and_crlf_are_accepted);
     tcase_add_test(tc, every_error_reported_at_once_with_line_and_key);
     tcase_add_test(tc, missing_required_keys_and_bad_choices);
     tcase_add_test(tc, duplicates_sections_and_foreign_parameters);

@@ -524,6 +524,9 @@ static int read_file(const char *path, char **text, fc_err *err)
         free(buf);
         return fc_fail(err, FC_EINPUT, "case file '%s' is not text (it holds a NUL byte)", path);
     }
+    /* Windows editors save UTF-8 with a byte-order mark; it is no part of the first line. */
+    if (n >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+        memmove(buf, buf + 3, n - 2);
     /* Titles and other text go into the output's attributes and onto pictures, which need
      * UTF-8: a file saved in Latin-1 is refused here, where the line can be named. */
     const char *not_utf8 = fc_utf8_first_bad(buf);
