@@ -110,6 +110,11 @@ expect "output exists" 2 "output file '$out' exists; it is left untouched" "$fc"
 cksum "$out" | cmp -s - "$tmp/sum" && ok "existing output untouched" || bad "existing output untouched"
 expect "-O replaces it" 0 "6 records in $out" "$fc" run "$good" -o "$out" -O
 "$NCDUMP" -h "$out" >/dev/null 2>&1 && ok "output readable by ncdump" || bad "output readable by ncdump"
+expect "a reference time that never was" 2 "[output] reference_time = 2023-02-29: expected a date of the standard calendar" \
+  "$fc" run "$good" --set output.reference_time=2023-02-29 -o "$tmp/rt.nc"
+"$fc" run "$good" --set output.reference_time=2024-02-29T06:00Z -o "$tmp/rt.nc" --quiet
+"$NCDUMP" -h "$tmp/rt.nc" | grep -qF 'time:units = "seconds since 2024-02-29 06:00:00"' &&
+  ok "an ISO 8601 reference time is written as CF's units spell it" || bad "ISO 8601 reference time in the units"
 
 # Restart: wrong grid, wrong file, output = restart file.
 expect "restart from another grid" 2 "the grid is 40 x 10" "$fc" run "$good" --set grid.nx=40 --set time.t_end=1 --restart "$out" -o "$tmp/r.nc"

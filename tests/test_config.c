@@ -123,6 +123,44 @@ START_TEST(byte_order_mark_and_crlf_are_accepted)
 }
 END_TEST
 
+/* The output's reference time is a date that exists in CF's standard calendar (else xarray and
+ * cftime cannot decode the file's time), written as CF's units spell it whatever form it came
+ * in. */
+START_TEST(reference_time_is_a_real_date)
+{
+    static const struct {
+        const char *given, *written;
+    } good_dates[] = {
+        {"2000-01-01", "2000-01-01 00:00:00"},
+        {"2000-01-01T06:30:00Z", "2000-01-01 06:30:00"},
+        {"2024-02-29 12:00", "2024-02-29 12:00:00"},
+        {"2000-2-29 6:5:4", "2000-02-29 06:05:04"},
+        {"1500-02-29", "1500-02-29 00:00:00"}, /* Julian: every fourth year leaps */
+        {"1582-10-04 23:59:59", "1582-10-04 23:59:59"},
+        {"1582-10-15", "1582-10-15 00:00:00"},
+    };
+    for (size_t k = 0; k < sizeof good_dates / sizeof good_dates[0]; k++) {
+        char canon[32];
+        ck_assert_msg(fc_reference_time_text(good_dates[k].given, canon, sizeof canon) == 0,
+                      "'%s' refused", good_dates[k].given);
+        ck_assert_str_eq(canon, good_dates[k].written);
+    }
+    static const char *const bad_dates[] = {
+        "2023-02-29", "1900-02-29", "2000-04-31", "2000-13-01", "2000-00-10", "0000-01-01",
+        "1582-10-10", "2000-01-01 24:00:00", "2000-01-01 23:60", "2000-01-01 23:59:60",
+        "2000-01-01 -1:00", "200-01-01", "+2000-01-01", "2000-01-01Z06", "2000-01-01 06",
+        "2000-01-01T06:00:00+01:00", "yesterday", ""};
+    for (size_t k = 0; k < sizeof bad_dates / sizeof bad_dates[0]; k++) {
+        char canon[32];
+        ck_assert_msg(fc_reference_time_text(bad_dates[k], canon, sizeof canon) == -1,
+                      "'%s' accepted", bad_dates[k]);
+    }
+    const char *sets[] = {"output.reference_time=2023-02-29"};
+    ASSERT_HAS(load_bad(good, sets, 1), "[output] reference_time = 2023-02-29: expected a date of "
+                                        "the standard calendar");
+}
+END_TEST
+
 START_TEST(every_error_reported_at_once_with_line_and_key)
 {
     const char *msg = load_bad("[case]\nsolver = swe\n"
@@ -328,6 +366,7 @@ Suite *config_suite(void)
     tcase_add_test(tc, missing_and_unreadable_files);
     tcase_add_test(tc, case_file_must_be_utf8);
     tcase_add_test(tc, byte_order_mark_and_crlf_are_accepted);
+    tcase_add_test(tc, reference_time_is_a_real_date);
     tcase_add_test(tc, every_error_reported_at_once_with_line_and_key);
     tcase_add_test(tc, missing_required_keys_and_bad_choices);
     tcase_add_test(tc, duplicates_sections_and_foreign_parameters);

@@ -64,7 +64,8 @@ static const fc_key core_keys[] = {
      "deflate level with byte shuffle (0: uncompressed; 1-9: compressed, which needs format = "
      "netcdf4)"},
     {"output", "reference_time", FC_KEY_STRING, "2000-01-01 00:00:00", 0, 0, 0, NULL, "", NULL,
-     "date and time that model time 0 stands for (CF time units, UTC)"},
+     "date and time (UTC) that model time 0 stands for: YYYY-MM-DD [hh:mm[:ss]], or ISO 8601's "
+     "YYYY-MM-DDThh:mm:ssZ; a date of CF's standard calendar, written into the time units"},
     {"boundary", "west", FC_KEY_CHOICE, "wall", 0, 0, 0, "periodic|wall|open|inflow", "", NULL,
      "boundary at x = x_min: periodic, wall (reflective for swe and euler, no slip for ns2d), "
      "open (waves leave: a characteristic condition for swe and euler; an outflow for ns2d), "
@@ -652,6 +653,51 @@ static const raw_entry *last_entry(const parse_ctx *c, const char *section, cons
     return NULL;
 }
 
+/* Reads 1 to max decimal digits at *p (no sign, no space), advancing it; -1 if none. */
+static int read_digits(const char **p, int max)
+{
+    int v = 0, n = 0;
+    while (n < max && isdigit((unsigned char)**p)) {
+        v = 10 * v + (**p - '0');
+        (*p)++;
+        n++;
+    }
+    return n ? v : -1;
+}
+
+/* Days of month M of year Y in CF's standard calendar: Julian leap years before the Gregorian
+ * reform, Gregorian ones after (1582-10-05 to 1582-10-14 never happened; see the caller). */
+static int days_in_month(int Y, int M)
+{
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const int leap = Y < 1583 ? Y % 4 == 0 : (Y % 4 == 0 && Y % 100 != 0) || Y % 400 == 0;
+    return M == 2 ? 28 + leap : days[M - 1];
+}
+
+int fc_reference_time_text(const char *text, char *canon, size_t len)
+{
+    const char *p = text;
+    int Y = read_digits(&p, 4), M = -1, D = -1, h = 0, m = 0, s = 0;
+    if (p - text != 4 || *p++ != '-' || (M = read_digits(&p, 2)) < 0 || *p++ != '-' ||
+        (D = read_digits(&p, 2)) < 0)
+        return -1;
+    if (*p == ' ' || *p == 'T') {
+        p++;
+        if ((h = read_digits(&p, 2)) < 0 || *p++ != ':' || (m = read_digits(&p, 2)) < 0)
+            return -1;
+        if (*p == ':' && (p++, (s = read_digits(&p, 2)) < 0))
+            return -1;
+        if (*p == 'Z')
+            p++;
+    }
+    /* No leap second (60): the standard calendar has none, and CF allows one only in utc. */
+    if (*p || Y < 1 || M < 1 || M > 12 || D < 1 || D > days_in_month(Y, M) || h > 23 || m > 59 ||
+        s > 59 || (Y == 1582 && M == 10 && D > 4 && D < 15))
+        return -1;
+    snprintf(canon, len, "%04d-%02d-%02d %02d:%02d:%02d", Y, M, D, h, m, s);
+    return 0;
+}
+
 static void core_checks(fc_config *cfg, fc_err *err, report *rp)
 {
     if (!(fc_cfg_real(cfg, "grid", "x_max") > fc_cfg_real(cfg, "grid", "x_min"))) {
@@ -685,13 +731,12 @@ static void core_checks(fc_config *cfg, fc_err *err, report *rp)
                      "compression needs [output] format = netcdf4 (or auto), not cdf5");
         rp->count++;
     }
-    int Y, M, D, h = 0, m = 0, s = 0, used = 0;
-    const char *ref = fc_cfg_str(cfg, "output", "reference_time");
-    int got = sscanf(ref, "%4d-%2d-%2d%n %2d:%2d:%2d%n", &Y, &M, &D, &used, &h, &m, &s, &used);
-    if ((got != 3 && got != 6) || ref[used] || M < 1 || M > 12 || D < 1 || D > 31 || h > 23 ||
-        m > 59 || s > 60) {
+    char canon[32];
+    if (fc_reference_time_text(fc_cfg_str(cfg, "output", "reference_time"), canon,
+                               sizeof canon)) {
         fc_cfg_error(cfg, err, "output", "reference_time",
-                     "expected a date as YYYY-MM-DD or YYYY-MM-DD hh:mm:ss");
+                     "expected a date of the standard calendar as YYYY-MM-DD or YYYY-MM-DD "
+                     "hh:mm:ss (UTC; ISO 8601's 2000-01-01T06:00:00Z will do)");
         rp->count++;
     }
 }

@@ -94,6 +94,12 @@ const char *fc_cfg_str(const fc_config *cfg, const char *section, const char *na
  * significant digits, an integer, a choice's word, a string as it is. */
 void fc_cfg_value_text(const fc_value *v, char *buf, size_t len);
 
+/* [output] reference_time as CF's time units write it, "YYYY-MM-DD hh:mm:ss" (UTC), from the
+ * forms a case may give: YYYY-MM-DD, then optionally a space or ISO 8601's T and hh:mm or
+ * hh:mm:ss, then optionally Z. The date must exist in CF's standard calendar (Julian before
+ * 1582-10-15, Gregorian from it). Returns 0, or -1 where the text is no such date. */
+int fc_reference_time_text(const char *text, char *canon, size_t len);
+
 /* Appends "file:line: [section] key = value: message" to err (for cross-key checks). */
 void fc_cfg_error(const fc_config *cfg, fc_err *err, const char *section, const char *name,
                   const char *fmt, ...)

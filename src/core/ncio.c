@@ -204,9 +204,12 @@ static int define(fc_ncio_file *f, const fc_ncio_meta *m, int *coords, fc_err *e
         (st = fc_cf_def_dim(cf, "x", (size_t)g->nx, &dx, err)) ||
         (st = fc_cf_def_dim(cf, "nv", 2, &dnv, err)))
         return st;
-    char units[128];
-    snprintf(units, sizeof units, "seconds since %s",
-             fc_cfg_str(m->cfg, "output", "reference_time"));
+    char units[64], since[32];
+    if (fc_reference_time_text(fc_cfg_str(m->cfg, "output", "reference_time"), since,
+                               sizeof since))
+        return fc_fail(err, FC_EINPUT, "[output] reference_time = %s: not a date",
+                       fc_cfg_str(m->cfg, "output", "reference_time"));
+    snprintf(units, sizeof units, "seconds since %s", since);
     if ((st = fc_cf_def_var(cf, "time", NC_DOUBLE, 1, &dt, "model time", units, &f->timeid,
                             err)) ||
         (st = fc_cf_att_text(cf, f->timeid, "standard_name", "time", err)) ||
