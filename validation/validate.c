@@ -428,10 +428,11 @@ static int check_adjustment(const fc_val_ctx *ctx, fc_val_row *rows, int *nrows,
     /* Measured (5 December 2026) on 100, 200, 400 and 800 cells: h 1.1e-2, 3.1e-3, 1.5e-3,
      * 1.4e-3, v 3.0e-2, 1.4e-2, 1.1e-2, 9.7e-3: from 400 cells on, what the mean over one period
      * leaves of the waves, not the grid. Against the linear solution: 2.3e-2 and 3.4e-2, so the
-     * rows tell the nonlinear steady state from the linear one. */
+     * rows tell the nonlinear steady state from the linear one. Single precision's round-off
+     * drifts the depth by 2e-4 of itself over the run (h 6.5e-3), so h is judged in double. */
     const char *src = "exact steady state (Kuo & Polvani 1997)";
     rows[0] = (fc_val_row){"swe geostrophic adjustment, 400", "largest |h - exact| / (step / 2)",
-                           dh, 0, 3e-3, FC_VAL_AT_MOST, "", 0};
+                           dh, 0, 3e-3, FC_VAL_AT_MOST | FC_VAL_NEEDS_DOUBLE, "", 0};
     rows[1] = (fc_val_row){"swe geostrophic adjustment, 400", "L1 error of v / L1 norm", dv, 0,
                            0.02, FC_VAL_AT_MOST, "", 0};
     for (int k = 0; k < 2; k++)
