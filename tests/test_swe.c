@@ -353,8 +353,9 @@ END_TEST
  * The adjustment problem's exact nonlinear steady state (adjustment.h, which `validate` measures
  * the solver against) is what it claims: in geostrophic balance f v = g h' and with each side's
  * potential vorticity (f + v') / h = f / h0 (centred differences at 400 points), each side's
- * mass where it started, h continuous at X0 with v = -f (X0 - x0) there, and Gill's linear
- * solution in the limit of a small step. On either hemisphere (f < 0: the jet turns round).
+ * mass where it started, h continuous at X0 with v = -f (X0 - x0) there, the jet holding 1/3 of
+ * the potential energy released, and Gill's linear solution in the limit of a small step. On
+ * either hemisphere (f < 0: the jet turns round).
  */
 START_TEST(adjustment_steady_state_is_balanced_and_keeps_pv_and_mass)
 {
@@ -401,6 +402,8 @@ START_TEST(adjustment_steady_state_is_balanced_and_keeps_pv_and_mass)
         ck_assert_double_eq_tol(h, hb, 1e-9 * hl);
         ck_assert_double_eq_tol(v, -f * (a.X0 - x0), 1e-9 * fabs(v));
         ck_assert_double_eq_tol(vb, -f * (a.X0 - x0), 1e-9 * fabs(v));
+        /* Gill's energy budget holds for this step of the mean depth too. */
+        ck_assert_double_eq_tol(fc_adjustment_energy_ratio(&a), 1.0 / 3, 1e-8);
     }
     /* A step of 1e-4 m on 100 m: Gill's h = H - (s/2) sgn(x) (1 - e^(-|x|/L)), and
      * v = -(g s / 2) / (f L) e^(-|x|/L). */
@@ -414,6 +417,8 @@ START_TEST(adjustment_steady_state_is_balanced_and_keeps_pv_and_mass)
         ck_assert_double_eq_tol(h, 100 - s / 2 * (x > 0 ? 1 : -1) * (1 - e), 1e-4 * s);
         ck_assert_double_eq_tol(v, -g * s / 2 / (f * L) * e, 1e-4 * g * s / (f * L));
     }
+    /* Gill's energy budget: the jet keeps 1/3 of the potential energy released. */
+    ck_assert_double_eq_tol(fc_adjustment_energy_ratio(&a), 1.0 / 3, 1e-6);
     ck_assert_int_eq(fc_adjustment_init(&a, g, 0, 1, 1, 0), -1);
     ck_assert_int_eq(fc_adjustment_init(&a, g, f, 1, 0, 0), -1);
 }
@@ -428,10 +433,10 @@ END_TEST
  */
 START_TEST(geostrophic_adjustment_reaches_the_nonlinear_steady_state)
 {
-    double dh, dv, dh_lin, dv_lin;
+    fc_val_adjust m;
     fc_err err;
-    ck_assert_msg(fc_val_adjustment(200, &dh, &dv, &dh_lin, &dv_lin, NULL, NULL, NULL, &err) ==
-                      FC_OK, "%s", err.msg);
+    ck_assert_msg(fc_val_adjustment(200, &m, NULL, NULL, NULL, &err) == FC_OK, "%s", err.msg);
+    const double dh = m.h_err, dv = m.v_err, dh_lin = m.h_lin_err, dv_lin = m.v_lin_err;
     printf("geostrophic adjustment, 200 cells: h %.3e (linear %.3e), v %.3e (linear %.3e)\n", dh,
            dh_lin, dv, dv_lin);
     /* In single precision the depth's round-off drifts the mass by 2e-4 of itself over the run's
@@ -439,6 +444,9 @@ START_TEST(geostrophic_adjustment_reaches_the_nonlinear_steady_state)
     const double h_tol = sizeof(fc_real) == sizeof(float) ? 1e-2 : 6e-3;
     ck_assert_msg(dh < h_tol && dh < dh_lin / 3, "h error %g (against linear theory %g)", dh, dh_lin);
     ck_assert_msg(dv < 0.025 && dv < dv_lin / 2, "v error %g (against linear theory %g)", dv, dv_lin);
+    printf("  the jet's kinetic energy / potential energy released %.4f (exact %.4f)\n",
+           m.energy_ratio, m.exact_energy_ratio);
+    ck_assert_double_eq_tol(m.energy_ratio, m.exact_energy_ratio, 0.01);
 }
 END_TEST
 

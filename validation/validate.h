@@ -108,17 +108,23 @@ int fc_val_backward_step(int n, double out[3], fc_val_walls *walls, fc_err *err)
  */
 int fc_val_paraboloid(int n, double *l1_rel, double *mass_change, double *centroid_err,
                       double *x_row, double *surface_row, fc_err *err);
+/* What fc_val_adjustment measures. */
+typedef struct fc_val_adjust {
+    double h_err, v_err;         /* against the exact nonlinear steady state */
+    double h_lin_err, v_lin_err; /* the same against Gill's linear one */
+    double energy_ratio;         /* the mean state's kinetic energy / potential energy released */
+    double exact_energy_ratio;   /* the same of the exact steady state */
+} fc_val_adjust;
 /*
  * Rossby's geostrophic adjustment of a depth step (105 m | 95 m, f = 1e-4 s-1, g = 9.81) on n
  * cells across [-2000, 2000] km with open ends, 4 periodic rows: the mean of h and v over the
  * 8th inertial period (16 samples; the Poincare waves left behind oscillate near f) against the
- * exact nonlinear steady state (adjustment.h): the largest error of h over half the step, and
- * the L1 error of v over its L1 norm; the same errors against Gill's linear solution in
- * h_lin_err and v_lin_err. When x, h and v are not NULL they receive the cell centres and the
- * mean h and v.
+ * exact nonlinear steady state (adjustment.h): the largest error of h over half the step, the
+ * L1 error of v over its L1 norm, and the ratio of the jet's kinetic energy to the potential
+ * energy released. When x, h and v are not NULL they receive the cell centres and the mean h
+ * and v.
  */
-int fc_val_adjustment(int n, double *h_err, double *v_err, double *h_lin_err, double *v_lin_err,
-                      double *x, double *h, double *v, fc_err *err);
+int fc_val_adjustment(int n, fc_val_adjust *out, double *x, double *h, double *v, fc_err *err);
 /* Taylor-Green vortex on n x n cells to t = 1: largest error of u against the exact solution,
  * relative to the amplitude. */
 int fc_val_taylor_green(int n, double *rel_err, fc_err *err);
