@@ -544,6 +544,7 @@ expect "ensemble: lo above hi" 2 "expected finite lo:hi with lo <= hi" "$fc" ens
 expect "ensemble: a key both varied and set" 2 "a key is either varied or set" "$fc" ensemble "$tmp/waves.ini" --members 2 --vary initial.radius=0.1:0.3 --set initial.radius=0.2 -o "$e"
 expect "ensemble: an unknown key" 2 "member 0 (initial.radiuss=" "$fc" ensemble "$tmp/waves.ini" --members 2 --vary initial.radiuss=0.1:0.3 -o "$e"
 expect "ensemble: a text key varied" 2 "--vary case.title=1:2: [case] title is not a number" "$fc" ensemble "$tmp/waves.ini" --members 2 --vary case.title=1:2 -o "$e"
+expect "ensemble: a choice varied" 2 "--vary numerics.flux=0:1: [numerics] flux is not a number" "$fc" ensemble "$tmp/waves.ini" --members 2 --vary numerics.flux=0:1 -o "$e"
 expect "ensemble: a bad last member is named before any runs" 2 "member 2 (time.cfl=1.5): --set time.cfl=1.5" "$fc" ensemble "$tmp/waves.ini" --grid --members 3 --vary time.cfl=0.5:1.5 -o "$e"
 absent "ensemble: bad input leaves no folder" "$e"
 expect "ensemble: too many members on a grid" 2 "1 to 10000 members in all" "$fc" ensemble "$tmp/waves.ini" --grid --members 200 --vary initial.radius=0.1:0.3,initial.amplitude=0.05:0.1 -o "$e"

@@ -120,6 +120,15 @@ static int write_manifest(const fc_ensemble_opts *o, const varied *v, int nv, in
     return FC_OK;
 }
 
+/* The schema entry of [section] name in a loaded case (any solver key, set or not), or NULL. */
+static const fc_key *case_key(const fc_config *cfg, const char *section, const char *name)
+{
+    for (size_t k = 0; k < cfg->n; k++)
+        if (!strcmp(cfg->v[k].key->section, section) && !strcmp(cfg->v[k].key->name, name))
+            return cfg->v[k].key;
+    return NULL;
+}
+
 int fc_ensemble(const fc_ensemble_opts *o, fc_err *err)
 {
     varied v[FC_ENSEMBLE_MAX_KEYS];
@@ -171,22 +180,26 @@ int fc_ensemble(const fc_ensemble_opts *o, fc_err *err)
     fc_config cfg;
     fc_err load_err;
     if (!st) {
+        /* The key types from the first member's case, or, where a number drawn for a choice
+         * kept that from loading, from the case with the fixed overrides alone. */
         member_sets(o, v, 0, sets, values, what, sizeof what);
         if (fc_config_load(o->run.case_path, sets, nsets, o->run.solvers, &cfg, &load_err) ==
-            FC_OK) {
+                FC_OK ||
+            fc_config_load(o->run.case_path, o->run.sets, o->run.nsets, o->run.solvers, &cfg,
+                           &load_err) == FC_OK) {
             for (int k = 0; k < o->nvary && !st; k++) {
                 char section[128];
                 const char *dot = strchr(v[k].key, '.');
                 snprintf(section, sizeof section, "%.*s", (int)(dot - v[k].key), v[k].key);
-                const fc_value *val = fc_cfg_value(&cfg, section, dot + 1);
-                if (val && val->key->type != FC_KEY_REAL && val->key->type != FC_KEY_INT)
+                const fc_key *key = case_key(&cfg, section, dot + 1);
+                if (key && key->type != FC_KEY_REAL && key->type != FC_KEY_INT)
                     st = fc_fail(err, FC_EINPUT, "--vary %s: [%s] %s is not a number; only "
                                  "numeric keys vary (set the others with --set)", o->vary[k],
                                  section, dot + 1);
                 /* A real key gets real values even where lo and hi are written as whole
                  * numbers (initial.amplitude=1:2 draws from [1, 2], not from {1, 2}). */
-                if (val)
-                    v[k].whole = val->key->type == FC_KEY_INT;
+                if (key)
+                    v[k].whole = key->type == FC_KEY_INT;
             }
             fc_config_free(&cfg);
         }
