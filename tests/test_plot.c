@@ -7,6 +7,7 @@
 #include <fc_build.h>
 
 #include <cairo.h>
+#include <float.h>
 #include <gif_lib.h>
 #include <math.h>
 #include <netcdf.h>
@@ -153,6 +154,67 @@ START_TEST(diverging_map_is_white_at_zero)
                   got[1], got[2]);
     ck_assert_msg(neg[2] > neg[0] && pos[0] > pos[2], "blue for negative, red for positive");
     fc_picture_free(pic);
+}
+END_TEST
+
+/* A field that differs from 1 by round-off (a lake's surface at rest) cannot be labelled on a
+ * colour bar (1 - 2e-16 and 1 + 2e-16 both print as 1.0000000000000000): it is drawn as its
+ * departure from the roundest value in its range, here 1, with both ends of the colour map
+ * used. Fields that vary are drawn as they are. */
+START_TEST(a_field_constant_to_round_off_is_drawn_as_its_departure)
+{
+    ck_assert(fc_figure_base(1 - 4 * DBL_EPSILON, 1 + 2 * DBL_EPSILON) == 1);
+    ck_assert(fc_figure_base(1, 1 + 3 * DBL_EPSILON) == 1);
+    ck_assert(fc_figure_base(0.99371681469, 0.99371681471) == 0.9937168147);
+    ck_assert(fc_figure_base(100000, 100010) == 100000);
+    ck_assert(fc_figure_base(-250.0004, -250.0001) == -250.0002);
+    ck_assert(fc_figure_base(0.5, 1) == 0);        /* varies */
+    ck_assert(fc_figure_base(300, 300.5) == 0);    /* by more than 1e-3 of itself */
+    ck_assert(fc_figure_base(-1e-20, 1e-20) == 0); /* about zero: as it is */
+    ck_assert(fc_figure_base(2, 2) == 0);          /* constant: a range around it */
+    ck_assert(fc_figure_base(NAN, NAN) == 0);
+    /* Drawn: a ramp of 1 + k ulp along x uses the colour map from end to end. */
+    const char *path = tl_temp_path("flat.nc");
+    int ncid, dy, dx, vy, vx, vf;
+    ck_assert_int_eq(nc_create(path, NC_CLOBBER | NC_NETCDF4, &ncid), NC_NOERR);
+    nc_def_dim(ncid, "y", NY, &dy);
+    nc_def_dim(ncid, "x", NX, &dx);
+    nc_def_var(ncid, "y", NC_DOUBLE, 1, &dy, &vy);
+    nc_def_var(ncid, "x", NC_DOUBLE, 1, &dx, &vx);
+    const int d2[2] = {dy, dx};
+    nc_def_var(ncid, "eta", NC_DOUBLE, 2, d2, &vf);
+    nc_put_att_text(ncid, vf, "units", 1, "m");
+    nc_enddef(ncid);
+    double c[NX], f[NX * NY];
+    for (int i = 0; i < NX; i++)
+        c[i] = i;
+    for (int k = 0; k < NX * NY; k++)
+        f[k] = 1 + (k % NX) * DBL_EPSILON;
+    nc_put_var_double(ncid, vx, c);
+    nc_put_var_double(ncid, vy, c);
+    nc_put_var_double(ncid, vf, f);
+    ck_assert_int_eq(nc_close(ncid), NC_NOERR);
+    fc_plotdata d;
+    fc_err err;
+    ck_assert_msg(fc_pd_open(&d, path, "eta", &err) == FC_OK, "%s", err.msg);
+    const fc_figure_opts none = {0};
+    fc_picture *pic;
+    ck_assert_msg(fc_figure_field(&d, 0, &none, &pic, &err) == FC_OK, "%s", err.msg);
+    unsigned char low[3], high[3];
+    fc_cmap_color(fc_cmap_find("viridis"), 0, low);
+    fc_cmap_color(fc_cmap_find("viridis"), 1, high);
+    /* Pixels of each end: the colour bar has a few rows of each, a column of cells hundreds. */
+    int n_low = 0, n_high = 0;
+    for (int y = 0; y < fc_picture_height(pic); y++)
+        for (int x = 0; x < fc_picture_width(pic); x++) {
+            unsigned char px[3];
+            pixel(pic, x, y, px);
+            n_low += close_rgb(px, low, 2), n_high += close_rgb(px, high, 2);
+        }
+    ck_assert_msg(n_low > 500 && n_high > 500, "pixels of the map's ends: low %d, high %d", n_low,
+                  n_high);
+    fc_picture_free(pic);
+    fc_pd_close(&d);
 }
 END_TEST
 
@@ -556,6 +618,7 @@ Suite *plot_suite(void)
     tcase_set_timeout(t, 60);
     tcase_add_test(t, ramp_maps_to_its_colours);
     tcase_add_test(t, diverging_map_is_white_at_zero);
+    tcase_add_test(t, a_field_constant_to_round_off_is_drawn_as_its_departure);
     tcase_add_test(t, stretched_grid_cells_where_they_lie);
     tcase_add_test(t, solid_dry_and_missing_cells);
     tcase_add_test(t, body_outline_is_the_true_surface);

@@ -324,8 +324,10 @@ int fc_animate(const fc_plotdata *d, const fc_anim_opts *o, fc_err *err)
     int st = fc_figure_range(d, 0, d->nrec - 1, &dlo, &dhi, err);
     const fc_cmap *cmap = NULL;
     double lo, hi;
+    /* (A range given is of the values themselves.) */
+    const double base = fig.have_range || o->free_range ? 0 : fc_figure_base(dlo, dhi);
     if (!st)
-        st = fc_figure_colors(&fig, dlo, dhi, &cmap, &lo, &hi, err);
+        st = fc_figure_colors(&fig, dlo - base, dhi - base, &cmap, &lo, &hi, err);
     if (st)
         return st;
     fig.cmap = cmap->name;
@@ -333,6 +335,7 @@ int fc_animate(const fc_plotdata *d, const fc_anim_opts *o, fc_err *err)
         fig.have_range = 1;
         fig.lo = lo;
         fig.hi = hi;
+        fig.base = base;
     }
     encoder e;
     memset(&e, 0, sizeof e);

@@ -104,6 +104,31 @@ int fc_figure_colors(const fc_figure_opts *o, double dlo, double dhi, const fc_c
     return FC_OK;
 }
 
+double fc_figure_base(double dlo, double dhi)
+{
+    const double mid = 0.5 * (dlo + dhi), spread = dhi - dlo;
+    if (!(spread > 0) || !(spread < 1e-3 * fabs(mid)) || !isfinite(mid))
+        return 0;
+    for (int digits = 1; digits <= 17; digits++) {
+        char text[64];
+        snprintf(text, sizeof text, "%.*e", digits - 1, mid);
+        const double base = strtod(text, NULL);
+        if (base >= dlo && base <= dhi)
+            return base;
+    }
+    return mid; /* (17 digits give mid back) */
+}
+
+/* The shortest decimal text that reads back as x. */
+static void shortest_text(double x, char *buf, size_t len)
+{
+    for (int digits = 1; digits <= 17; digits++) {
+        snprintf(buf, len, "%.*g", digits, x);
+        if (strtod(buf, NULL) == x)
+            return;
+    }
+}
+
 /* " (units)", or "" for a variable without units or a dimensionless one ("1"). */
 static const char *units_suffix(const fc_plotdata *d, char *buf, size_t len)
 {
@@ -155,16 +180,29 @@ int fc_figure_field(const fc_plotdata *d, size_t rec, const fc_figure_opts *o, f
     if (st)
         return st;
     double dlo = INFINITY, dhi = -INFINITY, lo, hi;
-    data_range(&p, d->x.n * d->y.n, &dlo, &dhi);
+    const size_t cells = d->x.n * d->y.n;
+    data_range(&p, cells, &dlo, &dhi);
     if (!(dlo <= dhi))
         dlo = dhi = 0; /* nothing but missing cells: drawn all grey */
+    const double base = o->have_range ? o->base : fc_figure_base(dlo, dhi);
+    char bar_label[456] = "";
+    if (base != 0) {
+        for (size_t k = 0; k < cells; k++)
+            p.f[k] -= base; /* (NaN, no data, stays NaN) */
+        char num[32], u[136];
+        shortest_text(base, num, sizeof num);
+        snprintf(bar_label, sizeof bar_label, "%s \xe2\x88\x92 %s%s", d->name, num,
+                 units_suffix(d, u, sizeof u));
+    }
     const fc_cmap *cmap;
-    st = fc_figure_colors(o, dlo, dhi, &cmap, &lo, &hi, err);
+    st = fc_figure_colors(o, dlo - base, dhi - base, &cmap, &lo, &hi, err);
     char title[400], subtitle[640]; /* room for the longest name, units and title a file may hold */
     field_title(d, title, sizeof title);
     field_subtitle(d, rec, subtitle, sizeof subtitle);
     fc_map m;
     map_from(d, &p, &m);
+    if (bar_label[0])
+        m.bar_label = bar_label;
     m.title = title;
     m.subtitle = subtitle;
     m.cmap = cmap;

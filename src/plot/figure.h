@@ -17,6 +17,8 @@ typedef struct fc_figure_opts {
     int contours;     /* contour lines of a field */
     int vectors;      /* velocity arrows over a field */
     int width, height; /* 0: 900 wide and a height from the field's aspect */
+    double base;       /* with have_range, a field is drawn as its departure from base (0: as
+                          it is), lo and hi being departures: a film's frames share it */
 } fc_figure_opts;
 
 /* The smallest and largest data value of a field over records [r0, r1] (solid and dry cells
@@ -28,7 +30,15 @@ int fc_figure_range(const fc_plotdata *d, size_t r0, size_t r1, double *lo, doub
 int fc_figure_colors(const fc_figure_opts *o, double dlo, double dhi, const fc_cmap **cmap,
                      double *lo, double *hi, fc_err *err);
 
-/* A field at record rec, with the colour range of o or, without one, of that record. */
+/* A field whose values in [dlo, dhi] differ by less than 1e-3 of their size (a lake's surface at
+ * rest: 1 to round-off, which no colour bar's labels can tell apart) is drawn as its departure
+ * from a round value inside that range: the decimal with the fewest significant digits in it
+ * (rounded from its middle), so that the label names it exactly. Returns it, or 0: the values
+ * as they are. */
+double fc_figure_base(double dlo, double dhi);
+
+/* A field at record rec, with the colour range of o or, without one, of that record; drawn as
+ * its departure from fc_figure_base of that range, or from o->base with a range. */
 int fc_figure_field(const fc_plotdata *d, size_t rec, const fc_figure_opts *o, fc_picture **pic,
                     fc_err *err);
 /* A series against time. */
