@@ -188,6 +188,10 @@ expect "a packed depth is unpacked" 0 "done:" "$fc" run "$tmp/from_file.ini" --s
 expect "... to 2 x 1 + 0.5 (the file's first cell)" 0 "  2.5, 2.5," "$NCDUMP" -v h "$tmp/ff4.nc"
 "$NCGEN" -k nc4 -o "$tmp/initial_state.nc" "$inputs/initial_state.cdl"
 absent "file errors write nothing" "$tmp/ff2.nc"
+cksum "$tmp/initial_state.nc" >"$tmp/sum"
+expect "the output is the initial state's file, even with -O" 2 "the output file '$tmp/initial_state.nc' is the case's input [initial] path = initial_state.nc: give another with -o" \
+  "$fc" run "$tmp/from_file.ini" -o "$tmp/initial_state.nc" -O
+cksum "$tmp/initial_state.nc" | cmp -s - "$tmp/sum" && ok "... and the initial state is untouched" || bad "... and the initial state is untouched"
 
 # A run that blows up (explicit drag far beyond its stability limit): exit 1, good records kept.
 expect "unstable run stops" 1 "the run stops" "$fc" run "$inputs/dambreak_wet.ini" --set physics.quadratic_drag=1e12 -o "$tmp/nan.nc"
@@ -625,6 +629,8 @@ done
 cp "$inputs/triangle_re20.ini" "$tmp/triangle_re20.ini"
 "$NCGEN" -k nc4 -o "$tmp/triangle.nc" "$inputs/triangle.cdl"
 expect "inputs/triangle_re20.ini runs" 0 "" "$fc" run "$tmp/triangle_re20.ini" -q -o "$tmp/triangle.out.nc" --set time.t_end=0.2 --set output.interval=0.1
+expect "the output is a body's file" 2 "is the case's input [obstacle] file = triangle.nc: give another with -o" \
+  "$fc" run "$tmp/triangle_re20.ini" -q -o "$tmp/triangle.nc" -O
 for c in atmosphere_at_rest thermal_bubble density_current colliding_bubbles inertia_gravity_waves; do
   expect "inputs/$c.ini runs" 0 "" "$fc" run "$inputs/$c.ini" -q -o "$tmp/$c.nc" --set time.t_end=5 --set output.interval=5
 done

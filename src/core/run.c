@@ -277,6 +277,26 @@ static int create_output(run_ctx *c, fc_err *err)
     return st;
 }
 
+/* A file the case reads (an initial state, a body's shape: a string key named path or file
+ * outside [output]) that is the output file: "[section] key = value", or "" for none. The run
+ * would replace what it starts from, so that neither it nor its record of the case could be
+ * repeated. */
+static void input_is_output(const fc_config *cfg, const char *output, char *what, size_t len)
+{
+    what[0] = '\0';
+    for (size_t k = 0; k < cfg->n && !what[0]; k++) {
+        const fc_value *v = &cfg->v[k];
+        if (v->key->type != FC_KEY_STRING || v->line < -1 || !v->text || !v->text[0] ||
+            !strcmp(v->key->section, "output") ||
+            (strcmp(v->key->name, "path") && strcmp(v->key->name, "file")))
+            continue;
+        char *path = fc_cfg_path(cfg, v->key->section, v->key->name);
+        if (path && fc_same_file(path, output))
+            snprintf(what, len, "[%s] %s = %s", v->key->section, v->key->name, v->text);
+        free(path);
+    }
+}
+
 /* Everything before the first record: every input is checked before the output file exists. */
 static int setup(run_ctx *c, fc_err *err)
 {
@@ -294,6 +314,7 @@ static int setup(run_ctx *c, fc_err *err)
         output_path(c, &cfg);
     fc_ranks_share(c->path, sizeof c->path);
     int kind = FC_BACKEND_CPU;
+    char input[1200];
     if (o->threads < 0)
         st = fc_fail(err, FC_EINPUT, "--threads must be positive, not %d", o->threads);
     else if (o->regrid && !o->restart)
@@ -302,6 +323,9 @@ static int setup(run_ctx *c, fc_err *err)
     else if (o->restart && fc_same_file(o->restart, c->path))
         st = fc_fail(err, FC_EINPUT,
                      "the output file '%s' is the restart file: give another with -o", c->path);
+    else if (input_is_output(&cfg, c->path, input, sizeof input), input[0])
+        st = fc_fail(err, FC_EINPUT, "the output file '%s' is the case's input %s: give another "
+                     "with -o", c->path, input);
     else if (!(st = fc_backend_select(o->device ? o->device : "auto", &kind, err)) &&
              !(kind == FC_BACKEND_GPU ? s->gpu : s->cpu))
         st = fc_fail(err, FC_ENODEV, "solver %s has no %s backend in this build", s->name,
