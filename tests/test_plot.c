@@ -494,6 +494,49 @@ START_TEST(reads_any_cf_file)
 }
 END_TEST
 
+/* A foreign file's time is shown as a date in its CF calendar: the standard calendar is Julian
+ * before 1582-10-15 (the day after 1582-10-04), so 730121 days after 0001-01-01 is 2000-01-01
+ * (Julian day numbers 1721424 and 2451545), where proleptic_gregorian needs 730119; julian,
+ * noleap, all_leap and 360_day count their own days; an unknown calendar gives the time since
+ * its reference. */
+START_TEST(dates_in_every_cf_calendar)
+{
+    static const struct {
+        const char *units, *calendar;
+        double t;
+        const char *want;
+    } cases[] = {
+        {"days since 1582-10-04", "standard", 1, "1582-10-15 00:00 UTC"},
+        {"days since 1582-10-04", "proleptic_gregorian", 1, "1582-10-05 00:00 UTC"},
+        {"days since 1582-10-15", "gregorian", -1, "1582-10-04 00:00 UTC"},
+        {"days since 0001-01-01 00:00:00", "standard", 730121, "2000-01-01 00:00 UTC"},
+        {"days since 0001-01-01 00:00:00", "", 730121, "2000-01-01 00:00 UTC"},
+        {"days since 0001-01-01 00:00:00", "proleptic_gregorian", 730119, "2000-01-01 00:00 UTC"},
+        {"days since 1900-02-28", "julian", 1, "1900-02-29 00:00 UTC"},
+        {"days since 1900-02-28", "standard", 1, "1900-03-01 00:00 UTC"},
+        {"days since 2001-01-01", "noleap", 365 * 3 + 59, "2004-03-01 00:00 noleap"},
+        {"days since 2001-02-28", "all_leap", 1, "2001-02-29 00:00 all_leap"},
+        {"days since 2000-01-01", "360_day", 59, "2000-02-30 00:00 360_day"},
+        {"days since 2000-01-01", "360_day", -1, "1999-12-30 00:00 360_day"},
+        {"hours since 2020-06-01 23:00", "standard", 1.5, "2020-06-02 00:30 UTC"},
+        {"days since 2000-03-01", "standard", -1, "2000-02-29 00:00 UTC"},
+        {"days since 2000-01-01", "mars", 2, "t = 2 d"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        fc_plotdata d;
+        memset(&d, 0, sizeof d);
+        double t = cases[k].t;
+        d.has_time = 1, d.nrec = 1, d.times = &t;
+        snprintf(d.time_units, sizeof d.time_units, "%s", cases[k].units);
+        snprintf(d.calendar, sizeof d.calendar, "%s", cases[k].calendar);
+        char when[96];
+        fc_pd_time_text(&d, 0, when, sizeof when);
+        ck_assert_msg(!strcmp(when, cases[k].want), "%g %s (%s): '%s', not '%s'", t,
+                      cases[k].units, cases[k].calendar, when, cases[k].want);
+    }
+}
+END_TEST
+
 START_TEST(refuses_what_it_cannot_draw)
 {
     const char *path = cf_file();
@@ -624,6 +667,7 @@ Suite *plot_suite(void)
     tcase_add_test(t, body_outline_is_the_true_surface);
     tcase_add_test(t, contour_lies_at_its_level);
     tcase_add_test(t, reads_any_cf_file);
+    tcase_add_test(t, dates_in_every_cf_calendar);
     tcase_add_test(t, refuses_what_it_cannot_draw);
     tcase_add_test(t, gif_and_pngs_have_every_frame);
     tcase_add_test(t, ascii_stands_in_for_missing_signs);

@@ -64,8 +64,10 @@ void fc_pd_close(fc_plotdata *d);
 /* The record that `spec` names: "first", "last", or a time in the file's time units (the
  * nearest record, which must lie within half a record spacing of it). */
 int fc_pd_record(const fc_plotdata *d, const char *spec, size_t *rec, fc_err *err);
-/* "t = 6 h" for flowcast's files (model time); a date for other files' times since a date in
- * the standard (Gregorian) calendar; the time since the reference otherwise. Into buf. */
+/* "t = 6 h" for flowcast's files (model time); a date for other files' times since a date, in
+ * their CF calendar (standard: Julian before 1582-10-15; proleptic_gregorian, julian, noleap,
+ * all_leap, 360_day), with UTC, or the model calendar's name; the time since the reference for
+ * an unknown calendar. Into buf. */
 void fc_pd_time_text(const fc_plotdata *d, size_t rec, char *buf, size_t len);
 
 /* The values of record rec (a field: y.n * x.n, x fastest; a profile: x.n; a series: every
