@@ -497,8 +497,8 @@ END_TEST
 /* A foreign file's time is shown as a date in its CF calendar: the standard calendar is Julian
  * before 1582-10-15 (the day after 1582-10-04), so 730121 days after 0001-01-01 is 2000-01-01
  * (Julian day numbers 1721424 and 2451545), where proleptic_gregorian needs 730119; julian,
- * noleap, all_leap and 360_day count their own days; an unknown calendar gives the time since
- * its reference. */
+ * noleap, all_leap and 360_day count their own days; an ISO 8601 reference (2020-06-01T23:00)
+ * keeps its time of day; an unknown calendar gives the time since its reference. */
 START_TEST(dates_in_every_cf_calendar)
 {
     static const struct {
@@ -519,6 +519,7 @@ START_TEST(dates_in_every_cf_calendar)
         {"days since 2000-01-01", "360_day", 59, "2000-02-30 00:00 360_day"},
         {"days since 2000-01-01", "360_day", -1, "1999-12-30 00:00 360_day"},
         {"hours since 2020-06-01 23:00", "standard", 1.5, "2020-06-02 00:30 UTC"},
+        {"hours since 2020-06-01T23:00:00Z", "standard", 1.5, "2020-06-02 00:30 UTC"},
         {"days since 2000-03-01", "standard", -1, "2000-02-29 00:00 UTC"},
         {"days since 2000-01-01", "mars", 2, "t = 2 d"},
     };

@@ -526,8 +526,15 @@ void fc_pd_time_text(const fc_plotdata *d, size_t rec, char *buf, size_t len)
     /* A date in the file's calendar; an unknown calendar is shown as the time since its
      * reference. */
     const int kind = calendar_kind(d->calendar);
+    char ref[128] = "";
+    if (since) { /* ISO 8601's 2020-06-01T12:00:00 as 2020-06-01 12:00:00 */
+        snprintf(ref, sizeof ref, "%s", since + 7);
+        char *tee = strchr(ref, 'T');
+        if (tee)
+            *tee = ' ';
+    }
     if (!d->flowcast && kind >= 0 && since && unit_seconds(d->time_units) > 0 &&
-        sscanf(since + 7, "%d-%d-%d %d:%d:%lf", &y, &mo, &da, &h, &mi, &s) >= 3 && mo >= 1 &&
+        sscanf(ref, "%d-%d-%d %d:%d:%lf", &y, &mo, &da, &h, &mi, &s) >= 3 && mo >= 1 &&
         mo <= 12 && da >= 1 && da <= 31 && fabs(sec) < 1e14 && abs(y) < 1000000) {
         const double at = h * 3600.0 + mi * 60.0 + s + sec, days = floor(at / 86400);
         const long long n = day_number(kind, y, mo, da) + (long long)days;
