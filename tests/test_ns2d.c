@@ -630,6 +630,75 @@ START_TEST(periodic_seams_are_projected)
 }
 END_TEST
 
+/* A scripted conjugate-gradient run for ns2d_pcg: the vector operations do nothing, and each
+ * read of |r|^2 gives the next divergence of a sequence. */
+typedef struct scripted_cg {
+    int reads;
+    double (*divergence)(int iteration);
+} scripted_cg;
+
+static int cg_nothing(void *ctx, fc_err *err)
+{
+    (void)ctx, (void)err;
+    return FC_OK;
+}
+static int cg_dot(void *ctx, int a, int b, int out, fc_err *err)
+{
+    (void)ctx, (void)a, (void)b, (void)out, (void)err;
+    return FC_OK;
+}
+static int cg_step(void *ctx, int num, int den, fc_err *err)
+{
+    (void)ctx, (void)num, (void)den, (void)err;
+    return FC_OK;
+}
+static int cg_read(void *ctx, int scalar, double *out, fc_err *err)
+{
+    (void)err;
+    scripted_cg *s = ctx;
+    const double r = s->divergence(s->reads);
+    if (scalar == NS2D_PCG_RR)
+        s->reads++;
+    *out = r * r;
+    return FC_OK;
+}
+/* Halving down to a floor near 2e-6 by iteration 13, then wandering between 1e-6 and 3e-6. */
+static double at_round_off(int k) { return fmax(1e-2 * pow(0.5, k), 1e-6 * (2 + sin(1.7 * k))); }
+/* Falling by 3 % an iteration: converging, too slowly for the iterations allowed. */
+static double slowly(int k) { return 1e-2 * pow(0.97, k); }
+
+static const char *scripted_failure(double (*divergence)(int), int max_iter, double tol)
+{
+    static fc_err err;
+    static const ns2d_pcg_ops ops = {cg_nothing, cg_dot, cg_read, cg_nothing, cg_nothing,
+                                     cg_nothing, cg_step, cg_step};
+    scripted_cg s = {0, divergence};
+    int its;
+    double res;
+    err.msg[0] = '\0';
+    const int st = ns2d_pcg(&ops, &s, 1, tol, max_iter, &its, &res, &err);
+    ck_assert_int_eq(its, st ? max_iter : its);
+    return st ? err.msg : NULL;
+}
+
+/* A pressure solve that cannot reach poisson_tol says why: one whose divergence stopped
+ * halving in the second half of its iterations has reached round-off (raise poisson_tol);
+ * one still halving needs more iterations; a few iterations tell nothing. */
+START_TEST(pressure_solve_failures_name_their_cause)
+{
+    const char *msg = scripted_failure(at_round_off, 200, 1e-8);
+    ck_assert_msg(msg && strstr(msg, "by iteration 13 and not to half of that in the 187 after it") &&
+                      strstr(msg, "the tolerance is below the round-off") &&
+                      strstr(msg, "raise poisson_tol"), "%s", msg ? msg : "(converged)");
+    msg = scripted_failure(slowly, 200, 1e-8);
+    ck_assert_msg(msg && strstr(msg, "raise poisson_max_iterations") && !strstr(msg, "round-off"),
+                  "%s", msg ? msg : "(converged)");
+    msg = scripted_failure(at_round_off, 10, 1e-8);
+    ck_assert_msg(msg && strstr(msg, "raise poisson_max_iterations"), "%s", msg ? msg : "(converged)");
+    ck_assert_ptr_null(scripted_failure(slowly, 200, 1e-3));
+}
+END_TEST
+
 /* Iterations of the first step's two pressure solves (the hardest: the lid starts). */
 static int first_iterations(int n, const char *precond)
 {
@@ -1446,6 +1515,7 @@ Suite *ns2d_suite(void)
     tcase_add_test(tc, divergence_below_tolerance_after_each_projection);
     tcase_add_test(tc, periodic_seams_are_projected);
     tcase_add_test(tc, multigrid_iterations_stay_flat);
+    tcase_add_test(tc, pressure_solve_failures_name_their_cause);
     tcase_add_test(tc, one_level_multigrid_agrees_with_jacobi);
     tcase_add_test(tc, cavity_matches_ghia_at_re100);
     tcase_add_test(tc, steady_state_stops_the_run);

@@ -563,8 +563,10 @@ int ns2d_pcg(const ns2d_pcg_ops *ops, void *ctx, double c, double tol, int max_i
     *res = c * sqrt(rr);
     if (*res <= tol || !(rr == rr))
         return FC_OK;
-    double best = *res; /* the smallest divergence so far, and its iteration */
-    int best_it = 0;
+    /* The divergence at its last halving and that iteration: a solve still converging keeps
+     * halving it; one at the round-off floor wanders about the floor and never does. */
+    double halved = *res;
+    int halved_it = 0;
     if ((st = ops->precondition(ctx, err)) || (st = ops->first_direction(ctx, err)) ||
         (st = ops->dot(ctx, NS2D_PCG_R, NS2D_PCG_Z, rz, err)))
         return st;
@@ -579,8 +581,8 @@ int ns2d_pcg(const ns2d_pcg_ops *ops, void *ctx, double c, double tol, int max_i
         *res = c * sqrt(rr);
         if (*res <= tol || !(rr == rr))
             return FC_OK;
-        if (*res < best)
-            best = *res, best_it = it;
+        if (*res <= 0.5 * halved)
+            halved = *res, halved_it = it;
         const int rz_new = rz == NS2D_PCG_RZ_A ? NS2D_PCG_RZ_B : NS2D_PCG_RZ_A;
         if ((st = ops->precondition(ctx, err)) ||
             (st = ops->dot(ctx, NS2D_PCG_R, NS2D_PCG_Z, rz_new, err)) ||
@@ -588,16 +590,16 @@ int ns2d_pcg(const ns2d_pcg_ops *ops, void *ctx, double c, double tol, int max_i
             return st;
         rz = rz_new;
     }
-    /* No new low over the second half of many iterations: the divergence has reached the
+    /* Not halved over the second half of many iterations: the divergence has reached the
      * round-off of these velocities on this grid (CG then wanders, and more iterations make it
      * worse). */
-    if (max_iter >= 20 && best_it <= max_iter / 2)
+    if (max_iter >= 20 && halved_it <= max_iter / 2)
         return fc_fail(err, FC_ENUMERIC,
                        "the pressure solver did not converge: the divergence fell to %.3g s-1 by "
-                       "iteration %d and no lower in the %d after it (%.3g s-1 left), above "
-                       "[numerics] poisson_tol = %g s-1: the tolerance is below the round-off "
-                       "of these velocities on this grid; raise poisson_tol",
-                       best, best_it, *its - best_it, *res, tol);
+                       "iteration %d and not to half of that in the %d after it (%.3g s-1 left), "
+                       "above [numerics] poisson_tol = %g s-1: the tolerance is below the "
+                       "round-off of these velocities on this grid; raise poisson_tol",
+                       halved, halved_it, *its - halved_it, *res, tol);
     return fc_fail(err, FC_ENUMERIC,
                    "the pressure solver did not converge: divergence %.3g s-1 left after %d "
                    "iterations, [numerics] poisson_tol = %g s-1 (raise poisson_max_iterations "
