@@ -357,13 +357,14 @@ static const char jet_case[] = "[case]\nsolver = swe\n"
 START_TEST(balanced_zonal_jet_steady_second_order)
 {
     double z1, z2;
-    const double e1 = drift(jet_case, 64, 32, 86400, &z1), e2 = drift(jet_case, 128, 64, 86400, &z2);
+    const double e1 = drift(jet_case, 32, 16, 86400, &z1), e2 = drift(jet_case, 64, 32, 86400, &z2);
     const double order = log2(e1 / e2);
-    printf("balanced zonal jet: mean |dh| %.3e m (64 x 32), %.3e m (128 x 64), order %.2f; "
+    printf("balanced zonal jet: mean |dh| %.3e m (32 x 16), %.3e m (64 x 32), order %.2f; "
            "largest change along x %.1e m\n", e1, e2, order, fmax(z1, z2));
     /* The balance's height drop across the jet is 92 m: the change after a day is truncation
-     * error only (measured 0.19 and 0.048 m), and the jet stays zonal. */
-    ck_assert_msg(e2 < 0.1, "jet drifted: mean |dh| = %g m on 128 x 64", e2);
+     * error only (measured 0.90 and 0.19 m, order 2.25), and the jet stays zonal. (On 128 x 64
+     * it is 0.048 m, order 1.98, where single precision's drift of the mass adds 0.016 m.) */
+    ck_assert_msg(e2 < 0.3, "jet drifted: mean |dh| = %g m on 64 x 32", e2);
     ck_assert_msg(order > 1.7, "observed order %g (errors %g, %g m)", order, e1, e2);
     /* (1000 ulps of the 1000 m depth; 0 measured) */
     ck_assert_msg(fmax(z1, z2) < 1000 * TL_EPS * 1000, "the jet varies along x by %g m",
