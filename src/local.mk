@@ -1,7 +1,7 @@
 # src/core: the core library, which knows no solver: case files, grid, NetCDF input and output,
 # backends, the sim and run loop, log and progress.
 libflowcast_core_a_SOURCES += src/core/fc.h src/core/hd.h src/core/cuda_util.h \
-	src/core/config.c src/core/config.h src/core/grid.c src/core/grid.h \
+	src/core/calendar.c src/core/calendar.h src/core/config.c src/core/config.h src/core/grid.c src/core/grid.h \
 	src/core/log.c src/core/log.h src/core/timer.c src/core/timer.h \
 	src/core/progress.c src/core/progress.h src/core/files.c src/core/files.h \
 	src/core/ncio.c src/core/ncio.h src/core/ncread.c src/core/ncread.h \

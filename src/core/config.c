@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "src/core/calendar.h"
 #include "src/core/solver.h"
 #include "src/core/text.h"
 
@@ -665,15 +666,6 @@ static int read_digits(const char **p, int max)
     return n ? v : -1;
 }
 
-/* Days of month M of year Y in CF's standard calendar: Julian leap years before the Gregorian
- * reform, Gregorian ones after (1582-10-05 to 1582-10-14 never happened; see the caller). */
-static int days_in_month(int Y, int M)
-{
-    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    const int leap = Y < 1583 ? Y % 4 == 0 : (Y % 4 == 0 && Y % 100 != 0) || Y % 400 == 0;
-    return M == 2 ? 28 + leap : days[M - 1];
-}
-
 int fc_reference_time_text(const char *text, char *canon, size_t len)
 {
     const char *p = text;
@@ -691,8 +683,7 @@ int fc_reference_time_text(const char *text, char *canon, size_t len)
             p++;
     }
     /* No leap second (60): the standard calendar has none, and CF allows one only in utc. */
-    if (*p || Y < 1 || M < 1 || M > 12 || D < 1 || D > days_in_month(Y, M) || h > 23 || m > 59 ||
-        s > 59 || (Y == 1582 && M == 10 && D > 4 && D < 15))
+    if (*p || Y < 1 || !fc_date_exists(FC_CAL_STANDARD, Y, M, D) || h > 23 || m > 59 || s > 59)
         return -1;
     snprintf(canon, len, "%04d-%02d-%02d %02d:%02d:%02d", Y, M, D, h, m, s);
     return 0;

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
+#include "src/core/calendar.h"
 #include "src/plot/plot.h"
 #include "src/plot/plotdata.h"
 
@@ -433,86 +433,6 @@ static double unit_seconds(const char *u)
     return 0;
 }
 
-/* CF's calendars (CF conventions, 4.4.1): standard (Julian before 1582-10-15, Gregorian from
- * it), proleptic_gregorian, julian, and the model calendars of 365, 366 and 360 days. */
-enum cf_calendar { CAL_STANDARD, CAL_PROLEPTIC, CAL_JULIAN, CAL_NOLEAP, CAL_ALL_LEAP, CAL_360 };
-
-static int calendar_kind(const char *name)
-{
-    static const struct {
-        const char *name;
-        int kind;
-    } names[] = {{"", CAL_STANDARD},         {"standard", CAL_STANDARD},
-                 {"gregorian", CAL_STANDARD}, {"proleptic_gregorian", CAL_PROLEPTIC},
-                 {"julian", CAL_JULIAN},      {"noleap", CAL_NOLEAP},
-                 {"365_day", CAL_NOLEAP},     {"all_leap", CAL_ALL_LEAP},
-                 {"366_day", CAL_ALL_LEAP},   {"360_day", CAL_360}};
-    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
-        if (!strcasecmp(name, names[k].name))
-            return names[k].kind;
-    return -1;
-}
-
-/* The first day of the Gregorian reform, 1582-10-15, as a Julian day number. */
-#define GREGORIAN_REFORM_JDN 2299161LL
-
-/* The day number of Y-M-D: a Julian day number in the standard, Gregorian and Julian calendars
- * (Fliegel & Van Flandern 1968), days since 0000-01-01 in the model calendars. */
-static long long day_number(int kind, long long y, int m, int d)
-{
-    static const int before[12] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
-    const long long a = (14 - m) / 12, yy = y + 4800 - a, mm = m + 12 * a - 3;
-    const long long julian = d + (153 * mm + 2) / 5 + 365 * yy + yy / 4 - 32083;
-    const long long gregorian = d + (153 * mm + 2) / 5 + 365 * yy + yy / 4 - yy / 100 +
-                                yy / 400 - 32045;
-    switch (kind) {
-    case CAL_PROLEPTIC:
-        return gregorian;
-    case CAL_JULIAN:
-        return julian;
-    case CAL_NOLEAP:
-        return 365 * y + before[m - 1] + d - 1;
-    case CAL_ALL_LEAP:
-        return 366 * y + before[m - 1] + (m > 2) + d - 1;
-    case CAL_360:
-        return 360 * y + 30 * (m - 1) + d - 1;
-    default: /* standard: dates before the reform are Julian */
-        return gregorian >= GREGORIAN_REFORM_JDN ? gregorian : julian;
-    }
-}
-
-/* The date of day number n in the calendar (the inverse of day_number). */
-static void day_date(int kind, long long n, long long *y, int *m, int *d)
-{
-    if (kind == CAL_NOLEAP || kind == CAL_ALL_LEAP || kind == CAL_360) {
-        static const int len365[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-        const int year_days = kind == CAL_360 ? 360 : kind == CAL_NOLEAP ? 365 : 366;
-        *y = n >= 0 ? n / year_days : -((-n + year_days - 1) / year_days);
-        int left = (int)(n - *y * year_days);
-        *m = 1;
-        for (;;) {
-            const int len = kind == CAL_360 ? 30 : len365[*m - 1] + (kind == CAL_ALL_LEAP && *m == 2);
-            if (left < len)
-                break;
-            left -= len;
-            ++*m;
-        }
-        *d = left + 1;
-        return;
-    }
-    const int gregorian = kind == CAL_PROLEPTIC || (kind == CAL_STANDARD && n >= GREGORIAN_REFORM_JDN);
-    long long b = 0, c = n + 32082;
-    if (gregorian) {
-        const long long a = n + 32044;
-        b = (4 * a + 3) / 146097;
-        c = a - 146097 * b / 4;
-    }
-    const long long dd = (4 * c + 3) / 1461, e = c - 1461 * dd / 4, mm = (5 * e + 2) / 153;
-    *d = (int)(e - (153 * mm + 2) / 5 + 1);
-    *m = (int)(mm + 3 - 12 * (mm / 10));
-    *y = 100 * b + dd - 4800 + mm / 10;
-}
-
 void fc_pd_time_text(const fc_plotdata *d, size_t rec, char *buf, size_t len)
 {
     if (!d->has_time) {
@@ -525,7 +445,7 @@ void fc_pd_time_text(const fc_plotdata *d, size_t rec, char *buf, size_t len)
     double s = 0;
     /* A date in the file's calendar; an unknown calendar is shown as the time since its
      * reference. */
-    const int kind = calendar_kind(d->calendar);
+    const int kind = fc_calendar_kind(d->calendar);
     char ref[128] = "";
     if (since) { /* ISO 8601's 2020-06-01T12:00:00 as 2020-06-01 12:00:00 */
         snprintf(ref, sizeof ref, "%s", since + 7);
@@ -537,13 +457,13 @@ void fc_pd_time_text(const fc_plotdata *d, size_t rec, char *buf, size_t len)
         sscanf(ref, "%d-%d-%d %d:%d:%lf", &y, &mo, &da, &h, &mi, &s) >= 3 && mo >= 1 &&
         mo <= 12 && da >= 1 && da <= 31 && fabs(sec) < 1e14 && abs(y) < 1000000) {
         const double at = h * 3600.0 + mi * 60.0 + s + sec, days = floor(at / 86400);
-        const long long n = day_number(kind, y, mo, da) + (long long)days;
+        const long long n = fc_day_number(kind, y, mo, da) + (long long)days;
         const long minute = lround((at - days * 86400) / 60);
         long long yy;
         int m, dd;
-        day_date(kind, n + minute / 1440, &yy, &m, &dd);
+        fc_day_date(kind, n + minute / 1440, &yy, &m, &dd);
         snprintf(buf, len, "%04lld-%02d-%02d %02ld:%02ld %s", yy, m, dd, minute % 1440 / 60,
-                 minute % 60, kind <= CAL_JULIAN ? "UTC" : d->calendar);
+                 minute % 60, kind <= FC_CAL_JULIAN ? "UTC" : d->calendar);
         return;
     }
     if (unit_seconds(d->time_units) <= 0) {
