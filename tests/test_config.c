@@ -123,6 +123,39 @@ START_TEST(byte_order_mark_and_crlf_are_accepted)
 }
 END_TEST
 
+/* Values in quotes, as other INI dialects write them, mean the text inside; a '#' after a value
+ * is not a comment (only ';' is), and the message says so. */
+START_TEST(quoted_values_and_hash_comments)
+{
+    fc_config cfg;
+    fc_err err;
+    const char *sets[] = {"grid.ny = '16'", "case.title=\"Two 'words'\""};
+    ck_assert_msg(fc_config_load(tl_temp_file("quoted.ini", "[case]\nsolver = \"swe\"\n"
+                                              "title = \"A quoted title\"\n"
+                                              "[grid]\nnx = \"32\"\nny = 8\nx_max = 1\n"
+                                              "y_max = 0.5\n[time]\nt_end = 2 ; seconds\n"
+                                              "[initial]\ntype = 'gaussian_bump'\n"
+                                              "depth = 1\namplitude = 0.1\nradius = 0.1\n"),
+                                 sets, 2, fc_solvers(), &cfg, &err) == FC_OK, "%s", err.msg);
+    ck_assert_int_eq(fc_cfg_int(&cfg, "grid", "nx"), 32);
+    ck_assert_int_eq(fc_cfg_int(&cfg, "grid", "ny"), 16);
+    ck_assert_str_eq(fc_cfg_str(&cfg, "case", "solver"), "swe");
+    ck_assert_str_eq(fc_cfg_str(&cfg, "case", "title"), "Two 'words'");
+    ck_assert_double_eq(fc_cfg_real(&cfg, "time", "t_end"), 2.0);
+    fc_config_free(&cfg);
+    /* Unmatched quotes are the text itself, and a number in them is no number. */
+    ASSERT_HAS(load_bad("[case]\nsolver = swe\n[grid]\nnx = \"32\n", NULL, 0),
+               "bad.ini:4: [grid] nx = \"32: expected an integer, got '\"32'");
+    ASSERT_HAS(load_bad("[case]\nsolver = swe\n[grid]\nnx = 32 # cells\n", NULL, 0),
+               "bad.ini:4: [grid] nx = 32 # cells: expected an integer, got '32 # cells' (a "
+               "comment after a value starts with ';', not '#')");
+    ASSERT_HAS(load_bad("[case]\nsolver = swe\n[grid]\nnx = #32\n", NULL, 0),
+               "got '#32'");
+    ck_assert_ptr_null(strstr(load_bad("[case]\nsolver = swe\n[grid]\nnx = #32\n", NULL, 0),
+                              "comment after"));
+}
+END_TEST
+
 /* The output's reference time is a date that exists in CF's standard calendar (else xarray and
  * cftime cannot decode the file's time), written as CF's units spell it whatever form it came
  * in. */
@@ -366,6 +399,7 @@ Suite *config_suite(void)
     tcase_add_test(tc, missing_and_unreadable_files);
     tcase_add_test(tc, case_file_must_be_utf8);
     tcase_add_test(tc, byte_order_mark_and_crlf_are_accepted);
+    tcase_add_test(tc, quoted_values_and_hash_comments);
     tcase_add_test(tc, reference_time_is_a_real_date);
     tcase_add_test(tc, every_error_reported_at_once_with_line_and_key);
     tcase_add_test(tc, missing_required_keys_and_bad_choices);

@@ -168,6 +168,17 @@ static char *read_line(char *buf, int num, void *stream)
     return buf;
 }
 
+/* A value wholly in double or single quotes means the text inside them, as in git's and
+   systemd's INI files: title = "Flow past a cylinder", nx = "64". */
+static void unquote(char *s)
+{
+    size_t n = strlen(s);
+    if (n >= 2 && (s[0] == '"' || s[0] == '\'') && s[n - 1] == s[0]) {
+        memmove(s, s + 1, n - 2);
+        s[n - 2] = '\0';
+    }
+}
+
 static int on_key(void *user, const char *section, const char *name, const char *value)
 {
     parse_ctx *c = user;
@@ -175,6 +186,8 @@ static int on_key(void *user, const char *section, const char *name, const char 
         return 1;
     c->consumed[c->line] = 1;
     push_entry(c, section, name, value, c->line, NULL);
+    if (!c->oom)
+        unquote(c->e[c->n - 1].value);
     return 1;
 }
 
@@ -616,6 +629,7 @@ static int parse_sets(const char *const *sets, int nsets, parse_ctx *c, report *
         snprintf(trimmed, sizeof trimmed, "%s", value);
         for (size_t l = strlen(trimmed); l > 0 && isspace((unsigned char)trimmed[l - 1]); l--)
             trimmed[l - 1] = '\0';
+        unquote(trimmed);
         push_entry(c, section, name, trimmed, 0, sets[i]);
     }
     return 0;
@@ -864,8 +878,12 @@ int fc_config_load(const char *path, const char *const *sets, int nsets, const f
         char why[1200];
         fc_value parsed = {0};
         if (parse_value(key, cat, solver, r->value, &parsed, why, sizeof why)) {
-            problem(&rp, r->line, r->set_arg, "[%s] %s = %s: %s", r->section, r->name,
-                    r->value, why);
+            /* inih ends a value at " ;" but not at " #": say so when that is the likely cause */
+            const char *hash = strchr(r->value, '#');
+            int comment = hash && hash > r->value && isspace((unsigned char)hash[-1]);
+            problem(&rp, r->line, r->set_arg, "[%s] %s = %s: %s%s", r->section, r->name,
+                    r->value, why,
+                    comment ? " (a comment after a value starts with ';', not '#')" : "");
             v->line = -3; /* given but invalid: no "missing" report */
             continue;
         }
