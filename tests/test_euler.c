@@ -489,6 +489,31 @@ START_TEST(bad_cases_are_refused)
     refused(BOX BUBBLE, too_high, "above the top of this background atmosphere");
     const char *const offset[] = {"grid.y_min=100"};
     refused(BOX BUBBLE, offset, "the ground is at y_min = 0");
+    /* An isothermal atmosphere thins by e every scale height H = R T0 / g: its density meets the
+     * precision's floor (smallest normal / epsilon, so that perturbations stay normal) at
+     * H ln(rho0 / floor), about 525 km up in single precision and 4,900 km in double. Just
+     * under that height is a case; just over it is refused, saying where the top may go. */
+    const double t0 = 250, g = 9.81, height = EULER_RD * t0 / g;
+    const double rho0 = EULER_P0 / (EULER_RD * t0);
+    const double highest = height * log(rho0 / (FC_REAL_MIN / FC_REAL_EPSILON));
+    for (int over = 0; over < 2; over++) {
+        char top[64], want[64];
+        snprintf(top, sizeof top, "grid.y_max=%.6g", highest * (over ? 1.001 : 0.999));
+        const char *const sets[] = {"physics.background=isothermal", top};
+        fc_config cfg;
+        fc_err err;
+        const char *path = tl_temp_file("high.ini", BOX "[initial]\ntype = rest\n");
+        const int rc = fc_config_load(path, sets, 2, fc_solvers(), &cfg, &err);
+        if (!over) {
+            ck_assert_msg(rc == FC_OK, "%s", err.msg);
+            fc_config_free(&cfg);
+            continue;
+        }
+        ck_assert_int_eq(rc, FC_EINPUT);
+        snprintf(want, sizeof want, "put the top under %.4g m", highest);
+        ck_assert_msg(strstr(err.msg, "density at the top is") && strstr(err.msg, want),
+                      "expected '%s' in: %s", want, err.msg);
+    }
     /* A perturbation that would make theta negative. */
     fc_sim s;
     fc_err err;

@@ -6,6 +6,7 @@
 #include <fc_build.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,6 +103,44 @@ static double exner_at_top(const fc_config *cfg, double top)
     default:
         return 1;
     }
+}
+
+/* The background's density at the top must be a normal number of the build's precision with
+ * room for perturbations down to its round-off (FC_REAL_MIN / FC_REAL_EPSILON): an isothermal
+ * atmosphere thins by e every scale height R T0 / g (7.3 km at 250 K), so single precision's
+ * densities run into underflow about 72 scale heights up (525 km), and a step there gives NaN.
+ * Density is the smallest of the background's fields (rho = p / (R T) < p). */
+static int euler_check_thin_top(const fc_config *cfg, double top, fc_err *err)
+{
+    const double floor = FC_REAL_MIN / FC_REAL_EPSILON;
+    euler_params p = {.background = fc_cfg_choice(cfg, "physics", "background"),
+                      .theta0 = fc_cfg_real(cfg, "physics", "theta0"),
+                      .t0 = fc_cfg_real(cfg, "physics", "temperature")};
+    p.g = (fc_real)fc_cfg_real(cfg, "physics", "g");
+    p.n2 = pow(fc_cfg_real(cfg, "physics", "brunt_vaisala"), 2);
+    double rho_top, rt_top, rho_ground, rt_ground;
+    euler_background_at(&p, top, &rho_top, &rt_top);
+    if (rho_top >= floor) /* also false where exp() has underflowed and rho_top is NaN */
+        return 0;
+    /* The highest top that still fits, by bisection: density falls monotonically with height. */
+    euler_background_at(&p, 0, &rho_ground, &rt_ground);
+    double lo = 0, hi = top;
+    for (int it = 0; it < 60; it++) {
+        const double mid = (lo + hi) / 2;
+        double rho, rt;
+        euler_background_at(&p, mid, &rho, &rt);
+        *(rho >= floor ? &lo : &hi) = mid;
+    }
+    char density[64] = "underflows to 0";
+    if (rho_top > 0)
+        snprintf(density, sizeof density, "is %.3g kg m-3, %.3g of the ground's", rho_top,
+                 rho_top / rho_ground);
+    fc_cfg_error(cfg, err, "grid", "y_max",
+                 "the background's density at the top %s, below what %s precision holds with "
+                 "its perturbations (%.3g): put the top under %.4g m%s",
+                 density, FC_PRECISION, floor, lo,
+                 FC_REAL_EPSILON > 1e-10 ? " or build in double precision" : "");
+    return 1;
 }
 
 /* The background's keys that its kind does not read are refused, not ignored (a stable
@@ -204,6 +243,8 @@ static int euler_check(const fc_config *cfg, fc_err *err)
                      "the domain's top is above the top of this background atmosphere (its "
                      "pressure reaches zero below %g m)", top);
         n++;
+    } else {
+        n += euler_check_thin_top(cfg, top, err);
     }
     if (fc_cfg_int(cfg, "grid", "nx") < 4 && fc_cfg_choice(cfg, "boundary", "west") != FC_BC_WALL) {
         fc_cfg_error(cfg, err, "grid", "nx", "the fourth-order stencil needs at least 4 cells");

@@ -29,10 +29,12 @@ extern "C" {
 typedef float fc_real;
 #define FC_PRECISION "single"
 #define FC_REAL_EPSILON 1.1920928955078125e-07 /* FLT_EPSILON */
+#define FC_REAL_MIN 1.17549435082228751e-38     /* FLT_MIN: the smallest normal number */
 #else
 typedef double fc_real;
 #define FC_PRECISION "double"
 #define FC_REAL_EPSILON 2.220446049250313e-16 /* DBL_EPSILON */
+#define FC_REAL_MIN 2.2250738585072014e-308    /* DBL_MIN */
 #endif
 
 enum fc_status {
