@@ -47,7 +47,9 @@ expect "cases lists every key with units and defaults" 0 "depth_right" "$fc" cas
 grep -q "cfl .*(0, 1\]" "$tmp/cases" && grep -q "beta .*m-1 s-1" "$tmp/cases" && ok "cases: ranges and units" || bad "cases: ranges and units"
 expect "no command" 2 "usage" "$fc"
 expect "unknown command" 2 "unknown command 'walk'" "$fc" walk
-expect "unknown option" 2 "unknown option '--frobnicate'" "$fc" run "$good" --frobnicate
+expect "unknown option" 2 "unknown option '--frobnicate' (see flowcast run --help)" "$fc" run "$good" --frobnicate
+expect "misspelt option" 2 "unknown option '--outptu=x.nc' (did you mean '--output'?" "$fc" run "$good" --outptu=x.nc
+expect "misspelt case name" 2 "(did you mean 'cavity_re100'? flowcast cases --inputs" "$fc" run cavity_re10
 expect "option without value" 2 "needs a value" "$fc" run "$good" --set
 expect "bad thread count" 2 "--threads 0" "$fc" run "$good" --threads 0
 expect "a layout of blocks on one process" 2 "--decomp 2x1 needs 2 processes; this run has 1" \
@@ -613,7 +615,8 @@ grep -q "Better than persistence: h at every lead (43200 s); u at every lead (43
 # flowcast validate's usage.
 expect "validate --help" 0 "usage: flowcast validate" "$fc" validate --help
 expect "validate --list" 0 "ns2d_cavity_re1000" "$fc" validate --list
-expect "validate --only nonsense" 2 "--only nonsense: no such case" "$fc" validate --only nonsense
+expect "validate --only nonsense" 2 "--only nonsense: no such case (see" "$fc" validate --only nonsense
+expect "validate --only misspelt" 2 "no such case (did you mean 'swe_adjustment'?" "$fc" validate --only swe_adjustmnt
 expect "validate unknown option" 2 "unknown option '--fast'" "$fc" validate --fast
 expect "validate extra argument" 2 "validate takes no arguments (got 'all')" "$fc" validate all
 expect "validate bad threads" 2 "--threads 0: expected a whole number" "$fc" validate --threads 0

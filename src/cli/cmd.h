@@ -39,9 +39,10 @@ int cmd_parse_threads(const char *arg, int *n);
 /* Makes SIGINT and SIGTERM set the returned flag (a second one ends the program), so that a
  * long command can finish what it is writing and stop. */
 volatile sig_atomic_t *cmd_stop_on_signals(void);
-/* Reports getopt_long's ':' (an option without its value) or '?' (an unknown option) for
- * `flowcast command`. */
-void cmd_bad_option(int c, char *const *argv, const char *command);
+/* Reports getopt_long's ':' (an option without its value) or '?' (an unknown option, with the
+ * nearest of the command's options `opts` when one is near) for `flowcast command`. */
+struct option;
+void cmd_bad_option(int c, char *const *argv, const char *command, const struct option *opts);
 /* Whether argv[1..] asks for help (-h or --help). */
 int cmd_wants_help(int argc, char **argv);
 

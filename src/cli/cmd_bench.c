@@ -327,7 +327,7 @@ int cmd_bench(int argc, char **argv)
             overwrite = 1;
             break;
         default: /* ':' or '?' */
-            cmd_bad_option(c, argv, "bench");
+            cmd_bad_option(c, argv, "bench", opts);
             bad = 1;
         }
     }

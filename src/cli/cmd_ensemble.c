@@ -92,7 +92,7 @@ int cmd_ensemble(int argc, char **argv)
             o.run.overwrite = 1;
             break;
         default: /* ':' or '?' */
-            cmd_bad_option(c, argv, "ensemble");
+            cmd_bad_option(c, argv, "ensemble", opts);
             bad = 1;
         }
     }

@@ -183,7 +183,7 @@ static int parse(int argc, char **argv, int animate, plot_args *a)
             a->free_range = 1;
             break;
         default:
-            cmd_bad_option(c, argv, cmd);
+            cmd_bad_option(c, argv, cmd, opts);
             bad = 1;
         }
     }

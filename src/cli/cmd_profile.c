@@ -79,7 +79,7 @@ int cmd_profile(int argc, char **argv)
             sets[nsets++] = optarg;
             break;
         default: /* ':' or '?' */
-            cmd_bad_option(c, argv, "profile");
+            cmd_bad_option(c, argv, "profile", opts);
             bad = 1;
         }
     }

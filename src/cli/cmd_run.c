@@ -149,7 +149,7 @@ int cmd_run(int argc, char **argv)
             o.quiet = 1;
             break;
         default: /* ':' or '?' */
-            cmd_bad_option(c, argv, "run");
+            cmd_bad_option(c, argv, "run", opts);
             bad = 1;
         }
     }

@@ -224,7 +224,7 @@ int cmd_train(int argc, char **argv)
             o.overwrite = 1;
             break;
         default: /* ':' or '?' */
-            cmd_bad_option(c, argv, "train");
+            cmd_bad_option(c, argv, "train", opts);
             bad = 1;
         }
     }
@@ -346,7 +346,7 @@ int cmd_rollout(int argc, char **argv)
             o.overwrite = 1;
             break;
         default: /* ':' or '?' */
-            cmd_bad_option(c, argv, "rollout");
+            cmd_bad_option(c, argv, "rollout", opts);
             bad = 1;
         }
     }

@@ -17,6 +17,7 @@
 #include "src/cli/cmd.h"
 #include "src/core/fc.h"
 #include "src/core/log.h"
+#include "src/core/text.h"
 #include "src/core/timer.h"
 #include "validation/validate.h"
 
@@ -136,7 +137,7 @@ int cmd_validate(int argc, char **argv)
             bad |= cmd_parse_threads(optarg, &threads);
             break;
         default: /* ':' or '?' */
-            cmd_bad_option(c, argv, "validate");
+            cmd_bad_option(c, argv, "validate", opts);
             bad = 1;
         }
     }
@@ -161,7 +162,15 @@ int cmd_validate(int argc, char **argv)
     if (list)
         return FC_EXIT_OK;
     if (!found) {
-        fc_error("--only %s: no such case (see flowcast validate --list)", only);
+        fc_nearest near;
+        fc_nearest_start(&near, only);
+        for (size_t k = 0; k < n; k++)
+            fc_nearest_offer(&near, checks[k].name);
+        if (near.best)
+            fc_error("--only %s: no such case (did you mean '%s'? see flowcast validate --list)",
+                     only, near.best);
+        else
+            fc_error("--only %s: no such case (see flowcast validate --list)", only);
         return FC_EXIT_USAGE;
     }
     if (quick && !in_quick) {

@@ -1,6 +1,7 @@
 /* main.c: `flowcast` subcommand dispatch. */
 #include <fc_build.h>
 
+#include <dirent.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include "src/core/log.h"
 #include "src/core/ncread.h"
 #include "src/core/ranks.h"
+#include "src/core/text.h"
 
 struct command {
     const char *name;
@@ -77,12 +79,25 @@ volatile sig_atomic_t *cmd_stop_on_signals(void)
     return &stop_requested;
 }
 
-void cmd_bad_option(int c, char *const *argv, const char *command)
+void cmd_bad_option(int c, char *const *argv, const char *command, const struct option *opts)
 {
-    if (c == ':')
-        fc_error("option '%s' needs a value (see flowcast %s --help)", argv[optind - 1], command);
+    const char *given = argv[optind - 1];
+    if (c == ':') {
+        fc_error("option '%s' needs a value (see flowcast %s --help)", given, command);
+        return;
+    }
+    char name[64] = "";
+    if (!strncmp(given, "--", 2))
+        snprintf(name, sizeof name, "%.*s", (int)strcspn(given + 2, "="), given + 2);
+    fc_nearest near;
+    fc_nearest_start(&near, name);
+    for (int k = 0; *name && opts[k].name; k++)
+        fc_nearest_offer(&near, opts[k].name);
+    if (near.best)
+        fc_error("unknown option '%s' (did you mean '--%s'? see flowcast %s --help)", given,
+                 near.best, command);
     else
-        fc_error("unknown option '%s' (see flowcast %s --help)", argv[optind - 1], command);
+        fc_error("unknown option '%s' (see flowcast %s --help)", given, command);
 }
 
 int cmd_wants_help(int argc, char **argv)
@@ -120,6 +135,8 @@ const char *cmd_inputs_dir(void)
     return FC_INPUTS_DIR;
 }
 
+static int compare_names(const void *a, const void *b) { return strcmp(a, b); }
+
 const char *cmd_case_path(const char *arg, char *buf, size_t len)
 {
     snprintf(buf, len, "%s", arg);
@@ -133,8 +150,30 @@ const char *cmd_case_path(const char *arg, char *buf, size_t len)
         snprintf(buf, len, "%s", cand);
         return buf;
     }
-    fc_error("no case file '%s', nor a ready-made case of that name in %s (flowcast cases "
-             "--inputs lists them)", arg, cmd_inputs_dir());
+    /* The nearest ready-made case, for a misspelt name. */
+    char stem[256];
+    snprintf(stem, sizeof stem, "%.*s", (int)(n > 4 && !strcmp(arg + n - 4, ".ini") ? n - 4 : n),
+             arg);
+    fc_nearest near;
+    fc_nearest_start(&near, stem);
+    static char cases[256][64];
+    char hint[128] = "";
+    int ncases = 0;
+    DIR *dir = opendir(cmd_inputs_dir());
+    for (struct dirent *e; dir && ncases < 256 && (e = readdir(dir));) {
+        const size_t name_len = strlen(e->d_name);
+        if (name_len > 4 && name_len < 64 + 4 && !strcmp(e->d_name + name_len - 4, ".ini"))
+            snprintf(cases[ncases++], sizeof cases[0], "%.*s", (int)(name_len - 4), e->d_name);
+    }
+    if (dir)
+        closedir(dir);
+    qsort(cases, (size_t)ncases, sizeof cases[0], compare_names); /* readdir's order varies */
+    for (int k = 0; k < ncases; k++)
+        fc_nearest_offer(&near, cases[k]);
+    if (near.best)
+        snprintf(hint, sizeof hint, "did you mean '%s'? ", near.best);
+    fc_error("no case file '%s', nor a ready-made case of that name in %s (%sflowcast cases "
+             "--inputs lists them)", arg, cmd_inputs_dir(), hint);
     return NULL;
 }
 

@@ -257,48 +257,24 @@ static int schema_has_section(const schema *s, const char *section)
     return 0;
 }
 
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 63 || lb > 63)
-        return 99;
-    size_t d[64][64];
-    for (size_t i = 0; i <= la; i++)
-        d[i][0] = i;
-    for (size_t j = 0; j <= lb; j++)
-        d[0][j] = j;
-    for (size_t i = 1; i <= la; i++)
-        for (size_t j = 1; j <= lb; j++) {
-            size_t sub = d[i - 1][j - 1] + (tolower((unsigned char)a[i - 1]) !=
-                                             tolower((unsigned char)b[j - 1]));
-            size_t del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
-            d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-        }
-    return d[la][lb];
-}
-
 /* " (did you mean 'nx'?)" for a near miss, else the list of the section's keys. */
 static void suggest_key(const schema *s, const char *section, const char *name, const char *ic,
                         char *buf, size_t len)
 {
-    const fc_key *best = NULL;
-    size_t best_d = 3;
+    fc_nearest near;
+    fc_nearest_start(&near, name);
     char list[1024] = "";
     for (int t = 0; t < 2; t++)
         for (size_t k = 0; k < s->n[t]; k++) {
             const fc_key *key = &s->tab[t][k];
             if (strcmp(key->section, section) || (key->ic && ic && strcmp(key->ic, ic)))
                 continue;
-            size_t d = edit_distance(name, key->name);
-            if (d < best_d) {
-                best_d = d;
-                best = key;
-            }
+            fc_nearest_offer(&near, key->name);
             size_t used = strlen(list);
             snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "", key->name);
         }
-    if (best)
-        snprintf(buf, len, " (did you mean '%s'?)", best->name);
+    if (near.best)
+        snprintf(buf, len, " (did you mean '%s'?)", near.best);
     else
         snprintf(buf, len, " (known keys: %s)", list);
 }

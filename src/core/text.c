@@ -4,6 +4,9 @@
 
 #include "src/core/text.h"
 
+#include <ctype.h>
+#include <string.h>
+
 size_t fc_utf8_char_len(const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
@@ -45,4 +48,41 @@ const char *fc_utf8_first_bad(const char *s)
         s += n;
     }
     return NULL;
+}
+
+/* Levenshtein distance ignoring case; names longer than 63 bytes are never near. */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 63 || lb > 63)
+        return (size_t)-1;
+    size_t d[64][64];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            size_t sub = d[i - 1][j - 1] + (tolower((unsigned char)a[i - 1]) !=
+                                             tolower((unsigned char)b[j - 1]));
+            size_t del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
+            d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+    return d[la][lb];
+}
+
+void fc_nearest_start(fc_nearest *n, const char *word)
+{
+    n->word = word;
+    n->best = NULL;
+    n->dist = 3; /* more than the 2 edits allowed */
+}
+
+void fc_nearest_offer(fc_nearest *n, const char *name)
+{
+    const size_t d = edit_distance(n->word, name);
+    if (d < n->dist && d < strlen(n->word)) {
+        n->dist = d;
+        n->best = name;
+    }
 }

@@ -17,4 +17,18 @@ size_t fc_utf8_char_len(const char *s);
  * NULL when all of s is UTF-8. */
 const char *fc_utf8_first_bad(const char *s);
 
+/*
+ * The name a user most likely meant, for "did you mean" hints: offer each known name in turn;
+ * the nearest (Levenshtein distance, ignoring case, at most 2 edits and fewer than the word's
+ * length) is kept, the first of equals.
+ */
+typedef struct fc_nearest {
+    const char *word; /* what the user typed */
+    const char *best; /* the nearest name offered so far, or NULL */
+    size_t dist;
+} fc_nearest;
+
+void fc_nearest_start(fc_nearest *n, const char *word);
+void fc_nearest_offer(fc_nearest *n, const char *name);
+
 #endif
