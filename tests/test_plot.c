@@ -521,6 +521,20 @@ START_TEST(dates_in_every_cf_calendar)
         {"hours since 2020-06-01 23:00", "standard", 1.5, "2020-06-02 00:30 UTC"},
         {"hours since 2020-06-01T23:00:00Z", "standard", 1.5, "2020-06-02 00:30 UTC"},
         {"days since 2000-03-01", "standard", -1, "2000-02-29 00:00 UTC"},
+        /* Zones (UDUNITS' forms), shown in UTC: 1992-10-08 15:15:42.5 at -6:00 is 21:15:42.5 UTC, shown to the nearest minute. */
+        {"seconds since 1992-10-8 15:15:42.5 -6:00", "standard", 0, "1992-10-08 21:16 UTC"},
+        {"hours since 2020-06-01 02:00:00 +05:30", "standard", 1, "2020-05-31 21:30 UTC"},
+        {"hours since 2020-06-01T02:00:00+0530", "standard", 0, "2020-05-31 20:30 UTC"},
+        {"hours since 2020-06-01 00:00 UTC", "standard", 6, "2020-06-01 06:00 UTC"},
+        {"hours since 2020-06-01 +02", "standard", 0, "2020-05-31 22:00 UTC"},
+        {"hours since 2020-06-01 12", "standard", 1, "2020-06-01 13:00 UTC"},
+        {"days since 2001-01-01 00:00 -01:00", "noleap", 0, "2001-01-01 01:00 noleap"},
+        /* What is no date or zone is not guessed at. */
+        {"hours since 2020-06-01 00:00 CEST", "standard", 6, "t = 6 h"},
+        {"hours since 2020-06-01 00:00 +25:00", "standard", 6, "t = 6 h"},
+        {"hours since 2020-06-01 00:00 +01:00 extra", "standard", 6, "t = 6 h"},
+        {"hours since 2020-13-01", "standard", 6, "t = 6 h"},
+        {"hours since June 2020", "standard", 6, "t = 6 h"},
         {"days since 2000-01-01", "mars", 2, "t = 2 d"},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {

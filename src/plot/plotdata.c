@@ -1,6 +1,7 @@
 /* plotdata.c: one variable of a NetCDF file, read as hostile input for a picture (plotdata.h). */
 #include <fc_build.h>
 
+#include <ctype.h>
 #include <math.h>
 #include <netcdf.h>
 #include <stdio.h>
@@ -433,6 +434,84 @@ static double unit_seconds(const char *u)
     return 0;
 }
 
+/* A zone offset in seconds east of UTC from UDUNITS' forms: Z, UTC or GMT, +h, -hh, +hh:mm,
+ * -hhmm. Returns 0 when z is none of them. */
+static int zone_offset(const char *z, double *east)
+{
+    if (!strcmp(z, "Z") || !strcmp(z, "UTC") || !strcmp(z, "GMT")) {
+        *east = 0;
+        return 1;
+    }
+    int h, m = 0, n = 0;
+    if (z[0] != '+' && z[0] != '-')
+        return 0;
+    const size_t digits = strspn(z + 1, "0123456789");
+    if (z[1 + digits] == ':') {
+        if (sscanf(z + 1, "%2d:%2d%n", &h, &m, &n) != 2 || z[1 + n])
+            return 0;
+    } else if (digits == 4 && !z[5]) {
+        h = (z[1] - '0') * 10 + (z[2] - '0');
+        m = (z[3] - '0') * 10 + (z[4] - '0');
+    } else if (digits >= 1 && digits <= 2 && !z[1 + digits]) {
+        h = atoi(z + 1);
+    } else {
+        return 0;
+    }
+    if (h > 14 || m > 59)
+        return 0;
+    *east = (z[0] == '-' ? -1 : 1) * (h * 3600.0 + m * 60.0);
+    return 1;
+}
+
+/* The reference date of CF time units ("2020-06-01 12:00:00 +05:00", ISO's
+ * "2020-06-01T12:00:00Z"): the date, the seconds since its midnight and the zone's offset in
+ * seconds east of UTC (0 when there is none). Returns 0 for anything else. */
+static int reference_date(const char *ref, int *y, int *mo, int *da, double *clock,
+                          double *east)
+{
+    char text[128];
+    snprintf(text, sizeof text, "%s", ref);
+    char *tee = strchr(text, 'T'); /* ISO's date-time separator, not the T of UTC */
+    if (tee && tee > text && isdigit((unsigned char)tee[-1]) && isdigit((unsigned char)tee[1]))
+        *tee = ' ';
+    char date[48] = "", time[48] = "", zone[48] = "", extra[8] = "";
+    const int words = sscanf(text, "%47s %47s %47s %7s", date, time, zone, extra);
+    int n = 0, h = 0, mi = 0;
+    double s = 0;
+    *east = 0;
+    if (words < 1 || words > 3 || sscanf(date, "%d-%d-%d%n", y, mo, da, &n) != 3 || date[n] ||
+        *mo < 1 || *mo > 12 || *da < 1 || *da > 31)
+        return 0;
+    if (words >= 2) {
+        /* A zone may follow the clock directly: 12:00:00Z, 12:00+05:30. */
+        char *glued = strpbrk(time + 1, "+-Z");
+        if (glued) {
+            if (words == 3)
+                return 0;
+            snprintf(zone, sizeof zone, "%s", glued);
+            *glued = '\0';
+        }
+        const int parts = time[0] == '+' || time[0] == '-'
+                              ? 0 /* no clock: a zone after the date */
+                              : sscanf(time, "%d:%d:%lf%n", &h, &mi, &s, &n);
+        if (parts == 2)
+            sscanf(time, "%d:%d%n", &h, &mi, &n);
+        else if (parts == 1)
+            sscanf(time, "%d%n", &h, &n);
+        if (parts < 1 || time[n] || h < 0 || h > 24 || mi < 0 || mi > 59 || s < 0 || s >= 61) {
+            /* a date, then only a zone: 2020-06-01 +05:00 */
+            if (words == 3 || !zone_offset(time, east))
+                return 0;
+            h = mi = 0;
+            s = 0;
+        }
+    }
+    if (*zone && !zone_offset(zone, east))
+        return 0;
+    *clock = h * 3600.0 + mi * 60.0 + s;
+    return 1;
+}
+
 void fc_pd_time_text(const fc_plotdata *d, size_t rec, char *buf, size_t len)
 {
     if (!d->has_time) {
@@ -441,22 +520,15 @@ void fc_pd_time_text(const fc_plotdata *d, size_t rec, char *buf, size_t len)
     }
     const double t = d->times[rec], sec = unit_seconds(d->time_units) * t;
     const char *since = strstr(d->time_units, " since ");
-    int y, mo, da, h = 0, mi = 0;
-    double s = 0;
-    /* A date in the file's calendar; an unknown calendar is shown as the time since its
-     * reference. */
+    int y, mo, da;
+    double clock, east;
+    /* A date in UTC in the file's calendar; an unknown calendar or reference is shown as the
+     * time since the reference. */
     const int kind = fc_calendar_kind(d->calendar);
-    char ref[128] = "";
-    if (since) { /* ISO 8601's 2020-06-01T12:00:00 as 2020-06-01 12:00:00 */
-        snprintf(ref, sizeof ref, "%s", since + 7);
-        char *tee = strchr(ref, 'T');
-        if (tee)
-            *tee = ' ';
-    }
     if (!d->flowcast && kind >= 0 && since && unit_seconds(d->time_units) > 0 &&
-        sscanf(ref, "%d-%d-%d %d:%d:%lf", &y, &mo, &da, &h, &mi, &s) >= 3 && mo >= 1 &&
-        mo <= 12 && da >= 1 && da <= 31 && fabs(sec) < 1e14 && abs(y) < 1000000) {
-        const double at = h * 3600.0 + mi * 60.0 + s + sec, days = floor(at / 86400);
+        reference_date(since + 7, &y, &mo, &da, &clock, &east) && fabs(sec) < 1e14 &&
+        abs(y) < 1000000) {
+        const double at = clock - east + sec, days = floor(at / 86400);
         const long long n = fc_day_number(kind, y, mo, da) + (long long)days;
         const long minute = lround((at - days * 86400) / 60);
         long long yy;
