@@ -125,6 +125,21 @@ typedef struct fc_val_adjust {
  * and v.
  */
 int fc_val_adjustment(int n, fc_val_adjust *out, double *x, double *h, double *v, fc_err *err);
+/* What fc_val_wave measures. */
+typedef struct fc_val_wave_err {
+    double h_err;        /* largest RMS |h - exact| / a over the samples */
+    double v_err;        /* largest RMS |v - exact| / the geostrophic current's peak */
+    double period_ratio; /* the wave's period, from the crossings of its mean, / Poincare's */
+} fc_val_wave_err;
+/*
+ * An inertia-gravity (Poincare) wave: a standing wave h = H + a cos(k x) (H = 100 m, a = 1 cm,
+ * one wavelength on 2000 km, f = 1e-4 s-1; swe_standing_wave) on n cells along a periodic
+ * channel of 4 rows, run 3 periods of 2 pi / w, w^2 = f^2 + g H k^2 (12.4 h), sampled `per`
+ * times a period (per >= 8), against the linear solution. The period comes from the times the
+ * wave's cos(k x) component crosses the geostrophic part s a it oscillates about (s = f^2/w^2).
+ * When t and amp are not NULL they receive the 3 per + 1 sample times and that component / a.
+ */
+int fc_val_wave(int n, int per, fc_val_wave_err *out, double *t, double *amp, fc_err *err);
 /* Taylor-Green vortex on n x n cells to t = 1: largest error of u against the exact solution,
  * relative to the amplitude. */
 int fc_val_taylor_green(int n, double *rel_err, fc_err *err);

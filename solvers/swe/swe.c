@@ -129,6 +129,15 @@ static const fc_key swe_keys[] = {
     {"initial", "wavenumber", FC_KEY_INT, "4", 1, 1 << 20, 0, NULL, "1", "jet",
      "number k of perturbation waves along the domain"},
 
+    {"initial", "depth", FC_KEY_REAL, NULL, 0, INF, FC_OPEN_LO, NULL, "m", "standing_wave",
+     "undisturbed depth H"},
+    {"initial", "amplitude", FC_KEY_REAL, NULL, -INF, INF, 0, NULL, "m", "standing_wave",
+     "amplitude a: h = H + a cos(2 pi m (x - x_min) / Lx) cos(2 pi n (y - y_min) / Ly)"},
+    {"initial", "wavenumber_x", FC_KEY_INT, "1", 0, 1 << 20, 0, NULL, "1", "standing_wave",
+     "number m of wavelengths along x"},
+    {"initial", "wavenumber_y", FC_KEY_INT, "0", 0, 1 << 20, 0, NULL, "1", "standing_wave",
+     "number n of wavelengths along y"},
+
     {"initial", "path", FC_KEY_STRING, NULL, 0, 0, 0, NULL, "", "file",
      "NetCDF file with the fields (relative to the case file; from --set, to the working "
      "folder)"},

@@ -12,6 +12,8 @@
  *   adjustment     h = H + step/2 west of step_x and H - step/2 east (tanh of width w if w > 0).
  *   paraboloid     Thacker's planar surface oscillating in a paraboloid bowl (swe_paraboloid in
  *                  swe_cases.h): an exact solution with a moving shoreline, at t = 0.
+ *   standing_wave  h = H + a cos(kx X) cos(ky Y) at rest, X, Y from the domain's corner: gravity
+ *                  or inertia-gravity waves, exact in the linear limit (swe_standing_wave).
  *   jet            u = U0 sech^2(s), s = (y - y_j)/L, with g dh/dy = -f(y) u integrated exactly:
  *                  h = H - (U0 L/g) [(f0 + beta (y_j - y0)) tanh s + beta L (s tanh s - ln cosh s)]
  *                  plus a perturbation a cos(2 pi k x/Lx) sech^2(s) (a Bickley jet, barotropically
@@ -117,6 +119,30 @@ int swe_check_case(const fc_config *cfg, fc_err *err)
             n++;
         }
     }
+    if (!strcmp(ic, "standing_wave")) {
+        if (fc_cfg_real(cfg, "initial", "depth") - fabs(fc_cfg_real(cfg, "initial", "amplitude")) <=
+            0) {
+            fc_cfg_error(cfg, err, "initial", "amplitude",
+                         "the troughs, depth - |amplitude|, must be positive");
+            n++;
+        }
+        static const char *const axis[2][3] = {{"wavenumber_x", "nx", "x"},
+                                               {"wavenumber_y", "ny", "y"}};
+        const long long m[2] = {fc_cfg_int(cfg, "initial", "wavenumber_x"),
+                                fc_cfg_int(cfg, "initial", "wavenumber_y")};
+        if (m[0] == 0 && m[1] == 0) {
+            fc_cfg_error(cfg, err, "initial", "wavenumber_x",
+                         "with wavenumber_x and wavenumber_y both 0 there is no wave");
+            n++;
+        }
+        for (int d = 0; d < 2; d++)
+            if (4 * m[d] > fc_cfg_int(cfg, "grid", axis[d][1])) {
+                fc_cfg_error(cfg, err, "initial", axis[d][0],
+                             "%lld wavelengths along %s on %lld cells: a wave needs at least 4 "
+                             "cells", m[d], axis[d][2], fc_cfg_int(cfg, "grid", axis[d][1]));
+                n++;
+            }
+    }
     /* The jet's perturbation is made of its wavenumber's waves. */
     if (!strcmp(ic, "jet") && fc_cfg_real(cfg, "initial", "perturbation") == 0)
         n += fc_cfg_idle(cfg, err, "initial", "wavenumber",
@@ -166,6 +192,7 @@ typedef struct swe_ic {
     double jet_speed, jet_width, jet_y, perturbation; /* jet */
     double orbit;                                     /* paraboloid (and depth, radius, centre) */
     double x_min, kx;                                 /* jet: the perturbation's wavenumber */
+    double y_min, ky;                                 /* standing_wave (and x_min, kx, depth) */
 } swe_ic;
 
 static double coriolis(const swe_ic *p, double y) { return p->f0 + p->beta * (y - p->y0); }
@@ -241,6 +268,19 @@ static void read_jet(const fc_config *cfg, swe_ic *p)
     p->x_min = fc_cfg_real(cfg, "grid", "x_min");
     const double Lx = fc_cfg_real(cfg, "grid", "x_max") - p->x_min;
     p->kx = 2 * M_PI * (double)fc_cfg_int(cfg, "initial", "wavenumber") / Lx;
+}
+
+/* The wave's wavenumbers in m-1 from its counts of wavelengths along each side. */
+static void read_wave(const fc_config *cfg, swe_ic *p)
+{
+    p->depth = fc_cfg_real(cfg, "initial", "depth");
+    p->amplitude = fc_cfg_real(cfg, "initial", "amplitude");
+    p->x_min = fc_cfg_real(cfg, "grid", "x_min");
+    p->y_min = fc_cfg_real(cfg, "grid", "y_min");
+    p->kx = 2 * M_PI * (double)fc_cfg_int(cfg, "initial", "wavenumber_x") /
+            (fc_cfg_real(cfg, "grid", "x_max") - p->x_min);
+    p->ky = 2 * M_PI * (double)fc_cfg_int(cfg, "initial", "wavenumber_y") /
+            (fc_cfg_real(cfg, "grid", "y_max") - p->y_min);
 }
 
 /* The values of every interior cell, from a function of (x, y): h, u, v, b. */
@@ -323,6 +363,25 @@ static void ic_adjustment(const swe_ic *p, double x, double y, double o[4])
     double w = p->step_width;
     double shape = w > 0 ? -tanh(s / w) : (s < 0) - (s > 0);
     o[0] = p->depth + p->step / 2 * shape;
+    o[1] = o[2] = o[3] = 0;
+}
+
+void swe_standing_wave(double g, double H, double a, double f, double kx, double ky, double t,
+                       double X, double Y, double o[3])
+{
+    const double k2 = kx * kx + ky * ky, w = sqrt(f * f + g * H * k2), s = f * f / (w * w);
+    const double S = cos(kx * X) * cos(ky * Y);
+    const double Sx = -kx * sin(kx * X) * cos(ky * Y), Sy = -ky * cos(kx * X) * sin(ky * Y);
+    const double D = a * (1 - s) * w * sin(w * t) / H, Z = f * a * (1 - s) * (cos(w * t) - 1) / H;
+    o[0] = H + a * S * (s + (1 - s) * cos(w * t));
+    o[1] = -(D * Sx - Z * Sy) / k2;
+    o[2] = -(D * Sy + Z * Sx) / k2;
+}
+
+static void ic_wave(const swe_ic *p, double x, double y, double o[4])
+{
+    swe_standing_wave(p->g, p->depth, p->amplitude, p->f0, p->kx, p->ky, 0, x - p->x_min,
+                      y - p->y_min, o);
     o[1] = o[2] = o[3] = 0;
 }
 
@@ -481,6 +540,7 @@ SWE_POINTWISE(vortex, read_bump, ic_vortex)
 SWE_POINTWISE(paraboloid, read_paraboloid, ic_paraboloid)
 SWE_POINTWISE(adjustment, read_adjustment, ic_adjustment)
 SWE_POINTWISE(jet, read_jet, ic_jet)
+SWE_POINTWISE(wave, read_wave, ic_wave)
 
 static int set_file(const fc_config *cfg, const fc_grid *g, const void *params, fc_state *host,
                     fc_err *err)
@@ -504,5 +564,8 @@ const fc_ic_spec swe_ics[SWE_NICS] = {
      set_adjustment, 1},
     {"jet", "an unstable zonal jet in geostrophic balance on a beta-plane: rolls up into eddies",
      set_jet, 1},
+    {"standing_wave",
+     "a standing wave at rest: gravity or inertia-gravity (Poincare) waves, exact when linear",
+     set_wave, 1},
     {"file", "h, u, v and b read from a NetCDF file", set_file, 1},
 };

@@ -7,7 +7,7 @@
 /* Cross-key checks of a case (fc_solver_desc.check). */
 int swe_check_case(const fc_config *cfg, fc_err *err);
 /* The initial conditions ([initial] type): each fills h, hu, hv and b (interiors). */
-#define SWE_NICS 9
+#define SWE_NICS 10
 extern const fc_ic_spec swe_ics[SWE_NICS];
 
 /*
@@ -20,5 +20,23 @@ extern const fc_ic_spec swe_ics[SWE_NICS];
  */
 void swe_paraboloid(double g, double h0, double a, double eta, double t, double X, double Y,
                     double o[4]);
+
+/*
+ * A standing wave released from rest on an f-plane, exact for the linearised equations (small
+ * a/H, flat bottom): with S = cos(kx X) cos(ky Y), k^2 = kx^2 + ky^2 and Poincare's frequency
+ * w^2 = f^2 + g H k^2, potential vorticity fixes the geostrophic part s = f^2/w^2 of the wave
+ * and the rest oscillates about it (Gill 1982, 7.2-7.3):
+ *   h = H + a S [s + (1 - s) cos wt],
+ *   divergence D = a (1 - s) w sin(wt) S / H, vorticity Z = f a (1 - s)(cos wt - 1) S / H,
+ *   (u, v) = -(D grad S + Z curl S) / k^2 with curl S = (-dS/dY, dS/dX) (potential and stream
+ *   functions -D S / k^2 and -Z S / k^2).
+ * Without rotation (f = 0) a gravity wave of speed sqrt(g H); with f, an inertia-gravity
+ * (Poincare) wave that leaves a geostrophic current behind. X and Y from the domain's corner
+ * (x_min, y_min): the solution of a periodic domain whose sides hold whole wavelengths, and
+ * without rotation of a closed basin too (its walls are antinodes; with rotation walls make
+ * Kelvin waves, which this is not). Writes h, u, v at time t into o; k > 0.
+ */
+void swe_standing_wave(double g, double H, double a, double f, double kx, double ky, double t,
+                       double X, double Y, double o[3]);
 
 #endif
