@@ -49,6 +49,7 @@ expect "no command" 2 "usage" "$fc"
 expect "unknown command" 2 "unknown command 'walk'" "$fc" walk
 expect "unknown option" 2 "unknown option '--frobnicate' (see flowcast run --help)" "$fc" run "$good" --frobnicate
 expect "misspelt option" 2 "unknown option '--outptu=x.nc' (did you mean '--output'?" "$fc" run "$good" --outptu=x.nc
+expect "ambiguous option" 2 "ambiguous option '--o': the start of --output, --overwrite (see flowcast run --help)" "$fc" run "$good" --o x.nc
 expect "misspelt case name" 2 "(did you mean 'cavity_re100'? flowcast cases --inputs" "$fc" run cavity_re10
 expect "option without value" 2 "needs a value" "$fc" run "$good" --set
 expect "bad thread count" 2 "--threads 0" "$fc" run "$good" --threads 0

@@ -89,6 +89,21 @@ void cmd_bad_option(int c, char *const *argv, const char *command, const struct 
     char name[64] = "";
     if (!strncmp(given, "--", 2))
         snprintf(name, sizeof name, "%.*s", (int)strcspn(given + 2, "="), given + 2);
+    /* getopt_long takes a unique prefix of an option's name, and refuses one that starts
+     * several: say which. */
+    char starts[256] = "";
+    int prefixes = 0;
+    for (int k = 0; *name && opts[k].name; k++)
+        if (!strncmp(opts[k].name, name, strlen(name))) {
+            const size_t used = strlen(starts);
+            snprintf(starts + used, sizeof starts - used, "%s--%s", prefixes++ ? ", " : "",
+                     opts[k].name);
+        }
+    if (prefixes > 1) {
+        fc_error("ambiguous option '%s': the start of %s (see flowcast %s --help)", given,
+                 starts, command);
+        return;
+    }
     fc_nearest near;
     fc_nearest_start(&near, name);
     for (int k = 0; *name && opts[k].name; k++)
