@@ -118,6 +118,9 @@ expect "a reference time that never was" 2 "[output] reference_time = 2023-02-29
 "$fc" run "$good" --set output.reference_time=2024-02-29T06:00Z -o "$tmp/rt.nc" --quiet
 "$NCDUMP" -h "$tmp/rt.nc" | grep -qF 'time:units = "seconds since 2024-02-29 06:00:00"' &&
   ok "an ISO 8601 reference time is written as CF's units spell it" || bad "ISO 8601 reference time in the units"
+"$fc" run "$good" --set "output.reference_time=2024-03-01T01:30:00+02:00" -o "$tmp/rt.nc" -O --quiet
+"$NCDUMP" -h "$tmp/rt.nc" | grep -qF 'time:units = "seconds since 2024-02-29 23:30:00"' &&
+  ok "a reference time with a zone is written in UTC" || bad "reference time with a zone in the units"
 
 # Restart: wrong grid, wrong file, output = restart file.
 expect "restart from another grid" 2 "the grid is 40 x 10" "$fc" run "$good" --set grid.nx=40 --set time.t_end=1 --restart "$out" -o "$tmp/r.nc"

@@ -3,6 +3,8 @@
 
 #include "src/core/calendar.h"
 
+#include <string.h>
+
 #include <stddef.h>
 #include <strings.h>
 
@@ -88,4 +90,39 @@ int fc_date_exists(int kind, long long y, int m, int d)
     int mm, dd;
     fc_day_date(kind, fc_day_number(kind, y, m, d), &yy, &mm, &dd);
     return yy == y && mm == m && dd == d;
+}
+
+int fc_zone_offset(const char *text, int *east)
+{
+    static const char *const utc[] = {"Z", "UTC", "GMT"};
+    for (int k = 0; k < 3; k++)
+        if (!strncmp(text, utc[k], strlen(utc[k]))) {
+            *east = 0;
+            return (int)strlen(utc[k]);
+        }
+    if (text[0] != '+' && text[0] != '-')
+        return 0;
+    const char *p = text + 1;
+    const size_t digits = strspn(p, "0123456789");
+    int h, m = 0;
+    if (digits == 4) { /* +hhmm */
+        h = (p[0] - '0') * 10 + (p[1] - '0');
+        m = (p[2] - '0') * 10 + (p[3] - '0');
+        p += 4;
+    } else if (digits == 1 || digits == 2) { /* +h, +hh, +hh:mm */
+        h = digits == 1 ? p[0] - '0' : (p[0] - '0') * 10 + (p[1] - '0');
+        p += digits;
+        if (*p == ':') {
+            if (strspn(p + 1, "0123456789") != 2)
+                return 0;
+            m = (p[1] - '0') * 10 + (p[2] - '0');
+            p += 3;
+        }
+    } else {
+        return 0;
+    }
+    if (h > 14 || m > 59)
+        return 0;
+    *east = (text[0] == '-' ? -1 : 1) * (h * 60 + m);
+    return (int)(p - text);
 }

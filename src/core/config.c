@@ -65,8 +65,9 @@ static const fc_key core_keys[] = {
      "deflate level with byte shuffle (0: uncompressed; 1-9: compressed, which needs format = "
      "netcdf4)"},
     {"output", "reference_time", FC_KEY_STRING, "2000-01-01 00:00:00", 0, 0, 0, NULL, "", NULL,
-     "date and time (UTC) that model time 0 stands for: YYYY-MM-DD [hh:mm[:ss]], or ISO 8601's "
-     "YYYY-MM-DDThh:mm:ssZ; a date of CF's standard calendar, written into the time units"},
+     "date and time that model time 0 stands for: YYYY-MM-DD [hh:mm[:ss]] in UTC, or with a zone "
+     "(+02:00, -0500, Z; ISO 8601's YYYY-MM-DDThh:mm:ss+hh:mm); a date of CF's standard "
+     "calendar, written in UTC into the time units"},
     {"boundary", "west", FC_KEY_CHOICE, "wall", 0, 0, 0, "periodic|wall|open|inflow", "", NULL,
      "boundary at x = x_min: periodic, wall (reflective for swe and euler, no slip for ns2d), "
      "open (waves leave: a characteristic condition for swe and euler; an outflow for ns2d), "
@@ -659,7 +660,7 @@ static int read_digits(const char **p, int max)
 int fc_reference_time_text(const char *text, char *canon, size_t len)
 {
     const char *p = text;
-    int Y = read_digits(&p, 4), M = -1, D = -1, h = 0, m = 0, s = 0;
+    int Y = read_digits(&p, 4), M = -1, D = -1, h = 0, m = 0, s = 0, east = 0; /* zone, min */
     if (p - text != 4 || *p++ != '-' || (M = read_digits(&p, 2)) < 0 || *p++ != '-' ||
         (D = read_digits(&p, 2)) < 0)
         return -1;
@@ -669,13 +670,24 @@ int fc_reference_time_text(const char *text, char *canon, size_t len)
             return -1;
         if (*p == ':' && (p++, (s = read_digits(&p, 2)) < 0))
             return -1;
-        if (*p == 'Z')
-            p++;
+        if (*p == ' ')
+            p++; /* UDUNITS' "00:00:00 +02:00" */
+        if (*p)
+            p += fc_zone_offset(p, &east); /* what it does not take is refused below */
     }
     /* No leap second (60): the standard calendar has none, and CF allows one only in utc. */
     if (*p || Y < 1 || !fc_date_exists(FC_CAL_STANDARD, Y, M, D) || h > 23 || m > 59 || s > 59)
         return -1;
-    snprintf(canon, len, "%04d-%02d-%02d %02d:%02d:%02d", Y, M, D, h, m, s);
+    /* In UTC: the zone's offset taken off, across midnight (and the calendar's jump of 1582)
+     * by day numbers. */
+    long long day = fc_day_number(FC_CAL_STANDARD, Y, M, D), y = Y;
+    int minute = h * 60 + m - east;
+    day += minute < 0 ? -1 : minute >= 1440 ? 1 : 0;
+    minute = (minute + 1440) % 1440;
+    fc_day_date(FC_CAL_STANDARD, day, &y, &M, &D);
+    if (y < 1 || y > 9999)
+        return -1;
+    snprintf(canon, len, "%04lld-%02d-%02d %02d:%02d:%02d", y, M, D, minute / 60, minute % 60, s);
     return 0;
 }
 
@@ -717,7 +729,8 @@ static void core_checks(fc_config *cfg, fc_err *err, report *rp)
                                sizeof canon)) {
         fc_cfg_error(cfg, err, "output", "reference_time",
                      "expected a date of the standard calendar as YYYY-MM-DD or YYYY-MM-DD "
-                     "hh:mm:ss (UTC; ISO 8601's 2000-01-01T06:00:00Z will do)");
+                     "hh:mm:ss, in UTC or with a zone (ISO 8601's 2000-01-01T06:00:00Z or "
+                     "2000-01-01T08:00:00+02:00 will do)");
         rp->count++;
     }
 }

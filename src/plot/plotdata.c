@@ -434,32 +434,15 @@ static double unit_seconds(const char *u)
     return 0;
 }
 
-/* A zone offset in seconds east of UTC from UDUNITS' forms: Z, UTC or GMT, +h, -hh, +hh:mm,
- * -hhmm. Returns 0 when z is none of them. */
+/* A zone offset in seconds east of UTC (calendar.h's forms), the whole of z; 0 when z is not
+ * one. */
 static int zone_offset(const char *z, double *east)
 {
-    if (!strcmp(z, "Z") || !strcmp(z, "UTC") || !strcmp(z, "GMT")) {
-        *east = 0;
-        return 1;
-    }
-    int h, m = 0, n = 0;
-    if (z[0] != '+' && z[0] != '-')
+    int minutes;
+    const int used = fc_zone_offset(z, &minutes);
+    if (!used || z[used])
         return 0;
-    const size_t digits = strspn(z + 1, "0123456789");
-    if (z[1 + digits] == ':') {
-        if (sscanf(z + 1, "%2d:%2d%n", &h, &m, &n) != 2 || z[1 + n])
-            return 0;
-    } else if (digits == 4 && !z[5]) {
-        h = (z[1] - '0') * 10 + (z[2] - '0');
-        m = (z[3] - '0') * 10 + (z[4] - '0');
-    } else if (digits >= 1 && digits <= 2 && !z[1 + digits]) {
-        h = atoi(z + 1);
-    } else {
-        return 0;
-    }
-    if (h > 14 || m > 59)
-        return 0;
-    *east = (z[0] == '-' ? -1 : 1) * (h * 3600.0 + m * 60.0);
+    *east = 60.0 * minutes;
     return 1;
 }
 
