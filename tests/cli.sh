@@ -50,7 +50,6 @@ expect "unknown command" 2 "unknown command 'walk'" "$fc" walk
 expect "unknown option" 2 "unknown option '--frobnicate' (see flowcast run --help)" "$fc" run "$good" --frobnicate
 expect "misspelt option" 2 "unknown option '--outptu=x.nc' (did you mean '--output'?" "$fc" run "$good" --outptu=x.nc
 expect "ambiguous option" 2 "ambiguous option '--o': the start of --output, --overwrite (see flowcast run --help)" "$fc" run "$good" --o x.nc
-expect "misspelt case name" 2 "(did you mean 'cavity_re100'? flowcast cases --inputs" "$fc" run cavity_re10
 expect "option without value" 2 "needs a value" "$fc" run "$good" --set
 expect "bad thread count" 2 "--threads 0" "$fc" run "$good" --threads 0
 expect "a layout of blocks on one process" 2 "--decomp 2x1 needs 2 processes; this run has 1" \
@@ -73,6 +72,9 @@ rm -f "$tmp/named.nc"
 (cd "$tmp" && "$fc_abs" run nosuchcase -o "$out") >"$tmp/err" 2>&1
 [ $? -eq 2 ] && grep -q "no case file 'nosuchcase', nor a ready-made case of that name" "$tmp/err" &&
   ok "an unknown case name" || bad "an unknown case name"
+(cd "$top_srcdir" && "$fc_abs" run cavity_re10 -o "$out") >"$tmp/err" 2>&1
+[ $? -eq 2 ] && grep -qF "(did you mean 'cavity_re100'? flowcast cases --inputs" "$tmp/err" &&
+  ok "a misspelt case name" || bad "a misspelt case name: $(cat "$tmp/err")"
 # From any other folder, a program built in the source tree finds the cases of its checkout
 # (an out-of-tree build, as make distcheck's, has none beside it and finds the installed ones).
 if [ -f "$top_builddir/inputs/jet.ini" ]; then
