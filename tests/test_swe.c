@@ -1136,7 +1136,11 @@ START_TEST(open_sides_let_waves_out)
             tl_sim_run_to(&s, hour * 3600.0);
             tl_sim_download(&s);
             const double e = wave_energy(&s);
-            if (hour > 9 && e > prev * (1 + 1e-12))
+            /* A rise beyond round-off: the remnant's eta (about 0.1 m) is h - 100 m, and a float
+             * h is rounded to 7.6e-6 m, so in single precision the energy of the steady remnant
+             * moves by up to 5e-4 of itself from hour to hour (measured); 1e4 epsilons allow
+             * that, and 2.2e-12 in double. */
+            if (hour > 9 && e > prev * (1 + 1e4 * TL_EPS))
                 rises++;
             prev = e;
         }
