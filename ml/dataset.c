@@ -132,7 +132,7 @@ static void spacing_of(int ncid, const char *path, const fc_nc_var *v, double *d
         if (n > 1 && nc_inq_dimname(ncid, dim, name) == NC_NOERR &&
             fc_nc_find_var(ncid, path, name, 1, 1, &cv, &ignore) == FC_OK && cv.len[0] == n &&
             nc_get_vara_double(ncid, cv.id, (size_t[]){0}, (size_t[]){2}, c) == NC_NOERR &&
-            isfinite(c[1] - c[0]) && c[1] > c[0])
+            (fc_nc_unpack_or_nan(&cv, c, 2), isfinite(c[1] - c[0])) && c[1] > c[0])
             *out[a] = c[1] - c[0];
     }
 }

@@ -1526,18 +1526,19 @@ static int create_forecast(const ml_rollout_opts *o, const ml_surrogate *s, int 
         (st = fc_cf_att_text(f, NC_GLOBAL, "flowcast_init", o->init, err)) ||
         (st = fc_cf_enddef(f, err)))
         goto fail;
-    /* The coordinates' values from the init file (checked there: finite). */
+    /* The coordinates' values from the init file, where it has them (checked and unpacked). */
     double *c = malloc((size_t)(g->nx > g->ny ? g->nx : g->ny) * sizeof *c);
-    size_t zero = 0, cnx = (size_t)g->nx, cny = (size_t)g->ny;
-    int src;
     if (!c)
         st = fc_fail(err, FC_ENOMEM, "out of memory");
-    if (!st && nc_inq_varid(in, "x", &src) == NC_NOERR &&
-        nc_get_vara_double(in, src, &zero, &cnx, c) == NC_NOERR)
-        st = fc_cf_put_double(f, cx, NULL, NULL, c, err);
-    if (!st && nc_inq_varid(in, "y", &src) == NC_NOERR &&
-        nc_get_vara_double(in, src, &zero, &cny, c) == NC_NOERR)
-        st = fc_cf_put_double(f, cy, NULL, NULL, c, err);
+    for (int a = 0; a < 2 && !st; a++) {
+        const char *name = a ? "y" : "x";
+        fc_nc_var cv;
+        int id;
+        if (nc_inq_varid(in, name, &id) == NC_NOERR &&
+            !(st = fc_nc_find_var(in, o->init, name, 1, 1, &cv, err)) &&
+            !(st = fc_nc_get_vector_double(in, &cv, (size_t)(a ? g->ny : g->nx), c, err)))
+            st = fc_cf_put_double(f, a ? cy : cx, NULL, NULL, c, err);
+    }
     free(c);
     if (!st)
         return FC_OK;

@@ -50,6 +50,12 @@ expect "unknown command" 2 "unknown command 'walk'" "$fc" walk
 expect "unknown option" 2 "unknown option '--frobnicate' (see flowcast run --help)" "$fc" run "$good" --frobnicate
 expect "misspelt option" 2 "unknown option '--outptu=x.nc' (did you mean '--output'?" "$fc" run "$good" --outptu=x.nc
 expect "ambiguous option" 2 "ambiguous option '--o': the start of --output, --overwrite (see flowcast run --help)" "$fc" run "$good" --o x.nc
+# A refused option is the only complaint: its value is not then taken for a stray argument.
+for c in plot animate train validate; do
+  "$fc" $c x.nc --record 2 >/dev/null 2>"$tmp/err"
+  [ $? -eq 2 ] && [ "$(grep -c "error" "$tmp/err")" -eq 1 ] && grep -q "unknown option '--record'" "$tmp/err" &&
+    ok "$c: one message for an unknown option" || bad "$c: one message for an unknown option: $(cat "$tmp/err")"
+done
 expect "option without value" 2 "needs a value" "$fc" run "$good" --set
 expect "bad thread count" 2 "--threads 0" "$fc" run "$good" --threads 0
 expect "a layout of blocks on one process" 2 "--decomp 2x1 needs 2 processes; this run has 1" \

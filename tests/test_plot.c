@@ -494,6 +494,64 @@ START_TEST(reads_any_cf_file)
 }
 END_TEST
 
+/* Packed data, as ERA5 and most reanalyses ship it (CF 8.1): shorts that scale_factor and
+ * add_offset unpack, read back unpacked; a fill value, a stored value outside valid_range and a
+ * float just inside its valid_min are told apart; the time coordinate is packed too. */
+START_TEST(packed_values_are_unpacked)
+{
+    const char *path = tl_temp_path("packed.nc");
+    int ncid, dt, dy, dx, vt, vp, vf;
+    ck_assert_int_eq(nc_create(path, NC_CLOBBER, &ncid), NC_NOERR);
+    nc_def_dim(ncid, "time", NC_UNLIMITED, &dt);
+    nc_def_dim(ncid, "y", 2, &dy);
+    nc_def_dim(ncid, "x", 3, &dx);
+    nc_def_var(ncid, "time", NC_SHORT, 1, &dt, &vt);
+    nc_put_att_text(ncid, vt, "units", 33, "seconds since 2020-06-01 00:00:00");
+    const double minute = 60, zero = 0;
+    nc_put_att_double(ncid, vt, "scale_factor", NC_DOUBLE, 1, &minute);
+    nc_put_att_double(ncid, vt, "add_offset", NC_DOUBLE, 1, &zero);
+    const int d3[3] = {dt, dy, dx}, d2[2] = {dy, dx};
+    nc_def_var(ncid, "t2m", NC_SHORT, 3, d3, &vp);
+    const short fill = -32767, range[2] = {-100, 100};
+    const double scale = 0.5, offset = 250;
+    nc_put_att_short(ncid, vp, "_FillValue", NC_SHORT, 1, &fill);
+    nc_put_att_short(ncid, vp, "valid_range", NC_SHORT, 2, range);
+    nc_put_att_double(ncid, vp, "scale_factor", NC_DOUBLE, 1, &scale);
+    nc_put_att_double(ncid, vp, "add_offset", NC_DOUBLE, 1, &offset);
+    nc_put_att_text(ncid, vp, "units", 1, "K");
+    nc_def_var(ncid, "frac", NC_FLOAT, 2, d2, &vf);
+    const double low = 0.95; /* a double bound on floats, as files in the wild have it */
+    nc_put_att_double(ncid, vf, "valid_min", NC_DOUBLE, 1, &low);
+    nc_enddef(ncid);
+    const short times[2] = {0, 90}, stored[6] = {-100, 0, 100, fill, 101, 7};
+    const float frac[6] = {0.95f, 1, 0.9f, 1, 1, 1};
+    for (size_t r = 0; r < 2; r++) {
+        const size_t start[3] = {r, 0, 0}, count[3] = {1, 2, 3};
+        nc_put_vara_short(ncid, vt, start, count, &times[r]);
+        nc_put_vara_short(ncid, vp, start, count, stored);
+    }
+    nc_put_var_float(ncid, vf, frac);
+    ck_assert_int_eq(nc_close(ncid), NC_NOERR);
+
+    fc_plotdata d;
+    fc_err err;
+    ck_assert_msg(fc_pd_open(&d, path, "t2m", &err) == FC_OK, "%s", err.msg);
+    ck_assert_uint_eq(d.nrec, 2);
+    char when[96];
+    fc_pd_time_text(&d, 1, when, sizeof when);
+    ck_assert_str_eq(when, "2020-06-01 01:30 UTC"); /* 90 packed minutes */
+    double f[6];
+    ck_assert_int_eq(fc_pd_read(&d, 1, f, &err), FC_OK);
+    ck_assert(f[0] == 200 && f[1] == 250 && f[2] == 300 && f[5] == 253.5);
+    ck_assert(isnan(f[3]) && isnan(f[4])); /* the fill value; 101 beyond valid_range */
+    fc_pd_close(&d);
+    ck_assert_msg(fc_pd_open(&d, path, "frac", &err) == FC_OK, "%s", err.msg);
+    ck_assert_int_eq(fc_pd_read(&d, 0, f, &err), FC_OK);
+    ck_assert(f[0] == 0.95f && isnan(f[2]) && f[1] == 1);
+    fc_pd_close(&d);
+}
+END_TEST
+
 /* A foreign file's time is shown as a date in its CF calendar: the standard calendar is Julian
  * before 1582-10-15 (the day after 1582-10-04), so 730121 days after 0001-01-01 is 2000-01-01
  * (Julian day numbers 1721424 and 2451545), where proleptic_gregorian needs 730119; julian,
@@ -682,6 +740,7 @@ Suite *plot_suite(void)
     tcase_add_test(t, body_outline_is_the_true_surface);
     tcase_add_test(t, contour_lies_at_its_level);
     tcase_add_test(t, reads_any_cf_file);
+    tcase_add_test(t, packed_values_are_unpacked);
     tcase_add_test(t, dates_in_every_cf_calendar);
     tcase_add_test(t, refuses_what_it_cannot_draw);
     tcase_add_test(t, gif_and_pngs_have_every_frame);

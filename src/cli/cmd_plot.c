@@ -187,6 +187,9 @@ static int parse(int argc, char **argv, int animate, plot_args *a)
             bad = 1;
         }
     }
+    /* After a refused option the remaining words are not known to be files: say nothing more. */
+    if (bad)
+        return bad;
     if (optind == argc) {
         fc_error("%s needs a NetCDF file (see flowcast %s --help)", cmd, cmd);
         bad = 1;

@@ -228,7 +228,7 @@ int cmd_train(int argc, char **argv)
             bad = 1;
         }
     }
-    if (optind < argc) {
+    if (!bad && optind < argc) {
         fc_error("train takes no arguments (got '%s'; data files go after --data)", argv[optind]);
         bad = 1;
     }

@@ -141,7 +141,7 @@ int cmd_validate(int argc, char **argv)
             bad = 1;
         }
     }
-    if (optind < argc) {
+    if (!bad && optind < argc) {
         fc_error("validate takes no arguments (got '%s')", argv[optind]);
         bad = 1;
     }

@@ -903,6 +903,26 @@ static int get_int(int ncid, const fc_nc_var *v, const size_t *start, const size
     return FC_OK;
 }
 
+void fc_nc_unpack_or_nan(const fc_nc_var *v, double *x, size_t n)
+{
+    /* A float variable's values and its bounds are compared as floats, as get_float does (a
+     * stored 0.95f meets valid_min = 0.95); integers and doubles are exact in a double. */
+    const int as_float = v->type == NC_FLOAT;
+    double lo = v->valid[0], hi = v->valid[1];
+    if (as_float && !v->valid_unpacked) {
+        lo = (float)lo;
+        hi = (float)hi;
+    }
+    for (size_t k = 0; k < n; k++) {
+        const double stored = x[k], unpacked = stored * v->scale + v->offset;
+        const double checked = v->valid_unpacked ? unpacked : stored;
+        const int missing = !isfinite(stored) || IS_FILL(v, stored, double) ||
+                            (as_float && IS_FILL(v, (float)stored, float)) ||
+                            !(checked >= lo && checked <= hi);
+        x[k] = missing ? NAN : unpacked;
+    }
+}
+
 int fc_nc_get_vector_int(int ncid, const fc_nc_var *v, size_t n, int *out, fc_err *err)
 {
     size_t start = 0;

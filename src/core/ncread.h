@@ -125,6 +125,10 @@ int fc_nc_get_window_float(int ncid, const fc_nc_var *v, size_t rec, size_t ny, 
                            const size_t win[4], float *out, fc_err *err);
 int fc_nc_get_window_double(int ncid, const fc_nc_var *v, size_t rec, size_t ny, size_t nx,
                             const size_t win[4], double *out, fc_err *err);
+/* For readers that show missing data rather than refuse it (plot): n values of v as netCDF
+ * read them into doubles (nc_get_vara_double), in place: NaN where one is missing (not finite,
+ * a fill value, outside the valid range), else unpacked (scale_factor, add_offset). */
+void fc_nc_unpack_or_nan(const fc_nc_var *v, double *x, size_t n);
 /* Reads all n values of a one-dimensional v (whose length must be n), checked likewise. */
 int fc_nc_get_vector_float(int ncid, const fc_nc_var *v, size_t n, float *out, fc_err *err);
 int fc_nc_get_vector_double(int ncid, const fc_nc_var *v, size_t n, double *out, fc_err *err);

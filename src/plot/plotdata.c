@@ -18,17 +18,6 @@
 /* A cell is dry when its depth is at most this fraction of the deepest in the record. */
 #define DRY_FRACTION 1e-6
 
-static void set_nan_fill(const fc_nc_var *v, double *x, size_t n)
-{
-    for (size_t k = 0; k < n; k++) {
-        int fill = !isfinite(x[k]);
-        for (int f = 0; f < v->nfill && !fill; f++)
-            fill = x[k] == v->fill[f];
-        if (fill)
-            x[k] = NAN;
-    }
-}
-
 static int get_double(int ncid, const char *path, const fc_nc_var *v, const size_t *start,
                       const size_t *count, double *out, fc_err *err)
 {
@@ -177,7 +166,7 @@ static int read_times(fc_plotdata *d, int dimid, size_t n, fc_err *err)
         st = att_text(d->ncid, varid, d->path, "calendar", d->calendar, sizeof d->calendar, err);
     if (st)
         return st;
-    set_nan_fill(&tv, d->times, n);
+    fc_nc_unpack_or_nan(&tv, d->times, n);
     const size_t held = fc_nc_records_held(d->path); /* a file cut short: its zeros */
     d->nrec = 0;
     while (d->nrec < n && d->nrec < held && !isnan(d->times[d->nrec]) &&
@@ -555,7 +544,7 @@ int fc_pd_read(const fc_plotdata *d, size_t rec, double *out, fc_err *err)
     }
     int st = get_double(d->ncid, d->path, &d->v, start, count, out, err);
     if (!st)
-        set_nan_fill(&d->v, out, n);
+        fc_nc_unpack_or_nan(&d->v, out, n);
     return st;
 }
 
@@ -578,7 +567,7 @@ static int read_plane(const fc_plotdata *d, int varid, size_t rec, double *out, 
     st = get_double(d->ncid, d->path, &v, v.ndims == 3 ? start : start + 1,
                     v.ndims == 3 ? count : count + 1, out, err);
     if (!st)
-        set_nan_fill(&v, out, d->x.n * d->y.n);
+        fc_nc_unpack_or_nan(&v, out, d->x.n * d->y.n);
     return st;
 }
 
