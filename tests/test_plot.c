@@ -552,6 +552,65 @@ START_TEST(packed_values_are_unpacked)
 }
 END_TEST
 
+/* A 1-D run's field, one cell wide, is a line along its long axis: row(time, y=1, x) against x,
+ * col(y, x=1) against y; what only a map can show is refused. */
+START_TEST(a_field_one_cell_wide_is_a_line)
+{
+    const char *path = tl_temp_path("thin.nc");
+    int ncid, dt, dy, dx, dw, vt, vx, vy, vr, vc;
+    ck_assert_int_eq(nc_create(path, NC_CLOBBER, &ncid), NC_NOERR);
+    nc_def_dim(ncid, "time", NC_UNLIMITED, &dt);
+    nc_def_dim(ncid, "y", 1, &dy);
+    nc_def_dim(ncid, "x", 5, &dx);
+    nc_def_dim(ncid, "w", 1, &dw);
+    nc_def_var(ncid, "time", NC_DOUBLE, 1, &dt, &vt);
+    nc_def_var(ncid, "x", NC_DOUBLE, 1, &dx, &vx);
+    nc_def_var(ncid, "y", NC_DOUBLE, 1, &dy, &vy);
+    nc_put_att_text(ncid, vx, "units", 1, "m");
+    const int d3[3] = {dt, dy, dx}, d2[2] = {dx, dw};
+    nc_def_var(ncid, "row", NC_DOUBLE, 3, d3, &vr);
+    nc_def_var(ncid, "col", NC_DOUBLE, 2, d2, &vc);
+    nc_enddef(ncid);
+    const double x[5] = {-2, -1, 0, 1, 2}, y = 0.5, vals[5] = {5, 4, 3, 2, 1};
+    nc_put_var_double(ncid, vx, x);
+    nc_put_var_double(ncid, vy, &y);
+    for (size_t r = 0; r < 2; r++) {
+        const size_t start[3] = {r, 0, 0}, count[3] = {1, 1, 5};
+        const double t = (double)r;
+        nc_put_vara_double(ncid, vt, start, count, &t);
+        nc_put_vara_double(ncid, vr, start, count, vals);
+    }
+    nc_put_var_double(ncid, vc, vals);
+    ck_assert_int_eq(nc_close(ncid), NC_NOERR);
+
+    fc_plotdata d;
+    fc_err err;
+    double f[5];
+    ck_assert_msg(fc_pd_open(&d, path, "row", &err) == FC_OK, "%s", err.msg);
+    ck_assert_int_eq(d.shape, FC_PD_PROFILE);
+    ck_assert_uint_eq(d.x.n, 5);
+    ck_assert_str_eq(d.x.name, "x");
+    ck_assert(d.x.c[0] == -2 && d.x.c[4] == 2);
+    ck_assert_int_eq(fc_pd_read(&d, 1, f, &err), FC_OK);
+    ck_assert(f[0] == 5 && f[4] == 1);
+    fc_picture *pic;
+    const fc_figure_opts o = {0};
+    ck_assert_msg(fc_figure_profile(&d, 0, 1, &o, &pic, &err) == FC_OK, "%s", err.msg);
+    fc_picture_free(pic);
+    fc_anim_opts ao = {.output = tl_temp_path("thin.gif"), .format = FC_ANIM_GIF};
+    ck_assert_int_eq(fc_animate(&d, &ao, &err), FC_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "one cell wide"));
+    fc_pd_close(&d);
+    ck_assert_msg(fc_pd_open(&d, path, "col", &err) == FC_OK, "%s", err.msg);
+    ck_assert_int_eq(d.shape, FC_PD_PROFILE);
+    ck_assert_str_eq(d.x.name, "x"); /* col is on (x, w): its long axis is x, its first */
+    ck_assert_uint_eq(d.x.n, 5);
+    ck_assert_int_eq(fc_pd_read(&d, 0, f, &err), FC_OK);
+    ck_assert(f[1] == 4);
+    fc_pd_close(&d);
+}
+END_TEST
+
 /* A foreign file's time is shown as a date in its CF calendar: the standard calendar is Julian
  * before 1582-10-15 (the day after 1582-10-04), so 730121 days after 0001-01-01 is 2000-01-01
  * (Julian day numbers 1721424 and 2451545), where proleptic_gregorian needs 730119; julian,
@@ -741,6 +800,7 @@ Suite *plot_suite(void)
     tcase_add_test(t, contour_lies_at_its_level);
     tcase_add_test(t, reads_any_cf_file);
     tcase_add_test(t, packed_values_are_unpacked);
+    tcase_add_test(t, a_field_one_cell_wide_is_a_line);
     tcase_add_test(t, dates_in_every_cf_calendar);
     tcase_add_test(t, refuses_what_it_cannot_draw);
     tcase_add_test(t, gif_and_pngs_have_every_frame);

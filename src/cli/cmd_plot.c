@@ -31,7 +31,8 @@ static void plot_usage(FILE *f)
             "    deepest) land-coloured, missing values light grey;\n"
             "  a series (time): a line against time;\n"
             "  a profile (time, k) or (k): a line at one time, or every time with --time all\n"
-            "    (a spectrum on log-log axes with a k^-3 line; a model's loss per epoch).\n\n"
+            "    (a spectrum on log-log axes with a k^-3 line; a model's loss per epoch);\n"
+            "    a field one cell wide (a 1-D run, ny = 1) likewise, along its long axis.\n\n"
             "  --var V        the variable (default: vorticity, else the file's first field)\n"
             "  --time T       the record: first, last (default), a time in the file's time\n"
             "                 units (the nearest record), or all: one picture per record of a\n"
@@ -269,6 +270,9 @@ int cmd_plot(int argc, char **argv)
     size_t rec = 0;
     if (fc_same_file(out, a.file))
         st = fc_fail(&err, FC_EINPUT, "-o %s is the file to draw; name another", out);
+    else if (d.one_cell_across && a.image_option_name)
+        st = fc_fail(&err, FC_EINPUT, "%s: '%s' is one cell wide, drawn as a line along %s; %s "
+                     "is for fields on (y, x)", a.file, d.name, d.x.name, a.image_option_name);
     else if (d.shape != FC_PD_FIELD && a.image_option_name)
         st = fc_fail(&err, FC_EINPUT, "%s: '%s' is on (%s%s%s), drawn as a line; %s is for "
                      "fields on (y, x)", a.file, d.name, d.has_time ? "time" : "",

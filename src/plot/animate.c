@@ -312,6 +312,9 @@ static int encoder_finish(encoder *e, const fc_anim_opts *o, int ok, fc_err *err
 
 int fc_animate(const fc_plotdata *d, const fc_anim_opts *o, fc_err *err)
 {
+    if (d->one_cell_across)
+        return fc_fail(err, FC_EINPUT, "%s: '%s' is one cell wide; flowcast plot --time all "
+                       "draws its records as lines in one chart", d->path, d->name);
     if (d->shape != FC_PD_FIELD)
         return fc_fail(err, FC_EINPUT, "%s: '%s' is not a field on (y, x); animate draws fields",
                        d->path, d->name);

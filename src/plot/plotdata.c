@@ -328,8 +328,17 @@ int fc_pd_open(fc_plotdata *d, const char *path, const char *name, fc_err *err)
     }
     if (!st && d->has_time && d->nrec == 0)
         st = fc_fail(err, FC_EINPUT, "%s has no complete record (no time is set)", path);
+    /* A field one cell wide (a 1-D run, ny = 1) is a line along its long axis: its profile. */
+    int along = ndims - 1;
+    if (!st && nspace == 2 && (d->v.len[ndims - 1] == 1 || d->v.len[ndims - 2] == 1)) {
+        along = d->v.len[ndims - 1] == 1 ? ndims - 2 : ndims - 1;
+        d->one_cell_across = 1;
+    }
     if (!st) {
-        d->shape = nspace == 2 ? FC_PD_FIELD : nspace == 1 ? FC_PD_PROFILE : FC_PD_SERIES;
+        d->shape = d->one_cell_across ? FC_PD_PROFILE
+                   : nspace == 2      ? FC_PD_FIELD
+                   : nspace == 1      ? FC_PD_PROFILE
+                                      : FC_PD_SERIES;
         if (d->shape == FC_PD_FIELD) {
             d->dimids[0] = dims[ndims - 2];
             d->dimids[1] = dims[ndims - 1];
@@ -346,11 +355,11 @@ int fc_pd_open(fc_plotdata *d, const char *path, const char *name, fc_err *err)
                 find_masks(d);
             }
         } else if (d->shape == FC_PD_PROFILE) {
-            if (d->v.len[ndims - 1] > MAX_RECORDS)
+            if (d->v.len[along] > MAX_RECORDS)
                 st = fc_fail(err, FC_EINPUT, "%s: '%s' has %zu values per record", path, d->name,
-                             d->v.len[ndims - 1]);
+                             d->v.len[along]);
             else
-                st = read_axis(d, dims[ndims - 1], d->v.len[ndims - 1], &d->x, err);
+                st = read_axis(d, dims[along], d->v.len[along], &d->x, err);
         }
     }
     if (st)

@@ -6,7 +6,8 @@
  * A variable is one of three shapes:
  *   - a field: (y, x) or (time, y, x), the last two dimensions the horizontal (or x and height);
  *   - a profile: (time, k) or (k) with k not time, such as an energy spectrum or a model's
- *     loss per epoch, against k's coordinate (or its index when it has none);
+ *     loss per epoch, against k's coordinate (or its index when it has none); and a field one
+ *     cell wide (a 1-D run: ny = 1), against its long axis;
  *   - a series: (time).
  * The time dimension is the first one when it is the file's unlimited dimension, is named
  * "time", or has a coordinate whose units say "since". Records whose time is missing (a run cut
@@ -49,6 +50,7 @@ typedef struct fc_plotdata {
     char calendar[64];    /* the time's calendar attribute, "" if none */
     int flowcast;         /* written by flowcast: times are shown as model time elapsed */
     fc_pd_axis x, y;      /* a field's axes; a profile's axis is x */
+    int one_cell_across;  /* a field one cell wide, drawn as a profile along its long axis */
     int dimids[2];        /* a field's y and x dimension ids */
     int solid_id, body_id, depth_id; /* mask variables on the field's grid, or -1 */
 } fc_plotdata;
