@@ -226,6 +226,19 @@ for sig in TERM INT; do
   fi
 done
 
+# An output that cannot grow (a full disk; here a file-size limit, whose signal is ignored so
+# that the write fails): exit 1, the records written before kept whole, and the run continues
+# from them.
+(trap '' XFSZ; ulimit -f 2000; exec "$fc" run "$inputs/jet.ini" -o "$tmp/full.nc") >"$tmp/err" 2>&1
+rc=$?
+if [ $rc -eq 1 ] && grep -q "the run stops at t = .*'$tmp/full.nc' holds every record up to t = .*continue with --restart" "$tmp/err"; then
+  ok "an output that cannot grow: exit 1, what the file holds"
+else
+  bad "an output that cannot grow (exit $rc): $(cat "$tmp/err")"
+fi
+expect "... and the run continues from it" 0 "continued from t = " \
+  "$fc" run "$inputs/jet.ini" --restart "$tmp/full.nc" -o "$tmp/full2.nc"
+
 # The incompressible solver's cross-key checks and failures.
 cat >"$tmp/ns.ini" <<INI
 [case]

@@ -538,8 +538,14 @@ static int run_case(const fc_run_opts *o, fc_run_result *res, fc_err *err)
         /* A steady state ends the run with a record of it. */
         const int steady = steady_tol > 0 && sim->last.change < steady_tol;
         if (landed || steady) {
-            if ((st = write_record(&c, &sim->last, err)))
+            if ((st = write_record(&c, &sim->last, err))) {
+                /* A full disk or a lost mount: the records synced before are whole. */
+                fc_progress_end(&prog);
+                fc_err_append(err, "  the run stops at t = %.9g s; '%s' holds every record up "
+                              "to t = %.9g s (make room, then continue with --restart %s)",
+                              sim->t, c.path, t_last, c.path);
                 goto done;
+            }
             t_last = sim->t;
             next += landed;
         }
