@@ -611,6 +611,61 @@ START_TEST(a_field_one_cell_wide_is_a_line)
 }
 END_TEST
 
+/* WRF's output: a Time dimension without a coordinate, whose times are XTIME's (minutes since
+ * the start), and a description instead of a long name; without XTIME, the record's number;
+ * a standard name stands in for a missing long name in words. */
+START_TEST(wrf_times_and_descriptions)
+{
+    for (int with_xtime = 1; with_xtime >= 0; with_xtime--) {
+        const char *path = tl_temp_path("wrf.nc");
+        int ncid, dt, dy, dx, vt, v2, vs;
+        ck_assert_int_eq(nc_create(path, NC_CLOBBER, &ncid), NC_NOERR);
+        nc_def_dim(ncid, "Time", NC_UNLIMITED, &dt);
+        nc_def_dim(ncid, "south_north", 2, &dy);
+        nc_def_dim(ncid, "west_east", 3, &dx);
+        if (with_xtime) {
+            nc_def_var(ncid, "XTIME", NC_FLOAT, 1, &dt, &vt);
+            nc_put_att_text(ncid, vt, "units", 33, "minutes since 2020-01-01 00:00:00");
+        }
+        const int d3[3] = {dt, dy, dx};
+        nc_def_var(ncid, "T2", NC_FLOAT, 3, d3, &v2);
+        nc_put_att_text(ncid, v2, "description", 11, "TEMP at 2 M");
+        nc_def_var(ncid, "SST", NC_FLOAT, 3, d3, &vs);
+        nc_put_att_text(ncid, vs, "standard_name", 23, "sea_surface_temperature");
+        nc_enddef(ncid);
+        const float f[6] = {280, 281, 282, 283, 284, 285};
+        for (size_t r = 0; r < 2; r++) {
+            const size_t start[3] = {r, 0, 0}, count[3] = {1, 2, 3};
+            const float minutes = 90.0f * (float)r;
+            if (with_xtime)
+                nc_put_vara_float(ncid, vt, start, count, &minutes);
+            nc_put_vara_float(ncid, v2, start, count, f);
+            nc_put_vara_float(ncid, vs, start, count, f);
+        }
+        ck_assert_int_eq(nc_close(ncid), NC_NOERR);
+
+        fc_plotdata d;
+        fc_err err;
+        char when[96];
+        ck_assert_msg(fc_pd_open(&d, path, "T2", &err) == FC_OK, "%s", err.msg);
+        ck_assert_int_eq(d.shape, FC_PD_FIELD);
+        ck_assert_uint_eq(d.nrec, 2);
+        ck_assert_str_eq(d.long_name, "TEMP at 2 M");
+        fc_pd_time_text(&d, 1, when, sizeof when);
+        ck_assert_str_eq(when, with_xtime ? "2020-01-01 01:30 UTC" : "record 2 of 2");
+        size_t rec;
+        if (with_xtime) {
+            ck_assert_int_eq(fc_pd_record(&d, "80", &rec, &err), FC_OK);
+            ck_assert_uint_eq(rec, 1);
+        }
+        fc_pd_close(&d);
+        ck_assert_msg(fc_pd_open(&d, path, "SST", &err) == FC_OK, "%s", err.msg);
+        ck_assert_str_eq(d.long_name, "sea surface temperature");
+        fc_pd_close(&d);
+    }
+}
+END_TEST
+
 /* A foreign file's time is shown as a date in its CF calendar: the standard calendar is Julian
  * before 1582-10-15 (the day after 1582-10-04), so 730121 days after 0001-01-01 is 2000-01-01
  * (Julian day numbers 1721424 and 2451545), where proleptic_gregorian needs 730119; julian,
@@ -801,6 +856,7 @@ Suite *plot_suite(void)
     tcase_add_test(t, reads_any_cf_file);
     tcase_add_test(t, packed_values_are_unpacked);
     tcase_add_test(t, a_field_one_cell_wide_is_a_line);
+    tcase_add_test(t, wrf_times_and_descriptions);
     tcase_add_test(t, dates_in_every_cf_calendar);
     tcase_add_test(t, refuses_what_it_cannot_draw);
     tcase_add_test(t, gif_and_pngs_have_every_frame);

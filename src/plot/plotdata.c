@@ -49,23 +49,56 @@ static int global_text(int ncid, const char *name, char *buf, size_t len)
     return 1;
 }
 
+/* A text attribute, "" when it is absent or not text. */
+static void att_text_or_empty(int ncid, int varid, const char *name, char *buf, size_t len)
+{
+    size_t n;
+    nc_type t;
+    buf[0] = '\0';
+    if (nc_inq_att(ncid, varid, name, &t, &n) == NC_NOERR && t == NC_CHAR && n < len &&
+        nc_get_att_text(ncid, varid, name, buf) == NC_NOERR)
+        buf[n] = '\0';
+}
+
+/* The times of time dimension dimid: its coordinate variable, else the first variable on it
+ * alone whose units are "... since ..." (WRF's XTIME beside its Time dimension) among the first
+ * 1024 (this runs for each dimension of each variable: a hostile file of many variables must
+ * not make it quadratic in them); -1: none. */
+static int time_variable(int ncid, int dimid)
+{
+    char name[NC_MAX_NAME + 1], units[256];
+    int varid, ndims, dim, nvars = 0;
+    if (nc_inq_dimname(ncid, dimid, name) == NC_NOERR &&
+        nc_inq_varid(ncid, name, &varid) == NC_NOERR &&
+        nc_inq_varndims(ncid, varid, &ndims) == NC_NOERR && ndims == 1 &&
+        nc_inq_vardimid(ncid, varid, &dim) == NC_NOERR && dim == dimid)
+        return varid;
+    nc_inq_nvars(ncid, &nvars);
+    for (varid = 0; varid < nvars && varid < 1024; varid++) {
+        nc_type t;
+        if (nc_inq_var(ncid, varid, NULL, &t, &ndims, NULL, NULL) != NC_NOERR || ndims != 1 ||
+            t == NC_CHAR || t == NC_STRING || nc_inq_vardimid(ncid, varid, &dim) != NC_NOERR ||
+            dim != dimid)
+            continue;
+        att_text_or_empty(ncid, varid, "units", units, sizeof units);
+        if (strstr(units, " since "))
+            return varid;
+    }
+    return -1;
+}
+
 static int is_time_dim(int ncid, int dimid, int unlimited)
 {
-    char name[NC_MAX_NAME + 1], units[256] = "";
-    int varid;
+    char name[NC_MAX_NAME + 1], units[256];
     if (nc_inq_dimname(ncid, dimid, name) != NC_NOERR)
         return 0;
     if (dimid == unlimited || !strcmp(name, "time"))
         return 1;
-    size_t len;
-    nc_type t;
-    if (nc_inq_varid(ncid, name, &varid) == NC_NOERR &&
-        nc_inq_att(ncid, varid, "units", &t, &len) == NC_NOERR && t == NC_CHAR &&
-        len < sizeof units && nc_get_att_text(ncid, varid, "units", units) == NC_NOERR) {
-        units[len] = '\0';
-        return strstr(units, " since ") != NULL;
-    }
-    return 0;
+    const int varid = time_variable(ncid, dimid);
+    if (varid < 0)
+        return 0;
+    att_text_or_empty(ncid, varid, "units", units, sizeof units);
+    return strstr(units, " since ") != NULL;
 }
 
 static void axis_label(fc_pd_axis *a)
@@ -146,15 +179,16 @@ static int read_times(fc_plotdata *d, int dimid, size_t n, fc_err *err)
     d->times = malloc((n ? n : 1) * sizeof *d->times);
     if (!d->times)
         return fc_fail(err, FC_ENOMEM, "out of memory for %zu times", n);
-    int varid, ndims;
+    int varid = time_variable(d->ncid, dimid);
     fc_nc_var tv;
-    if (nc_inq_varid(d->ncid, name, &varid) != NC_NOERR ||
-        nc_inq_varndims(d->ncid, varid, &ndims) != NC_NOERR || ndims != 1) {
+    if (varid < 0) {
         for (size_t k = 0; k < n; k++)
             d->times[k] = (double)k;
         d->nrec = n;
+        d->time_index = 1;
         return FC_OK;
     }
+    nc_inq_varname(d->ncid, varid, name);
     int st = fc_nc_find_var(d->ncid, d->path, name, 1, 1, &tv, err);
     if (!st && n) {
         const size_t start = 0;
@@ -312,6 +346,15 @@ int fc_pd_open(fc_plotdata *d, const char *path, const char *name, fc_err *err)
             st = fc_fail(err, FC_EINPUT, "%s: variable '%s' has an empty dimension", path, d->name);
     if (!st)
         st = att_text(d->ncid, varid, path, "long_name", d->long_name, sizeof d->long_name, err);
+    /* Without a long name: the standard name in words, else WRF's description. */
+    if (!st && !d->long_name[0]) {
+        att_text_or_empty(d->ncid, varid, "standard_name", d->long_name, sizeof d->long_name);
+        for (char *c = d->long_name; *c; c++)
+            *c = *c == '_' ? ' ' : *c;
+        if (!d->long_name[0])
+            att_text_or_empty(d->ncid, varid, "description", d->long_name,
+                              sizeof d->long_name);
+    }
     if (!st)
         st = att_text(d->ncid, varid, path, "units", d->units, sizeof d->units, err);
     if (!st)
@@ -497,6 +540,10 @@ void fc_pd_time_text(const fc_plotdata *d, size_t rec, char *buf, size_t len)
 {
     if (!d->has_time) {
         buf[0] = '\0';
+        return;
+    }
+    if (d->time_index) {
+        snprintf(buf, len, "record %zu of %zu", rec + 1, d->nrec);
         return;
     }
     const double t = d->times[rec], sec = unit_seconds(d->time_units) * t;

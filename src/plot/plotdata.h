@@ -10,8 +10,9 @@
  *     cell wide (a 1-D run: ny = 1), against its long axis;
  *   - a series: (time).
  * The time dimension is the first one when it is the file's unlimited dimension, is named
- * "time", or has a coordinate whose units say "since". Records whose time is missing (a run cut
- * short) are left out. Cells of a field may be solid (a variable "solid" on the same grid,
+ * "time", or has a coordinate whose units say "since" (or, without a coordinate, a variable
+ * on it alone whose units do: WRF's XTIME), which gives the records' times (else their
+ * indices). Records whose time is missing (a run cut short) are left out. Cells of a field may be solid (a variable "solid" on the same grid,
  * 1 in obstacles, or "body_distance", negative inside a body: ns2d's immersed obstacles, whose
  * mask covers less than the body) or dry (a variable with standard_name sea_floor_depth_below_sea_surface on the
  * same grid, at most 1e-6 of its deepest value in the record).
@@ -46,6 +47,7 @@ typedef struct fc_plotdata {
     int timedim;          /* its id, or -1 */
     size_t nrec;          /* complete records (1 without time) */
     double *times;        /* their times, in the file's units */
+    int time_index;       /* no time variable: times are the records' indices */
     char time_units[128]; /* units of time ("seconds since 2000-01-01 00:00:00"), "" if none */
     char calendar[64];    /* the time's calendar attribute, "" if none */
     int flowcast;         /* written by flowcast: times are shown as model time elapsed */
