@@ -66,6 +66,24 @@ absent "  nothing written" "$tmp/x.png"
 expect "a time out of range" 2 "--time 7: out of range" "$fc" plot "$nc" --time 7 -o "$tmp/x.png"
 expect "a time that is no number" 2 "expected first, last, all or a time" "$fc" plot "$nc" --time noon -o "$tmp/x.png"
 absent "  nothing written" "$tmp/x.png"
+# A field on pressure levels (ERA5's, CMIP's): drawn at the level --at names.
+cat >"$tmp/levels.cdl" <<CDL
+netcdf levels {
+dimensions: time = UNLIMITED ; plev = 2 ; y = 2 ; x = 3 ;
+variables:
+  double time(time) ; time:units = "hours since 2000-01-01" ;
+  float plev(plev) ; plev:units = "hPa" ;
+  float ta(time, plev, y, x) ; ta:units = "K" ;
+data: time = 6 ; plev = 850, 500 ; ta = 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 ;
+}
+CDL
+"$NCGEN" -o "$tmp/levels.nc" "$tmp/levels.cdl"
+expect "a field on levels at one" 0 "ta at plev = 500 hPa, 2000-01-01 06:00 UTC" \
+  "$fc" plot "$tmp/levels.nc" --at plev=500 -o "$tmp/ta.png"
+expect "... and without --at, what it holds" 2 "pick one plev with --at plev=VALUE ('plev' has 2 values: 850, 500 hPa)" \
+  "$fc" plot "$tmp/levels.nc" -o "$tmp/x.png"
+expect "... and a film of it" 0 "" "$fc" animate "$tmp/levels.nc" --at plev=850 -o "$tmp/ta.gif"
+absent "  nothing written" "$tmp/x.png"
 echo "not netcdf" >"$tmp/text.nc"
 expect "a file that is not NetCDF" 2 "text.nc" "$fc" plot "$tmp/text.nc" -o "$tmp/x.png"
 expect "a file that does not exist" 2 "No such file" "$fc" plot "$tmp/none.nc" -o "$tmp/x.png"

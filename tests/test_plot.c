@@ -666,6 +666,85 @@ START_TEST(wrf_times_and_descriptions)
 }
 END_TEST
 
+/* Fields on pressure levels, as ERA5 and CMIP ship them: ta(time, plev, y, x) is drawn at the
+ * level --at names (nearest within half a spacing), its wind with it; a level dimension of one
+ * value needs no --at; without --at, or with a level the file lacks, the refusal lists them. */
+START_TEST(fields_on_levels_at_one_level)
+{
+    const char *path = tl_temp_path("levels.nc");
+    int ncid, dt, dp, dy, dx, d1, vt, vp, vta, vu, vv, vone, vsolid;
+    ck_assert_int_eq(nc_create(path, NC_CLOBBER, &ncid), NC_NOERR);
+    nc_def_dim(ncid, "time", NC_UNLIMITED, &dt);
+    nc_def_dim(ncid, "plev", 3, &dp);
+    nc_def_dim(ncid, "y", 2, &dy);
+    nc_def_dim(ncid, "x", 3, &dx);
+    nc_def_dim(ncid, "height", 1, &d1);
+    nc_def_var(ncid, "time", NC_DOUBLE, 1, &dt, &vt);
+    nc_def_var(ncid, "plev", NC_DOUBLE, 1, &dp, &vp);
+    nc_put_att_text(ncid, vp, "units", 3, "hPa");
+    const int d4[4] = {dt, dp, dy, dx}, d4one[4] = {dt, d1, dy, dx}, d2[2] = {dy, dx};
+    nc_def_var(ncid, "ta", NC_DOUBLE, 4, d4, &vta);
+    nc_def_var(ncid, "u", NC_DOUBLE, 4, d4, &vu);
+    nc_def_var(ncid, "v", NC_DOUBLE, 4, d4, &vv);
+    nc_def_var(ncid, "t2", NC_DOUBLE, 4, d4one, &vone);
+    nc_def_var(ncid, "solid", NC_DOUBLE, 2, d2, &vsolid);
+    nc_enddef(ncid);
+    const double plev[3] = {1000, 850, 500}, zero[6] = {0};
+    nc_put_var_double(ncid, vp, plev);
+    nc_put_var_double(ncid, vsolid, zero);
+    for (size_t r = 0; r < 2; r++) {
+        const double t = (double)r;
+        nc_put_var1_double(ncid, vt, &r, &t);
+        for (size_t l = 0; l < 3; l++) {
+            double f[6];
+            for (int k = 0; k < 6; k++)
+                f[k] = 100.0 * (double)l + 10.0 * (double)r + k;
+            const size_t start[4] = {r, l, 0, 0}, count[4] = {1, 1, 2, 3};
+            nc_put_vara_double(ncid, vta, start, count, f);
+            nc_put_vara_double(ncid, vu, start, count, f);
+            nc_put_vara_double(ncid, vv, start, count, f);
+            if (l == 0)
+                nc_put_vara_double(ncid, vone, start, count, f);
+        }
+    }
+    ck_assert_int_eq(nc_close(ncid), NC_NOERR);
+
+    fc_plotdata d;
+    fc_err err;
+    double f[6], u[6], v[6];
+    ck_assert_int_eq(fc_pd_open_at(&d, path, "ta", NULL, &err), FC_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "'ta' is on (time, plev, y, x): pick one plev with "
+                                          "--at plev=VALUE ('plev' has 3 values: 1000, 850, 500 hPa)"));
+    ck_assert_int_eq(fc_pd_open_at(&d, path, "ta", "plev=700", &err), FC_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "no such value"));
+    ck_assert_int_eq(fc_pd_open_at(&d, path, "ta", "level=850", &err), FC_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "along 'plev'"));
+    ck_assert_int_eq(fc_pd_open_at(&d, path, "solid", "plev=850", &err), FC_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "no level to pick"));
+    ck_assert_msg(fc_pd_open_at(&d, path, "ta", "plev=840", &err) == FC_OK, "%s", err.msg);
+    ck_assert_int_eq(d.shape, FC_PD_FIELD);
+    ck_assert_str_eq(d.level_text, "plev = 850 hPa");
+    ck_assert_uint_eq(d.nrec, 2);
+    ck_assert_int_eq(fc_pd_read(&d, 1, f, &err), FC_OK);
+    ck_assert(f[0] == 110 && f[5] == 115);
+    char units[32];
+    ck_assert_msg(fc_pd_velocity(&d, 1, u, v, units, sizeof units, &err) == FC_OK, "%s", err.msg);
+    ck_assert(u[2] == 112 && v[3] == 113);
+    unsigned char kind[6];
+    ck_assert_int_eq(fc_pd_kinds(&d, 1, kind, NULL, &err), FC_OK);
+    fc_picture *pic;
+    const fc_figure_opts o = {.vectors = 1};
+    ck_assert_msg(fc_figure_field(&d, 1, &o, &pic, &err) == FC_OK, "%s", err.msg);
+    fc_picture_free(pic);
+    fc_pd_close(&d);
+    ck_assert_msg(fc_pd_open_at(&d, path, "t2", NULL, &err) == FC_OK, "%s", err.msg);
+    ck_assert_str_eq(d.level_text, "height 0"); /* no coordinate: the index */
+    ck_assert_int_eq(fc_pd_read(&d, 0, f, &err), FC_OK);
+    ck_assert(f[4] == 4);
+    fc_pd_close(&d);
+}
+END_TEST
+
 /* A foreign file's time is shown as a date in its CF calendar: the standard calendar is Julian
  * before 1582-10-15 (the day after 1582-10-04), so 730121 days after 0001-01-01 is 2000-01-01
  * (Julian day numbers 1721424 and 2451545), where proleptic_gregorian needs 730119; julian,
@@ -734,7 +813,9 @@ START_TEST(refuses_what_it_cannot_draw)
     ck_assert_ptr_nonnull(strstr(err.msg, "temp"));
 
     ck_assert_int_eq(fc_pd_open(&d, path, "four", &err), FC_EINPUT);
-    ck_assert_ptr_nonnull(strstr(err.msg, "4 dimensions"));
+    ck_assert_ptr_nonnull(strstr(err.msg, "pick one z with --at z=VALUE ('z' has 2 values: 0, 1 "
+                                          "(index))"));
+    ck_assert_int_eq(fc_pd_open_at(&d, path, "four", "z=2", &err), FC_EINPUT);
     ck_assert_int_eq(fc_pd_open(&d, tl_temp_file("not.nc", "hello\n"), "temp", &err), FC_EINPUT);
     ck_assert_int_eq(fc_pd_open(&d, tl_temp_path("absent.nc"), "temp", &err), FC_EINPUT);
     const double x[2] = {1, 2}, y[2] = {NAN, NAN};
@@ -857,6 +938,7 @@ Suite *plot_suite(void)
     tcase_add_test(t, packed_values_are_unpacked);
     tcase_add_test(t, a_field_one_cell_wide_is_a_line);
     tcase_add_test(t, wrf_times_and_descriptions);
+    tcase_add_test(t, fields_on_levels_at_one_level);
     tcase_add_test(t, dates_in_every_cf_calendar);
     tcase_add_test(t, refuses_what_it_cannot_draw);
     tcase_add_test(t, gif_and_pngs_have_every_frame);

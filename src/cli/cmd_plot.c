@@ -19,16 +19,17 @@
 static void plot_usage(FILE *f)
 {
     fprintf(f,
-            "usage: flowcast plot FILE.nc [--var V] [--time T|first|last|all] [--cmap NAME]\n"
-            "                     [--range LO,HI] [--contours N] [--vectors] [--size WxH]\n"
-            "                     [-o OUT.png] [-O]\n\n"
+            "usage: flowcast plot FILE.nc [--var V] [--time T|first|last|all] [--at L=V]\n"
+            "                     [--cmap NAME] [--range LO,HI] [--contours N] [--vectors]\n"
+            "                     [--size WxH] [-o OUT.png] [-O]\n\n"
             "Draws a variable of a NetCDF file (flowcast's output, or any CF file on a\n"
             "rectilinear grid) as a PNG:\n"
-            "  a field (y, x) or (time, y, x): a map in the file's coordinates (km when they\n"
-            "    span 10 km or more), its long name, units and time, and a colour bar;\n"
-            "    solid cells (a 'solid' variable) grey with the true surface (the zero line\n"
-            "    of 'body_distance') drawn over them, dry cells (depth at most 1e-6 of the\n"
-            "    deepest) land-coloured, missing values light grey;\n"
+            "  a field (y, x), (time, y, x) or (time, level, y, x) at one level: a map in the\n"
+            "    file's coordinates (km when they span 10 km or more), its long name, units\n"
+            "    and time, and a colour bar; solid cells (a 'solid' variable) grey with the\n"
+            "    true surface (the zero line of 'body_distance') drawn over them, dry cells\n"
+            "    (depth at most 1e-6 of the deepest) land-coloured, missing values light\n"
+            "    grey;\n"
             "  a series (time): a line against time;\n"
             "  a profile (time, k) or (k): a line at one time, or every time with --time all\n"
             "    (a spectrum on log-log axes with a k^-3 line; a model's loss per epoch);\n"
@@ -37,6 +38,8 @@ static void plot_usage(FILE *f)
             "  --time T       the record: first, last (default), a time in the file's time\n"
             "                 units (the nearest record), or all: one picture per record of a\n"
             "                 field (OUT_0000.png, ...) or every profile in one chart\n"
+            "  --at L=V       a field on levels at the level nearest V of its dimension L\n"
+            "                 (--at pressure_level=500; the index where L has no coordinate)\n"
             "  --cmap NAME    %s\n"
             "                 (default: rdbu centred on zero for a signed field, else\n"
             "                 viridis)\n"
@@ -56,7 +59,8 @@ static void plot_usage(FILE *f)
 static void animate_usage(FILE *f)
 {
     fprintf(f,
-            "usage: flowcast animate FILE.nc [--var V] [-o OUT.mp4|OUT.webm|OUT.gif|DIR/]\n"
+            "usage: flowcast animate FILE.nc [--var V] [--at L=V]\n"
+            "                        [-o OUT.mp4|OUT.webm|OUT.gif|DIR/]\n"
             "                        [--fps N] [--cmap NAME] [--range LO,HI] [--free-range]\n"
             "                        [--contours N] [--vectors] [--size WxH] [-O]\n\n"
             "A film of a field's records, drawn as `flowcast plot` draws one, with one colour\n"
@@ -68,17 +72,16 @@ static void animate_usage(FILE *f)
             "                 installed, else FILE_VAR.gif)\n"
             "  --fps N        frames per second, 1 to 60 (default 10)\n"
             "  --free-range   each frame its own colour range\n"
-            "  --cmap, --range, --contours, --vectors, --size: as for flowcast plot\n"
+            "  --at, --cmap, --range, --contours, --vectors, --size: as for flowcast plot\n"
             "  -O             overwrite the output if it exists\n\n"
             "Exit status: 0 written, 1 encoding failed, 2 bad usage or input (nothing is\n"
             "written then).\n");
 }
 
 typedef struct plot_args {
-    const char *file, *var, *time, *output;
+    const char *file, *var, *time, *at, *output;
     int overwrite, fps, free_range;
-    int image_option; /* an option that applies to fields only was given: its name */
-    const char *image_option_name;
+    const char *image_option_name; /* an option for fields only was given: its name */
     fc_figure_opts fig;
 } plot_args;
 
@@ -113,13 +116,14 @@ static int parse_range(const char *arg, double *lo, double *hi)
 static int parse(int argc, char **argv, int animate, plot_args *a)
 {
     enum { OPT_VAR = 256, OPT_TIME, OPT_CMAP, OPT_RANGE, OPT_CONTOURS, OPT_VECTORS, OPT_SIZE,
-           OPT_FPS, OPT_FREE };
+           OPT_FPS, OPT_FREE, OPT_AT };
     static const struct option opts[] = {
         {"var", required_argument, NULL, OPT_VAR},       {"time", required_argument, NULL, OPT_TIME},
         {"cmap", required_argument, NULL, OPT_CMAP},     {"range", required_argument, NULL, OPT_RANGE},
         {"contours", required_argument, NULL, OPT_CONTOURS},
         {"vectors", no_argument, NULL, OPT_VECTORS},     {"size", required_argument, NULL, OPT_SIZE},
         {"fps", required_argument, NULL, OPT_FPS},       {"free-range", no_argument, NULL, OPT_FREE},
+        {"at", required_argument, NULL, OPT_AT},
         {NULL, 0, NULL, 0},
     };
     const char *cmd = animate ? "animate" : "plot";
@@ -138,6 +142,9 @@ static int parse(int argc, char **argv, int animate, plot_args *a)
             break;
         case OPT_VAR:
             a->var = optarg;
+            break;
+        case OPT_AT:
+            a->at = optarg;
             break;
         case OPT_TIME:
             if (animate) {
@@ -253,7 +260,7 @@ int cmd_plot(int argc, char **argv)
     char out[4096];
     fc_err err = {{0}};
     fc_plotdata d;
-    int st = fc_pd_open(&d, a.file, a.var, &err);
+    int st = fc_pd_open_at(&d, a.file, a.var, a.at, &err);
     if (st)
         return cmd_fail(st, err.msg);
     if (a.output) {
@@ -298,8 +305,9 @@ int cmd_plot(int argc, char **argv)
             char when[96] = "";
             if (d.shape != FC_PD_SERIES && !all)
                 fc_pd_time_text(&d, rec, when, sizeof when);
-            printf("plot: wrote %s (%d x %d: %s%s%s)\n", out, fc_picture_width(pic),
-                   fc_picture_height(pic), d.name, when[0] ? ", " : "", when);
+            printf("plot: wrote %s (%d x %d: %s%s%s%s%s)\n", out, fc_picture_width(pic),
+                   fc_picture_height(pic), d.name, d.level_text[0] ? " at " : "", d.level_text,
+                   when[0] ? ", " : "", when);
         }
         fc_picture_free(pic);
     }
@@ -336,7 +344,7 @@ int cmd_animate(int argc, char **argv)
     const int have_ffmpeg = fc_find_program("ffmpeg", ffmpeg, sizeof ffmpeg);
     fc_err err = {{0}};
     fc_plotdata d;
-    int st = fc_pd_open(&d, a.file, a.var, &err);
+    int st = fc_pd_open_at(&d, a.file, a.var, a.at, &err);
     if (st)
         return cmd_fail(st, err.msg);
     if (a.output)

@@ -150,8 +150,8 @@ static void field_subtitle(const fc_plotdata *d, size_t rec, char *buf, size_t l
 {
     char t[96];
     fc_pd_time_text(d, rec, t, sizeof t);
-    snprintf(buf, len, "%s%s%s%s%s", d->name, t[0] ? "   " : "", t, d->title[0] ? "   " : "",
-             d->title);
+    snprintf(buf, len, "%s%s%s%s%s%s%s", d->name, d->level_text[0] ? "   " : "", d->level_text,
+             t[0] ? "   " : "", t, d->title[0] ? "   " : "", d->title);
 }
 
 static void map_from(const fc_plotdata *d, const plane *p, fc_map *m)
@@ -196,7 +196,7 @@ int fc_figure_field(const fc_plotdata *d, size_t rec, const fc_figure_opts *o, f
     }
     const fc_cmap *cmap;
     st = fc_figure_colors(o, dlo - base, dhi - base, &cmap, &lo, &hi, err);
-    char title[400], subtitle[640]; /* room for the longest name, units and title a file may hold */
+    char title[400], subtitle[800]; /* room for the longest name, units and title a file may hold */
     field_title(d, title, sizeof title);
     field_subtitle(d, rec, subtitle, sizeof subtitle);
     fc_map m;

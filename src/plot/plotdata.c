@@ -167,6 +167,57 @@ static int read_axis(fc_plotdata *d, int dimid, size_t n, fc_pd_axis *a, fc_err 
     return FC_OK;
 }
 
+/* Fixes the dimension between time and the plane of a field on (time, level, y, x) or
+ * (level, y, x), dimid of length n: at = "NAME=VALUE" picks the coordinate value nearest VALUE
+ * (within half a spacing; the index where the dimension has no coordinate); without it a
+ * dimension of one value is taken as it is, and a longer one refused, saying what it holds. */
+static int pick_level(fc_plotdata *d, int dimid, size_t n, const char *at, const char *shape,
+                      fc_err *err)
+{
+    fc_pd_axis lv = {0};
+    int st = read_axis(d, dimid, n, &lv, err);
+    const char *units = lv.index ? "(index)" : lv.units;
+    /* What it holds: every value up to 12, else the first and last. */
+    char range[NC_MAX_NAME + 512];
+    snprintf(range, sizeof range, "'%s' has %zu value%s: ", lv.name, n, n == 1 ? "" : "s");
+    for (size_t k = 0; !st && k < n; k++)
+        if (n <= 12 || k == 0 || k == n - 1)
+            snprintf(range + strlen(range), sizeof range - strlen(range), "%s%g",
+                     k == 0 ? "" : n > 12 ? " ... " : ", ", lv.c[k]);
+    snprintf(range + strlen(range), sizeof range - strlen(range), " %s", units);
+    size_t best = 0;
+    if (!st && !at && n > 1)
+        st = fc_fail(err, FC_EINPUT, "%s: '%s' is on (%s): pick one %s with --at %s=VALUE (%s)",
+                     d->path, d->name, shape, lv.name, lv.name, range);
+    if (!st && at) {
+        const char *eq = strchr(at, '=');
+        char *end = NULL;
+        const double want = eq ? strtod(eq + 1, &end) : NAN;
+        if (!eq || (size_t)(eq - at) != strlen(lv.name) || strncmp(at, lv.name, strlen(lv.name)))
+            st = fc_fail(err, FC_EINPUT, "--at %s: '%s' has its levels along '%s' (--at "
+                         "%s=VALUE)", at, d->name, lv.name, lv.name);
+        else if (end == eq + 1 || *end || !isfinite(want))
+            st = fc_fail(err, FC_EINPUT, "--at %s: '%s' is not a number", at, eq + 1);
+        else {
+            for (size_t k = 1; k < n; k++)
+                if (fabs(lv.c[k] - want) < fabs(lv.c[best] - want))
+                    best = k;
+            const double gap = n > 1 ? fabs(lv.c[best > 0 ? best - 1 : 1] - lv.c[best]) : 0;
+            const double gap2 = best + 1 < n ? fabs(lv.c[best + 1] - lv.c[best]) : gap;
+            if (fabs(lv.c[best] - want) > 0.5 * fmin(gap, gap2) + 1e-9 * fabs(want))
+                st = fc_fail(err, FC_EINPUT, "--at %s: no such value; %s", at, range);
+        }
+    }
+    if (!st) {
+        d->level_dim = dimid;
+        d->level_index = best;
+        snprintf(d->level_text, sizeof d->level_text, lv.index ? "%s %.0f" : "%s = %g%s%s",
+                 lv.name, lv.c[best], lv.units[0] ? " " : "", lv.units);
+    }
+    free(lv.c);
+    return st;
+}
+
 /* The records of time dimension dimid (length n) whose time is set and increasing, and which
  * the file holds whole. */
 static int read_times(fc_plotdata *d, int dimid, size_t n, fc_err *err)
@@ -209,23 +260,25 @@ static int read_times(fc_plotdata *d, int dimid, size_t n, fc_err *err)
     return FC_OK;
 }
 
-/* Whether variable varid is drawn as a field: 2 dimensions, or 3 with time first, and not a
- * coordinate's bounds or the solid mask. */
+/* Whether variable varid is drawn as a field: (y, x), (time, y, x), or on levels (level, y, x)
+ * or (time, level, y, x); not a coordinate's bounds or the solid mask. */
 static int drawable_field(int ncid, int varid, int unlimited)
 {
     char name[NC_MAX_NAME + 1];
     int ndims, dims[NC_MAX_VAR_DIMS];
     nc_type t;
     if (nc_inq_var(ncid, varid, name, &t, &ndims, NULL, NULL) != NC_NOERR || t == NC_CHAR ||
-        t == NC_STRING || (ndims != 2 && ndims != 3))
+        t == NC_STRING || ndims < 2 || ndims > 4)
         return 0;
     nc_inq_vardimid(ncid, varid, dims);
     char coord[NC_MAX_NAME + 1];
     if (fc_nc_bounds_of(ncid, name, coord) || !strcmp(name, "solid"))
         return 0;
-    if (ndims == 3)
-        return is_time_dim(ncid, dims[0], unlimited) && !is_time_dim(ncid, dims[1], unlimited);
-    return !is_time_dim(ncid, dims[0], unlimited) && !is_time_dim(ncid, dims[1], unlimited);
+    const int timed = is_time_dim(ncid, dims[0], unlimited);
+    for (int k = 1; k < ndims; k++)
+        if (is_time_dim(ncid, dims[k], unlimited))
+            return 0;
+    return ndims - timed <= 3 && ndims - timed >= 2;
 }
 
 /* A variable on exactly the field's grid (time first when the field has it): its id, or -1. */
@@ -234,14 +287,19 @@ static int on_field_grid(const fc_plotdata *d, int varid)
     int ndims, dims[NC_MAX_VAR_DIMS];
     nc_type t;
     if (nc_inq_var(d->ncid, varid, NULL, &t, &ndims, NULL, NULL) != NC_NOERR || t == NC_CHAR ||
-        t == NC_STRING || ndims < 2 || ndims > 3)
+        t == NC_STRING || ndims < 2 || ndims > 4)
         return -1;
     nc_inq_vardimid(d->ncid, varid, dims);
     if (dims[ndims - 2] != d->dimids[0] || dims[ndims - 1] != d->dimids[1])
         return -1;
-    if (ndims == 3 && (!d->has_time || dims[0] != d->timedim))
-        return -1;
-    return varid;
+    /* Before the plane: the field's time, its level, both in that order, or neither. */
+    const int lead = ndims - 2;
+    int k = 0;
+    if (k < lead && d->has_time && dims[k] == d->timedim)
+        k++;
+    if (k < lead && d->level_dim >= 0 && dims[k] == d->level_dim)
+        k++;
+    return k == lead ? varid : -1;
 }
 
 static void find_masks(fc_plotdata *d)
@@ -268,8 +326,15 @@ static void find_masks(fc_plotdata *d)
 
 int fc_pd_open(fc_plotdata *d, const char *path, const char *name, fc_err *err)
 {
+    return fc_pd_open_at(d, path, name, NULL, err);
+}
+
+int fc_pd_open_at(fc_plotdata *d, const char *path, const char *name, const char *at,
+                  fc_err *err)
+{
     memset(d, 0, sizeof *d);
     d->ncid = -1;
+    d->level_dim = -1;
     snprintf(d->path, sizeof d->path, "%s", path);
     int st = fc_nc_open(path, "file to draw", &d->ncid, err);
     if (st) {
@@ -323,24 +388,26 @@ int fc_pd_open(fc_plotdata *d, const char *path, const char *name, fc_err *err)
                        "drawn against, not a quantity to draw (it has: %s)", path, name,
                        list[0] ? list : "none");
     }
-    if (ndims > 3 || ndims < 1) {
+    int dims[NC_MAX_VAR_DIMS];
+    nc_inq_vardimid(d->ncid, varid, dims);
+    d->has_time = ndims > 0 && is_time_dim(d->ncid, dims[0], unlimited);
+    d->timedim = d->has_time ? dims[0] : -1;
+    int nspace = ndims - d->has_time;
+    if (nspace > 3 || ndims < 1) {
         fc_pd_close(d);
         return fc_fail(err, FC_EINPUT, "%s: variable '%s' has %d dimensions; plot draws fields "
-                       "(y, x) or (time, y, x), profiles (time, k) and series (time) (cut a "
-                       "level first, e.g. ncks -d)", path, d->name, ndims);
+                       "(y, x), (time, y, x) and (time, level, y, x) at one level, profiles "
+                       "(time, k) and series (time) (cut the others first, e.g. ncks -d)",
+                       path, d->name, ndims);
     }
-    if ((st = fc_nc_find_var(d->ncid, path, d->name, 1, 3, &d->v, err))) {
+    if ((st = fc_nc_find_var(d->ncid, path, d->name, 1, 4, &d->v, err))) {
         fc_pd_close(d);
         return st;
     }
-    int dims[3];
-    nc_inq_vardimid(d->ncid, varid, dims);
-    d->has_time = is_time_dim(d->ncid, dims[0], unlimited);
-    d->timedim = d->has_time ? dims[0] : -1;
-    const int nspace = ndims - d->has_time;
-    if (nspace > 0 && is_time_dim(d->ncid, dims[ndims - 1], unlimited))
-        st = fc_fail(err, FC_EINPUT, "%s: variable '%s' has time as a second dimension", path,
-                     d->name);
+    for (int k = 1; k < ndims && !st; k++)
+        if (is_time_dim(d->ncid, dims[k], unlimited))
+            st = fc_fail(err, FC_EINPUT, "%s: variable '%s' has time as dimension %d of %d; "
+                         "plot reads it first", path, d->name, k + 1, ndims);
     for (int k = 0; k < ndims && !st; k++)
         if (d->v.len[k] == 0 && !(k == 0 && d->has_time))
             st = fc_fail(err, FC_EINPUT, "%s: variable '%s' has an empty dimension", path, d->name);
@@ -371,6 +438,19 @@ int fc_pd_open(fc_plotdata *d, const char *path, const char *name, fc_err *err)
     }
     if (!st && d->has_time && d->nrec == 0)
         st = fc_fail(err, FC_EINPUT, "%s has no complete record (no time is set)", path);
+    /* A field on levels is drawn at one (--at). */
+    char shape[4 * (NC_MAX_NAME + 2)] = "";
+    for (int k = 0; k < ndims; k++) {
+        char dn[NC_MAX_NAME + 1] = "?";
+        nc_inq_dimname(d->ncid, dims[k], dn);
+        snprintf(shape + strlen(shape), sizeof shape - strlen(shape), "%s%s", k ? ", " : "", dn);
+    }
+    if (!st && nspace == 3) {
+        st = pick_level(d, dims[d->has_time], d->v.len[d->has_time], at, shape, err);
+        nspace = 2;
+    } else if (!st && at)
+        st = fc_fail(err, FC_EINPUT, "--at %s: '%s' is on (%s), with no level to pick", at,
+                     d->name, shape);
     /* A field one cell wide (a 1-D run, ny = 1) is a line along its long axis: its profile. */
     int along = ndims - 1;
     if (!st && nspace == 2 && (d->v.len[ndims - 1] == 1 || d->v.len[ndims - 2] == 1)) {
@@ -583,7 +663,7 @@ void fc_pd_time_text(const fc_plotdata *d, size_t rec, char *buf, size_t len)
 
 int fc_pd_read(const fc_plotdata *d, size_t rec, double *out, fc_err *err)
 {
-    size_t start[3] = {0, 0, 0}, count[3];
+    size_t start[FC_NC_MAX_DIMS] = {0}, count[FC_NC_MAX_DIMS];
     const int nd = d->v.ndims;
     for (int k = 0; k < nd; k++)
         count[k] = d->v.len[k];
@@ -595,6 +675,10 @@ int fc_pd_read(const fc_plotdata *d, size_t rec, double *out, fc_err *err)
         if (d->has_time) {
             start[0] = rec;
             count[0] = 1;
+        }
+        if (d->level_dim >= 0) {
+            start[d->has_time] = d->level_index;
+            count[d->has_time] = 1;
         }
         n = d->shape == FC_PD_FIELD ? d->x.n * d->y.n : d->x.n;
     }
@@ -610,18 +694,24 @@ static int read_plane(const fc_plotdata *d, int varid, size_t rec, double *out, 
     char name[NC_MAX_NAME + 1];
     nc_inq_varname(d->ncid, varid, name);
     fc_nc_var v;
-    int st = fc_nc_find_var(d->ncid, d->path, name, 2, 3, &v, err);
+    int st = fc_nc_find_var(d->ncid, d->path, name, 2, 4, &v, err);
     if (st)
         return st;
-    size_t start[3] = {0, 0, 0}, count[3] = {1, d->y.n, d->x.n};
-    if (v.ndims == 3) {
-        if (rec >= v.len[0])
-            return fc_fail(err, FC_EINPUT, "%s: '%s' has %zu records, fewer than '%s'", d->path,
-                           name, v.len[0], d->name);
-        start[0] = rec;
+    /* on_field_grid: the dimensions before the plane are the field's time and level. */
+    int dims[FC_NC_MAX_DIMS];
+    nc_inq_vardimid(d->ncid, varid, dims);
+    size_t start[FC_NC_MAX_DIMS] = {0}, count[FC_NC_MAX_DIMS];
+    for (int k = 0; k < v.ndims; k++) {
+        count[k] = k < v.ndims - 2 ? 1 : v.len[k];
+        if (k < v.ndims - 2 && d->has_time && dims[k] == d->timedim) {
+            if (rec >= v.len[k])
+                return fc_fail(err, FC_EINPUT, "%s: '%s' has %zu records, fewer than '%s'",
+                               d->path, name, v.len[k], d->name);
+            start[k] = rec;
+        } else if (k < v.ndims - 2)
+            start[k] = d->level_index;
     }
-    st = get_double(d->ncid, d->path, &v, v.ndims == 3 ? start : start + 1,
-                    v.ndims == 3 ? count : count + 1, out, err);
+    st = get_double(d->ncid, d->path, &v, start, count, out, err);
     if (!st)
         fc_nc_unpack_or_nan(&v, out, d->x.n * d->y.n);
     return st;

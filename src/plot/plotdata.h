@@ -4,7 +4,8 @@
  * attribute checked before use; fill values become NaN, drawn as "no data").
  *
  * A variable is one of three shapes:
- *   - a field: (y, x) or (time, y, x), the last two dimensions the horizontal (or x and height);
+ *   - a field: (y, x) or (time, y, x), the last two dimensions the horizontal (or x and height),
+ *     or (time, level, y, x) at one level (fc_pd_open_at);
  *   - a profile: (time, k) or (k) with k not time, such as an energy spectrum or a model's
  *     loss per epoch, against k's coordinate (or its index when it has none); and a field one
  *     cell wide (a 1-D run: ny = 1), against its long axis;
@@ -53,6 +54,9 @@ typedef struct fc_plotdata {
     int flowcast;         /* written by flowcast: times are shown as model time elapsed */
     fc_pd_axis x, y;      /* a field's axes; a profile's axis is x */
     int one_cell_across;  /* a field one cell wide, drawn as a profile along its long axis */
+    int level_dim;        /* a field on levels: the level dimension's id, else -1 */
+    size_t level_index;   /* the level drawn */
+    char level_text[160]; /* "level = 500 millibars" */
     int dimids[2];        /* a field's y and x dimension ids */
     int solid_id, body_id, depth_id; /* mask variables on the field's grid, or -1 */
 } fc_plotdata;
@@ -63,6 +67,12 @@ typedef struct fc_plotdata {
  * are, a shape that cannot be drawn, a bad coordinate or attribute).
  */
 int fc_pd_open(fc_plotdata *d, const char *path, const char *name, fc_err *err);
+/* The same where a field may be on (time, level, y, x) or (level, y, x): at = "NAME=VALUE"
+ * draws it at the level whose coordinate is nearest VALUE (within half a spacing; the index
+ * where NAME has no coordinate); NULL takes a level dimension of length one as it is and
+ * refuses a longer one, naming its values. */
+int fc_pd_open_at(fc_plotdata *d, const char *path, const char *name, const char *at,
+                  fc_err *err);
 void fc_pd_close(fc_plotdata *d);
 
 /* The record that `spec` names: "first", "last", or a time in the file's time units (the

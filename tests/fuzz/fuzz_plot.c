@@ -9,11 +9,11 @@
 
 void fuzz_init(void) {}
 
-static void draw(const char *path, const char *var)
+static void draw(const char *path, const char *var, const char *at)
 {
     fc_plotdata d;
     fc_err err;
-    if (fc_pd_open(&d, path, var, &err))
+    if (fc_pd_open_at(&d, path, var, at, &err))
         return;
     size_t rec;
     fc_picture *pic = NULL;
@@ -36,9 +36,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *path = fuzz_write_temp_nc(data, size);
     if (!path)
         return 0;
-    draw(path, NULL);
-    draw(path, "h");
-    draw(path, "vorticity");
-    draw(path, "mass");
+    draw(path, NULL, NULL);
+    draw(path, "h", NULL);
+    draw(path, "vorticity", NULL);
+    draw(path, "mass", NULL);
+    draw(path, "v", "plev=850"); /* a field on levels, with its wind */
     return 0;
 }
