@@ -309,6 +309,7 @@ static const struct {
     {"swe", "adjustment", "depth = 1\nstep = 0.1\n"},
     {"swe", "jet", "depth = 1000\njet_speed = 30\njet_width = 3e5\n"},
     {"swe", "standing_wave", "depth = 1\namplitude = 0.01\n"},
+    {"swe", "kelvin_wave", "depth = 1\namplitude = 0.01\n"},
     {"swe", "file", "path = state.nc\n"},
     {"ns2d", "rest", "[physics]\nviscosity = 0.01\n"},
     {"ns2d", "taylor_green",

@@ -592,6 +592,120 @@ START_TEST(standing_waves_converge_at_second_order)
 }
 END_TEST
 
+/* swe_kelvin_wave solves the linearised equations with f = f0 + beta (y - y0) (centred
+ * differences at scattered points): along the south wall (f > 0), the north wall (f < 0), the
+ * equator, and off it where f = 0 inside the domain; its amplitude a lies where swe_kelvin_peak
+ * says, and the wave's height never exceeds it. */
+START_TEST(kelvin_wave_solves_the_linear_equations)
+{
+    const double g = 9.81, H = 100, a = 0.01, kx = 2 * M_PI / 2e6, c = sqrt(g * H);
+    const double y_min = -3e6, y_max = 3e6;
+    const struct {
+        double f0, beta, y0, peak;
+    } cases[4] = {{1e-4, 0, 0, y_min}, {-1.2e-4, 0, 0, y_max}, {0, 2.3e-11, 0, 0},
+                  {5e-5, 2e-11, 0, -2.5e6}};
+    for (int q = 0; q < 4; q++) {
+        const double f0 = cases[q].f0, beta = cases[q].beta, y0 = cases[q].y0;
+        const double yp = swe_kelvin_peak(f0, beta, y0, y_min, y_max);
+        ck_assert_msg(fabs(yp - cases[q].peak) < 1e-6, "case %d: peak at %g, not %g", q, yp,
+                      cases[q].peak);
+        const double w = c * kx, dt = 1e-3 / w, d = 1e-3 / kx;
+        double worst = 0;
+        int checked = 0;
+        for (int p = 0; p < 50; p++) {
+            const double t = 2 * M_PI / w * (p + 0.37) / 50, X = 1.1e5 * p;
+            const double y = y_min + (y_max - y_min) * (p + 0.5) / 50, f = f0 + beta * (y - y0);
+            double o[3], tp[3], tm[3], xp[3], xm[3], yq[3], ym[3], crest[3];
+            /* where the wave is below 1e-4 of a, H + h' holds too few of its digits */
+            swe_kelvin_wave(g, H, a, f0, beta, y0, yp, kx, 0, 0, y, crest);
+            if (crest[1] * c / g < 1e-4 * a)
+                continue;
+            checked++;
+            swe_kelvin_wave(g, H, a, f0, beta, y0, yp, kx, t, X, y, o);
+            swe_kelvin_wave(g, H, a, f0, beta, y0, yp, kx, t + dt, X, y, tp);
+            swe_kelvin_wave(g, H, a, f0, beta, y0, yp, kx, t - dt, X, y, tm);
+            swe_kelvin_wave(g, H, a, f0, beta, y0, yp, kx, t, X + d, y, xp);
+            swe_kelvin_wave(g, H, a, f0, beta, y0, yp, kx, t, X - d, y, xm);
+            swe_kelvin_wave(g, H, a, f0, beta, y0, yp, kx, t, X, y + d, yq);
+            swe_kelvin_wave(g, H, a, f0, beta, y0, yp, kx, t, X, y - d, ym);
+            ck_assert(o[0] - H <= a && o[2] == 0);
+            /* each equation against the size of its terms at this y: a w and g k a times the
+             * wave's envelope there */
+            const double env = crest[1] * c / g;
+            const double mass = (tp[0] - tm[0]) / (2 * dt) + H * ((xp[1] - xm[1]) / (2 * d) +
+                                                                  (yq[2] - ym[2]) / (2 * d));
+            const double mx = (tp[1] - tm[1]) / (2 * dt) - f * o[2] + g * (xp[0] - xm[0]) / (2 * d);
+            const double my = (tp[2] - tm[2]) / (2 * dt) + f * o[1] + g * (yq[0] - ym[0]) / (2 * d);
+            worst = fmax(worst, fmax(fabs(mass) / (env * w),
+                                     fmax(fabs(mx), fabs(my)) / (g * kx * env)));
+        }
+        ck_assert_msg(worst < 1e-5 && checked >= 20, "case %d: residual %g of the equations' "
+                      "terms at %d points", q, worst, checked);
+        double o[3];
+        swe_kelvin_wave(g, H, a, f0, beta, y0, yp, kx, 0, 0, yp, o);
+        ck_assert_double_eq_tol(o[0], H + a, 1e-15);
+        ck_assert_double_eq_tol(o[1], g / c * a, 1e-15);
+    }
+}
+END_TEST
+
+/* Kelvin waves in a channel periodic along x with walls south and north, one wavelength, over
+ * one period: along the south wall on an f-plane (deformation radius c / f = 313 km in a
+ * 1000 km channel) and about the equator on a beta-plane (width sqrt(2 c / beta) = 1650 km).
+ * Each follows the linear solution at second order, keeping its mass to round-off. The limiter
+ * clips the wave's smooth crests and troughs, so the observed order falls slowly below 2 as the
+ * grid refines (measured 32 -> 64 -> 128 -> 256 cells: coastal 1.83, 1.91; equatorial 2.02,
+ * 1.76, 1.65, where the crest is an extremum in x and y): asserted > 1.7 on 32 -> 64. */
+static void kelvin_wave_converges(int equatorial)
+{
+    const double g = 9.81, H = 100, a = 0.01, c = sqrt(g * H);
+    const double L = equatorial ? 1e7 : 2e6, y_min = equatorial ? -3e6 : 0;
+    const double y_max = equatorial ? 3e6 : 1e6, f0 = equatorial ? 0 : 1e-4;
+    const double beta = equatorial ? 2.3e-11 : 0, t_end = L / c;
+    double err[2];
+    for (int r = 0; r < 2; r++) {
+        const int n = 32 << r;
+        char text[1024];
+        snprintf(text, sizeof text,
+                 "[case]\nsolver = swe\n[grid]\nnx = %d\nny = %d\nx_max = %g\ny_min = %g\n"
+                 "y_max = %g\n[time]\nt_end = %.17g\n[boundary]\nwest = periodic\n"
+                 "east = periodic\nsouth = wall\nnorth = wall\n[physics]\nf0 = %g\nbeta = %g\n"
+                 "[initial]\ntype = kelvin_wave\ndepth = %g\namplitude = %g\n",
+                 n, n / 2, L, y_min, y_max, t_end, f0, beta, H, a);
+        tl_sim s;
+        tl_sim_open(&s, text, NULL, NULL);
+        const double m0 = total_mass(&s);
+        tl_sim_run_to(&s, t_end);
+        tl_sim_download(&s);
+        const double yp = swe_kelvin_peak(f0, beta, 0, y_min, y_max);
+        double sq = 0;
+        for (int j = 0; j < n / 2; j++)
+            for (int i = 0; i < n; i++) {
+                double o[3];
+                swe_kelvin_wave(g, H, a, f0, beta, 0, yp, 2 * M_PI / L, t_end,
+                                fc_grid_x(&s.grid, i), fc_grid_y(&s.grid, j), o);
+                sq += pow(tl_at(&s, SWE_H, i, j) - o[0], 2);
+            }
+        err[r] = sqrt(sq / (n * n / 2)) / a;
+        const double drift = fabs(total_mass(&s) - m0) / m0;
+        printf("%s Kelvin wave, %d x %d: RMS h error %.3e of a, mass drift %.2e\n",
+               equatorial ? "equatorial" : "coastal", n, n / 2, err[r], drift);
+        ck_assert_msg(drift < 20 * TL_EPS, "mass drift %g (relative) over %d x %d", drift, n,
+                      n / 2);
+        tl_sim_close(&s);
+    }
+    const double order = log2(err[0] / err[1]);
+    ck_assert_msg(err[1] < 0.02, "RMS error %g of the amplitude on 64 x 32", err[1]);
+    ck_assert_msg(order > 1.7, "order %.2f (errors %g, %g)", order, err[0], err[1]);
+}
+
+START_TEST(kelvin_waves_converge_at_second_order)
+{
+    kelvin_wave_converges(0);
+    kelvin_wave_converges(1);
+}
+END_TEST
+
 START_TEST(paraboloid_solves_the_shallow_water_equations)
 {
     const double g = 9.81, h0 = 0.1, a = 1, eta = 0.5, d = 1e-4;
@@ -1196,6 +1310,8 @@ Suite *swe_suite(void)
     tcase_add_test(exact, paraboloid_solves_the_shallow_water_equations);
     tcase_add_test(exact, standing_wave_solves_the_linear_equations);
     tcase_add_test(exact, standing_waves_converge_at_second_order);
+    tcase_add_test(exact, kelvin_wave_solves_the_linear_equations);
+    tcase_add_test(exact, kelvin_waves_converge_at_second_order);
     tcase_add_test(exact, adjustment_steady_state_is_balanced_and_keeps_pv_and_mass);
     tcase_add_test(exact, geostrophic_adjustment_reaches_the_nonlinear_steady_state);
     tcase_set_timeout(exact, 300);

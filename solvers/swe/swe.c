@@ -138,6 +138,13 @@ static const fc_key swe_keys[] = {
     {"initial", "wavenumber_y", FC_KEY_INT, "0", 0, 1 << 20, 0, NULL, "1", "standing_wave",
      "number n of wavelengths along y"},
 
+    {"initial", "depth", FC_KEY_REAL, NULL, 0, INF, FC_OPEN_LO, NULL, "m", "kelvin_wave",
+     "undisturbed depth H (the wave's speed c = sqrt(g H))"},
+    {"initial", "amplitude", FC_KEY_REAL, NULL, -INF, INF, 0, NULL, "m", "kelvin_wave",
+     "amplitude a at the wall or the equator: h = H + a exp(-F(y)/c) cos(2 pi m (x - x_min)/Lx)"},
+    {"initial", "wavenumber_x", FC_KEY_INT, "1", 1, 1 << 20, 0, NULL, "1", "kelvin_wave",
+     "number m of wavelengths along x"},
+
     {"initial", "path", FC_KEY_STRING, NULL, 0, 0, 0, NULL, "", "file",
      "NetCDF file with the fields (relative to the case file; from --set, to the working "
      "folder)"},

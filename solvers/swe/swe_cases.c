@@ -14,6 +14,9 @@
  *                  swe_cases.h): an exact solution with a moving shoreline, at t = 0.
  *   standing_wave  h = H + a cos(kx X) cos(ky Y) at rest, X, Y from the domain's corner: gravity
  *                  or inertia-gravity waves, exact in the linear limit (swe_standing_wave).
+ *   kelvin_wave    h = H + a exp(-F(y)/c) cos(kx X), u = (g/c)(h - H), v = 0, with F' = f and
+ *                  c = sqrt(g H): a Kelvin wave along a wall (f-plane) or the equator
+ *                  (beta-plane), exact in the linear limit (swe_kelvin_wave).
  *   jet            u = U0 sech^2(s), s = (y - y_j)/L, with g dh/dy = -f(y) u integrated exactly:
  *                  h = H - (U0 L/g) [(f0 + beta (y_j - y0)) tanh s + beta L (s tanh s - ln cosh s)]
  *                  plus a perturbation a cos(2 pi k x/Lx) sech^2(s) (a Bickley jet, barotropically
@@ -41,6 +44,13 @@ static double coriolis_at(const fc_config *cfg, double y)
 {
     return fc_cfg_real(cfg, "physics", "f0") +
            fc_cfg_real(cfg, "physics", "beta") * (y - fc_cfg_real(cfg, "physics", "y0"));
+}
+
+/* F(y) - F(y_peak) of a Kelvin wave, F' = f = f0 + beta (y - y0). */
+static double kelvin_exponent(double f0, double beta, double y0, double y_peak, double y)
+{
+    const double a = y - y0, b = y_peak - y0;
+    return f0 * (y - y_peak) + 0.5 * beta * (a - b) * (a + b);
 }
 
 /* g r dh/dr + f^2 r^2/4 of the vortex: gradient-wind balance needs it >= 0 at every r. */
@@ -143,6 +153,38 @@ int swe_check_case(const fc_config *cfg, fc_err *err)
                 n++;
             }
     }
+    if (!strcmp(ic, "kelvin_wave")) {
+        const double H = fc_cfg_real(cfg, "initial", "depth");
+        if (H - fabs(fc_cfg_real(cfg, "initial", "amplitude")) <= 0) {
+            fc_cfg_error(cfg, err, "initial", "amplitude",
+                         "the troughs, depth - |amplitude|, must be positive");
+            n++;
+        }
+        const long long m = fc_cfg_int(cfg, "initial", "wavenumber_x");
+        if (4 * m > fc_cfg_int(cfg, "grid", "nx")) {
+            fc_cfg_error(cfg, err, "initial", "wavenumber_x",
+                         "%lld wavelengths along x on %lld cells: a wave needs at least 4 cells",
+                         m, fc_cfg_int(cfg, "grid", "nx"));
+            n++;
+        }
+        /* Trapped within c/|f| of a wall, or sqrt(2c/beta) of the equator: a width the grid
+         * must resolve, or the wave is a spike in its first row of cells. */
+        const double y0 = fc_cfg_real(cfg, "grid", "y_min"), y1 = fc_cfg_real(cfg, "grid", "y_max");
+        const double f0 = fc_cfg_real(cfg, "physics", "f0"), beta = fc_cfg_real(cfg, "physics", "beta");
+        const double yr = fc_cfg_real(cfg, "physics", "y0");
+        const double dy = (y1 - y0) / (double)fc_cfg_int(cfg, "grid", "ny");
+        const double c = sqrt(fc_cfg_real(cfg, "physics", "g") * H);
+        const double peak = swe_kelvin_peak(f0, beta, yr, y0, y1);
+        const double near = peak + dy <= y1 ? peak + dy : peak - dy;
+        if (!(kelvin_exponent(f0, beta, yr, peak, near) / c < 1)) {
+            fc_cfg_error(cfg, err, "initial", "depth",
+                         "the wave falls by more than a factor e within one cell (%g m) of its "
+                         "peak at y = %g m: the grid does not resolve its width (c/|f| along a "
+                         "wall, sqrt(2 c/beta) about the equator, c = sqrt(g depth) = %g m/s)",
+                         dy, peak, c);
+            n++;
+        }
+    }
     /* The jet's perturbation is made of its wavenumber's waves. */
     if (!strcmp(ic, "jet") && fc_cfg_real(cfg, "initial", "perturbation") == 0)
         n += fc_cfg_idle(cfg, err, "initial", "wavenumber",
@@ -193,6 +235,7 @@ typedef struct swe_ic {
     double orbit;                                     /* paraboloid (and depth, radius, centre) */
     double x_min, kx;                                 /* jet: the perturbation's wavenumber */
     double y_min, ky;                                 /* standing_wave (and x_min, kx, depth) */
+    double y_peak;                                    /* kelvin_wave (and x_min, kx, depth) */
 } swe_ic;
 
 static double coriolis(const swe_ic *p, double y) { return p->f0 + p->beta * (y - p->y0); }
@@ -271,7 +314,8 @@ static void read_jet(const fc_config *cfg, swe_ic *p)
 }
 
 /* The wave's wavenumbers in m-1 from its counts of wavelengths along each side. */
-static void read_wave(const fc_config *cfg, swe_ic *p)
+/* standing_wave's and kelvin_wave's depth, amplitude and wavenumber along x. */
+static void read_wave_x(const fc_config *cfg, swe_ic *p)
 {
     p->depth = fc_cfg_real(cfg, "initial", "depth");
     p->amplitude = fc_cfg_real(cfg, "initial", "amplitude");
@@ -279,8 +323,22 @@ static void read_wave(const fc_config *cfg, swe_ic *p)
     p->y_min = fc_cfg_real(cfg, "grid", "y_min");
     p->kx = 2 * M_PI * (double)fc_cfg_int(cfg, "initial", "wavenumber_x") /
             (fc_cfg_real(cfg, "grid", "x_max") - p->x_min);
+}
+
+static void read_wave(const fc_config *cfg, swe_ic *p)
+{
+    read_wave_x(cfg, p);
     p->ky = 2 * M_PI * (double)fc_cfg_int(cfg, "initial", "wavenumber_y") /
             (fc_cfg_real(cfg, "grid", "y_max") - p->y_min);
+}
+
+static void read_kelvin(const fc_config *cfg, swe_ic *p)
+{
+    read_wave_x(cfg, p);
+    p->y_peak = swe_kelvin_peak(fc_cfg_real(cfg, "physics", "f0"),
+                                fc_cfg_real(cfg, "physics", "beta"),
+                                fc_cfg_real(cfg, "physics", "y0"), p->y_min,
+                                fc_cfg_real(cfg, "grid", "y_max"));
 }
 
 /* The values of every interior cell, from a function of (x, y): h, u, v, b. */
@@ -383,6 +441,37 @@ static void ic_wave(const swe_ic *p, double x, double y, double o[4])
     swe_standing_wave(p->g, p->depth, p->amplitude, p->f0, p->kx, p->ky, 0, x - p->x_min,
                       y - p->y_min, o);
     o[1] = o[2] = o[3] = 0;
+}
+
+double swe_kelvin_peak(double f0, double beta, double y0, double y_min, double y_max)
+{
+    /* F is a parabola (a line when beta = 0): its least value on [y_min, y_max] lies at an end
+     * or where f = 0. */
+    double best = y_min;
+    const double cands[2] = {y_max, beta != 0 ? y0 - f0 / beta : y_min};
+    for (int k = 0; k < 2; k++)
+        if (cands[k] >= y_min && cands[k] <= y_max &&
+            kelvin_exponent(f0, beta, y0, best, cands[k]) < 0)
+            best = cands[k];
+    return best;
+}
+
+void swe_kelvin_wave(double g, double H, double a, double f0, double beta, double y0,
+                     double y_peak, double kx, double t, double X, double y, double o[3])
+{
+    const double c = sqrt(g * H);
+    const double eta = a * exp(-kelvin_exponent(f0, beta, y0, y_peak, y) / c) *
+                       cos(kx * (X - c * t));
+    o[0] = H + eta;
+    o[1] = g / c * eta;
+    o[2] = 0;
+}
+
+static void ic_kelvin(const swe_ic *p, double x, double y, double o[4])
+{
+    swe_kelvin_wave(p->g, p->depth, p->amplitude, p->f0, p->beta, p->y0, p->y_peak, p->kx, 0,
+                    x - p->x_min, y, o);
+    o[3] = 0;
 }
 
 static double log_cosh(double s)
@@ -541,6 +630,7 @@ SWE_POINTWISE(paraboloid, read_paraboloid, ic_paraboloid)
 SWE_POINTWISE(adjustment, read_adjustment, ic_adjustment)
 SWE_POINTWISE(jet, read_jet, ic_jet)
 SWE_POINTWISE(wave, read_wave, ic_wave)
+SWE_POINTWISE(kelvin, read_kelvin, ic_kelvin)
 
 static int set_file(const fc_config *cfg, const fc_grid *g, const void *params, fc_state *host,
                     fc_err *err)
@@ -567,5 +657,9 @@ const fc_ic_spec swe_ics[SWE_NICS] = {
     {"standing_wave",
      "a standing wave at rest: gravity or inertia-gravity (Poincare) waves, exact when linear",
      set_wave, 1},
+    {"kelvin_wave",
+     "a Kelvin wave along the south or north wall (f-plane) or the equator (beta-plane): exact "
+     "when linear",
+     set_kelvin, 1},
     {"file", "h, u, v and b read from a NetCDF file", set_file, 1},
 };

@@ -7,7 +7,7 @@
 /* Cross-key checks of a case (fc_solver_desc.check). */
 int swe_check_case(const fc_config *cfg, fc_err *err);
 /* The initial conditions ([initial] type): each fills h, hu, hv and b (interiors). */
-#define SWE_NICS 10
+#define SWE_NICS 11
 extern const fc_ic_spec swe_ics[SWE_NICS];
 
 /*
@@ -38,5 +38,22 @@ void swe_paraboloid(double g, double h0, double a, double eta, double t, double 
  */
 void swe_standing_wave(double g, double H, double a, double f, double kx, double ky, double t,
                        double X, double Y, double o[3]);
+
+/*
+ * A Kelvin wave, exact for the linearised equations on a flat bottom with f = f0 + beta (y - y0)
+ * (Gill 1982, 10.4 and 11.5): with c = sqrt(g H) and F' = f,
+ *   h = H + a exp(-(F(y) - F(y_peak)) / c) cos(kx (X - c t)),  u = (g / c)(h - H),  v = 0.
+ * v = 0 makes the y equation geostrophic (g h_y = -f u, which fixes the exp) and the other two
+ * those of a non-dispersive gravity wave moving east at c. On an f-plane it is trapped against
+ * the south wall (f > 0) or the north wall (f < 0) within the deformation radius c / |f|; on an
+ * equatorial beta-plane (f = 0 at y0) it is a Gaussian of width sqrt(2 c / beta) about the
+ * equator. Exact in a channel periodic in x whose sides are walls (v = 0 there already). X from
+ * x_min; y_peak from swe_kelvin_peak. Writes h, u, v at time t into o.
+ */
+void swe_kelvin_wave(double g, double H, double a, double f0, double beta, double y0,
+                     double y_peak, double kx, double t, double X, double y, double o[3]);
+/* Where on [y_min, y_max] the wave's amplitude is largest (a there): where F is least, at a
+ * wall or where f = 0. */
+double swe_kelvin_peak(double f0, double beta, double y0, double y_min, double y_max);
 
 #endif
