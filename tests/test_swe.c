@@ -695,8 +695,13 @@ static void kelvin_wave_converges(int equatorial)
         tl_sim_close(&s);
     }
     const double order = log2(err[0] / err[1]);
-    ck_assert_msg(err[1] < 0.02, "RMS error %g of the amplitude on 64 x 32", err[1]);
-    ck_assert_msg(order > 1.7, "order %.2f (errors %g, %g)", order, err[0], err[1]);
+    /* Single precision rounds the 100 m depth to 7.6e-6 m, 7.6e-4 of the 1 cm wave, at every
+     * one of some 150 steps: the coastal wave's error on 64 x 32 is 1.7e-2 in float against
+     * 8.6e-3 in double, and the order is not measurable (as validate's rows that need double). */
+    ck_assert_msg(err[1] < (TL_SINGLE ? 0.03 : 0.02), "RMS error %g of the amplitude on 64 x 32",
+                  err[1]);
+    if (!TL_SINGLE)
+        ck_assert_msg(order > 1.7, "order %.2f (errors %g, %g)", order, err[0], err[1]);
 }
 
 START_TEST(kelvin_waves_converge_at_second_order)
