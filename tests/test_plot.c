@@ -742,6 +742,19 @@ START_TEST(fields_on_levels_at_one_level)
     ck_assert_int_eq(fc_pd_read(&d, 0, f, &err), FC_OK);
     ck_assert(f[4] == 4);
     fc_pd_close(&d);
+    /* A file that claims 1e7 + 1 levels (HDF5 stores none of them) is refused before its
+     * coordinate is read. */
+    const char *huge = tl_temp_path("huge_levels.nc");
+    ck_assert_int_eq(nc_create(huge, NC_CLOBBER | NC_NETCDF4, &ncid), NC_NOERR);
+    nc_def_dim(ncid, "lev", 10000001, &dp);
+    nc_def_dim(ncid, "y", 2, &dy);
+    nc_def_dim(ncid, "x", 3, &dx);
+    const int dl[3] = {dp, dy, dx};
+    nc_def_var(ncid, "lev", NC_DOUBLE, 1, &dp, &vp);
+    nc_def_var(ncid, "q", NC_FLOAT, 3, dl, &vta);
+    ck_assert_int_eq(nc_close(ncid), NC_NOERR);
+    ck_assert_int_eq(fc_pd_open_at(&d, huge, "q", "lev=1", &err), FC_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "10000001 levels"));
 }
 END_TEST
 

@@ -174,6 +174,9 @@ static int read_axis(fc_plotdata *d, int dimid, size_t n, fc_pd_axis *a, fc_err 
 static int pick_level(fc_plotdata *d, int dimid, size_t n, const char *at, const char *shape,
                       fc_err *err)
 {
+    if (n > MAX_RECORDS) /* its coordinate is read whole */
+        return fc_fail(err, FC_EINPUT, "%s: '%s' has %zu levels (at most %zu are read)", d->path,
+                       d->name, n, MAX_RECORDS);
     fc_pd_axis lv = {0};
     int st = read_axis(d, dimid, n, &lv, err);
     const char *units = lv.index ? "(index)" : lv.units;
