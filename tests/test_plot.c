@@ -552,6 +552,16 @@ START_TEST(packed_values_are_unpacked)
 }
 END_TEST
 
+/* A GIF read whole by giflib (closed by the caller). */
+static GifFileType *read_gif(const char *path)
+{
+    int gerr;
+    GifFileType *g = DGifOpenFileName(path, &gerr);
+    ck_assert_msg(g != NULL, "%s: %s", path, GifErrorString(gerr));
+    ck_assert_int_eq(DGifSlurp(g), GIF_OK);
+    return g;
+}
+
 /* A 1-D run's field, one cell wide, is a line along its long axis: row(time, y=1, x) against x,
  * col(y, x=1) against y; what only a map can show is refused. */
 START_TEST(a_field_one_cell_wide_is_a_line)
@@ -597,9 +607,21 @@ START_TEST(a_field_one_cell_wide_is_a_line)
     const fc_figure_opts o = {0};
     ck_assert_msg(fc_figure_profile(&d, 0, 1, &o, &pic, &err) == FC_OK, "%s", err.msg);
     fc_picture_free(pic);
-    fc_anim_opts ao = {.output = tl_temp_path("thin.gif"), .format = FC_ANIM_GIF};
-    ck_assert_int_eq(fc_animate(&d, &ao, &err), FC_EINPUT);
-    ck_assert_ptr_nonnull(strstr(err.msg, "one cell wide"));
+    /* A film of it: one line per frame on one y axis, the values' range and 5 % more. */
+    double lo, hi;
+    ck_assert_int_eq(fc_figure_profile_range(&d, &lo, &hi, &err), FC_OK);
+    ck_assert_double_eq_tol(lo, 0.8, 1e-12);
+    ck_assert_double_eq_tol(hi, 5.2, 1e-12);
+    const char *gif = tl_temp_path("thin.gif");
+    fc_anim_opts ao = {.output = gif, .format = FC_ANIM_GIF, .fps = 5};
+    ck_assert_msg(fc_animate(&d, &ao, &err) == FC_OK, "%s", err.msg);
+    GifFileType *g = read_gif(gif);
+    ck_assert_int_eq(g->ImageCount, 2);
+    DGifCloseFile(g, NULL);
+    fc_anim_opts contours = {.output = tl_temp_path("thin2.gif"), .format = FC_ANIM_GIF,
+                             .fps = 5, .fig = {.contours = 3}};
+    ck_assert_int_eq(fc_animate(&d, &contours, &err), FC_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "drawn as a line; --contours is for fields"));
     fc_pd_close(&d);
     ck_assert_msg(fc_pd_open(&d, path, "col", &err) == FC_OK, "%s", err.msg);
     ck_assert_int_eq(d.shape, FC_PD_PROFILE);
@@ -904,16 +926,13 @@ START_TEST(gif_and_pngs_have_every_frame)
     ck_assert_int_eq(fc_anim_format_of(gif, &o.format, &err), FC_OK);
     ck_assert_int_eq(o.format, FC_ANIM_GIF);
     ck_assert_msg(fc_animate(&d, &o, &err) == FC_OK, "%s", err.msg);
-    int gerr;
-    GifFileType *g = DGifOpenFileName(gif, &gerr);
-    ck_assert_ptr_nonnull(g);
-    ck_assert_int_eq(DGifSlurp(g), GIF_OK);
+    GifFileType *g = read_gif(gif);
     ck_assert_int_eq(g->ImageCount, 3);
     ck_assert_int_eq(g->SWidth, 900);
     GraphicsControlBlock gcb;
     ck_assert_int_eq(DGifSavedExtensionToGCB(g, 1, &gcb), GIF_OK);
     ck_assert_int_eq(gcb.DelayTime, 20);
-    DGifCloseFile(g, &gerr);
+    DGifCloseFile(g, NULL);
     /* Again without -O: refused, the film kept. */
     ck_assert_int_eq(fc_animate(&d, &o, &err), FC_EINPUT);
     ck_assert_ptr_nonnull(strstr(err.msg, "exists"));
@@ -931,6 +950,16 @@ START_TEST(gif_and_pngs_have_every_frame)
         cairo_surface_destroy(s);
     }
     ck_assert_int_eq(fc_anim_format_of("film.avi", &o.format, &err), FC_EINPUT);
+    fc_pd_close(&d);
+    /* A spectrum over time is a film of lines; a series is refused. */
+    ck_assert_int_eq(fc_pd_open(&d, path, "spec", &err), FC_OK);
+    fc_anim_opts sp = {.output = tl_temp_path("spec.gif"), .format = FC_ANIM_GIF, .fps = 5};
+    ck_assert_msg(fc_animate(&d, &sp, &err) == FC_OK, "%s", err.msg);
+    fc_pd_close(&d);
+    ck_assert_int_eq(fc_pd_open(&d, path, "energy", &err), FC_OK);
+    fc_anim_opts se = {.output = tl_temp_path("energy.gif"), .format = FC_ANIM_GIF, .fps = 5};
+    ck_assert_int_eq(fc_animate(&d, &se, &err), FC_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "a series over time"));
     fc_pd_close(&d);
 }
 END_TEST

@@ -312,34 +312,53 @@ static int encoder_finish(encoder *e, const fc_anim_opts *o, int ok, fc_err *err
 
 int fc_animate(const fc_plotdata *d, const fc_anim_opts *o, fc_err *err)
 {
-    if (d->one_cell_across)
-        return fc_fail(err, FC_EINPUT, "%s: '%s' is one cell wide; flowcast plot --time all "
-                       "draws its records as lines in one chart", d->path, d->name);
-    if (d->shape != FC_PD_FIELD)
-        return fc_fail(err, FC_EINPUT, "%s: '%s' is not a field on (y, x); animate draws fields",
-                       d->path, d->name);
+    /* A field's maps, or a profile's lines (a 1-D run, a spectrum) record by record. */
+    const int lines = d->shape == FC_PD_PROFILE && d->has_time;
+    if (d->shape != FC_PD_FIELD && !lines)
+        return fc_fail(err, FC_EINPUT, "%s: '%s' is %s; animate draws fields on (y, x) and "
+                       "profiles over time", d->path, d->name,
+                       d->shape == FC_PD_SERIES ? "a series over time" : "a profile without time");
+    const char *map_only = o->fig.contours   ? "--contours"
+                           : o->fig.vectors ? "--vectors"
+                           : o->fig.cmap    ? "--cmap"
+                                            : NULL;
+    if (lines && map_only)
+        return fc_fail(err, FC_EINPUT, "%s: '%s' is drawn as a line; %s is for fields on (y, x)",
+                       d->path, d->name, map_only);
     if ((o->format == FC_ANIM_MP4 || o->format == FC_ANIM_WEBM) && !o->ffmpeg)
         return fc_fail(err, FC_EINPUT, "-o %s needs ffmpeg, which is not on PATH; write a GIF "
                        "(-o OUT.gif) or numbered PNGs (-o DIR/)", o->output);
-    /* One colour map and, unless free, one range for the whole film. */
+    /* One colour map and, unless free, one range (a map's colours, a chart's y axis) for the
+     * whole film. */
     fc_figure_opts fig = o->fig;
-    double dlo, dhi;
-    int st = fc_figure_range(d, 0, d->nrec - 1, &dlo, &dhi, err);
-    const fc_cmap *cmap = NULL;
-    double lo, hi;
-    /* (A range given is of the values themselves.) */
-    const double base = fig.have_range || o->free_range ? 0 : fc_figure_base(dlo, dhi);
-    if (!st)
-        st = fc_figure_colors(&fig, dlo - base, dhi - base, &cmap, &lo, &hi, err);
+    double dlo, dhi, lo, hi;
+    const fc_cmap *cmap = fc_cmap_find("viridis"); /* a chart's GIF palette */
+    int st = FC_OK;
+    if (lines) {
+        if (!fig.have_range && !o->free_range &&
+            !(st = fc_figure_profile_range(d, &lo, &hi, err))) {
+            fig.have_range = 1;
+            fig.lo = lo;
+            fig.hi = hi;
+        }
+    } else {
+        st = fc_figure_range(d, 0, d->nrec - 1, &dlo, &dhi, err);
+        /* (A range given is of the values themselves.) */
+        const double base = fig.have_range || o->free_range ? 0 : fc_figure_base(dlo, dhi);
+        if (!st)
+            st = fc_figure_colors(&fig, dlo - base, dhi - base, &cmap, &lo, &hi, err);
+        if (!st) {
+            fig.cmap = cmap->name;
+            if (!o->free_range) {
+                fig.have_range = 1;
+                fig.lo = lo;
+                fig.hi = hi;
+                fig.base = base;
+            }
+        }
+    }
     if (st)
         return st;
-    fig.cmap = cmap->name;
-    if (!o->free_range) {
-        fig.have_range = 1;
-        fig.lo = lo;
-        fig.hi = hi;
-        fig.base = base;
-    }
     encoder e;
     memset(&e, 0, sizeof e);
     e.format = o->format;
@@ -366,7 +385,8 @@ int fc_animate(const fc_plotdata *d, const fc_anim_opts *o, fc_err *err)
     sigaction(SIGPIPE, &ignore, &saved);
     for (size_t r = 0; r < d->nrec && !st; r++) {
         fc_picture *pic;
-        st = fc_figure_field(d, r, &fig, &pic, err);
+        st = lines ? fc_figure_profile(d, r, 0, &fig, &pic, err)
+                   : fc_figure_field(d, r, &fig, &pic, err);
         if (!st && r == 0) {
             /* Every frame the size of the first (a free range must not change it). */
             e.w = fig.width = fc_picture_width(pic);

@@ -307,6 +307,38 @@ static int is_spectrum(const fc_plotdata *d)
            strstr(d->long_name, "spectrum") != NULL;
 }
 
+int fc_figure_profile_range(const fc_plotdata *d, double *lo, double *hi, fc_err *err)
+{
+    const int logy = is_spectrum(d);
+    double *y = malloc(d->x.n * sizeof *y);
+    if (!y)
+        return fc_fail(err, FC_ENOMEM, "out of memory for %zu values of '%s'", d->x.n, d->name);
+    *lo = INFINITY, *hi = -INFINITY;
+    int st = FC_OK;
+    for (size_t r = 0; r < d->nrec && !st; r++)
+        if (!(st = fc_pd_read(d, r, y, err)))
+            for (size_t k = 0; k < d->x.n; k++)
+                if (isfinite(y[k]) && (!logy || y[k] > 0)) {
+                    *lo = fmin(*lo, y[k]);
+                    *hi = fmax(*hi, y[k]);
+                }
+    free(y);
+    if (!st && !(*lo <= *hi))
+        st = fc_fail(err, FC_EINPUT, "%s: '%s' has no data to draw (every value is missing%s)",
+                     d->path, d->name, logy ? " or not positive, on a log axis" : "");
+    if (st)
+        return st;
+    if (logy) {
+        *lo = fmax(*lo, *hi * 1e-14);
+        const double pad = *lo < *hi ? pow(*hi / *lo, 0.05) : 2;
+        *lo /= pad, *hi *= pad;
+    } else {
+        const double span = *hi - *lo, pad = span > 0 ? 0.05 * span : fmax(fabs(*hi), 1) * 0.05;
+        *lo -= pad, *hi += pad;
+    }
+    return FC_OK;
+}
+
 int fc_figure_profile(const fc_plotdata *d, size_t rec, int all, const fc_figure_opts *o,
                       fc_picture **pic, fc_err *err)
 {

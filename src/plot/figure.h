@@ -47,6 +47,9 @@ int fc_figure_series(const fc_plotdata *d, const fc_figure_opts *o, fc_picture *
 /* A profile at record rec, or at every record (all; coloured from early to late). */
 int fc_figure_profile(const fc_plotdata *d, size_t rec, int all, const fc_figure_opts *o,
                       fc_picture **pic, fc_err *err);
+/* The y range that holds a profile at every record, a little wider (a spectrum's positive
+ * values, over at most 14 decades): one axis for a film of it. */
+int fc_figure_profile_range(const fc_plotdata *d, double *lo, double *hi, fc_err *err);
 /* Three maps side by side: a (the forecast) at record ra, b (the truth) at rb on the same grid
  * and colour range, and a - b centred on zero. */
 int fc_figure_compare(const fc_plotdata *a, size_t ra, const char *a_name, const fc_plotdata *b,
