@@ -543,6 +543,45 @@ END_TEST
  * round-off in either precision (the stages' blends once rounded the same way in every cell
  * and drifted single precision's mass by 1.5 epsilon a step: 220 epsilons in the 1-D
  * inertia-gravity wave of validate). */
+/* The exact depth at (x, y) of a wave test (its parameters in ctx). */
+typedef double (*exact_depth)(const void *ctx, double x, double y);
+
+/* Runs the case text to t_end and returns the RMS error of h against the exact depth, over
+ * the amplitude a; asserts that the mass is kept to round-off. label names the run. */
+static double wave_error(const char *text, double t_end, double a, exact_depth exact,
+                         const void *ctx, const char *label)
+{
+    tl_sim s;
+    tl_sim_open(&s, text, NULL, NULL);
+    const int nx = s.grid.nx, ny = s.grid.ny;
+    const double m0 = total_mass(&s);
+    tl_sim_run_to(&s, t_end);
+    tl_sim_download(&s);
+    double sq = 0;
+    for (int j = 0; j < ny; j++)
+        for (int i = 0; i < nx; i++)
+            sq += pow(tl_at(&s, SWE_H, i, j) - exact(ctx, fc_grid_x(&s.grid, i),
+                                                     fc_grid_y(&s.grid, j)), 2);
+    const double err = sqrt(sq / (nx * ny)) / a, drift = fabs(total_mass(&s) - m0) / m0;
+    printf("%s, %d x %d: RMS h error %.3e of a, mass drift %.2e\n", label, nx, ny, err, drift);
+    ck_assert_msg(drift < 20 * TL_EPS, "%s: mass drift %g (relative) over %d x %d", label, drift,
+                  nx, ny);
+    tl_sim_close(&s);
+    return err;
+}
+
+typedef struct standing_wave_at {
+    double g, H, a, f, k, t;
+} standing_wave_at;
+
+static double standing_wave_depth(const void *ctx, double x, double y)
+{
+    const standing_wave_at *p = ctx;
+    double o[3];
+    swe_standing_wave(p->g, p->H, p->a, p->f, p->k, p->k, p->t, x, y, o);
+    return o[0];
+}
+
 static void standing_wave_converges(int rotating)
 {
     const double g = 9.81, H = 100, a = 0.01, f = rotating ? 1e-4 : 0, L = 2e6, k = 2 * M_PI / L;
@@ -559,26 +598,9 @@ static void standing_wave_converges(int rotating)
                  "[time]\nt_end = %.17g\n[physics]\nf0 = %g\n%s[initial]\ntype = standing_wave\n"
                  "depth = %g\namplitude = %g\nwavenumber_y = 1\n",
                  n, n, L, L, t_end, f, sides, H, a);
-        tl_sim s;
-        tl_sim_open(&s, text, NULL, NULL);
-        const double m0 = total_mass(&s);
-        tl_sim_run_to(&s, t_end);
-        tl_sim_download(&s);
-        double sq = 0;
-        for (int j = 0; j < n; j++)
-            for (int i = 0; i < n; i++) {
-                double o[3];
-                swe_standing_wave(g, H, a, f, k, k, t_end, fc_grid_x(&s.grid, i),
-                                  fc_grid_y(&s.grid, j), o);
-                sq += pow(tl_at(&s, SWE_H, i, j) - o[0], 2);
-            }
-        err[r] = sqrt(sq / (n * n)) / a;
-        const double drift = fabs(total_mass(&s) - m0) / m0;
-        printf("%s, %d x %d: RMS h error %.3e of a, mass drift %.2e\n",
-               rotating ? "inertia-gravity wave, periodic" : "gravity wave in a basin", n, n,
-               err[r], drift);
-        ck_assert_msg(drift < 20 * TL_EPS, "mass drift %g (relative) over %d x %d", drift, n, n);
-        tl_sim_close(&s);
+        const standing_wave_at at = {g, H, a, f, k, t_end};
+        err[r] = wave_error(text, t_end, a, standing_wave_depth, &at,
+                            rotating ? "inertia-gravity wave, periodic" : "gravity wave in a basin");
     }
     const double order = log2(err[0] / err[1]);
     ck_assert_msg(err[1] < 0.02, "RMS error %g of the amplitude on 32 x 32", err[1]);
@@ -656,6 +678,18 @@ END_TEST
  * clips the wave's smooth crests and troughs, so the observed order falls slowly below 2 as the
  * grid refines (measured 32 -> 64 -> 128 -> 256 cells: coastal 1.83, 1.91; equatorial 2.02,
  * 1.76, 1.65, where the crest is an extremum in x and y): asserted > 1.7 on 32 -> 64. */
+typedef struct kelvin_wave_at {
+    double g, H, a, f0, beta, y_peak, k, t;
+} kelvin_wave_at;
+
+static double kelvin_wave_depth(const void *ctx, double x, double y)
+{
+    const kelvin_wave_at *p = ctx;
+    double o[3];
+    swe_kelvin_wave(p->g, p->H, p->a, p->f0, p->beta, 0, p->y_peak, p->k, p->t, x, y, o);
+    return o[0];
+}
+
 static void kelvin_wave_converges(int equatorial)
 {
     const double g = 9.81, H = 100, a = 0.01, c = sqrt(g * H);
@@ -672,27 +706,11 @@ static void kelvin_wave_converges(int equatorial)
                  "east = periodic\nsouth = wall\nnorth = wall\n[physics]\nf0 = %g\nbeta = %g\n"
                  "[initial]\ntype = kelvin_wave\ndepth = %g\namplitude = %g\n",
                  n, n / 2, L, y_min, y_max, t_end, f0, beta, H, a);
-        tl_sim s;
-        tl_sim_open(&s, text, NULL, NULL);
-        const double m0 = total_mass(&s);
-        tl_sim_run_to(&s, t_end);
-        tl_sim_download(&s);
-        const double yp = swe_kelvin_peak(f0, beta, 0, y_min, y_max);
-        double sq = 0;
-        for (int j = 0; j < n / 2; j++)
-            for (int i = 0; i < n; i++) {
-                double o[3];
-                swe_kelvin_wave(g, H, a, f0, beta, 0, yp, 2 * M_PI / L, t_end,
-                                fc_grid_x(&s.grid, i), fc_grid_y(&s.grid, j), o);
-                sq += pow(tl_at(&s, SWE_H, i, j) - o[0], 2);
-            }
-        err[r] = sqrt(sq / (n * n / 2)) / a;
-        const double drift = fabs(total_mass(&s) - m0) / m0;
-        printf("%s Kelvin wave, %d x %d: RMS h error %.3e of a, mass drift %.2e\n",
-               equatorial ? "equatorial" : "coastal", n, n / 2, err[r], drift);
-        ck_assert_msg(drift < 20 * TL_EPS, "mass drift %g (relative) over %d x %d", drift, n,
-                      n / 2);
-        tl_sim_close(&s);
+        const kelvin_wave_at at = {g, H, a, f0, beta,
+                                   swe_kelvin_peak(f0, beta, 0, y_min, y_max), 2 * M_PI / L,
+                                   t_end};
+        err[r] = wave_error(text, t_end, a, kelvin_wave_depth, &at,
+                            equatorial ? "equatorial Kelvin wave" : "coastal Kelvin wave");
     }
     const double order = log2(err[0] / err[1]);
     /* Single precision rounds the 100 m depth to 7.6e-6 m, 7.6e-4 of the 1 cm wave, at every
