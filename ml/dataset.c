@@ -343,6 +343,8 @@ int ml_dataset_open(ml_dataset *d, const char *const *paths, int npaths, const c
         d->geo.odd_x[v] = comp == 1;
         d->geo.odd_y[v] = comp == 2;
     }
+    if (!(d->files = calloc((size_t)npaths, sizeof *d->files)))
+        return fc_fail(err, FC_ENOMEM, "out of memory");
     int st = FC_OK;
     for (int f = 0; f < npaths && !st; f++) {
         st = open_file(d, f, paths[f], err);
@@ -466,6 +468,7 @@ void ml_dataset_free(ml_dataset *d)
         free(d->files[f].pushed);
         free(d->files[f].pushed_ok);
     }
+    free(d->files);
     for (int s = 0; s < 2; s++) {
         free(d->pair_file[s]);
         free(d->pair_t[s]);

@@ -29,7 +29,7 @@ extern "C" {
 #endif
 
 #define ML_MAX_VARS 16
-#define ML_MAX_FILES 64
+#define ML_MAX_FILES 10000 /* as many as an ensemble's members (FC_ENSEMBLE_MAX_MEMBERS) */
 #define ML_MAX_SIDE (1 << 20) /* cells along x or y, as [grid] nx and ny */
 #define ML_MAX_STENCIL 15
 #define ML_MAX_FEATURES (2 * ML_MAX_VARS * ML_MAX_STENCIL * ML_MAX_STENCIL)
@@ -60,7 +60,7 @@ typedef struct ml_dataset {
     ml_geometry geo;
     char vars[ML_MAX_VARS][64], statics[ML_MAX_VARS][64];
     int nfiles;
-    ml_file files[ML_MAX_FILES];
+    ml_file *files; /* [nfiles] */
     double interval;             /* output interval (s), the same in every file */
     char boundaries[128];        /* as in the files, or "open (not given)" */
     char solver[64];             /* flowcast_solver of the first file, or "" */

@@ -949,10 +949,19 @@ int ml_train(const ml_train_opts *o, fc_err *err)
     snprintf(s.boundaries, sizeof s.boundaries, "%s", d.boundaries);
     snprintf(s.solver, sizeof s.solver, "%s", d.solver);
     snprintf(s.case_name, sizeof s.case_name, "%s", d.case_name);
+    /* The files by name while they fit, then how many more (an ensemble's thousands). */
     s.data_files[0] = '\0';
-    for (int f = 0; f < d.nfiles; f++)
-        snprintf(s.data_files + strlen(s.data_files), sizeof s.data_files - strlen(s.data_files),
-                 "%s%s", f ? " " : "", d.files[f].path);
+    size_t len = 0;
+    for (int f = 0; f < d.nfiles; f++) {
+        const size_t need = strlen(d.files[f].path) + (f ? 1 : 0);
+        if (len + need + 32 >= sizeof s.data_files) {
+            snprintf(s.data_files + len, sizeof s.data_files - len, " and %d more files",
+                     d.nfiles - f);
+            break;
+        }
+        len += (size_t)snprintf(s.data_files + len, sizeof s.data_files - len, "%s%s",
+                                f ? " " : "", d.files[f].path);
+    }
     s.optimizer = opt.kind;
     s.lr = o->lr;
     s.weight_decay = opt.weight_decay;

@@ -603,7 +603,59 @@ expect "ensemble: a real key over a whole-number range" 0 "member 3/3" "$fc" ens
 grep -q "^1,member_0001.nc,1.5$" "$tmp/ens_real/ensemble.csv" && ok "ensemble: the middle of 1:2 is 1.5" || bad "ensemble: the middle of 1:2 is 1.5"
 expect "ensemble: an integer key" 0 "member 4/4" "$fc" ensemble "$tmp/waves.ini" --members 4 --vary grid.nx=10:14 --set time.t_end=0.02 -o "$tmp/ens_int"
 [ "$(tail -n +2 "$tmp/ens_int/ensemble.csv" | cut -d, -f3 | grep -cx "1[0-4]")" -eq 4 ] && ok "ensemble: an integer key's values are whole" || bad "ensemble: an integer key's values are whole"
+# A member's file says how it was made: the ensemble's command and the member's values, and the
+# --set values it ran with.
+"$NCDUMP" -h "$e/member_0001.nc" | grep -q 'history = ".*flowcast ensemble .*--members 3 .* (member 1: initial.radius=0\.[0-9]*)"' &&
+  "$NCDUMP" -h "$e/member_0001.nc" | tr -d ' \t\n' | grep -q 'flowcast_overrides="time.t_end=0.1\\n","initial.radius=0\.[0-9]*";' &&
+  ok "ensemble: a member's file records its command and values" || bad "ensemble: a member's file records its command and values"
+# --resume: an ensemble interrupted (SIGINT, wherever it lands) goes on and ends as the same
+# ensemble run whole, bit for bit.
+resume_args="--members 3 --vary initial.radius=0.15:0.25 --set grid.nx=120 --set grid.ny=100 --set time.t_end=0.5 --threads 1"
+"$fc" ensemble "$tmp/waves.ini" $resume_args -o "$tmp/ens_whole" 2>/dev/null
+"$fc" ensemble "$tmp/waves.ini" $resume_args -o "$tmp/ens_cut" >"$tmp/err" 2>&1 &
+pid=$!
+sleep 1
+kill -s INT $pid
+wait $pid; rc=$?
+[ $rc -eq 1 ] && grep -q "its command again with --resume\|with --resume runs the rest" "$tmp/err" &&
+  ok "ensemble: SIGINT stops it, naming --resume" || bad "ensemble: SIGINT stops it, naming --resume (exit $rc)"
+expect "ensemble: an existing ensemble names --resume" 2 "(use -O to replace it, or --resume to run the members it lacks)" "$fc" ensemble "$tmp/waves.ini" $resume_args -o "$tmp/ens_cut"
+expect "ensemble: --resume runs the rest" 0 "" "$fc" ensemble "$tmp/waves.ini" $resume_args -o "$tmp/ens_cut" --resume
+same=1
+cmp -s "$tmp/ens_whole/ensemble.csv" "$tmp/ens_cut/ensemble.csv" || same=0
+for k in 0 1 2; do
+  "$top_builddir/tests/nc_compare" "$tmp/ens_whole/member_000$k.nc" "$tmp/ens_cut/member_000$k.nc" 0 >/dev/null 2>&1 || same=0
+done
+[ $same -eq 1 ] && ok "ensemble: resumed, the same manifest and members bit for bit" || bad "ensemble: resumed, the same manifest and members bit for bit"
+expect "ensemble: --resume of a finished ensemble" 0 "holds all 3 members; nothing to run" "$fc" ensemble "$tmp/waves.ini" $resume_args -o "$tmp/ens_cut" --resume
+expect "ensemble: --resume with another seed" 2 "': this command's member 0 is '0,member_0000.nc," "$fc" ensemble "$tmp/waves.ini" $resume_args --seed 2 -o "$tmp/ens_cut" --resume
+expect "ensemble: --resume with other --set values" 2 "ens_cut/member_0002.nc is not member 2 of this command's ensemble (it was run with the values 'grid.nx=120 grid.ny=100 time.t_end=0.5 initial.radius=" "$fc" ensemble "$tmp/waves.ini" --members 3 --vary initial.radius=0.15:0.25 --set grid.nx=120 --set grid.ny=100 --set time.t_end=0.4 -o "$tmp/ens_cut" --resume
+{ cat "$tmp/waves.ini"; echo "; edited"; } >"$tmp/waves_edited.ini"
+expect "ensemble: --resume from an edited case file" 2 "ens_cut/member_0002.nc is not member 2 of this command's ensemble (the case file has changed since it ran)" "$fc" ensemble "$tmp/waves_edited.ini" --members 4 --vary initial.radius=0.15:0.25 --set grid.nx=120 --set grid.ny=100 --set time.t_end=0.5 -o "$tmp/ens_cut" --resume
+expect "ensemble: --resume and -O" 2 "-O and --resume: an ensemble is either replaced or gone on with" "$fc" ensemble "$tmp/waves.ini" $resume_args -o "$tmp/ens_cut" --resume -O
+# A random ensemble grows: --members 4 keeps the three members and adds one.
+cp -r "$tmp/ens_whole" "$tmp/ens_grown"
+expect "ensemble: --resume with more members adds them" 0 "member 4/4" "$fc" ensemble "$tmp/waves.ini" --members 4 --vary initial.radius=0.15:0.25 --set grid.nx=120 --set grid.ny=100 --set time.t_end=0.5 -o "$tmp/ens_grown" --resume
+head -4 "$tmp/ens_grown/ensemble.csv" | cmp -s - "$tmp/ens_whole/ensemble.csv" && [ "$(wc -l <"$tmp/ens_grown/ensemble.csv")" -eq 5 ] &&
+  "$top_builddir/tests/nc_compare" "$tmp/ens_whole/member_0002.nc" "$tmp/ens_grown/member_0002.nc" 0 >/dev/null 2>&1 &&
+  ok "ensemble: the grown ensemble keeps its members" || bad "ensemble: the grown ensemble keeps its members"
+# Files the manifest does not list: this ensemble's unfinished member runs again; another file
+# in its place, or a file beyond it, is left untouched.
+head -3 "$tmp/ens_whole/ensemble.csv" >"$tmp/ens_whole/ensemble.csv.new" && mv "$tmp/ens_whole/ensemble.csv.new" "$tmp/ens_whole/ensemble.csv"
+rm "$tmp/ens_whole/member_0002.nc"
+cp "$tmp/waves.nc" "$tmp/ens_whole/member_0002.nc"
+cksum "$tmp/ens_whole/member_0002.nc" >"$tmp/sum"
+expect "ensemble: --resume over another file" 2 "ens_whole/member_0002.nc is not member 2 of this command's ensemble (it was run without --set values; this command gives it 'grid.nx=120 grid.ny=100 time.t_end=0.5 initial.radius=" "$fc" ensemble "$tmp/waves.ini" $resume_args -o "$tmp/ens_whole" --resume
+cksum "$tmp/ens_whole/member_0002.nc" | cmp -s - "$tmp/sum" && ok "ensemble: ... and the file is untouched" || bad "ensemble: ... and the file is untouched"
+head -2 "$tmp/ens_whole/ensemble.csv" >"$tmp/ens_whole/ensemble.csv.new" && mv "$tmp/ens_whole/ensemble.csv.new" "$tmp/ens_whole/ensemble.csv"
+expect "ensemble: --resume with a file beyond the next member" 2 "ens_whole/member_0002.nc exists, but $tmp/ens_whole/ensemble.csv lists 1 member: it is left untouched" "$fc" ensemble "$tmp/waves.ini" $resume_args -o "$tmp/ens_whole" --resume
+rm "$tmp/ens_whole/member_0002.nc"
+expect "ensemble: --resume runs an unfinished member again" 0 "member 1 was left unfinished; it runs again" "$fc" ensemble "$tmp/waves.ini" $resume_args -o "$tmp/ens_whole" --resume
+cmp -s "$tmp/ens_whole/ensemble.csv" "$tmp/ens_cut/ensemble.csv" && ok "ensemble: ... and ends whole" || bad "ensemble: ... and ends whole"
 expect "train: on an ensemble, one member held out" 0 "validation (" "$fc" train --data "$e" --holdout 1 --vars h,u,v --hidden 8 --epochs 1 -o "$tmp/em.nc"
+# More members than the 64 files training once took, every one read.
+"$fc" ensemble "$tmp/waves.ini" --members 70 --vary initial.radius=0.15:0.25 --set time.t_end=0.04 --threads 1 -o "$tmp/ens70" 2>/dev/null
+expect "train: on 70 members, 5 held out" 0 "15600 training samples (130 record pairs), 1200 validation (10)" "$fc" train --data "$tmp/ens70" --holdout 5 --vars h --hidden 4 --epochs 1 -o "$tmp/em70.nc"
 expect "train: holding out every member" 2 "--holdout 3: hold out fewer files than the 3 given" "$fc" train --data "$e" --holdout 3 --vars h,u,v -o "$tmp/em2.nc"
 mkdir -p "$tmp/badens"
 printf 'member,file\n0,../waves.nc\n' >"$tmp/badens/ensemble.csv"

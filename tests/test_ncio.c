@@ -34,6 +34,34 @@ static void text_att(int ncid, int varid, const char *name, char *buf, size_t le
     buf[n] = '\0';
 }
 
+/* The values --set changed are recorded one per line in the key tables' order, as written;
+ * a run without any has no such attribute. */
+START_TEST(overrides_are_recorded)
+{
+    const char *ini = tl_temp_file("bump.ini", bump);
+    const char *plain = tl_temp_path("plain.nc"), *set = tl_temp_path("set.nc");
+    const char *sets[] = {"initial.radius=0.25", "time.t_end=5e-2", "grid.nx=8"};
+    fc_run_opts o = {.case_path = ini, .solvers = fc_solvers(), .device = "cpu", .output = plain,
+                     .quiet = 1};
+    fc_run_result res;
+    fc_err err;
+    ck_assert_msg(fc_run(&o, &res, &err) == FC_OK, "%s", err.msg);
+    o.output = set;
+    o.sets = sets;
+    o.nsets = 3;
+    ck_assert_msg(fc_run(&o, &res, &err) == FC_OK, "%s", err.msg);
+    int ncid;
+    ck_assert_int_eq(nc_open(plain, NC_NOWRITE, &ncid), NC_NOERR);
+    ck_assert_int_ne(nc_inq_att(ncid, NC_GLOBAL, FC_OVERRIDES_ATT, NULL, NULL), NC_NOERR);
+    nc_close(ncid);
+    char buf[256];
+    ck_assert_int_eq(nc_open(set, NC_NOWRITE, &ncid), NC_NOERR);
+    text_att(ncid, NC_GLOBAL, FC_OVERRIDES_ATT, buf, sizeof buf);
+    ck_assert_str_eq(buf, "grid.nx=8\ntime.t_end=5e-2\ninitial.radius=0.25");
+    nc_close(ncid);
+}
+END_TEST
+
 START_TEST(run_output_follows_cf)
 {
     const char *ini = tl_temp_file("bump.ini", bump);
@@ -738,6 +766,7 @@ Suite *ncio_suite(void)
     Suite *s = suite_create("ncio");
     TCase *tc = tcase_create("netcdf");
     tcase_add_test(tc, run_output_follows_cf);
+    tcase_add_test(tc, overrides_are_recorded);
     tcase_add_test(tc, variable_list_is_cut_at_names);
     tcase_add_test(tc, round_trip_and_incomplete_record);
     tcase_add_test(tc, regrid_interpolates_bilinearly);

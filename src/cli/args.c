@@ -1,6 +1,7 @@
 /* args.c: the values of command-line options, parsed one way for every command (cmd.h). */
 #include <fc_build.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,3 +79,35 @@ int cmd_name_list(const char *opt, char *arg, const char **names, int *n, int ma
 }
 
 int cmd_parse_threads(const char *arg, int *n) { return cmd_int("--threads", arg, 1, 4096, n); }
+
+/* Quotes an argument only where a shell would read it otherwise; a quote inside becomes '\'' (4
+ * bytes for 1). */
+char *cmd_join_args(int argc, char **argv)
+{
+    static const char plain[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                                "_-./:=,+@%";
+    size_t len = 16;
+    for (int k = 0; k < argc; k++)
+        len += 4 * strlen(argv[k]) + 3;
+    char *s = malloc(len), *p = s;
+    if (!s)
+        return NULL;
+    p += sprintf(p, "flowcast");
+    for (int k = 0; k < argc; k++) {
+        const int quote = argv[k][strspn(argv[k], plain)] != '\0' || !argv[k][0];
+        *p++ = ' ';
+        if (quote)
+            *p++ = '\'';
+        for (const char *q = argv[k]; *q; q++) {
+            if (*q == '\'' && quote) {
+                memcpy(p, "'\\''", 4);
+                p += 4;
+            } else
+                *p++ = *q;
+        }
+        if (quote)
+            *p++ = '\'';
+    }
+    *p = '\0';
+    return s;
+}

@@ -43,6 +43,9 @@ volatile sig_atomic_t *cmd_stop_on_signals(void);
  * nearest of the command's options `opts` when one is near) for `flowcast command`. */
 struct option;
 void cmd_bad_option(int c, char *const *argv, const char *command, const struct option *opts);
+/* "flowcast ARGS...", each argument quoted where a shell needs it, for the history attribute
+ * (argv: the command's, its name first). malloc'd; NULL when memory runs out. */
+char *cmd_join_args(int argc, char **argv);
 /* Whether argv[1..] asks for help (-h or --help). */
 int cmd_wants_help(int argc, char **argv);
 

@@ -17,12 +17,13 @@ static void usage(FILE *f)
 {
     fputs("usage: flowcast ensemble CASE.ini --members N --vary S.K=LO:HI[,S.K=LO:HI...]\n"
           "                         [--grid] [--seed S] [--set S.K=V]... [--device D]\n"
-          "                         [--threads N] -o DIR [-O|--overwrite]\n\n"
+          "                         [--threads N] -o DIR [-O|--overwrite | --resume]\n\n"
           "Runs the case once per member with the varied keys drawn uniformly from their\n"
           "ranges (seeded), or with --grid at N evenly spaced values each (every\n"
           "combination: N^k members). Writes DIR/member_0000.nc, ... and DIR/ensemble.csv,\n"
           "which lists each member's file and values and is rewritten after each member: an\n"
-          "interrupted ensemble keeps the members it finished. `flowcast train --data DIR`\n"
+          "interrupted ensemble keeps the members it finished, and the same command with\n"
+          "--resume runs the rest. `flowcast train --data DIR`\n"
           "trains on the members (--holdout K keeps the last K out of training, to validate\n"
           "on). An integer key (grid.nx) gets whole numbers, a real key real numbers. Every\n"
           "member's case is checked before the first runs.\n\n"
@@ -33,7 +34,9 @@ static void usage(FILE *f)
           "  --set S.K=V   a fixed override for every member (repeatable)\n"
           "  --device D    auto, cpu or gpu      --threads N   OpenMP threads\n"
           "  -o DIR        the folder (made when absent)\n"
-          "  -O            replace an ensemble already in DIR\n\n"
+          "  -O            replace an ensemble already in DIR\n"
+          "  --resume      run the members DIR lacks (the same command, --threads and\n"
+          "                --device aside; a member left unfinished runs again)\n\n"
           "Example (PDEBench's radial dam break):\n"
           "  flowcast ensemble radial_dambreak --members 24 --vary initial.radius=0.3:0.7 \\\n"
           "      -o outputs/radial\n"
@@ -47,13 +50,14 @@ int cmd_ensemble(int argc, char **argv)
         usage(stdout);
         return FC_EXIT_OK;
     }
-    enum { O_MEMBERS = 256, O_VARY, O_GRID, O_SEED, O_SET, O_DEVICE, O_THREADS };
+    enum { O_MEMBERS = 256, O_VARY, O_GRID, O_SEED, O_SET, O_DEVICE, O_THREADS, O_RESUME };
     static const struct option opts[] = {
         {"members", required_argument, NULL, O_MEMBERS}, {"vary", required_argument, NULL, O_VARY},
         {"grid", no_argument, NULL, O_GRID},             {"seed", required_argument, NULL, O_SEED},
         {"set", required_argument, NULL, O_SET},         {"device", required_argument, NULL, O_DEVICE},
         {"threads", required_argument, NULL, O_THREADS}, {"output", required_argument, NULL, 'o'},
-        {"overwrite", no_argument, NULL, 'O'},           {NULL, 0, NULL, 0},
+        {"overwrite", no_argument, NULL, 'O'},           {"resume", no_argument, NULL, O_RESUME},
+        {NULL, 0, NULL, 0},
     };
     fc_ensemble_opts o = {.run = {.solvers = fc_solvers(), .device = "auto"}, .seed = 1};
     const char **sets = calloc((size_t)argc + 1, sizeof *sets);
@@ -91,6 +95,9 @@ int cmd_ensemble(int argc, char **argv)
         case 'O':
             o.run.overwrite = 1;
             break;
+        case O_RESUME:
+            o.resume = 1;
+            break;
         default: /* ':' or '?' */
             cmd_bad_option(c, argv, "ensemble", opts);
             bad = 1;
@@ -115,8 +122,11 @@ int cmd_ensemble(int argc, char **argv)
     o.seed = (unsigned long long)seed;
     o.run.sets = sets;
     o.run.stop = cmd_stop_on_signals();
+    char *cmdline = cmd_join_args(argc, argv);
+    o.run.command_line = cmdline;
     fc_err err;
     const int st = fc_ensemble(&o, &err);
+    free(cmdline);
     free(sets);
     return st ? cmd_fail(st, err.msg) : FC_EXIT_OK;
 }

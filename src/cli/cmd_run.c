@@ -55,35 +55,6 @@ static void usage(FILE *f)
           f);
 }
 
-/* The command line, quoted where needed, for the history attribute. */
-static char *join_args(int argc, char **argv)
-{
-    size_t len = 16;
-    for (int k = 0; k < argc; k++)
-        len += 2 * strlen(argv[k]) + 3;
-    char *s = malloc(len), *p = s;
-    if (!s)
-        return NULL;
-    p += sprintf(p, "flowcast");
-    for (int k = 0; k < argc; k++) {
-        int quote = argv[k][strcspn(argv[k], " \t'\"$")] != '\0' || !argv[k][0];
-        *p++ = ' ';
-        if (quote)
-            *p++ = '\'';
-        for (const char *q = argv[k]; *q; q++) {
-            if (*q == '\'' && quote) {
-                memcpy(p, "'\\''", 4);
-                p += 4;
-            } else
-                *p++ = *q;
-        }
-        if (quote)
-            *p++ = '\'';
-    }
-    *p = '\0';
-    return s;
-}
-
 int cmd_run(int argc, char **argv)
 {
     if (cmd_wants_help(argc, argv)) {
@@ -171,7 +142,7 @@ int cmd_run(int argc, char **argv)
     }
     o.sets = sets;
     fc_log_set_quiet(o.quiet);
-    char *cmdline = join_args(argc, argv);
+    char *cmdline = cmd_join_args(argc, argv);
     o.command_line = cmdline;
     o.stop = cmd_stop_on_signals();
 

@@ -117,7 +117,16 @@ int cmd_train(int argc, char **argv)
         {"flux", no_argument, NULL, O_FLUX},
         {"overwrite", no_argument, NULL, 'O'},         {NULL, 0, NULL, 0},
     };
-    const char *data[ML_MAX_FILES], *vars[ML_MAX_VARS], *statics[ML_MAX_VARS], *hidden_s[MLP_MAX_LAYERS];
+    const char *vars[ML_MAX_VARS], *statics[ML_MAX_VARS], *hidden_s[MLP_MAX_LAYERS];
+    /* The data, as named and as files (an ensemble folder's members): up to ML_MAX_FILES. */
+    const char **data = calloc(ML_MAX_FILES, sizeof *data);
+    const char **files = calloc(ML_MAX_FILES, sizeof *files);
+    char ***members = calloc(ML_MAX_FILES, sizeof *members);
+    int *nmembers = calloc(ML_MAX_FILES, sizeof *nmembers);
+    if (!data || !files || !members || !nmembers) {
+        free(data), free(files), free(members), free(nmembers);
+        return cmd_fail(FC_ENOMEM, "out of memory");
+    }
     int ndata = 0, nvars = 0, nstatic = 0, nhidden = 0, hidden[MLP_MAX_LAYERS] = {64, 64}, seed = 1;
     ml_train_opts o = {.stencil = 3, .activation = MLP_GELU, .optimizer = MLP_ADAMW, .epochs = 20,
                        .batch = 256, .patience = 5, .lr = 1e-3, .weight_decay = 0.01,
@@ -242,12 +251,12 @@ int cmd_train(int argc, char **argv)
         fc_error("%s", err.msg);
         bad = 1;
     }
-    if (bad)
+    if (bad) {
+        free(data), free(files), free(members), free(nmembers);
         return FC_EXIT_USAGE;
+    }
     /* A folder among the data: an ensemble's members, in its manifest's order. */
-    const char *files[ML_MAX_FILES];
-    char **members[ML_MAX_FILES] = {NULL};
-    int nmembers[ML_MAX_FILES] = {0}, nfiles = 0, st = FC_OK;
+    int nfiles = 0, st = FC_OK;
     for (int k = 0; k < ndata && !st; k++) {
         struct stat sb;
         if (stat(data[k], &sb) != 0 || !S_ISDIR(sb.st_mode)) {
@@ -283,6 +292,7 @@ int cmd_train(int argc, char **argv)
     }
     for (int k = 0; k < ndata; k++)
         fc_ensemble_files_free(members[k], nmembers[k]);
+    free(data), free(files), free(members), free(nmembers);
     return st ? cmd_fail(st, err.msg) : FC_EXIT_OK;
 }
 

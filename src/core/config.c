@@ -972,6 +972,26 @@ void fc_cfg_value_text(const fc_value *v, char *buf, size_t len)
     }
 }
 
+char *fc_cfg_overrides_text(const fc_config *cfg)
+{
+    size_t len = 1;
+    for (size_t k = 0; k < cfg->n; k++)
+        if (cfg->v[k].line == 0)
+            len += strlen(cfg->v[k].key->section) + strlen(cfg->v[k].key->name) +
+                   strlen(cfg->v[k].text ? cfg->v[k].text : "") + 3;
+    char *text = malloc(len), *p = text;
+    if (!text)
+        return NULL;
+    *p = '\0';
+    for (size_t k = 0; k < cfg->n; k++) {
+        const fc_value *v = &cfg->v[k];
+        if (v->line == 0)
+            p += sprintf(p, "%s%s.%s=%s", p == text ? "" : "\n", v->key->section, v->key->name,
+                         v->text ? v->text : "");
+    }
+    return text;
+}
+
 long long fc_cfg_int(const fc_config *cfg, const char *section, const char *name)
 {
     return fc_cfg_value(cfg, section, name)->i;

@@ -94,6 +94,11 @@ const char *fc_cfg_str(const fc_config *cfg, const char *section, const char *na
  * significant digits, an integer, a choice's word, a string as it is. */
 void fc_cfg_value_text(const fc_value *v, char *buf, size_t len);
 
+/* The values given by --set, one "section.key=value" line each (as written, in the order of
+ * the key tables), for the output's record of how a case was run; "" when none. malloc'd;
+ * NULL when memory runs out. */
+char *fc_cfg_overrides_text(const fc_config *cfg);
+
 /* [output] reference_time as CF's time units write it, "YYYY-MM-DD hh:mm:ss" (UTC), from the
  * forms a case may give: YYYY-MM-DD, then optionally a space or ISO 8601's T and hh:mm or
  * hh:mm:ss, then optionally Z. The date must exist in CF's standard calendar (Julian before

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <netcdf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,12 @@
 #include "src/core/ensemble.h"
 #include "src/core/files.h"
 #include "src/core/log.h"
+#include "src/core/ncio.h"
+#include "src/core/ncread.h"
 #include "src/core/sim.h"
+
+/* The longest manifest line: 8 keys of up to 127 bytes, or their values. */
+#define MANIFEST_LINE 2048
 
 /* One varied key: "section.key" and its range. */
 typedef struct varied {
@@ -89,6 +95,21 @@ static void member_sets(const fc_ensemble_opts *o, const varied *v, int m, const
     }
 }
 
+/* Line m of the manifest without its newline: member m's file and values, or for m < 0 the
+ * header. */
+static void manifest_line(const fc_ensemble_opts *o, const varied *v, int nv, int m, char *buf,
+                          size_t len)
+{
+    size_t n = (size_t)(m < 0 ? snprintf(buf, len, "member,file")
+                              : snprintf(buf, len, "%d,member_%04d.nc", m, m));
+    for (int k = 0; k < nv && n < len; k++) {
+        char value[64];
+        if (m >= 0)
+            member_value(o, v, nv, m, k, value, sizeof value);
+        n += (size_t)snprintf(buf + n, len - n, ",%s", m < 0 ? v[k].key : value);
+    }
+}
+
 /* The manifest of members 0..done-1, through a temporary name. */
 static int write_manifest(const fc_ensemble_opts *o, const varied *v, int nv, int done,
                           fc_err *err)
@@ -99,18 +120,10 @@ static int write_manifest(const fc_ensemble_opts *o, const varied *v, int nv, in
     FILE *f = fopen(tmp, "w");
     if (!f)
         return fc_fail(err, FC_EIO, "cannot write %s: %s", tmp, strerror(errno));
-    fprintf(f, "member,file");
-    for (int k = 0; k < nv; k++)
-        fprintf(f, ",%s", v[k].key);
-    fprintf(f, "\n");
-    for (int m = 0; m < done; m++) {
-        fprintf(f, "%d,member_%04d.nc", m, m);
-        for (int k = 0; k < nv; k++) {
-            char value[64];
-            member_value(o, v, nv, m, k, value, sizeof value);
-            fprintf(f, ",%s", value);
-        }
-        fprintf(f, "\n");
+    for (int m = -1; m < done; m++) {
+        char line[MANIFEST_LINE];
+        manifest_line(o, v, nv, m, line, sizeof line);
+        fprintf(f, "%s\n", line);
     }
     if (fclose(f) != 0 || rename(tmp, path) != 0) {
         const int e = errno;
@@ -118,6 +131,158 @@ static int write_manifest(const fc_ensemble_opts *o, const varied *v, int nv, in
         return fc_fail(err, FC_EIO, "cannot write %s: %s", path, strerror(e));
     }
     return FC_OK;
+}
+
+/* Member m's run set up: the case text and the --set overrides its output records. */
+typedef struct member_setup {
+    char *case_text, *overrides;
+} member_setup;
+
+/* The overrides without the run's limits ([time] max_steps, [output] max_records): a member
+ * stopped by one runs again with it raised. In place. */
+static void drop_limits(char *overrides)
+{
+    char *line = overrides, *out = overrides;
+    while (*line) {
+        const size_t len = strcspn(line, "\n");
+        const int limit = !strncmp(line, "time.max_steps=", 15) ||
+                          !strncmp(line, "output.max_records=", 19);
+        if (!limit) {
+            if (out != overrides)
+                *out++ = '\n';
+            memmove(out, line, len);
+            out += len;
+        }
+        line += len + (line[len] == '\n');
+    }
+    *out = '\0';
+}
+
+/* What member m's output records of its set-up (sets: its overrides, from member_sets). */
+static int member_setup_of(const fc_ensemble_opts *o, const char **sets, int nsets,
+                           member_setup *ms, fc_err *err)
+{
+    fc_config cfg;
+    int st = fc_config_load(o->run.case_path, sets, nsets, o->run.solvers, &cfg, err);
+    if (st)
+        return st;
+    ms->case_text = strdup(cfg.text);
+    ms->overrides = fc_cfg_overrides_text(&cfg);
+    fc_config_free(&cfg);
+    if (!ms->case_text || !ms->overrides)
+        return fc_fail(err, FC_ENOMEM, "out of memory");
+    drop_limits(ms->overrides);
+    return FC_OK;
+}
+
+/* Whether the output file at path was made with set-up ms: 1 yes, 0 no (why says what
+ * differs). */
+static int made_by(const char *path, const member_setup *ms, char *why, size_t len)
+{
+    int ncid, same = 0;
+    fc_err e;
+    char *text = NULL, *overrides = NULL;
+    if (fc_nc_open(path, "member file", &ncid, &e)) {
+        snprintf(why, len, "%.500s", e.msg);
+        return 0;
+    }
+    if (fc_nc_att_text_alloc(ncid, NC_GLOBAL, path, "flowcast_case", &text, &e) != FC_OK)
+        snprintf(why, len, "it is not a flowcast output (no flowcast_case)");
+    else if (strcmp(text, ms->case_text))
+        snprintf(why, len, "the case file has changed since it ran");
+    else {
+        const int st = fc_nc_att_text_alloc(ncid, NC_GLOBAL, path, FC_OVERRIDES_ATT, &overrides, &e);
+        if (st == 1 && (overrides = strdup("")) == NULL)
+            snprintf(why, len, "out of memory");
+        else if (st != FC_OK && st != 1)
+            snprintf(why, len, "%.500s", e.msg);
+        else {
+            drop_limits(overrides);
+            same = !strcmp(overrides, ms->overrides);
+            if (!same && overrides[0])
+                snprintf(why, len, "it was run with the values '%.400s'; this command gives it "
+                         "'%.400s'", overrides, ms->overrides);
+            else if (!same)
+                snprintf(why, len, "it was run without --set values; this command gives it "
+                         "'%.400s'", ms->overrides);
+        }
+    }
+    for (char *p = why; *p; p++)
+        *p = *p == '\n' ? ' ' : *p;
+    free(text);
+    free(overrides);
+    fc_nc_close(ncid);
+    return same;
+}
+
+/* Where a resumed ensemble goes on: *done, the members the manifest lists, each the member this
+ * command makes (their values, and the last one's file its case and overrides); *rerun, whether
+ * member *done's file is there, left unfinished by this ensemble (it is run again). */
+static int resume_point(const fc_ensemble_opts *o, const varied *v, long long total,
+                        const char **sets, char (*values)[256], int nsets, int *done, int *rerun,
+                        fc_err *err)
+{
+    char manifest[4096], what[FC_ENSEMBLE_MAX_KEYS * 260], line[MANIFEST_LINE],
+        want[MANIFEST_LINE];
+    snprintf(manifest, sizeof manifest, "%s/%s", o->dir, FC_ENSEMBLE_MANIFEST);
+    *done = 0;
+    *rerun = 0;
+    FILE *f = fopen(manifest, "r");
+    int st = FC_OK, lineno = 0;
+    while (f && !st && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        const int m = lineno++ - 1;
+        manifest_line(o, v, o->nvary, m, want, sizeof want);
+        if (m >= total)
+            st = fc_fail(err, FC_EINPUT, "%s lists more members than the %lld of this command: "
+                         "--resume goes on with the command that made an ensemble", manifest,
+                         total);
+        else if (strcmp(line, want) && m < 0)
+            st = fc_fail(err, FC_EINPUT, "%s:1: '%s': this command's ensemble has the columns "
+                         "'%s' (--resume goes on with the command that made an ensemble)",
+                         manifest, line, want);
+        else if (strcmp(line, want))
+            st = fc_fail(err, FC_EINPUT, "%s:%d: '%s': this command's member %d is '%s' "
+                         "(--resume goes on with the command that made an ensemble: the same "
+                         "case, --vary, --members, --grid, --seed and --set)",
+                         manifest, lineno, line, m, want);
+        else
+            *done = m + 1;
+    }
+    if (f)
+        fclose(f);
+    if (st)
+        return st;
+    /* The last member listed and the one after it (unfinished, if its file is there) must come
+     * from this command's case and --set values, which the manifest does not list. */
+    char why[1024];
+    for (int m = *done > 0 ? *done - 1 : 0; m <= *done && m < total && !st; m++) {
+        char file[4200];
+        snprintf(file, sizeof file, "%s/member_%04d.nc", o->dir, m);
+        if (m == *done && !fc_file_exists(file))
+            break;
+        member_setup ms = {NULL, NULL};
+        member_sets(o, v, m, sets, values, what, sizeof what);
+        if ((st = member_setup_of(o, sets, nsets, &ms, err)))
+            ;
+        else if (!made_by(file, &ms, why, sizeof why))
+            st = fc_fail(err, FC_EINPUT, "%s is not member %d of this command's ensemble (%s); it "
+                         "is left untouched (--resume goes on with the command that made an "
+                         "ensemble)", file, m, why);
+        else
+            *rerun = m == *done;
+        free(ms.case_text);
+        free(ms.overrides);
+    }
+    for (int m = *done + 1; m < total && !st; m++) {
+        char file[4200];
+        snprintf(file, sizeof file, "%s/member_%04d.nc", o->dir, m);
+        if (fc_file_exists(file))
+            st = fc_fail(err, FC_EINPUT, "%s exists, but %s lists %d member%s: it is left "
+                         "untouched (move it away, or run the ensemble again with -O)", file,
+                         manifest, *done, *done == 1 ? "" : "s");
+    }
+    return st;
 }
 
 /* The schema entry of [section] name in a loaded case (any solver key, set or not), or NULL. */
@@ -162,9 +327,13 @@ int fc_ensemble(const fc_ensemble_opts *o, fc_err *err)
     const int exists = stat(o->dir, &sb) == 0;
     if (exists && !S_ISDIR(sb.st_mode))
         return fc_fail(err, FC_EINPUT, "-o %s: exists and is not a folder", o->dir);
-    if (exists && fc_file_exists(manifest) && !o->run.overwrite)
+    if (o->resume && o->run.overwrite)
+        return fc_fail(err, FC_EINPUT, "-O and --resume: an ensemble is either replaced or "
+                       "gone on with");
+    if (exists && fc_file_exists(manifest) && !o->run.overwrite && !o->resume)
         return fc_fail(err, FC_EINPUT, "-o %s holds an ensemble (%s); it is left untouched (use "
-                       "-O to replace it)", o->dir, FC_ENSEMBLE_MANIFEST);
+                       "-O to replace it, or --resume to run the members it lacks)", o->dir,
+                       FC_ENSEMBLE_MANIFEST);
     /* Every member's case is checked before the first runs: a bad value drawn for member 17
      * is named now, not after 16 members' runs. */
     const int nsets = o->run.nsets + o->nvary;
@@ -212,6 +381,16 @@ int fc_ensemble(const fc_ensemble_opts *o, fc_err *err)
             fc_fail(err, st, "member %d (%s): %s", m, what, why);
         }
     }
+    /* A resumed ensemble goes on after the members its folder holds. */
+    int done = 0, rerun = 0;
+    if (!st && o->resume && exists &&
+        !(st = resume_point(o, v, total, sets, values, nsets, &done, &rerun, err)) &&
+        done == total) {
+        fc_info("ensemble: %s holds all %lld members; nothing to run", o->dir, total);
+        free(sets);
+        free(values);
+        return FC_OK;
+    }
     int made = 0;
     if (!st && !exists) {
         if (mkdir(o->dir, 0777) == 0)
@@ -225,21 +404,30 @@ int fc_ensemble(const fc_ensemble_opts *o, fc_err *err)
         free(values);
         return st;
     }
-    int done = 0;
-    for (int m = 0; m < total && !st; m++) {
+    if (rerun)
+        fc_info("ensemble: member %d was left unfinished; it runs again", done);
+    for (int m = done; m < total && !st; m++) {
         if (o->run.stop && *o->run.stop) {
-            st = fc_fail(err, FC_EINTR, "interrupted after %d of %lld members; %s lists them",
-                         done, total, manifest);
+            st = fc_fail(err, FC_EINTR, "interrupted after %d of %lld members; %s lists them "
+                         "(the same command with --resume runs the rest)", done, total, manifest);
             break;
         }
         char file[4200];
         snprintf(file, sizeof file, "%s/member_%04d.nc", o->dir, m);
         member_sets(o, v, m, sets, values, what, sizeof what);
+        /* The member's history: the ensemble's command and the member's values. */
+        char command[8192];
+        snprintf(command, sizeof command, "%s (member %d: %s)",
+                 o->run.command_line ? o->run.command_line : "flowcast ensemble (library call)",
+                 m, what);
         fc_run_opts r = o->run;
         r.sets = sets;
         r.nsets = nsets;
         r.output = file;
         r.quiet = 1;
+        r.overwrite = o->run.overwrite || (rerun && m == done);
+        r.command_line = command;
+        r.how_to_go_on = "continue the ensemble: its command again with --resume";
         fc_run_result res;
         if ((st = fc_run(&r, &res, err))) {
             char why[sizeof err->msg];

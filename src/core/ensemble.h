@@ -10,7 +10,10 @@
  *     member,file,initial.radius,...
  *     0,member_0000.nc,0.4123,...
  * rewritten (to a temporary name, then renamed) after each member, so that it lists exactly the
- * members whose files are whole: an interrupted or failed ensemble keeps what it finished.
+ * members whose files are whole: an interrupted or failed ensemble keeps what it finished,
+ * and the same command resumed runs the rest. A member's output records the ensemble's command
+ * and the member's values (history), and the --set values it ran with (flowcast_overrides):
+ * a resumed ensemble checks that the members it goes on from are its own.
  */
 #ifndef FC_ENSEMBLE_H
 #define FC_ENSEMBLE_H
@@ -30,6 +33,8 @@ typedef struct fc_ensemble_opts {
     const char *dir;  /* the folder (created when absent) */
     int members;      /* random: the members; grid: values per key */
     int grid;
+    int resume;       /* run the members dir lacks, after checking that they are this
+                       * command's (a member left unfinished runs again) */
     unsigned long long seed;
     int nvary;
     const char *vary[FC_ENSEMBLE_MAX_KEYS]; /* "section.key=lo:hi" */

@@ -317,6 +317,14 @@ static int define(fc_ncio_file *f, const fc_ncio_meta *m, int *coords, fc_err *e
     if (!st && keys[0])
         st = fc_cf_att_text(cf, NC_GLOBAL, "flowcast_state_keys", keys, err);
     free(full);
+    /* What --set changed of the case: with flowcast_case, how the run was set up (history
+     * holds the command too, but other tools rewrite history). */
+    char *overrides = st ? NULL : fc_cfg_overrides_text(m->cfg);
+    if (!st && !overrides)
+        st = fc_fail(err, FC_ENOMEM, "out of memory");
+    if (!st && overrides[0])
+        st = fc_cf_att_text(cf, NC_GLOBAL, FC_OVERRIDES_ATT, overrides, err);
+    free(overrides);
     const int ranks = m->ranks > 1 ? m->ranks : 1; /* the one attribute a split run changes */
     if (!st)
         st = fc_cf_att_double(cf, NC_GLOBAL, "flowcast_domain", 4, domain, err);

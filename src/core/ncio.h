@@ -15,8 +15,8 @@
  * (cell centres, with bounds), time in "seconds since <reference>", every time-dependent
  * variable on (time, y, x), static ones on (y, x), spectra on (time, k) with k the wavenumber
  * shells (a coordinate with bounds), and the diagnostics on (time). The case file
- * text, command line, version, device and precision are global attributes, so a run can be
- * reproduced from its output alone.
+ * text, its --set overrides, command line, version, device and precision are global
+ * attributes, so a run can be reproduced from its output alone.
  *
  * Crash safety: a record writes every variable first and the time value last, then nc_sync. A
  * record whose time is missing (the fill value) is incomplete and ignored by readers here
@@ -34,6 +34,10 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* The global attribute that lists the --set overrides of the run (fc_cfg_overrides_text),
+ * absent when there were none. */
+#define FC_OVERRIDES_ATT "flowcast_overrides"
 
 typedef struct fc_ncio_file fc_ncio_file;
 

@@ -507,6 +507,10 @@ static int run_case(const fc_run_opts *o, fc_run_result *res, fc_err *err)
                 sim->grid.nx, sim->grid.ny, job, c.device, FC_PRECISION, c.path);
     if (sim->restart_note[0])
         fc_warn("%s", sim->restart_note);
+    /* What to do after a stop that leaves whole records. */
+    char go_on_buf[4200];
+    snprintf(go_on_buf, sizeof go_on_buf, "continue with --restart %s", c.path);
+    const char *go_on = o->how_to_go_on ? o->how_to_go_on : go_on_buf;
     fc_progress_start(&prog, sim->t, t_end, (double)sim->grid.nx * sim->grid.ny,
                       o->quiet || fc_log_quiet() || !writer());
 
@@ -517,8 +521,8 @@ static int run_case(const fc_run_opts *o, fc_run_result *res, fc_err *err)
             st = fc_fail(err, FC_ENUMERIC,
                          "the run reached [time] max_steps = %.3g at model time t = %.9g s: it "
                          "stops; '%s' holds every record up to t = %.9g s (raise the limit with "
-                         "--set time.max_steps=N and continue with --restart %s)",
-                         max_steps, sim->t, c.path, t_last, c.path);
+                         "--set time.max_steps=N and %s)",
+                         max_steps, sim->t, c.path, t_last, go_on);
             goto done;
         }
         int landed;
@@ -542,8 +546,8 @@ static int run_case(const fc_run_opts *o, fc_run_result *res, fc_err *err)
                 /* A full disk or a lost mount: the records synced before are whole. */
                 fc_progress_end(&prog);
                 fc_err_append(err, "  the run stops at t = %.9g s; '%s' holds every record up "
-                              "to t = %.9g s (make room, then continue with --restart %s)",
-                              sim->t, c.path, t_last, c.path);
+                              "to t = %.9g s (make room, then %s)",
+                              sim->t, c.path, t_last, go_on);
                 goto done;
             }
             t_last = sim->t;
@@ -562,8 +566,8 @@ static int run_case(const fc_run_opts *o, fc_run_result *res, fc_err *err)
             fc_progress_end(&prog);
             st = fc_fail(err, FC_EINTR,
                          "interrupted at model time t = %.9g s; '%s' holds every record up to "
-                         "t = %.9g s (continue with --restart %s)",
-                         sim->t, c.path, t_last, c.path);
+                         "t = %.9g s (%s)",
+                         sim->t, c.path, t_last, go_on);
             goto done;
         }
         fc_progress_update(&prog, sim->t, sim->steps - steps0);

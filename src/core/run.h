@@ -33,6 +33,8 @@ typedef struct fc_run_opts {
     int quiet;
     const char *command_line; /* for the history attribute */
     volatile sig_atomic_t *stop; /* set by SIGINT/SIGTERM: finish the record and close */
+    const char *how_to_go_on; /* what a run that stops early tells the user to do next;
+                               * NULL: "continue with --restart OUTPUT" */
 } fc_run_opts;
 
 typedef struct fc_run_result {
