@@ -216,6 +216,14 @@ static const struct {
      "west_wall_speed = 0.2\neast_wall_speed = -0.1\n[numerics]\npoisson_tol = " POISSON_TOL
      "\n[initial]\ntype = rest\n",
      100},
+    /* Cells 10 times longer than wide (the stencil multigrid halves x alone on its first
+     * levels: semi-coarsening), inflow and outflow across them. */
+    {"ns2d_long_cells_semi_coarsened",
+     "[case]\nsolver = ns2d\n[grid]\nnx = 120\nny = 12\nx_max = 1\ny_max = 1\n[time]\n"
+     "t_end = 1\ncfl = 0.8\n[physics]\nviscosity = 0.01\n[boundary]\nwest = inflow\n"
+     "east = open\ninflow_speed = 0.5\n[numerics]\npoisson_tol = " POISSON_TOL
+     "\n[initial]\ntype = rest\n",
+     100},
     /* Hyperviscosity of order 4 with its budget terms, drag, forcing. */
     {"spectral_hyperviscosity_order4_budgets",
      SPECTRAL_BOX "[grid]\nnx = 48\nny = 48\n[physics]\nviscosity = 1e-3\nhyperviscosity = 1e-9\n"

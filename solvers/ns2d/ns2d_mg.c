@@ -5,6 +5,7 @@
 #include <fc_build.h>
 
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,7 +72,8 @@ static void level_diagonal(ns2d_mg_level *l, const double *dirichlet, const unsi
  * each times the face's open fraction; 0 across a face an immersed body holds (ib: NULL for
  * none). */
 static void fine_level(const ns2d_params *p, const signed char *kind, const ns2d_ib *ib,
-                       ns2d_mg_level *l, double *dirichlet, unsigned char *live)
+                       ns2d_mg_level *l, double *dirichlet, double *dirichlet_x,
+                       unsigned char *live)
 {
     const fc_grid *g = &p->grid;
     const double ix2 = 1 / (g->dx * g->dx), iy2 = 1 / (g->dy * g->dy);
@@ -95,16 +97,20 @@ static void fine_level(const ns2d_params *p, const signed char *kind, const ns2d
             const ptrdiff_t nb[4] = {k - 1, k + 1, k - g->pitch, k + g->pitch};
             const double w[4] = {ix2, ix2, iy2, iy2};
             for (int d = 0; d < 4; d++)
-                if (kind[nb[d]] == NS2D_OUTFLOW && ns2d_face_couples(ib, k, g->pitch, d, &open))
+                if (kind[nb[d]] == NS2D_OUTFLOW && ns2d_face_couples(ib, k, g->pitch, d, &open)) {
                     dirichlet[s] += 2 * w[d] * open;
+                    if (d < 2) /* the part through west and east faces, for semi-coarsening */
+                        dirichlet_x[s] += 2 * w[d] * open;
+                }
         }
 }
 
 /*
  * Transfers along one axis from nf fine cells to nc = (nf + 1) / 2 coarse ones (see
- * ns2d_mg_axis), wrapping across a periodic side.
+ * ns2d_mg_axis), wrapping across a periodic side; or, where the axis is kept (halve 0), to
+ * nc = nf, each fine cell its own block.
  */
-static int make_axis(ns2d_mg_axis *a, int nf, int nc, int wrap)
+static int make_axis(ns2d_mg_axis *a, int nf, int nc, int wrap, int halve)
 {
     a->own = malloc((size_t)nf * sizeof *a->own);
     a->nb = malloc((size_t)nf * sizeof *a->nb);
@@ -112,6 +118,17 @@ static int make_axis(ns2d_mg_axis *a, int nf, int nc, int wrap)
     a->w = calloc((size_t)nc * 4, sizeof *a->w);
     int *count = calloc((size_t)nc, sizeof *count);
     int ok = a->own && a->nb && a->from && a->w && count;
+    if (ok && !halve) {
+        for (int i = 0; i < nf; i++) {
+            a->own[i] = i;
+            a->nb[i] = -1;
+            for (int q = 0; q < 4; q++)
+                a->from[4 * i + q] = i;
+            a->w[4 * i] = 3;
+        }
+        free(count);
+        return ok;
+    }
     for (int i = 0; ok && i < nf; i++) {
         int I = i / 2, J = I + (i % 2 ? 1 : -1);
         if (wrap)
@@ -145,50 +162,62 @@ static int make_axis(ns2d_mg_axis *a, int nf, int nc, int wrap)
 }
 
 /*
- * The next coarser level: cells that exist, face coefficients (half the sum of the fine faces
- * a coarse face covers), Dirichlet parts (half the children's), and the fine level's pscale.
+ * The next coarser level, halving x and y where f->halve_x and f->halve_y say: cells that
+ * exist, face coefficients (the sum of the fine faces a coarse face covers, halved where the
+ * axis the face is normal to is), Dirichlet parts (the children's sums, each axis's part halved
+ * where that axis is), the open grid's face values, and the fine level's pscale. dir and dir_x:
+ * a level's Dirichlet parts, in all and through west and east faces.
  */
-static int coarse_level(ns2d_mg_level *f, const double *fdir, const unsigned char *flive,
-                        ns2d_mg_level *c, double **cdir, unsigned char **clive)
+static int coarse_level(ns2d_mg_level *f, const double *fdir, const double *fdir_x,
+                        const unsigned char *flive, ns2d_mg_level *c, double **cdir,
+                        double **cdir_x, unsigned char **clive)
 {
-    const int nx = (f->nx + 1) / 2, ny = (f->ny + 1) / 2;
+    const int sx = f->halve_x ? 2 : 1, sy = f->halve_y ? 2 : 1; /* a block's columns, rows */
+    const int nx = (f->nx + sx - 1) / sx, ny = (f->ny + sy - 1) / sy;
     if (!level_alloc(c, nx, ny, f->wrap_x, f->wrap_y) ||
-        !make_axis(&f->ax, f->nx, nx, f->wrap_x) ||
-        !make_axis(&f->ay, f->ny, ny, f->wrap_y))
+        !make_axis(&f->ax, f->nx, nx, f->wrap_x, f->halve_x) ||
+        !make_axis(&f->ay, f->ny, ny, f->wrap_y, f->halve_y))
         return 0;
+    /* Exact: powers of 2 */
+    c->cx = f->cx * (fc_real)sy / (fc_real)sx;
+    c->cy = f->cy * (fc_real)sx / (fc_real)sy;
     const size_t n = (size_t)(nx + 2) * (ny + 2);
     *cdir = calloc(n, sizeof **cdir);
+    *cdir_x = calloc(n, sizeof **cdir_x);
     *clive = calloc(n, 1);
-    if (!*cdir || !*clive)
+    if (!*cdir || !*cdir_x || !*clive)
         return 0;
     c->ncells = 0;
     for (int J = 0; J <= ny; J++)
         for (int I = 0; I <= nx; I++) {
             const ptrdiff_t s = NS2D_MG_SLOT(c, I, J);
             /* The fine faces under the coarse west (south) face: the fine west face of column
-             * 2 I (or the east edge), in each of the block's rows (columns). */
-            const int fi = 2 * I < f->nx ? 2 * I : f->nx, fj = 2 * J < f->ny ? 2 * J : f->ny;
+             * sx I (or the east edge), in each of the block's rows (columns). */
+            const int fi = sx * I < f->nx ? sx * I : f->nx, fj = sy * J < f->ny ? sy * J : f->ny;
             double kw = 0, ks = 0;
-            for (int q = 0; q < 2 && J < ny; q++)
-                if (2 * J + q < f->ny)
-                    kw += f->kw[NS2D_MG_SLOT(f, fi, 2 * J + q)];
-            for (int q = 0; q < 2 && I < nx; q++)
-                if (2 * I + q < f->nx)
-                    ks += f->ks[NS2D_MG_SLOT(f, 2 * I + q, fj)];
-            c->kw[s] = (fc_real)(kw / 2);
-            c->ks[s] = (fc_real)(ks / 2);
+            for (int q = 0; q < sy && J < ny; q++)
+                if (sy * J + q < f->ny)
+                    kw += f->kw[NS2D_MG_SLOT(f, fi, sy * J + q)];
+            for (int q = 0; q < sx && I < nx; q++)
+                if (sx * I + q < f->nx)
+                    ks += f->ks[NS2D_MG_SLOT(f, sx * I + q, fj)];
+            c->kw[s] = (fc_real)(f->halve_x ? kw / 2 : kw);
+            c->ks[s] = (fc_real)(f->halve_y ? ks / 2 : ks);
             if (I == nx || J == ny)
                 continue;
-            double d = 0;
+            double d = 0, dx = 0;
             int alive = 0;
-            for (int b = 0; b < 2; b++)
-                for (int a = 0; a < 2; a++)
-                    if (2 * I + a < f->nx && 2 * J + b < f->ny) {
-                        const ptrdiff_t fs = NS2D_MG_SLOT(f, 2 * I + a, 2 * J + b);
+            for (int b = 0; b < sy; b++)
+                for (int a = 0; a < sx; a++)
+                    if (sx * I + a < f->nx && sy * J + b < f->ny) {
+                        const ptrdiff_t fs = NS2D_MG_SLOT(f, sx * I + a, sy * J + b);
                         d += fdir[fs];
+                        dx += fdir_x[fs];
                         alive |= flive[fs];
                     }
-            (*cdir)[s] = d / 2;
+            const double part_x = f->halve_x ? dx / 2 : dx, part_y = f->halve_y ? (d - dx) / 2 : d - dx;
+            (*cdir)[s] = f->halve_x && f->halve_y ? d / 2 : part_x + part_y;
+            (*cdir_x)[s] = part_x;
             (*clive)[s] = (unsigned char)alive;
             c->ncells += alive;
         }
@@ -211,16 +240,14 @@ static int coarse_level(ns2d_mg_level *f, const double *fdir, const unsigned cha
     return 1;
 }
 
-/* The open-grid values of a level (the same on every level: a coarse face is half of two fine
- * ones) and the rows that have them in every inner cell (ns2d_mg_level.uniform). */
-static void uniform_rows(const fc_grid *g, ns2d_mg_level *l, int coarsest)
+/* The open-grid values of a level (faces cx and cy, set as the level is made) and the rows that
+ * have them in every inner cell (ns2d_mg_level.uniform). */
+static void uniform_rows(ns2d_mg_level *l, int coarsest)
 {
-    l->cx = (fc_real)(1 / (g->dx * g->dx));
-    l->cy = (fc_real)(1 / (g->dy * g->dy));
     const double d = (double)l->cx + l->cx + l->cy + l->cy + 0.0; /* as level_diagonal adds */
     l->diag_u = (fc_real)d;
     l->dinv_u = (fc_real)(1 / d);
-    l->pscale_u = (fc_real)(1 / 16.0);
+    l->pscale_u = (fc_real)(1 / ((l->halve_x ? 4.0 : 3.0) * (l->halve_y ? 4.0 : 3.0)));
     for (int j = 0; j < l->ny; j++) {
         int u = l->nx >= 3;
         for (int i = 1; u && i < l->nx - 1; i++) {
@@ -292,7 +319,7 @@ int ns2d_mg_build(const ns2d_params *p, const signed char *kind, const ns2d_ib *
         return fc_fail(err, FC_EINPUT,
                        "%d x %d cells is more than the pressure solver's 32-bit indices hold",
                        g->nx, g->ny);
-    double *dir = NULL, *cdir = NULL;
+    double *dir = NULL, *cdir = NULL, *dir_x = NULL, *cdir_x = NULL;
     unsigned char *live = NULL, *clive = NULL;
     ns2d_mg_level *l = &mg->lv[0];
     mg->nlevels = 1;
@@ -301,9 +328,12 @@ int ns2d_mg_build(const ns2d_params *p, const signed char *kind, const ns2d_ib *
                      g->bc[FC_SOUTH] == FC_BC_PERIODIC) ||
         !(mg->cell_slot = malloc(g->nalloc * sizeof *mg->cell_slot)) ||
         !(mg->fluid = calloc(slots, sizeof *mg->fluid)) ||
-        !(dir = calloc(slots, sizeof *dir)) || !(live = calloc(slots, 1)))
+        !(dir = calloc(slots, sizeof *dir)) || !(dir_x = calloc(slots, sizeof *dir_x)) ||
+        !(live = calloc(slots, 1)))
         goto nomem;
-    fine_level(p, kind, ib, l, dir, live);
+    fine_level(p, kind, ib, l, dir, dir_x, live);
+    l->cx = (fc_real)(1 / (g->dx * g->dx));
+    l->cy = (fc_real)(1 / (g->dy * g->dy));
     mg->singular = 1;
     for (int j = -g->ng; j < g->ny + g->ng; j++)
         for (int i = -g->ng; i < g->nx + g->ng; i++) {
@@ -320,6 +350,7 @@ int ns2d_mg_build(const ns2d_params *p, const signed char *kind, const ns2d_ib *
         }
     if (mg->n == 0) {
         free(dir);
+        free(dir_x);
         free(live);
         ns2d_mg_free(mg);
         return ns2d_fail_no_fluid(err);
@@ -327,6 +358,7 @@ int ns2d_mg_build(const ns2d_params *p, const signed char *kind, const ns2d_ib *
     const int regions = ns2d_check_regions(p, kind, ib, err);
     if (regions) {
         free(dir);
+        free(dir_x);
         free(live);
         ns2d_mg_free(mg);
         return regions;
@@ -339,13 +371,21 @@ int ns2d_mg_build(const ns2d_params *p, const signed char *kind, const ns2d_ib *
         if (l->ncells <= NS2D_MG_COARSEST || (l->nx == 1 && l->ny == 1) ||
             mg->nlevels == NS2D_MG_MAX_LEVELS)
             break;
+        /* Semi-coarsening (ns2d_mg.h): cells more than sqrt(2) times longer one way are
+         * halved the other way alone; an axis of one cell cannot be. */
+        const double hx = g->dx * g->nx / l->nx, hy = g->dy * g->ny / l->ny;
+        l->halve_x = hx <= M_SQRT2 * hy || l->ny == 1;
+        l->halve_y = hy <= M_SQRT2 * hx || l->nx == 1;
         ns2d_mg_level *c = &mg->lv[mg->nlevels];
-        int ok = coarse_level(l, dir, live, c, &cdir, &clive);
+        int ok = coarse_level(l, dir, dir_x, live, c, &cdir, &cdir_x, &clive);
         free(dir);
+        free(dir_x);
         free(live);
         dir = cdir;
+        dir_x = cdir_x;
         live = clive;
         cdir = NULL;
+        cdir_x = NULL;
         clive = NULL;
         mg->nlevels++;
         if (!ok)
@@ -353,9 +393,10 @@ int ns2d_mg_build(const ns2d_params *p, const signed char *kind, const ns2d_ib *
         l = c;
     }
     for (int k = 0; k < mg->nlevels; k++)
-        uniform_rows(g, &mg->lv[k], k == mg->nlevels - 1);
+        uniform_rows(&mg->lv[k], k == mg->nlevels - 1);
     int st = multigrid ? coarsest_inverse(mg, live, mg->singular) : 0;
     free(dir);
+    free(dir_x);
     free(live);
     if (st < 0) {
         ns2d_mg_free(mg);
@@ -368,6 +409,7 @@ int ns2d_mg_build(const ns2d_params *p, const signed char *kind, const ns2d_ib *
     return FC_OK;
 nomem:
     free(dir);
+    free(dir_x);
     free(live);
     ns2d_mg_free(mg);
     return fc_fail(err, FC_ENOMEM, "out of host memory for the pressure multigrid");
