@@ -594,20 +594,20 @@ expect "ensemble: a choice varied" 2 "--vary numerics.flux=0:1: [numerics] flux 
 expect "ensemble: a bad last member is named before any runs" 2 "member 2 (time.cfl=1.5): --set time.cfl=1.5" "$fc" ensemble "$tmp/waves.ini" --grid --members 3 --vary time.cfl=0.5:1.5 -o "$e"
 absent "ensemble: bad input leaves no folder" "$e"
 expect "ensemble: too many members on a grid" 2 "1 to 10000 members in all" "$fc" ensemble "$tmp/waves.ini" --grid --members 200 --vary initial.radius=0.1:0.3,initial.amplitude=0.05:0.1 -o "$e"
-expect "ensemble: three members" 0 "member 3/3" "$fc" ensemble "$tmp/waves.ini" --members 3 --vary initial.radius=0.15:0.25 --set time.t_end=0.1 -o "$e"
+expect "ensemble: three members" 0 "member 2, 3 of 3 (" "$fc" ensemble "$tmp/waves.ini" --members 3 --vary initial.radius=0.15:0.25 --set time.t_end=0.1 -o "$e"
 [ "$(wc -l <"$e/ensemble.csv")" -eq 4 ] && [ -f "$e/member_0002.nc" ] && head -1 "$e/ensemble.csv" | grep -qx "member,file,initial.radius" && ok "ensemble: a manifest line and a file per member" || bad "ensemble: a manifest line and a file per member"
 cp "$e/ensemble.csv" "$tmp/manifest.before"
 expect "ensemble: an existing ensemble is kept" 2 "holds an ensemble (ensemble.csv); it is left untouched" "$fc" ensemble "$tmp/waves.ini" --members 2 --vary initial.radius=0.1:0.3 -o "$e"
 cmp -s "$e/ensemble.csv" "$tmp/manifest.before" && ok "ensemble: the manifest is unchanged" || bad "ensemble: the manifest is unchanged"
 "$fc" ensemble "$tmp/waves.ini" --members 3 --vary initial.radius=0.15:0.25 --set time.t_end=0.1 -o "$tmp/ens_again" 2>/dev/null
 cmp -s "$e/ensemble.csv" "$tmp/ens_again/ensemble.csv" && ok "ensemble: the same seed, the same members" || bad "ensemble: the same seed, the same members"
-expect "ensemble: a grid of 2 x 2" 0 "member 4/4" "$fc" ensemble "$tmp/waves.ini" --grid --members 2 --vary initial.radius=0.1:0.2,initial.amplitude=0.05:0.1 --set time.t_end=0.05 -o "$tmp/grid"
+expect "ensemble: a grid of 2 x 2" 0 "member 3, 4 of 4 (" "$fc" ensemble "$tmp/waves.ini" --grid --members 2 --vary initial.radius=0.1:0.2,initial.amplitude=0.05:0.1 --set time.t_end=0.05 -o "$tmp/grid"
 grep -q "^3,member_0003.nc,0.2,0.1$" "$tmp/grid/ensemble.csv" && ok "ensemble: the grid's last member takes both highs" || bad "ensemble: the grid's last member takes both highs"
 # A real key whose range is written in whole numbers still gets real values; an integer key
 # whole ones.
-expect "ensemble: a real key over a whole-number range" 0 "member 3/3" "$fc" ensemble "$tmp/waves.ini" --grid --members 3 --vary initial.depth=1:2 --set time.t_end=0.02 -o "$tmp/ens_real"
+expect "ensemble: a real key over a whole-number range" 0 "member 2, 3 of 3 (" "$fc" ensemble "$tmp/waves.ini" --grid --members 3 --vary initial.depth=1:2 --set time.t_end=0.02 -o "$tmp/ens_real"
 grep -q "^1,member_0001.nc,1.5$" "$tmp/ens_real/ensemble.csv" && ok "ensemble: the middle of 1:2 is 1.5" || bad "ensemble: the middle of 1:2 is 1.5"
-expect "ensemble: an integer key" 0 "member 4/4" "$fc" ensemble "$tmp/waves.ini" --members 4 --vary grid.nx=10:14 --set time.t_end=0.02 -o "$tmp/ens_int"
+expect "ensemble: an integer key" 0 "member 3, 4 of 4 (" "$fc" ensemble "$tmp/waves.ini" --members 4 --vary grid.nx=10:14 --set time.t_end=0.02 -o "$tmp/ens_int"
 [ "$(tail -n +2 "$tmp/ens_int/ensemble.csv" | cut -d, -f3 | grep -cx "1[0-4]")" -eq 4 ] && ok "ensemble: an integer key's values are whole" || bad "ensemble: an integer key's values are whole"
 # A member's file says how it was made: the ensemble's command and the member's values, and the
 # --set values it ran with.
@@ -620,12 +620,14 @@ resume_args="--members 3 --vary initial.radius=0.15:0.25 --set grid.nx=120 --set
 "$fc" ensemble "$tmp/waves.ini" $resume_args -o "$tmp/ens_whole" 2>/dev/null
 "$fc" ensemble "$tmp/waves.ini" $resume_args -o "$tmp/ens_cut" >"$tmp/err" 2>&1 &
 pid=$!
-sleep 1
+# Once member 0 has its file (slow builds take longer to get there).
+for _ in $(seq 300); do [ -f "$tmp/ens_cut/member_0000.nc" ] && break; sleep 0.1; done
 kill -s INT $pid
 wait $pid; rc=$?
 [ $rc -eq 1 ] && grep -q "its command again with --resume\|with --resume runs the rest" "$tmp/err" &&
   ok "ensemble: SIGINT stops it, naming --resume" || bad "ensemble: SIGINT stops it, naming --resume (exit $rc)"
-expect "ensemble: an existing ensemble names --resume" 2 "(use -O to replace it, or --resume to run the members it lacks)" "$fc" ensemble "$tmp/waves.ini" $resume_args -o "$tmp/ens_cut"
+# (Its manifest, or only member 0's file where the signal came during member 0.)
+expect "ensemble: a stopped ensemble names --resume" 2 "it is left untouched (use -O to replace it, or --resume to run the members it lacks)" "$fc" ensemble "$tmp/waves.ini" $resume_args -o "$tmp/ens_cut"
 expect "ensemble: --resume runs the rest" 0 "" "$fc" ensemble "$tmp/waves.ini" $resume_args -o "$tmp/ens_cut" --resume
 same=1
 cmp -s "$tmp/ens_whole/ensemble.csv" "$tmp/ens_cut/ensemble.csv" || same=0
@@ -639,9 +641,14 @@ expect "ensemble: --resume with other --set values" 2 "ens_cut/member_0002.nc is
 { cat "$tmp/waves.ini"; echo "; edited"; } >"$tmp/waves_edited.ini"
 expect "ensemble: --resume from an edited case file" 2 "ens_cut/member_0002.nc is not member 2 of this command's ensemble (the case file has changed since it ran)" "$fc" ensemble "$tmp/waves_edited.ini" --members 4 --vary initial.radius=0.15:0.25 --set grid.nx=120 --set grid.ny=100 --set time.t_end=0.5 -o "$tmp/ens_cut" --resume
 expect "ensemble: --resume and -O" 2 "-O and --resume: an ensemble is either replaced or gone on with" "$fc" ensemble "$tmp/waves.ini" $resume_args -o "$tmp/ens_cut" --resume -O
+# A member's file in a folder without a manifest is found before any member runs.
+mkdir -p "$tmp/ens_lone"
+cp "$tmp/ens_whole/member_0002.nc" "$tmp/ens_lone/"
+expect "ensemble: a member's file without a manifest" 2 "holds $tmp/ens_lone/member_0002.nc, a member's file; it is left untouched" "$fc" ensemble "$tmp/waves.ini" $resume_args -o "$tmp/ens_lone"
+absent "ensemble: ... and no member ran" "$tmp/ens_lone/member_0000.nc"
 # A random ensemble grows: --members 4 keeps the three members and adds one.
 cp -r "$tmp/ens_whole" "$tmp/ens_grown"
-expect "ensemble: --resume with more members adds them" 0 "member 4/4" "$fc" ensemble "$tmp/waves.ini" --members 4 --vary initial.radius=0.15:0.25 --set grid.nx=120 --set grid.ny=100 --set time.t_end=0.5 -o "$tmp/ens_grown" --resume
+expect "ensemble: --resume with more members adds them" 0 "member 3, 4 of 4 (" "$fc" ensemble "$tmp/waves.ini" --members 4 --vary initial.radius=0.15:0.25 --set grid.nx=120 --set grid.ny=100 --set time.t_end=0.5 -o "$tmp/ens_grown" --resume
 head -4 "$tmp/ens_grown/ensemble.csv" | cmp -s - "$tmp/ens_whole/ensemble.csv" && [ "$(wc -l <"$tmp/ens_grown/ensemble.csv")" -eq 5 ] &&
   "$top_builddir/tests/nc_compare" "$tmp/ens_whole/member_0002.nc" "$tmp/ens_grown/member_0002.nc" 0 >/dev/null 2>&1 &&
   ok "ensemble: the grown ensemble keeps its members" || bad "ensemble: the grown ensemble keeps its members"

@@ -334,6 +334,16 @@ int fc_ensemble(const fc_ensemble_opts *o, fc_err *err)
         return fc_fail(err, FC_EINPUT, "-o %s holds an ensemble (%s); it is left untouched (use "
                        "-O to replace it, or --resume to run the members it lacks)", o->dir,
                        FC_ENSEMBLE_MANIFEST);
+    /* A member's file without a manifest (an ensemble stopped in its first member), found now
+     * rather than after the members before it have run. */
+    for (long long m = 0; exists && !o->run.overwrite && !o->resume && m < total; m++) {
+        char file[4200];
+        snprintf(file, sizeof file, "%s/member_%04lld.nc", o->dir, m);
+        if (fc_file_exists(file))
+            return fc_fail(err, FC_EINPUT, "-o %s holds %s, a member's file; it is left "
+                           "untouched (use -O to replace it, or --resume to run the members it "
+                           "lacks)", o->dir, file);
+    }
     /* Every member's case is checked before the first runs: a bad value drawn for member 17
      * is named now, not after 16 members' runs. */
     const int nsets = o->run.nsets + o->nvary;
@@ -438,8 +448,8 @@ int fc_ensemble(const fc_ensemble_opts *o, fc_err *err)
         done = m + 1;
         if ((st = write_manifest(o, v, o->nvary, done, err)))
             break;
-        fc_info("ensemble: member %d/%lld (%s): %lld steps to t = %g s in %.2f s; drift %.2e",
-                m + 1, total, what, res.steps, res.t, res.wall, res.drift);
+        fc_info("ensemble: member %d, %d of %lld (%s): %lld steps to t = %g s in %.2f s; drift "
+                "%.2e", m, m + 1, total, what, res.steps, res.t, res.wall, res.drift);
     }
     /* Nothing run and the folder ours: leave no empty folder behind. */
     if (st && done == 0 && made)
