@@ -251,7 +251,8 @@ refused "train data: a damaged HDF5 global heap" "cannot read data file '$heap':
   "$fc" train --data "$heap" --vars h --epochs 1 -o "$out"
 
 # ---- 4. cases that never end or fill a disk
-refused "a domain of 1e-310 m" "more than [time] max_steps" "$fc" run "$ini" --set grid.x_max=1e-310 -o "$out"
+refused "a domain of 1e-310 m" "precision takes cells from" "$fc" run "$ini" --set grid.x_max=1e-310 -o "$out"
+refused "cfl = 1e-300" "more than [time] max_steps" "$fc" run "$ini" --set time.cfl=1e-300 -o "$out"
 refused "5e10 records" "makes 5e+10 records, more than [output] max_records" \
   "$fc" run "$ini" --set output.interval=1e-12 --set time.t_end=0.05 -o "$out"
 refused "t_end = 1e308" "more than [output] max_records" "$fc" run "$ini" --set time.t_end=1e308 -o "$out"

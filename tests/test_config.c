@@ -279,6 +279,34 @@ START_TEST(cross_key_checks)
 }
 END_TEST
 
+/* A domain whose cells the solvers cannot square and invert is refused when the case loads,
+ * not met as a NaN in the first step (an ns2d run reported a singular pressure operator). */
+START_TEST(cell_sizes_are_in_range)
+{
+    const char *sets[] = {"grid.x_min=-1e308", "grid.x_max=1e308", "grid.y_max=1e-300"};
+    const char *msg = load_bad(good, sets, 3);
+    ASSERT_HAS(msg, "--set grid.x_max=1e308: [grid] x_max = 1e308: cells inf m across along x "
+                    "(from x_min = -1e+308 to x_max = 1e+308 in 32 cells); " FC_PRECISION
+                    " precision takes cells from ");
+    ASSERT_HAS(msg, "[grid] y_max = 1e-300: cells 6.25e-302 m across along y (from y_min = 0 to "
+                    "y_max = 1e-300 in 16 cells)");
+    /* The bounds themselves are taken (x4 and /4 are exact in binary). */
+#ifdef FC_SINGLE
+#define EDGE "x_max = 4e9\ny_max = 4e-9\n[time]\nt_end = 1\n[initial]\ndam_x = 2e9\n"
+#else
+#define EDGE "x_max = 4e75\ny_max = 4e-75\n[time]\nt_end = 1\n[initial]\ndam_x = 2e75\n"
+#endif
+    fc_config cfg;
+    fc_err err;
+    const char *path = tl_temp_file("edge.ini", "[case]\nsolver = swe\n[grid]\nnx = 4\nny = 4\n" EDGE
+                                    "type = dambreak\ndepth_left = 2\ndepth_right = 1\n");
+#undef EDGE
+    ck_assert_msg(fc_config_load(path, NULL, 0, fc_solvers(), &cfg, &err) == FC_OK, "%s",
+                  err.msg);
+    fc_config_free(&cfg);
+}
+END_TEST
+
 START_TEST(vortex_balance_is_checked)
 {
     const char *msg = load_bad("[case]\nsolver = swe\n[grid]\nnx = 8\nny = 8\nx_min = -1e6\n"
@@ -418,6 +446,7 @@ Suite *config_suite(void)
     tcase_add_test(tc, duplicates_sections_and_foreign_parameters);
     tcase_add_test(tc, overrides_are_checked_too);
     tcase_add_test(tc, cross_key_checks);
+    tcase_add_test(tc, cell_sizes_are_in_range);
     tcase_add_test(tc, vortex_balance_is_checked);
     tcase_add_test(tc, every_key_rejects_nonsense);
     suite_add_tcase(s, tc);

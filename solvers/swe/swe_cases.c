@@ -13,7 +13,9 @@
  *   paraboloid     Thacker's planar surface oscillating in a paraboloid bowl (swe_paraboloid in
  *                  swe_cases.h): an exact solution with a moving shoreline, at t = 0.
  *   standing_wave  h = H + a cos(kx X) cos(ky Y) at rest, X, Y from the domain's corner: gravity
- *                  or inertia-gravity waves, exact in the linear limit (swe_standing_wave).
+ *                  or inertia-gravity waves, exact in the linear limit (swe_standing_wave)
+ *                  on periodic sides, or without rotation between walls (with rotation its
+ *                  current crosses a wall).
  *   kelvin_wave    h = H + a exp(-F(y)/c) cos(kx X), u = (g/c)(h - H), v = 0, with F' = f and
  *                  c = sqrt(g H): a Kelvin wave along a wall (f-plane) or the equator
  *                  (beta-plane), exact in the linear limit (swe_kelvin_wave).
@@ -655,7 +657,8 @@ const fc_ic_spec swe_ics[SWE_NICS] = {
     {"jet", "an unstable zonal jet in geostrophic balance on a beta-plane: rolls up into eddies",
      set_jet, 1},
     {"standing_wave",
-     "a standing wave at rest: gravity or inertia-gravity (Poincare) waves, exact when linear",
+     "a standing wave at rest: gravity or inertia-gravity (Poincare) waves, exact when linear "
+     "(with rotation, on periodic sides)",
      set_wave, 1},
     {"kelvin_wave",
      "a Kelvin wave along the south or north wall (f-plane) or the equator (beta-plane): exact "

@@ -703,6 +703,29 @@ static void core_checks(fc_config *cfg, fc_err *err, report *rp)
                      fc_cfg_real(cfg, "grid", "y_min"));
         rp->count++;
     }
+    /* Cells whose size the solvers can square and invert (dx^2, 1/dx^2 and their products
+     * with speeds and viscosities) without overflow or underflow in the state's precision: a
+     * domain of 1e300 m fails here, not as a NaN in the first step. */
+#ifdef FC_SINGLE
+    const double cell_min = 1e-9, cell_max = 1e9;
+#else
+    const double cell_min = 1e-75, cell_max = 1e75;
+#endif
+    static const char *const axes[2][4] = {{"x", "nx", "x_min", "x_max"},
+                                            {"y", "ny", "y_min", "y_max"}};
+    for (int a = 0; a < 2; a++) {
+        const double lo = fc_cfg_real(cfg, "grid", axes[a][2]);
+        const double hi = fc_cfg_real(cfg, "grid", axes[a][3]);
+        const double size = (hi - lo) / (double)fc_cfg_int(cfg, "grid", axes[a][1]);
+        if (hi > lo && !(size >= cell_min && size <= cell_max)) {
+            fc_cfg_error(cfg, err, "grid", axes[a][3], "cells %.3g m across along %s (from %s "
+                         "= %g to %s = %g in %lld cells); %s precision takes cells from %g to "
+                         "%g m", size, axes[a][0], axes[a][2], lo, axes[a][3], hi,
+                         (long long)fc_cfg_int(cfg, "grid", axes[a][1]), FC_PRECISION, cell_min,
+                         cell_max);
+            rp->count++;
+        }
+    }
     static const char *const pairs[2][2] = {{"west", "east"}, {"south", "north"}};
     for (int p = 0; p < 2; p++) {
         int a = fc_cfg_choice(cfg, "boundary", pairs[p][0]) == FC_BC_PERIODIC;

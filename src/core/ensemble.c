@@ -95,6 +95,12 @@ static void member_sets(const fc_ensemble_opts *o, const varied *v, int m, const
     }
 }
 
+/* Member m's file: DIR/member_NNNN.nc, the name its manifest line gives. */
+static void member_file(const fc_ensemble_opts *o, long long m, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s/member_%04lld.nc", o->dir, m);
+}
+
 /* Line m of the manifest without its newline: member m's file and values, or for m < 0 the
  * header. */
 static void manifest_line(const fc_ensemble_opts *o, const varied *v, int nv, int m, char *buf,
@@ -258,7 +264,7 @@ static int resume_point(const fc_ensemble_opts *o, const varied *v, long long to
     char why[1024];
     for (int m = *done > 0 ? *done - 1 : 0; m <= *done && m < total && !st; m++) {
         char file[4200];
-        snprintf(file, sizeof file, "%s/member_%04d.nc", o->dir, m);
+        member_file(o, m, file, sizeof file);
         if (m == *done && !fc_file_exists(file))
             break;
         member_setup ms = {NULL, NULL};
@@ -276,7 +282,7 @@ static int resume_point(const fc_ensemble_opts *o, const varied *v, long long to
     }
     for (int m = *done + 1; m < total && !st; m++) {
         char file[4200];
-        snprintf(file, sizeof file, "%s/member_%04d.nc", o->dir, m);
+        member_file(o, m, file, sizeof file);
         if (fc_file_exists(file))
             st = fc_fail(err, FC_EINPUT, "%s exists, but %s lists %d member%s: it is left "
                          "untouched (move it away, or run the ensemble again with -O)", file,
@@ -338,7 +344,7 @@ int fc_ensemble(const fc_ensemble_opts *o, fc_err *err)
      * rather than after the members before it have run. */
     for (long long m = 0; exists && !o->run.overwrite && !o->resume && m < total; m++) {
         char file[4200];
-        snprintf(file, sizeof file, "%s/member_%04lld.nc", o->dir, m);
+        member_file(o, m, file, sizeof file);
         if (fc_file_exists(file))
             return fc_fail(err, FC_EINPUT, "-o %s holds %s, a member's file; it is left "
                            "untouched (use -O to replace it, or --resume to run the members it "
@@ -423,7 +429,7 @@ int fc_ensemble(const fc_ensemble_opts *o, fc_err *err)
             break;
         }
         char file[4200];
-        snprintf(file, sizeof file, "%s/member_%04d.nc", o->dir, m);
+        member_file(o, m, file, sizeof file);
         member_sets(o, v, m, sets, values, what, sizeof what);
         /* The member's history: the ensemble's command and the member's values. */
         char command[8192];
