@@ -84,6 +84,24 @@ expect "... and without --at, what it holds" 2 "pick one plev with --at plev=VAL
   "$fc" plot "$tmp/levels.nc" -o "$tmp/x.png"
 expect "... and a film of it" 0 "" "$fc" animate "$tmp/levels.nc" --at plev=850 -o "$tmp/ta.gif"
 absent "  nothing written" "$tmp/x.png"
+# WRF's curvilinear grid: drawn in XLONG and XLAT, as a film too; no arrows on it.
+cat >"$tmp/wrf.cdl" <<CDL
+netcdf wrf {
+dimensions: Time = UNLIMITED ; south_north = 2 ; west_east = 3 ;
+variables:
+  float XLAT(Time, south_north, west_east) ; XLAT:units = "degree_north" ;
+  float XLONG(Time, south_north, west_east) ; XLONG:units = "degree_east" ;
+  float T2(Time, south_north, west_east) ; T2:units = "K" ; T2:coordinates = "XLONG XLAT XTIME" ;
+data: XLAT = 40, 40.1, 40.2, 41, 41.1, 41.2, 40, 40.1, 40.2, 41, 41.1, 41.2 ;
+  XLONG = -100, -99, -98, -100.2, -99.2, -98.2, -100, -99, -98, -100.2, -99.2, -98.2 ;
+  T2 = 290, 291, 292, 289, 290, 291, 280, 281, 282, 279, 280, 281 ;
+}
+CDL
+"$NCGEN" -o "$tmp/wrf.nc" "$tmp/wrf.cdl"
+expect "a curvilinear grid" 0 "wrote $tmp/t2.png" "$fc" plot "$tmp/wrf.nc" --var T2 --contours 3 -o "$tmp/t2.png"
+expect "... and a film of it" 0 "" "$fc" animate "$tmp/wrf.nc" --var T2 -o "$tmp/t2.gif"
+expect "... without arrows" 2 "'T2' is on a curvilinear grid" "$fc" plot "$tmp/wrf.nc" --var T2 --vectors -o "$tmp/x.png"
+absent "  nothing written" "$tmp/x.png"
 echo "not netcdf" >"$tmp/text.nc"
 expect "a file that is not NetCDF" 2 "text.nc" "$fc" plot "$tmp/text.nc" -o "$tmp/x.png"
 expect "a file that does not exist" 2 "No such file" "$fc" plot "$tmp/none.nc" -o "$tmp/x.png"

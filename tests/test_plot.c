@@ -688,6 +688,167 @@ START_TEST(wrf_times_and_descriptions)
 }
 END_TEST
 
+/* A curvilinear grid: the ramp's cells turned by 30 degrees about the origin, drawn as
+ * quadrilaterals: each cell's centre has its colour, and the corners of the plot that the
+ * turned grid leaves uncovered stay white. */
+START_TEST(curvilinear_cells_where_they_lie)
+{
+    ramp r;
+    ramp_init(&r);
+    static double cx[NX * NY], cy[NX * NY];
+    const double c = cos(M_PI / 6), s = sin(M_PI / 6);
+    for (int j = 0; j < NY; j++)
+        for (int i = 0; i < NX; i++) {
+            cx[j * NX + i] = c * r.x[i] - s * r.y[j];
+            cy[j * NX + i] = s * r.x[i] + c * r.y[j];
+        }
+    r.m.cx = cx, r.m.cy = cy;
+    r.m.equal_aspect = 1;
+    /* The plot's range: the turned rectangle [0, NX] x [0, NY] (its corners are the cells'
+     * outer corners, extrapolated exactly on a uniform grid). */
+    const double xlo = -s * NY, xhi = c * NX, ylo = 0, yhi = s * NX + c * NY;
+    fc_map_frame fr;
+    fc_picture *pic = draw(&r.m, &fr);
+    /* The centre and four points 0.3 of a cell from it along the cell's own axes. */
+    const double off[5][2] = {{0, 0}, {0.3, 0}, {-0.3, 0}, {0, 0.3}, {0, -0.3}};
+    for (int j = 0; j < NY; j++)
+        for (int i = 0; i < NX; i++)
+            for (int q = 0; q < 5; q++) {
+                const double x = cx[j * NX + i] + c * off[q][0] - s * off[q][1];
+                const double y = cy[j * NX + i] + s * off[q][0] + c * off[q][1];
+                const double px = fr.plot[0] + (x - xlo) / (xhi - xlo) * fr.plot[2];
+                const double py = fr.plot[1] + fr.plot[3] - (y - ylo) / (yhi - ylo) * fr.plot[3];
+                unsigned char want[3], got[3];
+                pixel(pic, px, py, got);
+                fc_cmap_color(r.m.cmap, r.f[j * NX + i], want);
+                ck_assert_msg(close_rgb(got, want, 0), "cell (%d, %d), point %d, at pixel "
+                              "(%.1f, %.1f): %d %d %d, want %d %d %d", i, j, q, px, py, got[0],
+                              got[1], got[2], want[0], want[1], want[2]);
+            }
+    const unsigned char white[3] = {255, 255, 255};
+    const double corner[4][2] = {{0.02, 0.02}, {0.98, 0.98}, {0.02, 0.98}, {0.98, 0.02}};
+    for (int k = 0; k < 4; k++) {
+        unsigned char got[3];
+        pixel(pic, fr.plot[0] + corner[k][0] * fr.plot[2], fr.plot[1] + corner[k][1] * fr.plot[3],
+              got);
+        ck_assert_msg(close_rgb(got, white, 0), "plot corner %d: %d %d %d", k, got[0], got[1],
+                      got[2]);
+    }
+    /* The contour at 0.5 runs along the turned line x' = NX / 2, between cells' centres. */
+    r.m.contours = 1;
+    fc_picture *lines = draw(&r.m, &fr);
+    int dark = 0;
+    for (int j = 2; j < NY - 2; j++) {
+        int sum[2];
+        for (int q = 0; q < 2; q++) {
+            const double xr = NX / 2 + 3.0 * q, yr = j + 0.5; /* on the line, 3 cells off */
+            const double px = fr.plot[0] + (c * xr - s * yr - xlo) / (xhi - xlo) * fr.plot[2];
+            const double py = fr.plot[1] + fr.plot[3] - (s * xr + c * yr - ylo) / (yhi - ylo) *
+                                                            fr.plot[3];
+            sum[q] = darkest_near(lines, px, py);
+        }
+        dark += sum[0] < 0.7 * sum[1];
+    }
+    ck_assert_int_eq(dark, NY - 4);
+    fc_picture_free(lines);
+    /* Arrows are refused on it, as is a grid one cell across. */
+    fc_err err;
+    fc_picture *p2;
+    ck_assert_int_eq(fc_picture_new(300, 200, &p2, &err), FC_OK);
+    fc_map one = r.m;
+    one.ny = 1;
+    ck_assert_int_eq(fc_map_draw(p2, &one, 1, NULL, &err), FC_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "a curvilinear map needs 2 x 2 cells or more"));
+    fc_picture_free(p2);
+    fc_picture_free(pic);
+}
+END_TEST
+
+/* WRF's grid: no coordinates on its dimensions, but XLONG and XLAT on (Time, south_north,
+ * west_east) named by T2's `coordinates`: T2 is drawn in them, across the date line without a
+ * jump; a missing latitude at a later record is named there; one at the first record, or
+ * latitudes all alike, leave the indices; arrows are refused on the turned grid. */
+START_TEST(wrf_curvilinear_grid_in_longitude_and_latitude)
+{
+    enum { WE = 4, SN = 3 };
+    for (int variant = 0; variant < 3; variant++) { /* good; missing at record 0; flat */
+        const char *path = tl_temp_path("wrf_grid.nc");
+        int ncid, dt, dy, dx, vlat, vlon, v2, vu, vv;
+        ck_assert_int_eq(nc_create(path, NC_CLOBBER, &ncid), NC_NOERR);
+        nc_def_dim(ncid, "Time", NC_UNLIMITED, &dt);
+        nc_def_dim(ncid, "south_north", SN, &dy);
+        nc_def_dim(ncid, "west_east", WE, &dx);
+        const int d3[3] = {dt, dy, dx};
+        nc_def_var(ncid, "XLAT", NC_FLOAT, 3, d3, &vlat);
+        nc_put_att_text(ncid, vlat, "units", 12, "degree_north");
+        nc_def_var(ncid, "XLONG", NC_FLOAT, 3, d3, &vlon);
+        nc_put_att_text(ncid, vlon, "units", 11, "degree_east");
+        const float fill = 9.96921e36f;
+        nc_put_att_float(ncid, vlat, "_FillValue", NC_FLOAT, 1, &fill);
+        const char *names[3] = {"T2", "U", "V"};
+        int *ids[3] = {&v2, &vu, &vv};
+        for (int k = 0; k < 3; k++) {
+            nc_def_var(ncid, names[k], NC_FLOAT, 3, d3, ids[k]);
+            nc_put_att_text(ncid, *ids[k], "coordinates", 16, "XLONG XLAT XTIME");
+            nc_put_att_text(ncid, *ids[k], "units", k ? 5 : 1, k ? "m s-1" : "K");
+        }
+        nc_enddef(ncid);
+        for (size_t r = 0; r < 2; r++) {
+            float lat[SN * WE], lon[SN * WE], t[SN * WE];
+            for (int j = 0; j < SN; j++)
+                for (int i = 0; i < WE; i++) {
+                    const int k = j * WE + i;
+                    lat[k] = variant == 2 ? 10.0f : 10.0f + j + 0.1f * i;
+                    lon[k] = 179.0f + 0.5f * i - 0.2f * j; /* past 180 from i = 3 */
+                    if (lon[k] > 180)
+                        lon[k] -= 360;
+                    t[k] = (float)(280 + k);
+                }
+            if ((variant == 0 && r == 1) || (variant == 1 && r == 0))
+                lat[1 * WE + 2] = fill;
+            const size_t start[3] = {r, 0, 0}, count[3] = {1, SN, WE};
+            nc_put_vara_float(ncid, vlat, start, count, lat);
+            nc_put_vara_float(ncid, vlon, start, count, lon);
+            for (int k = 0; k < 3; k++)
+                nc_put_vara_float(ncid, *ids[k], start, count, t);
+        }
+        ck_assert_int_eq(nc_close(ncid), NC_NOERR);
+
+        fc_plotdata d;
+        fc_err err;
+        ck_assert_msg(fc_pd_open(&d, path, "T2", &err) == FC_OK, "%s", err.msg);
+        if (variant > 0) { /* unusable at the first record: drawn on indices */
+            ck_assert_int_eq(d.lon_id, -1);
+            ck_assert_str_eq(d.x.label, "west_east (index)");
+            fc_pd_close(&d);
+            continue;
+        }
+        ck_assert_int_ge(d.lon_id, 0);
+        ck_assert_str_eq(d.lon_label, "XLONG (degree_east)");
+        ck_assert_str_eq(d.lat_label, "XLAT (degree_north)");
+        double lon[SN * WE], lat[SN * WE];
+        ck_assert_msg(fc_pd_lonlat(&d, 0, lon, lat, &err) == FC_OK, "%s", err.msg);
+        for (int k = 0; k < SN * WE; k++) {
+            const double want = 179.0 + 0.5 * (k % WE) - 0.2 * (k / WE);
+            ck_assert_msg(fabs(lon[k] - want) < 1e-4, "cell %d: longitude %g, want %g", k,
+                          lon[k], want);
+            ck_assert_msg(fabs(lat[k] - (10 + k / WE + 0.1 * (k % WE))) < 1e-4, "cell %d", k);
+        }
+        ck_assert_int_eq(fc_pd_lonlat(&d, 1, lon, lat, &err), FC_EINPUT);
+        ck_assert_msg(strstr(err.msg, "'XLAT', a coordinate of 'T2', has no value at cell (2, 1) "
+                                      "of record 1"), "%s", err.msg);
+        fc_figure_opts o = {0};
+        fc_picture *pic;
+        ck_assert_msg(fc_figure_field(&d, 0, &o, &pic, &err) == FC_OK, "%s", err.msg);
+        fc_picture_free(pic);
+        o.vectors = 1;
+        ck_assert_int_eq(fc_figure_field(&d, 0, &o, &pic, &err), FC_EINPUT);
+        ck_assert_msg(strstr(err.msg, "curvilinear grid"), "%s", err.msg);
+        fc_pd_close(&d);
+    }
+}
+END_TEST
+
 /* Fields on pressure levels, as ERA5 and CMIP ship them: ta(time, plev, y, x) is drawn at the
  * level --at names (nearest within half a spacing), its wind with it; a level dimension of one
  * value needs no --at; without --at, or with a level the file lacks, the refusal lists them. */
@@ -980,6 +1141,8 @@ Suite *plot_suite(void)
     tcase_add_test(t, packed_values_are_unpacked);
     tcase_add_test(t, a_field_one_cell_wide_is_a_line);
     tcase_add_test(t, wrf_times_and_descriptions);
+    tcase_add_test(t, wrf_curvilinear_grid_in_longitude_and_latitude);
+    tcase_add_test(t, curvilinear_cells_where_they_lie);
     tcase_add_test(t, fields_on_levels_at_one_level);
     tcase_add_test(t, dates_in_every_cf_calendar);
     tcase_add_test(t, refuses_what_it_cannot_draw);

@@ -14,13 +14,14 @@
 typedef struct plane {
     double *f, *u, *v;
     double *body; /* the signed distance to the bodies' surface, or NULL */
+    double *lon, *lat; /* a curvilinear grid's cell centres, or NULL */
     unsigned char *kind;
     char arrow_units[64];
 } plane;
 
 static void plane_free(plane *p)
 {
-    free(p->f), free(p->u), free(p->v), free(p->body), free(p->kind);
+    free(p->f), free(p->u), free(p->v), free(p->body), free(p->kind), free(p->lon), free(p->lat);
     memset(p, 0, sizeof *p);
 }
 
@@ -36,9 +37,17 @@ static int plane_read(const fc_plotdata *d, size_t rec, int vectors, plane *p, f
     }
     if (fc_pd_has_body(d))
         p->body = malloc(n * sizeof *p->body);
-    int st = !p->f || !p->kind || (vectors && (!p->u || !p->v)) || (fc_pd_has_body(d) && !p->body)
+    const int curvilinear = d->lon_id >= 0;
+    if (curvilinear) {
+        p->lon = malloc(n * sizeof *p->lon);
+        p->lat = malloc(n * sizeof *p->lat);
+    }
+    int st = !p->f || !p->kind || (vectors && (!p->u || !p->v)) ||
+                     (fc_pd_has_body(d) && !p->body) || (curvilinear && (!p->lon || !p->lat))
                  ? fc_fail(err, FC_ENOMEM, "out of memory for %zu cells of '%s'", n, d->name)
                  : FC_OK;
+    if (!st && curvilinear)
+        st = fc_pd_lonlat(d, rec, p->lon, p->lat, err);
     if (!st)
         st = fc_pd_read(d, rec, p->f, err);
     if (!st)
@@ -169,6 +178,13 @@ static void map_from(const fc_plotdata *d, const plane *p, fc_map *m)
     m->bar_label = d->units[0] ? d->units : d->name;
     /* One unit as long on both axes when they are lengths in the same units. */
     m->equal_aspect = d->x.units[0] && !strcmp(d->x.units, d->y.units) && d->x.scale == d->y.scale;
+    if (p->lon) {
+        m->cx = p->lon, m->cy = p->lat;
+        m->lonlat = 1;
+        m->equal_aspect = 0;
+        m->xlabel = d->lon_label;
+        m->ylabel = d->lat_label;
+    }
 }
 
 int fc_figure_field(const fc_plotdata *d, size_t rec, const fc_figure_opts *o, fc_picture **pic,

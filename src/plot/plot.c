@@ -465,14 +465,56 @@ typedef struct map_layout {
 
 static double half_spacing(const double *c, size_t n) { return n > 1 ? fabs(c[1] - c[0]) / 2 : 0.5; }
 
+/* A curvilinear grid's centres c (nx, ny >= 2) at (i, j) for i in [-1, nx], j in [-1, ny]:
+ * extended linearly by one cell beyond each edge. */
+static double centre_or_beyond(const double *c, size_t nx, size_t ny, long i, long j)
+{
+    if (i < 0 || i >= (long)nx) {
+        const long e = i < 0 ? 0 : (long)nx - 1, in = i < 0 ? 1 : (long)nx - 2;
+        return 2 * centre_or_beyond(c, nx, ny, e, j) - centre_or_beyond(c, nx, ny, in, j);
+    }
+    if (j < 0 || j >= (long)ny) {
+        const long e = j < 0 ? 0 : (long)ny - 1, in = j < 0 ? 1 : (long)ny - 2;
+        return 2 * c[(size_t)e * nx + (size_t)i] - c[(size_t)in * nx + (size_t)i];
+    }
+    return c[(size_t)j * nx + (size_t)i];
+}
+
+/* Corner (a, b) of a curvilinear grid's cells, a in [0, nx], b in [0, ny]: the mean of the
+ * four centres about it. */
+static double corner(const double *c, size_t nx, size_t ny, long a, long b)
+{
+    return 0.25 * (centre_or_beyond(c, nx, ny, a - 1, b - 1) +
+                   centre_or_beyond(c, nx, ny, a, b - 1) +
+                   centre_or_beyond(c, nx, ny, a - 1, b) + centre_or_beyond(c, nx, ny, a, b));
+}
+
+/* The range of a curvilinear grid's corners along c. */
+static void corner_range(const fc_map *m, const double *c, double *lo, double *hi)
+{
+    *lo = INFINITY, *hi = -INFINITY;
+    for (long b = 0; b <= (long)m->ny; b++)
+        for (long a = 0; a <= (long)m->nx; a++) {
+            const double v = corner(c, m->nx, m->ny, a, b);
+            *lo = fmin(*lo, v), *hi = fmax(*hi, v);
+        }
+}
+
 static void map_measure(cairo_t *cr, const fc_map *m, double panel_width, map_layout *L)
 {
     L->fs = font_size(panel_width);
     const double fs = L->fs;
-    cell_range(m->x, m->nx, half_spacing(m->y, m->ny), &L->xlo, &L->xhi);
-    cell_range(m->y, m->ny, half_spacing(m->x, m->nx), &L->ylo, &L->yhi);
+    if (m->cx) {
+        corner_range(m, m->cx, &L->xlo, &L->xhi);
+        corner_range(m, m->cy, &L->ylo, &L->yhi);
+    } else {
+        cell_range(m->x, m->nx, half_spacing(m->y, m->ny), &L->xlo, &L->xhi);
+        cell_range(m->y, m->ny, half_spacing(m->x, m->nx), &L->ylo, &L->yhi);
+    }
     double r = (L->xhi - L->xlo) / (L->yhi - L->ylo);
-    if (!m->equal_aspect)
+    if (m->lonlat)
+        r *= cos(fmin(89.0, fabs(L->ylo + L->yhi) / 2) * M_PI / 180);
+    else if (!m->equal_aspect)
         r = 1.6;
     L->aspect = fmin(6, fmax(0.5, r));
     make_ticks(L->xlo, L->xhi, 0, 6, &L->tx);
@@ -575,6 +617,33 @@ static cairo_surface_t *field_image(const fc_map *m, int pw, int ph, int per_cel
     return img;
 }
 
+/* A curvilinear grid's cells as filled quadrilaterals between their corners (no antialiasing,
+ * so that neighbours meet without a seam). */
+static void draw_quads(cairo_t *cr, const fc_map *m, const axis *ax, const axis *ay)
+{
+    cairo_save(cr);
+    cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
+    for (size_t j = 0; j < m->ny; j++)
+        for (size_t i = 0; i < m->nx; i++) {
+            static const int da[4] = {0, 1, 1, 0}, db[4] = {0, 0, 1, 1};
+            for (int q = 0; q < 4; q++) {
+                const long a = (long)i + da[q], b = (long)j + db[q];
+                const double px = axis_px(ax, corner(m->cx, m->nx, m->ny, a, b));
+                const double py = axis_px(ay, corner(m->cy, m->nx, m->ny, a, b));
+                if (q == 0)
+                    cairo_move_to(cr, px, py);
+                else
+                    cairo_line_to(cr, px, py);
+            }
+            cairo_close_path(cr);
+            unsigned char rgb[3];
+            cell_rgb(m, j * m->nx + i, rgb);
+            cairo_set_source_rgb(cr, rgb[0] / 255.0, rgb[1] / 255.0, rgb[2] / 255.0);
+            cairo_fill(cr);
+        }
+    cairo_restore(cr);
+}
+
 static int cell_ok(const fc_map *m, size_t k)
 {
     return !isnan(m->f[k]) && (!m->kind || m->kind[k] == FC_CELL_DATA);
@@ -606,8 +675,9 @@ static void crossing(const fc_map *m, size_t edge, double c, const axis *ax, con
 {
     const size_t k = edge / 2, k2 = edge % 2 ? k + m->nx : k + 1;
     const double t = (c - m->f[k]) / (m->f[k2] - m->f[k]);
-    const double x0 = m->x[k % m->nx], y0 = m->y[k / m->nx];
-    const double x1 = m->x[k2 % m->nx], y1 = m->y[k2 / m->nx];
+    const double x0 = m->cx ? m->cx[k] : m->x[k % m->nx], y0 = m->cy ? m->cy[k] : m->y[k / m->nx];
+    const double x1 = m->cx ? m->cx[k2] : m->x[k2 % m->nx];
+    const double y1 = m->cy ? m->cy[k2] : m->y[k2 / m->nx];
     *px = axis_px(ax, x0 + t * (x1 - x0));
     *py = axis_px(ay, y0 + t * (y1 - y0));
 }
@@ -940,6 +1010,9 @@ static int draw_one_map(cairo_t *cr, const fc_map *m, double x0, double width, d
     if (!m->nx || !m->ny || !(m->lo < m->hi) || !isfinite(m->lo) || !isfinite(m->hi))
         return fc_fail(err, FC_EINPUT, "a map needs cells and a colour range lo < hi (got %g, %g)",
                        m->lo, m->hi);
+    if (m->cx && (m->nx < 2 || m->ny < 2 || !m->cy || m->u))
+        return fc_fail(err, FC_EINPUT, "a curvilinear map needs 2 x 2 cells or more, the "
+                       "centres along both axes, and no arrows");
     map_layout L;
     map_measure(cr, m, width, &L);
     const double fs = L.fs;
@@ -952,24 +1025,34 @@ static int draw_one_map(cairo_t *cr, const fc_map *m, double x0, double width, d
         ph = ah, pw = ah * L.aspect;
     const double px0 = x0 + L.left + (aw - pw) / 2, py1 = L.top + (ah - ph) / 2;
     const axis ax = {L.xlo, L.xhi, 0, px0, px0 + pw}, ay = {L.ylo, L.yhi, 0, py1 + ph, py1};
-    const int per_cell = uniform(m->x, m->nx) && uniform(m->y, m->ny);
-    cairo_surface_t *img = field_image(m, (int)ceil(pw), (int)ceil(ph), per_cell);
-    if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS) {
+    if (m->cx) {
+        cairo_save(cr);
+        cairo_rectangle(cr, px0, py1, pw, ph);
+        cairo_clip(cr);
+        draw_quads(cr, m, &ax, &ay);
+        cairo_restore(cr);
+    } else {
+        const int per_cell = uniform(m->x, m->nx) && uniform(m->y, m->ny);
+        cairo_surface_t *img = field_image(m, (int)ceil(pw), (int)ceil(ph), per_cell);
+        if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS) {
+            cairo_surface_destroy(img);
+            return fc_fail(err, FC_ENOMEM, "out of memory for a %zu x %zu image", m->nx, m->ny);
+        }
+        const int iw = cairo_image_surface_get_width(img);
+        const int ih = cairo_image_surface_get_height(img);
+        cairo_save(cr);
+        cairo_rectangle(cr, px0, py1, pw, ph);
+        cairo_clip(cr);
+        cairo_translate(cr, px0, py1);
+        cairo_scale(cr, pw / iw, ph / ih);
+        /* Cells larger than pixels stay sharp squares; smaller ones are averaged, not
+         * skipped. */
+        set_image_source(cr, img, pw / iw >= 1 && ph / ih >= 1 ? CAIRO_FILTER_NEAREST
+                                                               : CAIRO_FILTER_GOOD);
+        cairo_paint(cr);
+        cairo_restore(cr);
         cairo_surface_destroy(img);
-        return fc_fail(err, FC_ENOMEM, "out of memory for a %zu x %zu image", m->nx, m->ny);
     }
-    const int iw = cairo_image_surface_get_width(img), ih = cairo_image_surface_get_height(img);
-    cairo_save(cr);
-    cairo_rectangle(cr, px0, py1, pw, ph);
-    cairo_clip(cr);
-    cairo_translate(cr, px0, py1);
-    cairo_scale(cr, pw / iw, ph / ih);
-    /* Cells larger than pixels stay sharp squares; smaller ones are averaged, not skipped. */
-    set_image_source(cr, img, pw / iw >= 1 && ph / ih >= 1 ? CAIRO_FILTER_NEAREST
-                                                           : CAIRO_FILTER_GOOD);
-    cairo_paint(cr);
-    cairo_restore(cr);
-    cairo_surface_destroy(img);
     cairo_save(cr);
     cairo_rectangle(cr, px0, py1, pw, ph);
     cairo_clip(cr);

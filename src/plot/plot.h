@@ -29,11 +29,18 @@ int fc_picture_write_png(fc_picture *pic, const char *path, fc_err *err);
 /* What a cell of a map is, besides data. */
 enum fc_cell_kind { FC_CELL_DATA, FC_CELL_SOLID, FC_CELL_DRY };
 
-/* One panel: a field on a rectilinear grid of cell centres. */
+/* One panel: a field on a rectilinear grid of cell centres, or on a curvilinear one. */
 typedef struct fc_map {
     const double *f;           /* nx * ny values, x fastest; NaN: no data (drawn light grey) */
     size_t nx, ny;
     const double *x, *y;       /* cell centres, strictly monotonic (either way) */
+    const double *cx, *cy;     /* NULL, or a curvilinear grid (nx and ny at least 2): each
+                                  cell's centre (nx * ny, x fastest; x and y unused), a cell
+                                  drawn as the quadrilateral of the midpoints between centres
+                                  (extrapolated at the edges); no arrows */
+    int lonlat;                /* cx (x) and cy (y) are longitudes and latitudes: a degree of
+                                  longitude is drawn cos(middle latitude) as long as one of
+                                  latitude */
     const unsigned char *kind; /* NULL, or per cell an fc_cell_kind: solid grey, dry land */
     const double *body;        /* NULL, or the signed distance to the surface of the bodies at
                                   the cell centres (negative inside; NaN: not known): its zero

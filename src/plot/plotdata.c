@@ -327,6 +327,81 @@ static void find_masks(fc_plotdata *d)
     }
 }
 
+/* Whether a variable is a latitude (want 'n') or longitude ('e') by its standard name or its
+ * units (CF 4.1 and 4.2: degrees_north, degree_N, degreeN ...). */
+static int is_geographic(int ncid, int varid, char want)
+{
+    char sn[64], u[64];
+    att_text_or_empty(ncid, varid, "standard_name", sn, sizeof sn);
+    if (!strcmp(sn, want == 'n' ? "latitude" : "longitude"))
+        return 1;
+    att_text_or_empty(ncid, varid, "units", u, sizeof u);
+    static const char *const stems[] = {"degrees_", "degree_", "degrees", "degree"};
+    for (size_t k = 0; k < sizeof stems / sizeof stems[0]; k++) {
+        const size_t n = strlen(stems[k]);
+        if (!strncmp(u, stems[k], n)) {
+            const char *rest = u + n;
+            return !strcmp(rest, want == 'n' ? "north" : "east") ||
+                   !strcmp(rest, want == 'n' ? "N" : "E");
+        }
+    }
+    return 0;
+}
+
+/* An axis that holds no place: no coordinate variable, or one without units or in units of
+ * 1 (CMIP's ocean grids index their cells so). */
+static int placeless(const fc_pd_axis *a)
+{
+    return a->index || !a->units[0] || !strcmp(a->units, "1");
+}
+
+/* The longitude and latitude named by the field's `coordinates` attribute on its grid, when its
+ * axes hold no place and they are usable at the first record (else the axes stay). */
+static void find_lonlat(fc_plotdata *d)
+{
+    d->lon_id = d->lat_id = -1;
+    char list[1024];
+    att_text_or_empty(d->ncid, d->v.id, "coordinates", list, sizeof list);
+    if (!list[0] || !placeless(&d->x) || !placeless(&d->y))
+        return;
+    int lon = -1, lat = -1;
+    for (char *save = NULL, *tok = strtok_r(list, " \t", &save); tok;
+         tok = strtok_r(NULL, " \t", &save)) {
+        int id;
+        if (nc_inq_varid(d->ncid, tok, &id) != NC_NOERR || on_field_grid(d, id) < 0)
+            continue;
+        if (lon < 0 && is_geographic(d->ncid, id, 'e'))
+            lon = id;
+        else if (lat < 0 && is_geographic(d->ncid, id, 'n'))
+            lat = id;
+    }
+    if (lon < 0 || lat < 0)
+        return;
+    d->lon_id = lon, d->lat_id = lat;
+    const size_t n = d->x.n * d->y.n;
+    double *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+    fc_err ignored;
+    int usable = a && b && fc_pd_lonlat(d, 0, a, b, &ignored) == FC_OK;
+    /* Cells that span no area in them (every latitude alike, say) hold no place either. */
+    for (int k = 0; k < 2 && usable; k++) {
+        const double *c = k ? b : a;
+        double lo = c[0], hi = c[0];
+        for (size_t q = 1; q < n; q++)
+            lo = fmin(lo, c[q]), hi = fmax(hi, c[q]);
+        usable = hi > lo;
+    }
+    if (!usable)
+        d->lon_id = d->lat_id = -1;
+    free(a), free(b);
+    for (int k = 0; k < 2 && d->lon_id >= 0; k++) {
+        char name[NC_MAX_NAME + 1], u[64];
+        nc_inq_varname(d->ncid, k ? lat : lon, name);
+        att_text_or_empty(d->ncid, k ? lat : lon, "units", u, sizeof u);
+        char *label = k ? d->lat_label : d->lon_label;
+        snprintf(label, sizeof d->lon_label, u[0] ? "%s (%s)" : "%s", name, u);
+    }
+}
+
 int fc_pd_open(fc_plotdata *d, const char *path, const char *name, fc_err *err)
 {
     return fc_pd_open_at(d, path, name, NULL, err);
@@ -338,6 +413,7 @@ int fc_pd_open_at(fc_plotdata *d, const char *path, const char *name, const char
     memset(d, 0, sizeof *d);
     d->ncid = -1;
     d->level_dim = -1;
+    d->lon_id = d->lat_id = -1;
     snprintf(d->path, sizeof d->path, "%s", path);
     int st = fc_nc_open(path, "file to draw", &d->ncid, err);
     if (st) {
@@ -479,6 +555,7 @@ int fc_pd_open_at(fc_plotdata *d, const char *path, const char *name, const char
             if (!st) {
                 axes_in_km(&d->x, &d->y);
                 find_masks(d);
+                find_lonlat(d);
             }
         } else if (d->shape == FC_PD_PROFILE) {
             if (d->v.len[along] > MAX_RECORDS)
@@ -753,11 +830,43 @@ int fc_pd_kinds(const fc_plotdata *d, size_t rec, unsigned char *kind, double *b
     return st;
 }
 
+int fc_pd_lonlat(const fc_plotdata *d, size_t rec, double *lon, double *lat, fc_err *err)
+{
+    int st = read_plane(d, d->lon_id, rec, lon, err);
+    if (!st)
+        st = read_plane(d, d->lat_id, rec, lat, err);
+    const size_t nx = d->x.n, n = nx * d->y.n;
+    for (size_t k = 0; k < n && !st; k++) {
+        char name[NC_MAX_NAME + 1] = "?";
+        const int lon_bad = !(fabs(lon[k]) <= 720), lat_bad = !(fabs(lat[k]) <= 90);
+        if (lon_bad || lat_bad) {
+            const double v = lon_bad ? lon[k] : lat[k];
+            nc_inq_varname(d->ncid, lon_bad ? d->lon_id : d->lat_id, name);
+            return fc_fail(err, FC_EINPUT, "%s: '%s', a coordinate of '%s', has %s at cell (%zu, "
+                           "%zu) of record %zu", d->path, name, d->name,
+                           isnan(v)  ? "no value"
+                           : lon_bad ? "a longitude beyond 720 degrees"
+                                     : "a latitude beyond 90 degrees",
+                           k % nx, k / nx, rec);
+        }
+        /* The nearest turn to the west neighbour's (the south one's at a row's start). */
+        if (k > 0) {
+            const double ref = lon[k % nx ? k - 1 : k - nx];
+            lon[k] += 360 * round((ref - lon[k]) / 360);
+        }
+    }
+    return st;
+}
+
 int fc_pd_velocity(const fc_plotdata *d, size_t rec, double *u, double *v, char *units,
                    size_t units_len, fc_err *err)
 {
     const char *second = !strcmp(d->y.name, "z") ? "w" : "v";
     int uid, vid;
+    if (d->lon_id >= 0)
+        return fc_fail(err, FC_EINPUT, "--vectors: '%s' is on a curvilinear grid, whose u and v "
+                       "run along its rows and columns rather than east and north: arrows are "
+                       "not drawn on it", d->name);
     if (d->shape != FC_PD_FIELD || nc_inq_varid(d->ncid, "u", &uid) != NC_NOERR ||
         nc_inq_varid(d->ncid, second, &vid) != NC_NOERR || on_field_grid(d, uid) < 0 ||
         on_field_grid(d, vid) < 0)

@@ -1,7 +1,10 @@
 /*
  * plotdata.h: what a picture is drawn from: one variable of a NetCDF file, flowcast's own or
- * any CF file on a rectilinear grid, read as hostile input (every dimension, coordinate and
- * attribute checked before use; fill values become NaN, drawn as "no data").
+ * any CF file on a rectilinear or curvilinear grid, read as hostile input (every dimension,
+ * coordinate and attribute checked before use; fill values become NaN, drawn as "no data").
+ *
+ * A field is drawn in its axes' coordinates, or, on a curvilinear grid, in the longitudes and
+ * latitudes its `coordinates` attribute names (fc_pd_lonlat).
  *
  * A variable is one of three shapes:
  *   - a field: (y, x) or (time, y, x), the last two dimensions the horizontal (or x and height),
@@ -59,6 +62,12 @@ typedef struct fc_plotdata {
     char level_text[160]; /* "level = 500 millibars" */
     int dimids[2];        /* a field's y and x dimension ids */
     int solid_id, body_id, depth_id; /* mask variables on the field's grid, or -1 */
+    /* A curvilinear grid: a field whose axes have no coordinates (or only indices) and whose
+     * `coordinates` attribute names a longitude and a latitude on its grid (WRF's XLONG and
+     * XLAT, an ocean model's lon_rho and lat_rho), usable at the first record; their ids,
+     * else -1, and their axis labels ("XLONG (degree_east)"). */
+    int lon_id, lat_id;
+    char lon_label[160], lat_label[160];
 } fc_plotdata;
 
 /*
@@ -96,6 +105,10 @@ static inline int fc_pd_has_body(const fc_plotdata *d) { return d->body_id >= 0;
  * once for both. */
 int fc_pd_kinds(const fc_plotdata *d, size_t rec, unsigned char *kind, double *body,
                 fc_err *err);
+/* A curvilinear field's cell centres at record rec (lon_id >= 0; y.n * x.n each, x fastest):
+ * longitudes made continuous across the date line from the first cell's, latitudes checked
+ * to lie in [-90, 90]. FC_EINPUT naming the first missing or impossible value. */
+int fc_pd_lonlat(const fc_plotdata *d, size_t rec, double *lon, double *lat, fc_err *err);
 /* The velocity components on the field's grid at record rec, for arrows: u and v, or u and w
  * when the vertical axis is z. FC_EINPUT when the file has none on the same dimensions. */
 int fc_pd_velocity(const fc_plotdata *d, size_t rec, double *u, double *v, char *units,
