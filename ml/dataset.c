@@ -375,11 +375,14 @@ int ml_dataset_open(ml_dataset *d, const char *const *paths, int npaths, const c
             good += fabs(mf->time[t + 1] - mf->time[t] - d->interval) <= 1e-6 * d->interval;
         if (good == 0) {
             char p[4096];
-            const double interval = d->interval; /* (freed with d) */
+            /* (freed with d) */
+            const double interval = d->interval, own = mf->time[1] - mf->time[0];
             snprintf(p, sizeof p, "%s", mf->path);
             ml_dataset_free(d);
-            return fc_fail(err, FC_EINPUT, "%s: no two records %g s apart (the first file's output "
-                           "interval)", p, interval);
+            return fc_fail(err, FC_EINPUT, "%s: no two consecutive records %g s apart, the first "
+                           "file's output interval (its own first two are %g s apart): a model "
+                           "learns one interval's step, so give files written at one",
+                           p, interval, own);
         }
         const int held = holdout > 0 && f >= d->nfiles - holdout;
         const int nval = holdout > 0 ? (held ? good : 0) : (int)floor(val_fraction * good + 0.5);

@@ -102,6 +102,23 @@ expect "a curvilinear grid" 0 "wrote $tmp/t2.png" "$fc" plot "$tmp/wrf.nc" --var
 expect "... and a film of it" 0 "" "$fc" animate "$tmp/wrf.nc" --var T2 -o "$tmp/t2.gif"
 expect "... without arrows" 2 "'T2' is on a curvilinear grid" "$fc" plot "$tmp/wrf.nc" --var T2 --vectors -o "$tmp/x.png"
 absent "  nothing written" "$tmp/x.png"
+# What plot and animate cannot draw from a file that is not a field's.
+cat >"$tmp/lines.cdl" <<CDL
+netcdf lines {
+dimensions: x = 3 ; time = 2 ;
+variables: double a(x) ; double time(time) ; time:units = "s" ; double m(x, time) ;
+data: a = 1, 2, 3 ; time = 0, 1 ; m = 1, 2, 3, 4, 5, 6 ;
+}
+CDL
+"$NCGEN" -o "$tmp/lines.nc" "$tmp/lines.cdl"
+expect "no field to draw" 2 "lines.nc has no two-dimensional field to draw; give --var" "$fc" plot "$tmp/lines.nc" -o "$tmp/x.png"
+expect "time not the first dimension" 2 "variable 'm' has time as dimension 2 of 2; plot reads it first" "$fc" plot "$tmp/lines.nc" --var m -o "$tmp/x.png"
+expect "a time for a variable without one" 2 "--time 3: 'a' in $tmp/lines.nc has no time dimension" "$fc" plot "$tmp/lines.nc" --var a --time 3 -o "$tmp/x.png"
+expect "a film of a profile without time" 2 "'a' is a profile without time; animate draws fields on (y, x) and profiles over time" "$fc" animate "$tmp/lines.nc" --var a -o "$tmp/x.gif"
+expect "a film of a series" 2 "'drag_coefficient' is a series over time; animate draws fields" "$fc" animate "$nc" --var drag_coefficient -o "$tmp/x.gif"
+expect "a film of an unknown kind" 2 "-o $tmp/x.avi: name a film OUT.mp4, OUT.webm or OUT.gif, or a folder DIR/ for numbered PNGs" "$fc" animate "$nc" -o "$tmp/x.avi"
+absent "  nothing written" "$tmp/x.png"
+absent "  no film" "$tmp/x.gif"
 echo "not netcdf" >"$tmp/text.nc"
 expect "a file that is not NetCDF" 2 "text.nc" "$fc" plot "$tmp/text.nc" -o "$tmp/x.png"
 expect "a file that does not exist" 2 "No such file" "$fc" plot "$tmp/none.nc" -o "$tmp/x.png"
