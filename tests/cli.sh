@@ -102,6 +102,8 @@ for text in "bad.ini:4: [grid] nx = 0: must be in [1, 1048576]" "bad.ini:5: [gri
   grep -qF "$text" "$tmp/err" && ok "message: $text" || bad "message: $text"
 done
 absent "a bad case file writes nothing" "$out"
+printf '[case]\nsolver = swe\000\n' >"$tmp/nul.ini"
+expect "a binary case file" 2 "case file '$tmp/nul.ini' is not text (it holds a NUL byte)" "$fc" run "$tmp/nul.ini" -o "$out"
 expect "bad --set" 2 "--set time.cfl=2: [time] cfl = 2: must be in (0, 1]" "$fc" run "$good" --set time.cfl=2 -o "$out"
 expect "ns2d: a Courant number its time stepping cannot hold" 2 "[time] cfl = 0.9: above 0.8, where the incompressible solver's time stepping stops being stable" \
   "$fc" run "$top_srcdir/inputs/cavity_re100.ini" --set time.cfl=0.9 -o "$out"
