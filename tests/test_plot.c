@@ -764,6 +764,26 @@ START_TEST(curvilinear_cells_where_they_lie)
 }
 END_TEST
 
+/* A map in longitude and latitude, 40 degrees by 20 about 70 N: a degree of longitude is drawn
+ * cos(70) as long as one of latitude, the map's aspect 40 cos(70) / 20. */
+START_TEST(longitude_is_shortened_by_the_latitude)
+{
+    ramp r;
+    ramp_init(&r);
+    for (int i = 0; i < NX; i++)
+        r.x[i] = 40.0 * (i + 0.5) / NX;
+    for (int j = 0; j < NY; j++)
+        r.y[j] = 60 + 20.0 * (j + 0.5) / NY;
+    r.m.lonlat = 1;
+    fc_map_frame fr;
+    fc_picture *pic = draw(&r.m, &fr);
+    const double want = 40 * cos(70 * M_PI / 180) / 20;
+    ck_assert_msg(fabs(fr.plot[2] / fr.plot[3] / want - 1) < 0.01, "aspect %g, want %g",
+                  fr.plot[2] / fr.plot[3], want);
+    fc_picture_free(pic);
+}
+END_TEST
+
 /* WRF's grid: no coordinates on its dimensions, but XLONG and XLAT on (Time, south_north,
  * west_east) named by T2's `coordinates`: T2 is drawn in them, across the date line without a
  * jump; a missing latitude at a later record is named there; one at the first record, or
@@ -819,11 +839,13 @@ START_TEST(wrf_curvilinear_grid_in_longitude_and_latitude)
         ck_assert_msg(fc_pd_open(&d, path, "T2", &err) == FC_OK, "%s", err.msg);
         if (variant > 0) { /* unusable at the first record: drawn on indices */
             ck_assert_int_eq(d.lon_id, -1);
+            ck_assert_int_eq(d.geographic, 0);
             ck_assert_str_eq(d.x.label, "west_east (index)");
             fc_pd_close(&d);
             continue;
         }
         ck_assert_int_ge(d.lon_id, 0);
+        ck_assert_int_eq(d.geographic, 1);
         ck_assert_str_eq(d.lon_label, "XLONG (degree_east)");
         ck_assert_str_eq(d.lat_label, "XLAT (degree_north)");
         double lon[SN * WE], lat[SN * WE];
@@ -1143,6 +1165,7 @@ Suite *plot_suite(void)
     tcase_add_test(t, wrf_times_and_descriptions);
     tcase_add_test(t, wrf_curvilinear_grid_in_longitude_and_latitude);
     tcase_add_test(t, curvilinear_cells_where_they_lie);
+    tcase_add_test(t, longitude_is_shortened_by_the_latitude);
     tcase_add_test(t, fields_on_levels_at_one_level);
     tcase_add_test(t, dates_in_every_cf_calendar);
     tcase_add_test(t, refuses_what_it_cannot_draw);

@@ -178,10 +178,9 @@ static void map_from(const fc_plotdata *d, const plane *p, fc_map *m)
     m->bar_label = d->units[0] ? d->units : d->name;
     /* One unit as long on both axes when they are lengths in the same units. */
     m->equal_aspect = d->x.units[0] && !strcmp(d->x.units, d->y.units) && d->x.scale == d->y.scale;
+    m->lonlat = d->geographic;
     if (p->lon) {
         m->cx = p->lon, m->cy = p->lat;
-        m->lonlat = 1;
-        m->equal_aspect = 0;
         m->xlabel = d->lon_label;
         m->ylabel = d->lat_label;
     }

@@ -38,9 +38,9 @@ typedef struct fc_map {
                                   cell's centre (nx * ny, x fastest; x and y unused), a cell
                                   drawn as the quadrilateral of the midpoints between centres
                                   (extrapolated at the edges); no arrows */
-    int lonlat;                /* cx (x) and cy (y) are longitudes and latitudes: a degree of
-                                  longitude is drawn cos(middle latitude) as long as one of
-                                  latitude */
+    int lonlat;                /* x (or cx) and y (or cy) are longitudes and latitudes: a
+                                  degree of longitude is drawn cos(middle latitude) as long as
+                                  one of latitude */
     const unsigned char *kind; /* NULL, or per cell an fc_cell_kind: solid grey, dry land */
     const double *body;        /* NULL, or the signed distance to the surface of the bodies at
                                   the cell centres (negative inside; NaN: not known): its zero

@@ -327,15 +327,10 @@ static void find_masks(fc_plotdata *d)
     }
 }
 
-/* Whether a variable is a latitude (want 'n') or longitude ('e') by its standard name or its
- * units (CF 4.1 and 4.2: degrees_north, degree_N, degreeN ...). */
-static int is_geographic(int ncid, int varid, char want)
+/* Whether units are a latitude's (want 'n') or a longitude's ('e'): CF 4.1 and 4.2's
+ * degrees_north, degree_N, degreeN ... */
+static int geographic_units(const char *u, char want)
 {
-    char sn[64], u[64];
-    att_text_or_empty(ncid, varid, "standard_name", sn, sizeof sn);
-    if (!strcmp(sn, want == 'n' ? "latitude" : "longitude"))
-        return 1;
-    att_text_or_empty(ncid, varid, "units", u, sizeof u);
     static const char *const stems[] = {"degrees_", "degree_", "degrees", "degree"};
     for (size_t k = 0; k < sizeof stems / sizeof stems[0]; k++) {
         const size_t n = strlen(stems[k]);
@@ -346,6 +341,18 @@ static int is_geographic(int ncid, int varid, char want)
         }
     }
     return 0;
+}
+
+/* Whether a variable is a latitude (want 'n') or longitude ('e') by its standard name or its
+ * units. */
+static int is_geographic(int ncid, int varid, char want)
+{
+    char sn[64], u[64];
+    att_text_or_empty(ncid, varid, "standard_name", sn, sizeof sn);
+    if (!strcmp(sn, want == 'n' ? "latitude" : "longitude"))
+        return 1;
+    att_text_or_empty(ncid, varid, "units", u, sizeof u);
+    return geographic_units(u, want);
 }
 
 /* An axis that holds no place: no coordinate variable, or one without units or in units of
@@ -556,6 +563,8 @@ int fc_pd_open_at(fc_plotdata *d, const char *path, const char *name, const char
                 axes_in_km(&d->x, &d->y);
                 find_masks(d);
                 find_lonlat(d);
+                d->geographic = d->lon_id >= 0 || (geographic_units(d->x.units, 'e') &&
+                                                   geographic_units(d->y.units, 'n'));
             }
         } else if (d->shape == FC_PD_PROFILE) {
             if (d->v.len[along] > MAX_RECORDS)

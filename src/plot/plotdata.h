@@ -68,6 +68,7 @@ typedef struct fc_plotdata {
      * else -1, and their axis labels ("XLONG (degree_east)"). */
     int lon_id, lat_id;
     char lon_label[160], lat_label[160];
+    int geographic; /* drawn in longitude and latitude (its axes, or the curvilinear grid's) */
 } fc_plotdata;
 
 /*
