@@ -759,6 +759,14 @@ START_TEST(curvilinear_cells_where_they_lie)
     one.ny = 1;
     ck_assert_int_eq(fc_map_draw(p2, &one, 1, NULL, &err), FC_EINPUT);
     ck_assert_ptr_nonnull(strstr(err.msg, "a curvilinear map needs 2 x 2 cells or more"));
+    /* Centres all on one line of latitude span no area. */
+    static double flat[NX * NY];
+    for (int k = 0; k < NX * NY; k++)
+        flat[k] = 45;
+    fc_map line = r.m;
+    line.cy = flat;
+    ck_assert_int_eq(fc_map_draw(p2, &line, 1, NULL, &err), FC_EINPUT);
+    ck_assert_msg(strstr(err.msg, "the cells span no area to draw"), "%s", err.msg);
     fc_picture_free(p2);
     fc_picture_free(pic);
 }

@@ -1015,6 +1015,9 @@ static int draw_one_map(cairo_t *cr, const fc_map *m, double x0, double width, d
                        "centres along both axes, and no arrows");
     map_layout L;
     map_measure(cr, m, width, &L);
+    if (!(L.xlo < L.xhi && L.ylo < L.yhi && isfinite(L.xhi - L.xlo) && isfinite(L.yhi - L.ylo)))
+        return fc_fail(err, FC_EINPUT, "the cells span no area to draw (x from %g to %g, y from "
+                       "%g to %g)", L.xlo, L.xhi, L.ylo, L.yhi);
     const double fs = L.fs;
     double aw = width - L.left - L.right, ah = height - L.top - L.bottom;
     if (aw < 16 || ah < 16)
