@@ -60,26 +60,54 @@ void ml_neighbourhood(const ml_geometry *g, const float *fields, const float *st
     const int r = g->stencil / 2, nv = g->nvars + g->nstatic;
     const size_t plane = (size_t)g->nx * g->ny;
     int o = 0;
+    /* A neighbourhood inside the grid reads its cells directly, with the same arithmetic as
+     * the general loop below (no reflection flips a sign there): most cells, and a
+     * forecast step's largest part after the layers. */
+    if (i - r >= 0 && i + r < g->nx && j - r >= 0 && j + r < g->ny) {
+        for (int v = 0; v < nv; v++) {
+            const float *f = v < g->nvars ? fields + v * plane : statics + (v - g->nvars) * plane;
+            const float centre = f[(size_t)j * g->nx + i];
+            x[o] = (centre - mean[o]) / std[o];
+            o++;
+            /* Rows of the neighbourhood, the centre's row in two runs that leave it out:
+             * loops without a branch, which the compiler vectorises. */
+            for (int dj = -r; dj <= r; dj++) {
+                const float *row = f + (size_t)(j + dj) * g->nx + i;
+                for (int run = 0; run < (dj ? 1 : 2); run++) {
+                    const int d0 = dj || !run ? -r : 1, d1 = dj || run ? r : -1;
+                    float *xo = x + o;
+                    const float *mo = mean + o, *so = std + o;
+#pragma omp simd
+                    for (int di = d0; di <= d1; di++)
+                        xo[di - d0] = (row[di] - centre - mo[di - d0]) / so[di - d0];
+                    o += d1 - d0 + 1;
+                }
+            }
+        }
+        return;
+    }
+    /* Near a side: where each column and row of the neighbourhood comes from, and through how
+     * many reflections, found once for every variable. (i, j) itself may lie just outside the
+     * grid: a flux-form model's ghost cell beyond an open side, filled as the boundary fills
+     * its halo. */
+    int si[ML_MAX_STENCIL], rx[ML_MAX_STENCIL], sj[ML_MAX_STENCIL], ry[ML_MAX_STENCIL];
+    for (int d = -r; d <= r; d++) {
+        si[d + r] = fc_halo_source(i + d, g->nx, g->bc[FC_WEST], g->bc[FC_EAST], &rx[d + r]);
+        sj[d + r] = fc_halo_source(j + d, g->ny, g->bc[FC_SOUTH], g->bc[FC_NORTH], &ry[d + r]);
+    }
     for (int v = 0; v < nv; v++) {
         const float *f = v < g->nvars ? fields + v * plane : statics + (v - g->nvars) * plane;
-        /* (i, j) may lie just outside the grid: a flux-form model's ghost cell beyond an
-         * open side, filled as the boundary fills its halo. */
-        int cx, cy;
-        const int ci = fc_halo_source(i, g->nx, g->bc[FC_WEST], g->bc[FC_EAST], &cx);
-        const int cj = fc_halo_source(j, g->ny, g->bc[FC_SOUTH], g->bc[FC_NORTH], &cy);
-        const float raw = f[(size_t)cj * g->nx + ci];
-        const float centre = ((g->odd_x[v] ? cx : 0) + (g->odd_y[v] ? cy : 0)) & 1 ? -raw : raw;
+        const int fx = g->odd_x[v], fy = g->odd_y[v];
+        const float raw = f[(size_t)sj[r] * g->nx + si[r]];
+        const float centre = ((fx ? rx[r] : 0) + (fy ? ry[r] : 0)) & 1 ? -raw : raw;
         x[o] = (centre - mean[o]) / std[o];
         o++;
         for (int dj = -r; dj <= r; dj++)
             for (int di = -r; di <= r; di++) {
                 if (!di && !dj)
                     continue;
-                int rx, ry;
-                const int si = fc_halo_source(i + di, g->nx, g->bc[FC_WEST], g->bc[FC_EAST], &rx);
-                const int sj = fc_halo_source(j + dj, g->ny, g->bc[FC_SOUTH], g->bc[FC_NORTH], &ry);
-                const int flips = (g->odd_x[v] ? rx : 0) + (g->odd_y[v] ? ry : 0);
-                const float value = f[(size_t)sj * g->nx + si];
+                const int flips = (fx ? rx[di + r] : 0) + (fy ? ry[dj + r] : 0);
+                const float value = f[(size_t)sj[dj + r] * g->nx + si[di + r]];
                 x[o] = ((flips & 1 ? -value : value) - centre - mean[o]) / std[o];
                 o++;
             }

@@ -67,6 +67,75 @@ START_TEST(neighbourhoods_follow_the_boundaries)
 }
 END_TEST
 
+/* Every cell's neighbourhood, inside the grid (read directly) and near its sides (through
+ * the boundary's sources), against the definition written out element by element: the
+ * source cell of each offset by fc_halo_source, its sign flipped by an odd number of
+ * reflections of an odd variable, minus the centre, normalised; the same bits. */
+START_TEST(neighbourhoods_inside_and_near_sides_match_the_definition)
+{
+    enum { NXG = 9, NYG = 7, ST = 5, NV = 2, NS = 1, NF = (NV + NS) * ST * ST };
+    ml_geometry g = {.nx = NXG, .ny = NYG, .stencil = ST, .nvars = NV, .nstatic = NS};
+    g.odd_x[0] = 1, g.odd_y[1] = 1;
+    static float f[NV * NXG * NYG], st[NS * NXG * NYG], mean[NF], sd[NF], x[NF];
+    for (int k = 0; k < NV * NXG * NYG; k++)
+        f[k] = (float)sin(0.37 * k) * 3.0f;
+    for (int k = 0; k < NS * NXG * NYG; k++)
+        st[k] = (float)cos(0.11 * k);
+    for (int k = 0; k < NF; k++)
+        mean[k] = 0.01f * (float)(k % 7), sd[k] = 0.5f + 0.03f * (float)(k % 11);
+    static const int sets[4][4] = {{FC_BC_PERIODIC, FC_BC_PERIODIC, FC_BC_PERIODIC, FC_BC_PERIODIC},
+                                   {FC_BC_WALL, FC_BC_WALL, FC_BC_WALL, FC_BC_WALL},
+                                   {FC_BC_OPEN, FC_BC_OPEN, FC_BC_OPEN, FC_BC_OPEN},
+                                   {FC_BC_INFLOW, FC_BC_OPEN, FC_BC_WALL, FC_BC_PERIODIC}};
+    const int r = ST / 2;
+    int inside = 0;
+    for (int b = 0; b < 4; b++) {
+        memcpy(g.bc, sets[b], sizeof g.bc);
+        if (b == 3)
+            g.bc[FC_SOUTH] = FC_BC_PERIODIC; /* periodic pairs */
+        for (int j = -1; j <= NYG; j++)
+            for (int i = -1; i <= NXG; i++) {
+                if ((i < 0 || i >= NXG) && (j < 0 || j >= NYG))
+                    continue; /* ghost cells lie beside one side, not at corners */
+                inside += i >= r && i < NXG - r && j >= r && j < NYG - r;
+                ml_neighbourhood(&g, f, st, mean, sd, i, j, x);
+                int o = 0;
+                for (int v = 0; v < NV + NS; v++) {
+                    const float *fv = v < NV ? f + v * NXG * NYG : st + (v - NV) * NXG * NYG;
+                    const int ox = v < NV && g.odd_x[v], oy = v < NV && g.odd_y[v];
+                    int cx, cy;
+                    const int ci = fc_halo_source(i, NXG, g.bc[FC_WEST], g.bc[FC_EAST], &cx);
+                    const int cj = fc_halo_source(j, NYG, g.bc[FC_SOUTH], g.bc[FC_NORTH], &cy);
+                    const float raw = fv[cj * NXG + ci];
+                    const float c = ((ox ? cx : 0) + (oy ? cy : 0)) & 1 ? -raw : raw;
+                    float want = (c - mean[o]) / sd[o];
+                    ck_assert_msg(memcmp(&x[o], &want, sizeof want) == 0, "bc set %d, cell (%d, "
+                                  "%d), feature %d: %a, want %a", b, i, j, o, x[o], want);
+                    o++;
+                    for (int dj = -r; dj <= r; dj++)
+                        for (int di = -r; di <= r; di++) {
+                            if (!di && !dj)
+                                continue;
+                            int rx, ry;
+                            const int si = fc_halo_source(i + di, NXG, g.bc[FC_WEST],
+                                                          g.bc[FC_EAST], &rx);
+                            const int sj = fc_halo_source(j + dj, NYG, g.bc[FC_SOUTH],
+                                                          g.bc[FC_NORTH], &ry);
+                            const float val = fv[sj * NXG + si];
+                            const float sv = ((ox ? rx : 0) + (oy ? ry : 0)) & 1 ? -val : val;
+                            want = (sv - c - mean[o]) / sd[o];
+                            ck_assert_msg(memcmp(&x[o], &want, sizeof want) == 0,
+                                          "bc set %d, cell (%d, %d), feature %d: %a, want %a", b,
+                                          i, j, o, x[o], want);
+                            o++;
+                        }
+                }
+            }
+    }
+    ck_assert_int_eq(inside, 4 * (NXG - 2 * r) * (NYG - 2 * r)); /* the direct path ran */
+}
+END_TEST
+
 /* A small swe run to learn from: waves from a hump in a periodic box, nt records. */
 static const char waves_case[] =
     "[case]\nsolver = swe\n[grid]\nnx = 12\nny = 10\nx_max = 1.2\ny_max = 1\n[time]\nt_end = 0.2\n"
@@ -801,6 +870,7 @@ Suite *surrogate_suite(void)
     Suite *s = suite_create("surrogate");
     TCase *tc = tcase_create("surrogate");
     tcase_add_test(tc, neighbourhoods_follow_the_boundaries);
+    tcase_add_test(tc, neighbourhoods_inside_and_near_sides_match_the_definition);
     tcase_add_test(tc, split_by_time_and_normalise_from_training_only);
     tcase_add_test(tc, bad_data_is_named);
     tcase_add_test(tc, train_save_load_resume_rollout);
