@@ -1195,9 +1195,14 @@ int ml_train(const ml_train_opts *o, fc_err *err)
         fc_info("train: best %s loss %.4e%s at epoch %d; model in %s",
                 nval ? "validation" : "training (no validation records)", s.best_val, shares,
                 s.best_epoch + 1, o->output);
-    s.train_loss = s.val_loss = s.samples_per_s = NULL;
-    for (int k = 0; k < 3; k++)
+    /* The history is hist's after an epoch ran (freed here), else still the loaded model's
+     * (freed with s: a resume refused before its first epoch). */
+    double **own[3] = {&s.train_loss, &s.val_loss, &s.samples_per_s};
+    for (int k = 0; k < 3; k++) {
+        if (*own[k] == hist[k])
+            *own[k] = NULL;
         free(hist[k]);
+    }
     mlp_gpu_destroy(gpu);
     mlp_work_free(&pw);
     free(px);
