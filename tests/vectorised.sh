@@ -16,7 +16,7 @@ $COMPILE -fopt-info-vec-optimized -c "$tmp/probe.c" -o "$tmp/probe.o" 2>/dev/nul
   { echo "skip: the compiler gives no vectorisation report (not GCC)"; exit 77; }
 
 for src in solvers/swe/swe_cpu.c solvers/euler/euler_cpu.c solvers/euler/euler.c solvers/ns2d/ns2d_mg_cpu.c \
-  solvers/spectral/spec_cpu.c ml/mlp.c; do
+  solvers/spectral/spec_cpu.c ml/mlp.c ml/dataset.c; do
   # shellcheck disable=SC2086
   if ! $COMPILE -fopt-info-vec-optimized="$tmp/report" -c "$top_srcdir/$src" -o "$tmp/obj.o" \
     2>"$tmp/err"; then
