@@ -21,6 +21,7 @@
 #include "src/core/files.h"
 #include "src/core/grid.h"
 #include "src/core/log.h"
+#include "src/core/machine_load.h"
 #include "ml/mlp_gpu.h"
 #include "ml/threads.h"
 #include "src/core/ncio.h"
@@ -1697,6 +1698,11 @@ int ml_rollout(const ml_rollout_opts *o, ml_rollout_result *res, fc_err *err)
     if (!st && o->gpu && !(st = mlp_optim_init(&none, &s.net, MLP_SGD, 0, err)))
         st = mlp_gpu_create(&s.net, &none, B, 0, &gpu, err);
     forecast_file out = {.cf = {.ncid = -1}};
+    /* The threads follow what other processes leave free, as in a solver's run (machine_load.h):
+     * a step is a few parallel loops, and beside a process that keeps a core busy two threads
+     * took twice as long as one. The forecast does not depend on the count. */
+    fc_governor gov;
+    int governed = 0;
     if (!st)
         st = create_forecast(o, &s, in, &out, err);
     if (st)
@@ -1738,6 +1744,8 @@ int ml_rollout(const ml_rollout_opts *o, ml_rollout_result *res, fc_err *err)
     double step_secs = 0, entered[ML_MAX_VARS] = {0}, scale[ML_MAX_VARS];
     for (int v = 0; v < g->nvars; v++)
         scale[v] = rms0[v];
+    fc_governor_start(&gov);
+    governed = 1;
     for (int n = 1; n <= o->steps; n++) {
         const double w0 = fc_now();
         double inflow[ML_MAX_VARS];
@@ -1746,6 +1754,7 @@ int ml_rollout(const ml_rollout_opts *o, ml_rollout_result *res, fc_err *err)
         for (int v = 0; v < g->nvars; v++)
             entered[v] += inflow[v];
         step_secs += fc_now() - w0;
+        fc_governor_step(&gov);
         const double t = t0 + n * s.interval;
         /* A state that overflowed is not written: the file keeps the forecast up to it. */
         for (int v = 0; v < g->nvars && !st; v++)
@@ -1791,9 +1800,13 @@ int ml_rollout(const ml_rollout_opts *o, ml_rollout_result *res, fc_err *err)
         }
     }
     res->step_seconds = step_secs / o->steps;
+    fc_governor_end(&gov);
+    governed = 0;
     res->solver_seconds = solver_seconds(in, o->init, &s, o->solvers, o->gpu, res->solver_why,
                                          sizeof res->solver_why);
 done:
+    if (governed)
+        fc_governor_end(&gov);
     {
         fc_err cerr;
         if (fc_cf_close(&out.cf, &cerr) && !st) {

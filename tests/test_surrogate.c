@@ -333,7 +333,12 @@ START_TEST(train_save_load_resume_rollout)
     unlink(pred);
     ml_rollout_opts r = {.solvers = fc_solvers(), .model = model, .init = data, .output = pred, .time = NAN, .steps = 3};
     ml_rollout_result res;
+    /* The rollout's threads follow the load (machine_load.h), never more than the cores; the
+     * caller's thread count is given back afterwards, also when the forecast fails (below). */
+    const int threads_before = omp_get_max_threads();
+    omp_set_num_threads(omp_get_num_procs() + 2);
     ck_assert_msg(ml_rollout(&r, &res, &err) == FC_OK, "%s", err.msg);
+    ck_assert_int_eq(omp_get_max_threads(), omp_get_num_procs() + 2);
     /* Scores for each lead and variable; the data has every record the forecast reaches. */
     ck_assert_int_eq(res.steps, 3);
     ck_assert_int_eq(res.nvars, 3);
@@ -378,6 +383,8 @@ START_TEST(train_save_load_resume_rollout)
     r.time = NAN;
     r.steps = 50;
     ck_assert_int_eq(ml_rollout(&r, &res, &err), FC_ENUMERIC);
+    ck_assert_int_eq(omp_get_max_threads(), omp_get_num_procs() + 2);
+    omp_set_num_threads(threads_before);
     printf("a model that diverges: %s\n", err.msg);
     ck_assert_msg(strstr(err.msg, "the forecast diverged: ") && strstr(err.msg, "is not finite after"),
                   "%s", err.msg);
