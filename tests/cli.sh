@@ -335,6 +335,9 @@ expect "ns2d: pressure solver gives up" 1 "the pressure solver did not converge"
 expect "ns2d: a pressure tolerance below round-off is named as such" 1 "the tolerance is below the round-off of these velocities on this grid; raise poisson_tol" \
   "$fc" run "$inputs/cavity_re100.ini" --set boundary.north_wall_speed=1e12 --set physics.reynolds=0 --set physics.viscosity=1e11 \
   --set grid.nx=64 --set grid.ny=64 --set time.t_end=1e-13 --set numerics.poisson_max_iterations=200 -o "$tmp/pcg2.nc"
+# The relative tolerance below round-off: the message names it with the scale it was taken at.
+expect "ns2d: a relative pressure tolerance below round-off is named" 1 "above 2.56e-16 s-1 ([numerics] poisson_rtol = 1e-17 times the flow's largest |u|/dx or |v|/dy, 25.6 s-1)" \
+  "$fc" run "$inputs/cavity_re100.ini" --set numerics.poisson_rtol=1e-17 --set numerics.poisson_max_iterations=200 --set time.t_end=0.1 -o "$tmp/pcg3.nc"
 expect "ns2d: steady stop" 0 "steady: the state changes by" "$fc" run "$ns" --set time.t_end=100 --set time.steady_tol=1e-2 -o "$tmp/steady.nc"
 expect "ns2d: restart from another grid" 2 "variable 'u_face' is 17 x 16 (x by y); on the 20 x 16 grid's faces it is 21 x 16" "$fc" run "$ns" --set grid.nx=20 --set time.t_end=200 --restart "$tmp/steady.nc" -o "$tmp/r2.nc"
 expect "ns2d: restart continues" 0 "done:" "$fc" run "$ns" --set time.t_end=200 --restart "$tmp/steady.nc" -o "$tmp/r3.nc"

@@ -97,6 +97,8 @@ typedef struct ns2d_params {
     int advection;           /* enum ns2d_advection */
     int precond;             /* enum ns2d_precond */
     double poisson_tol;      /* largest divergence left after a projection (s-1) */
+    double poisson_rtol;     /* the same relative to the flow's largest |u|/dx, |v|/dy
+                              * (ns2d_projection_tol) */
     int poisson_max_iter;
     double ref_speed, ref_length; /* for Re and the force coefficients */
     int nbodies;             /* obstacles ([obstacle], [obstacle2], ...; 0: none) */

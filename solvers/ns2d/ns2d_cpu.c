@@ -141,17 +141,33 @@ static int ns2d_stage_cpu(ns2d_cpu_state *state, int in, int out, fc_real a, fc_
     const fc_real c = (1 - a) * dt, dx = (fc_real)g->dx, dy = (fc_real)g->dy;
     ns2d_mg_solver *ps = &state->pressure;
     const int *cell_slot = ps->mg.cell_slot;
-#pragma omp parallel for schedule(static) if (state->cells >= FC_PARALLEL_MIN)
+    /* The right-hand side, and the largest |u|/dx or |v|/dy around the unknowns: the scale of
+     * the tolerance (ns2d_projection_tol), kept as dy times it so that a cell costs no division
+     * (27 instructions a cell per stage all the same: +1.3 % of a step of the 128 x 128 cavity). */
+    fc_real scale_h = 0; /* the largest |u| dy/dx or |v| (dx/dy = 1 / aspect), times dx later */
+    const fc_real aspect = dy / dx;
+#pragma omp parallel for schedule(static) reduction(max : scale_h) if (state->cells >= FC_PARALLEL_MIN)
     for (int j = 0; j < g->ny; j++)
         for (int i = 0; i < g->nx; i++) {
             const ptrdiff_t k = fc_idx(P, g->ng, i, j);
-            if (cell_slot[k] >= 0)
-                ps->rhs[cell_slot[k]] = -ns2d_divergence_open(V[NS2D_U], V[NS2D_V], state->ib.open[0],
-                                                              state->ib.open[1], k, P, dx, dy) /
-                                        c;
+            if (cell_slot[k] < 0)
+                continue;
+            ps->rhs[cell_slot[k]] = -ns2d_divergence_open(V[NS2D_U], V[NS2D_V], state->ib.open[0],
+                                                          state->ib.open[1], k, P, dx, dy) /
+                                    c;
+            const fc_real u = fc_abs(V[NS2D_U][k]) > fc_abs(V[NS2D_U][k + 1])
+                                  ? fc_abs(V[NS2D_U][k])
+                                  : fc_abs(V[NS2D_U][k + 1]),
+                          v = fc_abs(V[NS2D_V][k]) > fc_abs(V[NS2D_V][k + P])
+                                  ? fc_abs(V[NS2D_V][k])
+                                  : fc_abs(V[NS2D_V][k + P]);
+            const fc_real s = u * aspect > v ? u * aspect : v;
+            scale_h = s > scale_h ? s : scale_h;
         }
-    int status = ns2d_mg_solve_cpu(ps, c, state->p.poisson_tol, state->p.poisson_max_iter, its,
-                                   res, err);
+    const double scale = (double)scale_h / g->dy;
+    ns2d_tol tol;
+    ns2d_projection_tol(&state->p, scale, &tol);
+    int status = ns2d_mg_solve_cpu(ps, c, &tol, state->p.poisson_max_iter, its, res, err);
     state->secs_pressure += fc_now() - w; /* with its right-hand side */
     if (status)
         return status;

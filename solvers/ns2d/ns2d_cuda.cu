@@ -58,6 +58,7 @@
 struct ns2d_dev_report {
     unsigned long long rate_bits, change_bits; /* bits of non-negative doubles */
     unsigned long long first_bad;              /* j * nx + i, ULLONG_MAX: none */
+    unsigned long long scale_bits; /* dy times a stage's largest |u|/dx, |v|/dy (ns2d_rhs_kernel) */
 };
 
 /* A CSR matrix on the device with its cuSPARSE descriptors: the matrix, and vectors of its
@@ -623,11 +624,11 @@ static const ns2d_pcg_ops pcg_ops_stencil = {pcg_begin_stencil,        pcg_dot_c
 
 /* phi from rhs (s-2) by either path; with the stencil, the zero-mean solution of a singular
  * equation once at the end, as ns2d_mg_solve_cpu. */
-static int ns2d_pressure_solve_cuda(ns2d_cuda_state *state, fc_real c, int *its, double *res,
-                                    fc_err *err)
+static int ns2d_pressure_solve_cuda(ns2d_cuda_state *state, fc_real c, const ns2d_tol *tol,
+                                    int *its, double *res, fc_err *err)
 {
     const ns2d_params *p = &state->p;
-    int st = ns2d_pcg(state->stencil ? &pcg_ops_stencil : &pcg_ops_cuda, state, c, p->poisson_tol,
+    int st = ns2d_pcg(state->stencil ? &pcg_ops_stencil : &pcg_ops_cuda, state, c, tol,
                       p->poisson_max_iter, its, res, err);
     if (!st && state->stencil && state->mg.singular)
         st = ns2d_remove_mean_cuda(state, state->mg.slots, state->n, state->phi, state->mg.fluid,
@@ -766,14 +767,25 @@ static int ns2d_force_body_cuda(ns2d_cuda_state *state, int in, int out, fc_err 
     return FC_OK;
 }
 
+/* The right-hand side, and dy times the largest |u|/dx or |v|/dy around the unknowns into
+ * *scale_bits (zeroed before): the scale of the tolerance (ns2d_projection_tol), as
+ * ns2d_stage_cpu. */
 __global__ static void ns2d_rhs_kernel(int n, const int *slot_of, const int *cell_of,
                                        const fc_real *u, const fc_real *v, const fc_real *ou,
                                        const fc_real *ov, ptrdiff_t pitch, fc_real dx, fc_real dy,
-                                       fc_real c, fc_real *rhs)
+                                       fc_real c, fc_real *rhs, unsigned long long *scale_bits)
 {
-    for (int r = blockIdx.x * blockDim.x + threadIdx.x; r < n; r += gridDim.x * blockDim.x)
-        rhs[cell_of[slot_of[r]]] =
-            -ns2d_divergence_open(u, v, ou, ov, slot_of[r], pitch, dx, dy) / c;
+    fc_real scale_h = 0; /* as ns2d_stage_cpu: the largest |u| dy/dx or |v|, over dy on the host */
+    const fc_real aspect = dy / dx;
+    for (int r = blockIdx.x * blockDim.x + threadIdx.x; r < n; r += gridDim.x * blockDim.x) {
+        const ptrdiff_t k = slot_of[r];
+        rhs[cell_of[k]] = -ns2d_divergence_open(u, v, ou, ov, k, pitch, dx, dy) / c;
+        const fc_real su = fc_abs(u[k]) > fc_abs(u[k + 1]) ? fc_abs(u[k]) : fc_abs(u[k + 1]),
+                      sv = fc_abs(v[k]) > fc_abs(v[k + pitch]) ? fc_abs(v[k]) : fc_abs(v[k + pitch]);
+        const fc_real s = su * aspect > sv ? su * aspect : sv;
+        scale_h = s > scale_h ? s : scale_h;
+    }
+    fc_block_max_atomic((double)scale_h, scale_bits);
 }
 
 __global__ static void ns2d_correct_kernel(ns2d_set out, const fc_real *phi, const int *cell_of,
@@ -865,11 +877,22 @@ static int ns2d_stage_cuda(ns2d_cuda_state *state, int s, int in, int out, fc_re
         (st = ns2d_mark(state, s, NS2D_MARK_BODY, err)))
         return st;
     const fc_real c = (1 - a) * dt;
+    FC_CUDA_TRY(cudaMemsetAsync(&state->rep->scale_bits, 0, sizeof state->rep->scale_bits));
     ns2d_rhs_kernel<<<vec_blocks(state->n), VEC_BLOCK>>>(
         state->n, state->slot_of, state->cell_of, state->U[out][NS2D_U], state->U[out][NS2D_V],
-        state->open[0], state->open[1], g->pitch, (fc_real)g->dx, (fc_real)g->dy, c, state->rhs);
+        state->open[0], state->open[1], g->pitch, (fc_real)g->dx, (fc_real)g->dy, c, state->rhs,
+        &state->rep->scale_bits);
     FC_CUDA_TRY(cudaGetLastError());
-    if ((st = ns2d_pressure_solve_cuda(state, c, its, res, err)) ||
+    /* The tolerance is decided on the host, where conjugate gradients test it: one more wait
+     * per stage beside theirs, one per iteration. */
+    unsigned long long scale_bits;
+    FC_CUDA_TRY(cudaMemcpy(&scale_bits, &state->rep->scale_bits, sizeof scale_bits,
+                           cudaMemcpyDeviceToHost));
+    double scale_h;
+    memcpy(&scale_h, &scale_bits, sizeof scale_h);
+    ns2d_tol tol;
+    ns2d_projection_tol(&state->p, scale_h / g->dy, &tol);
+    if ((st = ns2d_pressure_solve_cuda(state, c, &tol, its, res, err)) ||
         (st = ns2d_mark(state, s, NS2D_MARK_PRESSURE, err)))
         return st;
     ns2d_correct_kernel<<<face_blocks(g), dim3(BLOCK_X, BLOCK_Y)>>>(set_of(state, out), state->phi,
@@ -960,7 +983,7 @@ static int ns2d_box_rate_cuda(ns2d_cuda_state *state, int out, double dt, double
 /* Largest signal rate of a set, largest change from set 0 per unit time, first NaN. */
 static int ns2d_inspect_cuda(ns2d_cuda_state *state, int set, double dt, fc_step_report *rep, fc_err *err)
 {
-    ns2d_dev_report r = {0, 0, ULLONG_MAX};
+    ns2d_dev_report r = {0, 0, ULLONG_MAX, 0};
     FC_CUDA_TRY(cudaMemcpyAsync(state->rep, &r, sizeof r, cudaMemcpyHostToDevice));
     ns2d_inspect_kernel<<<cell_blocks(&state->p.grid), dim3(BLOCK_X, BLOCK_Y)>>>(
         set_of(state, set), set_of(state, 0), state->kind, state->p, (fc_real)(dt > 0 ? 1 / dt : 0), state->rep);

@@ -246,7 +246,7 @@ int ns2d_mg_solver_build(const ns2d_params *p, const signed char *kind,
                          const ns2d_ib *ib, ns2d_mg_solver *sv, fc_err *err);
 void ns2d_mg_solver_free(ns2d_mg_solver *sv);
 /* Solves A phi = rhs from phi = 0 as ns2d_pcg does (c, tol, max_iter, *its, *res as there). */
-int ns2d_mg_solve_cpu(ns2d_mg_solver *sv, double c, double tol, int max_iter, int *its,
+int ns2d_mg_solve_cpu(ns2d_mg_solver *sv, double c, const ns2d_tol *tol, int max_iter, int *its,
                       double *res, fc_err *err);
 
 #ifdef __cplusplus

@@ -478,7 +478,7 @@ void ns2d_mg_solver_free(ns2d_mg_solver *sv)
     memset(sv, 0, sizeof *sv);
 }
 
-int ns2d_mg_solve_cpu(ns2d_mg_solver *sv, double c, double tol, int max_iter, int *its,
+int ns2d_mg_solve_cpu(ns2d_mg_solver *sv, double c, const ns2d_tol *tol, int max_iter, int *its,
                       double *res, fc_err *err)
 {
     int status = ns2d_pcg(&pcg_ops_mg, sv, c, tol, max_iter, its, res, err);

@@ -551,9 +551,25 @@ double ns2d_poisson_values_per_cell(void)
     return 5 * 1.5 * 2.5 + 8 * 1.5 * 4.0 / 3.0 + 8 * 4.0 / 3.0;
 }
 
-int ns2d_pcg(const ns2d_pcg_ops *ops, void *ctx, double c, double tol, int max_iter, int *its,
-             double *res, fc_err *err)
+void ns2d_projection_tol(const ns2d_params *p, double scale, ns2d_tol *tol)
 {
+    const double relative = p->poisson_rtol * scale;
+    if (p->poisson_tol <= relative) {
+        tol->value = p->poisson_tol;
+        tol->key = "poisson_tol";
+        snprintf(tol->what, sizeof tol->what, "[numerics] poisson_tol = %g s-1", p->poisson_tol);
+    } else {
+        tol->value = relative;
+        tol->key = "poisson_rtol";
+        snprintf(tol->what, sizeof tol->what, "%g s-1 ([numerics] poisson_rtol = %g times the "
+                 "flow's largest |u|/dx or |v|/dy, %g s-1)", relative, p->poisson_rtol, scale);
+    }
+}
+
+int ns2d_pcg(const ns2d_pcg_ops *ops, void *ctx, double c, const ns2d_tol *t, int max_iter,
+             int *its, double *res, fc_err *err)
+{
+    const double tol = t->value;
     double rr;
     int st, rz = NS2D_PCG_RZ_A; /* the slot of r.z */
     *its = 0;
@@ -597,12 +613,12 @@ int ns2d_pcg(const ns2d_pcg_ops *ops, void *ctx, double c, double tol, int max_i
         return fc_fail(err, FC_ENUMERIC,
                        "the pressure solver did not converge: the divergence fell to %.3g s-1 by "
                        "iteration %d and not to half of that in the %d after it (%.3g s-1 left), "
-                       "above [numerics] poisson_tol = %g s-1: the tolerance is below the "
-                       "round-off of these velocities on this grid; raise poisson_tol",
-                       halved, halved_it, *its - halved_it, *res, tol);
+                       "above %s: the tolerance is below the round-off of these velocities on "
+                       "this grid; raise %s",
+                       halved, halved_it, *its - halved_it, *res, t->what, t->key);
     return fc_fail(err, FC_ENUMERIC,
                    "the pressure solver did not converge: divergence %.3g s-1 left after %d "
-                   "iterations, [numerics] poisson_tol = %g s-1 (raise poisson_max_iterations "
-                   "or poisson_tol, or lower [time] cfl)",
-                   *res, *its, tol);
+                   "iterations, above %s (raise poisson_max_iterations or %s, or lower [time] "
+                   "cfl)",
+                   *res, *its, t->what, t->key);
 }

@@ -121,13 +121,32 @@ typedef struct ns2d_pcg_ops {
 } ns2d_pcg_ops;
 
 /*
- * Preconditioned conjugate gradients for A x = rhs, written once for every backend (ops, on the
- * backend's context ctx). Stops when c |r| <= tol (c: the scale that makes |r| a divergence) or
- * at max_iter iterations, which is FC_ENUMERIC; *its and *res: the iterations and the final
- * c |r|. A NaN residual stops at once with FC_OK: the step's inspection reports where it is.
+ * The divergence a projection may leave (s-1): the stricter of [numerics] poisson_tol and
+ * poisson_rtol times `scale`, the largest |u|/dx or |v|/dy of the velocity being projected.
+ * Why both: poisson_tol alone fits flows whose scale it was chosen for. Its default (1e-8 s-1,
+ * 1e-3 in single precision) is a small part of a 1 m/s flow on centimetre cells, but no part at
+ * all of a 0.1 m/s current on kilometre cells (1e-4 s-1): a lid-driven cavity at 1e-4 m/s in
+ * single precision came out 4 % wrong, at 1e-6 m/s 81 %, with no word from the solver. The
+ * relative bound follows the flow's own scale, and with it the round-off of its divergence
+ * (now those cavities' u/U are the 1 m/s cavity's to 2e-6, and to 2e-10 in double). In double its
+ * default is loose enough that poisson_tol still decides for 1 m/s flows on centimetre cells.
  */
-int ns2d_pcg(const ns2d_pcg_ops *ops, void *ctx, double c, double tol, int max_iter, int *its,
-             double *res, fc_err *err);
+typedef struct ns2d_tol {
+    double value;     /* s-1 */
+    const char *key;  /* the key to change, in advice ("poisson_tol") */
+    char what[160];   /* the bound in words, for messages */
+} ns2d_tol;
+void ns2d_projection_tol(const ns2d_params *p, double scale, ns2d_tol *tol);
+
+/*
+ * Preconditioned conjugate gradients for A x = rhs, written once for every backend (ops, on the
+ * backend's context ctx). Stops when c |r| <= tol->value (c: the scale that makes |r| a
+ * divergence) or at max_iter iterations, which is FC_ENUMERIC; *its and *res: the iterations
+ * and the final c |r|. A NaN residual stops at once with FC_OK: the step's inspection reports
+ * where it is.
+ */
+int ns2d_pcg(const ns2d_pcg_ops *ops, void *ctx, double c, const ns2d_tol *tol, int max_iter,
+             int *its, double *res, fc_err *err);
 
 /* Memory of the matrices, in values (for the run's memory check, per fluid cell). */
 double ns2d_poisson_values_per_cell(void);

@@ -152,7 +152,8 @@ static int flowcast_solve(flowcast_side *f, const double *b, double rtol, double
     double res;
     fc_err err;
     timing t0 = now();
-    int st = ns2d_mg_solve_cpu(&f->sv, 1.0, rtol * bnorm, 10000, its, &res, &err);
+    ns2d_tol tol = {rtol * bnorm, "the relative tolerance", "rtol times |b|"};
+    int st = ns2d_mg_solve_cpu(&f->sv, 1.0, &tol, 10000, its, &res, &err);
     *t = since(t0);
     if (st) {
         fprintf(stderr, "poisson_hypre: flowcast: %s\n", err.msg);
