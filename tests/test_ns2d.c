@@ -1036,11 +1036,13 @@ END_TEST
 /* A record whose divergence is far above what the step's projection leaves fails the run (the
  * pressure equation and the divergence disagree: an immersed step once left 11.6 s-1 and ran
  * on), and the record is written first to show where. No case makes such a state now, so one is
- * made: a face of a stepped cavity pushed by 1e-3 m/s, 1000 times poisson_tol on its cells. */
+ * made: a face of a stepped cavity pushed by 1e-3 m/s, 1000 times poisson_tol on its cells
+ * (poisson_rtol = 0.5: poisson_tol decides, in either precision). */
 static const char guard_case[] =
     "[case]\nsolver = ns2d\n[grid]\nnx = 16\nny = 16\nx_max = 1\ny_max = 1\n[time]\n"
     "t_end = 0.2\n[output]\ninterval = 0.1\n[physics]\nreynolds = 100\n[boundary]\n"
-    "north_wall_speed = 1\n[numerics]\npoisson_tol = 1e-6\n[initial]\ntype = rest\n";
+    "north_wall_speed = 1\n[numerics]\npoisson_tol = 1e-6\npoisson_rtol = 0.5\n"
+    "[initial]\ntype = rest\n";
 
 static int pushed_diagnose(const void *params, const fc_grid *g, fc_state *host,
                            const double *stats, double *d, fc_err *err)
@@ -1074,6 +1076,24 @@ START_TEST(divergence_far_above_the_tolerance_fails_the_run)
                       strstr(err.msg, ", j=9) at (0.") &&
                       strstr(err.msg, "over 100 times [numerics] poisson_tol = 1e-06"),
                   "%s", err.msg);
+    tl_sim_close(&s);
+
+    /* The same cavity with its lid at 1e-6 m/s and the relative bound's default: a push of 1 %
+     * of the lid, whose divergence (1.6e-7 s-1) is below 100 times poisson_tol, is still caught. */
+    const char *const slow[] = {"boundary.north_wall_speed=1e-6", "physics.reference_speed=1e-6",
+                                TL_SINGLE ? "numerics.poisson_rtol=1e-5" : "numerics.poisson_rtol=1e-9",
+                                NULL};
+    tl_sim_open(&s, guard_case, slow, NULL);
+    tl_sim_steps(&s, 5);
+    tl_sim_download(&s);
+    ck_assert_int_eq(s.s->io.diagnose(s.params, &s.grid, &s.host, s.last.stats, d, &err), FC_OK);
+    s.host.f[NS2D_U][fc_idx(s.grid.pitch, s.grid.ng, 5, 9)] += (fc_real)1e-8;
+    ck_assert_int_eq(s.s->io.diagnose(s.params, &s.grid, &s.host, s.last.stats, d, &err),
+                     FC_ENUMERIC);
+    ck_assert_msg(strstr(err.msg, "the step left a velocity divergence of 1.6e-07 s-1") &&
+                      strstr(err.msg, "times the flow's largest |u|/dx or |v|/dy"),
+                  "%s", err.msg);
+    printf("a slow cavity's pushed face: %s\n", err.msg);
     free(d);
     tl_sim_close(&s);
 

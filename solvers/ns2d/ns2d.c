@@ -972,20 +972,24 @@ static int ns2d_diagnose(const void *params, const fc_grid *g, fc_state *host,
     d[D_KE] = ke * area;
     d[D_ENS] = ens * area;
     d[D_DIV] = div;
-    /* A step's projection leaves the divergence at poisson_tol (a tenth of it or less in every
-     * case and validation run), or at the round-off of its differences where that is larger. A
-     * record far above both means that the pressure equation and the divergence disagree over
-     * the geometry (an immersed step once left 11.6 s-1 and ran on): the run fails rather than
-     * write on. The record is still written (fc_solver_io.diagnose), to show where. */
-    const double roundoff = 1e3 * FC_REAL_EPSILON * speed / fmin(g->dx, g->dy);
-    if (stats && div > NS2D_DIV_GUARD * p->poisson_tol + roundoff)
+    /* A step's projection leaves the divergence at its tolerance (ns2d_projection_tol; a tenth
+     * of it or less in every case and validation run), or at the round-off of its differences
+     * where that is larger. A record far above both means that the pressure equation and the
+     * divergence disagree over the geometry (an immersed step once left 11.6 s-1 and ran on):
+     * the run fails rather than write on. The record is still written (fc_solver_io.diagnose),
+     * to show where. The tolerance's scale is taken from the record (speed / h is at least the
+     * stages' largest |u|/dx or |v|/dy, near enough), so a slow flow is guarded as closely. */
+    const double h = fmin(g->dx, g->dy), roundoff = 1e3 * FC_REAL_EPSILON * speed / h;
+    ns2d_tol tol;
+    ns2d_projection_tol(p, speed / h, &tol);
+    if (stats && div > NS2D_DIV_GUARD * tol.value + roundoff)
         return fc_fail(err, FC_ENUMERIC,
                        "the step left a velocity divergence of %.3g s-1 in cell (i=%d, j=%d) at "
-                       "(%.4g, %.4g), over %g times [numerics] poisson_tol = %g: the pressure "
-                       "equation does not hold there (a flowcast defect in this geometry; "
-                       "please report it with the case file)",
+                       "(%.4g, %.4g), over %g times %s: the pressure equation does not hold "
+                       "there (a flowcast defect in this geometry; please report it with the "
+                       "case file)",
                        div, div_i, div_j, fc_grid_x(g, div_i), fc_grid_y(g, div_j),
-                       NS2D_DIV_GUARD, p->poisson_tol);
+                       NS2D_DIV_GUARD, tol.what);
     for (int k = D_CD; k < NDIAGS; k++)
         d[k] = NAN;
     if (p->nbodies > 0) {
