@@ -335,6 +335,11 @@ expect "ns2d: pressure solver gives up" 1 "the pressure solver did not converge"
 expect "ns2d: a pressure tolerance below round-off is named as such" 1 "the tolerance is below the round-off of these velocities on this grid; raise poisson_tol" \
   "$fc" run "$inputs/cavity_re100.ini" --set boundary.north_wall_speed=1e12 --set physics.reynolds=0 --set physics.viscosity=1e11 \
   --set grid.nx=64 --set grid.ny=64 --set time.t_end=1e-13 --set numerics.poisson_max_iterations=200 -o "$tmp/pcg2.nc"
+# A Reynolds number taken at a speed far from the lid's: valid, and said.
+expect "ns2d: a lid far from reference_speed is warned of" 0 "warning: [physics] reynolds = 100 is taken at reference_speed = 1 m s-1 (nu = 0.01 m2 s-1), but [boundary] north_wall_speed = 0.0001 m s-1: at that speed the Reynolds number is 0.01; for reynolds = 100 at it, give reference_speed = 0.0001" \
+  "$fc" run "$inputs/cavity_re100.ini" --set boundary.north_wall_speed=1e-4 --set time.t_end=1e-2 -o "$tmp/slowlid.nc"
+if "$fc" run "$inputs/cavity_re100.ini" --set boundary.north_wall_speed=5 --set time.t_end=1e-2 -o "$tmp/fastlid.nc" -O 2>&1 | grep -q "warning: \[physics\] reynolds"; then
+  bad "ns2d: a lid 5 times reference_speed is not warned of"; else ok "ns2d: a lid 5 times reference_speed is not warned of"; fi
 # The relative tolerance below round-off: the message names it with the scale it was taken at.
 expect "ns2d: a relative pressure tolerance below round-off is named" 1 "above 2.56e-16 s-1 ([numerics] poisson_rtol = 1e-17 times the flow's largest |u|/dx or |v|/dy, 25.6 s-1)" \
   "$fc" run "$inputs/cavity_re100.ini" --set numerics.poisson_rtol=1e-17 --set numerics.poisson_max_iterations=200 --set time.t_end=0.1 -o "$tmp/pcg3.nc"

@@ -141,6 +141,34 @@ static const char *const side_names[4] = {"west", "east", "south", "north"};
 static const char *const wall_speed_keys[4] = {"west_wall_speed", "east_wall_speed",
                                                "south_wall_speed", "north_wall_speed"};
 
+/* `reynolds` is taken at reference_speed (nu = U L / Re). A case whose walls or inflow move at a
+ * very different speed is another flow than its `reynolds` says: the Re 100 cavity with its lid
+ * at 1e-4 m/s and reference_speed left at 1 m/s is a flow at Re 0.01, whose viscous time step
+ * made the cavity's 20 s take some 7e6 steps instead of 7000, with no word of why. */
+static void ns2d_advise(const fc_config *cfg, char *note, size_t len)
+{
+    note[0] = '\0';
+    const double re = fc_cfg_real(cfg, "physics", "reynolds");
+    if (!(re > 0))
+        return;
+    double fastest = 0;
+    const char *key = NULL;
+    for (int s = 0; s < 4; s++) {
+        const int bc = fc_cfg_choice(cfg, "boundary", side_names[s]);
+        const char *k = bc == FC_BC_WALL ? wall_speed_keys[s] : bc == FC_BC_INFLOW ? "inflow_speed" : NULL;
+        if (k && fabs(fc_cfg_real(cfg, "boundary", k)) > fastest)
+            fastest = fabs(fc_cfg_real(cfg, "boundary", k)), key = k;
+    }
+    const double ref = fc_cfg_real(cfg, "physics", "reference_speed");
+    if (!key || (fastest <= 10 * ref && fastest >= ref / 10))
+        return;
+    const double length = fc_cfg_real(cfg, "physics", "reference_length");
+    snprintf(note, len, "[physics] reynolds = %g is taken at reference_speed = %g m s-1 (nu = %g "
+             "m2 s-1), but [boundary] %s = %g m s-1: at that speed the Reynolds number is %g; "
+             "for reynolds = %g at it, give reference_speed = %g",
+             re, ref, ref * length / re, key, fastest, re * fastest / ref, re, fastest);
+}
+
 /* NACA mpxx into fractions of the chord; 0 when the string is not four digits that make a
  * section (a thickness, and a camber position when there is camber). */
 static int naca_digits(const char *s, double *m, double *pos, double *t)
@@ -1040,6 +1068,7 @@ const fc_solver_desc ns2d_solver = {
         .ics = ns2d_ics,
         .nics = NS2D_NICS,
         .check = ns2d_check,
+        .advise = ns2d_advise,
         .make_params = ns2d_make_params,
     },
     .io = {

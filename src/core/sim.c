@@ -294,6 +294,8 @@ int fc_sim_start(fc_sim *s, fc_config *cfg, const fc_solver_ops *ops,
         (st = s->s->schema.make_params(&s->cfg, &s->grid, &s->params, err)) ||
         (st = plan_split(s, err)) || (st = fc_ranks_agree(check_memory(s, err), err)))
         goto fail;
+    if (s->s->schema.advise)
+        s->s->schema.advise(&s->cfg, s->case_note, sizeof s->case_note);
     if (sets_up_blocks(s))
         st = block_state(s, restart, err);
     else if (!(st = whole_state(s, restart, err)))

@@ -167,6 +167,10 @@ typedef struct fc_solver_schema {
     /* Cross-key checks after every key is valid on its own; appends one line per problem to err
      * (fc_cfg_error) and returns how many it found. */
     int (*check)(const fc_config *cfg, fc_err *err);
+    /* Optional (NULL: none): of a valid case, a few words the user should read because it is
+     * likely not what was meant (ns2d: a Reynolds number taken at a speed far from the
+     * boundaries'); "" when there are none. `run` prints them as a warning. */
+    void (*advise)(const fc_config *cfg, char *note, size_t len);
     /* The solver's parameter struct from a validated case; free() releases it. */
     int (*make_params)(const fc_config *cfg, const fc_grid *g, void **params, fc_err *err);
 } fc_solver_schema;
