@@ -144,7 +144,7 @@ static int ns2d_stage_cpu(ns2d_cpu_state *state, int in, int out, fc_real a, fc_
     /* The right-hand side, and the largest |u|/dx or |v|/dy around the unknowns: the scale of
      * the tolerance (ns2d_projection_tol), kept as dy times it so that a cell costs no division
      * (27 instructions a cell per stage all the same: +1.3 % of a step of the 128 x 128 cavity). */
-    fc_real scale_h = 0; /* the largest |u| dy/dx or |v| (dx/dy = 1 / aspect), times dx later */
+    fc_real scale_h = 0; /* the largest |u| dy/dx or |v|: dy times the scale */
     const fc_real aspect = dy / dx;
 #pragma omp parallel for schedule(static) reduction(max : scale_h) if (state->cells >= FC_PARALLEL_MIN)
     for (int j = 0; j < g->ny; j++)
