@@ -144,7 +144,8 @@ static const char *const wall_speed_keys[4] = {"west_wall_speed", "east_wall_spe
 /* `reynolds` is taken at reference_speed (nu = U L / Re). A case whose walls or inflow move at a
  * very different speed is another flow than its `reynolds` says: the Re 100 cavity with its lid
  * at 1e-4 m/s and reference_speed left at 1 m/s is a flow at Re 0.01, whose viscous time step
- * made the cavity's 20 s take some 7e6 steps instead of 7000, with no word of why. */
+ * (0.0029 s) makes 20 lid crossings (2e5 s) take some 7e7 steps instead of 7000, with no word
+ * of why. */
 static void ns2d_advise(const fc_config *cfg, char *note, size_t len)
 {
     note[0] = '\0';
