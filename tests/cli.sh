@@ -340,8 +340,9 @@ expect "ns2d: a lid far from reference_speed is warned of" 0 "warning: [physics]
   "$fc" run "$inputs/cavity_re100.ini" --set boundary.north_wall_speed=1e-4 --set time.t_end=1e-2 -o "$tmp/slowlid.nc"
 if "$fc" run "$inputs/cavity_re100.ini" --set boundary.north_wall_speed=5 --set time.t_end=1e-2 -o "$tmp/fastlid.nc" -O 2>&1 | grep -q "warning: \[physics\] reynolds"; then
   bad "ns2d: a lid 5 times reference_speed is not warned of"; else ok "ns2d: a lid 5 times reference_speed is not warned of"; fi
-# The relative tolerance below round-off: the message names it with the scale it was taken at.
-expect "ns2d: a relative pressure tolerance below round-off is named" 1 "above 2.56e-16 s-1 ([numerics] poisson_rtol = 1e-17 times the flow's largest |u|/dx or |v|/dy, 25.6 s-1)" \
+# The relative tolerance below round-off: the message names it with the scale it was taken at
+# (which stage gives up, and at what scale, is round-off's choice: builds differ).
+expect "ns2d: a relative pressure tolerance below round-off is named" 1 " s-1 ([numerics] poisson_rtol = 1e-17 times the flow's largest |u|/dx or |v|/dy, " \
   "$fc" run "$inputs/cavity_re100.ini" --set numerics.poisson_rtol=1e-17 --set numerics.poisson_max_iterations=200 --set time.t_end=0.1 -o "$tmp/pcg3.nc"
 expect "ns2d: steady stop" 0 "steady: the state changes by" "$fc" run "$ns" --set time.t_end=100 --set time.steady_tol=1e-2 -o "$tmp/steady.nc"
 expect "ns2d: restart from another grid" 2 "variable 'u_face' is 17 x 16 (x by y); on the 20 x 16 grid's faces it is 21 x 16" "$fc" run "$ns" --set grid.nx=20 --set time.t_end=200 --restart "$tmp/steady.nc" -o "$tmp/r2.nc"
