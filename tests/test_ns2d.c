@@ -639,7 +639,7 @@ START_TEST(divergence_below_tolerance_after_each_projection)
     double ratio;
     fc_err err;
     ck_assert_msg(fc_val_divergence(48, 40, &ratio, &err) == FC_OK, "%s", err.msg);
-    printf("cavity Re 1000: largest divergence over 40 steps = %.3f x poisson_tol\n", ratio);
+    printf("cavity Re 1000: largest divergence over 40 steps = %.3f x its tolerance\n", ratio);
     ck_assert(ratio <= 1);
     /* With every boundary kind and an obstacle too. */
     tl_sim s;

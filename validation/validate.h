@@ -144,7 +144,8 @@ int fc_val_wave(int n, int per, fc_val_wave_err *out, double *t, double *amp, fc
  * relative to the amplitude. */
 int fc_val_taylor_green(int n, double *rel_err, fc_err *err);
 /* Cavity at Re 1000 on n x n cells for `steps` steps: the largest divergence over all steps
- * after their projections, over the pressure tolerance (at most 1 when it holds). */
+ * after their projections, over the projection's tolerance (the stricter of poisson_tol and
+ * poisson_rtol times the flow's largest |u|/dx or |v|/dy; at most 1 when it holds). */
 int fc_val_divergence(int n, int steps, double *ratio, fc_err *err);
 /* Schaefer & Turek's (1996) cylinder in a channel at Re 100 (case 2D-2) with d cells across the
  * diameter, its [obstacle] boundary "staircase" or "immersed": Strouhal number and largest drag
