@@ -340,6 +340,16 @@ expect "ns2d: a lid far from reference_speed is warned of" 0 "warning: [physics]
   "$fc" run "$inputs/cavity_re100.ini" --set boundary.north_wall_speed=1e-4 --set time.t_end=1e-2 -o "$tmp/slowlid.nc"
 if "$fc" run "$inputs/cavity_re100.ini" --set boundary.north_wall_speed=5 --set time.t_end=1e-2 -o "$tmp/fastlid.nc" -O 2>&1 | grep -q "warning: \[physics\] reynolds"; then
   bad "ns2d: a lid 5 times reference_speed is not warned of"; else ok "ns2d: a lid 5 times reference_speed is not warned of"; fi
+# A steady_tol far above the flow's rate of change U max(U/L, nu/L^2): valid, and said; at 1e-2
+# of it, not (nor at Re 0.1, whose scale is the diffusive one, 10 times U^2/L).
+expect "ns2d: a steady_tol far above a slow lid's rate of change is warned of" 0 "warning: [time] steady_tol = 0.0001 m s-2 is 1e+04 times the flow's rate of change U max(U/L, nu/L^2) = 1e-08 m s-2 (U = 0.0001 m s-1 from [boundary] north_wall_speed, L = 1 m from [physics] reference_length): the run may stop as steady while the flow still develops; the ready-made cases take at most 1e-4 of their scale (here steady_tol = 1e-12)" \
+  "$fc" run "$inputs/cavity_re100.ini" --set boundary.north_wall_speed=1e-4 --set physics.reference_speed=1e-4 --set time.t_end=1 -o "$tmp/slowsteady.nc"
+for set in "time.steady_tol=0.01" "physics.reynolds=0.1 time.steady_tol=0.1"; do
+  if "$fc" run "$inputs/cavity_re100.ini" $(printf -- '--set %s ' $set) --set time.t_end=1e-2 -o "$tmp/steadyok.nc" -O 2>&1 | grep -q "warning: \[time\] steady_tol"; then
+    bad "ns2d: no steady_tol warning with $set"; else ok "ns2d: no steady_tol warning with $set"; fi
+done
+expect "ns2d: a steady_tol over 1e-2 of the rate of change is warned of" 0 "warning: [time] steady_tol = 0.02 m s-2 is 0.02 times the flow's rate of change U max(U/L, nu/L^2) = 1 m s-2" \
+  "$fc" run "$inputs/cavity_re100.ini" --set time.steady_tol=0.02 --set time.t_end=1e-2 -o "$tmp/steadyok.nc" -O
 # The relative tolerance below round-off: the message names it with the scale it was taken at
 # (which stage gives up, and at what scale, is round-off's choice: builds differ).
 expect "ns2d: a relative pressure tolerance below round-off is named" 1 " s-1 ([numerics] poisson_rtol = 1e-17 times the flow's largest |u|/dx or |v|/dy, " \

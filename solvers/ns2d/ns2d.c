@@ -141,33 +141,84 @@ static const char *const side_names[4] = {"west", "east", "south", "north"};
 static const char *const wall_speed_keys[4] = {"west_wall_speed", "east_wall_speed",
                                                "south_wall_speed", "north_wall_speed"};
 
+/* The fastest wall or inflow speed of the case, and its key; 0 and NULL when nothing moves. */
+static double boundary_speed(const fc_config *cfg, const char **key)
+{
+    double fastest = 0;
+    *key = NULL;
+    for (int s = 0; s < 4; s++) {
+        const int bc = fc_cfg_choice(cfg, "boundary", side_names[s]);
+        const char *k = bc == FC_BC_WALL ? wall_speed_keys[s] : bc == FC_BC_INFLOW ? "inflow_speed" : NULL;
+        if (k && fabs(fc_cfg_real(cfg, "boundary", k)) > fastest)
+            fastest = fabs(fc_cfg_real(cfg, "boundary", k)), *key = k;
+    }
+    return fastest;
+}
+
 /* `reynolds` is taken at reference_speed (nu = U L / Re). A case whose walls or inflow move at a
  * very different speed is another flow than its `reynolds` says: the Re 100 cavity with its lid
  * at 1e-4 m/s and reference_speed left at 1 m/s is a flow at Re 0.01, whose viscous time step
  * (0.0029 s) makes 20 lid crossings (2e5 s) take some 7e7 steps instead of 7000, with no word
  * of why. */
-static void ns2d_advise(const fc_config *cfg, char *note, size_t len)
+static void advise_reynolds(const fc_config *cfg, char *note, size_t len)
 {
-    note[0] = '\0';
     const double re = fc_cfg_real(cfg, "physics", "reynolds");
-    if (!(re > 0))
-        return;
-    double fastest = 0;
-    const char *key = NULL;
-    for (int s = 0; s < 4; s++) {
-        const int bc = fc_cfg_choice(cfg, "boundary", side_names[s]);
-        const char *k = bc == FC_BC_WALL ? wall_speed_keys[s] : bc == FC_BC_INFLOW ? "inflow_speed" : NULL;
-        if (k && fabs(fc_cfg_real(cfg, "boundary", k)) > fastest)
-            fastest = fabs(fc_cfg_real(cfg, "boundary", k)), key = k;
-    }
+    const char *key;
+    const double fastest = boundary_speed(cfg, &key);
     const double ref = fc_cfg_real(cfg, "physics", "reference_speed");
-    if (!key || (fastest <= 10 * ref && fastest >= ref / 10))
+    if (!(re > 0) || !key || (fastest <= 10 * ref && fastest >= ref / 10))
         return;
     const double length = fc_cfg_real(cfg, "physics", "reference_length");
     snprintf(note, len, "[physics] reynolds = %g is taken at reference_speed = %g m s-1 (nu = %g "
              "m2 s-1), but [boundary] %s = %g m s-1: at that speed the Reynolds number is %g; "
              "for reynolds = %g at it, give reference_speed = %g",
              re, ref, ref * length / re, key, fastest, re * fastest / ref, re, fastest);
+}
+
+/* `steady_tol` is absolute (m s-2), so it means nothing without the flow's own rate of change,
+ * U max(U/L, nu/L^2) (advection or, below Re 1, diffusion; at least any body force): a run stops
+ * as steady with its velocity roughly steady_tol / that scale of U from the steady state (the
+ * 64 x 64 Re 100 cavity: 1.6e-4 of U at 1e-4 of the scale, 1.8e-2 at 1e-2, 0.13 at 0.1). The
+ * ready-made cases use 1e-4 of it or less; a case copied with its lid slowed to 1e-4 m/s would
+ * keep 1e-4 m s-2, 1e4 times its scale, and stop as steady at t = 0.2 s of a 1e4 s spin-up. */
+static void advise_steady(const fc_config *cfg, char *note, size_t len)
+{
+    const double tol = fc_cfg_real(cfg, "time", "steady_tol");
+    if (!(tol > 0))
+        return;
+    const char *key;
+    double speed = boundary_speed(cfg, &key);
+    if (!key)
+        speed = fc_cfg_real(cfg, "physics", "reference_speed");
+    const double length = fc_cfg_real(cfg, "physics", "reference_length");
+    const double re = fc_cfg_real(cfg, "physics", "reynolds");
+    const double nu = re > 0 ? fc_cfg_real(cfg, "physics", "reference_speed") * length / re
+                             : fc_cfg_real(cfg, "physics", "viscosity");
+    const double force = hypot(fc_cfg_real(cfg, "physics", "force_x"),
+                               fc_cfg_real(cfg, "physics", "force_y"));
+    const double scale = fmax(speed * fmax(speed / length, nu / (length * length)), force);
+    if (tol <= 1e-2 * scale)
+        return;
+    snprintf(note, len, "[time] steady_tol = %g m s-2 is %.3g times the flow's rate of change "
+             "U max(U/L, nu/L^2) = %.3g m s-2 (U = %g m s-1 from %s%s, L = %g m from [physics] "
+             "reference_length): the run may stop as steady while the flow still develops; the "
+             "ready-made cases take at most 1e-4 of their scale (here steady_tol = %.3g)",
+             tol, tol / scale, scale, speed, key ? "[boundary] " : "[physics] ",
+             key ? key : "reference_speed", length, 1e-4 * scale);
+}
+
+/* Everything the case likely did not mean, one line each. */
+static void ns2d_advise(const fc_config *cfg, char *note, size_t len)
+{
+    void (*const advice[])(const fc_config *, char *, size_t) = {advise_reynolds, advise_steady};
+    note[0] = '\0';
+    for (size_t i = 0; i < sizeof advice / sizeof advice[0]; i++) {
+        char line[512] = "";
+        advice[i](cfg, line, sizeof line);
+        const size_t used = strlen(note);
+        if (line[0])
+            snprintf(note + used, len - used, "%s%s", used ? "\n" : "", line);
+    }
 }
 
 /* NACA mpxx into fractions of the chord; 0 when the string is not four digits that make a

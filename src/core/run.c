@@ -505,8 +505,11 @@ static int run_case(const fc_run_opts *o, fc_run_result *res, fc_err *err)
                 sim->cfg.path, s->name,
                 s->schema.ics[fc_cfg_choice(&sim->cfg, "initial", "type")].name,
                 sim->grid.nx, sim->grid.ny, job, c.device, FC_PRECISION, c.path);
-    if (sim->case_note[0])
-        fc_warn("%s", sim->case_note);
+    for (const char *line = sim->case_note; *line;) {
+        const int n = (int)strcspn(line, "\n");
+        fc_warn("%.*s", n, line);
+        line += n + (line[n] == '\n');
+    }
     if (sim->restart_note[0])
         fc_warn("%s", sim->restart_note);
     /* What to do after a stop that leaves whole records. */

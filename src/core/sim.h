@@ -48,8 +48,8 @@ typedef struct fc_sim {
                           * {0, 0} otherwise */
     char restart_note[256]; /* what the restart changed to agree with the case, for the user
                              * (fc_solver_io.restarted); "" when nothing */
-    char case_note[512];    /* what the solver advises about the case (fc_solver_schema.advise);
-                             * "" when nothing */
+    char case_note[1024];   /* what the solver advises about the case (fc_solver_schema.advise),
+                             * one line per point; "" when nothing */
 } fc_sim;
 
 /* Where a run continues from instead of its initial condition: the last complete record of an

@@ -169,7 +169,8 @@ typedef struct fc_solver_schema {
     int (*check)(const fc_config *cfg, fc_err *err);
     /* Optional (NULL: none): of a valid case, a few words the user should read because it is
      * likely not what was meant (ns2d: a Reynolds number taken at a speed far from the
-     * boundaries'); "" when there are none. `run` prints them as a warning. */
+     * boundaries', a steady_tol far above the flow's rate of change), one line per point; ""
+     * when there are none. `run` prints each line as a warning. */
     void (*advise)(const fc_config *cfg, char *note, size_t len);
     /* The solver's parameter struct from a validated case; free() releases it. */
     int (*make_params)(const fc_config *cfg, const fc_grid *g, void **params, fc_err *err);
