@@ -1167,13 +1167,13 @@ static int check_naca(const fc_val_ctx *ctx, fc_val_row *rows, int *nrows, fc_er
      * C_D of the NACA 0012 at Re 1000 against the angle of attack, as digitised from their
      * figure in the Lethe CFD project's NACA 0012 example: at 5.05 degrees C_L 0.2474, C_D
      * 0.1296. The momentum balance's drag converges to it: 0.1349, 0.1332, 0.1302 at 32, 64 and
-     * 128 cells per chord (the README's table). The row runs 64 cells per chord because at 32
+     * 128 cells per chord (docs/ns2d.md's table). The row runs 64 cells per chord because at 32
      * the drag depends on where the aerofoil sits within a cell: 0.1349 to 0.1445 over quarter-
      * cell shifts (only this placement is within 5 %), against 0.1319 to 0.1332 at 64. The lift
      * is shown, not judged: at one placement it has not converged (0.267, 0.237, 0.276 at 32,
      * 64, 128), and over the shifts it spans 0.190 to 0.267 at 32 and 0.237 to 0.259 at 64. At 0
      * degrees the balance's drag is 0.1314 and 0.1232 at 32 and 64 cells per chord against
-     * Kouser's 0.1212 (README). */
+     * Kouser's 0.1212 (docs/ns2d.md). */
     const double cd_ref = 0.1296;
     double cd, cl, cv;
     int st = fc_val_naca(64, 5, 12, &cd, &cl, &cv, err);
@@ -1213,7 +1213,7 @@ static int check_backward_step(const fc_val_ctx *ctx, fc_val_row *rows, int *nro
     /* Gartling (1990), Int. J. Numer. Meth. Fluids 11, 953-967, the benchmark's steady Re 800
      * solution: the lower eddy reattaches at 6.10 H, the upper one spans 4.85 to 10.48 H. At
      * 20, 40 and 80 cells per H flowcast's eddies are 5.631, 6.005, 6.100 (lower reattachment),
-     * 4.624, 4.888, 4.923 and 9.877, 10.272, 10.373 (the upper eddy's ends; README). Tolerances:
+     * 4.624, 4.888, 4.923 and 9.877, 10.272, 10.373 (the upper eddy's ends; docs/ns2d.md). Tolerances:
      * 3 % of each length at 40 cells per H, where the upper eddy's ends are still 0.035 and 0.1 H
      * from their 80-cell values; the lower eddy's error falling at order 1.5 or more (2.3). */
     const double ref[3] = {6.10, 4.85, 10.48};
@@ -1364,7 +1364,7 @@ static int check_cylinder(const fc_val_ctx *ctx, fc_val_row *rows, int *nrows, f
                            0.1, FC_VAL_NEAR, "Schaefer & Turek (1996) 2D-2", 0};
     /* The momentum balance round the body (its unsteady term included) does not read the wall
      * shear off a staircase's first-order wall: its largest drag lands within the benchmark's
-     * interval here and its largest lift 5 % below (surface: 5 % and 7 % below; README), held
+     * interval here and its largest lift 5 % below (surface: 5 % and 7 % below; docs/ns2d.md), held
      * to 2 % and 6 %. */
     rows[3] = (fc_val_row){"ns2d cylinder Re 100, 20 cells/D", "largest drag coefficient, "
                            "momentum balance", cd_cv, 3.23, 0.065, FC_VAL_NEAR,
@@ -1895,7 +1895,7 @@ static int check_density_current(const fc_val_ctx *ctx, fc_val_row *rows, int *n
 
 /* ---- surrogates ---- */
 
-/* The surrogate benchmarks of the README at a size the validation can afford: the radial dam
+/* The surrogate benchmarks of docs/surrogates.md at a size the validation can afford: the radial dam
  * break (inputs/radial_dambreak.ini) at n^2, `members` members with the radius drawn from 0.3
  * to 0.7, the last `holdout` held out whole; a 3 x 3, 64-64 GELU surrogate trained for `epochs`
  * epochs on the others, then rolled out from t = 0 over each held-out member's 100 records.
@@ -1920,7 +1920,7 @@ static const surr_setup surr_closed = {48, 8, 2, 4, 0};
 #define SURR_NRMSE_TOL 5e-3
 static const surr_setup surr_open = {32, 6, 2, 6, 1};
 /* Twice what it measured, as above (nRMSE 8.3e-3; the mass that left by t = 3, 14.5 % off the
- * solver's: a model this small and briefly trained; 64^2 and 10 epochs: 2 to 8 %, README;
+ * solver's: a model this small and briefly trained; 64^2 and 10 epochs: 2 to 8 %, docs/surrogates.md;
  * 2-core Intel Xeon, 2026-12-03). */
 #define SURR_OPEN_NRMSE_TOL 0.017
 #define SURR_OPEN_OUTFLOW_TOL 0.3

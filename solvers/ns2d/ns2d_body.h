@@ -256,7 +256,7 @@ double ns2d_body_thickness(const struct ns2d_params *p, int b);
  * neighbouring face of its own component is inside); 1.5 leaves half a cell to spare. (It was
  * 2.5 while the forcing read the stage's explicit update, which went unstable on a NACA 0012 1.9
  * to 2.2 cells thick; reading the stage's input, plates 0.8 to 1.9 cells thick and that aerofoil
- * at 16 cells per chord ran smooth for 3 s: README.) */
+ * at 16 cells per chord ran smooth for 3 s: docs/ns2d.md.) */
 #define NS2D_IB_THICKEST 1.5
 
 /* Force on each body per unit density and span (F / rho, m3 s-2) by the surface integral, from

@@ -249,7 +249,7 @@ int cmd_demo(int argc, char **argv)
         /* Gravity waves (c = 100 m/s) cross about 3 of the 31 km cells in a 15-minute record,
            so a 7 x 7 neighbourhood only just holds each cell's domain of dependence: its h fell
            behind persistence after 9 h. 9 x 9 with 10 epochs keeps all three ahead for the
-           whole 12 h (README, the jet's table). */
+           whole 12 h (docs/surrogates.md, the jet's table). */
         const int hidden[] = {64, 64};
         ml_train_opts o = {.data = data, .ndata = 1, .vars = vars, .nvars = 3, .statics = statics,
                            .nstatic = 1, .stencil = 9, .hidden = hidden, .nhidden = 2,
