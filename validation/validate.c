@@ -1213,8 +1213,8 @@ static int check_backward_step(const fc_val_ctx *ctx, fc_val_row *rows, int *nro
     /* Gartling (1990), Int. J. Numer. Meth. Fluids 11, 953-967, the benchmark's steady Re 800
      * solution: the lower eddy reattaches at 6.10 H, the upper one spans 4.85 to 10.48 H. At
      * 20, 40 and 80 cells per H flowcast's eddies are 5.631, 6.005, 6.100 (lower reattachment),
-     * 4.624, 4.888, 4.923 and 9.877, 10.272, 10.373 (the upper eddy's ends; docs/ns2d.md). Tolerances:
-     * 3 % of each length at 40 cells per H, where the upper eddy's ends are still 0.035 and 0.1 H
+     * 4.624, 4.888, 4.923 and 9.877, 10.272, 10.373 (the upper eddy's ends; docs/ns2d.md).
+     * Tolerances: 3 % of each length at 40 cells per H, where the upper eddy's ends are still 0.035 and 0.1 H
      * from their 80-cell values; the lower eddy's error falling at order 1.5 or more (2.3). */
     const double ref[3] = {6.10, 4.85, 10.48};
     double coarse[3], fine[3];
@@ -1895,8 +1895,8 @@ static int check_density_current(const fc_val_ctx *ctx, fc_val_row *rows, int *n
 
 /* ---- surrogates ---- */
 
-/* The surrogate benchmarks of docs/surrogates.md at a size the validation can afford: the radial dam
- * break (inputs/radial_dambreak.ini) at n^2, `members` members with the radius drawn from 0.3
+/* The surrogate benchmarks of docs/surrogates.md at a size the validation can afford: the radial
+ * dam break (inputs/radial_dambreak.ini) at n^2, `members` members with the radius drawn from 0.3
  * to 0.7, the last `holdout` held out whole; a 3 x 3, 64-64 GELU surrogate trained for `epochs`
  * epochs on the others, then rolled out from t = 0 over each held-out member's 100 records.
  * Closed: walls no wave reaches before t = 1, records every 0.01; the forecast step keeps the
@@ -1920,8 +1920,8 @@ static const surr_setup surr_closed = {48, 8, 2, 4, 0};
 #define SURR_NRMSE_TOL 5e-3
 static const surr_setup surr_open = {32, 6, 2, 6, 1};
 /* Twice what it measured, as above (nRMSE 8.3e-3; the mass that left by t = 3, 14.5 % off the
- * solver's: a model this small and briefly trained; 64^2 and 10 epochs: 2 to 8 %, docs/surrogates.md;
- * 2-core Intel Xeon, 2026-12-03). */
+ * solver's: a model this small and briefly trained; 64^2 and 10 epochs: 2 to 8 %,
+ * docs/surrogates.md; 2-core Intel Xeon, 2026-12-03). */
 #define SURR_OPEN_NRMSE_TOL 0.017
 #define SURR_OPEN_OUTFLOW_TOL 0.3
 

@@ -148,7 +148,9 @@ static double boundary_speed(const fc_config *cfg, const char **key)
     *key = NULL;
     for (int s = 0; s < 4; s++) {
         const int bc = fc_cfg_choice(cfg, "boundary", side_names[s]);
-        const char *k = bc == FC_BC_WALL ? wall_speed_keys[s] : bc == FC_BC_INFLOW ? "inflow_speed" : NULL;
+        const char *k = bc == FC_BC_WALL     ? wall_speed_keys[s]
+                        : bc == FC_BC_INFLOW ? "inflow_speed"
+                                             : NULL;
         if (k && fabs(fc_cfg_real(cfg, "boundary", k)) > fastest)
             fastest = fabs(fc_cfg_real(cfg, "boundary", k)), *key = k;
     }
