@@ -1214,8 +1214,9 @@ static int check_backward_step(const fc_val_ctx *ctx, fc_val_row *rows, int *nro
      * solution: the lower eddy reattaches at 6.10 H, the upper one spans 4.85 to 10.48 H. At
      * 20, 40 and 80 cells per H flowcast's eddies are 5.631, 6.005, 6.100 (lower reattachment),
      * 4.624, 4.888, 4.923 and 9.877, 10.272, 10.373 (the upper eddy's ends; docs/ns2d.md).
-     * Tolerances: 3 % of each length at 40 cells per H, where the upper eddy's ends are still 0.035 and 0.1 H
-     * from their 80-cell values; the lower eddy's error falling at order 1.5 or more (2.3). */
+     * Tolerances: 3 % of each length at 40 cells per H, where the upper eddy's ends are still
+     * 0.035 and 0.1 H from their 80-cell values; the lower eddy's error falling at order 1.5 or
+     * more (2.3). */
     const double ref[3] = {6.10, 4.85, 10.48};
     double coarse[3], fine[3];
     fc_val_walls walls = {0, NULL, NULL, NULL};
