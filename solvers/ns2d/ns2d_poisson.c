@@ -117,9 +117,14 @@ typedef struct level_grid {
     int n;
 } level_grid;
 
-/* Coarse cell along one axis for fine index i: its own block and the nearer neighbour block. */
-static int coarse_neighbour(int i, int nc, int periodic, int *inside)
+/* Coarse cell along one axis for fine index i: its own block and the nearer neighbour block;
+ * an axis that is not halved has no neighbour (inside 0). */
+static int coarse_neighbour(int i, int nc, int periodic, int halve, int *inside)
 {
+    if (!halve) {
+        *inside = 0;
+        return i;
+    }
     int I = i / 2, s = (i % 2) ? 1 : -1, J = I + s;
     if (periodic)
         J = (J + nc) % nc;
@@ -127,14 +132,17 @@ static int coarse_neighbour(int i, int nc, int periodic, int *inside)
     return J;
 }
 
-/* The next coarser level's geometry and the bilinear prolongation into fine. */
-static int coarsen(const level_grid *f, level_grid *c, ns2d_csr *P)
+/* The next coarser level's geometry and the prolongation into fine: bilinear along the axes
+ * that are halved (halve_x, halve_y), injection along one that is not (semi-coarsening, as the
+ * CPU's hierarchy: ns2d_mg.h). */
+static int coarsen(const level_grid *f, level_grid *c, int halve_x, int halve_y, ns2d_csr *P)
 {
-    c->nx = (f->nx + 1) / 2;
-    c->ny = (f->ny + 1) / 2;
+    const int sx = halve_x ? 2 : 1, sy = halve_y ? 2 : 1;
+    c->nx = (f->nx + sx - 1) / sx;
+    c->ny = (f->ny + sy - 1) / sy;
     /* A side keeps wrapping only if the fine cells pair up across it. */
-    c->px = f->px && f->nx % 2 == 0;
-    c->py = f->py && f->ny % 2 == 0;
+    c->px = f->px && f->nx % sx == 0;
+    c->py = f->py && f->ny % sy == 0;
     c->unk = malloc((size_t)c->nx * c->ny * sizeof *c->unk);
     if (!c->unk)
         return 0;
@@ -143,7 +151,7 @@ static int coarsen(const level_grid *f, level_grid *c, ns2d_csr *P)
     for (int j = 0; j < f->ny; j++)
         for (int i = 0; i < f->nx; i++)
             if (f->unk[j * f->nx + i] >= 0)
-                c->unk[(j / 2) * c->nx + i / 2] = 0;
+                c->unk[(j / sy) * c->nx + i / sx] = 0;
     c->n = 0;
     for (int k = 0; k < c->nx * c->ny; k++)
         if (c->unk[k] >= 0)
@@ -157,12 +165,14 @@ static int coarsen(const level_grid *f, level_grid *c, ns2d_csr *P)
             if (r < 0)
                 continue;
             int inx, iny;
-            int I = i / 2, J = j / 2;
-            int In = coarse_neighbour(i, c->nx, f->px && c->px, &inx);
-            int Jn = coarse_neighbour(j, c->ny, f->py && c->py, &iny);
+            int I = i / sx, J = j / sy;
+            int In = coarse_neighbour(i, c->nx, f->px && c->px, halve_x, &inx);
+            int Jn = coarse_neighbour(j, c->ny, f->py && c->py, halve_y, &iny);
             const int ci[4] = {I, In, I, In}, cj[4] = {J, J, Jn, Jn};
             const int ok[4] = {1, inx, iny, inx && iny};
-            const double w[4] = {9.0 / 16, 3.0 / 16, 3.0 / 16, 1.0 / 16};
+            /* Bilinear: 3/4 and 1/4 along a halved axis, 1 and 0 along a kept one. */
+            const double ax = halve_x ? 0.75 : 1, ay = halve_y ? 0.75 : 1;
+            const double w[4] = {ax * ay, (1 - ax) * ay, ax * (1 - ay), (1 - ax) * (1 - ay)};
             int cols[4], nc = 0;
             double ws[4], sum = 0;
             for (int q = 0; q < 4; q++) {
@@ -497,7 +507,12 @@ int ns2d_poisson_build(const ns2d_params *p, const signed char *kind, const ns2d
         ns2d_level *f = &ps->lv[ps->nlevels - 1], *c = &ps->lv[ps->nlevels];
         level_grid next = {0};
         ns2d_csr AP = {0};
-        int ok = coarsen(&cur, &next, &f->P) && csr_transpose(&f->P, &f->R) &&
+        /* Semi-coarsening, as the CPU's hierarchy (ns2d_mg.c): cells more than sqrt(2) times
+         * longer one way are halved the other way alone; an axis of one cell cannot be. */
+        const double hx = g->dx * g->nx / cur.nx, hy = g->dy * g->ny / cur.ny;
+        const int halve_x = hx <= M_SQRT2 * hy || cur.ny == 1;
+        const int halve_y = hy <= M_SQRT2 * hx || cur.nx == 1;
+        int ok = coarsen(&cur, &next, halve_x, halve_y, &f->P) && csr_transpose(&f->P, &f->R) &&
                  csr_multiply(&f->A, &f->P, &AP) && csr_multiply(&f->R, &AP, &c->A);
         csr_free(&AP);
         free(cur.unk);

@@ -13,10 +13,14 @@
  *
  * Preconditioner: a geometric multigrid V-cycle (Wesseling 1992, "An introduction to multigrid
  * methods", ch. 5; Trottenberg, Oosterlee & Schueller 2001, section 2.8.4 for the cell-centred
- * transfers). Coarse cells are 2 x 2 blocks of fine ones; a coarse cell exists where one of its
+ * transfers). Coarse cells are 2 x 2 blocks of fine ones, or 2 x 1 (1 x 2) where the fine cells
+ * are more than sqrt(2) times longer along y (x): semi-coarsening, as the CPU's hierarchy
+ * (ns2d_mg.h), which point smoothing needs on long cells (145 iterations a step instead of 22
+ * on 120 x 12 cells of a unit square, halving both axes); a coarse cell exists where one of its
  * children is fluid. Prolongation P is bilinear interpolation between coarse cell centres
- * (weights 9/16, 3/16, 3/16, 1/16), with the weights of coarse cells that do not exist dropped
- * and the rest rescaled to sum to one, so constants are kept next to walls and obstacles.
+ * (weights 9/16, 3/16, 3/16, 1/16; 3/4, 1/4 along the one axis of a semi-coarsened level), with
+ * the weights of coarse cells that do not exist dropped and the rest rescaled to sum to one, so
+ * constants are kept next to walls and obstacles.
  * Restriction R = P^T and the coarse operator is Galerkin's R A P, so masks, periodic sides and
  * outflows need no special case on coarse levels. Smoother: damped Jacobi, nu1 sweeps before and
  * nu2 = nu1 after the coarse correction, which keeps the V-cycle symmetric, as conjugate
