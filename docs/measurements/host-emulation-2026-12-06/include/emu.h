@@ -33,7 +33,9 @@ static inline bool emu_bad_config(dim3 g, dim3 b)
            g.z > 65535;
 }
 
-template <class F, class... A> void emu_launch(dim3 g, dim3 b, F f, A... a)
+/* A launch's blocks in order, each run by run_block (blockIdx set), after the device's checks
+ * of its configuration. */
+template <class B> void emu_blocks(dim3 g, dim3 b, B run_block)
 {
     if (emu_bad_config(g, b)) {
         emu_launch_error = cudaErrorInvalidConfiguration;
@@ -41,35 +43,34 @@ template <class F, class... A> void emu_launch(dim3 g, dim3 b, F f, A... a)
     }
     gridDim = g;
     blockDim = b;
-    for (unsigned bz = 0; bz < g.z; bz++)
-        for (unsigned by = 0; by < g.y; by++)
-            for (unsigned bx = 0; bx < g.x; bx++)
-                for (unsigned tz = 0; tz < b.z; tz++)
-                    for (unsigned ty = 0; ty < b.y; ty++)
-                        for (unsigned tx = 0; tx < b.x; tx++) {
-                            blockIdx = dim3(bx, by, bz);
-                            threadIdx = dim3(tx, ty, tz);
-                            f(a...);
-                        }
-}
-
-void emu_run_block(const std::function<void()> &body, unsigned nthreads);
-
-template <class F, class... A> void emu_launch_coop(dim3 g, dim3 b, F f, A... a)
-{
-    if (emu_bad_config(g, b)) {
-        emu_launch_error = cudaErrorInvalidConfiguration;
-        return;
-    }
-    gridDim = g;
-    blockDim = b;
-    const std::function<void()> body = [&]() { f(a...); };
     for (unsigned bz = 0; bz < g.z; bz++)
         for (unsigned by = 0; by < g.y; by++)
             for (unsigned bx = 0; bx < g.x; bx++) {
                 blockIdx = dim3(bx, by, bz);
-                emu_run_block(body, b.x * b.y * b.z);
+                run_block();
             }
+}
+
+/* A kernel whose threads never wait for each other: thread after thread. */
+template <class F, class... A> void emu_launch(dim3 g, dim3 b, F f, A... a)
+{
+    emu_blocks(g, b, [&]() {
+        for (unsigned tz = 0; tz < b.z; tz++)
+            for (unsigned ty = 0; ty < b.y; ty++)
+                for (unsigned tx = 0; tx < b.x; tx++) {
+                    threadIdx = dim3(tx, ty, tz);
+                    f(a...);
+                }
+    });
+}
+
+void emu_run_block(const std::function<void()> &body, unsigned nthreads);
+
+/* A kernel that waits at barriers: each block's threads as fibers (emu.cpp). */
+template <class F, class... A> void emu_launch_coop(dim3 g, dim3 b, F f, A... a)
+{
+    const std::function<void()> body = [&]() { f(a...); };
+    emu_blocks(g, b, [&]() { emu_run_block(body, b.x * b.y * b.z); });
 }
 
 /* The barriers (emu.cpp): a block's, and a warp's shuffle of 8 bytes. */
