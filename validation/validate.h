@@ -30,7 +30,7 @@ typedef struct fc_val_row {
     int pass; /* 1 pass, 0 fail, -1 not judged (FC_VAL_NEEDS_DOUBLE in a single-precision build) */
 } fc_val_row;
 
-#define FC_VAL_MAX_ROWS 5
+#define FC_VAL_MAX_ROWS 6
 
 /* How the cases run. */
 typedef struct fc_val_ctx {
@@ -169,9 +169,11 @@ int fc_val_spectral_taylor_green(int n, double nu, double nu_h, double mu, doubl
 int fc_val_spectral_budgets(int n, double k0, double nu, const char *dealias, double dt,
                             double t_end, double *res_e, double *res_z, fc_err *err);
 
-/* A compressible atmosphere at rest (background neutral, stable or isothermal) on 40 x 20
- * cells: the largest |w| after `steps` steps. */
-int fc_val_euler_rest(const char *background, int steps, double *max_w, fc_err *err);
+/* A compressible atmosphere at rest (background neutral, stable or isothermal) in a uniform
+ * wind (0: still) on 40 x 20 periodic cells: the largest |w| and |u - wind| after `steps`
+ * steps. */
+int fc_val_euler_rest(const char *background, double wind, int steps, double *max_w,
+                      double *max_du, fc_err *err);
 /* The warm thermal bubble on nx x nx/2 cells to t_end: relative change of the mass, and the
  * largest departure from mirror symmetry about its axis (relative to each field's size). */
 int fc_val_euler_bubble(int nx, double t_end, double *mass_change, double *asymmetry,
