@@ -1290,6 +1290,59 @@ START_TEST(open_sides_let_waves_out)
 }
 END_TEST
 
+/* A uniform current of 1 m of water, (0.3, -0.2) m/s, read from a file onto a square whose four
+ * sides are open, stays uniform: the water outside each side is the initial condition's, its
+ * current included. (While the outside was water at rest, the open sides stopped a current
+ * within seconds: 0.5 m/s fell to 0 in 4 s across a 10 m channel.) The current is taken as
+ * the edge's transport over its depth, so a deeper half of the edge counts for more. */
+START_TEST(open_sides_keep_a_uniform_current)
+{
+    enum { N = 24 };
+    const char *path = tl_temp_path("current.nc");
+    int nc, dims[2], vx, vy, vh, vu, vv;
+    ck_assert_int_eq(nc_create(path, NC_CLOBBER, &nc), NC_NOERR);
+    ck_assert_int_eq(nc_def_dim(nc, "y", N, &dims[0]), NC_NOERR);
+    ck_assert_int_eq(nc_def_dim(nc, "x", N, &dims[1]), NC_NOERR);
+    ck_assert_int_eq(nc_def_var(nc, "x", NC_DOUBLE, 1, &dims[1], &vx), NC_NOERR);
+    ck_assert_int_eq(nc_def_var(nc, "y", NC_DOUBLE, 1, &dims[0], &vy), NC_NOERR);
+    ck_assert_int_eq(nc_def_var(nc, "h", NC_DOUBLE, 2, dims, &vh), NC_NOERR);
+    ck_assert_int_eq(nc_def_var(nc, "u", NC_DOUBLE, 2, dims, &vu), NC_NOERR);
+    ck_assert_int_eq(nc_def_var(nc, "v", NC_DOUBLE, 2, dims, &vv), NC_NOERR);
+    ck_assert_int_eq(nc_enddef(nc), NC_NOERR);
+    double c[N], h[N * N], u[N * N], v[N * N];
+    for (int i = 0; i < N; i++)
+        c[i] = (i + 0.5) * 10.0 / N;
+    for (int k = 0; k < N * N; k++)
+        h[k] = 1, u[k] = 0.3, v[k] = -0.2;
+    ck_assert_int_eq(nc_put_var_double(nc, vx, c), NC_NOERR);
+    ck_assert_int_eq(nc_put_var_double(nc, vy, c), NC_NOERR);
+    ck_assert_int_eq(nc_put_var_double(nc, vh, h), NC_NOERR);
+    ck_assert_int_eq(nc_put_var_double(nc, vu, u), NC_NOERR);
+    ck_assert_int_eq(nc_put_var_double(nc, vv, v), NC_NOERR);
+    ck_assert_int_eq(nc_close(nc), NC_NOERR);
+    char text[1024];
+    snprintf(text, sizeof text,
+             "[case]\nsolver = swe\n[grid]\nnx = %d\nny = %d\nx_max = 10\ny_max = 10\n"
+             "[time]\nt_end = 1e9\n[boundary]\nwest = open\neast = open\nsouth = open\n"
+             "north = open\n[initial]\ntype = file\npath = %s\nb_var =\n",
+             N, N, path);
+    tl_sim s;
+    tl_sim_open(&s, text, NULL, NULL);
+    tl_sim_steps(&s, 300); /* about 9 s, in which a wave crosses the square three times */
+    tl_sim_download(&s);
+    double worst = 0;
+    for (int j = 0; j < N; j++)
+        for (int i = 0; i < N; i++) {
+            const double d = tl_at(&s, SWE_H, i, j);
+            worst = fmax(worst, fabs(d - 1));
+            worst = fmax(worst, fabs(tl_at(&s, SWE_HU, i, j) / d - 0.3));
+            worst = fmax(worst, fabs(tl_at(&s, SWE_HV, i, j) / d + 0.2));
+        }
+    ck_assert_msg(worst <= 16 * TL_EPS, "the current changed by %g after 300 steps", worst);
+    tl_sim_close(&s);
+}
+END_TEST
+
 START_TEST(open_sides_restart_bit_for_bit)
 {
     /* The outside level comes from the initial condition, on restart too. */
@@ -1349,6 +1402,7 @@ Suite *swe_suite(void)
     tcase_add_test(run, restart_is_bit_for_bit);
     tcase_add_test(run, open_sides_let_waves_out);
     tcase_add_test(run, open_sides_restart_bit_for_bit);
+    tcase_add_test(run, open_sides_keep_a_uniform_current);
     tcase_add_test(run, restart_rejects_other_grid_and_bad_files);
     tcase_add_test(run, regrid_keeps_a_lake_at_rest_to_the_shore);
     tcase_add_test(run, restart_takes_the_bottom_from_the_case);

@@ -181,17 +181,21 @@ static int swe_make_params(const fc_config *cfg, const fc_grid *g, void **out, f
     return FC_OK;
 }
 
-/* The surface level outside each side: the initial condition's mean h + b along its edge. On a
- * block of a split grid, the edges' values are first shared (each is one block's, the others
- * add zeros, so the sum is exact) and summed in the one process's order: the same bits.
- * Collective. */
+/* The water outside each side: the initial condition's mean surface level h + b along its edge,
+ * and its current, the edge's transport over its depth (sum of hu, hv over sum of h; 0 where
+ * the edge is dry). On a block of a split grid, the edges' values are first shared (each is one
+ * block's, the others add zeros, so the sum is exact) and summed in the one process's order:
+ * the same bits. Collective. */
 static int swe_reference(void *params, const fc_grid *g, const fc_state *initial, fc_err *err)
 {
     swe_params *p = params;
     const int nxw = g->nx_whole, nyw = g->ny_whole, n = 2 * (nxw + nyw);
-    double *edges = calloc((size_t)n, sizeof *edges); /* west, east (along y), south, north */
+    /* Four blocks of n: h + b, h, hu and hv of each edge cell, the sides in each block west,
+     * east (along y), south, north. */
+    enum { LEVEL, DEPTH, HU, HV, EDGE_VALUES };
+    double *edges = calloc((size_t)EDGE_VALUES * n, sizeof *edges);
     if (!edges)
-        return fc_fail(err, FC_ENOMEM, "out of memory for the open sides' levels");
+        return fc_fail(err, FC_ENOMEM, "out of memory for the open sides' outside water");
     const int start[4] = {[FC_WEST] = 0, [FC_EAST] = nyw, [FC_SOUTH] = 2 * nyw,
                           [FC_NORTH] = 2 * nyw + nxw};
     for (int side = 0; side < 4; side++) {
@@ -204,17 +208,25 @@ static int swe_reference(void *params, const fc_grid *g, const fc_state *initial
             const int i = along_y ? (side == FC_WEST ? 0 : g->nx - 1) : m;
             const int j = along_y ? m : (side == FC_SOUTH ? 0 : g->ny - 1);
             const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
-            edges[start[side] + (along_y ? g->j0 : g->i0) + m] =
-                (double)initial->f[SWE_H][k] + initial->f[SWE_B][k];
+            double *e = edges + start[side] + (along_y ? g->j0 : g->i0) + m;
+            e[LEVEL * n] = (double)initial->f[SWE_H][k] + initial->f[SWE_B][k];
+            e[DEPTH * n] = initial->f[SWE_H][k];
+            e[HU * n] = initial->f[SWE_HU][k];
+            e[HV * n] = initial->f[SWE_HV][k];
         }
     }
-    fc_grid_sum_n(g, edges, n);
+    fc_grid_sum_n(g, edges, EDGE_VALUES * n);
     for (int side = 0; side < 4; side++) {
-        const int len = side == FC_WEST || side == FC_EAST ? nyw : nxw;
-        double sum = 0;
-        for (int m = 0; m < len; m++)
-            sum += edges[start[side] + m];
-        p->open_level[side] = (fc_real)(sum / len);
+        const int along_y = side == FC_WEST || side == FC_EAST, len = along_y ? nyw : nxw;
+        double sum[EDGE_VALUES] = {0};
+        for (int q = 0; q < EDGE_VALUES; q++)
+            for (int m = 0; m < len; m++)
+                sum[q] += edges[q * n + start[side] + m];
+        const double out = side == FC_EAST || side == FC_NORTH ? 1 : -1; /* outward normal */
+        const double normal = along_y ? sum[HU] : sum[HV], along = along_y ? sum[HV] : sum[HU];
+        p->open[side].level = (fc_real)(sum[LEVEL] / len);
+        p->open[side].normal = sum[DEPTH] > 0 ? (fc_real)(out * normal / sum[DEPTH]) : 0;
+        p->open[side].along = sum[DEPTH] > 0 ? (fc_real)(along / sum[DEPTH]) : 0;
     }
     free(edges);
     return FC_OK;
@@ -485,8 +497,8 @@ const fc_solver_desc swe_solver = {
         .conserved_diag = D_MASS,
         .diagnose = swe_diagnose,
         .reference = swe_reference,
-        .reference_at = offsetof(swe_params, open_level),
-        .reference_size = sizeof ((swe_params *)0)->open_level,
+        .reference_at = offsetof(swe_params, open),
+        .reference_size = sizeof ((swe_params *)0)->open,
         .regrid_source = swe_regrid_source,
         .regridded = swe_regridded,
         .restarted = swe_restarted,

@@ -57,6 +57,13 @@ enum { SWE_H = 0, SWE_HU = 1, SWE_HV = 2, SWE_B = 3, SWE_NFIELDS = 4 };
 enum swe_flux { SWE_FLUX_HLL = 0, SWE_FLUX_HLLC = 1 };
 enum swe_rk { SWE_SSPRK2 = 0, SWE_SSPRK3 = 1 };
 
+/* The water beyond an open side (swe_open_ghost): the initial condition's along that side. */
+typedef struct swe_outside {
+    fc_real level;  /* surface level b + h (m) */
+    fc_real normal; /* its current along the side's outward normal (m s-1; < 0: flowing in) */
+    fc_real along;  /* its current along the side, along +x or +y (m s-1) */
+} swe_outside;
+
 /* Everything a stage needs besides the fields; plain values, passed by value to kernels. */
 typedef struct swe_params {
     fc_real g;        /* gravity (m s-2) */
@@ -68,7 +75,7 @@ typedef struct swe_params {
     int flux;         /* enum swe_flux */
     int limiter;      /* enum fc_limiter */
     int rk;           /* enum swe_rk */
-    fc_real open_level[4]; /* surface level b + h outside each open side, at rest (m) */
+    swe_outside open[4]; /* the water outside each side (used where the side is open) */
     fc_grid grid;
 } swe_params;
 
@@ -416,12 +423,14 @@ static inline void swe_report_bad(const fc_real v[3], long long cell, fc_step_re
 /*
  * Open sides let waves out (a characteristic, Flather-type condition): the halo cell (i, j)
  * beyond an open side gets the state whose outgoing Riemann invariant w + 2c (w: the velocity
- * along the outward normal, c = sqrt(g h)) is the edge cell's and whose incoming one, -2 c_e, is
- * that of water at rest at the side's open_level outside (the initial condition's mean surface
- * along that side): w = (R_out + R_in)/2, c = (R_out - R_in)/4. A wave reaching the side leaves
- * without a reflection in the linear limit. Supercritical outflow (w >= c) and a dry edge take the
- * edge cell's state; the tangential velocity leaves with outflow and is 0 in inflow. Returns 1
- * and the state (h, hu, hv) in v when (i, j) is such a halo cell (not a corner), else 0.
+ * along the outward normal, c = sqrt(g h)) is the edge cell's and whose incoming one,
+ * w_e - 2 c_e, is that of the water outside (swe_outside: the initial condition's mean surface
+ * level along that side, and its current, so that a current the initial state carries through
+ * the side keeps flowing): w = (R_out + R_in)/2, c = (R_out - R_in)/4. A wave reaching the side
+ * leaves without a reflection in the linear limit. Supercritical outflow (w >= c) and a dry edge
+ * take the edge cell's state, supercritical inflow the outside's; the tangential velocity leaves
+ * with outflow and is the outside's in inflow. Returns 1 and the state (h, hu, hv) in v when
+ * (i, j) is such a halo cell (not a corner), else 0.
  */
 FC_HD static inline int swe_open_ghost(const fc_real *const *U, const swe_params *p, int i, int j,
                                        fc_real v[3])
@@ -454,15 +463,17 @@ FC_HD static inline int swe_open_ghost(const fc_real *const *U, const swe_params
     const fc_real w = out * (along_x ? v[1] : v[2]) / h, ut = (along_x ? v[2] : v[1]) / h;
     if (w >= c)
         return 1; /* supercritical outflow: everything leaves */
-    fc_real he = p->open_level[side] - b;
+    const swe_outside *o = &p->open[side];
+    fc_real he = o->level - b;
     he = he > 0 ? he : 0;
-    const fc_real r_out = w + 2 * c, r_in = -2 * sqrt(p->g * he);
+    const fc_real ce = sqrt(p->g * he);
+    const fc_real r_out = w + 2 * c, r_in = o->normal - 2 * ce;
     fc_real wg = (r_out + r_in) / 2, cg = (r_out - r_in) / 4;
     if (-w >= c) { /* supercritical inflow: the outside state comes in */
-        wg = 0;
-        cg = sqrt(p->g * he);
+        wg = o->normal;
+        cg = ce;
     }
-    const fc_real hg = cg * cg / p->g, utg = wg > 0 ? ut : 0;
+    const fc_real hg = cg * cg / p->g, utg = wg > 0 ? ut : o->along;
     v[0] = hg;
     v[along_x ? 1 : 2] = hg * out * wg;
     v[along_x ? 2 : 1] = hg * utg;
