@@ -426,11 +426,12 @@ static inline void swe_report_bad(const fc_real v[3], long long cell, fc_step_re
  * along the outward normal, c = sqrt(g h)) is the edge cell's and whose incoming one,
  * w_e - 2 c_e, is that of the water outside (swe_outside: the initial condition's mean surface
  * level along that side, and its current, so that a current the initial state carries through
- * the side keeps flowing): w = (R_out + R_in)/2, c = (R_out - R_in)/4. A wave reaching the side
- * leaves without a reflection in the linear limit. Supercritical outflow (w >= c) and a dry edge
- * take the edge cell's state, supercritical inflow the outside's; the tangential velocity leaves
- * with outflow and is the outside's in inflow. Returns 1 and the state (h, hu, hv) in v when
- * (i, j) is such a halo cell (not a corner), else 0.
+ * the side keeps flowing; one state per side, so a level or current that varies along the
+ * side is held outside at its mean): w = (R_out + R_in)/2, c = (R_out - R_in)/4. A wave
+ * reaching the side leaves without a reflection in the linear limit. Supercritical outflow
+ * (w >= c) and a dry edge take the edge cell's state, supercritical inflow the outside's; the
+ * tangential velocity leaves with outflow and is the outside's in inflow. Returns 1 and the
+ * state (h, hu, hv) in v when (i, j) is such a halo cell (not a corner), else 0.
  */
 FC_HD static inline int swe_open_ghost(const fc_real *const *U, const swe_params *p, int i, int j,
                                        fc_real v[3])
