@@ -127,11 +127,17 @@ void ns2d_outline_box(const ns2d_outline *o, double *x0, double *x1, double *y0,
 typedef struct ns2d_shapes {
     int n;
     ns2d_outline o[NS2D_MAX_BODIES];
+    /* |phi| below this is 0: a point on the surface, such as a face a circle centred on a
+     * cell's centre passes through, is on it on either side of a symmetric body, not inside on
+     * one and outside on the other by round-off (which made an immersed cylinder centred in a
+     * channel shed a lift of 0.06 at Re 20). */
+    double snap;
 } ns2d_shapes;
 
 struct ns2d_params;
 int ns2d_shapes_make(const struct ns2d_params *p, ns2d_shapes *s);
 void ns2d_shapes_free(ns2d_shapes *s);
+/* The least phi of the bodies at (x, y), 0 within s->snap of a surface. */
 double ns2d_shapes_distance(const ns2d_shapes *s, double x, double y);
 
 /*
