@@ -331,20 +331,29 @@ FC_HD FC_ALWAYS_INLINE static inline void euler_load_stencil(const fc_real *cons
     }
 }
 
+/* The background density of the four cells across the bottom face of row j, from the rows the
+ * halos mirror at the ground and the top (a wall face's cells below and above are both the row
+ * it closes). The same along a row: the CPU takes it once per row, out of the faces' loop. */
+FC_HD static inline void euler_face_rho_z(const euler_column *col, const fc_grid *g, int j,
+                                          fc_real rho_bs[4])
+{
+    for (int s = 0; s < 4; s++)
+        rho_bs[s] = col->rho[euler_mirror_row(g, j - 2 + s)];
+}
+
 /* The flux through the bottom face of cell (i, j); wall: the face is the ground or the top
- * (given, so that a loop over a row's faces has no branch). U: the fields and p' (EULER_SLOTS arrays). */
+ * (given, so that a loop over a row's faces has no branch); rho_bs: euler_face_rho_z's. U:
+ * the fields and p' (EULER_SLOTS arrays). */
 FC_HD FC_ALWAYS_INLINE static inline void euler_flux_z(const fc_real *const *U, const euler_column *col,
                                       const euler_params *p, fc_real hv, int i, int j, int wall,
-                                      fc_real flux[EULER_NFIELDS])
+                                      const fc_real rho_bs[4], fc_real flux[EULER_NFIELDS])
 {
     const fc_grid *g = &p->grid;
     fc_real q[4][EULER_SLOTS];
     euler_load_stencil(U, g, i, j, 1, q);
-    /* The background rows of the four cells, as the halos mirror them at the ground and the
-     * top: a wall face's cells below and above are both the row it closes. */
-    const int jb = euler_mirror_row(g, j - 1), ja = euler_mirror_row(g, j);
-    const fc_real rho_bs[4] = {col->rho[euler_mirror_row(g, j - 2)], col->rho[jb], col->rho[ja],
-                               col->rho[euler_mirror_row(g, j + 1)]};
+    /* The cells below and above the face (euler_mirror_row's rows, spelled out: through the
+     * call gcc no longer vectorises a row's loop). */
+    const int wj = g->j0 + j, jb = wj > 0 ? j - 1 : j, ja = wj < g->ny_whole ? j : j - 1;
     euler_face_flux(q, 1, col->rho_f[j], col->rt_f[j], hv, wall, (fc_real)g->dy, col->theta[jb],
                     col->theta[ja], rho_bs, col->rt[jb], col->rt[ja], p, flux);
 }
@@ -435,8 +444,11 @@ FC_HD static inline void euler_stage_cell(const fc_real *const *U, const fc_real
     fc_real w[EULER_NFIELDS], e[EULER_NFIELDS], s[EULER_NFIELDS], n[EULER_NFIELDS];
     euler_flux_x(U, col, p, hx, i, j, euler_wall_x(g, i), w);
     euler_flux_x(U, col, p, hx, i + 1, j, euler_wall_x(g, i + 1), e);
-    euler_flux_z(U, col, p, hz, i, j, euler_wall_z(g, j), s);
-    euler_flux_z(U, col, p, hz, i, j + 1, euler_wall_z(g, j + 1), n);
+    fc_real below[4], above[4];
+    euler_face_rho_z(col, g, j, below);
+    euler_face_rho_z(col, g, j + 1, above);
+    euler_flux_z(U, col, p, hz, i, j, euler_wall_z(g, j), below, s);
+    euler_flux_z(U, col, p, hz, i, j + 1, euler_wall_z(g, j + 1), above, n);
     euler_update_cell(U, U0, col, p, a, dt, i, j, w, e, s, n, out);
 }
 

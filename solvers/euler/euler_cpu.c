@@ -86,14 +86,16 @@ FC_VECTOR_CLONES static void z_faces(const fc_real *const *U, const euler_column
 {
     /* euler_wall_z spelled out: through the call gcc merges the two loops into one */
     const int nx = p->grid.nx, wj = p->grid.j0 + j;
+    fc_real rho_bs[4];
+    euler_face_rho_z(col, &p->grid, j, rho_bs);
     if (wj == 0 || wj == p->grid.ny_whole) {
 #pragma omp simd
         for (int i = 0; i < nx; i++)
-            euler_flux_z(U, col, p, hz, i, j, 1, flux[i]);
+            euler_flux_z(U, col, p, hz, i, j, 1, rho_bs, flux[i]);
     } else {
 #pragma omp simd
         for (int i = 0; i < nx; i++)
-            euler_flux_z(U, col, p, hz, i, j, 0, flux[i]);
+            euler_flux_z(U, col, p, hz, i, j, 0, rho_bs, flux[i]);
     }
 }
 
