@@ -223,8 +223,9 @@ typedef struct fc_solver_io {
     /* Whether steps report fc_step_report.change, so that [time] steady_tol can stop a run. */
     int steady_capable;
     /* Optional (NULL: none): what the parameters take from the initial condition (swe: the
-     * surface level outside each open side), given the initial state. A restarted run gets the
-     * initial condition too (evaluated for this only), so it continues with the same bits.
+     * level and current of the water outside each open side), given the initial state. A
+     * restarted run gets the initial condition too (evaluated for this only), so it continues
+     * with the same bits.
      * g may be a block of a split grid (fc_ic_spec.blocks): then every process calls it with
      * its block, and it reduces over them (link.h) to the one process's values. */
     int (*reference)(void *params, const fc_grid *g, const fc_state *initial, fc_err *err);
