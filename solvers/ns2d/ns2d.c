@@ -1059,12 +1059,17 @@ static int ns2d_diagnose(const void *params, const fc_grid *g, fc_state *host,
      * where that is larger. A record far above both means that the pressure equation and the
      * divergence disagree over the geometry (an immersed step once left 11.6 s-1 and ran on):
      * the run fails rather than write on. The record is still written (fc_solver_io.diagnose),
-     * to show where. The tolerance's scale is taken from the record (speed / h is at least the
-     * stages' largest |u|/dx or |v|/dy, near enough), so a slow flow is guarded as closely. */
+     * to show where. The tolerance's scale is taken from the record (speed / h is the stages'
+     * largest |u|/dx or |v|/dy, near enough, where the flow moves), so a slow flow is guarded as
+     * closely. A flow that a pressure holds at rest (a force between walls) is round-off of
+     * velocities its projections removed: its divergence is measured against what the
+     * solves said they left (stats[1], at most their tolerance), as the record's own speed
+     * says nothing of it (a channel one cell high, forced along x between walls: 7e-30 s-1 with
+     * |u| 3e-32 m/s). */
     const double h = fmin(g->dx, g->dy), roundoff = 1e3 * FC_REAL_EPSILON * speed / h;
     ns2d_tol tol;
     ns2d_projection_tol(p, speed / h, &tol);
-    if (stats && div > NS2D_DIV_GUARD * tol.value + roundoff)
+    if (stats && div > NS2D_DIV_GUARD * fmax(tol.value, stats[1]) + roundoff)
         return fc_fail(err, FC_ENUMERIC,
                        "the step left a velocity divergence of %.3g s-1 in cell (i=%d, j=%d) at "
                        "(%.4g, %.4g), over %g times %s: the pressure equation does not hold "

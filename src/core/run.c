@@ -129,16 +129,17 @@ static int append_downloaded(run_ctx *c, const fc_step_report *rep, fc_err *err)
     st = s->io.derive(sim->params, record_grid(c), record_state(c), out, err);
     if (c->parallel)
         st = fc_ranks_agree(st, err);
-    if (!st)
-        st = s->io.diagnose(sim->params, record_grid(c), record_state(c), rep ? rep->stats : NULL,
-                            c->diags, err);
-    if (c->parallel)
-        st = fc_ranks_agree(st, err);
     /* A diagnosis that finds the state wrong (FC_ENUMERIC) writes the record, which shows it,
-     * and then fails the run with its message. */
-    const int verdict = st == FC_ENUMERIC ? st : FC_OK;
-    if (verdict)
-        st = FC_OK;
+     * and then fails the run with its message (run_case says that the record is there). */
+    int verdict = FC_OK;
+    if (!st) {
+        st = s->io.diagnose(sim->params, record_grid(c), record_state(c),
+                            rep ? rep->stats : NULL, c->diags, err);
+        if (c->parallel)
+            st = fc_ranks_agree(st, err);
+        if (st == FC_ENUMERIC)
+            verdict = st, st = FC_OK;
+    }
     if (st) {
         free(out);
         return st;
@@ -548,11 +549,15 @@ static int run_case(const fc_run_opts *o, fc_run_result *res, fc_err *err)
         const int steady = steady_tol > 0 && sim->last.change < steady_tol;
         if (landed || steady) {
             if ((st = write_record(&c, &sim->last, err))) {
-                /* A full disk or a lost mount: the records synced before are whole. */
                 fc_progress_end(&prog);
-                fc_err_append(err, "  the run stops at t = %.9g s; '%s' holds every record up "
-                              "to t = %.9g s (make room, then %s)",
-                              sim->t, c.path, t_last, go_on);
+                if (st == FC_ENUMERIC) /* the diagnosis's verdict, on a record it wrote */
+                    fc_err_append(err, "  the run stops at t = %.9g s; '%s' holds every record "
+                                  "up to it, the last showing the fault",
+                                  sim->t, c.path);
+                else /* a full disk or a lost mount: the records synced before are whole */
+                    fc_err_append(err, "  the run stops at t = %.9g s; '%s' holds every record "
+                                  "up to t = %.9g s (make room, then %s)",
+                                  sim->t, c.path, t_last, go_on);
                 goto done;
             }
             t_last = sim->t;
