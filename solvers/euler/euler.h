@@ -219,11 +219,17 @@ FC_HD FC_ALWAYS_INLINE static inline void euler_face_flux(const fc_real q[4][EUL
 }
 
 /* The row whose p' halo row j takes (j itself inside): the ground and the top are mirrors, and
- * they are the whole grid's (a rank's block: grid.h). */
+ * they are the whole grid's (a rank's block: grid.h). Reflected until inside, as the fields'
+ * halos are (fc_halo_source): on a grid one row high the second halo row is the first row
+ * again, where one reflection gave a row above the top, whose background the cell's
+ * perturbation does not belong to (the inertia-gravity waves in a wind on one row made NaN). */
 FC_HD static inline int euler_mirror_row(const fc_grid *g, int j)
 {
-    const int wj = g->j0 + j, ny = g->ny_whole;
-    return (wj < 0 ? -1 - wj : wj >= ny ? 2 * ny - 1 - wj : wj) - g->j0;
+    const int ny = g->ny_whole;
+    int wj = g->j0 + j;
+    while (wj < 0 || wj >= ny)
+        wj = wj < 0 ? -1 - wj : 2 * ny - 1 - wj;
+    return wj - g->j0;
 }
 
 /* p' of cell (i, j) of the stage input U, halo cells included (euler_mirror_row). */
