@@ -710,8 +710,10 @@ double ns2d_body_thickness(const ns2d_params *p, int b)
     double x0, x1, y0, y1;
     ns2d_outline_box(&sh.o[b], &x0, &x1, &y0, &y1);
     /* Points a quarter cell apart over the body's box, 250000 at most (a body far larger than
-     * the grid, and thick anyway); the thickest point is then found to within 0.18 cells. */
-    double spacing = fmin(p->grid.dx, p->grid.dy) / 4;
+     * the grid, and thick anyway); the thickest point is then found to within 0.18 cells. A
+     * sixteenth of the box's width at most: an aerofoil 0.12 m thick on 3 m cells fell between
+     * the points and was "0 cells thick", to be met with cells "of at most 0 m". */
+    double spacing = fmin(fmin(p->grid.dx, p->grid.dy) / 4, fmin(x1 - x0, y1 - y0) / 16);
     const double points = ((x1 - x0) / spacing + 1) * ((y1 - y0) / spacing + 1);
     if (points > 250000)
         spacing *= sqrt(points / 250000);

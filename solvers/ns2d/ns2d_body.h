@@ -254,7 +254,8 @@ int ns2d_body_periodic_side(const struct ns2d_params *p, int b, double *x, doubl
 
 /* Body b's thickness at its thickest: the diameter of the largest circle inside it (m; NaN out
  * of memory): the shorter axis of a circle, rectangle or ellipse; for an aerofoil or a file's
- * shape, from the signed distance sampled a quarter cell apart (to 0.18 cells). The immersed
+ * shape, from the signed distance sampled a quarter cell apart, or a sixteenth of its box's
+ * width where that is less (to 0.18 cells, or 0.05 of the box). The immersed
  * boundary needs NS2D_IB_THICKEST cells of it. */
 double ns2d_body_thickness(const struct ns2d_params *p, int b);
 /* A body under a cell thick can lie between two rows of faces of one component with none of
