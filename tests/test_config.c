@@ -253,6 +253,20 @@ START_TEST(duplicates_sections_and_foreign_parameters)
     ASSERT_HAS(msg, "[initial] dam_x belongs to initial condition 'dambreak', not to "
                     "'gaussian_bump'");
     ASSERT_HAS(msg, "bad.ini:17: malformed section header '[grid' (missing ']')");
+    /* Another initial condition chosen with --set leaves the file's keys of its own be, as
+     * fc_cfg_idle does (a ready-made case started from a file); one given with --set is still
+     * refused, and so is the file's when the file chose the initial condition. */
+    const char *other[] = {"initial.type=dambreak", "initial.dam_x=0.5", "initial.depth_left=1",
+                           "initial.depth_right=0.5", "initial.radius=0.2"};
+    fc_config cfg;
+    fc_err err;
+    const char *path = tl_temp_file("good.ini", good);
+    ck_assert_msg(fc_config_load(path, other, 4, fc_solvers(), &cfg, &err) == FC_OK, "%s", err.msg);
+    ck_assert_double_eq(fc_cfg_real(&cfg, "initial", "depth_right"), 0.5);
+    fc_config_free(&cfg);
+    msg = load_bad(good, other, 5);
+    ASSERT_HAS(msg, "--set initial.radius=0.2: [initial] radius belongs to initial condition");
+    ck_assert_msg(!strstr(msg, "bad.ini:"), "the file's keys were refused:\n%s", msg);
 }
 END_TEST
 

@@ -881,6 +881,10 @@ int fc_config_load(const char *path, const char *const *sets, int nsets, const f
             continue;
         }
         if (key->ic && ic && strcmp(key->ic, ic)) {
+            /* The case file's keys of its own initial condition are let be when --set chose
+             * another (fc_cfg_idle's rule: `--set initial.type=file` on a ready-made case). */
+            if (r->line > 0 && ice->line == 0)
+                continue;
             problem(&rp, r->line, r->set_arg,
                     "[%s] %s belongs to initial condition '%s', not to '%s'", r->section, r->name,
                     key->ic, ic);
