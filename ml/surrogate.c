@@ -1499,15 +1499,40 @@ static int def_like(fc_cf_file *f, int in, const char *name, nc_type type, int n
     return st;
 }
 
-/* Creates the forecast: the init file's time units and x, y coordinates, the model's variables
- * (float, as the surrogate computes them). */
+/* The names of the horizontal axes of variable var in the init file, x first (the
+ * dimensions of its last two; euler's vertical slice has z where the others have y); "x" and
+ * "y" where it has no such variable. */
+static void axis_names(int in, const char *var, char names[2][NC_MAX_NAME + 1])
+{
+    int id, ndims, dims[NC_MAX_VAR_DIMS];
+    strcpy(names[0], "x");
+    strcpy(names[1], "y");
+    if (nc_inq_varid(in, var, &id) != NC_NOERR || nc_inq_varndims(in, id, &ndims) != NC_NOERR ||
+        ndims < 2 || ndims > NC_MAX_VAR_DIMS || nc_inq_vardimid(in, id, dims) != NC_NOERR)
+        return;
+    for (int a = 0; a < 2; a++) {
+        char name[NC_MAX_NAME + 1];
+        if (nc_inq_dimname(in, dims[ndims - 1 - a], name) == NC_NOERR)
+            strcpy(names[a], name);
+    }
+}
+
+/* Creates the forecast: the init file's time units and horizontal coordinates (named and
+ * described as there), the model's variables (double: what the constraints keep is kept in
+ * the file too). */
 static int create_forecast(const ml_rollout_opts *o, const ml_surrogate *s, int in,
                            forecast_file *out, fc_err *err)
 {
     const ml_geometry *g = &s->geo;
     char cmd[8800], hist[8900];
-    snprintf(cmd, sizeof cmd, "flowcast rollout --model %s --init %s --steps %d", o->model,
-             o->init, o->steps);
+    if (o->command_line)
+        snprintf(cmd, sizeof cmd, "%s", o->command_line);
+    else if (isnan(o->time))
+        snprintf(cmd, sizeof cmd, "flowcast rollout --model %s --init %s --steps %d -o %s",
+                 o->model, o->init, o->steps, o->output);
+    else
+        snprintf(cmd, sizeof cmd, "flowcast rollout --model %s --init %s --time %.17g --steps %d "
+                 "-o %s", o->model, o->init, o->time, o->steps, o->output);
     fc_cf_history(hist, sizeof hist, cmd);
     const fc_cf_spec spec = {"output file", o->overwrite, "use -O to replace it", 0, 0,
                              "surrogate forecast (flowcast rollout)", hist, 0};
@@ -1516,22 +1541,31 @@ static int create_forecast(const ml_rollout_opts *o, const ml_surrogate *s, int 
     if (st)
         return st;
     int dt, dy, dx, cx, cy;
-    char calendar[64];
+    char calendar[64], axes[2][NC_MAX_NAME + 1];
     init_att(in, "time", "calendar", "standard", calendar, sizeof calendar);
+    axis_names(in, s->vars[0], axes);
     if ((st = fc_cf_def_dim(f, "time", NC_UNLIMITED, &dt, err)) ||
-        (st = fc_cf_def_dim(f, "y", (size_t)g->ny, &dy, err)) ||
-        (st = fc_cf_def_dim(f, "x", (size_t)g->nx, &dx, err)) ||
+        (st = fc_cf_def_dim(f, axes[1], (size_t)g->ny, &dy, err)) ||
+        (st = fc_cf_def_dim(f, axes[0], (size_t)g->nx, &dx, err)) ||
         (st = def_like(f, in, "time", NC_DOUBLE, 1, &dt, "model time", &out->time_id, err)) ||
         (st = fc_cf_att_text(f, out->time_id, "calendar", calendar, err)) ||
-        (st = fc_cf_att_text(f, out->time_id, "axis", "T", err)) ||
-        (st = def_like(f, in, "y", NC_DOUBLE, 1, &dy, "y coordinate of cell centre", &cy, err)) ||
-        (st = fc_cf_att_text(f, cy, "axis", "Y", err)) ||
-        (st = def_like(f, in, "x", NC_DOUBLE, 1, &dx, "x coordinate of cell centre", &cx, err)) ||
-        (st = fc_cf_att_text(f, cx, "axis", "X", err)))
+        (st = fc_cf_att_text(f, out->time_id, "axis", "T", err)))
         goto fail;
+    int *const coord[2] = {&cx, &cy};
+    const int coord_dim[2] = {dx, dy};
+    for (int a = 0; a < 2; a++) {
+        char fallback[80], axis[8], positive[16];
+        snprintf(fallback, sizeof fallback, "%s coordinate of cell centre", axes[a]);
+        init_att(in, axes[a], "axis", a ? "Y" : "X", axis, sizeof axis);
+        init_att(in, axes[a], "positive", "", positive, sizeof positive);
+        if ((st = def_like(f, in, axes[a], NC_DOUBLE, 1, &coord_dim[a], fallback, coord[a],
+                           err)) ||
+            (st = fc_cf_att_text(f, *coord[a], "axis", axis, err)) ||
+            (*positive && (st = fc_cf_att_text(f, *coord[a], "positive", positive, err))))
+            goto fail;
+    }
     const int dims[3] = {dt, dy, dx};
     for (int v = 0; v < g->nvars; v++)
-        /* double: what the constraints keep (a conserved sum) is kept in the file too */
         if ((st = def_like(f, in, s->vars[v], NC_DOUBLE, 3, dims, s->vars[v], &out->var_id[v],
                            err)))
             goto fail;
@@ -1546,7 +1580,7 @@ static int create_forecast(const ml_rollout_opts *o, const ml_surrogate *s, int 
     if (!c)
         st = fc_fail(err, FC_ENOMEM, "out of memory");
     for (int a = 0; a < 2 && !st; a++) {
-        const char *name = a ? "y" : "x";
+        const char *name = axes[a];
         fc_nc_var cv;
         int id;
         if (nc_inq_varid(in, name, &id) == NC_NOERR &&

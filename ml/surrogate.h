@@ -161,6 +161,7 @@ typedef struct ml_rollout_opts {
     int steps, overwrite;
     int gpu; /* the network on the GPU (the solver is then timed on its GPU backend too) */
     const fc_catalog *solvers; /* to time the solver the model emulates; NULL: it is not timed */
+    const char *command_line;  /* for the forecast's history; NULL: one made of the options */
 } ml_rollout_opts;
 
 /* What a rollout measured. Per lead time (steps of one output interval) and variable: the

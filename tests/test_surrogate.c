@@ -400,6 +400,72 @@ START_TEST(train_save_load_resume_rollout)
 }
 END_TEST
 
+/* A forecast of euler's vertical slice is on its data's axes: height z (units, axis Z,
+ * positive up, and its values), not a "y" of fill values that plotting refused; its history
+ * is the command that made it, --time included. */
+static const char slice_case[] =
+    "[case]\nsolver = euler\n[grid]\nnx = 12\nny = 8\nx_min = -6000\nx_max = 6000\n"
+    "y_max = 8000\n[boundary]\nwest = periodic\neast = periodic\n[time]\nt_end = 120\n"
+    "[output]\ninterval = 10\n[physics]\nbackground = stable\n[initial]\ntype = bubble\n"
+    "amplitude = 2\ncenter_x = 0\ncenter_z = 3000\nradius_x = 3000\nradius_z = 2000\n";
+
+START_TEST(a_forecast_keeps_the_data_s_axes)
+{
+    const char *data = tl_temp_path("slice.nc"), *model = tl_temp_path("slice_model.nc"),
+               *pred = tl_temp_path("slice_pred.nc");
+    fc_run_opts run = {.solvers = fc_solvers(), .case_path = tl_temp_file("slice.ini", slice_case),
+                       .device = "cpu", .output = data, .overwrite = 1, .quiet = 1};
+    fc_run_result ran;
+    fc_err err;
+    ck_assert_msg(fc_run(&run, &ran, &err) == FC_OK, "%s", err.msg);
+    static const char *vars[] = {"rho_prime", "rhow"};
+    static const int hidden[] = {8};
+    unlink(model);
+    ml_train_opts o = {.data = &data, .ndata = 1, .vars = vars, .nvars = 2, .stencil = 3,
+                       .hidden = hidden, .nhidden = 1, .activation = MLP_TANH,
+                       .optimizer = MLP_ADAMW, .epochs = 1, .batch = 32, .patience = 10,
+                       .lr = 3e-3, .val_fraction = 0.2, .seed = 3, .output = model};
+    ck_assert_msg(ml_train(&o, &err) == FC_OK, "%s", err.msg);
+    const char *command = "flowcast rollout --model slice_model.nc --init slice.nc --time 20 "
+                          "--steps 2 -o slice_pred.nc";
+    ml_rollout_opts r = {.model = model, .init = data, .output = pred, .time = 20, .steps = 2,
+                         .overwrite = 1, .command_line = command};
+    ml_rollout_result res;
+    ck_assert_msg(ml_rollout(&r, &res, &err) == FC_OK, "%s", err.msg);
+    ml_rollout_result_free(&res);
+    int in, out, dim, id_in, id_out;
+    ck_assert_int_eq(nc_open(data, NC_NOWRITE, &in), NC_NOERR);
+    ck_assert_int_eq(nc_open(pred, NC_NOWRITE, &out), NC_NOERR);
+    ck_assert_int_eq(nc_inq_dimid(out, "y", &dim), NC_EBADDIM);
+    ck_assert_int_eq(nc_inq_dimid(out, "z", &dim), NC_NOERR);
+    ck_assert_int_eq(nc_inq_varid(in, "z", &id_in), NC_NOERR);
+    ck_assert_int_eq(nc_inq_varid(out, "z", &id_out), NC_NOERR);
+    double z_in[8], z_out[8];
+    ck_assert_int_eq(nc_get_var_double(in, id_in, z_in), NC_NOERR);
+    ck_assert_int_eq(nc_get_var_double(out, id_out, z_out), NC_NOERR);
+    for (int j = 0; j < 8; j++)
+        ck_assert_double_eq(z_out[j], z_in[j]);
+    char text[256] = "";
+    ck_assert_int_eq(nc_get_att_text(out, id_out, "positive", text), NC_NOERR);
+    ck_assert_str_eq(text, "up");
+    memset(text, 0, sizeof text);
+    ck_assert_int_eq(nc_get_att_text(out, id_out, "axis", text), NC_NOERR);
+    ck_assert_str_eq(text, "Z");
+    memset(text, 0, sizeof text);
+    ck_assert_int_eq(nc_get_att_text(out, id_out, "units", text), NC_NOERR);
+    ck_assert_str_eq(text, "m");
+    size_t n;
+    ck_assert_int_eq(nc_inq_attlen(out, NC_GLOBAL, "history", &n), NC_NOERR);
+    char *history = calloc(n + 1, 1);
+    ck_assert_ptr_nonnull(history);
+    ck_assert_int_eq(nc_get_att_text(out, NC_GLOBAL, "history", history), NC_NOERR);
+    ck_assert_msg(strstr(history, command), "%s", history);
+    free(history);
+    nc_close(in);
+    nc_close(out);
+}
+END_TEST
+
 /* Sum of field v of a state [nvars][plane], in long double: a plain double loop's own rounding
  * (1e-13 of the sum over 10^4 cells) would hide the step's. */
 static double field_sum(const double *state, int v, size_t plane)
@@ -881,6 +947,7 @@ Suite *surrogate_suite(void)
     tcase_add_test(tc, split_by_time_and_normalise_from_training_only);
     tcase_add_test(tc, bad_data_is_named);
     tcase_add_test(tc, train_save_load_resume_rollout);
+    tcase_add_test(tc, a_forecast_keeps_the_data_s_axes);
     tcase_add_test(tc, a_model_meets_wrong_inputs);
     tcase_add_test(tc, forecast_steps_conserve_and_stay_nonnegative);
     tcase_add_test(tc, flux_loss_gradient_matches_finite_differences);

@@ -377,8 +377,11 @@ int cmd_rollout(int argc, char **argv)
     if (bad)
         return FC_EXIT_USAGE;
     o.gpu = kind == FC_BACKEND_GPU;
+    char *cmdline = cmd_join_args(argc, argv); /* NULL: the options in its place */
+    o.command_line = cmdline;
     ml_rollout_result res;
     int st = ml_rollout(&o, &res, &err);
+    free(cmdline);
     if (!st || (st == FC_ENUMERIC && res.steps > 0)) /* a diverged forecast: its leads before */
         cmd_print_rollout(&res, o.output, 1);
     fflush(stdout); /* the table before the error, where both go to one file */
