@@ -1179,6 +1179,52 @@ START_TEST(a_force_between_walls_is_held_at_rest)
 }
 END_TEST
 
+/* A channel forced through two open ends: its exact flow is the same at every x (p = 0, no
+ * normal gradient at the ends), the periodic channel's. The fluid comes in through one open end,
+ * where QUICK reads the second layer of ghosts upwind of the end's face: they held 0, not the
+ * face's value, and the flow built a pressure gradient from that end that sped it up by 4 % in
+ * 1 s. Either way along x and along y (open south and north, forced along y). */
+static const char forced_channel[] =
+    "[case]\nsolver = ns2d\n[grid]\nnx = 16\nny = 12\nx_max = 1\ny_max = 1\n[time]\n"
+    "t_end = 1\ncfl = 0.8\n[physics]\nviscosity = 0.01\n[initial]\ntype = rest\n";
+
+START_TEST(open_ends_pass_a_forced_channel_unchanged)
+{
+    static const char *const setups[][6] = {
+        {"boundary.west=open", "boundary.east=open", "physics.force_x=1", "boundary.west=periodic",
+         "boundary.east=periodic", "physics.force_x=1"},
+        {"boundary.west=open", "boundary.east=open", "physics.force_x=-1",
+         "boundary.west=periodic", "boundary.east=periodic", "physics.force_x=-1"},
+        {"boundary.south=open", "boundary.north=open", "physics.force_y=1",
+         "boundary.south=periodic", "boundary.north=periodic", "physics.force_y=1"},
+    };
+    for (int c = 0; c < 3; c++) {
+        const char *open[] = {setups[c][0], setups[c][1], setups[c][2], NULL},
+                   *periodic[] = {setups[c][3], setups[c][4], setups[c][5], NULL};
+        tl_sim a, b;
+        tl_sim_open(&a, forced_channel, open, NULL);
+        tl_sim_open(&b, forced_channel, periodic, NULL);
+        tl_sim_steps(&a, 60);
+        tl_sim_steps(&b, 60);
+        tl_sim_download(&a);
+        tl_sim_download(&b);
+        double worst = 0, largest = 0;
+        for (int f = NS2D_U; f <= NS2D_P; f++)
+            for (int j = 0; j < a.grid.ny; j++)
+                for (int i = 0; i < a.grid.nx; i++) {
+                    worst = fmax(worst, fabs(tl_at(&a, f, i, j) - tl_at(&b, f, i, j)));
+                    largest = fmax(largest, fabs(tl_at(&b, f, i, j)));
+                }
+        printf("%s %s, %s: largest difference from the periodic channel %.2e (of %.3f)\n",
+               setups[c][0], setups[c][1], setups[c][2], worst, largest);
+        ck_assert_msg(largest > 0.1 && worst <= 1e-12 * largest, "%s, %s: %g of %g",
+                      setups[c][0], setups[c][2], worst, largest);
+        tl_sim_close(&a);
+        tl_sim_close(&b);
+    }
+}
+END_TEST
+
 /* Fluid that the bodies and the sides close off from the rest has an undetermined pressure
  * (and an inflow into it nowhere to go): refused before the run, naming the smallest such
  * region. Before, the coarsest multigrid level reported "not positive definite", or, where its
@@ -1765,6 +1811,7 @@ Suite *ns2d_suite(void)
     tcase_add_test(tc, inflow_spans_the_open_part_of_its_side);
     tcase_add_test(tc, divergence_far_above_the_tolerance_fails_the_run);
     tcase_add_test(tc, a_force_between_walls_is_held_at_rest);
+    tcase_add_test(tc, open_ends_pass_a_forced_channel_unchanged);
     tcase_add_test(tc, enclosed_fluid_is_refused_by_name);
     tcase_add_test(tc, regrid_is_second_order_and_takes_bodies_from_the_case);
     tcase_add_test(tc, restart_takes_bodies_from_the_case);

@@ -225,8 +225,12 @@ FC_HD static inline int ns2d_active_slot(const signed char *kind, const ns2d_par
  * tangential neighbour on the fluid side gives the no-slip ghost: the quadratic through the wall
  * speed w and the two nearest fluid values, or the mirror when only one exists. Otherwise a
  * normal neighbour gives linear extrapolation through the face on the wall. Next to an outflow
- * the ghost copies its neighbour (zero gradient). A ghost with no fluid near it keeps w.
- * Neighbours are read at wrapped slots, which this pass never writes.
+ * the ghost copies its neighbour (zero gradient), and so does the second layer beyond an outflow
+ * side, from the nearest face that is not a ghost: QUICK reads it upwind of the side's face
+ * where the flow comes in through the side (it kept w = 0, and a channel forced through two open
+ * ends, whose exact flow is the same at every x, built a pressure gradient from its inflow end
+ * that sped the flow up by 4 % in 1 s). A ghost with no fluid near it keeps w. Neighbours are
+ * read at wrapped slots, which this pass never writes.
  */
 FC_HD static inline fc_real ns2d_ghost_value(const fc_real *q, const signed char *kind,
                                              const ns2d_params *p, int comp, int i, int j)
@@ -257,6 +261,16 @@ FC_HD static inline fc_real ns2d_ghost_value(const fc_real *q, const signed char
             return has2 ? (fc_real)(8.0 / 3.0) * w - 2 * q[k1] + q[k2] / 3 : 2 * w - q[k1];
         }
     }
+    if (cell == NS2D_OUTFLOW)
+        for (int d = 2; d <= g->ng; d++)
+            for (int tangential = 1; tangential >= 0; tangential--) {
+                const int sx = (comp == 0) != tangential, sy = !sx;
+                for (int dir = -1; dir <= 1; dir += 2) {
+                    ptrdiff_t kd;
+                    if (ns2d_active_slot(kind, p, comp, i, j, d * dir * sx, d * dir * sy, &kd))
+                        return q[kd];
+                }
+            }
     return w;
 }
 
