@@ -94,6 +94,18 @@ START_TEST(lake_at_rest_emerged_island)
 }
 END_TEST
 
+/* The island crossing the open sides (west, and south beside it): the water outside each side
+ * is at the level of the side's wet cells, which an island's dry cells (h + b their bottom)
+ * raised by 0.014 m over 0.1 m of water on the west side: the lake at rest moved at 0.39 m/s. */
+START_TEST(lake_at_rest_island_across_open_sides)
+{
+    lake_at_rest((const char *const[]){"initial.surface=0.1", "initial.bump_height=0.3",
+                                       "initial.center_x=-0.45", "initial.center_y=-0.47",
+                                       "boundary.west=open", "boundary.east=open",
+                                       "boundary.south=open", "boundary.north=open", NULL});
+}
+END_TEST
+
 START_TEST(lake_at_rest_every_flux_limiter_and_scheme)
 {
     lake_at_rest((const char *const[]){"numerics.flux=hll", "numerics.limiter=minmod",
@@ -1366,6 +1378,7 @@ Suite *swe_suite(void)
     TCase *wb = tcase_create("well-balanced");
     tcase_add_test(wb, lake_at_rest_immersed_bump);
     tcase_add_test(wb, lake_at_rest_emerged_island);
+    tcase_add_test(wb, lake_at_rest_island_across_open_sides);
     tcase_add_test(wb, lake_at_rest_every_flux_limiter_and_scheme);
     tcase_set_timeout(wb, 120);
     suite_add_tcase(s, wb);

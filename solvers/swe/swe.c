@@ -222,9 +222,22 @@ static int swe_reference(void *params, const fc_grid *g, const fc_state *initial
         for (int q = 0; q < EDGE_VALUES; q++)
             for (int m = 0; m < len; m++)
                 sum[q] += edges[q * n + start[side] + m];
+        /* The level is the wet edge cells' mean: a dry cell's h + b is its bottom, and an island
+         * crossing the side raised the outside water above a lake at rest, which then flowed
+         * in. A side dry from end to end has dry land beyond it, no higher than its lowest
+         * bottom, so that water reaching it later finds no source there. */
+        double wet_level = 0, lowest = INFINITY;
+        int wet = 0;
+        for (int m = 0; m < len; m++) {
+            const double level = edges[LEVEL * n + start[side] + m],
+                         depth = edges[DEPTH * n + start[side] + m];
+            if (depth > p->h_dry)
+                wet_level += level, wet++;
+            lowest = fmin(lowest, level - depth);
+        }
         const double out = side == FC_EAST || side == FC_NORTH ? 1 : -1; /* outward normal */
         const double normal = along_y ? sum[HU] : sum[HV], along = along_y ? sum[HV] : sum[HU];
-        p->open[side].level = (fc_real)(sum[LEVEL] / len);
+        p->open[side].level = (fc_real)(wet ? wet_level / wet : lowest);
         p->open[side].normal = sum[DEPTH] > 0 ? (fc_real)(out * normal / sum[DEPTH]) : 0;
         p->open[side].along = sum[DEPTH] > 0 ? (fc_real)(along / sum[DEPTH]) : 0;
     }

@@ -57,7 +57,8 @@ enum { SWE_H = 0, SWE_HU = 1, SWE_HV = 2, SWE_B = 3, SWE_NFIELDS = 4 };
 enum swe_flux { SWE_FLUX_HLL = 0, SWE_FLUX_HLLC = 1 };
 enum swe_rk { SWE_SSPRK2 = 0, SWE_SSPRK3 = 1 };
 
-/* The water beyond an open side (swe_open_ghost): the initial condition's along that side. */
+/* The water beyond an open side (swe_open_ghost): the initial condition's along that side
+ * (swe_reference in swe.c). */
 typedef struct swe_outside {
     fc_real level;  /* surface level b + h (m) */
     fc_real normal; /* its current along the side's outward normal (m s-1; < 0: flowing in) */
@@ -425,7 +426,8 @@ static inline void swe_report_bad(const fc_real v[3], long long cell, fc_step_re
  * beyond an open side gets the state whose outgoing Riemann invariant w + 2c (w: the velocity
  * along the outward normal, c = sqrt(g h)) is the edge cell's and whose incoming one,
  * w_e - 2 c_e, is that of the water outside (swe_outside: the initial condition's mean surface
- * level along that side, and its current, so that a current the initial state carries through
+ * level over that side's wet cells (dry land beyond a side dry from end to end, no higher than
+ * its lowest bottom), and its current, so that a current the initial state carries through
  * the side keeps flowing; one state per side, so a level or current that varies along the
  * side is held outside at its mean): w = (R_out + R_in)/2, c = (R_out - R_in)/4. A wave
  * reaching the side leaves without a reflection in the linear limit. Supercritical outflow
