@@ -1721,6 +1721,22 @@ int ml_rollout(const ml_rollout_opts *o, ml_rollout_result *res, fc_err *err)
         (fabs(dx - s.dx) > 1e-6 * s.dx || fabs(dy - s.dy) > 1e-6 * s.dy))
         st = fc_fail(err, FC_EINPUT, "%s: grid spacing %g x %g; the model was trained at %g x %g",
                      o->init, dx, dy, s.dx, s.dy);
+    /* A local emulator's neighbourhoods at the sides follow its data's boundaries: a model of
+     * a periodic flow run on a walled one would wrap across the walls. A file that does not
+     * say (not flowcast's) is taken to have the model's. */
+    char sides[256];
+    int bc[4];
+    fc_err no_sides;
+    if (!st && fc_nc_att_text(in, NC_GLOBAL, o->init, "flowcast_boundaries", sides, sizeof sides,
+                              &no_sides) == FC_OK) {
+        if (ml_parse_boundaries(sides, bc))
+            st = fc_fail(err, FC_EINPUT, "%s: cannot read flowcast_boundaries '%s'", o->init,
+                         sides);
+        else if (memcmp(bc, g->bc, sizeof bc))
+            st = fc_fail(err, FC_EINPUT, "%s: boundaries %s; the model was trained on data with "
+                         "%s (its neighbourhoods at the sides follow those)", o->init, sides,
+                         s.boundaries);
+    }
     if (!st)
         st = read_record(in, o->init, s.statics, g->nstatic, g->nx, g->ny, rec, statics, err);
     if (!st)

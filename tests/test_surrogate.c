@@ -815,7 +815,8 @@ END_TEST
 START_TEST(a_model_meets_wrong_inputs)
 {
     const char *data = make_data("waves.nc", NULL, 0);
-    const char *model = tl_temp_path("m2.nc");
+    char model[512]; /* tl_temp_path's buffers are reused */
+    snprintf(model, sizeof model, "%s", tl_temp_path("m2.nc"));
     unlink(model);
     const char *vars[] = {"h", "hu"};
     const int hidden[] = {8};
@@ -833,6 +834,14 @@ START_TEST(a_model_meets_wrong_inputs)
     ml_rollout_result scores;
     ck_assert_int_eq(ml_rollout(&r, &scores, &err), FC_EINPUT);
     ck_assert_msg(strstr(err.msg, "variable 'h' is 16 x 10; the model was trained on a 12 x 10 grid"),
+                  "%s", err.msg);
+    /* Other boundaries: the model's neighbourhoods would wrap across the walls. */
+    const char *walled_sets[] = {"boundary.west=wall", "boundary.east=wall"};
+    r.init = make_data("walled.nc", walled_sets, 2);
+    ck_assert_int_eq(ml_rollout(&r, &scores, &err), FC_EINPUT);
+    ck_assert_msg(strstr(err.msg, "walled.nc: boundaries west=wall east=wall south=wall "
+                                  "north=wall; the model was trained on data with west=periodic "
+                                  "east=periodic south=wall north=wall"),
                   "%s", err.msg);
     /* Data without the model's variables: an ns2d run has no 'h' (nor 'hu'). */
     const char *ns = tl_temp_file("ns.ini", "[case]\nsolver = ns2d\n[grid]\nnx = 12\nny = 10\nx_max = 1.2\ny_max = 1\n"
