@@ -1225,6 +1225,49 @@ START_TEST(open_ends_pass_a_forced_channel_unchanged)
 }
 END_TEST
 
+/* The 2D-1 cylinder on 220 x 41 cells and the same scaled down 1000 times (lengths, and the
+ * viscosity with them, at the same speed: the same Reynolds number, times 1000 shorter) are one
+ * flow: their drag coefficients, surface and momentum balance, agree to round-off. The
+ * balance's box once took its edges from floor and ceil of quotients that rounded past an
+ * integer on one grid and not on the other, a cell apart, and the balances were 0.09 % apart. */
+static const char scaled_cylinder[] =
+    "[case]\nsolver = ns2d\n[grid]\nnx = 220\nny = 41\nx_max = 2.2\ny_max = 0.41\n[time]\n"
+    "t_end = 0.3\n[output]\ninterval = 0.3\n[physics]\nreynolds = 20\nreference_speed = 0.2\n"
+    "reference_length = 0.1\n[boundary]\nwest = inflow\neast = open\ninflow_speed = 0.2\n"
+    "[obstacle]\nshape = circle\nboundary = immersed\ncenter_x = 0.2\ncenter_y = 0.2\n"
+    "size = 0.1\n[initial]\ntype = rest\n";
+
+START_TEST(a_scaled_cylinder_has_the_same_forces)
+{
+    const char *const small[] = {"grid.x_max=2.2e-3", "grid.y_max=0.41e-3",
+                                 "physics.reference_length=1e-4", "obstacle.center_x=2e-4",
+                                 "obstacle.center_y=2e-4", "obstacle.size=1e-4",
+                                 "time.t_end=3e-4", "output.interval=3e-4"};
+    double drag[2][2];
+    for (int scaled = 0; scaled < 2; scaled++) {
+        const char *out = tl_temp_path("scaled.nc");
+        fc_run_opts o = {.case_path = tl_temp_file("scaled.ini", scaled_cylinder),
+                         .solvers = fc_solvers(), .sets = small, .nsets = scaled ? 8 : 0,
+                         .device = "cpu", .output = out, .overwrite = 1, .quiet = 1};
+        fc_run_result res;
+        fc_err err;
+        ck_assert_msg(fc_run(&o, &res, &err) == FC_OK, "%s", err.msg);
+        double t, *surface = tl_read_last(out, "drag_coefficient", 1, &t),
+                  *balance = tl_read_last(out, "drag_coefficient_cv", 1, &t);
+        drag[scaled][0] = surface[0];
+        drag[scaled][1] = balance[0];
+        free(surface);
+        free(balance);
+    }
+    printf("2D-1 scaled by 1e-3: drag %.12g and %.12g, momentum balance %.12g and %.12g\n",
+           drag[0][0], drag[1][0], drag[0][1], drag[1][1]);
+    for (int k = 0; k < 2; k++)
+        ck_assert_msg(fabs(drag[1][k] - drag[0][k]) <= (TL_SINGLE ? 1e-4 : 1e-8) * drag[0][k],
+                      "%s: %.12g scaled, %.12g not", k ? "balance" : "surface", drag[1][k],
+                      drag[0][k]);
+}
+END_TEST
+
 /* Fluid that the bodies and the sides close off from the rest has an undetermined pressure
  * (and an inflow into it nowhere to go): refused before the run, naming the smallest such
  * region. Before, the coarsest multigrid level reported "not positive definite", or, where its
@@ -1812,6 +1855,7 @@ Suite *ns2d_suite(void)
     tcase_add_test(tc, divergence_far_above_the_tolerance_fails_the_run);
     tcase_add_test(tc, a_force_between_walls_is_held_at_rest);
     tcase_add_test(tc, open_ends_pass_a_forced_channel_unchanged);
+    tcase_add_test(tc, a_scaled_cylinder_has_the_same_forces);
     tcase_add_test(tc, enclosed_fluid_is_refused_by_name);
     tcase_add_test(tc, regrid_is_second_order_and_takes_bodies_from_the_case);
     tcase_add_test(tc, restart_takes_bodies_from_the_case);
