@@ -247,29 +247,45 @@ FC_HD static inline fc_real ns2d_ghost_value(const fc_real *q, const signed char
             w = i >= g->nx ? p->wall_speed[FC_EAST] : i < 0 ? p->wall_speed[FC_WEST] : 0;
     }
     for (int tangential = 1; tangential >= 0; tangential--) {
-        /* Unit step along the tangential (or normal) direction of this component. */
+        /* Unit step along the tangential (or normal) direction of this component. Fluid on
+         * both sides (a solid strip one cell thick: a thin body's edge) gives the mean of the
+         * two sides' ghosts, so that a mirrored flow stays mirrored; the side looked at first
+         * once decided, and an aerofoil at -5 degrees was not the mirror image of one at +5
+         * (lift 0.2438 against 0.2439 after 2 s, velocities 5e-4 apart from the second step). */
         const int sx = (comp == 0) != tangential, sy = !sx;
+        fc_real sum = 0;
+        int sides = 0;
         for (int dir = -1; dir <= 1; dir += 2) {
             ptrdiff_t k1, k2;
             if (!ns2d_active_slot(kind, p, comp, i, j, dir * sx, dir * sy, &k1))
                 continue;
-            if (cell == NS2D_OUTFLOW)
-                return q[k1];
+            sides++;
+            if (cell == NS2D_OUTFLOW) {
+                sum += q[k1];
+                continue;
+            }
             const int has2 = ns2d_active_slot(kind, p, comp, i, j, 2 * dir * sx, 2 * dir * sy, &k2);
             if (!tangential)
-                return has2 ? 2 * q[k1] - q[k2] : q[k1];
-            return has2 ? (fc_real)(8.0 / 3.0) * w - 2 * q[k1] + q[k2] / 3 : 2 * w - q[k1];
+                sum += has2 ? 2 * q[k1] - q[k2] : q[k1];
+            else
+                sum += has2 ? (fc_real)(8.0 / 3.0) * w - 2 * q[k1] + q[k2] / 3 : 2 * w - q[k1];
         }
+        if (sides)
+            return sides == 2 ? sum / 2 : sum;
     }
     if (cell == NS2D_OUTFLOW)
         for (int d = 2; d <= g->ng; d++)
             for (int tangential = 1; tangential >= 0; tangential--) {
                 const int sx = (comp == 0) != tangential, sy = !sx;
+                fc_real sum = 0;
+                int sides = 0;
                 for (int dir = -1; dir <= 1; dir += 2) {
                     ptrdiff_t kd;
                     if (ns2d_active_slot(kind, p, comp, i, j, d * dir * sx, d * dir * sy, &kd))
-                        return q[kd];
+                        sum += q[kd], sides++;
                 }
+                if (sides)
+                    return sides == 2 ? sum / 2 : sum;
             }
     return w;
 }
