@@ -61,6 +61,19 @@ static const char periodic_case[] =
     "[boundary]\nwest = periodic\neast = periodic\nsouth = periodic\nnorth = periodic\n"
     "[initial]\ntype = taylor_green\namplitude = 1\n";
 
+/* Two runs of one case side by side: case_text with sets_a and with sets_b, each stepped n
+ * times (dt = cfl / rate of its own) and downloaded. */
+static void pair_steps(tl_sim *a, tl_sim *b, const char *case_text, const char *const *sets_a,
+                          const char *const *sets_b, long long n)
+{
+    tl_sim_open(a, case_text, sets_a, NULL);
+    tl_sim_open(b, case_text, sets_b, NULL);
+    tl_sim_steps(a, n);
+    tl_sim_steps(b, n);
+    tl_sim_download(a);
+    tl_sim_download(b);
+}
+
 /* A x for the hierarchy's level-0 matrix. */
 static void matvec(const ns2d_csr *A, const double *x, double *y)
 {
@@ -619,14 +632,9 @@ START_TEST(the_projection_holds_at_any_speed)
     snprintf(ref, sizeof ref, "physics.reference_speed=%s", slow);
     const double U = atof(slow);
     tl_sim a, b;
-    tl_sim_open(&a, cavity_case, NULL, NULL);
-    tl_sim_open(&b, cavity_case, (const char *const[]){lid, ref, NULL}, NULL);
-    tl_sim_steps(&a, 100);
-    tl_sim_steps(&b, 100);
+    pair_steps(&a, &b, cavity_case, NULL, (const char *const[]){lid, ref, NULL}, 100);
     /* dt = cfl / rate from velocities that agree to the bound below */
     ck_assert_double_eq_tol(b.t * U, a.t, (TL_SINGLE ? 1e-4 : 1e-9) * a.t);
-    tl_sim_download(&a);
-    tl_sim_download(&b);
     double worst = 0, largest = 0;
     for (int j = 0; j < a.grid.ny; j++)
         for (int i = 0; i <= a.grid.nx; i++) {
@@ -1202,12 +1210,7 @@ START_TEST(open_ends_pass_a_forced_channel_unchanged)
         const char *open[] = {setups[c][0], setups[c][1], setups[c][2], NULL},
                    *periodic[] = {setups[c][3], setups[c][4], setups[c][5], NULL};
         tl_sim a, b;
-        tl_sim_open(&a, forced_channel, open, NULL);
-        tl_sim_open(&b, forced_channel, periodic, NULL);
-        tl_sim_steps(&a, 60);
-        tl_sim_steps(&b, 60);
-        tl_sim_download(&a);
-        tl_sim_download(&b);
+        pair_steps(&a, &b, forced_channel, open, periodic, 60);
         double worst = 0, largest = 0;
         for (int f = NS2D_U; f <= NS2D_P; f++)
             for (int j = 0; j < a.grid.ny; j++)
@@ -1852,12 +1855,7 @@ START_TEST(a_thin_body_and_its_mirror_image_make_mirrored_flows)
         "height = 0.12\n[initial]\ntype = rest\n";
     const char *const up[] = {"obstacle.rotation=5", NULL}, *down[] = {"obstacle.rotation=-5", NULL};
     tl_sim a, b;
-    tl_sim_open(&a, thin, up, NULL);
-    tl_sim_open(&b, thin, down, NULL);
-    tl_sim_steps(&a, 20);
-    tl_sim_steps(&b, 20);
-    tl_sim_download(&a);
-    tl_sim_download(&b);
+    pair_steps(&a, &b, thin, up, down, 20);
     const double worst = mirror_departure(&a, &b);
     printf("a thin ellipse at +5 and -5 degrees: largest departure from mirrored flows after 20 "
            "steps %.2e m/s\n", worst);
