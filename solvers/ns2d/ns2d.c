@@ -793,7 +793,8 @@ enum { D_KE, D_ENS, D_DIV, D_CD, D_CL, D_DP, D_CD_CV, D_CL_CV, D_BODY, /* drag, 
 static const fc_diag_spec ns2d_diags[NDIAGS] = {
     {"kinetic_energy", "kinetic energy per unit density and depth (integral of |u|^2/2)",
      "m4 s-2"},
-    {"enstrophy", "enstrophy (integral of vorticity^2/2)", "m2 s-2"},
+    {"enstrophy", "enstrophy (integral of vorticity^2/2 over the fluid, from the vorticity at "
+                  "cell corners)", "m2 s-2"},
     {"max_divergence", "largest |div u| over fluid cells (a cell cut by an immersed body: the "
                        "net outflow through the open part of its faces, per unit cell area; at "
                        "the first record, of the initial state before any projection)",
@@ -1041,8 +1042,14 @@ static int ns2d_diagnose(const void *params, const fc_grid *g, fc_state *host,
             /* Energy of each face's velocity (a quadratic invariant of the MAC scheme), halved
              * between the two cells a face borders. */
             ke += (u[k] * u[k] + u[k + 1] * u[k + 1] + v[k] * v[k] + v[k + P] * v[k + P]) / 4;
-            double w = corner_vorticity(g, host, i, j);
-            ens += w * w / 2;
+            /* Enstrophy of the corner vorticities, a quarter of each corner's to each fluid cell
+             * around it: a corner on a wall or a body's edge counts by its fluid share, so that
+             * a lid or an inflow on any side weighs the same (counting each cell's south-west
+             * corner once left out the north and east walls: a cavity's lid). */
+            double w00 = corner_vorticity(g, host, i, j), w10 = corner_vorticity(g, host, i + 1, j),
+                   w01 = corner_vorticity(g, host, i, j + 1),
+                   w11 = corner_vorticity(g, host, i + 1, j + 1);
+            ens += (w00 * w00 + w10 * w10 + w01 * w01 + w11 * w11) / 8;
             double dv = fabs(
                 ns2d_divergence_open(u, v, open[0], open[1], k, P, (fc_real)g->dx, (fc_real)g->dy));
             if (dv > div)
