@@ -40,13 +40,15 @@
  * cells per diameter); the mass fix (ns2d_ib_fix) then changes its held faces by the least that
  * closes its budget, so every cell's open part conserves mass to the solver's tolerance.
  *
- * Forces: the surface is sampled (arc length at most a quarter cell); at each sample, the
- * pressure and tangential velocity are interpolated (bilinearly from the staggered grid) at
- * three probes along the outward normal n, 1.5, 2.5 and 3.5 cells out, where every
- * interpolation node is outside the body; the wall pressure is the quadratic through them at
- * the wall and the wall shear nu du_t/dn the slope at the wall of the cubic through 0 there and
- * the three probes. The force on the body is the integral of -p n + nu (du_t/dn) t (t the unit
- * tangent; on a rigid no-slip wall the viscous traction has no normal part).
+ * Forces: the surface is sampled (arc length at most a sixteenth of a cell; a circle or an
+ * ellipse at a multiple of 4 equal steps of its angle, so that a body turned by a quarter or
+ * mirrored is sampled at the turned points); at each sample, the pressure and tangential
+ * velocity are interpolated (bilinearly from the staggered grid) at three probes along the
+ * outward normal n, 1.5, 2.5 and 3.5 cells out, where every interpolation node is outside the
+ * body; the wall pressure is the quadratic through them at the wall and the wall shear nu
+ * du_t/dn the slope at the wall of the cubic through 0 there and the three probes. The force on
+ * the body is the integral of -p n + nu (du_t/dn) t (t the unit tangent; on a rigid no-slip wall
+ * the viscous traction has no normal part).
  * ns2d_body_force_balance gives the same force from a control volume, steady or not.
  */
 #ifndef FC_NS2D_BODY_H
@@ -268,7 +270,8 @@ double ns2d_body_thickness(const struct ns2d_params *p, int b);
 
 /* Force on each body per unit density and span (F / rho, m3 s-2) by the surface integral, from
  * the state's u, v, p, and the wall pressures at the body's leading (smallest x) and trailing
- * (largest x) points (m2 s-2); f has p->nbodies elements. */
+ * (largest x) points (m2 s-2; where a side lies along such a line, a square's, at its middle);
+ * f has p->nbodies elements. */
 typedef struct ns2d_body_force {
     double fx, fy, p_front, p_back;
 } ns2d_body_force;
