@@ -48,7 +48,8 @@
  * body; the wall pressure is the quadratic through them at the wall and the wall shear nu
  * du_t/dn the slope at the wall of the cubic through 0 there and the three probes. The force on
  * the body is the integral of -p n + nu (du_t/dn) t (t the unit tangent; on a rigid no-slip wall
- * the viscous traction has no normal part).
+ * the viscous traction has no normal part) over the part of the surface inside the domain (a
+ * body may reach past a wall, inflow or open side).
  * ns2d_body_force_balance gives the same force from a control volume, steady or not.
  */
 #ifndef FC_NS2D_BODY_H
