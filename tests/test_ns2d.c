@@ -1326,7 +1326,8 @@ START_TEST(a_square_s_pressure_difference_is_taken_mid_face)
     run_diags(scaled_cylinder, above, names, 2, c[1]);
     printf("a square below and above the channel's axis: pressure difference %.12g and %.12g, "
            "lift %.6g and %.6g\n", c[0][0], c[1][0], c[0][1], c[1][1]);
-    ck_assert_msg(fabs(c[0][1]) > 0.1 && fabs(c[1][1] + c[0][1]) <= 1e-6 * fabs(c[0][1]),
+    ck_assert_msg(fabs(c[0][1]) > 0.1 &&
+                      fabs(c[1][1] + c[0][1]) <= (TL_SINGLE ? 1e-3 : 1e-6) * fabs(c[0][1]),
                   "the flows are not mirror images");
     ck_assert_msg(fabs(c[1][0] - c[0][0]) <= (TL_SINGLE ? 1e-4 : 1e-8) * c[0][0], "%.12g, %.12g",
                   c[0][0], c[1][0]);
@@ -1385,7 +1386,11 @@ START_TEST(a_body_on_a_wall_feels_only_the_fluid)
         "t_end = 0.5\n[output]\ninterval = 0.5\n[physics]\nviscosity = 0.01\nforce_x = 2\n"
         "[obstacle]\nshape = circle\nboundary = immersed\ncenter_x = 1.25\ncenter_y = 0\n"
         "size = 0.4\n[initial]\ntype = rest\n";
-    const char *const floor[] = {NULL}, *const ceiling[] = {"obstacle.center_y=1", NULL};
+    /* Fluid at rest: in float the default relative tolerance is below the round-off of the
+     * pressure's gradient against the force. */
+    const char *const floor[] = {TL_SINGLE ? "numerics.poisson_rtol=1e-3" : NULL, NULL},
+                      *const ceiling[] = {"obstacle.center_y=1",
+                                          TL_SINGLE ? "numerics.poisson_rtol=1e-3" : NULL, NULL};
     static const char *const names[] = {"drag_coefficient", "lift_coefficient", "kinetic_energy"};
     double c[2][3];
     run_diags(bump, floor, names, 3, c[0]);
@@ -1395,7 +1400,7 @@ START_TEST(a_body_on_a_wall_feels_only_the_fluid)
            "and %.9g (exact %.9g), lift %.3g and %.3g\n", c[0][0], c[1][0], exact, c[0][1],
            c[1][1]);
     for (int k = 0; k < 2; k++) {
-        ck_assert_msg(c[k][2] <= (TL_SINGLE ? 1e-9 : 1e-20), "the fluid moved: %g", c[k][2]);
+        ck_assert_msg(c[k][2] <= (TL_SINGLE ? 1e-6 : 1e-20), "the fluid moved: %g", c[k][2]);
         ck_assert_msg(fabs(c[k][0] - exact) <= 0.025 * fabs(exact), "%.9g", c[k][0]);
     }
     ck_assert_msg(fabs(c[1][0] - c[0][0]) <= (TL_SINGLE ? 1e-5 : 1e-9) * fabs(exact) &&
