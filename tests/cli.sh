@@ -350,6 +350,14 @@ for set in "time.steady_tol=0.01" "physics.reynolds=0.1 time.steady_tol=0.1"; do
 done
 expect "ns2d: a steady_tol over 1e-2 of the rate of change is warned of" 0 "warning: [time] steady_tol = 0.02 m s-2 is 0.02 times the flow's rate of change U max(U/L, nu/L^2) = 1 m s-2" \
   "$fc" run "$inputs/cavity_re100.ini" --set time.steady_tol=0.02 --set time.t_end=1e-2 -o "$tmp/steadyok.nc" -O
+# An immersed body whose force probes (3.5 cells out) reach past a wall: valid, and said; not so
+# 4 cells from it, nor for a bump whose circle is centred on the wall (its probes point inward).
+expect "ns2d: an immersed body within its probes' reach of a wall is warned of" 0 "warning: [obstacle] comes within 2.5 cells of the south side, where its force probes (3.5 cells out) read beyond it: its drag and lift are not to be trusted (docs/ns2d.md); cells of at most 0.00312 m keep 4 cells between them" \
+  "$fc" run "$inputs/cylinder_re20.ini" --set grid.nx=440 --set grid.ny=82 --set obstacle.center_y=0.0625 --set time.t_end=1e-3 -o "$tmp/nearwall.nc"
+for set in "obstacle.center_y=0.07" "obstacle.center_y=0"; do
+  if "$fc" run "$inputs/cylinder_re20.ini" --set grid.nx=440 --set grid.ny=82 --set $set --set time.t_end=1e-3 -o "$tmp/nearwall.nc" -O 2>&1 | grep -q "force probes"; then
+    bad "ns2d: no probe warning with $set"; else ok "ns2d: no probe warning with $set"; fi
+done
 # The relative tolerance below round-off: the message names it with the scale it was taken at
 # (which stage gives up, and at what scale, is round-off's choice: builds differ).
 expect "ns2d: a relative pressure tolerance below round-off is named" 1 " s-1 ([numerics] poisson_rtol = 1e-17 times the flow's largest |u|/dx or |v|/dy, " \

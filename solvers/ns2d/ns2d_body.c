@@ -1309,7 +1309,7 @@ static int body_force(const ns2d_params *p, const ns2d_outline *o, const fc_real
                       const fc_real *v, const fc_real *pr, ns2d_body_force *f)
 {
     const fc_grid *g = &p->grid;
-    const double h = fmax(g->dx, g->dy), s1 = 1.5 * h, s2 = 2.5 * h, s3 = 3.5 * h;
+    const double h = fmax(g->dx, g->dy), s1 = 1.5 * h, s2 = 2.5 * h, s3 = NS2D_PROBE_REACH * h;
     /* The probes' bilinear interpolants kink at every grid line that a probe crosses, so the
      * quadrature along the surface converges only at second order: samples a quarter cell apart
      * left the 2D-1 cylinder's drag 6e-4 from its limit, a sixteenth leaves 3e-6. */

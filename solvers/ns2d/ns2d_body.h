@@ -269,6 +269,10 @@ double ns2d_body_thickness(const struct ns2d_params *p, int b);
  * at 16 cells per chord ran smooth for 3 s: docs/ns2d.md.) */
 #define NS2D_IB_THICKEST 1.5
 
+/* How far out along a surface's normal, in cells (the larger side), the surface integral's
+ * farthest probe reads the flow (ns2d_body_force_of). */
+#define NS2D_PROBE_REACH 3.5
+
 /* Force on each body per unit density and span (F / rho, m3 s-2) by the surface integral, from
  * the state's u, v, p, and the wall pressures at the body's leading (smallest x) and trailing
  * (largest x) points (m2 s-2; where a side lies along such a line, a square's, at its middle);
