@@ -427,7 +427,7 @@ static void advise_wall_probes(const fc_config *cfg, char *note, size_t len)
             ns2d_outline_sample(&o, h / 4, pts, n);
         for (int q = 0; pts && q < n; q++) {
             const double at[2] = {pts[q].x, pts[q].y}, dir[2] = {pts[q].nx, pts[q].ny};
-            const int inside = at[0] >= x0 && at[0] <= x1 && at[1] >= y0 && at[1] <= y1;
+            const int inside = ns2d_in_box(at[0], at[1], edge, 0);
             for (int side = FC_WEST; inside && side <= FC_NORTH; side++) {
                 if (fc_cfg_choice(cfg, "boundary", side_names[side]) == FC_BC_PERIODIC)
                     continue;

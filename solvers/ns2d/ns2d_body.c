@@ -1327,11 +1327,10 @@ static int body_force(const ns2d_params *p, const ns2d_outline *o, const fc_real
      * sides refuse it) meets fluid only inside the domain: the samples beyond it read no flow
      * (they read the halo and made the force on a half-cylinder on a wall 11 % too large at 16
      * cells across). A sample on a side within rounding (a circle centred on it) is inside. */
-    const double edge_tol = 1e-9 * fmin(g->dx, g->dy);
+    const double domain[4] = {g->x_min, g->x_max, g->y_min, g->y_max};
     int inside = 0;
     for (int q = 0; q < n; q++)
-        if (pts[q].x >= g->x_min - edge_tol && pts[q].x <= g->x_max + edge_tol &&
-            pts[q].y >= g->y_min - edge_tol && pts[q].y <= g->y_max + edge_tol)
+        if (ns2d_in_box(pts[q].x, pts[q].y, domain, 1e-9 * fmin(g->dx, g->dy)))
             pts[inside++] = pts[q];
     double fx = 0, fy = 0, xmin = INFINITY, xmax = -INFINITY;
     for (int q = 0; q < inside; q++) {

@@ -269,6 +269,13 @@ double ns2d_body_thickness(const struct ns2d_params *p, int b);
  * at 16 cells per chord ran smooth for 3 s: docs/ns2d.md.) */
 #define NS2D_IB_THICKEST 1.5
 
+/* Whether (x, y) lies in [edge[0], edge[1]] x [edge[2], edge[3]] (a domain: x_min, x_max,
+ * y_min, y_max) widened by tol on every side. */
+static inline int ns2d_in_box(double x, double y, const double edge[4], double tol)
+{
+    return x >= edge[0] - tol && x <= edge[1] + tol && y >= edge[2] - tol && y <= edge[3] + tol;
+}
+
 /* How far out along a surface's normal, in cells (the larger side), the surface integral's
  * farthest probe reads the flow (ns2d_body_force_of). */
 #define NS2D_PROBE_REACH 3.5
