@@ -1247,18 +1247,27 @@ static int check_backward_step(const fc_val_ctx *ctx, fc_val_row *rows, int *nro
 
 static int check_taylor_green(const fc_val_ctx *ctx, fc_val_row *rows, int *nrows, fc_err *err)
 {
-    const int n = ctx->quick ? 16 : 64;
+    /* Two errors of opposite sign add up here: the 5-point Laplacian's, which slows the decay
+     * by nu t h^2 / 12 of the amplitude at this wavenumber (+1.0e-6 on 256 cells), and QUICK's
+     * third-order dissipation, which speeds it. The second dominates on coarse grids, so that
+     * the order from 64 to 128 cells is 3.18 and only from 128 to 256 the asymptotic second
+     * order shows (2.20; measured 6 December 2026: 2.4e-3, 3.0e-4, 3.3e-5, 3.6e-6 and 7.8e-7
+     * on 16 to 256 cells, the same at cfl 0.1, so none of it is the time step's). Single
+     * precision's round-off is a fifth of the error on 256 cells (9.5e-7, order 1.94), so the
+     * full set's order is judged in double. */
+    const int n = ctx->quick ? 16 : 128;
+    const int order_rule = FC_VAL_AT_LEAST | (ctx->quick ? 0 : FC_VAL_NEEDS_DOUBLE);
     double e1, e2;
     int st = fc_val_taylor_green(n, &e1, err);
     if (!st)
         st = fc_val_taylor_green(2 * n, &e2, err);
     if (st)
         return st;
-    rows[0] = (fc_val_row){"ns2d Taylor-Green, t = 1 s", "", e2, 0, ctx->quick ? 1e-3 : 2e-5,
+    rows[0] = (fc_val_row){"ns2d Taylor-Green, t = 1 s", "", e2, 0, ctx->quick ? 1e-3 : 2e-6,
                            FC_VAL_AT_MOST, "exact (Taylor & Green 1937)", 0};
     snprintf(rows[0].metric, sizeof rows[0].metric, "max |u - exact| / U, %d x %d", 2 * n, 2 * n);
-    rows[1] = (fc_val_row){"ns2d Taylor-Green, t = 1 s", "", log2(e1 / e2), 2, 1.9,
-                           FC_VAL_AT_LEAST, "second order in space", 0};
+    rows[1] = (fc_val_row){"ns2d Taylor-Green, t = 1 s", "", log2(e1 / e2), 2, 1.9, order_rule,
+                           "second order in space", 0};
     snprintf(rows[1].metric, sizeof rows[1].metric, "order of that error, %d -> %d cells", n,
              2 * n);
     *nrows = 2;
