@@ -220,9 +220,7 @@ FC_HD FC_ALWAYS_INLINE static inline void euler_face_flux(const fc_real q[4][EUL
 
 /* The row whose p' halo row j takes (j itself inside): the ground and the top are mirrors, and
  * they are the whole grid's (a rank's block: grid.h). Reflected until inside, as the fields'
- * halos are (fc_halo_source): on a grid one row high the second halo row is the first row
- * again, where one reflection gave a row above the top, whose background the cell's
- * perturbation does not belong to (the inertia-gravity waves in a wind on one row made NaN). */
+ * halos are (fc_halo_source); on the two rows a case has at least (euler.c), once is enough. */
 FC_HD static inline int euler_mirror_row(const fc_grid *g, int j)
 {
     const int ny = g->ny_whole;
