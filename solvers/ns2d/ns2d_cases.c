@@ -14,6 +14,7 @@
 #include <fc_build.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +29,33 @@ void ns2d_taylor_green(double U, double k, double nu, double t, double x, double
     *u = U * sin(k * x) * cos(k * y) * F;
     *v = -U * cos(k * x) * sin(k * y) * F;
     *p = U * U / 4 * (cos(2 * k * x) + cos(2 * k * y)) * F * F;
+}
+
+/* A body that covers no cell centre: the error names the key to change, its centre where it
+ * lies beyond the domain, else its size (or the file of its shape). */
+static int no_cell_error(const fc_config *cfg, const fc_grid *g, const ns2d_body *bd, int b,
+                         fc_err *err)
+{
+    char why[320];
+    const int out_x = bd->cx < g->x_min || bd->cx > g->x_max;
+    const int out_y = bd->cy < g->y_min || bd->cy > g->y_max;
+    const char *key;
+    if (bd->shape != NS2D_SHAPE_FILE && (out_x || out_y)) {
+        snprintf(why, sizeof why,
+                 "the body (centre x = %g, y = %g m) covers no cell centre: it lies outside the "
+                 "domain (%g to %g m by %g to %g m)",
+                 bd->cx, bd->cy, g->x_min, g->x_max, g->y_min, g->y_max);
+        key = out_x ? "center_x" : "center_y";
+    } else {
+        snprintf(why, sizeof why,
+                 "covers no cell centre: the body is smaller than a cell (%g x %g m)%s", g->dx,
+                 g->dy, bd->shape == NS2D_SHAPE_FILE ? " or outside the domain" : "");
+        key = bd->shape == NS2D_SHAPE_FILE ? "file"
+              : bd->shape == NS2D_SHAPE_RECTANGLE || bd->shape == NS2D_SHAPE_ELLIPSE
+                  ? (bd->a < bd->b ? "width" : "height")
+                  : "size";
+    }
+    return ns2d_body_error(cfg, err, b, key, why);
 }
 
 int ns2d_case_solid(const fc_config *cfg, const fc_grid *g, const ns2d_params *p,
@@ -48,9 +76,7 @@ int ns2d_case_solid(const fc_config *cfg, const fc_grid *g, const ns2d_params *p
         }
     for (int b = 0; b < p->nbodies; b++)
         if (inside[b] == 0)
-            return ns2d_body_error(cfg, err, b, "shape",
-                                   "covers no cell centre: the body is smaller than a cell or "
-                                   "outside the domain");
+            return no_cell_error(cfg, g, &p->body[b], b, err);
     if (cells == g->nx * g->ny)
         return fc_fail(err, FC_EINPUT, "%s: the obstacles cover the whole domain", cfg->path);
     return FC_OK;
