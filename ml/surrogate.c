@@ -220,7 +220,8 @@ static int define_model(fc_cf_file *f, const ml_surrogate *s, const mlp_optim *o
     for (size_t k = 0; k < sizeof text / sizeof text[0]; k++)
         if ((st = fc_cf_att_text(f, NC_GLOBAL, text[k][0], text[k][1], err)))
             return st;
-    const int ints[] = {g->stencil, g->nx, g->ny, s->epochs_done, s->best_epoch, s->batch,
+    /* Epochs count from 1 in the file, as in what train prints (0: none improved yet). */
+    const int ints[] = {g->stencil, g->nx, g->ny, s->epochs_done, s->best_epoch + 1, s->batch,
                         s->unroll > 1 ? s->unroll : 1};
     const char *int_names[] = {"stencil", "nx", "ny", "epochs_done", "best_epoch", "batch",
                                "unroll"};
@@ -371,7 +372,7 @@ int ml_surrogate_load(ml_surrogate *s, mlp_optim *opt, const char *path, fc_err 
                      {"nx", 1, ML_MAX_SIDE},
                      {"ny", 1, ML_MAX_SIDE},
                      {"epochs_done", 0, ML_MAX_EPOCHS},
-                     {"best_epoch", -1, ML_MAX_EPOCHS},
+                     {"best_epoch", 0, ML_MAX_EPOCHS},
                      {"batch", 0, INT_MAX}};
     for (int k = 0; k < 6 && !st; k++)
         if ((st = fc_nc_att_int(ncid, NC_GLOBAL, path, int_atts[k].name, int_atts[k].lo,
@@ -392,7 +393,7 @@ int ml_surrogate_load(ml_surrogate *s, mlp_optim *opt, const char *path, fc_err 
         g->nx = (int)ints[1];
         g->ny = (int)ints[2];
         s->epochs_done = (int)ints[3];
-        s->best_epoch = (int)ints[4];
+        s->best_epoch = (int)ints[4] - 1; /* counted from 1 in the file */
         s->batch = (int)ints[5];
         s->interval = dbl[0];
         s->dx = dbl[1];
@@ -416,7 +417,7 @@ int ml_surrogate_load(ml_surrogate *s, mlp_optim *opt, const char *path, fc_err 
                  s->best_epoch >= s->epochs_done || dbl[7] < 0)
             st = fc_fail(err, FC_EINPUT, "'%s' is a damaged model file: stencil %d (odd expected), "
                          "output interval %g s, dx %g m, dy %g m (positive expected), best epoch %d "
-                         "of %d", path, g->stencil, s->interval, s->dx, s->dy, s->best_epoch,
+                         "of %d", path, g->stencil, s->interval, s->dx, s->dy, s->best_epoch + 1,
                          s->epochs_done);
     }
     if (!st && !strcmp(optname, "adamw"))
@@ -1620,6 +1621,18 @@ static double solver_seconds(int in, const char *path, const ml_surrogate *s,
     fc_err err;
     if (!solvers) {
         snprintf(why, len, "no solver was offered to time");
+        return -1;
+    }
+    /* A forecast may start from another solver's run of the same flow (its records still
+     * score it), but that run's case is not the solver the model emulates: timing it would
+     * compare with the wrong solver, and on the GPU hand one solver's case to another's
+     * backend. */
+    char written_by[64];
+    if (fc_nc_att_text(in, NC_GLOBAL, path, "flowcast_solver", written_by, sizeof written_by,
+                       &err) == FC_OK &&
+        strcmp(written_by, s->solver)) {
+        snprintf(why, len, "the init file is solver %s's output; the model emulates %s", written_by,
+                 s->solver);
         return -1;
     }
     if (fc_nc_att_text_alloc(in, NC_GLOBAL, path, "flowcast_case", &text, &err)) {

@@ -299,6 +299,12 @@ START_TEST(train_save_load_resume_rollout)
     ck_assert(s.val_loss[s.best_epoch] == s.best_val);
     for (int e = 0; e < 4; e++)
         ck_assert_double_le(s.best_val, s.val_loss[e]);
+    /* The file counts epochs from 1, as train's messages do. */
+    int ncid, best_in_file = -1;
+    ck_assert_int_eq(nc_open(model, NC_NOWRITE, &ncid), NC_NOERR);
+    ck_assert_int_eq(nc_get_att_int(ncid, NC_GLOBAL, "best_epoch", &best_in_file), NC_NOERR);
+    nc_close(ncid);
+    ck_assert_int_eq(best_in_file, s.best_epoch + 1);
     ck_assert_int_gt((int)opt.t, 0);
     /* Saved and read again: the same bits. */
     const char *copy = tl_temp_path("copy.nc");
@@ -344,7 +350,7 @@ START_TEST(train_save_load_resume_rollout)
     ck_assert_int_eq(res.nvars, 3);
     for (int k = 0; k < 9; k++)
         ck_assert(isfinite(res.rmse[k]) && isfinite(res.persistence[k]) && isfinite(res.drift[k]));
-    int ncid, dim;
+    int dim;
     size_t nt;
     ck_assert_int_eq(nc_open(pred, NC_NOWRITE, &ncid), NC_NOERR);
     ck_assert_int_eq(nc_inq_dimid(ncid, "time", &dim), NC_NOERR);
@@ -371,6 +377,23 @@ START_TEST(train_save_load_resume_rollout)
     r.time = 0.5;
     ck_assert_int_eq(ml_rollout(&r, &res, &err), FC_EINPUT);
     ck_assert_msg(strstr(err.msg, "has no record at --time 0.5 s"), "%s", err.msg);
+    /* The solver is timed from the init file's case; from another solver's run it is not. */
+    r.time = NAN;
+    ck_assert_msg(ml_rollout(&r, &res, &err) == FC_OK, "%s", err.msg);
+    ck_assert_msg(res.solver_seconds > 0, "%s", res.solver_why);
+    ml_rollout_result_free(&res);
+    ck_assert_int_eq(nc_open(data, NC_WRITE, &ncid), NC_NOERR);
+    nc_redef(ncid);
+    ck_assert_int_eq(nc_put_att_text(ncid, NC_GLOBAL, "flowcast_solver", 4, "ns2d"), NC_NOERR);
+    nc_close(ncid);
+    ck_assert_msg(ml_rollout(&r, &res, &err) == FC_OK, "%s", err.msg);
+    ck_assert_double_lt(res.solver_seconds, 0);
+    ck_assert_msg(strstr(res.solver_why, "solver ns2d's output; the model emulates swe"), "%s",
+                  res.solver_why);
+    ml_rollout_result_free(&res);
+    ck_assert_int_eq(nc_open(data, NC_WRITE, &ncid), NC_NOERR);
+    ck_assert_int_eq(nc_put_att_text(ncid, NC_GLOBAL, "flowcast_solver", 3, "swe"), NC_NOERR);
+    nc_close(ncid);
 
     /* A model whose changes are scaled up to float's largest diverges: the rollout stops at
      * the first state that is not finite, a failed run whose file keeps the states before. */

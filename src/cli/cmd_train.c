@@ -307,7 +307,7 @@ static void rollout_usage(FILE *f)
           "it has them) and against persistence, the drift of each variable's mean over its\n"
           "rms at the start (for a variable that starts at zero, its largest rms so far),\n"
           "and the surrogate's time per step against the solver's on the same device (its\n"
-          "case run for one interval).\n\n"
+          "case run for one interval; not timed when FILE is another solver's output).\n\n"
           "  --device D   cpu (default: OpenBLAS) or gpu (the network through cuBLAS for\n"
           "               all cells at once; features and constraints on the host; the\n"
           "               solver timed on its GPU backend)\n"
