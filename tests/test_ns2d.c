@@ -1263,6 +1263,39 @@ static const char *run_diags(const char *case_text, const char *const *sets,
     return path;
 }
 
+/* A plate along x makes the cut cells along each of its faces one cluster of the mass fix, as
+ * long as the face in cells (158 here; a limit of 64 cells left the rest a mass source of 2
+ * s-1, and the run stopped); a cluster beyond what the fix solves for (1024) is refused before
+ * anything is written. */
+START_TEST(a_long_flat_face_conserves_mass)
+{
+    static const char plate[] =
+        "[case]\nsolver = ns2d\n[grid]\nnx = 256\nny = 64\nx_max = 4\ny_max = 1\n"
+        "[time]\nt_end = 0.01\n[physics]\nreynolds = 100\n[boundary]\nwest = inflow\n"
+        "east = open\ninflow_speed = 1\n[obstacle]\nshape = rectangle\nboundary = immersed\n"
+        "center_x = 2\ncenter_y = 0.5\nwidth = 2.5\nheight = 0.035\n[initial]\ntype = rest\n";
+    static const char *const names[] = {"max_divergence"};
+    double div;
+    run_diags(plate, (const char *const[]){NULL}, names, 1, &div);
+    ck_assert_msg(div < 1e-8, "max_divergence %g", div);
+    const char *const longer[] = {"grid.nx=2100", "grid.ny=16", "grid.x_max=131.25",
+                                  "obstacle.width=128", "obstacle.height=0.1",
+                                  "obstacle.center_x=65", NULL};
+    const char *out = tl_temp_path("plate.nc");
+    unlink(out);
+    fc_run_opts o = {.case_path = tl_temp_file("plate.ini", plate), .solvers = fc_solvers(),
+                     .sets = longer, .nsets = 6, .device = "cpu", .output = out, .quiet = 1};
+    fc_run_result res;
+    fc_err err;
+    ck_assert_int_eq(fc_run(&o, &res, &err), FC_EINPUT);
+    ck_assert_msg(strstr(err.msg, "without a pressure unknown form a connected group of 2048 "
+                                  "from x = 1.03125, y = 0.46875 m") &&
+                      strstr(err.msg, "more than the 1024 its mass fix solves for"),
+                  "%s", err.msg);
+    ck_assert_int_eq(access(out, F_OK), -1);
+}
+END_TEST
+
 START_TEST(a_scaled_cylinder_has_the_same_forces)
 {
     const char *const as_is[] = {NULL};
@@ -2063,6 +2096,7 @@ Suite *ns2d_suite(void)
     tcase_add_test(tc, a_force_between_walls_is_held_at_rest);
     tcase_add_test(tc, open_ends_pass_a_forced_channel_unchanged);
     tcase_add_test(tc, a_scaled_cylinder_has_the_same_forces);
+    tcase_add_test(tc, a_long_flat_face_conserves_mass);
     tcase_add_test(tc, a_turned_cylinder_has_turned_forces);
     tcase_add_test(tc, a_square_s_pressure_difference_is_taken_mid_face);
     tcase_add_test(tc, cut_cells_are_written_by_their_open_faces);

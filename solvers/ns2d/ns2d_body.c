@@ -1061,15 +1061,72 @@ static int grow_arrays(void **const *arr, const size_t *size, int n, size_t coun
     return FC_OK;
 }
 
-/* Clusters larger than this keep their mass source (none has been seen beyond a few cells). */
-#define FIX_MAX_CLUSTER 64
+/* The most cells a cluster of the mass fix may have: its dense system costs about 9 m^3
+ * operations to build (two clusters of 992 cells took 21 s) and its weights about 3 m^2 a
+ * stage. Clusters run along a body's faces that lie along grid lines and along its thin parts,
+ * and grow with the grid: a plate along x makes one as long as the plate in cells, the NACA
+ * 0012's trailing edge one of 24 cells at 32 cells per chord, 37 at 64 and 74 at 128, where a
+ * limit of 64 left the last 10 out and their cells a mass source (a divergence of 6.8 s-1 after
+ * the first step). */
+#define FIX_MAX_CLUSTER 1024
+
+/* A cluster's arrays, grown to the largest so far: its matrix M (m x m), the adjustable faces
+ * and the sources (4 m each at most) and one solve's right-hand side X (m), for up to cap_m
+ * members; the signs S (m x nf), the fluxes B (m x ng) and the weights W (nf x ng), each for
+ * up to its cap_ values. */
+typedef struct fix_work {
+    size_t cap_m, cap_s, cap_b, cap_w;
+    int *fcomp, *gcomp;
+    ptrdiff_t *fk, *gk;
+    double *M, *X, *S, *B, *W;
+} fix_work;
+
+/* Grows the array *a to hold n elements of size bytes; *cap is its capacity. */
+static int grow_to(void *a, size_t *cap, size_t n, size_t size)
+{
+    if (n <= *cap)
+        return FC_OK;
+    void *t = realloc(*(void **)a, n * size);
+    if (!t)
+        return FC_ENOMEM;
+    *(void **)a = t;
+    *cap = n;
+    return FC_OK;
+}
+
+static int fix_work_members(fix_work *w, int m)
+{
+    if ((size_t)m <= w->cap_m)
+        return FC_OK;
+    void **const faces[4] = {(void **)&w->fcomp, (void **)&w->gcomp, (void **)&w->fk,
+                             (void **)&w->gk};
+    const size_t face_size[4] = {sizeof *w->fcomp, sizeof *w->gcomp, sizeof *w->fk,
+                                 sizeof *w->gk};
+    void **const matrix[1] = {(void **)&w->M}, **const rhs[1] = {(void **)&w->X};
+    const size_t real_size[1] = {sizeof(double)};
+    const int st = grow_arrays(faces, face_size, 4, 4 * (size_t)m) ||
+                   grow_arrays(matrix, real_size, 1, (size_t)m * m) ||
+                   grow_arrays(rhs, real_size, 1, (size_t)m);
+    if (st)
+        return FC_ENOMEM;
+    w->cap_m = (size_t)m;
+    return FC_OK;
+}
+
+static void fix_work_free(fix_work *w)
+{
+    free(w->fcomp), free(w->gcomp), free(w->fk), free(w->gk);
+    free(w->M), free(w->X), free(w->S), free(w->B), free(w->W);
+}
 
 /*
  * Builds ib->fix (ns2d_body.h) from the kinds, the held bits and the apertures. Cells next to a
  * periodic side's copy faces are left out (their source stays), as are clusters whose system is
- * singular (a pocket with no held face to a cell that has an unknown).
+ * singular (a pocket with no held face to a cell that has an unknown). A cluster of more than
+ * FIX_MAX_CLUSTER cells is an input error (FC_EINPUT, at *where its first cell's centre).
  */
-static int build_mass_fix(const ns2d_params *p, const signed char *kind, ns2d_ib *ib)
+static int build_mass_fix(const ns2d_params *p, const signed char *kind, ns2d_ib *ib,
+                          int *too_many, double where[2])
 {
     const fc_grid *g = &p->grid;
     const ptrdiff_t P = g->pitch;
@@ -1118,11 +1175,9 @@ static int build_mass_fix(const ns2d_params *p, const signed char *kind, ns2d_ib
         }
     /* Per cluster: its cells (those with an adjustable face), faces and sources, and the dense
      * matrices of its system (M, the signs S and fluxes B per member, the weights W). */
-    enum { MC = FIX_MAX_CLUSTER, MF = 4 * FIX_MAX_CLUSTER };
     int *member = malloc((size_t)(ncell > 0 ? ncell : 1) * sizeof *member);
-    double *M = malloc(MC * MC * sizeof *M), *S = malloc(MC * MF * sizeof *S),
-           *B = malloc(MC * MF * sizeof *B), *W = malloc(MF * MF * sizeof *W);
-    if (!member || !M || !S || !B || !W)
+    fix_work wk = {0};
+    if (!member)
         st = FC_ENOMEM;
     for (int root = 0; root < ncell && !st; root++) {
         if (fix_find(parent, root) != root)
@@ -1138,14 +1193,24 @@ static int build_mass_fix(const ns2d_params *p, const signed char *kind, ns2d_ib
                     const ptrdiff_t nb = cells[c] + (d == 0 ? -1 : d == 1 ? 1 : d == 2 ? -P : P);
                     any |= ADJUSTABLE(comp, f, cells[c], nb);
                 }
-                if (any && m < FIX_MAX_CLUSTER)
+                if (any)
                     member[m++] = c;
             }
         if (m == 0)
             continue;
+        if (m > FIX_MAX_CLUSTER) {
+            const ptrdiff_t k = cells[member[0]];
+            *too_many = m;
+            where[0] = fc_grid_x(g, (int)(k % P) - g->ng);
+            where[1] = fc_grid_y(g, (int)(k / P) - g->ng);
+            st = FC_EINPUT;
+            break;
+        }
+        if ((st = fix_work_members(&wk, m)))
+            break;
         /* Faces (adjustable) and sources (every open face of a member), 4 m at most each. */
-        int fcomp[4 * FIX_MAX_CLUSTER], gcomp[4 * FIX_MAX_CLUSTER], nf = 0, ng = 0;
-        ptrdiff_t fk[4 * FIX_MAX_CLUSTER], gk[4 * FIX_MAX_CLUSTER];
+        int *const fcomp = wk.fcomp, *const gcomp = wk.gcomp, nf = 0, ng = 0;
+        ptrdiff_t *const fk = wk.fk, *const gk = wk.gk;
         for (int a = 0; a < m; a++)
             for (int d = 0; d < 4; d++) {
                 int comp, sign;
@@ -1166,9 +1231,15 @@ static int build_mass_fix(const ns2d_params *p, const signed char *kind, ns2d_ib
             }
         /* S[a][f]: the sign of face f in member a's outflow (0 if not its face); B[a][g] the
          * same times the open part of source g's length. */
-#define S(A, F) S[(A) * MF + (F)]
-#define B(A, G) B[(A) * MF + (G)]
-#define W(F, G) W[(F) * MF + (G)]
+        if ((st = grow_to(&wk.S, &wk.cap_s, (size_t)m * (nf > 0 ? nf : 1), sizeof *wk.S)) ||
+            (st = grow_to(&wk.B, &wk.cap_b, (size_t)m * (ng > 0 ? ng : 1), sizeof *wk.B)) ||
+            (st = grow_to(&wk.W, &wk.cap_w, (size_t)(nf > 0 ? nf : 1) * (ng > 0 ? ng : 1),
+                          sizeof *wk.W)))
+            break;
+        double *const M = wk.M, *const S = wk.S, *const B = wk.B, *const W = wk.W, *const X = wk.X;
+#define S(A, F) S[(size_t)(A) * nf + (F)]
+#define B(A, G) B[(size_t)(A) * ng + (G)]
+#define W(F, G) W[(size_t)(F) * ng + (G)]
         for (int q = 0; q < m * m; q++)
             M[q] = 0;
         for (int a = 0; a < m; a++) {
@@ -1195,7 +1266,6 @@ static int build_mass_fix(const ns2d_params *p, const signed char *kind, ns2d_ib
         if (!cholesky(M, m))
             continue; /* a closed pocket: its source stays */
         /* w[f][g] = -sum_a S[a][f] (M^-1 B)[a][g] */
-        double X[MC];
         for (int q = 0; q < nf; q++)
             for (int r = 0; r < ng; r++)
                 W(q, r) = 0;
@@ -1242,7 +1312,7 @@ static int build_mass_fix(const ns2d_params *p, const signed char *kind, ns2d_ib
 #undef S
 #undef B
 #undef W
-    free(M), free(S), free(B), free(W);
+    fix_work_free(&wk);
     free(member);
     free(parent);
     free(cells);
@@ -1261,11 +1331,20 @@ int ns2d_ib_build(const ns2d_params *p, const signed char *kind, ns2d_ib *ib, fc
     int st = face_apertures(&o, &p->grid, ib);
     if (!st)
         st = build_lists(p, &o, kind, ib);
+    int cluster = 0;
+    double where[2] = {0, 0};
     if (!st)
-        st = build_mass_fix(p, kind, ib);
+        st = build_mass_fix(p, kind, ib, &cluster, where);
     ns2d_shapes_free(&o);
     if (st) {
         ns2d_ib_free(ib);
+        if (st == FC_EINPUT)
+            return fc_fail(err, FC_EINPUT,
+                           "the cells an immersed body cuts without a pressure unknown form a "
+                           "connected group of %d from x = %g, y = %g m (along a face that lies "
+                           "along a grid line, or a thin part of the body), more than the %d its "
+                           "mass fix solves for: use larger cells, or boundary = staircase",
+                           cluster, where[0], where[1], FIX_MAX_CLUSTER);
         return fc_fail(err, FC_ENOMEM, "out of host memory for the immersed-boundary table");
     }
     return FC_OK;

@@ -191,8 +191,8 @@ typedef struct ns2d_ib_list {
  * after the forcing, the held open faces between fluid cells around each cluster of such cells
  * take the smallest change (in the flux-weighted norm, sum of a L du^2 with a the aperture and L
  * the face's length) that makes the net outflow of every cell of the cluster zero: du = G mu
- * with (D_a G) mu = -D_a u on the cluster, a small dense system per cluster solved when the
- * table is built. The change is linear in the faces of the cluster's cells, so it is stored as
+ * with (D_a G) mu = -D_a u on the cluster, a dense system per cluster (up to FIX_MAX_CLUSTER
+ * cells, ns2d_body.c) solved when the table is built. The change is linear in the faces of the cluster's cells, so it is stored as
  * rows of weights: target face t (component comp[t], index k[t]) changes by
  * sum over start[t] <= e < start[t + 1] of w[e] q_src_comp[e][src_k[e]], all read before any
  * is written. The projection then corrects the neighbours that have unknowns as before.
