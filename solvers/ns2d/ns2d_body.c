@@ -4,6 +4,7 @@
  */
 #include <fc_build.h>
 
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -1291,6 +1292,10 @@ static int build_mass_fix(const ns2d_params *p, const signed char *kind, ns2d_ib
                 if (W(q, r) == 0)
                     continue;
                 if (e + 1 > cap_e) {
+                    if (cap_e > INT_MAX / 2) { /* the rows' starts are ints */
+                        st = FC_ENOMEM;
+                        break;
+                    }
                     cap_e = cap_e ? 2 * cap_e : 256;
                     void **arr[3] = {(void **)&fx->src_comp, (void **)&fx->src_k, (void **)&fx->w};
                     const size_t size[3] = {1, sizeof *fx->src_k, sizeof *fx->w};
