@@ -1277,7 +1277,7 @@ START_TEST(a_long_flat_face_conserves_mass)
     static const char *const names[] = {"max_divergence"};
     double div;
     run_diags(plate, (const char *const[]){NULL}, names, 1, &div);
-    ck_assert_msg(div < 1e-8, "max_divergence %g", div);
+    ck_assert_msg(div <= (TL_SINGLE ? 1e-3 : 1e-8), "max_divergence %g", div);
     const char *const longer[] = {"grid.nx=2100", "grid.ny=16", "grid.x_max=131.25",
                                   "obstacle.width=128", "obstacle.height=0.1",
                                   "obstacle.center_x=65", NULL};
