@@ -1210,8 +1210,9 @@ static int build_mass_fix(const ns2d_params *p, const signed char *kind, ns2d_ib
         if ((st = fix_work_members(&wk, m)))
             break;
         /* Faces (adjustable) and sources (every open face of a member), 4 m at most each. */
-        int *const fcomp = wk.fcomp, *const gcomp = wk.gcomp, nf = 0, ng = 0;
+        int *const fcomp = wk.fcomp, *const gcomp = wk.gcomp;
         ptrdiff_t *const fk = wk.fk, *const gk = wk.gk;
+        int nf = 0, ng = 0;
         for (int a = 0; a < m; a++)
             for (int d = 0; d < 4; d++) {
                 int comp, sign;
