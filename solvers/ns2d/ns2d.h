@@ -101,6 +101,10 @@ typedef struct ns2d_params {
                               * (ns2d_projection_tol) */
     int poisson_max_iter;
     double ref_speed, ref_length; /* for Re and the force coefficients */
+    /* Unit vector of the free stream (ns2d_flow_direction): drag is the force along it, lift
+     * the force across it, to its left; the pressure difference is taken between the body's
+     * first and last points along it. */
+    double flow_dir[2];
     int nbodies;             /* obstacles ([obstacle], [obstacle2], ...; 0: none) */
     ns2d_body body[NS2D_MAX_BODIES];
     fc_grid grid;

@@ -1393,26 +1393,38 @@ static double interp(const fc_grid *g, const fc_real *f, double ox, double oy, d
 }
 
 typedef struct wall_sample {
-    double y, p;
+    double across, p;
 } wall_sample;
 
-static int by_y(const void *a, const void *b)
+static int by_across(const void *a, const void *b)
 {
-    const double ya = ((const wall_sample *)a)->y, yb = ((const wall_sample *)b)->y;
+    const double ya = ((const wall_sample *)a)->across, yb = ((const wall_sample *)b)->across;
     return (ya > yb) - (ya < yb);
 }
 
-/* The wall pressure at the body's samples whose x is `edge` (within tol): where a side lies
- * along that line (a square's front), the middle of its samples as y orders them (the mean of
- * the two in the middle), where the stagnation point sits; the first of them, taken before, was
- * beside a corner, which a mirror image of the flow takes from the other corner. NAN without
- * samples; FC_ENOMEM out of host memory. */
-static int edge_pressure(const ns2d_surface_point *pts, const double *pw, int n, double edge,
-                         double tol, double *out)
+/* A point's coordinates along the free stream e and across it (to its left): x and y exactly
+ * for a stream along +x. */
+static double along_stream(const double e[2], double x, double y)
+{
+    return x * e[0] + y * e[1];
+}
+
+static double across_stream(const double e[2], double x, double y)
+{
+    return -x * e[1] + y * e[0];
+}
+
+/* The wall pressure at the body's samples whose coordinate along the stream e is `edge` (within
+ * tol): where a side lies across the stream (a square's front), the middle of its samples as
+ * they lie across it (the mean of the two in the middle), where the stagnation point sits; the
+ * first of them, taken before, was beside a corner, which a mirror image of the flow takes from
+ * the other corner. NAN without samples; FC_ENOMEM out of host memory. */
+static int edge_pressure(const ns2d_surface_point *pts, const double *pw, int n, const double e[2],
+                         double edge, double tol, double *out)
 {
     int m = 0;
     for (int q = 0; q < n; q++)
-        m += fabs(pts[q].x - edge) <= tol;
+        m += fabs(along_stream(e, pts[q].x, pts[q].y) - edge) <= tol;
     *out = NAN;
     if (m == 0)
         return FC_OK;
@@ -1421,9 +1433,9 @@ static int edge_pressure(const ns2d_surface_point *pts, const double *pw, int n,
         return FC_ENOMEM;
     m = 0;
     for (int q = 0; q < n; q++)
-        if (fabs(pts[q].x - edge) <= tol)
-            w[m++] = (wall_sample){pts[q].y, pw[q]};
-    qsort(w, (size_t)m, sizeof *w, by_y);
+        if (fabs(along_stream(e, pts[q].x, pts[q].y) - edge) <= tol)
+            w[m++] = (wall_sample){across_stream(e, pts[q].x, pts[q].y), pw[q]};
+    qsort(w, (size_t)m, sizeof *w, by_across);
     *out = m % 2 ? w[m / 2].p : (w[m / 2 - 1].p + w[m / 2].p) / 2;
     free(w);
     return FC_OK;
@@ -1457,7 +1469,7 @@ static int body_force(const ns2d_params *p, const ns2d_outline *o, const fc_real
     for (int q = 0; q < n; q++)
         if (ns2d_in_box(pts[q].x, pts[q].y, domain, 1e-9 * fmin(g->dx, g->dy)))
             pts[inside++] = pts[q];
-    double fx = 0, fy = 0, xmin = INFINITY, xmax = -INFINITY;
+    double fx = 0, fy = 0, first = INFINITY, last = -INFINITY; /* along the stream */
     for (int q = 0; q < inside; q++) {
         const ns2d_surface_point *s = &pts[q];
         const double tx = -s->ny, ty = s->nx;
@@ -1479,14 +1491,15 @@ static int body_force(const ns2d_params *p, const ns2d_outline *o, const fc_real
         fx += (-pw * s->nx + p->nu * dudn * tx) * s->ds;
         fy += (-pw * s->ny + p->nu * dudn * ty) * s->ds;
         wall_p[q] = pw;
-        xmin = fmin(xmin, s->x);
-        xmax = fmax(xmax, s->x);
+        first = fmin(first, along_stream(p->flow_dir, s->x, s->y));
+        last = fmax(last, along_stream(p->flow_dir, s->x, s->y));
     }
-    /* Samples on one line of x differ by the rounding of a turned outline's corners. */
-    const double tol = 1e-9 * (xmax - xmin);
-    int st = edge_pressure(pts, wall_p, inside, xmin, tol, &f->p_front);
+    /* Samples on one line across the stream differ by the rounding of a turned outline's
+     * corners. */
+    const double tol = 1e-9 * (last - first);
+    int st = edge_pressure(pts, wall_p, inside, p->flow_dir, first, tol, &f->p_front);
     if (!st)
-        st = edge_pressure(pts, wall_p, inside, xmax, tol, &f->p_back);
+        st = edge_pressure(pts, wall_p, inside, p->flow_dir, last, tol, &f->p_back);
     free(pts);
     free(wall_p);
     f->fx = fx;

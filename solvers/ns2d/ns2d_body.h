@@ -280,10 +280,10 @@ static inline int ns2d_in_box(double x, double y, const double edge[4], double t
  * farthest probe reads the flow (ns2d_body_force_of). */
 #define NS2D_PROBE_REACH 3.5
 
-/* Force on each body per unit density and span (F / rho, m3 s-2) by the surface integral, from
- * the state's u, v, p, and the wall pressures at the body's leading (smallest x) and trailing
- * (largest x) points (m2 s-2; where a side lies along such a line, a square's, at its middle);
- * f has p->nbodies elements. */
+/* Force on each body per unit density and span (F / rho, m3 s-2, along x and y) by the surface
+ * integral, from the state's u, v, p, and the wall pressures at the body's leading and trailing
+ * points, first and last along the free stream p->flow_dir (m2 s-2; where a side lies across
+ * the stream, a square's front, at its middle); f has p->nbodies elements. */
 typedef struct ns2d_body_force {
     double fx, fy, p_front, p_back;
 } ns2d_body_force;
