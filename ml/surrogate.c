@@ -1679,6 +1679,20 @@ void ml_rollout_result_free(ml_rollout_result *res)
     memset(res, 0, sizeof *res);
 }
 
+void ml_rollout_beats_persistence(const ml_rollout_result *res, int v, int *until, int *again)
+{
+#define BETTER(N) (res->rmse[(size_t)(N) * res->nvars + v] < \
+                   res->persistence[(size_t)(N) * res->nvars + v])
+    int n = 0, from = res->steps;
+    while (n < res->steps && BETTER(n))
+        n++;
+    while (from > n && BETTER(from - 1))
+        from--;
+#undef BETTER
+    *until = n;
+    *again = from;
+}
+
 int ml_rollout(const ml_rollout_opts *o, ml_rollout_result *res, fc_err *err)
 {
     memset(res, 0, sizeof *res);

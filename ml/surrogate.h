@@ -192,6 +192,11 @@ typedef struct ml_rollout_result {
  * failure. */
 int ml_rollout(const ml_rollout_opts *o, ml_rollout_result *res, fc_err *err);
 void ml_rollout_result_free(ml_rollout_result *res);
+/* Where variable v's forecast beats persistence (a smaller RMSE): at the leads before *until
+ * (res->steps: at every lead), and again at every lead from *again to the end (res->steps: not
+ * to the end, or already counted in *until). A slow variable that persistence holds well at
+ * first (a bubble's theta) is beaten only later. A lead without a truth (NaN) beats nothing. */
+void ml_rollout_beats_persistence(const ml_rollout_result *res, int v, int *until, int *again);
 
 #ifdef __cplusplus
 }

@@ -970,6 +970,38 @@ START_TEST(thread_count_follows_the_load)
 }
 END_TEST
 
+/* Where a forecast beats persistence, as rollout's summary says it: up to the first lead where
+ * it does not, and again from where it does to the end (a bubble's theta, worse than
+ * persistence at 25 and 50 s and better from 75 s on, was said to beat it "for 0 s"); a lead
+ * without a truth beats nothing. Two variables over 5 leads. */
+START_TEST(persistence_is_beaten_where_the_scores_say)
+{
+    enum { STEPS = 5, VARS = 2 };
+    /* var 0: worse, worse, better, better, better; var 1: better, worse, better, worse, better */
+    double rmse[STEPS * VARS] = {2, 1, 2, 3, 1, 1, 1, 5, 1, 1},
+           pers[STEPS * VARS] = {1, 2, 1, 2, 2, 2, 2, 4, 2, 2};
+    ml_rollout_result r = {.steps = STEPS, .nvars = VARS, .rmse = rmse, .persistence = pers};
+    int until, again;
+    ml_rollout_beats_persistence(&r, 0, &until, &again);
+    ck_assert_int_eq(until, 0);
+    ck_assert_int_eq(again, 2);
+    ml_rollout_beats_persistence(&r, 1, &until, &again);
+    ck_assert_int_eq(until, 1);
+    ck_assert_int_eq(again, 4);
+    /* better at every lead: nothing "again" */
+    for (int n = 0; n < STEPS; n++)
+        rmse[n * VARS] = 0.5;
+    ml_rollout_beats_persistence(&r, 0, &until, &again);
+    ck_assert_int_eq(until, STEPS);
+    ck_assert_int_eq(again, STEPS);
+    /* the last two leads without a truth */
+    rmse[3 * VARS] = rmse[4 * VARS] = NAN;
+    ml_rollout_beats_persistence(&r, 0, &until, &again);
+    ck_assert_int_eq(until, 3);
+    ck_assert_int_eq(again, STEPS);
+}
+END_TEST
+
 Suite *surrogate_suite(void)
 {
     Suite *s = suite_create("surrogate");
@@ -988,6 +1020,7 @@ Suite *surrogate_suite(void)
     tcase_add_test(tc, pushed_states_are_inputs_and_targets_start_from_them);
     tcase_add_test(tc, training_bits_do_not_depend_on_threads);
     tcase_add_test(tc, thread_count_follows_the_load);
+    tcase_add_test(tc, persistence_is_beaten_where_the_scores_say);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     return s;

@@ -404,17 +404,18 @@ void cmd_print_rollout(const ml_rollout_result *r, const char *output, int every
             printf("| %g | %s | %s | %s | %.2e |\n", (n + 1) * r->interval, r->vars[v], se, sp,
                    r->drift[at]);
         }
-    /* How long each variable beats persistence: up to the first lead where it does not. */
+    /* How long each variable beats persistence, and again to the end where it does later. */
     printf("\nBetter than persistence:");
     for (int v = 0; v < r->nvars; v++) {
-        int n = 0;
-        while (n < r->steps && r->rmse[(size_t)n * r->nvars + v] <
-                                   r->persistence[(size_t)n * r->nvars + v])
-            n++;
+        int n, again;
+        ml_rollout_beats_persistence(r, v, &n, &again);
         if (n < r->steps && isnan(r->rmse[(size_t)n * r->nvars + v]))
             printf(" %s for %g s (no truth after);", r->vars[v], n * r->interval);
         else if (n == r->steps)
             printf(" %s at every lead (%g s);", r->vars[v], n * r->interval);
+        else if (again < r->steps)
+            printf(" %s for %g s, and again from %g s to the end (%g s);", r->vars[v],
+                   n * r->interval, (again + 1) * r->interval, r->steps * r->interval);
         else
             printf(" %s for %g s;", r->vars[v], n * r->interval);
     }
