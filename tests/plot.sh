@@ -49,6 +49,8 @@ expect "contours, arrows, a colour map, a range, a size" 0 "(640 x 300" \
   "$fc" plot "$nc" --var stream_function --contours 8 --vectors --cmap cividis --range=-0.2,0.2 --size 640x300 -o "$tmp/psi.png"
 expect "a staggered variable" 0 "u_face" "$fc" plot "$nc" --var u_face -o "$tmp/uface.png"
 expect "a series against time" 0 "drag_coefficient" "$fc" plot "$nc" --var drag_coefficient -o "$tmp/cd.png"
+# A long_name of 200 characters is cut at a word with an ellipsis where it does not fit.
+expect "a title cut to fit" 0 "max_divergence" "$fc" plot "$nc" --var max_divergence --size 400x300 -o "$tmp/div.png"
 expect "a time given" 0 "t = 0.2 s" "$fc" plot "$nc" --var p --time 0.2 -o "$tmp/p.png"
 expect "the first record" 0 "t = 0 s" "$fc" plot "$nc" --var p --time first -o "$tmp/p0.png"
 expect "every record" 0 "4 pictures" "$fc" plot "$nc" --var u --time all -o "$tmp/u.png"

@@ -792,6 +792,37 @@ START_TEST(longitude_is_shortened_by_the_latitude)
 }
 END_TEST
 
+/* A domain drawn to its shape from 6:1 wide to 1:6 tall: 16 by 64 unit cells (1:4), drawn at
+ * 1:2 until 7 December 2026 (a cylinder in a channel along y looked like an ellipse), are a
+ * plot four times as high as wide, and the picture is at most twice as high as wide, the plot
+ * narrowed to fit; 1:10 is drawn at 1:6. */
+START_TEST(a_tall_domain_keeps_its_shape)
+{
+    static double f[NX * NY], x[NY], y[NX];
+    for (int k = 0; k < NX * NY; k++)
+        f[k] = (double)k / (NX * NY);
+    for (int i = 0; i < NY; i++)
+        x[i] = i + 0.5;
+    const double stretch[2] = {1, 2.5}, want[2] = {0.25, 1.0 / 6};
+    for (int c = 0; c < 2; c++) {
+        for (int j = 0; j < NX; j++)
+            y[j] = stretch[c] * (j + 0.5);
+        const fc_map m = {.f = f, .nx = NY, .ny = NX, .x = x, .y = y, .title = "tall",
+                          .xlabel = "x (m)", .ylabel = "y (m)", .bar_label = "1",
+                          .equal_aspect = 1, .cmap = fc_cmap_find("viridis"), .lo = 0, .hi = 1};
+        int w, h;
+        fc_map_size(&m, 1, 900, 0, &w, &h);
+        ck_assert_int_eq(w, 900);
+        ck_assert_int_le(h, 1800);
+        fc_map_frame fr;
+        fc_picture *pic = draw(&m, &fr);
+        ck_assert_msg(fabs(fr.plot[2] / fr.plot[3] / want[c] - 1) < 0.01, "aspect %g, want %g",
+                      fr.plot[2] / fr.plot[3], want[c]);
+        fc_picture_free(pic);
+    }
+}
+END_TEST
+
 /* WRF's grid: no coordinates on its dimensions, but XLONG and XLAT on (Time, south_north,
  * west_east) named by T2's `coordinates`: T2 is drawn in them, across the date line without a
  * jump; a missing latitude at a later record is named there; one at the first record, or
@@ -1174,6 +1205,7 @@ Suite *plot_suite(void)
     tcase_add_test(t, wrf_curvilinear_grid_in_longitude_and_latitude);
     tcase_add_test(t, curvilinear_cells_where_they_lie);
     tcase_add_test(t, longitude_is_shortened_by_the_latitude);
+    tcase_add_test(t, a_tall_domain_keeps_its_shape);
     tcase_add_test(t, fields_on_levels_at_one_level);
     tcase_add_test(t, dates_in_every_cf_calendar);
     tcase_add_test(t, refuses_what_it_cannot_draw);

@@ -883,11 +883,11 @@ static const fc_diag_spec ns2d_diags[NDIAGS] = {
                        "the first record, of the initial state before any projection)",
      "s-1"},
     /* The forces and the balance are written only with bodies (ns2d_diag_active). */
-    {"drag_coefficient", "drag coefficient 2 F.e / (U^2 L) of the obstacles together, e the "
-                         "free stream's direction: into the domain through the inflow sides, "
-                         "else along the body force, else +x", "1"},
+    /* The free stream's direction e: ns2d_flow_direction. */
+    {"drag_coefficient", "drag coefficient 2 F.e / (U^2 L) of the obstacles together, e along "
+                         "the free stream", "1"},
     {"lift_coefficient", "lift coefficient 2 F.n / (U^2 L) of the obstacles together, n across "
-                         "the free stream to its left (+y for a stream along +x)", "1"},
+                         "the free stream to its left", "1"},
     {"pressure_difference", "kinematic pressure at the leading point (first along the free "
                             "stream; the middle of a side across it) of [obstacle] less that at "
                             "its trailing point (last along it)", "m2 s-2"},

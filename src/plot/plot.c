@@ -395,11 +395,41 @@ static void draw_axes(cairo_t *cr, const axis *ax, const axis *ay, const ticks *
 static void fitted_text(cairo_t *cr, double cx, double y, double x0, double x1, double fs,
                         int bold, const char *s)
 {
+    /* Text shrinks to fit down to this share of its size; beyond, it is cut at a word with an
+     * ellipsis (a long_name of 200 characters over a 900-pixel chart was drawn 4 pixels high). */
+    const double least = 0.7;
     font(cr, fs, bold);
     const double w = text_width(cr, s), room = 2 * fmin(cx - x0, x1 - cx);
-    if (w > room && room > 0)
+    if (!(w > room && room > 0)) {
+        text(cr, cx, y, 0.5, 0, s);
+        return;
+    }
+    if (room / w >= least) {
         font(cr, fs * room / w, bold);
-    text(cr, cx, y, 0.5, 0, s);
+        text(cr, cx, y, 0.5, 0, s);
+        return;
+    }
+    font(cr, fs * least, bold);
+    char cut[1024];
+    size_t keep = strlen(s) < sizeof cut - 4 ? strlen(s) : sizeof cut - 4;
+    /* The longest start that ends before a space and fits with "..."; a character's UTF-8
+     * continuation bytes stay with it where no space fits. */
+    for (;;) {
+        size_t end = keep > 0 ? keep - 1 : 0; /* strictly shorter than the last try */
+        while (end > 0 && s[end] != ' ')
+            end--;
+        if (end == 0) { /* no space left: cut between characters */
+            end = keep > 0 ? keep - 1 : 0;
+            while (end > 0 && ((unsigned char)s[end] & 0xC0) == 0x80)
+                end--;
+        }
+        memcpy(cut, s, end);
+        memcpy(cut + end, "...", 4);
+        if (end == 0 || text_width(cr, cut) <= room)
+            break;
+        keep = end;
+    }
+    text(cr, cx, y, 0.5, 0, cut);
 }
 
 /* Title and subtitle centred over [x0, x1] (the plot), kept within [0, width]. */
@@ -516,8 +546,14 @@ static void map_measure(cairo_t *cr, const fc_map *m, double panel_width, map_la
         r *= cos(fmin(89.0, fabs(L->ylo + L->yhi) / 2) * M_PI / 180);
     else if (!m->equal_aspect)
         r = 1.6;
-    L->aspect = fmin(6, fmax(0.5, r));
-    make_ticks(L->xlo, L->xhi, 0, 6, &L->tx);
+    /* True to the domain from 6:1 wide to 1:6 tall (a channel along y, 0.41 x 2.2 m, was drawn
+     * at 1:2, its cylinder an ellipse); a tall one is drawn narrower rather than taller than
+     * fc_map_size allows. */
+    L->aspect = fmin(6, fmax(1.0 / 6, r));
+    /* About 110 pixels a tick along x, from the plot's width as it will be near enough (a
+     * tall domain's is narrowed to keep its shape within twice the panel's width in height). */
+    const double plot_width = fmin(0.8 * panel_width, 1.8 * panel_width * L->aspect);
+    make_ticks(L->xlo, L->xhi, 0, (int)fmax(3, fmin(6, plot_width / 110)), &L->tx);
     make_ticks(L->ylo, L->yhi, 0, L->aspect > 3 ? 3 : 5, &L->ty);
     make_ticks(m->lo, m->hi, 0, 6, &L->tb);
     font(cr, fs, 0);
@@ -540,6 +576,9 @@ void fc_map_size(const fc_map *maps, int n, int width, int height, int *w, int *
     }
     cairo_destroy(cr);
     cairo_surface_destroy(s);
+    /* A tall domain at most twice as high as wide: fc_map_draw narrows its plot to keep the
+     * shape. */
+    hmax = fmin(hmax, 2.0 * width);
     *w = width;
     *h = height > 0 ? height : 2 * (int)ceil(hmax / 2); /* even: video encoders want it */
 }
