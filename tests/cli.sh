@@ -641,6 +641,10 @@ expect "ensemble: a bad last member is named before any runs" 2 "member 2 (time.
 absent "ensemble: bad input leaves no folder" "$e"
 expect "ensemble: too many members on a grid" 2 "1 to 10000 members in all" "$fc" ensemble "$tmp/waves.ini" --grid --members 200 --vary initial.radius=0.1:0.3,initial.amplitude=0.05:0.1 -o "$e"
 expect "ensemble: three members" 0 "member 2, 3 of 3 (" "$fc" ensemble "$tmp/waves.ini" --members 3 --vary initial.radius=0.15:0.25 --set time.t_end=0.1 -o "$e"
+grep -q "member 2, 3 of 3 (.*; mass drift .* (relative)$" "$tmp/err" && ok "ensemble: each member's mass drift" || bad "ensemble: each member's mass drift"
+# A solver that conserves nothing it could report (ns2d) reports no drift (it said 0).
+expect "ensemble: ns2d members" 0 "member 0, 1 of 1 (" "$fc" ensemble "$inputs/cavity_re100.ini" --members 1 --vary physics.reynolds=50:150 --set grid.nx=16 --set grid.ny=16 --set time.t_end=0.05 -o "$tmp/ens_ns2d"
+! grep -q "drift" "$tmp/err" && ok "ensemble: no drift where nothing is conserved" || bad "ensemble: no drift where nothing is conserved"
 [ "$(wc -l <"$e/ensemble.csv")" -eq 4 ] && [ -f "$e/member_0002.nc" ] && head -1 "$e/ensemble.csv" | grep -qx "member,file,initial.radius" && ok "ensemble: a manifest line and a file per member" || bad "ensemble: a manifest line and a file per member"
 cp "$e/ensemble.csv" "$tmp/manifest.before"
 expect "ensemble: an existing ensemble is kept" 2 "holds an ensemble (ensemble.csv); it is left untouched" "$fc" ensemble "$tmp/waves.ini" --members 2 --vary initial.radius=0.1:0.3 -o "$e"

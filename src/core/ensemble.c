@@ -454,8 +454,12 @@ int fc_ensemble(const fc_ensemble_opts *o, fc_err *err)
         done = m + 1;
         if ((st = write_manifest(o, v, o->nvary, done, err)))
             break;
-        fc_info("ensemble: member %d, %d of %lld (%s): %lld steps to t = %g s in %.2f s; drift "
-                "%.2e", m, m + 1, total, what, res.steps, res.t, res.wall, res.drift);
+        /* The drift of what the solver conserves (ns2d and spectral: none to report). */
+        char drift[96] = "";
+        if (res.drift_of)
+            snprintf(drift, sizeof drift, "; %s drift %.2e (relative)", res.drift_of, res.drift);
+        fc_info("ensemble: member %d, %d of %lld (%s): %lld steps to t = %g s in %.2f s%s", m,
+                m + 1, total, what, res.steps, res.t, res.wall, drift);
     }
     /* Nothing run and the folder ours: leave no empty folder behind. */
     if (st && done == 0 && made)

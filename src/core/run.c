@@ -595,9 +595,11 @@ done:
     res->step_wall = step_wall;
     res->records = c.out ? fc_ncio_records(c.out) : 0;
     if (!st && writer()) {
-        if (conserved >= 0)
+        if (conserved >= 0) {
             res->drift = mass0 != 0 ? (c.diags[conserved] - mass0) / fabs(mass0)
                                     : c.diags[conserved] - mass0;
+            res->drift_of = s->io.diags[conserved].name;
+        }
         summary(&c, res, stat_sum);
     }
     {

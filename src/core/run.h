@@ -44,6 +44,7 @@ typedef struct fc_run_result {
     double wall;        /* seconds, whole loop */
     double step_wall;   /* seconds in steps only */
     double drift;       /* relative change of the conserved diagnostic */
+    const char *drift_of; /* that diagnostic's name; NULL: the solver conserves none */
     long long halvings; /* steps retried with half the time step */
     int steady;         /* stopped before t_end on [time] steady_tol */
     int threads;        /* OpenMP threads the run was given */
