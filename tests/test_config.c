@@ -110,6 +110,10 @@ START_TEST(byte_order_mark_and_crlf_are_accepted)
     ck_assert_int_eq(fc_cfg_int(&cfg, "grid", "ny"), 16);
     ck_assert_int_eq(fc_cfg_value(&cfg, "grid", "ny")->line, 6);
     ck_assert_str_eq(fc_cfg_str(&cfg, "case", "solver"), "swe");
+    /* The text the output stores: Unix line ends, no mark. */
+    ck_assert_str_eq(cfg.text, "; a comment\n[case]\nsolver = swe\n[grid]\nnx = 32\nny = 16\n"
+                               "x_max = 1\ny_max = 0.5\n[time]\nt_end = 2\n[initial]\n"
+                               "type = gaussian_bump\ndepth = 1\namplitude = 0.1\nradius = 0.1\n");
     fc_config_free(&cfg);
     /* The mark directly before a key, not only before a comment. */
     ck_assert_msg(fc_config_load(tl_temp_file("bom.ini", "\xef\xbb\xbf[case]\nsolver = swe\n"

@@ -826,6 +826,17 @@ int fc_config_load(const char *path, const char *const *sets, int nsets, const f
     const char *ic = ice ? ice->value : NULL;
 
     set_paths(cfg, path, &c.oom);
+    /* The text goes into the output (flowcast_case) with Unix line ends and without a
+     * byte-order mark: a case file saved on Windows put a carriage return at the end of every
+     * line of the attribute. */
+    char *to = text;
+    const char *from = text;
+    if (strncmp(from, "\xef\xbb\xbf", 3) == 0)
+        from += 3;
+    for (; *from; from++)
+        if (!(from[0] == '\r' && from[1] == '\n'))
+            *to++ = *from;
+    *to = '\0';
     cfg->text = text;
     cfg->solver = solver;
     cfg->n = sch.n[0] + sch.n[1];
