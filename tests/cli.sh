@@ -360,6 +360,13 @@ for set in "obstacle.center_y=0.07" "obstacle.center_y=0"; do
   if "$fc" run "$inputs/cylinder_re20.ini" --set grid.nx=440 --set grid.ny=82 --set $set --set time.t_end=1e-3 -o "$tmp/nearwall.nc" -O 2>&1 | grep -q "force probes"; then
     bad "ns2d: no probe warning with $set"; else ok "ns2d: no probe warning with $set"; fi
 done
+# The force coefficients at the default reference speed and length, 1 m s-1 and 1 m, of a body
+# 0.1 m across in an inflow of 0.2 m s-1: said, and not once they are given.
+grep -v "^reference_" "$inputs/cylinder_re20.ini" >"$tmp/noref.ini"
+expect "ns2d: force coefficients at the default references are warned of" 0 "warning: the force coefficients 2 F / (U^2 L) and the Reynolds number are taken at the default [physics] reference_speed = 1 m s-1 while [boundary] inflow_speed = 0.2 m s-1, and reference_length = 1 m while [obstacle] size = 0.1 m: give [physics] reference_speed and reference_length for the body's own" \
+  "$fc" run "$tmp/noref.ini" --set time.t_end=1e-3 -o "$tmp/noref.nc"
+if "$fc" run "$tmp/noref.ini" --set physics.reference_speed=0.2 --set physics.reference_length=0.1 --set time.t_end=1e-3 -o "$tmp/noref.nc" -O 2>&1 | grep -q "force coefficients"; then
+  bad "ns2d: no reference warning once they are given"; else ok "ns2d: no reference warning once they are given"; fi
 # The relative tolerance below round-off: the message names it with the scale it was taken at
 # (which stage gives up, and at what scale, is round-off's choice: builds differ).
 expect "ns2d: a relative pressure tolerance below round-off is named" 1 " s-1 ([numerics] poisson_rtol = 1e-17 times the flow's largest |u|/dx or |v|/dy, " \
