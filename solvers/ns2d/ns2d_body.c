@@ -1398,8 +1398,8 @@ typedef struct wall_sample {
 
 static int by_across(const void *a, const void *b)
 {
-    const double ya = ((const wall_sample *)a)->across, yb = ((const wall_sample *)b)->across;
-    return (ya > yb) - (ya < yb);
+    const double sa = ((const wall_sample *)a)->across, sb = ((const wall_sample *)b)->across;
+    return (sa > sb) - (sa < sb);
 }
 
 /* A point's coordinates along the free stream e and across it (to its left): x and y exactly
