@@ -1238,29 +1238,24 @@ static int ns2d_diagnose(const void *params, const fc_grid *g, fc_state *host,
             obstacle_force(p, g, host, &sh, f);
             ns2d_shapes_free(&sh);
         }
-        /* Drag along the free stream e, lift across it (e turned a quarter anticlockwise);
-         * along +x, exactly F_x and F_y. */
-        const double ex = p->flow_dir[0], ey = p->flow_dir[1];
-#define DRAG(FX, FY) (((FX) * ex + (FY) * ey) / q)
-#define LIFT(FX, FY) ((-(FX) * ey + (FY) * ex) / q)
+        /* Drag along the free stream, lift across it; along +x, exactly F_x and F_y. */
+        const double *e = p->flow_dir;
         double fx = 0, fy = 0;
         for (int b = 0; b < p->nbodies; b++) {
             fx += f[b].fx, fy += f[b].fy;
             if (p->nbodies > 1) {
-                d[D_BODY + 2 * b] = DRAG(f[b].fx, f[b].fy);
-                d[D_BODY + 2 * b + 1] = LIFT(f[b].fx, f[b].fy);
+                d[D_BODY + 2 * b] = ns2d_along_stream(e, f[b].fx, f[b].fy) / q;
+                d[D_BODY + 2 * b + 1] = ns2d_across_stream(e, f[b].fx, f[b].fy) / q;
             }
         }
-        d[D_CD] = DRAG(fx, fy);
-        d[D_CL] = LIFT(fx, fy);
+        d[D_CD] = ns2d_along_stream(e, fx, fy) / q;
+        d[D_CL] = ns2d_across_stream(e, fx, fy) / q;
         d[D_DP] = f[0].p_front - f[0].p_back;
         if (ns2d_body_force_balance(p, u, v, host->f[NS2D_P],
                                     stats ? stats + NS2D_STAT_BOX_RATE : NULL, &fx, &fy)) {
-            d[D_CD_CV] = DRAG(fx, fy);
-            d[D_CL_CV] = LIFT(fx, fy);
+            d[D_CD_CV] = ns2d_along_stream(e, fx, fy) / q;
+            d[D_CL_CV] = ns2d_across_stream(e, fx, fy) / q;
         }
-#undef DRAG
-#undef LIFT
     }
     return FC_OK;
 }

@@ -110,6 +110,19 @@ typedef struct ns2d_params {
     fc_grid grid;
 } ns2d_params;
 
+/* A vector's components along the free stream e (p->flow_dir) and across it, to its left: drag
+ * and lift from a force, the order of a body's points from front to back and across. For a
+ * stream along +x they are x and y exactly. */
+static inline double ns2d_along_stream(const double e[2], double x, double y)
+{
+    return x * e[0] + y * e[1];
+}
+
+static inline double ns2d_across_stream(const double e[2], double x, double y)
+{
+    return -x * e[1] + y * e[0];
+}
+
 /* The case file's sections of the bodies, [obstacle] to [obstacle4]. */
 extern const char *const ns2d_obstacle_sections[NS2D_MAX_BODIES];
 /* FC_EINPUT with err set to "file:line: [section] key = value: why" for key of body `body`

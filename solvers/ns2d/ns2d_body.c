@@ -1402,18 +1402,6 @@ static int by_across(const void *a, const void *b)
     return (sa > sb) - (sa < sb);
 }
 
-/* A point's coordinates along the free stream e and across it (to its left): x and y exactly
- * for a stream along +x. */
-static double along_stream(const double e[2], double x, double y)
-{
-    return x * e[0] + y * e[1];
-}
-
-static double across_stream(const double e[2], double x, double y)
-{
-    return -x * e[1] + y * e[0];
-}
-
 /* The wall pressure at the body's samples whose coordinate along the stream e is `edge` (within
  * tol): where a side lies across the stream (a square's front), the middle of its samples as
  * they lie across it (the mean of the two in the middle), where the stagnation point sits; the
@@ -1424,7 +1412,7 @@ static int edge_pressure(const ns2d_surface_point *pts, const double *pw, int n,
 {
     int m = 0;
     for (int q = 0; q < n; q++)
-        m += fabs(along_stream(e, pts[q].x, pts[q].y) - edge) <= tol;
+        m += fabs(ns2d_along_stream(e, pts[q].x, pts[q].y) - edge) <= tol;
     *out = NAN;
     if (m == 0)
         return FC_OK;
@@ -1433,8 +1421,8 @@ static int edge_pressure(const ns2d_surface_point *pts, const double *pw, int n,
         return FC_ENOMEM;
     m = 0;
     for (int q = 0; q < n; q++)
-        if (fabs(along_stream(e, pts[q].x, pts[q].y) - edge) <= tol)
-            w[m++] = (wall_sample){across_stream(e, pts[q].x, pts[q].y), pw[q]};
+        if (fabs(ns2d_along_stream(e, pts[q].x, pts[q].y) - edge) <= tol)
+            w[m++] = (wall_sample){ns2d_across_stream(e, pts[q].x, pts[q].y), pw[q]};
     qsort(w, (size_t)m, sizeof *w, by_across);
     *out = m % 2 ? w[m / 2].p : (w[m / 2 - 1].p + w[m / 2].p) / 2;
     free(w);
@@ -1491,8 +1479,8 @@ static int body_force(const ns2d_params *p, const ns2d_outline *o, const fc_real
         fx += (-pw * s->nx + p->nu * dudn * tx) * s->ds;
         fy += (-pw * s->ny + p->nu * dudn * ty) * s->ds;
         wall_p[q] = pw;
-        first = fmin(first, along_stream(p->flow_dir, s->x, s->y));
-        last = fmax(last, along_stream(p->flow_dir, s->x, s->y));
+        first = fmin(first, ns2d_along_stream(p->flow_dir, s->x, s->y));
+        last = fmax(last, ns2d_along_stream(p->flow_dir, s->x, s->y));
     }
     /* Samples on one line across the stream differ by the rounding of a turned outline's
      * corners. */
