@@ -431,9 +431,8 @@ static void summary(const run_ctx *c, const fc_run_result *res, const double *st
                  "; %lld of the steps on fewer than %d threads, as other processes kept cores "
                  "busy",
                  res->fewer_threads, res->threads);
-    if (s->io.conserved_diag >= 0)
-        snprintf(drift, sizeof drift, "%s drift %.2e (relative); ",
-                 s->io.diags[s->io.conserved_diag].name, res->drift);
+    if (res->drift_of)
+        snprintf(drift, sizeof drift, "%s drift %.2e (relative); ", res->drift_of, res->drift);
     for (size_t k = 0; k < s->io.nstep_stats && steps > 0; k++) {
         size_t len = strlen(stats);
         if (isfinite(stat_sum[k])) /* a statistic the case has no use for is NaN */
