@@ -241,7 +241,7 @@ done
 # from them.
 (trap '' XFSZ; ulimit -f 2000; exec "$fc" run "$inputs/jet.ini" -o "$tmp/full.nc") >"$tmp/err" 2>&1
 rc=$?
-if [ $rc -eq 1 ] && grep -q "the run stops at t = .*'$tmp/full.nc' holds every record up to t = .*continue with --restart" "$tmp/err"; then
+if [ $rc -eq 1 ] && grep -q "the run stops at t = .*'$tmp/full.nc' holds every record up to t = .*continue with --restart $tmp/full.nc -o NEW.nc" "$tmp/err"; then
   ok "an output that cannot grow: exit 1, what the file holds"
 else
   bad "an output that cannot grow (exit $rc): $(cat "$tmp/err")"

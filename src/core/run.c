@@ -514,7 +514,7 @@ static int run_case(const fc_run_opts *o, fc_run_result *res, fc_err *err)
         fc_warn("%s", sim->restart_note);
     /* What to do after a stop that leaves whole records. */
     char go_on_buf[4200];
-    snprintf(go_on_buf, sizeof go_on_buf, "continue with --restart %s", c.path);
+    snprintf(go_on_buf, sizeof go_on_buf, "continue with --restart %s -o NEW.nc", c.path);
     const char *go_on = o->how_to_go_on ? o->how_to_go_on : go_on_buf;
     fc_progress_start(&prog, sim->t, t_end, (double)sim->grid.nx * sim->grid.ny,
                       o->quiet || fc_log_quiet() || !writer());

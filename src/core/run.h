@@ -34,7 +34,8 @@ typedef struct fc_run_opts {
     const char *command_line; /* for the history attribute */
     volatile sig_atomic_t *stop; /* set by SIGINT/SIGTERM: finish the record and close */
     const char *how_to_go_on; /* what a run that stops early tells the user to do next;
-                               * NULL: "continue with --restart OUTPUT" */
+                               * NULL: "continue with --restart OUTPUT -o NEW.nc"
+                               * (a restart writes its records to another file) */
 } fc_run_opts;
 
 typedef struct fc_run_result {
