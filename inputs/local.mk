@@ -5,7 +5,7 @@ INPUT_CASES = inputs/dambreak_wet.ini inputs/dambreak_dry.ini inputs/radial_damb
 	inputs/jet.ini inputs/jet_large.ini inputs/from_file.ini \
 	inputs/cavity_re100.ini inputs/cavity_re400.ini inputs/cavity_re1000.ini \
 	inputs/cavity_re3200.ini inputs/cavity_re1000_large.ini inputs/poiseuille.ini \
-	inputs/channel.ini inputs/cylinder.ini inputs/cylinder_large.ini inputs/cylinder_re20.ini inputs/cylinders_tandem.ini \
+	inputs/channel.ini inputs/cylinder.ini inputs/cylinder_large.ini inputs/cylinder_2d3.ini inputs/cylinder_re20.ini inputs/cylinders_tandem.ini \
 	inputs/triangle_re20.ini inputs/naca0012.ini inputs/backward_step.ini inputs/taylor_green.ini \
 	inputs/spectral_taylor_green.ini inputs/double_shear_layer.ini inputs/decaying_turbulence.ini \
 	inputs/decaying_turbulence_large.ini inputs/forced_turbulence.ini \

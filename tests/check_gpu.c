@@ -220,11 +220,13 @@ static const struct {
      "[boundary]\nwest = periodic\neast = periodic\nsouth = periodic\nnorth = periodic\n"
      "[numerics]\npoisson_tol = " POISSON_TOL "\n[initial]\ntype = taylor_green\namplitude = 1\n",
      100},
-    /* A uniform inflow from the south, outflow north, force_y, moving east and west walls. */
+    /* A uniform inflow from the south that oscillates (period 2 s: set at each stage's time),
+     * outflow north, force_y, moving east and west walls. */
     {"ns2d_south_inflow_uniform_force_y_moving_walls",
      "[case]\nsolver = ns2d\n[grid]\nnx = 24\nny = 40\nx_max = 0.6\ny_max = 1\n[time]\n"
      "t_end = 1\ncfl = 0.8\n[physics]\nviscosity = 0.01\nforce_y = 0.05\n[boundary]\n"
      "south = inflow\nnorth = open\ninflow_profile = uniform\ninflow_speed = 0.5\n"
+     "inflow_period = 2\n"
      "west_wall_speed = 0.2\neast_wall_speed = -0.1\n[numerics]\npoisson_tol = " POISSON_TOL
      "\n[initial]\ntype = rest\n",
      100},
@@ -413,10 +415,11 @@ static void gpu_matches_cpu_case(int c)
         double dt = fc_cfg_real(&cpu.cfg, "time", "cfl") / cpu.rate;
         fc_err err;
         fc_step_report rg = {0}, rr = {0};
+        const double t = cpu.t;
         ck_assert_msg(fc_sim_step(&cpu, &dt, &err) == FC_OK, "%s", err.msg);
         const fc_step_report rc = cpu.last;
-        ck_assert_msg(gpu.ops->step(gpu.state, dt, &rg, &err) == FC_OK, "%s", err.msg);
-        ck_assert_msg(ref.ops->step(ref.state, dt, &rr, &err) == FC_OK, "%s", err.msg);
+        ck_assert_msg(gpu.ops->step(gpu.state, t, dt, &rg, &err) == FC_OK, "%s", err.msg);
+        ck_assert_msg(ref.ops->step(ref.state, t, dt, &rr, &err) == FC_OK, "%s", err.msg);
         ck_assert_int_eq(rc.bad, rg.bad);
         ck_assert_msg(fabs(rc.max_rate - rg.max_rate) <= rtol * rc.max_rate,
                       "step %lld: max rate cpu %.17g gpu %.17g", n, rc.max_rate, rg.max_rate);
@@ -582,7 +585,7 @@ START_TEST(gpu_reports_nonconvergence_like_cpu)
                     b ? GPU_OPS(&ns2d_solver) : ns2d_solver.cpu);
         fc_step_report rep = {0};
         const double dt = fc_cfg_real(&sim.cfg, "time", "cfl") / sim.rate;
-        ck_assert_int_eq(sim.ops->step(sim.state, dt, &rep, &err[b]), FC_ENUMERIC);
+        ck_assert_int_eq(sim.ops->step(sim.state, 0, dt, &rep, &err[b]), FC_ENUMERIC);
         ck_assert_msg(strstr(err[b].msg, "did not converge"), "%s", err[b].msg);
         tl_sim_close(&sim);
     }
@@ -626,7 +629,7 @@ START_TEST(gpu_reports_bad_state_like_cpu)
         fc_err err;
         s->host.f[f][fc_idx(s->grid.pitch, s->grid.ng, i, j)] = (fc_real)poisons[_i].value;
         ck_assert_int_eq(s->ops->upload(s->state, &s->host, &err), FC_OK);
-        ck_assert_msg(s->ops->step(s->state, 1e-3, &rep[b], &err) == FC_OK, "%s", err.msg);
+        ck_assert_msg(s->ops->step(s->state, 0, 1e-3, &rep[b], &err) == FC_OK, "%s", err.msg);
         ck_assert_int_ne(rep[b].bad, FC_STATE_OK);
         tl_sim_download(s);
         kept[b] = tl_at(s, f, i, j);

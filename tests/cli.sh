@@ -300,6 +300,8 @@ expect "ns2d: taylor_green needs a periodic box" 2 "taylor_green is exact in a d
 # keys for a feature that --set switches off are let be.
 tb="$inputs/thermal_bubble.ini"
 expect "idle: ns2d inflow speed without an inflow" 2 "--set boundary.inflow_speed=3: [boundary] inflow_speed = 3: has no effect: no side is an inflow; remove it" "$fc" run "$ns" --set boundary.inflow_speed=3 -o "$tmp/nsbad.nc"
+expect "idle: ns2d inflow period without an inflow" 2 "--set boundary.inflow_period=2: [boundary] inflow_period = 2: has no effect: no side is an inflow; remove it" "$fc" run "$ns" --set boundary.inflow_period=2 -o "$tmp/nsbad.nc"
+expect "ns2d: an oscillating inflow with steady_tol" 2 "cylinder_re20.ini:20: [time] steady_tol = 1e-4: an oscillating inflow ([boundary] inflow_period) never lets the flow settle: run it to t_end (steady_tol = 0)" "$fc" run "$inputs/cylinder_re20.ini" --set boundary.inflow_period=16 -o "$tmp/nsbad.nc"
 expect "idle: ns2d immersed without a body" 2 "[obstacle] boundary = immersed: has no effect: there is no body (every [obstacle] shape is none)" "$fc" run "$ns" --set obstacle.boundary=immersed -o "$tmp/nsbad.nc"
 expect "idle: ns2d inflow keys left by --set west=wall" 0 "records in" "$fc" run "$inputs/channel.ini" --set boundary.west=wall --set time.t_end=0.01 -o "$tmp/idle_ok.nc"
 expect "idle: euler N without a stable background" 2 "[physics] brunt_vaisala = 0.02: has no effect: only background = stable reads it" "$fc" run "$tb" --set physics.brunt_vaisala=0.02 -o "$tmp/nsbad.nc"

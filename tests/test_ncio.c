@@ -213,7 +213,8 @@ START_TEST(round_trip_and_incomplete_record)
     ck_assert_uint_eq(n, 2);
     nc_close(ncid);
 
-    fc_state st = {4, {fc_grid_alloc(&g), fc_grid_alloc(&g), fc_grid_alloc(&g), fc_grid_alloc(&g)}};
+    fc_state st = {4, {fc_grid_alloc(&g), fc_grid_alloc(&g), fc_grid_alloc(&g), fc_grid_alloc(&g)},
+                   0};
     double t;
     ck_assert_msg(fc_ncio_read_restart(path, cfg.solver, NULL, &g, NULL, &st, &t, &err) == FC_OK, "%s", err.msg);
     ck_assert_double_eq(t, 10);
@@ -303,7 +304,7 @@ START_TEST(regrid_interpolates_bilinearly)
                                periodic ? FC_BC_PERIODIC : FC_BC_WALL, FC_BC_WALL, FC_BC_WALL};
             fc_grid to;
             ck_assert_int_eq(fc_grid_init(&to, nx, ny, 2, 0, 1.2, 0, 1, bc, &err), FC_OK);
-            fc_state st = {s->io.nfields, {NULL}};
+            fc_state st = {s->io.nfields, {NULL}, 0};
             for (int k = 0; k < s->io.nfields; k++)
                 st.f[k] = fc_grid_alloc(&to);
             fc_ncio_regrid rg = {{periodic, 0}, {-1, -1}};
@@ -345,7 +346,7 @@ START_TEST(regrid_interpolates_bilinearly)
                     }
             }
             if (nx == 12) { /* the file's grid: exactly the plain restart */
-                fc_state plain = {s->io.nfields, {NULL}};
+                fc_state plain = {s->io.nfields, {NULL}, 0};
                 for (int k = 0; k < s->io.nfields; k++)
                     plain.f[k] = fc_grid_alloc(&to);
                 ck_assert_int_eq(
@@ -560,7 +561,8 @@ START_TEST(a_file_cut_short_gives_no_zeros)
     fclose(f);
     ck_assert(size > 0 && size < sizeof bytes);
     const char *cut = tl_temp_path("cut.nc");
-    fc_state st = {4, {fc_grid_alloc(&g), fc_grid_alloc(&g), fc_grid_alloc(&g), fc_grid_alloc(&g)}};
+    fc_state st = {4, {fc_grid_alloc(&g), fc_grid_alloc(&g), fc_grid_alloc(&g), fc_grid_alloc(&g)},
+                   0};
     const ptrdiff_t cell = fc_idx(g.pitch, g.ng, 3, 2);
     int read_last = 0, read_first = 0, refused = 0, cut_short = 0;
     for (size_t len = size; len + 16 > 16; len = len > 16 ? (len == size ? size - 1 : len - 13) : 0) {

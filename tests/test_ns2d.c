@@ -1050,6 +1050,60 @@ START_TEST(inflow_spans_the_open_part_of_its_side)
 }
 END_TEST
 
+/* An oscillating inflow ([boundary] inflow_period) is the steady profile times sin(2 pi t / P)
+ * at the time of the state, from t = 0 (no inflow) on, and what comes in leaves by the outlet
+ * at every step (incompressible: at once), on a grid of long cells with a moving north wall. */
+START_TEST(an_oscillating_inflow_is_taken_at_each_state_s_time)
+{
+    static const char text[] =
+        "[case]\nsolver = ns2d\n[grid]\nnx = 48\nny = 12\nx_max = 4\ny_max = 0.5\n"
+        "[time]\nt_end = 1\ncfl = 0.8\n[physics]\nreynolds = 100\nreference_length = 0.5\n"
+        "[boundary]\nwest = inflow\neast = open\ninflow_speed = 0.8\ninflow_period = 0.9\n"
+        "north_wall_speed = 0.3\n[initial]\ntype = rest\n";
+    tl_sim s;
+    tl_sim_open(&s, text, NULL, NULL);
+    const double dy = s.grid.dy, H = 0.5, P = 0.9, U = 0.8;
+    double worst_profile = 0, worst_flux = 0, largest = 0;
+    for (int n = 0; s.t < 1; n++) {
+        if (n > 0) /* the state as set up, at t = 0, first */
+            tl_sim_steps(&s, 1);
+        tl_sim_download(&s);
+        const double factor = sin(2 * M_PI * s.t / P);
+        double in = 0, out = 0;
+        for (int j = 0; j < s.grid.ny; j++) {
+            const double y = (j + 0.5) * dy, want = factor * 6 * U * y * (H - y) / (H * H);
+            worst_profile = fmax(worst_profile, fabs(tl_at(&s, NS2D_U, 0, j) - want));
+            in += tl_at(&s, NS2D_U, 0, j) * dy;
+            out += tl_at(&s, NS2D_U, s.grid.nx, j) * dy;
+        }
+        worst_flux = fmax(worst_flux, fabs(out - in));
+        largest = fmax(largest, fabs(in));
+    }
+    printf("ns2d oscillating inflow, %lld steps: inflow %.2e m/s from its profile at the "
+           "state's time, outflow - inflow %.2e m2/s (largest inflow %.3f m2/s)\n",
+           s.steps, worst_profile, worst_flux, largest);
+    ck_assert_msg(largest > 0.9 * U * H, "the inflow never rose: %g", largest);
+    ck_assert_msg(worst_profile <= 8 * TL_EPS * U, "inflow %g from sin(2 pi t / P) times its "
+                  "profile", worst_profile);
+    ck_assert_msg(worst_flux <= (TL_SINGLE ? 1e-4 : 1e-9) * U * H, "outflow - inflow %g",
+                  worst_flux);
+    /* A state uploaded as at time t (a restart) takes the inflow at t, whatever its faces held. */
+    const double factor = sin(2 * M_PI * s.t / P);
+    for (int j = 0; j < s.grid.ny; j++)
+        s.host.f[NS2D_U][fc_idx(s.grid.pitch, s.grid.ng, 0, j)] = 9;
+    s.host.t = s.t;
+    fc_err err;
+    ck_assert_msg(s.ops->upload(s.state, &s.host, &err) == FC_OK, "%s", err.msg);
+    tl_sim_download(&s);
+    for (int j = 0; j < s.grid.ny; j++) {
+        const double y = (j + 0.5) * dy, want = factor * 6 * U * y * (H - y) / (H * H);
+        ck_assert_msg(fabs(tl_at(&s, NS2D_U, 0, j) - want) <= 8 * TL_EPS * U,
+                      "uploaded at t = %g: inflow %g, want %g", s.t, tl_at(&s, NS2D_U, 0, j), want);
+    }
+    tl_sim_close(&s);
+}
+END_TEST
+
 /* A record whose divergence is far above what the step's projection leaves fails the run (the
  * pressure equation and the divergence disagree: an immersed step once left 11.6 s-1 and ran
  * on), and the record is written first to show where. No case makes such a state now, so one is
@@ -1506,7 +1560,7 @@ START_TEST(nan_is_reported_and_not_kept)
     s.host.f[NS2D_V][fc_idx(s.grid.pitch, s.grid.ng, 30, 12)] = NAN;
     ck_assert_int_eq(s.ops->upload(s.state, &s.host, &err), FC_OK);
     fc_step_report rep = {0};
-    ck_assert_msg(s.ops->step(s.state, 1e-3, &rep, &err) == FC_OK, "%s", err.msg);
+    ck_assert_msg(s.ops->step(s.state, 0, 1e-3, &rep, &err) == FC_OK, "%s", err.msg);
     ck_assert_int_eq(rep.bad, FC_STATE_NAN);
     tl_sim_download(&s);
     ck_assert(isnan(tl_at(&s, NS2D_V, 30, 12)));
@@ -1560,21 +1614,33 @@ END_TEST
 
 START_TEST(restart_is_bit_for_bit)
 {
-    const char *ini = tl_temp_file("mixed.ini", mixed_case);
-    const char *full = tl_temp_path("ns_full.nc"), *half = tl_temp_path("ns_half.nc"),
-               *cont = tl_temp_path("ns_cont.nc");
-    /* On one thread: a different thread count must not matter either. */
-    tl_restart_runs(ini, 0.2, 0.4, 0.1, 1, full, half, cont);
-    static const char *const vars[] = {"u_face", "v_face", "p"};
-    const size_t n[] = {41 * 24, 40 * 25, 40 * 24};
-    for (int k = 0; k < 3; k++) {
-        double t1, t2;
-        double *x = tl_read_last(full, vars[k], n[k], &t1), *y = tl_read_last(cont, vars[k], n[k], &t2);
-        ck_assert_double_eq(t1, 0.4);
-        ck_assert_double_eq(t2, 0.4);
-        ck_assert_msg(!memcmp(x, y, n[k] * sizeof *x), "%s differs after restart", vars[k]);
-        free(x);
-        free(y);
+    /* The mixed case, and the same with an oscillating inflow, which the restart must take at
+     * the file's time. */
+    char oscillating[1024];
+    const char *at = strstr(mixed_case, "east = open\n") + strlen("east = open\n");
+    snprintf(oscillating, sizeof oscillating, "%.*sinflow_period = 0.7\n%s", (int)(at - mixed_case),
+             mixed_case, at);
+    for (int c = 0; c < 2; c++) {
+        const char *ini = tl_temp_file(c ? "oscillating.ini" : "mixed.ini",
+                                       c ? oscillating : mixed_case);
+        const char *full = tl_temp_path(c ? "osc_full.nc" : "ns_full.nc"),
+                   *half = tl_temp_path(c ? "osc_half.nc" : "ns_half.nc"),
+                   *cont = tl_temp_path(c ? "osc_cont.nc" : "ns_cont.nc");
+        /* On one thread: a different thread count must not matter either. */
+        tl_restart_runs(ini, 0.2, 0.4, 0.1, 1, full, half, cont);
+        static const char *const vars[] = {"u_face", "v_face", "p"};
+        const size_t n[] = {41 * 24, 40 * 25, 40 * 24};
+        for (int k = 0; k < 3; k++) {
+            double t1, t2;
+            double *x = tl_read_last(full, vars[k], n[k], &t1),
+                   *y = tl_read_last(cont, vars[k], n[k], &t2);
+            ck_assert_double_eq(t1, 0.4);
+            ck_assert_double_eq(t2, 0.4);
+            ck_assert_msg(!memcmp(x, y, n[k] * sizeof *x), "%s differs after restart%s", vars[k],
+                          c ? " (oscillating inflow)" : "");
+            free(x);
+            free(y);
+        }
     }
 }
 END_TEST
@@ -2106,6 +2172,7 @@ Suite *ns2d_suite(void)
     tcase_add_test(tc, restart_is_bit_for_bit);
     tcase_add_test(tc, obstacle_output_is_at_rest_and_a_streamline);
     tcase_add_test(tc, inflow_spans_the_open_part_of_its_side);
+    tcase_add_test(tc, an_oscillating_inflow_is_taken_at_each_state_s_time);
     tcase_add_test(tc, divergence_far_above_the_tolerance_fails_the_run);
     tcase_add_test(tc, a_force_between_walls_is_held_at_rest);
     tcase_add_test(tc, open_ends_pass_a_forced_channel_unchanged);

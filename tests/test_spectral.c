@@ -200,7 +200,7 @@ START_TEST(regrid_is_spectrally_exact)
     for (size_t n = 0; n < sizeof sizes / sizeof sizes[0]; n++) {
         fc_grid g;
         ck_assert_int_eq(fc_grid_init(&g, sizes[n][0], sizes[n][1], 0, 0, L, 0, L, bc, &err), FC_OK);
-        fc_state to = {2, {fc_grid_alloc(&g), fc_grid_alloc(&g)}};
+        fc_state to = {2, {fc_grid_alloc(&g), fc_grid_alloc(&g)}, 0};
         ck_assert_int_eq(spec_interpolate(NULL, &g, from, src, &to, &err), FC_OK);
         double e = 0;
         for (int j = 0; j < g.ny; j++)
@@ -229,7 +229,7 @@ START_TEST(regrid_is_spectrally_exact)
             fc_grid gf, gc;
             ck_assert_int_eq(fc_grid_init(&gf, 90, 83, 0, 0, L, 0, L, bc, &err), FC_OK);
             ck_assert_int_eq(fc_grid_init(&gc, nx, ny, 0, 0, L, 0, L, bc, &err), FC_OK);
-            fc_state up = {1, {fc_grid_alloc(&gf)}}, back = {1, {fc_grid_alloc(&gc)}};
+            fc_state up = {1, {fc_grid_alloc(&gf)}, 0}, back = {1, {fc_grid_alloc(&gc)}, 0};
             ck_assert_int_eq(spec_interpolate(NULL, &gf, coarse, whole, &up, &err), FC_OK);
             for (int c = 0; c < 90 * 83; c++)
                 whole[1][c] = up.f[0][c];
@@ -418,7 +418,7 @@ START_TEST(nan_is_reported_and_not_kept)
     s.host.f[SPEC_VORT][(size_t)7 * s.grid.nx + 30] = NAN;
     ck_assert_int_eq(s.ops->upload(s.state, &s.host, &err), FC_OK);
     fc_step_report rep = {0};
-    ck_assert_msg(s.ops->step(s.state, 1e-3, &rep, &err) == FC_OK, "%s", err.msg);
+    ck_assert_msg(s.ops->step(s.state, 0, 1e-3, &rep, &err) == FC_OK, "%s", err.msg);
     ck_assert_int_eq(rep.bad, FC_STATE_NAN);
     /* The state kept is the one uploaded: a transform spreads a NaN over every point. */
     tl_sim_download(&s);

@@ -806,7 +806,7 @@ START_TEST(bad_state_is_reported_and_not_kept)
     s.host.f[SWE_H][fc_idx(s.grid.pitch, s.grid.ng, 50, 0)] = -1;
     ck_assert_int_eq(s.ops->upload(s.state, &s.host, &err), FC_OK);
     fc_step_report rep = {0};
-    ck_assert_int_eq(s.ops->step(s.state, 1e-3, &rep, &err), FC_OK);
+    ck_assert_int_eq(s.ops->step(s.state, 0, 1e-3, &rep, &err), FC_OK);
     ck_assert_int_ne(rep.bad, FC_STATE_OK);
     ck_assert(rep.bad_cell >= 48 && rep.bad_cell <= 52);
     tl_sim_download(&s);

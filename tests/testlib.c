@@ -260,7 +260,7 @@ static void *tl_rank_run(void *arg)
     const tl_sim *s = job->s;
     const fc_grid *w = &s->grid, *b = &r->block;
     const int nf = s->s->io.nfields;
-    fc_state st = {nf, {NULL}};
+    fc_state st = {nf, {NULL}, 0};
     void *state = NULL;
     int ok = 1;
     for (int f = 0; f < nf; f++) {
@@ -278,13 +278,15 @@ static void *tl_rank_run(void *arg)
     if (!r->st)
         r->st = job->ops->upload(state, &st, &r->err);
     const double cfl = fc_cfg_real(&s->cfg, "time", "cfl");
+    double t = 0; /* model time */
     for (long long k = 0; k < job->steps && !r->st; k++) {
         double rate = 0;
         fc_step_report rep = {0};
         if (!(r->st = job->ops->max_rate(state, &rate, &r->err)) &&
-            !(r->st = job->ops->step(state, cfl / rate, &rep, &r->err)) && rep.bad)
+            !(r->st = job->ops->step(state, t, cfl / rate, &rep, &r->err)) && rep.bad)
             r->st = fc_fail(&r->err, FC_ENUMERIC, "step %lld: a bad cell (%d at %lld)", k,
                             rep.bad, rep.bad_cell);
+        t += cfl / rate;
     }
     if (!r->st)
         r->st = job->ops->download(state, &st, &r->err);

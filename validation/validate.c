@@ -1005,22 +1005,55 @@ int fc_val_divergence(int n, int steps, double *ratio, fc_err *err)
     return st;
 }
 
-int fc_val_cylinder(int d, const char *boundary, double t_end, double *strouhal, double *cd_max,
-                    double *cl_max, double *cd_cv_max, double *cl_cv_max, fc_err *err)
+/* Schaefer & Turek's channel at Re 100 (mean inflow 1 m/s, D = 0.1 m) with d cells across the
+ * cylinder, its [obstacle] boundary `boundary`, the inflow steady (period 0) or times
+ * sin(2 pi t / period). */
+static int open_cylinder_channel(fc_sim *s, int d, const char *boundary, double period,
+                                 fc_err *err)
 {
     if (d % 10)
         return fc_fail(err, FC_EINPUT, "the cylinder needs a multiple of 10 cells across, not %d",
                        d);
+    return open_fmt(s, err,
+                    "[case]\nsolver = ns2d\n[grid]\nnx = %d\nny = %d\nx_max = 2.2\ny_max = 0.41\n"
+                    "[time]\nt_end = 1\ncfl = 0.8\n[physics]\nreynolds = 100\n"
+                    "reference_speed = 1\nreference_length = 0.1\n[boundary]\nwest = inflow\n"
+                    "east = open\ninflow_speed = 1\ninflow_period = %.17g\n[obstacle]\n"
+                    "shape = circle\nboundary = %s\ncenter_x = 0.2\ncenter_y = 0.2\n"
+                    "size = 0.1\n[initial]\ntype = rest\n",
+                    22 * d, 41 * d / 10, period, boundary);
+}
+
+int fc_val_cylinder_2d3(int d, double *cd_cv_max, double *t_cd_cv_max, double *dp_end,
+                        fc_err *err)
+{
+    fc_sim s;
+    const double t_end = 8;
+    int st = open_cylinder_channel(&s, d, "immersed", 16, err);
+    *cd_cv_max = -INFINITY;
+    *t_cd_cv_max = *dp_end = NAN;
+    while (!st && s.t < t_end) {
+        double dt = fmin(fc_cfg_real(&s.cfg, "time", "cfl") / s.rate, t_end - s.t);
+        if ((st = fc_sim_step(&s, &dt, err)) || (st = fc_sim_download(&s, err)))
+            break;
+        const double cd = diagnostic(&s, "drag_coefficient_cv");
+        if (cd > *cd_cv_max) {
+            *cd_cv_max = cd;
+            *t_cd_cv_max = s.t;
+        }
+    }
+    if (!st)
+        *dp_end = diagnostic(&s, "pressure_difference");
+    fc_sim_close(&s);
+    return st;
+}
+
+int fc_val_cylinder(int d, const char *boundary, double t_end, double *strouhal, double *cd_max,
+                    double *cl_max, double *cd_cv_max, double *cl_cv_max, fc_err *err)
+{
     fc_sim s;
     const double D = 0.1, U = 1; /* mean inflow speed: Re = U D / nu = 100 */
-    int st = open_fmt(&s, err,
-                      "[case]\nsolver = ns2d\n[grid]\nnx = %d\nny = %d\nx_max = 2.2\ny_max = 0.41\n"
-                      "[time]\nt_end = 1\ncfl = 0.8\n[physics]\nreynolds = 100\n"
-                      "reference_speed = %g\nreference_length = %g\n[boundary]\nwest = inflow\n"
-                      "east = open\ninflow_speed = %g\n[obstacle]\nshape = circle\n"
-                      "boundary = %s\ncenter_x = 0.2\ncenter_y = 0.2\nsize = %g\n[initial]\n"
-                      "type = rest\n",
-                      22 * d, 41 * d / 10, U, D, U, boundary, D);
+    int st = open_cylinder_channel(&s, d, boundary, 0, err);
     if (st)
         return st;
     /* Lift and drag at every step of the second half, where the street is established. */
@@ -1383,6 +1416,44 @@ static int check_cylinder(const fc_val_ctx *ctx, fc_val_row *rows, int *nrows, f
                            "momentum balance", cl_cv, 1.0, 0.06, FC_VAL_NEAR,
                            "Schaefer & Turek (1996) 2D-2", 0};
     *nrows = 5;
+    return FC_OK;
+}
+
+static int check_cylinder_2d3(const fc_val_ctx *ctx, fc_val_row *rows, int *nrows, fc_err *err)
+{
+    (void)ctx;
+    /* John (2004), Int. J. Numer. Meth. Fluids 44, 777-788, on 2D-3 (inside Schaefer & Turek's
+     * intervals 2.93-2.97 and -0.115 to -0.105): the largest drag 2.950921575 at t = 3.93625 s,
+     * the pressure difference -0.1116 at t = 8 s. */
+    const double cd_ref = 2.950921575, t_ref = 3.93625, dp_ref = -0.1116;
+    double cd[2], t[2], dp[2];
+    for (int r = 0; r < 2; r++) {
+        int st = fc_val_cylinder_2d3(10 << r, &cd[r], &t[r], &dp[r], err);
+        if (st)
+            return st;
+    }
+    static const char src[] = "Schaefer & Turek 2D-3; John (2004)";
+    /* The momentum balance's largest drag is 2 % low at 20 cells per diameter (2.935 at 40,
+     * inside the benchmark's interval; docs/ns2d.md): its error is held to fall at order 1.2 or
+     * more from 10 to 20 (1.46; 1.88 from 20 to 40); its time, which the inflow's own rise and
+     * fall set, to 0.02 s; the pressure difference, which the street hardly moves, to the
+     * benchmark's interval. */
+    const double order = log2(fabs(cd[0] - cd_ref) / fabs(cd[1] - cd_ref));
+    rows[0] = (fc_val_row){"ns2d cylinder 2D-3, immersed, 10 -> 20 cells/D", "", order, 2, 1.2,
+                           FC_VAL_AT_LEAST, "second order, against 2.9509", 0};
+    rows[1] = (fc_val_row){"ns2d cylinder 2D-3, immersed, 20 cells/D", "", t[1], t_ref, 0.02,
+                           FC_VAL_NEAR, "", 0};
+    rows[2] = (fc_val_row){"ns2d cylinder 2D-3, immersed, 20 cells/D", "", dp[1], dp_ref, 0.005,
+                           FC_VAL_NEAR, "", 0};
+    snprintf(rows[0].metric, sizeof rows[0].metric,
+             "order of the largest drag's error, momentum balance (drag %.4g, %.4g)", cd[0], cd[1]);
+    snprintf(rows[1].metric, sizeof rows[1].metric,
+             "time of the largest drag, momentum balance (s; 10 cells/D: %.4g)", t[0]);
+    snprintf(rows[2].metric, sizeof rows[2].metric,
+             "pressure difference front - back at t = 8 s (10 cells/D: %.4g)", dp[0]);
+    for (int q = 1; q < 3; q++)
+        snprintf(rows[q].source, sizeof rows[q].source, "%s", src);
+    *nrows = 3;
     return FC_OK;
 }
 
@@ -2133,6 +2204,7 @@ static const fc_val_check checks[] = {
     {"ns2d_immersed_wall", 1, check_immersed_wall},
     {"ns2d_cylinder_steady", 1, check_cylinder_steady},
     {"ns2d_cylinder", 0, check_cylinder},
+    {"ns2d_cylinder_2d3", 0, check_cylinder_2d3},
     {"ns2d_naca0012", 0, check_naca},
     {"ns2d_backward_step", 0, check_backward_step},
     {"spectral_taylor_green", 1, check_spectral_taylor_green},

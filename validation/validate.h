@@ -153,6 +153,12 @@ int fc_val_divergence(int n, int steps, double *ratio, fc_err *err);
  * from the momentum balance (_cv). */
 int fc_val_cylinder(int d, const char *boundary, double t_end, double *strouhal, double *cd_max,
                     double *cl_max, double *cd_cv_max, double *cl_cv_max, fc_err *err);
+/* Schaefer & Turek's (1996) case 2D-3: the same channel and cylinder (immersed, d cells across)
+ * with the inflow 1.5 sin(pi t / 8) m/s at its peak, from rest to t = 8 s: the largest drag
+ * coefficient of the momentum balance over every step and its time, and the pressure difference
+ * front - back at t = 8 s. */
+int fc_val_cylinder_2d3(int d, double *cd_cv_max, double *t_cd_cv_max, double *dp_end,
+                        fc_err *err);
 
 /* Pseudo-spectral Taylor-Green vortex on n x n points of [0, 2 pi)^2 with viscosity nu,
  * biharmonic hyperviscosity nu_h and drag mu, to t = t_end: largest error of the vorticity

@@ -248,8 +248,9 @@ static void euler_stage_cpu(euler_cpu_state *state, int in, int out, fc_real a, 
     state->secs_sweeps += fc_now() - now;
 }
 
-static int euler_step_cpu(void *opaque, double dt, fc_step_report *rep, fc_err *err)
+static int euler_step_cpu(void *opaque, double t, double dt, fc_step_report *rep, fc_err *err)
 {
+    (void)t; /* nothing of this solver varies in time but the state */
     euler_cpu_state *state = opaque;
     int in = 0, out = 1;
     for (int s = 0; s < EULER_STAGES; s++) {
@@ -364,13 +365,13 @@ static int euler_download_cpu(void *opaque, fc_state *host, fc_err *err)
 
 /* The profile from the step's own clocks (fc_profile_clocked): the stages' sweeps (fluxes and
  * update fused row by row), the stage inputs' pressure, the halos. */
-static int euler_profile_cpu(void *opaque, double dt, int reps, fc_profile *out, fc_err *err)
+static int euler_profile_cpu(void *opaque, double t, double dt, int reps, fc_profile *out, fc_err *err)
 {
     euler_cpu_state *state = opaque;
     const double *clocks[] = {&state->secs_sweeps, &state->secs_pressure, &state->secs_halos};
     const char *names[] = {"sweeps (fluxes, update)", "pressure of the stage input",
                            "halos"};
-    return fc_profile_clocked(euler_step_cpu, state, dt, reps, "step (3 RK stages)", clocks,
+    return fc_profile_clocked(euler_step_cpu, state, t, dt, reps, "step (3 RK stages)", clocks,
                               names, 3, out, err);
 }
 

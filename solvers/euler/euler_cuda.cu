@@ -191,8 +191,9 @@ static int euler_classify(void *ctx, int out, unsigned long long cell, fc_step_r
 }
 
 /* One round trip of the stages' reports a step (stages.h). */
-static int euler_step_cuda(void *opaque, double dt, fc_step_report *rep, fc_err *err)
+static int euler_step_cuda(void *opaque, double t, double dt, fc_step_report *rep, fc_err *err)
 {
+    (void)t; /* nothing of this solver varies in time but the state */
     euler_cuda_state *state = (euler_cuda_state *)opaque;
     euler_step_ctx c = {state, (fc_real)dt};
     const fc_stages stages = {&c, EULER_STAGES, euler_run_stage, state->rep,

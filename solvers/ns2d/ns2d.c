@@ -97,6 +97,9 @@ static const fc_key ns2d_keys[] = {
     {"boundary", "inflow_profile", FC_KEY_CHOICE, "parabolic", 0, 0, 0, "parabolic|uniform", "",
      NULL, "profile of the inflow across its side, or across each stretch of it that a body "
      "leaves open (parabolic: peak 1.5 x the mean)"},
+    {"boundary", "inflow_period", FC_KEY_REAL, "0", 0, INF, FC_OPEN_HI, NULL, "s", NULL,
+     "period P of an oscillating inflow: its speed times sin(2 pi t / P) (Schaefer & Turek's "
+     "2D-3: P = 16 s, run to t = 8 s); 0: steady"},
 
     {"numerics", "advection", FC_KEY_CHOICE, "quick", 0, 0, 0, "quick|upwind2", "", NULL,
      "interpolation of the advected velocity: QUICK or second-order linear upwind"},
@@ -536,6 +539,15 @@ static int ns2d_check(const fc_config *cfg, fc_err *err)
         n += fc_cfg_idle(cfg, err, "boundary", "inflow_speed", sides_set, "no side is an inflow");
         n += fc_cfg_idle(cfg, err, "boundary", "inflow_profile", sides_set,
                          "no side is an inflow");
+        n += fc_cfg_idle(cfg, err, "boundary", "inflow_period", sides_set,
+                         "no side is an inflow");
+    }
+    if (inflow >= 0 && fc_cfg_real(cfg, "boundary", "inflow_period") > 0 &&
+        fc_cfg_real(cfg, "time", "steady_tol") > 0) {
+        fc_cfg_error(cfg, err, "time", "steady_tol",
+                     "an oscillating inflow ([boundary] inflow_period) never lets the flow "
+                     "settle: run it to t_end (steady_tol = 0)");
+        n++;
     }
     if (inflow >= 0 && !outflow) {
         fc_cfg_error(cfg, err, "boundary", side_names[inflow],
@@ -658,6 +670,7 @@ static int ns2d_make_params(const fc_config *cfg, const fc_grid *g, void **out, 
         p->wall_speed[s] = (fc_real)fc_cfg_real(cfg, "boundary", wall_speed_keys[s]);
     p->inflow_speed = (fc_real)fc_cfg_real(cfg, "boundary", "inflow_speed");
     p->inflow_profile = fc_cfg_choice(cfg, "boundary", "inflow_profile");
+    p->inflow_period = fc_cfg_real(cfg, "boundary", "inflow_period");
     p->advection = fc_cfg_choice(cfg, "numerics", "advection");
     p->precond = fc_cfg_choice(cfg, "numerics", "preconditioner");
     p->poisson_tol = fc_cfg_real(cfg, "numerics", "poisson_tol");
@@ -755,13 +768,18 @@ void ns2d_cell_kinds(const fc_grid *g, const fc_real *solid, signed char *kind)
         }
 }
 
-/* Inflow normal speed at position s across an open stretch of length len. */
+/* Inflow normal speed at position s across an open stretch of length len, at factor 1. */
 static double ns2d_inflow_profile(const ns2d_params *p, double s, double len)
 {
     if (p->inflow_profile == NS2D_PROFILE_UNIFORM)
         return p->inflow_speed;
     double x = s / len;
     return 6 * p->inflow_speed * x * (1 - x); /* mean inflow_speed, peak 1.5 x */
+}
+
+double ns2d_inflow_factor(const ns2d_params *p, double t)
+{
+    return p->inflow_period > 0 ? sin(2 * M_PI * t / p->inflow_period) : 1;
 }
 
 /*
@@ -825,6 +843,60 @@ void ns2d_boundary_values(const ns2d_params *p, const signed char *kind, fc_real
         ns2d_inflow_side(p, kind, v, west, 1, g->nx, periodic_x, -P, 0, 1, g->dx);
     if (g->bc[FC_NORTH] == FC_BC_INFLOW)
         ns2d_inflow_side(p, kind, v, north, 1, g->nx, periodic_x, 0, -P, -1, g->dx);
+}
+
+int ns2d_inflow_faces_make(const ns2d_params *p, const signed char *kind, const fc_real *u,
+                           const fc_real *v, ns2d_inflow_faces *f, fc_err *err)
+{
+    memset(f, 0, sizeof *f);
+    if (!(p->inflow_period > 0))
+        return FC_OK;
+    const fc_grid *g = &p->grid;
+    const ptrdiff_t P = g->pitch;
+    const size_t most = 2 * ((size_t)g->nx + (size_t)g->ny);
+    f->k = malloc(most * sizeof *f->k);
+    f->comp = malloc(most);
+    f->value = malloc(most * sizeof *f->value);
+    if (!f->k || !f->comp || !f->value) {
+        ns2d_inflow_faces_free(f);
+        return fc_fail(err, FC_ENOMEM, "out of host memory for the inflow");
+    }
+    /* A side's face between an inflow cell and a fluid cell, as ns2d_inflow_side sets them. */
+    for (int j = 0; j < g->ny; j++)
+        for (int e = 0; e < 2; e++) {
+            const ptrdiff_t k = fc_idx(P, g->ng, e ? g->nx : 0, j);
+            if (kind[k - 1 + e] == NS2D_INFLOW && kind[k - e] == NS2D_FLUID) {
+                f->k[f->n] = k;
+                f->comp[f->n] = NS2D_U;
+                f->value[f->n++] = u[k];
+            }
+        }
+    for (int i = 0; i < g->nx; i++)
+        for (int e = 0; e < 2; e++) {
+            const ptrdiff_t k = fc_idx(P, g->ng, i, e ? g->ny : 0);
+            if (kind[k - P + e * P] == NS2D_INFLOW && kind[k - e * P] == NS2D_FLUID) {
+                f->k[f->n] = k;
+                f->comp[f->n] = NS2D_V;
+                f->value[f->n++] = v[k];
+            }
+        }
+    return FC_OK;
+}
+
+void ns2d_inflow_faces_free(ns2d_inflow_faces *f)
+{
+    free(f->k);
+    free(f->comp);
+    free(f->value);
+    memset(f, 0, sizeof *f);
+}
+
+void ns2d_inflow_faces_set(const ns2d_params *p, const ns2d_inflow_faces *f, double t, fc_real *u,
+                           fc_real *v)
+{
+    const fc_real factor = (fc_real)ns2d_inflow_factor(p, t);
+    for (int e = 0; e < f->n; e++)
+        (f->comp[e] == NS2D_U ? u : v)[f->k[e]] = f->value[e] * factor;
 }
 
 /* ---- output ---- */

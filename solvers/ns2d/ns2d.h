@@ -94,6 +94,8 @@ typedef struct ns2d_params {
     fc_real wall_speed[4];   /* tangential speed of each wall side (m s-1; x for S/N, y for W/E) */
     fc_real inflow_speed;    /* mean normal speed into the domain at inflow sides (m s-1) */
     int inflow_profile;      /* enum ns2d_profile */
+    double inflow_period;    /* an oscillating inflow's period (s): its speed times
+                              * sin(2 pi t / period); 0: steady (ns2d_inflow_factor) */
     int advection;           /* enum ns2d_advection */
     int precond;             /* enum ns2d_precond */
     double poisson_tol;      /* largest divergence left after a projection (s-1) */
@@ -502,8 +504,34 @@ static inline const char *ns2d_part_name(int part)
 
 /* Cell kinds over the whole storage (halo included) from the solid field and the sides. */
 void ns2d_cell_kinds(const fc_grid *g, const fc_real *solid, signed char *kind);
-/* Writes the boundary values of the fixed faces (walls 0, inflow profile) into u and v. */
+/* Writes the boundary values of the fixed faces (walls 0, the steady inflow profile) into u
+ * and v. */
 void ns2d_boundary_values(const ns2d_params *p, const signed char *kind, fc_real *u, fc_real *v);
+
+/* What multiplies the inflow profile at model time t: 1, or sin(2 pi t / inflow_period). */
+double ns2d_inflow_factor(const ns2d_params *p, double t);
+
+/*
+ * The inflow faces of a time-varying inflow, which every stage sets to the inflow at its own
+ * time (the faces a steady inflow fixes once are left alone: none are listed then, and nothing
+ * changes by a bit). Face e is slot k[e] of u (comp[e] = 0) or v (1), with the inflow value[e]
+ * at factor 1 (m s-1).
+ */
+typedef struct ns2d_inflow_faces {
+    int n;
+    ptrdiff_t *k;
+    signed char *comp;
+    fc_real *value;
+} ns2d_inflow_faces;
+
+/* The list, from the cell kinds and the steady boundary values ns2d_boundary_values wrote into
+ * u and v (empty for a steady inflow). FC_ENOMEM. */
+int ns2d_inflow_faces_make(const ns2d_params *p, const signed char *kind, const fc_real *u,
+                           const fc_real *v, ns2d_inflow_faces *f, fc_err *err);
+void ns2d_inflow_faces_free(ns2d_inflow_faces *f);
+/* Sets the listed faces of u and v to the inflow at model time t. */
+void ns2d_inflow_faces_set(const ns2d_params *p, const ns2d_inflow_faces *f, double t, fc_real *u,
+                           fc_real *v);
 
 extern const fc_solver_ops ns2d_ops_cpu;
 #ifdef FC_HAVE_CUDA

@@ -9,6 +9,7 @@
  * solid field and the cell kinds (bytes) in the same layout. Set 0 is the state; sets 1 and 2
  * receive the RK stages; a step that succeeds swaps its result into set 0, one that fails leaves
  * set 0 as it was. Fixed faces (walls, inflow) hold their boundary values in every set. The
+ * An inflow that varies in time is set at each stage's time. The
  * pressure solve works on vectors in the layout of the multigrid's finest level, (ny + 2) x
  * (nx + 2), zero outside the fluid. An immersed obstacle adds its table (ns2d_body.h): a byte
  * and two open fractions per slot, and five numbers per face it sets.
@@ -38,6 +39,7 @@ typedef struct ns2d_cpu_state {
     signed char *kind; /* same layout, halos included: enum ns2d_cell */
     ns2d_mg_solver pressure; /* the pressure solve (ns2d_mg.h) */
     ns2d_ib ib;              /* the faces the obstacle sets (ns2d_body.h) */
+    ns2d_inflow_faces inflow; /* the faces of an inflow that varies in time */
     fc_real *ib_fix_value;   /* the mass fix's changes, gathered before any is made */
     ns2d_box_faces box;      /* the fluid's faces in the force balance's box */
     long long cells;         /* nx ny: whether a loop over the grid is worth a team */
@@ -106,8 +108,8 @@ static void ns2d_force_body_cpu(ns2d_cpu_state *state, int in, int out)
  * U_out = a U0 + (1 - a)(U_in + dt (F - G p)), the obstacle's forcing, then the projection with
  * c = (1 - a) dt.
  */
-static int ns2d_stage_cpu(ns2d_cpu_state *state, int in, int out, fc_real a, fc_real dt, int *its,
-                          double *res, fc_err *err)
+static int ns2d_stage_cpu(ns2d_cpu_state *state, int in, int out, fc_real a, fc_real dt,
+                          double t_out, int *its, double *res, fc_err *err)
 {
     const ns2d_params *p = &state->p;
     const fc_grid *g = &p->grid;
@@ -129,6 +131,7 @@ static int ns2d_stage_cpu(ns2d_cpu_state *state, int in, int out, fc_real a, fc_
                 V[comp][k] = a * U0[comp][k] + (1 - a) * (U[comp][k] + dt * t);
             }
     }
+    ns2d_inflow_faces_set(p, &state->inflow, t_out, V[NS2D_U], V[NS2D_V]);
     ns2d_fill_seams_cpu(state, out); /* the mass fix may read them */
     double now = fc_now();
     state->secs_tendency += now - w;
@@ -242,16 +245,20 @@ static void ns2d_inspect_cpu(ns2d_cpu_state *state, int set, double dt, fc_step_
     }
 }
 
-static int ns2d_step_cpu(void *opaque, double dt, fc_step_report *rep, fc_err *err)
+static int ns2d_step_cpu(void *opaque, double t, double dt, fc_step_report *rep, fc_err *err)
 {
     ns2d_cpu_state *state = opaque;
+    /* Both stages give the state at t + dt (SSP-RK2: the second averages the first with its
+     * own update), so both take the inflow at t + dt; the step starts from the inflow at t. */
+    ns2d_inflow_faces_set(&state->p, &state->inflow, t, state->U[0][NS2D_U], state->U[0][NS2D_V]);
     int in = 0, out = 1, its_total = 0;
     double res_max = 0;
     for (int s = 0; s < NS2D_STAGES; s++) {
         out = s % 2 == 0 ? 1 : 2;
         int its;
         double res;
-        int status = ns2d_stage_cpu(state, in, out, ns2d_stage_a(s), (fc_real)dt, &its, &res, err);
+        int status =
+            ns2d_stage_cpu(state, in, out, ns2d_stage_a(s), (fc_real)dt, t + dt, &its, &res, err);
         if (status)
             return status;
         its_total += its;
@@ -295,6 +302,7 @@ static void ns2d_destroy_cpu(void *opaque)
     free(state->kind);
     ns2d_mg_solver_free(&state->pressure);
     ns2d_ib_free(&state->ib);
+    ns2d_inflow_faces_free(&state->inflow);
     free(state->ib_fix_value);
     ns2d_box_faces_free(&state->box);
     free(state);
@@ -337,6 +345,12 @@ static int ns2d_upload_cpu(void *opaque, const fc_state *host, fc_err *err)
     for (int f = 0; f < 3; f++)
         memcpy(state->U[0][f], host->f[f], bytes);
     ns2d_boundary_values(&state->p, state->kind, state->U[0][NS2D_U], state->U[0][NS2D_V]);
+    ns2d_inflow_faces_free(&state->inflow);
+    if ((status = ns2d_inflow_faces_make(&state->p, state->kind, state->U[0][NS2D_U],
+                                         state->U[0][NS2D_V], &state->inflow, err)))
+        return status;
+    ns2d_inflow_faces_set(&state->p, &state->inflow, host->t, state->U[0][NS2D_U],
+                          state->U[0][NS2D_V]);
     for (int s = 1; s < NS2D_SETS; s++)
         for (int f = 0; f < 3; f++)
             memcpy(state->U[s][f], state->U[0][f], bytes);
@@ -367,7 +381,7 @@ static int ns2d_download_cpu(void *opaque, fc_state *host, fc_err *err)
 /* The profile from the step's own clocks (fc_profile_clocked): the pressure solves (with their
  * right-hand sides), the explicit updates, the immersed forcing where there is a body. The steps
  * are the run's: the state moves on. */
-static int ns2d_profile_cpu(void *opaque, double dt, int reps, fc_profile *out, fc_err *err)
+static int ns2d_profile_cpu(void *opaque, double t, double dt, int reps, fc_profile *out, fc_err *err)
 {
     ns2d_cpu_state *state = opaque;
     const double *clocks[NS2D_PARTS];
@@ -378,7 +392,7 @@ static int ns2d_profile_cpu(void *opaque, double dt, int reps, fc_profile *out, 
     for (int k = 0; k < NS2D_PARTS; k++)
         names[k] = ns2d_part_name(k);
     const int body = state->ib.face[0].n || state->ib.face[1].n;
-    return fc_profile_clocked(ns2d_step_cpu, state, dt, reps, "step (2 RK stages)", clocks, names,
+    return fc_profile_clocked(ns2d_step_cpu, state, t, dt, reps, "step (2 RK stages)", clocks, names,
                               body ? NS2D_PARTS : NS2D_PARTS - 1, out, err);
 }
 

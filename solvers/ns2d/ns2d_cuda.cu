@@ -127,6 +127,12 @@ typedef struct ns2d_cuda_state {
     fc_real *fix_w, *fix_val;
     unsigned char *held;
     fc_real *open[2]; /* the faces' open fractions, or NULL */
+    /* An inflow that varies in time (ns2d_inflow_faces): kept on the host for its size, its
+     * slots, components and values at factor 1 on the device. */
+    ns2d_inflow_faces inflow;
+    ptrdiff_t *inflow_k;
+    signed char *inflow_comp;
+    fc_real *inflow_value;
     ns2d_dev_report *rep;
     cusparseHandle_t sp;
     void *spmv_buffer;
@@ -719,6 +725,15 @@ __global__ static void ns2d_ib_force_kernel(int n, const ptrdiff_t *k, const ptr
         out[k[e]] = w1[e] * in[nb1[e]] + w2[e] * in[nb2[e]];
 }
 
+/* The n faces of a time-varying inflow at the given factor (ns2d_inflow_faces_set). */
+__global__ static void ns2d_inflow_kernel(int n, const ptrdiff_t *k, const signed char *comp,
+                                          const fc_real *value, fc_real factor, fc_real *u,
+                                          fc_real *v)
+{
+    for (int e = blockIdx.x * blockDim.x + threadIdx.x; e < n; e += gridDim.x * blockDim.x)
+        (comp[e] == NS2D_U ? u : v)[k[e]] = value[e] * factor;
+}
+
 /* The mass fix, row t of n: its change gathered from both components, then added. */
 __global__ static void ns2d_ib_fix_gather_kernel(int n, const int *start,
                                                  const unsigned char *src_comp,
@@ -742,6 +757,19 @@ __global__ static void ns2d_ib_fix_scatter_kernel(int n, const unsigned char *co
 }
 
 /* As ns2d_force_body_cpu: each component's table, then the mass fix. */
+/* Sets set s's inflow faces to the inflow at model time t (nothing for a steady inflow). */
+static int ns2d_inflow_cuda(ns2d_cuda_state *state, int s, double t, fc_err *err)
+{
+    const int n = state->inflow.n;
+    if (n == 0)
+        return FC_OK;
+    ns2d_inflow_kernel<<<vec_blocks(n), VEC_BLOCK>>>(
+        n, state->inflow_k, state->inflow_comp, state->inflow_value,
+        (fc_real)ns2d_inflow_factor(&state->p, t), state->U[s][NS2D_U], state->U[s][NS2D_V]);
+    FC_CUDA_TRY(cudaGetLastError());
+    return FC_OK;
+}
+
 static int ns2d_force_body_cuda(ns2d_cuda_state *state, int in, int out, fc_err *err)
 {
     for (int comp = 0; comp < 2; comp++) {
@@ -858,8 +886,8 @@ static int ns2d_profile_collect(ns2d_cuda_state *state, fc_err *err)
     return FC_OK;
 }
 
-static int ns2d_stage_cuda(ns2d_cuda_state *state, int s, int in, int out, fc_real dt, int *its,
-                           double *res, fc_err *err)
+static int ns2d_stage_cuda(ns2d_cuda_state *state, int s, int in, int out, fc_real dt,
+                           double t_out, int *its, double *res, fc_err *err)
 {
     const fc_grid *g = &state->p.grid;
     const fc_real a = ns2d_stage_a(s);
@@ -870,7 +898,8 @@ static int ns2d_stage_cuda(ns2d_cuda_state *state, int s, int in, int out, fc_re
     ns2d_update_kernel<<<face_blocks(g), dim3(BLOCK_X, BLOCK_Y)>>>(
         set_of(state, in), set_of(state, 0), set_of(state, out), a, dt, state->kind, state->p);
     FC_CUDA_TRY(cudaGetLastError());
-    if ((st = ns2d_fill_seams_cuda(state, out, err)) || /* the mass fix may read them */
+    if ((st = ns2d_inflow_cuda(state, out, t_out, err)) ||
+        (st = ns2d_fill_seams_cuda(state, out, err)) || /* the mass fix may read them */
         (st = ns2d_mark(state, s, NS2D_MARK_TENDENCY, err)) ||
         (st = ns2d_force_body_cuda(state, in, out, err)) ||
         (st = ns2d_fill_seams_cuda(state, out, err)) || /* the divergence reads them */
@@ -1000,16 +1029,19 @@ static int ns2d_inspect_cuda(ns2d_cuda_state *state, int set, double dt, fc_step
     return FC_OK;
 }
 
-static int ns2d_step_cuda(void *opaque, double dt, fc_step_report *rep, fc_err *err)
+static int ns2d_step_cuda(void *opaque, double t, double dt, fc_step_report *rep, fc_err *err)
 {
     ns2d_cuda_state *state = (ns2d_cuda_state *)opaque;
     int in = 0, out = 1, its_total = 0, st;
     double res_max = 0;
+    /* The inflow at each stage's time, as ns2d_step_cpu says. */
+    if ((st = ns2d_inflow_cuda(state, 0, t, err)))
+        return st;
     for (int s = 0; s < NS2D_STAGES; s++) {
         out = s % 2 == 0 ? 1 : 2;
         int its;
         double res;
-        if ((st = ns2d_stage_cuda(state, s, in, out, (fc_real)dt, &its, &res, err)))
+        if ((st = ns2d_stage_cuda(state, s, in, out, (fc_real)dt, t + dt, &its, &res, err)))
             return st;
         its_total += its;
         res_max = res > res_max ? res : res_max;
@@ -1120,6 +1152,13 @@ static void free_solver(ns2d_cuda_state *state)
     state->held = NULL;
     state->open[0] = state->open[1] = NULL;
     ns2d_ib_free(&state->ib);
+    cudaFree(state->inflow_k);
+    cudaFree(state->inflow_comp);
+    cudaFree(state->inflow_value);
+    state->inflow_k = NULL;
+    state->inflow_comp = NULL;
+    state->inflow_value = NULL;
+    ns2d_inflow_faces_free(&state->inflow);
     state->cell_of = state->slot_of = NULL;
     state->spmv_buffer = NULL;
     state->spmv_bytes = 0;
@@ -1463,6 +1502,17 @@ static int ns2d_upload_cuda(void *opaque, const fc_state *host, fc_err *err)
         return st;
     }
     ns2d_boundary_values(&state->p, state->host_kind, u, v);
+    if (!(st = ns2d_inflow_faces_make(&state->p, state->host_kind, u, v, &state->inflow, err)) &&
+        state->inflow.n > 0) {
+        const size_t n = (size_t)state->inflow.n;
+        if (!(st = fc_dev_alloc((void **)&state->inflow_k, n * sizeof(ptrdiff_t), err)) &&
+            !(st = fc_dev_alloc((void **)&state->inflow_comp, n, err)) &&
+            !(st = fc_dev_alloc((void **)&state->inflow_value, n * sizeof(fc_real), err)) &&
+            !(st = fc_dev_upload(state->inflow_k, state->inflow.k, n * sizeof(ptrdiff_t), err)) &&
+            !(st = fc_dev_upload(state->inflow_comp, state->inflow.comp, n, err)))
+            st = fc_dev_upload(state->inflow_value, state->inflow.value, n * sizeof(fc_real), err);
+    }
+    ns2d_inflow_faces_set(&state->p, &state->inflow, host->t, u, v);
     for (int s = 0; s < NS2D_SETS && !st; s++)
         if ((st = fc_dev_upload(state->U[s][NS2D_U], u, bytes, err)) ||
             (st = fc_dev_upload(state->U[s][NS2D_V], v, bytes, err)) ||
@@ -1492,7 +1542,7 @@ static int ns2d_download_cuda(void *opaque, fc_state *host, fc_err *err)
 /* As ns2d_profile_cpu, the parts timed with CUDA events between them (ns2d_mark), the step on
  * the host's clock: it ends by reading its report. The steps are the run's: the state moves
  * on. */
-static int ns2d_profile_cuda(void *opaque, double dt, int reps, fc_profile *out, fc_err *err)
+static int ns2d_profile_cuda(void *opaque, double t, double dt, int reps, fc_profile *out, fc_err *err)
 {
     ns2d_cuda_state *state = (ns2d_cuda_state *)opaque;
     cudaEvent_t marks[NS2D_STAGES * NS2D_MARKS];
@@ -1511,7 +1561,7 @@ static int ns2d_profile_cuda(void *opaque, double dt, int reps, fc_profile *out,
         }
         const int body = state->ib.face[0].n || state->ib.face[1].n;
         state->marks = marks;
-        st = fc_profile_clocked(ns2d_step_cuda, state, dt, reps, "step (2 RK stages)", clocks,
+        st = fc_profile_clocked(ns2d_step_cuda, state, t, dt, reps, "step (2 RK stages)", clocks,
                                 names, body ? NS2D_PARTS : NS2D_PARTS - 1, out, err);
         state->marks = NULL;
     }

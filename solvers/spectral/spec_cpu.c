@@ -271,8 +271,9 @@ static int spec_max_rate_cpu(void *opaque, double *rate, fc_err *err)
     return FC_OK;
 }
 
-static int spec_step_cpu(void *opaque, double dt, fc_step_report *rep, fc_err *err)
+static int spec_step_cpu(void *opaque, double t0, double dt, fc_step_report *rep, fc_err *err)
 {
+    (void)t0; /* nothing of this solver varies in time but the state */
     (void)err;
     spec_cpu_state *state = opaque;
     const spec_params *p = &state->p;
@@ -355,7 +356,7 @@ static int spec_download_cpu(void *opaque, fc_state *host, fc_err *err)
  * executions, four times, as the step makes them): part 0 the step, 1 a stage (a quarter of
  * it), 2 the stage's transforms. The slots are rebuilt before each step.
  */
-static int spec_profile_cpu(void *opaque, double dt, int reps, fc_profile *out, fc_err *err)
+static int spec_profile_cpu(void *opaque, double t0, double dt, int reps, fc_profile *out, fc_err *err)
 {
     spec_cpu_state *state = opaque;
     double *t = malloc(3 * (size_t)reps * sizeof *t);
@@ -365,7 +366,7 @@ static int spec_profile_cpu(void *opaque, double dt, int reps, fc_profile *out, 
     for (int r = 0; r < reps && !st; r++) {
         fc_step_report rep;
         double w = fc_now();
-        st = spec_step_cpu(state, dt, &rep, err);
+        st = spec_step_cpu(state, t0 + r * dt, dt, &rep, err);
         t[r] = fc_now() - w;
         t[reps + r] = t[r] / 4;
         w = fc_now();

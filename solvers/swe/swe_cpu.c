@@ -392,8 +392,9 @@ static void swe_stage_cpu(swe_cpu_state *state, int in, int out, fc_real a, fc_r
     }
 }
 
-static int swe_step_cpu(void *opaque, double dt, fc_step_report *rep, fc_err *err)
+static int swe_step_cpu(void *opaque, double t, double dt, fc_step_report *rep, fc_err *err)
 {
+    (void)t; /* nothing of this solver varies in time but the state */
     swe_cpu_state *state = opaque;
     const int rk = state->p.rk, n = swe_nstages(rk);
     int in = 0, out = 1;
@@ -541,12 +542,12 @@ static int swe_download_cpu(void *opaque, fc_state *host, fc_err *err)
 
 /* The profile from the step's own clocks (fc_profile_clocked): the halos, and the stages'
  * sweeps (reconstruction, Riemann fluxes and update fused row by row). */
-static int swe_profile_cpu(void *opaque, double dt, int reps, fc_profile *out, fc_err *err)
+static int swe_profile_cpu(void *opaque, double t, double dt, int reps, fc_profile *out, fc_err *err)
 {
     swe_cpu_state *state = opaque;
     const double *clocks[] = {&state->secs_sweeps, &state->secs_halos};
     const char *names[] = {"sweeps (reconstruction, fluxes, update)", "halos"};
-    return fc_profile_clocked(swe_step_cpu, state, dt, reps, "step (all RK stages)", clocks,
+    return fc_profile_clocked(swe_step_cpu, state, t, dt, reps, "step (all RK stages)", clocks,
                               names, 2, out, err);
 }
 

@@ -169,8 +169,9 @@ static int swe_classify(void *ctx, int out, unsigned long long cell, fc_step_rep
 }
 
 /* One round trip of the stages' reports a step (stages.h). */
-static int swe_step_cuda(void *opaque, double dt, fc_step_report *rep, fc_err *err)
+static int swe_step_cuda(void *opaque, double t, double dt, fc_step_report *rep, fc_err *err)
 {
+    (void)t; /* nothing of this solver varies in time but the state */
     swe_cuda_state *state = (swe_cuda_state *)opaque;
     swe_step_ctx c = {state, (fc_real)dt};
     const fc_stages stages = {&c, swe_nstages(state->p.rk), swe_run_stage, state->rep,

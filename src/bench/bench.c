@@ -91,7 +91,7 @@ static int time_steps(fc_sim *s, int gpu, double dt, long long k, double *second
     int st = gpu ? fc_gpu_timer_start(&t, err) : FC_OK;
     for (long long i = 0; i < k && !st; i++) {
         fc_step_report rep;
-        st = s->ops->step(s->state, dt, &rep, err);
+        st = s->ops->step(s->state, s->t + (double)i * dt, dt, &rep, err);
         if (!st && rep.bad)
             st = fc_fail(err, FC_ENUMERIC, "the benchmark case turned %s at step %lld",
                          rep.bad == FC_STATE_NAN ? "NaN" : "negative", s->steps + i + 1);
@@ -102,6 +102,7 @@ static int time_steps(fc_sim *s, int gpu, double dt, long long k, double *second
     } else
         *seconds = fc_now() - w;
     s->steps += k;
+    s->t += (double)k * dt;
     return st;
 }
 
@@ -124,13 +125,14 @@ static int warm_up(fc_sim *s, step_plan *p, int warmup, fc_err *err)
         if (!(dt > 0) || dt == INFINITY)
             return fc_fail(err, FC_EINPUT, "solver %s: its benchmark case is at rest", s->s->name);
         fc_step_report rep;
-        int st = s->ops->step(s->state, dt, &rep, err);
+        int st = s->ops->step(s->state, s->t, dt, &rep, err);
         if (!st && rep.bad)
             st = fc_fail(err, FC_ENUMERIC, "the benchmark case turned %s in warm-up step %d",
                          rep.bad == FC_STATE_NAN ? "NaN" : "negative", k + 1);
         if (st)
             return st;
         s->rate = rep.max_rate;
+        s->t += dt;
         if (!p->recorded)
             p->warm[k] = dt;
     }
@@ -192,6 +194,7 @@ static int measure(fc_sim *s, int gpu, step_plan *plan, const fc_bench_opts *o,
                      em->available ? em->what : em->why);
         /* End to end: the state in, n steps, the state out, on the host clock. */
         double w = fc_now(), ts;
+        s->host.t = s->t;
         if (!(st = s->ops->upload(s->state, &s->host, err)) &&
             !(st = time_steps(s, gpu, plan->dt, n, &ts, err)) &&
             !(st = s->ops->download(s->state, &s->host, err)))

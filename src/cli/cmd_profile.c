@@ -136,7 +136,7 @@ int cmd_profile(int argc, char **argv)
     if (!st)
         st = fc_sim_steps(&s, warmup, &err);
     if (!st)
-        st = ops->profile(s.state, cfl / s.rate, steps, &prof, &err);
+        st = ops->profile(s.state, s.t, cfl / s.rate, steps, &prof, &err);
     if (st) {
         fc_sim_close(&s);
         return cmd_fail(st, err.msg);

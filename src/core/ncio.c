@@ -956,7 +956,7 @@ int fc_ncio_read_fields(const char *path, int n, const char *const *vars, const 
                 st = fc_nc_get_plane_double(ncid, &v[k], v[k].ndims == 3 ? rec[k] : 0,
                                             (size_t)from[1], (size_t)from[0], src[k], err);
         }
-        fc_state state = {n, {NULL}};
+        fc_state state = {n, {NULL}, 0};
         for (int k = 0; k < n; k++)
             state.f[k] = fields[k];
         if (!st)

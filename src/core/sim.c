@@ -149,7 +149,7 @@ static int restart_state(fc_sim *s, const fc_grid *g, fc_state *state, const fc_
     fc_ncio_regrid rg = {{s->grid.bc[FC_WEST] == FC_BC_PERIODIC,
                           s->grid.bc[FC_SOUTH] == FC_BC_PERIODIC},
                          {0, 0}};
-    fc_state aside = {0, {NULL}};
+    fc_state aside = {0, {NULL}, 0};
     int st = settled(blocks, fc_ncio_check_state_keys(r->path, &s->cfg, err), err);
     if (!st && (io->reference || (r->regrid && io->regridded))) {
         st = alloc_fields(&aside, io->nfields, g, err);
@@ -253,7 +253,7 @@ static int block_state(fc_sim *s, const fc_sim_restart *restart, fc_err *err)
         return st;
     const double bytes = (double)s->s->io.nfields * 2 * (double)s->grid.nalloc * sizeof(fc_real);
     if (fc_ranks_self()->rank == 0 && bytes < 0.5 * (double)fc_host_available_memory()) {
-        fc_state whole = {0, {NULL}};
+        fc_state whole = {0, {NULL}, 0};
         fc_err one = {{0}};
         if (!alloc_fields(&whole, s->s->io.nfields, &s->grid, &one) &&
             initial_state(s, &s->grid, &whole, restart, 0, &one) == FC_EINPUT)
@@ -300,6 +300,7 @@ int fc_sim_start(fc_sim *s, fc_config *cfg, const fc_solver_ops *ops,
         st = block_state(s, restart, err);
     else if (!(st = whole_state(s, restart, err)))
         st = split_state(s, err);
+    s->part.t = s->t;
     if (st || (st = fc_ranks_agree(s->ops->create(&s->block, s->params, &s->state, err), err)) ||
         (st = s->ops->upload(s->state, &s->part, err)) ||
         (st = s->ops->max_rate(s->state, &s->rate, err)))
@@ -370,7 +371,7 @@ int fc_sim_open_text(fc_sim *s, const char *text, const char *origin, const char
 static int step_adaptive(fc_sim *s, double *dt, fc_step_report *rep, fc_err *err)
 {
     for (int k = 0;; k++) {
-        int st = s->ops->step(s->state, *dt, rep, err);
+        int st = s->ops->step(s->state, s->t, *dt, rep, err);
         if (st || rep->bad != FC_STATE_NEGATIVE || k == FC_MAX_HALVINGS)
             return st;
         *dt /= 2;

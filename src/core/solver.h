@@ -29,6 +29,7 @@ extern "C" {
 typedef struct fc_state {
     int nfields;
     fc_real *f[FC_MAX_FIELDS];
+    double t; /* model time of the fields (s): what upload takes a time-varying boundary at */
 } fc_state;
 
 enum fc_state_check { FC_STATE_OK = 0, FC_STATE_NAN = 1, FC_STATE_NEGATIVE = 2 };
@@ -74,10 +75,11 @@ void fc_profile_part(fc_profile *p, const char *name, double *samples, int n);
 struct fc_step_report;
 /* A profile for a backend whose state keeps running clocks of the parts of its steps (seconds
  * so far): times reps of its steps, part 0 the step (step_name), then one part per clock
- * (*clocks[k], named names[k]) from what the clock gained over each step. FC_ENUMERIC when a
- * step goes bad. */
-int fc_profile_clocked(int (*step)(void *st, double dt, struct fc_step_report *rep, fc_err *err),
-                       void *st, double dt, int reps, const char *step_name,
+ * (*clocks[k], named names[k]) from what the clock gained over each step, the first from model
+ * time t0. FC_ENUMERIC when a step goes bad. */
+int fc_profile_clocked(int (*step)(void *st, double t, double dt, struct fc_step_report *rep,
+                                   fc_err *err),
+                       void *st, double t0, double dt, int reps, const char *step_name,
                        const double *const *clocks, const char *const *names, int nclocks,
                        fc_profile *out, fc_err *err);
 
@@ -89,14 +91,15 @@ typedef struct fc_solver_ops {
     int (*upload)(void *st, const fc_state *host, fc_err *err);
     /* Largest signal rate of the current state, for the first dt. */
     int (*max_rate)(void *st, double *rate, fc_err *err);
-    /* Advances by dt. A state that turns NaN or unphysical is reported, not kept. */
-    int (*step)(void *st, double dt, fc_step_report *rep, fc_err *err);
+    /* Advances by dt from model time t (s; what depends on time, an inflow that varies, is
+     * taken at the stage's time). A state that turns NaN or unphysical is reported, not kept. */
+    int (*step)(void *st, double t, double dt, fc_step_report *rep, fc_err *err);
     /* Copies the state (interior and halos) into host->f. */
     int (*download)(void *st, fc_state *host, fc_err *err);
     void (*destroy)(void *st);
     /* Optional (NULL: none): takes reps steps of dt and times them and the parts of a step the
      * solver names (CUDA events on the GPU, no I/O), for benchmarks. The state advances. */
-    int (*profile)(void *st, double dt, int reps, fc_profile *out, fc_err *err);
+    int (*profile)(void *st, double t, double dt, int reps, fc_profile *out, fc_err *err);
     /* How the backend steps a part of a grid split over several processes (split.h),
      * enum fc_blocks. */
     int blocks;

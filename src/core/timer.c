@@ -53,8 +53,9 @@ void fc_profile_part(fc_profile *p, const char *name, double *samples, int n)
     fc_spread(samples, n, &p->median[k], &p->min[k], &p->max[k]);
 }
 
-int fc_profile_clocked(int (*step)(void *st, double dt, struct fc_step_report *rep, fc_err *err),
-                       void *st, double dt, int reps, const char *step_name,
+int fc_profile_clocked(int (*step)(void *st, double t, double dt, struct fc_step_report *rep,
+                                   fc_err *err),
+                       void *st, double t0, double dt, int reps, const char *step_name,
                        const double *const *clocks, const char *const *names, int nclocks,
                        fc_profile *out, fc_err *err)
 {
@@ -71,7 +72,7 @@ int fc_profile_clocked(int (*step)(void *st, double dt, struct fc_step_report *r
             before[c] = *clocks[c];
         fc_step_report rep;
         const double w = fc_now();
-        status = step(st, dt, &rep, err);
+        status = step(st, t0 + r * dt, dt, &rep, err);
         t[r] = fc_now() - w;
         for (int c = 0; c < nclocks; c++)
             t[(size_t)(c + 1) * reps + r] = *clocks[c] - before[c];
