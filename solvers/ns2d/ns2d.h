@@ -44,7 +44,8 @@
  * refused (NS2D_CFL_MAX).
  *
  * Boundaries, per side (grid.h): periodic; wall (no slip, with a tangential speed: the lid of a
- * cavity); inflow (given normal velocity, uniform or parabolic; tangential 0); open (outflow:
+ * cavity); inflow (given normal velocity, uniform or parabolic, steady or times sin(2 pi t / P)
+ * at each stage's time: the state a stage makes is at t + dt; tangential 0); open (outflow:
  * zero normal gradient of velocity, p = 0 on the face). Walls and inflows are Neumann sides of the
  * pressure equation, outflows Dirichlet sides; with none of the latter the equation is singular
  * and solved for zero mean.
