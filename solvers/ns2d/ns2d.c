@@ -98,8 +98,8 @@ static const fc_key ns2d_keys[] = {
      NULL, "profile of the inflow across its side, or across each stretch of it that a body "
      "leaves open (parabolic: peak 1.5 x the mean)"},
     {"boundary", "inflow_period", FC_KEY_REAL, "0", 0, INF, FC_OPEN_HI, NULL, "s", NULL,
-     "period P of an oscillating inflow: its speed times sin(2 pi t / P) (Schaefer & Turek's "
-     "2D-3: P = 16 s, run to t = 8 s); 0: steady"},
+     "period P of an oscillating inflow: its speed times sin(2 pi t / P), dt at most cfl P / 40 "
+     "(Schaefer & Turek's 2D-3: P = 16 s, run to t = 8 s); 0: steady"},
 
     {"numerics", "advection", FC_KEY_CHOICE, "quick", 0, 0, 0, "quick|upwind2", "", NULL,
      "interpolation of the advected velocity: QUICK or second-order linear upwind"},
@@ -780,6 +780,11 @@ static double ns2d_inflow_profile(const ns2d_params *p, double s, double len)
 double ns2d_inflow_factor(const ns2d_params *p, double t)
 {
     return p->inflow_period > 0 ? sin(2 * M_PI * t / p->inflow_period) : 1;
+}
+
+double ns2d_inflow_rate(const ns2d_params *p)
+{
+    return p->inflow_period > 0 ? 40 / p->inflow_period : 0;
 }
 
 /*

@@ -511,6 +511,9 @@ void ns2d_boundary_values(const ns2d_params *p, const signed char *kind, fc_real
 
 /* What multiplies the inflow profile at model time t: 1, or sin(2 pi t / inflow_period). */
 double ns2d_inflow_factor(const ns2d_params *p, double t);
+/* The least signal rate an oscillating inflow sets, 40 / inflow_period (s-1; 0 when steady):
+ * dt = cfl / rate then takes at least 40 / cfl steps a period, however slow the flow. */
+double ns2d_inflow_rate(const ns2d_params *p);
 
 /*
  * The inflow faces of a time-varying inflow, which every stage sets to the inflow at its own

@@ -235,7 +235,7 @@ static void ns2d_inspect_cpu(ns2d_cpu_state *state, int set, double dt, fc_step_
             change = du > change ? du : change;
             change = dv > change ? dv : change;
         }
-    rep->max_rate = rate;
+    rep->max_rate = fmax(rate, ns2d_inflow_rate(p));
     rep->change = dt > 0 ? change / dt : 0;
     rep->bad = FC_STATE_OK;
     if (first_bad != LLONG_MAX) {

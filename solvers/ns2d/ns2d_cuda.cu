@@ -1019,6 +1019,7 @@ static int ns2d_inspect_cuda(ns2d_cuda_state *state, int set, double dt, fc_step
     FC_CUDA_TRY(cudaGetLastError());
     FC_CUDA_TRY(cudaMemcpy(&r, state->rep, sizeof r, cudaMemcpyDeviceToHost));
     memcpy(&rep->max_rate, &r.rate_bits, sizeof(double));
+    rep->max_rate = fmax(rep->max_rate, ns2d_inflow_rate(&state->p));
     memcpy(&rep->change, &r.change_bits, sizeof(double));
     rep->bad = FC_STATE_OK;
     if (r.first_bad != ULLONG_MAX) {
