@@ -365,7 +365,8 @@ static int euler_download_cpu(void *opaque, fc_state *host, fc_err *err)
 
 /* The profile from the step's own clocks (fc_profile_clocked): the stages' sweeps (fluxes and
  * update fused row by row), the stage inputs' pressure, the halos. */
-static int euler_profile_cpu(void *opaque, double t, double dt, int reps, fc_profile *out, fc_err *err)
+static int euler_profile_cpu(void *opaque, double t, double dt, int reps,
+                             fc_profile *out, fc_err *err)
 {
     euler_cpu_state *state = opaque;
     const double *clocks[] = {&state->secs_sweeps, &state->secs_pressure, &state->secs_halos};

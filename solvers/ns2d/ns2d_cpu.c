@@ -8,9 +8,9 @@
  * Memory: three sets of (u, v, p), each field (ny + 6) x (nx + 6) with a halo of 3, plus the
  * solid field and the cell kinds (bytes) in the same layout. Set 0 is the state; sets 1 and 2
  * receive the RK stages; a step that succeeds swaps its result into set 0, one that fails leaves
- * set 0 as it was. Fixed faces (walls, inflow) hold their boundary values in every set. The
- * An inflow that varies in time is set at each stage's time. The
- * pressure solve works on vectors in the layout of the multigrid's finest level, (ny + 2) x
+ * set 0 as it was. Fixed faces (walls, inflow) hold their boundary values in every set, but an
+ * inflow that varies in time, which each stage sets at its own time. The pressure solve works on
+ * vectors in the layout of the multigrid's finest level, (ny + 2) x
  * (nx + 2), zero outside the fluid. An immersed obstacle adds its table (ns2d_body.h): a byte
  * and two open fractions per slot, and five numbers per face it sets.
  */
@@ -381,7 +381,8 @@ static int ns2d_download_cpu(void *opaque, fc_state *host, fc_err *err)
 /* The profile from the step's own clocks (fc_profile_clocked): the pressure solves (with their
  * right-hand sides), the explicit updates, the immersed forcing where there is a body. The steps
  * are the run's: the state moves on. */
-static int ns2d_profile_cpu(void *opaque, double t, double dt, int reps, fc_profile *out, fc_err *err)
+static int ns2d_profile_cpu(void *opaque, double t, double dt, int reps,
+                            fc_profile *out, fc_err *err)
 {
     ns2d_cpu_state *state = opaque;
     const double *clocks[NS2D_PARTS];
@@ -392,8 +393,8 @@ static int ns2d_profile_cpu(void *opaque, double t, double dt, int reps, fc_prof
     for (int k = 0; k < NS2D_PARTS; k++)
         names[k] = ns2d_part_name(k);
     const int body = state->ib.face[0].n || state->ib.face[1].n;
-    return fc_profile_clocked(ns2d_step_cpu, state, t, dt, reps, "step (2 RK stages)", clocks, names,
-                              body ? NS2D_PARTS : NS2D_PARTS - 1, out, err);
+    return fc_profile_clocked(ns2d_step_cpu, state, t, dt, reps, "step (2 RK stages)", clocks,
+                              names, body ? NS2D_PARTS : NS2D_PARTS - 1, out, err);
 }
 
 const fc_solver_ops ns2d_ops_cpu = {

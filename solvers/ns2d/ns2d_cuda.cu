@@ -1543,7 +1543,8 @@ static int ns2d_download_cuda(void *opaque, fc_state *host, fc_err *err)
 /* As ns2d_profile_cpu, the parts timed with CUDA events between them (ns2d_mark), the step on
  * the host's clock: it ends by reading its report. The steps are the run's: the state moves
  * on. */
-static int ns2d_profile_cuda(void *opaque, double t, double dt, int reps, fc_profile *out, fc_err *err)
+static int ns2d_profile_cuda(void *opaque, double t, double dt, int reps,
+                             fc_profile *out, fc_err *err)
 {
     ns2d_cuda_state *state = (ns2d_cuda_state *)opaque;
     cudaEvent_t marks[NS2D_STAGES * NS2D_MARKS];

@@ -356,7 +356,8 @@ static int spec_download_cpu(void *opaque, fc_state *host, fc_err *err)
  * executions, four times, as the step makes them): part 0 the step, 1 a stage (a quarter of
  * it), 2 the stage's transforms. The slots are rebuilt before each step.
  */
-static int spec_profile_cpu(void *opaque, double t0, double dt, int reps, fc_profile *out, fc_err *err)
+static int spec_profile_cpu(void *opaque, double t0, double dt, int reps,
+                            fc_profile *out, fc_err *err)
 {
     spec_cpu_state *state = opaque;
     double *t = malloc(3 * (size_t)reps * sizeof *t);

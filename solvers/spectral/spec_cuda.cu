@@ -418,7 +418,8 @@ static int spec_download_cuda(void *opaque, fc_state *host, fc_err *err)
 }
 
 /* As spec_profile_cpu, timed with CUDA events. */
-static int spec_profile_cuda(void *opaque, double t0, double dt, int reps, fc_profile *out, fc_err *err)
+static int spec_profile_cuda(void *opaque, double t0, double dt, int reps,
+                             fc_profile *out, fc_err *err)
 {
     spec_cuda_state *state = (spec_cuda_state *)opaque;
     double *t = (double *)malloc(3 * (size_t)reps * sizeof *t);
@@ -431,7 +432,8 @@ static int spec_profile_cuda(void *opaque, double t0, double dt, int reps, fc_pr
         fc_step_report rep;
         float step_ms = 0, fft_ms = 0;
         if (cudaEventRecord(ev[0]) != cudaSuccess ||
-            (st = spec_step_cuda(state, t0 + r * dt, dt, &rep, err)) || cudaEventRecord(ev[1]) != cudaSuccess) {
+            (st = spec_step_cuda(state, t0 + r * dt, dt, &rep, err)) ||
+            cudaEventRecord(ev[1]) != cudaSuccess) {
             if (!st) /* a failed record leaves no timing to read */
                 st = fc_fail(err, FC_EDEVICE, "CUDA events failed while profiling");
             break;

@@ -542,7 +542,8 @@ static int swe_download_cpu(void *opaque, fc_state *host, fc_err *err)
 
 /* The profile from the step's own clocks (fc_profile_clocked): the halos, and the stages'
  * sweeps (reconstruction, Riemann fluxes and update fused row by row). */
-static int swe_profile_cpu(void *opaque, double t, double dt, int reps, fc_profile *out, fc_err *err)
+static int swe_profile_cpu(void *opaque, double t, double dt, int reps,
+                           fc_profile *out, fc_err *err)
 {
     swe_cpu_state *state = opaque;
     const double *clocks[] = {&state->secs_sweeps, &state->secs_halos};
