@@ -777,6 +777,14 @@ static double ns2d_inflow_profile(const ns2d_params *p, double s, double len)
     return 6 * p->inflow_speed * x * (1 - x); /* mean inflow_speed, peak 1.5 x */
 }
 
+/* Whether the face at slot k lies between an inflow cell (at offset beyond) and a fluid cell (at
+ * offset inside): a face the inflow sets. */
+static int ns2d_inflow_face(const signed char *kind, ptrdiff_t k, ptrdiff_t beyond,
+                            ptrdiff_t inside)
+{
+    return kind[k + beyond] == NS2D_INFLOW && kind[k + inside] == NS2D_FLUID;
+}
+
 double ns2d_inflow_factor(const ns2d_params *p, double t)
 {
     return p->inflow_period > 0 ? sin(2 * M_PI * t / p->inflow_period) : 1;
@@ -801,8 +809,7 @@ static void ns2d_inflow_side(const ns2d_params *p, const signed char *kind, fc_r
                              ptrdiff_t first, ptrdiff_t step, int n, int periodic,
                              ptrdiff_t beyond, ptrdiff_t inside, double sign, double h)
 {
-#define NS2D_OPEN(t)                                                                            \
-    (kind[first + (t) * step + beyond] == NS2D_INFLOW && kind[first + (t) * step + inside] == NS2D_FLUID)
+#define NS2D_OPEN(t) ns2d_inflow_face(kind, first + (t) * step, beyond, inside)
     int start = 0;
     for (int t = 0; periodic && t < n; t++)
         if (!NS2D_OPEN(t)) {
@@ -866,11 +873,11 @@ int ns2d_inflow_faces_make(const ns2d_params *p, const signed char *kind, const 
         ns2d_inflow_faces_free(f);
         return fc_fail(err, FC_ENOMEM, "out of host memory for the inflow");
     }
-    /* A side's face between an inflow cell and a fluid cell, as ns2d_inflow_side sets them. */
+    /* The faces ns2d_inflow_side sets (e: the west or south side, then the east or north). */
     for (int j = 0; j < g->ny; j++)
         for (int e = 0; e < 2; e++) {
             const ptrdiff_t k = fc_idx(P, g->ng, e ? g->nx : 0, j);
-            if (kind[k - 1 + e] == NS2D_INFLOW && kind[k - e] == NS2D_FLUID) {
+            if (ns2d_inflow_face(kind, k, e - 1, -e)) {
                 f->k[f->n] = k;
                 f->comp[f->n] = NS2D_U;
                 f->value[f->n++] = u[k];
@@ -879,7 +886,7 @@ int ns2d_inflow_faces_make(const ns2d_params *p, const signed char *kind, const 
     for (int i = 0; i < g->nx; i++)
         for (int e = 0; e < 2; e++) {
             const ptrdiff_t k = fc_idx(P, g->ng, i, e ? g->ny : 0);
-            if (kind[k - P + e * P] == NS2D_INFLOW && kind[k - e * P] == NS2D_FLUID) {
+            if (ns2d_inflow_face(kind, k, (e - 1) * P, -e * P)) {
                 f->k[f->n] = k;
                 f->comp[f->n] = NS2D_V;
                 f->value[f->n++] = v[k];
