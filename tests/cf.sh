@@ -1,9 +1,9 @@
 #!/bin/sh
 # cf.sh: every kind of file flowcast writes is CF as the community's tools read it: run output
 # (shallow water, ns2d with staggered faces and step statistics, ns2d with an obstacle, the
-# spectral solver's spectra, compressed NetCDF-4, the Euler solver's vertical slice), a
-# surrogate model, a forecast and a benchmark
-# table. Each must
+# spectral solver's spectra, compressed NetCDF-4, the Euler solver's vertical slice), a run's
+# series of diagnostics (the cylinder's [output] series_interval), a surrogate model, a forecast
+# and a benchmark table. Each must
 # - carry Conventions, title and history, and long_name and units on every variable;
 # - give 0 errors and 0 warnings in the CF checker (cfchecker reads CF up to 1.8, so the
 #   checked copy is relabelled CF-1.8; the files use nothing newer);
@@ -56,7 +56,7 @@ done
   >"$tmp/err" 2>&1 && ok "a forecast" || bad "rollout"
 "$fc" bench swe --sizes 16 --threads 1 --repeat 1 --warmup 1 --min-seconds 0.1 --device cpu \
   --no-plots -o "$tmp/bench" >"$tmp/err" 2>&1 && ok "a benchmark table" || bad "bench"
-files="jet cavity cylinder spectral deflate euler model forecast bench"
+files="jet cavity cylinder cylinder_series spectral deflate euler model forecast bench"
 
 printf '<?xml version="1.0"?>\n<area_type_table><version_number>0</version_number><date>none</date></area_type_table>\n' >"$tmp/area.xml"
 printf '<?xml version="1.0"?>\n<standardized_region_list><version_number>0</version_number><date>none</date></standardized_region_list>\n' >"$tmp/region.xml"

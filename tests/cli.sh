@@ -123,6 +123,15 @@ expect "output exists" 2 "output file '$out' exists; it is left untouched" "$fc"
 cksum "$out" | cmp -s - "$tmp/sum" && ok "existing output untouched" || bad "existing output untouched"
 expect "-O replaces it" 0 "6 records in $out" "$fc" run "$good" -o "$out" -O
 "$NCDUMP" -h "$out" >/dev/null 2>&1 && ok "output readable by ncdump" || bad "output readable by ncdump"
+# The series of the diagnostics beside the output ([output] series_interval): named in the
+# closing line, refused over an existing file without -O (neither file made), not a restart.
+expect "a series beside the output" 0 "6 records in $tmp/s.nc and " "$fc" run "$good" --set output.series_interval=1e-9 -o "$tmp/s.nc"
+grep -q "samples of the diagnostics in $tmp/s_series.nc" "$tmp/err" && "$NCDUMP" -h "$tmp/s_series.nc" | grep -q 'flowcast_series_of = "'"$tmp/s.nc"'"' && ok "the series file, naming its output" || bad "the series file, naming its output"
+expect "an existing series is kept" 2 "series file '$tmp/s_series.nc' exists; it is left untouched" "$fc" run "$good" --set output.series_interval=1e-9 -o "$tmp/s.nc"
+rm -f "$tmp/s.nc"
+expect "an existing series is kept, the output not made" 2 "left untouched" "$fc" run "$good" --set output.series_interval=1e-9 -o "$tmp/s.nc"
+absent "no output beside a kept series" "$tmp/s.nc"
+expect "a series is no restart file" 2 "is a series of diagnostics, without the fields" "$fc" run "$good" --restart "$tmp/s_series.nc" -o "$tmp/s2.nc"
 # The command line in history is quoted for a shell: a quote takes four bytes there (a title
 # of quotes overran its buffer until 6 December 2026; the sanitizer builds run this).
 quotes=$(printf "%0300d" 0 | tr 0 "'")

@@ -24,6 +24,8 @@
 # - a process killed mid-run takes the job down (no hang), leaving a readable file;
 # - bench --ranks: its strong and weak rows on 1 and 2 processes, a record timed each way,
 #   and its errors;
+# - a series of the diagnostics ([output] series_interval) from 3 processes has the serial
+#   series' bits;
 # - info, --version and usage errors print once.
 # FC_MPI_TESTS=short runs a few of these (see below). Skipped (77) in a build without MPI.
 . "${top_srcdir:-.}/tests/lib.sh"
@@ -238,6 +240,18 @@ expect "CDF-5 on 3 processes: $cdf5_way" 0 "s, $cdf5_way)" \
   $mpirun 3 "$fc" run $cdf5 -o "$tmp/cdf5.3.nc"
 same_bits "CDF-5 on 3 processes: the serial file's bits" "$tmp/cdf5.1.nc" "$tmp/cdf5.3.nc" 3
 expect "CDF-5 on 2 x 2 blocks" 0 "" $mpirun 4 "$fc" run $cdf5 -q --decomp 2x2 -o "$tmp/cdf5.4.nc"
+# The series of the diagnostics ([output] series_interval) of a split run: every process
+# samples together (one that did not hung the job until 7 December 2026), and the series has
+# the serial one's bits, the blocks written together (NetCDF-4, CDF-5 through PnetCDF) or
+# gathered.
+ser="$inputs/jet.ini --threads 1 --set time.t_end=43200 --set output.interval=21600 --set output.series_interval=3000"
+expect "a series on one process" 0 "17 samples of the diagnostics" "$fc" run $ser -o "$tmp/ser.1.nc"
+for fmt in cdf5 netcdf4; do
+  expect "a series on 3 processes ($fmt)" 0 "17 samples of the diagnostics" \
+    $mpirun 3 "$fc" run $ser --set output.format=$fmt -o "$tmp/ser.$fmt.nc"
+  expect "the series of 3 processes ($fmt): the serial series' bits" 0 "largest relative difference 0 " \
+    "$top_builddir/tests/nc_compare" "$tmp/ser.1_series.nc" "$tmp/ser.${fmt}_series.nc" 0
+done
 same_bits "CDF-5 on 2 x 2 blocks: the serial file's bits" "$tmp/cdf5.1.nc" "$tmp/cdf5.4.nc" 4
 expect "its format is CDF-5" 0 "cdf5" "$NCDUMP" -k "$tmp/cdf5.4.nc"
 squeeze="$inputs/thermal_bubble.ini -q --threads 1 --set time.t_end=100 --set output.interval=50 --set output.deflate=4"

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "src/core/files.h"
 #include "src/core/ncio.h"
 #include "src/core/ncread.h"
 #include "src/core/run.h"
@@ -164,7 +165,7 @@ static const char *two_records(fc_config *cfg, fc_grid *g, int netcdf4)
     const char *path = tl_temp_path(netcdf4 ? "two4.nc" : "two.nc");
     unlink(path);
     fc_ncio_meta m = {cfg, cfg->solver, NULL, g, "two", "now: test", "cpu", cfg->solver->io.diags,
-                   (int)cfg->solver->io.ndiags, netcdf4, 0, 1, NULL, {1, 1}};
+                   (int)cfg->solver->io.ndiags, netcdf4, 0, 1, NULL, {1, 1}, NULL};
     fc_ncio_file *f;
     ck_assert_msg(fc_ncio_create(path, 0, &m, &f, &err) == FC_OK, "%s", err.msg);
     size_t n = 120, nv = cfg->solver->io.nvars;
@@ -254,7 +255,7 @@ static const char *linear_file(fc_config *cfg)
     unlink(path);
     const fc_solver_desc *s = cfg->solver;
     fc_ncio_meta m = {cfg, s, NULL, &g, "linear", "now: test", "cpu", s->io.diags,
-                      (int)s->io.ndiags, 0, 0, 1, NULL, {1, 1}};
+                      (int)s->io.ndiags, 0, 0, 1, NULL, {1, 1}, NULL};
     fc_ncio_file *f;
     ck_assert_msg(fc_ncio_create(path, 0, &m, &f, &err) == FC_OK, "%s", err.msg);
     fc_real *packed[64] = {NULL};
@@ -614,7 +615,7 @@ START_TEST(existing_file_is_never_overwritten)
     const int bc[4] = {1, 1, 1, 1};
     fc_grid_init(&g, 12, 10, 2, 0, 1.2, 0, 1, bc, &err);
     fc_ncio_meta m = {&cfg, cfg.solver, NULL, &g, "t", "h", "cpu", cfg.solver->io.diags, 4, 0, 0, 1,
-                      NULL, {1, 1}};
+                      NULL, {1, 1}, NULL};
     fc_ncio_file *f;
     ck_assert_int_eq(fc_ncio_create(path, 0, &m, &f, &err), FC_EINPUT);
     ck_assert_ptr_nonnull(strstr(err.msg, "exists; it is left untouched"));
@@ -763,6 +764,218 @@ START_TEST(cf_packing_valid_range_and_units)
 }
 END_TEST
 
+/* A whole variable of a file (every record), malloc'd, its number of values in *n. */
+static double *read_whole(int ncid, const char *var, size_t *n)
+{
+    int vid, nd, dims[4];
+    ck_assert_msg(nc_inq_varid(ncid, var, &vid) == NC_NOERR, "no variable %s", var);
+    nc_inq_varndims(ncid, vid, &nd);
+    nc_inq_vardimid(ncid, vid, dims);
+    *n = 1;
+    for (int d = 0; d < nd; d++) {
+        size_t len;
+        nc_inq_dimlen(ncid, dims[d], &len);
+        *n *= len;
+    }
+    double *v = malloc((*n ? *n : 1) * sizeof *v);
+    ck_assert_int_eq(nc_get_var_double(ncid, vid, v), NC_NOERR);
+    return v;
+}
+
+/* Solvers, their series' interval and a field of their state. */
+static const struct {
+    const char *name, *text, *field;
+    double interval, t_end;
+} series_cases[] = {
+    {"swe", bump, "h", 0.03, 0.1},
+    {"ns2d", "[case]\nsolver = ns2d\n[grid]\nnx = 88\nny = 16\nx_max = 2.2\ny_max = 0.41\n"
+             "[time]\nt_end = 0.3\ncfl = 0.8\n[output]\ninterval = 0.1\n[physics]\n"
+             "reynolds = 100\nreference_speed = 1\nreference_length = 0.1\n[boundary]\n"
+             "west = inflow\neast = open\ninflow_speed = 1\ninflow_period = 16\n[obstacle]\n"
+             "shape = circle\nboundary = immersed\ncenter_x = 0.2\ncenter_y = 0.2\nsize = 0.1\n"
+             "[initial]\ntype = rest\n",
+     "u", 0.02, 0.3},
+    {"euler", "[case]\nsolver = euler\n[grid]\nnx = 20\nny = 10\nx_min = -10000\n"
+              "x_max = 10000\ny_max = 10000\n[time]\ncfl = 0.9\nt_end = 200\n[output]\n"
+              "interval = 100\n[initial]\ntype = bubble\namplitude = 2\ncenter_x = 0\n"
+              "center_z = 2000\nradius_x = 2000\nradius_z = 2000\n",
+     "rhotheta_prime", 30, 200},
+    {"spectral", "[case]\nsolver = spectral\n[grid]\nnx = 16\nny = 16\n"
+                 "x_max = 6.283185307179586\ny_max = 6.283185307179586\n[boundary]\n"
+                 "west = periodic\neast = periodic\nsouth = periodic\nnorth = periodic\n"
+                 "[time]\nt_end = 1\ncfl = 0.8\n[output]\ninterval = 0.5\n[physics]\n"
+                 "viscosity = 0.01\n[initial]\ntype = taylor_green\namplitude = 1\n",
+     "vorticity", 0.1, 1},
+};
+
+/* [output] series_interval: the diagnostics alone, in a CDF-5 file beside the output, at the
+ * first state, at the end of the first step to reach each multiple of the interval, and at
+ * the last; at a record the record's own values, bit for bit; the steps and records the same
+ * bits as without a series; every step with an interval shorter than the steps. */
+START_TEST(a_series_samples_the_diagnostics_between_records)
+{
+    const char *ini = tl_temp_file("series.ini", series_cases[_i].text);
+    char plain[4096], with[4096], series[4096], every[4096], buf[4200];
+    snprintf(plain, sizeof plain, "%s", tl_temp_path("plain.nc"));
+    snprintf(with, sizeof with, "%s", tl_temp_path("with.nc"));
+    snprintf(series, sizeof series, "%s", tl_temp_path("with_series.nc"));
+    snprintf(every, sizeof every, "%s", tl_temp_path("every"));
+    const double dt_sample = series_cases[_i].interval;
+    char set[64];
+    snprintf(set, sizeof set, "output.series_interval=%.17g", dt_sample);
+    const char *sets[] = {set};
+    fc_run_opts o = {.case_path = ini, .solvers = fc_solvers(), .device = "cpu",
+                     .output = plain, .overwrite = 1, .quiet = 1};
+    fc_run_result res;
+    fc_err err;
+    ck_assert_msg(fc_run(&o, &res, &err) == FC_OK, "%s", err.msg);
+    o.output = with;
+    o.sets = sets;
+    o.nsets = 1;
+    ck_assert_msg(fc_run(&o, &res, &err) == FC_OK, "%s", err.msg);
+    const double t_end = series_cases[_i].t_end;
+
+    int a, b, c;
+    ck_assert_int_eq(nc_open(plain, NC_NOWRITE, &a), NC_NOERR);
+    ck_assert_int_eq(nc_open(with, NC_NOWRITE, &b), NC_NOERR);
+    ck_assert_msg(nc_open(series, NC_NOWRITE, &c) == NC_NOERR, "no series file %s", series);
+    /* The same steps: the field at every record to the bit. */
+    size_t na, nb;
+    double *fa = read_whole(a, series_cases[_i].field, &na),
+           *fb = read_whole(b, series_cases[_i].field, &nb);
+    ck_assert_uint_eq(na, nb);
+    ck_assert_msg(!memcmp(fa, fb, na * sizeof *fa), "%s: the series changed the steps",
+                  series_cases[_i].name);
+    free(fa);
+    free(fb);
+
+    /* The series file: CDF-5, no grid, naming the output it samples between. */
+    int fmt, dim;
+    nc_inq_format(c, &fmt);
+    ck_assert_int_eq(fmt, NC_FORMAT_CDF5);
+    ck_assert_int_ne(nc_inq_dimid(c, "x", &dim), NC_NOERR);
+    text_att(c, NC_GLOBAL, FC_SERIES_OF_ATT, buf, sizeof buf);
+    ck_assert_str_eq(buf, with);
+    text_att(c, NC_GLOBAL, "Conventions", buf, sizeof buf);
+    ck_assert_str_eq(buf, "CF-1.11");
+
+    /* Its times: the first state's, each record's (the series holds every record), and at
+     * the end of the first step to reach each multiple of the interval (the step, dt, began
+     * before it), no other. */
+    size_t n, nd, nrec;
+    double *t = read_whole(c, "time", &n), *dt = read_whole(c, "dt", &nd),
+           *tr = read_whole(b, "time", &nrec);
+    ck_assert_uint_ge(n, 3);
+    ck_assert_double_eq(t[0], 0);
+    ck_assert_double_eq(t[n - 1], t_end);
+    for (size_t k = 1, r = 1; k < n; k++) {
+        const double m = floor(t[k] / dt_sample + 1e-9), m_before = floor(t[k - 1] / dt_sample + 1e-9);
+        ck_assert_msg(t[k] > t[k - 1], "%s: sample %zu at %g after %g", series_cases[_i].name, k,
+                      t[k], t[k - 1]);
+        while (r < nrec && tr[r] < t[k])
+            r++;
+        ck_assert_msg(m > m_before || (r < nrec && tr[r] == t[k]),
+                      "%s: sample %zu at %g is neither a record nor past a multiple of %g",
+                      series_cases[_i].name, k, t[k], dt_sample);
+    }
+    for (int m = 1; m * dt_sample <= t_end * (1 + 1e-12); m++) {
+        size_t k = 0;
+        while (k < n && floor(t[k] / dt_sample + 1e-9) < m)
+            k++;
+        ck_assert_msg(k < n && floor((t[k] - dt[k]) / dt_sample + 1e-9) < m,
+                      "%s: no sample at the first step past %g", series_cases[_i].name,
+                      m * dt_sample);
+    }
+
+    /* At the records' times the records' diagnostics, bit for bit. */
+    int nvars, checked = 0;
+    nc_inq_nvars(b, &nvars);
+    for (int v = 0; v < nvars; v++) {
+        int ndims, dims[4], tdim;
+        char name[NC_MAX_NAME + 1];
+        nc_inq_var(b, v, name, NULL, &ndims, dims, NULL);
+        nc_inq_dimid(b, "time", &tdim);
+        if (ndims != 1 || dims[0] != tdim || !strcmp(name, "time"))
+            continue;
+        size_t nr, ns;
+        double *rec = read_whole(b, name, &nr), *smp = read_whole(c, name, &ns);
+        ck_assert_uint_eq(ns, n);
+        for (size_t r = 0; r < nrec; r++) {
+            size_t k = 0;
+            while (k < n && t[k] != tr[r])
+                k++;
+            ck_assert_msg(k < n, "%s: no sample at the record of t = %g", series_cases[_i].name,
+                          tr[r]);
+            ck_assert_msg(!memcmp(&rec[r], &smp[k], sizeof rec[r]),
+                          "%s: %s at t = %g: record %.17g, series %.17g", series_cases[_i].name,
+                          name, tr[r], rec[r], smp[k]);
+        }
+        checked++;
+        free(rec);
+        free(smp);
+    }
+    ck_assert_int_ge(checked, 3);
+    free(tr);
+    free(t);
+    free(dt);
+    nc_close(a);
+    nc_close(b);
+    nc_close(c);
+
+    /* Shorter than the steps: every step (and an output without .nc: _series.nc after it). */
+    sets[0] = "output.series_interval=1e-9";
+    o.output = every;
+    ck_assert_msg(fc_run(&o, &res, &err) == FC_OK, "%s", err.msg);
+    snprintf(buf, sizeof buf, "%s_series.nc", every);
+    ck_assert_int_eq(nc_open(buf, NC_NOWRITE, &c), NC_NOERR);
+    free(read_whole(c, "time", &n));
+    ck_assert_uint_eq(n, (size_t)res.steps + 1);
+    nc_close(c);
+}
+END_TEST
+
+/* What a series may not do: replace a file without -O (neither file is then made, the old one
+ * is kept), be the restart file, or serve as one. */
+START_TEST(a_series_never_loses_data)
+{
+    const char *ini = tl_temp_file("bump.ini", bump);
+    char out[4096], series[4096], restart[4096];
+    snprintf(out, sizeof out, "%s", tl_temp_path("kept.nc"));
+    snprintf(series, sizeof series, "%s", tl_temp_file("kept_series.nc", "precious data\n"));
+    snprintf(restart, sizeof restart, "%s", tl_temp_path("from.nc"));
+    const char *sets[] = {"output.series_interval=0.01"};
+    fc_run_opts o = {.case_path = ini, .solvers = fc_solvers(), .device = "cpu", .output = out,
+                     .sets = sets, .nsets = 1, .quiet = 1};
+    fc_run_result res;
+    fc_err err;
+    ck_assert_int_eq(fc_run(&o, &res, &err), FC_EINPUT);
+    ck_assert_msg(strstr(err.msg, "series file") && strstr(err.msg, "kept_series.nc") &&
+                      strstr(err.msg, "exists; it is left untouched"), "%s", err.msg);
+    ck_assert(!fc_file_exists(out));
+    FILE *fp = fopen(series, "r");
+    char buf[64] = "";
+    ck_assert_ptr_nonnull(fgets(buf, sizeof buf, fp));
+    fclose(fp);
+    ck_assert_str_eq(buf, "precious data\n");
+    /* With -O both are made. */
+    o.overwrite = 1;
+    ck_assert_msg(fc_run(&o, &res, &err) == FC_OK, "%s", err.msg);
+    /* A restart from the series is refused, naming the output to restart from. */
+    o.restart = series;
+    o.output = restart;
+    ck_assert_int_eq(fc_run(&o, &res, &err), FC_EINPUT);
+    ck_assert_msg(strstr(err.msg, "is a series of diagnostics") && strstr(err.msg, out), "%s",
+                  err.msg);
+    ck_assert(!fc_file_exists(restart));
+    /* A restart whose series would replace the restart file itself. */
+    snprintf(restart, sizeof restart, "%s", tl_temp_path("kept_series.nc"));
+    o.restart = restart;
+    o.output = out;
+    ck_assert_int_eq(fc_run(&o, &res, &err), FC_EINPUT);
+    ck_assert_msg(strstr(err.msg, "is the restart file"), "%s", err.msg);
+}
+END_TEST
+
 Suite *ncio_suite(void)
 {
     Suite *s = suite_create("ncio");
@@ -777,6 +990,9 @@ Suite *ncio_suite(void)
     tcase_add_test(tc, existing_file_is_never_overwritten);
     tcase_add_test(tc, reading_errors_name_file_and_variable);
     tcase_add_test(tc, cf_packing_valid_range_and_units);
+    tcase_add_loop_test(tc, a_series_samples_the_diagnostics_between_records, 0,
+                        (int)(sizeof series_cases / sizeof series_cases[0]));
+    tcase_add_test(tc, a_series_never_loses_data);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;

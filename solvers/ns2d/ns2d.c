@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "src/core/machine_load.h"
+
 #include "solvers/ns2d/ns2d.h"
 #include "solvers/ns2d/ns2d_cases.h"
 #include "solvers/ns2d/ns2d_poisson.h"
@@ -1242,6 +1244,12 @@ static int ns2d_diag_active(const void *params, size_t k)
     return k < D_CD || p->nbodies > 0;
 }
 
+/* What ns2d_diagnose sums and seeks over one row of cells. */
+typedef struct ns2d_row_diag {
+    double ke, ens, div, speed;
+    int div_i;
+} ns2d_row_diag;
+
 static int ns2d_diagnose(const void *params, const fc_grid *g, fc_state *host,
                          const double *stats, double *d, fc_err *err)
 {
@@ -1254,17 +1262,24 @@ static int ns2d_diagnose(const void *params, const fc_grid *g, fc_state *host,
     /* Cells cut by an immersed body conserve the mass of their open part: their divergence is
      * the net outflow through the faces' open fractions, per unit cell area. */
     fc_real *open[2] = {NULL, NULL};
-    if (p->nbodies > 0 && p->body[0].boundary == NS2D_BODY_IMMERSED &&
-        ns2d_body_apertures(p, open))
+    ns2d_row_diag *rows = malloc((size_t)g->ny * sizeof *rows);
+    if (!rows || (p->nbodies > 0 && p->body[0].boundary == NS2D_BODY_IMMERSED &&
+                  ns2d_body_apertures(p, open))) {
+        free(rows);
         return fc_fail(err, FC_ENOMEM, "out of host memory for the faces' open fractions");
-    for (int j = 0; j < g->ny; j++)
+    }
+    /* Rows in parallel, each summed on its own and then all in order: the same bits on any
+     * number of threads. */
+#pragma omp parallel for schedule(static) if ((long long)g->nx * g->ny >= FC_PARALLEL_MIN)
+    for (int j = 0; j < g->ny; j++) {
+        ns2d_row_diag r = {0, 0, 0, 0, 0};
         for (int i = 0; i < g->nx; i++) {
             ptrdiff_t k = fc_idx(P, g->ng, i, j);
             if (host->f[NS2D_SOLID][k] != 0)
                 continue;
             /* Energy of each face's velocity (a quadratic invariant of the MAC scheme), halved
              * between the two cells a face borders. */
-            ke += (u[k] * u[k] + u[k + 1] * u[k + 1] + v[k] * v[k] + v[k + P] * v[k + P]) / 4;
+            r.ke += (u[k] * u[k] + u[k + 1] * u[k + 1] + v[k] * v[k] + v[k + P] * v[k + P]) / 4;
             /* Enstrophy of the corner vorticities, a quarter of each corner's to each fluid cell
              * around it: a corner on a wall or a body's edge counts by its fluid share, so that
              * a lid or an inflow on any side weighs the same (counting each cell's south-west
@@ -1272,13 +1287,23 @@ static int ns2d_diagnose(const void *params, const fc_grid *g, fc_state *host,
             double w00 = corner_vorticity(g, host, i, j), w10 = corner_vorticity(g, host, i + 1, j),
                    w01 = corner_vorticity(g, host, i, j + 1),
                    w11 = corner_vorticity(g, host, i + 1, j + 1);
-            ens += (w00 * w00 + w10 * w10 + w01 * w01 + w11 * w11) / 8;
+            r.ens += (w00 * w00 + w10 * w10 + w01 * w01 + w11 * w11) / 8;
             double dv = fabs(
                 ns2d_divergence_open(u, v, open[0], open[1], k, P, (fc_real)g->dx, (fc_real)g->dy));
-            if (dv > div)
-                div = dv, div_i = i, div_j = j;
-            speed = fmax(speed, fmax(fabs(u[k]), fabs(v[k])));
+            if (dv > r.div)
+                r.div = dv, r.div_i = i;
+            r.speed = fmax(r.speed, fmax(fabs(u[k]), fabs(v[k])));
         }
+        rows[j] = r;
+    }
+    for (int j = 0; j < g->ny; j++) {
+        ke += rows[j].ke;
+        ens += rows[j].ens;
+        if (rows[j].div > div) /* the first cell of the largest, as a sweep finds it */
+            div = rows[j].div, div_i = rows[j].div_i, div_j = j;
+        speed = fmax(speed, rows[j].speed);
+    }
+    free(rows);
     free(open[0]);
     free(open[1]);
     d[D_KE] = ke * area;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "src/core/machine_load.h"
 #include "src/core/ncread.h"
 
 #include "solvers/ns2d/ns2d.h"
@@ -862,6 +863,9 @@ static int face_apertures(const ns2d_shapes *o, const fc_grid *g, ns2d_ib *ib)
             return FC_ENOMEM;
         for (size_t k = 0; k < g->nalloc; k++)
             ib->open[comp][k] = 1;
+        /* Every face on its own: rows in parallel (each record's or sample's diagnostics take
+         * them again, ns2d_body_apertures). */
+#pragma omp parallel for schedule(static) if ((long long)g->nx * g->ny >= FC_PARALLEL_MIN)
         for (int j = 0; j <= g->ny; j++)
             for (int i = 0; i <= g->nx; i++) {
                 double x, y;

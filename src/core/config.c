@@ -53,6 +53,12 @@ static const fc_key core_keys[] = {
      "overrides)"},
     {"output", "interval", FC_KEY_REAL, "0", 0, INF, FC_OPEN_HI, NULL, "s", NULL,
      "model time between records (0: the initial and final states only)"},
+    {"output", "series_interval", FC_KEY_REAL, "0", 0, INF, FC_OPEN_HI, NULL, "s", NULL,
+     "model time between samples of the diagnostics alone (forces, energy, ...) in a series "
+     "file beside the output (its name with _series before .nc): at every record, at the end "
+     "of the first step to reach each multiple of it (that step's own time), and at the last "
+     "state; shorter than the time step: every step. The steps are the same with or without "
+     "it. 0: no series"},
     {"output", "max_records", FC_KEY_REAL, "1e6", 1, 1e12, 0, NULL, "1", NULL,
      "the most records an output file may get: a case with more (t_end / interval) is refused "
      "before anything is written (raise it with --set output.max_records=N)"},

@@ -190,32 +190,43 @@ int fc_ncio_check_state_keys(const char *path, const fc_config *cfg, fc_err *err
     }
     return FC_OK;
 }
-static int define(fc_ncio_file *f, const fc_ncio_meta *m, int *coords, fc_err *err)
+/* The time: the unlimited dimension (*dt) and its coordinate variable. */
+static int define_time(fc_ncio_file *f, const fc_ncio_meta *m, int *dt, fc_err *err)
 {
-    const fc_grid *g = m->grid;
-    const fc_solver_desc *s = m->solver;
     fc_cf_file *cf = &f->cf;
-    int st, dt, dy, dx, dnv;
-    /* The second axis: y, or the height z of a vertical slice. */
-    const int up = s->io.vertical;
-    const char *yname = up ? "z" : "y", *yface = up ? "z_face" : "y_face";
-    if ((st = fc_cf_def_dim(cf, "time", NC_UNLIMITED, &dt, err)) ||
-        (st = fc_cf_def_dim(cf, yname, (size_t)g->ny, &dy, err)) ||
-        (st = fc_cf_def_dim(cf, "x", (size_t)g->nx, &dx, err)) ||
-        (st = fc_cf_def_dim(cf, "nv", 2, &dnv, err)))
-        return st;
     char units[64], since[32];
     if (fc_reference_time_text(fc_cfg_str(m->cfg, "output", "reference_time"), since,
                                sizeof since))
         return fc_fail(err, FC_EINPUT, "[output] reference_time = %s: not a date",
                        fc_cfg_str(m->cfg, "output", "reference_time"));
     snprintf(units, sizeof units, "seconds since %s", since);
-    if ((st = fc_cf_def_var(cf, "time", NC_DOUBLE, 1, &dt, "model time", units, &f->timeid,
+    int st;
+    if ((st = fc_cf_def_dim(cf, "time", NC_UNLIMITED, dt, err)) ||
+        (st = fc_cf_def_var(cf, "time", NC_DOUBLE, 1, dt, "model time", units, &f->timeid,
                             err)) ||
         (st = fc_cf_att_text(cf, f->timeid, "standard_name", "time", err)) ||
-        (st = fc_cf_att_text(cf, f->timeid, "calendar", "standard", err)) ||
-        (st = fc_cf_att_text(cf, f->timeid, "axis", "T", err)) ||
-        (st = def_coord(cf, yname, dy, dnv,
+        (st = fc_cf_att_text(cf, f->timeid, "calendar", "standard", err)))
+        return st;
+    return fc_cf_att_text(cf, f->timeid, "axis", "T", err);
+}
+
+/* The grid's dimensions and coordinates (coords: their variables) and the solver's variables
+ * on them. */
+static int define_fields(fc_ncio_file *f, const fc_ncio_meta *m, int dt, int *coords,
+                         fc_err *err)
+{
+    const fc_grid *g = m->grid;
+    const fc_solver_desc *s = m->solver;
+    fc_cf_file *cf = &f->cf;
+    int st, dy, dx, dnv;
+    /* The second axis: y, or the height z of a vertical slice. */
+    const int up = s->io.vertical;
+    const char *yname = up ? "z" : "y", *yface = up ? "z_face" : "y_face";
+    if ((st = fc_cf_def_dim(cf, yname, (size_t)g->ny, &dy, err)) ||
+        (st = fc_cf_def_dim(cf, "x", (size_t)g->nx, &dx, err)) ||
+        (st = fc_cf_def_dim(cf, "nv", 2, &dnv, err)))
+        return st;
+    if ((st = def_coord(cf, yname, dy, dnv,
                         up ? "height of cell centre above the bottom" : "y coordinate of cell centre",
                         "m", up ? "Z" : "Y", &coords[0], &coords[1], err)) ||
         (up && ((st = fc_cf_att_text(cf, coords[0], "positive", "up", err)) ||
@@ -291,6 +302,20 @@ static int define(fc_ncio_file *f, const fc_ncio_meta *m, int *coords, fc_err *e
              (st = fc_cf_att_text(cf, f->varid[k], "standard_name", v->standard_name, err))))
             return st;
     }
+    return FC_OK;
+}
+
+/* Everything of the file: time, the grid and the fields (not in a series file), the
+ * diagnostics and the global attributes. */
+static int define(fc_ncio_file *f, const fc_ncio_meta *m, int *coords, fc_err *err)
+{
+    const fc_grid *g = m->grid;
+    const fc_solver_desc *s = m->solver;
+    fc_cf_file *cf = &f->cf;
+    int st, dt;
+    if ((st = define_time(f, m, &dt, err)) ||
+        (!m->series_of && (st = define_fields(f, m, dt, coords, err))))
+        return st;
     for (int k = 0; k < m->ndiags; k++)
         if ((st = fc_cf_def_var(cf, m->diags[k].name, NC_DOUBLE, 1, &dt, m->diags[k].long_name,
                                 m->diags[k].units, &f->diagid[k], err)))
@@ -316,6 +341,8 @@ static int define(fc_ncio_file *f, const fc_ncio_meta *m, int *coords, fc_err *e
         st = fc_cf_att_text(cf, NC_GLOBAL, text[k][0], text[k][1], err);
     if (!st && keys[0])
         st = fc_cf_att_text(cf, NC_GLOBAL, "flowcast_state_keys", keys, err);
+    if (!st && m->series_of)
+        st = fc_cf_att_text(cf, NC_GLOBAL, FC_SERIES_OF_ATT, m->series_of, err);
     free(full);
     /* What --set changed of the case: with flowcast_case, how the run was set up (history
      * holds the command too, but other tools rewrite history). */
@@ -331,6 +358,22 @@ static int define(fc_ncio_file *f, const fc_ncio_meta *m, int *coords, fc_err *e
     return st ? st : fc_cf_att_int(cf, NC_GLOBAL, "flowcast_ranks", 1, &ranks, err);
 }
 
+/* The coordinates' values (coords: as define_fields made them; -1: not in the file). */
+static int write_grid(fc_ncio_file *f, const int *coords, const fc_grid *g, fc_err *err)
+{
+    double kstep = 0;
+    const int nk = fc_grid_shells(g, &kstep);
+    int st;
+    if ((st = write_coord(&f->cf, coords[2], coords[3], g->nx, g->x_min, g->dx, err)) ||
+        (st = write_coord(&f->cf, coords[0], coords[1], g->ny, g->y_min, g->dy, err)) ||
+        (coords[6] >= 0 &&
+         ((st = write_faces(&f->cf, coords[6], g->nx + 1, g->x_min, g->dx, err)) ||
+          (st = write_faces(&f->cf, coords[7], g->ny + 1, g->y_min, g->dy, err)))))
+        return st;
+    return coords[4] >= 0 ? write_coord(&f->cf, coords[4], coords[5], nk, kstep / 2, kstep, err)
+                          : FC_OK;
+}
+
 int fc_ncio_create(const char *path, int overwrite, const fc_ncio_meta *m, fc_ncio_file **out,
                    fc_err *err)
 {
@@ -338,7 +381,7 @@ int fc_ncio_create(const char *path, int overwrite, const fc_ncio_meta *m, fc_nc
     const fc_solver_desc *s = m->solver;
     fc_ncio_file *f = calloc(1, sizeof *f);
     if (f) {
-        f->nvars = (int)s->io.nvars;
+        f->nvars = m->series_of ? 0 : (int)s->io.nvars;
         f->ndiags = m->ndiags;
         f->varid = calloc(s->io.nvars, sizeof *f->varid);
         f->extent = calloc(s->io.nvars, sizeof *f->extent);
@@ -357,7 +400,7 @@ int fc_ncio_create(const char *path, int overwrite, const fc_ncio_meta *m, fc_nc
      * record count at the last sync. NetCDF-4/HDF5 (compression, parallel writes) is readable
      * once the run has closed it. */
     char source[256];
-    fc_cf_spec spec = {"output file", overwrite,
+    fc_cf_spec spec = {m->series_of ? "series file" : "output file", overwrite,
                        "use -O/--overwrite to replace it, or -o to write elsewhere", 0,
                        m->netcdf4, m->title, m->history, m->block != NULL};
     int coords[8] = {-1, -1, -1, -1, -1, -1, -1, -1}; /* y, y_bnds, x, x_bnds, k, k_bnds, faces */
@@ -367,17 +410,9 @@ int fc_ncio_create(const char *path, int overwrite, const fc_ncio_meta *m, fc_nc
         return st;
     }
     snprintf(source, sizeof source, "flowcast %s, solver %s", PACKAGE_VERSION, s->name);
-    double kstep = 0;
-    const int nk = fc_grid_shells(g, &kstep);
     if ((st = fc_cf_att_text(&f->cf, NC_GLOBAL, "source", source, err)) ||
         (st = define(f, m, coords, err)) || (st = fc_cf_enddef(&f->cf, err)) ||
-        (st = write_coord(&f->cf, coords[2], coords[3], g->nx, g->x_min, g->dx, err)) ||
-        (st = write_coord(&f->cf, coords[0], coords[1], g->ny, g->y_min, g->dy, err)) ||
-        (coords[6] >= 0 &&
-         ((st = write_faces(&f->cf, coords[6], g->nx + 1, g->x_min, g->dx, err)) ||
-          (st = write_faces(&f->cf, coords[7], g->ny + 1, g->y_min, g->dy, err)))) ||
-        (coords[4] >= 0 &&
-         (st = write_coord(&f->cf, coords[4], coords[5], nk, kstep / 2, kstep, err))) ||
+        (!m->series_of && (st = write_grid(f, coords, g, err))) ||
         (st = fc_cf_sync(&f->cf, err))) {
         fc_cf_discard(&f->cf); /* a file we created but could not define holds nothing of value */
         free_file(f);
@@ -386,7 +421,6 @@ int fc_ncio_create(const char *path, int overwrite, const fc_ncio_meta *m, fc_nc
     *out = f;
     return FC_OK;
 }
-
 int fc_ncio_write_static(fc_ncio_file *f, int var, const fc_real *packed, fc_err *err)
 {
     size_t start[2], count[2];
@@ -1017,6 +1051,13 @@ int fc_ncio_read_restart(const char *path, const fc_solver_desc *s, const void *
         if (st > 0)
             st = fc_fail(err, FC_EINPUT, "restart file '%s' was not written by flowcast run",
                          path);
+        goto done;
+    }
+    if (fc_nc_has_att(ncid, NC_GLOBAL, FC_SERIES_OF_ATT)) {
+        char of[4096] = "";
+        fc_nc_att_text(ncid, NC_GLOBAL, path, FC_SERIES_OF_ATT, of, sizeof of, err);
+        st = fc_fail(err, FC_EINPUT, "restart file '%s' is a series of diagnostics, without the "
+                     "fields: restart from the output file it samples, '%s'", path, of);
         goto done;
     }
     if (strcmp(solver, s->name)) {

@@ -18,6 +18,9 @@
  * text, its --set overrides, command line, version, device and precision are global
  * attributes, so a run can be reproduced from its output alone.
  *
+ * A series file (fc_ncio_meta.series_of) has the time and the diagnostics only: a run's
+ * [output] series_interval samples them between the output's records.
+ *
  * Crash safety: a record writes every variable first and the time value last, then nc_sync. A
  * record whose time is missing (the fill value) is incomplete and ignored by readers here
  * (fc_nc_complete_records in ncread.h); a process killed between records leaves the file as of the last
@@ -38,6 +41,8 @@ extern "C" {
 /* The global attribute that lists the --set overrides of the run (fc_cfg_overrides_text),
  * absent when there were none. */
 #define FC_OVERRIDES_ATT "flowcast_overrides"
+/* The global attribute of a series file that names the output file it samples between. */
+#define FC_SERIES_OF_ATT "flowcast_series_of"
 
 typedef struct fc_ncio_file fc_ncio_file;
 
@@ -59,6 +64,10 @@ typedef struct fc_ncio_meta {
      * then collective, with the same arguments but for the packed values: the block's. */
     const fc_grid *block;
     int layout[2]; /* with a block: the blocks' layout, px x py (chunks of about a block) */
+    /* Non-NULL: a series file, the diagnostics alone on (time), sampled more often than the
+     * records of the output file this names (its flowcast_series_of attribute): no grid, no
+     * variables, the global attributes as the output's. Written by one process (block NULL). */
+    const char *series_of;
 } fc_ncio_meta;
 
 /* Creates the file and defines everything. Fails with FC_EINPUT, creating nothing, if the file

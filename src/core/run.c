@@ -57,6 +57,14 @@ typedef struct run_ctx {
     fc_ncio_file *out;
     char device[512];
     char path[4096];
+    /* The series of the diagnostics between records ([output] series_interval > 0; written by
+     * the first process alone): its file, and the index of the multiple of the interval that
+     * the next sample waits for. */
+    double series_interval;
+    fc_ncio_file *series;
+    char series_path[4200];
+    long long next_sample;
+    double series_last; /* the time of the last sample written */
 } run_ctx;
 
 /* The grid and the state a record is made from: this process's block where each writes its
@@ -102,9 +110,46 @@ static void output_path(run_ctx *c, const fc_config *cfg)
     }
 }
 
+/* The series file beside the output: its name with _series before a final .nc (after the
+ * name where it has none). */
+static void series_path(run_ctx *c)
+{
+    const size_t n = strlen(c->path);
+    const int nc = n >= 3 && !strcmp(c->path + n - 3, ".nc");
+    snprintf(c->series_path, sizeof c->series_path, "%.*s_series.nc", (int)(n - (nc ? 3 : 0)),
+             c->path);
+}
+
 /* Whether this process checks the output's path and file system, and writes the records when
  * the blocks of a split grid are gathered: the first of its job (ranks.h). */
 static int writer(void) { return fc_ranks_self()->rank == 0; }
+
+/* The diagnostics of the downloaded state (record_state) into c->diags, and of those the
+ * output holds into c->values, with the statistics of the step that led there (rep; NULL:
+ * none). A diagnosis that finds the state wrong sets *verdict to FC_ENUMERIC (err says why)
+ * and still gives the values. Collective in parallel. */
+static int diagnose_downloaded(run_ctx *c, const fc_step_report *rep, int *verdict, fc_err *err)
+{
+    fc_sim *sim = &c->sim;
+    const fc_solver_desc *s = sim->s;
+    *verdict = FC_OK;
+    int st = s->io.diagnose(sim->params, record_grid(c), record_state(c),
+                            rep ? rep->stats : NULL, c->diags, err);
+    if (c->parallel)
+        st = fc_ranks_agree(st, err);
+    if (st == FC_ENUMERIC)
+        *verdict = st, st = FC_OK;
+    if (st)
+        return st;
+    double *extra = c->diags + s->io.ndiags;
+    for (size_t k = 0; k < s->io.nstep_stats; k++)
+        *extra++ = rep ? rep->stats[k] : NAN;
+    extra[0] = rep ? sim->dt : 0;
+    extra[1] = rep ? sim->courant : 0;
+    for (int k = 0; k < c->nwritten; k++)
+        c->values[k] = c->diags[c->written[k]];
+    return FC_OK;
+}
 
 /* Appends the downloaded state as a record at the model time (write_record below). In parallel
  * every process makes its block's variables and takes part in the diagnostics' reductions,
@@ -132,34 +177,43 @@ static int append_downloaded(run_ctx *c, const fc_step_report *rep, fc_err *err)
     /* A diagnosis that finds the state wrong (FC_ENUMERIC) writes the record, which shows it,
      * and then fails the run with its message (run_case says that the record is there). */
     int verdict = FC_OK;
-    if (!st) {
-        st = s->io.diagnose(sim->params, record_grid(c), record_state(c),
-                            rep ? rep->stats : NULL, c->diags, err);
-        if (c->parallel)
-            st = fc_ranks_agree(st, err);
-        if (st == FC_ENUMERIC)
-            verdict = st, st = FC_OK;
-    }
+    if (!st)
+        st = diagnose_downloaded(c, rep, &verdict, err);
     if (st) {
         free(out);
         return st;
     }
-    double *extra = c->diags + s->io.ndiags;
-    for (size_t k = 0; k < s->io.nstep_stats; k++)
-        *extra++ = rep ? rep->stats[k] : NAN;
-    extra[0] = rep ? sim->dt : 0;
-    extra[1] = rep ? sim->courant : 0;
     for (size_t k = 0; k < s->io.nvars && !st; k++)
         if (out[k] && fc_var_static(s->io.vars[k].shape)) {
             st = fc_ncio_write_static(c->out, (int)k, out[k], err);
             out[k] = NULL;
         }
-    for (int k = 0; k < c->nwritten; k++)
-        c->values[k] = c->diags[c->written[k]];
     if (!st)
         st = fc_ncio_write_record(c->out, sim->t, out, c->values, err);
     free(out);
     return st ? st : verdict;
+}
+
+/* What making records and samples costs, apart from the steps: their wall time, and the halo
+ * exchanges and reductions of a split grid among it. */
+typedef struct output_clock {
+    double wall, exchange, reduce;
+} output_clock;
+
+static void output_clock_start(const run_ctx *c, output_clock *k)
+{
+    double gathered;
+    k->wall = fc_now();
+    fc_split_seconds(c->sim.split, &k->exchange, &k->reduce, &gathered);
+}
+
+static void output_clock_stop(run_ctx *c, const output_clock *k)
+{
+    double exchange, reduce, gathered;
+    c->output_wall += fc_now() - k->wall;
+    fc_split_seconds(c->sim.split, &exchange, &reduce, &gathered);
+    c->output_exchange += exchange - k->exchange;
+    c->output_reduce += reduce - k->reduce;
 }
 
 /* Downloads the state and appends it as a record at the model time, with the statistics of the
@@ -167,19 +221,15 @@ static int append_downloaded(run_ctx *c, const fc_step_report *rep, fc_err *err)
  * a split grid every process sends its block and the first writes. */
 static int write_record(run_ctx *c, const fc_step_report *rep, fc_err *err)
 {
-    const double t0 = fc_now();
-    double ex0, ex1, red0, red1, gathered;
-    fc_split_seconds(c->sim.split, &ex0, &red0, &gathered);
+    output_clock clock;
+    output_clock_start(c, &clock);
     int st;
     if (c->parallel) {
         if (!(st = fc_sim_download_block(&c->sim, err)))
             st = append_downloaded(c, rep, err);
     } else if (!(st = fc_sim_download(&c->sim, err)) && writer())
         st = append_downloaded(c, rep, err);
-    c->output_wall += fc_now() - t0;
-    fc_split_seconds(c->sim.split, &ex1, &red1, &gathered);
-    c->output_exchange += ex1 - ex0;
-    c->output_reduce += red1 - red0;
+    output_clock_stop(c, &clock);
     return fc_ranks_agree(st, err);
 }
 
@@ -187,6 +237,39 @@ static int write_record(run_ctx *c, const fc_step_report *rep, fc_err *err)
 static long long next_output(double t, double interval)
 {
     return (long long)floor(t / interval + 1e-9) + 1;
+}
+
+/* Whether the state at the model time is due in the series, short of a record (which the
+ * series always holds): it reached the multiple of the interval the series waits for, or it
+ * is the last (end: t_end reached, or steady). */
+static int sample_due(const run_ctx *c, int end)
+{
+    return c->series_interval > 0 &&
+           (end || next_output(c->sim.t, c->series_interval) > c->next_sample);
+}
+
+/* Appends the state's diagnostics to the series: those of the record just written
+ * (recorded: c->values hold them on the first process), or else of the state downloaded and
+ * diagnosed here, with the statistics of the step that led there (rep; NULL for the initial
+ * state). FC_ENUMERIC when the diagnosis finds the state wrong (nothing is appended then: the
+ * caller writes it as a record, which says why). Collective. */
+static int sample_series(run_ctx *c, const fc_step_report *rep, int recorded, fc_err *err)
+{
+    output_clock clock;
+    output_clock_start(c, &clock);
+    int st = FC_OK, verdict = FC_OK;
+    if (!recorded) {
+        st = c->parallel ? fc_sim_download_block(&c->sim, err) : fc_sim_download(&c->sim, err);
+        if (!st && (c->parallel || writer()))
+            st = diagnose_downloaded(c, rep, &verdict, err);
+    }
+    if (!st && !verdict && writer())
+        st = fc_ncio_write_record(c->series, c->sim.t, NULL, c->values, err);
+    if (!st && !verdict)
+        c->series_last = c->sim.t;
+    c->next_sample = next_output(c->sim.t, c->series_interval);
+    output_clock_stop(c, &clock);
+    return fc_ranks_agree(st ? st : verdict, err);
 }
 
 /*
@@ -227,6 +310,9 @@ static int check_run_size(run_ctx *c, fc_err *err)
                 bytes += (double)ex * ey * sizeof(fc_real);
         }
         bytes = (bytes + 8.0 * (c->nwritten + 1)) * records;
+        if (c->series_interval > 0) /* a sample per step at most */
+            bytes += 8.0 * (c->nwritten + 1) *
+                     fmin(steps, floor((t_end - t0) / c->series_interval) + 2);
         char dir[4096];
         fc_path_folder(c->path, dir, sizeof dir);
         struct statvfs fs;
@@ -271,9 +357,26 @@ static int create_output(run_ctx *c, fc_err *err)
     fc_ncio_meta meta = {&sim->cfg,  s,      sim->params, &sim->grid,
                          *title ? title : sim->cfg.name, hist, c->device, diags, c->nwritten,
                          c->netcdf4, (int)fc_cfg_int(&sim->cfg, "output", "deflate"),
-                         fc_ranks_self()->size, c->parallel ? &sim->block : NULL, {1, 1}};
+                         fc_ranks_self()->size, c->parallel ? &sim->block : NULL, {1, 1},
+                         NULL};
     fc_split_layout(sim->split, &meta.layout[0], &meta.layout[1]);
-    int st = fc_ncio_create(c->path, o->overwrite, &meta, &c->out, err);
+    /* The series first, by the first process alone and in CDF-5 (readable while the run goes
+     * on, whatever the output's format): a failure of either leaves neither behind. */
+    fc_ncio_meta series = meta;
+    series.netcdf4 = series.deflate = 0;
+    series.block = NULL;
+    series.series_of = c->path;
+    int st = FC_OK;
+    if (c->series_interval > 0 && writer())
+        st = fc_ncio_create(c->series_path, o->overwrite, &series, &c->series, err);
+    if (c->parallel) /* every process creates the output together */
+        st = fc_ranks_agree(st, err);
+    if (!st && (st = fc_ncio_create(c->path, o->overwrite, &meta, &c->out, err)) && c->series) {
+        fc_err ignored;
+        fc_ncio_close(c->series, &ignored);
+        c->series = NULL;
+        unlink(c->series_path);
+    }
     free(diags);
     return st;
 }
@@ -314,6 +417,10 @@ static int setup(run_ctx *c, fc_err *err)
     if (writer()) /* every process names the file as the first does (a default folder made) */
         output_path(c, &cfg);
     fc_ranks_share(c->path, sizeof c->path);
+    c->series_interval = fc_cfg_real(&cfg, "output", "series_interval");
+    if (c->series_interval > 0)
+        series_path(c);
+    const int series = c->series_interval > 0;
     int kind = FC_BACKEND_CPU;
     char input[1200];
     if (o->threads < 0)
@@ -327,6 +434,13 @@ static int setup(run_ctx *c, fc_err *err)
     else if (input_is_output(&cfg, c->path, input, sizeof input), input[0])
         st = fc_fail(err, FC_EINPUT, "the output file '%s' is the case's input %s: give another "
                      "with -o", c->path, input);
+    else if (series && o->restart && fc_same_file(o->restart, c->series_path))
+        st = fc_fail(err, FC_EINPUT, "the series file '%s' ([output] series_interval) is the "
+                     "restart file: give the output another name with -o", c->series_path);
+    else if (series && (input_is_output(&cfg, c->series_path, input, sizeof input), input[0]))
+        st = fc_fail(err, FC_EINPUT, "the series file '%s' ([output] series_interval) is the "
+                     "case's input %s: give the output another name with -o", c->series_path,
+                     input);
     else if (!(st = fc_backend_select(o->device ? o->device : "auto", &kind, err)) &&
              !(kind == FC_BACKEND_GPU ? s->gpu : s->cpu))
         st = fc_fail(err, FC_ENODEV, "solver %s has no %s backend in this build", s->name,
@@ -356,8 +470,11 @@ static int setup(run_ctx *c, fc_err *err)
     /* The checks that read the output's file system are the first process's, and so is the
      * file unless every process writes it. */
     if ((c->parallel || writer()) && !(st = alloc_output(c, err)) && writer() &&
-        !(st = fc_describe_device(kind, c->device, sizeof c->device, err)))
-        st = check_run_size(c, err);
+        !(st = fc_describe_device(kind, c->device, sizeof c->device, err)) &&
+        !(st = check_run_size(c, err)) && series)
+        st = fc_output_writable(c->series_path, "series file", o->overwrite,
+                                "use -O/--overwrite to replace it, or -o to name the output "
+                                "(and so the series) otherwise", err);
     if ((st = fc_ranks_agree(st, err)))
         return st;
     if (c->parallel || writer())
@@ -396,6 +513,15 @@ static int keep_last_good(run_ctx *c, double t_last, fc_err *err)
     return FC_ENUMERIC;
 }
 
+/* After a failure to write a sample of the series (a full disk, a lost mount; err says
+ * which): what both files hold. */
+static void series_failed(const run_ctx *c, double t_last, const char *go_on, fc_err *err)
+{
+    fc_err_append(err, "  the run stops at t = %.9g s; '%s' holds every record up to t = %.9g s "
+                  "and '%s' every sample up to t = %.9g s (make room, then %s)",
+                  c->sim.t, c->path, t_last, c->series_path, c->series_last, go_on);
+}
+
 /* The closing line of a run. */
 static void summary(const run_ctx *c, const fc_run_result *res, const double *stat_sum)
 {
@@ -409,8 +535,11 @@ static void summary(const run_ctx *c, const fc_run_result *res, const double *st
              "; %lld steps retried with half the time step to keep depths positive",
              res->halvings);
     char d1[32], d2[32], drift[160] = "", stats[256] = "", threads[160] = "", split[200] = "";
-    char written[160];
+    char written[160], series[4300] = "";
     snprintf(written, sizeof written, "%.3g s", c->output_wall);
+    if (c->series)
+        snprintf(series, sizeof series, " and %d samples of the diagnostics in %s",
+                 fc_ncio_records(c->series), c->series_path);
     if (sim->split) { /* what the split cost the first process */
         double exchange, reduce, gather;
         fc_split_seconds(sim->split, &exchange, &reduce, &gather);
@@ -442,12 +571,12 @@ static void summary(const run_ctx *c, const fc_run_result *res, const double *st
     }
     fc_info("done: %lld steps to t = %.9g s in %s (steps %s); %.2f Mcell-updates/s, %.2f GB/s "
             "effective (%.0f B per cell-step, the least a step must move); %s%d records in "
-            "%s (%s)%s%s%s%s",
+            "%s%s (%s)%s%s%s%s",
             steps, res->t, fc_format_duration(res->wall, d1, sizeof d1),
             fc_format_duration(res->step_wall, d2, sizeof d2),
             res->step_wall > 0 ? cells * steps / res->step_wall / 1e6 : 0,
             res->step_wall > 0 ? bpc * cells * steps / res->step_wall / 1e9 : 0, bpc, drift,
-            fc_ncio_records(c->out), c->path, written, res->halvings ? halving_note : "", stats,
+            fc_ncio_records(c->out), c->path, series, written, res->halvings ? halving_note : "", stats,
             threads, split);
 }
 
@@ -480,7 +609,8 @@ static int run_case(const fc_run_opts *o, fc_run_result *res, fc_err *err)
     fc_governor gov; /* the threads follow what other processes leave free (machine_load.h) */
     fc_governor_start(&gov);
 
-    if ((st = write_record(&c, NULL, err)))
+    if ((st = write_record(&c, NULL, err)) || (c.series_interval > 0 &&
+                                               (st = sample_series(&c, NULL, 1, err))))
         goto done;
     if (conserved >= 0 && c.diags)
         mass0 = c.diags[conserved];
@@ -546,7 +676,17 @@ static int run_case(const fc_run_opts *o, fc_run_result *res, fc_err *err)
             stat_sum[k] += sim->last.stats[k];
         /* A steady state ends the run with a record of it. */
         const int steady = steady_tol > 0 && sim->last.change < steady_tol;
-        if (landed || steady) {
+        int record = landed || steady;
+        const int sample = sample_due(&c, steady || sim->t >= t_end);
+        if (sample && !record && (st = sample_series(&c, &sim->last, 0, err))) {
+            if (st != FC_ENUMERIC) {
+                fc_progress_end(&prog);
+                series_failed(&c, t_last, go_on, err);
+                goto done;
+            }
+            record = 1; /* of the state the diagnosis found wrong, which then says why */
+        }
+        if (record) {
             if ((st = write_record(&c, &sim->last, err))) {
                 fc_progress_end(&prog);
                 if (st == FC_ENUMERIC) /* the diagnosis's verdict, on a record it wrote */
@@ -561,6 +701,11 @@ static int run_case(const fc_run_opts *o, fc_run_result *res, fc_err *err)
             }
             t_last = sim->t;
             next += landed;
+            if (c.series_interval > 0 && (st = sample_series(&c, &sim->last, 1, err))) {
+                fc_progress_end(&prog);
+                series_failed(&c, t_last, go_on, err);
+                goto done;
+            }
         }
         if (steady) {
             res->steady = 1;
@@ -601,9 +746,9 @@ done:
         }
         summary(&c, res, stat_sum);
     }
-    {
+    for (int k = 0; k < 2; k++) {
         fc_err cerr = {{0}};
-        int cst = fc_ncio_close(c.out, &cerr);
+        int cst = fc_ncio_close(k ? c.series : c.out, &cerr);
         if (cst && !st) {
             st = cst;
             *err = cerr;
