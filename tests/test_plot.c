@@ -1087,6 +1087,42 @@ END_TEST
 
 /* Where the font has no minus or multiplication sign, ASCII stands in for each (only for the
  * one missing); other text, UTF-8 included, is kept. */
+/* A title too long for its chart is made smaller to fit within the picture, measured again at
+ * the size it is drawn in: a title shrunk in proportion to its width at the full size still ran
+ * off the right edge (hinted advances do not scale). Nothing is drawn in the outermost columns
+ * of the title's band, and the title is there. */
+START_TEST(a_long_title_is_fitted_within_the_picture)
+{
+    const double x[2] = {0, 8}, y[2] = {-0.3, 0.3};
+    const fc_series s = {x, y, 2, NULL, FC_LINE, -1};
+    const fc_chart c = {"lift coefficient 2 F.n / (U^2 L) of the obstacles together, n across the "
+                        "free stream to its left",
+                        "Flow past a cylinder with an oscillating inflow (Schaefer & Turek 2D-3)",
+                        "time (s)", "lift_coefficient", 0, 0, &s, 1, 0, 0, NULL, 0};
+    const unsigned char white[3] = {255, 255, 255};
+    for (int w = 500; w <= 1300; w += 100) {
+        fc_picture *pic;
+        fc_err err;
+        const int h = w * 5 / 9;
+        ck_assert_msg(fc_picture_new(w, h, &pic, &err) == FC_OK, "%s", err.msg);
+        ck_assert_msg(fc_chart_draw(pic, &c, &err) == FC_OK, "%s", err.msg);
+        int inked = 0;
+        for (int j = 0; j < h / 20; j++) {
+            for (int i = 0; i < w; i++) {
+                unsigned char got[3];
+                pixel(pic, i, j, got);
+                const int ink = !close_rgb(got, white, 60);
+                inked += ink;
+                ck_assert_msg(!ink || (i >= 2 && i < w - 2),
+                              "%d x %d: the title reaches column %d (row %d)", w, h, i, j);
+            }
+        }
+        ck_assert_msg(inked > w / 4, "%d x %d: no title drawn (%d dark pixels)", w, h, inked);
+        fc_picture_free(pic);
+    }
+}
+END_TEST
+
 START_TEST(ascii_stands_in_for_missing_signs)
 {
     const char *label = "s\xe2\x88\x92" "1  \xc3\x97" "10, 5 \xc2\xb0" "C";
@@ -1209,6 +1245,7 @@ Suite *plot_suite(void)
     tcase_add_test(t, fields_on_levels_at_one_level);
     tcase_add_test(t, dates_in_every_cf_calendar);
     tcase_add_test(t, refuses_what_it_cannot_draw);
+    tcase_add_test(t, a_long_title_is_fitted_within_the_picture);
     tcase_add_test(t, gif_and_pngs_have_every_frame);
     tcase_add_test(t, ascii_stands_in_for_missing_signs);
     tcase_add_test(t, malformed_text_is_drawn_with_question_marks);

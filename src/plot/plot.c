@@ -406,9 +406,22 @@ static void fitted_text(cairo_t *cr, double cx, double y, double x0, double x1, 
         return;
     }
     if (room / w >= least) {
-        font(cr, fs * room / w, bold);
-        text(cr, cx, y, 0.5, 0, s);
-        return;
+        /* Hinted advances are whole pixels per glyph and do not shrink in proportion to the
+         * size: measured again at the new size, a long title came out up to a glyph's width
+         * per ten glyphs too wide (the lift coefficient's, 97 characters, ran off a chart 900
+         * wide). */
+        double size = fs * room / w;
+        for (int k = 0; k < 8; k++) {
+            font(cr, size, bold);
+            const double now = text_width(cr, s);
+            if (now <= room)
+                break;
+            size *= 0.99 * room / now;
+        }
+        if (size >= fs * least) {
+            text(cr, cx, y, 0.5, 0, s);
+            return;
+        }
     }
     font(cr, fs * least, bold);
     char cut[1024];
