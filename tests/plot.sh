@@ -113,7 +113,7 @@ data: a = 1, 2, 3 ; time = 0, 1 ; m = 1, 2, 3, 4, 5, 6 ;
 }
 CDL
 "$NCGEN" -o "$tmp/lines.nc" "$tmp/lines.cdl"
-expect "no field to draw" 2 "lines.nc has no two-dimensional field to draw; give --var" "$fc" plot "$tmp/lines.nc" -o "$tmp/x.png"
+expect "no field to draw: the lines it has" 2 "lines.nc has no two-dimensional field to draw; give --var, one of its lines: a" "$fc" plot "$tmp/lines.nc" -o "$tmp/x.png"
 expect "time not the first dimension" 2 "variable 'm' has time as dimension 2 of 2; plot reads it first" "$fc" plot "$tmp/lines.nc" --var m -o "$tmp/x.png"
 expect "a time for a variable without one" 2 "--time 3: 'a' in $tmp/lines.nc has no time dimension" "$fc" plot "$tmp/lines.nc" --var a --time 3 -o "$tmp/x.png"
 expect "a film of a profile without time" 2 "'a' is a profile without time; animate draws fields on (y, x) and profiles over time" "$fc" animate "$tmp/lines.nc" --var a -o "$tmp/x.gif"

@@ -576,7 +576,8 @@ static void summary(const run_ctx *c, const fc_run_result *res, const double *st
             fc_format_duration(res->step_wall, d2, sizeof d2),
             res->step_wall > 0 ? cells * steps / res->step_wall / 1e6 : 0,
             res->step_wall > 0 ? bpc * cells * steps / res->step_wall / 1e9 : 0, bpc, drift,
-            fc_ncio_records(c->out), c->path, series, written, res->halvings ? halving_note : "", stats,
+            fc_ncio_records(c->out), c->path, series, written,
+            res->halvings ? halving_note : "", stats,
             threads, split);
 }
 

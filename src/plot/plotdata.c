@@ -436,10 +436,13 @@ int fc_pd_open_at(fc_plotdata *d, const char *path, const char *name, const char
             !drawable_field(d->ncid, varid, unlimited))
             for (varid = 0; varid < nvars && !drawable_field(d->ncid, varid, unlimited); varid++)
                 ;
-        if (varid >= nvars) {
+        if (varid >= nvars) { /* a series file, say: what it has to draw as lines */
+            char lines[1024];
+            fc_nc_list_vars(d->ncid, 1, 1, lines, sizeof lines);
             fc_pd_close(d);
-            return fc_fail(err, FC_EINPUT, "%s has no two-dimensional field to draw; give --var",
-                           path);
+            return fc_fail(err, FC_EINPUT,
+                           "%s has no two-dimensional field to draw; give --var%s%s", path,
+                           lines[0] ? ", one of its lines: " : "", lines);
         }
         char vname[NC_MAX_NAME + 1];
         nc_inq_varname(d->ncid, varid, vname);
