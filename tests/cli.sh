@@ -401,6 +401,15 @@ expect "ns2d: immersed aerofoil runs" 0 "done:" "$fc" run "$inputs/naca0012.ini"
 last_value() {
   "$NCDUMP" -v "$2" "$1" | awk -v v="$2" '$1 == v && $2 == "=" { on = 1 } on { gsub(/[,;}]/, " "); for (i = 1; i <= NF; i++) if ($i ~ /^-?[0-9.e+-]+$/) last = $i } END { print last }'
 }
+# A run that blows up keeps its last good state as a record, and so in its series, which holds
+# every record (a series_interval beyond the run samples the records alone); and an interval too
+# short for the model time to count its multiples samples every step.
+expect "unstable run with a series stops" 1 "the run stops" "$fc" run "$inputs/dambreak_wet.ini" --set physics.quadratic_drag=1e12 --set output.series_interval=1e9 -o "$tmp/nan_s.nc"
+t_rec=$(last_value "$tmp/nan_s.nc" time) t_ser=$(last_value "$tmp/nan_s_series.nc" time)
+[ -n "$t_rec" ] && [ "$t_rec" = "$t_ser" ] && ok "... its series ends at the last good record ($t_ser s)" || bad "... its series ends at $t_ser s, the output at $t_rec s"
+expect "a series every step" 0 "samples of the diagnostics" "$fc" run "$good" --set output.series_interval=1e-300 -o "$tmp/every.nc"
+grep -q "done: \([0-9]*\) steps.* \([0-9]*\) samples" "$tmp/err" && steps=$(sed -n 's/.*done: \([0-9]*\) steps.*/\1/p' "$tmp/err") samples=$(sed -n 's/.* \([0-9]*\) samples of the diagnostics.*/\1/p' "$tmp/err") &&
+  [ "$samples" -eq $((steps + 1)) ] && ok "... the first state and each of its $steps steps" || bad "... every step: $(grep done: "$tmp/err")"
 # A body too thin for the immersed boundary is refused before anything is written.
 expect "ns2d: an immersed body under 1.5 cells thick is refused" 2 "[obstacle] size = 1: the body is 1.43 cells thick at its thickest (0.12 m on cells of 0.0833 m); an immersed body needs 1.5 or more" "$fc" run "$inputs/naca0012.ini" --set grid.nx=96 --set grid.ny=72 -o "$tmp/naca_thin.nc"
 absent "ns2d: the thin body's run writes nothing" "$tmp/naca_thin.nc"

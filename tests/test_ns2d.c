@@ -1200,6 +1200,26 @@ START_TEST(divergence_far_above_the_tolerance_fails_the_run)
     ck_assert_double_eq_tol(t, 0.1, 1e-12);
     ck_assert_msg(div[0] > 1e-2, "the bad record holds divergence %g", div[0]);
     free(div);
+
+    /* With a series of every step, the first sample after a step finds the fault: that state
+     * is written as a record, which shows it, and the run fails the same way; the series holds
+     * the states before it. */
+    const char *sets[] = {"output.series_interval=1e-9"};
+    o.sets = sets;
+    o.nsets = 1;
+    o.output = out = tl_temp_path("pushed_s.nc");
+    ck_assert_int_eq(fc_run(&o, &res, &err), FC_ENUMERIC);
+    ck_assert_msg(strstr(err.msg, "the step left a velocity divergence of") &&
+                      strstr(err.msg, "pushed_s.nc' holds every record up to it, the last "
+                                      "showing the fault"),
+                  "%s", err.msg);
+    div = tl_read_last(out, "max_divergence", 1, &t);
+    ck_assert_msg(div[0] > 1e-2 && t > 0 && t < 0.1, "the bad record at t = %g holds %g", t,
+                  div[0]);
+    free(div);
+    double t_series;
+    free(tl_read_last(tl_temp_path("pushed_s_series.nc"), "max_divergence", 1, &t_series));
+    ck_assert_double_eq(t_series, 0);
 }
 END_TEST
 

@@ -64,6 +64,7 @@ typedef struct run_ctx {
     fc_ncio_file *series;
     char series_path[4200];
     long long next_sample;
+    int every_step; /* the interval is below what the model time resolves: every step */
     double series_last; /* the time of the last sample written */
 } run_ctx;
 
@@ -245,7 +246,7 @@ static long long next_output(double t, double interval)
 static int sample_due(const run_ctx *c, int end)
 {
     return c->series_interval > 0 &&
-           (end || next_output(c->sim.t, c->series_interval) > c->next_sample);
+           (end || c->every_step || next_output(c->sim.t, c->series_interval) > c->next_sample);
 }
 
 /* Appends the state's diagnostics to the series: those of the record just written
@@ -267,7 +268,8 @@ static int sample_series(run_ctx *c, const fc_step_report *rep, int recorded, fc
         st = fc_ncio_write_record(c->series, c->sim.t, NULL, c->values, err);
     if (!st && !verdict)
         c->series_last = c->sim.t;
-    c->next_sample = next_output(c->sim.t, c->series_interval);
+    if (!c->every_step)
+        c->next_sample = next_output(c->sim.t, c->series_interval);
     output_clock_stop(c, &clock);
     return fc_ranks_agree(st ? st : verdict, err);
 }
@@ -420,6 +422,9 @@ static int setup(run_ctx *c, fc_err *err)
     c->series_interval = fc_cfg_real(&cfg, "output", "series_interval");
     if (c->series_interval > 0)
         series_path(c);
+    /* Multiples of an interval that small would overflow the count (and a double resolves no
+     * step between them): it samples every step, as it would. */
+    c->every_step = fc_cfg_real(&cfg, "time", "t_end") / c->series_interval > 1e15;
     const int series = c->series_interval > 0;
     int kind = FC_BACKEND_CPU;
     char input[1200];
@@ -504,8 +509,12 @@ static int keep_last_good(run_ctx *c, double t_last, fc_err *err)
 {
     int st = FC_OK;
     fc_err werr = {{0}};
-    if (c->sim.t > t_last && !(st = write_record(c, NULL, &werr)))
+    if (c->sim.t > t_last && !(st = write_record(c, NULL, &werr))) {
         t_last = c->sim.t;
+        /* The series holds every record; it may have this state already (a sample). */
+        if (c->series_interval > 0 && c->sim.t > c->series_last)
+            st = sample_series(c, NULL, 1, &werr);
+    }
     fc_err_append(err, "  the run stops; '%s' holds every record up to t = %.9g s (the last good "
                   "state)", c->path, t_last);
     if (st)
