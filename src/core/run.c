@@ -420,12 +420,12 @@ static int setup(run_ctx *c, fc_err *err)
         output_path(c, &cfg);
     fc_ranks_share(c->path, sizeof c->path);
     c->series_interval = fc_cfg_real(&cfg, "output", "series_interval");
-    if (c->series_interval > 0)
+    const int series = c->series_interval > 0;
+    if (series)
         series_path(c);
     /* Multiples of an interval that small would overflow the count (and a double resolves no
      * step between them): it samples every step, as it would. */
-    c->every_step = fc_cfg_real(&cfg, "time", "t_end") / c->series_interval > 1e15;
-    const int series = c->series_interval > 0;
+    c->every_step = series && fc_cfg_real(&cfg, "time", "t_end") / c->series_interval > 1e15;
     int kind = FC_BACKEND_CPU;
     char input[1200];
     if (o->threads < 0)
