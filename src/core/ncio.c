@@ -1055,9 +1055,11 @@ int fc_ncio_read_restart(const char *path, const fc_solver_desc *s, const void *
     }
     if (fc_nc_has_att(ncid, NC_GLOBAL, FC_SERIES_OF_ATT)) {
         char of[4096] = "";
-        fc_nc_att_text(ncid, NC_GLOBAL, path, FC_SERIES_OF_ATT, of, sizeof of, err);
+        if (fc_nc_att_text(ncid, NC_GLOBAL, path, FC_SERIES_OF_ATT, of, sizeof of, err))
+            of[0] = '\0'; /* not text, or too long: unnamed */
         st = fc_fail(err, FC_EINPUT, "restart file '%s' is a series of diagnostics, without the "
-                     "fields: restart from the output file it samples, '%s'", path, of);
+                     "fields: restart from the output file it samples%s%s%s", path,
+                     of[0] ? ", '" : "", of, of[0] ? "'" : "");
         goto done;
     }
     if (strcmp(solver, s->name)) {
