@@ -1,6 +1,7 @@
 #!/bin/sh
 # crash.sh: SIGKILL at random moments of a run. Every time the file must open with ncdump and
-# hold only complete records: a restart from it must work (or find no complete record yet).
+# hold only complete records: a restart from it must work (or find no complete record yet). A
+# series of the diagnostics beside it (the cylinder's) must open too, every sample timed.
 . "${top_srcdir:-.}/tests/lib.sh"
 
 # kill_trials NAME TRIALS CASE ARGS...: TRIALS runs of CASE with ARGS, each killed at a random
@@ -28,6 +29,16 @@ kill_trials() {
         ok "$name kill $k: file readable, restart from its last complete record works"
       else
         bad "$name kill $k: restart failed (exit $rc)"
+      fi
+    fi
+    # The series of the diagnostics ([output] series_interval; the cylinder's), synced at each
+    # sample: readable, every sample with its time.
+    s="${f%.nc}_series.nc"
+    if [ -e "$s" ]; then
+      if "$NCDUMP" -v time "$s" >"$tmp/t" 2>&1 && ! grep -q ' _' "$tmp/t"; then
+        ok "$name kill $k: its series readable, every sample timed"
+      else
+        bad "$name kill $k: its series unreadable or a sample without its time"
       fi
     fi
     k=$((k + 1))
