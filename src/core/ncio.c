@@ -190,6 +190,7 @@ int fc_ncio_check_state_keys(const char *path, const fc_config *cfg, fc_err *err
     }
     return FC_OK;
 }
+
 /* The time: the unlimited dimension (*dt) and its coordinate variable. */
 static int define_time(fc_ncio_file *f, const fc_ncio_meta *m, int *dt, fc_err *err)
 {
@@ -421,6 +422,7 @@ int fc_ncio_create(const char *path, int overwrite, const fc_ncio_meta *m, fc_nc
     *out = f;
     return FC_OK;
 }
+
 int fc_ncio_write_static(fc_ncio_file *f, int var, const fc_real *packed, fc_err *err)
 {
     size_t start[2], count[2];

@@ -407,9 +407,9 @@ static void fitted_text(cairo_t *cr, double cx, double y, double x0, double x1, 
     }
     if (room / w >= least) {
         /* Hinted advances are whole pixels per glyph and do not shrink in proportion to the
-         * size: measured again at the new size, a long title came out up to a glyph's width
-         * per ten glyphs too wide (the lift coefficient's, 97 characters, ran off a chart 900
-         * wide). */
+         * size, so text shrunk by its width at the full size can still be too wide (the lift
+         * coefficient's long name, 97 characters, ran off a chart 900 wide): it is measured
+         * again at each size tried. */
         double size = fs * room / w;
         for (int k = 0; k < 8; k++) {
             font(cr, size, bold);
