@@ -11,7 +11,8 @@ libflowcast_core_a_SOURCES += src/core/fc.h src/core/hd.h src/core/cuda_util.h \
 	src/core/backend.c src/core/backend.h src/core/machine_load.c src/core/machine_load.h \
 	src/core/ranks.c src/core/ranks.h src/core/decomp.c src/core/decomp.h \
 	src/core/split.c src/core/split.h src/core/link.h src/core/stages.c src/core/stages.h \
-	src/core/repro_sum.c src/core/repro_sum.h src/core/text.c src/core/text.h
+	src/core/repro_sum.c src/core/repro_sum.h src/core/text.c src/core/text.h \
+	src/core/series_stats.c src/core/series_stats.h
 # The halo exchange between ranks needs MPI (configure --with-mpi).
 if HAVE_MPI
 libflowcast_core_a_SOURCES += src/core/halo.c src/core/halo.h
@@ -73,7 +74,7 @@ libflowcast_app_a_SOURCES += src/plot/colormap.c src/plot/colormap.h src/plot/pl
 bin_PROGRAMS += src/flowcast
 src_flowcast_SOURCES = src/cli/main.c src/cli/cmd.h src/cli/args.c src/cli/cmd_run.c src/cli/cmd_info.c \
 	src/cli/cmd_cases.c src/cli/cmd_validate.c src/cli/cmd_profile.c src/cli/cmd_bench.c \
-	src/cli/cmd_train.c src/cli/cmd_demo.c src/cli/cmd_plot.c src/cli/cmd_ensemble.c
+	src/cli/cmd_train.c src/cli/cmd_demo.c src/cli/cmd_plot.c src/cli/cmd_stats.c src/cli/cmd_ensemble.c
 src_flowcast_LDADD = $(FC_LIBS)
 # Where `make install` puts the ready-made cases (inputs/local.mk), for the demo and `run NAME`.
 src_flowcast_CPPFLAGS = $(AM_CPPFLAGS) -DFC_INPUTS_DIR='"$(pkgdatadir)/inputs"'

@@ -31,8 +31,8 @@ tests_nc_compare_LDADD = $(NETCDF_LIBS) -lm
 
 # The longest first (make -j2 starts them in this order; under the sanitizers cli.sh and
 # validate.sh take 9 minutes each, mpi.sh 22 with MPI), so that they run side by side.
-TESTS += tests/check_cpu tests/check_gpu tests/check_gpu_harness tests/mpi.sh tests/cli.sh tests/validate.sh tests/bench.sh tests/malformed.sh tests/symbols.sh tests/layers.sh tests/cf.sh tests/deps.sh tests/live.sh tests/crash.sh tests/plot.sh tests/vectorised.sh
-EXTRA_DIST += tests/mpi.sh tests/cf.sh tests/layers.sh tests/deps.sh tests/live.sh tests/gpu.sh tests/lsan.supp tests/cli.sh tests/malformed.sh tests/symbols.sh tests/crash.sh tests/lib.sh tests/validate.sh tests/bench.sh tests/plot.sh tests/vectorised.sh
+TESTS += tests/check_cpu tests/check_gpu tests/check_gpu_harness tests/mpi.sh tests/cli.sh tests/validate.sh tests/bench.sh tests/malformed.sh tests/symbols.sh tests/layers.sh tests/cf.sh tests/deps.sh tests/live.sh tests/crash.sh tests/plot.sh tests/stats.sh tests/vectorised.sh
+EXTRA_DIST += tests/mpi.sh tests/cf.sh tests/layers.sh tests/deps.sh tests/live.sh tests/gpu.sh tests/lsan.supp tests/cli.sh tests/malformed.sh tests/symbols.sh tests/crash.sh tests/lib.sh tests/validate.sh tests/bench.sh tests/plot.sh tests/stats.sh tests/vectorised.sh
 # Sanitizer reports end a test with their own exit codes (86 ASan and leaks, 87 UBSan), which no
 # test expects; third-party leaks at exit (libgomp, OpenBLAS, HDF5) are suppressed by name.
 # OMP_WAIT_POLICY=passive: with make -j2, two tests of 2 OpenMP threads share 2 cores, and

@@ -1,6 +1,7 @@
 /* test_grid.c: grid geometry, halo filling for each boundary kind, packing; the block
  * decomposition over ranks; sums whose bits do not depend on their order (repro_sum.h); a device
- * backend's step with one report round trip (stages.h), on host arrays. */
+ * backend's step with one report round trip (stages.h), on host arrays; the statistics of a
+ * sampled signal (series_stats.h). */
 #include <fc_build.h>
 
 #include <math.h>
@@ -11,6 +12,7 @@
 #include "src/core/decomp.h"
 #include "src/core/grid.h"
 #include "src/core/repro_sum.h"
+#include "src/core/series_stats.h"
 #include "src/core/link.h"
 #include "src/core/stages.h"
 #include "tests/suites.h"
@@ -511,6 +513,101 @@ START_TEST(stages_agreed_over_ranks)
 }
 END_TEST
 
+/* A tone x = 2 + 3 sin(2 pi t / T + 0.4) over ten whole periods, 50 samples a period. */
+START_TEST(series_stats_of_a_sampled_tone)
+{
+    const double T = 0.37, pi = acos(-1);
+    enum { per = 50, n = 10 * per };
+    double t[n], x[n];
+    for (int k = 0; k < n; k++) {
+        t[k] = k * T / per;
+        x[k] = 2 + 3 * sin(2 * pi * t[k] / T + 0.4);
+    }
+    fc_series_stats s;
+    fc_series_stats_of(t, x, n, &s);
+    ck_assert_uint_eq(s.n, n);
+    ck_assert_uint_eq(s.missing, 0);
+    /* Whole periods sampled evenly: the mean and the spread of the samples are exact. */
+    ck_assert_double_eq_tol(s.mean, 2, 1e-14);
+    ck_assert_double_eq_tol(s.std, 3 / sqrt(2), 1e-14);
+    /* The extremes are samples, within half a spacing of a peak (of any period: every
+     * period's samples are the same but for rounding). */
+    const double sag = 3 * (1 - cos(pi / per));
+    ck_assert(s.max <= 5 && s.max >= 5 - sag);
+    ck_assert(s.min >= -1 && s.min <= -1 + sag);
+    const double t_peak = (pi / 2 - 0.4) / (2 * pi) * T;
+    ck_assert_double_eq_tol(fmod(s.t_max, T), t_peak, T / per / 2 + 1e-15);
+    ck_assert_double_eq(s.last, x[n - 1]);
+    ck_assert_double_eq(s.t_last, t[n - 1]);
+    /* Ten upward crossings, the last one beyond the last sample: nine, 8 periods apart. */
+    ck_assert_int_eq(s.crossings, 10);
+    ck_assert_double_eq_tol(s.period, T, 1e-6 * T);
+    ck_assert(s.period_spread < 1e-6);
+
+    /* Samples unevenly spaced: each crossing interpolated between its two samples. */
+    for (int k = 1; k < n - 1; k++)
+        t[k] = (k + 0.3 * sin(7.1 * k)) * T / per;
+    for (int k = 0; k < n; k++)
+        x[k] = 2 + 3 * sin(2 * pi * t[k] / T + 0.4);
+    fc_series_stats_of(t, x, n, &s);
+    ck_assert_double_eq_tol(s.period, T, 1e-4 * T);
+    ck_assert(s.period_spread < 1e-3);
+
+    /* Missing samples (fill values read as NaN), the first among them, are left out. */
+    x[0] = x[17] = x[n - 1] = NAN;
+    fc_series_stats_of(t, x, n, &s);
+    ck_assert_uint_eq(s.n, n - 3);
+    ck_assert_uint_eq(s.missing, 3);
+    ck_assert_double_eq(s.last, x[n - 2]);
+    ck_assert_double_eq(s.t_last, t[n - 2]);
+    ck_assert(isfinite(s.min) && isfinite(s.mean) && isfinite(s.std));
+    ck_assert_double_eq_tol(s.period, T, 1e-4 * T);
+}
+END_TEST
+
+/* Noise about the mean makes no crossings of its own; too short a swing has no period. */
+START_TEST(series_stats_period_needs_two_whole_swings)
+{
+    const double pi = acos(-1);
+    enum { n = 4000 };
+    double t[n], x[n];
+    /* A slow tone (period 1, 8 periods) with a fast wiggle of 2 % of its amplitude: every
+     * zero of the tone is crossed several times over, but counted once. */
+    for (int k = 0; k < n; k++) {
+        t[k] = k * 8.0 / n;
+        x[k] = sin(2 * pi * t[k]) + 0.02 * ((k % 2) ? 1 : -1);
+    }
+    fc_series_stats s;
+    fc_series_stats_of(t, x, n, &s);
+    ck_assert_int_eq(s.crossings, 8);
+    ck_assert_double_eq_tol(s.period, 1, 2e-3);
+
+    /* One and a half periods: two crossings, no period. */
+    fc_series_stats_of(t, x, n * 3 / 16, &s);
+    ck_assert_int_eq(s.crossings, 2);
+    ck_assert(isnan(s.period) && isnan(s.period_spread));
+
+    /* A constant: no spread, no crossing. */
+    for (int k = 0; k < n; k++)
+        x[k] = 4.5;
+    fc_series_stats_of(t, x, n, &s);
+    ck_assert_double_eq(s.mean, 4.5);
+    ck_assert_double_eq(s.std, 0);
+    ck_assert_int_eq(s.crossings, 0);
+    ck_assert(isnan(s.period));
+
+    /* Nothing finite: every value NaN. */
+    for (int k = 0; k < 3; k++)
+        x[k] = k == 1 ? INFINITY : NAN;
+    fc_series_stats_of(t, x, 3, &s);
+    ck_assert_uint_eq(s.n, 0);
+    ck_assert_uint_eq(s.missing, 3);
+    ck_assert(isnan(s.min) && isnan(s.max) && isnan(s.mean) && isnan(s.std) && isnan(s.last));
+    fc_series_stats_of(t, x, 0, &s);
+    ck_assert_uint_eq(s.n + s.missing, 0);
+}
+END_TEST
+
 Suite *grid_suite(void)
 {
     Suite *s = suite_create("grid");
@@ -535,5 +632,9 @@ Suite *grid_suite(void)
     tcase_add_test(st, stages_bad_step_classified_stage_by_stage);
     tcase_add_test(st, stages_agreed_over_ranks);
     suite_add_tcase(s, st);
+    TCase *ts = tcase_create("series statistics");
+    tcase_add_test(ts, series_stats_of_a_sampled_tone);
+    tcase_add_test(ts, series_stats_period_needs_two_whole_swings);
+    suite_add_tcase(s, ts);
     return s;
 }

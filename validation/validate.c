@@ -50,6 +50,7 @@
 #include "ml/surrogate.h"
 #include "src/core/ensemble.h"
 #include "src/core/log.h"
+#include "src/core/series_stats.h"
 
 /* n machine epsilons of fc_real, and the round-off of quantities that are exact up to it: a
  * thousand of them. */
@@ -1091,27 +1092,18 @@ int fc_val_cylinder(int d, const char *boundary, double t_end, double *strouhal,
         *cl_cv_max = fmax(*cl_cv_max, diagnostic(&s, "lift_coefficient_cv"));
     }
     fc_sim_close(&s);
-    /* Period from the upward zero crossings of the lift about its mean. */
-    double mean = 0, first = NAN, last = NAN;
-    int crossings = 0;
-    for (size_t k = 0; k < n; k++)
-        mean += cl[k] / n;
-    for (size_t k = 1; !st && k < n; k++)
-        if (cl[k - 1] < mean && cl[k] >= mean) {
-            double tc = t[k - 1] + (mean - cl[k - 1]) / (cl[k] - cl[k - 1]) * (t[k] - t[k - 1]);
-            if (crossings++ == 0)
-                first = tc;
-            last = tc;
-        }
+    fc_series_stats lift; /* its period from the upward crossings of its mean */
+    if (!st)
+        fc_series_stats_of(t, cl, n, &lift);
     free(t);
     free(cl);
     if (st)
         return st;
-    if (crossings < 3)
+    if (lift.crossings < 3)
         return fc_fail(err, FC_ENUMERIC,
-                       "the cylinder did not shed: %d lift oscillations by t = %g s", crossings,
-                       t_end);
-    *strouhal = D / ((last - first) / (crossings - 1)) / U;
+                       "the cylinder did not shed: %d lift oscillations by t = %g s",
+                       lift.crossings, t_end);
+    *strouhal = D / lift.period / U;
     return FC_OK;
 }
 

@@ -17,6 +17,7 @@ int cmd_rollout(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_animate(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
 int cmd_ensemble(int argc, char **argv);
 
 /* Reports err (each line prefixed "flowcast: error: ") and returns the exit code of status. */

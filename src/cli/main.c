@@ -26,6 +26,7 @@ static const struct command commands[] = {
     {"demo", cmd_demo, "the suite in 2 min: weather, CFD, speedups, a surrogate, pictures"},
     {"run", cmd_run, "run a case file, writing CF NetCDF output"},
     {"plot", cmd_plot, "draw a variable of a NetCDF file as a PNG: map, line or spectrum"},
+    {"stats", cmd_stats, "extremes, means and periods of a file's series (drag, lift, energy)"},
     {"animate", cmd_animate, "a film (MP4, WebM, GIF or PNGs) of a field's records"},
     {"cases", cmd_cases, "list the solvers, their initial conditions and every case key"},
     {"validate", cmd_validate, "run the validation cases against exact and published results"},
@@ -253,6 +254,6 @@ int main(int argc, char **argv)
         return FC_EXIT_OK;
     }
     if (!quiet)
-        fc_error("unknown command '%s' (commands: demo, run, plot, animate, cases, validate, bench, train, rollout, profile, info; see flowcast --help)", argv[1]);
+        fc_error("unknown command '%s' (commands: demo, run, plot, stats, animate, cases, validate, bench, train, rollout, profile, info; see flowcast --help)", argv[1]);
     return FC_EXIT_USAGE;
 }

@@ -647,6 +647,11 @@ static double unit_seconds(const char *u)
     return 0;
 }
 
+double fc_pd_seconds_per_unit(const fc_plotdata *d)
+{
+    return d->time_index ? 0 : unit_seconds(d->time_units);
+}
+
 /* A zone offset in seconds east of UTC (calendar.h's forms), the whole of z; 0 when z is not
  * one. */
 static int zone_offset(const char *z, double *east)

@@ -94,6 +94,10 @@ int fc_pd_record(const fc_plotdata *d, const char *spec, size_t *rec, fc_err *er
  * an unknown calendar. Into buf. */
 void fc_pd_time_text(const fc_plotdata *d, size_t rec, char *buf, size_t len);
 
+/* Seconds in one of the file's time units ("hours since ...": 3600), 0 when they are not a
+ * known unit of time (or the times are the records' indices). */
+double fc_pd_seconds_per_unit(const fc_plotdata *d);
+
 /* The values of record rec (a field: y.n * x.n, x fastest; a profile: x.n; a series: every
  * record, rec ignored). Fill values and non-finite values become NaN. */
 int fc_pd_read(const fc_plotdata *d, size_t rec, double *out, fc_err *err);

@@ -1,9 +1,10 @@
-/* fuzz_plot.c: the reader behind `flowcast plot` and `animate` (any NetCDF file, any variable),
- * through to a small picture of what it read. */
+/* fuzz_plot.c: the reader behind `flowcast plot`, `animate` and `stats` (any NetCDF file, any
+ * variable), through to a small picture of what it read and a series' statistics. */
 #include <fc_build.h>
 
 #include <stdlib.h>
 
+#include "src/core/series_stats.h"
 #include "src/plot/figure.h"
 #include "tests/fuzz/fuzz.h"
 
@@ -22,8 +23,14 @@ static void draw(const char *path, const char *var, const char *at)
     if (!fc_pd_record(&d, "last", &rec, &err)) {
         if (d.shape == FC_PD_FIELD)
             fc_figure_field(&d, rec, &o, &pic, &err);
-        else if (d.shape == FC_PD_SERIES)
+        else if (d.shape == FC_PD_SERIES) {
             fc_figure_series(&d, &o, &pic, &err);
+            double *x = malloc((d.nrec ? d.nrec : 1) * sizeof *x);
+            fc_series_stats s;
+            if (x && !fc_pd_read(&d, 0, x, &err))
+                fc_series_stats_of(d.times, x, d.nrec, &s);
+            free(x);
+        }
         else
             fc_figure_profile(&d, rec, 1, &o, &pic, &err);
     }
@@ -40,6 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     draw(path, "h", NULL);
     draw(path, "vorticity", NULL);
     draw(path, "mass", NULL);
+    draw(path, "drag_coefficient", NULL);
     draw(path, "v", "plev=850"); /* a field on levels, with its wind */
     return 0;
 }
