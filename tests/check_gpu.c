@@ -134,6 +134,15 @@ static const struct {
      "y_max = 0.5\n[time]\nt_end = 1\n[initial]\ntype = lake_at_rest\nsurface = 0.1\n"
      "bump_height = 0.3\n",
      200},
+    /* An inflow's discharge and an open side toward given water, over a ridge: transcritical
+     * once steady (Goutal & Maurel's bump), here on its way there. */
+    {"swe_channel_bump_inflow",
+     "[case]\nsolver = swe\n[grid]\nnx = 200\nny = 3\nx_max = 25\ny_max = 0.375\n"
+     "[time]\nt_end = 100\n[boundary]\nwest = inflow\neast = open\ninflow_discharge = 1.53\n"
+     "outside_water = given\noutside_level = 0.66\noutside_current = 2.318\n[initial]\n"
+     "type = lake_at_rest\nsurface = 0.66\nbump_height = 0.2\nbump_radius = 2\n"
+     "bump_shape = parabolic_ridge\ncenter_x = 10\n",
+     300},
     {"dambreak_dry_open",
      "[case]\nsolver = swe\n[grid]\nnx = 301\nny = 3\nx_min = -10\nx_max = 10\ny_max = 0.3\n"
      "[time]\nt_end = 1\n[boundary]\nwest = open\neast = open\nsouth = periodic\n"
@@ -522,10 +531,11 @@ static void default_pressure_form(void) { unsetenv("FC_NS2D_GPU_PRESSURE"); }
 
 /* The backends that step blocks (swe, euler) split px x py as `mpirun -np px*py` splits them,
  * each block on a thread of its own (tl_blocks_steps): the same bits as the whole grid on the
- * same backend, for walls, periodic and open sides, Coriolis and a sponge. On the GPU this is
+ * same backend, for walls, periodic, open and inflow sides, Coriolis and a sponge. On the GPU this is
  * each process's GPU block of an MPI job, halos staged through host mirrors, which no machine
  * with a GPU but without mpirun could otherwise run. */
 static const char *const block_cases[] = {"jet_beta_plane_walls_drag", "dambreak_dry_open",
+                                          "swe_channel_bump_inflow",
                                           "swe_vanleer_open_south_north",
                                           "vortex_periodic_hll_rk2",
                                           "euler_bubble_walls_viscous_sponge",

@@ -117,9 +117,11 @@ if [ "${FC_MPI_TESTS:-all}" = short ]; then
   finish
 fi
 
-# swe: open and periodic sides (a 1-D dam break), a beta-plane jet (periodic x, walls in y),
-# an island (dry cells, walls), a radial dam break (walls), a vortex (periodic box).
+# swe: open and periodic sides (a 1-D dam break), an inflow and an open side toward given water
+# (a channel over a bump), a beta-plane jet (periodic x, walls in y), an island (dry cells,
+# walls), a radial dam break (walls), a vortex (periodic box).
 split_runs dambreak_wet ""
+split_runs channel_bump "--set time.t_end=10 --set output.interval=5 --set grid.ny=4 --set grid.y_max=4"
 split_runs jet "--set time.t_end=43200 --set output.interval=10800"
 split_runs lake_island "--set time.t_end=2 --set output.interval=0.5"
 split_runs radial_dambreak "--set time.t_end=0.3"

@@ -1,7 +1,9 @@
 /*
  * test_swe.c: physics of the shallow-water solver on the CPU: well-balancing, conservation,
  * exact dam-break solutions with the observed order, the balanced vortex and its convergence
- * order, the geostrophic adjustment's exact steady state, the bad-state report, and bit-for-bit restart through `flowcast run`'s library call.
+ * order, the geostrophic adjustment's exact steady state, a discharge over a bump to its exact
+ * steady flow with the inflow on any side, the bad-state report, and bit-for-bit restart through
+ * `flowcast run`'s library call.
  */
 #include <fc_build.h>
 
@@ -1355,6 +1357,124 @@ START_TEST(open_sides_keep_a_uniform_current)
 }
 END_TEST
 
+/* The depth at which an inflow's discharge meets the outgoing characteristic: a root of
+ * 2 sqrt(g h) - q/h - r_out to round-off, from any starting depth (the edge's). */
+START_TEST(inflow_depth_carries_the_discharge)
+{
+    const double g = 9.81;
+    const double qs[] = {1e-6, 0.18, 1.53, 4.42, 1e3};
+    const double rs[] = {-30, -5, 0, 1, 8.86, 40};
+    const double starts[] = {0, 1e-6, 0.5, 2, 1e4};
+    for (size_t a = 0; a < sizeof qs / sizeof qs[0]; a++)
+        for (size_t b = 0; b < sizeof rs / sizeof rs[0]; b++) {
+            double first = NAN;
+            for (size_t c = 0; c < sizeof starts / sizeof starts[0]; c++) {
+                const fc_real q = (fc_real)qs[a], r = (fc_real)rs[b];
+                const double h = swe_inflow_depth(q, r, (fc_real)g, (fc_real)starts[c]);
+                /* F changes by F' dh: a relative change of h of a few epsilons moves F by
+                 * (sqrt(g h) + q/h) times that. */
+                const double F = 2 * sqrt(g * h) - q / h - r;
+                const double scale = sqrt(g * h) + q / h;
+                ck_assert_msg(h > 0 && fabs(F) <= 64 * TL_EPS * scale,
+                              "q %g, r_out %g, from %g: h = %g leaves F = %g", qs[a], rs[b],
+                              starts[c], h, F);
+                if (c == 0)
+                    first = h;
+                ck_assert_msg(fabs(h - first) <= 64 * TL_EPS * first,
+                              "q %g, r_out %g: h = %.17g from %g, %.17g from 0", qs[a], rs[b],
+                              h, starts[c], first);
+            }
+        }
+    /* No discharge: the depth at rest with that invariant (none below a dry edge's). */
+    ck_assert_double_eq_tol(swe_inflow_depth(0, (fc_real)(2 * sqrt(9.81 * 2.0)), (fc_real)9.81, 1),
+                            2, 8 * TL_EPS);
+    ck_assert(swe_inflow_depth(0, -1, (fc_real)9.81, 1) == 0);
+}
+END_TEST
+
+/* Goutal & Maurel's bump: a discharge through an inflow side, an open side toward the given
+ * downstream water, to the exact steady flow (validate's rows on finer grids). */
+START_TEST(flow_over_a_bump_reaches_the_exact_steady_state)
+{
+    double l1, q_err;
+    fc_err err;
+    ck_assert_msg(fc_val_channel_bump(100, 0, &l1, &q_err, NULL, NULL, &err) == FC_OK, "%s",
+                  err.msg);
+    printf("subcritical bump, 100 cells: mean |h - exact| %.2e m, largest |hu - q| / q %.1e\n",
+           l1, q_err);
+    ck_assert_msg(l1 < 3e-4 && q_err < 5e-3, "subcritical: %g m, %g", l1, q_err);
+    ck_assert_msg(fc_val_channel_bump(100, 1, &l1, &q_err, NULL, NULL, &err) == FC_OK, "%s",
+                  err.msg);
+    printf("transcritical bump, 100 cells: mean |h - exact| %.2e m, largest |hu - q| / q %.1e\n",
+           l1, q_err);
+    ck_assert_msg(l1 < 1.5e-3 && q_err < 2e-2, "transcritical: %g m, %g", l1, q_err);
+}
+END_TEST
+
+/* The same channel with its inflow on each side: west to east in one row, then east to west,
+ * south to north and north to south in one column, and west to east four rows wide between
+ * walls (cells of the same size, so the same steps). Every row (column) of each is the
+ * first's, mirrored where the flow runs the other way, to round-off, and the flow runs along it,
+ * downstream: the sides' orientations are right. */
+START_TEST(inflow_on_any_side_gives_the_same_channel)
+{
+    enum { N = 100 };
+    static const struct {
+        const char *grid, *in, *out, *bump;
+        int along_y, reversed, width;
+    } runs[] = {
+        {"nx = 100\nny = 1\nx_max = 25\ny_max = 1", "west", "east",
+         "parabolic\ncenter_x = 10\ncenter_y = 0.5", 0, 0, 1},
+        {"nx = 100\nny = 1\nx_max = 25\ny_max = 1", "east", "west",
+         "parabolic\ncenter_x = 15\ncenter_y = 0.5", 0, 1, 1},
+        {"nx = 1\nny = 100\nx_max = 1\ny_max = 25", "south", "north",
+         "parabolic\ncenter_x = 0.5\ncenter_y = 10", 1, 0, 1},
+        {"nx = 1\nny = 100\nx_max = 1\ny_max = 25", "north", "south",
+         "parabolic\ncenter_x = 0.5\ncenter_y = 15", 1, 1, 1},
+        {"nx = 100\nny = 4\nx_max = 25\ny_max = 4", "west", "east",
+         "parabolic_ridge\ncenter_x = 10", 0, 0, 4},
+    };
+    double first[N];
+    for (size_t r = 0; r < sizeof runs / sizeof runs[0]; r++) {
+        char text[1024];
+        /* A round parabolic bump centred on the one row (column) is the channel's ridge. */
+        snprintf(text, sizeof text,
+                 "[case]\nsolver = swe\n[grid]\n%s\n[time]\nt_end = 30\n[boundary]\n"
+                 "%s = inflow\n%s = open\ninflow_discharge = 1.53\noutside_water = given\n"
+                 "outside_level = 0.66\noutside_current = 2.318\n[initial]\n"
+                 "type = lake_at_rest\nsurface = 0.66\nbump_height = 0.2\nbump_radius = 2\n"
+                 "bump_shape = %s\n",
+                 runs[r].grid, runs[r].in, runs[r].out, runs[r].bump);
+        tl_sim s;
+        tl_sim_open(&s, text, NULL, NULL);
+        tl_sim_run_to(&s, 30);
+        tl_sim_download(&s);
+        double worst = 0, cross = 0;
+        for (int w = 0; w < runs[r].width; w++)
+            for (int k = 0; k < N; k++) {
+                const int m = runs[r].reversed ? N - 1 - k : k;
+                const int i = runs[r].along_y ? 0 : m, j = runs[r].along_y ? m : w;
+                const double h = tl_at(&s, SWE_H, i, j);
+                const double along = tl_at(&s, runs[r].along_y ? SWE_HV : SWE_HU, i, j);
+                if (r == 0)
+                    first[k] = h;
+                else
+                    worst = fmax(worst, fabs(h - first[k]));
+                cross = fmax(cross, fabs(tl_at(&s, runs[r].along_y ? SWE_HU : SWE_HV, i, j)));
+                ck_assert_msg((runs[r].reversed ? -along : along) > 0,
+                              "inflow %s: the flow at cell %d of the channel runs upstream",
+                              runs[r].in, k);
+            }
+        tl_sim_close(&s);
+        printf("inflow %s, %d wide: %.1e m from the first run\n", runs[r].in, runs[r].width,
+               worst);
+        ck_assert_msg(worst <= 1e3 * TL_EPS, "inflow %s, %d wide: %g m from the first run",
+                      runs[r].in, runs[r].width, worst);
+        ck_assert_msg(cross == 0, "inflow %s: a current %g across the channel", runs[r].in, cross);
+    }
+}
+END_TEST
+
 START_TEST(open_sides_restart_bit_for_bit)
 {
     /* The outside level comes from the initial condition, on restart too. */
@@ -1403,6 +1523,7 @@ Suite *swe_suite(void)
     tcase_add_test(exact, kelvin_waves_converge_at_second_order);
     tcase_add_test(exact, adjustment_steady_state_is_balanced_and_keeps_pv_and_mass);
     tcase_add_test(exact, geostrophic_adjustment_reaches_the_nonlinear_steady_state);
+    tcase_add_test(exact, flow_over_a_bump_reaches_the_exact_steady_state);
     tcase_set_timeout(exact, 300);
     suite_add_tcase(s, exact);
     TCase *run = tcase_create("run");
@@ -1416,6 +1537,8 @@ Suite *swe_suite(void)
     tcase_add_test(run, open_sides_let_waves_out);
     tcase_add_test(run, open_sides_restart_bit_for_bit);
     tcase_add_test(run, open_sides_keep_a_uniform_current);
+    tcase_add_test(run, inflow_depth_carries_the_discharge);
+    tcase_add_test(run, inflow_on_any_side_gives_the_same_channel);
     tcase_add_test(run, restart_rejects_other_grid_and_bad_files);
     tcase_add_test(run, regrid_keeps_a_lake_at_rest_to_the_shore);
     tcase_add_test(run, restart_takes_the_bottom_from_the_case);

@@ -39,6 +39,17 @@ static const fc_key swe_keys[] = {
      "linear bottom drag r: d(hu)/dt = -r hu"},
     {"physics", "quadratic_drag", FC_KEY_REAL, "0", 0, INF, 0, NULL, "1", NULL,
      "quadratic bottom drag coefficient C_d: d(hu)/dt = -C_d |u| u"},
+    {"boundary", "inflow_discharge", FC_KEY_REAL, "0", 0, INF, 0, NULL, "m2 s-1", NULL,
+     "discharge per unit width that enters through each inflow side, normal to it (required "
+     "with an inflow side; its depth follows from the flow inside)"},
+    {"boundary", "outside_water", FC_KEY_CHOICE, "initial", 0, 0, 0, "initial|given", "", NULL,
+     "the water beyond the open sides, toward which waves leave: the initial condition's along "
+     "each side, or given by outside_level and outside_current (a river's downstream stage)"},
+    {"boundary", "outside_level", FC_KEY_REAL, "0", -INF, INF, 0, NULL, "m", NULL,
+     "surface level b + h of the water beyond the open sides (outside_water = given)"},
+    {"boundary", "outside_current", FC_KEY_REAL, "0", -INF, INF, 0, NULL, "m s-1", NULL,
+     "its current along each open side's outward normal, > 0 flowing out (outside_water = "
+     "given; for a channel, the discharge per unit width over the depth outside)"},
     {"numerics", "flux", FC_KEY_CHOICE, "hllc", 0, 0, 0, "hll|hllc", "", NULL,
      "approximate Riemann solver"},
     {"numerics", "limiter", FC_KEY_CHOICE, "mc", 0, 0, 0, FC_LIMITER_CHOICES, "", NULL,
@@ -69,9 +80,13 @@ static const fc_key swe_keys[] = {
     {"initial", "surface", FC_KEY_REAL, NULL, -INF, INF, 0, NULL, "m", "lake_at_rest",
      "level of the lake surface eta"},
     {"initial", "bump_height", FC_KEY_REAL, "0.2", 0, INF, 0, NULL, "m", "lake_at_rest",
-     "height A of the bottom bump b = A exp(-r^2/R^2) (above surface: an island)"},
+     "height A of the bottom bump (above surface: an island)"},
     {"initial", "bump_radius", FC_KEY_REAL, "0.1", 0, INF, FC_OPEN_LO, NULL, "m", "lake_at_rest",
-     "e-folding radius R of the bump"},
+     "radius R of the bump: e-folding for a Gaussian, where a parabolic one meets the floor"},
+    {"initial", "bump_shape", FC_KEY_CHOICE, "gaussian", 0, 0, 0,
+     "gaussian|parabolic|gaussian_ridge|parabolic_ridge", "", "lake_at_rest",
+     "b = A exp(-r^2/R^2) or A (1 - r^2/R^2) within R, r from the centre, or for a ridge across "
+     "the domain from the line x = center_x (parabolic_ridge: Goutal & Maurel's bump)"},
     {"initial", "center_x", FC_KEY_REAL, "0", -INF, INF, 0, NULL, "m", "lake_at_rest",
      "centre of the bump (x)"},
     {"initial", "center_y", FC_KEY_REAL, "0", -INF, INF, 0, NULL, "m", "lake_at_rest",
@@ -176,6 +191,10 @@ static int swe_make_params(const fc_config *cfg, const fc_grid *g, void **out, f
     p->flux = fc_cfg_choice(cfg, "numerics", "flux");
     p->limiter = fc_cfg_choice(cfg, "numerics", "limiter");
     p->rk = fc_cfg_choice(cfg, "numerics", "time_scheme");
+    p->inflow_q = (fc_real)fc_cfg_real(cfg, "boundary", "inflow_discharge");
+    p->outside_given = fc_cfg_choice(cfg, "boundary", "outside_water") == SWE_OUTSIDE_GIVEN;
+    p->outside_level = (fc_real)fc_cfg_real(cfg, "boundary", "outside_level");
+    p->outside_current = (fc_real)fc_cfg_real(cfg, "boundary", "outside_current");
     p->grid = *g;
     *out = p;
     return FC_OK;
@@ -240,6 +259,8 @@ static int swe_reference(void *params, const fc_grid *g, const fc_state *initial
         p->open[side].level = (fc_real)(wet ? wet_level / wet : lowest);
         p->open[side].normal = sum[DEPTH] > 0 ? (fc_real)(out * normal / sum[DEPTH]) : 0;
         p->open[side].along = sum[DEPTH] > 0 ? (fc_real)(along / sum[DEPTH]) : 0;
+        if (p->outside_given)
+            p->open[side] = (swe_outside){p->outside_level, p->outside_current, 0};
     }
     free(edges);
     return FC_OK;

@@ -35,7 +35,9 @@
  * loses its momentum, so a wetting front carries no spurious speed.
  *
  * Boundaries, per side: periodic; wall (reflective: the halo mirrors the state, the normal
- * momentum changing sign); open (waves leave: a characteristic condition, swe_open_ghost below).
+ * momentum changing sign); open (waves leave: a characteristic condition toward the water
+ * outside, swe_side_ghost below); inflow (a discharge per unit width enters, its depth
+ * from the outgoing characteristic, swe_side_ghost).
  *
  * State: fields h (m), hu, hv (m2 s-1) and b (m), each (ny + 4) x (nx + 4) with a halo of 2
  * (the MUSCL stencil reaches two cells), row-major, x fastest (grid.h).
@@ -56,9 +58,17 @@ extern "C" {
 enum { SWE_H = 0, SWE_HU = 1, SWE_HV = 2, SWE_B = 3, SWE_NFIELDS = 4 };
 enum swe_flux { SWE_FLUX_HLL = 0, SWE_FLUX_HLLC = 1 };
 enum swe_rk { SWE_SSPRK2 = 0, SWE_SSPRK3 = 1 };
+enum swe_outside_water { SWE_OUTSIDE_INITIAL = 0, SWE_OUTSIDE_GIVEN = 1 };
+/* lake_at_rest's bottom (the order of [initial] bump_shape's choices). */
+enum swe_bump_shape {
+    SWE_BUMP_GAUSSIAN = 0,
+    SWE_BUMP_PARABOLIC = 1,
+    SWE_BUMP_GAUSSIAN_RIDGE = 2,
+    SWE_BUMP_PARABOLIC_RIDGE = 3
+};
 
-/* The water beyond an open side (swe_open_ghost): the initial condition's along that side
- * (swe_reference in swe.c). */
+/* The water beyond an open side (swe_side_ghost): the initial condition's along that side, or
+ * the case's (swe_reference in swe.c). */
 typedef struct swe_outside {
     fc_real level;  /* surface level b + h (m) */
     fc_real normal; /* its current along the side's outward normal (m s-1; < 0: flowing in) */
@@ -77,6 +87,9 @@ typedef struct swe_params {
     int limiter;      /* enum fc_limiter */
     int rk;           /* enum swe_rk */
     swe_outside open[4]; /* the water outside each side (used where the side is open) */
+    int outside_given;    /* [boundary] outside_water = given: open[] from the two below */
+    fc_real outside_level, outside_current; /* (m, m s-1 along the outward normal) */
+    fc_real inflow_q;     /* discharge per unit width through each inflow side (m2 s-1) */
     fc_grid grid;
 } swe_params;
 
@@ -422,20 +435,60 @@ static inline void swe_report_bad(const fc_real v[3], long long cell, fc_step_re
 }
 
 /*
- * Open sides let waves out (a characteristic, Flather-type condition): the halo cell (i, j)
- * beyond an open side gets the state whose outgoing Riemann invariant w + 2c (w: the velocity
- * along the outward normal, c = sqrt(g h)) is the edge cell's and whose incoming one,
- * w_e - 2 c_e, is that of the water outside (swe_outside: the initial condition's mean surface
- * level over that side's wet cells (dry land beyond a side dry from end to end, no higher than
- * its lowest bottom), and its current, so that a current the initial state carries through
- * the side keeps flowing; one state per side, so a level or current that varies along the
- * side is held outside at its mean): w = (R_out + R_in)/2, c = (R_out - R_in)/4. A wave
- * reaching the side leaves without a reflection in the linear limit. Supercritical outflow
- * (w >= c) and a dry edge take the edge cell's state, supercritical inflow the outside's; the
- * tangential velocity leaves with outflow and is the outside's in inflow. Returns 1 and the
- * state (h, hu, hv) in v when (i, j) is such a halo cell (not a corner), else 0.
+ * The depth h > 0 at which a discharge q >= 0 per unit width flows in through a side, w = -q/h
+ * along the outward normal, with the outgoing Riemann invariant w + 2 sqrt(g h) equal to r_out
+ * (the edge cell's): the root of F(h) = 2 sqrt(g h) - q/h - r_out. F rises from -inf at 0 to
+ * +inf and is concave, so Newton's method from a depth where F <= 0 climbs to the one root
+ * without overshooting it. That depth is the edge's (1 m at a dry edge) halved until F <= 0;
+ * then at most 100 Newton steps, a few in practice (far below the root each step doubles h).
+ * Only correctly rounded operations, so the CPU and the GPU find the same bits.
  */
-FC_HD static inline int swe_open_ghost(const fc_real *const *U, const swe_params *p, int i, int j,
+FC_HD static inline fc_real swe_inflow_depth(fc_real q, fc_real r_out, fc_real g, fc_real h_edge)
+{
+    if (!(q > 0)) { /* nothing flows in: the depth at rest with that invariant */
+        const fc_real c = r_out > 0 ? r_out / 2 : 0;
+        return c * c / g;
+    }
+    fc_real h = h_edge > 0 ? h_edge : 1;
+    for (int k = 0; k < 200 && 2 * sqrt(g * h) - q / h - r_out > 0; k++)
+        h /= 2;
+    for (int k = 0; k < 100; k++) {
+        const fc_real F = 2 * sqrt(g * h) - q / h - r_out;
+        const fc_real step = F / (sqrt(g / h) + q / (h * h));
+        if (!(step < 0) || -step <= 4 * FC_REAL_EPSILON * h)
+            break;
+        h -= step;
+    }
+    return h;
+}
+
+/*
+ * The state (h, hu, hv) beyond an open or inflow side, for the halo cell (i, j); w is the
+ * velocity along the side's outward normal, c = sqrt(g h), R_out = w + 2c the outgoing Riemann
+ * invariant of the edge cell.
+ *
+ * Open sides let waves out (a characteristic, Flather-type condition): the halo cell gets the
+ * state whose outgoing invariant is the edge cell's and whose incoming one, w_e - 2 c_e, is that
+ * of the water outside (swe_outside: the initial condition's mean surface level over that
+ * side's wet cells (dry land beyond a side dry from end to end, no higher than its lowest
+ * bottom), and its current, so that a current the initial state carries through the side keeps
+ * flowing; one state per side, so a level or current that varies along the side is held
+ * outside at its mean; or, with [boundary] outside_water = given, the level and outward current
+ * the case gives, as a river's downstream stage and its discharge over that depth):
+ * w = (R_out + R_in)/2, c = (R_out - R_in)/4. A wave reaching the side leaves without a
+ * reflection in the linear limit, and a steady flow whose state is the outside's passes
+ * through unchanged. Supercritical outflow (w >= c) and a dry edge take the edge cell's state,
+ * supercritical inflow the outside's; the tangential velocity leaves with outflow and is the
+ * outside's in inflow.
+ *
+ * Inflow sides let the discharge inflow_q per unit width in, normal to the side: h from the
+ * edge's outgoing invariant (swe_inflow_depth), w = -q/h, no tangential velocity. The
+ * discharge enters whatever the state inside (a subcritical inflow; where the flow inside
+ * would make it supercritical, the one depth that carries q with that invariant).
+ *
+ * Returns 1 and the state in v when (i, j) is such a halo cell (not a corner), else 0.
+ */
+FC_HD static inline int swe_side_ghost(const fc_real *const *U, const swe_params *p, int i, int j,
                                        fc_real v[3])
 {
     const fc_grid *g = &p->grid;
@@ -451,21 +504,28 @@ FC_HD static inline int swe_open_ghost(const fc_real *const *U, const swe_params
         je = wj < 0 ? 0 : g->ny - 1;
     } else
         return 0;
-    if (g->bc[side] != FC_BC_OPEN)
+    if (g->bc[side] != FC_BC_OPEN && g->bc[side] != FC_BC_INFLOW)
         return 0;
     const ptrdiff_t k = fc_idx(g->pitch, g->ng, ie, je);
     const fc_real h = U[SWE_H][k], b = U[SWE_B][k];
     const int along_x = side == FC_WEST || side == FC_EAST;
     const fc_real out = side == FC_EAST || side == FC_NORTH ? 1 : -1; /* outward normal */
+    const int wet = h > p->h_dry;
+    const fc_real c = wet ? sqrt(p->g * h) : 0;
+    const fc_real w = wet ? out * (along_x ? U[SWE_HU][k] : U[SWE_HV][k]) / h : 0;
+    if (g->bc[side] == FC_BC_INFLOW) {
+        const fc_real hg = swe_inflow_depth(p->inflow_q, w + 2 * c, p->g, wet ? h : 0);
+        v[0] = hg;
+        v[along_x ? 1 : 2] = -out * p->inflow_q;
+        v[along_x ? 2 : 1] = 0;
+        return 1;
+    }
     v[0] = h;
     v[1] = U[SWE_HU][k];
     v[2] = U[SWE_HV][k];
-    if (h <= p->h_dry)
-        return 1;
-    const fc_real c = sqrt(p->g * h);
-    const fc_real w = out * (along_x ? v[1] : v[2]) / h, ut = (along_x ? v[2] : v[1]) / h;
-    if (w >= c)
-        return 1; /* supercritical outflow: everything leaves */
+    if (!wet || w >= c)
+        return 1; /* a dry edge, or supercritical outflow: everything leaves */
+    const fc_real ut = (along_x ? v[2] : v[1]) / h;
     const swe_outside *o = &p->open[side];
     fc_real he = o->level - b;
     he = he > 0 ? he : 0;
@@ -476,7 +536,8 @@ FC_HD static inline int swe_open_ghost(const fc_real *const *U, const swe_params
         wg = o->normal;
         cg = ce;
     }
-    const fc_real hg = cg * cg / p->g, utg = wg > 0 ? ut : o->along;
+    const fc_real utg = wg > 0 ? ut : o->along;
+    const fc_real hg = cg * cg / p->g;
     v[0] = hg;
     v[along_x ? 1 : 2] = hg * out * wg;
     v[along_x ? 2 : 1] = hg * utg;

@@ -5,7 +5,10 @@
  *   dambreak       h = depth_left for x < dam_x, depth_right beyond; at rest, flat bottom.
  *   radial_dambreak h = depth_inside within radius of the centre, depth_outside beyond; at rest,
  *                  flat bottom (PDEBench's 2-D shallow-water task: Takamoto et al. 2022).
- *   lake_at_rest   b = A exp(-r^2/R^2), h = max(surface - b, 0), at rest (island when A > surface).
+ *   lake_at_rest   b = A exp(-r^2/R^2), or A (1 - r^2/R^2) within R (parabolic), with r from the
+ *                  centre, or from the line x = center_x for a ridge across the domain;
+ *                  h = max(surface - b, 0), at rest (island when A > surface). The parabolic
+ *                  ridge is Goutal & Maurel's (1997) bump in a channel.
  *   gaussian_bump  h = H + a exp(-r^2/R^2), at rest, flat bottom.
  *   vortex         h = H + a exp(-r^2/R^2) with the exact gradient-wind azimuthal speed
  *                  v^2/r + f v = g dh/dr, v = -f r/2 + sign(f) sqrt(f^2 r^2/4 + g r dh/dr).
@@ -67,12 +70,37 @@ int swe_check_case(const fc_config *cfg, fc_err *err)
     int n = 0;
     const char *ic = ic_name(cfg);
     static const char *const sides[4] = {"west", "east", "south", "north"};
-    for (int k = 0; k < 4; k++)
-        if (fc_cfg_choice(cfg, "boundary", sides[k]) == FC_BC_INFLOW) {
-            fc_cfg_error(cfg, err, "boundary", sides[k],
-                         "swe has no inflow boundary (use wall, open or periodic)");
-            n++;
-        }
+    int inflow = -1, open = -1, sides_set = 0;
+    for (int k = 0; k < 4; k++) {
+        const int bc = fc_cfg_choice(cfg, "boundary", sides[k]);
+        inflow = bc == FC_BC_INFLOW && inflow < 0 ? k : inflow;
+        open = bc == FC_BC_OPEN && open < 0 ? k : open;
+        sides_set |= fc_cfg_from_set(cfg, "boundary", sides[k]);
+    }
+    /* A discharge or a level with no default that fits every case: given, or refused. */
+    if (inflow >= 0 && fc_cfg_value(cfg, "boundary", "inflow_discharge")->line == -1) {
+        fc_cfg_error(cfg, err, "boundary", sides[inflow],
+                     "an inflow side needs the discharge that enters through it: give "
+                     "[boundary] inflow_discharge (m2 s-1, per unit width)");
+        n++;
+    }
+    if (inflow < 0)
+        n += fc_cfg_idle(cfg, err, "boundary", "inflow_discharge", sides_set,
+                         "no side is an inflow");
+    const int given = fc_cfg_choice(cfg, "boundary", "outside_water") == SWE_OUTSIDE_GIVEN;
+    if (open < 0)
+        n += fc_cfg_idle(cfg, err, "boundary", "outside_water", sides_set, "no side is open");
+    if (open >= 0 && given && fc_cfg_value(cfg, "boundary", "outside_level")->line == -1) {
+        fc_cfg_error(cfg, err, "boundary", "outside_water",
+                     "the water outside is given: give its level, [boundary] outside_level (m)");
+        n++;
+    }
+    static const char *const outside[2] = {"outside_level", "outside_current"};
+    for (int k = 0; k < 2 && (!given || open < 0); k++)
+        n += fc_cfg_idle(cfg, err, "boundary", outside[k],
+                         sides_set || fc_cfg_from_set(cfg, "boundary", "outside_water"),
+                         open < 0 ? "no side is open" : "the water outside is the initial "
+                         "condition's (outside_water = initial)");
     /* The beta-plane's reference latitude is read only by its gradient. */
     if (fc_cfg_real(cfg, "physics", "beta") == 0)
         n += fc_cfg_idle(cfg, err, "physics", "y0", fc_cfg_from_set(cfg, "physics", "beta"),
@@ -196,9 +224,16 @@ int swe_check_case(const fc_config *cfg, fc_err *err)
      * the domain (a Gaussian 3 radii, a circle 1) and be at least half a cell wide; else the
      * initial state is uniform, or the feature a spike between cell centres (a centre in km in a
      * domain in m). */
+    const int lake = !strcmp(ic, "lake_at_rest");
+    const int shape = lake ? fc_cfg_choice(cfg, "initial", "bump_shape") : SWE_BUMP_GAUSSIAN;
+    const int ridge = shape == SWE_BUMP_GAUSSIAN_RIDGE || shape == SWE_BUMP_PARABOLIC_RIDGE;
     const int gaussian = !strcmp(ic, "gaussian_bump") || !strcmp(ic, "vortex") ||
-                         !strcmp(ic, "lake_at_rest");
-    if (gaussian || !strcmp(ic, "radial_dambreak") || !strcmp(ic, "paraboloid")) {
+                         (lake && (shape == SWE_BUMP_GAUSSIAN || shape == SWE_BUMP_GAUSSIAN_RIDGE));
+    if (ridge)
+        n += fc_cfg_idle(cfg, err, "initial", "center_y",
+                         fc_cfg_from_set(cfg, "initial", "bump_shape"),
+                         "a ridge runs across the whole domain along y");
+    if (gaussian || lake || !strcmp(ic, "radial_dambreak") || !strcmp(ic, "paraboloid")) {
         const char *radius = !strcmp(ic, "lake_at_rest") ? "bump_radius" : "radius";
         const double R = fc_cfg_real(cfg, "initial", radius), reach = gaussian ? 3 * R : R;
         const double cx = fc_cfg_real(cfg, "initial", "center_x");
@@ -207,7 +242,8 @@ int swe_check_case(const fc_config *cfg, fc_err *err)
         const double y0 = fc_cfg_real(cfg, "grid", "y_min"), y1 = fc_cfg_real(cfg, "grid", "y_max");
         const double cell = fmin((x1 - x0) / (double)fc_cfg_int(cfg, "grid", "nx"),
                                  (y1 - y0) / (double)fc_cfg_int(cfg, "grid", "ny"));
-        const double ex = fmax(fmax(x0 - cx, cx - x1), 0), ey = fmax(fmax(y0 - cy, cy - y1), 0);
+        const double ex = fmax(fmax(x0 - cx, cx - x1), 0);
+        const double ey = ridge ? 0 : fmax(fmax(y0 - cy, cy - y1), 0);
         if (!(hypot(ex, ey) < reach)) {
             fc_cfg_error(cfg, err, "initial", ex > 0 ? "center_x" : "center_y",
                          "the %s, within %g m of its centre (%g, %g) m%s, lies wholly outside "
@@ -232,6 +268,7 @@ typedef struct swe_ic {
     double depth, amplitude, radius, center_x, center_y; /* bump, vortex */
     double dam_x, depth_left, depth_right;            /* dambreak, radial_dambreak */
     double surface, bump_height, bump_radius;         /* lake_at_rest */
+    int bump_shape;                                   /* enum swe_bump_shape */
     double step, step_x, step_width;                  /* adjustment */
     double jet_speed, jet_width, jet_y, perturbation; /* jet */
     double orbit;                                     /* paraboloid (and depth, radius, centre) */
@@ -277,6 +314,7 @@ static void read_lake(const fc_config *cfg, swe_ic *p)
 {
     p->surface = fc_cfg_real(cfg, "initial", "surface");
     p->bump_height = fc_cfg_real(cfg, "initial", "bump_height");
+    p->bump_shape = fc_cfg_choice(cfg, "initial", "bump_shape");
     read_gaussian(cfg, "bump_radius", p);
 }
 
@@ -370,7 +408,14 @@ static double gauss(const swe_ic *p, double x, double y)
 
 static void ic_lake(const swe_ic *p, double x, double y, double o[4])
 {
-    o[3] = p->bump_height * gauss(p, x, y);
+    const int ridge = p->bump_shape == SWE_BUMP_GAUSSIAN_RIDGE ||
+                      p->bump_shape == SWE_BUMP_PARABOLIC_RIDGE;
+    const double dx = x - p->center_x, dy = ridge ? 0 : y - p->center_y;
+    const double r2 = (dx * dx + dy * dy) / (p->radius * p->radius);
+    if (p->bump_shape == SWE_BUMP_GAUSSIAN || p->bump_shape == SWE_BUMP_GAUSSIAN_RIDGE)
+        o[3] = p->bump_height * exp(-r2);
+    else
+        o[3] = r2 < 1 ? p->bump_height * (1 - r2) : 0;
     double h = p->surface - o[3];
     o[0] = h > 0 ? h : 0;
     o[1] = o[2] = 0;
@@ -646,7 +691,8 @@ const fc_ic_spec swe_ics[SWE_NICS] = {
      set_dambreak, 1},
     {"radial_dambreak", "a circular dam between two depths at rest (PDEBench's 2-D SWE task)",
      set_radial_dambreak, 1},
-    {"lake_at_rest", "flat surface over a Gaussian bump or island: must stay at rest", set_lake, 1},
+    {"lake_at_rest", "flat surface over a bump or island (Gaussian or parabolic; round, or a "
+     "ridge across the domain): must stay at rest", set_lake, 1},
     {"gaussian_bump", "a Gaussian hump of water at rest: gravity waves", set_bump, 1},
     {"vortex", "a Gaussian low or high in exact gradient-wind balance: must stay steady",
      set_vortex, 1},

@@ -95,7 +95,7 @@ static int swe_fill_halos_cpu(swe_cpu_state *state, int set, int nfields, fc_err
     int st = fc_grid_fill_halos(g, state->U[set], odd_x, odd_y, nfields, err);
     if (st)
         return st;
-    /* Open sides: the characteristic state (swe_open_ghost) over the copies. */
+    /* Open and inflow sides: their characteristic state (swe_side_ghost) over the copies. */
     fc_real *const *U = state->U[set];
     for (int j = -g->ng; j < g->ny + g->ng; j++)
         for (int i = -g->ng; i < g->nx + g->ng; i++) {
@@ -104,7 +104,7 @@ static int swe_fill_halos_cpu(swe_cpu_state *state, int set, int nfields, fc_err
                 continue;
             }
             fc_real v[3];
-            if (swe_open_ghost((const fc_real *const *)U, &state->p, i, j, v)) {
+            if (swe_side_ghost((const fc_real *const *)U, &state->p, i, j, v)) {
                 const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
                 U[SWE_H][k] = v[0];
                 U[SWE_HU][k] = v[1];

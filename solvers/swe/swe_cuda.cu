@@ -13,7 +13,7 @@
  *
  * On a rank's block of a split grid (link.h) the halos come through the host: the block's edge
  * bands are copied into host mirrors, exchanged and filled there, and the halo bands copied
- * back (fc_dev_fill_halos), before the kernel adds the open sides' characteristic state; each
+ * back (fc_dev_fill_halos), before the kernel adds the open and inflow sides' state; each
  * step's reports are agreed over the ranks as on the CPU.
  */
 #include <fc_build.h>
@@ -51,7 +51,7 @@ static swe_fields fields_of(const swe_cuda_state *state, int set)
 
 /* Halo cell t of 2 ng full rows (bottom, top) and 2 ng cells of each interior row, for the
  * first nfields fields: filled from the interior unless the host filled them (staged), then
- * the open sides. */
+ * the open and inflow sides. */
 __global__ static void swe_fill_halos_kernel(swe_fields s, swe_params p, int nfields, int staged)
 {
     const fc_grid g = p.grid;
@@ -63,11 +63,11 @@ __global__ static void swe_fill_halos_kernel(swe_fields s, swe_params p, int nfi
     for (int f = 0; f < nfields && !staged; f++)
         fc_fill_halo_cell(s.f[f], g.pitch, g.ng, g.nx, g.ny, g.bc, i, j, swe_field_odd_x(f),
                           swe_field_odd_y(f));
-    /* Open sides: the characteristic state over the copies (read from interior edge cells,
+    /* Open and inflow sides: their characteristic state over the copies (read from edge cells,
      * which no thread of this kernel writes). */
     const fc_real *U[SWE_NFIELDS] = {s.f[0], s.f[1], s.f[2], s.f[3]};
     fc_real v[3];
-    if (nfields >= SWE_B && swe_open_ghost(U, &p, i, j, v)) {
+    if (nfields >= SWE_B && swe_side_ghost(U, &p, i, j, v)) {
         const ptrdiff_t k = fc_idx(g.pitch, g.ng, i, j);
         s.f[SWE_H][k] = v[0];
         s.f[SWE_HU][k] = v[1];

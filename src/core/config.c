@@ -77,7 +77,7 @@ static const fc_key core_keys[] = {
     {"boundary", "west", FC_KEY_CHOICE, "wall", 0, 0, 0, "periodic|wall|open|inflow", "", NULL,
      "boundary at x = x_min: periodic, wall (reflective for swe and euler, no slip for ns2d), "
      "open (waves leave: a characteristic condition for swe and euler; an outflow for ns2d), "
-     "or inflow (ns2d only)"},
+     "or inflow (ns2d: a velocity profile; swe: a discharge)"},
     {"boundary", "east", FC_KEY_CHOICE, "wall", 0, 0, 0, "periodic|wall|open|inflow", "", NULL,
      "boundary at x = x_max"},
     {"boundary", "south", FC_KEY_CHOICE, "wall", 0, 0, 0, "periodic|wall|open|inflow", "", NULL,
