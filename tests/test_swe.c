@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "validation/adjustment.h"
+#include "validation/channel_bump.h"
 #include "validation/dambreak.h"
 #include "src/core/run.h"
 #include "tests/suites.h"
@@ -1396,18 +1397,29 @@ END_TEST
  * downstream water, to the exact steady flow (validate's rows on finer grids). */
 START_TEST(flow_over_a_bump_reaches_the_exact_steady_state)
 {
-    double l1, q_err;
+    double l1, q_err, jump;
     fc_err err;
-    ck_assert_msg(fc_val_channel_bump(100, 0, &l1, &q_err, NULL, NULL, &err) == FC_OK, "%s",
-                  err.msg);
+    ck_assert_msg(fc_val_channel_bump(100, FC_BUMP_SUBCRITICAL, &l1, &q_err, &jump, NULL, NULL,
+                                      &err) == FC_OK,
+                  "%s", err.msg);
     printf("subcritical bump, 100 cells: mean |h - exact| %.2e m, largest |hu - q| / q %.1e\n",
            l1, q_err);
     ck_assert_msg(l1 < 3e-4 && q_err < 5e-3, "subcritical: %g m, %g", l1, q_err);
-    ck_assert_msg(fc_val_channel_bump(100, 1, &l1, &q_err, NULL, NULL, &err) == FC_OK, "%s",
-                  err.msg);
+    ck_assert_msg(fc_val_channel_bump(100, FC_BUMP_TRANSCRITICAL, &l1, &q_err, &jump, NULL,
+                                      NULL, &err) == FC_OK,
+                  "%s", err.msg);
     printf("transcritical bump, 100 cells: mean |h - exact| %.2e m, largest |hu - q| / q %.1e\n",
            l1, q_err);
     ck_assert_msg(l1 < 1.5e-3 && q_err < 2e-2, "transcritical: %g m, %g", l1, q_err);
+    /* With a jump: it stands where a steady jump's momentum balance puts it, within a cell. */
+    fc_bump_flow exact;
+    ck_assert_int_eq(fc_bump_flow_init(&exact, FC_BUMP_SHOCK, 9.81, 0.18, 0.33), 0);
+    ck_assert_msg(fc_val_channel_bump(100, FC_BUMP_SHOCK, &l1, &q_err, &jump, NULL, NULL,
+                                      &err) == FC_OK,
+                  "%s", err.msg);
+    printf("bump with a jump, 100 cells: mean |h - exact| %.2e m, the jump at %.3f m (exact "
+           "%.4f)\n", l1, jump, exact.x_shock);
+    ck_assert_msg(l1 < 2e-3 && fabs(jump - exact.x_shock) <= 0.25, "jump: %g m, at %g", l1, jump);
 }
 END_TEST
 

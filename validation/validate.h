@@ -109,16 +109,17 @@ int fc_val_backward_step(int n, double out[3], fc_val_walls *walls, fc_err *err)
 int fc_val_paraboloid(int n, double *l1_rel, double *mass_change, double *centroid_err,
                       double *x_row, double *surface_row, fc_err *err);
 /*
- * Goutal & Maurel's bump (b = 0.2 - 0.05 (x - 10)^2 m for 8 < x < 12 m) in a 25 m channel on n
- * cells, one row; the discharge q enters at x = 0 (an inflow side) and leaves through an open
- * side at x = 25 m toward water at the downstream level h_out flowing at q / h_out, from a lake
- * at rest at that level, to t = 200 s: subcritical (q = 4.42 m2 s-1, h_out = 2 m) or
- * transcritical without a shock (q = 1.53, h_out = 0.66; supercritical past the top). The
- * mean |h - exact| over the cells (m, channel_bump.h) and the largest |hu - q| / q; x and h,
- * when not NULL, receive the n cell centres and depths.
+ * Goutal & Maurel's bump (channel_bump.h) in a 25 m channel on n cells, one row; the discharge q
+ * enters at x = 0 (an inflow side) and leaves through an open side at x = 25 m toward water at
+ * the downstream level h_out flowing at q / h_out, from a lake at rest at that level, to
+ * t = 200 s. kind (enum fc_bump_kind): subcritical (q = 4.42 m2 s-1, h_out = 2 m),
+ * transcritical without a shock (q = 1.53, h_out = 0.66) or with one (q = 0.18, h_out = 0.33;
+ * minmod's limiter). The mean |h - exact| over the cells (m), the largest |hu - q| / q, and
+ * with a shock where the jump stands (the face of the steepest rise past the top; else NaN);
+ * x and h, when not NULL, receive the n cell centres and depths.
  */
-int fc_val_channel_bump(int n, int transcritical, double *l1, double *q_err, double *x, double *h,
-                        fc_err *err);
+int fc_val_channel_bump(int n, int kind, double *l1, double *q_err, double *x_jump, double *x,
+                        double *h, fc_err *err);
 /* What fc_val_adjustment measures. */
 typedef struct fc_val_adjust {
     double h_err, v_err;         /* against the exact nonlinear steady state */
