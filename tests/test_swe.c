@@ -1487,6 +1487,37 @@ START_TEST(inflow_on_any_side_gives_the_same_channel)
 }
 END_TEST
 
+/* A discharge into a dry channel: the inflow's state is supercritical, every wave leaves the
+ * side inward, so exactly q enters each second; the channel's volume is q t to round-off until
+ * the front reaches the open far end (at about 15 s). */
+START_TEST(inflow_fills_a_dry_channel_at_its_discharge)
+{
+    tl_sim s;
+    tl_sim_open(&s,
+                "[case]\nsolver = swe\n[grid]\nnx = 200\nny = 1\nx_max = 100\ny_max = 1\n"
+                "[time]\nt_end = 10\n[boundary]\nwest = inflow\neast = open\n"
+                "inflow_discharge = 1\n[initial]\ntype = lake_at_rest\nsurface = 0\n"
+                "bump_height = 0\nbump_radius = 2\ncenter_x = 10\ncenter_y = 0.5\n",
+                NULL, NULL);
+    for (int t = 5; t <= 10; t += 5) {
+        tl_sim_run_to(&s, t);
+        tl_sim_download(&s);
+        double volume = 0, front = 0;
+        for (int i = 0; i < s.grid.nx; i++) {
+            volume += tl_at(&s, SWE_H, i, 0) * s.grid.dx; /* a metre wide */
+            if (tl_at(&s, SWE_H, i, 0) > 0)
+                front = fc_grid_x(&s.grid, i);
+        }
+        printf("dry channel at t = %d s: volume %.17g m3 (q t = %d), front at %g m\n", t, volume,
+               t, front);
+        ck_assert_msg(fabs(volume - t) <= 1e3 * TL_EPS * t, "t = %d s: %.17g m3 in the channel",
+                      t, volume);
+        ck_assert_msg(front > 6.0 * t && front < 99, "t = %d s: the front at %g m", t, front);
+    }
+    tl_sim_close(&s);
+}
+END_TEST
+
 START_TEST(open_sides_restart_bit_for_bit)
 {
     /* The outside level comes from the initial condition, on restart too. */
@@ -1551,6 +1582,7 @@ Suite *swe_suite(void)
     tcase_add_test(run, open_sides_keep_a_uniform_current);
     tcase_add_test(run, inflow_depth_carries_the_discharge);
     tcase_add_test(run, inflow_on_any_side_gives_the_same_channel);
+    tcase_add_test(run, inflow_fills_a_dry_channel_at_its_discharge);
     tcase_add_test(run, restart_rejects_other_grid_and_bad_files);
     tcase_add_test(run, regrid_keeps_a_lake_at_rest_to_the_shore);
     tcase_add_test(run, restart_takes_the_bottom_from_the_case);
