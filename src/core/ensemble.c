@@ -455,9 +455,11 @@ int fc_ensemble(const fc_ensemble_opts *o, fc_err *err)
         if ((st = write_manifest(o, v, o->nvary, done, err)))
             break;
         /* The drift of what the solver conserves (ns2d and spectral: none to report). */
-        char drift[96] = "";
-        if (res.drift_of)
-            snprintf(drift, sizeof drift, "; %s drift %.2e (relative)", res.drift_of, res.drift);
+        char drift[160] = "";
+        if (res.drift_of) {
+            strcpy(drift, "; ");
+            fc_run_drift_text(&res, drift + 2, sizeof drift - 2);
+        }
         fc_info("ensemble: member %d, %d of %lld (%s): %lld steps to t = %g s in %.2f s%s", m,
                 m + 1, total, what, res.steps, res.t, res.wall, drift);
     }

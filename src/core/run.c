@@ -569,8 +569,9 @@ static void summary(const run_ctx *c, const fc_run_result *res, const double *st
                  "; %lld of the steps on fewer than %d threads, as other processes kept cores "
                  "busy",
                  res->fewer_threads, res->threads);
-    if (res->drift_of)
-        snprintf(drift, sizeof drift, "%s drift %.2e (relative); ", res->drift_of, res->drift);
+    fc_run_drift_text(res, drift, sizeof drift - 2);
+    if (drift[0])
+        strcat(drift, "; ");
     for (size_t k = 0; k < s->io.nstep_stats && steps > 0; k++) {
         size_t len = strlen(stats);
         if (isfinite(stat_sum[k])) /* a statistic the case has no use for is NaN */
@@ -750,9 +751,14 @@ done:
     res->records = c.out ? fc_ncio_records(c.out) : 0;
     if (!st && writer()) {
         if (conserved >= 0) {
+            res->drift_relative = mass0 != 0;
             res->drift = mass0 != 0 ? (c.diags[conserved] - mass0) / fabs(mass0)
                                     : c.diags[conserved] - mass0;
             res->drift_of = s->io.diags[conserved].name;
+            res->drift_units = s->io.diags[conserved].units;
+            for (int side = 0; side < 4; side++)
+                res->drift_open |= sim->grid.bc[side] == FC_BC_OPEN ||
+                                   sim->grid.bc[side] == FC_BC_INFLOW;
         }
         summary(&c, res, stat_sum);
     }
@@ -770,6 +776,19 @@ done:
 
 /* A quiet run silences the log for its own length only: a caller running several (an
  * ensemble) keeps its own lines. */
+void fc_run_drift_text(const fc_run_result *res, char *buf, size_t len)
+{
+    const char *word = res->drift_open ? "change" : "drift";
+    const char *through = res->drift_open ? ", through the open and inflow sides" : "";
+    if (!res->drift_of)
+        snprintf(buf, len, "%s", "");
+    else if (res->drift_relative)
+        snprintf(buf, len, "%s %s %.2e (relative%s)", res->drift_of, word, res->drift, through);
+    else
+        snprintf(buf, len, "%s %s %.3g %s (from none%s)", res->drift_of, word, res->drift,
+                 res->drift_units ? res->drift_units : "", through);
+}
+
 int fc_run(const fc_run_opts *o, fc_run_result *res, fc_err *err)
 {
     const int was_quiet = fc_log_quiet();

@@ -44,8 +44,12 @@ typedef struct fc_run_result {
     double t;           /* model time reached (s) */
     double wall;        /* seconds, whole loop */
     double step_wall;   /* seconds in steps only */
-    double drift;       /* relative change of the conserved diagnostic */
+    double drift;       /* change of the conserved diagnostic, relative to its start, or in its
+                         * units when it started at 0 (drift_relative 0) */
     const char *drift_of; /* that diagnostic's name; NULL: the solver conserves none */
+    const char *drift_units; /* its units */
+    int drift_relative;
+    int drift_open; /* a side lets it in or out (open or inflow): a budget, not a drift */
     long long halvings; /* steps retried with half the time step */
     int steady;         /* stopped before t_end on [time] steady_tol */
     int threads;        /* OpenMP threads the run was given */
@@ -54,6 +58,10 @@ typedef struct fc_run_result {
 } fc_run_result;
 
 int fc_run(const fc_run_opts *o, fc_run_result *res, fc_err *err);
+/* "mass drift 1.2e-16 (relative)", or where sides let it in or out "mass change 2.3e-03
+ * (relative, through the open and inflow sides)" ("18.4 m3 from none" when it started at 0),
+ * into buf; "" when the solver conserves nothing it reports. */
+void fc_run_drift_text(const fc_run_result *res, char *buf, size_t len);
 
 struct fc_sim;
 /*
