@@ -97,6 +97,12 @@ data: x = 1, 2, 1, 2, 1, 2, 1 ;
 }
 CDL
 "$NCGEN" -o "$tmp/counted.nc" "$tmp/counted.cdl"
+awk 'BEGIN { printf "netcdf many {\ndimensions: time = UNLIMITED ;\nvariables:\n"
+  for (k = 0; k < 257; k++) printf "  double v%d(time) ;\n", k
+  printf "data:\n"; for (k = 0; k < 257; k++) printf " v%d = 1, 2 ;\n", k; printf "}\n" }' >"$tmp/many.cdl"
+"$NCGEN" -o "$tmp/many.nc" "$tmp/many.cdl"
+expect "more series than a table holds" 2 "many.nc has more than 256 series: name those to measure with --var" "$fc" stats "$tmp/many.nc"
+expect "... one of them named" 0 "v256 " "$fc" stats "$tmp/many.nc" --var v256
 expect "records without times: counted" 0 "7 records from t = 0 to 6 records" "$fc" stats "$tmp/counted.nc"
 # Swings 2, 9 and 2 records apart: the CSV has their mean period, the table none.
 cat >"$tmp/irregular.cdl" <<CDL

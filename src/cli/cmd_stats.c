@@ -144,11 +144,13 @@ static int find_series(const char *path, char **names, int *n, fc_err *err)
         fc_plotdata d;
         if ((st = fc_pd_open(&d, path, name, err)))
             break;
-        if (d.shape == FC_PD_SERIES && *n < MAX_VARS && (names[*n] = strdup(name)))
-            ++*n;
+        if (d.shape == FC_PD_SERIES && *n == MAX_VARS)
+            st = fc_fail(err, FC_EINPUT, "%s has more than %d series: name those to measure "
+                         "with --var", path, MAX_VARS);
+        else if (d.shape == FC_PD_SERIES && !(names[*n] = strdup(name)))
+            st = fc_fail(err, FC_ENOMEM, "out of memory for the names of %s's series", path);
         else if (d.shape == FC_PD_SERIES)
-            st = fc_fail(err, FC_ENOMEM, "%s: more than %d series, or out of memory", path,
-                         MAX_VARS);
+            ++*n;
         fc_pd_close(&d);
     }
     if (!st && !*n) {
