@@ -83,7 +83,7 @@ if HAVE_HELP2MAN
 man_MANS = flowcast.1
 CLEANFILES += flowcast.1 flowcast.h2m
 # Each command's own --help becomes a section of its own.
-FC_COMMANDS = run cases validate demo plot animate train rollout bench profile info
+FC_COMMANDS = run cases validate demo plot animate stats ensemble train rollout bench profile info
 flowcast.1: src/flowcast$(EXEEXT)
 	$(AM_V_GEN){ for c in $(FC_COMMANDS); do \
 	  printf '[COMMAND: %s]\n.nf\n' "$$c"; \
