@@ -1393,6 +1393,48 @@ START_TEST(inflow_depth_carries_the_discharge)
 }
 END_TEST
 
+/* The exact steady flows over the bump (validation/channel_bump.c): the depth carries Bernoulli's
+ * head to round-off on the chosen side of critical, and the jump stands where the two depths
+ * carry the same momentum flux, at 11.6655 m as SWASHES (Delestre et al. 2013, 3.1.3) has it. */
+START_TEST(bump_flow_exact_solutions_keep_head_and_momentum)
+{
+    const double g = 9.81;
+    static const struct {
+        int kind;
+        double q, h_out;
+    } flows[] = {{FC_BUMP_SUBCRITICAL, 4.42, 2}, {FC_BUMP_TRANSCRITICAL, 1.53, 0.66},
+                 {FC_BUMP_SHOCK, 0.18, 0.33}};
+    for (int f = 0; f < 3; f++) {
+        fc_bump_flow e;
+        ck_assert_int_eq(fc_bump_flow_init(&e, flows[f].kind, g, flows[f].q, flows[f].h_out), 0);
+        const double q = flows[f].q, hc = cbrt(q * q / g);
+        for (int k = 0; k <= 250; k++) {
+            const double x = 0.1 * k, b = fc_bump_bottom(x), h = fc_bump_depth(&e, x);
+            const double head = x < e.x_shock ? e.head : e.head_down;
+            const int super = x > e.x_top && x < e.x_shock;
+            ck_assert_msg(fabs(q * q / (2 * g * h * h) + h + b - head) <= 1e-13,
+                          "flow %d at x = %g: head %.17g, not %.17g", f, x,
+                          q * q / (2 * g * h * h) + h + b, head);
+            ck_assert_msg(super ? h <= hc : h >= hc, "flow %d at x = %g: h %g against h_c %g", f,
+                          x, h, hc);
+        }
+        if (flows[f].kind == FC_BUMP_SUBCRITICAL)
+            ck_assert_double_eq_tol(fc_bump_depth(&e, 0), 2, 1e-14);
+    }
+    fc_bump_flow e;
+    fc_bump_flow_init(&e, FC_BUMP_SHOCK, g, 0.18, 0.33);
+    ck_assert_double_eq_tol(e.x_shock, 11.6655, 2e-4);
+    const double h1 = fc_bump_depth(&e, e.x_shock - 1e-9), h2 = fc_bump_depth(&e, e.x_shock);
+    ck_assert_double_eq_tol(0.18 * 0.18 / h1 + g * h1 * h1 / 2, 0.18 * 0.18 / h2 + g * h2 * h2 / 2,
+                            1e-6);
+    ck_assert(h2 > h1 + 0.1);
+    /* No jump fits where the water downstream is too deep (the flow stays subcritical) or too
+     * shallow (it stays supercritical). */
+    ck_assert_int_eq(fc_bump_flow_init(&e, FC_BUMP_SHOCK, g, 0.18, 0.6), -1);
+    ck_assert_int_eq(fc_bump_flow_init(&e, FC_BUMP_SHOCK, g, 0.18, 0.2), -1);
+}
+END_TEST
+
 /* Goutal & Maurel's bump: a discharge through an inflow side, an open side toward the given
  * downstream water, to the exact steady flow (validate's rows on finer grids). */
 START_TEST(flow_over_a_bump_reaches_the_exact_steady_state)
@@ -1566,6 +1608,7 @@ Suite *swe_suite(void)
     tcase_add_test(exact, kelvin_waves_converge_at_second_order);
     tcase_add_test(exact, adjustment_steady_state_is_balanced_and_keeps_pv_and_mass);
     tcase_add_test(exact, geostrophic_adjustment_reaches_the_nonlinear_steady_state);
+    tcase_add_test(exact, bump_flow_exact_solutions_keep_head_and_momentum);
     tcase_add_test(exact, flow_over_a_bump_reaches_the_exact_steady_state);
     tcase_set_timeout(exact, 300);
     suite_add_tcase(s, exact);

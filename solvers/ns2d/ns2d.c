@@ -300,12 +300,12 @@ static int ns2d_check_shape_keys(const fc_config *cfg, fc_err *err, const char *
 static int ns2d_check_shapeless(const fc_config *cfg, fc_err *err, const char *sec)
 {
     static const char *const placing[] = {"center_x", "center_y"};
-    if (fc_cfg_value(cfg, sec, "shape")->line != -1)
+    if (!fc_cfg_defaulted(cfg, sec, "shape"))
         return 0;
     int n = 0;
     for (size_t q = 0; q < 2 + sizeof shape_keys / sizeof shape_keys[0]; q++) {
         const char *key = q < 2 ? placing[q] : shape_keys[q - 2].key;
-        if (fc_cfg_value(cfg, sec, key)->line == -1)
+        if (fc_cfg_defaulted(cfg, sec, key))
             continue;
         fc_cfg_error(cfg, err, sec, key, "the body has no shape: give shape = circle, square, "
                      "rectangle, ellipse, naca or file (or none)");
@@ -471,9 +471,9 @@ static void advise_reference(const fc_config *cfg, char *note, size_t len)
                                 shape == NS2D_SHAPE_NACA
                             ? fc_cfg_real(cfg, "obstacle", "size")
                             : NAN;
-    const int speed_off = fc_cfg_value(cfg, "physics", "reference_speed")->line < 0 && key &&
+    const int speed_off = fc_cfg_defaulted(cfg, "physics", "reference_speed") && key &&
                           fabs(speed - 1) > 0.01,
-              length_off = fc_cfg_value(cfg, "physics", "reference_length")->line < 0 &&
+              length_off = fc_cfg_defaulted(cfg, "physics", "reference_length") &&
                            fabs(size - 1) > 0.01; /* false for NaN */
     if (!speed_off && !length_off)
         return;

@@ -78,7 +78,7 @@ int swe_check_case(const fc_config *cfg, fc_err *err)
         sides_set |= fc_cfg_from_set(cfg, "boundary", sides[k]);
     }
     /* A discharge or a level with no default that fits every case: given, or refused. */
-    if (inflow >= 0 && fc_cfg_value(cfg, "boundary", "inflow_discharge")->line == -1) {
+    if (inflow >= 0 && fc_cfg_defaulted(cfg, "boundary", "inflow_discharge")) {
         fc_cfg_error(cfg, err, "boundary", sides[inflow],
                      "an inflow side needs the discharge that enters through it: give "
                      "[boundary] inflow_discharge (m2 s-1, per unit width)");
@@ -90,7 +90,7 @@ int swe_check_case(const fc_config *cfg, fc_err *err)
     const int given = fc_cfg_choice(cfg, "boundary", "outside_water") == SWE_OUTSIDE_GIVEN;
     if (open < 0)
         n += fc_cfg_idle(cfg, err, "boundary", "outside_water", sides_set, "no side is open");
-    if (open >= 0 && given && fc_cfg_value(cfg, "boundary", "outside_level")->line == -1) {
+    if (open >= 0 && given && fc_cfg_defaulted(cfg, "boundary", "outside_level")) {
         fc_cfg_error(cfg, err, "boundary", "outside_water",
                      "the water outside is given: give its level, [boundary] outside_level (m)");
         n++;

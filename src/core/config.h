@@ -126,6 +126,12 @@ static inline int fc_cfg_from_set(const fc_config *cfg, const char *section, con
 {
     return fc_cfg_value(cfg, section, name)->line == 0;
 }
+/* Whether [section] name took its default: given neither by the case file nor by --set (for a
+ * key whose default means "not given": a shape, a level that has no sensible default). */
+static inline int fc_cfg_defaulted(const fc_config *cfg, const char *section, const char *name)
+{
+    return fc_cfg_value(cfg, section, name)->line == -1;
+}
 
 /* The grid of a validated case ([grid] and [boundary]) with the given halo width. */
 int fc_config_grid(const fc_config *cfg, int halo, fc_grid *g, fc_err *err);
