@@ -3,7 +3,9 @@
  * mpirun on 1 to 4 processes. Each rank takes its block of a global grid (decomp.h) whose
  * interior holds a value that names the global cell and the field; after the exchange every
  * halo cell within the exchange's width must hold the value of the cell it stands for (wrapped
- * across a periodic side), and a halo beyond a side that is not periodic must be untouched.
+ * across a periodic side of an axis split over ranks), and a halo beyond a side that is not
+ * periodic, or of an axis left whole (which wraps within its block, in the fill), must be
+ * untouched.
  * Uneven blocks (13 x 7 cells), one to three fields, widths 1 to 3, all four periodicities.
  * Then the whole fill (fc_halo_fill): every block of every layout, halos included, must equal
  * the serial fc_grid_fill_halo of the whole grid bit for bit, for walls, inflows, open and
@@ -79,7 +81,8 @@ static void check_exchange(int nx, int ny, int nfields, int width, int per_x, in
                 const int inside = i >= 0 && i < g.nx && j >= 0 && j < g.ny;
                 const int reached = i >= -width && i < g.nx + width && j >= -width &&
                                     j < g.ny + width;
-                const int si = source(d.i0 + i, nx, per_x), sj = source(d.j0 + j, ny, per_y);
+                const int si = source(d.i0 + i, nx, per_x && px > 1),
+                          sj = source(d.j0 + j, ny, per_y && py > 1);
                 const fc_real want = inside || (reached && si >= 0 && sj >= 0)
                                          ? value(q, si, sj)
                                          : UNTOUCHED;
@@ -106,11 +109,14 @@ START_TEST(halos_hold_the_neighbours_cells)
 }
 END_TEST
 
-/* The same on a grid where 4 ranks must go along one axis (8 columns, halo 3). */
+/* The same on a grid where 4 ranks must go along one axis (8 columns, halo 3), and on a
+ * channel one row wide, periodic both ways: the ranks go along it, and across it (left whole)
+ * the exchange leaves the halo to the fill. */
 START_TEST(halos_on_a_narrow_grid)
 {
     check_exchange(8, 40, 2, 3, 1, 0);
     check_exchange(8, 40, 2, 3, 0, 1);
+    check_exchange(13, 1, 2, 3, 1, 1);
 }
 END_TEST
 
@@ -176,13 +182,13 @@ static void fill_staged(const fc_grid *block, fc_halo *h, fc_real **far, const i
     ck_assert_msg(stray == 0, "%d cells of the mirrors beyond the edge bands were written", stray);
 }
 
-/* Every layout of the ranks that fits 13 x 9 cells with a halo of 3, every pairing of global
+/* Every layout of the ranks that fits an nx x ny grid with a halo of 3, every pairing of global
  * boundary kinds, a scalar and both vector components: each block's fields, halos included,
  * equal bit for bit the whole grid's after fc_grid_fill_halo on one process, filled in host
- * memory and filled through host mirrors (fill_staged). */
-START_TEST(filled_blocks_match_the_serial_fill)
+ * memory and filled through host mirrors (fill_staged). Returns how many layouts fit. */
+static int check_fill(int nx, int ny)
 {
-    const int nx = 13, ny = 9, ng = 3, nf = 3, odd_x[3] = {0, 1, 0}, odd_y[3] = {0, 0, 1};
+    const int ng = 3, nf = 3, odd_x[3] = {0, 1, 0}, odd_y[3] = {0, 0, 1};
     const int xs[][2] = {{FC_BC_PERIODIC, FC_BC_PERIODIC}, {FC_BC_WALL, FC_BC_OPEN},
                          {FC_BC_INFLOW, FC_BC_WALL}, {FC_BC_OPEN, FC_BC_OPEN}};
     const int ys[][2] = {{FC_BC_PERIODIC, FC_BC_PERIODIC}, {FC_BC_WALL, FC_BC_WALL},
@@ -191,8 +197,8 @@ START_TEST(filled_blocks_match_the_serial_fill)
     int layouts = 0;
     for (int px = 1; px <= nranks; px++) {
         const int py = nranks / px;
-        if (px * py != nranks || nx / px < ng || ny / py < ng)
-            continue;
+        if (px * py != nranks || nx / px < (px > 1 ? ng : 1) || ny / py < (py > 1 ? ng : 1))
+            continue; /* a layout fc_decomp_plan refuses */
         layouts++;
         const fc_decomp d = fc_decomp_block(nx, ny, px, py, me);
         for (size_t a = 0; a < sizeof xs / sizeof xs[0]; a++)
@@ -256,7 +262,17 @@ START_TEST(filled_blocks_match_the_serial_fill)
                 ck_assert_msg(any == 0, "blocks differ from the serial fill");
             }
     }
-    ck_assert_int_gt(layouts, 0);
+    return layouts;
+}
+
+/* 13 x 9, and grids narrower than the halo along the axis a layout leaves whole: a channel
+ * one row wide (13 x 1), two rows (13 x 2), one column (1 x 12). */
+START_TEST(filled_blocks_match_the_serial_fill)
+{
+    ck_assert_int_gt(check_fill(13, 9), 0);
+    ck_assert_int_gt(check_fill(13, 1), 0);
+    ck_assert_int_gt(check_fill(13, 2), 0);
+    ck_assert_int_gt(check_fill(1, 12), 0);
 }
 END_TEST
 

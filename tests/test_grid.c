@@ -209,6 +209,15 @@ START_TEST(decomposition_plans_and_errors)
     /* a narrow grid forces the other axis: 8 columns cannot take 4 ranks with a halo of 3 */
     ck_assert_int_eq(fc_decomp_plan(4, 8, 400, 3, 0, 0, &px, &py, &err), FC_OK);
     ck_assert(px == 1 && py == 4);
+    /* an axis left whole may be narrower than the halo: a channel one row wide goes along x */
+    ck_assert_int_eq(fc_decomp_plan(4, 200, 1, 2, 0, 0, &px, &py, &err), FC_OK);
+    ck_assert(px == 4 && py == 1);
+    ck_assert_int_eq(fc_decomp_plan(3, 1, 9, 3, 0, 0, &px, &py, &err), FC_OK);
+    ck_assert(px == 1 && py == 3);
+    ck_assert_int_eq(fc_decomp_plan(2, 200, 1, 2, 1, 2, &px, &py, &err), FC_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "blocks are 200 x 0 cells"));
+    ck_assert_int_eq(fc_decomp_plan(2, 200, 2, 2, 1, 2, &px, &py, &err), FC_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "halo needs 2 along each split axis"));
     /* asked for: kept, or the mismatch named */
     ck_assert_int_eq(fc_decomp_plan(6, 120, 120, 2, 3, 2, &px, &py, &err), FC_OK);
     ck_assert(px == 3 && py == 2);

@@ -43,11 +43,15 @@ void fc_decomp_slab(int n, int parts, int part, int *lo, int *hi)
     *hi = (int)(a + block < n ? a + block : n);
 }
 
-/* Whether every block of px x py over nx x ny is at least `halo` cells along both axes (the
- * narrowest block is the last one, n / parts cells). */
+/* Whether every block of px x py over nx x ny holds a cell, and is at least `halo` cells along
+ * each axis the layout splits (the narrowest block is the last one, n / parts cells). An axis
+ * left whole needs no width: its halos come from its own sides, as on one process, so a channel
+ * one row wide splits along its length. */
+static int fits_axis(int n, int parts, int halo) { return n / parts >= (parts > 1 ? halo : 1); }
+
 static int fits(int nx, int ny, int halo, int px, int py)
 {
-    return nx / px >= halo && ny / py >= halo && nx / px >= 1 && ny / py >= 1;
+    return fits_axis(nx, px, halo) && fits_axis(ny, py, halo);
 }
 
 int fc_decomp_plan(int nranks, int nx, int ny, int halo, int px, int py, int *out_px,
@@ -63,7 +67,7 @@ int fc_decomp_plan(int nranks, int nx, int ny, int halo, int px, int py, int *ou
         if (!fits(nx, ny, halo, px, py))
             return fc_fail(err, FC_EINPUT,
                            "--decomp %dx%d does not fit the %d x %d grid: its blocks are %d x %d "
-                           "cells at the smallest, and the solver's halo needs %d along each axis",
+                           "cells at the smallest, and the solver's halo needs %d along each split axis",
                            px, py, nx, ny, nx / px, ny / py, halo);
         *out_px = px, *out_py = py;
         return FC_OK;

@@ -38,8 +38,9 @@ void fc_decomp_slab(int n, int parts, int part, int *lo, int *hi);
  * neighbours on each side. px, py > 0: that layout, which must multiply to nranks; 0, 0: the
  * factor pair that sends the fewest halo cells per rank (the longest block side shortest; ties
  * to more ranks along x, the grid's fast axis). FC_EINPUT when the layout does not match the
- * rank count or leaves a block narrower than the halo along an axis (its neighbour's halo
- * would reach past it), with the numbers in the message.
+ * rank count or leaves a block narrower than the halo along an axis it splits (its neighbour's
+ * halo would reach past it), with the numbers in the message. An axis left whole may be
+ * narrower than the halo (a channel one row wide).
  */
 int fc_decomp_plan(int nranks, int nx, int ny, int halo, int px, int py, int *out_px,
                    int *out_py, fc_err *err);

@@ -28,7 +28,10 @@ int fc_halo_create(MPI_Comm comm, int px, int py, int periodic_x, int periodic_y
         return mpi_fail(err, rc, "MPI_Comm_size");
     if ((long long)px * py != size || px < 1 || py < 1)
         return fc_fail(err, FC_EINPUT, "a %d x %d layout for %d processes", px, py, size);
-    const int dims[2] = {py, px}, periods[2] = {periodic_y != 0, periodic_x != 0};
+    /* A periodic axis left whole wraps within the block, as on one process (fc_halo_fill's
+     * global sides): no messages to itself, and no need for the block to be as wide as the
+     * halo. */
+    const int dims[2] = {py, px}, periods[2] = {periodic_y && py > 1, periodic_x && px > 1};
     if ((rc = MPI_Cart_create(comm, 2, dims, periods, 0, &h->cart)) != MPI_SUCCESS)
         return mpi_fail(err, rc, "MPI_Cart_create");
     MPI_Comm_rank(h->cart, &h->rank);
@@ -74,14 +77,15 @@ static int exchange_axis(fc_halo *h, const fc_grid *g, fc_real *const *f, int nf
     /* across the axis: the block's rows in x; in y the columns with the x halos */
     const int c0 = axis ? -w : 0, cn = axis ? g->nx + 2 * w : g->ny;
     const size_t count = (size_t)nfields * w * cn;
-    if (w < 1 || w > g->ng || w > n || count > h->cap)
+    const int peer[2] = {axis ? h->south : h->west, axis ? h->north : h->east};
+    const int split = peer[0] != MPI_PROC_NULL || peer[1] != MPI_PROC_NULL;
+    if (w < 1 || w > g->ng || (split && w > n) || count > h->cap)
         return fc_fail(err, FC_EINPUT,
                        "a halo exchange %d cells deep of %d fields on a %d x %d block (halo %d) "
                        "does not fit its plan",
                        w, nfields, g->nx, g->ny, g->ng);
     /* along the axis: where the low and high edges start, and the two halos */
     const int send_at[2] = {0, n - w}, recv_at[2] = {-w, n};
-    const int peer[2] = {axis ? h->south : h->west, axis ? h->north : h->east};
     fc_real *sendb[2] = {h->buf, h->buf + h->cap}, *recvb[2] = {h->buf + 2 * h->cap,
                                                                 h->buf + 3 * h->cap};
     MPI_Request req[4];

@@ -5,7 +5,9 @@
  * values, and leaves the halo on a side of the global domain that is not periodic untouched,
  * for the solver's boundary condition there. Periodic sides are the topology's: the rank at
  * the east end has the west end as its neighbour (MPI_Cart_create's periods), so no solver
- * special-cases them, and one rank along a periodic axis is its own neighbour.
+ * special-cases them. A periodic axis the layout leaves whole (one rank along it) has no
+ * neighbours: its block wraps within itself, as the whole grid does on one process, through
+ * the global sides that fc_halo_fill fills, so the block may be narrower than the halo.
  *
  * Two phases, x then y: first columns [0, width) and [nx - width, nx) of the block's rows go
  * west and east; then rows [0, width) and [ny - width, ny), the x halos just received included,
@@ -31,7 +33,8 @@
 typedef struct fc_halo {
     MPI_Comm cart;                   /* px x py, periodic as asked */
     int rank;                        /* in cart (the same as in the communicator given) */
-    int west, east, south, north;    /* neighbours' ranks, MPI_PROC_NULL at a non-periodic side */
+    int west, east, south, north;    /* neighbours' ranks, MPI_PROC_NULL at a global side (one
+                                      * not periodic, or along an axis left whole) */
     fc_real *buf;                    /* 4 message buffers, each `cap` values */
     size_t cap;
     double exchange_seconds;         /* spent in the link's fills (halo exchanges) so far */
@@ -49,8 +52,8 @@ int fc_halo_exchange(fc_halo *h, const fc_grid *block, fc_real *const *fields, i
                      int width, fc_err *err);
 
 /* The boundary kinds of this rank's block from the global grid's: FC_BC_RANK on every side
- * with a neighbour (a periodic side always has one, maybe this rank itself), the global kind on
- * the others. */
+ * with a neighbour (a periodic side of a split axis always has one), the global kind on the
+ * others. */
 void fc_halo_block_bc(const fc_halo *h, const int global_bc[4], int block_bc[4]);
 
 /*
