@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -37,10 +38,16 @@ START_TEST(valid_case_defaults_and_overrides)
 {
     fc_config cfg;
     fc_err err;
-    const char *sets[] = {"grid.nx=64", "numerics.flux = hll"};
+    /* a key set twice takes its last value (a script's base list, then its own), and the
+     * output's record of the overrides holds that one only */
+    const char *sets[] = {"grid.nx=48", "numerics.flux = hll", "grid.nx=64"};
     const char *path = tl_temp_file("good.ini", good);
-    ck_assert_msg(fc_config_load(path, sets, 2, fc_solvers(), &cfg, &err) == FC_OK, "%s", err.msg);
+    ck_assert_msg(fc_config_load(path, sets, 3, fc_solvers(), &cfg, &err) == FC_OK, "%s", err.msg);
     ck_assert_int_eq(fc_cfg_int(&cfg, "grid", "nx"), 64);
+    char *overrides = fc_cfg_overrides_text(&cfg);
+    ck_assert_ptr_nonnull(overrides);
+    ck_assert_str_eq(overrides, "grid.nx=64\nnumerics.flux=hll");
+    free(overrides);
     ck_assert_int_eq(fc_cfg_int(&cfg, "grid", "ny"), 16);
     ck_assert_double_eq(fc_cfg_real(&cfg, "time", "cfl"), 0.45);
     ck_assert_double_eq(fc_cfg_real(&cfg, "physics", "g"), 9.81);

@@ -309,8 +309,8 @@ END_TEST
 /* ---- a device backend's step with one report round trip (stages.h) ---- */
 
 /* Host arrays standing for a device's stage reports, and stages that fill them as the kernels
- * do: each stage's rate (n - s) / 4 taken as an atomicMax, so that a report not reset keeps a
- * larger one, and its bad cell, if any, as an atomicMin. With `flaky` the bad cells appear only
+ * do: each stage's rate (n - s) / 4 and change (n - s) / 8 taken as atomicMax, so that a report
+ * not reset keeps a larger one, and its bad cell, if any, as an atomicMin. With `flaky` the bad cells appear only
  * in the first pass. Every call is logged. */
 typedef struct fake_device {
     int n, flaky, runs, down, up;
@@ -334,6 +334,10 @@ static int fake_run(void *ctx, int s, int in, int out, int slot, fc_err *err)
     memcpy(&bits, &rate, sizeof bits);
     if (bits > d->dev[slot].rate_bits)
         d->dev[slot].rate_bits = bits;
+    const double change = (d->n - s) / 8.0;
+    memcpy(&bits, &change, sizeof bits);
+    if (bits > d->dev[slot].change_bits)
+        d->dev[slot].change_bits = bits;
     if (d->bad[s] != FC_NO_BAD_CELL && !(d->flaky && d->runs > d->n) &&
         d->bad[s] < d->dev[slot].first_bad)
         d->dev[slot].first_bad = d->bad[s];
@@ -397,7 +401,8 @@ static void assert_runs(const fake_device *d, int k0, int count, const int (*wan
 }
 
 /* Clean steps of 3 and 2 stages: the sets alternate from 0 (1, 2, 1), each stage reports into
- * its own slot, the reports cross once each way, and the rate is the last stage's. */
+ * its own slot, the reports cross once each way, and the rate and change are the last
+ * stage's. */
 START_TEST(stages_clean_step_one_round_trip)
 {
     const fc_grid g = make(8, 4, 2, FC_BC_WALL, FC_BC_WALL, FC_BC_WALL, FC_BC_WALL);
@@ -412,12 +417,14 @@ START_TEST(stages_clean_step_one_round_trip)
     ck_assert_int_eq(d.up, 1);
     ck_assert_int_eq(rep.bad, FC_STATE_OK);
     ck_assert(rep.max_rate == 0.25);
+    ck_assert(rep.change == 0.125);
     ck_assert_int_eq(set, 1);
     ck_assert_int_eq(d.classified_out, -1);
     ck_assert_int_eq(fake_step(&g, &d, 2, NULL, 0, &rep, &set), FC_OK);
     ck_assert_int_eq(d.runs, 2);
     assert_runs(&d, 0, 2, three);
     ck_assert(rep.max_rate == 0.25);
+    ck_assert(rep.change == 0.125);
     ck_assert_int_eq(set, 2);
 }
 END_TEST
@@ -473,20 +480,22 @@ START_TEST(stages_bad_step_classified_stage_by_stage)
 }
 END_TEST
 
-/* Another rank, through a link: its larger rate is the step's; a bad stage there sends this
+/* Another rank, through a link: its larger rate and change are the step's; a bad stage there sends this
  * rank, clean as it is, through the stage-by-stage step too, which stops where the ranks agree
  * (here at stage 1, the other rank's). */
 typedef struct fake_ranks {
     double rate;
     int bad, agreed;
+    double change;
 } fake_ranks;
 
 static void fake_max(void *ctx, double *v, int n)
 {
     const fake_ranks *r = ctx;
-    ck_assert_int_eq(n, 2);
+    ck_assert_int_eq(n, 3);
     v[0] = fmax(v[0], r->rate);
     v[1] = fmax(v[1], r->bad);
+    v[2] = fmax(v[2], r->change);
 }
 
 static void fake_agree(void *ctx, const fc_grid *block, fc_step_report *rep)
@@ -502,7 +511,7 @@ static void fake_agree(void *ctx, const fc_grid *block, fc_step_report *rep)
 START_TEST(stages_agreed_over_ranks)
 {
     fc_grid g = make(8, 4, 2, FC_BC_WALL, FC_BC_WALL, FC_BC_WALL, FC_BC_WALL);
-    fake_ranks other = {2.5, 0, 0};
+    fake_ranks other = {2.5, 0, 0, 0.75};
     fc_link link = {&other, NULL, fake_max, NULL, fake_agree};
     g.link = &link;
     fake_device d;
@@ -510,6 +519,7 @@ START_TEST(stages_agreed_over_ranks)
     int set;
     ck_assert_int_eq(fake_step(&g, &d, 3, NULL, 0, &rep, &set), FC_OK);
     ck_assert(rep.max_rate == 2.5);
+    ck_assert(rep.change == 0.75);
     ck_assert_int_eq(set, 1);
     ck_assert_int_eq(d.runs, 3);
     other.bad = 1;

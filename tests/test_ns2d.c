@@ -678,11 +678,10 @@ START_TEST(divergence_below_tolerance_after_each_projection)
     static const char *const bodies[][4] = {
         {"obstacle.shape=ellipse", "obstacle.width=0.5", "obstacle.height=0.23",
          "obstacle.rotation=30"},
-        {"obstacle.shape=naca", "obstacle.size=0.8", "obstacle.angle_of_attack=12",
-         "grid.nx=80"}};
+        {"obstacle.shape=naca", "obstacle.size=0.8", "obstacle.angle_of_attack=12", NULL}};
     for (int b = 0; b < 2; b++) {
-        const char *sets[] = {"obstacle.boundary=immersed", bodies[b][0], bodies[b][1],
-                              bodies[b][2], bodies[b][3], "grid.nx=80", "grid.ny=48", NULL};
+        const char *sets[] = {"obstacle.boundary=immersed", "grid.nx=80", "grid.ny=48",
+                              bodies[b][0], bodies[b][1], bodies[b][2], bodies[b][3], NULL};
         tl_sim_open(&s, mixed_case, sets, NULL);
         const ns2d_params *p = s.params;
         signed char *kind = malloc(s.grid.nalloc);

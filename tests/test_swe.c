@@ -1403,8 +1403,8 @@ START_TEST(bump_flow_exact_solutions_keep_head_and_momentum)
         int kind;
         double q, h_out;
     } flows[] = {{FC_BUMP_SUBCRITICAL, 4.42, 2}, {FC_BUMP_TRANSCRITICAL, 1.53, 0.66},
-                 {FC_BUMP_SHOCK, 0.18, 0.33}};
-    for (int f = 0; f < 3; f++) {
+                 {FC_BUMP_SHOCK, 0.18, 0.33}, {FC_BUMP_SUPERCRITICAL, 25.0567, 2}};
+    for (int f = 0; f < 4; f++) {
         fc_bump_flow e;
         ck_assert_int_eq(fc_bump_flow_init(&e, flows[f].kind, g, flows[f].q, flows[f].h_out), 0);
         const double q = flows[f].q, hc = cbrt(q * q / g);
@@ -1418,8 +1418,9 @@ START_TEST(bump_flow_exact_solutions_keep_head_and_momentum)
             ck_assert_msg(super ? h <= hc : h >= hc, "flow %d at x = %g: h %g against h_c %g", f,
                           x, h, hc);
         }
-        if (flows[f].kind == FC_BUMP_SUBCRITICAL)
-            ck_assert_double_eq_tol(fc_bump_depth(&e, 0), 2, 1e-14);
+        if (flows[f].kind == FC_BUMP_SUBCRITICAL || flows[f].kind == FC_BUMP_SUPERCRITICAL)
+            ck_assert_double_eq_tol(fc_bump_depth(&e, flows[f].kind == FC_BUMP_SUBCRITICAL ? 25 : 0),
+                                    2, 1e-14);
     }
     fc_bump_flow e;
     fc_bump_flow_init(&e, FC_BUMP_SHOCK, g, 0.18, 0.33);
@@ -1432,6 +1433,10 @@ START_TEST(bump_flow_exact_solutions_keep_head_and_momentum)
      * shallow (it stays supercritical). */
     ck_assert_int_eq(fc_bump_flow_init(&e, FC_BUMP_SHOCK, g, 0.18, 0.6), -1);
     ck_assert_int_eq(fc_bump_flow_init(&e, FC_BUMP_SHOCK, g, 0.18, 0.2), -1);
+    /* No supercritical flow from a subcritical inflow depth (h_c = 4 m here), nor from one
+     * whose head cannot carry it over the top (it would choke: 3.5 m, a head of 6.11 m). */
+    ck_assert_int_eq(fc_bump_flow_init(&e, FC_BUMP_SUPERCRITICAL, g, 25.0567, 5), -1);
+    ck_assert_int_eq(fc_bump_flow_init(&e, FC_BUMP_SUPERCRITICAL, g, 25.0567, 3.5), -1);
 }
 END_TEST
 
@@ -1462,6 +1467,13 @@ START_TEST(flow_over_a_bump_reaches_the_exact_steady_state)
     printf("bump with a jump, 100 cells: mean |h - exact| %.2e m, the jump at %.3f m (exact "
            "%.4f)\n", l1, jump, exact.x_shock);
     ck_assert_msg(l1 < 2e-3 && fabs(jump - exact.x_shock) <= 0.25, "jump: %g m, at %g", l1, jump);
+    /* Supercritical throughout: the inflow holds its depth with its discharge. */
+    ck_assert_msg(fc_val_channel_bump(100, FC_BUMP_SUPERCRITICAL, &l1, &q_err, &jump, NULL,
+                                      NULL, &err) == FC_OK,
+                  "%s", err.msg);
+    printf("supercritical bump, 100 cells: mean |h - exact| %.2e m, largest |hu - q| / q %.1e\n",
+           l1, q_err);
+    ck_assert_msg(l1 < 8e-4 && q_err < 6e-3, "supercritical: %g m, %g", l1, q_err);
 }
 END_TEST
 
@@ -1560,6 +1572,56 @@ START_TEST(inflow_fills_a_dry_channel_at_its_discharge)
 }
 END_TEST
 
+/* A steady flow ends the run ([time] steady_tol): each step reports the largest change of h, hu
+ * or hv over it per second, exactly as the states before and after it give it, and the
+ * subcritical flow over the bump under minmod's limiter settles and stops before t_end with
+ * its discharge everywhere (under MC and van Leer the cells at the bump's ends, where the
+ * bottom's slope jumps, keep swinging by about 1e-3 of q, and a run goes on to t_end). */
+START_TEST(a_steady_flow_ends_the_run)
+{
+    tl_sim s;
+    tl_sim_open(&s,
+                "[case]\nsolver = swe\n[grid]\nnx = 100\nny = 1\nx_max = 25\ny_max = 1\n"
+                "[time]\nt_end = 400\n[numerics]\nlimiter = minmod\n[boundary]\nwest = inflow\n"
+                "east = open\ninflow_discharge = 4.42\noutside_water = given\noutside_level = 2\n"
+                "outside_current = 2.21\n[initial]\ntype = lake_at_rest\nsurface = 2\n"
+                "bump_height = 0.2\nbump_radius = 2\nbump_shape = parabolic_ridge\ncenter_x = 10\n",
+                NULL, NULL);
+    const int n = s.grid.nx;
+    double before[3][100];
+    for (int step = 0; step < 3; step++) {
+        tl_sim_steps(&s, 40);
+        tl_sim_download(&s);
+        for (int f = 0; f < 3; f++)
+            for (int i = 0; i < n; i++)
+                before[f][i] = tl_at(&s, f, i, 0);
+        double dt = fc_cfg_real(&s.cfg, "time", "cfl") / s.rate;
+        fc_err err;
+        ck_assert_msg(fc_sim_step(&s, &dt, &err) == FC_OK, "%s", err.msg);
+        tl_sim_download(&s);
+        double largest = 0;
+        for (int f = 0; f < 3; f++)
+            for (int i = 0; i < n; i++)
+                largest = fmax(largest, fabs(tl_at(&s, f, i, 0) - before[f][i]));
+        /* the step's dt as the stages take it, in the state's precision */
+        ck_assert_msg(s.last.change == largest / (fc_real)dt && largest > 0,
+                      "step %lld: change %.17g per second reported, %.17g measured", s.steps,
+                      s.last.change, largest / (fc_real)dt);
+    }
+    fc_err err;
+    ck_assert_msg(fc_sim_run_to(&s, 400, 1e-9, &err) == FC_OK, "%s", err.msg);
+    tl_sim_download(&s);
+    double q_err = 0;
+    for (int i = 0; i < n; i++)
+        q_err = fmax(q_err, fabs(tl_at(&s, SWE_HU, i, 0) - 4.42) / 4.42);
+    printf("subcritical bump under minmod, 100 cells: steady (%.3g per second) at t = %.1f s, "
+           "largest |hu - q| / q %.1e\n", s.last.change, s.t, q_err);
+    ck_assert_msg(s.t < 200 && s.last.change < 1e-9 && q_err < 5e-3,
+                  "t = %g s, change %g per second, |hu - q| / q %g", s.t, s.last.change, q_err);
+    tl_sim_close(&s);
+}
+END_TEST
+
 START_TEST(open_sides_restart_bit_for_bit)
 {
     /* The outside level comes from the initial condition, on restart too. */
@@ -1610,6 +1672,7 @@ Suite *swe_suite(void)
     tcase_add_test(exact, geostrophic_adjustment_reaches_the_nonlinear_steady_state);
     tcase_add_test(exact, bump_flow_exact_solutions_keep_head_and_momentum);
     tcase_add_test(exact, flow_over_a_bump_reaches_the_exact_steady_state);
+    tcase_add_test(exact, a_steady_flow_ends_the_run);
     tcase_set_timeout(exact, 300);
     suite_add_tcase(s, exact);
     TCase *run = tcase_create("run");

@@ -38,13 +38,17 @@ static double jump_imbalance(const fc_bump_flow *f, double x)
     return f->q * f->q / h1 + 0.5 * f->g * h1 * h1 - (f->q * f->q / h2 + 0.5 * f->g * h2 * h2);
 }
 
-int fc_bump_flow_init(fc_bump_flow *f, int kind, double g, double q, double h_out)
+int fc_bump_flow_init(fc_bump_flow *f, int kind, double g, double q, double h_end)
 {
     const double hc = cbrt(q * q / g);
-    const double down = q * q / (2 * g * h_out * h_out) + h_out;
+    const double down = q * q / (2 * g * h_end * h_end) + h_end;
     *f = (fc_bump_flow){g, q, hc, down, down, INFINITY, INFINITY};
     if (kind == FC_BUMP_SUBCRITICAL)
         return 0;
+    if (kind == FC_BUMP_SUPERCRITICAL) { /* the head is the inflow's: supercritical throughout */
+        f->x_top = -INFINITY;
+        return h_end < hc && down - fc_bump_bottom(10) > 1.5 * hc ? 0 : -1;
+    }
     f->head = f->head_down = 1.5 * hc + fc_bump_bottom(10);
     f->x_top = 10;
     if (kind == FC_BUMP_TRANSCRITICAL)

@@ -7,6 +7,8 @@
  * is a root of h^3 + (b - head) h^2 + q^2/(2 g) = 0: the larger (subcritical, above the
  * critical depth h_c = (q^2/g)^(1/3)) or the smaller (supercritical).
  *   Subcritical: the head from the depth h_out downstream (b = 0); the larger root everywhere.
+ *   Supercritical: the head from the depth upstream (b = 0, given with q at the inflow, as
+ *   the flow carries everything downstream); the smaller root everywhere.
  *   Transcritical without a shock: critical at the top (x = 10 m), head 3/2 h_c + 0.2 m; the
  *   larger root upstream of the top, the smaller downstream.
  *   Transcritical with a shock: as above past the top until a hydraulic jump, then the larger
@@ -16,7 +18,8 @@
 #ifndef FC_CHANNEL_BUMP_H
 #define FC_CHANNEL_BUMP_H
 
-enum fc_bump_kind { FC_BUMP_SUBCRITICAL, FC_BUMP_TRANSCRITICAL, FC_BUMP_SHOCK };
+enum fc_bump_kind { FC_BUMP_SUBCRITICAL, FC_BUMP_TRANSCRITICAL, FC_BUMP_SHOCK,
+                    FC_BUMP_SUPERCRITICAL };
 
 typedef struct fc_bump_flow {
     double g, q, h_critical;
@@ -26,10 +29,12 @@ typedef struct fc_bump_flow {
 
 /* The bottom height at x (m). */
 double fc_bump_bottom(double x);
-/* The flow of discharge q with the downstream depth h_out (the transcritical flow without a
- * shock does not depend on it). FC_BUMP_SHOCK returns -1 where no jump fits over the bump's
- * lee side (h_out too low or too high for this q), else 0. */
-int fc_bump_flow_init(fc_bump_flow *f, int kind, double g, double q, double h_out);
+/* The flow of discharge q with the depth h_end at the end that controls it: downstream (the
+ * transcritical flow without a shock does not depend on it), or upstream for
+ * FC_BUMP_SUPERCRITICAL. Returns -1 where no such flow exists: FC_BUMP_SHOCK where no jump fits
+ * over the bump's lee side (h_end too low or too high for this q), FC_BUMP_SUPERCRITICAL where
+ * h_end is not supercritical or the flow would choke over the top; else 0. */
+int fc_bump_flow_init(fc_bump_flow *f, int kind, double g, double q, double h_end);
 /* The depth at x (the critical depth where the head does not reach). */
 double fc_bump_depth(const fc_bump_flow *f, double x);
 

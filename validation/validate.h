@@ -30,7 +30,7 @@ typedef struct fc_val_row {
     int pass; /* 1 pass, 0 fail, -1 not judged (FC_VAL_NEEDS_DOUBLE in a single-precision build) */
 } fc_val_row;
 
-#define FC_VAL_MAX_ROWS 6
+#define FC_VAL_MAX_ROWS 8
 
 /* How the cases run. */
 typedef struct fc_val_ctx {

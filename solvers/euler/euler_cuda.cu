@@ -7,7 +7,7 @@
  *
  * Memory: as on the CPU, three sets of the four fields and the background column on the device.
  * The state stays on the device; only the stages' reports (largest signal rate, first bad cell:
- * 16 bytes each) cross to the host, once a step (stages.h), and the fields at output times.
+ * 24 bytes each) cross to the host, once a step (stages.h), and the fields at output times.
  * Each RK stage is a kernel that computes p' of every cell (one pow() each) and one fused
  * kernel that computes the four face fluxes of its cell and writes its four fields once; halos
  * are refreshed by a kernel over the halo cells only.

@@ -41,7 +41,10 @@ static const fc_key swe_keys[] = {
      "quadratic bottom drag coefficient C_d: d(hu)/dt = -C_d |u| u"},
     {"boundary", "inflow_discharge", FC_KEY_REAL, "0", 0, INF, 0, NULL, "m2 s-1", NULL,
      "discharge per unit width that enters through each inflow side, normal to it (required "
-     "with an inflow side; its depth follows from the flow inside)"},
+     "with an inflow side; its depth follows from the flow inside, unless inflow_depth is given)"},
+    {"boundary", "inflow_depth", FC_KEY_REAL, "0", 0, INF, 0, NULL, "m", NULL,
+     "depth of a supercritical inflow (q / h faster than sqrt(g h)): both characteristics "
+     "enter, so the depth is held with the discharge; leave it out for a subcritical inflow"},
     {"boundary", "outside_water", FC_KEY_CHOICE, "initial", 0, 0, 0, "initial|given", "", NULL,
      "the water beyond the open sides, toward which waves leave: the initial condition's along "
      "each side, or given by outside_level and outside_current (a river's downstream stage)"},
@@ -192,6 +195,9 @@ static int swe_make_params(const fc_config *cfg, const fc_grid *g, void **out, f
     p->limiter = fc_cfg_choice(cfg, "numerics", "limiter");
     p->rk = fc_cfg_choice(cfg, "numerics", "time_scheme");
     p->inflow_q = (fc_real)fc_cfg_real(cfg, "boundary", "inflow_discharge");
+    p->inflow_h = fc_cfg_defaulted(cfg, "boundary", "inflow_depth")
+                      ? 0
+                      : (fc_real)fc_cfg_real(cfg, "boundary", "inflow_depth");
     p->outside_given = fc_cfg_choice(cfg, "boundary", "outside_water") == SWE_OUTSIDE_GIVEN;
     p->outside_level = (fc_real)fc_cfg_real(cfg, "boundary", "outside_level");
     p->outside_current = (fc_real)fc_cfg_real(cfg, "boundary", "outside_current");
@@ -536,6 +542,7 @@ const fc_solver_desc swe_solver = {
         .regrid_source = swe_regrid_source,
         .regridded = swe_regridded,
         .restarted = swe_restarted,
+        .steady_capable = 1,
     },
     .cost = {
         .mem_per_cell = swe_mem_per_cell,

@@ -90,6 +90,7 @@ typedef struct swe_params {
     int outside_given;    /* [boundary] outside_water = given: open[] from the two below */
     fc_real outside_level, outside_current; /* (m, m s-1 along the outward normal) */
     fc_real inflow_q;     /* discharge per unit width through each inflow side (m2 s-1) */
+    fc_real inflow_h;     /* the depth held there with it (a supercritical inflow), 0: none */
     fc_grid grid;
 } swe_params;
 
@@ -416,6 +417,16 @@ FC_HD FC_ALWAYS_INLINE static inline int swe_cell_ok(swe_conserved v)
     return (v.h >= 0) & (v.hu == v.hu) & (v.hv == v.hv);
 }
 
+/* The largest change of h, hu and hv from u0 to v (what [time] steady_tol reads, over dt): the
+ * depth in m and the discharges in m2 s-1, so a steady flow is one whose level and discharge
+ * both stop changing. */
+FC_HD static inline double swe_cell_change(swe_conserved v, swe_conserved u0)
+{
+    const double dh = fabs((double)v.h - u0.h), du = fabs((double)v.hu - u0.hu),
+                 dv = fabs((double)v.hv - u0.hv);
+    return fmax(dh, fmax(du, dv));
+}
+
 /* enum fc_state_check of a new cell state: NaN anywhere (first), or a depth below round-off. */
 FC_HD static inline int swe_check_cell(const fc_real v[3])
 {
@@ -484,7 +495,9 @@ FC_HD static inline fc_real swe_inflow_depth(fc_real q, fc_real r_out, fc_real g
  * Inflow sides let the discharge inflow_q per unit width in, normal to the side: h from the
  * edge's outgoing invariant (swe_inflow_depth), w = -q/h, no tangential velocity. The
  * discharge enters whatever the state inside (a subcritical inflow; where the flow inside
- * would make it supercritical, the one depth that carries q with that invariant).
+ * would make it supercritical, the one depth that carries q with that invariant). A
+ * supercritical inflow (inflow_h > 0, checked faster than its wave speed when the case loads)
+ * has no outgoing characteristic: its depth is held too.
  *
  * Returns 1 and the state in v when (i, j) is such a halo cell (not a corner), else 0.
  */
@@ -514,7 +527,9 @@ FC_HD static inline int swe_side_ghost(const fc_real *const *U, const swe_params
     const fc_real c = wet ? sqrt(p->g * h) : 0;
     const fc_real w = wet ? out * (along_x ? U[SWE_HU][k] : U[SWE_HV][k]) / h : 0;
     if (g->bc[side] == FC_BC_INFLOW) {
-        const fc_real hg = swe_inflow_depth(p->inflow_q, w + 2 * c, p->g, wet ? h : 0);
+        const fc_real hg = p->inflow_h > 0 ? p->inflow_h
+                                           : swe_inflow_depth(p->inflow_q, w + 2 * c, p->g,
+                                                              wet ? h : 0);
         v[0] = hg;
         v[along_x ? 1 : 2] = -out * p->inflow_q;
         v[along_x ? 2 : 1] = 0;

@@ -84,9 +84,29 @@ int swe_check_case(const fc_config *cfg, fc_err *err)
                      "[boundary] inflow_discharge (m2 s-1, per unit width)");
         n++;
     }
-    if (inflow < 0)
+    if (inflow < 0) {
         n += fc_cfg_idle(cfg, err, "boundary", "inflow_discharge", sides_set,
                          "no side is an inflow");
+        n += fc_cfg_idle(cfg, err, "boundary", "inflow_depth", sides_set, "no side is an inflow");
+    } else if (!fc_cfg_defaulted(cfg, "boundary", "inflow_depth")) {
+        /* A subcritical inflow's depth is the flow inside's to set (one characteristic leaves
+         * through the side); holding it too would over-determine the side. */
+        const double q = fc_cfg_real(cfg, "boundary", "inflow_discharge"),
+                     g = fc_cfg_real(cfg, "physics", "g"),
+                     h = fc_cfg_real(cfg, "boundary", "inflow_depth");
+        if (!(h > 0)) {
+            fc_cfg_error(cfg, err, "boundary", "inflow_depth", "must be above 0 m");
+            n++;
+        } else if (!(q > h * sqrt(g * h))) {
+            fc_cfg_error(cfg, err, "boundary", "inflow_depth",
+                         "a depth is held only at a supercritical inflow, and inflow_discharge = "
+                         "%g over it is subcritical (Froude number %.3g; it must be above 1, "
+                         "the depth below the critical %.4g m): leave inflow_depth out, and the "
+                         "depth follows from the flow inside",
+                         q, q / (h * sqrt(g * h)), cbrt(q * q / g));
+            n++;
+        }
+    }
     const int given = fc_cfg_choice(cfg, "boundary", "outside_water") == SWE_OUTSIDE_GIVEN;
     if (open < 0)
         n += fc_cfg_idle(cfg, err, "boundary", "outside_water", sides_set, "no side is open");

@@ -267,15 +267,16 @@ typedef struct swe_stage_args {
 
 /*
  * The new values of row j from its stored face values and fluxes: x faces of the row, y faces
- * (south, north). Returns whether a cell went bad; raises *rate to the largest signal rate when
- * want_rate. drag (the case has drag), blend (a != 0: the stage reads U0) and want_rate are
+ * (south, north). Returns whether a cell went bad; when want_rate (the last stage) raises *rate
+ * to the largest signal rate and *change to the largest change of h, hu or hv from U0 (the
+ * step's start). drag (the case has drag), blend (a != 0: the stage reads U0) and want_rate are
  * constants where this is inlined: one vectorised loop for each combination.
  */
 FC_ALWAYS_INLINE static inline int swe_update_loop(int drag, int blend, int want_rate,
                                                    const swe_stage_args *s, const swe_params *p,
                                                    const swe_work *w, int j, swe_faces ylo,
                                                    swe_faces yhi, swe_fluxes south,
-                                                   swe_fluxes north, double *rate)
+                                                   swe_fluxes north, double *rate, double *change)
 {
     const fc_grid *g = &p->grid;
     const ptrdiff_t k0 = fc_idx(g->pitch, g->ng, 0, j);
@@ -287,8 +288,8 @@ FC_ALWAYS_INLINE static inline int swe_update_loop(int drag, int blend, int want
     const fc_real a = s->a, dt = s->dt, gr = p->g, dx = (fc_real)g->dx, dy = (fc_real)g->dy;
     const fc_real f = swe_coriolis(p, j);
     fc_real bad = 0; /* 1 when a cell is bad: a double, as wide as the test's mask */
-    double r = 0;
-#pragma omp simd reduction(max : bad, r)
+    double r = 0, ch = 0;
+#pragma omp simd reduction(max : bad, r, ch)
     for (int i = 0; i < g->nx; i++) {
         const swe_face xl = {xlo.h[i], xlo.b[i], 0, 0}, xh = {xhi.h[i], xhi.b[i], 0, 0};
         const swe_face yl = {ylo.h[i], ylo.b[i], 0, 0}, yh = {yhi.h[i], yhi.b[i], 0, 0};
@@ -306,18 +307,23 @@ FC_ALWAYS_INLINE static inline int swe_update_loop(int drag, int blend, int want
         if (want_rate) {
             const double c = swe_cell_rate(v.h, v.hu, v.hv, p);
             r = c > r ? c : r;
+            const double d = swe_cell_change(v, u0);
+            ch = d > ch ? d : ch;
         }
     }
     *rate = r > *rate ? r : *rate;
+    *change = ch > *change ? ch : *change;
     return bad != 0;
 }
 
 /* The same with the case's drag and the stage's blend and want_rate. */
 FC_VECTOR_CLONES static int swe_update_row(int drag, int blend, int want_rate, const swe_stage_args *s,
                           const swe_params *p, const swe_work *w, int j, swe_faces ylo,
-                          swe_faces yhi, swe_fluxes south, swe_fluxes north, double *rate)
+                          swe_faces yhi, swe_fluxes south, swe_fluxes north, double *rate,
+                          double *change)
 {
-#define SWE_UPDATE(d, b, r) swe_update_loop(d, b, r, s, p, w, j, ylo, yhi, south, north, rate)
+#define SWE_UPDATE(d, b, r) \
+    swe_update_loop(d, b, r, s, p, w, j, ylo, yhi, south, north, rate, change)
     switch (drag << 2 | blend << 1 | want_rate) {
     case 0: return SWE_UPDATE(0, 0, 0);
     case 1: return SWE_UPDATE(0, 0, 1);
@@ -333,7 +339,8 @@ FC_VECTOR_CLONES static int swe_update_row(int drag, int blend, int want_rate, c
 
 /*
  * One stage from set `in` (and U0 = set 0) into set `out`. Reports the first bad cell of the
- * result and, when want_rate (the last stage: the new state), its largest signal rate.
+ * result and, when want_rate (the last stage: the new state), its largest signal rate and the
+ * largest change of a cell over the step per unit time (what [time] steady_tol reads).
  */
 static void swe_stage_cpu(swe_cpu_state *state, int in, int out, fc_real a, fc_real dt,
                           int want_rate, fc_step_report *rep)
@@ -344,9 +351,9 @@ static void swe_stage_cpu(swe_cpu_state *state, int in, int out, fc_real a, fc_r
                               (const fc_real *const *)state->U[0], state->U[out], a, dt};
     fc_real *const *V = state->U[out];
     const int nx = g->nx, ny = g->ny, drag = swe_has_drag(p);
-    double rate = 0;
+    double rate = 0, change = 0;
     long long first_bad = LLONG_MAX; /* none */
-#pragma omp parallel num_threads(fc_threads_at_most(state->nthreads)) reduction(max : rate) \
+#pragma omp parallel num_threads(fc_threads_at_most(state->nthreads)) reduction(max : rate, change) \
     reduction(min : first_bad) if ((long long)nx * g->ny >= FC_PARALLEL_MIN)
     {
         int tid = 0, nth = 1;
@@ -371,7 +378,7 @@ static void swe_stage_cpu(swe_cpu_state *state, int in, int out, fc_real a, fc_r
             swe_face_fluxes(p, nx, w->yhi[cur], w->ylo[nxt], w->fy[nxt]);
             swe_row_x(p, j, w);
             const int bad = swe_update_row(drag, a != 0, want_rate, &s, p, w, j, w->ylo[cur],
-                                           w->yhi[cur], w->fy[cur], w->fy[nxt], &rate);
+                                           w->yhi[cur], w->fy[cur], w->fy[nxt], &rate, &change);
             for (int i = 0; bad && i < nx; i++) { /* the row's first bad cell */
                 const ptrdiff_t k = fc_idx(g->pitch, g->ng, i, j);
                 if (!swe_cell_ok(swe_conserved_at((const fc_real *const *)V, k))) {
@@ -383,6 +390,7 @@ static void swe_stage_cpu(swe_cpu_state *state, int in, int out, fc_real a, fc_r
         }
     }
     rep->max_rate = rate;
+    rep->change = change / dt; /* as the GPU's: the largest change over dt, then per second */
     rep->bad = FC_STATE_OK;
     if (first_bad != LLONG_MAX) {
         int i = (int)(first_bad % nx), j = (int)(first_bad / nx);

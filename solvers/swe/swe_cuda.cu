@@ -6,7 +6,7 @@
  *
  * Memory: as on the CPU, three sets of (h, hu, hv) and one bottom b on the device, each field
  * (ny + 4) x (nx + 4). The state stays on the device; only the stages' reports (largest signal
- * rate, first bad cell: 16 bytes each) cross to the host, once a step, and the fields at output
+ * rate, first bad cell, largest change: 24 bytes each) cross to the host, once a step, and the fields at output
  * times.
  * Each RK stage is one kernel that reads each input field's stencil and writes each output field
  * once (halos are refreshed by a kernel over the halo cells only).
@@ -107,7 +107,7 @@ __global__ static void __launch_bounds__(BLOCK_X * BLOCK_Y, 2) swe_stage_kernel(
     const fc_grid *g = &p.grid;
     const fc_real *U[SWE_NFIELDS] = {in.f[0], in.f[1], in.f[2], in.f[3]};
     const fc_real *U0[SWE_NFIELDS] = {u0.f[0], u0.f[1], u0.f[2], u0.f[3]};
-    double rate = 0;
+    double rate = 0, change = 0;
     for (int j = blockIdx.y * blockDim.y + threadIdx.y; i < g->nx && j < g->ny;
          j += gridDim.y * blockDim.y) {
         fc_real v[3];
@@ -121,10 +121,16 @@ __global__ static void __launch_bounds__(BLOCK_X * BLOCK_Y, 2) swe_stage_kernel(
         if (want_rate) {
             double r = swe_cell_rate(v[0], v[1], v[2], &p);
             rate = r > rate ? r : rate;
+            const swe_conserved nv = {v[0], v[1], v[2]},
+                                u = {U0[SWE_H][k], U0[SWE_HU][k], U0[SWE_HV][k]};
+            const double d = swe_cell_change(nv, u);
+            change = d > change ? d : change;
         }
     }
-    if (want_rate) /* every thread of the block, inside the domain or not */
+    if (want_rate) { /* every thread of the block, inside the domain or not */
         fc_block_max_atomic(rate, &rep->rate_bits);
+        fc_block_max_atomic(change / dt, &rep->change_bits);
+    }
 }
 
 static int swe_stage_cuda(swe_cuda_state *state, int in, int out, fc_real a, fc_real dt, int want_rate,

@@ -43,7 +43,8 @@ static const fc_key core_keys[] = {
      "Courant number: dt = cfl / (the solver's largest signal rate over all cells)"},
     {"time", "steady_tol", FC_KEY_REAL, "0", 0, INF, FC_OPEN_HI, NULL, "", NULL,
      "stop before t_end once the largest change of the state per unit time falls below this "
-     "(state units per second: m s-2 for ns2d velocities); 0: run to t_end"},
+     "(state units per second: m s-2 for ns2d velocities; for swe the larger of the depth's, "
+     "m s-1, and the discharges', m2 s-2); 0: run to t_end"},
     {"time", "max_steps", FC_KEY_REAL, "1e9", 1, 1e15, 0, NULL, "1", NULL,
      "the most time steps a run may take: a case whose estimated step count exceeds it is "
      "refused before anything is written, and a run that reaches it stops (raise it with --set "

@@ -88,7 +88,7 @@ __device__ static inline void fc_halo_cell(const fc_grid *g, long long t, int *i
 /* Clears a device report (stages.h: fc_dev_report) before a kernel fills it. */
 static inline int fc_dev_report_reset(fc_dev_report *dev, fc_err *err)
 {
-    const fc_dev_report r = {0, FC_NO_BAD_CELL};
+    const fc_dev_report r = {0, FC_NO_BAD_CELL, 0};
     FC_CUDA_TRY(cudaMemcpyAsync(dev, &r, sizeof r, cudaMemcpyHostToDevice));
     return FC_OK;
 }

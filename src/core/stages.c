@@ -19,7 +19,7 @@ static int step_stagewise(const fc_grid *g, const fc_stages *st, fc_step_report 
     int in = 0, e;
     for (int s = 0; s < st->n; s++) {
         const int out = stage_out(s);
-        fc_dev_report r = {0, FC_NO_BAD_CELL};
+        fc_dev_report r = {0, FC_NO_BAD_CELL, 0};
         if ((e = st->copy(st->reports, &r, 1, 1, err)) ||
             (e = st->run(st->ctx, s, in, out, 0, err)) ||
             (e = st->copy(st->reports, &r, 1, 0, err)))
@@ -45,7 +45,7 @@ int fc_stages_step(const fc_grid *g, const fc_stages *st, fc_step_report *rep, i
                        FC_MAX_STAGES);
     fc_dev_report r[FC_MAX_STAGES];
     for (int s = 0; s < n; s++)
-        r[s] = (fc_dev_report){0, FC_NO_BAD_CELL};
+        r[s] = (fc_dev_report){0, FC_NO_BAD_CELL, 0};
     int in = 0, e;
     if ((e = st->copy(st->reports, r, n, 1, err)))
         return e;
@@ -56,16 +56,18 @@ int fc_stages_step(const fc_grid *g, const fc_stages *st, fc_step_report *rep, i
     }
     if ((e = st->copy(st->reports, r, n, 0, err)))
         return e;
-    double agreed[2] = {0, 0}; /* the largest rate, whether a stage was bad */
+    double agreed[3] = {0, 0, 0}; /* the largest rate, whether a stage was bad, the change */
     memcpy(&agreed[0], &r[n - 1].rate_bits, sizeof agreed[0]);
+    memcpy(&agreed[2], &r[n - 1].change_bits, sizeof agreed[2]);
     for (int s = 0; s < n; s++)
         if (r[s].first_bad != FC_NO_BAD_CELL)
             agreed[1] = 1;
-    fc_grid_max_n(g, agreed, 2);
+    fc_grid_max_n(g, agreed, 3);
     if (agreed[1] > 0)
         return step_stagewise(g, st, rep, err);
     rep->bad = FC_STATE_OK;
     rep->max_rate = agreed[0];
+    rep->change = agreed[2];
     *set = stage_out(n - 1);
     return FC_OK;
 }

@@ -27,12 +27,15 @@
 extern "C" {
 #endif
 
-/* What a stage kernel reports to the host (16 bytes): the bits of its largest signal rate
+/* What a stage kernel reports to the host (24 bytes): the bits of its largest signal rate
  * (non-negative doubles order as unsigned integers, so kernels take their maximum with an
- * integer atomicMax: cuda_util.h) and its first bad cell j * nx + i (FC_NO_BAD_CELL: none). */
+ * integer atomicMax: cuda_util.h), its first bad cell j * nx + i (FC_NO_BAD_CELL: none), and
+ * the bits of the largest change of the state per unit time over the step (the last stage's,
+ * from solvers whose steps report it: fc_step_report.change; 0 from the others). */
 typedef struct fc_dev_report {
     unsigned long long rate_bits;
     unsigned long long first_bad;
+    unsigned long long change_bits;
 } fc_dev_report;
 
 #define FC_NO_BAD_CELL (~0ULL)
