@@ -419,12 +419,13 @@ FC_HD FC_ALWAYS_INLINE static inline int swe_cell_ok(swe_conserved v)
 
 /* The largest change of h, hu and hv from u0 to v (what [time] steady_tol reads, over dt): the
  * depth in m and the discharges in m2 s-1, so a steady flow is one whose level and discharge
- * both stop changing. */
+ * both stop changing. Comparisons, not fmax, whose NaN rule gcc does not vectorise. */
 FC_HD static inline double swe_cell_change(swe_conserved v, swe_conserved u0)
 {
     const double dh = fabs((double)v.h - u0.h), du = fabs((double)v.hu - u0.hu),
                  dv = fabs((double)v.hv - u0.hv);
-    return fmax(dh, fmax(du, dv));
+    const double d = dh > du ? dh : du;
+    return d > dv ? d : dv;
 }
 
 /* enum fc_state_check of a new cell state: NaN anywhere (first), or a depth below round-off. */
