@@ -115,13 +115,21 @@ START_TEST(gradients_match_finite_differences)
 }
 END_TEST
 
-/* The vectorisable erf and exp of the CPU's activations against libm in double: erf within 1.7e-7
- * at every float from -6 to 6 in steps of 1/4096 (and at the branch point 1), exp within 2 units
- * in the last place from -87 to 88; both keep NaN; exp is 0 far below, erf +-1 far out; and
+/* The vectorisable erf, exp and tanh of the CPU's activations against libm in double: erf within
+ * 1.7e-7 at every float from -6 to 6 in steps of 1/4096 (and at the branch point 1), exp within
+ * 2 units in the last place from -87 to 88, tanh within 2 units there and at small values
+ * (1e-30 to 1, each binade); all keep NaN; exp is 0 far below, erf and tanh +-1 far out; and
  * GELU and its derivative agree with z Phi(z) and Phi + z phi to float accuracy. */
 START_TEST(activation_functions_match_libm)
 {
-    double erf_err = 0, exp_err = 0, gelu_err = 0, dgelu_err = 0;
+    double erf_err = 0, exp_err = 0, gelu_err = 0, dgelu_err = 0, tanh_err = 0;
+    for (int k = -12 * 4096; k <= 12 * 4096; k++) {
+        const float x = (float)k / 4096;
+        if (x != 0)
+            tanh_err = fmax(tanh_err, fabs(mlp_tanhf(x) - tanh(x)) / fabs(tanh(x)));
+    }
+    for (float x = 1e-30f; x < 1; x *= 1.01f)
+        tanh_err = fmax(tanh_err, fabs(mlp_tanhf(x) - tanh(x)) / tanh(x));
     for (int k = -6 * 4096; k <= 6 * 4096; k++) {
         const float x = (float)k / 4096;
         erf_err = fmax(erf_err, fabs((double)mlp_erff(x) - erf(x)));
@@ -135,8 +143,9 @@ START_TEST(activation_functions_match_libm)
         const double e = exp(x);
         exp_err = fmax(exp_err, fabs(mlp_expf(x) - e) / e);
     }
-    printf("erf %.3g, exp %.3g relative (%.2f ulp), GELU %.3g, GELU' %.3g\n", erf_err, exp_err,
-           exp_err / FLT_EPSILON, gelu_err, dgelu_err);
+    printf("erf %.3g, exp %.3g relative (%.2f ulp), tanh %.3g relative (%.2f ulp), GELU %.3g, "
+           "GELU' %.3g\n", erf_err, exp_err, exp_err / FLT_EPSILON, tanh_err,
+           tanh_err / FLT_EPSILON, gelu_err, dgelu_err);
     ck_assert_double_le(erf_err, 1.7e-7);
     ck_assert_double_le(exp_err, 2 * FLT_EPSILON);
     ck_assert_double_le(gelu_err, 2e-7);
@@ -144,6 +153,9 @@ START_TEST(activation_functions_match_libm)
     ck_assert(isnan(mlp_erff(NAN)) && isnan(mlp_expf(NAN)) && isnan(mlp_act(MLP_GELU, NAN).f));
     ck_assert(mlp_expf(-200) == 0 && mlp_expf(-INFINITY) == 0);
     ck_assert(mlp_erff(INFINITY) == 1 && mlp_erff(-INFINITY) == -1 && mlp_erff(5) == 1);
+    ck_assert_double_le(tanh_err, 2 * FLT_EPSILON);
+    ck_assert(isnan(mlp_tanhf(NAN)) && mlp_tanhf(INFINITY) == 1 && mlp_tanhf(-INFINITY) == -1);
+    ck_assert(mlp_tanhf(50) == 1 && mlp_tanhf(-50) == -1 && mlp_tanhf(0) == 0);
     ck_assert(mlp_act(MLP_GELU, 1e30f).f == 1e30f && mlp_act(MLP_GELU, 1e30f).df == 1);
     ck_assert(mlp_act(MLP_GELU, -1e30f).f == 0 && mlp_act(MLP_GELU, -1e30f).df == 0);
 }
