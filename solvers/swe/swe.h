@@ -37,7 +37,11 @@
  * Boundaries, per side: periodic; wall (reflective: the halo mirrors the state, the normal
  * momentum changing sign); open (waves leave: a characteristic condition toward the water
  * outside, swe_side_ghost below); inflow (a discharge per unit width enters, its depth
- * from the outgoing characteristic, swe_side_ghost).
+ * from the outgoing characteristic, or held with it where the inflow is supercritical,
+ * swe_side_ghost).
+ *
+ * Each step reports the largest change of h, hu or hv over it per second (swe_cell_change),
+ * which [time] steady_tol compares to end a run on a steady flow.
  *
  * State: fields h (m), hu, hv (m2 s-1) and b (m), each (ny + 4) x (nx + 4) with a halo of 2
  * (the MUSCL stencil reaches two cells), row-major, x fastest (grid.h).
