@@ -143,10 +143,12 @@ static const struct {
      "type = lake_at_rest\nsurface = 0.66\nbump_height = 0.2\nbump_radius = 2\n"
      "bump_shape = parabolic_ridge\ncenter_x = 10\n",
      300},
-    /* A supercritical inflow: its depth held with the discharge ([boundary] inflow_depth). */
+    /* A supercritical inflow: its depth held with the discharge ([boundary] inflow_depth);
+     * van Albada's limiter, the one for a flow meant to settle. */
     {"swe_supercritical_inflow",
      "[case]\nsolver = swe\n[grid]\nnx = 200\nny = 3\nx_max = 25\ny_max = 0.375\n"
-     "[time]\nt_end = 100\n[boundary]\nwest = inflow\neast = open\ninflow_discharge = 25.0567\n"
+     "[time]\nt_end = 100\n[numerics]\nlimiter = vanalbada\n"
+     "[boundary]\nwest = inflow\neast = open\ninflow_discharge = 25.0567\n"
      "inflow_depth = 2\noutside_water = given\noutside_level = 2\noutside_current = 12.52835\n"
      "[initial]\ntype = lake_at_rest\nsurface = 2\nbump_height = 0.2\nbump_radius = 2\n"
      "bump_shape = parabolic_ridge\ncenter_x = 10\n",

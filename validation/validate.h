@@ -111,10 +111,13 @@ int fc_val_paraboloid(int n, double *l1_rel, double *mass_change, double *centro
 /*
  * Goutal & Maurel's bump (channel_bump.h) in a 25 m channel on n cells, one row; the discharge q
  * enters at x = 0 (an inflow side) and leaves through an open side at x = 25 m toward water at
- * the downstream level h_out flowing at q / h_out, from a lake at rest at that level, to
- * t = 200 s. kind (enum fc_bump_kind): subcritical (q = 4.42 m2 s-1, h_out = 2 m),
- * transcritical without a shock (q = 1.53, h_out = 0.66) or with one (q = 0.18, h_out = 0.33;
- * minmod's limiter). The mean |h - exact| over the cells (m), the largest |hu - q| / q, and
+ * the downstream level h_out flowing at q / h_out, from a lake at rest at that level, until
+ * the state changes by less than 1e-9 per second (van Albada's limiter, minmod's with a jump;
+ * FC_ENUMERIC when it has not by t = 400 s, 40 s supercritical). kind (enum fc_bump_kind):
+ * subcritical (q = 4.42 m2 s-1, h_out = 2 m), transcritical without a shock (q = 1.53,
+ * h_out = 0.66) or with one (q = 0.18, h_out = 0.33), or supercritical throughout (q = 25.0567
+ * entering 2 m deep). The
+ * mean |h - exact| over the cells (m), the largest |hu - q| / q, and
  * with a shock where the jump stands (the face of the steepest rise past the top; else NaN);
  * x and h, when not NULL, receive the n cell centres and depths.
  */

@@ -12,8 +12,9 @@
  * Discretisation: cell-centred finite volumes on a uniform grid, dimension by dimension fluxes
  * (unsplit). Second order in space and time for smooth flows:
  *   - MUSCL reconstruction of h, eta = h + b and the velocities u, v with a TVD slope limiter
- *     (minmod, van Leer or MC; common/limiters.h); the face bottom is eta - h (Audusse et al.
- *     2004, section 3), so face depths are never negative and a flat eta stays flat.
+ *     (minmod, van Leer, MC or van Albada; common/limiters.h); the face bottom is eta - h
+ *     (Audusse et al. 2004, section 3), so face depths are never negative and a flat eta stays
+ *     flat.
  *   - Hydrostatic reconstruction at each face (Audusse, Bouchut, Bristeau, Klein & Perthame,
  *     SIAM J. Sci. Comput. 25 (2004) 2050-2065): b* = max(bL, bR), hL* = max(0, hL + bL - b*),
  *     likewise hR*; the flux is taken between the starred states and each side adds

@@ -199,6 +199,9 @@ FC_VECTOR_CLONES static void swe_reconstruct_cells(int limiter, int n, swe_cells
     case FC_LIM_VANLEER:
         swe_reconstruct_loop(FC_LIM_VANLEER, n, m, c, q, lo, hi);
         break;
+    case FC_LIM_VANALBADA:
+        swe_reconstruct_loop(FC_LIM_VANALBADA, n, m, c, q, lo, hi);
+        break;
     default:
         swe_reconstruct_loop(FC_LIM_MC, n, m, c, q, lo, hi);
         break;
