@@ -1,7 +1,8 @@
 # inputs/: ready-to-run case files, and small input data as CDL text (ncgen makes the .nc).
 INPUT_CASES = inputs/dambreak_wet.ini inputs/dambreak_dry.ini inputs/radial_dambreak.ini \
 	inputs/lake_bump.ini \
-	inputs/lake_island.ini inputs/channel_bump.ini inputs/paraboloid.ini inputs/gravity_waves.ini inputs/vortex.ini inputs/adjustment.ini inputs/poincare_wave.ini inputs/equatorial_kelvin_wave.ini \
+	inputs/lake_island.ini inputs/channel_bump.ini inputs/channel_bump_transcritical.ini \
+	inputs/channel_bump_jump.ini inputs/channel_bump_supercritical.ini inputs/paraboloid.ini inputs/gravity_waves.ini inputs/vortex.ini inputs/adjustment.ini inputs/poincare_wave.ini inputs/equatorial_kelvin_wave.ini \
 	inputs/jet.ini inputs/jet_large.ini inputs/from_file.ini \
 	inputs/cavity_re100.ini inputs/cavity_re400.ini inputs/cavity_re1000.ini \
 	inputs/cavity_re3200.ini inputs/cavity_re1000_large.ini inputs/poiseuille.ini \

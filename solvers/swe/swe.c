@@ -56,9 +56,9 @@ static const fc_key swe_keys[] = {
     {"numerics", "flux", FC_KEY_CHOICE, "hllc", 0, 0, 0, "hll|hllc", "", NULL,
      "approximate Riemann solver"},
     {"numerics", "limiter", FC_KEY_CHOICE, "mc", 0, 0, 0, FC_LIMITER_CHOICES, "", NULL,
-     "MUSCL slope limiter: mc least diffusive, for waves; vanalbada for a flow meant to settle "
-     "(steady_tol: under mc and vanleer a steady flow over a kinked bottom swings forever by "
-     "about 1e-3 of its discharge)"},
+     "MUSCL slope limiter: mc least diffusive, for waves; for a flow meant to settle (steady_tol) "
+     "vanalbada, or minmod where it has a hydraulic jump: under mc and vanleer a steady flow "
+     "over a kinked bottom swings forever by about 1e-3 of its discharge"},
     {"numerics", "time_scheme", FC_KEY_CHOICE, "ssprk3", 0, 0, 0, "ssprk2|ssprk3", "", NULL,
      "strong-stability-preserving Runge-Kutta scheme"},
     {"numerics", "dry_depth", FC_KEY_REAL, SWE_DRY_DEPTH, 0, 1, FC_OPEN_LO, NULL, "m", NULL,
