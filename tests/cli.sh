@@ -819,6 +819,41 @@ expect "validate extra argument" 2 "validate takes no arguments (got 'all')" "$f
 expect "validate bad threads" 2 "--threads 0: expected a whole number" "$fc" validate --threads 0
 expect "validate one case" 0 "1 of 1 checks pass" "$fc" validate --only swe_stoker
 expect "validate --quick --only a full-set case" 2 "--only ns2d_cylinder: the case is in the full set only; leave out --quick" "$fc" validate --quick --only ns2d_cylinder
+expect "validate --quick --only a full-set case second" 2 "--only ns2d_cylinder: the case is in the full set only" "$fc" validate --quick --only swe_mass,ns2d_cylinder
+expect "validate --only with an empty name" 2 "--only swe_mass,: an empty name (the names are separated by single commas)" "$fc" validate --only swe_mass,
+expect "validate --only misspelt second name" 2 "--only swe_stokr: no such case (did you mean 'swe_stoker'?" "$fc" validate --only swe_mass,swe_stokr
+expect "validate bad jobs" 2 "--jobs 0: expected a whole number from 1 to 256" "$fc" validate --jobs 0
+# --jobs: each case runs in a process of its own and the table keeps the list's order, whatever
+# ends first: the paraboloid (4th in the list) takes seconds, the inertia-gravity wave (7th) a
+# tenth of one.
+expect "validate --jobs 2" 0 "8 of 8 checks pass" "$fc" validate --only swe_inertia_gravity_wave,swe_paraboloid --jobs 2
+if grep -n "^| swe " "$tmp/err" | sed -n '1p;$p' | tr '\n' ' ' | grep -q "paraboloid.*inertia-gravity"; then
+  ok "validate --jobs 2 prints the cases in the list's order"
+else
+  bad "validate --jobs 2 prints the cases in the list's order"
+fi
+# A case whose process dies is that case's failure, and the others still run.
+"$fc" validate --quick --only ns2d_cavity_re100,swe_mass >"$tmp/killed.out" 2>&1 &
+parent=$!
+child=""
+for s in $(seq 1 100); do
+  for d in /proc/[0-9]*; do
+    grep -qs "^PPid:[[:space:]]*$parent\$" "$d/status" && child=${d#/proc/}
+  done
+  [ -n "$child" ] && break
+  sleep 0.1
+done
+[ -n "$child" ] && kill -9 "$child"
+wait "$parent"
+rc=$?
+if [ "$rc" -eq 1 ] && grep -qF "| ns2d_cavity_re100 | (the case did not run) | - | - | - | FAIL: its process was killed by signal 9" "$tmp/killed.out" &&
+  grep -qF "1 of 2 checks pass" "$tmp/killed.out"; then
+  ok "validate: a case whose process is killed fails alone"
+else
+  bad "validate: a case whose process is killed fails alone (exit $rc, case process '$child')"
+  sed 's/^/    | /' "$tmp/killed.out"
+  [ -z "$child" ] && kill -9 "$parent" 2>/dev/null
+fi
 
 # The README's case and every small case run.
 for c in jet dambreak_wet dambreak_dry lake_bump lake_island gravity_waves vortex adjustment; do
