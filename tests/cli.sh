@@ -824,16 +824,16 @@ expect "validate --only with an empty name" 2 "--only swe_mass,: an empty name (
 expect "validate --only misspelt second name" 2 "--only swe_stokr: no such case (did you mean 'swe_stoker'?" "$fc" validate --only swe_mass,swe_stokr
 expect "validate bad jobs" 2 "--jobs 0: expected a whole number from 1 to 256" "$fc" validate --jobs 0
 # --jobs: each case runs in a process of its own and the table keeps the list's order, whatever
-# ends first: the paraboloid (4th in the list) takes seconds, the inertia-gravity wave (7th) a
-# tenth of one.
-expect "validate --jobs 2" 0 "8 of 8 checks pass" "$fc" validate --only swe_inertia_gravity_wave,swe_paraboloid --jobs 2
-if grep -n "^| swe " "$tmp/err" | sed -n '1p;$p' | tr '\n' ' ' | grep -q "paraboloid.*inertia-gravity"; then
+# ends first: the paraboloid (4th in the list) takes 4 s, the geostrophic adjustment (6th) 2 s.
+expect "validate --jobs 2" 0 "checks pass" "$fc" validate --only swe_adjustment,swe_paraboloid --jobs 2
+if grep -n "^| swe " "$tmp/err" | sed -n '1p;$p' | tr '\n' ' ' | grep -q "paraboloid.*geostrophic adjustment"; then
   ok "validate --jobs 2 prints the cases in the list's order"
 else
   bad "validate --jobs 2 prints the cases in the list's order"
 fi
-# A case whose process dies is that case's failure, and the others still run.
-"$fc" validate --quick --only ns2d_cavity_re100,swe_mass >"$tmp/killed.out" 2>&1 &
+# A case whose process dies is that case's failure, and the others still run: one job, so the
+# first process found is the 2D-1 cylinder's (tens of seconds; before Taylor-Green in the list).
+"$fc" validate --quick --only spectral_taylor_green,ns2d_cylinder_steady >"$tmp/killed.out" 2>&1 &
 parent=$!
 child=""
 for s in $(seq 1 100); do
@@ -846,8 +846,9 @@ done
 [ -n "$child" ] && kill -9 "$child"
 wait "$parent"
 rc=$?
-if [ "$rc" -eq 1 ] && grep -qF "| ns2d_cavity_re100 | (the case did not run) | - | - | - | FAIL: its process was killed by signal 9" "$tmp/killed.out" &&
-  grep -qF "1 of 2 checks pass" "$tmp/killed.out"; then
+if [ "$rc" -eq 1 ] && grep -qF "| ns2d_cylinder_steady | (the case did not run) | - | - | - | FAIL: its process was killed by signal 9" "$tmp/killed.out" &&
+  grep -qF "2 of 3 checks pass" "$tmp/killed.out" &&
+  [ "$(grep -c "^| spectral Taylor-Green.* | pass |\$" "$tmp/killed.out")" -eq 2 ]; then
   ok "validate: a case whose process is killed fails alone"
 else
   bad "validate: a case whose process is killed fails alone (exit $rc, case process '$child')"
