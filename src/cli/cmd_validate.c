@@ -247,11 +247,14 @@ static int receive(case_job *job, case_result *res)
         r = read(job->fd, (char *)res + job->got, want - job->got);
     else
         r = read(job->fd, spill, sizeof spill); /* more than a result: drained, then refused */
-    if (r < 0)
-        return 0; /* EINTR or EAGAIN: poll again */
-    job->got += (size_t)r;
-    if (r > 0)
+    if (r < 0 && (errno == EINTR || errno == EAGAIN))
+        return 0; /* poll again */
+    int read_errno = r < 0 ? errno : 0;
+    if (r > 0) {
+        job->got += (size_t)r;
         return 0;
+    }
+    /* The end of the pipe, or a read that failed for good: the case ends here either way. */
     close(job->fd);
     int wst = 0;
     while (waitpid(job->pid, &wst, 0) < 0 && errno == EINTR)
@@ -264,6 +267,9 @@ static int receive(case_job *job, case_result *res)
                               WIFEXITED(wst) ? WEXITSTATUS(wst) : -1,
                               job->got == want ? " after sending its rows (see the messages above)"
                                                : "");
+    else if (read_errno)
+        res->status = fc_fail(&res->err, FC_EIO, "its rows could not be read from its process: %s",
+                              strerror(read_errno));
     else if (job->got != want)
         res->status = fc_fail(&res->err, FC_EIO, "its process sent %zu bytes, not %zu",
                               job->got, want);
