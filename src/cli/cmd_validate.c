@@ -259,7 +259,11 @@ static int receive(case_job *job, case_result *res)
     int wst = 0;
     while (waitpid(job->pid, &wst, 0) < 0 && errno == EINTR)
         ;
-    if (WIFSIGNALED(wst))
+    /* A failed read first: the process may then have died of the closed pipe (SIGPIPE). */
+    if (read_errno)
+        res->status = fc_fail(&res->err, FC_EIO, "its rows could not be read from its process: %s",
+                              strerror(read_errno));
+    else if (WIFSIGNALED(wst))
         res->status = fc_fail(&res->err, FC_EIO, "its process was killed by signal %d (%s)",
                               WTERMSIG(wst), strsignal(WTERMSIG(wst)));
     else if (!WIFEXITED(wst) || WEXITSTATUS(wst) != 0)
@@ -267,9 +271,6 @@ static int receive(case_job *job, case_result *res)
                               WIFEXITED(wst) ? WEXITSTATUS(wst) : -1,
                               job->got == want ? " after sending its rows (see the messages above)"
                                                : "");
-    else if (read_errno)
-        res->status = fc_fail(&res->err, FC_EIO, "its rows could not be read from its process: %s",
-                              strerror(read_errno));
     else if (job->got != want)
         res->status = fc_fail(&res->err, FC_EIO, "its process sent %zu bytes, not %zu",
                               job->got, want);
